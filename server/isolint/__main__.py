@@ -1,0 +1,23 @@
+"""``isolint server …`` starts the language server; everything else is the CLI.
+
+The two front ends never import each other, so the dispatch happens here.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["server"]:
+        from isolint.lsp.server import main as server_main
+
+        return server_main(argv[1:])
+    from isolint.cli.main import main as cli_main
+
+    return cli_main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

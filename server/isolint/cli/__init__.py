@@ -1,0 +1,1 @@
+"""The command line: check, fix, rule(s), report, server."""

@@ -1,0 +1,1 @@
+"""Output formats; each module exposes ``render(run, options) -> str``."""

@@ -1,0 +1,1 @@
+"""Pure model: no libcst, no pygls. Everything else depends on this layer."""

@@ -1,0 +1,354 @@
+"""``[tool.isolint]`` settings: loading, validation with file/line/key errors, discovery.
+
+Like ruff, the nearest ``pyproject.toml`` with a ``[tool.isolint]`` table (or an
+``isolint.toml`` / ``.isolint.toml``) governs a file; its directory is the project root that
+relative globs are matched against. Editors may layer overrides on top (``with_overrides``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from isolint.core.model import Severity
+
+CONFIG_FILE_NAMES = ("isolint.toml", ".isolint.toml", "pyproject.toml")
+DEFAULT_ENV_ACCESSOR = "os.environ[{name!r}]"
+
+
+class ConfigError(Exception):
+    """A broken configuration, pointing at the file, line and key responsible."""
+
+    def __init__(self, path: Path | str, line: int, key: str, message: str) -> None:
+        self.path = Path(path)
+        self.line = line  # 1-based; 0 when unknown
+        self.key = key
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        key = f" `{self.key}`" if self.key else ""
+        return f"{where}: invalid isolint configuration{key}: {self.message}"
+
+
+def _list_of_str(value: Any) -> list[str] | None:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(value)
+    return None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _map_of_str_lists(value: Any) -> dict[str, list[str]] | None:
+    if isinstance(value, dict) and all(
+        isinstance(k, str) and _list_of_str(v) is not None for k, v in value.items()
+    ):
+        return {k: list(v) for k, v in value.items()}
+    return None
+
+
+def _map_of_str(value: Any) -> dict[str, str] | None:
+    if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        return dict(value)
+    return None
+
+
+def _services(value: Any) -> dict[str, str] | None:
+    """``services`` is either ``{name = "path"}`` or a list of paths (name = last part)."""
+    if (as_list := _list_of_str(value)) is not None:
+        return {Path(p).name: p for p in as_list}
+    return _map_of_str(value)
+
+
+def _table(value: Any) -> dict[str, Any] | None:
+    return dict(value) if isinstance(value, dict) else None
+
+
+def _list_of_tables(value: Any) -> list[dict[str, Any]] | None:
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        return [dict(item) for item in value]
+    return None
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str  # the TOML key (kebab-case)
+    parse: Callable[[Any], Any]  # returns None when the value has the wrong shape
+    expected: str  # for the error message
+    default: Any
+    doc: str
+
+
+# THE list of options. The Settings dataclass below mirrors it (attribute = key with "_").
+OPTIONS: tuple[Option, ...] = (
+    Option("select", _list_of_str, "a list of rule codes or prefixes", None,
+           "Rules to enable (codes, prefixes such as `ISO1`, or names). Default: every rule enabled by default."),
+    Option("extend-select", _list_of_str, "a list of rule codes or prefixes", [],
+           "Rules to enable on top of `select`."),
+    Option("ignore", _list_of_str, "a list of rule codes or prefixes", [], "Rules to disable."),
+    Option("per-file-ignores", _map_of_str_lists, "a table of glob = [codes]", {},
+           "Rules to disable for files matching a glob, e.g. `\"scripts/*\" = [\"ISO1\"]`."),
+    Option("severity", _map_of_str, "a table of code = \"error|warning|info|hint\"", {},
+           "Per-rule (or prefix) severity overrides."),
+    Option("exclude", _list_of_str, "a list of globs", None,
+           "Globs of files never checked; replaces the default list (VCS, venvs, node_modules, build outputs)."),
+    Option("extend-exclude", _list_of_str, "a list of globs", [], "Globs excluded on top of `exclude`."),
+    Option("respect-gitignore", _bool, "true or false", True, "Skip files that `.gitignore` excludes."),
+    Option("production-paths", _list_of_str, "a list of globs", [],
+           "Globs forced into the production zone (wins over the zero-config heuristics)."),
+    Option("dev-paths", _list_of_str, "a list of globs", [],
+           "Globs of development-only code (launchers, scripts, local settings)."),
+    Option("test-paths", _list_of_str, "a list of globs", [], "Globs of test code."),
+    Option("integration-test-paths", _list_of_str, "a list of globs", [],
+           "Globs of integration and end-to-end tests."),
+    Option("generated-paths", _list_of_str, "a list of globs", [], "Globs of generated or vendored code."),
+    Option("integration-test-markers", _list_of_str, "a list of pytest marker names",
+           ["integration", "e2e", "end_to_end", "system", "acceptance"],
+           "pytest markers that make a test an integration test."),
+    Option("config-modules", _list_of_str, "a list of globs or dotted module names", [],
+           "Where environment access is allowed; elsewhere ISO104 flags it. Empty disables ISO104."),
+    Option("env-accessor", _str, "a string with a {name!r} placeholder", DEFAULT_ENV_ACCESSOR,
+           "Expression template the quick fixes use to read an environment variable."),
+    Option("env-accessor-import", _str, "an import statement", None,
+           "Import the accessor needs (default: `import os` for the default accessor)."),
+    Option("services", _services, "a table of name = \"path\" or a list of paths", {},
+           "Services of the monorepo (default: detected)."),
+    Option("shared", _list_of_str, "a list of paths", None,
+           "Shared packages every service may import (default: detected: shared, common, libs…)."),
+    Option("check-test-imports", _bool, "true or false", False,
+           "Also flag cross-service imports in tests (ISO6xx)."),
+    Option("contracts", _list_of_tables, "an array of tables", [],
+           "Explicit import contracts (import-linter vocabulary: independence, layers, forbidden)."),
+    Option("engine-modules", _list_of_str, "a list of globs or dotted module names", [],
+           "Modules allowed to create database engines (ISO3xx)."),
+    Option("contract", _table, "a table", {},
+           "Where the WebSocket message contract lives (ISO4xx): `backend`, `frontend`, `shared`."),
+)
+OPTION_BY_KEY = {option.key: option for option in OPTIONS}
+
+
+def _attr(key: str) -> str:
+    return key.replace("-", "_")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings for one project root. Immutable: editors derive new ones."""
+
+    root: Path = field(default_factory=Path.cwd)
+    config_path: Path | None = None
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    severity: dict[str, str] = field(default_factory=dict)
+    exclude: list[str] | None = None
+    extend_exclude: list[str] = field(default_factory=list)
+    respect_gitignore: bool = True
+    production_paths: list[str] = field(default_factory=list)
+    dev_paths: list[str] = field(default_factory=list)
+    test_paths: list[str] = field(default_factory=list)
+    integration_test_paths: list[str] = field(default_factory=list)
+    generated_paths: list[str] = field(default_factory=list)
+    integration_test_markers: list[str] = field(
+        default_factory=lambda: list(OPTION_BY_KEY["integration-test-markers"].default)
+    )
+    config_modules: list[str] = field(default_factory=list)
+    env_accessor: str = DEFAULT_ENV_ACCESSOR
+    env_accessor_import: str | None = None
+    services: dict[str, str] = field(default_factory=dict)
+    shared: list[str] | None = None
+    check_test_imports: bool = False
+    contracts: list[dict[str, Any]] = field(default_factory=list)
+    engine_modules: list[str] = field(default_factory=list)
+    contract: dict[str, Any] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        """Stable hash of everything that can change findings (cache key)."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "config_path"}
+        data["root"] = str(self.root)
+        blob = json.dumps(data, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def with_overrides(self, overrides: Mapping[str, Any], source: str = "editor settings") -> "Settings":
+        """Layer editor settings (same keys as the TOML table) on top; invalid keys raise."""
+        values = _validate(overrides, Path(source), text=None)
+        return dataclasses.replace(self, **values)
+
+    @property
+    def accessor_import(self) -> str | None:
+        if self.env_accessor_import is not None:
+            return self.env_accessor_import or None
+        return "import os" if self.env_accessor.startswith("os.") else None
+
+    def severity_for(self, code: str, default: Severity) -> Severity:
+        best = ""
+        for selector in self.severity:
+            if code.startswith(selector) and len(selector) > len(best):
+                best = selector
+        return Severity(self.severity[best]) if best else default
+
+
+_TOML_POS_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _locate_key(text: str | None, key: str) -> int:
+    """1-based line of ``key`` inside the isolint table (tomllib keeps no positions)."""
+    if not text:
+        return 0
+    in_table = False
+    dotted = re.compile(rf"^\s*(?:tool\.isolint\.)?[\"']?{re.escape(key)}[\"']?\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            header = stripped.strip("[]").strip()
+            in_table = header in ("tool.isolint", "") or header.startswith("tool.isolint.")
+            if header == f"tool.isolint.{key}":
+                return number
+            continue
+        if (in_table or stripped.startswith("tool.isolint.")) and dotted.match(line):
+            return number
+    return 0
+
+
+def _validate(table: Mapping[str, Any], path: Path, text: str | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        option = OPTION_BY_KEY.get(key) or OPTION_BY_KEY.get(key.replace("_", "-"))
+        if option is None:
+            close = [o.key for o in OPTIONS if _similar(o.key, key)]
+            hint = f" (did you mean `{close[0]}`?)" if close else ""
+            raise ConfigError(path, _locate_key(text, key), key, f"unknown option{hint}")
+        parsed = option.parse(raw)
+        if parsed is None and raw is not None:
+            raise ConfigError(path, _locate_key(text, key), option.key,
+                              f"expected {option.expected}, got {json.dumps(raw, default=str)}")
+        _check_value(option, parsed, path, text)
+        values[_attr(option.key)] = parsed
+    return values
+
+
+def _check_value(option: Option, value: Any, path: Path, text: str | None) -> None:
+    def fail(message: str) -> None:
+        raise ConfigError(path, _locate_key(text, option.key), option.key, message)
+
+    if option.key == "severity":
+        for code, level in value.items():
+            if level not in {s.value for s in Severity}:
+                fail(f"severity of {code} must be one of error, warning, info, hint; got {level!r}")
+    elif option.key == "env-accessor":
+        try:
+            value.format(name="X")
+        except (KeyError, IndexError, ValueError) as exc:
+            fail(f"template must use only the {{name}} placeholder ({exc})")
+        if "{name" not in value:
+            fail("template must contain a {name!r} placeholder")
+    elif option.key in ("select", "extend-select", "ignore"):
+        for selector in value or ():
+            if not re.fullmatch(r"(ISO\d{0,3}|ALL|[a-z][a-z0-9-]*)", selector):
+                fail(f"{selector!r} is not a rule code, prefix or name")
+
+
+def _similar(a: str, b: str) -> bool:
+    a, b = a.replace("_", "-"), b.replace("_", "-")
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 2:
+        return False
+    # cheap edit-distance bound: at most two differing positions after alignment
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1] <= 2
+
+
+def read_isolint_table(path: Path) -> tuple[dict[str, Any], str] | None:
+    """The ``[tool.isolint]`` table of a config file, or None if it has none.
+
+    Raises ConfigError (with the TOML parser's line) when the file is not valid TOML.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(path, 0, "", f"cannot read: {exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, 0, "", f"not UTF-8: {exc}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_POS_RE.search(str(exc))
+        line = int(match.group(1)) if match else 0
+        raise ConfigError(path, line, "", f"TOML syntax error: {exc}") from exc
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict) or "isolint" not in tool:
+            return None
+        table = tool["isolint"]
+    else:
+        table = data.get("tool", {}).get("isolint", data) if "tool" in data else data
+    if not isinstance(table, dict):
+        raise ConfigError(path, _locate_key(text, "isolint"), "tool.isolint", "must be a table")
+    return table, text
+
+
+def load_settings(config_path: Path) -> Settings:
+    found = read_isolint_table(config_path)
+    table, text = found if found else ({}, "")
+    values = _validate(table, config_path, text)
+    return Settings(root=config_path.parent.resolve(), config_path=config_path.resolve(), **values)
+
+
+def find_config_file(start: Path) -> Path | None:
+    """Nearest config file with an isolint table, walking up from ``start``."""
+    directory = start if start.is_dir() else start.parent
+    directory = directory.resolve()
+    for folder in (directory, *directory.parents):
+        for name in CONFIG_FILE_NAMES:
+            candidate = folder / name
+            if candidate.is_file() and _has_isolint_table(candidate):
+                return candidate
+    return None
+
+
+def _has_isolint_table(path: Path) -> bool:
+    if path.name != "pyproject.toml":
+        return True
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"^\s*\[tool\.isolint[\].]|^\s*tool\.isolint\.", text, re.MULTILINE) is not None
+
+
+def find_project_root(start: Path) -> Path:
+    """Root used when no config exists: nearest folder with .git or pyproject.toml."""
+    directory = (start if start.is_dir() else start.parent).resolve()
+    for folder in (directory, *directory.parents):
+        if (folder / ".git").exists() or (folder / "pyproject.toml").is_file():
+            return folder
+    return directory
+
+
+def settings_for(path: Path) -> Settings:
+    config = find_config_file(path)
+    if config is not None:
+        return load_settings(config)
+    return Settings(root=find_project_root(path))

@@ -1,0 +1,115 @@
+"""What a rule is: metadata on the class, documentation in the class docstring (ruff's style).
+
+The docstring has fixed sections — ``What it does``, ``Why is this bad?``, ``Example``,
+``Use instead`` and, when fixable, ``Fix safety`` — and is the single source of the rule's
+documentation (``docs/rules/`` is generated from it; examples are tested).
+
+A rule reacts to a language's parse:
+
+* Python rules define ``visit_<AstNodeType>(self, node, ctx)`` methods; the runner walks the
+  tree once and calls every rule's method for that node type. ``begin_file(ctx)`` and
+  ``end_file(ctx)`` run before and after the walk.
+* Dotenv rules define ``check_dotenv(self, document, ctx)``.
+* TypeScript rules define ``check_typescript(self, tree, ctx)``.
+* TOML rules define ``check_toml(self, text, ctx)``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from isolint.core.model import Fixability, Language, Severity, Zone
+
+PRODUCTION_ONLY = frozenset({Zone.PRODUCTION})
+ALL_ZONES = frozenset(Zone) - {Zone.GENERATED}
+TEST_ZONES = frozenset({Zone.TEST, Zone.INTEGRATION_TEST})
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "Options")
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    #: ``str.format`` template filled from the keyword arguments of ``ctx.report``.
+    message: ClassVar[str]
+    fix_title: ClassVar[str | None] = None
+    fixable: ClassVar[Fixability] = Fixability.NONE
+    severity: ClassVar[Severity] = Severity.WARNING
+    languages: ClassVar[frozenset[Language]] = frozenset({Language.PYTHON})
+    #: zones the rule applies to unless configured otherwise.
+    zones: ClassVar[frozenset[Zone]] = PRODUCTION_ONLY
+    #: prefilter: the file's bytes must contain at least one of these (case-sensitive) for the
+    #: rule to run. Empty means "always run".
+    tokens: ClassVar[tuple[bytes, ...]] = ()
+    #: names of ProjectIndex fact kinds the rule reads (so the LSP knows what to re-lint).
+    uses_facts: ClassVar[tuple[str, ...]] = ()
+    #: on by default when ``select`` is not given.
+    default_enabled: ClassVar[bool] = True
+    #: the ``[tool.isolint]`` keys the rule's behaviour depends on (for the docs).
+    options: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def family(cls) -> str:
+        return cls.code[:4] + "xx"
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def doc_sections(cls) -> dict[str, str]:
+        return parse_doc_sections(cls.doc())
+
+    @classmethod
+    def summary(cls) -> str:
+        sections = cls.doc_sections()
+        first = sections.get("What it does", "").strip().split("\n\n")[0]
+        return " ".join(first.split())
+
+
+_SECTION_RE = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
+
+
+def parse_doc_sections(doc: str) -> dict[str, str]:
+    """Split a rule docstring on its ``## Section`` headings."""
+    sections: dict[str, str] = {}
+    matches = list(_SECTION_RE.finditer(doc))
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(doc)
+        sections[match.group(1)] = doc[match.end() : end].strip("\n")
+    return sections
+
+
+def code_blocks(section: str) -> list[str]:
+    """The fenced code blocks of a doc section, without their fences."""
+    return [m.group(1) for m in re.finditer(r"```[a-zA-Z]*\n(.*?)```", section, re.DOTALL)]
+
+
+@dataclass(frozen=True)
+class RuleRef:
+    """Selector matching: ``ISO``, ``ISO1``, ``ISO10``, ``ISO101`` or a rule name."""
+
+    selector: str
+
+    def matches(self, rule: type[Rule]) -> bool:
+        sel = self.selector
+        return rule.code.startswith(sel) or rule.name == sel or sel == "ALL"
+
+
+class Indexer:
+    """Extracts cross-file facts from one file for the ProjectIndex (session factories, the
+    WebSocket message catalogue, …). Facts must be JSON-able and small: the LSP keeps them
+    for every file of the workspace."""
+
+    #: the fact kind; rules name it in ``uses_facts``
+    name: ClassVar[str]
+    languages: ClassVar[frozenset[Language]] = frozenset({Language.PYTHON})
+    tokens: ClassVar[tuple[bytes, ...]] = ()
+
+    def extract(self, source, tree) -> object | None:  # pragma: no cover - interface
+        """Facts of ``source`` given its parse (``ast.Module``, dotenv document or tree-sitter
+        tree); None when the file contributes nothing."""
+        raise NotImplementedError

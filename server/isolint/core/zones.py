@@ -1,0 +1,141 @@
+"""Zones: where a file's code runs, decided from its path with zero configuration.
+
+Configured globs win over the heuristics, in the order generated → production → integration
+tests → tests → development. The heuristics aim at the typical monorepo the audit describes:
+tests by folder and name, launchers and scripts as development, everything else production.
+Content-based refinement (pytest markers) happens in the engine, which sees the parse.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import PurePosixPath
+
+import pathspec
+
+from isolint.core.config import Settings
+from isolint.core.model import Zone
+
+GENERATED_DIRS = frozenset({
+    "node_modules", "vendor", "vendored", "third_party", "site-packages", ".venv", "venv",
+    "__generated__", "generated", "_generated", "build", "dist", ".next", "out", "bower_components",
+})
+GENERATED_FILE_RE = re.compile(r"(_pb2(_grpc)?\.pyi?|\.generated\.\w+|\.gen\.\w+|\.min\.js|\.d\.ts)$")
+
+TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "spec", "specs", "test_utils", "testutils"})
+TEST_FILE_RE = re.compile(
+    r"^(test_.*\.py|.*_tests?\.py|conftest\.py|tests\.py|.*\.(test|spec)\.[cm]?[jt]sx?)$"
+)
+INTEGRATION_DIRS = frozenset({
+    "integration", "integrations_tests", "integration_tests", "integration-tests", "e2e", "e2e_tests",
+    "e2e-tests", "end_to_end", "end-to-end", "endtoend", "acceptance", "system_tests", "smoke",
+    "functional", "functional_tests", "live",
+})
+INTEGRATION_FILE_RE = re.compile(
+    r"^(test_(integration|e2e|end_to_end|system)(_.*)?\.py|.*_(integration|e2e|end_to_end)(_test)?\.py|"
+    r".*\.(e2e|integration)\.(test|spec)?\.?[cm]?[jt]sx?)$"
+)
+UNIT_DIRS = frozenset({"unit", "unit_tests", "unittests", "unit-tests"})
+
+DEV_DIRS = frozenset({
+    "scripts", "script", "dev", "devtools", "dev_tools", "dev-tools", "dev_launcher", "launcher",
+    "launchers", "local", "examples", "example", "samples", "docs", "benchmarks", "bench", "sandbox",
+    "playground", "notebooks", "tools", "bin",
+})
+# tools/ and bin/ only count at the top of the project or a service: app/tools/ may be production.
+TOP_LEVEL_ONLY_DEV_DIRS = frozenset({"tools", "bin", "local", "examples", "example", "samples"})
+DEV_FILE_RE = re.compile(
+    r"^(dev([_-].*)?\.py|.*_dev\.py|.*(_|-)local\.py|local_.*\.py|run_local.*\.py|.*launcher.*\.py|"
+    r"setup_dev.*\.py|seed_.*\.py|noxfile\.py|tasks\.py|fabfile\.py|manage_dev\.py|"
+    r"(settings|config)_(dev|development|local)\.py|(development|local)\.py|"
+    r"docker-compose.*\.ya?ml)$"
+)
+
+# Environment of a dotenv-style file, from its name (.env.staging, production.env, …).
+ENV_NAME_RE = re.compile(
+    r"(?:^|[._-])(dev|development|local|test|testing|ci|stage|staging|preprod|prod|production|live)"
+    r"(?:$|[._-])"
+)
+_ENV_CANON = {
+    "dev": "development", "development": "development", "local": "development",
+    "test": "test", "testing": "test", "ci": "test",
+    "stage": "staging", "staging": "staging", "preprod": "staging",
+    "prod": "production", "production": "production", "live": "production",
+}
+TEMPLATE_RE = re.compile(r"(\.|^|_|-)(example|sample|template|tmpl|dist|defaults?)($|\.|_|-)", re.IGNORECASE)
+
+
+def env_file_environment(name: str) -> str | None:
+    """The deployment environment a dotenv file's name names, if any."""
+    lowered = name.lower()
+    if TEMPLATE_RE.search(lowered):
+        return None
+    match = ENV_NAME_RE.search(lowered.replace(".env", "."))
+    return _ENV_CANON[match.group(1)] if match else None
+
+
+def is_template_file(name: str) -> bool:
+    return TEMPLATE_RE.search(name.lower()) is not None
+
+
+@lru_cache(maxsize=256)
+def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+
+
+def matches_any(rel_path: str, patterns: list[str] | tuple[str, ...]) -> bool:
+    return bool(patterns) and _spec(tuple(patterns)).match_file(rel_path)
+
+
+def classify(rel_path: str, settings: Settings) -> Zone:
+    """The zone of a file, given its path relative to the project root (POSIX separators)."""
+    for zone, patterns in (
+        (Zone.GENERATED, settings.generated_paths),
+        (Zone.PRODUCTION, settings.production_paths),
+        (Zone.INTEGRATION_TEST, settings.integration_test_paths),
+        (Zone.TEST, settings.test_paths),
+        (Zone.DEVELOPMENT, settings.dev_paths),
+    ):
+        if matches_any(rel_path, patterns):
+            return zone
+    return classify_by_heuristics(rel_path)
+
+
+@lru_cache(maxsize=65536)
+def classify_by_heuristics(rel_path: str) -> Zone:
+    path = PurePosixPath(rel_path)
+    dirs = [part.lower() for part in path.parts[:-1]]
+    name = path.name
+    lowered = name.lower()
+    if any(d in GENERATED_DIRS for d in dirs) or GENERATED_FILE_RE.search(lowered):
+        return Zone.GENERATED
+    if "versions" in dirs and ("alembic" in dirs or "migrations" in dirs):
+        return Zone.GENERATED
+    in_tests = any(d in TEST_DIRS for d in dirs) or TEST_FILE_RE.match(lowered) is not None
+    if in_tests:
+        if any(d in UNIT_DIRS for d in dirs):
+            return Zone.TEST
+        if any(d in INTEGRATION_DIRS for d in dirs) or INTEGRATION_FILE_RE.match(lowered):
+            return Zone.INTEGRATION_TEST
+        return Zone.TEST
+    if any(d in INTEGRATION_DIRS for d in dirs[:1]) and name.endswith((".py", ".ts", ".tsx")):
+        # a top-level e2e/ or integration/ folder holds tests even without "tests" in the path
+        return Zone.INTEGRATION_TEST
+    if name.startswith(".env") or name.endswith(".env"):
+        environment = env_file_environment(name)
+        if environment == "development":
+            return Zone.DEVELOPMENT
+        if environment == "test":
+            return Zone.TEST
+        return Zone.PRODUCTION
+    if _is_dev_path(dirs) or DEV_FILE_RE.match(lowered):
+        return Zone.DEVELOPMENT
+    return Zone.PRODUCTION
+
+
+def _is_dev_path(dirs: list[str]) -> bool:
+    for depth, directory in enumerate(dirs):
+        if directory in DEV_DIRS and (directory not in TOP_LEVEL_ONLY_DEV_DIRS or depth <= 1):
+            return True
+    return False

@@ -1,0 +1,1 @@
+"""Editor-independent analysis: sources, prefilter, runners, project index, checker, fixing."""

@@ -1,0 +1,192 @@
+"""Check one source: choose rules, prefilter, parse once, run, index, suppress."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from isolint.core.config import Settings
+from isolint.core.model import Finding, Language, Range, Zone
+from isolint.core.rule import Rule
+from isolint.core.suppression import Suppressions
+from isolint.engine.selection import prefilter, rules_for
+from isolint.engine.sources import SourceFile, UnreadableSource, decode_source, language_of
+from isolint.rules.meta.parse_error import ParseError
+from isolint.rules.meta.unreadable_file import UnreadableFile
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CheckResult:
+    source: SourceFile
+    findings: list[Finding] = field(default_factory=list)
+    #: set when the file did not parse; the LSP then keeps the last good findings
+    parse_error: Finding | None = None
+    #: facts this file contributes to the ProjectIndex, by kind
+    facts: dict[str, Any] = field(default_factory=dict)
+    crashed_rules: list[str] = field(default_factory=list)
+
+
+def load_source(path: Path, settings: Settings, service: str | None = None) -> SourceFile | CheckResult:
+    """Read a file from disk; an unreadable one becomes a result with an ISO002 finding."""
+    language = language_of(path)
+    try:
+        raw = path.read_bytes()
+        text = decode_source(raw, language)
+    except (UnreadableSource, OSError) as exc:
+        source = SourceFile.from_text(path, "", settings, language, service)
+        reason = str(exc) if isinstance(exc, UnreadableSource) else f"{type(exc).__name__}: {exc}"
+        finding = _meta_finding(UnreadableFile, source, Range.of(0, 0, 0, 0), reason)
+        return CheckResult(source, [finding] if _meta_enabled(UnreadableFile, source) else [])
+    return SourceFile.from_text(path, text, settings, language, service)
+
+
+def _meta_enabled(rule: type[Rule], source: SourceFile) -> bool:
+    return rule in rules_for(source)
+
+
+def _meta_finding(rule: type[Rule], source: SourceFile, range_: Range, reason: str) -> Finding:
+    return Finding(rule.code, rule.message.format(reason=reason), range_,
+                   source.settings.severity_for(rule.code, rule.severity), path=source.rel_path)
+
+
+def check_source(source: SourceFile, project: Any = None, update_project: bool = True) -> CheckResult:
+    """All findings for one file. ``project`` (a ProjectIndex) feeds cross-file rules; when
+    ``update_project`` the file's facts are written into it first."""
+    result = CheckResult(source)
+    candidate_rules = rules_for(source)
+    raw = source.raw
+    rules = prefilter([r for r in candidate_rules if r not in (ParseError, UnreadableFile)], raw)
+    indexers = project.indexers_for(source.language, raw) if project is not None else []
+    if not rules and not indexers:
+        return result
+
+    instances = [rule() for rule in rules]
+    if source.language is Language.PYTHON:
+        from isolint.engine.python_runner import ParseFailure, collect_suppressions, parse_python, run_python_rules
+
+        try:
+            tree = parse_python(source)
+        except ParseFailure as failure:
+            position = Range.of(failure.line, failure.column, failure.line, failure.column)
+            result.parse_error = _meta_finding(ParseError, source, position, failure.message)
+            if ParseError in candidate_rules:
+                result.findings.append(result.parse_error)
+            return result
+        _refine_zone(source, tree)
+        if source.zone not in _zones_of(rules):
+            # the content moved the file to another zone (e.g. an integration-test marker)
+            instances = [rule() for rule in prefilter(rules_for(source), raw)
+                         if rule not in (ParseError, UnreadableFile)]
+        result.facts = _extract_facts(indexers, source, tree)
+        if project is not None and update_project:
+            project.update(source.rel_path, result.facts)
+        findings, result.crashed_rules = run_python_rules(source, tree, instances, project)
+        suppressions = collect_suppressions(source)
+    elif source.language is Language.DOTENV:
+        from isolint.engine.dotenv_runner import dotenv_suppressions, parse_dotenv, run_dotenv_rules
+
+        if indexers:
+            result.facts = _extract_facts(indexers, source, parse_dotenv(source))
+            if project is not None and update_project:
+                project.update(source.rel_path, result.facts)
+        findings, result.crashed_rules = run_dotenv_rules(source, instances, project)
+        suppressions = dotenv_suppressions(source)
+    elif source.language is Language.TYPESCRIPT:
+        try:
+            from isolint.engine import typescript_runner
+        except ImportError:  # the TypeScript family is optional at this layer
+            return result
+        tree = typescript_runner.parse_typescript(source)
+        result.facts = _extract_facts(indexers, source, tree)
+        if project is not None and update_project:
+            project.update(source.rel_path, result.facts)
+        findings, result.crashed_rules = typescript_runner.run_typescript_rules(source, tree, instances, project)
+        suppressions = typescript_runner.typescript_suppressions(source, tree)
+    else:
+        return result
+
+    result.findings = _finalize(findings, suppressions, source.settings)
+    return result
+
+
+def _zones_of(rules: list[type[Rule]]) -> set[Zone]:
+    return {zone for rule in rules for zone in rule.zones}
+
+
+def _refine_zone(source: SourceFile, tree) -> None:
+    """Content-based zone refinement: a test module marked as integration via pytest markers."""
+    if source.zone is not Zone.TEST:
+        return
+    from isolint.engine.test_tiers import is_integration_module
+
+    if is_integration_module(tree, source.settings.integration_test_markers):
+        source.zone = Zone.INTEGRATION_TEST
+
+
+def _extract_facts(indexers, source: SourceFile, tree) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    for indexer in indexers:
+        try:
+            value = indexer.extract(source, tree)
+        except Exception:
+            log.exception("indexer %s crashed on %s", indexer.name, source.rel_path)
+            continue
+        if value is not None:
+            facts[indexer.name] = value
+    return facts
+
+
+def _finalize(findings: list[Finding], suppressions: Suppressions, settings: Settings) -> list[Finding]:
+    kept = []
+    seen = set()
+    for finding in findings:
+        if suppressions.is_suppressed(finding.code, finding.range.start.line):
+            continue
+        key = (finding.code, finding.range, finding.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        severity = settings.severity_for(finding.code, finding.severity)
+        if severity is not finding.severity:
+            finding = dataclasses.replace(finding, severity=severity)
+        kept.append(finding)
+    kept.sort(key=Finding.sort_key)
+    return kept
+
+
+def parse_for_indexing(source: SourceFile):
+    """The parse indexers read, or None when the file does not parse."""
+    if source.language is Language.PYTHON:
+        from isolint.engine.python_runner import ParseFailure, parse_python
+
+        try:
+            return parse_python(source)
+        except ParseFailure:
+            return None
+    if source.language is Language.DOTENV:
+        from isolint.engine.dotenv_runner import parse_dotenv
+
+        return parse_dotenv(source)
+    if source.language is Language.TYPESCRIPT:
+        try:
+            from isolint.engine import typescript_runner
+        except ImportError:
+            return None
+        return typescript_runner.parse_typescript(source)
+    return None
+
+
+def index_source(source: SourceFile, project: Any) -> set[str]:
+    """Update ``project`` with this file's facts without running rules; returns changed kinds."""
+    indexers = project.indexers_for(source.language, source.raw)
+    if not indexers:
+        return project.remove(source.rel_path)
+    tree = parse_for_indexing(source)
+    if tree is None:
+        return set()  # keep the last good facts of a file that does not parse
+    return project.update(source.rel_path, _extract_facts(indexers, source, tree))

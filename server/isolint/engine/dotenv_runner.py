@@ -1,0 +1,154 @@
+"""dotenv (``KEY=VALUE``) files: a tolerant parser with exact ranges, and the rule runner.
+
+Follows python-dotenv's reading: optional ``export``, single/double/unquoted values, ``#``
+comments (inline only after whitespace for unquoted values), multi-line double-quoted values.
+Lines that are not assignments are kept as ``invalid`` instead of raising.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from isolint.core.model import Finding, Position, Range
+from isolint.core.rule import Rule
+from isolint.core.suppression import scan_line_comments
+from isolint.engine.context import RuleContext
+from isolint.engine.sources import SourceFile
+
+log = logging.getLogger(__name__)
+
+_ASSIGN_RE = re.compile(r"^(?P<indent>\s*)(?P<export>export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)\s*(?P<op>=|:)\s?")
+
+
+@dataclass(frozen=True)
+class DotenvEntry:
+    key: str
+    value: str
+    line: int  # 0-based line of the key
+    key_range: Range
+    value_range: Range  # the raw value including quotes; empty range right after '=' if no value
+    quote: str  # "", "'" or '"'
+    comment: str  # the inline comment, if any (with its '#')
+
+
+@dataclass
+class DotenvDocument:
+    entries: list[DotenvEntry] = field(default_factory=list)
+    invalid_lines: list[int] = field(default_factory=list)
+
+    def get(self, key: str) -> DotenvEntry | None:
+        return next((e for e in reversed(self.entries) if e.key == key), None)
+
+
+def parse_dotenv(source: SourceFile) -> DotenvDocument:
+    document = DotenvDocument()
+    lines = source.lines
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            index += 1
+            continue
+        match = _ASSIGN_RE.match(line)
+        if not match or match.group("op") == ":" and not match.group("export") and "=" in line[: match.end()]:
+            document.invalid_lines.append(index)
+            index += 1
+            continue
+        key_start = match.start("key")
+        key_range = Range.of(index, key_start, index, match.end("key"))
+        rest_start = match.end()
+        rest = line[rest_start:]
+        lead = len(rest) - len(rest.lstrip(" \t"))
+        value_start_col = rest_start + lead
+        rest = rest.lstrip(" \t")
+        quote = rest[:1] if rest[:1] in ("'", '"') else ""
+        comment = ""
+        if quote:
+            value, end_line, end_col, comment = _quoted_value(lines, index, value_start_col, quote)
+        else:
+            value, comment = _unquoted_value(rest)
+            end_line, end_col = index, value_start_col + len(value)
+        document.entries.append(
+            DotenvEntry(
+                key=match.group("key"),
+                value=value,
+                line=index,
+                key_range=key_range,
+                value_range=Range.of(index, value_start_col, end_line, end_col),
+                quote=quote,
+                comment=comment,
+            )
+        )
+        index = end_line + 1
+    return document
+
+
+def _unquoted_value(rest: str) -> tuple[str, str]:
+    comment_at = re.search(r"\s#", rest)
+    if comment_at:
+        return rest[: comment_at.start()].rstrip(), rest[comment_at.start():].strip()
+    return rest.rstrip(), ""
+
+
+def _quoted_value(lines: list[str], line: int, column: int, quote: str) -> tuple[str, int, int, str]:
+    """Scan from the opening quote to the closing one (possibly on a later line)."""
+    chars: list[str] = []
+    current, col = line, column + 1
+    while current < len(lines):
+        text = lines[current]
+        while col < len(text):
+            char = text[col]
+            if char == "\\" and quote == '"' and col + 1 < len(text):
+                chars.append({"n": "\n", "t": "\t", '"': '"', "\\": "\\"}.get(text[col + 1], "\\" + text[col + 1]))
+                col += 2
+                continue
+            if char == quote:
+                tail = text[col + 1 :]
+                comment = tail.strip() if tail.strip().startswith("#") else ""
+                return "".join(chars), current, col + 1, comment
+            chars.append(char)
+            col += 1
+        if quote == "'":
+            break  # single-quoted values do not span lines
+        chars.append("\n")
+        current, col = current + 1, 0
+    # unterminated: treat the rest of the first line as the value
+    text = lines[line]
+    return text[column + 1 :], line, len(text), ""
+
+
+class DotenvContext(RuleContext):
+    def __init__(self, source: SourceFile, document: DotenvDocument, project: Any = None) -> None:
+        super().__init__(source, project)
+        self.document = document
+
+    def range(self, node: Any) -> Range:
+        if isinstance(node, DotenvEntry):
+            return Range(node.key_range.start, node.value_range.end)
+        if isinstance(node, Position):
+            return Range(node, node)
+        return super().range(node)
+
+
+def run_dotenv_rules(source: SourceFile, rules: list[Rule], project: Any = None) -> tuple[list[Finding], list[str]]:
+    document = parse_dotenv(source)
+    ctx = DotenvContext(source, document, project)
+    crashed: list[str] = []
+    for rule in rules:
+        check = getattr(rule, "check_dotenv", None)
+        if check is None:
+            continue
+        try:
+            check(document, ctx)
+        except Exception:
+            log.exception("rule %s crashed on %s", rule.code, source.rel_path)
+            crashed.append(rule.code)
+    return ctx.findings, crashed
+
+
+def dotenv_suppressions(source: SourceFile):
+    return scan_line_comments(source.text, "#")

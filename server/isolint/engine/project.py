@@ -1,0 +1,161 @@
+"""ProjectIndex: cross-file facts (services, session factories, message catalogues…).
+
+Facts are extracted per file by the registry's indexers and stored per file, so one file's
+change updates only its own facts — never a rebuild on a keystroke. Consumers read the
+merged view through ``facts(kind)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable
+
+from isolint.core.config import Settings
+from isolint.core.model import Language
+from isolint.core.rule import Indexer
+
+log = logging.getLogger(__name__)
+
+SHARED_NAMES = frozenset({"shared", "common", "libs", "lib", "core_shared", "commons", "packages_shared"})
+SERVICE_MARKERS = ("main.py", "app.py", "__main__.py", "manage.py", "wsgi.py", "asgi.py", "Dockerfile",
+                   "requirements.txt", "pyproject.toml", "setup.py", "setup.cfg", "Procfile")
+SERVICE_CONTAINERS = frozenset({"services", "apps", "backend", "backends", "microservices", "packages", "src"})
+NOT_SERVICES = frozenset({"tests", "test", "docs", "scripts", "tools", "examples", "bench", "benchmarks",
+                          "node_modules", "frontend", "web", "ui", "client", "dev", "deploy", "infra",
+                          "migrations", "alembic", "config", "configs", "bin", "data", "static", "vscode-client"})
+
+
+@dataclass
+class ServiceMap:
+    """Service name → folder (relative, POSIX); shared package folders."""
+
+    services: dict[str, str] = field(default_factory=dict)
+    shared: list[str] = field(default_factory=list)
+
+    def service_of(self, rel_path: str) -> str | None:
+        best, best_len = None, -1
+        for name, folder in self.services.items():
+            if (rel_path == folder or rel_path.startswith(folder.rstrip("/") + "/")) and len(folder) > best_len:
+                best, best_len = name, len(folder)
+        return best
+
+    def is_shared(self, rel_path: str) -> bool:
+        return any(rel_path == f or rel_path.startswith(f.rstrip("/") + "/") for f in self.shared)
+
+
+def detect_services(settings: Settings) -> ServiceMap:
+    """Services from config, else zero-config detection: top-level folders (or folders under
+    ``services/``, ``apps/``…) holding an entry point, app folder, requirements, Dockerfile or
+    pyproject; ``shared``/``common``/``libs`` are shared."""
+    root = settings.root
+    services = {name: PurePosixPath(path).as_posix().strip("/") for name, path in settings.services.items()}
+    shared = [PurePosixPath(p).as_posix().strip("/") for p in settings.shared] if settings.shared is not None else []
+    if services and settings.shared is not None:
+        return ServiceMap(services, shared)
+    detected_services: dict[str, str] = {}
+    detected_shared: list[str] = []
+
+    def scan(folder: Path, rel: str, depth: int) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            if not entry.is_dir(follow_symlinks=False) or entry.name.startswith((".", "_")):
+                continue
+            name = entry.name
+            child_rel = f"{rel}/{name}" if rel else name
+            lowered = name.lower()
+            if lowered in SHARED_NAMES:
+                detected_shared.append(child_rel)
+                continue
+            if lowered in NOT_SERVICES:
+                continue
+            if lowered in SERVICE_CONTAINERS and depth == 0:
+                scan(Path(entry.path), child_rel, depth + 1)
+                continue
+            if _looks_like_service(Path(entry.path)):
+                detected_services[name] = child_rel
+
+    scan(root, "", 0)
+    return ServiceMap(services or detected_services, shared if settings.shared is not None else detected_shared)
+
+
+def _looks_like_service(folder: Path) -> bool:
+    try:
+        names = set(os.listdir(folder))
+    except OSError:
+        return False
+    if any(marker in names for marker in SERVICE_MARKERS):
+        return True
+    return "app" in names and (folder / "app").is_dir()
+
+
+class ProjectIndex:
+    """Facts of every indexed file of one project root; thread-safe for the LSP's workers."""
+
+    def __init__(self, settings: Settings, indexers: Iterable[Indexer] | None = None) -> None:
+        if indexers is None:
+            from isolint.rules.registry import INDEXERS
+
+            indexers = INDEXERS
+        self.settings = settings
+        self.root = settings.root
+        self.indexers = tuple(indexers)
+        self.services = detect_services(settings)
+        self._facts: dict[str, dict[str, Any]] = {indexer.name: {} for indexer in self.indexers}
+        self._lock = threading.RLock()
+        self.generation = 0  # bumped on every change; lets consumers cache merged views
+
+    def indexers_for(self, language: Language, raw: bytes) -> list[Indexer]:
+        return [
+            indexer for indexer in self.indexers
+            if language in indexer.languages and (not indexer.tokens or any(t in raw for t in indexer.tokens))
+        ]
+
+    def update(self, rel_path: str, facts_by_kind: dict[str, Any]) -> set[str]:
+        """Replace one file's facts; returns the kinds whose facts changed."""
+        changed: set[str] = set()
+        with self._lock:
+            for kind, store in self._facts.items():
+                new = facts_by_kind.get(kind)
+                old = store.get(rel_path)
+                if new == old:
+                    continue
+                if new is None:
+                    store.pop(rel_path, None)
+                else:
+                    store[rel_path] = new
+                changed.add(kind)
+            if changed:
+                self.generation += 1
+        return changed
+
+    def remove(self, rel_path: str) -> set[str]:
+        return self.update(rel_path, {})
+
+    def facts(self, kind: str) -> dict[str, Any]:
+        """A snapshot of ``{rel_path: facts}`` for one kind."""
+        with self._lock:
+            return dict(self._facts.get(kind, {}))
+
+    def file_facts(self, rel_path: str) -> dict[str, Any]:
+        with self._lock:
+            return {kind: store[rel_path] for kind, store in self._facts.items() if rel_path in store}
+
+    def to_json(self) -> dict[str, Any]:
+        with self._lock:
+            return {kind: dict(store) for kind, store in self._facts.items()}
+
+    def __getstate__(self) -> dict[str, Any]:  # sent to CLI worker processes
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()

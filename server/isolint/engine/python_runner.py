@@ -1,0 +1,253 @@
+"""Python analysis: one ``ast`` parse, one traversal, every active rule's visitors.
+
+The walk is iterative (deeply nested expressions cannot overflow the interpreter stack) and
+dispatches each node to the ``visit_<Type>`` methods of the rules that define one, then, after
+the node's children, to ``leave_<Type>``. Rules read context (parents, enclosing function,
+imports, docstrings) from :class:`PythonContext` instead of walking the tree again.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import logging
+import tokenize
+import warnings
+from collections import defaultdict
+from typing import Any, Callable, Iterable
+
+from isolint.core.model import Finding, Range
+from isolint.core.rule import Rule
+from isolint.core.suppression import Suppressions, scan_line_comments
+from isolint.engine.context import RuleContext
+from isolint.engine.sources import SourceFile
+
+log = logging.getLogger(__name__)
+
+FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
+
+
+class ParseFailure(Exception):
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line  # 0-based
+        self.column = column
+
+
+def parse_python(source: SourceFile) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes must not hit stderr
+        try:
+            return ast.parse(source.text, filename=source.rel_path)
+        except SyntaxError as exc:
+            line = max((exc.lineno or 1) - 1, 0)
+            column = source.column_from_byte(line, max((exc.offset or 1) - 1, 0))
+            raise ParseFailure(f"{exc.msg}", line, column) from exc
+        except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
+            raise ParseFailure(f"cannot parse: {type(exc).__name__}: {exc}", 0, 0) from exc
+
+
+class PythonContext(RuleContext):
+    """What a rule sees while the walk is at a node."""
+
+    def __init__(self, source: SourceFile, project: Any = None) -> None:
+        super().__init__(source, project)
+        self.parents: list[ast.AST] = []
+        self.functions: list[ast.AST] = []
+        self.classes: list[ast.ClassDef] = []
+        self.imports: dict[str, str] = {}
+        self._string_statements: set[int] = set()
+        self.tree: ast.Module | None = None
+
+    # -- positions ---------------------------------------------------------------------------
+    def range(self, node: ast.AST) -> Range:
+        start = self.source.position_from_ast(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        end_lineno = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
+        end_col = getattr(node, "end_col_offset", None)
+        if end_col is None:
+            end_col = node.col_offset  # type: ignore[attr-defined]
+        return Range(start, self.source.position_from_ast(end_lineno, end_col))
+
+    def text_of(self, node: ast.AST) -> str:
+        return self.source.text_in(self.range(node))
+
+    # -- structure ---------------------------------------------------------------------------
+    @property
+    def parent(self) -> ast.AST | None:
+        return self.parents[-1] if self.parents else None
+
+    def ancestor(self, levels: int) -> ast.AST | None:
+        return self.parents[-levels] if len(self.parents) >= levels else None
+
+    @property
+    def current_function(self) -> ast.AST | None:
+        return self.functions[-1] if self.functions else None
+
+    @property
+    def in_async_function(self) -> bool:
+        return isinstance(self.current_function, ast.AsyncFunctionDef)
+
+    @property
+    def at_module_level(self) -> bool:
+        return not self.functions and not self.classes
+
+    def is_docstring(self, node: ast.AST) -> bool:
+        """True for a string literal that is a statement of its own (docstrings, bare strings)."""
+        return id(node) in self._string_statements
+
+    # -- names -------------------------------------------------------------------------------
+    def qualified_name(self, node: ast.AST) -> str | None:
+        """``os.getenv`` for ``getenv`` after ``from os import getenv``; None for non-names."""
+        if isinstance(node, ast.Name):
+            return self.imports.get(node.id, node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.qualified_name(node.value)
+            return f"{base}.{node.attr}" if base else None
+        return None
+
+    def record_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.imports[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    self.imports[head] = head
+            return
+        module = resolve_relative_module(self.source.module, node.module, node.level,
+                                         is_package=self.source.name == "__init__.py")
+        for alias in node.names:
+            if alias.name != "*":
+                self.imports[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
+
+    def mark_string_statements(self, body: Iterable[ast.stmt]) -> None:
+        for statement in body:
+            if (
+                isinstance(statement, ast.Expr)
+                and isinstance(statement.value, ast.Constant)
+                and isinstance(statement.value.value, str)
+            ):
+                self._string_statements.add(id(statement.value))
+
+
+def resolve_relative_module(current: str, module: str | None, level: int, is_package: bool = False) -> str:
+    """Absolute module named by ``from <level dots><module> import ...`` inside ``current``."""
+    if not level:
+        return module or ""
+    parts = current.split(".") if current else []
+    keep = len(parts) - level + (1 if is_package else 0)
+    base = parts[: max(keep, 0)]
+    if module:
+        base.append(module)
+    return ".".join(base)
+
+
+Handler = Callable[[ast.AST, PythonContext], None]
+
+
+def _dispatch_tables(rules: Iterable[Rule]) -> tuple[dict[type, list[tuple[Rule, Handler]]], dict[type, list[tuple[Rule, Handler]]]]:
+    visit: dict[type, list] = defaultdict(list)
+    leave: dict[type, list] = defaultdict(list)
+    for rule in rules:
+        for attr in dir(type(rule)):
+            if attr.startswith("visit_") or attr.startswith("leave_"):
+                node_type = getattr(ast, attr.split("_", 1)[1], None)
+                if isinstance(node_type, type):
+                    table = visit if attr.startswith("visit_") else leave
+                    table[node_type].append((rule, getattr(rule, attr)))
+    return visit, leave
+
+
+def collect_suppressions(source: SourceFile) -> Suppressions:
+    """Comments via ``tokenize`` (strings never count); line scan when tokenizing fails."""
+    suppressions = Suppressions()
+    if "isolint:" not in source.text:
+        return suppressions
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source.text).readline):
+            if token.type == tokenize.COMMENT and "isolint:" in token.string:
+                suppressions.add_comment(token.start[0] - 1, token.start[1], token.string)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return scan_line_comments(source.text, "#")
+    return suppressions
+
+
+def run_python_rules(
+    source: SourceFile, tree: ast.Module, rules: list[Rule], project: Any = None
+) -> tuple[list[Finding], list[str]]:
+    """Walk ``tree`` once for all ``rules``; returns findings and the rules that crashed."""
+    ctx = PythonContext(source, project)
+    ctx.tree = tree
+    _prescan_imports(ctx, tree)
+    visit, leave = _dispatch_tables(rules)
+    broken: set[Rule] = set()
+    crashed: list[str] = []
+
+    def call(rule: Rule, handler: Callable, *args: Any) -> None:
+        if rule in broken:
+            return
+        try:
+            handler(*args)
+        except Exception:  # a rule bug must never take the file (or the server) down
+            log.exception("rule %s crashed on %s", rule.code, source.rel_path)
+            broken.add(rule)
+            crashed.append(rule.code)
+
+    for rule in rules:
+        if hasattr(rule, "begin_file"):
+            call(rule, rule.begin_file, ctx)
+
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    parents, functions, classes = ctx.parents, ctx.functions, ctx.classes
+    while stack:
+        node, leaving = stack.pop()
+        node_type = type(node)
+        if leaving:
+            parents.pop()
+            if isinstance(node, FUNCTION_TYPES):
+                functions.pop()
+            elif node_type is ast.ClassDef:
+                classes.pop()
+            for rule, handler in leave.get(node_type, ()):
+                call(rule, handler, node, ctx)
+            continue
+        if node_type in (ast.Import, ast.ImportFrom) and parents and not isinstance(parents[-1], ast.Module):
+            ctx.record_import(node)  # function-level imports; module level was pre-scanned
+        body = getattr(node, "body", None)
+        if isinstance(body, list):
+            ctx.mark_string_statements(body)
+        for rule, handler in visit.get(node_type, ()):
+            call(rule, handler, node, ctx)
+        stack.append((node, True))
+        parents.append(node)
+        if isinstance(node, FUNCTION_TYPES):
+            functions.append(node)
+        elif node_type is ast.ClassDef:
+            classes.append(node)  # type: ignore[arg-type]
+        children = list(ast.iter_child_nodes(node))
+        stack.extend((child, False) for child in reversed(children))
+
+    for rule in rules:
+        if hasattr(rule, "end_file"):
+            call(rule, rule.end_file, ctx)
+    return ctx.findings, crashed
+
+
+def _prescan_imports(ctx: PythonContext, tree: ast.Module) -> None:
+    """Module-level imports (including those under if/try) before the walk, so a name used
+    above a late import still resolves."""
+    pending: list[ast.stmt] = list(reversed(tree.body))
+    while pending:
+        statement = pending.pop()
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            ctx.record_import(statement)
+        elif isinstance(statement, (ast.If, ast.Try, ast.With)) or type(statement).__name__ == "TryStar":
+            nested: list[ast.stmt] = []
+            for attr in ("body", "orelse", "finalbody"):
+                nested.extend(getattr(statement, attr, ()))
+            for handler in getattr(statement, "handlers", ()):
+                nested.extend(handler.body)
+            pending.extend(reversed(nested))
+

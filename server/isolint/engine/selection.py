@@ -1,0 +1,68 @@
+"""Which rules run on a file: select/ignore (most specific selector wins, like ruff),
+per-file-ignores, the rule's zones and languages, then the token prefilter."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from isolint.core.config import Settings
+from isolint.core.rule import Rule, RuleRef
+from isolint.core.zones import matches_any
+from isolint.engine.sources import SourceFile
+from isolint.rules.registry import RULES
+
+
+def _specificity(selector: str, rule: type[Rule]) -> int:
+    if not RuleRef(selector).matches(rule):
+        return -1
+    return 100 if selector == rule.name else len(selector) if selector != "ALL" else 0
+
+
+def enabled_rules(settings: Settings) -> tuple[type[Rule], ...]:
+    return _enabled(tuple(settings.select) if settings.select is not None else None,
+                    tuple(settings.extend_select), tuple(settings.ignore))
+
+
+@lru_cache(maxsize=64)
+def _enabled(select, extend_select, ignore) -> tuple[type[Rule], ...]:
+    chosen = []
+    for rule in RULES:
+        enable = max(
+            [_specificity(s, rule) for s in (select or ())] + [_specificity(s, rule) for s in extend_select]
+            + ([] if select is not None else [0 if rule.default_enabled else -1])
+        )
+        disable = max([_specificity(s, rule) for s in ignore] + [-1])
+        if enable >= 0 and enable > disable:
+            chosen.append(rule)
+    return tuple(chosen)
+
+
+def file_ignores(settings: Settings, rel_path: str) -> tuple[str, ...]:
+    return tuple(
+        code for pattern, codes in settings.per_file_ignores.items() if matches_any(rel_path, [pattern])
+        for code in codes
+    )
+
+
+def rules_for(source: SourceFile) -> list[type[Rule]]:
+    """Rules that apply to this file before looking at its content."""
+    ignores = file_ignores(source.settings, source.rel_path)
+    selected = []
+    for rule in enabled_rules(source.settings):
+        if source.language not in rule.languages:
+            continue
+        if any(rule.code.startswith(code) or code == rule.name for code in ignores):
+            continue
+        applies = getattr(rule, "applies_to", None)
+        if applies is not None:
+            if not applies(source):
+                continue
+        elif source.zone not in rule.zones:
+            continue
+        selected.append(rule)
+    return selected
+
+
+def prefilter(rules: list[type[Rule]], raw: bytes) -> list[type[Rule]]:
+    """Drop rules none of whose tokens occur in the file's bytes (no parse needed)."""
+    return [rule for rule in rules if not rule.tokens or any(token in raw for token in rule.tokens)]

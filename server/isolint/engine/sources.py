@@ -1,0 +1,182 @@
+"""Source files: reading bytes safely, deciding the language, and position conversion.
+
+This module is the *only* place that converts ``ast``'s UTF-8 byte columns to the engine's
+internal unit (code points); the LSP converts code points to the negotiated encoding.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+
+from isolint.core.config import Settings
+from isolint.core.model import Language, Position, Range, Zone
+from isolint.core.zones import classify
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+BINARY_SNIFF_BYTES = 8192
+_NEWLINE_RE = re.compile(r"\r\n|\r|\n")
+
+PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
+TYPESCRIPT_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+DOTENV_EXTRA_NAMES = frozenset({".secrets", "secrets.env", ".envrc", ".flaskenv"})
+DOTENV_TEMPLATE_SUFFIXES = (".template", ".example", ".sample", ".tmpl", ".dist")
+
+
+def language_of(path: str | PurePosixPath | Path) -> Language | None:
+    """The language a file is analysed as, from its name alone."""
+    name = PurePosixPath(str(path)).name
+    lowered = name.lower()
+    if lowered.endswith(PYTHON_SUFFIXES):
+        return Language.PYTHON
+    if lowered.endswith(TYPESCRIPT_SUFFIXES) and not lowered.endswith((".d.ts", ".min.js")):
+        return Language.TYPESCRIPT
+    if is_dotenv_name(lowered):
+        return Language.DOTENV
+    if lowered == "pyproject.toml":
+        return Language.TOML
+    return None
+
+
+def is_dotenv_name(lowered: str) -> bool:
+    stem = lowered
+    for suffix in DOTENV_TEMPLATE_SUFFIXES:
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return (
+        stem == ".env"
+        or stem.startswith(".env.")
+        or stem.endswith(".env")
+        or stem in DOTENV_EXTRA_NAMES
+        or stem.endswith(".secrets")
+        or lowered in ("env.template", "env.example", "env.sample")
+    )
+
+
+class UnreadableSource(Exception):
+    """A file that is not text we can analyse (binary, too large, undecodable)."""
+
+
+def decode_source(raw: bytes, language: Language | None) -> str:
+    """Bytes to text, honouring BOMs and PEP 263 coding cookies; never guesses silently."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise UnreadableSource(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; skipped")
+    if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
+        raise UnreadableSource("binary file (NUL bytes); skipped")
+    if language is Language.PYTHON:
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        except SyntaxError as exc:
+            raise UnreadableSource(f"bad encoding declaration: {exc}") from exc
+    else:
+        encoding = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
+    try:
+        text = raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise UnreadableSource(f"cannot decode as {encoding}: {exc}") from exc
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+@dataclass
+class SourceFile:
+    """One file's text plus where it sits: language, zone and service."""
+
+    path: Path
+    rel_path: str  # POSIX, relative to settings.root (or the path as given when outside it)
+    text: str
+    language: Language
+    settings: Settings
+    zone: Zone = Zone.PRODUCTION
+    service: str | None = None
+    #: set by the engine when content refines the zone (e.g. pytest integration markers)
+    notes: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_text(
+        cls,
+        path: Path | str,
+        text: str,
+        settings: Settings,
+        language: Language | None = None,
+        service: str | None = None,
+    ) -> "SourceFile":
+        path = Path(path)
+        rel = relative_path(path, settings.root)
+        language = language or language_of(rel) or Language.PYTHON
+        return cls(path=path, rel_path=rel, text=text, language=language, settings=settings,
+                   zone=classify(rel, settings), service=service)
+
+    @cached_property
+    def raw(self) -> bytes:
+        return self.text.encode("utf-8", errors="surrogatepass")
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """Lines without their terminators, split exactly as ``ast`` and LSP split them."""
+        return _NEWLINE_RE.split(self.text)
+
+    @cached_property
+    def line_offsets(self) -> list[int]:
+        offsets = [0]
+        for match in _NEWLINE_RE.finditer(self.text):
+            offsets.append(match.end())
+        return offsets
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.rel_path).name
+
+    @cached_property
+    def module(self) -> str:
+        """Dotted module name relative to the project root (``services.api.app.db``)."""
+        parts = list(PurePosixPath(self.rel_path).with_suffix("").parts)
+        if parts and parts[-1] == "__init__":
+            parts.pop()
+        return ".".join(p for p in parts if p not in ("", ".", ".."))
+
+    def line(self, index: int) -> str:
+        return self.lines[index] if 0 <= index < len(self.lines) else ""
+
+    def column_from_byte(self, line_index: int, byte_column: int) -> int:
+        text = self.line(line_index)
+        if text.isascii():
+            return min(byte_column, len(text))
+        return len(text.encode("utf-8", errors="surrogatepass")[:byte_column].decode("utf-8", errors="ignore"))
+
+    def position_from_ast(self, lineno: int, col_offset: int) -> Position:
+        """``ast`` positions (1-based line, UTF-8 byte column) to the internal unit."""
+        return Position(lineno - 1, self.column_from_byte(lineno - 1, col_offset))
+
+    def offset(self, position: Position) -> int:
+        """Index into ``text`` of a position (clamped to the text)."""
+        if position.line >= len(self.line_offsets):
+            return len(self.text)
+        line_start = self.line_offsets[position.line]
+        return min(line_start + min(position.column, len(self.line(position.line))), len(self.text))
+
+    def position_at(self, offset: int) -> Position:
+        import bisect
+
+        line = bisect.bisect_right(self.line_offsets, offset) - 1
+        return Position(line, offset - self.line_offsets[line])
+
+    def text_in(self, range_: Range) -> str:
+        return self.text[self.offset(range_.start) : self.offset(range_.end)]
+
+    @property
+    def line_ending(self) -> str:
+        match = _NEWLINE_RE.search(self.text)
+        return match.group(0) if match else "\n"
+
+
+def relative_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return PurePosixPath(path.as_posix()).as_posix().lstrip("/")

@@ -1,0 +1,1 @@
+"""One module per rule, one package per family; ``registry`` is the single list."""

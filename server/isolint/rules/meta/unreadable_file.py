@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from isolint.core.model import Language, Severity
+from isolint.core.rule import ALL_ZONES, Rule
+
+
+class UnreadableFile(Rule):
+    """## What it does
+    Reports a file that looks like source (by its name) but cannot be read as text: binary
+    content, larger than 5 MB, or bytes that do not decode in its declared encoding.
+
+    ## Why is this bad?
+    isolint never guesses an encoding silently; a file it cannot read is not checked, and you
+    should know that rather than believe it clean.
+
+    ## Example
+    ```text
+    a .py file saved as UTF-16, or a binary blob named settings.py
+    ```
+
+    ## Use instead
+    ```text
+    UTF-8 source (or a PEP 263 coding declaration that matches the bytes)
+    ```
+    """
+
+    code = "ISO002"
+    name = "unreadable-file"
+    message = "Cannot read this file: {reason}"
+    severity = Severity.INFO
+    languages = frozenset({Language.PYTHON, Language.TYPESCRIPT, Language.DOTENV})
+    zones = ALL_ZONES
