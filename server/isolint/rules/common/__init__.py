@@ -1,0 +1,1 @@
+"""Knowledge shared by several rule families (one place, not copies)."""

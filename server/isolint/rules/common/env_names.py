@@ -1,0 +1,132 @@
+"""Deriving the environment variable name a hard-coded value should come from, from where the
+value sits: ``redis_host = "localhost"`` → ``REDIS_HOST``; ``Redis(host="localhost")`` →
+``REDIS_HOST``; ``{"db_url": ...}`` → ``DB_URL``; ``def get_database_url(): return ...`` →
+``DATABASE_URL``. None when the context names nothing sensible (then no fix is offered)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from isolint.engine.python_runner import PythonContext
+
+GENERIC_KEYWORDS = frozenset({"host", "hostname", "port", "url", "uri", "dsn", "address", "addr", "server",
+                              "endpoint", "user", "username", "password", "database", "db", "base_url"})
+CALLEE_PREFIXES = {
+    "redis": "REDIS", "strictredis": "REDIS", "from_url": None, "create_engine": "DATABASE",
+    "create_async_engine": "DATABASE", "connect": "DB", "create_pool": "DB", "mongoclient": "MONGO",
+    "asyncioMotorClient".lower(): "MONGO", "client": None, "clickhouse": "CLICKHOUSE", "get_client": None,
+    "kafkaproducer": "KAFKA", "kafkaconsumer": "KAFKA", "elasticsearch": "ELASTICSEARCH",
+    "celery": "CELERY", "pika": "RABBITMQ", "blockingconnection": "RABBITMQ", "connectionparameters": "RABBITMQ",
+    "memcache": "MEMCACHED", "httpx": None, "asyncclient": None, "uvicorn": None, "run": None,
+}
+CONTAINER_SUFFIX_RE = re.compile(r"_(CONFIG|CONF|SETTINGS|OPTIONS|OPTS|PARAMS|KWARGS|ARGS|DEFAULTS)$")
+
+
+def to_env_name(identifier: str) -> str | None:
+    """``redisHost`` / ``redis-host`` / ``_redis_host`` → ``REDIS_HOST``."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", identifier)
+    name = re.sub(r"[^A-Za-z0-9]+", "_", spaced).strip("_").upper()
+    if not name or name[0].isdigit():
+        return None
+    return name
+
+
+def _callee_prefix(call: ast.Call) -> str | None:
+    func = call.func
+    parts = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if isinstance(func, ast.Name):
+        parts.append(func.id)
+    for part in parts:  # innermost attribute first: redis.Redis → "Redis"
+        prefix = CALLEE_PREFIXES.get(part.lower())
+        if prefix:
+            return prefix
+    return None
+
+
+def env_name_for(node: ast.AST, ctx: "PythonContext") -> str | None:
+    """The variable name for the value ``node`` (a literal or f-string) from its context."""
+    child = node
+    for parent in reversed(ctx.parents):
+        if isinstance(parent, (ast.IfExp, ast.BoolOp, ast.JoinedStr, ast.FormattedValue, ast.BinOp)):
+            child = parent
+            continue
+        if isinstance(parent, ast.keyword) and parent.arg:
+            call = ctx.parents[ctx.parents.index(parent) - 1] if ctx.parents.index(parent) > 0 else None
+            keyword = parent.arg
+            if keyword.lower() in GENERIC_KEYWORDS and isinstance(call, ast.Call):
+                prefix = _callee_prefix(call)
+                if prefix:
+                    return to_env_name(f"{prefix}_{keyword}")
+            return to_env_name(keyword)
+        if isinstance(parent, ast.Dict):
+            for key, value in zip(parent.keys, parent.values):
+                if value is child and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    container = _assigned_name(ctx.parents[: ctx.parents.index(parent)])
+                    prefix = CONTAINER_SUFFIX_RE.sub("", container) if container else None
+                    name = to_env_name(key.value)
+                    if prefix and name and key.value.lower() in GENERIC_KEYWORDS and not name.startswith(prefix):
+                        return f"{prefix}_{name}"
+                    return name
+            return None
+        if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            for target in targets:
+                name = _target_name(target)
+                if name:
+                    return to_env_name(name)
+            return None
+        if isinstance(parent, ast.arguments):
+            return _argument_name(parent, child)
+        if isinstance(parent, ast.Return):
+            function = ctx.current_function
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return to_env_name(re.sub(r"^(get|build|make|default|_)+_?", "", function.name))
+            return None
+        if isinstance(parent, ast.Call):
+            return None  # positional argument: nothing names it
+        if isinstance(parent, (ast.stmt, ast.Lambda, ast.comprehension)):
+            return None
+        child = parent
+    return None
+
+
+def _target_name(target: ast.AST) -> str | None:
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
+        return target.slice.value
+    return None
+
+
+def _assigned_name(parents: list[ast.AST]) -> str | None:
+    for parent in reversed(parents):
+        if isinstance(parent, ast.Assign):
+            for target in parent.targets:
+                name = _target_name(target)
+                if name:
+                    return to_env_name(name)
+        if isinstance(parent, ast.AnnAssign):
+            name = _target_name(parent.target)
+            return to_env_name(name) if name else None
+        if isinstance(parent, ast.stmt):
+            return None
+    return None
+
+
+def _argument_name(arguments: ast.arguments, default: ast.AST) -> str | None:
+    positional = arguments.posonlyargs + arguments.args
+    for arg, value in zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults):
+        if value is default:
+            return to_env_name(arg.arg)
+    for arg, value in zip(arguments.kwonlyargs, arguments.kw_defaults):
+        if value is default:
+            return to_env_name(arg.arg)
+    return None
