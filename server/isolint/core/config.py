@@ -256,6 +256,16 @@ def _check_value(option: Option, value: Any, path: Path, text: str | None) -> No
             fail(f"template must use only the {{name}} placeholder ({exc})")
         if "{name" not in value:
             fail("template must contain a {name!r} placeholder")
+    elif option.key == "contracts":
+        required = {"forbidden": ("source_modules", "forbidden_modules"), "independence": ("modules",),
+                    "layers": ("layers",)}
+        for number, contract in enumerate(value, start=1):
+            kind = contract.get("type")
+            if kind not in required:
+                fail(f"contract #{number}: type must be one of {', '.join(required)}; got {kind!r}")
+            for key in required[kind]:
+                if _list_of_str(contract.get(key)) is None:
+                    fail(f"contract #{number} ({kind}): `{key}` must be a list of module names")
     elif option.key in ("select", "extend-select", "ignore"):
         for selector in value or ():
             if not re.fullmatch(r"(ISO\d{0,3}|ALL|[a-z][a-z0-9-]*)", selector):

@@ -110,6 +110,62 @@ class ProjectIndex:
         self._facts: dict[str, dict[str, Any]] = {indexer.name: {} for indexer in self.indexers}
         self._lock = threading.RLock()
         self.generation = 0  # bumped on every change; lets consumers cache merged views
+        self._fs_cache: dict[str, tuple[bool, bool]] = {}
+
+    # -- module resolution (service boundaries) ------------------------------------------------
+    def resolve_module(self, module: str, importer_rel: str) -> str | None:
+        """The project file (relative POSIX path; a folder for namespace packages) that
+        ``import module`` inside ``importer_rel`` loads, or None for third-party/unknown modules.
+
+        Mirrors Python's lookup: the first search root holding the top-level name owns the
+        whole dotted path. Roots, in order: the importer's service (and its ``src/``), the
+        project root, shared package folders, then the other services.
+        """
+        parts = [p for p in module.split(".") if p]
+        if not parts:
+            return None
+        for root in self._search_roots(importer_rel):
+            top = f"{root}/{parts[0]}" if root else parts[0]
+            if not (self._is_file(top + ".py") or self._is_dir(top)):
+                continue
+            for length in range(len(parts), 0, -1):
+                stem = "/".join(([root] if root else []) + parts[:length])
+                if self._is_file(stem + ".py"):
+                    return stem + ".py"
+                if self._is_file(stem + "/__init__.py"):
+                    return stem + "/__init__.py"
+                if length == len(parts) and self._is_dir(stem):
+                    return stem
+            return None
+        return None
+
+    def _search_roots(self, importer_rel: str) -> list[str]:
+        roots: list[str] = []
+        own = self.services.service_of(importer_rel)
+        if own:
+            roots += [self.services.services[own] + "/src", self.services.services[own]]
+        roots.append("")
+        for shared in self.services.shared:
+            roots += [shared + "/src", shared]
+        for name, folder in self.services.services.items():
+            if name != own:
+                roots += [folder + "/src", folder]
+        return [r for r in roots if r == "" or self._is_dir(r)]
+
+    def _is_file(self, rel: str) -> bool:
+        cached = self._fs_cache.get(rel)
+        if cached is None:
+            path = self.root / rel
+            cached = self._fs_cache[rel] = (path.is_file(), path.is_dir())
+        return cached[0]
+
+    def _is_dir(self, rel: str) -> bool:
+        self._is_file(rel)
+        return self._fs_cache[rel][1]
+
+    def invalidate_files(self) -> None:
+        """Forget cached file-system lookups (files were created or deleted)."""
+        self._fs_cache.clear()
 
     def indexers_for(self, language: Language, raw: bytes) -> list[Indexer]:
         return [

@@ -17,6 +17,7 @@ from collections import defaultdict
 from typing import Any, Callable, Iterable
 
 from isolint.core.model import Finding, Range
+from isolint.core.modules import resolve_relative_module
 from isolint.core.rule import Rule
 from isolint.core.suppression import Suppressions, scan_line_comments
 from isolint.engine.context import RuleContext
@@ -130,18 +131,6 @@ class PythonContext(RuleContext):
                 and isinstance(statement.value.value, str)
             ):
                 self._string_statements.add(id(statement.value))
-
-
-def resolve_relative_module(current: str, module: str | None, level: int, is_package: bool = False) -> str:
-    """Absolute module named by ``from <level dots><module> import ...`` inside ``current``."""
-    if not level:
-        return module or ""
-    parts = current.split(".") if current else []
-    keep = len(parts) - level + (1 if is_package else 0)
-    base = parts[: max(keep, 0)]
-    if module:
-        base.append(module)
-    return ".".join(base)
 
 
 Handler = Callable[[ast.AST, PythonContext], None]

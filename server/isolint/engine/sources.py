@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from isolint.core.config import Settings
 from isolint.core.model import Language, Position, Range, Zone
+from isolint.core.modules import module_of_rel
 from isolint.core.zones import classify
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -105,9 +106,12 @@ class SourceFile:
         settings: Settings,
         language: Language | None = None,
         service: str | None = None,
+        rel_path: str | None = None,
     ) -> "SourceFile":
+        """``rel_path`` (relative to ``settings.root``), when the caller knows it, saves
+        resolving the path (file discovery knows it for every file it walks)."""
         path = Path(path)
-        rel = relative_path(path, settings.root)
+        rel = rel_path if rel_path is not None else relative_path(path, settings.root)
         language = language or language_of(rel) or Language.PYTHON
         return cls(path=path, rel_path=rel, text=text, language=language, settings=settings,
                    zone=classify(rel, settings), service=service)
@@ -135,10 +139,7 @@ class SourceFile:
     @cached_property
     def module(self) -> str:
         """Dotted module name relative to the project root (``services.api.app.db``)."""
-        parts = list(PurePosixPath(self.rel_path).with_suffix("").parts)
-        if parts and parts[-1] == "__init__":
-            parts.pop()
-        return ".".join(p for p in parts if p not in ("", ".", ".."))
+        return module_of_rel(self.rel_path)
 
     def line(self, index: int) -> str:
         return self.lines[index] if 0 <= index < len(self.lines) else ""
