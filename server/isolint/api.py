@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from isolint.core.config import ConfigError, Settings, settings_for
-from isolint.core.model import Finding
-from isolint.engine.checker import CheckResult, check_source, load_source
-from isolint.engine.discovery import SettingsResolver, iter_source_files
+from isolint.core.model import Finding, Zone
+from isolint.engine.cache import CacheEntry, ResultCache, content_digest, fact_kinds_read, facts_digest
+from isolint.engine.checker import CheckResult, check_source, index_source, load_source
+from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_files
 from isolint.engine.fixing import MAX_FIX_ROUNDS, apply_fixes_once
 from isolint.engine.project import ProjectIndex
-from isolint.engine.sources import SourceFile
+from isolint.engine.selection import enabled_rules
+from isolint.engine.sources import SourceFile, UnreadableSource, decode_source, language_of, relative_path
 
 
 def lint_source(
@@ -81,75 +82,214 @@ class LintRun:
     results: list[CheckResult] = field(default_factory=list)
     config_errors: list[ConfigError] = field(default_factory=list)
     projects: dict[Path, ProjectIndex] = field(default_factory=dict)
+    #: files whose results came from the cache / were checked this time
+    cached_files: int = 0
+    checked_files: int = 0
 
     @property
     def findings(self) -> list[Finding]:
         return [f for r in self.results for f in r.findings]
 
 
-def collect_files(paths: list[Path], overrides: dict[str, Any] | None = None) -> tuple[list[tuple[Path, Settings]], list[ConfigError]]:
+def collect_files(paths: list[Path], overrides: dict[str, Any] | None = None) -> tuple[list[SourceEntry], list[ConfigError]]:
     resolver = SettingsResolver(overrides)
     files = list(iter_source_files(paths, resolver))
     unique_errors = {(str(e.path), e.line, e.key, e.message): e for e in resolver.errors}
     return files, list(unique_errors.values())
 
 
+#: below this many files to parse, worker processes cost more than they save
+PARALLEL_THRESHOLD = 48
+
+
 def lint_paths(
     paths: Iterable[str | Path],
     overrides: dict[str, Any] | None = None,
     jobs: int | None = None,
+    cache: bool = False,
 ) -> LintRun:
-    """Check every file under ``paths``. Two phases: index cross-file facts, then check."""
-    files, errors = collect_files([Path(p) for p in paths], overrides)
+    """Check every file under ``paths``. Two phases: index cross-file facts, then check.
+
+    With ``cache``, results are reused for files whose bytes, settings, isolint build and the
+    cross-file facts their rules read are unchanged (``engine/cache.py``). ``jobs`` worker
+    processes parse and check in parallel (default: all cores); results are identical to a
+    sequential run and sorted by path.
+    """
+    entries, errors = collect_files([Path(p) for p in paths], overrides)
     run = LintRun(config_errors=errors)
     projects: dict[Path, ProjectIndex] = {}
-    for _, settings in files:
-        if settings.root not in projects:
-            projects[settings.root] = ProjectIndex(settings)
+    caches: dict[tuple[Path, str], ResultCache] = {}
+    for entry in entries:
+        if entry.settings.root not in projects:
+            projects[entry.settings.root] = ProjectIndex(entry.settings)
     run.projects = projects
-    sources: list[SourceFile] = []
-    for path, settings in files:
-        project = projects[settings.root]
-        loaded = load_source(path, settings, project.services.service_of(_rel(path, settings.root)))
-        if isinstance(loaded, CheckResult):
-            run.results.append(loaded)
+
+    pending: list[_Pending] = []
+    for entry in entries:
+        item = _load(entry, projects[entry.settings.root], caches if cache else None)
+        if isinstance(item, CheckResult):
+            run.results.append(item)
         else:
-            sources.append(loaded)
-    # Phase 1: facts for cross-file rules (only files an indexer's prefilter admits).
-    for source in sources:
-        project = projects[source.settings.root]
-        if project.indexers_for(source.language, source.raw):
-            _index_only(source, project)
+            pending.append(item)
+
+    # Phase 1: the facts of every file, from the cache or from a parse (only files an indexer's
+    # prefilter admits are parsed).
+    to_index = [p for p in pending if p.entry is None and projects[p.source.settings.root].indexers_for(
+        p.source.language, p.raw)]
+    for item, facts in zip(to_index, _parallel(_index_worker, [p.source for p in to_index], projects, jobs)):
+        item.facts = facts
+    for item in pending:
+        if item.facts:
+            projects[item.source.settings.root].update(item.source.rel_path, item.facts)
+
+    # A cached verdict stands only if the facts its rules read are unchanged.
+    digests = _FactDigests(projects)
+    to_check: list[_Pending] = []
+    for item in pending:
+        if item.entry is not None and all(
+            digests.get(item.source.settings.root, kind) == digest for kind, digest in item.entry.fact_digests.items()
+        ):
+            run.results.append(item.cached_result())
+        else:
+            to_check.append(item)
+    run.cached_files = len(pending) - len(to_check)
+    run.checked_files = len(to_check)
+
     # Phase 2: check.
-    run.results.extend(_check_all(sources, projects, jobs))
-    run.results.sort(key=lambda r: r.source.rel_path)
+    outcomes = _parallel(_check_worker, [p.source for p in to_check], projects, jobs)
+    for item, outcome in zip(to_check, outcomes):
+        result = outcome.apply_to(item.source)
+        run.results.append(result)
+        if item.cache is not None:
+            kinds = fact_kinds_read(enabled_rules(item.source.settings), item.source.language, item.raw)
+            item.cache.put(item.source.rel_path, CacheEntry(
+                item.digest, [f.to_json() for f in result.findings], result.facts,
+                {kind: digests.get(item.source.settings.root, kind) for kind in kinds},
+                item.source.zone.value, result.parse_error.to_json() if result.parse_error else None,
+            ))
+    for result_cache in caches.values():
+        result_cache.save()
+    run.results.sort(key=lambda r: (r.source.rel_path, str(r.source.path)))
     return run
 
 
-def _rel(path: Path, root: Path) -> str:
-    from isolint.engine.sources import relative_path
+@dataclass
+class _Pending:
+    """A readable file on its way through the two phases."""
 
-    return relative_path(path, root)
+    source: SourceFile
+    raw: bytes
+    digest: str = ""
+    cache: ResultCache | None = None
+    entry: CacheEntry | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def cached_result(self) -> CheckResult:
+        assert self.entry is not None
+        zone = self.entry.decoded_zone()
+        if zone is not None:
+            self.source.zone = zone
+        parse_error = Finding.from_json(self.entry.parse_error) if self.entry.parse_error else None
+        return CheckResult(self.source, self.entry.decoded_findings(), parse_error, self.entry.facts)
 
 
-def _index_only(source: SourceFile, project: ProjectIndex) -> None:
-    from isolint.engine.checker import index_source
+def _load(entry: SourceEntry, project: ProjectIndex,
+          caches: dict[tuple[Path, str], ResultCache] | None) -> _Pending | CheckResult:
+    settings = entry.settings
+    rel = entry.rel_path if entry.rel_path is not None else relative_path(entry.path, settings.root)
+    service = project.services.service_of(rel)
+    language = language_of(entry.path.name)
+    try:
+        raw = entry.path.read_bytes()
+        text = decode_source(raw, language)
+    except (OSError, UnreadableSource):
+        return load_source(entry.path, settings, service)  # an ISO002 finding with the reason
+    source = SourceFile.from_text(entry.path, text, settings, language, service, rel_path=rel)
+    item = _Pending(source, raw)
+    if caches is not None:
+        key = (settings.root, settings.fingerprint())
+        result_cache = caches.get(key)
+        if result_cache is None:
+            result_cache = caches[key] = ResultCache(settings)
+        item.cache = result_cache
+        item.digest = content_digest(raw)
+        item.entry = result_cache.get(rel, item.digest)
+        if item.entry is not None:
+            item.facts = item.entry.facts
+    return item
 
-    index_source(source, project)
+
+class _FactDigests:
+    """Digest of each fact kind's merged view per project, computed once per run."""
+
+    def __init__(self, projects: dict[Path, ProjectIndex]) -> None:
+        self._projects = projects
+        self._memo: dict[tuple[Path, str], str] = {}
+
+    def get(self, root: Path, kind: str) -> str:
+        key = (root, kind)
+        if key not in self._memo:
+            self._memo[key] = facts_digest(self._projects[root].facts(kind))
+        return self._memo[key]
 
 
-def _check_all(sources: list[SourceFile], projects: dict[Path, ProjectIndex], jobs: int | None) -> list[CheckResult]:
+@dataclass
+class _Outcome:
+    """What a worker sends back: everything of a CheckResult except the (large) source."""
+
+    findings: list[Finding]
+    parse_error: Finding | None
+    facts: dict[str, Any]
+    crashed_rules: list[str]
+    zone: Zone
+
+    def apply_to(self, source: SourceFile) -> CheckResult:
+        source.zone = self.zone
+        return CheckResult(source, self.findings, self.parse_error, self.facts, self.crashed_rules)
+
+
+# Work shared with forked workers: set before the pool starts, read by index in the children,
+# so sources and the project index are inherited instead of pickled.
+_SHARED: tuple[list[SourceFile], dict[Path, ProjectIndex]] | None = None
+
+
+def _check_worker(index: int) -> _Outcome:
+    assert _SHARED is not None
+    source = _SHARED[0][index]
+    result = check_source(source, _SHARED[1][source.settings.root], update_project=False)
+    return _Outcome(result.findings, result.parse_error, result.facts, result.crashed_rules, source.zone)
+
+
+def _index_worker(index: int) -> dict[str, Any]:
+    assert _SHARED is not None
+    source = _SHARED[0][index]
+    project = _SHARED[1][source.settings.root]
+    index_source(source, project)  # in a forked worker this updates the worker's own copy
+    return project.file_facts(source.rel_path)
+
+
+def _parallel(worker, sources: list[SourceFile], projects: dict[Path, ProjectIndex], jobs: int | None) -> list:
+    """``worker(i)`` for every source, in order; across processes when it pays off."""
+    global _SHARED
     jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(sources) < 64:
-        return [check_source(s, projects[s.settings.root], update_project=False) for s in sources]
-    chunks = [sources[i::jobs] for i in range(jobs)]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_check_chunk, chunk, {r: p for r, p in projects.items()}) for chunk in chunks]
-        results: list[CheckResult] = []
-        for future in futures:
-            results.extend(future.result())
-    return results
+    _SHARED = (sources, projects)
+    try:
+        if jobs <= 1 or len(sources) < PARALLEL_THRESHOLD or not _can_fork():
+            return [worker(i) for i in range(len(sources))]
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        jobs = min(jobs, len(sources) // (PARALLEL_THRESHOLD // 2) or 1)
+        chunk = max(1, len(sources) // (jobs * 8))
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(worker, range(len(sources)), chunksize=chunk))
+    finally:
+        _SHARED = None
 
 
-def _check_chunk(sources: list[SourceFile], projects: dict[Path, ProjectIndex]) -> list[CheckResult]:
-    return [check_source(s, projects[s.settings.root], update_project=False) for s in sources]
+def _can_fork() -> bool:
+    """Forked workers inherit the parsed-free work list for free; where fork is unavailable or
+    unsafe (Windows, macOS) the run stays in-process rather than pickling every source."""
+    import sys
+
+    return sys.platform.startswith("linux") and hasattr(os, "fork")

@@ -2,6 +2,12 @@
 
 Paths given explicitly on the command line are always checked (like ruff without
 ``force-exclude``); files found while walking a folder are filtered.
+
+The walk is the first thing every CLI run pays for, so it works on strings from
+``os.scandir`` and carries state down the tree instead of asking the file system again per
+file: each folder inherits its parent's settings unless it holds a config file, and the
+.gitignore specs that apply to a folder are its parent's plus its own. Nothing is
+``resolve()``-d per file.
 """
 
 from __future__ import annotations
@@ -10,11 +16,19 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import pathspec
 
-from isolint.core.config import ConfigError, Settings, find_config_file, find_project_root, load_settings
+from isolint.core.config import (
+    CONFIG_FILE_NAMES,
+    ConfigError,
+    Settings,
+    find_config_file,
+    find_project_root,
+    load_settings,
+)
+from isolint.core.model import Language
 from isolint.core.zones import matches_any
 from isolint.engine.sources import language_of
 
@@ -24,6 +38,8 @@ DEFAULT_EXCLUDE = (
     "site-packages/", "build/", "dist/", "_build/", ".next/", ".nuxt/", "out/", ".eggs/", "*.egg-info/",
     "buck-out/", ".direnv/", ".idea/", ".vscode/", "coverage/", "htmlcov/",
 )
+#: names whose presence in a folder may change the settings (or the project root) below it
+_ROOT_MARKERS = frozenset(CONFIG_FILE_NAMES) | {".git"}
 
 
 @dataclass
@@ -33,8 +49,9 @@ class SettingsResolver:
     overrides: dict | None = None
 
     def __post_init__(self) -> None:
-        self._by_config: dict[Path | None, Settings] = {}
+        self._by_config: dict[Path, Settings] = {}
         self._by_dir: dict[Path, Settings] = {}
+        self._failed: set[Path] = set()
         self.errors: list[ConfigError] = []
 
     def for_path(self, path: Path) -> Settings:
@@ -42,124 +59,218 @@ class SettingsResolver:
         cached = self._by_dir.get(directory)
         if cached is not None:
             return cached
-        try:
-            config = find_config_file(directory)
-        except ConfigError as exc:  # pragma: no cover - defensive
-            self.errors.append(exc)
-            config = None
-        if config not in self._by_config:
-            self._by_config[config] = self._load(config, directory)
-        settings = self._by_config[config]
+        config = find_config_file(directory)
+        # without a config file, the project root (nearest .git / pyproject.toml) tells settings apart
+        key = config if config is not None else find_project_root(directory)
+        if key in self._failed:
+            raise ConfigError(config or directory, 0, "", "see the error above")
+        if key not in self._by_config:
+            self._by_config[key] = self._load(config, directory, key)
+        settings = self._by_config[key]
         self._by_dir[directory] = settings
         return settings
 
-    def _load(self, config: Path | None, directory: Path) -> Settings:
+    def _load(self, config: Path | None, directory: Path, key: Path) -> Settings:
         try:
-            settings = load_settings(config) if config else Settings(root=find_project_root(directory))
+            settings = load_settings(config) if config else Settings(root=key)
             if self.overrides:
                 settings = settings.with_overrides(self.overrides)
         except ConfigError as exc:
             self.errors.append(exc)
+            self._failed.add(key)
             raise
         return settings
 
 
-@lru_cache(maxsize=1024)
-def _gitignore_spec(folder: Path) -> pathspec.PathSpec | None:
-    ignore_file = folder / ".gitignore"
+@lru_cache(maxsize=4096)
+def _gitignore_spec(folder: str) -> pathspec.GitIgnoreSpec | None:
     try:
-        lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
     except OSError:
         return None
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
 
 
-def is_gitignored(path: Path, stop: Path, is_dir: bool | None = None) -> bool:
-    """True when a .gitignore in a folder from ``path``'s up to ``stop`` excludes it."""
-    path = path.resolve()
-    stop = stop.resolve()
-    if is_dir is None:
-        is_dir = path.is_dir()
-    for folder in (path.parent, *path.parent.parents):
-        spec = _gitignore_spec(folder)
-        if spec is not None:
-            rel = path.relative_to(folder).as_posix()
-            if spec.match_file(rel + "/" if is_dir else rel):
-                return True
-        if folder == stop or folder == folder.parent:
-            break
+@dataclass(frozen=True)
+class _IgnoreLayer:
+    """The .gitignore of one folder; ``prefix`` turns a walk-relative path into one relative
+    to that folder (``None`` prefix = the folder is below the walk: strip ``strip`` chars)."""
+
+    spec: pathspec.GitIgnoreSpec
+    prefix: str  # prepended (ancestor folders above the walk's top)
+    strip: int  # characters cut from the front (folders inside the walk)
+
+    def verdict(self, walk_rel: str) -> bool | None:
+        return self.spec.check_file(self.prefix + walk_rel[self.strip:]).include
+
+
+def _ignored(layers: tuple[_IgnoreLayer, ...], walk_rel: str) -> bool:
+    """git's precedence: the deepest .gitignore with a matching pattern decides."""
+    for layer in reversed(layers):
+        verdict = layer.verdict(walk_rel)
+        if verdict is not None:
+            return verdict
     return False
 
 
-def _excluded(rel: str, is_dir: bool, settings: Settings) -> bool:
-    patterns = list(settings.exclude if settings.exclude is not None else DEFAULT_EXCLUDE)
-    patterns += settings.extend_exclude
-    candidate = rel + "/" if is_dir else rel
-    return matches_any(candidate, patterns)
+def _ancestor_layers(top: str, stop: str) -> tuple[_IgnoreLayer, ...]:
+    """.gitignore files of ``top``'s ancestors up to the repository root (``.git``) or ``stop``."""
+    layers: list[_IgnoreLayer] = []
+    folder = os.path.dirname(top)
+    prefix = os.path.basename(top) + "/"
+    if top == stop or not top.startswith(stop.rstrip("/") + "/"):
+        return ()
+    while True:
+        spec = _gitignore_spec(folder)
+        if spec is not None:
+            layers.append(_IgnoreLayer(spec, prefix, 0))
+        if folder == stop or os.path.exists(os.path.join(folder, ".git")) or folder == os.path.dirname(folder):
+            break
+        prefix = os.path.basename(folder) + "/" + prefix
+        folder = os.path.dirname(folder)
+    return tuple(reversed(layers))
 
 
-def iter_source_files(paths: list[Path], resolver: SettingsResolver) -> Iterator[tuple[Path, Settings]]:
+def is_gitignored(path: Path, stop: Path, is_dir: bool | None = None) -> bool:
+    """True when a .gitignore in a folder from ``path``'s up to ``stop`` excludes it (for
+    callers that ask about one file, like the LSP; the walk below does it incrementally)."""
+    absolute = os.path.abspath(path)
+    if is_dir is None:
+        is_dir = os.path.isdir(absolute)
+    layers = _ancestor_layers(absolute, os.path.abspath(stop))
+    return _ignored(layers, "/" if is_dir else "")
+
+
+class _Excluder:
+    """``exclude`` + ``extend-exclude`` of one Settings, compiled once."""
+
+    def __init__(self, settings: Settings) -> None:
+        patterns = list(settings.exclude if settings.exclude is not None else DEFAULT_EXCLUDE)
+        patterns += settings.extend_exclude
+        self.spec = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+
+    def __call__(self, root_rel: str) -> bool:
+        return self.spec is not None and self.spec.match_file(root_rel)
+
+
+class SourceEntry(NamedTuple):
+    """A file to check, its settings, and its path relative to the project root when the walk
+    already knows it (saves a ``resolve()`` per file)."""
+
+    path: Path
+    settings: Settings
+    rel_path: str | None = None
+
+
+def iter_source_files(paths: list[Path], resolver: SettingsResolver) -> Iterator[SourceEntry]:
     """Files (with their settings) under ``paths`` that isolint can analyse."""
-    seen: set[Path] = set()
+    seen: set[str] = set()
+    excluders: dict[int, _Excluder] = {}
     for given in paths:
         if given.is_file():
-            resolved = given.resolve()
-            if resolved not in seen:
-                seen.add(resolved)
+            key = os.path.realpath(given)
+            if key not in seen and language_of(given.name) is not None:
+                seen.add(key)
                 try:
-                    yield given, resolver.for_path(given)
+                    yield SourceEntry(given, resolver.for_path(given))
                 except ConfigError:
                     continue
             continue
-        if not given.is_dir():
-            continue
-        yield from _walk(given, resolver, seen)
+        if given.is_dir():
+            yield from _walk(given, resolver, seen, excluders)
 
 
-def _walk(top: Path, resolver: SettingsResolver, seen: set[Path]) -> Iterator[tuple[Path, Settings]]:
-    for dirpath, dirnames, filenames in os.walk(top):
-        folder = Path(dirpath)
-        try:
-            settings = resolver.for_path(folder)
-        except ConfigError:
-            dirnames[:] = []
-            continue
-        root = settings.root
-        keep = []
-        for name in sorted(dirnames):
-            child = folder / name
-            rel = _rel(child, root)
-            if _excluded(rel, True, settings):
-                continue
-            if settings.respect_gitignore and is_gitignored(child, root, is_dir=True):
-                continue
-            keep.append(name)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            if language_of(name) is None:
-                continue
-            path = folder / name
-            rel = _rel(path, root)
-            if _excluded(rel, False, settings):
-                continue
-            if settings.respect_gitignore and is_gitignored(path, root, is_dir=False) and not _is_dotenv(name):
-                continue
-            resolved = path.resolve()
-            if resolved in seen:
-                continue
-            seen.add(resolved)
-            yield path, settings
-
-
-def _is_dotenv(name: str) -> bool:
-    # gitignored dotenv files are still read: ISO2xx reports them as a hint, not as committed
-    from isolint.core.model import Language
-
-    return language_of(name) is Language.DOTENV
-
-
-def _rel(path: Path, root: Path) -> str:
+def _walk(top: Path, resolver: SettingsResolver, seen: set[str],
+          excluders: dict[int, _Excluder]) -> Iterator[SourceEntry]:
     try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+        settings = resolver.for_path(top)
+    except ConfigError:
+        return
+    real_top = os.path.realpath(top)
+    layers = _ancestor_layers(real_top, str(settings.root)) if settings.respect_gitignore else ()
+    stack = [_Folder(str(top), "", settings, layers, _root_prefix(real_top, settings.root), 0)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder.path) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError:
+            continue
+        names = {entry.name for entry in entries}
+        if folder.walk_rel and names & _ROOT_MARKERS:
+            try:
+                settings = resolver.for_path(Path(folder.path))
+            except ConfigError:
+                continue
+            if settings is not folder.settings:
+                real = os.path.join(real_top, folder.walk_rel)
+                folder = _Folder(folder.path, folder.walk_rel, settings, folder.layers,
+                                 _root_prefix(real, settings.root), len(folder.walk_rel) + 1)
+        settings, layers = folder.settings, folder.layers
+        if settings.respect_gitignore and ".gitignore" in names:
+            spec = _gitignore_spec(folder.path)
+            if spec is not None:
+                strip = len(folder.walk_rel) + 1 if folder.walk_rel else 0
+                layers = layers + (_IgnoreLayer(spec, "", strip),)
+        excluder = excluders.get(id(settings))
+        if excluder is None:
+            excluder = excluders[id(settings)] = _Excluder(settings)
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            rel = f"{folder.walk_rel}/{name}" if folder.walk_rel else name
+            root_rel = folder.root_prefix + rel[folder.root_strip:]
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if excluder(root_rel + "/") or (layers and _ignored(layers, rel + "/")):
+                    continue
+                subfolders.append(_Folder(entry.path, rel, settings, layers, folder.root_prefix, folder.root_strip))
+                continue
+            language = language_of(name)
+            if language is None or excluder(root_rel):
+                continue
+            if layers and _ignored(layers, rel) and language is not Language.DOTENV:
+                # gitignored dotenv files are still read: ISO2xx reports them as a hint, not as committed
+                continue
+            key = os.path.join(real_top, rel)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield SourceEntry(Path(entry.path), settings, root_rel if _inside(real_top, settings.root) else None)
+        stack.extend(reversed(subfolders))
+
+
+@dataclass(frozen=True, slots=True)
+class _Folder:
+    path: str  # as the walk reached it (relative when the top was given relative)
+    walk_rel: str  # relative to the walk's top
+    settings: Settings
+    layers: tuple[_IgnoreLayer, ...]
+    root_prefix: str  # root-relative path of the folder whose settings apply, + "/"
+    root_strip: int  # characters of walk_rel that root_prefix replaces
+
+
+@lru_cache(maxsize=256)
+def _root_prefix(real_folder: str, root: Path) -> str:
+    """``real_folder`` relative to the project root, as a prefix (``""`` for the root itself)."""
+    root_str = str(root).rstrip("/")
+    if real_folder.startswith(root_str + "/"):
+        return real_folder[len(root_str) + 1:] + "/"
+    return ""
+
+
+@lru_cache(maxsize=256)
+def _inside(real_top: str, root: Path) -> bool:
+    root_str = str(root).rstrip("/")
+    return real_top == root_str or real_top.startswith(root_str + "/")
+
+
+# Kept for callers that match one relative path (the LSP decides whether to lint an open file).
+def is_excluded(rel: str, is_dir: bool, settings: Settings) -> bool:
+    patterns = list(settings.exclude if settings.exclude is not None else DEFAULT_EXCLUDE)
+    patterns += settings.extend_exclude
+    return matches_any(rel + "/" if is_dir else rel, patterns)
