@@ -28,6 +28,11 @@ from isolint.core.config import (
     find_project_root,
     load_settings,
 )
+from isolint.core.gitignore import IgnoreLayer as _IgnoreLayer  # moved to core: the secrets rules need it too
+from isolint.core.gitignore import ancestor_layers as _ancestor_layers
+from isolint.core.gitignore import gitignore_spec as _gitignore_spec
+from isolint.core.gitignore import ignored as _ignored
+from isolint.core.gitignore import is_gitignored  # noqa: F401  (re-exported)
 from isolint.core.model import Language
 from isolint.core.zones import matches_any
 from isolint.engine.sources import language_of
@@ -80,66 +85,6 @@ class SettingsResolver:
             self._failed.add(key)
             raise
         return settings
-
-
-@lru_cache(maxsize=4096)
-def _gitignore_spec(folder: str) -> pathspec.GitIgnoreSpec | None:
-    try:
-        with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
-    except OSError:
-        return None
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
-
-
-@dataclass(frozen=True)
-class _IgnoreLayer:
-    """The .gitignore of one folder; ``prefix`` turns a walk-relative path into one relative
-    to that folder (``None`` prefix = the folder is below the walk: strip ``strip`` chars)."""
-
-    spec: pathspec.GitIgnoreSpec
-    prefix: str  # prepended (ancestor folders above the walk's top)
-    strip: int  # characters cut from the front (folders inside the walk)
-
-    def verdict(self, walk_rel: str) -> bool | None:
-        return self.spec.check_file(self.prefix + walk_rel[self.strip:]).include
-
-
-def _ignored(layers: tuple[_IgnoreLayer, ...], walk_rel: str) -> bool:
-    """git's precedence: the deepest .gitignore with a matching pattern decides."""
-    for layer in reversed(layers):
-        verdict = layer.verdict(walk_rel)
-        if verdict is not None:
-            return verdict
-    return False
-
-
-def _ancestor_layers(top: str, stop: str) -> tuple[_IgnoreLayer, ...]:
-    """.gitignore files of ``top``'s ancestors up to the repository root (``.git``) or ``stop``."""
-    layers: list[_IgnoreLayer] = []
-    folder = os.path.dirname(top)
-    prefix = os.path.basename(top) + "/"
-    if top == stop or not top.startswith(stop.rstrip("/") + "/"):
-        return ()
-    while True:
-        spec = _gitignore_spec(folder)
-        if spec is not None:
-            layers.append(_IgnoreLayer(spec, prefix, 0))
-        if folder == stop or os.path.exists(os.path.join(folder, ".git")) or folder == os.path.dirname(folder):
-            break
-        prefix = os.path.basename(folder) + "/" + prefix
-        folder = os.path.dirname(folder)
-    return tuple(reversed(layers))
-
-
-def is_gitignored(path: Path, stop: Path, is_dir: bool | None = None) -> bool:
-    """True when a .gitignore in a folder from ``path``'s up to ``stop`` excludes it (for
-    callers that ask about one file, like the LSP; the walk below does it incrementally)."""
-    absolute = os.path.abspath(path)
-    if is_dir is None:
-        is_dir = os.path.isdir(absolute)
-    layers = _ancestor_layers(absolute, os.path.abspath(stop))
-    return _ignored(layers, "/" if is_dir else "")
 
 
 class _Excluder:

@@ -1,0 +1,75 @@
+"""Whether a ``.gitignore`` excludes a path, with git's semantics (nested files, negation, the
+deepest matching .gitignore decides).
+
+It lives in the core because two layers need it: discovery skips ignored files while walking,
+and the secrets rules tell a committed env file from a local, ignored one (which is no leak).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pathspec
+
+
+@lru_cache(maxsize=4096)
+def gitignore_spec(folder: str) -> pathspec.GitIgnoreSpec | None:
+    try:
+        with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+@dataclass(frozen=True)
+class IgnoreLayer:
+    """The .gitignore of one folder; ``prefix`` turns a walk-relative path into one relative
+    to that folder (``None`` prefix = the folder is below the walk: strip ``strip`` chars)."""
+
+    spec: pathspec.GitIgnoreSpec
+    prefix: str  # prepended (ancestor folders above the walk's top)
+    strip: int  # characters cut from the front (folders inside the walk)
+
+    def verdict(self, walk_rel: str) -> bool | None:
+        return self.spec.check_file(self.prefix + walk_rel[self.strip:]).include
+
+
+def ignored(layers: tuple[IgnoreLayer, ...], walk_rel: str) -> bool:
+    """git's precedence: the deepest .gitignore with a matching pattern decides."""
+    for layer in reversed(layers):
+        verdict = layer.verdict(walk_rel)
+        if verdict is not None:
+            return verdict
+    return False
+
+
+def ancestor_layers(top: str, stop: str) -> tuple[IgnoreLayer, ...]:
+    """.gitignore files of ``top``'s ancestors up to the repository root (``.git``) or ``stop``."""
+    layers: list[IgnoreLayer] = []
+    folder = os.path.dirname(top)
+    prefix = os.path.basename(top) + "/"
+    if top == stop or not top.startswith(stop.rstrip("/") + "/"):
+        return ()
+    while True:
+        spec = gitignore_spec(folder)
+        if spec is not None:
+            layers.append(IgnoreLayer(spec, prefix, 0))
+        if folder == stop or os.path.exists(os.path.join(folder, ".git")) or folder == os.path.dirname(folder):
+            break
+        prefix = os.path.basename(folder) + "/" + prefix
+        folder = os.path.dirname(folder)
+    return tuple(reversed(layers))
+
+
+def is_gitignored(path: Path, stop: Path, is_dir: bool | None = None) -> bool:
+    """True when a .gitignore in a folder from ``path``'s up to ``stop`` excludes it (for
+    callers that ask about one file: the LSP, the secrets rules; discovery does it incrementally)."""
+    absolute = os.path.abspath(path)
+    if is_dir is None:
+        is_dir = os.path.isdir(absolute)
+    layers = ancestor_layers(absolute, os.path.abspath(stop))
+    return ignored(layers, "/" if is_dir else "")
