@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import PurePosixPath
 
 
@@ -24,3 +25,51 @@ def resolve_relative_module(current: str, module: str | None, level: int, is_pac
     if module:
         base.append(module)
     return ".".join(base)
+
+
+class ImportMap(dict):
+    """Local name → qualified name, from a module's import statements (``getenv`` →
+    ``os.getenv`` after ``from os import getenv``). Used by the Python runner's context and by
+    indexers, which see a bare tree."""
+
+    def __init__(self, current_module: str = "", is_package: bool = False) -> None:
+        super().__init__()
+        self.current_module = current_module
+        self.is_package = is_package
+
+    def record(self, node: "ast.Import | ast.ImportFrom") -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    self[head] = head
+            return
+        module = resolve_relative_module(self.current_module, node.module, node.level, self.is_package)
+        for alias in node.names:
+            if alias.name != "*":
+                self[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
+
+    def record_module_level(self, tree: "ast.Module") -> None:
+        """Module-level imports, including those under if/try/with, in source order."""
+        pending: list[ast.stmt] = list(reversed(tree.body))
+        while pending:
+            statement = pending.pop()
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                self.record(statement)
+            elif isinstance(statement, (ast.If, ast.Try, ast.With)) or type(statement).__name__ == "TryStar":
+                nested: list[ast.stmt] = []
+                for attr in ("body", "orelse", "finalbody"):
+                    nested.extend(getattr(statement, attr, ()))
+                for handler in getattr(statement, "handlers", ()):
+                    nested.extend(handler.body)
+                pending.extend(reversed(nested))
+
+    def qualified_name(self, node: "ast.AST") -> str | None:
+        if isinstance(node, ast.Name):
+            return self.get(node.id, node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.qualified_name(node.value)
+            return f"{base}.{node.attr}" if base else None
+        return None

@@ -75,11 +75,10 @@ def detect_services(settings: Settings) -> ServiceMap:
                 continue
             if lowered in NOT_SERVICES:
                 continue
-            if lowered in SERVICE_CONTAINERS and depth == 0:
-                scan(Path(entry.path), child_rel, depth + 1)
-                continue
             if _looks_like_service(Path(entry.path)):
                 detected_services[name] = child_rel
+            elif lowered in SERVICE_CONTAINERS and depth == 0:
+                scan(Path(entry.path), child_rel, depth + 1)
 
     scan(root, "", 0)
     return ServiceMap(services or detected_services, shared if settings.shared is not None else detected_shared)

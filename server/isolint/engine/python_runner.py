@@ -17,7 +17,7 @@ from collections import defaultdict
 from typing import Any, Callable, Iterable
 
 from isolint.core.model import Finding, Range
-from isolint.core.modules import resolve_relative_module
+from isolint.core.modules import ImportMap
 from isolint.core.rule import Rule
 from isolint.core.suppression import Suppressions, scan_line_comments
 from isolint.engine.context import RuleContext
@@ -58,7 +58,7 @@ class PythonContext(RuleContext):
         self.parents: list[ast.AST] = []
         self.functions: list[ast.AST] = []
         self.classes: list[ast.ClassDef] = []
-        self.imports: dict[str, str] = {}
+        self.imports = ImportMap(source.module, is_package=source.name == "__init__.py")
         self._string_statements: set[int] = set()
         self.tree: ast.Module | None = None
 
@@ -101,27 +101,10 @@ class PythonContext(RuleContext):
     # -- names -------------------------------------------------------------------------------
     def qualified_name(self, node: ast.AST) -> str | None:
         """``os.getenv`` for ``getenv`` after ``from os import getenv``; None for non-names."""
-        if isinstance(node, ast.Name):
-            return self.imports.get(node.id, node.id)
-        if isinstance(node, ast.Attribute):
-            base = self.qualified_name(node.value)
-            return f"{base}.{node.attr}" if base else None
-        return None
+        return self.imports.qualified_name(node)
 
     def record_import(self, node: ast.Import | ast.ImportFrom) -> None:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    self.imports[alias.asname] = alias.name
-                else:
-                    head = alias.name.split(".")[0]
-                    self.imports[head] = head
-            return
-        module = resolve_relative_module(self.source.module, node.module, node.level,
-                                         is_package=self.source.name == "__init__.py")
-        for alias in node.names:
-            if alias.name != "*":
-                self.imports[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
+        self.imports.record(node)
 
     def mark_string_statements(self, body: Iterable[ast.stmt]) -> None:
         for statement in body:
@@ -169,7 +152,7 @@ def run_python_rules(
     """Walk ``tree`` once for all ``rules``; returns findings and the rules that crashed."""
     ctx = PythonContext(source, project)
     ctx.tree = tree
-    _prescan_imports(ctx, tree)
+    ctx.imports.record_module_level(tree)
     visit, leave = _dispatch_tables(rules)
     broken: set[Rule] = set()
     crashed: list[str] = []
@@ -222,21 +205,3 @@ def run_python_rules(
         if hasattr(rule, "end_file"):
             call(rule, rule.end_file, ctx)
     return ctx.findings, crashed
-
-
-def _prescan_imports(ctx: PythonContext, tree: ast.Module) -> None:
-    """Module-level imports (including those under if/try) before the walk, so a name used
-    above a late import still resolves."""
-    pending: list[ast.stmt] = list(reversed(tree.body))
-    while pending:
-        statement = pending.pop()
-        if isinstance(statement, (ast.Import, ast.ImportFrom)):
-            ctx.record_import(statement)
-        elif isinstance(statement, (ast.If, ast.Try, ast.With)) or type(statement).__name__ == "TryStar":
-            nested: list[ast.stmt] = []
-            for attr in ("body", "orelse", "finalbody"):
-                nested.extend(getattr(statement, attr, ()))
-            for handler in getattr(statement, "handlers", ()):
-                nested.extend(handler.body)
-            pending.extend(reversed(nested))
-

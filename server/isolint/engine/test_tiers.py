@@ -6,19 +6,7 @@ from __future__ import annotations
 
 import ast
 
-
-def marker_names(expr: ast.expr) -> set[str]:
-    """``pytest.mark.integration`` / ``mark.e2e(...)`` / lists of them → {"integration", "e2e"}."""
-    names: set[str] = set()
-    nodes = expr.elts if isinstance(expr, (ast.List, ast.Tuple)) else [expr]
-    for node in nodes:
-        if isinstance(node, ast.Call):
-            node = node.func
-        if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Attribute, ast.Name)):
-            owner = node.value.attr if isinstance(node.value, ast.Attribute) else node.value.id
-            if owner == "mark":
-                names.add(node.attr)
-    return names
+from isolint.rules.test_isolation.knowledge import marker_names
 
 
 def is_integration_module(tree: ast.Module, markers: list[str]) -> bool:

@@ -5,13 +5,28 @@ from __future__ import annotations
 from isolint.core.rule import Indexer, Rule
 from isolint.rules.meta.parse_error import ParseError
 from isolint.rules.meta.unreadable_file import UnreadableFile
+from isolint.rules.service_boundaries.cross_service_import import CrossServiceImport
+from isolint.rules.service_boundaries.import_contract import ImportContractViolation
+from isolint.rules.service_boundaries.shared_imports_service import SharedImportsService
+from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest
+from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
+from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest
+from isolint.rules.test_isolation.test_doubles_indexer import IntegrationDoublesIndexer
 
 RULES: tuple[type[Rule], ...] = (
     ParseError,
     UnreadableFile,
+    MockInIntegrationTest,
+    EnvironMutationInTest,
+    MockFixtureInIntegrationTest,
+    CrossServiceImport,
+    SharedImportsService,
+    ImportContractViolation,
 )
 
-INDEXERS: tuple[Indexer, ...] = ()
+INDEXERS: tuple[Indexer, ...] = (
+    IntegrationDoublesIndexer(),
+)
 
 RULE_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}
 RULE_BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in RULES}

@@ -1,0 +1,1 @@
+"""ISO6xx: service independence — what one service may import from another."""

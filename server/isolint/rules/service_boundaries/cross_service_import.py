@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from isolint.core.model import Severity
+from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport, is_public_part
+
+if TYPE_CHECKING:
+    from isolint.engine.python_runner import PythonContext
+
+
+class CrossServiceImport(ImportBoundaryRule):
+    """## What it does
+    Flags an import, in one service, of another service's internal modules — absolute,
+    relative, or through `importlib.import_module("…")` with a literal name.
+
+    Services are detected with zero configuration (top-level folders, or folders under
+    `services/`, `apps/`…, holding an entry point, an `app/` folder, requirements, a Dockerfile or
+    a pyproject) or declared with `services`. Shared packages (`shared`, `common`, `libs`…, or
+    `shared`) may be imported by everyone. A service's public face — folders named `client`,
+    `sdk`, `public`, `contracts` or `interface(s)` — may be imported too.
+
+    ## Why is this bad?
+    Services are deployed separately. An import of another service's internals couples their
+    releases, drags that service's configuration, database models and start-up side effects into
+    this one, and breaks when the other team refactors. The audit that isolint comes from lists
+    it among the service independence violations: shared code belongs in the shared package,
+    and cross-service calls go over an API.
+
+    ## Example
+    ```python
+    # services/backend/app/routes.py
+    from services.auth.app.security import verify_token
+    ```
+
+    ## Use instead
+    ```python
+    # services/backend/app/routes.py
+    from shared.auth import verify_token
+    ```
+
+    ## Options
+    - `services`, `shared`: declare what zero-config detection would guess.
+    - `check-test-imports`: also flag cross-service imports in tests (off by default: an
+      end-to-end test may legitimately drive two services).
+    """
+
+    code = "ISO601"
+    name = "cross-service-import"
+    message = "Service `{importer}` imports `{module}`, an internal module of service `{target}`"
+    severity = Severity.WARNING
+    options = ("services", "shared", "check-test-imports")
+
+    def wants(self, ctx: "PythonContext") -> bool:
+        return ctx.project.services.service_of(ctx.source.rel_path) is not None
+
+    def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:
+        importer = ctx.project.services.service_of(ctx.source.rel_path)
+        target = resolved.target_service
+        if target is None or target == importer or resolved.target_shared:
+            return
+        if is_public_part(resolved.target_rel, ctx.project.services.services[target]):
+            return
+        ctx.report(self, resolved.node, importer=importer, module=resolved.target_module, target=target)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from isolint.core.model import Severity
+from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport
+
+if TYPE_CHECKING:
+    from isolint.engine.python_runner import PythonContext
+
+
+def _within(module: str, prefixes: list[str]) -> str | None:
+    """The prefix ``module`` falls under (``a.b`` is within ``a``), if any."""
+    return next((p for p in prefixes if module == p or module.startswith(p + ".")), None)
+
+
+def broken_contract(contract: dict[str, Any], importer: str, imported: str) -> str | None:
+    """Why ``importer`` importing ``imported`` breaks ``contract`` (import-linter semantics), or None."""
+    kind = contract.get("type")
+    if kind == "forbidden":
+        if _within(importer, contract.get("source_modules", [])) and _within(imported, contract.get("forbidden_modules", [])):
+            return "forbidden"
+    elif kind == "independence":
+        modules = contract.get("modules", [])
+        source, target = _within(importer, modules), _within(imported, modules)
+        if source and target and source != target:
+            return f"`{source}` and `{target}` must be independent"
+    elif kind == "layers":
+        for container in contract.get("containers", [""]):
+            layers = [f"{container}.{layer}" if container else layer for layer in contract.get("layers", [])]
+            levels = [_level(layer) for layer in layers]
+            source = next((i for i, names in enumerate(levels) if _within(importer, names)), None)
+            target = next((i for i, names in enumerate(levels) if _within(imported, names)), None)
+            if source is not None and target is not None and target < source:
+                return f"layer `{layers[source]}` must not import the higher layer `{layers[target]}`"
+    return None
+
+
+def _level(layer: str) -> list[str]:
+    # import-linter writes independent siblings of one layer as "a | b"
+    return [part.strip() for part in layer.split("|")]
+
+
+class ImportContractViolation(ImportBoundaryRule):
+    """## What it does
+    Checks imports against explicit contracts declared in `[[tool.isolint.contracts]]`, using
+    import-linter's vocabulary:
+
+    - `forbidden`: `source_modules` must not import `forbidden_modules`;
+    - `independence`: none of `modules` may import another;
+    - `layers`: a layer may import the layers below it, never above (`containers` repeat the
+      layer list inside each container; `"a | b"` puts independent siblings on one level).
+
+    Module names are dotted paths from the project root (`services.backend.app.api`), and an
+    import is compared by the *file it loads*, so `from app.db import x` inside
+    `services/backend` counts as `services.backend.app.db`.
+
+    ## Why is this bad?
+    A contract states an architectural decision; an import that breaks it erodes the boundary
+    one shortcut at a time. Catching it while typing is cheaper than in review.
+
+    ## Example
+    ```python
+    # services/backend/app/db/models.py, with a layers contract api > services > db
+    from services.backend.app.api.routes import router
+    ```
+
+    ## Use instead
+    ```python
+    # services/backend/app/api/routes.py
+    from services.backend.app.db.models import User
+    ```
+
+    ## Options
+    ```toml
+    [[tool.isolint.contracts]]
+    name = "Backend layers"
+    type = "layers"
+    containers = ["services.backend.app"]
+    layers = ["api", "services", "db"]
+    ```
+    """
+
+    code = "ISO603"
+    name = "import-contract-violation"
+    message = "Import of `{module}` breaks contract \"{contract}\": {reason}"
+    severity = Severity.WARNING
+    options = ("contracts",)
+
+    def wants(self, ctx: "PythonContext") -> bool:
+        return bool(ctx.settings.contracts)
+
+    def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:
+        importer = ctx.source.module
+        for number, contract in enumerate(ctx.settings.contracts, start=1):
+            reason = broken_contract(contract, importer, resolved.target_module)
+            if reason:
+                ctx.report(self, resolved.node, module=resolved.target_module,
+                           contract=contract.get("name", f"#{number}"), reason=reason)

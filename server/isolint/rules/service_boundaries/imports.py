@@ -1,0 +1,135 @@
+"""Finding what a module imports and which project file (and service) each import loads.
+
+Shared by the ISO6xx rules so they agree on resolution: absolute and relative imports,
+``from pkg import submodule``, and ``importlib.import_module("literal")`` / ``__import__``.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Iterator
+
+from isolint.core.model import Zone
+from isolint.core.modules import module_of_rel, resolve_relative_module
+from isolint.core.rule import TEST_ZONES, Rule
+
+if TYPE_CHECKING:
+    from isolint.engine.python_runner import PythonContext
+    from isolint.engine.sources import SourceFile
+
+IMPORT_TOKENS = (b"import",)
+#: folders under a service that form its public face (other services may import them)
+PUBLIC_PARTS = frozenset({"client", "clients", "sdk", "public", "contracts", "interface", "interfaces", "api_client"})
+DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "__import__"})
+
+
+@dataclass(frozen=True)
+class ResolvedImport:
+    node: ast.AST  # the statement, alias or call to report on
+    module: str  # the dotted name as written (after resolving relative dots)
+    target_rel: str  # project file it loads
+    target_module: str  # canonical dotted name of that file, relative to the project root
+    target_service: str | None
+    target_shared: bool
+
+
+def applies_in(source: "SourceFile") -> bool:
+    """Production code always; tests only when ``check-test-imports`` is on."""
+    if source.zone is Zone.PRODUCTION:
+        return True
+    return source.zone in TEST_ZONES and source.settings.check_test_imports
+
+
+def imported_modules(node: ast.AST, ctx: "PythonContext") -> Iterator[tuple[ast.AST, str]]:
+    """(report node, dotted module) pairs for an import statement or a dynamic import call."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            yield alias, alias.name
+    elif isinstance(node, ast.ImportFrom):
+        base = _absolute_from(node, ctx)
+        if not base:
+            return
+        for alias in node.names:  # reported on the statement: the module is what crosses the line
+            yield node, base if alias.name == "*" else f"{base}.{alias.name}"
+    elif isinstance(node, ast.Call) and node.args:
+        name = ctx.qualified_name(node.func)
+        first = node.args[0]
+        if name in DYNAMIC_IMPORTERS and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            package = next((k.value for k in node.keywords if k.arg == "package"), None)
+            module = first.value
+            if module.startswith(".") and isinstance(package, ast.Constant) and isinstance(package.value, str):
+                dots = len(module) - len(module.lstrip("."))
+                module = resolve_relative_module(package.value, module.lstrip("."), dots, is_package=True)
+            if not module.startswith("."):
+                yield node, module
+
+
+def _absolute_from(node: ast.ImportFrom, ctx: "PythonContext") -> str:
+    if not node.level:
+        return node.module or ""
+    return resolve_relative_module(ctx.source.module, node.module, node.level, ctx.source.name == "__init__.py")
+
+
+def resolve(node: ast.AST, ctx: "PythonContext") -> Iterator[ResolvedImport]:
+    """Imports of ``node`` that load a file of this project."""
+    project = ctx.project
+    if project is None or not hasattr(project, "resolve_module"):
+        return
+    services = project.services
+    for report_node, module in imported_modules(node, ctx):
+        target = project.resolve_module(module, ctx.source.rel_path)
+        if target is None and "." in module and isinstance(node, ast.ImportFrom):
+            target = project.resolve_module(module.rsplit(".", 1)[0], ctx.source.rel_path)
+        if target is None:
+            continue
+        yield ResolvedImport(
+            node=report_node,
+            module=module,
+            target_rel=target,
+            target_module=module_of_rel(target),
+            target_service=services.service_of(target),
+            target_shared=services.is_shared(target),
+        )
+
+
+def is_public_part(target_rel: str, service_folder: str) -> bool:
+    inside = PurePosixPath(target_rel).relative_to(service_folder).parts
+    return any(part in PUBLIC_PARTS for part in inside[:-1]) or (
+        bool(inside) and PurePosixPath(inside[-1]).stem in PUBLIC_PARTS
+    )
+
+
+class ImportBoundaryRule(Rule):
+    """Base of the ISO6xx rules: visits every import form and hands each import that loads a
+    project file to ``check``."""
+
+    tokens = IMPORT_TOKENS
+
+    @classmethod
+    def applies_to(cls, source: "SourceFile") -> bool:
+        return applies_in(source)
+
+    def visit_Import(self, node: ast.Import, ctx: "PythonContext") -> None:
+        self._visit(node, ctx)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom, ctx: "PythonContext") -> None:
+        self._visit(node, ctx)
+
+    def visit_Call(self, node: ast.Call, ctx: "PythonContext") -> None:
+        if node.args and isinstance(node.args[0], ast.Constant):
+            self._visit(node, ctx)
+
+    def _visit(self, node: ast.AST, ctx: "PythonContext") -> None:
+        if ctx.project is None or not self.wants(ctx):
+            return
+        for resolved in resolve(node, ctx):
+            self.check(resolved, ctx)
+
+    def wants(self, ctx: "PythonContext") -> bool:
+        """Cheap per-file gate before resolving anything."""
+        return True
+
+    def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:  # pragma: no cover
+        raise NotImplementedError

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from isolint.core.model import Severity
+from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport
+
+if TYPE_CHECKING:
+    from isolint.engine.python_runner import PythonContext
+
+
+class SharedImportsService(ImportBoundaryRule):
+    """## What it does
+    Flags code in a shared package (`shared`, `common`, `libs`…, or the `shared` option) that
+    imports a service.
+
+    ## Why is this bad?
+    The dependency points the wrong way. Every service imports the shared package; once the
+    shared package imports one service, every service transitively depends on that service —
+    its settings, its database models, its import-time side effects — and the services are no
+    longer independent.
+
+    ## Example
+    ```python
+    # shared/shared/notifications.py
+    from services.backend.app.db.models import User
+    ```
+
+    ## Use instead
+    ```python
+    # shared/shared/notifications.py
+    from shared.schemas import UserRef
+    ```
+    """
+
+    code = "ISO602"
+    name = "shared-imports-service"
+    message = "Shared code imports `{module}` from service `{target}`; the dependency points the wrong way"
+    severity = Severity.WARNING
+    options = ("services", "shared")
+
+    def wants(self, ctx: "PythonContext") -> bool:
+        return ctx.project.services.is_shared(ctx.source.rel_path)
+
+    def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:
+        if resolved.target_service is not None and not resolved.target_shared:
+            ctx.report(self, resolved.node, module=resolved.target_module, target=resolved.target_service)

@@ -1,0 +1,1 @@
+"""ISO5xx: test isolation — real services in integration tests, no leaked environment."""

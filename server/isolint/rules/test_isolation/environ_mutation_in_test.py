@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from isolint.core.model import Applicability, Edit, Fix, Fixability, Position, Range, Severity
+from isolint.core.rule import TEST_ZONES, Rule
+from isolint.rules.test_isolation.knowledge import fixture_decorator, is_test_function, normalise
+
+if TYPE_CHECKING:
+    from isolint.engine.python_runner import PythonContext
+
+MUTATING_METHODS = frozenset({"update", "pop", "setdefault", "clear", "popitem", "__setitem__", "__delitem__"})
+ENV_FUNCTIONS = frozenset({"os.putenv", "os.unsetenv"})
+
+
+class EnvironMutationInTest(Rule):
+    """## What it does
+    Flags a test (or fixture) that changes `os.environ` directly — item assignment, `del`,
+    `update`, `pop`, `setdefault`, `clear`, `os.putenv`/`os.unsetenv`, or rebinding
+    `os.environ` — instead of through pytest's `monkeypatch` or `mock.patch.dict`.
+
+    Quiet: code inside `with patch.dict(os.environ, …)` or a function decorated with
+    `@patch.dict(os.environ, …)`; `monkeypatch.setenv`; reads; and a `conftest.py`'s
+    session-wide set-up outside fixtures (module level, `pytest_configure` and other hooks),
+    which is meant to apply to every test.
+
+    ## Why is this bad?
+    `os.environ` is process-wide. A test that sets a variable and does not restore it leaks
+    that value into every later test, so tests pass or fail depending on their order — the
+    audit's "tests leaking state into each other". `monkeypatch` and `patch.dict` restore the
+    environment when the test ends, even when it fails.
+
+    ## Example
+    ```python
+    # tests/test_settings.py
+    import os
+
+    def test_reads_redis_host():
+        os.environ["REDIS_HOST"] = "cache.internal"
+        assert load_settings().redis_host == "cache.internal"
+    ```
+
+    ## Use instead
+    ```python
+    # tests/test_settings.py
+    def test_reads_redis_host(monkeypatch):
+        monkeypatch.setenv("REDIS_HOST", "cache.internal")
+        assert load_settings().redis_host == "cache.internal"
+    ```
+
+    ## Fix safety
+    Offered for `os.environ[KEY] = value`, `del os.environ[KEY]` and `os.environ.pop(KEY)`
+    statements directly in a pytest test function or function-scoped fixture (not in
+    `unittest.TestCase` methods, nested helpers, or functions whose parameters have defaults);
+    it rewrites them to `monkeypatch.setenv` / `monkeypatch.delenv` and adds the `monkeypatch`
+    parameter when missing. It is unsafe: the value is now restored after the test, so a later
+    test that (wrongly) relied on the leak changes behaviour.
+    """
+
+    code = "ISO502"
+    name = "environ-mutation-in-test"
+    message = "Test changes `os.environ` directly ({how}); the change leaks into later tests"
+    fix_title = "Use `monkeypatch`"
+    fixable = Fixability.SOMETIMES
+    severity = Severity.WARNING
+    zones = TEST_ZONES
+    tokens = (b"environ", b"putenv", b"unsetenv")
+
+    def _is_environ(self, node: ast.AST, ctx: "PythonContext") -> bool:
+        return normalise(ctx.qualified_name(node)) == "os.environ"
+
+    def visit_Assign(self, node: ast.Assign, ctx: "PythonContext") -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) and self._is_environ(target.value, ctx):
+                fix = self._fix(node, ctx, "setenv", target.slice, node.value)
+                self._report(node, ctx, "item assignment", fix)
+            elif self._is_environ(target, ctx):
+                self._report(node, ctx, "rebinding os.environ", None)
+
+    def visit_AugAssign(self, node: ast.AugAssign, ctx: "PythonContext") -> None:
+        if isinstance(node.target, ast.Subscript) and self._is_environ(node.target.value, ctx):
+            self._report(node, ctx, "augmented assignment", None)
+
+    def visit_Delete(self, node: ast.Delete, ctx: "PythonContext") -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) and self._is_environ(target.value, ctx):
+                fix = self._fix(node, ctx, "delenv", target.slice, None) if len(node.targets) == 1 else None
+                self._report(node, ctx, "del", fix)
+
+    def visit_Call(self, node: ast.Call, ctx: "PythonContext") -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in MUTATING_METHODS and self._is_environ(func.value, ctx):
+            fix = None
+            if func.attr == "pop" and len(node.args) == 1 and isinstance(ctx.parent, ast.Expr) and not node.keywords:
+                fix = self._fix(ctx.parent, ctx, "delenv", node.args[0], None)
+            elif func.attr == "pop" and len(node.args) == 2 and isinstance(ctx.parent, ast.Expr):
+                fix = self._fix(ctx.parent, ctx, "delenv-lenient", node.args[0], None)
+            self._report(node, ctx, f"os.environ.{func.attr}()", fix)
+        elif normalise(ctx.qualified_name(func)) in ENV_FUNCTIONS:
+            self._report(node, ctx, f"{ctx.qualified_name(func)}()", None)
+
+    def _report(self, node: ast.AST, ctx: "PythonContext", how: str, fix: Fix | None) -> None:
+        if self._isolated(ctx):
+            return
+        ctx.report(self, node, fix=fix, how=how)
+
+    def _isolated(self, ctx: "PythonContext") -> bool:
+        if ctx.source.name == "conftest.py" and not any(
+            is_test_function(f) or fixture_decorator(f) is not None for f in ctx.functions
+        ):
+            return True  # session-wide set-up: import time and pytest_* hooks
+        for parent in ctx.parents:
+            if isinstance(parent, (ast.With, ast.AsyncWith)) and any(
+                self._patches_environ(item.context_expr, ctx) for item in parent.items
+            ):
+                return True
+            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                self._patches_environ(d, ctx) for d in parent.decorator_list
+            ):
+                return True
+        return False
+
+    def _patches_environ(self, expr: ast.AST, ctx: "PythonContext") -> bool:
+        if not isinstance(expr, ast.Call) or not expr.args:
+            return False
+        name = normalise(ctx.qualified_name(expr.func)) or ""
+        if not (name.endswith("patch.dict") or name.endswith("mocker.patch.dict")):
+            return False
+        first = expr.args[0]
+        return self._is_environ(first, ctx) or (isinstance(first, ast.Constant) and first.value == "os.environ")
+
+    def _fix(self, statement: ast.stmt, ctx: "PythonContext", kind: str, key: ast.AST, value: ast.AST | None) -> Fix | None:
+        function = ctx.current_function
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or not self._can_take_fixture(function, ctx):
+            return None
+        if not isinstance(ctx.parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.If, ast.For, ast.While,
+                                       ast.With, ast.AsyncWith, ast.Try, ast.Expr)):
+            return None
+        key_text = ctx.text_of(key)
+        if kind == "setenv":
+            replacement = f"monkeypatch.setenv({key_text}, {ctx.text_of(value)})"
+        elif kind == "delenv":
+            replacement = f"monkeypatch.delenv({key_text})"
+        else:
+            replacement = f"monkeypatch.delenv({key_text}, raising=False)"
+        edits = [Edit(ctx.range(statement), replacement)]
+        parameter = self._parameter_edit(function, ctx)
+        if parameter is False:
+            return None
+        if parameter is not None:
+            edits.insert(0, parameter)
+        return Fix(f"Use `{replacement.split('(')[0]}`", Applicability.UNSAFE, tuple(edits))
+
+    def _can_take_fixture(self, function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: "PythonContext") -> bool:
+        decorator = fixture_decorator(function)
+        if decorator is None and not is_test_function(function):
+            return False
+        if len(ctx.functions) > 1:
+            return False  # a helper nested in a test cannot request fixtures
+        if isinstance(decorator, ast.Call):
+            scope = next((k.value for k in decorator.keywords if k.arg == "scope"), None)
+            if isinstance(scope, ast.Constant) and scope.value != "function":
+                return False  # monkeypatch is function-scoped
+        for cls in ctx.classes:
+            if any((ctx.qualified_name(base) or "").endswith("TestCase") for base in cls.bases):
+                return False
+        return True
+
+    def _parameter_edit(self, function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: "PythonContext") -> Edit | None | bool:
+        """The edit adding ``monkeypatch`` to the signature; None if present; False if impossible."""
+        args = function.args
+        names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+        if "monkeypatch" in names:
+            return None
+        if args.posonlyargs or args.defaults or args.kw_defaults or args.vararg or args.kwarg or args.kwonlyargs:
+            return False
+        positional = args.args
+        if positional:
+            end = ctx.range(positional[-1]).end
+            return Edit(Range(end, end), ", monkeypatch")
+        line = function.lineno - 1
+        text = ctx.source.line(line)
+        column = text.find("(", text.find(function.name))
+        if column < 0:
+            return False
+        position = Position(line, column + 1)
+        return Edit(Range(position, position), "monkeypatch")

@@ -1,0 +1,126 @@
+"""What counts as a mock, and whether code runs as part of an integration test.
+
+Shared by the ISO5xx rules and the test-tier indexer so they agree on both questions.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Iterable
+
+from isolint.core.model import Zone
+
+if TYPE_CHECKING:
+    from isolint.core.modules import ImportMap
+    from isolint.engine.python_runner import PythonContext
+
+MOCK_TOKENS = (b"Mock", b"patch", b"mocker", b"autospec")
+# Names after normalising `unittest.mock.X` and the `mock` backport's `mock.X` to `mock.X`.
+MOCK_FACTORIES = frozenset({
+    "mock.Mock", "mock.MagicMock", "mock.AsyncMock", "mock.NonCallableMock", "mock.NonCallableMagicMock",
+    "mock.PropertyMock", "mock.create_autospec", "mock.patch", "mock.patch.object", "mock.patch.multiple",
+    "asynctest.CoroutineMock", "asynctest.MagicMock", "asynctest.Mock", "asynctest.patch",
+})
+# `patch.dict` swaps a mapping's contents (environment, registries) and restores it — isolation,
+# not a fake service — so it is not counted as a mock.
+MOCKER_FIXTURES = frozenset({"mocker", "class_mocker", "module_mocker", "package_mocker", "session_mocker"})
+MOCKER_METHODS = frozenset({"patch", "patch.object", "patch.multiple", "Mock", "MagicMock", "AsyncMock",
+                            "NonCallableMock", "PropertyMock", "create_autospec", "stub", "async_stub"})
+
+
+def normalise(name: str | None) -> str | None:
+    if name is None:
+        return None
+    if name.startswith("unittest.mock."):
+        return "mock." + name[len("unittest.mock."):]
+    return name
+
+
+def mock_kind(call: ast.AST, imports: "ImportMap", parameters: set[str]) -> str | None:
+    """``MagicMock``, ``patch.object``, ``mocker.patch``… when ``call`` creates a mock.
+
+    ``parameters`` are the names of the enclosing functions' parameters: ``mocker.patch`` only
+    counts when ``mocker`` is pytest-mock's fixture, i.e. a parameter.
+    """
+    if not isinstance(call, ast.Call):
+        return None
+    name = normalise(imports.qualified_name(call.func))
+    if name in MOCK_FACTORIES:
+        return name.split(".", 1)[1] if name.startswith("mock.") else name
+    if name and "." in name:
+        base, method = name.split(".", 1)
+        if base in MOCKER_FIXTURES and base in parameters and method in MOCKER_METHODS:
+            return name
+    return None
+
+
+def parameters_of(functions: Iterable[ast.AST]) -> set[str]:
+    names: set[str] = set()
+    for function in functions:
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            args = function.args
+            names.update(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
+    return names
+
+
+def marker_names(expr: ast.expr) -> set[str]:
+    """``pytest.mark.integration`` / ``mark.e2e(...)`` / lists of them → {"integration", "e2e"}."""
+    names: set[str] = set()
+    nodes = expr.elts if isinstance(expr, (ast.List, ast.Tuple)) else [expr]
+    for node in nodes:
+        if isinstance(node, ast.Call):
+            node = node.func
+        if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Attribute, ast.Name)):
+            owner = node.value.attr if isinstance(node.value, ast.Attribute) else node.value.id
+            if owner == "mark":
+                names.add(node.attr)
+    return names
+
+
+def _class_marks(cls: ast.ClassDef) -> set[str]:
+    marks = set()
+    for statement in cls.body:
+        if isinstance(statement, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "pytestmark" for t in statement.targets
+        ):
+            marks |= marker_names(statement.value)
+    return marks
+
+
+def marked_integration(nodes: Iterable[ast.AST], markers: Iterable[str]) -> bool:
+    """Whether any enclosing function or class carries an integration marker."""
+    wanted = set(markers)
+    for node in nodes:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            marks = set().union(*(marker_names(d) for d in node.decorator_list)) if node.decorator_list else set()
+            if isinstance(node, ast.ClassDef):
+                marks |= _class_marks(node)
+            if marks & wanted:
+                return True
+    return False
+
+
+def in_integration_test(ctx: "PythonContext", node: ast.AST | None = None) -> bool:
+    """Integration by zone (folder, name, module ``pytestmark``, config) or by the markers of an
+    enclosing test function or class (``node`` itself included when given)."""
+    if ctx.source.zone is Zone.INTEGRATION_TEST:
+        return True
+    nodes = [*ctx.parents, node] if node is not None else ctx.parents
+    return marked_integration(nodes, ctx.settings.integration_test_markers)
+
+
+def is_test_function(node: ast.AST) -> bool:
+    return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test")
+
+
+def fixture_decorator(node: ast.AST) -> ast.expr | None:
+    """The ``@pytest.fixture`` / ``@pytest.fixture(...)`` decorator of a function, if any."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if (isinstance(target, ast.Attribute) and target.attr in ("fixture", "yield_fixture")) or (
+            isinstance(target, ast.Name) and target.id == "fixture"
+        ):
+            return decorator
+    return None

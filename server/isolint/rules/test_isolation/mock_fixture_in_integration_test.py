@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import ast
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from isolint.core.model import Severity
+from isolint.core.rule import TEST_ZONES, Rule
+from isolint.rules.test_isolation.knowledge import in_integration_test, is_test_function
+from isolint.rules.test_isolation.test_doubles_indexer import TEST_DOUBLES
+
+if TYPE_CHECKING:
+    from isolint.engine.python_runner import PythonContext
+
+
+class MockFixtureInIntegrationTest(Rule):
+    """## What it does
+    Flags an integration test that requests a fixture which hands out a mock — a fixture in
+    the same module or in a `conftest.py` of its folder or a parent folder (pytest's own lookup)
+    whose returned or yielded value is a `Mock`, `MagicMock`, `patch(...)` or `mocker.patch(...)`.
+    Both parameters and `@pytest.mark.usefixtures("…")` count.
+
+    ## Why is this bad?
+    The mock is one indirection away, so `mock-in-integration-test` cannot see it in the test
+    itself: the audit found 48 mocks in a single `conftest.py`, silently swapping real services
+    out of tests that claimed to integrate them.
+
+    ## Example
+    ```python
+    # tests/integration/test_checkout.py  (conftest.py: `def payment_gateway(): return MagicMock()`)
+    def test_checkout(payment_gateway):
+        assert checkout(payment_gateway).paid
+    ```
+
+    ## Use instead
+    ```python
+    # tests/integration/test_checkout.py  (conftest.py: a fixture yielding a sandbox gateway client)
+    def test_checkout(sandbox_payment_gateway):
+        assert checkout(sandbox_payment_gateway).paid
+    ```
+    """
+
+    code = "ISO503"
+    name = "mock-fixture-in-integration-test"
+    message = "Integration test uses fixture `{fixture}`, which hands out a mock (defined in {location})"
+    severity = Severity.WARNING
+    zones = TEST_ZONES
+    tokens = (b"def test",)
+    uses_facts = (TEST_DOUBLES,)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef, ctx: "PythonContext") -> None:
+        self._check(node, ctx)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef, ctx: "PythonContext") -> None:
+        self._check(node, ctx)
+
+    def _check(self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: "PythonContext") -> None:
+        if ctx.project is None or not is_test_function(node):
+            return
+        if not in_integration_test(ctx, node):
+            return
+        fixtures = self._visible_mock_fixtures(ctx)
+        if not fixtures:
+            return
+        args = node.args
+        for arg in args.posonlyargs + args.args + args.kwonlyargs:
+            if arg.arg in fixtures:
+                ctx.report(self, arg, fixture=arg.arg, location=fixtures[arg.arg])
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute) \
+                    and decorator.func.attr == "usefixtures":
+                for value in decorator.args:
+                    if isinstance(value, ast.Constant) and value.value in fixtures:
+                        ctx.report(self, value, fixture=value.value, location=fixtures[value.value])
+
+    def _visible_mock_fixtures(self, ctx: "PythonContext") -> dict[str, str]:
+        cache = ctx.state.get(self.code)
+        if cache is not None:
+            return cache
+        facts = ctx.project.facts(TEST_DOUBLES)
+        here = PurePosixPath(ctx.source.rel_path)
+        visible: dict[str, str] = {}
+        folders = [here.parent, *here.parent.parents]
+        # nearest definition wins: walk from the root down so closer conftests overwrite
+        for folder in reversed(folders):
+            conftest = (folder / "conftest.py").as_posix()
+            for name, line in facts.get(conftest, {}).get("mock_fixtures", {}).items():
+                visible[name] = f"{conftest}:{line + 1}"
+        for name, line in facts.get(ctx.source.rel_path, {}).get("mock_fixtures", {}).items():
+            visible[name] = f"this module, line {line + 1}"
+        ctx.state[self.code] = visible
+        return visible

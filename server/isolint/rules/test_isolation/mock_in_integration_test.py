@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from isolint.core.model import Severity
+from isolint.core.rule import TEST_ZONES, Rule
+from isolint.rules.test_isolation.knowledge import MOCK_TOKENS, in_integration_test, mock_kind, parameters_of
+
+if TYPE_CHECKING:
+    from isolint.engine.python_runner import PythonContext
+
+
+class MockInIntegrationTest(Rule):
+    """## What it does
+    Flags each *use* of a mock — `Mock`, `MagicMock`, `AsyncMock`, `PropertyMock`,
+    `create_autospec`, `patch`, `patch.object`, `patch.multiple` (as a call, decorator or context
+    manager) and pytest-mock's `mocker.patch`/`mocker.MagicMock`… — inside an integration or
+    end-to-end test. The import line is not a use and is not flagged.
+
+    A test is an integration test when its file is (folders `integration`, `e2e`,
+    `end_to_end`…, names like `test_integration_*.py`, a module-level
+    `pytestmark = pytest.mark.integration`, or `integration-test-paths`), or when the test
+    function or class carries one of `integration-test-markers`. Mocks in unit tests are fine.
+
+    `patch.dict` is not counted: it swaps a mapping's content (often `os.environ`) and restores
+    it — isolation, not a fake service.
+
+    ## Why is this bad?
+    An integration test that mocks the service it claims to integrate passes with the mock and
+    fails for real: the audit behind isolint found integration suites green while production
+    broke. Integration tests should talk to real services (a test database, a local Redis);
+    keep mocks in unit tests.
+
+    ## Example
+    ```python
+    # tests/integration/test_orders.py
+    from unittest.mock import MagicMock
+
+    def test_create_order():
+        db = MagicMock()
+        assert create_order(db, 3).quantity == 3
+    ```
+
+    ## Use instead
+    ```python
+    # tests/integration/test_orders.py
+    def test_create_order(db_session):
+        assert create_order(db_session, 3).quantity == 3
+    ```
+
+    ## Options
+    - `integration-test-paths`, `integration-test-markers`.
+    """
+
+    code = "ISO501"
+    name = "mock-in-integration-test"
+    message = "`{kind}` in an integration test: integrate the real service instead of a mock"
+    severity = Severity.WARNING
+    zones = TEST_ZONES
+    tokens = MOCK_TOKENS
+    options = ("integration-test-paths", "integration-test-markers")
+
+    def visit_Call(self, node: ast.Call, ctx: "PythonContext") -> None:
+        parameters = parameters_of(ctx.functions)
+        kind = mock_kind(node, ctx.imports, parameters)
+        if kind is None or not in_integration_test(ctx):
+            return
+        if any(mock_kind(p, ctx.imports, parameters) for p in ctx.parents):
+            return  # `patch("x", new=MagicMock())` is one use, reported on the outer call
+        ctx.report(self, node.func, kind=kind)

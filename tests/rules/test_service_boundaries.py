@@ -1,0 +1,63 @@
+"""ISO6xx beyond the marker scenarios: zero-config service detection, the test-imports switch,
+contract validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from isolint.api import lint_paths
+from isolint.core.config import ConfigError, Settings, load_settings
+from isolint.engine.project import ProjectIndex, detect_services
+
+PROJECTS = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "services", "shared"),
+    [
+        ("iso6_services", {"backend": "services/backend", "auth": "services/auth"}, ["shared"]),
+        ("iso6_toplevel_packages", {"chat_backend": "chat_backend", "auth_service": "auth_service"}, ["shared"]),
+    ],
+)
+def test_zero_config_detects_services_and_shared(scenario: str, services: dict, shared: list) -> None:
+    detected = detect_services(Settings(root=PROJECTS / scenario))
+    assert detected.services == services
+    assert detected.shared == shared
+
+
+def test_declared_services_replace_detection() -> None:
+    root = PROJECTS / "iso6_services"
+    detected = detect_services(Settings(root=root, services={"api": "services/backend"}, shared=["shared"]))
+    assert detected.services == {"api": "services/backend"} and detected.shared == ["shared"]
+
+
+def test_module_resolution_follows_pythons_first_root_wins() -> None:
+    project = ProjectIndex(Settings(root=PROJECTS / "iso6_services"), indexers=())
+    backend_file = "services/backend/app/api/routes.py"
+    auth_file = "services/auth/app/security.py"
+    assert project.resolve_module("app.db.models", backend_file) == "services/backend/app/db/models.py"
+    assert project.resolve_module("app.models", auth_file) == "services/auth/app/models.py"
+    # `app` is the backend's own package: a name missing there is an attribute of that package,
+    # never auth's `app.security`
+    assert project.resolve_module("app.security", backend_file) == "services/backend/app/__init__.py"
+    assert project.resolve_module("fastapi", backend_file) is None
+
+
+def test_cross_service_imports_in_tests_only_when_asked() -> None:
+    root = PROJECTS / "iso6_toplevel_packages"
+    quiet = lint_paths([root / "chat_backend" / "tests"], jobs=1)
+    assert not [f for f in quiet.findings if f.code == "ISO601"]
+    loud = lint_paths([root / "chat_backend" / "tests"], overrides={"check-test-imports": True}, jobs=1)
+    assert [(f.path, f.code) for f in loud.findings if f.code == "ISO601"] == [
+        ("chat_backend/tests/test_threads.py", "ISO601")
+    ]
+
+
+def test_broken_contract_config_points_at_its_table(tmp_path: Path) -> None:
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.isolint]\n\n[[tool.isolint.contracts]]\nname = "x"\ntype = "layered"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(config)
+    assert info.value.line == 3 and "type must be one of" in info.value.message
