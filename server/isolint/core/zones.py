@@ -36,6 +36,11 @@ INTEGRATION_FILE_RE = re.compile(
     r"^(test_(integration|e2e|end_to_end|system)(_.*)?\.py|.*_(integration|e2e|end_to_end)(_test)?\.py|"
     r".*\.(e2e|integration)\.(test|spec)?\.?[cm]?[jt]sx?)$"
 )
+# Folder names that only ever hold integration tests, wherever they sit.
+UNAMBIGUOUS_INTEGRATION_DIRS = frozenset({
+    "integration_tests", "integration-tests", "tests_integration", "e2e", "e2e_tests", "e2e-tests",
+    "end_to_end", "end-to-end", "endtoend", "system_tests",
+})
 UNIT_DIRS = frozenset({"unit", "unit_tests", "unittests", "unit-tests"})
 
 DEV_DIRS = frozenset({
@@ -119,8 +124,9 @@ def classify_by_heuristics(rel_path: str) -> Zone:
         if any(d in INTEGRATION_DIRS for d in dirs) or INTEGRATION_FILE_RE.match(lowered):
             return Zone.INTEGRATION_TEST
         return Zone.TEST
-    if any(d in INTEGRATION_DIRS for d in dirs[:1]) and name.endswith((".py", ".ts", ".tsx")):
-        # a top-level e2e/ or integration/ folder holds tests even without "tests" in the path
+    if (any(d in UNAMBIGUOUS_INTEGRATION_DIRS for d in dirs) or any(d in INTEGRATION_DIRS for d in dirs[:1])) \
+            and name.endswith((".py", ".ts", ".tsx")):
+        # e2e/, integration_tests/… hold tests even without "tests" in the path
         return Zone.INTEGRATION_TEST
     if name.startswith(".env") or name.endswith(".env"):
         environment = env_file_environment(name)
