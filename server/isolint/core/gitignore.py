@@ -72,4 +72,10 @@ def is_gitignored(path: Path, stop: Path, is_dir: bool | None = None) -> bool:
     if is_dir is None:
         is_dir = os.path.isdir(absolute)
     layers = ancestor_layers(absolute, os.path.abspath(stop))
-    return ignored(layers, "/" if is_dir else "")
+    # each ancestor layer's prefix is the path itself relative to that layer's folder, plus "/"
+    suffix = "/" if is_dir else ""
+    for layer in reversed(layers):
+        verdict = layer.spec.check_file(layer.prefix[:-1] + suffix).include
+        if verdict is not None:
+            return verdict
+    return False

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from isolint.core.metrics import Metric
 from isolint.core.rule import Indexer, Rule
+from isolint.rules import audit_metrics
 from isolint.rules.meta.parse_error import ParseError
 from isolint.rules.meta.unreadable_file import UnreadableFile
 from isolint.rules.service_boundaries.cross_service_import import CrossServiceImport
@@ -26,6 +28,13 @@ RULES: tuple[type[Rule], ...] = (
 
 INDEXERS: tuple[Indexer, ...] = (
     IntegrationDoublesIndexer(),
+)
+
+#: the audit's success metrics for `isolint report`: functions (MetricInput) -> MetricResult | None
+METRICS: tuple[Metric, ...] = (
+    audit_metrics.localhost_references,
+    audit_metrics.integration_test_mock_share,
+    audit_metrics.development_defaults,
 )
 
 RULE_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}

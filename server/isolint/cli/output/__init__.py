@@ -1,1 +1,110 @@
-"""Output formats; each module exposes ``render(run, options) -> str``."""
+"""Output formats of ``isolint check``.
+
+Every format renders the same list of :class:`ReportItem` (a finding plus where to show it);
+``FORMATS`` maps a ``--format`` name to its renderer. Paths are shown relative to the working
+directory when the file is below it (clickable in terminals and CI logs), absolute otherwise.
+Source text shown by any format goes through ``core.model.masked_line``: a secret never
+appears in full.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from isolint.core.model import Edit, Finding, Severity, masked_line
+
+if TYPE_CHECKING:
+    from isolint.api import LintRun
+    from isolint.engine.sources import SourceFile
+
+#: where the generated rule pages are published (docs/rules/ of the repository)
+DOCS_BASE_URL = "https://github.com/isolint/isolint/blob/main/docs/rules/"
+
+
+def rule_doc_url(code: str) -> str:
+    return f"{DOCS_BASE_URL}{code}.md"
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    path: str  # as shown: POSIX, relative to the working directory when below it
+    absolute_path: str
+    source: "SourceFile"
+    finding: Finding
+
+    def source_line(self, index: int | None = None) -> str:
+        """A line of the file (default: the finding's first), with any secret masked."""
+        line_index = self.finding.range.start.line if index is None else index
+        return masked_line(self.source.line(line_index), line_index, self.finding)
+
+
+@dataclass
+class RenderOptions:
+    show_source: bool = True
+    unsafe_fixes: bool = False
+    color: bool = False
+    quiet: bool = False
+    #: findings fixed by --fix in this run (text summary)
+    fixed: int = 0
+    cwd: Path = field(default_factory=Path.cwd)
+
+
+def display_path(path: Path, cwd: str) -> tuple[str, str]:
+    absolute = os.path.abspath(path)
+    if absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        shown = os.path.relpath(absolute, cwd)
+    else:
+        shown = absolute
+    return shown.replace(os.sep, "/"), absolute
+
+
+def report_items(run: "LintRun", cwd: Path | None = None) -> list[ReportItem]:
+    """Findings of a run, in output order (path, position, code)."""
+    base = os.path.abspath(cwd or Path.cwd())
+    items: list[ReportItem] = []
+    for result in run.results:
+        if not result.findings:
+            continue
+        shown, absolute = display_path(result.source.path, base)
+        items.extend(ReportItem(shown, absolute, result.source, f) for f in result.findings)
+    items.sort(key=lambda i: (i.path, i.finding.range.start, i.finding.code))
+    return items
+
+
+def fix_edits(item: ReportItem) -> tuple[Edit, ...] | None:
+    """The concrete edits of an item's fix (lazy builders are materialized); None when the fix
+    no longer applies."""
+    from isolint.engine.fixing import materialize
+
+    if item.finding.fix is None:
+        return None
+    try:
+        return materialize(item.finding.fix, item.source.text)
+    except Exception:  # a fix builder that fails must not break the report
+        return None
+
+
+def is_fixable(finding: Finding, unsafe_fixes: bool) -> bool:
+    from isolint.engine.fixing import fix_allowed
+
+    return fix_allowed(finding.fix, unsafe_fixes)
+
+
+SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note", Severity.HINT: "note"}
+
+
+def _renderers() -> dict[str, Callable[[list[ReportItem], RenderOptions], str]]:
+    from isolint.cli.output import github, grouped, json_report, sarif, text
+
+    return {"text": text.render, "grouped": grouped.render, "json": json_report.render,
+            "sarif": sarif.render, "github": github.render}
+
+
+FORMATS = ("text", "grouped", "json", "sarif", "github")
+
+
+def render(format_name: str, items: list[ReportItem], options: RenderOptions) -> str:
+    return _renderers()[format_name](items, options)

@@ -1,0 +1,96 @@
+"""SARIF 2.1.0 for code-scanning dashboards (GitHub, Azure DevOps, VS Code's SARIF viewer).
+
+``tool.driver.rules`` carries every rule's metadata (id = the code); results point at files
+relative to ``%SRCROOT%`` (the working directory) with 1-based regions whose end column is
+exclusive; ``run.columnKind`` says columns count Unicode code points, as isolint does.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from isolint import __version__
+from isolint.cli.output import SARIF_LEVELS, RenderOptions, ReportItem, fix_edits, rule_doc_url
+from isolint.core.model import Range
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+
+
+def region(range_: Range) -> dict[str, int]:
+    return {
+        "startLine": range_.start.line + 1,
+        "startColumn": range_.start.column + 1,
+        "endLine": range_.end.line + 1,
+        "endColumn": range_.end.column + 1,
+    }
+
+
+def rule_descriptor(rule) -> dict[str, Any]:
+    sections = rule.doc_sections()
+    full = "\n\n".join(
+        " ".join(sections[name].split()) for name in ("What it does", "Why is this bad?") if sections.get(name)
+    )
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary() or rule.name},
+        "fullDescription": {"text": full or rule.summary() or rule.name},
+        "help": {"text": rule.doc(), "markdown": rule.doc()},
+        "helpUri": rule_doc_url(rule.code),
+        "defaultConfiguration": {"level": SARIF_LEVELS[rule.severity]},
+        "properties": {"tags": [rule.family()], "fixable": rule.fixable.value},
+    }
+
+
+def artifact_location(item: ReportItem) -> dict[str, str]:
+    if Path(item.path).is_absolute():
+        return {"uri": Path(item.absolute_path).as_uri()}
+    return {"uri": item.path, "uriBaseId": SRCROOT}
+
+
+def result(item: ReportItem, rule_index: dict[str, int]) -> dict[str, Any]:
+    finding = item.finding
+    out: dict[str, Any] = {
+        "ruleId": finding.code,
+        "level": SARIF_LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(item),
+                                            "region": region(finding.range)}}],
+    }
+    if finding.code in rule_index:
+        out["ruleIndex"] = rule_index[finding.code]
+    edits = fix_edits(item) if finding.fix is not None else None
+    if finding.fix is not None and edits:
+        out["fixes"] = [{
+            "description": {"text": f"{finding.fix.title} ({finding.fix.applicability.value})"},
+            "artifactChanges": [{
+                "artifactLocation": artifact_location(item),
+                "replacements": [
+                    {"deletedRegion": region(edit.range), "insertedContent": {"text": edit.new_text}}
+                    for edit in edits
+                ],
+            }],
+        }]
+    return out
+
+
+def render(items: list[ReportItem], options: RenderOptions) -> str:
+    from isolint.rules.registry import RULES
+
+    rule_index = {rule.code: index for index, rule in enumerate(RULES)}
+    run = {
+        "tool": {"driver": {
+            "name": "isolint",
+            "version": __version__,
+            "semanticVersion": __version__,
+            "informationUri": "https://github.com/isolint/isolint",
+            "rules": [rule_descriptor(rule) for rule in RULES],
+        }},
+        "originalUriBaseIds": {SRCROOT: {"uri": options.cwd.resolve().as_uri() + "/"}},
+        "columnKind": "unicodeCodePoints",
+        "results": [result(item, rule_index) for item in items],
+    }
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False) + "\n"
