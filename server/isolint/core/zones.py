@@ -86,7 +86,7 @@ def is_template_file(name: str) -> bool:
 
 @lru_cache(maxsize=256)
 def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def matches_any(rel_path: str, patterns: list[str] | tuple[str, ...]) -> bool:
