@@ -5,6 +5,13 @@ from __future__ import annotations
 from isolint.core.metrics import Metric
 from isolint.core.rule import Indexer, Rule
 from isolint.rules import audit_metrics
+from isolint.rules.contract.metrics import message_mismatches
+from isolint.rules.contract.near_miss_message_type import NearMissMessageType
+from isolint.rules.contract.python_indexer import PythonMessageIndexer
+from isolint.rules.contract.typescript_indexer import TypeScriptMessageIndexer
+from isolint.rules.contract.unhandled_message_type import UnhandledMessageType
+from isolint.rules.contract.unsent_handled_message_type import UnsentHandledMessageType
+from isolint.rules.contract.unset_payload_field import UnsetPayloadField
 from isolint.rules.meta.parse_error import ParseError
 from isolint.rules.meta.unreadable_file import UnreadableFile
 from isolint.rules.service_boundaries.cross_service_import import CrossServiceImport
@@ -18,6 +25,10 @@ from isolint.rules.test_isolation.test_doubles_indexer import IntegrationDoubles
 RULES: tuple[type[Rule], ...] = (
     ParseError,
     UnreadableFile,
+    UnhandledMessageType,
+    UnsentHandledMessageType,
+    NearMissMessageType,
+    UnsetPayloadField,
     MockInIntegrationTest,
     EnvironMutationInTest,
     MockFixtureInIntegrationTest,
@@ -28,11 +39,14 @@ RULES: tuple[type[Rule], ...] = (
 
 INDEXERS: tuple[Indexer, ...] = (
     IntegrationDoublesIndexer(),
+    PythonMessageIndexer(),
+    TypeScriptMessageIndexer(),
 )
 
 #: the audit's success metrics for `isolint report`: functions (MetricInput) -> MetricResult | None
 METRICS: tuple[Metric, ...] = (
     audit_metrics.localhost_references,
+    message_mismatches,
     audit_metrics.integration_test_mock_share,
     audit_metrics.development_defaults,
 )

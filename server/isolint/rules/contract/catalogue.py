@@ -1,0 +1,300 @@
+"""The WebSocket message catalogue: per-file facts in, per-side view and mismatches out.
+
+Each indexer (Python, TypeScript) stores one small JSON-able record per file under its fact kind:
+
+    {"side": "backend" | "frontend" | "shared",
+     "ws": bool,                                   # the file shows WebSocket traffic itself
+     "entries": [Entry, ...],
+     "enums": {"MessageType": {"THREAD_UPDATE": "thread_update", ...}},
+     "models": {"ThreadUpdated": {"name": "thread_updated", "fields": [...]}},
+     "aliases": [["agent_completed", "agentCompleted"], ...]}   # mapping tables
+
+An Entry is ``{"role": "send"|"handle"|"declare", "name": str|None, "ref": "Enum.MEMBER"|None,
+"model": "ClassName"|None, "range": [l, c, l, c], "literal": bool, "strong": bool,
+"fields": [..]|None, "reads": [[field, range], ...], "enum": "Enum"|None, "via": str}``.
+``strong`` entries come from files that show WebSocket traffic (or containers named after it);
+weak ones only count as knowledge, so they can silence a finding but never anchor one.
+
+The merged view and the list of mismatches are computed once per ProjectIndex generation and
+shared by every rule and by the ``report`` metric, so one type edit in a ``.py`` file changes
+the diagnostics of an open ``.ts`` file on the next analysis of it.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from isolint.core.model import Language, Range, Zone
+from isolint.core.zones import matches_any
+from isolint.rules.contract.naming import ENVELOPE_FIELDS, closest_peer_name
+
+PYTHON_FACTS = "ws_messages_python"
+TYPESCRIPT_FACTS = "ws_messages_typescript"
+FACT_KINDS = (PYTHON_FACTS, TYPESCRIPT_FACTS)
+
+BACKEND, FRONTEND, SHARED = "backend", "frontend", "shared"
+CONTRACT_KEYS = (BACKEND, FRONTEND, SHARED)
+
+SEND, HANDLE, DECLARE = "send", "handle", "declare"
+
+
+# -- configuration -------------------------------------------------------------------------------
+
+def contract_globs(settings, key: str) -> list[str]:
+    value = (settings.contract or {}).get(key)
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def side_of(rel_path: str, language: Language, settings) -> str | None:
+    """Which side of the contract a file is on: configured globs first, else Python is the
+    backend and TypeScript the frontend (the audit's layout)."""
+    if matches_any(rel_path, contract_globs(settings, SHARED)):
+        return SHARED
+    for side in (BACKEND, FRONTEND):
+        if matches_any(rel_path, contract_globs(settings, side)):
+            return side
+    default = BACKEND if language is Language.PYTHON else FRONTEND if language is Language.TYPESCRIPT else None
+    if default is not None and contract_globs(settings, default):
+        return None  # that side is configured and this file is not part of it
+    return default
+
+
+def indexes_file(source) -> bool:
+    """Production code only (tests fake both sides), unless a contract glob names the file."""
+    if source.zone is Zone.PRODUCTION:
+        return True
+    return any(matches_any(source.rel_path, contract_globs(source.settings, key)) for key in CONTRACT_KEYS)
+
+
+# -- merged view ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Located:
+    path: str
+    entry: dict[str, Any]
+    name: str
+    fields: tuple[str, ...] | None
+
+    @property
+    def role(self) -> str:
+        return self.entry["role"]
+
+    @property
+    def strong(self) -> bool:
+        return self.entry.get("strong", False)
+
+    @property
+    def range(self) -> Range:
+        return Range.from_json(self.entry["range"])
+
+
+@dataclass
+class Side:
+    name: str
+    by_name: dict[str, list[Located]] = field(default_factory=dict)
+
+    def add(self, item: Located) -> None:
+        self.by_name.setdefault(item.name, []).append(item)
+
+    @property
+    def names(self) -> set[str]:
+        return set(self.by_name)
+
+    def has_strong(self) -> bool:
+        return any(item.strong for items in self.by_name.values() for item in items)
+
+    def roles(self, name: str) -> set[str]:
+        return {item.role for item in self.by_name.get(name, ())}
+
+    def anchors(self, name: str, role: str | None = None) -> list[Located]:
+        """Where a finding about ``name`` belongs: its declarations (an enum member, a union
+        member) when the side has any, else the sites of ``role`` (or every site)."""
+        items = [item for item in self.by_name.get(name, ()) if item.strong]
+        declared = [item for item in items if item.role == DECLARE]
+        if declared:
+            return declared
+        return [item for item in items if role is None or item.role == role] or items
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One disagreement between a side and its peer (the other side or the shared contract)."""
+
+    kind: str  # "unknown" | "unsent" | "near-miss" | "payload"
+    side: str
+    peer: str
+    name: str
+    anchors: tuple[Located, ...]
+    role: str = ""  # for "unknown": send or declare
+    peer_name: str = ""  # for "near-miss"
+    reason: str = ""
+    field: str = ""  # for "payload"
+    sent_fields: tuple[str, ...] = ()
+    read_range: Range | None = None
+    peer_path: str = ""  # the shared contract file, when the peer is one
+
+
+@dataclass
+class Catalogue:
+    sides: dict[str, Side]
+    aliases: dict[str, set[str]]
+    shared_paths: tuple[str, ...]
+    mismatches: list[Mismatch] = field(default_factory=list)
+
+    def peer_of(self, side: str) -> str | None:
+        if side == SHARED:
+            return None
+        if self.shared_paths:
+            return SHARED
+        return FRONTEND if side == BACKEND else BACKEND
+
+    def mismatches_in(self, path: str) -> list[Mismatch]:
+        return [m for m in self.mismatches if any(a.path == path for a in m.anchors)]
+
+
+_cache: "weakref.WeakKeyDictionary[Any, tuple[int, Catalogue]]" = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+
+
+def catalogue_of(project) -> Catalogue:
+    """The merged catalogue of ``project`` (a ProjectIndex), rebuilt only when its facts changed."""
+    generation = getattr(project, "generation", None)
+    with _cache_lock:
+        cached = _cache.get(project)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+    catalogue = build_catalogue({kind: project.facts(kind) for kind in FACT_KINDS})
+    with _cache_lock:
+        _cache[project] = (generation, catalogue)
+    return catalogue
+
+
+def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
+    files = [(path, record) for kind in FACT_KINDS for path, record in sorted(facts_by_kind.get(kind, {}).items())]
+    enums: dict[str, dict[str, dict[str, str]]] = {}
+    models: dict[str, dict[str, dict[str, Any]]] = {}
+    aliases: dict[str, set[str]] = {}
+    for _, record in files:
+        side = record["side"]
+        for enum, members in record.get("enums", {}).items():
+            enums.setdefault(side, {}).setdefault(enum, {}).update(members)
+        for model, shape in record.get("models", {}).items():
+            models.setdefault(side, {})[model] = shape
+        for left, right in record.get("aliases", ()):
+            aliases.setdefault(left, set()).add(right)
+            aliases.setdefault(right, set()).add(left)
+
+    # an enum that strong sends or handles refer to is a message enum, whatever its name
+    used_enums: dict[str, set[str]] = {}
+    for _, record in files:
+        for entry in record.get("entries", ()):
+            if entry.get("strong") and entry.get("ref") and entry["role"] != DECLARE:
+                used_enums.setdefault(record["side"], set()).add(entry["ref"].split(".")[0])
+
+    sides: dict[str, Side] = {}
+    shared_paths = []
+    for path, record in files:
+        side_name = record["side"]
+        if side_name == SHARED:
+            shared_paths.append(path)
+        side = sides.setdefault(side_name, Side(side_name))
+        for entry in record.get("entries", ()):
+            resolved = _resolve(entry, enums.get(side_name, {}), models.get(side_name, {}))
+            if resolved is None:
+                continue
+            name, fields = resolved
+            if entry.get("enum") and entry["enum"] in used_enums.get(side_name, ()) and not entry.get("strong"):
+                entry = {**entry, "strong": True}
+            side.add(Located(path, entry, name, fields))
+    catalogue = Catalogue(sides, aliases, tuple(shared_paths))
+    catalogue.mismatches = find_mismatches(catalogue)
+    return catalogue
+
+
+def _resolve(entry, enums, models) -> tuple[str, tuple[str, ...] | None] | None:
+    fields = tuple(entry["fields"]) if entry.get("fields") is not None else None
+    if entry.get("name"):
+        return entry["name"], fields
+    if entry.get("ref"):
+        enum, _, member = entry["ref"].partition(".")
+        value = enums.get(enum, {}).get(member)
+        return (value, fields) if value else None
+    if entry.get("model"):
+        shape = models.get(entry["model"])
+        if shape and shape.get("name"):
+            return shape["name"], tuple(shape["fields"]) if shape.get("fields") is not None else None
+    return None
+
+
+# -- mismatches ----------------------------------------------------------------------------------
+
+def _knows(side: Side, name: str, aliases: dict[str, set[str]]) -> bool:
+    return name in side.by_name or any(alias in side.by_name for alias in aliases.get(name, ()))
+
+
+def find_mismatches(catalogue: Catalogue) -> list[Mismatch]:
+    """Every disagreement, each anchored where a human would fix it. A side is only checked
+    against a peer that shows WebSocket traffic itself: a Python-only repository, or one whose
+    frontend lives elsewhere, has no contract to break."""
+    found: list[Mismatch] = []
+    for side_name, side in sorted(catalogue.sides.items()):
+        peer_name = catalogue.peer_of(side_name)
+        peer = catalogue.sides.get(peer_name) if peer_name else None
+        if peer is None or not peer.has_strong():
+            continue
+        peer_path = catalogue.shared_paths[0] if peer_name == SHARED else ""
+        peer_only = {name for name in peer.names if not _knows(side, name, catalogue.aliases)}
+        for name in sorted(side.names):
+            items = side.by_name[name]
+            if not any(item.strong for item in items):
+                continue
+            if _knows(peer, name, catalogue.aliases):
+                found.extend(_payload_mismatches(side, peer, name, peer_path))
+                continue
+            roles = side.roles(name)
+            close = closest_peer_name(name, peer_only)
+            if close is not None:
+                found.append(Mismatch("near-miss", side_name, peer_name, name, tuple(side.anchors(name)),
+                                      peer_name=close[0], reason=close[1], peer_path=peer_path))
+                # renaming alone will not make the handler work if it reads what is never sent
+                found.extend(_payload_mismatches(side, peer, name, peer_path, close[0]))
+            elif SEND in roles or HANDLE not in roles:
+                role = SEND if SEND in roles else DECLARE
+                found.append(Mismatch("unknown", side_name, peer_name, name, tuple(side.anchors(name, role)),
+                                      role=role, peer_path=peer_path))
+            elif peer_name != SHARED:
+                found.append(Mismatch("unsent", side_name, peer_name, name, tuple(side.anchors(name, HANDLE)),
+                                      role=HANDLE, peer_path=peer_path))
+            else:
+                found.append(Mismatch("unknown", side_name, peer_name, name, tuple(side.anchors(name, HANDLE)),
+                                      role=HANDLE, peer_path=peer_path))
+    return [m for m in found if m.anchors]
+
+
+def _payload_mismatches(side: Side, peer: Side, name: str, peer_path: str,
+                        peer_spelling: str | None = None) -> Iterable[Mismatch]:
+    """A field this side's handler reads from ``name`` messages that no send site of the peer
+    (which may spell the type ``peer_spelling``) sets — only when every peer send of it is a
+    literal whose keys are all visible."""
+    reads = [(item, read) for item in side.by_name.get(name, ()) if item.role == HANDLE and item.strong
+             for read in item.entry.get("reads", ())]
+    if not reads:
+        return
+    sends = [item for item in peer.by_name.get(peer_spelling or name, ()) if item.role == SEND]
+    if not sends or any(item.fields is None for item in sends):
+        return
+    sent = tuple(sorted({f for item in sends for f in item.fields}))
+    if not sent:
+        return
+    reported: set[tuple[str, str]] = set()
+    for item, (field_name, read_range) in reads:
+        if field_name in sent or field_name in ENVELOPE_FIELDS or (item.path, field_name) in reported:
+            continue
+        reported.add((item.path, field_name))
+        yield Mismatch("payload", side.name, peer.name, name, (item,), field=field_name, sent_fields=sent,
+                       read_range=Range.from_json(read_range), peer_path=peer_path)

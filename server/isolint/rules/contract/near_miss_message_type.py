@@ -1,0 +1,65 @@
+"""ISO403: the two sides spell one message type differently (case, tense, a typo)."""
+
+from __future__ import annotations
+
+from isolint.core.model import Applicability, Fix, Fixability, Severity
+from isolint.fixers.rename_literal import rename_string_literals
+from isolint.rules.contract.catalogue import BACKEND, SHARED, Mismatch, catalogue_of
+from isolint.rules.contract.reporting import ContractRule, peer_label
+
+
+class NearMissMessageType(ContractRule):
+    """## What it does
+    Flags a WebSocket message type that the other side of the contract knows under a near-miss
+    spelling: the same words in another case (`agentCompleted` / `agent_completed`), another
+    tense or number (`thread_update` / `thread_updated`), or a one-letter slip. Both sides are
+    flagged, on their declaring lines.
+
+    ## Why is this bad?
+    The sender and the receiver mean the same event but the strings differ, so the message is
+    dropped on arrival — the audit's most common drift, and invisible to both type checkers.
+
+    ## Example
+    ```typescript
+    // frontend/src/ws/types.ts — the backend sends "thread_updated"
+    export type ServerMessageType = 'thread_created' | 'thread_update';
+    ```
+
+    ## Use instead
+    ```typescript
+    export type ServerMessageType = 'thread_created' | 'thread_updated';
+    ```
+
+    ## Fix safety
+    The fix renames every literal spelling of the type in the file (declaration, `case`
+    labels, sends) to the peer's spelling. It changes what goes over the wire, so it is
+    unsafe. The backend is the source of truth: on the frontend the fix renames to the
+    backend's spelling; on the backend it is display-only (applying both would swap the
+    spellings). With a `shared` contract file both sides are renamed to the contract's spelling.
+
+    ## Options
+    - `contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
+    """
+
+    code = "ISO403"
+    name = "near-miss-message-type"
+    message = "Message type `{name}` does not match the {peer}'s `{peer_name}` ({reason})"
+    fix_title = "Rename to `{peer_name}` (the {peer}'s spelling)"
+    fixable = Fixability.ALWAYS
+    severity = Severity.WARNING
+    kind = "near-miss"
+
+    def report(self, mismatch: Mismatch, anchor, ctx) -> None:
+        peer = peer_label(mismatch)
+        side = catalogue_of(ctx.project).sides[mismatch.side]
+        literals = [item.range for item in side.by_name.get(mismatch.name, ())
+                    if item.path == ctx.source.rel_path and item.entry.get("literal")]
+        edits = rename_string_literals(literals, mismatch.peer_name)
+        fix = None
+        if edits:
+            applicability = Applicability.DISPLAY_ONLY if mismatch.side == BACKEND and mismatch.peer != SHARED \
+                else Applicability.UNSAFE
+            fix = Fix(self.fix_title.format(peer_name=mismatch.peer_name, peer=peer), applicability, edits)
+        ctx.report(self, anchor.range, fix=fix, name=mismatch.name, peer=peer, peer_name=mismatch.peer_name,
+                   reason=mismatch.reason,
+                   data={"message_type": mismatch.name, "peer_spelling": mismatch.peer_name, "side": mismatch.side})

@@ -1,0 +1,550 @@
+"""The backend's half of the WebSocket message catalogue, read from one Python ``ast``.
+
+Evidence, strongest first: ``Enum``/``StrEnum`` classes and ``Literal`` aliases named after
+message types; pydantic models / TypedDicts with a ``type: Literal["…"]`` discriminator;
+``{"type": "…"}`` dicts (or ``Model(type=…)`` calls) handed to a send call (``send_json``,
+``broadcast``, ``emit`` …), directly or through a local variable; handler registrations
+(decorators, ``register_handler("…", fn)``, handler tables); ``if msg_type == "…"`` /
+``in (…)`` / ``match`` dispatch on a received message's type, with the payload fields each
+branch reads; mapping tables between backend and frontend spellings.
+
+Only files that show WebSocket traffic produce *strong* entries (see ``catalogue``); elsewhere
+the same shapes are kept as weak knowledge, because ``{"type": "text"}`` is everywhere in
+real code and must never anchor a finding on its own.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+from isolint.core.model import Language
+from isolint.core.rule import Indexer
+from isolint.rules.contract.catalogue import DECLARE, HANDLE, PYTHON_FACTS, SEND, indexes_file, side_of
+from isolint.rules.contract.naming import (
+    MESSAGE_CONTAINER_RE,
+    MESSAGE_MODEL_RE,
+    WS_NAME_RE,
+    is_wire_name,
+    is_ws_context,
+)
+
+DISCRIMINATOR_KEYS = ("type", "message_type", "msg_type", "event_type")
+SEND_METHODS = frozenset({
+    "send_json", "send_text", "send", "send_message", "send_personal_message", "send_to_user", "send_to_thread",
+    "send_to_client", "send_to_connection", "send_event", "send_update", "broadcast", "broadcast_json",
+    "broadcast_message", "broadcast_to_thread", "broadcast_to_room", "broadcast_to_user", "emit", "emit_event",
+    "push", "push_event", "notify", "send_ws", "ws_send", "safe_send", "send_safe",
+})
+SERIALIZERS = frozenset({"dumps", "model_dump", "dict", "json", "model_dump_json", "to_dict", "jsonable_encoder", "asdict"})
+HANDLER_DECORATORS = frozenset({"on", "on_event", "on_message", "handler", "handles", "message_handler", "register",
+                                "subscribe", "event_handler", "ws_handler"})
+HANDLER_REGISTRARS = frozenset({"register_handler", "add_handler", "register", "on", "subscribe",
+                                "register_message_handler", "add_message_handler", "set_handler"})
+MESSAGE_VARIABLE_RE = re.compile(
+    r"msg|message|data|event|payload|frame|packet|incoming|parsed|raw|body|json|envelope|^m$|^e$|^evt$|ws",
+    re.IGNORECASE,
+)
+TYPE_VARIABLE_RE = re.compile(r"^(msg|message|event|ws|frame|packet|payload)_?type$|^m?type_?$", re.IGNORECASE)
+HANDLER_TABLE_RE = re.compile(r"handler|dispatch|router|routes|callbacks", re.IGNORECASE)
+MAPPING_TABLE_RE = re.compile(r"(map|mapping|alias|aliases|translation|rename)", re.IGNORECASE)
+MAPPING_SUBJECT_RE = re.compile(r"(message|msg|event|type|frontend|ws|websocket|socket)", re.IGNORECASE)
+ENUM_BASES = frozenset({"Enum", "StrEnum", "str"})
+MESSAGE_RETURNERS_RE = re.compile(r"message|event|payload|notification|frame|envelope", re.IGNORECASE)
+
+
+class PythonMessageIndexer(Indexer):
+    """Backend (or shared-contract) message types a Python file declares, sends or handles."""
+
+    name = PYTHON_FACTS
+    languages = frozenset({Language.PYTHON})
+    # every shape above needs one of these; most Python files have none and are never indexed
+    tokens = (b'"type"', b"'type'", b"type=", b"type:", b"_type", b".type", b"Enum", b"Literal", b"handler",
+              b"emit(", b"MAP", b"_map")
+
+    def extract(self, source, tree: ast.Module) -> dict[str, Any] | None:
+        if not indexes_file(source):
+            return None
+        side = side_of(source.rel_path, Language.PYTHON, source.settings)
+        if side is None:
+            return None
+        ws = is_ws_context(source.raw, source.rel_path)
+        collector = _Collector(source, ws)
+        collector.collect(tree)
+        if not (collector.entries or collector.enums or collector.models or collector.aliases):
+            return None
+        return {"side": side, "ws": ws, "entries": collector.entries, "enums": collector.enums,
+                "models": collector.models, "aliases": collector.aliases}
+
+
+def _string(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and is_wire_name(node.value):
+        return node.value
+    return None
+
+
+def _enum_ref(node: ast.AST | None) -> str | None:
+    """``MessageType.THREAD_UPDATE`` (optionally ``.value``, optionally module-qualified)."""
+    if isinstance(node, ast.Attribute) and node.attr == "value":
+        node = node.value
+    if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Name, ast.Attribute)):
+        owner = node.value.id if isinstance(node.value, ast.Name) else node.value.attr
+        if owner[:1].isupper() and (node.attr.isupper() or node.attr[:1].isupper()):
+            return f"{owner}.{node.attr}"
+    return None
+
+
+def _callee_name(node: ast.Call) -> str | None:
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
+
+
+def _target_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+class _Collector:
+    def __init__(self, source, ws: bool) -> None:
+        self.source = source
+        self.ws = ws
+        self.entries: list[dict[str, Any]] = []
+        self.enums: dict[str, dict[str, str]] = {}
+        self.models: dict[str, dict[str, Any]] = {}
+        self.aliases: list[list[str]] = []
+        self._seen: set[tuple] = set()
+
+    # -- entries -------------------------------------------------------------------------------
+    def range_of(self, node: ast.AST) -> list[int]:
+        start = self.source.position_from_ast(node.lineno, node.col_offset)
+        end = self.source.position_from_ast(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset)
+        return [start.line, start.column, end.line, end.column]
+
+    def is_plain_literal(self, node: ast.AST) -> bool:
+        """A one-line ``"…"``/``'…'`` literal a rename can rewrite between its quotes."""
+        if not isinstance(node, ast.Constant) or node.lineno != node.end_lineno:
+            return False
+        text = self.source.line(node.lineno - 1)
+        start = self.source.column_from_byte(node.lineno - 1, node.col_offset)
+        end = self.source.column_from_byte(node.lineno - 1, node.end_col_offset or node.col_offset)
+        literal = text[start:end]
+        return len(literal) >= 2 and literal[0] in "'\"" and literal[-1] == literal[0] and literal[1:-1] == node.value
+
+    def add(self, role: str, node: ast.AST, *, strong: bool, via: str, fields=None, reads=None,
+            enum: str | None = None, model: str | None = None) -> None:
+        name, ref = _string(node), _enum_ref(node)
+        if name is None and ref is None and model is None:
+            return
+        key = (role, name, ref, model, node.lineno, node.col_offset)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        entry: dict[str, Any] = {"role": role, "range": self.range_of(node), "strong": strong, "via": via}
+        if name is not None:
+            entry["name"] = name
+            entry["literal"] = self.is_plain_literal(node)
+        elif ref is not None:
+            entry["ref"] = ref
+        else:
+            entry["model"] = model
+        if fields is not None:
+            entry["fields"] = sorted(fields)
+        if reads:
+            entry["reads"] = reads
+        if enum:
+            entry["enum"] = enum
+        self.entries.append(entry)
+
+    # -- walk ----------------------------------------------------------------------------------
+    def collect(self, tree: ast.Module) -> None:
+        for statement in tree.body:
+            self.module_statement(statement)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                self.class_def(node)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.function(node)
+
+    def module_statement(self, node: ast.stmt) -> None:
+        targets, value = _assignment(node)
+        if value is None:
+            return
+        for target in targets:
+            target_name = _target_name(target)
+            if target_name is None:
+                continue
+            if MESSAGE_CONTAINER_RE.search(target_name) and _is_literal_subscript(value):
+                strong = self.ws or WS_NAME_RE.search(target_name) is not None
+                for item in _literal_items(value):
+                    self.add(DECLARE, item, strong=strong, via=f"Literal alias `{target_name}`")
+            if isinstance(value, ast.Dict):
+                self.mapping_table(target_name, value)
+                self.handler_table(target_name, value)
+
+    def class_def(self, node: ast.ClassDef) -> None:
+        bases = {_target_name(base) for base in node.bases}
+        if bases & ENUM_BASES and (bases & {"Enum", "StrEnum"}):
+            self.enum_class(node, "StrEnum" in bases)
+            return
+        self.message_model(node)
+
+    def enum_class(self, node: ast.ClassDef, str_enum: bool) -> None:
+        members: dict[str, str] = {}
+        value_nodes: list[tuple[str, ast.AST]] = []
+        for statement in node.body:
+            if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+                continue
+            target = statement.targets[0]
+            if not isinstance(target, ast.Name) or target.id.startswith("_"):
+                continue
+            value = _string(statement.value)
+            if value is None and str_enum and isinstance(statement.value, ast.Call) and _callee_name(statement.value) == "auto":
+                members[target.id] = target.id.lower()
+                continue
+            if value is not None:
+                members[target.id] = value
+                value_nodes.append((target.id, statement.value))
+        if not members:
+            return
+        self.enums[node.name] = members
+        if MESSAGE_CONTAINER_RE.search(node.name) or WS_NAME_RE.search(node.name):
+            strong = WS_NAME_RE.search(node.name) is not None or self.ws
+            for _, value_node in value_nodes:
+                self.add(DECLARE, value_node, strong=strong, via=f"enum `{node.name}`", enum=node.name)
+        else:  # an enum sends/handles use elsewhere is promoted when the catalogue is merged
+            for _, value_node in value_nodes:
+                self.add(DECLARE, value_node, strong=False, via=f"enum `{node.name}`", enum=node.name)
+
+    def message_model(self, node: ast.ClassDef) -> None:
+        """``class ThreadUpdated(BaseModel): type: Literal["thread_updated"] = …; payload: …``."""
+        fields: list[str] = []
+        discriminators: list[ast.AST] = []
+        for statement in node.body:
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                field_name = statement.target.id
+                if field_name in DISCRIMINATOR_KEYS:
+                    items = _literal_items(statement.annotation) if _is_literal_subscript(statement.annotation) else []
+                    if not items and statement.value is not None and MESSAGE_MODEL_RE.search(node.name):
+                        items = [statement.value] if (_string(statement.value) or _enum_ref(statement.value)) else []
+                    discriminators.extend(items)
+                else:
+                    fields.append(field_name)
+        if not discriminators:
+            return
+        known_bases = {"BaseModel", "TypedDict", "object", "Struct", "Schema"}
+        # fields inherited from an unknown base are invisible: the payload shape stays unknown
+        has_spread_base = any(_target_name(base) not in known_bases for base in node.bases)
+        strong = self.ws or WS_NAME_RE.search(node.name) is not None
+        model_fields = None if has_spread_base else fields
+        for item in discriminators:
+            self.add(DECLARE, item, strong=strong and MESSAGE_MODEL_RE.search(node.name) is not None,
+                     via=f"model `{node.name}`", fields=model_fields)
+        first = discriminators[0]
+        if len(discriminators) == 1 and _string(first):
+            self.models[node.name] = {"name": _string(first), "fields": model_fields}
+
+    def mapping_table(self, target_name: str, value: ast.Dict) -> None:
+        if not (MAPPING_TABLE_RE.search(target_name) and MAPPING_SUBJECT_RE.search(target_name)):
+            return
+        pairs = [(_string(k), _string(v)) for k, v in zip(value.keys, value.values)]
+        if len(pairs) < 2 or any(k is None or v is None for k, v in pairs):
+            return
+        self.aliases.extend([k, v] for k, v in pairs if k != v)
+
+    def handler_table(self, target_name: str, value: ast.Dict) -> None:
+        if not HANDLER_TABLE_RE.search(target_name):
+            return
+        for key, handler in zip(value.keys, value.values):
+            if key is not None and isinstance(handler, (ast.Name, ast.Attribute, ast.Lambda)):
+                self.add(HANDLE, key, strong=self.ws, via=f"handler table `{target_name}`")
+
+    # -- functions: sends, dispatch, registrations -----------------------------------------------
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call) and _callee_name(decorator) in HANDLER_DECORATORS and decorator.args:
+                self.add(HANDLE, decorator.args[0], strong=self.ws, via=f"@{_callee_name(decorator)} handler")
+        scope = _FunctionScope(node)
+        for inner in scope.nodes:
+            if isinstance(inner, ast.Call):
+                self.call(inner, scope)
+            elif isinstance(inner, ast.If):
+                self.dispatch_if(inner, scope)
+            elif isinstance(inner, ast.Match):
+                self.dispatch_match(inner, scope)
+            elif isinstance(inner, ast.Return) and isinstance(inner.value, ast.Dict) and self.ws \
+                    and MESSAGE_RETURNERS_RE.search(node.name):
+                self.sent_message(inner.value, scope, via=f"returned by `{node.name}`")
+            elif isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Dict):
+                for target in inner.targets:
+                    if isinstance(target, ast.Subscript) and HANDLER_TABLE_RE.search(_target_name(target.value) or ""):
+                        self.add(HANDLE, target.slice, strong=self.ws, via="handler registration")
+                    elif isinstance(target, ast.Attribute):
+                        self.handler_table(target.attr, inner.value)
+            elif isinstance(inner, ast.Assign):
+                for target in inner.targets:
+                    if isinstance(target, ast.Subscript) and HANDLER_TABLE_RE.search(_target_name(target.value) or "") \
+                            and isinstance(inner.value, (ast.Name, ast.Attribute, ast.Lambda)):
+                        self.add(HANDLE, target.slice, strong=self.ws, via="handler registration")
+
+    def call(self, node: ast.Call, scope: "_FunctionScope") -> None:
+        callee = _callee_name(node)
+        if callee in SEND_METHODS:
+            if callee in ("emit", "emit_event") and node.args and (_string(node.args[0]) or _enum_ref(node.args[0])):
+                self.add(SEND, node.args[0], strong=self.ws, via=f"`{callee}(…)`")  # Socket.IO event name
+                return
+            for argument in [*node.args, *(kw.value for kw in node.keywords)]:
+                self.sent_value(argument, scope, via=f"`{callee}(…)`")
+        elif callee in HANDLER_REGISTRARS and len(node.args) >= 2 \
+                and isinstance(node.args[1], (ast.Name, ast.Attribute, ast.Lambda)):
+            self.add(HANDLE, node.args[0], strong=self.ws, via=f"`{callee}(…)` registration")
+
+    def sent_value(self, node: ast.AST, scope: "_FunctionScope", via: str, depth: int = 0) -> None:
+        """Follow what a send call sends: a dict literal, ``json.dumps(…)``, ``Model(…).model_dump()``,
+        or a local variable bound to one of those."""
+        if depth > 4:
+            return
+        if isinstance(node, ast.Dict):
+            self.sent_message(node, scope, via)
+        elif isinstance(node, ast.Name):
+            for bound in scope.bindings.get(node.id, ()):
+                self.sent_value(bound, scope, via, depth + 1)
+        elif isinstance(node, ast.Await):
+            self.sent_value(node.value, scope, via, depth + 1)
+        elif isinstance(node, ast.Call):
+            callee = _callee_name(node)
+            if callee in SERIALIZERS:
+                inner = node.func.value if isinstance(node.func, ast.Attribute) and callee != "dumps" else None
+                for argument in ([inner] if inner is not None else []) + list(node.args):
+                    self.sent_value(argument, scope, via, depth + 1)
+            elif any(kw.arg in DISCRIMINATOR_KEYS for kw in node.keywords):
+                discriminator = next(kw.value for kw in node.keywords if kw.arg in DISCRIMINATOR_KEYS)
+                spread = any(kw.arg is None for kw in node.keywords)
+                fields = None if spread else [kw.arg for kw in node.keywords if kw.arg not in DISCRIMINATOR_KEYS]
+                self.add(SEND, discriminator, strong=self.ws, via=via, fields=fields)
+            elif callee and callee[:1].isupper() and MESSAGE_MODEL_RE.search(callee):
+                self.add(SEND, node, strong=self.ws, via=via, model=callee)
+
+    def sent_message(self, node: ast.Dict, scope: "_FunctionScope", via: str) -> None:
+        discriminator = None
+        fields: list[str] | None = []
+        for key, value in zip(node.keys, node.values):
+            if key is None:
+                fields = None  # **spread: the keys are not all visible
+                continue
+            key_name = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+            if key_name in DISCRIMINATOR_KEYS and discriminator is None:
+                discriminator = value
+            elif key_name is None:
+                fields = None
+            elif fields is not None:
+                fields.append(key_name)
+        if discriminator is not None:
+            for extra in scope.extra_keys(node):
+                if fields is not None and extra not in fields:
+                    fields.append(extra)
+            self.add(SEND, discriminator, strong=self.ws, via=via, fields=fields)
+
+    def dispatch_if(self, node: ast.If, scope: "_FunctionScope") -> None:
+        for subject, values in _comparisons(node.test):
+            base = _type_subject_base(subject, scope)
+            if base is None:
+                continue
+            reads = _reads(node.body, base, self) if base else []
+            for value in values:
+                self.add(HANDLE, value, strong=self.ws, via="`if` dispatch on the message type", reads=reads)
+
+    def dispatch_match(self, node: ast.Match, scope: "_FunctionScope") -> None:
+        base = _type_subject_base(node.subject, scope)
+        for case in node.cases:
+            values: list[ast.AST] = []
+            if base is not None:
+                values = _match_values(case.pattern)
+                case_base = base
+            elif isinstance(node.subject, ast.Name):
+                values = _mapping_pattern_types(case.pattern)
+                case_base = node.subject.id
+            else:
+                continue
+            reads = _reads(case.body, case_base, self) if case_base else []
+            for value in values:
+                self.add(HANDLE, value, strong=self.ws, via="`match` dispatch on the message type", reads=reads)
+
+
+class _FunctionScope:
+    """One function's nodes (without nested functions), with the local bindings a send or a
+    type comparison may go through (``message = {…}``, ``msg_type = data.get("type")``)."""
+
+    def __init__(self, function: ast.AST) -> None:
+        self.nodes: list[ast.AST] = []
+        self.bindings: dict[str, list[ast.AST]] = {}
+        self._subscript_keys: dict[str, list[str]] = {}
+        stack = list(ast.iter_child_nodes(function))
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            self.nodes.append(node)
+            targets, value = _assignment(node)
+            for target in targets:
+                if isinstance(target, ast.Name) and value is not None:
+                    self.bindings.setdefault(target.id, []).append(value)
+                elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                    key = target.slice
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        self._subscript_keys.setdefault(target.value.id, []).append(key.value)
+            stack.extend(ast.iter_child_nodes(node))
+        self.nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+        self._dict_owner: dict[int, str] = {
+            id(value): name for name, values in self.bindings.items() for value in values if isinstance(value, ast.Dict)
+        }
+
+    def extra_keys(self, node: ast.Dict) -> list[str]:
+        """Keys added later with ``message["payload"] = …`` to a dict bound to a local name."""
+        owner = self._dict_owner.get(id(node))
+        return self._subscript_keys.get(owner, []) if owner else []
+
+
+def _assignment(node: ast.AST) -> tuple[list[ast.AST], ast.AST | None]:
+    if isinstance(node, ast.Assign):
+        return list(node.targets), node.value
+    if isinstance(node, ast.AnnAssign):
+        return [node.target], node.value
+    if isinstance(node, ast.NamedExpr):
+        return [node.target], node.value
+    return [], None
+
+
+def _is_literal_subscript(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Subscript) and _target_name(node.value) == "Literal"
+
+
+def _literal_items(node: ast.AST) -> list[ast.AST]:
+    """The members of ``Literal["a", "b"]`` (or of ``Union[Literal[…], Literal[…]]``/``|``)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _literal_items(node.left) + _literal_items(node.right)
+    if not isinstance(node, ast.Subscript):
+        return []
+    inner = node.slice
+    elements = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+    if _target_name(node.value) == "Literal":
+        return [e for e in elements if _string(e) or _enum_ref(e)]
+    if _target_name(node.value) == "Union":
+        return [item for e in elements for item in _literal_items(e)]
+    return []
+
+
+def _comparisons(test: ast.AST) -> list[tuple[ast.AST, list[ast.AST]]]:
+    """``x == "a"``, ``"a" == x``, ``x in ("a", "b")`` (also inside ``and``/``or``)."""
+    if isinstance(test, ast.BoolOp):
+        return [pair for value in test.values for pair in _comparisons(value)]
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return []
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if isinstance(op, (ast.Eq, ast.Is)):
+        if _string(right) or _enum_ref(right):
+            return [(left, [right])]
+        if _string(left) or _enum_ref(left):
+            return [(right, [left])]
+    if isinstance(op, ast.In) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+        values = [e for e in right.elts if _string(e) or _enum_ref(e)]
+        if values and len(values) == len(right.elts):
+            return [(left, values)]
+    return []
+
+
+def _type_subject_base(subject: ast.AST, scope: _FunctionScope, depth: int = 0) -> str | None:
+    """The message variable whose type ``subject`` reads (``message`` for ``message["type"]``,
+    ``message.get("type")``, ``message.type`` or a local ``msg_type`` bound to one of those);
+    "" when ``subject`` is a type variable of unknown origin; None when it is no message type."""
+    owner: ast.AST | None = None
+    if isinstance(subject, ast.Subscript) and _key_of(subject.slice) in DISCRIMINATOR_KEYS:
+        owner = subject.value
+    elif isinstance(subject, ast.Call) and _callee_name(subject) == "get" and isinstance(subject.func, ast.Attribute) \
+            and subject.args and _key_of(subject.args[0]) in DISCRIMINATOR_KEYS:
+        owner = subject.func.value
+    elif isinstance(subject, ast.Attribute) and subject.attr in DISCRIMINATOR_KEYS:
+        owner = subject.value
+    if owner is not None:
+        owner_name = _target_name(owner)
+        if owner_name is None or not MESSAGE_VARIABLE_RE.search(owner_name):
+            return None  # `node.type == "function"` is not a received message
+        return owner.id if isinstance(owner, ast.Name) else ""
+    if isinstance(subject, ast.Attribute) and subject.attr == "value":
+        return _type_subject_base(subject.value, scope, depth)
+    if isinstance(subject, ast.Name) and depth < 3:
+        for bound in scope.bindings.get(subject.id, ()):
+            base = _type_subject_base(bound, scope, depth + 1)
+            if base is not None:
+                return base
+        if TYPE_VARIABLE_RE.match(subject.id):
+            return ""
+    return None
+
+
+def _key_of(node: ast.AST) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _match_values(pattern: ast.pattern) -> list[ast.AST]:
+    if isinstance(pattern, ast.MatchValue):
+        return [pattern.value] if _string(pattern.value) or _enum_ref(pattern.value) else []
+    if isinstance(pattern, ast.MatchOr):
+        return [value for p in pattern.patterns for value in _match_values(p)]
+    if isinstance(pattern, ast.MatchAs) and pattern.pattern is not None:
+        return _match_values(pattern.pattern)
+    return []
+
+
+def _mapping_pattern_types(pattern: ast.pattern) -> list[ast.AST]:
+    """``case {"type": "thread_update", **rest}:``."""
+    if isinstance(pattern, ast.MatchOr):
+        return [value for p in pattern.patterns for value in _mapping_pattern_types(p)]
+    if isinstance(pattern, ast.MatchMapping):
+        for key, sub in zip(pattern.keys, pattern.patterns):
+            if _key_of(key) in DISCRIMINATOR_KEYS:
+                return _match_values(sub)
+    return []
+
+
+_METHOD_NAMES = frozenset({"get", "items", "keys", "values", "copy", "pop", "update", "dict", "model_dump", "json",
+                           "model_dump_json", "setdefault"})
+
+
+def _attribute_range(node: ast.Attribute, collector: _Collector) -> list[int]:
+    """The range of ``payload`` in ``message.payload``."""
+    end = collector.source.position_from_ast(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset)
+    return [end.line, end.column - len(node.attr), end.line, end.column]
+
+
+def _reads(body: list[ast.stmt], base: str, collector: _Collector) -> list[list[Any]]:
+    """Fields of ``base`` the branch reads: ``base["payload"]``, ``base.get("payload")``."""
+    reads: list[list[Any]] = []
+    seen: set[str] = set()
+    for statement in body:
+        for node in ast.walk(statement):
+            key_node = None
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == base \
+                    and isinstance(node.ctx, ast.Load) and node.attr not in DISCRIMINATOR_KEYS and node.attr not in seen \
+                    and not node.attr.startswith("_") and node.attr not in _METHOD_NAMES:
+                seen.add(node.attr)
+                reads.append([node.attr, _attribute_range(node, collector)])
+                continue
+            if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == base:
+                key_node = node.slice
+            elif isinstance(node, ast.Call) and _callee_name(node) == "get" and isinstance(node.func, ast.Attribute) \
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == base and node.args:
+                key_node = node.args[0]
+            key = _key_of(key_node) if key_node is not None else None
+            if key and key not in DISCRIMINATOR_KEYS and key not in seen and isinstance(node, (ast.Subscript, ast.Call)) \
+                    and not isinstance(getattr(node, "ctx", ast.Load()), ast.Store):
+                seen.add(key)
+                reads.append([key, collector.range_of(key_node)])
+    return reads

@@ -1,0 +1,60 @@
+"""What the ISO4xx rules share: where they run and how a catalogue mismatch becomes a finding.
+
+The mismatches themselves are computed once per project generation (``catalogue``); each rule
+reports the ones of its kind whose anchor lies in the file being checked. So the rules need no
+traversal of their own, and Python and TypeScript files are handled by the same code.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from isolint.core.model import Language
+from isolint.core.rule import PRODUCTION_ONLY, Rule
+from isolint.rules.contract.catalogue import FACT_KINDS, SHARED, Mismatch, catalogue_of, indexes_file
+from isolint.rules.contract.python_indexer import PythonMessageIndexer
+from isolint.rules.contract.typescript_indexer import TypeScriptMessageIndexer
+
+if TYPE_CHECKING:
+    from isolint.engine.context import RuleContext
+
+ROLE_WORDS = {"send": "sent", "handle": "handled", "declare": "declared"}
+
+
+def peer_label(mismatch: Mismatch) -> str:
+    if mismatch.peer == SHARED:
+        return f"shared contract `{mismatch.peer_path}`"
+    return mismatch.peer
+
+
+class ContractRule(Rule):
+    """A rule over the message catalogue; subclasses set ``kind`` and implement ``report``."""
+
+    kind: ClassVar[str]
+    languages = frozenset({Language.PYTHON, Language.TYPESCRIPT})
+    zones = PRODUCTION_ONLY
+    tokens = tuple(dict.fromkeys(PythonMessageIndexer.tokens + TypeScriptMessageIndexer.tokens))
+    uses_facts = FACT_KINDS
+    options = ("contract",)
+
+    @classmethod
+    def applies_to(cls, source) -> bool:
+        return indexes_file(source)
+
+    def end_file(self, ctx: "RuleContext") -> None:  # Python files
+        self.check(ctx)
+
+    def check_typescript(self, tree: Any, ctx: "RuleContext") -> None:
+        self.check(ctx)
+
+    def check(self, ctx: "RuleContext") -> None:
+        if ctx.project is None:
+            return  # one file alone has no peer to disagree with
+        for mismatch in catalogue_of(ctx.project).mismatches_in(ctx.source.rel_path):
+            if mismatch.kind == self.kind:
+                for anchor in mismatch.anchors:
+                    if anchor.path == ctx.source.rel_path:
+                        self.report(mismatch, anchor, ctx)
+
+    def report(self, mismatch: Mismatch, anchor, ctx: "RuleContext") -> None:  # pragma: no cover - interface
+        raise NotImplementedError

@@ -1,0 +1,542 @@
+"""The frontend's half of the WebSocket message catalogue, read from one tree-sitter tree.
+
+Evidence: string-literal unions, ``enum``s and ``as const`` objects/arrays named after message
+types; interfaces and object types with a ``type: '…'`` discriminator (with their fields);
+objects with a ``type`` handed to a send call (``ws.send(JSON.stringify({...}))``,
+``sendMessage({...})``, ``socket.emit('…')``); ``case '…'`` in a switch on a message's
+``.type`` (and the payload fields each case reads); ``msg.type === '…'``; accept-lists
+(``[...].includes(msg.type)``); handler maps and ``.on('…', handler)`` registrations.
+
+As on the Python side, only files that show WebSocket traffic yield *strong* entries.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from isolint.core.model import Language
+from isolint.core.rule import Indexer
+from isolint.rules.contract.catalogue import DECLARE, HANDLE, SEND, TYPESCRIPT_FACTS, indexes_file, side_of
+from isolint.rules.contract.naming import (
+    MESSAGE_CONTAINER_RE,
+    MESSAGE_MODEL_RE,
+    WS_NAME_RE,
+    is_wire_name,
+    is_ws_context,
+)
+
+DISCRIMINATORS = frozenset({"type", "messageType", "message_type", "msgType", "msg_type", "eventType", "event_type"})
+SEND_CALLS = frozenset({"send", "sendMessage", "sendJson", "sendJSON", "sendEvent", "sendWsMessage", "sendWebSocketMessage",
+                        "emit", "sendRaw", "safeSend", "sendToServer", "wsSend", "socketSend", "postMessage"})
+REGISTRARS = frozenset({"on", "once", "subscribe", "registerHandler", "addHandler", "addMessageHandler", "onMessage",
+                        "registerMessageHandler", "addListener", "setHandler", "onMessageType"})
+#: lifecycle and DOM event names: registering for them says nothing about message types
+LIFECYCLE_EVENTS = frozenset({"message", "open", "close", "error", "connect", "disconnect", "connect_error",
+                              "reconnect", "reconnect_attempt", "reconnect_error", "reconnect_failed", "ping", "pong",
+                              "click", "change", "input", "submit", "keydown", "keyup", "load", "unload", "resize",
+                              "scroll", "focus", "blur", "visibilitychange", "online", "offline", "storage"})
+DOM_EVENT_VARIABLES = frozenset({"event", "e", "evt", "ev"})
+MESSAGE_VARIABLE_RE = re.compile(
+    r"msg|message|data|event|payload|frame|packet|incoming|parsed|raw|body|json|envelope|^m$|^e$|^evt$|ws|update",
+    re.IGNORECASE,
+)
+NOT_MESSAGE_VARIABLES = frozenset({"action", "state", "node", "props", "element", "el", "field", "column", "input"})
+TYPE_VARIABLE_RE = re.compile(r"^(msg|message|event|ws|frame|packet)_?[tT]ype$|^m?[tT]ype$")
+HANDLER_TABLE_RE = re.compile(r"handler|dispatch|router|routes|callbacks|listeners", re.IGNORECASE)
+FUNCTIONISH = frozenset({"arrow_function", "function_expression", "function", "identifier", "member_expression",
+                         "call_expression"})
+STRING_TYPES = frozenset({"string", "template_string"})
+
+
+class TypeScriptMessageIndexer(Indexer):
+    """Frontend (or shared-contract) message types a TS/TSX file declares, sends or handles."""
+
+    name = TYPESCRIPT_FACTS
+    languages = frozenset({Language.TYPESCRIPT})
+    tokens = (b"type", b"enum", b"case", b"Type", b"handler", b"Handler", b"emit", b"on(")
+
+    def extract(self, source, tree) -> dict[str, Any] | None:
+        if not indexes_file(source):
+            return None
+        side = side_of(source.rel_path, Language.TYPESCRIPT, source.settings)
+        if side is None:
+            return None
+        collector = _Collector(source, is_ws_context(source.raw, source.rel_path))
+        collector.collect(tree.root_node)
+        if not (collector.entries or collector.enums):
+            return None
+        return {"side": side, "ws": collector.ws, "entries": collector.entries, "enums": collector.enums,
+                "models": {}, "aliases": []}
+
+
+def _text(node) -> str:
+    return (node.text or b"").decode("utf-8", errors="replace")
+
+
+def _unwrap(node):
+    """``(x)``, ``x as const``, ``x satisfies T``, ``x!`` → ``x``."""
+    while node is not None and node.type in ("parenthesized_expression", "as_expression", "satisfies_expression",
+                                             "non_null_expression", "type_assertion"):
+        node = node.named_children[0] if node.named_children else None
+    return node
+
+
+def _string_value(node) -> str | None:
+    node = _unwrap(node)
+    if node is None:
+        return None
+    if node.type == "literal_type" and node.named_children:
+        node = node.named_children[0]
+    if node.type not in STRING_TYPES:
+        return None
+    if any(child.type in ("template_substitution", "escape_sequence") for child in node.named_children):
+        return None
+    value = _text(node)[1:-1]
+    return value if is_wire_name(value) else None
+
+
+def _enum_ref(node) -> str | None:
+    node = _unwrap(node)
+    if node is not None and node.type == "literal_type" and node.named_children:
+        node = node.named_children[0]
+    if node is None or node.type not in ("member_expression", "nested_type_identifier"):
+        return None
+    parts = _text(node).replace("?.", ".").split(".")
+    if len(parts) >= 2 and parts[-2][:1].isupper() and parts[-1][:1].isalpha():
+        return f"{parts[-2]}.{parts[-1]}"
+    return None
+
+
+def _key_name(node) -> str | None:
+    if node is None:
+        return None
+    if node.type in ("property_identifier", "identifier", "shorthand_property_identifier"):
+        return _text(node)
+    if node.type == "string":
+        return _text(node)[1:-1]
+    return None
+
+
+def _walk(node) -> Iterator:
+    cursor = node.walk()
+    while True:
+        yield cursor.node
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return
+
+
+class _Collector:
+    def __init__(self, source, ws: bool) -> None:
+        self.source = source
+        self.ws = ws
+        self.entries: list[dict[str, Any]] = []
+        self.enums: dict[str, dict[str, str]] = {}
+        self.bindings: dict[str, list] = {}
+        self._seen: set[tuple] = set()
+
+    def range_of(self, node) -> list[int]:
+        (sl, sc), (el, ec) = node.start_point, node.end_point
+        return [sl, self.source.column_from_byte(sl, sc), el, self.source.column_from_byte(el, ec)]
+
+    def add(self, role: str, node, *, strong: bool, via: str, fields=None, reads=None, enum: str | None = None) -> None:
+        node = _unwrap(node)
+        if node is None:
+            return
+        name, ref = _string_value(node), _enum_ref(node)
+        if name is None and ref is None:
+            return
+        key = (role, node.start_byte)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        entry: dict[str, Any] = {"role": role, "range": self.range_of(node), "strong": strong, "via": via}
+        if name is not None:
+            entry["name"] = name
+            string = node.named_children[0] if node.type == "literal_type" and node.named_children else node
+            entry["range"] = self.range_of(string)
+            entry["literal"] = string.start_point[0] == string.end_point[0]
+        else:
+            entry["ref"] = ref
+        if fields is not None:
+            entry["fields"] = sorted(set(fields))
+        if reads:
+            entry["reads"] = reads
+        if enum:
+            entry["enum"] = enum
+        self.entries.append(entry)
+
+    # -- walk ----------------------------------------------------------------------------------
+    def collect(self, root) -> None:
+        nodes = list(_walk(root))
+        for node in nodes:
+            if node.type == "variable_declarator":
+                name, value = node.child_by_field_name("name"), _unwrap(node.child_by_field_name("value"))
+                if name is not None and value is not None and name.type == "identifier":
+                    self.bindings.setdefault(_text(name), []).append(value)
+        for node in nodes:
+            handler = getattr(self, f"on_{node.type}", None)
+            if handler is not None:
+                handler(node)
+
+    # -- declarations --------------------------------------------------------------------------
+    def container_strength(self, name: str) -> bool | None:
+        """None when ``name`` is no message-type container; else whether it is strong evidence."""
+        if WS_NAME_RE.search(name) and (MESSAGE_CONTAINER_RE.search(name) or MESSAGE_MODEL_RE.search(name)):
+            return True
+        if MESSAGE_CONTAINER_RE.search(name):
+            return self.ws
+        return None
+
+    def on_enum_declaration(self, node) -> None:
+        name_node, body = node.child_by_field_name("name"), node.child_by_field_name("body")
+        if name_node is None or body is None:
+            return
+        enum = _text(name_node)
+        members: dict[str, str] = {}
+        values = []
+        for member in body.named_children:
+            if member.type != "enum_assignment":
+                continue
+            key, value = member.child_by_field_name("name"), member.child_by_field_name("value")
+            text = _string_value(value)
+            if key is not None and text is not None:
+                members[_key_name(key) or _text(key)] = text
+                values.append(value)
+        self.declare_enum(enum, members, values)
+
+    def declare_enum(self, enum: str, members: dict[str, str], values: list) -> None:
+        if not members:
+            return
+        self.enums[enum] = members
+        strength = self.container_strength(enum)
+        for value in values:  # not a message enum by name: promoted if sends/handles use it
+            self.add(DECLARE, value, strong=bool(strength), via=f"enum `{enum}`", enum=enum)
+
+    def on_type_alias_declaration(self, node) -> None:
+        name_node, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if name_node is None or value is None:
+            return
+        alias = _text(name_node)
+        strength = self.container_strength(alias)
+        if strength is None:
+            return
+        members = _union_members(value)
+        if members and all(_string_value(m) or _enum_ref(m) for m in members):
+            for member in members:
+                self.add(DECLARE, member, strong=strength, via=f"union `{alias}`")
+
+    def on_variable_declarator(self, node) -> None:
+        name_node, value = node.child_by_field_name("name"), _unwrap(node.child_by_field_name("value"))
+        if name_node is None or value is None or name_node.type != "identifier":
+            return
+        name = _text(name_node)
+        if value.type == "object":
+            if HANDLER_TABLE_RE.search(name):
+                self.handler_map(name, value)
+            elif self.container_strength(name) is not None or name.isupper():
+                members, values = {}, []
+                for pair in value.named_children:
+                    if pair.type == "pair" and (text := _string_value(pair.child_by_field_name("value"))):
+                        members[_key_name(pair.child_by_field_name("key")) or ""] = text
+                        values.append(pair.child_by_field_name("value"))
+                if len(members) == len(value.named_children) and self.container_strength(name) is not None:
+                    self.declare_enum(name, members, values)
+                elif members and len(members) == len(value.named_children):
+                    self.enums[name] = members  # an `as const` lookup object: resolves refs only
+        elif value.type == "array" and self.container_strength(name) is not None:
+            items = value.named_children
+            if items and all(_string_value(item) for item in items):
+                for item in items:
+                    self.add(DECLARE, item, strong=bool(self.container_strength(name)), via=f"list `{name}`")
+
+    def on_public_field_definition(self, node) -> None:
+        name, value = node.child_by_field_name("name"), _unwrap(node.child_by_field_name("value"))
+        if name is not None and value is not None and value.type == "object" and HANDLER_TABLE_RE.search(_text(name)):
+            self.handler_map(_text(name), value)
+
+    def on_property_signature(self, node) -> None:
+        """``interface ThreadUpdatedMessage { type: 'thread_updated'; payload: … }``."""
+        key = node.child_by_field_name("name")
+        if key is None or _key_name(key) not in DISCRIMINATORS:
+            return
+        annotation = node.child_by_field_name("type")
+        literal = annotation.named_children[0] if annotation is not None and annotation.named_children else None
+        if literal is None:
+            return
+        members = _union_members(literal)
+        if not members or not all(_string_value(m) or _enum_ref(m) for m in members):
+            return
+        container = node.parent
+        owner = _owner_name(container)
+        if owner is None:
+            return
+        strong = (self.ws and MESSAGE_MODEL_RE.search(owner) is not None) or WS_NAME_RE.search(owner) is not None
+        fields = None
+        if container is not None and not _extends(container):
+            fields = [_key_name(sig.child_by_field_name("name")) or "" for sig in container.named_children
+                      if sig.type == "property_signature" and sig != node]
+        for member in members:
+            self.add(DECLARE, member, strong=strong, via=f"type `{owner}`", fields=fields)
+
+    # -- sends ---------------------------------------------------------------------------------
+    def on_call_expression(self, node) -> None:
+        function, arguments = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        if function is None or arguments is None:
+            return
+        callee = _callee(function)
+        args = [a for a in arguments.named_children if a.type != "comment"]
+        if callee in SEND_CALLS and (callee != "postMessage" or self.ws):
+            if callee == "emit" and args and (_string_value(args[0]) or _enum_ref(args[0])):
+                self.add(SEND, args[0], strong=self.ws, via="`emit(…)`")
+                return
+            for argument in args:
+                self.sent_value(argument, via=f"`{callee}(…)`")
+        elif callee in REGISTRARS and len(args) >= 2 and _unwrap(args[1]) is not None \
+                and _unwrap(args[1]).type in FUNCTIONISH:
+            if _string_value(args[0]) in LIFECYCLE_EVENTS:
+                return
+            self.add(HANDLE, args[0], strong=self.ws, via=f"`{callee}(…)` registration")
+        elif callee in ("includes", "has") and args and _type_subject(args[0]) is not None:
+            self.accept_list(function)
+
+    def sent_value(self, node, via: str, depth: int = 0) -> None:
+        node = _unwrap(node)
+        if node is None or depth > 4:
+            return
+        if node.type == "object":
+            self.sent_object(node, via)
+        elif node.type == "identifier":
+            for bound in self.bindings.get(_text(node), ()):
+                self.sent_value(bound, via, depth + 1)
+        elif node.type == "call_expression":  # JSON.stringify({...}), createMessage({...})
+            arguments = node.child_by_field_name("arguments")
+            for argument in (arguments.named_children if arguments is not None else ()):
+                self.sent_value(argument, via, depth + 1)
+        elif node.type == "await_expression" and node.named_children:
+            self.sent_value(node.named_children[0], via, depth + 1)
+
+    def sent_object(self, node, via: str) -> None:
+        discriminator = None
+        fields: list[str] | None = []
+        for member in node.named_children:
+            if member.type == "pair":
+                key = _key_name(member.child_by_field_name("key"))
+                if key in DISCRIMINATORS and discriminator is None:
+                    discriminator = member.child_by_field_name("value")
+                elif key is None:
+                    fields = None
+                elif fields is not None:
+                    fields.append(key)
+            elif member.type == "shorthand_property_identifier":
+                if fields is not None and _text(member) not in DISCRIMINATORS:
+                    fields.append(_text(member))
+            elif member.type == "spread_element":
+                fields = None
+            elif member.type not in ("comment",):
+                fields = None
+        if discriminator is not None:
+            self.add(SEND, discriminator, strong=self.ws, via=via, fields=fields)
+
+    # -- handles -------------------------------------------------------------------------------
+    def on_switch_statement(self, node) -> None:
+        subject = node.child_by_field_name("value")
+        base = _type_subject(subject)
+        if base is None:
+            return
+        body = node.child_by_field_name("body")
+        pending: list = []
+        for case in (body.named_children if body is not None else ()):
+            if case.type != "switch_case":
+                pending = []
+                continue
+            value = case.child_by_field_name("value")
+            if value is not None and not _is_dom_event(base, value):
+                pending.append(value)
+            statements = [c for c in case.named_children if c != value and c.type != "comment"]
+            if not statements:
+                continue  # `case 'a': case 'b': …` share the next body
+            reads = self.reads(statements, base)
+            for label in pending:
+                self.add(HANDLE, label, strong=self.ws, via="`case` in a switch on the message type", reads=reads)
+            pending = []
+
+    def on_binary_expression(self, node) -> None:
+        operator = node.child_by_field_name("operator")
+        if operator is None or _text(operator) not in ("===", "=="):
+            return
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        for subject, value in ((left, right), (right, left)):
+            base = _type_subject(subject)
+            if base is not None and (_string_value(value) or _enum_ref(value)) and not _is_dom_event(base, value):
+                self.add(HANDLE, value, strong=self.ws, via="comparison with the message type",
+                         reads=self.reads(_guarded_statements(node), base))
+                return
+
+    def accept_list(self, function) -> None:
+        """``['a', 'b'].includes(msg.type)`` or ``ACCEPTED.includes(msg.type)``."""
+        target = _unwrap(function.child_by_field_name("object")) if function.type == "member_expression" else None
+        if target is not None and target.type == "identifier":
+            target = next((b for b in self.bindings.get(_text(target), ()) if b.type in ("array", "new_expression")), None)
+        if target is not None and target.type == "new_expression":  # new Set([...])
+            arguments = target.child_by_field_name("arguments")
+            target = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+        target = _unwrap(target)
+        if target is None or target.type != "array":
+            return
+        items = target.named_children
+        if items and all(_string_value(item) or _enum_ref(item) for item in items):
+            for item in items:
+                self.add(HANDLE, item, strong=self.ws, via="accept-list of message types")
+
+    def handler_map(self, name: str, node) -> None:
+        for pair in node.named_children:
+            if pair.type == "method_definition":
+                key = pair.child_by_field_name("name")
+            elif pair.type == "pair" and _unwrap(pair.child_by_field_name("value")) is not None \
+                    and _unwrap(pair.child_by_field_name("value")).type in FUNCTIONISH:
+                key = pair.child_by_field_name("key")
+            else:
+                continue
+            if key is None:
+                continue
+            if key.type == "computed_property_name" and key.named_children:
+                self.add(HANDLE, key.named_children[0], strong=self.ws, via=f"handler map `{name}`")
+            elif key.type == "string":
+                self.add(HANDLE, key, strong=self.ws, via=f"handler map `{name}`")
+            elif key.type == "property_identifier" and "_" in _text(key) and _text(key).islower():
+                self.add_identifier_key(key, name)
+
+    def add_identifier_key(self, key, table: str) -> None:
+        """``{ thread_updated: onThreadUpdated }``: an unquoted snake_case key is the wire name
+        (camelCase keys are usually method names, so only snake_case counts)."""
+        text = _text(key)
+        if not is_wire_name(text) or ("handle", key.start_byte) in self._seen:
+            return
+        self._seen.add(("handle", key.start_byte))
+        self.entries.append({"role": HANDLE, "name": text, "range": self.range_of(key), "strong": self.ws,
+                             "via": f"handler map `{table}`", "literal": False})
+
+    def reads(self, statements, base: str) -> list[list[Any]]:
+        """Fields of ``base`` the statements read: ``msg.payload``, ``msg['payload']``,
+        ``const { payload } = msg``."""
+        if not base:
+            return []
+        reads: list[list[Any]] = []
+        seen: set[str] = set()
+
+        def record(field: str, node) -> None:
+            if field and field not in seen and field not in DISCRIMINATORS:
+                seen.add(field)
+                reads.append([field, self.range_of(node)])
+
+        for statement in statements:
+            for node in _walk(statement):
+                if node.type == "member_expression":
+                    obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+                    if obj is not None and prop is not None and obj.type == "identifier" and _text(obj) == base:
+                        parent = node.parent
+                        if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == node:
+                            continue  # msg.toString()
+                        record(_text(prop), prop)
+                elif node.type == "subscript_expression":
+                    obj, index = node.child_by_field_name("object"), node.child_by_field_name("index")
+                    if obj is not None and obj.type == "identifier" and _text(obj) == base and index is not None \
+                            and index.type == "string":
+                        record(_text(index)[1:-1], index)
+                elif node.type == "variable_declarator":
+                    pattern, value = node.child_by_field_name("name"), _unwrap(node.child_by_field_name("value"))
+                    if pattern is not None and pattern.type == "object_pattern" and value is not None \
+                            and value.type == "identifier" and _text(value) == base:
+                        for item in pattern.named_children:
+                            key = item if item.type == "shorthand_property_identifier_pattern" else \
+                                item.child_by_field_name("key") if item.type == "pair_pattern" else None
+                            if key is not None:
+                                record(_text(key), key)
+        return reads
+
+
+def _callee(function) -> str | None:
+    function = _unwrap(function)
+    if function is None:
+        return None
+    if function.type == "member_expression":
+        prop = function.child_by_field_name("property")
+        return _text(prop) if prop is not None else None
+    if function.type == "identifier":
+        return _text(function)
+    return None
+
+
+def _union_members(node) -> list:
+    if node is None:
+        return []
+    if node.type == "union_type":
+        return [m for child in node.named_children for m in _union_members(child)]
+    if node.type == "parenthesized_type" and node.named_children:
+        return _union_members(node.named_children[0])
+    return [node]
+
+
+def _owner_name(container) -> str | None:
+    """The name of the interface / type alias an object type belongs to."""
+    node = container
+    for _ in range(6):
+        if node is None:
+            return None
+        if node.type in ("interface_declaration", "type_alias_declaration", "class_declaration"):
+            name = node.child_by_field_name("name")
+            return _text(name) if name is not None else None
+        node = node.parent
+    return None
+
+
+def _extends(container) -> bool:
+    """Whether the object type's fields come partly from elsewhere (``extends``, ``&``)."""
+    parent = container.parent
+    if parent is not None and parent.type == "interface_declaration":
+        return any(child.type == "extends_type_clause" for child in parent.named_children)
+    return parent is not None and parent.type == "intersection_type"
+
+
+def _type_subject(node) -> str | None:
+    """The message variable whose type ``node`` reads: "msg" for ``msg.type`` /
+    ``msg['type']``, "" for a bare ``messageType`` variable, None for anything else."""
+    node = _unwrap(node)
+    if node is None:
+        return None
+    if node.type in ("member_expression", "subscript_expression"):
+        obj = node.child_by_field_name("object")
+        key = node.child_by_field_name("property") if node.type == "member_expression" else node.child_by_field_name("index")
+        key_text = _key_name(key) if key is not None else None
+        if obj is None or key_text not in DISCRIMINATORS:
+            return None
+        owner = _text(obj).split(".")[-1].replace("?", "")
+        if owner in NOT_MESSAGE_VARIABLES or not MESSAGE_VARIABLE_RE.search(owner):
+            return None
+        return owner if obj.type == "identifier" else ""
+    if node.type == "identifier" and TYPE_VARIABLE_RE.match(_text(node)):
+        return ""
+    return None
+
+
+def _is_dom_event(base: str, value) -> bool:
+    return base in DOM_EVENT_VARIABLES and _string_value(value) in LIFECYCLE_EVENTS
+
+
+def _guarded_statements(comparison) -> list:
+    """The statements an ``if (msg.type === 'x')`` guards (its consequence)."""
+    node = comparison.parent
+    while node is not None and node.type in ("parenthesized_expression", "binary_expression"):
+        if node.type == "binary_expression":
+            operator = node.child_by_field_name("operator")
+            if operator is None or _text(operator) != "&&":
+                return []
+        node = node.parent
+    if node is not None and node.type == "if_statement":
+        consequence = node.child_by_field_name("consequence")
+        return [consequence] if consequence is not None else []
+    return []

@@ -1,0 +1,67 @@
+"""ISO401: a message type one side sends (or declares) that the other side never handles."""
+
+from __future__ import annotations
+
+from isolint.core.model import Severity
+from isolint.rules.contract.catalogue import SHARED, Mismatch
+from isolint.rules.contract.reporting import ROLE_WORDS, ContractRule, peer_label
+
+
+class UnhandledMessageType(ContractRule):
+    """## What it does
+    Flags a WebSocket message type that one side of the contract sends or declares (a member of
+    the backend's message `Enum`, a `{"type": "…"}` dict passed to `send_json`, a member of the
+    frontend's message-type union, an object with `type: '…'` passed to `ws.send`) that the
+    other side never mentions: no `case`, no comparison, no handler, no declaration. The
+    finding sits on the declaring line (the enum member or union member) when there is one,
+    else on each send site.
+
+    Both sides are found without configuration (Python is the backend, TypeScript the
+    frontend, production code only, strong evidence of WebSocket traffic required), or named in
+    `[tool.isolint.contract]`; with a `shared` contract file both sides are checked against it.
+
+    ## Why is this bad?
+    A message nobody handles is silently dropped: the backend reports progress the UI never
+    shows, or the UI waits forever for an event the server calls something else. Nothing in
+    either language's type checker can see across the boundary.
+
+    ## Example
+    ```python
+    # services/backend/app/ws/messages.py
+    class MessageType(str, Enum):
+        THREAD_CREATED = "thread_created"
+        RUN_PROGRESS = "run_progress"   # the frontend has no case for it
+    ```
+    ```typescript
+    // frontend/src/ws/messages.ts
+    switch (message.type) {
+      case 'thread_created': return onThreadCreated(message.payload);
+    }
+    ```
+
+    ## Use instead
+    ```python
+    class MessageType(str, Enum):
+        THREAD_CREATED = "thread_created"
+    ```
+    and handle every type the backend sends (or stop sending it).
+
+    ## Options
+    - `contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
+    """
+
+    code = "ISO401"
+    name = "unhandled-message-type"
+    message = "Message type `{name}` is {role} by the {side} but {consequence}"
+    severity = Severity.WARNING
+    kind = "unknown"
+
+    def report(self, mismatch: Mismatch, anchor, ctx) -> None:
+        if mismatch.peer == SHARED:
+            consequence = f"the {peer_label(mismatch)} does not define it"
+        elif mismatch.role == "send":
+            consequence = f"the {mismatch.peer} never handles it"
+        else:
+            consequence = f"the {mismatch.peer} never sends or handles it"
+        ctx.report(self, anchor.range, name=mismatch.name, role=ROLE_WORDS[mismatch.role], side=mismatch.side,
+                   consequence=consequence, data={"message_type": mismatch.name, "side": mismatch.side})

@@ -1,0 +1,47 @@
+"""ISO402: a message type one side handles that the other side never sends."""
+
+from __future__ import annotations
+
+from isolint.core.model import Severity
+from isolint.rules.contract.catalogue import Mismatch
+from isolint.rules.contract.reporting import ContractRule
+
+
+class UnsentHandledMessageType(ContractRule):
+    """## What it does
+    Flags a WebSocket message type one side handles (a `case 'agent_done':`, an
+    `if msg_type == "…"` branch, a handler registration) that the other side never sends,
+    declares or handles — dead or drifted handling code.
+
+    ## Why is this bad?
+    The handler waits for a message that never arrives: usually the sender renamed the type
+    or stopped sending it, and the feature behind the handler is quietly broken.
+
+    ## Example
+    ```python
+    # services/backend/app/ws/router.py  (the frontend never sends "resume_run")
+    async def dispatch(websocket, message):
+        if message["type"] == "resume_run":
+            await resume(message["payload"])
+    ```
+
+    ## Use instead
+    ```python
+    async def dispatch(websocket, message):
+        if message["type"] == "start_run":   # a type the frontend sends
+            await start(message["payload"])
+    ```
+
+    ## Options
+    - `contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
+    """
+
+    code = "ISO402"
+    name = "unsent-handled-message-type"
+    message = "Message type `{name}` is handled by the {side} but the {peer} never sends it"
+    severity = Severity.WARNING
+    kind = "unsent"
+
+    def report(self, mismatch: Mismatch, anchor, ctx) -> None:
+        ctx.report(self, anchor.range, name=mismatch.name, side=mismatch.side, peer=mismatch.peer,
+                   data={"message_type": mismatch.name, "side": mismatch.side})

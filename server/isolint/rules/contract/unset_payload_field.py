@@ -1,0 +1,51 @@
+"""ISO404: a handler reads a payload field the other side's sender never sets (data vs payload)."""
+
+from __future__ import annotations
+
+from isolint.core.model import Severity
+from isolint.rules.contract.catalogue import Mismatch
+from isolint.rules.contract.reporting import ContractRule
+
+
+class UnsetPayloadField(ContractRule):
+    """## What it does
+    Flags a field that a handler reads from a received message (`message.payload` inside
+    `case 'thread_updated':`, `message["payload"]` inside `if message["type"] == "…"`) when
+    every place the other side sends that message type is a literal whose keys are all
+    visible and none of them sets the field — `data` sent, `payload` read.
+
+    ## Why is this bad?
+    The handler reads `undefined` (or raises `KeyError`): the UI renders nothing, or the
+    backend drops the request. The mismatch only shows up at run time, in production.
+
+    ## Example
+    ```typescript
+    // frontend/src/ws/client.ts — the backend sends {"type": "thread_updated", "data": {...}}
+    switch (message.type) {
+      case 'thread_updated': store.updateThread(message.payload); break;
+    }
+    ```
+
+    ## Use instead
+    ```typescript
+    switch (message.type) {
+      case 'thread_updated': store.updateThread(message.data); break;
+    }
+    ```
+    or make the backend send `payload`.
+
+    ## Options
+    - `contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
+    """
+
+    code = "ISO404"
+    name = "unset-payload-field"
+    message = "`{field}` is read from `{name}` messages, but the {peer} never sets it (it sends {sent})"
+    severity = Severity.WARNING
+    kind = "payload"
+
+    def report(self, mismatch: Mismatch, anchor, ctx) -> None:
+        sent = ", ".join(f"`{field}`" for field in mismatch.sent_fields)
+        ctx.report(self, mismatch.read_range or anchor.range, name=mismatch.name, field=mismatch.field,
+                   peer=mismatch.peer, sent=sent,
+                   data={"message_type": mismatch.name, "field": mismatch.field, "sent_fields": list(mismatch.sent_fields)})
