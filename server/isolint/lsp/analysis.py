@@ -1,0 +1,117 @@
+"""The work done off the event loop: check one text, keep the project's facts current.
+
+Everything here runs in a worker thread on an immutable snapshot (text, version, settings), so
+a newer edit never races with it; the scheduler decides whether the result is still wanted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from isolint.core.config import Settings
+from isolint.core.model import Finding, Language, Range
+from isolint.engine.checker import check_source, index_source, load_source
+from isolint.engine.project import ProjectIndex
+from isolint.engine.selection import rules_for
+from isolint.engine.sources import BINARY_SNIFF_BYTES, MAX_FILE_BYTES, SourceFile
+from isolint.rules.meta.unreadable_file import UnreadableFile
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    uri: str
+    path: Path
+    text: str
+    version: int | None
+    language: Language
+    settings: Settings
+    project: ProjectIndex | None
+
+
+@dataclass
+class Outcome:
+    """A checked snapshot."""
+
+    snapshot: Snapshot
+    findings: list[Finding] = field(default_factory=list)
+    #: None when the text parsed; else the ISO001 finding (the caller keeps older findings)
+    parse_error: Finding | None = None
+    #: fact kinds this file changed in the project index (other documents may need a re-check)
+    changed_facts: set[str] = field(default_factory=set)
+    #: fact kinds the rules checking this file read
+    reads_facts: frozenset[str] = frozenset()
+
+
+def source_of(snapshot: Snapshot) -> SourceFile:
+    settings = snapshot.settings
+    service = None
+    if snapshot.project is not None:
+        from isolint.engine.sources import relative_path
+
+        service = snapshot.project.services.service_of(relative_path(snapshot.path, settings.root))
+    return SourceFile.from_text(snapshot.path, snapshot.text, settings, snapshot.language, service)
+
+
+def unreadable_reason(text: str) -> str | None:
+    """The CLI refuses binary and huge files (ISO002); an editor buffer gets the same answer
+    rather than a multi-second analysis."""
+    if "\x00" in text[:BINARY_SNIFF_BYTES]:
+        return "binary file (NUL bytes); skipped"
+    if len(text) * 4 > MAX_FILE_BYTES and len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        return f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; skipped"
+    return None
+
+
+def analyse(snapshot: Snapshot) -> Outcome:
+    source = source_of(snapshot)
+    outcome = Outcome(snapshot)
+    rules = rules_for(source)
+    outcome.reads_facts = frozenset(kind for rule in rules for kind in rule.uses_facts)
+    reason = unreadable_reason(snapshot.text)
+    if reason is not None:
+        if UnreadableFile in rules:
+            outcome.findings = [Finding(UnreadableFile.code, UnreadableFile.message.format(reason=reason),
+                                        Range.of(0, 0, 0, 0),
+                                        source.settings.severity_for(UnreadableFile.code, UnreadableFile.severity),
+                                        path=source.rel_path)]
+        return outcome
+    project = snapshot.project
+    before = project.file_facts(source.rel_path) if project is not None else {}
+    result = check_source(source, project)
+    outcome.findings = result.findings
+    outcome.parse_error = result.parse_error
+    if project is not None and result.parse_error is None:
+        # check_source skips a file no rule and no indexer wants; its old facts must go too
+        project.update(source.rel_path, result.facts)
+        after = result.facts
+        outcome.changed_facts = {kind for kind in set(before) | set(after) if before.get(kind) != after.get(kind)}
+    return outcome
+
+
+def index_file(path: Path, settings: Settings, project: ProjectIndex) -> set[str]:
+    """Refresh one on-disk file's facts (background indexing, files changed outside the
+    editor, a document closed with unsaved edits); returns the changed fact kinds."""
+    from isolint.engine.sources import relative_path
+
+    rel = relative_path(path, settings.root)
+    if not path.is_file():
+        return project.remove(rel)
+    loaded = load_source(path, settings, project.services.service_of(rel))
+    if not isinstance(loaded, SourceFile):
+        return project.remove(rel)
+    return index_source(loaded, project)
+
+
+def check_file(path: Path, settings: Settings, project: ProjectIndex | None) -> tuple[list[Finding], list[str]]:
+    """Findings of a file on disk as the CLI computes them (workspace diagnostics), with the
+    lines they refer to (for position conversion)."""
+    service = None
+    if project is not None:
+        from isolint.engine.sources import relative_path
+
+        service = project.services.service_of(relative_path(path, settings.root))
+    loaded = load_source(path, settings, service)
+    if not isinstance(loaded, SourceFile):
+        return loaded.findings, [""]
+    return check_source(loaded, project, update_project=False).findings, loaded.lines

@@ -1,0 +1,136 @@
+"""Per-document analysis: off the event loop, newest version only, never a stale publish.
+
+Each open document has at most one analysis in flight. Every trigger (an edit, a save, a
+settings change, a change of facts the document's rules read) bumps the document's
+``wanted`` generation; the analysis loop always checks the newest snapshot, and a result whose
+generation is no longer wanted is dropped instead of published. Requests that need the current
+findings (pull diagnostics, code actions, hover) await ``current()``; the client cancelling
+such a request cancels only the wait, never the shared analysis.
+
+While a text does not parse, the findings of the last text that did are kept, carried
+through the edits since (``documents.shift_findings``), so diagnostics neither flicker nor
+jump; their fixes are dropped because their edits no longer match the text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+
+from isolint.core.model import Finding
+from isolint.lsp.analysis import Outcome, Snapshot, analyse
+from isolint.lsp.documents import Document, TextChange, shift_findings
+from isolint.rules.meta.parse_error import ParseError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DocumentState:
+    #: findings shown for the document's current text (fresh, or carried through edits)
+    findings: list[Finding] = field(default_factory=list)
+    #: True when ``findings`` come from an analysis of exactly the current text
+    fresh: bool = False
+    wanted: int = 0
+    done: int = -1
+    running: asyncio.Task | None = None
+    waiters: list[asyncio.Future] = field(default_factory=list)
+    reads_facts: frozenset[str] = frozenset()
+
+    def follow(self, change: TextChange) -> None:
+        self.findings = shift_findings(self.findings, change)
+        self.fresh = False
+
+
+class Scheduler:
+    def __init__(
+        self,
+        executor: Executor,
+        snapshot_of: Callable[[Document], Snapshot | None],
+        document_of: Callable[[str], Document | None],
+        on_result: Callable[[Document, DocumentState, Outcome | None], None],
+    ) -> None:
+        self.executor = executor
+        self.snapshot_of = snapshot_of
+        self.document_of = document_of
+        self.on_result = on_result
+        self.states: dict[str, DocumentState] = {}
+
+    def state(self, uri: str) -> DocumentState:
+        return self.states.setdefault(uri, DocumentState())
+
+    def request(self, uri: str) -> None:
+        """Ask for an analysis of the document's current text (coalesced with one in flight)."""
+        state = self.state(uri)
+        state.wanted += 1
+        if state.running is None or state.running.done():
+            state.running = asyncio.ensure_future(self._run(uri, state))
+
+    def forget(self, uri: str) -> None:
+        state = self.states.pop(uri, None)
+        if state is None:
+            return
+        if state.running is not None:
+            state.running.cancel()
+        for waiter in state.waiters:
+            if not waiter.done():
+                waiter.cancel()
+
+    async def current(self, uri: str) -> DocumentState | None:
+        """The document's state once every requested analysis has landed."""
+        state = self.states.get(uri)
+        while (state is not None and state.done != state.wanted and self.states.get(uri) is state
+               and self.document_of(uri) is not None):
+            if state.running is None or state.running.done():
+                state.running = asyncio.ensure_future(self._run(uri, state))
+            waiter = asyncio.get_running_loop().create_future()
+            state.waiters.append(waiter)
+            await asyncio.shield(waiter)
+        return state
+
+    async def _run(self, uri: str, state: DocumentState) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self.states.get(uri) is state and state.done != state.wanted:
+                document = self.document_of(uri)
+                if document is None:
+                    return
+                generation = state.wanted
+                snapshot = self.snapshot_of(document)
+                outcome = None
+                if snapshot is not None:
+                    try:
+                        outcome = await loop.run_in_executor(self.executor, analyse, snapshot)
+                    except Exception:
+                        log.exception("analysis of %s failed", uri)
+                        outcome = Outcome(snapshot)
+                if self.states.get(uri) is not state or self.document_of(uri) is not document:
+                    return  # closed (or closed and reopened) meanwhile
+                if state.wanted != generation:
+                    continue  # the text or the settings changed: this result is stale
+                self._accept(state, outcome)
+                state.done = generation
+                self.on_result(document, state, outcome)
+        finally:
+            self._wake(state)
+
+    def _accept(self, state: DocumentState, outcome: Outcome | None) -> None:
+        if outcome is None:
+            state.findings = []
+            state.reads_facts = frozenset()
+        elif outcome.parse_error is None:
+            state.findings = outcome.findings
+            state.reads_facts = outcome.reads_facts
+        else:
+            carried = [f for f in state.findings if f.code != ParseError.code]
+            state.findings = sorted(carried + outcome.findings, key=Finding.sort_key)
+        state.fresh = True
+
+    def _wake(self, state: DocumentState) -> None:
+        waiters, state.waiters = state.waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
