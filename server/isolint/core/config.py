@@ -266,6 +266,15 @@ def _check_value(option: Option, value: Any, path: Path, text: str | None) -> No
             for key in required[kind]:
                 if _list_of_str(contract.get(key)) is None:
                     fail(f"contract #{number} ({kind}): `{key}` must be a list of module names")
+    elif option.key == "contract":
+        for key, entry in value.items():
+            if key not in ("backend", "frontend", "shared"):
+                fail(f"unknown key `{key}`; expected backend, frontend or shared")
+            if key == "shared":
+                if not isinstance(entry, str) or not entry.endswith((".py", ".pyi", ".ts", ".tsx", ".mts", ".cts")):
+                    fail(f"`shared` must be the path of one .py or .ts file, got {json.dumps(entry, default=str)}")
+            elif not (isinstance(entry, str) or _list_of_str(entry) is not None) or not entry:
+                fail(f"`{key}` must be a glob or a list of globs of {key} files, got {json.dumps(entry, default=str)}")
     elif option.key in ("select", "extend-select", "ignore"):
         for selector in value or ():
             if not re.fullmatch(r"(ISO\d{0,3}|ALL|[a-z][a-z0-9-]*)", selector):
