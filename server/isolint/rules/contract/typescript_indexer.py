@@ -475,7 +475,7 @@ def _union_members(node) -> list:
     if node is None:
         return []
     if node.type == "union_type":
-        return [m for child in node.named_children for m in _union_members(child)]
+        return [m for child in node.named_children if child.type != "comment" for m in _union_members(child)]
     if node.type == "parenthesized_type" and node.named_children:
         return _union_members(node.named_children[0])
     return [node]
