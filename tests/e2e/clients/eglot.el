@@ -103,7 +103,9 @@
       (e2e-wait "eglot to manage the buffer" #'eglot-managed-p)
       (flymake-start nil t)
       (e2e-wait "the expected diagnostics" (lambda () (e2e-has-all (e2e-get 'expected))))
-      (e2e-put 'offset_encoding "utf-16")  ; eglot 1.9 offers no positionEncodings
+      ;; eglot 1.9 offers no positionEncodings and counts in utf-16; the server must agree.
+      (e2e-put 'offset_encoding (or (plist-get (eglot--capabilities (eglot-current-server)) :positionEncoding)
+                                    "utf-16 (not stated by the server)"))
       (let* ((diagnostics (e2e-diagnostics))
              (target (seq-find (lambda (d) (and (equal (alist-get 'line d) (e2e-get 'fix 'line))
                                                 (equal (alist-get 'code d) (e2e-get 'fix 'code))))

@@ -1,0 +1,115 @@
+"""Real editors, headless, against ``isolint server``: each opens a file of a copy of
+examples/monorepo, must show exactly the file's seeded findings (code and line, and the right
+text under each range, which is where position-encoding bugs show), applies the quick fix from
+its own code-action menu, and must end with the expected buffer text and republished
+diagnostics. Editors: Neovim 0.7 (utf-16, lazy ``codeAction/resolve``), a current Neovim (utf-8),
+Emacs 28 + eglot 1.9 (utf-16, inline edits), and Vim + ALE (byte columns: its known bug on
+non-ASCII lines is an expected failure).
+
+A missing editor fails the test with the install command; ``ISOLINT_SKIP_E2E=1`` skips instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.editor_session import EDITORS, VIM_ALE, Editor, QuickFix, run_session
+from tests.support.markers import parse_markers
+
+pytestmark = pytest.mark.e2e
+
+MONOREPO = Path(__file__).resolve().parents[2] / "examples" / "monorepo"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A file of the monorepo, the finding to fix, and what the fix must make of its lines."""
+
+    id: str
+    path: str
+    code: str
+    line: int  # 0-based line of the finding to fix
+    title_prefix: str
+    covers: str  # the text under the finding's range, as the editor must show it
+    replacements: dict[int, str]  # 0-based line -> its text after the fix
+    non_ascii: bool = False
+
+    def expected_after(self, original: str) -> str:
+        lines = original.split("\n")
+        for index, text in self.replacements.items():
+            lines[index] = text
+        return "\n".join(lines)
+
+
+ENVIRON_IN_TEST = Case(
+    id="ISO502-environ-mutation",
+    path="services/backend/tests/unit/test_auth_guard.py",
+    code="ISO502",
+    line=20,
+    title_prefix="Use `monkeypatch.setenv`",
+    covers='os.environ["AUTH_STRICT_MODE"] = "1"',
+    replacements={
+        19: "def test_feature_flag_leaks(monkeypatch):",
+        20: '    monkeypatch.setenv("AUTH_STRICT_MODE", "1")  # error: ISO502',
+    },
+)
+CASES = (ENVIRON_IN_TEST,)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A private copy of the example monorepo: the editors edit buffers, never the repository."""
+    target = tmp_path / "monorepo"
+    shutil.copytree(MONOREPO, target, ignore=shutil.ignore_patterns(".isolint_cache", "node_modules"))
+    return target
+
+
+def _run(editor: Editor, case: Case, workspace: Path, tmp_path: Path):
+    file = workspace / case.path
+    original = file.read_text(encoding="utf-8")
+    expected = parse_markers(original).expected
+    assert (case.line, case.code) in expected, f"{case.path}:{case.line + 1} lost its `# error: {case.code}` marker"
+    report = run_session(
+        editor, workspace, file,
+        expected=expected,
+        fix=QuickFix(case.line, case.code, case.title_prefix),
+        expected_after=expected - {(case.line, case.code)},
+        scratch=tmp_path / "session",
+    )
+    return original, expected, report
+
+
+def _assert_session(editor: Editor, case: Case, workspace: Path, tmp_path: Path) -> None:
+    original, expected, report = _run(editor, case, workspace, tmp_path)
+    explain = report.explain()
+    assert report.status == "ok", explain
+    if editor.encoding is not None:
+        assert report.offset_encoding == editor.encoding, explain
+    # What the editor shows: exactly the seeded findings, each over the right text.
+    assert report.keys == expected, explain
+    assert report.diagnostic(case.line, case.code)["covers"] == case.covers, explain
+    assert all(d["covers"] for d in report.diagnostics), explain
+    # The code-action menu: the fix and the ignore action, the fix chosen.
+    assert report.chosen is not None and report.chosen.startswith(case.title_prefix), explain
+    assert f"Ignore {case.code} on this line" in report.actions, explain
+    # After the fix: the buffer, and the republished diagnostics without the fixed one.
+    assert report.after_text == case.expected_after(original), explain
+    assert report.after_keys == expected - {(case.line, case.code)}, explain
+    # The editor never saved, and the server never wrote the file.
+    assert (workspace / case.path).read_text(encoding="utf-8") == original
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+@pytest.mark.parametrize("editor", EDITORS, ids=lambda editor: editor.id)
+def test_editor_shows_diagnostics_and_applies_the_quick_fix(editor: Editor, case: Case, workspace: Path,
+                                                            tmp_path: Path) -> None:
+    _assert_session(editor, case, workspace, tmp_path)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not c.non_ascii], ids=lambda case: case.id)
+def test_vim_ale_on_ascii_lines(case: Case, workspace: Path, tmp_path: Path) -> None:
+    _assert_session(VIM_ALE, case, workspace, tmp_path)
