@@ -120,7 +120,8 @@ class Projects:
         """Every file of every workspace folder the CLI would check (excludes, .gitignore)."""
         resolver = _Resolver(self)
         for folder in list(self.folders.values()):
-            yield from iter_source_files([folder.path], resolver)  # type: ignore[arg-type]
+            for entry in iter_source_files([folder.path], resolver):  # type: ignore[arg-type]
+                yield entry.path, entry.settings  # SourceEntry also carries rel_path now
 
 
 class _Resolver:
