@@ -14,8 +14,10 @@ WIRE_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:/\-]{0,79}$")
 
 #: containers (enums, unions, aliases) whose name says they list message types
 _MESSAGEISH = r"(message|msg|event|frame|packet|notification|command|signal)"
-_KINDISH = r"(types?|kinds?|names?|events?|messages?)"
-MESSAGE_CONTAINER_RE = re.compile(rf"{_MESSAGEISH}.*{_KINDISH}$|^(ws|socket|websocket).*{_KINDISH}$", re.IGNORECASE)
+_KINDISH = r"(types?|kinds?|names?)"
+MESSAGE_CONTAINER_RE = re.compile(
+    rf"{_MESSAGEISH}s?_?{_KINDISH}?$|^(ws|socket|websocket).*{_KINDISH}$", re.IGNORECASE
+)
 #: names that tie a container to the WebSocket transport itself: strong evidence on their own
 WS_NAME_RE = re.compile(r"(^|[a-z_])(ws|websocket|socket|realtime|sse)(?=[A-Z_]|$)|websocket|socket", re.IGNORECASE)
 #: model/interface names that describe one message (``ThreadUpdatedMessage``, ``WsEvent``)
@@ -28,6 +30,14 @@ WS_CONTEXT_RE = re.compile(
     re.IGNORECASE,
 )
 WS_PATH_RE = re.compile(r"(^|/)(ws|websockets?|sockets?|realtime|channels|socketio|live)(/|$|[._-])", re.IGNORECASE)
+
+#: send calls whose name alone says nothing (``producer.send``, ``queue.push``): they count only
+#: on a receiver that looks like a socket or connection (or ``self``/``this`` inside one)
+GENERIC_SEND_CALLS = frozenset({"send", "push", "notify", "emit", "publish", "postMessage"})
+WS_RECEIVER_RE = re.compile(
+    r"ws|websocket|socket|sock|conn|connection|client|manager|channel|sio|hub|room|transport|peer|^self$|^this$",
+    re.IGNORECASE,
+)
 
 #: read by any transport around a message; never evidence of a payload mismatch
 ENVELOPE_FIELDS = frozenset({

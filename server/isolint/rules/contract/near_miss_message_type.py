@@ -43,8 +43,8 @@ class NearMissMessageType(ContractRule):
 
     code = "ISO403"
     name = "near-miss-message-type"
-    message = "Message type `{name}` does not match the {peer}'s `{peer_name}` ({reason})"
-    fix_title = "Rename to `{peer_name}` (the {peer}'s spelling)"
+    message = "Message type `{name}` does not match `{peer_name}` in the {peer} ({reason})"
+    fix_title = "Rename to `{peer_name}` (the spelling in the {peer})"
     fixable = Fixability.ALWAYS
     severity = Severity.WARNING
     kind = "near-miss"

@@ -23,7 +23,9 @@ from isolint.core.model import Language
 from isolint.core.rule import Indexer
 from isolint.rules.contract.catalogue import DECLARE, HANDLE, PYTHON_FACTS, SEND, indexes_file, side_of
 from isolint.rules.contract.naming import (
+    GENERIC_SEND_CALLS,
     MESSAGE_CONTAINER_RE,
+    WS_RECEIVER_RE,
     MESSAGE_MODEL_RE,
     WS_NAME_RE,
     is_wire_name,
@@ -139,8 +141,10 @@ class _Collector:
         return len(literal) >= 2 and literal[0] in "'\"" and literal[-1] == literal[0] and literal[1:-1] == node.value
 
     def add(self, role: str, node: ast.AST, *, strong: bool, via: str, fields=None, reads=None,
-            enum: str | None = None, model: str | None = None) -> None:
-        name, ref = _string(node), _enum_ref(node)
+            enum: str | None = None, model: str | None = None, name: str | None = None) -> None:
+        ref = None
+        if name is None:
+            name, ref = _string(node), _enum_ref(node)
         if name is None and ref is None and model is None:
             return
         key = (role, name, ref, model, node.lineno, node.col_offset)
@@ -167,6 +171,7 @@ class _Collector:
     def collect(self, tree: ast.Module) -> None:
         for statement in tree.body:
             self.module_statement(statement)
+        self.scope(_FunctionScope(tree), "module")  # registrations and sends at import time
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
                 self.class_def(node)
@@ -207,21 +212,20 @@ class _Collector:
                 continue
             value = _string(statement.value)
             if value is None and str_enum and isinstance(statement.value, ast.Call) and _callee_name(statement.value) == "auto":
-                members[target.id] = target.id.lower()
-                continue
+                value = target.id.lower()  # StrEnum's auto() is the lower-cased member name
             if value is not None:
                 members[target.id] = value
                 value_nodes.append((target.id, statement.value))
         if not members:
             return
         self.enums[node.name] = members
-        if MESSAGE_CONTAINER_RE.search(node.name) or WS_NAME_RE.search(node.name):
-            strong = WS_NAME_RE.search(node.name) is not None or self.ws
-            for _, value_node in value_nodes:
-                self.add(DECLARE, value_node, strong=strong, via=f"enum `{node.name}`", enum=node.name)
-        else:  # an enum sends/handles use elsewhere is promoted when the catalogue is merged
-            for _, value_node in value_nodes:
-                self.add(DECLARE, value_node, strong=False, via=f"enum `{node.name}`", enum=node.name)
+        # not a message enum by name: still declared (weakly), and promoted to a message enum
+        # when the catalogue is merged if sends or handles anywhere refer to its members
+        named = MESSAGE_CONTAINER_RE.search(node.name) or WS_NAME_RE.search(node.name)
+        strong = bool(named) and (WS_NAME_RE.search(node.name) is not None or self.ws)
+        for member, value_node in value_nodes:
+            self.add(DECLARE, value_node, strong=strong, via=f"enum `{node.name}`", enum=node.name,
+                     name=members[member])
 
     def message_model(self, node: ast.ClassDef) -> None:
         """``class ThreadUpdated(BaseModel): type: Literal["thread_updated"] = …; payload: …``."""
@@ -271,7 +275,9 @@ class _Collector:
         for decorator in node.decorator_list:
             if isinstance(decorator, ast.Call) and _callee_name(decorator) in HANDLER_DECORATORS and decorator.args:
                 self.add(HANDLE, decorator.args[0], strong=self.ws, via=f"@{_callee_name(decorator)} handler")
-        scope = _FunctionScope(node)
+        self.scope(_FunctionScope(node), node.name)
+
+    def scope(self, scope: "_FunctionScope", function_name: str) -> None:
         for inner in scope.nodes:
             if isinstance(inner, ast.Call):
                 self.call(inner, scope)
@@ -280,8 +286,8 @@ class _Collector:
             elif isinstance(inner, ast.Match):
                 self.dispatch_match(inner, scope)
             elif isinstance(inner, ast.Return) and isinstance(inner.value, ast.Dict) and self.ws \
-                    and MESSAGE_RETURNERS_RE.search(node.name):
-                self.sent_message(inner.value, scope, via=f"returned by `{node.name}`")
+                    and MESSAGE_RETURNERS_RE.search(function_name):
+                self.sent_message(inner.value, scope, via=f"returned by `{function_name}`")
             elif isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Dict):
                 for target in inner.targets:
                     if isinstance(target, ast.Subscript) and HANDLER_TABLE_RE.search(_target_name(target.value) or ""):
@@ -296,7 +302,7 @@ class _Collector:
 
     def call(self, node: ast.Call, scope: "_FunctionScope") -> None:
         callee = _callee_name(node)
-        if callee in SEND_METHODS:
+        if callee in SEND_METHODS and _plausible_sender(node, callee):
             if callee in ("emit", "emit_event") and node.args and (_string(node.args[0]) or _enum_ref(node.args[0])):
                 self.add(SEND, node.args[0], strong=self.ws, via=f"`{callee}(…)`")  # Socket.IO event name
                 return
@@ -376,6 +382,13 @@ class _Collector:
             reads = _reads(case.body, case_base, self) if case_base else []
             for value in values:
                 self.add(HANDLE, value, strong=self.ws, via="`match` dispatch on the message type", reads=reads)
+
+
+def _plausible_sender(node: ast.Call, callee: str) -> bool:
+    if callee not in GENERIC_SEND_CALLS or not isinstance(node.func, ast.Attribute):
+        return True
+    receiver = _target_name(node.func.value)
+    return receiver is not None and WS_RECEIVER_RE.search(receiver) is not None
 
 
 class _FunctionScope:

@@ -19,7 +19,9 @@ from isolint.core.model import Language
 from isolint.core.rule import Indexer
 from isolint.rules.contract.catalogue import DECLARE, HANDLE, SEND, TYPESCRIPT_FACTS, indexes_file, side_of
 from isolint.rules.contract.naming import (
+    GENERIC_SEND_CALLS,
     MESSAGE_CONTAINER_RE,
+    WS_RECEIVER_RE,
     MESSAGE_MODEL_RE,
     WS_NAME_RE,
     is_wire_name,
@@ -289,7 +291,7 @@ class _Collector:
             return
         callee = _callee(function)
         args = [a for a in arguments.named_children if a.type != "comment"]
-        if callee in SEND_CALLS and (callee != "postMessage" or self.ws):
+        if callee in SEND_CALLS and _plausible_sender(function, callee):
             if callee == "emit" and args and (_string_value(args[0]) or _enum_ref(args[0])):
                 self.add(SEND, args[0], strong=self.ws, via="`emit(…)`")
                 return
@@ -469,6 +471,16 @@ def _callee(function) -> str | None:
     if function.type == "identifier":
         return _text(function)
     return None
+
+
+def _plausible_sender(function, callee: str) -> bool:
+    """``ws.send``, ``this.socket.send``, ``this.send``: yes; ``queue.push``, ``worker.postMessage``: no."""
+    function = _unwrap(function)
+    if callee not in GENERIC_SEND_CALLS or function is None or function.type != "member_expression":
+        return True
+    receiver = function.child_by_field_name("object")
+    name = _text(receiver).replace("?", "").split(".")[-1] if receiver is not None else ""
+    return bool(name) and WS_RECEIVER_RE.search(name) is not None
 
 
 def _union_members(node) -> list:
