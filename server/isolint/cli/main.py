@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from isolint import __version__
+from isolint.cli import contract as contract_command
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -57,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     clean = commands.add_parser("clean", help="delete the result cache (.isolint_cache) of a project")
     clean.add_argument("paths", nargs="*", default=[Path(".")], type=Path, metavar="PATH")
 
+    contract_command.add_parser(commands)
+
     # `isolint server` is dispatched to isolint.lsp by isolint.__main__; listed here for --help.
     commands.add_parser("server", help="start the language server (isolint server --help)")
     return parser
@@ -98,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     handlers = {"check": run_check, "fix": run_check, "rules": run_rules, "rule": run_rule,
-                "report": run_report, "clean": run_clean}
+                "report": run_report, "clean": run_clean, "contract": contract_command.run}
     handler = handlers.get(args.command)
     if handler is None:
         parser.print_help()

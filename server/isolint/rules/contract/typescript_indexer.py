@@ -17,7 +17,8 @@ from typing import Any, Iterator
 
 from isolint.core.model import Language
 from isolint.core.rule import Indexer
-from isolint.rules.contract.catalogue import DECLARE, HANDLE, SEND, TYPESCRIPT_FACTS, indexes_file, side_of
+from isolint.rules.contract.catalogue import DECLARE, HANDLE, SEND, SHARED, TYPESCRIPT_FACTS, indexes_file, side_of
+from isolint.rules.contract.export import GENERATED_MARKER
 from isolint.rules.contract.naming import (
     GENERIC_SEND_CALLS,
     MESSAGE_CONTAINER_RE,
@@ -62,8 +63,8 @@ class TypeScriptMessageIndexer(Indexer):
         if not indexes_file(source):
             return None
         side = side_of(source.rel_path, Language.TYPESCRIPT, source.settings)
-        if side is None:
-            return None
+        if side is None or (side != SHARED and GENERATED_MARKER.encode() in source.raw):
+            return None  # an exported copy of the backend's types is no evidence of frontend handling
         collector = _Collector(source, is_ws_context(source.raw, source.rel_path))
         collector.collect(tree.root_node)
         if not (collector.entries or collector.enums):
