@@ -1,0 +1,394 @@
+"""Telling a real secret from everything that merely looks like one — shared by ISO201–ISO203.
+
+The name of a variable alone is a poor signal (bandit's name-only heuristics are the noise
+users complain about): ``TOKEN_EXPIRE_MINUTES=30``, ``password_field = "password"`` and
+``TOKEN_URL = "/auth/token"`` carry secret words and hold no secret. So a value is reported only
+when two independent signals agree:
+
+* the **name** says secret (``classify_name``: password-like, secret/token-like, or a name that
+  explicitly is *not* a secret — ``*_EXPIRE_MINUTES``, ``*_HEADER``, ``*_FILE``, ``PUBLIC_KEY``…),
+  and the **value** looks like one (``looks_random`` for keys and tokens,
+  ``looks_like_password`` for passwords), never a placeholder (``is_placeholder``); or
+* the value has a **known provider format** (AWS ``AKIA…``, GitHub ``ghp_…``, Slack ``xox…``,
+  Stripe ``sk_live_…``, a signed JWT, a PEM private key…) — whatever the name; or
+* the value is a URL with an **embedded password** (``scheme://user:password@host``).
+
+Everything here is pure string work: no I/O, no parse trees.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from isolint.core.model import mask_secret
+
+# -- names ------------------------------------------------------------------------------------
+
+
+class NameKind(enum.Enum):
+    PASSWORD = "password"  # human-chosen secrets: judged by password strength
+    SECRET = "secret"  # keys and tokens: judged by randomness
+    NOT_SECRET = "not-secret"  # names that say what they hold is not the secret itself
+    NEUTRAL = "neutral"  # no opinion: only known formats count
+
+
+PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "pwd", "pass", "passwords", "pw"})
+SECRET_WORDS = frozenset({
+    "secret", "secrets", "token", "tokens", "apikey", "credential", "credentials", "creds", "privatekey",
+    "secretkey", "accesskey", "authkey", "authtoken", "accesstoken", "refreshtoken", "bearer", "salt",
+    "pepper", "signingkey", "encryptionkey", "masterkey", "webhooksecret", "clientsecret", "sessionkey",
+})
+#: a trailing ``key`` is a secret after these words ("api key", "stripe key") but not after the
+#: words below (a cache key, a sort key, a public key)
+NOT_SECRET_KEY_QUALIFIERS = frozenset({
+    "cache", "sort", "partition", "primary", "foreign", "lookup", "idempotency", "dedup", "dedupe",
+    "redis", "routing", "cursor", "map", "dict", "hash", "index", "shard", "group", "object", "s3", "file",
+    "bucket", "row", "column", "table", "field", "attr", "attribute", "message", "event", "lock", "storage_path",
+    "translation", "i18n", "react", "composite", "unique", "natural", "surrogate", "hotkey", "shortcut", "keyboard",
+    "press", "sign",  # "sign key" is rare; "sign" mostly appears as the verb in sign_key_id-like names
+})
+#: words anywhere in a name that make it explicitly public
+PUBLIC_WORDS = frozenset({"public", "publishable", "pub", "site", "anon"})
+#: a last word that says the value is *about* a secret, not the secret
+NOT_SECRET_SUFFIXES = frozenset({
+    # time and size
+    "expire", "expires", "expiry", "expiration", "exp", "lifetime", "age", "ttl", "timeout", "seconds", "secs",
+    "minutes", "mins", "hours", "days", "ms", "interval", "duration", "length", "len", "size", "bytes", "bits",
+    "count", "limit", "max", "min", "rounds", "iterations", "cost", "complexity", "entropy", "strength",
+    # where a secret lives or how it travels, not the secret
+    "header", "headers", "name", "names", "file", "files", "path", "paths", "dir", "directory", "url", "urls",
+    "uri", "endpoint", "route", "host", "port", "arn", "ref", "env", "var", "variable", "location", "region",
+    "project", "bucket", "table", "queue", "topic", "channel", "index", "stream", "store", "vault", "manager",
+    "provider", "backend", "source", "cookie", "query", "param", "params", "parameter", "field", "fields",
+    "column", "attr", "attribute", "cache", "lookup", "keys", "list", "set", "map", "mapping",
+    # what kind of secret, not which
+    "mode", "type", "types", "kind", "format", "version", "prefix", "suffix", "scheme", "algorithm",
+    "algorithms", "alg", "algo", "audience", "issuer", "scope", "scopes", "policy", "grant", "flow",
+    "strategy", "usage", "rotation", "id", "ids", "enabled", "disabled", "required", "hint",
+    # checks, hashes and UI around a secret
+    "pattern", "regex", "regexp", "re", "hash", "hashed", "digest", "validator", "validation", "check",
+    "checker", "reset", "rules", "template", "placeholder", "example", "description", "help", "message", "msg",
+    "error", "errors", "label", "title", "prompt", "text", "input", "form", "widget", "mask", "visible",
+    "visibility", "chars", "charset", "characters", "alphabet", "class", "schema", "model", "serializer",
+    "encoding", "encoder", "decoder", "generator", "factory", "view", "handler", "callback",
+    # who, not what
+    "user", "username", "email",
+})
+_WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def name_words(name: str) -> list[str]:
+    """``JWT_SECRET_KEY`` / ``jwtSecretKey`` / ``jwt-secret-key`` → ``["jwt", "secret", "key"]``."""
+    return [word.lower() for word in _WORD_RE.findall(name)]
+
+
+@lru_cache(maxsize=4096)
+def classify_name(name: str) -> NameKind:
+    """What a variable, key or argument name says about the value bound to it."""
+    words = name_words(name)
+    if not words:
+        return NameKind.NEUTRAL
+    if any(word in PUBLIC_WORDS for word in words):
+        return NameKind.NOT_SECRET
+    if words[-1] in NOT_SECRET_SUFFIXES and len(words) > 1:
+        return NameKind.NOT_SECRET
+    if any(word in PASSWORD_WORDS for word in words) or "password" in "".join(words):
+        return NameKind.PASSWORD
+    joined = "".join(words)
+    if any(word in SECRET_WORDS for word in words) or any(term in joined for term in _JOINED_SECRET_TERMS):
+        return NameKind.SECRET
+    if len(words) > 1 and words[-1] == "key" and words[-2] not in NOT_SECRET_KEY_QUALIFIERS:
+        return NameKind.SECRET
+    return NameKind.NEUTRAL
+
+
+_JOINED_SECRET_TERMS = ("apikey", "secretkey", "privatekey", "accesskey", "authtoken", "accesstoken", "secret",
+                        "clientsecret")
+
+
+# -- values ------------------------------------------------------------------------------------
+
+PLACEHOLDER_VALUES = frozenset({
+    "changeme", "change_me", "change-me", "changethis", "change_this", "replaceme", "replace_me", "replace-me",
+    "secret", "secrets", "password", "passwd", "pass", "token", "key", "apikey", "api_key", "api-key", "none",
+    "null", "nil", "undefined", "todo", "tbd", "fixme", "redacted", "example", "sample", "dummy", "fake", "test",
+    "testing", "placeholder", "default", "xxx", "foo", "bar", "baz", "foobar", "mock", "demo", "empty", "unset",
+    "required", "notset", "not_set", "not-set", "string", "str", "value", "your_secret", "yoursecret",
+    "mysecret", "my_secret", "my-secret", "supersecret", "super_secret", "super-secret", "secretkey", "secret_key",
+    "secret-key", "mypassword", "my_password",
+})
+#: substrings that mark a placeholder wherever they appear (long enough never to occur by
+#: chance in a random token)
+PLACEHOLDER_MARKERS = ("example", "changeme", "change_me", "change-me", "change_this", "changethis", "placeholder",
+                       "dummy", "redacted", "replace_me", "replaceme", "replace-me", "xxxx", "****", "....",
+                       "your_", "your-", "yourkey", "yoursecret", "yourtoken", "yourpassword", "insert_", "insert-",
+                       "fake_", "fake-", "_here", "-here", "notreal", "not_real", "not-real", "do_not_use",
+                       "do-not-use", "dont_use", "sample_", "sample-")
+#: whole words that mark a placeholder when the value is made of words (``sk_test_…`` too)
+PLACEHOLDER_WORDS = frozenset({"test", "testing", "fake", "mock", "dummy", "example", "sample", "demo", "your",
+                               "here", "changeme", "placeholder", "todo", "xxx", "redacted", "foo", "bar", "tbd",
+                               "fixme", "replace", "insert", "enter", "put", "dev", "local", "localdev"})
+_TEMPLATE_RE = re.compile(
+    r"\$\{[^}]*\}|\$\([^)]*\)|^\$[A-Za-z_][A-Za-z0-9_]*$|\{\{.*?\}\}|%\([A-Za-z_]+\)[sd]|%s|^<[^<>]*>$|^\[[^\[\]]*\]$"
+    r"|^\{[A-Za-z_][A-Za-z0-9_.]*\}$"
+)
+#: values that point at a secret kept elsewhere
+_REFERENCE_RE = re.compile(
+    r"^(arn:aws:|vault:|@Microsoft\.KeyVault|op://|sm://|ssm:|secretsmanager:|gcp-secret://|projects/[^/]+/secrets/"
+    r"|file:|env:|/run/secrets/|/var/run/secrets/|kms:)",
+    re.IGNORECASE,
+)
+COMMON_DEFAULT_PASSWORDS = frozenset({
+    "postgres", "postgresql", "mysql", "mariadb", "root", "admin", "administrator", "password", "passwd", "pass",
+    "secret", "guest", "user", "test", "dev", "development", "redis", "rabbitmq", "minio", "minioadmin", "mongo",
+    "mongodb", "sa", "oracle", "default", "changeme", "letmein", "qwerty", "123456", "1234567", "12345678",
+    "123456789", "1234567890", "password1", "password123", "admin123", "root123", "example", "local", "localdev",
+    "docker", "app", "django", "flask", "airflow", "superset", "keycloak", "elastic", "kibana", "grafana",
+    "neo4j", "clickhouse", "postgres123", "secret123", "test123", "dev123", "pass123", "p@ssw0rd", "passw0rd",
+})
+_BOOL_OR_NUMBER_RE = re.compile(r"^(true|false|yes|no|on|off|[-+]?\d+(\.\d+)?([eE][-+]?\d+)?|0x[0-9a-fA-F]+)$",
+                                re.IGNORECASE)
+_URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_HEX_RE = re.compile(r"^[0-9a-fA-F]+$")
+_SEGMENT_SPLIT_RE = re.compile(r"[^A-Za-z0-9]+")
+
+
+def is_placeholder(value: str) -> bool:
+    """Empty, a template reference, a reference to a secret store, or an obvious stand-in."""
+    text = value.strip().strip("'\"")
+    if not text:
+        return True
+    lowered = text.lower()
+    if lowered in PLACEHOLDER_VALUES or _TEMPLATE_RE.search(text) or _REFERENCE_RE.match(text):
+        return True
+    if len(set(lowered)) <= 2 and len(lowered) >= 3:  # xxxxxxxx, ********, 00000000, abababab
+        return True
+    if any(marker in lowered for marker in PLACEHOLDER_MARKERS):
+        return True
+    words = name_words(text)
+    return any(word in PLACEHOLDER_WORDS for word in words) and _is_wordy(text, threshold=0.5)
+
+
+def shannon_entropy(text: str) -> float:
+    """Bits per character of ``text``'s own character distribution."""
+    if not text:
+        return 0.0
+    length = len(text)
+    return -sum(count / length * math.log2(count / length) for count in Counter(text).values())
+
+
+def character_classes(text: str) -> int:
+    return (any(c.islower() for c in text) + any(c.isupper() for c in text) + any(c.isdigit() for c in text)
+            + any(not c.isalnum() for c in text))
+
+
+def _is_wordy(text: str, threshold: float = 0.7) -> bool:
+    """Made of words (``dev-secret-key-2024``, ``ThisIsMySecretKey``), not of random characters:
+    most letters sit in alphabetic runs of three or more."""
+    letters = sum(c.isalpha() for c in text)
+    if not letters:
+        return not any(len(run) > 4 for run in re.findall(r"\d+", text))  # short numbers only
+    in_words = sum(len(w) for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", text) if len(w) >= 3)
+    long_numbers = any(len(run) > 4 for run in re.findall(r"\d+", text))
+    return in_words >= threshold * letters and not long_numbers
+
+
+def looks_like_path(text: str) -> bool:
+    """A file-system path made of words (``/run/secrets/jwt``), not a token that happens to
+    start with a slash (base64 may)."""
+    if not (text.startswith(("/", "./", "../", "~/")) or re.match(r"^[A-Za-z]:[\\/]", text)):
+        return False
+    return _is_wordy(text, threshold=0.5)
+
+
+def looks_random(value: str, min_length: int = 16) -> bool:
+    """A machine-generated key or token: long, no spaces, high entropy, not made of words."""
+    text = value.strip()
+    if len(text) < min_length or any(c.isspace() for c in text):
+        return False
+    if is_placeholder(text) or _BOOL_OR_NUMBER_RE.match(text) or _URL_RE.match(text) or looks_like_path(text):
+        return False
+    if _is_wordy(text):
+        return False
+    if "." in text and all(part.isidentifier() for part in text.split(".")):
+        return False  # a dotted path: app.auth.backends.JWTBackend
+    entropy = shannon_entropy(text)
+    if _HEX_RE.match(text):
+        return any(c.isdigit() for c in text) and any(c.isalpha() for c in text) and entropy >= 3.0
+    needed = min(3.5, 0.85 * math.log2(len(text)))
+    alnum_classes = sum((any(c.islower() for c in text), any(c.isupper() for c in text),
+                         any(c.isdigit() for c in text)))
+    return alnum_classes >= 2 and entropy >= needed
+
+
+def looks_like_password(value: str) -> bool:
+    """A human-chosen password worth protecting: not a stand-in, not a well-known default, and
+    either random-looking or mixing at least three character classes (``Summer2024!``)."""
+    text = value.strip()
+    if len(text) < 8 or is_placeholder(text) or text.lower() in COMMON_DEFAULT_PASSWORDS:
+        return False
+    if _BOOL_OR_NUMBER_RE.match(text) and not text.isdigit():
+        return False
+    return looks_random(text, min_length=8) or (character_classes(text) >= 3 and not looks_like_path(text))
+
+
+def is_real_value(value: str) -> bool:
+    """Anything a template should not carry: any value but a placeholder or a reference."""
+    return not is_placeholder(value)
+
+
+# -- known formats -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownFormat:
+    description: str  # "a GitHub token": reads after "holds"
+    pattern: re.Pattern[str]
+    #: byte strings a file must contain for the format to be possible (the rules' prefilter)
+    tokens: tuple[bytes, ...]
+
+
+KNOWN_FORMATS: tuple[KnownFormat, ...] = (
+    KnownFormat("a private key", re.compile(
+        r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?[A-Za-z0-9+/]{40,}"), (b"PRIVATE KEY",)),
+    KnownFormat("an AWS access key ID", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Z0-9])"),
+                (b"AKIA", b"ASIA", b"ABIA", b"ACCA", b"A3T")),
+    KnownFormat("a GitHub token", re.compile(r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})"),
+                (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_")),
+    KnownFormat("a GitLab token", re.compile(r"(?<![A-Za-z0-9_])glpat-[A-Za-z0-9_\-]{20,}"), (b"glpat-",)),
+    KnownFormat("a Slack token", re.compile(r"(?<![A-Za-z0-9])xox[abposr]-(?:\d+-)?[A-Za-z0-9-]{10,}"), (b"xox",)),
+    KnownFormat("a Slack webhook URL", re.compile(r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}"),
+                (b"hooks.slack.com",)),
+    KnownFormat("a Stripe live key", re.compile(r"(?<![A-Za-z0-9])(?:sk|rk)_live_[A-Za-z0-9]{16,}"), (b"_live_",)),
+    KnownFormat("a Google API key", re.compile(r"(?<![A-Za-z0-9])AIza[0-9A-Za-z_\-]{35}"), (b"AIza",)),
+    KnownFormat("an OpenAI API key", re.compile(
+        r"(?<![A-Za-z0-9])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,}"
+        r"|(?<![A-Za-z0-9])sk-proj-[A-Za-z0-9_\-]{40,}"), (b"sk-",)),
+    KnownFormat("an Anthropic API key", re.compile(r"(?<![A-Za-z0-9])sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{80,}"),
+                (b"sk-ant-",)),
+    KnownFormat("a SendGrid API key", re.compile(r"(?<![A-Za-z0-9])SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}"), (b"SG.",)),
+    KnownFormat("an npm token", re.compile(r"(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}"), (b"npm_",)),
+    KnownFormat("a PyPI token", re.compile(r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,}"), (b"pypi-",)),
+    KnownFormat("a JSON Web Token", re.compile(
+        r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}"), (b"eyJ",)),
+)
+KNOWN_FORMAT_TOKENS: tuple[bytes, ...] = tuple(token for fmt in KNOWN_FORMATS for token in fmt.tokens)
+_FORMAT_MARKERS = tuple((fmt, tuple(token.decode() for token in fmt.tokens)) for fmt in KNOWN_FORMATS)
+#: ``Authorization`` values: a scheme and a credential
+_AUTH_SCHEME_RE = re.compile(r"^(?:Bearer|Token|token|Basic|Bot|ApiKey|Api-Key)\s+(?P<credential>\S+)$")
+_URL_PASSWORD_RE = re.compile(
+    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://(?P<user>[^:/@\s\"'{}$]*):(?P<password>[^@/\s\"']+)@(?P<host>[^\s/:@\"']+)"
+)
+
+_QUERY_PARAM_RE = re.compile(r"[?&](?P<name>[A-Za-z_][A-Za-z0-9_.-]*)=(?P<value>[^&#\s\"']+)")
+
+
+class HitKind(enum.Enum):
+    KNOWN_FORMAT = "known-format"
+    HIGH_ENTROPY = "high-entropy"
+    PASSWORD = "password"
+    URL_PASSWORD = "url-password"
+    URL_PARAMETER = "url-parameter"
+    AUTHORIZATION = "authorization"
+
+
+@dataclass(frozen=True)
+class SecretHit:
+    """Why a value is a secret, and where inside the value the secret sits."""
+
+    kind: HitKind
+    description: str  # reads after "holds": "a GitHub token", "a password embedded in a URL"
+    start: int  # offsets into the value
+    end: int
+    value: str  # the secret itself (never printed: use ``masked``)
+
+    @property
+    def inside_url(self) -> bool:
+        return self.kind in (HitKind.URL_PASSWORD, HitKind.URL_PARAMETER)
+
+    @property
+    def masked(self) -> str:
+        return mask_secret(self.value)
+
+
+def known_format(value: str) -> SecretHit | None:
+    """A provider token inside ``value`` (not a placeholder of one: ``AKIAIOSFODNN7EXAMPLE``)."""
+    for fmt, markers in _FORMAT_MARKERS:
+        if not any(marker in value for marker in markers):
+            continue  # cheap: most strings hold no format's marker
+        for match in fmt.pattern.finditer(value):
+            token = match.group(0)
+            if is_placeholder(token.split("-----")[-1] if "PRIVATE KEY" in fmt.description else token):
+                continue
+            if fmt.description == "a JSON Web Token" and not _jwt_header_is_json(token):
+                continue
+            return SecretHit(HitKind.KNOWN_FORMAT, fmt.description, match.start(), match.end(), token)
+    return None
+
+
+def _jwt_header_is_json(token: str) -> bool:
+    import base64
+    import binascii
+
+    header = token.split(".", 1)[0]
+    try:
+        decoded = base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return decoded.startswith(b"{") and (b'"alg"' in decoded or b'"typ"' in decoded)
+
+
+def url_credentials(value: str, strict: bool) -> SecretHit | None:
+    """A password embedded in a URL (``scheme://user:password@host``), or a secret-named query
+    parameter holding a random value (``?api_key=…``). ``strict`` (committed files, code): only
+    a password that looks real; otherwise (templates) any that is not a placeholder."""
+    for match in _URL_PASSWORD_RE.finditer(value):
+        password = match.group("password")
+        if is_placeholder(password):
+            continue
+        if strict and not looks_like_password(password):
+            continue
+        return SecretHit(HitKind.URL_PASSWORD, "a password embedded in a URL", match.start("password"), match.end("password"), password)
+    for match in _QUERY_PARAM_RE.finditer(value):
+        name, secret = match.group("name"), match.group("value")
+        if classify_name(name) in (NameKind.SECRET, NameKind.PASSWORD) and looks_random(secret, min_length=12):
+            return SecretHit(HitKind.URL_PARAMETER, f"a secret in the URL parameter `{name}`", match.start("value"), match.end("value"), secret)
+    return None
+
+
+class Strictness(enum.Enum):
+    """How much a value must look like a secret before it is reported."""
+
+    COMMITTED = "committed"  # a committed env file or code: real-looking secrets only
+    TEMPLATE = "template"  # an env template: also any real (non-placeholder) password
+
+
+def find_secret(name: str | None, value: str, strictness: Strictness = Strictness.COMMITTED) -> SecretHit | None:
+    """The secret ``value`` (bound to ``name``) holds, if any — see the module docstring."""
+    if not value or len(value) > 20_000:
+        return None
+    hit = known_format(value)
+    if hit is not None:
+        return hit
+    kind = classify_name(name) if name else NameKind.NEUTRAL
+    template = strictness is Strictness.TEMPLATE
+    scheme = _AUTH_SCHEME_RE.match(value)
+    if scheme is not None and kind is not NameKind.NOT_SECRET and looks_random(scheme.group("credential")):
+        return SecretHit(HitKind.AUTHORIZATION, "a credential for an Authorization header", scheme.start("credential"), len(value),
+                         scheme.group("credential"))
+    if "://" in value:
+        hit = url_credentials(value, strict=not template)
+        if hit is not None or _URL_RE.match(value.strip()):
+            return hit
+    if kind is NameKind.SECRET and looks_random(value):
+        return SecretHit(HitKind.HIGH_ENTROPY, "a high-entropy secret", 0, len(value), value)
+    if kind is NameKind.PASSWORD:
+        real = is_real_value(value) and not looks_like_path(value) if template else looks_like_password(value)
+        if real:
+            return SecretHit(HitKind.PASSWORD, "a hard-coded password", 0, len(value), value)
+    return None

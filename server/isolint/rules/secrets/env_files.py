@@ -1,0 +1,58 @@
+"""What the two dotenv secrets rules (ISO201, ISO202) share: where a secret sits inside an
+entry's value, whether the file is committed at all, and how a finding is reported."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from isolint.core.gitignore import is_gitignored
+from isolint.core.model import SECRET_RANGE, Fix, Position, Range, Severity
+from isolint.core.rule import Rule
+from isolint.rules.secrets.detection import SecretHit
+
+if TYPE_CHECKING:
+    from isolint.engine.dotenv_runner import DotenvContext, DotenvEntry
+
+
+def is_committed(ctx: "DotenvContext") -> bool:
+    """A file a ``.gitignore`` excludes is a developer's local copy, not part of the repository."""
+    return not is_gitignored(ctx.source.path, ctx.settings.root, is_dir=False)
+
+
+def secret_range(ctx: "DotenvContext", entry: "DotenvEntry", hit: SecretHit) -> Range:
+    """The range of the secret itself when it sits on one line of the value (the password of a
+    URL), else the whole value."""
+    raw = ctx.source.text_in(entry.value_range)
+    offset = raw.find(hit.value) if "\n" not in hit.value else -1
+    if offset < 0 or "\n" in raw[:offset]:
+        return entry.value_range
+    start = entry.value_range.start
+    return Range(Position(start.line, start.column + offset), Position(start.line, start.column + offset + len(hit.value)))
+
+
+def report_secret(
+    rule: type[Rule] | Rule,
+    ctx: "DotenvContext",
+    entry: "DotenvEntry",
+    hit: SecretHit,
+    *,
+    committed: bool,
+    fix: Fix | None,
+    **fields: str,
+) -> None:
+    """Report ``hit`` on ``entry``; in a gitignored file only as a hint, without a fix."""
+    masked_range = secret_range(ctx, entry, hit)
+    finding = ctx.report(
+        rule,
+        ctx.range(entry),
+        fix=fix if committed else None,
+        data={SECRET_RANGE: masked_range.to_json()},
+        key=entry.key,
+        what=hit.description,
+        masked=hit.masked,
+        place="a committed env file" if committed else "a gitignored env file (not committed; keep it that way)",
+        **fields,
+    )
+    if not committed:
+        ctx.findings[ctx.findings.index(finding)] = dataclasses.replace(finding, severity=Severity.HINT)

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from isolint.core.model import SECRET_RANGE, Fixability, Language, Severity, Zone
+from isolint.core.rule import Rule
+from isolint.fixers.env_lookup import env_lookup_fix
+from isolint.rules.common.env_names import env_name_for, to_env_name
+from isolint.rules.secrets.detection import KNOWN_FORMAT_TOKENS, find_secret
+from isolint.rules.secrets.python_bindings import Binding, binding_of
+
+if TYPE_CHECKING:
+    from isolint.engine.python_runner import PythonContext
+
+#: the shortest value worth a look (an 8-character password; every known format is longer)
+MIN_SECRET_LENGTH = 8
+#: prefilter: secret-like names in their usual spellings, known token formats, URLs
+NAME_TOKENS = (
+    b"assword", b"ASSWORD", b"passwd", b"PASSWD", b"assphrase", b"ASSPHRASE", b"pwd", b"PWD", b"_pass", b"_PASS",
+    b"ecret", b"ECRET", b"oken", b"OKEN", b"key", b"Key", b"KEY", b"redential", b"REDENTIAL", b"salt", b"SALT",
+    b"Bearer", b"://",
+)
+
+
+class HardcodedSecretInCode(Rule):
+    """## What it does
+    Checks Python string literals for hard-coded secrets.
+
+    Reported: a literal bound to a secret-named name that looks real (`JWT_SECRET = "9f2c…"`, `Client(api_key="…")`, `{"password": "…"}`,
+    `def connect(password="…")`, `os.getenv("JWT_SECRET", "…")`, `Field(default="…")` on a
+    `secret_key` field, `jwt.encode(payload, "…")`, `if password == "…"`), and literals in a
+    known provider format (AWS, GitHub, Slack, Stripe live, JWT, PEM private keys…) or holding a
+    real password inside a URL, whatever they are bound to.
+
+    Quiet: placeholders, low-entropy words, names that only mention a secret
+    (`password_field = "password"`, `TOKEN_URL = "/auth/token"`, `TOKEN_TYPE = "bearer"`,
+    `API_KEY_HEADER = "X-API-Key"`, `CACHE_KEY = "<sha256>"`), docstrings, and well-known
+    default passwords in connection URLs (`postgres:postgres@…` is ISO1xx's concern, about
+    environments, not secrets).
+
+    Runs on production and development code (a dev script's real token leaks just the same);
+    tests are quiet: fixtures conventionally hold fake secrets.
+
+    ## Why is this bad?
+    A secret in source code is in every clone, fork, wheel, container image and in the
+    repository's history forever; it cannot differ between environments, so development and
+    production share it; rotating it needs a release.
+
+    ## Example
+    ```python
+    JWT_SECRET_KEY = "9f2c7e4b1a8d6f3e0c5b2a9d8e7f6c1b4a3d2e1f0c9b8a7d6e5f4c3b2a1d0e9f"
+    ```
+
+    ## Use instead
+    ```python
+    import os
+
+    JWT_SECRET_KEY = os.environ["JWT_SECRET_KEY"]
+    ```
+
+    ## Fix safety
+    Unsafe: the literal becomes an environment lookup built from `env-accessor` (a lookup
+    default becomes a required lookup), so the program fails at start-up until the variable is
+    set. Rotate the secret too: it is in the repository's history.
+
+    ## Options
+    - `env-accessor`, `env-accessor-import`: the lookup the fix writes.
+    """
+
+    code = "ISO203"
+    name = "hardcoded-secret-in-code"
+    message = "{subject} holds {what} (`{masked}`) hard-coded in source"
+    fix_title = "Read the secret from the environment"
+    fixable = Fixability.SOMETIMES
+    severity = Severity.ERROR
+    languages = frozenset({Language.PYTHON})
+    zones = frozenset({Zone.PRODUCTION, Zone.DEVELOPMENT})
+    tokens = NAME_TOKENS + KNOWN_FORMAT_TOKENS
+    options = ("env-accessor", "env-accessor-import")
+
+    def visit_Constant(self, node: ast.Constant, ctx: "PythonContext") -> None:
+        value = node.value
+        if isinstance(value, bytes):
+            value = value.decode("ascii", errors="replace")
+        if not isinstance(value, str) or len(value) < MIN_SECRET_LENGTH or ctx.is_docstring(node):
+            return
+        binding = binding_of(node, ctx)
+        hit = find_secret(binding.name, value)
+        if hit is None:
+            return
+        subject = f"`{binding.name}`" if binding.name else "A string literal"
+        ctx.report(self, node, fix=self._fix(node, binding, ctx), data={SECRET_RANGE: ctx.range(node).to_json()},
+                   subject=subject, what=hit.description, masked=hit.masked)
+
+    def _fix(self, node: ast.Constant, binding: Binding, ctx: "PythonContext"):
+        if binding.replace is None or isinstance(node.value, bytes):
+            return None
+        env_name = binding.env_name
+        if env_name is None:
+            derived = env_name_for(node, ctx)
+            env_name = derived if derived and derived != "DEFAULT" else to_env_name(binding.name or "")
+        if not env_name:
+            return None
+        return env_lookup_fix(replace=ctx.range(binding.replace), name=env_name, settings=ctx.settings,
+                              imports=ctx.imports, tree=ctx.tree, line_ending=ctx.source.line_ending)

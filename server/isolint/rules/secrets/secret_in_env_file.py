@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from isolint.core.model import Fixability, Language, Severity, Zone
+from isolint.core.rule import Rule
+from isolint.core.zones import is_template_file
+from isolint.fixers.dotenv_values import blank_value_fix
+from isolint.rules.secrets.detection import Strictness, find_secret
+from isolint.rules.secrets.env_files import is_committed, report_secret
+
+if TYPE_CHECKING:
+    from isolint.engine.dotenv_runner import DotenvContext, DotenvDocument
+    from isolint.engine.sources import SourceFile
+
+QUIET_ZONES = frozenset({Zone.TEST, Zone.INTEGRATION_TEST, Zone.GENERATED})
+DEPLOYED_PLACE = "the deployment's secret store"
+LOCAL_PLACE = "your local, gitignored .env.local"
+
+
+class SecretInEnvFile(Rule):
+    """## What it does
+    Checks committed env files for values that are real secrets.
+
+    Env files are `.env`, `.env.*`, `*.env`, `.secrets`, `.envrc` and `.flaskenv`. A value is
+    a secret when it has a known provider format (AWS `AKIA…`, GitHub `ghp_…`,
+    Slack `xox…`, Stripe `sk_live_…`, a signed JWT, a PEM private key…) whatever the key's
+    name; a random-looking value under a secret-named key (`JWT_SECRET_KEY`, `API_TOKEN`);
+    a strong password under a password-named key; a real password embedded in a URL.
+
+    The name alone never decides: `TOKEN_EXPIRE_MINUTES=30`, `API_KEY_HEADER=X-API-Key`,
+    `SECRET_KEY_FILE=/run/secrets/jwt`, placeholders (`changeme`, `your-…-here`, `${VAR}`,
+    `<…>`, empty) and low-entropy words (`dev-secret-key`) stay quiet. So do well-known default
+    passwords (`postgres`), which leak nothing.
+
+    A file that `.gitignore` excludes is a developer's local copy: it is reported only as a
+    hint, without a fix. Env files of the test zone (`.env.test`, `.env.ci`, files under
+    `tests/`) hold fake secrets by convention and are not checked. Templates
+    (`.env.example`, …) are ISO202's.
+
+    ## Why is this bad?
+    A secret in a committed file is readable by everyone who can read the repository, stays in
+    its history after deletion, and travels with every clone, fork and CI log. A development
+    secret committed "just for local use" is the one that ends up in production (the audit's
+    `.env.development` held a real JWT signing key).
+
+    ## Example
+    ```dotenv
+    JWT_SECRET_KEY=9f2c7e4b1a8d6f3e0c5b2a9d8e7f6c1b4a3d2e1f0c9b8a7d6e5f4c3b2a1d0e9f
+    ```
+
+    ## Use instead
+    ```dotenv
+    # set JWT_SECRET_KEY in the deployment's secret store
+    JWT_SECRET_KEY=
+    ```
+
+    ## Fix safety
+    Unsafe: the value is blanked (a comment line above says where to set it), so an app that
+    read it from this file stops working until the secret is provided another way. Rotate the
+    secret too: it is in the repository's history.
+    """
+
+    code = "ISO201"
+    name = "secret-in-env-file"
+    message = "`{key}` holds {what} (`{masked}`) in {place}"
+    fix_title = "Blank the value and say where to set it"
+    fixable = Fixability.SOMETIMES
+    severity = Severity.ERROR
+    languages = frozenset({Language.DOTENV})
+    zones = frozenset(Zone) - QUIET_ZONES
+
+    @classmethod
+    def applies_to(cls, source: "SourceFile") -> bool:
+        return source.zone not in QUIET_ZONES and not is_template_file(source.name)
+
+    def check_dotenv(self, document: "DotenvDocument", ctx: "DotenvContext") -> None:
+        committed: bool | None = None
+        for entry in document.entries:
+            hit = find_secret(entry.key, entry.value, Strictness.COMMITTED)
+            if hit is None:
+                continue
+            if committed is None:
+                committed = is_committed(ctx)
+            source = ctx.source
+            fix = blank_value_fix(
+                key=entry.key,
+                value_range=entry.value_range,
+                line_text=source.line(entry.line),
+                end_line_text=source.line(entry.value_range.end.line),
+                inline_comment=entry.comment,
+                line_ending=source.line_ending,
+                where=LOCAL_PLACE if source.zone is Zone.DEVELOPMENT else DEPLOYED_PLACE,
+            )
+            report_secret(self, ctx, entry, hit, committed=committed, fix=fix)
