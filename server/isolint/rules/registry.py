@@ -5,11 +5,6 @@ from __future__ import annotations
 from isolint.core.metrics import Metric
 from isolint.core.rule import Indexer, Rule
 from isolint.rules import audit_metrics
-from isolint.rules.config_isolation.dev_default_env_fallback import DevDefaultEnvFallback
-from isolint.rules.config_isolation.dev_value_in_deployed_env_file import DevValueInDeployedEnvFile
-from isolint.rules.config_isolation.env_access_outside_config import EnvAccessOutsideConfig
-from isolint.rules.config_isolation.hardcoded_connection_value import HardcodedConnectionValue
-from isolint.rules.config_isolation.hardcoded_local_host import HardcodedLocalHost
 from isolint.rules.contract.metrics import message_mismatches
 from isolint.rules.contract.near_miss_message_type import NearMissMessageType
 from isolint.rules.contract.python_indexer import PythonMessageIndexer
@@ -17,15 +12,6 @@ from isolint.rules.contract.typescript_indexer import TypeScriptMessageIndexer
 from isolint.rules.contract.unhandled_message_type import UnhandledMessageType
 from isolint.rules.contract.unsent_handled_message_type import UnsentHandledMessageType
 from isolint.rules.contract.unset_payload_field import UnsetPayloadField
-from isolint.rules.lifecycle.async_database_call_not_awaited import AsyncDatabaseCallNotAwaited
-from isolint.rules.lifecycle.engine_created_in_many_modules import EngineCreatedInManyModules
-from isolint.rules.lifecycle.engine_created_per_call import EngineCreatedPerCall
-from isolint.rules.lifecycle.manual_close_not_in_finally import ManualCloseNotInFinally
-from isolint.rules.lifecycle.metrics import session_context_managers
-from isolint.rules.lifecycle.session_factories import SessionFactoryIndexer
-from isolint.rules.lifecycle.session_in_shared_state import SessionInSharedState
-from isolint.rules.lifecycle.session_without_context_manager import SessionWithoutContextManager
-from isolint.rules.lifecycle.sync_database_call_in_async import SyncDatabaseCallInAsync
 from isolint.rules.meta.parse_error import ParseError
 from isolint.rules.meta.unreadable_file import UnreadableFile
 from isolint.rules.secrets.hardcoded_secret_in_code import HardcodedSecretInCode
@@ -42,11 +28,6 @@ from isolint.rules.test_isolation.test_doubles_indexer import IntegrationDoubles
 RULES: tuple[type[Rule], ...] = (
     ParseError,
     UnreadableFile,
-    HardcodedLocalHost,
-    DevDefaultEnvFallback,
-    HardcodedConnectionValue,
-    EnvAccessOutsideConfig,
-    DevValueInDeployedEnvFile,
     SecretInEnvFile,
     RealValueInEnvTemplate,
     HardcodedSecretInCode,
@@ -65,14 +46,12 @@ RULES: tuple[type[Rule], ...] = (
 INDEXERS: tuple[Indexer, ...] = (
     IntegrationDoublesIndexer(),
     PythonMessageIndexer(),
-    SessionFactoryIndexer(),
     TypeScriptMessageIndexer(),
 )
 
 #: the audit's success metrics for `isolint report`: functions (MetricInput) -> MetricResult | None
 METRICS: tuple[Metric, ...] = (
     audit_metrics.localhost_references,
-    session_context_managers,
     message_mismatches,
     audit_metrics.integration_test_mock_share,
     audit_metrics.development_defaults,
