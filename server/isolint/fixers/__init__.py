@@ -16,6 +16,8 @@ Builder = Callable[[str, Mapping], tuple[Edit, ...]]
 
 # name -> "module:function", resolved on first use
 BUILDERS: dict[str, str] = {
+    "wrap-in-with": "isolint.fixers.wrap_in_with:wrap_in_with",
+    "close-in-finally": "isolint.fixers.wrap_in_with:close_in_finally",
 }
 
 

@@ -12,6 +12,15 @@ from isolint.rules.contract.typescript_indexer import TypeScriptMessageIndexer
 from isolint.rules.contract.unhandled_message_type import UnhandledMessageType
 from isolint.rules.contract.unsent_handled_message_type import UnsentHandledMessageType
 from isolint.rules.contract.unset_payload_field import UnsetPayloadField
+from isolint.rules.lifecycle.async_database_call_not_awaited import AsyncDatabaseCallNotAwaited
+from isolint.rules.lifecycle.engine_created_in_many_modules import EngineCreatedInManyModules
+from isolint.rules.lifecycle.engine_created_per_call import EngineCreatedPerCall
+from isolint.rules.lifecycle.manual_close_not_in_finally import ManualCloseNotInFinally
+from isolint.rules.lifecycle.metrics import session_context_managers
+from isolint.rules.lifecycle.session_factories import SessionFactoryIndexer
+from isolint.rules.lifecycle.session_in_shared_state import SessionInSharedState
+from isolint.rules.lifecycle.session_without_context_manager import SessionWithoutContextManager
+from isolint.rules.lifecycle.sync_database_call_in_async import SyncDatabaseCallInAsync
 from isolint.rules.meta.parse_error import ParseError
 from isolint.rules.meta.unreadable_file import UnreadableFile
 from isolint.rules.secrets.hardcoded_secret_in_code import HardcodedSecretInCode
@@ -31,6 +40,13 @@ RULES: tuple[type[Rule], ...] = (
     SecretInEnvFile,
     RealValueInEnvTemplate,
     HardcodedSecretInCode,
+    SessionWithoutContextManager,
+    ManualCloseNotInFinally,
+    EngineCreatedPerCall,
+    EngineCreatedInManyModules,
+    SyncDatabaseCallInAsync,
+    AsyncDatabaseCallNotAwaited,
+    SessionInSharedState,
     UnhandledMessageType,
     UnsentHandledMessageType,
     NearMissMessageType,
@@ -46,12 +62,14 @@ RULES: tuple[type[Rule], ...] = (
 INDEXERS: tuple[Indexer, ...] = (
     IntegrationDoublesIndexer(),
     PythonMessageIndexer(),
+    SessionFactoryIndexer(),
     TypeScriptMessageIndexer(),
 )
 
 #: the audit's success metrics for `isolint report`: functions (MetricInput) -> MetricResult | None
 METRICS: tuple[Metric, ...] = (
     audit_metrics.localhost_references,
+    session_context_managers,
     message_mismatches,
     audit_metrics.integration_test_mock_share,
     audit_metrics.development_defaults,

@@ -1,0 +1,1 @@
+"""ISO3xx: session and connection lifecycle (the audit's pattern 2)."""

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from isolint.rules.lifecycle.placement import created_per_call, engine_creation
+from isolint.rules.lifecycle.tracking import LifecycleRule
+
+
+class EngineCreatedPerCall(LifecycleRule):
+    """## What it does
+    Flags `create_engine()`, `create_async_engine()` and `asyncpg.create_pool()` inside a
+    function that runs on every call — a request handler, a repository method, a plain
+    `get_engine()` getter — instead of once per process.
+
+    Quiet: module-level engines, factories cached with `functools.lru_cache` / `cache`,
+    memoised in a `global` or an attribute (`self.engine = …`, `app.state.engine = …`),
+    start-up code (`lifespan`, `startup`, `main`, `init_*`, `setup_*`, `__init__`, CLI commands)
+    and factories that return the engine to a caller (`create_engine_for(url)`), except getters.
+
+    ## Why is this bad?
+    An engine is a connection pool. Creating one per call opens fresh connections every time,
+    never reuses them, and — unless each one is disposed — leaves pools behind until the
+    database refuses new connections.
+
+    ## Example
+    ```python
+    from sqlalchemy import create_engine, text
+
+
+    def count_users(url: str) -> int:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM users")).scalar_one()
+    ```
+
+    ## Use instead
+    ```python
+    from functools import lru_cache
+
+    from sqlalchemy import create_engine, text
+
+
+    @lru_cache(maxsize=None)
+    def engine_for(url: str):
+        return create_engine(url)
+
+
+    def count_users(url: str) -> int:
+        with engine_for(url).connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM users")).scalar_one()
+    ```
+    """
+
+    code = "ISO303"
+    name = "engine-created-per-call"
+    message = "`{callee}()` creates a new {kind} on every call of `{function}()`; create it once per process"
+
+    def visit_Call(self, node: ast.Call, ctx: Any) -> None:
+        self._observe(node, ctx)
+        created = engine_creation(node, ctx)
+        if created is None:
+            return
+        function = created_per_call(node, ctx)
+        if function is None:
+            return
+        callee = (ctx.qualified_name(node.func) or "").rpartition(".")[2] or ctx.text_of(node.func)
+        ctx.report(self, node, callee=callee, kind="connection pool" if created.kind.value == "pool" else "engine",
+                   function=getattr(function, "name", "<lambda>"))

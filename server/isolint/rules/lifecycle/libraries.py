@@ -1,0 +1,311 @@
+"""What isolint knows about the libraries that open database sessions and connections.
+
+One table per question the ISO3xx rules ask — *does this call open something that must be
+closed? is it async? which of its methods return awaitables? can it be a context manager?* —
+so the rules and the session-factory indexer never spell library names themselves.
+
+Covered: SQLAlchemy 1.4/2.x sync and async (``Session``, ``AsyncSession``, ``sessionmaker``,
+``async_sessionmaker``, ``scoped_session``, ``create_engine``, ``create_async_engine``,
+``engine.connect()``), SQLModel, asyncpg, psycopg 3 / psycopg2 and the other DB-API drivers,
+redis / redis.asyncio, aiohttp and httpx client sessions.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+import re
+from dataclasses import dataclass, replace
+
+
+class Kind(str, enum.Enum):
+    SESSION = "session"                  # ORM unit of work; close() returns its connection
+    CONNECTION = "connection"            # a checked-out database connection
+    CLIENT = "client"                    # redis / HTTP client owning a connection pool
+    ENGINE = "engine"                    # connection pool + dialect; one per process
+    POOL = "pool"                        # a driver-level pool (asyncpg.create_pool)
+    SESSION_FACTORY = "session-factory"  # sessionmaker(): calling it opens a session
+    SCOPED_SESSION = "scoped-session"    # scoped_session registry: owns its sessions
+
+    @property
+    def must_be_closed(self) -> bool:
+        """Resources one code path opens and must close itself."""
+        return self in (Kind.SESSION, Kind.CONNECTION, Kind.CLIENT)
+
+    @property
+    def is_per_request(self) -> bool:
+        """Resources that must not be shared between requests (unlike engines and pools)."""
+        return self in (Kind.SESSION, Kind.CONNECTION)
+
+
+@dataclass(frozen=True)
+class Resource:
+    kind: Kind
+    is_async: bool
+    library: str
+    #: ``with`` / ``async with`` when the object is its own context manager that closes it on
+    #: exit and does nothing else; None when entering it means something else (psycopg2
+    #: commits but does not close) or it is not a context manager (asyncpg connections).
+    context_manager: str | None = None
+    #: the call that releases it, as a format string over the bound name
+    cleanup: str = "{name}.close()"
+    #: methods that return awaitables (async resources) or block on I/O (sync resources);
+    #: None means "every method except ``non_io_methods``" (redis clients)
+    io_methods: frozenset[str] | None = frozenset()
+    non_io_methods: frozenset[str] = frozenset()
+    #: for factories and engines: what calling the factory / ``connect()`` produces
+    produces: "Resource | None" = None
+
+    def is_io_method(self, method: str) -> bool:
+        if self.io_methods is None:
+            return method not in self.non_io_methods and not method.startswith("_")
+        return method in self.io_methods
+
+    @property
+    def description(self) -> str:
+        """``SQLAlchemy async session``, ``asyncpg connection`` — for messages."""
+        return f"{self.library} {'async ' if self.is_async else ''}{self.kind.value}"
+
+    def to_fact(self) -> dict:
+        return {"kind": self.kind.value, "async": self.is_async, "library": self.library}
+
+
+_ORM_IO = frozenset({
+    "execute", "scalar", "scalars", "get", "get_one", "commit", "rollback", "close", "flush", "refresh",
+    "delete", "merge", "stream", "stream_scalars", "run_sync", "connection", "invalidate", "reset",
+})
+_SYNC_ORM_IO = (_ORM_IO | {"query", "begin", "bulk_save_objects", "bulk_insert_mappings"}) - {"stream", "run_sync"}
+_SA_CONN_IO = frozenset({"execute", "scalar", "scalars", "stream", "commit", "rollback", "close",
+                          "exec_driver_sql", "run_sync", "start", "invalidate", "get_raw_connection"})
+_ASYNCPG_CONN_IO = frozenset({
+    "execute", "executemany", "fetch", "fetchrow", "fetchval", "close", "prepare", "copy_from_query",
+    "copy_from_table", "copy_to_table", "copy_records_to_table", "set_type_codec", "reset",
+    "add_listener", "remove_listener", "reload_schema_state",
+})
+_DBAPI_IO = frozenset({"execute", "executemany", "cursor", "commit", "rollback", "close", "fetchone",
+                        "fetchall", "fetchmany", "callproc"})
+_HTTP_IO = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send",
+                       "ws_connect", "close", "aclose"})
+_REDIS_NON_IO = frozenset({"pipeline", "pubsub", "lock", "register_script", "get_encoder",
+                            "get_connection_kwargs", "client", "monitor", "connection_pool", "scan_iter",
+                            "hscan_iter", "sscan_iter", "zscan_iter", "from_url", "from_pool", "transaction"})
+
+SYNC_SESSION = Resource(Kind.SESSION, False, "SQLAlchemy", "with", io_methods=_SYNC_ORM_IO)
+ASYNC_SESSION = Resource(Kind.SESSION, True, "SQLAlchemy", "async with", "await {name}.close()", _ORM_IO)
+SYNC_SA_CONNECTION = Resource(Kind.CONNECTION, False, "SQLAlchemy", "with", io_methods=_SA_CONN_IO)
+ASYNC_SA_CONNECTION = Resource(Kind.CONNECTION, True, "SQLAlchemy", "async with", "await {name}.close()",
+                               _SA_CONN_IO)
+SYNC_ENGINE = Resource(Kind.ENGINE, False, "SQLAlchemy", io_methods=frozenset({"connect", "begin", "execute",
+                                                                               "raw_connection"}),
+                       produces=SYNC_SA_CONNECTION)
+ASYNC_ENGINE = Resource(Kind.ENGINE, True, "SQLAlchemy", io_methods=frozenset({"dispose"}),
+                        produces=ASYNC_SA_CONNECTION)
+SYNC_SESSION_FACTORY = Resource(Kind.SESSION_FACTORY, False, "SQLAlchemy", produces=SYNC_SESSION)
+ASYNC_SESSION_FACTORY = Resource(Kind.SESSION_FACTORY, True, "SQLAlchemy", produces=ASYNC_SESSION)
+SCOPED = Resource(Kind.SCOPED_SESSION, False, "SQLAlchemy", io_methods=_SYNC_ORM_IO)
+ASYNCPG_CONNECTION = Resource(Kind.CONNECTION, True, "asyncpg", None, "await {name}.close()", _ASYNCPG_CONN_IO)
+ASYNCPG_POOLED = replace(ASYNCPG_CONNECTION, context_manager="async with")
+ASYNCPG_POOL = Resource(Kind.POOL, True, "asyncpg", "async with", "await {name}.close()",
+                        frozenset({"acquire", "release", "close", "execute", "executemany", "fetch", "fetchrow",
+                                   "fetchval"}),
+                        produces=ASYNCPG_POOLED)
+PSYCOPG2_CONNECTION = Resource(Kind.CONNECTION, False, "psycopg2", None, io_methods=_DBAPI_IO)
+DBAPI_CONNECTION = Resource(Kind.CONNECTION, False, "DB-API driver", None, io_methods=_DBAPI_IO)
+ASYNC_DBAPI_CONNECTION = Resource(Kind.CONNECTION, True, "async DB driver", None, "await {name}.close()",
+                                  _DBAPI_IO)
+SYNC_REDIS = Resource(Kind.CLIENT, False, "redis", "with", io_methods=None, non_io_methods=_REDIS_NON_IO)
+ASYNC_REDIS = Resource(Kind.CLIENT, True, "redis.asyncio", "async with", "await {name}.aclose()",
+                       io_methods=None, non_io_methods=_REDIS_NON_IO)
+AIOHTTP_SESSION = Resource(Kind.CLIENT, True, "aiohttp", "async with", "await {name}.close()", _HTTP_IO)
+HTTPX_CLIENT = Resource(Kind.CLIENT, False, "httpx", "with", io_methods=_HTTP_IO)
+HTTPX_ASYNC_CLIENT = Resource(Kind.CLIENT, True, "httpx", "async with", "await {name}.aclose()", _HTTP_IO)
+
+#: calling these qualified names creates the resource
+CONSTRUCTORS: dict[str, Resource] = {
+    **dict.fromkeys(("sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session",
+                     "sqlmodel.orm.session.Session"), SYNC_SESSION),
+    **dict.fromkeys(("sqlalchemy.ext.asyncio.AsyncSession", "sqlalchemy.ext.asyncio.session.AsyncSession",
+                     "sqlmodel.ext.asyncio.session.AsyncSession"), ASYNC_SESSION),
+    **dict.fromkeys(("sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"), SYNC_SESSION_FACTORY),
+    **dict.fromkeys(("sqlalchemy.ext.asyncio.async_sessionmaker",
+                     "sqlalchemy.ext.asyncio.session.async_sessionmaker"), ASYNC_SESSION_FACTORY),
+    **dict.fromkeys(("sqlalchemy.orm.scoped_session", "sqlalchemy.orm.scoping.scoped_session",
+                     "sqlalchemy.ext.asyncio.async_scoped_session"), SCOPED),
+    **dict.fromkeys(("sqlalchemy.create_engine", "sqlalchemy.engine.create_engine", "sqlmodel.create_engine",
+                     "sqlalchemy.engine_from_config", "sqlalchemy.engine.engine_from_config"), SYNC_ENGINE),
+    **dict.fromkeys(("sqlalchemy.ext.asyncio.create_async_engine", "sqlalchemy.ext.asyncio.engine.create_async_engine",
+                     "sqlalchemy.ext.asyncio.async_engine_from_config"), ASYNC_ENGINE),
+    "asyncpg.connect": ASYNCPG_CONNECTION,
+    "asyncpg.create_pool": ASYNCPG_POOL,
+    "psycopg2.connect": PSYCOPG2_CONNECTION,
+    **dict.fromkeys(("psycopg.connect", "psycopg.Connection.connect", "pymysql.connect", "MySQLdb.connect",
+                     "mysql.connector.connect", "sqlite3.connect", "pyodbc.connect", "oracledb.connect",
+                     "cx_Oracle.connect", "clickhouse_connect.get_client"), DBAPI_CONNECTION),
+    **dict.fromkeys(("psycopg.AsyncConnection.connect", "aiomysql.connect", "aiosqlite.connect",
+                     "aiopg.connect"), ASYNC_DBAPI_CONNECTION),
+    **dict.fromkeys(("redis.Redis", "redis.StrictRedis", "redis.from_url", "redis.Redis.from_url",
+                     "redis.client.Redis", "redis.StrictRedis.from_url"), SYNC_REDIS),
+    **dict.fromkeys(("redis.asyncio.Redis", "redis.asyncio.from_url", "redis.asyncio.Redis.from_url",
+                     "redis.asyncio.StrictRedis", "redis.asyncio.client.Redis", "aioredis.Redis",
+                     "aioredis.from_url", "aioredis.Redis.from_url"), ASYNC_REDIS),
+    "aiohttp.ClientSession": AIOHTTP_SESSION,
+    "httpx.Client": HTTPX_CLIENT,
+    "httpx.AsyncClient": HTTPX_ASYNC_CLIENT,
+}
+
+#: parameter / attribute annotations naming a resource type (for ``db: AsyncSession = Depends()``)
+ANNOTATIONS: dict[str, Resource] = {
+    **{name: res for name, res in CONSTRUCTORS.items() if res.kind in (Kind.SESSION, Kind.CLIENT)},
+    **dict.fromkeys(("sqlalchemy.engine.Connection", "sqlalchemy.Connection",
+                     "sqlalchemy.engine.base.Connection"), SYNC_SA_CONNECTION),
+    **dict.fromkeys(("sqlalchemy.ext.asyncio.AsyncConnection",
+                     "sqlalchemy.ext.asyncio.engine.AsyncConnection"), ASYNC_SA_CONNECTION),
+    **dict.fromkeys(("sqlalchemy.engine.Engine", "sqlalchemy.Engine", "sqlalchemy.engine.base.Engine"),
+                    SYNC_ENGINE),
+    **dict.fromkeys(("sqlalchemy.ext.asyncio.AsyncEngine", "sqlalchemy.ext.asyncio.engine.AsyncEngine"),
+                    ASYNC_ENGINE),
+    **dict.fromkeys(("asyncpg.Connection", "asyncpg.connection.Connection", "asyncpg.pool.PoolConnectionProxy"),
+                    ASYNCPG_CONNECTION),
+    **dict.fromkeys(("asyncpg.Pool", "asyncpg.pool.Pool"), ASYNCPG_POOL),
+    **dict.fromkeys(("psycopg2.extensions.connection", "psycopg.Connection"), DBAPI_CONNECTION),
+    "psycopg.AsyncConnection": ASYNC_DBAPI_CONNECTION,
+}
+
+#: zero-config fallback for factories whose definition isolint cannot see (a package outside the
+#: project, an indirect ``get_sessionmaker()``): the names the SQLAlchemy and FastAPI docs use.
+CONVENTIONAL_FACTORIES: dict[str, Resource] = {
+    **dict.fromkeys(("SessionLocal", "session_local", "Session_Local", "DBSession", "SessionFactory",
+                     "session_factory", "session_maker", "sessionfactory"), SYNC_SESSION_FACTORY),
+    **dict.fromkeys(("AsyncSessionLocal", "async_session", "async_session_maker", "async_session_factory",
+                     "AsyncSessionFactory", "async_sessionmaker_", "AsyncSessionMaker", "async_session_local"),
+                    ASYNC_SESSION_FACTORY),
+}
+
+#: calls whose keyword arguments mean "borrowing a pool someone else owns": nothing to close
+SHARED_POOL_KEYWORDS = frozenset({"connection_pool", "pool"})
+
+#: methods that release a resource, and the pool methods that release a connection given to them
+CLEANUP_METHODS = frozenset({"close", "aclose", "release", "dispose", "terminate", "disconnect", "remove"})
+POOL_RELEASE_METHODS = frozenset({"release", "putconn"})
+#: context-manager helpers that take ownership of an object
+OWNERSHIP_CALLS = frozenset({"enter_context", "enter_async_context", "push", "push_async_exit", "closing",
+                             "aclosing", "register"})
+CALLBACK_REGISTRATIONS = frozenset({"callback", "push_async_callback", "register", "add_done_callback"})
+
+#: a connection checked out from a pool-like object: ``await pool.acquire()``
+ACQUIRE_METHODS = frozenset({"acquire", "getconn"})
+#: engine methods producing a connection that must be closed
+ENGINE_CONNECT_METHODS = frozenset({"connect", "raw_connection"})
+
+_POOL_NAME_RE = re.compile(r"(^|_)pool$", re.IGNORECASE)
+_ENGINE_NAME_RE = re.compile(r"(^|_)engine$", re.IGNORECASE)
+
+
+def constructed_by(qualified: str | None, call: ast.Call) -> Resource | None:
+    """The resource calling ``qualified`` creates, honouring arguments that change it
+    (``sessionmaker(class_=AsyncSession)``, ``Redis(connection_pool=shared)``)."""
+    if not qualified:
+        return None
+    resource = CONSTRUCTORS.get(qualified)
+    if resource is None:
+        return None
+    keywords = {kw.arg for kw in call.keywords if kw.arg}
+    if resource.kind is Kind.CLIENT and keywords & SHARED_POOL_KEYWORDS:
+        return None
+    if resource.kind is Kind.SESSION_FACTORY and _names_async_session(call):
+        return ASYNC_SESSION_FACTORY
+    return resource
+
+
+def _names_async_session(call: ast.Call) -> bool:
+    for keyword in call.keywords:
+        if keyword.arg == "class_":
+            value = keyword.value
+            name = value.attr if isinstance(value, ast.Attribute) else getattr(value, "id", "")
+            return name == "AsyncSession"
+    return False
+
+
+def conventional_factory(name: str) -> Resource | None:
+    return CONVENTIONAL_FACTORIES.get(name)
+
+
+def produced_by_method(receiver: Resource | None, receiver_name: str, method: str) -> Resource | None:
+    """``engine.connect()``, ``await pool.acquire()``: a method of a known (or engine/pool-named)
+    receiver that checks out a connection."""
+    if receiver is not None:
+        if receiver.kind is Kind.ENGINE and method in ENGINE_CONNECT_METHODS:
+            return SYNC_SA_CONNECTION if method == "raw_connection" else receiver.produces
+        if receiver.kind is Kind.POOL and method in ACQUIRE_METHODS:
+            return receiver.produces
+        return None
+    if method == "connect" and _ENGINE_NAME_RE.search(receiver_name):
+        return SYNC_SA_CONNECTION
+    if method == "acquire" and _POOL_NAME_RE.search(receiver_name):
+        return ASYNCPG_POOLED
+    return None
+
+
+def annotation_resource(annotation: ast.expr | None, qualify) -> Resource | None:
+    """The resource a type annotation names, looking through ``Annotated[X, …]``,
+    ``Optional[X]``, ``X | None`` and string annotations. ``qualify`` maps a name node to its
+    qualified name."""
+    if annotation is None:
+        return None
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return None
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return annotation_resource(annotation.left, qualify) or annotation_resource(annotation.right, qualify)
+    if isinstance(annotation, ast.Subscript):
+        head = (qualify(annotation.value) or "").rsplit(".", 1)[-1]
+        if head in ("Annotated", "Optional", "Union"):
+            inner = annotation.slice
+            parts = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+            candidates = parts[:1] if head == "Annotated" else parts
+            for part in candidates:
+                found = annotation_resource(part, qualify)
+                if found:
+                    return found
+        return None
+    qualified = qualify(annotation)
+    if not qualified:
+        return None
+    return ANNOTATIONS.get(qualified)
+
+
+def resource_from_fact(fact: dict) -> Resource | None:
+    """Inverse of ``Resource.to_fact`` for the shapes the indexer records."""
+    try:
+        kind = Kind(fact["kind"])
+    except (KeyError, ValueError):
+        return None
+    is_async = bool(fact.get("async"))
+    table = {
+        Kind.SESSION_FACTORY: (SYNC_SESSION_FACTORY, ASYNC_SESSION_FACTORY),
+        Kind.SESSION: (SYNC_SESSION, ASYNC_SESSION),
+        Kind.ENGINE: (SYNC_ENGINE, ASYNC_ENGINE),
+        Kind.SCOPED_SESSION: (SCOPED, SCOPED),
+        Kind.POOL: (ASYNCPG_POOL, ASYNCPG_POOL),
+    }
+    if kind in table:
+        return table[kind][is_async]
+    if kind is Kind.CLIENT:
+        for resource in (SYNC_REDIS, ASYNC_REDIS, AIOHTTP_SESSION, HTTPX_CLIENT, HTTPX_ASYNC_CLIENT):
+            if resource.library == fact.get("library") and resource.is_async == is_async:
+                return resource
+        return ASYNC_REDIS if is_async else SYNC_REDIS
+    if kind is Kind.CONNECTION:
+        for resource in (SYNC_SA_CONNECTION, ASYNC_SA_CONNECTION, ASYNCPG_CONNECTION, PSYCOPG2_CONNECTION,
+                         DBAPI_CONNECTION, ASYNC_DBAPI_CONNECTION):
+            if resource.library == fact.get("library") and resource.is_async == is_async:
+                return resource
+    return None
+
+
+#: Prefilter: a file none of whose bytes mention one of these cannot hold an ISO3xx finding.
+LIFECYCLE_TOKENS: tuple[bytes, ...] = (
+    b"Session", b"session", b"engine", b"connect", b"Redis", b"redis", b"Client", b"acquire", b"pool",
+)

@@ -1,0 +1,354 @@
+"""What the names of one file refer to: session factories, engines, clients.
+
+``SessionLocal = sessionmaker(...)`` in ``app/db/session.py`` and ``from app.db import
+SessionLocal; s = SessionLocal()`` in another module are the same factory: module-level
+definitions are recorded by the ``session-factories`` indexer (``FileModel.definitions``) and
+looked up through the ProjectIndex (``ProjectFactories``), never guessed per file. Inside a file
+the model knows module-level names, class attributes (``self.Session = sessionmaker()`` in
+``__init__``, ``session: AsyncSession`` fields) and functions that return a new session.
+"""
+
+from __future__ import annotations
+
+import ast
+import weakref
+from typing import Any, Callable, Iterable, Mapping
+
+from isolint.rules.lifecycle.libraries import (
+    Kind,
+    Resource,
+    annotation_resource,
+    constructed_by,
+    conventional_factory,
+    produced_by_method,
+    resource_from_fact,
+)
+
+FACT_KIND = "session-factories"
+
+Qualify = Callable[[ast.AST], "str | None"]
+#: names bound in the current function (tracked creations, ``with … as`` targets, parameters)
+LocalTypes = Callable[[str], "Resource | None"]
+
+CACHE_DECORATORS = frozenset({"lru_cache", "cache", "cached_property", "alru_cache", "cached", "memoize",
+                              "singleton"})
+
+
+def decorator_names(function: ast.AST) -> list[str]:
+    """Last dotted segment of each decorator (``functools.lru_cache(maxsize=1)`` → ``lru_cache``)."""
+    names = []
+    for decorator in getattr(function, "decorator_list", ()):
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(target, ast.Attribute):
+            names.append(target.attr)
+        elif isinstance(target, ast.Name):
+            names.append(target.id)
+    return names
+
+
+def is_cached(function: ast.AST) -> bool:
+    return any(name in CACHE_DECORATORS for name in decorator_names(function))
+
+
+def _module_statements(body: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
+    """Statements that run at import time, looking into if/try/with blocks."""
+    pending = list(body)[::-1]
+    while pending:
+        statement = pending.pop()
+        yield statement
+        if isinstance(statement, (ast.If, ast.Try, ast.With)) or type(statement).__name__ == "TryStar":
+            nested: list[ast.stmt] = []
+            for attr in ("body", "orelse", "finalbody"):
+                nested.extend(getattr(statement, attr, ()))
+            for handler in getattr(statement, "handlers", ()):
+                nested.extend(handler.body)
+            pending.extend(reversed(nested))
+
+
+def _returns(function: ast.AST) -> Iterable[ast.Return]:
+    """Return statements of ``function`` itself (not of nested functions)."""
+    pending = list(getattr(function, "body", ()))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Return):
+            yield node
+        pending.extend(ast.iter_child_nodes(node))
+
+
+def _is_generator(function: ast.AST) -> bool:
+    pending = list(getattr(function, "body", ()))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        pending.extend(ast.iter_child_nodes(node))
+    return False
+
+
+class ProjectFactories:
+    """Lookup of imported names in the ``session-factories`` facts of a ProjectIndex, rebuilt
+    only when the index changes (``generation``)."""
+
+    _cache: "weakref.WeakKeyDictionary[Any, tuple[int, ProjectFactories]]" = weakref.WeakKeyDictionary()
+
+    def __init__(self, facts: Mapping[str, Any], service_of: Callable[[str], "str | None"],
+                 resolve_module: Callable[[str, str], "str | None"] | None = None) -> None:
+        self.facts = facts
+        self.by_name: dict[str, list[tuple[str, str, dict]]] = {}
+        self.service_of = service_of
+        self.resolve_module = resolve_module
+        for rel_path, file_facts in facts.items():
+            module = file_facts.get("module", "")
+            for name, fact in file_facts.get("definitions", {}).items():
+                self.by_name.setdefault(name, []).append((module, rel_path, fact))
+
+    @classmethod
+    def of(cls, project: Any) -> "ProjectFactories | None":
+        if project is None or not hasattr(project, "facts"):
+            return None
+        cached = cls._cache.get(project)
+        if cached is not None and cached[0] == project.generation:
+            return cached[1]
+        services = getattr(project, "services", None)
+        lookup = cls(project.facts(FACT_KIND), services.service_of if services else (lambda _: None),
+                     getattr(project, "resolve_module", None))
+        cls._cache[project] = (project.generation, lookup)
+        return lookup
+
+    def lookup(self, qualified: str, from_path: str = "") -> Resource | None:
+        fact = self.definition(qualified, from_path)
+        return resource_from_fact(fact) if fact is not None else None
+
+    def definition(self, qualified: str, from_path: str = "") -> dict | None:
+        """The fact recorded for ``module.name``: first through Python's own module lookup
+        (``ProjectIndex.resolve_module``), then — for re-exports (``from .session import
+        SessionLocal`` in ``app/db/__init__.py``) and files outside the index — a definition of
+        ``name`` in a module whose dotted path ends with ``module`` or lies inside the package
+        ``module``, one in the caller's own service first."""
+        module, _, name = qualified.rpartition(".")
+        candidates = self.by_name.get(name)
+        if not candidates or not module:
+            return None
+        package_folder = None
+        if self.resolve_module is not None and from_path:
+            try:
+                rel = self.resolve_module(module, from_path)
+            except (OSError, ValueError):
+                rel = None
+            if rel is not None:
+                found = self.facts.get(rel, {}).get("definitions", {}).get(name)
+                if found is not None:
+                    return found
+                if rel.endswith("/__init__.py") or not rel.endswith(".py"):
+                    package_folder = rel.rsplit("/__init__.py", 1)[0] + "/"
+                else:
+                    return None  # the module exists and does not define it
+        wanted = "." + module
+        service = self.service_of(from_path) if from_path else None
+        best: tuple[int, dict] | None = None
+        for defined_in, rel_path, fact in candidates:
+            if package_folder is not None and not rel_path.startswith(package_folder):
+                continue
+            dotted = "." + defined_in
+            if dotted.endswith(wanted):
+                score = 2
+            elif (dotted + ".").find(wanted + ".") >= 0 or package_folder is not None:
+                score = 1
+            else:
+                continue
+            if service is not None and self.service_of(rel_path) == service:
+                score += 2
+            if best is None or score > best[0]:
+                best = (score, fact)
+        return best[1] if best else None
+
+
+class FileModel:
+    """Module-level names, class attributes and session-returning functions of one file."""
+
+    def __init__(self, tree: ast.Module, qualify: Qualify, project: Any = None, rel_path: str = "") -> None:
+        self.qualify = qualify
+        self.rel_path = rel_path
+        self.project = ProjectFactories.of(project)
+        self.names: dict[str, Resource] = {}
+        #: functions returning a new resource: name -> what calling them gives
+        self.functions: dict[str, Resource] = {}
+        #: class name -> attribute -> resource
+        self.class_attrs: dict[str, dict[str, Resource]] = {}
+        self._scan(tree)
+
+    # -- scanning ------------------------------------------------------------------------------
+    def _scan(self, tree: ast.Module) -> None:
+        statements = list(_module_statements(tree.body))
+        functions: list[ast.AST] = []
+        for statement in statements:
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                resource = self.assigned_resource(statement)
+                for target in _targets(statement):
+                    if isinstance(target, ast.Name) and resource is not None:
+                        self.names[target.id] = resource
+            elif isinstance(statement, ast.ClassDef):
+                self.class_attrs[statement.name] = self._class_attributes(statement)
+            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                functions.append(statement)
+        for function in functions:
+            produced = self._function_result(function)
+            if produced is not None:
+                self.functions[function.name] = produced  # type: ignore[attr-defined]
+
+    def assigned_resource(self, statement: ast.Assign | ast.AnnAssign, local: LocalTypes | None = None) -> Resource | None:
+        value = statement.value
+        if isinstance(value, ast.Await):
+            value = value.value
+        if isinstance(value, ast.Call):
+            found = self.resolve_call(value, local)
+            if found is not None:
+                return found
+        if isinstance(statement, ast.AnnAssign):
+            return annotation_resource(statement.annotation, self.qualify)
+        return None
+
+    def _class_attributes(self, cls: ast.ClassDef) -> dict[str, Resource]:
+        attrs: dict[str, Resource] = {}
+        for statement in cls.body:
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                resource = self.assigned_resource(statement)
+                for target in _targets(statement):
+                    if isinstance(target, ast.Name) and resource is not None:
+                        attrs[target.id] = resource
+            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name in (
+                "__init__", "__post_init__", "setup", "startup", "connect", "init"
+            ):
+                params = {arg.arg: annotation_resource(arg.annotation, self.qualify)
+                          for arg in statement.args.args + statement.args.kwonlyargs}
+                for inner in ast.walk(statement):
+                    if not isinstance(inner, (ast.Assign, ast.AnnAssign)):
+                        continue
+                    for target in _targets(inner):
+                        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                                and target.value.id in ("self", "cls")):
+                            continue
+                        resource = self.assigned_resource(inner, lambda name: attrs.get(name))
+                        if resource is None and isinstance(inner.value, ast.Name):
+                            resource = params.get(inner.value.id)
+                        if resource is not None:
+                            attrs[target.attr] = resource
+        return attrs
+
+    def _function_result(self, function: ast.AST) -> Resource | None:
+        """What calling a module-level function gives when it returns a new resource
+        (``def get_session(): return SessionLocal()``); generators are dependencies, not this."""
+        if _is_generator(function):
+            return None
+        local: dict[str, Resource] = {}
+        for statement in ast.walk(function):
+            if isinstance(statement, ast.Assign) and isinstance(statement.value, (ast.Call, ast.Await)):
+                resource = self.assigned_resource(statement)
+                for target in statement.targets:
+                    if isinstance(target, ast.Name) and resource is not None:
+                        local[target.id] = resource
+        for ret in _returns(function):
+            value = ret.value.value if isinstance(ret.value, ast.Await) else ret.value
+            if isinstance(value, ast.Call):
+                resource = self.resolve_call(value, local.get)
+            elif isinstance(value, ast.Name):
+                resource = local.get(value.id)
+            else:
+                continue
+            if resource is not None and resource.kind in (Kind.SESSION, Kind.CONNECTION, Kind.ENGINE,
+                                                          Kind.SESSION_FACTORY, Kind.CLIENT):
+                return resource
+        return None
+
+    # -- resolution ----------------------------------------------------------------------------
+    def resolve_call(self, call: ast.Call, local: LocalTypes | None = None,
+                     current_class: str | None = None) -> Resource | None:
+        """What calling ``call.func`` produces, or None when it is nothing isolint tracks."""
+        func = call.func
+        qualified = self.qualify(func)
+        direct = constructed_by(qualified, call)
+        if direct is not None:
+            return direct
+        if isinstance(func, ast.Call):  # sessionmaker(bind=engine)()
+            factory = self.resolve_call(func, local, current_class)
+            return factory.produces if factory and factory.kind is Kind.SESSION_FACTORY else None
+        callee = self.resolve_value(func, local, current_class)
+        if callee is not None:
+            if callee.kind is Kind.SESSION_FACTORY:
+                return callee.produces
+            if callee.kind is Kind.SCOPED_SESSION:
+                return callee
+        function_result = self._function_lookup(func, qualified)
+        if function_result is not None:
+            return function_result
+        if isinstance(func, ast.Attribute):
+            receiver = self.resolve_value(func.value, local, current_class)
+            produced = produced_by_method(receiver, _last_name(func.value), func.attr)
+            if produced is not None:
+                return produced
+        last = qualified.rpartition(".")[2] if qualified else _last_name(func)
+        if callee is None and last:
+            factory = conventional_factory(last)
+            if factory is not None:
+                return factory.produces
+        return None
+
+    def _function_lookup(self, func: ast.AST, qualified: str | None) -> Resource | None:
+        if isinstance(func, ast.Name) and func.id in self.functions and qualified == func.id:
+            return self.functions[func.id]
+        if qualified and self.project is not None and "." in qualified:
+            fact = self.project.definition(qualified, self.rel_path)
+            if fact is not None and fact.get("function"):
+                return resource_from_fact(fact)
+        return None
+
+    def resolve_value(self, expr: ast.AST, local: LocalTypes | None = None,
+                      current_class: str | None = None) -> Resource | None:
+        """What an expression refers to: a tracked local, a module-level name, a class
+        attribute, or an imported definition."""
+        if isinstance(expr, ast.Name):
+            if local is not None:
+                found = local(expr.id)
+                if found is not None:
+                    return found
+            if expr.id in self.names and self.qualify(expr) == expr.id:
+                return self.names[expr.id]
+        elif isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in ("self", "cls"):
+            if current_class is not None:
+                return self.class_attrs.get(current_class, {}).get(expr.attr)
+            return None
+        elif isinstance(expr, ast.Call):
+            found = self.resolve_call(expr, local, current_class)
+            return found if found is not None and found.kind in (Kind.ENGINE, Kind.POOL, Kind.SESSION_FACTORY) else None
+        qualified = self.qualify(expr)
+        if qualified and "." in qualified and self.project is not None:
+            fact = self.project.definition(qualified, self.rel_path)
+            if fact is not None and not fact.get("function"):
+                return resource_from_fact(fact)
+        return None
+
+    # -- facts -----------------------------------------------------------------------------------
+    def definitions(self) -> dict[str, dict]:
+        """Module-level definitions other modules may import, as JSON-able facts."""
+        out: dict[str, dict] = {}
+        for name, resource in self.names.items():
+            out[name] = resource.to_fact()
+        for name, resource in self.functions.items():
+            out[name] = {**resource.to_fact(), "function": True}
+        return out
+
+
+def _targets(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return list(statement.targets) if isinstance(statement, ast.Assign) else [statement.target]
+
+
+def _last_name(expr: ast.AST) -> str:
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    return ""

@@ -1,0 +1,91 @@
+"""Where an engine is created: once per process (module level, a cached factory, a start-up
+hook, an attribute of a long-lived object) or on every call. Shared by ISO303 and ISO304."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+from isolint.rules.lifecycle.libraries import Kind, Resource, constructed_by
+from isolint.rules.lifecycle.model import decorator_names, is_cached
+
+#: functions that run once per process by name
+ONCE_NAME_RE = re.compile(
+    r"^_?(main|lifespan|\w*_lifespan|startup|on_startup|\w+_startup|shutdown|on_shutdown|init|initialize|"
+    r"init_\w+|initialize_\w+|\w+_init|setup|setup_\w+|configure\w*|bootstrap\w*|create_app|make_app|build_app|"
+    r"get_application|create_application|run|run_migrations\w*|migrate\w*|upgrade|downgrade|cli|"
+    r"__init__|__post_init__|__aenter__|__enter__|__init_subclass__|start|start_\w+|connect|connect_\w+|"
+    r"open|create_\w*engine\w*|make_\w*engine\w*|build_\w*engine\w*|new_\w*engine\w*|create_\w*pool\w*|"
+    r"create_\w*(db|database)\w*|init_\w*)$"
+)
+#: decorators of functions that run once (start-up hooks, CLI commands)
+ONCE_DECORATORS = frozenset({"on_event", "on_startup", "command", "group", "callback", "listens_for",
+                             "before_first_request", "before_serving", "asynccontextmanager"})
+#: decorators of request handlers and jobs: per call whatever the name says
+PER_CALL_DECORATORS = frozenset({"get", "post", "put", "patch", "delete", "route", "api_route", "websocket",
+                                 "task", "shared_task", "periodic_task", "job", "middleware", "Depends"})
+
+
+def engine_creation(call: ast.Call, ctx: Any) -> Resource | None:
+    """The engine or pool ``call`` creates (``create_engine``, ``create_async_engine``,
+    ``asyncpg.create_pool``), else None."""
+    created = constructed_by(ctx.qualified_name(call.func), call)
+    return created if created is not None and created.kind in (Kind.ENGINE, Kind.POOL) else None
+
+
+def _runs_once(function: ast.AST) -> bool:
+    decorators = decorator_names(function)
+    if any(name in PER_CALL_DECORATORS for name in decorators):
+        return False
+    name = getattr(function, "name", "")
+    if any(name in ONCE_DECORATORS for name in decorators) and (
+            "asynccontextmanager" not in decorators or "lifespan" in name):
+        return True
+    return bool(ONCE_NAME_RE.match(name)) or "lifespan" in name
+
+
+def created_per_call(call: ast.Call, ctx: Any) -> ast.AST | None:
+    """The function that creates a new engine on each call, or None when the engine is
+    created once: at module or class level, in a cached or start-up function, stored in an
+    attribute or a ``global`` (a memo), or returned by a factory whose callers decide."""
+    functions = [f for f in ctx.parents if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
+    if not functions:
+        return None
+    if any(is_cached(f) or _runs_once(f) for f in functions):
+        return None
+    function = functions[-1]
+    statement = next((p for p in reversed(ctx.parents) if isinstance(p, ast.stmt)), None)
+    if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        if any(isinstance(t, (ast.Attribute, ast.Subscript)) for t in targets):
+            return None
+        names = {t.id for t in targets if isinstance(t, ast.Name)}
+        if names & _globals(function):
+            return None
+        if names and _returns_any(function, names) and not _is_getter(function):
+            return None
+    if isinstance(statement, ast.Return) and not _is_getter(function):
+        return None
+    return function
+
+
+def _is_getter(function: ast.AST) -> bool:
+    """``get_engine()`` reads as "the engine": callers call it wherever they need one."""
+    name = getattr(function, "name", "")
+    return name.lstrip("_").startswith("get") or "property" in decorator_names(function)
+
+
+def _globals(function: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+    return names
+
+
+def _returns_any(function: ast.AST, names: set[str]) -> bool:
+    for node in ast.walk(function):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id in names:
+            return True
+    return False

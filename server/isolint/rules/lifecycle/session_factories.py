@@ -1,0 +1,117 @@
+"""The ``session-factories`` indexer: what other modules may import from this one, and how
+this file opens its sessions.
+
+Facts per file (JSON):
+
+* ``module``: the dotted module name;
+* ``definitions``: module-level names bound to session factories, engines, pools, clients or
+  sessions, and functions returning a new session (``{"kind": "session-factory",
+  "async": false, "library": "SQLAlchemy"}``, ``"function": true`` for functions);
+* ``engines``: 0-based lines creating an engine (ISO304 counts modules per service);
+* ``with_creations``: creations entered with ``with`` / ``async with`` or closed in a
+  ``finally`` (the audit's metric): ``known`` counts those isolint typed in this file alone,
+  ``pending`` lists the imported callees to look up in the other files' definitions.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any
+
+from isolint.core.model import Language
+from isolint.core.modules import ImportMap
+from isolint.core.rule import Indexer
+from isolint.rules.lifecycle.libraries import LIFECYCLE_TOKENS, Kind
+from isolint.rules.lifecycle.model import FACT_KIND, FileModel
+from isolint.rules.lifecycle.tracking import FUNCTION_NODES, PENDING, Tracker
+
+if TYPE_CHECKING:
+    from isolint.engine.sources import SourceFile
+
+
+class _CensusContext:
+    """The slice of the Python runner's context the tracker reads, for a walk of a bare tree."""
+
+    project = None
+
+    def __init__(self, source: "SourceFile", tree: ast.Module) -> None:
+        self.source = source
+        self.tree = tree
+        self.imports = ImportMap(source.module, source.name == "__init__.py")
+        self.imports.record_module_level(tree)
+        self.parents: list[ast.AST] = []
+        self.classes: list[ast.ClassDef] = []
+        self.state: dict[str, Any] = {}
+
+    def qualified_name(self, node: ast.AST) -> str | None:
+        return self.imports.qualified_name(node)
+
+
+def census(source: "SourceFile", tree: ast.Module) -> tuple[Tracker, list[int]]:
+    """Walk ``tree`` once with a census-mode tracker; returns it and the engine-creation lines."""
+    ctx = _CensusContext(source, tree)
+    tracker = Tracker(ctx, census=True)
+    engines: list[int] = []
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            ctx.parents.pop()
+            if isinstance(node, FUNCTION_NODES):
+                tracker.leave(node)
+            elif isinstance(node, ast.ClassDef):
+                ctx.classes.pop()
+            continue
+        tracker.observe(node, ctx)
+        if isinstance(node, ast.Call):
+            created = tracker.model.resolve_call(node)
+            if created is not None and created.kind is Kind.ENGINE and isinstance(node.func, (ast.Name, ast.Attribute)) \
+                    and (ctx.qualified_name(node.func) or "").rpartition(".")[2] in ENGINE_FACTORY_NAMES:
+                engines.append(node.lineno - 1)
+        stack.append((node, True))
+        ctx.parents.append(node)
+        if isinstance(node, ast.ClassDef):
+            ctx.classes.append(node)
+        stack.extend((child, False) for child in reversed(list(ast.iter_child_nodes(node))))
+    tracker.module_scope()
+    return tracker, engines
+
+
+ENGINE_FACTORY_NAMES = frozenset({"create_engine", "create_async_engine", "engine_from_config",
+                                  "async_engine_from_config"})
+
+
+def managed_creations(tracker: Tracker) -> tuple[int, list[str]]:
+    """Creations whose cleanup is guaranteed: typed ones counted, imported callees listed."""
+    known, pending = 0, []
+    for scope in tracker.all_scopes:
+        entries = [(resource, callee) for _, resource, callee in scope.managed]
+        entries += [(b.resource, b.callee) for b in scope.created
+                    if not b.is_global and (b.entered or b.closed_in_finally)]
+        for resource, callee in entries:
+            if resource is PENDING:
+                if callee:
+                    pending.append(callee)
+            else:
+                known += 1
+    return known, pending
+
+
+class SessionFactoryIndexer(Indexer):
+    name = FACT_KIND
+    languages = frozenset({Language.PYTHON})
+    tokens = LIFECYCLE_TOKENS
+
+    def extract(self, source: "SourceFile", tree: ast.Module) -> dict | None:
+        tracker, engines = census(source, tree)
+        definitions = FileModel.definitions(tracker.model)
+        known, pending = managed_creations(tracker)
+        if not definitions and not engines and not known and not pending:
+            return None
+        return {
+            "module": source.module,
+            "zone": source.zone.value,
+            "definitions": definitions,
+            "engines": engines,
+            "with_creations": {"known": known, "pending": pending},
+        }

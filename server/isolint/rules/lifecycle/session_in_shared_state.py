@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from isolint.rules.lifecycle.tracking import LifecycleRule, tracker_for
+
+#: methods through which a class releases what it holds
+CLEANUP_HOOKS = frozenset({"close", "aclose", "__exit__", "__aexit__", "__del__", "dispose", "shutdown",
+                           "teardown", "cleanup", "release", "disconnect"})
+
+
+class SessionInSharedState(LifecycleRule):
+    """## What it does
+    Flags a database session or connection stored where every request and caller shares it:
+    a module-level variable (also one assigned through `global`), a class attribute, or an
+    attribute set in `__init__` of a class that never closes it (no `close`, `__exit__`,
+    `__aexit__`, `dispose`, … method).
+
+    Engines, `sessionmaker` / `async_sessionmaker` factories, `scoped_session` registries,
+    connection pools and redis / HTTP clients are made to be shared and are not flagged; nor
+    is a bare annotation such as `session: AsyncSession` (no session is created).
+
+    ## Why is this bad?
+    A session is a unit of work, not thread-safe and not safe across concurrent coroutines.
+    Shared, it carries one request's pending objects and failed transaction into the next
+    (`PendingRollbackError` for everyone after one error), holds a connection forever, and
+    breaks when the database restarts: the audit's "shared mutable state between requests".
+
+    ## Example
+    ```python
+    from app.db import SessionLocal
+
+    db = SessionLocal()
+
+
+    def find_user(user_id: int):
+        return db.get(User, user_id)
+    ```
+
+    ## Use instead
+    ```python
+    from app.db import SessionLocal
+
+
+    def find_user(user_id: int):
+        with SessionLocal() as db:
+            return db.get(User, user_id)
+    ```
+    """
+
+    code = "ISO307"
+    name = "session-in-shared-state"
+    message = "{what} `{target}` is held in {place}, shared by every request; open one per unit of work"
+
+    def visit_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: Any) -> None:
+        self._observe(node, ctx)
+        if node.value is None:
+            return
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if len(targets) != 1:
+            return
+        value = node.value.value if isinstance(node.value, ast.Await) else node.value
+        if not isinstance(value, ast.Call):
+            return
+        where = self._shared_place(targets[0], ctx)
+        if where is None:
+            return
+        created = tracker_for(ctx).resolve_call(value, ctx)
+        if created is None or not created.kind.is_per_request:
+            return
+        ctx.report(self, node, what=created.description, target=ctx.text_of(targets[0]), place=where)
+
+    visit_AnnAssign = visit_Assign
+
+    @staticmethod
+    def _shared_place(target: ast.expr, ctx: Any) -> str | None:
+        if isinstance(target, ast.Name):
+            if ctx.at_module_level:
+                return None if _under_main_guard(ctx) else "a module-level variable"
+            if ctx.classes and not ctx.functions:
+                return "a class attribute"
+            if ctx.functions and target.id in tracker_for(ctx).scope.globals:
+                return "a module-level variable (`global`)"
+            return None
+        if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"
+                and ctx.classes and isinstance(ctx.current_function, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and ctx.current_function.name == "__init__"):
+            methods = {s.name for s in ctx.classes[-1].body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            return None if methods & CLEANUP_HOOKS else f"the state of every `{ctx.classes[-1].name}` (never closed)"
+        return None
+
+
+def _under_main_guard(ctx: Any) -> bool:
+    for parent in ctx.parents:
+        if isinstance(parent, ast.If) and "__main__" in ast.dump(parent.test):
+            return True
+    return False
+

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import Any
+
+from isolint.core.model import Fixability
+from isolint.rules.lifecycle.fixes import lifecycle_fix
+from isolint.rules.lifecycle.tracking import LifecycleRule, Scope
+
+
+class SessionWithoutContextManager(LifecycleRule):
+    """## What it does
+    Flags a database session or connection (SQLAlchemy `Session`/`AsyncSession`, a
+    `sessionmaker` or `async_sessionmaker` factory — also one imported from another module —,
+    `engine.connect()`, asyncpg, psycopg and other DB-API connections, redis clients, aiohttp and
+    httpx client sessions) that a function creates and binds to a name without making sure it is
+    closed: it is never entered with `with` / `async with`, not closed in a `finally`, and not
+    handed to a caller that owns it (returned, stored, yielded by a dependency that closes it in
+    a `finally`). A session created and used in one expression (`SessionLocal().query(...)`) is
+    flagged too.
+
+    ## Why is this bad?
+    If anything between the creation and `close()` raises, the session keeps its pooled
+    connection (and its open transaction) until the garbage collector finds it. Under load the
+    pool runs dry and every request waits for `pool_timeout`: the audit's "pool exhaustion".
+    A `with` block closes the session on every path and makes the owner obvious.
+
+    ## Example
+    ```python
+    from app.db import SessionLocal
+
+
+    def rename_user(user_id: int, name: str) -> None:
+        session = SessionLocal()
+        user = session.get(User, user_id)
+        user.name = name
+        session.commit()
+        session.close()
+    ```
+
+    ## Use instead
+    ```python
+    from app.db import SessionLocal
+
+
+    def rename_user(user_id: int, name: str) -> None:
+        with SessionLocal() as session:
+            user = session.get(User, user_id)
+            user.name = name
+            session.commit()
+    ```
+
+    ## Fix safety
+    The fix wraps the statements between the creation and the last use in
+    `with <creation> as name:` (`async with` for async sessions) and removes the now redundant
+    `close()`. When the resource is not a context manager that only closes (psycopg2's `with`
+    commits but does not close; asyncpg connections are not context managers), the fix puts the
+    cleanup in a `try`/`finally` instead.
+
+    It is **safe** when the code already closed the session right after its last use in the
+    same block: the happy path is unchanged and the session is now also closed when something
+    raises. It is **unsafe** when the code never closed the session (the fix adds a close, and
+    objects loaded from it become detached afterwards) or when the block contains a `return`
+    that used to skip the close. There is no fix when the session escapes the block (used after
+    it, closed in another block, or closed more than once).
+    """
+
+    code = "ISO301"
+    name = "session-without-context-manager"
+    message = "{what} `{name}` is {detail}; use it as a context manager"
+    fix_title = "Use the session as a context manager"
+    fixable = Fixability.SOMETIMES
+
+    def function_done(self, scope: Scope, ctx: Any) -> None:
+        for binding in scope.created:
+            if binding.is_global or binding.resource is None or binding.cleanup_guaranteed:
+                continue
+            if binding.resource.library == "unresolved":
+                continue
+            detail = "closed only when nothing raises before `close()`" if binding.closes else "never closed"
+            ctx.report(self, binding.statement, fix=lifecycle_fix(binding, scope, ctx),
+                       what=binding.resource.description, name=binding.name, detail=detail)
+        for call, resource, callee in scope.unbound:
+            ctx.report(self, call, what=resource.description, name=(callee or "…") + "()",
+                       detail="created for one call and never closed")
+

@@ -1,0 +1,440 @@
+"""Who owns each session and connection of a function — computed once per file, shared by
+every ISO3xx rule, fed by the engine's single traversal.
+
+The tracker follows a function's statements as the walk passes them: a name bound to a new
+session (``s = SessionLocal()``), whether it is entered later (``with s:``, ``async with s``,
+``with s.begin():``, ``closing(s)``, ``stack.enter_context(s)``), closed in a ``finally``,
+returned or stored somewhere else (ownership moves to the caller: not this function's
+problem), captured by a nested function, or only closed on the success path. When the function
+ends, the rules read the verdicts from its :class:`Scope`.
+
+Each rule's ``visit_*`` forwards the node to the one tracker of the file (``ctx.state``); the
+tracker ignores a node it has just seen, so five active rules cost one observation.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+from isolint.core.rule import Rule
+from isolint.rules.lifecycle.libraries import (
+    CALLBACK_REGISTRATIONS,
+    CLEANUP_METHODS,
+    LIFECYCLE_TOKENS,
+    OWNERSHIP_CALLS,
+    POOL_RELEASE_METHODS,
+    Kind,
+    Resource,
+    annotation_resource,
+)
+from isolint.rules.lifecycle.model import FileModel
+
+FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+#: method calls that show an unknown local is a database handle (ISO302)
+DB_OPERATIONS = frozenset({
+    "commit", "rollback", "execute", "executemany", "query", "fetch", "fetchrow", "fetchval", "fetchall",
+    "fetchone", "flush", "scalars", "scalar", "merge", "refresh", "begin", "copy_expert",
+})
+#: container methods that store an object somewhere longer-lived than this function
+STORE_METHODS = frozenset({"append", "add", "put", "put_nowait", "setdefault", "insert", "extend", "update",
+                           "appendleft", "register", "set"})
+STATE_KEY = "lifecycle.tracker"
+#: a callee that, in census mode, may turn out to be an imported session function
+PENDING = Resource(Kind.SESSION, False, "unresolved")
+
+
+@dataclass(eq=False)
+class Binding:
+    """One name bound in a function, and everything the function does with it."""
+
+    name: str
+    resource: Resource | None
+    origin: str  # "created" | "entered" (with … as) | "parameter" | "value" | "unknown"
+    function: ast.AST
+    call: ast.Call | None = None
+    statement: ast.stmt | None = None
+    block: list | None = None  # the statement list holding ``statement``
+    callee: str | None = None
+    entered: bool = False
+    closed_in_finally: bool = False
+    escaped: bool = False
+    is_global: bool = False
+    closes: list = field(default_factory=list)  # cleanup calls outside finally/with
+    close_statements: list = field(default_factory=list)
+    except_closes: int = 0
+    last_use_line: int = 0
+    db_calls: int = 0
+    from_cursor: bool = False
+    #: rule codes that already reported this binding (one finding per name and rule)
+    reported: set = field(default_factory=set)
+
+    @property
+    def cleanup_guaranteed(self) -> bool:
+        return (self.entered or self.closed_in_finally or self.escaped
+                or (self.except_closes > 0 and bool(self.closes)))
+
+
+@dataclass(eq=False)
+class Scope:
+    node: ast.AST  # a function, a lambda or the module
+    bindings: dict = field(default_factory=dict)
+    created: list = field(default_factory=list)  # bindings of new must-be-closed resources
+    unknown: list = field(default_factory=list)  # locals bound from calls isolint cannot type
+    unbound: list = field(default_factory=list)  # (call, resource): ``Session(engine).query(...)``
+    managed: list = field(default_factory=list)  # (call, resource) created inside ``with``
+    globals: set = field(default_factory=set)
+
+    @property
+    def is_async(self) -> bool:
+        return isinstance(self.node, ast.AsyncFunctionDef)
+
+
+class Tracker:
+    def __init__(self, ctx: Any, census: bool = False) -> None:
+        self.census = census
+        self.model = FileModel(ctx.tree, ctx.qualified_name, ctx.project, ctx.source.rel_path)
+        self.scopes: list[Scope] = [Scope(ctx.tree)]
+        self.finished: dict[int, Scope] = {}
+        self.all_scopes: list[Scope] = []
+        self._last: ast.AST | None = None
+
+    # -- lookups for rules -----------------------------------------------------------------
+    @property
+    def scope(self) -> Scope:
+        return self.scopes[-1]
+
+    def binding(self, name: str) -> Binding | None:
+        for scope in reversed(self.scopes):
+            found = scope.bindings.get(name)
+            if found is not None:
+                return found
+        return None
+
+    def local_type(self, name: str) -> Resource | None:
+        found = self.binding(name)
+        return found.resource if found is not None and found.resource is not PENDING else None
+
+    def resolve_call(self, call: ast.Call, ctx: Any) -> Resource | None:
+        return self.model.resolve_call(call, self.local_type, _class_name(ctx))
+
+    def resolve_value(self, expr: ast.AST, ctx: Any) -> Resource | None:
+        return self.model.resolve_value(expr, self.local_type, _class_name(ctx))
+
+    # -- observation ---------------------------------------------------------------------------
+    def observe(self, node: ast.AST, ctx: Any) -> None:
+        if node is self._last:
+            return
+        self._last = node
+        handler = getattr(self, "_on_" + type(node).__name__, None)
+        if handler is not None:
+            handler(node, ctx)
+
+    def leave(self, node: ast.AST) -> Scope:
+        done = self.finished.get(id(node))
+        if done is not None:
+            return done
+        scope = self.scopes.pop() if len(self.scopes) > 1 and self.scopes[-1].node is node else Scope(node)
+        self.finished[id(node)] = scope
+        self.all_scopes.append(scope)
+        return scope
+
+    def module_scope(self) -> Scope:
+        scope = self.scopes[0]
+        if scope not in self.all_scopes:
+            self.all_scopes.append(scope)
+        return scope
+
+    def _on_FunctionDef(self, node: ast.AST, ctx: Any) -> None:
+        scope = Scope(node)
+        self.scopes.append(scope)
+        args = node.args  # type: ignore[attr-defined]
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+            resource = annotation_resource(arg.annotation, ctx.qualified_name)
+            if resource is not None:
+                scope.bindings[arg.arg] = Binding(arg.arg, resource, "parameter", node)
+
+    _on_AsyncFunctionDef = _on_FunctionDef
+
+    def _on_Lambda(self, node: ast.Lambda, ctx: Any) -> None:
+        self.scopes.append(Scope(node))
+
+    def _on_Global(self, node: ast.Global | ast.Nonlocal, ctx: Any) -> None:
+        self.scope.globals.update(node.names)
+
+    _on_Nonlocal = _on_Global
+
+    def _on_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: Any) -> None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name) or node.value is None:
+            return
+        name = targets[0].id
+        scope = self.scope
+        value = node.value.value if isinstance(node.value, ast.Await) else node.value
+        resource = self.resolve_call(value, ctx) if isinstance(value, ast.Call) else None
+        if resource is None and isinstance(node, ast.AnnAssign):
+            resource = annotation_resource(node.annotation, ctx.qualified_name)
+        if resource is None and self.census and isinstance(value, ast.Call):
+            callee = ctx.qualified_name(value.func)
+            if callee and "." in callee:
+                resource = PENDING
+        if resource is None:
+            if isinstance(value, ast.Call):
+                binding = Binding(name, None, "unknown", scope.node, value, node, _block_of(node, ctx))
+                binding.from_cursor = isinstance(value.func, ast.Attribute) and value.func.attr == "cursor"
+                scope.bindings[name] = binding
+                scope.unknown.append(binding)
+            else:
+                scope.bindings.pop(name, None)
+            return
+        if resource.kind.must_be_closed and isinstance(value, ast.Call):
+            binding = Binding(name, resource, "created", scope.node, value, node, _block_of(node, ctx),
+                              callee=ctx.qualified_name(value.func) or ctx.text_of(value.func)
+                              if hasattr(ctx, "text_of") else None)
+            binding.is_global = name in scope.globals or not isinstance(scope.node, FUNCTION_NODES)
+            scope.created.append(binding)
+        else:
+            binding = Binding(name, resource, "value", scope.node, value if isinstance(value, ast.Call) else None,
+                              node)
+        scope.bindings[name] = binding
+
+    _on_AnnAssign = _on_Assign
+
+    def _on_With(self, node: ast.With | ast.AsyncWith, ctx: Any) -> None:
+        scope = self.scope
+        for item in node.items:
+            expr = item.context_expr
+            inner = expr.value if isinstance(expr, ast.Await) else expr
+            if isinstance(inner, ast.Name):
+                self._enter(inner.id)
+                continue
+            if not isinstance(inner, ast.Call):
+                continue
+            func = inner.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in (
+                "begin", "begin_nested", "transaction"
+            ):
+                self._enter(func.value.id)
+                continue
+            last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if last in OWNERSHIP_CALLS and inner.args:
+                argument = inner.args[0]
+                if isinstance(argument, ast.Name):
+                    self._enter(argument.id)
+                    continue
+                if isinstance(argument, ast.Call):
+                    inner = argument
+            resource = self.resolve_call(inner, ctx)
+            if resource is None and self.census:
+                callee = ctx.qualified_name(inner.func)
+                resource = PENDING if callee and "." in callee else None
+            if resource is None:
+                continue
+            if resource.kind.must_be_closed:
+                scope.managed.append((inner, resource, ctx.qualified_name(inner.func)))
+            if isinstance(item.optional_vars, ast.Name):
+                binding = Binding(item.optional_vars.id, resource, "entered", scope.node, inner, node, entered=True)
+                scope.bindings[binding.name] = binding
+
+    _on_AsyncWith = _on_With
+
+    def _enter(self, name: str) -> None:
+        binding = self.binding(name)
+        if binding is not None:
+            binding.entered = True
+
+    def _on_Call(self, node: ast.Call, ctx: Any) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            receiver = func.value
+            if isinstance(receiver, ast.Name):
+                binding = self.binding(receiver.id)
+                if binding is not None:
+                    if func.attr in CLEANUP_METHODS:
+                        self._cleanup(binding, node, ctx)
+                    elif func.attr in DB_OPERATIONS:
+                        binding.db_calls += 1
+            if func.attr in POOL_RELEASE_METHODS and node.args and isinstance(node.args[0], ast.Name):
+                released = self.binding(node.args[0].id)
+                if released is not None and released.origin == "created":
+                    self._cleanup(released, node, ctx)
+            if isinstance(receiver, ast.Call) and not _inside_with_item(ctx):
+                created = self.resolve_call(receiver, ctx)
+                if created is not None and created.kind.must_be_closed and created is not PENDING:
+                    self.scope.unbound.append((receiver, created, ctx.qualified_name(receiver.func)))
+        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if last in CALLBACK_REGISTRATIONS or last in OWNERSHIP_CALLS:
+            for argument in node.args:
+                target = argument.value if isinstance(argument, ast.Attribute) and argument.attr in CLEANUP_METHODS \
+                    else argument
+                if isinstance(target, ast.Name):
+                    self._enter(target.id)
+
+    def _cleanup(self, binding: Binding, call: ast.Call, ctx: Any) -> None:
+        where = _cleanup_position(call, ctx)
+        if where == "finally":
+            binding.closed_in_finally = True
+        elif where == "except":
+            binding.except_closes += 1
+        else:
+            binding.closes.append(call)
+            binding.close_statements.append(_statement_of(call, ctx))
+
+    def _on_Name(self, node: ast.Name, ctx: Any) -> None:
+        if not isinstance(node.ctx, ast.Load):
+            return
+        binding = self.binding(node.id)
+        if binding is None or binding.origin == "parameter":
+            return
+        binding.last_use_line = max(binding.last_use_line, node.lineno)
+        if binding.function is not self.scope.node and isinstance(binding.function, FUNCTION_NODES):
+            binding.escaped = True  # captured by a nested function or lambda
+            return
+        if _escapes(node, ctx):
+            binding.escaped = True
+
+
+# -- helpers over the walk's parent chain ------------------------------------------------------
+
+def _class_name(ctx: Any) -> str | None:
+    classes = getattr(ctx, "classes", None)
+    return classes[-1].name if classes else None
+
+
+def _block_of(statement: ast.stmt, ctx: Any) -> list | None:
+    parent = ctx.parents[-1] if ctx.parents else None
+    for attr in ("body", "orelse", "finalbody"):
+        block = getattr(parent, attr, None)
+        if isinstance(block, list) and any(s is statement for s in block):
+            return block
+    return None
+
+
+def _path(node: ast.AST, ctx: Any):
+    """(ancestor, child) pairs from the innermost ancestor outwards, up to the function."""
+    child = node
+    for ancestor in reversed(ctx.parents):
+        yield ancestor, child
+        if isinstance(ancestor, FUNCTION_NODES):
+            return
+        child = ancestor
+
+
+def _cleanup_position(call: ast.Call, ctx: Any) -> str:
+    """``finally`` when the cleanup runs on every path, ``except`` inside a broad handler."""
+    for ancestor, child in _path(call, ctx):
+        if isinstance(ancestor, ast.Try) or type(ancestor).__name__ == "TryStar":
+            if any(s is child for s in ancestor.finalbody):
+                return "finally"
+        if isinstance(ancestor, ast.ExceptHandler) and _is_broad(ancestor):
+            return "except"
+    return ""
+
+
+def _is_broad(handler: ast.ExceptHandler) -> bool:
+    kind = handler.type
+    if kind is None:
+        return True
+    names = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+    return any(isinstance(n, ast.Name) and n.id in ("Exception", "BaseException") for n in names)
+
+
+def _statement_of(node: ast.AST, ctx: Any) -> ast.stmt | None:
+    for ancestor, child in _path(node, ctx):
+        if isinstance(child, ast.stmt):
+            return child
+    return None
+
+
+def _inside_with_item(ctx: Any) -> bool:
+    for ancestor in reversed(ctx.parents):
+        if isinstance(ancestor, ast.withitem):
+            return True
+        if isinstance(ancestor, ast.stmt):
+            return False
+    return False
+
+
+def _escapes(node: ast.Name, ctx: Any) -> bool:
+    """The name is handed to something that outlives this call of the function: returned,
+    stored in an attribute, container or constructor, or aliased."""
+    parents = ctx.parents
+    parent = parents[-1] if parents else None
+    if isinstance(parent, ast.Attribute):
+        return False  # s.query(...), s.bind: a use, not a hand-over
+    statement = _statement_of(node, ctx)
+    if isinstance(statement, ast.Return):
+        return True
+    holder = parents[-2] if isinstance(parent, ast.keyword) and len(parents) > 1 else parent
+    if isinstance(holder, ast.Call) and holder is not None:
+        callee = holder.func
+        last = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", "")
+        if last in STORE_METHODS:
+            return True
+        if last[:1].isupper() and isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            return True  # repo = Repository(session)
+        if last in OWNERSHIP_CALLS or last in ("create_task", "ensure_future", "Thread", "submit"):
+            return True
+    if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        in_value = statement.value is not None and _contains(statement.value, node)
+        if in_value and (not all(isinstance(t, ast.Name) for t in targets) or statement.value is node
+                         or isinstance(parent, (ast.Tuple, ast.List, ast.Dict, ast.Set))):
+            return True
+    if isinstance(parent, (ast.Tuple, ast.List, ast.Dict, ast.Set)) and isinstance(statement, ast.Return):
+        return True
+    return False
+
+
+def _contains(tree: ast.AST, node: ast.AST) -> bool:
+    if tree is node:
+        return True
+    return any(child is node for child in ast.walk(tree))
+
+
+def tracker_for(ctx: Any) -> Tracker:
+    tracker = ctx.state.get(STATE_KEY)
+    if tracker is None:
+        tracker = ctx.state[STATE_KEY] = Tracker(ctx)
+    return tracker
+
+
+class LifecycleRule(Rule):
+    """Base of the ISO3xx rules: forwards the walk to the file's tracker and hands each
+    finished function (and, at the end, the module) to ``function_done``."""
+
+    tokens = LIFECYCLE_TOKENS
+    uses_facts = ("session-factories",)
+
+    def begin_file(self, ctx: Any) -> None:
+        tracker_for(ctx)
+
+    def _observe(self, node: ast.AST, ctx: Any) -> None:
+        tracker_for(ctx).observe(node, ctx)
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _observe
+    visit_Global = visit_Nonlocal = _observe
+    visit_Assign = visit_AnnAssign = _observe
+    visit_With = visit_AsyncWith = _observe
+    visit_Call = visit_Name = _observe
+
+    def _leave(self, node: ast.AST, ctx: Any) -> None:
+        self.function_done(tracker_for(ctx).leave(node), ctx)
+
+    leave_FunctionDef = leave_AsyncFunctionDef = leave_Lambda = _leave
+
+    def end_file(self, ctx: Any) -> None:
+        self.function_done(tracker_for(ctx).module_scope(), ctx)
+
+    def function_done(self, scope: Scope, ctx: Any) -> None:
+        """Called once per finished function (and once for the module)."""
+
+
+def receiver_key(expr: ast.AST, tracker: Tracker) -> object:
+    """A stable key for "the same handle" within a function: a local name, ``self.session``…"""
+    if isinstance(expr, ast.Name):
+        return ("name", expr.id)
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+        return ("attr", expr.value.id, expr.attr)
+    return ("expr", id(expr))
