@@ -190,7 +190,9 @@ class IsolintLanguageServer(LanguageServer):
             self.problems_shown.add(message)
             self.window_show_message(types.ShowMessageParams(type=kind, message=message))
 
-    def set_editor_settings(self, global_raw: Any, per_folder: dict[str, Any] | None = None) -> None:
+    def set_editor_settings(self, global_raw: Any, per_folder: dict[str, Any] | None = None) -> bool:
+        """Apply editor settings; True when they changed what is checked or how."""
+        before = (self.projects.editor, {uri: f.editor for uri, f in self.projects.folders.items()})
         self.projects.editor = parse_editor_settings(global_raw)
         for problem in self.projects.editor.problems:
             self.show_problem(problem)
@@ -200,9 +202,13 @@ class IsolintLanguageServer(LanguageServer):
                 folder.editor = parse_editor_settings(raw) if raw is not None else None
                 for problem in folder.editor.problems if folder.editor else ():
                     self.show_problem(problem)
+        if before == (self.projects.editor, {uri: f.editor for uri, f in self.projects.folders.items()}):
+            return False
         self.projects.invalidate()
+        self.start_indexing()
+        return True
 
-    async def pull_configuration(self) -> None:
+    async def pull_configuration(self) -> bool:
         """Editor settings per workspace folder through ``workspace/configuration``."""
         folders = list(self.projects.folders.values())
         items = [types.ConfigurationItem(section=SECTION)]
@@ -211,11 +217,11 @@ class IsolintLanguageServer(LanguageServer):
             values = await self.workspace_configuration_async(types.ConfigurationParams(items=items))
         except JsonRpcException as exc:  # a client that advertises the request but fails it
             log.warning("workspace/configuration failed: %s", exc)
-            return
+            return False
         values = list(values or [])
         global_raw = values[0] if values else None
         per_folder = {folder.uri: value for folder, value in zip(folders, values[1:])}
-        self.set_editor_settings(global_raw if global_raw is not None else {}, per_folder)
+        return self.set_editor_settings(global_raw if global_raw is not None else {}, per_folder)
 
     def reload_configuration(self) -> None:
         self.projects.invalidate()
@@ -254,10 +260,13 @@ class IsolintLanguageServer(LanguageServer):
         self.indexing = future
 
         def done(task: asyncio.Future) -> None:
-            if task.cancelled() or task.exception() is not None:
+            if task.cancelled() or task.exception() is not None or not task.result():
                 return
-            if task.result():
-                self.recheck_readers(task.result())
+            # Documents opened meanwhile may have had their (unsaved) facts overwritten from
+            # disk, and readers of the new facts are stale: check every open document again.
+            for document in self.documents:
+                self.schedule(document)
+            self.refresh_pull_clients()
 
         future.add_done_callback(done)
 
@@ -319,7 +328,8 @@ def _register(server: IsolintLanguageServer) -> None:
             ls.add_folder(folder.uri, folder.name)
         if not ls.projects.folders and (params.root_uri or params.root_path):
             ls.add_folder(params.root_uri or from_fs_path(params.root_path))
-        ls.set_editor_settings(params.initialization_options or {})
+        if not ls.set_editor_settings(params.initialization_options or {}):
+            ls.start_indexing()
         log.info("initialized: encoding %s, %s diagnostics, %d folder(s)", ls.codec.encoding,
                  "pull" if ls.pull else "push", len(ls.projects.folders))
 
@@ -338,9 +348,8 @@ def _register(server: IsolintLanguageServer) -> None:
             except JsonRpcException as exc:
                 log.warning("could not register file watchers: %s", exc)
         if ls.capability("workspace.configuration"):
-            await ls.pull_configuration()
-            ls.recheck_all()
-        ls.start_indexing()
+            if await ls.pull_configuration():
+                ls.recheck_all()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: IsolintLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -458,12 +467,12 @@ def _register(server: IsolintLanguageServer) -> None:
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: IsolintLanguageServer, params: types.DidChangeConfigurationParams) -> None:
         if ls.capability("workspace.configuration"):
-            await ls.pull_configuration()
-        elif params.settings is not None:
-            ls.set_editor_settings(params.settings)
-        ls.sync_config_errors()
-        ls.start_indexing()
-        ls.recheck_all()
+            changed = await ls.pull_configuration()
+        else:
+            changed = ls.set_editor_settings(params.settings if params.settings is not None else {})
+        if changed:
+            ls.sync_config_errors()
+            ls.recheck_all()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls: IsolintLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
@@ -570,6 +579,8 @@ async def _workspace_diagnostic(ls: IsolintLanguageServer, params: types.Workspa
     loop = asyncio.get_running_loop()
     previous = {item.uri: item.value for item in params.previous_result_ids}
     token, partial = params.work_done_token, params.partial_result_token
+    if ls.indexing is not None and not ls.indexing.done():
+        await asyncio.shield(ls.indexing)  # cross-file rules need every file's facts first
     files = await loop.run_in_executor(ls.background, lambda: list(ls.projects.workspace_files()))
     open_uris = {d.uri for d in ls.documents}
     if token is not None:
