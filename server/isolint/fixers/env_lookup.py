@@ -14,8 +14,22 @@ from isolint.core.model import Applicability, Edit, Fix, Range
 from isolint.fixers.imports import import_edit
 
 
-def env_lookup_expression(settings: Settings, name: str) -> str:
-    return settings.env_accessor.format(name=name)
+class _DoubleQuoted(str):
+    """A name whose ``repr`` uses double quotes, for ``{name!r}`` in files written that way."""
+
+    def __repr__(self) -> str:
+        return '"' + str.__repr__(self)[1:-1] + '"'
+
+
+def env_lookup_expression(settings: Settings, name: str, quote: str = "'") -> str:
+    """The accessor expression for ``name``; ``quote='"'`` renders ``{name!r}`` with double
+    quotes so the fix matches the file's style (env var names never contain quotes)."""
+    return settings.env_accessor.format(name=_DoubleQuoted(name) if quote == '"' else name)
+
+
+def preferred_quote(text: str) -> str:
+    """The quote character a module mostly uses (black/ruff default: double)."""
+    return "'" if text.count("'") > text.count('"') else '"'
 
 
 def env_lookup_fix(
@@ -28,13 +42,14 @@ def env_lookup_fix(
     title: str | None = None,
     applicability: Applicability = Applicability.UNSAFE,
     line_ending: str = "\n",
+    quote: str = "'",
 ) -> Fix:
     """A fix replacing the text at ``replace`` with the lookup of ``name`` (adding the import).
 
     Unsafe by default: the program now fails fast where it silently used the literal before —
     the point of the fix, but a behaviour change.
     """
-    expression = env_lookup_expression(settings, name)
+    expression = env_lookup_expression(settings, name, quote)
     edits = [Edit(replace, expression)]
     added = import_edit(settings.accessor_import, imports, tree, line_ending)
     if added is not None:

@@ -5,6 +5,11 @@ from __future__ import annotations
 from isolint.core.metrics import Metric
 from isolint.core.rule import Indexer, Rule
 from isolint.rules import audit_metrics
+from isolint.rules.config_isolation.dev_default_env_fallback import DevDefaultEnvFallback
+from isolint.rules.config_isolation.dev_value_in_deployed_env_file import DevValueInDeployedEnvFile
+from isolint.rules.config_isolation.env_access_outside_config import EnvAccessOutsideConfig
+from isolint.rules.config_isolation.hardcoded_connection_value import HardcodedConnectionValue
+from isolint.rules.config_isolation.hardcoded_local_host import HardcodedLocalHost
 from isolint.rules.contract.metrics import message_mismatches
 from isolint.rules.contract.near_miss_message_type import NearMissMessageType
 from isolint.rules.contract.python_indexer import PythonMessageIndexer
@@ -37,6 +42,11 @@ from isolint.rules.test_isolation.test_doubles_indexer import IntegrationDoubles
 RULES: tuple[type[Rule], ...] = (
     ParseError,
     UnreadableFile,
+    HardcodedLocalHost,
+    DevDefaultEnvFallback,
+    HardcodedConnectionValue,
+    EnvAccessOutsideConfig,
+    DevValueInDeployedEnvFile,
     SecretInEnvFile,
     RealValueInEnvTemplate,
     HardcodedSecretInCode,

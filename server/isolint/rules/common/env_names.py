@@ -23,6 +23,11 @@ CALLEE_PREFIXES = {
     "memcache": "MEMCACHED", "httpx": None, "asyncclient": None, "uvicorn": None, "run": None,
 }
 CONTAINER_SUFFIX_RE = re.compile(r"_(CONFIG|CONF|SETTINGS|OPTIONS|OPTS|PARAMS|KWARGS|ARGS|DEFAULTS)$")
+#: calls whose argument is a field's default, not a value of its own: the name comes from the
+#: field (``redis_host: str = Field(default="localhost")`` → ``REDIS_HOST``)
+FIELD_CALLS = frozenset({"Field", "field", "attrib", "attr.ib", "Option", "Setting", "Config", "PrivateAttr"})
+FIELD_DEFAULT_KEYWORDS = frozenset({"default", "value"})
+CLASS_SUFFIX_RE = re.compile(r"(Settings|Config|Configuration|Conf|Options|Params|Model|Schema|Base)+$")
 
 
 def to_env_name(identifier: str) -> str | None:
@@ -34,7 +39,8 @@ def to_env_name(identifier: str) -> str | None:
     return name
 
 
-def _callee_prefix(call: ast.Call) -> str | None:
+def callee_prefix(call: ast.Call) -> str | None:
+    """The service a connection call talks to, by its callee (``redis.Redis`` → ``REDIS``)."""
     func = call.func
     parts = []
     while isinstance(func, ast.Attribute):
@@ -49,18 +55,26 @@ def _callee_prefix(call: ast.Call) -> str | None:
     return None
 
 
+_callee_prefix = callee_prefix  # the original private name, kept for existing callers
+
+
 def env_name_for(node: ast.AST, ctx: "PythonContext") -> str | None:
     """The variable name for the value ``node`` (a literal or f-string) from its context."""
     child = node
     for parent in reversed(ctx.parents):
+        if parent is child:
+            continue  # stepped over already (a field call's keyword)
         if isinstance(parent, (ast.IfExp, ast.BoolOp, ast.JoinedStr, ast.FormattedValue, ast.BinOp)):
             child = parent
             continue
         if isinstance(parent, ast.keyword) and parent.arg:
             call = ctx.parents[ctx.parents.index(parent) - 1] if ctx.parents.index(parent) > 0 else None
             keyword = parent.arg
+            if keyword in FIELD_DEFAULT_KEYWORDS and isinstance(call, ast.Call) and _is_field_call(call):
+                child = call  # the field's default: named by the field
+                continue
             if keyword.lower() in GENERIC_KEYWORDS and isinstance(call, ast.Call):
-                prefix = _callee_prefix(call)
+                prefix = callee_prefix(call)
                 if prefix:
                     return to_env_name(f"{prefix}_{keyword}")
             return to_env_name(keyword)
@@ -79,7 +93,7 @@ def env_name_for(node: ast.AST, ctx: "PythonContext") -> str | None:
             for target in targets:
                 name = _target_name(target)
                 if name:
-                    return to_env_name(name)
+                    return _with_class_prefix(to_env_name(name), target, ctx)
             return None
         if isinstance(parent, ast.arguments):
             return _argument_name(parent, child)
@@ -89,11 +103,32 @@ def env_name_for(node: ast.AST, ctx: "PythonContext") -> str | None:
                 return to_env_name(re.sub(r"^(get|build|make|default|_)+_?", "", function.name))
             return None
         if isinstance(parent, ast.Call):
+            if _is_field_call(parent) and parent.args and parent.args[0] is child:
+                child = parent  # Field("localhost"): the default, named by the field
+                continue
             return None  # positional argument: nothing names it
         if isinstance(parent, (ast.stmt, ast.Lambda, ast.comprehension)):
             return None
         child = parent
     return None
+
+
+def _is_field_call(call: ast.Call) -> bool:
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return name in FIELD_CALLS
+
+
+def _with_class_prefix(name: str | None, target: ast.AST, ctx: "PythonContext") -> str | None:
+    """A generic field (``host``) of ``class RedisSettings`` is ``REDIS_HOST``."""
+    if not name or name.lower() not in GENERIC_KEYWORDS or not ctx.classes:
+        return name
+    in_class_body = isinstance(target, ast.Name) and ctx.current_function is None or (
+        isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self")
+    if not in_class_body:
+        return name
+    prefix = to_env_name(CLASS_SUFFIX_RE.sub("", ctx.classes[-1].name))
+    return f"{prefix}_{name}" if prefix and not name.startswith(prefix) else name
 
 
 def _target_name(target: ast.AST) -> str | None:

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from isolint.core.model import SECRET_RANGE, Applicability, Edit, Fix, Fixability, Range
+from isolint.core.rule import PRODUCTION_ONLY, Rule
+from isolint.rules.config_isolation.env_lookups import EnvLookup, LookupStyle, env_lookup, or_fallback
+from isolint.rules.config_isolation.shared import env_lookup_fix_for, literal_value
+from isolint.rules.config_isolation.usage import Use, classify_use, in_dev_entry_point, secret_range
+from isolint.rules.config_isolation.values import classify_dev_value
+
+if TYPE_CHECKING:
+    from isolint.engine.python_runner import PythonContext
+
+
+class DevDefaultEnvFallback(Rule):
+    """## What it does
+    Flags an environment lookup whose default is a development value:
+
+    - a local host or a URL on one (`os.getenv("REDIS_HOST", "localhost")`,
+      `os.environ.get("DATABASE_URL", "postgresql://…@localhost…")`); a bind-all address
+      (`0.0.0.0`) only for a backing service's variable (`REDIS_HOST`), not for `HOST`, where
+      it is the address a server listens on;
+    - development credentials (`postgres:postgres@` in a URL; `DB_PASSWORD` defaulting to
+      `postgres`, `password`, `changeme`, `dev-secret-change-in-production`…) — real-looking
+      secrets are the secrets family's ([ISO203](ISO203.md));
+    - a development database name (`app_dev`, `app_local`, `app_test`) or a local SQLite file
+      for a database variable;
+    - debug switched on (`DEBUG` → `"true"`), a development environment name (`APP_ENV` →
+      `"development"`), or a backing service's default port (`REDIS_PORT` → `6379`).
+
+    Lookups it understands: `os.getenv`, `os.environ.get`, `os.environ.setdefault`, an
+    `... or "localhost"` fallback after a lookup, and project accessors whose receiver is
+    recognisably the environment — `env.get(...)`, `get_env().get(...)`, `environ.get(...)`,
+    environs' `env.str("X", ...)`, python-decouple/starlette `config("X", default=...)`,
+    django-environ `env("X", default=...)`, and `settings.get(...)`/`config.get(...)` when the
+    key is spelled like an environment variable (`REDIS_HOST`, not `host`). Lookups without a
+    default are what this rule asks for.
+
+    Development and test code is not checked, nor `if __name__ == "__main__":` blocks.
+
+    ## Why is this bad?
+    A default is what runs when the deployment forgot to set the variable. A development
+    default turns a missing setting into a silent connection to `localhost`, a production
+    database named `app_dev`, or debug mode in production — instead of a clear start-up error.
+
+    ## Example
+    ```python
+    import os
+
+    REDIS_HOST = os.getenv("REDIS_HOST", "localhost")
+    DEBUG = os.environ.get("DEBUG", "true")
+    ```
+
+    ## Use instead
+    ```python
+    import os
+
+    REDIS_HOST = os.environ["REDIS_HOST"]
+    DEBUG = os.environ.get("DEBUG", "false")
+    LOG_LEVEL = os.getenv("LOG_LEVEL", "INFO")
+    ```
+
+    ## Fix safety
+    The fix drops the development default: `os.getenv("X", "localhost")`,
+    `os.environ.get(...)`, `get_env().get(...)` and `os.getenv("X") or "localhost"` become
+    the configured accessor (`env-accessor`, default `os.environ["X"]`); accessors that raise
+    by themselves when the variable is missing (decouple/starlette `config`, environs and
+    django-environ getters) keep their call and lose the default. `os.environ.setdefault`
+    gets no fix (deleting it is a decision). Unsafe: a missing variable now stops the program
+    at start-up.
+
+    ## Options
+    - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
+    """
+
+    code = "ISO102"
+    name = "dev-default-env-fallback"
+    message = "Environment lookup of `{name}` falls back to {reason}: {value}"
+    fix_title = "Remove the development default"
+    fixable = Fixability.SOMETIMES
+    zones = PRODUCTION_ONLY
+    tokens = (b"env", b"Env", b"ENV", b"config", b"Config", b"settings")
+    options = ("env-accessor", "env-accessor-import")
+
+    def visit_Call(self, node: ast.Call, ctx: "PythonContext") -> None:
+        lookup = env_lookup(node, ctx)
+        if lookup is not None and lookup.has_default:
+            self._check(lookup, lookup.default, node, ctx)  # type: ignore[arg-type]
+
+    def visit_BoolOp(self, node: ast.BoolOp, ctx: "PythonContext") -> None:
+        fallback = or_fallback(node, ctx)
+        if fallback is not None:
+            lookup, default = fallback
+            self._check(lookup, default, node, ctx)
+
+    def _check(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, ctx: "PythonContext") -> None:
+        value = literal_value(default)
+        if value is None or in_dev_entry_point(ctx) or classify_use(replace, ctx).use is Use.MESSAGE:
+            return
+        dev = classify_dev_value(lookup.name, value)
+        if not dev:
+            return
+        data = {SECRET_RANGE: secret_range(default, dev.secrets[0], ctx)} if dev.secrets else {}
+        name = lookup.name or ctx.text_of(lookup.call.args[0] if lookup.call.args else lookup.call)
+        ctx.report(self, default, fix=self._fix(lookup, default, replace, ctx), data=data,
+                   name=name, reason=dev.description, value=dev.shown)
+
+    def _fix(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, ctx: "PythonContext") -> Fix | None:
+        if lookup.name is None or lookup.style is LookupStyle.SETDEFAULT:
+            return None
+        if lookup.style is LookupStyle.MAPPING or replace is not lookup.call:
+            return env_lookup_fix_for(replace, lookup.name, ctx,
+                                      title=f"Remove the development default: require `{lookup.name}`")
+        removal = _argument_removal(lookup.call, default, ctx)
+        if removal is None:
+            return None
+        return Fix(f"Remove the development default of `{lookup.name}`", Applicability.UNSAFE, (removal,))
+
+
+def _argument_removal(call: ast.Call, default: ast.expr, ctx: "PythonContext") -> Edit | None:
+    """The edit deleting ``default`` (a positional argument or its keyword) and the comma
+    before it: ``config("X", default="localhost", cast=str)`` → ``config("X", cast=str)``."""
+    items: list[ast.AST] = [*call.args, *call.keywords]
+    items.sort(key=lambda item: (item.lineno, item.col_offset))  # type: ignore[attr-defined]
+    target = next((k for k in call.keywords if k.value is default), default)
+    index = next((i for i, item in enumerate(items) if item is target), None)
+    if not index:
+        return None  # the default is the first argument: nothing sensible to remove
+    previous = ctx.range(items[index - 1])
+    return Edit(Range(previous.end, ctx.range(target).end), "")

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from isolint.core.model import SECRET_RANGE, Fixability
+from isolint.core.rule import PRODUCTION_ONLY, Rule
+from isolint.rules.common.env_names import callee_prefix, env_name_for
+from isolint.rules.config_isolation.shared import env_default_dev_value, replace_with_env_lookup
+from isolint.rules.config_isolation.usage import (
+    Use, UseSite, classify_use, in_dev_entry_point, literal_text, secret_range, string_literal_nodes,
+)
+from isolint.rules.config_isolation.values import (
+    PASSWORD_NAME_RE, PORT_NAME_RE, SERVICE_PORTS, display_value, is_dev_credential, names_backing_service,
+    parse_value, service_port,
+)
+
+if TYPE_CHECKING:
+    from isolint.engine.python_runner import PythonContext
+
+_PORT_TOKENS = tuple(str(port).encode() for port in SERVICE_PORTS)
+
+
+class HardcodedConnectionValue(Rule):
+    """## What it does
+    Flags connection values written into production code:
+
+    - a backing service's well-known port (PostgreSQL 5432, Redis 6379, MySQL 3306, MongoDB
+      27017, ClickHouse 8123/9000, RabbitMQ 5672, Kafka 9092, Memcached 11211,
+      Elasticsearch 9200, …) where it is used as a port: `port=6379`, `{"port": 5432}`,
+      `REDIS_PORT = 6379`, a field or argument default named `*port`, the port next to a host
+      in `("redis", 6379)`, a positional port in a connection call (`Redis("redis", 6379)`),
+      or inside a connection URL (`redis://cache:6379/0`, `f"postgresql://{host}:5432/app"`);
+    - a password embedded in a connection URL or DSN (`postgresql://app:s3cret@db/app`) —
+      masked in the message;
+    - a development password (`postgres`, `password`, `changeme`…) bound to a password:
+      `password="postgres"` in a call, `DB_PASSWORD = "postgres"`, a `*password` field default.
+      Real-looking secrets are the secrets family's ([ISO203](ISO203.md)).
+
+    Web-application ports (8000, 8080, 3000) are not service ports and are not flagged.
+    Checks (`if port == 5432`), messages, docstrings, `if __name__ == "__main__":` blocks and
+    development/test code are not flagged either. A URL on a local host is
+    [ISO101](ISO101.md)'s (its message names the embedded password); an environment lookup's
+    development default is [ISO102](ISO102.md)'s — one finding per literal.
+
+    ## Why is this bad?
+    Ports and credentials differ between a laptop, a staging stack and production (managed
+    databases, TLS ports, poolers such as PgBouncer on 6432). A hard-coded one keeps working
+    locally and breaks — or silently connects to the wrong instance — elsewhere; a committed
+    password is both a leak and a development value nobody rotates.
+
+    ## Example
+    ```python
+    import redis
+
+    cache = redis.Redis(host=CACHE_HOST, port=6379, password="changeme")
+    ```
+
+    ## Use instead
+    ```python
+    import os
+
+    import redis
+
+    cache = redis.Redis(
+        host=os.environ["REDIS_HOST"],
+        port=int(os.environ["REDIS_PORT"]),
+        password=os.environ["REDIS_PASSWORD"],
+    )
+    ```
+
+    ## Fix safety
+    A port or password that something names (`port=` of `redis.Redis` → `REDIS_PORT`, a field
+    `db_password` → `DB_PASSWORD`) is replaced by the configured environment accessor, wrapped
+    in `int(...)` for an integer port. Unsafe: the variable must now be set. URLs with an
+    embedded port or password are replaced whole when an assignment or keyword names them
+    (`REDIS_URL = ...`); otherwise no fix is offered.
+
+    ## Options
+    - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
+    """
+
+    code = "ISO103"
+    name = "hardcoded-connection-value"
+    message = "Hard-coded {what} in a connection value"
+    fix_title = "Read the value from the environment"
+    fixable = Fixability.SOMETIMES
+    zones = PRODUCTION_ONLY
+    tokens = (*_PORT_TOKENS, b"password", b"PASSWORD", b"Password", b"passwd", b"PASSWD", b"pwd", b"PWD", b"://")
+    options = ("env-accessor", "env-accessor-import")
+
+    def visit_Constant(self, node: ast.Constant, ctx: "PythonContext") -> None:
+        value = node.value
+        if isinstance(value, bool):
+            return
+        if isinstance(value, int):
+            self._port(node, value, ctx)
+        elif isinstance(value, str) and string_literal_nodes(node, ctx):
+            if value.strip().isdigit():
+                self._port(node, value, ctx)
+            else:
+                self._connection_string(node, value, ctx)
+                self._password(node, value, ctx)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr, ctx: "PythonContext") -> None:
+        if string_literal_nodes(node, ctx):
+            self._connection_string(node, literal_text(node) or "", ctx)
+
+    # -- gates ---------------------------------------------------------------------------------
+    @staticmethod
+    def _value_site(node: ast.AST, ctx: "PythonContext") -> UseSite | None:
+        site = classify_use(node, ctx)
+        if site.use is not Use.VALUE or in_dev_entry_point(ctx) or env_default_dev_value(node, ctx) is not None:
+            return None
+        return site
+
+    # -- ports ---------------------------------------------------------------------------------
+    def _port(self, node: ast.Constant, value: int | str, ctx: "PythonContext") -> None:
+        service = service_port(value)
+        if service is None:
+            return
+        name = env_name_for(node, ctx)
+        named_port = bool(name and PORT_NAME_RE.search(name))
+        if not (named_port or _beside_host(node, ctx)):
+            return
+        site = self._value_site(node, ctx)
+        if site is None:
+            return
+        fix = None
+        if named_port and site.direct:
+            fix = replace_with_env_lookup(node, name, ctx, wrap="int" if isinstance(value, int) else "")  # type: ignore[arg-type]
+        ctx.report(self, node, fix=fix, what=f"{service} port {value}")
+
+    # -- URLs and DSNs -------------------------------------------------------------------------
+    def _connection_string(self, node: ast.AST, text: str, ctx: "PythonContext") -> None:
+        if ":" not in text and "=" not in text:
+            return
+        parsed = parse_value(text)
+        if not parsed.refs or parsed.is_bare_host:
+            return
+        name = env_name_for(node, ctx)
+        if parsed.destination_refs(names_backing_service(name)):
+            return  # a local-host value: ISO101's finding names the password too
+        passwords = parsed.passwords
+        ports = [(ref.port, service_port(ref.port)) for ref in parsed.refs if service_port(ref.port)]
+        if not passwords and not ports:
+            return
+        site = self._value_site(node, ctx)
+        if site is None:
+            return
+        parts = [f"password `{display_value(passwords[0], passwords)}`"] if passwords else []
+        parts += [f"{service} port {port}" for port, service in ports[:1]]
+        data = {SECRET_RANGE: secret_range(node, passwords[0], ctx)} if passwords else {}
+        fix = replace_with_env_lookup(node, name, ctx) if name and site.direct else None
+        ctx.report(self, node, fix=fix, data=data, what=" and ".join(parts))
+
+    # -- development passwords -----------------------------------------------------------------
+    def _password(self, node: ast.Constant, text: str, ctx: "PythonContext") -> None:
+        if not is_dev_credential(text):
+            return
+        name = env_name_for(node, ctx)
+        if not name or not PASSWORD_NAME_RE.search(name):
+            return
+        site = self._value_site(node, ctx)
+        if site is None:
+            return
+        if isinstance(site.parent, (ast.Assign, ast.AnnAssign)) and text.strip().lower() == name.lower():
+            return  # PASSWORD = "password": the name of a form field, not a credential
+        fix = replace_with_env_lookup(node, name, ctx) if site.direct else None
+        ctx.report(self, node, fix=fix, data={SECRET_RANGE: secret_range(node, text, ctx)},
+                   what=f"development password `{display_value(text, [text])}` for `{name}`")
+
+
+def _beside_host(node: ast.AST, ctx: "PythonContext") -> bool:
+    """``("redis", 6379)`` or ``Redis("redis", 6379)``: a port right after a host."""
+    parent = ctx.parent
+    if isinstance(parent, ast.Tuple) and len(parent.elts) == 2 and parent.elts[1] is node:
+        # an address passed on (`sock.connect(("redis", 6379))`), not a row of a scheme → port table
+        host = parent.elts[0]
+        is_host = literal_text(host) is not None or isinstance(host, (ast.Name, ast.Attribute))
+        return is_host and isinstance(ctx.ancestor(2), (ast.Call, ast.keyword))
+    if isinstance(parent, ast.Call) and any(arg is node for arg in parent.args):
+        return callee_prefix(parent) is not None
+    return False

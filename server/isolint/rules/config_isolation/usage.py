@@ -1,0 +1,267 @@
+"""How a literal is *used*: as a value, or only to check, describe or document something.
+
+A local host in ``host == "localhost"``, in ``url.startswith("http://localhost")``, in a
+regular expression, a log line, an exception message, a docstring or an argparse ``help=`` is
+not configuration: nothing connects to it. Every ISO1xx Python rule asks the same question, so
+the answer lives here, memoised per node in ``ctx.state`` (one traversal, computed once).
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from isolint.rules.config_isolation.values import PLACEHOLDER, secret_span
+
+if TYPE_CHECKING:
+    from isolint.engine.python_runner import PythonContext
+
+
+class Use(str, enum.Enum):
+    VALUE = "value"  # configuration: assigned, passed, returned, defaulted
+    CHECK = "check"  # compared, matched, searched for, stripped off
+    MESSAGE = "message"  # log, print, exception, warning, help text, docs, examples
+    KEY = "key"  # a dict key, a subscript, a type annotation
+    ITERATED = "iterated"  # the iterable of a for loop or comprehension (the caller decides)
+
+
+@dataclass(frozen=True)
+class UseSite:
+    use: Use
+    #: the node directly below ``parent`` on the way up from the literal
+    child: ast.AST
+    #: the first ancestor that decided the use (None at module level)
+    parent: ast.AST | None
+    #: whether only "transparent" nodes (none) sit between the literal and ``parent``
+    direct: bool
+
+
+#: calls that *inspect* a string for a host rather than use it as one
+CHECK_METHODS = frozenset({
+    "startswith", "endswith", "find", "rfind", "index", "rindex", "count", "__contains__", "match",
+    "fullmatch", "search", "removeprefix", "removesuffix", "partition", "rpartition", "split", "rsplit",
+    "strip", "lstrip", "rstrip", "issubset", "issuperset", "isdisjoint", "intersection", "difference",
+})
+CHECK_MODULES = ("re.", "regex.", "fnmatch.", "ipaddress.")
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
+                         "msg", "trace", "success", "notice"})
+LOGGER_NAMES = ("log", "logger", "logging", "_log", "_logger", "LOG", "LOGGER", "structlog", "loguru", "console")
+MESSAGE_CALLS = frozenset({"print", "echo", "secho", "warn", "gettext", "ngettext", "lazy_gettext", "_",
+                           "pprint", "abort", "fail", "exit", "write", "note", "add_note", "Markdown", "Text"})
+MESSAGE_KEYWORDS = frozenset({
+    "help", "description", "summary", "title", "doc", "docs", "example", "examples", "openapi_examples",
+    "epilog", "usage", "metavar", "msg", "message", "detail", "reason", "comment", "label", "placeholder",
+    "prompt", "json_schema_extra", "schema_extra", "deprecated", "long_description",
+})
+DOC_KEYS = frozenset({"example", "examples", "description", "help", "summary", "title", "docs"})
+TRANSPARENT_CALLS = frozenset({"set", "frozenset", "tuple", "list", "sorted", "reversed"})
+TRANSPARENT = (ast.Tuple, ast.List, ast.Set, ast.Starred, ast.JoinedStr, ast.FormattedValue, ast.BinOp,
+               ast.BoolOp, ast.UnaryOp)
+
+
+def literal_text(node: ast.AST) -> str | None:
+    """A string literal's value; an f-string's text with :data:`PLACEHOLDER` for each field."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        parts = []
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                parts.append(value.value)
+            else:
+                parts.append(PLACEHOLDER)
+        return "".join(parts)
+    return None
+
+
+def string_literal_nodes(node: ast.AST, ctx: "PythonContext") -> bool:
+    """True for the string nodes rules analyse: plain strings and f-strings, but not the
+    constant pieces inside an f-string (the f-string is analysed as a whole)."""
+    if isinstance(node, ast.JoinedStr):
+        return not isinstance(ctx.parent, (ast.JoinedStr, ast.FormattedValue))
+    return (isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and not isinstance(ctx.parent, (ast.JoinedStr, ast.FormattedValue)))
+
+
+def callee_name(call: ast.Call) -> str:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
+
+
+def receiver_name(call: ast.Call) -> str:
+    """``logger`` for ``logger.info(...)``, ``get_env`` for ``get_env().get(...)``."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return ""
+    return expression_name(func.value)
+
+
+def expression_name(node: ast.AST) -> str:
+    """The last identifier of a name, attribute chain or call: ``self.settings`` → ``settings``."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
+
+
+def _is_message_call(call: ast.Call, ctx: "PythonContext") -> bool:
+    name = callee_name(call)
+    if name in MESSAGE_CALLS:
+        return True
+    if name.endswith(("Error", "Exception", "Warning", "Exit")) or name in ("HTTPException", "WebSocketException"):
+        return True
+    if name in LOG_METHODS and isinstance(call.func, ast.Attribute):
+        receiver = receiver_name(call)
+        qualified = ctx.qualified_name(call.func) or ""
+        if receiver.lower().endswith(LOGGER_NAMES) or qualified.startswith(("logging.", "structlog.", "loguru.")):
+            return True
+        if qualified in ("warnings.warn",):
+            return True
+    return (ctx.qualified_name(call.func) or "") in ("warnings.warn", "sys.exit")
+
+
+def _is_check_call(call: ast.Call, child: ast.AST, ctx: "PythonContext") -> bool:
+    name = callee_name(call)
+    if isinstance(call.func, ast.Attribute) and name in CHECK_METHODS:
+        return True
+    if isinstance(call.func, ast.Attribute) and name == "replace":
+        return bool(call.args) and call.args[0] is child  # url.replace("localhost", real) strips it
+    qualified = ctx.qualified_name(call.func) or ""
+    return qualified.startswith(CHECK_MODULES) or name in ("compile", "is_loopback", "is_local", "isin")
+
+
+def _is_check_expression(node: ast.AST | None, ctx: "PythonContext") -> bool:
+    if isinstance(node, ast.Compare):
+        return True
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return _is_check_expression(node.operand, ctx)
+    return isinstance(node, ast.Call) and bool(node.args) and _is_check_call(node, node.args[0], ctx)
+
+
+def classify_use(node: ast.AST, ctx: "PythonContext") -> UseSite:
+    """How the expression ``node`` (the node being visited) is used. Memoised per node."""
+    memo: dict[int, UseSite] = ctx.state.setdefault("iso1.use", {})
+    key = id(node)
+    if key not in memo:
+        memo[key] = _classify(node, ctx)
+    return memo[key]
+
+
+def _classify(node: ast.AST, ctx: "PythonContext") -> UseSite:
+    if ctx.is_docstring(node):
+        return UseSite(Use.MESSAGE, node, ctx.parent, True)
+    child = node
+    direct = True
+    parents = ctx.parents
+    for index in range(len(parents) - 1, -1, -1):
+        parent = parents[index]
+        if isinstance(parent, ast.Compare):
+            return UseSite(Use.CHECK, child, parent, direct)
+        if isinstance(parent, (ast.IfExp, ast.If, ast.While, ast.Assert, ast.comprehension)):
+            if isinstance(parent, ast.comprehension):
+                if child is parent.iter:
+                    owner = parents[index - 1] if index else None
+                    element = getattr(owner, "elt", None)
+                    if _is_check_expression(element, ctx):  # any(url.startswith(p) for p in (...))
+                        return UseSite(Use.CHECK, child, parent, direct)
+                    return UseSite(Use.ITERATED, child, parent, direct)
+                return UseSite(Use.CHECK, child, parent, direct)  # in `if` clauses
+            test = parent.test
+            if child is test:
+                return UseSite(Use.CHECK, child, parent, direct)
+            if isinstance(parent, ast.Assert):
+                return UseSite(Use.MESSAGE, child, parent, direct)
+            if isinstance(parent, ast.IfExp):
+                child, direct = parent, direct  # a branch of a conditional is still the value
+                continue
+            return UseSite(Use.VALUE, child, parent, direct)
+        if isinstance(parent, (ast.For, ast.AsyncFor)):
+            return UseSite(Use.ITERATED if child is parent.iter else Use.VALUE, child, parent, direct)
+        if isinstance(parent, (ast.match_case, ast.MatchValue, ast.MatchSingleton)):
+            return UseSite(Use.CHECK, child, parent, direct)
+        if isinstance(parent, ast.Subscript):
+            if child is parent.slice:
+                return UseSite(Use.KEY, child, parent, direct)
+            child, direct = parent, False
+            continue
+        if isinstance(parent, ast.Dict):
+            if any(key is child for key in parent.keys):
+                return UseSite(Use.KEY, child, parent, direct)
+            for key, value in zip(parent.keys, parent.values):
+                if value is child and isinstance(key, ast.Constant) and key.value in DOC_KEYS:
+                    return UseSite(Use.MESSAGE, child, parent, direct)
+            child = parent  # a dict value is still the value (named by its key)
+            continue
+        if isinstance(parent, ast.keyword):
+            arg = (parent.arg or "").lower()
+            if arg in MESSAGE_KEYWORDS:
+                return UseSite(Use.MESSAGE, child, parent, direct)
+            if "regex" in arg or "pattern" in arg:
+                return UseSite(Use.CHECK, child, parent, direct)
+            child = parent
+            continue
+        if isinstance(parent, ast.Call):
+            if child is parent.func:
+                return UseSite(Use.VALUE, child, parent, direct)
+            if _is_check_call(parent, child, ctx):
+                return UseSite(Use.CHECK, child, parent, direct)
+            if _is_message_call(parent, ctx):
+                return UseSite(Use.MESSAGE, child, parent, direct)
+            if callee_name(parent) in TRANSPARENT_CALLS and isinstance(parent.func, ast.Name):
+                child, direct = parent, False
+                continue
+            return UseSite(Use.VALUE, child, parent, direct)
+        if isinstance(parent, ast.Raise):
+            return UseSite(Use.MESSAGE, child, parent, direct)
+        if isinstance(parent, (ast.AnnAssign, ast.arg, ast.FunctionDef, ast.AsyncFunctionDef)):
+            annotation = getattr(parent, "annotation", None) or getattr(parent, "returns", None)
+            if child is annotation:
+                return UseSite(Use.KEY, child, parent, direct)
+            return UseSite(Use.VALUE, child, parent, direct)
+        if isinstance(parent, ast.Expr):
+            # a bare string statement documents; any other expression statement is an action
+            is_string = literal_text(child) is not None
+            return UseSite(Use.MESSAGE if is_string else Use.VALUE, child, parent, direct)
+        if isinstance(parent, TRANSPARENT):
+            # `host or "localhost"` is still the value itself; `"http://" + host` only part of it
+            child, direct = parent, direct and isinstance(parent, ast.BoolOp)
+            continue
+        return UseSite(Use.VALUE, child, parent, direct)
+    return UseSite(Use.VALUE, child, None, direct)
+
+
+def in_dev_entry_point(ctx: "PythonContext") -> bool:
+    """Inside ``if __name__ == "__main__":`` — run by hand on a laptop (``python app/main.py``);
+    deployed code runs through ``uvicorn app.main:app`` / gunicorn and never enters it."""
+    memo = ctx.state.setdefault("iso1.main", {})
+    for parent in ctx.parents:
+        if isinstance(parent, ast.If):
+            key = id(parent)
+            if key not in memo:
+                memo[key] = _is_main_guard(parent.test)
+            if memo[key]:
+                return True
+    return False
+
+
+def _is_main_guard(test: ast.AST) -> bool:
+    if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = {s.id for s in sides if isinstance(s, ast.Name)}
+    values = {s.value for s in sides if isinstance(s, ast.Constant)}
+    return names == {"__name__"} and values == {"__main__"}
+
+
+def secret_range(node: ast.AST, secret: str, ctx: "PythonContext") -> list[int]:
+    """The JSON range of ``secret`` inside the literal ``node`` (for ``data["secret_range"]``)."""
+    return secret_span(ctx.source, ctx.range(node), secret).to_json()

@@ -1,0 +1,414 @@
+"""What counts as a *development value*, for every ISO1xx rule (Python literals and dotenv values).
+
+One place decides what a local host, a bind-all address, a well-known service port, a
+development credential, a development database name or a debug switch looks like, so the
+Python rules and the dotenv rule can never disagree about the same value.
+
+Strings are parsed as *values*, never searched for substrings: ``"localhost"`` mentioned in a
+sentence ("cannot reach localhost") or inside a regular expression is not a host; a URL, a
+``host:port``, a bare host, a comma-separated list of those, or a libpq/ODBC ``key=value``
+connection string is. f-string placeholders are passed in as :data:`PLACEHOLDER` so a host
+interpolated at run time is never mistaken for a literal one.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+
+from isolint.core.model import Range, mask_secret
+
+#: stands for an f-string replacement field (``{host}``) in a literal's text
+PLACEHOLDER = "\x00"
+
+LOCAL_HOST_NAMES = frozenset({
+    "localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "host.docker.internal",
+})
+BIND_ALL_HOSTS = frozenset({"0.0.0.0", "::", "0:0:0:0:0:0:0:0"})
+
+#: well-known ports of the backing services a product talks to (not web-app ports like 8000)
+SERVICE_PORTS: dict[int, str] = {
+    5432: "PostgreSQL", 6379: "Redis", 6380: "Redis", 26379: "Redis Sentinel", 3306: "MySQL",
+    27017: "MongoDB", 9000: "ClickHouse", 8123: "ClickHouse", 9440: "ClickHouse", 5672: "RabbitMQ",
+    9092: "Kafka", 2181: "ZooKeeper", 11211: "Memcached", 9200: "Elasticsearch", 1433: "SQL Server",
+    1521: "Oracle", 4222: "NATS", 9042: "Cassandra", 8086: "InfluxDB", 7687: "Neo4j", 6333: "Qdrant",
+    2379: "etcd",
+}
+
+#: names (env vars, keywords, attributes) that talk about a backing service, not the app itself
+BACKING_SERVICE_RE = re.compile(
+    r"(^|_)(REDIS|DB|DATABASE|SQL|PG|POSTGRES(QL)?|MYSQL|MARIADB|MONGO(DB)?|CLICKHOUSE|CH|KAFKA|AMQP|"
+    r"RABBIT(MQ)?|BROKER|CELERY|CACHE|MEMCACHED?|ELASTIC(SEARCH)?|ES|OPENSEARCH|SMTP|MAIL|EMAIL|S3|MINIO|"
+    r"NATS|ZOOKEEPER|CASSANDRA|INFLUX(DB)?|NEO4J|QDRANT|ETCD|SENTINEL|QUEUE|MQ|VAULT)(_|$)"
+)
+
+DB_SCHEME_RE = re.compile(r"^(postgres(ql)?|mysql|mariadb|mongodb|clickhouse|mssql|oracle|cockroachdb|timescale)"
+                          r"(\+[\w-]+)?(\+srv)?$", re.IGNORECASE)
+
+_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*|\x00)$")
+_HOSTNAME_RE = re.compile(r"^[A-Za-z0-9_\-.\x00]+$")
+_PORT_RE = re.compile(r"^(\d{1,5}|\x00)$")
+_URL_LIST_SPLIT_RE = re.compile(r"\s*[,;]\s*(?=(?:[A-Za-z][A-Za-z0-9+.\-]*|\x00)://)")
+_KV_TOKEN_RE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9 _]*?)\s*=\s*(?P<value>[^=]*)$")
+_DSN_HOST_KEYS = frozenset({"host", "hostaddr", "server", "data source", "address", "addr", "hostname"})
+_DSN_PASSWORD_KEYS = frozenset({"password", "pwd", "passwd"})
+
+DEV_CREDENTIALS = frozenset({
+    "postgres", "password", "passw0rd", "pass", "secret", "changeme", "change-me", "change_me", "changeit",
+    "admin", "root", "toor", "guest", "test", "testing", "dev", "development", "local", "default", "example",
+    "mysql", "redis", "clickhouse", "rabbitmq", "mongo", "mongodb", "123456", "12345678", "1234", "qwerty",
+    "letmein", "supersecret", "super-secret", "mysecretpassword", "devpassword", "dev-password", "dev_password",
+    "localpassword", "insecure", "sa", "demo", "minioadmin", "minio123", "user", "pwd", "postgrespassword",
+})
+_DEV_CREDENTIAL_RE = re.compile(
+    r"(^|[\W_])(dev|local|insecure|change[\W_]?me|change[\W_]?(it|this)|change[\W_]?in[\W_]?prod(uction)?|"
+    r"not[\W_]?(so[\W_]?)?secure|do[\W_]?not[\W_]?use|unsafe|dummy|placeholder|for[\W_]?testing)($|[\W_])",
+    re.IGNORECASE,
+)
+DEV_DATABASE_RE = re.compile(
+    r"^([\w.\-]*[_\-])?(dev|devel|development|local|test|testing)$|^(dev|local|test)[_\-][\w.\-]+$",
+    re.IGNORECASE,
+)
+DEV_ENVIRONMENTS = frozenset({"development", "develop", "dev", "local", "test", "testing"})
+TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t", "True", "TRUE", "YES", "ON"})
+
+PASSWORD_NAME_RE = re.compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE)$")
+SECRET_NAME_RE = re.compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE|SECRET|SECRET_KEY|TOKEN|API_KEY|"
+                            r"PRIVATE_KEY|ACCESS_KEY|SIGNING_KEY|ENCRYPTION_KEY|JWT_KEY)$")
+PORT_NAME_RE = re.compile(r"(^|_)PORT$")
+DEBUG_NAME_RE = re.compile(r"(^|_)(DEBUG|DEBUG_MODE|DEV_MODE|RELOAD|AUTO_RELOAD|HOT_RELOAD)$")
+ENVIRONMENT_NAME_RE = re.compile(r"^([A-Z0-9]+_)?(ENV|ENVIRONMENT|ENV_NAME|STAGE|DEPLOY_ENV|RUN_ENV)$")
+DATABASE_NAME_RE = re.compile(r"(^|_)(DB|DATABASE|DB_NAME|DBNAME|DATABASE_NAME|SCHEMA|KEYSPACE)$")
+
+
+# -- hosts ---------------------------------------------------------------------------------------
+def host_kind(host: str) -> str | None:
+    """``"local"`` for loopback names and addresses, ``"bind-all"`` for 0.0.0.0 / ::, else None."""
+    if not host or PLACEHOLDER in host:
+        return None
+    lowered = host.lower().rstrip(".")
+    if lowered.startswith("[") and lowered.endswith("]"):
+        lowered = lowered[1:-1]
+    if lowered in BIND_ALL_HOSTS:
+        return "bind-all"
+    if lowered in LOCAL_HOST_NAMES or lowered.endswith(".localhost"):
+        return "local"
+    if lowered[:1].isdigit() or ":" in lowered:
+        try:
+            address = ipaddress.ip_address(lowered)
+        except ValueError:
+            return None
+        if address.is_unspecified:
+            return "bind-all"
+        if address.is_loopback:
+            return "local"
+    return None
+
+
+@dataclass(frozen=True)
+class HostRef:
+    """One host a value names, with what travels with it."""
+
+    host: str
+    kind: str | None  # "local", "bind-all" or None (a real or dynamic host)
+    form: str  # "url", "hostport", "bare" or "dsn"
+    scheme: str = ""
+    port: int | None = None
+    username: str = ""
+    password: str = ""  # literal password (never shown unmasked)
+    path: str = ""
+
+    @property
+    def database(self) -> str:
+        """The database a DB URL names (last path segment), for dev-name checks."""
+        if self.form == "url" and not DB_SCHEME_RE.match(self.scheme):
+            return ""
+        return self.path.strip("/").split("/")[-1].split("?")[0] if self.path else ""
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    """A string read as a connection value. ``refs`` is empty when it is not one."""
+
+    text: str
+    refs: tuple[HostRef, ...] = ()
+
+    @property
+    def local_refs(self) -> tuple[HostRef, ...]:
+        return tuple(ref for ref in self.refs if ref.kind == "local")
+
+    @property
+    def bind_all_refs(self) -> tuple[HostRef, ...]:
+        return tuple(ref for ref in self.refs if ref.kind == "bind-all")
+
+    @property
+    def is_bare_host(self) -> bool:
+        return len(self.refs) == 1 and self.refs[0].form == "bare"
+
+    def destination_refs(self, names_backing_service: bool) -> tuple[HostRef, ...]:
+        """Local hosts a client would connect to. A bind-all address (0.0.0.0, ::) is where a
+        *server listens* — standard in containers — so it counts only inside a URL (nobody serves
+        ``http://0.0.0.0``; browsers and clients treat it as this machine) or when the name it is
+        bound to talks about a backing service (``REDIS_HOST = "0.0.0.0"``)."""
+        return tuple(
+            ref for ref in self.refs
+            if ref.kind == "local" or (ref.kind == "bind-all" and (ref.form == "url" or names_backing_service))
+        )
+
+    @property
+    def passwords(self) -> tuple[str, ...]:
+        return tuple(ref.password for ref in self.refs if ref.password)
+
+
+def parse_value(text: str) -> ParsedValue:
+    """Read ``text`` as a connection value: URL(s), host[:port], or a key=value DSN."""
+    stripped = text.strip()
+    if not stripped or len(stripped) > 2048:
+        return ParsedValue(text)
+    refs: list[HostRef] = []
+    if any(ch.isspace() for ch in stripped) or ";" in stripped and "=" in stripped:
+        dsn = _parse_dsn(stripped)
+        if dsn is not None:
+            return ParsedValue(text, dsn)
+        if "://" not in stripped:
+            return ParsedValue(text)
+    parts = _URL_LIST_SPLIT_RE.split(stripped) if "://" in stripped else re.split(r"\s*,\s*", stripped)
+    for part in parts:
+        if not part or any(ch.isspace() for ch in part):
+            return ParsedValue(text)
+        parsed = _parse_url(part) if "://" in part else _parse_hostport(part)
+        if parsed is None:
+            return ParsedValue(text)
+        refs.extend(parsed)
+    return ParsedValue(text, tuple(refs))
+
+
+def _parse_url(part: str) -> list[HostRef] | None:
+    scheme, _, rest = part.partition("://")
+    if not _SCHEME_RE.match(scheme):
+        return None
+    netloc_end = len(rest)
+    for sep in "/?#":
+        index = rest.find(sep)
+        if index != -1:
+            netloc_end = min(netloc_end, index)
+    netloc, path = rest[:netloc_end], rest[netloc_end:]
+    username = password = ""
+    if "@" in netloc:
+        userinfo, _, netloc = netloc.rpartition("@")
+        username, _, password = userinfo.partition(":")
+    if PLACEHOLDER in password:
+        password = ""
+    refs = []
+    for hostport in netloc.split(",") if netloc else []:
+        split = _split_hostport(hostport)
+        if split is None:
+            return None
+        host, port = split
+        refs.append(HostRef(host, host_kind(host), "url", scheme.lower(), port, username, password, path))
+    return refs
+
+
+def _split_hostport(hostport: str) -> tuple[str, int | None] | None:
+    if hostport.startswith("["):
+        end = hostport.find("]")
+        if end == -1:
+            return None
+        host, tail = hostport[: end + 1], hostport[end + 1 :]
+        port_text = tail[1:] if tail.startswith(":") else ("" if not tail else None)
+    elif hostport.count(":") > 1:  # bare IPv6 without a port
+        host, port_text = hostport, ""
+    else:
+        host, _, port_text = hostport.partition(":")
+    if port_text is None or port_text and not _PORT_RE.match(port_text):
+        return None
+    if host and not host.startswith("[") and ":" not in host and not _HOSTNAME_RE.match(host):
+        return None
+    port = int(port_text) if port_text.isdigit() else None
+    return host, port
+
+
+def _parse_hostport(part: str) -> list[HostRef] | None:
+    username = password = ""
+    hostport, slash, path = part.partition("/")
+    if "@" in hostport:
+        userinfo, _, hostport = hostport.rpartition("@")
+        username, colon, password = userinfo.partition(":")
+        if not colon:
+            return None  # user@host without a password or scheme reads as an e-mail address
+    split = _split_hostport(hostport)
+    if split is None:
+        return None
+    host, port = split
+    kind = host_kind(host)
+    if port is None and not part.endswith(host) and not slash:
+        return None
+    if kind is None and port is None:
+        return None  # a plain word is not a host
+    if PLACEHOLDER in password:
+        password = ""
+    form = "bare" if port is None and not slash and not username else "hostport"
+    return [HostRef(host, kind, form, "", port, username, password, slash + path)]
+
+
+def _parse_dsn(text: str) -> tuple[HostRef, ...] | None:
+    """libpq ``host=localhost port=5432 dbname=app`` or ODBC ``Server=localhost;Database=app``."""
+    tokens = [t for t in re.split(r";|\s+(?=[A-Za-z][\w ]*=)", text) if t.strip()]
+    pairs: dict[str, str] = {}
+    for token in tokens:
+        match = _KV_TOKEN_RE.match(token.strip())
+        if not match:
+            return None
+        pairs[match.group("key").strip().lower()] = match.group("value").strip().strip("'\"")
+    host = next((pairs[k] for k in pairs if k in _DSN_HOST_KEYS), None)
+    if host is None:
+        return None
+    host, _, port_text = host.partition(",") if "," in host else host.partition(":") if host.count(":") == 1 else (host, "", "")
+    port_text = pairs.get("port", port_text)
+    port = int(port_text) if port_text.isdigit() else None
+    password = next((pairs[k] for k in pairs if k in _DSN_PASSWORD_KEYS), "")
+    database = pairs.get("dbname") or pairs.get("database") or pairs.get("initial catalog") or ""
+    return (HostRef(host, host_kind(host), "dsn", "", port, pairs.get("user", ""),
+                    "" if PLACEHOLDER in password else password, f"/{database}" if database else ""),)
+
+
+# -- names -----------------------------------------------------------------------------------------
+def names_backing_service(name: str | None) -> bool:
+    return bool(name) and BACKING_SERVICE_RE.search(name.upper()) is not None  # type: ignore[union-attr]
+
+
+def service_port(value: object) -> str | None:
+    """The service a well-known port belongs to (``6379`` → Redis), for ints and digit strings."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return SERVICE_PORTS.get(value) if isinstance(value, int) else None
+
+
+def is_dev_credential(value: str) -> bool:
+    """Well-known default and development passwords (``postgres``, ``changeme``,
+    ``dev-secret-change-in-production``). Real-looking secrets are the secrets family's (ISO2xx)."""
+    stripped = value.strip()
+    if not stripped or PLACEHOLDER in stripped or stripped.startswith(("${", "$", "%(", "{{", "<")):
+        return False
+    lowered = stripped.lower()
+    return lowered in DEV_CREDENTIALS or _DEV_CREDENTIAL_RE.search(stripped) is not None
+
+
+def is_dev_database(name: str) -> bool:
+    return bool(name) and PLACEHOLDER not in name and DEV_DATABASE_RE.match(name) is not None
+
+
+# -- development values by name ------------------------------------------------------------------
+@dataclass(frozen=True)
+class DevReason:
+    kind: str  # local-host | bind-all | service-port | credential | database | debug | environment | sqlite
+    text: str  # human description, never containing a secret
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class DevValue:
+    value: str
+    reasons: tuple[DevReason, ...] = ()
+    secrets: tuple[str, ...] = field(default=())  # substrings of ``value`` to mask
+
+    def __bool__(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def description(self) -> str:
+        return ", ".join(str(reason) for reason in self.reasons)
+
+    @property
+    def shown(self) -> str:
+        return display_value(self.value, self.secrets)
+
+
+def classify_dev_value(name: str | None, value: object, *, include_ports: bool = True) -> DevValue:
+    """Why ``value`` (bound to the environment variable / key ``name``) is a development value.
+
+    ``include_ports``: a well-known service port is a development default in code (a fallback
+    nobody chose), but a deployed env file is exactly where a port belongs.
+    """
+    upper = (name or "").upper()
+    if isinstance(value, bool):
+        if value and DEBUG_NAME_RE.search(upper):
+            return DevValue(str(value), (DevReason("debug", "debug mode on"),))
+        return DevValue(str(value))
+    if isinstance(value, int):
+        service = service_port(value) if include_ports and PORT_NAME_RE.search(upper) else None
+        reasons = (DevReason("service-port", f"the default {service} port"),) if service else ()
+        return DevValue(str(value), reasons)
+    if not isinstance(value, str):
+        return DevValue(repr(value))
+    text = value
+    stripped = text.strip()
+    reasons: list[DevReason] = []
+    secrets: list[str] = []
+    parsed = parse_value(text)
+    backing = names_backing_service(upper) or "URL" in upper or "DSN" in upper
+    for ref in parsed.destination_refs(backing):
+        kind = "local host" if ref.kind == "local" else "bind-all address"
+        reasons.append(DevReason("local-host" if ref.kind == "local" else "bind-all", f"the {kind} `{ref.host}`"))
+        break
+    for ref in parsed.refs:
+        if ref.password:
+            secrets.append(ref.password)
+            if is_dev_credential(ref.password) or ref.password == ref.username:
+                reasons.append(DevReason("credential", "development credentials"))
+                break
+    for ref in parsed.refs:
+        if is_dev_database(ref.database):
+            reasons.append(DevReason("database", f"the development database `{ref.database}`"))
+            break
+    if stripped.lower().startswith("sqlite") and "://" in stripped and re.search(r"(DB|DATABASE)", upper):
+        reasons.append(DevReason("sqlite", "a local SQLite database"))
+    if not parsed.refs:
+        if PASSWORD_NAME_RE.search(upper) or SECRET_NAME_RE.search(upper):
+            if is_dev_credential(stripped):
+                secrets.append(stripped)
+                reasons.append(DevReason("credential", "a development credential"))
+        elif DEBUG_NAME_RE.search(upper) and stripped in TRUTHY:
+            reasons.append(DevReason("debug", "debug mode on"))
+        elif ENVIRONMENT_NAME_RE.search(upper) and stripped.lower() in DEV_ENVIRONMENTS:
+            reasons.append(DevReason("environment", f"the `{stripped}` environment"))
+        elif DATABASE_NAME_RE.search(upper) and is_dev_database(stripped):
+            reasons.append(DevReason("database", f"the development database `{stripped}`"))
+        elif include_ports and PORT_NAME_RE.search(upper) and (service := service_port(stripped)):
+            reasons.append(DevReason("service-port", f"the default {service} port"))
+    return DevValue(text, tuple(reasons), tuple(secrets))
+
+
+def display_value(text: str, secrets: tuple[str, ...] | list[str] = (), limit: int = 80) -> str:
+    """``text`` fit for a message: secrets masked, placeholders shown as ``{…}``, long values cut."""
+    shown = text
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if not secret:
+            continue
+        if shown.strip() == secret:
+            shown = shown.replace(secret, mask_secret(secret))
+            continue
+        for before, after in ((":", "@"), ("=", ";"), ("=", " "), ("=", "")):
+            needle = f"{before}{secret}{after}"
+            if needle in shown and (after or shown.endswith(needle)):
+                shown = shown.replace(needle, f"{before}{mask_secret(secret)}{after}")
+    shown = shown.replace(PLACEHOLDER, "{…}")
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def secret_span(source, whole: Range, secret: str) -> Range:
+    """Where ``secret`` sits inside ``whole`` (a literal or a dotenv value) of ``source``, so
+    outputs that show the line mask exactly it (``core.model.SECRET_RANGE``); ``whole`` when
+    it cannot be found."""
+    segment = source.text_in(whole)
+    index = segment.find(f":{secret}@")
+    index = index + 1 if index != -1 else segment.find(secret)
+    if index == -1:
+        return whole
+    start = source.offset(whole.start) + index
+    return Range(source.position_at(start), source.position_at(start + len(secret)))
