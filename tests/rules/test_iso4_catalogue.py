@@ -1,0 +1,202 @@
+"""What the message catalogue indexers read from Python and TypeScript, and what they ignore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from isolint.core.config import Settings
+from isolint.engine.python_runner import parse_python
+from isolint.engine.sources import SourceFile
+from isolint.engine.typescript_runner import parse_typescript
+from isolint.rules.contract.naming import closest_peer_name, near_miss, words
+from isolint.rules.contract.python_indexer import PythonMessageIndexer
+from isolint.rules.contract.typescript_indexer import TypeScriptMessageIndexer
+
+ROOT = Path("/isolint-catalogue-root")
+
+
+def python_entries(text: str, path: str = "services/api/app/ws/handlers.py") -> dict:
+    source = SourceFile.from_text(ROOT / path, text, Settings(root=ROOT))
+    return PythonMessageIndexer().extract(source, parse_python(source)) or {}
+
+
+def ts_entries(text: str, path: str = "frontend/src/socket.ts") -> dict:
+    source = SourceFile.from_text(ROOT / path, text, Settings(root=ROOT))
+    return TypeScriptMessageIndexer().extract(source, parse_typescript(source)) or {}
+
+
+def summary(facts: dict) -> set[tuple[str, str, bool]]:
+    return {(e["role"], e.get("name") or e.get("ref") or e.get("model"), e["strong"]) for e in facts.get("entries", ())}
+
+
+def test_python_enum_literal_alias_and_model_declare_types() -> None:
+    facts = python_entries(
+        "from enum import Enum, StrEnum, auto\nfrom typing import Literal\nfrom pydantic import BaseModel\n"
+        "class MessageType(str, Enum):\n    THREAD_UPDATE = 'thread_update'\n    _ignored = 'x'\n"
+        "class WsEvent(StrEnum):\n    RUN_DONE = auto()\n"
+        "ClientMessageType = Literal['start_run', 'stop_run']\n"
+        "class ThreadUpdatedMessage(BaseModel):\n    type: Literal['thread_updated'] = 'thread_updated'\n    payload: dict\n"
+        "class TextBlock(BaseModel):\n    type: Literal['text']\n    text: str\n"
+    )
+    # a discriminated content block is no message: kept as weak knowledge only
+    assert ("declare", "text", False) in summary(facts)
+    assert summary(facts) >= {("declare", "thread_update", True), ("declare", "run_done", True),
+                              ("declare", "start_run", True), ("declare", "stop_run", True),
+                              ("declare", "thread_updated", True)}
+    assert facts["enums"]["MessageType"] == {"THREAD_UPDATE": "thread_update"}
+    assert facts["models"]["ThreadUpdatedMessage"] == {"name": "thread_updated", "fields": ["payload"]}
+    model_entry = next(e for e in facts["entries"] if e.get("name") == "thread_updated")
+    assert model_entry["fields"] == ["payload"]
+
+
+def test_python_sends_through_variables_serializers_and_models() -> None:
+    facts = python_entries(
+        "import json\n"
+        "async def a(websocket):\n    message = {'type': 'one', 'data': 1}\n    message['extra'] = 2\n"
+        "    await websocket.send_json(message)\n"
+        "async def b(ws):\n    await ws.send_text(json.dumps({'type': MessageType.TWO, **rest}))\n"
+        "async def c(manager):\n    await manager.broadcast(Envelope(type='three', payload={}).model_dump())\n"
+        "async def d(websocket):\n    await websocket.send_json(ThreadMessage(thread_id=1).model_dump())\n"
+    )
+    sends = {(e.get("name") or e.get("ref") or e.get("model")): e.get("fields") for e in facts["entries"]
+             if e["role"] == "send"}
+    assert sends == {"one": ["data", "extra"], "MessageType.TWO": None, "three": ["payload"], "ThreadMessage": None}
+
+
+def test_python_dispatch_records_handled_types_and_the_fields_each_branch_reads() -> None:
+    facts = python_entries(
+        "async def on_message(websocket, message):\n"
+        "    msg_type = message.get('type')\n"
+        "    if msg_type == 'start_run':\n        await start(message['payload']['prompt'])\n"
+        "    elif msg_type in ('pause', MessageType.RESUME):\n        pass\n"
+        "    match message:\n        case {'type': 'ping'}:\n            pass\n"
+        "    match message['type']:\n        case 'typed' | 'typing':\n            go(message.get('data'))\n"
+    )
+    handles = {(e.get("name") or e.get("ref")): [r[0] for r in e.get("reads", ())] for e in facts["entries"]
+               if e["role"] == "handle"}
+    assert handles == {"start_run": ["payload"], "pause": [], "MessageType.RESUME": [], "ping": [],
+                       "typed": ["data"], "typing": ["data"]}
+
+
+def test_python_registrations_and_mapping_tables() -> None:
+    facts = python_entries(
+        "HANDLERS = {'join': on_join, MessageType.LEAVE: on_leave}\n"
+        "FRONTEND_EVENT_MAP = {'agent_completed': 'agentCompleted', 'agent_started': 'agentStarted'}\n"
+        "@sio.on('chat')\nasync def chat(sid, data):\n    pass\n"
+        "router.register_handler('typing', on_typing)\n"
+    )
+    assert {("handle", n) for _, n, _ in summary(facts)} >= {("handle", "join"), ("handle", "MessageType.LEAVE"),
+                                                            ("handle", "chat"), ("handle", "typing")}
+    assert facts["aliases"] == [["agent_completed", "agentCompleted"], ["agent_started", "agentStarted"]]
+
+
+@pytest.mark.parametrize("text", [
+    # a job queue, not a socket: `producer` is no socket-like receiver
+    "def enqueue(producer):\n    producer.send({'type': 'export_csv'})\n",
+    # tree-walking code compares node types
+    "def kind(node):\n    return 1 if node.type == 'function_definition' else 0\n",
+    # content blocks carry a type too; returned by a function that is no message builder
+    "def block(text):\n    return {'type': 'markdown', 'text': text}\n",
+])
+def test_python_look_alikes_produce_no_strong_entries(text: str) -> None:
+    assert not [e for e in python_entries(text).get("entries", ()) if e["strong"]]
+
+
+def test_python_entries_outside_websocket_code_are_weak_and_tests_are_skipped() -> None:
+    plain = python_entries("class EventType(str, Enum):\n    CREATED = 'created'\n", "services/api/app/audit.py")
+    assert summary(plain) == {("declare", "created", False)}
+    assert python_entries("async def t(websocket):\n    await websocket.send_json({'type': 'x'})\n",
+                          "services/api/tests/test_ws.py") == {}
+
+
+def test_typescript_declarations() -> None:
+    facts = ts_entries(
+        "export enum WsMessageType { ThreadCreated = 'thread_created', Count = 3 }\n"
+        "export type ServerMessageType =\n  | 'thread_updated' // drift\n  | 'agentCompleted';\n"
+        "export const MESSAGE_TYPES = ['ping', 'pong'] as const;\n"
+        "export const EventNames = { JOIN: 'join_room', LEAVE: 'leave_room' } as const;\n"
+        "interface AuthMessage { type: 'auth'; token: string }\n"
+        "interface ErrorMessage extends Base { type: 'error'; detail: string }\n"
+    )
+    assert {n for r, n, s in summary(facts) if r == "declare" and s} == {
+        "thread_created", "thread_updated", "agentCompleted", "ping", "pong", "join_room", "leave_room", "auth", "error"}
+    fields = {e["name"]: e.get("fields") for e in facts["entries"] if e.get("name") in ("auth", "error")}
+    assert fields == {"auth": ["token"], "error": None}
+    assert facts["enums"]["WsMessageType"] == {"ThreadCreated": "thread_created"}
+
+
+def test_typescript_sends_handles_and_reads() -> None:
+    facts = ts_entries(
+        "const ACCEPTED = ['a_one', 'a_two'];\n"
+        "const handlers = { user_joined: onJoin, [WsMessageType.Left]: onLeft, 'typing': () => {} };\n"
+        "export function listen(ws: WebSocket) {\n"
+        "  ws.onmessage = (event) => {\n"
+        "    const msg = JSON.parse(event.data);\n"
+        "    if (!ACCEPTED.includes(msg.type)) return;\n"
+        "    switch (msg.type) {\n"
+        "      case 'x_one':\n      case 'x_two': {\n        const { payload, meta: m } = msg;\n        use(msg.data, msg['extra']);\n        break;\n      }\n"
+        "      case WsMessageType.Done: msg.toString(); break;\n"
+        "    }\n"
+        "    if (ready && msg.type === 'y_one') use(msg.body);\n"
+        "    if (event.type === 'message' || msg.type === 'z_one') use(msg.body);\n"
+        "  };\n"
+        "  socket.on('chat_message', (m) => m);\n  socket.on('connect', () => {});\n"
+        "  ws.send(JSON.stringify({ type: 'hello', token, ...extra }));\n"
+        "  const out = { type: 'bye', reason: 'done' };\n  ws.send(JSON.stringify(out));\n"
+        "}\n"
+    )
+    handles = {(e.get("name") or e.get("ref")): [r[0] for r in e.get("reads", ())] for e in facts["entries"]
+               if e["role"] == "handle"}
+    assert handles == {"a_one": [], "a_two": [], "user_joined": [], "WsMessageType.Left": [], "typing": [],
+                       "x_one": ["payload", "meta", "data", "extra"], "x_two": ["payload", "meta", "data", "extra"],
+                       "WsMessageType.Done": [], "y_one": ["body"], "z_one": [], "chat_message": []}
+    sends = {e["name"]: e.get("fields") for e in facts["entries"] if e["role"] == "send"}
+    assert sends == {"hello": None, "bye": ["reason"]}
+
+
+@pytest.mark.parametrize("text", [
+    # Redux actions never cross the socket
+    "export function reducer(s, action) { switch (action.type) { case 'todos/added': return s; } }\n",
+    # DOM events
+    "el.addEventListener('click', (event) => { if (event.type === 'click') go(); });\n",
+    # a queue's push and a worker's postMessage are no socket sends
+    "queue.push({ type: 'job' }); worker.postMessage({ type: 'compute' });\n",
+    # a union of UI states, not message types
+    "type Filter = 'all' | 'mine';\n",
+])
+def test_typescript_look_alikes_stay_out_of_the_catalogue(text: str) -> None:
+    websocket_file = "// talks to the WebSocket\n" + text
+    assert not [e for e in ts_entries(websocket_file).get("entries", ()) if e["strong"]]
+
+
+def test_exported_contract_copy_is_not_frontend_evidence() -> None:
+    from isolint.rules.contract.export import GENERATED_MARKER
+
+    text = f"// {GENERATED_MARKER}\nexport type ServerMessageType = 'a_b' | 'c_d';\n"
+    assert ts_entries(text, "frontend/src/ws/contract.ts") == {}
+
+
+@pytest.mark.parametrize(("a", "b", "reason"), [
+    ("agentCompleted", "agent_completed", "same words, another case"),
+    ("thread_update", "thread_updated", "same words, another tense or number"),
+    ("user_join", "user_joined", "same words, another tense or number"),
+    ("messsage_received", "message_received", "a small spelling difference"),
+    ("move_cursr", "move_cursor", "a small spelling difference"),
+    ("get_user", "set_user", None),
+    ("ping", "pong", None),
+    ("agent_started", "agent_stopped", None),
+    ("v1_event", "v2_event", None),
+    ("thread_created", "thread_updated", None),
+])
+def test_near_miss(a: str, b: str, reason: str | None) -> None:
+    assert near_miss(a, b) == reason
+    assert near_miss(b, a) == reason
+
+
+def test_closest_peer_name_refuses_ties_and_prefers_stricter_reasons() -> None:
+    assert words("WSMessageType") == ("ws", "message", "type")
+    assert closest_peer_name("thread_update", ["thread_updated", "threadUpdate"]) == ("threadUpdate",
+                                                                                       "same words, another case")
+    assert closest_peer_name("run_done", ["runDone", "run-done"]) is None
