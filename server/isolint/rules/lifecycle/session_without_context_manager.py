@@ -66,7 +66,7 @@ class SessionWithoutContextManager(LifecycleRule):
 
     code = "ISO301"
     name = "session-without-context-manager"
-    message = "{what} `{name}` is {detail}; use it as a context manager"
+    message = "{what} `{name}` is {detail}; {advice}"
     fix_title = "Use the session as a context manager"
     fixable = Fixability.SOMETIMES
 
@@ -78,8 +78,15 @@ class SessionWithoutContextManager(LifecycleRule):
                 continue
             detail = "closed only when nothing raises before `close()`" if binding.closes else "never closed"
             ctx.report(self, binding.statement, fix=lifecycle_fix(binding, scope, ctx),
-                       what=binding.resource.description, name=binding.name, detail=detail)
+                       what=binding.resource.description, name=binding.name, detail=detail,
+                       advice=_advice(binding.resource))
         for call, resource, callee in scope.unbound:
             ctx.report(self, call, what=resource.description, name=(callee or "…") + "()",
-                       detail="created for one call and never closed")
+                       detail="created for one call and never closed", advice=_advice(resource))
+
+
+def _advice(resource) -> str:
+    if resource.context_manager:
+        return f"use it as a context manager (`{resource.context_manager} … as …:`)"
+    return "close it in a `finally`"
 
