@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
 from isolint.core.model import SECRET_RANGE, Fixability
@@ -128,6 +129,8 @@ class HardcodedConnectionValue(Rule):
             return
         fix = None
         if named_port and site.direct:
+            if name == "PORT":  # a generic `port=` of an unknown client: name it after the service
+                name = re.sub(r"\W+", "_", service).upper() + "_PORT"
             fix = replace_with_env_lookup(node, name, ctx, wrap="int" if isinstance(value, int) else "")  # type: ignore[arg-type]
         ctx.report(self, node, fix=fix, what=f"{service} port {value}")
 
@@ -151,7 +154,8 @@ class HardcodedConnectionValue(Rule):
         parts = [f"password `{display_value(passwords[0], passwords)}`"] if passwords else []
         parts += [f"{service} port {port}" for port, service in ports[:1]]
         data = {SECRET_RANGE: secret_range(node, passwords[0], ctx)} if passwords else {}
-        fix = replace_with_env_lookup(node, name, ctx) if name and site.direct else None
+        # an f-string keeps its run-time pieces: replacing it whole would drop them
+        fix = replace_with_env_lookup(node, name, ctx) if name and site.direct and isinstance(node, ast.Constant) else None
         ctx.report(self, node, fix=fix, data=data, what=" and ".join(parts))
 
     # -- development passwords -----------------------------------------------------------------

@@ -198,8 +198,7 @@ def _parse_url(part: str) -> list[HostRef] | None:
     if "@" in netloc:
         userinfo, _, netloc = netloc.rpartition("@")
         username, _, password = userinfo.partition(":")
-    if PLACEHOLDER in password:
-        password = ""
+    password = literal_password(password)
     refs = []
     for hostport in netloc.split(",") if netloc else []:
         split = _split_hostport(hostport)
@@ -246,15 +245,24 @@ def _parse_hostport(part: str) -> list[HostRef] | None:
         return None
     if kind is None and port is None:
         return None  # a plain word is not a host
-    if PLACEHOLDER in password:
-        password = ""
+    password = literal_password(password)
     form = "bare" if port is None and not slash and not username else "hostport"
     return [HostRef(host, kind, form, "", port, username, password, slash + path)]
 
 
+def literal_password(password: str) -> str:
+    """``password`` when it is a literal; "" for an interpolation or a mask (``${DB_PASSWORD}``,
+    ``{password}``, ``%(pw)s``, ``<password>``, ``****``)."""
+    if not password or PLACEHOLDER in password or any(mark in password for mark in ("${", "{", "}", "%(", "<", ">")):
+        return ""
+    if set(password) <= set("*xX.") or password.startswith("$"):
+        return ""
+    return password
+
+
 def _parse_dsn(text: str) -> tuple[HostRef, ...] | None:
     """libpq ``host=localhost port=5432 dbname=app`` or ODBC ``Server=localhost;Database=app``."""
-    tokens = [t for t in re.split(r";|\s+(?=[A-Za-z][\w ]*=)", text) if t.strip()]
+    tokens = [t for t in (text.split(";") if ";" in text else text.split()) if t.strip()]
     pairs: dict[str, str] = {}
     for token in tokens:
         match = _KV_TOKEN_RE.match(token.strip())
@@ -270,7 +278,7 @@ def _parse_dsn(text: str) -> tuple[HostRef, ...] | None:
     password = next((pairs[k] for k in pairs if k in _DSN_PASSWORD_KEYS), "")
     database = pairs.get("dbname") or pairs.get("database") or pairs.get("initial catalog") or ""
     return (HostRef(host, host_kind(host), "dsn", "", port, pairs.get("user", ""),
-                    "" if PLACEHOLDER in password else password, f"/{database}" if database else ""),)
+                    literal_password(password), f"/{database}" if database else ""),)
 
 
 # -- names -----------------------------------------------------------------------------------------
