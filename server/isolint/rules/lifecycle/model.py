@@ -123,12 +123,27 @@ class ProjectFactories:
         fact = self.definition(qualified, from_path)
         return resource_from_fact(fact) if fact is not None else None
 
-    def definition(self, qualified: str, from_path: str = "") -> dict | None:
+    def definition(self, qualified: str, from_path: str = "", depth: int = 0) -> dict | None:
         """The fact recorded for ``module.name``: first through Python's own module lookup
         (``ProjectIndex.resolve_module``), then — for re-exports (``from .session import
         SessionLocal`` in ``app/db/__init__.py``) and files outside the index — a definition of
         ``name`` in a module whose dotted path ends with ``module`` or lies inside the package
         ``module``, one in the caller's own service first."""
+        found = self._definition(qualified, from_path)
+        if found is None or "via" not in found[1]:
+            return found[1] if found else None
+        if depth >= 4:
+            return None
+        rel_path, fact = found
+        target = self.definition(fact["via"], rel_path, depth + 1)
+        if target is None:
+            return None
+        if target.get("kind") == "session-factory":  # return SessionLocal()
+            return {"kind": "session", "async": target.get("async", False), "library": target.get("library"),
+                    "function": True}
+        return {**target, "function": True} if target.get("function") else None
+
+    def _definition(self, qualified: str, from_path: str) -> tuple[str, dict] | None:
         module, _, name = qualified.rpartition(".")
         candidates = self.by_name.get(name)
         if not candidates or not module:
@@ -142,14 +157,14 @@ class ProjectFactories:
             if rel is not None:
                 found = self.facts.get(rel, {}).get("definitions", {}).get(name)
                 if found is not None:
-                    return found
+                    return rel, found
                 if rel.endswith("/__init__.py") or not rel.endswith(".py"):
                     package_folder = rel.rsplit("/__init__.py", 1)[0] + "/"
                 else:
                     return None  # the module exists and does not define it
         wanted = "." + module
         service = self.service_of(from_path) if from_path else None
-        best: tuple[int, dict] | None = None
+        best: tuple[int, str, dict] | None = None
         for defined_in, rel_path, fact in candidates:
             if package_folder is not None and not rel_path.startswith(package_folder):
                 continue
@@ -163,8 +178,8 @@ class ProjectFactories:
             if service is not None and self.service_of(rel_path) == service:
                 score += 2
             if best is None or score > best[0]:
-                best = (score, fact)
-        return best[1] if best else None
+                best = (score, rel_path, fact)
+        return (best[1], best[2]) if best else None
 
 
 class FileModel:
@@ -177,6 +192,8 @@ class FileModel:
         self.names: dict[str, Resource] = {}
         #: functions returning a new resource: name -> what calling them gives
         self.functions: dict[str, Resource] = {}
+        #: functions returning a call isolint cannot type in this file alone: name -> callee
+        self.forwarding: dict[str, str] = {}
         #: class name -> attribute -> resource
         self.class_attrs: dict[str, dict[str, Resource]] = {}
         self._scan(tree)
@@ -197,7 +214,9 @@ class FileModel:
                 functions.append(statement)
         for function in functions:
             produced = self._function_result(function)
-            if produced is not None:
+            if isinstance(produced, str):
+                self.forwarding[function.name] = produced  # type: ignore[attr-defined]
+            elif produced is not None:
                 self.functions[function.name] = produced  # type: ignore[attr-defined]
 
     def assigned_resource(self, statement: ast.Assign | ast.AnnAssign, local: LocalTypes | None = None) -> Resource | None:
@@ -239,9 +258,11 @@ class FileModel:
                             attrs[target.attr] = resource
         return attrs
 
-    def _function_result(self, function: ast.AST) -> Resource | None:
+    def _function_result(self, function: ast.AST) -> Resource | str | None:
         """What calling a module-level function gives when it returns a new resource
-        (``def get_session(): return SessionLocal()``); generators are dependencies, not this."""
+        (``def get_session(): return SessionLocal()``); generators are dependencies, not this.
+        A returned call of an imported callee isolint cannot type here is answered with the
+        callee's qualified name, resolved later through the project's facts."""
         if _is_generator(function):
             return None
         local: dict[str, Resource] = {}
@@ -262,6 +283,9 @@ class FileModel:
             if resource is not None and resource.kind in (Kind.SESSION, Kind.CONNECTION, Kind.ENGINE,
                                                           Kind.SESSION_FACTORY, Kind.CLIENT):
                 return resource
+            callee = self.qualify(value.func) if isinstance(value, ast.Call) else None
+            if resource is None and callee and "." in callee and not callee.startswith(("self.", "cls.")):
+                return callee
         return None
 
     # -- resolution ----------------------------------------------------------------------------
@@ -339,6 +363,8 @@ class FileModel:
             out[name] = resource.to_fact()
         for name, resource in self.functions.items():
             out[name] = {**resource.to_fact(), "function": True}
+        for name, callee in self.forwarding.items():
+            out[name] = {"kind": "forward", "function": True, "via": callee}
         return out
 
 

@@ -1,0 +1,46 @@
+"""Session factories defined in one module and used in another are the same factory: the
+ISO3xx rules see them through the ProjectIndex (``session-factories`` facts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from isolint.api import lint_paths
+from isolint.core.metrics import FileView, MetricInput
+from isolint.rules.lifecycle.metrics import session_context_managers
+from isolint.rules.lifecycle.model import ProjectFactories
+from tests.support.projects import assert_findings_match_markers
+
+PROJECTS = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
+
+
+def test_imported_factories_are_tracked_across_modules() -> None:
+    assert_findings_match_markers(PROJECTS / "iso3_factories")
+
+
+def test_factories_are_facts_of_their_defining_module() -> None:
+    run = lint_paths([PROJECTS / "iso3_factories"], jobs=1)
+    (project,) = run.projects.values()
+    facts = project.facts("session-factories")
+    session_module = facts["services/orders/app/db/session.py"]["definitions"]
+    assert session_module["make_orders_session"] == {"kind": "session-factory", "async": False, "library": "SQLAlchemy"}
+    assert session_module["ReadReplica"]["async"] is True
+    # a helper returning an imported factory's session is resolved through the facts, lazily
+    helper = facts["services/orders/app/db/__init__.py"]["definitions"]["open_report_session"]
+    assert helper == {"kind": "forward", "function": True, "via": "services.orders.app.db.session.make_orders_session"}
+    resolved = ProjectFactories.of(project).definition("app.db.open_report_session",
+                                                       "services/orders/app/repositories/orders.py")
+    assert resolved == {"kind": "session", "async": False, "library": "SQLAlchemy", "function": True}
+
+
+def test_context_manager_share_counts_imported_factories_per_service() -> None:
+    run = lint_paths([PROJECTS / "iso3_factories"], jobs=1)
+    views = [FileView(r.source.rel_path, r.source.settings.root, r.source.zone, r.source.service,
+                      r.source.language, tuple(r.findings), r.source) for r in run.results]
+    result = session_context_managers(MetricInput(views, run.projects))
+    assert result is not None
+    # managed: 2 in managed(), managed_async(), 1 in latest_unawaited(), 1 in blocking() (with),
+    # 2 connections in ping(); unmanaged: the three ISO301 findings
+    assert result.detail.startswith("6 of 9 ")
+    assert result.per_service == {"orders": round(100 * 6 / 9, 1)}
+    assert not result.passed
