@@ -9,12 +9,25 @@ from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import callee_prefix, env_name_for
 from isolint.rules.config_isolation.shared import env_default_dev_value, replace_with_env_lookup
 from isolint.rules.config_isolation.usage import (
-    Use, UseSite, classify_use, in_dev_entry_point, literal_text, secret_range, string_literal_nodes,
+    Use,
+    UseSite,
+    classify_use,
+    in_dev_entry_point,
+    literal_text,
+    secret_range,
+    string_literal_nodes,
 )
 from isolint.rules.config_isolation.values import (
-    PASSWORD_NAME_RE, PORT_NAME_RE, SERVICE_PORTS, display_value, is_dev_credential, names_backing_service,
-    parse_value, service_port,
+    PASSWORD_NAME_RE,
+    PORT_NAME_RE,
+    SERVICE_PORTS,
+    display_value,
+    is_dev_credential,
+    names_backing_service,
+    parse_value,
+    service_port,
 )
+from isolint.rules.secrets.detection import find_secret
 
 if TYPE_CHECKING:
     from isolint.engine.python_runner import PythonContext
@@ -32,8 +45,9 @@ class HardcodedConnectionValue(Rule):
       `REDIS_PORT = 6379`, a field or argument default named `*port`, the port next to a host
       in `("redis", 6379)`, a positional port in a connection call (`Redis("redis", 6379)`),
       or inside a connection URL (`redis://cache:6379/0`, `f"postgresql://{host}:5432/app"`);
-    - a password embedded in a connection URL or DSN (`postgresql://app:s3cret@db/app`) —
-      masked in the message;
+    - a password embedded in a connection URL or DSN (`postgresql://app:app@db/app`) — masked
+      in the message. A real-looking one is [ISO203](ISO203.md)'s (a leaked secret, to rotate),
+      which then reports the literal alone;
     - a development password (`postgres`, `password`, `changeme`…) bound to a password:
       `password="postgres"` in a call, `DB_PASSWORD = "postgres"`, a `*password` field default.
       Real-looking secrets are the secrets family's ([ISO203](ISO203.md)).
@@ -145,6 +159,8 @@ class HardcodedConnectionValue(Rule):
         if parsed.destination_refs(names_backing_service(name)):
             return  # a local-host value: ISO101's finding names the password too
         passwords = parsed.passwords
+        if passwords and find_secret(name, text) is not None:
+            return  # a real-looking password: the secrets family (ISO203) reports the literal
         ports = [(ref.port, service_port(ref.port)) for ref in parsed.refs if service_port(ref.port)]
         if not passwords and not ports:
             return

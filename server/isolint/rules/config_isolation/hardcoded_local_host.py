@@ -9,11 +9,20 @@ from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import env_name_for
 from isolint.rules.config_isolation.shared import env_default_dev_value, replace_with_env_lookup
 from isolint.rules.config_isolation.usage import (
-    TRANSPARENT_CALLS, Use, UseSite, classify_use, in_dev_entry_point, literal_text, secret_range,
+    TRANSPARENT_CALLS,
+    Use,
+    UseSite,
+    classify_use,
+    in_dev_entry_point,
+    literal_text,
+    secret_range,
     string_literal_nodes,
 )
 from isolint.rules.config_isolation.values import (
-    ParsedValue, display_value, names_backing_service, parse_value,
+    ParsedValue,
+    display_value,
+    names_backing_service,
+    parse_value,
 )
 
 if TYPE_CHECKING:
