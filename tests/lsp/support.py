@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import os
 import re
 import sys
 import textwrap
@@ -23,7 +24,9 @@ from pygls.uris import from_fs_path
 from pytest_lsp import LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-SERVER_COMMAND = [sys.executable, "-m", "isolint", "server", "--log-level", "INFO", "--log-file", "/tmp/lsptest/server.log"]
+# ISOLINT_LSP_TEST_LOG=/tmp/server.log keeps the servers' INFO log for debugging a failure
+SERVER_COMMAND = [sys.executable, "-m", "isolint", "server"] + (
+    ["--log-level", "INFO", "--log-file", os.environ["ISOLINT_LSP_TEST_LOG"]] if os.environ.get("ISOLINT_LSP_TEST_LOG") else [])
 TIMEOUT = 20.0
 NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 

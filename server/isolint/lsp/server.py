@@ -35,7 +35,7 @@ from isolint.lsp.documents import Document, DocumentStore, path_of
 from isolint.lsp.hover import hover_text
 from isolint.lsp.projects import Folder, Projects
 from isolint.lsp.scheduler import DocumentState, Scheduler
-from isolint.lsp.settings import RUN_ON_SAVE, SECTION, EditorSettings, parse_editor_settings
+from isolint.lsp.settings import RUN_ON_SAVE, SECTION, EditorSettings, parse_editor_settings, unwrap
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ class IsolintLanguageServer(LanguageServer):
         self.problems_shown: set[str] = set()
         self.workspace_cache: dict[Path, tuple[tuple, str, list[types.Diagnostic]]] = {}
         self.indexing: asyncio.Future | None = None
+        self.initialization_settings: Any = {}
 
     # -- capabilities --------------------------------------------------------------------------
     def capability(self, dotted: str) -> Any:
@@ -219,9 +220,12 @@ class IsolintLanguageServer(LanguageServer):
             log.warning("workspace/configuration failed: %s", exc)
             return False
         values = list(values or [])
-        global_raw = values[0] if values else None
-        per_folder = {folder.uri: value for folder, value in zip(folders, values[1:])}
-        return self.set_editor_settings(global_raw if global_raw is not None else {}, per_folder)
+        # A client without isolint settings answers null: initializationOptions stay in force,
+        # and workspace/configuration values win key by key where present.
+        global_raw = {**unwrap(self.initialization_settings), **unwrap(values[0] if values else None)}
+        per_folder = {folder.uri: {**global_raw, **unwrap(value)} if value is not None else None
+                      for folder, value in zip(folders, values[1:])}
+        return self.set_editor_settings(global_raw, per_folder)
 
     def reload_configuration(self) -> None:
         self.projects.invalidate()
@@ -328,7 +332,8 @@ def _register(server: IsolintLanguageServer) -> None:
             ls.add_folder(folder.uri, folder.name)
         if not ls.projects.folders and (params.root_uri or params.root_path):
             ls.add_folder(params.root_uri or from_fs_path(params.root_path))
-        if not ls.set_editor_settings(params.initialization_options or {}):
+        ls.initialization_settings = params.initialization_options or {}
+        if not ls.set_editor_settings(ls.initialization_settings):
             ls.start_indexing()
         log.info("initialized: encoding %s, %s diagnostics, %d folder(s)", ls.codec.encoding,
                  "pull" if ls.pull else "push", len(ls.projects.folders))
@@ -469,7 +474,7 @@ def _register(server: IsolintLanguageServer) -> None:
         if ls.capability("workspace.configuration"):
             changed = await ls.pull_configuration()
         else:
-            changed = ls.set_editor_settings(params.settings if params.settings is not None else {})
+            changed = ls.set_editor_settings({**unwrap(ls.initialization_settings), **unwrap(params.settings)})
         if changed:
             ls.sync_config_errors()
             ls.recheck_all()
