@@ -1,0 +1,132 @@
+"""Life while typing: half-typed code, cross-file facts, cancellation, documents that are huge,
+binary or oddly encoded, dotenv and TypeScript documents."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from lsprotocol import types
+from pygls.exceptions import JsonRpcRequestCancelled
+
+from tests.lsp.conftest import TEST_MODULE
+from tests.lsp.support import profile, start_session
+
+
+async def test_syntax_errors_mid_typing_keep_the_last_findings_in_place(client, workspace):
+    session = await start_session(client, workspace, profile("vscode"))
+    uri = session.open(workspace / TEST_MODULE)
+    [before] = (await session.published(uri, 1)).diagnostics
+    # The user starts typing a function above the finding: the file no longer parses.
+    version = session.change(uri, (2, 0), (2, 0), "def helper(:\n    \n")
+    during = (await session.published(uri, version)).diagnostics
+    codes = sorted(d.code for d in during)
+    assert codes == ["ISO001", "ISO502"], "the finding stays (moved down), the parse problem is reported"
+    kept = next(d for d in during if d.code == "ISO502")
+    assert kept.range.start.line == before.range.start.line + 2
+    assert (kept.range.start.character, kept.range.end.character) == (before.range.start.character,
+                                                                      before.range.end.character)
+    actions = await session.code_actions(uri, kept.range, [kept])
+    assert [a.title for a in actions] == ["Ignore ISO502 on this line"], "no fix for code that moved since"
+    # Finished typing: fresh findings, no ISO001.
+    session.change(uri, (2, 11), (2, 12), "):")
+    version = session.change(uri, (3, 4), (3, 4), "pass")
+    assert session.texts[uri].splitlines()[2:4] == ["def helper():", "    pass"]
+    after = (await session.published(uri, version)).diagnostics
+    assert [d.code for d in after] == ["ISO502"] and after[0].data["finding"].get("fix")
+
+
+async def test_a_change_in_one_file_rechecks_the_files_that_read_its_facts(client, workspace):
+    session = await start_session(client, workspace, profile("vscode"))
+    test_uri = session.open(workspace / "services/api/tests/integration/test_checkout.py")
+    conftest = workspace / "services/api/tests/integration/conftest.py"
+    conftest_uri = session.open(conftest)
+    for _ in range(200):  # the background index brings the conftest's fixture facts
+        published = session.recorded.published.get(test_uri, [])
+        if published and [d.code for d in published[-1].diagnostics] == ["ISO503"]:
+            break
+        await asyncio.sleep(0.05)
+    assert [d.code for d in session.recorded.published[test_uri][-1].diagnostics] == ["ISO503"]
+    count = len(session.recorded.published[test_uri])
+    # The fixture stops handing out a mock (unsaved edit in the conftest).
+    text = session.texts[conftest_uri]
+    session.replace_all(conftest_uri, text.replace("return MagicMock()", "return object()"))
+    for _ in range(200):
+        if len(session.recorded.published[test_uri]) > count:
+            break
+        await asyncio.sleep(0.05)
+    assert list(session.recorded.published[test_uri][-1].diagnostics) == []
+
+
+async def test_cancel_request_is_honoured(client, workspace):
+    session = await start_session(client, workspace, profile("vscode"))
+    body = 'def test_{0}():\n    os.environ["K{0}"] = "v"\n\n'
+    big = "import os\n\n" + "".join(body.format(i) for i in range(6000))
+    uri = session.open(workspace / "services/api/tests/test_big.py", big)
+    request = asyncio.ensure_future(client.protocol.send_request_async(types.TEXT_DOCUMENT_HOVER, types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=3, character=4)),
+        msg_id="hover-to-cancel"))
+    await asyncio.sleep(0.05)  # sent, and waiting for the analysis of 18,000 lines
+    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="hover-to-cancel"))
+    with pytest.raises(JsonRpcRequestCancelled):
+        await asyncio.wait_for(request, 30)
+    published = await session.published(uri, 1, timeout=60)
+    assert len(published.diagnostics) == 6000, "the shared analysis was not cancelled with the request"
+
+
+async def test_a_newer_version_obsoletes_older_ones(client, workspace):
+    session = await start_session(client, workspace, profile("vscode"))
+    uri = session.open(workspace / TEST_MODULE)
+    versions = [session.change(uri, (0, 0), (0, 0), f"# edit {i}\n") for i in range(30)]
+    final = await session.published(uri, versions[-1])
+    assert final.diagnostics[0].range.start.line == 4 + 30
+    published = [p.version for p in session.recorded.published[uri]]
+    assert published == sorted(published), "never an older version after a newer one"
+    for params in session.recorded.published[uri]:
+        line = params.version - 1 + 4
+        assert all(d.range.start.line == line for d in params.diagnostics), "each publish matches its version"
+
+
+@pytest.mark.parametrize("text, code", [
+    ("import os\n\x00\x01binary\n", "ISO002"),
+    ("import os\n" + "x = 1\n" * 1_000_000, "ISO002"),
+])
+async def test_binary_and_huge_documents_are_refused_not_crashed_on(client, workspace, text, code):
+    session = await start_session(client, workspace, profile("neovim-0.7"))
+    uri = session.open(workspace / "services/api/app/blob.py", text)
+    assert [d.code for d in (await session.published(uri, 1, timeout=60)).diagnostics] == [code]
+
+
+@pytest.mark.parametrize("text", [
+    'X = "\u2028"\nimport os\nos.environ["A"] = "1"\n',  # a line separator inside a string
+    "\f\nimport os\n\x0bos.environ['A'] = '1'\n",  # form feed and vertical tab
+    "import os\r\nos.environ['A'] = '1'\r\n\rdef test_x(:\n",  # mixed line endings, broken code
+    'S = "\ud800"\n',  # a lone surrogate (valid JSON, invalid UTF-8)
+    "",
+])
+async def test_odd_documents_do_not_crash_the_server(client, workspace, text):
+    session = await start_session(client, workspace, profile("emacs"))
+    uri = session.open(workspace / "services/api/tests/test_odd.py", text)
+    await session.published(uri, 1)
+    version = session.change(uri, (0, 0), (0, 0), "é🎉\n")
+    await session.published(uri, version)
+    session.close(uri)
+    # Still alive and answering.
+    second = session.open(workspace / TEST_MODULE)
+    assert [d.code for d in (await session.published(second, 1)).diagnostics] == ["ISO502"]
+
+
+async def test_dotenv_documents_are_checked(client, workspace):
+    session = await start_session(client, workspace, profile("vscode"))
+    uri = session.open(workspace / ".env.example", "JWT_SECRET=9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddcc\n",
+                       language_id="dotenv")
+    [diagnostic] = (await session.published(uri, 1)).diagnostics
+    assert diagnostic.code == "ISO202"
+    assert "9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddcc" not in diagnostic.message, "never a secret in full"
+    actions = await session.code_actions(uri, diagnostic.range, [diagnostic])
+    fix = await session.resolved(actions[0])
+    assert fix.is_preferred and "(unsafe)" not in fix.title
+    ignore = await session.resolved(next(a for a in actions if a.title.startswith("Ignore")))
+    version = session.apply(uri, session.edits_of(ignore.edit, uri))
+    assert session.texts[uri].endswith("ffeeddcc # isolint: ignore[ISO202]\n")
+    assert list((await session.published(uri, version)).diagnostics) == []
