@@ -9,7 +9,8 @@ import difflib
 import os
 from pathlib import Path
 
-from isolint.core.model import SECRET_RANGE, Finding, masked_line
+from isolint.core.masking import secret_masker
+from isolint.core.model import Finding
 from isolint.engine.fixing import materialize
 from isolint.fixers import FixNotApplicable
 from isolint.fixers.text_edits import apply_edits
@@ -19,6 +20,7 @@ SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshots"
 
 def render_findings(text: str, findings: list[Finding], label: str) -> str:
     out: list[str] = []
+    mask = secret_masker(text.splitlines(), findings)  # a fix diff must not print secrets either
     for finding in findings:
         r = finding.range
         out.append(
@@ -32,29 +34,13 @@ def render_findings(text: str, findings: list[Finding], label: str) -> str:
             except FixNotApplicable as exc:
                 out.append(f"  fix not applicable: {exc}")
                 continue
-            masks = secret_masks(text, findings)
             diff = difflib.unified_diff(
-                [masks.get(line, line) for line in text.splitlines()],
-                [masks.get(line, line) for line in new_text.splitlines()],
+                [mask(line) for line in text.splitlines()],
+                [mask(line) for line in new_text.splitlines()],
                 f"a/{label}", f"b/{label}", n=1, lineterm="",
             )
             out.extend("  " + line for line in diff)
     return "\n".join(out) + "\n"
-
-
-def secret_masks(text: str, findings: list[Finding]) -> dict[str, str]:
-    """Each source line holding a secret (``data["secret_range"]``) → that line masked. Fix diffs
-    show removed and context lines, so snapshots would otherwise print secrets in full; a line
-    left unchanged by a fix is masked on both sides alike."""
-    lines = text.splitlines()
-    masked: dict[int, str] = {}
-    secret_findings = [f for f in findings if f.data.get(SECRET_RANGE)]
-    # right to left on a line, so masking one secret does not shift the next one's columns
-    for finding in sorted(secret_findings, key=lambda f: f.data[SECRET_RANGE][1], reverse=True):
-        start_line, _, end_line, _ = finding.data[SECRET_RANGE]
-        for index in range(start_line, min(end_line, len(lines) - 1) + 1):
-            masked[index] = masked_line(masked.get(index, lines[index]), index, finding)
-    return {lines[index]: line for index, line in masked.items()}
 
 
 def assert_snapshot(name: str, actual: str) -> None:

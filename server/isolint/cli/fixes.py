@@ -9,6 +9,7 @@ import sys
 
 from isolint.api import CheckResult, FixResult, LintRun, fix_source
 from isolint.cli.output import display_path
+from isolint.core.masking import secret_masker
 from isolint.engine.fixing import fix_allowed
 
 
@@ -50,8 +51,10 @@ def diff_fixes(run: LintRun, unsafe: bool) -> tuple[str, int]:
             continue
         count += len(outcome.applied)
         shown, _ = display_path(result.source.path, cwd)
+        mask = secret_masker(result.source.lines, result.findings)  # removed lines would show secrets
         chunks.extend(difflib.unified_diff(
-            result.source.text.splitlines(keepends=True), outcome.text.splitlines(keepends=True),
+            [mask(line) for line in result.source.text.splitlines(keepends=True)],
+            [mask(line) for line in outcome.text.splitlines(keepends=True)],
             fromfile=f"a/{shown}", tofile=f"b/{shown}",
         ))
         if chunks and not chunks[-1].endswith("\n"):

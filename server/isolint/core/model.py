@@ -188,14 +188,7 @@ SECRET_RANGE = "secret_range"
 
 
 def masked_line(line: str, line_index: int, finding: Finding) -> str:
-    """``line`` with the secret a finding points at (``data["secret_range"]``) masked, for any
-    output that shows source text."""
-    secret = finding.data.get(SECRET_RANGE)
-    if not secret:
-        return line
-    start_line, start_col, end_line, end_col = secret
-    if not start_line <= line_index <= end_line:
-        return line
-    start = start_col if line_index == start_line else 0
-    end = end_col if line_index == end_line else len(line)
-    return line[:start] + mask_secret(line[start:end]) + line[end:]
+    """``line`` with the secret one finding points at masked (``core.masking`` masks them all)."""
+    from isolint.core.masking import mask_line
+
+    return mask_line(line, line_index, (finding,))

@@ -3,7 +3,7 @@
 Every format renders the same list of :class:`ReportItem` (a finding plus where to show it);
 ``FORMATS`` maps a ``--format`` name to its renderer. Paths are shown relative to the working
 directory when the file is below it (clickable in terminals and CI logs), absolute otherwise.
-Source text shown by any format goes through ``core.model.masked_line``: a secret never
+Source text shown by any format goes through ``core.masking.mask_line``: a secret never
 appears in full.
 """
 
@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from isolint.core.model import Edit, Finding, Severity, masked_line
+from isolint.core.masking import mask_line
+from isolint.core.model import Edit, Finding, Severity
 
 if TYPE_CHECKING:
     from isolint.api import LintRun
@@ -34,11 +35,13 @@ class ReportItem:
     absolute_path: str
     source: "SourceFile"
     finding: Finding
+    #: every finding of the file: a line may hold several secrets, each masked by its own finding
+    file_findings: tuple[Finding, ...] = ()
 
     def source_line(self, index: int | None = None) -> str:
         """A line of the file (default: the finding's first), with any secret masked."""
         line_index = self.finding.range.start.line if index is None else index
-        return masked_line(self.source.line(line_index), line_index, self.finding)
+        return mask_line(self.source.line(line_index), line_index, (self.finding, *self.file_findings))
 
 
 @dataclass
@@ -69,7 +72,8 @@ def report_items(run: "LintRun", cwd: Path | None = None) -> list[ReportItem]:
         if not result.findings:
             continue
         shown, absolute = display_path(result.source.path, base)
-        items.extend(ReportItem(shown, absolute, result.source, f) for f in result.findings)
+        file_findings = tuple(result.findings)
+        items.extend(ReportItem(shown, absolute, result.source, f, file_findings) for f in result.findings)
     items.sort(key=lambda i: (i.path, i.finding.range.start, i.finding.code))
     return items
 

@@ -91,20 +91,19 @@ def name_words(name: str) -> list[str]:
 def classify_name(name: str) -> NameKind:
     """What a variable, key or argument name says about the value bound to it."""
     words = name_words(name)
-    if not words:
-        return NameKind.NEUTRAL
-    if any(word in PUBLIC_WORDS for word in words):
-        return NameKind.NOT_SECRET
-    if words[-1] in NOT_SECRET_SUFFIXES and len(words) > 1:
-        return NameKind.NOT_SECRET
-    if any(word in PASSWORD_WORDS for word in words) or "password" in "".join(words):
-        return NameKind.PASSWORD
     joined = "".join(words)
-    if any(word in SECRET_WORDS for word in words) or any(term in joined for term in _JOINED_SECRET_TERMS):
-        return NameKind.SECRET
-    if len(words) > 1 and words[-1] == "key" and words[-2] not in NOT_SECRET_KEY_QUALIFIERS:
-        return NameKind.SECRET
-    return NameKind.NEUTRAL
+    if any(word in PASSWORD_WORDS for word in words) or "password" in joined:
+        kind = NameKind.PASSWORD
+    elif any(word in SECRET_WORDS for word in words) or any(term in joined for term in _JOINED_SECRET_TERMS):
+        kind = NameKind.SECRET
+    elif len(words) > 1 and words[-1] == "key" and words[-2] not in NOT_SECRET_KEY_QUALIFIERS:
+        kind = NameKind.SECRET
+    else:
+        return NameKind.NEUTRAL
+    # ... unless the name says the value is public, or only *about* the secret
+    if any(word in PUBLIC_WORDS for word in words) or (len(words) > 1 and words[-1] in NOT_SECRET_SUFFIXES):
+        return NameKind.NOT_SECRET
+    return kind
 
 
 _JOINED_SECRET_TERMS = ("apikey", "secretkey", "privatekey", "accesskey", "authtoken", "accesstoken", "secret",

@@ -49,7 +49,7 @@ class HardcodedSecretInCode(Rule):
 
     ## Example
     ```python
-    JWT_SECRET_KEY = "9f2c7e4b1a8d6f3e0c5b2a9d8e7f6c1b4a3d2e1f0c9b8a7d6e5f4c3b2a1d0e9f"
+    JWT_SECRET_KEY = "4be0643f1d98573b97cdca98a65347dd7c0d5ac0a8e3b2e4c5d1f7a2b9e6c3d0"
     ```
 
     ## Use instead
@@ -90,10 +90,13 @@ class HardcodedSecretInCode(Rule):
         if hit is None:
             return
         subject = f"`{binding.name}`" if binding.name else "A string literal"
-        ctx.report(self, node, fix=self._fix(node, binding, ctx), data={SECRET_RANGE: ctx.range(node).to_json()},
+        fix = self._fix(node, binding, ctx) if hit.inside_url or (hit.start, hit.end) == (0, len(value)) else None
+        ctx.report(self, node, fix=fix, data={SECRET_RANGE: ctx.range(node).to_json()},
                    subject=subject, what=hit.description, masked=hit.masked)
 
     def _fix(self, node: ast.Constant, binding: Binding, ctx: "PythonContext"):
+        """Only when the literal is the whole secret (not `"Bearer " + token`) and a whole value
+        (not part of an f-string or an `x or "…"` fallback), and never for bytes."""
         if binding.replace is None or isinstance(node.value, bytes):
             return None
         env_name = binding.env_name

@@ -37,7 +37,8 @@ _PASS_THROUGH = (ast.IfExp, ast.JoinedStr, ast.FormattedValue, ast.Tuple, ast.Li
 @dataclass(frozen=True)
 class Binding:
     """``name`` the literal is bound to (None: unnamed); ``replace`` the node a fix replaces with
-    an environment lookup of ``env_name`` (None: no sensible fix)."""
+    an environment lookup of ``env_name`` — the literal itself, or the whole lookup whose default
+    it is (None: no sensible fix)."""
 
     name: str | None
     replace: ast.AST | None = None
@@ -118,26 +119,26 @@ def binding_of(node: ast.Constant, ctx: "PythonContext") -> Binding:
                 return Binding(None)
             if parent.arg in _SINK_KEYWORDS and ctx.qualified_name(call.func) in SECRET_SINKS:
                 name = SECRET_SINKS[ctx.qualified_name(call.func)][1]  # type: ignore[index]
-                return Binding(name, child if fixable else None)
-            return Binding(parent.arg, child if fixable else None) if parent.arg else Binding(None)
+                return Binding(name, node if fixable else None)
+            return Binding(parent.arg, node if fixable else None) if parent.arg else Binding(None)
         elif isinstance(parent, ast.Call):
             if not (_function_name(parent) in FIELD_FUNCTIONS and parent.args and parent.args[0] is child):
-                return _positional_binding(parent, child, ctx, fixable)
+                return _positional_binding(parent, child, node, ctx, fixable)
             # Field("…"): the default of the field being assigned
         elif isinstance(parent, ast.Dict):
             for key, value in zip(parent.keys, parent.values):
                 if value is child and isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    return Binding(key.value, child if fixable else None)
+                    return Binding(key.value, node if fixable else None)
             return Binding(None)
         elif isinstance(parent, (ast.Assign, ast.AnnAssign)):
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
             name = _target_name(targets[0])
-            return Binding(name, child if fixable and name else None)
+            return Binding(name, node if fixable and name else None)
         elif isinstance(parent, ast.NamedExpr):
             return Binding(_target_name(parent.target), None)
         elif isinstance(parent, ast.arguments):
             name = _argument_name(parent, child)
-            return Binding(name, child if fixable and name else None)
+            return Binding(name, node if fixable and name else None)
         elif isinstance(parent, ast.Compare):
             for side in (parent.left, *parent.comparators):
                 if side is not child and (name := _target_name(side)):
@@ -155,11 +156,12 @@ def binding_of(node: ast.Constant, ctx: "PythonContext") -> Binding:
     return Binding(None)
 
 
-def _positional_binding(call: ast.Call, child: ast.AST, ctx: "PythonContext", fixable: bool) -> Binding:
+def _positional_binding(call: ast.Call, child: ast.AST, node: ast.Constant, ctx: "PythonContext",
+                        fixable: bool) -> Binding:
     env_name = env_lookup_name(call)
     if env_name and len(call.args) > 1 and call.args[1] is child:
         return Binding(env_name, call if fixable else None, env_name)
     sink = SECRET_SINKS.get(ctx.qualified_name(call.func) or "")
     if sink and len(call.args) > sink[0] and call.args[sink[0]] is child:
-        return Binding(sink[1], child if fixable else None)
+        return Binding(sink[1], node if fixable else None)
     return Binding(None)

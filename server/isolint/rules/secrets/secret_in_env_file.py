@@ -46,7 +46,7 @@ class SecretInEnvFile(Rule):
 
     ## Example
     ```dotenv
-    JWT_SECRET_KEY=9f2c7e4b1a8d6f3e0c5b2a9d8e7f6c1b4a3d2e1f0c9b8a7d6e5f4c3b2a1d0e9f
+    JWT_SECRET_KEY=4be0643f1d98573b97cdca98a65347dd7c0d5ac0a8e3b2e4c5d1f7a2b9e6c3d0
     ```
 
     ## Use instead

@@ -1,0 +1,58 @@
+"""Masking secrets in text isolint shows: source lines next to findings, and fix diffs.
+
+A finding about a secret sets ``data["secret_range"]``. One line may hold several secrets
+(``boto3.client(aws_access_key_id="…", aws_secret_access_key="…")``), and a diff shows lines
+before and after a fix, so masking goes by *all* the findings of a file, not just the one shown.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterable
+
+from isolint.core.model import SECRET_RANGE, Finding, mask_secret
+
+
+def _spans_on_line(findings: Iterable[Finding], line_index: int, line_length: int) -> list[tuple[int, int]]:
+    spans = []
+    for finding in findings:
+        secret = finding.data.get(SECRET_RANGE)
+        if not secret or not secret[0] <= line_index <= secret[2]:
+            continue
+        start = secret[1] if line_index == secret[0] else 0
+        end = secret[3] if line_index == secret[2] else line_length
+        spans.append((start, end))
+    return spans
+
+
+def mask_line(line: str, line_index: int, findings: Iterable[Finding]) -> str:
+    """``line`` (the file's line ``line_index``) with every secret the findings point at masked."""
+    # right to left, so masking one secret does not shift the next one's columns
+    for start, end in sorted(set(_spans_on_line(findings, line_index, len(line))), reverse=True):
+        line = line[:start] + mask_secret(line[start:end]) + line[end:]
+    return line
+
+
+def secret_masker(lines: list[str], findings: list[Finding]) -> Callable[[str], str]:
+    """A function masking the findings' secrets in any line of the file (``lines``) *before or
+    after* a fix: a line the fix kept is recognised whole, a changed line by the secrets it
+    still contains."""
+    secret_lines = sorted({index for f in findings if f.data.get(SECRET_RANGE)
+                           for index in range(f.data[SECRET_RANGE][0], f.data[SECRET_RANGE][2] + 1)
+                           if index < len(lines)})
+    masked_lines = {lines[index]: mask_line(lines[index], index, findings) for index in secret_lines}
+    pieces = sorted({lines[index][start:end] for index in secret_lines
+                     for start, end in _spans_on_line(findings, index, len(lines[index]))} - {""}, key=len, reverse=True)
+    # whole tokens only: the password `postgres` must not mask the scheme `postgresql://`
+    patterns = [(re.compile(rf"(?<![A-Za-z0-9]){re.escape(piece)}(?![A-Za-z0-9])"), mask_secret(piece))
+                for piece in pieces]
+
+    def mask(line: str) -> str:
+        stripped = line.rstrip("\r\n")
+        if stripped in masked_lines:
+            return masked_lines[stripped] + line[len(stripped):]
+        for pattern, masked in patterns:
+            line = pattern.sub(lambda _: masked, line)
+        return line
+
+    return mask

@@ -1,0 +1,293 @@
+"""ISO2xx beyond the fixtures: the detection primitives, gitignored env files, fixes applied
+for real, and — the promise every front end makes — no output ever prints a secret in full."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from isolint.api import fix_source, lint_paths, lint_source
+from isolint.core.config import Settings
+from isolint.core.model import SECRET_RANGE, Severity, mask_secret
+from isolint.engine.dotenv_runner import parse_dotenv
+from isolint.engine.sources import SourceFile
+from isolint.rules.secrets.detection import (
+    NameKind,
+    Strictness,
+    classify_name,
+    find_secret,
+    is_placeholder,
+    looks_random,
+)
+from tests.support.markers import parse_markers
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
+SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots" / "rules"
+SECRETS_FIXTURES = sorted(p for p in FIXTURES.iterdir() if re.match(r"ISO20\d", p.name))
+ROOT = Path("/isolint-secrets-root")
+
+
+# -- detection -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("JWT_SECRET_KEY", NameKind.SECRET),
+    ("apiKey", NameKind.SECRET),
+    ("STRIPE_KEY", NameKind.SECRET),
+    ("GITHUB_TOKEN", NameKind.SECRET),
+    ("client-secret", NameKind.SECRET),
+    ("DB_PASSWORD", NameKind.PASSWORD),
+    ("dbPasswd", NameKind.PASSWORD),
+    ("SMTP_PASS", NameKind.PASSWORD),
+    ("TOKEN_EXPIRE_MINUTES", NameKind.NOT_SECRET),
+    ("API_KEY_HEADER", NameKind.NOT_SECRET),
+    ("SECRET_KEY_FILE", NameKind.NOT_SECRET),
+    ("JWT_PUBLIC_KEY", NameKind.NOT_SECRET),
+    ("STRIPE_PUBLISHABLE_KEY", NameKind.NOT_SECRET),
+    ("password_field", NameKind.NOT_SECRET),
+    ("TOKEN_URL", NameKind.NOT_SECRET),
+    ("AWS_ACCESS_KEY_ID", NameKind.NOT_SECRET),
+    ("CACHE_KEY", NameKind.NEUTRAL),
+    ("key", NameKind.NEUTRAL),
+    ("DATABASE_HOST", NameKind.NEUTRAL),
+])
+def test_names_are_classified_by_their_words(name: str, kind: NameKind) -> None:
+    assert classify_name(name) is kind
+
+
+@pytest.mark.parametrize("value", [
+    "", "changeme", "your-jwt-secret-here", "<your api token>", "${JWT_SECRET}", "$JWT_SECRET", "xxxxxxxx",
+    "********", "dummy", "AKIAIOSFODNN7EXAMPLE", "{{ vault_jwt_secret }}", "/run/secrets/jwt", "arn:aws:secretsmanager:x",
+])
+def test_placeholders_are_recognised(value: str) -> None:
+    assert is_placeholder(value) or looks_random(value) is False
+    assert find_secret("JWT_SECRET", value) is None
+    assert find_secret("DB_PASSWORD", value, Strictness.TEMPLATE) is None
+
+
+@pytest.mark.parametrize("value", [
+    "9f2c7e4b1a8d6f3e0c5b2a9d8e7f6c1b",  # hex (secrets.token_hex)
+    "u8Vq2Lk9Xw3Rz7Tn5Bm1Hc6Jd4Fg0Sa",  # base62
+    "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=",  # urlsafe base64 (Fernet)
+    "django-insecure-8k#2j!p@x$3m^w7qz&v1n(5r)t9y+b0c%e6f",
+])
+def test_random_values_under_secret_names_are_secrets(value: str) -> None:
+    hit = find_secret("SECRET_KEY", value)
+    assert hit is not None and hit.description == "a high-entropy secret"
+
+
+@pytest.mark.parametrize("value", [
+    "dev-secret-key-2024", "ThisIsMySecretKey", "app.auth.backends.JWTBackend", "https://auth.acme.io/token",
+    "3600", "true", "HS256", "supersecretvalue",
+])
+def test_words_paths_and_numbers_under_secret_names_are_not(value: str) -> None:
+    assert find_secret("SECRET_KEY", value) is None
+
+
+def test_a_known_format_counts_whatever_the_name() -> None:
+    hit = find_secret("DEPLOY_BOT", "ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R")
+    assert hit is not None and hit.description == "a GitHub token"
+    assert find_secret(None, "AKIAZ7Q3R5T2W9X4Y6PL") is not None
+
+
+def test_a_jwt_needs_a_json_header() -> None:
+    jwt = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJyZXBvcnRpbmciLCJpYXQiOjE3MTYyMzkwMjJ9."
+           "4Adcj3UFYzPUVaVF43FmMab6RlaQD8A9V8wFzzht-KQ")
+    assert find_secret(None, jwt) is not None
+    assert find_secret(None, "eyJnotbase64json.eyJalsoNotJsonAtAll.abcdefghijklmnopqrstuv") is None
+
+
+def test_passwords_need_strength_when_committed_but_not_in_templates() -> None:
+    assert find_secret("DB_PASSWORD", "postgres") is None
+    assert find_secret("DB_PASSWORD", "postgres", Strictness.TEMPLATE) is not None
+    assert find_secret("DB_PASSWORD", "Summer2024!") is not None
+    url = "postgresql://app:postgres@db:5432/app"
+    assert find_secret("DATABASE_URL", url) is None
+    hit = find_secret("DATABASE_URL", url, Strictness.TEMPLATE)
+    assert hit is not None and url[hit.start:hit.end] == "postgres"
+
+
+@pytest.mark.parametrize("secret", ["Summer2024!", "9f2c7e4b1a8d6f3e0c5b2a9d8e7f6c1b", "ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P"])
+def test_a_mask_never_shows_the_secret(secret: str) -> None:
+    masked = mask_secret(secret)
+    assert secret not in masked and len(masked) == len(secret[:2]) + min(len(secret) - 4, 12) + 2 or set(masked) == {"*"}
+
+
+# -- committed or gitignored ---------------------------------------------------------------------
+
+SECRET_LINE = "JWT_SECRET_KEY=9f2c7e4b1a8d6f3e0c5b2a9d8e7f6c1b4a3d2e1f0c9b8a7d6e5f4c3b2a1d0e9f\n"
+
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    service = tmp_path / "services" / "auth"
+    service.mkdir(parents=True)
+    (service / "app").mkdir()
+    (service / "app" / "__init__.py").write_text("")
+    return service
+
+
+def test_a_gitignored_env_file_is_only_a_hint_without_a_fix(tmp_path: Path) -> None:
+    service = _project(tmp_path)
+    (tmp_path / ".gitignore").write_text(".env\n")
+    (service / ".env").write_text(SECRET_LINE)
+    (service / ".env.production").write_text(SECRET_LINE)
+    run = lint_paths([tmp_path], overrides={"select": ["ISO201"]}, jobs=1)
+    by_file = {Path(f.path).name: f for f in run.findings}
+    ignored, committed = by_file[".env"], by_file[".env.production"]
+    assert ignored.severity is Severity.HINT and "gitignored" in ignored.message and ignored.fix is None
+    assert committed.severity is Severity.ERROR and "committed" in committed.message and committed.fix is not None
+
+
+def test_a_negated_gitignore_pattern_makes_the_file_committed_again(tmp_path: Path) -> None:
+    service = _project(tmp_path)
+    (tmp_path / ".gitignore").write_text(".env*\n!.env.shared\n")
+    (service / ".env.shared").write_text(SECRET_LINE)
+    run = lint_paths([service / ".env.shared"], overrides={"select": ["ISO201"]}, jobs=1)
+    assert [f.severity for f in run.findings] == [Severity.ERROR]
+
+
+# -- fixes ------------------------------------------------------------------------------------------
+
+def _settings(*codes: str) -> Settings:
+    return Settings(root=ROOT).with_overrides({"select": list(codes)})
+
+
+def test_blanking_a_secret_keeps_the_inline_comment_out_of_the_value() -> None:
+    text = "APP_ENV=production\nexport SESSION_SECRET='Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5'  # rotated\nDEBUG=false\n"
+    outcome = fix_source(text, ROOT / "services/api/.env.production", _settings("ISO201"), unsafe=True)
+    assert outcome.text == (
+        "APP_ENV=production\n# set SESSION_SECRET in the deployment's secret store (rotated)\n"
+        "export SESSION_SECRET=\nDEBUG=false\n"
+    )
+    document = parse_dotenv(SourceFile.from_text(ROOT / ".env.production", outcome.text, _settings()))
+    assert document.get("SESSION_SECRET").value == "" and not outcome.remaining
+
+
+def test_blanking_is_unsafe_and_not_applied_without_unsafe_fixes() -> None:
+    text = SECRET_LINE
+    assert fix_source(text, ROOT / ".env.production", _settings("ISO201")).text == text
+
+
+def test_a_template_fix_keeps_the_url_and_replaces_only_the_password() -> None:
+    text = "DATABASE_URL=postgresql://app:app_pass_2024@localhost:5432/app\n"
+    outcome = fix_source(text, ROOT / ".env.example", _settings("ISO202"))
+    assert outcome.text == "DATABASE_URL=postgresql://app:changeme@localhost:5432/app\n"
+    assert not outcome.remaining
+
+
+def test_the_code_fix_reads_the_environment_and_adds_the_import() -> None:
+    text = '"""Auth settings."""\nfrom datetime import timedelta\n\nJWT_SECRET = "u8Vq2Lk9Xw3Rz7Tn5Bm1Hc6Jd4Fg0Sa"\n'
+    outcome = fix_source(text, ROOT / "services/auth/app/settings.py", _settings("ISO203"), unsafe=True)
+    assert outcome.text == (
+        '"""Auth settings."""\nfrom datetime import timedelta\nimport os\n\nJWT_SECRET = os.environ[\'JWT_SECRET\']\n'
+    )
+    ast.parse(outcome.text)
+
+
+def test_the_code_fix_uses_the_configured_accessor() -> None:
+    settings = Settings(root=ROOT).with_overrides({
+        "select": ["ISO203"], "env-accessor": "get_env().require({name!r})",
+        "env-accessor-import": "from app.env import get_env",
+    })
+    text = 'import os\n\nSECRET_KEY = os.getenv("SECRET_KEY", "u8Vq2Lk9Xw3Rz7Tn5Bm1Hc6Jd4Fg0Sa")\n'
+    outcome = fix_source(text, ROOT / "services/api/app/settings.py", settings, unsafe=True)
+    assert outcome.text == "import os\nfrom app.env import get_env\n\nSECRET_KEY = get_env().require('SECRET_KEY')\n"
+
+
+def test_tests_are_quiet_but_development_scripts_are_not() -> None:
+    line = 'GITHUB_TOKEN = "ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R"\n'
+    assert not lint_source(line, ROOT / "services/api/tests/test_github.py", _settings("ISO203")).findings
+    assert lint_source(line, ROOT / "scripts/sync_repos.py", _settings("ISO203")).findings
+
+
+# -- masking everywhere -------------------------------------------------------------------------------
+
+def _materialize_fixtures(folder: Path) -> None:
+    """The ISO2xx fixtures as a real project, each at its virtual path."""
+    (folder / ".git").mkdir()
+    (folder / "pyproject.toml").write_text('[project]\nname = "fixtures"\n')
+    for fixture in SECRETS_FIXTURES:
+        text = fixture.read_text(encoding="utf-8")
+        target = folder / (parse_markers(text).path or f"services/api/app/{fixture.name}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def _secrets_in(folder: Path) -> set[str]:
+    run = lint_paths([folder], overrides={"select": ["ISO2"]}, jobs=1)
+    secrets = set()
+    for result in run.results:
+        for finding in result.findings:
+            secret = finding.data.get(SECRET_RANGE)
+            if secret:
+                start_line, start_col, end_line, end_col = secret
+                lines = result.source.lines[start_line:end_line + 1]
+                secrets.update(_secret_parts(lines, start_col, end_col))
+    return secrets
+
+
+def _secret_parts(lines: list[str], start_col: int, end_col: int) -> list[str]:
+    """The secret's text, one piece per line (a PEM key spans lines), quotes stripped."""
+    if len(lines) == 1:
+        pieces = [lines[0][start_col:end_col]]
+    else:
+        pieces = [lines[0][start_col:], *lines[1:-1], lines[-1][:end_col]]
+    # a mask shows 4 characters: pieces shorter than 12 cannot be told from ordinary text
+    # (`postgres` is in `postgresql://`); PEM armour lines are not secret
+    return [piece.strip("\"'") for piece in pieces if len(piece.strip("\"'")) >= 12 and not piece.startswith("-----")]
+
+
+@pytest.fixture(scope="module")
+def secrets_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[str]]:
+    folder = tmp_path_factory.mktemp("secrets")
+    _materialize_fixtures(folder)
+    secrets = _secrets_in(folder)
+    assert len(secrets) >= 30, secrets  # the fixtures' true positives, PEM lines counted one by one
+    return folder, secrets
+
+
+@pytest.mark.parametrize("arguments", [
+    ["--format", "text"], ["--format", "json"], ["--format", "sarif"], ["--format", "github"],
+    ["--format", "grouped"], ["--statistics"], ["--diff", "--unsafe-fixes"],
+], ids=lambda a: " ".join(a))
+def test_no_output_prints_a_secret_in_full(secrets_project: tuple[Path, set[str]], arguments: list[str]) -> None:
+    folder, secrets = secrets_project
+    completed = subprocess.run(
+        [sys.executable, "-m", "isolint", "check", "--select", "ISO2", "--no-cache", *arguments, str(folder)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 1, completed.stderr
+    output = completed.stdout + completed.stderr
+    assert "ISO20" in output or "---" in output
+    leaked = sorted(secret for secret in secrets if secret in output)
+    assert not leaked, f"{len(leaked)} secret(s) printed in full, e.g. {mask_secret(leaked[0])}"
+
+
+def test_json_output_carries_the_secret_range(secrets_project: tuple[Path, set[str]]) -> None:
+    folder, _ = secrets_project
+    completed = subprocess.run(
+        [sys.executable, "-m", "isolint", "check", "--select", "ISO2", "--no-cache", "--format", "json", str(folder)],
+        capture_output=True, text=True, timeout=120,
+    )
+    findings = json.loads(completed.stdout)
+    assert findings and all(SECRET_RANGE in f["data"] for f in findings)
+
+
+@pytest.mark.parametrize("fixture", SECRETS_FIXTURES, ids=lambda p: p.name)
+def test_snapshots_hold_no_secret_in_full(fixture: Path) -> None:
+    text = fixture.read_text(encoding="utf-8")
+    virtual = parse_markers(text).path or f"services/api/app/{fixture.name}"
+    result = lint_source(text, ROOT / virtual, _settings("ISO2"))
+    snapshot = (SNAPSHOTS / f"{fixture.name}.snap").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    for finding in result.findings:
+        start_line, start_col, end_line, end_col = finding.data[SECRET_RANGE]
+        for piece in _secret_parts(lines[start_line:end_line + 1], start_col, end_col):
+            assert piece not in snapshot, f"{fixture.name}: {mask_secret(piece)} printed in full"
