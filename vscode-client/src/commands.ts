@@ -1,16 +1,13 @@
 // The user-facing commands that need more than a one-line handler.
 
 import * as vscode from 'vscode';
-import { WorkspaceEdit as ProtocolWorkspaceEdit } from 'vscode-languageclient/node';
 import { formatCommandLine } from './launch';
 import { SERVER_COMMANDS, ServerManager, primaryFolder } from './server';
 import { readLaunchSettings, readServerSettings, serverPayload } from './settings';
 
-export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('isolint');
-
 /**
- * Fix all in the active file: the server's isolint.fixAll command when it has one, else the
- * `source.fixAll.isolint` code action (the same edit `editor.codeActionsOnSave` applies).
+ * Fix all in the active file through the server's isolint.fixAll command; the server applies the
+ * edit with workspace/applyEdit (the same edit as the `source.fixAll.isolint` code action).
  */
 export async function fixAll(server: ServerManager): Promise<void> {
   const editor = vscode.window.activeTextEditor;
@@ -18,28 +15,10 @@ export async function fixAll(server: ServerManager): Promise<void> {
     void vscode.window.showInformationMessage('isolint: open a file to fix.');
     return;
   }
-  const document = editor.document;
-  if (server.serverHasCommand(SERVER_COMMANDS.fixAll)) {
-    const result = await server.executeForDocument(SERVER_COMMANDS.fixAll, document);
-    // The server either applies the edit itself (workspace/applyEdit) or returns it.
-    if (isProtocolWorkspaceEdit(result) && server.runningClient) {
-      await vscode.workspace.applyEdit(await server.runningClient.protocol2CodeConverter.asWorkspaceEdit(result));
-    }
-    return;
-  }
-  if (!server.runningClient) {
-    await server.executeForDocument(SERVER_COMMANDS.fixAll, document); // explains that the server is down
-    return;
-  }
-  const whole = new vscode.Range(0, 0, document.lineCount, 0);
-  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
-    'vscode.executeCodeActionProvider', document.uri, whole, FIX_ALL_KIND.value);
-  const action = actions?.find((a) => a.edit);
-  if (action?.edit) await vscode.workspace.applyEdit(action.edit);
-}
-
-function isProtocolWorkspaceEdit(value: unknown): value is ProtocolWorkspaceEdit {
-  return typeof value === 'object' && value !== null && ('changes' in value || 'documentChanges' in value);
+  const result = (await server.executeServerCommand(SERVER_COMMANDS.fixAll, [{ uri: editor.document.uri.toString() }])) as
+    | { applied?: boolean; reason?: string }
+    | undefined;
+  if (result && !result.applied) vscode.window.setStatusBarMessage(`isolint: ${result.reason ?? 'nothing fixed'}`, 4000);
 }
 
 /** Writes what a bug report needs (versions, the exact command, effective settings) to the output. */
@@ -67,9 +46,9 @@ export async function showDebugInfo(
   const launch = readLaunchSettings(vscode.workspace.getConfiguration('isolint', folder?.uri), trusted);
   lines.push(`  isolint.interpreter: ${JSON.stringify(launch.interpreter)} (${launch.origin.interpreter})`);
   lines.push(`  isolint.path: ${JSON.stringify(launch.path)} (${launch.origin.path})`);
-  const editor = vscode.window.activeTextEditor;
-  if (server.serverHasCommand(SERVER_COMMANDS.debugInfo) && editor) {
-    const fromServer = await server.executeForDocument(SERVER_COMMANDS.debugInfo, editor.document);
+  if (server.serverHasCommand(SERVER_COMMANDS.debugInfo)) {
+    const uri = vscode.window.activeTextEditor?.document.uri.toString();
+    const fromServer = await server.executeServerCommand(SERVER_COMMANDS.debugInfo, uri ? [{ uri }] : []);
     lines.push('server:', typeof fromServer === 'string' ? fromServer : JSON.stringify(fromServer, null, 2));
   }
   log.info(lines.join('\n'));

@@ -48,6 +48,8 @@ export const DOCUMENT_SELECTOR: DocumentSelector = [
   { scheme: 'file', language: 'dotenv' },
   { scheme: 'file', pattern: '**/.env*' },
   { scheme: 'file', pattern: '**/*.env' },
+  // Configuration files: the server reports invalid [tool.isolint] settings in them.
+  { scheme: 'file', pattern: '**/{pyproject.toml,isolint.toml,.isolint.toml}' },
 ];
 
 /** Commands the extension registers itself, so that they work (and explain) when the server is down. */
@@ -116,8 +118,11 @@ export class ServerManager implements vscode.Disposable {
     return this.serverVersion;
   }
 
-  /** Sends the active editor's document to a server command, e.g. isolint.fixAll. */
-  async executeForDocument(command: string, document: vscode.TextDocument): Promise<unknown> {
+  /**
+   * Runs a server command (workspace/executeCommand). When the server is down, says so once per
+   * invocation with a way out instead of failing silently.
+   */
+  async executeServerCommand(command: string, args: unknown[]): Promise<unknown> {
     const client = this.runningClient;
     if (!client) {
       void vscode.window.showWarningMessage('The isolint server is not running.', 'Show Output', 'Restart').then((choice) => {
@@ -126,10 +131,7 @@ export class ServerManager implements vscode.Disposable {
       });
       return undefined;
     }
-    return client.sendRequest(ExecuteCommandRequest.type, {
-      command,
-      arguments: [{ uri: document.uri.toString(), version: document.version }],
-    });
+    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
   }
 
   /** Whether the running server advertises `command` (workspace/executeCommand). */
@@ -278,10 +280,8 @@ export class ServerManager implements vscode.Disposable {
       traceOutputChannel: this.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: { settings: serverPayload(settingsFor(primaryFolder()?.uri)) },
-      synchronize: {
-        configurationSection: 'isolint',
-        fileEvents: vscode.workspace.createFileSystemWatcher('**/{pyproject.toml,.gitignore,.env,.env.*,*.env}'),
-      },
+      // The server registers its own file watchers (workspace/didChangeWatchedFiles).
+      synchronize: { configurationSection: 'isolint' },
       errorHandler: {
         error: (): ErrorHandlerResult => ({ action: ErrorAction.Continue, handled: true }),
         closed: (): CloseHandlerResult => this.onServerClosed(),

@@ -27,6 +27,7 @@ export class StatusItem implements vscode.Disposable {
   show(state: ServerState): void {
     this.current = state;
     this.item.backgroundColor = undefined;
+    this.item.accessibilityInformation = { label: `isolint: ${state.kind}`, role: 'button' };
     switch (state.kind) {
       case 'starting':
         this.item.text = '$(loading~spin) isolint';

