@@ -131,7 +131,7 @@ PLACEHOLDER_MARKERS = ("example", "changeme", "change_me", "change-me", "change_
 #: whole words that mark a placeholder when the value is made of words (``sk_test_…`` too)
 PLACEHOLDER_WORDS = frozenset({"test", "testing", "fake", "mock", "dummy", "example", "sample", "demo", "your",
                                "here", "changeme", "placeholder", "todo", "xxx", "redacted", "foo", "bar", "tbd",
-                               "fixme", "replace", "insert", "enter", "put", "dev", "local", "localdev"})
+                               "fixme", "replace", "insert", "enter", "put"})
 _TEMPLATE_RE = re.compile(
     r"\$\{[^}]*\}|\$\([^)]*\)|^\$[A-Za-z_][A-Za-z0-9_]*$|\{\{.*?\}\}|%\([A-Za-z_]+\)[sd]|%s|^<[^<>]*>$|^\[[^\[\]]*\]$"
     r"|^\{[A-Za-z_][A-Za-z0-9_.]*\}$"

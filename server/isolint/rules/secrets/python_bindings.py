@@ -30,6 +30,7 @@ SECRET_SINKS: dict[str, tuple[int, str]] = {
     "itsdangerous.TimestampSigner": (0, "secret_key"), "itsdangerous.Signer": (0, "secret_key"),
     "itsdangerous.Serializer": (0, "secret_key"),
 }
+GETTER_RE = re.compile(r"^_*(?:get|load|read|fetch|default)_(?P<name>\w+)$")
 _SINK_KEYWORDS = frozenset({"key", "secret", "secret_key", "signing_key"})
 _PASS_THROUGH = (ast.IfExp, ast.JoinedStr, ast.FormattedValue, ast.Tuple, ast.List, ast.Set, ast.Starred)
 
@@ -43,6 +44,8 @@ class Binding:
     name: str | None
     replace: ast.AST | None = None
     env_name: str | None = None
+    #: the literal is a piece of an f-string: a name says nothing about a piece
+    fragment: bool = False
 
 
 def _function_name(call: ast.Call) -> str | None:
@@ -92,6 +95,8 @@ def binding_of(node: ast.Constant, ctx: "PythonContext") -> Binding:
     parents = ctx.parents
     child: ast.AST = node
     fixable = True  # a literal inside `x or "…"`, an f-string or a collection is no whole value
+    if parents and isinstance(parents[-1], ast.JoinedStr):
+        return Binding(None, fragment=True)
     index = len(parents) - 1
     while index >= 0:
         parent = parents[index]
@@ -145,10 +150,10 @@ def binding_of(node: ast.Constant, ctx: "PythonContext") -> Binding:
                     return Binding(name)  # a hard-coded comparison: no lookup replaces a backdoor
             return Binding(None)
         elif isinstance(parent, ast.Return):
+            # `def get_api_key(): return "…"` names its value; `def hash_password(…)` does not
             function = ctx.current_function
-            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                return Binding(re.sub(r"^_*(get|load|read|fetch)_", "", function.name))
-            return Binding(None)
+            getter = GETTER_RE.match(getattr(function, "name", ""))
+            return Binding(getter.group("name") if getter else None)
         else:
             return Binding(None)
         child = parent
