@@ -71,7 +71,7 @@ NOT_SECRET_SUFFIXES = frozenset({
     "algorithms", "alg", "algo", "audience", "issuer", "scope", "scopes", "policy", "grant", "flow",
     "strategy", "usage", "rotation", "id", "ids", "enabled", "disabled", "required", "hint",
     # checks, hashes and UI around a secret
-    "pattern", "regex", "regexp", "re", "hash", "hashed", "digest", "validator", "validation", "check",
+    "hasher", "hashers", "validators", "backends", "providers", "pattern", "regex", "regexp", "re", "hash", "hashed", "digest", "validator", "validation", "check",
     "checker", "reset", "rules", "template", "placeholder", "example", "description", "help", "message", "msg",
     "error", "errors", "label", "title", "prompt", "text", "input", "form", "widget", "mask", "visible",
     "visibility", "chars", "charset", "characters", "alphabet", "class", "schema", "model", "serializer",
@@ -150,6 +150,8 @@ COMMON_DEFAULT_PASSWORDS = frozenset({
     "docker", "app", "django", "flask", "airflow", "superset", "keycloak", "elastic", "kibana", "grafana",
     "neo4j", "clickhouse", "postgres123", "secret123", "test123", "dev123", "pass123", "p@ssw0rd", "passw0rd",
 })
+#: regular expressions and format strings are code, not keys: `[a-z_]+`, `\d{4}`, `(?=…)`, `{0}`
+_PATTERN_RE = re.compile(r"\[[^\]]*[a-zA-Z0-9]-[a-zA-Z0-9][^\]]*\]|\\[dswbDSWB.(]|\(\?[:=!<P]|\{\d*(,\d*)?\}|[*+?]\)")
 _BOOL_OR_NUMBER_RE = re.compile(r"^(true|false|yes|no|on|off|[-+]?\d+(\.\d+)?([eE][-+]?\d+)?|0x[0-9a-fA-F]+)$",
                                 re.IGNORECASE)
 _URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -205,6 +207,11 @@ def looks_like_path(text: str) -> bool:
     return _is_wordy(text, threshold=0.5)
 
 
+def _is_dotted_identifier(text: str) -> bool:
+    """``app.auth.backends.JWTBackend``, ``django.contrib.auth.hashers.PBKDF2PasswordHasher``."""
+    return "." in text and all(part.isidentifier() for part in text.split("."))
+
+
 def looks_random(value: str, min_length: int = 16) -> bool:
     """A machine-generated key or token: long, no spaces, high entropy, not made of words."""
     text = value.strip()
@@ -212,10 +219,12 @@ def looks_random(value: str, min_length: int = 16) -> bool:
         return False
     if is_placeholder(text) or _BOOL_OR_NUMBER_RE.match(text) or _URL_RE.match(text) or looks_like_path(text):
         return False
+    if _PATTERN_RE.search(text):
+        return False
     if _is_wordy(text):
         return False
-    if "." in text and all(part.isidentifier() for part in text.split(".")):
-        return False  # a dotted path: app.auth.backends.JWTBackend
+    if _is_dotted_identifier(text):
+        return False
     entropy = shannon_entropy(text)
     if _HEX_RE.match(text):
         return any(c.isdigit() for c in text) and any(c.isalpha() for c in text) and entropy >= 3.0
@@ -231,6 +240,8 @@ def looks_like_password(value: str) -> bool:
     text = value.strip()
     if len(text) < 8 or is_placeholder(text) or text.lower() in COMMON_DEFAULT_PASSWORDS:
         return False
+    if any(c.isspace() for c in text) or _is_dotted_identifier(text) or _PATTERN_RE.search(text):
+        return False  # a sentence ("Password for the index"), a class path, a pattern
     if _BOOL_OR_NUMBER_RE.match(text) and not text.isdigit():
         return False
     return looks_random(text, min_length=8) or (character_classes(text) >= 3 and not looks_like_path(text))
@@ -278,6 +289,7 @@ KNOWN_FORMATS: tuple[KnownFormat, ...] = (
 )
 KNOWN_FORMAT_TOKENS: tuple[bytes, ...] = tuple(token for fmt in KNOWN_FORMATS for token in fmt.tokens)
 _FORMAT_MARKERS = tuple((fmt, tuple(token.decode() for token in fmt.tokens)) for fmt in KNOWN_FORMATS)
+_ANY_FORMAT_MARKER_RE = re.compile("|".join(re.escape(m) for _, markers in _FORMAT_MARKERS for m in markers))
 #: ``Authorization`` values: a scheme and a credential
 _AUTH_SCHEME_RE = re.compile(r"^(?:Bearer|Token|token|Basic|Bot|ApiKey|Api-Key)\s+(?P<credential>\S+)$")
 _URL_PASSWORD_RE = re.compile(
@@ -317,9 +329,11 @@ class SecretHit:
 
 def known_format(value: str) -> SecretHit | None:
     """A provider token inside ``value`` (not a placeholder of one: ``AKIAIOSFODNN7EXAMPLE``)."""
+    if not _ANY_FORMAT_MARKER_RE.search(value):
+        return None  # one scan: most strings hold no format's marker
     for fmt, markers in _FORMAT_MARKERS:
         if not any(marker in value for marker in markers):
-            continue  # cheap: most strings hold no format's marker
+            continue
         for match in fmt.pattern.finditer(value):
             token = match.group(0)
             if is_placeholder(token.split("-----")[-1] if "PRIVATE KEY" in fmt.description else token):

@@ -32,7 +32,8 @@ SECRET_SINKS: dict[str, tuple[int, str]] = {
 }
 GETTER_RE = re.compile(r"^_*(?:get|load|read|fetch|default)_(?P<name>\w+)$")
 _SINK_KEYWORDS = frozenset({"key", "secret", "secret_key", "signing_key"})
-_PASS_THROUGH = (ast.IfExp, ast.JoinedStr, ast.FormattedValue, ast.Tuple, ast.List, ast.Set, ast.Starred)
+#: a literal inside these is still the value bound above them (an element of a list is not)
+_PASS_THROUGH = (ast.IfExp, ast.JoinedStr, ast.FormattedValue)
 
 
 @dataclass(frozen=True)
