@@ -184,8 +184,10 @@ class HardcodedConnectionValue(Rule):
         site = self._value_site(node, ctx)
         if site is None:
             return
-        if isinstance(site.parent, (ast.Assign, ast.AnnAssign)) and text.strip().lower() == name.lower():
-            return  # PASSWORD = "password": the name of a form field, not a credential
+        if isinstance(site.parent, (ast.Assign, ast.AnnAssign)) and _names_itself(site.parent, text):
+            return  # PASSWORD = "password": the name of a form field or an enum member, not a credential
+        if ctx.classes and ctx.current_function is None and _is_enum(ctx.classes[-1]):
+            return
         fix = replace_with_env_lookup(node, name, ctx) if site.direct else None
         ctx.report(self, node, fix=fix, data={SECRET_RANGE: secret_range(node, text, ctx)},
                    what=f"development password `{display_value(text, [text])}` for `{name}`")
@@ -202,3 +204,15 @@ def _beside_host(node: ast.AST, ctx: "PythonContext") -> bool:
     if isinstance(parent, ast.Call) and any(arg is node for arg in parent.args):
         return callee_prefix(parent) is not None
     return False
+
+
+def _names_itself(assignment: ast.Assign | ast.AnnAssign, text: str) -> bool:
+    targets = assignment.targets if isinstance(assignment, ast.Assign) else [assignment.target]
+    names = {t.id.lower() for t in targets if isinstance(t, ast.Name)} | {
+        t.attr.lower() for t in targets if isinstance(t, ast.Attribute)}
+    return text.strip().lower() in names
+
+
+def _is_enum(cls: ast.ClassDef) -> bool:
+    return any((base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")).endswith("Enum")
+               for base in cls.bases)

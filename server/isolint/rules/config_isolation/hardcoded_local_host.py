@@ -59,6 +59,10 @@ class HardcodedLocalHost(Rule):
     - checks: `host == "localhost"`, `"localhost" in url`, `url.startswith("http://localhost")`,
       `host in LOCAL_HOSTS` — and a tuple/list/set of local hosts bound to a name that the file
       only ever checks against (or, for two or more bare host names, never uses at all);
+    - command-line option defaults (`parser.add_argument("--host", default="127.0.0.1")`,
+      `click.option`, `typer.Option`): chosen per invocation and shown in `--help` — a loopback
+      bind is the safe default of a CLI tool, and a deployed service passes its flags
+      explicitly;
     - regular expressions (`re.compile(...)`, `allow_origin_regex=`), sentences that merely
       mention localhost, docstrings, comments, log and print calls, exception and warning
       messages, `help=`/`description=`/`examples=` texts, dict keys and type annotations;
@@ -160,7 +164,7 @@ class HardcodedLocalHost(Rule):
         if not parsed.refs:
             return
         site = classify_use(node, ctx)
-        if site.use in (Use.CHECK, Use.MESSAGE, Use.KEY) or in_dev_entry_point(ctx):
+        if site.use not in (Use.VALUE, Use.ITERATED) or in_dev_entry_point(ctx):
             return
         if env_default_dev_value(node, ctx) is not None:
             return  # ISO102 reports the fallback

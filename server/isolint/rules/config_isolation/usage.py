@@ -25,6 +25,7 @@ class Use(str, enum.Enum):
     MESSAGE = "message"  # log, print, exception, warning, help text, docs, examples
     KEY = "key"  # a dict key, a subscript, a type annotation
     ITERATED = "iterated"  # the iterable of a for loop or comprehension (the caller decides)
+    CLI_DEFAULT = "cli-default"  # an argparse/click/typer option default: shown in --help, per invocation
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ MESSAGE_KEYWORDS = frozenset({
     "epilog", "usage", "metavar", "msg", "message", "detail", "reason", "comment", "label", "placeholder",
     "prompt", "json_schema_extra", "schema_extra", "deprecated", "long_description",
 })
+#: command-line option declarations (argparse, click, typer): their defaults are per invocation
+CLI_OPTION_CALLS = frozenset({"add_argument", "option", "argument", "Option", "Argument"})
 DOC_KEYS = frozenset({"example", "examples", "description", "help", "summary", "title", "docs"})
 TRANSPARENT_CALLS = frozenset({"set", "frozenset", "tuple", "list", "sorted", "reversed"})
 TRANSPARENT = (ast.Tuple, ast.List, ast.Set, ast.Starred, ast.JoinedStr, ast.FormattedValue, ast.BinOp,
@@ -205,6 +208,9 @@ def _classify(node: ast.AST, ctx: "PythonContext") -> UseSite:
             arg = (parent.arg or "").lower()
             if arg in MESSAGE_KEYWORDS:
                 return UseSite(Use.MESSAGE, child, parent, direct)
+            call = parents[index - 1] if index else None
+            if arg == "default" and isinstance(call, ast.Call) and callee_name(call) in CLI_OPTION_CALLS:
+                return UseSite(Use.CLI_DEFAULT, child, parent, direct)
             if "regex" in arg or "pattern" in arg:
                 return UseSite(Use.CHECK, child, parent, direct)
             child = parent
