@@ -291,3 +291,48 @@ def test_snapshots_hold_no_secret_in_full(fixture: Path) -> None:
         start_line, start_col, end_line, end_col = finding.data[SECRET_RANGE]
         for piece in _secret_parts(lines[start_line:end_line + 1], start_col, end_col):
             assert piece not in snapshot, f"{fixture.name}: {mask_secret(piece)} printed in full"
+
+
+# -- the shapes secrets take in real code --------------------------------------------------------------
+
+REAL_CODE_SECRETS = [
+    "SECRET_KEY = 'django-insecure-g6$^a=k#l2)3_w@x!9p+0v(e8&*u4z1-b7t%q5y^c2n3m'",
+    "app.config['SECRET_KEY'] = 'a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4'",
+    'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzQ1a2b3c4d"',
+    'client = OpenAI(api_key="sk-proj-Tq8Xv2Lm9Kp4Rt7Wn3Bc6Hd1Jf5Gs0YaZe8Ui2Oq4Wm6Rk")',
+    'DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "PASSWORD": "Sup3r$ecret!"}}',
+    'headers = {"X-API-Key": "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"}',
+    'CONN = "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5d2FsZG8=;"',
+    'MONGO_URI = "mongodb+srv://app:Xk9mP2vL8qR4@cluster0.ab1cd.mongodb.net/prod"',
+    'r = redis.from_url("redis://:Rd1sP4ss-2024x@redis.internal:6379/0")',
+    'TWILIO_AUTH_TOKEN = "7f3a9c2e1b8d4f6a0c5e9b2d7f1a3c8e"',
+    'SENDGRID_API_KEY = "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"',
+    'settings.STRIPE_SECRET = "rk_live_51HqLyjWDarjtT1zdp7dcXYZ12abcQ"',
+    'config = {"slack_webhook": "https://hooks.slack.com/services/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"}',
+    'def get_api_key():\n    return "u8Vq2Lk9Xw3Rz7Tn5Bm1Hc6Jd4Fg0Sa"',
+    'ENCRYPTION_KEY = b"Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5"',
+]
+REAL_CODE_LOOK_ALIKES = [
+    'PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]',
+    'RESOURCE_MY_PASSWORD = "My Password"',
+    'PARAMS = {"password": "Password for package index (will be masked)"}',
+    'TOKENS = {"property.key": r"#?[a-z_][a-z_\\.\\-]*\\:[a-z0-9_\\.\\-/]+(?=\\s*\\=)"}',
+    'AUTH_PASSWORD_VALIDATORS = [{"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"}]',
+    'SESSION_COOKIE_NAME = "sessionid"',
+    'CSRF_HEADER_NAME = "HTTP_X_CSRFTOKEN"',
+    'def hash_password(password, salt):\n    return f"pbkdf2_sha256${salt}${password}"',
+    'token_pattern = re.compile(r"^[A-Za-z0-9_-]{43}$")',
+    'secret = os.environ.get("APP_SECRET")',
+    'msg = f"invalid token {token!r}: expected Bearer <token>"',
+]
+
+
+@pytest.mark.parametrize("code", REAL_CODE_SECRETS, ids=range(len(REAL_CODE_SECRETS)))
+def test_secrets_in_their_real_shapes_are_found(code: str) -> None:
+    findings = lint_source(code + "\n", ROOT / "services/api/app/settings.py", _settings("ISO203")).findings
+    assert len(findings) == 1, code
+
+
+@pytest.mark.parametrize("code", REAL_CODE_LOOK_ALIKES, ids=range(len(REAL_CODE_LOOK_ALIKES)))
+def test_look_alikes_from_real_code_stay_quiet(code: str) -> None:
+    assert not lint_source(code + "\n", ROOT / "services/api/app/settings.py", _settings("ISO203")).findings

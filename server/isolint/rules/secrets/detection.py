@@ -284,6 +284,8 @@ KNOWN_FORMATS: tuple[KnownFormat, ...] = (
     KnownFormat("a SendGrid API key", re.compile(r"(?<![A-Za-z0-9])SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}"), (b"SG.",)),
     KnownFormat("an npm token", re.compile(r"(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}"), (b"npm_",)),
     KnownFormat("a PyPI token", re.compile(r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,}"), (b"pypi-",)),
+    KnownFormat("an Azure storage key", re.compile(r"(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{40,}={0,2}"),
+                (b"AccountKey=", b"SharedAccessKey=")),
     KnownFormat("a JSON Web Token", re.compile(
         r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}"), (b"eyJ",)),
 )
