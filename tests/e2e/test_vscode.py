@@ -51,41 +51,48 @@ SESSION_TIMEOUT_S = 240
 
 @dataclass(frozen=True)
 class Target:
-    """The seeded finding the session works on, and what its quick fix must make of the file."""
+    """A seeded finding of examples/monorepo, found by its line's text (so edits elsewhere in the
+    file do not break the test), and what fixing it must make of the lines around it."""
 
     rel_path: str
-    line: int  # 1-based, as VS Code shows it
     code: str
-    line_includes: str  # text of the line before the fix (guards against the example changing)
+    line_text: str  # the finding's line, exactly, before the fix
     fix_title: str  # regex matched against the quick-fix menu rows
-    after_fix: dict[int, str]  # 1-based line -> exact text after the fix
-    hover_includes: tuple[str, ...]  # rule documentation text the hover must show
+    after_fix: dict[int, str]  # offset from the finding's line -> exact text after the fix
+    hover_includes: tuple[str, ...] = ()  # rule documentation the hover must show
 
-    def lines_before(self, original: str) -> dict[int, str]:
-        text = original.split("\n")
-        return {n: text[n - 1] for n in range(self.first_line, self.last_line + 1)}
+    def locate(self, workspace: Path) -> dict:
+        """The driver's view: 1-based line numbers and the exact lines before and after."""
+        lines = (workspace / self.rel_path).read_text().split("\n")
+        matches = [n for n, text in enumerate(lines, start=1) if text == self.line_text]
+        assert len(matches) == 1, f"{self.rel_path}: expected one line {self.line_text!r}, found {len(matches)}"
+        line = matches[0]
+        span = range(line + min(0, *self.after_fix), line + max(0, *self.after_fix) + 1)
+        return {
+            "relPath": self.rel_path, "code": self.code, "line": line, "fixTitle": self.fix_title,
+            "firstLine": span.start, "lastLine": span.stop - 1,
+            # JSON's string keys, as the report brings them back
+            "beforeFix": {str(n): lines[n - 1] for n in span},
+            "afterFix": {str(line + offset): text for offset, text in self.after_fix.items()},
+        }
 
-    @property
-    def first_line(self) -> int:
-        return min(self.line, *self.after_fix)
 
-    @property
-    def last_line(self) -> int:
-        return max(self.line, *self.after_fix)
-
-
-TARGET = Target(
-    rel_path="services/backend/tests/unit/test_auth_guard.py",
-    line=21,
-    code="ISO502",
-    line_includes='os.environ["AUTH_STRICT_MODE"] = "1"',
-    fix_title=r"monkeypatch\.setenv",
-    after_fix={
-        20: "def test_feature_flag_leaks(monkeypatch):",
-        21: '    monkeypatch.setenv("AUTH_STRICT_MODE", "1")  # error: ISO502',
-        22: '    assert os.environ["AUTH_STRICT_MODE"] == "1"',
-    },
-    hover_includes=("ISO502", "environ-mutation-in-test", "What it does", "Use instead"),
+#: The quick-fix scenario: a hard-coded localhost in production code (ISO101).
+QUICK_FIX = Target(
+    rel_path="services/backend/app/config.py",
+    code="ISO101",
+    line_text='    host: str = "localhost"  # error: ISO101',
+    fix_title=r"Read `DATABASE_HOST` from the environment",
+    after_fix={0: '    host: str = os.environ["DATABASE_HOST"]  # error: ISO101'},
+    hover_includes=("ISO101", "hardcoded-local-host", "What it does", "Use instead"),
+)
+#: The fix-all scenarios (command and on save): a safe fix, a missing `await` on commit (ISO306).
+FIX_ALL = Target(
+    rel_path="services/backend/app/repositories/threads.py",
+    code="ISO306",
+    line_text="        self.session.commit()  # error: ISO306",
+    fix_title="",
+    after_fix={0: "        await self.session.commit()  # error: ISO306"},
 )
 
 
@@ -236,8 +243,8 @@ def session(toolchain: dict[str, str], vsix: Path, tmp_path_factory: pytest.Temp
     base = tmp_path_factory.mktemp("vscode")
     workspace = base / "monorepo"
     shutil.copytree(MONOREPO, workspace, ignore=shutil.ignore_patterns(".isolint_cache", "__pycache__", ".vscode"))
-    original = (workspace / TARGET.rel_path).read_text()
-    assert TARGET.line_includes in original.splitlines()[TARGET.line - 1], "the target finding moved; update TARGET"
+    quick_fix, fix_all = QUICK_FIX.locate(workspace), FIX_ALL.locate(workspace)
+    original = (workspace / QUICK_FIX.rel_path).read_text()
 
     server = CodeServer(base, toolchain)
     installed = server.install(vsix)
@@ -253,10 +260,10 @@ def session(toolchain: dict[str, str], vsix: Path, tmp_path_factory: pytest.Temp
         "report": str(report_path),
         "timeoutMs": STEP_TIMEOUT_MS,
         "interpreter": [sys.executable],
+        "workspace": str(workspace),
         "settingsFile": str(workspace / ".vscode" / "settings.json"),
-        "target": {"relPath": TARGET.rel_path, "line": TARGET.line, "code": TARGET.code,
-                   "fixTitle": TARGET.fix_title, "firstLine": TARGET.first_line, "lastLine": TARGET.last_line,
-                   "beforeFix": TARGET.lines_before(original), "afterFix": TARGET.after_fix},
+        "target": quick_fix,
+        "fixAllTarget": fix_all,
     }
     config_path = base / "driver.json"
     server.start(workspace)
@@ -272,7 +279,8 @@ def session(toolchain: dict[str, str], vsix: Path, tmp_path_factory: pytest.Temp
     report["driverOutput"] = driver.stdout[-3000:] + driver.stderr[-3000:]
     report["installOutput"] = installed
     report["codeServerLog"] = server.log_path.read_text(errors="replace")[-3000:]
-    report["fileOnDiskUnchanged"] = (workspace / TARGET.rel_path).read_text() == original
+    report["fileOnDiskUnchanged"] = (workspace / QUICK_FIX.rel_path).read_text() == original
+    report["targets"] = {"quickFix": quick_fix, "fixAll": fix_all}
     logs = sorted(server.user_data.glob("logs/**/*isolint*.log"))
     report["extensionLog"] = "\n".join(log.read_text(errors="replace") for log in logs)[-6000:]
     (ARTIFACTS / "report.json").write_text(json.dumps(report, indent=2))
@@ -315,34 +323,50 @@ def test_setting_the_interpreter_starts_the_server(session: dict) -> None:
 
 
 def test_finding_shows_as_squiggle_and_problems_entry(session: dict) -> None:
+    target = session["targets"]["quickFix"]
     entry = step(session, "open the file")
     assert entry["squiggle"]["width"] > 0
-    assert TARGET.line_includes in entry["lines"][str(TARGET.line)], entry["lines"]
-    rows = [r for r in entry["problems"] if TARGET.code in r]
-    assert len(rows) == 1, entry["problems"]
-    assert f"[Ln {TARGET.line}," in rows[0], rows[0]
+    assert entry["lines"][str(target["line"])] == QUICK_FIX.line_text, entry["lines"]
+    rows = [r for r in entry["problems"] if QUICK_FIX.code in r]
+    assert any(f"[Ln {target['line']}," in row for row in rows), entry["problems"]
 
 
 def test_hover_shows_the_rule_documentation(session: dict) -> None:
     entry = step(session, "hover")
-    for text in TARGET.hover_includes:
+    for text in QUICK_FIX.hover_includes:
         assert text in entry["hover"], entry["hover"]
 
 
 def test_quick_fix_from_ctrl_dot_changes_the_text(session: dict) -> None:
+    target = session["targets"]["quickFix"]
     entry = step(session, "quick fix")
-    assert re.search(TARGET.fix_title, entry["chosen"]), entry["menu"]
-    assert {int(n): text for n, text in entry["lines"].items() if int(n) in TARGET.after_fix} == TARGET.after_fix
+    assert re.search(QUICK_FIX.fix_title, entry["chosen"]), entry["menu"]
+    assert {n: entry["lines"][n] for n in target["afterFix"]} == target["afterFix"]
     assert entry["squiggleAfterFix"] is None, "the finding is still underlined after its fix"
     assert session["fileOnDiskUnchanged"], "the session saved the file (autosave must be off)"
 
 
 def test_undo_restores_the_finding(session: dict) -> None:
+    target = session["targets"]["quickFix"]
     entry = step(session, "undo")
-    assert TARGET.line_includes in entry["lines"][str(TARGET.line)], entry["lines"]
+    assert entry["lines"] == target["beforeFix"]
 
 
 def test_ignore_setting_applies_without_a_restart(session: dict) -> None:
     entry = step(session, "isolint.ignore")
     assert entry["serverPidsBefore"] and entry["serverPidsBefore"] == entry["serverPidsAfter"], entry
+    assert not any(QUICK_FIX.code in row for row in entry["problems"]), entry["problems"]
 
+
+def test_fix_all_command_applies_the_safe_fixes(session: dict) -> None:
+    target = session["targets"]["fixAll"]
+    entry = step(session, "isolint: Fix All command")
+    assert {n: entry["lines"][n] for n in target["afterFix"]} == target["afterFix"]
+
+
+def test_fix_all_on_save_through_code_actions_on_save(session: dict) -> None:
+    target = session["targets"]["fixAll"]
+    entry = step(session, "fix all on save")
+    on_disk = entry["fileOnDisk"].split("\n")
+    for line, text in target["afterFix"].items():
+        assert on_disk[int(line) - 1] == text, on_disk[int(line) - 3:int(line) + 2]

@@ -151,6 +151,31 @@ async function targetLineBox(page, line) {
   return null;
 }
 
+/** Quick Open (Ctrl+P) the file, then Go to Line (Ctrl+G) so the line is on screen. */
+async function openFile(page, relPath, line) {
+  await page.click('.monaco-workbench .part.editor', { timeout: T }).catch(() => {});
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget input', { timeout: T });
+  await page.keyboard.type(relPath);
+  await sleep(800);
+  await page.keyboard.press('Enter');
+  await until(async () => (await page.title()).startsWith(path.basename(relPath)), `the editor of ${relPath}`);
+  await page.keyboard.press('Control+G');
+  await page.keyboard.type(String(line));
+  await page.keyboard.press('Enter');
+  await until(() => lineText(page, line), `line ${line} on screen`);
+}
+
+/** Runs a command from the Command Palette by its title, as a user would. */
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { timeout: T });
+  await page.keyboard.type(title);
+  await until(async () => (await page.$$eval('.quick-input-list .monaco-list-row', (rows) => rows.map((r) => r.innerText)))
+    .some((t) => t.includes(title)), `the command ${title}`);
+  await page.keyboard.press('Enter');
+}
+
 async function run(page) {
   const target = config.target;
 
@@ -178,17 +203,7 @@ async function run(page) {
   });
 
   await step('open the file: squiggle and Problems entry', async () => {
-    await page.click('.monaco-workbench .part.editor', { timeout: T }).catch(() => {});
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget input', { timeout: T });
-    await page.keyboard.type(target.relPath);
-    await sleep(800);
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('.monaco-editor .view-lines', { timeout: T });
-    // Go to the line so it is on screen whatever the file's length.
-    await page.keyboard.press('Control+G');
-    await page.keyboard.type(String(target.line));
-    await page.keyboard.press('Enter');
+    await openFile(page, target.relPath, target.line);
     const squiggle = await until(() => squiggleOnLine(page, target.line), `a squiggle on line ${target.line}`);
     await page.keyboard.press('Control+Shift+M');
     // The Problems list is virtualised and holds the whole workspace's findings: filter it to
@@ -263,6 +278,46 @@ async function run(page) {
       return r.every((t) => !t.includes(target.code)) ? r : null;
     }, `the ${target.code} Problems entry to disappear`);
     return { serverPidsBefore: before, serverPidsAfter: serverPids(), problems: rows, screenshot: await shot(page, '6-ignored-by-setting') };
+  });
+
+  const fixAll = config.fixAllTarget;
+  await step('isolint: Fix All command', async () => {
+    const t0 = Date.now();
+    await openFile(page, fixAll.relPath, fixAll.line);
+    const opened = Date.now() - t0;
+    await until(() => squiggleOnLine(page, fixAll.line), `a squiggle on line ${fixAll.line}`);
+    const squiggled = Date.now() - t0;
+    await runCommand(page, 'isolint: Fix All Auto-fixable Problems in File');
+    const commandRun = Date.now() - t0;
+    let lines;
+    try {
+      await until(async () => sameLines((lines = await lineRange(page, fixAll.firstLine, fixAll.lastLine)), fixAll.afterFix),
+        'the fixed text in the editor', 10_000);
+    } catch (err) {
+      throw new Error(`${err.message}; editor shows ${JSON.stringify(lines)}`);
+    }
+    const screenshot = await shot(page, '7-fix-all-command');
+    await page.keyboard.press('Control+Z');
+    await until(async () => sameLines(await lineRange(page, fixAll.firstLine, fixAll.lastLine), fixAll.beforeFix),
+      'the original text after undo', 10_000);
+    return { lines, screenshot, timings: { opened, squiggled, commandRun, fixed: Date.now() - t0 } };
+  });
+
+  await step('fix all on save (editor.codeActionsOnSave)', async () => {
+    const file = path.join(config.workspace, fixAll.relPath);
+    const before = fs.readFileSync(file, 'utf8');
+    writeWorkspaceSettings({
+      'isolint.interpreter': config.interpreter,
+      'isolint.ignore': [target.code],
+      'editor.codeActionsOnSave': { 'source.fixAll.isolint': 'explicit' },
+    });
+    await sleep(1500); // VS Code re-reads the settings file
+    await page.keyboard.press('Control+S');
+    const fileOnDisk = await until(() => {
+      const text = fs.readFileSync(file, 'utf8');
+      return text !== before ? text : null;
+    }, 'the file on disk to change on save', 15_000);
+    return { fileOnDisk, screenshot: await shot(page, '8-fixed-on-save') };
   });
 }
 
