@@ -66,6 +66,7 @@ class EnvAccessOutsideConfig(Rule):
 
     ## Example
     ```python
+    # isolint-example: settings={"config-modules": ["app.config"]}
     import os
 
     def cache_ttl() -> int:

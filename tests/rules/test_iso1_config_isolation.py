@@ -1,0 +1,303 @@
+"""ISO1xx (configuration isolation): the value reader, the development-value verdicts, the
+config-modules matcher, the one-finding-per-literal policy, fixes end to end, masking, and the
+rule docs as tests. Fixture files cover the per-rule true positives and look-alikes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from isolint.api import fix_source, lint_source
+from isolint.cli.docs import example_blocks
+from isolint.core.config import Settings
+from isolint.rules.config_isolation.env_access_outside_config import in_config_modules
+from isolint.rules.config_isolation.values import classify_dev_value, is_dev_credential, parse_value
+from isolint.rules.registry import RULES
+
+ROOT = Path("/isolint-iso1-root")
+CONFIG_ISOLATION = [rule for rule in RULES if rule.code.startswith("ISO1")]
+
+
+def lint(code: str, path: str = "services/api/app/settings.py", **overrides):
+    settings = Settings(root=ROOT).with_overrides({"select": ["ISO1", "ISO2"], **overrides})
+    return lint_source(textwrap.dedent(code), ROOT / path, settings).findings
+
+
+def codes(code: str, **kwargs) -> list[str]:
+    return [finding.code for finding in lint(code, **kwargs)]
+
+
+# -- reading values --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hosts"),
+    [
+        ("localhost", [("localhost", "local")]),
+        ("http://localhost:3000/api", [("localhost", "local")]),
+        ("postgresql+asyncpg://postgres:postgres@localhost:5432/app_dev", [("localhost", "local")]),
+        ("localhost:9092,127.0.0.1:9093", [("localhost", "local"), ("127.0.0.1", "local")]),
+        ("http://localhost:3000, https://app.example.com", [("localhost", "local"), ("app.example.com", None)]),
+        ("mongodb://localhost:27017,localhost:27018/db", [("localhost", "local"), ("localhost", "local")]),
+        ("[::1]:8000", [("[::1]", "local")]),
+        ("127.0.1.1", [("127.0.1.1", "local")]),
+        ("api.localhost", [("api.localhost", "local")]),
+        ("host.docker.internal:5432", [("host.docker.internal", "local")]),
+        ("0.0.0.0", [("0.0.0.0", "bind-all")]),
+        ("http://0.0.0.0:8000", [("0.0.0.0", "bind-all")]),
+        ("host=localhost port=5432 dbname=app", [("localhost", "local")]),
+        ("Server=localhost;Database=app;User Id=sa;Password=x;", [("localhost", "local")]),
+        ("\x00://localhost:\x00/", [("localhost", "local")]),  # f"{scheme}://localhost:{port}/"
+        ("redis://\x00:6379/0", [("\x00", None)]),  # the host is interpolated
+        ("db.internal:5432", [("db.internal", None)]),
+        # not values: prose, patterns, e-mail addresses, plain words
+        ("cannot connect to localhost", []),
+        (r"^https?://localhost(:\d+)?$", []),
+        (r"http://localhost:\d+", []),
+        ("localhost.*", []),
+        ("noreply@localhost", []),
+        ("local", []),
+        ("sqlite:///./app.db", []),
+    ],
+)
+def test_parse_value_reads_hosts_only_where_a_value_names_them(text: str, hosts: list) -> None:
+    assert [(ref.host, ref.kind) for ref in parse_value(text).refs] == hosts
+
+
+def test_parse_value_keeps_literal_passwords_and_drops_interpolated_ones() -> None:
+    assert parse_value("postgresql://app:s3cret@db/app").passwords == ("s3cret",)
+    assert parse_value("postgresql://app:${DB_PASSWORD}@db/app").passwords == ()
+    assert parse_value("postgresql://app:\x00@db/app").passwords == ()
+    assert parse_value("postgresql://app:****@db/app").passwords == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "kinds"),
+    [
+        ("REDIS_HOST", "localhost", ["local-host"]),
+        ("REDIS_HOST", "0.0.0.0", ["bind-all"]),
+        ("HOST", "0.0.0.0", []),  # where a server listens
+        ("DATABASE_URL", "postgresql://postgres:postgres@localhost:5432/app_dev", ["local-host", "credential", "database"]),
+        ("DATABASE_URL", "postgresql://app@db.internal:5432/app", []),
+        ("DATABASE_URL", "sqlite:///./app.db", ["sqlite"]),
+        ("DEBUG", "true", ["debug"]),
+        ("DEBUG", "false", []),
+        ("FLASK_DEBUG", True, ["debug"]),
+        ("APP_ENV", "development", ["environment"]),
+        ("APP_ENV", "production", []),
+        ("DB_NAME", "app_dev", ["database"]),
+        ("DB_NAME", "app", []),
+        ("DB_PASSWORD", "postgres", ["credential"]),
+        ("DB_PASSWORD", "Xk29fjs82Kaq", []),  # real-looking: the secrets family's
+        ("REDIS_PORT", "6379", ["service-port"]),
+        ("REDIS_PORT", 6379, ["service-port"]),
+        ("PORT", "8000", []),
+        ("LOG_LEVEL", "DEBUG", []),
+        ("TOKEN_EXPIRE_MINUTES", "30", []),
+    ],
+)
+def test_development_values(name: str, value: object, kinds: list[str]) -> None:
+    assert [reason.kind for reason in classify_dev_value(name, value).reasons] == kinds
+
+
+def test_ports_are_not_development_values_in_deployed_env_files() -> None:
+    assert not classify_dev_value("REDIS_PORT", "6379", include_ports=False)
+
+
+def test_development_value_messages_never_show_the_password() -> None:
+    dev = classify_dev_value("DATABASE_URL", "postgresql://postgres:devpass-42@localhost:5432/app")
+    assert "devpass-42" not in dev.shown and dev.shown.startswith("postgresql://postgres:")
+
+
+@pytest.mark.parametrize("value", ["postgres", "changeme", "dev-secret-change-in-production", "Password", "insecure"])
+def test_dev_credentials(value: str) -> None:
+    assert is_dev_credential(value)
+
+
+@pytest.mark.parametrize("value", ["", "${DB_PASSWORD}", "<password>", "Xk29fjs82Kaq", "developer-portal-7f2"])
+def test_not_dev_credentials(value: str) -> None:
+    assert not is_dev_credential(value)
+
+
+# -- config-modules --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rel_path", "module", "patterns", "inside"),
+    [
+        ("services/api/app/config.py", "services.api.app.config", ["app.config"], True),
+        ("services/api/app/config/redis.py", "services.api.app.config.redis", ["app.config"], True),
+        ("services/api/app/configuration.py", "services.api.app.configuration", ["app.config"], False),
+        ("services/api/app/settings.py", "services.api.app.settings", ["services/*/app/settings.py"], True),
+        ("services/api/app/settings.py", "services.api.app.settings", ["app/settings.py"], True),
+        ("services/api/app/settings.py", "services.api.app.settings", ["/app/settings.py"], False),
+        ("services/api/app/core/env.py", "services.api.app.core.env", ["*.core.env"], True),
+        ("services/api/app/api/routes.py", "services.api.app.api.routes", ["app.config", "**/settings.py"], False),
+    ],
+)
+def test_config_modules_match_globs_and_dotted_names(rel_path: str, module: str, patterns: list[str], inside: bool) -> None:
+    assert in_config_modules(rel_path, module, patterns) is inside
+
+
+def test_env_access_rule_is_off_without_config_modules_and_in_tests() -> None:
+    code = "import os\nX = os.environ['X']\n"
+    assert codes(code, path="services/api/app/routes.py") == []
+    assert codes(code, path="services/api/app/routes.py", **{"config-modules": ["app.config"]}) == ["ISO104"]
+    assert codes(code, path="services/api/tests/test_routes.py", **{"config-modules": ["app.config"]}) == []
+
+
+# -- one finding per literal -----------------------------------------------------------------------
+
+
+def test_a_local_url_with_a_password_is_one_iso101_finding_naming_the_password() -> None:
+    code = 'DATABASE_URL = "postgresql://app:devpass@localhost:5432/app"\n'
+    findings = lint(code)
+    assert [f.code for f in findings] == ["ISO101"]
+    assert "password" in findings[0].message and "devpass" not in findings[0].message
+    start = code.index("devpass")
+    assert findings[0].data["secret_range"] == [0, start, 0, start + len("devpass")]  # exactly the password
+
+
+def test_an_env_default_is_iso102s_not_iso101s_or_iso103s() -> None:
+    assert codes('import os\nURL = os.getenv("REDIS_URL", "redis://localhost:6379/0")\n') == ["ISO102"]
+    assert codes('import os\nPORT = os.getenv("REDIS_PORT", "6379")\n') == ["ISO102"]
+
+
+def test_an_env_default_that_is_not_a_dev_value_is_left_to_the_other_rules() -> None:
+    assert codes('import os\nURL = os.getenv("DSN", "postgresql://app:hunter2@db.internal/app")\n') == ["ISO103"]
+
+
+def test_a_real_looking_url_password_is_the_secrets_familys() -> None:
+    assert codes('DSN = "postgresql://app:s3cr3t-Reporting-7f2kQz@db.internal/app"\n') == ["ISO203"]
+
+
+def test_development_and_test_zones_are_quiet() -> None:
+    code = 'import os\nREDIS = os.getenv("REDIS_HOST", "localhost")\nHOST = "localhost"\nPORT = 6379\n'
+    assert codes(code, path="scripts/dev_launcher.py") == []
+    assert codes(code, path="services/api/tests/test_cache.py") == []
+    assert sorted(codes(code)) == ["ISO101", "ISO102", "ISO103"]
+
+
+def test_suppression_comment_silences_one_rule_on_its_line() -> None:
+    assert codes('HOST = "localhost"  # isolint: ignore[ISO101]\nOTHER = "127.0.0.1"\n') == ["ISO101"]
+
+
+# -- fixes -----------------------------------------------------------------------------------------
+
+
+def fixed(code: str, path: str = "services/api/app/settings.py", **overrides) -> str:
+    settings = Settings(root=ROOT).with_overrides({"select": ["ISO1"], **overrides})
+    return fix_source(textwrap.dedent(code), ROOT / path, settings, unsafe=True).text
+
+
+def test_fix_replaces_a_local_host_with_a_named_lookup_and_adds_the_import() -> None:
+    code = '''\
+        """Settings."""
+        import redis
+
+
+        class RedisSettings:
+            host = "localhost"
+
+
+        def client():
+            return redis.Redis(host="127.0.0.1", decode_responses=True)
+        '''
+    assert fixed(code) == textwrap.dedent('''\
+        """Settings."""
+        import redis
+        import os
+
+
+        class RedisSettings:
+            host = os.environ["REDIS_HOST"]
+
+
+        def client():
+            return redis.Redis(host=os.environ["REDIS_HOST"], decode_responses=True)
+        ''')
+
+
+def test_fix_uses_the_configured_accessor() -> None:
+    overrides = {"env-accessor": "get_env().require({name!r})", "env-accessor-import": "from shared.env import get_env"}
+    result = fixed('import os\nREDIS = os.getenv("REDIS_HOST", "localhost")\n', **overrides)
+    assert result == 'import os\nfrom shared.env import get_env\nREDIS = get_env().require("REDIS_HOST")\n'
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ('os.getenv("REDIS_HOST", "localhost")', 'os.environ["REDIS_HOST"]'),
+        ('os.environ.get("DEBUG", default="true")', 'os.environ["DEBUG"]'),
+        ('os.getenv("BROKER_URL") or "amqp://localhost//"', 'os.environ["BROKER_URL"]'),
+        ('int(os.getenv("REDIS_PORT", 6379))', 'int(os.environ["REDIS_PORT"])'),
+        ('config("REDIS_HOST", default="localhost", cast=str)', 'config("REDIS_HOST", cast=str)'),
+        ('env.str("REDIS_HOST", "localhost")', 'env.str("REDIS_HOST")'),
+        ('os.environ.setdefault("REDIS_HOST", "localhost")', 'os.environ.setdefault("REDIS_HOST", "localhost")'),
+    ],
+)
+def test_fix_drops_the_development_default(before: str, after: str) -> None:
+    header = "import os\nfrom decouple import config\nfrom environs import Env\nenv = Env()\n"
+    assert fixed(f"{header}VALUE = {before}\n") == f"{header}VALUE = {after}\n"
+
+
+def test_port_fix_converts_to_int_and_names_the_service() -> None:
+    code = "import os\nimport clickhouse_connect\nclient = clickhouse_connect.get_client(host=os.environ['H'], port=8123)\n"
+    assert "port=int(os.environ['CLICKHOUSE_PORT'])" in fixed(code)
+
+
+def test_no_fix_when_nothing_names_the_value() -> None:
+    findings = lint('import redis\nredis.Redis("localhost")\nORIGINS = ["http://localhost:3000"]\n')
+    assert [f.code for f in findings] == ["ISO101", "ISO101"]
+    assert all(f.fix is None for f in findings)
+
+
+# -- masking through the CLI -------------------------------------------------------------------------
+
+
+def test_cli_output_never_contains_a_password(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.isolint]\n")
+    app = tmp_path / "services" / "api" / "app"
+    app.mkdir(parents=True)
+    (app / "settings.py").write_text(
+        'import os\n'
+        'DB = os.getenv("DATABASE_URL", "postgresql://postgres:devpass-9k@localhost:5432/app_dev")\n'
+        'LEGACY = "postgresql://app:hunter2@db.internal/app"\n'
+        'PASSWORD = os.getenv("DB_PASSWORD", "changeme-dev-only")\n'
+    )
+    (tmp_path / ".env.production").write_text("DATABASE_URL=postgresql://app:app-dev-pw@localhost/app\n")
+    for output_format in ("text", "json"):
+        completed = subprocess.run(
+            [sys.executable, "-m", "isolint", "check", str(tmp_path), "--no-cache", "--select", "ISO1",
+             "--format", output_format],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert completed.returncode == 1, completed.stderr
+        for secret in ("devpass-9k", "hunter2", "changeme-dev-only", "app-dev-pw"):
+            assert secret not in completed.stdout, (output_format, secret)
+    findings = json.loads(completed.stdout)
+    assert sorted(f["code"] for f in findings) == ["ISO102", "ISO102", "ISO103", "ISO105"]
+
+
+# -- docs are tests --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule", CONFIG_ISOLATION, ids=lambda rule: rule.code)
+@pytest.mark.parametrize(("section", "expected"), [("Example", True), ("Use instead", False)])
+def test_doc_examples(rule, section: str, expected: bool) -> None:
+    block = example_blocks(rule.doc_sections()[section])[0]
+    settings = Settings(root=ROOT).with_overrides({"select": [rule.code], **block.settings})
+    found = [f for f in lint_source(block.code, ROOT / block.path, settings).findings if f.code == rule.code]
+    assert bool(found) is expected, found
+
+
+def test_family_codes_names_and_fix_safety_sections() -> None:
+    assert [rule.code for rule in CONFIG_ISOLATION] == ["ISO101", "ISO102", "ISO103", "ISO104", "ISO105"]
+    for rule in CONFIG_ISOLATION:
+        assert rule.name == rule.name.lower() and " " not in rule.name
+        assert ("Fix safety" in rule.doc_sections()) is (rule.fixable.value != "none"), rule.code
