@@ -22,7 +22,7 @@ async def _actions_for_first(session, uri, only=None):
 async def test_an_unsafe_fix_says_so_and_applies(client, workspace, name):
     session = await start_session(client, workspace, profile(name))
     uri = session.open(workspace / TEST_MODULE)
-    diagnostic, offered = await _actions_for_first(session, uri)
+    _, offered = await _actions_for_first(session, uri)
     titles = [a.title for a in offered]
     assert titles == ["Use `monkeypatch.setenv` (unsafe)", "Ignore ISO502 on this line"]
     fix = offered[0]

@@ -109,7 +109,8 @@ async def test_multi_root_folders_keep_their_own_config(client, tmp_path):
     by_editor = session.open(third / TEST_MODULE)
     assert [d.code for d in await session.diagnostics(loud)] == ["ISO502"]
     assert await session.diagnostics(silenced) == []
-    assert await _eventually(lambda: session.recorded.published[by_editor][-1].diagnostics == ()), \
+    await session.published(by_editor, 1)
+    assert await _eventually(lambda: list(session.recorded.published[by_editor][-1].diagnostics) == []), \
         "the folder's own editor settings (workspace/configuration scoped to it) apply"
 
 

@@ -352,9 +352,8 @@ def _register(server: IsolintLanguageServer) -> None:
                 await ls.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
             except JsonRpcException as exc:
                 log.warning("could not register file watchers: %s", exc)
-        if ls.capability("workspace.configuration"):
-            if await ls.pull_configuration():
-                ls.recheck_all()
+        if ls.capability("workspace.configuration") and await ls.pull_configuration():
+            ls.recheck_all()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: IsolintLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
