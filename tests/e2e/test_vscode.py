@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,7 +119,7 @@ def toolchain() -> dict[str, str]:
 
 
 def _npm(args: list[str], env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["npm", *args], cwd=CLIENT, env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(["npm", *args], check=False, cwd=CLIENT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def test_extension_typechecks(toolchain: dict[str, str]) -> None:
@@ -128,10 +129,10 @@ def test_extension_typechecks(toolchain: dict[str, str]) -> None:
 
 def test_extension_unit_tests(toolchain: dict[str, str]) -> None:
     node = str(NODE24_BIN / "node")
-    build = subprocess.run([node, "esbuild.mjs", "--tests"], cwd=CLIENT, env=toolchain, capture_output=True, text=True,
+    build = subprocess.run([node, "esbuild.mjs", "--tests"], check=False, cwd=CLIENT, env=toolchain, capture_output=True, text=True,
                            timeout=120)
     assert build.returncode == 0, build.stdout + build.stderr
-    result = subprocess.run([node, "--test", "--test-reporter=tap", "out/test/**/*.test.js"], cwd=CLIENT, env=toolchain,
+    result = subprocess.run([node, "--test", "--test-reporter=tap", "out/test/**/*.test.js"], check=False, cwd=CLIENT, env=toolchain,
                             capture_output=True, text=True, timeout=300)
     counts = dict(re.findall(r"^# (pass|fail) (\d+)$", result.stdout, re.MULTILINE))
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
@@ -157,8 +158,9 @@ class CodeServer:
     """A private code-server: own HOME/XDG, user data and extensions dirs, loopback only,
     no gallery or telemetry traffic, ended by its process group id (we started it)."""
 
-    def __init__(self, base: Path, toolchain: dict[str, str]) -> None:
+    def __init__(self, base: Path, *, trust: bool = False) -> None:
         self.base = base
+        self.trust = trust
         self.home = base / "home"
         self.user_data = base / "user-data"
         self.extensions = base / "extensions"
@@ -189,7 +191,9 @@ class CodeServer:
             "workbench.startupEditor": "none",
             "workbench.enableExperiments": False,
             "workbench.tips.enabled": False,
-            "security.workspace.trust.enabled": False,
+            # Trust off: every folder is trusted. On: the folder opens in Restricted Mode, unasked.
+            "security.workspace.trust.enabled": trust,
+            "security.workspace.trust.startupPrompt": "never",
             "editor.hover.delay": 300,
             "workbench.secondarySideBar.defaultVisibility": "hidden",
         }
@@ -203,7 +207,7 @@ class CodeServer:
                 "--extensions-dir", str(self.extensions), *extra]
 
     def install(self, vsix: Path) -> str:
-        result = subprocess.run(self.argv("--install-extension", str(vsix), "--force"), env=self.env,
+        result = subprocess.run(self.argv("--install-extension", str(vsix), "--force"), check=False, env=self.env,
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
@@ -211,8 +215,8 @@ class CodeServer:
     def start(self, folder: Path) -> None:
         self.process = subprocess.Popen(
             self.argv("--bind-addr", f"127.0.0.1:{self.port}", "--auth", "none", "--disable-telemetry",
-                      "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override",
-                      str(folder)),
+                      "--disable-update-check", "--disable-getting-started-override",
+                      *([] if self.trust else ["--disable-workspace-trust"]), str(folder)),
             env=self.env, stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -237,41 +241,34 @@ class CodeServer:
             self.process.wait(timeout=15)
 
 
-@pytest.fixture(scope="module")
-def session(toolchain: dict[str, str], vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Runs the browser session once; the tests below each check one part of its report."""
-    base = tmp_path_factory.mktemp("vscode")
+def _copy_monorepo(base: Path) -> Path:
     workspace = base / "monorepo"
     shutil.copytree(MONOREPO, workspace, ignore=shutil.ignore_patterns(".isolint_cache", "__pycache__", ".vscode"))
-    quick_fix, fix_all = QUICK_FIX.locate(workspace), FIX_ALL.locate(workspace)
-    original = (workspace / QUICK_FIX.rel_path).read_text()
+    return workspace
 
-    server = CodeServer(base, toolchain)
+
+def _drive(server: CodeServer, vsix: Path, workspace: Path, toolchain: dict[str, str], config: dict) -> dict:
+    """Installs the .vsix, starts code-server on ``workspace``, runs the browser driver with
+    ``config``, stops code-server, and returns the driver's report plus the logs."""
     installed = server.install(vsix)
-    if ARTIFACTS.exists():
-        shutil.rmtree(ARTIFACTS)
-    ARTIFACTS.mkdir(parents=True)
-    report_path = ARTIFACTS / "report.json"
+    report_path = server.base / "report.json"
     config = {
+        **config,
         "url": f"http://127.0.0.1:{server.port}/?folder={workspace}",
         "clientDir": str(CLIENT),
         "chromium": str(CHROMIUM),
         "artifacts": str(ARTIFACTS),
         "report": str(report_path),
         "timeoutMs": STEP_TIMEOUT_MS,
-        "interpreter": [sys.executable],
         "workspace": str(workspace),
-        "settingsFile": str(workspace / ".vscode" / "settings.json"),
-        "target": quick_fix,
-        "fixAllTarget": fix_all,
     }
-    config_path = base / "driver.json"
+    config_path = server.base / "driver.json"
     server.start(workspace)
     try:
         assert server.process is not None
         config["codeServerPid"] = server.process.pid
         config_path.write_text(json.dumps(config, indent=2))
-        driver = subprocess.run([str(NODE24_BIN / "node"), str(DRIVER), str(config_path)], env=toolchain,
+        driver = subprocess.run([str(NODE24_BIN / "node"), str(DRIVER), str(config_path)], check=False, env=toolchain,
                                 capture_output=True, text=True, timeout=SESSION_TIMEOUT_S)
     finally:
         server.stop()
@@ -279,16 +276,64 @@ def session(toolchain: dict[str, str], vsix: Path, tmp_path_factory: pytest.Temp
     report["driverOutput"] = driver.stdout[-3000:] + driver.stderr[-3000:]
     report["installOutput"] = installed
     report["codeServerLog"] = server.log_path.read_text(errors="replace")[-3000:]
-    report["fileOnDiskUnchanged"] = (workspace / QUICK_FIX.rel_path).read_text() == original
-    report["targets"] = {"quickFix": quick_fix, "fixAll": fix_all}
     logs = sorted(server.user_data.glob("logs/**/*isolint*.log"))
     report["extensionLog"] = "\n".join(log.read_text(errors="replace") for log in logs)[-6000:]
-    (ARTIFACTS / "report.json").write_text(json.dumps(report, indent=2))
-    if os.environ.get("ISOLINT_UPDATE_DOCS_SCREENSHOTS") == "1" and report.get("ok"):
+    return report
+
+
+@pytest.fixture(scope="module")
+def artifacts() -> Iterator[Path]:
+    if ARTIFACTS.exists():
+        shutil.rmtree(ARTIFACTS)
+    ARTIFACTS.mkdir(parents=True)
+    yield ARTIFACTS
+    if os.environ.get("ISOLINT_UPDATE_DOCS_SCREENSHOTS") == "1" and not (ARTIFACTS / "failure.png").exists():
         DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
         for shot in ARTIFACTS.glob("*.png"):
-            if shot.name != "failure.png":
-                shutil.copy2(shot, DOCS_IMAGES / shot.name)
+            shutil.copy2(shot, DOCS_IMAGES / shot.name)
+
+
+@pytest.fixture(scope="module")
+def session(toolchain: dict[str, str], vsix: Path, artifacts: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The new-user session in a trusted workspace, run once; each test checks one part of it."""
+    base = tmp_path_factory.mktemp("vscode")
+    workspace = _copy_monorepo(base)
+    quick_fix, fix_all = QUICK_FIX.locate(workspace), FIX_ALL.locate(workspace)
+    original = (workspace / QUICK_FIX.rel_path).read_text()
+    report = _drive(CodeServer(base), vsix, workspace, toolchain, {
+        "interpreter": [sys.executable],
+        "settingsFile": str(workspace / ".vscode" / "settings.json"),
+        "target": quick_fix,
+        "fixAllTarget": fix_all,
+    })
+    report["fileOnDiskUnchanged"] = (workspace / QUICK_FIX.rel_path).read_text() == original
+    report["targets"] = {"quickFix": quick_fix, "fixAll": fix_all}
+    (artifacts / "report.json").write_text(json.dumps(report, indent=2))
+    return report
+
+
+@pytest.fixture(scope="module")
+def untrusted_session(toolchain: dict[str, str], vsix: Path, artifacts: Path,
+                      tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A cloned repository whose .vscode/settings.json names its own "interpreter": a script
+    that leaves a marker file and then starts a real isolint server (so using it would look
+    like success). Opened in Restricted Mode, it must never run."""
+    base = tmp_path_factory.mktemp("vscode-untrusted")
+    workspace = _copy_monorepo(base)
+    marker = base / "workspace-interpreter-ran"
+    planted = workspace / "tools" / "python"
+    planted.parent.mkdir()
+    planted.write_text(f"#!/bin/sh\ntouch '{marker}'\nexec '{sys.executable}' \"$@\"\n")
+    planted.chmod(0o755)
+    (workspace / ".vscode").mkdir()
+    (workspace / ".vscode" / "settings.json").write_text(json.dumps({"isolint.interpreter": ["./tools/python"]}))
+    report = _drive(CodeServer(base, trust=True), vsix, workspace, toolchain, {
+        "scenario": "untrusted",
+        "interpreter": [sys.executable],
+        "markerFile": str(marker),
+    })
+    report["markerExistsAfterSession"] = marker.exists()
+    (artifacts / "report-untrusted.json").write_text(json.dumps(report, indent=2))
     return report
 
 
@@ -370,3 +415,11 @@ def test_fix_all_on_save_through_code_actions_on_save(session: dict) -> None:
     on_disk = entry["fileOnDisk"].split("\n")
     for line, text in target["afterFix"].items():
         assert on_disk[int(line) - 1] == text, on_disk[int(line) - 3:int(line) + 2]
+
+
+def test_untrusted_workspace_never_runs_its_own_interpreter(untrusted_session: dict) -> None:
+    entry = step(untrusted_session, "workspace interpreter ignored")
+    assert entry["restrictedModeShown"], "the folder did not open in Restricted Mode"
+    assert not entry["markerExists"] and not untrusted_session["markerExistsAfterSession"], \
+        "the extension ran the interpreter named by an untrusted workspace's settings"
+    assert "python3" in entry["notification"] and "on PATH" in entry["notification"], entry["notification"]

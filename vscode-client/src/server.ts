@@ -31,6 +31,7 @@ import {
   formatCommandLine,
   interpretProbe,
   probeCommand,
+  UserMessage,
   problemMessage,
 } from './launch';
 import { PythonInterpreterSource } from './python';
@@ -357,7 +358,7 @@ export class ServerManager implements vscode.Disposable {
     else void vscode.window.showInformationMessage(text);
   }
 
-  private fail(reason: string, message: ReturnType<typeof problemMessage>): void {
+  private fail(reason: string, message: UserMessage | undefined): void {
     this.status.show({ kind: 'error', reason });
     this.log.error(reason);
     if (!message || this.shownProblems.has(message.key)) return;

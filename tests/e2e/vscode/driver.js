@@ -321,6 +321,30 @@ async function run(page) {
   });
 }
 
+/**
+ * Restricted Mode: the workspace's own settings name an interpreter (a script that leaves a
+ * marker file when run). The extension must not run it: it falls back to python3 on PATH, which
+ * lacks isolint, and says so.
+ */
+async function runUntrusted(page) {
+  await step('open untrusted workspace', async () => {
+    await page.goto(config.url, { waitUntil: 'domcontentloaded', timeout: T });
+    await page.waitForSelector('.monaco-workbench', { timeout: T });
+    return { title: await page.title() };
+  });
+  await step('workspace interpreter ignored in Restricted Mode', async () => {
+    const text = await until(async () => (await toastTexts(page)).find((t) => /isolint is not installed/.test(t)), 'the not-installed notification');
+    await sleep(1500);
+    return {
+      notification: text,
+      markerExists: fs.existsSync(config.markerFile),
+      restrictedModeShown: await page.$$eval('.statusbar-item', (items) =>
+        items.some((i) => /Restricted Mode/i.test(i.innerText || i.getAttribute('aria-label') || ''))),
+      screenshot: await shot(page, '9-untrusted-workspace'),
+    };
+  });
+}
+
 (async () => {
   fs.mkdirSync(config.artifacts, { recursive: true });
   const browser = await chromium.launch({
@@ -332,7 +356,7 @@ async function run(page) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   page.on('pageerror', (e) => (report.pageErrors = [...(report.pageErrors || []), String(e).slice(0, 300)]));
   try {
-    await run(page);
+    await (config.scenario === 'untrusted' ? runUntrusted(page) : run(page));
     report.ok = true;
   } catch (err) {
     report.error = String((err && err.stack) || err);
