@@ -210,11 +210,13 @@ def run_session(
     fix: QuickFix,
     expected_after: set[Key],
     scratch: Path,
+    timeout_ms: int = SESSION_TIMEOUT_MS,
 ) -> SessionReport:
     """Open ``file`` in ``editor`` with isolint as its language server and apply ``fix``.
 
     ``expected`` / ``expected_after`` only tell the editor script how long to wait (until
-    these diagnostics are shown); the caller asserts on the returned report.
+    these diagnostics are shown, at most ``timeout_ms`` per step); the caller asserts on the
+    returned report.
     """
     binary = editor.binary()
     scratch.mkdir(parents=True, exist_ok=True)
@@ -225,7 +227,7 @@ def run_session(
         "root": str(workspace),
         "filetype": "python",
         "source": "isolint",
-        "timeout_ms": SESSION_TIMEOUT_MS,
+        "timeout_ms": timeout_ms,
         "server_cmd": SERVER_COMMAND,
         "expected": [{"line": line, "code": code} for line, code in sorted(expected)],
         "expected_after": [{"line": line, "code": code} for line, code in sorted(expected_after)],
@@ -247,7 +249,7 @@ def run_session(
     try:
         completed = subprocess.run(
             editor.argv(binary), cwd=workspace, env=env, stdin=subprocess.DEVNULL,
-            capture_output=True, text=True, timeout=3 * SESSION_TIMEOUT_MS / 1000 + 15, check=False,
+            capture_output=True, text=True, timeout=3 * timeout_ms / 1000 + 15, check=False,
         )
         output = completed.stdout + completed.stderr
     except subprocess.TimeoutExpired as expired:

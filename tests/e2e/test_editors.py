@@ -27,37 +27,72 @@ MONOREPO = Path(__file__).resolve().parents[2] / "examples" / "monorepo"
 
 @dataclass(frozen=True)
 class Case:
-    """A file of the monorepo, the finding to fix, and what the fix must make of its lines."""
+    """A file of the monorepo, the finding to fix, and what the fix must make of the text.
+
+    The finding is found by its line's text (``anchor``), not its number, so seeding more
+    examples above it does not break the test; ``rewrites`` are (old, new) snippets, each
+    occurring exactly once in the original."""
 
     id: str
     path: str
     code: str
-    line: int  # 0-based line of the finding to fix
+    anchor: str
     title_prefix: str
     covers: str  # the text under the finding's range, as the editor must show it
-    replacements: dict[int, str]  # 0-based line -> its text after the fix
-    non_ascii: bool = False
+    rewrites: tuple[tuple[str, str], ...]
+
+    def line_in(self, text: str) -> int:
+        lines = [index for index, line in enumerate(text.split("\n")) if self.anchor in line]
+        assert len(lines) == 1, f"{self.path}: {self.anchor!r} should be on exactly one line, found {lines}"
+        return lines[0]
 
     def expected_after(self, original: str) -> str:
-        lines = original.split("\n")
-        for index, text in self.replacements.items():
-            lines[index] = text
-        return "\n".join(lines)
+        text = original
+        for old, new in self.rewrites:
+            assert text.count(old) == 1, f"{self.path}: {old!r} should occur exactly once"
+            text = text.replace(old, new)
+        return text
+
+    @property
+    def non_ascii(self) -> bool:
+        return not self.anchor.isascii()
 
 
+LOCAL_HOST_DEFAULT = Case(
+    id="ISO101-dataclass-default",
+    path="services/backend/app/config.py",
+    code="ISO101",
+    anchor='host: str = "localhost"',
+    title_prefix="Read `DATABASE_HOST` from the environment",
+    covers='"localhost"',
+    rewrites=(('host: str = "localhost"', 'host: str = os.environ["DATABASE_HOST"]'),),
+)
+# é, 🎉 and CJK before the finding on its line; the fix also inserts `import os` above.
+LOCAL_HOST_AFTER_NON_ASCII = Case(
+    id="ISO101-non-ascii-line",
+    path="services/backend/app/notifications/channels.py",
+    code="ISO101",
+    anchor='Channel("push", "Café 🎉 プッシュ通知", endpoint=',
+    title_prefix="Read `ENDPOINT` from the environment",
+    covers='"http://localhost:8088/push"',
+    rewrites=(
+        ("from shared.env import get_env\n", "from shared.env import get_env\nimport os\n"),
+        ('endpoint="http://localhost:8088/push"', 'endpoint=os.environ["ENDPOINT"]'),
+    ),
+)
 ENVIRON_IN_TEST = Case(
     id="ISO502-environ-mutation",
     path="services/backend/tests/unit/test_auth_guard.py",
     code="ISO502",
-    line=20,
+    anchor='os.environ["AUTH_STRICT_MODE"] = "1"',
     title_prefix="Use `monkeypatch.setenv`",
     covers='os.environ["AUTH_STRICT_MODE"] = "1"',
-    replacements={
-        19: "def test_feature_flag_leaks(monkeypatch):",
-        20: '    monkeypatch.setenv("AUTH_STRICT_MODE", "1")  # error: ISO502',
-    },
+    rewrites=(
+        ("def test_feature_flag_leaks():", "def test_feature_flag_leaks(monkeypatch):"),
+        ('    os.environ["AUTH_STRICT_MODE"] = "1"', '    monkeypatch.setenv("AUTH_STRICT_MODE", "1")'),
+    ),
 )
-CASES = (ENVIRON_IN_TEST,)
+CASES = (LOCAL_HOST_DEFAULT, LOCAL_HOST_AFTER_NON_ASCII, ENVIRON_IN_TEST)
 
 
 @pytest.fixture
@@ -68,37 +103,39 @@ def workspace(tmp_path: Path) -> Path:
     return target
 
 
-def _run(editor: Editor, case: Case, workspace: Path, tmp_path: Path):
+def _run(editor: Editor, case: Case, workspace: Path, tmp_path: Path, **session_options):
     file = workspace / case.path
     original = file.read_text(encoding="utf-8")
     expected = parse_markers(original).expected
-    assert (case.line, case.code) in expected, f"{case.path}:{case.line + 1} lost its `# error: {case.code}` marker"
+    line = case.line_in(original)
+    assert (line, case.code) in expected, f"{case.path}:{line + 1} lost its `# error: {case.code}` marker"
     report = run_session(
         editor, workspace, file,
         expected=expected,
-        fix=QuickFix(case.line, case.code, case.title_prefix),
-        expected_after=expected - {(case.line, case.code)},
+        fix=QuickFix(line, case.code, case.title_prefix),
+        expected_after=expected - {(line, case.code)},
         scratch=tmp_path / "session",
+        **session_options,
     )
-    return original, expected, report
+    return original, expected, line, report
 
 
-def _assert_session(editor: Editor, case: Case, workspace: Path, tmp_path: Path) -> None:
-    original, expected, report = _run(editor, case, workspace, tmp_path)
+def _assert_session(editor: Editor, case: Case, workspace: Path, tmp_path: Path, **session_options) -> None:
+    original, expected, line, report = _run(editor, case, workspace, tmp_path, **session_options)
     explain = report.explain()
     assert report.status == "ok", explain
     if editor.encoding is not None:
         assert report.offset_encoding == editor.encoding, explain
     # What the editor shows: exactly the seeded findings, each over the right text.
     assert report.keys == expected, explain
-    assert report.diagnostic(case.line, case.code)["covers"] == case.covers, explain
+    assert report.diagnostic(line, case.code)["covers"] == case.covers, explain
     assert all(d["covers"] for d in report.diagnostics), explain
     # The code-action menu: the fix and the ignore action, the fix chosen.
     assert report.chosen is not None and report.chosen.startswith(case.title_prefix), explain
     assert f"Ignore {case.code} on this line" in report.actions, explain
     # After the fix: the buffer, and the republished diagnostics without the fixed one.
     assert report.after_text == case.expected_after(original), explain
-    assert report.after_keys == expected - {(case.line, case.code)}, explain
+    assert report.after_keys == expected - {(line, case.code)}, explain
     # The editor never saved, and the server never wrote the file.
     assert (workspace / case.path).read_text(encoding="utf-8") == original
 
@@ -113,3 +150,11 @@ def test_editor_shows_diagnostics_and_applies_the_quick_fix(editor: Editor, case
 @pytest.mark.parametrize("case", [c for c in CASES if not c.non_ascii], ids=lambda case: case.id)
 def test_vim_ale_on_ascii_lines(case: Case, workspace: Path, tmp_path: Path) -> None:
     _assert_session(VIM_ALE, case, workspace, tmp_path)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "ALE bug: it reads an LSP `character` as a byte offset, so on a line with é/🎉/CJK before the "
+    "finding it shows the range over the wrong text and applies the fix in the wrong place"))
+def test_vim_ale_on_a_non_ascii_line(workspace: Path, tmp_path: Path) -> None:
+    # It fails by waiting for diagnostics that never come right: do not wait the full default.
+    _assert_session(VIM_ALE, LOCAL_HOST_AFTER_NON_ASCII, workspace, tmp_path, timeout_ms=6_000)
