@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
-from isolint.core.model import SECRET_RANGE, Fixability, Language, Severity, Zone
+from isolint.core.model import SECRET_RANGE, Fixability, Language, Range, Severity, Zone
 from isolint.core.rule import Rule
 from isolint.fixers.env_lookup import env_lookup_fix
 from isolint.rules.common.env_names import env_name_for, to_env_name
@@ -21,6 +22,21 @@ NAME_TOKENS = (
     b"ecret", b"ECRET", b"oken", b"OKEN", b"key", b"Key", b"KEY", b"redential", b"REDENTIAL", b"salt", b"SALT",
     b"Bearer", b"://",
 )
+
+
+_STRING_START_RE = re.compile(r"^[rRbBuUfF]{0,2}(\"\"\"|\'\'\'|\"|\')")
+
+
+def _content_range(node: ast.Constant, ctx: "PythonContext") -> Range:
+    """The literal without prefix and quotes, so a mask shows the secret's own first and last
+    characters (the whole literal when it spans lines or is an f-string piece)."""
+    whole = ctx.range(node)
+    text = ctx.text_of(node)
+    opening = _STRING_START_RE.match(text)
+    if opening is None or whole.start.line != whole.end.line or not text.endswith(opening.group(1)):
+        return whole
+    start, end = opening.end(), len(text) - len(opening.group(1))
+    return Range.of(whole.start.line, whole.start.column + start, whole.end.line, whole.start.column + end)
 
 
 class HardcodedSecretInCode(Rule):
@@ -91,7 +107,7 @@ class HardcodedSecretInCode(Rule):
             return
         subject = f"`{binding.name}`" if binding.name else "A string literal"
         fix = self._fix(node, binding, ctx) if hit.inside_url or (hit.start, hit.end) == (0, len(value)) else None
-        ctx.report(self, node, fix=fix, data={SECRET_RANGE: ctx.range(node).to_json()},
+        ctx.report(self, node, fix=fix, data={SECRET_RANGE: _content_range(node, ctx).to_json()},
                    subject=subject, what=hit.description, masked=hit.masked)
 
     def _fix(self, node: ast.Constant, binding: Binding, ctx: "PythonContext"):
