@@ -28,6 +28,11 @@
     (dolist (key path value) (setq value (alist-get key value)))))
 (defvar e2e-timeout (/ (e2e-get 'timeout_ms) 1000.0))
 (defvar e2e-report (list (cons 'log nil)))
+(defvar e2e-started (float-time))
+
+(defun e2e-log (what)
+  "Record WHAT with the seconds since start (the report's `log', for slow or failed runs)."
+  (push (format "%.2f s %s" (- (float-time) e2e-started) what) (alist-get 'log e2e-report)))
 
 (defun e2e-put (key value) (setf (alist-get key e2e-report) value))
 
@@ -101,8 +106,10 @@
       (let ((default-directory (file-name-as-directory (e2e-get 'root))))
         (apply #'eglot (eglot--guess-contact)))      ; M-x eglot, minus the prompts
       (e2e-wait "eglot to manage the buffer" #'eglot-managed-p)
+      (e2e-log "eglot manages the buffer")
       (flymake-start nil t)
       (e2e-wait "the expected diagnostics" (lambda () (e2e-has-all (e2e-get 'expected))))
+      (e2e-log "diagnostics shown")
       ;; eglot 1.9 offers no positionEncodings and counts in utf-16; the server must agree.
       (e2e-put 'offset_encoding (or (plist-get (eglot--capabilities (eglot-current-server)) :positionEncoding)
                                     "utf-16 (not stated by the server)"))
@@ -128,6 +135,7 @@
           (let ((last-nonmenu-event ?\r))
             (goto-char (alist-get 'beg target))
             (eglot-code-actions (alist-get 'beg target) (alist-get 'end target) nil t)))
+        (e2e-log "quick fix applied")
         (e2e-put 'actions offered)
         (e2e-put 'chosen (seq-find (lambda (title) (string-prefix-p (e2e-get 'fix 'title_prefix) title))
                                    offered))
@@ -140,10 +148,12 @@
                                         (want (e2e-keys (e2e-get 'expected_after))))
                                     (and (= (length now) (length want))
                                          (cl-every (lambda (k) (member k now)) want)))))))
+      (e2e-log "diagnostics republished")
       (e2e-put 'after_diagnostics (e2e-public (e2e-diagnostics)))
       (e2e-put 'after_text (buffer-substring-no-properties (point-min) (point-max)))
       (set-buffer-modified-p nil)
       (eglot-shutdown (eglot-current-server))
+      (e2e-log "server shut down")
       (e2e-finish "ok"))
   (error
    (e2e-put 'error (error-message-string err))
