@@ -30,8 +30,6 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class DocumentState:
-    #: findings shown for the document's current text (fresh, or carried through edits)
-    findings: list[Finding] = field(default_factory=list)
     #: True when ``findings`` come from an analysis of exactly the current text
     fresh: bool = False
     wanted: int = 0
@@ -39,9 +37,26 @@ class DocumentState:
     running: asyncio.Task | None = None
     waiters: list[asyncio.Future] = field(default_factory=list)
     reads_facts: frozenset[str] = frozenset()
+    _findings: list[Finding] = field(default_factory=list)
+    #: edits not yet carried into ``_findings``: carrying is deferred until someone needs the
+    #: old findings (a parse error, onSave mode), since a fresh analysis usually replaces them
+    _pending: list[TextChange] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Findings shown for the document's current text (fresh, or carried through edits)."""
+        for change in self._pending:
+            self._findings = shift_findings(self._findings, change)
+        self._pending.clear()
+        return self._findings
+
+    @findings.setter
+    def findings(self, findings: list[Finding]) -> None:
+        self._findings = findings
+        self._pending.clear()
 
     def follow(self, change: TextChange) -> None:
-        self.findings = shift_findings(self.findings, change)
+        self._pending.append(change)
         self.fresh = False
 
 
@@ -109,7 +124,7 @@ class Scheduler:
                         outcome = Outcome(snapshot)
                 if self.states.get(uri) is not state or self.document_of(uri) is not document:
                     return  # closed (or closed and reopened) meanwhile
-                if state.wanted != generation:
+                if state.wanted != generation or (snapshot is not None and document.version != snapshot.version):
                     continue  # the text or the settings changed: this result is stale
                 self._accept(state, outcome)
                 state.done = generation
