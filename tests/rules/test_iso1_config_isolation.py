@@ -11,7 +11,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from isolint.api import fix_source, lint_source
 from isolint.cli.docs import example_blocks
 from isolint.core.config import Settings
@@ -275,7 +274,7 @@ def test_cli_output_never_contains_a_password(tmp_path: Path) -> None:
         completed = subprocess.run(
             [sys.executable, "-m", "isolint", "check", str(tmp_path), "--no-cache", "--select", "ISO1",
              "--format", output_format],
-            capture_output=True, text=True, timeout=120,
+            capture_output=True, text=True, timeout=120, check=False,
         )
         assert completed.returncode == 1, completed.stderr
         for secret in ("devpass-9k", "hunter2", "changeme-dev-only", "app-dev-pw"):

@@ -84,18 +84,18 @@ class DevDefaultEnvFallback(Rule):
     tokens = (b"env", b"Env", b"ENV", b"config", b"Config", b"settings")
     options = ("env-accessor", "env-accessor-import")
 
-    def visit_Call(self, node: ast.Call, ctx: "PythonContext") -> None:
+    def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         lookup = env_lookup(node, ctx)
         if lookup is not None and lookup.has_default:
             self._check(lookup, lookup.default, node, ctx)  # type: ignore[arg-type]
 
-    def visit_BoolOp(self, node: ast.BoolOp, ctx: "PythonContext") -> None:
+    def visit_BoolOp(self, node: ast.BoolOp, ctx: PythonContext) -> None:
         fallback = or_fallback(node, ctx)
         if fallback is not None:
             lookup, default = fallback
             self._check(lookup, default, node, ctx)
 
-    def _check(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, ctx: "PythonContext") -> None:
+    def _check(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, ctx: PythonContext) -> None:
         value = literal_value(default)
         if value is None or in_dev_entry_point(ctx) or classify_use(replace, ctx).use is Use.MESSAGE:
             return
@@ -107,7 +107,7 @@ class DevDefaultEnvFallback(Rule):
         ctx.report(self, default, fix=self._fix(lookup, default, replace, ctx), data=data,
                    name=name, reason=dev.description, value=dev.shown)
 
-    def _fix(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, ctx: "PythonContext") -> Fix | None:
+    def _fix(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, ctx: PythonContext) -> Fix | None:
         if lookup.name is None or lookup.style is LookupStyle.SETDEFAULT:
             return None
         if lookup.style is LookupStyle.MAPPING or replace is not lookup.call:
@@ -119,7 +119,7 @@ class DevDefaultEnvFallback(Rule):
         return Fix(f"Remove the development default of `{lookup.name}`", Applicability.UNSAFE, (removal,))
 
 
-def _argument_removal(call: ast.Call, default: ast.expr, ctx: "PythonContext") -> Edit | None:
+def _argument_removal(call: ast.Call, default: ast.expr, ctx: PythonContext) -> Edit | None:
     """The edit deleting ``default`` (a positional argument or its keyword) and the comma
     before it: ``config("X", default="localhost", cast=str)`` → ``config("X", cast=str)``."""
     items: list[ast.AST] = [*call.args, *call.keywords]

@@ -57,7 +57,7 @@ class DevValueInDeployedEnvFile(Rule):
     languages = frozenset({Language.DOTENV})
     zones = PRODUCTION_ONLY
 
-    def check_dotenv(self, document: "DotenvDocument", ctx: "DotenvContext") -> None:
+    def check_dotenv(self, document: DotenvDocument, ctx: DotenvContext) -> None:
         environment = env_file_environment(ctx.source.name)
         if environment not in DEPLOYED_ENVIRONMENTS:
             return

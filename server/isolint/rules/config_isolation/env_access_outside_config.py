@@ -94,19 +94,19 @@ class EnvAccessOutsideConfig(Rule):
     options = ("config-modules",)
 
     @classmethod
-    def applies_to(cls, source: "SourceFile") -> bool:
+    def applies_to(cls, source: SourceFile) -> bool:
         patterns = source.settings.config_modules
         return (bool(patterns) and source.zone is Zone.PRODUCTION
                 and not in_config_modules(source.rel_path, source.module, patterns))
 
-    def visit_Attribute(self, node: ast.Attribute, ctx: "PythonContext") -> None:
+    def visit_Attribute(self, node: ast.Attribute, ctx: PythonContext) -> None:
         self._check(node, ctx)
 
-    def visit_Name(self, node: ast.Name, ctx: "PythonContext") -> None:
+    def visit_Name(self, node: ast.Name, ctx: PythonContext) -> None:
         if isinstance(node.ctx, ast.Load):
             self._check(node, ctx)
 
-    def _check(self, node: ast.expr, ctx: "PythonContext") -> None:
+    def _check(self, node: ast.expr, ctx: PythonContext) -> None:
         qualified = ctx.qualified_name(node)
         if qualified not in OS_ENVIRONMENT or in_dev_entry_point(ctx):
             return

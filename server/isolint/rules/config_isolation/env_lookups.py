@@ -66,7 +66,7 @@ class EnvLookup:
         return self.default is not None and not (isinstance(self.default, ast.Constant) and self.default.value is None)
 
 
-def env_lookup(call: ast.Call, ctx: "PythonContext") -> EnvLookup | None:
+def env_lookup(call: ast.Call, ctx: PythonContext) -> EnvLookup | None:
     """The environment lookup ``call`` performs, if it is one. Memoised per node."""
     memo: dict[int, EnvLookup | None] = ctx.state.setdefault("iso1.lookup", {})
     key = id(call)
@@ -87,7 +87,22 @@ def _string(node: ast.expr | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def _lookup(call: ast.Call, ctx: "PythonContext") -> EnvLookup | None:
+_LOOKUP_ATTRIBUTES = frozenset({"get", "setdefault", "getenv", "getenvb"}) | TYPED_GETTERS
+
+
+def _could_be_lookup(call: ast.Call) -> bool:
+    """Cheap shape test before resolving names: most calls are not environment lookups."""
+    if not call.args and not call.keywords:
+        return False
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr in _LOOKUP_ATTRIBUTES or PROJECT_GETTER_RE.match(func.attr) is not None
+    return isinstance(func, ast.Name)
+
+
+def _lookup(call: ast.Call, ctx: PythonContext) -> EnvLookup | None:
+    if not _could_be_lookup(call):
+        return None
     qualified = ctx.qualified_name(call.func) or ""
     key, default = _key_and_default(call)
     name = _string(key)
@@ -124,7 +139,7 @@ def _lookup(call: ast.Call, ctx: "PythonContext") -> EnvLookup | None:
     return None
 
 
-def or_fallback(boolop: ast.BoolOp, ctx: "PythonContext") -> tuple[EnvLookup, ast.expr] | None:
+def or_fallback(boolop: ast.BoolOp, ctx: PythonContext) -> tuple[EnvLookup, ast.expr] | None:
     """``os.getenv("X") or "localhost"``: the lookup and the literal it falls back to."""
     if not isinstance(boolop.op, ast.Or) or len(boolop.values) < 2:
         return None
@@ -137,7 +152,7 @@ def or_fallback(boolop: ast.BoolOp, ctx: "PythonContext") -> tuple[EnvLookup, as
     return lookup, boolop.values[1]
 
 
-def is_env_default(node: ast.AST, ctx: "PythonContext") -> bool:
+def is_env_default(node: ast.AST, ctx: PythonContext) -> bool:
     """Whether ``node`` is the default of an environment lookup (ISO102's business)."""
     parent = ctx.parent
     if isinstance(parent, ast.keyword):

@@ -22,7 +22,9 @@ from isolint.rules.config_isolation.values import (
     PORT_NAME_RE,
     SERVICE_PORTS,
     display_value,
+    is_ascii_number,
     is_dev_credential,
+    might_be_connection_value,
     names_backing_service,
     parse_value,
     service_port,
@@ -104,33 +106,33 @@ class HardcodedConnectionValue(Rule):
     tokens = (*_PORT_TOKENS, b"password", b"PASSWORD", b"Password", b"passwd", b"PASSWD", b"pwd", b"PWD", b"://")
     options = ("env-accessor", "env-accessor-import")
 
-    def visit_Constant(self, node: ast.Constant, ctx: "PythonContext") -> None:
+    def visit_Constant(self, node: ast.Constant, ctx: PythonContext) -> None:
         value = node.value
         if isinstance(value, bool):
             return
         if isinstance(value, int):
             self._port(node, value, ctx)
         elif isinstance(value, str) and string_literal_nodes(node, ctx):
-            if value.strip().isdigit():
+            if is_ascii_number(value):
                 self._port(node, value, ctx)
             else:
                 self._connection_string(node, value, ctx)
                 self._password(node, value, ctx)
 
-    def visit_JoinedStr(self, node: ast.JoinedStr, ctx: "PythonContext") -> None:
+    def visit_JoinedStr(self, node: ast.JoinedStr, ctx: PythonContext) -> None:
         if string_literal_nodes(node, ctx):
             self._connection_string(node, literal_text(node) or "", ctx)
 
     # -- gates ---------------------------------------------------------------------------------
     @staticmethod
-    def _value_site(node: ast.AST, ctx: "PythonContext") -> UseSite | None:
+    def _value_site(node: ast.AST, ctx: PythonContext) -> UseSite | None:
         site = classify_use(node, ctx)
         if site.use is not Use.VALUE or in_dev_entry_point(ctx) or env_default_dev_value(node, ctx) is not None:
             return None
         return site
 
     # -- ports ---------------------------------------------------------------------------------
-    def _port(self, node: ast.Constant, value: int | str, ctx: "PythonContext") -> None:
+    def _port(self, node: ast.Constant, value: int | str, ctx: PythonContext) -> None:
         service = service_port(value)
         if service is None:
             return
@@ -149,8 +151,8 @@ class HardcodedConnectionValue(Rule):
         ctx.report(self, node, fix=fix, what=f"{service} port {value}")
 
     # -- URLs and DSNs -------------------------------------------------------------------------
-    def _connection_string(self, node: ast.AST, text: str, ctx: "PythonContext") -> None:
-        if ":" not in text and "=" not in text:
+    def _connection_string(self, node: ast.AST, text: str, ctx: PythonContext) -> None:
+        if not might_be_connection_value(text):
             return
         parsed = parse_value(text)
         if not parsed.refs or parsed.is_bare_host:
@@ -175,8 +177,8 @@ class HardcodedConnectionValue(Rule):
         ctx.report(self, node, fix=fix, data=data, what=" and ".join(parts))
 
     # -- development passwords -----------------------------------------------------------------
-    def _password(self, node: ast.Constant, text: str, ctx: "PythonContext") -> None:
-        if not is_dev_credential(text):
+    def _password(self, node: ast.Constant, text: str, ctx: PythonContext) -> None:
+        if len(text) > 64 or not is_dev_credential(text):
             return
         name = env_name_for(node, ctx)
         if not name or not PASSWORD_NAME_RE.search(name):
@@ -193,7 +195,7 @@ class HardcodedConnectionValue(Rule):
                    what=f"development password `{display_value(text, [text])}` for `{name}`")
 
 
-def _beside_host(node: ast.AST, ctx: "PythonContext") -> bool:
+def _beside_host(node: ast.AST, ctx: PythonContext) -> bool:
     """``("redis", 6379)`` or ``Redis("redis", 6379)``: a port right after a host."""
     parent = ctx.parent
     if isinstance(parent, ast.Tuple) and len(parent.elts) == 2 and parent.elts[1] is node:

@@ -143,17 +143,17 @@ class HardcodedLocalHost(Rule):
         self._pending: dict[str, list[_Pending]] = {}
         self._uses: dict[str, list[Use]] = {}
 
-    def visit_Constant(self, node: ast.Constant, ctx: "PythonContext") -> None:
+    def visit_Constant(self, node: ast.Constant, ctx: PythonContext) -> None:
         self._check(node, ctx)
 
-    def visit_JoinedStr(self, node: ast.JoinedStr, ctx: "PythonContext") -> None:
+    def visit_JoinedStr(self, node: ast.JoinedStr, ctx: PythonContext) -> None:
         self._check(node, ctx)
 
-    def visit_Name(self, node: ast.Name, ctx: "PythonContext") -> None:
+    def visit_Name(self, node: ast.Name, ctx: PythonContext) -> None:
         if isinstance(node.ctx, ast.Load) and node.id in self._pending:
             self._uses.setdefault(node.id, []).append(classify_use(node, ctx).use)
 
-    def _check(self, node: ast.AST, ctx: "PythonContext") -> None:
+    def _check(self, node: ast.AST, ctx: PythonContext) -> None:
         if not string_literal_nodes(node, ctx):
             return
         text = literal_text(node) or ""
@@ -182,7 +182,7 @@ class HardcodedLocalHost(Rule):
         ctx.report(self, node, fix=fix, data=data, host=refs[0].host, detail=detail)
 
     @staticmethod
-    def _detail(node: ast.AST, parsed: ParsedValue, ctx: "PythonContext") -> tuple[str, dict]:
+    def _detail(node: ast.AST, parsed: ParsedValue, ctx: PythonContext) -> tuple[str, dict]:
         passwords = parsed.passwords
         if not passwords:
             return "", {}
@@ -190,7 +190,7 @@ class HardcodedLocalHost(Rule):
         return (f" (the value also embeds the password `{shown}`)",
                 {SECRET_RANGE: secret_range(node, passwords[0], ctx)})
 
-    def end_file(self, ctx: "PythonContext") -> None:
+    def end_file(self, ctx: PythonContext) -> None:
         for target, items in self._pending.items():
             uses = self._uses.get(target, [])
             for item in items:

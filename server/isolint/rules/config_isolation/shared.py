@@ -22,7 +22,7 @@ def literal_value(node: ast.AST | None) -> object:
     return literal_text(node) if node is not None else None
 
 
-def env_default_dev_value(node: ast.AST, ctx: "PythonContext") -> DevValue | None:
+def env_default_dev_value(node: ast.AST, ctx: PythonContext) -> DevValue | None:
     """When ``node`` is the default of an environment lookup and that default is a development
     value, ISO102 reports it — the other rules stay quiet about the same literal."""
     parent = ctx.parent
@@ -44,7 +44,7 @@ def env_default_dev_value(node: ast.AST, ctx: "PythonContext") -> DevValue | Non
     return dev if dev else None
 
 
-def env_lookup_fix_for(node: ast.AST, name: str, ctx: "PythonContext", title: str | None = None) -> Fix:
+def env_lookup_fix_for(node: ast.AST, name: str, ctx: PythonContext, title: str | None = None) -> Fix:
     """Unsafe fix replacing ``node`` with the configured environment accessor for ``name``,
     quoted the way the module quotes its strings."""
     quote = ctx.state.get("iso1.quote")
@@ -54,7 +54,7 @@ def env_lookup_fix_for(node: ast.AST, name: str, ctx: "PythonContext", title: st
                           tree=ctx.tree, line_ending=ctx.source.line_ending, title=title, quote=quote)
 
 
-def replace_with_env_lookup(node: ast.AST, name: str, ctx: "PythonContext", *, wrap: str = "") -> Fix:
+def replace_with_env_lookup(node: ast.AST, name: str, ctx: PythonContext, *, wrap: str = "") -> Fix:
     """:func:`env_lookup_fix_for`, optionally converting (``wrap="int"`` for ports)."""
     fix = env_lookup_fix_for(node, name, ctx)
     if not wrap:

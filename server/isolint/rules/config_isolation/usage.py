@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import enum
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,9 @@ CHECK_METHODS = frozenset({
     "strip", "lstrip", "rstrip", "issubset", "issuperset", "isdisjoint", "intersection", "difference",
 })
 CHECK_MODULES = ("re.", "regex.", "fnmatch.", "ipaddress.")
+#: helpers that test a value against what they are given: `validate_host(domain, allowed_hosts)`
+CHECK_FUNCTION_RE = re.compile(r"^_?(is|has|validate|check|verify|matches|in)_|^_?(is|validate|check|verify)[A-Z]|"
+                               r"^_?(validate|matches|is_loopback|is_local|isin)$")
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
                          "msg", "trace", "success", "notice"})
 LOGGER_NAMES = ("log", "logger", "logging", "_log", "_logger", "LOG", "LOGGER", "structlog", "loguru", "console")
@@ -79,7 +83,7 @@ def literal_text(node: ast.AST) -> str | None:
     return None
 
 
-def string_literal_nodes(node: ast.AST, ctx: "PythonContext") -> bool:
+def string_literal_nodes(node: ast.AST, ctx: PythonContext) -> bool:
     """True for the string nodes rules analyse: plain strings and f-strings, but not the
     constant pieces inside an f-string (the f-string is analysed as a whole)."""
     if isinstance(node, ast.JoinedStr):
@@ -116,7 +120,7 @@ def expression_name(node: ast.AST) -> str:
     return ""
 
 
-def _is_message_call(call: ast.Call, ctx: "PythonContext") -> bool:
+def _is_message_call(call: ast.Call, ctx: PythonContext) -> bool:
     name = callee_name(call)
     if name in MESSAGE_CALLS:
         return True
@@ -132,17 +136,17 @@ def _is_message_call(call: ast.Call, ctx: "PythonContext") -> bool:
     return (ctx.qualified_name(call.func) or "") in ("warnings.warn", "sys.exit")
 
 
-def _is_check_call(call: ast.Call, child: ast.AST, ctx: "PythonContext") -> bool:
+def _is_check_call(call: ast.Call, child: ast.AST, ctx: PythonContext) -> bool:
     name = callee_name(call)
     if isinstance(call.func, ast.Attribute) and name in CHECK_METHODS:
         return True
     if isinstance(call.func, ast.Attribute) and name == "replace":
         return bool(call.args) and call.args[0] is child  # url.replace("localhost", real) strips it
     qualified = ctx.qualified_name(call.func) or ""
-    return qualified.startswith(CHECK_MODULES) or name in ("compile", "is_loopback", "is_local", "isin")
+    return qualified.startswith(CHECK_MODULES) or name == "compile" or CHECK_FUNCTION_RE.match(name) is not None
 
 
-def _is_check_expression(node: ast.AST | None, ctx: "PythonContext") -> bool:
+def _is_check_expression(node: ast.AST | None, ctx: PythonContext) -> bool:
     if isinstance(node, ast.Compare):
         return True
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
@@ -150,7 +154,7 @@ def _is_check_expression(node: ast.AST | None, ctx: "PythonContext") -> bool:
     return isinstance(node, ast.Call) and bool(node.args) and _is_check_call(node, node.args[0], ctx)
 
 
-def classify_use(node: ast.AST, ctx: "PythonContext") -> UseSite:
+def classify_use(node: ast.AST, ctx: PythonContext) -> UseSite:
     """How the expression ``node`` (the node being visited) is used. Memoised per node."""
     memo: dict[int, UseSite] = ctx.state.setdefault("iso1.use", {})
     key = id(node)
@@ -159,7 +163,7 @@ def classify_use(node: ast.AST, ctx: "PythonContext") -> UseSite:
     return memo[key]
 
 
-def _classify(node: ast.AST, ctx: "PythonContext") -> UseSite:
+def _classify(node: ast.AST, ctx: PythonContext) -> UseSite:
     if ctx.is_docstring(node):
         return UseSite(Use.MESSAGE, node, ctx.parent, True)
     child = node
@@ -184,7 +188,7 @@ def _classify(node: ast.AST, ctx: "PythonContext") -> UseSite:
             if isinstance(parent, ast.Assert):
                 return UseSite(Use.MESSAGE, child, parent, direct)
             if isinstance(parent, ast.IfExp):
-                child, direct = parent, direct  # a branch of a conditional is still the value
+                child = parent  # a branch of a conditional is still the value
                 continue
             return UseSite(Use.VALUE, child, parent, direct)
         if isinstance(parent, (ast.For, ast.AsyncFor)):
@@ -245,7 +249,7 @@ def _classify(node: ast.AST, ctx: "PythonContext") -> UseSite:
     return UseSite(Use.VALUE, child, None, direct)
 
 
-def in_dev_entry_point(ctx: "PythonContext") -> bool:
+def in_dev_entry_point(ctx: PythonContext) -> bool:
     """Inside ``if __name__ == "__main__":`` — run by hand on a laptop (``python app/main.py``);
     deployed code runs through ``uvicorn app.main:app`` / gunicorn and never enters it."""
     memo = ctx.state.setdefault("iso1.main", {})
@@ -268,6 +272,6 @@ def _is_main_guard(test: ast.AST) -> bool:
     return names == {"__name__"} and values == {"__main__"}
 
 
-def secret_range(node: ast.AST, secret: str, ctx: "PythonContext") -> list[int]:
+def secret_range(node: ast.AST, secret: str, ctx: PythonContext) -> list[int]:
     """The JSON range of ``secret`` inside the literal ``node`` (for ``data["secret_range"]``)."""
     return secret_span(ctx.source, ctx.range(node), secret).to_json()

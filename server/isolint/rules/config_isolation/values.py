@@ -48,7 +48,7 @@ DB_SCHEME_RE = re.compile(r"^(postgres(ql)?|mysql|mariadb|mongodb|clickhouse|mss
 
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*|\x00)$")
 _HOSTNAME_RE = re.compile(r"^[A-Za-z0-9_\-.\x00]+$")
-_PORT_RE = re.compile(r"^(\d{1,5}|\x00)$")
+_PORT_RE = re.compile(r"^([0-9]{1,5}|\x00)$")
 _URL_LIST_SPLIT_RE = re.compile(r"\s*[,;]\s*(?=(?:[A-Za-z][A-Za-z0-9+.\-]*|\x00)://)")
 _KV_TOKEN_RE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9 _]*?)\s*=\s*(?P<value>[^=]*)$")
 _DSN_HOST_KEYS = frozenset({"host", "hostaddr", "server", "data source", "address", "addr", "hostname"})
@@ -161,6 +161,19 @@ class ParsedValue:
         return tuple(ref.password for ref in self.refs if ref.password)
 
 
+_HOSTPORT_HINT_RE = re.compile(r"[\w\]]:[0-9]{2,5}\b")
+
+
+def might_be_connection_value(text: str) -> bool:
+    """A cheap test before :func:`parse_value`: a URL, a ``host:port`` or a key=value DSN."""
+    if "://" in text:
+        return True
+    if "=" in text:
+        lowered = text.lower()
+        return "host" in lowered or "server" in lowered or "data source" in lowered
+    return _HOSTPORT_HINT_RE.search(text) is not None
+
+
 def parse_value(text: str) -> ParsedValue:
     """Read ``text`` as a connection value: URL(s), host[:port], or a key=value DSN."""
     stripped = text.strip()
@@ -224,7 +237,7 @@ def _split_hostport(hostport: str) -> tuple[str, int | None] | None:
         return None
     if host and not host.startswith("[") and ":" not in host and not _HOSTNAME_RE.match(host):
         return None
-    port = int(port_text) if port_text.isdigit() else None
+    port = int(port_text) if is_ascii_number(port_text) else None
     return host, port
 
 
@@ -274,7 +287,7 @@ def _parse_dsn(text: str) -> tuple[HostRef, ...] | None:
         return None
     host, _, port_text = host.partition(",") if "," in host else host.partition(":") if host.count(":") == 1 else (host, "", "")
     port_text = pairs.get("port", port_text)
-    port = int(port_text) if port_text.isdigit() else None
+    port = int(port_text) if is_ascii_number(port_text) else None
     password = next((pairs[k] for k in pairs if k in _DSN_PASSWORD_KEYS), "")
     database = pairs.get("dbname") or pairs.get("database") or pairs.get("initial catalog") or ""
     return (HostRef(host, host_kind(host), "dsn", "", port, pairs.get("user", ""),
@@ -286,11 +299,17 @@ def names_backing_service(name: str | None) -> bool:
     return bool(name) and BACKING_SERVICE_RE.search(name.upper()) is not None  # type: ignore[union-attr]
 
 
+def is_ascii_number(text: str) -> bool:
+    """``"6379"`` — not ``"₀"``, which ``str.isdigit`` accepts and ``int`` rejects."""
+    stripped = text.strip()
+    return 0 < len(stripped) <= 5 and stripped.isascii() and stripped.isdigit()
+
+
 def service_port(value: object) -> str | None:
     """The service a well-known port belongs to (``6379`` → Redis), for ints and digit strings."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and is_ascii_number(value):
         value = int(value.strip())
     return SERVICE_PORTS.get(value) if isinstance(value, int) else None
 
