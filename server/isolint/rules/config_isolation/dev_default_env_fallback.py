@@ -7,7 +7,7 @@ from isolint.core.model import SECRET_RANGE, Applicability, Edit, Fix, Fixabilit
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.config_isolation.env_lookups import EnvLookup, LookupStyle, env_lookup, or_fallback
 from isolint.rules.config_isolation.shared import env_lookup_fix_for, literal_value
-from isolint.rules.config_isolation.usage import Use, classify_use, in_dev_entry_point, secret_range
+from isolint.rules.config_isolation.usage import Use, callee_name, classify_use, in_dev_entry_point, secret_range
 from isolint.rules.config_isolation.values import classify_dev_value
 
 if TYPE_CHECKING:
@@ -37,6 +37,11 @@ class DevDefaultEnvFallback(Rule):
     django-environ `env("X", default=...)`, and `settings.get(...)`/`config.get(...)` when the
     key is spelled like an environment variable (`REDIS_HOST`, not `host`). Lookups without a
     default are what this rule asks for.
+
+    A field of a pydantic-settings class (`class Settings(BaseSettings)`) is an environment
+    lookup too: `DEBUG: bool = True`, `ENVIRONMENT: str = "local"`, `POSTGRES_DB: str =
+    "app_dev"` are reported here (a local host, port or password default there is reported by
+    ISO101/ISO103, once).
 
     Development and test code is not checked, nor `if __name__ == "__main__":` blocks.
 
@@ -68,7 +73,8 @@ class DevDefaultEnvFallback(Rule):
     the configured accessor (`env-accessor`, default `os.environ["X"]`); accessors that raise
     by themselves when the variable is missing (decouple/starlette `config`, environs and
     django-environ getters) keep their call and lose the default. `os.environ.setdefault`
-    gets no fix (deleting it is a decision). Unsafe: a missing variable now stops the program
+    gets no fix (deleting it is a decision). A settings field loses its default
+    (`DEBUG: bool = True` → `DEBUG: bool`, now required). Unsafe: a missing variable now stops the program
     at start-up.
 
     ## Options
@@ -77,11 +83,11 @@ class DevDefaultEnvFallback(Rule):
 
     code = "ISO102"
     name = "dev-default-env-fallback"
-    message = "Environment lookup of `{name}` falls back to {reason}: {value}"
+    message = "{subject} falls back to {reason}: {value}"
     fix_title = "Remove the development default"
     fixable = Fixability.SOMETIMES
     zones = PRODUCTION_ONLY
-    tokens = (b"env", b"Env", b"ENV", b"config", b"Config", b"settings")
+    tokens = (b"env", b"Env", b"ENV", b"config", b"Config", b"settings", b"Settings")
     options = ("env-accessor", "env-accessor-import")
 
     def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
@@ -95,6 +101,31 @@ class DevDefaultEnvFallback(Rule):
             lookup, default = fallback
             self._check(lookup, default, node, ctx)
 
+    def visit_AnnAssign(self, node: ast.AnnAssign, ctx: PythonContext) -> None:
+        """A field of a pydantic-settings class *is* an environment lookup; its default is the
+        fallback. Local hosts, ports and passwords there are ISO101/ISO103's (they are plain
+        field defaults too); the switches only this rule knows are reported here."""
+        if (node.value is None or not isinstance(node.target, ast.Name) or not ctx.classes
+                or ctx.current_function is not None or not _is_settings_class(ctx.classes[-1])):
+            return
+        default = node.value
+        if isinstance(default, ast.Call) and callee_name(default) == "Field":
+            default = default.args[0] if default.args else next(
+                (k.value for k in default.keywords if k.arg == "default"), None)
+        value = literal_value(default)
+        if value is None or in_dev_entry_point(ctx):
+            return
+        dev = classify_dev_value(node.target.id, value)
+        reasons = [reason for reason in dev.reasons if reason.kind in SETTINGS_FIELD_REASONS]
+        if not reasons:
+            return
+        fix = None
+        if default is node.value:  # `DEBUG: bool = True` → `DEBUG: bool` (required)
+            fix = Fix(f"Remove the development default: require `{node.target.id}`", Applicability.UNSAFE,
+                      (Edit(Range(ctx.range(node.annotation).end, ctx.range(default).end), ""),))
+        ctx.report(self, default, fix=fix, subject=f"Settings field `{node.target.id}`",
+                   reason=", ".join(str(reason) for reason in reasons), value=dev.shown)
+
     def _check(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, ctx: PythonContext) -> None:
         value = literal_value(default)
         if value is None or in_dev_entry_point(ctx) or classify_use(replace, ctx).use is Use.MESSAGE:
@@ -105,7 +136,7 @@ class DevDefaultEnvFallback(Rule):
         data = {SECRET_RANGE: secret_range(default, dev.secrets[0], ctx)} if dev.secrets else {}
         name = lookup.name or ctx.text_of(lookup.call.args[0] if lookup.call.args else lookup.call)
         ctx.report(self, default, fix=self._fix(lookup, default, replace, ctx), data=data,
-                   name=name, reason=dev.description, value=dev.shown)
+                   subject=f"Environment lookup of `{name}`", reason=dev.description, value=dev.shown)
 
     def _fix(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, ctx: PythonContext) -> Fix | None:
         if lookup.name is None or lookup.style is LookupStyle.SETDEFAULT:
@@ -130,3 +161,14 @@ def _argument_removal(call: ast.Call, default: ast.expr, ctx: PythonContext) -> 
         return None  # the default is the first argument: nothing sensible to remove
     previous = ctx.range(items[index - 1])
     return Edit(Range(previous.end, ctx.range(target).end), "")
+
+
+#: what only ISO102 reports on a settings field (hosts, ports and passwords are ISO101/ISO103's)
+SETTINGS_FIELD_REASONS = frozenset({"debug", "environment", "database", "sqlite"})
+
+
+def _is_settings_class(cls: ast.ClassDef) -> bool:
+    """``class Settings(BaseSettings)`` (pydantic-settings) or a subclass of a project's
+    ``...Settings`` base: its fields are read from the environment."""
+    return any((base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")).endswith("Settings")
+               for base in cls.bases)

@@ -99,7 +99,7 @@ class HardcodedConnectionValue(Rule):
 
     code = "ISO103"
     name = "hardcoded-connection-value"
-    message = "Hard-coded {what} in a connection value"
+    message = "Hard-coded {what}"
     fix_title = "Read the value from the environment"
     fixable = Fixability.SOMETIMES
     zones = PRODUCTION_ONLY
@@ -148,7 +148,7 @@ class HardcodedConnectionValue(Rule):
             if name == "PORT":  # a generic `port=` of an unknown client: name it after the service
                 name = re.sub(r"\W+", "_", service).upper() + "_PORT"
             fix = replace_with_env_lookup(node, name, ctx, wrap="int" if isinstance(value, int) else "")  # type: ignore[arg-type]
-        ctx.report(self, node, fix=fix, what=f"{service} port {value}")
+        ctx.report(self, node, fix=fix, what=f"{service} port {value}; read it from configuration")
 
     # -- URLs and DSNs -------------------------------------------------------------------------
     def _connection_string(self, node: ast.AST, text: str, ctx: PythonContext) -> None:
@@ -174,7 +174,7 @@ class HardcodedConnectionValue(Rule):
         data = {SECRET_RANGE: secret_range(node, passwords[0], ctx)} if passwords else {}
         # an f-string keeps its run-time pieces: replacing it whole would drop them
         fix = replace_with_env_lookup(node, name, ctx) if name and site.direct and isinstance(node, ast.Constant) else None
-        ctx.report(self, node, fix=fix, data=data, what=" and ".join(parts))
+        ctx.report(self, node, fix=fix, data=data, what=" and ".join(parts) + " in a connection value")
 
     # -- development passwords -----------------------------------------------------------------
     def _password(self, node: ast.Constant, text: str, ctx: PythonContext) -> None:
@@ -192,7 +192,8 @@ class HardcodedConnectionValue(Rule):
             return
         fix = replace_with_env_lookup(node, name, ctx) if site.direct else None
         ctx.report(self, node, fix=fix, data={SECRET_RANGE: secret_range(node, text, ctx)},
-                   what=f"development password `{display_value(text, [text])}` for `{name}`")
+                   what=f"development password `{display_value(text, [text])}` for `{name}`; read it from the "
+                        "environment or a secret store")
 
 
 def _beside_host(node: ast.AST, ctx: PythonContext) -> bool:

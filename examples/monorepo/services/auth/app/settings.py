@@ -16,6 +16,8 @@ class AuthSettings(BaseSettings):
     issuer: str = Field(..., description="Token issuer, e.g. http://localhost:8001 in development")
     public_url: str = Field(..., examples=["https://auth.acme.io", "http://localhost:8001"])
     token_expire_minutes: int = 30
+    environment: str = "development"  # error: ISO102
+    debug: bool = False
     bind_host: str = "0.0.0.0"
 
     @field_validator("issuer")
