@@ -42,9 +42,11 @@ def test_python_enum_literal_alias_and_model_declare_types() -> None:
     )
     # a discriminated content block is no message: kept as weak knowledge only
     assert ("declare", "text", False) in summary(facts)
-    assert summary(facts) >= {("declare", "thread_update", True), ("declare", "run_done", True),
-                              ("declare", "start_run", True), ("declare", "stop_run", True),
-                              ("declare", "thread_updated", True)}
+    # named after the socket: strong on its own; named after messages only: weak until the
+    # merged catalogue sees a third of the members sent or handled (see the promotion test)
+    assert summary(facts) >= {("declare", "run_done", True), ("declare", "thread_updated", True),
+                              ("declare", "thread_update", False), ("declare", "start_run", False)}
+    assert {e["container"] for e in facts["entries"] if e.get("container")} == {"MessageType", "ClientMessageType"}
     assert facts["enums"]["MessageType"] == {"THREAD_UPDATE": "thread_update"}
     assert facts["models"]["ThreadUpdatedMessage"] == {"name": "thread_updated", "fields": ["payload"]}
     model_entry = next(e for e in facts["entries"] if e.get("name") == "thread_updated")
@@ -120,8 +122,11 @@ def test_typescript_declarations() -> None:
         "interface AuthMessage { type: 'auth'; token: string }\n"
         "interface ErrorMessage extends Base { type: 'error'; detail: string }\n"
     )
-    assert {n for r, n, s in summary(facts) if r == "declare" and s} == {
-        "thread_created", "thread_updated", "agentCompleted", "ping", "pong", "join_room", "leave_room", "auth", "error"}
+    assert {n for r, n, s in summary(facts) if r == "declare" and s} == {"thread_created", "auth", "error"}
+    containers = {e["name"]: e.get("container") for e in facts["entries"] if not e["strong"]}
+    assert containers == {"thread_updated": "ServerMessageType", "agentCompleted": "ServerMessageType",
+                          "ping": "MESSAGE_TYPES", "pong": "MESSAGE_TYPES", "join_room": "EventNames",
+                          "leave_room": "EventNames"}
     fields = {e["name"]: e.get("fields") for e in facts["entries"] if e.get("name") in ("auth", "error")}
     assert fields == {"auth": ["token"], "error": None}
     assert facts["enums"]["WsMessageType"] == {"ThreadCreated": "thread_created"}
@@ -200,3 +205,21 @@ def test_closest_peer_name_refuses_ties_and_prefers_stricter_reasons() -> None:
     assert closest_peer_name("thread_update", ["thread_updated", "threadUpdate"]) == ("threadUpdate",
                                                                                        "same words, another case")
     assert closest_peer_name("run_done", ["runDone", "run-done"]) is None
+
+
+def test_message_named_containers_count_once_their_members_are_used() -> None:
+    """``enum MessageType { USER = 'user', … }`` in a WebSocket file holds chat roles, not
+    message types: with none of its members sent or handled it never anchors a finding."""
+    from isolint.rules.contract.catalogue import FRONTEND, PYTHON_FACTS, TYPESCRIPT_FACTS, build_catalogue
+
+    frontend = ts_entries(
+        "export enum MessageType { USER = 'user', ASSISTANT = 'assistant', SYSTEM = 'system' }\n"
+        "export type ServerMessageType = 'job_done' | 'job_failed' | 'job_queued';\n"
+        "export function listen(ws: WebSocket) {\n  ws.onmessage = (e) => {\n    const msg = JSON.parse(e.data);\n"
+        "    if (msg.type === 'job_done') done();\n  };\n}\n")
+    backend = python_entries("async def push(websocket):\n    await websocket.send_json({'type': 'job_done'})\n")
+    catalogue = build_catalogue({TYPESCRIPT_FACTS: {"frontend/src/socket.ts": frontend},
+                                 PYTHON_FACTS: {"services/api/app/ws/handlers.py": backend}})
+    strong = {name for name, items in catalogue.sides[FRONTEND].by_name.items() if any(i.strong for i in items)}
+    assert strong == {"job_done", "job_failed", "job_queued"}  # a third used: the union counts
+    assert {(m.kind, m.name) for m in catalogue.mismatches} == {("unknown", "job_failed"), ("unknown", "job_queued")}

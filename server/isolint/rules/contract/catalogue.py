@@ -11,7 +11,8 @@ Each indexer (Python, TypeScript) stores one small JSON-able record per file und
 
 An Entry is ``{"role": "send"|"handle"|"declare", "name": str|None, "ref": "Enum.MEMBER"|None,
 "model": "ClassName"|None, "range": [l, c, l, c], "literal": bool, "strong": bool,
-"fields": [..]|None, "reads": [[field, range], ...], "enum": "Enum"|None, "via": str}``.
+"fields": [..]|None, "reads": [[field, range], ...], "enum": "Enum"|None, "container": name|None,
+"via": str}``.
 ``strong`` entries come from files that show WebSocket traffic (or containers named after it);
 weak ones only count as knowledge, so they can silence a finding but never anchor one.
 
@@ -196,21 +197,38 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
             if entry.get("strong") and entry.get("ref") and entry["role"] != DECLARE:
                 used_enums.setdefault(record["side"], set()).add(entry["ref"].split(".")[0])
 
-    sides: dict[str, Side] = {}
+    resolved_entries = []
+    used_names: dict[str, set[str]] = {}
+    containers: dict[tuple[str, str, str], list[str]] = {}
     shared_paths = []
     for path, record in files:
         side_name = record["side"]
         if side_name == SHARED:
             shared_paths.append(path)
-        side = sides.setdefault(side_name, Side(side_name))
         for entry in record.get("entries", ()):
             resolved = _resolve(entry, enums.get(side_name, {}), models.get(side_name, {}))
             if resolved is None:
                 continue
-            name, fields = resolved
-            if entry.get("enum") and entry["enum"] in used_enums.get(side_name, ()) and not entry.get("strong"):
-                entry = {**entry, "strong": True}
-            side.add(Located(path, entry, name, fields))
+            resolved_entries.append((side_name, path, entry, *resolved))
+            if entry.get("strong") and entry["role"] != DECLARE:
+                used_names.setdefault(side_name, set()).add(resolved[0])
+            if entry.get("container"):
+                containers.setdefault((side_name, path, entry["container"]), []).append(resolved[0])
+    # a container named like message types (``MessageType``, ``EventKind``) but not after the
+    # socket itself counts once its own side really sends or handles a third of its members:
+    # ``enum MessageType { USER = 'user', ASSISTANT = 'assistant' }`` holds chat roles
+    promoted = {key for key, members in containers.items()
+                if 3 * sum(1 for m in members if m in used_names.get(key[0], ())) >= len(members)}
+
+    sides: dict[str, Side] = {}
+    for side_name, path, entry, name, fields in resolved_entries:
+        side = sides.setdefault(side_name, Side(side_name))
+        if not entry.get("strong") and (
+            (entry.get("enum") and entry["enum"] in used_enums.get(side_name, ()))
+            or (entry.get("container") and (side_name, path, entry["container"]) in promoted)
+        ):
+            entry = {**entry, "strong": True}
+        side.add(Located(path, entry, name, fields))
     catalogue = Catalogue(sides, aliases, tuple(shared_paths))
     catalogue.mismatches = find_mismatches(catalogue)
     return catalogue

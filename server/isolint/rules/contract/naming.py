@@ -23,12 +23,11 @@ WS_NAME_RE = re.compile(r"(^|[a-z_])(ws|websocket|socket|realtime|sse)(?=[A-Z_]|
 #: model/interface names that describe one message (``ThreadUpdatedMessage``, ``WsEvent``)
 MESSAGE_MODEL_RE = re.compile(rf"{_MESSAGEISH}|payload|^ws|websocket|socket", re.IGNORECASE)
 
-#: text that shows a file talks over a WebSocket (or Socket.IO / SSE channel)
-WS_CONTEXT_RE = re.compile(
-    rb"websocket|web_socket|socket\.io|socketio|\bsio\b|\bws\.|\bws\b|send_json|send_text|receive_json|"
-    rb"receive_text|onmessage|eventsource|\buseSocket|\bsocket\b",
-    re.IGNORECASE,
-)
+#: text that shows a file talks over a WebSocket (or Socket.IO / SSE channel), lower-cased:
+#: plain substrings first (fast), then the short names that need word boundaries
+WS_CONTEXT_SUBSTRINGS = (b"websocket", b"web_socket", b"socket", b"send_json", b"send_text", b"receive_json",
+                         b"receive_text", b"onmessage", b"eventsource")
+WS_CONTEXT_RE = re.compile(rb"\b(ws|sio)\b")
 WS_PATH_RE = re.compile(r"(^|/)(ws|websockets?|sockets?|realtime|channels|socketio|live)(/|$|[._-])", re.IGNORECASE)
 
 #: send calls whose name alone says nothing (``producer.send``, ``queue.push``): they count only
@@ -54,7 +53,9 @@ def is_wire_name(value: str) -> bool:
 
 def is_ws_context(raw: bytes, rel_path: str) -> bool:
     """True when the file itself shows WebSocket traffic (by text or by its folder/name)."""
-    return WS_CONTEXT_RE.search(raw) is not None or WS_PATH_RE.search(rel_path) is not None
+    lowered = raw.lower()
+    return (any(token in lowered for token in WS_CONTEXT_SUBSTRINGS) or WS_CONTEXT_RE.search(lowered) is not None
+            or WS_PATH_RE.search(rel_path) is not None)
 
 
 def words(name: str) -> tuple[str, ...]:

@@ -141,7 +141,8 @@ class _Collector:
         return len(literal) >= 2 and literal[0] in "'\"" and literal[-1] == literal[0] and literal[1:-1] == node.value
 
     def add(self, role: str, node: ast.AST, *, strong: bool, via: str, fields=None, reads=None,
-            enum: str | None = None, model: str | None = None, name: str | None = None) -> None:
+            enum: str | None = None, model: str | None = None, name: str | None = None,
+            container: str | None = None) -> None:
         ref = None
         if name is None:
             name, ref = _string(node), _enum_ref(node)
@@ -165,6 +166,8 @@ class _Collector:
             entry["reads"] = reads
         if enum:
             entry["enum"] = enum
+        if container and not strong:
+            entry["container"] = container  # promoted when the catalogue is merged (see there)
         self.entries.append(entry)
 
     # -- walk ----------------------------------------------------------------------------------
@@ -187,9 +190,10 @@ class _Collector:
             if target_name is None:
                 continue
             if MESSAGE_CONTAINER_RE.search(target_name) and _is_literal_subscript(value):
-                strong = self.ws or WS_NAME_RE.search(target_name) is not None
+                strong = WS_NAME_RE.search(target_name) is not None
                 for item in _literal_items(value):
-                    self.add(DECLARE, item, strong=strong, via=f"Literal alias `{target_name}`")
+                    self.add(DECLARE, item, strong=strong, via=f"Literal alias `{target_name}`",
+                             container=target_name if self.ws else None)
             if isinstance(value, ast.Dict):
                 self.mapping_table(target_name, value)
                 self.handler_table(target_name, value)
@@ -222,10 +226,10 @@ class _Collector:
         # not a message enum by name: still declared (weakly), and promoted to a message enum
         # when the catalogue is merged if sends or handles anywhere refer to its members
         named = MESSAGE_CONTAINER_RE.search(node.name) or WS_NAME_RE.search(node.name)
-        strong = bool(named) and (WS_NAME_RE.search(node.name) is not None or self.ws)
+        strong = bool(named) and WS_NAME_RE.search(node.name) is not None
         for member, value_node in value_nodes:
             self.add(DECLARE, value_node, strong=strong, via=f"enum `{node.name}`", enum=node.name,
-                     name=members[member])
+                     name=members[member], container=node.name if named and self.ws else None)
 
     def message_model(self, node: ast.ClassDef) -> None:
         """``class ThreadUpdated(BaseModel): type: Literal["thread_updated"] = …; payload: …``."""

@@ -13,6 +13,7 @@ As on the Python side, only files that show WebSocket traffic yield *strong* ent
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any, Iterator
 
 from isolint.core.model import Language
@@ -60,13 +61,13 @@ class TypeScriptMessageIndexer(Indexer):
     tokens = (b"type", b"enum", b"case", b"Type", b"handler", b"Handler", b"emit", b"on(")
 
     def extract(self, source, tree) -> dict[str, Any] | None:
-        if not indexes_file(source):
+        if not indexes_file(source) or _is_minified(source):
             return None
         side = side_of(source.rel_path, Language.TYPESCRIPT, source.settings)
         if side is None or (side != SHARED and GENERATED_MARKER.encode() in source.raw):
             return None  # an exported copy of the backend's types is no evidence of frontend handling
         collector = _Collector(source, is_ws_context(source.raw, source.rel_path))
-        collector.collect(tree.root_node)
+        collector.collect(tree)
         if not (collector.entries or collector.enums):
             return None
         return {"side": side, "ws": collector.ws, "entries": collector.entries, "enums": collector.enums,
@@ -145,7 +146,8 @@ class _Collector:
         (sl, sc), (el, ec) = node.start_point, node.end_point
         return [sl, self.source.column_from_byte(sl, sc), el, self.source.column_from_byte(el, ec)]
 
-    def add(self, role: str, node, *, strong: bool, via: str, fields=None, reads=None, enum: str | None = None) -> None:
+    def add(self, role: str, node, *, strong: bool, via: str, fields=None, reads=None, enum: str | None = None,
+            container: str | None = None) -> None:
         node = _unwrap(node)
         if node is None:
             return
@@ -170,29 +172,38 @@ class _Collector:
             entry["reads"] = reads
         if enum:
             entry["enum"] = enum
+        if container and not strong:
+            entry["container"] = container  # promoted when the catalogue is merged (see there)
         self.entries.append(entry)
 
     # -- walk ----------------------------------------------------------------------------------
-    def collect(self, root) -> None:
-        nodes = list(_walk(root))
-        for node in nodes:
-            if node.type == "variable_declarator":
-                name, value = node.child_by_field_name("name"), _unwrap(node.child_by_field_name("value"))
-                if name is not None and value is not None and name.type == "identifier":
-                    self.bindings.setdefault(_text(name), []).append(value)
-        for node in nodes:
-            handler = getattr(self, f"on_{node.type}", None)
-            if handler is not None:
+    def collect(self, tree) -> None:
+        """Visit only the nodes a query selects (matched in C): a Python walk over every node
+        of a large file costs several times its parse."""
+        captures = _query_cursor(tree.language).captures(tree.root_node)
+        declarators = captures.get("variable_declarator", [])
+        for node in declarators:
+            name, value = node.child_by_field_name("name"), _unwrap(node.child_by_field_name("value"))
+            if name is not None and value is not None and name.type == "identifier":
+                self.bindings.setdefault(_text(name), []).append(value)
+        for kind in _CAPTURE_ORDER:
+            handler = getattr(self, f"on_{kind}")
+            for node in sorted(captures.get(kind, ()), key=lambda n: n.start_byte):
                 handler(node)
 
     # -- declarations --------------------------------------------------------------------------
     def container_strength(self, name: str) -> bool | None:
-        """None when ``name`` is no message-type container; else whether it is strong evidence."""
+        """None when ``name`` is no message-type container; True when it is named after the
+        socket (strong on its own); False when only its name says "message types" (weak until
+        the merged catalogue sees its members sent or handled)."""
         if WS_NAME_RE.search(name) and (MESSAGE_CONTAINER_RE.search(name) or MESSAGE_MODEL_RE.search(name)):
             return True
         if MESSAGE_CONTAINER_RE.search(name):
-            return self.ws
+            return False
         return None
+
+    def container_of(self, name: str, strength: bool | None) -> str | None:
+        return name if strength is False and self.ws else None
 
     def on_enum_declaration(self, node) -> None:
         name_node, body = node.child_by_field_name("name"), node.child_by_field_name("body")
@@ -217,7 +228,8 @@ class _Collector:
         self.enums[enum] = members
         strength = self.container_strength(enum)
         for value in values:  # not a message enum by name: promoted if sends/handles use it
-            self.add(DECLARE, value, strong=bool(strength), via=f"enum `{enum}`", enum=enum)
+            self.add(DECLARE, value, strong=bool(strength), via=f"enum `{enum}`", enum=enum,
+                     container=self.container_of(enum, strength))
 
     def on_type_alias_declaration(self, node) -> None:
         name_node, value = node.child_by_field_name("name"), node.child_by_field_name("value")
@@ -230,7 +242,8 @@ class _Collector:
         members = _union_members(value)
         if members and all(_string_value(m) or _enum_ref(m) for m in members):
             for member in members:
-                self.add(DECLARE, member, strong=strength, via=f"union `{alias}`")
+                self.add(DECLARE, member, strong=strength, via=f"union `{alias}`",
+                         container=self.container_of(alias, strength))
 
     def on_variable_declarator(self, node) -> None:
         name_node, value = node.child_by_field_name("name"), _unwrap(node.child_by_field_name("value"))
@@ -254,7 +267,9 @@ class _Collector:
             items = value.named_children
             if items and all(_string_value(item) for item in items):
                 for item in items:
-                    self.add(DECLARE, item, strong=bool(self.container_strength(name)), via=f"list `{name}`")
+                    strength = self.container_strength(name)
+                    self.add(DECLARE, item, strong=bool(strength), via=f"list `{name}`",
+                             container=self.container_of(name, strength))
 
     def on_public_field_definition(self, node) -> None:
         name, value = node.child_by_field_name("name"), _unwrap(node.child_by_field_name("value"))
@@ -460,6 +475,52 @@ class _Collector:
                             if key is not None:
                                 record(_text(key), key)
         return reads
+
+
+_CAPTURE_ORDER = ("enum_declaration", "type_alias_declaration", "variable_declarator", "public_field_definition",
+                  "property_signature", "call_expression", "switch_statement", "binary_expression")
+
+
+def _alternation(names) -> str:
+    return "^(" + "|".join(sorted(re.escape(name) for name in names)) + ")$"
+
+
+_QUERY_SOURCE = f"""
+(enum_declaration) @enum_declaration
+(type_alias_declaration) @type_alias_declaration
+(variable_declarator value: [(object) (array) (as_expression) (satisfies_expression) (new_expression)]) @variable_declarator
+(public_field_definition value: (_)) @public_field_definition
+(property_signature name: (property_identifier) @key (#match? @key "{_alternation(DISCRIMINATORS)}")) @property_signature
+(call_expression
+  function: [(identifier) @callee (member_expression property: (property_identifier) @callee)]
+  (#match? @callee "{_alternation(SEND_CALLS | REGISTRARS | {"includes", "has"})}")) @call_expression
+(switch_statement) @switch_statement
+(binary_expression operator: ["===" "=="]) @binary_expression
+"""
+_query_cursors: dict[int, Any] = {}
+_query_lock = threading.Lock()
+
+
+def _query_cursor(language):
+    """One compiled query per grammar (typescript, tsx); a fresh cursor per use (cursors hold
+    match state and are not shared across the LSP's worker threads)."""
+    import tree_sitter
+
+    key = id(language)
+    with _query_lock:
+        query = _query_cursors.get(key)
+        if query is None:
+            query = _query_cursors[key] = (language, tree_sitter.Query(language, _QUERY_SOURCE))
+    return tree_sitter.QueryCursor(query[1])
+
+
+MINIFIED_LINE_LENGTH = 2000
+
+
+def _is_minified(source) -> bool:
+    """Bundled or minified output (one huge line) is generated code, never a hand-written
+    contract — and converting columns on megabyte lines would dominate the run."""
+    return len(source.raw) > 50_000 and max(map(len, source.lines)) > MINIFIED_LINE_LENGTH
 
 
 def _callee(function) -> str | None:
