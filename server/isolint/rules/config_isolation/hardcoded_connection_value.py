@@ -190,6 +190,8 @@ class HardcodedConnectionValue(Rule):
             return  # PASSWORD = "password": the name of a form field or an enum member, not a credential
         if ctx.classes and ctx.current_function is None and _is_enum(ctx.classes[-1]):
             return
+        if isinstance(ctx.parent, ast.Dict) and _maps_field_to_itself(ctx.parent, node):
+            return  # {"username": "username", "password": "password"}: form-field names
         fix = replace_with_env_lookup(node, name, ctx) if site.direct else None
         ctx.report(self, node, fix=fix, data={SECRET_RANGE: secret_range(node, text, ctx)},
                    what=f"development password `{display_value(text, [text])}` for `{name}`; read it from the "
@@ -219,3 +221,10 @@ def _names_itself(assignment: ast.Assign | ast.AnnAssign, text: str) -> bool:
 def _is_enum(cls: ast.ClassDef) -> bool:
     return any((base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")).endswith("Enum")
                for base in cls.bases)
+
+
+def _maps_field_to_itself(mapping: ast.Dict, value: ast.Constant) -> bool:
+    for key, item in zip(mapping.keys, mapping.values):
+        if item is value:
+            return isinstance(key, ast.Constant) and str(key.value).lower() == str(value.value).lower()
+    return False

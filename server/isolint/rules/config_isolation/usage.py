@@ -146,6 +146,11 @@ def _is_check_call(call: ast.Call, child: ast.AST, ctx: PythonContext) -> bool:
     return qualified.startswith(CHECK_MODULES) or name == "compile" or CHECK_FUNCTION_RE.match(name) is not None
 
 
+def _is_typer_default(call: ast.Call, child: ast.AST) -> bool:
+    """``typer.Option("127.0.0.1", "--host")``: typer's first positional is the default."""
+    return callee_name(call) in ("Option", "Argument") and bool(call.args) and call.args[0] is child
+
+
 def _is_check_expression(node: ast.AST | None, ctx: PythonContext) -> bool:
     if isinstance(node, ast.Compare):
         return True
@@ -222,6 +227,8 @@ def _classify(node: ast.AST, ctx: PythonContext) -> UseSite:
         if isinstance(parent, ast.Call):
             if child is parent.func:
                 return UseSite(Use.VALUE, child, parent, direct)
+            if _is_typer_default(parent, child):
+                return UseSite(Use.CLI_DEFAULT, child, parent, direct)
             if _is_check_call(parent, child, ctx):
                 return UseSite(Use.CHECK, child, parent, direct)
             if _is_message_call(parent, ctx):

@@ -254,6 +254,8 @@ def _parse_hostport(part: str) -> list[HostRef] | None:
         return None
     host, port = split
     kind = host_kind(host)
+    if port is None and slash and path.isascii() and path.isdigit():
+        return None  # 127.0.0.0/8: a network (CIDR), not a host
     if port is None and not part.endswith(host) and not slash:
         return None
     if kind is None and port is None:
