@@ -131,7 +131,7 @@ class HardcodedLocalHost(Rule):
 
     code = "ISO101"
     name = "hardcoded-local-host"
-    message = "Hard-coded local host `{host}` in production code{detail}"
+    message = "Hard-coded {host} in production code{detail}"
     fix_title = "Read the value from the environment"
     fixable = Fixability.SOMETIMES
     zones = PRODUCTION_ONLY
@@ -173,13 +173,15 @@ class HardcodedLocalHost(Rule):
         if not refs or site.use is Use.ITERATED and parsed.is_bare_host:
             return
         detail, data = self._detail(node, parsed, ctx)
+        ref = refs[0]
+        host = f"local host `{ref.host}`" if ref.kind == "local" else f"bind-all address `{ref.host}` as a destination"
         fix = replace_with_env_lookup(node, name, ctx) if name and site.direct else None
         target = _bound_name(site)
         if target is not None:
             self._pending.setdefault(target, []).append(
-                _Pending(node, refs[0].host, detail, fix, data, _is_bare_host_set(site.child)))
+                _Pending(node, host, detail, fix, data, _is_bare_host_set(site.child)))
             return
-        ctx.report(self, node, fix=fix, data=data, host=refs[0].host, detail=detail)
+        ctx.report(self, node, fix=fix, data=data, host=host, detail=detail)
 
     @staticmethod
     def _detail(node: ast.AST, parsed: ParsedValue, ctx: PythonContext) -> tuple[str, dict]:
