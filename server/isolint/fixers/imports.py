@@ -4,12 +4,15 @@ module docstring, ``from __future__`` imports and the first block of top-level i
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 
 from isolint.core.model import Edit, Position, Range
 
 
-def bound_names(statement: str) -> dict[str, str]:
-    """``from app.env import get_env`` → {"get_env": "app.env.get_env"}; ``import os`` → {"os": "os"}."""
+@lru_cache(maxsize=64)
+def bound_names(statement: str) -> tuple[tuple[str, str], ...]:
+    """``from app.env import get_env`` → (("get_env", "app.env.get_env"),); ``import os`` →
+    (("os", "os"),). Cached: every env-lookup fix of a file asks about the same statement."""
     names: dict[str, str] = {}
     for node in ast.parse(statement).body:
         if isinstance(node, ast.Import):
@@ -18,12 +21,12 @@ def bound_names(statement: str) -> dict[str, str]:
         elif isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return names
+    return tuple(names.items())
 
 
 def is_imported(statement: str, imports: dict[str, str]) -> bool:
     """Whether every name ``statement`` binds is already bound the same way in the module."""
-    return all(imports.get(local) == target for local, target in bound_names(statement).items())
+    return all(imports.get(local) == target for local, target in bound_names(statement))
 
 
 def insertion_line(tree: ast.Module) -> int:
