@@ -417,6 +417,13 @@ def test_fix_all_on_save_through_code_actions_on_save(session: dict) -> None:
         assert on_disk[int(line) - 1] == text, on_disk[int(line) - 3:int(line) + 2]
 
 
+def test_debug_info_shows_the_server_view_of_the_settings(session: dict) -> None:
+    entry = step(session, "isolint: Show Debug Info")
+    # written by the server for the active file: the workspace's isolint.ignore arrived as an override
+    assert "overrides={'ignore': ['ISO101']}" in entry["text"], entry["text"]
+    assert "position encoding: utf-16" in entry["text"], entry["text"]
+
+
 def test_untrusted_workspace_never_runs_its_own_interpreter(untrusted_session: dict) -> None:
     entry = step(untrusted_session, "workspace interpreter ignored")
     assert entry["restrictedModeShown"], "the folder did not open in Restricted Mode"

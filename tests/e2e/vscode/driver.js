@@ -319,6 +319,17 @@ async function run(page) {
     }, 'the file on disk to change on save', 15_000);
     return { fileOnDisk, screenshot: await shot(page, '8-fixed-on-save') };
   });
+
+  await step('isolint: Show Debug Info command', async () => {
+    await runCommand(page, 'isolint: Show Debug Info');
+    const text = await until(async () => {
+      const t = await page.$$eval('.part.panel .monaco-editor .view-lines .view-line', (ls) =>
+        ls.map((l) => ({ top: parseFloat(l.style.top), t: l.innerText.replace(/\u00a0/g, ' ') }))
+          .sort((a, b) => a.top - b.top).map((l) => l.t).join('\n'));
+      return /editor settings: enable=/.test(t) ? t : null;
+    }, 'the debug information in the isolint output', 15_000);
+    return { text, screenshot: await shot(page, '10-debug-info') };
+  });
 }
 
 /**
