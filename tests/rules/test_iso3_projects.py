@@ -44,3 +44,8 @@ def test_context_manager_share_counts_imported_factories_per_service() -> None:
     assert result.detail.startswith("6 of 9 ")
     assert result.per_service == {"orders": round(100 * 6 / 9, 1)}
     assert not result.passed
+
+
+def test_zero_config_engine_owner_and_migration_env_are_not_scattered_engines() -> None:
+    # app/db/engine.py owns the engine; alembic/env.py neither reports nor counts (QA on fief-server)
+    assert_findings_match_markers(PROJECTS / "iso3_engine_owners")

@@ -6,7 +6,12 @@ from typing import Any
 from isolint.core.zones import matches_any
 from isolint.rules.lifecycle.libraries import Kind
 from isolint.rules.lifecycle.model import FACT_KIND
-from isolint.rules.lifecycle.placement import created_per_call, engine_creation
+from isolint.rules.lifecycle.placement import (
+    created_per_call,
+    engine_creation,
+    is_migration_env,
+    owns_database_setup,
+)
 from isolint.rules.lifecycle.tracking import LifecycleRule
 
 #: zero-config: this many modules of one service creating engines is a scattered setup
@@ -18,7 +23,10 @@ class EngineCreatedInManyModules(LifecycleRule):
     Flags an engine created outside the modules that own database setup. With `engine-modules`
     configured, every `create_engine()` / `create_async_engine()` outside those modules is
     flagged. With zero configuration, engines are flagged when at least three modules of the
-    same service create their own.
+    same service create their own; the module whose name says it owns the set-up (`db.py`,
+    `database.py`, `engine.py`, `session.py`…) is where the engine belongs and is not flagged.
+    Alembic's `env.py` (under `alembic/` or `migrations/`) builds its own engine by design and is
+    neither flagged nor counted.
 
     ## Why is this bad?
     Each engine is a separate connection pool with its own settings. Engines scattered over
@@ -55,6 +63,8 @@ class EngineCreatedInManyModules(LifecycleRule):
         created = engine_creation(node, ctx)
         if created is None or created.kind is not Kind.ENGINE or created_per_call(node, ctx) is not None:
             return
+        if is_migration_env(ctx.source.rel_path):
+            return
         configured = ctx.settings.engine_modules
         module = ctx.source.module
         if configured:
@@ -62,6 +72,8 @@ class EngineCreatedInManyModules(LifecycleRule):
                 return
             reason = "only the `engine-modules` (" + ", ".join(configured) + ") should create engines"
         else:
+            if owns_database_setup(module):
+                return  # the module the others should import from
             others = self._other_modules(ctx)
             if len(others) + 1 < MANY_MODULES:
                 return
@@ -78,7 +90,8 @@ class EngineCreatedInManyModules(LifecycleRule):
         service = ctx.source.service or (services.service_of(ctx.source.rel_path) if services else None)
         others = []
         for rel_path, facts in sorted(project.facts(FACT_KIND).items()):
-            if rel_path == ctx.source.rel_path or not facts.get("engines") or facts.get("zone") != "production":
+            if rel_path == ctx.source.rel_path or not facts.get("engines") or facts.get("zone") != "production" \
+                    or is_migration_env(rel_path):
                 continue
             if services is not None and services.service_of(rel_path) != service:
                 continue

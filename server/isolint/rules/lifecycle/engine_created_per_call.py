@@ -14,7 +14,8 @@ class EngineCreatedPerCall(LifecycleRule):
     `get_engine()` getter — instead of once per process.
 
     Quiet: module-level engines, factories cached with `functools.lru_cache` / `cache`,
-    memoised in a `global` or an attribute (`self.engine = …`, `app.state.engine = …`),
+    memoised in a `global`, an attribute or a cache (`self.engine = …`, `app.state.engine = …`,
+    `ENGINES[key] = engine`), Alembic's `env.py`,
     start-up code (`lifespan`, `startup`, `main`, `init_*`, `setup_*`, `__init__`, CLI commands)
     and factories that return the engine to a caller (`create_engine_for(url)`), except getters.
 

@@ -113,6 +113,11 @@ PSYCOPG2_CONNECTION = Resource(Kind.CONNECTION, False, "psycopg2", None, io_meth
 DBAPI_CONNECTION = Resource(Kind.CONNECTION, False, "DB-API driver", None, io_methods=_DBAPI_IO)
 ASYNC_DBAPI_CONNECTION = Resource(Kind.CONNECTION, True, "async DB driver", None, "await {name}.close()",
                                   _DBAPI_IO)
+#: psycopg 3's ``AsyncConnection``: ``cursor()`` hands out an ``AsyncCursor`` synchronously;
+#: only the statements and the transaction calls are coroutines
+PSYCOPG_ASYNC_CONNECTION = Resource(Kind.CONNECTION, True, "psycopg", None, "await {name}.close()",
+                                    frozenset({"execute", "commit", "rollback", "close", "set_autocommit",
+                                               "set_isolation_level", "set_read_only", "notifies", "cancel_safe"}))
 SYNC_REDIS = Resource(Kind.CLIENT, False, "redis", "with", io_methods=None, non_io_methods=_REDIS_NON_IO)
 ASYNC_REDIS = Resource(Kind.CLIENT, True, "redis.asyncio", "async with", "await {name}.aclose()",
                        io_methods=None, non_io_methods=_REDIS_NON_IO)
@@ -141,8 +146,8 @@ CONSTRUCTORS: dict[str, Resource] = {
     **dict.fromkeys(("psycopg.connect", "psycopg.Connection.connect", "pymysql.connect", "MySQLdb.connect",
                      "mysql.connector.connect", "sqlite3.connect", "pyodbc.connect", "oracledb.connect",
                      "cx_Oracle.connect", "clickhouse_connect.get_client"), DBAPI_CONNECTION),
-    **dict.fromkeys(("psycopg.AsyncConnection.connect", "aiomysql.connect", "aiosqlite.connect",
-                     "aiopg.connect"), ASYNC_DBAPI_CONNECTION),
+    "psycopg.AsyncConnection.connect": PSYCOPG_ASYNC_CONNECTION,
+    **dict.fromkeys(("aiomysql.connect", "aiosqlite.connect", "aiopg.connect"), ASYNC_DBAPI_CONNECTION),
     **dict.fromkeys(("redis.Redis", "redis.StrictRedis", "redis.from_url", "redis.Redis.from_url",
                      "redis.client.Redis", "redis.StrictRedis.from_url"), SYNC_REDIS),
     **dict.fromkeys(("redis.asyncio.Redis", "redis.asyncio.from_url", "redis.asyncio.Redis.from_url",
@@ -168,7 +173,8 @@ ANNOTATIONS: dict[str, Resource] = {
                     ASYNCPG_CONNECTION),
     **dict.fromkeys(("asyncpg.Pool", "asyncpg.pool.Pool"), ASYNCPG_POOL),
     **dict.fromkeys(("psycopg2.extensions.connection", "psycopg.Connection"), DBAPI_CONNECTION),
-    "psycopg.AsyncConnection": ASYNC_DBAPI_CONNECTION,
+    **dict.fromkeys(("psycopg.AsyncConnection", "psycopg.connection_async.AsyncConnection"),
+                    PSYCOPG_ASYNC_CONNECTION),
 }
 
 #: zero-config fallback for factories whose definition isolint cannot see (a package outside the
@@ -299,7 +305,7 @@ def resource_from_fact(fact: dict) -> Resource | None:
         return ASYNC_REDIS if is_async else SYNC_REDIS
     if kind is Kind.CONNECTION:
         for resource in (SYNC_SA_CONNECTION, ASYNC_SA_CONNECTION, ASYNCPG_CONNECTION, PSYCOPG2_CONNECTION,
-                         DBAPI_CONNECTION, ASYNC_DBAPI_CONNECTION):
+                         DBAPI_CONNECTION, ASYNC_DBAPI_CONNECTION, PSYCOPG_ASYNC_CONNECTION):
             if resource.library == fact.get("library") and resource.is_async == is_async:
                 return resource
     return None

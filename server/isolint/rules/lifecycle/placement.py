@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import PurePosixPath
 from typing import Any
 
 from isolint.rules.lifecycle.libraries import Kind, Resource, constructed_by
@@ -25,6 +26,25 @@ ONCE_DECORATORS = frozenset({"on_event", "on_startup", "command", "group", "call
 #: decorators of request handlers and jobs: per call whatever the name says
 PER_CALL_DECORATORS = frozenset({"get", "post", "put", "patch", "delete", "route", "api_route", "websocket",
                                  "task", "shared_task", "periodic_task", "job", "middleware", "Depends"})
+
+
+#: folders holding a migration tool's environment script (Alembic's ``env.py``)
+MIGRATION_DIRS = frozenset({"alembic", "migrations", "_migrations", "migration", "db_migrations"})
+#: zero-config owners of database set-up: ``app/db/engine.py``, ``app/database.py``…
+OWNER_MODULE_NAMES = frozenset({"engine", "engines", "database", "databases", "db", "session", "sessions",
+                                "connection", "connections"})
+
+
+def is_migration_env(rel_path: str) -> bool:
+    """Alembic's ``env.py`` runs once per migration command and builds its own engine from the
+    migration config — by design, not a per-call engine or a scattered set-up."""
+    path = PurePosixPath(rel_path)
+    return path.name == "env.py" and any(part.lower() in MIGRATION_DIRS for part in path.parts[:-1])
+
+
+def owns_database_setup(module: str) -> bool:
+    """A module whose own name says it is where the engine lives (zero configuration)."""
+    return module.rpartition(".")[2].lower() in OWNER_MODULE_NAMES
 
 
 def engine_creation(call: ast.Call, ctx: Any) -> Resource | None:
@@ -50,7 +70,7 @@ def created_per_call(call: ast.Call, ctx: Any) -> ast.AST | None:
     created once: at module or class level, in a cached or start-up function, stored in an
     attribute or a ``global`` (a memo), or returned by a factory whose callers decide."""
     functions = [f for f in ctx.parents if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
-    if not functions:
+    if not functions or is_migration_env(ctx.source.rel_path):
         return None
     if any(is_cached(f) or _runs_once(f) for f in functions):
         return None
@@ -61,7 +81,7 @@ def created_per_call(call: ast.Call, ctx: Any) -> ast.AST | None:
         if any(isinstance(t, (ast.Attribute, ast.Subscript)) for t in targets):
             return None
         names = {t.id for t in targets if isinstance(t, ast.Name)}
-        if names & _globals(function):
+        if names & _globals(function) or _stored(function, names):
             return None
         if names and _returns_any(function, names) and not _is_getter(function):
             return None
@@ -82,6 +102,15 @@ def _globals(function: ast.AST) -> set[str]:
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             names.update(node.names)
     return names
+
+
+def _stored(function: ast.AST, names: set[str]) -> bool:
+    """``ENGINES[key] = engine`` / ``self._engine = engine``: the local is memoised."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id in names \
+                and any(isinstance(t, (ast.Attribute, ast.Subscript)) for t in node.targets):
+            return True
+    return False
 
 
 def _returns_any(function: ast.AST, names: set[str]) -> bool:

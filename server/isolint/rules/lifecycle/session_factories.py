@@ -23,6 +23,7 @@ from isolint.core.modules import ImportMap
 from isolint.core.rule import Indexer
 from isolint.rules.lifecycle.libraries import LIFECYCLE_TOKENS, Kind
 from isolint.rules.lifecycle.model import FACT_KIND, FileModel
+from isolint.rules.lifecycle.placement import is_migration_env
 from isolint.rules.lifecycle.tracking import FUNCTION_NODES, PENDING, Tracker
 
 if TYPE_CHECKING:
@@ -104,6 +105,8 @@ class SessionFactoryIndexer(Indexer):
 
     def extract(self, source: "SourceFile", tree: ast.Module) -> dict | None:
         tracker, engines = census(source, tree)
+        if is_migration_env(source.rel_path):
+            engines = []  # Alembic's env.py builds its own engine by design (ISO304 does not count it)
         definitions = FileModel.definitions(tracker.model)
         known, pending = managed_creations(tracker)
         if not definitions and not engines and not known and not pending:

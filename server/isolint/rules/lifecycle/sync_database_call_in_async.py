@@ -19,7 +19,10 @@ class SyncDatabaseCallInAsync(LifecycleRule):
     engine, a `self.session` set from one. One finding per handle and function.
 
     Code handed to a thread (`await asyncio.to_thread(...)`, `run_in_threadpool`,
-    `AsyncSession.run_sync(lambda s: ...)`) runs outside the coroutine and is not flagged.
+    `AsyncSession.run_sync(lambda s: ...)`) runs outside the coroutine and is not flagged, nor
+    is a call the code awaits or enters with `async with` (`await session.execute(q)` under a
+    wrong `session: Session` annotation, `async with engine.connect()` on an engine returned by
+    an awaited getter): such an object is asynchronous whatever its annotation or name says.
 
     ## Why is this bad?
     A sync driver call blocks the whole event loop: while one request waits for PostgreSQL,
@@ -61,6 +64,8 @@ class SyncDatabaseCallInAsync(LifecycleRule):
         function = ctx.current_function
         if not isinstance(function, ast.AsyncFunctionDef):
             return
+        if _used_asynchronously(ctx):
+            return  # `await x.execute()`, `async with engine.connect()`: the handle is async after all
         tracker = tracker_for(ctx)
         reported = ctx.state.setdefault(self.code, set())
         created = tracker.resolve_call(node, ctx)
@@ -87,6 +92,17 @@ class SyncDatabaseCallInAsync(LifecycleRule):
     def _report(self, node: ast.Call, resource: Resource, name: str, function: ast.AST, ctx: Any) -> None:
         kind = "session" if resource.kind is Kind.SCOPED_SESSION else resource.kind.value
         ctx.report(self, node, library=resource.library, kind=kind, name=name, function=function.name)
+
+
+def _used_asynchronously(ctx: Any) -> bool:
+    """The code awaits the call or enters it with ``async with``: whatever isolint guessed from
+    an annotation or a name (``session: Session``, ``engine = await get_engine()``), the object
+    is asynchronous — a sync one would fail at run time, not block the loop."""
+    parents = ctx.parents
+    parent = parents[-1] if parents else None
+    if isinstance(parent, ast.Await):
+        return True
+    return isinstance(parent, ast.withitem) and len(parents) > 1 and isinstance(parents[-2], ast.AsyncWith)
 
 
 def _creation_key(call: ast.Call, tracker) -> object:

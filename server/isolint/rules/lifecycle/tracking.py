@@ -69,6 +69,11 @@ class Binding:
     from_cursor: bool = False
     #: rule codes that already reported this binding (one finding per name and rule)
     reported: set = field(default_factory=set)
+    #: (id of an enclosing ``if``, "body" | "orelse") pairs: which branch the binding sits in
+    branches: frozenset = frozenset()
+    #: earlier bindings of the same name in the other branch of an ``if`` (``client = A()``
+    #: / ``else: client = B()``): whatever guarantees this one's cleanup guarantees theirs
+    alternatives: list = field(default_factory=list)
 
     @property
     def cleanup_guaranteed(self) -> bool:
@@ -136,6 +141,7 @@ class Tracker:
         if done is not None:
             return done
         scope = self.scopes.pop() if len(self.scopes) > 1 and self.scopes[-1].node is node else Scope(node)
+        _settle_alternatives(scope)
         self.finished[id(node)] = scope
         self.all_scopes.append(scope)
         return scope
@@ -143,6 +149,7 @@ class Tracker:
     def module_scope(self) -> Scope:
         scope = self.scopes[0]
         if scope not in self.all_scopes:
+            _settle_alternatives(scope)
             self.all_scopes.append(scope)
         return scope
 
@@ -193,6 +200,10 @@ class Tracker:
                               callee=ctx.qualified_name(value.func) or ctx.text_of(value.func)
                               if hasattr(ctx, "text_of") else None)
             binding.is_global = name in scope.globals or not isinstance(scope.node, FUNCTION_NODES)
+            binding.branches = _branches(node, ctx)
+            previous = scope.bindings.get(name)
+            if previous is not None and previous.origin == "created" and _exclusive(previous, binding):
+                binding.alternatives = [previous, *previous.alternatives]
             scope.created.append(binding)
         else:
             binding = Binding(name, resource, "value", scope.node, value if isinstance(value, ast.Call) else None,
@@ -259,7 +270,8 @@ class Tracker:
                 released = self.binding(node.args[0].id)
                 if released is not None and released.origin == "created":
                     self._cleanup(released, node, ctx)
-            if isinstance(receiver, ast.Call) and not _inside_with_item(ctx):
+            if isinstance(receiver, ast.Call) and not _inside_with_item(ctx) and func.attr not in CLEANUP_METHODS:
+                # ``engine.connect().close()`` opens and closes at once: nothing is left open
                 created = self.resolve_call(receiver, ctx)
                 if created is not None and created.kind.must_be_closed and created is not PENDING:
                     self.scope.unbound.append((receiver, created, ctx.qualified_name(receiver.func)))
@@ -296,6 +308,31 @@ class Tracker:
 
 
 # -- helpers over the walk's parent chain ------------------------------------------------------
+
+def _branches(statement: ast.stmt, ctx: Any) -> frozenset:
+    pairs = []
+    for ancestor, child in _path(statement, ctx):
+        if isinstance(ancestor, ast.If):
+            if any(s is child for s in ancestor.body):
+                pairs.append((id(ancestor), "body"))
+            elif any(s is child for s in ancestor.orelse):
+                pairs.append((id(ancestor), "orelse"))
+    return frozenset(pairs)
+
+
+def _exclusive(first: Binding, second: Binding) -> bool:
+    """The two bindings sit in different branches of one ``if``: only one of them runs."""
+    branches = dict(first.branches)
+    return any(branches.get(node, where) != where for node, where in second.branches)
+
+
+def _settle_alternatives(scope: Scope) -> None:
+    for binding in scope.created:
+        for alternative in binding.alternatives:
+            alternative.entered |= binding.entered
+            alternative.closed_in_finally |= binding.closed_in_finally
+            alternative.escaped |= binding.escaped
+
 
 def _class_name(ctx: Any) -> str | None:
     classes = getattr(ctx, "classes", None)

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 MUTATING_METHODS = frozenset({"update", "pop", "setdefault", "clear", "popitem", "__setitem__", "__delitem__"})
 ENV_FUNCTIONS = frozenset({"os.putenv", "os.unsetenv"})
+#: mutating methods whose first argument is the variable's name
+KEYED_METHODS = frozenset({"pop", "setdefault", "__setitem__", "__delitem__"})
 
 
 class EnvironMutationInTest(Rule):
@@ -23,7 +25,9 @@ class EnvironMutationInTest(Rule):
     Quiet: code inside `with patch.dict(os.environ, …)` or a function decorated with
     `@patch.dict(os.environ, …)`; `monkeypatch.setenv`; reads; and a `conftest.py`'s
     session-wide set-up outside fixtures (module level, `pytest_configure` and other hooks),
-    which is meant to apply to every test.
+    which is meant to apply to every test; and a change the code undoes itself in a `finally`
+    (`saved = os.environ.get(K)` … `try: os.environ[K] = v … finally: os.environ[K] = saved`,
+    or `os.environ.pop(K)` there) — the save-and-restore that `monkeypatch` automates.
 
     ## Why is this bad?
     `os.environ` is process-wide. A test that sets a variable and does not restore it leaks
@@ -74,7 +78,7 @@ class EnvironMutationInTest(Rule):
         for target in node.targets:
             if isinstance(target, ast.Subscript) and self._is_environ(target.value, ctx):
                 fix = self._fix(node, ctx, "setenv", target.slice, node.value)
-                self._report(node, ctx, "item assignment", fix)
+                self._report(node, ctx, "item assignment", fix, target.slice)
             elif self._is_environ(target, ctx):
                 self._report(node, ctx, "rebinding os.environ", None)
 
@@ -86,7 +90,7 @@ class EnvironMutationInTest(Rule):
         for target in node.targets:
             if isinstance(target, ast.Subscript) and self._is_environ(target.value, ctx):
                 fix = self._fix(node, ctx, "delenv", target.slice, None) if len(node.targets) == 1 else None
-                self._report(node, ctx, "del", fix)
+                self._report(node, ctx, "del", fix, target.slice)
 
     def visit_Call(self, node: ast.Call, ctx: "PythonContext") -> None:
         func = node.func
@@ -96,12 +100,14 @@ class EnvironMutationInTest(Rule):
                 fix = self._fix(ctx.parent, ctx, "delenv", node.args[0], None)
             elif func.attr == "pop" and len(node.args) == 2 and isinstance(ctx.parent, ast.Expr):
                 fix = self._fix(ctx.parent, ctx, "delenv-lenient", node.args[0], None)
-            self._report(node, ctx, f"os.environ.{func.attr}()", fix)
+            key = node.args[0] if node.args and func.attr in KEYED_METHODS else None
+            self._report(node, ctx, f"os.environ.{func.attr}()", fix, key)
         elif normalise(ctx.qualified_name(func)) in ENV_FUNCTIONS:
             self._report(node, ctx, f"{ctx.qualified_name(func)}()", None)
 
-    def _report(self, node: ast.AST, ctx: "PythonContext", how: str, fix: Fix | None) -> None:
-        if self._isolated(ctx):
+    def _report(self, node: ast.AST, ctx: "PythonContext", how: str, fix: Fix | None,
+                key: ast.AST | None = None) -> None:
+        if self._isolated(ctx) or (key is not None and self._restored_in_finally(node, key, ctx)):
             return
         ctx.report(self, node, fix=fix, how=how)
 
@@ -119,6 +125,45 @@ class EnvironMutationInTest(Rule):
                 self._patches_environ(d, ctx) for d in parent.decorator_list
             ):
                 return True
+        return False
+
+    def _restored_in_finally(self, node: ast.AST, key: ast.AST, ctx: "PythonContext") -> bool:
+        """The code saves and restores the variable itself, as ``monkeypatch`` would: the change
+        sits in a ``try`` (or right before one) whose ``finally`` sets or removes the same key
+        again — or it *is* that restoring statement."""
+        wanted = ast.dump(key)
+        chain = [*ctx.parents, node]
+        for depth in range(len(chain) - 1, 0, -1):
+            child, parent = chain[depth], chain[depth - 1]
+            if isinstance(parent, ast.Try) or type(parent).__name__ == "TryStar":
+                if any(s is child for s in parent.finalbody):
+                    # the restoring statement: the change is in the try or just before it
+                    before = _siblings(chain[depth - 2], parent, after=False) if depth >= 2 else []
+                    if self._mutates_key([*parent.body, *before], wanted, ctx):
+                        return True
+                elif self._mutates_key(parent.finalbody, wanted, ctx):
+                    return True
+            if isinstance(child, ast.stmt) and any(
+                isinstance(s, ast.Try) and self._mutates_key(s.finalbody, wanted, ctx)
+                for s in _siblings(parent, child, after=True)
+            ):
+                return True
+            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                return False
+        return False
+
+    def _mutates_key(self, statements: list, wanted: str, ctx: "PythonContext") -> bool:
+        for statement in statements:
+            for node in ast.walk(statement):
+                targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else []
+                for target in targets:
+                    if isinstance(target, ast.Subscript) and self._is_environ(target.value, ctx) \
+                            and ast.dump(target.slice) == wanted:
+                        return True
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                        and node.func.attr in KEYED_METHODS and node.args and self._is_environ(node.func.value, ctx) \
+                        and ast.dump(node.args[0]) == wanted:
+                    return True
         return False
 
     def _patches_environ(self, expr: ast.AST, ctx: "PythonContext") -> bool:
@@ -186,3 +231,14 @@ class EnvironMutationInTest(Rule):
             return False
         position = Position(line, column + 1)
         return Edit(Range(position, position), "monkeypatch")
+
+
+def _siblings(parent: ast.AST, child: ast.AST, after: bool) -> list:
+    """The statements after (or before) ``child`` in the block of ``parent`` that holds it."""
+    for attr in ("body", "orelse", "finalbody"):
+        block = getattr(parent, attr, None)
+        if isinstance(block, list):
+            for index, statement in enumerate(block):
+                if statement is child:
+                    return block[index + 1:] if after else block[:index]
+    return []
