@@ -12,6 +12,13 @@ if TYPE_CHECKING:
 
 MUTATING_METHODS = frozenset({"update", "pop", "setdefault", "clear", "popitem", "__setitem__", "__delitem__"})
 ENV_FUNCTIONS = frozenset({"os.putenv", "os.unsetenv"})
+SETUP_METHODS = frozenset({"setUp", "asyncSetUp", "setUpClass", "setUpModule", "setup_method", "setup_class",
+                           "setup", "setUpTestData"})
+TEARDOWN_METHODS = frozenset({"tearDown", "asyncTearDown", "tearDownClass", "tearDownModule", "teardown_method",
+                              "teardown_class", "teardown"})
+#: scripts that start a test run (they are their own process), not tests
+LAUNCHER_FILES = frozenset({"runtests.py", "run_tests.py", "manage.py", "__main__.py", "setup.py", "noxfile.py",
+                            "tox_runner.py"})
 #: mutating methods whose first argument is the variable's name
 KEYED_METHODS = frozenset({"pop", "setdefault", "__setitem__", "__delitem__"})
 
@@ -27,7 +34,10 @@ class EnvironMutationInTest(Rule):
     session-wide set-up outside fixtures (module level, `pytest_configure` and other hooks),
     which is meant to apply to every test; and a change the code undoes itself in a `finally`
     (`saved = os.environ.get(K)` … `try: os.environ[K] = v … finally: os.environ[K] = saved`,
-    or `os.environ.pop(K)` there) — the save-and-restore that `monkeypatch` automates.
+    or `os.environ.pop(K)` there, or a `setUp` whose `tearDown` restores the key) — the
+    save-and-restore that `monkeypatch` automates; and test-suite launchers (`runtests.py`, a
+    sample project's `manage.py`, `if __name__ == "__main__":` blocks), which configure their own
+    process before any test runs.
 
     ## Why is this bad?
     `os.environ` is process-wide. A test that sets a variable and does not restore it leaks
@@ -107,7 +117,9 @@ class EnvironMutationInTest(Rule):
 
     def _report(self, node: ast.AST, ctx: "PythonContext", how: str, fix: Fix | None,
                 key: ast.AST | None = None) -> None:
-        if self._isolated(ctx) or (key is not None and self._restored_in_finally(node, key, ctx)):
+        if self._isolated(ctx) or self._in_launcher(ctx):
+            return
+        if key is not None and (self._restored_in_finally(node, key, ctx) or self._restored_in_teardown(key, ctx)):
             return
         ctx.report(self, node, fix=fix, how=how)
 
@@ -151,6 +163,34 @@ class EnvironMutationInTest(Rule):
             if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
                 return False
         return False
+
+    def _restored_in_teardown(self, key: ast.AST, ctx: "PythonContext") -> bool:
+        """``setUp`` sets the key and the class's ``tearDown`` puts it back (or the reverse):
+        the xUnit form of save-and-restore."""
+        function = ctx.current_function
+        if not ctx.classes or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        if function.name in SETUP_METHODS:
+            partners = TEARDOWN_METHODS
+        elif function.name in TEARDOWN_METHODS:
+            partners = SETUP_METHODS
+        else:
+            return False
+        wanted = ast.dump(key)
+        return any(
+            isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and member.name in partners
+            and self._mutates_key(member.body, wanted, ctx)
+            for member in ctx.classes[-1].body
+        )
+
+    def _in_launcher(self, ctx: "PythonContext") -> bool:
+        """A test-suite runner (``runtests.py``, a sample project's ``manage.py``) or a
+        ``__main__`` block configures its own process before any test runs."""
+        if ctx.source.name in LAUNCHER_FILES:
+            return True
+        return any(
+            isinstance(parent, ast.If) and _is_main_guard(parent.test) for parent in ctx.parents
+        )
 
     def _mutates_key(self, statements: list, wanted: str, ctx: "PythonContext") -> bool:
         for statement in statements:
@@ -242,3 +282,10 @@ def _siblings(parent: ast.AST, child: ast.AST, after: bool) -> list:
                 if statement is child:
                     return block[index + 1:] if after else block[:index]
     return []
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """``if __name__ == "__main__":``"""
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value == "__main__")
