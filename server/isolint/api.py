@@ -132,12 +132,23 @@ def lint_paths(
         else:
             pending.append(item)
 
-    # Phase 1: the facts of every file, from the cache or from a parse (only files an indexer's
-    # prefilter admits are parsed).
-    to_index = [p for p in pending if p.entry is None and projects[p.source.settings.root].indexers_for(
-        p.source.language, p.raw)]
-    for item, facts in zip(to_index, _parallel(_index_worker, [p.source for p in to_index], projects, jobs)):
-        item.facts = facts
+    # Phase 1, one parse per file where possible: a file whose rules read no cross-file facts
+    # is checked completely now (its facts extracted from the same parse); a file whose rules
+    # read facts only contributes its facts now (when an indexer wants it) and is checked in
+    # phase 2, once every file's facts are known.
+    for item in pending:
+        item.kinds = fact_kinds_read(enabled_rules(item.source.settings), item.source.language, item.raw)
+    phase1 = [p for p in pending if p.entry is None and (
+        not p.kinds or projects[p.source.settings.root].indexers_for(p.source.language, p.raw))]
+    outputs = _parallel(_phase1_worker, [p.source for p in phase1], projects, jobs,
+                        [not p.kinds for p in phase1])
+    for item, output in zip(phase1, outputs):
+        if isinstance(output, _Outcome):
+            item.outcome = output
+            item.facts = output.facts
+        else:
+            item.facts = output
+        item.indexed = True
     for item in pending:
         if item.facts:
             projects[item.source.settings.root].update(item.source.rel_path, item.facts)
@@ -146,25 +157,31 @@ def lint_paths(
     digests = _FactDigests(projects)
     to_check: list[_Pending] = []
     for item in pending:
+        if item.outcome is not None:
+            continue
         if item.entry is not None and all(
             digests.get(item.source.settings.root, kind) == digest for kind, digest in item.entry.fact_digests.items()
         ):
             run.results.append(item.cached_result())
+            run.cached_files += 1
         else:
             to_check.append(item)
-    run.cached_files = len(pending) - len(to_check)
-    run.checked_files = len(to_check)
 
-    # Phase 2: check.
-    outcomes = _parallel(_check_worker, [p.source for p in to_check], projects, jobs)
-    for item, outcome in zip(to_check, outcomes):
-        result = outcome.apply_to(item.source)
+    # Phase 2: the files whose rules read facts. Facts already extracted (phase 1 or the
+    # cache) are passed on, so no indexer runs twice.
+    known = [p.facts if (p.indexed or p.entry is not None) else None for p in to_check]
+    for item, outcome in zip(to_check, _parallel(_check_worker, [p.source for p in to_check], projects, jobs, known)):
+        item.outcome = outcome
+    for item in pending:
+        if item.outcome is None:
+            continue
+        run.checked_files += 1
+        result = item.outcome.apply_to(item.source)
         run.results.append(result)
         if item.cache is not None:
-            kinds = fact_kinds_read(enabled_rules(item.source.settings), item.source.language, item.raw)
             item.cache.put(item.source.rel_path, CacheEntry(
                 item.digest, [f.to_json() for f in result.findings], result.facts,
-                {kind: digests.get(item.source.settings.root, kind) for kind in kinds},
+                {kind: digests.get(item.source.settings.root, kind) for kind in item.kinds},
                 item.source.zone.value, result.parse_error.to_json() if result.parse_error else None,
             ))
     for result_cache in caches.values():
@@ -183,6 +200,10 @@ class _Pending:
     cache: ResultCache | None = None
     entry: CacheEntry | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    indexed: bool = False  # facts extracted in phase 1
+    #: fact kinds the file's rules may read (empty: it can be checked in phase 1)
+    kinds: tuple[str, ...] = ()
+    outcome: "_Outcome | None" = None
 
     def cached_result(self) -> CheckResult:
         assert self.entry is not None
@@ -250,29 +271,35 @@ class _Outcome:
 
 # Work shared with forked workers: set before the pool starts, read by index in the children,
 # so sources and the project index are inherited instead of pickled.
-_SHARED: tuple[list[SourceFile], dict[Path, ProjectIndex]] | None = None
+_SHARED: tuple[list[SourceFile], dict[Path, ProjectIndex], list[Any] | None] | None = None
 
 
-def _check_worker(index: int) -> _Outcome:
+def _check_worker(index: int, extract_facts: bool = False) -> _Outcome:
     assert _SHARED is not None
     source = _SHARED[0][index]
-    result = check_source(source, _SHARED[1][source.settings.root], update_project=False)
+    known = _SHARED[2][index] if _SHARED[2] is not None and not extract_facts else None
+    result = check_source(source, _SHARED[1][source.settings.root], update_project=False, known_facts=known)
     return _Outcome(result.findings, result.parse_error, result.facts, result.crashed_rules, source.zone)
 
 
-def _index_worker(index: int) -> dict[str, Any]:
-    assert _SHARED is not None
+def _phase1_worker(index: int) -> "_Outcome | dict[str, Any]":
+    """A complete check (extra flag True) or only the file's facts."""
+    assert _SHARED is not None and _SHARED[2] is not None
+    if _SHARED[2][index]:
+        return _check_worker(index, extract_facts=True)
     source = _SHARED[0][index]
     project = _SHARED[1][source.settings.root]
     index_source(source, project)  # in a forked worker this updates the worker's own copy
     return project.file_facts(source.rel_path)
 
 
-def _parallel(worker, sources: list[SourceFile], projects: dict[Path, ProjectIndex], jobs: int | None) -> list:
-    """``worker(i)`` for every source, in order; across processes when it pays off."""
+def _parallel(worker, sources: list[SourceFile], projects: dict[Path, ProjectIndex], jobs: int | None,
+              extra: list[Any] | None = None) -> list:
+    """``worker(i)`` for every source (``extra[i]`` is per-item input), in order; across
+    processes when it pays off."""
     global _SHARED
     jobs = jobs or os.cpu_count() or 1
-    _SHARED = (sources, projects)
+    _SHARED = (sources, projects, extra)
     try:
         if jobs <= 1 or len(sources) < PARALLEL_THRESHOLD or not _can_fork():
             return [worker(i) for i in range(len(sources))]

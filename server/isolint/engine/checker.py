@@ -54,14 +54,20 @@ def _meta_finding(rule: type[Rule], source: SourceFile, range_: Range, reason: s
                    source.settings.severity_for(rule.code, rule.severity), path=source.rel_path)
 
 
-def check_source(source: SourceFile, project: Any = None, update_project: bool = True) -> CheckResult:
+def check_source(source: SourceFile, project: Any = None, update_project: bool = True,
+                 known_facts: dict[str, Any] | None = None) -> CheckResult:
     """All findings for one file. ``project`` (a ProjectIndex) feeds cross-file rules; when
-    ``update_project`` the file's facts are written into it first."""
+    ``update_project`` the file's facts are written into it first. ``known_facts``: the file's
+    facts were already extracted (the CLI's index phase) — reuse them instead of re-extracting."""
     result = CheckResult(source)
     candidate_rules = rules_for(source)
     raw = source.raw
     rules = prefilter([r for r in candidate_rules if r not in (ParseError, UnreadableFile)], raw)
-    indexers = project.indexers_for(source.language, raw) if project is not None else []
+    if known_facts is not None:
+        result.facts = known_facts
+        indexers = []
+    else:
+        indexers = project.indexers_for(source.language, raw) if project is not None else []
     if not rules and not indexers:
         return result
 
@@ -82,7 +88,8 @@ def check_source(source: SourceFile, project: Any = None, update_project: bool =
             # the content moved the file to another zone (e.g. an integration-test marker)
             instances = [rule() for rule in prefilter(rules_for(source), raw)
                          if rule not in (ParseError, UnreadableFile)]
-        result.facts = _extract_facts(indexers, source, tree)
+        if indexers:
+            result.facts = _extract_facts(indexers, source, tree)
         if project is not None and update_project:
             project.update(source.rel_path, result.facts)
         findings, result.crashed_rules = run_python_rules(source, tree, instances, project)
@@ -102,7 +109,8 @@ def check_source(source: SourceFile, project: Any = None, update_project: bool =
         except ImportError:  # the TypeScript family is optional at this layer
             return result
         tree = typescript_runner.parse_typescript(source)
-        result.facts = _extract_facts(indexers, source, tree)
+        if indexers:
+            result.facts = _extract_facts(indexers, source, tree)
         if project is not None and update_project:
             project.update(source.rel_path, result.facts)
         findings, result.crashed_rules = typescript_runner.run_typescript_rules(source, tree, instances, project)

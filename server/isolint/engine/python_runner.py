@@ -27,6 +27,16 @@ log = logging.getLogger(__name__)
 
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
+_FUNCTION_TYPE_SET = frozenset(FUNCTION_TYPES)
+_IMPORT_TYPES = frozenset({ast.Import, ast.ImportFrom})
+_BODY_TYPES = frozenset(t for t in vars(ast).values() if isinstance(t, type) and issubclass(t, ast.AST)
+                        and "body" in getattr(t, "_fields", ()))
+# Leaf-like nodes that carry no positions (contexts, operators): skipped unless a rule visits them.
+_TRIVIAL_TYPES = frozenset(
+    t for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+    for t in base.__subclasses__()
+)
+_LEAVE = object()  # stack sentinel: leave the node on top of ``parents``
 
 
 class ParseFailure(Exception):
@@ -171,35 +181,57 @@ def run_python_rules(
         if hasattr(rule, "begin_file"):
             call(rule, rule.begin_file, ctx)
 
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    # The walk is the hot loop of every check: a sentinel on the stack marks "leave the node on
+    # top of ``parents``", children come from ``_fields`` directly, and nodes no rule can care
+    # about (Load/Store contexts, operators) are never pushed.
+    skip = _TRIVIAL_TYPES.difference(visit, leave)
     parents, functions, classes = ctx.parents, ctx.functions, ctx.classes
+    record_import, mark_strings = ctx.record_import, ctx.mark_string_statements
+    stack: list[Any] = [tree]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, leaving = stack.pop()
-        node_type = type(node)
-        if leaving:
-            parents.pop()
-            if isinstance(node, FUNCTION_TYPES):
+        node = pop()
+        if node is _LEAVE:
+            node = parents.pop()
+            node_type = type(node)
+            if node_type in _FUNCTION_TYPE_SET:
                 functions.pop()
             elif node_type is ast.ClassDef:
                 classes.pop()
-            for rule, handler in leave.get(node_type, ()):
-                call(rule, handler, node, ctx)
+            handlers = leave.get(node_type)
+            if handlers:
+                for rule, handler in handlers:
+                    call(rule, handler, node, ctx)
             continue
-        if node_type in (ast.Import, ast.ImportFrom) and parents and not isinstance(parents[-1], ast.Module):
-            ctx.record_import(node)  # function-level imports; module level was pre-scanned
-        body = getattr(node, "body", None)
-        if isinstance(body, list):
-            ctx.mark_string_statements(body)
-        for rule, handler in visit.get(node_type, ()):
-            call(rule, handler, node, ctx)
-        stack.append((node, True))
+        node_type = type(node)
+        if node_type in _IMPORT_TYPES and parents and type(parents[-1]) is not ast.Module:
+            record_import(node)  # function-level imports; module level was pre-scanned
+        if node_type in _BODY_TYPES:
+            body = node.body
+            if type(body) is list:
+                mark_strings(body)
+        handlers = visit.get(node_type)
+        if handlers:
+            for rule, handler in handlers:
+                call(rule, handler, node, ctx)
+        push(_LEAVE)
         parents.append(node)
-        if isinstance(node, FUNCTION_TYPES):
+        if node_type in _FUNCTION_TYPE_SET:
             functions.append(node)
         elif node_type is ast.ClassDef:
             classes.append(node)  # type: ignore[arg-type]
-        children = list(ast.iter_child_nodes(node))
-        stack.extend((child, False) for child in reversed(children))
+        children: list[ast.AST] = []
+        for name in node_type._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST) and type(item) not in skip:
+                        children.append(item)
+            elif isinstance(value, ast.AST) and type(value) not in skip:
+                children.append(value)
+        if children:
+            children.reverse()
+            stack.extend(children)
 
     for rule in rules:
         if hasattr(rule, "end_file"):
