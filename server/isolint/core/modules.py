@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import PurePosixPath
+from typing import Iterator
 
 
 def module_of_rel(rel: str) -> str:
@@ -25,6 +26,22 @@ def resolve_relative_module(current: str, module: str | None, level: int, is_pac
     if module:
         base.append(module)
     return ".".join(base)
+
+
+def import_time_statements(body: "list[ast.stmt]") -> "Iterator[ast.stmt]":
+    """Statements that run when a module is imported, in source order, looking into
+    if/try/with blocks (not into functions or classes)."""
+    pending = list(reversed(body))
+    while pending:
+        statement = pending.pop()
+        yield statement
+        if isinstance(statement, (ast.If, ast.Try, ast.With)) or type(statement).__name__ == "TryStar":
+            nested: list[ast.stmt] = []
+            for attr in ("body", "orelse", "finalbody"):
+                nested.extend(getattr(statement, attr, ()))
+            for handler in getattr(statement, "handlers", ()):
+                nested.extend(handler.body)
+            pending.extend(reversed(nested))
 
 
 class ImportMap(dict):
@@ -53,18 +70,9 @@ class ImportMap(dict):
 
     def record_module_level(self, tree: "ast.Module") -> None:
         """Module-level imports, including those under if/try/with, in source order."""
-        pending: list[ast.stmt] = list(reversed(tree.body))
-        while pending:
-            statement = pending.pop()
+        for statement in import_time_statements(tree.body):
             if isinstance(statement, (ast.Import, ast.ImportFrom)):
                 self.record(statement)
-            elif isinstance(statement, (ast.If, ast.Try, ast.With)) or type(statement).__name__ == "TryStar":
-                nested: list[ast.stmt] = []
-                for attr in ("body", "orelse", "finalbody"):
-                    nested.extend(getattr(statement, attr, ()))
-                for handler in getattr(statement, "handlers", ()):
-                    nested.extend(handler.body)
-                pending.extend(reversed(nested))
 
     def qualified_name(self, node: "ast.AST") -> str | None:
         if isinstance(node, ast.Name):

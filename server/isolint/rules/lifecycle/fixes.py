@@ -17,6 +17,7 @@ import ast
 from typing import Any
 
 from isolint.core.model import Applicability, Fix
+from isolint.rules.common.scope import has_return
 from isolint.rules.lifecycle.tracking import Binding, Scope
 
 WRAP_BUILDER = "wrap-in-with"
@@ -28,18 +29,6 @@ def _index(block: list, statement: ast.AST | None) -> int:
         if candidate is statement:
             return index
     return -1
-
-
-def _has_return(statements: list) -> bool:
-    pending = list(statements)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        if isinstance(node, ast.Return):
-            return True
-        pending.extend(ast.iter_child_nodes(node))
-    return False
 
 
 def _region(binding: Binding) -> tuple[int, int, bool] | None:
@@ -75,7 +64,7 @@ def lifecycle_fix(binding: Binding, scope: Scope, ctx: Any, prefer_with: bool = 
     moved = block[first:last] if closes_at_end else block[first:last + 1]
     resource = binding.resource
     in_async = scope.is_async
-    safe = closes_at_end and not _has_return(moved)
+    safe = closes_at_end and not has_return(moved)
     applicability = Applicability.SAFE if safe else Applicability.UNSAFE
     params: dict[str, Any] = {
         "line": binding.statement.lineno - 1,  # type: ignore[union-attr]

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import ast
 import weakref
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
+from isolint.core.modules import import_time_statements
+from isolint.rules.common.scope import is_generator, own_returns
 from isolint.rules.lifecycle.libraries import (
     Kind,
     Resource,
@@ -48,45 +50,6 @@ def decorator_names(function: ast.AST) -> list[str]:
 
 def is_cached(function: ast.AST) -> bool:
     return any(name in CACHE_DECORATORS for name in decorator_names(function))
-
-
-def _module_statements(body: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
-    """Statements that run at import time, looking into if/try/with blocks."""
-    pending = list(body)[::-1]
-    while pending:
-        statement = pending.pop()
-        yield statement
-        if isinstance(statement, (ast.If, ast.Try, ast.With)) or type(statement).__name__ == "TryStar":
-            nested: list[ast.stmt] = []
-            for attr in ("body", "orelse", "finalbody"):
-                nested.extend(getattr(statement, attr, ()))
-            for handler in getattr(statement, "handlers", ()):
-                nested.extend(handler.body)
-            pending.extend(reversed(nested))
-
-
-def _returns(function: ast.AST) -> Iterable[ast.Return]:
-    """Return statements of ``function`` itself (not of nested functions)."""
-    pending = list(getattr(function, "body", ()))
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        if isinstance(node, ast.Return):
-            yield node
-        pending.extend(ast.iter_child_nodes(node))
-
-
-def _is_generator(function: ast.AST) -> bool:
-    pending = list(getattr(function, "body", ()))
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        if isinstance(node, (ast.Yield, ast.YieldFrom)):
-            return True
-        pending.extend(ast.iter_child_nodes(node))
-    return False
 
 
 class ProjectFactories:
@@ -200,7 +163,7 @@ class FileModel:
 
     # -- scanning ------------------------------------------------------------------------------
     def _scan(self, tree: ast.Module) -> None:
-        statements = list(_module_statements(tree.body))
+        statements = list(import_time_statements(tree.body))
         functions: list[ast.AST] = []
         for statement in statements:
             if isinstance(statement, (ast.Assign, ast.AnnAssign)):
@@ -263,7 +226,7 @@ class FileModel:
         (``def get_session(): return SessionLocal()``); generators are dependencies, not this.
         A returned call of an imported callee isolint cannot type here is answered with the
         callee's qualified name, resolved later through the project's facts."""
-        if _is_generator(function):
+        if is_generator(function):
             return None
         local: dict[str, Resource] = {}
         for statement in ast.walk(function):
@@ -272,7 +235,7 @@ class FileModel:
                 for target in statement.targets:
                     if isinstance(target, ast.Name) and resource is not None:
                         local[target.id] = resource
-        for ret in _returns(function):
+        for ret in own_returns(function):
             value = ret.value.value if isinstance(ret.value, ast.Await) else ret.value
             if isinstance(value, ast.Call):
                 resource = self.resolve_call(value, local.get)
