@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,12 @@ if TYPE_CHECKING:
 _LOCAL_MARKERS = ("localhost", "127.", "0.0.0.0", "::", "docker.internal", "ip6-")
 
 
+#: lists of host names that incoming requests are *checked against* (Django's ALLOWED_HOSTS,
+#: Starlette's TrustedHostMiddleware(allowed_hosts=...), e-mail domain allow-lists)
+ALLOW_LIST_NAME_RE = re.compile(r"(ALLOWED|TRUSTED|PERMITTED|SAFE|INTERNAL)_(HOSTS?|HOSTNAMES|DOMAINS?)$|"
+                                r"(ALLOW|WHITE|SAFE)_?LIST$")
+
+
 @dataclass
 class _Pending:
     """A local host bound to a plain name: reported at the end of the file unless every use of
@@ -57,8 +64,13 @@ class HardcodedLocalHost(Rule):
     Not flagged, because nothing connects to them:
 
     - checks: `host == "localhost"`, `"localhost" in url`, `url.startswith("http://localhost")`,
-      `host in LOCAL_HOSTS` — and a tuple/list/set of local hosts bound to a name that the file
-      only ever checks against (or, for two or more bare host names, never uses at all);
+      `host in LOCAL_HOSTS`, `validate_host(host, allowed)` — and a tuple/list/set of local
+      hosts bound to a name that the file only ever checks against (or, for two or more bare
+      host names, never uses at all);
+    - host allow-lists that incoming requests are checked against: bare host names in
+      `ALLOWED_HOSTS`, `TrustedHostMiddleware(allowed_hosts=[...])`, `*_ALLOWLIST` (origins,
+      which are URLs — `allow_origins=["http://localhost:3000"]` — *are* reported: a deployed API
+      then accepts credentialed requests from a developer's machine);
     - command-line option defaults (`parser.add_argument("--host", default="127.0.0.1")`,
       `click.option`, `typer.Option`): chosen per invocation and shown in `--help` — a loopback
       bind is the safe default of a CLI tool, and a deployed service passes its flags
@@ -169,6 +181,8 @@ class HardcodedLocalHost(Rule):
         if env_default_dev_value(node, ctx) is not None:
             return  # ISO102 reports the fallback
         name = env_name_for(node, ctx)
+        if name and parsed.is_bare_host and ALLOW_LIST_NAME_RE.search(name):
+            return  # ALLOWED_HOSTS = ["localhost", ...]: incoming Host headers are checked against it
         refs = parsed.destination_refs(names_backing_service(name))
         if not refs or site.use is Use.ITERATED and parsed.is_bare_host:
             return
