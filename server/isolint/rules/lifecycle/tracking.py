@@ -64,6 +64,7 @@ class Binding:
     closes: list = field(default_factory=list)  # cleanup calls outside finally/with
     close_statements: list = field(default_factory=list)
     except_closes: int = 0
+    handler_closes: int = 0
     last_use_line: int = 0
     db_calls: int = 0
     from_cursor: bool = False
@@ -289,6 +290,8 @@ class Tracker:
             binding.closed_in_finally = True
         elif where == "except":
             binding.except_closes += 1
+        elif where == "handler":
+            binding.handler_closes += 1  # error handling for one exception type: not the success path
         else:
             binding.closes.append(call)
             binding.close_statements.append(_statement_of(call, ctx))
@@ -359,13 +362,15 @@ def _path(node: ast.AST, ctx: Any):
 
 
 def _cleanup_position(call: ast.Call, ctx: Any) -> str:
-    """``finally`` when the cleanup runs on every path, ``except`` inside a broad handler."""
+    """``finally`` when the cleanup runs on every path, ``except`` inside a broad handler,
+    ``handler`` inside a handler of particular exceptions (``except DatabaseError: conn.close()``
+    drops a broken connection; it is not the success path's cleanup)."""
     for ancestor, child in _path(call, ctx):
         if isinstance(ancestor, ast.Try) or type(ancestor).__name__ == "TryStar":
             if any(s is child for s in ancestor.finalbody):
                 return "finally"
-        if isinstance(ancestor, ast.ExceptHandler) and _is_broad(ancestor):
-            return "except"
+        if isinstance(ancestor, ast.ExceptHandler):
+            return "except" if _is_broad(ancestor) else "handler"
     return ""
 
 
