@@ -210,8 +210,13 @@ def run_rules(args: argparse.Namespace) -> int:
     width = max((len(rule.name) for rule in RULES), default=10)
     for rule in RULES:
         fix = "[*]" if rule.fixable.value != "none" else "   "
-        print(f"{rule.code}  {fix} {rule.name:<{width}}  {rule.summary()}")
+        print(f"{rule.code}  {fix} {rule.name:<{width}}  {_first_sentence(rule.summary())}")
     return EXIT_CLEAN
+
+
+def _first_sentence(text: str, limit: int = 90) -> str:
+    sentence = text.split(". ")[0].rstrip(".:")
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
 def run_rule(args: argparse.Namespace) -> int:

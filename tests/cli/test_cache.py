@@ -1,0 +1,87 @@
+"""The result cache: hits when nothing changed, misses when a file, the settings or a fact a
+rule reads changed — and never a stale verdict."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from isolint.api import lint_paths
+from isolint.engine.cache import CACHE_DIR_NAME
+from tests.cli.conftest import run_cli, write_tree
+
+
+def codes_by_file(run) -> dict[str, list[str]]:
+    return {r.source.rel_path: sorted(f.code for f in r.findings) for r in run.results if r.findings}
+
+
+def test_second_run_is_served_from_the_cache(project: Path) -> None:
+    first = lint_paths([project], cache=True)
+    assert first.checked_files > 0 and first.cached_files == 0
+    second = lint_paths([project], cache=True)
+    assert second.checked_files == 0 and second.cached_files == first.checked_files
+    assert codes_by_file(second) == codes_by_file(first)
+    assert [f.to_json() for f in second.findings] == [f.to_json() for f in first.findings]
+    assert (project / CACHE_DIR_NAME / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_edited_file_is_checked_again(project: Path) -> None:
+    lint_paths([project], cache=True)
+    config = project / "services/api/app/config.py"
+    config.write_text(config.read_text().replace('REDIS_HOST = "localhost"', 'REDIS_HOST = os.environ["REDIS_HOST"]'))
+    run = lint_paths([project], cache=True)
+    assert run.checked_files == 1
+    assert "services/api/app/config.py" not in codes_by_file(run)
+
+
+def test_changed_settings_invalidate_the_cache(project: Path) -> None:
+    lint_paths([project], cache=True)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'ignore = ["ISO101"]\n')
+    run = lint_paths([project], cache=True)
+    assert run.cached_files == 0
+    assert "ISO101" not in {f.code for f in run.findings}
+
+
+def test_a_cross_file_fact_change_rechecks_the_files_that_read_it(tmp_path: Path) -> None:
+    """ISO503 in an unchanged test file depends on a fixture in conftest.py."""
+    root = write_tree(tmp_path / "repo", {
+        "pyproject.toml": "[tool.isolint]\n",
+        "services/api/Dockerfile": "FROM python:3.11\n",
+        "services/api/tests/integration/conftest.py": (
+            "import pytest\nfrom unittest.mock import MagicMock\n\n\n"
+            "@pytest.fixture\ndef payments():\n    return MagicMock()\n"
+        ),
+        "services/api/tests/integration/test_checkout.py": (
+            "def test_checkout(payments):\n    assert payments.charge(10)\n"
+        ),
+    })
+    test_file = "services/api/tests/integration/test_checkout.py"
+    first = lint_paths([root], cache=True)
+    assert "ISO503" in codes_by_file(first).get(test_file, []), codes_by_file(first)
+    conftest = root / "services/api/tests/integration/conftest.py"
+    conftest.write_text("import pytest\n\n\n@pytest.fixture\ndef payments(real_gateway):\n    return real_gateway\n")
+    second = lint_paths([root], cache=True)
+    assert "ISO503" not in codes_by_file(second).get(test_file, [])
+    fresh = lint_paths([root], cache=False)
+    assert codes_by_file(second) == codes_by_file(fresh)
+
+
+def test_no_cache_neither_reads_nor_writes(project: Path, capsys) -> None:
+    code, _, _ = run_cli(capsys, "check", "--no-cache")
+    assert code == 1
+    assert not (project / CACHE_DIR_NAME).exists()
+    run_cli(capsys, "check")
+    assert (project / CACHE_DIR_NAME).is_dir()
+    code, _, _ = run_cli(capsys, "clean")
+    assert code == 0 and not (project / CACHE_DIR_NAME).exists()
+
+
+def test_a_corrupt_cache_is_ignored(project: Path) -> None:
+    first = lint_paths([project], cache=True)
+    for cache_file in (project / CACHE_DIR_NAME).glob("*.json"):
+        cache_file.write_text("{not json")
+    run = lint_paths([project], cache=True)
+    assert run.cached_files == 0
+    assert codes_by_file(run) == codes_by_file(first)
+    assert json.loads(next((project / CACHE_DIR_NAME).glob("*.json")).read_text())["entries"]

@@ -1,0 +1,86 @@
+"""Parallel runs equal sequential ones; discovery honours .gitignore, exclude and vendor folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from isolint import api
+from isolint.api import lint_paths
+from tests.cli.conftest import write_tree
+
+
+def findings_json(run) -> list[dict]:
+    return [dict(f.to_json(), file=r.source.rel_path) for r in run.results for f in r.findings]
+
+
+def test_parallel_results_equal_sequential_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {"pyproject.toml": "[tool.isolint]\n", "services/api/Dockerfile": "FROM python:3.11\n"}
+    for index in range(40):
+        files[f"services/api/app/mod_{index:02}.py"] = (
+            f'import os\n\nHOST_{index} = "localhost"\nPORT = os.getenv("PORT_{index}", "8000")\n'
+        )
+        files[f"services/api/tests/test_mod_{index:02}.py"] = (
+            f'import os\n\n\ndef test_{index}():\n    os.environ["X_{index}"] = "1"\n'
+        )
+    root = write_tree(tmp_path / "repo", files)
+    monkeypatch.setattr(api, "PARALLEL_THRESHOLD", 8)  # a threshold, not our logic: force the pool
+    sequential = lint_paths([root], jobs=1)
+    parallel = lint_paths([root], jobs=2)
+    assert len(sequential.findings) >= 80
+    assert findings_json(parallel) == findings_json(sequential)
+    assert [r.source.rel_path for r in parallel.results] == sorted(r.source.rel_path for r in parallel.results)
+
+
+def checked(root: Path, *paths: Path) -> set[str]:
+    run = lint_paths(list(paths) or [root], jobs=1)
+    return {r.source.path.resolve().relative_to(root.resolve()).as_posix() for r in run.results}
+
+
+def test_gitignore_nested_and_negated(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {
+        "pyproject.toml": "[tool.isolint]\n",
+        ".gitignore": "generated_*.py\nlocal/\n",
+        "app/main.py": "",
+        "app/generated_models.py": "",
+        "local/notes.py": "",
+        "pkg/.gitignore": "*.py\n!keep.py\n",
+        "pkg/drop.py": "",
+        "pkg/keep.py": "",
+        "pkg/sub/also_dropped.py": "",
+        "pkg/generated_but_kept.py": "",
+        "pkg/.env.local": "A=1\n",
+    })
+    (root / "pkg/.gitignore").write_text("*.py\n!keep.py\n!generated_but_kept.py\n")
+    found = checked(root)
+    assert "app/main.py" in found and "pkg/keep.py" in found
+    assert "pkg/generated_but_kept.py" in found  # the deeper .gitignore re-includes it
+    assert not found & {"app/generated_models.py", "local/notes.py", "pkg/drop.py", "pkg/sub/also_dropped.py"}
+    assert "pkg/.env.local" in found  # dotenv files are read even when ignored (ISO2xx hints)
+    assert "app/generated_models.py" in checked(root, root / "app/generated_models.py")  # explicit paths win
+
+
+def test_exclude_extend_exclude_and_vendor_folders(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {
+        "pyproject.toml": '[tool.isolint]\nextend-exclude = ["legacy/", "**/snapshots/*.py"]\n',
+        "app/main.py": "",
+        "legacy/old.py": "",
+        "app/tests/snapshots/snap_1.py": "",
+        "node_modules/pkg/index.ts": "",
+        ".venv/lib/site.py": "",
+        "build/lib/app.py": "",
+        "frontend/src/app.ts": "",
+    })
+    assert checked(root) - {"pyproject.toml"} == {"app/main.py", "frontend/src/app.ts"}
+    (root / "pyproject.toml").write_text('[tool.isolint]\nexclude = ["app/"]\n')
+    assert "node_modules/pkg/index.ts" in checked(root) and "app/main.py" not in checked(root)
+
+
+def test_walking_a_subfolder_matches_globs_against_the_project_root(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {
+        "pyproject.toml": '[tool.isolint]\nextend-exclude = ["services/api/app/legacy/"]\n',
+        "services/api/app/main.py": "",
+        "services/api/app/legacy/old.py": "",
+    })
+    assert checked(root, root / "services" / "api") == {"services/api/app/main.py"}
