@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -93,36 +94,39 @@ def time_command(command: list[str], runs: int, warmup: int = 1, prepare=None) -
         if prepare:
             prepare()
         subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
-    samples = []
+    samples, cpu = [], []
     code = None
     for _ in range(runs):
         if prepare:
             prepare()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         completed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
         samples.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         code = completed.returncode
         if completed.returncode not in (0, 1):
             raise SystemExit(f"{' '.join(command)} failed ({completed.returncode}):\n{completed.stderr.decode()[-2000:]}")
     return {"command": " ".join(command), "median": statistics.median(samples), "min": min(samples),
-            "max": max(samples), "runs": runs, "exit_code": code}
+            "max": max(samples), "cpu": statistics.median(cpu), "runs": runs, "exit_code": code}
 
 
 def clear_isolint_cache() -> None:
     shutil.rmtree(SOURCE / ".isolint_cache", ignore_errors=True)
 
 
-def measure(runs: int, bandit_runs: int, jobs: int | None) -> dict:
-    isolint, ruff, bandit = venv_tool("isolint"), venv_tool("ruff"), venv_tool("bandit")
+def measure(runs: int, bandit_runs: int, jobs: int | None, isolint_cmd: list[str]) -> dict:
+    ruff, bandit = venv_tool("ruff"), venv_tool("bandit")
     target = str(SOURCE)
     job_args = ["--jobs", str(jobs)] if jobs else []
     results = {}
     print("isolint cold …", file=sys.stderr)
-    results["isolint_cold"] = time_command([isolint, "check", target, "--no-cache", "--exit-zero", "-q", *job_args], runs)
+    results["isolint_cold"] = time_command([*isolint_cmd, "check", target, "--no-cache", "--exit-zero", "-q", *job_args], runs)
     print("isolint warm …", file=sys.stderr)
     clear_isolint_cache()
-    subprocess.run([isolint, "check", target, "--exit-zero", "-q", *job_args], stdout=subprocess.DEVNULL, cwd=REPO)
-    results["isolint_warm"] = time_command([isolint, "check", target, "--exit-zero", "-q", *job_args], runs)
+    subprocess.run([*isolint_cmd, "check", target, "--exit-zero", "-q", *job_args], stdout=subprocess.DEVNULL, cwd=REPO)
+    results["isolint_warm"] = time_command([*isolint_cmd, "check", target, "--exit-zero", "-q", *job_args], runs)
     print("ruff …", file=sys.stderr)
     results["ruff"] = time_command([ruff, "check", "--select", "S", "--no-cache", "--exit-zero", "-q", target], runs)
     if bandit_runs:
@@ -132,8 +136,8 @@ def measure(runs: int, bandit_runs: int, jobs: int | None) -> dict:
     return results
 
 
-def findings_count() -> int:
-    completed = subprocess.run([venv_tool("isolint"), "check", str(SOURCE), "--no-cache", "--format", "json"],
+def findings_count(isolint_cmd: list[str]) -> int:
+    completed = subprocess.run([*isolint_cmd, "check", str(SOURCE), "--no-cache", "--format", "json"],
                                capture_output=True, cwd=REPO)
     return len(json.loads(completed.stdout or b"[]"))
 
@@ -167,9 +171,9 @@ def markdown(data: dict) -> str:
             ("ruff `--select S --no-cache`", r["ruff"])]
     if "bandit" in r:
         rows.append(("bandit `-r`", r["bandit"]))
-    table = ["| tool | median | min | max | runs |", "|---|---|---|---|---|"]
-    table += [f"| {name} | {row['median']:.2f} s | {row['min']:.2f} s | {row['max']:.2f} s | {row['runs']} |"
-              for name, row in rows]
+    table = ["| tool | wall median | min | max | CPU (user+sys) median | runs |", "|---|---|---|---|---|---|"]
+    table += [f"| {name} | {row['median']:.2f} s | {row['min']:.2f} s | {row['max']:.2f} s | {row['cpu']:.2f} s "
+              f"| {row['runs']} |" for name, row in rows]
     ratios = [f"- isolint cold / ruff: **{cold / ruff:.1f}×** (target ≤ 5×)",
               f"- isolint warm: **{warm:.2f} s** for {data['corpus']['python_files']:,} Python files (target ≤ 1 s for 5,000)"]
     if "bandit" in r:
@@ -208,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--bandit-runs", type=int, default=1, help="bandit takes minutes; 0 skips it")
     parser.add_argument("--jobs", type=int, default=None, help="isolint --jobs (default: all cores)")
+    parser.add_argument("--isolint-cmd", default=None,
+                        help="how to run isolint (default: the venv's `isolint`), e.g. a frozen copy: "
+                             "'env PYTHONPATH=/tmp/snapshot python -m isolint'")
     parser.add_argument("--write-docs", action="store_true", help='update the "## CLI" section of docs/performance.md')
     args = parser.parse_args(argv)
     prepare_corpus()
@@ -220,8 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python bench/cli_bench.py " + " ".join(argv if argv is not None else sys.argv[1:]),
     }
     print(f"corpus: {data['corpus']}", file=sys.stderr)
-    data["results"] = measure(args.runs, args.bandit_runs, args.jobs)
-    data["isolint_findings"] = findings_count()
+    isolint_cmd = args.isolint_cmd.split() if args.isolint_cmd else [venv_tool("isolint")]
+    data["results"] = measure(args.runs, args.bandit_runs, args.jobs, isolint_cmd)
+    data["isolint_findings"] = findings_count(isolint_cmd)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(data, indent=2), encoding="utf-8")
     section = markdown(data)
