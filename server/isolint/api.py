@@ -118,7 +118,7 @@ def lint_paths(
     entries, errors = collect_files([Path(p) for p in paths], overrides)
     run = LintRun(config_errors=errors)
     projects: dict[Path, ProjectIndex] = {}
-    caches: dict[tuple[Path, str], ResultCache] = {}
+    caches: dict[int, ResultCache] = {}
     for entry in entries:
         if entry.settings.root not in projects:
             projects[entry.settings.root] = ProjectIndex(entry.settings)
@@ -137,7 +137,8 @@ def lint_paths(
     # read facts only contributes its facts now (when an indexer wants it) and is checked in
     # phase 2, once every file's facts are known.
     for item in pending:
-        item.kinds = fact_kinds_read(enabled_rules(item.source.settings), item.source.language, item.raw)
+        if item.entry is None:
+            item.kinds = fact_kinds_read(enabled_rules(item.source.settings), item.source.language, item.raw)
     phase1 = [p for p in pending if p.entry is None and (
         not p.kinds or projects[p.source.settings.root].indexers_for(p.source.language, p.raw))]
     outputs = _parallel(_phase1_worker, [p.source for p in phase1], projects, jobs,
@@ -215,7 +216,7 @@ class _Pending:
 
 
 def _load(entry: SourceEntry, project: ProjectIndex,
-          caches: dict[tuple[Path, str], ResultCache] | None) -> _Pending | CheckResult:
+          caches: dict[int, ResultCache] | None) -> _Pending | CheckResult:
     settings = entry.settings
     rel = entry.rel_path if entry.rel_path is not None else relative_path(entry.path, settings.root)
     service = project.services.service_of(rel)
@@ -228,10 +229,9 @@ def _load(entry: SourceEntry, project: ProjectIndex,
     source = SourceFile.from_text(entry.path, text, settings, language, service, rel_path=rel)
     item = _Pending(source, raw)
     if caches is not None:
-        key = (settings.root, settings.fingerprint())
-        result_cache = caches.get(key)
+        result_cache = caches.get(id(settings))  # one Settings object per config: id is stable here
         if result_cache is None:
-            result_cache = caches[key] = ResultCache(settings)
+            result_cache = caches[id(settings)] = ResultCache(settings)
         item.cache = result_cache
         item.digest = content_digest(raw)
         item.entry = result_cache.get(rel, item.digest)

@@ -183,3 +183,17 @@ def test_paths_are_relative_to_the_working_directory(project: Path, capsys, monk
     monkeypatch.chdir(project / "services")
     _, out, _ = run_cli(capsys, "check", "--no-cache", "--quiet", "--no-show-source", "api/app")
     assert out.startswith("api/app/config.py:3:14: ISO101")
+
+
+def test_a_selector_that_matches_no_rule_is_reported(project: Path, capsys) -> None:
+    code, out, err = run_cli(capsys, "check", "--no-cache", "--select", "ISO9,ISO101", "--quiet", "--no-show-source")
+    assert code == 1 and "ISO101" in out
+    assert "`--select ISO9` matches no rule" in err
+    assert "ISO101` matches" not in err
+
+
+def test_an_empty_folder_is_clean_but_says_so(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, "check")
+    assert code == 0 and "All checks passed!" in out
+    assert "no files to check" in err

@@ -146,7 +146,24 @@ def _lint(args: argparse.Namespace):
         return None
     for error in run.config_errors:
         print(f"error: {error}", file=sys.stderr)
-    return None if run.config_errors else run
+    if run.config_errors:
+        return None
+    _warn_unmatched_selectors(args)
+    if not run.results:
+        print("warning: no files to check under the given path(s)", file=sys.stderr)
+    return run
+
+
+def _warn_unmatched_selectors(args: argparse.Namespace) -> None:
+    """`--select ISO9` selecting nothing is almost always a typo; say so (ruff errors)."""
+    from isolint.core.rule import RuleRef
+    from isolint.rules.registry import RULES
+
+    for option in ("select", "extend_select", "ignore"):
+        for selector in getattr(args, option, None) or ():
+            if not any(RuleRef(selector).matches(rule) for rule in RULES):
+                flag = "--" + option.replace("_", "-")
+                print(f"warning: `{flag} {selector}` matches no rule (`isolint rules` lists them)", file=sys.stderr)
 
 
 def _emit(report: str, output: Path | None) -> None:
