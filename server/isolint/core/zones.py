@@ -25,7 +25,8 @@ GENERATED_FILE_RE = re.compile(r"(_pb2(_grpc)?\.pyi?|\.generated\.\w+|\.gen\.\w+
 
 TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "spec", "specs", "test_utils", "testutils"})
 TEST_FILE_RE = re.compile(
-    r"^(test_.*\.py|.*_tests?\.py|conftest\.py|tests\.py|.*\.(test|spec)\.[cm]?[jt]sx?)$"
+    r"^(test_.*\.py|.*_tests?\.py|conftest\.py|tests\.py|(integration|e2e)_tests?_.*\.py|"
+    r".*\.(test|spec)\.[cm]?[jt]sx?)$"
 )
 INTEGRATION_DIRS = frozenset({
     "integration", "integrations_tests", "integration_tests", "integration-tests", "e2e", "e2e_tests",
@@ -34,6 +35,7 @@ INTEGRATION_DIRS = frozenset({
 })
 INTEGRATION_FILE_RE = re.compile(
     r"^(test_(integration|e2e|end_to_end|system)(_.*)?\.py|.*_(integration|e2e|end_to_end)(_test)?\.py|"
+    r"(integration|e2e|end_to_end|system)_tests?_.*\.py|"
     r".*\.(e2e|integration)\.(test|spec)?\.?[cm]?[jt]sx?)$"
 )
 # Folder names that only ever hold integration tests, wherever they sit.
@@ -53,6 +55,7 @@ TOP_LEVEL_ONLY_DEV_DIRS = frozenset({"tools", "bin", "local", "examples", "examp
 DEV_FILE_RE = re.compile(
     r"^(dev([_-].*)?\.py|.*_dev\.py|.*(_|-)local\.py|local_.*\.py|run_local.*\.py|.*launcher.*\.py|"
     r"setup_dev.*\.py|seed_.*\.py|noxfile\.py|tasks\.py|fabfile\.py|manage_dev\.py|"
+    r"examples?_.*\.py|.*_examples?\.py|"
     r"(settings|config)_(dev|development|local)\.py|(development|local)\.py|"
     r"docker-compose.*\.ya?ml)$"
 )

@@ -34,7 +34,8 @@ class EnvironMutationInTest(Rule):
     session-wide set-up outside fixtures (module level, `pytest_configure` and other hooks),
     which is meant to apply to every test; and a change the code undoes itself in a `finally`
     (`saved = os.environ.get(K)` … `try: os.environ[K] = v … finally: os.environ[K] = saved`,
-    or `os.environ.pop(K)` there, or a `setUp` whose `tearDown` restores the key) — the
+    or `os.environ.pop(K)` there, a `setUp` whose `tearDown` restores the key, or a yield
+    fixture that saves the old value and puts it back after its `yield`) — the
     save-and-restore that `monkeypatch` automates; and test-suite launchers (`runtests.py`, a
     sample project's `manage.py`, `if __name__ == "__main__":` blocks), which configure their own
     process before any test runs.
@@ -119,7 +120,8 @@ class EnvironMutationInTest(Rule):
                 key: ast.AST | None = None) -> None:
         if self._isolated(ctx) or self._in_launcher(ctx):
             return
-        if key is not None and (self._restored_in_finally(node, key, ctx) or self._restored_in_teardown(key, ctx)):
+        if key is not None and (self._restored_in_finally(node, key, ctx) or self._restored_in_teardown(key, ctx)
+                                or self._restored_after_yield(node, key, ctx)):
             return
         ctx.report(self, node, fix=fix, how=how)
 
@@ -182,6 +184,42 @@ class EnvironMutationInTest(Rule):
             and self._mutates_key(member.body, wanted, ctx)
             for member in ctx.classes[-1].body
         )
+
+    def _restored_after_yield(self, node: ast.AST, key: ast.AST, ctx: "PythonContext") -> bool:
+        """A yield fixture that saves the old value (``prev = os.environ.get(K)``), sets ``K``
+        before its ``yield`` and puts the saved value back after it: pytest runs the teardown
+        whatever the test's outcome. A teardown that only deletes the key, without having
+        saved it, still loses the developer's own value and is reported."""
+        function = ctx.current_function
+        if len(ctx.functions) != 1 or fixture_decorator(function) is None:
+            return False
+        body = function.body
+        chain = [*ctx.parents, node]
+        top = next((chain[i + 1] for i, p in enumerate(chain[:-1]) if p is function), None)
+        split = next((i for i, statement in enumerate(body) if _is_yield_statement(statement)), None)
+        if top is None or split is None:
+            return False
+        position = next((i for i, statement in enumerate(body) if statement is top), None)
+        if position is None or position == split:
+            return False
+        wanted = ast.dump(key)
+        before, after = body[:split], body[split + 1:]
+        other = after if position < split else before
+        return self._mutates_key(other, wanted, ctx) and self._saves_key(before, wanted, ctx)
+
+    def _saves_key(self, statements: list, wanted: str, ctx: "PythonContext") -> bool:
+        """``os.environ.get(K)`` / ``os.environ[K]`` read into a variable before the change."""
+        for statement in statements:
+            if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
+                continue
+            for node in ast.walk(statement.value):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+                        and node.args and self._is_environ(node.func.value, ctx) and ast.dump(node.args[0]) == wanted:
+                    return True
+                if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) \
+                        and self._is_environ(node.value, ctx) and ast.dump(node.slice) == wanted:
+                    return True
+        return False
 
     def _in_launcher(self, ctx: "PythonContext") -> bool:
         """A test-suite runner (``runtests.py``, a sample project's ``manage.py``) or a
@@ -289,3 +327,8 @@ def _is_main_guard(test: ast.expr) -> bool:
     return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
             and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
             and test.comparators[0].value == "__main__")
+
+
+def _is_yield_statement(statement: ast.stmt) -> bool:
+    value = getattr(statement, "value", None)
+    return isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)) and isinstance(value, (ast.Yield, ast.YieldFrom))

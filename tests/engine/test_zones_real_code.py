@@ -1,0 +1,31 @@
+"""Zero-config zones for layouts met in real projects during precision QA (docs/… qa_report)."""
+
+from __future__ import annotations
+
+import pytest
+
+from isolint.core.config import Settings
+from isolint.core.model import Zone
+from isolint.core.zones import classify
+
+
+@pytest.mark.parametrize(
+    ("path", "zone"),
+    [
+        # letta names its integration suites integration_test_*.py at the top of tests/
+        ("tests/integration_test_modal.py", Zone.INTEGRATION_TEST),
+        ("tests/e2e_test_checkout.py", Zone.INTEGRATION_TEST),
+        ("services/api/integration_tests_helpers/db.py", Zone.PRODUCTION),
+        # …and its unit tests stay unit tests
+        ("tests/test_client.py", Zone.TEST),
+        ("tests/unit/integration_test_helpers.py", Zone.TEST),
+        # example clients shipped next to the server are not production code (letta's ws_api)
+        ("letta/server/ws_api/example_client.py", Zone.DEVELOPMENT),
+        ("services/api/app/payments_example.py", Zone.DEVELOPMENT),
+        # a module merely named example (rule docs are linted as one) is production
+        ("services/api/app/example.py", Zone.PRODUCTION),
+        ("services/api/app/examples.py", Zone.PRODUCTION),
+    ],
+)
+def test_zero_config_zones_of_real_layouts(path: str, zone: Zone) -> None:
+    assert classify(path, Settings()) is zone
