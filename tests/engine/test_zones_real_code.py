@@ -22,6 +22,10 @@ from isolint.core.zones import classify
         # example clients shipped next to the server are not production code (letta's ws_api)
         ("letta/server/ws_api/example_client.py", Zone.DEVELOPMENT),
         ("services/api/app/payments_example.py", Zone.DEVELOPMENT),
+        # Alembic revisions wherever the migrations folder is (mlflow, prefect)
+        ("mlflow/store/db_migrations/versions/2b4d017a5e9b_add_tables.py", Zone.GENERATED),
+        ("src/prefect/server/database/_migrations/versions/sqlite/2024_01_01_x.py", Zone.GENERATED),
+        ("services/api/app/versions/v2.py", Zone.PRODUCTION),
         # a module merely named example (rule docs are linted as one) is production
         ("services/api/app/example.py", Zone.PRODUCTION),
         ("services/api/app/examples.py", Zone.PRODUCTION),

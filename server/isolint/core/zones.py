@@ -118,8 +118,8 @@ def classify_by_heuristics(rel_path: str) -> Zone:
     lowered = name.lower()
     if any(d in GENERATED_DIRS for d in dirs) or GENERATED_FILE_RE.search(lowered):
         return Zone.GENERATED
-    if "versions" in dirs and ("alembic" in dirs or "migrations" in dirs):
-        return Zone.GENERATED
+    if "versions" in dirs and any(d == "alembic" or d.endswith("migrations") for d in dirs):
+        return Zone.GENERATED  # Alembic revisions, also under db_migrations/ (mlflow), _migrations/ (prefect)
     in_tests = any(d in TEST_DIRS for d in dirs) or TEST_FILE_RE.match(lowered) is not None
     if in_tests:
         if any(d in UNIT_DIRS for d in dirs):
