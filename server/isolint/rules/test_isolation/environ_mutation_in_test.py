@@ -92,6 +92,11 @@ class EnvironMutationInTest(Rule):
                 self._report(node, ctx, "item assignment", fix, target.slice)
             elif self._is_environ(target, ctx):
                 self._report(node, ctx, "rebinding os.environ", None)
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                # `prev, os.environ[K] = os.environ.get(K), "x"` (celery's t/unit/app/test_loaders.py)
+                for element in _flatten(target):
+                    if isinstance(element, ast.Subscript) and self._is_environ(element.value, ctx):
+                        self._report(node, ctx, "item assignment", None, element.slice)
 
     def visit_AugAssign(self, node: ast.AugAssign, ctx: "PythonContext") -> None:
         if isinstance(node.target, ast.Subscript) and self._is_environ(node.target.value, ctx):
@@ -234,7 +239,7 @@ class EnvironMutationInTest(Rule):
         for statement in statements:
             for node in ast.walk(statement):
                 targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else []
-                for target in targets:
+                for target in (element for t in targets for element in _flatten(t)):
                     if isinstance(target, ast.Subscript) and self._is_environ(target.value, ctx) \
                             and ast.dump(target.slice) == wanted:
                         return True
@@ -332,3 +337,12 @@ def _is_main_guard(test: ast.expr) -> bool:
 def _is_yield_statement(statement: ast.stmt) -> bool:
     value = getattr(statement, "value", None)
     return isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)) and isinstance(value, (ast.Yield, ast.YieldFrom))
+
+
+def _flatten(target: ast.AST):
+    """The assignment targets inside ``a, (b, c) = …``, or the target itself."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _flatten(element.value if isinstance(element, ast.Starred) else element)
+    else:
+        yield target

@@ -36,22 +36,54 @@ def normalise(name: str | None) -> str | None:
     return name
 
 
+#: what a patch may replace without faking a service: clocks, sleeps and randomness — the
+#: usual way to make a real integration deterministic (``patch("x.monotonic", …)``)
+DETERMINISM_TARGETS = frozenset({
+    "time", "monotonic", "monotonic_ns", "perf_counter", "time_ns", "sleep", "now", "utcnow", "today",
+    "random", "randrange", "randint", "choice", "choices", "shuffle", "getrandbits", "uuid1", "uuid4",
+    "token_hex", "token_urlsafe", "urandom",
+})
+
+
 def mock_kind(call: ast.AST, imports: "ImportMap", parameters: set[str]) -> str | None:
     """``MagicMock``, ``patch.object``, ``mocker.patch``… when ``call`` creates a mock.
 
     ``parameters`` are the names of the enclosing functions' parameters: ``mocker.patch`` only
-    counts when ``mocker`` is pytest-mock's fixture, i.e. a parameter.
+    counts when ``mocker`` is pytest-mock's fixture, i.e. a parameter. Spies (``wraps=`` the
+    real object) and patches of a clock or of randomness are not mocks: the real service still
+    runs.
     """
     if not isinstance(call, ast.Call):
         return None
     name = normalise(imports.qualified_name(call.func))
+    kind = None
     if name in MOCK_FACTORIES:
-        return name.split(".", 1)[1] if name.startswith("mock.") else name
-    if name and "." in name:
+        kind = name.split(".", 1)[1] if name.startswith("mock.") else name
+    elif name and "." in name:
         base, method = name.split(".", 1)
         if base in MOCKER_FIXTURES and base in parameters and method in MOCKER_METHODS:
-            return name
-    return None
+            kind = name
+    if kind is None or _is_spy(call) or _patches_determinism(call, kind):
+        return None
+    return kind
+
+
+def _is_spy(call: ast.Call) -> bool:
+    return any(keyword.arg == "wraps" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None)
+               for keyword in call.keywords)
+
+
+def _patches_determinism(call: ast.Call, kind: str) -> bool:
+    """``patch("app.jobs.monotonic", …)``, ``patch.object(random, "randrange", …)``."""
+    if not kind.endswith(("patch", "patch.object")) or not call.args:
+        return False
+    index = 1 if kind.endswith("patch.object") else 0
+    if len(call.args) <= index:
+        return False
+    target = call.args[index]
+    if not isinstance(target, ast.Constant) or not isinstance(target.value, str):
+        return False
+    return target.value.rsplit(".", 1)[-1] in DETERMINISM_TARGETS
 
 
 def parameters_of(functions: Iterable[ast.AST]) -> set[str]:

@@ -24,7 +24,10 @@ class MockInIntegrationTest(Rule):
     function or class carries one of `integration-test-markers`. Mocks in unit tests are fine.
 
     `patch.dict` is not counted: it swaps a mapping's content (often `os.environ`) and restores
-    it — isolation, not a fake service.
+    it — isolation, not a fake service. Neither are spies (`wraps=` the real object) nor patches
+    of a clock or of randomness (`patch("app.jobs.monotonic", …)`, `patch.object(random,
+    "randrange", …)`, `time`, `sleep`, `now`, `uuid4`…): the real service still runs, the
+    test only made it deterministic.
 
     ## Why is this bad?
     An integration test that mocks the service it claims to integrate passes with the mock and
