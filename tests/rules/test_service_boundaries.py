@@ -10,6 +10,7 @@ import pytest
 from isolint.api import lint_paths
 from isolint.core.config import ConfigError, Settings, load_settings
 from isolint.engine.project import ProjectIndex, detect_services
+from tests.support.projects import assert_findings_match_markers
 
 PROJECTS = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
 
@@ -61,3 +62,9 @@ def test_broken_contract_config_points_at_its_table(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_settings(config)
     assert info.value.line == 3 and "type must be one of" in info.value.message
+
+
+def test_other_services_modules_do_not_shadow_third_party_imports() -> None:
+    # services/worker/celery.py must not turn the backend's `import celery` into a cross-service
+    # import; an installed service's package (auth_core, pip install -e services/auth) still counts
+    assert_findings_match_markers(PROJECTS / "iso6_installed_services")

@@ -123,9 +123,15 @@ class ProjectIndex:
         parts = [p for p in module.split(".") if p]
         if not parts:
             return None
+        others = self._other_service_roots(importer_rel)
         for root in self._search_roots(importer_rel):
             top = f"{root}/{parts[0]}" if root else parts[0]
             if not (self._is_file(top + ".py") or self._is_dir(top)):
+                continue
+            if root in others and not (self._is_dir(top) and self._installable(others[root])):
+                # another service's folder is on this one's path only when that service is
+                # installed (``pip install -e services/auth``), and then as packages: a bare
+                # ``celery.py`` or ``config.py`` there does not shadow ``import celery`` here
                 continue
             for length in range(len(parts), 0, -1):
                 stem = "/".join(([root] if root else []) + parts[:length])
@@ -150,6 +156,15 @@ class ProjectIndex:
             if name != own:
                 roots += [folder + "/src", folder]
         return [r for r in roots if r == "" or self._is_dir(r)]
+
+    def _other_service_roots(self, importer_rel: str) -> dict[str, str]:
+        """Search roots that belong to a service other than the importer's → that service's folder."""
+        own = self.services.service_of(importer_rel)
+        return {root: folder for name, folder in self.services.services.items() if name != own
+                for root in (folder + "/src", folder)}
+
+    def _installable(self, folder: str) -> bool:
+        return any(self._is_file(f"{folder}/{name}") for name in ("pyproject.toml", "setup.py", "setup.cfg"))
 
     def _is_file(self, rel: str) -> bool:
         cached = self._fs_cache.get(rel)
