@@ -26,6 +26,10 @@ from isolint.core.zones import classify
         ("mlflow/store/db_migrations/versions/2b4d017a5e9b_add_tables.py", Zone.GENERATED),
         ("src/prefect/server/database/_migrations/versions/sqlite/2024_01_01_x.py", Zone.GENERATED),
         ("services/api/app/versions/v2.py", Zone.PRODUCTION),
+        # celery and kombu keep their suites in t/
+        ("t/unit/security/__init__.py", Zone.TEST),
+        ("t/integration/worker_config.py", Zone.INTEGRATION_TEST),
+        ("app/t/helpers.py", Zone.PRODUCTION),
         # a module merely named example (rule docs are linted as one) is production
         ("services/api/app/example.py", Zone.PRODUCTION),
         ("services/api/app/examples.py", Zone.PRODUCTION),

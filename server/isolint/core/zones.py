@@ -44,6 +44,9 @@ UNAMBIGUOUS_INTEGRATION_DIRS = frozenset({
     "end_to_end", "end-to-end", "endtoend", "system_tests",
 })
 UNIT_DIRS = frozenset({"unit", "unit_tests", "unittests", "unit-tests"})
+#: test folders whose name is too short to trust below the top of the project or a service
+#: (celery and kombu keep their suites in t/unit, t/integration)
+TOP_LEVEL_ONLY_TEST_DIRS = frozenset({"t"})
 
 DEV_DIRS = frozenset({
     "scripts", "script", "dev", "devtools", "dev_tools", "dev-tools", "dev_launcher", "launcher",
@@ -120,7 +123,8 @@ def classify_by_heuristics(rel_path: str) -> Zone:
         return Zone.GENERATED
     if "versions" in dirs and any(d == "alembic" or d.endswith("migrations") for d in dirs):
         return Zone.GENERATED  # Alembic revisions, also under db_migrations/ (mlflow), _migrations/ (prefect)
-    in_tests = any(d in TEST_DIRS for d in dirs) or TEST_FILE_RE.match(lowered) is not None
+    in_tests = any(d in TEST_DIRS for d in dirs) or TEST_FILE_RE.match(lowered) is not None \
+        or any(d in TOP_LEVEL_ONLY_TEST_DIRS for d in dirs[:1])
     if in_tests:
         if any(d in UNIT_DIRS for d in dirs):
             return Zone.TEST
