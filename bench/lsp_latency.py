@@ -511,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"initialize {initialized_ms:.0f} ms; background indexing of {written} files: {indexed_s:.1f} s; "
               f"peak RSS {rss_indexed:.0f} MB", flush=True)
         documents = findings = 0
-        checked_s, rss_checked = float("nan"), rss_indexed
+        checked_s, rss_checked = None, rss_indexed
         if args.workspace_diagnostic:  # every file checked, as for a client pulling workspace diagnostics
             started = time.perf_counter()
             report = client.request("workspace/diagnostic", {"previousResultIds": []})
