@@ -18,7 +18,7 @@ TEARDOWN_METHODS = frozenset({"tearDown", "asyncTearDown", "tearDownClass", "tea
                               "teardown_class", "teardown"})
 #: scripts that start a test run (they are their own process), not tests
 LAUNCHER_FILES = frozenset({"runtests.py", "run_tests.py", "manage.py", "__main__.py", "setup.py", "noxfile.py",
-                            "tox_runner.py"})
+                            "tox_runner.py", "wsgi.py", "asgi.py"})
 #: mutating methods whose first argument is the variable's name
 KEYED_METHODS = frozenset({"pop", "setdefault", "__setitem__", "__delitem__"})
 
@@ -35,10 +35,11 @@ class EnvironMutationInTest(Rule):
     which is meant to apply to every test; and a change the code undoes itself in a `finally`
     (`saved = os.environ.get(K)` … `try: os.environ[K] = v … finally: os.environ[K] = saved`,
     or `os.environ.pop(K)` there, a `setUp` whose `tearDown` restores the key, or a yield
-    fixture that saves the old value and puts it back after its `yield`) — the
-    save-and-restore that `monkeypatch` automates; and test-suite launchers (`runtests.py`, a
-    sample project's `manage.py`, `if __name__ == "__main__":` blocks), which configure their own
-    process before any test runs.
+    fixture that saves the old value and puts it back after its `yield`, or
+    `os.environ.clear()` + `os.environ.update(saved)` putting a snapshot back) — the
+    save-and-restore that `monkeypatch` automates; and test-suite launchers and entry points
+    (`runtests.py`, a sample project's `manage.py`, `wsgi.py`/`asgi.py`, `if __name__ ==
+    "__main__":` blocks), which configure their own process before any test runs.
 
     ## Why is this bad?
     `os.environ` is process-wide. A test that sets a variable and does not restore it leaks
@@ -116,10 +117,35 @@ class EnvironMutationInTest(Rule):
                 fix = self._fix(ctx.parent, ctx, "delenv", node.args[0], None)
             elif func.attr == "pop" and len(node.args) == 2 and isinstance(ctx.parent, ast.Expr):
                 fix = self._fix(ctx.parent, ctx, "delenv-lenient", node.args[0], None)
+            if self._restores_snapshot(node, ctx):
+                return
             key = node.args[0] if node.args and func.attr in KEYED_METHODS else None
             self._report(node, ctx, f"os.environ.{func.attr}()", fix, key)
         elif normalise(ctx.qualified_name(func)) in ENV_FUNCTIONS:
             self._report(node, ctx, f"{ctx.qualified_name(func)}()", None)
+
+    def _restores_snapshot(self, node: ast.Call, ctx: "PythonContext") -> bool:
+        """``os.environ.clear()`` directly followed by ``os.environ.update(saved)`` (or that
+        ``update``): putting back a snapshot taken earlier is the restore, not the leak."""
+        statement = ctx.parent
+        if not isinstance(statement, ast.Expr) or len(ctx.parents) < 2:
+            return False
+        block = next((getattr(ctx.parents[-2], attr) for attr in ("body", "orelse", "finalbody")
+                      if any(s is statement for s in getattr(ctx.parents[-2], attr, None) or [])), None)
+        if block is None:
+            return False
+        index = next(i for i, s in enumerate(block) if s is statement)
+        pair = block[index:index + 2] if node.func.attr == "clear" else block[max(index - 1, 0):index + 1]
+        if len(pair) != 2:
+            return False
+        first, second = (s.value if isinstance(s, ast.Expr) else None for s in pair)
+        return (self._environ_method(first, ctx) == "clear" and self._environ_method(second, ctx) == "update"
+                and len(second.args) == 1 and isinstance(second.args[0], ast.Name))
+
+    def _environ_method(self, call: ast.AST | None, ctx: "PythonContext") -> str | None:
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and self._is_environ(call.func.value, ctx):
+            return call.func.attr
+        return None
 
     def _report(self, node: ast.AST, ctx: "PythonContext", how: str, fix: Fix | None,
                 key: ast.AST | None = None) -> None:
