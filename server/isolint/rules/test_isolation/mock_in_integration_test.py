@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
 from isolint.core.model import Severity
@@ -9,6 +10,26 @@ from isolint.rules.test_isolation.knowledge import MOCK_TOKENS, in_integration_t
 
 if TYPE_CHECKING:
     from isolint.engine.python_runner import PythonContext
+
+
+#: bare mock objects (not patches) that can stand for a callback
+RECORDER_KINDS = frozenset({"Mock", "MagicMock", "AsyncMock"})
+#: names of callbacks, signal receivers and hooks: a mock there records calls into the real
+#: service, it does not replace the service (``on_ack=Mock()``, ``signal_was_called = Mock()``)
+CALLBACK_NAME_RE = re.compile(
+    r"^on_|callback|(^|_)cb$|^cb_|(^|_)(hook|listener|receiver|handler)s?$|_called$|^called_|(^|_)spy(_|$)"
+)
+
+
+def _records_a_callback(ctx: "PythonContext") -> bool:
+    parent = ctx.parent
+    if isinstance(parent, ast.keyword) and parent.arg:
+        return CALLBACK_NAME_RE.search(parent.arg) is not None
+    if isinstance(parent, (ast.Assign, ast.AnnAssign)):
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        return len(targets) == 1 and isinstance(targets[0], ast.Name) \
+            and CALLBACK_NAME_RE.search(targets[0].id) is not None
+    return False
 
 
 class MockInIntegrationTest(Rule):
@@ -24,7 +45,8 @@ class MockInIntegrationTest(Rule):
     function or class carries one of `integration-test-markers`. Mocks in unit tests are fine.
 
     `patch.dict` is not counted: it swaps a mapping's content (often `os.environ`) and restores
-    it — isolation, not a fake service. Neither are spies (`wraps=` the real object) nor patches
+    it — isolation, not a fake service. Neither are callback recorders (`on_ack=Mock()`,
+    `signal_was_called = Mock()`: the real service calls them), spies (`wraps=` the real object) nor patches
     of a clock or of randomness (`patch("app.jobs.monotonic", …)`, `patch.object(random,
     "randrange", …)`, `time`, `sleep`, `now`, `uuid4`…): the real service still runs, the
     test only made it deterministic.
@@ -71,4 +93,6 @@ class MockInIntegrationTest(Rule):
             return
         if any(mock_kind(p, ctx.imports, parameters) for p in ctx.parents):
             return  # `patch("x", new=MagicMock())` is one use, reported on the outer call
+        if kind in RECORDER_KINDS and _records_a_callback(ctx):
+            return
         ctx.report(self, node.func, kind=kind)
