@@ -178,6 +178,7 @@ class SessionReport:
     chosen: str | None
     after_text: str | None
     after_diagnostics: list[dict]
+    log: list[str]
     output: str = field(repr=False)
 
     @property
@@ -197,7 +198,7 @@ class SessionReport:
         return (
             f"editor {self.editor}, status {self.status}, encoding {self.offset_encoding}\n"
             f"error: {self.error}\ndiagnostics: {self.diagnostics}\nactions: {self.actions}\n"
-            f"after: {self.after_diagnostics}\n--- editor output ---\n{self.output[-4000:]}"
+            f"after: {self.after_diagnostics}\nsteps: {self.log}\n--- editor output ---\n{self.output[-4000:]}"
         )
 
 
@@ -268,5 +269,6 @@ def run_session(
         chosen=data.get("chosen"),
         after_text=data.get("after_text"),
         after_diagnostics=data.get("after_diagnostics") or [],
+        log=data.get("log") or [],
         output=output,
     )

@@ -38,6 +38,7 @@
 
 (defun e2e-finish (status)
   (e2e-put 'status status)
+  (e2e-put 'log (reverse (alist-get 'log e2e-report)))  ; pushed newest first
   (with-temp-file (e2e-get 'report)
     (insert (json-encode e2e-report)))
   (kill-emacs (if (equal status "ok") 0 1)))

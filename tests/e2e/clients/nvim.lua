@@ -11,8 +11,10 @@
 local spec = vim.fn.json_decode(table.concat(vim.fn.readfile(os.getenv('ISOLINT_E2E_SPEC')), '\n'))
 local report = { log = {}, diagnostics = {}, actions = {}, after_diagnostics = {} }
 
-local function log(...)
-  table.insert(report.log, table.concat(vim.tbl_map(tostring, { ... }), ' '))
+local started = vim.loop.hrtime()
+-- Record a step with the seconds since start (the report's `log`, for slow or failed runs).
+local function log(what)
+  table.insert(report.log, string.format('%.2f s %s', (vim.loop.hrtime() - started) / 1e9, what))
 end
 
 local function finish(status)
@@ -90,11 +92,13 @@ local ok, err = pcall(function()
     if client_id then vim.lsp.buf_attach_client(bufnr, client_id) end
   end
   if not client_id then error('the language client did not start', 0) end
+  log('client started')
 
   wait('the expected diagnostics', function() return has_all(isolint_diagnostics(bufnr), spec.expected) end)
   local client = vim.lsp.get_client_by_id(client_id)
   report.offset_encoding = client.offset_encoding
   report.diagnostics = isolint_diagnostics(bufnr)
+  log('diagnostics shown')
 
   -- The quick fix, as a user runs it: cursor on the diagnostic, then the code-action menu.
   local target
@@ -126,12 +130,15 @@ local ok, err = pcall(function()
   if not report.chosen then error('no code action titled "' .. spec.fix.title_prefix .. '..."', 0) end
   -- codeAction/resolve (when the server defers edits) and the edit are asynchronous.
   wait('the quick fix to edit the buffer', function() return vim.api.nvim_buf_get_changedtick(bufnr) ~= tick end)
+  log('quick fix applied')
   wait('the diagnostics after the fix', function() return same_keys(isolint_diagnostics(bufnr), spec.expected_after) end)
   report.after_diagnostics = isolint_diagnostics(bufnr)
   report.after_text = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), '\n') .. '\n'
+  log('diagnostics republished')
 
   if client.stop and vim.fn.has('nvim-0.11') == 1 then client:stop() else vim.lsp.stop_client(client_id) end
   wait('the server to shut down', function() return vim.lsp.get_client_by_id(client_id) == nil end)
+  log('server shut down')
 end)
 
 if not ok then
