@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from isolint.core.config import Settings
 from isolint.core.model import Zone
 from isolint.core.zones import classify

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from isolint.api import lint_paths
 from isolint.core.config import ConfigError, Settings, load_settings
 from isolint.engine.project import ProjectIndex, detect_services
+
 from tests.support.projects import assert_findings_match_markers
 
 PROJECTS = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
