@@ -29,6 +29,7 @@ from isolint import __version__
 from isolint.core.config import Settings
 from isolint.core.model import Finding, Language, Zone
 from isolint.core.rule import Rule
+from isolint.engine.selection import TokenScan
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +62,13 @@ def facts_digest(facts: Mapping[str, Any]) -> str:
     return hashlib.blake2b(blob, digest_size=12).hexdigest()
 
 
-def fact_kinds_read(rules: Iterable[type[Rule]], language: Language, raw: bytes) -> tuple[str, ...]:
+def fact_kinds_read(rules: Iterable[type[Rule]], language: Language, scan: TokenScan) -> tuple[str, ...]:
     """Fact kinds the rules that may run on a file read. Zones are ignored on purpose (content
     can move a file to another zone): an over-approximation only costs a re-check."""
     kinds: set[str] = set()
     for rule in rules:
-        if rule.uses_facts and language in rule.languages and (
-            not rule.tokens or any(token in raw for token in rule.tokens)
-        ):
+        if rule.uses_facts and language in rule.languages and not kinds.issuperset(rule.uses_facts) \
+                and scan.admits(rule.tokens):
             kinds.update(rule.uses_facts)
     return tuple(sorted(kinds))
 

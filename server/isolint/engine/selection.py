@@ -63,6 +63,39 @@ def rules_for(source: SourceFile) -> list[type[Rule]]:
     return selected
 
 
-def prefilter(rules: list[type[Rule]], raw: bytes) -> list[type[Rule]]:
+class TokenScan:
+    """Which prefilter tokens occur in one file's bytes, each searched at most once.
+
+    Families share token tuples (every ISO3xx rule has the same nine), and an absent token
+    costs a scan of the whole file, so memoizing per token and per tuple matters on big files.
+    """
+
+    __slots__ = ("raw", "_tokens", "_groups")
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+        self._tokens: dict[bytes, bool] = {}
+        self._groups: dict[tuple[bytes, ...], bool] = {}
+
+    def admits(self, tokens: tuple[bytes, ...]) -> bool:
+        """True when ``tokens`` is empty or any of them occurs."""
+        if not tokens:
+            return True
+        hit = self._groups.get(tokens)
+        if hit is None:
+            hit = False
+            for token in tokens:
+                found = self._tokens.get(token)
+                if found is None:
+                    found = self._tokens[token] = token in self.raw
+                if found:
+                    hit = True
+                    break
+            self._groups[tokens] = hit
+        return hit
+
+
+def prefilter(rules: list[type[Rule]], raw: bytes | TokenScan) -> list[type[Rule]]:
     """Drop rules none of whose tokens occur in the file's bytes (no parse needed)."""
-    return [rule for rule in rules if not rule.tokens or any(token in raw for token in rule.tokens)]
+    scan = raw if isinstance(raw, TokenScan) else TokenScan(raw)
+    return [rule for rule in rules if scan.admits(rule.tokens)]
