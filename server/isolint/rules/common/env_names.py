@@ -55,7 +55,18 @@ def callee_prefix(call: ast.Call) -> str | None:
     return None
 
 
-_callee_prefix = callee_prefix  # the original private name, kept for existing callers
+#: service words found inside class or function names (``AsyncRedisClient`` → ``REDIS``)
+SERVICE_WORDS = (
+    ("clickhouse", "CLICKHOUSE"), ("postgres", "POSTGRES"), ("mysql", "MYSQL"), ("mongo", "MONGO"),
+    ("redis", "REDIS"), ("rabbit", "RABBITMQ"), ("amqp", "AMQP"), ("kafka", "KAFKA"),
+    ("elastic", "ELASTICSEARCH"), ("memcache", "MEMCACHED"), ("smtp", "SMTP"), ("celery", "CELERY"),
+    ("database", "DATABASE"), ("minio", "MINIO"), ("s3", "S3"),
+)
+
+
+def service_word(identifier: str) -> str | None:
+    lowered = identifier.lower()
+    return next((word for key, word in SERVICE_WORDS if key in lowered), None)
 
 
 def env_name_for(node: ast.AST, ctx: "PythonContext") -> str | None:
@@ -96,7 +107,7 @@ def env_name_for(node: ast.AST, ctx: "PythonContext") -> str | None:
                     return _with_class_prefix(to_env_name(name), target, ctx)
             return None
         if isinstance(parent, ast.arguments):
-            return _argument_name(parent, child)
+            return _prefixed_parameter(_argument_name(parent, child), ctx)
         if isinstance(parent, ast.Return):
             function = ctx.current_function
             if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -128,6 +139,17 @@ def _with_class_prefix(name: str | None, target: ast.AST, ctx: "PythonContext") 
     if not in_class_body:
         return name
     prefix = to_env_name(CLASS_SUFFIX_RE.sub("", ctx.classes[-1].name))
+    return f"{prefix}_{name}" if prefix and not name.startswith(prefix) else name
+
+
+def _prefixed_parameter(name: str | None, ctx: "PythonContext") -> str | None:
+    """A generic parameter (``host``) of ``AsyncRedisClient.__init__`` or ``connect_redis`` is
+    ``REDIS_HOST``: the service comes from the function's or the class's name."""
+    if not name or name.lower() not in GENERIC_KEYWORDS:
+        return name
+    function = ctx.current_function
+    names = [getattr(function, "name", "")] + [cls.name for cls in reversed(ctx.classes)]
+    prefix = next((word for word in map(service_word, names) if word), None)
     return f"{prefix}_{name}" if prefix and not name.startswith(prefix) else name
 
 
