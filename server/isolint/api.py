@@ -115,7 +115,8 @@ def lint_paths(
     processes parse and check in parallel (default: all cores); results are identical to a
     sequential run and sorted by path.
     """
-    entries, errors = collect_files([Path(p) for p in paths], overrides)
+    paths = [Path(p) for p in paths]
+    entries, errors = collect_files(paths, overrides)
     run = LintRun(config_errors=errors)
     projects: dict[Path, ProjectIndex] = {}
     caches: dict[int, ResultCache] = {}
@@ -186,7 +187,11 @@ def lint_paths(
                 {kind: digests.get(item.source.settings.root, kind) for kind in item.kinds},
                 item.source.zone.value, result.parse_error.to_json() if result.parse_error else None,
             ))
+    # A run over a whole project root forgets the entries of files that are gone.
+    given = {os.path.realpath(p) for p in paths}
     for result_cache in caches.values():
+        if str(result_cache.root) in given:
+            result_cache.retain({p.source.rel_path for p in pending if p.cache is result_cache})
         result_cache.save()
     run.results.sort(key=lambda r: (r.source.rel_path, str(r.source.path)))
     return run

@@ -85,3 +85,13 @@ def test_a_corrupt_cache_is_ignored(project: Path) -> None:
     assert run.cached_files == 0
     assert codes_by_file(run) == codes_by_file(first)
     assert json.loads(next((project / CACHE_DIR_NAME).glob("*.json")).read_text())["entries"]
+
+
+def test_deleted_files_leave_the_cache(project: Path) -> None:
+    lint_paths([project], cache=True)
+    (project / "services/api/tests/test_settings.py").unlink()
+    lint_paths([project], cache=True)
+    (cache_file,) = (project / CACHE_DIR_NAME).glob("*.json")
+    entries = json.loads(cache_file.read_text())["entries"]
+    assert "services/api/app/config.py" in entries
+    assert "services/api/tests/test_settings.py" not in entries
