@@ -9,6 +9,7 @@ Heavy modules (the engine, the rules) are imported inside the command that needs
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -94,7 +95,42 @@ def _codes(value: str) -> list[str]:
     return [code.strip() for code in value.split(",") if code.strip()]
 
 
+class _OneLineErrors(logging.Formatter):
+    """A crashing rule or indexer is logged as one line (the file and the rule still get
+    checked by the others); ``ISOLINT_DEBUG=1`` shows the traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = f"isolint: {record.levelname.lower()}: {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            if os.environ.get("ISOLINT_DEBUG"):
+                return message + "\n" + self.formatException(record.exc_info)
+            message += f" ({type(record.exc_info[1]).__name__}: {record.exc_info[1]}; ISOLINT_DEBUG=1 for the traceback)"
+        return message
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (tests swap it)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def _configure_logging() -> None:
+    logger = logging.getLogger("isolint")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(_OneLineErrors())
+        handler.setLevel(logging.DEBUG if os.environ.get("ISOLINT_DEBUG") else logging.WARNING)
+        logger.addHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _configure_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
