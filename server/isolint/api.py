@@ -14,7 +14,7 @@ from isolint.engine.checker import CheckResult, check_source, index_source, load
 from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_files
 from isolint.engine.fixing import MAX_FIX_ROUNDS, apply_fixes_once
 from isolint.engine.project import ProjectIndex
-from isolint.engine.selection import TokenScan, enabled_rules
+from isolint.engine.selection import TokenScan
 from isolint.engine.sources import SourceFile, UnreadableSource, decode_source, language_of, relative_path
 
 
@@ -139,8 +139,7 @@ def lint_paths(
     # phase 2, once every file's facts are known.
     for item in pending:
         if item.entry is None:
-            item.kinds = fact_kinds_read(enabled_rules(item.source.settings), item.source.language,
-                                         TokenScan(item.raw))
+            item.kinds = fact_kinds_read(item.source, TokenScan(item.raw))
     phase1 = [p for p in pending if p.entry is None and (
         not p.kinds or projects[p.source.settings.root].indexers_for(p.source.language, p.raw))]
     outputs = _parallel(_phase1_worker, [p.source for p in phase1], projects, jobs,

@@ -15,6 +15,7 @@ isolint never executes anything that comes with the workspace.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -23,13 +24,13 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from isolint import __version__
 from isolint.core.config import Settings
-from isolint.core.model import Finding, Language, Zone
-from isolint.core.rule import Rule
-from isolint.engine.selection import TokenScan
+from isolint.core.model import Finding, Zone
+from isolint.engine.selection import TokenScan, rules_for
+from isolint.engine.sources import SourceFile
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +63,16 @@ def facts_digest(facts: Mapping[str, Any]) -> str:
     return hashlib.blake2b(blob, digest_size=12).hexdigest()
 
 
-def fact_kinds_read(rules: Iterable[type[Rule]], language: Language, scan: TokenScan) -> tuple[str, ...]:
-    """Fact kinds the rules that may run on a file read. Zones are ignored on purpose (content
-    can move a file to another zone): an over-approximation only costs a re-check."""
+def fact_kinds_read(source: SourceFile, scan: TokenScan) -> tuple[str, ...]:
+    """Fact kinds the rules that may run on a file read: its zone's rules, plus the
+    integration-test rules for a test file (the only zone change content can cause: pytest
+    markers, ``checker._refine_zone``)."""
+    candidates = list(rules_for(source))
+    if source.zone is Zone.TEST:
+        candidates += rules_for(dataclasses.replace(source, zone=Zone.INTEGRATION_TEST))
     kinds: set[str] = set()
-    for rule in rules:
-        if rule.uses_facts and language in rule.languages and not kinds.issuperset(rule.uses_facts) \
-                and scan.admits(rule.tokens):
+    for rule in candidates:
+        if rule.uses_facts and not kinds.issuperset(rule.uses_facts) and scan.admits(rule.tokens):
             kinds.update(rule.uses_facts)
     return tuple(sorted(kinds))
 
