@@ -223,3 +223,139 @@ def test_message_named_containers_count_once_their_members_are_used() -> None:
     strong = {name for name, items in catalogue.sides[FRONTEND].by_name.items() if any(i.strong for i in items)}
     assert strong == {"job_done", "job_failed", "job_queued"}  # a third used: the union counts
     assert {(m.kind, m.name) for m in catalogue.mismatches} == {("unknown", "job_failed"), ("unknown", "job_queued")}
+
+
+# -- precision on real code (QA triage of chainlit and lnbits): each look-alike class ------------
+
+def strong_names(facts: dict, role: str) -> set[str]:
+    return {e.get("name") or e.get("ref") for e in facts.get("entries", ()) if e["strong"] and e["role"] == role}
+
+
+def test_python_client_of_another_server_is_not_the_contract() -> None:
+    """lnbits' wallets talk to a Lightning node's WebSocket and REST API (`websockets.connect`,
+    `r.json()`): that protocol is the node's, not the frontend's."""
+    client_only = python_entries(
+        "import json\nfrom websockets import connect\n"
+        "async def stream(url, client):\n"
+        "    data = (await client.post('/pay')).json()\n"
+        "    if data['type'] == 'payment-failed':\n        return\n"
+        "    async with connect(url) as ws:\n"
+        "        await ws.send(json.dumps({'type': 'subscribe'}))\n"
+        "        message = json.loads(await ws.recv())\n"
+        "        if message['type'] == 'payment-received':\n            pass\n",
+        "services/api/app/wallets/node.py")
+    assert client_only["ws"] is False
+    assert not strong_names(client_only, "send") | strong_names(client_only, "handle")
+
+
+def test_python_proxy_keeps_its_own_socket_and_skips_the_upstream_one() -> None:
+    facts = python_entries(
+        "import json\nimport websockets\nfrom fastapi import WebSocket\n"
+        "async def voice(websocket: WebSocket):\n"
+        "    async with websockets.connect(URL) as upstream:\n"
+        "        await upstream.send(json.dumps({'type': 'session.update'}))\n"
+        "        async for raw in upstream:\n"
+        "            event = json.loads(raw)\n"
+        "            if event['type'] == 'response.done':\n"
+        "                await websocket.send_json({'type': 'audio_end'})\n"
+        "    message = await websocket.receive_json()\n"
+        "    if message['type'] == 'mute':\n        pass\n")
+    assert strong_names(facts, "send") == {"audio_end"}
+    assert strong_names(facts, "handle") == {"mute"}
+
+
+def test_python_reserved_events_and_payloads_of_one_event_are_no_message_types() -> None:
+    facts = python_entries(
+        "@sio.on('connect')\nasync def connect(sid, environ):\n    pass\n"
+        "@sio.on('disconnect')\nasync def disconnect(sid):\n    pass\n"
+        "@sio.on('feedback')\nasync def feedback(sid, payload):\n"
+        "    if payload['type'] == 'thumbs_up':\n        pass\n"
+        "@sio.on('client_event')\nasync def channel(sid, data):\n"
+        "    match data['type']:\n        case 'join':\n            pass\n"
+        "async def hello(sid):\n    await sio.emit('connect', {})\n    await sio.emit('welcome', {}, to=sid)\n")
+    assert strong_names(facts, "handle") == {"feedback", "client_event", "join"}
+    assert strong_names(facts, "send") == {"welcome"}
+
+
+@pytest.mark.parametrize(("body", "handled"), [
+    ("    type = request.path_params['type']\n    if type == 'tx':\n        pass\n", set()),
+    ("    msg_type = message['type'].lower()\n    if msg_type == 'ping':\n        pass\n", {"ping"}),
+    ("    msg_type = json.loads(raw)['type']\n    if msg_type == 'ping':\n        pass\n", {"ping"}),
+    ("    msg_type = MessageType(message.get('type') or '')\n    if msg_type == 'ping':\n        pass\n", {"ping"}),
+])
+def test_python_type_variable_counts_only_when_it_may_be_a_message_type(body: str, handled: set[str]) -> None:
+    facts = python_entries(f"async def on_message(websocket, request, message, raw):\n{body}")
+    assert strong_names(facts, "handle") == handled
+
+
+def test_python_type_defaults_of_abstract_bases_and_wider_aliases_are_no_discriminators() -> None:
+    facts = python_entries(
+        "class MessageBase(ABC):\n    type: MessageStepType = 'assistant_message'\n"
+        "class StepMessage(BaseModel):\n    type: MessageStepType = 'user_message'\n"
+        "class ThreadUpdatedMessage(BaseModel):\n    type: str = 'thread_updated'\n    payload: dict\n"
+        "class RunDoneMessage(BaseModel):\n    type: WsEvent = WsEvent.RUN_DONE\n")
+    assert strong_names(facts, "declare") == {"thread_updated", "WsEvent.RUN_DONE"}
+
+
+def test_python_wrappers_send_their_first_argument_in_the_file() -> None:
+    facts = python_entries(
+        "class Emitter:\n"
+        "    def clear(self, event: Literal['clear_ask', 'clear_call_fn']):\n        return self.emit(event, {})\n"
+        "    def notify(self, kind, body):\n        return self.websocket.send_json({'type': kind, 'body': body})\n"
+        "    def toast(self, kind):\n        return self.notify(kind, {})\n"
+        "    async def ask(self):\n        await self.clear('clear_ask')\n        await self.toast('toast_shown')\n"
+        "def emit_fn(event, data):\n    return sio.emit(event, data)\n"
+        "session = Session(emit=emit_fn)\n")
+    assert strong_names(facts, "send") == {"clear_ask", "clear_call_fn", "toast_shown"}
+    assert facts["wrappers"] == [["clear", "emit", True], ["emit", "emit_fn", False], ["emit_fn", "emit", True],
+                                 ["notify", "send_json", True], ["toast", "notify", False]]
+
+
+def test_wrappers_resolve_across_files_through_the_catalogue() -> None:
+    """chainlit: `context.emitter.emit("chat_settings", …)` in a module that never mentions a
+    socket reaches `sio.emit` through `session.emit = emit_fn`; the emitter module's own
+    `self.emit("task_start")` and `self.clear("clear_ask")` do too."""
+    from isolint.rules.contract.catalogue import BACKEND, PYTHON_FACTS, TYPESCRIPT_FACTS, build_catalogue
+
+    socket = python_entries("def setup(sid, session):\n    def emit_fn(event, data):\n"
+                            "        return sio.emit(event, data, to=sid)\n    session.emit = emit_fn\n",
+                            "services/api/app/socket.py")
+    emitter = python_entries("class ChatEmitter:\n    def clear(self, event):\n        return self.emit(event, {})\n"
+                             "    def task_start(self):\n        return self.emit('task_start', {})\n"
+                             "    async def ask(self):\n        await self.clear('clear_ask')\n",
+                             "services/api/app/emitter.py")
+    settings = python_entries("async def send(context, inputs):\n"
+                              "    await context.emitter.emit('chat_settings', inputs)\n"
+                              "    await producer.send('orders', inputs)\n",
+                              "services/api/app/chat_settings.py")
+    frontend = ts_entries("socket.on('task_start', () => go());\n")
+    assert not strong_names(emitter, "send") and not strong_names(settings, "send")
+    catalogue = build_catalogue({PYTHON_FACTS: {"services/api/app/socket.py": socket,
+                                                "services/api/app/emitter.py": emitter,
+                                                "services/api/app/chat_settings.py": settings},
+                                 TYPESCRIPT_FACTS: {"frontend/src/socket.ts": frontend}})
+    backend = catalogue.sides[BACKEND]
+    strong = {name for name, items in backend.by_name.items() if any(i.strong for i in items)}
+    assert strong == {"task_start", "clear_ask", "chat_settings"}
+
+
+@pytest.mark.parametrize("text", [
+    # elements of a list in an array callback
+    "socket.on('element', (element) => {\n  const lists = elements.filter((e) => e.type === 'tasklist');\n});\n",
+    # the payload of one dispatched event: `type` is the toast's severity
+    "socket.on('toast', (data: { type: string }) => {\n  switch (data.type) { case 'info': notify(); }\n});\n",
+    # route parameters of a page that also follows a live socket
+    "export function load(route, live: WebSocket) {\n  const { type, id } = route.params;\n"
+    "  if (type === 'tx') fetchTx(id);\n}\n",
+])
+def test_typescript_type_comparisons_on_things_that_are_no_received_message(text: str) -> None:
+    assert not strong_names(ts_entries("// talks to the WebSocket\n" + text), "handle") - {"element", "toast"}
+
+
+def test_typescript_channel_events_and_parsed_messages_still_dispatch() -> None:
+    facts = ts_entries(
+        "socket.on('ws_message', (msg) => {\n  switch (msg.type) { case 'run_done': done(); }\n});\n"
+        "ws.onmessage = (event) => {\n  const { type, payload } = JSON.parse(event.data);\n"
+        "  if (type === 'thread_updated') update(payload);\n};\n"
+        "export function handle(type: string) {\n  if (type === 'job_failed') fail();\n}\n")
+    assert strong_names(facts, "handle") == {"ws_message", "run_done", "thread_updated", "job_failed"}

@@ -7,14 +7,19 @@ Each indexer (Python, TypeScript) stores one small JSON-able record per file und
      "entries": [Entry, ...],
      "enums": {"MessageType": {"THREAD_UPDATE": "thread_update", ...}},
      "models": {"ThreadUpdated": {"name": "thread_updated", "fields": [...]}},
-     "aliases": [["agent_completed", "agentCompleted"], ...]}   # mapping tables
+     "aliases": [["agent_completed", "agentCompleted"], ...],   # mapping tables
+     "wrappers": [["clear", "emit", false], ...]}  # functions that send their first argument:
+                                                   # [name, callee it forwards to, strong send?]
 
 An Entry is ``{"role": "send"|"handle"|"declare", "name": str|None, "ref": "Enum.MEMBER"|None,
 "model": "ClassName"|None, "range": [l, c, l, c], "literal": bool, "strong": bool,
 "fields": [..]|None, "reads": [[field, range], ...], "enum": "Enum"|None, "container": name|None,
-"via": str}``.
+"wrapper": name|None, "via": str}``.
 ``strong`` entries come from files that show WebSocket traffic (or containers named after it);
-weak ones only count as knowledge, so they can silence a finding but never anchor one.
+weak ones only count as knowledge, so they can silence a finding but never anchor one. A weak
+entry with a ``wrapper`` is a send through a function another file may define: it becomes strong
+when that wrapper, followed through the wrappers it forwards to on the same side, reaches a
+strong socket send (``clear`` → ``emit`` → ``emit_fn`` → ``sio.emit`` in WebSocket code).
 
 The merged view and the list of mismatches are computed once per ProjectIndex generation and
 shared by every rule and by the ``report`` metric, so one type edit in a ``.py`` file changes
@@ -180,8 +185,10 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
     enums: dict[str, dict[str, dict[str, str]]] = {}
     models: dict[str, dict[str, dict[str, Any]]] = {}
     aliases: dict[str, set[str]] = {}
+    wrappers: dict[str, list[tuple[str, str, bool]]] = {}
     for _, record in files:
         side = record["side"]
+        wrappers.setdefault(side, []).extend(record.get("wrappers", ()))
         for enum, members in record.get("enums", {}).items():
             enums.setdefault(side, {}).setdefault(enum, {}).update(members)
         for model, shape in record.get("models", {}).items():
@@ -197,6 +204,7 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
             if entry.get("strong") and entry.get("ref") and entry["role"] != DECLARE:
                 used_enums.setdefault(record["side"], set()).add(entry["ref"].split(".")[0])
 
+    strong_wrappers = {side: _strong_wrappers(definitions) for side, definitions in wrappers.items()}
     resolved_entries = []
     used_names: dict[str, set[str]] = {}
     containers: dict[tuple[str, str, str], list[str]] = {}
@@ -206,6 +214,8 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
         if side_name == SHARED:
             shared_paths.append(path)
         for entry in record.get("entries", ()):
+            if entry.get("wrapper") in strong_wrappers.get(side_name, ()):
+                entry = {**entry, "strong": True}
             resolved = _resolve(entry, enums.get(side_name, {}), models.get(side_name, {}))
             if resolved is None:
                 continue
@@ -232,6 +242,16 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
     catalogue = Catalogue(sides, aliases, tuple(shared_paths))
     catalogue.mismatches = find_mismatches(catalogue)
     return catalogue
+
+
+def _strong_wrappers(definitions: list) -> set[str]:
+    """Wrapper names that reach a strong socket send, directly or through other wrappers."""
+    strong = {name for name, _, is_strong in definitions if is_strong}
+    while True:
+        more = {name for name, target, _ in definitions if name not in strong and target in strong}
+        if not more:
+            return strong
+        strong |= more
 
 
 def _resolve(entry, enums, models) -> tuple[str, tuple[str, ...] | None] | None:

@@ -38,6 +38,24 @@ WS_RECEIVER_RE = re.compile(
     re.IGNORECASE,
 )
 
+#: events the transport itself defines (Socket.IO's connection events, the WebSocket API's
+#: ``open``/``message``/``close``, the generic ``message`` event of ``socket.send``): registering
+#: for them or emitting them is connection plumbing, never a message type of the application's
+#: contract — ``@sio.on("connect")`` is no type the frontend forgot to send
+RESERVED_EVENTS = frozenset({
+    "message", "open", "close", "error", "connect", "connection", "disconnect", "disconnecting", "connect_error",
+    "reconnect", "reconnect_attempt", "reconnect_error", "reconnect_failed", "reconnecting", "ping", "pong",
+    "newListener", "removeListener",
+})
+
+#: an event name that is a generic channel for many message types (``socket.on('ws_message', …)``,
+#: ``@sio.on("server_event")``): a ``type`` inside its payload dispatches; inside the handler of
+#: one specific event (``'toast'``, ``"feedback"``) the event is dispatched already and ``type``
+#: is a payload field
+CHANNEL_EVENT_RE = re.compile(
+    r"^((ws|socket|server|client|app|chat|realtime)[_:.\-]?)?(message|msg|event|update|data|payload|frame|packet"
+    r"|notification|command)s?$", re.IGNORECASE)
+
 #: read by any transport around a message; never evidence of a payload mismatch
 ENVELOPE_FIELDS = frozenset({
     "type", "id", "message_id", "messageId", "timestamp", "ts", "time", "sent_at", "correlation_id",

@@ -11,6 +11,27 @@ branch reads; mapping tables between backend and frontend spellings.
 Only files that show WebSocket traffic produce *strong* entries (see ``catalogue``); elsewhere
 the same shapes are kept as weak knowledge, because ``{"type": "text"}`` is everywhere in
 real code and must never anchor a finding on its own.
+
+What is *not* the contract, because real code is full of it (each measured on real projects):
+
+- traffic with someone else's server: a file that only opens client connections
+  (``websockets.connect``, aiohttp's ``ws_connect``, ``open_connection``) and serves none talks
+  to a wallet node, an exchange or an LLM API, not to our frontend — its entries are weak; in a
+  file that does both, sends on a socket bound from such a connect are skipped;
+- the transport's own events (``@sio.on("connect")``, ``"disconnect"``: ``RESERVED_EVENTS``);
+- ``.type`` read inside a handler registered for one specific event (``@sio.on("toast")``): the
+  event is already dispatched, so ``data["type"] == "info"`` compares a payload field;
+- a bare ``type`` variable bound from something that is no message (``kind = request.query…``);
+- the string default of a ``type`` field whose annotation is a wider type alias, or of an
+  abstract base class: ``type: MessageStepType = "assistant_message"`` is one value among many.
+
+Sends through the project's own wrappers count: a function whose first parameter reaches a send
+as the event name or the ``type`` (``def clear(self, event): return self.emit(event, {})``) is
+a *wrapper*; a ``Literal[…]`` annotation of that parameter lists sent types, and calls with a
+literal first argument are sends. Each wrapper is stored with the call it forwards to, and the
+names it is published under (``session.emit = emit_fn``, ``Session(emit=emit_fn)``) as wrappers
+forwarding to it; the catalogue resolves the chains across files, so ``context.emitter.emit("x")``
+in a module that never mentions a socket is a strong send once ``emit`` reaches ``sio.emit``.
 """
 
 from __future__ import annotations
@@ -23,10 +44,12 @@ from isolint.core.model import Language
 from isolint.core.rule import Indexer
 from isolint.rules.contract.catalogue import DECLARE, HANDLE, PYTHON_FACTS, SEND, indexes_file, side_of
 from isolint.rules.contract.naming import (
+    CHANNEL_EVENT_RE,
     GENERIC_SEND_CALLS,
     MESSAGE_CONTAINER_RE,
     WS_RECEIVER_RE,
     MESSAGE_MODEL_RE,
+    RESERVED_EVENTS,
     WS_NAME_RE,
     is_wire_name,
     is_ws_context,
@@ -53,6 +76,24 @@ HANDLER_TABLE_RE = re.compile(r"handler|dispatch|router|routes|callbacks", re.IG
 MAPPING_TABLE_RE = re.compile(r"(map|mapping|alias|aliases|translation|rename)", re.IGNORECASE)
 MAPPING_SUBJECT_RE = re.compile(r"(message|msg|event|type|frontend|ws|websocket|socket)", re.IGNORECASE)
 ENUM_BASES = frozenset({"Enum", "StrEnum", "str"})
+#: a file that opens client connections to a socket server …
+CLIENT_CONNECT_RE = re.compile(
+    rb"\bwebsockets(\.\w+)*\.connect\(|from websockets[\w.]* import [^\n]*\bconnect\b|\.ws_connect\("
+    rb"|\bcreate_connection\(|\bWebSocketApp\(|\ba?connect_ws\(|\bsocketio\.(Async)?Client\(|\bopen_connection\("
+)
+#: … and one that serves sockets itself (a FastAPI/Starlette ``WebSocket``, an ``accept()``, a
+#: Socket.IO server or handler, ``websockets.serve``, a Channels consumer)
+SERVER_EVIDENCE_RE = re.compile(
+    rb"[:\[(,|]\s*WebSocket\b|\bimport\b[^\n]*\bWebSocket\b|\.accept\(|\.websocket\(|\bwebsocket_route\b|\bWebSocket(Route|Endpoint)\b"
+    rb"|\bsocketio\.(Async)?Server\(|@\w+\.(on|event)\b|\bserve\(|WebsocketConsumer\b"
+)
+CLIENT_CONNECT_CALLS = frozenset({"connect", "ws_connect", "create_connection", "connect_ws", "aconnect_ws",
+                                  "open_connection", "WebSocketApp"})
+#: Socket.IO's emit-and-wait-for-the-acknowledgement, a send on a Socket.IO server object
+ACK_CALLS = frozenset({"call"})
+SOCKETIO_RECEIVER_RE = re.compile(r"^(sio|socketio|socket_?io|\w*_sio)$", re.IGNORECASE)
+#: calls that may reach another file's wrapper: strong once the catalogue resolves the wrapper
+WRAPPER_CALL_RE = re.compile(r"^(emit|send)(_|$)|_(emit|send)$")
 MESSAGE_RETURNERS_RE = re.compile(r"message|event|payload|notification|frame|envelope", re.IGNORECASE)
 
 
@@ -71,13 +112,23 @@ class PythonMessageIndexer(Indexer):
         side = side_of(source.rel_path, Language.PYTHON, source.settings)
         if side is None:
             return None
-        ws = is_ws_context(source.raw, source.rel_path)
+        ws = is_ws_context(source.raw, source.rel_path) and not _client_only(source.raw)
         collector = _Collector(source, ws)
         collector.collect(tree)
-        if not (collector.entries or collector.enums or collector.models or collector.aliases):
+        wrappers = sorted([name, via, strong] for name, (via, strong) in collector.wrappers.items())
+        if not (collector.entries or collector.enums or collector.models or collector.aliases or wrappers):
             return None
-        return {"side": side, "ws": ws, "entries": collector.entries, "enums": collector.enums,
-                "models": collector.models, "aliases": collector.aliases}
+        facts = {"side": side, "ws": ws, "entries": collector.entries, "enums": collector.enums,
+                 "models": collector.models, "aliases": collector.aliases}
+        if wrappers:
+            facts["wrappers"] = wrappers
+        return facts
+
+
+def _client_only(raw: bytes) -> bool:
+    """The file connects to a socket server and serves none: its messages are another
+    service's protocol (Blink's GraphQL subscriptions, an Electrum node's JSON-RPC)."""
+    return CLIENT_CONNECT_RE.search(raw) is not None and SERVER_EVIDENCE_RE.search(raw) is None
 
 
 def _string(node: ast.AST | None) -> str | None:
@@ -122,6 +173,9 @@ class _Collector:
         self.enums: dict[str, dict[str, str]] = {}
         self.models: dict[str, dict[str, Any]] = {}
         self.aliases: list[list[str]] = []
+        #: functions (and the names they are published under) that send their first argument:
+        #: name -> (the callee it forwards to, whether that call is a strong send itself)
+        self.wrappers: dict[str, tuple[str, bool]] = {}
         self._seen: set[tuple] = set()
 
     # -- entries -------------------------------------------------------------------------------
@@ -142,7 +196,7 @@ class _Collector:
 
     def add(self, role: str, node: ast.AST, *, strong: bool, via: str, fields=None, reads=None,
             enum: str | None = None, model: str | None = None, name: str | None = None,
-            container: str | None = None) -> None:
+            container: str | None = None, wrapper: str | None = None) -> None:
         ref = None
         if name is None:
             name, ref = _string(node), _enum_ref(node)
@@ -168,18 +222,25 @@ class _Collector:
             entry["enum"] = enum
         if container and not strong:
             entry["container"] = container  # promoted when the catalogue is merged (see there)
+        if wrapper and not strong:
+            entry["wrapper"] = wrapper  # strong once the catalogue resolves that wrapper
         self.entries.append(entry)
 
     # -- walk ----------------------------------------------------------------------------------
     def collect(self, tree: ast.Module) -> None:
         for statement in tree.body:
             self.module_statement(statement)
-        self.scope(_FunctionScope(tree), "module")  # registrations and sends at import time
+        functions: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, _FunctionScope]] = []
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
                 self.class_def(node)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self.function(node)
+                functions.append((node, _FunctionScope(node)))
+        module = _FunctionScope(tree)
+        self.find_wrappers(functions, module)  # before any call is read: a call may precede the def
+        self.scope(module, "module")  # registrations and sends at import time
+        for node, scope in functions:
+            self.function(node, scope)
 
     def module_statement(self, node: ast.stmt) -> None:
         targets, value = _assignment(node)
@@ -240,7 +301,8 @@ class _Collector:
                 field_name = statement.target.id
                 if field_name in DISCRIMINATOR_KEYS:
                     items = _literal_items(statement.annotation) if _is_literal_subscript(statement.annotation) else []
-                    if not items and statement.value is not None and MESSAGE_MODEL_RE.search(node.name):
+                    if not items and statement.value is not None and MESSAGE_MODEL_RE.search(node.name) \
+                            and _default_is_the_type(node, statement):
                         items = [statement.value] if (_string(statement.value) or _enum_ref(statement.value)) else []
                     discriminators.extend(items)
                 else:
@@ -274,12 +336,73 @@ class _Collector:
             if key is not None and isinstance(handler, (ast.Name, ast.Attribute, ast.Lambda)):
                 self.add(HANDLE, key, strong=self.ws, via=f"handler table `{target_name}`")
 
+    # -- wrappers --------------------------------------------------------------------------------
+    def find_wrappers(self, functions: list[tuple[ast.AST, "_FunctionScope"]], module: "_FunctionScope") -> None:
+        """Functions whose first parameter reaches a send as the event name or the ``type``
+        (directly or through another wrapper of this file), and the attribute or keyword names
+        they are published under (``session.emit = emit_fn``, ``Session(emit=emit_fn)``)."""
+        pending = [(node, scope, parameter) for node, scope in functions
+                   if (parameter := _first_parameter(node)) is not None]
+        for _ in range(3):  # a wrapper of a wrapper of a send
+            found = [(node, parameter, target) for node, scope, parameter in pending
+                     if node.name not in self.wrappers and (target := self.forwards(scope, parameter.arg))]
+            if not found:
+                break
+            for node, parameter, target in found:
+                self.wrappers[node.name] = target
+                for item in _literal_items(parameter.annotation) if parameter.annotation is not None else ():
+                    self.add(SEND, item, strong=self.ws, via=f"`{node.name}(…)` parameter, sent as the type",
+                             wrapper=node.name)
+        if not self.wrappers:
+            return
+        for scope in [module, *(scope for _, scope in functions)]:
+            for inner in scope.nodes:
+                if isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Name) and inner.value.id in self.wrappers:
+                    self.wrappers.update((t.attr, (inner.value.id, False)) for t in inner.targets
+                                         if isinstance(t, ast.Attribute) and t.attr not in self.wrappers)
+                elif isinstance(inner, ast.Call):
+                    self.wrappers.update((kw.arg, (kw.value.id, False)) for kw in inner.keywords
+                                         if kw.arg and kw.arg not in self.wrappers and isinstance(kw.value, ast.Name)
+                                         and kw.value.id in self.wrappers)
+
+    def forwards(self, scope: "_FunctionScope", parameter: str) -> tuple[str, bool] | None:
+        """The call through which ``parameter`` is sent as the type, and whether that call is a
+        strong send itself (a socket send in WebSocket code); None when it is not sent."""
+        for inner in scope.calls:
+            callee = _callee_name(inner)
+            first = inner.args[0] if inner.args else None
+            forwarded = isinstance(first, ast.Name) and first.id == parameter
+            if callee in self.wrappers and forwarded:
+                return callee, False  # strong when that wrapper is (resolved by the catalogue)
+            if not self.is_socket_send(inner, callee, scope):
+                continue
+            if forwarded and callee in ("emit", "emit_event", *ACK_CALLS):
+                return callee, self.ws
+            for argument in [*inner.args, *(kw.value for kw in inner.keywords)]:
+                for value in _sent_messages(argument, scope):
+                    discriminator = _discriminator(value)
+                    if isinstance(discriminator, ast.Name) and discriminator.id == parameter:
+                        return callee, self.ws
+        return None
+
+    def is_socket_send(self, node: ast.Call, callee: str | None, scope: "_FunctionScope") -> bool:
+        if callee in ACK_CALLS:
+            receiver = _target_name(node.func.value) if isinstance(node.func, ast.Attribute) else None
+            return receiver is not None and SOCKETIO_RECEIVER_RE.match(receiver) is not None
+        return callee in SEND_METHODS and _plausible_sender(node, callee) and not scope.is_client_socket(node)
+
     # -- functions: sends, dispatch, registrations -----------------------------------------------
-    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: "_FunctionScope") -> None:
         for decorator in node.decorator_list:
             if isinstance(decorator, ast.Call) and _callee_name(decorator) in HANDLER_DECORATORS and decorator.args:
-                self.add(HANDLE, decorator.args[0], strong=self.ws, via=f"@{_callee_name(decorator)} handler")
-        self.scope(_FunctionScope(node), node.name)
+                event = decorator.args[0]
+                if _string(event) in RESERVED_EVENTS:
+                    continue
+                self.add(HANDLE, event, strong=self.ws, via=f"@{_callee_name(decorator)} handler")
+                if (_string(event) or _enum_ref(event)) and not CHANNEL_EVENT_RE.match(_string(event) or ""):
+                    # the event is dispatched already: a `type` in its payload is a payload field
+                    scope.payload_parameters.update(a.arg for a in (*node.args.posonlyargs, *node.args.args))
+        self.scope(scope, node.name)
 
     def scope(self, scope: "_FunctionScope", function_name: str) -> None:
         for inner in scope.nodes:
@@ -306,41 +429,43 @@ class _Collector:
 
     def call(self, node: ast.Call, scope: "_FunctionScope") -> None:
         callee = _callee_name(node)
-        if callee in SEND_METHODS and _plausible_sender(node, callee):
-            if callee in ("emit", "emit_event") and node.args and (_string(node.args[0]) or _enum_ref(node.args[0])):
-                self.add(SEND, node.args[0], strong=self.ws, via=f"`{callee}(…)`")  # Socket.IO event name
+        first = node.args[0] if node.args else None
+        named_first = first is not None and (_string(first) or _enum_ref(first))
+        if self.is_socket_send(node, callee, scope):
+            if callee in ("emit", "emit_event", *ACK_CALLS) and named_first:
+                if _string(first) not in RESERVED_EVENTS:  # Socket.IO event name
+                    # outside WebSocket code `self.emit("x")` is strong once `emit` is a wrapper
+                    self.add(SEND, first, strong=self.ws, via=f"`{callee}(…)`", wrapper=None if self.ws else callee)
                 return
             for argument in [*node.args, *(kw.value for kw in node.keywords)]:
                 self.sent_value(argument, scope, via=f"`{callee}(…)`")
+        elif callee in self.wrappers and named_first:
+            self.add(SEND, first, strong=self.ws, via=f"`{callee}(…)`, which sends its first argument", wrapper=callee)
         elif callee in HANDLER_REGISTRARS and len(node.args) >= 2 \
                 and isinstance(node.args[1], (ast.Name, ast.Attribute, ast.Lambda)):
-            self.add(HANDLE, node.args[0], strong=self.ws, via=f"`{callee}(…)` registration")
+            if _string(first) not in RESERVED_EVENTS:
+                self.add(HANDLE, first, strong=self.ws, via=f"`{callee}(…)` registration")
+        elif named_first and callee and WRAPPER_CALL_RE.search(callee) and not scope.is_client_socket(node) \
+                and (callee == "emit" or callee not in GENERIC_SEND_CALLS):  # `producer.send("orders")`: a queue
+            # `context.emitter.emit("chat_settings", …)`: a send if another file defines `emit`
+            # as a wrapper (``session.emit = emit_fn``); weak knowledge otherwise
+            self.add(SEND, first, strong=False, via=f"`{callee}(…)`, which sends its first argument",
+                     wrapper=callee)
 
-    def sent_value(self, node: ast.AST, scope: "_FunctionScope", via: str, depth: int = 0) -> None:
-        """Follow what a send call sends: a dict literal, ``json.dumps(…)``, ``Model(…).model_dump()``,
-        or a local variable bound to one of those."""
-        if depth > 4:
-            return
-        if isinstance(node, ast.Dict):
-            self.sent_message(node, scope, via)
-        elif isinstance(node, ast.Name):
-            for bound in scope.bindings.get(node.id, ()):
-                self.sent_value(bound, scope, via, depth + 1)
-        elif isinstance(node, ast.Await):
-            self.sent_value(node.value, scope, via, depth + 1)
-        elif isinstance(node, ast.Call):
-            callee = _callee_name(node)
-            if callee in SERIALIZERS:
-                inner = node.func.value if isinstance(node.func, ast.Attribute) and callee != "dumps" else None
-                for argument in ([inner] if inner is not None else []) + list(node.args):
-                    self.sent_value(argument, scope, via, depth + 1)
-            elif any(kw.arg in DISCRIMINATOR_KEYS for kw in node.keywords):
-                discriminator = next(kw.value for kw in node.keywords if kw.arg in DISCRIMINATOR_KEYS)
-                spread = any(kw.arg is None for kw in node.keywords)
-                fields = None if spread else [kw.arg for kw in node.keywords if kw.arg not in DISCRIMINATOR_KEYS]
+    def sent_value(self, node: ast.AST, scope: "_FunctionScope", via: str) -> None:
+        """Record what a send call sends (see ``_sent_messages``)."""
+        for message in _sent_messages(node, scope):
+            if isinstance(message, ast.Dict):
+                self.sent_message(message, scope, via)
+                continue
+            callee = _callee_name(message)
+            discriminator = _discriminator(message)
+            if discriminator is not None:
+                spread = any(kw.arg is None for kw in message.keywords)
+                fields = None if spread else [kw.arg for kw in message.keywords if kw.arg not in DISCRIMINATOR_KEYS]
                 self.add(SEND, discriminator, strong=self.ws, via=via, fields=fields)
             elif callee and callee[:1].isupper() and MESSAGE_MODEL_RE.search(callee):
-                self.add(SEND, node, strong=self.ws, via=via, model=callee)
+                self.add(SEND, message, strong=self.ws, via=via, model=callee)
 
     def sent_message(self, node: ast.Dict, scope: "_FunctionScope", via: str) -> None:
         discriminator = None
@@ -365,7 +490,7 @@ class _Collector:
     def dispatch_if(self, node: ast.If, scope: "_FunctionScope") -> None:
         for subject, values in _comparisons(node.test):
             base = _type_subject_base(subject, scope)
-            if base is None:
+            if base is None or base in scope.payload_parameters or (base and scope.received_from_client(base)):
                 continue
             reads = _reads(node.body, base, self) if base else []
             for value in values:
@@ -373,6 +498,9 @@ class _Collector:
 
     def dispatch_match(self, node: ast.Match, scope: "_FunctionScope") -> None:
         base = _type_subject_base(node.subject, scope)
+        subject = base or _target_name(node.subject) or ""
+        if subject in scope.payload_parameters or (subject and scope.received_from_client(subject)):
+            return
         for case in node.cases:
             values: list[ast.AST] = []
             if base is not None:
@@ -388,6 +516,60 @@ class _Collector:
                 self.add(HANDLE, value, strong=self.ws, via="`match` dispatch on the message type", reads=reads)
 
 
+def _sent_messages(node: ast.AST, scope: "_FunctionScope", depth: int = 0):
+    """What a send call sends: dict literals and constructor calls, seen through
+    ``json.dumps(…)``, ``Model(…).model_dump()``, ``await`` and local variables."""
+    if depth > 4:
+        return
+    if isinstance(node, ast.Dict):
+        yield node
+    elif isinstance(node, ast.Name):
+        for bound in scope.bindings.get(node.id, ()):
+            yield from _sent_messages(bound, scope, depth + 1)
+    elif isinstance(node, ast.Await):
+        yield from _sent_messages(node.value, scope, depth + 1)
+    elif isinstance(node, ast.Call):
+        callee = _callee_name(node)
+        if callee in SERIALIZERS:
+            inner = node.func.value if isinstance(node.func, ast.Attribute) and callee != "dumps" else None
+            for argument in ([inner] if inner is not None else []) + list(node.args):
+                yield from _sent_messages(argument, scope, depth + 1)
+        else:
+            yield node
+
+
+def _discriminator(message: ast.AST) -> ast.AST | None:
+    """The ``type`` of ``{"type": …}`` or of ``Model(type=…)``."""
+    if isinstance(message, ast.Dict):
+        return next((value for key, value in zip(message.keys, message.values)
+                     if key is not None and _key_of(key) in DISCRIMINATOR_KEYS), None)
+    if isinstance(message, ast.Call):
+        return next((kw.value for kw in message.keywords if kw.arg in DISCRIMINATOR_KEYS), None)
+    return None
+
+
+def _first_parameter(node: ast.AST) -> ast.arg | None:
+    """The first parameter after ``self``/``cls``: where a wrapper takes the event name."""
+    arguments = [*node.args.posonlyargs, *node.args.args]
+    if arguments and arguments[0].arg in ("self", "cls"):
+        arguments = arguments[1:]
+    return arguments[0] if arguments else None
+
+
+def _default_is_the_type(model: ast.ClassDef, field: ast.AnnAssign) -> bool:
+    """Whether a ``type`` field's default names the one message the class describes:
+    ``type: str = "thread_updated"`` or ``type: WsEvent = WsEvent.THREAD_UPDATED`` — but not a
+    string default under a wider alias (``type: MessageStepType = "assistant_message"``: one
+    step kind among many) nor the default of an abstract base its subclasses override."""
+    if model.name.endswith("Base") or any(_target_name(base) in ("ABC", "Generic", "Protocol") for base in model.bases):
+        return False
+    annotation = _target_name(field.annotation)
+    if annotation == "str":
+        return True
+    reference = _enum_ref(field.value)
+    return reference is not None and reference.split(".")[0] == annotation
+
+
 def _plausible_sender(node: ast.Call, callee: str) -> bool:
     if callee not in GENERIC_SEND_CALLS or not isinstance(node.func, ast.Attribute):
         return True
@@ -401,7 +583,13 @@ class _FunctionScope:
 
     def __init__(self, function: ast.AST) -> None:
         self.nodes: list[ast.AST] = []
+        self.calls: list[ast.Call] = []
         self.bindings: dict[str, list[ast.AST]] = {}
+        #: parameters of a handler registered for one event: their `type` is a payload field
+        self.payload_parameters: set[str] = set()
+        #: names bound to a client connection (``async with websockets.connect(…) as ws``)
+        self._client_sockets: set[str] = set()
+        self._loop_sources: dict[str, list[ast.AST]] = {}
         self._subscript_keys: dict[str, list[str]] = {}
         stack = list(ast.iter_child_nodes(function))
         while stack:
@@ -409,6 +597,10 @@ class _FunctionScope:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
             self.nodes.append(node)
+            if isinstance(node, ast.Call):
+                self.calls.append(node)
+            elif isinstance(node, (ast.withitem, ast.For, ast.AsyncFor)):
+                self._note_client_socket(node)
             targets, value = _assignment(node)
             for target in targets:
                 if isinstance(target, ast.Name) and value is not None:
@@ -422,11 +614,50 @@ class _FunctionScope:
         self._dict_owner: dict[int, str] = {
             id(value): name for name, values in self.bindings.items() for value in values if isinstance(value, ast.Dict)
         }
+        self._client_sockets.update(name for name, values in self.bindings.items()
+                                    if any(_is_client_connect(value) for value in values))
+
+    def _note_client_socket(self, node: ast.AST) -> None:
+        """``async with connect(url) as ws`` / ``async for ws in websockets.connect(url)``."""
+        target, value = (node.optional_vars, node.context_expr) if isinstance(node, ast.withitem) \
+            else (node.target, node.iter)
+        if isinstance(target, ast.Name) and _is_client_connect(value):
+            self._client_sockets.add(target.id)
+        elif isinstance(target, ast.Name) and not isinstance(node, ast.withitem):
+            self._loop_sources.setdefault(target.id, []).append(value)
+
+    def received_from_client(self, name: str, depth: int = 0) -> bool:
+        """Whether the message ``name`` came from a socket this function opened as a client:
+        ``json.loads(await upstream.recv())``, ``async for event in upstream``."""
+        if depth > 3:
+            return False
+        sources = [*self.bindings.get(name, ()), *self._loop_sources.get(name, ())]
+        for value in sources:
+            while isinstance(value, ast.Await) or (isinstance(value, ast.Call) and _callee_name(value) in SERIALIZERS | {
+                    "loads", "parse_raw", "model_validate_json", "validate_json"} and value.args):
+                value = value.value if isinstance(value, ast.Await) else value.args[0]
+            if isinstance(value, ast.Name) and (value.id in self._client_sockets
+                                                or self.received_from_client(value.id, depth + 1)):
+                return True
+            if isinstance(value, ast.Call) and self.is_client_socket(value):
+                return True
+        return False
+
+    def is_client_socket(self, call: ast.Call) -> bool:
+        """Whether ``call`` is a method of a socket this function opened as a client."""
+        receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+        return isinstance(receiver, ast.Name) and receiver.id in self._client_sockets
 
     def extra_keys(self, node: ast.Dict) -> list[str]:
         """Keys added later with ``message["payload"] = …`` to a dict bound to a local name."""
         owner = self._dict_owner.get(id(node))
         return self._subscript_keys.get(owner, []) if owner else []
+
+
+def _is_client_connect(node: ast.AST | None) -> bool:
+    if isinstance(node, ast.Await):
+        node = node.value
+    return isinstance(node, ast.Call) and _callee_name(node) in CLIENT_CONNECT_CALLS
 
 
 def _assignment(node: ast.AST) -> tuple[list[ast.AST], ast.AST | None]:
@@ -496,14 +727,37 @@ def _type_subject_base(subject: ast.AST, scope: _FunctionScope, depth: int = 0) 
         return owner.id if isinstance(owner, ast.Name) else ""
     if isinstance(subject, ast.Attribute) and subject.attr == "value":
         return _type_subject_base(subject.value, scope, depth)
+    if isinstance(subject, ast.Call) and len(subject.args) == 1 and not subject.keywords and depth < 3 \
+            and ((_callee_name(subject) or "")[:1].isupper() or _callee_name(subject) == "str"):
+        return _type_subject_base(subject.args[0], scope, depth + 1)  # MessageType(message["type"])
+    if isinstance(subject, ast.Call) and isinstance(subject.func, ast.Attribute) and not subject.args \
+            and subject.func.attr in ("lower", "upper", "strip", "casefold") and depth < 3:
+        return _type_subject_base(subject.func.value, scope, depth + 1)  # message["type"].lower()
+    if isinstance(subject, ast.BoolOp) and depth < 3:  # data.get("type") or ""
+        return next((b for v in subject.values if (b := _type_subject_base(v, scope, depth + 1)) is not None), None)
     if isinstance(subject, ast.Name) and depth < 3:
-        for bound in scope.bindings.get(subject.id, ()):
+        bindings = scope.bindings.get(subject.id, ())
+        for bound in bindings:
             base = _type_subject_base(bound, scope, depth + 1)
             if base is not None:
                 return base
-        if TYPE_VARIABLE_RE.match(subject.id):
-            return ""
+        if TYPE_VARIABLE_RE.match(subject.id) and not any(_reads_type_of_non_message(b) for b in bindings):
+            return ""  # a parameter, an outer name or an opaque call: trusted by its name
     return None
+
+
+def _reads_type_of_non_message(node: ast.AST) -> bool:
+    """``request.path_params["type"]``, ``node.type``: a type, but of something no message."""
+    owner = None
+    if isinstance(node, ast.Subscript) and _key_of(node.slice) in DISCRIMINATOR_KEYS:
+        owner = node.value
+    elif isinstance(node, ast.Call) and _callee_name(node) == "get" and isinstance(node.func, ast.Attribute) \
+            and node.args and _key_of(node.args[0]) in DISCRIMINATOR_KEYS:
+        owner = node.func.value
+    elif isinstance(node, ast.Attribute) and node.attr in DISCRIMINATOR_KEYS:
+        owner = node.value
+    owner_name = _target_name(owner) if owner is not None else None  # json.loads(raw)["type"]: opaque
+    return owner_name is not None and MESSAGE_VARIABLE_RE.search(owner_name) is None
 
 
 def _key_of(node: ast.AST) -> str | None:

@@ -21,10 +21,12 @@ from isolint.core.rule import Indexer
 from isolint.rules.contract.catalogue import DECLARE, HANDLE, SEND, SHARED, TYPESCRIPT_FACTS, indexes_file, side_of
 from isolint.rules.contract.export import GENERATED_MARKER
 from isolint.rules.contract.naming import (
+    CHANNEL_EVENT_RE,
     GENERIC_SEND_CALLS,
     MESSAGE_CONTAINER_RE,
     WS_RECEIVER_RE,
     MESSAGE_MODEL_RE,
+    RESERVED_EVENTS,
     WS_NAME_RE,
     is_wire_name,
     is_ws_context,
@@ -36,10 +38,10 @@ SEND_CALLS = frozenset({"send", "sendMessage", "sendJson", "sendJSON", "sendEven
 REGISTRARS = frozenset({"on", "once", "subscribe", "registerHandler", "addHandler", "addMessageHandler", "onMessage",
                         "registerMessageHandler", "addListener", "setHandler", "onMessageType"})
 #: lifecycle and DOM event names: registering for them says nothing about message types
-LIFECYCLE_EVENTS = frozenset({"message", "open", "close", "error", "connect", "disconnect", "connect_error",
-                              "reconnect", "reconnect_attempt", "reconnect_error", "reconnect_failed", "ping", "pong",
-                              "click", "change", "input", "submit", "keydown", "keyup", "load", "unload", "resize",
-                              "scroll", "focus", "blur", "visibilitychange", "online", "offline", "storage"})
+LIFECYCLE_EVENTS = RESERVED_EVENTS | frozenset({
+    "click", "change", "input", "submit", "keydown", "keyup", "load", "unload", "resize", "scroll", "focus", "blur",
+    "visibilitychange", "online", "offline", "storage",
+})
 DOM_EVENT_VARIABLES = frozenset({"event", "e", "evt", "ev"})
 MESSAGE_VARIABLE_RE = re.compile(
     r"msg|message|data|event|payload|frame|packet|incoming|parsed|raw|body|json|envelope|^m$|^e$|^evt$|ws|update",
@@ -318,7 +320,7 @@ class _Collector:
             if _string_value(args[0]) in LIFECYCLE_EVENTS:
                 return
             self.add(HANDLE, args[0], strong=self.ws, via=f"`{callee}(…)` registration")
-        elif callee in ("includes", "has") and args and _type_subject(args[0]) is not None:
+        elif callee in ("includes", "has") and args and _received_type_subject(args[0]) is not None:
             self.accept_list(function)
 
     def sent_value(self, node, via: str, depth: int = 0) -> None:
@@ -362,7 +364,7 @@ class _Collector:
     # -- handles -------------------------------------------------------------------------------
     def on_switch_statement(self, node) -> None:
         subject = node.child_by_field_name("value")
-        base = _type_subject(subject)
+        base = _received_type_subject(subject)
         if base is None:
             return
         body = node.child_by_field_name("body")
@@ -388,7 +390,7 @@ class _Collector:
             return
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         for subject, value in ((left, right), (right, left)):
-            base = _type_subject(subject)
+            base = _received_type_subject(subject)
             if base is not None and (_string_value(value) or _enum_ref(value)) and not _is_dom_event(base, value):
                 self.add(HANDLE, value, strong=self.ws, via="comparison with the message type",
                          reads=self.reads(_guarded_statements(node), base))
@@ -595,6 +597,108 @@ def _type_subject(node) -> str | None:
     if node.type == "identifier" and TYPE_VARIABLE_RE.match(_text(node)):
         return ""
     return None
+
+
+FUNCTION_NODES = frozenset({"arrow_function", "function_expression", "function_declaration", "function",
+                            "method_definition", "generator_function", "generator_function_declaration"})
+#: array methods whose callback receives an element of a collection, never a received message
+ELEMENT_CALLBACKS = frozenset({"filter", "find", "findIndex", "findLast", "findLastIndex", "some", "every", "map",
+                               "flatMap", "forEach", "reduce", "reduceRight", "sort"})
+SCOPE_NODES = frozenset({"statement_block", "program", "switch_case", "class_body"})
+
+
+def _received_type_subject(node) -> str | None:
+    """``_type_subject``, but only for a message this code *receives* to dispatch on. Not: an
+    element in an array callback (``elements.filter((e) => e.type === 'tasklist')``), the
+    payload of a handler registered for one event (``socket.on('toast', (data) => …data.type…)``:
+    the event is dispatched already, ``data.type`` is a payload field), nor a ``type`` variable
+    bound from something that is no message (``const { type, id } = route.params``)."""
+    base = _type_subject(node)
+    if base is None:
+        return None
+    node = _unwrap(node)
+    name = base or (_text(node) if node.type == "identifier" else "")
+    if not name:
+        return base
+    declaration = _declaration_of(node, name)
+    if declaration is None:
+        return base
+    if declaration.type in FUNCTION_NODES:
+        return None if _is_element_or_payload_callback(declaration) else base
+    return base if _binds_a_message(declaration, name) else None
+
+
+def _declaration_of(node, name: str):
+    """The nearest enclosing function with a parameter ``name`` or variable declarator binding
+    ``name`` in a block around ``node`` (plain or destructured); None when not found."""
+    current = node.parent
+    while current is not None:
+        if current.type in FUNCTION_NODES:
+            parameters = current.child_by_field_name("parameters") or current.child_by_field_name("parameter")
+            if parameters is not None and name in _bound_names(parameters):
+                return current
+        elif current.type in SCOPE_NODES:
+            for statement in current.named_children:
+                if statement.type in ("lexical_declaration", "variable_declaration"):
+                    for declarator in statement.named_children:
+                        if declarator.type == "variable_declarator" and name in _bound_names(
+                                declarator.child_by_field_name("name")):
+                            return declarator
+        current = current.parent
+    return None
+
+
+def _bound_names(pattern) -> set[str]:
+    """Identifiers a parameter list or a binding pattern introduces (not types, not defaults)."""
+    names: set[str] = set()
+    stack = [pattern] if pattern is not None else []
+    while stack:
+        node = stack.pop()
+        if node.type in ("identifier", "shorthand_property_identifier_pattern"):
+            names.add(_text(node))
+        elif node.type == "pair_pattern":
+            value = node.child_by_field_name("value")
+            stack.extend([value] if value is not None else [])
+        elif node.type in ("assignment_pattern", "object_assignment_pattern"):
+            left = node.child_by_field_name("left")
+            stack.extend([left] if left is not None else [])
+        elif node.type in ("required_parameter", "optional_parameter"):
+            inner = node.child_by_field_name("pattern")
+            stack.extend([inner] if inner is not None else [])
+        elif node.type not in ("type_annotation", "accessibility_modifier"):
+            stack.extend(node.named_children)
+    return names
+
+
+def _is_element_or_payload_callback(function) -> bool:
+    arguments = function.parent
+    call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    if call is None or call.type != "call_expression":
+        return False
+    callee = _callee(call.child_by_field_name("function"))
+    if callee in ELEMENT_CALLBACKS:
+        return True
+    args = [a for a in arguments.named_children if a.type != "comment"]
+    event = _string_value(args[0]) if args else None
+    return callee in REGISTRARS and len(args) >= 2 and args[1] == function \
+        and (event or _enum_ref(args[0])) is not None and event not in LIFECYCLE_EVENTS \
+        and not CHANNEL_EVENT_RE.match(event or "")
+
+
+def _binds_a_message(declarator, name: str) -> bool:
+    """``const msg = JSON.parse(…)``, ``const type = msg.type``, ``const { type } = message``."""
+    target, value = declarator.child_by_field_name("name"), _unwrap(declarator.child_by_field_name("value"))
+    if value is None:
+        return True  # `let msg;` assigned later: unknown, trusted by its name
+    if target is not None and target.type == "identifier":
+        if _type_subject(value) is not None:
+            return True
+    if value.type == "call_expression":
+        return True  # JSON.parse(raw), decode(frame): what a receiver parses
+    if value.type in ("identifier", "member_expression", "subscript_expression"):
+        owner = _text(value).replace("?", "").split(".")[-1]
+        return owner not in NOT_MESSAGE_VARIABLES and MESSAGE_VARIABLE_RE.search(owner) is not None
+    return target is None or target.type == "identifier"
 
 
 def _is_dom_event(base: str, value) -> bool:
