@@ -84,3 +84,24 @@ def test_walking_a_subfolder_matches_globs_against_the_project_root(tmp_path: Pa
         "services/api/app/legacy/old.py": "",
     })
     assert checked(root, root / "services" / "api") == {"services/api/app/main.py"}
+
+
+def test_walking_into_an_excluded_folder_finds_nothing_but_a_named_file_is_checked(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {
+        "pyproject.toml": '[tool.isolint]\nextend-exclude = ["vendor_libs/"]\n',
+        "vendor_libs/pkg/mod.py": "",
+        "node_modules/pkg/index.ts": "",
+        "app/main.py": "",
+    })
+    assert checked(root, root / "vendor_libs" / "pkg") == set()
+    assert checked(root, root / "node_modules") == set()
+    assert checked(root, root / "vendor_libs" / "pkg" / "mod.py") == {"vendor_libs/pkg/mod.py"}
+
+
+def test_negated_exclude_patterns_keep_gitignore_semantics(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {
+        "pyproject.toml": '[tool.isolint]\nexclude = ["gen/*.py", "!gen/keep.py"]\n',
+        "gen/drop.py": "",
+        "gen/keep.py": "",
+    })
+    assert checked(root) - {"pyproject.toml"} == {"gen/keep.py"}

@@ -13,6 +13,7 @@ file: each folder inherits its parent's settings unless it holds a config file, 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -87,16 +88,39 @@ class SettingsResolver:
         return settings
 
 
+_PLAIN_FOLDER_RE = re.compile(r"^[^*?\[\]!/\\#]+/$")  # "node_modules/": a folder of that name anywhere
+
+
 class _Excluder:
-    """``exclude`` + ``extend-exclude`` of one Settings, compiled once."""
+    """``exclude`` + ``extend-exclude`` of one Settings, compiled once.
+
+    Most patterns are plain folder names (``node_modules/``): those become a set lookup on the
+    folder's name. Files are only matched against patterns that can match a file, since the
+    walk never enters an excluded folder. With a negation (``!pattern``) everything goes
+    through one gitignore spec, for git's exact semantics.
+    """
 
     def __init__(self, settings: Settings) -> None:
         patterns = list(settings.exclude if settings.exclude is not None else DEFAULT_EXCLUDE)
         patterns += settings.extend_exclude
-        self.spec = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+        negated = any(p.lstrip().startswith("!") for p in patterns)
+        self.folder_names = frozenset() if negated else frozenset(
+            p[:-1] for p in patterns if _PLAIN_FOLDER_RE.match(p))
+        rest = patterns if negated else [p for p in patterns if not _PLAIN_FOLDER_RE.match(p)]
+        self.spec = pathspec.GitIgnoreSpec.from_lines(rest) if rest else None
+        file_patterns = rest if negated else [p for p in rest if not p.rstrip().endswith("/")]
+        self.file_spec = pathspec.GitIgnoreSpec.from_lines(file_patterns) if file_patterns else None
 
-    def __call__(self, root_rel: str) -> bool:
-        return self.spec is not None and self.spec.match_file(root_rel)
+    def folder(self, root_rel: str, name: str) -> bool:
+        return name in self.folder_names or (self.spec is not None and self.spec.match_file(root_rel + "/"))
+
+    def file(self, root_rel: str) -> bool:
+        return self.file_spec is not None and self.file_spec.match_file(root_rel)
+
+    def inside_excluded(self, root_prefix: str) -> bool:
+        """Whether a folder on the way from the root to a walk's top is excluded."""
+        parts = [part for part in root_prefix.split("/") if part]
+        return any(self.folder("/".join(parts[: i + 1]), part) for i, part in enumerate(parts))
 
 
 class SourceEntry(NamedTuple):
@@ -134,7 +158,13 @@ def _walk(top: Path, resolver: SettingsResolver, seen: set[str],
         return
     real_top = os.path.realpath(top)
     layers = _ancestor_layers(real_top, str(settings.root)) if settings.respect_gitignore else ()
-    stack = [_Folder(str(top), "", settings, layers, _root_prefix(real_top, settings.root), 0)]
+    prefix = _root_prefix(real_top, settings.root)
+    excluder = excluders.get(id(settings))
+    if excluder is None:
+        excluder = excluders[id(settings)] = _Excluder(settings)
+    if prefix and excluder.inside_excluded(prefix):
+        return  # e.g. `isolint check node_modules/pkg`: the folder is excluded, so is what it holds
+    stack = [_Folder(str(top), "", settings, layers, prefix, 0)]
     while stack:
         folder = stack.pop()
         try:
@@ -171,12 +201,12 @@ def _walk(top: Path, resolver: SettingsResolver, seen: set[str],
             except OSError:
                 continue
             if is_dir:
-                if excluder(root_rel + "/") or (layers and _ignored(layers, rel + "/")):
+                if excluder.folder(root_rel, name) or (layers and _ignored(layers, rel + "/")):
                     continue
                 subfolders.append(_Folder(entry.path, rel, settings, layers, folder.root_prefix, folder.root_strip))
                 continue
             language = language_of(name)
-            if language is None or excluder(root_rel):
+            if language is None or excluder.file(root_rel):
                 continue
             if layers and _ignored(layers, rel) and language is not Language.DOTENV:
                 # gitignored dotenv files are still read: ISO2xx reports them as a hint, not as committed

@@ -31,8 +31,10 @@ DOTENV_TEMPLATE_SUFFIXES = (".template", ".example", ".sample", ".tmpl", ".dist"
 
 def language_of(path: str | PurePosixPath | Path) -> Language | None:
     """The language a file is analysed as, from its name alone."""
-    name = PurePosixPath(str(path)).name
-    lowered = name.lower()
+    text = path if isinstance(path, str) else str(path)
+    lowered = text[text.rfind("/") + 1:].lower()  # the name, without building a path object
+    if not lowered:
+        lowered = PurePosixPath(text).name.lower()
     if lowered.endswith(PYTHON_SUFFIXES):
         return Language.PYTHON
     if lowered.endswith(TYPESCRIPT_SUFFIXES) and not lowered.endswith((".d.ts", ".min.js")):
@@ -70,7 +72,10 @@ def decode_source(raw: bytes, language: Language | None) -> str:
         raise UnreadableSource(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; skipped")
     if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
         raise UnreadableSource("binary file (NUL bytes); skipped")
-    if language is Language.PYTHON:
+    if language is Language.PYTHON and b"coding" not in raw[:raw.find(b"\n", raw.find(b"\n") + 1) % (len(raw) + 1)]:
+        # no PEP 263 cookie in the first two lines: UTF-8, as detect_encoding would say
+        encoding = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
+    elif language is Language.PYTHON:
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
         except SyntaxError as exc:
