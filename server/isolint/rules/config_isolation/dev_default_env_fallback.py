@@ -43,6 +43,12 @@ class DevDefaultEnvFallback(Rule):
     "app_dev"` are reported here (a local host, port or password default there is reported by
     ISO101/ISO103, once).
 
+    Not development values: a loopback default of a host list that is checked against rather
+    than connected to — an allow-, deny- or trust-list (`FORWARDED_ALLOW_IPS` →
+    `"127.0.0.1"`, uvicorn's own default), a bind address (`BIND_HOST`) — and a debug switch
+    scoped to a test harness (`unit_test_loop_debug: bool = Field(default=True)`), which is
+    not the application's debug mode.
+
     Development and test code is not checked, nor `if __name__ == "__main__":` blocks.
 
     ## Why is this bad?

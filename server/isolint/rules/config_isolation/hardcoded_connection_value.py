@@ -54,7 +54,11 @@ class HardcodedConnectionValue(Rule):
       `password="postgres"` in a call, `DB_PASSWORD = "postgres"`, a `*password` field default.
       Real-looking secrets are the secrets family's ([ISO203](ISO203.md)).
 
-    Web-application ports (8000, 8080, 3000) are not service ports and are not flagged.
+    Web-application ports (8000, 8080, 3000) are not service ports and are not flagged. Nor is
+    a protocol's default port where the code says it is one: a constant named `DEFAULT_PORT`
+    / `default_port` (kombu's transports), or the fallback of a parsed URL's port
+    (`url.port or 6379`, `parsed.port or (8443 if https else 8123)`) — the port a URL without
+    one implies, the same in every environment.
     Checks (`if port == 5432`), messages, docstrings, `if __name__ == "__main__":` blocks and
     development/test code are not flagged either. A URL on a local host is
     [ISO101](ISO101.md)'s (its message names the embedded password); an environment lookup's
@@ -137,6 +141,8 @@ class HardcodedConnectionValue(Rule):
         if service is None:
             return
         name = env_name_for(node, ctx)
+        if name and PROTOCOL_DEFAULT_NAME_RE.search(name) or _url_default_port(node, ctx):
+            return
         named_port = bool(name and PORT_NAME_RE.search(name))
         if not (named_port or _beside_host(node, ctx)):
             return
@@ -196,6 +202,25 @@ class HardcodedConnectionValue(Rule):
         ctx.report(self, node, fix=fix, data={SECRET_RANGE: secret_range(node, text, ctx)},
                    what=f"development password `{display_value(text, [text])}` for `{name}`; read it from the "
                         "environment or a secret store")
+
+
+#: ``DEFAULT_PORT = 5672``, ``default_port = 27017``: a constant documenting the protocol's port
+PROTOCOL_DEFAULT_NAME_RE = re.compile(r"(^|_)DEFAULT_(\w+_)?PORT$")
+
+
+def _url_default_port(node: ast.AST, ctx: PythonContext) -> bool:
+    """``parsed.port or 6379``, ``url.port or (8443 if https else 8123)``: the port a URL implies
+    when it names none — URL semantics, the same in every environment."""
+    child = node
+    for parent in reversed(ctx.parents):
+        if isinstance(parent, ast.IfExp) and child is not parent.test:
+            child = parent
+            continue
+        if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or) and child is not parent.values[0]:
+            first = parent.values[0]
+            return isinstance(first, ast.Attribute) and first.attr == "port"
+        return False
+    return False
 
 
 def _beside_host(node: ast.AST, ctx: PythonContext) -> bool:

@@ -7,14 +7,17 @@ from typing import TYPE_CHECKING
 
 from isolint.core.model import SECRET_RANGE, Fix, Fixability
 from isolint.core.rule import PRODUCTION_ONLY, Rule
-from isolint.rules.common.env_names import env_name_for
-from isolint.rules.config_isolation.shared import env_default_dev_value, replace_with_env_lookup
+from isolint.rules.common.env_names import env_name_for, service_word
+from isolint.rules.config_isolation.env_lookups import is_env_default
+from isolint.rules.config_isolation.shared import replace_with_env_lookup
 from isolint.rules.config_isolation.usage import (
     TRANSPARENT_CALLS,
     Use,
     UseSite,
+    callee_name,
     classify_use,
     in_dev_entry_point,
+    is_own_port,
     literal_text,
     secret_range,
     string_literal_nodes,
@@ -22,7 +25,9 @@ from isolint.rules.config_isolation.usage import (
 from isolint.rules.config_isolation.values import (
     ParsedValue,
     display_value,
+    host_kind,
     names_backing_service,
+    names_non_destination,
     parse_value,
 )
 
@@ -33,10 +38,13 @@ if TYPE_CHECKING:
 _LOCAL_MARKERS = ("localhost", "127.", "0.0.0.0", "::", "docker.internal", "ip6-")
 
 
-#: lists of host names that incoming requests are *checked against* (Django's ALLOWED_HOSTS,
-#: Starlette's TrustedHostMiddleware(allowed_hosts=...), e-mail domain allow-lists)
-ALLOW_LIST_NAME_RE = re.compile(r"(ALLOWED|TRUSTED|PERMITTED|SAFE|INTERNAL)_(HOSTS?|HOSTNAMES|DOMAINS?)$|"
-                                r"(ALLOW|WHITE|SAFE)_?LIST$")
+#: the URL schemes of a web server this process may run itself (a database URL is never that)
+WEB_SCHEMES = frozenset({"http", "https", "ws", "wss"})
+#: field and parameter names of a server's own address
+SERVER_HOST_FIELD_RE = re.compile(r"^_*(host|hostname|address|addr|bind|bind_host|bind_address|listen|"
+                                  r"listen_host|listen_address|interface)$", re.IGNORECASE)
+#: a field documented as the address a server binds to
+BIND_DESCRIPTION_RE = re.compile(r"\b(bind|binds|bound|listen|listens|listening)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -67,14 +75,35 @@ class HardcodedLocalHost(Rule):
       `host in LOCAL_HOSTS`, `validate_host(host, allowed)` — and a tuple/list/set of local
       hosts bound to a name that the file only ever checks against (or, for two or more bare
       host names, never uses at all);
-    - host allow-lists that incoming requests are checked against: bare host names in
-      `ALLOWED_HOSTS`, `TrustedHostMiddleware(allowed_hosts=[...])`, `*_ALLOWLIST` (origins,
-      which are URLs — `allow_origins=["http://localhost:3000"]` — *are* reported: a deployed API
-      then accepts credentialed requests from a developer's machine);
-    - command-line option defaults (`parser.add_argument("--host", default="127.0.0.1")`,
-      `click.option`, `typer.Option`): chosen per invocation and shown in `--help` — a loopback
-      bind is the safe default of a CLI tool, and a deployed service passes its flags
-      explicitly;
+    - host lists that requests, peers or URLs are checked against: bare host names bound to an
+      allow-, deny- or trust-list name (`ALLOWED_HOSTS`, `TrustedHostMiddleware(allowed_hosts=[...])`,
+      `trusted_hosts`, `_BLOCKED_HOSTNAMES`, `*_ALLOWLIST`, `NO_PROXY`, `_LOCAL_IPS`,
+      `LOCALHOST_VARIANTS`), bare hosts in a set (`{"localhost", "127.0.0.1"}`,
+      `frozenset(...)`), and a list or tuple of two or more spellings of the loopback
+      (`["localhost", "127.0.0.1", "[::1]"]`) — a destination is one host, a set of aliases of
+      one machine is only ever used to recognise it. Origins, which are URLs
+      (`allow_origins=["http://localhost:3000"]`), *are* reported: a deployed API then accepts
+      credentialed requests from a developer's machine;
+    - **where a server listens** (binding to loopback is the safe default; the risk is
+      *connecting* to a developer's machine): the host of a server start (`uvicorn.run`,
+      `uvicorn.Config`, `Granian`, `asyncio.start_server`, `web.run_app`, `app.run`, `serve`,
+      `start_server`…), `sock.bind(("127.0.0.1", port))`, the `--host` of a spawned `uvicorn`
+      / `gunicorn` command line, a name that says bind or listen (`BIND_HOST`,
+      `LISTEN_ADDRESS`), the `host` field or `__init__` parameter of a class that is a server
+      (`class ServerAPISettings`, `class WebSocketServer` — not `RedisServer`, not a
+      `*Client`), and a field whose description says it binds or listens;
+    - a loopback web URL to a server the process runs itself: `f"http://127.0.0.1:{port}"`
+      where the port is the app's own (`settings.port`), named for it (`server_port`,
+      `local_server_port`, `free_port`), or a `port` of a function or class that also starts
+      the server (`Popen`, `uvicorn.run`, `bind`) or picks a free port. A database or broker
+      URL, a literal port and another service's port (`settings.AUTH_PORT`) are reported;
+    - a certificate's subject (`common_name = "localhost"` of a self-signed development
+      certificate), and one loopback spelling turned into another (`if host == "localhost":
+      host = "127.0.0.1"`);
+    - command-line option defaults and interactive prompts
+      (`parser.add_argument("--host", default="127.0.0.1")`, `click.option`, `typer.Option`,
+      `click.prompt(..., default=...)`, `Prompt.ask`): chosen per invocation by a person and
+      shown to them — a deployed service passes its flags explicitly;
     - regular expressions (`re.compile(...)`, `allow_origin_regex=`), sentences that merely
       mention localhost, docstrings, comments, log and print calls, exception and warning
       messages, `help=`/`description=`/`examples=` texts, dict keys and type annotations;
@@ -178,14 +207,17 @@ class HardcodedLocalHost(Rule):
         site = classify_use(node, ctx)
         if site.use not in (Use.VALUE, Use.ITERATED) or in_dev_entry_point(ctx):
             return
-        if env_default_dev_value(node, ctx) is not None:
-            return  # ISO102 reports the fallback
+        if is_env_default(node, ctx):
+            return  # an environment lookup's default: ISO102 judges it (with the variable's name)
         name = env_name_for(node, ctx)
-        if name and parsed.is_bare_host and ALLOW_LIST_NAME_RE.search(name):
-            return  # ALLOWED_HOSTS = ["localhost", ...]: incoming Host headers are checked against it
+        if parsed.is_bare_host_list and names_non_destination(name) or parsed.is_bare_host and (
+                _in_membership_collection(site) or _is_server_own_address(site, ctx) or _respells_local_host(site, ctx)):
+            return  # ALLOWED_HOSTS = ["localhost"], {"127.0.0.1", "::1"}, a server's bind address
         refs = parsed.destination_refs(names_backing_service(name))
         if not refs or site.use is Use.ITERATED and parsed.is_bare_host:
             return
+        if _is_own_server_url(node, refs, ctx):
+            return  # f"http://127.0.0.1:{self.port}": a server this process runs, on loopback by design
         detail, data = self._detail(node, parsed, ctx)
         ref = refs[0]
         host = f"local host `{ref.host}`" if ref.kind == "local" else f"bind-all address `{ref.host}` as a destination"
@@ -223,6 +255,120 @@ def _bound_name(site: UseSite) -> str | None:
         return parent.targets[0].id
     if isinstance(parent, ast.AnnAssign) and isinstance(parent.target, ast.Name) and parent.value is site.child:
         return parent.target.id
+    return None
+
+
+def _in_membership_collection(site: UseSite) -> bool:
+    """Bare hosts in a set (``{"localhost", "127.0.0.1"}``, ``frozenset(...)``) or a list/tuple of
+    two or more spellings of the loopback (``["localhost", "127.0.0.1", "[::1]"]``): a set of
+    aliases of one machine is only ever used to recognise it — a destination is one host."""
+    container = site.child
+    if isinstance(container, ast.Call) and callee_name(container) in ("set", "frozenset") and len(container.args) == 1:
+        return True
+    if isinstance(container, ast.Set):
+        return True
+    if not isinstance(container, (ast.List, ast.Tuple)):
+        return False
+    hosts = set()
+    for element in container.elts:
+        text = literal_text(element)
+        if text is None or not parse_value(text).is_bare_host:
+            return False
+        if host_kind(text) == "local":
+            hosts.add(text.strip().lower())
+    return len(hosts) >= 2
+
+
+def _is_server_own_address(site: UseSite, ctx: PythonContext) -> bool:
+    """A bare loopback host that is where a server *listens*: passed to a server start
+    (``uvicorn.run(host=...)``, ``sock.bind(...)``, ``--host`` of a spawned ``uvicorn``: classified
+    as :attr:`Use.BIND`), or the ``host`` field or ``__init__`` parameter of a class that *is* a
+    server (``class ServerAPISettings``, ``class WebSocketServer``), or a field documented as a bind
+    address (``Field(default="localhost", description="... should bind to")``). Binding to loopback
+    is the safe default; the audit's risk is *connecting* to a developer's machine."""
+    if site.use is Use.BIND:
+        return True
+    field = _field_name(site, ctx)
+    if field is None or not SERVER_HOST_FIELD_RE.match(field[0]):
+        return False
+    description = field[1]
+    if description is not None and BIND_DESCRIPTION_RE.search(description):
+        return True
+    cls = ctx.classes[-1] if ctx.classes else None
+    if cls is None:
+        return False
+    lowered = cls.name.lower()
+    return "server" in lowered and "client" not in lowered and service_word(cls.name) is None
+
+
+def _field_name(site: UseSite, ctx: PythonContext) -> tuple[str, str | None] | None:
+    """The class field (``host: str = Field(default=..., description=...)``) or ``__init__``
+    parameter the literal is the default of, with the field's description."""
+    parent = site.parent
+    function = ctx.current_function
+    if isinstance(parent, ast.Call) and callee_name(parent) == "Field":
+        description = next((literal_text(k.value) for k in parent.keywords if k.arg == "description"), None)
+        index = next((i for i, ancestor in enumerate(ctx.parents) if ancestor is parent), 0)
+        assignment = ctx.parents[index - 1] if index else None
+        if isinstance(assignment, ast.AnnAssign) and isinstance(assignment.target, ast.Name) and function is None:
+            return assignment.target.id, description
+        return None
+    if function is None and isinstance(parent, (ast.Assign, ast.AnnAssign)) and site.direct:
+        target = parent.targets[0] if isinstance(parent, ast.Assign) else parent.target
+        return (target.id, None) if isinstance(target, ast.Name) else None
+    if isinstance(parent, ast.arguments) and getattr(function, "name", "") == "__init__":
+        for arg, default in zip(reversed(parent.args), reversed(parent.defaults)):
+            if default is site.child:
+                return arg.arg, None
+        for arg, default in zip(parent.kwonlyargs, parent.kw_defaults):
+            if default is site.child:
+                return arg.arg, None
+    return None
+
+
+def _respells_local_host(site: UseSite, ctx: PythonContext) -> bool:
+    """``if conninfo.hostname == "localhost": conninfo.hostname = "127.0.0.1"``: the same target
+    turned from one spelling of the loopback into another introduces no local host."""
+    parent = site.parent
+    if not isinstance(parent, ast.Assign) or len(parent.targets) != 1 or not site.direct:
+        return False
+    target = ast.dump(parent.targets[0], annotate_fields=False).replace("Store()", "Load()")
+    for ancestor in reversed(ctx.parents):
+        if isinstance(ancestor, ast.If):
+            test = ancestor.test
+            if isinstance(test, ast.Compare) and len(test.comparators) == 1 and parent in ancestor.body:
+                sides = (test.left, test.comparators[0])
+                if any(ast.dump(side, annotate_fields=False) == target for side in sides) and any(
+                        host_kind(literal_text(side) or "") == "local" for side in sides):
+                    return True
+            return False
+    return False
+
+
+def _is_own_server_url(node: ast.AST, refs: tuple, ctx: PythonContext) -> bool:
+    """``f"http://127.0.0.1:{self.port}"`` where the port is this process's own: a web URL (no
+    credentials) on the loopback whose port is ``settings.port`` (the app's own port), a variable
+    named for it (``server_port``, ``local_server_port``, ``free_port``), or a ``port`` of a function
+    or class that also starts the server or picks a free port. A loopback URL to a server the
+    process runs itself is correct in every environment. A database or broker URL, a literal
+    port or a service's port (``settings.AUTH_PORT``) stay reported."""
+    if not isinstance(node, ast.JoinedStr) or len(refs) != 1:
+        return False
+    ref = refs[0]
+    if ref.kind != "local" or ref.form != "url" or ref.scheme not in WEB_SCHEMES or ref.username or ref.port:
+        return False
+    port = _port_expression(node)
+    return port is not None and is_own_port(port, ctx)
+
+
+def _port_expression(node: ast.JoinedStr) -> ast.expr | None:
+    """The replacement field right after ``<local host>:`` in an f-string URL."""
+    for piece, following in zip(node.values, node.values[1:]):
+        if (isinstance(piece, ast.Constant) and isinstance(piece.value, str) and piece.value.endswith(":")
+                and isinstance(following, ast.FormattedValue)):
+            host = piece.value[:-1].rpartition("@")[2].rpartition("//")[2]
+            if host_kind(host) == "local":
+                return following.value
     return None
 
 

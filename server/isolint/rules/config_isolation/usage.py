@@ -27,6 +27,8 @@ class Use(str, enum.Enum):
     KEY = "key"  # a dict key, a subscript, a type annotation
     ITERATED = "iterated"  # the iterable of a for loop or comprehension (the caller decides)
     CLI_DEFAULT = "cli-default"  # an argparse/click/typer option default: shown in --help, per invocation
+    BIND = "bind"  # where a server this process runs listens (uvicorn.run(host=...), sock.bind(...)), or its
+    # loopback address handed over with its own port (Client("127.0.0.1", server_port))
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,35 @@ MESSAGE_KEYWORDS = frozenset({
     "epilog", "usage", "metavar", "msg", "message", "detail", "reason", "comment", "label", "placeholder",
     "prompt", "json_schema_extra", "schema_extra", "deprecated", "long_description",
 })
-#: command-line option declarations (argparse, click, typer): their defaults are per invocation
-CLI_OPTION_CALLS = frozenset({"add_argument", "option", "argument", "Option", "Argument"})
+#: command-line option declarations (argparse, click, typer) and interactive prompts (click/typer
+#: ``prompt``, rich ``Prompt.ask``): their defaults are chosen per invocation, by a person
+CLI_OPTION_CALLS = frozenset({"add_argument", "option", "argument", "Option", "Argument", "prompt", "ask"})
+#: keywords naming the address a server listens on
+BIND_KEYWORDS = frozenset({"host", "address", "addr", "bind", "listen", "interface", "bind_host", "bind_address",
+                           "listen_host", "listen_address"})
+#: modules whose calls start servers: their host keyword is a bind address
+SERVER_MODULES = ("uvicorn.", "hypercorn.", "granian.", "gunicorn.", "waitress.", "werkzeug.serving.", "aiohttp.web.",
+                  "http.server.", "socketserver.", "wsgiref.simple_server.", "tornado.", "daphne.", "websockets.serve",
+                  "websockets.server.", "asyncio.start_server", "asyncio.start_unix_server", "prometheus_client.start_")
+#: calls that start a server whatever their module: ``serve(...)``, ``start_server``, ``run_app``, ``Granian``
+SERVER_CALL_RE = re.compile(r"^_*(serve|serve_forever|run_app|run_simple|Granian|TCPSite|HTTPServer|"
+                            r"ThreadingHTTPServer|TCPServer|WSGIServer|make_server|start_http_server)$|"
+                            r"^_*(run|start|create|make|launch|spawn)_(\w+_)?(server|webserver|http_server)$")
+#: ``app.run(host=...)`` (Flask, Sanic, Quart): ``run`` on an application object
+APP_RECEIVER_RE = re.compile(r"^_*(app|application|server|api|site|web_?app|\w+_app)$", re.IGNORECASE)
+#: socket calls whose address argument is this process's own end
+BIND_METHODS = frozenset({"bind", "listen"})
+#: programs whose ``--host``/``--bind`` flag is where they listen, in a command line a process spawns
+SERVER_PROGRAMS = frozenset({"uvicorn", "gunicorn", "hypercorn", "granian", "daphne", "waitress-serve", "runserver",
+                             "flask", "streamlit", "jupyter", "http.server", "serve"})
+BIND_FLAGS = frozenset({"--host", "--bind", "-b", "--listen", "--address", "--addr", "-h", "--ip", "--interface"})
+#: a port variable that is this process's own: ``server_port``, ``local_server_port``, ``free_port``
+OWN_PORT_NAME_RE = re.compile(r"^_*(\w*_)?(server|local|free|open|unused|listen|bind|own)(_\w*)?_port$", re.IGNORECASE)
+#: receivers whose bare ``port`` is the application's own (``settings.port``), not a backing service's
+APP_SETTINGS_RECEIVER_RE = re.compile(r"^_*(settings|config|conf|cfg|app_?settings|app_?config|options|args)$",
+                                      re.IGNORECASE)
+#: calls that prove a function or class runs a server on a port it chose
+SERVER_EVIDENCE_RE = re.compile(r"(free|open|unused|available)_port|^Popen$|^bind$|^listen$", re.IGNORECASE)
 DOC_KEYS = frozenset({"example", "examples", "description", "help", "summary", "title", "docs"})
 TRANSPARENT_CALLS = frozenset({"set", "frozenset", "tuple", "list", "sorted", "reversed"})
 TRANSPARENT = (ast.Tuple, ast.List, ast.Set, ast.Starred, ast.JoinedStr, ast.FormattedValue, ast.BinOp,
@@ -151,6 +180,85 @@ def _is_typer_default(call: ast.Call, child: ast.AST) -> bool:
     return callee_name(call) in ("Option", "Argument") and bool(call.args) and call.args[0] is child
 
 
+def is_server_call(call: ast.Call, ctx: PythonContext) -> bool:
+    """A call that starts a server (``uvicorn.run``, ``uvicorn.Config``, ``Granian(...)``,
+    ``asyncio.start_server``, ``app.run``, ``pyfunc_backend.serve``): its host is where it listens."""
+    qualified = ctx.qualified_name(call.func) or ""
+    if qualified.startswith(SERVER_MODULES):
+        return True
+    name = callee_name(call)
+    if SERVER_CALL_RE.match(name):
+        return True
+    return name == "run" and APP_RECEIVER_RE.match(receiver_name(call)) is not None
+
+
+def _is_bind_argument(call: ast.Call, child: ast.AST) -> bool:
+    """``sock.bind(("127.0.0.1", port))``: the address of this process's own socket end."""
+    return (isinstance(call.func, ast.Attribute) and call.func.attr in BIND_METHODS
+            and bool(call.args) and call.args[0] is child)
+
+
+def _is_server_command_flag(container: ast.AST, child: ast.AST) -> bool:
+    """``["uvicorn", "app:app", "--host", "127.0.0.1"]``: the value after a bind flag in the
+    command line of a server program the process spawns."""
+    if not isinstance(container, (ast.List, ast.Tuple)):
+        return False
+    texts = [literal_text(element) for element in container.elts]
+    index = next((i for i, element in enumerate(container.elts) if element is child), None)
+    if not index or (texts[index - 1] or "") not in BIND_FLAGS:
+        return False
+    return any(text is not None and text.rsplit("/", 1)[-1] in SERVER_PROGRAMS for text in texts)
+
+
+def is_own_port(port: ast.AST, ctx: PythonContext) -> bool:
+    """Whether the expression ``port`` is this process's own server port: named for it
+    (``server_port``, ``local_server_port``, ``free_port``), the app's own setting
+    (``settings.port``), or a plain ``port`` / ``self.port`` of a function or class that also
+    starts a server or picks a free port (``find_free_port()``, ``Popen``, ``uvicorn.run``, ``bind``).
+    A service's port (``settings.AUTH_PORT``, ``redis_port``) is never one."""
+    if isinstance(port, ast.Call) and callee_name(port) in ("int", "str") and len(port.args) == 1:
+        port = port.args[0]
+    if not isinstance(port, (ast.Name, ast.Attribute)):
+        return False
+    name = expression_name(port)
+    if OWN_PORT_NAME_RE.match(name):
+        return True
+    if name.lower() != "port":
+        return False
+    if isinstance(port, ast.Attribute) and APP_SETTINGS_RECEIVER_RE.match(expression_name(port.value)):
+        return True
+    scope = ctx.classes[-1] if isinstance(port, ast.Attribute) and ctx.classes else ctx.current_function
+    return scope is not None and _starts_a_server(scope, ctx)
+
+
+def _starts_a_server(scope: ast.AST, ctx: PythonContext) -> bool:
+    from isolint.rules.common.scope import walk
+
+    memo: dict[int, bool] = ctx.state.setdefault("iso1.server_scope", {})
+    key = id(scope)
+    if key not in memo:
+        memo[key] = any(isinstance(inner, ast.Call) and (SERVER_EVIDENCE_RE.search(callee_name(inner)) is not None
+                                                         or is_server_call(inner, ctx))
+                        for inner in walk(scope))
+    return memo[key]
+
+
+def _passes_own_port(call: ast.Call, child: ast.AST, ctx: PythonContext) -> bool:
+    """``ScoringServerClient("127.0.0.1", server_port)``, ``Client(host="127.0.0.1", port=free_port)``:
+    a host handed over together with this process's own server port is the loopback address of
+    that server. Calls to a backing service's client (``redis.Redis``) never count."""
+    from isolint.rules.common.env_names import callee_prefix
+
+    if callee_prefix(call) is not None:
+        return False
+    port = next((k.value for k in call.keywords if k.arg == "port"), None)
+    if port is None:
+        index = next((i for i, arg in enumerate(call.args) if arg is child), None)
+        if index is not None and index + 1 < len(call.args):
+            port = call.args[index + 1]
+    return port is not None and is_own_port(port, ctx)
+
+
 def _is_check_expression(node: ast.AST | None, ctx: PythonContext) -> bool:
     if isinstance(node, ast.Compare):
         return True
@@ -220,6 +328,9 @@ def _classify(node: ast.AST, ctx: PythonContext) -> UseSite:
             call = parents[index - 1] if index else None
             if arg == "default" and isinstance(call, ast.Call) and callee_name(call) in CLI_OPTION_CALLS:
                 return UseSite(Use.CLI_DEFAULT, child, parent, direct)
+            if arg in BIND_KEYWORDS and isinstance(call, ast.Call) and (
+                    is_server_call(call, ctx) or _passes_own_port(call, parent, ctx)):
+                return UseSite(Use.BIND, child, parent, direct)
             if "regex" in arg or "pattern" in arg:
                 return UseSite(Use.CHECK, child, parent, direct)
             child = parent
@@ -229,6 +340,8 @@ def _classify(node: ast.AST, ctx: PythonContext) -> UseSite:
                 return UseSite(Use.VALUE, child, parent, direct)
             if _is_typer_default(parent, child):
                 return UseSite(Use.CLI_DEFAULT, child, parent, direct)
+            if _is_bind_argument(parent, child) or _passes_own_port(parent, child, ctx):
+                return UseSite(Use.BIND, child, parent, direct)
             if _is_check_call(parent, child, ctx):
                 return UseSite(Use.CHECK, child, parent, direct)
             if _is_message_call(parent, ctx):
@@ -248,6 +361,10 @@ def _classify(node: ast.AST, ctx: PythonContext) -> UseSite:
             # a bare string statement documents; any other expression statement is an action
             is_string = literal_text(child) is not None
             return UseSite(Use.MESSAGE if is_string else Use.VALUE, child, parent, direct)
+        if isinstance(parent, ast.arguments) and CHECK_FUNCTION_RE.match(getattr(ctx.current_function, "name", "")):
+            return UseSite(Use.CHECK, child, parent, direct)  # def is_port_available(port, host="127.0.0.1")
+        if _is_server_command_flag(parent, child):
+            return UseSite(Use.BIND, child, parent, direct)
         if isinstance(parent, TRANSPARENT):
             # `host or "localhost"` is still the value itself; `"http://" + host` only part of it
             child, direct = parent, direct and isinstance(parent, ast.BoolOp)

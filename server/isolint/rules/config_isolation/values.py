@@ -78,6 +78,38 @@ SECRET_NAME_RE = re.compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE|SECRET|S
                             r"PRIVATE_KEY|ACCESS_KEY|SIGNING_KEY|ENCRYPTION_KEY|JWT_KEY)$")
 PORT_NAME_RE = re.compile(r"(^|_)PORT$")
 DEBUG_NAME_RE = re.compile(r"(^|_)(DEBUG|DEBUG_MODE|DEV_MODE|RELOAD|AUTO_RELOAD|HOT_RELOAD)$")
+#: a debug switch scoped to a test harness (``UNIT_TEST_LOOP_DEBUG``) is not the app's debug mode
+TEST_SCOPED_NAME_RE = re.compile(r"(^|_)(TESTS?|TESTING|UNIT_?TESTS?|PYTEST)(_|$)")
+#: host lists that requests, peers or URLs are *checked against* — allow-, deny- and trust-lists and
+#: sets of loopback spellings (Django's ALLOWED_HOSTS, uvicorn's FORWARDED_ALLOW_IPS, an SSRF block
+#: list, sentry's _LOCAL_IPS, mlflow's LOCALHOST_VARIANTS): nothing connects to them
+HOST_LIST_NAME_RE = re.compile(
+    r"(^|_)(ALLOW|ALLOWED|TRUST|TRUSTED|PERMIT|PERMITTED|DENY|DENIED|BLOCK|BLOCKED|BAN|BANNED|SAFE|EXEMPT|"
+    r"IGNORE|IGNORED|SKIP|EXCLUDE|EXCLUDED|NO_PROXY)(_|$)|(ALLOW|DENY|BLOCK|SAFE|WHITE|BLACK)_?LIST(_|$)|"
+    r"(^|_)(LOCAL|LOOPBACK|LOCALHOST|PRIVATE)_(IPS?|HOSTS?|HOSTNAMES|ADDRESSES|ADDRS|DOMAINS|NAMES|NETWORKS|VARIANTS)$|"
+    r"(^|_)LOCALHOST_\w*(VARIANTS|ALIASES|NAMES)$|(^|_)INTERNAL_(HOSTS|HOSTNAMES|DOMAINS)$"
+)
+#: where a server *listens* (the safe loopback default of a bind), not a destination
+BIND_NAME_RE = re.compile(r"(^|_)(BIND|BIND_HOST|BIND_ADDR|BIND_ADDRESS|LISTEN|LISTEN_HOST|LISTEN_ADDR|"
+                          r"LISTEN_ADDRESS|LISTEN_ON|BIND_TO)$")
+#: a TLS certificate's subject names the machine it is issued for (a self-signed dev certificate)
+CERTIFICATE_NAME_RE = re.compile(r"(^|_)(COMMON_NAME|CN|SUBJECT_ALT_NAMES?|SANS?|SUBJECT_NAME)$")
+
+
+def names_host_check_list(name: str | None) -> bool:
+    """``FORWARDED_ALLOW_IPS``, ``_BLOCKED_HOSTNAMES``, ``LOCALHOST_VARIANTS``: a value bound to such a
+    name is a list of hosts to recognise, never a host to connect to."""
+    return bool(name) and HOST_LIST_NAME_RE.search(name.upper()) is not None  # type: ignore[union-attr]
+
+
+def names_non_destination(name: str | None) -> bool:
+    """A host bound to this name is not connected to: a host check-list, a bind address or a
+    certificate subject."""
+    if not name:
+        return False
+    upper = name.upper()
+    return (HOST_LIST_NAME_RE.search(upper) is not None or BIND_NAME_RE.search(upper) is not None
+            or CERTIFICATE_NAME_RE.search(upper) is not None)
 ENVIRONMENT_NAME_RE = re.compile(r"^([A-Z0-9]+_)?(ENV|ENVIRONMENT|ENV_NAME|STAGE|DEPLOY_ENV|RUN_ENV)$")
 DATABASE_NAME_RE = re.compile(r"(^|_)(DB|DATABASE|DB_NAME|DBNAME|DATABASE_NAME|SCHEMA|KEYSPACE)$")
 
@@ -145,6 +177,11 @@ class ParsedValue:
     @property
     def is_bare_host(self) -> bool:
         return len(self.refs) == 1 and self.refs[0].form == "bare"
+
+    @property
+    def is_bare_host_list(self) -> bool:
+        """One or more bare host names (``localhost,127.0.0.1``): no URL, port or credentials."""
+        return bool(self.refs) and all(ref.form == "bare" for ref in self.refs)
 
     def destination_refs(self, names_backing_service: bool) -> tuple[HostRef, ...]:
         """Local hosts a client would connect to. A bind-all address (0.0.0.0, ::) is where a
@@ -366,7 +403,7 @@ def classify_dev_value(name: str | None, value: object, *, include_ports: bool =
     """
     upper = (name or "").upper()
     if isinstance(value, bool):
-        if value and DEBUG_NAME_RE.search(upper):
+        if value and DEBUG_NAME_RE.search(upper) and not TEST_SCOPED_NAME_RE.search(upper):
             return DevValue(str(value), (DevReason("debug", "debug mode on"),))
         return DevValue(str(value))
     if isinstance(value, int):
@@ -381,7 +418,8 @@ def classify_dev_value(name: str | None, value: object, *, include_ports: bool =
     secrets: list[str] = []
     parsed = parse_value(text)
     backing = names_backing_service(upper) or "URL" in upper or "DSN" in upper
-    for ref in parsed.destination_refs(backing):
+    destinations = () if parsed.is_bare_host_list and names_non_destination(upper) else parsed.destination_refs(backing)
+    for ref in destinations:
         kind = "local host" if ref.kind == "local" else "bind-all address"
         reasons.append(DevReason("local-host" if ref.kind == "local" else "bind-all", f"the {kind} `{ref.host}`"))
         break
@@ -402,7 +440,7 @@ def classify_dev_value(name: str | None, value: object, *, include_ports: bool =
             if is_dev_credential(stripped):
                 secrets.append(stripped)
                 reasons.append(DevReason("credential", "a development credential"))
-        elif DEBUG_NAME_RE.search(upper) and stripped in TRUTHY:
+        elif DEBUG_NAME_RE.search(upper) and not TEST_SCOPED_NAME_RE.search(upper) and stripped in TRUTHY:
             reasons.append(DevReason("debug", "debug mode on"))
         elif ENVIRONMENT_NAME_RE.search(upper) and stripped.lower() in DEV_ENVIRONMENTS:
             reasons.append(DevReason("environment", f"the `{stripped}` environment"))

@@ -54,6 +54,9 @@ NOT_SECRET_KEY_QUALIFIERS = frozenset({
 })
 #: words anywhere in a name that make it explicitly public
 PUBLIC_WORDS = frozenset({"public", "publishable", "pub", "site", "anon"})
+#: words that make a "token" a position in a listing (``next_page_token``, ``cursor_token``):
+#: an opaque, usually base64-encoded offset handed to every client, not a credential
+PAGINATION_WORDS = frozenset({"page", "pagination", "paging", "cursor", "continuation"})
 #: a last word that says the value is *about* a secret, not the secret
 NOT_SECRET_SUFFIXES = frozenset({
     # time and size
@@ -100,8 +103,9 @@ def classify_name(name: str) -> NameKind:
         kind = NameKind.SECRET
     else:
         return NameKind.NEUTRAL
-    # ... unless the name says the value is public, or only *about* the secret
-    if any(word in PUBLIC_WORDS for word in words) or (len(words) > 1 and words[-1] in NOT_SECRET_SUFFIXES):
+    # ... unless the name says the value is public, a page position, or only *about* the secret
+    if any(word in PUBLIC_WORDS for word in words) or (
+            len(words) > 1 and (words[-1] in NOT_SECRET_SUFFIXES or words[-2] in PAGINATION_WORDS and words[-1] in ("token", "tokens"))):
         return NameKind.NOT_SECRET
     return kind
 
@@ -175,6 +179,37 @@ def is_placeholder(value: str) -> bool:
     return any(word in PLACEHOLDER_WORDS for word in words) and _is_wordy(text, threshold=0.5)
 
 
+_IDENTIFIER_VALUE_RE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
+_NAMING_WORDS = frozenset({"key", "password", "passwd", "pass", "pwd", "token", "secret", "credential", "credentials"})
+
+
+def names_a_variable(name: str | None, value: str) -> bool:
+    """``PHOENIXD_API_PASSWORD=PHOENIXD_KEY``: an UPPER_SNAKE identifier that repeats a word of the
+    key or is itself named like a secret stands for a value to fill in (a variable's name), it is
+    not the secret. Random upper-case tokens share no word with their key and carry no such word."""
+    text = value.strip()
+    if not _IDENTIFIER_VALUE_RE.match(text) or not any(c.isalpha() for c in text):
+        return False
+    words = set(name_words(text))
+    return bool(words & _NAMING_WORDS) or bool(name and words & set(name_words(name)) - {"api", "app"})
+
+
+def decodes_to_json(value: str) -> bool:
+    """``eyJpbmRleCI6IDExfQ==`` (``{"index": 11}``): base64 of a small JSON document — a page
+    cursor or an encoded state, readable by anyone, not a key."""
+    import base64
+    import binascii
+
+    text = value.strip()
+    if not text.startswith(("eyJ", "eyI", "W3")) or "." in text or len(text) > 512:
+        return False
+    try:
+        decoded = base64.urlsafe_b64decode(text.replace("+", "-").replace("/", "_") + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return decoded.rstrip().endswith((b"}", b"]"))
+
+
 def shannon_entropy(text: str) -> float:
     """Bits per character of ``text``'s own character distribution."""
     if not text:
@@ -219,7 +254,7 @@ def looks_random(value: str, min_length: int = 16) -> bool:
         return False
     if is_placeholder(text) or _BOOL_OR_NUMBER_RE.match(text) or _URL_RE.match(text) or looks_like_path(text):
         return False
-    if _PATTERN_RE.search(text):
+    if _PATTERN_RE.search(text) or decodes_to_json(text):
         return False
     if _is_wordy(text):
         return False
@@ -400,6 +435,8 @@ def find_secret(name: str | None, value: str, strictness: Strictness = Strictnes
         hit = url_credentials(value, strict=not template)
         if hit is not None or _URL_RE.match(value.strip()):
             return hit
+    if names_a_variable(name, value):
+        return None
     if kind is NameKind.SECRET and looks_random(value):
         return SecretHit(HitKind.HIGH_ENTROPY, "a high-entropy secret", 0, len(value), value)
     if kind is NameKind.PASSWORD:

@@ -9,7 +9,7 @@ from isolint.core.rule import Rule
 from isolint.fixers.env_lookup import env_lookup_fix
 from isolint.rules.common.env_names import env_name_for, to_env_name
 from isolint.rules.secrets.detection import KNOWN_FORMAT_TOKENS, find_secret
-from isolint.rules.secrets.python_bindings import Binding, binding_of
+from isolint.rules.secrets.python_bindings import Binding, binding_of, in_documentation_example
 
 if TYPE_CHECKING:
     from isolint.engine.python_runner import PythonContext
@@ -53,7 +53,11 @@ class HardcodedSecretInCode(Rule):
     (`password_field = "password"`, `TOKEN_URL = "/auth/token"`, `TOKEN_TYPE = "bearer"`,
     `API_KEY_HEADER = "X-API-Key"`, `CACHE_KEY = "<sha256>"`), docstrings, and well-known
     default passwords in connection URLs (`postgres:postgres@…` is ISO1xx's concern, about
-    environments, not secrets).
+    environments, not secrets). Also quiet: page cursors (`next_page_token`, a value that is
+    base64 of a small JSON document such as `eyJpbmRleCI6IDExfQ==`) and API documentation
+    examples — values under an `"example"`/`"examples"` key or an `example=`, `examples=`,
+    `openapi_examples=`, `json_schema_extra=` keyword (an OpenAPI response showing a sample
+    JWT).
 
     Runs on production and development code (a dev script's real token leaks just the same);
     tests are quiet: fixtures conventionally hold fake secrets.
@@ -103,7 +107,7 @@ class HardcodedSecretInCode(Rule):
             return
         binding = binding_of(node, ctx)
         hit = find_secret(binding.name, value)
-        if hit is None:
+        if hit is None or in_documentation_example(ctx):
             return
         subject = f"`{binding.name}`" if binding.name else "A string literal"
         fix = self._fix(node, binding, ctx) if hit.inside_url or (hit.start, hit.end) == (0, len(value)) else None

@@ -36,6 +36,31 @@ _SINK_KEYWORDS = frozenset({"key", "secret", "secret_key", "signing_key"})
 _PASS_THROUGH = (ast.IfExp, ast.JoinedStr, ast.FormattedValue)
 
 
+#: dict keys and keywords holding documentation examples (OpenAPI ``example``/``examples``,
+#: FastAPI ``openapi_examples``, pydantic ``json_schema_extra``): sample payloads shown in API docs
+EXAMPLE_KEYS = frozenset({"example", "examples", "openapi_examples", "json_schema_extra", "schema_extra",
+                          "x-example", "x-examples"})
+
+
+def in_documentation_example(ctx: "PythonContext") -> bool:
+    """Whether the node being visited sits in an API documentation example — a value under an
+    ``"example"`` key or an ``examples=`` keyword. An example token in an OpenAPI response is what
+    every reader of the docs is meant to see; it authenticates nothing."""
+    parents = ctx.parents
+    for index in range(len(parents) - 1, -1, -1):
+        parent = parents[index]
+        if isinstance(parent, ast.keyword) and parent.arg in EXAMPLE_KEYS:
+            return True
+        if isinstance(parent, ast.Dict):
+            child = parents[index + 1] if index + 1 < len(parents) else None
+            for key, value in zip(parent.keys, parent.values):
+                if value is child and isinstance(key, ast.Constant) and key.value in EXAMPLE_KEYS:
+                    return True
+        if isinstance(parent, ast.stmt):
+            return False
+    return False
+
+
 @dataclass(frozen=True)
 class Binding:
     """``name`` the literal is bound to (None: unnamed); ``replace`` the node a fix replaces with

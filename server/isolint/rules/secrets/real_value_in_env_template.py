@@ -27,7 +27,9 @@ class RealValueInEnvTemplate(Rule):
     password inside a URL (`postgresql://app:postgres@db/app`).
 
     Placeholders stay quiet: empty values, `changeme`, `your-…-here`, `<…>`, `${VAR}`, `xxx`,
-    `***`, `dummy`, `example`; so do non-secret settings (hosts, ports, flags, `TOKEN_EXPIRE_MINUTES`).
+    `***`, `dummy`, `example`, and an UPPER_SNAKE name standing for the value that repeats a
+    word of the key or is named like a secret (`PHOENIXD_API_PASSWORD=PHOENIXD_KEY`); so do
+    non-secret settings (hosts, ports, flags, `TOKEN_EXPIRE_MINUTES`).
 
     ## Why is this bad?
     A template is committed and copied: every developer's `.env` (and, sooner or later, a
