@@ -8,7 +8,7 @@ from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.config_isolation.env_lookups import EnvLookup, LookupStyle, env_lookup, or_fallback
 from isolint.rules.config_isolation.shared import env_lookup_fix_for, literal_value
 from isolint.rules.config_isolation.usage import Use, callee_name, classify_use, in_dev_entry_point, secret_range
-from isolint.rules.config_isolation.values import classify_dev_value
+from isolint.rules.config_isolation.values import PASSWORD_NAME_RE, classify_dev_value
 
 if TYPE_CHECKING:
     from isolint.engine.python_runner import PythonContext
@@ -41,7 +41,8 @@ class DevDefaultEnvFallback(Rule):
     A field of a pydantic-settings class (`class Settings(BaseSettings)`) is an environment
     lookup too: `DEBUG: bool = True`, `ENVIRONMENT: str = "local"`, `POSTGRES_DB: str =
     "app_dev"` are reported here (a local host, port or password default there is reported by
-    ISO101/ISO103, once).
+    ISO101/ISO103, once), and so is a development secret (`JWT_SECRET: str =
+    "dev-secret-change-in-production"`).
 
     Not development values: a loopback default of a host list that is checked against rather
     than connected to — an allow-, deny- or trust-list (`FORWARDED_ALLOW_IPS` →
@@ -122,7 +123,8 @@ class DevDefaultEnvFallback(Rule):
         if value is None or in_dev_entry_point(ctx):
             return
         dev = classify_dev_value(node.target.id, value)
-        reasons = [reason for reason in dev.reasons if reason.kind in SETTINGS_FIELD_REASONS]
+        reasons = [reason for reason in dev.reasons if reason.kind in SETTINGS_FIELD_REASONS
+                   or reason.kind == "credential" and not PASSWORD_NAME_RE.search(node.target.id.upper())]
         if not reasons:
             return
         fix = None
@@ -169,7 +171,8 @@ def _argument_removal(call: ast.Call, default: ast.expr, ctx: PythonContext) -> 
     return Edit(Range(previous.end, ctx.range(target).end), "")
 
 
-#: what only ISO102 reports on a settings field (hosts, ports and passwords are ISO101/ISO103's)
+#: what only ISO102 reports on a settings field (hosts, ports and passwords are ISO101/ISO103's;
+#: a development *secret* — `JWT_SECRET: str = "dev-secret"` — is this rule's: ISO103 knows passwords only)
 SETTINGS_FIELD_REASONS = frozenset({"debug", "environment", "database", "sqlite"})
 
 

@@ -23,8 +23,12 @@ class DevValueInDeployedEnvFile(Rule):
     - a local host or a URL on one (`REDIS_HOST=localhost`, `API_URL=http://127.0.0.1:8000`,
       `CORS_ORIGINS=http://localhost:3000`); `0.0.0.0` only where it names a destination (a
       URL, or a backing service's variable such as `REDIS_HOST`) — `HOST=0.0.0.0` is the
-      address a server binds to and is fine;
-    - debug switched on (`DEBUG=true`, `FLASK_DEBUG=1`, `UVICORN_RELOAD=true`);
+      address a server binds to and is fine; so are bare hosts in lists that are checked
+      against, not connected to (`ALLOWED_HOSTS=api.acme.io,localhost` for a health check,
+      `FORWARDED_ALLOW_IPS=127.0.0.1`, `NO_PROXY=localhost,127.0.0.1`) and bind addresses
+      (`BIND_HOST=127.0.0.1` behind a reverse proxy on the same machine);
+    - debug switched on (`DEBUG=true`, `FLASK_DEBUG=1`, `UVICORN_RELOAD=true`; not a test
+      harness's own switch such as `PYTEST_DEBUG`);
     - a development environment name (`ENV=development`, `APP_ENV=local`, `NODE_ENV=dev`);
     - a development database (`DB_NAME=app_dev`, `…/app_test` in a database URL) or a local
       SQLite file as the database;

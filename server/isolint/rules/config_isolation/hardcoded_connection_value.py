@@ -25,6 +25,7 @@ from isolint.rules.config_isolation.values import (
     is_ascii_number,
     is_dev_credential,
     might_be_connection_value,
+    names_documentation,
     names_backing_service,
     parse_value,
     service_port,
@@ -59,8 +60,9 @@ class HardcodedConnectionValue(Rule):
     / `default_port` (kombu's transports), or the fallback of a parsed URL's port
     (`url.port or 6379`, `parsed.port or (8443 if https else 8123)`) — the port a URL without
     one implies, the same in every environment.
-    Checks (`if port == 5432`), messages, docstrings, `if __name__ == "__main__":` blocks and
-    development/test code are not flagged either. A URL on a local host is
+    Checks (`if port == 5432`), messages, docstrings, documentation constants
+    (`EXAMPLE_DATABASE_URL`), `if __name__ == "__main__":` blocks and development/test code
+    are not flagged either. A URL on a local host is
     [ISO101](ISO101.md)'s (its message names the embedded password); an environment lookup's
     development default is [ISO102](ISO102.md)'s — one finding per literal.
 
@@ -129,10 +131,12 @@ class HardcodedConnectionValue(Rule):
 
     # -- gates ---------------------------------------------------------------------------------
     @staticmethod
-    def _value_site(node: ast.AST, ctx: PythonContext) -> UseSite | None:
+    def _value_site(node: ast.AST, name: str | None, ctx: PythonContext) -> UseSite | None:
         site = classify_use(node, ctx)
         if site.use is not Use.VALUE or in_dev_entry_point(ctx) or env_default_dev_value(node, ctx) is not None:
             return None
+        if names_documentation(name):
+            return None  # EXAMPLE_DATABASE_URL: shown to people, never connected to
         return site
 
     # -- ports ---------------------------------------------------------------------------------
@@ -146,7 +150,7 @@ class HardcodedConnectionValue(Rule):
         named_port = bool(name and PORT_NAME_RE.search(name))
         if not (named_port or _beside_host(node, ctx)):
             return
-        site = self._value_site(node, ctx)
+        site = self._value_site(node, name, ctx)
         if site is None:
             return
         fix = None
@@ -172,7 +176,7 @@ class HardcodedConnectionValue(Rule):
         ports = [(ref.port, service_port(ref.port)) for ref in parsed.refs if service_port(ref.port)]
         if not passwords and not ports:
             return
-        site = self._value_site(node, ctx)
+        site = self._value_site(node, name, ctx)
         if site is None:
             return
         parts = [f"password `{display_value(passwords[0], passwords)}`"] if passwords else []
@@ -189,7 +193,7 @@ class HardcodedConnectionValue(Rule):
         name = env_name_for(node, ctx)
         if not name or not PASSWORD_NAME_RE.search(name):
             return
-        site = self._value_site(node, ctx)
+        site = self._value_site(node, name, ctx)
         if site is None:
             return
         if isinstance(site.parent, (ast.Assign, ast.AnnAssign)) and _names_itself(site.parent, text):

@@ -27,6 +27,7 @@ from isolint.rules.config_isolation.values import (
     display_value,
     host_kind,
     names_backing_service,
+    names_documentation,
     names_non_destination,
     parse_value,
 )
@@ -106,7 +107,8 @@ class HardcodedLocalHost(Rule):
       shown to them — a deployed service passes its flags explicitly;
     - regular expressions (`re.compile(...)`, `allow_origin_regex=`), sentences that merely
       mention localhost, docstrings, comments, log and print calls, exception and warning
-      messages, `help=`/`description=`/`examples=` texts, dict keys and type annotations;
+      messages, `help=`/`description=`/`examples=` texts, constants that document a value
+      (`EXAMPLE_DATABASE_URL`, `*_HINT`), dict keys and type annotations;
     - code under `if __name__ == "__main__":` — a development entry point (`python app/main.py`);
       deployed code starts through `uvicorn app.main:app`, gunicorn or a worker command;
     - the default of an environment lookup (`os.getenv("REDIS_HOST", "localhost")`): that is
@@ -210,6 +212,8 @@ class HardcodedLocalHost(Rule):
         if is_env_default(node, ctx):
             return  # an environment lookup's default: ISO102 judges it (with the variable's name)
         name = env_name_for(node, ctx)
+        if names_documentation(name):
+            return  # EXAMPLE_DATABASE_URL = "postgresql://user:pass@localhost/db": shown, never connected to
         if parsed.is_bare_host_list and names_non_destination(name) or parsed.is_bare_host and (
                 _in_membership_collection(site) or _is_server_own_address(site, ctx) or _respells_local_host(site, ctx)):
             return  # ALLOWED_HOSTS = ["localhost"], {"127.0.0.1", "::1"}, a server's bind address

@@ -92,6 +92,8 @@ HOST_LIST_NAME_RE = re.compile(
 #: where a server *listens* (the safe loopback default of a bind), not a destination
 BIND_NAME_RE = re.compile(r"(^|_)(BIND|BIND_HOST|BIND_ADDR|BIND_ADDRESS|LISTEN|LISTEN_HOST|LISTEN_ADDR|"
                           r"LISTEN_ADDRESS|LISTEN_ON|BIND_TO)$")
+#: a value kept to show people what to write (``EXAMPLE_DATABASE_URL``, ``REDIS_URL_HINT``)
+DOCUMENTATION_NAME_RE = re.compile(r"(^|_)(EXAMPLE|EXAMPLES|SAMPLE|SAMPLES|DOC|DOCS|HINT|HELP|USAGE|PLACEHOLDER)(_|$)")
 #: a TLS certificate's subject names the machine it is issued for (a self-signed dev certificate)
 CERTIFICATE_NAME_RE = re.compile(r"(^|_)(COMMON_NAME|CN|SUBJECT_ALT_NAMES?|SANS?|SUBJECT_NAME)$")
 
@@ -100,6 +102,12 @@ def names_host_check_list(name: str | None) -> bool:
     """``FORWARDED_ALLOW_IPS``, ``_BLOCKED_HOSTNAMES``, ``LOCALHOST_VARIANTS``: a value bound to such a
     name is a list of hosts to recognise, never a host to connect to."""
     return bool(name) and HOST_LIST_NAME_RE.search(name.upper()) is not None  # type: ignore[union-attr]
+
+
+def names_documentation(name: str | None) -> bool:
+    """``EXAMPLE_DATABASE_URL = "postgresql://user:pass@localhost/db"``: documentation kept in a
+    constant, shown to people, never connected to."""
+    return bool(name) and DOCUMENTATION_NAME_RE.search(name.upper()) is not None  # type: ignore[union-attr]
 
 
 def names_non_destination(name: str | None) -> bool:
