@@ -123,8 +123,9 @@ class DevDefaultEnvFallback(Rule):
         if value is None or in_dev_entry_point(ctx):
             return
         dev = classify_dev_value(node.target.id, value)
+        whole_secret = isinstance(value, str) and value.strip() in dev.secrets  # not a URL's password (ISO101/103)
         reasons = [reason for reason in dev.reasons if reason.kind in SETTINGS_FIELD_REASONS
-                   or reason.kind == "credential" and not PASSWORD_NAME_RE.search(node.target.id.upper())]
+                   or reason.kind == "credential" and whole_secret and not PASSWORD_NAME_RE.search(node.target.id.upper())]
         if not reasons:
             return
         fix = None
