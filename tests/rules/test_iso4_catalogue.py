@@ -345,8 +345,8 @@ def test_wrappers_resolve_across_files_through_the_catalogue() -> None:
     # the payload of one dispatched event: `type` is the toast's severity
     "socket.on('toast', (data: { type: string }) => {\n  switch (data.type) { case 'info': notify(); }\n});\n",
     # route parameters of a page that also follows a live socket
-    "export function load(route, live: WebSocket) {\n  const { type, id } = route.params;\n"
-    "  if (type === 'tx') fetchTx(id);\n}\n",
+    ("export function load(route, live: WebSocket) {\n  const { type, id } = route.params;\n"
+     "  if (type === 'tx') fetchTx(id);\n}\n"),
 ])
 def test_typescript_type_comparisons_on_things_that_are_no_received_message(text: str) -> None:
     assert not strong_names(ts_entries("// talks to the WebSocket\n" + text), "handle") - {"element", "toast"}

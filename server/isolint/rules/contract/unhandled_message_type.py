@@ -20,6 +20,17 @@ class UnhandledMessageType(ContractRule):
     frontend, production code only, strong evidence of WebSocket traffic required), or named in
     `[tool.isolint.contract]`; with a `shared` contract file both sides are checked against it.
 
+    Sends count through the project's own wrappers: a function whose first parameter becomes
+    the event name or the `type` of a socket send (`def clear(self, event): return
+    self.emit(event, {})`, `emit_fn` published as `session.emit`) makes each call with a literal
+    first argument a send, in any backend file (`context.emitter.emit("set_modes", …)`), and a
+    `Literal[…]` annotation of that parameter lists sent types.
+
+    Not the contract, so never reported: messages to someone else's server (a file that only
+    opens client connections — `websockets.connect`, `ws_connect` — or, in a proxy, the
+    upstream socket it opened), the transport's own events (`connect`, `disconnect`, `ping`…),
+    and enums whose members no socket code sends or handles (`NotificationType` for e-mails).
+
     ## Why is this bad?
     A message nobody handles is silently dropped: the backend reports progress the UI never
     shows, or the UI waits forever for an event the server calls something else. Nothing in
