@@ -4,6 +4,11 @@ The walk is iterative (deeply nested expressions cannot overflow the interpreter
 dispatches each node to the ``visit_<Type>`` methods of the rules that define one, then, after
 the node's children, to ``leave_<Type>``. Rules read context (parents, enclosing function,
 imports, docstrings) from :class:`PythonContext` instead of walking the tree again.
+
+A visitor function marked ``shared_visitor = True`` feeds one per-file object several rules
+share (the ISO3xx tracker: seven rules, one observation per node). When several rules of a file
+have it for the same node type it runs once per node, for the first of them that has not
+crashed, where the first of them stands in the dispatch order.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import logging
 import tokenize
 import warnings
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from isolint.core.model import Finding, Range
@@ -129,17 +135,66 @@ class PythonContext(RuleContext):
 Handler = Callable[[ast.AST, PythonContext], None]
 
 
+@lru_cache(maxsize=None)
+def _visitor_methods(rule_class: type) -> tuple[tuple[str, type, bool], ...]:
+    """(attribute, node type, is a ``visit_``) for each visitor a rule class defines."""
+    found = []
+    for attr in dir(rule_class):
+        if attr.startswith("visit_") or attr.startswith("leave_"):
+            node_type = getattr(ast, attr.split("_", 1)[1], None)
+            if isinstance(node_type, type):
+                found.append((attr, node_type, attr.startswith("visit_")))
+    return tuple(found)
+
+
 def _dispatch_tables(rules: Iterable[Rule]) -> tuple[dict[type, list[tuple[Rule, Handler]]], dict[type, list[tuple[Rule, Handler]]]]:
     visit: dict[type, list] = defaultdict(list)
     leave: dict[type, list] = defaultdict(list)
     for rule in rules:
-        for attr in dir(type(rule)):
-            if attr.startswith("visit_") or attr.startswith("leave_"):
-                node_type = getattr(ast, attr.split("_", 1)[1], None)
-                if isinstance(node_type, type):
-                    table = visit if attr.startswith("visit_") else leave
-                    table[node_type].append((rule, getattr(rule, attr)))
+        for attr, node_type, is_visit in _visitor_methods(type(rule)):
+            (visit if is_visit else leave)[node_type].append((rule, getattr(rule, attr)))
     return visit, leave
+
+
+class _SharedVisitor:
+    """Stands in the dispatch table for the rules sharing one ``shared_visitor`` function."""
+
+    def __init__(self, members: list[tuple[Rule, Handler]], broken: set, fail: Callable[[Rule], None]) -> None:
+        self.members = members
+        self._broken = broken
+        self._fail = fail
+
+    def __call__(self, node: ast.AST, ctx: "PythonContext") -> None:
+        for rule, handler in self.members:
+            if rule not in self._broken:
+                try:
+                    handler(node, ctx)
+                except Exception:
+                    self._fail(rule)
+                return
+
+
+def _share_visitors(table: dict[type, list], broken: set, fail: Callable[[Rule], None]) -> None:
+    for node_type, handlers in table.items():
+        groups: dict[Any, list] = {}
+        for rule, handler in handlers:
+            function = getattr(handler, "__func__", None)
+            if getattr(function, "shared_visitor", False):
+                groups.setdefault(function, []).append((rule, handler))
+        if not any(len(members) > 1 for members in groups.values()):
+            continue
+        shared: list = []
+        placed: set = set()
+        for rule, handler in handlers:
+            function = getattr(handler, "__func__", None)
+            members = groups.get(function)
+            if members is None or len(members) == 1:
+                shared.append((rule, handler))
+            elif function not in placed:
+                placed.add(function)
+                group = _SharedVisitor(members, broken, fail)
+                shared.append((group, group))
+        table[node_type] = shared
 
 
 def collect_suppressions(source: SourceFile) -> Suppressions:
@@ -167,15 +222,21 @@ def run_python_rules(
     broken: set[Rule] = set()
     crashed: list[str] = []
 
+    def fail(rule: Rule) -> None:  # a rule bug must never take the file (or the server) down
+        log.exception("rule %s crashed on %s", rule.code, source.rel_path)
+        broken.add(rule)
+        crashed.append(rule.code)
+
     def call(rule: Rule, handler: Callable, *args: Any) -> None:
         if rule in broken:
             return
         try:
             handler(*args)
-        except Exception:  # a rule bug must never take the file (or the server) down
-            log.exception("rule %s crashed on %s", rule.code, source.rel_path)
-            broken.add(rule)
-            crashed.append(rule.code)
+        except Exception:
+            fail(rule)
+
+    _share_visitors(visit, broken, fail)
+    _share_visitors(leave, broken, fail)
 
     for rule in rules:
         if hasattr(rule, "begin_file"):
@@ -201,7 +262,11 @@ def run_python_rules(
             handlers = leave.get(node_type)
             if handlers:
                 for rule, handler in handlers:
-                    call(rule, handler, node, ctx)
+                    if rule not in broken:
+                        try:
+                            handler(node, ctx)
+                        except Exception:
+                            fail(rule)
             continue
         node_type = type(node)
         if node_type in _IMPORT_TYPES and parents and type(parents[-1]) is not ast.Module:
@@ -212,8 +277,12 @@ def run_python_rules(
                 mark_strings(body)
         handlers = visit.get(node_type)
         if handlers:
-            for rule, handler in handlers:
-                call(rule, handler, node, ctx)
+            for rule, handler in handlers:  # ``call`` inlined: this loop runs for every node
+                if rule not in broken:
+                    try:
+                        handler(node, ctx)
+                    except Exception:
+                        fail(rule)
         push(_LEAVE)
         parents.append(node)
         if node_type in _FUNCTION_TYPE_SET:

@@ -11,11 +11,13 @@ the model knows module-level names, class attributes (``self.Session = sessionma
 from __future__ import annotations
 
 import ast
+import copy
 import weakref
+from collections import deque
 from typing import Any, Callable, Mapping
 
 from isolint.core.modules import import_time_statements
-from isolint.rules.common.scope import is_generator, own_returns
+from isolint.rules.common.scope import NESTED_SCOPES, is_generator, walk
 from isolint.rules.lifecycle.libraries import (
     Kind,
     Resource,
@@ -54,13 +56,16 @@ def is_cached(function: ast.AST) -> bool:
 
 class ProjectFactories:
     """Lookup of imported names in the ``session-factories`` facts of a ProjectIndex, rebuilt
-    only when the index changes (``generation``)."""
+    only when the index changes (``generation``) — and then only for the names of the files
+    whose facts changed (``updated``): a keystroke in the language server changes one file of
+    thousands."""
 
     _cache: "weakref.WeakKeyDictionary[Any, tuple[int, ProjectFactories]]" = weakref.WeakKeyDictionary()
 
     def __init__(self, facts: Mapping[str, Any], service_of: Callable[[str], "str | None"],
                  resolve_module: Callable[[str, str], "str | None"] | None = None) -> None:
         self.facts = facts
+        #: name -> (module, rel_path, fact), in the order of ``facts`` (the first best match wins)
         self.by_name: dict[str, list[tuple[str, str, dict]]] = {}
         self.service_of = service_of
         self.resolve_module = resolve_module
@@ -77,9 +82,45 @@ class ProjectFactories:
         if cached is not None and cached[0] == project.generation:
             return cached[1]
         services = getattr(project, "services", None)
-        lookup = cls(project.facts(FACT_KIND), services.service_of if services else (lambda _: None),
-                     getattr(project, "resolve_module", None))
+        facts = project.facts(FACT_KIND)
+        if cached is not None:
+            lookup = cached[1].updated(facts)
+        else:
+            lookup = cls(facts, services.service_of if services else (lambda _: None),
+                         getattr(project, "resolve_module", None))
         cls._cache[project] = (project.generation, lookup)
+        return lookup
+
+    def updated(self, facts: Mapping[str, Any]) -> "ProjectFactories":
+        """The lookup for ``facts``, a later snapshot of the same index: the ProjectIndex keeps
+        the object of every file whose facts did not change, so the changed files are found by
+        identity and only the names they define (before or now) are re-collected."""
+        old = self.facts
+        changed = [path for path, file_facts in facts.items() if old.get(path) is not file_facts]
+        changed += [path for path in old if path not in facts]
+        if not changed:
+            return self
+        names: set[str] = set()
+        for path in changed:
+            for version in (old.get(path), facts.get(path)):
+                if version is not None:
+                    names.update(version.get("definitions", {}))
+        lookup = ProjectFactories.__new__(ProjectFactories)
+        lookup.facts, lookup.service_of, lookup.resolve_module = facts, self.service_of, self.resolve_module
+        lookup.by_name = dict(self.by_name)
+        if not names:
+            return lookup
+        # a changed file keeps its place in ``facts`` (or a new one goes last): rebuild each
+        # affected name's candidates in that order, as the full constructor would
+        order = {path: index for index, path in enumerate(facts)}
+        for name in names:
+            candidates = [(order[path], (file_facts.get("module", ""), path, file_facts["definitions"][name]))
+                          for path in {*(p for _, p, _ in self.by_name.get(name, ())), *changed}
+                          if (file_facts := facts.get(path)) is not None and name in file_facts.get("definitions", {})]
+            if candidates:
+                lookup.by_name[name] = [entry for _, entry in sorted(candidates, key=lambda c: c[0])]
+            else:
+                lookup.by_name.pop(name, None)
         return lookup
 
     def lookup(self, qualified: str, from_path: str = "") -> Resource | None:
@@ -145,12 +186,32 @@ class ProjectFactories:
         return (best[1], best[2]) if best else None
 
 
+class _LookupRecorder:
+    """Stands in for the project while a model is scanned without one: answers nothing, as no
+    project would, and remembers what it was asked (see ``FileModel.with_project``)."""
+
+    def __init__(self) -> None:
+        self.asked: set[str] = set()
+
+    def definition(self, qualified: str, from_path: str = "") -> None:
+        self.asked.add(qualified)
+
+
+#: ``SourceFile.notes`` key of the model scanned without a project, shared by one check's
+#: ``session-factories`` indexer and rules (the scan is most of a tracker's cost)
+SHARED_MODEL_NOTE = "lifecycle.file-model"
+
+
 class FileModel:
     """Module-level names, class attributes and session-returning functions of one file."""
 
-    def __init__(self, tree: ast.Module, qualify: Qualify, project: Any = None, rel_path: str = "") -> None:
+    def __init__(self, tree: ast.Module, qualify: Qualify, project: Any = None, rel_path: str = "",
+                 may_yield: bool = True) -> None:
+        """``may_yield=False`` promises that no function of the file is a generator (its text
+        has no ``yield``), which spares looking for one in every expression."""
         self.qualify = qualify
         self.rel_path = rel_path
+        self.may_yield = may_yield
         self.project = ProjectFactories.of(project)
         self.names: dict[str, Resource] = {}
         #: functions returning a new resource: name -> what calling them gives
@@ -159,7 +220,43 @@ class FileModel:
         self.forwarding: dict[str, str] = {}
         #: class name -> attribute -> resource
         self.class_attrs: dict[str, dict[str, Resource]] = {}
-        self._scan(tree)
+        #: imported names the scan would have looked up in a project (when scanned without one)
+        self.project_lookups: frozenset[str] | None = None
+        if self.project is None:
+            recorder = _LookupRecorder()
+            self.project = recorder  # type: ignore[assignment]
+            self._scan(tree)
+            self.project = None
+            self.project_lookups = frozenset(recorder.asked)
+        else:
+            self._scan(tree)
+
+    @classmethod
+    def of(cls, source: Any, tree: ast.Module, qualify: Qualify, project: Any = None) -> "FileModel":
+        """The model of ``tree`` as ``FileModel(tree, qualify, project, source.rel_path)`` would
+        build it, scanning the file once per check: the project-free scan is kept in
+        ``source.notes`` and reused by every caller whose project has no definition for any
+        name the scan looked up — then a project cannot change what the scan found."""
+        notes = getattr(source, "notes", None)
+        shared = notes.get(SHARED_MODEL_NOTE) if notes is not None else None
+        if shared is None or shared[0] is not tree:
+            text = getattr(source, "text", None)
+            shared = (tree, cls(tree, qualify, None, source.rel_path, may_yield=text is None or "yield" in text))
+            if notes is not None:
+                notes[SHARED_MODEL_NOTE] = shared
+        return shared[1].with_project(tree, qualify, project)
+
+    def with_project(self, tree: ast.Module, qualify: Qualify, project: Any) -> "FileModel":
+        """This project-free scan bound to ``qualify`` and ``project``; a new scan only when the
+        project knows a name the scan looked up (the imports at scan time are the module-level
+        ones for every caller, so ``qualify`` agrees with the scan's)."""
+        factories = ProjectFactories.of(project)
+        lookups = self.project_lookups or frozenset()
+        if factories is not None and any(factories.definition(name, self.rel_path) is not None for name in lookups):
+            return FileModel(tree, qualify, project, self.rel_path, self.may_yield)
+        bound = copy.copy(self)
+        bound.qualify, bound.project = qualify, factories
+        return bound
 
     # -- scanning ------------------------------------------------------------------------------
     def _scan(self, tree: ast.Module) -> None:
@@ -207,7 +304,7 @@ class FileModel:
             ):
                 params = {arg.arg: annotation_resource(arg.annotation, self.qualify)
                           for arg in statement.args.args + statement.args.kwonlyargs}
-                for inner in ast.walk(statement):
+                for inner in walk(statement):
                     if not isinstance(inner, (ast.Assign, ast.AnnAssign)):
                         continue
                     for target in _targets(inner):
@@ -226,16 +323,23 @@ class FileModel:
         (``def get_session(): return SessionLocal()``); generators are dependencies, not this.
         A returned call of an imported callee isolint cannot type here is answered with the
         callee's qualified name, resolved later through the project's facts."""
-        if is_generator(function):
+        # Returns and assignments are statements: the walks below visit statements only, in the
+        # order of ``own_returns`` (depth first) and ``ast.walk`` (breadth first), which decide
+        # which return answers first and which assignment of a name wins.
+        returns = [node for node in _own_statements(function) if type(node) is ast.Return]
+        if not any(isinstance(ret.value.value if isinstance(ret.value, ast.Await) else ret.value, (ast.Call, ast.Name))
+                   for ret in returns):
+            return None  # nothing below can apply
+        if self.may_yield and is_generator(function):
             return None
         local: dict[str, Resource] = {}
-        for statement in ast.walk(function):
-            if isinstance(statement, ast.Assign) and isinstance(statement.value, (ast.Call, ast.Await)):
-                resource = self.assigned_resource(statement)
-                for target in statement.targets:
+        for statement in _statements_breadth_first(function):
+            if type(statement) is ast.Assign and isinstance(statement.value, (ast.Call, ast.Await)):
+                resource = self.assigned_resource(statement)  # type: ignore[arg-type]
+                for target in statement.targets:  # type: ignore[attr-defined]
                     if isinstance(target, ast.Name) and resource is not None:
                         local[target.id] = resource
-        for ret in own_returns(function):
+        for ret in returns:  # type: ignore[assignment]
             value = ret.value.value if isinstance(ret.value, ast.Await) else ret.value
             if isinstance(value, ast.Call):
                 resource = self.resolve_call(value, local.get)
@@ -329,6 +433,43 @@ class FileModel:
         for name, callee in self.forwarding.items():
             out[name] = {"kind": "forward", "function": True, "via": callee}
         return out
+
+
+_BLOCK_NODES = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def _blocks(node: ast.AST) -> list[ast.AST]:
+    """The statements (and ``except``/``case`` clauses holding statements) directly under
+    ``node``, in ``ast.iter_child_nodes`` order; expressions never hold statements."""
+    found = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            for item in value:
+                if isinstance(item, _BLOCK_NODES):
+                    found.append(item)
+    return found
+
+
+def _own_statements(function: ast.AST):
+    """``walk_own_scope(function.body)`` restricted to statements, in the same order."""
+    pending = [node for node in getattr(function, "body", ()) if isinstance(node, _BLOCK_NODES)]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, NESTED_SCOPES):
+            continue
+        yield node
+        pending.extend(_blocks(node))
+
+
+def _statements_breadth_first(node: ast.AST):
+    """``ast.walk(node)`` restricted to statements (and clauses), in the same order: every
+    ancestor of a statement is a statement or clause, so the levels are the same."""
+    pending = deque((node,))
+    while pending:
+        node = pending.popleft()
+        pending.extend(_blocks(node))
+        yield node
 
 
 def _targets(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:

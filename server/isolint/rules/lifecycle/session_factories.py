@@ -48,34 +48,65 @@ class _CensusContext:
         return self.imports.qualified_name(node)
 
 
+#: leaves the census never looks at (names, constants, contexts, operators): not pushed
+_SKIPPED = frozenset([ast.Name, ast.Constant, *(t for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop,
+                                                                ast.cmpop) for t in base.__subclasses__())])
+_LEAVE = object()  # stack sentinel: leave the node on top of ``ctx.parents``
+
+
 def census(source: "SourceFile", tree: ast.Module) -> tuple[Tracker, list[int]]:
-    """Walk ``tree`` once with a census-mode tracker; returns it and the engine-creation lines."""
+    """Walk ``tree`` once with a census-mode tracker; returns it and the engine-creation lines.
+
+    The same walk as the Python runner's (parents, classes, leave after the children), kept
+    lean: it runs on every keystroke of a file that mentions a database library."""
     ctx = _CensusContext(source, tree)
     tracker = Tracker(ctx, census=True)
+    handlers = tracker._handlers
     engines: list[int] = []
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    parents, classes = ctx.parents, ctx.classes
+    stack: list[Any] = [tree]
     while stack:
-        node, leaving = stack.pop()
-        if leaving:
-            ctx.parents.pop()
-            if isinstance(node, FUNCTION_NODES):
+        node = stack.pop()
+        if node is _LEAVE:
+            node = parents.pop()
+            node_type = type(node)
+            if node_type in _FUNCTION_TYPES:
                 tracker.leave(node)
-            elif isinstance(node, ast.ClassDef):
-                ctx.classes.pop()
+            elif node_type is ast.ClassDef:
+                classes.pop()
             continue
-        tracker.observe(node, ctx)
-        if isinstance(node, ast.Call):
-            created = tracker.model.resolve_call(node)
-            if created is not None and created.kind is Kind.ENGINE and isinstance(node.func, (ast.Name, ast.Attribute)) \
-                    and (ctx.qualified_name(node.func) or "").rpartition(".")[2] in ENGINE_FACTORY_NAMES:
-                engines.append(node.lineno - 1)
-        stack.append((node, True))
-        ctx.parents.append(node)
-        if isinstance(node, ast.ClassDef):
-            ctx.classes.append(node)
-        stack.extend((child, False) for child in reversed(list(ast.iter_child_nodes(node))))
+        node_type = type(node)
+        if node_type in handlers:
+            tracker.observe(node, ctx)
+        if node_type is ast.Call:
+            func = node.func
+            # the name test first: resolving every call of the file is the costly part
+            if isinstance(func, (ast.Name, ast.Attribute)) \
+                    and (ctx.qualified_name(func) or "").rpartition(".")[2] in ENGINE_FACTORY_NAMES:
+                created = tracker.model.resolve_call(node)
+                if created is not None and created.kind is Kind.ENGINE:
+                    engines.append(node.lineno - 1)
+        stack.append(_LEAVE)
+        parents.append(node)
+        if node_type is ast.ClassDef:
+            classes.append(node)
+        children = []
+        for name in node_type._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST) and type(item) not in _SKIPPED:
+                        children.append(item)
+            elif isinstance(value, ast.AST) and type(value) not in _SKIPPED:
+                children.append(value)
+        if children:
+            children.reverse()
+            stack.extend(children)
     tracker.module_scope()
     return tracker, engines
+
+
+_FUNCTION_TYPES = frozenset(FUNCTION_NODES)
 
 
 ENGINE_FACTORY_NAMES = frozenset({"create_engine", "create_async_engine", "engine_from_config",

@@ -9,7 +9,10 @@ problem), captured by a nested function, or only closed on the success path. Whe
 ends, the rules read the verdicts from its :class:`Scope`.
 
 Each rule's ``visit_*`` forwards the node to the one tracker of the file (``ctx.state``); the
-tracker ignores a node it has just seen, so five active rules cost one observation.
+forwarding visitor is a ``shared_visitor`` (the runner calls it once per node, not once per
+rule) and the tracker ignores a node it has just seen, so seven active rules cost one
+observation. The tracker's ``FileModel`` comes from ``FileModel.of``: the scan the
+``session-factories`` indexer made of the same parse, when the project cannot change it.
 """
 
 from __future__ import annotations
@@ -98,13 +101,18 @@ class Scope:
 
 
 class Tracker:
+    """``census``: the ``session-factories`` indexer's mode — unresolved imported callees are
+    kept as ``PENDING`` and only what the facts read is followed (creations, entries, cleanups;
+    not where a name escapes to)."""
+
     def __init__(self, ctx: Any, census: bool = False) -> None:
         self.census = census
-        self.model = FileModel(ctx.tree, ctx.qualified_name, ctx.project, ctx.source.rel_path)
+        self.model = FileModel.of(ctx.source, ctx.tree, ctx.qualified_name, ctx.project)
         self.scopes: list[Scope] = [Scope(ctx.tree)]
         self.finished: dict[int, Scope] = {}
         self.all_scopes: list[Scope] = []
         self._last: ast.AST | None = None
+        self._handlers = _CENSUS_HANDLERS if census else _HANDLERS
 
     # -- lookups for rules -----------------------------------------------------------------
     @property
@@ -133,9 +141,9 @@ class Tracker:
         if node is self._last:
             return
         self._last = node
-        handler = getattr(self, "_on_" + type(node).__name__, None)
+        handler = self._handlers.get(type(node))
         if handler is not None:
-            handler(node, ctx)
+            handler(self, node, ctx)
 
     def leave(self, node: ast.AST) -> Scope:
         done = self.finished.get(id(node))
@@ -271,7 +279,8 @@ class Tracker:
                 released = self.binding(node.args[0].id)
                 if released is not None and released.origin == "created":
                     self._cleanup(released, node, ctx)
-            if isinstance(receiver, ast.Call) and not _inside_with_item(ctx) and func.attr not in CLEANUP_METHODS:
+            if isinstance(receiver, ast.Call) and not self.census and not _inside_with_item(ctx) \
+                    and func.attr not in CLEANUP_METHODS:
                 # ``engine.connect().close()`` opens and closes at once: nothing is left open
                 created = self.resolve_call(receiver, ctx)
                 if created is not None and created.kind.must_be_closed and created is not PENDING:
@@ -308,6 +317,14 @@ class Tracker:
             return
         if _escapes(node, ctx):
             binding.escaped = True
+
+
+#: node type -> handler; the census needs no escape analysis (``_on_Name``): its facts read
+#: creations, entries and cleanups only
+_HANDLERS = {node_type: getattr(Tracker, "_on_" + node_type.__name__)
+             for node_type in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Global, ast.Nonlocal,
+                               ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.Call, ast.Name)}
+_CENSUS_HANDLERS = {node_type: handler for node_type, handler in _HANDLERS.items() if node_type is not ast.Name}
 
 
 # -- helpers over the walk's parent chain ------------------------------------------------------
@@ -454,6 +471,8 @@ class LifecycleRule(Rule):
 
     def _observe(self, node: ast.AST, ctx: Any) -> None:
         tracker_for(ctx).observe(node, ctx)
+
+    _observe.shared_visitor = True  # type: ignore[attr-defined]  # one call per node feeds the one tracker
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _observe
     visit_Global = visit_Nonlocal = _observe
