@@ -359,3 +359,21 @@ def test_typescript_channel_events_and_parsed_messages_still_dispatch() -> None:
         "  if (type === 'thread_updated') update(payload);\n};\n"
         "export function handle(type: string) {\n  if (type === 'job_failed') fail();\n}\n")
     assert strong_names(facts, "handle") == {"ws_message", "run_done", "thread_updated", "job_failed"}
+
+
+def test_typescript_wrappers_send_their_first_argument() -> None:
+    facts = ts_entries(
+        "export class ChatSocket {\n  private ws: WebSocket;\n"
+        "  sendMessage(type: 'join_room' | 'leave_room', payload: unknown) {\n"
+        "    this.ws.send(JSON.stringify({ type, payload }));\n  }\n"
+        "  join(room: string) { this.sendMessage('join_room', { room }); }\n}\n"
+        "export const emitEvent = (event: string, data: unknown) => socket.emit(event, data);\n"
+        "emitEvent('cursor_moved', {});\n"
+        "function relay(kind: string) { const msg = { type: kind }; socket.send(JSON.stringify(msg)); }\n"
+        "relay('typing');\n"
+        "function log(level: string) { console.info(level); }\nlog('debug');\n"
+        "chat.sendChat('hello_there', {});\n")
+    assert strong_names(facts, "send") == {"join_room", "leave_room", "cursor_moved", "typing"}
+    assert facts["wrappers"] == [["emitEvent", "emit", True], ["relay", "send", True], ["sendMessage", "send", True]]
+    tagged = {e["name"]: e.get("wrapper") for e in facts["entries"] if not e["strong"]}
+    assert tagged == {"hello_there": "sendChat"}  # strong if another file defines `sendChat`

@@ -42,6 +42,7 @@ from typing import Any
 
 from isolint.core.model import Language
 from isolint.core.rule import Indexer
+from isolint.rules.common.scope import child_nodes, statements_breadth_first, walk
 from isolint.rules.contract.catalogue import DECLARE, HANDLE, PYTHON_FACTS, SEND, indexes_file, side_of
 from isolint.rules.contract.naming import (
     CHANNEL_EVENT_RE,
@@ -63,6 +64,8 @@ SEND_METHODS = frozenset({
     "push", "push_event", "notify", "send_ws", "ws_send", "safe_send", "send_safe",
 })
 SERIALIZERS = frozenset({"dumps", "model_dump", "dict", "json", "model_dump_json", "to_dict", "jsonable_encoder", "asdict"})
+#: what turns received text into a message (``json.loads(await upstream.recv())``)
+PARSERS = SERIALIZERS | {"loads", "parse_raw", "model_validate_json", "validate_json"}
 HANDLER_DECORATORS = frozenset({"on", "on_event", "on_message", "handler", "handles", "message_handler", "register",
                                 "subscribe", "event_handler", "ws_handler"})
 HANDLER_REGISTRARS = frozenset({"register_handler", "add_handler", "register", "on", "subscribe",
@@ -231,7 +234,7 @@ class _Collector:
         for statement in tree.body:
             self.module_statement(statement)
         functions: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, _FunctionScope]] = []
-        for node in ast.walk(tree):
+        for node in statements_breadth_first(tree):  # ``ast.walk``'s order, statements only
             if isinstance(node, ast.ClassDef):
                 self.class_def(node)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -357,7 +360,9 @@ class _Collector:
             return
         for scope in [module, *(scope for _, scope in functions)]:
             for inner in scope.nodes:
-                if isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Name) and inner.value.id in self.wrappers:
+                published = isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Name) \
+                    and inner.value.id in self.wrappers
+                if published:
                     self.wrappers.update((t.attr, (inner.value.id, False)) for t in inner.targets
                                          if isinstance(t, ast.Attribute) and t.attr not in self.wrappers)
                 elif isinstance(inner, ast.Call):
@@ -577,6 +582,16 @@ def _plausible_sender(node: ast.Call, callee: str) -> bool:
     return receiver is not None and WS_RECEIVER_RE.search(receiver) is not None
 
 
+_NESTED_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+#: the node kinds ``_Collector.scope`` and ``find_wrappers`` read from ``_FunctionScope.nodes``
+_SCANNED = frozenset({ast.Call, ast.If, ast.Match, ast.Return, ast.Assign})
+_LOOPS_AND_WITH_ITEMS = frozenset({ast.withitem, ast.For, ast.AsyncFor})
+_ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign, ast.NamedExpr})
+#: nodes without anything the scope looks for below them
+_LEAVES = frozenset([ast.Name, ast.Constant, *(t for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop,
+                                                               ast.cmpop) for t in base.__subclasses__())])
+
+
 class _FunctionScope:
     """One function's nodes (without nested functions), with the local bindings a send or a
     type comparison may go through (``message = {…}``, ``msg_type = data.get("type")``)."""
@@ -591,25 +606,33 @@ class _FunctionScope:
         self._client_sockets: set[str] = set()
         self._loop_sources: dict[str, list[ast.AST]] = {}
         self._subscript_keys: dict[str, list[str]] = {}
-        stack = list(ast.iter_child_nodes(function))
+        # Every node of the function is looked at on every keystroke of a file that mentions a
+        # type, so: leaves that hold nothing (names, constants, contexts) are never pushed, and
+        # only the node kinds the collector reads are kept in ``nodes``.
+        stack = [child for child in child_nodes(function) if type(child) not in _LEAVES]
         while stack:
             node = stack.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            node_type = type(node)
+            if node_type in _NESTED_DEFINITIONS:
                 continue
-            self.nodes.append(node)
-            if isinstance(node, ast.Call):
+            if node_type in _SCANNED:
+                self.nodes.append(node)
+            if node_type is ast.Call:
                 self.calls.append(node)
-            elif isinstance(node, (ast.withitem, ast.For, ast.AsyncFor)):
+            elif node_type in _LOOPS_AND_WITH_ITEMS:
                 self._note_client_socket(node)
-            targets, value = _assignment(node)
-            for target in targets:
-                if isinstance(target, ast.Name) and value is not None:
-                    self.bindings.setdefault(target.id, []).append(value)
-                elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-                    key = target.slice
-                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                        self._subscript_keys.setdefault(target.value.id, []).append(key.value)
-            stack.extend(ast.iter_child_nodes(node))
+            elif node_type in _ASSIGNMENTS:
+                targets, value = _assignment(node)
+                for target in targets:
+                    if isinstance(target, ast.Name) and value is not None:
+                        self.bindings.setdefault(target.id, []).append(value)
+                    elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                        key = target.slice
+                        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                            self._subscript_keys.setdefault(target.value.id, []).append(key.value)
+            for child in child_nodes(node):
+                if type(child) not in _LEAVES:
+                    stack.append(child)
         self.nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
         self._dict_owner: dict[int, str] = {
             id(value): name for name, values in self.bindings.items() for value in values if isinstance(value, ast.Dict)
@@ -633,8 +656,8 @@ class _FunctionScope:
             return False
         sources = [*self.bindings.get(name, ()), *self._loop_sources.get(name, ())]
         for value in sources:
-            while isinstance(value, ast.Await) or (isinstance(value, ast.Call) and _callee_name(value) in SERIALIZERS | {
-                    "loads", "parse_raw", "model_validate_json", "validate_json"} and value.args):
+            while isinstance(value, ast.Await) or (isinstance(value, ast.Call) and value.args
+                                                   and _callee_name(value) in PARSERS):
                 value = value.value if isinstance(value, ast.Await) else value.args[0]
             if isinstance(value, ast.Name) and (value.id in self._client_sockets
                                                 or self.received_from_client(value.id, depth + 1)):
@@ -800,7 +823,7 @@ def _reads(body: list[ast.stmt], base: str, collector: _Collector) -> list[list[
     reads: list[list[Any]] = []
     seen: set[str] = set()
     for statement in body:
-        for node in ast.walk(statement):
+        for node in walk(statement):
             key_node = None
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == base \
                     and isinstance(node.ctx, ast.Load) and node.attr not in DISCRIMINATOR_KEYS and node.attr not in seen \

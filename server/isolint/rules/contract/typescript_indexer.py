@@ -6,6 +6,9 @@ objects with a ``type`` handed to a send call (``ws.send(JSON.stringify({...}))`
 ``sendMessage({...})``, ``socket.emit('…')``); ``case '…'`` in a switch on a message's
 ``.type`` (and the payload fields each case reads); ``msg.type === '…'``; accept-lists
 (``[...].includes(msg.type)``); handler maps and ``.on('…', handler)`` registrations.
+Sends through the file's own wrappers (``sendMessage(type, payload) { ws.send(JSON.stringify({
+type, payload })) }``) count at each call with a literal first argument, and across files
+through the catalogue like the Python side's wrappers (see ``catalogue``).
 
 As on the Python side, only files that show WebSocket traffic yield *strong* entries.
 """
@@ -70,10 +73,13 @@ class TypeScriptMessageIndexer(Indexer):
             return None  # an exported copy of the backend's types is no evidence of frontend handling
         collector = _Collector(source, is_ws_context(source.raw, source.rel_path))
         collector.collect(tree)
-        if not (collector.entries or collector.enums):
+        if not (collector.entries or collector.enums or collector.wrappers):
             return None
-        return {"side": side, "ws": collector.ws, "entries": collector.entries, "enums": collector.enums,
-                "models": {}, "aliases": []}
+        facts = {"side": side, "ws": collector.ws, "entries": collector.entries, "enums": collector.enums,
+                 "models": {}, "aliases": []}
+        if collector.wrappers:
+            facts["wrappers"] = sorted([name, via, strong] for name, (via, strong) in collector.wrappers.items())
+        return facts
 
 
 def _text(node) -> str:
@@ -142,6 +148,8 @@ class _Collector:
         self.entries: list[dict[str, Any]] = []
         self.enums: dict[str, dict[str, str]] = {}
         self.bindings: dict[str, list] = {}
+        #: functions that send their first parameter as the type: name -> (send callee, strong)
+        self.wrappers: dict[str, tuple[str, bool]] = {}
         self._seen: set[tuple] = set()
 
     def range_of(self, node) -> list[int]:
@@ -149,7 +157,7 @@ class _Collector:
         return [sl, self.source.column_from_byte(sl, sc), el, self.source.column_from_byte(el, ec)]
 
     def add(self, role: str, node, *, strong: bool, via: str, fields=None, reads=None, enum: str | None = None,
-            container: str | None = None) -> None:
+            container: str | None = None, wrapper: str | None = None) -> None:
         node = _unwrap(node)
         if node is None:
             return
@@ -176,6 +184,8 @@ class _Collector:
             entry["enum"] = enum
         if container and not strong:
             entry["container"] = container  # promoted when the catalogue is merged (see there)
+        if wrapper and not strong:
+            entry["wrapper"] = wrapper  # strong once the catalogue resolves that wrapper
         self.entries.append(entry)
 
     # -- walk ----------------------------------------------------------------------------------
@@ -188,10 +198,77 @@ class _Collector:
             name, value = node.child_by_field_name("name"), _unwrap(node.child_by_field_name("value"))
             if name is not None and value is not None and name.type == "identifier":
                 self.bindings.setdefault(_text(name), []).append(value)
+        self.find_wrappers(captures.get("call_expression", ()))
         for kind in _CAPTURE_ORDER:
             handler = getattr(self, f"on_{kind}")
             for node in sorted(captures.get(kind, ()), key=lambda n: n.start_byte):
                 handler(node)
+
+    # -- wrappers ------------------------------------------------------------------------------
+    def find_wrappers(self, calls) -> None:
+        """Functions whose first parameter is the event name or the ``type`` of a socket send
+        they make; an inline union annotation of that parameter lists sent types."""
+        for call in calls:
+            function, arguments = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+            callee = _callee(function)
+            if callee not in SEND_CALLS or arguments is None or not _plausible_sender(function, callee):
+                continue
+            owner = _enclosing_function(call)
+            parameter = _first_parameter(owner) if owner is not None else None
+            name = _function_name(owner) if owner is not None else None
+            if parameter is None or name is None or name in self.wrappers:
+                continue
+            parameter_name = _text(parameter)
+            args = [a for a in arguments.named_children if a.type != "comment"]
+            first = _unwrap(args[0]) if args else None
+            emitted = callee == "emit" and first is not None and first.type == "identifier" \
+                and _text(first) == parameter_name
+            if emitted or any(self.sends_as_type(arg, parameter_name) for arg in args):
+                self.wrappers[name] = (callee, self.ws)
+                annotation = parameter.parent.child_by_field_name("type") if parameter.parent is not None else None
+                literal = annotation.named_children[0] if annotation is not None and annotation.named_children else None
+                members = _union_members(literal)
+                if members and all(_string_value(m) for m in members):
+                    for member in members:
+                        self.add(SEND, member, strong=self.ws, via=f"`{name}(…)` parameter, sent as the type",
+                                 wrapper=name)
+
+    def sends_as_type(self, node, parameter: str, depth: int = 0) -> bool:
+        """Whether ``node`` (an argument of a send) is an object whose ``type`` is ``parameter``,
+        seen through ``JSON.stringify(…)`` and local bindings."""
+        node = _unwrap(node)
+        if node is None or depth > 3:
+            return False
+        if node.type == "object":
+            for member in node.named_children:
+                if member.type == "pair" and _key_name(member.child_by_field_name("key")) in DISCRIMINATORS:
+                    value = _unwrap(member.child_by_field_name("value"))
+                    return value is not None and value.type == "identifier" and _text(value) == parameter
+                if member.type == "shorthand_property_identifier" and _text(member) in DISCRIMINATORS:
+                    return _text(member) == parameter
+            return False
+        if node.type == "identifier":
+            return any(self.sends_as_type(bound, parameter, depth + 1) for bound in self.bindings.get(_text(node), ()))
+        if node.type == "call_expression":
+            arguments = node.child_by_field_name("arguments")
+            children = arguments.named_children if arguments is not None else ()
+            return any(self.sends_as_type(argument, parameter, depth + 1) for argument in children)
+        return False
+
+    def on_wrapper_call(self, node) -> None:
+        """``this.sendMessage('join_room', …)``: a send when ``sendMessage`` is a wrapper of
+        this file; ``chat.sendMessage('join_room')`` elsewhere: tagged for the catalogue."""
+        function, arguments = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        callee = _callee(function)
+        args = [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
+        if not callee or not args or _string_value(args[0]) in RESERVED_EVENTS:
+            return
+        if callee in self.wrappers:
+            self.add(SEND, args[0], strong=self.ws, via=f"`{callee}(…)`, which sends its first argument",
+                     wrapper=callee)
+        elif WRAPPER_CALL_RE.search(callee) and not (callee in SEND_CALLS and _plausible_sender(function, callee)) \
+                and (callee == "emit" or callee not in GENERIC_SEND_CALLS):
+            self.add(SEND, args[0], strong=False, via=f"`{callee}(…)`, which sends its first argument", wrapper=callee)
 
     # -- declarations --------------------------------------------------------------------------
     def container_strength(self, name: str) -> bool | None:
@@ -480,7 +557,9 @@ class _Collector:
 
 
 _CAPTURE_ORDER = ("enum_declaration", "type_alias_declaration", "variable_declarator", "public_field_definition",
-                  "property_signature", "call_expression", "switch_statement", "binary_expression")
+                  "property_signature", "call_expression", "wrapper_call", "switch_statement", "binary_expression")
+#: calls that may reach a wrapper (``sendMessage('x')``, ``emitEvent('x')``, ``emitter.emit('x')``)
+WRAPPER_CALL_RE = re.compile(r"^(send|emit)([A-Z_]|$)")
 
 
 def _alternation(names) -> str:
@@ -496,6 +575,9 @@ _QUERY_SOURCE = f"""
 (call_expression
   function: [(identifier) @callee (member_expression property: (property_identifier) @callee)]
   (#match? @callee "{_alternation(SEND_CALLS | REGISTRARS | {"includes", "has"})}")) @call_expression
+(call_expression
+  function: [(identifier) @wcallee (member_expression property: (property_identifier) @wcallee)]
+  arguments: (arguments . (string))) @wrapper_call
 (switch_statement) @switch_statement
 (binary_expression operator: ["===" "=="]) @binary_expression
 """
@@ -605,6 +687,42 @@ FUNCTION_NODES = frozenset({"arrow_function", "function_expression", "function_d
 ELEMENT_CALLBACKS = frozenset({"filter", "find", "findIndex", "findLast", "findLastIndex", "some", "every", "map",
                                "flatMap", "forEach", "reduce", "reduceRight", "sort"})
 SCOPE_NODES = frozenset({"statement_block", "program", "switch_case", "class_body"})
+
+
+def _enclosing_function(node):
+    current = node.parent
+    while current is not None and current.type not in FUNCTION_NODES:
+        current = current.parent
+    return current
+
+
+def _first_parameter(function):
+    """The identifier of a function's first parameter (TypeScript's ``this`` parameter skipped)."""
+    parameters = function.child_by_field_name("parameters")
+    if parameters is None:
+        single = function.child_by_field_name("parameter")
+        return single if single is not None and single.type == "identifier" else None
+    for parameter in parameters.named_children:
+        pattern = parameter.child_by_field_name("pattern") if parameter.type in (
+            "required_parameter", "optional_parameter") else parameter
+        if pattern is not None and pattern.type == "identifier" and _text(pattern) != "this":
+            return pattern
+        if pattern is None or pattern.type != "this":
+            return None
+    return None
+
+
+def _function_name(function) -> str | None:
+    """``function send(…)``, ``send(…) {}`` in a class/object, ``const send = (…) => …``,
+    ``send = (…) => …`` as a class field."""
+    name = function.child_by_field_name("name")
+    if name is not None:
+        return _text(name)
+    parent = function.parent
+    if parent is not None and parent.type in ("variable_declarator", "public_field_definition", "pair"):
+        key = parent.child_by_field_name("name") or parent.child_by_field_name("key")
+        return _key_name(key) if key is not None else None
+    return None
 
 
 def _received_type_subject(node) -> str | None:
