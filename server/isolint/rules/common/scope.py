@@ -34,6 +34,45 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
         yield node
 
 
+#: what holds statements: statements themselves, ``except`` and ``case`` clauses
+BLOCK_NODES = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def statement_children(node: ast.AST) -> list[ast.AST]:
+    """The statements (and clauses holding statements) directly under ``node``, in
+    ``ast.iter_child_nodes`` order; expressions never hold statements."""
+    found = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            for item in value:
+                if isinstance(item, BLOCK_NODES):
+                    found.append(item)
+    return found
+
+
+def statements_breadth_first(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk(node)`` restricted to statements and clauses, in the same order (every
+    ancestor of a statement is a statement or clause, so the levels are the same) — for
+    callers that look for statements only (assignments, definitions) and not at expressions."""
+    pending = deque((node,))
+    while pending:
+        node = pending.popleft()
+        pending.extend(statement_children(node))
+        yield node
+
+
+def own_statements(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """``walk_own_scope(nodes)`` restricted to statements and clauses, in the same order."""
+    pending = [node for node in nodes if isinstance(node, BLOCK_NODES)]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, NESTED_SCOPES):
+            continue
+        yield node
+        pending.extend(statement_children(node))
+
+
 def walk_own_scope(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
     """Every node under ``nodes`` that belongs to their scope (nested scopes skipped whole)."""
     pending = list(nodes)

@@ -13,11 +13,10 @@ from __future__ import annotations
 import ast
 import copy
 import weakref
-from collections import deque
 from typing import Any, Callable, Mapping
 
 from isolint.core.modules import import_time_statements
-from isolint.rules.common.scope import NESTED_SCOPES, is_generator, walk
+from isolint.rules.common.scope import is_generator, own_statements, statements_breadth_first, walk
 from isolint.rules.lifecycle.libraries import (
     Kind,
     Resource,
@@ -326,14 +325,14 @@ class FileModel:
         # Returns and assignments are statements: the walks below visit statements only, in the
         # order of ``own_returns`` (depth first) and ``ast.walk`` (breadth first), which decide
         # which return answers first and which assignment of a name wins.
-        returns = [node for node in _own_statements(function) if type(node) is ast.Return]
+        returns = [node for node in own_statements(getattr(function, "body", ())) if type(node) is ast.Return]
         if not any(isinstance(ret.value.value if isinstance(ret.value, ast.Await) else ret.value, (ast.Call, ast.Name))
                    for ret in returns):
             return None  # nothing below can apply
         if self.may_yield and is_generator(function):
             return None
         local: dict[str, Resource] = {}
-        for statement in _statements_breadth_first(function):
+        for statement in statements_breadth_first(function):
             if type(statement) is ast.Assign and isinstance(statement.value, (ast.Call, ast.Await)):
                 resource = self.assigned_resource(statement)  # type: ignore[arg-type]
                 for target in statement.targets:  # type: ignore[attr-defined]
@@ -433,43 +432,6 @@ class FileModel:
         for name, callee in self.forwarding.items():
             out[name] = {"kind": "forward", "function": True, "via": callee}
         return out
-
-
-_BLOCK_NODES = (ast.stmt, ast.excepthandler, ast.match_case)
-
-
-def _blocks(node: ast.AST) -> list[ast.AST]:
-    """The statements (and ``except``/``case`` clauses holding statements) directly under
-    ``node``, in ``ast.iter_child_nodes`` order; expressions never hold statements."""
-    found = []
-    for name in node._fields:
-        value = getattr(node, name, None)
-        if type(value) is list:
-            for item in value:
-                if isinstance(item, _BLOCK_NODES):
-                    found.append(item)
-    return found
-
-
-def _own_statements(function: ast.AST):
-    """``walk_own_scope(function.body)`` restricted to statements, in the same order."""
-    pending = [node for node in getattr(function, "body", ()) if isinstance(node, _BLOCK_NODES)]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, NESTED_SCOPES):
-            continue
-        yield node
-        pending.extend(_blocks(node))
-
-
-def _statements_breadth_first(node: ast.AST):
-    """``ast.walk(node)`` restricted to statements (and clauses), in the same order: every
-    ancestor of a statement is a statement or clause, so the levels are the same."""
-    pending = deque((node,))
-    while pending:
-        node = pending.popleft()
-        pending.extend(_blocks(node))
-        yield node
 
 
 def _targets(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
