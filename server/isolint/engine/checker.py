@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from isolint.core.config import Settings
 from isolint.core.model import Finding, Language, Range, Zone
@@ -54,11 +57,47 @@ def _meta_finding(rule: type[Rule], source: SourceFile, range_: Range, reason: s
                    source.settings.severity_for(rule.code, rule.severity), path=source.rel_path)
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_resume = False
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while one file is analysed (nested and concurrent checks
+    share the pause; a collector the host switched off stays off).
+
+    A check allocates some 100,000 short-lived objects (the tree, contexts, findings) that
+    reference counting frees; the collector would still run a hundred times per check, and its
+    full collections traverse every live object of the process — in the language server, the
+    whole workspace's facts — on every keystroke. Whatever cycles a check leaves are collected
+    when the collector resumes."""
+    global _gc_pauses, _gc_resume
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_resume = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_resume:
+                gc.enable()
+
+
 def check_source(source: SourceFile, project: Any = None, update_project: bool = True,
                  known_facts: dict[str, Any] | None = None) -> CheckResult:
     """All findings for one file. ``project`` (a ProjectIndex) feeds cross-file rules; when
     ``update_project`` the file's facts are written into it first. ``known_facts``: the file's
     facts were already extracted (the CLI's index phase) — reuse them instead of re-extracting."""
+    with _collector_paused():
+        return _check_source(source, project, update_project, known_facts)
+
+
+def _check_source(source: SourceFile, project: Any, update_project: bool,
+                  known_facts: dict[str, Any] | None) -> CheckResult:
     result = CheckResult(source)
     candidate_rules = rules_for(source)
     raw = source.raw
@@ -194,7 +233,8 @@ def index_source(source: SourceFile, project: Any) -> set[str]:
     indexers = project.indexers_for(source.language, source.raw)
     if not indexers:
         return project.remove(source.rel_path)
-    tree = parse_for_indexing(source)
-    if tree is None:
-        return set()  # keep the last good facts of a file that does not parse
-    return project.update(source.rel_path, _extract_facts(indexers, source, tree))
+    with _collector_paused():
+        tree = parse_for_indexing(source)
+        if tree is None:
+            return set()  # keep the last good facts of a file that does not parse
+        return project.update(source.rel_path, _extract_facts(indexers, source, tree))
