@@ -90,9 +90,9 @@ class Scheduler:
             return
         if state.running is not None:
             state.running.cancel()
-        for waiter in state.waiters:
-            if not waiter.done():
-                waiter.cancel()
+        # Requests waiting for this document's findings are answered (the document is gone,
+        # so with nothing), not cancelled: only the client cancels its requests.
+        self._wake(state)
 
     async def current(self, uri: str) -> DocumentState | None:
         """The document's state once every requested analysis has landed."""

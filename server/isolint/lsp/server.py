@@ -22,6 +22,8 @@ from typing import Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path
 
 from isolint import __version__
@@ -46,9 +48,37 @@ SOURCE_GLOBS = ("**/*.{py,pyi,pyw}", "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}", "**
 WORKSPACE_BATCH = 32
 
 
+class IsolintProtocol(LanguageServerProtocol):
+    """pygls' protocol without pygls' own copy of the open documents.
+
+    The server keeps its own (:mod:`isolint.lsp.documents`). pygls' copy would double the work
+    of every keystroke (it rebuilds the whole text per change) and, worse, corrupt the change
+    the server then applies: its position conversion rewrites ``position.character`` in place
+    when a column lies past the end of a line, and its lines also break at U+2028 and form
+    feeds, so an edit on such a line — or a client sending a large column to mean "the end of
+    the line", as the specification allows — reached the server moved.
+    """
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
+
 class IsolintLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("isolint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__("isolint", __version__, protocol_cls=IsolintProtocol,
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.documents = DocumentStore()
         self.projects = Projects()
         self.codec = PositionCodec(None)
@@ -637,6 +667,9 @@ def debug_info(ls: IsolintLanguageServer, uri: str | None) -> str:
         source = ls.source_of(document)
         editor = ls.editor_for(document)
         lines.append(f"document: {uri} (version {document.version})")
+        # a client that suspects its copy and the server's went apart can compare digests
+        digest = hashlib.sha1(document.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        lines.append(f"  text: {len(document.lines)} lines, {len(document.text)} code points, sha1 {digest}")
         if source is not None:
             lines.append(f"  language: {source.language.value}; zone: {source.zone.value}; "
                          f"service: {ls.projects.index_for(source.settings).services.service_of(source.rel_path) or '-'}")

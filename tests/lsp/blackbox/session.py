@@ -12,6 +12,9 @@ the final texts, in the same encoding.
 from __future__ import annotations
 
 import ast
+import bisect
+import functools
+import json
 import os
 import re
 import sys
@@ -52,22 +55,29 @@ class Units:
         past the line's end."""
         data = line.encode(self.codec, "surrogatepass")
         if units < 0 or units * self.width > len(data):
-            raise Inconsistent(f"{what}: column {units} is past the end of {line!r} ({len(data) // self.width} "
+            raise Inconsistent(f"{what}: column {units} is past the end of {_short(line)} ({len(data) // self.width} "
                                f"{self.encoding} units)")
         prefix = data[:units * self.width]
         try:
             decoded = prefix.decode(self.codec, "surrogatepass")
         except UnicodeDecodeError as exc:
-            raise Inconsistent(f"{what}: column {units} splits a character of {line!r}") from exc
+            raise Inconsistent(f"{what}: column {units} splits a character of {_short(line)}") from exc
         if line[:len(decoded)] != decoded:
-            raise Inconsistent(f"{what}: column {units} splits a character of {line!r}")
+            raise Inconsistent(f"{what}: column {units} splits a character of {_short(line)}")
         return len(decoded)
 
 
+def _short(line: str) -> str:
+    return repr(line) if len(line) < 160 else f"{line[:80]!r}…{line[-60:]!r}"
+
+
+@functools.lru_cache(maxsize=256)
 def split(text: str) -> list[str]:
+    """Lines as LSP counts them (cached: every publish of a version is checked against it)."""
     return LINE_BREAK.split(text)
 
 
+@functools.lru_cache(maxsize=256)
 def line_starts(text: str) -> list[int]:
     return [0] + [match.end() for match in LINE_BREAK.finditer(text)]
 
@@ -82,7 +92,7 @@ def offset_of(text: str, position: dict[str, int], units: Units, what: str = "po
 
 def position_of(text: str, offset: int, units: Units) -> dict[str, int]:
     starts = line_starts(text)
-    line = max(i for i, start in enumerate(starts) if start <= offset)
+    line = bisect.bisect_right(starts, offset) - 1
     return {"line": line, "character": units.length(text[starts[line]:offset])}
 
 
@@ -105,6 +115,12 @@ def apply_text_edits(text: str, edits: list[dict[str, Any]], units: Units, what:
     for start, end, _, new_text in reversed(spans):
         text = text[:start] + new_text + text[end:]
     return text
+
+
+def as_received(text: str) -> str:
+    """The string the server decodes from what this client sends: JSON joins an escaped high
+    and low surrogate into one character even when the client held them as two lone ones."""
+    return json.loads(json.dumps(text))
 
 
 def uri_of(path: Path) -> str:
@@ -223,11 +239,12 @@ class BlackboxSession:
 
     # -- text synchronisation --------------------------------------------------------------------
     def open(self, path: Path, text: str | None = None, language_id: str | None = None) -> ClientDocument:
-        text = path.read_text(encoding="utf-8") if text is None else text
+        text = path.read_text(encoding="utf-8") if text is None else as_received(text)
         uri = uri_of(path)
         previous = self.documents.get(uri)
         version = previous.version + 1 if previous else 1
-        document = ClientDocument(uri, path, language_id or language_id_of(path), text, version)
+        document = ClientDocument(uri, path, language_id or language_id_of(path), text, version,
+                                  dict(previous.history) if previous else {})
         document.opened_at = version
         document.remember()
         self.documents[uri] = document
@@ -241,24 +258,26 @@ class BlackboxSession:
         to the text left by the previous one, as LSP content changes do."""
         content_changes = []
         for start, end, new_text in changes:
+            new_text = as_received(new_text)
             range_ = {"start": position_of(document.text, start, self.units),
                       "end": position_of(document.text, end, self.units)}
             content_changes.append({"range": range_, "text": new_text})
             document.text = document.text[:start] + new_text + document.text[end:]
-        return self._send_change(document, content_changes, version)
+        return self.send_change(document, content_changes, version)
 
     def change_units(self, document: ClientDocument, range_: dict[str, Any], new_text: str) -> int:
         """One change with a range the caller wrote in the client's units (a column past the
         end of a line is clamped by the server, as the specification says)."""
         start, end = (offset_of(document.text, range_[key], self.units) for key in ("start", "end"))
         document.text = document.text[:start] + new_text + document.text[end:]
-        return self._send_change(document, [{"range": range_, "text": new_text}])
+        return self.send_change(document, [{"range": range_, "text": new_text}])
 
-    def replace_all(self, document: ClientDocument, text: str) -> int:
-        document.text = text
-        return self._send_change(document, [{"text": text}])
+    def replace_all(self, document: ClientDocument, text: str, version: int | None = None) -> int:
+        document.text = text = as_received(text)
+        return self.send_change(document, [{"text": text}], version)
 
-    def _send_change(self, document: ClientDocument, content_changes: list[dict], version: int | None = None) -> int:
+    def send_change(self, document: ClientDocument, content_changes: list[dict], version: int | None = None) -> int:
+        """Send content changes the caller already applied to ``document.text``."""
         document.version = version if version is not None else document.version + 1
         document.remember()
         self.client.notify("textDocument/didChange", {
@@ -284,7 +303,7 @@ class BlackboxSession:
             ordered = sorted(edits, key=lambda e: (e["range"]["start"]["line"], e["range"]["start"]["character"]),
                              reverse=True)
             document.text = new_text
-            self._send_change(document, [{"range": e["range"], "text": e["newText"]} for e in ordered])
+            self.send_change(document, [{"range": e["range"], "text": e["newText"]} for e in ordered])
             touched.append(document)
         return touched
 
@@ -354,8 +373,22 @@ class BlackboxSession:
             if version < latest.get(uri, -1):
                 raise Inconsistent(f"publish for {uri} went back from v{latest[uri]} to v{version}")
             latest[uri] = version
-            self.check_diagnostics(document.history[version], note.params["diagnostics"],
-                                   f"published {document.path.name} v{version}")
+            try:
+                self.check_diagnostics(document.history[version], note.params["diagnostics"],
+                                       f"published {document.path.name} v{version}")
+            except Inconsistent as exc:
+                raise Inconsistent(f"{exc}\n(the diagnostics fit versions {self._fitting(document, note)} of "
+                                   f"{sorted(document.history)[-8:]})") from None
+
+    def _fitting(self, document: ClientDocument, note: Notification) -> list[int]:
+        fitting = []
+        for version, text in document.history.items():
+            try:
+                self.check_diagnostics(text, note.params["diagnostics"], "")
+                fitting.append(version)
+            except Inconsistent:
+                pass
+        return fitting[-8:]
 
     def check_disk_diagnostics(self, uri: str, diagnostics: list[dict], what: str) -> None:
         path = path_of(uri)
@@ -383,6 +416,17 @@ class BlackboxSession:
     def hover(self, document: ClientDocument, position: dict) -> dict | None:
         return self.client.request("textDocument/hover", {
             "textDocument": {"uri": document.uri}, "position": position}, TIMEOUT)
+
+    def server_digest(self, document: ClientDocument) -> str:
+        info = self.client.request("workspace/executeCommand", {"command": "isolint.showDebugInfo",
+                                                                "arguments": [document.uri]}, TIMEOUT)
+        return info.split("sha1 ", 1)[1].split()[0]
+
+    def assert_in_sync(self, document: ClientDocument) -> None:
+        """The server's copy of the text is the client's (compared by digest)."""
+        if self.server_digest(document) != text_digest(document.text):
+            raise Inconsistent(f"{document.path.name} v{document.version}: the server's text differs from the "
+                               f"client's")
 
     def settle(self, quiet: float = 0.3, timeout: float = TIMEOUT) -> None:
         """Wait until the server has been silent for ``quiet`` seconds."""
@@ -447,3 +491,10 @@ def _as_diagnostic(finding, text: str, units: Units) -> dict[str, Any]:
 
     return {"code": finding.code, "message": finding.message, "severity": SEVERITY[finding.severity.value],
             "range": {"start": position(l1, c1), "end": position(l2, c2)}}
+
+
+def text_digest(text: str) -> str:
+    """As ``isolint.showDebugInfo`` prints it: the first 16 hex digits of the text's SHA-1."""
+    import hashlib
+
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
