@@ -25,8 +25,8 @@ from isolint.rules.config_isolation.values import (
     is_ascii_number,
     is_dev_credential,
     might_be_connection_value,
-    names_documentation,
     names_backing_service,
+    names_documentation,
     parse_value,
     service_port,
 )
@@ -58,8 +58,10 @@ class HardcodedConnectionValue(Rule):
     Web-application ports (8000, 8080, 3000) are not service ports and are not flagged. Nor is
     a protocol's default port where the code says it is one: a constant named `DEFAULT_PORT`
     / `default_port` (kombu's transports), or the fallback of a parsed URL's port
-    (`url.port or 6379`, `parsed.port or (8443 if https else 8123)`) — the port a URL without
-    one implies, the same in every environment.
+    (`url.port or 6379`, `parsed.port or (8443 if https else 8123)`), or a class attribute of a
+    protocol driver (`class MongoBackend(BaseBackend): port = 27017`, a subclass of a
+    `*Backend`, `*Transport`, `*Channel` or `*Dialect`) — the port a URL without one implies,
+    the same in every environment.
     Checks (`if port == 5432`), messages, docstrings, documentation constants
     (`EXAMPLE_DATABASE_URL`), `if __name__ == "__main__":` blocks and development/test code
     are not flagged either. A URL on a local host is
@@ -145,7 +147,7 @@ class HardcodedConnectionValue(Rule):
         if service is None:
             return
         name = env_name_for(node, ctx)
-        if name and PROTOCOL_DEFAULT_NAME_RE.search(name) or _url_default_port(node, ctx):
+        if name and PROTOCOL_DEFAULT_NAME_RE.search(name) or _url_default_port(node, ctx) or _driver_default(ctx):
             return
         named_port = bool(name and PORT_NAME_RE.search(name))
         if not (named_port or _beside_host(node, ctx)):
@@ -210,6 +212,21 @@ class HardcodedConnectionValue(Rule):
 
 #: ``DEFAULT_PORT = 5672``, ``default_port = 27017``: a constant documenting the protocol's port
 PROTOCOL_DEFAULT_NAME_RE = re.compile(r"(^|_)DEFAULT_(\w+_)?PORT$")
+
+
+#: base classes of a protocol driver (celery result backends, kombu transports, SQLAlchemy
+#: dialects): their class attributes are the protocol's defaults, overridden by the URL
+DRIVER_BASE_RE = re.compile(r"(Backend|Transport|Channel|Dialect)$")
+
+
+def _driver_default(ctx: PythonContext) -> bool:
+    """``class MongoBackend(BaseBackend): port = 27017``: a class attribute of a driver for the
+    protocol — what the driver assumes when the URL it is given names no port."""
+    if ctx.current_function is not None or not ctx.classes or not isinstance(ctx.parent, ast.Assign):
+        return False
+    bases = ctx.classes[-1].bases
+    return any(DRIVER_BASE_RE.search(base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", ""))
+               for base in bases)
 
 
 def _url_default_port(node: ast.AST, ctx: PythonContext) -> bool:

@@ -16,6 +16,7 @@ from isolint.rules.config_isolation.usage import (
     UseSite,
     callee_name,
     classify_use,
+    expression_name,
     in_dev_entry_point,
     is_own_port,
     literal_text,
@@ -98,6 +99,8 @@ class HardcodedLocalHost(Rule):
       `local_server_port`, `free_port`), or a `port` of a function or class that also starts
       the server (`Popen`, `uvicorn.run`, `bind`) or picks a free port. A database or broker
       URL, a literal port and another service's port (`settings.AUTH_PORT`) are reported;
+    - the stand-in for a peer's address (`request.client.host if request.client else
+      "127.0.0.1"`, a rate-limit key): the other end of an incoming connection;
     - a certificate's subject (`common_name = "localhost"` of a self-signed development
       certificate), and one loopback spelling turned into another (`if host == "localhost":
       host = "127.0.0.1"`);
@@ -209,6 +212,8 @@ class HardcodedLocalHost(Rule):
         site = classify_use(node, ctx)
         if site.use not in (Use.VALUE, Use.ITERATED) or in_dev_entry_point(ctx):
             return
+        if _is_peer_address_fallback(site, ctx):
+            return  # request.client.host if request.client else "127.0.0.1": the other end's address
         if is_env_default(node, ctx):
             return  # an environment lookup's default: ISO102 judges it (with the variable's name)
         name = env_name_for(node, ctx)
@@ -260,6 +265,32 @@ def _bound_name(site: UseSite) -> str | None:
     if isinstance(parent, ast.AnnAssign) and isinstance(parent.target, ast.Name) and parent.value is site.child:
         return parent.target.id
     return None
+
+
+#: objects of an incoming connection: their ``client``/``remote_addr`` is the *peer's* address
+INCOMING_RECEIVER_RE = re.compile(r"^_*(request|req|websocket|ws|scope|conn|connection|environ|sock|client)$")
+PEER_ATTRIBUTE_RE = re.compile(r"^(client|remote_addr|remote_ip|peer|peername|client_addr|client_host|remote)$")
+
+
+def _is_peer_address_fallback(site: UseSite, ctx: PythonContext) -> bool:
+    """``request.client.host if request.client else "127.0.0.1"`` (a rate-limit key),
+    ``request.remote_addr or "127.0.0.1"``: the literal stands in for the address of whoever
+    connected to us, which is never a place this process connects to."""
+    for parent in reversed(ctx.parents):
+        if isinstance(parent, ast.IfExp):
+            siblings = [parent.body, parent.orelse]
+        elif isinstance(parent, ast.BoolOp):
+            siblings = list(parent.values)
+        else:
+            return False
+        for sibling in siblings:
+            chain = sibling
+            while isinstance(chain, ast.Attribute):
+                if PEER_ATTRIBUTE_RE.match(chain.attr) and isinstance(chain.value, (ast.Name, ast.Attribute)) \
+                        and INCOMING_RECEIVER_RE.match(expression_name(chain.value)):
+                    return True
+                chain = chain.value
+    return False
 
 
 def _in_membership_collection(site: UseSite) -> bool:
