@@ -165,3 +165,44 @@ def test_factory_lookup_updated_per_changed_file_equals_a_rebuild(tmp_path: Path
         for name in ("SessionLocal", "engine", "get_session"):
             for path in paths[:5]:
                 assert incremental.definition(f"app.m1.{name}", path) == rebuilt.definition(f"app.m1.{name}", path)
+
+
+def test_the_census_skips_only_functions_without_anything_to_count() -> None:
+    from isolint.rules.lifecycle.libraries import CALLBACK_REGISTRATIONS, OWNERSHIP_CALLS
+    from isolint.rules.lifecycle.session_factories import _COUNTED_WORDS, census
+
+    # every name the tracker enters a binding through is caught by the words
+    assert all(any(word in name for word in _COUNTED_WORDS) for name in OWNERSHIP_CALLS | CALLBACK_REGISTRATIONS)
+    text = '''\
+from sqlalchemy import create_engine as make_engine
+from app.db import SessionLocal
+
+
+def plain():
+    session = SessionLocal()
+    return session.query(User).all()
+
+
+def managed():
+    with SessionLocal() as session:
+        return session.query(User).all()
+
+
+def closed():
+    session = SessionLocal()
+    try:
+        return session.query(User).all()
+    finally:
+        session.close()
+
+
+def engine_per_call():
+    return make_engine(URL)
+'''
+    source = SourceFile.from_text(Path("/p/services/orders/app/repo.py"), text, Settings(root=Path("/p")))
+    tracker, engines = census(source, ast.parse(text))
+    walked = {getattr(scope.node, "name", "<module>") for scope in tracker.all_scopes}
+    assert walked == {"<module>", "managed", "closed", "engine_per_call"}
+    assert engines == [23]  # found through the alias
+    facts = SessionFactoryIndexer().extract(source, ast.parse(text))
+    assert facts is not None and facts["with_creations"] == {"known": 2, "pending": []}  # managed(), closed()

@@ -16,7 +16,7 @@ Facts per file (JSON):
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from isolint.core.model import Language
 from isolint.core.modules import ImportMap
@@ -58,10 +58,12 @@ def census(source: "SourceFile", tree: ast.Module) -> tuple[Tracker, list[int]]:
     """Walk ``tree`` once with a census-mode tracker; returns it and the engine-creation lines.
 
     The same walk as the Python runner's (parents, classes, leave after the children), kept
-    lean: it runs on every keystroke of a file that mentions a database library."""
+    lean: it runs on every keystroke of a file that mentions a database library. A function
+    whose text holds none of ``_may_count``'s words is not walked at all."""
     ctx = _CensusContext(source, tree)
     tracker = Tracker(ctx, census=True)
     handlers = tracker._handlers
+    may_count = _may_count(source, ctx.imports)
     engines: list[int] = []
     parents, classes = ctx.parents, ctx.classes
     stack: list[Any] = [tree]
@@ -76,6 +78,8 @@ def census(source: "SourceFile", tree: ast.Module) -> tuple[Tracker, list[int]]:
                 classes.pop()
             continue
         node_type = type(node)
+        if node_type in _DEFINITIONS and not may_count(node):
+            continue
         if node_type in handlers:
             tracker.observe(node, ctx)
         if node_type is ast.Call:
@@ -107,6 +111,37 @@ def census(source: "SourceFile", tree: ast.Module) -> tuple[Tracker, list[int]]:
 
 
 _FUNCTION_TYPES = frozenset(FUNCTION_NODES)
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef})
+#: what a function needs for the census to count anything in it (or in its nested functions):
+#: a ``with``, a ``finally`` (a cleanup there), an ownership or callback registration
+#: (``enter_context``, ``push_async_exit``, ``closing``, ``register``, ``add_done_callback``…)
+#: (each name of ``OWNERSHIP_CALLS`` and ``CALLBACK_REGISTRATIONS`` contains one: tested)
+_COUNTED_WORDS = ("with", "finally", "enter_", "push", "closing", "register", "callback")
+
+
+def _may_count(source: "SourceFile", imports: ImportMap) -> Callable[[ast.AST], bool]:
+    """Whether the census may find anything in a function: managed creations, creations
+    entered or closed in a ``finally``, engine creations — else the function's own scope (its
+    bindings are invisible outside it) and its calls change no count, and it can be skipped.
+
+    Decided on the function's text, decorators included: the names the walk would test appear
+    in it verbatim (calls are matched on their last name; an engine factory imported under
+    another name is matched on that name)."""
+    words = (*_COUNTED_WORDS, *ENGINE_FACTORY_NAMES,
+             *(local for local, qualified in imports.items()
+               if qualified.rpartition(".")[2] in ENGINE_FACTORY_NAMES))
+    text = source.text
+    offsets = source.line_offsets
+
+    def may_count(function: ast.AST) -> bool:
+        end = getattr(function, "end_lineno", None)
+        if end is None:
+            return True
+        first = min([function.lineno, *(d.lineno for d in function.decorator_list)])  # type: ignore[attr-defined]
+        segment = text[offsets[first - 1]: offsets[end] if end < len(offsets) else len(text)]
+        return any(word in segment for word in words)
+
+    return may_count
 
 
 ENGINE_FACTORY_NAMES = frozenset({"create_engine", "create_async_engine", "engine_from_config",
