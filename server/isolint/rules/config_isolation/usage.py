@@ -64,7 +64,8 @@ MESSAGE_KEYWORDS = frozenset({
 })
 #: command-line option declarations (argparse, click, typer) and interactive prompts (click/typer
 #: ``prompt``, rich ``Prompt.ask``): their defaults are chosen per invocation, by a person
-CLI_OPTION_CALLS = frozenset({"add_argument", "option", "argument", "Option", "Argument", "prompt", "ask"})
+CLI_OPTION_CALLS = frozenset({"add_argument", "addoption", "option", "argument", "Option", "Argument", "prompt",
+                              "ask"})
 #: keywords naming the address a server listens on
 BIND_KEYWORDS = frozenset({"host", "address", "addr", "bind", "listen", "interface", "bind_host", "bind_address",
                            "listen_host", "listen_address"})
@@ -326,7 +327,7 @@ def _classify(node: ast.AST, ctx: PythonContext) -> UseSite:
             if arg in MESSAGE_KEYWORDS:
                 return UseSite(Use.MESSAGE, child, parent, direct)
             call = parents[index - 1] if index else None
-            if arg == "default" and isinstance(call, ast.Call) and callee_name(call) in CLI_OPTION_CALLS:
+            if arg in ("default", "const") and isinstance(call, ast.Call) and callee_name(call) in CLI_OPTION_CALLS:
                 return UseSite(Use.CLI_DEFAULT, child, parent, direct)
             if arg in BIND_KEYWORDS and isinstance(call, ast.Call) and (
                     is_server_call(call, ctx) or _passes_own_port(call, parent, ctx)):
