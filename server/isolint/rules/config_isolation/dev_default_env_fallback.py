@@ -46,7 +46,8 @@ class DevDefaultEnvFallback(Rule):
 
     Not development values: a loopback default of a host list that is checked against rather
     than connected to — an allow-, deny- or trust-list (`FORWARDED_ALLOW_IPS` →
-    `"127.0.0.1"`, uvicorn's own default), a bind address (`BIND_HOST`) — and a debug switch
+    `"127.0.0.1"`, uvicorn's own default), a bind address (`BIND_HOST`, and `HOST`, the
+    variable uvicorn, Flask and Next.js read as theirs) — and a debug switch
     scoped to a test harness (`unit_test_loop_debug: bool = Field(default=True)`), which is
     not the application's debug mode.
 

@@ -52,7 +52,8 @@ BIND_DESCRIPTION_RE = re.compile(r"\b(bind|binds|bound|listen|listens|listening)
 @dataclass
 class _Pending:
     """A local host bound to a plain name: reported at the end of the file unless every use of
-    the name in the file only checks against it (``if host in LOCAL_HOSTS: raise``)."""
+    the name only checks against it (``if host in LOCAL_HOSTS: raise``) or binds a server to it
+    — in the file for a module or class name, in the function for a local or a parameter."""
 
     node: ast.AST
     host: str
@@ -61,6 +62,8 @@ class _Pending:
     data: dict
     #: a tuple/list/set of two or more bare local hosts — the shape of a "known local hosts" set
     bare_host_set: bool
+    #: ``id`` of the function the name is local to (None: a module or class name)
+    scope: int | None = None
 
 
 class HardcodedLocalHost(Rule):
@@ -93,7 +96,9 @@ class HardcodedLocalHost(Rule):
       / `gunicorn` command line, a name that says bind or listen (`BIND_HOST`,
       `LISTEN_ADDRESS`), the `host` field or `__init__` parameter of a class that is a server
       (`class ServerAPISettings`, `class WebSocketServer` — not `RedisServer`, not a
-      `*Client`), and a field whose description says it binds or listens;
+      `*Client`), a field whose description says it binds or listens, and a variable or
+      parameter that the file only ever uses that way (`def launch(app, host="127.0.0.1"):
+      uvicorn.run(app, host=host)`);
     - a loopback web URL to a server the process runs itself: `f"http://127.0.0.1:{port}"`
       where the port is the app's own (`settings.port`), named for it (`server_port`,
       `local_server_port`, `free_port`), or a `port` of a function or class that also starts
@@ -187,7 +192,7 @@ class HardcodedLocalHost(Rule):
 
     def __init__(self) -> None:
         self._pending: dict[str, list[_Pending]] = {}
-        self._uses: dict[str, list[Use]] = {}
+        self._uses: dict[str, list[tuple[int | None, Use]]] = {}
 
     def visit_Constant(self, node: ast.Constant, ctx: PythonContext) -> None:
         self._check(node, ctx)
@@ -197,7 +202,8 @@ class HardcodedLocalHost(Rule):
 
     def visit_Name(self, node: ast.Name, ctx: PythonContext) -> None:
         if isinstance(node.ctx, ast.Load) and node.id in self._pending:
-            self._uses.setdefault(node.id, []).append(classify_use(node, ctx).use)
+            scope = id(ctx.current_function) if ctx.current_function is not None else None
+            self._uses.setdefault(node.id, []).append((scope, classify_use(node, ctx).use))
 
     def _check(self, node: ast.AST, ctx: PythonContext) -> None:
         if not string_literal_nodes(node, ctx):
@@ -233,8 +239,9 @@ class HardcodedLocalHost(Rule):
         fix = replace_with_env_lookup(node, name, ctx) if name and site.direct else None
         target = _bound_name(site)
         if target is not None:
+            scope = id(ctx.current_function) if ctx.current_function is not None else None
             self._pending.setdefault(target, []).append(
-                _Pending(node, host, detail, fix, data, _is_bare_host_set(site.child)))
+                _Pending(node, host, detail, fix, data, _is_bare_host_set(site.child), scope))
             return
         ctx.report(self, node, fix=fix, data=data, host=host, detail=detail)
 
@@ -249,8 +256,8 @@ class HardcodedLocalHost(Rule):
 
     def end_file(self, ctx: PythonContext) -> None:
         for target, items in self._pending.items():
-            uses = self._uses.get(target, [])
             for item in items:
+                uses = [use for scope, use in self._uses.get(target, []) if item.scope is None or scope == item.scope]
                 value_uses = [u for u in uses if u is Use.VALUE or u is Use.ITERATED and not item.bare_host_set]
                 if uses and not value_uses or not uses and item.bare_host_set:
                     continue
@@ -258,8 +265,14 @@ class HardcodedLocalHost(Rule):
 
 
 def _bound_name(site: UseSite) -> str | None:
-    """The plain name a literal (or a container of literals) is assigned to, if any."""
+    """The plain name a literal (or a container of literals) is assigned to, or the parameter
+    it is the default of (``def launch(app, host="127.0.0.1"): uvicorn.run(app, host=host)``)."""
     parent = site.parent
+    if isinstance(parent, ast.arguments):
+        positional = parent.posonlyargs + parent.args
+        pairs = [*zip(positional[len(positional) - len(parent.defaults):], parent.defaults),
+                 *zip(parent.kwonlyargs, parent.kw_defaults)]
+        return next((arg.arg for arg, default in pairs if default is site.child), None)
     if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
         return parent.targets[0].id
     if isinstance(parent, ast.AnnAssign) and isinstance(parent.target, ast.Name) and parent.value is site.child:

@@ -94,6 +94,9 @@ BIND_NAME_RE = re.compile(r"(^|_)(BIND|BIND_HOST|BIND_ADDR|BIND_ADDRESS|LISTEN|L
                           r"LISTEN_ADDRESS|LISTEN_ON|BIND_TO)$")
 #: a value kept to show people what to write (``EXAMPLE_DATABASE_URL``, ``REDIS_URL_HINT``)
 DOCUMENTATION_NAME_RE = re.compile(r"(^|_)(EXAMPLE|EXAMPLES|SAMPLE|SAMPLES|DOC|DOCS|HINT|HELP|USAGE|PLACEHOLDER)(_|$)")
+#: environment variables conventionally read as the address the app's own server binds to
+#: (uvicorn, Flask, Next.js read ``HOST``): a loopback default there is a bind, not a destination
+BIND_ENV_VAR_RE = re.compile(r"^(HOST|UVICORN_HOST|FLASK_RUN_HOST|HYPERCORN_HOST|GRANIAN_HOST|WEB_HOST)$")
 #: a TLS certificate's subject names the machine it is issued for (a self-signed dev certificate)
 CERTIFICATE_NAME_RE = re.compile(r"(^|_)(COMMON_NAME|CN|SUBJECT_ALT_NAMES?|SANS?|SUBJECT_NAME)$")
 
@@ -426,7 +429,8 @@ def classify_dev_value(name: str | None, value: object, *, include_ports: bool =
     secrets: list[str] = []
     parsed = parse_value(text)
     backing = names_backing_service(upper) or "URL" in upper or "DSN" in upper
-    destinations = () if parsed.is_bare_host_list and names_non_destination(upper) else parsed.destination_refs(backing)
+    not_destination = names_non_destination(upper) or BIND_ENV_VAR_RE.match(upper) is not None
+    destinations = () if parsed.is_bare_host_list and not_destination else parsed.destination_refs(backing)
     for ref in destinations:
         kind = "local host" if ref.kind == "local" else "bind-all address"
         reasons.append(DevReason("local-host" if ref.kind == "local" else "bind-all", f"the {kind} `{ref.host}`"))
