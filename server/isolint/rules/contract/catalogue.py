@@ -28,6 +28,7 @@ the diagnostics of an open ``.ts`` file on the next analysis of it.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -85,6 +86,8 @@ class Located:
     entry: dict[str, Any]
     name: str
     fields: tuple[str, ...] | None
+    #: the entry's index in its file's record (lets ``_moved`` follow an edit that moved lines)
+    index: int = field(default=-1, compare=False)
 
     @property
     def role(self) -> str:
@@ -163,21 +166,83 @@ class Catalogue:
         return [m for m in self.mismatches if any(a.path == path for a in m.anchors)]
 
 
-_cache: "weakref.WeakKeyDictionary[Any, tuple[int, Catalogue]]" = weakref.WeakKeyDictionary()
+_cache: "weakref.WeakKeyDictionary[Any, tuple[Any, Catalogue, dict[str, dict[str, Any]]]]" = \
+    weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 
 
 def catalogue_of(project) -> Catalogue:
-    """The merged catalogue of ``project`` (a ProjectIndex), rebuilt only when its facts changed."""
+    """The merged catalogue of ``project`` (a ProjectIndex), rebuilt only when its message facts
+    changed — and not even then when the change only moved lines of some files (``_moved``):
+    in the language server, every keystroke that adds or removes a line above a send does that."""
     generation = getattr(project, "generation", None)
     with _cache_lock:
         cached = _cache.get(project)
-        if cached is not None and cached[0] == generation:
-            return cached[1]
-    catalogue = build_catalogue({kind: project.facts(kind) for kind in FACT_KINDS})
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    facts = {kind: project.facts(kind) for kind in FACT_KINDS}
+    catalogue = _moved(cached[1], cached[2], facts) if cached is not None else None
+    if catalogue is None:
+        catalogue = build_catalogue(facts)
     with _cache_lock:
-        _cache[project] = (generation, catalogue)
+        _cache[project] = (generation, catalogue, facts)
     return catalogue
+
+
+def _position_free(record: dict[str, Any]) -> dict[str, Any]:
+    entries = [{key: ([read[0] for read in value] if key == "reads" else value)
+                for key, value in entry.items() if key != "range"} for entry in record.get("entries", ())]
+    return {**record, "entries": entries}
+
+
+def _moved(old: Catalogue, old_facts: dict[str, dict[str, Any]],
+           new_facts: dict[str, dict[str, Any]]) -> Catalogue | None:
+    """``build_catalogue(new_facts)`` from the catalogue of ``old_facts``, when every file whose
+    record changed (the ProjectIndex keeps the object of an unchanged one) changed only in
+    positions: same entries in the same order, other ranges. Everything but positions is then
+    decided as before, so the anchors of that file are moved and nothing is recomputed. None
+    when the change is more than that."""
+    changed: dict[str, tuple[dict, dict]] = {}
+    for kind in FACT_KINDS:
+        before, after = old_facts.get(kind, {}), new_facts.get(kind, {})
+        if before.keys() != after.keys():
+            return None
+        for path, record in after.items():
+            if before[path] is not record:
+                if path in changed or _position_free(before[path]) != _position_free(record):
+                    return None
+                changed[path] = (before[path], record)
+    if not changed:
+        return old
+    replaced: dict[int, Located] = {}
+    sides: dict[str, Side] = {}
+    for side_name, side in old.sides.items():
+        by_name = dict(side.by_name)
+        for name, items in side.by_name.items():
+            if any(item.path in changed for item in items):
+                by_name[name] = [_moved_item(item, changed, replaced) for item in items]
+        sides[side_name] = Side(side.name, by_name)
+    mismatches = []
+    for mismatch in old.mismatches:
+        anchors = tuple(replaced.get(id(anchor), anchor) for anchor in mismatch.anchors)
+        read_range = mismatch.read_range
+        if read_range is not None and anchors != mismatch.anchors:
+            read_range = next(Range.from_json(where) for field_name, where in anchors[0].entry.get("reads", ())
+                              if field_name == mismatch.field)
+        mismatches.append(dataclasses.replace(mismatch, anchors=anchors, read_range=read_range))
+    return Catalogue(sides, old.aliases, old.shared_paths, mismatches)
+
+
+def _moved_item(item: Located, changed: dict[str, tuple[dict, dict]], replaced: dict[int, Located]) -> Located:
+    if item.path not in changed:
+        return item
+    before, after = changed[item.path]
+    old_entry, new_entry = before["entries"][item.index], after["entries"][item.index]
+    if item.entry is not old_entry:  # a copy the merge promoted: the same promotion, moved
+        new_entry = {**item.entry, **{key: new_entry[key] for key in ("range", "reads") if key in new_entry}}
+    moved = dataclasses.replace(item, entry=new_entry)
+    replaced[id(item)] = moved
+    return moved
 
 
 def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
@@ -213,13 +278,13 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
         side_name = record["side"]
         if side_name == SHARED:
             shared_paths.append(path)
-        for entry in record.get("entries", ()):
+        for index, entry in enumerate(record.get("entries", ())):
             if entry.get("wrapper") in strong_wrappers.get(side_name, ()):
                 entry = {**entry, "strong": True}
             resolved = _resolve(entry, enums.get(side_name, {}), models.get(side_name, {}))
             if resolved is None:
                 continue
-            resolved_entries.append((side_name, path, entry, *resolved))
+            resolved_entries.append((side_name, path, index, entry, *resolved))
             if entry.get("strong") and entry["role"] != DECLARE:
                 used_names.setdefault(side_name, set()).add(resolved[0])
             if entry.get("container"):
@@ -231,14 +296,14 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
                 if 3 * sum(1 for m in members if m in used_names.get(key[0], ())) >= len(members)}
 
     sides: dict[str, Side] = {}
-    for side_name, path, entry, name, fields in resolved_entries:
+    for side_name, path, index, entry, name, fields in resolved_entries:
         side = sides.setdefault(side_name, Side(side_name))
         if not entry.get("strong") and (
             (entry.get("enum") and entry["enum"] in used_enums.get(side_name, ()))
             or (entry.get("container") and (side_name, path, entry["container"]) in promoted)
         ):
             entry = {**entry, "strong": True}
-        side.add(Located(path, entry, name, fields))
+        side.add(Located(path, entry, name, fields, index))
     catalogue = Catalogue(sides, aliases, tuple(shared_paths))
     catalogue.mismatches = find_mismatches(catalogue)
     return catalogue
