@@ -85,3 +85,13 @@ def test_a_change_of_other_facts_keeps_the_catalogue(tmp_path: Path) -> None:
     catalogue = catalogue_of(project)
     project.update("services/api/app/db.py", {"session-factories": {"module": "app.db", "definitions": {}}})
     assert catalogue_of(project) is catalogue
+
+
+def test_the_client_connect_words_guard_every_alternative_of_the_regex() -> None:
+    import re
+
+    from isolint.rules.contract.python_indexer import CLIENT_CONNECT_RE, CLIENT_CONNECT_WORDS
+
+    alternatives = [part.replace(b"\\", b"") for part in re.split(rb"\|(?![^(]*\))", CLIENT_CONNECT_RE.pattern)]
+    assert len(alternatives) == 8
+    assert all(any(word in alternative for word in CLIENT_CONNECT_WORDS) for alternative in alternatives)

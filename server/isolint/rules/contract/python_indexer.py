@@ -84,6 +84,10 @@ CLIENT_CONNECT_RE = re.compile(
     rb"\bwebsockets(\.\w+)*\.connect\(|from websockets[\w.]* import [^\n]*\bconnect\b|\.ws_connect\("
     rb"|\bcreate_connection\(|\bWebSocketApp\(|\ba?connect_ws\(|\bsocketio\.(Async)?Client\(|\bopen_connection\("
 )
+#: every alternative above contains one of these (tested): the regex, slow on a long file (no
+#: literal prefix to skip ahead with), only runs where one occurs
+CLIENT_CONNECT_WORDS = (b"websockets", b"ws_connect(", b"create_connection(", b"WebSocketApp(", b"connect_ws(",
+                        b"socketio.", b"open_connection(")
 #: … and one that serves sockets itself (a FastAPI/Starlette ``WebSocket``, an ``accept()``, a
 #: Socket.IO server or handler, ``websockets.serve``, a Channels consumer)
 SERVER_EVIDENCE_RE = re.compile(
@@ -131,7 +135,8 @@ class PythonMessageIndexer(Indexer):
 def _client_only(raw: bytes) -> bool:
     """The file connects to a socket server and serves none: its messages are another
     service's protocol (Blink's GraphQL subscriptions, an Electrum node's JSON-RPC)."""
-    return CLIENT_CONNECT_RE.search(raw) is not None and SERVER_EVIDENCE_RE.search(raw) is None
+    return any(word in raw for word in CLIENT_CONNECT_WORDS) and CLIENT_CONNECT_RE.search(raw) is not None \
+        and SERVER_EVIDENCE_RE.search(raw) is None
 
 
 def _string(node: ast.AST | None) -> str | None:
