@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from isolint.rules.common.env_names import callee_prefix
+from isolint.rules.common.scope import walk
 from isolint.rules.config_isolation.values import PLACEHOLDER, secret_span
 
 if TYPE_CHECKING:
@@ -233,8 +235,6 @@ def is_own_port(port: ast.AST, ctx: PythonContext) -> bool:
 
 
 def _starts_a_server(scope: ast.AST, ctx: PythonContext) -> bool:
-    from isolint.rules.common.scope import walk
-
     memo: dict[int, bool] = ctx.state.setdefault("iso1.server_scope", {})
     key = id(scope)
     if key not in memo:
@@ -248,8 +248,6 @@ def _passes_own_port(call: ast.Call, child: ast.AST, ctx: PythonContext) -> bool
     """``ScoringServerClient("127.0.0.1", server_port)``, ``Client(host="127.0.0.1", port=free_port)``:
     a host handed over together with this process's own server port is the loopback address of
     that server. Calls to a backing service's client (``redis.Redis``) never count."""
-    from isolint.rules.common.env_names import callee_prefix
-
     if callee_prefix(call) is not None:
         return False
     port = next((k.value for k in call.keywords if k.arg == "port"), None)
