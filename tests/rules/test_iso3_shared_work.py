@@ -120,15 +120,14 @@ def test_a_project_that_knows_a_looked_up_name_gets_its_own_scan(tmp_path: Path)
     assert shared.names is not project_free.names
 
 
-def test_check_shares_the_indexers_scan_with_the_rules(tmp_path: Path) -> None:
+def test_a_check_with_the_indexer_finds_what_the_rules_find_alone(tmp_path: Path) -> None:
     project = _project(tmp_path, {"services/orders/app/db.py": DB_MODULE})
     source = _source(tmp_path, "services/orders/app/repository.py", REPOSITORY)
-    result = check_source(source, project)
-    assert SHARED_MODEL_NOTE in source.notes
-    codes = sorted({finding.code for finding in result.findings})
-    assert "ISO301" in codes  # load(): make_session() from app.db, closed only on the success path
-    # the same check on a copy without the note finds the same
-    alone = check_source(_source(tmp_path, "services/orders/app/repository.py", REPOSITORY), project)
+    result = check_source(source, project)  # the indexer's scan serves the rules
+    assert source.notes == {}  # one check's scratch is not kept with the result (nor the parse in it)
+    assert "ISO301" in {finding.code for finding in result.findings}  # load(): closed only on success
+    alone = check_source(_source(tmp_path, "services/orders/app/repository.py", REPOSITORY), project,
+                         known_facts=result.facts)  # no indexer: the rules scan for themselves
     assert [f.to_json() for f in alone.findings] == [f.to_json() for f in result.findings]
 
 

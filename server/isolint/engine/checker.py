@@ -93,7 +93,10 @@ def check_source(source: SourceFile, project: Any = None, update_project: bool =
     ``update_project`` the file's facts are written into it first. ``known_facts``: the file's
     facts were already extracted (the CLI's index phase) — reuse them instead of re-extracting."""
     with _collector_paused():
-        return _check_source(source, project, update_project, known_facts)
+        try:
+            return _check_source(source, project, update_project, known_facts)
+        finally:
+            source.notes.clear()  # one check's scratch (a shared parse, a model): not kept with the result
 
 
 def _check_source(source: SourceFile, project: Any, update_project: bool,
@@ -101,7 +104,8 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
     result = CheckResult(source)
     candidate_rules = rules_for(source)
     raw = source.raw
-    rules = prefilter([r for r in candidate_rules if r not in (ParseError, UnreadableFile)], raw)
+    rules = prefilter([r for r in candidate_rules if r not in (ParseError, UnreadableFile)], raw,
+                      source, project)
     if known_facts is not None:
         result.facts = known_facts
         indexers = []
@@ -125,7 +129,7 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
         _refine_zone(source, tree)
         if source.zone not in _zones_of(rules):
             # the content moved the file to another zone (e.g. an integration-test marker)
-            instances = [rule() for rule in prefilter(rules_for(source), raw)
+            instances = [rule() for rule in prefilter(rules_for(source), raw, source, project)
                          if rule not in (ParseError, UnreadableFile)]
         if indexers:
             result.facts = _extract_facts(indexers, source, tree)
@@ -237,4 +241,7 @@ def index_source(source: SourceFile, project: Any) -> set[str]:
         tree = parse_for_indexing(source)
         if tree is None:
             return set()  # keep the last good facts of a file that does not parse
-        return project.update(source.rel_path, _extract_facts(indexers, source, tree))
+        try:
+            return project.update(source.rel_path, _extract_facts(indexers, source, tree))
+        finally:
+            source.notes.clear()

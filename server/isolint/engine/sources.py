@@ -100,7 +100,8 @@ class SourceFile:
     settings: Settings
     zone: Zone = Zone.PRODUCTION
     service: str | None = None
-    #: set by the engine when content refines the zone (e.g. pytest integration markers)
+    #: scratch space of one check (rules and indexers share work through it, e.g. the ISO3xx
+    #: model of the parse); the engine empties it when the check ends
     notes: dict = field(default_factory=dict)
 
     @classmethod
