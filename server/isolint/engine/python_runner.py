@@ -305,4 +305,8 @@ def run_python_rules(
     for rule in rules:
         if hasattr(rule, "end_file"):
             call(rule, rule.end_file, ctx)
+    # Rules' per-file objects refer back to the context (the ISO3xx tracker resolves names
+    # through it): dropping them lets reference counting free the tree now, instead of leaving
+    # a cycle of the whole parse to the garbage collector.
+    ctx.state.clear()
     return ctx.findings, crashed
