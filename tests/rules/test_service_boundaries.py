@@ -68,3 +68,26 @@ def test_other_services_modules_do_not_shadow_third_party_imports() -> None:
     # services/worker/celery.py must not turn the backend's `import celery` into a cross-service
     # import; an installed service's package (auth_core, pip install -e services/auth) still counts
     assert_findings_match_markers(PROJECTS / "iso6_installed_services")
+
+
+def _admitted(root: Path, rel_path: str, **settings) -> set[str]:
+    from isolint.engine.selection import prefilter, rules_for
+    from isolint.engine.sources import SourceFile
+
+    config = Settings(root=root, **settings)
+    project = ProjectIndex(config, indexers=())
+    source = SourceFile.from_text(root / rel_path, "import os\n", config, rel_path=rel_path)
+    return {rule.code for rule in prefilter(rules_for(source), source.raw, source, project)} & {"ISO601", "ISO602", "ISO603"}
+
+
+def test_project_shape_admits_iso6_rules_only_where_they_can_report() -> None:
+    """A file is parsed for ISO601 only inside a service of a multi-service project, for ISO602
+    only in shared code, for ISO603 only when contracts are configured."""
+    root = PROJECTS / "iso6_services"
+    assert _admitted(root, "services/backend/app/main.py") == {"ISO601"}
+    assert _admitted(root, "shared/shared/util.py") == {"ISO602"}
+    assert _admitted(root, "main.py") == set()
+    one_service = {"services": {"backend": "services/backend"}, "shared": []}
+    assert _admitted(root, "services/backend/app/main.py", **one_service) == set()
+    contracts = [{"name": "layers", "type": "layers", "layers": ["a", "b"]}]
+    assert _admitted(root, "services/backend/app/main.py", contracts=contracts, **one_service) == {"ISO603"}

@@ -52,6 +52,17 @@ class Rule:
     options: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
+    def admits(cls, source, project) -> bool:
+        """Project-aware prefilter, consulted with the token prefilter before any parse.
+
+        A rule overrides it when the project's shape (the service map, configured contracts…)
+        already decides that the rule cannot report anything in ``source``: the file is then
+        not parsed for it. It must be cheap and must never return False for a file where the
+        rule could report. ``project`` is the ProjectIndex, or None outside a project.
+        """
+        return True
+
+    @classmethod
     def family(cls) -> str:
         return cls.code[:4] + "xx"
 

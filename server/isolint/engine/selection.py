@@ -4,6 +4,7 @@ per-file-ignores, the rule's zones and languages, then the token prefilter."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from isolint.core.config import Settings
 from isolint.core.rule import Rule, RuleRef
@@ -95,7 +96,11 @@ class TokenScan:
         return hit
 
 
-def prefilter(rules: list[type[Rule]], raw: bytes | TokenScan) -> list[type[Rule]]:
-    """Drop rules none of whose tokens occur in the file's bytes (no parse needed)."""
+def prefilter(rules: list[type[Rule]], raw: bytes | TokenScan, source: SourceFile | None = None,
+              project: Any = None) -> list[type[Rule]]:
+    """Drop rules none of whose tokens occur in the file's bytes (no parse needed) and, when
+    ``source`` is given, rules whose ``admits(source, project)`` says the project's shape rules
+    them out (e.g. no second service to import from)."""
     scan = raw if isinstance(raw, TokenScan) else TokenScan(raw)
-    return [rule for rule in rules if scan.admits(rule.tokens)]
+    return [rule for rule in rules if scan.admits(rule.tokens)
+            and (source is None or rule.admits(source, project))]

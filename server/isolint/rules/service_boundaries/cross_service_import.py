@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
 from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport, is_public_part
 
 if TYPE_CHECKING:
     from isolint.engine.python_runner import PythonContext
+    from isolint.engine.sources import SourceFile
 
 
 class CrossServiceImport(ImportBoundaryRule):
@@ -51,8 +52,11 @@ class CrossServiceImport(ImportBoundaryRule):
     severity = Severity.WARNING
     options = ("services", "shared", "check-test-imports")
 
-    def wants(self, ctx: "PythonContext") -> bool:
-        return ctx.project.services.service_of(ctx.source.rel_path) is not None
+    @classmethod
+    def admits(cls, source: "SourceFile", project: Any) -> bool:
+        # only a file inside a service, and only when there is another service to import from
+        return (super().admits(source, project) and len(project.services.services) > 1
+                and project.services.service_of(source.rel_path) is not None)
 
     def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:
         importer = ctx.project.services.service_of(ctx.source.rel_path)

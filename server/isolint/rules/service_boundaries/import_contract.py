@@ -7,6 +7,7 @@ from isolint.rules.service_boundaries.imports import ImportBoundaryRule, Resolve
 
 if TYPE_CHECKING:
     from isolint.engine.python_runner import PythonContext
+    from isolint.engine.sources import SourceFile
 
 
 def _within(module: str, prefixes: list[str]) -> str | None:
@@ -87,8 +88,9 @@ class ImportContractViolation(ImportBoundaryRule):
     severity = Severity.WARNING
     options = ("contracts",)
 
-    def wants(self, ctx: "PythonContext") -> bool:
-        return bool(ctx.settings.contracts)
+    @classmethod
+    def admits(cls, source: "SourceFile", project: Any) -> bool:
+        return bool(source.settings.contracts) and super().admits(source, project)
 
     def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:
         importer = ctx.source.module

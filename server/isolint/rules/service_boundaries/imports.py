@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from isolint.core.model import Zone
 from isolint.core.modules import module_of_rel, resolve_relative_module
@@ -122,14 +122,15 @@ class ImportBoundaryRule(Rule):
             self._visit(node, ctx)
 
     def _visit(self, node: ast.AST, ctx: "PythonContext") -> None:
-        if ctx.project is None or not self.wants(ctx):
-            return
         for resolved in resolve(node, ctx):
             self.check(resolved, ctx)
 
-    def wants(self, ctx: "PythonContext") -> bool:
-        """Cheap per-file gate before resolving anything."""
-        return True
+    @classmethod
+    def admits(cls, source: "SourceFile", project: Any) -> bool:
+        """Without a project there is nothing to resolve an import to; subclasses add what the
+        service map must hold for them to be able to report in ``source`` — most codebases are
+        one service without a shared package, and then no file is parsed for these rules."""
+        return project is not None and hasattr(project, "services")
 
     def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:  # pragma: no cover
         raise NotImplementedError

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
 from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport
 
 if TYPE_CHECKING:
     from isolint.engine.python_runner import PythonContext
+    from isolint.engine.sources import SourceFile
 
 
 class SharedImportsService(ImportBoundaryRule):
@@ -39,8 +40,11 @@ class SharedImportsService(ImportBoundaryRule):
     severity = Severity.WARNING
     options = ("services", "shared")
 
-    def wants(self, ctx: "PythonContext") -> bool:
-        return ctx.project.services.is_shared(ctx.source.rel_path)
+    @classmethod
+    def admits(cls, source: "SourceFile", project: Any) -> bool:
+        # only shared code, and only when there is a service it could import
+        return (super().admits(source, project) and bool(project.services.services)
+                and project.services.is_shared(source.rel_path))
 
     def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:
         if resolved.target_service is not None and not resolved.target_shared:
