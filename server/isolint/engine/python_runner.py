@@ -156,25 +156,20 @@ def _dispatch_tables(rules: Iterable[Rule]) -> tuple[dict[type, list[tuple[Rule,
     return visit, leave
 
 
-class _SharedVisitor:
-    """Stands in the dispatch table for the rules sharing one ``shared_visitor`` function."""
+class _SharedGroup:
+    """The rules sharing one ``shared_visitor`` function for one node type. Their slot in the
+    dispatch table holds the first of them that has not crashed (no extra call per node)."""
 
-    def __init__(self, members: list[tuple[Rule, Handler]], broken: set, fail: Callable[[Rule], None]) -> None:
-        self.members = members
-        self._broken = broken
-        self._fail = fail
+    def __init__(self, handlers: list, index: int, members: list[tuple[Rule, Handler]]) -> None:
+        self.handlers, self.index, self.members = handlers, index, members
 
-    def __call__(self, node: ast.AST, ctx: "PythonContext") -> None:
-        for rule, handler in self.members:
-            if rule not in self._broken:
-                try:
-                    handler(node, ctx)
-                except Exception:
-                    self._fail(rule)
-                return
+    def skip_broken(self, broken: set) -> None:
+        if self.handlers[self.index][0] in broken:
+            self.handlers[self.index] = next((m for m in self.members if m[0] not in broken), self.handlers[self.index])
 
 
-def _share_visitors(table: dict[type, list], broken: set, fail: Callable[[Rule], None]) -> None:
+def _share_visitors(table: dict[type, list]) -> list[_SharedGroup]:
+    found: list[_SharedGroup] = []
     for node_type, handlers in table.items():
         groups: dict[Any, list] = {}
         for rule, handler in handlers:
@@ -192,9 +187,10 @@ def _share_visitors(table: dict[type, list], broken: set, fail: Callable[[Rule],
                 shared.append((rule, handler))
             elif function not in placed:
                 placed.add(function)
-                group = _SharedVisitor(members, broken, fail)
-                shared.append((group, group))
+                found.append(_SharedGroup(shared, len(shared), members))
+                shared.append(members[0])
         table[node_type] = shared
+    return found
 
 
 def collect_suppressions(source: SourceFile) -> Suppressions:
@@ -226,6 +222,8 @@ def run_python_rules(
         log.exception("rule %s crashed on %s", rule.code, source.rel_path)
         broken.add(rule)
         crashed.append(rule.code)
+        for group in groups:
+            group.skip_broken(broken)
 
     def call(rule: Rule, handler: Callable, *args: Any) -> None:
         if rule in broken:
@@ -235,8 +233,7 @@ def run_python_rules(
         except Exception:
             fail(rule)
 
-    _share_visitors(visit, broken, fail)
-    _share_visitors(leave, broken, fail)
+    groups = _share_visitors(visit) + _share_visitors(leave)
 
     for rule in rules:
         if hasattr(rule, "begin_file"):

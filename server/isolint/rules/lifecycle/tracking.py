@@ -470,7 +470,7 @@ class LifecycleRule(Rule):
         tracker_for(ctx)
 
     def _observe(self, node: ast.AST, ctx: Any) -> None:
-        tracker_for(ctx).observe(node, ctx)
+        (ctx.state.get(STATE_KEY) or tracker_for(ctx)).observe(node, ctx)
 
     _observe.shared_visitor = True  # type: ignore[attr-defined]  # one call per node feeds the one tracker
 
