@@ -72,11 +72,16 @@ class PositionCodec:
             counted += self.units(char)
         return len(line)
 
-    def to_client(self, lines: Sequence[str], position: Position) -> types.Position:
+    def to_client_pair(self, lines: Sequence[str], position: Position) -> tuple[int, int]:
+        """(line, character) in client units; past the last line, the end of the document."""
         if position.line >= len(lines):
             last = len(lines) - 1
-            return types.Position(line=last, character=self.units(lines[last]) if last >= 0 else 0)
-        return types.Position(line=position.line, character=self.to_client_column(lines[position.line], position.column))
+            return (last, self.units(lines[last])) if last >= 0 else (0, 0)
+        return position.line, self.to_client_column(lines[position.line], position.column)
+
+    def to_client(self, lines: Sequence[str], position: Position) -> types.Position:
+        line, character = self.to_client_pair(lines, position)
+        return types.Position(line=line, character=character)
 
     def from_client(self, lines: Sequence[str], position: types.Position) -> Position:
         if position.line >= len(lines):
@@ -105,14 +110,19 @@ def visible_range(lines: Sequence[str], range_: Range) -> Range:
     return range_
 
 
-def to_diagnostic(finding: Finding, lines: Sequence[str], codec: PositionCodec, uri: str, version: int | None,
-                  stale: bool = False) -> types.Diagnostic:
-    """One finding as an LSP diagnostic. ``data`` carries the whole finding (fix descriptor
-    included) so code actions are answered without linting again; ``stale`` marks a finding
-    carried over from an older text (its fix no longer applies)."""
+def _diagnostic_data(finding: Finding, uri: str, version: int | None, stale: bool) -> dict[str, Any]:
+    """``data`` carries the whole finding (fix descriptor included) so code actions are
+    answered without linting again; ``stale`` marks a finding carried over from an older text
+    (its fix no longer applies)."""
     data: dict[str, Any] = {"finding": finding.to_json(), "uri": uri, "version": version}
     if stale:
         data["stale"] = True
+    return data
+
+
+def to_diagnostic(finding: Finding, lines: Sequence[str], codec: PositionCodec, uri: str, version: int | None,
+                  stale: bool = False) -> types.Diagnostic:
+    """One finding as an LSP diagnostic (for responses: pull, code actions)."""
     return types.Diagnostic(
         range=codec.range_to_client(lines, visible_range(lines, finding.range)),
         message=finding.message,
@@ -120,8 +130,28 @@ def to_diagnostic(finding: Finding, lines: Sequence[str], codec: PositionCodec, 
         code=finding.code,
         code_description=types.CodeDescription(href=rule_doc_url(finding.code)),
         source=SOURCE,
-        data=data,
+        data=_diagnostic_data(finding, uri, version, stale),
     )
+
+
+def diagnostic_json(finding: Finding, lines: Sequence[str], codec: PositionCodec, uri: str, version: int | None,
+                    stale: bool = False) -> dict[str, Any]:
+    """The same diagnostic as :func:`to_diagnostic`, as the JSON object itself. Pushing
+    diagnostics is the per-keystroke path: building lsprotocol objects and having cattrs take
+    them apart again cost more than the conversion (≈ 20 ms for 300 findings)."""
+    visible = visible_range(lines, finding.range)
+    (start_line, start_char), (end_line, end_char) = (codec.to_client_pair(lines, visible.start),
+                                                      codec.to_client_pair(lines, visible.end))
+    return {
+        "range": {"start": {"line": start_line, "character": start_char},
+                  "end": {"line": end_line, "character": end_char}},
+        "message": finding.message,
+        "severity": SEVERITIES[finding.severity].value,
+        "code": finding.code,
+        "codeDescription": {"href": rule_doc_url(finding.code)},
+        "source": SOURCE,
+        "data": _diagnostic_data(finding, uri, version, stale),
+    }
 
 
 def to_text_edit(edit: Edit, lines: Sequence[str], codec: PositionCodec) -> types.TextEdit:

@@ -32,7 +32,14 @@ from isolint.core.model import Finding, Language
 from isolint.engine.sources import SourceFile, language_of
 from isolint.lsp import code_actions as actions
 from isolint.lsp.analysis import Outcome, Snapshot, check_file, index_file
-from isolint.lsp.convert import SOURCE, PositionCodec, finding_from_data, split_lines, to_diagnostic
+from isolint.lsp.convert import (
+    SOURCE,
+    PositionCodec,
+    diagnostic_json,
+    finding_from_data,
+    split_lines,
+    to_diagnostic,
+)
 from isolint.lsp.documents import Document, DocumentStore, path_of
 from isolint.lsp.hover import hover_text
 from isolint.lsp.projects import Folder, Projects
@@ -152,8 +159,15 @@ class IsolintLanguageServer(LanguageServer):
         return items
 
     def publish(self, document: Document, state: DocumentState) -> None:
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-            uri=document.uri, version=document.version, diagnostics=self.diagnostics_of(document, state)))
+        """Push the document's diagnostics, serialised straight from plain JSON objects (see
+        ``convert.diagnostic_json``: this runs on every keystroke)."""
+        diagnostics = [diagnostic_json(f, document.lines, self.codec, document.uri, document.version)
+                       for f in state.findings]
+        if document.path is not None:
+            diagnostics.extend(self.protocol._converter.unstructure(d)
+                               for d in self.config_error_diagnostics(document.path.resolve(), document.lines))
+        self.protocol._send_data({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": {
+            "uri": document.uri, "version": document.version, "diagnostics": diagnostics}})
 
     def recheck_readers(self, kinds: set[str], except_uri: str | None = None) -> None:
         """Re-check open documents whose rules read facts of these kinds."""

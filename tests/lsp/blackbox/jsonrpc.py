@@ -126,6 +126,12 @@ class JsonRpcClient:
                 raise ServerDied(f"writing to the server failed ({exc}); stderr:\n{self.stderr_tail()}") from exc
         return time.monotonic()
 
+    def _write_quietly(self, message: dict[str, Any]) -> None:
+        try:
+            self._write(message)
+        except ServerDied:
+            pass
+
     def notify(self, method: str, params: Any = None) -> float:
         message: dict[str, Any] = {"jsonrpc": "2.0", "method": method}
         if params is not None:
@@ -201,10 +207,9 @@ class JsonRpcClient:
                 reply = {"jsonrpc": "2.0", "id": message["id"], "result": self.on_server_request(method, params)}
             except Exception as exc:  # the client's own failure becomes the server's error response
                 reply = {"jsonrpc": "2.0", "id": message["id"], "error": {"code": -32603, "message": repr(exc)}}
-            try:
-                self._write(reply)
-            except ServerDied:
-                pass
+            # Never write from the reader thread: while another thread's write waits for the
+            # server to read, the server may be waiting for this thread to read (a deadlock).
+            threading.Thread(target=self._write_quietly, args=(reply,), daemon=True).start()
             return
         if "method" in message:
             with self._lock:

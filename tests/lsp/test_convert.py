@@ -1,0 +1,26 @@
+"""The pushed diagnostic (plain JSON, the per-keystroke path) and the lsprotocol one (pull,
+code actions) are the same object on the wire, under each encoding."""
+
+from __future__ import annotations
+
+import pytest
+from pygls.protocol import default_converter
+
+from isolint.api import lint_source
+from isolint.lsp.convert import PositionCodec, diagnostic_json, split_lines, to_diagnostic
+
+TEXT = 'TITLE = "é🎉中文"; CACHE_HOST = "localhost"\nimport os\nURL = os.getenv("U", "redis://localhost:6379")\n\n'
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+def test_pushed_json_equals_the_serialised_diagnostic(tmp_path, encoding: str) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.isolint]\n")
+    path = tmp_path / "services/api/app/settings.py"
+    findings = lint_source(TEXT, path).findings
+    assert len(findings) >= 2
+    lines, codec, converter = split_lines(TEXT), PositionCodec(encoding), default_converter()
+    for finding in findings:
+        wire = converter.unstructure(to_diagnostic(finding, lines, codec, "file:///x.py", 3))
+        assert diagnostic_json(finding, lines, codec, "file:///x.py", 3) == wire
+    first = diagnostic_json(findings[0], lines, codec, "file:///x.py", 3)
+    assert first["range"]["start"]["character"] == {"utf-8": 37, "utf-16": 30, "utf-32": 29}[encoding]
