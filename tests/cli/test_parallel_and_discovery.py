@@ -105,3 +105,29 @@ def test_negated_exclude_patterns_keep_gitignore_semantics(tmp_path: Path) -> No
         "gen/keep.py": "",
     })
     assert checked(root) - {"pyproject.toml"} == {"gen/keep.py"}
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "monorepo"
+
+
+def test_cross_file_run_parses_each_file_once_and_parallel_equals_sequential(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files indexed in phase 1 and checked in phase 2 keep their tree in between (the same
+    worker does both), so no file is parsed twice — and the findings do not depend on it."""
+    import ast
+    from collections import Counter
+
+    parses: Counter[str] = Counter()
+    real_parse = ast.parse
+
+    def counting_parse(source, filename="<unknown>", *args, **kwargs):
+        parses[filename] += 1
+        return real_parse(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting_parse)
+    sequential = lint_paths([EXAMPLE], jobs=1)
+    assert len(sequential.findings) >= 20
+    assert parses and max(parses.values()) == 1, [name for name, count in parses.items() if count > 1]
+    monkeypatch.setattr(ast, "parse", real_parse)
+    monkeypatch.setattr(api, "PARALLEL_THRESHOLD", 8)  # a threshold, not our logic: force the workers
+    parallel = lint_paths([EXAMPLE], jobs=2)
+    assert findings_json(parallel) == findings_json(sequential)

@@ -88,19 +88,21 @@ def _collector_paused() -> Iterator[None]:
 
 
 def check_source(source: SourceFile, project: Any = None, update_project: bool = True,
-                 known_facts: dict[str, Any] | None = None) -> CheckResult:
+                 known_facts: dict[str, Any] | None = None, parsed: Any = None) -> CheckResult:
     """All findings for one file. ``project`` (a ProjectIndex) feeds cross-file rules; when
     ``update_project`` the file's facts are written into it first. ``known_facts``: the file's
-    facts were already extracted (the CLI's index phase) — reuse them instead of re-extracting."""
+    facts were already extracted (the CLI's index phase) — reuse them instead of re-extracting.
+    ``parsed``: the file's Python tree from an earlier parse of the same text (the CLI keeps the
+    index phase's tree), used instead of parsing again."""
     with _collector_paused():
         try:
-            return _check_source(source, project, update_project, known_facts)
+            return _check_source(source, project, update_project, known_facts, parsed)
         finally:
             source.notes.clear()  # one check's scratch (a shared parse, a model): not kept with the result
 
 
 def _check_source(source: SourceFile, project: Any, update_project: bool,
-                  known_facts: dict[str, Any] | None) -> CheckResult:
+                  known_facts: dict[str, Any] | None, parsed: Any = None) -> CheckResult:
     result = CheckResult(source)
     candidate_rules = rules_for(source)
     raw = source.raw
@@ -119,7 +121,7 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
         from isolint.engine.python_runner import ParseFailure, collect_suppressions, parse_python, run_python_rules
 
         try:
-            tree = parse_python(source)
+            tree = parse_python(source) if parsed is None else parsed
         except ParseFailure as failure:
             position = Range.of(failure.line, failure.column, failure.line, failure.column)
             result.parse_error = _meta_finding(ParseError, source, position, failure.message)
@@ -232,8 +234,9 @@ def parse_for_indexing(source: SourceFile):
     return None
 
 
-def index_source(source: SourceFile, project: Any) -> set[str]:
-    """Update ``project`` with this file's facts without running rules; returns changed kinds."""
+def index_source(source: SourceFile, project: Any, keep: list | None = None) -> set[str]:
+    """Update ``project`` with this file's facts without running rules; returns changed kinds.
+    ``keep`` receives the Python tree, for a caller that checks the same text later."""
     indexers = project.indexers_for(source.language, source.raw)
     if not indexers:
         return project.remove(source.rel_path)
@@ -241,6 +244,8 @@ def index_source(source: SourceFile, project: Any) -> set[str]:
         tree = parse_for_indexing(source)
         if tree is None:
             return set()  # keep the last good facts of a file that does not parse
+        if keep is not None and source.language is Language.PYTHON:
+            keep.append(tree)
         try:
             return project.update(source.rel_path, _extract_facts(indexers, source, tree))
         finally:
