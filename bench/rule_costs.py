@@ -46,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, UnreadableSource):
             continue
         source = SourceFile.from_text(entry.path, text, entry.settings, language, rel_path=entry.rel_path)
-        rules = [r for r in prefilter(rules_for(source), source.raw) if r.code not in ("ISO001", "ISO002")]
-        indexers = project.indexers_for(language, source.raw)
+        rules = [r for r in prefilter(rules_for(source), source.raw, source, project) if r.code not in ("ISO001", "ISO002")]
+        indexers = project.indexers_for(source)
         admitted.update(r.code for r in rules)
         indexer_admitted.update(i.name for i in indexers)
         if not rules and not indexers:

@@ -142,7 +142,7 @@ def lint_paths(
         if item.entry is None:
             item.kinds = fact_kinds_read(item.source, TokenScan(item.raw))
     phase1 = [p for p in pending if p.entry is None and (
-        not p.kinds or projects[p.source.settings.root].indexers_for(p.source.language, p.raw))]
+        not p.kinds or projects[p.source.settings.root].indexers_for(p.source))]
     workers = _StickyWorkers([p.source for p in pending], projects, jobs, len(phase1))
     position = {id(p): i for i, p in enumerate(pending)}
     outputs = workers.phase1([(position[id(p)], not p.kinds, len(p.raw)) for p in phase1])

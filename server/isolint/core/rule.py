@@ -120,6 +120,14 @@ class Indexer:
     languages: ClassVar[frozenset[Language]] = frozenset({Language.PYTHON})
     tokens: ClassVar[tuple[bytes, ...]] = ()
 
+    def admits(self, source, project) -> bool:
+        """Content- and project-aware prefilter, consulted after ``tokens`` and before any parse
+        (the indexer's twin of ``Rule.admits``): False when ``extract`` would certainly return
+        None for ``source`` — a test file that cannot hold an integration test, a module with no
+        WebSocket vocabulary… It must be cheap (byte scans, the zone, the settings) and must never
+        return False for a file that could contribute facts."""
+        return True
+
     def extract(self, source, tree) -> object | None:  # pragma: no cover - interface
         """Facts of ``source`` given its parse (``ast.Module``, dotenv document or tree-sitter
         tree); None when the file contributes nothing."""

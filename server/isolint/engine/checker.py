@@ -15,7 +15,7 @@ from isolint.core.config import Settings
 from isolint.core.model import Finding, Language, Range, Zone
 from isolint.core.rule import Rule
 from isolint.core.suppression import Suppressions
-from isolint.engine.selection import prefilter, rules_for
+from isolint.engine.selection import TokenScan, prefilter, rules_for
 from isolint.engine.sources import SourceFile, UnreadableSource, decode_source, language_of
 from isolint.rules.meta.parse_error import ParseError
 from isolint.rules.meta.unreadable_file import UnreadableFile
@@ -106,13 +106,14 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
     result = CheckResult(source)
     candidate_rules = rules_for(source)
     raw = source.raw
-    rules = prefilter([r for r in candidate_rules if r not in (ParseError, UnreadableFile)], raw,
+    scan = TokenScan(raw)
+    rules = prefilter([r for r in candidate_rules if r not in (ParseError, UnreadableFile)], scan,
                       source, project)
     if known_facts is not None:
         result.facts = known_facts
         indexers = []
     else:
-        indexers = project.indexers_for(source.language, raw) if project is not None else []
+        indexers = project.indexers_for(source, scan) if project is not None else []
     if not rules and not indexers:
         return result
 
@@ -237,7 +238,7 @@ def parse_for_indexing(source: SourceFile):
 def index_source(source: SourceFile, project: Any, keep: list | None = None) -> set[str]:
     """Update ``project`` with this file's facts without running rules; returns changed kinds.
     ``keep`` receives the Python tree, for a caller that checks the same text later."""
-    indexers = project.indexers_for(source.language, source.raw)
+    indexers = project.indexers_for(source)
     if not indexers:
         return project.remove(source.rel_path)
     with _collector_paused():

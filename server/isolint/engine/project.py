@@ -12,11 +12,15 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from isolint.core.config import Settings
 from isolint.core.model import Language
 from isolint.core.rule import Indexer
+
+if TYPE_CHECKING:
+    from isolint.engine.selection import TokenScan
+    from isolint.engine.sources import SourceFile
 
 log = logging.getLogger(__name__)
 
@@ -181,10 +185,16 @@ class ProjectIndex:
         """Forget cached file-system lookups (files were created or deleted)."""
         self._fs_cache.clear()
 
-    def indexers_for(self, language: Language, raw: bytes) -> list[Indexer]:
+    def indexers_for(self, source: "SourceFile", scan: "TokenScan | None" = None) -> list[Indexer]:
+        """The indexers that want ``source``: its language, then their tokens (through ``scan``
+        when the caller already scans the bytes for rules), then their ``admits``."""
+        if scan is None:
+            from isolint.engine.selection import TokenScan
+
+            scan = TokenScan(source.raw)
         return [
             indexer for indexer in self.indexers
-            if language in indexer.languages and (not indexer.tokens or any(t in raw for t in indexer.tokens))
+            if source.language in indexer.languages and scan.admits(indexer.tokens) and indexer.admits(source, self)
         ]
 
     def update(self, rel_path: str, facts_by_kind: dict[str, Any]) -> set[str]:
