@@ -66,6 +66,14 @@ def lsp_view(root: Path) -> dict[str, Any]:
     return {"files": files}
 
 
+def _without(digest: dict[str, Any], prefixes: tuple[str, ...]) -> dict[str, Any]:
+    if prefixes:
+        for view in digest.values():
+            for file in view.get("files", {}).values():
+                file["findings"] = [f for f in file["findings"] if not str(f.get("code", "")).startswith(prefixes)]
+    return digest
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("roots", nargs="+", type=Path)
@@ -73,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", type=Path, default=None, help="an earlier --out to compare with")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-lsp", action="store_true", help="only the CLI view (faster)")
+    parser.add_argument("--ignore-codes", nargs="*", default=(), metavar="PREFIX",
+                        help="leave findings whose code starts with PREFIX out of the comparison "
+                             "(another change is meant to alter them)")
     args = parser.parse_args(argv)
     digest: dict[str, Any] = {}
     for root in args.roots:
@@ -85,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(digest, indent=1, sort_keys=True, default=str))
     if args.compare is None:
         return 0
-    before = json.loads(args.compare.read_text())
-    after = json.loads(args.out.read_text())
+    before = _without(json.loads(args.compare.read_text()), tuple(args.ignore_codes))
+    after = _without(json.loads(args.out.read_text()), tuple(args.ignore_codes))
     differences = 0
     for view in sorted(set(before) | set(after)):
         old, new = before.get(view, {}), after.get(view, {})
