@@ -1,17 +1,28 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import SECRET_RANGE, Applicability, Edit, Fix, Fixability, Range
 from isolint.core.rule import PRODUCTION_ONLY, Rule
+from isolint.rules.common.env_names import service_word
 from isolint.rules.config_isolation.env_lookups import EnvLookup, LookupStyle, env_lookup, or_fallback
 from isolint.rules.config_isolation.shared import env_lookup_fix_for, literal_value
-from isolint.rules.config_isolation.usage import Use, callee_name, classify_use, in_dev_entry_point, secret_range
-from isolint.rules.config_isolation.values import PASSWORD_NAME_RE, classify_dev_value
+from isolint.rules.config_isolation.usage import (
+    BIND_METHODS,
+    Use,
+    callee_name,
+    classify_use,
+    in_dev_entry_point,
+    is_server_call,
+    secret_range,
+)
+from isolint.rules.config_isolation.values import PASSWORD_NAME_RE, DevValue, classify_dev_value
 
 if TYPE_CHECKING:
     from isolint.engine.python_runner import PythonContext
+    from isolint.engine.sources import SourceFile
 
 
 class DevDefaultEnvFallback(Rule):
@@ -47,7 +58,9 @@ class DevDefaultEnvFallback(Rule):
     Not development values: a loopback default of a host list that is checked against rather
     than connected to — an allow-, deny- or trust-list (`FORWARDED_ALLOW_IPS` →
     `"127.0.0.1"`, uvicorn's own default), a bind address (`BIND_HOST`, and `HOST`, the
-    variable uvicorn, Flask and Next.js read as theirs) — and a debug switch
+    variable uvicorn, Flask and Next.js read as theirs, and a host variable in a module that
+    binds a listening socket or starts a server, unless the word before `HOST` names a backing
+    service — celery's `CELERY_RDB_HOST` of its remote debugger, not `CELERY_REDIS_HOST`) — and a debug switch
     scoped to a test harness (`unit_test_loop_debug: bool = Field(default=True)`), which is
     not the application's debug mode.
 
@@ -95,8 +108,22 @@ class DevDefaultEnvFallback(Rule):
     fix_title = "Remove the development default"
     fixable = Fixability.SOMETIMES
     zones = PRODUCTION_ONLY
-    tokens = (b"env", b"Env", b"ENV", b"config", b"Config", b"settings", b"Settings")
+    tokens = (b"env", b"Env", b"ENV", b"conf", b"Conf", b"CONF", b"settings", b"Settings", b"SETTINGS", b"cfg",
+              b"CFG", b"Cfg")
     options = ("env-accessor", "env-accessor-import")
+
+    @classmethod
+    def admits(cls, source: SourceFile, project: Any) -> bool:
+        """Only a file that can spell a lookup this rule understands: the environment by name
+        (``os.getenv``, ``environ``, ``env.str``, ``get_env()``), a ``...Settings`` class, an
+        accessor module (``decouple``, ``prettyconf``), or a generic ``settings``/``config``
+        receiver together with a key spelled like an environment variable (``"REDIS_HOST"``) —
+        the only key such a receiver counts with. Django's omnipresent ``settings.X`` alone does
+        not count."""
+        raw = source.raw
+        return (ENV_ACCESS_RE.search(raw) is not None or b"decouple" in raw or b"prettyconf" in raw
+                or b"Settings" in raw and SETTINGS_CLASS_RE.search(raw) is not None
+                or CONFIG_ACCESS_RE.search(raw) is not None and ENV_VAR_LITERAL_RE.search(raw) is not None)
 
     def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         lookup = env_lookup(node, ctx)
@@ -141,7 +168,7 @@ class DevDefaultEnvFallback(Rule):
         if value is None or in_dev_entry_point(ctx) or classify_use(replace, ctx).use is Use.MESSAGE:
             return
         dev = classify_dev_value(lookup.name, value)
-        if not dev:
+        if not dev or _is_listen_address(lookup.name, dev, ctx):
             return
         data = {SECRET_RANGE: secret_range(default, dev.secrets[0], ctx)} if dev.secrets else {}
         name = lookup.name or ctx.text_of(lookup.call.args[0] if lookup.call.args else lookup.call)
@@ -171,6 +198,52 @@ def _argument_removal(call: ast.Call, default: ast.expr, ctx: PythonContext) -> 
         return None  # the default is the first argument: nothing sensible to remove
     previous = ctx.range(items[index - 1])
     return Edit(Range(previous.end, ctx.range(target).end), "")
+
+
+#: the environment by name: ``os.getenv``/``os.environ`` however imported (``from os import
+#: environ as e``), or a receiver or getter ``ENV_RECEIVER_RE``/``PROJECT_GETTER_RE`` accepts, used as
+#: one (``env.get(``, ``self._env.str(``, ``get_env().get(``, ``env("X", default=...)``, ``read_env(``)
+ENV_ACCESS_RE = re.compile(
+    rb"getenv|environb?\b|(?i:\b_*(?:os_?)?(?:env|envs|environ|environment|env_?vars?|environment_?variables|"
+    rb"get_?env|load_?env|env_?config|env_?settings|dotenv_?values|environ_?config|env_?var|get_?env_?var|"
+    rb"read_?env|get_?environ|env_?or_?default|get_?env_?or)\s*[.(])")
+#: a class whose base ends in ``Settings`` (``class Settings(BaseSettings):``), bases on any line
+SETTINGS_CLASS_RE = re.compile(rb"\bclass\s[^:]*Settings\b")
+#: a generic receiver ``SETTINGS_RECEIVER_RE`` accepts, used for a lookup (``app.config.get(``,
+#: ``get_settings().get(``), or decouple/starlette's ``config(...)``
+CONFIG_ACCESS_RE = re.compile(rb"(?i:\b_*(?:app_?)?(?:settings|config|conf|cfg|configuration)\s*\.\s*(?:get|setdefault)\b|"
+                              rb"\bget_?(?:settings|config)\s*\()|\bconfig\s*\(")
+#: a string literal spelled like an environment variable (``ENV_VAR_NAME_RE``), the only key a
+#: generic receiver counts with
+ENV_VAR_LITERAL_RE = re.compile(rb"[\"'](?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{3,}[0-9]*)[\"']")
+
+
+#: a variable naming a plain host or address (``CELERY_RDB_HOST``, ``AGENT_BIND_ADDR``)
+HOST_VARIABLE_RE = re.compile(r"(^|_)(HOST|HOSTNAME|ADDR|ADDRESS|IP)$")
+
+
+def _is_listen_address(name: str | None, dev: DevValue, ctx: PythonContext) -> bool:
+    """``CELERY_RDB_HOST = os.environ.get("CELERY_RDB_HOST") or "127.0.0.1"`` in a module that binds
+    a listening socket (``sock.bind``/``listen``) or starts a server: a host variable that names no
+    backing service (the word before ``HOST``: ``RDB``, not ``REDIS``) is where that server listens —
+    loopback is its safe default. ``REDIS_HOST`` in the same module is still a destination."""
+    match = HOST_VARIABLE_RE.search(name.upper()) if name else None
+    if match is None:
+        return False
+    owner = name[:match.start()].rsplit("_", 1)[-1]  # the word naming whose host it is: RDB, REDIS
+    if owner and service_word(owner) is not None:
+        return False
+    if any(reason.kind != "local-host" for reason in dev.reasons):
+        return False
+    module = ctx.parents[0] if ctx.parents else None
+    if not isinstance(module, ast.Module):
+        return False
+    memo: dict[int, bool] = ctx.state.setdefault("iso1.listens", {})
+    if id(module) not in memo:
+        memo[id(module)] = any(isinstance(node, ast.Call) and (
+            isinstance(node.func, ast.Attribute) and node.func.attr in BIND_METHODS or is_server_call(node, ctx))
+            for node in ast.walk(module))
+    return memo[id(module)]
 
 
 #: what only ISO102 reports on a settings field (hosts, ports and passwords are ISO101/ISO103's;

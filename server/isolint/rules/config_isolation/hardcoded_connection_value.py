@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import SECRET_RANGE, Fixability
 from isolint.core.rule import PRODUCTION_ONLY, Rule
@@ -34,8 +34,24 @@ from isolint.rules.secrets.detection import find_secret
 
 if TYPE_CHECKING:
     from isolint.engine.python_runner import PythonContext
+    from isolint.engine.sources import SourceFile
 
 _PORT_TOKENS = tuple(str(port).encode() for port in SERVICE_PORTS)
+
+
+def _number_pattern(port: int) -> bytes:
+    """``6379`` also as ``6_379`` (digit grouping) and ``"06379"`` (a zero-padded digit string)."""
+    return b"0*" + b"_?".join(bytes([digit]) for digit in str(port).encode())
+
+
+#: a well-known service port written as a number of its own (not ``16379``, ``6379.5``, ``pg_5432``)
+SERVICE_PORT_NUMBER_RE = re.compile(rb"(?<![\w.])(?:" + b"|".join(map(_number_pattern, SERVICE_PORTS)) + rb")(?![\w.])")
+#: the user-info of a URL (``scheme://user:password@``): no path separator before the ``@``
+URL_USERINFO_RE = re.compile(rb"://[^/]*?@")
+#: a name a development password can be bound to (``PASSWORD_NAME_RE``: ``*PASSWORD``, ``*PASSWD``,
+#: ``*PWD``, ``*PASS``, ``*PASSPHRASE``; ``dbPass``, ``{"pass": ...}``) or a DSN's password key —
+#: never the ``pass`` statement
+CREDENTIAL_NAME_RE = re.compile(rb"(?i:passw|passphrase|pwd)|(?:PASS|Pass)\b|[_.\-'\"]pass\b")
 
 
 class HardcodedConnectionValue(Rule):
@@ -60,7 +76,8 @@ class HardcodedConnectionValue(Rule):
     / `default_port` (kombu's transports), or the fallback of a parsed URL's port
     (`url.port or 6379`, `parsed.port or (8443 if https else 8123)`), or a class attribute of a
     protocol driver (`class MongoBackend(BaseBackend): port = 27017`, a subclass of a
-    `*Backend`, `*Transport`, `*Channel` or `*Dialect`) — the port a URL without one implies,
+    `*Backend`, `*Transport`, `*Channel` or `*Dialect`) or a plain name one of its methods falls
+    back to (`else: port = 1521` in a SQLAlchemy dialect) — the port a URL without one implies,
     the same in every environment.
     Checks (`if port == 5432`), messages, docstrings, documentation constants
     (`EXAMPLE_DATABASE_URL`), `if __name__ == "__main__":` blocks and development/test code
@@ -111,8 +128,18 @@ class HardcodedConnectionValue(Rule):
     fix_title = "Read the value from the environment"
     fixable = Fixability.SOMETIMES
     zones = PRODUCTION_ONLY
-    tokens = (*_PORT_TOKENS, b"password", b"PASSWORD", b"Password", b"passwd", b"PASSWD", b"pwd", b"PWD", b"://")
+    tokens = (*_PORT_TOKENS, b"pass", b"PASS", b"Pass", b"pwd", b"PWD", b"Pwd", b"://")
     options = ("env-accessor", "env-accessor-import")
+
+    @classmethod
+    def admits(cls, source: SourceFile, project: Any) -> bool:
+        """Only a file that can hold what this rule reports: a service port written as a number
+        (a port, a digit string, the port of a URL or ``host:port``), a URL with user-info
+        (its password), or a password-like name (a development password, a DSN's ``password=``).
+        Docstring URLs, ``pass`` statements and numbers such as ``16379`` alone do not count."""
+        raw = source.raw
+        return (SERVICE_PORT_NUMBER_RE.search(raw) is not None or CREDENTIAL_NAME_RE.search(raw) is not None
+                or URL_USERINFO_RE.search(raw) is not None)
 
     def visit_Constant(self, node: ast.Constant, ctx: PythonContext) -> None:
         value = node.value
@@ -221,8 +248,15 @@ DRIVER_BASE_RE = re.compile(r"(Backend|Transport|Channel|Dialect)$")
 
 def _driver_default(ctx: PythonContext) -> bool:
     """``class MongoBackend(BaseBackend): port = 27017``: a class attribute of a driver for the
-    protocol — what the driver assumes when the URL it is given names no port."""
-    if ctx.current_function is not None or not ctx.classes or not isinstance(ctx.parent, ast.Assign):
+    protocol — what the driver assumes when the URL it is given names no port; likewise a plain
+    name a driver's method falls back to (``port = url.port`` … ``else: port = 1521`` in a
+    SQLAlchemy dialect)."""
+    parent = ctx.parent
+    if not ctx.classes or not isinstance(parent, ast.Assign):
+        return False
+    if ctx.current_function is not None and not (
+            len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)
+            and ctx.current_function in ctx.classes[-1].body):
         return False
     bases = ctx.classes[-1].bases
     return any(DRIVER_BASE_RE.search(base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", ""))

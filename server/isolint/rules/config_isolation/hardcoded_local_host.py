@@ -43,8 +43,13 @@ _LOCAL_MARKERS = ("localhost", "127.", "0.0.0.0", "::", "docker.internal", "ip6-
 #: the URL schemes of a web server this process may run itself (a database URL is never that)
 WEB_SCHEMES = frozenset({"http", "https", "ws", "wss"})
 #: field and parameter names of a server's own address
-SERVER_HOST_FIELD_RE = re.compile(r"^_*(host|hostname|address|addr|bind|bind_host|bind_address|listen|"
-                                  r"listen_host|listen_address|interface)$", re.IGNORECASE)
+SERVER_HOST_FIELD_RE = re.compile(r"^_*(default_)?(host|hostname|address|addr|bind|bind_host|bind_address|listen|"
+                                  r"listen_host|listen_address|interface)(_?ipv?[46])?$", re.IGNORECASE)
+#: a field of a class that runs a server: how many workers, reloading, TLS, proxy headers
+SERVER_KNOB_FIELDS = frozenset({"workers", "reload", "use_reloader", "forwarded_allow_ips", "proxy_headers",
+                                "ssl_cert", "ssl_certfile", "ssl_key", "ssl_keyfile", "root_path", "server_cls",
+                                "server_class", "backlog", "timeout_keep_alive", "threaded"})
+PORT_FIELD_RE = re.compile(r"^_*(default_)?port$", re.IGNORECASE)
 #: a field documented as the address a server binds to
 BIND_DESCRIPTION_RE = re.compile(r"\b(bind|binds|bound|listen|listens|listening)\b", re.IGNORECASE)
 
@@ -96,13 +101,18 @@ class HardcodedLocalHost(Rule):
       / `gunicorn` command line, a name that says bind or listen (`BIND_HOST`,
       `LISTEN_ADDRESS`), the `host` field or `__init__` parameter of a class that is a server
       (`class ServerAPISettings`, `class WebSocketServer` — not `RedisServer`, not a
-      `*Client`), a field whose description says it binds or listens, and a variable or
+      `*Client`) or of a class whose fields say how a server runs (its own `port` beside
+      `workers`, `reload`, `ssl_cert`, `root_path`, `forwarded_allow_ips` or `server_cls`:
+      chainlit's `RunSettings`, Django's `runserver` command with `default_addr`), a setting
+      keyed as this process's own address (`.config("spark.driver.host", "127.0.0.1")`,
+      `*.bindAddress`), a field whose description says it binds or listens, and a variable or
       parameter that the file only ever uses that way (`def launch(app, host="127.0.0.1"):
       uvicorn.run(app, host=host)`);
     - a loopback web URL to a server the process runs itself: `f"http://127.0.0.1:{port}"`
       where the port is the app's own (`settings.port`), named for it (`server_port`,
       `local_server_port`, `free_port`), or a `port` of a function or class that also starts
-      the server (`Popen`, `uvicorn.run`, `bind`) or picks a free port. A database or broker
+      the server (`Popen`, `uvicorn.run`, `bind`) or picks a free port — also as a command
+      line (`["nc", "-zv", "localhost", str(port)]`). A database or broker
       URL, a literal port and another service's port (`settings.AUTH_PORT`) are reported;
     - the stand-in for a peer's address (`request.client.host if request.client else
       "127.0.0.1"`, a rate-limit key): the other end of an incoming connection;
@@ -203,7 +213,9 @@ class HardcodedLocalHost(Rule):
     def visit_Name(self, node: ast.Name, ctx: PythonContext) -> None:
         if isinstance(node.ctx, ast.Load) and node.id in self._pending:
             scope = id(ctx.current_function) if ctx.current_function is not None else None
-            self._uses.setdefault(node.id, []).append((scope, classify_use(node, ctx).use))
+            site = classify_use(node, ctx)
+            use = Use.BIND if site.use is Use.VALUE and _is_server_own_address(site, ctx) else site.use
+            self._uses.setdefault(node.id, []).append((scope, use))  # host: str = DEFAULT_HOST of RunSettings
 
     def _check(self, node: ast.AST, ctx: PythonContext) -> None:
         if not string_literal_nodes(node, ctx):
@@ -345,8 +357,28 @@ def _is_server_own_address(site: UseSite, ctx: PythonContext) -> bool:
     cls = ctx.classes[-1] if ctx.classes else None
     if cls is None:
         return False
+    if service_word(cls.name) is None and _configures_a_server(cls, ctx):
+        return True
     lowered = cls.name.lower()
     return "server" in lowered and "client" not in lowered and service_word(cls.name) is None
+
+
+def _configures_a_server(cls: ast.ClassDef, ctx: PythonContext) -> bool:
+    """A class whose fields say how a server runs — its own port beside workers, reloading, TLS
+    files, proxy headers or a server class (``class RunSettings: host, port, ssl_cert, root_path``,
+    Django's ``runserver`` command: ``default_addr``, ``default_port``, ``server_cls``): its host is
+    where that server listens. A backing service's settings (``host``, ``port``, ``db``) name no
+    such knob."""
+    memo: dict[int, bool] = ctx.state.setdefault("iso1.server_settings", {})
+    key = id(cls)
+    if key not in memo:
+        names = set()
+        for statement in cls.body:
+            targets = statement.targets if isinstance(statement, ast.Assign) else \
+                [statement.target] if isinstance(statement, ast.AnnAssign) else []
+            names.update(target.id.lower() for target in targets if isinstance(target, ast.Name))
+        memo[key] = any(PORT_FIELD_RE.match(name) for name in names) and not names.isdisjoint(SERVER_KNOB_FIELDS)
+    return memo[key]
 
 
 def _field_name(site: UseSite, ctx: PythonContext) -> tuple[str, str | None] | None:

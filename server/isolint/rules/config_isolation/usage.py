@@ -258,6 +258,30 @@ def _passes_own_port(call: ast.Call, child: ast.AST, ctx: PythonContext) -> bool
     return port is not None and is_own_port(port, ctx)
 
 
+def _precedes_own_port(container: ast.AST, child: ast.AST, ctx: PythonContext) -> bool:
+    """``["nc", "-zv", "localhost", str(port)]`` where ``port = find_free_port()``: a loopback host
+    followed by this process's own server port in a command line or an address tuple."""
+    if not isinstance(container, (ast.List, ast.Tuple)):
+        return False
+    index = next((i for i, element in enumerate(container.elts) if element is child), None)
+    return index is not None and index + 1 < len(container.elts) and is_own_port(container.elts[index + 1], ctx)
+
+
+#: a setting key that names this process's own address (``spark.driver.host`` is where the local
+#: Spark driver — this process — is reached; ``*.bindAddress``, ``listen_address``)
+OWN_ADDRESS_KEY_RE = re.compile(r"(^|[._])(driver[._]host|bind[._]?(host|address|addr)|listen[._]?(host|address|addr))$",
+                                re.IGNORECASE)
+
+
+def _sets_own_address(call: ast.Call, child: ast.AST) -> bool:
+    """``builder.config("spark.driver.host", "127.0.0.1")``: a key/value setter whose key names
+    this process's own address."""
+    if len(call.args) != 2 or call.args[1] is not child:
+        return False
+    key = literal_text(call.args[0])
+    return key is not None and OWN_ADDRESS_KEY_RE.search(key) is not None
+
+
 def _is_check_expression(node: ast.AST | None, ctx: PythonContext) -> bool:
     if isinstance(node, ast.Compare):
         return True
@@ -339,7 +363,7 @@ def _classify(node: ast.AST, ctx: PythonContext) -> UseSite:
                 return UseSite(Use.VALUE, child, parent, direct)
             if _is_typer_default(parent, child):
                 return UseSite(Use.CLI_DEFAULT, child, parent, direct)
-            if _is_bind_argument(parent, child) or _passes_own_port(parent, child, ctx):
+            if _is_bind_argument(parent, child) or _passes_own_port(parent, child, ctx) or _sets_own_address(parent, child):
                 return UseSite(Use.BIND, child, parent, direct)
             if _is_check_call(parent, child, ctx):
                 return UseSite(Use.CHECK, child, parent, direct)
@@ -362,7 +386,7 @@ def _classify(node: ast.AST, ctx: PythonContext) -> UseSite:
             return UseSite(Use.MESSAGE if is_string else Use.VALUE, child, parent, direct)
         if isinstance(parent, ast.arguments) and CHECK_FUNCTION_RE.match(getattr(ctx.current_function, "name", "")):
             return UseSite(Use.CHECK, child, parent, direct)  # def is_port_available(port, host="127.0.0.1")
-        if _is_server_command_flag(parent, child):
+        if _is_server_command_flag(parent, child) or _precedes_own_port(parent, child, ctx):
             return UseSite(Use.BIND, child, parent, direct)
         if isinstance(parent, TRANSPARENT):
             # `host or "localhost"` is still the value itself; `"http://" + host` only part of it
