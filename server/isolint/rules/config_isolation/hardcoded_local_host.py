@@ -90,13 +90,14 @@ class HardcodedLocalHost(Rule):
       `trusted_hosts`, `_BLOCKED_HOSTNAMES`, `*_ALLOWLIST`, `NO_PROXY`, `_LOCAL_IPS`,
       `LOCALHOST_VARIANTS`), bare hosts in a set (`{"localhost", "127.0.0.1"}`,
       `frozenset(...)`), and a list or tuple of two or more spellings of the loopback
-      (`["localhost", "127.0.0.1", "[::1]"]`) — a destination is one host, a set of aliases of
+      (`["localhost", "127.0.0.1", "[::1]"]`, also as a setting's default inside a larger
+      structure) — a destination is one host, a set of aliases of
       one machine is only ever used to recognise it. Origins, which are URLs
       (`allow_origins=["http://localhost:3000"]`), *are* reported: a deployed API then accepts
       credentialed requests from a developer's machine;
     - **where a server listens** (binding to loopback is the safe default; the risk is
       *connecting* to a developer's machine): the host of a server start (`uvicorn.run`,
-      `uvicorn.Config`, `Granian`, `asyncio.start_server`, `web.run_app`, `app.run`, `serve`,
+      `uvicorn.Config`, `Granian`, `asyncio.start_server`, `web.run_app`, `app.run`, `mcp.run`, `serve`,
       `start_server`…), `sock.bind(("127.0.0.1", port))`, the `--host` of a spawned `uvicorn`
       / `gunicorn` command line, a name that says bind or listen (`BIND_HOST`,
       `LISTEN_ADDRESS`), the `host` field or `__init__` parameter of a class that is a server
@@ -115,7 +116,9 @@ class HardcodedLocalHost(Rule):
       line (`["nc", "-zv", "localhost", str(port)]`). A database or broker
       URL, a literal port and another service's port (`settings.AUTH_PORT`) are reported;
     - the stand-in for a peer's address (`request.client.host if request.client else
-      "127.0.0.1"`, a rate-limit key): the other end of an incoming connection;
+      "127.0.0.1"`, a rate-limit key): the other end of an incoming connection; likewise the
+      `client`/`server` of an ASGI scope built in code (`{"type": "http", "path": ...,
+      "client": ("127.0.0.1", 0)}`);
     - a certificate's subject (`common_name = "localhost"` of a self-signed development
       certificate), and one loopback spelling turned into another (`if host == "localhost":
       host = "127.0.0.1"`);
@@ -125,7 +128,9 @@ class HardcodedLocalHost(Rule):
       shown to them — a deployed service passes its flags explicitly;
     - regular expressions (`re.compile(...)`, `allow_origin_regex=`), sentences that merely
       mention localhost, docstrings, comments, log and print calls, exception and warning
-      messages, `help=`/`description=`/`examples=` texts, constants that document a value
+      messages, `help=`/`description=`/`examples=` texts and dict entries under such keys
+      (`"connection_examples"`, `"host_examples"`: sample connection strings a UI shows),
+      constants that document a value
       (`EXAMPLE_DATABASE_URL`, `*_HINT`), dict keys and type annotations;
     - code under `if __name__ == "__main__":` — a development entry point (`python app/main.py`);
       deployed code starts through `uvicorn app.main:app`, gunicorn or a worker command;
@@ -238,7 +243,8 @@ class HardcodedLocalHost(Rule):
         if names_documentation(name):
             return  # EXAMPLE_DATABASE_URL = "postgresql://user:pass@localhost/db": shown, never connected to
         if parsed.is_bare_host_list and names_non_destination(name) or parsed.is_bare_host and (
-                _in_membership_collection(site) or _is_server_own_address(site, ctx) or _respells_local_host(site, ctx)):
+                _in_membership_collection(site.child) or _in_membership_collection(ctx.parent)
+                or _is_server_own_address(site, ctx) or _respells_local_host(site, ctx)):
             return  # ALLOWED_HOSTS = ["localhost"], {"127.0.0.1", "::1"}, a server's bind address
         refs = parsed.destination_refs(names_backing_service(name))
         if not refs or site.use is Use.ITERATED and parsed.is_bare_host:
@@ -318,11 +324,11 @@ def _is_peer_address_fallback(site: UseSite, ctx: PythonContext) -> bool:
     return False
 
 
-def _in_membership_collection(site: UseSite) -> bool:
+def _in_membership_collection(container: ast.AST | None) -> bool:
     """Bare hosts in a set (``{"localhost", "127.0.0.1"}``, ``frozenset(...)``) or a list/tuple of
-    two or more spellings of the loopback (``["localhost", "127.0.0.1", "[::1]"]``): a set of
-    aliases of one machine is only ever used to recognise it — a destination is one host."""
-    container = site.child
+    two or more spellings of the loopback (``["localhost", "127.0.0.1", "[::1]"]``, also as a
+    setting's default inside a larger structure): a set of aliases of one machine is only ever
+    used to recognise it — a destination is one host."""
     if isinstance(container, ast.Call) and callee_name(container) in ("set", "frozenset") and len(container.args) == 1:
         return True
     if isinstance(container, ast.Set):

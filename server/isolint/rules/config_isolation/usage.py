@@ -80,7 +80,8 @@ SERVER_CALL_RE = re.compile(r"^_*(serve|serve_forever|run_app|run_simple|Granian
                             r"ThreadingHTTPServer|TCPServer|WSGIServer|make_server|start_http_server)$|"
                             r"^_*(run|start|create|make|launch|spawn)_(\w+_)?(server|webserver|http_server)$")
 #: ``app.run(host=...)`` (Flask, Sanic, Quart): ``run`` on an application object
-APP_RECEIVER_RE = re.compile(r"^_*(app|application|server|api|site|web_?app|\w+_app)$", re.IGNORECASE)
+APP_RECEIVER_RE = re.compile(r"^_*(app|application|server|api|site|web_?app|mcp|\w+_(app|server|mcp))$",
+                             re.IGNORECASE)
 #: socket calls whose address argument is this process's own end
 BIND_METHODS = frozenset({"bind", "listen"})
 #: programs whose ``--host``/``--bind`` flag is where they listen, in a command line a process spawns
@@ -94,7 +95,14 @@ APP_SETTINGS_RECEIVER_RE = re.compile(r"^_*(settings|config|conf|cfg|app_?settin
                                       re.IGNORECASE)
 #: calls that prove a function or class runs a server on a port it chose
 SERVER_EVIDENCE_RE = re.compile(r"(free|open|unused|available)_port|^Popen$|^bind$|^listen$", re.IGNORECASE)
-DOC_KEYS = frozenset({"example", "examples", "description", "help", "summary", "title", "docs"})
+#: dict keys of documentation: ``"description"``, ``"examples"``, ``"connection_examples"`` (superset's
+#: engine specs list sample connection strings shown in its UI), ``"host_examples"``
+DOC_KEY_RE = re.compile(r"^(\w+_)?(example|examples|description|help|summary|title|docs)$", re.IGNORECASE)
+#: keys of an ASGI/WSGI scope or environ (``{"type": "http", "path": ..., "client": ("127.0.0.1", 0)}``)
+SCOPE_KEYS = frozenset({"type", "asgi", "path", "method", "scheme", "headers", "query_string", "raw_path",
+                        "REQUEST_METHOD", "PATH_INFO", "wsgi.url_scheme"})
+#: a scope's addresses of the two ends of a connection that already exists
+SCOPE_ADDRESS_KEYS = frozenset({"client", "server", "REMOTE_ADDR", "SERVER_NAME"})
 TRANSPARENT_CALLS = frozenset({"set", "frozenset", "tuple", "list", "sorted", "reversed"})
 TRANSPARENT = (ast.Tuple, ast.List, ast.Set, ast.Starred, ast.JoinedStr, ast.FormattedValue, ast.BinOp,
                ast.BoolOp, ast.UnaryOp)
@@ -340,8 +348,11 @@ def _classify(node: ast.AST, ctx: PythonContext) -> UseSite:
             if any(key is child for key in parent.keys):
                 return UseSite(Use.KEY, child, parent, direct)
             for key, value in zip(parent.keys, parent.values):
-                if value is child and isinstance(key, ast.Constant) and key.value in DOC_KEYS:
-                    return UseSite(Use.MESSAGE, child, parent, direct)
+                if value is child and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    if DOC_KEY_RE.match(key.value):
+                        return UseSite(Use.MESSAGE, child, parent, direct)
+                    if key.value in SCOPE_ADDRESS_KEYS and _is_connection_scope(parent):
+                        return UseSite(Use.CHECK, child, parent, direct)
             child = parent  # a dict value is still the value (named by its key)
             continue
         if isinstance(parent, ast.keyword):
@@ -394,6 +405,13 @@ def _classify(node: ast.AST, ctx: PythonContext) -> UseSite:
             continue
         return UseSite(Use.VALUE, child, parent, direct)
     return UseSite(Use.VALUE, child, None, direct)
+
+
+def _is_connection_scope(mapping: ast.Dict) -> bool:
+    """An ASGI scope or WSGI environ built in code (open-webui's internal ``Request({...})``): its
+    ``client``/``server`` describe the two ends of a connection, never a place to connect to."""
+    keys = {key.value for key in mapping.keys if isinstance(key, ast.Constant)}
+    return len(keys & SCOPE_KEYS) >= 2
 
 
 def in_dev_entry_point(ctx: PythonContext) -> bool:
