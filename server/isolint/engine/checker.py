@@ -138,6 +138,8 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
             result.facts = _extract_facts(indexers, source, tree)
         if project is not None and update_project:
             project.update(source.rel_path, result.facts)
+        if not instances:  # parsed for its facts only: nothing to walk for
+            return result
         findings, result.crashed_rules = run_python_rules(source, tree, instances, project)
         suppressions = collect_suppressions(source)
     elif source.language is Language.DOTENV:

@@ -43,6 +43,37 @@ _TRIVIAL_TYPES = frozenset(
     for t in base.__subclasses__()
 )
 _LEAVE = object()  # stack sentinel: leave the node on top of ``parents``
+#: fields that hold identifiers, numbers or literal values, never a node (Python 3.10–3.13)
+_SCALAR_FIELDS = frozenset({"id", "attr", "arg", "module", "level", "kind", "conversion", "is_async", "simple",
+                            "type_comment", "tag", "rest", "kwd_attrs"})
+_SCALAR_FIELDS_OF = {ast.Constant: {"value"}, ast.MatchSingleton: {"value"}, ast.Global: {"names"},
+                     ast.Nonlocal: {"names"}}
+
+
+_IMPORT, _BODY, _FUNCTION, _CLASS = 1, 2, 4, 8
+_SCOPE = _FUNCTION | _CLASS
+
+
+def _tracked(node_type: type) -> int:
+    """What the walk itself records for nodes of this type (context for the rules)."""
+    return ((_IMPORT if node_type in _IMPORT_TYPES else 0) | (_BODY if node_type in _BODY_TYPES else 0)
+            | (_FUNCTION if node_type in _FUNCTION_TYPE_SET else 0) | (_CLASS if node_type is ast.ClassDef else 0))
+
+
+@lru_cache(maxsize=None)
+def _child_fields(node_type: type, skipped_trivial: bool) -> tuple[str, ...]:
+    """The fields of ``node_type`` that can hold child nodes worth walking: identifiers and
+    literal values never do, and contexts/operators only matter when a rule visits them."""
+    names = []
+    for name in node_type._fields:
+        if name in _SCALAR_FIELDS or name in _SCALAR_FIELDS_OF.get(node_type, ()):
+            continue
+        if name == "name" and node_type.__name__ != "TypeAlias":  # an identifier, except 3.12's TypeAlias
+            continue
+        if skipped_trivial and name in ("ctx", "op", "ops"):
+            continue
+        names.append(name)
+    return tuple(names)
 
 
 class ParseFailure(Exception):
@@ -243,6 +274,10 @@ def run_python_rules(
     # top of ``parents``", children come from ``_fields`` directly, and nodes no rule can care
     # about (Load/Store contexts, operators) are never pushed.
     skip = _TRIVIAL_TYPES.difference(visit, leave)
+    skipped_trivial = skip == _TRIVIAL_TYPES
+    # per node type, looked up once per node: (what the walk tracks, child fields in reverse
+    # order, visit handlers, leave handlers)
+    types: dict[type, tuple[int, tuple[str, ...], list | None, list | None]] = {}
     parents, functions, classes = ctx.parents, ctx.functions, ctx.classes
     record_import, mark_strings = ctx.record_import, ctx.mark_string_statements
     stack: list[Any] = [tree]
@@ -251,12 +286,9 @@ def run_python_rules(
         node = pop()
         if node is _LEAVE:
             node = parents.pop()
-            node_type = type(node)
-            if node_type in _FUNCTION_TYPE_SET:
-                functions.pop()
-            elif node_type is ast.ClassDef:
-                classes.pop()
-            handlers = leave.get(node_type)
+            tracked, _, _, handlers = types[type(node)]
+            if tracked & _SCOPE:
+                (functions if tracked & _FUNCTION else classes).pop()
             if handlers:
                 for rule, handler in handlers:
                     if rule not in broken:
@@ -266,13 +298,18 @@ def run_python_rules(
                             fail(rule)
             continue
         node_type = type(node)
-        if node_type in _IMPORT_TYPES and parents and type(parents[-1]) is not ast.Module:
-            record_import(node)  # function-level imports; module level was pre-scanned
-        if node_type in _BODY_TYPES:
-            body = node.body
-            if type(body) is list:
-                mark_strings(body)
-        handlers = visit.get(node_type)
+        info = types.get(node_type)
+        if info is None:
+            info = types[node_type] = (_tracked(node_type), _child_fields(node_type, skipped_trivial)[::-1],
+                                       visit.get(node_type), leave.get(node_type))
+        tracked, names, handlers, leave_handlers = info
+        if tracked:
+            if tracked & _IMPORT and parents and type(parents[-1]) is not ast.Module:
+                record_import(node)  # function-level imports; module level was pre-scanned
+            if tracked & _BODY:
+                body = node.body
+                if type(body) is list:
+                    mark_strings(body)
         if handlers:
             for rule, handler in handlers:  # ``call`` inlined: this loop runs for every node
                 if rule not in broken:
@@ -280,24 +317,29 @@ def run_python_rules(
                         handler(node, ctx)
                     except Exception:
                         fail(rule)
-        push(_LEAVE)
-        parents.append(node)
-        if node_type in _FUNCTION_TYPE_SET:
-            functions.append(node)
-        elif node_type is ast.ClassDef:
-            classes.append(node)  # type: ignore[arg-type]
-        children: list[ast.AST] = []
-        for name in node_type._fields:
+        depth = len(stack)
+        push(_LEAVE)  # children go above it, last field first, so they pop in source order
+        for name in names:
             value = getattr(node, name, None)
             if type(value) is list:
-                for item in value:
+                for item in reversed(value):
                     if isinstance(item, ast.AST) and type(item) not in skip:
-                        children.append(item)
+                        push(item)
             elif isinstance(value, ast.AST) and type(value) not in skip:
-                children.append(value)
-        if children:
-            children.reverse()
-            stack.extend(children)
+                push(value)
+        if len(stack) == depth + 1 and not tracked & _SCOPE:
+            pop()  # a leaf (most names and constants): leave it now, in the state a leave sees
+            if leave_handlers:
+                for rule, handler in leave_handlers:
+                    if rule not in broken:
+                        try:
+                            handler(node, ctx)
+                        except Exception:
+                            fail(rule)
+            continue
+        parents.append(node)
+        if tracked & _SCOPE:
+            (functions if tracked & _FUNCTION else classes).append(node)
 
     for rule in rules:
         if hasattr(rule, "end_file"):
