@@ -14,7 +14,7 @@ from isolint.rules.config_isolation.usage import (
     Use,
     callee_name,
     classify_use,
-    in_dev_entry_point,
+    in_development_only,
     is_server_call,
     secret_range,
 )
@@ -64,7 +64,8 @@ class DevDefaultEnvFallback(Rule):
     scoped to a test harness (`unit_test_loop_debug: bool = Field(default=True)`), which is
     not the application's debug mode.
 
-    Development and test code is not checked, nor `if __name__ == "__main__":` blocks.
+    Development and test code is not checked, nor `if __name__ == "__main__":` blocks and the
+    branch a development switch turns on (`if DEBUG:`, `if settings.VITE_DEV_MODE:`).
 
     ## Why is this bad?
     A default is what runs when the deployment forgot to set the variable. A development
@@ -148,7 +149,7 @@ class DevDefaultEnvFallback(Rule):
             default = default.args[0] if default.args else next(
                 (k.value for k in default.keywords if k.arg == "default"), None)
         value = literal_value(default)
-        if value is None or in_dev_entry_point(ctx):
+        if value is None or in_development_only(node, ctx):
             return
         dev = classify_dev_value(node.target.id, value)
         whole_secret = isinstance(value, str) and value.strip() in dev.secrets  # not a URL's password (ISO101/103)
@@ -165,7 +166,7 @@ class DevDefaultEnvFallback(Rule):
 
     def _check(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, ctx: PythonContext) -> None:
         value = literal_value(default)
-        if value is None or in_dev_entry_point(ctx) or classify_use(replace, ctx).use is Use.MESSAGE:
+        if value is None or in_development_only(replace, ctx) or classify_use(replace, ctx).use is Use.MESSAGE:
             return
         dev = classify_dev_value(lookup.name, value)
         if not dev or _is_listen_address(lookup.name, dev, ctx):

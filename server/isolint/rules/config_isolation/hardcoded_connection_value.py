@@ -12,7 +12,7 @@ from isolint.rules.config_isolation.usage import (
     Use,
     UseSite,
     classify_use,
-    in_dev_entry_point,
+    in_development_only,
     literal_text,
     secret_range,
     string_literal_nodes,
@@ -80,7 +80,8 @@ class HardcodedConnectionValue(Rule):
     back to (`else: port = 1521` in a SQLAlchemy dialect) — the port a URL without one implies,
     the same in every environment.
     Checks (`if port == 5432`), messages, docstrings, documentation constants
-    (`EXAMPLE_DATABASE_URL`), `if __name__ == "__main__":` blocks and development/test code
+    (`EXAMPLE_DATABASE_URL`), `if __name__ == "__main__":` blocks, the branch a development
+    switch turns on (`if DEBUG:`) and development/test code
     are not flagged either. A URL on a local host is
     [ISO101](ISO101.md)'s (its message names the embedded password); an environment lookup's
     development default is [ISO102](ISO102.md)'s — one finding per literal.
@@ -162,7 +163,7 @@ class HardcodedConnectionValue(Rule):
     @staticmethod
     def _value_site(node: ast.AST, name: str | None, ctx: PythonContext) -> UseSite | None:
         site = classify_use(node, ctx)
-        if site.use is not Use.VALUE or in_dev_entry_point(ctx) or env_default_dev_value(node, ctx) is not None:
+        if site.use is not Use.VALUE or in_development_only(node, ctx) or env_default_dev_value(node, ctx) is not None:
             return None
         if names_documentation(name):
             return None  # EXAMPLE_DATABASE_URL: shown to people, never connected to

@@ -17,7 +17,7 @@ from isolint.rules.config_isolation.usage import (
     callee_name,
     classify_use,
     expression_name,
-    in_dev_entry_point,
+    in_development_only,
     is_own_port,
     literal_text,
     secret_range,
@@ -112,8 +112,10 @@ class HardcodedLocalHost(Rule):
     - a loopback web URL to a server the process runs itself: `f"http://127.0.0.1:{port}"`
       where the port is the app's own (`settings.port`), named for it (`server_port`,
       `local_server_port`, `free_port`), or a `port` of a function or class that also starts
-      the server (`Popen`, `uvicorn.run`, `bind`) or picks a free port — also as a command
-      line (`["nc", "-zv", "localhost", str(port)]`). A database or broker
+      the server (`Popen`, `uvicorn.run`, `bind`) or picks a free port (there any `*_port`
+      variable that names no backing service: `internal_port = get_free_port()`) — also
+      concatenated (`"http://localhost:" + str(internal_port)`) or as a command line
+      (`["nc", "-zv", "localhost", str(port)]`). A database or broker
       URL, a literal port and another service's port (`settings.AUTH_PORT`) are reported;
     - the stand-in for a peer's address (`request.client.host if request.client else
       "127.0.0.1"`, a rate-limit key): the other end of an incoming connection; likewise the
@@ -128,12 +130,16 @@ class HardcodedLocalHost(Rule):
       shown to them — a deployed service passes its flags explicitly;
     - regular expressions (`re.compile(...)`, `allow_origin_regex=`), sentences that merely
       mention localhost, docstrings, comments, log and print calls, exception and warning
-      messages, `help=`/`description=`/`examples=` texts and dict entries under such keys
+      messages, `help=`/`description=`/`examples=` texts, API documentation examples
+      (`OpenApiExample(value=...)`), dict entries under such keys
       (`"connection_examples"`, `"host_examples"`: sample connection strings a UI shows),
       constants that document a value
       (`EXAMPLE_DATABASE_URL`, `*_HINT`), dict keys and type annotations;
     - code under `if __name__ == "__main__":` — a development entry point (`python app/main.py`);
-      deployed code starts through `uvicorn app.main:app`, gunicorn or a worker command;
+      deployed code starts through `uvicorn app.main:app`, gunicorn or a worker command — and
+      the branch a development switch turns on (`if settings.VITE_DEV_MODE:`,
+      `"http://localhost:8010" if FRONTEND_HMR else HOSTNAME`, `if DEBUG:`); the `else` branch
+      is checked;
     - the default of an environment lookup (`os.getenv("REDIS_HOST", "localhost")`): that is
       [ISO102](ISO102.md), with a fix that fits it better;
     - **bind-all addresses** `0.0.0.0` and `::` as a bare host: that is where a *server
@@ -233,7 +239,7 @@ class HardcodedLocalHost(Rule):
         if not parsed.refs:
             return
         site = classify_use(node, ctx)
-        if site.use not in (Use.VALUE, Use.ITERATED) or in_dev_entry_point(ctx):
+        if site.use not in (Use.VALUE, Use.ITERATED) or in_development_only(node, ctx):
             return
         if _is_peer_address_fallback(site, ctx):
             return  # request.client.host if request.client else "127.0.0.1": the other end's address
@@ -438,17 +444,24 @@ def _is_own_server_url(node: ast.AST, refs: tuple, ctx: PythonContext) -> bool:
     or class that also starts the server or picks a free port. A loopback URL to a server the
     process runs itself is correct in every environment. A database or broker URL, a literal
     port or a service's port (``settings.AUTH_PORT``) stay reported."""
-    if not isinstance(node, ast.JoinedStr) or len(refs) != 1:
+    if not isinstance(node, (ast.JoinedStr, ast.Constant)) or len(refs) != 1:
         return False
     ref = refs[0]
     if ref.kind != "local" or ref.form != "url" or ref.scheme not in WEB_SCHEMES or ref.username or ref.port:
         return False
-    port = _port_expression(node)
+    port = _port_expression(node, ctx)
     return port is not None and is_own_port(port, ctx)
 
 
-def _port_expression(node: ast.JoinedStr) -> ast.expr | None:
-    """The replacement field right after ``<local host>:`` in an f-string URL."""
+def _port_expression(node: ast.AST, ctx: PythonContext) -> ast.expr | None:
+    """The replacement field right after ``<local host>:`` in an f-string URL, or the operand
+    after ``"http://localhost:" + ...`` in a concatenation."""
+    if isinstance(node, ast.Constant):
+        parent = ctx.parent
+        if (isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add) and parent.left is node
+                and node.value.endswith(":")):
+            return parent.right
+        return None
     for piece, following in zip(node.values, node.values[1:]):
         if (isinstance(piece, ast.Constant) and isinstance(piece.value, str) and piece.value.endswith(":")
                 and isinstance(following, ast.FormattedValue)):

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from isolint.rules.common.env_names import callee_prefix
+from isolint.rules.common.env_names import callee_prefix, service_word
 from isolint.rules.common.scope import walk
 from isolint.rules.config_isolation.values import PLACEHOLDER, secret_span
 
@@ -58,7 +58,8 @@ LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception
                          "msg", "trace", "success", "notice"})
 LOGGER_NAMES = ("log", "logger", "logging", "_log", "_logger", "LOG", "LOGGER", "structlog", "loguru", "console")
 MESSAGE_CALLS = frozenset({"print", "echo", "secho", "warn", "gettext", "ngettext", "lazy_gettext", "_",
-                           "pprint", "abort", "fail", "exit", "write", "note", "add_note", "Markdown", "Text"})
+                           "pprint", "abort", "fail", "exit", "write", "note", "add_note", "Markdown", "Text",
+                           "OpenApiExample", "Example"})  # API documentation examples (drf-spectacular)
 MESSAGE_KEYWORDS = frozenset({
     "help", "description", "summary", "title", "doc", "docs", "example", "examples", "openapi_examples",
     "epilog", "usage", "metavar", "msg", "message", "detail", "reason", "comment", "label", "placeholder",
@@ -234,6 +235,9 @@ def is_own_port(port: ast.AST, ctx: PythonContext) -> bool:
     name = expression_name(port)
     if OWN_PORT_NAME_RE.match(name):
         return True
+    if isinstance(port, ast.Name) and name.lower().endswith("_port") and service_word(name) is None:
+        # internal_port = _get_free_port(...) in the function that starts the server (label-studio)
+        return ctx.current_function is not None and _starts_a_server(ctx.current_function, ctx)
     if name.lower() != "port":
         return False
     if isinstance(port, ast.Attribute) and APP_SETTINGS_RECEIVER_RE.match(expression_name(port.value)):
@@ -426,6 +430,44 @@ def in_dev_entry_point(ctx: PythonContext) -> bool:
             if memo[key]:
                 return True
     return False
+
+
+#: a development switch: ``DEBUG``, ``settings.VITE_DEV_MODE``, ``FRONTEND_HMR``, ``is_development``
+DEV_SWITCH_RE = re.compile(r"^_*(is_|use_)?(\w+_)?(debug|dev|dev_mode|development|development_mode|hmr|hot_reload)$",
+                           re.IGNORECASE)
+
+
+def in_development_only(node: ast.AST, ctx: PythonContext) -> bool:
+    """In a development entry point (:func:`in_dev_entry_point`) or in the branch a development
+    switch turns on — ``if settings.VITE_DEV_MODE:``, ``"http://localhost:8010" if FRONTEND_HMR
+    else HOSTNAME``: a value a deployment with the switch off never uses. A switch that is on in
+    production is a finding of its own (ISO102, ISO105)."""
+    if in_dev_entry_point(ctx):
+        return True
+    parents = ctx.parents
+    memo = ctx.state.setdefault("iso1.dev_switch", {})
+    for index, parent in enumerate(parents):
+        if isinstance(parent, (ast.If, ast.IfExp)):
+            child = parents[index + 1] if index + 1 < len(parents) else node
+            in_body = any(item is child for item in parent.body) if isinstance(parent, ast.If) else (
+                parent.body is child)
+            if not in_body:
+                continue
+            key = id(parent)
+            if key not in memo:
+                memo[key] = _is_dev_switch(parent.test)
+            if memo[key]:
+                return True
+    return False
+
+
+def _is_dev_switch(test: ast.AST) -> bool:
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_is_dev_switch(value) for value in test.values)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq)) and \
+            isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is True:
+        test = test.left
+    return isinstance(test, (ast.Name, ast.Attribute)) and DEV_SWITCH_RE.match(expression_name(test)) is not None
 
 
 def _is_main_guard(test: ast.AST) -> bool:
