@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from isolint.engine.python_runner import PythonContext
     from isolint.engine.sources import SourceFile
 
-_PORT_TOKENS = tuple(str(port).encode() for port in SERVICE_PORTS)
+#: each port as written, and with digit grouping (``6_379``)
+_PORT_TOKENS = tuple(form.encode() for port in SERVICE_PORTS for form in (str(port), f"{port:_}"))
 
 
 def _number_pattern(port: int) -> bytes:
