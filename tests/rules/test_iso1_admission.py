@@ -49,6 +49,10 @@ ISO103_REPORTED = {
     "camel-case password name": 'dbPass = "changeme"\n',
     "pwd dict key": 'OPTIONS = {"PWD": "password"}\n',
     "ODBC DSN": 'CONN = "Driver=x;Server=db.internal;PWD=changeme"\n',
+    "subscript target": 'cfg = {}\ncfg["password"] = "postgres"\n',
+    "annotated field": "class Db:\n    password: str = 'postgres'\n",
+    "line continuation": 'DB_PASSWORD \\\n    = "postgres"\n',
+    "returned by a getter": 'def get_db_password():\n    return "changeme"\n',
 }
 
 ISO103_TURNED_AWAY = {
@@ -58,6 +62,10 @@ ISO103_TURNED_AWAY = {
     ),
     "numbers that only contain a service port": "TIMEOUT = 16379\nRATIO = 6379.5\nname = pg_5432\n",
     "a web URL without user-info": 'API = "https://api.example.com/v1"\n',
+    "passwords handled, never bound to a value": (
+        "def change(user, form, raw):\n    user.set_password(raw)\n    if check_password(raw, user.password):\n"
+        "        pass\n    password1 = form.cleaned_data['password1']\n    return password1\n"
+    ),
 }
 
 

@@ -300,3 +300,24 @@ def test_family_codes_names_and_fix_safety_sections() -> None:
     for rule in CONFIG_ISOLATION:
         assert rule.name == rule.name.lower() and " " not in rule.name
         assert ("Fix safety" in rule.doc_sections()) is (rule.fixable.value != "none"), rule.code
+
+
+# -- test support beside production code -------------------------------------------------------
+
+
+PROVISION = """
+    from {module} import generate_driver_url
+
+
+    def _format_url(url, driver):
+        return url.set(password="test", drivername=f"sqlite+{{driver}}", host="localhost")
+"""
+
+
+@pytest.mark.parametrize("module", ["...testing.provision", "pytest"])
+def test_a_module_importing_a_testing_package_is_test_support(module: str) -> None:
+    assert codes(PROVISION.format(module=module)) == []
+
+
+def test_the_same_code_importing_production_helpers_is_reported() -> None:
+    assert sorted(codes(PROVISION.format(module="app.provision"))) == ["ISO101", "ISO103"]

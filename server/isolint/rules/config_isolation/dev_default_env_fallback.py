@@ -65,7 +65,8 @@ class DevDefaultEnvFallback(Rule):
     not the application's debug mode.
 
     Development and test code is not checked, nor `if __name__ == "__main__":` blocks and the
-    branch a development switch turns on (`if DEBUG:`, `if settings.VITE_DEV_MODE:`).
+    branch a development switch turns on (`if DEBUG:`, `if settings.VITE_DEV_MODE:`), nor a
+    module that imports a testing package (`from ...testing import ...`, `import pytest`).
 
     ## Why is this bad?
     A default is what runs when the deployment forgot to set the variable. A development

@@ -49,10 +49,15 @@ def _number_pattern(port: int) -> bytes:
 SERVICE_PORT_NUMBER_RE = re.compile(rb"(?<![\w.])(?:" + b"|".join(map(_number_pattern, SERVICE_PORTS)) + rb")(?![\w.])")
 #: the user-info of a URL (``scheme://user:password@``): no path separator before the ``@``
 URL_USERINFO_RE = re.compile(rb"://[^/]*?@")
-#: a name a development password can be bound to (``PASSWORD_NAME_RE``: ``*PASSWORD``, ``*PASSWD``,
-#: ``*PWD``, ``*PASS``, ``*PASSPHRASE``; ``dbPass``, ``{"pass": ...}``) or a DSN's password key —
-#: never the ``pass`` statement
-CREDENTIAL_NAME_RE = re.compile(rb"(?i:passw|passphrase|pwd)|(?:PASS|Pass)\b|[_.\-'\"]pass\b")
+#: a password-like name (``PASSWORD_NAME_RE``: ``*PASSWORD``, ``*PASSWD``, ``*PWD``, ``*PASS``,
+#: ``*PASSPHRASE``, in any case: ``dbPass``) where a value is bound to it — assigned or annotated
+#: (``DB_PASS = ``, ``password: str = ``, ``cfg["password"] = ``, ``password += ``), a keyword or
+#: parameter default (``password=``), a dict key (``"pwd": ``), a DSN's key (``password=app``), or
+#: a function returning it (``def get_password(``). ``check_password(raw)``, ``password1`` and the
+#: ``pass`` statement bind nothing.
+CREDENTIAL_BINDING_RE = re.compile(
+    rb"(?i:passw(?:or)?d|pwd|pass|passphrase)[\"']?\]?[ \t\\\r\n]*(?:\+?=(?!=)|:)|"
+    rb"\bdef[ \t]+\w*(?i:passw(?:or)?d|pwd|pass|passphrase)[ \t]*\(")
 
 
 class HardcodedConnectionValue(Rule):
@@ -82,7 +87,8 @@ class HardcodedConnectionValue(Rule):
     the same in every environment.
     Checks (`if port == 5432`), messages, docstrings, documentation constants
     (`EXAMPLE_DATABASE_URL`), `if __name__ == "__main__":` blocks, the branch a development
-    switch turns on (`if DEBUG:`) and development/test code
+    switch turns on (`if DEBUG:`), modules that import a testing package (SQLAlchemy's
+    `dialects/*/provision.py`) and development/test code
     are not flagged either. A URL on a local host is
     [ISO101](ISO101.md)'s (its message names the embedded password); an environment lookup's
     development default is [ISO102](ISO102.md)'s — one finding per literal.
@@ -137,10 +143,11 @@ class HardcodedConnectionValue(Rule):
     def admits(cls, source: SourceFile, project: Any) -> bool:
         """Only a file that can hold what this rule reports: a service port written as a number
         (a port, a digit string, the port of a URL or ``host:port``), a URL with user-info
-        (its password), or a password-like name (a development password, a DSN's ``password=``).
+        (its password), or a password-like name a value is bound to (a development password, a DSN's
+        ``password=``).
         Docstring URLs, ``pass`` statements and numbers such as ``16379`` alone do not count."""
         raw = source.raw
-        return (SERVICE_PORT_NUMBER_RE.search(raw) is not None or CREDENTIAL_NAME_RE.search(raw) is not None
+        return (SERVICE_PORT_NUMBER_RE.search(raw) is not None or CREDENTIAL_BINDING_RE.search(raw) is not None
                 or URL_USERINFO_RE.search(raw) is not None)
 
     def visit_Constant(self, node: ast.Constant, ctx: PythonContext) -> None:

@@ -139,7 +139,9 @@ class HardcodedLocalHost(Rule):
       deployed code starts through `uvicorn app.main:app`, gunicorn or a worker command — and
       the branch a development switch turns on (`if settings.VITE_DEV_MODE:`,
       `"http://localhost:8010" if FRONTEND_HMR else HOSTNAME`, `if DEBUG:`); the `else` branch
-      is checked;
+      is checked. Likewise a module that imports a testing package at its top
+      (`from ...testing.provision import ...`, `import pytest`): test support kept beside the
+      code it provisions;
     - the default of an environment lookup (`os.getenv("REDIS_HOST", "localhost")`): that is
       [ISO102](ISO102.md), with a fix that fits it better;
     - **bind-all addresses** `0.0.0.0` and `::` as a bare host: that is where a *server

@@ -442,7 +442,7 @@ def in_development_only(node: ast.AST, ctx: PythonContext) -> bool:
     switch turns on — ``if settings.VITE_DEV_MODE:``, ``"http://localhost:8010" if FRONTEND_HMR
     else HOSTNAME``: a value a deployment with the switch off never uses. A switch that is on in
     production is a finding of its own (ISO102, ISO105)."""
-    if in_dev_entry_point(ctx):
+    if in_dev_entry_point(ctx) or _is_test_support_module(ctx):
         return True
     parents = ctx.parents
     memo = ctx.state.setdefault("iso1.dev_switch", {})
@@ -459,6 +459,27 @@ def in_development_only(node: ast.AST, ctx: PythonContext) -> bool:
             if memo[key]:
                 return True
     return False
+
+
+def _is_test_support_module(ctx: PythonContext) -> bool:
+    """A module that imports a testing package at its top (``from ...testing.provision import
+    generate_driver_url``, ``import pytest``): test support kept beside the code it provisions
+    (SQLAlchemy's ``dialects/*/provision.py``), run by the test suite only."""
+    memo = ctx.state.get("iso1.test_support")
+    if memo is None:
+        memo = False
+        for statement in getattr(getattr(ctx, "tree", None), "body", ()):
+            if isinstance(statement, ast.Import):
+                modules = [alias.name for alias in statement.names]
+            elif isinstance(statement, ast.ImportFrom):
+                modules = [statement.module or ""]
+            else:
+                continue
+            if any(module.split(".")[0] == "pytest" or "testing" in module.split(".") for module in modules):
+                memo = True
+                break
+        ctx.state["iso1.test_support"] = memo
+    return memo
 
 
 def _is_dev_switch(test: ast.AST) -> bool:
