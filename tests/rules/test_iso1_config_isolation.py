@@ -321,3 +321,17 @@ def test_a_module_importing_a_testing_package_is_test_support(module: str) -> No
 
 def test_the_same_code_importing_production_helpers_is_reported() -> None:
     assert sorted(codes(PROVISION.format(module="app.provision"))) == ["ISO101", "ISO103"]
+
+
+MIGRATION = """
+    from django.db import migrations, models
+
+
+    class Migration(migrations.Migration):
+        operations = [migrations.AddField("mlbackend", "url", models.TextField(default="http://localhost:8999"))]
+"""
+
+
+def test_a_schema_migration_is_not_checked_but_the_same_code_elsewhere_is() -> None:
+    assert codes(MIGRATION, path="services/api/app/ml/migrations/0002_url.py") == []
+    assert codes(MIGRATION, path="services/api/app/ml/schema.py") == ["ISO101"]

@@ -15,6 +15,7 @@ from isolint.rules.config_isolation.usage import (
     callee_name,
     classify_use,
     in_development_only,
+    is_schema_migration,
     is_server_call,
     secret_range,
 )
@@ -66,7 +67,8 @@ class DevDefaultEnvFallback(Rule):
 
     Development and test code is not checked, nor `if __name__ == "__main__":` blocks and the
     branch a development switch turns on (`if DEBUG:`, `if settings.VITE_DEV_MODE:`), nor a
-    module that imports a testing package (`from ...testing import ...`, `import pytest`).
+    module that imports a testing package (`from ...testing import ...`, `import pytest`), nor
+    Django and Alembic migrations.
 
     ## Why is this bad?
     A default is what runs when the deployment forgot to set the variable. A development
@@ -123,6 +125,8 @@ class DevDefaultEnvFallback(Rule):
         the only key such a receiver counts with. Django's omnipresent ``settings.X`` alone does
         not count."""
         raw = source.raw
+        if is_schema_migration(source):
+            return False
         return (ENV_ACCESS_RE.search(raw) is not None or b"decouple" in raw or b"prettyconf" in raw
                 or b"Settings" in raw and SETTINGS_CLASS_RE.search(raw) is not None
                 or CONFIG_ACCESS_RE.search(raw) is not None and ENV_VAR_LITERAL_RE.search(raw) is not None)

@@ -13,6 +13,7 @@ from isolint.rules.config_isolation.usage import (
     UseSite,
     classify_use,
     in_development_only,
+    is_schema_migration,
     literal_text,
     secret_range,
     string_literal_nodes,
@@ -88,7 +89,7 @@ class HardcodedConnectionValue(Rule):
     Checks (`if port == 5432`), messages, docstrings, documentation constants
     (`EXAMPLE_DATABASE_URL`), `if __name__ == "__main__":` blocks, the branch a development
     switch turns on (`if DEBUG:`), modules that import a testing package (SQLAlchemy's
-    `dialects/*/provision.py`) and development/test code
+    `dialects/*/provision.py`), Django and Alembic migrations and development/test code
     are not flagged either. A URL on a local host is
     [ISO101](ISO101.md)'s (its message names the embedded password); an environment lookup's
     development default is [ISO102](ISO102.md)'s — one finding per literal.
@@ -147,6 +148,8 @@ class HardcodedConnectionValue(Rule):
         ``password=``).
         Docstring URLs, ``pass`` statements and numbers such as ``16379`` alone do not count."""
         raw = source.raw
+        if is_schema_migration(source):
+            return False
         return (SERVICE_PORT_NUMBER_RE.search(raw) is not None or CREDENTIAL_BINDING_RE.search(raw) is not None
                 or URL_USERINFO_RE.search(raw) is not None)
 

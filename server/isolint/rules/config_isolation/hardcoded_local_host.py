@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import SECRET_RANGE, Fix, Fixability
 from isolint.core.rule import PRODUCTION_ONLY, Rule
@@ -19,6 +19,7 @@ from isolint.rules.config_isolation.usage import (
     expression_name,
     in_development_only,
     is_own_port,
+    is_schema_migration,
     literal_text,
     secret_range,
     string_literal_nodes,
@@ -35,6 +36,7 @@ from isolint.rules.config_isolation.values import (
 
 if TYPE_CHECKING:
     from isolint.engine.python_runner import PythonContext
+    from isolint.engine.sources import SourceFile
 
 #: cheap text test before parsing a literal as a connection value
 _LOCAL_MARKERS = ("localhost", "127.", "0.0.0.0", "::", "docker.internal", "ip6-")
@@ -126,8 +128,10 @@ class HardcodedLocalHost(Rule):
       host = "127.0.0.1"`);
     - command-line option defaults and interactive prompts
       (`parser.add_argument("--host", default="127.0.0.1")`, `click.option`, `typer.Option`,
-      `click.prompt(..., default=...)`, `Prompt.ask`): chosen per invocation by a person and
-      shown to them — a deployed service passes its flags explicitly;
+      `click.prompt(..., default=...)`, `Prompt.ask`) and a form's prefill
+      (`forms.CharField(initial="localhost")`, a dict-declared field's `"default"` beside its
+      `"label"`): chosen by a person and shown to them — a deployed service passes its flags
+      explicitly;
     - regular expressions (`re.compile(...)`, `allow_origin_regex=`), sentences that merely
       mention localhost, docstrings, comments, log and print calls, exception and warning
       messages, `help=`/`description=`/`examples=` texts, API documentation examples
@@ -150,7 +154,8 @@ class HardcodedLocalHost(Rule):
       destination: inside a URL (`http://0.0.0.0:8000`) or bound to a backing service's name
       (`REDIS_HOST = "0.0.0.0"`, `Redis(host="0.0.0.0")`).
 
-    Development and test code (scripts, launchers, tests — see zones) is not checked.
+    Development and test code (scripts, launchers, tests — see zones) is not checked, nor are
+    Django and Alembic migrations (generated snapshots of the models, which are checked).
 
     A connection URL's embedded password and port are part of the same finding (the password
     masked); [ISO103](ISO103.md) does not report them again for a local-host URL.
@@ -212,6 +217,10 @@ class HardcodedLocalHost(Rule):
     tokens = (b"localhost", b"LOCALHOST", b"Localhost", b"127.", b"0.0.0.0", b"::1", b"[::]",
               b"docker.internal", b"ip6-")
     options = ("env-accessor", "env-accessor-import")
+
+    @classmethod
+    def admits(cls, source: SourceFile, project: Any) -> bool:
+        return not is_schema_migration(source)
 
     def __init__(self) -> None:
         self._pending: dict[str, list[_Pending]] = {}

@@ -20,6 +20,7 @@ from isolint.rules.config_isolation.values import PLACEHOLDER, secret_span
 
 if TYPE_CHECKING:
     from isolint.engine.python_runner import PythonContext
+    from isolint.engine.sources import SourceFile
 
 
 class Use(str, enum.Enum):
@@ -28,7 +29,7 @@ class Use(str, enum.Enum):
     MESSAGE = "message"  # log, print, exception, warning, help text, docs, examples
     KEY = "key"  # a dict key, a subscript, a type annotation
     ITERATED = "iterated"  # the iterable of a for loop or comprehension (the caller decides)
-    CLI_DEFAULT = "cli-default"  # an argparse/click/typer option default: shown in --help, per invocation
+    CLI_DEFAULT = "cli-default"  # an argparse/click/typer option default or a form's prefill: chosen by a person
     BIND = "bind"  # where a server this process runs listens (uvicorn.run(host=...), sock.bind(...)), or its
     # loopback address handed over with its own port (Client("127.0.0.1", server_port))
 
@@ -99,6 +100,9 @@ SERVER_EVIDENCE_RE = re.compile(r"(free|open|unused|available)_port|^Popen$|^bin
 #: dict keys of documentation: ``"description"``, ``"examples"``, ``"connection_examples"`` (superset's
 #: engine specs list sample connection strings shown in its UI), ``"host_examples"``
 DOC_KEY_RE = re.compile(r"^(\w+_)?(example|examples|description|help|summary|title|docs)$", re.IGNORECASE)
+#: a form field's prefill, and the keys that say a dict declares a form field
+FORM_DEFAULT_KEYS = frozenset({"default", "initial"})
+FORM_FIELD_KEYS = frozenset({"label", "help_text", "widget"})
 #: keys of an ASGI/WSGI scope or environ (``{"type": "http", "path": ..., "client": ("127.0.0.1", 0)}``)
 SCOPE_KEYS = frozenset({"type", "asgi", "path", "method", "scheme", "headers", "query_string", "raw_path",
                         "REQUEST_METHOD", "PATH_INFO", "wsgi.url_scheme"})
@@ -357,6 +361,8 @@ def _classify(node: ast.AST, ctx: PythonContext) -> UseSite:
                         return UseSite(Use.MESSAGE, child, parent, direct)
                     if key.value in SCOPE_ADDRESS_KEYS and _is_connection_scope(parent):
                         return UseSite(Use.CHECK, child, parent, direct)
+                    if key.value in FORM_DEFAULT_KEYS and _is_form_field_spec(parent):
+                        return UseSite(Use.CLI_DEFAULT, child, parent, direct)
             child = parent  # a dict value is still the value (named by its key)
             continue
         if isinstance(parent, ast.keyword):
@@ -366,6 +372,8 @@ def _classify(node: ast.AST, ctx: PythonContext) -> UseSite:
             call = parents[index - 1] if index else None
             if arg in ("default", "const") and isinstance(call, ast.Call) and callee_name(call) in CLI_OPTION_CALLS:
                 return UseSite(Use.CLI_DEFAULT, child, parent, direct)
+            if arg == "initial" and isinstance(call, ast.Call) and callee_name(call).endswith("Field"):
+                return UseSite(Use.CLI_DEFAULT, child, parent, direct)  # forms.CharField(initial=...): a form's prefill
             if arg in BIND_KEYWORDS and isinstance(call, ast.Call) and (
                     is_server_call(call, ctx) or _passes_own_port(call, parent, ctx)):
                 return UseSite(Use.BIND, child, parent, direct)
@@ -411,11 +419,28 @@ def _classify(node: ast.AST, ctx: PythonContext) -> UseSite:
     return UseSite(Use.VALUE, child, None, direct)
 
 
+def _is_form_field_spec(mapping: ast.Dict) -> bool:
+    """A form field declared as a dict (mayan's mailer backends: ``{"label": _("Host"), "class":
+    "django.forms.CharField", "default": "localhost"}``): its default pre-fills a form a person
+    edits, like a command-line option's default."""
+    keys = {key.value for key in mapping.keys if isinstance(key, ast.Constant)}
+    return not keys.isdisjoint(FORM_FIELD_KEYS)
+
+
 def _is_connection_scope(mapping: ast.Dict) -> bool:
     """An ASGI scope or WSGI environ built in code (open-webui's internal ``Request({...})``): its
     ``client``/``server`` describe the two ends of a connection, never a place to connect to."""
     keys = {key.value for key in mapping.keys if isinstance(key, ast.Constant)}
     return len(keys & SCOPE_KEYS) >= 2
+
+
+def is_schema_migration(source: SourceFile) -> bool:
+    """A Django or Alembic migration: a generated snapshot of the models' history (a field's
+    ``default=`` as it was then). The models are the source of truth and are checked; the
+    snapshots are not (ruff users exclude them the same way)."""
+    path = "/" + source.rel_path
+    return ("/migrations/" in path and b"migrations.Migration" in source.raw
+            or "/versions/" in path and b"down_revision" in source.raw)
 
 
 def in_dev_entry_point(ctx: PythonContext) -> bool:
