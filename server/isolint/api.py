@@ -140,7 +140,7 @@ def lint_paths(
     # phase 2, once every file's facts are known.
     for item in pending:
         if item.entry is None:
-            item.kinds = fact_kinds_read(item.source, TokenScan(item.raw))
+            item.kinds = fact_kinds_read(item.source, TokenScan(item.raw), projects[item.source.settings.root])
     phase1 = [p for p in pending if p.entry is None and (
         not p.kinds or projects[p.source.settings.root].indexers_for(p.source))]
     workers = _StickyWorkers([p.source for p in pending], projects, jobs, len(phase1))

@@ -31,6 +31,7 @@ from isolint.core.config import Settings
 from isolint.core.model import Finding, Zone
 from isolint.engine.selection import TokenScan, rules_for
 from isolint.engine.sources import SourceFile
+from isolint.rules.test_isolation.knowledge import may_be_marked_integration
 
 log = logging.getLogger(__name__)
 
@@ -63,16 +64,20 @@ def facts_digest(facts: Mapping[str, Any]) -> str:
     return hashlib.blake2b(blob, digest_size=12).hexdigest()
 
 
-def fact_kinds_read(source: SourceFile, scan: TokenScan) -> tuple[str, ...]:
+def fact_kinds_read(source: SourceFile, scan: TokenScan, project: Any = None) -> tuple[str, ...]:
     """Fact kinds the rules that may run on a file read: its zone's rules, plus the
-    integration-test rules for a test file (the only zone change content can cause: pytest
-    markers, ``checker._refine_zone``)."""
-    candidates = list(rules_for(source))
-    if source.zone is Zone.TEST:
-        candidates += rules_for(dataclasses.replace(source, zone=Zone.INTEGRATION_TEST))
+    integration-test rules for a test file whose bytes can carry an integration marker (the
+    only zone change content can cause: pytest markers, ``checker._refine_zone``). With the
+    ``project``, a rule's ``admits`` is asked too (before any fact is known), so a file no
+    fact-reading rule admits is not kept for the check phase."""
+    candidates = [(rule, source) for rule in rules_for(source)]
+    if source.zone is Zone.TEST and may_be_marked_integration(source):
+        integration = dataclasses.replace(source, zone=Zone.INTEGRATION_TEST)
+        candidates += [(rule, integration) for rule in rules_for(integration)]
     kinds: set[str] = set()
-    for rule in candidates:
-        if rule.uses_facts and not kinds.issuperset(rule.uses_facts) and scan.admits(rule.tokens):
+    for rule, candidate in candidates:
+        if rule.uses_facts and not kinds.issuperset(rule.uses_facts) and scan.admits(rule.tokens) \
+                and (project is None or rule.admits(candidate, project)):
             kinds.update(rule.uses_facts)
     return tuple(sorted(kinds))
 

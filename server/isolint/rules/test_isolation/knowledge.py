@@ -6,6 +6,8 @@ Shared by the ISO5xx rules and the test-tier indexer so they agree on both quest
 from __future__ import annotations
 
 import ast
+import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 
 from isolint.core.model import Zone
@@ -13,6 +15,7 @@ from isolint.core.model import Zone
 if TYPE_CHECKING:
     from isolint.core.modules import ImportMap
     from isolint.engine.python_runner import PythonContext
+    from isolint.engine.sources import SourceFile
 
 MOCK_TOKENS = (b"Mock", b"patch", b"mocker", b"autospec")
 # Names after normalising `unittest.mock.X` and the `mock` backport's `mock.X` to `mock.X`.
@@ -139,6 +142,65 @@ def in_integration_test(ctx: "PythonContext", node: ast.AST | None = None) -> bo
         return True
     nodes = [*ctx.parents, node] if node is not None else ctx.parents
     return marked_integration(nodes, ctx.settings.integration_test_markers)
+
+
+# Admission: byte scans that tell, before any parse, whether a file can hold what the questions
+# above look for. Each is a necessary condition of its question (a True is only a maybe), so a
+# rule or indexer that admits on it never misses a file where it could report.
+
+#: between the tokens of ``pytest.mark . integration`` inside brackets: blanks, line
+#: continuations and comments (before the dot also the ``)`` of ``(pytest.mark).integration``);
+#: possessive, so a long ``#####`` line cannot make the search backtrack
+_BEFORE_DOT = rb"(?:[\s\\)]|#[^\r\n]*)*+"
+_AFTER_DOT = rb"(?:[\s\\]|#[^\r\n]*)*+"
+#: a whole identifier: no ASCII identifier character on either side (a non-ASCII neighbour
+#: counts as a boundary, which only admits more). The patterns start with the identifier's
+#: literal and look behind it, which keeps the search on ``re``'s fast literal scan.
+_END = rb"(?![0-9A-Za-z_])"
+_FIXTURE_NAME = re.compile(rb"fixture" + _END + rb"(?:(?<![0-9A-Za-z_]fixture)|(?<=yield_fixture))")
+#: what a mock's qualified name starts with (``mock.``, ``unittest.mock.``, ``asynctest.``) or
+#: pytest-mock's fixtures (``mocker``…): one of these is spelled in an import or a parameter
+_MOCK_MODULES = ("mock", "asynctest")
+_MOCK_MODULE_BYTES = tuple(name.encode() for name in _MOCK_MODULES)
+
+
+@lru_cache(maxsize=32)
+def _marker_pattern(markers: tuple[str, ...]) -> "re.Pattern[bytes] | None":
+    names = [re.escape(m.encode("utf-8", "surrogatepass")) for m in sorted(set(markers), key=len, reverse=True)]
+    if not names:
+        return None
+    return re.compile(rb"mark(?<![0-9A-Za-z_]mark)" + _BEFORE_DOT + rb"\." + _AFTER_DOT + rb"(?:" + b"|".join(names) + rb")" + _END)
+
+
+def may_be_marked_integration(source: "SourceFile") -> bool:
+    """Whether the bytes can hold ``mark.<an integration-test marker>`` — the only spelling
+    :func:`marker_names` reads, for a module's ``pytestmark`` (which moves a test file to the
+    integration zone, ``engine/test_tiers.py``) as for a test's or class's decorators."""
+    pattern = _marker_pattern(tuple(source.settings.integration_test_markers))
+    return pattern is not None and pattern.search(source.raw) is not None
+
+
+def may_hold_integration_tests(source: "SourceFile") -> bool:
+    """Whether code of ``source`` can run as part of an integration test (:func:`in_integration_test`
+    and the indexer's count): its zone says so already, or its content can mark it."""
+    return source.zone is Zone.INTEGRATION_TEST or may_be_marked_integration(source)
+
+
+def may_create_mock(source: "SourceFile") -> bool:
+    """Whether :func:`mock_kind` can be true for a call in ``source``: a mock's name appears
+    (``MOCK_TOKENS``), and so does the library it must resolve to — in an import, a dotted
+    name or pytest-mock's ``mocker`` parameter; a relative ``from . import patch`` resolves
+    into the file's own package, hence its module name."""
+    raw = source.raw
+    if not any(token in raw for token in MOCK_TOKENS):
+        return False
+    return any(name in raw for name in _MOCK_MODULE_BYTES) or any(name in source.module for name in _MOCK_MODULES)
+
+
+def may_define_fixture(source: "SourceFile") -> bool:
+    """Whether a decorator :func:`fixture_decorator` recognises can occur: the identifier
+    ``fixture`` or ``yield_fixture`` (Django's ``fixtures = [...]`` is not one)."""
+    return _FIXTURE_NAME.search(source.raw) is not None
 
 
 def is_test_function(node: ast.AST) -> bool:

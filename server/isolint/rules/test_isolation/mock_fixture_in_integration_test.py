@@ -2,15 +2,16 @@ from __future__ import annotations
 
 import ast
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
 from isolint.core.rule import TEST_ZONES, Rule
-from isolint.rules.test_isolation.knowledge import in_integration_test, is_test_function
+from isolint.rules.test_isolation.knowledge import in_integration_test, is_test_function, may_hold_integration_tests
 from isolint.rules.test_isolation.test_doubles_indexer import TEST_DOUBLES
 
 if TYPE_CHECKING:
     from isolint.engine.python_runner import PythonContext
+    from isolint.engine.sources import SourceFile
 
 
 class MockFixtureInIntegrationTest(Rule):
@@ -47,6 +48,12 @@ class MockFixtureInIntegrationTest(Rule):
     zones = TEST_ZONES
     tokens = (b"def test",)
     uses_facts = (TEST_DOUBLES,)
+
+    @classmethod
+    def admits(cls, source: "SourceFile", project: Any) -> bool:
+        # the fixtures come from the project's facts, and only integration tests are checked:
+        # a unit-test file without an integration marker is neither parsed nor kept for phase 2
+        return project is not None and may_hold_integration_tests(source)
 
     def visit_FunctionDef(self, node: ast.FunctionDef, ctx: "PythonContext") -> None:
         self._check(node, ctx)

@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
 from isolint.core.rule import TEST_ZONES, Rule
-from isolint.rules.test_isolation.knowledge import MOCK_TOKENS, in_integration_test, mock_kind, parameters_of
+from isolint.rules.test_isolation.knowledge import (
+    MOCK_TOKENS, in_integration_test, may_create_mock, may_hold_integration_tests, mock_kind, parameters_of,
+)
 
 if TYPE_CHECKING:
     from isolint.engine.python_runner import PythonContext
+    from isolint.engine.sources import SourceFile
 
 
 #: bare mock objects (not patches) that can stand for a callback
@@ -85,6 +88,12 @@ class MockInIntegrationTest(Rule):
     zones = TEST_ZONES
     tokens = MOCK_TOKENS
     options = ("integration-test-paths", "integration-test-markers")
+
+    @classmethod
+    def admits(cls, source: "SourceFile", project: Any) -> bool:
+        # most test files are unit tests, where a mock is fine: only an integration zone or an
+        # integration marker in the bytes, and a name that can resolve to a mock library
+        return may_hold_integration_tests(source) and may_create_mock(source)
 
     def visit_Call(self, node: ast.Call, ctx: "PythonContext") -> None:
         parameters = parameters_of(ctx.functions)

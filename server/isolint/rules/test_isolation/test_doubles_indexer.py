@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Language, Zone
 from isolint.core.modules import ImportMap
-from isolint.core.rule import Indexer
+from isolint.core.rule import TEST_ZONES, Indexer
 from isolint.rules.test_isolation.knowledge import (
-    fixture_decorator, is_test_function, marked_integration, mock_kind, parameters_of,
+    fixture_decorator, is_test_function, marked_integration, may_create_mock, may_define_fixture,
+    may_hold_integration_tests, mock_kind, parameters_of,
 )
 
 if TYPE_CHECKING:
@@ -59,6 +60,13 @@ class IntegrationDoublesIndexer(Indexer):
     name = TEST_DOUBLES
     languages = frozenset({Language.PYTHON})
     tokens = (b"def test", b"fixture")
+
+    def admits(self, source: "SourceFile", project: Any) -> bool:
+        """A test file that can hold an integration test, or a fixture that hands out a mock;
+        the unit-test files of a suite — most of its files — contribute nothing."""
+        if source.zone not in TEST_ZONES:
+            return False
+        return may_hold_integration_tests(source) or (may_define_fixture(source) and may_create_mock(source))
 
     def extract(self, source: "SourceFile", tree: ast.Module) -> dict[str, Any] | None:
         if source.zone not in (Zone.TEST, Zone.INTEGRATION_TEST):

@@ -1,0 +1,249 @@
+"""ISO5xx admission: the byte-level prefilter that decides, before any parse, whether a test file
+can hold an integration test (ISO501, ISO503) or facts for the ``test_doubles`` index (a mock
+fixture, an integration test). Every file admitted here is one where the rule reports or the
+indexer extracts facts, in its tricky spellings; every file turned away is one where the rule,
+run on the parsed file without the prefilter, finds nothing and the indexer returns None."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from isolint.api import lint_paths
+from isolint.core.config import Settings
+from isolint.core.model import Language, Zone
+from isolint.engine.cache import fact_kinds_read
+from isolint.engine.project import ProjectIndex
+from isolint.engine.python_runner import parse_python, run_python_rules
+from isolint.engine.selection import TokenScan
+from isolint.engine.sources import SourceFile
+from isolint.engine.test_tiers import is_integration_module
+from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
+from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest
+from isolint.rules.test_isolation.test_doubles_indexer import TEST_DOUBLES, IntegrationDoublesIndexer
+
+ROOT = Path("/p")
+UNIT_PATH = "services/orders/tests/test_orders.py"
+
+
+def _source(text: str, rel_path: str = UNIT_PATH, **settings) -> SourceFile:
+    return SourceFile.from_text(ROOT / rel_path, text, Settings(root=ROOT, **settings), Language.PYTHON)
+
+
+def _parsed(source: SourceFile):
+    """The parse, with the zone refined from the content as the checker does."""
+    tree = parse_python(source)
+    if source.zone is Zone.TEST and is_integration_module(tree, source.settings.integration_test_markers):
+        source.zone = Zone.INTEGRATION_TEST
+    return tree
+
+
+def _iso501(text: str, rel_path: str = UNIT_PATH, **settings) -> tuple[bool, list[str]]:
+    """(admitted, codes the rule reports when run without the prefilter)."""
+    source = _source(text, rel_path, **settings)
+    admitted = TokenScan(source.raw).admits(MockInIntegrationTest.tokens) and MockInIntegrationTest.admits(source, None)
+    findings, crashed = run_python_rules(source, _parsed(source), [MockInIntegrationTest()])
+    assert not crashed
+    return admitted, [finding.code for finding in findings]
+
+
+def _indexer(text: str, rel_path: str = UNIT_PATH, **settings) -> tuple[bool, object]:
+    """(admitted, facts the indexer extracts when run without the prefilter)."""
+    source = _source(text, rel_path, **settings)
+    indexer = IntegrationDoublesIndexer()
+    admitted = TokenScan(source.raw).admits(indexer.tokens) and indexer.admits(source, None)
+    return admitted, indexer.extract(source, _parsed(source))
+
+
+MOCK_IN_INTEGRATION = {
+    "integration folder": (
+        "from unittest import mock\n\ndef test_create():\n    db = mock.MagicMock()\n    assert db\n",
+        "services/orders/tests/integration/test_orders.py", {},
+    ),
+    "configured integration path": (
+        "from unittest.mock import patch\n\ndef test_create():\n    with patch('orders.db'):\n        pass\n",
+        "services/orders/checks/test_orders.py", {"integration_test_paths": ["services/*/checks/**"]},
+    ),
+    "marker on the test": (
+        "import pytest\nfrom unittest.mock import MagicMock\n\n@pytest.mark.integration\n"
+        "def test_create():\n    db = MagicMock()\n",
+        UNIT_PATH, {},
+    ),
+    "mark imported from pytest, e2e": (
+        "from pytest import mark\nfrom unittest.mock import patch\n\n@mark.e2e\n"
+        "def test_checkout():\n    with patch('orders.gateway'):\n        pass\n",
+        UNIT_PATH, {},
+    ),
+    "module pytestmark list": (
+        "import pytest\nfrom unittest import mock\n\npytestmark = [pytest.mark.slow, pytest.mark.integration]\n\n"
+        "def test_create():\n    mock.patch.object(Orders, 'save').start()\n",
+        UNIT_PATH, {},
+    ),
+    "class pytestmark": (
+        "import pytest\nimport mock\n\nclass TestOrders:\n    pytestmark = pytest.mark.acceptance\n\n"
+        "    def test_create(self):\n        db = mock.Mock()\n",
+        UNIT_PATH, {},
+    ),
+    "marker after a line continuation": (
+        "import pytest\nfrom unittest.mock import AsyncMock\n\npytestmark = pytest.mark.\\\n    integration\n\n"
+        "async def test_create():\n    db = AsyncMock()\n",
+        UNIT_PATH, {},
+    ),
+    "marker split by brackets and a comment": (
+        "import pytest\nfrom unittest.mock import MagicMock\n\n@(pytest.mark  # the tier\n  .integration)\n"
+        "def test_create():\n    db = MagicMock()\n",
+        UNIT_PATH, {},
+    ),
+    "configured marker": (
+        "import pytest\nfrom unittest.mock import create_autospec\n\n@pytest.mark.contract\n"
+        "def test_create():\n    db = create_autospec(Database)\n",
+        UNIT_PATH, {"integration_test_markers": ["contract"]},
+    ),
+    "mock imported under another name": (
+        "import pytest\nfrom unittest.mock import patch as swap\n\n@pytest.mark.integration\n"
+        "def test_create():\n    with swap('orders.db'):\n        pass\n",
+        UNIT_PATH, {},
+    ),
+    "pytest-mock's fixture": (
+        "import pytest\n\n@pytest.mark.integration\ndef test_create(mocker):\n    mocker.patch('orders.gateway.charge')\n",
+        UNIT_PATH, {},
+    ),
+    "relative import inside the mock package": (
+        "import pytest\nfrom .. import patch\n\n@pytest.mark.integration\n"
+        "def test_create():\n    with patch('orders.db'):\n        pass\n",
+        "mock/tests/test_patching.py", {},
+    ),
+}
+
+UNIT_TESTS_WITH_MOCKS = {
+    "unit test with a mock": (
+        "from unittest import mock\n\ndef test_create():\n    db = mock.MagicMock()\n    assert db\n", {},
+    ),
+    "markers that are not integration ones": (
+        "import pytest\nfrom unittest.mock import patch\n\n@pytest.mark.slow\ndef test_create():\n"
+        "    '''An integration of two parts, tested on one system.'''\n    with patch('orders.db'):\n"
+        "        bookmark.integration = os.system\n",
+        {},
+    ),
+    "integration marker not configured": (
+        "import pytest\nfrom unittest.mock import patch\n\n@pytest.mark.integration\ndef test_create():\n"
+        "    with patch('orders.db'):\n        pass\n",
+        {"integration_test_markers": ["e2e"]},
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "rel_path", "settings"), MOCK_IN_INTEGRATION.values(), ids=MOCK_IN_INTEGRATION.keys())
+def test_iso501_admits_every_form_it_reports(text: str, rel_path: str, settings: dict) -> None:
+    admitted, codes = _iso501(text, rel_path, **settings)
+    assert "ISO501" in codes
+    assert admitted
+
+
+@pytest.mark.parametrize(("text", "settings"), UNIT_TESTS_WITH_MOCKS.values(), ids=UNIT_TESTS_WITH_MOCKS.keys())
+def test_iso501_turns_away_unit_tests(text: str, settings: dict) -> None:
+    admitted, codes = _iso501(text, **settings)
+    assert not admitted
+    assert codes == []
+
+
+def test_iso501_turns_away_an_integration_test_without_a_mock_library() -> None:
+    text = ("from django.dispatch import receiver\n\ndef test_signal():\n"
+            "    dispatcher.patch(Mock)\n")  # names only: nothing resolves to a mock library
+    admitted, codes = _iso501(text, "services/orders/tests/integration/test_signals.py")
+    assert not admitted
+    assert codes == []
+
+
+MOCK_FIXTURES = {
+    "return MagicMock()": "import pytest\nfrom unittest.mock import MagicMock\n\n@pytest.fixture\n"
+                          "def gateway():\n    return MagicMock()\n",
+    "yield from a with patch": "import pytest\nfrom unittest import mock\n\n@pytest.fixture(scope='module')\n"
+                               "def gateway():\n    with mock.patch('app.gateway') as fake:\n        yield fake\n",
+    "fixture imported from pytest": "from pytest import fixture\nfrom unittest.mock import Mock\n\n@fixture\n"
+                                    "def gateway():\n    return Mock()\n",
+    "yield_fixture in brackets": "import pytest\nimport mock\n\n@(pytest.yield_fixture)\n"
+                                 "def gateway():\n    fake = mock.MagicMock()\n    yield fake\n",
+    "mocker fixture": "import pytest\n\n@pytest.fixture\ndef gateway(mocker):\n"
+                      "    return mocker.patch('app.gateway.charge')\n",
+    "aliased factory, started patch": "import pytest\nfrom unittest.mock import patch as swap\n\nclass TestX:\n"
+                                      "    @pytest.fixture\n    def gateway(self):\n"
+                                      "        return swap('app.gateway').start()\n",
+}
+
+
+@pytest.mark.parametrize("text", MOCK_FIXTURES.values(), ids=MOCK_FIXTURES.keys())
+def test_indexer_admits_every_mock_fixture(text: str) -> None:
+    admitted, facts = _indexer(text, "services/orders/tests/conftest.py")
+    assert facts and facts["mock_fixtures"] == {"gateway": text.splitlines().index(
+        next(line for line in text.splitlines() if "def gateway" in line))}
+    assert admitted
+
+
+@pytest.mark.parametrize(("text", "rel_path"), [
+    (MOCK_IN_INTEGRATION["marker on the test"][0], UNIT_PATH),
+    ("def test_create(db):\n    assert db\n", "services/orders/tests/integration/test_orders.py"),
+    ("import pytest\npytestmark = pytest.mark.e2e\n\ndef test_create(db):\n    assert db\n", UNIT_PATH),
+], ids=["marked test", "integration folder", "marked module"])
+def test_indexer_admits_files_holding_integration_tests(text: str, rel_path: str) -> None:
+    admitted, facts = _indexer(text, rel_path)
+    assert facts and facts["integration_tests"] == 1
+    assert admitted
+
+
+UNIT_TEST_FILES = {
+    "Django fixtures with a mock": (
+        "from unittest import mock\nfrom django.test import TestCase\n\nclass OrderTests(TestCase):\n"
+        "    fixtures = ['orders.json']\n\n    def test_create(self):\n        with mock.patch('app.x'):\n"
+        "            pass\n",
+        UNIT_PATH,
+    ),
+    "fixture of a real object": (
+        "import pytest\n\n@pytest.fixture\ndef orders(db):\n    return OrderRepository(db)\n\n"
+        "def test_create(orders):\n    dispatcher.patch(orders)\n",
+        UNIT_PATH,
+    ),
+    "production code": (
+        "import pytest\nfrom unittest.mock import MagicMock\n\n@pytest.fixture\ndef gateway():\n"
+        "    return MagicMock()\n",
+        "services/orders/app/testing.py",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "rel_path"), UNIT_TEST_FILES.values(), ids=UNIT_TEST_FILES.keys())
+def test_indexer_turns_away_files_without_facts(text: str, rel_path: str) -> None:
+    admitted, facts = _indexer(text, rel_path)
+    assert not admitted
+    assert facts is None
+
+
+def test_iso503_needs_a_project_and_an_integration_test() -> None:
+    project = ProjectIndex(Settings(root=ROOT))
+    marked = _source(MOCK_IN_INTEGRATION["marker on the test"][0])
+    unit = _source("def test_create(gateway):\n    assert gateway\n")
+    assert MockFixtureInIntegrationTest.admits(marked, project)
+    assert not MockFixtureInIntegrationTest.admits(marked, None)
+    assert not MockFixtureInIntegrationTest.admits(unit, project)
+    assert TEST_DOUBLES in fact_kinds_read(marked, TokenScan(marked.raw), project)
+    assert fact_kinds_read(unit, TokenScan(unit.raw), project) == ()
+    # without the project (callers that cannot tell), every test file is kept for the facts
+    assert TEST_DOUBLES in fact_kinds_read(unit, TokenScan(unit.raw))
+
+
+def test_iso503_reported_end_to_end_only_where_an_integration_test_uses_the_fixture(tmp_path: Path) -> None:
+    """The whole CLI path (admission, the fact phase, the check phase): the marked test in a unit
+    folder gets its finding from the conftest's mock fixture; its unmarked neighbour does not."""
+    (tmp_path / "pyproject.toml").write_text("[tool.isolint]\n")
+    tests = tmp_path / "services/orders/tests"
+    tests.mkdir(parents=True)
+    (tests / "conftest.py").write_text(MOCK_FIXTURES["return MagicMock()"])
+    (tests / "test_checkout.py").write_text(
+        "import pytest\n\n@pytest.mark.integration\ndef test_checkout(gateway):\n    assert gateway\n\n"
+        "def test_unit(gateway):\n    assert gateway\n"
+    )
+    (tests / "test_refunds.py").write_text("def test_refund(gateway):\n    assert gateway\n")
+    run = lint_paths([tmp_path], jobs=1)
+    found = sorted((r.source.rel_path, f.code, f.range.start.line) for r in run.results for f in r.findings)
+    assert found == [("services/orders/tests/test_checkout.py", "ISO503", 3)]
