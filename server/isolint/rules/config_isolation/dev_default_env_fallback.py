@@ -213,8 +213,9 @@ ENV_ACCESS_RE = re.compile(
     rb"getenv|environb?\b|(?i:\b_*(?:os_?)?(?:env|envs|environ|environment|env_?vars?|environment_?variables|"
     rb"get_?env|load_?env|env_?config|env_?settings|dotenv_?values|environ_?config|env_?var|get_?env_?var|"
     rb"read_?env|get_?environ|env_?or_?default|get_?env_?or)\s*[.(])")
-#: a class whose base ends in ``Settings`` (``class Settings(BaseSettings):``), bases on any line
-SETTINGS_CLASS_RE = re.compile(rb"\bclass\s[^:]*Settings\b")
+#: a class whose base ends in ``Settings`` (``class Settings(BaseSettings):``), bases on any line,
+#: also after PEP 695 type parameters (``class Store[T: dict[str, int]](BaseSettings):``)
+SETTINGS_CLASS_RE = re.compile(rb"\bclass\s[^:]*Settings\b|\bclass\s+\w+\s*\[.*?\]\s*\([^:]*Settings\b", re.DOTALL)
 #: a generic receiver ``SETTINGS_RECEIVER_RE`` accepts, used for a lookup (``app.config.get(``,
 #: ``get_settings().get(``), or decouple/starlette's ``config(...)``
 CONFIG_ACCESS_RE = re.compile(rb"(?i:\b_*(?:app_?)?(?:settings|config|conf|cfg|configuration)\s*\.\s*(?:get|setdefault)\b|"
