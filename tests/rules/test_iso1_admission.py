@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from isolint.core.config import Settings
 from isolint.core.model import Language
 from isolint.engine.python_runner import parse_python, run_python_rules
