@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from isolint.cli.output import rule_doc_url
-from isolint.core.rule import Rule
+from isolint.core.rule import Rule, rule_doc_url
 
 
 def rule_json(rule: type[Rule], with_doc: bool = False) -> dict[str, Any]:

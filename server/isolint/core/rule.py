@@ -27,6 +27,16 @@ PRODUCTION_ONLY = frozenset({Zone.PRODUCTION})
 ALL_ZONES = frozenset(Zone) - {Zone.GENERATED}
 TEST_ZONES = frozenset({Zone.TEST, Zone.INTEGRATION_TEST})
 
+#: the project's public home; the generated rule pages are its docs/rules/ folder. One constant
+#: serves every place that links a finding to its documentation (LSP codeDescription, SARIF).
+HOME_URL = "https://github.com/isolint/isolint"
+DOCS_BASE_URL = f"{HOME_URL}/blob/main/docs/rules/"
+
+
+def rule_doc_url(code: str) -> str:
+    return f"{DOCS_BASE_URL}{code}.md"
+
+
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "Options")
 
 

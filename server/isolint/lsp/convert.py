@@ -16,11 +16,10 @@ from typing import Any
 from lsprotocol import types
 
 from isolint.core.model import Edit, Finding, Position, Range, Severity
+from isolint.core.rule import rule_doc_url
 
 NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 SOURCE = "isolint"
-#: Rule documentation lives next to the code; editors link a diagnostic's code to it.
-DOCS_BASE_URL = "https://github.com/isolint/isolint/blob/main/docs/rules/"
 
 SEVERITIES = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -32,10 +31,6 @@ SEVERITIES = {
 
 def split_lines(text: str) -> list[str]:
     return NEWLINE_RE.split(text)
-
-
-def rule_doc_url(code: str) -> str:
-    return f"{DOCS_BASE_URL}{code}.md"
 
 
 class PositionCodec:

@@ -10,10 +10,9 @@ import re
 from collections.abc import Sequence
 
 from isolint.core.model import Finding, Position
-from isolint.core.rule import Rule, RuleRef
+from isolint.core.rule import Rule, RuleRef, rule_doc_url
 from isolint.core.suppression import SUPPRESSION_RE
 from isolint.engine.sources import SourceFile
-from isolint.lsp.convert import rule_doc_url
 from isolint.lsp.ignore_comments import suppressions_of
 from isolint.rules.registry import RULES, get_rule
 

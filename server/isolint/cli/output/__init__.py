@@ -21,12 +21,6 @@ if TYPE_CHECKING:
     from isolint.api import LintRun
     from isolint.engine.sources import SourceFile
 
-#: where the generated rule pages are published (docs/rules/ of the repository)
-DOCS_BASE_URL = "https://github.com/isolint/isolint/blob/main/docs/rules/"
-
-
-def rule_doc_url(code: str) -> str:
-    return f"{DOCS_BASE_URL}{code}.md"
 
 
 @dataclass(frozen=True)

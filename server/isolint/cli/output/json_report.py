@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from isolint.cli.output import RenderOptions, ReportItem, fix_edits, rule_doc_url
+from isolint.cli.output import RenderOptions, ReportItem, fix_edits
 from isolint.core.model import Position, Range
+from isolint.core.rule import rule_doc_url
 
 
 def location(position: Position) -> dict[str, int]:

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from isolint import __version__
-from isolint.cli.output import SARIF_LEVELS, RenderOptions, ReportItem, fix_edits, rule_doc_url
+from isolint.cli.output import SARIF_LEVELS, RenderOptions, ReportItem, fix_edits
 from isolint.core.model import Range
+from isolint.core.rule import HOME_URL, rule_doc_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -86,7 +87,7 @@ def render(items: list[ReportItem], options: RenderOptions) -> str:
             "name": "isolint",
             "version": __version__,
             "semanticVersion": __version__,
-            "informationUri": "https://github.com/isolint/isolint",
+            "informationUri": HOME_URL,
             "rules": [rule_descriptor(rule) for rule in RULES],
         }},
         "originalUriBaseIds": {SRCROOT: {"uri": options.cwd.resolve().as_uri() + "/"}},
