@@ -70,24 +70,28 @@ def test_other_services_modules_do_not_shadow_third_party_imports() -> None:
     assert_findings_match_markers(PROJECTS / "iso6_installed_services")
 
 
-def _admitted(root: Path, rel_path: str, **settings) -> set[str]:
+CROSSING_IMPORT = "from services.auth.app.security import verify_token\n"
+
+
+def _admitted(root: Path, rel_path: str, text: str = CROSSING_IMPORT, **settings) -> set[str]:
     from isolint.engine.selection import prefilter, rules_for
     from isolint.engine.sources import SourceFile
 
     config = Settings(root=root, **settings)
     project = ProjectIndex(config, indexers=())
-    source = SourceFile.from_text(root / rel_path, "import os\n", config, rel_path=rel_path)
+    source = SourceFile.from_text(root / rel_path, text, config, rel_path=rel_path)
     return {rule.code for rule in prefilter(rules_for(source), source.raw, source, project)} & {"ISO601", "ISO602", "ISO603"}
 
 
 def test_project_shape_admits_iso6_rules_only_where_they_can_report() -> None:
     """A file is parsed for ISO601 only inside a service of a multi-service project, for ISO602
-    only in shared code, for ISO603 only when contracts are configured."""
+    only in shared code, for ISO603 only when contracts are configured — each only when its
+    bytes can hold an import that matters (tests/rules/test_service_boundaries_admission.py)."""
     root = PROJECTS / "iso6_services"
     assert _admitted(root, "services/backend/app/main.py") == {"ISO601"}
     assert _admitted(root, "shared/shared/util.py") == {"ISO602"}
     assert _admitted(root, "main.py") == set()
     one_service = {"services": {"backend": "services/backend"}, "shared": []}
     assert _admitted(root, "services/backend/app/main.py", **one_service) == set()
-    contracts = [{"name": "layers", "type": "layers", "layers": ["a", "b"]}]
+    contracts = [{"name": "layers", "type": "layers", "containers": ["services.backend"], "layers": ["api", "app"]}]
     assert _admitted(root, "services/backend/app/main.py", contracts=contracts, **one_service) == {"ISO603"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Iterable
@@ -114,6 +115,9 @@ class ProjectIndex:
         self._lock = threading.RLock()
         self.generation = 0  # bumped on every change; lets consumers cache merged views
         self._fs_cache: dict[str, tuple[bool, bool]] = {}
+        # import prefilter of the service-boundary rules (names_into_services, relative_reach_level)
+        self._reach_names: dict[tuple[str | None, str | None], tuple[frozenset[str], tuple[str, ...], tuple[int, ...], float]] = {}
+        self._reach_levels: dict[tuple[str | None, str | None, str], int] = {}
 
     # -- module resolution (service boundaries) ------------------------------------------------
     def resolve_module(self, module: str, importer_rel: str) -> str | None:
@@ -127,26 +131,122 @@ class ProjectIndex:
         parts = [p for p in module.split(".") if p]
         if not parts:
             return None
+        root = self._claiming_root(parts[0], importer_rel)
+        if root is None:
+            return None
+        for length in range(len(parts), 0, -1):
+            stem = "/".join(([root] if root else []) + parts[:length])
+            if self._is_file(stem + ".py"):
+                return stem + ".py"
+            if self._is_file(stem + "/__init__.py"):
+                return stem + "/__init__.py"
+            if length == len(parts) and self._is_dir(stem):
+                return stem
+        return None
+
+    def _claiming_root(self, top: str, importer_rel: str) -> str | None:
+        """The search root whose ``top`` (module or package) an import inside ``importer_rel``
+        loads: the first root holding it — every dotted name under ``top`` resolves there."""
         others = self._other_service_roots(importer_rel)
         for root in self._search_roots(importer_rel):
-            top = f"{root}/{parts[0]}" if root else parts[0]
-            if not (self._is_file(top + ".py") or self._is_dir(top)):
+            stem = f"{root}/{top}" if root else top
+            if not (self._is_file(stem + ".py") or self._is_dir(stem)):
                 continue
-            if root in others and not (self._is_dir(top) and self._installable(others[root])):
+            if root in others and not (self._is_dir(stem) and self._installable(others[root])):
                 # another service's folder is on this one's path only when that service is
                 # installed (``pip install -e services/auth``), and then as packages: a bare
                 # ``celery.py`` or ``config.py`` there does not shadow ``import celery`` here
                 continue
-            for length in range(len(parts), 0, -1):
-                stem = "/".join(([root] if root else []) + parts[:length])
-                if self._is_file(stem + ".py"):
-                    return stem + ".py"
-                if self._is_file(stem + "/__init__.py"):
-                    return stem + "/__init__.py"
-                if length == len(parts) and self._is_dir(stem):
-                    return stem
-            return None
+            return root
         return None
+
+    def names_into_services(self, importer_rel: str, exempt: str | None) -> frozenset[str]:
+        """Top-level names through which an absolute import inside ``importer_rel`` can load a
+        file of a service other than ``exempt`` (None: of any service) — the import prefilter of
+        the service-boundary rules. Every name a search root holds is tried as ``resolve_module``
+        would; the set is cached per (importer's service, exempt) and recomputed when a listed
+        root changes (checked at most once a second: the LSP sees new packages)."""
+        own = self.services.service_of(importer_rel)
+        key = (own, exempt)
+        cached = self._reach_names.get(key)
+        now = time.monotonic()
+        if cached is not None:
+            names, roots, stamps, checked = cached
+            if now - checked < 1.0:
+                return names
+            if self._stamps(roots) == stamps:
+                self._reach_names[key] = (names, roots, stamps, now)
+                return names
+        roots = tuple(self._search_roots(importer_rel))
+        names = set()
+        for root in roots:
+            try:
+                entries = os.listdir(self.root / root if root else self.root)
+            except OSError:
+                continue
+            for entry in entries:
+                top = entry.removesuffix(".py")
+                if not top or "." in top or top in names:
+                    continue
+                claimed = self._claiming_root(top, importer_rel)
+                if claimed is not None and self._may_hold_service_file(
+                        f"{claimed}/{top}" if claimed else top, exempt, as_folder=True):
+                    names.add(top)
+        result = frozenset(names)
+        self._reach_names[key] = (result, roots, self._stamps(roots), now)
+        return result
+
+    def relative_reach_level(self, package: str, importer_rel: str, exempt: str | None) -> int:
+        """The fewest leading dots with which ``from .<dots>… import …`` inside the package
+        ``package`` (dotted, as ``resolve_relative_module`` splits it) can load a file of a
+        service other than ``exempt``. ``len(parts) + 1`` dots leave the project root and the
+        rest resolves as an absolute import."""
+        key = (self.services.service_of(importer_rel), exempt, package)
+        level = self._reach_levels.get(key)
+        if level is None:
+            level = self._reach_levels[key] = self._relative_reach_level(package, importer_rel, exempt)
+        return level
+
+    def _relative_reach_level(self, package: str, importer_rel: str, exempt: str | None) -> int:
+        parts = package.split(".") if package else []
+        claims: dict[str, str | None] = {}
+        for dots in range(1, len(parts) + 1):
+            kept = [part for part in parts[:len(parts) - dots + 1] if part]
+            if not kept:  # nothing kept: the module after the dots is looked up as absolute
+                return dots
+            if kept[0] not in claims:
+                claims[kept[0]] = self._claiming_root(kept[0], importer_rel)
+            root = claims[kept[0]]
+            if root is None:
+                continue
+            stems = ["/".join(([root] if root else []) + kept[:length]) for length in range(1, len(kept) + 1)]
+            # anything under the kept package, or an ancestor package's module / __init__.py
+            if self._may_hold_service_file(stems[-1], exempt, as_folder=True) or any(
+                    self._may_hold_service_file(stem, exempt, as_folder=False) for stem in stems[:-1]):
+                return dots
+        return len(parts) + 1
+
+    def _may_hold_service_file(self, stem: str, exempt: str | None, as_folder: bool) -> bool:
+        """Whether ``stem.py``, ``stem/__init__.py`` (and, ``as_folder``, anything under ``stem/``)
+        can belong to a service other than ``exempt``."""
+        for name, folder in self.services.services.items():
+            if name == exempt:
+                continue
+            if stem == folder or stem.startswith(folder + "/") or folder == stem + ".py":
+                return True
+            if as_folder and folder.startswith(stem + "/"):
+                return True
+        return False
+
+    def _stamps(self, roots: tuple[str, ...]) -> tuple[int, ...]:
+        """Modification times of search roots: a package added to or removed from one changes it."""
+        stamps = []
+        for root in roots:
+            try:
+                stamps.append(os.stat(self.root / root if root else self.root).st_mtime_ns)
+            except OSError:
+                stamps.append(-1)
+        return tuple(stamps)
 
     def _search_roots(self, importer_rel: str) -> list[str]:
         roots: list[str] = []
@@ -184,6 +284,8 @@ class ProjectIndex:
     def invalidate_files(self) -> None:
         """Forget cached file-system lookups (files were created or deleted)."""
         self._fs_cache.clear()
+        self._reach_names.clear()
+        self._reach_levels.clear()
 
     def indexers_for(self, source: "SourceFile", scan: "TokenScan | None" = None) -> list[Indexer]:
         """The indexers that want ``source``: its language, then their tokens (through ``scan``

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
+from isolint.rules.service_boundaries.admission import may_import_service
 from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport, is_public_part
 
 if TYPE_CHECKING:
@@ -54,9 +55,12 @@ class CrossServiceImport(ImportBoundaryRule):
 
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
-        # only a file inside a service, and only when there is another service to import from
-        return (super().admits(source, project) and len(project.services.services) > 1
-                and project.services.service_of(source.rel_path) is not None)
+        # only a file inside a service, when there is another service to import from and the
+        # file's bytes can name an import that resolves into it
+        if not (super().admits(source, project) and len(project.services.services) > 1):
+            return False
+        importer = project.services.service_of(source.rel_path)
+        return importer is not None and may_import_service(source, project, exempt=importer)
 
     def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:
         importer = ctx.project.services.service_of(ctx.source.rel_path)

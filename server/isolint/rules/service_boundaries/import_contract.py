@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
@@ -27,14 +28,32 @@ def broken_contract(contract: dict[str, Any], importer: str, imported: str) -> s
         if source and target and source != target:
             return f"`{source}` and `{target}` must be independent"
     elif kind == "layers":
-        for container in contract.get("containers", [""]):
-            layers = [f"{container}.{layer}" if container else layer for layer in contract.get("layers", [])]
-            levels = [_level(layer) for layer in layers]
+        for layers, levels in _layer_levels(contract):
             source = next((i for i, names in enumerate(levels) if _within(importer, names)), None)
             target = next((i for i, names in enumerate(levels) if _within(imported, names)), None)
             if source is not None and target is not None and target < source:
                 return f"layer `{layers[source]}` must not import the higher layer `{layers[target]}`"
     return None
+
+
+def may_break(contract: dict[str, Any], importer: str) -> bool:
+    """Whether some import inside ``importer`` could break ``contract`` (``broken_contract``
+    needs the importer on the contract's source side): decided before parsing the module."""
+    kind = contract.get("type")
+    if kind == "forbidden":
+        return bool(contract.get("forbidden_modules")) and _within(importer, contract.get("source_modules", [])) is not None
+    if kind == "independence":
+        return _within(importer, contract.get("modules", [])) is not None
+    if kind == "layers":  # the top layer imports anything below it
+        return any(_within(importer, names) for _, levels in _layer_levels(contract) for names in levels[1:])
+    return False
+
+
+def _layer_levels(contract: dict[str, Any]) -> Iterator[tuple[list[str], list[list[str]]]]:
+    """Per container: the layers' full names, and each level's modules."""
+    for container in contract.get("containers", [""]):
+        layers = [f"{container}.{layer}" if container else layer for layer in contract.get("layers", [])]
+        yield layers, [_level(layer) for layer in layers]
 
 
 def _level(layer: str) -> list[str]:
@@ -90,7 +109,11 @@ class ImportContractViolation(ImportBoundaryRule):
 
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
-        return bool(source.settings.contracts) and super().admits(source, project)
+        # only a module on some contract's source side
+        if not (source.settings.contracts and super().admits(source, project)):
+            return False
+        importer = source.module
+        return any(may_break(contract, importer) for contract in source.settings.contracts)
 
     def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:
         importer = ctx.source.module

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
+from isolint.rules.service_boundaries.admission import may_import_service
 from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport
 
 if TYPE_CHECKING:
@@ -42,9 +43,10 @@ class SharedImportsService(ImportBoundaryRule):
 
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
-        # only shared code, and only when there is a service it could import
+        # only shared code, and only when its bytes can name an import that resolves into a service
         return (super().admits(source, project) and bool(project.services.services)
-                and project.services.is_shared(source.rel_path))
+                and project.services.is_shared(source.rel_path)
+                and may_import_service(source, project, exempt=None))
 
     def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:
         if resolved.target_service is not None and not resolved.target_shared:
