@@ -15,7 +15,7 @@ from isolint.engine.checker import CheckResult, check_source, index_source, load
 from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_files
 from isolint.engine.fixing import MAX_FIX_ROUNDS, apply_fixes_once
 from isolint.engine.project import ProjectIndex
-from isolint.engine.selection import TokenScan
+from isolint.engine.selection import TokenScan, indexers_read_by
 from isolint.engine.sources import SourceFile, UnreadableSource, decode_source, language_of, relative_path
 
 
@@ -108,13 +108,15 @@ def lint_paths(
     overrides: dict[str, Any] | None = None,
     jobs: int | None = None,
     cache: bool = False,
+    all_facts: bool = True,
 ) -> LintRun:
     """Check every file under ``paths``. Two phases: index cross-file facts, then check.
 
     With ``cache``, results are reused for files whose bytes, settings, isolint build and the
     cross-file facts their rules read are unchanged (``engine/cache.py``). ``jobs`` worker
     processes parse and check in parallel (default: all cores); results are identical to a
-    sequential run and sorted by path.
+    sequential run and sorted by path. ``all_facts=False`` runs only the indexers whose facts
+    the enabled rules read (``isolint check``; ``report``'s metrics want every kind).
     """
     paths = [Path(p) for p in paths]
     entries, errors = collect_files(paths, overrides)
@@ -123,7 +125,8 @@ def lint_paths(
     caches: dict[int, ResultCache] = {}
     for entry in entries:
         if entry.settings.root not in projects:
-            projects[entry.settings.root] = ProjectIndex(entry.settings)
+            projects[entry.settings.root] = ProjectIndex(
+                entry.settings, None if all_facts else indexers_read_by(entry.settings))
     run.projects = projects
 
     pending: list[_Pending] = []
@@ -239,7 +242,7 @@ def _load(entry: SourceEntry, project: ProjectIndex,
     if caches is not None:
         result_cache = caches.get(id(settings))  # one Settings object per config: id is stable here
         if result_cache is None:
-            result_cache = caches[id(settings)] = ResultCache(settings)
+            result_cache = caches[id(settings)] = ResultCache(settings, (i.name for i in project.indexers))
         item.cache = result_cache
         item.digest = content_digest(raw)
         item.entry = result_cache.get(rel, item.digest)

@@ -95,3 +95,30 @@ def test_deleted_files_leave_the_cache(project: Path) -> None:
     entries = json.loads(cache_file.read_text())["entries"]
     assert "services/api/app/config.py" in entries
     assert "services/api/tests/test_settings.py" not in entries
+
+
+def test_check_extracts_only_the_facts_its_rules_read_and_keeps_a_cache_of_its_own(tmp_path: Path) -> None:
+    """`check --select ISO1` needs no cross-file facts; a later full run (or `report`) must not
+    be served those fact-less entries."""
+    root = write_tree(tmp_path / "repo", {
+        "pyproject.toml": "[tool.isolint]\n",
+        "services/api/Dockerfile": "FROM python:3.11\n",
+        "services/api/tests/integration/conftest.py": (
+            "import pytest\nfrom unittest.mock import MagicMock\n\n\n"
+            "@pytest.fixture\ndef payments():\n    return MagicMock()\n"
+        ),
+        "services/api/tests/integration/test_checkout.py": (
+            "def test_checkout(payments):\n    assert payments.charge(10)\n"
+        ),
+    })
+    narrow = lint_paths([root], overrides={"select": ["ISO1"]}, cache=True, all_facts=False)
+    (project,) = narrow.projects.values()
+    assert project.indexers == () and narrow.checked_files > 0
+    assert lint_paths([root], overrides={"select": ["ISO1"]}, cache=True, all_facts=False).cached_files > 0
+    # `report --select ISO1`: same settings, but it wants every fact kind
+    report = lint_paths([root], overrides={"select": ["ISO1"]}, cache=True, all_facts=True)
+    assert report.cached_files == 0
+    assert "mock_fixtures" in json.dumps(report.projects[root].to_json())
+    full = lint_paths([root], cache=True, all_facts=False)
+    assert {i.name for i in full.projects[root].indexers} >= {"test_doubles"}
+    assert "ISO503" in codes_by_file(full)["services/api/tests/integration/test_checkout.py"]

@@ -176,7 +176,8 @@ def _lint(args: argparse.Namespace):
 
     _check_paths(args.paths)
     try:
-        run = lint_paths(args.paths, overrides=_overrides(args), jobs=args.jobs, cache=not args.no_cache)
+        run = lint_paths(args.paths, overrides=_overrides(args), jobs=args.jobs, cache=not args.no_cache,
+                         all_facts=args.command == "report")
     except ConfigError as exc:  # invalid --select/--ignore values
         print(f"error: {exc}", file=sys.stderr)
         return None

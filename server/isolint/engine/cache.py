@@ -24,7 +24,7 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from isolint import __version__
 from isolint.core.config import Settings
@@ -109,10 +109,12 @@ class CacheEntry:
 class ResultCache:
     """Entries of one project root under one settings fingerprint."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, fact_kinds: Iterable[str] = ()) -> None:
         self.root = settings.root
         self.directory = settings.root / CACHE_DIR_NAME
-        key = f"{settings.fingerprint()}-{build_fingerprint()}"
+        # entries hold facts: a run that extracts fewer kinds (``check --select``) keeps its own
+        kinds = hashlib.blake2b("+".join(sorted(fact_kinds)).encode(), digest_size=4).hexdigest()
+        key = f"{settings.fingerprint()}-{build_fingerprint()}-{kinds}"
         self.path = self.directory / f"{key}.json"
         self._entries: dict[str, list[Any]] = {}
         self._dirty = False

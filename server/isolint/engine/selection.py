@@ -10,7 +10,7 @@ from isolint.core.config import Settings
 from isolint.core.rule import Rule, RuleRef
 from isolint.core.zones import matches_any
 from isolint.engine.sources import SourceFile
-from isolint.rules.registry import RULES
+from isolint.rules.registry import INDEXERS, RULES
 
 
 def _specificity(selector: str, rule: type[Rule]) -> int:
@@ -36,6 +36,12 @@ def _enabled(select, extend_select, ignore) -> tuple[type[Rule], ...]:
         if enable >= 0 and enable > disable:
             chosen.append(rule)
     return tuple(chosen)
+
+
+def indexers_read_by(settings: Settings) -> tuple[Any, ...]:
+    """The indexers whose facts an enabled rule reads: ``check --select ISO1`` extracts none."""
+    kinds = {kind for rule in enabled_rules(settings) for kind in rule.uses_facts}
+    return tuple(indexer for indexer in INDEXERS if indexer.name in kinds)
 
 
 def file_ignores(settings: Settings, rel_path: str) -> tuple[str, ...]:
