@@ -4,6 +4,7 @@ import ast
 from typing import Any
 
 from isolint.core.zones import matches_any
+from isolint.rules.lifecycle.admission import may_create_engine
 from isolint.rules.lifecycle.libraries import Kind
 from isolint.rules.lifecycle.model import FACT_KIND
 from isolint.rules.lifecycle.placement import (
@@ -57,6 +58,11 @@ class EngineCreatedInManyModules(LifecycleRule):
     name = "engine-created-in-many-modules"
     message = "Engine created in `{module}`; {reason}"
     options = ("engine-modules",)
+
+    @classmethod
+    def admits(cls, source: Any, project: Any) -> bool:
+        """Only a library's engine or pool constructor is reported (``engine_creation``)."""
+        return may_create_engine(source)
 
     def visit_Call(self, node: ast.Call, ctx: Any) -> None:
         self._observe(node, ctx)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from isolint.rules.lifecycle.admission import may_create_engine
 from isolint.rules.lifecycle.placement import created_per_call, engine_creation
 from isolint.rules.lifecycle.tracking import LifecycleRule
 
@@ -56,6 +57,11 @@ class EngineCreatedPerCall(LifecycleRule):
     code = "ISO303"
     name = "engine-created-per-call"
     message = "`{callee}()` creates a new {kind} on every call of `{function}()`; create it once per process"
+
+    @classmethod
+    def admits(cls, source: Any, project: Any) -> bool:
+        """Only a library's engine or pool constructor is reported (``engine_creation``)."""
+        return may_create_engine(source)
 
     def visit_Call(self, node: ast.Call, ctx: Any) -> None:
         self._observe(node, ctx)

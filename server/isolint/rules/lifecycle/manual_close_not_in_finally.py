@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from isolint.core.model import Fixability
+from isolint.rules.lifecycle.admission import may_close_untyped_handle
 from isolint.rules.lifecycle.fixes import lifecycle_fix
-from isolint.rules.lifecycle.tracking import LifecycleRule, Scope
+from isolint.rules.lifecycle.tracking import DB_OPERATIONS, LifecycleRule, Scope
 
 
 class ManualCloseNotInFinally(LifecycleRule):
@@ -61,6 +62,11 @@ class ManualCloseNotInFinally(LifecycleRule):
     message = "`{name}.{method}()` is skipped when anything before it raises; close `{name}` in a `finally`"
     fix_title = "Move the cleanup into `finally`"
     fixable = Fixability.SOMETIMES
+
+    @classmethod
+    def admits(cls, source: Any, project: Any) -> bool:
+        """The handles are untyped: a cleanup call and a database operation must be spelled."""
+        return may_close_untyped_handle(source, DB_OPERATIONS)
 
     def function_done(self, scope: Scope, ctx: Any) -> None:
         for binding in scope.unknown:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from isolint.core.model import Language
 from isolint.core.modules import ImportMap
 from isolint.core.rule import Indexer
+from isolint.rules.lifecycle.admission import census_may_record
 from isolint.rules.lifecycle.libraries import LIFECYCLE_TOKENS, Kind
 from isolint.rules.lifecycle.model import FACT_KIND, FileModel
 from isolint.rules.lifecycle.placement import is_migration_env
@@ -168,6 +169,12 @@ class SessionFactoryIndexer(Indexer):
     name = FACT_KIND
     languages = frozenset({Language.PYTHON})
     tokens = LIFECYCLE_TOKENS
+
+    def admits(self, source: "SourceFile", project: Any) -> bool:
+        """Facts the project can use come from files that type a resource themselves or hand
+        on a call named like one (``admission.census_may_record``); the project's own facts
+        are not consulted, as the CLI indexes every file before any fact is known."""
+        return census_may_record(source)
 
     def extract(self, source: "SourceFile", tree: ast.Module) -> dict | None:
         tracker, engines = census(source, tree)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from isolint.core.rule import Rule
+from isolint.rules.lifecycle.admission import may_hold_resources
 from isolint.rules.lifecycle.libraries import (
     CALLBACK_REGISTRATIONS,
     CLEANUP_METHODS,
@@ -465,6 +466,12 @@ class LifecycleRule(Rule):
 
     tokens = LIFECYCLE_TOKENS
     uses_facts = ("session-factories",)
+
+    @classmethod
+    def admits(cls, source: Any, project: Any) -> bool:
+        """Only a file where some name may be typed as a session, connection, engine, pool or
+        client (``admission.may_hold_resources``): every ISO3xx finding is about one."""
+        return may_hold_resources(source, project)
 
     def begin_file(self, ctx: Any) -> None:
         tracker_for(ctx)

@@ -1,0 +1,406 @@
+"""Which files the ISO3xx rules and the ``session-factories`` indexer can find anything in,
+decided on the file's bytes before any parse (``Rule.admits`` / ``Indexer.admits``).
+
+The family's token prefilter (``session``, ``connect``, ``Client``…) lets through nearly every
+file of a web framework or an ORM; what the rules and the census can really use is narrower.
+A session, connection, engine or client is known to isolint only through:
+
+* a library name: a qualified name of ``CONSTRUCTORS`` / ``ANNOTATIONS``. Its first part is the
+  library's package, spelled in the file (``import sqlalchemy``, ``from redis import asyncio``,
+  ``sqlalchemy.create_engine`` even unimported) — or the file's own package when it lies inside
+  the library (a relative import resolves to it); its last part is spelled in the file too
+  (the called or annotated name, or the imported name an alias stands for);
+* a conventional factory name (``SessionLocal()``), spelled in the file;
+* the engine and pool naming heuristics (``engine.connect()``, ``pool.acquire()``);
+* a definition the indexer recorded in another file of the project, reached through a
+  qualified name whose last part — the definition's name — is spelled in the file.
+
+Every pattern below is a necessary condition of one of these; a file matching none of them
+holds no resource isolint can type, so the rules cannot report on it and the census records
+nothing of its own (``census_may_record`` says what it records for other files).
+
+Speed: every test is a literal scan (``bytes in``, or a pattern that starts with a literal,
+which ``re`` finds as fast); an alternation of names or a pattern starting with a look-behind
+would make ``re`` try every position of the file. Each literal is scanned at most once per file
+(``_Text``), whichever rule or the indexer asks first.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections import defaultdict
+from typing import Any, Iterable
+
+from isolint.rules.lifecycle.libraries import (
+    ACQUIRE_METHODS,
+    ANNOTATIONS,
+    CLEANUP_METHODS,
+    CONSTRUCTORS,
+    ENGINE_CONNECT_METHODS,
+    LIFECYCLE_TOKENS,
+    OWNERSHIP_CALLS,
+    Kind,
+)
+from isolint.rules.lifecycle.model import ProjectFactories
+
+_IDENTIFIERS: dict[tuple[bytes, bool], "re.Pattern[bytes]"] = {}
+
+
+def _identifier(name: bytes, not_after_dot: bool = False) -> "re.Pattern[bytes]":
+    """``name`` as a whole word, literal first (``re`` finds it at ``bytes.find`` speed; the
+    look-behind runs only where the literal was found). ``not_after_dot``: not an attribute
+    either (``x.redis`` is not the ``redis`` package)."""
+    pattern = _IDENTIFIERS.get((name, not_after_dot))
+    if pattern is None:
+        escaped = re.escape(name)
+        before = rb"[\w.]" if not_after_dot else rb"\w"
+        pattern = _IDENTIFIERS[(name, not_after_dot)] = re.compile(escaped + rb"(?!\w)(?<!" + before + escaped + rb")")
+    return pattern
+
+
+class _Text:
+    """One file's bytes with the answers already found — which literals and words occur, the
+    lower-cased copy, the verdicts — shared by the seven rules and the indexer."""
+
+    __slots__ = ("_literals", "_lowered", "_words", "module", "raw", "verdicts")
+
+    def __init__(self, raw: bytes, module: str) -> None:
+        self.raw = raw
+        self.module = module
+        self._lowered: bytes | None = None
+        self._literals: dict[bytes, bool] = {}
+        self._words: dict[tuple[bytes, bool], bool] = {}
+        self.verdicts: dict[Any, Any] = {}
+
+    def has(self, literal: bytes) -> bool:
+        found = self._literals.get(literal)
+        if found is None:
+            found = self._literals[literal] = literal in self.raw
+        return found
+
+    def has_word(self, name: bytes, not_after_dot: bool = False) -> bool:
+        key = (name, not_after_dot)
+        found = self._words.get(key)
+        if found is None:
+            found = self._words[key] = _identifier(name, not_after_dot).search(self.raw) is not None
+        return found
+
+    def has_any_word(self, names: Iterable[bytes]) -> bool:
+        return any(self.has_word(name) for name in names)
+
+    def has_method(self, name: bytes) -> bool:
+        """``name`` spelled as an attribute: ``conn.close``, ``conn . close``, ``conn.\\n close``."""
+        key = ("method", name)
+        found = self.verdicts.get(key)
+        if found is None:
+            found = self.verdicts[key] = any(_word_before_dot(self.raw[max(0, m.start() - _LOOK_BACK):m.start()])
+                                             is not None for m in _identifier(name).finditer(self.raw))
+        return found
+
+    @property
+    def lowered(self) -> bytes:
+        if self._lowered is None:
+            self._lowered = self.raw.lower()
+        return self._lowered
+
+
+_TEXT_NOTE = "lifecycle.admission"
+
+
+def _text_of(source: Any) -> _Text:
+    """The file's ``_Text``, kept in ``source.notes`` for the other rules and the indexer."""
+    notes = getattr(source, "notes", None)
+    raw = source.raw
+    text = notes.get(_TEXT_NOTE) if notes is not None else None
+    if text is None or text.raw is not raw:
+        text = _Text(raw, source.module)
+        if notes is not None:
+            notes[_TEXT_NOTE] = text
+    return text
+
+
+#: substrings of which every package name holds one (tested): a literal scan each rules out a
+#: file before the packages' own patterns run (an alternation of twenty names would try every
+#: position of the file)
+PACKAGE_SCANS = (b"sql", b"SQL", b"pg", b"redis", b"http", b"odbc", b"racle", b"clickhouse")
+
+
+class LibraryNames:
+    """The qualified names of one table, as "package spelled + last name spelled" tests."""
+
+    def __init__(self, qualified: Iterable[str]) -> None:
+        last_names: dict[bytes, set[bytes]] = defaultdict(set)
+        for name in qualified:
+            last_names[name.partition(".")[0].encode()].add(name.rpartition(".")[2].encode())
+        # shortest first: ``Session`` is found before ``async_scoped_session`` is looked for
+        self.last_names = {package: tuple(sorted(names, key=lambda n: (len(n), n)))
+                           for package, names in last_names.items()}
+        self._by_scan: dict[bytes, list[bytes]] = defaultdict(list)
+        for package in sorted(last_names):
+            self._by_scan[next(s for s in PACKAGE_SCANS if s in package)].append(package)
+
+    def spelled_in(self, text: _Text) -> bool:
+        """The file can name one of the table's qualified names. Inside the library, relative
+        imports resolve to it: its name need not be spelled."""
+        top = text.module.partition(".")[0].encode()
+        if top in self.last_names and text.has_any_word(self.last_names[top]):
+            return True
+        return any(text.has_word(package, not_after_dot=True) and text.has_any_word(self.last_names[package])
+                   for scan, packages in self._by_scan.items() if text.has(scan) for package in packages)
+
+
+#: every resource a library call or annotation can give
+RESOURCE_LIBRARIES = LibraryNames([*CONSTRUCTORS, *ANNOTATIONS])
+#: the calls ISO303 and ISO304 report: engine and pool constructors (``placement.engine_creation``)
+ENGINE_LIBRARIES = LibraryNames([name for name, resource in CONSTRUCTORS.items()
+                                 if resource.kind in (Kind.ENGINE, Kind.POOL)])
+
+#: every conventional factory name holds one of these (tested): a literal-first pattern and two
+#: literals, where an alternation of the sixteen names would try every position of the file
+_CONVENTIONAL_RE = re.compile(rb"ession(?:Local|_local|_Local|Factory|_factory|_maker|factory|Maker)")
+_CONVENTIONAL_LITERALS = (b"async_session", b"DBSession")
+#: ``libraries.produced_by_method`` without a known receiver: ``connect()`` on a receiver whose
+#: last name is ``engine`` / ``*_engine`` in any case, ``acquire()`` on ``pool`` / ``*_pool``
+#: (the receiver patterns run on the lower-cased bytes)
+_RECEIVER_HEURISTICS = tuple(
+    (method.encode(), re.compile(receiver + rb"(?![a-z0-9_])(?<![a-z0-9]" + receiver + rb")"))
+    for method, receiver in (("connect", b"engine"), *((m, b"pool") for m in sorted(ACQUIRE_METHODS)))
+)
+assert "connect" in ENGINE_CONNECT_METHODS  # the method the engine heuristic stands for
+
+
+def _names_conventional_factory(text: _Text) -> bool:
+    return _CONVENTIONAL_RE.search(text.raw) is not None or any(text.has(name) for name in _CONVENTIONAL_LITERALS)
+
+
+def _uses_receiver_heuristic(text: _Text) -> bool:
+    return any(text.has_word(method) and receiver.search(text.lowered) for method, receiver in _RECEIVER_HEURISTICS)
+
+
+def types_resources_alone(text: _Text) -> bool:
+    """The file, read alone, can bind a name to a session, connection, engine, pool or client:
+    the condition of every fact the census records for itself and of every finding that
+    needs no other file."""
+    verdict = text.verdicts.get("alone")
+    if verdict is None:
+        verdict = text.verdicts["alone"] = (RESOURCE_LIBRARIES.spelled_in(text) or _names_conventional_factory(text)
+                                            or _uses_receiver_heuristic(text))
+    return verdict
+
+
+def _trie_pattern(names: Iterable[str]) -> bytes:
+    """An alternation of whole identifiers factored by prefix (``re`` then tests one branch per
+    character instead of every name at every position)."""
+    trie: dict = {}
+    for name in names:
+        node = trie
+        for byte in name.encode():
+            node = node.setdefault(byte, {})
+        node[None] = {}
+
+    def branch(node: dict) -> bytes:
+        ends = None in node
+        parts = [re.escape(bytes([byte])) + branch(child) for byte, child in sorted((k, v) for k, v in node.items()
+                                                                                    if k is not None)]
+        if not parts:
+            return b""
+        body = parts[0] if len(parts) == 1 else b"(?:" + b"|".join(parts) + b")"
+        return b"(?:" + body + b")?" if ends else body
+
+    return rb"\b" + branch(trie) + rb"(?!\w)"
+
+
+class _ProjectNames:
+    """The definitions of a project's ``session-factories`` facts a file can reach, by name:
+    for each live name (a typed definition, or a forward whose target resolves), the dotted
+    parts of the modules defining it."""
+
+    def __init__(self, lookup: ProjectFactories) -> None:
+        self.modules: dict[bytes, list[tuple[frozenset[str], str]]] = {}
+        for name, candidates in lookup.by_name.items():
+            for module, rel_path, fact in candidates:
+                if "via" in fact and lookup.definition(fact["via"], rel_path, 1) is None:
+                    continue  # a forward to nothing: every lookup through it answers None
+                self.modules.setdefault(name.encode(), []).append((frozenset(module.split(".")), rel_path))
+        self.pattern = re.compile(_trie_pattern(n.decode() for n in self.modules)) if self.modules else None
+
+    def reachable_from(self, text: _Text) -> bool:
+        """A qualified name ``W.NAME`` of the file can find a definition of NAME in module M:
+        the lookup needs W's last part to be a dotted part of M (M ends with W, a package W
+        holds M, or W is the file Python's lookup finds). NAME is spelled where a qualified
+        name ends, and W's last part is the word before the dot (``db.NAME``; through an
+        alias, the module it stands for: ``import app.db as d``), the module of the import
+        list (``from app.db import NAME``) or, for ``from . import NAME``, a package of the
+        file itself."""
+        if self.pattern is None:
+            return False
+        raw = text.raw
+        looked: set[tuple[bytes, frozenset[str]]] = set()
+        for match in self.pattern.finditer(raw):
+            name = match.group()
+            window = raw[max(0, match.start() - _LOOK_BACK):match.start()]
+            qualifier = _qualifier(window, text)
+            if not qualifier or (name, qualifier) in looked:
+                continue
+            looked.add((name, qualifier))
+            if any(parts & qualifier for parts, _ in self.modules[name]):
+                return True
+        return False
+
+
+def _qualifier(window: bytes, text: _Text) -> frozenset[str]:
+    """The possible last parts of W for a name spelled right after ``window`` (empty: the
+    name does not end a qualified name there)."""
+    before = _word_before_dot(window)
+    if before is not None:
+        return _alias_parts(text, before)
+    listed = _IN_IMPORT_LIST_RE.search(window) if b"import" in window else None
+    if listed is None:
+        return frozenset()
+    if listed.group(2):
+        return frozenset({listed.group(2).rpartition(b".")[2].decode()})
+    return frozenset(text.module.split("."))  # from . import NAME: one of the file's own packages
+
+
+def _word_before_dot(window: bytes) -> bytes | None:
+    """``db`` for a window ending with ``db.`` (spaces, line continuations and, inside
+    brackets, comments may stand between the dot and the name)."""
+    dot = window.rfind(b".")
+    if dot < 0:
+        return None
+    if window[dot + 1:].strip(b" \t\r\n\\"):
+        if b"#" not in window:
+            return None
+        found = _AFTER_DOT_RE.search(window)  # a comment after the dot: the careful way
+        return found.group(1) if found else None
+    head = window[:dot].rstrip()
+    start = len(head)
+    while start and head[start - 1] in _WORD_BYTES:
+        start -= 1
+    return head[start:] or None
+
+
+def _alias_parts(text: _Text, word: bytes) -> frozenset[str]:
+    """``word`` itself, and the module it stands for when it is an import alias
+    (``import app.db.session as dbs``: ``session``)."""
+    key = ("alias", word)
+    parts = text.verdicts.get(key)
+    if parts is None:
+        found = {word.decode()}
+        raw = text.raw
+        for alias in re.finditer(rb"as(?:\s|\\)+" + re.escape(word) + rb"(?!\w)", raw):
+            head = raw[:alias.start()].rstrip()
+            start = len(head)
+            while start and (head[start - 1] in _WORD_BYTES or head[start - 1] == 46):  # "."
+                start -= 1
+            found.add(head[start:].rpartition(b".")[2].decode())
+        parts = text.verdicts[key] = frozenset(found)
+    return parts
+
+
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") | frozenset(range(128, 256))
+_COMMENT = rb"(?>#[^\n]*)"
+_AFTER_DOT_RE = re.compile(rb"(\w+)\s*\.(?:\s|\\|" + _COMMENT + rb")*\Z")
+#: the import list of ``from W import`` up to the name (``W``: group 2; only dots for
+#: ``from . import``), literal first
+_IN_IMPORT_LIST_RE = re.compile(
+    rb"from(?<!\wfrom)(?:\s|\\)+(\.*)(?:\s|\\)*([\w.]*?)(?:\s|\\)+import\b(?:[\w\s,()\\]|" + _COMMENT + rb")*\Z"
+)
+
+
+_PROJECT_NAMES: "weakref.WeakKeyDictionary[ProjectFactories, _ProjectNames]" = weakref.WeakKeyDictionary()
+
+
+def names_project_definition(text: _Text, project: Any) -> bool:
+    """The file can reach a session factory, engine, client or session function another file
+    defines (``from app.db import make_orders_session``) — looked up by name and module in the
+    project's facts (``ProjectFactories``), rebuilt when the facts change."""
+    lookup = ProjectFactories.of(project)
+    if lookup is None:
+        return False
+    names = _PROJECT_NAMES.get(lookup)
+    if names is None:
+        names = _PROJECT_NAMES[lookup] = _ProjectNames(lookup)
+    return names.reachable_from(text)
+
+
+def may_hold_resources(source: Any, project: Any) -> bool:
+    """Some name of the file may be typed as a session, connection, engine, pool or client."""
+    text = _text_of(source)
+    return types_resources_alone(text) or names_project_definition(text, project)
+
+
+def may_create_engine(source: Any) -> bool:
+    """The file can call a library's engine or pool constructor (ISO303, ISO304)."""
+    text = _text_of(source)
+    if not types_resources_alone(text):
+        return False  # the engine constructors are among the resource libraries' names
+    verdict = text.verdicts.get("engine")
+    if verdict is None:
+        verdict = text.verdicts["engine"] = ENGINE_LIBRARIES.spelled_in(text)
+    return verdict
+
+
+_CLEANUP = tuple(sorted(name.encode() for name in CLEANUP_METHODS))
+_OPERATIONS: dict[frozenset, tuple[bytes, ...]] = {}
+
+
+def may_close_untyped_handle(source: Any, db_operations: frozenset[str]) -> bool:
+    """The file calls a cleanup method and a database operation on a name (``conn.execute()``
+    … ``conn.close()``): the shape ISO302 reports on whatever the handle's type."""
+    operations = _OPERATIONS.get(db_operations)
+    if operations is None:
+        operations = _OPERATIONS[db_operations] = tuple(sorted(name.encode() for name in db_operations))
+    text = _text_of(source)
+    return any(text.has_method(name) for name in _CLEANUP) and any(text.has_method(name) for name in operations)
+
+
+#: the family's vocabulary in a callee's last name (``make_orders_session``, ``db_engine``), any
+#: case: matched on the lower-cased bytes
+_VOCABULARY = tuple(sorted({token.lower() for token in LIFECYCLE_TOKENS}))
+_CALLED_RE = tuple(re.compile(re.escape(token) + rb"\w*\s*\(") for token in _VOCABULARY)
+
+
+def _reversed_words(names: Iterable[str]) -> bytes:
+    return b"|".join(re.escape(name.lower().encode()[::-1]) for name in sorted(names, key=len, reverse=True))
+
+
+#: what precedes a returned or ``with``-entered callee — ``return`` / ``with`` / a later item's
+#: ``,``, brackets, ``await``, an ownership helper (``closing(``), the dotted parts and the start
+#: of the callee's name — matched on the reversed bytes before the vocabulary word (``re``
+#: cannot match backwards)
+_HANDED_ON_BEFORE_REVERSED_RE = re.compile(
+    rb"\w*(?P<chain>(?:\s*\.\s*\w+)*)"
+    rb"(?:\s*\(\s*(?:" + _reversed_words(OWNERSHIP_CALLS) + rb")(?:\s*\.\s*\w+)*)?"
+    rb"(?:\s+tiawa)?[\s(]*(?:(?:nruter|htiw)(?!\w)|,)"
+)
+_LOOK_BACK = 240
+
+
+def _hands_on_named_call(text: _Text) -> bool:
+    """A call returned by a function or entered by ``with`` whose callee's last name carries
+    the family's vocabulary (``return make_orders_session()``, ``with db.session_scope() as s``);
+    not ``self.`` / ``cls.`` methods (the census follows neither)."""
+    lowered = text.lowered
+    for called in _CALLED_RE:
+        for match in called.finditer(lowered):
+            start = match.start()
+            before = lowered[max(0, start - _LOOK_BACK):start][::-1]
+            found = _HANDED_ON_BEFORE_REVERSED_RE.match(before)
+            if found is not None and not found.group("chain").rstrip().endswith((b".fles", b".slc")):
+                return True
+    return False
+
+
+def census_may_record(source: Any) -> bool:
+    """The ``session-factories`` indexer can record facts that matter for ``source``: its own
+    typed definitions, engines and managed creations (``types_resources_alone``), or a
+    function forwarding to (``return make_orders_session()``) or a ``with`` entering a call
+    of another module's session function, named in the family's vocabulary.
+
+    Forwarding facts are resolved by name against other files; the CLI indexes every file in
+    parallel before any fact is known, so the vocabulary stands in for the name: a forward to
+    a callee named without it (``return db.open_store()``) is not followed."""
+    text = _text_of(source)
+    return types_resources_alone(text) or _hands_on_named_call(text)
