@@ -42,6 +42,7 @@ CROSSING = {
     "dynamic_concat.py": 'import importlib\nmodels = importlib.import_module("serv" "ices.auth.app.models")\n',
     "dynamic_escape.py": 'import importlib\nmodels = importlib.import_module("\\x73ervices.auth.app.models")\n',
     "dynamic_relative.py": 'import importlib\nsecurity = importlib.import_module(".security", package="services.auth.app")\n',
+    "dynamic_overshoot.py": 'import importlib\nmodels = importlib.import_module("....services.auth.app.models", package="app")\n',
     "dunder_import.py": 'security = __import__("services.auth.app.security")\n',
     "nfkc.py": "import ｓervices.auth.app.security\n",
     "uppercase_comment.py": "# Auth\nfrom services.auth.app.security import verify_token  # noqa: F401\n",

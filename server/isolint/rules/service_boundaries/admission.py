@@ -120,5 +120,6 @@ def _literal_of(names: frozenset[str]) -> re.Pattern[bytes]:
     cut = (rb"|" + _alternatives(prefixes) + rb"(?:\\|['\"](?:\s|\\|#[^\n]*)*[rRuU]?['\"])"
            if prefixes else b"")
     # an escape that can spell a name's first character, or a backslash continuation
-    escape = rb"|\\(?:[xuUN0-7]|\r?\n)"
-    return re.compile(rb"['\"](?:" + _alternatives(names) + rb"(?!\w)" + cut + escape + rb")")
+    escape = rb"|\\[xuUN0-7\r\n]"
+    # leading dots: a relative literal with more dots than its package has parts is absolute
+    return re.compile(rb"['\"]\.*(?:" + _alternatives(names) + rb"(?!\w)" + cut + escape + rb")")
