@@ -67,18 +67,24 @@ def facts_digest(facts: Mapping[str, Any]) -> str:
 def fact_kinds_read(source: SourceFile, scan: TokenScan, project: Any = None) -> tuple[str, ...]:
     """Fact kinds the rules that may run on a file read: its zone's rules, plus the
     integration-test rules for a test file whose bytes can carry an integration marker (the
-    only zone change content can cause: pytest markers, ``checker._refine_zone``). With the
-    ``project``, a rule's ``admits`` is asked too (before any fact is known), so a file no
-    fact-reading rule admits is not kept for the check phase."""
+    only zone change content can cause: pytest markers, ``checker._refine_zone``).
+
+    This runs before any fact is known, so a rule's ``admits`` — which may read the facts
+    (ISO3xx's project definitions) — is not asked. A rule whose admission needs no facts says
+    so with a classmethod ``admits_before_facts(source, project)``; with the ``project``, a file
+    it turns away is not kept for the check phase for that rule."""
     candidates = [(rule, source) for rule in rules_for(source)]
     if source.zone is Zone.TEST and may_be_marked_integration(source):
         integration = dataclasses.replace(source, zone=Zone.INTEGRATION_TEST)
         candidates += [(rule, integration) for rule in rules_for(integration)]
     kinds: set[str] = set()
     for rule, candidate in candidates:
-        if rule.uses_facts and not kinds.issuperset(rule.uses_facts) and scan.admits(rule.tokens) \
-                and (project is None or rule.admits(candidate, project)):
-            kinds.update(rule.uses_facts)
+        if not rule.uses_facts or kinds.issuperset(rule.uses_facts) or not scan.admits(rule.tokens):
+            continue
+        before_facts = getattr(rule, "admits_before_facts", None)
+        if project is not None and before_facts is not None and not before_facts(candidate, project):
+            continue
+        kinds.update(rule.uses_facts)
     return tuple(sorted(kinds))
 
 

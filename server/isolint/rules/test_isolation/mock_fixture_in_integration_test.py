@@ -55,6 +55,9 @@ class MockFixtureInIntegrationTest(Rule):
         # a unit-test file without an integration marker is neither parsed nor kept for phase 2
         return project is not None and may_hold_integration_tests(source)
 
+    #: the admission reads no facts, so the CLI asks it before indexing (``fact_kinds_read``)
+    admits_before_facts = admits
+
     def visit_FunctionDef(self, node: ast.FunctionDef, ctx: "PythonContext") -> None:
         self._check(node, ctx)
 
