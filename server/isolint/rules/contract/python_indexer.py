@@ -42,8 +42,19 @@ from typing import Any
 
 from isolint.core.model import Language
 from isolint.core.rule import Indexer
+from isolint.core.zones import matches_any
 from isolint.rules.common.scope import child_nodes, statements_breadth_first, walk
-from isolint.rules.contract.catalogue import DECLARE, HANDLE, PYTHON_FACTS, SEND, indexes_file, side_of
+from isolint.rules.contract.admission import may_hold_messages
+from isolint.rules.contract.catalogue import (
+    CONTRACT_KEYS,
+    DECLARE,
+    HANDLE,
+    PYTHON_FACTS,
+    SEND,
+    contract_globs,
+    indexes_file,
+    side_of,
+)
 from isolint.rules.contract.naming import (
     CHANNEL_EVENT_RE,
     GENERIC_SEND_CALLS,
@@ -113,6 +124,9 @@ class PythonMessageIndexer(Indexer):
     tokens = (b'"type"', b"'type'", b"type=", b"type:", b"_type", b".type", b"Enum", b"Literal", b"handler",
               b"emit(", b"MAP", b"_map")
 
+    def admits(self, source, project) -> bool:
+        return python_file_may_hold_messages(source)
+
     def extract(self, source, tree: ast.Module) -> dict[str, Any] | None:
         if not indexes_file(source):
             return None
@@ -130,6 +144,18 @@ class PythonMessageIndexer(Indexer):
         if wrappers:
             facts["wrappers"] = wrappers
         return facts
+
+
+def python_file_may_hold_messages(source) -> bool:
+    """Whether ``extract`` can find anything in ``source``, from its zone, the contract's globs
+    and its bytes (``admission``): the Python side's prefilter, shared by the ISO4xx rules (they
+    report only at entries of the file's own facts). A file a contract glob names is always read."""
+    if not indexes_file(source) or side_of(source.rel_path, Language.PYTHON, source.settings) is None:
+        return False
+    if source.settings.contract and any(matches_any(source.rel_path, contract_globs(source.settings, key))
+                                        for key in CONTRACT_KEYS):
+        return True
+    return may_hold_messages(source.raw, source.rel_path)
 
 
 def _client_only(raw: bytes) -> bool:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from isolint.core.model import Language
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.contract.catalogue import FACT_KINDS, SHARED, Mismatch, catalogue_of, indexes_file
-from isolint.rules.contract.python_indexer import PythonMessageIndexer
+from isolint.rules.contract.python_indexer import PythonMessageIndexer, python_file_may_hold_messages
 from isolint.rules.contract.typescript_indexer import TypeScriptMessageIndexer
 
 if TYPE_CHECKING:
@@ -40,6 +40,17 @@ class ContractRule(Rule):
     @classmethod
     def applies_to(cls, source) -> bool:
         return indexes_file(source)
+
+    @classmethod
+    def admits(cls, source, project) -> bool:
+        """A finding sits on an entry of the file's own facts: no project, no peer to disagree
+        with; a Python file the indexer cannot take anything from has no entry."""
+        if project is None:
+            return False
+        if source.language is not Language.PYTHON:
+            return True
+        return python_file_may_hold_messages(source) and any(token in source.raw
+                                                             for token in PythonMessageIndexer.tokens)
 
     def end_file(self, ctx: "RuleContext") -> None:  # Python files
         self.check(ctx)

@@ -1,0 +1,227 @@
+"""Which Python files can hold a piece of the message catalogue, decided from their bytes alone.
+
+``PythonMessageIndexer.extract`` finds something (an entry, an enum, a model, an alias, a
+wrapper) only through a handful of syntactic shapes, each of which needs some text in the file;
+``may_hold_messages`` is the union of those necessary texts, so a file with none of them is
+never parsed for the catalogue (nor for the ISO4xx rules, which only report where a file's own
+facts are). It must stay a superset: each shape the collector reads is listed below with the
+text it cannot do without, and the tests hold files of each shape in its unusual spellings
+(calls over several lines, parenthesized names, line continuations, comments, non-ASCII names).
+
+- an ``Enum``/``StrEnum`` class: a ``class`` statement whose bases name ``Enum`` or ``StrEnum``;
+- a message model: a class-body annotation of a discriminator (``type:``, ``message_type :``);
+- a ``Literal[…]`` alias bound to a message-type name (``MessageType = Literal[…]``);
+- a mapping table (a name holding a map word and a subject word, ``EVENT_MAP = {…}``) and a
+  handler table or registration (``handlers = {…}``, ``self._routes["x"] = fn``);
+- a call whose first argument can be a string or an ``Enum.MEMBER``: a handler decorator or
+  registrar (``on``, ``register``, ``subscribe``, ``…handler``), ``send_…``/``…_send`` (a wrapper
+  of another file), Socket.IO's ``sio.call``; any ``emit…`` call (also the wrappers that forward
+  their first parameter to it);
+- a send (``send_json``, ``broadcast``…) of a dict with a discriminator key, of a call with a
+  discriminator keyword or of a message-model constructor; a returned dict with a discriminator
+  key in WebSocket code;
+- a dispatch on a message type: ``msg["type"]``, ``data.get("type")``, ``event.type`` on a
+  message-like name; a type variable (``msg_type``, ``type_``…) compared, bound or matched; a
+  ``match`` statement with a ``{"type": …}`` pattern.
+
+Speed: every pattern starts with a literal (``re`` then skips ahead to it at C speed instead of
+trying a match at every byte), and the ones whose literal is common run only after a rarer word
+they need was found with ``in``; the few loops are over matches, which are rare.
+"""
+
+from __future__ import annotations
+
+import re
+
+from isolint.rules.contract.naming import is_ws_context
+
+_ID = rb"[\w\x80-\xff]"  # an identifier character (the UTF-8 bytes of non-ASCII names included)
+_NOT_ID_AFTER = rb"(?![\w\x80-\xff])"
+#: between a name and what follows it: spaces, newlines inside brackets, line continuations, and
+#: the closing parenthesis of a parenthesized name (``(handlers)["x"] = fn``)
+_GAP = rb"[\s\\)]*"
+#: after an opening bracket: spaces, continuations, comments, further opening parentheses
+_OPEN = rb"(?:[\s\\(]|#[^\n]*\n)*"
+#: the discriminator keys (``DISCRIMINATOR_KEYS``)
+_DISCRIMINATOR = rb"(?:message_|msg_|event_)?type"
+#: a first argument that can be a wire-name string (``u"…"``, ``r'…'``, ``"a" "b"``) or an enum
+#: reference (``MessageType.X``, ``pkg.Events.X``, ``Kind._X``)
+_FIRST_ARG = (rb"\(" + _OPEN + rb"(?:[rRuU]?[\"']|(?:" + _ID + rb"+\s*\.\s*)*[A-Z\x80-\xff]" + _ID
+              + rb"*\s*\.\s*[A-Z_\x80-\xff])")
+
+
+def _compile(pattern: bytes) -> re.Pattern[bytes]:
+    return re.compile(pattern)
+
+
+#: ``class Kind(str, Enum):`` (bases over several lines, with comments, ``enum.StrEnum``)
+ENUM_CLASS_RE = _compile(rb"class\b[^(:]*\((?:[^:#]|#[^\n]*\n)*?(?<![\w\x80-\xff])(?:Str)?Enum" + _NOT_ID_AFTER)
+#: ``type: Literal["thread_updated"]`` in a class body, also on a class's one line or
+#: parenthesized (parameters match too: a superset)
+MODEL_FIELD_RE = _compile(
+    rb"type(?:(?<=[\s(:;]type)|(?<=[\s(:;]message_type)|(?<=[\s(:;]msg_type)|(?<=[\s(:;]event_type))"
+    rb"(?<!#type)(?<!# type)" + _GAP + rb":"  # not ``# type: ignore``
+    # ``Literal[…]`` (``typing.Literal``), or a name with a default (``type: str = "…"``)
+    + rb"[ \t]*(?:(?:\\\r?\n|\()[\s\\(]*)?(?:" + _ID + rb"+[\s\\]*\.[\s\\]*)*(?:Literal[\s\\]*\[|" + _ID
+    + rb"+[\s\\)]*=(?!=))"
+)
+#: calls whose literal first argument is a handled or sent type (lower-case literal first, so
+#: each alternative skips ahead to its word): handler decorators and registrars, wrappers'
+#: ``send_…``/``…_send`` calls; ``sio.call`` is checked apart (it needs a Socket.IO receiver)
+NAMED_CALL_RES = tuple(_compile(word + _GAP + _FIRST_ARG) for word in (
+    rb"on(?<![\w\x80-\xff]on)(?:_event|_message)?",
+    rb"handle[rs]",
+    rb"register",
+    rb"subscribe",
+    rb"send" + _ID + rb"*",
+))
+ACK_CALL_RE = _compile(rb"call" + _GAP + _FIRST_ARG)
+SOCKETIO_WORDS = (b"sio", b"socketio", b"socket_io")
+#: every ``emit…``/``…_emit`` call: named sends, and the wrappers that forward a parameter
+EMIT_CALL_RE = _compile(rb"emit" + _ID + rb"*" + _GAP + rb"\(")
+#: ``handlers = {…}``, ``HANDLERS: dict[…] = {…}``, ``self._routes["x"] = fn`` (lower-cased text)
+HANDLER_WORDS = (b"handler", b"dispatch", b"router", b"routes", b"callbacks")
+HANDLER_ASSIGN_RES = {word: _compile(
+    word + _ID + rb"*" + _GAP
+    + rb"(?:(?::[^=]*)?=(?!=)(?:[\s\\(]*[\w\x80-\xff.]+[\s\\)]*=(?!=))*[\s\\(]*\{|\[[^\]]*\][\s\\)]*=(?!=))"
+) for word in HANDLER_WORDS}
+#: ``EVENT_NAME_MAP = {…}``: a name with a map word and a subject word (lower-cased text); the
+#: match is the name from its map word on, the subject word may precede it
+MAP_WORDS = (b"map", b"alias", b"translation", b"rename")
+MAP_ASSIGN_RES = {word: _compile(word + _ID + rb"*" + _GAP + rb"[:=]") for word in MAP_WORDS}
+NAME_START_RE = _compile(rb"[\w\x80-\xff]*\Z")
+SUBJECT_RE = _compile(rb"message|msg|event|type|frontend|ws|socket")
+#: a name ``MESSAGE_CONTAINER_RE`` accepts, then ``=`` or an annotation (lower-cased text)
+CONTAINER_ASSIGN_RE = _compile(
+    rb"(?:message|msg|event|frame|packet|notification|command|signal|ws|socket)" + _ID + rb"*" + _GAP + rb"[:=]"
+)
+LITERAL_VALUE_RE = _compile(rb"=(?!=)[\s\\(]*(?:" + _ID + rb"+[\s\\]*\.[\s\\]*)*Literal[\s\\]*\[")
+#: ``event.type`` on a name ``MESSAGE_VARIABLE_RE`` accepts (lower-cased text; the name is
+#: checked on each match)
+ATTRIBUTE_TYPE_RE = _compile(rb"\.[\s\\]*" + _DISCRIMINATOR + _NOT_ID_AFTER)
+OWNER_RE = _compile(
+    rb"(?:(?:msg|message|data|event|payload|frame|packet|incoming|parsed|raw|body|json|envelope|ws)" + _ID
+    + rb"*|(?<![\w\x80-\xff])(?:m|e|evt))" + _GAP + rb"\Z"
+)
+#: ``msg["type"]``, ``data.get("type")`` (the text before each discriminator key is checked)
+KEY_ACCESS_RE = _compile(
+    rb"(?:(?:msg|message|data|event|payload|frame|packet|incoming|parsed|raw|body|json|envelope|ws)" + _ID
+    + rb"*|(?<![\w\x80-\xff])(?:m|e|evt))" + _GAP + rb"(?:\[|\.[\s\\]*get" + _GAP + rb"\()" + _OPEN + rb"[ru]?[\"']+" + _DISCRIMINATOR + rb"\Z"
+)
+#: a type variable (a name ``TYPE_VARIABLE_RE`` accepts; lower-cased text) read as a dispatch
+#: subject: compared or read further (``type_ == "x"``, ``str(msg_type)``, ``mtype.lower()``,
+#: ``(type or "")``), bound to another name (``kind = mtype``), compared from the right, matched
+_TYPE_VARIABLE = rb"(?i:(?:msg|message|event|ws|frame|packet|payload)_?type|m?type_?)"
+#: ``str(…)`` or a capitalized callee (``MessageType(…)``, ``ws.Kind(…)``) around the subject; in
+#: the raw text, with the type variable matched in any case
+_CALLEE = rb"(?:" + _ID + rb"+[\s\\]*\.[\s\\]*)*(?:str|[A-Z\x80-\xff]" + _ID + rb"*)[\s\\]*\(" + _OPEN
+_CALLED_WITH = rb"(?:" + _CALLEE + rb")?"
+_NAMED = rb"[\s\\(]*(?:[ru]?[\"']|" + _ID + rb"+[\s\\]*\.)"  # a string, or the start of ``Enum.MEMBER``
+#: a value read: neither called, subscripted, nor a target or keyword (``Column(type=…)``)
+_NOT_CALLED = rb"(?![\s\\]*(?:[(\[]|=(?!=)))"
+TYPE_VARIABLE_READ_RES = (
+    # compared or read further (lower-cased text; the name is checked on each match)
+    _compile(rb"type_?" + _NOT_ID_AFTER + rb"[\s\\)]*(?:==" + _NAMED + rb"|is(?![\s\\]+not" + _NOT_ID_AFTER + rb")"
+             + _NAMED + rb"|in[\s\\]*[(\[{]|\.[\s\\]*(?:value|lower|upper|strip|casefold)" + _NOT_ID_AFTER + rb")"),
+    # ``(type_ or "")`` (lower-cased text; the name and the parenthesis are checked on each match)
+    _compile(rb"type_?" + _NOT_ID_AFTER + rb"[\s\\]*(?:or|and)" + _NOT_ID_AFTER),
+    # compared from the right or bound by a walrus (``== mtype``, ``:= str(type)``), wrapped in a
+    # call (``kind = MessageType(type_)``), bound to a name (``kind = mtype``; ``f(kind=type_)``
+    # and ``kind = type_,`` bind nothing); then ``"x" is type`` and ``match mtype:``
+    _compile(rb"=(?:[\s\\(]*" + _CALLEE + rb"|(?<=[=:]=)[\s\\(]*" + rb"|[\s\\(]*(?=" + _TYPE_VARIABLE + _NOT_ID_AFTER
+             + rb"(?![\s\\]*[,)])))" + _TYPE_VARIABLE + _NOT_ID_AFTER + _NOT_CALLED),
+    _compile(rb"is(?<![\w\x80-\xff]is)[\s\\(]*" + _CALLED_WITH + _TYPE_VARIABLE + _NOT_ID_AFTER + _NOT_CALLED),
+    _compile(rb"match(?<![\w\x80-\xff.]match)[\s\\(]" + _OPEN + _CALLED_WITH + _TYPE_VARIABLE + _NOT_ID_AFTER),
+)
+TYPE_VARIABLE_END_RE = _compile(rb"(?<![\w\x80-\xff.])" + _TYPE_VARIABLE + rb"\Z")
+PARENTHESIZED_TYPE_VARIABLE_END_RE = _compile(rb"\([\s\\(]*" + _TYPE_VARIABLE + rb"\Z")
+#: the calls ``_Collector.is_socket_send`` accepts (``SEND_METHODS``), by the word each starts with
+SEND_CALL_RES = {word: _compile(word + boundary + rb"(?:" + suffixes + rb")?" + _GAP + rb"\(") for word, boundary, suffixes in (
+    (b"send", rb"(?:(?<![\w\x80-\xff]send)|(?<=ws_send)|(?<=safe_send))",
+     rb"_json|_text|_message|_personal_message|_to_user|_to_thread|_to_client|_to_connection|_event|_update|_ws|_safe"),
+    (b"broadcast", rb"(?<![\w\x80-\xff]broadcast)", rb"_json|_message|_to_thread|_to_room|_to_user"),
+    (b"emit", rb"(?<![\w\x80-\xff]emit)", rb"_event"),
+    (b"push", rb"(?<![\w\x80-\xff]push)", rb"_event"),
+    (b"notify", rb"(?<![\w\x80-\xff]notify)", rb"(?!)"),
+)}
+#: a discriminator key in a dict (``{"type": …}``, ``'msg_type'``) or in a mapping pattern
+DISCRIMINATOR_KEY_RE = _compile(rb"type[\"']")
+#: ``Model(type="…")``
+DISCRIMINATOR_KEYWORD_RE = _compile(rb"type[\s\\]*=(?!=)")
+#: a constructor ``MESSAGE_MODEL_RE`` accepts: ``ThreadUpdatedMessage(…)``, ``WsEvent(…)`` —
+#: lower-cased, a model word then the call (the capital first letter is not checked)
+MODEL_CALL_RE = _compile(
+    rb"(?:message|msg|event|frame|packet|notification|command|signal|payload|socket|ws)" + _ID + rb"*" + _GAP + rb"\("
+)
+MATCH_STATEMENT_RE = _compile(rb"match(?<![\w\x80-\xff.]match)[\s\\(]")
+#: ``case {"type": …}`` (or ``case ({…}) | {…}``)
+MAPPING_CASE_RE = _compile(rb"case(?<![\w\x80-\xff.]case)[\s\\(]*\{")
+#: ``return {"type": …}`` in WebSocket code
+RETURN_DICT_RE = _compile(rb"return(?<![\w\x80-\xff.]return)[\s\\(]*\{")
+#: how far back a key access or a type variable's start is looked for
+_WINDOW = 200
+
+
+def may_hold_messages(raw: bytes, rel_path: str) -> bool:
+    """False only when no shape ``PythonMessageIndexer`` reads can occur in ``raw``."""
+    if b"Enum" in raw and ENUM_CLASS_RE.search(raw):
+        return True
+    if any(pattern.search(raw) for pattern in NAMED_CALL_RES):
+        return True
+    lowered = raw.lower()
+    if b"emit" in raw and EMIT_CALL_RE.search(raw):
+        return True
+    if any(word in lowered for word in SOCKETIO_WORDS) and ACK_CALL_RE.search(raw):
+        return True
+    if b"type" in lowered and (MODEL_FIELD_RE.search(raw) or _dispatches_on_type(raw, lowered)):
+        return True
+    if any(word in lowered and HANDLER_ASSIGN_RES[word].search(lowered) for word in HANDLER_WORDS):
+        return True
+    if any(word in lowered and _map_name(MAP_ASSIGN_RES[word], lowered) for word in MAP_WORDS):
+        return True
+    if b"Literal" in raw and _literal_alias(raw, lowered):
+        return True
+    discriminator_key = DISCRIMINATOR_KEY_RE.search(raw) is not None
+    if discriminator_key and ((MATCH_STATEMENT_RE.search(raw) and MAPPING_CASE_RE.search(raw))
+                              or (RETURN_DICT_RE.search(raw) and is_ws_context(raw, rel_path))):
+        return True
+    if any(word in raw and pattern.search(raw) for word, pattern in SEND_CALL_RES.items()):
+        return discriminator_key or DISCRIMINATOR_KEYWORD_RE.search(raw) is not None \
+            or MODEL_CALL_RE.search(lowered) is not None
+    return False
+
+
+def _literal_alias(raw: bytes, lowered: bytes) -> bool:
+    """``MessageType = Literal[…]`` (also annotated, chained, ``typing.Literal``): a message-type
+    name is bound shortly before a ``Literal[`` that is the value itself."""
+    for match in LITERAL_VALUE_RE.finditer(raw):
+        if CONTAINER_ASSIGN_RE.search(lowered, max(0, match.start() - _WINDOW), match.start() + 1):
+            return True
+    return False
+
+
+def _map_name(pattern: re.Pattern[bytes], lowered: bytes) -> bool:
+    """A name bound or annotated that holds the map word ``pattern`` starts with and a subject."""
+    for match in pattern.finditer(lowered):
+        start = match.start()
+        prefix = NAME_START_RE.search(lowered, max(0, start - 80), start)
+        if SUBJECT_RE.search(lowered, prefix.start() if prefix else start, match.end()):
+            return True
+    return False
+
+
+def _dispatches_on_type(raw: bytes, lowered: bytes) -> bool:
+    """A comparison or ``match`` on a message's type can occur (see ``_type_subject_base``)."""
+    for match in ATTRIBUTE_TYPE_RE.finditer(lowered):
+        if OWNER_RE.search(lowered, max(0, match.start() - _WINDOW), match.start()):
+            return True
+    for match in DISCRIMINATOR_KEY_RE.finditer(lowered):
+        if KEY_ACCESS_RE.search(lowered, max(0, match.end() - 1 - _WINDOW), match.end() - 1):
+            return True
+    compared, alternative, *others = TYPE_VARIABLE_READ_RES
+    for pattern, end_pattern in ((compared, TYPE_VARIABLE_END_RE), (alternative, PARENTHESIZED_TYPE_VARIABLE_END_RE)):
+        for match in pattern.finditer(lowered):
+            end = match.start() + (5 if lowered[match.start() + 4:match.start() + 5] == b"_" else 4)
+            if end_pattern.search(lowered, max(0, match.start() - _WINDOW), end):
+                return True
+    return any(pattern.search(raw) for pattern in others)
