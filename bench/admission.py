@@ -4,6 +4,10 @@ narrower ``tokens``/``admits`` would save from ``ast.parse`` and the traversal.
 
     .venv/bin/python bench/admission.py bench/.corpus/src [--by family]
 
+"admit ms" is what deciding costs: each rule's token scan plus its ``admits`` on every file,
+measured alone (CPU). Admission runs on every file, so a slow one is paid where nothing is
+reported — a plain ``in`` test of a literal before a regular expression keeps it cheap.
+
 A cold ``isolint check`` parses a Python file when any rule or indexer admits it, so the parse
 count is decided by the widest admission; "alone" is the column to shrink.
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -33,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     entries, _ = collect_files(args.paths)
     projects: dict[Path, ProjectIndex] = {}
     admitted, admitted_bytes, alone, alone_bytes = Counter(), Counter(), Counter(), Counter()
+    deciding: Counter[str] = Counter()
     python_files = parsed = total_bytes = parsed_bytes = 0
     for entry in entries:
         if language_of(entry.path.name) is not Language.PYTHON:
@@ -45,6 +51,15 @@ def main(argv: list[str] | None = None) -> int:
         source = SourceFile.from_text(entry.path, text, entry.settings, Language.PYTHON, rel_path=entry.rel_path)
         python_files += 1
         total_bytes += len(source.raw)
+        for rule in rules_for(source):
+            start = time.process_time()
+            TokenScan(source.raw).admits(rule.tokens) and rule.admits(source, project)
+            deciding[rule.code if args.by == "rule" else rule.family()] += time.process_time() - start
+        for indexer in project.indexers:
+            if Language.PYTHON in indexer.languages:
+                start = time.process_time()
+                TokenScan(source.raw).admits(indexer.tokens) and indexer.admits(source, project)
+                deciding[f"indexer:{indexer.name}"] += time.process_time() - start
         scan = TokenScan(source.raw)
         names = {r.code if args.by == "rule" else r.family()
                  for r in prefilter(rules_for(source), scan, source, project) if r.code not in META}
@@ -63,9 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{python_files} Python files ({total_bytes / 1e6:.1f} MB); parsed {parsed} "
           f"({100 * parsed / max(python_files, 1):.0f} %, {parsed_bytes / 1e6:.1f} MB = "
           f"{100 * parsed_bytes / max(total_bytes, 1):.0f} % of the bytes)")
-    print(f"{'rule / indexer':<32} {'admits':>7} {'MB':>7} {'alone':>7} {'MB':>7}")
-    for name, count in admitted.most_common():
-        print(f"{name:<32} {count:>7} {admitted_bytes[name] / 1e6:>7.1f} {alone[name]:>7} {alone_bytes[name] / 1e6:>7.1f}")
+    print(f"{'rule / indexer':<32} {'admits':>7} {'MB':>7} {'alone':>7} {'MB':>7} {'admit ms':>9}")
+    for name in sorted(set(admitted) | set(deciding), key=lambda n: (-admitted[n], n)):
+        print(f"{name:<32} {admitted[name]:>7} {admitted_bytes[name] / 1e6:>7.1f} {alone[name]:>7} "
+              f"{alone_bytes[name] / 1e6:>7.1f} {1000 * deciding[name]:>9.0f}")
     return 0
 
 

@@ -111,3 +111,20 @@ def test_mask_secret_never_shows_the_whole_value() -> None:
 def test_unparsable_python_is_not_a_crash() -> None:
     result = lint_source("def broken(:\n    localhost = 1\n", "/r/services/api/app/x.py", Settings(root=Path("/r")))
     assert result.findings == [] or all(f.code == "ISO001" for f in result.findings)
+
+
+def test_a_content_test_asked_by_several_rules_runs_once_per_text(tmp_path) -> None:
+    from isolint.core.config import Settings
+    from isolint.engine.sources import SourceFile
+
+    calls = []
+
+    def expensive(source):
+        calls.append(source.rel_path)
+        return b"websocket" in source.raw
+
+    source = SourceFile.from_text(tmp_path / "app.py", "ws = websocket\n", Settings(root=tmp_path))
+    assert source.memo("ws", expensive) is True and source.memo("ws", expensive) is True
+    assert calls == ["app.py"]
+    edited = SourceFile.from_text(tmp_path / "app.py", "ws = None\n", Settings(root=tmp_path))
+    assert edited.memo("ws", expensive) is False and len(calls) == 2

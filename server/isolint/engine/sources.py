@@ -13,6 +13,7 @@ import tokenize
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
+from typing import Any, Callable
 
 from isolint.core.config import Settings
 from isolint.core.model import Language, Position, Range, Zone
@@ -103,6 +104,16 @@ class SourceFile:
     #: scratch space of one check (rules and indexers share work through it, e.g. the ISO3xx
     #: model of the parse); the engine empties it when the check ends
     notes: dict = field(default_factory=dict)
+    #: memo of content-only tests (several rules and an indexer asking the same question of
+    #: the same bytes before any parse: ``memo(key, test)``); valid as long as the text is
+    memos: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key: Any, test: Callable[[SourceFile], Any]) -> Any:
+        try:
+            return self.memos[key]
+        except KeyError:
+            value = self.memos[key] = test(self)
+            return value
 
     @classmethod
     def from_text(
