@@ -204,6 +204,21 @@ def test_the_rules_need_a_project_and_follow_the_indexer_on_python():
 
 def test_reserved_events_do_not_matter_to_admission():
     """A reserved event yields nothing, but admission may keep the file (it is a superset)."""
-    event = sorted(RESERVED_EVENTS)[0]
+    event = min(RESERVED_EVENTS)
     source = _source(f"@sio.on('{event}')\ndef f(sid):\n    pass\n")
     assert _admitted(source)
+
+
+def test_the_verdict_is_computed_once_per_text(monkeypatch):
+    """The indexer and the four rules ask for every file; the scan runs once per text."""
+    calls = []
+    real = python_indexer.may_hold_messages
+    monkeypatch.setattr(python_indexer, "may_hold_messages", lambda raw, rel: calls.append(rel) or real(raw, rel))
+    project = ProjectIndex(Settings(root=ROOT))
+    source = _source("def on(msg):\n    if msg['type'] == 'ping':\n        pass\n")
+    assert INDEXER.admits(source, project) and UnhandledMessageType.admits(source, project)
+    assert len(calls) == 1
+    edited = _source(TURNED_AWAY["a model module"])
+    edited.notes.update(source.notes)  # a stale verdict of another text is not reused
+    assert not INDEXER.admits(edited, project)
+    assert len(calls) == 2

@@ -96,45 +96,46 @@ CONTAINER_ASSIGN_RE = _compile(
     rb"(?:message|msg|event|frame|packet|notification|command|signal|ws|socket)" + _ID + rb"*" + _GAP + rb"[:=]"
 )
 LITERAL_VALUE_RE = _compile(rb"=(?!=)[\s\\(]*(?:" + _ID + rb"+[\s\\]*\.[\s\\]*)*Literal[\s\\]*\[")
-#: ``event.type`` on a name ``MESSAGE_VARIABLE_RE`` accepts (lower-cased text; the name is
-#: checked on each match)
-ATTRIBUTE_TYPE_RE = _compile(rb"\.[\s\\]*" + _DISCRIMINATOR + _NOT_ID_AFTER)
-OWNER_RE = _compile(
-    rb"(?:(?:msg|message|data|event|payload|frame|packet|incoming|parsed|raw|body|json|envelope|ws)" + _ID
-    + rb"*|(?<![\w\x80-\xff])(?:m|e|evt))" + _GAP + rb"\Z"
+#: a dispatch on a message type, anchored at each ``type`` that is read (not called, subscripted,
+#: assigned or passed as a keyword) in the lower-cased text; what precedes and follows each one
+#: is then matched against the subject forms of ``_type_subject_base``
+_NOT_CALLED = rb"(?![\s\\]*(?:[(\[]|=(?!=)))"
+TYPE_READ_RE = _compile(rb"type_?" + _NOT_ID_AFTER + _NOT_CALLED)
+_OWNER = (rb"(?:(?:msg|message|data|event|payload|frame|packet|incoming|parsed|raw|body|json|envelope|ws)" + _ID
+          + rb"*|(?<![\w\x80-\xff])(?:m|e|evt))" + _GAP)
+_KEY_PREFIX = rb"(?:message_|msg_|event_)?"
+#: the text before a discriminator (lower-cased): ``event.type``, ``msg["type"]``,
+#: ``data.get("type")`` on a name ``MESSAGE_VARIABLE_RE`` accepts
+OWNER_ACCESS_END_RE = _compile(
+    _OWNER + rb"(?:\.[\s\\]*|(?:\[|\.[\s\\]*get" + _GAP + rb"\()" + _OPEN + rb"[ru]?[\"']+)" + _KEY_PREFIX + rb"\Z"
 )
-#: ``msg["type"]``, ``data.get("type")`` (the text before each discriminator key is checked)
-KEY_ACCESS_RE = _compile(
-    rb"(?:(?:msg|message|data|event|payload|frame|packet|incoming|parsed|raw|body|json|envelope|ws)" + _ID
-    + rb"*|(?<![\w\x80-\xff])(?:m|e|evt))" + _GAP + rb"(?:\[|\.[\s\\]*get" + _GAP + rb"\()" + _OPEN + rb"[ru]?[\"']+" + _DISCRIMINATOR + rb"\Z"
-)
-#: a type variable (a name ``TYPE_VARIABLE_RE`` accepts; lower-cased text) read as a dispatch
-#: subject: compared or read further (``type_ == "x"``, ``str(msg_type)``, ``mtype.lower()``,
-#: ``(type or "")``), bound to another name (``kind = mtype``), compared from the right, matched
-_TYPE_VARIABLE = rb"(?i:(?:msg|message|event|ws|frame|packet|payload)_?type|m?type_?)"
-#: ``str(…)`` or a capitalized callee (``MessageType(…)``, ``ws.Kind(…)``) around the subject; in
-#: the raw text, with the type variable matched in any case
+#: a type variable: a name ``TYPE_VARIABLE_RE`` accepts (matched in any case)
+_TYPE_VARIABLE_PREFIX = rb"(?i:(?:msg|message|event|ws|frame|packet|payload)_?|m)?"
+TYPE_VARIABLE_END_RE = _compile(rb"(?<![\w\x80-\xff.])" + _TYPE_VARIABLE_PREFIX + rb"\Z")
+#: ``str(…)`` or a capitalized callee (``MessageType(…)``, ``ws.Kind(…)``) around the subject (in
+#: the raw text: the capital counts)
 _CALLEE = rb"(?:" + _ID + rb"+[\s\\]*\.[\s\\]*)*(?:str|[A-Z\x80-\xff]" + _ID + rb"*)[\s\\]*\(" + _OPEN
 _CALLED_WITH = rb"(?:" + _CALLEE + rb")?"
 _NAMED = rb"[\s\\(]*(?:[ru]?[\"']|" + _ID + rb"+[\s\\]*\.)"  # a string, or the start of ``Enum.MEMBER``
-#: a value read: neither called, subscripted, nor a target or keyword (``Column(type=…)``)
-_NOT_CALLED = rb"(?![\s\\]*(?:[(\[]|=(?!=)))"
-TYPE_VARIABLE_READ_RES = (
-    # compared or read further (lower-cased text; the name is checked on each match)
-    _compile(rb"type_?" + _NOT_ID_AFTER + rb"[\s\\)]*(?:==" + _NAMED + rb"|is(?![\s\\]+not" + _NOT_ID_AFTER + rb")"
-             + _NAMED + rb"|in[\s\\]*[(\[{]|\.[\s\\]*(?:value|lower|upper|strip|casefold)" + _NOT_ID_AFTER + rb")"),
-    # ``(type_ or "")`` (lower-cased text; the name and the parenthesis are checked on each match)
-    _compile(rb"type_?" + _NOT_ID_AFTER + rb"[\s\\]*(?:or|and)" + _NOT_ID_AFTER),
-    # compared from the right or bound by a walrus (``== mtype``, ``:= str(type)``), wrapped in a
-    # call (``kind = MessageType(type_)``), bound to a name (``kind = mtype``; ``f(kind=type_)``
-    # and ``kind = type_,`` bind nothing); then ``"x" is type`` and ``match mtype:``
-    _compile(rb"=(?:[\s\\(]*" + _CALLEE + rb"|(?<=[=:]=)[\s\\(]*" + rb"|[\s\\(]*(?=" + _TYPE_VARIABLE + _NOT_ID_AFTER
-             + rb"(?![\s\\]*[,)])))" + _TYPE_VARIABLE + _NOT_ID_AFTER + _NOT_CALLED),
-    _compile(rb"is(?<![\w\x80-\xff]is)[\s\\(]*" + _CALLED_WITH + _TYPE_VARIABLE + _NOT_ID_AFTER + _NOT_CALLED),
-    _compile(rb"match(?<![\w\x80-\xff.]match)[\s\\(]" + _OPEN + _CALLED_WITH + _TYPE_VARIABLE + _NOT_ID_AFTER),
+#: after a type variable (lower-cased): compared with a name (``== "x"``, ``is Kind.X``, ``in (…)``),
+#: read further (``.lower()``, ``.value``)
+TYPE_VARIABLE_COMPARED_RE = _compile(
+    rb"[\s\\)]*(?:==" + _NAMED + rb"|is(?![\s\\]+not" + _NOT_ID_AFTER + rb")" + _NAMED
+    + rb"|in[\s\\]*[(\[{]|\.[\s\\]*(?:value|lower|upper|strip|casefold)" + _NOT_ID_AFTER + rb")"
 )
-TYPE_VARIABLE_END_RE = _compile(rb"(?<![\w\x80-\xff.])" + _TYPE_VARIABLE + rb"\Z")
-PARENTHESIZED_TYPE_VARIABLE_END_RE = _compile(rb"\([\s\\(]*" + _TYPE_VARIABLE + rb"\Z")
+#: ``(type_ or "")``: after the variable, then before it
+TYPE_VARIABLE_DEFAULTED_RE = _compile(rb"[\s\\]*(?:or|and)" + _NOT_ID_AFTER)
+PARENTHESIS_END_RE = _compile(rb"\([\s\\(]*\Z")
+#: before a type variable (raw text): compared from the right or bound by a walrus (``== mtype``,
+#: ``:= str(type)``), wrapped in a call (``kind = MessageType(type_)``), ``"x" is type``,
+#: ``match mtype:``; and a plain binding (``kind = mtype``), which ``TYPE_VARIABLE_BOUND_RE`` checks
+#: further: ``f(kind=type_)`` and ``kind = type_,`` (a tuple) bind nothing
+TYPE_VARIABLE_READER_END_RE = _compile(
+    rb"(?:(?:==|:=)[\s\\(]*" + _CALLED_WITH + rb"|=[\s\\(]*" + _CALLEE + rb"|is(?<![\w\x80-\xff]is)[\s\\(]*"
+    + _CALLED_WITH + rb"|match(?<![\w\x80-\xff.]match)[\s\\(]" + _OPEN + _CALLED_WITH + rb")\Z"
+)
+TYPE_VARIABLE_BOUND_END_RE = _compile(rb"=[\s\\(]*\Z")
+UNBOUND_RE = _compile(rb"[\s\\]*[,)]")
 #: the calls ``_Collector.is_socket_send`` accepts (``SEND_METHODS``), by the word each starts with
 SEND_CALL_RES = {word: _compile(word + boundary + rb"(?:" + suffixes + rb")?" + _GAP + rb"\(") for word, boundary, suffixes in (
     (b"send", rb"(?:(?<![\w\x80-\xff]send)|(?<=ws_send)|(?<=safe_send))",
@@ -212,16 +213,19 @@ def _map_name(pattern: re.Pattern[bytes], lowered: bytes) -> bool:
 
 def _dispatches_on_type(raw: bytes, lowered: bytes) -> bool:
     """A comparison or ``match`` on a message's type can occur (see ``_type_subject_base``)."""
-    for match in ATTRIBUTE_TYPE_RE.finditer(lowered):
-        if OWNER_RE.search(lowered, max(0, match.start() - _WINDOW), match.start()):
+    for match in TYPE_READ_RE.finditer(lowered):
+        start, end = match.span()
+        window = max(0, start - _WINDOW)
+        if lowered[end - 1] != 95 and OWNER_ACCESS_END_RE.search(lowered, window, start):  # 95: "_"
             return True
-    for match in DISCRIMINATOR_KEY_RE.finditer(lowered):
-        if KEY_ACCESS_RE.search(lowered, max(0, match.end() - 1 - _WINDOW), match.end() - 1):
+        prefix = TYPE_VARIABLE_END_RE.search(lowered, max(0, start - 20), start)
+        if prefix is None:
+            continue
+        name_start = prefix.start()
+        if TYPE_VARIABLE_COMPARED_RE.match(lowered, end) or TYPE_VARIABLE_READER_END_RE.search(raw, window, name_start):
             return True
-    compared, alternative, *others = TYPE_VARIABLE_READ_RES
-    for pattern, end_pattern in ((compared, TYPE_VARIABLE_END_RE), (alternative, PARENTHESIZED_TYPE_VARIABLE_END_RE)):
-        for match in pattern.finditer(lowered):
-            end = match.start() + (5 if lowered[match.start() + 4:match.start() + 5] == b"_" else 4)
-            if end_pattern.search(lowered, max(0, match.start() - _WINDOW), end):
-                return True
-    return any(pattern.search(raw) for pattern in others)
+        if TYPE_VARIABLE_DEFAULTED_RE.match(lowered, end) and PARENTHESIS_END_RE.search(lowered, window, name_start):
+            return True
+        if TYPE_VARIABLE_BOUND_END_RE.search(raw, window, name_start) and not UNBOUND_RE.match(raw, end):
+            return True
+    return False
