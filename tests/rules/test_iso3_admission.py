@@ -330,3 +330,24 @@ def test_the_project_names_pattern_finds_every_name_and_only_at_a_word_end() -> 
         assert pattern.search(f"from app.db import {name}\n".encode()), name
         assert pattern.search(f"x = app.db.{name}()".encode()), name
     assert not pattern.search(b"get_sessions = 1\nreplica = ReadReplicas\nf(db12, x)\nvalue = none")
+
+
+def test_outside_production_the_indexer_wants_a_binding_at_module_level() -> None:
+    """Only definitions of test and development modules can matter (ISO304 and metric 2 read
+    production facts): a test module that only uses sessions inside classes is not indexed."""
+    indexer = SessionFactoryIndexer()
+    class_only = """
+        from sqlalchemy.orm import Session
+
+        class OrderTest(TestBase):
+            def test_rollback(self, connection):
+                session = Session(connection)
+                session.close()
+    """
+    assert not indexer.admits(source(class_only, "tests/test_orders.py"), None)
+    assert indexer.admits(source(class_only, "services/api/app/orders.py"), None)
+    for binding in ("engine = create_engine(URL)\n", "db: Session = make()\n", "a, b = pair()\n",
+                    "def make_session():\n    return Session(ENGINE)\n", "if TYPE_CHECKING:\n    pass\n",
+                    "import os; engine = create_engine(URL)\n"):
+        code = "from sqlalchemy import create_engine\nfrom sqlalchemy.orm import Session\n" + binding
+        assert indexer.admits(source(code, "tests/helpers.py"), None), binding

@@ -32,6 +32,7 @@ import weakref
 from collections import defaultdict
 from typing import Any, Iterable
 
+from isolint.core.model import Zone
 from isolint.rules.lifecycle.libraries import (
     ACQUIRE_METHODS,
     ANNOTATIONS,
@@ -393,6 +394,16 @@ def _hands_on_named_call(text: _Text) -> bool:
     return False
 
 
+#: a statement at module level that can bind a name other modules import: an assignment
+#: (``engine = …``, ``db: Session = …``, ``a, b = …``), a ``def``, or a block whose body runs at
+#: import time (``if``/``try``/``with``); at the start of a line (``\r``, a form feed or a BOM
+#: may precede it) or after a ``;``
+_MODULE_LEVEL_BINDING_RE = re.compile(
+    rb"(?:(?:^|[\r\n])(?:\xef\xbb\xbf)?\f*|;[ \t]*)(?:def|async|if|try|with|else|elif|except|finally|"
+    rb"[A-Za-z_]\w*[ \t]*(?::|=(?!=)|,))"
+)
+
+
 def census_may_record(source: Any) -> bool:
     """The ``session-factories`` indexer can record facts that matter for ``source``: its own
     typed definitions, engines and managed creations (``types_resources_alone``), or a
@@ -401,6 +412,12 @@ def census_may_record(source: Any) -> bool:
 
     Forwarding facts are resolved by name against other files; the CLI indexes every file in
     parallel before any fact is known, so the vocabulary stands in for the name: a forward to
-    a callee named without it (``return db.open_store()``) is not followed."""
+    a callee named without it (``return db.open_store()``) is not followed.
+
+    Outside production code only the definitions matter (ISO304 counts production engines,
+    metric 2 production creations), so a test or development module is indexed only when a
+    statement at module level can bind one."""
     text = _text_of(source)
-    return types_resources_alone(text) or _hands_on_named_call(text)
+    if not (types_resources_alone(text) or _hands_on_named_call(text)):
+        return False
+    return source.zone is Zone.PRODUCTION or _MODULE_LEVEL_BINDING_RE.search(text.raw) is not None
