@@ -1,6 +1,6 @@
 """ISO5xx admission: the byte-level prefilter that decides, before any parse, whether a test file
-can hold an integration test (ISO501, ISO503) or facts for the ``test_doubles`` index (a mock
-fixture, an integration test). Every file admitted here is one where the rule reports or the
+can hold an integration test (ISO501, ISO503), facts for the ``test_doubles`` index (a mock
+fixture, an integration test) or a change of ``os.environ`` (ISO502). Every file admitted here is one where the rule reports or the
 indexer extracts facts, in its tricky spellings; every file turned away is one where the rule,
 run on the parsed file without the prefilter, finds nothing and the indexer returns None."""
 
@@ -19,6 +19,7 @@ from isolint.engine.python_runner import parse_python, run_python_rules
 from isolint.engine.selection import TokenScan
 from isolint.engine.sources import SourceFile
 from isolint.engine.test_tiers import is_integration_module
+from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest
 from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
 from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest
 from isolint.rules.test_isolation.test_doubles_indexer import TEST_DOUBLES, IntegrationDoublesIndexer
@@ -39,13 +40,17 @@ def _parsed(source: SourceFile):
     return tree
 
 
-def _iso501(text: str, rel_path: str = UNIT_PATH, **settings) -> tuple[bool, list[str]]:
+def _checked(rule: type, text: str, rel_path: str = UNIT_PATH, **settings) -> tuple[bool, list[str]]:
     """(admitted, codes the rule reports when run without the prefilter)."""
     source = _source(text, rel_path, **settings)
-    admitted = TokenScan(source.raw).admits(MockInIntegrationTest.tokens) and MockInIntegrationTest.admits(source, None)
-    findings, crashed = run_python_rules(source, _parsed(source), [MockInIntegrationTest()])
+    admitted = TokenScan(source.raw).admits(rule.tokens) and rule.admits(source, None)
+    findings, crashed = run_python_rules(source, _parsed(source), [rule()])
     assert not crashed
     return admitted, [finding.code for finding in findings]
+
+
+def _iso501(text: str, rel_path: str = UNIT_PATH, **settings) -> tuple[bool, list[str]]:
+    return _checked(MockInIntegrationTest, text, rel_path, **settings)
 
 
 def _indexer(text: str, rel_path: str = UNIT_PATH, **settings) -> tuple[bool, object]:
@@ -247,3 +252,43 @@ def test_iso503_reported_end_to_end_only_where_an_integration_test_uses_the_fixt
     run = lint_paths([tmp_path], jobs=1)
     found = sorted((r.source.rel_path, f.code, f.range.start.line) for r in run.results for f in r.findings)
     assert found == [("services/orders/tests/test_checkout.py", "ISO503", 3)]
+
+
+ENVIRON_CHANGES = {
+    "item assignment": 'import os\n\ndef test_a():\n    os.environ["A"] = "1"\n',
+    "del": 'import os\n\ndef test_a():\n    del os.environ["A"]\n',
+    "augmented assignment": 'import os\n\ndef test_a():\n    os.environ["PATH"] += ":/opt/bin"\n',
+    "in a tuple target": 'import os\n\ndef test_a():\n    prev, os.environ["A"] = os.environ.get("A"), "1"\n',
+    "bracketed subscript": 'import os\n\ndef test_a():\n    (os.environ)["A"] = "1"\n',
+    "method over two lines": 'import os\n\ndef test_a():\n    (os.environ  # the process\n     .setdefault("A", "1"))\n',
+    "update": 'import os\n\ndef test_a():\n    os.environ.update(A="1")\n',
+    "__setitem__": 'import os\n\ndef test_a():\n    os.environ.__setitem__("A", "1")\n',
+    "rebinding": 'import os\n\ndef test_a():\n    os.environ = {}\n',
+    "os under another name": 'import os as system\n\ndef test_a():\n    system.environ.clear()\n',
+    "environ imported": 'from os import environ\n\ndef test_a():\n    environ.pop("A")\n',
+    "environ imported under another name": 'from os import (environ  # the process\n    as env)\n\n'
+                                           'def test_a():\n    env["A"] = "1"\n',
+    "putenv": 'import os\n\ndef test_a():\n    os.putenv("A", "1")\n',
+    "unsetenv imported under another name": 'from os import unsetenv as drop\n\ndef test_a():\n    drop("A")\n',
+}
+
+ENVIRON_READS = {
+    "get and membership": 'import os\n\ndef test_a():\n    assert os.environ.get("A") or "B" in os.environ\n',
+    "copies and comparisons": 'import os\n\ndef test_a():\n    saved = dict(os.environ)\n'
+                              '    assert os.environ.copy() == saved and os.environ != {}\n',
+    "monkeypatch": 'def test_a(monkeypatch):\n    monkeypatch.setenv("A", "1")\n    assert request.environ\n',
+}
+
+
+@pytest.mark.parametrize("text", ENVIRON_CHANGES.values(), ids=ENVIRON_CHANGES.keys())
+def test_iso502_admits_every_change_it_reports(text: str) -> None:
+    admitted, codes = _checked(EnvironMutationInTest, text)
+    assert codes == ["ISO502"]
+    assert admitted
+
+
+@pytest.mark.parametrize("text", ENVIRON_READS.values(), ids=ENVIRON_READS.keys())
+def test_iso502_turns_away_reads(text: str) -> None:
+    admitted, codes = _checked(EnvironMutationInTest, text)
+    assert not admitted
+    assert codes == []

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Applicability, Edit, Fix, Fixability, Position, Range, Severity
 from isolint.core.rule import TEST_ZONES, Rule
-from isolint.rules.test_isolation.knowledge import fixture_decorator, is_test_function, normalise
+from isolint.rules.test_isolation.knowledge import (
+    BETWEEN_TOKENS, IDENTIFIER_END, fixture_decorator, is_test_function, normalise,
+)
 
 if TYPE_CHECKING:
     from isolint.engine.python_runner import PythonContext
+    from isolint.engine.sources import SourceFile
 
 MUTATING_METHODS = frozenset({"update", "pop", "setdefault", "clear", "popitem", "__setitem__", "__delitem__"})
 ENV_FUNCTIONS = frozenset({"os.putenv", "os.unsetenv"})
@@ -21,6 +25,15 @@ LAUNCHER_FILES = frozenset({"runtests.py", "run_tests.py", "manage.py", "__main_
                             "tox_runner.py", "wsgi.py", "asgi.py"})
 #: mutating methods whose first argument is the variable's name
 KEYED_METHODS = frozenset({"pop", "setdefault", "__setitem__", "__delitem__"})
+#: ``os.environ`` (or ``environ`` from ``from os import environ``) followed by what every
+#: reported change needs — ``[`` (item assignment, ``del``, ``+=``), ``=`` (rebinding) or a
+#: mutating method — or renamed by an import (``environ as env``: then anything may follow the
+#: new name). Reads (``.get``, ``in``, ``copy()``) match none of these.
+ENVIRON_CHANGE = re.compile(
+    rb"environ" + BETWEEN_TOKENS + rb"(?:\[|=(?!=)|\." + BETWEEN_TOKENS
+    + rb"(?:" + b"|".join(sorted(m.encode() for m in MUTATING_METHODS)) + rb")" + IDENTIFIER_END
+    + rb"|as" + IDENTIFIER_END + rb")"
+)
 
 
 class EnvironMutationInTest(Rule):
@@ -82,6 +95,12 @@ class EnvironMutationInTest(Rule):
     severity = Severity.WARNING
     zones = TEST_ZONES
     tokens = (b"environ", b"putenv", b"unsetenv")
+
+    @classmethod
+    def admits(cls, source: "SourceFile", project: Any) -> bool:
+        # most test files that name os.environ only read it
+        raw = source.raw
+        return b"putenv" in raw or b"unsetenv" in raw or ENVIRON_CHANGE.search(raw) is not None
 
     def _is_environ(self, node: ast.AST, ctx: "PythonContext") -> bool:
         return normalise(ctx.qualified_name(node)) == "os.environ"

@@ -148,16 +148,17 @@ def in_integration_test(ctx: "PythonContext", node: ast.AST | None = None) -> bo
 # above look for. Each is a necessary condition of its question (a True is only a maybe), so a
 # rule or indexer that admits on it never misses a file where it could report.
 
-#: between the tokens of ``pytest.mark . integration`` inside brackets: blanks, line
-#: continuations and comments (before the dot also the ``)`` of ``(pytest.mark).integration``);
-#: possessive, so a long ``#####`` line cannot make the search backtrack
-_BEFORE_DOT = rb"(?:[\s\\)]|#[^\r\n]*)*+"
+#: what may stand between a name and the ``.``, ``[`` or ``=`` after it (``pytest.mark .
+#: integration`` inside brackets): blanks, line continuations, comments and the ``)`` of
+#: ``(pytest.mark).integration``; after a dot, no ``)``. Possessive, so a long ``#####`` line
+#: cannot make the search backtrack.
+BETWEEN_TOKENS = rb"(?:[\s\\)]|#[^\r\n]*)*+"
 _AFTER_DOT = rb"(?:[\s\\]|#[^\r\n]*)*+"
 #: a whole identifier: no ASCII identifier character on either side (a non-ASCII neighbour
 #: counts as a boundary, which only admits more). The patterns start with the identifier's
 #: literal and look behind it, which keeps the search on ``re``'s fast literal scan.
-_END = rb"(?![0-9A-Za-z_])"
-_FIXTURE_NAME = re.compile(rb"fixture" + _END + rb"(?:(?<![0-9A-Za-z_]fixture)|(?<=yield_fixture))")
+IDENTIFIER_END = rb"(?![0-9A-Za-z_])"
+_FIXTURE_NAME = re.compile(rb"fixture" + IDENTIFIER_END + rb"(?:(?<![0-9A-Za-z_]fixture)|(?<=yield_fixture))")
 #: what a mock's qualified name starts with (``mock.``, ``unittest.mock.``, ``asynctest.``) or
 #: pytest-mock's fixtures (``mocker``…): one of these is spelled in an import or a parameter
 _MOCK_MODULES = ("mock", "asynctest")
@@ -169,7 +170,8 @@ def _marker_pattern(markers: tuple[str, ...]) -> "re.Pattern[bytes] | None":
     names = [re.escape(m.encode("utf-8", "surrogatepass")) for m in sorted(set(markers), key=len, reverse=True)]
     if not names:
         return None
-    return re.compile(rb"mark(?<![0-9A-Za-z_]mark)" + _BEFORE_DOT + rb"\." + _AFTER_DOT + rb"(?:" + b"|".join(names) + rb")" + _END)
+    return re.compile(rb"mark(?<![0-9A-Za-z_]mark)" + BETWEEN_TOKENS + rb"\." + _AFTER_DOT + rb"(?:" + b"|".join(names) + rb")"
+                      + IDENTIFIER_END)
 
 
 def may_be_marked_integration(source: "SourceFile") -> bool:
