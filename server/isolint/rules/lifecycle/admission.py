@@ -19,15 +19,17 @@ Every pattern below is a necessary condition of one of these; a file matching no
 holds no resource isolint can type, so the rules cannot report on it and the census records
 nothing of its own (``census_may_record`` says what it records for other files).
 
-Speed: every test is a literal scan (``bytes in``, or a pattern that starts with a literal,
-which ``re`` finds as fast); an alternation of names or a pattern starting with a look-behind
-would make ``re`` try every position of the file. Each literal is scanned at most once per file
-(``_Text``), whichever rule or the indexer asks first.
+Speed: nearly every test is a literal scan (``bytes in``, or a pattern that starts with a
+literal, which ``re`` finds as fast); an alternation of names or a pattern starting with a
+look-behind would make ``re`` try every position of the file. The rules and the indexer share
+one ``_Text`` per file while they decide in turn, and each verdict is kept in
+``SourceFile.memo`` (not the bytes' copies).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import weakref
 from collections import defaultdict
 from typing import Any, Iterable
@@ -62,7 +64,8 @@ def _identifier(name: bytes, not_after_dot: bool = False) -> "re.Pattern[bytes]"
 
 class _Text:
     """One file's bytes with the answers already found — which literals and words occur, the
-    lower-cased copy, the verdicts — shared by the seven rules and the indexer."""
+    lower-cased copy, the answers of its look-ups — shared by the rules and the indexer deciding
+    on it in turn."""
 
     __slots__ = ("_literals", "_lowered", "_words", "module", "raw", "verdicts")
 
@@ -106,19 +109,25 @@ class _Text:
         return self._lowered
 
 
-_TEXT_NOTE = "lifecycle.admission"
+_SCRATCH = threading.local()
 
 
-def _text_of(source: Any) -> _Text:
-    """The file's ``_Text``, kept in ``source.notes`` for the other rules and the indexer."""
-    notes = getattr(source, "notes", None)
-    raw = source.raw
-    text = notes.get(_TEXT_NOTE) if notes is not None else None
-    if text is None or text.raw is not raw:
-        text = _Text(raw, source.module)
-        if notes is not None:
-            notes[_TEXT_NOTE] = text
+def _scratch(source: Any) -> _Text:
+    """The ``_Text`` of the file being decided (the last one asked about in this thread), so
+    the rules and the indexer asking in turn share its scans; only one lower-cased copy is
+    alive at a time."""
+    text = getattr(_SCRATCH, "text", None)
+    if text is None or text.raw is not source.raw:
+        text = _SCRATCH.text = _Text(source.raw, source.module)
     return text
+
+
+def _verdict(source: Any, key: Any, decide: Any) -> Any:
+    """``decide(text)`` once per file content: kept in ``SourceFile.memo`` (the verdict only)."""
+    memo = getattr(source, "memo", None)
+    if memo is None:
+        return decide(_scratch(source))
+    return memo(("lifecycle.admission", key), lambda s: decide(_scratch(s)))
 
 
 #: substrings of which every package name holds one (tested): a literal scan each rules out a
@@ -183,11 +192,7 @@ def types_resources_alone(text: _Text) -> bool:
     """The file, read alone, can bind a name to a session, connection, engine, pool or client:
     the condition of every fact the census records for itself and of every finding that
     needs no other file."""
-    verdict = text.verdicts.get("alone")
-    if verdict is None:
-        verdict = text.verdicts["alone"] = (RESOURCE_LIBRARIES.spelled_in(text) or _names_conventional_factory(text)
-                                            or _uses_receiver_heuristic(text))
-    return verdict
+    return RESOURCE_LIBRARIES.spelled_in(text) or _names_conventional_factory(text) or _uses_receiver_heuristic(text)
 
 
 def _trie_pattern(names: Iterable[str]) -> bytes:
@@ -313,13 +318,10 @@ _IN_IMPORT_LIST_RE = re.compile(
 _PROJECT_NAMES: "weakref.WeakKeyDictionary[ProjectFactories, _ProjectNames]" = weakref.WeakKeyDictionary()
 
 
-def names_project_definition(text: _Text, project: Any) -> bool:
+def names_project_definition(text: _Text, lookup: ProjectFactories) -> bool:
     """The file can reach a session factory, engine, client or session function another file
     defines (``from app.db import make_orders_session``) — looked up by name and module in the
-    project's facts (``ProjectFactories``), rebuilt when the facts change."""
-    lookup = ProjectFactories.of(project)
-    if lookup is None:
-        return False
+    project's facts (``ProjectFactories``: one per facts generation)."""
     names = _PROJECT_NAMES.get(lookup)
     if names is None:
         names = _PROJECT_NAMES[lookup] = _ProjectNames(lookup)
@@ -328,19 +330,17 @@ def names_project_definition(text: _Text, project: Any) -> bool:
 
 def may_hold_resources(source: Any, project: Any) -> bool:
     """Some name of the file may be typed as a session, connection, engine, pool or client."""
-    text = _text_of(source)
-    return types_resources_alone(text) or names_project_definition(text, project)
+    if _verdict(source, "alone", types_resources_alone):
+        return True
+    lookup = ProjectFactories.of(project)
+    return lookup is not None and bool(lookup.by_name) and _verdict(source, lookup, lambda text: names_project_definition(
+        text, lookup))
 
 
 def may_create_engine(source: Any) -> bool:
-    """The file can call a library's engine or pool constructor (ISO303, ISO304)."""
-    text = _text_of(source)
-    if not types_resources_alone(text):
-        return False  # the engine constructors are among the resource libraries' names
-    verdict = text.verdicts.get("engine")
-    if verdict is None:
-        verdict = text.verdicts["engine"] = ENGINE_LIBRARIES.spelled_in(text)
-    return verdict
+    """The file can call a library's engine or pool constructor (ISO303, ISO304); these are
+    among the resource libraries' names."""
+    return _verdict(source, "alone", types_resources_alone) and _verdict(source, "engine", ENGINE_LIBRARIES.spelled_in)
 
 
 _CLEANUP = tuple(sorted(name.encode() for name in CLEANUP_METHODS))
@@ -353,8 +353,8 @@ def may_close_untyped_handle(source: Any, db_operations: frozenset[str]) -> bool
     operations = _OPERATIONS.get(db_operations)
     if operations is None:
         operations = _OPERATIONS[db_operations] = tuple(sorted(name.encode() for name in db_operations))
-    text = _text_of(source)
-    return any(text.has_method(name) for name in _CLEANUP) and any(text.has_method(name) for name in operations)
+    return _verdict(source, ("untyped-close", operations), lambda text: any(
+        text.has_method(name) for name in _CLEANUP) and any(text.has_method(name) for name in operations))
 
 
 #: the family's vocabulary in a callee's last name (``make_orders_session``, ``db_engine``), any
@@ -417,7 +417,7 @@ def census_may_record(source: Any) -> bool:
     Outside production code only the definitions matter (ISO304 counts production engines,
     metric 2 production creations), so a test or development module is indexed only when a
     statement at module level can bind one."""
-    text = _text_of(source)
-    if not (types_resources_alone(text) or _hands_on_named_call(text)):
+    if not (_verdict(source, "alone", types_resources_alone) or _verdict(source, "handed-on", _hands_on_named_call)):
         return False
-    return source.zone is Zone.PRODUCTION or _MODULE_LEVEL_BINDING_RE.search(text.raw) is not None
+    return source.zone is Zone.PRODUCTION or _verdict(
+        source, "module-binding", lambda text: _MODULE_LEVEL_BINDING_RE.search(text.raw) is not None)
