@@ -43,6 +43,8 @@ ISO103_REPORTED = {
     "port beside a host": 'import socket\nsocket.create_connection(("cache", 6379))\n',
     "password in a URL over two lines": 'DSN = (\n    "postgresql://app:"\n    "app@db/app"\n)\n',
     "user-info in an f-string": 'URL = f"postgresql://app:app@{host}/app"\n',
+    "scheme-less user-info": 'HOSTS = ["example.com:dr.frankenstein@evil.tld:80"]\n',
+    "scheme-less user-info broken over two lines": 'ADDRESS = (\n    "app:s3cret@"\n    "db.internal:6000"\n)\n',
     "password keyword": 'connect(host=HOST, password="postgres")\n',
     "short password name": 'DB_PASS = "postgres"\n',
     "camel-case password name": 'dbPass = "changeme"\n',

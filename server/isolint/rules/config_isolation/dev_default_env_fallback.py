@@ -17,6 +17,8 @@ from isolint.rules.config_isolation.usage import (
     in_development_only,
     is_schema_migration,
     is_server_call,
+    lowered,
+    names_used_as,
     secret_range,
 )
 from isolint.rules.config_isolation.values import PASSWORD_NAME_RE, DevValue, classify_dev_value
@@ -124,12 +126,20 @@ class DevDefaultEnvFallback(Rule):
         receiver together with a key spelled like an environment variable (``"REDIS_HOST"``) —
         the only key such a receiver counts with. Django's omnipresent ``settings.X`` alone does
         not count."""
-        raw = source.raw
         if is_schema_migration(source):
             return False
-        return (ENV_ACCESS_RE.search(raw) is not None or b"decouple" in raw or b"prettyconf" in raw
-                or b"Settings" in raw and SETTINGS_CLASS_RE.search(raw) is not None
-                or CONFIG_ACCESS_RE.search(raw) is not None and ENV_VAR_LITERAL_RE.search(raw) is not None)
+        raw, low = source.raw, lowered(source)
+        if b"env" in low and (b"getenv" in raw or ENVIRON_RE.search(raw) is not None
+                              or names_used_as(low, b"env", ENV_RECEIVER_USE_RE)):
+            return True
+        if b"Settings" in raw and SETTINGS_CLASS_RE.search(raw) is not None:
+            return True
+        if b"config" in raw and (b"decouple" in raw or b"prettyconf" in raw):
+            return True
+        config_access = (any(names_used_as(low, anchor, CONFIG_RECEIVER_USE_RE)
+                             for anchor in (b"settings", b"conf", b"cfg") if anchor in low)
+                         or b"config" in raw and names_used_as(raw, b"config", CONFIG_CALL_RE))
+        return config_access and ENV_VAR_LITERAL_RE.search(raw) is not None
 
     def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         lookup = env_lookup(node, ctx)
@@ -206,20 +216,27 @@ def _argument_removal(call: ast.Call, default: ast.expr, ctx: PythonContext) -> 
     return Edit(Range(previous.end, ctx.range(target).end), "")
 
 
-#: the environment by name: ``os.getenv``/``os.environ`` however imported (``from os import
-#: environ as e``), or a receiver or getter ``ENV_RECEIVER_RE``/``PROJECT_GETTER_RE`` accepts, used as
-#: one (``env.get(``, ``self._env.str(``, ``get_env().get(``, ``env("X", default=...)``, ``read_env(``)
-ENV_ACCESS_RE = re.compile(
-    rb"getenv|environb?\b|(?i:\b_*(?:os_?)?(?:env|envs|environ|environment|env_?vars?|environment_?variables|"
-    rb"get_?env|load_?env|env_?config|env_?settings|dotenv_?values|environ_?config|env_?var|get_?env_?var|"
-    rb"read_?env|get_?environ|env_?or_?default|get_?env_?or)\s*[.(])")
+#: ``os.environ``/``os.environb`` however imported (``from os import environ as e``) — not
+#: ``environment``; ``getenv`` is tested as a plain substring
+ENVIRON_RE = re.compile(rb"environb?(?!\w)")
+#: in the lower-cased file: a receiver or getter ``ENV_RECEIVER_RE``/``PROJECT_GETTER_RE`` accepts,
+#: used as one (``env.get(``, ``self._env.str(``, ``get_env().get(``, ``env("X", default=...)``,
+#: ``read_env(``, ``ENV.get(``); searched around each ``env``
+ENV_RECEIVER_USE_RE = re.compile(
+    rb"_*(?:os_?)?(?:env|envs|environ|environment|env_?vars?|environment_?variables|get_?env|load_?env|"
+    rb"env_?config|env_?settings|dotenv_?values|environ_?config|env_?var|get_?env_?var|read_?env|get_?environ|"
+    rb"env_?or_?default|get_?env_?or)\s*[.(]")
 #: a class whose base ends in ``Settings`` (``class Settings(BaseSettings):``), bases on any line,
 #: also after PEP 695 type parameters (``class Store[T: dict[str, int]](BaseSettings):``)
-SETTINGS_CLASS_RE = re.compile(rb"\bclass\s[^:]*Settings\b|\bclass\s+\w+\s*\[.*?\]\s*\([^:]*Settings\b", re.DOTALL)
-#: a generic receiver ``SETTINGS_RECEIVER_RE`` accepts, used for a lookup (``app.config.get(``,
-#: ``get_settings().get(``), or decouple/starlette's ``config(...)``
-CONFIG_ACCESS_RE = re.compile(rb"(?i:\b_*(?:app_?)?(?:settings|config|conf|cfg|configuration)\s*\.\s*(?:get|setdefault)\b|"
-                              rb"\bget_?(?:settings|config)\s*\()|\bconfig\s*\(")
+SETTINGS_CLASS_RE = re.compile(rb"class\s[^:]*Settings\b|class\s+\w+\s*\[.*?\]\s*\([^:]*Settings\b", re.DOTALL)
+#: in the lower-cased file: a generic receiver ``SETTINGS_RECEIVER_RE`` accepts, used for a lookup
+#: (``app.config.get(``, ``SETTINGS.get(``, ``get_settings().get(``); searched around each
+#: ``settings``, ``conf`` and ``cfg``
+CONFIG_RECEIVER_USE_RE = re.compile(
+    rb"_*(?:app_?)?(?:settings|config|conf|cfg|configuration)\s*\.\s*(?:get|setdefault)(?!\w)|"
+    rb"get_?(?:settings|config)\s*\(")
+#: decouple/starlette's ``config("X", default=...)`` (case as written)
+CONFIG_CALL_RE = re.compile(rb"config\s*\(")
 #: a string literal spelled like an environment variable (``ENV_VAR_NAME_RE``), the only key a
 #: generic receiver counts with
 ENV_VAR_LITERAL_RE = re.compile(rb"[\"'](?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{3,}[0-9]*)[\"']")

@@ -15,6 +15,7 @@ from isolint.rules.config_isolation.usage import (
     in_development_only,
     is_schema_migration,
     literal_text,
+    lowered,
     secret_range,
     string_literal_nodes,
 )
@@ -41,24 +42,52 @@ if TYPE_CHECKING:
 _PORT_TOKENS = tuple(form.encode() for port in SERVICE_PORTS for form in (str(port), f"{port:_}"))
 
 
-def _number_pattern(port: int) -> bytes:
-    """``6379`` also as ``6_379`` (digit grouping) and ``"06379"`` (a zero-padded digit string)."""
-    return b"0*" + b"_?".join(bytes([digit]) for digit in str(port).encode())
+#: every byte but a digit separates and ``_`` (digit grouping) disappears: what is left of a file
+#: is its runs of digits
+_DIGIT_RUNS = bytes(byte if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+#: the service ports as digit runs, also zero-padded to five digits (``"06379"``, a digit string)
+_PORT_RUNS = frozenset([str(port).encode() for port in SERVICE_PORTS]
+                       + [b"0" + str(port).encode() for port in SERVICE_PORTS if port < 10000])
+_NAME_OR_FLOAT = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
 
 
-#: a well-known service port written as a number of its own (not ``16379``, ``6379.5``, ``pg_5432``)
-SERVICE_PORT_NUMBER_RE = re.compile(rb"(?<![\w.])(?:" + b"|".join(map(_number_pattern, SERVICE_PORTS)) + rb")(?![\w.])")
+def has_service_port_number(raw: bytes) -> bool:
+    """Whether a well-known service port is written as a number (``6379``, ``6_379``, ``"06379"``):
+    the only way this rule reports a port. The digit runs are found at C speed; the few files
+    with a port's digits are then checked at each occurrence, so that ``pg_5432``, ``16379`` and
+    ``6379.5`` (a name, another number, a float) do not count."""
+    runs = _PORT_RUNS.intersection(raw.translate(_DIGIT_RUNS, b"_").split())
+    for run in runs:
+        port = run.lstrip(b"0")
+        for written in {port, f"{int(port):_}".encode()}:
+            position = raw.find(written)
+            while position != -1:
+                before, after = position, position + len(written)
+                while before and raw[before - 1] == 0x30:  # "06379"
+                    before -= 1
+                if (before == 0 or raw[before - 1] not in _NAME_OR_FLOAT) and (
+                        after == len(raw) or raw[after] not in _NAME_OR_FLOAT):
+                    return True
+                position = raw.find(written, after)
+    return False
+
+
 #: the user-info of a URL (``scheme://user:password@``): no path separator before the ``@``
 URL_USERINFO_RE = re.compile(rb"://[^/]*?@")
-#: a password-like name (``PASSWORD_NAME_RE``: ``*PASSWORD``, ``*PASSWD``, ``*PWD``, ``*PASS``,
-#: ``*PASSPHRASE``, in any case: ``dbPass``) where a value is bound to it — assigned or annotated
-#: (``DB_PASS = ``, ``password: str = ``, ``cfg["password"] = ``, ``password += ``), a keyword or
-#: parameter default (``password=``), a dict key (``"pwd": ``), a DSN's key (``password=app``), or
-#: a function returning it (``def get_password(``). ``check_password(raw)``, ``password1`` and the
-#: ``pass`` statement bind nothing.
-CREDENTIAL_BINDING_RE = re.compile(
-    rb"(?i:passw(?:or)?d|pwd|pass|passphrase)[\"']?\]?[ \t\\\r\n]*(?:\+?=(?!=)|:)|"
-    rb"\bdef[ \t]+\w*(?i:passw(?:or)?d|pwd|pass|passphrase)[ \t]*\(")
+#: a scheme-less ``user:password@host:port`` (``might_be_connection_value``'s ``host:NN`` hint and
+#: an ``@`` in either order on one line, or across a string broken onto the next line)
+_SAME_STRING = rb"""(?:[^\n]|["'][ \t]*\\?\r?\n[ \t]*[rRbBuUfF]{0,2}["'])*?"""
+SCHEMELESS_USERINFO_RES = (re.compile(rb"@(?<=\S@)" + _SAME_STRING + rb"[\w\]]:[0-9]{2,5}"),  # not a decorator
+                           re.compile(rb":[0-9]{2,5}" + _SAME_STRING + rb"@"))
+#: in the lower-cased file: a password-like name (``PASSWORD_NAME_RE``: ``*PASSWORD``, ``*PASSWD``,
+#: ``*PWD``, ``*PASS``, ``*PASSPHRASE``, in any case: ``dbPass``) where a value is bound to it —
+#: assigned or annotated (``DB_PASS = ``, ``password: str = ``, ``cfg["password"] = ``,
+#: ``password += ``), a keyword or parameter default (``password=``), a dict key (``"pwd": ``), a
+#: DSN's key (``password=app``) — or a function returning it (``def get_password(``).
+#: ``check_password(raw)``, ``password1`` and the ``pass`` statement bind nothing.
+_PASSWORD_WORD = rb"p(?:assw(?:or)?d|wd|ass(?:phrase)?)"
+CREDENTIAL_BINDING_RE = re.compile(_PASSWORD_WORD + rb"[\"']?\]?[ \t\\\r\n]*(?:\+?=(?!=)|:)")
+CREDENTIAL_GETTER_RE = re.compile(rb"def[ \t]+\w*" + _PASSWORD_WORD + rb"[ \t]*\(")
 
 
 class HardcodedConnectionValue(Rule):
@@ -137,21 +166,28 @@ class HardcodedConnectionValue(Rule):
     fix_title = "Read the value from the environment"
     fixable = Fixability.SOMETIMES
     zones = PRODUCTION_ONLY
-    tokens = (*_PORT_TOKENS, b"pass", b"PASS", b"Pass", b"pwd", b"PWD", b"Pwd", b"://")
+    tokens = (b"@", b"pass", b"PASS", b"Pass", b"pwd", b"PWD", b"Pwd", b"://", *_PORT_TOKENS)
     options = ("env-accessor", "env-accessor-import")
 
     @classmethod
     def admits(cls, source: SourceFile, project: Any) -> bool:
         """Only a file that can hold what this rule reports: a service port written as a number
-        (a port, a digit string, the port of a URL or ``host:port``), a URL with user-info
-        (its password), or a password-like name a value is bound to (a development password, a DSN's
+        (a port, a digit string, the port of a URL or ``host:port``), a URL or ``host:port``
+        with user-info (its password), or a password-like name a value is bound to (a development password, a DSN's
         ``password=``).
         Docstring URLs, ``pass`` statements and numbers such as ``16379`` alone do not count."""
-        raw = source.raw
         if is_schema_migration(source):
             return False
-        return (SERVICE_PORT_NUMBER_RE.search(raw) is not None or CREDENTIAL_BINDING_RE.search(raw) is not None
-                or URL_USERINFO_RE.search(raw) is not None)
+        raw = source.raw
+        if b"://" in raw and URL_USERINFO_RE.search(raw) is not None:
+            return True
+        low = lowered(source)
+        if (b"pass" in low or b"pwd" in low) and (
+                CREDENTIAL_BINDING_RE.search(low) is not None or CREDENTIAL_GETTER_RE.search(low) is not None):
+            return True
+        if has_service_port_number(raw):
+            return True
+        return b"@" in raw and any(pattern.search(raw) is not None for pattern in SCHEMELESS_USERINFO_RES)
 
     def visit_Constant(self, node: ast.Constant, ctx: PythonContext) -> None:
         value = node.value
