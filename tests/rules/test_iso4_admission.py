@@ -197,7 +197,7 @@ def test_the_rules_need_a_project_and_follow_the_indexer_on_python():
     assert not UnhandledMessageType.admits(_source(text), None)
     assert UnhandledMessageType.admits(_source(text), project)
     assert not UnhandledMessageType.admits(_source(TURNED_AWAY["a model module"]), project)
-    typescript = SourceFile.from_text(ROOT / "frontend/src/ws.ts", "const x = 1;\n", Settings(root=ROOT),
+    typescript = SourceFile.from_text(ROOT / "frontend/src/ws.ts", "if (msg.type === 'a') {}\n", Settings(root=ROOT),
                                       Language.TYPESCRIPT)
     assert UnhandledMessageType.admits(typescript, project)
 
@@ -222,3 +222,26 @@ def test_the_verdict_is_computed_once_per_text(monkeypatch):
     edited.notes.update(source.notes)  # a stale verdict of another text is not reused
     assert not INDEXER.admits(edited, project)
     assert len(calls) == 2
+
+
+def _typescript(text: str, rel_path: str = "frontend/src/ws/client.ts", **settings) -> SourceFile:
+    return SourceFile.from_text(ROOT / rel_path, text, Settings(root=ROOT, **settings), Language.TYPESCRIPT)
+
+
+def test_typescript_files_extract_would_skip_are_turned_away_before_the_parse():
+    from isolint.rules.contract.export import GENERATED_MARKER
+    from isolint.rules.contract.typescript_indexer import TypeScriptMessageIndexer
+
+    indexer, project = TypeScriptMessageIndexer(), ProjectIndex(Settings(root=ROOT))
+    handled = "switch (message.type) {\n  case 'thread_created': break;\n}\n"
+    assert indexer.admits(_typescript(handled), project)
+    assert UnhandledMessageType.admits(_typescript(handled), project)
+    test_file = _typescript(handled, "frontend/src/ws/client.test.ts")
+    exported = _typescript(f"// {GENERATED_MARKER} --to typescript\nexport type T = 'a';\n")
+    minified = _typescript("var a=" + "1+" * 30_000 + "1;\n")
+    for source in (test_file, exported, minified):
+        assert not indexer.admits(source, project)
+        assert not UnhandledMessageType.admits(source, project)
+    shared = _typescript(f"// {GENERATED_MARKER}\nexport type T = 'a';\n", "shared/contract.ts",
+                         contract={"shared": "shared/contract.ts"})
+    assert indexer.admits(shared, project)

@@ -13,7 +13,7 @@ from isolint.core.model import Language
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.contract.catalogue import FACT_KINDS, SHARED, Mismatch, catalogue_of, indexes_file
 from isolint.rules.contract.python_indexer import PythonMessageIndexer, python_file_may_hold_messages
-from isolint.rules.contract.typescript_indexer import TypeScriptMessageIndexer
+from isolint.rules.contract.typescript_indexer import TypeScriptMessageIndexer, typescript_file_may_hold_messages
 
 if TYPE_CHECKING:
     from isolint.engine.context import RuleContext
@@ -44,13 +44,14 @@ class ContractRule(Rule):
     @classmethod
     def admits(cls, source, project) -> bool:
         """A finding sits on an entry of the file's own facts: no project, no peer to disagree
-        with; a Python file the indexer cannot take anything from has no entry."""
+        with; a file its language's indexer cannot take anything from has no entry."""
         if project is None:
             return False
-        if source.language is not Language.PYTHON:
-            return True
-        return python_file_may_hold_messages(source) and any(token in source.raw
-                                                             for token in PythonMessageIndexer.tokens)
+        if source.language is Language.TYPESCRIPT:
+            indexer, may_hold_messages = TypeScriptMessageIndexer, typescript_file_may_hold_messages
+        else:
+            indexer, may_hold_messages = PythonMessageIndexer, python_file_may_hold_messages
+        return may_hold_messages(source) and any(token in source.raw for token in indexer.tokens)
 
     def end_file(self, ctx: "RuleContext") -> None:  # Python files
         self.check(ctx)

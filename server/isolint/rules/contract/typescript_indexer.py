@@ -65,12 +65,13 @@ class TypeScriptMessageIndexer(Indexer):
     languages = frozenset({Language.TYPESCRIPT})
     tokens = (b"type", b"enum", b"case", b"Type", b"handler", b"Handler", b"emit", b"on(")
 
+    def admits(self, source, project) -> bool:
+        return typescript_file_may_hold_messages(source)
+
     def extract(self, source, tree) -> dict[str, Any] | None:
-        if not indexes_file(source) or _is_minified(source):
+        if not typescript_file_may_hold_messages(source):
             return None
         side = side_of(source.rel_path, Language.TYPESCRIPT, source.settings)
-        if side is None or (side != SHARED and GENERATED_MARKER.encode() in source.raw):
-            return None  # an exported copy of the backend's types is no evidence of frontend handling
         collector = _Collector(source, is_ws_context(source.raw, source.rel_path))
         collector.collect(tree)
         if not (collector.entries or collector.enums or collector.wrappers):
@@ -80,6 +81,17 @@ class TypeScriptMessageIndexer(Indexer):
         if collector.wrappers:
             facts["wrappers"] = sorted([name, via, strong] for name, (via, strong) in collector.wrappers.items())
         return facts
+
+
+def typescript_file_may_hold_messages(source) -> bool:
+    """The checks ``extract`` starts with, decided before the parse (the frontend's prefilter,
+    shared by the ISO4xx rules): production code or a file a contract glob names, on a side of
+    the contract, neither minified nor an exported copy of the backend's types (that copy is no
+    evidence of frontend handling)."""
+    if not indexes_file(source) or _is_minified(source):
+        return False
+    side = side_of(source.rel_path, Language.TYPESCRIPT, source.settings)
+    return side is not None and (side == SHARED or GENERATED_MARKER.encode() not in source.raw)
 
 
 def _text(node) -> str:
