@@ -177,7 +177,12 @@ def _marker_pattern(markers: tuple[str, ...]) -> "re.Pattern[bytes] | None":
 def may_be_marked_integration(source: "SourceFile") -> bool:
     """Whether the bytes can hold ``mark.<an integration-test marker>`` — the only spelling
     :func:`marker_names` reads, for a module's ``pytestmark`` (which moves a test file to the
-    integration zone, ``engine/test_tiers.py``) as for a test's or class's decorators."""
+    integration zone, ``engine/test_tiers.py``) as for a test's or class's decorators. Asked by
+    ISO501, ISO503, the indexer and the CLI's scheduling of one file: scanned once."""
+    return source.memo("iso5:integration-marker", _scan_for_marker)
+
+
+def _scan_for_marker(source: "SourceFile") -> bool:
     pattern = _marker_pattern(tuple(source.settings.integration_test_markers))
     return pattern is not None and pattern.search(source.raw) is not None
 
@@ -193,6 +198,10 @@ def may_create_mock(source: "SourceFile") -> bool:
     (``MOCK_TOKENS``), and so does the library it must resolve to — in an import, a dotted
     name or pytest-mock's ``mocker`` parameter; a relative ``from . import patch`` resolves
     into the file's own package, hence its module name."""
+    return source.memo("iso5:mock-library", _scan_for_mock)
+
+
+def _scan_for_mock(source: "SourceFile") -> bool:
     raw = source.raw
     if not any(token in raw for token in MOCK_TOKENS):
         return False
