@@ -179,12 +179,13 @@ def may_be_marked_integration(source: "SourceFile") -> bool:
     :func:`marker_names` reads, for a module's ``pytestmark`` (which moves a test file to the
     integration zone, ``engine/test_tiers.py``) as for a test's or class's decorators. Asked by
     ISO501, ISO503, the indexer and the CLI's scheduling of one file: scanned once."""
-    return source.memo("iso5:integration-marker", _scan_for_marker)
+    markers = tuple(source.settings.integration_test_markers)
+    return source.memo(("iso5:integration-marker", markers), lambda s: _scan_for_marker(s.raw, markers))
 
 
-def _scan_for_marker(source: "SourceFile") -> bool:
-    pattern = _marker_pattern(tuple(source.settings.integration_test_markers))
-    return pattern is not None and pattern.search(source.raw) is not None
+def _scan_for_marker(raw: bytes, markers: tuple[str, ...]) -> bool:
+    pattern = _marker_pattern(markers)
+    return pattern is not None and pattern.search(raw) is not None
 
 
 def may_hold_integration_tests(source: "SourceFile") -> bool:
