@@ -188,8 +188,13 @@ def exercise_pull(session: BlackboxSession, documents: list[ClientDocument]) -> 
 
 def assert_fresh(session: BlackboxSession, documents: list[ClientDocument], root: Path) -> None:
     session.settle()
-    got = {d.uri: normalised(session.diagnostics(d)) for d in documents}
     expected = expected_diagnostics(root, documents, session.units)
+
+    def current() -> dict:
+        return {d.uri: normalised(session.diagnostics(d)) for d in documents}
+
+    session.settle_until(lambda: current() == expected)
+    got = current()
     for document in documents:
         assert got[document.uri] == expected[document.uri], (
             f"{document.path.relative_to(root)} ({session.encoding}): server and a fresh run differ\n"

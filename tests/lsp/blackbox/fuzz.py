@@ -308,8 +308,13 @@ def compare(session: BlackboxSession, documents: list[ClientDocument], stage: st
     session.settle(0.5, 120)
     for document in documents:
         session.assert_in_sync(document)
-    got = {d.uri: normalised(_final_diagnostics(session, d)) for d in documents}
     expected = expected_diagnostics(session.root, documents, session.units)
+
+    def final() -> dict:
+        return {d.uri: normalised(_final_diagnostics(session, d)) for d in documents}
+
+    session.settle_until(lambda: final() == expected)
+    got = final()
     for document in documents:
         if got[document.uri] != expected[document.uri]:
             raise AssertionError(

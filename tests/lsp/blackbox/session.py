@@ -21,7 +21,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote, unquote, urlparse
 
 from tests.lsp.blackbox.jsonrpc import JsonRpcClient, Notification
@@ -435,6 +435,16 @@ class BlackboxSession:
             count = len(self.client.notifications)
             time.sleep(quiet)
             if len(self.client.notifications) == count:
+                return
+
+    def settle_until(self, matches: Callable[[], bool], quiet_spells: tuple[float, ...] = (0.5, 1.5, 4.0)) -> None:
+        """Silence is only a proxy for "done": on a loaded machine the re-check a fact change
+        triggers in *other* open files can start after a short quiet spell. ``matches`` is asked
+        again after longer spells before the caller's assertion runs; a real difference
+        survives them all."""
+        for quiet in quiet_spells:
+            self.settle(quiet, TIMEOUT)
+            if matches():
                 return
 
     def finish(self) -> str:
