@@ -100,6 +100,11 @@ MOCK_IN_INTEGRATION = {
         "def test_create():\n    db = MagicMock()\n",
         UNIT_PATH, {},
     ),
+    "marker in fullwidth letters (Python folds identifiers to NFKC)": (
+        "import pytest\nfrom unittest.mock import MagicMock\n\n@pytest.\uff4d\uff41rk.\uff49ntegration\n"
+        "def test_create():\n    db = MagicMock()\n",
+        UNIT_PATH, {},
+    ),
     "configured marker": (
         "import pytest\nfrom unittest.mock import create_autospec\n\n@pytest.mark.contract\n"
         "def test_create():\n    db = create_autospec(Database)\n",
@@ -170,6 +175,8 @@ MOCK_FIXTURES = {
                                     "def gateway():\n    return Mock()\n",
     "yield_fixture in brackets": "import pytest\nimport mock\n\n@(pytest.yield_fixture)\n"
                                  "def gateway():\n    fake = mock.MagicMock()\n    yield fake\n",
+    "fixture in fullwidth letters": "import pytest  # fixtures\nfrom unittest.mock import MagicMock\n\n@pytest.\uff46ixture\n"
+                                    "def gateway():\n    return MagicMock()\n",
     "mocker fixture": "import pytest\n\n@pytest.fixture\ndef gateway(mocker):\n"
                       "    return mocker.patch('app.gateway.charge')\n",
     "aliased factory, started patch": "import pytest\nfrom unittest.mock import patch as swap\n\nclass TestX:\n"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from isolint.core.model import Applicability, Edit, Fix, Fixability, Position, Range, Severity
 from isolint.core.rule import TEST_ZONES, Rule
 from isolint.rules.test_isolation.knowledge import (
-    BETWEEN_TOKENS, IDENTIFIER_END, fixture_decorator, is_test_function, normalise,
+    BETWEEN_TOKENS, IDENTIFIER_END, fixture_decorator, identifier_bytes, is_test_function, normalise,
 )
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class EnvironMutationInTest(Rule):
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
         # most test files that name os.environ only read it
-        raw = source.raw
+        raw = identifier_bytes(source)
         return b"putenv" in raw or b"unsetenv" in raw or ENVIRON_CHANGE.search(raw) is not None
 
     def _is_environ(self, node: ast.AST, ctx: "PythonContext") -> bool:

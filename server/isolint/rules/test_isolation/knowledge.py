@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 
@@ -165,6 +166,21 @@ _MOCK_MODULES = ("mock", "asynctest")
 _MOCK_MODULE_BYTES = tuple(name.encode() for name in _MOCK_MODULES)
 
 
+def identifier_bytes(source: "SourceFile") -> bytes:
+    """The bytes as Python reads identifiers: NFKC-folded (``pytest.ｍark`` is ``pytest.mark``)
+    when the text is not ASCII and not already folded; the file's bytes otherwise."""
+    raw = source.raw
+    if raw.isascii():
+        return raw
+    return source.memo("iso5:nfkc-bytes", _fold)
+
+
+def _fold(source: "SourceFile") -> bytes:
+    if unicodedata.is_normalized("NFKC", source.text):
+        return source.raw
+    return unicodedata.normalize("NFKC", source.text).encode("utf-8", errors="surrogatepass")
+
+
 @lru_cache(maxsize=32)
 def _marker_pattern(markers: tuple[str, ...]) -> "re.Pattern[bytes] | None":
     names = [re.escape(m.encode("utf-8", "surrogatepass")) for m in sorted(set(markers), key=len, reverse=True)]
@@ -180,7 +196,7 @@ def may_be_marked_integration(source: "SourceFile") -> bool:
     integration zone, ``engine/test_tiers.py``) as for a test's or class's decorators. Asked by
     ISO501, ISO503, the indexer and the CLI's scheduling of one file: scanned once."""
     markers = tuple(source.settings.integration_test_markers)
-    return source.memo(("iso5:integration-marker", markers), lambda s: _scan_for_marker(s.raw, markers))
+    return source.memo(("iso5:integration-marker", markers), lambda s: _scan_for_marker(identifier_bytes(s), markers))
 
 
 def _scan_for_marker(raw: bytes, markers: tuple[str, ...]) -> bool:
@@ -203,7 +219,7 @@ def may_create_mock(source: "SourceFile") -> bool:
 
 
 def _scan_for_mock(source: "SourceFile") -> bool:
-    raw = source.raw
+    raw = identifier_bytes(source)
     if not any(token in raw for token in MOCK_TOKENS):
         return False
     return any(name in raw for name in _MOCK_MODULE_BYTES) or any(name in source.module for name in _MOCK_MODULES)
@@ -212,7 +228,7 @@ def _scan_for_mock(source: "SourceFile") -> bool:
 def may_define_fixture(source: "SourceFile") -> bool:
     """Whether a decorator :func:`fixture_decorator` recognises can occur: the identifier
     ``fixture`` or ``yield_fixture`` (Django's ``fixtures = [...]`` is not one)."""
-    return _FIXTURE_NAME.search(source.raw) is not None
+    return _FIXTURE_NAME.search(identifier_bytes(source)) is not None
 
 
 def is_test_function(node: ast.AST) -> bool:
