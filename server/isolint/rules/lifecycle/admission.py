@@ -78,6 +78,7 @@ class _Text:
         self.verdicts: dict[Any, Any] = {}
 
     def has(self, literal: bytes) -> bool:
+        """``literal in raw`` (``bytes.find`` is faster than ``re``'s literal search)."""
         found = self._literals.get(literal)
         if found is None:
             found = self._literals[literal] = literal in self.raw
@@ -87,7 +88,7 @@ class _Text:
         key = (name, not_after_dot)
         found = self._words.get(key)
         if found is None:
-            found = self._words[key] = _identifier(name, not_after_dot).search(self.raw) is not None
+            found = self._words[key] = self.has(name) and _identifier(name, not_after_dot).search(self.raw) is not None
         return found
 
     def has_any_word(self, names: Iterable[bytes]) -> bool:
@@ -147,7 +148,7 @@ class LibraryNames:
         self.last_names = {package: tuple(sorted(names, key=lambda n: (len(n), n)))
                            for package, names in last_names.items()}
         self._by_scan: dict[bytes, list[bytes]] = defaultdict(list)
-        for package in sorted(last_names):
+        for package in sorted(last_names, key=lambda p: (len(p), p)):
             self._by_scan[next(s for s in PACKAGE_SCANS if s in package)].append(package)
 
     def spelled_in(self, text: _Text) -> bool:
@@ -156,8 +157,18 @@ class LibraryNames:
         top = text.module.partition(".")[0].encode()
         if top in self.last_names and text.has_any_word(self.last_names[top]):
             return True
-        return any(text.has_word(package, not_after_dot=True) and text.has_any_word(self.last_names[package])
-                   for scan, packages in self._by_scan.items() if text.has(scan) for package in packages)
+        for scan, packages in self._by_scan.items():
+            if not text.has(scan):
+                continue
+            absent: list[bytes] = []
+            for package in packages:  # shortest first: no ``pymysql`` without ``mysql``
+                if any(shorter in package for shorter in absent):
+                    continue
+                if not text.has(package):
+                    absent.append(package)
+                elif text.has_word(package, not_after_dot=True) and text.has_any_word(self.last_names[package]):
+                    return True
+        return False
 
 
 #: every resource a library call or annotation can give
