@@ -8,7 +8,8 @@ from isolint.core.model import SECRET_RANGE, Fixability, Language, Range, Severi
 from isolint.core.rule import Rule
 from isolint.fixers.env_lookup import env_lookup_fix
 from isolint.rules.common.env_names import env_name_for, to_env_name
-from isolint.rules.secrets.detection import KNOWN_FORMAT_TOKENS, find_secret
+from isolint.rules.secrets.code_admission import may_hold_secret
+from isolint.rules.secrets.detection import find_secret
 from isolint.rules.secrets.python_bindings import Binding, binding_of, in_documentation_example
 
 if TYPE_CHECKING:
@@ -16,12 +17,9 @@ if TYPE_CHECKING:
 
 #: the shortest value worth a look (an 8-character password; every known format is longer)
 MIN_SECRET_LENGTH = 8
-#: prefilter: secret-like names in their usual spellings, known token formats, URLs
-NAME_TOKENS = (
-    b"assword", b"ASSWORD", b"passwd", b"PASSWD", b"assphrase", b"ASSPHRASE", b"pwd", b"PWD", b"_pass", b"_PASS",
-    b"ecret", b"ECRET", b"oken", b"OKEN", b"key", b"Key", b"KEY", b"redential", b"REDENTIAL", b"salt", b"SALT",
-    b"Bearer", b"://",
-)
+#: prefilter: every finding is a string literal; ``may_hold_secret`` (``admits``) does the real
+#: narrowing — a secret-named binding near a literal that could be judged, or a known format
+STRING_TOKENS = (b'"', b"'")
 
 
 _STRING_START_RE = re.compile(r"^[rRbBuUfF]{0,2}(\"\"\"|\'\'\'|\"|\')")
@@ -96,8 +94,13 @@ class HardcodedSecretInCode(Rule):
     severity = Severity.ERROR
     languages = frozenset({Language.PYTHON})
     zones = frozenset({Zone.PRODUCTION, Zone.DEVELOPMENT})
-    tokens = NAME_TOKENS + KNOWN_FORMAT_TOKENS
+    tokens = STRING_TOKENS
     options = ("env-accessor", "env-accessor-import")
+
+    @classmethod
+    def admits(cls, source, project) -> bool:
+        """Only files whose bytes can hold a finding are parsed for it (``code_admission``)."""
+        return may_hold_secret(source.raw)
 
     def visit_Constant(self, node: ast.Constant, ctx: "PythonContext") -> None:
         value = node.value
