@@ -150,24 +150,20 @@ def python_file_may_hold_messages(source) -> bool:
     """Whether ``extract`` can find anything in ``source``, from its zone, the contract's globs
     and its bytes (``admission``): the Python side's prefilter, shared by the ISO4xx rules (they
     report only at entries of the file's own facts). A file a contract glob names is always read.
-    The verdict is kept in ``source.notes`` for the four rules and the indexer of one check."""
+    The scan's verdict is kept in the text's memo for the four rules and the indexer."""
     if not indexes_file(source) or side_of(source.rel_path, Language.PYTHON, source.settings) is None:
         return False
     if source.settings.contract and any(matches_any(source.rel_path, contract_globs(source.settings, key))
                                         for key in CONTRACT_KEYS):
         return True
-    notes = getattr(source, "notes", None)
-    key = (source.raw, source.rel_path)
-    kept = notes.get(_ADMISSION_NOTE) if notes is not None else None
-    if kept is not None and kept[0][0] is key[0] and kept[0][1] == key[1]:
-        return kept[1]
-    verdict = may_hold_messages(source.raw, source.rel_path)
-    if notes is not None:
-        notes[_ADMISSION_NOTE] = (key, verdict)
-    return verdict
+    return source.memo(_ADMISSION_MEMO, _scan_may_hold_messages)
 
 
-_ADMISSION_NOTE = "contract.admission"
+_ADMISSION_MEMO = "contract.may_hold_messages"
+
+
+def _scan_may_hold_messages(source) -> bool:
+    return may_hold_messages(source.raw, source.rel_path)
 
 
 def _client_only(raw: bytes) -> bool:
