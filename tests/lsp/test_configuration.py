@@ -130,3 +130,30 @@ async def test_disabled(client, workspace):
     session = await start_session(client, workspace, profile("vscode"), initialization_options={"enable": False})
     uri = session.open(workspace / TEST_MODULE)
     assert list((await session.published(uri, 1)).diagnostics) == []
+
+
+async def test_a_module_created_in_another_service_is_resolved_after_the_watcher_says_so(client, tmp_path):
+    """Import resolution caches what exists on disk; a Created event must refresh it, or a
+    cross-service import written before its target existed would stay quiet forever."""
+    root = write_tree(tmp_path / "mono", {
+        "pyproject.toml": "[tool.isolint]\n",
+        "services/billing/Dockerfile": "FROM python:3.11\n",
+        "services/billing/app/__init__.py": "",
+        "services/auth/Dockerfile": "FROM python:3.11\n",
+        "services/auth/main.py": "",
+    })
+    main = root / "services/billing/app/main.py"
+    text = "from services.auth.app.tokens import issue\n\nTOKEN = issue\n"
+    main.write_text(text, encoding="utf-8")
+    session = await start_session(client, root, profile("vscode"))
+    uri = session.open(main)
+    assert list((await session.published(uri, 1)).diagnostics) == []
+    target = root / "services/auth/app/tokens.py"
+    target.parent.mkdir()
+    target.write_text("def issue():\n    return 'token'\n", encoding="utf-8")
+    _watched(session, target, types.FileChangeType.Created)
+    await asyncio.sleep(0.2)
+    version = session.change(uri, (2, 0), (2, 0), "# touched\n")
+    diagnostics = (await session.published(uri, version)).diagnostics
+    assert [d.code for d in diagnostics] == ["ISO601"]
+    assert diagnostics[0].range.start.line == 0

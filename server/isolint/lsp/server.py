@@ -528,6 +528,9 @@ def _register(server: IsolintLanguageServer) -> None:
         if any(path.name in CONFIG_FILE_NAMES for path in paths):
             ls.reload_configuration()
             return
+        if any(change.type != types.FileChangeType.Changed for change in params.changes):
+            for project in ls.projects.indexes():  # import resolution looks files up: forget them
+                project.invalidate_files()
         for path in paths:
             if ls.documents.get(from_fs_path(str(path)) or "") is None:
                 ls.reindex_from_disk(path)
