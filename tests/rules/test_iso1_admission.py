@@ -86,6 +86,10 @@ ISO102_REPORTED = {
     "os.getenv": 'import os\nHOST = os.getenv("REDIS_HOST", "localhost")\n',
     "getenv imported under another name": 'from os import getenv as read\nHOST = read("REDIS_HOST", "localhost")\n',
     "environ imported under another name": 'from os import environ as E\nHOST = E.get("REDIS_HOST", "localhost")\n',
+    "os imported under another name": 'import os as o\nHOST = o.environ.get("REDIS_HOST", "localhost")\n',
+    "a WSGI environ read like the environment": (
+        'def app(environ, start_response):\n    host = environ.get("REDIS_HOST", "localhost")\n'
+    ),
     "or-fallback over two lines": 'import os\nURL = (\n    os.environ.get("CACHE_URL")\n    or "redis://localhost:6379/0"\n)\n',
     "receiver in upper case": 'ENV.get("REDIS_HOST", "localhost")\n',
     "project getter": 'from app.util import get_env\nHOST = get_env("REDIS_HOST", "localhost")\n',
@@ -106,6 +110,10 @@ ISO102_TURNED_AWAY = {
     ),
     "a parsed configuration with lower-case keys": 'region = conf.get("region", "localhost")\n',
     "an environment word inside another": "def inventory(envelope):\n    return envelope\n",
+    "a WSGI environ indexed, a template environment": (
+        "def app(environ, start_response):\n    path = environ['PATH_INFO']\n"
+        "    return self.env.get_template('index.html').render(path=path, host='localhost')\n"
+    ),
 }
 
 

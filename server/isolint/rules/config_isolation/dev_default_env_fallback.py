@@ -129,7 +129,7 @@ class DevDefaultEnvFallback(Rule):
         if is_schema_migration(source):
             return False
         raw, low = source.raw, lowered(source)
-        if b"env" in low and (b"getenv" in raw or ENVIRON_RE.search(raw) is not None
+        if b"env" in low and (b"getenv" in raw or ENVIRON_RE.search(raw) is not None and OS_MODULE_RE.search(raw) is not None
                               or names_used_as(low, b"env", ENV_RECEIVER_USE_RE)):
             return True
         if b"Settings" in raw and SETTINGS_CLASS_RE.search(raw) is not None:
@@ -219,13 +219,20 @@ def _argument_removal(call: ast.Call, default: ast.expr, ctx: PythonContext) -> 
 #: ``os.environ``/``os.environb`` however imported (``from os import environ as e``) — not
 #: ``environment``; ``getenv`` is tested as a plain substring
 ENVIRON_RE = re.compile(rb"environb?(?!\w)")
+#: the file reaches ``os``/``posix`` by name, so a bare ``environ`` can resolve to ``os.environ``
+#: (``os.environ``, ``from os import ...``, ``import os as o``) — a WSGI ``environ`` parameter
+#: alone cannot (its lookups are found by ``ENV_RECEIVER_USE_RE``)
+OS_MODULE_RE = re.compile(rb"(?:os|posix)\s*\.\s*environ|from\s+(?:os|posix)\s+import|(?:os|posix)\s+as\s")
 #: in the lower-cased file: a receiver or getter ``ENV_RECEIVER_RE``/``PROJECT_GETTER_RE`` accepts,
-#: used as one (``env.get(``, ``self._env.str(``, ``get_env().get(``, ``env("X", default=...)``,
-#: ``read_env(``, ``ENV.get(``); searched around each ``env``
+#: used as one — called, or with a lookup method (``_LOOKUP_ATTRIBUTES``) called on it: ``env.get(``,
+#: ``self._env.str(``, ``get_env().get(``, ``env("X", default=...)``, ``read_env(``, ``ENV.get(``,
+#: not ``self.env.get_template(``; searched around each ``env``
 ENV_RECEIVER_USE_RE = re.compile(
     rb"_*(?:os_?)?(?:env|envs|environ|environment|env_?vars?|environment_?variables|get_?env|load_?env|"
     rb"env_?config|env_?settings|dotenv_?values|environ_?config|env_?var|get_?env_?var|read_?env|get_?environ|"
-    rb"env_?or_?default|get_?env_?or)\s*[.(]")
+    rb"env_?or_?default|get_?env_?or)\s*(?:\(|\.\s*(?:get|setdefault|getenvb?|str|int|bool|float|decimal|url|db|db_url|"
+    rb"cache|cache_url|list|json|path|email_url|search_url|dict|tuple|_?(?:get_?env|getenv|env_?var|get_?env_?var|"
+    rb"read_?env|get_?environ|env_?or_?default|get_?env_?or))\s*\()")
 #: a class whose base ends in ``Settings`` (``class Settings(BaseSettings):``), bases on any line,
 #: also after PEP 695 type parameters (``class Store[T: dict[str, int]](BaseSettings):``)
 SETTINGS_CLASS_RE = re.compile(rb"class\s[^:]*Settings\b|class\s+\w+\s*\[.*?\]\s*\([^:]*Settings\b", re.DOTALL)
