@@ -105,8 +105,9 @@ class SourceFile:
     #: model of the parse); the engine empties it when the check ends
     notes: dict = field(default_factory=dict)
     #: memo of content-only tests (several rules and an indexer asking the same question of
-    #: the same bytes before any parse: ``memo(key, test)``); valid as long as the text is
-    memos: dict = field(default_factory=dict, repr=False, compare=False)
+    #: the same bytes before any parse: ``memo(key, test)``); valid as long as the text is —
+    #: not an ``__init__`` field, so ``dataclasses.replace(source, text=…)`` starts an empty one
+    memos: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def memo(self, key: Any, test: Callable[[SourceFile], Any]) -> Any:
         try:

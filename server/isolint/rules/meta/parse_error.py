@@ -8,21 +8,29 @@ class ParseError(Rule):
     """## What it does
     Reports a file isolint could not parse, with the parser's reason.
 
+    Only files whose text holds something a rule looks for (a local host, an environment
+    lookup, a session, a secret-like name…) are parsed: a file no rule could report on costs no
+    parse, which is what keeps a cold run fast. A syntax error elsewhere is left to the
+    compiler and the project's other linters.
+
     ## Why is this bad?
     A file that does not parse is not checked at all; silently skipping it would hide every
     finding in it. Common causes: half-typed code, syntax newer than the Python that runs
-    isolint (run the server with the project's own interpreter), or a broken encoding.
+    isolint (run the server with the project's own interpreter), or a broken encoding. In the
+    editor the last good diagnostics stay while the file does not parse.
 
     ## Example
     ```python
-    def broken(:
-        pass
+    import os
+
+    DATABASE_URL = os.getenv("DATABASE_URL", "postgresql://app@localhost/app"
     ```
 
     ## Use instead
     ```python
-    def fixed():
-        pass
+    import os
+
+    DATABASE_URL = os.environ["DATABASE_URL"]
     ```
     """
 
