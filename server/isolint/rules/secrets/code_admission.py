@@ -122,8 +122,9 @@ _NAME_END = rb"(?:" + _ID + rb"*(?:" + _GAP + rb"\))?|[^\"'\n\\]*[\"']" + _GAP +
 _BINDS = rb"(?:[=:<>]|!=|\bin\b|\bnot\b|\bis\b|(?<=[\"'\]])" + _GAP + rb",)"
 SECRET_NAME = _NAME_WORD + _NAME_END + _GAP + _BINDS
 
-#: ``def get_api_key(…)``: the function's ``return "…"`` is bound to ``api_key`` (``GETTER_RE``)
-_GETTER = rb"\bdef\s+_*(?:get|load|read|fetch|default)_" + _ID + rb"*?" + _NAME_WORD
+#: ``def get_api_key(…)``: the function's ``return "…"`` is bound to ``api_key`` (``GETTER_RE``); it starts
+#: with a plain ``def`` (no ``\b``), which the engine finds with a fast literal search
+_GETTER = rb"def\s+_*(?:get|load|read|fetch|default)_" + _ID + rb"*?" + _NAME_WORD
 #: a module that ``SECRET_SINKS`` call into: its key argument is named by the call, not the code
 _SINK_MODULE = rb"(?i:jwt|jose|hmac|fernet|itsdangerous)"
 _COMPARISON = rb"(?:[=!<>]=|[<>]|\bin\b|\bnot\b|\bis\b)"
