@@ -18,6 +18,8 @@ Everything here is pure string work: no I/O, no parse trees.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import enum
 import math
 import re
@@ -418,6 +420,29 @@ class Strictness(enum.Enum):
     TEMPLATE = "template"  # an env template: also any real (non-placeholder) password
 
 
+_PEM_PUBLIC_RE = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*(?:PUBLIC KEY|CERTIFICATE)-----")
+_SSH_KEY_TYPE_RE = re.compile(rb"(?:ssh|ecdsa|sk|rsa)-[a-z0-9@.\-]{2,60}")
+
+
+def is_public_key_material(value: str) -> bool:
+    """A public key or certificate: published by design (a server's SSH host key, a JWT
+    verification key), however random it looks. An OpenSSH key blob is recognised by what it
+    decodes to — a length-prefixed algorithm name (``ssh-rsa``, ``ecdsa-sha2-nistp256``…)."""
+    text = value.strip()
+    if _PEM_PUBLIC_RE.search(text):
+        return True
+    blob = text.split()[1] if text.startswith(("ssh-", "ecdsa-", "sk-")) and len(text.split()) > 1 else text
+    if not blob.startswith("AAAA"):
+        return False
+    head = blob[:48]
+    try:
+        decoded = base64.b64decode(head[: len(head) // 4 * 4], validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    length = int.from_bytes(decoded[:4], "big")
+    return 3 <= length <= 64 and _SSH_KEY_TYPE_RE.fullmatch(decoded[4:4 + length]) is not None
+
+
 def find_secret(name: str | None, value: str, strictness: Strictness = Strictness.COMMITTED) -> SecretHit | None:
     """The secret ``value`` (bound to ``name``) holds, if any — see the module docstring."""
     if not value or len(value) > 20_000:
@@ -425,6 +450,8 @@ def find_secret(name: str | None, value: str, strictness: Strictness = Strictnes
     hit = known_format(value)
     if hit is not None:
         return hit
+    if is_public_key_material(value):
+        return None
     kind = classify_name(name) if name else NameKind.NEUTRAL
     template = strictness is Strictness.TEMPLATE
     scheme = _AUTH_SCHEME_RE.match(value)

@@ -55,7 +55,9 @@ class HardcodedSecretInCode(Rule):
     base64 of a small JSON document such as `eyJpbmRleCI6IDExfQ==`) and API documentation
     examples — values under an `"example"`/`"examples"` key or an `example=`, `examples=`,
     `openapi_examples=`, `json_schema_extra=` keyword (an OpenAPI response showing a sample
-    JWT).
+    JWT). Public key material is never a secret, whatever its name: an OpenSSH public key or
+    host key (recognised by the algorithm name its base64 decodes to), a PEM `PUBLIC KEY` or
+    `CERTIFICATE`.
 
     Runs on production and development code (a dev script's real token leaks just the same);
     tests are quiet: fixtures conventionally hold fake secrets.
