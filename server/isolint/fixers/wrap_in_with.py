@@ -61,7 +61,8 @@ def _find(module: cst.Module, params: Mapping) -> tuple[cst.Module, _Target]:
 
 
 def _creation(statement: cst.CSTNode, name: str) -> cst.BaseExpression:
-    """The creating expression of ``name = <creation>`` (without a leading ``await``)."""
+    """The creating expression of ``name = <creation>`` (its ``await`` dropped only where the
+    awaited call's result is itself the context manager)."""
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
         raise FixNotApplicable("the creation is not a statement of its own")
     small = statement.body[0]
@@ -73,7 +74,24 @@ def _creation(statement: cst.CSTNode, name: str) -> cst.BaseExpression:
         raise FixNotApplicable("the creation is no longer an assignment")
     if not isinstance(target, cst.Name) or target.value != name:
         raise FixNotApplicable(f"the statement no longer binds `{name}`")
-    return value.expression if isinstance(value, cst.Await) else value
+    if isinstance(value, cst.Await) and _enters_without_await(value.expression):
+        return value.expression
+    return value
+
+
+#: calls whose result is both awaitable and an async context manager: ``conn = await
+#: engine.connect()`` becomes ``async with engine.connect() as conn:`` (SQLAlchemy, asyncpg's
+#: ``pool.acquire()``); any other awaited creation keeps its ``await`` — ``async with await
+#: get_client() as client:`` — as the coroutine of an ``async def`` is no context manager
+_AWAITABLE_CONTEXT_CALLS = frozenset({"acquire", "connect", "begin", "begin_nested"})
+
+
+def _enters_without_await(expression: cst.BaseExpression) -> bool:
+    if not isinstance(expression, cst.Call):
+        return False
+    func = expression.func
+    last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    return last in _AWAITABLE_CONTEXT_CALLS
 
 
 def _check_cleanup(statement: cst.CSTNode, name: str) -> None:

@@ -15,6 +15,18 @@ HANDED_OVER = (ast.Await, ast.Return, ast.Call, ast.keyword, ast.withitem, ast.L
 NEEDS_PARENS = (ast.Attribute, ast.Subscript, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp)
 
 
+def _awaited_later(node: ast.Call, parent: ast.AST | None, ctx: Any) -> bool:
+    """``result = session.close()`` … ``await result``: the coroutine is kept and awaited
+    (code that supports a library whose method became synchronous checks for None first)."""
+    if not (isinstance(parent, ast.Assign) and parent.value is node and len(parent.targets) == 1
+            and isinstance(parent.targets[0], ast.Name)):
+        return False
+    name = parent.targets[0].id
+    scope = ctx.current_function or ctx.tree
+    return any(isinstance(child, ast.Await) and isinstance(child.value, ast.Name) and child.value.id == name
+               for child in ast.walk(scope))
+
+
 class AsyncDatabaseCallNotAwaited(LifecycleRule):
     """## What it does
     Flags a coroutine method of an async session, connection, pool or client that is called
@@ -79,6 +91,8 @@ class AsyncDatabaseCallNotAwaited(LifecycleRule):
         if receiver is None or not receiver.is_async or receiver.kind not in ASYNC_KINDS:
             return
         if not receiver.is_io_method(func.attr):
+            return
+        if _awaited_later(node, parent, ctx):
             return
         ctx.report(self, node, fix=self._fix(node, parent, ctx), call=ctx.text_of(func), library=receiver.library)
 

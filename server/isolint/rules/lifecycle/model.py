@@ -332,11 +332,16 @@ class FileModel:
         if self.may_yield and is_generator(function):
             return None
         local: dict[str, Resource] = {}
+        # a name declared ``global``/``nonlocal`` is a shared instance created once and handed
+        # to every caller (``global _session; if _session is None: _session = ClientSession()``),
+        # which the caller must not close: such a function is not a factory
+        shared = {name for statement in statements_breadth_first(function)
+                  if isinstance(statement, (ast.Global, ast.Nonlocal)) for name in statement.names}
         for statement in statements_breadth_first(function):
             if type(statement) is ast.Assign and isinstance(statement.value, (ast.Call, ast.Await)):
                 resource = self.assigned_resource(statement)  # type: ignore[arg-type]
                 for target in statement.targets:  # type: ignore[attr-defined]
-                    if isinstance(target, ast.Name) and resource is not None:
+                    if isinstance(target, ast.Name) and resource is not None and target.id not in shared:
                         local[target.id] = resource
         for ret in returns:  # type: ignore[assignment]
             value = ret.value.value if isinstance(ret.value, ast.Await) else ret.value
