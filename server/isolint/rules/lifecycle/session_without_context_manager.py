@@ -18,6 +18,10 @@ class SessionWithoutContextManager(LifecycleRule):
     a `finally`). A session created and used in one expression (`SessionLocal().query(...)`) is
     flagged too.
 
+    A getter that creates one shared client and hands the same instance to every
+    caller (`global _client; if _client is None: _client = ClientSession(); return _client`) is
+    not a factory: its callers must not close what they get.
+
     ## Why is this bad?
     If anything between the creation and `close()` raises, the session keeps its pooled
     connection (and its open transaction) until the garbage collector finds it. Under load the
