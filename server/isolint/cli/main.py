@@ -240,15 +240,18 @@ def run_check(args: argparse.Namespace) -> int:
             print(f"Would apply {count} {noun}." if count else "No fixes available.", file=sys.stderr)
         return EXIT_FINDINGS if count else EXIT_CLEAN
 
-    fixed = fixes.apply_fixes(run, unsafe=args.unsafe_fixes) if args.fix else 0
+    fix_report = fixes.apply_fixes(run, unsafe=args.unsafe_fixes) if args.fix else fixes.FixReport()
     items = report_items(run)
     options = RenderOptions(show_source=args.show_source, unsafe_fixes=args.unsafe_fixes,
-                            color=_use_color(args), quiet=args.quiet, fixed=fixed)
+                            color=_use_color(args), quiet=args.quiet, fixed=fix_report.fixed)
     if args.statistics:
         report = statistics.render(items, args.format, options)
     else:
         report = render(args.format, items, options)
     _emit(report, args.output)
+    fixes.print_refusals(fix_report)
+    if fix_report.refused:
+        return EXIT_ERROR
     return EXIT_CLEAN if args.exit_zero or not items else EXIT_FINDINGS
 
 
