@@ -100,7 +100,7 @@ def strip_directives(doc: str) -> str:
 
 def describe_zones(rule: type[Rule], short: bool = False) -> str:
     """The zones a rule applies to; ``short`` for the index (``all``, ``tests``)."""
-    if hasattr(rule, "applies_to"):
+    if rule.has_custom_reach():
         return "custom" if short else "custom (see below)"
     zones = frozenset(rule.zones)
     if zones == ALL_ZONES:
