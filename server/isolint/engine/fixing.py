@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from isolint.core.model import Applicability, Edit, Finding, Fix, Language
-from isolint.engine.sources import MAX_FILE_BYTES, UnreadableSource, decode_source, encode_source
+from isolint.core.source import MAX_FILE_BYTES, UnreadableSource, decode_source, encode_source
 from isolint.fixers import FixNotApplicable, get_builder
 from isolint.fixers.text_edits import apply_edits
 
