@@ -3,14 +3,13 @@ triggers the rule, `Use instead` does not (examples are tests, Fixit's habit).""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
 
 from isolint.api import lint_paths
 from isolint.cli.docs import OPTION_EXAMPLES, example_blocks, stale_pages
-from isolint.core.config import OPTIONS, load_settings
+from isolint.core.config import OPTIONS, load_settings, tomllib
 from isolint.rules.registry import RULES
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
