@@ -126,3 +126,15 @@ def test_an_immutable_file_even_root_cannot_write_is_refused(tmp_path: Path) -> 
         assert frozen.read_bytes() == LOCALHOST + b"\n"
     finally:
         subprocess.run(["chattr", "-i", str(frozen)], check=False)
+
+
+def test_ignore_comments_are_written_in_the_file_s_encoding_too(tmp_path: Path) -> None:
+    root = build_tree(tmp_path, {
+        "pyproject.toml": CONFIG,
+        "app/legacy.py": b'# -*- coding: latin-1 -*-\nNAME = "caf\xe9"\r\n' + LOCALHOST + b"\r\n",
+    })
+    result = run_isolint("check", "--add-ignore", "--no-cache", ".", cwd=root)
+    assert result.code == 0, result.err
+    raw = (root / "app/legacy.py").read_bytes()
+    assert b'NAME = "caf\xe9"' in raw and b"isolint: ignore[ISO101]" in raw
+    assert run_isolint("check", "--no-cache", ".", cwd=root).code == 0
