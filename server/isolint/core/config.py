@@ -11,12 +11,16 @@ import dataclasses
 import hashlib
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from isolint.core.model import Severity
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, published as tomli (a dependency there)
+    import tomli as tomllib  # type: ignore[no-redef]
 
 CONFIG_FILE_NAMES = ("isolint.toml", ".isolint.toml", "pyproject.toml")
 DEFAULT_ENV_ACCESSOR = "os.environ[{name!r}]"
