@@ -30,6 +30,8 @@ from isolint.engine.selection import TokenScan, indexers_read_by
 class LintRun:
     results: list[CheckResult] = field(default_factory=list)
     config_errors: list[ConfigError] = field(default_factory=list)
+    #: things the user should know that did not stop the run (a cache folder refused, …)
+    warnings: list[str] = field(default_factory=list)
     projects: dict[Path, ProjectIndex] = field(default_factory=dict)
     #: files whose results came from the cache / were checked this time
     cached_files: int = 0
@@ -110,7 +112,7 @@ def check_paths(paths: list[Path], overrides: dict[str, Any] | None, jobs: int |
     digests = _FactDigests(run.projects)
     _check_phase(queue, _reuse_cached(queue, digests, run), workers)
     _collect(queue, digests, run)
-    _save_caches(caches, paths, queue)
+    _save_caches(caches, paths, queue, run)
     run.results.sort(key=lambda r: (r.source.rel_path, str(r.source.path)))
     return run
 
@@ -204,10 +206,13 @@ def _collect(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) -> No
             ))
 
 
-def _save_caches(caches: dict[int, ResultCache], paths: list[Path], queue: list[QueuedFile]) -> None:
-    """Saved; a run over a whole project root forgets the entries of files that are gone."""
+def _save_caches(caches: dict[int, ResultCache], paths: list[Path], queue: list[QueuedFile], run: LintRun) -> None:
+    """Saved; a run over a whole project root forgets the entries of files that are gone. A
+    cache folder that was refused becomes a warning of the run."""
     given = {os.path.realpath(p) for p in paths}
     for result_cache in caches.values():
         if str(result_cache.root) in given:
             result_cache.retain({item.source.rel_path for item in queue if item.cache is result_cache})
         result_cache.save()
+        if result_cache.refusal is not None and result_cache.refusal not in run.warnings:
+            run.warnings.append(result_cache.refusal)
