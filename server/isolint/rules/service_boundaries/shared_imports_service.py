@@ -7,12 +7,14 @@ from isolint.rules.service_boundaries.admission import may_import_service
 from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 
 class SharedImportsService(ImportBoundaryRule):
-    """## What it does
+    """A shared package importing a service.
+
+    ## What it does
     Flags code in a shared package (`shared`, `common`, `libs`…, or the `shared` option) that
     imports a service.
 
@@ -33,6 +35,10 @@ class SharedImportsService(ImportBoundaryRule):
     # shared/shared/notifications.py
     from shared.schemas import UserRef
     ```
+
+    ## Known look-alikes
+    - A service importing the shared package: the dependency points the right way.
+    - Shared code importing shared code.
     """
 
     code = "ISO602"
