@@ -3,18 +3,19 @@ triggers the rule, `Use instead` does not (examples are tests, Fixit's habit).""
 
 from __future__ import annotations
 
-import tomllib
+import re
 from pathlib import Path
 
 import pytest
-
 from isolint.api import lint_paths
 from isolint.cli.docs import OPTION_EXAMPLES, example_blocks, stale_pages
-from isolint.core.config import OPTIONS, load_settings
+from isolint.core.config import OPTIONS, load_settings, tomllib
+from isolint.core.rule import DOC_SECTIONS
 from isolint.rules.registry import RULES
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+REPO = Path(__file__).resolve().parents[2]
+DOCS = REPO / "docs"
+REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Known look-alikes")
 
 
 def test_generated_docs_are_current() -> None:
@@ -22,13 +23,117 @@ def test_generated_docs_are_current() -> None:
     assert not stale, f"stale docs: {[str(p) for p in stale]}; run `python -m isolint.cli.docs`"
 
 
+#: a sentence ends at . ! or ? followed by a space or the end (code spans removed first: `os.environ`)
+SENTENCE_END_RE = re.compile(r"[.!?](?=\s|$)")
+CODE_SPAN_RE = re.compile(r"`[^`]*`")
+LIST_ITEM_RE = re.compile(r"^\s*(?:[-*]|\d+\.)\s", re.MULTILINE)
+
+
+def sentence_count(text: str) -> int:
+    prose = CODE_SPAN_RE.sub("code", text)
+    return len(SENTENCE_END_RE.findall(prose)) + len(LIST_ITEM_RE.findall(prose))
+
+
+def test_sentence_count_sees_code_spans_and_list_items() -> None:
+    assert sentence_count("Flags `os.environ.get` in `app.py`. Only there.") == 2
+    assert sentence_count("Flags:\n- one\n- two") == 2
+    assert sentence_count("Ends without a full stop") == 0
+
+
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
-def test_rule_doc_has_the_required_sections(rule) -> None:
+def test_rule_doc_has_ruffs_shape(rule) -> None:
+    """A one-line summary, then the known sections in order: the required ones, `Fix safety`
+    exactly when the rule is fixable, `What it does` in at most three sentences and the look-alikes
+    kept short (the fixtures hold the rest)."""
+    summary = rule.summary()
+    assert summary and summary.endswith(".") and len(summary) <= 90, \
+        f"{rule.code}: summary {summary!r} (one line; `isolint rules` shows 90 characters)"
     sections = rule.doc_sections()
-    missing = [name for name in SECTIONS if not sections.get(name, "").strip()]
+    assert rule.doc().startswith("## What it does"), f"{rule.code}: the summary is not one line before the sections"
+    unknown = [name for name in sections if name not in DOC_SECTIONS]
+    assert not unknown, f"{rule.code}: unknown sections {unknown} (known: {DOC_SECTIONS})"
+    assert list(sections) == [name for name in DOC_SECTIONS if name in sections], f"{rule.code}: order {list(sections)}"
+    missing = [name for name in REQUIRED_SECTIONS if not sections.get(name, "").strip()]
     assert not missing, f"{rule.code} lacks {missing}"
-    if rule.fixable.value != "none":
-        assert sections.get("Fix safety"), f"{rule.code} is fixable but has no `Fix safety` section"
+    assert ("Fix safety" in sections) is (rule.fixable.value != "none"), f"{rule.code}: `Fix safety` iff fixable"
+    assert sentence_count(sections["What it does"]) <= 3, f"{rule.code}: `What it does` is over three sentences"
+    look_alikes = sections["Known look-alikes"]
+    assert len(LIST_ITEM_RE.findall(look_alikes)) <= 6 and len(look_alikes) <= 900, \
+        f"{rule.code}: `Known look-alikes` is long ({len(look_alikes)} characters); the fixtures hold the rest"
+
+
+def test_rule_codes_and_names_are_well_formed() -> None:
+    """Codes are ISO + three digits, unique and sorted in the registry; names are unique kebab-case."""
+    codes = [rule.code for rule in RULES]
+    assert all(re.fullmatch(r"ISO\d{3}", code) for code in codes), codes
+    assert codes == sorted(set(codes)), "RULES must list each code once, sorted"
+    names = [rule.name for rule in RULES]
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", name) for name in names), names
+    assert len(set(names)) == len(names)
+
+
+def test_rules_index_rows_are_short() -> None:
+    rows = [line for line in (DOCS / "rules" / "index.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| [")]
+    assert len(rows) == len(RULES)
+    long_rows = [row for row in rows if len(row) > 200]
+    assert not long_rows, long_rows
+
+
+#: backticked words shaped like a rule name (three or more lowercase words joined by hyphens)
+#: that the docs use for something else: values, fix builders, packages, editor commands
+NOT_RULE_NAMES = frozenset({
+    "your-key-name-here", "your-jwt-secret-key-here", "jwt-secret-key", "dev-secret-key",
+    "dev-secret-change-in-production", "wrap-in-with", "close-in-finally", "tree-sitter-typescript",
+    "eglot-code-actions", "eglot-code-action-quickfix",
+})
+RULE_NAME_LIKE_RE = re.compile(r"`([a-z]+(?:-[a-z]+){2,})`")
+RULE_CODE_RE = re.compile(r"\bISO\d{3}\b")
+MARKDOWN_LINK_RE = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _documentation() -> dict[str, str]:
+    """Every page a reader sees, and every rule docstring (hover, `isolint rule`)."""
+    pages = [*DOCS.rglob("*.md"), REPO / "README.md", REPO / "CONTRIBUTING.md", REPO / "vscode-client" / "README.md"]
+    texts = {str(path.relative_to(REPO)): path.read_text(encoding="utf-8") for path in pages if path.is_file()}
+    texts |= {f"{rule.code} docstring": rule.__doc__ or "" for rule in RULES}
+    return texts
+
+
+#: CONTRIBUTING.md's "Adding a rule" walks through adding this rule, which does not exist
+WORKED_EXAMPLE = {"CONTRIBUTING.md": {"ISO106", "debug-enabled-in-code"}}
+
+
+def test_docs_name_only_rules_that_exist() -> None:
+    codes = {rule.code for rule in RULES}
+    names = {rule.name for rule in RULES} | {option.key for option in OPTIONS} | NOT_RULE_NAMES
+    unknown = sorted({(where, code) for where, text in _documentation().items()
+                      for code in RULE_CODE_RE.findall(text) if code not in codes | WORKED_EXAMPLE.get(where, set())}
+                     | {(where, name) for where, text in _documentation().items()
+                        for name in RULE_NAME_LIKE_RE.findall(text) if name not in names | WORKED_EXAMPLE.get(where, set())})
+    assert not unknown, f"docs mention rules that do not exist: {unknown}"
+
+
+def test_docs_link_only_to_files_in_the_repository() -> None:
+    """Relative links resolve to a file or folder of the repository (nothing outside it)."""
+    broken = []
+    for where, text in _documentation().items():
+        if where.endswith("docstring"):
+            continue
+        base = (REPO / where).parent
+        for target in MARKDOWN_LINK_RE.findall(text):
+            path = target.split("#")[0]
+            if not path or "://" in path or path.startswith("mailto:"):
+                continue
+            resolved = (base / path).resolve()
+            if not resolved.is_relative_to(REPO) or not resolved.exists():
+                broken.append((where, target))
+    assert not broken, broken
+
+
+def test_the_rule_name_check_can_fail() -> None:
+    assert RULE_NAME_LIKE_RE.findall("rule names (`localhost-in-production`) work") == ["localhost-in-production"]
+    assert "localhost-in-production" not in {rule.name for rule in RULES}
 
 
 def _lint_section(tmp_path: Path, rule, section: str):
@@ -52,23 +157,7 @@ def _lint_section(tmp_path: Path, rule, section: str):
     return blocks[0].path, run
 
 
-#: cross-file rules whose docs show one file of a multi-file situation: their `Example` needs the
-#: other files as further blocks (each naming its file in a first-line comment). Strict: the
-#: test fails once an example works, so the entry gets removed.
-NEEDS_MORE_FILES = {
-    "ISO401": "the peer side (frontend) of the contract", "ISO402": "the peer side of the contract",
-    "ISO403": "the backend side of the contract", "ISO404": "the backend side of the contract",
-    "ISO503": "the conftest.py fixture that hands out the mock",
-    "ISO601": "the other service's files", "ISO602": "the service package it imports",
-    "ISO603": "a `contracts` setting (`# isolint-example: settings={...}`)",
-}
-
-
-@pytest.mark.parametrize("rule", [
-    pytest.param(rule, marks=pytest.mark.xfail(reason=f"example lacks {NEEDS_MORE_FILES[rule.code]}", strict=True))
-    if rule.code in NEEDS_MORE_FILES else rule
-    for rule in RULES
-], ids=lambda rule: rule.code)
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
 def test_example_triggers_the_rule_and_use_instead_does_not(rule, tmp_path: Path) -> None:
     first, run = _lint_section(tmp_path / "example", rule, "Example")
     if run is None:

@@ -20,11 +20,11 @@ from lsprotocol import types
 
 from isolint.core.model import Applicability, Edit, Finding, Range
 from isolint.engine.fixing import materialize
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
+from isolint.engine.ignore_comments import ignore_edit
 from isolint.fixers import FixNotApplicable
 from isolint.lsp.convert import PositionCodec, finding_from_data, to_diagnostic, to_text_edit
 from isolint.lsp.documents import Document
-from isolint.lsp.ignore_comments import ignore_edit
 
 if TYPE_CHECKING:
     from isolint.lsp.server import IsolintLanguageServer

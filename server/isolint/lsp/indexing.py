@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from isolint.engine.sources import language_of
+from isolint.core.source import language_of
 from isolint.lsp.analysis import index_file
 
 if TYPE_CHECKING:

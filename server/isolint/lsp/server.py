@@ -21,7 +21,7 @@ from pygls.lsp.server import LanguageServer
 
 from isolint import __version__
 from isolint.core.model import Language
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 from isolint.lsp import code_actions as actions
 from isolint.lsp.adapter import IsolintProtocol
 from isolint.lsp.analysis import Outcome, Snapshot

@@ -8,7 +8,9 @@ from isolint.rules.contract.reporting import ContractRule
 
 
 class UnsetPayloadField(ContractRule):
-    """## What it does
+    """A message field the handler reads but no send sets (`data` sent, `payload` read).
+
+    ## What it does
     Flags a field that a handler reads from a received message (`message.payload` inside
     `case 'thread_updated':`, `message["payload"]` inside `if message["type"] == "…"`) when
     every place the other side sends that message type is a literal whose keys are all
@@ -20,19 +22,41 @@ class UnsetPayloadField(ContractRule):
 
     ## Example
     ```typescript
-    // frontend/src/ws/client.ts — the backend sends {"type": "thread_updated", "data": {...}}
-    switch (message.type) {
-      case 'thread_updated': store.updateThread(message.payload); break;
+    // frontend/src/ws/client.ts
+    export function onMessage(socket: WebSocket, raw: string) {
+      const message = JSON.parse(raw);
+      switch (message.type) {
+        case 'thread_updated': store.updateThread(message.payload); break;
+      }
     }
+    ```
+    ```python
+    # services/backend/app/ws/threads.py
+    async def updated(websocket, thread: dict) -> None:
+        await websocket.send_json({"type": "thread_updated", "data": thread})
     ```
 
     ## Use instead
     ```typescript
-    switch (message.type) {
-      case 'thread_updated': store.updateThread(message.data); break;
+    // frontend/src/ws/client.ts
+    export function onMessage(socket: WebSocket, raw: string) {
+      const message = JSON.parse(raw);
+      switch (message.type) {
+        case 'thread_updated': store.updateThread(message.data); break;
+      }
     }
     ```
+    ```python
+    # services/backend/app/ws/threads.py
+    async def updated(websocket, thread: dict) -> None:
+        await websocket.send_json({"type": "thread_updated", "data": thread})
+    ```
     or make the backend send `payload`.
+
+    ## Known look-alikes
+    - A send whose keys are not all visible (a payload built elsewhere, `**extra`): the field
+      may be set there, so nothing is reported.
+    - A field that at least one send of the type sets.
 
     ## Options
     - `contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)

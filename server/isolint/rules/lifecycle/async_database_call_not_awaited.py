@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
 
+from isolint.core.context import PythonContext
 from isolint.core.model import Applicability, Edit, Fix, Fixability, Range
 from isolint.rules.lifecycle.libraries import Kind
 from isolint.rules.lifecycle.tracking import LifecycleRule, tracker_for
@@ -15,7 +15,7 @@ HANDED_OVER = (ast.Await, ast.Return, ast.Call, ast.keyword, ast.withitem, ast.L
 NEEDS_PARENS = (ast.Attribute, ast.Subscript, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp)
 
 
-def _awaited_later(node: ast.Call, parent: ast.AST | None, ctx: Any) -> bool:
+def _awaited_later(node: ast.Call, parent: ast.AST | None, ctx: PythonContext) -> bool:
     """``result = session.close()`` … ``await result``: the coroutine is kept and awaited
     (code that supports a library whose method became synchronous checks for None first)."""
     if not (isinstance(parent, ast.Assign) and parent.value is node and len(parent.targets) == 1
@@ -28,17 +28,15 @@ def _awaited_later(node: ast.Call, parent: ast.AST | None, ctx: Any) -> bool:
 
 
 class AsyncDatabaseCallNotAwaited(LifecycleRule):
-    """## What it does
+    """A coroutine method of an async session, pool or client called without `await`.
+
+    ## What it does
     Flags a coroutine method of an async session, connection, pool or client that is called
     without `await`: `AsyncSession.commit()`, `execute()`, `get()`, `refresh()`, `delete()`,
     `close()`; asyncpg's `fetch()` / `execute()`; `redis.asyncio` commands; aiohttp and httpx
     async requests. The handle is known from its creation, an `async with … as` target, a
     parameter or attribute annotated `AsyncSession` (also through `Annotated[...]`), or an
     imported module-level client.
-
-    Calls handed to something else — `asyncio.gather(...)`, `create_task(...)`, returned,
-    collected in a list, entered with `async with` — are deliberate and not flagged. `add()`,
-    `add_all()`, `begin()` and `expunge()` are synchronous on `AsyncSession` and never flagged.
 
     ## Why is this bad?
     Without `await` nothing happens: the commit never runs (data silently lost), the query
@@ -71,6 +69,11 @@ class AsyncDatabaseCallNotAwaited(LifecycleRule):
     its own in an `async def` — the discarded coroutine can only have been meant to run. It is
     **unsafe** when the result is used (the code now receives the result instead of a
     coroutine). There is no fix outside `async def`, where `await` is a syntax error.
+
+    ## Known look-alikes
+    - Calls handed to something else: `asyncio.gather(...)`, `create_task(...)`, returned,
+      collected in a list, entered with `async with`.
+    - `add()`, `add_all()`, `begin()` and `expunge()`, which are synchronous on `AsyncSession`.
     """
 
     code = "ISO306"
@@ -79,7 +82,7 @@ class AsyncDatabaseCallNotAwaited(LifecycleRule):
     fix_title = "Add `await`"
     fixable = Fixability.SOMETIMES
 
-    def visit_Call(self, node: ast.Call, ctx: Any) -> None:
+    def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         self._observe(node, ctx)
         func = node.func
         if not isinstance(func, ast.Attribute):
@@ -97,7 +100,7 @@ class AsyncDatabaseCallNotAwaited(LifecycleRule):
         ctx.report(self, node, fix=self._fix(node, parent, ctx), call=ctx.text_of(func), library=receiver.library)
 
     @staticmethod
-    def _fix(node: ast.Call, parent: ast.AST | None, ctx: Any) -> Fix | None:
+    def _fix(node: ast.Call, parent: ast.AST | None, ctx: PythonContext) -> Fix | None:
         if not ctx.in_async_function:
             return None
         where = ctx.range(node)

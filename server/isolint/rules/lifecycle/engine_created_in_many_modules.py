@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from isolint.core.context import PythonContext
 from isolint.core.zones import matches_any
 from isolint.rules.lifecycle.admission import may_create_engine
 from isolint.rules.lifecycle.libraries import Kind
@@ -20,14 +21,14 @@ MANY_MODULES = 3
 
 
 class EngineCreatedInManyModules(LifecycleRule):
-    """## What it does
-    Flags an engine created outside the modules that own database setup. With `engine-modules`
-    configured, every `create_engine()` / `create_async_engine()` outside those modules is
-    flagged. With zero configuration, engines are flagged when at least three modules of the
-    same service create their own; the module whose name says it owns the set-up (`db.py`,
-    `database.py`, `engine.py`, `session.py`…) is where the engine belongs and is not flagged.
-    Alembic's `env.py` (under `alembic/` or `migrations/`) builds its own engine by design and is
-    neither flagged nor counted.
+    """A database engine created outside the modules that own database set-up.
+
+    ## What it does
+    Flags an engine created outside the modules that own database setup. With
+    `engine-modules` configured, every `create_engine()` / `create_async_engine()` outside those
+    modules is flagged; with zero configuration, engines are flagged when at least three modules
+    of the same service create their own, except in the module whose name says it owns the
+    set-up (`db.py`, `database.py`, `engine.py`, `session.py`…).
 
     ## Why is this bad?
     Each engine is a separate connection pool with its own settings. Engines scattered over
@@ -49,6 +50,11 @@ class EngineCreatedInManyModules(LifecycleRule):
     from app.db.session import engine
     ```
 
+    ## Known look-alikes
+    - Alembic's `env.py` (under `alembic/` or `migrations/`) builds its own engine by design:
+      it is neither flagged nor counted.
+    - One or two modules of a service that create engines, with zero configuration.
+
     ## Options
     - `engine-modules`: globs (`services/*/app/db/*.py`) or dotted module names (`app.db.session`,
       matched as a suffix of the module's dotted path) allowed to create engines.
@@ -64,7 +70,7 @@ class EngineCreatedInManyModules(LifecycleRule):
         """Only a library's engine or pool constructor is reported (``engine_creation``)."""
         return may_create_engine(source)
 
-    def visit_Call(self, node: ast.Call, ctx: Any) -> None:
+    def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         self._observe(node, ctx)
         created = engine_creation(node, ctx)
         if created is None or created.kind is not Kind.ENGINE or created_per_call(node, ctx) is not None:
@@ -88,7 +94,7 @@ class EngineCreatedInManyModules(LifecycleRule):
         ctx.report(self, node, module=module, reason=reason)
 
     @staticmethod
-    def _other_modules(ctx: Any) -> list[str]:
+    def _other_modules(ctx: PythonContext) -> list[str]:
         project = ctx.project
         if project is None:
             return []

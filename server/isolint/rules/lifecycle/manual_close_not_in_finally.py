@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from isolint.core.context import PythonContext
 from isolint.core.model import Fixability
 from isolint.rules.lifecycle.admission import may_close_untyped_handle
 from isolint.rules.lifecycle.fixes import lifecycle_fix
@@ -9,14 +10,14 @@ from isolint.rules.lifecycle.tracking import DB_OPERATIONS, LifecycleRule, Scope
 
 
 class ManualCloseNotInFinally(LifecycleRule):
-    """## What it does
+    """A database handle from a helper closed by hand, outside any `finally` or `with`.
+
+    ## What it does
     Flags the `close()` (or `release()`) of a database handle that a function obtained from a
     helper isolint cannot see into (`conn = get_connection()`, `db = make_session()`), used for
-    database work (`commit()`, `execute()`, `query()`, …) and then closed by hand outside any
-    `finally` or `with`. Handles whose type isolint knows are reported by ISO301 instead.
-
-    `commit()` and `rollback()` on a session a function *receives* (a FastAPI dependency, a
-    repository's `self.session`) are not flagged: closing it belongs to whoever created it.
+    database work (`commit()`, `execute()`, `query()`…) and then closed by hand outside any
+    `finally` or `with`. Handles whose type isolint knows are reported by [ISO301](ISO301.md)
+    instead.
 
     ## Why is this bad?
     The manual `close()` only runs when nothing before it raises. A failed query skips it and
@@ -55,6 +56,11 @@ class ManualCloseNotInFinally(LifecycleRule):
     handle in the same block and no `return` in between skipped it: the success path is
     unchanged. Otherwise it is **unsafe**; there is no fix when the handle is closed in another
     block or more than once.
+
+    ## Known look-alikes
+    - `commit()` and `rollback()` on a session a function *receives* (a FastAPI dependency, a
+      repository's `self.session`): closing it belongs to whoever created it.
+    - A `close()` in a `finally`, or a handle entered with `with`.
     """
 
     code = "ISO302"
@@ -68,7 +74,7 @@ class ManualCloseNotInFinally(LifecycleRule):
         """The handles are untyped: a cleanup call and a database operation must be spelled."""
         return may_close_untyped_handle(source, DB_OPERATIONS)
 
-    def function_done(self, scope: Scope, ctx: Any) -> None:
+    def function_done(self, scope: Scope, ctx: PythonContext) -> None:
         for binding in scope.unknown:
             if not binding.closes or binding.cleanup_guaranteed or not binding.db_calls or binding.from_cursor:
                 continue

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
 
+from isolint.core.context import PythonContext
 from isolint.rules.lifecycle.tracking import LifecycleRule, tracker_for
 
 #: methods through which a class releases what it holds
@@ -11,15 +11,13 @@ CLEANUP_HOOKS = frozenset({"close", "aclose", "__exit__", "__aexit__", "__del__"
 
 
 class SessionInSharedState(LifecycleRule):
-    """## What it does
+    """A database session stored where every request shares it (module global, class attribute).
+
+    ## What it does
     Flags a database session or connection stored where every request and caller shares it:
     a module-level variable (also one assigned through `global`), a class attribute, or an
     attribute set in `__init__` of a class that never closes it (no `close`, `__exit__`,
-    `__aexit__`, `dispose`, … method).
-
-    Engines, `sessionmaker` / `async_sessionmaker` factories, `scoped_session` registries,
-    connection pools and redis / HTTP clients are made to be shared and are not flagged; nor
-    is a bare annotation such as `session: AsyncSession` (no session is created).
+    `__aexit__`, `dispose`… method).
 
     ## Why is this bad?
     A session is a unit of work, not thread-safe and not safe across concurrent coroutines.
@@ -47,13 +45,19 @@ class SessionInSharedState(LifecycleRule):
         with SessionLocal() as db:
             return db.get(User, user_id)
     ```
+
+    ## Known look-alikes
+    - Engines, `sessionmaker` / `async_sessionmaker` factories, `scoped_session` registries,
+      connection pools and redis / HTTP clients: they are made to be shared.
+    - A bare annotation such as `session: AsyncSession` (no session is created).
+    - A session attribute of a class that closes it (`close`, `__exit__`, `__aexit__`).
     """
 
     code = "ISO307"
     name = "session-in-shared-state"
     message = "{what} `{target}` is held in {place}, shared by every request; open one per unit of work"
 
-    def visit_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: Any) -> None:
+    def visit_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: PythonContext) -> None:
         self._observe(node, ctx)
         if node.value is None:
             return
@@ -74,7 +78,7 @@ class SessionInSharedState(LifecycleRule):
     visit_AnnAssign = visit_Assign
 
     @staticmethod
-    def _shared_place(target: ast.expr, ctx: Any) -> str | None:
+    def _shared_place(target: ast.expr, ctx: PythonContext) -> str | None:
         if isinstance(target, ast.Name):
             if ctx.at_module_level:
                 return None if _under_main_guard(ctx) else "a module-level variable"
@@ -91,7 +95,7 @@ class SessionInSharedState(LifecycleRule):
         return None
 
 
-def _under_main_guard(ctx: Any) -> bool:
+def _under_main_guard(ctx: PythonContext) -> bool:
     for parent in ctx.parents:
         if isinstance(parent, ast.If) and "__main__" in ast.dump(parent.test):
             return True

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
 
+from isolint.core.context import PythonContext
 from isolint.rules.lifecycle.libraries import Kind, Resource
 from isolint.rules.lifecycle.tracking import LifecycleRule, receiver_key, tracker_for
 
@@ -11,18 +11,14 @@ BLOCKING_KINDS = frozenset({Kind.SESSION, Kind.CONNECTION, Kind.CLIENT, Kind.ENG
 
 
 class SyncDatabaseCallInAsync(LifecycleRule):
-    """## What it does
+    """Synchronous database work (a sync session, connection or call) inside `async def`.
+
+    ## What it does
     Flags synchronous database work inside `async def`: opening a sync `Session`, a
     `sessionmaker()` session, `engine.connect()` on a sync engine, `psycopg2.connect()` or a sync
-    `redis.Redis` client, and I/O methods (`execute`, `query`, `commit`, `get`, …) called on a
+    `redis.Redis` client, and I/O methods (`execute`, `query`, `commit`, `get`…) called on a
     sync session, connection or client — a parameter annotated `Session`, a module-level
     engine, a `self.session` set from one. One finding per handle and function.
-
-    Code handed to a thread (`await asyncio.to_thread(...)`, `run_in_threadpool`,
-    `AsyncSession.run_sync(lambda s: ...)`) runs outside the coroutine and is not flagged, nor
-    is a call the code awaits or enters with `async with` (`await session.execute(q)` under a
-    wrong `session: Session` annotation, `async with engine.connect()` on an engine returned by
-    an awaited getter): such an object is asynchronous whatever its annotation or name says.
 
     ## Why is this bad?
     A sync driver call blocks the whole event loop: while one request waits for PostgreSQL,
@@ -53,13 +49,20 @@ class SyncDatabaseCallInAsync(LifecycleRule):
     async def list_users(db: AsyncSession = Depends(get_db)):
         return (await db.scalars(select(User))).all()
     ```
+
+    ## Known look-alikes
+    - Code handed to a thread: `await asyncio.to_thread(...)`, `run_in_threadpool`,
+      `AsyncSession.run_sync(lambda s: ...)`.
+    - A call the code awaits or enters with `async with` (`await session.execute(q)` under a
+      wrong `session: Session` annotation, `async with engine.connect()` on an engine returned
+      by an awaited getter): such an object is asynchronous whatever its annotation says.
     """
 
     code = "ISO305"
     name = "sync-database-call-in-async"
     message = "Sync {library} {kind} `{name}` used inside `async def {function}()` blocks the event loop"
 
-    def visit_Call(self, node: ast.Call, ctx: Any) -> None:
+    def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         self._observe(node, ctx)
         function = ctx.current_function
         if not isinstance(function, ast.AsyncFunctionDef):
@@ -89,12 +92,12 @@ class SyncDatabaseCallInAsync(LifecycleRule):
         reported.add(key)
         self._report(node, receiver, ctx.text_of(func.value), function, ctx)
 
-    def _report(self, node: ast.Call, resource: Resource, name: str, function: ast.AST, ctx: Any) -> None:
+    def _report(self, node: ast.Call, resource: Resource, name: str, function: ast.AST, ctx: PythonContext) -> None:
         kind = "session" if resource.kind is Kind.SCOPED_SESSION else resource.kind.value
         ctx.report(self, node, library=resource.library, kind=kind, name=name, function=function.name)
 
 
-def _used_asynchronously(ctx: Any) -> bool:
+def _used_asynchronously(ctx: PythonContext) -> bool:
     """The code awaits the call or enters it with ``async with``: whatever isolint guessed from
     an annotation or a name (``session: Session``, ``engine = await get_engine()``), the object
     is asynchronous — a sync one would fail at run time, not block the loop."""

@@ -7,20 +7,19 @@ from isolint.rules.service_boundaries.admission import may_import_service
 from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport, is_public_part
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 
 class CrossServiceImport(ImportBoundaryRule):
-    """## What it does
-    Flags an import, in one service, of another service's internal modules — absolute,
-    relative, or through `importlib.import_module("…")` with a literal name.
+    """One service importing another service's internal modules.
 
-    Services are detected with zero configuration (top-level folders, or folders under
-    `services/`, `apps/`…, holding an entry point, an `app/` folder, requirements, a Dockerfile or
-    a pyproject) or declared with `services`. Shared packages (`shared`, `common`, `libs`…, or
-    `shared`) may be imported by everyone. A service's public face — folders named `client`,
-    `sdk`, `public`, `contracts` or `interface(s)` — may be imported too.
+    ## What it does
+    Flags an import, in one service, of another service's internal modules — absolute,
+    relative, or through `importlib.import_module("…")` with a literal name. Services are
+    detected with zero configuration (top-level folders, or folders under `services/`,
+    `apps/`…, holding an entry point, an `app/` folder, requirements, a Dockerfile or a
+    pyproject) or declared with `services`.
 
     ## Why is this bad?
     Services are deployed separately. An import of another service's internals couples their
@@ -34,12 +33,30 @@ class CrossServiceImport(ImportBoundaryRule):
     # services/backend/app/routes.py
     from services.auth.app.security import verify_token
     ```
+    ```python
+    # services/auth/app/security.py
+    def verify_token(token: str) -> bool: ...
+    ```
 
     ## Use instead
     ```python
     # services/backend/app/routes.py
     from shared.auth import verify_token
     ```
+    ```python
+    # shared/auth.py
+    def verify_token(token: str) -> bool: ...
+    ```
+    ```python
+    # services/auth/app/security.py
+    def verify_token(token: str) -> bool: ...
+    ```
+
+    ## Known look-alikes
+    - Imports of shared packages (`shared`, `common`, `libs`…, or the `shared` option).
+    - A service's public face: folders named `client`, `sdk`, `public`, `contracts` or
+      `interface(s)`.
+    - Imports in tests, unless `check-test-imports` is on.
 
     ## Options
     - `services`, `shared`: declare what zero-config detection would guess.

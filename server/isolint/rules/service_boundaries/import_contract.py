@@ -7,8 +7,8 @@ from isolint.core.model import Severity
 from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 
 def _within(module: str, prefixes: list[str]) -> str | None:
@@ -62,18 +62,17 @@ def _level(layer: str) -> list[str]:
 
 
 class ImportContractViolation(ImportBoundaryRule):
-    """## What it does
-    Checks imports against explicit contracts declared in `[[tool.isolint.contracts]]`, using
-    import-linter's vocabulary:
+    """An import that breaks a configured contract (`forbidden`, `independence`, `layers`).
 
-    - `forbidden`: `source_modules` must not import `forbidden_modules`;
-    - `independence`: none of `modules` may import another;
-    - `layers`: a layer may import the layers below it, never above (`containers` repeat the
-      layer list inside each container; `"a | b"` puts independent siblings on one level).
-
-    Module names are dotted paths from the project root (`services.backend.app.api`), and an
-    import is compared by the *file it loads*, so `from app.db import x` inside
-    `services/backend` counts as `services.backend.app.db`.
+    ## What it does
+    Checks imports against the contracts declared in `[[tool.isolint.contracts]]`, in
+    import-linter's vocabulary: `forbidden` (`source_modules` must not import
+    `forbidden_modules`), `independence` (none of `modules` may import another) and `layers` (a
+    layer may import the layers below it, never above; `containers` repeat the layer list inside
+    each container, and `"a | b"` puts independent siblings on one level). Module names are
+    dotted paths from the project root (`services.backend.app.api`), and an import is compared
+    by the *file it loads*, so `from app.db import x` inside `services/backend` counts as
+    `services.backend.app.db`.
 
     ## Why is this bad?
     A contract states an architectural decision; an import that breaks it erodes the boundary
@@ -81,15 +80,30 @@ class ImportContractViolation(ImportBoundaryRule):
 
     ## Example
     ```python
-    # services/backend/app/db/models.py, with a layers contract api > services > db
+    # services/backend/app/db/models.py
+    # isolint-example: settings={"contracts": [{"name": "Backend layers", "type": "layers", "containers": ["services.backend.app"], "layers": ["api", "services", "db"]}]}
+    # the layers contract below (Options): api > services > db
     from services.backend.app.api.routes import router
+    ```
+    ```python
+    # services/backend/app/api/routes.py
+    router = object()
     ```
 
     ## Use instead
     ```python
     # services/backend/app/api/routes.py
+    # isolint-example: settings={"contracts": [{"name": "Backend layers", "type": "layers", "containers": ["services.backend.app"], "layers": ["api", "services", "db"]}]}
     from services.backend.app.db.models import User
     ```
+    ```python
+    # services/backend/app/db/models.py
+    class User: ...
+    ```
+
+    ## Known look-alikes
+    - A layer importing a layer below it, and modules no contract names.
+    - Without `contracts`, the rule reports nothing.
 
     ## Options
     ```toml

@@ -7,12 +7,14 @@ from isolint.rules.service_boundaries.admission import may_import_service
 from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 
 class SharedImportsService(ImportBoundaryRule):
-    """## What it does
+    """A shared package importing a service.
+
+    ## What it does
     Flags code in a shared package (`shared`, `common`, `libs`…, or the `shared` option) that
     imports a service.
 
@@ -24,15 +26,31 @@ class SharedImportsService(ImportBoundaryRule):
 
     ## Example
     ```python
-    # shared/shared/notifications.py
+    # shared/notifications.py
     from services.backend.app.db.models import User
+    ```
+    ```python
+    # services/backend/app/db/models.py
+    class User: ...
     ```
 
     ## Use instead
     ```python
-    # shared/shared/notifications.py
+    # shared/notifications.py
     from shared.schemas import UserRef
     ```
+    ```python
+    # shared/schemas.py
+    class UserRef: ...
+    ```
+    ```python
+    # services/backend/app/db/models.py
+    class User: ...
+    ```
+
+    ## Known look-alikes
+    - A service importing the shared package: the dependency points the right way.
+    - Shared code importing shared code.
     """
 
     code = "ISO602"

@@ -10,12 +10,14 @@ from isolint.rules.test_isolation.knowledge import in_integration_test, is_test_
 from isolint.rules.test_isolation.test_doubles_indexer import TEST_DOUBLES
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 
 class MockFixtureInIntegrationTest(Rule):
-    """## What it does
+    """An integration test that requests a fixture handing out a mock.
+
+    ## What it does
     Flags an integration test that requests a fixture which hands out a mock — a fixture in
     the same module or in a `conftest.py` of its folder or a parent folder (pytest's own lookup)
     whose returned or yielded value is a `Mock`, `MagicMock`, `patch(...)` or `mocker.patch(...)`.
@@ -28,17 +30,44 @@ class MockFixtureInIntegrationTest(Rule):
 
     ## Example
     ```python
-    # tests/integration/test_checkout.py  (conftest.py: `def payment_gateway(): return MagicMock()`)
+    # tests/integration/test_checkout.py
     def test_checkout(payment_gateway):
         assert checkout(payment_gateway).paid
+    ```
+    ```python
+    # tests/integration/conftest.py
+    from unittest.mock import MagicMock
+
+    import pytest
+
+
+    @pytest.fixture
+    def payment_gateway():
+        return MagicMock()
     ```
 
     ## Use instead
     ```python
-    # tests/integration/test_checkout.py  (conftest.py: a fixture yielding a sandbox gateway client)
+    # tests/integration/test_checkout.py
     def test_checkout(sandbox_payment_gateway):
         assert checkout(sandbox_payment_gateway).paid
     ```
+    ```python
+    # tests/integration/conftest.py
+    import pytest
+
+    from app.payments import GatewayClient
+
+
+    @pytest.fixture
+    def sandbox_payment_gateway():
+        return GatewayClient(base_url=SANDBOX_URL)
+    ```
+
+    ## Known look-alikes
+    - A mock fixture defined in a `conftest.py` outside the test's folder and its parents:
+      pytest would not give it to the test.
+    - The same fixture requested by a unit test.
     """
 
     code = "ISO503"
