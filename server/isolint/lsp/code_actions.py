@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from isolint.core.model import Applicability, Edit, Finding, Range
-from isolint.engine.fixing import materialize
 from isolint.core.source import SourceFile
+from isolint.engine.fixing import materialize
 from isolint.engine.ignore_comments import ignore_edit
 from isolint.fixers import FixNotApplicable
 from isolint.lsp.convert import PositionCodec, finding_from_data, to_diagnostic, to_text_edit

@@ -14,8 +14,8 @@ from lsprotocol import types
 
 from isolint.core.model import Finding, Position
 from isolint.core.rule import Rule, RuleRef, rule_doc_url
-from isolint.core.suppression import SUPPRESSION_RE
 from isolint.core.source import SourceFile
+from isolint.core.suppression import SUPPRESSION_RE
 from isolint.engine.ignore_comments import suppressions_of
 from isolint.rules.registry import RULES, get_rule
 
