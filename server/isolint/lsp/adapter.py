@@ -51,7 +51,8 @@ def lifecycle_verdict(initialized: bool, shut_down: bool, method: str, is_reques
 
 
 class IsolintProtocol(LanguageServerProtocol):
-    """pygls' protocol without pygls' own copy of the open documents.
+    """pygls' protocol with the life cycle enforced (``receive``), an ``exit`` that ends the
+    message loop with the right code, and without pygls' own copy of the open documents.
 
     The server keeps its own (:mod:`isolint.lsp.documents`). pygls' copy would double the work
     of every keystroke (it rebuilds the whole text per change) and, worse, corrupt the change

@@ -23,7 +23,8 @@ from typing import Any
 MAX_BODY_BYTES = 256 * 1024 * 1024
 #: a header block is at most this long; more bytes without a blank line are not headers
 MAX_HEADER_BYTES = 8 * 1024
-HEADER_LINE = re.compile(rb"(?i)content-(?:length|type)[ \t]*:[^\r\n]*\r\n")
+#: the end of a header line (the part before its CR LF), from its name on
+HEADER_TAIL = re.compile(rb"content-(?:length|type)[ \t]*:[^\r\n]*\Z")
 CONTENT_LENGTH = re.compile(rb"(?i)content-length[ \t]*:[ \t]*([^\r\n]*?)[ \t]*\r\n")
 
 
@@ -56,7 +57,7 @@ class Framer:
 
     def waiting(self) -> bool:
         """True when bytes are held that more input, or a pause, would turn into a message."""
-        return bool(self.buffer.strip() or self.broken)
+        return bool(self.broken or len(self.buffer) > 16 or self.buffer.strip())
 
     def pop(self) -> list[Any]:
         messages: list[Any] = []
@@ -86,22 +87,23 @@ class Framer:
     # -- headers -------------------------------------------------------------------------------
     def _read_headers(self, messages: list[Any]) -> bool:
         """Consume junk and one header block; False when more bytes are needed."""
-        match = HEADER_LINE.search(self.buffer)
-        if match is None:
+        start = header_line_start(self.buffer, 0)
+        if start is None:
             if len(self.buffer) > MAX_HEADER_BYTES:  # keep a tail: a header may be half-received
                 self._junk(bytes(self.buffer[:-MAX_HEADER_BYTES]), messages)
                 del self.buffer[:-MAX_HEADER_BYTES]
             return False
-        end = self.buffer.find(b"\r\n\r\n", match.start())
+        end = self.buffer.find(b"\r\n\r\n", start)
         if end < 0:
-            if len(self.buffer) - match.start() > MAX_HEADER_BYTES:
-                self._junk(bytes(self.buffer[:match.end()]), messages)
-                del self.buffer[:match.end()]
+            if len(self.buffer) - start > MAX_HEADER_BYTES:
+                line_end = self.buffer.find(b"\r\n", start) + 2
+                self._junk(bytes(self.buffer[:line_end]), messages)
+                del self.buffer[:line_end]
                 return True
             return False
-        if match.start():
-            self._junk(bytes(self.buffer[:match.start()]), messages)
-        block = bytes(self.buffer[match.start():end + 2])
+        if start:
+            self._junk(bytes(self.buffer[:start]), messages)
+        block = bytes(self.buffer[start:end + 2])
         del self.buffer[:end + 4]
         self._settle_broken(messages)
         self.length, self.scanned = self._declared_length(block), 0
@@ -170,22 +172,51 @@ class Framer:
         body = bytes(self.buffer[:self.length])
         del self.buffer[:self.length]
         self.length, self.scanned = None, 0
-        value = _parse(body)
+        value, rest = _parse_prefix(body)
         if value is None:
             self.broken = body  # perhaps too short: the bytes before the next header complete it
-        else:
-            messages.append(value)
+            return True
+        if rest.strip():  # too long: the declared body reached into the next message's header
+            self.buffer[:0] = rest
+            self.problems.append("a message was shorter than its Content-Length; read it anyway")
+        messages.append(value)
         return True
 
     def _header_line_before(self, limit: int) -> int | None:
         """Where a header line starts inside the current body (before ``limit``), if one does.
         Bodies are searched once, as they arrive; compact JSON holds no raw CR LF at all."""
-        start = max(self.scanned - MAX_HEADER_BYTES, 0)  # a header line may straddle two reads
+        start = max(self.scanned - 2, 0)  # a CR LF may straddle two reads
         self.scanned = len(self.buffer)
-        if self.buffer.find(b"\r\n", start) < 0:
-            return None
-        match = HEADER_LINE.search(self.buffer, start)
-        return match.start() if match is not None and match.start() < limit else None
+        found = header_line_start(self.buffer, start)
+        return found if found is not None and found < limit else None
+
+
+def header_line_start(buffer: bytearray, start: int) -> int | None:
+    """Where the first header line ending after ``start`` begins, if one has arrived: the
+    line's raw CR LF is looked for first, then the header's name just before it. A body can
+    hold ``Content-Length:`` inside a string, but never a raw CR LF there, so the name found
+    last before a CR LF is the real header even when it is glued to the end of a body."""
+    crlf = buffer.find(b"\r\n", start)
+    while crlf >= 0:
+        window = max(crlf - MAX_HEADER_BYTES, 0)
+        line_start = max(buffer.rfind(b"\n", window, crlf) + 1, window)
+        line = bytes(buffer[line_start:crlf]).lower()
+        name = max(line.rfind(b"content-length"), line.rfind(b"content-type"))
+        if name >= 0 and HEADER_TAIL.match(line, name):
+            return line_start + name
+        crlf = buffer.find(b"\r\n", crlf + 2)
+    return None
+
+
+def _parse_prefix(body: bytes) -> tuple[Any | None, bytes]:
+    """The JSON value ``body`` starts with, and the bytes after it."""
+    try:
+        text = body.decode("utf-8", "surrogatepass")
+        value, end = json.JSONDecoder().raw_decode(text.lstrip())
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None, b""
+    end += len(text) - len(text.lstrip())
+    return value, text[end:].encode("utf-8", "surrogatepass")
 
 
 def _parse(body: bytes) -> Any | None:

@@ -131,7 +131,7 @@ class JsonRpcClient:
         with self._lock:
             self._next_id += 1
             request_id = self._next_id
-            self._pending[request_id] = _Pending(method, time.monotonic())
+            self._pending[request_id] = _PendingRequest(method, time.monotonic())
         message = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}
         self.write_raw(frame(json.dumps(message).encode("utf-8")))
         return request_id
