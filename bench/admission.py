@@ -24,7 +24,7 @@ from isolint.api import collect_files
 from isolint.core.model import Language
 from isolint.engine.project import ProjectIndex
 from isolint.engine.selection import TokenScan, prefilter, rules_for
-from isolint.engine.sources import SourceFile, UnreadableSource, decode_source, language_of
+from isolint.core.source import SourceFile, UnreadableSource, decode_source, language_of
 
 META = ("ISO001", "ISO002")
 

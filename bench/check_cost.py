@@ -30,7 +30,7 @@ from lsp_latency import SIZES, edit_script, generate_workspace, production_modul
 from isolint.api import collect_files  # noqa: E402
 from isolint.engine.checker import check_source, index_source, load_source  # noqa: E402
 from isolint.engine.project import ProjectIndex  # noqa: E402
-from isolint.engine.sources import SourceFile  # noqa: E402
+from isolint.core.source import SourceFile  # noqa: E402
 
 
 def apply_edit(text: str, edit: tuple[int, int, int, int, str]) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 from isolint.api import collect_files, lint_paths
 from isolint.engine.checker import check_source, index_source, load_source
 from isolint.engine.project import ProjectIndex
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 
 
 def cli_view(root: Path, jobs: int) -> dict[str, Any]:

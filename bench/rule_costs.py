@@ -20,7 +20,7 @@ from isolint.core.model import Language
 from isolint.engine.project import ProjectIndex
 from isolint.engine.python_runner import ParseFailure, parse_python, run_python_rules
 from isolint.engine.selection import prefilter, rules_for
-from isolint.engine.sources import SourceFile, UnreadableSource, decode_source, language_of
+from isolint.core.source import SourceFile, UnreadableSource, decode_source, language_of
 
 
 def main(argv: list[str] | None = None) -> int:

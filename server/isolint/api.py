@@ -16,7 +16,7 @@ from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_
 from isolint.engine.fixing import MAX_FIX_ROUNDS, apply_fixes_once
 from isolint.engine.project import ProjectIndex
 from isolint.engine.selection import TokenScan, indexers_read_by
-from isolint.engine.sources import SourceFile, UnreadableSource, decode_source, language_of, relative_path
+from isolint.core.source import SourceFile, UnreadableSource, decode_source, language_of, relative_path
 
 
 def lint_source(
@@ -35,7 +35,7 @@ def lint_source(
 def _service(project: ProjectIndex | None, path: Path, settings: Settings) -> str | None:
     if project is None:
         return None
-    from isolint.engine.sources import relative_path
+    from isolint.core.source import relative_path
 
     return project.services.service_of(relative_path(path, settings.root))
 

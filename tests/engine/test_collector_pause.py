@@ -7,7 +7,7 @@ from pathlib import Path
 
 from isolint.core.config import Settings
 from isolint.engine.checker import check_source
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 
 TEXT = 'import os\n\nREDIS_HOST = os.getenv("REDIS_HOST", "localhost")\n'
 

@@ -12,7 +12,7 @@ from isolint.core.model import Position, Zone, mask_secret
 from isolint.core.suppression import Suppressions, add_code_to_comment
 from isolint.core.zones import classify
 from isolint.engine.python_runner import parse_python
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 
 
 def test_ast_byte_columns_become_code_points_on_non_ascii_lines() -> None:
@@ -115,7 +115,7 @@ def test_unparsable_python_is_not_a_crash() -> None:
 
 def test_a_content_test_asked_by_several_rules_runs_once_per_text(tmp_path) -> None:
     from isolint.core.config import Settings
-    from isolint.engine.sources import SourceFile
+    from isolint.core.source import SourceFile
 
     calls = []
 

@@ -1,4 +1,4 @@
-"""A visitor several rules share (``shared_visitor = True``) runs once per node, for the first
+"""A visitor several rules share (marked ``@shared_visitor``) runs once per node, for the first
 of those rules that has not crashed; every other visitor still runs once per rule."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import ast
 from pathlib import Path
 
 from isolint.core.config import Settings
-from isolint.core.rule import Rule
+from isolint.core.rule import Rule, shared_visitor
 from isolint.engine.python_runner import run_python_rules
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 
 TEXT = "a = f(x)\nb = g(y)\n"
 
@@ -23,12 +23,12 @@ class _Feed(Rule):
     calls: list = []
     fail_at: str | None = None
 
+    @shared_visitor
     def _observe(self, node: ast.AST, ctx) -> None:
         if isinstance(node, ast.Name) and node.id == self.fail_at:
             raise RuntimeError("rule bug")
         ctx.state.setdefault("seen", []).append((type(self).code, getattr(node, "id", None)))
 
-    _observe.shared_visitor = True  # type: ignore[attr-defined]
     visit_Name = _observe
 
     def visit_Call(self, node: ast.Call, ctx) -> None:  # not shared: once per rule

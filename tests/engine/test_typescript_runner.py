@@ -8,9 +8,9 @@ from isolint.core.config import Settings
 from isolint.core.model import Language, Position, Range, Severity
 from isolint.core.rule import ALL_ZONES, Rule
 from isolint.engine.checker import check_source
-from isolint.engine.sources import SourceFile
+from isolint.core.context import TypeScriptContext
+from isolint.core.source import SourceFile
 from isolint.engine.typescript_runner import (
-    TypeScriptContext,
     iter_nodes,
     parse_typescript,
     run_typescript_rules,

@@ -12,7 +12,7 @@ from isolint.core.config import Settings
 from isolint.core.model import Language
 from isolint.engine.python_runner import parse_python, run_python_rules
 from isolint.engine.selection import TokenScan
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 from isolint.rules.config_isolation.dev_default_env_fallback import DevDefaultEnvFallback
 from isolint.rules.config_isolation.hardcoded_connection_value import HardcodedConnectionValue
 

@@ -16,8 +16,8 @@ from isolint.api import fix_source, lint_paths, lint_source
 from isolint.core.config import Settings
 from isolint.core.model import SECRET_RANGE, Severity, mask_secret
 from isolint.engine.dotenv_runner import parse_dotenv
-from isolint.engine.sources import SourceFile
-from isolint.rules.secrets.detection import (
+from isolint.core.source import SourceFile
+from isolint.rules.common.secret_detection import (
     NameKind,
     Strictness,
     classify_name,

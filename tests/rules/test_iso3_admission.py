@@ -14,7 +14,7 @@ import pytest
 from isolint.core.config import Settings
 from isolint.core.model import Language
 from isolint.engine.project import ProjectIndex
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 from isolint.rules.lifecycle.admission import PACKAGE_SCANS, may_create_engine
 from isolint.rules.lifecycle.engine_created_per_call import EngineCreatedPerCall
 from isolint.rules.lifecycle.libraries import ANNOTATIONS, CONSTRUCTORS, CONVENTIONAL_FACTORIES

@@ -12,7 +12,7 @@ from isolint.core.config import Settings
 from isolint.core.modules import ImportMap
 from isolint.engine.checker import check_source
 from isolint.engine.project import ProjectIndex
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 from isolint.rules.lifecycle.model import FACT_KIND, SHARED_MODEL_NOTE, FileModel, ProjectFactories
 from isolint.rules.lifecycle.session_factories import SessionFactoryIndexer
 

@@ -13,7 +13,7 @@ import pytest
 from isolint.core.config import Settings
 from isolint.core.model import Language
 from isolint.engine.project import ProjectIndex
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 from isolint.rules.contract import python_indexer
 from isolint.rules.contract.naming import RESERVED_EVENTS
 from isolint.rules.contract.python_indexer import PythonMessageIndexer

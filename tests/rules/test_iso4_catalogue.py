@@ -8,7 +8,7 @@ import pytest
 
 from isolint.core.config import Settings
 from isolint.engine.python_runner import parse_python
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 from isolint.engine.typescript_runner import parse_typescript
 from isolint.rules.contract.naming import closest_peer_name, near_miss, words
 from isolint.rules.contract.python_indexer import PythonMessageIndexer

@@ -11,7 +11,7 @@ from pathlib import Path
 from isolint.api import collect_files
 from isolint.engine.checker import index_source, load_source
 from isolint.engine.project import ProjectIndex
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 from isolint.rules.contract.catalogue import FACT_KINDS, build_catalogue, catalogue_of
 
 PROJECTS = Path(__file__).resolve().parents[1] / "fixtures" / "projects"

@@ -17,8 +17,8 @@ from isolint.engine.cache import fact_kinds_read
 from isolint.engine.project import ProjectIndex
 from isolint.engine.python_runner import parse_python, run_python_rules
 from isolint.engine.selection import TokenScan
-from isolint.engine.sources import SourceFile
-from isolint.engine.test_tiers import is_integration_module
+from isolint.core.source import SourceFile
+from isolint.core.test_tiers import is_integration_module
 from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest
 from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
 from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest

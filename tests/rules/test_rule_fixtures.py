@@ -12,7 +12,7 @@ import pytest
 from isolint.api import fix_source, lint_source
 from isolint.core.config import Settings
 from isolint.core.model import Language
-from isolint.engine.sources import language_of
+from isolint.core.source import language_of
 from tests.support.markers import parse_markers
 from tests.support.snapshots import assert_snapshot, render_findings
 

@@ -75,7 +75,7 @@ CROSSING_IMPORT = "from services.auth.app.security import verify_token\n"
 
 def _admitted(root: Path, rel_path: str, text: str = CROSSING_IMPORT, **settings) -> set[str]:
     from isolint.engine.selection import prefilter, rules_for
-    from isolint.engine.sources import SourceFile
+    from isolint.core.source import SourceFile
 
     config = Settings(root=root, **settings)
     project = ProjectIndex(config, indexers=())

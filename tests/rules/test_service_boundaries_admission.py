@@ -12,7 +12,7 @@ import pytest
 from isolint.api import lint_paths
 from isolint.core.config import Settings
 from isolint.engine.project import ProjectIndex
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 from isolint.rules.service_boundaries.cross_service_import import CrossServiceImport
 from isolint.rules.service_boundaries.import_contract import ImportContractViolation
 from isolint.rules.service_boundaries.shared_imports_service import SharedImportsService

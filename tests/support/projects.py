@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from isolint.api import LintRun, lint_paths
-from isolint.engine.sources import language_of
+from isolint.core.source import language_of
 from tests.support.markers import parse_markers
 
 

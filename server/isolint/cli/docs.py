@@ -99,7 +99,7 @@ def strip_directives(doc: str) -> str:
 # -- rule pages ----------------------------------------------------------------------------------
 
 def describe_zones(rule: type[Rule]) -> str:
-    if hasattr(rule, "applies_to"):
+    if rule.has_custom_reach():
         return "custom (see below)"
     zones = frozenset(rule.zones)
     if zones == ALL_ZONES:

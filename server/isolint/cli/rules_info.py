@@ -8,7 +8,7 @@ from isolint.core.rule import Rule, rule_doc_url
 
 
 def rule_json(rule: type[Rule], with_doc: bool = False) -> dict[str, Any]:
-    zones = getattr(rule, "zones", ())
+    zones = rule.zones
     data: dict[str, Any] = {
         "code": rule.code,
         "name": rule.name,
@@ -20,7 +20,7 @@ def rule_json(rule: type[Rule], with_doc: bool = False) -> dict[str, Any]:
         "fix_title": rule.fix_title,
         "languages": sorted(language.value for language in rule.languages),
         "zones": sorted(zone.value for zone in zones),
-        "zones_note": "custom (see the rule's documentation)" if hasattr(rule, "applies_to") else None,
+        "zones_note": "custom (see the rule's documentation)" if rule.has_custom_reach() else None,
         "default_enabled": rule.default_enabled,
         "options": list(rule.options),
         "uses_facts": list(rule.uses_facts),

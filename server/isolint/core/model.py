@@ -1,7 +1,7 @@
 """The value types every layer shares.
 
 Positions are 0-based lines and 0-based columns counted in *code points* (Python ``str``
-indices). ``ast`` byte offsets are converted once in ``engine.sources``; LSP encodings
+indices). ``ast`` byte offsets are converted once in ``core.source``; LSP encodings
 (UTF-8/16/32) are converted only at the LSP boundary.
 """
 

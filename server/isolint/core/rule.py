@@ -1,17 +1,27 @@
-"""What a rule is: metadata on the class, documentation in the class docstring (ruff's style).
+"""What a rule is: metadata on the class, documentation in the class docstring (ruff's style),
+and the hooks the engine calls — all declared here, with their contracts.
 
 The docstring has fixed sections — ``What it does``, ``Why is this bad?``, ``Example``,
 ``Use instead`` and, when fixable, ``Fix safety`` — and is the single source of the rule's
 documentation (``docs/rules/`` is generated from it; examples are tested).
 
-A rule reacts to a language's parse:
+Which files a rule sees is decided in this order, cheapest first: ``languages``, then
+``applies_to`` (by default the file's zone against ``zones``), then the byte prefilter
+``tokens``, then ``admits``. Then the file is parsed once for all its rules, and the rule reacts
+to the parse through its language's hooks:
 
-* Python rules define ``visit_<AstNodeType>(self, node, ctx)`` methods; the runner walks the
-  tree once and calls every rule's method for that node type. ``begin_file(ctx)`` and
-  ``end_file(ctx)`` run before and after the walk.
-* Dotenv rules define ``check_dotenv(self, document, ctx)``.
-* TypeScript rules define ``check_typescript(self, tree, ctx)``.
-* TOML rules define ``check_toml(self, text, ctx)``.
+* Python: ``visit_<AstNodeType>(self, node, ctx)`` and ``leave_<AstNodeType>(self, node, ctx)``
+  methods (found by name, like ``ast.NodeVisitor``); the runner walks the tree once and calls
+  every rule's method for that node type. ``begin_file(ctx)`` and ``end_file(ctx)`` run before
+  and after the walk. ``ctx`` is a :class:`~isolint.core.context.PythonContext`.
+* TypeScript: ``visit_<node_type>``/``leave_<node_type>`` methods named after tree-sitter node
+  types (lower snake case, ``visit_call_expression``), and ``check_typescript(tree, ctx)``
+  after the walk; ``ctx`` is a :class:`~isolint.core.context.TypeScriptContext`.
+* dotenv: ``check_dotenv(document, ctx)`` with a
+  :class:`~isolint.core.context.DotenvContext`.
+
+A rule reports through ``ctx.report``; an exception in a hook is logged, and the rule is
+dropped for the rest of that file only.
 """
 
 from __future__ import annotations
@@ -19,9 +29,13 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from isolint.core.model import Fixability, Language, Severity, Zone
+
+if TYPE_CHECKING:
+    from isolint.core.context import DotenvContext, DotenvDocument, Project, PythonContext, TypeScriptContext
+    from isolint.core.source import SourceFile
 
 PRODUCTION_ONLY = frozenset({Zone.PRODUCTION})
 ALL_ZONES = frozenset(Zone) - {Zone.GENERATED}
@@ -61,8 +75,17 @@ class Rule:
     #: the ``[tool.isolint]`` keys the rule's behaviour depends on (for the docs).
     options: ClassVar[tuple[str, ...]] = ()
 
+    # -- which files: consulted before any parse ----------------------------------------------
     @classmethod
-    def admits(cls, source, project) -> bool:
+    def applies_to(cls, source: SourceFile) -> bool:
+        """Whether the rule runs on ``source``, from where the file sits (its path, zone and
+        settings) — by default, when its zone is one of ``zones``. A rule whose reach is not a
+        set of zones (production and, when configured, tests; every committed env file…)
+        overrides it, and its documentation says which files it reads."""
+        return source.zone in cls.zones
+
+    @classmethod
+    def admits(cls, source: SourceFile, project: Project | None) -> bool:
         """Project-aware prefilter, consulted with the token prefilter before any parse.
 
         A rule overrides it when the project's shape (the service map, configured contracts…)
@@ -71,6 +94,32 @@ class Rule:
         rule could report. ``project`` is the ProjectIndex, or None outside a project.
         """
         return True
+
+    @classmethod
+    def admits_before_facts(cls, source: SourceFile, project: Project) -> bool:
+        """``admits`` asked before any fact of the project is known (the CLI's index phase
+        deciding which files' facts to keep). True unless the rule's admission needs no facts
+        and rules ``source`` out; a rule whose ``admits`` reads no facts may alias it
+        (``admits_before_facts = admits``)."""
+        return True
+
+    @classmethod
+    def has_custom_reach(cls) -> bool:
+        """Whether ``applies_to`` is the rule's own (its files are not just its ``zones``)."""
+        return cls.applies_to.__func__ is not Rule.applies_to.__func__  # type: ignore[attr-defined]
+
+    # -- the parse: hooks the runners call (each a no-op unless the rule overrides it) ---------
+    def begin_file(self, ctx: PythonContext) -> None:
+        """Python: before the walk of one file (reset per-file state)."""
+
+    def end_file(self, ctx: PythonContext) -> None:
+        """Python: after the walk of one file (report what needed the whole file)."""
+
+    def check_typescript(self, tree: Any, ctx: TypeScriptContext) -> None:
+        """TypeScript/JavaScript: after the walk, with the file's tree-sitter tree."""
+
+    def check_dotenv(self, document: DotenvDocument, ctx: DotenvContext) -> None:
+        """dotenv: the file's parsed assignments."""
 
     @classmethod
     def family(cls) -> str:
@@ -109,6 +158,21 @@ def code_blocks(section: str) -> list[str]:
     return [m.group(1) for m in re.finditer(r"```[a-zA-Z]*\n(.*?)```", section, re.DOTALL)]
 
 
+_SHARED_VISITORS: set[Callable[..., None]] = set()
+
+
+def shared_visitor(visitor: Callable[..., None]) -> Callable[..., None]:
+    """Mark a Python visitor that several rules inherit as feeding one per-file object they
+    share (the ISO3xx tracker: seven rules, one observation per node): the runner calls it once
+    per node for the first of those rules that has not crashed, not once per rule."""
+    _SHARED_VISITORS.add(visitor)
+    return visitor
+
+
+def is_shared_visitor(function: object) -> bool:
+    return function in _SHARED_VISITORS
+
+
 @dataclass(frozen=True)
 class RuleRef:
     """Selector matching: ``ISO``, ``ISO1``, ``ISO10``, ``ISO101`` or a rule name."""
@@ -130,7 +194,7 @@ class Indexer:
     languages: ClassVar[frozenset[Language]] = frozenset({Language.PYTHON})
     tokens: ClassVar[tuple[bytes, ...]] = ()
 
-    def admits(self, source, project) -> bool:
+    def admits(self, source: SourceFile, project: Project | None) -> bool:
         """Content- and project-aware prefilter, consulted after ``tokens`` and before any parse
         (the indexer's twin of ``Rule.admits``): False when ``extract`` would certainly return
         None for ``source`` — a test file that cannot hold an integration test, a module with no
@@ -138,7 +202,7 @@ class Indexer:
         return False for a file that could contribute facts."""
         return True
 
-    def extract(self, source, tree) -> object | None:  # pragma: no cover - interface
+    def extract(self, source: SourceFile, tree: Any) -> object | None:  # pragma: no cover - interface
         """Facts of ``source`` given its parse (``ast.Module``, dotenv document or tree-sitter
         tree); None when the file contributes nothing."""
         raise NotImplementedError

@@ -29,9 +29,9 @@ from typing import Any, Iterable, Mapping
 from isolint import __version__
 from isolint.core.config import Settings
 from isolint.core.model import Finding, Zone
+from isolint.core.test_tiers import may_be_marked_integration
 from isolint.engine.selection import TokenScan, rules_for
-from isolint.engine.sources import SourceFile
-from isolint.rules.test_isolation.knowledge import may_be_marked_integration
+from isolint.core.source import SourceFile
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def fact_kinds_read(source: SourceFile, scan: TokenScan, project: Any = None) ->
 
     This runs before any fact is known, so a rule's ``admits`` — which may read the facts
     (ISO3xx's project definitions) — is not asked. A rule whose admission needs no facts says
-    so with a classmethod ``admits_before_facts(source, project)``; with the ``project``, a file
+    so with ``Rule.admits_before_facts(source, project)``; with the ``project``, a file
     it turns away is not kept for the check phase for that rule."""
     candidates = [(rule, source) for rule in rules_for(source)]
     if source.zone is Zone.TEST and may_be_marked_integration(source):
@@ -81,8 +81,7 @@ def fact_kinds_read(source: SourceFile, scan: TokenScan, project: Any = None) ->
     for rule, candidate in candidates:
         if not rule.uses_facts or kinds.issuperset(rule.uses_facts) or not scan.admits(rule.tokens):
             continue
-        before_facts = getattr(rule, "admits_before_facts", None)
-        if project is not None and before_facts is not None and not before_facts(candidate, project):
+        if project is not None and not rule.admits_before_facts(candidate, project):
             continue
         kinds.update(rule.uses_facts)
     return tuple(sorted(kinds))

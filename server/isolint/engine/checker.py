@@ -15,8 +15,9 @@ from isolint.core.config import Settings
 from isolint.core.model import Finding, Language, Range, Zone
 from isolint.core.rule import Rule
 from isolint.core.suppression import Suppressions
+from isolint.core.test_tiers import is_integration_module
 from isolint.engine.selection import TokenScan, prefilter, rules_for
-from isolint.engine.sources import SourceFile, UnreadableSource, decode_source, language_of
+from isolint.core.source import SourceFile, UnreadableSource, decode_source, language_of
 from isolint.rules.meta.parse_error import ParseError
 from isolint.rules.meta.unreadable_file import UnreadableFile
 
@@ -178,8 +179,6 @@ def _refine_zone(source: SourceFile, tree) -> None:
     """Content-based zone refinement: a test module marked as integration via pytest markers."""
     if source.zone is not Zone.TEST:
         return
-    from isolint.engine.test_tiers import is_integration_module
-
     if is_integration_module(tree, source.settings.integration_test_markers):
         source.zone = Zone.INTEGRATION_TEST
 

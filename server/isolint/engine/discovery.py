@@ -36,7 +36,7 @@ from isolint.core.gitignore import ignored as _ignored
 from isolint.core.gitignore import is_gitignored  # noqa: F401  (re-exported)
 from isolint.core.model import Language
 from isolint.core.zones import matches_any
-from isolint.engine.sources import language_of
+from isolint.core.source import language_of
 
 DEFAULT_EXCLUDE = (
     ".git/", ".hg/", ".svn/", ".bzr/", ".venv/", "venv/", ".env/", "env/", ".tox/", ".nox/", ".mypy_cache/",

@@ -9,38 +9,17 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
-from isolint.core.model import Finding, Position, Range
+from isolint.core.model import Finding, Range
 from isolint.core.rule import Rule
 from isolint.core.suppression import scan_line_comments
-from isolint.engine.context import RuleContext
-from isolint.engine.sources import SourceFile
+from isolint.core.context import DotenvContext, DotenvDocument, DotenvEntry
+from isolint.core.source import SourceFile
 
 log = logging.getLogger(__name__)
 
 _ASSIGN_RE = re.compile(r"^(?P<indent>\s*)(?P<export>export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)\s*(?P<op>=|:)\s?")
-
-
-@dataclass(frozen=True)
-class DotenvEntry:
-    key: str
-    value: str
-    line: int  # 0-based line of the key
-    key_range: Range
-    value_range: Range  # the raw value including quotes; empty range right after '=' if no value
-    quote: str  # "", "'" or '"'
-    comment: str  # the inline comment, if any (with its '#')
-
-
-@dataclass
-class DotenvDocument:
-    entries: list[DotenvEntry] = field(default_factory=list)
-    invalid_lines: list[int] = field(default_factory=list)
-
-    def get(self, key: str) -> DotenvEntry | None:
-        return next((e for e in reversed(self.entries) if e.key == key), None)
 
 
 def parse_dotenv(source: SourceFile) -> DotenvDocument:
@@ -121,29 +100,13 @@ def _quoted_value(lines: list[str], line: int, column: int, quote: str) -> tuple
     return text[column + 1 :], line, len(text), ""
 
 
-class DotenvContext(RuleContext):
-    def __init__(self, source: SourceFile, document: DotenvDocument, project: Any = None) -> None:
-        super().__init__(source, project)
-        self.document = document
-
-    def range(self, node: Any) -> Range:
-        if isinstance(node, DotenvEntry):
-            return Range(node.key_range.start, node.value_range.end)
-        if isinstance(node, Position):
-            return Range(node, node)
-        return super().range(node)
-
-
 def run_dotenv_rules(source: SourceFile, rules: list[Rule], project: Any = None) -> tuple[list[Finding], list[str]]:
     document = parse_dotenv(source)
     ctx = DotenvContext(source, document, project)
     crashed: list[str] = []
     for rule in rules:
-        check = getattr(rule, "check_dotenv", None)
-        if check is None:
-            continue
         try:
-            check(document, ctx)
+            rule.check_dotenv(document, ctx)
         except Exception:
             log.exception("rule %s crashed on %s", rule.code, source.rel_path)
             crashed.append(rule.code)

@@ -21,7 +21,7 @@ from isolint.core.rule import Indexer
 
 if TYPE_CHECKING:
     from isolint.engine.selection import TokenScan
-    from isolint.engine.sources import SourceFile
+    from isolint.core.source import SourceFile
 
 log = logging.getLogger(__name__)
 

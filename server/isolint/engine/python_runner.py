@@ -22,12 +22,11 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
-from isolint.core.model import Finding, Range
-from isolint.core.modules import ImportMap
-from isolint.core.rule import Rule
+from isolint.core.model import Finding
+from isolint.core.rule import Rule, is_shared_visitor
 from isolint.core.suppression import Suppressions, scan_line_comments
-from isolint.engine.context import RuleContext
-from isolint.engine.sources import SourceFile
+from isolint.core.context import PythonContext
+from isolint.core.source import SourceFile
 
 log = logging.getLogger(__name__)
 
@@ -97,72 +96,6 @@ def parse_python(source: SourceFile) -> ast.Module:
             raise ParseFailure(f"cannot parse: {type(exc).__name__}: {exc}", 0, 0) from exc
 
 
-class PythonContext(RuleContext):
-    """What a rule sees while the walk is at a node."""
-
-    def __init__(self, source: SourceFile, project: Any = None) -> None:
-        super().__init__(source, project)
-        self.parents: list[ast.AST] = []
-        self.functions: list[ast.AST] = []
-        self.classes: list[ast.ClassDef] = []
-        self.imports = ImportMap(source.module, is_package=source.name == "__init__.py")
-        self._string_statements: set[int] = set()
-        self.tree: ast.Module | None = None
-
-    # -- positions ---------------------------------------------------------------------------
-    def range(self, node: ast.AST) -> Range:
-        start = self.source.position_from_ast(node.lineno, node.col_offset)  # type: ignore[attr-defined]
-        end_lineno = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
-        end_col = getattr(node, "end_col_offset", None)
-        if end_col is None:
-            end_col = node.col_offset  # type: ignore[attr-defined]
-        return Range(start, self.source.position_from_ast(end_lineno, end_col))
-
-    def text_of(self, node: ast.AST) -> str:
-        return self.source.text_in(self.range(node))
-
-    # -- structure ---------------------------------------------------------------------------
-    @property
-    def parent(self) -> ast.AST | None:
-        return self.parents[-1] if self.parents else None
-
-    def ancestor(self, levels: int) -> ast.AST | None:
-        return self.parents[-levels] if len(self.parents) >= levels else None
-
-    @property
-    def current_function(self) -> ast.AST | None:
-        return self.functions[-1] if self.functions else None
-
-    @property
-    def in_async_function(self) -> bool:
-        return isinstance(self.current_function, ast.AsyncFunctionDef)
-
-    @property
-    def at_module_level(self) -> bool:
-        return not self.functions and not self.classes
-
-    def is_docstring(self, node: ast.AST) -> bool:
-        """True for a string literal that is a statement of its own (docstrings, bare strings)."""
-        return id(node) in self._string_statements
-
-    # -- names -------------------------------------------------------------------------------
-    def qualified_name(self, node: ast.AST) -> str | None:
-        """``os.getenv`` for ``getenv`` after ``from os import getenv``; None for non-names."""
-        return self.imports.qualified_name(node)
-
-    def record_import(self, node: ast.Import | ast.ImportFrom) -> None:
-        self.imports.record(node)
-
-    def mark_string_statements(self, body: Iterable[ast.stmt]) -> None:
-        for statement in body:
-            if (
-                isinstance(statement, ast.Expr)
-                and isinstance(statement.value, ast.Constant)
-                and isinstance(statement.value.value, str)
-            ):
-                self._string_statements.add(id(statement.value))
-
-
 Handler = Callable[[ast.AST, PythonContext], None]
 
 
@@ -204,20 +137,19 @@ def _share_visitors(table: dict[type, list]) -> list[_SharedGroup]:
     for node_type, handlers in table.items():
         groups: dict[Any, list] = {}
         for rule, handler in handlers:
-            function = getattr(handler, "__func__", None)
-            if getattr(function, "shared_visitor", False):
+            function = handler.__func__
+            if is_shared_visitor(function):
                 groups.setdefault(function, []).append((rule, handler))
         if not any(len(members) > 1 for members in groups.values()):
             continue
         shared: list = []
         placed: set = set()
         for rule, handler in handlers:
-            function = getattr(handler, "__func__", None)
-            members = groups.get(function)
+            members = groups.get(handler.__func__)
             if members is None or len(members) == 1:
                 shared.append((rule, handler))
-            elif function not in placed:
-                placed.add(function)
+            elif handler.__func__ not in placed:
+                placed.add(handler.__func__)
                 found.append(_SharedGroup(shared, len(shared), members))
                 shared.append(members[0])
         table[node_type] = shared
@@ -267,8 +199,7 @@ def run_python_rules(
     groups = _share_visitors(visit) + _share_visitors(leave)
 
     for rule in rules:
-        if hasattr(rule, "begin_file"):
-            call(rule, rule.begin_file, ctx)
+        call(rule, rule.begin_file, ctx)
 
     # The walk is the hot loop of every check: a sentinel on the stack marks "leave the node on
     # top of ``parents``", children come from ``_fields`` directly, and nodes no rule can care
@@ -342,8 +273,7 @@ def run_python_rules(
             (functions if tracked & _FUNCTION else classes).append(node)
 
     for rule in rules:
-        if hasattr(rule, "end_file"):
-            call(rule, rule.end_file, ctx)
+        call(rule, rule.end_file, ctx)
     # Rules' per-file objects refer back to the context (the ISO3xx tracker resolves names
     # through it): dropping them lets reference counting free the tree now, instead of leaving
     # a cycle of the whole parse to the garbage collector.

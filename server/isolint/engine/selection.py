@@ -9,7 +9,7 @@ from typing import Any
 from isolint.core.config import Settings
 from isolint.core.rule import Rule, RuleRef
 from isolint.core.zones import matches_any
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 from isolint.rules.registry import INDEXERS, RULES
 
 
@@ -60,11 +60,7 @@ def rules_for(source: SourceFile) -> list[type[Rule]]:
             continue
         if any(rule.code.startswith(code) or code == rule.name for code in ignores):
             continue
-        applies = getattr(rule, "applies_to", None)
-        if applies is not None:
-            if not applies(source):
-                continue
-        elif source.zone not in rule.zones:
+        if not rule.applies_to(source):
             continue
         selected.append(rule)
     return selected

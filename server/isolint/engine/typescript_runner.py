@@ -26,11 +26,11 @@ from typing import Any, Callable
 import tree_sitter
 import tree_sitter_typescript
 
-from isolint.core.model import Finding, Position, Range
+from isolint.core.model import Finding
 from isolint.core.rule import Rule
 from isolint.core.suppression import Suppressions
-from isolint.engine.context import RuleContext
-from isolint.engine.sources import SourceFile
+from isolint.core.context import TypeScriptContext, node_text
+from isolint.core.source import SourceFile
 
 log = logging.getLogger(__name__)
 
@@ -64,32 +64,6 @@ def parse_typescript(source: SourceFile | str, path: str = "file.ts") -> tree_si
     else:
         raw = source.encode("utf-8", errors="surrogatepass")
     return _parser(uses_tsx_grammar(path)).parse(raw)
-
-
-class TypeScriptContext(RuleContext):
-    """What a TypeScript rule sees: the source, the tree, and ranges for tree-sitter nodes."""
-
-    def __init__(self, source: SourceFile, tree: tree_sitter.Tree, project: Any = None) -> None:
-        super().__init__(source, project)
-        self.tree = tree
-
-    def position(self, point: tree_sitter.Point) -> Position:
-        row, byte_column = point
-        return Position(row, self.source.column_from_byte(row, byte_column))
-
-    def range(self, node: Any) -> Range:
-        if isinstance(node, Range):
-            return node
-        if isinstance(node, tree_sitter.Node):
-            return Range(self.position(node.start_point), self.position(node.end_point))
-        return super().range(node)
-
-    def text_of(self, node: tree_sitter.Node) -> str:
-        return node_text(node)
-
-
-def node_text(node: tree_sitter.Node) -> str:
-    return (node.text or b"").decode("utf-8", errors="replace")
 
 
 Handler = Callable[[tree_sitter.Node, TypeScriptContext], None]
@@ -130,9 +104,7 @@ def run_typescript_rules(
     if visit or leave:
         _walk(tree, visit, leave, ctx, call)
     for rule in rules:
-        check = getattr(rule, "check_typescript", None)
-        if check is not None:
-            call(rule, check, tree, ctx)
+        call(rule, rule.check_typescript, tree, ctx)
     return ctx.findings, crashed
 
 

@@ -14,7 +14,7 @@ from isolint.core.model import Finding, Language, Range
 from isolint.engine.checker import check_source, index_source, load_source
 from isolint.engine.project import ProjectIndex
 from isolint.engine.selection import rules_for
-from isolint.engine.sources import BINARY_SNIFF_BYTES, MAX_FILE_BYTES, SourceFile
+from isolint.core.source import BINARY_SNIFF_BYTES, MAX_FILE_BYTES, SourceFile
 from isolint.rules.meta.unreadable_file import UnreadableFile
 
 
@@ -47,7 +47,7 @@ def source_of(snapshot: Snapshot) -> SourceFile:
     settings = snapshot.settings
     service = None
     if snapshot.project is not None:
-        from isolint.engine.sources import relative_path
+        from isolint.core.source import relative_path
 
         service = snapshot.project.services.service_of(relative_path(snapshot.path, settings.root))
     return SourceFile.from_text(snapshot.path, snapshot.text, settings, snapshot.language, service)
@@ -92,7 +92,7 @@ def analyse(snapshot: Snapshot) -> Outcome:
 def index_file(path: Path, settings: Settings, project: ProjectIndex) -> set[str]:
     """Refresh one on-disk file's facts (background indexing, files changed outside the
     editor, a document closed with unsaved edits); returns the changed fact kinds."""
-    from isolint.engine.sources import relative_path
+    from isolint.core.source import relative_path
 
     rel = relative_path(path, settings.root)
     if not path.is_file():
@@ -108,7 +108,7 @@ def check_file(path: Path, settings: Settings, project: ProjectIndex | None) -> 
     lines they refer to (for position conversion)."""
     service = None
     if project is not None:
-        from isolint.engine.sources import relative_path
+        from isolint.core.source import relative_path
 
         service = project.services.service_of(relative_path(path, settings.root))
     loaded = load_source(path, settings, service)

@@ -19,7 +19,7 @@ from lsprotocol import types
 
 from isolint.core.model import Applicability, Edit, Finding, Range
 from isolint.engine.fixing import materialize
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 from isolint.fixers import FixNotApplicable
 from isolint.lsp.convert import PositionCodec, to_diagnostic, to_text_edit
 from isolint.lsp.documents import Document

@@ -19,7 +19,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from isolint.core.model import Finding, Language, Position, Range
-from isolint.engine.sources import language_of
+from isolint.core.source import language_of
 from isolint.lsp.convert import NEWLINE_RE, PositionCodec, split_lines
 
 LANGUAGE_IDS = {

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from isolint.core.model import Finding, Position
 from isolint.core.rule import Rule, RuleRef, rule_doc_url
 from isolint.core.suppression import SUPPRESSION_RE
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 from isolint.lsp.ignore_comments import suppressions_of
 from isolint.rules.registry import RULES, get_rule
 

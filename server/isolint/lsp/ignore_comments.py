@@ -14,7 +14,7 @@ import tokenize
 
 from isolint.core.model import Edit, Language, Range
 from isolint.core.suppression import Suppressions, add_code_to_comment, scan_line_comments
-from isolint.engine.sources import SourceFile
+from isolint.core.source import SourceFile
 
 COMMENT_MARKERS = {Language.PYTHON: "#", Language.DOTENV: "#", Language.TYPESCRIPT: "//"}
 

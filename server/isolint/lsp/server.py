@@ -29,7 +29,7 @@ from pygls.uris import from_fs_path
 from isolint import __version__
 from isolint.core.config import CONFIG_FILE_NAMES
 from isolint.core.model import Finding, Language
-from isolint.engine.sources import SourceFile, language_of
+from isolint.core.source import SourceFile, language_of
 from isolint.lsp import code_actions as actions
 from isolint.lsp.analysis import Outcome, Snapshot, check_file, index_file
 from isolint.lsp.convert import (

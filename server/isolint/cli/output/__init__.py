@@ -19,7 +19,7 @@ from isolint.core.model import Edit, Finding, Severity
 
 if TYPE_CHECKING:
     from isolint.api import LintRun
-    from isolint.engine.sources import SourceFile
+    from isolint.core.source import SourceFile
 
 
 

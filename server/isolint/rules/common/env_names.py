@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
+    from isolint.core.context import PythonContext
 
 GENERIC_KEYWORDS = frozenset({"host", "hostname", "port", "url", "uri", "dsn", "address", "addr", "server",
                               "endpoint", "user", "username", "password", "database", "db", "base_url"})

@@ -24,8 +24,8 @@ from isolint.rules.config_isolation.usage import (
 from isolint.rules.config_isolation.values import PASSWORD_NAME_RE, DevValue, classify_dev_value
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 
 class DevDefaultEnvFallback(Rule):

@@ -8,7 +8,7 @@ from isolint.core.zones import env_file_environment
 from isolint.rules.config_isolation.values import classify_dev_value, secret_span
 
 if TYPE_CHECKING:
-    from isolint.engine.dotenv_runner import DotenvContext, DotenvDocument
+    from isolint.core.context import DotenvContext, DotenvDocument
 
 DEPLOYED_ENVIRONMENTS = frozenset({"staging", "production"})
 

@@ -11,8 +11,8 @@ from isolint.rules.config_isolation.env_lookups import OS_ENVIRONMENT
 from isolint.rules.config_isolation.usage import in_dev_entry_point
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 _GLOB_CHARS = frozenset("/*?[")
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from isolint.rules.config_isolation.usage import callee_name, expression_name
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
+    from isolint.core.context import PythonContext
 
 #: qualified names that read (or write) the process environment directly
 OS_ENVIRONMENT = frozenset({"os.environ", "os.environb", "os.getenv", "os.getenvb", "os.putenv", "os.unsetenv",

@@ -32,11 +32,11 @@ from isolint.rules.config_isolation.values import (
     parse_value,
     service_port,
 )
-from isolint.rules.secrets.detection import find_secret
+from isolint.rules.common.secret_detection import find_secret
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 #: each port as written, and with digit grouping (``6_379``)
 _PORT_TOKENS = tuple(form.encode() for port in SERVICE_PORTS for form in (str(port), f"{port:_}"))

@@ -35,8 +35,8 @@ from isolint.rules.config_isolation.values import (
 )
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 #: cheap text test before parsing a literal as a connection value
 _LOCAL_MARKERS = ("localhost", "127.", "0.0.0.0", "::", "docker.internal", "ip6-")

@@ -12,7 +12,7 @@ from isolint.rules.config_isolation.usage import literal_text
 from isolint.rules.config_isolation.values import DevValue, classify_dev_value
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
+    from isolint.core.context import PythonContext
 
 
 def literal_value(node: ast.AST | None) -> object:

@@ -19,8 +19,8 @@ from isolint.rules.common.scope import walk
 from isolint.rules.config_isolation.values import PLACEHOLDER, secret_span
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 
 class Use(str, enum.Enum):

@@ -16,7 +16,7 @@ from isolint.rules.contract.python_indexer import PythonMessageIndexer, python_f
 from isolint.rules.contract.typescript_indexer import TypeScriptMessageIndexer, typescript_file_may_hold_messages
 
 if TYPE_CHECKING:
-    from isolint.engine.context import RuleContext
+    from isolint.core.context import RuleContext
 
 ROLE_WORDS = {"send": "sent", "handle": "handled", "declare": "declared"}
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
 
+from isolint.core.context import PythonContext
 from isolint.core.model import Applicability, Edit, Fix, Fixability, Range
 from isolint.rules.lifecycle.libraries import Kind
 from isolint.rules.lifecycle.tracking import LifecycleRule, tracker_for
@@ -15,7 +15,7 @@ HANDED_OVER = (ast.Await, ast.Return, ast.Call, ast.keyword, ast.withitem, ast.L
 NEEDS_PARENS = (ast.Attribute, ast.Subscript, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp)
 
 
-def _awaited_later(node: ast.Call, parent: ast.AST | None, ctx: Any) -> bool:
+def _awaited_later(node: ast.Call, parent: ast.AST | None, ctx: PythonContext) -> bool:
     """``result = session.close()`` … ``await result``: the coroutine is kept and awaited
     (code that supports a library whose method became synchronous checks for None first)."""
     if not (isinstance(parent, ast.Assign) and parent.value is node and len(parent.targets) == 1
@@ -79,7 +79,7 @@ class AsyncDatabaseCallNotAwaited(LifecycleRule):
     fix_title = "Add `await`"
     fixable = Fixability.SOMETIMES
 
-    def visit_Call(self, node: ast.Call, ctx: Any) -> None:
+    def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         self._observe(node, ctx)
         func = node.func
         if not isinstance(func, ast.Attribute):
@@ -97,7 +97,7 @@ class AsyncDatabaseCallNotAwaited(LifecycleRule):
         ctx.report(self, node, fix=self._fix(node, parent, ctx), call=ctx.text_of(func), library=receiver.library)
 
     @staticmethod
-    def _fix(node: ast.Call, parent: ast.AST | None, ctx: Any) -> Fix | None:
+    def _fix(node: ast.Call, parent: ast.AST | None, ctx: PythonContext) -> Fix | None:
         if not ctx.in_async_function:
             return None
         where = ctx.range(node)

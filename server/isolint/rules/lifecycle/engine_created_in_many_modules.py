@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from isolint.core.context import PythonContext
 from isolint.core.zones import matches_any
 from isolint.rules.lifecycle.admission import may_create_engine
 from isolint.rules.lifecycle.libraries import Kind
@@ -64,7 +65,7 @@ class EngineCreatedInManyModules(LifecycleRule):
         """Only a library's engine or pool constructor is reported (``engine_creation``)."""
         return may_create_engine(source)
 
-    def visit_Call(self, node: ast.Call, ctx: Any) -> None:
+    def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         self._observe(node, ctx)
         created = engine_creation(node, ctx)
         if created is None or created.kind is not Kind.ENGINE or created_per_call(node, ctx) is not None:
@@ -88,7 +89,7 @@ class EngineCreatedInManyModules(LifecycleRule):
         ctx.report(self, node, module=module, reason=reason)
 
     @staticmethod
-    def _other_modules(ctx: Any) -> list[str]:
+    def _other_modules(ctx: PythonContext) -> list[str]:
         project = ctx.project
         if project is None:
             return []

@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from isolint.core.context import PythonContext
 from isolint.rules.lifecycle.admission import may_create_engine
 from isolint.rules.lifecycle.placement import created_per_call, engine_creation
 from isolint.rules.lifecycle.tracking import LifecycleRule
@@ -63,7 +64,7 @@ class EngineCreatedPerCall(LifecycleRule):
         """Only a library's engine or pool constructor is reported (``engine_creation``)."""
         return may_create_engine(source)
 
-    def visit_Call(self, node: ast.Call, ctx: Any) -> None:
+    def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         self._observe(node, ctx)
         created = engine_creation(node, ctx)
         if created is None:

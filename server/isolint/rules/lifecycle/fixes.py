@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from isolint.core.context import PythonContext
 from isolint.core.model import Applicability, Fix
 from isolint.rules.common.scope import has_return
 from isolint.rules.lifecycle.tracking import Binding, Scope
@@ -53,7 +54,7 @@ def _region(binding: Binding) -> tuple[int, int, bool] | None:
     return None
 
 
-def lifecycle_fix(binding: Binding, scope: Scope, ctx: Any, prefer_with: bool = True) -> Fix | None:
+def lifecycle_fix(binding: Binding, scope: Scope, ctx: PythonContext, prefer_with: bool = True) -> Fix | None:
     """The fix for ``binding``: a ``with`` when the resource is its own context manager
     (and ``prefer_with``), else a ``try``/``finally`` around its uses."""
     region = _region(binding)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from isolint.core.context import PythonContext
 from isolint.core.model import Fixability
 from isolint.rules.lifecycle.admission import may_close_untyped_handle
 from isolint.rules.lifecycle.fixes import lifecycle_fix
@@ -68,7 +69,7 @@ class ManualCloseNotInFinally(LifecycleRule):
         """The handles are untyped: a cleanup call and a database operation must be spelled."""
         return may_close_untyped_handle(source, DB_OPERATIONS)
 
-    def function_done(self, scope: Scope, ctx: Any) -> None:
+    def function_done(self, scope: Scope, ctx: PythonContext) -> None:
         for binding in scope.unknown:
             if not binding.closes or binding.cleanup_guaranteed or not binding.db_calls or binding.from_cursor:
                 continue

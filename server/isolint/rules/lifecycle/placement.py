@@ -6,8 +6,8 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import PurePosixPath
-from typing import Any
 
+from isolint.core.context import PythonContext
 from isolint.rules.lifecycle.libraries import Kind, Resource, constructed_by
 from isolint.rules.lifecycle.model import decorator_names, is_cached
 
@@ -47,7 +47,7 @@ def owns_database_setup(module: str) -> bool:
     return module.rpartition(".")[2].lower() in OWNER_MODULE_NAMES
 
 
-def engine_creation(call: ast.Call, ctx: Any) -> Resource | None:
+def engine_creation(call: ast.Call, ctx: PythonContext) -> Resource | None:
     """The engine or pool ``call`` creates (``create_engine``, ``create_async_engine``,
     ``asyncpg.create_pool``), else None."""
     created = constructed_by(ctx.qualified_name(call.func), call)
@@ -65,7 +65,7 @@ def _runs_once(function: ast.AST) -> bool:
     return bool(ONCE_NAME_RE.match(name)) or "lifespan" in name
 
 
-def created_per_call(call: ast.Call, ctx: Any) -> ast.AST | None:
+def created_per_call(call: ast.Call, ctx: PythonContext) -> ast.AST | None:
     """The function that creates a new engine on each call, or None when the engine is
     created once: at module or class level, in a cached or start-up function, stored in an
     attribute or a ``global`` (a memo), or returned by a factory whose callers decide."""

@@ -28,7 +28,7 @@ from isolint.rules.lifecycle.placement import is_migration_env
 from isolint.rules.lifecycle.tracking import FUNCTION_NODES, PENDING, Tracker
 
 if TYPE_CHECKING:
-    from isolint.engine.sources import SourceFile
+    from isolint.core.source import SourceFile
 
 
 class _CensusContext:

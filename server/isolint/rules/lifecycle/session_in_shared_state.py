@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
 
+from isolint.core.context import PythonContext
 from isolint.rules.lifecycle.tracking import LifecycleRule, tracker_for
 
 #: methods through which a class releases what it holds
@@ -53,7 +53,7 @@ class SessionInSharedState(LifecycleRule):
     name = "session-in-shared-state"
     message = "{what} `{target}` is held in {place}, shared by every request; open one per unit of work"
 
-    def visit_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: Any) -> None:
+    def visit_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: PythonContext) -> None:
         self._observe(node, ctx)
         if node.value is None:
             return
@@ -74,7 +74,7 @@ class SessionInSharedState(LifecycleRule):
     visit_AnnAssign = visit_Assign
 
     @staticmethod
-    def _shared_place(target: ast.expr, ctx: Any) -> str | None:
+    def _shared_place(target: ast.expr, ctx: PythonContext) -> str | None:
         if isinstance(target, ast.Name):
             if ctx.at_module_level:
                 return None if _under_main_guard(ctx) else "a module-level variable"
@@ -91,7 +91,7 @@ class SessionInSharedState(LifecycleRule):
         return None
 
 
-def _under_main_guard(ctx: Any) -> bool:
+def _under_main_guard(ctx: PythonContext) -> bool:
     for parent in ctx.parents:
         if isinstance(parent, ast.If) and "__main__" in ast.dump(parent.test):
             return True

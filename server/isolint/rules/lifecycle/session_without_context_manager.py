@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
 
+from isolint.core.context import PythonContext
 from isolint.core.model import Fixability
 from isolint.rules.lifecycle.fixes import lifecycle_fix
 from isolint.rules.lifecycle.tracking import LifecycleRule, Scope
@@ -74,7 +74,7 @@ class SessionWithoutContextManager(LifecycleRule):
     fix_title = "Use the session as a context manager"
     fixable = Fixability.SOMETIMES
 
-    def function_done(self, scope: Scope, ctx: Any) -> None:
+    def function_done(self, scope: Scope, ctx: PythonContext) -> None:
         for binding in scope.created:
             if binding.is_global or binding.resource is None or binding.cleanup_guaranteed:
                 continue

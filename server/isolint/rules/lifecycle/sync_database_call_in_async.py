@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
 
+from isolint.core.context import PythonContext
 from isolint.rules.lifecycle.libraries import Kind, Resource
 from isolint.rules.lifecycle.tracking import LifecycleRule, receiver_key, tracker_for
 
@@ -59,7 +59,7 @@ class SyncDatabaseCallInAsync(LifecycleRule):
     name = "sync-database-call-in-async"
     message = "Sync {library} {kind} `{name}` used inside `async def {function}()` blocks the event loop"
 
-    def visit_Call(self, node: ast.Call, ctx: Any) -> None:
+    def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         self._observe(node, ctx)
         function = ctx.current_function
         if not isinstance(function, ast.AsyncFunctionDef):
@@ -89,12 +89,12 @@ class SyncDatabaseCallInAsync(LifecycleRule):
         reported.add(key)
         self._report(node, receiver, ctx.text_of(func.value), function, ctx)
 
-    def _report(self, node: ast.Call, resource: Resource, name: str, function: ast.AST, ctx: Any) -> None:
+    def _report(self, node: ast.Call, resource: Resource, name: str, function: ast.AST, ctx: PythonContext) -> None:
         kind = "session" if resource.kind is Kind.SCOPED_SESSION else resource.kind.value
         ctx.report(self, node, library=resource.library, kind=kind, name=name, function=function.name)
 
 
-def _used_asynchronously(ctx: Any) -> bool:
+def _used_asynchronously(ctx: PythonContext) -> bool:
     """The code awaits the call or enters it with ``async with``: whatever isolint guessed from
     an annotation or a name (``session: Session``, ``engine = await get_engine()``), the object
     is asynchronous — a sync one would fail at run time, not block the loop."""

@@ -21,7 +21,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from isolint.core.rule import Rule
+from isolint.core.context import PythonContext
+from isolint.core.rule import Rule, shared_visitor
 from isolint.rules.lifecycle.admission import may_hold_resources
 from isolint.rules.lifecycle.libraries import (
     CALLBACK_REGISTRATIONS,
@@ -106,7 +107,7 @@ class Tracker:
     kept as ``PENDING`` and only what the facts read is followed (creations, entries, cleanups;
     not where a name escapes to)."""
 
-    def __init__(self, ctx: Any, census: bool = False) -> None:
+    def __init__(self, ctx: PythonContext, census: bool = False) -> None:
         self.census = census
         self.model = FileModel.of(ctx.source, ctx.tree, ctx.qualified_name, ctx.project)
         self.scopes: list[Scope] = [Scope(ctx.tree)]
@@ -131,14 +132,14 @@ class Tracker:
         found = self.binding(name)
         return found.resource if found is not None and found.resource is not PENDING else None
 
-    def resolve_call(self, call: ast.Call, ctx: Any) -> Resource | None:
+    def resolve_call(self, call: ast.Call, ctx: PythonContext) -> Resource | None:
         return self.model.resolve_call(call, self.local_type, _class_name(ctx))
 
-    def resolve_value(self, expr: ast.AST, ctx: Any) -> Resource | None:
+    def resolve_value(self, expr: ast.AST, ctx: PythonContext) -> Resource | None:
         return self.model.resolve_value(expr, self.local_type, _class_name(ctx))
 
     # -- observation ---------------------------------------------------------------------------
-    def observe(self, node: ast.AST, ctx: Any) -> None:
+    def observe(self, node: ast.AST, ctx: PythonContext) -> None:
         if node is self._last:
             return
         self._last = node
@@ -163,7 +164,7 @@ class Tracker:
             self.all_scopes.append(scope)
         return scope
 
-    def _on_FunctionDef(self, node: ast.AST, ctx: Any) -> None:
+    def _on_FunctionDef(self, node: ast.AST, ctx: PythonContext) -> None:
         scope = Scope(node)
         self.scopes.append(scope)
         args = node.args  # type: ignore[attr-defined]
@@ -174,15 +175,15 @@ class Tracker:
 
     _on_AsyncFunctionDef = _on_FunctionDef
 
-    def _on_Lambda(self, node: ast.Lambda, ctx: Any) -> None:
+    def _on_Lambda(self, node: ast.Lambda, ctx: PythonContext) -> None:
         self.scopes.append(Scope(node))
 
-    def _on_Global(self, node: ast.Global | ast.Nonlocal, ctx: Any) -> None:
+    def _on_Global(self, node: ast.Global | ast.Nonlocal, ctx: PythonContext) -> None:
         self.scope.globals.update(node.names)
 
     _on_Nonlocal = _on_Global
 
-    def _on_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: Any) -> None:
+    def _on_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: PythonContext) -> None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if len(targets) != 1 or not isinstance(targets[0], ast.Name) or node.value is None:
             return
@@ -222,7 +223,7 @@ class Tracker:
 
     _on_AnnAssign = _on_Assign
 
-    def _on_With(self, node: ast.With | ast.AsyncWith, ctx: Any) -> None:
+    def _on_With(self, node: ast.With | ast.AsyncWith, ctx: PythonContext) -> None:
         scope = self.scope
         for item in node.items:
             expr = item.context_expr
@@ -265,7 +266,7 @@ class Tracker:
         if binding is not None:
             binding.entered = True
 
-    def _on_Call(self, node: ast.Call, ctx: Any) -> None:
+    def _on_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         func = node.func
         if isinstance(func, ast.Attribute):
             receiver = func.value
@@ -294,7 +295,7 @@ class Tracker:
                 if isinstance(target, ast.Name):
                     self._enter(target.id)
 
-    def _cleanup(self, binding: Binding, call: ast.Call, ctx: Any) -> None:
+    def _cleanup(self, binding: Binding, call: ast.Call, ctx: PythonContext) -> None:
         where = _cleanup_position(call, ctx)
         if where == "finally":
             binding.closed_in_finally = True
@@ -306,7 +307,7 @@ class Tracker:
             binding.closes.append(call)
             binding.close_statements.append(_statement_of(call, ctx))
 
-    def _on_Name(self, node: ast.Name, ctx: Any) -> None:
+    def _on_Name(self, node: ast.Name, ctx: PythonContext) -> None:
         if not isinstance(node.ctx, ast.Load):
             return
         binding = self.binding(node.id)
@@ -330,7 +331,7 @@ _CENSUS_HANDLERS = {node_type: handler for node_type, handler in _HANDLERS.items
 
 # -- helpers over the walk's parent chain ------------------------------------------------------
 
-def _branches(statement: ast.stmt, ctx: Any) -> frozenset:
+def _branches(statement: ast.stmt, ctx: PythonContext) -> frozenset:
     pairs = []
     for ancestor, child in _path(statement, ctx):
         if isinstance(ancestor, ast.If):
@@ -355,12 +356,12 @@ def _settle_alternatives(scope: Scope) -> None:
             alternative.escaped |= binding.escaped
 
 
-def _class_name(ctx: Any) -> str | None:
+def _class_name(ctx: PythonContext) -> str | None:
     classes = getattr(ctx, "classes", None)
     return classes[-1].name if classes else None
 
 
-def _block_of(statement: ast.stmt, ctx: Any) -> list | None:
+def _block_of(statement: ast.stmt, ctx: PythonContext) -> list | None:
     parent = ctx.parents[-1] if ctx.parents else None
     for attr in ("body", "orelse", "finalbody"):
         block = getattr(parent, attr, None)
@@ -369,7 +370,7 @@ def _block_of(statement: ast.stmt, ctx: Any) -> list | None:
     return None
 
 
-def _path(node: ast.AST, ctx: Any):
+def _path(node: ast.AST, ctx: PythonContext):
     """(ancestor, child) pairs from the innermost ancestor outwards, up to the function."""
     child = node
     for ancestor in reversed(ctx.parents):
@@ -379,7 +380,7 @@ def _path(node: ast.AST, ctx: Any):
         child = ancestor
 
 
-def _cleanup_position(call: ast.Call, ctx: Any) -> str:
+def _cleanup_position(call: ast.Call, ctx: PythonContext) -> str:
     """``finally`` when the cleanup runs on every path, ``except`` inside a broad handler,
     ``handler`` inside a handler of particular exceptions (``except DatabaseError: conn.close()``
     drops a broken connection; it is not the success path's cleanup)."""
@@ -400,14 +401,14 @@ def _is_broad(handler: ast.ExceptHandler) -> bool:
     return any(isinstance(n, ast.Name) and n.id in ("Exception", "BaseException") for n in names)
 
 
-def _statement_of(node: ast.AST, ctx: Any) -> ast.stmt | None:
+def _statement_of(node: ast.AST, ctx: PythonContext) -> ast.stmt | None:
     for ancestor, child in _path(node, ctx):
         if isinstance(child, ast.stmt):
             return child
     return None
 
 
-def _inside_with_item(ctx: Any) -> bool:
+def _inside_with_item(ctx: PythonContext) -> bool:
     for ancestor in reversed(ctx.parents):
         if isinstance(ancestor, ast.withitem):
             return True
@@ -416,7 +417,7 @@ def _inside_with_item(ctx: Any) -> bool:
     return False
 
 
-def _escapes(node: ast.Name, ctx: Any) -> bool:
+def _escapes(node: ast.Name, ctx: PythonContext) -> bool:
     """The name is handed to something that outlives this call of the function: returned,
     stored in an attribute, container or constructor, or aliased."""
     parents = ctx.parents
@@ -453,7 +454,7 @@ def _contains(tree: ast.AST, node: ast.AST) -> bool:
     return any(child is node for child in ast.walk(tree))
 
 
-def tracker_for(ctx: Any) -> Tracker:
+def tracker_for(ctx: PythonContext) -> Tracker:
     tracker = ctx.state.get(STATE_KEY)
     if tracker is None:
         tracker = ctx.state[STATE_KEY] = Tracker(ctx)
@@ -473,13 +474,12 @@ class LifecycleRule(Rule):
         client (``admission.may_hold_resources``): every ISO3xx finding is about one."""
         return may_hold_resources(source, project)
 
-    def begin_file(self, ctx: Any) -> None:
+    def begin_file(self, ctx: PythonContext) -> None:
         tracker_for(ctx)
 
-    def _observe(self, node: ast.AST, ctx: Any) -> None:
+    @shared_visitor  # one call per node feeds the one tracker
+    def _observe(self, node: ast.AST, ctx: PythonContext) -> None:
         (ctx.state.get(STATE_KEY) or tracker_for(ctx)).observe(node, ctx)
-
-    _observe.shared_visitor = True  # type: ignore[attr-defined]  # one call per node feeds the one tracker
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _observe
     visit_Global = visit_Nonlocal = _observe
@@ -487,15 +487,15 @@ class LifecycleRule(Rule):
     visit_With = visit_AsyncWith = _observe
     visit_Call = visit_Name = _observe
 
-    def _leave(self, node: ast.AST, ctx: Any) -> None:
+    def _leave(self, node: ast.AST, ctx: PythonContext) -> None:
         self.function_done(tracker_for(ctx).leave(node), ctx)
 
     leave_FunctionDef = leave_AsyncFunctionDef = leave_Lambda = _leave
 
-    def end_file(self, ctx: Any) -> None:
+    def end_file(self, ctx: PythonContext) -> None:
         self.function_done(tracker_for(ctx).module_scope(), ctx)
 
-    def function_done(self, scope: Scope, ctx: Any) -> None:
+    def function_done(self, scope: Scope, ctx: PythonContext) -> None:
         """Called once per finished function (and once for the module)."""
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from isolint.rules.secrets.detection import NOT_SECRET_KEY_QUALIFIERS
+from isolint.rules.common.secret_detection import NOT_SECRET_KEY_QUALIFIERS
 
 #: between tokens of one expression: spaces, newlines (inside brackets), continuations, comments
 _GAP = rb"(?:\s|\\\r?\n|#[^\n]*\n)*"  # (a comment runs to its newline: no backtracking inside)

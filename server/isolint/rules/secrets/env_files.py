@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from isolint.core.gitignore import is_gitignored
 from isolint.core.model import SECRET_RANGE, Fix, Position, Range, Severity
 from isolint.core.rule import Rule
-from isolint.rules.secrets.detection import SecretHit
+from isolint.rules.common.secret_detection import SecretHit
 
 if TYPE_CHECKING:
-    from isolint.engine.dotenv_runner import DotenvContext, DotenvEntry
+    from isolint.core.context import DotenvContext, DotenvEntry
 
 
 def is_committed(ctx: "DotenvContext") -> bool:

@@ -9,11 +9,11 @@ from isolint.core.rule import Rule
 from isolint.fixers.env_lookup import env_lookup_fix
 from isolint.rules.common.env_names import env_name_for, to_env_name
 from isolint.rules.secrets.code_admission import may_hold_secret
-from isolint.rules.secrets.detection import find_secret
+from isolint.rules.common.secret_detection import find_secret
 from isolint.rules.secrets.python_bindings import Binding, binding_of, in_documentation_example
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
+    from isolint.core.context import PythonContext
 
 #: the shortest value worth a look (an 8-character password; every known format is longer)
 MIN_SECRET_LENGTH = 8

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
+    from isolint.core.context import PythonContext
 
 #: ``<receiver>.<name>(ENV_NAME, default)`` reads an environment variable with a default
 ENV_LOOKUP_FUNCTIONS = frozenset({"getenv", "get", "setdefault", "config", "str", "env", "get_env", "getenvb"})

@@ -6,12 +6,12 @@ from isolint.core.model import Applicability, Fixability, Language, Range, Sever
 from isolint.core.rule import Rule
 from isolint.core.zones import is_template_file
 from isolint.fixers.dotenv_values import replace_value_fix
-from isolint.rules.secrets.detection import NameKind, SecretHit, Strictness, classify_name, find_secret
+from isolint.rules.common.secret_detection import NameKind, SecretHit, Strictness, classify_name, find_secret
 from isolint.rules.secrets.env_files import is_committed, report_secret, secret_range
 
 if TYPE_CHECKING:
-    from isolint.engine.dotenv_runner import DotenvContext, DotenvDocument, DotenvEntry
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import DotenvContext, DotenvDocument, DotenvEntry
+    from isolint.core.source import SourceFile
 
 #: template names that tools also *load* (dotenv-flow's `.env.defaults`, `.env.dist`): replacing a
 #: value there changes what the app reads

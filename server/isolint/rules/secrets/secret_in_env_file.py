@@ -6,12 +6,12 @@ from isolint.core.model import Fixability, Language, Severity, Zone
 from isolint.core.rule import Rule
 from isolint.core.zones import is_template_file
 from isolint.fixers.dotenv_values import blank_value_fix
-from isolint.rules.secrets.detection import Strictness, find_secret
+from isolint.rules.common.secret_detection import Strictness, find_secret
 from isolint.rules.secrets.env_files import is_committed, report_secret
 
 if TYPE_CHECKING:
-    from isolint.engine.dotenv_runner import DotenvContext, DotenvDocument
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import DotenvContext, DotenvDocument
+    from isolint.core.source import SourceFile
 
 QUIET_ZONES = frozenset({Zone.TEST, Zone.INTEGRATION_TEST, Zone.GENERATED})
 DEPLOYED_PLACE = "the deployment's secret store"

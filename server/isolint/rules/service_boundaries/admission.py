@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from isolint.engine.sources import SourceFile
+    from isolint.core.source import SourceFile
 
 #: what may separate the tokens of one logical line: blanks and backslash continuations
 _GAP = rb"(?:[ \t\f]|\\(?:\r?\n|.))"

@@ -7,8 +7,8 @@ from isolint.rules.service_boundaries.admission import may_import_service
 from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport, is_public_part
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 
 class CrossServiceImport(ImportBoundaryRule):

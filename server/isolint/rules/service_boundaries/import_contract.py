@@ -7,8 +7,8 @@ from isolint.core.model import Severity
 from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 
 def _within(module: str, prefixes: list[str]) -> str | None:

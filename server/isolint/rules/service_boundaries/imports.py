@@ -16,8 +16,8 @@ from isolint.core.modules import module_of_rel, resolve_relative_module
 from isolint.core.rule import TEST_ZONES, Rule
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 IMPORT_TOKENS = (b"import",)
 #: folders under a service that form its public face (other services may import them)

@@ -6,13 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Applicability, Edit, Fix, Fixability, Position, Range, Severity
 from isolint.core.rule import TEST_ZONES, Rule
-from isolint.rules.test_isolation.knowledge import (
-    BETWEEN_TOKENS, IDENTIFIER_END, fixture_decorator, identifier_bytes, is_test_function, normalise,
-)
+from isolint.core.test_tiers import BETWEEN_TOKENS, IDENTIFIER_END, identifier_bytes
+from isolint.rules.test_isolation.knowledge import fixture_decorator, is_test_function, normalise
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 MUTATING_METHODS = frozenset({"update", "pop", "setdefault", "clear", "popitem", "__setitem__", "__delitem__"})
 ENV_FUNCTIONS = frozenset({"os.putenv", "os.unsetenv"})

@@ -10,8 +10,8 @@ from isolint.rules.test_isolation.knowledge import in_integration_test, is_test_
 from isolint.rules.test_isolation.test_doubles_indexer import TEST_DOUBLES
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 
 class MockFixtureInIntegrationTest(Rule):

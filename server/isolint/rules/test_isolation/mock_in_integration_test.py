@@ -11,8 +11,8 @@ from isolint.rules.test_isolation.knowledge import (
 )
 
 if TYPE_CHECKING:
-    from isolint.engine.python_runner import PythonContext
-    from isolint.engine.sources import SourceFile
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
 
 
 #: bare mock objects (not patches) that can stand for a callback

@@ -20,7 +20,7 @@ from isolint.rules.test_isolation.knowledge import (
 )
 
 if TYPE_CHECKING:
-    from isolint.engine.sources import SourceFile
+    from isolint.core.source import SourceFile
 
 TEST_DOUBLES = "test_doubles"
 

@@ -1,0 +1,94 @@
+"""Test tiers from content: a test module is an integration test when pytest marks it so
+(``pytestmark = pytest.mark.integration`` or a list of marks). The engine refines a test
+file's zone with :func:`is_integration_module` after the parse, and asks
+:func:`may_be_marked_integration` before it (which rules' facts a test file needs); the ISO5xx
+rules read the same markers on single tests and classes.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import unicodedata
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from isolint.core.source import SourceFile
+
+
+def marker_names(expr: ast.expr) -> set[str]:
+    """``pytest.mark.integration`` / ``mark.e2e(...)`` / lists of them → {"integration", "e2e"}."""
+    names: set[str] = set()
+    nodes = expr.elts if isinstance(expr, (ast.List, ast.Tuple)) else [expr]
+    for node in nodes:
+        if isinstance(node, ast.Call):
+            node = node.func
+        if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Attribute, ast.Name)):
+            owner = node.value.attr if isinstance(node.value, ast.Attribute) else node.value.id
+            if owner == "mark":
+                names.add(node.attr)
+    return names
+
+
+def is_integration_module(tree: ast.Module, markers: list[str]) -> bool:
+    wanted = set(markers)
+    for statement in tree.body:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in targets) and statement.value:
+                if marker_names(statement.value) & wanted:
+                    return True
+    return False
+
+
+# Admission: byte scans that tell, before any parse, whether a file can carry a marker.
+
+#: what may stand between a name and the ``.``, ``[`` or ``=`` after it (``pytest.mark .
+#: integration`` inside brackets): blanks, line continuations, comments and the ``)`` of
+#: ``(pytest.mark).integration``; after a dot, no ``)``. Possessive, so a long ``#####`` line
+#: cannot make the search backtrack.
+BETWEEN_TOKENS = rb"(?:[\s\\)]|#[^\r\n]*)*+"
+_AFTER_DOT = rb"(?:[\s\\]|#[^\r\n]*)*+"
+#: a whole identifier: no ASCII identifier character on either side (a non-ASCII neighbour
+#: counts as a boundary, which only admits more). The patterns start with the identifier's
+#: literal and look behind it, which keeps the search on ``re``'s fast literal scan.
+IDENTIFIER_END = rb"(?![0-9A-Za-z_])"
+
+
+def identifier_bytes(source: "SourceFile") -> bytes:
+    """The bytes as Python reads identifiers: NFKC-folded (``pytest.ｍark`` is ``pytest.mark``)
+    when the text is not ASCII and not already folded; the file's bytes otherwise."""
+    raw = source.raw
+    if raw.isascii():
+        return raw
+    return source.memo("iso5:nfkc-bytes", _fold)
+
+
+def _fold(source: "SourceFile") -> bytes:
+    if unicodedata.is_normalized("NFKC", source.text):
+        return source.raw
+    return unicodedata.normalize("NFKC", source.text).encode("utf-8", errors="surrogatepass")
+
+
+@lru_cache(maxsize=32)
+def _marker_pattern(markers: tuple[str, ...]) -> "re.Pattern[bytes] | None":
+    names = [re.escape(m.encode("utf-8", "surrogatepass")) for m in sorted(set(markers), key=len, reverse=True)]
+    if not names:
+        return None
+    return re.compile(rb"mark(?<![0-9A-Za-z_]mark)" + BETWEEN_TOKENS + rb"\." + _AFTER_DOT + rb"(?:" + b"|".join(names) + rb")"
+                      + IDENTIFIER_END)
+
+
+def may_be_marked_integration(source: "SourceFile") -> bool:
+    """Whether the bytes can hold ``mark.<an integration-test marker>`` — the only spelling
+    :func:`marker_names` reads, for a module's ``pytestmark`` (which moves a test file to the
+    integration zone, :func:`is_integration_module`) as for a test's or class's decorators. Asked by
+    ISO501, ISO503, the indexer and the CLI's scheduling of one file: scanned once."""
+    markers = tuple(source.settings.integration_test_markers)
+    return source.memo(("iso5:integration-marker", markers), lambda s: _scan_for_marker(identifier_bytes(s), markers))
+
+
+def _scan_for_marker(raw: bytes, markers: tuple[str, ...]) -> bool:
+    pattern = _marker_pattern(markers)
+    return pattern is not None and pattern.search(raw) is not None
