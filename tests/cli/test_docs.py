@@ -3,6 +3,7 @@ triggers the rule, `Use instead` does not (examples are tests, Fixit's habit).""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,12 @@ import pytest
 from isolint.api import lint_paths
 from isolint.cli.docs import OPTION_EXAMPLES, example_blocks, stale_pages
 from isolint.core.config import OPTIONS, load_settings, tomllib
+from isolint.core.rule import DOC_SECTIONS
 from isolint.rules.registry import RULES
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+REPO = Path(__file__).resolve().parents[2]
+DOCS = REPO / "docs"
+REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Known look-alikes")
 
 
 def test_generated_docs_are_current() -> None:
@@ -21,13 +24,84 @@ def test_generated_docs_are_current() -> None:
     assert not stale, f"stale docs: {[str(p) for p in stale]}; run `python -m isolint.cli.docs`"
 
 
+#: a sentence ends at . ! or ? followed by a space or the end (code spans removed first: `os.environ`)
+SENTENCE_END_RE = re.compile(r"[.!?](?=\s|$)")
+CODE_SPAN_RE = re.compile(r"`[^`]*`")
+LIST_ITEM_RE = re.compile(r"^\s*(?:[-*]|\d+\.)\s", re.MULTILINE)
+
+
+def sentence_count(text: str) -> int:
+    prose = CODE_SPAN_RE.sub("code", text)
+    return len(SENTENCE_END_RE.findall(prose)) + len(LIST_ITEM_RE.findall(prose))
+
+
+def test_sentence_count_sees_code_spans_and_list_items() -> None:
+    assert sentence_count("Flags `os.environ.get` in `app.py`. Only there.") == 2
+    assert sentence_count("Flags:\n- one\n- two") == 2
+    assert sentence_count("Ends without a full stop") == 0
+
+
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
-def test_rule_doc_has_the_required_sections(rule) -> None:
+def test_rule_doc_has_ruffs_shape(rule) -> None:
+    """A one-line summary, then the known sections in order: the required ones, `Fix safety`
+    exactly when the rule is fixable, `What it does` in at most three sentences and the look-alikes
+    kept short (the fixtures hold the rest)."""
+    summary = rule.summary()
+    assert summary and summary.endswith(".") and len(summary) <= 110, f"{rule.code}: summary {summary!r}"
     sections = rule.doc_sections()
-    missing = [name for name in SECTIONS if not sections.get(name, "").strip()]
+    assert rule.doc().startswith("## What it does"), f"{rule.code}: the summary is not one line before the sections"
+    unknown = [name for name in sections if name not in DOC_SECTIONS]
+    assert not unknown, f"{rule.code}: unknown sections {unknown} (known: {DOC_SECTIONS})"
+    assert list(sections) == [name for name in DOC_SECTIONS if name in sections], f"{rule.code}: order {list(sections)}"
+    missing = [name for name in REQUIRED_SECTIONS if not sections.get(name, "").strip()]
     assert not missing, f"{rule.code} lacks {missing}"
-    if rule.fixable.value != "none":
-        assert sections.get("Fix safety"), f"{rule.code} is fixable but has no `Fix safety` section"
+    assert ("Fix safety" in sections) is (rule.fixable.value != "none"), f"{rule.code}: `Fix safety` iff fixable"
+    assert sentence_count(sections["What it does"]) <= 3, f"{rule.code}: `What it does` is over three sentences"
+    look_alikes = sections["Known look-alikes"]
+    assert len(LIST_ITEM_RE.findall(look_alikes)) <= 6 and len(look_alikes) <= 900, \
+        f"{rule.code}: `Known look-alikes` is long ({len(look_alikes)} characters); the fixtures hold the rest"
+
+
+def test_rules_index_rows_are_short() -> None:
+    rows = [line for line in (DOCS / "rules" / "index.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| [")]
+    assert len(rows) == len(RULES)
+    long_rows = [row for row in rows if len(row) > 200]
+    assert not long_rows, long_rows
+
+
+#: backticked words shaped like a rule name (three or more lowercase words joined by hyphens)
+#: that the docs use for something else: values, fix builders, packages, editor commands
+NOT_RULE_NAMES = frozenset({
+    "your-key-name-here", "your-jwt-secret-key-here", "jwt-secret-key", "dev-secret-key",
+    "dev-secret-change-in-production", "wrap-in-with", "close-in-finally", "tree-sitter-typescript",
+    "eglot-code-actions", "eglot-code-action-quickfix",
+})
+RULE_NAME_LIKE_RE = re.compile(r"`([a-z]+(?:-[a-z]+){2,})`")
+RULE_CODE_RE = re.compile(r"\bISO\d{3}\b")
+
+
+def _documentation() -> dict[str, str]:
+    """Every page a reader sees, and every rule docstring (hover, `isolint rule`)."""
+    pages = [*DOCS.rglob("*.md"), REPO / "README.md", REPO / "CONTRIBUTING.md", REPO / "vscode-client" / "README.md"]
+    texts = {str(path.relative_to(REPO)): path.read_text(encoding="utf-8") for path in pages if path.is_file()}
+    texts |= {f"{rule.code} docstring": rule.__doc__ or "" for rule in RULES}
+    return texts
+
+
+def test_docs_name_only_rules_that_exist() -> None:
+    codes = {rule.code for rule in RULES}
+    names = {rule.name for rule in RULES} | {option.key for option in OPTIONS}
+    unknown = sorted({(where, code) for where, text in _documentation().items()
+                      for code in RULE_CODE_RE.findall(text) if code not in codes}
+                     | {(where, name) for where, text in _documentation().items()
+                        for name in RULE_NAME_LIKE_RE.findall(text) if name not in names | NOT_RULE_NAMES})
+    assert not unknown, f"docs mention rules that do not exist: {unknown}"
+
+
+def test_the_rule_name_check_can_fail() -> None:
+    assert RULE_NAME_LIKE_RE.findall("rule names (`localhost-in-production`) work") == ["localhost-in-production"]
+    assert "localhost-in-production" not in {rule.name for rule in RULES}
 
 
 def _lint_section(tmp_path: Path, rule, section: str):

@@ -51,4 +51,6 @@ def test_wheel_holds_every_module_and_the_entry_point(wheel: Path) -> None:
         entry_points = archive.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     sources = {p.relative_to(ROOT / "server").as_posix() for p in (ROOT / "server" / "isolint").rglob("*.py")}
     assert sources and sources <= names, sorted(sources - names)[:10]
+    templates = {p.relative_to(ROOT / "server").as_posix() for p in (ROOT / "server" / "isolint").rglob("templates/*")}
+    assert templates and templates <= names, sorted(templates - names)  # the docs generator reads them
     assert "isolint = isolint.__main__:main" in entry_points

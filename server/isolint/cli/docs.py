@@ -98,16 +98,17 @@ def strip_directives(doc: str) -> str:
 
 # -- rule pages ----------------------------------------------------------------------------------
 
-def describe_zones(rule: type[Rule]) -> str:
+def describe_zones(rule: type[Rule], short: bool = False) -> str:
+    """The zones a rule applies to; ``short`` for the index (``all``, ``tests``)."""
     if rule.has_custom_reach():
-        return "custom (see below)"
+        return "custom" if short else "custom (see below)"
     zones = frozenset(rule.zones)
     if zones == ALL_ZONES:
-        return "all (production, development, test, integration-test)"
+        return "all" if short else "all (production, development, test, integration-test)"
     if zones == PRODUCTION_ONLY:
         return "production"
     if zones == TEST_ZONES:
-        return "test, integration-test"
+        return "tests" if short else "test, integration-test"
     return ", ".join(zone.value for zone in Zone if zone in zones)
 
 
@@ -139,7 +140,7 @@ def rule_page(rule: type[Rule]) -> str:
     suppress = (f"### Suppressing it\n`# isolint: ignore[{rule.code}]` at the end of the line (`//` in "
                 f"TypeScript), or `per-file-ignores` / `ignore` in [the configuration](../configuration.md).")
     return (f"# {rule.name} ({rule.code})\n\n{GENERATED_NOTE.format(source=f'the `{rule.__name__}` docstring')}\n\n"
-            f"{table}\n\n{body}\n\n{suppress}\n")
+            f"{rule.summary()}\n\n{table}\n\n{body}\n\n{suppress}\n")
 
 
 def rules_index(rules: tuple[type[Rule], ...]) -> str:
@@ -149,8 +150,8 @@ def rules_index(rules: tuple[type[Rule], ...]) -> str:
         GENERATED_NOTE.format(source="`isolint.rules.registry`"),
         "",
         "`isolint rules` lists them; `isolint rule ISO101` prints one page. Legend: 🛠 fixable "
-        "(always, or ⚙ sometimes). Zones decide where a rule applies — see "
-        "[zones](../configuration.md#zones).",
+        "(always, or ⚙ sometimes). Zones decide where a rule applies (`tests`: test and "
+        "integration-test) — see [zones](../configuration.md#zones).",
         "",
     ]
     by_family: dict[str, list[type[Rule]]] = {}
@@ -163,7 +164,7 @@ def rules_index(rules: tuple[type[Rule], ...]) -> str:
             fix = {"always": "🛠", "sometimes": "⚙"}.get(rule.fixable.value, "")
             summary = rule.summary().replace("|", "\\|")
             out.append(f"| [{rule.code}]({rule.code}.md) | `{rule.name}` | {summary} | {fix} | "
-                       f"{rule.severity.value} | {describe_zones(rule)} |")
+                       f"{rule.severity.value} | {describe_zones(rule, short=True)} |")
         out.append("")
     return "\n".join(out)
 
@@ -197,105 +198,8 @@ OPTION_EXAMPLES: dict[str, str] = {
     "contract": '{ backend = "services/backend/app/ws/messages.py", frontend = "frontend/src/ws/messages.ts" }',
 }
 
-CONFIGURATION_PROSE = """\
-isolint reads `[tool.isolint]` from the nearest `pyproject.toml` that has one (or an
-`isolint.toml` / `.isolint.toml`, whose top-level keys are the same), walking up from each
-file — like ruff. That file's folder is the **project root**: globs are matched against paths
-relative to it, and the result cache lives in `<root>/.isolint_cache/`. With no configuration
-at all, the root is the nearest folder with `.git` or a `pyproject.toml`, and every default
-below applies: zero configuration is meant to classify a typical monorepo correctly.
-
-An invalid configuration is an error naming the file, the line and the key (`isolint check`
-exits with code 2):
-
-```text
-error: pyproject.toml:12: invalid isolint configuration `ignore`: expected a list of rule codes or prefixes, got "ISO101"
-```
-
-Editors pass the same keys as settings (see [editors](editors.md)); they are layered on top of
-the file. On the command line, `--select`, `--extend-select` and `--ignore` override the file.
-
-## Zones
-
-Every file gets a **zone** — where its code runs — and rules apply per zone: configuration
-leaks matter in production code, not in a developer's launcher script; mocks matter in
-integration tests, not in unit tests.
-
-| zone | zero-config heuristics (first match wins) |
-|---|---|
-| `generated` | `node_modules/`, `vendor/`, `third_party/`, `build/`, `dist/`, `generated/`…, `*_pb2.py`, `*.min.js`, `*.d.ts`, alembic/migrations `versions/` |
-| `integration-test` | a test (below) under `integration/`, `e2e/`, `end_to_end/`, `acceptance/`, `system_tests/`, `live/`… or named `test_integration_*.py`, `*_e2e.py`, `*.e2e.test.ts`; a top-level `e2e/` or `integration/` folder; a test module whose `pytestmark` uses one of `integration-test-markers` |
-| `test` | under `tests/`, `test/`, `__tests__/`, `spec/`…, or named `test_*.py`, `*_test.py`, `conftest.py`, `*.test.ts`, `*.spec.tsx`; `unit/` folders stay plain tests; `.env.test`, `.env.ci` |
-| `development` | under `scripts/`, `dev/`, `dev_tools/`, `launcher/`, `docs/`, `bench/`, `notebooks/`, `sandbox/`… (`tools/`, `bin/`, `local/`, `examples/` only at the top of the project or of a service), or named `dev_*.py`, `*_dev.py`, `*_local.py`, `run_local*.py`, `*launcher*.py`, `seed_*.py`, `settings_dev.py`, `noxfile.py`, `tasks.py`; `.env.development`, `.env.local` |
-| `production` | everything else, including `.env`, `.env.staging`, `.env.production` |
-
-The path globs `generated-paths`, `production-paths`, `integration-test-paths`, `test-paths`
-and `dev-paths` win over the heuristics, in that order:
-
-```toml
-[tool.isolint]
-production-paths = ["scripts/deploy/**"]   # deploy scripts run against production
-dev-paths = ["services/*/app/local_settings.py"]
-```
-
-## Services
-
-Cross-service rules (ISO6xx) and the per-service `isolint report` need to know the services.
-Zero-config detection looks at top-level folders (and folders under `services/`, `apps/`,
-`packages/`, `src/`…) and takes a folder as a service when it has an entry point (`main.py`,
-`app.py`, `manage.py`, `wsgi.py`…), an `app/` package, `requirements.txt`, a `Dockerfile`, a
-`pyproject.toml`/`setup.py` or a `Procfile`. `shared/`, `common/`, `libs/`… are shared code
-that every service may import. Name them explicitly when the layout is unusual:
-
-```toml
-[tool.isolint]
-services = { api = "services/backend", auth = "services/auth" }
-shared = ["shared"]
-```
-
-## Suppression comments
-
-A comment on the finding's line silences it — for that line only:
-
-```python
-REDIS_HOST = "localhost"  # isolint: ignore[ISO101]
-DEBUG_URL = "http://127.0.0.1:8000"  # isolint: ignore          (every rule on this line)
-# isolint: ignore-file[ISO1]                                    (the whole file, ISO1xx)
-```
-
-Codes may be prefixes (`ISO1`) and several are separated by commas
-(`# isolint: ignore[ISO101, ISO201]`). TypeScript uses `//`, dotenv files `#`. Only real
-comments count: a string that contains the text never suppresses anything. The editor's
-"Ignore ISOxxx on this line" quick fix writes (or extends) this comment.
-
-## Per-file ignores
-
-`per-file-ignores` maps a glob (relative to the project root, gitignore syntax) to codes or
-prefixes that are disabled for matching files:
-
-```toml
-[tool.isolint.per-file-ignores]
-"scripts/*" = ["ISO1"]
-"services/*/app/settings_test.py" = ["ISO101", "ISO102"]
-```
-
-## Selecting rules
-
-`select` replaces the default set, `extend-select` adds to it, `ignore` removes from it; codes,
-prefixes (`ISO1`, `ISO10`) and rule names (`localhost-in-production`) all work, and — as in
-ruff — the most specific selector wins (`select = ["ISO1"]`, `ignore = ["ISO10"]`,
-`extend-select = ["ISO101"]` enables ISO101 and ISO11x–ISO19x).
-
-## Files checked
-
-`isolint check` walks the given folders, skipping what `.gitignore` files exclude (nested
-ones too, with git's precedence; `respect-gitignore = false` turns that off), the `exclude`
-list (by default VCS folders, virtual environments, caches, `node_modules/`, build outputs)
-and `extend-exclude`. A file named on the command line is always checked. Gitignored dotenv
-files are still read: a secret in one is reported as a hint, not as a committed secret.
-
-## Options
-"""
+#: the configuration page's prose; the generator fills ``{{ generated-note }}`` and ``{{ options }}``
+CONFIGURATION_TEMPLATE = Path(__file__).parent / "templates" / "configuration.md"
 
 
 def _option_default(option: Option) -> str:
@@ -305,9 +209,15 @@ def _option_default(option: Option) -> str:
 
 
 def configuration_page() -> str:
-    out = ["# Configuration", "", GENERATED_NOTE.format(source="`isolint.core.config.OPTIONS`"), "",
-           CONFIGURATION_PROSE]
-    out.append("| option | type | default |")
+    template = CONFIGURATION_TEMPLATE.read_text(encoding="utf-8")
+    note = GENERATED_NOTE.format(source="`server/isolint/cli/templates/configuration.md` and "
+                                        "`isolint.core.config.OPTIONS`")
+    return template.replace("{{ generated-note }}", note).replace("{{ options }}", options_reference())
+
+
+def options_reference() -> str:
+    """The options table and one section per option, in ``OPTIONS`` order."""
+    out = ["| option | type | default |"]
     out.append("|---|---|---|")
     for option in OPTIONS:
         out.append(f"| [`{option.key}`](#{option.key}) | {option.expected} | {_option_default(option)} |")
@@ -318,7 +228,7 @@ def configuration_page() -> str:
                 f"*Type*: {option.expected}. *Default*: {_option_default(option)}.", ""]
         if example is not None:
             out += ["```toml", "[tool.isolint]", f"{option.key} = {example}", "```", ""]
-    return "\n".join(out)
+    return "\n".join(out).rstrip("\n")
 
 
 # -- writing and checking ------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """What a rule is: metadata on the class, documentation in the class docstring (ruff's style),
 and the hooks the engine calls — all declared here, with their contracts.
 
-The docstring has fixed sections — ``What it does``, ``Why is this bad?``, ``Example``,
-``Use instead`` and, when fixable, ``Fix safety`` — and is the single source of the rule's
-documentation (``docs/rules/`` is generated from it; examples are tested).
+The docstring is the single source of the rule's documentation (``docs/rules/`` is generated
+from it; its examples are tested): a one-line summary (the rules index, ``isolint rules``), then
+the sections of ``DOC_SECTIONS`` in that order — ``What it does`` (at most three sentences),
+``Why is this bad?``, ``Example``, ``Use instead``, ``Fix safety`` (when fixable), a short
+``Known look-alikes`` (the rule's fixtures hold the rest) and ``Options`` (when configurable).
 
 Which files a rule sees is decided in this order, cheapest first: ``languages``, then
 ``applies_to`` (by default the file's zone against ``zones``), then the byte prefilter
@@ -51,7 +53,9 @@ def rule_doc_url(code: str) -> str:
     return f"{DOCS_BASE_URL}{code}.md"
 
 
-DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "Options")
+#: the sections of a rule docstring, in the order they must appear
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "Known look-alikes",
+                "Options")
 
 
 class Rule:
@@ -127,7 +131,8 @@ class Rule:
 
     @classmethod
     def doc(cls) -> str:
-        return inspect.cleandoc(cls.__doc__ or "")
+        """The documentation sections: the docstring after its summary line."""
+        return _split_docstring(cls.__doc__)[1]
 
     @classmethod
     def doc_sections(cls) -> dict[str, str]:
@@ -135,12 +140,20 @@ class Rule:
 
     @classmethod
     def summary(cls) -> str:
-        sections = cls.doc_sections()
-        first = sections.get("What it does", "").strip().split("\n\n")[0]
-        return " ".join(first.split())
+        """The docstring's first line: one sentence for the rules index."""
+        return _split_docstring(cls.__doc__)[0]
 
 
 _SECTION_RE = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
+
+
+def _split_docstring(docstring: str | None) -> tuple[str, str]:
+    """(summary, sections) of a rule docstring; the summary is empty when it starts with a section."""
+    text = inspect.cleandoc(docstring or "")
+    if text.startswith("## "):
+        return "", text
+    summary, _, sections = text.partition("\n\n")
+    return " ".join(summary.split()), sections.strip("\n")
 
 
 def parse_doc_sections(doc: str) -> dict[str, str]:

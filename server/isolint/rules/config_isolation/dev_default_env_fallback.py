@@ -29,48 +29,17 @@ if TYPE_CHECKING:
 
 
 class DevDefaultEnvFallback(Rule):
-    """## What it does
-    Flags an environment lookup whose default is a development value:
+    """An environment lookup whose default is a development value (`os.getenv("REDIS_HOST", "localhost")`).
 
-    - a local host or a URL on one (`os.getenv("REDIS_HOST", "localhost")`,
-      `os.environ.get("DATABASE_URL", "postgresql://…@localhost…")`); a bind-all address
-      (`0.0.0.0`) only for a backing service's variable (`REDIS_HOST`), not for `HOST`, where
-      it is the address a server listens on;
-    - development credentials (`postgres:postgres@` in a URL; `DB_PASSWORD` defaulting to
-      `postgres`, `password`, `changeme`, `dev-secret-change-in-production`…) — real-looking
-      secrets are the secrets family's ([ISO203](ISO203.md));
-    - a development database name (`app_dev`, `app_local`, `app_test`) or a local SQLite file
-      for a database variable;
-    - debug switched on (`DEBUG` → `"true"`), a development environment name (`APP_ENV` →
-      `"development"`), or a backing service's default port (`REDIS_PORT` → `6379`).
-
-    Lookups it understands: `os.getenv`, `os.environ.get`, `os.environ.setdefault`, an
-    `... or "localhost"` fallback after a lookup, and project accessors whose receiver is
-    recognisably the environment — `env.get(...)`, `get_env().get(...)`, `environ.get(...)`,
-    environs' `env.str("X", ...)`, python-decouple/starlette `config("X", default=...)`,
-    django-environ `env("X", default=...)`, and `settings.get(...)`/`config.get(...)` when the
-    key is spelled like an environment variable (`REDIS_HOST`, not `host`). Lookups without a
-    default are what this rule asks for.
-
-    A field of a pydantic-settings class (`class Settings(BaseSettings)`) is an environment
-    lookup too: `DEBUG: bool = True`, `ENVIRONMENT: str = "local"`, `POSTGRES_DB: str =
-    "app_dev"` are reported here (a local host, port or password default there is reported by
-    ISO101/ISO103, once), and so is a development secret (`JWT_SECRET: str =
-    "dev-secret-change-in-production"`).
-
-    Not development values: a loopback default of a host list that is checked against rather
-    than connected to — an allow-, deny- or trust-list (`FORWARDED_ALLOW_IPS` →
-    `"127.0.0.1"`, uvicorn's own default), a bind address (`BIND_HOST`, and `HOST`, the
-    variable uvicorn, Flask and Next.js read as theirs, and a host variable in a module that
-    binds a listening socket or starts a server, unless the word before `HOST` names a backing
-    service — celery's `CELERY_RDB_HOST` of its remote debugger, not `CELERY_REDIS_HOST`) — and a debug switch
-    scoped to a test harness (`unit_test_loop_debug: bool = Field(default=True)`), which is
-    not the application's debug mode.
-
-    Development and test code is not checked, nor `if __name__ == "__main__":` blocks and the
-    branch a development switch turns on (`if DEBUG:`, `if settings.VITE_DEV_MODE:`), nor a
-    module that imports a testing package (`from ...testing import ...`, `import pytest`), nor
-    Django and Alembic migrations.
+    ## What it does
+    Flags an environment lookup whose default is a development value: a local host or a URL
+    on one, development credentials, a development database name or local SQLite file, debug
+    switched on, a development environment name, or a backing service's default port. Lookups
+    are `os.getenv`, `os.environ.get`/`setdefault`, an `... or "localhost"` fallback, project
+    accessors whose receiver is recognisably the environment (environs, python-decouple,
+    django-environ, `get_env().get`) and the fields of a pydantic-settings class. Development
+    and test code, `__main__` blocks, development-switch branches and migrations are not
+    checked.
 
     ## Why is this bad?
     A default is what runs when the deployment forgot to set the variable. A development
@@ -103,6 +72,14 @@ class DevDefaultEnvFallback(Rule):
     gets no fix (deleting it is a decision). A settings field loses its default
     (`DEBUG: bool = True` → `DEBUG: bool`, now required). Unsafe: a missing variable now stops the program
     at start-up.
+
+    ## Known look-alikes
+    - Real-looking secrets as defaults: [ISO203](ISO203.md) reports them.
+    - The loopback default of a list that is checked against (`FORWARDED_ALLOW_IPS`) and bind
+      addresses (`BIND_HOST`, `HOST`, a host variable in a module that starts a server).
+    - A bind-all `0.0.0.0` default, unless the variable names a backing service (`REDIS_HOST`).
+    - A test harness's own debug switch (`unit_test_loop_debug: bool = Field(default=True)`).
+    - A settings field defaulting to a local host, port or password: ISO101/ISO103 report it.
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.

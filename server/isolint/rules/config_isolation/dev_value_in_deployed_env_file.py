@@ -14,26 +14,14 @@ DEPLOYED_ENVIRONMENTS = frozenset({"staging", "production"})
 
 
 class DevValueInDeployedEnvFile(Rule):
-    """## What it does
+    """A development value (`localhost`, `DEBUG=true`, `ENV=development`) in a staging or production env file.
+
+    ## What it does
     Flags development values in the env files of deployed environments — files whose name
     says staging or production (`.env.production`, `.env.prod`, `.env.staging`,
-    `production.env`, `services/api/.env.production`; templates such as
-    `.env.production.example` are not deployed and are not checked):
-
-    - a local host or a URL on one (`REDIS_HOST=localhost`, `API_URL=http://127.0.0.1:8000`,
-      `CORS_ORIGINS=http://localhost:3000`); `0.0.0.0` only where it names a destination (a
-      URL, or a backing service's variable such as `REDIS_HOST`) — `HOST=0.0.0.0` is the
-      address a server binds to and is fine; so are bare hosts in lists that are checked
-      against, not connected to (`ALLOWED_HOSTS=api.acme.io,localhost` for a health check,
-      `FORWARDED_ALLOW_IPS=127.0.0.1`, `NO_PROXY=localhost,127.0.0.1`) and bind addresses
-      (`BIND_HOST=127.0.0.1` behind a reverse proxy on the same machine);
-    - debug switched on (`DEBUG=true`, `FLASK_DEBUG=1`, `UVICORN_RELOAD=true`; not a test
-      harness's own switch such as `PYTEST_DEBUG`);
-    - a development environment name (`ENV=development`, `APP_ENV=local`, `NODE_ENV=dev`);
-    - a development database (`DB_NAME=app_dev`, `…/app_test` in a database URL) or a local
-      SQLite file as the database;
-    - development credentials (`DB_PASSWORD=postgres`, `postgres:postgres@` in a URL).
-      Real-looking secrets in env files are the secrets family's ([ISO201](ISO201.md)).
+    `production.env`): a local host or a URL on one, debug switched on, a development
+    environment name, a development database or local SQLite file, and development
+    credentials. Real-looking secrets in env files are [ISO201](ISO201.md)'s.
 
     ## Why is this bad?
     The audit's fifth success metric: zero development defaults in staging/production
@@ -53,6 +41,14 @@ class DevValueInDeployedEnvFile(Rule):
     DEBUG=false
     HOST=0.0.0.0
     ```
+
+    ## Known look-alikes
+    - Templates (`.env.production.example`): not deployed, not checked.
+    - `HOST=0.0.0.0` and `BIND_HOST=127.0.0.1`, where a server binds; `0.0.0.0` is reported
+      only in a URL or a backing service's variable (`REDIS_HOST`).
+    - Hosts in lists that are checked against, not connected to: `ALLOWED_HOSTS`,
+      `FORWARDED_ALLOW_IPS`, `NO_PROXY`.
+    - A test harness's own switch (`PYTEST_DEBUG=1`).
     """
 
     code = "ISO105"

@@ -48,14 +48,14 @@ def _suffixes(module: str) -> list[str]:
 
 
 class EnvAccessOutsideConfig(Rule):
-    """## What it does
+    """The process environment read or written outside the configured configuration modules.
+
+    ## What it does
     Flags reads and writes of the process environment — `os.environ` (subscript, `.get`,
     membership, iteration), `os.getenv`, `os.putenv`, `os.unsetenv`, `from os import environ`
-    — in production code outside the modules listed in `config-modules`.
-
-    Only active when `config-modules` is configured: without it, isolint cannot know where the
-    project's configuration layer lives. Development and test code is not checked, nor
-    `if __name__ == "__main__":` blocks.
+    — in production code outside the modules listed in `config-modules`. The rule is only
+    active when `config-modules` is configured: without it, isolint cannot know where the
+    project's configuration layer lives.
 
     ## Why is this bad?
     Environment variables read all over the codebase are configuration nobody validates: a
@@ -80,6 +80,10 @@ class EnvAccessOutsideConfig(Rule):
     def cache_ttl() -> int:
         return settings.cache_ttl
     ```
+
+    ## Known look-alikes
+    - Any environment access inside a module that `config-modules` names.
+    - Development and test code, and `if __name__ == "__main__":` blocks.
 
     ## Options
     - `config-modules`: globs (`services/*/app/config.py`, `**/settings/*.py`) or dotted module

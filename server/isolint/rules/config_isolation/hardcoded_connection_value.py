@@ -91,37 +91,15 @@ CREDENTIAL_GETTER_RE = re.compile(rb"def[ \t]+\w*" + _PASSWORD_WORD + rb"[ \t]*\
 
 
 class HardcodedConnectionValue(Rule):
-    """## What it does
-    Flags connection values written into production code:
+    """A backing service's port or a password written into production code (`port=6379`).
 
-    - a backing service's well-known port (PostgreSQL 5432, Redis 6379, MySQL 3306, MongoDB
-      27017, ClickHouse 8123/9000, RabbitMQ 5672, Kafka 9092, Memcached 11211,
-      Elasticsearch 9200, …) where it is used as a port: `port=6379`, `{"port": 5432}`,
-      `REDIS_PORT = 6379`, a field or argument default named `*port`, the port next to a host
-      in `("redis", 6379)`, a positional port in a connection call (`Redis("redis", 6379)`),
-      or inside a connection URL (`redis://cache:6379/0`, `f"postgresql://{host}:5432/app"`);
-    - a password embedded in a connection URL or DSN (`postgresql://app:app@db/app`) — masked
-      in the message. A real-looking one is [ISO203](ISO203.md)'s (a leaked secret, to rotate),
-      which then reports the literal alone;
-    - a development password (`postgres`, `password`, `changeme`…) bound to a password:
-      `password="postgres"` in a call, `DB_PASSWORD = "postgres"`, a `*password` field default.
-      Real-looking secrets are the secrets family's ([ISO203](ISO203.md)).
-
-    Web-application ports (8000, 8080, 3000) are not service ports and are not flagged. Nor is
-    a protocol's default port where the code says it is one: a constant named `DEFAULT_PORT`
-    / `default_port` (kombu's transports), or the fallback of a parsed URL's port
-    (`url.port or 6379`, `parsed.port or (8443 if https else 8123)`), or a class attribute of a
-    protocol driver (`class MongoBackend(BaseBackend): port = 27017`, a subclass of a
-    `*Backend`, `*Transport`, `*Channel` or `*Dialect`) or a plain name one of its methods falls
-    back to (`else: port = 1521` in a SQLAlchemy dialect) — the port a URL without one implies,
-    the same in every environment.
-    Checks (`if port == 5432`), messages, docstrings, documentation constants
-    (`EXAMPLE_DATABASE_URL`), `if __name__ == "__main__":` blocks, the branch a development
-    switch turns on (`if DEBUG:`), modules that import a testing package (SQLAlchemy's
-    `dialects/*/provision.py`), Django and Alembic migrations and development/test code
-    are not flagged either. A URL on a local host is
-    [ISO101](ISO101.md)'s (its message names the embedded password); an environment lookup's
-    development default is [ISO102](ISO102.md)'s — one finding per literal.
+    ## What it does
+    Flags connection values written into production code: a backing service's well-known port
+    where it is used as a port (`port=6379`, `REDIS_PORT = 6379`, `redis://cache:6379/0`), a
+    password embedded in a connection URL or DSN (masked in the message), and a development
+    password bound to a password (`password="postgres"`, `DB_PASSWORD = "postgres"`). A
+    real-looking secret is [ISO203](ISO203.md)'s, a URL on a local host [ISO101](ISO101.md)'s
+    and an environment lookup's default [ISO102](ISO102.md)'s: one finding per literal.
 
     ## Why is this bad?
     Ports and credentials differ between a laptop, a staging stack and production (managed
@@ -155,6 +133,15 @@ class HardcodedConnectionValue(Rule):
     in `int(...)` for an integer port. Unsafe: the variable must now be set. URLs with an
     embedded port or password are replaced whole when an assignment or keyword names them
     (`REDIS_URL = ...`); otherwise no fix is offered.
+
+    ## Known look-alikes
+    - Web-application ports (8000, 8080, 3000).
+    - A protocol's default port where the code says it is one: `DEFAULT_PORT`,
+      `url.port or 6379`, a driver class's `port = 27017`.
+    - Checks (`if port == 5432`), messages, docstrings, documentation constants
+      (`EXAMPLE_DATABASE_URL`).
+    - `__main__` blocks, development-switch branches, modules that import a testing package,
+      migrations, development and test code.
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.

@@ -74,91 +74,16 @@ class _Pending:
 
 
 class HardcodedLocalHost(Rule):
-    """## What it does
+    """A local host (`localhost`, `127.0.0.1`, `host.docker.internal`…) used as a value in production code.
+
+    ## What it does
     Flags a local host — `localhost`, `127.0.0.1`, `::1`, `*.localhost`, `host.docker.internal`,
-    or a URL / `host:port` / connection string on one of them — used as a *value* in production
-    code: assigned, returned, a default argument, a dataclass or pydantic field default
-    (`Field(default=...)` too), a dict value or a call argument, including f-strings and the
-    branches of a conditional expression (`"localhost" if env == "dev" else ""`).
-
-    Not flagged, because nothing connects to them:
-
-    - checks: `host == "localhost"`, `"localhost" in url`, `url.startswith("http://localhost")`,
-      `host in LOCAL_HOSTS`, `validate_host(host, allowed)` — and a tuple/list/set of local
-      hosts bound to a name that the file only ever checks against (or, for two or more bare
-      host names, never uses at all);
-    - host lists that requests, peers or URLs are checked against: bare host names bound to an
-      allow-, deny- or trust-list name (`ALLOWED_HOSTS`, `TrustedHostMiddleware(allowed_hosts=[...])`,
-      `trusted_hosts`, `_BLOCKED_HOSTNAMES`, `*_ALLOWLIST`, `NO_PROXY`, `_LOCAL_IPS`,
-      `LOCALHOST_VARIANTS`), bare hosts in a set (`{"localhost", "127.0.0.1"}`,
-      `frozenset(...)`), and a list or tuple of two or more spellings of the loopback
-      (`["localhost", "127.0.0.1", "[::1]"]`, also as a setting's default inside a larger
-      structure) — a destination is one host, a set of aliases of
-      one machine is only ever used to recognise it. Origins, which are URLs
-      (`allow_origins=["http://localhost:3000"]`), *are* reported: a deployed API then accepts
-      credentialed requests from a developer's machine;
-    - **where a server listens** (binding to loopback is the safe default; the risk is
-      *connecting* to a developer's machine): the host of a server start (`uvicorn.run`,
-      `uvicorn.Config`, `Granian`, `asyncio.start_server`, `web.run_app`, `app.run`, `mcp.run`, `serve`,
-      `start_server`…), `sock.bind(("127.0.0.1", port))`, the `--host` of a spawned `uvicorn`
-      / `gunicorn` command line, a name that says bind or listen (`BIND_HOST`,
-      `LISTEN_ADDRESS`), the `host` field or `__init__` parameter of a class that is a server
-      (`class ServerAPISettings`, `class WebSocketServer` — not `RedisServer`, not a
-      `*Client`) or of a class whose fields say how a server runs (its own `port` beside
-      `workers`, `reload`, `ssl_cert`, `root_path`, `forwarded_allow_ips` or `server_cls`:
-      chainlit's `RunSettings`, Django's `runserver` command with `default_addr`), a setting
-      keyed as this process's own address (`.config("spark.driver.host", "127.0.0.1")`,
-      `*.bindAddress`), a field whose description says it binds or listens, and a variable or
-      parameter that the file only ever uses that way (`def launch(app, host="127.0.0.1"):
-      uvicorn.run(app, host=host)`);
-    - a loopback web URL to a server the process runs itself: `f"http://127.0.0.1:{port}"`
-      where the port is the app's own (`settings.port`), named for it (`server_port`,
-      `local_server_port`, `free_port`), or a `port` of a function or class that also starts
-      the server (`Popen`, `uvicorn.run`, `bind`) or picks a free port (there any `*_port`
-      variable that names no backing service: `internal_port = get_free_port()`) — also
-      concatenated (`"http://localhost:" + str(internal_port)`) or as a command line
-      (`["nc", "-zv", "localhost", str(port)]`). A database or broker
-      URL, a literal port and another service's port (`settings.AUTH_PORT`) are reported;
-    - the stand-in for a peer's address (`request.client.host if request.client else
-      "127.0.0.1"`, a rate-limit key): the other end of an incoming connection; likewise the
-      `client`/`server` of an ASGI scope built in code (`{"type": "http", "path": ...,
-      "client": ("127.0.0.1", 0)}`);
-    - a certificate's subject (`common_name = "localhost"` of a self-signed development
-      certificate), and one loopback spelling turned into another (`if host == "localhost":
-      host = "127.0.0.1"`);
-    - command-line option defaults and interactive prompts
-      (`parser.add_argument("--host", default="127.0.0.1")`, `click.option`, `typer.Option`,
-      `click.prompt(..., default=...)`, `Prompt.ask`) and a form's prefill
-      (`forms.CharField(initial="localhost")`, a dict-declared field's `"default"` beside its
-      `"label"`): chosen by a person and shown to them — a deployed service passes its flags
-      explicitly;
-    - regular expressions (`re.compile(...)`, `allow_origin_regex=`), sentences that merely
-      mention localhost, docstrings, comments, log and print calls, exception and warning
-      messages, `help=`/`description=`/`examples=` texts, API documentation examples
-      (`OpenApiExample(value=...)`), dict entries under such keys
-      (`"connection_examples"`, `"host_examples"`: sample connection strings a UI shows),
-      constants that document a value
-      (`EXAMPLE_DATABASE_URL`, `*_HINT`), dict keys and type annotations;
-    - code under `if __name__ == "__main__":` — a development entry point (`python app/main.py`);
-      deployed code starts through `uvicorn app.main:app`, gunicorn or a worker command — and
-      the branch a development switch turns on (`if settings.VITE_DEV_MODE:`,
-      `"http://localhost:8010" if FRONTEND_HMR else HOSTNAME`, `if DEBUG:`); the `else` branch
-      is checked. Likewise a module that imports a testing package at its top
-      (`from ...testing.provision import ...`, `import pytest`): test support kept beside the
-      code it provisions;
-    - the default of an environment lookup (`os.getenv("REDIS_HOST", "localhost")`): that is
-      [ISO102](ISO102.md), with a fix that fits it better;
-    - **bind-all addresses** `0.0.0.0` and `::` as a bare host: that is where a *server
-      listens* (`uvicorn.run(app, host="0.0.0.0")`, `HOST = "0.0.0.0"`), the normal setting
-      inside a container, not a development leak. They are flagged only where they name a
-      destination: inside a URL (`http://0.0.0.0:8000`) or bound to a backing service's name
-      (`REDIS_HOST = "0.0.0.0"`, `Redis(host="0.0.0.0")`).
-
-    Development and test code (scripts, launchers, tests — see zones) is not checked, nor are
-    Django and Alembic migrations (generated snapshots of the models, which are checked).
-
-    A connection URL's embedded password and port are part of the same finding (the password
-    masked); [ISO103](ISO103.md) does not report them again for a local-host URL.
+    or a URL, `host:port` or connection string on one — used as a *value* in production code:
+    assigned, returned, a default argument or field default, a dict value or a call argument,
+    f-strings and the branches of a conditional expression included. A connection URL's
+    embedded password and port are part of the same finding (the password masked), so
+    [ISO103](ISO103.md) does not report them again. Development and test code, migrations and
+    the default of an environment lookup (that is [ISO102](ISO102.md)'s) are not checked.
 
     ## Why is this bad?
     Code that falls back to `localhost` works on a laptop and silently talks to the wrong
@@ -203,6 +128,17 @@ class HardcodedLocalHost(Rule):
     where it silently used the literal before — the point of the fix, but a behaviour change.
     No fix is offered when nothing names the value (a positional argument, a list element, a
     piece of a concatenation).
+
+    ## Known look-alikes
+    - Checks and allow-lists: `host == "localhost"`, `host in LOCAL_HOSTS`, `ALLOWED_HOSTS`,
+      `NO_PROXY`, a set of loopback spellings — nothing connects to them.
+    - Where a server listens: `uvicorn.run(app, host="127.0.0.1")`, `BIND_HOST`, a bind-all
+      `0.0.0.0` that names no backing service.
+    - A loopback URL to the process's own server (`f"http://127.0.0.1:{settings.port}"`).
+    - Command-line defaults and prompts, messages, docstrings, regular expressions,
+      `EXAMPLE_*` constants.
+    - `if __name__ == "__main__":` blocks and the branch a development switch turns on
+      (`if DEBUG:`).
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.

@@ -9,7 +9,9 @@ from isolint.rules.contract.reporting import ContractRule, peer_label
 
 
 class NearMissMessageType(ContractRule):
-    """## What it does
+    """A WebSocket message type the other side spells slightly differently (`thread_update`/`thread_updated`).
+
+    ## What it does
     Flags a WebSocket message type that the other side of the contract knows under a near-miss
     spelling: the same words in another case (`agentCompleted` / `agent_completed`), another
     tense or number (`thread_update` / `thread_updated`), or a one-letter slip. Both sides are
@@ -36,6 +38,12 @@ class NearMissMessageType(ContractRule):
     unsafe. The backend is the source of truth: on the frontend the fix renames to the
     backend's spelling; on the backend it is display-only (applying both would swap the
     spellings). With a `shared` contract file both sides are renamed to the contract's spelling.
+
+    ## Known look-alikes
+    - Names that differ only in a number (`v1`/`v2`): different types.
+    - A one-letter difference in a name shorter than six letters, and a name with two equally
+      close spellings on the other side (an ambiguous rename): [ISO401](ISO401.md) or
+      [ISO402](ISO402.md) reports them instead.
 
     ## Options
     - `contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)

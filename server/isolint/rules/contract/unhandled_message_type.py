@@ -8,28 +8,18 @@ from isolint.rules.contract.reporting import ROLE_WORDS, ContractRule, peer_labe
 
 
 class UnhandledMessageType(ContractRule):
-    """## What it does
+    """A WebSocket message type one side sends or declares that the other side never mentions.
+
+    ## What it does
     Flags a WebSocket message type that one side of the contract sends or declares (a member of
     the backend's message `Enum`, a `{"type": "…"}` dict passed to `send_json`, a member of the
     frontend's message-type union, an object with `type: '…'` passed to `ws.send`) that the
-    other side never mentions: no `case`, no comparison, no handler, no declaration. The
-    finding sits on the declaring line (the enum member or union member) when there is one,
-    else on each send site.
-
-    Both sides are found without configuration (Python is the backend, TypeScript the
-    frontend, production code only, strong evidence of WebSocket traffic required), or named in
-    `[tool.isolint.contract]`; with a `shared` contract file both sides are checked against it.
-
-    Sends count through the project's own wrappers: a function whose first parameter becomes
-    the event name or the `type` of a socket send (`def clear(self, event): return
-    self.emit(event, {})`, `emit_fn` published as `session.emit`) makes each call with a literal
-    first argument a send, in any backend file (`context.emitter.emit("set_modes", …)`), and a
-    `Literal[…]` annotation of that parameter lists sent types.
-
-    Not the contract, so never reported: messages to someone else's server (a file that only
-    opens client connections — `websockets.connect`, `ws_connect` — or, in a proxy, the
-    upstream socket it opened), the transport's own events (`connect`, `disconnect`, `ping`…),
-    and enums whose members no socket code sends or handles (`NotificationType` for e-mails).
+    other side never mentions: no `case`, no comparison, no handler, no declaration. Both sides
+    are found without configuration (Python is the backend, TypeScript the frontend, production
+    code with strong evidence of WebSocket traffic) or named in `[tool.isolint.contract]`, and
+    sends through the project's own wrappers count (a function whose first parameter becomes the
+    event name or the message `type`). The finding sits on the declaring line (the enum or union
+    member) when there is one, else on each send site.
 
     ## Why is this bad?
     A message nobody handles is silently dropped: the backend reports progress the UI never
@@ -56,6 +46,13 @@ class UnhandledMessageType(ContractRule):
         THREAD_CREATED = "thread_created"
     ```
     and handle every type the backend sends (or stop sending it).
+
+    ## Known look-alikes
+    - Messages to someone else's server: a file that only opens client connections
+      (`websockets.connect`, `ws_connect`), or the upstream socket a proxy opened.
+    - The transport's own events (`connect`, `disconnect`, `ping`…).
+    - Enums whose members no socket code sends or handles (`NotificationType` for e-mails).
+    - With a `shared` contract file, each side is checked against it, not against the other.
 
     ## Options
     - `contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)

@@ -8,21 +8,14 @@ from isolint.rules.contract.reporting import ContractRule
 
 
 class UnsentHandledMessageType(ContractRule):
-    """## What it does
+    """A WebSocket message type one side handles that the other side never sends, declares or handles.
+
+    ## What it does
     Flags a WebSocket message type one side handles (a `case 'agent_done':`, an
     `if msg_type == "…"` branch, a handler registration) that the other side never sends,
-    declares or handles — dead or drifted handling code.
-
-    A handled type is a comparison on a message this code *receives*. Not reported, because it
-    is not one: the `type` of a payload inside the handler of one specific event
-    (`socket.on('toast', (data) => … data.type === 'info')` — the event is dispatched already;
-    a generic channel such as `'ws_message'` still dispatches), elements in an array callback
-    (`elements.filter((e) => e.type === 'tasklist')`), a `type` bound from something that is no
-    message (`const { type } = route.params`), replies of another server the backend is a client
-    of (`websockets.connect`, an HTTP response's `r.json()`), the transport's own events
-    (`@sio.on("connect")`), and the default of a `type` field of an abstract base or under a
-    wider alias (`type: MessageStepType = "assistant_message"`). Types the peer sends through
-    its own wrapper functions count as sent (see ISO401).
+    declares or handles — dead or drifted handling code. A handled type is a comparison on a
+    message this code *receives*; types the peer sends through its own wrapper functions count as
+    sent (see [ISO401](ISO401.md)).
 
     ## Why is this bad?
     The handler waits for a message that never arrives: usually the sender renamed the type
@@ -42,6 +35,16 @@ class UnsentHandledMessageType(ContractRule):
         if message["type"] == "start_run":   # a type the frontend sends
             await start(message["payload"])
     ```
+
+    ## Known look-alikes
+    - The `type` of a payload inside the handler of one specific event
+      (`socket.on('toast', (data) => … data.type === 'info')`); a generic channel such as
+      `'ws_message'` still dispatches.
+    - Elements in an array callback (`elements.filter((e) => e.type === 'tasklist')`) and a
+      `type` bound from something that is no message (`const { type } = route.params`).
+    - Replies of another server the backend is a client of (`websockets.connect`, an HTTP
+      response's `r.json()`), and the transport's own events (`@sio.on("connect")`).
+    - The default of a `type` field of an abstract base or under a wider alias.
 
     ## Options
     - `contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)

@@ -8,7 +8,9 @@ from isolint.rules.contract.reporting import ContractRule
 
 
 class UnsetPayloadField(ContractRule):
-    """## What it does
+    """A message field a handler reads that no send of that message type sets (`data` sent, `payload` read).
+
+    ## What it does
     Flags a field that a handler reads from a received message (`message.payload` inside
     `case 'thread_updated':`, `message["payload"]` inside `if message["type"] == "…"`) when
     every place the other side sends that message type is a literal whose keys are all
@@ -33,6 +35,11 @@ class UnsetPayloadField(ContractRule):
     }
     ```
     or make the backend send `payload`.
+
+    ## Known look-alikes
+    - A send whose keys are not all visible (a payload built elsewhere, `**extra`): the field
+      may be set there, so nothing is reported.
+    - A field that at least one send of the type sets.
 
     ## Options
     - `contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)

@@ -28,17 +28,15 @@ def _awaited_later(node: ast.Call, parent: ast.AST | None, ctx: PythonContext) -
 
 
 class AsyncDatabaseCallNotAwaited(LifecycleRule):
-    """## What it does
+    """A coroutine method of an async session, pool or client called without `await`.
+
+    ## What it does
     Flags a coroutine method of an async session, connection, pool or client that is called
     without `await`: `AsyncSession.commit()`, `execute()`, `get()`, `refresh()`, `delete()`,
     `close()`; asyncpg's `fetch()` / `execute()`; `redis.asyncio` commands; aiohttp and httpx
     async requests. The handle is known from its creation, an `async with … as` target, a
     parameter or attribute annotated `AsyncSession` (also through `Annotated[...]`), or an
     imported module-level client.
-
-    Calls handed to something else — `asyncio.gather(...)`, `create_task(...)`, returned,
-    collected in a list, entered with `async with` — are deliberate and not flagged. `add()`,
-    `add_all()`, `begin()` and `expunge()` are synchronous on `AsyncSession` and never flagged.
 
     ## Why is this bad?
     Without `await` nothing happens: the commit never runs (data silently lost), the query
@@ -71,6 +69,11 @@ class AsyncDatabaseCallNotAwaited(LifecycleRule):
     its own in an `async def` — the discarded coroutine can only have been meant to run. It is
     **unsafe** when the result is used (the code now receives the result instead of a
     coroutine). There is no fix outside `async def`, where `await` is a syntax error.
+
+    ## Known look-alikes
+    - Calls handed to something else: `asyncio.gather(...)`, `create_task(...)`, returned,
+      collected in a list, entered with `async with`.
+    - `add()`, `add_all()`, `begin()` and `expunge()`, which are synchronous on `AsyncSession`.
     """
 
     code = "ISO306"

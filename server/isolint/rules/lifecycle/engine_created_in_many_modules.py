@@ -21,14 +21,14 @@ MANY_MODULES = 3
 
 
 class EngineCreatedInManyModules(LifecycleRule):
-    """## What it does
-    Flags an engine created outside the modules that own database setup. With `engine-modules`
-    configured, every `create_engine()` / `create_async_engine()` outside those modules is
-    flagged. With zero configuration, engines are flagged when at least three modules of the
-    same service create their own; the module whose name says it owns the set-up (`db.py`,
-    `database.py`, `engine.py`, `session.py`…) is where the engine belongs and is not flagged.
-    Alembic's `env.py` (under `alembic/` or `migrations/`) builds its own engine by design and is
-    neither flagged nor counted.
+    """A database engine created outside the modules that own database set-up.
+
+    ## What it does
+    Flags an engine created outside the modules that own database setup. With
+    `engine-modules` configured, every `create_engine()` / `create_async_engine()` outside those
+    modules is flagged; with zero configuration, engines are flagged when at least three modules
+    of the same service create their own, except in the module whose name says it owns the
+    set-up (`db.py`, `database.py`, `engine.py`, `session.py`…).
 
     ## Why is this bad?
     Each engine is a separate connection pool with its own settings. Engines scattered over
@@ -49,6 +49,11 @@ class EngineCreatedInManyModules(LifecycleRule):
     # isolint-example: settings={"engine-modules": ["app.db.session"]}
     from app.db.session import engine
     ```
+
+    ## Known look-alikes
+    - Alembic's `env.py` (under `alembic/` or `migrations/`) builds its own engine by design:
+      it is neither flagged nor counted.
+    - One or two modules of a service that create engines, with zero configuration.
 
     ## Options
     - `engine-modules`: globs (`services/*/app/db/*.py`) or dotted module names (`app.db.session`,

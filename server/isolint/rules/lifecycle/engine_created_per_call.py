@@ -10,16 +10,12 @@ from isolint.rules.lifecycle.tracking import LifecycleRule
 
 
 class EngineCreatedPerCall(LifecycleRule):
-    """## What it does
+    """A database engine or pool created in a function that runs on every call.
+
+    ## What it does
     Flags `create_engine()`, `create_async_engine()` and `asyncpg.create_pool()` inside a
     function that runs on every call — a request handler, a repository method, a plain
     `get_engine()` getter — instead of once per process.
-
-    Quiet: module-level engines, factories cached with `functools.lru_cache` / `cache`,
-    memoised in a `global`, an attribute or a cache (`self.engine = …`, `app.state.engine = …`,
-    `ENGINES[key] = engine`), Alembic's `env.py`,
-    start-up code (`lifespan`, `startup`, `main`, `init_*`, `setup_*`, `__init__`, CLI commands)
-    and factories that return the engine to a caller (`create_engine_for(url)`), except getters.
 
     ## Why is this bad?
     An engine is a connection pool. Creating one per call opens fresh connections every time,
@@ -53,6 +49,14 @@ class EngineCreatedPerCall(LifecycleRule):
         with engine_for(url).connect() as conn:
             return conn.execute(text("SELECT count(*) FROM users")).scalar_one()
     ```
+
+    ## Known look-alikes
+    - Module-level engines, and factories cached with `functools.lru_cache` / `cache` or
+      memoised in a `global`, an attribute or a cache (`app.state.engine = …`,
+      `ENGINES[key] = engine`).
+    - Start-up code: `lifespan`, `startup`, `main`, `init_*`, `setup_*`, `__init__`, CLI commands.
+    - Factories that return the engine to a caller (`create_engine_for(url)`), except getters.
+    - Alembic's `env.py`.
     """
 
     code = "ISO303"

@@ -10,14 +10,14 @@ from isolint.rules.lifecycle.tracking import DB_OPERATIONS, LifecycleRule, Scope
 
 
 class ManualCloseNotInFinally(LifecycleRule):
-    """## What it does
+    """A database handle from a helper closed by hand, outside any `finally` or `with`.
+
+    ## What it does
     Flags the `close()` (or `release()`) of a database handle that a function obtained from a
     helper isolint cannot see into (`conn = get_connection()`, `db = make_session()`), used for
-    database work (`commit()`, `execute()`, `query()`, …) and then closed by hand outside any
-    `finally` or `with`. Handles whose type isolint knows are reported by ISO301 instead.
-
-    `commit()` and `rollback()` on a session a function *receives* (a FastAPI dependency, a
-    repository's `self.session`) are not flagged: closing it belongs to whoever created it.
+    database work (`commit()`, `execute()`, `query()`…) and then closed by hand outside any
+    `finally` or `with`. Handles whose type isolint knows are reported by [ISO301](ISO301.md)
+    instead.
 
     ## Why is this bad?
     The manual `close()` only runs when nothing before it raises. A failed query skips it and
@@ -56,6 +56,11 @@ class ManualCloseNotInFinally(LifecycleRule):
     handle in the same block and no `return` in between skipped it: the success path is
     unchanged. Otherwise it is **unsafe**; there is no fix when the handle is closed in another
     block or more than once.
+
+    ## Known look-alikes
+    - `commit()` and `rollback()` on a session a function *receives* (a FastAPI dependency, a
+      repository's `self.session`): closing it belongs to whoever created it.
+    - A `close()` in a `finally`, or a handle entered with `with`.
     """
 
     code = "ISO302"

@@ -11,15 +11,13 @@ CLEANUP_HOOKS = frozenset({"close", "aclose", "__exit__", "__aexit__", "__del__"
 
 
 class SessionInSharedState(LifecycleRule):
-    """## What it does
+    """A database session stored where every request shares it (a module global, a class attribute).
+
+    ## What it does
     Flags a database session or connection stored where every request and caller shares it:
     a module-level variable (also one assigned through `global`), a class attribute, or an
     attribute set in `__init__` of a class that never closes it (no `close`, `__exit__`,
-    `__aexit__`, `dispose`, … method).
-
-    Engines, `sessionmaker` / `async_sessionmaker` factories, `scoped_session` registries,
-    connection pools and redis / HTTP clients are made to be shared and are not flagged; nor
-    is a bare annotation such as `session: AsyncSession` (no session is created).
+    `__aexit__`, `dispose`… method).
 
     ## Why is this bad?
     A session is a unit of work, not thread-safe and not safe across concurrent coroutines.
@@ -47,6 +45,12 @@ class SessionInSharedState(LifecycleRule):
         with SessionLocal() as db:
             return db.get(User, user_id)
     ```
+
+    ## Known look-alikes
+    - Engines, `sessionmaker` / `async_sessionmaker` factories, `scoped_session` registries,
+      connection pools and redis / HTTP clients: they are made to be shared.
+    - A bare annotation such as `session: AsyncSession` (no session is created).
+    - A session attribute of a class that closes it (`close`, `__exit__`, `__aexit__`).
     """
 
     code = "ISO307"

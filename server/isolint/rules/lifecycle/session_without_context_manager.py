@@ -8,19 +8,17 @@ from isolint.rules.lifecycle.tracking import LifecycleRule, Scope
 
 
 class SessionWithoutContextManager(LifecycleRule):
-    """## What it does
+    """A database session or connection created without a `with` block or `finally` that closes it.
+
+    ## What it does
     Flags a database session or connection (SQLAlchemy `Session`/`AsyncSession`, a
     `sessionmaker` or `async_sessionmaker` factory — also one imported from another module —,
     `engine.connect()`, asyncpg, psycopg and other DB-API connections, redis clients, aiohttp and
     httpx client sessions) that a function creates and binds to a name without making sure it is
-    closed: it is never entered with `with` / `async with`, not closed in a `finally`, and not
-    handed to a caller that owns it (returned, stored, yielded by a dependency that closes it in
-    a `finally`). A session created and used in one expression (`SessionLocal().query(...)`) is
-    flagged too.
-
-    A getter that creates one shared client and hands the same instance to every
-    caller (`global _client; if _client is None: _client = ClientSession(); return _client`) is
-    not a factory: its callers must not close what they get.
+    closed. It is sure to close when it is entered with `with` / `async with`, closed in a
+    `finally`, or handed to a caller that owns it (returned, stored, yielded by a dependency that
+    closes it in a `finally`). A session created and used in one expression
+    (`SessionLocal().query(...)`) is flagged too.
 
     ## Why is this bad?
     If anything between the creation and `close()` raises, the session keeps its pooled
@@ -66,6 +64,13 @@ class SessionWithoutContextManager(LifecycleRule):
     objects loaded from it become detached afterwards) or when the block contains a `return`
     that used to skip the close. There is no fix when the session escapes the block (used after
     it, closed in another block, or closed more than once).
+
+    ## Known look-alikes
+    - A getter that creates one shared client and hands the same instance to every caller
+      (`global _client; if _client is None: _client = ClientSession(); return _client`): its
+      callers must not close what they get.
+    - A session returned, stored on an object, or yielded by a dependency that closes it.
+    - A handle of a type isolint cannot see, closed by hand: [ISO302](ISO302.md).
     """
 
     code = "ISO301"

@@ -11,18 +11,14 @@ BLOCKING_KINDS = frozenset({Kind.SESSION, Kind.CONNECTION, Kind.CLIENT, Kind.ENG
 
 
 class SyncDatabaseCallInAsync(LifecycleRule):
-    """## What it does
+    """Synchronous database work (a sync session, connection or driver call) inside `async def`.
+
+    ## What it does
     Flags synchronous database work inside `async def`: opening a sync `Session`, a
     `sessionmaker()` session, `engine.connect()` on a sync engine, `psycopg2.connect()` or a sync
-    `redis.Redis` client, and I/O methods (`execute`, `query`, `commit`, `get`, …) called on a
+    `redis.Redis` client, and I/O methods (`execute`, `query`, `commit`, `get`…) called on a
     sync session, connection or client — a parameter annotated `Session`, a module-level
     engine, a `self.session` set from one. One finding per handle and function.
-
-    Code handed to a thread (`await asyncio.to_thread(...)`, `run_in_threadpool`,
-    `AsyncSession.run_sync(lambda s: ...)`) runs outside the coroutine and is not flagged, nor
-    is a call the code awaits or enters with `async with` (`await session.execute(q)` under a
-    wrong `session: Session` annotation, `async with engine.connect()` on an engine returned by
-    an awaited getter): such an object is asynchronous whatever its annotation or name says.
 
     ## Why is this bad?
     A sync driver call blocks the whole event loop: while one request waits for PostgreSQL,
@@ -53,6 +49,13 @@ class SyncDatabaseCallInAsync(LifecycleRule):
     async def list_users(db: AsyncSession = Depends(get_db)):
         return (await db.scalars(select(User))).all()
     ```
+
+    ## Known look-alikes
+    - Code handed to a thread: `await asyncio.to_thread(...)`, `run_in_threadpool`,
+      `AsyncSession.run_sync(lambda s: ...)`.
+    - A call the code awaits or enters with `async with` (`await session.execute(q)` under a
+      wrong `session: Session` annotation, `async with engine.connect()` on an engine returned
+      by an awaited getter): such an object is asynchronous whatever its annotation says.
     """
 
     code = "ISO305"

@@ -5,13 +5,13 @@ from isolint.core.rule import ALL_ZONES, Rule
 
 
 class ParseError(Rule):
-    """## What it does
-    Reports a file isolint could not parse, with the parser's reason.
+    """A file isolint could not parse, so nothing in it was checked.
 
-    Only files whose text holds something a rule looks for (a local host, an environment
-    lookup, a session, a secret-like name…) are parsed: a file no rule could report on costs no
-    parse, which is what keeps a cold run fast. A syntax error elsewhere is left to the
-    compiler and the project's other linters.
+    ## What it does
+    Reports a file isolint could not parse, with the parser's reason. Only files whose text
+    holds something a rule looks for (a local host, an environment lookup, a session, a
+    secret-like name…) are parsed, so a syntax error elsewhere is left to the compiler and the
+    project's other linters.
 
     ## Why is this bad?
     A file that does not parse is not checked at all; silently skipping it would hide every
@@ -32,6 +32,10 @@ class ParseError(Rule):
 
     DATABASE_URL = os.environ["DATABASE_URL"]
     ```
+
+    ## Known look-alikes
+    - A file with a syntax error but nothing any rule looks for: it is never parsed.
+    - Generated files (`node_modules/`, `build/`, `*_pb2.py`…): no rule applies there.
     """
 
     code = "ISO001"

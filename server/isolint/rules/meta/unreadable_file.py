@@ -5,7 +5,9 @@ from isolint.core.rule import ALL_ZONES, Rule
 
 
 class UnreadableFile(Rule):
-    """## What it does
+    """A source file isolint cannot read as text, so nothing in it was checked.
+
+    ## What it does
     Reports a file that looks like source (by its name) but cannot be read as text: binary
     content, larger than 5 MB, or bytes that do not decode in its declared encoding.
 
@@ -22,6 +24,11 @@ class UnreadableFile(Rule):
     ```text
     UTF-8 source (or a PEP 263 coding declaration that matches the bytes)
     ```
+
+    ## Known look-alikes
+    - UTF-8 with a byte-order mark, and a PEP 263 coding declaration that matches the bytes:
+      both are read.
+    - Generated files (`node_modules/`, `build/`…): no rule applies there.
     """
 
     code = "ISO002"

@@ -38,29 +38,16 @@ def _content_range(node: ast.Constant, ctx: "PythonContext") -> Range:
 
 
 class HardcodedSecretInCode(Rule):
-    """## What it does
-    Checks Python string literals for hard-coded secrets.
+    """A hard-coded secret in Python: a real-looking value with a secret name, or a known token format.
 
-    Reported: a literal bound to a secret-named name that looks real (`JWT_SECRET = "9f2c…"`, `Client(api_key="…")`, `{"password": "…"}`,
-    `def connect(password="…")`, `os.getenv("JWT_SECRET", "…")`, `Field(default="…")` on a
-    `secret_key` field, `jwt.encode(payload, "…")`, `if password == "…"`), and literals in a
-    known provider format (AWS, GitHub, Slack, Stripe live, JWT, PEM private keys…) or holding a
-    real password inside a URL, whatever they are bound to.
-
-    Quiet: placeholders, low-entropy words, names that only mention a secret
-    (`password_field = "password"`, `TOKEN_URL = "/auth/token"`, `TOKEN_TYPE = "bearer"`,
-    `API_KEY_HEADER = "X-API-Key"`, `CACHE_KEY = "<sha256>"`), docstrings, and well-known
-    default passwords in connection URLs (`postgres:postgres@…` is ISO1xx's concern, about
-    environments, not secrets). Also quiet: page cursors (`next_page_token`, a value that is
-    base64 of a small JSON document such as `eyJpbmRleCI6IDExfQ==`) and API documentation
-    examples — values under an `"example"`/`"examples"` key or an `example=`, `examples=`,
-    `openapi_examples=`, `json_schema_extra=` keyword (an OpenAPI response showing a sample
-    JWT). Public key material is never a secret, whatever its name: an OpenSSH public key or
-    host key (recognised by the algorithm name its base64 decodes to), a PEM `PUBLIC KEY` or
-    `CERTIFICATE`.
-
-    Runs on production and development code (a dev script's real token leaks just the same);
-    tests are quiet: fixtures conventionally hold fake secrets.
+    ## What it does
+    Checks Python string literals for hard-coded secrets: a literal bound to a secret-named
+    name that looks real (`JWT_SECRET = "9f2c…"`, `Client(api_key="…")`, `{"password": "…"}`,
+    a parameter or field default, `jwt.encode(payload, "…")`, `if password == "…"`), a literal
+    in a known provider format (AWS, GitHub, Slack, Stripe live, JWT, PEM private keys…), or a
+    real password inside a URL. Production and development code are checked (a dev script's
+    real token leaks just the same); tests are not, since fixtures conventionally hold fake
+    secrets.
 
     ## Why is this bad?
     A secret in source code is in every clone, fork, wheel, container image and in the
@@ -83,6 +70,15 @@ class HardcodedSecretInCode(Rule):
     Unsafe: the literal becomes an environment lookup built from `env-accessor` (a lookup
     default becomes a required lookup), so the program fails at start-up until the variable is
     set. Rotate the secret too: it is in the repository's history.
+
+    ## Known look-alikes
+    - Placeholders, low-entropy words, and names that only mention a secret
+      (`TOKEN_URL = "/auth/token"`, `API_KEY_HEADER = "X-API-Key"`, `CACHE_KEY = "<sha256>"`).
+    - Well-known default passwords in connection URLs (`postgres:postgres@…`): ISO1xx's concern.
+    - Page cursors (`next_page_token`, base64 of a small JSON document) and API documentation
+      examples (`example=`, `openapi_examples=`, `json_schema_extra=`).
+    - Public key material: an OpenSSH public or host key, a PEM `PUBLIC KEY` or `CERTIFICATE`.
+    - Docstrings.
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the lookup the fix writes.

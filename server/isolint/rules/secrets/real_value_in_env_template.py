@@ -19,17 +19,14 @@ LOADED_TEMPLATE_MARKERS = ("default", "dist")
 
 
 class RealValueInEnvTemplate(Rule):
-    """## What it does
-    Checks env templates for real secrets and passwords where a placeholder belongs.
+    """A real secret or password in an env template (`.env.example`) where a placeholder belongs.
 
-    Templates are `.env.example`, `.env.sample`, `.env.template`, `env.example`, `*.env.dist`
-    and the like. Reported: every secret ISO201 would report, and any hard-coded password — even a weak default such as `postgres`, and the
-    password inside a URL (`postgresql://app:postgres@db/app`).
-
-    Placeholders stay quiet: empty values, `changeme`, `your-…-here`, `<…>`, `${VAR}`, `xxx`,
-    `***`, `dummy`, `example`, and an UPPER_SNAKE name standing for the value that repeats a
-    word of the key or is named like a secret (`PHOENIXD_API_PASSWORD=PHOENIXD_KEY`); so do
-    non-secret settings (hosts, ports, flags, `TOKEN_EXPIRE_MINUTES`).
+    ## What it does
+    Checks env templates (`.env.example`, `.env.sample`, `.env.template`, `env.example`,
+    `*.env.dist` and the like) for real secrets and passwords where a placeholder belongs.
+    Reported: every secret [ISO201](ISO201.md) would report, and any hard-coded password — even
+    a weak default such as `postgres`, and the password inside a URL
+    (`postgresql://app:postgres@db/app`).
 
     ## Why is this bad?
     A template is committed and copied: every developer's `.env` (and, sooner or later, a
@@ -53,6 +50,13 @@ class RealValueInEnvTemplate(Rule):
     Replaces the value with a placeholder (`changeme` for passwords, `your-<name>-here`
     otherwise). Safe for templates nothing loads (`.example`, `.sample`, `.template`); unsafe for
     `.env.defaults` and `.dist` files, which tools such as dotenv-flow do load.
+
+    ## Known look-alikes
+    - Placeholders: empty values, `changeme`, `your-…-here`, `<…>`, `${VAR}`, `xxx`, `***`,
+      `dummy`, `example`.
+    - An UPPER_SNAKE name standing for the value that repeats a word of the key or is named
+      like a secret (`PHOENIXD_API_PASSWORD=PHOENIXD_KEY`).
+    - Non-secret settings: hosts, ports, flags, `TOKEN_EXPIRE_MINUTES`.
     """
 
     code = "ISO202"

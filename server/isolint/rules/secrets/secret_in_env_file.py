@@ -19,24 +19,15 @@ LOCAL_PLACE = "your local, gitignored .env.local"
 
 
 class SecretInEnvFile(Rule):
-    """## What it does
-    Checks committed env files for values that are real secrets.
+    """A real secret (provider token, random key, strong password) in a committed env file.
 
-    Env files are `.env`, `.env.*`, `*.env`, `.secrets`, `.envrc` and `.flaskenv`. A value is
-    a secret when it has a known provider format (AWS `AKIA…`, GitHub `ghp_…`,
+    ## What it does
+    Checks committed env files (`.env`, `.env.*`, `*.env`, `.secrets`, `.envrc`, `.flaskenv`)
+    for values that are real secrets: a known provider format (AWS `AKIA…`, GitHub `ghp_…`,
     Slack `xox…`, Stripe `sk_live_…`, a signed JWT, a PEM private key…) whatever the key's
-    name; a random-looking value under a secret-named key (`JWT_SECRET_KEY`, `API_TOKEN`);
-    a strong password under a password-named key; a real password embedded in a URL.
-
-    The name alone never decides: `TOKEN_EXPIRE_MINUTES=30`, `API_KEY_HEADER=X-API-Key`,
-    `SECRET_KEY_FILE=/run/secrets/jwt`, placeholders (`changeme`, `your-…-here`, `${VAR}`,
-    `<…>`, empty) and low-entropy words (`dev-secret-key`) stay quiet. So do well-known default
-    passwords (`postgres`), which leak nothing.
-
-    A file that `.gitignore` excludes is a developer's local copy: it is reported only as a
-    hint, without a fix. Env files of the test zone (`.env.test`, `.env.ci`, files under
-    `tests/`) hold fake secrets by convention and are not checked. Templates
-    (`.env.example`, …) are ISO202's.
+    name, a random-looking value under a secret-named key, a strong password under a
+    password-named key, or a real password embedded in a URL. A file that `.gitignore`
+    excludes is a developer's local copy: it is reported only as a hint, without a fix.
 
     ## Why is this bad?
     A secret in a committed file is readable by everyone who can read the repository, stays in
@@ -59,6 +50,15 @@ class SecretInEnvFile(Rule):
     Unsafe: the value is blanked (a comment line above says where to set it), so an app that
     read it from this file stops working until the secret is provided another way. Rotate the
     secret too: it is in the repository's history.
+
+    ## Known look-alikes
+    - Secret-sounding names with non-secret values: `TOKEN_EXPIRE_MINUTES=30`,
+      `API_KEY_HEADER=X-API-Key`, `SECRET_KEY_FILE=/run/secrets/jwt`.
+    - Placeholders (`changeme`, `your-…-here`, `${VAR}`, `<…>`, empty) and low-entropy words
+      (`dev-secret-key`).
+    - Well-known default passwords (`postgres`), which leak nothing.
+    - Env files of the test zone (`.env.test`, `.env.ci`, files under `tests/`) and templates
+      (`.env.example`: [ISO202](ISO202.md)).
     """
 
     code = "ISO201"

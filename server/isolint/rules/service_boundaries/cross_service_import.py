@@ -12,15 +12,14 @@ if TYPE_CHECKING:
 
 
 class CrossServiceImport(ImportBoundaryRule):
-    """## What it does
-    Flags an import, in one service, of another service's internal modules — absolute,
-    relative, or through `importlib.import_module("…")` with a literal name.
+    """One service importing another service's internal modules.
 
-    Services are detected with zero configuration (top-level folders, or folders under
-    `services/`, `apps/`…, holding an entry point, an `app/` folder, requirements, a Dockerfile or
-    a pyproject) or declared with `services`. Shared packages (`shared`, `common`, `libs`…, or
-    `shared`) may be imported by everyone. A service's public face — folders named `client`,
-    `sdk`, `public`, `contracts` or `interface(s)` — may be imported too.
+    ## What it does
+    Flags an import, in one service, of another service's internal modules — absolute,
+    relative, or through `importlib.import_module("…")` with a literal name. Services are
+    detected with zero configuration (top-level folders, or folders under `services/`,
+    `apps/`…, holding an entry point, an `app/` folder, requirements, a Dockerfile or a
+    pyproject) or declared with `services`.
 
     ## Why is this bad?
     Services are deployed separately. An import of another service's internals couples their
@@ -40,6 +39,12 @@ class CrossServiceImport(ImportBoundaryRule):
     # services/backend/app/routes.py
     from shared.auth import verify_token
     ```
+
+    ## Known look-alikes
+    - Imports of shared packages (`shared`, `common`, `libs`…, or the `shared` option).
+    - A service's public face: folders named `client`, `sdk`, `public`, `contracts` or
+      `interface(s)`.
+    - Imports in tests, unless `check-test-imports` is on.
 
     ## Options
     - `services`, `shared`: declare what zero-config detection would guess.

@@ -62,18 +62,17 @@ def _level(layer: str) -> list[str]:
 
 
 class ImportContractViolation(ImportBoundaryRule):
-    """## What it does
-    Checks imports against explicit contracts declared in `[[tool.isolint.contracts]]`, using
-    import-linter's vocabulary:
+    """An import that breaks an import contract (`forbidden`, `independence`, `layers`) of the settings.
 
-    - `forbidden`: `source_modules` must not import `forbidden_modules`;
-    - `independence`: none of `modules` may import another;
-    - `layers`: a layer may import the layers below it, never above (`containers` repeat the
-      layer list inside each container; `"a | b"` puts independent siblings on one level).
-
-    Module names are dotted paths from the project root (`services.backend.app.api`), and an
-    import is compared by the *file it loads*, so `from app.db import x` inside
-    `services/backend` counts as `services.backend.app.db`.
+    ## What it does
+    Checks imports against the contracts declared in `[[tool.isolint.contracts]]`, in
+    import-linter's vocabulary: `forbidden` (`source_modules` must not import
+    `forbidden_modules`), `independence` (none of `modules` may import another) and `layers` (a
+    layer may import the layers below it, never above; `containers` repeat the layer list inside
+    each container, and `"a | b"` puts independent siblings on one level). Module names are
+    dotted paths from the project root (`services.backend.app.api`), and an import is compared
+    by the *file it loads*, so `from app.db import x` inside `services/backend` counts as
+    `services.backend.app.db`.
 
     ## Why is this bad?
     A contract states an architectural decision; an import that breaks it erodes the boundary
@@ -90,6 +89,10 @@ class ImportContractViolation(ImportBoundaryRule):
     # services/backend/app/api/routes.py
     from services.backend.app.db.models import User
     ```
+
+    ## Known look-alikes
+    - A layer importing a layer below it, and modules no contract names.
+    - Without `contracts`, the rule reports nothing.
 
     ## Options
     ```toml

@@ -12,7 +12,9 @@ if TYPE_CHECKING:
 
 
 class SharedImportsService(ImportBoundaryRule):
-    """## What it does
+    """A shared package importing a service.
+
+    ## What it does
     Flags code in a shared package (`shared`, `common`, `libs`…, or the `shared` option) that
     imports a service.
 
@@ -33,6 +35,10 @@ class SharedImportsService(ImportBoundaryRule):
     # shared/shared/notifications.py
     from shared.schemas import UserRef
     ```
+
+    ## Known look-alikes
+    - A service importing the shared package: the dependency points the right way.
+    - Shared code importing shared code.
     """
 
     code = "ISO602"

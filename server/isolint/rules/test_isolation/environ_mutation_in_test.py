@@ -36,22 +36,12 @@ ENVIRON_CHANGE = re.compile(
 
 
 class EnvironMutationInTest(Rule):
-    """## What it does
+    """A test that changes `os.environ` directly instead of through `monkeypatch` or `patch.dict`.
+
+    ## What it does
     Flags a test (or fixture) that changes `os.environ` directly — item assignment, `del`,
     `update`, `pop`, `setdefault`, `clear`, `os.putenv`/`os.unsetenv`, or rebinding
     `os.environ` — instead of through pytest's `monkeypatch` or `mock.patch.dict`.
-
-    Quiet: code inside `with patch.dict(os.environ, …)` or a function decorated with
-    `@patch.dict(os.environ, …)`; `monkeypatch.setenv`; reads; and a `conftest.py`'s
-    session-wide set-up outside fixtures (module level, `pytest_configure` and other hooks),
-    which is meant to apply to every test; and a change the code undoes itself in a `finally`
-    (`saved = os.environ.get(K)` … `try: os.environ[K] = v … finally: os.environ[K] = saved`,
-    or `os.environ.pop(K)` there, a `setUp` whose `tearDown` restores the key, or a yield
-    fixture that saves the old value and puts it back after its `yield`, or
-    `os.environ.clear()` + `os.environ.update(saved)` putting a snapshot back) — the
-    save-and-restore that `monkeypatch` automates; and test-suite launchers and entry points
-    (`runtests.py`, a sample project's `manage.py`, `wsgi.py`/`asgi.py`, `if __name__ ==
-    "__main__":` blocks), which configure their own process before any test runs.
 
     ## Why is this bad?
     `os.environ` is process-wide. A test that sets a variable and does not restore it leaks
@@ -84,6 +74,16 @@ class EnvironMutationInTest(Rule):
     it rewrites them to `monkeypatch.setenv` / `monkeypatch.delenv` and adds the `monkeypatch`
     parameter when missing. It is unsafe: the value is now restored after the test, so a later
     test that (wrongly) relied on the leak changes behaviour.
+
+    ## Known look-alikes
+    - Code under `with patch.dict(os.environ, …)` or `@patch.dict(os.environ, …)`;
+      `monkeypatch.setenv`; reads.
+    - A `conftest.py`'s session-wide set-up outside fixtures (module level, `pytest_configure`
+      and other hooks), meant to apply to every test.
+    - A change the code undoes itself — the save-and-restore `monkeypatch` automates: restored
+      in a `finally`, by `tearDown`, or after a fixture's `yield`.
+    - Test-suite launchers and entry points (`runtests.py`, a sample project's `manage.py`,
+      `wsgi.py`/`asgi.py`, `__main__` blocks).
     """
 
     code = "ISO502"

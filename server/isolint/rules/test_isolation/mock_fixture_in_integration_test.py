@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 
 
 class MockFixtureInIntegrationTest(Rule):
-    """## What it does
+    """An integration test that requests a fixture handing out a mock.
+
+    ## What it does
     Flags an integration test that requests a fixture which hands out a mock — a fixture in
     the same module or in a `conftest.py` of its folder or a parent folder (pytest's own lookup)
     whose returned or yielded value is a `Mock`, `MagicMock`, `patch(...)` or `mocker.patch(...)`.
@@ -39,6 +41,11 @@ class MockFixtureInIntegrationTest(Rule):
     def test_checkout(sandbox_payment_gateway):
         assert checkout(sandbox_payment_gateway).paid
     ```
+
+    ## Known look-alikes
+    - A mock fixture defined in a `conftest.py` outside the test's folder and its parents:
+      pytest would not give it to the test.
+    - The same fixture requested by a unit test.
     """
 
     code = "ISO503"

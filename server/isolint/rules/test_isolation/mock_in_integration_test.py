@@ -36,23 +36,16 @@ def _records_a_callback(ctx: "PythonContext") -> bool:
 
 
 class MockInIntegrationTest(Rule):
-    """## What it does
+    """A mock (`Mock`, `patch`, `mocker.patch`…) used inside an integration or end-to-end test.
+
+    ## What it does
     Flags each *use* of a mock — `Mock`, `MagicMock`, `AsyncMock`, `PropertyMock`,
     `create_autospec`, `patch`, `patch.object`, `patch.multiple` (as a call, decorator or context
     manager) and pytest-mock's `mocker.patch`/`mocker.MagicMock`… — inside an integration or
-    end-to-end test. The import line is not a use and is not flagged.
-
-    A test is an integration test when its file is (folders `integration`, `e2e`,
-    `end_to_end`…, names like `test_integration_*.py`, a module-level
+    end-to-end test. A test is an integration test when its file is (folders `integration`,
+    `e2e`, `end_to_end`…, names like `test_integration_*.py`, a module-level
     `pytestmark = pytest.mark.integration`, or `integration-test-paths`), or when the test
     function or class carries one of `integration-test-markers`. Mocks in unit tests are fine.
-
-    `patch.dict` is not counted: it swaps a mapping's content (often `os.environ`) and restores
-    it — isolation, not a fake service. Neither are callback recorders (`on_ack=Mock()`,
-    `signal_was_called = Mock()`: the real service calls them), spies (`wraps=` the real object) nor patches
-    of a clock or of randomness (`patch("app.jobs.monotonic", …)`, `patch.object(random,
-    "randrange", …)`, `time`, `sleep`, `now`, `uuid4`…): the real service still runs, the
-    test only made it deterministic.
 
     ## Why is this bad?
     An integration test that mocks the service it claims to integrate passes with the mock and
@@ -76,6 +69,15 @@ class MockInIntegrationTest(Rule):
     def test_create_order(db_session):
         assert create_order(db_session, 3).quantity == 3
     ```
+
+    ## Known look-alikes
+    - The import line, which is not a use.
+    - `patch.dict`: it swaps a mapping's content (often `os.environ`) and restores it —
+      isolation, not a fake service.
+    - Callback recorders (`on_ack=Mock()`) and spies (`wraps=` the real object): the real
+      service still runs.
+    - Patches of a clock or of randomness (`patch("app.jobs.monotonic", …)`, `time`, `sleep`,
+      `now`, `uuid4`, `random.randrange`): the test only made the real service deterministic.
 
     ## Options
     - `integration-test-paths`, `integration-test-markers`.
