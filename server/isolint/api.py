@@ -10,6 +10,7 @@ from typing import Any, Iterable
 
 from isolint.core.config import ConfigError, Settings, settings_for
 from isolint.core.model import Finding, Zone
+from isolint.engine.baseline import FileFindings, load_baseline, write_baseline
 from isolint.engine.cache import CacheEntry, ResultCache, content_digest, fact_kinds_read, facts_digest
 from isolint.engine.checker import CheckResult, check_source, index_source, load_source
 from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_files
@@ -450,3 +451,65 @@ def _can_fork() -> bool:
     import sys
 
     return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+def _file_findings(result: CheckResult, findings: list[Finding] | None = None) -> FileFindings:
+    source = result.source
+    return FileFindings(source.path, result.findings if findings is None else findings, source.lines,
+                        source.language)
+
+
+def split_baselined(result: CheckResult, baseline: Path | None = None) -> tuple[list[Finding], list[Finding]]:
+    """(new, baselined) findings of one result: against ``baseline``, else the file's configured
+    ``baseline`` setting; with neither, every finding is new. Raises BaselineError."""
+    path = baseline or result.source.settings.baseline_path
+    if path is None:
+        return list(result.findings), []
+    return load_baseline(path).split(_file_findings(result))
+
+
+def apply_baseline(run: LintRun, baseline: Path | None = None) -> int:
+    """Move the findings a baseline accepts from each result's ``findings`` to ``baselined``.
+    ``baseline`` (the CLI's ``--baseline``) wins over each project's setting. Returns how many
+    were moved. Raises BaselineError."""
+    moved = 0
+    for result in run.results:
+        new, known = split_baselined(result, baseline)
+        if known:
+            result.findings, result.baselined = new, known
+            moved += len(known)
+    return moved
+
+
+def write_run_baseline(run: LintRun, path: Path) -> int:
+    """Record every current finding of ``run`` in the baseline file ``path``."""
+    return write_baseline(path, (_file_findings(r, r.findings + r.baselined) for r in run.results))
+
+
+@dataclass
+class IgnoreComments:
+    """What ``add_ignore_comments`` would write."""
+
+    #: (result, new text) of every file that gets comments
+    rewrites: list[tuple[CheckResult, str]] = field(default_factory=list)
+    added: int = 0
+    #: (path, 0-based line) of findings where no comment can go
+    refused: list[tuple[str, int]] = field(default_factory=list)
+
+
+def add_ignore_comments(run: LintRun) -> IgnoreComments:
+    """The text of every file of ``run`` with an ``isolint: ignore[CODE]`` comment on the line
+    of each of its findings (ruff's ``--add-noqa``); the caller writes them."""
+    from isolint.engine.ignore_comments import add_ignore_edits
+    from isolint.fixers.text_edits import apply_edits
+
+    outcome = IgnoreComments()
+    for result in run.results:
+        if not result.findings:
+            continue
+        edits, lines = add_ignore_edits(result.source, result.findings)
+        outcome.refused.extend((str(result.source.path), line) for line in lines)
+        if edits:
+            outcome.rewrites.append((result, apply_edits(result.source.text, edits)))
+            outcome.added += len(edits)
+    return outcome

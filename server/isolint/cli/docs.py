@@ -196,6 +196,7 @@ OPTION_EXAMPLES: dict[str, str] = {
     "contracts": '[{ name = "services are independent", type = "independence", modules = ["api", "auth"] }]',
     "engine-modules": '["services/*/app/db/engine.py"]',
     "contract": '{ backend = "services/backend/app/ws/messages.py", frontend = "frontend/src/ws/messages.ts" }',
+    "baseline": '"isolint-baseline.json"',
 }
 
 #: the configuration page's prose; the generator fills ``{{ generated-note }}`` and ``{{ options }}``

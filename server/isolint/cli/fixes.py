@@ -25,6 +25,11 @@ def _fix_result(run: LintRun, result: CheckResult, unsafe: bool) -> FixResult | 
     return outcome
 
 
+def write_back(source, text: str) -> None:
+    """Write a changed file (fixes, ignore comments)."""
+    source.path.write_text(text, encoding="utf-8", newline="")
+
+
 def apply_fixes(run: LintRun, unsafe: bool) -> int:
     """Write fixed files; the run's results then hold what remains. Returns findings fixed."""
     fixed = 0
@@ -32,7 +37,7 @@ def apply_fixes(run: LintRun, unsafe: bool) -> int:
         outcome = _fix_result(run, result, unsafe)
         if outcome is None or not outcome.applied or outcome.text == result.source.text:
             continue
-        result.source.path.write_text(outcome.text, encoding="utf-8", newline="")
+        write_back(result.source, outcome.text)
         fixed += len(outcome.applied)
         new_source = dataclasses.replace(result.source, text=outcome.text)
         run.results[index] = dataclasses.replace(

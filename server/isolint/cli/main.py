@@ -15,13 +15,9 @@ import sys
 from pathlib import Path
 
 from isolint import __version__
+from isolint.cli import check as check_command
 from isolint.cli import contract as contract_command
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad input the user can fix (unknown path, unknown rule); exit 2."""
+from isolint.cli.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError, check_jobs, check_paths, emit, lint
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,10 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check files and folders (default: .)",
                                 description="Check files and folders (default: the current folder).")
-    _add_check_arguments(check)
+    check_command.add_arguments(check)
     fix = commands.add_parser("fix", help="apply fixes (same as `check --fix`)",
                               description="Apply fixes; same as `isolint check --fix`.")
-    _add_check_arguments(fix)
+    check_command.add_arguments(fix)
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=["text", "json"], default="text")
@@ -64,35 +60,6 @@ def build_parser() -> argparse.ArgumentParser:
     # `isolint server` is dispatched to isolint.lsp by isolint.__main__; listed here for --help.
     commands.add_parser("server", help="start the language server (isolint server --help)")
     return parser
-
-
-def _add_check_arguments(check: argparse.ArgumentParser) -> None:
-    from isolint.cli.output import FORMATS
-
-    check.add_argument("paths", nargs="*", default=[Path(".")], type=Path, metavar="PATH")
-    check.add_argument("--format", choices=FORMATS, default="text",
-                       help="text (default, ruff-like), grouped, json, sarif (2.1.0) or github (Actions annotations)")
-    check.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
-    check.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated rule codes, prefixes or names")
-    check.add_argument("--extend-select", type=_codes, metavar="CODES", help="rules to enable on top of the selection")
-    check.add_argument("--ignore", type=_codes, metavar="CODES", help="rules to disable")
-    check.add_argument("--fix", action="store_true", help="apply safe fixes")
-    check.add_argument("--unsafe-fixes", action="store_true",
-                       help="also apply (with --fix/--diff) and count unsafe fixes")
-    check.add_argument("--diff", action="store_true",
-                       help="print the diff fixes would make, change nothing; exit 1 when there is one")
-    check.add_argument("--statistics", action="store_true", help="count findings per rule instead of listing them")
-    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    check.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
-                       help="worker processes (default: all cores; 1 = in-process)")
-    check.add_argument("--no-cache", action="store_true", help="ignore and do not write .isolint_cache")
-    check.add_argument("--show-source", action=argparse.BooleanOptionalAction, default=True,
-                       help="show the source line under each finding (text format)")
-    check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
-
-
-def _codes(value: str) -> list[str]:
-    return [code.strip() for code in value.split(",") if code.strip()]
 
 
 class _OneLineErrors(logging.Formatter):
@@ -136,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR
-    handlers = {"check": run_check, "fix": run_check, "rules": run_rules, "rule": run_rule,
+    handlers = {"check": check_command.run, "fix": check_command.run, "rules": run_rules, "rule": run_rule,
                 "report": run_report, "clean": run_clean, "contract": contract_command.run}
     handler = handlers.get(args.command)
     if handler is None:
@@ -152,104 +119,6 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_ERROR
-
-
-def _overrides(args: argparse.Namespace) -> dict:
-    overrides = {}
-    for key in ("select", "ignore", "extend_select"):
-        value = getattr(args, key, None)
-        if value is not None:
-            overrides[key.replace("_", "-")] = value
-    return overrides
-
-
-def _check_paths(paths: list[Path]) -> None:
-    for path in paths:
-        if not path.exists():
-            raise UsageError(f"{path}: no such file or directory")
-
-
-def _lint(args: argparse.Namespace):
-    """Run the engine for ``check``/``report``; None after printing config errors (exit 2)."""
-    from isolint.api import lint_paths
-    from isolint.core.config import ConfigError
-
-    _check_paths(args.paths)
-    try:
-        run = lint_paths(args.paths, overrides=_overrides(args), jobs=args.jobs, cache=not args.no_cache,
-                         all_facts=args.command == "report")
-    except ConfigError as exc:  # invalid --select/--ignore values
-        print(f"error: {exc}", file=sys.stderr)
-        return None
-    for error in run.config_errors:
-        print(f"error: {error}", file=sys.stderr)
-    if run.config_errors:
-        return None
-    _warn_unmatched_selectors(args)
-    if not run.results:
-        print("warning: no files to check under the given path(s)", file=sys.stderr)
-    return run
-
-
-def _warn_unmatched_selectors(args: argparse.Namespace) -> None:
-    """`--select ISO9` selecting nothing is almost always a typo; say so (ruff errors)."""
-    from isolint.core.rule import RuleRef
-    from isolint.rules.registry import RULES
-
-    for option in ("select", "extend_select", "ignore"):
-        for selector in getattr(args, option, None) or ():
-            if not any(RuleRef(selector).matches(rule) for rule in RULES):
-                flag = "--" + option.replace("_", "-")
-                print(f"warning: `{flag} {selector}` matches no rule (`isolint rules` lists them)", file=sys.stderr)
-
-
-def _emit(report: str, output: Path | None) -> None:
-    if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(report, encoding="utf-8")
-    else:
-        sys.stdout.write(report)
-        sys.stdout.flush()
-
-
-def _use_color(args: argparse.Namespace) -> bool:
-    if args.output is not None or os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
-
-
-def run_check(args: argparse.Namespace) -> int:
-    from isolint.cli import fixes, statistics
-    from isolint.cli.output import RenderOptions, render, report_items
-
-    if args.command == "fix":
-        args.fix = True
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
-    run = _lint(args)
-    if run is None:
-        return EXIT_ERROR
-
-    if args.diff:
-        diff, count = fixes.diff_fixes(run, unsafe=args.unsafe_fixes)
-        _emit(diff, args.output)
-        if not args.quiet:
-            noun = "fix" if count == 1 else "fixes"
-            print(f"Would apply {count} {noun}." if count else "No fixes available.", file=sys.stderr)
-        return EXIT_FINDINGS if count else EXIT_CLEAN
-
-    fixed = fixes.apply_fixes(run, unsafe=args.unsafe_fixes) if args.fix else 0
-    items = report_items(run)
-    options = RenderOptions(show_source=args.show_source, unsafe_fixes=args.unsafe_fixes,
-                            color=_use_color(args), quiet=args.quiet, fixed=fixed)
-    if args.statistics:
-        report = statistics.render(items, args.format, options)
-    else:
-        report = render(args.format, items, options)
-    _emit(report, args.output)
-    return EXIT_CLEAN if args.exit_zero or not items else EXIT_FINDINGS
 
 
 def run_rules(args: argparse.Namespace) -> int:
@@ -294,13 +163,12 @@ def run_rule(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     from isolint.cli import report
 
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
-    run = _lint(args)
+    check_jobs(args)
+    run = lint(args)
     if run is None:
         return EXIT_ERROR
     metrics = report.compute(run)
-    _emit(report.render(metrics, args.format), args.output)
+    emit(report.render(metrics, args.format), args.output)
     return EXIT_CLEAN if args.exit_zero or all(m.passed for m in metrics) else EXIT_FINDINGS
 
 
@@ -308,7 +176,7 @@ def run_clean(args: argparse.Namespace) -> int:
     from isolint.core.config import find_config_file, find_project_root
     from isolint.engine.cache import clear_cache
 
-    _check_paths(args.paths)
+    check_paths(args.paths)
     for path in args.paths:
         config = find_config_file(path)
         root = config.parent if config is not None else find_project_root(path)

@@ -140,12 +140,19 @@ OPTIONS: tuple[Option, ...] = (
            "Modules allowed to create database engines (ISO3xx)."),
     Option("contract", _table, "a table", {},
            "Where the WebSocket message contract lives (ISO4xx): `backend`, `frontend`, `shared`."),
+    Option("baseline", _str, "a path", None,
+           "Baseline file (relative to the project root) of accepted findings: only findings not in it are "
+           "reported. Write it with `isolint check --write-baseline FILE`."),
 )
 OPTION_BY_KEY = {option.key: option for option in OPTIONS}
 
 
 def _attr(key: str) -> str:
     return key.replace("-", "_")
+
+
+#: settings that never change a file's findings (the baseline filters them after the check)
+_NOT_FINDINGS = frozenset({"config_path", "baseline"})
 
 
 @dataclass(frozen=True)
@@ -179,10 +186,11 @@ class Settings:
     contracts: list[dict[str, Any]] = field(default_factory=list)
     engine_modules: list[str] = field(default_factory=list)
     contract: dict[str, Any] = field(default_factory=dict)
+    baseline: str | None = None
 
     def fingerprint(self) -> str:
         """Stable hash of everything that can change findings (cache key)."""
-        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "config_path"}
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in _NOT_FINDINGS}
         data["root"] = str(self.root)
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
@@ -191,6 +199,11 @@ class Settings:
         """Layer editor settings (same keys as the TOML table) on top; invalid keys raise."""
         values = _validate(overrides, Path(source), text=None)
         return dataclasses.replace(self, **values)
+
+    @property
+    def baseline_path(self) -> Path | None:
+        """The configured baseline file, resolved against the project root."""
+        return self.root / self.baseline if self.baseline else None
 
     @property
     def accessor_import(self) -> str | None:

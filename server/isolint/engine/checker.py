@@ -33,6 +33,8 @@ class CheckResult:
     #: facts this file contributes to the ProjectIndex, by kind
     facts: dict[str, Any] = field(default_factory=dict)
     crashed_rules: list[str] = field(default_factory=list)
+    #: findings a baseline accepted (moved out of ``findings`` by ``api.apply_baseline``)
+    baselined: list[Finding] = field(default_factory=list)
 
 
 def load_source(path: Path, settings: Settings, service: str | None = None) -> SourceFile | CheckResult:

@@ -20,10 +20,10 @@ from lsprotocol import types
 from isolint.core.model import Applicability, Edit, Finding, Range
 from isolint.engine.fixing import materialize
 from isolint.core.source import SourceFile
+from isolint.engine.ignore_comments import ignore_edit
 from isolint.fixers import FixNotApplicable
 from isolint.lsp.convert import PositionCodec, to_diagnostic, to_text_edit
 from isolint.lsp.documents import Document
-from isolint.lsp.ignore_comments import ignore_edit
 
 log = logging.getLogger(__name__)
 

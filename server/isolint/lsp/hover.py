@@ -13,7 +13,7 @@ from isolint.core.model import Finding, Position
 from isolint.core.rule import Rule, RuleRef, rule_doc_url
 from isolint.core.suppression import SUPPRESSION_RE
 from isolint.core.source import SourceFile
-from isolint.lsp.ignore_comments import suppressions_of
+from isolint.engine.ignore_comments import suppressions_of
 from isolint.rules.registry import RULES, get_rule
 
 _CODE_RE = re.compile(r"[A-Za-z0-9-]+")

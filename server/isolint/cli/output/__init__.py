@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from isolint.core.fingerprint import Fingerprint, fingerprint_file
 from isolint.core.masking import mask_line
 from isolint.core.model import Edit, Finding, Severity
 
@@ -46,6 +47,8 @@ class RenderOptions:
     quiet: bool = False
     #: findings fixed by --fix in this run (text summary)
     fixed: int = 0
+    #: findings a baseline accepted, not shown (text summary)
+    baselined: int = 0
     cwd: Path = field(default_factory=Path.cwd)
 
 
@@ -66,10 +69,26 @@ def report_items(run: "LintRun", cwd: Path | None = None) -> list[ReportItem]:
         if not result.findings:
             continue
         shown, absolute = display_path(result.source.path, base)
-        file_findings = tuple(result.findings)
+        file_findings = (*result.findings, *result.baselined)
         items.extend(ReportItem(shown, absolute, result.source, f, file_findings) for f in result.findings)
     items.sort(key=lambda i: (i.path, i.finding.range.start, i.finding.code))
     return items
+
+
+def fingerprints(items: list[ReportItem]) -> dict[int, Fingerprint]:
+    """Each item's fingerprint (``core/fingerprint.py``, as baselines use), by ``id(finding)``:
+    computed per file over every finding of the file, baselined ones included."""
+    out: dict[int, Fingerprint] = {}
+    done: set[int] = set()
+    for item in items:
+        if id(item.source) in done:
+            continue
+        done.add(id(item.source))
+        file_findings = item.file_findings or (item.finding,)
+        for finding, fingerprint in zip(file_findings, fingerprint_file(file_findings, item.source.lines,
+                                                                        item.source.language)):
+            out[id(finding)] = fingerprint
+    return out
 
 
 def fix_edits(item: ReportItem) -> tuple[Edit, ...] | None:
@@ -95,13 +114,13 @@ SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.I
 
 
 def _renderers() -> dict[str, Callable[[list[ReportItem], RenderOptions], str]]:
-    from isolint.cli.output import github, grouped, json_report, sarif, text
+    from isolint.cli.output import github, gitlab, grouped, json_report, sarif, text
 
     return {"text": text.render, "grouped": grouped.render, "json": json_report.render,
-            "sarif": sarif.render, "github": github.render}
+            "sarif": sarif.render, "github": github.render, "gitlab": gitlab.render}
 
 
-FORMATS = ("text", "grouped", "json", "sarif", "github")
+FORMATS = ("text", "grouped", "json", "sarif", "github", "gitlab")
 
 
 def render(format_name: str, items: list[ReportItem], options: RenderOptions) -> str:

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from isolint import __version__
-from isolint.cli.output import SARIF_LEVELS, RenderOptions, ReportItem, fix_edits
+from isolint.cli.output import SARIF_LEVELS, RenderOptions, ReportItem, fingerprints, fix_edits
+from isolint.core.fingerprint import FINGERPRINT_VERSION, Fingerprint
 from isolint.core.model import Range
 from isolint.core.rule import HOME_URL, rule_doc_url
 
@@ -42,8 +43,22 @@ def rule_descriptor(rule) -> dict[str, Any]:
         "help": {"text": rule.doc(), "markdown": rule.doc()},
         "helpUri": rule_doc_url(rule.code),
         "defaultConfiguration": {"level": SARIF_LEVELS[rule.severity]},
-        "properties": {"tags": [rule.family()], "fixable": rule.fixable.value},
+        "properties": _rule_properties(rule),
     }
+
+
+#: GitHub code scanning's scale (0-10) by severity, for the security rules (ISO2xx)
+SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "info": "3.0", "hint": "1.0"}
+#: SARIF name of the fingerprint (versioned: a new algorithm must not match old alerts)
+FINGERPRINT_NAME = f"isolint/v{FINGERPRINT_VERSION}"
+
+
+def _rule_properties(rule) -> dict[str, Any]:
+    properties: dict[str, Any] = {"tags": [rule.family()], "fixable": rule.fixable.value}
+    if rule.code.startswith("ISO2"):
+        properties["tags"].append("security")
+        properties["security-severity"] = SECURITY_SEVERITY[rule.severity.value]
+    return properties
 
 
 def artifact_location(item: ReportItem) -> dict[str, str]:
@@ -52,7 +67,7 @@ def artifact_location(item: ReportItem) -> dict[str, str]:
     return {"uri": item.path, "uriBaseId": SRCROOT}
 
 
-def result(item: ReportItem, rule_index: dict[str, int]) -> dict[str, Any]:
+def result(item: ReportItem, rule_index: dict[str, int], fingerprint: Fingerprint | None = None) -> dict[str, Any]:
     finding = item.finding
     out: dict[str, Any] = {
         "ruleId": finding.code,
@@ -61,6 +76,8 @@ def result(item: ReportItem, rule_index: dict[str, int]) -> dict[str, Any]:
         "locations": [{"physicalLocation": {"artifactLocation": artifact_location(item),
                                             "region": region(finding.range)}}],
     }
+    if fingerprint is not None:
+        out["partialFingerprints"] = {FINGERPRINT_NAME: str(fingerprint)}
     if finding.code in rule_index:
         out["ruleIndex"] = rule_index[finding.code]
     edits = fix_edits(item) if finding.fix is not None else None
@@ -82,6 +99,7 @@ def render(items: list[ReportItem], options: RenderOptions) -> str:
     from isolint.rules.registry import RULES
 
     rule_index = {rule.code: index for index, rule in enumerate(RULES)}
+    prints = fingerprints(items)
     run = {
         "tool": {"driver": {
             "name": "isolint",
@@ -92,6 +110,6 @@ def render(items: list[ReportItem], options: RenderOptions) -> str:
         }},
         "originalUriBaseIds": {SRCROOT: {"uri": options.cwd.resolve().as_uri() + "/"}},
         "columnKind": "unicodeCodePoints",
-        "results": [result(item, rule_index) for item in items],
+        "results": [result(item, rule_index, prints.get(id(item.finding))) for item in items],
     }
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False) + "\n"

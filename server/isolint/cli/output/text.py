@@ -83,6 +83,13 @@ def snippet(item: ReportItem, style: Style) -> list[str]:
 
 
 def summary(items: list[ReportItem], options: RenderOptions) -> list[str]:
+    lines = _counts(items, options)
+    if options.baselined:
+        lines.append(f"{_plural(options.baselined)} accepted by the baseline not shown.")
+    return lines
+
+
+def _counts(items: list[ReportItem], options: RenderOptions) -> list[str]:
     if not items:
         if options.fixed:
             return [f"Found {_plural(options.fixed)} ({options.fixed} fixed, 0 remaining)."]

@@ -1,4 +1,5 @@
-"""Where an "Ignore ISOxxx on this line" action writes its comment, per language.
+"""Where an ignore comment goes, per language: the editor's "Ignore ISOxxx on this line" action
+and ``isolint check --add-ignore`` (ruff's ``--add-noqa``) share it.
 
 The comment goes on the finding's first line, because that is the line suppressions are matched
 against. An existing ``isolint: ignore[...]`` directive there gets the code merged in; otherwise
@@ -11,8 +12,9 @@ from __future__ import annotations
 
 import io
 import tokenize
+from typing import Iterable
 
-from isolint.core.model import Edit, Language, Range
+from isolint.core.model import Edit, Finding, Language, Range
 from isolint.core.suppression import Suppressions, add_code_to_comment, scan_line_comments
 from isolint.core.source import SourceFile
 
@@ -34,13 +36,22 @@ def suppressions_of(source: SourceFile) -> Suppressions:
 
 def ignore_edit(source: SourceFile, line: int, code: str) -> Edit | None:
     """The edit that silences ``code`` on ``line``; None when no comment can go there."""
-    if source.language not in COMMENT_MARKERS or not 0 <= line < len(source.lines):
+    return ignore_codes_edit(source, line, [code])
+
+
+def ignore_codes_edit(source: SourceFile, line: int, codes: Iterable[str],
+                      suppressions: Suppressions | None = None) -> Edit | None:
+    """The edit that silences every one of ``codes`` on ``line`` (merged into an existing
+    directive there); None when no comment can go there or the line already ignores them."""
+    codes = sorted(set(codes))
+    if source.language not in COMMENT_MARKERS or not 0 <= line < len(source.lines) or not codes:
         return None
     text = source.line(line)
-    existing = suppressions_of(source).comment_at(line)
+    existing = (suppressions or suppressions_of(source)).comment_at(line)
     if existing is not None:
-        directive = text[existing.column:existing.end_column]
-        merged = add_code_to_comment(directive, code)
+        directive = merged = text[existing.column:existing.end_column]
+        for code in codes:
+            merged = add_code_to_comment(merged, code)
         if merged == directive:
             return None  # a bare ``isolint: ignore`` already covers every rule
         return Edit(Range.of(line, existing.column, line, existing.end_column), merged)
@@ -49,7 +60,25 @@ def ignore_edit(source: SourceFile, line: int, code: str) -> Edit | None:
     marker = COMMENT_MARKERS[source.language]
     stripped = text.rstrip()
     separator = "" if not stripped else ("  " if source.language is not Language.DOTENV else " ")
-    return Edit(Range.of(line, len(stripped), line, len(text)), f"{separator}{marker} isolint: ignore[{code}]")
+    return Edit(Range.of(line, len(stripped), line, len(text)),
+                f"{separator}{marker} isolint: ignore[{', '.join(codes)}]")
+
+
+def add_ignore_edits(source: SourceFile, findings: Iterable[Finding]) -> tuple[list[Edit], list[int]]:
+    """Edits writing an ignore comment for every finding (one per line, codes merged), and the
+    0-based lines where no comment can go (inside a multi-line string, after a backslash)."""
+    by_line: dict[int, set[str]] = {}
+    for finding in findings:
+        by_line.setdefault(finding.range.start.line, set()).add(finding.code)
+    suppressions = suppressions_of(source)
+    edits, refused = [], []
+    for line, codes in sorted(by_line.items()):
+        edit = ignore_codes_edit(source, line, codes, suppressions)
+        if edit is not None:
+            edits.append(edit)
+        elif suppressions.comment_at(line) is None:
+            refused.append(line)  # nothing covers it and no comment can go there
+    return edits, refused
 
 
 def _comment_can_end(source: SourceFile, line: int) -> bool:
