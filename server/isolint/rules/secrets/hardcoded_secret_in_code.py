@@ -127,4 +127,5 @@ class HardcodedSecretInCode(Rule):
         if not env_name:
             return None
         return env_lookup_fix(replace=ctx.range(binding.replace), name=env_name, settings=ctx.settings,
-                              imports=ctx.imports, tree=ctx.tree, line_ending=ctx.source.line_ending)
+                              imports=ctx.imports, tree=ctx.tree, line_ending=ctx.source.line_ending,
+                              header_lines=ctx.source.header_lines)
