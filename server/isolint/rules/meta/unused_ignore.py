@@ -11,13 +11,11 @@ _MARKERS = ("#", "//")
 
 
 class UnusedIgnore(Rule):
-    """## What it does
-    Reports an `isolint: ignore` comment that suppresses nothing on its line (or, for
-    `ignore-file`, in its file), or that names a code no rule has — ruff's `RUF100`.
+    """An ignore comment that silences nothing, or names a code no rule has.
 
-    A code counts as unused only when its rule is enabled for the file and reported nothing
-    there: an ignore for a rule that `select`, `ignore` or the file's zone turns off is left
-    alone, since another configuration may need it.
+    ## What it does
+    Reports an `isolint: ignore` directive that suppresses no finding on its line (or, for
+    `ignore-file`, in its file), or that names an unknown code — ruff's `RUF100`.
 
     ## Why is this bad?
     An ignore comment outlives the finding it silenced: the code gets fixed or moves, and the
@@ -41,6 +39,12 @@ class UnusedIgnore(Rule):
     ## Fix safety
     The fix removes the unused codes from the directive, or the whole comment when nothing
     else is in it. A comment never changes behaviour, so the fix is safe.
+
+    ## Known look-alikes
+    - A code whose rule is off for the file (by `select`, `ignore` or the file's zone): another
+      configuration may need it, so it is left alone.
+    - `isolint: ignore[ISO003]` itself, which silences this report on its line.
+    - The words inside a string rather than a comment.
     """
 
     code = "ISO003"
