@@ -83,6 +83,8 @@ def fix_source(
 class LintRun:
     results: list[CheckResult] = field(default_factory=list)
     config_errors: list[ConfigError] = field(default_factory=list)
+    #: things the user should know that did not stop the run (a cache folder refused, …)
+    warnings: list[str] = field(default_factory=list)
     projects: dict[Path, ProjectIndex] = field(default_factory=dict)
     #: files whose results came from the cache / were checked this time
     cached_files: int = 0
@@ -199,6 +201,8 @@ def lint_paths(
         if str(result_cache.root) in given:
             result_cache.retain({p.source.rel_path for p in pending if p.cache is result_cache})
         result_cache.save()
+        if result_cache.refusal is not None and result_cache.refusal not in run.warnings:
+            run.warnings.append(result_cache.refusal)
     run.results.sort(key=lambda r: (r.source.rel_path, str(r.source.path)))
     return run
 

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from isolint.api import lint_paths
 from isolint.cli.docs import OPTION_EXAMPLES, example_blocks, stale_pages
 from isolint.core.config import OPTIONS, load_settings, tomllib
@@ -62,6 +61,16 @@ def test_rule_doc_has_ruffs_shape(rule) -> None:
         f"{rule.code}: `Known look-alikes` is long ({len(look_alikes)} characters); the fixtures hold the rest"
 
 
+def test_rule_codes_and_names_are_well_formed() -> None:
+    """Codes are ISO + three digits, unique and sorted in the registry; names are unique kebab-case."""
+    codes = [rule.code for rule in RULES]
+    assert all(re.fullmatch(r"ISO\d{3}", code) for code in codes), codes
+    assert codes == sorted(set(codes)), "RULES must list each code once, sorted"
+    names = [rule.name for rule in RULES]
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", name) for name in names), names
+    assert len(set(names)) == len(names)
+
+
 def test_rules_index_rows_are_short() -> None:
     rows = [line for line in (DOCS / "rules" / "index.md").read_text(encoding="utf-8").splitlines()
             if line.startswith("| [")]
@@ -79,6 +88,7 @@ NOT_RULE_NAMES = frozenset({
 })
 RULE_NAME_LIKE_RE = re.compile(r"`([a-z]+(?:-[a-z]+){2,})`")
 RULE_CODE_RE = re.compile(r"\bISO\d{3}\b")
+MARKDOWN_LINK_RE = re.compile(r"\]\(([^)\s]+)\)")
 
 
 def _documentation() -> dict[str, str]:
@@ -89,14 +99,35 @@ def _documentation() -> dict[str, str]:
     return texts
 
 
+#: CONTRIBUTING.md's "Adding a rule" walks through adding this rule, which does not exist
+WORKED_EXAMPLE = {"CONTRIBUTING.md": {"ISO106", "debug-enabled-in-code"}}
+
+
 def test_docs_name_only_rules_that_exist() -> None:
     codes = {rule.code for rule in RULES}
-    names = {rule.name for rule in RULES} | {option.key for option in OPTIONS}
+    names = {rule.name for rule in RULES} | {option.key for option in OPTIONS} | NOT_RULE_NAMES
     unknown = sorted({(where, code) for where, text in _documentation().items()
-                      for code in RULE_CODE_RE.findall(text) if code not in codes}
+                      for code in RULE_CODE_RE.findall(text) if code not in codes | WORKED_EXAMPLE.get(where, set())}
                      | {(where, name) for where, text in _documentation().items()
-                        for name in RULE_NAME_LIKE_RE.findall(text) if name not in names | NOT_RULE_NAMES})
+                        for name in RULE_NAME_LIKE_RE.findall(text) if name not in names | WORKED_EXAMPLE.get(where, set())})
     assert not unknown, f"docs mention rules that do not exist: {unknown}"
+
+
+def test_docs_link_only_to_files_in_the_repository() -> None:
+    """Relative links resolve to a file or folder of the repository (nothing outside it)."""
+    broken = []
+    for where, text in _documentation().items():
+        if where.endswith("docstring"):
+            continue
+        base = (REPO / where).parent
+        for target in MARKDOWN_LINK_RE.findall(text):
+            path = target.split("#")[0]
+            if not path or "://" in path or path.startswith("mailto:"):
+                continue
+            resolved = (base / path).resolve()
+            if not resolved.is_relative_to(REPO) or not resolved.exists():
+                broken.append((where, target))
+    assert not broken, broken
 
 
 def test_the_rule_name_check_can_fail() -> None:

@@ -295,13 +295,6 @@ def test_doc_examples(rule, section: str, expected: bool) -> None:
     assert bool(found) is expected, found
 
 
-def test_family_codes_names_and_fix_safety_sections() -> None:
-    assert [rule.code for rule in CONFIG_ISOLATION] == ["ISO101", "ISO102", "ISO103", "ISO104", "ISO105"]
-    for rule in CONFIG_ISOLATION:
-        assert rule.name == rule.name.lower() and " " not in rule.name
-        assert ("Fix safety" in rule.doc_sections()) is (rule.fixable.value != "none"), rule.code
-
-
 # -- test support beside production code -------------------------------------------------------
 
 

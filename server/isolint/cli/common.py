@@ -47,6 +47,8 @@ def lint(args: argparse.Namespace):
     except ConfigError as exc:  # invalid --select/--ignore values
         print(f"error: {exc}", file=sys.stderr)
         return None
+    for warning in run.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     for error in run.config_errors:
         print(f"error: {error}", file=sys.stderr)
     if run.config_errors:

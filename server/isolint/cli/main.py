@@ -173,13 +173,25 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_clean(args: argparse.Namespace) -> int:
+    """Delete each project's cache folder — only isolint's own — and say what was removed."""
     from isolint.core.config import find_config_file, find_project_root
     from isolint.engine.cache import clear_cache
 
     check_paths(args.paths)
+    status = EXIT_CLEAN
     for path in args.paths:
         config = find_config_file(path)
         root = config.parent if config is not None else find_project_root(path)
-        if clear_cache(root):
-            print(f"Removed {root / '.isolint_cache'}", file=sys.stderr)
-    return EXIT_CLEAN
+        outcome = clear_cache(root)
+        if outcome.refusal is not None:
+            print(f"error: not removed: {outcome.refusal}", file=sys.stderr)
+            status = EXIT_ERROR
+        elif outcome.failed:
+            print(f"error: {outcome.path}: could not remove {', '.join(outcome.failed)} "
+                  f"({outcome.removed} entries removed)", file=sys.stderr)
+            status = EXIT_ERROR
+        elif outcome.folder_removed:
+            print(f"Removed {outcome.path} ({outcome.removed} entries)", file=sys.stderr)
+        else:
+            print(f"No cache at {outcome.path}", file=sys.stderr)
+    return status

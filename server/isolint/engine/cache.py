@@ -2,7 +2,9 @@
 unchanged is not parsed again.
 
 One JSON file per (project root, settings fingerprint, isolint build) under
-``<root>/.isolint_cache/`` (a ``.gitignore`` holding ``*`` keeps it out of git, as ruff does).
+``<root>/.isolint_cache/`` (a ``.gitignore`` holding ``*`` keeps it out of git, as ruff does),
+only when that is a real folder isolint created (``CacheFolder``): a symlink or a foreign
+folder there — a cloned repository can ship either — is refused and the run has no cache.
 An entry is keyed by the file's path relative to the root and holds the BLAKE2 digest of its
 bytes, its findings, the facts it contributes to the ProjectIndex, and — because a rule that
 reads cross-file facts can change its verdict when *another* file changes — a digest of every
@@ -20,7 +22,9 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
+import re
+import secrets
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -112,23 +116,33 @@ class CacheEntry:
 
 
 class ResultCache:
-    """Entries of one project root under one settings fingerprint."""
+    """Entries of one project root under one settings fingerprint.
+
+    The cache lives in ``<root>/.isolint_cache`` only when that is a real folder isolint
+    created (``cache_folder``); otherwise ``refusal`` says why and the run goes on without it.
+    """
 
     def __init__(self, settings: Settings, fact_kinds: Iterable[str] = ()) -> None:
         self.root = settings.root
         self.directory = settings.root / CACHE_DIR_NAME
         # entries hold facts: a run that extracts fewer kinds (``check --select``) keeps its own
         kinds = hashlib.blake2b("+".join(sorted(fact_kinds)).encode(), digest_size=4).hexdigest()
-        key = f"{settings.fingerprint()}-{build_fingerprint()}-{kinds}"
-        self.path = self.directory / f"{key}.json"
+        self.name = f"{settings.fingerprint()}-{build_fingerprint()}-{kinds}.json"
+        self.path = self.directory / self.name
         self._entries: dict[str, list[Any]] = {}
         self._dirty = False
+        self.refusal: str | None = None
         self._load()
 
     def _load(self) -> None:
         try:
-            with open(self.path, "rb") as handle:
-                data = json.load(handle)
+            with CacheFolder.open(self.root, create=False) as folder:
+                if folder is None:
+                    return
+                data = json.loads(folder.read(self.name) or b"null")
+        except CacheRefused as exc:
+            self.refusal = str(exc)
+            return
         except (OSError, ValueError):
             return
         if isinstance(data, dict) and data.get("format") == _FORMAT and isinstance(data.get("entries"), dict):
@@ -155,41 +169,210 @@ class ResultCache:
         self._dirty = self._dirty or bool(stale)
 
     def save(self) -> None:
-        """Atomic write; a read-only or vanished root just means no cache next time."""
-        if not self._dirty:
+        """Atomic write into isolint's own folder; a read-only or vanished root just means no
+        cache next time, a folder isolint does not own is never written to."""
+        if not self._dirty or self.refusal is not None:
             return
+        blob = json.dumps({"format": _FORMAT, "entries": self._entries}, separators=(",", ":")).encode()
         try:
-            self.directory.mkdir(exist_ok=True)
-            ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Automatically created by isolint.\n*\n", encoding="utf-8")
-                (self.directory / "CACHEDIR.TAG").write_text(
-                    "Signature: 8a477f597d28d172789f06886806bc55\n# isolint's result cache\n", encoding="utf-8")
-            fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"format": _FORMAT, "entries": self._entries}, handle, separators=(",", ":"))
-            os.replace(temp, self.path)
-            self._prune_old_generations()
+            with CacheFolder.open(self.root, create=True) as folder:
+                assert folder is not None
+                folder.write_atomically(self.name, blob)
+                folder.prune(keep=8)
+        except CacheRefused as exc:
+            self.refusal = str(exc)
         except OSError as exc:
             log.debug("cannot write the cache at %s: %s", self.directory, exc)
         self._dirty = False
 
-    def _prune_old_generations(self, keep: int = 8) -> None:
+
+class CacheRefused(Exception):
+    """``.isolint_cache`` exists but is not a folder isolint created (a symlink, a file, a folder
+    of someone else's): isolint neither reads, writes nor deletes anything through it."""
+
+
+_TAG_NAME = "CACHEDIR.TAG"
+_TAG_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
+_TAG_TEXT = _TAG_SIGNATURE + b"\n# isolint's result cache\n"
+_GITIGNORE_TEXT = b"# Automatically created by isolint.\n*\n"
+_GENERATION_RE = re.compile(r"[0-9a-f]+(?:-[0-9a-f]+)*\.json")
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+class CacheFolder:
+    """An open handle on ``<root>/.isolint_cache`` once it is known to be isolint's own.
+
+    Every operation goes through a descriptor of the folder opened without following a
+    symlink, and names inside it are opened with ``O_NOFOLLOW``: swapping the folder or a file
+    for a symlink between the check and the write cannot redirect a write or a delete outside.
+    The folder is isolint's when it holds isolint's ``CACHEDIR.TAG`` (written when it was
+    created), or when it is an empty folder of this user (a creation cut short).
+    """
+
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path = path
+        self.fd = fd
+
+    @classmethod
+    def open(cls, root: Path, create: bool) -> "_FolderContext":
+        return _FolderContext(Path(root) / CACHE_DIR_NAME, create)
+
+    def read(self, name: str, limit: int = -1) -> bytes | None:
+        """A regular file's bytes (None for anything else: a FIFO is not waited on)."""
+        try:
+            fd = os.open(name, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0), dir_fd=self.fd)
+        except OSError:  # missing, a symlink (ELOOP), unreadable
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read(limit)
+
+    def write_atomically(self, name: str, blob: bytes) -> None:
+        """Write to a fresh temporary name, then rename: readers see the old or the new file."""
+        temp = f".tmp-{os.getpid()}-{secrets.token_hex(6)}"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=self.fd)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(blob)
+            os.replace(temp, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
+        except BaseException:
+            _unlink_quietly(temp, self.fd)
+            raise
+
+    def prune(self, keep: int) -> None:
         """Keep the most recent few cache files (one per settings/build), drop the rest."""
-        files = sorted(self.directory.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in files[keep:]:
+        generations = []
+        with os.scandir(self.fd) as scan:
+            for entry in scan:
+                if _GENERATION_RE.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                    generations.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
+        for _, name in sorted(generations, reverse=True)[keep:]:
+            _unlink_quietly(name, self.fd)
+
+    def remove_contents(self) -> tuple[int, list[str]]:
+        """Delete everything inside (``isolint clean``): (entries removed, names that resisted)."""
+        import shutil
+
+        removed, failed = 0, []
+        for name in sorted(os.listdir(self.fd)):
             try:
-                old.unlink()
+                if stat.S_ISDIR(os.stat(name, dir_fd=self.fd, follow_symlinks=False).st_mode):
+                    shutil.rmtree(name, dir_fd=self.fd)
+                else:
+                    os.unlink(name, dir_fd=self.fd)
+                removed += 1
             except OSError:
+                failed.append(name)
+        return removed, failed
+
+
+class _FolderContext:
+    """``with CacheFolder.open(root, create) as folder``: None when there is no folder and
+    ``create`` is false; raises CacheRefused for a folder that is not isolint's."""
+
+    def __init__(self, path: Path, create: bool) -> None:
+        self.path = path
+        self.create = create
+        self.folder: CacheFolder | None = None
+
+    def __enter__(self) -> CacheFolder | None:
+        created = False
+        if self.create:
+            try:
+                os.mkdir(self.path, 0o755)  # never follows a symlink: an existing name fails
+                created = True
+            except FileExistsError:
                 pass
+        try:
+            fd = os.open(self.path, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise CacheRefused(_refusal(self.path, exc)) from None
+        self.folder = CacheFolder(self.path, fd)
+        try:
+            _claim(self.folder, created)
+        except BaseException:
+            os.close(fd)
+            self.folder = None
+            raise
+        return self.folder
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.folder is not None:
+            os.close(self.folder.fd)
 
 
-def clear_cache(root: Path) -> bool:
-    """Delete ``<root>/.isolint_cache`` (``isolint clean``); True when something was removed."""
-    import shutil
+def _claim(folder: CacheFolder, created: bool) -> None:
+    """Make sure the open folder is isolint's (writing the tag into a folder it just made)."""
+    if _is_tagged(folder):
+        return
+    empty = not os.listdir(folder.fd)
+    if empty and (created or os.fstat(folder.fd).st_uid == os.geteuid()):
+        for name, text in ((_TAG_NAME, _TAG_TEXT), (".gitignore", _GITIGNORE_TEXT)):
+            try:
+                fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=folder.fd)
+            except FileExistsError:  # another isolint process is claiming it at the same moment
+                continue
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text)
+        if _is_tagged(folder):
+            return
+    raise CacheRefused(f"{folder.path} was not created by isolint (it has no isolint CACHEDIR.TAG); "
+                       "isolint leaves it alone and runs without a cache")
 
-    directory = root / CACHE_DIR_NAME
-    if not directory.is_dir():
-        return False
-    shutil.rmtree(directory, ignore_errors=True)
-    return True
+
+def _is_tagged(folder: CacheFolder) -> bool:
+    tag = folder.read(_TAG_NAME, 512)
+    return tag is not None and tag.startswith(_TAG_SIGNATURE) and b"isolint" in tag
+
+
+def _refusal(path: Path, error: OSError) -> str:
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        mode = 0
+    if stat.S_ISLNK(mode):
+        return f"{path} is a symbolic link; isolint does not read or write a cache through it and runs without one"
+    if mode and not stat.S_ISDIR(mode):
+        return f"{path} is not a folder; isolint runs without a cache"
+    return f"cannot open {path} ({error.strerror}); isolint runs without a cache"
+
+
+def _unlink_quietly(name: str, dir_fd: int) -> None:
+    try:
+        os.unlink(name, dir_fd=dir_fd)
+    except OSError:
+        pass
+
+
+@dataclass
+class CleanOutcome:
+    """What ``isolint clean`` did to one project's cache folder."""
+
+    path: Path
+    removed: int = 0  # entries deleted inside the folder
+    folder_removed: bool = False
+    failed: list[str] = field(default_factory=list)
+    refusal: str | None = None
+
+
+def clear_cache(root: Path) -> CleanOutcome:
+    """Delete ``<root>/.isolint_cache`` when it is isolint's own folder (``isolint clean``)."""
+    outcome = CleanOutcome(Path(root) / CACHE_DIR_NAME)
+    try:
+        with CacheFolder.open(root, create=False) as folder:
+            if folder is None:
+                return outcome
+            outcome.removed, outcome.failed = folder.remove_contents()
+    except CacheRefused as exc:
+        outcome.refusal = str(exc)
+        return outcome
+    try:
+        os.rmdir(outcome.path)  # a folder, never a symlink's target: rmdir does not follow
+        outcome.folder_removed = True
+    except OSError:
+        pass
+    return outcome
