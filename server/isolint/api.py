@@ -15,7 +15,7 @@ from isolint.core.model import Finding
 from isolint.core.source import SourceFile, relative_path
 from isolint.engine.baseline import FileFindings, load_baseline, write_baseline
 from isolint.engine.batch import LintRun, check_paths, collect_files
-from isolint.engine.checker import CheckResult, check_source
+from isolint.engine.checker import UNUSED_IGNORE, CheckResult, check_source
 from isolint.engine.fixing import MAX_FIX_ROUNDS, apply_fixes_once
 from isolint.engine.project import ProjectIndex
 
@@ -144,7 +144,8 @@ class IgnoreComments:
 
 def add_ignore_comments(run: LintRun) -> IgnoreComments:
     """The text of every file of ``run`` with an ``isolint: ignore[CODE]`` comment on the line
-    of each of its findings (ruff's ``--add-noqa``); the caller writes them."""
+    of each of its findings (ruff's ``--add-noqa``); the caller writes them. Unused ignore
+    comments (ISO003) are not silenced by another one: ``--fix`` removes them."""
     from isolint.engine.ignore_comments import add_ignore_edits
     from isolint.fixers.text_edits import apply_edits
 
@@ -152,7 +153,7 @@ def add_ignore_comments(run: LintRun) -> IgnoreComments:
     for result in run.results:
         if not result.findings:
             continue
-        edits, lines = add_ignore_edits(result.source, result.findings)
+        edits, lines = add_ignore_edits(result.source, [f for f in result.findings if f.code != UNUSED_IGNORE])
         outcome.refused.extend((str(result.source.path), line) for line in lines)
         if edits:
             outcome.rewrites.append((result, apply_edits(result.source.text, edits)))
