@@ -16,10 +16,11 @@ from isolint.core.source import SourceFile, relative_path
 from isolint.engine.baseline import FileFindings, load_baseline, write_baseline
 from isolint.engine.batch import LintRun, check_paths, collect_files
 from isolint.engine.checker import UNUSED_IGNORE, CheckResult, check_source
+from isolint.engine.explain import Explanation, explain_file
 from isolint.engine.fixing import MAX_FIX_ROUNDS, apply_fixes_once
 from isolint.engine.project import ProjectIndex
 
-__all__ = ["CheckResult", "FixResult", "IgnoreComments", "LintRun", "add_ignore_comments", "apply_baseline", "collect_files",
+__all__ = ["CheckResult", "Explanation", "explain_file", "FixResult", "IgnoreComments", "LintRun", "add_ignore_comments", "apply_baseline", "collect_files",
            "fix_source", "lint_paths", "lint_source", "split_baselined", "write_run_baseline"]
 
 
