@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from isolint.core.config import ConfigError, Settings, settings_for
+from isolint.core.files import read_regular
 from isolint.core.model import Finding, Zone
 from isolint.engine.baseline import FileFindings, load_baseline, write_baseline
 from isolint.engine.cache import CacheEntry, ResultCache, content_digest, fact_kinds_read, facts_digest
@@ -17,7 +18,8 @@ from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_
 from isolint.engine.fixing import MAX_FIX_ROUNDS, apply_fixes_once
 from isolint.engine.project import ProjectIndex
 from isolint.engine.selection import TokenScan, indexers_read_by
-from isolint.core.source import SourceFile, UnreadableSource, decode_source, language_of, relative_path
+from isolint.core.source import (MAX_FILE_BYTES, SourceFile, UnreadableSource, decode_source, language_of,
+                                 relative_path)
 
 
 def lint_source(
@@ -95,9 +97,12 @@ class LintRun:
         return [f for r in self.results for f in r.findings]
 
 
-def collect_files(paths: list[Path], overrides: dict[str, Any] | None = None) -> tuple[list[SourceEntry], list[ConfigError]]:
+def collect_files(paths: list[Path], overrides: dict[str, Any] | None = None,
+                  warnings: list[str] | None = None) -> tuple[list[SourceEntry], list[ConfigError]]:
+    """The files to check under ``paths``; what discovery skipped with a reason is appended to
+    ``warnings``."""
     resolver = SettingsResolver(overrides)
-    files = list(iter_source_files(paths, resolver))
+    files = list(iter_source_files(paths, resolver, warnings.append if warnings is not None else None))
     unique_errors = {(str(e.path), e.line, e.key, e.message): e for e in resolver.errors}
     return files, list(unique_errors.values())
 
@@ -122,8 +127,9 @@ def lint_paths(
     the enabled rules read (``isolint check``; ``report``'s metrics want every kind).
     """
     paths = [Path(p) for p in paths]
-    entries, errors = collect_files(paths, overrides)
-    run = LintRun(config_errors=errors)
+    warnings: list[str] = []
+    entries, errors = collect_files(paths, overrides, warnings)
+    run = LintRun(config_errors=errors, warnings=warnings)
     projects: dict[Path, ProjectIndex] = {}
     caches: dict[int, ResultCache] = {}
     for entry in entries:
@@ -238,7 +244,7 @@ def _load(entry: SourceEntry, project: ProjectIndex,
     service = project.services.service_of(rel)
     language = language_of(entry.path.name)
     try:
-        raw = entry.path.read_bytes()
+        raw = read_regular(entry.path, MAX_FILE_BYTES)
         text = decode_source(raw, language)
     except (OSError, UnreadableSource):
         return load_source(entry.path, settings, service)  # an ISO002 finding with the reason
