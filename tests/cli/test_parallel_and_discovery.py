@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from isolint import api
+from isolint.engine import pool
 from isolint.api import lint_paths
 from tests.cli.conftest import write_tree
 
@@ -25,7 +25,7 @@ def test_parallel_results_equal_sequential_results(tmp_path: Path, monkeypatch: 
             f'import os\n\n\ndef test_{index}():\n    os.environ["X_{index}"] = "1"\n'
         )
     root = write_tree(tmp_path / "repo", files)
-    monkeypatch.setattr(api, "PARALLEL_THRESHOLD", 8)  # a threshold, not our logic: force the pool
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 8)  # a threshold, not our logic: force the pool
     sequential = lint_paths([root], jobs=1)
     parallel = lint_paths([root], jobs=2)
     assert len(sequential.findings) >= 80
@@ -128,6 +128,6 @@ def test_cross_file_run_parses_each_file_once_and_parallel_equals_sequential(mon
     assert len(sequential.findings) >= 20
     assert parses and max(parses.values()) == 1, [name for name, count in parses.items() if count > 1]
     monkeypatch.setattr(ast, "parse", real_parse)
-    monkeypatch.setattr(api, "PARALLEL_THRESHOLD", 8)  # a threshold, not our logic: force the workers
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 8)  # a threshold, not our logic: force the workers
     parallel = lint_paths([EXAMPLE], jobs=2)
     assert findings_json(parallel) == findings_json(sequential)

@@ -48,7 +48,7 @@ class Notification:
 
 
 @dataclass
-class _Pending:
+class _PendingRequest:
     method: str
     sent: float
     done: threading.Event = field(default_factory=threading.Event)
@@ -105,7 +105,7 @@ class JsonRpcClient:
         self.notifications: list[Notification] = []
         self.server_requests: list[tuple[str, Any]] = []
         self.protocol_errors: list[str] = []
-        self._pending: dict[Any, _Pending] = {}
+        self._pending: dict[Any, _PendingRequest] = {}
         self._lock = threading.Condition()
         self._write_lock = threading.Lock()
         self._next_id = 0
@@ -144,7 +144,7 @@ class JsonRpcClient:
             if request_id is None:
                 self._next_id += 1
                 request_id = self._next_id
-            pending = _Pending(method, time.monotonic())
+            pending = _PendingRequest(method, time.monotonic())
             self._pending[request_id] = pending
         message: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
         if params is not None:

@@ -57,7 +57,7 @@ BIND_DESCRIPTION_RE = re.compile(r"\b(bind|binds|bound|listen|listens|listening)
 
 
 @dataclass
-class _Pending:
+class _DeferredHostFinding:
     """A local host bound to a plain name: reported at the end of the file unless every use of
     the name only checks against it (``if host in LOCAL_HOSTS: raise``) or binds a server to it
     — in the file for a module or class name, in the function for a local or a parameter."""
@@ -74,7 +74,7 @@ class _Pending:
 
 
 class HardcodedLocalHost(Rule):
-    """A local host (`localhost`, `127.0.0.1`, `host.docker.internal`…) used as a value in production code.
+    """A local host (`localhost`, `127.0.0.1`…) used as a value in production code.
 
     ## What it does
     Flags a local host — `localhost`, `127.0.0.1`, `::1`, `*.localhost`, `host.docker.internal`,
@@ -159,7 +159,7 @@ class HardcodedLocalHost(Rule):
         return not is_schema_migration(source)
 
     def __init__(self) -> None:
-        self._pending: dict[str, list[_Pending]] = {}
+        self._pending: dict[str, list[_DeferredHostFinding]] = {}
         self._uses: dict[str, list[tuple[int | None, Use]]] = {}
 
     def visit_Constant(self, node: ast.Constant, ctx: PythonContext) -> None:
@@ -212,7 +212,7 @@ class HardcodedLocalHost(Rule):
         if target is not None:
             scope = id(ctx.current_function) if ctx.current_function is not None else None
             self._pending.setdefault(target, []).append(
-                _Pending(node, host, detail, fix, data, _is_bare_host_set(site.child), scope))
+                _DeferredHostFinding(node, host, detail, fix, data, _is_bare_host_set(site.child), scope))
             return
         ctx.report(self, node, fix=fix, data=data, host=host, detail=detail)
 

@@ -51,7 +51,8 @@ def env_lookup_fix_for(node: ast.AST, name: str, ctx: PythonContext, title: str 
     if quote is None:
         quote = ctx.state["iso1.quote"] = preferred_quote(ctx.source.text)
     return env_lookup_fix(replace=ctx.range(node), name=name, settings=ctx.settings, imports=ctx.imports,
-                          tree=ctx.tree, line_ending=ctx.source.line_ending, title=title, quote=quote)
+                          tree=ctx.tree, line_ending=ctx.source.line_ending, title=title, quote=quote,
+                          header_lines=ctx.source.header_lines)
 
 
 def replace_with_env_lookup(node: ast.AST, name: str, ctx: PythonContext, *, wrap: str = "") -> Fix:

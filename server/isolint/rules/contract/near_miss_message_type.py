@@ -9,7 +9,7 @@ from isolint.rules.contract.reporting import ContractRule, peer_label
 
 
 class NearMissMessageType(ContractRule):
-    """A WebSocket message type the other side spells slightly differently (`thread_update`/`thread_updated`).
+    """A message type the peer spells slightly differently (`thread_update` / `thread_updated`).
 
     ## What it does
     Flags a WebSocket message type that the other side of the contract knows under a near-miss

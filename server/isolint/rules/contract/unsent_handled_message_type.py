@@ -8,7 +8,7 @@ from isolint.rules.contract.reporting import ContractRule
 
 
 class UnsentHandledMessageType(ContractRule):
-    """A WebSocket message type one side handles that the other side never sends, declares or handles.
+    """A WebSocket message type one side handles that the other side never sends or declares.
 
     ## What it does
     Flags a WebSocket message type one side handles (a `case 'agent_done':`, an

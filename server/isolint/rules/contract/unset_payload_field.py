@@ -8,7 +8,7 @@ from isolint.rules.contract.reporting import ContractRule
 
 
 class UnsetPayloadField(ContractRule):
-    """A message field a handler reads that no send of that message type sets (`data` sent, `payload` read).
+    """A message field the handler reads but no send sets (`data` sent, `payload` read).
 
     ## What it does
     Flags a field that a handler reads from a received message (`message.payload` inside

@@ -11,7 +11,7 @@ BLOCKING_KINDS = frozenset({Kind.SESSION, Kind.CONNECTION, Kind.CLIENT, Kind.ENG
 
 
 class SyncDatabaseCallInAsync(LifecycleRule):
-    """Synchronous database work (a sync session, connection or driver call) inside `async def`.
+    """Synchronous database work (a sync session, connection or call) inside `async def`.
 
     ## What it does
     Flags synchronous database work inside `async def`: opening a sync `Session`, a

@@ -62,7 +62,7 @@ def _level(layer: str) -> list[str]:
 
 
 class ImportContractViolation(ImportBoundaryRule):
-    """An import that breaks an import contract (`forbidden`, `independence`, `layers`) of the settings.
+    """An import that breaks a configured contract (`forbidden`, `independence`, `layers`).
 
     ## What it does
     Checks imports against the contracts declared in `[[tool.isolint.contracts]]`, in

@@ -1,0 +1,223 @@
+"""Checking many files (``isolint check``/``report``): discover, index cross-file facts, check.
+
+A run has two phases. Phase 1 parses each file once where it can: a file whose rules read no
+cross-file facts is checked completely (its facts extracted from the same parse); a file whose
+rules read facts only contributes its facts (when an indexer wants it). Phase 2 checks those
+files once every file's facts are known. With the result cache, a file whose bytes, settings,
+isolint build and the facts its rules read are unchanged is not checked again
+(``engine/cache.py``). The work runs on ``engine/pool.py``'s workers.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from isolint.core.config import ConfigError
+from isolint.core.files import read_regular
+from isolint.core.model import Finding
+from isolint.core.source import MAX_FILE_BYTES, SourceFile, UnreadableSource, decode_source, language_of, relative_path
+from isolint.engine.cache import CacheEntry, ResultCache, content_digest, fact_kinds_read, facts_digest
+from isolint.engine.checker import CheckResult, load_source
+from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_files
+from isolint.engine.pool import Outcome, StickyWorkers
+from isolint.engine.project import ProjectIndex
+from isolint.engine.selection import TokenScan, indexers_read_by
+
+
+@dataclass
+class LintRun:
+    results: list[CheckResult] = field(default_factory=list)
+    config_errors: list[ConfigError] = field(default_factory=list)
+    #: things the user should know that did not stop the run (a cache folder refused, …)
+    warnings: list[str] = field(default_factory=list)
+    projects: dict[Path, ProjectIndex] = field(default_factory=dict)
+    #: files whose results came from the cache / were checked this time
+    cached_files: int = 0
+    checked_files: int = 0
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.results for f in r.findings]
+
+
+def collect_files(paths: list[Path], overrides: dict[str, Any] | None = None,
+                  warnings: list[str] | None = None) -> tuple[list[SourceEntry], list[ConfigError]]:
+    """The files to check under ``paths``; what discovery skipped with a reason is appended to
+    ``warnings``."""
+    resolver = SettingsResolver(overrides)
+    files = list(iter_source_files(paths, resolver, warnings.append if warnings is not None else None))
+    unique_errors = {(str(e.path), e.line, e.key, e.message): e for e in resolver.errors}
+    return files, list(unique_errors.values())
+
+
+@dataclass
+class QueuedFile:
+    """A readable file on its way through the two phases."""
+
+    source: SourceFile
+    raw: bytes
+    digest: str = ""
+    cache: ResultCache | None = None
+    entry: CacheEntry | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    indexed: bool = False  # facts extracted in phase 1
+    #: fact kinds the file's rules may read (empty: it can be checked in phase 1)
+    kinds: tuple[str, ...] = ()
+    outcome: Outcome | None = None
+
+    @property
+    def root(self) -> Path:
+        return self.source.settings.root
+
+    def cached_result(self) -> CheckResult:
+        assert self.entry is not None
+        zone = self.entry.decoded_zone()
+        if zone is not None:
+            self.source.zone = zone
+        parse_error = Finding.from_json(self.entry.parse_error) if self.entry.parse_error else None
+        return CheckResult(self.source, self.entry.decoded_findings(), parse_error, self.entry.facts)
+
+
+class _FactDigests:
+    """Digest of each fact kind's merged view per project, computed once per run."""
+
+    def __init__(self, projects: dict[Path, ProjectIndex]) -> None:
+        self._projects = projects
+        self._memo: dict[tuple[Path, str], str] = {}
+
+    def get(self, root: Path, kind: str) -> str:
+        key = (root, kind)
+        if key not in self._memo:
+            self._memo[key] = facts_digest(self._projects[root].facts(kind))
+        return self._memo[key]
+
+
+def check_paths(paths: list[Path], overrides: dict[str, Any] | None, jobs: int | None, cache: bool,
+                all_facts: bool) -> LintRun:
+    """Check every file under ``paths`` (see ``api.lint_paths``)."""
+    warnings: list[str] = []
+    entries, errors = collect_files(paths, overrides, warnings)
+    run = LintRun(config_errors=errors, warnings=warnings)
+    for entry in entries:
+        if entry.settings.root not in run.projects:
+            run.projects[entry.settings.root] = ProjectIndex(
+                entry.settings, None if all_facts else indexers_read_by(entry.settings))
+    caches: dict[int, ResultCache] = {}
+    queue: list[QueuedFile] = []
+    for entry in entries:
+        item = _load(entry, run.projects[entry.settings.root], caches if cache else None)
+        if isinstance(item, CheckResult):
+            run.results.append(item)
+        else:
+            queue.append(item)
+    workers = _index_phase(queue, run.projects, jobs)
+    digests = _FactDigests(run.projects)
+    _check_phase(queue, _reuse_cached(queue, digests, run), workers)
+    _collect(queue, digests, run)
+    _save_caches(caches, paths, queue, run)
+    run.results.sort(key=lambda r: (r.source.rel_path, str(r.source.path)))
+    return run
+
+
+def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCache] | None) -> QueuedFile | CheckResult:
+    settings = entry.settings
+    rel = entry.rel_path if entry.rel_path is not None else relative_path(entry.path, settings.root)
+    service = project.services.service_of(rel)
+    language = language_of(entry.path.name)
+    try:
+        raw = read_regular(entry.path, MAX_FILE_BYTES)
+        text = decode_source(raw, language)
+    except (OSError, UnreadableSource):
+        return load_source(entry.path, settings, service)  # an ISO002 finding with the reason
+    source = SourceFile.from_text(entry.path, text, settings, language, service, rel_path=rel)
+    item = QueuedFile(source, raw)
+    if caches is not None:
+        result_cache = caches.get(id(settings))  # one Settings object per config: id is stable here
+        if result_cache is None:
+            result_cache = caches[id(settings)] = ResultCache(settings, (i.name for i in project.indexers))
+        item.cache = result_cache
+        item.digest = content_digest(raw)
+        item.entry = result_cache.get(rel, item.digest)
+        if item.entry is not None:
+            item.facts = item.entry.facts
+    return item
+
+
+def _index_phase(queue: list[QueuedFile], projects: dict[Path, ProjectIndex], jobs: int | None) -> StickyWorkers:
+    """Phase 1 on the workers; every file's facts (extracted or cached) into its project."""
+    for item in queue:
+        if item.entry is None:
+            item.kinds = fact_kinds_read(item.source, TokenScan(item.raw), projects[item.root])
+    phase1 = [item for item in queue if item.entry is None and (
+        not item.kinds or projects[item.root].indexers_for(item.source))]
+    workers = StickyWorkers([item.source for item in queue], projects, jobs, len(phase1))
+    position = {id(item): index for index, item in enumerate(queue)}
+    outputs = workers.phase1([(position[id(item)], not item.kinds, len(item.raw)) for item in phase1])
+    for item, output in zip(phase1, outputs):
+        if isinstance(output, Outcome):
+            item.outcome = output
+            item.facts = output.facts
+        else:
+            item.facts = output
+        item.indexed = True
+    for item in queue:
+        if item.facts:
+            projects[item.root].update(item.source.rel_path, item.facts)
+    return workers
+
+
+def _reuse_cached(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) -> list[QueuedFile]:
+    """Cached verdicts whose facts are unchanged go into ``run``; returns the files to check."""
+    to_check: list[QueuedFile] = []
+    for item in queue:
+        if item.outcome is not None:
+            continue
+        if item.entry is not None and all(
+            digests.get(item.root, kind) == digest for kind, digest in item.entry.fact_digests.items()
+        ):
+            run.results.append(item.cached_result())
+            run.cached_files += 1
+        else:
+            to_check.append(item)
+    return to_check
+
+
+def _check_phase(queue: list[QueuedFile], to_check: list[QueuedFile], workers: StickyWorkers) -> None:
+    """Phase 2: facts already extracted (phase 1 or the cache) are passed on, so no indexer
+    runs twice."""
+    position = {id(item): index for index, item in enumerate(queue)}
+    updates = [(item.root, item.source.rel_path, item.facts) for item in queue if item.facts]
+    work = [(position[id(item)], item.facts if (item.indexed or item.entry is not None) else None, len(item.raw))
+            for item in to_check]
+    for item, outcome in zip(to_check, workers.phase2(updates, work)):
+        item.outcome = outcome
+
+
+def _collect(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) -> None:
+    for item in queue:
+        if item.outcome is None:
+            continue
+        run.checked_files += 1
+        result = item.outcome.apply_to(item.source)
+        run.results.append(result)
+        if item.cache is not None:
+            item.cache.put(item.source.rel_path, CacheEntry(
+                item.digest, [f.to_json() for f in result.findings], result.facts,
+                {kind: digests.get(item.root, kind) for kind in item.kinds},
+                item.source.zone.value, result.parse_error.to_json() if result.parse_error else None,
+            ))
+
+
+def _save_caches(caches: dict[int, ResultCache], paths: list[Path], queue: list[QueuedFile], run: LintRun) -> None:
+    """Saved; a run over a whole project root forgets the entries of files that are gone. A
+    cache folder that was refused becomes a warning of the run."""
+    given = {os.path.realpath(p) for p in paths}
+    for result_cache in caches.values():
+        if str(result_cache.root) in given:
+            result_cache.retain({item.source.rel_path for item in queue if item.cache is result_cache})
+        result_cache.save()
+        if result_cache.refusal is not None and result_cache.refusal not in run.warnings:
+            run.warnings.append(result_cache.refusal)
