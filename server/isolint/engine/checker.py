@@ -20,9 +20,13 @@ from isolint.core.test_tiers import is_integration_module
 from isolint.engine.selection import TokenScan, prefilter, rules_for
 from isolint.core.source import MAX_FILE_BYTES, SourceFile, UnreadableSource, decode_source, language_of
 from isolint.rules.meta.parse_error import ParseError
+from isolint.rules.meta.unused_ignore import UnusedIgnore
 from isolint.rules.meta.unreadable_file import UnreadableFile
 
 log = logging.getLogger(__name__)
+
+#: the code of the unused-ignore rule, which no ignore comment is added for
+UNUSED_IGNORE = UnusedIgnore.code
 
 
 @dataclass
@@ -170,7 +174,7 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
     else:
         return result
 
-    result.findings = _finalize(findings, suppressions, source.settings)
+    result.findings = _finalize(findings, suppressions, source, candidate_rules)
     return result
 
 
@@ -199,11 +203,17 @@ def _extract_facts(indexers, source: SourceFile, tree) -> dict[str, Any]:
     return facts
 
 
-def _finalize(findings: list[Finding], suppressions: Suppressions, settings: Settings) -> list[Finding]:
+def _finalize(findings: list[Finding], suppressions: Suppressions, source: SourceFile,
+              enabled: list[type[Rule]]) -> list[Finding]:
+    """Suppress, report unused ignore comments (ISO003), dedupe, apply severities, sort."""
+    settings = source.settings
     kept = []
     seen = set()
+    used: set[tuple[int, str]] = set()
     for finding in findings:
-        if suppressions.is_suppressed(finding.code, finding.range.start.line):
+        silencers = suppressions.silencers(finding.code, finding.range.start.line)
+        if silencers:
+            used.update(silencers)
             continue
         key = (finding.code, finding.range, finding.message)
         if key in seen:
@@ -213,6 +223,11 @@ def _finalize(findings: list[Finding], suppressions: Suppressions, settings: Set
         if severity is not finding.severity:
             finding = dataclasses.replace(finding, severity=severity)
         kept.append(finding)
+    if UnusedIgnore in enabled and suppressions.comments:
+        from isolint.rules.registry import RULE_BY_CODE
+
+        kept.extend(UnusedIgnore.findings_for(source, suppressions, used, RULE_BY_CODE,
+                                              {rule.code for rule in enabled}))
     kept.sort(key=Finding.sort_key)
     return kept
 
