@@ -19,7 +19,7 @@ from isolint.cli import check as check_command
 from isolint.cli import contract as contract_command
 from isolint.cli import explain as explain_command
 from isolint.cli import report as report_command
-from isolint.cli.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError, check_jobs, check_paths, emit, lint
+from isolint.cli.common import EXIT_CLEAN, EXIT_ERROR, UsageError, check_paths
 
 
 def build_parser() -> argparse.ArgumentParser:
