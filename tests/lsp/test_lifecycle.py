@@ -187,7 +187,9 @@ def test_shutdown_interrupts_the_indexing_of_a_large_workspace(root, tmp_path):
         client.notify("exit")
         assert exit_code(client) == 0
         log = client.stderr_text()
-        assert "indexing interrupted after" in log, log[-3000:]
+        # indexing never finished: stopped between two files, or left behind inside one
+        assert "indexing done" not in log, log[-3000:]
+        assert "indexing interrupted after" in log or "still running" in log, log[-3000:]
         assert "Traceback" not in log, log[-4000:]
     finally:
         client.kill()

@@ -121,10 +121,15 @@ class Projects:
         the walk ends early once ``stop`` is set."""
         resolver = _Resolver(self)
         for folder in list(self.folders.values()):
-            for entry in iter_source_files([folder.path], resolver):  # type: ignore[arg-type]
+            for entry in iter_source_files([folder.path], resolver, _log_skipped):  # type: ignore[arg-type]
                 if stop is not None and stop.is_set():
                     return
                 yield entry.path, entry.settings  # SourceEntry also carries rel_path now
+
+
+def _log_skipped(message: str) -> None:
+    """What discovery skips for a reason the user should know (a folder it cannot list, a FIFO)."""
+    log.warning("workspace: %s", message)
 
 
 class _Resolver:
