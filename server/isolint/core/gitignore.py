@@ -7,22 +7,55 @@ and the secrets rules tell a committed env file from a local, ignored one (which
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pathspec
 
+log = logging.getLogger(__name__)
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why ``pattern`` is not a valid gitignore-style glob (``foo\\``, ``[z-a]``), or None."""
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except re.error as exc:
+        return f"{pattern!r} is not a valid glob ({exc.msg})"
+    except ValueError as exc:
+        return f"{pattern!r} is not a valid glob ({exc})"
+    return None
+
+
+def compile_gitignore(lines: list[str], source: str) -> pathspec.GitIgnoreSpec:
+    """A spec of the valid lines; an invalid one is skipped with a warning naming
+    ``source:line``, as git skips it."""
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except (ValueError, re.error):
+        pass
+    kept = []
+    for number, line in enumerate(lines, start=1):
+        problem = pattern_problem(line)
+        if problem is None:
+            kept.append(line)
+        else:
+            log.warning("%s:%d: %s; line skipped, as git skips it", source, number, problem)
+    return pathspec.GitIgnoreSpec.from_lines(kept)
+
 
 @lru_cache(maxsize=4096)
 def gitignore_spec(folder: str) -> pathspec.GitIgnoreSpec | None:
+    path = os.path.join(folder, ".gitignore")
     try:
-        with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
+        with open(path, encoding="utf-8", errors="replace") as handle:
             lines = handle.read().splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    return compile_gitignore(lines, path) if lines else None
 
 
 @dataclass(frozen=True)
