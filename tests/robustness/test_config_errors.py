@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from isolint.core.config import ConfigError, load_settings
-from tests.robustness.hostile_cli import build_tree, run_isolint
+from tests.robustness.hostile import assert_user_error, build_tree, run_isolint
 
 SOURCES = {
     "app/config.py": 'REDIS_HOST = "localhost"\n',
@@ -40,9 +40,9 @@ BROKEN = [
 def test_an_invalid_setting_is_an_error_at_its_line_and_key(tmp_path: Path, setting: str, key: str,
                                                           message: str) -> None:
     root = build_tree(tmp_path, {"pyproject.toml": f"{HEAD}{setting}\n", **SOURCES})
-    result = run_isolint("check", "--no-cache", ".", cwd=root)
-    result.assert_user_error("pyproject.toml:5:", f"`{key}`", message)
-    assert result.out == ""
+    result = run_isolint(root, "check", "--no-cache", ".")
+    assert_user_error(result, "pyproject.toml:5:", f"`{key}`", message)
+    assert result.stdout == ""
     with pytest.raises(ConfigError) as raised:
         load_settings(root / "pyproject.toml")
     assert (raised.value.line, raised.value.key) == (5, key)
@@ -50,45 +50,45 @@ def test_an_invalid_setting_is_an_error_at_its_line_and_key(tmp_path: Path, sett
 
 def test_the_inline_isolint_table_of_tool_is_honoured(tmp_path: Path) -> None:
     root = build_tree(tmp_path, {"pyproject.toml": '[tool]\nisolint = { select = ["ISO2"] }\n', **SOURCES})
-    result = run_isolint("check", "--no-cache", "--no-show-source", ".", cwd=root)
-    assert result.code == 1 and "ISO201" in result.out and "ISO101" not in result.out, result.err
+    result = run_isolint(root, "check", "--no-cache", "--no-show-source", ".")
+    assert result.returncode == 1 and "ISO201" in result.stdout and "ISO101" not in result.stdout, result.stderr
 
 
 def test_an_error_inside_the_inline_table_points_at_its_line(tmp_path: Path) -> None:
     root = build_tree(tmp_path, {"pyproject.toml": '[tool]\nblack = {}\nisolint = { select = ["ISO999"] }\n',
                                  **SOURCES})
-    run_isolint("check", ".", cwd=root).assert_user_error("pyproject.toml:3:", "`select`", "ISO999")
+    assert_user_error(run_isolint(root, "check", "."), "pyproject.toml:3:", "`select`", "ISO999")
 
 
 def test_dotted_keys_under_tool_are_honoured_and_located(tmp_path: Path) -> None:
     root = build_tree(tmp_path, {"pyproject.toml": '[tool]\nisolint.select = ["ISO2"]\nisolint.ignore = ["ISO9"]\n',
                                  **SOURCES})
-    run_isolint("check", ".", cwd=root).assert_user_error("pyproject.toml:3:", "`ignore`", "ISO9")
+    assert_user_error(run_isolint(root, "check", "."), "pyproject.toml:3:", "`ignore`", "ISO9")
 
 
 def test_a_broken_table_header_is_an_error_at_its_line(tmp_path: Path) -> None:
     root = build_tree(tmp_path, {"pyproject.toml": '[project]\nname = "shop"\n[tool.isolint\nselect = ["ISO1"]\n',
                                  **SOURCES})
-    run_isolint("check", ".", cwd=root).assert_user_error("pyproject.toml:3:", "TOML")
+    assert_user_error(run_isolint(root, "check", "."), "pyproject.toml:3:", "TOML")
 
 
 def test_invalid_toml_in_an_isolint_toml_is_an_error_at_its_line(tmp_path: Path) -> None:
     root = build_tree(tmp_path, {"isolint.toml": 'select = ["ISO1"]\nignore = [\n', **SOURCES})
-    run_isolint("check", ".", cwd=root).assert_user_error("isolint.toml:", "TOML")
+    assert_user_error(run_isolint(root, "check", "."), "isolint.toml:", "TOML")
 
 
 def test_an_unreadable_pyproject_is_an_error_not_skipped(tmp_path: Path) -> None:
     root = build_tree(tmp_path, {"pyproject.toml": HEAD + 'select = ["ISO2"]\n', **SOURCES})
     os.chmod(root / "pyproject.toml", 0o000)
     try:
-        result = run_isolint("check", "--no-cache", ".", cwd=root, unprivileged=True)
+        result = run_isolint(root, "check", "--no-cache", ".", unprivileged=True)
     finally:
         os.chmod(root / "pyproject.toml", 0o644)
-    result.assert_user_error("pyproject.toml", "cannot read", "Permission denied")
+    assert_user_error(result, "pyproject.toml", "cannot read", "Permission denied")
 
 
 def test_a_pyproject_without_isolint_settings_is_not_a_configuration(tmp_path: Path) -> None:
     """A project's own broken pyproject.toml that never mentions isolint is not ours to judge."""
     root = build_tree(tmp_path, {"pyproject.toml": "[project\nname = 'x'\n", **SOURCES})
-    result = run_isolint("check", "--no-cache", "--no-show-source", ".", cwd=root)
-    assert result.code == 1 and "ISO101" in result.out and "Traceback" not in result.err
+    result = run_isolint(root, "check", "--no-cache", "--no-show-source", ".")
+    assert result.returncode == 1 and "ISO101" in result.stdout and "Traceback" not in result.stderr

@@ -27,6 +27,8 @@ def overrides(args: argparse.Namespace) -> dict:
 
 def check_paths(paths: list[Path]) -> None:
     """Every path named on the command line is a file or folder isolint can read."""
+    from isolint.core.files import kind_of
+
     for path in paths:
         try:
             mode = path.stat().st_mode
@@ -36,7 +38,7 @@ def check_paths(paths: list[Path]) -> None:
         except OSError as exc:
             raise UsageError(f"{path}: cannot read it ({exc.strerror or exc})") from None
         if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-            raise UsageError(f"{path}: not a regular file or folder")
+            raise UsageError(f"{path}: {kind_of(mode)}, not a regular file or folder")
         try:
             if stat.S_ISDIR(mode):
                 with os.scandir(path):

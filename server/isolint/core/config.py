@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
+from isolint.core.files import read_regular
 from isolint.core.gitignore import pattern_problem
 from isolint.core.model import Severity
 from isolint.core.selectors import selector_problem
@@ -25,6 +26,8 @@ except ModuleNotFoundError:  # Python 3.10: the same parser, published as tomli 
     import tomli as tomllib  # type: ignore[no-redef]
 
 CONFIG_FILE_NAMES = ("isolint.toml", ".isolint.toml", "pyproject.toml")
+#: a configuration file larger than this is refused (an error naming it), never read whole
+MAX_CONFIG_BYTES = 2 * 1024 * 1024
 DEFAULT_ENV_ACCESSOR = "os.environ[{name!r}]"
 
 
@@ -306,7 +309,7 @@ def _check_globs(patterns: Iterable[str], fail: Fail) -> None:
     for pattern in patterns:
         problem = pattern_problem(pattern)
         if problem is not None:
-            fail(problem)
+            fail(f"{pattern!r} is not a valid glob ({problem})")
 
 
 def _check_per_file_ignores(value: dict[str, list[str]], fail: Fail) -> None:
@@ -394,8 +397,8 @@ def read_isolint_table(path: Path) -> tuple[dict[str, Any], str] | None:
     Raises ConfigError (with the TOML parser's line) when the file is not valid TOML.
     """
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
+        raw = read_regular(path, MAX_CONFIG_BYTES)
+    except OSError as exc:  # FileRefused says why (a FIFO, too large)
         raise ConfigError(path, 0, "", f"cannot read: {exc}") from exc
     try:
         text = raw.decode("utf-8")
@@ -453,8 +456,10 @@ def _has_isolint_table(path: Path) -> bool:
     if path.name != "pyproject.toml":
         return True
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = read_regular(path, MAX_CONFIG_BYTES)
+    except FileNotFoundError:
+        return False
+    except OSError:  # unreadable or refused (a FIFO, too large): loading it reports why
         return True
     if b"isolint" not in raw:
         return False

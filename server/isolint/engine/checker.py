@@ -12,16 +12,21 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from isolint.core.config import Settings
+from isolint.core.files import FileRefused, read_regular
 from isolint.core.model import Finding, Language, Range, Zone
 from isolint.core.rule import Rule
 from isolint.core.suppression import Suppressions
 from isolint.core.test_tiers import is_integration_module
 from isolint.engine.selection import TokenScan, prefilter, rules_for
-from isolint.core.source import SourceFile, UnreadableSource, decode_source, language_of
+from isolint.core.source import MAX_FILE_BYTES, SourceFile, UnreadableSource, decode_source, language_of
 from isolint.rules.meta.parse_error import ParseError
+from isolint.rules.meta.unused_ignore import UnusedIgnore
 from isolint.rules.meta.unreadable_file import UnreadableFile
 
 log = logging.getLogger(__name__)
+
+#: the code of the unused-ignore rule, which no ignore comment is added for
+UNUSED_IGNORE = UnusedIgnore.code
 
 
 @dataclass
@@ -41,11 +46,11 @@ def load_source(path: Path, settings: Settings, service: str | None = None) -> S
     """Read a file from disk; an unreadable one becomes a result with an ISO002 finding."""
     language = language_of(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_FILE_BYTES)
         text = decode_source(raw, language)
     except (UnreadableSource, OSError) as exc:
         source = SourceFile.from_text(path, "", settings, language, service)
-        reason = str(exc) if isinstance(exc, UnreadableSource) else f"{type(exc).__name__}: {exc}"
+        reason = str(exc) if isinstance(exc, (UnreadableSource, FileRefused)) else f"{type(exc).__name__}: {exc}"
         finding = _meta_finding(UnreadableFile, source, Range.of(0, 0, 0, 0), reason)
         return CheckResult(source, [finding] if _meta_enabled(UnreadableFile, source) else [])
     return SourceFile.from_text(path, text, settings, language, service)
@@ -169,7 +174,7 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
     else:
         return result
 
-    result.findings = _finalize(findings, suppressions, source.settings)
+    result.findings = _finalize(findings, suppressions, source, candidate_rules)
     return result
 
 
@@ -198,11 +203,17 @@ def _extract_facts(indexers, source: SourceFile, tree) -> dict[str, Any]:
     return facts
 
 
-def _finalize(findings: list[Finding], suppressions: Suppressions, settings: Settings) -> list[Finding]:
+def _finalize(findings: list[Finding], suppressions: Suppressions, source: SourceFile,
+              enabled: list[type[Rule]]) -> list[Finding]:
+    """Suppress, report unused ignore comments (ISO003), dedupe, apply severities, sort."""
+    settings = source.settings
     kept = []
     seen = set()
+    used: set[tuple[int, str]] = set()
     for finding in findings:
-        if suppressions.is_suppressed(finding.code, finding.range.start.line):
+        silencers = suppressions.silencers(finding.code, finding.range.start.line)
+        if silencers:
+            used.update(silencers)
             continue
         key = (finding.code, finding.range, finding.message)
         if key in seen:
@@ -212,6 +223,11 @@ def _finalize(findings: list[Finding], suppressions: Suppressions, settings: Set
         if severity is not finding.severity:
             finding = dataclasses.replace(finding, severity=severity)
         kept.append(finding)
+    if UnusedIgnore in enabled and suppressions.comments:
+        from isolint.rules.registry import RULE_BY_CODE
+
+        kept.extend(UnusedIgnore.findings_for(source, suppressions, used, RULE_BY_CODE,
+                                              {rule.code for rule in enabled}))
     kept.sort(key=Finding.sort_key)
     return kept
 
