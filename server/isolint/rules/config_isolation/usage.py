@@ -323,100 +323,121 @@ def _classify(node: ast.AST, ctx: PythonContext) -> UseSite:
     parents = ctx.parents
     for index in range(len(parents) - 1, -1, -1):
         parent = parents[index]
-        if isinstance(parent, ast.Compare):
-            return UseSite(Use.CHECK, child, parent, direct)
-        if isinstance(parent, (ast.IfExp, ast.If, ast.While, ast.Assert, ast.comprehension)):
-            if isinstance(parent, ast.comprehension):
-                if child is parent.iter:
-                    owner = parents[index - 1] if index else None
-                    element = getattr(owner, "elt", None)
-                    if _is_check_expression(element, ctx):  # any(url.startswith(p) for p in (...))
-                        return UseSite(Use.CHECK, child, parent, direct)
-                    return UseSite(Use.ITERATED, child, parent, direct)
-                return UseSite(Use.CHECK, child, parent, direct)  # in `if` clauses
-            test = parent.test
-            if child is test:
-                return UseSite(Use.CHECK, child, parent, direct)
-            if isinstance(parent, ast.Assert):
-                return UseSite(Use.MESSAGE, child, parent, direct)
-            if isinstance(parent, ast.IfExp):
-                child = parent  # a branch of a conditional is still the value
-                continue
-            return UseSite(Use.VALUE, child, parent, direct)
-        if isinstance(parent, (ast.For, ast.AsyncFor)):
-            return UseSite(Use.ITERATED if child is parent.iter else Use.VALUE, child, parent, direct)
-        if isinstance(parent, (ast.match_case, ast.MatchValue, ast.MatchSingleton)):
-            return UseSite(Use.CHECK, child, parent, direct)
-        if isinstance(parent, ast.Subscript):
-            if child is parent.slice:
-                return UseSite(Use.KEY, child, parent, direct)
-            child, direct = parent, False
-            continue
-        if isinstance(parent, ast.Dict):
-            if any(key is child for key in parent.keys):
-                return UseSite(Use.KEY, child, parent, direct)
-            for key, value in zip(parent.keys, parent.values):
-                if value is child and isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    if DOC_KEY_RE.match(key.value):
-                        return UseSite(Use.MESSAGE, child, parent, direct)
-                    if key.value in SCOPE_ADDRESS_KEYS and _is_connection_scope(parent):
-                        return UseSite(Use.CHECK, child, parent, direct)
-                    if key.value in FORM_DEFAULT_KEYS and _is_form_field_spec(parent):
-                        return UseSite(Use.CLI_DEFAULT, child, parent, direct)
-            child = parent  # a dict value is still the value (named by its key)
-            continue
-        if isinstance(parent, ast.keyword):
-            arg = (parent.arg or "").lower()
-            if arg in MESSAGE_KEYWORDS:
-                return UseSite(Use.MESSAGE, child, parent, direct)
-            call = parents[index - 1] if index else None
-            if arg in ("default", "const") and isinstance(call, ast.Call) and callee_name(call) in CLI_OPTION_CALLS:
-                return UseSite(Use.CLI_DEFAULT, child, parent, direct)
-            if arg == "initial" and isinstance(call, ast.Call) and callee_name(call).endswith("Field"):
-                return UseSite(Use.CLI_DEFAULT, child, parent, direct)  # forms.CharField(initial=...): a form's prefill
-            if arg in BIND_KEYWORDS and isinstance(call, ast.Call) and (
-                    is_server_call(call, ctx) or _passes_own_port(call, parent, ctx)):
-                return UseSite(Use.BIND, child, parent, direct)
-            if "regex" in arg or "pattern" in arg:
-                return UseSite(Use.CHECK, child, parent, direct)
-            child = parent
-            continue
-        if isinstance(parent, ast.Call):
-            if child is parent.func:
-                return UseSite(Use.VALUE, child, parent, direct)
-            if _is_typer_default(parent, child):
-                return UseSite(Use.CLI_DEFAULT, child, parent, direct)
-            if _is_bind_argument(parent, child) or _passes_own_port(parent, child, ctx) or _sets_own_address(parent, child):
-                return UseSite(Use.BIND, child, parent, direct)
-            if _is_check_call(parent, child, ctx):
-                return UseSite(Use.CHECK, child, parent, direct)
-            if _is_message_call(parent, ctx):
-                return UseSite(Use.MESSAGE, child, parent, direct)
-            if callee_name(parent) in TRANSPARENT_CALLS and isinstance(parent.func, ast.Name):
-                child, direct = parent, False
-                continue
-            return UseSite(Use.VALUE, child, parent, direct)
-        if isinstance(parent, ast.Raise):
-            return UseSite(Use.MESSAGE, child, parent, direct)
-        if isinstance(parent, (ast.AnnAssign, ast.arg, ast.FunctionDef, ast.AsyncFunctionDef)):
-            annotation = getattr(parent, "annotation", None) or getattr(parent, "returns", None)
-            if child is annotation:
-                return UseSite(Use.KEY, child, parent, direct)
-            return UseSite(Use.VALUE, child, parent, direct)
-        if isinstance(parent, ast.Expr):
-            # a bare string statement documents; any other expression statement is an action
-            is_string = literal_text(child) is not None
-            return UseSite(Use.MESSAGE if is_string else Use.VALUE, child, parent, direct)
-        if isinstance(parent, ast.arguments) and CHECK_FUNCTION_RE.match(getattr(ctx.current_function, "name", "")):
-            return UseSite(Use.CHECK, child, parent, direct)  # def is_port_available(port, host="127.0.0.1")
-        if _is_server_command_flag(parent, child) or _precedes_own_port(parent, child, ctx):
-            return UseSite(Use.BIND, child, parent, direct)
-        if isinstance(parent, TRANSPARENT):
-            # `host or "localhost"` is still the value itself; `"http://" + host` only part of it
-            child, direct = parent, direct and isinstance(parent, ast.BoolOp)
-            continue
-        return UseSite(Use.VALUE, child, parent, direct)
+        step = _step_up(parent, parents[index - 1] if index else None, child, direct, ctx)
+        if isinstance(step, UseSite):
+            return step
+        child, direct = step
     return UseSite(Use.VALUE, child, None, direct)
+
+
+#: one step up from a literal: the use it decides, or the (child, direct) to look further up with
+_Step = "UseSite | tuple[ast.AST, bool]"
+
+
+def _step_up(parent: ast.AST, owner: ast.AST | None, child: ast.AST, direct: bool, ctx: PythonContext) -> _Step:
+    """What ``parent`` (whose own parent is ``owner``) makes of ``child``."""
+    if isinstance(parent, ast.Compare):
+        return UseSite(Use.CHECK, child, parent, direct)
+    if isinstance(parent, (ast.IfExp, ast.If, ast.While, ast.Assert, ast.comprehension)):
+        return _in_condition(parent, owner, child, direct, ctx)
+    if isinstance(parent, (ast.For, ast.AsyncFor)):
+        return UseSite(Use.ITERATED if child is parent.iter else Use.VALUE, child, parent, direct)
+    if isinstance(parent, (ast.match_case, ast.MatchValue, ast.MatchSingleton)):
+        return UseSite(Use.CHECK, child, parent, direct)
+    if isinstance(parent, ast.Subscript):
+        if child is parent.slice:
+            return UseSite(Use.KEY, child, parent, direct)
+        return parent, False
+    if isinstance(parent, ast.Dict):
+        return _in_dict(parent, child, direct)
+    if isinstance(parent, ast.keyword):
+        return _in_keyword(parent, owner, child, direct, ctx)
+    if isinstance(parent, ast.Call):
+        return _in_call(parent, child, direct, ctx)
+    if isinstance(parent, ast.Raise):
+        return UseSite(Use.MESSAGE, child, parent, direct)
+    if isinstance(parent, (ast.AnnAssign, ast.arg, ast.FunctionDef, ast.AsyncFunctionDef)):
+        annotation = getattr(parent, "annotation", None) or getattr(parent, "returns", None)
+        if child is annotation:
+            return UseSite(Use.KEY, child, parent, direct)
+        return UseSite(Use.VALUE, child, parent, direct)
+    if isinstance(parent, ast.Expr):
+        # a bare string statement documents; any other expression statement is an action
+        is_string = literal_text(child) is not None
+        return UseSite(Use.MESSAGE if is_string else Use.VALUE, child, parent, direct)
+    if isinstance(parent, ast.arguments) and CHECK_FUNCTION_RE.match(getattr(ctx.current_function, "name", "")):
+        return UseSite(Use.CHECK, child, parent, direct)  # def is_port_available(port, host="127.0.0.1")
+    if _is_server_command_flag(parent, child) or _precedes_own_port(parent, child, ctx):
+        return UseSite(Use.BIND, child, parent, direct)
+    if isinstance(parent, TRANSPARENT):
+        # `host or "localhost"` is still the value itself; `"http://" + host` only part of it
+        return parent, direct and isinstance(parent, ast.BoolOp)
+    return UseSite(Use.VALUE, child, parent, direct)
+
+
+def _in_condition(parent: ast.IfExp | ast.If | ast.While | ast.Assert | ast.comprehension, owner: ast.AST | None,
+                  child: ast.AST, direct: bool, ctx: PythonContext) -> _Step:
+    if isinstance(parent, ast.comprehension):
+        if child is parent.iter:
+            element = getattr(owner, "elt", None)
+            if _is_check_expression(element, ctx):  # any(url.startswith(p) for p in (...))
+                return UseSite(Use.CHECK, child, parent, direct)
+            return UseSite(Use.ITERATED, child, parent, direct)
+        return UseSite(Use.CHECK, child, parent, direct)  # in `if` clauses
+    if child is parent.test:
+        return UseSite(Use.CHECK, child, parent, direct)
+    if isinstance(parent, ast.Assert):
+        return UseSite(Use.MESSAGE, child, parent, direct)
+    if isinstance(parent, ast.IfExp):
+        return parent, direct  # a branch of a conditional is still the value
+    return UseSite(Use.VALUE, child, parent, direct)
+
+
+def _in_dict(parent: ast.Dict, child: ast.AST, direct: bool) -> _Step:
+    if any(key is child for key in parent.keys):
+        return UseSite(Use.KEY, child, parent, direct)
+    for key, value in zip(parent.keys, parent.values):
+        if value is child and isinstance(key, ast.Constant) and isinstance(key.value, str):
+            if DOC_KEY_RE.match(key.value):
+                return UseSite(Use.MESSAGE, child, parent, direct)
+            if key.value in SCOPE_ADDRESS_KEYS and _is_connection_scope(parent):
+                return UseSite(Use.CHECK, child, parent, direct)
+            if key.value in FORM_DEFAULT_KEYS and _is_form_field_spec(parent):
+                return UseSite(Use.CLI_DEFAULT, child, parent, direct)
+    return parent, direct  # a dict value is still the value (named by its key)
+
+
+def _in_keyword(parent: ast.keyword, call: ast.AST | None, child: ast.AST, direct: bool,
+                ctx: PythonContext) -> _Step:
+    arg = (parent.arg or "").lower()
+    if arg in MESSAGE_KEYWORDS:
+        return UseSite(Use.MESSAGE, child, parent, direct)
+    if arg in ("default", "const") and isinstance(call, ast.Call) and callee_name(call) in CLI_OPTION_CALLS:
+        return UseSite(Use.CLI_DEFAULT, child, parent, direct)
+    if arg == "initial" and isinstance(call, ast.Call) and callee_name(call).endswith("Field"):
+        return UseSite(Use.CLI_DEFAULT, child, parent, direct)  # forms.CharField(initial=...): a form's prefill
+    if arg in BIND_KEYWORDS and isinstance(call, ast.Call) and (
+            is_server_call(call, ctx) or _passes_own_port(call, parent, ctx)):
+        return UseSite(Use.BIND, child, parent, direct)
+    if "regex" in arg or "pattern" in arg:
+        return UseSite(Use.CHECK, child, parent, direct)
+    return parent, direct
+
+
+def _in_call(parent: ast.Call, child: ast.AST, direct: bool, ctx: PythonContext) -> _Step:
+    if child is parent.func:
+        return UseSite(Use.VALUE, child, parent, direct)
+    if _is_typer_default(parent, child):
+        return UseSite(Use.CLI_DEFAULT, child, parent, direct)
+    if _is_bind_argument(parent, child) or _passes_own_port(parent, child, ctx) or _sets_own_address(parent, child):
+        return UseSite(Use.BIND, child, parent, direct)
+    if _is_check_call(parent, child, ctx):
+        return UseSite(Use.CHECK, child, parent, direct)
+    if _is_message_call(parent, ctx):
+        return UseSite(Use.MESSAGE, child, parent, direct)
+    if callee_name(parent) in TRANSPARENT_CALLS and isinstance(parent.func, ast.Name):
+        return parent, False
+    return UseSite(Use.VALUE, child, parent, direct)
 
 
 def _is_form_field_spec(mapping: ast.Dict) -> bool:
