@@ -104,7 +104,7 @@ def check_source(source: SourceFile, project: Any = None, update_project: bool =
         try:
             return _check_source(source, project, update_project, known_facts, parsed)
         finally:
-            source.notes.clear()  # one check's scratch (a shared parse, a model): not kept with the result
+            source.scratch.end_check()  # a shared parse model, per-node memos: not kept with the result
 
 
 def _check_source(source: SourceFile, project: Any, update_project: bool,
@@ -199,4 +199,4 @@ def index_source(source: SourceFile, project: Any, keep: list | None = None) -> 
         try:
             return project.update(source.rel_path, _extract_facts(indexers, source, tree))
         finally:
-            source.notes.clear()
+            source.scratch.end_check()

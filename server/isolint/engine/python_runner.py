@@ -202,7 +202,7 @@ def run_python_rules(
     # Rules' per-file objects refer back to the context (the ISO3xx tracker resolves names
     # through it): dropping them lets reference counting free the tree now, instead of leaving
     # a cycle of the whole parse to the garbage collector.
-    ctx.state.clear()
+    source.scratch.end_check()
     return ctx.findings, crashed
 
 

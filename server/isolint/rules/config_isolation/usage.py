@@ -3,7 +3,7 @@
 A local host in ``host == "localhost"``, in ``url.startswith("http://localhost")``, in a
 regular expression, a log line, an exception message, a docstring or an argparse ``help=`` is
 not configuration: nothing connects to it. Every ISO1xx Python rule asks the same question, so
-the answer lives here, memoised per node in ``ctx.state`` (one traversal, computed once).
+the answer lives here, memoised per node in the file's scratch store (one traversal, computed once).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from isolint.core.scratch import Key, Lifetime
 from isolint.rules.common.env_names import callee_prefix, service_word
 from isolint.rules.common.scope import walk
 from isolint.rules.config_isolation.values import PLACEHOLDER, secret_span
@@ -250,8 +251,11 @@ def is_own_port(port: ast.AST, ctx: PythonContext) -> bool:
     return scope is not None and _starts_a_server(scope, ctx)
 
 
+#: per function or module node: whether it starts a server
+SERVER_SCOPES: Key[dict[int, bool]] = Key("iso1.server-scopes")
+
 def _starts_a_server(scope: ast.AST, ctx: PythonContext) -> bool:
-    memo: dict[int, bool] = ctx.state.setdefault("iso1.server_scope", {})
+    memo: dict[int, bool] = ctx.scratch.setdefault(SERVER_SCOPES, dict)
     key = id(scope)
     if key not in memo:
         memo[key] = any(isinstance(inner, ast.Call) and (SERVER_EVIDENCE_RE.search(callee_name(inner)) is not None
@@ -306,9 +310,12 @@ def _is_check_expression(node: ast.AST | None, ctx: PythonContext) -> bool:
     return isinstance(node, ast.Call) and bool(node.args) and _is_check_call(node, node.args[0], ctx)
 
 
+#: per node: how it is used
+USES: Key[dict[int, UseSite]] = Key("iso1.uses")
+
 def classify_use(node: ast.AST, ctx: PythonContext) -> UseSite:
     """How the expression ``node`` (the node being visited) is used. Memoised per node."""
-    memo: dict[int, UseSite] = ctx.state.setdefault("iso1.use", {})
+    memo: dict[int, UseSite] = ctx.scratch.setdefault(USES, dict)
     key = id(node)
     if key not in memo:
         memo[key] = _classify(node, ctx)
@@ -455,10 +462,12 @@ def _is_connection_scope(mapping: ast.Dict) -> bool:
     return len(keys & SCOPE_KEYS) >= 2
 
 
+LOWERED_BYTES: Key[bytes] = Key("iso1.lowered-bytes", Lifetime.TEXT)
+
 def lowered(source: SourceFile) -> bytes:
     """The file's bytes in lower case, computed once for the prefilters that match names in any
     case (``Password``, ``ENV``): a C-speed copy instead of slow case-insensitive patterns."""
-    return source.memo("iso1.lowered", lambda file: file.raw.lower())
+    return source.memo(LOWERED_BYTES, lambda file: file.raw.lower())
 
 
 #: the identifier characters right before a position (``get_`` of ``get_env``)
@@ -489,10 +498,13 @@ def is_schema_migration(source: SourceFile) -> bool:
             or "/versions/" in path and b"down_revision" in source.raw)
 
 
+#: per ``if`` node: whether it is ``if __name__ == "__main__":``
+MAIN_GUARDS: Key[dict[int, bool]] = Key("iso1.main-guards")
+
 def in_dev_entry_point(ctx: PythonContext) -> bool:
     """Inside ``if __name__ == "__main__":`` — run by hand on a laptop (``python app/main.py``);
     deployed code runs through ``uvicorn app.main:app`` / gunicorn and never enters it."""
-    memo = ctx.state.setdefault("iso1.main", {})
+    memo = ctx.scratch.setdefault(MAIN_GUARDS, dict)
     for parent in ctx.parents:
         if isinstance(parent, ast.If):
             key = id(parent)
@@ -508,6 +520,9 @@ DEV_SWITCH_RE = re.compile(r"^_*(is_|use_)?(\w+_)?(debug|dev|dev_mode|developmen
                            re.IGNORECASE)
 
 
+#: per condition node: whether it tests a development switch
+DEV_SWITCHES: Key[dict[int, bool]] = Key("iso1.dev-switches")
+
 def in_development_only(node: ast.AST, ctx: PythonContext) -> bool:
     """In a development entry point (:func:`in_dev_entry_point`) or in the branch a development
     switch turns on — ``if settings.VITE_DEV_MODE:``, ``"http://localhost:8010" if FRONTEND_HMR
@@ -516,7 +531,7 @@ def in_development_only(node: ast.AST, ctx: PythonContext) -> bool:
     if in_dev_entry_point(ctx) or _is_test_support_module(ctx):
         return True
     parents = ctx.parents
-    memo = ctx.state.setdefault("iso1.dev_switch", {})
+    memo = ctx.scratch.setdefault(DEV_SWITCHES, dict)
     for index, parent in enumerate(parents):
         if isinstance(parent, (ast.If, ast.IfExp)):
             child = parents[index + 1] if index + 1 < len(parents) else node
@@ -532,11 +547,14 @@ def in_development_only(node: ast.AST, ctx: PythonContext) -> bool:
     return False
 
 
+#: whether the module is test support (imports pytest, provisions test databases)
+TEST_SUPPORT: Key[bool] = Key("iso1.test-support")
+
 def _is_test_support_module(ctx: PythonContext) -> bool:
     """A module that imports a testing package at its top (``from ...testing.provision import
     generate_driver_url``, ``import pytest``): test support kept beside the code it provisions
     (SQLAlchemy's ``dialects/*/provision.py``), run by the test suite only."""
-    memo = ctx.state.get("iso1.test_support")
+    memo = ctx.scratch.get(TEST_SUPPORT)
     if memo is None:
         memo = False
         for statement in getattr(getattr(ctx, "tree", None), "body", ()):
@@ -549,7 +567,7 @@ def _is_test_support_module(ctx: PythonContext) -> bool:
             if any(module.split(".")[0] == "pytest" or "testing" in module.split(".") for module in modules):
                 memo = True
                 break
-        ctx.state["iso1.test_support"] = memo
+        ctx.scratch.put(TEST_SUPPORT, memo)
     return memo
 
 
