@@ -15,11 +15,12 @@ from isolint.core.model import Finding
 from isolint.core.source import SourceFile, relative_path
 from isolint.engine.baseline import FileFindings, load_baseline, write_baseline
 from isolint.engine.batch import LintRun, check_paths, collect_files
-from isolint.engine.checker import CheckResult, check_source
+from isolint.engine.checker import UNUSED_IGNORE, CheckResult, check_source
+from isolint.engine.explain import Explanation, explain_file
 from isolint.engine.fixing import MAX_FIX_ROUNDS, apply_fixes_once
 from isolint.engine.project import ProjectIndex
 
-__all__ = ["CheckResult", "FixResult", "IgnoreComments", "LintRun", "add_ignore_comments", "apply_baseline", "collect_files",
+__all__ = ["CheckResult", "Explanation", "explain_file", "FixResult", "IgnoreComments", "LintRun", "add_ignore_comments", "apply_baseline", "collect_files",
            "fix_source", "lint_paths", "lint_source", "split_baselined", "write_run_baseline"]
 
 
@@ -144,7 +145,8 @@ class IgnoreComments:
 
 def add_ignore_comments(run: LintRun) -> IgnoreComments:
     """The text of every file of ``run`` with an ``isolint: ignore[CODE]`` comment on the line
-    of each of its findings (ruff's ``--add-noqa``); the caller writes them."""
+    of each of its findings (ruff's ``--add-noqa``); the caller writes them. Unused ignore
+    comments (ISO003) are not silenced by another one: ``--fix`` removes them."""
     from isolint.engine.ignore_comments import add_ignore_edits
     from isolint.fixers.text_edits import apply_edits
 
@@ -152,7 +154,7 @@ def add_ignore_comments(run: LintRun) -> IgnoreComments:
     for result in run.results:
         if not result.findings:
             continue
-        edits, lines = add_ignore_edits(result.source, result.findings)
+        edits, lines = add_ignore_edits(result.source, [f for f in result.findings if f.code != UNUSED_IGNORE])
         outcome.refused.extend((str(result.source.path), line) for line in lines)
         if edits:
             outcome.rewrites.append((result, apply_edits(result.source.text, edits)))

@@ -144,3 +144,21 @@ def test_fail_on(project: Path, capsys) -> None:
     pyproject.write_text(pyproject.read_text().replace('"hint"', '"warning"'))
     assert run_cli(capsys, "check", "--no-cache", "--fail-on", "warning")[0] == 1
     assert run_cli(capsys, "check", "--no-cache", "--fail-on", "error")[0] == 0
+
+
+def test_add_ignore_silences_every_finding_and_merges(project: Path, capsys) -> None:
+    config = project / CONFIG
+    config.write_text(config.read_text() + 'CACHE_URL = "http://localhost:6379"  # isolint: ignore[ISO102]\n'
+                      'BROKER = """\nredis://localhost:6379/0\n"""\n')
+    code, _, err = run_cli(capsys, "check", "--no-cache", "--add-ignore")
+    assert code == 0 and "Added 4 ignore comment(s) to 3 file(s)" in err
+    assert "ends inside a string" in err  # the line inside the triple-quoted string is left alone
+    text = config.read_text()
+    assert 'REDIS_HOST = "localhost"  # isolint: ignore[ISO101]' in text
+    assert 'CACHE_URL = "http://localhost:6379"  # isolint: ignore[ISO101, ISO102]' in text
+    assert "JWT_SECRET_KEY=" in (project / "services/api/.env.production").read_text()
+    assert (project / "services/api/.env.production").read_text().splitlines()[0].endswith(
+        " # isolint: ignore[ISO201]")
+    code, out, _ = run_cli(capsys, "check", "--no-cache", "--format", "json")
+    # left: the line inside the string, and the unused ISO102 (`--fix` removes it; no ignore is added for it)
+    assert [(f["code"], f["location"]["row"]) for f in json.loads(out)] == [("ISO003", 9), ("ISO101", 10)]

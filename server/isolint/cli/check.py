@@ -39,7 +39,8 @@ def add_arguments(check: argparse.ArgumentParser) -> None:
                        help="record every current finding in FILE (replaces what it held for the files checked) "
                             "and exit 0")
     check.add_argument("--add-ignore", action="store_true",
-                       help="write an `isolint: ignore[CODE]` comment on the line of every reported finding")
+                       help="write an `isolint: ignore[CODE]` comment on the line of every reported finding "
+                            "(except unused ignores, ISO003, which --fix removes)")
     check.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                        help="worker processes (default: all cores; 1 = in-process)")
     check.add_argument("--no-cache", action="store_true", help="ignore and do not write .isolint_cache")
@@ -73,15 +74,16 @@ def run(args: argparse.Namespace) -> int:
         return _diff(args, run_)
     # fixes first: they apply to every finding, baselined or not, and the baseline then sorts
     # what remains
-    fixed = fixes.apply_fixes(run_, unsafe=args.unsafe_fixes) if args.fix else 0
+    writes = fixes.FileWrites()
+    fixed = fixes.apply_fixes(run_, args.unsafe_fixes, writes) if args.fix else 0
     try:
         baselined = apply_baseline(run_, args.baseline)
     except BaselineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    if args.add_ignore:
-        return _add_ignore(args, run_)
-    return _report(args, run_, fixed, baselined)
+    code = _add_ignore(args, run_, writes) if args.add_ignore else _report(args, run_, fixed, baselined)
+    writes.print_refusals()
+    return EXIT_ERROR if writes.refused else code
 
 
 def _diff(args: argparse.Namespace, run_) -> int:
@@ -95,18 +97,18 @@ def _diff(args: argparse.Namespace, run_) -> int:
     return EXIT_FINDINGS if count else EXIT_CLEAN
 
 
-def _add_ignore(args: argparse.Namespace, run_) -> int:
+def _add_ignore(args: argparse.Namespace, run_, writes) -> int:
     from isolint.api import add_ignore_comments
-    from isolint.cli.fixes import write_back
 
     outcome = add_ignore_comments(run_)
-    for result, text in outcome.rewrites:
-        write_back(result.source, text)
+    written = sum(writes.write_back(result.source, text) for result, text in outcome.rewrites)
     for path, line in outcome.refused:
         print(f"warning: {path}:{line + 1}: no comment can go on this line (it ends inside a string or "
               "after a line continuation); finding left as is", file=sys.stderr)
-    if not args.quiet:
-        print(f"Added {outcome.added} ignore comment(s) to {len(outcome.rewrites)} file(s).", file=sys.stderr)
+    if not args.quiet and written == len(outcome.rewrites):
+        print(f"Added {outcome.added} ignore comment(s) to {written} file(s).", file=sys.stderr)
+    elif not args.quiet:
+        print(f"Added ignore comments to {written} of {len(outcome.rewrites)} file(s).", file=sys.stderr)
     return EXIT_CLEAN
 
 

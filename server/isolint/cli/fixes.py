@@ -6,11 +6,13 @@ import dataclasses
 import difflib
 import os
 import sys
+from dataclasses import dataclass, field
 
 from isolint.api import CheckResult, FixResult, LintRun, fix_source
 from isolint.cli.output import display_path
 from isolint.core.masking import secret_masker
-from isolint.engine.fixing import fix_allowed
+from isolint.core.source import SourceFile
+from isolint.engine.fixing import FixNotWritten, fix_allowed, write_fixed_file
 
 
 def _fix_result(run: LintRun, result: CheckResult, unsafe: bool) -> FixResult | None:
@@ -25,19 +27,47 @@ def _fix_result(run: LintRun, result: CheckResult, unsafe: bool) -> FixResult | 
     return outcome
 
 
-def write_back(source, text: str) -> None:
-    """Write a changed file (fixes, ignore comments)."""
-    source.path.write_text(text, encoding="utf-8", newline="")
+@dataclass
+class FileWrites:
+    """The files a command rewrote, and those it refused to write (with why): a file that
+    cannot be written as it was read — its encoding, permissions, a change since the check —
+    stays as it was, and the user learns exactly which files changed."""
+
+    changed: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    _cwd: str = field(default_factory=lambda: os.path.abspath(os.getcwd()))
+
+    def write_back(self, source: SourceFile, text: str) -> bool:
+        """Write ``text`` over the file ``source`` was read from; False when refused."""
+        shown, _ = display_path(source.path, self._cwd)
+        try:
+            write_fixed_file(source.path, source.text, text, source.language)
+        except FixNotWritten as exc:
+            self.refused.append((shown, str(exc)))
+            return False
+        self.changed.append(shown)
+        return True
+
+    def print_refusals(self) -> None:
+        """One error per file left as it was, then exactly which files were changed."""
+        for shown, reason in self.refused:
+            print(f"error: {shown}: not written: {reason}; the file is unchanged", file=sys.stderr)
+        if self.refused:
+            changed = ", ".join(self.changed) if self.changed else "none"
+            print(f"error: {len(self.refused)} file(s) could not be written; files changed: {changed}",
+                  file=sys.stderr)
 
 
-def apply_fixes(run: LintRun, unsafe: bool) -> int:
-    """Write fixed files; the run's results then hold what remains. Returns findings fixed."""
+def apply_fixes(run: LintRun, unsafe: bool, writes: FileWrites) -> int:
+    """Write fixed files; the run's results then hold what remains (a refused file keeps its
+    findings). Returns findings fixed."""
     fixed = 0
     for index, result in enumerate(run.results):
         outcome = _fix_result(run, result, unsafe)
         if outcome is None or not outcome.applied or outcome.text == result.source.text:
             continue
-        write_back(result.source, outcome.text)
+        if not writes.write_back(result.source, outcome.text):
+            continue
         fixed += len(outcome.applied)
         new_source = dataclasses.replace(result.source, text=outcome.text)
         run.results[index] = dataclasses.replace(

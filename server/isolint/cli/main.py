@@ -17,6 +17,7 @@ from pathlib import Path
 from isolint import __version__
 from isolint.cli import check as check_command
 from isolint.cli import contract as contract_command
+from isolint.cli import explain as explain_command
 from isolint.cli.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError, check_jobs, check_paths, emit, lint
 
 
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("paths", nargs="*", default=[Path(".")], type=Path, metavar="PATH")
 
     contract_command.add_parser(commands)
+    explain_command.add_parser(commands)
 
     # `isolint server` is dispatched to isolint.lsp by isolint.__main__; listed here for --help.
     commands.add_parser("server", help="start the language server (isolint server --help)")
@@ -104,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     handlers = {"check": check_command.run, "fix": check_command.run, "rules": run_rules, "rule": run_rule,
-                "report": run_report, "clean": run_clean, "contract": contract_command.run}
+                "report": run_report, "clean": run_clean, "contract": contract_command.run,
+                "explain": explain_command.run}
     handler = handlers.get(args.command)
     if handler is None:
         parser.print_help()

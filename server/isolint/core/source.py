@@ -70,27 +70,59 @@ class UnreadableSource(Exception):
     """A file that is not text we can analyse (binary, too large, undecodable)."""
 
 
+def source_encoding(raw: bytes, language: Language | None) -> str:
+    """The codec a file's bytes are read — and a fix written back — with: a PEP 263 coding
+    cookie in a Python file's first two lines, else UTF-8 (``utf-8-sig`` when a BOM starts
+    the file, so that encoding the text again writes the BOM again)."""
+    if language is Language.PYTHON and b"coding" in raw[:raw.find(b"\n", raw.find(b"\n") + 1) % (len(raw) + 1)]:
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        except SyntaxError as exc:
+            raise UnreadableSource(f"bad encoding declaration: {exc}") from exc
+        return encoding
+    return "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
+
+
 def decode_source(raw: bytes, language: Language | None) -> str:
     """Bytes to text, honouring BOMs and PEP 263 coding cookies; never guesses silently."""
     if len(raw) > MAX_FILE_BYTES:
         raise UnreadableSource(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; skipped")
     if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
         raise UnreadableSource("binary file (NUL bytes); skipped")
-    if language is Language.PYTHON and b"coding" not in raw[:raw.find(b"\n", raw.find(b"\n") + 1) % (len(raw) + 1)]:
-        # no PEP 263 cookie in the first two lines: UTF-8, as detect_encoding would say
-        encoding = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
-    elif language is Language.PYTHON:
-        try:
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-        except SyntaxError as exc:
-            raise UnreadableSource(f"bad encoding declaration: {exc}") from exc
-    else:
-        encoding = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
+    encoding = source_encoding(raw, language)
     try:
         text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise UnreadableSource(f"cannot decode as {encoding}: {exc}") from exc
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def encode_source(text: str, original: bytes, language: Language | None) -> bytes:
+    """``text`` as the bytes of a file that was read from ``original``: the same codec, the
+    BOM kept. Raises UnreadableSource when the text cannot be written that way (a character
+    the declared coding lacks, or a coding declaration the text no longer makes the same)."""
+    encoding = source_encoding(original, language)
+    try:
+        raw = text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        character = exc.object[exc.start:exc.end]
+        raise UnreadableSource(f"{character!r} cannot be written in the file's encoding ({encoding})") from exc
+    if source_encoding(raw, language) != encoding or decode_source(raw, language) != text:
+        raise UnreadableSource(f"the fixed text would no longer be read back as {encoding}")
+    return raw
+
+
+_CODING_COOKIE_RE = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
+
+
+def header_line_count(lines: list[str]) -> int:
+    """How many first lines must stay first: a shebang, then a PEP 263 coding cookie (an
+    import a fix adds goes below them)."""
+    count = 1 if lines and lines[0].startswith("#!") else 0
+    for index, line in enumerate(lines[:2]):
+        if _CODING_COOKIE_RE.match(line):
+            count = index + 1
+    return count
 
 
 @dataclass
@@ -188,6 +220,11 @@ class SourceFile:
 
     def text_in(self, range_: Range) -> str:
         return self.text[self.offset(range_.start) : self.offset(range_.end)]
+
+    @property
+    def header_lines(self) -> int:
+        """Lines a fix inserts nothing above (shebang, coding cookie)."""
+        return header_line_count(self.lines[:2])
 
     @property
     def line_ending(self) -> str:

@@ -48,10 +48,11 @@ def is_integration_module(tree: ast.Module, markers: list[str]) -> bool:
 
 #: what may stand between a name and the ``.``, ``[`` or ``=`` after it (``pytest.mark .
 #: integration`` inside brackets): blanks, line continuations, comments and the ``)`` of
-#: ``(pytest.mark).integration``; after a dot, no ``)``. Possessive, so a long ``#####`` line
-#: cannot make the search backtrack.
-BETWEEN_TOKENS = rb"(?:[\s\\)]|#[^\r\n]*)*+"
-_AFTER_DOT = rb"(?:[\s\\]|#[^\r\n]*)*+"
+#: ``(pytest.mark).integration``; after a dot, no ``)``. The run is taken whole (a comment to the
+#: end of its line, and nothing of the kind may follow), the way a possessive ``*+`` would on
+#: Python 3.11+, so a long ``#####`` line cannot make the search backtrack.
+BETWEEN_TOKENS = rb"(?:[\s\\)]|#[^\r\n]*(?![^\r\n]))*(?![\s\\)#])"
+_AFTER_DOT = rb"(?:[\s\\]|#[^\r\n]*(?![^\r\n]))*(?![\s\\#])"
 #: a whole identifier: no ASCII identifier character on either side (a non-ASCII neighbour
 #: counts as a boundary, which only admits more). The patterns start with the identifier's
 #: literal and look behind it, which keeps the search on ``re``'s fast literal scan.

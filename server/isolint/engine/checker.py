@@ -20,11 +20,15 @@ from isolint.core.source import SourceFile, UnreadableSource, decode_source, lan
 from isolint.engine.runners import ParseFailure, runner_for
 from isolint.rules.meta.parse_error import ParseError
 from isolint.rules.meta.unreadable_file import UnreadableFile
+from isolint.rules.meta.unused_ignore import UnusedIgnore
 
 #: the engine's own findings (a file that does not parse, or cannot be read), never run as rules
 META_RULES = (ParseError, UnreadableFile)
 
 log = logging.getLogger(__name__)
+
+#: the code of the unused-ignore rule, which no ignore comment is added for
+UNUSED_IGNORE = UnusedIgnore.code
 
 
 @dataclass
@@ -138,7 +142,7 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
     if not rules:  # parsed for its facts only: nothing to run
         return result
     findings, result.crashed_rules = runner.run(source, tree, [rule() for rule in rules], project)
-    result.findings = _finalize(findings, runner.suppressions(source, tree), source.settings)
+    result.findings = _finalize(findings, runner.suppressions(source, tree), source, candidate_rules)
     return result
 
 
@@ -155,11 +159,17 @@ def _extract_facts(indexers, source: SourceFile, tree) -> dict[str, Any]:
     return facts
 
 
-def _finalize(findings: list[Finding], suppressions: Suppressions, settings: Settings) -> list[Finding]:
+def _finalize(findings: list[Finding], suppressions: Suppressions, source: SourceFile,
+              enabled: list[type[Rule]]) -> list[Finding]:
+    """Suppress, report unused ignore comments (ISO003), dedupe, apply severities, sort."""
+    settings = source.settings
     kept = []
     seen = set()
+    used: set[tuple[int, str]] = set()
     for finding in findings:
-        if suppressions.is_suppressed(finding.code, finding.range.start.line):
+        silencers = suppressions.silencers(finding.code, finding.range.start.line)
+        if silencers:
+            used.update(silencers)
             continue
         key = (finding.code, finding.range, finding.message)
         if key in seen:
@@ -169,6 +179,11 @@ def _finalize(findings: list[Finding], suppressions: Suppressions, settings: Set
         if severity is not finding.severity:
             finding = dataclasses.replace(finding, severity=severity)
         kept.append(finding)
+    if UnusedIgnore in enabled and suppressions.comments:
+        from isolint.rules.registry import RULE_BY_CODE
+
+        kept.extend(UnusedIgnore.findings_for(source, suppressions, used, RULE_BY_CODE,
+                                              {rule.code for rule in enabled}))
     kept.sort(key=Finding.sort_key)
     return kept
 

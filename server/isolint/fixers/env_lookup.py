@@ -43,6 +43,7 @@ def env_lookup_fix(
     applicability: Applicability = Applicability.UNSAFE,
     line_ending: str = "\n",
     quote: str = "'",
+    header_lines: int = 0,
 ) -> Fix:
     """A fix replacing the text at ``replace`` with the lookup of ``name`` (adding the import).
 
@@ -51,7 +52,7 @@ def env_lookup_fix(
     """
     expression = env_lookup_expression(settings, name, quote)
     edits = [Edit(replace, expression)]
-    added = import_edit(settings.accessor_import, imports, tree, line_ending)
+    added = import_edit(settings.accessor_import, imports, tree, line_ending, header_lines)
     if added is not None:
         edits.insert(0, added)
     return Fix(title or f"Read `{name}` from the environment: `{expression}`", applicability, tuple(edits))

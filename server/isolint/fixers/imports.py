@@ -29,26 +29,27 @@ def is_imported(statement: str, imports: dict[str, str]) -> bool:
     return all(imports.get(local) == target for local, target in bound_names(statement))
 
 
-def insertion_line(tree: ast.Module) -> int:
-    """0-based line where a new top-level import goes."""
-    line = 0
+def insertion_line(tree: ast.Module, header_lines: int = 0) -> int:
+    """0-based line where a new top-level import goes (never above the ``header_lines``: a
+    shebang or coding cookie stops working anywhere but first)."""
+    line = header_lines
     body = tree.body
     index = 0
     if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
             and isinstance(body[0].value.value, str):
-        line = body[0].end_lineno or body[0].lineno
+        line = max(line, body[0].end_lineno or body[0].lineno)
         index = 1
     while index < len(body) and isinstance(body[index], (ast.Import, ast.ImportFrom)):
-        line = body[index].end_lineno or body[index].lineno
+        line = max(line, body[index].end_lineno or body[index].lineno)
         index += 1
     return line
 
 
 def import_edit(statement: str | None, imports: dict[str, str], tree: ast.Module | None,
-                line_ending: str = "\n") -> Edit | None:
+                line_ending: str = "\n", header_lines: int = 0) -> Edit | None:
     """The edit adding ``statement`` unless the module already binds its names."""
     if not statement or tree is None or is_imported(statement, imports):
         return None
-    line = insertion_line(tree)
+    line = insertion_line(tree, header_lines)
     position = Position(line, 0)
     return Edit(Range(position, position), statement.strip() + line_ending)

@@ -103,6 +103,13 @@ def _check_cleanup(statement: cst.CSTNode, name: str) -> None:
         raise FixNotApplicable(f"the cleanup no longer names `{name}`")
 
 
+def _block_indent(target: _Target) -> str | None:
+    """The indentation a new block inside the target block uses: the block's own, so that a
+    fix in a space-indented function of a file whose first indent is a tab adds spaces
+    (``None``, the module's default, at the top level or where the block uses the default)."""
+    return target.block.indent if isinstance(target.block, cst.IndentedBlock) else None
+
+
 def _comments(statement: cst.CSTNode) -> list[cst.EmptyLine]:
     return [line for line in getattr(statement, "leading_lines", ()) if line.comment is not None]
 
@@ -149,7 +156,8 @@ def wrap_in_with(text: str, params: Mapping) -> tuple[Edit, ...]:
             inner = [cst.SimpleStatementLine(body=[cst.Pass()])]
         with_statement = cst.With(
             items=[cst.WithItem(item=creation, asname=cst.AsName(name=cst.Name(name)))],
-            body=cst.IndentedBlock(body=inner, header=creation_statement.trailing_whitespace, footer=footer),
+            body=cst.IndentedBlock(body=inner, header=creation_statement.trailing_whitespace, footer=footer,
+                                   indent=_block_indent(target)),
             asynchronous=cst.Asynchronous() if keyword == "async with" else None,
             leading_lines=creation_statement.leading_lines,
         )
@@ -178,9 +186,10 @@ def close_in_finally(text: str, params: Mapping) -> tuple[Edit, ...]:
         first = inner[0]
         leading = list(getattr(first, "leading_lines", ()))
         inner = [first.with_changes(leading_lines=[])] + list(inner[1:])
+        indent = _block_indent(target)
         try_statement = cst.Try(
-            body=cst.IndentedBlock(body=inner),
-            finalbody=cst.Finally(body=cst.IndentedBlock(body=[cleanup])),
+            body=cst.IndentedBlock(body=inner, indent=indent),
+            finalbody=cst.Finally(body=cst.IndentedBlock(body=[cleanup], indent=indent)),
             leading_lines=leading,
         )
         return [body[target.start], try_statement]

@@ -28,6 +28,7 @@ from isolint.rules.lifecycle.session_without_context_manager import SessionWitho
 from isolint.rules.lifecycle.sync_database_call_in_async import SyncDatabaseCallInAsync
 from isolint.rules.meta.parse_error import ParseError
 from isolint.rules.meta.unreadable_file import UnreadableFile
+from isolint.rules.meta.unused_ignore import UnusedIgnore
 from isolint.rules.secrets.hardcoded_secret_in_code import HardcodedSecretInCode
 from isolint.rules.secrets.real_value_in_env_template import RealValueInEnvTemplate
 from isolint.rules.secrets.secret_in_env_file import SecretInEnvFile
@@ -42,6 +43,7 @@ from isolint.rules.test_isolation.test_doubles_indexer import IntegrationDoubles
 RULES: tuple[type[Rule], ...] = (
     ParseError,
     UnreadableFile,
+    UnusedIgnore,
     HardcodedLocalHost,
     DevDefaultEnvFallback,
     HardcodedConnectionValue,

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 class DevDefaultEnvFallback(Rule):
-    """An environment lookup whose default is a development value (`os.getenv("REDIS_HOST", "localhost")`).
+    """An environment lookup with a development default (`os.getenv("REDIS_HOST", "localhost")`).
 
     ## What it does
     Flags an environment lookup whose default is a development value: a local host or a URL

@@ -14,7 +14,7 @@ DEPLOYED_ENVIRONMENTS = frozenset({"staging", "production"})
 
 
 class DevValueInDeployedEnvFile(Rule):
-    """A development value (`localhost`, `DEBUG=true`, `ENV=development`) in a staging or production env file.
+    """A development value (`localhost`, `DEBUG=true`) in a staging or production env file.
 
     ## What it does
     Flags development values in the env files of deployed environments — files whose name

@@ -75,7 +75,7 @@ class _DeferredHostFinding:
 
 
 class HardcodedLocalHost(Rule):
-    """A local host (`localhost`, `127.0.0.1`, `host.docker.internal`…) used as a value in production code.
+    """A local host (`localhost`, `127.0.0.1`…) used as a value in production code.
 
     ## What it does
     Flags a local host — `localhost`, `127.0.0.1`, `::1`, `*.localhost`, `host.docker.internal`,

@@ -53,7 +53,8 @@ def env_lookup_fix_for(node: ast.AST, name: str, ctx: PythonContext, title: str 
     quoted the way the module quotes its strings."""
     quote = ctx.source.memo(PREFERRED_QUOTE, lambda source: preferred_quote(source.text))
     return env_lookup_fix(replace=ctx.range(node), name=name, settings=ctx.settings, imports=ctx.imports,
-                          tree=ctx.tree, line_ending=ctx.source.line_ending, title=title, quote=quote)
+                          tree=ctx.tree, line_ending=ctx.source.line_ending, title=title, quote=quote,
+                          header_lines=ctx.source.header_lines)
 
 
 def replace_with_env_lookup(node: ast.AST, name: str, ctx: PythonContext, *, wrap: str = "") -> Fix:

@@ -9,7 +9,7 @@ from isolint.rules.contract.reporting import ContractRule, peer_label
 
 
 class NearMissMessageType(ContractRule):
-    """A WebSocket message type the other side spells slightly differently (`thread_update`/`thread_updated`).
+    """A message type the peer spells slightly differently (`thread_update` / `thread_updated`).
 
     ## What it does
     Flags a WebSocket message type that the other side of the contract knows under a near-miss
@@ -23,13 +23,48 @@ class NearMissMessageType(ContractRule):
 
     ## Example
     ```typescript
-    // frontend/src/ws/types.ts — the backend sends "thread_updated"
+    // frontend/src/ws/types.ts
     export type ServerMessageType = 'thread_created' | 'thread_update';
+
+    export function onMessage(socket: WebSocket, raw: string) {
+      const message = JSON.parse(raw);
+      switch (message.type as ServerMessageType) {
+        case 'thread_created': return addThread(message.thread);
+        case 'thread_update': return updateThread(message.thread);
+      }
+    }
+    ```
+    ```python
+    # services/backend/app/ws/threads.py
+    async def created(websocket, thread: dict) -> None:
+        await websocket.send_json({"type": "thread_created", "thread": thread})
+
+
+    async def updated(websocket, thread: dict) -> None:
+        await websocket.send_json({"type": "thread_updated", "thread": thread})
     ```
 
     ## Use instead
     ```typescript
+    // frontend/src/ws/types.ts
     export type ServerMessageType = 'thread_created' | 'thread_updated';
+
+    export function onMessage(socket: WebSocket, raw: string) {
+      const message = JSON.parse(raw);
+      switch (message.type as ServerMessageType) {
+        case 'thread_created': return addThread(message.thread);
+        case 'thread_updated': return updateThread(message.thread);
+      }
+    }
+    ```
+    ```python
+    # services/backend/app/ws/threads.py
+    async def created(websocket, thread: dict) -> None:
+        await websocket.send_json({"type": "thread_created", "thread": thread})
+
+
+    async def updated(websocket, thread: dict) -> None:
+        await websocket.send_json({"type": "thread_updated", "thread": thread})
     ```
 
     ## Fix safety

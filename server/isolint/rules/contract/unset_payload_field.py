@@ -8,7 +8,7 @@ from isolint.rules.contract.reporting import ContractRule
 
 
 class UnsetPayloadField(ContractRule):
-    """A message field a handler reads that no send of that message type sets (`data` sent, `payload` read).
+    """A message field the handler reads but no send sets (`data` sent, `payload` read).
 
     ## What it does
     Flags a field that a handler reads from a received message (`message.payload` inside
@@ -22,17 +22,34 @@ class UnsetPayloadField(ContractRule):
 
     ## Example
     ```typescript
-    // frontend/src/ws/client.ts — the backend sends {"type": "thread_updated", "data": {...}}
-    switch (message.type) {
-      case 'thread_updated': store.updateThread(message.payload); break;
+    // frontend/src/ws/client.ts
+    export function onMessage(socket: WebSocket, raw: string) {
+      const message = JSON.parse(raw);
+      switch (message.type) {
+        case 'thread_updated': store.updateThread(message.payload); break;
+      }
     }
+    ```
+    ```python
+    # services/backend/app/ws/threads.py
+    async def updated(websocket, thread: dict) -> None:
+        await websocket.send_json({"type": "thread_updated", "data": thread})
     ```
 
     ## Use instead
     ```typescript
-    switch (message.type) {
-      case 'thread_updated': store.updateThread(message.data); break;
+    // frontend/src/ws/client.ts
+    export function onMessage(socket: WebSocket, raw: string) {
+      const message = JSON.parse(raw);
+      switch (message.type) {
+        case 'thread_updated': store.updateThread(message.data); break;
+      }
     }
+    ```
+    ```python
+    # services/backend/app/ws/threads.py
+    async def updated(websocket, thread: dict) -> None:
+        await websocket.send_json({"type": "thread_updated", "data": thread})
     ```
     or make the backend send `payload`.
 

@@ -321,7 +321,8 @@ def _alias_parts(text: _Text, word: bytes) -> frozenset[str]:
 
 
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") | frozenset(range(128, 256))
-_COMMENT = rb"(?>#[^\n]*)"
+# a comment runs to the end of its line (one way to match it: no backtracking into it)
+_COMMENT = rb"#[^\n]*(?![^\n])"
 _AFTER_DOT_RE = re.compile(rb"(\w+)\s*\.(?:\s|\\|" + _COMMENT + rb")*\Z")
 #: the import list of ``from W import`` up to the name (``W``: group 2; only dots for
 #: ``from . import``), literal first

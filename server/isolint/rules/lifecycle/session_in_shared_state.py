@@ -11,7 +11,7 @@ CLEANUP_HOOKS = frozenset({"close", "aclose", "__exit__", "__aexit__", "__del__"
 
 
 class SessionInSharedState(LifecycleRule):
-    """A database session stored where every request shares it (a module global, a class attribute).
+    """A database session stored where every request shares it (module global, class attribute).
 
     ## What it does
     Flags a database session or connection stored where every request and caller shares it:

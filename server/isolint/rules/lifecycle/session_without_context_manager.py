@@ -8,7 +8,7 @@ from isolint.rules.lifecycle.tracking import LifecycleRule, Scope
 
 
 class SessionWithoutContextManager(LifecycleRule):
-    """A database session or connection created without a `with` block or `finally` that closes it.
+    """A database session or connection without a `with` or `finally` that closes it.
 
     ## What it does
     Flags a database session or connection (SQLAlchemy `Session`/`AsyncSession`, a

@@ -16,7 +16,7 @@ REPORTED_CALLS: Key[set] = Key("iso3.reported-blocking-calls")
 
 
 class SyncDatabaseCallInAsync(LifecycleRule):
-    """Synchronous database work (a sync session, connection or driver call) inside `async def`.
+    """Synchronous database work (a sync session, connection or call) inside `async def`.
 
     ## What it does
     Flags synchronous database work inside `async def`: opening a sync `Session`, a

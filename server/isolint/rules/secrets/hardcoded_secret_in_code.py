@@ -38,7 +38,7 @@ def _content_range(node: ast.Constant, ctx: "PythonContext") -> Range:
 
 
 class HardcodedSecretInCode(Rule):
-    """A hard-coded secret in Python: a real-looking value with a secret name, or a known token format.
+    """A real-looking secret hard-coded in Python: a secret-named value or a known token format.
 
     ## What it does
     Checks Python string literals for hard-coded secrets: a literal bound to a secret-named
@@ -127,4 +127,5 @@ class HardcodedSecretInCode(Rule):
         if not env_name:
             return None
         return env_lookup_fix(replace=ctx.range(binding.replace), name=env_name, settings=ctx.settings,
-                              imports=ctx.imports, tree=ctx.tree, line_ending=ctx.source.line_ending)
+                              imports=ctx.imports, tree=ctx.tree, line_ending=ctx.source.line_ending,
+                              header_lines=ctx.source.header_lines)

@@ -19,7 +19,7 @@ LOADED_TEMPLATE_MARKERS = ("default", "dist")
 
 
 class RealValueInEnvTemplate(Rule):
-    """A real secret or password in an env template (`.env.example`) where a placeholder belongs.
+    """A real secret or password in an env template, where a placeholder belongs.
 
     ## What it does
     Checks env templates (`.env.example`, `.env.sample`, `.env.template`, `env.example`,

@@ -94,8 +94,8 @@ def _import_of(names: frozenset[str]) -> re.Pattern[bytes]:
     """``import`` followed, on its logical line, by one of ``names`` as a top-level word (also
     after ``a as b,`` — and, loosely, among a from-import's names); or, in the same scan, a
     dynamic import (``import_module``, ``__import__``: group ``dynamic``)."""
-    # words are taken whole (possessive): a name is tried only where a word starts
-    statement = (b"|" + _GAP + rb"(?:\w++|[.,]|" + _GAP + rb")*?(?<![\w.])" + _alternatives(names) + rb"(?!\w)"
+    # words are taken whole: a name is tried only where a word starts
+    statement = (b"|" + _GAP + rb"(?:\w+(?!\w)|[.,]|" + _GAP + rb")*?(?<![\w.])" + _alternatives(names) + rb"(?!\w)"
                  if names else b"")
     return re.compile(rb"import(?:(?P<dynamic>_module|__)" + statement + b")", re.DOTALL)
 

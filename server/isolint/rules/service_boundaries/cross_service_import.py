@@ -33,11 +33,23 @@ class CrossServiceImport(ImportBoundaryRule):
     # services/backend/app/routes.py
     from services.auth.app.security import verify_token
     ```
+    ```python
+    # services/auth/app/security.py
+    def verify_token(token: str) -> bool: ...
+    ```
 
     ## Use instead
     ```python
     # services/backend/app/routes.py
     from shared.auth import verify_token
+    ```
+    ```python
+    # shared/auth.py
+    def verify_token(token: str) -> bool: ...
+    ```
+    ```python
+    # services/auth/app/security.py
+    def verify_token(token: str) -> bool: ...
     ```
 
     ## Known look-alikes

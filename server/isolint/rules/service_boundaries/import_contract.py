@@ -62,7 +62,7 @@ def _level(layer: str) -> list[str]:
 
 
 class ImportContractViolation(ImportBoundaryRule):
-    """An import that breaks an import contract (`forbidden`, `independence`, `layers`) of the settings.
+    """An import that breaks a configured contract (`forbidden`, `independence`, `layers`).
 
     ## What it does
     Checks imports against the contracts declared in `[[tool.isolint.contracts]]`, in
@@ -80,14 +80,25 @@ class ImportContractViolation(ImportBoundaryRule):
 
     ## Example
     ```python
-    # services/backend/app/db/models.py, with a layers contract api > services > db
+    # services/backend/app/db/models.py
+    # isolint-example: settings={"contracts": [{"name": "Backend layers", "type": "layers", "containers": ["services.backend.app"], "layers": ["api", "services", "db"]}]}
+    # the layers contract below (Options): api > services > db
     from services.backend.app.api.routes import router
+    ```
+    ```python
+    # services/backend/app/api/routes.py
+    router = object()
     ```
 
     ## Use instead
     ```python
     # services/backend/app/api/routes.py
+    # isolint-example: settings={"contracts": [{"name": "Backend layers", "type": "layers", "containers": ["services.backend.app"], "layers": ["api", "services", "db"]}]}
     from services.backend.app.db.models import User
+    ```
+    ```python
+    # services/backend/app/db/models.py
+    class User: ...
     ```
 
     ## Known look-alikes

@@ -26,14 +26,26 @@ class SharedImportsService(ImportBoundaryRule):
 
     ## Example
     ```python
-    # shared/shared/notifications.py
+    # shared/notifications.py
     from services.backend.app.db.models import User
+    ```
+    ```python
+    # services/backend/app/db/models.py
+    class User: ...
     ```
 
     ## Use instead
     ```python
-    # shared/shared/notifications.py
+    # shared/notifications.py
     from shared.schemas import UserRef
+    ```
+    ```python
+    # shared/schemas.py
+    class UserRef: ...
+    ```
+    ```python
+    # services/backend/app/db/models.py
+    class User: ...
     ```
 
     ## Known look-alikes

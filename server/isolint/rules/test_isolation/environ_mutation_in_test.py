@@ -36,7 +36,7 @@ ENVIRON_CHANGE = re.compile(
 
 
 class EnvironMutationInTest(Rule):
-    """A test that changes `os.environ` directly instead of through `monkeypatch` or `patch.dict`.
+    """A test changing `os.environ` directly instead of through `monkeypatch` or `patch.dict`.
 
     ## What it does
     Flags a test (or fixture) that changes `os.environ` directly — item assignment, `del`,

@@ -35,16 +35,38 @@ class MockFixtureInIntegrationTest(Rule):
 
     ## Example
     ```python
-    # tests/integration/test_checkout.py  (conftest.py: `def payment_gateway(): return MagicMock()`)
+    # tests/integration/test_checkout.py
     def test_checkout(payment_gateway):
         assert checkout(payment_gateway).paid
+    ```
+    ```python
+    # tests/integration/conftest.py
+    from unittest.mock import MagicMock
+
+    import pytest
+
+
+    @pytest.fixture
+    def payment_gateway():
+        return MagicMock()
     ```
 
     ## Use instead
     ```python
-    # tests/integration/test_checkout.py  (conftest.py: a fixture yielding a sandbox gateway client)
+    # tests/integration/test_checkout.py
     def test_checkout(sandbox_payment_gateway):
         assert checkout(sandbox_payment_gateway).paid
+    ```
+    ```python
+    # tests/integration/conftest.py
+    import pytest
+
+    from app.payments import GatewayClient
+
+
+    @pytest.fixture
+    def sandbox_payment_gateway():
+        return GatewayClient(base_url=SANDBOX_URL)
     ```
 
     ## Known look-alikes

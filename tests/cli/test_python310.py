@@ -1,14 +1,18 @@
-"""Python 3.10 has no ``tomllib``: isolint reads its configuration with ``tomli`` there.
+"""isolint runs on Python 3.10 (``requires-python``, and the VS Code extension's bundled server).
 
-The suite runs on 3.11+, so a child interpreter is started with ``tomllib`` made unimportable
-(a ``sys.meta_path`` finder that refuses it, as on 3.10) and must still load a valid config and
-report a broken one with its line. A real Python 3.10 runs the bundled server in
-tests/e2e/test_vscode_bundle.py when one is installed.
+The suite itself runs on 3.11+, so what 3.10 lacks is checked here without a 3.10: no 3.11 syntax
+in the package, no regular expression with 3.11-only constructs (atomic groups, possessive
+quantifiers: ``re`` on 3.10 rejects them at import), and the configuration read with ``tomli``
+where ``tomllib`` is missing (a child interpreter where a ``sys.meta_path`` finder refuses
+``tomllib``, as on 3.10). A real Python 3.10, when installed, runs the bundled server in
+tests/e2e/test_vscode_bundle.py.
 """
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +20,25 @@ from pathlib import Path
 import pytest
 
 SERVER = Path(__file__).resolve().parents[2] / "server"
+MODULES = sorted((SERVER / "isolint").rglob("*.py"))
+#: ``(?>…)``, and ``*+ ++ ?+ }+`` not escaped and not the last member of a character class
+PYTHON311_REGEX = re.compile(r"\(\?>|(?<![\\\[])[*+?}]\+(?!\])")
+
+
+def test_package_parses_as_python_310() -> None:
+    assert MODULES
+    for path in MODULES:
+        ast.parse(path.read_text(encoding="utf-8"), str(path), feature_version=(3, 10))
+
+
+def test_no_regular_expression_needs_python_311() -> None:
+    found = []
+    for path in MODULES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+                text = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
+                found += [f"{path.relative_to(SERVER)}:{node.lineno}: {text!r}" for _ in PYTHON311_REGEX.finditer(text)]
+    assert not found, "3.11-only regex syntax (re.error on Python 3.10):\n" + "\n".join(found)
 
 CHILD = r"""
 import importlib.abc, json, sys
