@@ -41,7 +41,7 @@ class LanguageRunner:
     parse: Callable[[SourceFile], Any]
     #: (source, tree, rule instances, project) → (findings, codes of the rules that crashed)
     run: Callable[[SourceFile, Any, list[Rule], Any], tuple[list[Finding], list[str]]]
-    #: the ``isolint: ignore`` comments of a file, from its parse
+    #: the suppression comments of a file, read from its parse
     suppressions: Callable[[SourceFile, Any], Suppressions]
     #: content-based zone refinement after the parse; True when it moved the file to another zone
     refine_zone: Callable[[SourceFile, Any], bool] | None = None
