@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from isolint.core.config import Settings
+from isolint.core.files import FileRefused, read_regular
 from isolint.core.model import Finding, Range
 from isolint.core.rule import Rule
 from isolint.core.suppression import Suppressions
 from isolint.engine.selection import TokenScan, prefilter, rules_for
-from isolint.core.source import SourceFile, UnreadableSource, decode_source, language_of
+from isolint.core.source import MAX_FILE_BYTES, SourceFile, UnreadableSource, decode_source, language_of
 from isolint.engine.runners import ParseFailure, runner_for
 from isolint.rules.meta.parse_error import ParseError
 from isolint.rules.meta.unreadable_file import UnreadableFile
@@ -48,11 +49,11 @@ def load_source(path: Path, settings: Settings, service: str | None = None) -> S
     """Read a file from disk; an unreadable one becomes a result with an ISO002 finding."""
     language = language_of(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_FILE_BYTES)
         text = decode_source(raw, language)
     except (UnreadableSource, OSError) as exc:
         source = SourceFile.from_text(path, "", settings, language, service)
-        reason = str(exc) if isinstance(exc, UnreadableSource) else f"{type(exc).__name__}: {exc}"
+        reason = str(exc) if isinstance(exc, (UnreadableSource, FileRefused)) else f"{type(exc).__name__}: {exc}"
         finding = _meta_finding(UnreadableFile, source, Range.of(0, 0, 0, 0), reason)
         return CheckResult(source, [finding] if _meta_enabled(UnreadableFile, source) else [])
     return SourceFile.from_text(path, text, settings, language, service)
