@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from isolint.core.files import FileRefused, read_regular
 from isolint.core.model import Severity
 
 try:
@@ -23,6 +24,8 @@ except ModuleNotFoundError:  # Python 3.10: the same parser, published as tomli 
     import tomli as tomllib  # type: ignore[no-redef]
 
 CONFIG_FILE_NAMES = ("isolint.toml", ".isolint.toml", "pyproject.toml")
+#: a configuration file larger than this is refused (an error naming it), never read whole
+MAX_CONFIG_BYTES = 2 * 1024 * 1024
 DEFAULT_ENV_ACCESSOR = "os.environ[{name!r}]"
 
 
@@ -320,8 +323,8 @@ def read_isolint_table(path: Path) -> tuple[dict[str, Any], str] | None:
     Raises ConfigError (with the TOML parser's line) when the file is not valid TOML.
     """
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
+        raw = read_regular(path, MAX_CONFIG_BYTES)
+    except OSError as exc:  # FileRefused says why (a FIFO, too large)
         raise ConfigError(path, 0, "", f"cannot read: {exc}") from exc
     try:
         text = raw.decode("utf-8")
@@ -368,7 +371,9 @@ def _has_isolint_table(path: Path) -> bool:
     if path.name != "pyproject.toml":
         return True
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8", errors="replace")
+    except FileRefused:
+        return True  # has_isolint_table cannot tell: loading it reports why it is refused
     except OSError:
         return False
     return re.search(r"^\s*\[tool\.isolint[\].]|^\s*tool\.isolint\.", text, re.MULTILINE) is not None
