@@ -134,21 +134,30 @@ def test_the_rule_name_check_can_fail() -> None:
 
 
 def _lint_section(tmp_path: Path, rule, section: str):
-    """Write the section's blocks as a project and lint it; None when nothing is lintable."""
+    """Write the section's blocks as a project and lint it; None when nothing is lintable.
+
+    `Use instead` is linted in the `Example`'s project: its blocks replace the files they name
+    and the other files stay, so a cross-file rule's `Use instead` shows only what changes."""
     sections = rule.doc_sections()
-    defaults = example_blocks(sections["Example"]) if section != "Example" else None
-    blocks = [b for b in example_blocks(sections[section], defaults) if b.path]
+    example = example_blocks(sections["Example"])
+    if section == "Example":
+        base, blocks = [], [b for b in example if b.path]
+    else:
+        base, blocks = [b for b in example if b.path], [b for b in example_blocks(sections[section], example) if b.path]
     if not blocks:
         return None, None
+    named = [block.path for block in blocks]
+    assert len(set(named)) == len(named), f"{rule.code}: two blocks of `{section}` are linted as the same file"
+    files = {block.path: block.code for block in base + blocks}  # later blocks replace earlier ones
+    settings: dict = {"extend-select": [rule.code]}
+    for block in base + blocks:
+        settings.update(block.settings)
     tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "pyproject.toml").write_text("[tool.isolint]\n")
-    settings: dict = {"extend-select": [rule.code]}
-    for block in blocks:
-        target = tmp_path / block.path
-        assert not target.exists(), f"{rule.code}: two blocks of `{section}` are linted as {block.path}"
+    for path, code in files.items():
+        target = tmp_path / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(block.code, encoding="utf-8")
-        settings.update(block.settings)
+        target.write_text(code, encoding="utf-8")
     run = lint_paths([tmp_path], overrides=settings, jobs=1)
     assert not run.config_errors, run.config_errors
     return blocks[0].path, run
