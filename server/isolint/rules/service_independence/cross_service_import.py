@@ -47,10 +47,6 @@ class CrossServiceImport(ImportBoundaryRule):
     # shared/auth.py
     def verify_token(token: str) -> bool: ...
     ```
-    ```python
-    # services/auth/app/security.py
-    def verify_token(token: str) -> bool: ...
-    ```
 
     ## Known look-alikes
     - Imports of shared packages (`shared`, `common`, `libs`…, or the `shared` option).

@@ -93,7 +93,6 @@ class ImportContractViolation(ImportBoundaryRule):
     ## Use instead
     ```python
     # services/backend/app/api/routes.py
-    # isolint-example: settings={"contracts": [{"name": "Backend layers", "type": "layers", "containers": ["services.backend.app"], "layers": ["api", "services", "db"]}]}
     from services.backend.app.db.models import User
     ```
     ```python

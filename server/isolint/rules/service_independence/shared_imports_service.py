@@ -43,10 +43,6 @@ class SharedImportsService(ImportBoundaryRule):
     # shared/schemas.py
     class UserRef: ...
     ```
-    ```python
-    # services/backend/app/db/models.py
-    class User: ...
-    ```
 
     ## Known look-alikes
     - A service importing the shared package: the dependency points the right way.
