@@ -33,9 +33,9 @@ from isolint.rules.meta.unused_ignore import UnusedIgnore
 from isolint.rules.secrets.hardcoded_secret_in_code import HardcodedSecretInCode
 from isolint.rules.secrets.real_value_in_env_template import RealValueInEnvTemplate
 from isolint.rules.secrets.secret_in_env_file import SecretInEnvFile
-from isolint.rules.service_boundaries.cross_service_import import CrossServiceImport
-from isolint.rules.service_boundaries.import_contract import ImportContractViolation
-from isolint.rules.service_boundaries.shared_imports_service import SharedImportsService
+from isolint.rules.service_independence.cross_service_import import CrossServiceImport
+from isolint.rules.service_independence.import_contract import ImportContractViolation
+from isolint.rules.service_independence.shared_imports_service import SharedImportsService
 from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest
 from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
 from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest
