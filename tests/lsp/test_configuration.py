@@ -63,7 +63,8 @@ async def test_a_broken_config_is_shown_at_its_line_and_the_last_good_one_stays(
     [problem] = session.recorded.published[config_uri][-1].diagnostics
     assert problem.range.start.line == 4 and problem.severity == types.DiagnosticSeverity.Error
     assert "ignor" in problem.message and "did you mean `ignore`" in problem.message
-    assert any("ignor" in m.message for m in client.messages), "the user is told once, too"
+    # the message follows the diagnostics in a separate write: wait for it, do not assume it came along
+    assert await _eventually(lambda: any("ignor" in m.message for m in client.messages)), "the user is told once, too"
     assert list(session.recorded.published[uri][-1].diagnostics) == [], "linting continues with the last good settings"
     # TOML that does not parse points at the parser's line.
     config.write_text('[tool.isolint]\nselect = ["ISO5"\n', encoding="utf-8")
