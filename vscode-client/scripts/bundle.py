@@ -43,7 +43,6 @@ CLIENT = Path(__file__).resolve().parents[1]
 ROOT = CLIENT.parent
 PINS = CLIENT / "scripts" / "bundled-requirements.txt"
 BUNDLED = CLIENT / "bundled"
-LIBS = BUNDLED / "libs"
 PYTHON_VERSIONS = ("3.10", "3.11", "3.12", "3.13")
 
 
@@ -123,12 +122,12 @@ def platform_args(target: str, version: str) -> list[str]:
     return args
 
 
-def install_folder(python: str, target: str, version: str, isolint_wheel: Path, wheels: Path) -> Path:
+def install_folder(python: str, target: str, version: str, isolint_wheel: Path, wheels: Path, libs: Path) -> Path:
     pins = pinned_for(target, version)
     cache = wheels / target / tag_of(version)
     cache.mkdir(parents=True, exist_ok=True)
     pip(python, "download", "--quiet", "--no-deps", "--dest", str(cache), *platform_args(target, version), *pins)
-    folder = LIBS / tag_of(version)
+    folder = libs / tag_of(version)
     pip(python, "install", "--quiet", "--no-deps", "--no-index", "--find-links", str(cache), "--target", str(folder),
         "--no-compile", *platform_args(target, version), *pins, str(isolint_wheel))
     shutil.rmtree(folder / "bin", ignore_errors=True)  # console scripts, with this machine's shebang
@@ -182,21 +181,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", required=True, choices=sorted(TARGETS))
     parser.add_argument("--wheels", type=Path, default=CLIENT / "build" / "wheels", help="download cache")
     parser.add_argument("--python", default=sys.executable, help="the Python whose pip downloads (default: this one)")
+    parser.add_argument("--out", type=Path, default=BUNDLED, help="where libs/ and build.json go (default: bundled/)")
     args = parser.parse_args(argv)
-    shutil.rmtree(LIBS, ignore_errors=True)
-    LIBS.mkdir(parents=True)
-    (BUNDLED / "build.json").unlink(missing_ok=True)
+    libs = args.out / "libs"
+    shutil.rmtree(libs, ignore_errors=True)
+    libs.mkdir(parents=True)
+    (args.out / "build.json").unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="isolint-wheel-") as tmp:
         print(f"bundle: building the isolint wheel from {ROOT}", flush=True)
         wheel = build_isolint_wheel(args.python, Path(tmp))
         folders = {}
         for version in PYTHON_VERSIONS:
-            print(f"bundle: {args.target} Python {version} -> bundled/libs/{tag_of(version)}", flush=True)
-            folder = install_folder(args.python, args.target, version, wheel, args.wheels)
+            print(f"bundle: {args.target} Python {version} -> {libs / tag_of(version)}", flush=True)
+            folder = install_folder(args.python, args.target, version, wheel, args.wheels, libs)
             folders[tag_of(version)] = check_folder(args.target, version, folder)
         info = {"target": args.target, "isolint": isolint_version(wheel), "python": list(PYTHON_VERSIONS),
                 "libs": folders}
-    (BUNDLED / "build.json").write_text(json.dumps(info, indent=2) + "\n")
+    (args.out / "build.json").write_text(json.dumps(info, indent=2) + "\n")
     print(f"bundle: done ({args.target}, isolint {info['isolint']}, {len(folders)} Python versions)")
     return 0
 
