@@ -38,7 +38,9 @@ def vscode_toolchain() -> dict[str, str]:
     _require(CODE_SERVER.exists(), f"code-server is missing ({CODE_SERVER})")
     _require((CLIENT / "node_modules" / "playwright-core").is_dir(), "vscode-client/node_modules is missing")
     _require(CHROMIUM.exists(), f"Chromium is missing ({CHROMIUM}; apt-get install chromium)")
-    return {**os.environ, "PATH": f"{NODE24_BIN}:{os.environ['PATH']}"}
+    # no PYTHONPATH: the probe tests need an interpreter that really lacks isolint
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return {**env, "PATH": f"{NODE24_BIN}:{os.environ['PATH']}"}
 
 
 @pytest.fixture(scope="session")
