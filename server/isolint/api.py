@@ -6,21 +6,23 @@ Everything here delegates to the engine: ``engine/checker.py`` checks one source
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
 from isolint.core.config import Settings, settings_for
-from isolint.core.model import Finding
+from isolint.core.model import Finding, Severity
 from isolint.core.source import SourceFile, relative_path
-from isolint.engine.baseline import FileFindings, load_baseline, write_baseline
+from isolint.engine.baseline import BaselineError, FileFindings, load_baseline, write_baseline
 from isolint.engine.batch import LintRun, check_paths, collect_files
-from isolint.engine.checker import CheckResult, check_source
+from isolint.engine.checker import UNUSED_IGNORE, CheckResult, check_source
+from isolint.engine.explain import Explanation, explain_file
 from isolint.engine.fixing import MAX_FIX_ROUNDS, apply_fixes_once
 from isolint.engine.project import ProjectIndex
 
-__all__ = ["CheckResult", "FixResult", "IgnoreComments", "LintRun", "add_ignore_comments", "apply_baseline", "collect_files",
-           "fix_source", "lint_paths", "lint_source", "split_baselined", "write_run_baseline"]
+__all__ = ["BASELINED_MODES", "add_ignore_comments", "apply_baseline", "CheckResult", "collect_files",
+           "explain_file", "Explanation", "findings_for_editor", "fix_source", "FixResult", "IgnoreComments",
+           "lint_paths", "lint_source", "LintRun", "split_baselined", "write_run_baseline"]
 
 
 def lint_source(
@@ -113,6 +115,27 @@ def split_baselined(result: CheckResult, baseline: Path | None = None) -> tuple[
     return load_baseline(path).split(_file_findings(result))
 
 
+#: what editors do with findings a baseline accepts (the language server's `baselinedFindings` setting)
+BASELINED_MODES = ("hint", "hide", "show")
+
+
+def findings_for_editor(result: CheckResult, mode: str = "hint") -> list[Finding]:
+    """The findings an editor shows for ``result`` under the file's ``baseline`` setting: new
+    ones unchanged; baselined ones at hint severity with ``data["baselined"]`` (``hint``),
+    dropped (``hide``) or unchanged (``show``). A baseline that cannot be read changes nothing
+    (the CLI reports it; an editor must keep working)."""
+    if mode == "show" or result.source.settings.baseline_path is None:
+        return list(result.findings)
+    try:
+        new, known = split_baselined(result)
+    except BaselineError:
+        return list(result.findings)
+    if mode == "hide" or not known:
+        return new
+    hints = [replace(f, severity=Severity.HINT, data={**f.data, "baselined": True}) for f in known]
+    return sorted(new + hints, key=Finding.sort_key)
+
+
 def apply_baseline(run: LintRun, baseline: Path | None = None) -> int:
     """Move the findings a baseline accepts from each result's ``findings`` to ``baselined``.
     ``baseline`` (the CLI's ``--baseline``) wins over each project's setting. Returns how many
@@ -144,7 +167,8 @@ class IgnoreComments:
 
 def add_ignore_comments(run: LintRun) -> IgnoreComments:
     """The text of every file of ``run`` with an ``isolint: ignore[CODE]`` comment on the line
-    of each of its findings (ruff's ``--add-noqa``); the caller writes them."""
+    of each of its findings (ruff's ``--add-noqa``); the caller writes them. Unused ignore
+    comments (ISO003) are not silenced by another one: ``--fix`` removes them."""
     from isolint.engine.ignore_comments import add_ignore_edits
     from isolint.fixers.text_edits import apply_edits
 
@@ -152,7 +176,7 @@ def add_ignore_comments(run: LintRun) -> IgnoreComments:
     for result in run.results:
         if not result.findings:
             continue
-        edits, lines = add_ignore_edits(result.source, result.findings)
+        edits, lines = add_ignore_edits(result.source, [f for f in result.findings if f.code != UNUSED_IGNORE])
         outcome.refused.extend((str(result.source.path), line) for line in lines)
         if edits:
             outcome.rewrites.append((result, apply_edits(result.source.text, edits)))

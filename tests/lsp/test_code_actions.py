@@ -57,7 +57,7 @@ async def test_ignore_merges_into_an_existing_directive(client, tmp_path):
 
 
             def test_env():
-                os.environ["A"] = "1"  # keep the comment  # isolint: ignore[ISO501]
+                os.environ["A"] = "1"  # keep the comment  # isolint: ignore[ISO003]
             """,
     })
     session = await start_session(client, root, profile("emacs"))
@@ -65,7 +65,7 @@ async def test_ignore_merges_into_an_existing_directive(client, tmp_path):
     _, offered = await _actions_for_first(session, uri, only=[types.CodeActionKind.QuickFix])
     ignore = next(a for a in offered if a.title == "Ignore ISO502 on this line")
     version = session.apply(uri, session.edits_of(ignore.edit, uri))
-    assert '# keep the comment  # isolint: ignore[ISO501, ISO502]' in session.texts[uri]
+    assert '# keep the comment  # isolint: ignore[ISO003, ISO502]' in session.texts[uri]
     assert await session.diagnostics(uri, version) == []
 
 

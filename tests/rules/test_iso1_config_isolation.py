@@ -12,14 +12,11 @@ from pathlib import Path
 
 import pytest
 from isolint.api import fix_source, lint_source
-from isolint.cli.docs import example_blocks
 from isolint.core.config import Settings
 from isolint.rules.config_isolation.env_access_outside_config import in_config_modules
 from isolint.rules.config_isolation.values import classify_dev_value, is_dev_credential, parse_value
-from isolint.rules.registry import RULES
 
 ROOT = Path("/isolint-iso1-root")
-CONFIG_ISOLATION = [rule for rule in RULES if rule.code.startswith("ISO1")]
 
 
 def lint(code: str, path: str = "services/api/app/settings.py", **overrides):
@@ -281,18 +278,6 @@ def test_cli_output_never_contains_a_password(tmp_path: Path) -> None:
             assert secret not in completed.stdout, (output_format, secret)
     findings = json.loads(completed.stdout)
     assert sorted(f["code"] for f in findings) == ["ISO102", "ISO102", "ISO103", "ISO105"]
-
-
-# -- docs are tests --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("rule", CONFIG_ISOLATION, ids=lambda rule: rule.code)
-@pytest.mark.parametrize(("section", "expected"), [("Example", True), ("Use instead", False)])
-def test_doc_examples(rule, section: str, expected: bool) -> None:
-    block = example_blocks(rule.doc_sections()[section])[0]
-    settings = Settings(root=ROOT).with_overrides({"select": [rule.code], **block.settings})
-    found = [f for f in lint_source(block.code, ROOT / block.path, settings).findings if f.code == rule.code]
-    assert bool(found) is expected, found
 
 
 # -- test support beside production code -------------------------------------------------------

@@ -132,7 +132,7 @@ def test_example_monorepo_metric_counts_each_mismatch_once() -> None:
     assert alignment.by_kind == {"near-miss": 2, "payload": 1, "unknown": 2, "unsent": 2}
     assert alignment.mismatches == 7
     result = message_mismatches(MetricInput([], dict(run.projects)))
-    assert result is not None and result.value == 7 and not result.passed and result.target == "0"
+    assert result is not None and result.value == 7 and not result.passed and result.target == 0
 
 
 def test_metric_is_not_measured_without_a_peer() -> None:

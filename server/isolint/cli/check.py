@@ -39,7 +39,8 @@ def add_arguments(check: argparse.ArgumentParser) -> None:
                        help="record every current finding in FILE (replaces what it held for the files checked) "
                             "and exit 0")
     check.add_argument("--add-ignore", action="store_true",
-                       help="write an `isolint: ignore[CODE]` comment on the line of every reported finding")
+                       help="write an `isolint: ignore[CODE]` comment on the line of every reported finding "
+                            "(except unused ignores, ISO003, which --fix removes)")
     check.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                        help="worker processes (default: all cores; 1 = in-process)")
     check.add_argument("--no-cache", action="store_true", help="ignore and do not write .isolint_cache")

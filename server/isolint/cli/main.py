@@ -17,7 +17,9 @@ from pathlib import Path
 from isolint import __version__
 from isolint.cli import check as check_command
 from isolint.cli import contract as contract_command
-from isolint.cli.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError, check_jobs, check_paths, emit, lint
+from isolint.cli import explain as explain_command
+from isolint.cli import report as report_command
+from isolint.cli.common import EXIT_CLEAN, EXIT_ERROR, UsageError, check_paths
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,20 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("code", help="a rule code (ISO101) or name")
     rule.add_argument("--format", choices=["text", "json"], default="text")
 
-    report = commands.add_parser("report", help="the audit's success metrics, per service",
-                                 description="Compute the audit's success metrics (per service where possible); "
-                                             "exit 1 when one misses its target.")
-    report.add_argument("paths", nargs="*", default=[Path(".")], type=Path, metavar="PATH")
-    report.add_argument("--format", choices=["text", "json"], default="text")
-    report.add_argument("--output", type=Path, metavar="FILE")
-    report.add_argument("--jobs", type=int, default=None, metavar="N")
-    report.add_argument("--no-cache", action="store_true")
-    report.add_argument("--exit-zero", action="store_true", help="exit 0 even when a metric misses its target")
+    report_command.add_parser(commands)
 
     clean = commands.add_parser("clean", help="delete the result cache (.isolint_cache) of a project")
     clean.add_argument("paths", nargs="*", default=[Path(".")], type=Path, metavar="PATH")
 
     contract_command.add_parser(commands)
+    explain_command.add_parser(commands)
 
     # `isolint server` is dispatched to isolint.lsp by isolint.__main__; listed here for --help.
     commands.add_parser("server", help="start the language server (isolint server --help)")
@@ -104,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     handlers = {"check": check_command.run, "fix": check_command.run, "rules": run_rules, "rule": run_rule,
-                "report": run_report, "clean": run_clean, "contract": contract_command.run}
+                "report": report_command.run, "clean": run_clean, "contract": contract_command.run,
+                "explain": explain_command.run}
     handler = handlers.get(args.command)
     if handler is None:
         parser.print_help()
@@ -158,18 +154,6 @@ def run_rule(args: argparse.Namespace) -> int:
 
     sys.stdout.write(rule_page(rule))
     return EXIT_CLEAN
-
-
-def run_report(args: argparse.Namespace) -> int:
-    from isolint.cli import report
-
-    check_jobs(args)
-    run = lint(args)
-    if run is None:
-        return EXIT_ERROR
-    metrics = report.compute(run)
-    emit(report.render(metrics, args.format), args.output)
-    return EXIT_CLEAN if args.exit_zero or all(m.passed for m in metrics) else EXIT_FINDINGS
 
 
 def run_clean(args: argparse.Namespace) -> int:

@@ -8,21 +8,67 @@ and the secrets rules tell a committed env file from a local, ignored one (which
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pathspec
 
+from isolint.core.files import read_regular
+
+
+#: a .gitignore larger than this is not read (a warning says so; nothing it lists is skipped)
+MAX_GITIGNORE_BYTES = 1024 * 1024
+
+
+class GitignoreFile(NamedTuple):
+    """One folder's ``.gitignore``: its compiled patterns, and what the user should be told
+    about it (unreadable, too large, a pattern git would not understand either)."""
+
+    spec: pathspec.GitIgnoreSpec | None
+    problems: tuple[str, ...] = ()
+
 
 @lru_cache(maxsize=4096)
-def gitignore_spec(folder: str) -> pathspec.GitIgnoreSpec | None:
+def load_gitignore(folder: str) -> GitignoreFile:
+    path = os.path.join(folder, ".gitignore")
     try:
-        with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
-    except OSError:
-        return None
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        lines = read_regular(path, MAX_GITIGNORE_BYTES).decode("utf-8", errors="replace").splitlines()
+    except FileNotFoundError:
+        return GitignoreFile(None)
+    except OSError as exc:
+        return GitignoreFile(None, (f"{path}: {exc.strerror or exc}; its patterns are not applied",))
+    try:
+        return GitignoreFile(pathspec.GitIgnoreSpec.from_lines(lines) if lines else None)
+    except (ValueError, re.error):  # pathspec rejects a pattern (``foo\\``, ``[z-a]``): keep the others
+        pass
+    kept, problems = [], []
+    for number, line in enumerate(lines, 1):
+        problem = pattern_problem(line)
+        if problem is not None:
+            problems.append(f"{path}:{number}: pattern {line!r} ignored ({problem})")
+            kept.append("")  # keeps the line numbers of the others
+        else:
+            kept.append(line)
+    return GitignoreFile(pathspec.GitIgnoreSpec.from_lines(kept), tuple(problems))
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why ``pattern`` is not a valid gitignore-style glob (``foo\\``, ``[z-a]``), or None;
+    configured globs (``exclude``, ``per-file-ignores``…) are checked with it too."""
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except re.error as exc:
+        return exc.msg
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def gitignore_spec(folder: str) -> pathspec.GitIgnoreSpec | None:
+    return load_gitignore(folder).spec
 
 
 @dataclass(frozen=True)
@@ -47,17 +93,20 @@ def ignored(layers: tuple[IgnoreLayer, ...], walk_rel: str) -> bool:
     return False
 
 
-def ancestor_layers(top: str, stop: str) -> tuple[IgnoreLayer, ...]:
-    """.gitignore files of ``top``'s ancestors up to the repository root (``.git``) or ``stop``."""
+def ancestor_layers(top: str, stop: str, problems: list[str] | None = None) -> tuple[IgnoreLayer, ...]:
+    """.gitignore files of ``top``'s ancestors up to the repository root (``.git``) or ``stop``
+    (what is wrong with them appended to ``problems``)."""
     layers: list[IgnoreLayer] = []
     folder = os.path.dirname(top)
     prefix = os.path.basename(top) + "/"
     if top == stop or not top.startswith(stop.rstrip("/") + "/"):
         return ()
     while True:
-        spec = gitignore_spec(folder)
-        if spec is not None:
-            layers.append(IgnoreLayer(spec, prefix, 0))
+        loaded = load_gitignore(folder)
+        if loaded.spec is not None:
+            layers.append(IgnoreLayer(loaded.spec, prefix, 0))
+        if problems is not None:
+            problems.extend(loaded.problems)
         if folder == stop or os.path.exists(os.path.join(folder, ".git")) or folder == os.path.dirname(folder):
             break
         prefix = os.path.basename(folder) + "/" + prefix

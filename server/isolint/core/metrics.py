@@ -56,8 +56,8 @@ class MetricResult:
     value: float
     #: ``count`` or ``%``
     unit: str
-    #: the audit's target as text (``0``, ``100 %``, ``< 5 %``)
-    target: str
+    #: the audit's target, a number compared with ``comparison``: ``0`` with ``==``, ``5`` with ``<``
+    target: float
     passed: bool
     #: the same value per service (``(no service)`` for files outside every service)
     per_service: dict[str, float] = field(default_factory=dict)
@@ -65,11 +65,25 @@ class MetricResult:
     detail: str = ""
     #: a few ``path:line`` examples of what breaks the target
     examples: tuple[str, ...] = ()
+    #: how ``value`` must compare with ``target``: ``==``, ``<``, ``<=``, ``>`` or ``>=``
+    comparison: str = "=="
+
+    @property
+    def target_text(self) -> str:
+        """The audit's wording of the target: ``0``, ``100 %``, ``< 5 %``."""
+        suffix = " %" if self.unit == "%" else ""
+        prefix = "" if self.comparison == "==" else f"{self.comparison} "
+        return f"{prefix}{self.target:g}{suffix}"
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.comparison in ("<", "<=") or (self.comparison == "==" and self.target == 0)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "key": self.key, "title": self.title, "value": self.value, "unit": self.unit,
-            "target": self.target, "passed": self.passed, "per_service": dict(self.per_service),
+            "target": self.target, "comparison": self.comparison, "target_text": self.target_text,
+            "passed": self.passed, "per_service": dict(self.per_service),
             "detail": self.detail, "examples": list(self.examples),
         }
 

@@ -46,6 +46,13 @@ class Suppressions:
     def is_suppressed(self, code: str, line: int) -> bool:
         return _matches(code, self.file_codes) or _matches(code, self.by_line.get(line, ()))
 
+    def silencers(self, code: str, line: int) -> list[tuple[int, str]]:
+        """(index in ``comments``, selector) of every directive that silences ``code`` on
+        ``line`` (the unused-ignore rule, ISO003, counts what each one silenced)."""
+        return [(index, selector) for index, comment in enumerate(self.comments)
+                if comment.file_level or comment.line == line
+                for selector in (comment.codes or (ALL,)) if _matches(code, (selector,))]
+
     def comment_at(self, line: int) -> SuppressionComment | None:
         return next((c for c in self.comments if c.line == line and not c.file_level), None)
 

@@ -101,54 +101,81 @@ def matches_any(rel_path: str, patterns: list[str] | tuple[str, ...]) -> bool:
 
 def classify(rel_path: str, settings: Settings) -> Zone:
     """The zone of a file, given its path relative to the project root (POSIX separators)."""
-    for zone, patterns in (
-        (Zone.GENERATED, settings.generated_paths),
-        (Zone.PRODUCTION, settings.production_paths),
-        (Zone.INTEGRATION_TEST, settings.integration_test_paths),
-        (Zone.TEST, settings.test_paths),
-        (Zone.DEVELOPMENT, settings.dev_paths),
-    ):
+    return classify_with_reason(rel_path, settings)[0]
+
+
+#: the setting behind each configured zone, in the order they are tried
+ZONE_SETTINGS = (
+    (Zone.GENERATED, "generated-paths"),
+    (Zone.PRODUCTION, "production-paths"),
+    (Zone.INTEGRATION_TEST, "integration-test-paths"),
+    (Zone.TEST, "test-paths"),
+    (Zone.DEVELOPMENT, "dev-paths"),
+)
+
+
+def classify_with_reason(rel_path: str, settings: Settings) -> tuple[Zone, str]:
+    """The zone and the setting or heuristic that decided it (``isolint explain``)."""
+    for zone, key in ZONE_SETTINGS:
+        patterns = getattr(settings, key.replace("-", "_"))
         if matches_any(rel_path, patterns):
-            return zone
-    return classify_by_heuristics(rel_path)
+            return zone, f"matches `{key}` in the configuration"
+    return classify_by_heuristics_with_reason(rel_path)
+
+
+def classify_by_heuristics(rel_path: str) -> Zone:
+    return classify_by_heuristics_with_reason(rel_path)[0]
+
+
+def _first(dirs: list[str], names: frozenset[str]) -> str | None:
+    return next((d for d in dirs if d in names), None)
 
 
 @lru_cache(maxsize=65536)
-def classify_by_heuristics(rel_path: str) -> Zone:
+def classify_by_heuristics_with_reason(rel_path: str) -> tuple[Zone, str]:
     path = PurePosixPath(rel_path)
     dirs = [part.lower() for part in path.parts[:-1]]
     name = path.name
     lowered = name.lower()
-    if any(d in GENERATED_DIRS for d in dirs) or GENERATED_FILE_RE.search(lowered):
-        return Zone.GENERATED
+    if (folder := _first(dirs, GENERATED_DIRS)) is not None:
+        return Zone.GENERATED, f"inside a `{folder}/` folder (generated or vendored code)"
+    if GENERATED_FILE_RE.search(lowered):
+        return Zone.GENERATED, f"the file name `{name}` is that of generated code"
     if "versions" in dirs and any(d == "alembic" or d.endswith("migrations") for d in dirs):
-        return Zone.GENERATED  # Alembic revisions, also under db_migrations/ (mlflow), _migrations/ (prefect)
-    in_tests = any(d in TEST_DIRS for d in dirs) or TEST_FILE_RE.match(lowered) is not None \
-        or any(d in TOP_LEVEL_ONLY_TEST_DIRS for d in dirs[:1])
-    if in_tests:
-        if any(d in UNIT_DIRS for d in dirs):
-            return Zone.TEST
-        if any(d in INTEGRATION_DIRS for d in dirs) or INTEGRATION_FILE_RE.match(lowered):
-            return Zone.INTEGRATION_TEST
-        return Zone.TEST
-    if (any(d in UNAMBIGUOUS_INTEGRATION_DIRS for d in dirs) or any(d in INTEGRATION_DIRS for d in dirs[:1])) \
-            and name.endswith((".py", ".ts", ".tsx")):
-        # e2e/, integration_tests/… hold tests even without "tests" in the path
-        return Zone.INTEGRATION_TEST
+        # Alembic revisions, also under db_migrations/ (mlflow), _migrations/ (prefect)
+        return Zone.GENERATED, "a migration revision (`versions/` under alembic or migrations)"
+    test_folder = _first(dirs, TEST_DIRS) or (dirs[0] if dirs[:1] and dirs[0] in TOP_LEVEL_ONLY_TEST_DIRS else None)
+    if test_folder is not None or TEST_FILE_RE.match(lowered) is not None:
+        why = f"inside a `{test_folder}/` folder" if test_folder is not None else f"the file name `{name}` is a test's"
+        if (folder := _first(dirs, UNIT_DIRS)) is not None:
+            return Zone.TEST, f"{why}, under `{folder}/` (unit tests)"
+        if (folder := _first(dirs, INTEGRATION_DIRS)) is not None:
+            return Zone.INTEGRATION_TEST, f"{why}, under `{folder}/` (integration tests)"
+        if INTEGRATION_FILE_RE.match(lowered):
+            return Zone.INTEGRATION_TEST, f"{why}, and `{name}` names an integration test"
+        return Zone.TEST, why
+    if name.endswith((".py", ".ts", ".tsx")):
+        folder = _first(dirs, UNAMBIGUOUS_INTEGRATION_DIRS) or (
+            dirs[0] if dirs[:1] and dirs[0] in INTEGRATION_DIRS else None)
+        if folder is not None:
+            # e2e/, integration_tests/… hold tests even without "tests" in the path
+            return Zone.INTEGRATION_TEST, f"inside an `{folder}/` folder (integration tests)"
     if name.startswith(".env") or name.endswith(".env"):
         environment = env_file_environment(name)
         if environment == "development":
-            return Zone.DEVELOPMENT
+            return Zone.DEVELOPMENT, f"the env file name `{name}` names a development environment"
         if environment == "test":
-            return Zone.TEST
-        return Zone.PRODUCTION
-    if _is_dev_path(dirs) or DEV_FILE_RE.match(lowered):
-        return Zone.DEVELOPMENT
-    return Zone.PRODUCTION
+            return Zone.TEST, f"the env file name `{name}` names a test environment"
+        return Zone.PRODUCTION, f"an env file (`{name}`) not named for development or tests is deployed"
+    if (folder := _dev_folder(dirs)) is not None:
+        return Zone.DEVELOPMENT, f"inside a `{folder}/` folder (development tooling)"
+    if DEV_FILE_RE.match(lowered):
+        return Zone.DEVELOPMENT, f"the file name `{name}` is that of a development script or setting"
+    return Zone.PRODUCTION, "no test, development or generated folder or name: production code by default"
 
 
-def _is_dev_path(dirs: list[str]) -> bool:
+def _dev_folder(dirs: list[str]) -> str | None:
     for depth, directory in enumerate(dirs):
         if directory in DEV_DIRS and (directory not in TOP_LEVEL_ONLY_DEV_DIRS or depth <= 1):
-            return True
-    return False
+            return directory
+    return None

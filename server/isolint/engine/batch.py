@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from isolint.core.config import ConfigError
+from isolint.core.files import read_regular
 from isolint.core.model import Finding
-from isolint.core.source import SourceFile, UnreadableSource, decode_source, language_of, relative_path
+from isolint.core.source import MAX_FILE_BYTES, SourceFile, UnreadableSource, decode_source, language_of, relative_path
 from isolint.engine.cache import CacheEntry, ResultCache, content_digest, fact_kinds_read, facts_digest
 from isolint.engine.checker import CheckResult, load_source
 from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_files
@@ -42,9 +43,12 @@ class LintRun:
         return [f for r in self.results for f in r.findings]
 
 
-def collect_files(paths: list[Path], overrides: dict[str, Any] | None = None) -> tuple[list[SourceEntry], list[ConfigError]]:
+def collect_files(paths: list[Path], overrides: dict[str, Any] | None = None,
+                  warnings: list[str] | None = None) -> tuple[list[SourceEntry], list[ConfigError]]:
+    """The files to check under ``paths``; what discovery skipped with a reason is appended to
+    ``warnings``."""
     resolver = SettingsResolver(overrides)
-    files = list(iter_source_files(paths, resolver))
+    files = list(iter_source_files(paths, resolver, warnings.append if warnings is not None else None))
     unique_errors = {(str(e.path), e.line, e.key, e.message): e for e in resolver.errors}
     return files, list(unique_errors.values())
 
@@ -94,8 +98,9 @@ class _FactDigests:
 def check_paths(paths: list[Path], overrides: dict[str, Any] | None, jobs: int | None, cache: bool,
                 all_facts: bool) -> LintRun:
     """Check every file under ``paths`` (see ``api.lint_paths``)."""
-    entries, errors = collect_files(paths, overrides)
-    run = LintRun(config_errors=errors)
+    warnings: list[str] = []
+    entries, errors = collect_files(paths, overrides, warnings)
+    run = LintRun(config_errors=errors, warnings=warnings)
     for entry in entries:
         if entry.settings.root not in run.projects:
             run.projects[entry.settings.root] = ProjectIndex(
@@ -123,7 +128,7 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
     service = project.services.service_of(rel)
     language = language_of(entry.path.name)
     try:
-        raw = entry.path.read_bytes()
+        raw = read_regular(entry.path, MAX_FILE_BYTES)
         text = decode_source(raw, language)
     except (OSError, UnreadableSource):
         return load_source(entry.path, settings, service)  # an ISO002 finding with the reason

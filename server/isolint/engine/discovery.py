@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 import pathspec
 
@@ -31,9 +32,10 @@ from isolint.core.config import (
 )
 from isolint.core.gitignore import IgnoreLayer as _IgnoreLayer  # moved to core: the secrets rules need it too
 from isolint.core.gitignore import ancestor_layers as _ancestor_layers
-from isolint.core.gitignore import gitignore_spec as _gitignore_spec
+from isolint.core.gitignore import load_gitignore as _load_gitignore
 from isolint.core.gitignore import ignored as _ignored
 from isolint.core.gitignore import is_gitignored  # noqa: F401  (re-exported)
+from isolint.core.files import kind_of
 from isolint.core.model import Language
 from isolint.core.zones import matches_any
 from isolint.core.source import language_of
@@ -132,65 +134,128 @@ class SourceEntry(NamedTuple):
     rel_path: str | None = None
 
 
-def iter_source_files(paths: list[Path], resolver: SettingsResolver) -> Iterator[SourceEntry]:
-    """Files (with their settings) under ``paths`` that isolint can analyse."""
-    seen: set[str] = set()
-    excluders: dict[int, _Excluder] = {}
+Warn = Callable[[str], None]
+
+
+def iter_source_files(paths: list[Path], resolver: SettingsResolver,
+                      warn: Warn | None = None) -> Iterator[SourceEntry]:
+    """Files (with their settings) under ``paths`` that isolint can analyse.
+
+    A generator that does a bounded amount of work between two files (no read without a size
+    limit, no open that can block, every folder entered once): a consumer interrupts discovery
+    by no longer asking for the next file. What it skips for a reason the user should know —
+    a folder it cannot list, a FIFO named ``x.py``, a broken ``.gitignore`` — goes to ``warn``.
+    """
+    walk = _Walk(resolver, warn or (lambda message: None))
     for given in paths:
-        if given.is_file():
-            key = os.path.realpath(given)
-            if key not in seen and language_of(given.name) is not None:
-                seen.add(key)
-                try:
-                    yield SourceEntry(given, resolver.for_path(given))
-                except ConfigError:
-                    continue
-            continue
         if given.is_dir():
-            yield from _walk(given, resolver, seen, excluders)
+            yield from walk.folder(given)
+            continue
+        if language_of(given.name) is None:
+            continue
+        kind = _file_kind(str(given))
+        if kind is not None:
+            walk.warn(f"{given}: {kind}; skipped")
+            continue
+        key = os.path.realpath(given)
+        if key not in walk.seen:
+            walk.seen.add(key)
+            try:
+                yield SourceEntry(given, resolver.for_path(given))
+            except ConfigError:
+                continue
 
 
-def _walk(top: Path, resolver: SettingsResolver, seen: set[str],
-          excluders: dict[int, _Excluder]) -> Iterator[SourceEntry]:
+def _file_kind(path: str) -> str | None:
+    """None for a regular file (symlinks followed), else what it is instead."""
     try:
-        settings = resolver.for_path(top)
-    except ConfigError:
-        return
-    real_top = os.path.realpath(top)
-    layers = _ancestor_layers(real_top, str(settings.root)) if settings.respect_gitignore else ()
-    prefix = _root_prefix(real_top, settings.root)
-    excluder = excluders.get(id(settings))
-    if excluder is None:
-        excluder = excluders[id(settings)] = _Excluder(settings)
-    if prefix and excluder.inside_excluded(prefix):
-        return  # e.g. `isolint check node_modules/pkg`: the folder is excluded, so is what it holds
-    stack = [_Folder(str(top), "", settings, layers, prefix, 0)]
-    while stack:
-        folder = stack.pop()
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "a broken symbolic link" if os.path.islink(path) else "no such file"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    return None if stat.S_ISREG(mode) else kind_of(mode) + ", not a regular file"
+
+
+class _Walk:
+    """State shared by the walks of one discovery: files and folders already met.
+
+    Folders are identified by device and inode, so a folder reached again through a symlink
+    (a loop like ``app/l1 -> ..``, or a second name for a folder already walked) is not
+    entered again. Symlinked folders are entered after every real folder of the walk, so a
+    file is reported under its real path when it has one inside the tree.
+    """
+
+    def __init__(self, resolver: SettingsResolver, warn: Warn) -> None:
+        self.resolver = resolver
+        self.warn = warn
+        self.seen: set[str] = set()
+        self.folders: set[tuple[int, int]] = set()
+        self.excluders: dict[int, _Excluder] = {}
+
+    def excluder(self, settings: Settings) -> _Excluder:
+        excluder = self.excluders.get(id(settings))
+        if excluder is None:
+            excluder = self.excluders[id(settings)] = _Excluder(settings)
+        return excluder
+
+    def enter(self, path: str, entry: os.DirEntry | None = None) -> bool:
+        """Whether a folder is met for the first time (recording it)."""
+        try:
+            info = entry.stat() if entry is not None else os.stat(path)
+        except OSError as exc:
+            self.warn(f"{path}: cannot be read ({exc.strerror or exc}); skipped")
+            return False
+        identity = (info.st_dev, info.st_ino)
+        if identity in self.folders:
+            return False
+        self.folders.add(identity)
+        return True
+
+    def folder(self, top: Path) -> Iterator[SourceEntry]:
+        try:
+            settings = self.resolver.for_path(top)
+        except ConfigError:
+            return
+        real_top = os.path.realpath(top)
+        problems: list[str] = []
+        layers = _ancestor_layers(real_top, str(settings.root), problems) if settings.respect_gitignore else ()
+        for problem in problems:
+            self.warn(problem)
+        prefix = _root_prefix(real_top, settings.root)
+        if prefix and self.excluder(settings).inside_excluded(prefix):
+            return  # e.g. `isolint check node_modules/pkg`: the folder is excluded, so is what it holds
+        if not self.enter(str(top)):
+            return
+        stack = [_Folder(str(top), "", settings, layers, prefix, 0)]
+        linked: list[_Folder] = []  # symlinked folders, entered once the real ones are done
+        while stack or linked:
+            folder = stack.pop() if stack else linked.pop(0)
+            if folder.via_link and not self.enter(folder.path):
+                continue
+            yield from self._files_of(folder, real_top, stack, linked)
+
+    def _files_of(self, folder: "_Folder", real_top: str, stack: list["_Folder"],
+                  linked: list["_Folder"]) -> Iterator[SourceEntry]:
         try:
             with os.scandir(folder.path) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
-        except OSError:
-            continue
+        except OSError as exc:
+            self.warn(f"{folder.path}: cannot be read ({exc.strerror or exc}); skipped")
+            return
         names = {entry.name for entry in entries}
-        if folder.walk_rel and names & _ROOT_MARKERS:
-            try:
-                settings = resolver.for_path(Path(folder.path))
-            except ConfigError:
-                continue
-            if settings is not folder.settings:
-                real = os.path.join(real_top, folder.walk_rel)
-                folder = _Folder(folder.path, folder.walk_rel, settings, folder.layers,
-                                 _root_prefix(real, settings.root), len(folder.walk_rel) + 1)
+        folder = self._settings_of(folder, names, real_top)
+        if folder is None:
+            return
         settings, layers = folder.settings, folder.layers
         if settings.respect_gitignore and ".gitignore" in names:
-            spec = _gitignore_spec(folder.path)
-            if spec is not None:
+            loaded = _load_gitignore(folder.path)
+            for problem in loaded.problems:
+                self.warn(problem)
+            if loaded.spec is not None:
                 strip = len(folder.walk_rel) + 1 if folder.walk_rel else 0
-                layers = layers + (_IgnoreLayer(spec, "", strip),)
-        excluder = excluders.get(id(settings))
-        if excluder is None:
-            excluder = excluders[id(settings)] = _Excluder(settings)
+                layers = layers + (_IgnoreLayer(loaded.spec, "", strip),)
+        excluder = self.excluder(settings)
         subfolders = []
         for entry in entries:
             name = entry.name
@@ -198,12 +263,19 @@ def _walk(top: Path, resolver: SettingsResolver, seen: set[str],
             root_rel = folder.root_prefix + rel[folder.root_strip:]
             try:
                 is_dir = entry.is_dir()
-            except OSError:
+            except OSError as exc:  # a symlink loop (ELOOP), a name that vanished
+                if language_of(name) is not None:
+                    self.warn(f"{entry.path}: cannot be read ({exc.strerror or exc}); skipped")
                 continue
             if is_dir:
                 if excluder.folder(root_rel, name) or (layers and _ignored(layers, rel + "/")):
                     continue
-                subfolders.append(_Folder(entry.path, rel, settings, layers, folder.root_prefix, folder.root_strip))
+                via_link = entry.is_symlink()
+                child = _Folder(entry.path, rel, settings, layers, folder.root_prefix, folder.root_strip, via_link)
+                if via_link:
+                    linked.append(child)
+                elif self.enter(entry.path, entry):
+                    subfolders.append(child)
                 continue
             language = language_of(name)
             if language is None or excluder.file(root_rel):
@@ -212,11 +284,35 @@ def _walk(top: Path, resolver: SettingsResolver, seen: set[str],
                 # gitignored dotenv files are still read: ISO2xx reports them as a hint, not as committed
                 continue
             key = os.path.join(real_top, rel)
-            if key in seen:
+            if key in self.seen:
                 continue
-            seen.add(key)
+            if not _is_regular(entry):
+                self.warn(f"{entry.path}: {_file_kind(entry.path) or 'not a regular file'}; skipped")
+                continue
+            self.seen.add(key)
             yield SourceEntry(Path(entry.path), settings, root_rel if _inside(real_top, settings.root) else None)
         stack.extend(reversed(subfolders))
+
+    def _settings_of(self, folder: "_Folder", names: set[str], real_top: str) -> "_Folder | None":
+        """The folder with the settings that apply in it (a config file here changes them)."""
+        if not folder.walk_rel or not names & _ROOT_MARKERS:
+            return folder
+        try:
+            settings = self.resolver.for_path(Path(folder.path))
+        except ConfigError:
+            return None
+        if settings is folder.settings:
+            return folder
+        real = os.path.join(real_top, folder.walk_rel)
+        return _Folder(folder.path, folder.walk_rel, settings, folder.layers,
+                       _root_prefix(real, settings.root), len(folder.walk_rel) + 1, folder.via_link)
+
+
+def _is_regular(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()  # follows a symlink; False for a FIFO, a device, a dangling link
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +323,7 @@ class _Folder:
     layers: tuple[_IgnoreLayer, ...]
     root_prefix: str  # root-relative path of the folder whose settings apply, + "/"
     root_strip: int  # characters of walk_rel that root_prefix replaces
+    via_link: bool = False  # reached through a symlink: entered only if not met already
 
 
 @lru_cache(maxsize=256)

@@ -53,7 +53,7 @@ def ignore_codes_edit(source: SourceFile, line: int, codes: Iterable[str],
         for code in codes:
             merged = add_code_to_comment(merged, code)
         if merged == directive:
-            return None  # a bare ``isolint: ignore`` already covers every rule
+            return None  # a bare ignore directive already covers every rule
         return Edit(Range.of(line, existing.column, line, existing.end_column), merged)
     if not _comment_can_end(source, line):
         return None

@@ -30,7 +30,8 @@ def _enabled(select, extend_select, ignore) -> tuple[type[Rule], ...]:
     for rule in RULES:
         enable = max(
             [_specificity(s, rule) for s in (select or ())] + [_specificity(s, rule) for s in extend_select]
-            + ([] if select is not None else [0 if rule.default_enabled else -1])
+            + ([] if select is not None else [0 if rule.default_enabled else -1]),
+            default=-1,  # an empty `select` enables nothing
         )
         disable = max([_specificity(s, rule) for s in ignore] + [-1])
         if enable >= 0 and enable > disable:
@@ -54,16 +55,29 @@ def file_ignores(settings: Settings, rel_path: str) -> tuple[str, ...]:
 def rules_for(source: SourceFile) -> list[type[Rule]]:
     """Rules that apply to this file before looking at its content."""
     ignores = file_ignores(source.settings, source.rel_path)
-    selected = []
-    for rule in enabled_rules(source.settings):
-        if source.language not in rule.languages:
-            continue
-        if any(rule.code.startswith(code) or code == rule.name for code in ignores):
-            continue
-        if not rule.applies_to(source):
-            continue
-        selected.append(rule)
-    return selected
+    return [rule for rule in enabled_rules(source.settings) if _exclusion(rule, source, ignores) is None]
+
+
+def _exclusion(rule: type[Rule], source: SourceFile, ignores: tuple[str, ...]) -> str | None:
+    """Why a selected rule does not run on ``source`` (None: it does)."""
+    if source.language not in rule.languages:
+        return f"does not check {source.language.value if source.language else 'these'} files"
+    if any(rule.code.startswith(code) or code == rule.name for code in ignores):
+        return "turned off for this file by `per-file-ignores`"
+    if not rule.applies_to(source):
+        if source.zone not in rule.zones:
+            return f"does not apply to {source.zone.value} code"
+        return f"its own condition or options rule this file out (`isolint rule {rule.code}`)"
+    return None
+
+
+def rule_statuses(source: SourceFile) -> list[tuple[type[Rule], str | None]]:
+    """Every rule with why it does not run on ``source`` (None when it does), as ``rules_for``
+    decides: for ``isolint explain``."""
+    enabled = set(enabled_rules(source.settings))
+    ignores = file_ignores(source.settings, source.rel_path)
+    return [(rule, _exclusion(rule, source, ignores) if rule in enabled else "not selected (`select`, `ignore`, "
+             "`extend-select` or off by default)") for rule in RULES]
 
 
 class TokenScan:

@@ -48,7 +48,7 @@ def localhost_references(run: MetricInput) -> MetricResult:
     return MetricResult(
         key="localhost-references",
         title="Configuration isolation: localhost references in non-development code",
-        value=float(count), unit="count", target="0", passed=count == 0, per_service=per_service,
+        value=float(count), unit="count", target=0, passed=count == 0, per_service=per_service,
         detail=f"{count} local-host value(s) found by ISO1xx in {checked} production file(s)",
         examples=examples,
     )
@@ -84,7 +84,7 @@ def development_defaults(run: MetricInput) -> MetricResult:
     return MetricResult(
         key="development-defaults",
         title="Environment safety: development defaults in staging/production configuration",
-        value=float(count), unit="count", target="0", passed=count == 0, per_service=per_service,
+        value=float(count), unit="count", target=0, passed=count == 0, per_service=per_service,
         detail=f"{count} development value(s) found by ISO1xx in {checked} staging/production configuration file(s)",
         examples=examples,
     )
@@ -112,7 +112,7 @@ def integration_test_mock_share(run: MetricInput) -> MetricResult | None:
     return MetricResult(
         key="integration-test-mocks",
         title="Test quality: mock usage in integration tests",
-        value=round(percent, 1), unit="%", target=f"< {TARGET_PERCENT:g} %", passed=percent < TARGET_PERCENT,
+        value=round(percent, 1), unit="%", target=TARGET_PERCENT, comparison="<", passed=percent < TARGET_PERCENT,
         per_service=per_service, detail=f"{mocked} of {tests} integration test(s) use mocks",
         examples=examples[:MAX_EXAMPLES],
     )

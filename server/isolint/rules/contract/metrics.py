@@ -78,7 +78,7 @@ def message_mismatches(run: MetricInput) -> MetricResult | None:
     return MetricResult(
         key="message-mismatches",
         title="Message alignment: WebSocket message mismatches between backend and frontend",
-        value=float(total), unit="count", target="0", passed=total == 0,
+        value=float(total), unit="count", target=0, passed=total == 0,
         detail=f"{total} mismatch(es): {breakdown}",
         examples=tuple(examples[:MAX_EXAMPLES]),
     )

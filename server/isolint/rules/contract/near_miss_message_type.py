@@ -23,13 +23,39 @@ class NearMissMessageType(ContractRule):
 
     ## Example
     ```typescript
-    // frontend/src/ws/types.ts — the backend sends "thread_updated"
+    // frontend/src/ws/types.ts
     export type ServerMessageType = 'thread_created' | 'thread_update';
+
+    export function onMessage(socket: WebSocket, raw: string) {
+      const message = JSON.parse(raw);
+      switch (message.type as ServerMessageType) {
+        case 'thread_created': return addThread(message.thread);
+        case 'thread_update': return updateThread(message.thread);
+      }
+    }
+    ```
+    ```python
+    # services/backend/app/ws/threads.py
+    async def created(websocket, thread: dict) -> None:
+        await websocket.send_json({"type": "thread_created", "thread": thread})
+
+
+    async def updated(websocket, thread: dict) -> None:
+        await websocket.send_json({"type": "thread_updated", "thread": thread})
     ```
 
     ## Use instead
     ```typescript
+    // frontend/src/ws/types.ts
     export type ServerMessageType = 'thread_created' | 'thread_updated';
+
+    export function onMessage(socket: WebSocket, raw: string) {
+      const message = JSON.parse(raw);
+      switch (message.type as ServerMessageType) {
+        case 'thread_created': return addThread(message.thread);
+        case 'thread_updated': return updateThread(message.thread);
+      }
+    }
     ```
 
     ## Fix safety

@@ -40,6 +40,7 @@ import ast
 import re
 from typing import Any
 
+from isolint.core.scratch import Key, Lifetime
 from isolint.core.model import Language
 from isolint.core.rule import Indexer
 from isolint.core.zones import matches_any
@@ -54,6 +55,7 @@ from isolint.rules.contract.catalogue import (
     contract_globs,
     indexes_file,
     side_of,
+    with_details,
 )
 from isolint.rules.contract.naming import (
     CHANNEL_EVENT_RE,
@@ -159,7 +161,7 @@ def python_file_may_hold_messages(source) -> bool:
     return source.memo(_ADMISSION_MEMO, _scan_may_hold_messages)
 
 
-_ADMISSION_MEMO = "contract.may_hold_messages"
+_ADMISSION_MEMO: Key[bool] = Key("iso4.may-hold-messages", Lifetime.TEXT)
 
 
 def _scan_may_hold_messages(source) -> bool:
@@ -256,17 +258,8 @@ class _Collector:
             entry["ref"] = ref
         else:
             entry["model"] = model
-        if fields is not None:
-            entry["fields"] = sorted(fields)
-        if reads:
-            entry["reads"] = reads
-        if enum:
-            entry["enum"] = enum
-        if container and not strong:
-            entry["container"] = container  # promoted when the catalogue is merged (see there)
-        if wrapper and not strong:
-            entry["wrapper"] = wrapper  # strong once the catalogue resolves that wrapper
-        self.entries.append(entry)
+        self.entries.append(with_details(entry, fields=None if fields is None else sorted(fields), reads=reads,
+                                         enum=enum, container=container, wrapper=wrapper))
 
     # -- walk ----------------------------------------------------------------------------------
     def collect(self, tree: ast.Module) -> None:

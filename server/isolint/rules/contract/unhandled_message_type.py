@@ -29,21 +29,42 @@ class UnhandledMessageType(ContractRule):
     ## Example
     ```python
     # services/backend/app/ws/messages.py
+    from enum import Enum
+
+
     class MessageType(str, Enum):
         THREAD_CREATED = "thread_created"
         RUN_PROGRESS = "run_progress"   # the frontend has no case for it
     ```
+    ```python
+    # services/backend/app/ws/router.py
+    from app.ws.messages import MessageType
+
+
+    async def notify(websocket, thread_id: str, percent: int) -> None:
+        await websocket.send_json({"type": MessageType.THREAD_CREATED, "id": thread_id})
+        await websocket.send_json({"type": MessageType.RUN_PROGRESS, "percent": percent})
+    ```
     ```typescript
     // frontend/src/ws/messages.ts
-    switch (message.type) {
-      case 'thread_created': return onThreadCreated(message.payload);
+    export function onMessage(socket: WebSocket, raw: string) {
+      const message = JSON.parse(raw);
+      switch (message.type) {
+        case 'thread_created': return onThreadCreated(message.id);
+      }
     }
     ```
 
     ## Use instead
-    ```python
-    class MessageType(str, Enum):
-        THREAD_CREATED = "thread_created"
+    ```typescript
+    // frontend/src/ws/messages.ts
+    export function onMessage(socket: WebSocket, raw: string) {
+      const message = JSON.parse(raw);
+      switch (message.type) {
+        case 'thread_created': return onThreadCreated(message.id);
+        case 'run_progress': return onRunProgress(message.percent);
+      }
+    }
     ```
     and handle every type the backend sends (or stop sending it).
 

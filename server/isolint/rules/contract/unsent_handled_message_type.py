@@ -23,17 +23,31 @@ class UnsentHandledMessageType(ContractRule):
 
     ## Example
     ```python
-    # services/backend/app/ws/router.py  (the frontend never sends "resume_run")
-    async def dispatch(websocket, message):
-        if message["type"] == "resume_run":
-            await resume(message["payload"])
+    # services/backend/app/ws/router.py
+    async def dispatch(websocket, message) -> None:
+        if message["type"] == "start_run":
+            await websocket.send_json({"type": "run_started", "id": message["id"]})
+        elif message["type"] == "resume_run":   # the frontend never sends it
+            await websocket.send_json({"type": "run_started", "id": message["id"]})
+    ```
+    ```typescript
+    // frontend/src/ws/client.ts
+    export function startRun(socket: WebSocket, id: string) {
+      socket.send(JSON.stringify({ type: 'start_run', id }));
+    }
+
+    export function onMessage(socket: WebSocket, raw: string) {
+      const message = JSON.parse(raw);
+      if (message.type === 'run_started') showRun(message.id);
+    }
     ```
 
     ## Use instead
     ```python
-    async def dispatch(websocket, message):
-        if message["type"] == "start_run":   # a type the frontend sends
-            await start(message["payload"])
+    # services/backend/app/ws/router.py
+    async def dispatch(websocket, message) -> None:
+        if message["type"] == "start_run":
+            await websocket.send_json({"type": "run_started", "id": message["id"]})
     ```
 
     ## Known look-alikes

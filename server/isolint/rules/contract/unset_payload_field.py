@@ -22,16 +22,28 @@ class UnsetPayloadField(ContractRule):
 
     ## Example
     ```typescript
-    // frontend/src/ws/client.ts — the backend sends {"type": "thread_updated", "data": {...}}
-    switch (message.type) {
-      case 'thread_updated': store.updateThread(message.payload); break;
+    // frontend/src/ws/client.ts
+    export function onMessage(socket: WebSocket, raw: string) {
+      const message = JSON.parse(raw);
+      switch (message.type) {
+        case 'thread_updated': store.updateThread(message.payload); break;
+      }
     }
+    ```
+    ```python
+    # services/backend/app/ws/threads.py
+    async def updated(websocket, thread: dict) -> None:
+        await websocket.send_json({"type": "thread_updated", "data": thread})
     ```
 
     ## Use instead
     ```typescript
-    switch (message.type) {
-      case 'thread_updated': store.updateThread(message.data); break;
+    // frontend/src/ws/client.ts
+    export function onMessage(socket: WebSocket, raw: string) {
+      const message = JSON.parse(raw);
+      switch (message.type) {
+        case 'thread_updated': store.updateThread(message.data); break;
+      }
     }
     ```
     or make the backend send `payload`.

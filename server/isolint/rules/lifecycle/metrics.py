@@ -65,7 +65,7 @@ def session_context_managers(run: MetricInput) -> MetricResult | None:
     return MetricResult(
         key="session-context-managers",
         title="Session management: database sessions and connections opened with a context manager",
-        value=value, unit="%", target="100 %", passed=total_unmanaged == 0, per_service=per_service,
+        value=value, unit="%", target=100, passed=total_unmanaged == 0, per_service=per_service,
         detail=f"{total_managed} of {total} session/connection creation(s) in production code use a context "
                f"manager or a finally",
         examples=tuple(examples),

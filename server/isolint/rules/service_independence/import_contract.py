@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
-from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport
+from isolint.rules.service_independence.imports import ImportBoundaryRule, ResolvedImport
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -80,14 +80,24 @@ class ImportContractViolation(ImportBoundaryRule):
 
     ## Example
     ```python
-    # services/backend/app/db/models.py, with a layers contract api > services > db
+    # services/backend/app/db/models.py
+    # isolint-example: settings={"contracts": [{"name": "Backend layers", "type": "layers", "containers": ["services.backend.app"], "layers": ["api", "services", "db"]}]}
+    # the layers contract below (Options): api > services > db
     from services.backend.app.api.routes import router
+    ```
+    ```python
+    # services/backend/app/api/routes.py
+    router = object()
     ```
 
     ## Use instead
     ```python
     # services/backend/app/api/routes.py
     from services.backend.app.db.models import User
+    ```
+    ```python
+    # services/backend/app/db/models.py
+    class User: ...
     ```
 
     ## Known look-alikes

@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
-from isolint.rules.service_boundaries.admission import may_import_service
-from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport
+from isolint.rules.service_independence.admission import may_import_service
+from isolint.rules.service_independence.imports import ImportBoundaryRule, ResolvedImport
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -26,14 +26,22 @@ class SharedImportsService(ImportBoundaryRule):
 
     ## Example
     ```python
-    # shared/shared/notifications.py
+    # shared/notifications.py
     from services.backend.app.db.models import User
+    ```
+    ```python
+    # services/backend/app/db/models.py
+    class User: ...
     ```
 
     ## Use instead
     ```python
-    # shared/shared/notifications.py
+    # shared/notifications.py
     from shared.schemas import UserRef
+    ```
+    ```python
+    # shared/schemas.py
+    class UserRef: ...
     ```
 
     ## Known look-alikes
