@@ -230,31 +230,32 @@ def read_findings(report: Path, corpus_root: Path) -> list[Finding]:
 
 def score(labels: Iterable[Label], findings: list[Finding]) -> dict[str, Any]:
     """Per family: must-flag lines found, look-alikes flagged (each with the lines behind the
-    number), and the findings per rule."""
+    number, and per rule how many labelled lines its findings touch), and the findings per rule."""
     by_family: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_family[finding.family].append(finding)
     families: dict[str, dict[str, Any]] = {
-        family: {"must_flag": {"found": 0, "total": 0, "missed": []},
-                 "look_alike": {"flagged": 0, "total": 0, "flagged_lines": []}}
+        family: {"must_flag": {"found": 0, "total": 0, "missed": [], "by_rule": Counter()},
+                 "look_alike": {"flagged": 0, "total": 0, "flagged_lines": [], "by_rule": Counter()}}
         for family in FAMILIES
     }
     for label in labels:
-        hit = any(finding.touches(label.path, label.line) for finding in by_family[label.family])
+        codes = sorted({finding.code for finding in by_family[label.family]
+                        if finding.touches(label.path, label.line)})
         where = f"{label.path}:{label.line}"
-        if label.kind == "must-flag":
-            bucket = families[label.family]["must_flag"]
-            bucket["total"] += 1
-            if hit:
-                bucket["found"] += 1
-            else:
-                bucket["missed"].append(where)
-        else:
-            bucket = families[label.family]["look_alike"]
-            bucket["total"] += 1
-            if hit:
-                bucket["flagged"] += 1
+        must = label.kind == "must-flag"
+        bucket = families[label.family]["must_flag" if must else "look_alike"]
+        bucket["total"] += 1
+        bucket["by_rule"].update(codes)
+        if codes:
+            bucket["found" if must else "flagged"] += 1
+            if not must:
                 bucket["flagged_lines"].append(where)
+        elif must:
+            bucket["missed"].append(where)
+    for numbers in families.values():
+        for bucket in numbers.values():
+            bucket["by_rule"] = dict(sorted(bucket["by_rule"].items()))
     rules = Counter(finding.code for finding in findings)
     return {"families": families, "rules": dict(sorted(rules.items())), "findings": len(findings)}
 
@@ -275,7 +276,8 @@ def render_score(name: str, result: dict[str, Any]) -> str:
         if numbers["must_flag"]["missed"]:
             lines.append(f"{family} missed: {' '.join(numbers['must_flag']['missed'])}")
         if numbers["look_alike"]["flagged_lines"]:
-            lines.append(f"{family} look-alikes flagged: {' '.join(numbers['look_alike']['flagged_lines'])}")
+            by_rule = ", ".join(f"{code} {count}" for code, count in numbers["look_alike"]["by_rule"].items())
+            lines.append(f"{family} look-alikes flagged ({by_rule}): {' '.join(numbers['look_alike']['flagged_lines'])}")
     return "\n".join(lines) + "\n"
 
 

@@ -68,10 +68,13 @@ def test_found_missed_and_flagged_look_alike_are_counted(synthetic, tmp_path):
         ("services/api/app/config.py", 3, "ISO2", "look-alike", "no secret: a family without findings"),
     ]), root)
     result = quality.score(labels, findings)["families"]
-    assert result["ISO1"]["must_flag"] == {"found": 1, "total": 2, "missed": ["services/api/app/config.py:4"]}
-    assert result["ISO1"]["look_alike"] == {"flagged": 0, "total": 1, "flagged_lines": []}
+    rules_on_line_3 = {f.code: 1 for f in findings
+                       if f.code.startswith("ISO1") and f.location.covers("services/api/app/config.py", 3)}
+    assert result["ISO1"]["must_flag"] == {"found": 1, "total": 2, "missed": ["services/api/app/config.py:4"],
+                                           "by_rule": rules_on_line_3}
+    assert result["ISO1"]["look_alike"] == {"flagged": 0, "total": 1, "flagged_lines": [], "by_rule": {}}
     assert result["ISO3"]["look_alike"]["flagged"] == 0
-    assert result["ISO2"]["look_alike"] == {"flagged": 0, "total": 1, "flagged_lines": []}
+    assert result["ISO2"]["look_alike"] == {"flagged": 0, "total": 1, "flagged_lines": [], "by_rule": {}}
 
 
 def test_a_flagged_look_alike_is_counted_against_the_family(synthetic, tmp_path):
@@ -80,7 +83,9 @@ def test_a_flagged_look_alike_is_counted_against_the_family(synthetic, tmp_path)
         ("services/api/app/config.py", 3, "ISO1", "look-alike", "say a maintainer would not act on it"),
     ]), root)
     look = quality.score(labels, findings)["families"]["ISO1"]["look_alike"]
-    assert look == {"flagged": 1, "total": 1, "flagged_lines": ["services/api/app/config.py:3"]}
+    assert look["flagged"] == look["total"] == 1
+    assert look["flagged_lines"] == ["services/api/app/config.py:3"]
+    assert sum(look["by_rule"].values()) >= 1 and all(code.startswith("ISO1") for code in look["by_rule"])
 
 
 def test_score_command_runs_isolint_and_reports_json(synthetic, tmp_path, capsys):
