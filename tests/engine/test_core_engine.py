@@ -115,20 +115,22 @@ def test_unparsable_python_is_not_a_crash() -> None:
 
 def test_a_content_test_asked_by_several_rules_runs_once_per_text(tmp_path) -> None:
     from isolint.core.config import Settings
+    from isolint.core.scratch import Key, Lifetime
     from isolint.core.source import SourceFile
 
     calls = []
+    websocket_key: Key[bool] = Key("ws", Lifetime.TEXT)
 
     def expensive(source):
         calls.append(source.rel_path)
         return b"websocket" in source.raw
 
     source = SourceFile.from_text(tmp_path / "app.py", "ws = websocket\n", Settings(root=tmp_path))
-    assert source.memo("ws", expensive) is True and source.memo("ws", expensive) is True
+    assert source.memo(websocket_key, expensive) is True and source.memo(websocket_key, expensive) is True
     assert calls == ["app.py"]
     edited = SourceFile.from_text(tmp_path / "app.py", "ws = None\n", Settings(root=tmp_path))
-    assert edited.memo("ws", expensive) is False and len(calls) == 2
+    assert edited.memo(websocket_key, expensive) is False and len(calls) == 2
     import dataclasses
 
     fixed = dataclasses.replace(source, text="ws = None\n")  # what `--fix` does between rounds
-    assert fixed.memo("ws", expensive) is False and len(calls) == 3
+    assert fixed.memo(websocket_key, expensive) is False and len(calls) == 3

@@ -8,10 +8,13 @@ from pathlib import Path
 
 from isolint.core.config import Settings
 from isolint.core.rule import Rule, shared_visitor
+from isolint.core.scratch import Key
 from isolint.engine.python_runner import run_python_rules
 from isolint.core.source import SourceFile
 
 TEXT = "a = f(x)\nb = g(y)\n"
+SEEN: Key[list] = Key("seen")
+CALLS: Key[list] = Key("calls")
 
 
 class _Feed(Rule):
@@ -27,15 +30,15 @@ class _Feed(Rule):
     def _observe(self, node: ast.AST, ctx) -> None:
         if isinstance(node, ast.Name) and node.id == self.fail_at:
             raise RuntimeError("rule bug")
-        ctx.state.setdefault("seen", []).append((type(self).code, getattr(node, "id", None)))
+        ctx.scratch.setdefault(SEEN, list).append((type(self).code, getattr(node, "id", None)))
 
     visit_Name = _observe
 
     def visit_Call(self, node: ast.Call, ctx) -> None:  # not shared: once per rule
-        ctx.state.setdefault("calls", []).append(type(self).code)
+        ctx.scratch.setdefault(CALLS, list).append(type(self).code)
 
     def end_file(self, ctx) -> None:
-        type(self).calls.append((dict(ctx.state), ctx))
+        type(self).calls.append(({"seen": ctx.scratch.get(SEEN), "calls": ctx.scratch.get(CALLS)}, ctx))
 
 
 class _FirstFeed(_Feed):

@@ -13,7 +13,7 @@ from isolint.core.modules import ImportMap
 from isolint.engine.checker import check_source
 from isolint.engine.project import ProjectIndex
 from isolint.core.source import SourceFile
-from isolint.rules.lifecycle.model import FACT_KIND, SHARED_MODEL_NOTE, FileModel, ProjectFactories
+from isolint.rules.lifecycle.model import FACT_KIND, SHARED_MODEL, FileModel, ProjectFactories
 from isolint.rules.lifecycle.session_factories import SessionFactoryIndexer
 
 REPOSITORY = '''\
@@ -105,7 +105,7 @@ def test_shared_scan_serves_a_project_that_cannot_change_it(tmp_path: Path) -> N
     assert "app.db.make_session" in shared.project_lookups
     # the scan is made once per parse and reused, not repeated
     again, _ = _model_for(source, tree, None)
-    assert again.names is shared.names and source.notes[SHARED_MODEL_NOTE][0] is tree
+    assert again.names is shared.names and source.scratch.get(SHARED_MODEL)[0] is tree
 
 
 def test_a_project_that_knows_a_looked_up_name_gets_its_own_scan(tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ def test_a_check_with_the_indexer_finds_what_the_rules_find_alone(tmp_path: Path
     project = _project(tmp_path, {"services/orders/app/db.py": DB_MODULE})
     source = _source(tmp_path, "services/orders/app/repository.py", REPOSITORY)
     result = check_source(source, project)  # the indexer's scan serves the rules
-    assert source.notes == {}  # one check's scratch is not kept with the result (nor the parse in it)
+    assert source.scratch.get(SHARED_MODEL) is None  # one check's scratch is not kept with the result (nor the parse in it)
     assert "ISO301" in {finding.code for finding in result.findings}  # load(): closed only on success
     alone = check_source(_source(tmp_path, "services/orders/app/repository.py", REPOSITORY), project,
                          known_facts=result.facts)  # no indexer: the rules scan for themselves

@@ -22,6 +22,7 @@ from typing import Any, Iterable, Mapping, Protocol, runtime_checkable
 from isolint.core.model import Finding, Fix, Position, Range
 from isolint.core.modules import ImportMap
 from isolint.core.rule import Rule
+from isolint.core.scratch import Scratch
 from isolint.core.source import SourceFile
 
 
@@ -73,8 +74,6 @@ class RuleContext:
         self.settings = source.settings
         self.project = project
         self.findings: list[Finding] = []
-        #: per-file scratch space for rules, keyed by rule code
-        self.state: dict[str, Any] = {}
 
     def report(
         self,
@@ -99,6 +98,11 @@ class RuleContext:
         )
         self.findings.append(finding)
         return finding
+
+    @property
+    def scratch(self) -> Scratch:
+        """The file's scratch store (``core/scratch.py``): work rules share during one check."""
+        return self.source.scratch
 
     def range(self, node: Any) -> Range:  # overridden per language
         raise TypeError(f"cannot place a finding at {type(node).__name__}")

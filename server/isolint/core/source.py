@@ -13,12 +13,15 @@ import tokenize
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Callable, Hashable, TypeVar
 
 from isolint.core.config import Settings
 from isolint.core.model import Language, Position, Range, Zone
 from isolint.core.modules import module_of_rel
+from isolint.core.scratch import Key, Scratch
 from isolint.core.zones import classify
+
+T = TypeVar("T")
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 BINARY_SNIFF_BYTES = 8192
@@ -133,19 +136,17 @@ class SourceFile:
     settings: Settings
     zone: Zone = Zone.PRODUCTION
     service: str | None = None
-    #: scratch space of one check (rules and indexers share work through it, e.g. the ISO3xx
-    #: model of the parse); the engine empties it when the check ends
-    notes: dict = field(default_factory=dict)
-    #: memo of content-only tests (several rules and an indexer asking the same question of
-    #: the same bytes before any parse: ``memo(key, test)``); valid as long as the text is —
-    #: not an ``__init__`` field, so ``dataclasses.replace(source, text=…)`` starts an empty one
-    memos: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: where rules and indexers share work on this file (``core/scratch.py``); not an
+    #: ``__init__`` field, so ``dataclasses.replace(source, text=…)`` starts an empty one
+    scratch: Scratch = field(default_factory=Scratch, init=False, repr=False, compare=False)
 
-    def memo(self, key: Any, test: Callable[[SourceFile], Any]) -> Any:
+    def memo(self, key: Key[T], test: Callable[[SourceFile], T], argument: Hashable = None) -> T:
+        """``test(self)``, computed once per ``key`` (and ``argument``) while the key holds."""
+        entries = self.scratch.entries(key)
         try:
-            return self.memos[key]
+            return entries[(key, argument)]
         except KeyError:
-            value = self.memos[key] = test(self)
+            value = entries[(key, argument)] = test(self)
             return value
 
     @classmethod

@@ -13,6 +13,8 @@ import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from isolint.core.scratch import Key, Lifetime
+
 if TYPE_CHECKING:
     from isolint.core.source import SourceFile
 
@@ -57,13 +59,17 @@ _AFTER_DOT = rb"(?:[\s\\]|#[^\r\n]*(?![^\r\n]))*(?![\s\\#])"
 IDENTIFIER_END = rb"(?![0-9A-Za-z_])"
 
 
+NFKC_BYTES: Key[bytes] = Key("nfkc-bytes", Lifetime.TEXT)
+#: per configured markers: whether the bytes can hold one
+MAY_BE_MARKED: Key[bool] = Key("may-be-marked-integration", Lifetime.TEXT)
+
 def identifier_bytes(source: "SourceFile") -> bytes:
     """The bytes as Python reads identifiers: NFKC-folded (``pytest.ｍark`` is ``pytest.mark``)
     when the text is not ASCII and not already folded; the file's bytes otherwise."""
     raw = source.raw
     if raw.isascii():
         return raw
-    return source.memo("iso5:nfkc-bytes", _fold)
+    return source.memo(NFKC_BYTES, _fold)
 
 
 def _fold(source: "SourceFile") -> bytes:
@@ -87,7 +93,7 @@ def may_be_marked_integration(source: "SourceFile") -> bool:
     integration zone, :func:`is_integration_module`) as for a test's or class's decorators. Asked by
     ISO501, ISO503, the indexer and the CLI's scheduling of one file: scanned once."""
     markers = tuple(source.settings.integration_test_markers)
-    return source.memo(("iso5:integration-marker", markers), lambda s: _scan_for_marker(identifier_bytes(s), markers))
+    return source.memo(MAY_BE_MARKED, lambda s: _scan_for_marker(identifier_bytes(s), markers), markers)
 
 
 def _scan_for_marker(raw: bytes, markers: tuple[str, ...]) -> bool:

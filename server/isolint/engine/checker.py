@@ -13,15 +13,18 @@ from typing import Any, Iterator
 
 from isolint.core.config import Settings
 from isolint.core.files import FileRefused, read_regular
-from isolint.core.model import Finding, Language, Range, Zone
+from isolint.core.model import Finding, Range
 from isolint.core.rule import Rule
 from isolint.core.suppression import Suppressions
-from isolint.core.test_tiers import is_integration_module
 from isolint.engine.selection import TokenScan, prefilter, rules_for
 from isolint.core.source import MAX_FILE_BYTES, SourceFile, UnreadableSource, decode_source, language_of
+from isolint.engine.runners import ParseFailure, runner_for
 from isolint.rules.meta.parse_error import ParseError
-from isolint.rules.meta.unused_ignore import UnusedIgnore
 from isolint.rules.meta.unreadable_file import UnreadableFile
+from isolint.rules.meta.unused_ignore import UnusedIgnore
+
+#: the engine's own findings (a file that does not parse, or cannot be read), never run as rules
+META_RULES = (ParseError, UnreadableFile)
 
 log = logging.getLogger(__name__)
 
@@ -106,88 +109,42 @@ def check_source(source: SourceFile, project: Any = None, update_project: bool =
         try:
             return _check_source(source, project, update_project, known_facts, parsed)
         finally:
-            source.notes.clear()  # one check's scratch (a shared parse, a model): not kept with the result
+            source.scratch.end_check()  # a shared parse model, per-node memos: not kept with the result
 
 
 def _check_source(source: SourceFile, project: Any, update_project: bool,
                   known_facts: dict[str, Any] | None, parsed: Any = None) -> CheckResult:
     result = CheckResult(source)
     candidate_rules = rules_for(source)
-    raw = source.raw
-    scan = TokenScan(raw)
-    rules = prefilter([r for r in candidate_rules if r not in (ParseError, UnreadableFile)], scan,
-                      source, project)
+    scan = TokenScan(source.raw)
+    rules = prefilter([r for r in candidate_rules if r not in META_RULES], scan, source, project)
     if known_facts is not None:
         result.facts = known_facts
         indexers = []
     else:
         indexers = project.indexers_for(source, scan) if project is not None else []
-    if not rules and not indexers:
+    runner = runner_for(source.language)
+    if (not rules and not indexers) or runner is None:
         return result
-
-    instances = [rule() for rule in rules]
-    if source.language is Language.PYTHON:
-        from isolint.engine.python_runner import ParseFailure, collect_suppressions, parse_python, run_python_rules
-
-        try:
-            tree = parse_python(source) if parsed is None else parsed
-        except ParseFailure as failure:
-            position = Range.of(failure.line, failure.column, failure.line, failure.column)
-            result.parse_error = _meta_finding(ParseError, source, position, failure.message)
-            if ParseError in candidate_rules:
-                result.findings.append(result.parse_error)
-            return result
-        _refine_zone(source, tree)
-        if source.zone not in _zones_of(rules):
-            # the content moved the file to another zone (e.g. an integration-test marker)
-            instances = [rule() for rule in prefilter(rules_for(source), raw, source, project)
-                         if rule not in (ParseError, UnreadableFile)]
-        if indexers:
-            result.facts = _extract_facts(indexers, source, tree)
-        if project is not None and update_project:
-            project.update(source.rel_path, result.facts)
-        if not instances:  # parsed for its facts only: nothing to walk for
-            return result
-        findings, result.crashed_rules = run_python_rules(source, tree, instances, project)
-        suppressions = collect_suppressions(source)
-    elif source.language is Language.DOTENV:
-        from isolint.engine.dotenv_runner import dotenv_suppressions, parse_dotenv, run_dotenv_rules
-
-        if indexers:
-            result.facts = _extract_facts(indexers, source, parse_dotenv(source))
-            if project is not None and update_project:
-                project.update(source.rel_path, result.facts)
-        findings, result.crashed_rules = run_dotenv_rules(source, instances, project)
-        suppressions = dotenv_suppressions(source)
-    elif source.language is Language.TYPESCRIPT:
-        try:
-            from isolint.engine import typescript_runner
-        except ImportError:  # the TypeScript family is optional at this layer
-            return result
-        tree = typescript_runner.parse_typescript(source)
-        if indexers:
-            result.facts = _extract_facts(indexers, source, tree)
-        if project is not None and update_project:
-            project.update(source.rel_path, result.facts)
-        findings, result.crashed_rules = typescript_runner.run_typescript_rules(source, tree, instances, project)
-        suppressions = typescript_runner.typescript_suppressions(source, tree)
-    else:
+    try:
+        tree = runner.parse(source) if parsed is None else parsed
+    except ParseFailure as failure:
+        position = Range.of(failure.line, failure.column, failure.line, failure.column)
+        result.parse_error = _meta_finding(ParseError, source, position, failure.message)
+        if ParseError in candidate_rules:
+            result.findings.append(result.parse_error)
         return result
-
-    result.findings = _finalize(findings, suppressions, source, candidate_rules)
+    if runner.refine_zone is not None and runner.refine_zone(source, tree):
+        rules = prefilter([r for r in rules_for(source) if r not in META_RULES], scan, source, project)
+    if indexers:
+        result.facts = _extract_facts(indexers, source, tree)
+    if project is not None and update_project:
+        project.update(source.rel_path, result.facts)
+    if not rules:  # parsed for its facts only: nothing to run
+        return result
+    findings, result.crashed_rules = runner.run(source, tree, [rule() for rule in rules], project)
+    result.findings = _finalize(findings, runner.suppressions(source, tree), source, candidate_rules)
     return result
-
-
-def _zones_of(rules: list[type[Rule]]) -> set[Zone]:
-    return {zone for rule in rules for zone in rule.zones}
-
-
-def _refine_zone(source: SourceFile, tree) -> None:
-    """Content-based zone refinement: a test module marked as integration via pytest markers."""
-    if source.zone is not Zone.TEST:
-        return
-    if is_integration_module(tree, source.settings.integration_test_markers):
-        source.zone = Zone.INTEGRATION_TEST
 
 
 def _extract_facts(indexers, source: SourceFile, tree) -> dict[str, Any]:
@@ -232,26 +189,15 @@ def _finalize(findings: list[Finding], suppressions: Suppressions, source: Sourc
     return kept
 
 
-def parse_for_indexing(source: SourceFile):
+def parse_for_indexing(source: SourceFile) -> Any:
     """The parse indexers read, or None when the file does not parse."""
-    if source.language is Language.PYTHON:
-        from isolint.engine.python_runner import ParseFailure, parse_python
-
-        try:
-            return parse_python(source)
-        except ParseFailure:
-            return None
-    if source.language is Language.DOTENV:
-        from isolint.engine.dotenv_runner import parse_dotenv
-
-        return parse_dotenv(source)
-    if source.language is Language.TYPESCRIPT:
-        try:
-            from isolint.engine import typescript_runner
-        except ImportError:
-            return None
-        return typescript_runner.parse_typescript(source)
-    return None
+    runner = runner_for(source.language)
+    if runner is None:
+        return None
+    try:
+        return runner.parse(source)
+    except ParseFailure:
+        return None
 
 
 def index_source(source: SourceFile, project: Any, keep: list | None = None) -> set[str]:
@@ -264,9 +210,9 @@ def index_source(source: SourceFile, project: Any, keep: list | None = None) -> 
         tree = parse_for_indexing(source)
         if tree is None:
             return set()  # keep the last good facts of a file that does not parse
-        if keep is not None and source.language is Language.PYTHON:
+        if keep is not None and runner_for(source.language).keeps_tree:
             keep.append(tree)
         try:
             return project.update(source.rel_path, _extract_facts(indexers, source, tree))
         finally:
-            source.notes.clear()
+            source.scratch.end_check()

@@ -11,11 +11,12 @@ import logging
 import re
 from typing import Any
 
+from isolint.core.context import DotenvContext, DotenvDocument, DotenvEntry
 from isolint.core.model import Finding, Range
 from isolint.core.rule import Rule
-from isolint.core.suppression import scan_line_comments
-from isolint.core.context import DotenvContext, DotenvDocument, DotenvEntry
 from isolint.core.source import SourceFile
+from isolint.core.suppression import scan_line_comments
+from isolint.engine.runners import LanguageRunner
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,8 @@ def _quoted_value(lines: list[str], line: int, column: int, quote: str) -> tuple
     return text[column + 1 :], line, len(text), ""
 
 
-def run_dotenv_rules(source: SourceFile, rules: list[Rule], project: Any = None) -> tuple[list[Finding], list[str]]:
-    document = parse_dotenv(source)
+def run_dotenv_rules(source: SourceFile, document: DotenvDocument, rules: list[Rule],
+                     project: Any = None) -> tuple[list[Finding], list[str]]:
     ctx = DotenvContext(source, document, project)
     crashed: list[str] = []
     for rule in rules:
@@ -115,3 +116,6 @@ def run_dotenv_rules(source: SourceFile, rules: list[Rule], project: Any = None)
 
 def dotenv_suppressions(source: SourceFile):
     return scan_line_comments(source.text, "#")
+
+
+RUNNER = LanguageRunner(parse_dotenv, run_dotenv_rules, lambda source, document: dotenv_suppressions(source))

@@ -22,11 +22,13 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
-from isolint.core.model import Finding
-from isolint.core.rule import Rule, is_shared_visitor
-from isolint.core.suppression import Suppressions, scan_line_comments
 from isolint.core.context import PythonContext
+from isolint.core.model import Finding, Zone
+from isolint.core.rule import Rule, is_shared_visitor
 from isolint.core.source import SourceFile
+from isolint.core.suppression import Suppressions, scan_line_comments
+from isolint.core.test_tiers import is_integration_module
+from isolint.engine.runners import LanguageRunner, ParseFailure
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +75,6 @@ def _child_fields(node_type: type, skipped_trivial: bool) -> tuple[str, ...]:
             continue
         names.append(name)
     return tuple(names)
-
-
-class ParseFailure(Exception):
-    def __init__(self, message: str, line: int, column: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line  # 0-based
-        self.column = column
 
 
 def parse_python(source: SourceFile) -> ast.Module:
@@ -201,6 +195,21 @@ def run_python_rules(
     for rule in rules:
         call(rule, rule.begin_file, ctx)
 
+    _walk(tree, ctx, visit, leave, broken, fail)
+
+    for rule in rules:
+        call(rule, rule.end_file, ctx)
+    # Rules' per-file objects refer back to the context (the ISO3xx tracker resolves names
+    # through it): dropping them lets reference counting free the tree now, instead of leaving
+    # a cycle of the whole parse to the garbage collector.
+    source.scratch.end_check()
+    return ctx.findings, crashed
+
+
+def _walk(tree: ast.Module, ctx: PythonContext, visit: dict[type, list[tuple[Rule, Handler]]],
+          leave: dict[type, list[tuple[Rule, Handler]]], broken: set[Rule], fail: Callable[[Rule], None]) -> None:
+    """One pre-order traversal: every node to its ``visit`` handlers, and after its children to
+    its ``leave`` handlers, with the context's parents, functions and classes kept current."""
     # The walk is the hot loop of every check: a sentinel on the stack marks "leave the node on
     # top of ``parents``", children come from ``_fields`` directly, and nodes no rule can care
     # about (Load/Store contexts, operators) are never pushed.
@@ -272,10 +281,14 @@ def run_python_rules(
         if tracked & _SCOPE:
             (functions if tracked & _FUNCTION else classes).append(node)
 
-    for rule in rules:
-        call(rule, rule.end_file, ctx)
-    # Rules' per-file objects refer back to the context (the ISO3xx tracker resolves names
-    # through it): dropping them lets reference counting free the tree now, instead of leaving
-    # a cycle of the whole parse to the garbage collector.
-    ctx.state.clear()
-    return ctx.findings, crashed
+
+def refine_zone(source: SourceFile, tree: ast.Module) -> bool:
+    """A test module marked as integration (``pytestmark``) moves to the integration-test zone."""
+    if source.zone is not Zone.TEST or not is_integration_module(tree, source.settings.integration_test_markers):
+        return False
+    source.zone = Zone.INTEGRATION_TEST
+    return True
+
+
+RUNNER = LanguageRunner(parse_python, run_python_rules, lambda source, tree: collect_suppressions(source),
+                        refine_zone, keeps_tree=True)

@@ -26,11 +26,12 @@ from typing import Any, Callable
 import tree_sitter
 import tree_sitter_typescript
 
+from isolint.core.context import TypeScriptContext, node_text
 from isolint.core.model import Finding
 from isolint.core.rule import Rule
-from isolint.core.suppression import Suppressions
-from isolint.core.context import TypeScriptContext, node_text
 from isolint.core.source import SourceFile
+from isolint.core.suppression import Suppressions
+from isolint.engine.runners import LanguageRunner
 
 log = logging.getLogger(__name__)
 
@@ -159,3 +160,6 @@ def typescript_suppressions(source: SourceFile, tree: tree_sitter.Tree) -> Suppr
             column = source.column_from_byte(line_index, byte_column) if offset == 0 else 0
             suppressions.add_comment(line_index, column, line.rstrip("\r"))
     return suppressions
+
+
+RUNNER = LanguageRunner(parse_typescript, run_typescript_rules, typescript_suppressions)

@@ -4,6 +4,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any
 
+from isolint.core.scratch import Key
 from isolint.core.model import SECRET_RANGE, Applicability, Edit, Fix, Fixability, Range
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import service_word
@@ -230,6 +231,9 @@ ENV_VAR_LITERAL_RE = re.compile(rb"[\"'](?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{3
 HOST_VARIABLE_RE = re.compile(r"(^|_)(HOST|HOSTNAME|ADDR|ADDRESS|IP)$")
 
 
+#: per module node: whether it starts a listening server
+LISTENING_MODULES: Key[dict[int, bool]] = Key("iso1.listening-modules")
+
 def _is_listen_address(name: str | None, dev: DevValue, ctx: PythonContext) -> bool:
     """``CELERY_RDB_HOST = os.environ.get("CELERY_RDB_HOST") or "127.0.0.1"`` in a module that binds
     a listening socket (``sock.bind``/``listen``) or starts a server: a host variable that names no
@@ -246,7 +250,7 @@ def _is_listen_address(name: str | None, dev: DevValue, ctx: PythonContext) -> b
     module = ctx.parents[0] if ctx.parents else None
     if not isinstance(module, ast.Module):
         return False
-    memo: dict[int, bool] = ctx.state.setdefault("iso1.listens", {})
+    memo: dict[int, bool] = ctx.scratch.setdefault(LISTENING_MODULES, dict)
     if id(module) not in memo:
         memo[id(module)] = any(isinstance(node, ast.Call) and (
             isinstance(node.func, ast.Attribute) and node.func.attr in BIND_METHODS or is_server_call(node, ctx))

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from isolint.core.scratch import Key
 from isolint.rules.config_isolation.usage import callee_name, expression_name
 
 if TYPE_CHECKING:
@@ -66,9 +67,12 @@ class EnvLookup:
         return self.default is not None and not (isinstance(self.default, ast.Constant) and self.default.value is None)
 
 
+#: per call node: the environment lookup it performs
+LOOKUPS: Key[dict[int, "EnvLookup | None"]] = Key("iso1.env-lookups")
+
 def env_lookup(call: ast.Call, ctx: PythonContext) -> EnvLookup | None:
     """The environment lookup ``call`` performs, if it is one. Memoised per node."""
-    memo: dict[int, EnvLookup | None] = ctx.state.setdefault("iso1.lookup", {})
+    memo: dict[int, EnvLookup | None] = ctx.scratch.setdefault(LOOKUPS, dict)
     key = id(call)
     if key not in memo:
         memo[key] = _lookup(call, ctx)

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from isolint.core.scratch import Key
 from isolint.core.model import SECRET_RANGE, Fix, Fixability
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import env_name_for, service_word
@@ -322,13 +323,16 @@ def _is_server_own_address(site: UseSite, ctx: PythonContext) -> bool:
     return "server" in lowered and "client" not in lowered and service_word(cls.name) is None
 
 
+#: per class node: whether it holds a server's own settings
+SERVER_SETTINGS_CLASSES: Key[dict[int, bool]] = Key("iso1.server-settings-classes")
+
 def _configures_a_server(cls: ast.ClassDef, ctx: PythonContext) -> bool:
     """A class whose fields say how a server runs — its own port beside workers, reloading, TLS
     files, proxy headers or a server class (``class RunSettings: host, port, ssl_cert, root_path``,
     Django's ``runserver`` command: ``default_addr``, ``default_port``, ``server_cls``): its host is
     where that server listens. A backing service's settings (``host``, ``port``, ``db``) name no
     such knob."""
-    memo: dict[int, bool] = ctx.state.setdefault("iso1.server_settings", {})
+    memo: dict[int, bool] = ctx.scratch.setdefault(SERVER_SETTINGS_CLASSES, dict)
     key = id(cls)
     if key not in memo:
         names = set()

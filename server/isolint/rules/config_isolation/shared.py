@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from isolint.core.scratch import Key
 from isolint.core.model import Edit, Fix
 from isolint.fixers.env_lookup import env_lookup_fix, preferred_quote
 from isolint.rules.config_isolation.env_lookups import env_lookup, or_fallback
@@ -44,12 +45,13 @@ def env_default_dev_value(node: ast.AST, ctx: PythonContext) -> DevValue | None:
     return dev if dev else None
 
 
+#: the quote the module writes its strings with
+PREFERRED_QUOTE: Key[str] = Key("iso1.preferred-quote")
+
 def env_lookup_fix_for(node: ast.AST, name: str, ctx: PythonContext, title: str | None = None) -> Fix:
     """Unsafe fix replacing ``node`` with the configured environment accessor for ``name``,
     quoted the way the module quotes its strings."""
-    quote = ctx.state.get("iso1.quote")
-    if quote is None:
-        quote = ctx.state["iso1.quote"] = preferred_quote(ctx.source.text)
+    quote = ctx.source.memo(PREFERRED_QUOTE, lambda source: preferred_quote(source.text))
     return env_lookup_fix(replace=ctx.range(node), name=name, settings=ctx.settings, imports=ctx.imports,
                           tree=ctx.tree, line_ending=ctx.source.line_ending, title=title, quote=quote,
                           header_lines=ctx.source.header_lines)

@@ -3,7 +3,7 @@
 A local host in ``host == "localhost"``, in ``url.startswith("http://localhost")``, in a
 regular expression, a log line, an exception message, a docstring or an argparse ``help=`` is
 not configuration: nothing connects to it. Every ISO1xx Python rule asks the same question, so
-the answer lives here, memoised per node in ``ctx.state`` (one traversal, computed once).
+the answer lives here, memoised per node in the file's scratch store (one traversal, computed once).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from isolint.core.scratch import Key, Lifetime
 from isolint.rules.common.env_names import callee_prefix, service_word
 from isolint.rules.common.scope import walk
 from isolint.rules.config_isolation.values import PLACEHOLDER, secret_span
@@ -250,8 +251,11 @@ def is_own_port(port: ast.AST, ctx: PythonContext) -> bool:
     return scope is not None and _starts_a_server(scope, ctx)
 
 
+#: per function or module node: whether it starts a server
+SERVER_SCOPES: Key[dict[int, bool]] = Key("iso1.server-scopes")
+
 def _starts_a_server(scope: ast.AST, ctx: PythonContext) -> bool:
-    memo: dict[int, bool] = ctx.state.setdefault("iso1.server_scope", {})
+    memo: dict[int, bool] = ctx.scratch.setdefault(SERVER_SCOPES, dict)
     key = id(scope)
     if key not in memo:
         memo[key] = any(isinstance(inner, ast.Call) and (SERVER_EVIDENCE_RE.search(callee_name(inner)) is not None
@@ -306,9 +310,12 @@ def _is_check_expression(node: ast.AST | None, ctx: PythonContext) -> bool:
     return isinstance(node, ast.Call) and bool(node.args) and _is_check_call(node, node.args[0], ctx)
 
 
+#: per node: how it is used
+USES: Key[dict[int, UseSite]] = Key("iso1.uses")
+
 def classify_use(node: ast.AST, ctx: PythonContext) -> UseSite:
     """How the expression ``node`` (the node being visited) is used. Memoised per node."""
-    memo: dict[int, UseSite] = ctx.state.setdefault("iso1.use", {})
+    memo: dict[int, UseSite] = ctx.scratch.setdefault(USES, dict)
     key = id(node)
     if key not in memo:
         memo[key] = _classify(node, ctx)
@@ -323,100 +330,121 @@ def _classify(node: ast.AST, ctx: PythonContext) -> UseSite:
     parents = ctx.parents
     for index in range(len(parents) - 1, -1, -1):
         parent = parents[index]
-        if isinstance(parent, ast.Compare):
-            return UseSite(Use.CHECK, child, parent, direct)
-        if isinstance(parent, (ast.IfExp, ast.If, ast.While, ast.Assert, ast.comprehension)):
-            if isinstance(parent, ast.comprehension):
-                if child is parent.iter:
-                    owner = parents[index - 1] if index else None
-                    element = getattr(owner, "elt", None)
-                    if _is_check_expression(element, ctx):  # any(url.startswith(p) for p in (...))
-                        return UseSite(Use.CHECK, child, parent, direct)
-                    return UseSite(Use.ITERATED, child, parent, direct)
-                return UseSite(Use.CHECK, child, parent, direct)  # in `if` clauses
-            test = parent.test
-            if child is test:
-                return UseSite(Use.CHECK, child, parent, direct)
-            if isinstance(parent, ast.Assert):
-                return UseSite(Use.MESSAGE, child, parent, direct)
-            if isinstance(parent, ast.IfExp):
-                child = parent  # a branch of a conditional is still the value
-                continue
-            return UseSite(Use.VALUE, child, parent, direct)
-        if isinstance(parent, (ast.For, ast.AsyncFor)):
-            return UseSite(Use.ITERATED if child is parent.iter else Use.VALUE, child, parent, direct)
-        if isinstance(parent, (ast.match_case, ast.MatchValue, ast.MatchSingleton)):
-            return UseSite(Use.CHECK, child, parent, direct)
-        if isinstance(parent, ast.Subscript):
-            if child is parent.slice:
-                return UseSite(Use.KEY, child, parent, direct)
-            child, direct = parent, False
-            continue
-        if isinstance(parent, ast.Dict):
-            if any(key is child for key in parent.keys):
-                return UseSite(Use.KEY, child, parent, direct)
-            for key, value in zip(parent.keys, parent.values):
-                if value is child and isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    if DOC_KEY_RE.match(key.value):
-                        return UseSite(Use.MESSAGE, child, parent, direct)
-                    if key.value in SCOPE_ADDRESS_KEYS and _is_connection_scope(parent):
-                        return UseSite(Use.CHECK, child, parent, direct)
-                    if key.value in FORM_DEFAULT_KEYS and _is_form_field_spec(parent):
-                        return UseSite(Use.CLI_DEFAULT, child, parent, direct)
-            child = parent  # a dict value is still the value (named by its key)
-            continue
-        if isinstance(parent, ast.keyword):
-            arg = (parent.arg or "").lower()
-            if arg in MESSAGE_KEYWORDS:
-                return UseSite(Use.MESSAGE, child, parent, direct)
-            call = parents[index - 1] if index else None
-            if arg in ("default", "const") and isinstance(call, ast.Call) and callee_name(call) in CLI_OPTION_CALLS:
-                return UseSite(Use.CLI_DEFAULT, child, parent, direct)
-            if arg == "initial" and isinstance(call, ast.Call) and callee_name(call).endswith("Field"):
-                return UseSite(Use.CLI_DEFAULT, child, parent, direct)  # forms.CharField(initial=...): a form's prefill
-            if arg in BIND_KEYWORDS and isinstance(call, ast.Call) and (
-                    is_server_call(call, ctx) or _passes_own_port(call, parent, ctx)):
-                return UseSite(Use.BIND, child, parent, direct)
-            if "regex" in arg or "pattern" in arg:
-                return UseSite(Use.CHECK, child, parent, direct)
-            child = parent
-            continue
-        if isinstance(parent, ast.Call):
-            if child is parent.func:
-                return UseSite(Use.VALUE, child, parent, direct)
-            if _is_typer_default(parent, child):
-                return UseSite(Use.CLI_DEFAULT, child, parent, direct)
-            if _is_bind_argument(parent, child) or _passes_own_port(parent, child, ctx) or _sets_own_address(parent, child):
-                return UseSite(Use.BIND, child, parent, direct)
-            if _is_check_call(parent, child, ctx):
-                return UseSite(Use.CHECK, child, parent, direct)
-            if _is_message_call(parent, ctx):
-                return UseSite(Use.MESSAGE, child, parent, direct)
-            if callee_name(parent) in TRANSPARENT_CALLS and isinstance(parent.func, ast.Name):
-                child, direct = parent, False
-                continue
-            return UseSite(Use.VALUE, child, parent, direct)
-        if isinstance(parent, ast.Raise):
-            return UseSite(Use.MESSAGE, child, parent, direct)
-        if isinstance(parent, (ast.AnnAssign, ast.arg, ast.FunctionDef, ast.AsyncFunctionDef)):
-            annotation = getattr(parent, "annotation", None) or getattr(parent, "returns", None)
-            if child is annotation:
-                return UseSite(Use.KEY, child, parent, direct)
-            return UseSite(Use.VALUE, child, parent, direct)
-        if isinstance(parent, ast.Expr):
-            # a bare string statement documents; any other expression statement is an action
-            is_string = literal_text(child) is not None
-            return UseSite(Use.MESSAGE if is_string else Use.VALUE, child, parent, direct)
-        if isinstance(parent, ast.arguments) and CHECK_FUNCTION_RE.match(getattr(ctx.current_function, "name", "")):
-            return UseSite(Use.CHECK, child, parent, direct)  # def is_port_available(port, host="127.0.0.1")
-        if _is_server_command_flag(parent, child) or _precedes_own_port(parent, child, ctx):
-            return UseSite(Use.BIND, child, parent, direct)
-        if isinstance(parent, TRANSPARENT):
-            # `host or "localhost"` is still the value itself; `"http://" + host` only part of it
-            child, direct = parent, direct and isinstance(parent, ast.BoolOp)
-            continue
-        return UseSite(Use.VALUE, child, parent, direct)
+        step = _step_up(parent, parents[index - 1] if index else None, child, direct, ctx)
+        if isinstance(step, UseSite):
+            return step
+        child, direct = step
     return UseSite(Use.VALUE, child, None, direct)
+
+
+#: one step up from a literal: the use it decides, or the (child, direct) to look further up with
+_Step = "UseSite | tuple[ast.AST, bool]"
+
+
+def _step_up(parent: ast.AST, owner: ast.AST | None, child: ast.AST, direct: bool, ctx: PythonContext) -> _Step:
+    """What ``parent`` (whose own parent is ``owner``) makes of ``child``."""
+    if isinstance(parent, ast.Compare):
+        return UseSite(Use.CHECK, child, parent, direct)
+    if isinstance(parent, (ast.IfExp, ast.If, ast.While, ast.Assert, ast.comprehension)):
+        return _in_condition(parent, owner, child, direct, ctx)
+    if isinstance(parent, (ast.For, ast.AsyncFor)):
+        return UseSite(Use.ITERATED if child is parent.iter else Use.VALUE, child, parent, direct)
+    if isinstance(parent, (ast.match_case, ast.MatchValue, ast.MatchSingleton)):
+        return UseSite(Use.CHECK, child, parent, direct)
+    if isinstance(parent, ast.Subscript):
+        if child is parent.slice:
+            return UseSite(Use.KEY, child, parent, direct)
+        return parent, False
+    if isinstance(parent, ast.Dict):
+        return _in_dict(parent, child, direct)
+    if isinstance(parent, ast.keyword):
+        return _in_keyword(parent, owner, child, direct, ctx)
+    if isinstance(parent, ast.Call):
+        return _in_call(parent, child, direct, ctx)
+    if isinstance(parent, ast.Raise):
+        return UseSite(Use.MESSAGE, child, parent, direct)
+    if isinstance(parent, (ast.AnnAssign, ast.arg, ast.FunctionDef, ast.AsyncFunctionDef)):
+        annotation = getattr(parent, "annotation", None) or getattr(parent, "returns", None)
+        if child is annotation:
+            return UseSite(Use.KEY, child, parent, direct)
+        return UseSite(Use.VALUE, child, parent, direct)
+    if isinstance(parent, ast.Expr):
+        # a bare string statement documents; any other expression statement is an action
+        is_string = literal_text(child) is not None
+        return UseSite(Use.MESSAGE if is_string else Use.VALUE, child, parent, direct)
+    if isinstance(parent, ast.arguments) and CHECK_FUNCTION_RE.match(getattr(ctx.current_function, "name", "")):
+        return UseSite(Use.CHECK, child, parent, direct)  # def is_port_available(port, host="127.0.0.1")
+    if _is_server_command_flag(parent, child) or _precedes_own_port(parent, child, ctx):
+        return UseSite(Use.BIND, child, parent, direct)
+    if isinstance(parent, TRANSPARENT):
+        # `host or "localhost"` is still the value itself; `"http://" + host` only part of it
+        return parent, direct and isinstance(parent, ast.BoolOp)
+    return UseSite(Use.VALUE, child, parent, direct)
+
+
+def _in_condition(parent: ast.IfExp | ast.If | ast.While | ast.Assert | ast.comprehension, owner: ast.AST | None,
+                  child: ast.AST, direct: bool, ctx: PythonContext) -> _Step:
+    if isinstance(parent, ast.comprehension):
+        if child is parent.iter:
+            element = getattr(owner, "elt", None)
+            if _is_check_expression(element, ctx):  # any(url.startswith(p) for p in (...))
+                return UseSite(Use.CHECK, child, parent, direct)
+            return UseSite(Use.ITERATED, child, parent, direct)
+        return UseSite(Use.CHECK, child, parent, direct)  # in `if` clauses
+    if child is parent.test:
+        return UseSite(Use.CHECK, child, parent, direct)
+    if isinstance(parent, ast.Assert):
+        return UseSite(Use.MESSAGE, child, parent, direct)
+    if isinstance(parent, ast.IfExp):
+        return parent, direct  # a branch of a conditional is still the value
+    return UseSite(Use.VALUE, child, parent, direct)
+
+
+def _in_dict(parent: ast.Dict, child: ast.AST, direct: bool) -> _Step:
+    if any(key is child for key in parent.keys):
+        return UseSite(Use.KEY, child, parent, direct)
+    for key, value in zip(parent.keys, parent.values):
+        if value is child and isinstance(key, ast.Constant) and isinstance(key.value, str):
+            if DOC_KEY_RE.match(key.value):
+                return UseSite(Use.MESSAGE, child, parent, direct)
+            if key.value in SCOPE_ADDRESS_KEYS and _is_connection_scope(parent):
+                return UseSite(Use.CHECK, child, parent, direct)
+            if key.value in FORM_DEFAULT_KEYS and _is_form_field_spec(parent):
+                return UseSite(Use.CLI_DEFAULT, child, parent, direct)
+    return parent, direct  # a dict value is still the value (named by its key)
+
+
+def _in_keyword(parent: ast.keyword, call: ast.AST | None, child: ast.AST, direct: bool,
+                ctx: PythonContext) -> _Step:
+    arg = (parent.arg or "").lower()
+    if arg in MESSAGE_KEYWORDS:
+        return UseSite(Use.MESSAGE, child, parent, direct)
+    if arg in ("default", "const") and isinstance(call, ast.Call) and callee_name(call) in CLI_OPTION_CALLS:
+        return UseSite(Use.CLI_DEFAULT, child, parent, direct)
+    if arg == "initial" and isinstance(call, ast.Call) and callee_name(call).endswith("Field"):
+        return UseSite(Use.CLI_DEFAULT, child, parent, direct)  # forms.CharField(initial=...): a form's prefill
+    if arg in BIND_KEYWORDS and isinstance(call, ast.Call) and (
+            is_server_call(call, ctx) or _passes_own_port(call, parent, ctx)):
+        return UseSite(Use.BIND, child, parent, direct)
+    if "regex" in arg or "pattern" in arg:
+        return UseSite(Use.CHECK, child, parent, direct)
+    return parent, direct
+
+
+def _in_call(parent: ast.Call, child: ast.AST, direct: bool, ctx: PythonContext) -> _Step:
+    if child is parent.func:
+        return UseSite(Use.VALUE, child, parent, direct)
+    if _is_typer_default(parent, child):
+        return UseSite(Use.CLI_DEFAULT, child, parent, direct)
+    if _is_bind_argument(parent, child) or _passes_own_port(parent, child, ctx) or _sets_own_address(parent, child):
+        return UseSite(Use.BIND, child, parent, direct)
+    if _is_check_call(parent, child, ctx):
+        return UseSite(Use.CHECK, child, parent, direct)
+    if _is_message_call(parent, ctx):
+        return UseSite(Use.MESSAGE, child, parent, direct)
+    if callee_name(parent) in TRANSPARENT_CALLS and isinstance(parent.func, ast.Name):
+        return parent, False
+    return UseSite(Use.VALUE, child, parent, direct)
 
 
 def _is_form_field_spec(mapping: ast.Dict) -> bool:
@@ -434,10 +462,12 @@ def _is_connection_scope(mapping: ast.Dict) -> bool:
     return len(keys & SCOPE_KEYS) >= 2
 
 
+LOWERED_BYTES: Key[bytes] = Key("iso1.lowered-bytes", Lifetime.TEXT)
+
 def lowered(source: SourceFile) -> bytes:
     """The file's bytes in lower case, computed once for the prefilters that match names in any
     case (``Password``, ``ENV``): a C-speed copy instead of slow case-insensitive patterns."""
-    return source.memo("iso1.lowered", lambda file: file.raw.lower())
+    return source.memo(LOWERED_BYTES, lambda file: file.raw.lower())
 
 
 #: the identifier characters right before a position (``get_`` of ``get_env``)
@@ -468,10 +498,13 @@ def is_schema_migration(source: SourceFile) -> bool:
             or "/versions/" in path and b"down_revision" in source.raw)
 
 
+#: per ``if`` node: whether it is ``if __name__ == "__main__":``
+MAIN_GUARDS: Key[dict[int, bool]] = Key("iso1.main-guards")
+
 def in_dev_entry_point(ctx: PythonContext) -> bool:
     """Inside ``if __name__ == "__main__":`` — run by hand on a laptop (``python app/main.py``);
     deployed code runs through ``uvicorn app.main:app`` / gunicorn and never enters it."""
-    memo = ctx.state.setdefault("iso1.main", {})
+    memo = ctx.scratch.setdefault(MAIN_GUARDS, dict)
     for parent in ctx.parents:
         if isinstance(parent, ast.If):
             key = id(parent)
@@ -487,6 +520,9 @@ DEV_SWITCH_RE = re.compile(r"^_*(is_|use_)?(\w+_)?(debug|dev|dev_mode|developmen
                            re.IGNORECASE)
 
 
+#: per condition node: whether it tests a development switch
+DEV_SWITCHES: Key[dict[int, bool]] = Key("iso1.dev-switches")
+
 def in_development_only(node: ast.AST, ctx: PythonContext) -> bool:
     """In a development entry point (:func:`in_dev_entry_point`) or in the branch a development
     switch turns on — ``if settings.VITE_DEV_MODE:``, ``"http://localhost:8010" if FRONTEND_HMR
@@ -495,7 +531,7 @@ def in_development_only(node: ast.AST, ctx: PythonContext) -> bool:
     if in_dev_entry_point(ctx) or _is_test_support_module(ctx):
         return True
     parents = ctx.parents
-    memo = ctx.state.setdefault("iso1.dev_switch", {})
+    memo = ctx.scratch.setdefault(DEV_SWITCHES, dict)
     for index, parent in enumerate(parents):
         if isinstance(parent, (ast.If, ast.IfExp)):
             child = parents[index + 1] if index + 1 < len(parents) else node
@@ -511,11 +547,14 @@ def in_development_only(node: ast.AST, ctx: PythonContext) -> bool:
     return False
 
 
+#: whether the module is test support (imports pytest, provisions test databases)
+TEST_SUPPORT: Key[bool] = Key("iso1.test-support")
+
 def _is_test_support_module(ctx: PythonContext) -> bool:
     """A module that imports a testing package at its top (``from ...testing.provision import
     generate_driver_url``, ``import pytest``): test support kept beside the code it provisions
     (SQLAlchemy's ``dialects/*/provision.py``), run by the test suite only."""
-    memo = ctx.state.get("iso1.test_support")
+    memo = ctx.scratch.get(TEST_SUPPORT)
     if memo is None:
         memo = False
         for statement in getattr(getattr(ctx, "tree", None), "body", ()):
@@ -528,7 +567,7 @@ def _is_test_support_module(ctx: PythonContext) -> bool:
             if any(module.split(".")[0] == "pytest" or "testing" in module.split(".") for module in modules):
                 memo = True
                 break
-        ctx.state["iso1.test_support"] = memo
+        ctx.scratch.put(TEST_SUPPORT, memo)
     return memo
 
 

@@ -40,6 +40,7 @@ import ast
 import re
 from typing import Any
 
+from isolint.core.scratch import Key, Lifetime
 from isolint.core.model import Language
 from isolint.core.rule import Indexer
 from isolint.core.zones import matches_any
@@ -159,7 +160,7 @@ def python_file_may_hold_messages(source) -> bool:
     return source.memo(_ADMISSION_MEMO, _scan_may_hold_messages)
 
 
-_ADMISSION_MEMO = "contract.may_hold_messages"
+_ADMISSION_MEMO: Key[bool] = Key("iso4.may-hold-messages", Lifetime.TEXT)
 
 
 def _scan_may_hold_messages(source) -> bool:

@@ -34,6 +34,7 @@ import weakref
 from collections import defaultdict
 from typing import Any, Iterable
 
+from isolint.core.scratch import Key, Lifetime
 from isolint.core.model import Zone
 from isolint.rules.lifecycle.libraries import (
     ACQUIRE_METHODS,
@@ -123,12 +124,15 @@ def _scratch(source: Any) -> _Text:
     return text
 
 
+#: per admission question: its verdict on the file's text
+ADMISSION_VERDICTS: Key[Any] = Key("iso3.admission-verdicts", Lifetime.TEXT)
+
 def _verdict(source: Any, key: Any, decide: Any) -> Any:
     """``decide(text)`` once per file content: kept in ``SourceFile.memo`` (the verdict only)."""
     memo = getattr(source, "memo", None)
     if memo is None:
         return decide(_scratch(source))
-    return memo(("lifecycle.admission", key), lambda s: decide(_scratch(s)))
+    return memo(ADMISSION_VERDICTS, lambda s: decide(_scratch(s)), key)
 
 
 #: substrings of which every package name holds one (tested): a literal scan each rules out a

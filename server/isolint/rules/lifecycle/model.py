@@ -15,6 +15,7 @@ import copy
 import weakref
 from typing import Any, Callable, Mapping
 
+from isolint.core.scratch import Key
 from isolint.core.modules import import_time_statements
 from isolint.rules.common.scope import is_generator, own_statements, statements_breadth_first, walk
 from isolint.rules.lifecycle.libraries import (
@@ -196,9 +197,9 @@ class _LookupRecorder:
         self.asked.add(qualified)
 
 
-#: ``SourceFile.notes`` key of the model scanned without a project, shared by one check's
-#: ``session-factories`` indexer and rules (the scan is most of a tracker's cost)
-SHARED_MODEL_NOTE = "lifecycle.file-model"
+#: the model scanned without a project (with the tree it was scanned from), shared by one
+#: check's ``session-factories`` indexer and rules (the scan is most of a tracker's cost)
+SHARED_MODEL: Key["tuple[ast.Module, FileModel]"] = Key("iso3.file-model")
 
 
 class FileModel:
@@ -234,15 +235,15 @@ class FileModel:
     def of(cls, source: Any, tree: ast.Module, qualify: Qualify, project: Any = None) -> "FileModel":
         """The model of ``tree`` as ``FileModel(tree, qualify, project, source.rel_path)`` would
         build it, scanning the file once per check: the project-free scan is kept in
-        ``source.notes`` and reused by every caller whose project has no definition for any
+        the file's scratch store and reused by every caller whose project has no definition for any
         name the scan looked up — then a project cannot change what the scan found."""
-        notes = getattr(source, "notes", None)
-        shared = notes.get(SHARED_MODEL_NOTE) if notes is not None else None
+        scratch = getattr(source, "scratch", None)
+        shared = scratch.get(SHARED_MODEL) if scratch is not None else None
         if shared is None or shared[0] is not tree:
             text = getattr(source, "text", None)
             shared = (tree, cls(tree, qualify, None, source.rel_path, may_yield=text is None or "yield" in text))
-            if notes is not None:
-                notes[SHARED_MODEL_NOTE] = shared
+            if scratch is not None:
+                scratch.put(SHARED_MODEL, shared)
         return shared[1].with_project(tree, qualify, project)
 
     def with_project(self, tree: ast.Module, qualify: Qualify, project: Any) -> "FileModel":

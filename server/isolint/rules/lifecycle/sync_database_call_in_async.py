@@ -2,12 +2,17 @@ from __future__ import annotations
 
 import ast
 
+from isolint.core.scratch import Key
 from isolint.core.context import PythonContext
 from isolint.rules.lifecycle.libraries import Kind, Resource
 from isolint.rules.lifecycle.tracking import LifecycleRule, receiver_key, tracker_for
 
 #: sync resources whose use blocks the event loop
 BLOCKING_KINDS = frozenset({Kind.SESSION, Kind.CONNECTION, Kind.CLIENT, Kind.ENGINE, Kind.SCOPED_SESSION})
+
+
+#: calls ISO305 has reported in the file
+REPORTED_CALLS: Key[set] = Key("iso3.reported-blocking-calls")
 
 
 class SyncDatabaseCallInAsync(LifecycleRule):
@@ -70,7 +75,7 @@ class SyncDatabaseCallInAsync(LifecycleRule):
         if _used_asynchronously(ctx):
             return  # `await x.execute()`, `async with engine.connect()`: the handle is async after all
         tracker = tracker_for(ctx)
-        reported = ctx.state.setdefault(self.code, set())
+        reported = ctx.scratch.setdefault(REPORTED_CALLS, set)
         created = tracker.resolve_call(node, ctx)
         if created is not None and not created.is_async and created.kind in BLOCKING_KINDS - {Kind.ENGINE}:
             key = (id(function), _creation_key(node, tracker))

@@ -8,7 +8,7 @@ returned or stored somewhere else (ownership moves to the caller: not this funct
 problem), captured by a nested function, or only closed on the success path. When the function
 ends, the rules read the verdicts from its :class:`Scope`.
 
-Each rule's ``visit_*`` forwards the node to the one tracker of the file (``ctx.state``); the
+Each rule's ``visit_*`` forwards the node to the one tracker of the file (``ctx.scratch``); the
 forwarding visitor is a ``shared_visitor`` (the runner calls it once per node, not once per
 rule) and the tracker ignores a node it has just seen, so seven active rules cost one
 observation. The tracker's ``FileModel`` comes from ``FileModel.of``: the scan the
@@ -21,6 +21,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
+from isolint.core.scratch import Key
 from isolint.core.context import PythonContext
 from isolint.core.rule import Rule, shared_visitor
 from isolint.rules.lifecycle.admission import may_hold_resources
@@ -45,7 +46,7 @@ DB_OPERATIONS = frozenset({
 #: container methods that store an object somewhere longer-lived than this function
 STORE_METHODS = frozenset({"append", "add", "put", "put_nowait", "setdefault", "insert", "extend", "update",
                            "appendleft", "register", "set"})
-STATE_KEY = "lifecycle.tracker"
+TRACKER: Key["Tracker"] = Key("iso3.tracker")
 #: a callee that, in census mode, may turn out to be an imported session function
 PENDING = Resource(Kind.SESSION, False, "unresolved")
 
@@ -455,9 +456,9 @@ def _contains(tree: ast.AST, node: ast.AST) -> bool:
 
 
 def tracker_for(ctx: PythonContext) -> Tracker:
-    tracker = ctx.state.get(STATE_KEY)
+    tracker = ctx.scratch.get(TRACKER)
     if tracker is None:
-        tracker = ctx.state[STATE_KEY] = Tracker(ctx)
+        tracker = ctx.scratch.put(TRACKER, Tracker(ctx))
     return tracker
 
 
@@ -479,7 +480,7 @@ class LifecycleRule(Rule):
 
     @shared_visitor  # one call per node feeds the one tracker
     def _observe(self, node: ast.AST, ctx: PythonContext) -> None:
-        (ctx.state.get(STATE_KEY) or tracker_for(ctx)).observe(node, ctx)
+        (ctx.scratch.get(TRACKER) or tracker_for(ctx)).observe(node, ctx)
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _observe
     visit_Global = visit_Nonlocal = _observe

@@ -9,6 +9,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Iterable
 
+from isolint.core.scratch import Key, Lifetime
 from isolint.core.model import Zone
 from isolint.core.test_tiers import (
     IDENTIFIER_END,
@@ -152,12 +153,14 @@ def may_hold_integration_tests(source: "SourceFile") -> bool:
     return source.zone is Zone.INTEGRATION_TEST or may_be_marked_integration(source)
 
 
+MAY_CREATE_MOCK: Key[bool] = Key("iso5.may-create-mock", Lifetime.TEXT)
+
 def may_create_mock(source: "SourceFile") -> bool:
     """Whether :func:`mock_kind` can be true for a call in ``source``: a mock's name appears
     (``MOCK_TOKENS``), and so does the library it must resolve to — in an import, a dotted
     name or pytest-mock's ``mocker`` parameter; a relative ``from . import patch`` resolves
     into the file's own package, hence its module name."""
-    return source.memo("iso5:mock-library", _scan_for_mock)
+    return source.memo(MAY_CREATE_MOCK, _scan_for_mock)
 
 
 def _scan_for_mock(source: "SourceFile") -> bool:

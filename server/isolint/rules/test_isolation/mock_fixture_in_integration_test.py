@@ -4,6 +4,7 @@ import ast
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from isolint.core.scratch import Key
 from isolint.core.model import Severity
 from isolint.core.rule import TEST_ZONES, Rule
 from isolint.rules.test_isolation.knowledge import in_integration_test, is_test_function, may_hold_integration_tests
@@ -12,6 +13,10 @@ from isolint.rules.test_isolation.test_doubles_indexer import TEST_DOUBLES
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
     from isolint.core.source import SourceFile
+
+
+#: mock fixture name -> where it is defined, as seen from the checked test module
+VISIBLE_MOCK_FIXTURES: Key[dict[str, str]] = Key("iso5.visible-mock-fixtures")
 
 
 class MockFixtureInIntegrationTest(Rule):
@@ -113,7 +118,7 @@ class MockFixtureInIntegrationTest(Rule):
                         ctx.report(self, value, fixture=value.value, location=fixtures[value.value])
 
     def _visible_mock_fixtures(self, ctx: "PythonContext") -> dict[str, str]:
-        cache = ctx.state.get(self.code)
+        cache = ctx.scratch.get(VISIBLE_MOCK_FIXTURES)
         if cache is not None:
             return cache
         facts = ctx.project.facts(TEST_DOUBLES)
@@ -127,5 +132,5 @@ class MockFixtureInIntegrationTest(Rule):
                 visible[name] = f"{conftest}:{line + 1}"
         for name, line in facts.get(ctx.source.rel_path, {}).get("mock_fixtures", {}).items():
             visible[name] = f"this module, line {line + 1}"
-        ctx.state[self.code] = visible
+        ctx.scratch.put(VISIBLE_MOCK_FIXTURES, visible)
         return visible
