@@ -3,7 +3,8 @@
 Labels live in ``bench/labels/NAME.tsv`` (columns ``path line family kind reason``; ``family`` is
 ``ISO1`` … ``ISO6``, ``kind`` is ``must-flag`` or ``look-alike``). A labelled line counts as
 *flagged* when a finding of its family has it in its location or in one of its related locations
-(SARIF ``relatedLocations``; ``related_locations`` in the JSON report).
+(the scorer runs ``--format sarif`` and reads ``relatedLocations``; a saved JSON report is read
+with a finding's ``related_locations`` list, if it has one).
 
     python bench/quality.py score [NAME ...] [--json]             # isolint runs, zero configuration
     python bench/quality.py score NAME --findings run.json        # score a saved report instead
@@ -143,11 +144,14 @@ def _check_line_exists(corpus_root: Path, label: Label, where: str) -> None:
 # findings
 
 
-def run_isolint(corpus_root: Path, out: Path | None = None) -> list[Finding]:
-    """isolint on the corpus with zero configuration (no cache, every rule's default)."""
+def run_isolint(corpus_root: Path, out: Path | None = None, report_format: str = "json") -> list[Finding]:
+    """isolint on the corpus with zero configuration (no cache, every rule's default).
+
+    Scoring reads ``sarif``: related locations are part of that format. Sampling reads ``json``,
+    which also carries each finding's zone, service and masked-secret range."""
     with tempfile.TemporaryDirectory() as scratch:
-        report = out or Path(scratch) / "findings.json"
-        command = [sys.executable, "-m", "isolint", "check", "--format", "json", "--exit-zero",
+        report = out or Path(scratch) / f"findings.{report_format}"
+        command = [sys.executable, "-m", "isolint", "check", "--format", report_format, "--exit-zero",
                    "--no-cache", "--quiet", "-o", str(report.resolve()), "."]
         done = subprocess.run(command, cwd=corpus_root, capture_output=True, text=True, check=False,
                               env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
@@ -400,10 +404,10 @@ def _corpus_root(args: argparse.Namespace, name: str) -> Path:
     return corpora.materialised_path(corpora.corpus_named(name, catalogue), args.root or corpora.default_root())
 
 
-def _findings_for(args: argparse.Namespace, root: Path) -> list[Finding]:
+def _findings_for(args: argparse.Namespace, root: Path, report_format: str) -> list[Finding]:
     if args.findings:
         return read_findings(args.findings, root)
-    return run_isolint(root, args.save_findings)
+    return run_isolint(root, args.save_findings, report_format)
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -419,7 +423,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     results = {}
     for name, root, labels_path in targets:
         labels = read_labels(labels_path, root)
-        results[name] = score(labels, _findings_for(args, root))
+        results[name] = score(labels, _findings_for(args, root, "sarif"))
     if args.json:
         print(json.dumps(results, indent=2))
     else:
@@ -429,7 +433,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_sample(args: argparse.Namespace) -> int:
     root = args.path.resolve() if args.path else _corpus_root(args, args.name)
-    rows = sample(_findings_for(args, root), args.per_rule, args.seed, root)
+    rows = sample(_findings_for(args, root, "json"), args.per_rule, args.seed, root)
     write_tsv(rows, SAMPLE_COLUMNS, args.output)
     if args.output:
         print(f"{len(rows)} findings of {len({row['rule'] for row in rows})} rules -> {args.output}")
@@ -450,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     def run_options(command: argparse.ArgumentParser) -> None:
         command.add_argument("--path", type=Path, help="a folder to check instead of a catalogued corpus")
         command.add_argument("--findings", type=Path, help="score a saved isolint JSON/SARIF report, run nothing")
-        command.add_argument("--save-findings", type=Path, help="keep isolint's JSON report here")
+        command.add_argument("--save-findings", type=Path, help="keep isolint's report here (SARIF for score, JSON for sample)")
 
     score_cmd = sub.add_parser("score", help="must-flag found / look-alikes flagged per family")
     score_cmd.add_argument("names", nargs="*", help="corpora (default: all in bench/corpora.toml)")

@@ -6,22 +6,23 @@ Everything here delegates to the engine: ``engine/checker.py`` checks one source
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
 from isolint.core.config import Settings, settings_for
-from isolint.core.model import Finding
+from isolint.core.model import Finding, Severity
 from isolint.core.source import SourceFile, relative_path
-from isolint.engine.baseline import FileFindings, load_baseline, write_baseline
+from isolint.engine.baseline import BaselineError, FileFindings, load_baseline, write_baseline
 from isolint.engine.batch import LintRun, check_paths, collect_files
 from isolint.engine.checker import UNUSED_IGNORE, CheckResult, check_source
 from isolint.engine.explain import Explanation, explain_file
 from isolint.engine.fixing import MAX_FIX_ROUNDS, apply_fixes_once
 from isolint.engine.project import ProjectIndex
 
-__all__ = ["CheckResult", "Explanation", "explain_file", "FixResult", "IgnoreComments", "LintRun", "add_ignore_comments", "apply_baseline", "collect_files",
-           "fix_source", "lint_paths", "lint_source", "split_baselined", "write_run_baseline"]
+__all__ = ["BASELINED_MODES", "add_ignore_comments", "apply_baseline", "CheckResult", "collect_files",
+           "explain_file", "Explanation", "findings_for_editor", "fix_source", "FixResult", "IgnoreComments",
+           "lint_paths", "lint_source", "LintRun", "split_baselined", "write_run_baseline"]
 
 
 def lint_source(
@@ -118,6 +119,27 @@ def split_baselined(result: CheckResult, baseline: Path | None = None) -> tuple[
     if path is None:
         return list(result.findings), []
     return load_baseline(path).split(_file_findings(result))
+
+
+#: what editors do with findings a baseline accepts (the language server's `baselinedFindings` setting)
+BASELINED_MODES = ("hint", "hide", "show")
+
+
+def findings_for_editor(result: CheckResult, mode: str = "hint") -> list[Finding]:
+    """The findings an editor shows for ``result`` under the file's ``baseline`` setting: new
+    ones unchanged; baselined ones at hint severity with ``data["baselined"]`` (``hint``),
+    dropped (``hide``) or unchanged (``show``). A baseline that cannot be read changes nothing
+    (the CLI reports it; an editor must keep working)."""
+    if mode == "show" or result.source.settings.baseline_path is None:
+        return list(result.findings)
+    try:
+        new, known = split_baselined(result)
+    except BaselineError:
+        return list(result.findings)
+    if mode == "hide" or not known:
+        return new
+    hints = [replace(f, severity=Severity.HINT, data={**f.data, "baselined": True}) for f in known]
+    return sorted(new + hints, key=Finding.sort_key)
 
 
 def apply_baseline(run: LintRun, baseline: Path | None = None) -> int:

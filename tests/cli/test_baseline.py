@@ -119,6 +119,8 @@ def test_sarif_fingerprints_and_security_severity(project: Path, capsys) -> None
     fingerprints = {r["ruleId"]: r["partialFingerprints"]["isolint/v1"] for r in run["results"]}
     baseline = json.loads(_baseline(project, capsys).read_text())
     assert {(e["code"], e["fingerprint"] + ":0") for e in baseline["findings"]} == set(fingerprints.items())
+    _, out, _ = run_cli(capsys, "check", "--no-cache", "--format", "json")
+    assert {(f["code"], f["fingerprint"]) for f in json.loads(out)} == set(fingerprints.items())
     rules = {rule["id"]: rule["properties"] for rule in run["tool"]["driver"]["rules"]}
     assert rules["ISO201"]["security-severity"] == "8.0" and "security" in rules["ISO201"]["tags"]
     assert "security-severity" not in rules["ISO101"] and "security" not in rules["ISO101"]["tags"]
@@ -162,3 +164,22 @@ def test_add_ignore_silences_every_finding_and_merges(project: Path, capsys) -> 
     code, out, _ = run_cli(capsys, "check", "--no-cache", "--format", "json")
     # left: the line inside the string, and the unused ISO102 (`--fix` removes it; no ignore is added for it)
     assert [(f["code"], f["location"]["row"]) for f in json.loads(out)] == [("ISO003", 9), ("ISO101", 10)]
+
+
+def test_findings_for_editor(project: Path, capsys) -> None:
+    from isolint.api import findings_for_editor, lint_source
+    from isolint.core.config import settings_for
+
+    _baseline(project, capsys)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'baseline = "isolint-baseline.json"\n')
+    path = project / CONFIG
+    text = path.read_text() + 'CACHE_HOST = "localhost"\n'
+    result = lint_source(text, path, settings_for(path))
+    assert [f.severity.value for f in result.findings] == ["warning", "warning"]
+    hinted = findings_for_editor(result, "hint")
+    assert [(f.severity.value, f.data.get("baselined", False)) for f in hinted] == [("hint", True), ("warning", False)]
+    assert [f.range.start.line for f in findings_for_editor(result, "hide")] == [len(text.splitlines()) - 1]
+    assert findings_for_editor(result, "show") == result.findings
+    (project / "isolint-baseline.json").write_text("broken")
+    assert findings_for_editor(result, "hide") == result.findings  # an unreadable baseline hides nothing

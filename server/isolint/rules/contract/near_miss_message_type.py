@@ -57,15 +57,6 @@ class NearMissMessageType(ContractRule):
       }
     }
     ```
-    ```python
-    # services/backend/app/ws/threads.py
-    async def created(websocket, thread: dict) -> None:
-        await websocket.send_json({"type": "thread_created", "thread": thread})
-
-
-    async def updated(websocket, thread: dict) -> None:
-        await websocket.send_json({"type": "thread_updated", "thread": thread})
-    ```
 
     ## Fix safety
     The fix renames every literal spelling of the type in the file (declaration, `case`

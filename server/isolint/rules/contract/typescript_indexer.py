@@ -21,7 +21,16 @@ from typing import Any, Iterator
 
 from isolint.core.model import Language
 from isolint.core.rule import Indexer
-from isolint.rules.contract.catalogue import DECLARE, HANDLE, SEND, SHARED, TYPESCRIPT_FACTS, indexes_file, side_of
+from isolint.rules.contract.catalogue import (
+    DECLARE,
+    HANDLE,
+    SEND,
+    SHARED,
+    TYPESCRIPT_FACTS,
+    indexes_file,
+    side_of,
+    with_details,
+)
 from isolint.rules.contract.export import GENERATED_MARKER
 from isolint.rules.contract.naming import (
     CHANNEL_EVENT_RE,
@@ -188,17 +197,8 @@ class _Collector:
             entry["literal"] = string.start_point[0] == string.end_point[0]
         else:
             entry["ref"] = ref
-        if fields is not None:
-            entry["fields"] = sorted(set(fields))
-        if reads:
-            entry["reads"] = reads
-        if enum:
-            entry["enum"] = enum
-        if container and not strong:
-            entry["container"] = container  # promoted when the catalogue is merged (see there)
-        if wrapper and not strong:
-            entry["wrapper"] = wrapper  # strong once the catalogue resolves that wrapper
-        self.entries.append(entry)
+        self.entries.append(with_details(entry, fields=None if fields is None else sorted(set(fields)), reads=reads,
+                                         enum=enum, container=container, wrapper=wrapper))
 
     # -- walk ----------------------------------------------------------------------------------
     def collect(self, tree) -> None:

@@ -56,24 +56,6 @@ class UnhandledMessageType(ContractRule):
     ```
 
     ## Use instead
-    ```python
-    # services/backend/app/ws/messages.py
-    from enum import Enum
-
-
-    class MessageType(str, Enum):
-        THREAD_CREATED = "thread_created"
-        RUN_PROGRESS = "run_progress"
-    ```
-    ```python
-    # services/backend/app/ws/router.py
-    from app.ws.messages import MessageType
-
-
-    async def notify(websocket, thread_id: str, percent: int) -> None:
-        await websocket.send_json({"type": MessageType.THREAD_CREATED, "id": thread_id})
-        await websocket.send_json({"type": MessageType.RUN_PROGRESS, "percent": percent})
-    ```
     ```typescript
     // frontend/src/ws/messages.ts
     export function onMessage(socket: WebSocket, raw: string) {

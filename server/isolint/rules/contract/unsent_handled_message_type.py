@@ -49,17 +49,6 @@ class UnsentHandledMessageType(ContractRule):
         if message["type"] == "start_run":
             await websocket.send_json({"type": "run_started", "id": message["id"]})
     ```
-    ```typescript
-    // frontend/src/ws/client.ts
-    export function startRun(socket: WebSocket, id: string) {
-      socket.send(JSON.stringify({ type: 'start_run', id }));
-    }
-
-    export function onMessage(socket: WebSocket, raw: string) {
-      const message = JSON.parse(raw);
-      if (message.type === 'run_started') showRun(message.id);
-    }
-    ```
 
     ## Known look-alikes
     - The `type` of a payload inside the handler of one specific event

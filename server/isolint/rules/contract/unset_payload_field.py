@@ -46,11 +46,6 @@ class UnsetPayloadField(ContractRule):
       }
     }
     ```
-    ```python
-    # services/backend/app/ws/threads.py
-    async def updated(websocket, thread: dict) -> None:
-        await websocket.send_json({"type": "thread_updated", "data": thread})
-    ```
     or make the backend send `payload`.
 
     ## Known look-alikes
