@@ -284,11 +284,12 @@ def _validate(table: Mapping[str, Any], path: Path, text: str | None) -> dict[st
             close = [o.key for o in OPTIONS if _similar(o.key, key)]
             hint = f" (did you mean `{close[0]}`?)" if close else ""
             raise ConfigError(path, _locate_key(text, key), key, f"unknown option{hint}")
+        named = key if option.key != key.replace("_", "-") else option.key  # an old name: as written
         parsed = option.parse(raw)
         if parsed is None and raw is not None:
-            raise ConfigError(path, _locate_key(text, key), option.key,
+            raise ConfigError(path, _locate_key(text, key), named,
                               f"expected {option.expected}, got {json.dumps(raw, default=str)}")
-        _check_value(option, parsed, path, text)
+        _check_value(option, parsed, path, text, named)
         values[_attr(option.key)] = parsed
     return values
 
@@ -312,9 +313,9 @@ _warned_renames: set[tuple[str, str]] = set()
 Fail = Callable[[str], None]
 
 
-def _check_value(option: Option, value: Any, path: Path, text: str | None) -> None:
+def _check_value(option: Option, value: Any, path: Path, text: str | None, named: str) -> None:
     def fail(message: str) -> None:
-        raise ConfigError(path, _locate_key(text, option.key), option.key, message)
+        raise ConfigError(path, _locate_key(text, named), named, message)
 
     check = _VALUE_CHECKS.get(option.key)
     if check is not None and value is not None:
