@@ -6,7 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from isolint.cli.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, check_jobs, codes, emit, lint, use_color
+from isolint.cli.common import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    UsageError,
+    check_jobs,
+    codes,
+    emit,
+    lint,
+    use_color,
+)
 
 #: ``--fail-on`` levels, most severe first; a finding fails the run when it is at least as severe
 FAIL_LEVELS = ("error", "warning", "info", "hint")
@@ -44,6 +54,8 @@ def add_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                        help="worker processes (default: all cores; 1 = in-process)")
     check.add_argument("--no-cache", action="store_true", help="ignore and do not write .isolint_cache")
+    check.add_argument("--stdin-filename", type=Path, metavar="PATH",
+                       help="check the text piped on stdin as the file at PATH (editors, pre-commit on staged text)")
     check.add_argument("--show-source", action=argparse.BooleanOptionalAction, default=True,
                        help="show the source line under each finding (text format)")
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
@@ -66,7 +78,10 @@ def run(args: argparse.Namespace) -> int:
     if run_ is None:
         return EXIT_ERROR
     if args.write_baseline is not None:
-        count = write_run_baseline(run_, args.write_baseline)
+        try:
+            count = write_run_baseline(run_, args.write_baseline)
+        except OSError as exc:
+            raise UsageError(f"{args.write_baseline}: cannot write the baseline ({exc.strerror or exc})") from None
         if not args.quiet:
             print(f"Recorded {count} finding(s) in the baseline {args.write_baseline}.", file=sys.stderr)
         return EXIT_CLEAN
