@@ -46,8 +46,10 @@ from isolint.core.rule import Indexer
 from isolint.core.zones import matches_any
 from isolint.rules.common.scope import child_nodes, statements_breadth_first, walk
 from isolint.rules.contract.admission import may_hold_messages
+from isolint.rules.contract.channels import python_channels, python_uses_socket
 from isolint.rules.contract.catalogue import (
     CONTRACT_KEYS,
+    configured_side,
     DECLARE,
     HANDLE,
     PYTHON_FACTS,
@@ -123,7 +125,8 @@ class PythonMessageIndexer(Indexer):
     languages = frozenset({Language.PYTHON})
     # every shape above needs one of these; most Python files have none and are never indexed
     tokens = (b'"type"', b"'type'", b"type=", b"type:", b"_type", b".type", b"Enum", b"Literal", b"handler",
-              b"emit(", b"MAP", b"_map")
+              b"emit(", b"MAP", b"_map",
+              b"websocket", b"WebSocketRoute", b"socketio", b"sio")
 
     def admits(self, source, project) -> bool:
         return python_file_may_hold_messages(source)
@@ -138,12 +141,21 @@ class PythonMessageIndexer(Indexer):
         collector = _Collector(source, ws)
         collector.collect(tree)
         wrappers = sorted([name, via, strong] for name, (via, strong) in collector.wrappers.items())
-        if not (collector.entries or collector.enums or collector.models or collector.aliases or wrappers):
+        channels = python_channels(source.raw)
+        if not (collector.entries or collector.enums or collector.models or collector.aliases or wrappers
+                or channels):
             return None
         facts = {"side": side, "ws": ws, "entries": collector.entries, "enums": collector.enums,
                  "models": collector.models, "aliases": collector.aliases}
         if wrappers:
             facts["wrappers"] = wrappers
+        if channels:
+            facts["channels"] = channels
+            facts["imports"] = _imported_modules(tree, source.rel_path)
+        if ws and python_uses_socket(source.raw):
+            facts["socket"] = True
+        if configured_side(source):
+            facts["configured"] = True
         return facts
 
 
@@ -165,6 +177,27 @@ _ADMISSION_MEMO: Key[bool] = Key("iso4.may-hold-messages", Lifetime.TEXT)
 
 def _scan_may_hold_messages(source) -> bool:
     return may_hold_messages(source.raw, source.rel_path)
+
+
+def _imported_modules(tree: ast.Module, rel_path: str) -> list[str]:
+    """The modules a file imports (``from .x import y`` resolved against the file's package, and
+    each ``from m import name`` also as ``m.name``, which may be a submodule): the handlers a
+    route file hands its socket to live there."""
+    package = rel_path.rsplit("/", 1)[0].split("/") if "/" in rel_path else []
+    modules: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - (node.level - 1)] if node.level - 1 <= len(package) else []
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            if module:
+                modules.add(module)
+            modules.update(f"{module}.{alias.name}".strip(".") for alias in node.names if alias.name != "*")
+    return sorted(modules)
 
 
 def _client_only(raw: bytes) -> bool:

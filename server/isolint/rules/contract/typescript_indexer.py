@@ -21,7 +21,17 @@ from typing import Any, Iterator
 
 from isolint.core.model import Language
 from isolint.core.rule import Indexer
-from isolint.rules.contract.catalogue import DECLARE, HANDLE, SEND, SHARED, TYPESCRIPT_FACTS, indexes_file, side_of
+from isolint.rules.contract.catalogue import (
+    DECLARE,
+    HANDLE,
+    SEND,
+    SHARED,
+    TYPESCRIPT_FACTS,
+    configured_side,
+    indexes_file,
+    side_of,
+)
+from isolint.rules.contract.channels import typescript_channels, typescript_uses_socket
 from isolint.rules.contract.export import GENERATED_MARKER
 from isolint.rules.contract.naming import (
     CHANNEL_EVENT_RE,
@@ -74,12 +84,19 @@ class TypeScriptMessageIndexer(Indexer):
         side = side_of(source.rel_path, Language.TYPESCRIPT, source.settings)
         collector = _Collector(source, is_ws_context(source.raw, source.rel_path))
         collector.collect(tree)
-        if not (collector.entries or collector.enums or collector.wrappers):
+        channels = typescript_channels(source.raw)
+        if not (collector.entries or collector.enums or collector.wrappers or channels):
             return None
         facts = {"side": side, "ws": collector.ws, "entries": collector.entries, "enums": collector.enums,
                  "models": {}, "aliases": []}
         if collector.wrappers:
             facts["wrappers"] = sorted([name, via, strong] for name, (via, strong) in collector.wrappers.items())
+        if channels:
+            facts["channels"] = channels
+        if typescript_uses_socket(source.raw):
+            facts["socket"] = True
+        if configured_side(source):
+            facts["configured"] = True
         return facts
 
 
