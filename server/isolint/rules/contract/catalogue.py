@@ -37,7 +37,7 @@ from typing import Any, Iterable
 from isolint.core.model import Language, Range, Zone
 from isolint.core.zones import matches_any
 from isolint.rules.contract.channels import file_channels, paired_files
-from isolint.rules.contract.naming import ENVELOPE_FIELDS, closest_peer_name
+from isolint.rules.contract.naming import ENVELOPE_FIELDS, closest_peer_name, is_state_name, is_transport_event
 
 PYTHON_FACTS = "ws_messages_python"
 TYPESCRIPT_FACTS = "ws_messages_typescript"
@@ -290,7 +290,8 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
     paired_enums: set[tuple[str, str]] = set()
     for path, record in files:
         for entry in record.get("entries", ()):
-            if entry.get("strong") and entry.get("ref") and entry["role"] != DECLARE:
+            if entry.get("strong") and entry.get("ref") and entry["role"] != DECLARE \
+                    and not is_state_name(entry["ref"].split(".")[0]):
                 enum = entry["ref"].split(".")[0]
                 used_enums.setdefault(record["side"], set()).add(enum)
                 if path in paired:
@@ -309,7 +310,7 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
             if entry.get("wrapper") in strong_wrappers.get(side_name, ()):
                 entry = {**entry, "strong": True}
             resolved = _resolve(entry, enums.get(side_name, {}), models.get(side_name, {}))
-            if resolved is None:
+            if resolved is None or is_transport_event(resolved[0]):
                 continue
             resolved_entries.append((side_name, path, index, entry, *resolved))
             if entry.get("strong") and entry["role"] != DECLARE:

@@ -47,7 +47,7 @@ _TS_PATH_RE = re.compile(rb"(?<![\w.:/])/(?:[A-Za-z_][\w\-]*|\$\{[^}\n]*\})(?:/(
 _PARAMETER_RE = re.compile(r"^(?:\$\{.*\}|\{.*\}|:\w+|<.*>)$")
 #: a file that uses a socket at all (lower-cased text for Python)
 _PYTHON_SOCKET_RE = re.compile(rb"websocket|send_json|receive_json|send_text|receive_text")
-_TS_SOCKET_RE = re.compile(rb"WebSocket|onmessage|EventSource|socket\.io")
+_TS_SOCKET_RE = re.compile(rb"WebSocket|socket\.io")
 
 
 def normalized_route(path: str) -> str:

@@ -41,6 +41,7 @@ from isolint.rules.contract.naming import (
     MESSAGE_MODEL_RE,
     RESERVED_EVENTS,
     WS_NAME_RE,
+    is_state_name,
     is_wire_name,
     is_ws_context,
 )
@@ -304,6 +305,8 @@ class _Collector:
         """None when ``name`` is no message-type container; True when it is named after the
         socket (strong on its own); False when only its name says "message types" (weak until
         the merged catalogue sees its members sent or handled)."""
+        if is_state_name(name):
+            return None
         if WS_NAME_RE.search(name) and (MESSAGE_CONTAINER_RE.search(name) or MESSAGE_MODEL_RE.search(name)):
             return True
         if MESSAGE_CONTAINER_RE.search(name):
