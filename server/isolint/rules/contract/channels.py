@@ -16,8 +16,9 @@ both ends can be seen. So each file gets the channel keys it shows from its own 
 - ``ws:served``: a backend file that uses a server-side socket handed to it (``websocket``
   parameters, ``send_json``) with no route in sight.
 
-A file with no route or Socket.IO of its own takes those of the files that import it (the
-module a route hands its socket to) or else of the files beside it in its folder; only a file
+A file with no route or Socket.IO of its own takes those of the files that import it from
+their own package (the module a route hands its socket to) or else of the files beside it in
+its folder; only a file
 with none of those is on one of the two unnamed channels, and only if it uses a socket at all.
 An enum the channel's sends and handlers refer to is on their channel (``catalogue``).
 ``pairs`` says whether a backend channel and a frontend channel are one channel: a file on no
@@ -131,23 +132,26 @@ def module_names(path: str) -> list[str]:
 
 
 def file_channels(records: dict[str, dict]) -> dict[str, frozenset[str]]:
-    """Each file's channels: its own; else those of the channel files that import it (Python);
-    else those of the channel files in its folder, on its side."""
+    """Each file's channels: its own; else those of the channel files that import it from their
+    own package (Python: the module a route hands its socket to, not the schemas and helpers it
+    also imports); else those of the channel files in its folder, on its side."""
     own = {path: frozenset(record.get("channels", ())) for path, record in records.items()}
-    importers: dict[str, set[str]] = {}
+    importers: dict[str, list[tuple[str, frozenset[str]]]] = {}
     folders: dict[tuple[str, str], set[str]] = {}
     for path, record in records.items():
         if not own[path]:
             continue
         folders.setdefault((record["side"], folder_of(path)), set()).update(own[path])
         for module in record.get("imports", ()):
-            importers.setdefault(module, set()).update(own[path])
+            importers.setdefault(module, []).append((folder_of(path), own[path]))
     resolved: dict[str, frozenset[str]] = {}
     for path, record in records.items():
         channels = set(own[path])
         if not channels and path.endswith(".py"):
             for name in module_names(path):
-                channels |= importers.get(name, set())
+                for folder, imported_by in importers.get(name, ()):
+                    if not folder or path.startswith(folder + "/"):
+                        channels |= imported_by
         if not channels:
             channels |= folders.get((record["side"], folder_of(path)), set())
         if not channels and record.get("socket"):
