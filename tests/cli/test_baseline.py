@@ -119,6 +119,8 @@ def test_sarif_fingerprints_and_security_severity(project: Path, capsys) -> None
     fingerprints = {r["ruleId"]: r["partialFingerprints"]["isolint/v1"] for r in run["results"]}
     baseline = json.loads(_baseline(project, capsys).read_text())
     assert {(e["code"], e["fingerprint"] + ":0") for e in baseline["findings"]} == set(fingerprints.items())
+    _, out, _ = run_cli(capsys, "check", "--no-cache", "--format", "json")
+    assert {(f["code"], f["fingerprint"]) for f in json.loads(out)} == set(fingerprints.items())
     rules = {rule["id"]: rule["properties"] for rule in run["tool"]["driver"]["rules"]}
     assert rules["ISO201"]["security-severity"] == "8.0" and "security" in rules["ISO201"]["tags"]
     assert "security-severity" not in rules["ISO101"] and "security" not in rules["ISO101"]["tags"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from isolint.core.metrics import Metric
 from isolint.core.rule import Indexer, Rule
+from isolint.core.selectors import register_rules
 from isolint.rules import audit_metrics
 from isolint.rules.config_isolation.dev_default_env_fallback import DevDefaultEnvFallback
 from isolint.rules.config_isolation.dev_value_in_deployed_env_file import DevValueInDeployedEnvFile
@@ -32,9 +33,9 @@ from isolint.rules.meta.unused_ignore import UnusedIgnore
 from isolint.rules.secrets.hardcoded_secret_in_code import HardcodedSecretInCode
 from isolint.rules.secrets.real_value_in_env_template import RealValueInEnvTemplate
 from isolint.rules.secrets.secret_in_env_file import SecretInEnvFile
-from isolint.rules.service_boundaries.cross_service_import import CrossServiceImport
-from isolint.rules.service_boundaries.import_contract import ImportContractViolation
-from isolint.rules.service_boundaries.shared_imports_service import SharedImportsService
+from isolint.rules.service_independence.cross_service_import import CrossServiceImport
+from isolint.rules.service_independence.import_contract import ImportContractViolation
+from isolint.rules.service_independence.shared_imports_service import SharedImportsService
 from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest
 from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
 from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest
@@ -88,6 +89,7 @@ METRICS: tuple[Metric, ...] = (
 )
 
 RULE_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}
+register_rules((rule.code, rule.name) for rule in RULES)  # configuration checks selectors against them
 RULE_BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in RULES}
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from isolint.cli.output import RenderOptions, ReportItem, fix_edits
+from isolint.cli.output import RenderOptions, ReportItem, fingerprints, fix_edits
+from isolint.core.fingerprint import Fingerprint
 from isolint.core.model import Position, Range
 from isolint.core.rule import rule_doc_url
 
@@ -20,7 +21,7 @@ def range_json(range_: Range) -> dict[str, Any]:
     return {"location": location(range_.start), "end_location": location(range_.end)}
 
 
-def finding_json(item: ReportItem) -> dict[str, Any]:
+def finding_json(item: ReportItem, fingerprint: Fingerprint | None = None) -> dict[str, Any]:
     from isolint.rules.registry import get_rule
 
     finding = item.finding
@@ -37,6 +38,8 @@ def finding_json(item: ReportItem) -> dict[str, Any]:
         "service": item.source.service,
         "url": rule_doc_url(finding.code),
         "fix": None,
+        # the baseline's identity of the finding (no line number, no message): core/fingerprint.py
+        "fingerprint": None if fingerprint is None else str(fingerprint),
     }
     if finding.fix is not None:
         edits = fix_edits(item)
@@ -53,4 +56,6 @@ def finding_json(item: ReportItem) -> dict[str, Any]:
 
 
 def render(items: list[ReportItem], options: RenderOptions) -> str:
-    return json.dumps([finding_json(item) for item in items], indent=2, ensure_ascii=False) + "\n"
+    prints = fingerprints(items)
+    return json.dumps([finding_json(item, prints.get(id(item.finding))) for item in items], indent=2,
+                      ensure_ascii=False) + "\n"

@@ -431,3 +431,20 @@ def _payload_mismatches(side: Side, peer: Side, name: str, peer_path: str,
         reported.add((item.path, field_name))
         yield Mismatch("payload", side.name, peer.name, name, (item,), field=field_name, sent_fields=sent,
                        read_range=Range.from_json(read_range), peer_path=peer_path)
+
+
+def with_details(entry: dict[str, Any], *, fields: list[str] | None, reads: Any, enum: str | None,
+                 container: str | None, wrapper: str | None) -> dict[str, Any]:
+    """A catalogue entry (``role``, ``range``, ``strong``, ``via``…) with its optional parts,
+    written the same way by the Python and the TypeScript indexer."""
+    if fields is not None:
+        entry["fields"] = fields
+    if reads:
+        entry["reads"] = reads
+    if enum:
+        entry["enum"] = enum
+    if container and not entry["strong"]:
+        entry["container"] = container  # promoted when the catalogue is merged (see there)
+    if wrapper and not entry["strong"]:
+        entry["wrapper"] = wrapper  # strong once the catalogue resolves that wrapper
+    return entry

@@ -57,6 +57,7 @@ from isolint.rules.contract.catalogue import (
     contract_globs,
     indexes_file,
     side_of,
+    with_details,
 )
 from isolint.rules.contract.naming import (
     CHANNEL_EVENT_RE,
@@ -304,17 +305,8 @@ class _Collector:
             entry["ref"] = ref
         else:
             entry["model"] = model
-        if fields is not None:
-            entry["fields"] = sorted(fields)
-        if reads:
-            entry["reads"] = reads
-        if enum:
-            entry["enum"] = enum
-        if container and not strong:
-            entry["container"] = container  # promoted when the catalogue is merged (see there)
-        if wrapper and not strong:
-            entry["wrapper"] = wrapper  # strong once the catalogue resolves that wrapper
-        self.entries.append(entry)
+        self.entries.append(with_details(entry, fields=None if fields is None else sorted(fields), reads=reads,
+                                         enum=enum, container=container, wrapper=wrapper))
 
     # -- walk ----------------------------------------------------------------------------------
     def collect(self, tree: ast.Module) -> None:

@@ -30,6 +30,7 @@ from isolint.rules.contract.catalogue import (
     configured_side,
     indexes_file,
     side_of,
+    with_details,
 )
 from isolint.rules.contract.channels import typescript_channels, typescript_uses_socket
 from isolint.rules.contract.export import GENERATED_MARKER
@@ -206,17 +207,8 @@ class _Collector:
             entry["literal"] = string.start_point[0] == string.end_point[0]
         else:
             entry["ref"] = ref
-        if fields is not None:
-            entry["fields"] = sorted(set(fields))
-        if reads:
-            entry["reads"] = reads
-        if enum:
-            entry["enum"] = enum
-        if container and not strong:
-            entry["container"] = container  # promoted when the catalogue is merged (see there)
-        if wrapper and not strong:
-            entry["wrapper"] = wrapper  # strong once the catalogue resolves that wrapper
-        self.entries.append(entry)
+        self.entries.append(with_details(entry, fields=None if fields is None else sorted(set(fields)), reads=reads,
+                                         enum=enum, container=container, wrapper=wrapper))
 
     # -- walk ----------------------------------------------------------------------------------
     def collect(self, tree) -> None:

@@ -1,26 +1,23 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
 
 from isolint.core.context import PythonContext
 from isolint.core.zones import matches_any
-from isolint.rules.lifecycle.admission import may_create_engine
-from isolint.rules.lifecycle.libraries import Kind
+from isolint.rules.lifecycle.libraries import Kind, Resource
 from isolint.rules.lifecycle.model import FACT_KIND
 from isolint.rules.lifecycle.placement import (
+    EngineCreationRule,
     created_per_call,
-    engine_creation,
     is_migration_env,
     owns_database_setup,
 )
-from isolint.rules.lifecycle.tracking import LifecycleRule
 
 #: zero-config: this many modules of one service creating engines is a scattered setup
 MANY_MODULES = 3
 
 
-class EngineCreatedInManyModules(LifecycleRule):
+class EngineCreatedInManyModules(EngineCreationRule):
     """A database engine created outside the modules that own database set-up.
 
     ## What it does
@@ -65,15 +62,8 @@ class EngineCreatedInManyModules(LifecycleRule):
     message = "Engine created in `{module}`; {reason}"
     options = ("engine-modules",)
 
-    @classmethod
-    def admits(cls, source: Any, project: Any) -> bool:
-        """Only a library's engine or pool constructor is reported (``engine_creation``)."""
-        return may_create_engine(source)
-
-    def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
-        self._observe(node, ctx)
-        created = engine_creation(node, ctx)
-        if created is None or created.kind is not Kind.ENGINE or created_per_call(node, ctx) is not None:
+    def engine_created(self, node: ast.Call, created: Resource, ctx: PythonContext) -> None:
+        if created.kind is not Kind.ENGINE or created_per_call(node, ctx) is not None:
             return
         if is_migration_env(ctx.source.rel_path):
             return

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
 
 from isolint.core.context import PythonContext
-from isolint.rules.lifecycle.admission import may_create_engine
-from isolint.rules.lifecycle.placement import created_per_call, engine_creation
-from isolint.rules.lifecycle.tracking import LifecycleRule
+from isolint.rules.lifecycle.libraries import Resource
+from isolint.rules.lifecycle.placement import EngineCreationRule, created_per_call
 
 
-class EngineCreatedPerCall(LifecycleRule):
+class EngineCreatedPerCall(EngineCreationRule):
     """A database engine or pool created in a function that runs on every call.
 
     ## What it does
@@ -63,16 +61,7 @@ class EngineCreatedPerCall(LifecycleRule):
     name = "engine-created-per-call"
     message = "`{callee}()` creates a new {kind} on every call of `{function}()`; create it once per process"
 
-    @classmethod
-    def admits(cls, source: Any, project: Any) -> bool:
-        """Only a library's engine or pool constructor is reported (``engine_creation``)."""
-        return may_create_engine(source)
-
-    def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
-        self._observe(node, ctx)
-        created = engine_creation(node, ctx)
-        if created is None:
-            return
+    def engine_created(self, node: ast.Call, created: Resource, ctx: PythonContext) -> None:
         function = created_per_call(node, ctx)
         if function is None:
             return

@@ -6,10 +6,13 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import PurePosixPath
+from typing import Any
 
 from isolint.core.context import PythonContext
+from isolint.rules.lifecycle.admission import may_create_engine
 from isolint.rules.lifecycle.libraries import Kind, Resource, constructed_by
 from isolint.rules.lifecycle.model import decorator_names, is_cached
+from isolint.rules.lifecycle.tracking import LifecycleRule
 
 #: functions that run once per process by name
 ONCE_NAME_RE = re.compile(
@@ -118,3 +121,22 @@ def _returns_any(function: ast.AST, names: set[str]) -> bool:
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id in names:
             return True
     return False
+
+
+class EngineCreationRule(LifecycleRule):
+    """An ISO3xx rule about where engines and pools are created (ISO303, ISO304): it reads every
+    call of a library's engine or pool constructor and judges it in ``engine_created``."""
+
+    @classmethod
+    def admits(cls, source: Any, project: Any) -> bool:
+        """Only a library's engine or pool constructor is reported (``engine_creation``)."""
+        return may_create_engine(source)
+
+    def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
+        self._observe(node, ctx)
+        created = engine_creation(node, ctx)
+        if created is not None:
+            self.engine_created(node, created, ctx)
+
+    def engine_created(self, node: ast.Call, created: Resource, ctx: PythonContext) -> None:
+        raise NotImplementedError

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from isolint.core.model import Language, Severity
-from isolint.core.rule import ALL_ZONES, Rule
+from isolint.rules.meta.not_checked import FileNotChecked
 
 
-class ParseError(Rule):
+class ParseError(FileNotChecked):
     """A file isolint could not parse, so nothing in it was checked.
 
     ## What it does
@@ -41,6 +40,3 @@ class ParseError(Rule):
     code = "ISO001"
     name = "parse-error"
     message = "Cannot parse this file: {reason}"
-    severity = Severity.INFO
-    languages = frozenset({Language.PYTHON, Language.TYPESCRIPT, Language.DOTENV})
-    zones = ALL_ZONES

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from isolint.core.model import Language, Severity
-from isolint.core.rule import ALL_ZONES, Rule
+from isolint.rules.meta.not_checked import FileNotChecked
 
 
-class UnreadableFile(Rule):
+class UnreadableFile(FileNotChecked):
     """A source file isolint cannot read as text, so nothing in it was checked.
 
     ## What it does
@@ -34,6 +33,3 @@ class UnreadableFile(Rule):
     code = "ISO002"
     name = "unreadable-file"
     message = "Cannot read this file: {reason}"
-    severity = Severity.INFO
-    languages = frozenset({Language.PYTHON, Language.TYPESCRIPT, Language.DOTENV})
-    zones = ALL_ZONES

@@ -86,7 +86,7 @@ def _admitted(root: Path, rel_path: str, text: str = CROSSING_IMPORT, **settings
 def test_project_shape_admits_iso6_rules_only_where_they_can_report() -> None:
     """A file is parsed for ISO601 only inside a service of a multi-service project, for ISO602
     only in shared code, for ISO603 only when contracts are configured — each only when its
-    bytes can hold an import that matters (tests/rules/test_service_boundaries_admission.py)."""
+    bytes can hold an import that matters (tests/rules/test_service_independence_admission.py)."""
     root = PROJECTS / "iso6_services"
     assert _admitted(root, "services/backend/app/main.py") == {"ISO601"}
     assert _admitted(root, "shared/shared/util.py") == {"ISO602"}

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
-from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport
+from isolint.rules.service_independence.imports import ImportBoundaryRule, ResolvedImport
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext

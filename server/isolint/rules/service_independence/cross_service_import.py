@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
-from isolint.rules.service_boundaries.admission import may_import_service
-from isolint.rules.service_boundaries.imports import ImportBoundaryRule, ResolvedImport, is_public_part
+from isolint.rules.service_independence.admission import may_import_service
+from isolint.rules.service_independence.imports import ImportBoundaryRule, ResolvedImport, is_public_part
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext

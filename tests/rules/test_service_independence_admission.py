@@ -13,9 +13,9 @@ from isolint.api import lint_paths
 from isolint.core.config import Settings
 from isolint.engine.project import ProjectIndex
 from isolint.core.source import SourceFile
-from isolint.rules.service_boundaries.cross_service_import import CrossServiceImport
-from isolint.rules.service_boundaries.import_contract import ImportContractViolation
-from isolint.rules.service_boundaries.shared_imports_service import SharedImportsService
+from isolint.rules.service_independence.cross_service_import import CrossServiceImport
+from isolint.rules.service_independence.import_contract import ImportContractViolation
+from isolint.rules.service_independence.shared_imports_service import SharedImportsService
 
 PROJECTS = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
 
