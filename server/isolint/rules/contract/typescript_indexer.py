@@ -48,6 +48,9 @@ from isolint.rules.contract.naming import (
 )
 
 DISCRIMINATORS = frozenset({"type", "messageType", "message_type", "msgType", "msg_type", "eventType", "event_type"})
+#: keys some channels switch on instead (``{ kind: 'take-control' }``): a sent value under one is
+#: weak knowledge, enough to tell the backend its handler is used
+SECONDARY_DISCRIMINATORS = frozenset({"kind"})
 SEND_CALLS = frozenset({"send", "sendMessage", "sendJson", "sendJSON", "sendEvent", "sendWsMessage", "sendWebSocketMessage",
                         "emit", "sendRaw", "safeSend", "sendToServer", "wsSend", "socketSend", "postMessage"})
 REGISTRARS = frozenset({"on", "once", "subscribe", "registerHandler", "addHandler", "addMessageHandler", "onMessage",
@@ -441,13 +444,15 @@ class _Collector:
             self.sent_value(node.named_children[0], via, depth + 1)
 
     def sent_object(self, node, via: str) -> None:
-        discriminator = None
+        discriminator = secondary = None
         fields: list[str] | None = []
         for member in node.named_children:
             if member.type == "pair":
                 key = _key_name(member.child_by_field_name("key"))
                 if key in DISCRIMINATORS and discriminator is None:
                     discriminator = member.child_by_field_name("value")
+                elif key in SECONDARY_DISCRIMINATORS and secondary is None:
+                    secondary = member.child_by_field_name("value")
                 elif key is None:
                     fields = None
                 elif fields is not None:
@@ -461,6 +466,10 @@ class _Collector:
                 fields = None
         if discriminator is not None:
             self.add(SEND, discriminator, strong=self.ws, via=via, fields=fields)
+        elif secondary is not None:
+            # ``ws.send(JSON.stringify({ kind: 'take-control' }))``: a channel whose receiver
+            # switches on ``kind``; known to the other side, never an anchor of its own
+            self.add(SEND, secondary, strong=False, via=via, fields=fields)
 
     # -- handles -------------------------------------------------------------------------------
     def on_switch_statement(self, node) -> None:
