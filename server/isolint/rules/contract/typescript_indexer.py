@@ -120,6 +120,15 @@ def _text(node) -> str:
     return (node.text or b"").decode("utf-8", errors="replace")
 
 
+def _alternatives(node) -> list:
+    """``cond ? 'a' : 'b'`` → both branches (nested ones too); anything else → itself."""
+    node = _unwrap(node)
+    if node is not None and node.type == "ternary_expression":
+        branches = [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
+        return [value for branch in branches if branch is not None for value in _alternatives(branch)]
+    return [node] if node is not None else []
+
+
 def _unwrap(node):
     """``(x)``, ``x as const``, ``x satisfies T``, ``x!`` → ``x``."""
     while node is not None and node.type in ("parenthesized_expression", "as_expression", "satisfies_expression",
@@ -465,11 +474,13 @@ class _Collector:
             elif member.type not in ("comment",):
                 fields = None
         if discriminator is not None:
-            self.add(SEND, discriminator, strong=self.ws, via=via, fields=fields)
+            for value in _alternatives(discriminator):
+                self.add(SEND, value, strong=self.ws, via=via, fields=fields)
         elif secondary is not None:
             # ``ws.send(JSON.stringify({ kind: 'take-control' }))``: a channel whose receiver
             # switches on ``kind``; known to the other side, never an anchor of its own
-            self.add(SEND, secondary, strong=False, via=via, fields=fields)
+            for value in _alternatives(secondary):
+                self.add(SEND, value, strong=False, via=via, fields=fields)
 
     # -- handles -------------------------------------------------------------------------------
     def on_switch_statement(self, node) -> None:
