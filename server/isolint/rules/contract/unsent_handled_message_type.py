@@ -64,7 +64,7 @@ class UnsentHandledMessageType(ContractRule):
       `event_stream.subscribe(Subscriber.SERVER, …)`).
 
     ## Options
-    - `contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
+    - `message-contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
     """
 
     code = "ISO402"
