@@ -1,6 +1,6 @@
 """Editor settings (the ``isolint`` section of the client's configuration).
 
-Two kinds of keys arrive together: server behaviour (``enable``, ``run``) and overrides of
+Two kinds of keys arrive together: server behaviour (``enable``, ``run``, ``baselinedFindings``) and overrides of
 ``[tool.isolint]`` options, spelled in the editor's camelCase (``extendSelect``) or the TOML's
 kebab-case (``extend-select``). Keys the server does not know (``interpreter``, ``path``,
 ``trace``… belong to the editor extension) are ignored; an override with a wrong value is
@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from isolint.api import BASELINED_MODES
 from isolint.core.config import OPTION_BY_KEY, ConfigError, Settings
 
 RUN_ON_TYPE, RUN_ON_SAVE = "onType", "onSave"
@@ -28,6 +29,8 @@ def _kebab(key: str) -> str:
 class EditorSettings:
     enable: bool = True
     run: str = RUN_ON_TYPE
+    #: findings the project's baseline accepts: ``hint`` (shown faded), ``hide`` or ``show``
+    baselined_findings: str = "hint"
     #: ``[tool.isolint]`` overrides, already validated, keyed by TOML key
     overrides: Mapping[str, Any] = field(default_factory=dict)
     #: problems found while reading the settings (shown to the user once)
@@ -60,6 +63,10 @@ def parse_editor_settings(raw: Any) -> EditorSettings:
     if run not in (RUN_ON_TYPE, RUN_ON_SAVE):
         problems.append(f"isolint.run must be {RUN_ON_TYPE!r} or {RUN_ON_SAVE!r}, got {run!r}")
         run = RUN_ON_TYPE
+    baselined = values.get("baselinedFindings", "hint")
+    if baselined not in BASELINED_MODES:
+        problems.append(f"isolint.baselinedFindings must be one of {', '.join(BASELINED_MODES)}, got {baselined!r}")
+        baselined = "hint"
     overrides: dict[str, Any] = {}
     for key, value in values.items():
         option = _kebab(str(key))
@@ -71,4 +78,5 @@ def parse_editor_settings(raw: Any) -> EditorSettings:
             problems.append(f"isolint.{key}: {exc.message}")
             continue
         overrides[option] = value
-    return EditorSettings(enable=enable, run=run, overrides=overrides, problems=tuple(problems))
+    return EditorSettings(enable=enable, run=run, baselined_findings=baselined, overrides=overrides,
+                          problems=tuple(problems))
