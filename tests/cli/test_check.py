@@ -185,10 +185,10 @@ def test_paths_are_relative_to_the_working_directory(project: Path, capsys, monk
     assert out.startswith("api/app/config.py:3:14: ISO101")
 
 
-def test_a_selector_that_matches_no_rule_is_reported(project: Path, capsys) -> None:
+def test_a_selector_that_matches_no_rule_is_an_error_with_a_suggestion(project: Path, capsys) -> None:
     code, out, err = run_cli(capsys, "check", "--no-cache", "--select", "ISO9,ISO101", "--quiet", "--no-show-source")
-    assert code == 1 and "ISO101" in out
-    assert "`--select ISO9` matches no rule" in err
+    assert (code, out) == (2, "")
+    assert "--select: `ISO9` matches no rule; did you mean ISO0, ISO1" in err
     assert "ISO101` matches" not in err
 
 

@@ -22,7 +22,11 @@ async def test_hover_on_a_finding_and_on_an_ignore_comment(client, workspace):
     session = await start_session(client, workspace, profile("vscode"))
     text = (workspace / TEST_MODULE).read_text() + '\n\ndef test_other():\n    x = 1  # isolint: ignore[ISO501, ISO502]\n'
     uri = session.open(workspace / TEST_MODULE, text)
-    [diagnostic] = await session.diagnostics(uri)
+    diagnostics = await session.diagnostics(uri)
+    assert sorted(d.code for d in diagnostics) == ["ISO003", "ISO502"]
+    # the ignore comment on the last line silences nothing, so ISO003 reports it there
+    assert [d.range.start.line for d in diagnostics if d.code == "ISO003"] == [len(text.splitlines()) - 1]
+    [diagnostic] = [d for d in diagnostics if d.code == "ISO502"]
     hover = await _hover(client, uri, diagnostic.range.start.line, diagnostic.range.start.character + 3)
     assert hover.contents.kind == types.MarkupKind.Markdown
     assert hover.contents.value.startswith("### ISO502 `environ-mutation-in-test`")

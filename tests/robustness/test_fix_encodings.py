@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.robustness.hostile_cli import build_tree, run_isolint, snapshot
+from tests.robustness.hostile import assert_user_error, build_tree, file_bytes, run_isolint
 
 CONFIG = "[tool.isolint]\n"
 LOCALHOST = b'REDIS_HOST = "localhost"'
 
 
 def fix(root: Path, unprivileged: bool = False):
-    return run_isolint("fix", "--unsafe-fixes", "--no-cache", ".", cwd=root, unprivileged=unprivileged)
+    return run_isolint(root, "fix", "--unsafe-fixes", "--no-cache", ".", unprivileged=unprivileged)
 
 
 def test_a_latin_1_file_stays_latin_1_below_its_shebang_and_cookie(tmp_path: Path) -> None:
@@ -27,7 +27,7 @@ def test_a_latin_1_file_stays_latin_1_below_its_shebang_and_cookie(tmp_path: Pat
         "app/legacy.py": b'#!/usr/bin/env python\n# -*- coding: latin-1 -*-\nNAME = "caf\xe9"\n' + LOCALHOST + b"\n",
     })
     result = fix(root)
-    assert result.code == 0, result.err
+    assert result.returncode == 0, result.stderr
     raw = (root / "app/legacy.py").read_bytes()
     lines = raw.split(b"\n")
     assert lines[:3] == [b"#!/usr/bin/env python", b"# -*- coding: latin-1 -*-", b"import os"]
@@ -41,7 +41,7 @@ def test_a_bom_and_crlf_endings_are_kept(tmp_path: Path) -> None:
         "pyproject.toml": CONFIG,
         "app/windows.py": b'\xef\xbb\xbfNAME = "caf\xc3\xa9"\r\n' + LOCALHOST + b"\r\n",
     })
-    assert fix(root).code == 0
+    assert fix(root).returncode == 0
     raw = (root / "app/windows.py").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfimport os\r\n") and raw.count(b"\xef\xbb\xbf") == 1
     assert LOCALHOST not in raw and 'NAME = "café"'.encode() in raw
@@ -51,7 +51,7 @@ def test_a_bom_and_crlf_endings_are_kept(tmp_path: Path) -> None:
 def test_cr_only_endings_are_kept(tmp_path: Path) -> None:
     root = build_tree(tmp_path, {"pyproject.toml": CONFIG,
                                  "app/classic.py": b'"""Doc."""\r' + LOCALHOST + b"\rX = 1\r"})
-    assert fix(root).code == 0
+    assert fix(root).returncode == 0
     raw = (root / "app/classic.py").read_bytes()
     assert b"\n" not in raw and raw.startswith(b'"""Doc."""\rimport os\r') and LOCALHOST not in raw
 
@@ -79,7 +79,7 @@ class Repository:
 
 def test_a_fix_uses_the_indentation_of_its_own_block(tmp_path: Path) -> None:
     root = build_tree(tmp_path, {"pyproject.toml": CONFIG, "app/repository.py": TAB_FIRST})
-    assert fix(root).code == 0
+    assert fix(root).returncode == 0
     text = (root / "app/repository.py").read_text()
     assert "        try:\n            conn.cursor()" in text
     assert "        finally:\n            conn.close()" in text
@@ -94,10 +94,10 @@ def test_text_the_declared_coding_cannot_hold_is_refused_and_the_others_written(
         "app/ascii_only.py": b"# coding: ascii\n" + LOCALHOST + b"\n",
         "app/plain.py": LOCALHOST + b"\n",
     })
-    before = snapshot(root)["app/ascii_only.py"]
+    before = file_bytes(root)["app/ascii_only.py"]
     result = fix(root)
-    result.assert_user_error("app/ascii_only.py", "ascii", "unchanged")
-    result.assert_user_error("files changed: app/plain.py")
+    assert_user_error(result, "app/ascii_only.py", "ascii", "unchanged")
+    assert_user_error(result, "files changed: app/plain.py")
     assert (root / "app/ascii_only.py").read_bytes() == before
     assert (root / "app/plain.py").read_text(encoding="utf-8") == 'REDIS_HOST = réglages["REDIS_HOST"]\n'
 
@@ -106,8 +106,8 @@ def test_a_read_only_file_is_left_alone_and_the_changed_files_are_named(tmp_path
     root = build_tree(tmp_path, {"pyproject.toml": CONFIG, **{f"app/m{n}.py": LOCALHOST + b"\n" for n in range(3)}})
     os.chmod(root / "app/m1.py", 0o444)
     result = fix(root, unprivileged=True)
-    result.assert_user_error("app/m1.py", "Permission denied", "unchanged")
-    result.assert_user_error("files changed: app/m0.py, app/m2.py")
+    assert_user_error(result, "app/m1.py", "Permission denied", "unchanged")
+    assert_user_error(result, "files changed: app/m0.py, app/m2.py")
     assert (root / "app/m1.py").read_bytes() == LOCALHOST + b"\n"
     assert LOCALHOST not in (root / "app/m0.py").read_bytes()
 
@@ -121,8 +121,8 @@ def test_an_immutable_file_even_root_cannot_write_is_refused(tmp_path: Path) -> 
         pytest.skip("chattr +i is not available here")
     try:
         result = fix(root)
-        result.assert_user_error("app/frozen.py", "unchanged")
-        result.assert_user_error("files changed: none")
+        assert_user_error(result, "app/frozen.py", "unchanged")
+        assert_user_error(result, "files changed: none")
         assert frozen.read_bytes() == LOCALHOST + b"\n"
     finally:
         subprocess.run(["chattr", "-i", str(frozen)], check=False)
@@ -133,8 +133,8 @@ def test_ignore_comments_are_written_in_the_file_s_encoding_too(tmp_path: Path) 
         "pyproject.toml": CONFIG,
         "app/legacy.py": b'# -*- coding: latin-1 -*-\nNAME = "caf\xe9"\r\n' + LOCALHOST + b"\r\n",
     })
-    result = run_isolint("check", "--add-ignore", "--no-cache", ".", cwd=root)
-    assert result.code == 0, result.err
+    result = run_isolint(root, "check", "--add-ignore", "--no-cache", ".")
+    assert result.returncode == 0, result.stderr
     raw = (root / "app/legacy.py").read_bytes()
     assert b'NAME = "caf\xe9"' in raw and b"isolint: ignore[ISO101]" in raw
-    assert run_isolint("check", "--no-cache", ".", cwd=root).code == 0
+    assert run_isolint(root, "check", "--no-cache", ".").returncode == 0

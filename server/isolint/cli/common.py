@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -25,9 +26,43 @@ def overrides(args: argparse.Namespace) -> dict:
 
 
 def check_paths(paths: list[Path]) -> None:
+    """Every path named on the command line is a file or folder isolint can read."""
+    from isolint.core.files import kind_of
+
     for path in paths:
-        if not path.exists():
-            raise UsageError(f"{path}: no such file or directory")
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            missing = "a symbolic link to nothing" if path.is_symlink() else "no such file or directory"
+            raise UsageError(f"{path}: {missing}") from None
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            raise UsageError(f"{path}: {kind_of(mode)}, not a regular file or folder")
+        try:
+            if stat.S_ISDIR(mode):
+                with os.scandir(path):
+                    pass
+            else:
+                with open(path, "rb"):
+                    pass
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+
+
+def check_selector_flags(args: argparse.Namespace) -> None:
+    """``--select``/``--extend-select``/``--ignore``: each names rules that exist (``--select
+    ISO9`` selecting nothing is a typo, said with a suggestion) and ``--select`` names one."""
+    import isolint.rules.registry  # noqa: F401  (registers the rules selectors are checked against)
+    from isolint.core.config import EMPTY_SELECT, ConfigError, Settings
+
+    for key, value in overrides(args).items():
+        if key == "select" and not value:
+            raise UsageError(f"--select: {EMPTY_SELECT}")
+        try:
+            Settings().with_overrides({key: value})
+        except ConfigError as exc:
+            raise UsageError(f"--{key}: {exc.message}") from None
 
 
 def check_jobs(args: argparse.Namespace) -> None:
@@ -41,10 +76,11 @@ def lint(args: argparse.Namespace):
     from isolint.core.config import ConfigError
 
     check_paths(args.paths)
+    check_selector_flags(args)
     try:
         run = lint_paths(args.paths, overrides=overrides(args), jobs=args.jobs, cache=not args.no_cache,
                          all_facts=args.command == "report")
-    except ConfigError as exc:  # invalid --select/--ignore values
+    except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return None
     for warning in run.warnings:
@@ -53,22 +89,9 @@ def lint(args: argparse.Namespace):
         print(f"error: {error}", file=sys.stderr)
     if run.config_errors:
         return None
-    warn_unmatched_selectors(args)
     if not run.results:
         print("warning: no files to check under the given path(s)", file=sys.stderr)
     return run
-
-
-def warn_unmatched_selectors(args: argparse.Namespace) -> None:
-    """`--select ISO9` selecting nothing is almost always a typo; say so (ruff errors)."""
-    from isolint.core.rule import RuleRef
-    from isolint.rules.registry import RULES
-
-    for option in ("select", "extend_select", "ignore"):
-        for selector in getattr(args, option, None) or ():
-            if not any(RuleRef(selector).matches(rule) for rule in RULES):
-                flag = "--" + option.replace("_", "-")
-                print(f"warning: `{flag} {selector}` matches no rule (`isolint rules` lists them)", file=sys.stderr)
 
 
 def emit(report: str, output: Path | None) -> None:

@@ -13,10 +13,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
-from isolint.core.files import FileRefused, read_regular
+from isolint.core.files import read_regular
+from isolint.core.gitignore import pattern_problem
 from isolint.core.model import Severity
+from isolint.core.selectors import selector_problem
 
 try:
     import tomllib
@@ -225,23 +227,46 @@ class Settings:
 _TOML_POS_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+_KEY_PATH_RE = re.compile(r"""^\s*((?:[\w-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[\w-]+|"[^"]*"|'[^']*'))*)\s*=""")
+_HEADER_RE = re.compile(r"^\s*\[\[?([^\]]*)\]")
+
+
+def _key_path(written: str) -> str:
+    """``tool . "isolint"`` → ``tool.isolint``; ``extend_select`` → ``extend-select``."""
+    return ".".join(part.strip().strip("\"'") for part in written.split(".")).replace("_", "-")
+
+
+def _within(path: str, wanted: tuple[str, ...]) -> bool:
+    return any(path == prefix or path.startswith(prefix + ".") for prefix in wanted)
+
+
 def _locate_key(text: str | None, key: str) -> int:
-    """1-based line of ``key`` inside the isolint table (tomllib keeps no positions)."""
+    """1-based line of ``key`` of the isolint table (tomllib keeps no positions): its own
+    ``[tool.isolint.KEY]`` header or ``KEY =`` line, however the table is spelt
+    (``[tool.isolint]``, dotted ``tool.isolint.KEY``, ``isolint.KEY`` under ``[tool]``, the top
+    level of an ``isolint.toml``); a key inside an inline ``isolint = {…}`` table gets that
+    table's line. 0 when not found."""
     if not text:
         return 0
-    in_table = False
-    dotted = re.compile(rf"^\s*(?:tool\.isolint\.)?[\"']?{re.escape(key)}[\"']?\s*=")
+    key = key.replace("_", "-")
+    wanted = (f"tool.isolint.{key}", key)  # in a pyproject.toml, in an isolint.toml
+    table, inline_table = "", 0
     for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            header = stripped.strip("[]").strip()
-            in_table = header in ("tool.isolint", "") or header.startswith("tool.isolint.")
-            if header == f"tool.isolint.{key}":
+        header = _HEADER_RE.match(line)
+        if header is not None:
+            table = _key_path(header.group(1))
+            if _within(table, wanted):
                 return number
             continue
-        if (in_table or stripped.startswith("tool.isolint.")) and dotted.match(line):
+        match = _KEY_PATH_RE.match(line)
+        if match is None:
+            continue
+        full = ".".join(part for part in (table, _key_path(match.group(1))) if part)
+        if _within(full, wanted):
             return number
-    return 0
+        if full == "tool.isolint" and not inline_table:
+            inline_table = number
+    return inline_table
 
 
 def _validate(table: Mapping[str, Any], path: Path, text: str | None) -> dict[str, Any]:
@@ -261,44 +286,93 @@ def _validate(table: Mapping[str, Any], path: Path, text: str | None) -> dict[st
     return values
 
 
+Fail = Callable[[str], None]
+
+
 def _check_value(option: Option, value: Any, path: Path, text: str | None) -> None:
     def fail(message: str) -> None:
         raise ConfigError(path, _locate_key(text, option.key), option.key, message)
 
-    if option.key == "severity":
-        for code, level in value.items():
-            if level not in {s.value for s in Severity}:
-                fail(f"severity of {code} must be one of error, warning, info, hint; got {level!r}")
-    elif option.key == "env-accessor":
-        try:
-            value.format(name="X")
-        except (KeyError, IndexError, ValueError) as exc:
-            fail(f"template must use only the {{name}} placeholder ({exc})")
-        if "{name" not in value:
-            fail("template must contain a {name!r} placeholder")
-    elif option.key == "contracts":
-        required = {"forbidden": ("source_modules", "forbidden_modules"), "independence": ("modules",),
-                    "layers": ("layers",)}
-        for number, contract in enumerate(value, start=1):
-            kind = contract.get("type")
-            if kind not in required:
-                fail(f"contract #{number}: type must be one of {', '.join(required)}; got {kind!r}")
-            for key in required[kind]:
-                if _list_of_str(contract.get(key)) is None:
-                    fail(f"contract #{number} ({kind}): `{key}` must be a list of module names")
-    elif option.key == "contract":
-        for key, entry in value.items():
-            if key not in ("backend", "frontend", "shared"):
-                fail(f"unknown key `{key}`; expected backend, frontend or shared")
-            if key == "shared":
-                if not isinstance(entry, str) or not entry.endswith((".py", ".pyi", ".ts", ".tsx", ".mts", ".cts")):
-                    fail(f"`shared` must be the path of one .py or .ts file, got {json.dumps(entry, default=str)}")
-            elif not (isinstance(entry, str) or _list_of_str(entry) is not None) or not entry:
-                fail(f"`{key}` must be a glob or a list of globs of {key} files, got {json.dumps(entry, default=str)}")
-    elif option.key in ("select", "extend-select", "ignore"):
-        for selector in value or ():
-            if not re.fullmatch(r"(ISO\d{0,3}|ALL|[a-z][a-z0-9-]*)", selector):
-                fail(f"{selector!r} is not a rule code, prefix or name")
+    check = _VALUE_CHECKS.get(option.key)
+    if check is not None and value is not None:
+        check(value, fail)
+
+
+def _check_selectors(selectors: list[str], fail: Fail) -> None:
+    for selector in selectors:
+        problem = selector_problem(selector)
+        if problem is not None:
+            fail(problem)
+
+
+def _check_globs(patterns: Iterable[str], fail: Fail) -> None:
+    for pattern in patterns:
+        problem = pattern_problem(pattern)
+        if problem is not None:
+            fail(f"{pattern!r} is not a valid glob ({problem})")
+
+
+def _check_per_file_ignores(value: dict[str, list[str]], fail: Fail) -> None:
+    _check_globs(value, fail)
+    for codes in value.values():
+        _check_selectors(codes, fail)
+
+
+def _check_severity(value: dict[str, str], fail: Fail) -> None:
+    _check_selectors(list(value), fail)
+    for code, level in value.items():
+        if level not in {s.value for s in Severity}:
+            fail(f"severity of {code} must be one of error, warning, info, hint; got {level!r}")
+
+
+def _check_env_accessor(value: str, fail: Fail) -> None:
+    try:
+        value.format(name="X")
+    except (KeyError, IndexError, ValueError) as exc:
+        fail(f"template must use only the {{name}} placeholder ({exc})")
+    if "{name" not in value:
+        fail("template must contain a {name!r} placeholder")
+
+
+def _check_contracts(value: list[dict[str, Any]], fail: Fail) -> None:
+    required = {"forbidden": ("source_modules", "forbidden_modules"), "independence": ("modules",),
+                "layers": ("layers",)}
+    for number, contract in enumerate(value, start=1):
+        kind = contract.get("type")
+        if kind not in required:
+            fail(f"contract #{number}: type must be one of {', '.join(required)}; got {kind!r}")
+        for key in required[kind]:
+            if _list_of_str(contract.get(key)) is None:
+                fail(f"contract #{number} ({kind}): `{key}` must be a list of module names")
+
+
+def _check_contract(value: dict[str, Any], fail: Fail) -> None:
+    for key, entry in value.items():
+        if key not in ("backend", "frontend", "shared"):
+            fail(f"unknown key `{key}`; expected backend, frontend or shared")
+        if key == "shared":
+            if not isinstance(entry, str) or not entry.endswith((".py", ".pyi", ".ts", ".tsx", ".mts", ".cts")):
+                fail(f"`shared` must be the path of one .py or .ts file, got {json.dumps(entry, default=str)}")
+        elif not (isinstance(entry, str) or _list_of_str(entry) is not None) or not entry:
+            fail(f"`{key}` must be a glob or a list of globs of {key} files, got {json.dumps(entry, default=str)}")
+        else:
+            _check_globs([entry] if isinstance(entry, str) else entry, fail)
+
+
+#: what a value must satisfy beyond its shape (``Option.parse``), by option
+_VALUE_CHECKS: dict[str, Callable[[Any, Fail], None]] = {
+    "select": _check_selectors,
+    "extend-select": _check_selectors,
+    "ignore": _check_selectors,
+    "per-file-ignores": _check_per_file_ignores,
+    "severity": _check_severity,
+    "env-accessor": _check_env_accessor,
+    "contracts": _check_contracts,
+    "contract": _check_contract,
+    **{key: _check_globs for key in ("exclude", "extend-exclude", "production-paths", "dev-paths", "test-paths",
+                                     "integration-test-paths", "generated-paths", "config-modules",
+                                     "engine-modules")},
+}
 
 
 def _similar(a: str, b: str) -> bool:
@@ -348,10 +422,17 @@ def read_isolint_table(path: Path) -> tuple[dict[str, Any], str] | None:
     return table, text
 
 
+#: ``select = []`` written by a user is a mistake (every rule off); the API may still ask for it
+EMPTY_SELECT = ("selects no rule: name at least one rule code, prefix or name, or leave `select` out for the "
+                "default rules")
+
+
 def load_settings(config_path: Path) -> Settings:
     found = read_isolint_table(config_path)
     table, text = found if found else ({}, "")
     values = _validate(table, config_path, text)
+    if values.get("select") == []:
+        raise ConfigError(config_path, _locate_key(text, "select"), "select", EMPTY_SELECT)
     return Settings(root=config_path.parent.resolve(), config_path=config_path.resolve(), **values)
 
 
@@ -368,15 +449,26 @@ def find_config_file(start: Path) -> Path | None:
 
 
 def _has_isolint_table(path: Path) -> bool:
+    """Whether a ``pyproject.toml`` configures isolint, in any TOML spelling (``[tool.isolint]``,
+    dotted keys, an inline ``isolint = {…}`` under ``[tool]``). One isolint cannot read, or one
+    that mentions isolint but is not valid TOML, counts: loading it then reports the error
+    (with its line) instead of the configuration being skipped without a word."""
     if path.name != "pyproject.toml":
         return True
     try:
-        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8", errors="replace")
-    except FileRefused:
-        return True  # has_isolint_table cannot tell: loading it reports why it is refused
-    except OSError:
+        raw = read_regular(path, MAX_CONFIG_BYTES)
+    except FileNotFoundError:
         return False
-    return re.search(r"^\s*\[tool\.isolint[\].]|^\s*tool\.isolint\.", text, re.MULTILINE) is not None
+    except OSError:  # unreadable or refused (a FIFO, too large): loading it reports why
+        return True
+    if b"isolint" not in raw:
+        return False
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "isolint" in tool
 
 
 def find_project_root(start: Path) -> Path:

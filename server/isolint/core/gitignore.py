@@ -46,14 +46,25 @@ def load_gitignore(folder: str) -> GitignoreFile:
         pass
     kept, problems = [], []
     for number, line in enumerate(lines, 1):
-        try:
-            pathspec.GitIgnoreSpec.from_lines([line])
-        except (ValueError, re.error) as exc:
-            problems.append(f"{path}:{number}: pattern {line!r} ignored ({exc})")
+        problem = pattern_problem(line)
+        if problem is not None:
+            problems.append(f"{path}:{number}: pattern {line!r} ignored ({problem})")
             kept.append("")  # keeps the line numbers of the others
         else:
             kept.append(line)
     return GitignoreFile(pathspec.GitIgnoreSpec.from_lines(kept), tuple(problems))
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why ``pattern`` is not a valid gitignore-style glob (``foo\\``, ``[z-a]``), or None;
+    configured globs (``exclude``, ``per-file-ignores``…) are checked with it too."""
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except re.error as exc:
+        return exc.msg
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def gitignore_spec(folder: str) -> pathspec.GitIgnoreSpec | None:

@@ -30,7 +30,8 @@ def _enabled(select, extend_select, ignore) -> tuple[type[Rule], ...]:
     for rule in RULES:
         enable = max(
             [_specificity(s, rule) for s in (select or ())] + [_specificity(s, rule) for s in extend_select]
-            + ([] if select is not None else [0 if rule.default_enabled else -1])
+            + ([] if select is not None else [0 if rule.default_enabled else -1]),
+            default=-1,  # an empty `select` enables nothing
         )
         disable = max([_specificity(s, rule) for s in ignore] + [-1])
         if enable >= 0 and enable > disable:

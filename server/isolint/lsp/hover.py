@@ -35,14 +35,14 @@ def rules_matching(selector: str) -> list[type[Rule]]:
 
 
 def hover_text(findings: Sequence[Finding], source: SourceFile, position: Position, markdown: bool) -> str | None:
-    rules: list[type[Rule]] = []
+    # The code under the cursor in an ignore comment comes first: a finding over the same comment
+    # (ISO003, an ignore that silences nothing) is about the comment, the code is what was asked.
+    rules = _rules_of_directive(source, position)
     for finding in findings:
         if finding.range.start <= position <= finding.range.end:
             rule = get_rule(finding.code)
             if rule is not None and rule not in rules:
                 rules.append(rule)
-    if not rules:
-        rules = _rules_of_directive(source, position)
     if not rules:
         return None
     separator = "\n\n---\n\n" if markdown else "\n\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from isolint.core.metrics import Metric
 from isolint.core.rule import Indexer, Rule
+from isolint.core.selectors import register_rules
 from isolint.rules import audit_metrics
 from isolint.rules.config_isolation.dev_default_env_fallback import DevDefaultEnvFallback
 from isolint.rules.config_isolation.dev_value_in_deployed_env_file import DevValueInDeployedEnvFile
@@ -88,6 +89,7 @@ METRICS: tuple[Metric, ...] = (
 )
 
 RULE_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}
+register_rules((rule.code, rule.name) for rule in RULES)  # configuration checks selectors against them
 RULE_BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in RULES}
 
 
