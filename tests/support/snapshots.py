@@ -1,12 +1,15 @@
 """Snapshot files (ruff's habit): rendered findings plus the diff of each fix.
 
-Set ``ISOLINT_UPDATE_SNAPSHOTS=1`` to (re)write them; review the diff before committing.
+Set ``ISOLINT_UPDATE_SNAPSHOTS=1`` to (re)write them; each snapshot written is reported (a
+``SnapshotUpdated`` warning in pytest's summary) — review the diff before committing. Under CI
+(``CI`` set, as every CI service does) updating is refused: a run there checks, never accepts.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
+import warnings
 from pathlib import Path
 
 from isolint.core.masking import secret_masker
@@ -16,6 +19,20 @@ from isolint.fixers import FixNotApplicable
 from isolint.fixers.text_edits import apply_edits
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshots"
+
+
+class SnapshotUpdated(UserWarning):
+    """A snapshot file written by ``ISOLINT_UPDATE_SNAPSHOTS=1``."""
+
+
+def updating_snapshots(environ: dict[str, str] | os._Environ = os.environ) -> bool:
+    """Whether this run (re)writes snapshots; raises under CI, where nothing may be accepted."""
+    if environ.get("ISOLINT_UPDATE_SNAPSHOTS") != "1":
+        return False
+    if environ.get("CI", "").lower() not in ("", "0", "false", "no"):
+        raise AssertionError("ISOLINT_UPDATE_SNAPSHOTS=1 is refused under CI: snapshots are updated and reviewed "
+                             "locally, and CI only checks them")
+    return True
 
 
 def render_findings(text: str, findings: list[Finding], label: str) -> str:
@@ -45,9 +62,13 @@ def render_findings(text: str, findings: list[Finding], label: str) -> str:
 
 def assert_snapshot(name: str, actual: str) -> None:
     path = SNAPSHOT_DIR / f"{name}.snap"
-    if os.environ.get("ISOLINT_UPDATE_SNAPSHOTS") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
+    if updating_snapshots():
+        existed = path.exists()
+        if not existed or path.read_text(encoding="utf-8") != actual:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(actual, encoding="utf-8")
+            verb = "updated" if existed else "created"
+            warnings.warn(SnapshotUpdated(f"{verb} {path.relative_to(SNAPSHOT_DIR)}"), stacklevel=2)
         return
     assert path.exists(), f"missing snapshot {path}; run with ISOLINT_UPDATE_SNAPSHOTS=1 and review it"
     expected = path.read_text(encoding="utf-8")
