@@ -19,6 +19,7 @@ from typing import Any
 from isolint.core.context import PythonContext
 from isolint.core.model import Applicability, Fix
 from isolint.rules.common.scope import has_return
+from isolint.rules.lifecycle.libraries import Kind
 from isolint.rules.lifecycle.tracking import Binding, Scope
 
 WRAP_BUILDER = "wrap-in-with"
@@ -48,6 +49,10 @@ def _region(binding: Binding) -> tuple[int, int, bool] | None:
         return start + 1, end, True
     if binding.closes or not binding.last_use_line:
         return None
+    if binding.resource is not None and binding.resource.kind in (Kind.ENGINE, Kind.POOL):
+        # what the function builds on an engine (sessions, factories, a yielded fixture value)
+        # lives until the block ends: the engine is disposed of after all of it
+        return (start + 1, len(block) - 1, False) if start + 1 < len(block) else None
     for index in range(len(block) - 1, start, -1):
         if block[index].lineno <= binding.last_use_line:
             return (start + 1, index, False) if binding.last_use_line <= block[index].end_lineno else None
@@ -87,5 +92,6 @@ def lifecycle_fix(binding: Binding, scope: Scope, ctx: PythonContext, prefer_wit
     cleanup = (resource.cleanup if resource is not None else "{name}.close()").format(name=binding.name)
     if cleanup.startswith("await ") and not in_async:
         return None
-    return Fix(f"Close `{binding.name}` in `finally`", applicability, builder=FINALLY_BUILDER,
+    verb = "Dispose of" if ".dispose()" in cleanup else "Close"
+    return Fix(f"{verb} `{binding.name}` in `finally`", applicability, builder=FINALLY_BUILDER,
                params={**params, "cleanup": cleanup})

@@ -62,6 +62,11 @@ class Resource:
         return method in self.io_methods
 
     @property
+    def is_http_client(self) -> bool:
+        """An HTTP client session (aiohttp, httpx): a connection pool, but not to a database."""
+        return self.library in HTTP_LIBRARIES
+
+    @property
     def description(self) -> str:
         """``SQLAlchemy async session``, ``asyncpg connection`` — for messages."""
         return f"{self.library} {'async ' if self.is_async else ''}{self.kind.value}"
@@ -70,6 +75,7 @@ class Resource:
         return {"kind": self.kind.value, "async": self.is_async, "library": self.library}
 
 
+HTTP_LIBRARIES = frozenset({"aiohttp", "httpx"})
 _ORM_IO = frozenset({
     "execute", "scalar", "scalars", "get", "get_one", "commit", "rollback", "close", "flush", "refresh",
     "delete", "merge", "stream", "stream_scalars", "run_sync", "connection", "invalidate", "reset",
@@ -95,10 +101,11 @@ ASYNC_SESSION = Resource(Kind.SESSION, True, "SQLAlchemy", "async with", "await 
 SYNC_SA_CONNECTION = Resource(Kind.CONNECTION, False, "SQLAlchemy", "with", io_methods=_SA_CONN_IO)
 ASYNC_SA_CONNECTION = Resource(Kind.CONNECTION, True, "SQLAlchemy", "async with", "await {name}.close()",
                                _SA_CONN_IO)
-SYNC_ENGINE = Resource(Kind.ENGINE, False, "SQLAlchemy", io_methods=frozenset({"connect", "begin", "execute",
-                                                                               "raw_connection"}),
+SYNC_ENGINE = Resource(Kind.ENGINE, False, "SQLAlchemy", cleanup="{name}.dispose()",
+                       io_methods=frozenset({"connect", "begin", "execute", "raw_connection"}),
                        produces=SYNC_SA_CONNECTION)
-ASYNC_ENGINE = Resource(Kind.ENGINE, True, "SQLAlchemy", io_methods=frozenset({"dispose"}),
+ASYNC_ENGINE = Resource(Kind.ENGINE, True, "SQLAlchemy", cleanup="await {name}.dispose()",
+                        io_methods=frozenset({"dispose"}),
                         produces=ASYNC_SA_CONNECTION)
 SYNC_SESSION_FACTORY = Resource(Kind.SESSION_FACTORY, False, "SQLAlchemy", produces=SYNC_SESSION)
 ASYNC_SESSION_FACTORY = Resource(Kind.SESSION_FACTORY, True, "SQLAlchemy", produces=ASYNC_SESSION)

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from isolint.core.context import PythonContext
 from isolint.core.model import Fixability
+from isolint.core.rule import PRODUCTION_ONLY, TEST_ZONES
 from isolint.rules.lifecycle.fixes import lifecycle_fix
+from isolint.rules.lifecycle.libraries import Kind
+from isolint.rules.common.scope import is_generator
+from isolint.rules.lifecycle.model import decorator_names
 from isolint.rules.lifecycle.tracking import LifecycleRule, Scope
 
 
@@ -17,8 +21,10 @@ class SessionWithoutContextManager(LifecycleRule):
     httpx client sessions) that a function creates and binds to a name without making sure it is
     closed. It is sure to close when it is entered with `with` / `async with`, closed in a
     `finally`, or handed to a caller that owns it (returned, stored, yielded by a dependency that
-    closes it in a `finally`). A session created and used in one expression
-    (`SessionLocal().query(...)`) is flagged too.
+    closes it in a `finally`); a session created and used in one expression
+    (`SessionLocal().query(...)`) is flagged too. In tests, an engine or pool a test or fixture
+    builds for itself must also be disposed of on every path (a fixture's `yield` inside a
+    `try`): a fixture that returns it leaves it to pytest, which never disposes of it.
 
     ## Why is this bad?
     If anything between the creation and `close()` raises, the session keeps its pooled
@@ -71,31 +77,49 @@ class SessionWithoutContextManager(LifecycleRule):
       callers must not close what they get.
     - A session returned, stored on an object, or yielded by a dependency that closes it.
     - A handle of a type isolint cannot see, closed by hand: [ISO302](ISO302.md).
+    - In tests: an engine returned by a helper (not a fixture), a module-level engine shared by
+      the tests, and HTTP clients (not database connections).
     """
 
     code = "ISO301"
     name = "session-without-context-manager"
+    zones = PRODUCTION_ONLY | TEST_ZONES
     message = "{what} `{name}` is {detail}; {advice}"
     fix_title = "Use the session as a context manager"
     fixable = Fixability.SOMETIMES
 
     def function_done(self, scope: Scope, ctx: PythonContext) -> None:
-        for binding in scope.created:
-            if binding.is_global or binding.resource is None or binding.cleanup_guaranteed:
+        in_tests = ctx.source.zone in TEST_ZONES
+        returned_to_pytest = in_tests and "fixture" in decorator_names(scope.node)
+        for binding in [*scope.created, *(scope.pools if in_tests else ())]:
+            if binding.is_global or binding.resource is None:
                 continue
+            if binding.cleanup_guaranteed and not (returned_to_pytest and binding.returned_only
+                                                   and not (binding.entered or binding.closed_in_finally)):
+                continue
+            if in_tests and binding.resource.is_http_client:
+                continue  # a test's HTTP client: the family is about the database's connections
             if binding.resource.library == "unresolved":
                 continue
-            detail = "closed only when nothing raises before `close()`" if binding.closes else "never closed"
-            ctx.report(self, binding.statement, fix=lifecycle_fix(binding, scope, ctx),
+            verb = "disposed" if binding.resource.kind in (Kind.ENGINE, Kind.POOL) else "closed"
+            method = getattr(binding.closes[-1].func, "attr", "close") if binding.closes else ""
+            detail = f"{verb} only when nothing raises before `{method}()`" if binding.closes else f"never {verb}"
+            handed_to_pytest = binding.escaped and binding.returned_only
+            ctx.report(self, binding.statement, fix=None if handed_to_pytest else lifecycle_fix(binding, scope, ctx),
                        what=binding.resource.description, name=binding.name, detail=detail,
-                       advice=_advice(binding.resource))
+                       advice=_advice(binding.resource, fixture=returned_to_pytest or is_generator(scope.node)))
         for call, resource, callee in scope.unbound:
+            if in_tests and resource.is_http_client:
+                continue
             ctx.report(self, call, what=resource.description, name=(callee or "…") + "()",
                        detail="created for one call and never closed", advice=_advice(resource))
 
 
-def _advice(resource) -> str:
+def _advice(resource, fixture: bool = False) -> str:
     if resource.context_manager:
         return f"use it as a context manager (`{resource.context_manager} … as …:`)"
-    return "close it in a `finally`"
+    verb = "dispose of" if resource.kind in (Kind.ENGINE, Kind.POOL) else "close"
+    if fixture:
+        return f"`yield` it inside a `try` and {verb} it in the `finally`"
+    return f"{verb} it in a `finally`"
 

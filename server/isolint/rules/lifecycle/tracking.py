@@ -34,6 +34,7 @@ from isolint.rules.lifecycle.libraries import (
     Kind,
     Resource,
     annotation_resource,
+    constructed_by,
 )
 from isolint.rules.lifecycle.model import FileModel
 
@@ -66,6 +67,9 @@ class Binding:
     entered: bool = False
     closed_in_finally: bool = False
     escaped: bool = False
+    #: escaped only by ``return name`` (no store, no capture): a pytest fixture's caller is pytest,
+    #: which never closes what a fixture returns
+    returned_only: bool = False
     is_global: bool = False
     closes: list = field(default_factory=list)  # cleanup calls outside finally/with
     close_statements: list = field(default_factory=list)
@@ -96,6 +100,9 @@ class Scope:
     unknown: list = field(default_factory=list)  # locals bound from calls isolint cannot type
     unbound: list = field(default_factory=list)  # (call, resource): ``Session(engine).query(...)``
     managed: list = field(default_factory=list)  # (call, resource) created inside ``with``
+    #: engines and pools a function builds itself with a library's constructor: one per call
+    #: of the function; whether that is a leak depends on the zone (a test's engine, ISO301)
+    pools: list = field(default_factory=list)
     globals: set = field(default_factory=set)
 
     @property
@@ -220,9 +227,22 @@ class Tracker:
         else:
             binding = Binding(name, resource, "value", scope.node, value if isinstance(value, ast.Call) else None,
                               node)
+            if _builds_pool(value, resource, ctx) and isinstance(scope.node, FUNCTION_NODES) \
+                    and name not in scope.globals:
+                self._track_pool(binding, scope, ctx)
         scope.bindings[name] = binding
 
     _on_AnnAssign = _on_Assign
+
+    def _track_pool(self, binding: Binding, scope: Scope, ctx: PythonContext) -> None:
+        statement = binding.statement
+        binding.block = _block_of(statement, ctx)
+        binding.branches = _branches(statement, ctx)
+        binding.callee = ctx.qualified_name(binding.call.func) if binding.call is not None else None
+        previous = scope.bindings.get(binding.name)
+        if previous is not None and previous in scope.pools and _exclusive(previous, binding):
+            binding.alternatives = [previous, *previous.alternatives]
+        scope.pools.append(binding)
 
     def _on_With(self, node: ast.With | ast.AsyncWith, ctx: PythonContext) -> None:
         scope = self.scope
@@ -238,7 +258,9 @@ class Tracker:
             if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in (
                 "begin", "begin_nested", "transaction"
             ):
-                self._enter(func.value.id)
+                receiver = self.binding(func.value.id)
+                if receiver is None or receiver.resource is None or receiver.resource.kind.must_be_closed:
+                    self._enter(func.value.id)  # ``engine.begin()`` opens a connection; the engine stays
                 continue
             last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             if last in OWNERSHIP_CALLS and inner.args:
@@ -317,8 +339,11 @@ class Tracker:
         binding.last_use_line = max(binding.last_use_line, node.lineno)
         if binding.function is not self.scope.node and isinstance(binding.function, FUNCTION_NODES):
             binding.escaped = True  # captured by a nested function or lambda
+            binding.returned_only = False
             return
         if _escapes(node, ctx):
+            returned = ctx.parents[-1:] and isinstance(ctx.parents[-1], ast.Return)
+            binding.returned_only = bool(returned) and (binding.returned_only or not binding.escaped)
             binding.escaped = True
 
 
@@ -350,11 +375,23 @@ def _exclusive(first: Binding, second: Binding) -> bool:
 
 
 def _settle_alternatives(scope: Scope) -> None:
-    for binding in scope.created:
+    """The cleanup after an ``if``/``else`` that bound the name in each branch is every
+    branch's cleanup: the walk records it on the last binding only."""
+    for binding in [*scope.created, *scope.pools]:
         for alternative in binding.alternatives:
             alternative.entered |= binding.entered
             alternative.closed_in_finally |= binding.closed_in_finally
             alternative.escaped |= binding.escaped
+            if not alternative.closes:
+                alternative.closes = list(binding.closes)
+                alternative.close_statements = list(binding.close_statements)
+
+
+def _builds_pool(value: ast.AST, resource: Resource, ctx: PythonContext) -> bool:
+    """``value`` calls a library's engine or pool constructor itself (``create_engine(url)``), not a
+    project function that may hand out a shared one (``get_engine()``)."""
+    return isinstance(value, ast.Call) and resource.kind in (Kind.ENGINE, Kind.POOL) \
+        and constructed_by(ctx.qualified_name(value.func), value) is not None
 
 
 def _class_name(ctx: PythonContext) -> str | None:
