@@ -131,14 +131,16 @@ def disk_file_report(ls: IsolintLanguageServer, path: Path, settings: Settings, 
                      ) -> types.WorkspaceDocumentDiagnosticReport:
     uri = from_fs_path(str(path)) or path.as_uri()
     project = ls.projects.index_for(settings)
+    baselined = ls.projects.editor_for(path).baselined_findings
     try:
         stat = path.stat()
-        key = (stat.st_mtime_ns, stat.st_size, settings.fingerprint(), project.generation, ls.codec.encoding)
+        key = (stat.st_mtime_ns, stat.st_size, settings.fingerprint(), project.generation, ls.codec.encoding,
+               baselined, _stamp(settings.baseline_path))
     except OSError:
         key = ()
     cached = ls.workspace_cache.get(path)
     if cached is None or cached[0] != key or not key:
-        findings, lines = check_file(path, settings, project)
+        findings, lines = check_file(path, settings, project, baselined)
         items = [to_diagnostic(f, lines, ls.codec, uri, None) for f in findings]
         items.extend(config_error_diagnostics(ls, path.resolve()) if path.name in CONFIG_FILE_NAMES else [])
         cached = (key, result_id_of(items), items)
@@ -147,3 +149,12 @@ def disk_file_report(ls: IsolintLanguageServer, path: Path, settings: Settings, 
     if previous.get(uri) == result_id:
         return types.WorkspaceUnchangedDocumentDiagnosticReport(uri=uri, result_id=result_id, version=None)
     return types.WorkspaceFullDocumentDiagnosticReport(uri=uri, items=items, result_id=result_id, version=None)
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    """Modification time and size of a file (the baseline), None when absent."""
+    try:
+        stat = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size) if stat is not None else None

@@ -91,7 +91,8 @@ class IsolintLanguageServer(LanguageServer):
         settings = self.projects.settings_for(path)
         project = self.projects.index_for(settings)
         sync_config_errors(self)
-        return Snapshot(document.uri, path, document.text, document.version, language, settings, project)
+        return Snapshot(document.uri, path, document.text, document.version, language, settings, project,
+                        self.projects.editor_for(path).baselined_findings)
 
     def source_of(self, document: Document) -> SourceFile | None:
         path = self.path_for(document)
