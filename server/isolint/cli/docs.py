@@ -179,7 +179,7 @@ OPTION_EXAMPLES: dict[str, str] = {
     "per-file-ignores": '{ "scripts/*" = ["ISO1"], "services/*/app/settings_test.py" = ["ISO101", "ISO102"] }',
     "severity": '{ ISO2 = "error", ISO103 = "info" }',
     "exclude": '[".git/", ".venv/", "node_modules/", "build/"]',
-    "extend-exclude": '["legacy/", "**/generated/**"]',
+    "extend-exclude": '["attic/", "**/generated/**"]',
     "respect-gitignore": "false",
     "production-paths": '["scripts/deploy/**"]',
     "dev-paths": '["services/*/app/local_settings.py", "launcher/**"]',
@@ -193,9 +193,9 @@ OPTION_EXAMPLES: dict[str, str] = {
     "services": '{ api = "services/backend", auth = "services/auth" }',
     "shared": '["shared", "libs/common"]',
     "check-test-imports": "true",
-    "contracts": '[{ name = "services are independent", type = "independence", modules = ["api", "auth"] }]',
+    "import-contracts": '[{ name = "services are independent", type = "independence", modules = ["api", "auth"] }]',
     "engine-modules": '["services/*/app/db/engine.py"]',
-    "contract": '{ backend = "services/backend/app/ws/messages.py", frontend = "frontend/src/ws/messages.ts" }',
+    "message-contract": '{ backend = "services/backend/app/ws/messages.py", frontend = "frontend/src/ws/messages.ts" }',
     "baseline": '"isolint-baseline.json"',
 }
 
