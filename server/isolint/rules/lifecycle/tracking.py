@@ -471,8 +471,8 @@ def _escapes(node: ast.Name, ctx: PythonContext) -> bool:
         last = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", "")
         if last in STORE_METHODS:
             return True
-        if last[:1].isupper() and isinstance(statement, (ast.Assign, ast.AnnAssign)):
-            return True  # repo = Repository(session)
+        if _constructs(callee) and isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            return True  # repo = Repository(session), sdk = Sdk.from_openapi(client=client)
         if last in OWNERSHIP_CALLS or last in ("create_task", "ensure_future", "Thread", "submit"):
             return True
     if isinstance(statement, (ast.Assign, ast.AnnAssign)):
@@ -484,6 +484,16 @@ def _escapes(node: ast.Name, ctx: PythonContext) -> bool:
     if isinstance(parent, (ast.Tuple, ast.List, ast.Dict, ast.Set)) and isinstance(statement, ast.Return):
         return True
     return False
+
+
+def _constructs(callee: ast.expr) -> bool:
+    """``Repository(…)`` or a class's alternative constructor ``Sdk.from_openapi(…)``: the new
+    object keeps what it is given."""
+    if isinstance(callee, ast.Name):
+        return callee.id[:1].isupper()
+    return isinstance(callee, ast.Attribute) and (
+        callee.attr[:1].isupper() or (isinstance(callee.value, ast.Name) and callee.value.id[:1].isupper()
+                                      and callee.attr.startswith(("from_", "create", "build", "with_"))))
 
 
 def _contains(tree: ast.AST, node: ast.AST) -> bool:
