@@ -337,7 +337,8 @@ class Tracker:
         if binding is None or binding.origin == "parameter":
             return
         binding.last_use_line = max(binding.last_use_line, node.lineno)
-        if binding.function is not self.scope.node and isinstance(binding.function, FUNCTION_NODES):
+        if binding.function is not self.scope.node and isinstance(binding.function, FUNCTION_NODES) \
+                and not _in_header(node, self.scope.node, ctx):
             binding.escaped = True  # captured by a nested function or lambda
             binding.returned_only = False
             return
@@ -483,6 +484,22 @@ def _escapes(node: ast.Name, ctx: PythonContext) -> bool:
             return True
     if isinstance(parent, (ast.Tuple, ast.List, ast.Dict, ast.Set)) and isinstance(statement, ast.Return):
         return True
+    return False
+
+
+def _in_header(node: ast.AST, function: ast.AST, ctx: PythonContext) -> bool:
+    """``node`` sits in ``function``'s decorators or default values, which run in the enclosing
+    scope when the ``def`` runs (``@event.listens_for(engine.sync_engine, "connect")``): a use
+    there is no capture."""
+    parents = ctx.parents
+    for index, parent in enumerate(parents):
+        if parent is function:
+            child = parents[index + 1] if index + 1 < len(parents) else node
+            header = [*getattr(function, "decorator_list", ())]
+            arguments = getattr(function, "args", None)
+            if arguments is not None:
+                header += [*arguments.defaults, *(d for d in arguments.kw_defaults if d is not None)]
+            return any(child is item for item in header)
     return False
 
 
