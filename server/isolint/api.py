@@ -88,6 +88,7 @@ def lint_paths(
     jobs: int | None = None,
     cache: bool = False,
     all_facts: bool = True,
+    stdin: tuple[str | Path, str] | None = None,
 ) -> LintRun:
     """Check every file under ``paths``. Two phases: index cross-file facts, then check.
 
@@ -96,8 +97,13 @@ def lint_paths(
     processes parse and check in parallel (default: all cores); results are identical to a
     sequential run and sorted by path. ``all_facts=False`` runs only the indexers whose facts
     the enabled rules read (``isolint check``; ``report``'s metrics want every kind).
+
+    Given part of a project (files, a sub-folder), the run indexes the whole project the files
+    belong to and reports only on them: for each, exactly what a full run reports. ``stdin``
+    is (path, text): that text is checked as the file at path (``--stdin-filename``).
     """
-    return check_paths([Path(p) for p in paths], overrides, jobs, cache, all_facts)
+    text = (Path(stdin[0]), stdin[1]) if stdin is not None else None
+    return check_paths([Path(p) for p in paths], overrides, jobs, cache, all_facts, text)
 
 
 def _file_findings(result: CheckResult, findings: list[Finding] | None = None) -> FileFindings:

@@ -157,3 +157,21 @@ async def test_a_module_created_in_another_service_is_resolved_after_the_watcher
     diagnostics = (await session.published(uri, version)).diagnostics
     assert [d.code for d in diagnostics] == ["ISO601"]
     assert diagnostics[0].range.start.line == 0
+
+
+async def test_an_explicit_configuration_file_replaces_the_nearest(client, workspace, tmp_path):
+    """``isolint.configuration`` (the VS Code setting; any client's settings): that file's
+    options for every file of the folder; a path that names no file is reported, and the nearest
+    config stays in force."""
+    elsewhere = tmp_path / "shared-config" / "isolint.toml"
+    elsewhere.parent.mkdir()
+    # relative paths in it are matched from the workspace folder, as with ruff's --config
+    elsewhere.write_text(f'per-file-ignores = {{ "{TEST_MODULE}" = ["ISO502"] }}\n', encoding="utf-8")
+    session = await start_session(client, workspace, profile("emacs"), initialization_options={
+        "settings": {"configuration": str(elsewhere)}})
+    uri = session.open(workspace / TEST_MODULE)
+    assert list((await session.published(uri, 1)).diagnostics) == []
+    client.set_configuration({"isolint": {"configuration": str(tmp_path / "missing.toml")}})
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    assert await _eventually(lambda: [d.code for d in session.recorded.published[uri][-1].diagnostics] == ["ISO502"])
+    assert any("no such file" in m.message and "missing.toml" in m.message for m in client.messages)

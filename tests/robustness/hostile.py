@@ -24,13 +24,13 @@ _WITHOUT_FILE_CAPABILITIES = ("setpriv", "--bounding-set=-dac_override,-dac_read
 
 
 def run_isolint(cwd: Path, *args: str, timeout: float = 60,
-                unprivileged: bool = False) -> subprocess.CompletedProcess[str]:
+                unprivileged: bool = False, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "isolint", *args]
     if unprivileged and os.geteuid() == 0:
         if shutil.which("setpriv") is None:
             pytest.skip("running as root without setpriv: file permissions cannot be tested")
         command = [*_WITHOUT_FILE_CAPABILITIES, *command]
-    env = {**os.environ, "PYTHONPATH": SERVER, "NO_COLOR": "1"}
+    env = {**os.environ, "PYTHONPATH": SERVER, "NO_COLOR": "1", **(env or {})}
     env.pop("FORCE_COLOR", None)
     return subprocess.run(command, cwd=cwd, env=env, text=True, errors="replace",
                           capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
@@ -59,8 +59,9 @@ def file_bytes(root: Path) -> dict[str, bytes]:
             if path.is_file() and not path.is_symlink() and ".isolint_cache" not in path.parts}
 
 
-def findings_per_file(cwd: Path, *args: str, unprivileged: bool = False) -> tuple[Counter[str], str]:
+def findings_per_file(cwd: Path, *args: str, unprivileged: bool = False,
+                      env: dict[str, str] | None = None) -> tuple[Counter[str], str]:
     """How many findings each file got, and stderr."""
-    done = run_isolint(cwd, "check", "--format", "json", *args, unprivileged=unprivileged)
+    done = run_isolint(cwd, "check", "--format", "json", *args, unprivileged=unprivileged, env=env)
     assert done.returncode in (0, 1), done.stderr
     return Counter(item["path"] for item in json.loads(done.stdout)), done.stderr

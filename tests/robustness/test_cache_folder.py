@@ -146,3 +146,44 @@ def test_an_empty_folder_of_this_user_is_adopted(repo: Path, capsys) -> None:
     run_cli(capsys, "check")
     assert (repo / CACHE_DIR_NAME / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
     assert lint_paths([repo], cache=True).cached_files > 0
+
+
+def test_processes_sharing_the_cache_never_corrupt_it(repo: Path, capsys) -> None:
+    """The CLI, pre-commit and an editor can run at once: writes are atomic renames and a save
+    keeps what another process wrote meanwhile; whatever the interleaving, the next run's
+    answer is a fresh run's."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.robustness.hostile import SERVER
+
+    write_tree(repo, {f"services/api/app/mod{i}.py": f'HOST_{i} = "localhost"\n' for i in range(30)})
+    env = {**os.environ, "PYTHONPATH": SERVER}
+    targets = [["."], ["services/api/app/mod1.py"], ["services/api/app"], ["."]]
+    children = [subprocess.Popen([sys.executable, "-m", "isolint", "check", "-j", "1", *paths], cwd=repo, env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                for paths in targets * 2]
+    for child in children:
+        _, err = child.communicate(timeout=120)
+        assert child.returncode == 1 and "Traceback" not in err, err
+    for cache_file in (repo / CACHE_DIR_NAME).glob("*.json"):
+        assert json.loads(cache_file.read_text())["format"] == 1
+    assert not list((repo / CACHE_DIR_NAME).glob(".tmp-*"))
+    cached = lint_paths([repo], cache=True)
+    assert [f.to_json() for f in cached.findings] == [f.to_json() for f in lint_paths([repo]).findings]
+    assert cached.cached_files > 0  # what was saved last is served (some entries may be rewritten later)
+
+
+def test_a_save_keeps_entries_another_process_wrote_meanwhile(repo: Path) -> None:
+    from isolint.core.config import load_settings
+    from isolint.engine.cache import CacheEntry, ResultCache
+
+    settings = load_settings(repo / "pyproject.toml")
+    first, second = ResultCache(settings), ResultCache(settings)
+    first.put("a.py", CacheEntry("digest-a", []))
+    second.put("b.py", CacheEntry("digest-b", []))
+    first.save()
+    second.save()
+    merged = ResultCache(settings)
+    assert merged.get("a.py", "digest-a") is not None and merged.get("b.py", "digest-b") is not None

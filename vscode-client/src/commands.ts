@@ -2,8 +2,8 @@
 
 import * as vscode from 'vscode';
 import { formatCommandLine } from './launch';
-import { SERVER_COMMANDS, ServerManager, primaryFolder } from './server';
-import { readLaunchSettings, readServerSettings, serverPayload } from './settings';
+import { SERVER_COMMANDS, ServerManager, payloadFor, primaryFolder } from './server';
+import { readLaunchSettings } from './settings';
 
 /**
  * Fix all in the active file through the server's isolint.fixAll command; the server applies the
@@ -40,12 +40,12 @@ export async function showDebugInfo(
     `  server: ${server.runningClient ? `running, isolint ${server.version}` : 'not running'}`,
   ];
   for (const f of vscode.workspace.workspaceFolders ?? []) {
-    const config = vscode.workspace.getConfiguration('isolint', f.uri);
-    lines.push(`  settings for ${f.name}: ${JSON.stringify(serverPayload(readServerSettings(config, trusted)))}`);
+    lines.push(`  settings for ${f.name}: ${JSON.stringify(payloadFor(f.uri))}`);
   }
   const launch = readLaunchSettings(vscode.workspace.getConfiguration('isolint', folder?.uri), trusted);
   lines.push(`  isolint.interpreter: ${JSON.stringify(launch.interpreter)} (${launch.origin.interpreter})`);
   lines.push(`  isolint.path: ${JSON.stringify(launch.path)} (${launch.origin.path})`);
+  lines.push(`  isolint.importStrategy: ${launch.importStrategy}${command?.launcher ? ` (bundled server: ${command.launcher})` : ''}`);
   if (server.serverHasCommand(SERVER_COMMANDS.debugInfo)) {
     const uri = vscode.window.activeTextEditor?.document.uri.toString();
     const fromServer = await server.executeServerCommand(SERVER_COMMANDS.debugInfo, uri ? [{ uri }] : []);

@@ -2,7 +2,7 @@
 //
 // Pure logic (no `vscode` import), unit-tested under the Node test runner.
 
-import { LaunchSettings, VariableContext, isBareName, resolveProgramPath } from './settings';
+import { LaunchSettings, LogLevel, VariableContext, isBareName, resolveProgramPath } from './settings';
 
 /** Where the program came from; shown in the output channel and in error messages. */
 export type LaunchSource = 'isolint.path' | 'isolint.interpreter' | 'Python extension' | 'PATH';
@@ -11,9 +11,14 @@ export interface ServerCommand {
   command: string;
   args: string[];
   source: LaunchSource;
-  /** The interpreter (program + its own arguments) when the server runs as `python -m isolint`. */
+  /** The interpreter (program + its own arguments) when the server runs on Python. */
   python?: string[];
+  /** The bundled server's launcher script, when `python` runs the isolint bundled with the extension. */
+  launcher?: string;
 }
+
+/** The Python versions the bundle has libraries for (bundled/libs/cp310 … cp313). */
+export const BUNDLED_PYTHONS = '3.10–3.13';
 
 export interface LaunchInputs {
   settings: LaunchSettings;
@@ -23,6 +28,11 @@ export interface LaunchInputs {
   /** Whether a file exists; used to pick the first existing `isolint.path` entry. */
   exists: (path: string) => boolean;
   platform: NodeJS.Platform;
+  /**
+   * The bundled server's launcher (bundled/tool/isolint_server.py), when this build of the
+   * extension carries bundled/libs; a development build without them runs `fromEnvironment`.
+   */
+  bundledLauncher?: string;
 }
 
 export class LaunchError extends Error {
@@ -36,6 +46,19 @@ export class LaunchError extends Error {
 
 const SERVER_MODULE_ARGS = ['-m', 'isolint', 'server'];
 
+/** `--log-level` for the server (its default, WARNING, is left implicit). */
+export function logLevelArgs(level: LogLevel): string[] {
+  return level === 'warning' ? [] : ['--log-level', level.toUpperCase()];
+}
+
+/**
+ * `python -I launcher`: isolated mode (no PYTHONPATH, user site or working directory on
+ * sys.path), so nothing installed on the machine or in the workspace stands in for the bundle.
+ */
+function bundledArgs(python: string[], launcher: string): string[] {
+  return [...python.slice(1), '-I', launcher];
+}
+
 export function defaultPython(platform: NodeJS.Platform): string {
   return platform === 'win32' ? 'python' : 'python3';
 }
@@ -46,30 +69,33 @@ export function defaultPython(platform: NodeJS.Platform): string {
  */
 export function buildServerCommand(inputs: LaunchInputs): ServerCommand {
   const { settings, variables } = inputs;
+  const log = logLevelArgs(settings.logLevel);
+  const { python, source } = choosePython(inputs);
+  if (settings.path.length === 0 && settings.importStrategy === 'useBundled' && inputs.bundledLauncher) {
+    const launcher = inputs.bundledLauncher;
+    return { command: python[0], args: [...bundledArgs(python, launcher), ...log], source, python, launcher };
+  }
   if (settings.path.length > 0) {
     const candidates = settings.path.map((p) => resolveProgramPath(p, variables));
     const found = candidates.find((p) => isBareName(p) || inputs.exists(p));
     if (!found) {
       throw new LaunchError(`None of the executables in isolint.path exists: ${candidates.join(', ')}`, 'isolint.path');
     }
-    return { command: found, args: ['server'], source: 'isolint.path' };
+    return { command: found, args: ['server', ...log], source: 'isolint.path' };
   }
+  return { command: python[0], args: [...python.slice(1), ...SERVER_MODULE_ARGS, ...log], source, python };
+}
+
+/** The interpreter: `isolint.interpreter`, then the Python extension's, then python3 on PATH. */
+function choosePython(inputs: LaunchInputs): { python: string[]; source: LaunchSource } {
+  const { settings, variables } = inputs;
   if (settings.interpreter.length > 0) {
     const [program, ...rest] = settings.interpreter;
-    const python = [resolveProgramPath(program, variables), ...rest];
-    return { command: python[0], args: [...python.slice(1), ...SERVER_MODULE_ARGS], source: 'isolint.interpreter', python };
+    return { python: [resolveProgramPath(program, variables), ...rest], source: 'isolint.interpreter' };
   }
   const fromExtension = inputs.pythonExtensionInterpreter?.filter((s) => s !== '');
-  if (fromExtension && fromExtension.length > 0) {
-    return {
-      command: fromExtension[0],
-      args: [...fromExtension.slice(1), ...SERVER_MODULE_ARGS],
-      source: 'Python extension',
-      python: fromExtension,
-    };
-  }
-  const python = [defaultPython(inputs.platform)];
-  return { command: python[0], args: SERVER_MODULE_ARGS, source: 'PATH', python };
+  if (fromExtension && fromExtension.length > 0) return { python: fromExtension, source: 'Python extension' };
+  return { python: [defaultPython(inputs.platform)], source: 'PATH' };
 }
 
 /**
@@ -90,6 +116,9 @@ export const PROBE_SCRIPT = [
 ].join('\n');
 
 export function probeCommand(server: ServerCommand): { command: string; args: string[] } {
+  if (server.python && server.launcher) {
+    return { command: server.python[0], args: [...bundledArgs(server.python, server.launcher), '--probe'] };
+  }
   if (server.python) return { command: server.python[0], args: [...server.python.slice(1), '-c', PROBE_SCRIPT] };
   return { command: server.command, args: ['--version'] };
 }
@@ -107,6 +136,8 @@ export type ProbeOutcome =
   | { kind: 'ok'; isolintVersion: string; pythonVersion?: string }
   | { kind: 'missing'; pythonVersion: string }
   | { kind: 'python-too-old'; pythonVersion: string }
+  /** The bundle has no libraries for this Python (bundled server only). */
+  | { kind: 'unsupported-python'; pythonVersion: string }
   | { kind: 'not-found' }
   | { kind: 'broken'; detail: string };
 
@@ -123,6 +154,7 @@ export function interpretProbe(server: ServerCommand, result: ProbeResult): Prob
   if (status === 'ok') return { kind: 'ok', isolintVersion: a, pythonVersion: b };
   if (status === 'missing') return { kind: 'missing', pythonVersion: a };
   if (status === 'python-too-old') return { kind: 'python-too-old', pythonVersion: a };
+  if (status === 'unsupported-python') return { kind: 'unsupported-python', pythonVersion: a };
   return { kind: 'broken', detail: line };
 }
 
@@ -152,7 +184,7 @@ export interface UserMessage {
   key: string;
   text: string;
   /** The setting to open from the message's button. */
-  setting: 'isolint.interpreter' | 'isolint.path';
+  setting: 'isolint.interpreter' | 'isolint.path' | 'isolint.importStrategy';
   /** A command the user can copy, when one fixes the problem. */
   copyCommand?: string;
 }
@@ -169,18 +201,32 @@ export function problemMessage(server: ServerCommand, outcome: ProbeOutcome, pla
       const pip = pipInstallCommand(server.python ?? [server.command], platform);
       return {
         key: `missing:${program}`,
-        text: `isolint is not installed for ${program} (Python ${outcome.pythonVersion}, ${from}). Install it with: ${pip} — or choose another interpreter in isolint.interpreter.`,
-        setting,
+        text: `isolint is not installed for ${program} (Python ${outcome.pythonVersion}, ${from}), and isolint.importStrategy is fromEnvironment. Set isolint.importStrategy to useBundled to run the isolint bundled with the extension, or install it with: ${pip}`,
+        setting: 'isolint.importStrategy',
         copyCommand: pip,
       };
     }
+    case 'unsupported-python':
+      return {
+        key: `unsupported:${program}`,
+        text: `The isolint bundled with the extension runs on Python ${BUNDLED_PYTHONS}; ${program} (${from}) is Python ${outcome.pythonVersion}. Install Python ${BUNDLED_PYTHONS}, or set isolint.interpreter to one.`,
+        setting: 'isolint.interpreter',
+      };
     case 'python-too-old':
+      if (server.launcher) return problemMessage(server, { kind: 'unsupported-python', pythonVersion: outcome.pythonVersion }, platform);
       return {
         key: `old:${program}`,
         text: `isolint needs Python 3.10 or newer; ${program} (${from}) is Python ${outcome.pythonVersion}. Set isolint.interpreter to a newer interpreter.`,
         setting,
       };
     case 'not-found':
+      if (server.launcher) {
+        return {
+          key: `notfound:${program}`,
+          text: `No Python to run isolint: ${program} (${from}) was not found. The isolint bundled with the extension needs Python ${BUNDLED_PYTHONS} (nothing else installed): install one, or set isolint.interpreter to one.`,
+          setting: 'isolint.interpreter',
+        };
+      }
       return {
         key: `notfound:${program}`,
         text: `Cannot run ${program} (${from}): no such program. Set ${setting} to a Python interpreter with isolint installed.`,

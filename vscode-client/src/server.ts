@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import {
   CloseAction,
   CloseHandlerResult,
@@ -35,7 +36,7 @@ import {
   problemMessage,
 } from './launch';
 import { PythonInterpreterSource } from './python';
-import { NotificationLevel, readLaunchSettings, readServerSettings, serverPayload } from './settings';
+import { NotificationLevel, VariableContext, readLaunchSettings, readServerSettings, serverPayload } from './settings';
 import { StatusItem } from './status';
 
 /**
@@ -220,10 +221,20 @@ export class ServerManager implements vscode.Disposable {
     return buildServerCommand({
       settings,
       pythonExtensionInterpreter,
-      variables: { workspaceFolder: folder?.uri.fsPath, userHome: os.homedir(), env: process.env },
+      variables: variablesFor(folder),
       exists: (p) => fs.existsSync(p),
       platform: process.platform,
+      bundledLauncher: this.bundledLauncher(),
     });
+  }
+
+  /** The bundled server's launcher, when this build carries bundled/libs (npm run package). */
+  private bundledLauncher(): string | undefined {
+    const bundled = path.join(this.context.extensionUri.fsPath, 'bundled');
+    const launcher = path.join(bundled, 'tool', 'isolint_server.py');
+    if (fs.existsSync(launcher) && fs.existsSync(path.join(bundled, 'libs'))) return launcher;
+    this.log.info('This build of the extension has no bundled server (bundled/libs): running isolint from the environment.');
+    return undefined;
   }
 
   /** Runs the interpreter once to learn whether isolint is importable (never any workspace code). */
@@ -280,7 +291,7 @@ export class ServerManager implements vscode.Disposable {
       outputChannel: this.log,
       traceOutputChannel: this.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
-      initializationOptions: { settings: serverPayload(settingsFor(primaryFolder()?.uri)) },
+      initializationOptions: { settings: payloadFor(primaryFolder()?.uri) },
       // The server registers its own file watchers (workspace/didChangeWatchedFiles).
       synchronize: { configurationSection: 'isolint' },
       errorHandler: {
@@ -299,13 +310,13 @@ export class ServerManager implements vscode.Disposable {
             params.items.some((item) => item.section === 'isolint')
               ? params.items.map((item) =>
                   item.section === 'isolint'
-                    ? serverPayload(settingsFor(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined))
+                    ? payloadFor(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined)
                     : null,
                 )
               : next(params, token),
           didChangeConfiguration: async () => {
             await this.client?.sendNotification(DidChangeConfigurationNotification.type, {
-              settings: { isolint: serverPayload(settingsFor(primaryFolder()?.uri)) },
+              settings: { isolint: payloadFor(primaryFolder()?.uri) },
             });
           },
         },
@@ -398,8 +409,16 @@ export function primaryFolder(): vscode.WorkspaceFolder | undefined {
   return vscode.workspace.workspaceFolders?.[0];
 }
 
-function settingsFor(scope: vscode.Uri | undefined) {
-  return readServerSettings(vscode.workspace.getConfiguration('isolint', scope), vscode.workspace.isTrusted);
+/** What `${…}` in a path setting expands to for `folder`. */
+export function variablesFor(folder: vscode.WorkspaceFolder | undefined): VariableContext {
+  return { workspaceFolder: folder?.uri.fsPath, userHome: os.homedir(), env: process.env };
+}
+
+/** The settings the server receives for `scope` (validated; paths resolved against its folder). */
+export function payloadFor(scope: vscode.Uri | undefined): Record<string, unknown> {
+  const settings = readServerSettings(vscode.workspace.getConfiguration('isolint', scope), vscode.workspace.isTrusted);
+  const folder = (scope && vscode.workspace.getWorkspaceFolder(scope)) || primaryFolder();
+  return serverPayload(settings, variablesFor(folder));
 }
 
 function errorText(err: unknown): string {

@@ -18,6 +18,9 @@ export interface ConfigurationReader {
 
 export type RunMode = 'onType' | 'onSave';
 export type NotificationLevel = 'off' | 'onError' | 'onWarning' | 'always';
+/** Which isolint runs: the one bundled with the extension, or the one installed in the environment. */
+export type ImportStrategy = 'useBundled' | 'fromEnvironment';
+export type LogLevel = 'error' | 'warning' | 'info' | 'debug';
 
 /**
  * What the server reads for one workspace folder (initializationOptions and the answer to
@@ -30,12 +33,16 @@ export interface ServerSettings {
   ignore: string[];
   run: RunMode;
   showNotifications: NotificationLevel;
+  /** `isolint.configuration` as written (variables expanded by {@link serverPayload}); '' when unset. */
+  configuration: string;
 }
 
 /** Settings that decide which program is started; changing them needs a restart. */
 export interface LaunchSettings {
   interpreter: string[];
   path: string[];
+  importStrategy: ImportStrategy;
+  logLevel: LogLevel;
   /** Where `interpreter`/`path` came from, for the output channel. */
   origin: { interpreter: SettingScope; path: SettingScope };
 }
@@ -46,10 +53,12 @@ export type SettingScope = 'default' | 'user' | 'workspace' | 'workspace folder'
 export const RESTRICTED_SETTINGS: ReadonlySet<string> = new Set(['interpreter', 'path']);
 
 /** Settings whose change requires a new server process (everything else is sent live). */
-export const RESTART_SETTINGS: readonly string[] = ['isolint.interpreter', 'isolint.path'];
+export const RESTART_SETTINGS: readonly string[] = ['isolint.interpreter', 'isolint.path', 'isolint.importStrategy', 'isolint.logLevel'];
 
 const RUN_MODES: readonly RunMode[] = ['onType', 'onSave'];
 const NOTIFICATION_LEVELS: readonly NotificationLevel[] = ['off', 'onError', 'onWarning', 'always'];
+const IMPORT_STRATEGIES: readonly ImportStrategy[] = ['useBundled', 'fromEnvironment'];
+const LOG_LEVELS: readonly LogLevel[] = ['error', 'warning', 'info', 'debug'];
 
 export const DEFAULT_SERVER_SETTINGS: Readonly<ServerSettings> = Object.freeze({
   enable: true,
@@ -58,6 +67,7 @@ export const DEFAULT_SERVER_SETTINGS: Readonly<ServerSettings> = Object.freeze({
   ignore: [],
   run: 'onType',
   showNotifications: 'off',
+  configuration: '',
 });
 
 /**
@@ -108,15 +118,19 @@ export function readServerSettings(config: ConfigurationReader, trusted: boolean
     ignore: selectorList(get('ignore')),
     run: oneOf(get('run'), RUN_MODES, DEFAULT_SERVER_SETTINGS.run),
     showNotifications: oneOf(get('showNotifications'), NOTIFICATION_LEVELS, DEFAULT_SERVER_SETTINGS.showNotifications),
+    configuration: typeof get('configuration') === 'string' ? (get('configuration') as string).trim() : '',
   };
 }
 
 export function readLaunchSettings(config: ConfigurationReader, trusted: boolean): LaunchSettings {
   const interpreter = effectiveValue(config.inspect<unknown>('interpreter'), { trusted, restricted: true });
   const path = effectiveValue(config.inspect<unknown>('path'), { trusted, restricted: true });
+  const get = (key: string): unknown => effectiveValue(config.inspect<unknown>(key), { trusted, restricted: false }).value;
   return {
     interpreter: stringList(interpreter.value),
     path: stringList(path.value),
+    importStrategy: oneOf(get('importStrategy'), IMPORT_STRATEGIES, 'useBundled'),
+    logLevel: oneOf(get('logLevel'), LOG_LEVELS, 'warning'),
     origin: { interpreter: interpreter.scope, path: path.scope },
   };
 }
@@ -161,6 +175,16 @@ export function isBareName(p: string): boolean {
   return !p.includes('/') && !p.includes('\\');
 }
 
+/**
+ * Resolves a file path from a setting (`isolint.configuration`): variables expanded, and any
+ * relative path, even a bare file name, anchored at the workspace folder.
+ */
+export function resolveFilePath(value: string, ctx: VariableContext): string {
+  const expanded = substituteVariables(value, ctx);
+  if (expanded === '' || isAbsolute(expanded) || !ctx.workspaceFolder) return expanded;
+  return joinPath(ctx.workspaceFolder, expanded);
+}
+
 function isAbsolute(p: string): boolean {
   return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
 }
@@ -180,12 +204,15 @@ function joinPath(base: string, rel: string): string {
  * The settings as sent to the server. Rule lists are sent only when set: the server layers every
  * key it receives over `[tool.isolint]`, and an empty `select` would switch every rule off.
  */
-export function serverPayload(settings: ServerSettings): Record<string, unknown> {
+export function serverPayload(settings: ServerSettings, variables?: VariableContext): Record<string, unknown> {
   const payload: Record<string, unknown> = {
     enable: settings.enable,
     run: settings.run,
     showNotifications: settings.showNotifications,
   };
+  if (settings.configuration) {
+    payload.configuration = variables ? resolveFilePath(settings.configuration, variables) : settings.configuration;
+  }
   if (settings.select.length > 0) payload.select = settings.select;
   if (settings.extendSelect.length > 0) payload.extendSelect = settings.extendSelect;
   if (settings.ignore.length > 0) payload.ignore = settings.ignore;

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -22,7 +22,10 @@ import { LaunchSettings } from '../src/settings';
 
 function launch(settings: Partial<LaunchSettings>, extra: Partial<LaunchInputs> = {}): LaunchInputs {
   return {
-    settings: { interpreter: [], path: [], origin: { interpreter: 'default', path: 'default' }, ...settings },
+    settings: {
+      interpreter: [], path: [], importStrategy: 'fromEnvironment', logLevel: 'warning',
+      origin: { interpreter: 'default', path: 'default' }, ...settings,
+    },
     variables: { workspaceFolder: '/repo', userHome: '/home/ada', env: {} },
     exists: () => false,
     platform: 'linux',
@@ -156,7 +159,7 @@ describe('user messages', () => {
     assert.equal(msg.copyCommand, `'/home/ada/my venv/bin/python' -m pip install isolint`);
     assert.ok(msg.text.includes(msg.copyCommand!), msg.text);
     assert.match(msg.text, /Python 3\.12\.1, from Python extension/);
-    assert.equal(msg.setting, 'isolint.interpreter');
+    assert.equal(msg.setting, 'isolint.importStrategy');
   });
 
   it('points at isolint.path when that is what failed', () => {
@@ -180,5 +183,81 @@ describe('user messages', () => {
     assert.equal(shellQuote("it's", 'linux'), `'it'\\''s'`);
     assert.equal(pipInstallCommand(['C:\\Program Files\\Python\\python.exe'], 'win32'),
       '"C:\\Program Files\\Python\\python.exe" -m pip install isolint');
+  });
+});
+
+describe('the bundled server (isolint.importStrategy useBundled)', () => {
+  const launcher = '/ext/bundled/tool/isolint_server.py';
+  const bundled = (settings: Partial<LaunchSettings>, extra: Partial<LaunchInputs> = {}) =>
+    buildServerCommand(launch({ importStrategy: 'useBundled', ...settings }, { bundledLauncher: launcher, ...extra }));
+
+  it('runs the launcher in isolated mode with python3 from PATH', () => {
+    assert.deepEqual(bundled({}), {
+      command: 'python3', args: ['-I', launcher], source: 'PATH', python: ['python3'], launcher,
+    });
+  });
+
+  it('runs it with isolint.interpreter, then the Python extension\'s interpreter', () => {
+    assert.deepEqual([bundled({ interpreter: ['/usr/bin/python3.12', '-X', 'utf8'] }).command, ...bundled({ interpreter: ['/usr/bin/python3.12', '-X', 'utf8'] }).args],
+      ['/usr/bin/python3.12', '-X', 'utf8', '-I', launcher]);
+    const fromExtension = bundled({}, { pythonExtensionInterpreter: ['/repo/.venv/bin/python'] });
+    assert.equal(fromExtension.source, 'Python extension');
+    assert.deepEqual([fromExtension.command, ...fromExtension.args], ['/repo/.venv/bin/python', '-I', launcher]);
+  });
+
+  it('passes isolint.logLevel on as --log-level', () => {
+    assert.deepEqual(bundled({ logLevel: 'debug' }).args, ['-I', launcher, '--log-level', 'DEBUG']);
+    assert.deepEqual(buildServerCommand(launch({ logLevel: 'info' })).args, ['-m', 'isolint', 'server', '--log-level', 'INFO']);
+  });
+
+  it('leaves isolint.path in charge, and a build without a bundle runs from the environment', () => {
+    assert.equal(bundled({ path: ['isolint'] }).launcher, undefined);
+    const unbundled = buildServerCommand(launch({ importStrategy: 'useBundled' }));
+    assert.deepEqual(unbundled.args, ['-m', 'isolint', 'server']);
+  });
+
+  it('probes with the launcher\'s --probe', () => {
+    assert.deepEqual(probeCommand(bundled({})), { command: 'python3', args: ['-I', launcher, '--probe'] });
+  });
+
+  it('names the Python versions it needs when the interpreter has none of them', () => {
+    const server = bundled({});
+    const outcome = interpretProbe(server, { code: 0, stdout: 'ISOLINT_PROBE unsupported-python 3.9.18 cp310,cp311,cp312,cp313\n', stderr: '' });
+    assert.deepEqual(outcome, { kind: 'unsupported-python', pythonVersion: '3.9.18' });
+    const message = problemMessage(server, outcome, 'linux');
+    assert.match(message!.text, /runs on Python 3\.10–3\.13; python3 \(on PATH\) is Python 3\.9\.18/);
+    assert.equal(message!.setting, 'isolint.interpreter');
+  });
+
+  it('says no Python was found, and which versions would do, when the interpreter does not exist', () => {
+    const message = problemMessage(bundled({}), { kind: 'not-found' }, 'linux');
+    assert.match(message!.text, /No Python to run isolint.*Python 3\.10–3\.13/);
+  });
+
+  it('points a missing environment install at the bundled server', () => {
+    const message = problemMessage(buildServerCommand(launch({})), { kind: 'missing', pythonVersion: '3.11.2' }, 'linux');
+    assert.match(message!.text, /isolint\.importStrategy to useBundled/);
+    assert.equal(message!.setting, 'isolint.importStrategy');
+  });
+});
+
+describe('the bundled launcher, run by real interpreters', () => {
+  const launcherPath = resolve(__dirname, '..', '..', 'bundled', 'tool', 'isolint_server.py');
+  const server: ServerCommand = { command: 'python3', args: [], source: 'PATH', python: ['python3'], launcher: launcherPath };
+
+  it('reports a Python it has no libraries for (a bundle with only a cp27 folder)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'isolint-bundle-'));
+    try {
+      mkdirSync(join(root, 'tool'));
+      mkdirSync(join(root, 'libs', 'cp27'), { recursive: true });
+      writeFileSync(join(root, 'tool', 'isolint_server.py'), readFileSync(launcherPath));
+      const probe = probeCommand({ ...server, launcher: join(root, 'tool', 'isolint_server.py') });
+      const run = spawnSync(probe.command, probe.args, { encoding: 'utf8' });
+      const outcome = interpretProbe(server, { code: run.status, stdout: run.stdout, stderr: run.stderr });
+      assert.equal(outcome.kind, 'unsupported-python', run.stdout + run.stderr);
+      assert.match(run.stdout, / cp27\n$/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -49,7 +49,7 @@ describe('effectiveValue', () => {
 describe('readServerSettings', () => {
   it('returns the defaults for an empty configuration', () => {
     assert.deepEqual(readServerSettings(config({}), true), {
-      enable: true, select: [], extendSelect: [], ignore: [], run: 'onType', showNotifications: 'off',
+      enable: true, select: [], extendSelect: [], ignore: [], run: 'onType', showNotifications: 'off', configuration: '',
     });
   });
 
@@ -61,10 +61,11 @@ describe('readServerSettings', () => {
       ignore: { workspaceValue: ['ISO101'] },
       run: { workspaceValue: 'onSave' },
       showNotifications: { globalValue: 'onWarning' },
+      configuration: { workspaceValue: ' ${workspaceFolder}/ci/isolint.toml ' },
     }), true);
     assert.deepEqual(s, {
       enable: false, select: ['ISO1', 'ISO2'], extendSelect: ['ISO301'], ignore: ['ISO101'], run: 'onSave',
-      showNotifications: 'onWarning',
+      showNotifications: 'onWarning', configuration: '${workspaceFolder}/ci/isolint.toml',
     });
   });
 
@@ -102,6 +103,18 @@ describe('serverPayload', () => {
     }), true));
     assert.deepEqual(payload.ignore, ['ISO101']);
     assert.deepEqual(payload.extendSelect, ['ISO9']);
+  });
+
+  it('sends isolint.configuration as an absolute path: variables expanded, relative to the folder', () => {
+    const variables = { workspaceFolder: '/repo', userHome: '/home/ada', env: { CFG: '/etc/isolint.toml' } };
+    const payloadOf = (value: string) =>
+      serverPayload(readServerSettings(config({ configuration: { workspaceValue: value } }), true), variables).configuration;
+    assert.equal(payloadOf('isolint.toml'), '/repo/isolint.toml');
+    assert.equal(payloadOf('./ci/isolint.toml'), '/repo/ci/isolint.toml');
+    assert.equal(payloadOf('${workspaceFolder}/ci/pyproject.toml'), '/repo/ci/pyproject.toml');
+    assert.equal(payloadOf('~/isolint.toml'), '/home/ada/isolint.toml');
+    assert.equal(payloadOf('${env:CFG}'), '/etc/isolint.toml');
+    assert.equal(payloadOf(''), undefined, 'unset: the server finds the nearest config itself');
   });
 
   it('never carries the interpreter or path', () => {

@@ -44,6 +44,8 @@ def add_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                        help="worker processes (default: all cores; 1 = in-process)")
     check.add_argument("--no-cache", action="store_true", help="ignore and do not write .isolint_cache")
+    check.add_argument("--stdin-filename", type=Path, metavar="PATH",
+                       help="check the text piped on stdin as the file at PATH (editors, pre-commit on staged text)")
     check.add_argument("--show-source", action=argparse.BooleanOptionalAction, default=True,
                        help="show the source line under each finding (text format)")
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")

@@ -65,6 +65,26 @@ def check_selector_flags(args: argparse.Namespace) -> None:
             raise UsageError(f"--{key}: {exc.message}") from None
 
 
+def read_stdin(args: argparse.Namespace) -> tuple[Path, str] | None:
+    """``--stdin-filename PATH``: the text piped in, to be checked as the file at PATH."""
+    from isolint.core.source import UnreadableSource, decode_source, language_of
+
+    path = getattr(args, "stdin_filename", None)
+    if path is None:
+        return None
+    if getattr(args, "fix", False) or getattr(args, "add_ignore", False) or getattr(args, "write_baseline", None):
+        raise UsageError("--stdin-filename checks text that is not a file: --fix, --add-ignore and "
+                         "--write-baseline cannot write it back (--diff shows the fixes)")
+    if args.paths not in ([Path(".")], [Path("-")]):
+        raise UsageError("--stdin-filename checks the text piped in; give no PATH with it")
+    if language_of(path.name) is None:
+        raise UsageError(f"--stdin-filename {path}: isolint does not check files of this kind")
+    try:
+        return path, decode_source(sys.stdin.buffer.read(), language_of(path.name))
+    except UnreadableSource as exc:
+        raise UsageError(f"--stdin-filename {path}: {exc}") from None
+
+
 def check_jobs(args: argparse.Namespace) -> None:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -75,11 +95,13 @@ def lint(args: argparse.Namespace):
     from isolint.api import lint_paths
     from isolint.core.config import ConfigError
 
-    check_paths(args.paths)
+    stdin = read_stdin(args)
+    if stdin is None:
+        check_paths(args.paths)
     check_selector_flags(args)
     try:
         run = lint_paths(args.paths, overrides=overrides(args), jobs=args.jobs, cache=not args.no_cache,
-                         all_facts=args.command == "report")
+                         all_facts=args.command == "report", stdin=stdin)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return None

@@ -17,6 +17,7 @@ from typing import NamedTuple
 import pathspec
 
 from isolint.core.files import read_regular
+from isolint.core.gitview import is_tracked
 
 
 #: a .gitignore larger than this is not read (a warning says so; nothing it lists is skipped)
@@ -31,9 +32,20 @@ class GitignoreFile(NamedTuple):
     problems: tuple[str, ...] = ()
 
 
-@lru_cache(maxsize=4096)
 def load_gitignore(folder: str) -> GitignoreFile:
-    path = os.path.join(folder, ".gitignore")
+    return load_ignore_file(os.path.join(folder, ".gitignore"))
+
+
+def load_info_exclude(repository: str) -> GitignoreFile:
+    """``.git/info/exclude`` of a repository: patterns like a root .gitignore's, of lower
+    precedence than any .gitignore (none for a worktree or submodule, whose .git is a file)."""
+    if not os.path.isdir(os.path.join(repository, ".git")):
+        return GitignoreFile(None)
+    return load_ignore_file(os.path.join(repository, ".git", "info", "exclude"))
+
+
+@lru_cache(maxsize=4096)
+def load_ignore_file(path: str) -> GitignoreFile:
     try:
         lines = read_regular(path, MAX_GITIGNORE_BYTES).decode("utf-8", errors="replace").splitlines()
     except FileNotFoundError:
@@ -102,16 +114,25 @@ def ancestor_layers(top: str, stop: str, problems: list[str] | None = None) -> t
     if top == stop or not top.startswith(stop.rstrip("/") + "/"):
         return ()
     while True:
-        loaded = load_gitignore(folder)
-        if loaded.spec is not None:
-            layers.append(IgnoreLayer(loaded.spec, prefix, 0))
-        if problems is not None:
-            problems.extend(loaded.problems)
-        if folder == stop or os.path.exists(os.path.join(folder, ".git")) or folder == os.path.dirname(folder):
+        repository = os.path.lexists(os.path.join(folder, ".git"))
+        for loaded in (load_gitignore(folder), load_info_exclude(folder) if repository else GitignoreFile(None)):
+            if loaded.spec is not None:
+                layers.append(IgnoreLayer(loaded.spec, prefix, 0))
+            if problems is not None:
+                problems.extend(loaded.problems)
+        if folder == stop or repository or folder == os.path.dirname(folder):
             break
         prefix = os.path.basename(folder) + "/" + prefix
         folder = os.path.dirname(folder)
     return tuple(reversed(layers))
+
+
+def is_committed(path: Path, stop: Path) -> bool:
+    """Whether a file is part of the repository: tracked by git (whatever ``.gitignore`` says:
+    it was added with ``--force`` or before the pattern), or not ignored (it will be)."""
+    if is_tracked(os.fspath(path)):
+        return True
+    return not is_gitignored(path, stop, is_dir=False)
 
 
 def is_gitignored(path: Path, stop: Path, is_dir: bool | None = None) -> bool:

@@ -67,6 +67,8 @@ class QueuedFile:
     #: fact kinds the file's rules may read (empty: it can be checked in phase 1)
     kinds: tuple[str, ...] = ()
     outcome: Outcome | None = None
+    #: another file of a project the run checks part of: indexed for its facts, not reported
+    context: bool = False
 
     @property
     def root(self) -> Path:
@@ -96,22 +98,36 @@ class _FactDigests:
 
 
 def check_paths(paths: list[Path], overrides: dict[str, Any] | None, jobs: int | None, cache: bool,
-                all_facts: bool) -> LintRun:
-    """Check every file under ``paths`` (see ``api.lint_paths``)."""
+                all_facts: bool, stdin: tuple[Path, str] | None = None) -> LintRun:
+    """Check every file under ``paths`` (see ``api.lint_paths``); ``stdin`` is (path, text): that
+    text checked as the file at path, instead of ``paths``."""
     warnings: list[str] = []
-    entries, errors = collect_files(paths, overrides, warnings)
-    run = LintRun(config_errors=errors, warnings=warnings)
-    for entry in entries:
+    resolver = SettingsResolver(overrides)
+    if stdin is not None:
+        paths = []  # only the project of the file named matters
+        targets = [SourceEntry(stdin[0], resolver.for_path(stdin[0]))]
+    else:
+        targets = list(iter_source_files(paths, resolver, warnings.append))
+    context = _project_context(paths, targets, resolver, warnings)
+    unique_errors = {(str(e.path), e.line, e.key, e.message): e for e in resolver.errors}
+    run = LintRun(config_errors=list(unique_errors.values()), warnings=warnings)
+    for entry in targets + context:
         if entry.settings.root not in run.projects:
             run.projects[entry.settings.root] = ProjectIndex(
                 entry.settings, None if all_facts else indexers_read_by(entry.settings))
     caches: dict[int, ResultCache] = {}
     queue: list[QueuedFile] = []
-    for entry in entries:
-        item = _load(entry, run.projects[entry.settings.root], caches if cache else None)
+    for entry in targets:
+        text = stdin[1] if stdin is not None else None
+        item = _load(entry, run.projects[entry.settings.root], caches if cache and text is None else None, text)
         if isinstance(item, CheckResult):
             run.results.append(item)
         else:
+            queue.append(item)
+    for entry in context:
+        item = _load(entry, run.projects[entry.settings.root], caches if cache else None)
+        if isinstance(item, QueuedFile):  # an unreadable file contributes nothing to the index
+            item.context = True
             queue.append(item)
     workers = _index_phase(queue, run.projects, jobs)
     digests = _FactDigests(run.projects)
@@ -122,14 +138,48 @@ def check_paths(paths: list[Path], overrides: dict[str, Any] | None, jobs: int |
     return run
 
 
-def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCache] | None) -> QueuedFile | CheckResult:
+def _project_context(paths: list[Path], targets: list[SourceEntry], resolver: SettingsResolver,
+                     warnings: list[str]) -> list[SourceEntry]:
+    """The other files of the projects the targets belong to, when ``paths`` do not cover a
+    whole project (``isolint check one/file.py``): their facts go into the project index, so
+    the cross-file rules judge the targets exactly as a full run does; they are not reported."""
+    given_folders = [os.path.realpath(p) for p in paths if p.is_dir()]
+    roots = {entry.settings.root for entry in targets}
+    partial = sorted(root for root in roots if not any(_covers(folder, str(root)) for folder in given_folders))
+    if not partial:
+        return []
+    taken = {(entry.settings.root, _rel_of(entry)) for entry in targets}
+    known = set(warnings)
+
+    def warn(message: str) -> None:
+        if message not in known:
+            known.add(message)
+            warnings.append(message)
+
+    return [entry for entry in iter_source_files(partial, resolver, warn)
+            if entry.settings.root in roots and (entry.settings.root, _rel_of(entry)) not in taken]
+
+
+def _covers(folder: str, root: str) -> bool:
+    return root == folder or root.startswith(folder.rstrip("/") + "/")
+
+
+def _rel_of(entry: SourceEntry) -> str:
+    return entry.rel_path if entry.rel_path is not None else relative_path(entry.path, entry.settings.root)
+
+
+def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCache] | None,
+          text: str | None = None) -> QueuedFile | CheckResult:
+    """A file read (or ``text`` given for it) and looked up in the cache; an unreadable file
+    is its ISO002 result."""
     settings = entry.settings
-    rel = entry.rel_path if entry.rel_path is not None else relative_path(entry.path, settings.root)
+    rel = _rel_of(entry)
     service = project.services.service_of(rel)
     language = language_of(entry.path.name)
     try:
-        raw = read_regular(entry.path, MAX_FILE_BYTES)
-        text = decode_source(raw, language)
+        raw = read_regular(entry.path, MAX_FILE_BYTES) if text is None else text.encode("utf-8", "surrogatepass")
+        if text is None:
+            text = decode_source(raw, language)
     except (OSError, UnreadableSource):
         return load_source(entry.path, settings, service)  # an ISO002 finding with the reason
     source = SourceFile.from_text(entry.path, text, settings, language, service, rel_path=rel)
@@ -147,15 +197,17 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
 
 
 def _index_phase(queue: list[QueuedFile], projects: dict[Path, ProjectIndex], jobs: int | None) -> StickyWorkers:
-    """Phase 1 on the workers; every file's facts (extracted or cached) into its project."""
+    """Phase 1 on the workers; every file's facts (extracted or cached) into its project. A
+    context file (``_project_context``) is only indexed."""
     for item in queue:
-        if item.entry is None:
+        if item.entry is None and not item.context:
             item.kinds = fact_kinds_read(item.source, TokenScan(item.raw), projects[item.root])
     phase1 = [item for item in queue if item.entry is None and (
-        not item.kinds or projects[item.root].indexers_for(item.source))]
+        projects[item.root].indexers_for(item.source) or not (item.kinds or item.context))]
     workers = StickyWorkers([item.source for item in queue], projects, jobs, len(phase1))
     position = {id(item): index for index, item in enumerate(queue)}
-    outputs = workers.phase1([(position[id(item)], not item.kinds, len(item.raw)) for item in phase1])
+    outputs = workers.phase1([(position[id(item)], not (item.kinds or item.context), len(item.raw))
+                              for item in phase1])
     for item, output in zip(phase1, outputs):
         if isinstance(output, Outcome):
             item.outcome = output
@@ -173,15 +225,17 @@ def _reuse_cached(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) 
     """Cached verdicts whose facts are unchanged go into ``run``; returns the files to check."""
     to_check: list[QueuedFile] = []
     for item in queue:
-        if item.outcome is not None:
+        if item.outcome is not None or item.context:
             continue
         if item.entry is not None and all(
             digests.get(item.root, kind) == digest for kind, digest in item.entry.fact_digests.items()
         ):
             run.results.append(item.cached_result())
             run.cached_files += 1
-        else:
-            to_check.append(item)
+            continue
+        if item.entry is not None:  # checked again: its new entry must name the kinds it reads
+            item.kinds = fact_kinds_read(item.source, TokenScan(item.raw), run.projects[item.root])
+        to_check.append(item)
     return to_check
 
 

@@ -131,26 +131,24 @@ class ResultCache:
         self.path = self.directory / self.name
         self._entries: dict[str, list[Any]] = {}
         self._dirty = False
+        self._written: set[str] = set()
+        self._forgotten: set[str] = set()
         self.refusal: str | None = None
         self._load()
 
     def _load(self) -> None:
         try:
             with CacheFolder.open(self.root, create=False) as folder:
-                if folder is None:
-                    return
-                data = json.loads(folder.read(self.name) or b"null")
+                if folder is not None:
+                    self._entries = _entries_of(folder.read(self.name))
         except CacheRefused as exc:
             self.refusal = str(exc)
-            return
-        except (OSError, ValueError):
-            return
-        if isinstance(data, dict) and data.get("format") == _FORMAT and isinstance(data.get("entries"), dict):
-            self._entries = data["entries"]
+        except OSError:
+            pass
 
     def get(self, rel_path: str, digest: str) -> CacheEntry | None:
         raw = self._entries.get(rel_path)
-        if raw is None or raw[0] != digest:
+        if not isinstance(raw, list) or not raw or raw[0] != digest:
             return None
         try:
             return CacheEntry.from_json(raw)
@@ -159,6 +157,8 @@ class ResultCache:
 
     def put(self, rel_path: str, entry: CacheEntry) -> None:
         self._entries[rel_path] = entry.to_json()
+        self._written.add(rel_path)
+        self._forgotten.discard(rel_path)
         self._dirty = True
 
     def retain(self, rel_paths: set[str]) -> None:
@@ -166,6 +166,7 @@ class ResultCache:
         stale = [rel for rel in self._entries if rel not in rel_paths]
         for rel in stale:
             del self._entries[rel]
+        self._forgotten.update(stale)
         self._dirty = self._dirty or bool(stale)
 
     def save(self) -> None:
@@ -173,10 +174,11 @@ class ResultCache:
         cache next time, a folder isolint does not own is never written to."""
         if not self._dirty or self.refusal is not None:
             return
-        blob = json.dumps({"format": _FORMAT, "entries": self._entries}, separators=(",", ":")).encode()
         try:
             with CacheFolder.open(self.root, create=True) as folder:
                 assert folder is not None
+                self._merge_concurrent(_entries_of(folder.read(self.name)))
+                blob = json.dumps({"format": _FORMAT, "entries": self._entries}, separators=(",", ":")).encode()
                 folder.write_atomically(self.name, blob)
                 folder.prune(keep=8)
         except CacheRefused as exc:
@@ -184,6 +186,25 @@ class ResultCache:
         except OSError as exc:
             log.debug("cannot write the cache at %s: %s", self.directory, exc)
         self._dirty = False
+
+
+    def _merge_concurrent(self, on_disk: dict[str, list[Any]]) -> None:
+        """Keep what another process (the CLI, pre-commit, an editor) wrote since this cache
+        was read, except the entries this run wrote or forgot: every entry validates itself
+        (bytes and fact digests), so a merged one can be out of date but never wrong."""
+        for rel, raw in on_disk.items():
+            if rel not in self._written and rel not in self._forgotten:
+                self._entries[rel] = raw
+
+
+def _entries_of(blob: bytes | None) -> dict[str, list[Any]]:
+    try:
+        data = json.loads(blob) if blob else None
+    except ValueError:
+        return {}
+    if isinstance(data, dict) and data.get("format") == _FORMAT and isinstance(data.get("entries"), dict):
+        return data["entries"]
+    return {}
 
 
 class CacheRefused(Exception):

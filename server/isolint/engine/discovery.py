@@ -12,6 +12,7 @@ file: each folder inherits its parent's settings unless it holds a config file, 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import stat
@@ -33,6 +34,8 @@ from isolint.core.config import (
 from isolint.core.gitignore import IgnoreLayer as _IgnoreLayer  # moved to core: the secrets rules need it too
 from isolint.core.gitignore import ancestor_layers as _ancestor_layers
 from isolint.core.gitignore import load_gitignore as _load_gitignore
+from isolint.core.gitignore import load_info_exclude as _load_info_exclude
+from isolint.core.gitview import GitListing, git_listing, repository_of
 from isolint.core.gitignore import ignored as _ignored
 from isolint.core.gitignore import is_gitignored  # noqa: F401  (re-exported)
 from isolint.core.files import kind_of
@@ -186,9 +189,10 @@ class _Walk:
     file is reported under its real path when it has one inside the tree.
     """
 
-    def __init__(self, resolver: SettingsResolver, warn: Warn) -> None:
+    def __init__(self, resolver: SettingsResolver, warn: Warn, use_git: bool = True) -> None:
         self.resolver = resolver
         self.warn = warn
+        self.use_git = use_git
         self.seen: set[str] = set()
         self.folders: set[tuple[int, int]] = set()
         self.excluders: dict[int, _Excluder] = {}
@@ -218,8 +222,10 @@ class _Walk:
         except ConfigError:
             return
         real_top = os.path.realpath(top)
+        git = self._git_listing(str(top)) if settings.respect_gitignore and repository_of(real_top) else None
         problems: list[str] = []
-        layers = _ancestor_layers(real_top, str(settings.root), problems) if settings.respect_gitignore else ()
+        layers = () if git is not None or not settings.respect_gitignore else \
+            _ancestor_layers(real_top, str(settings.root), problems)
         for problem in problems:
             self.warn(problem)
         prefix = _root_prefix(real_top, settings.root)
@@ -227,7 +233,7 @@ class _Walk:
             return  # e.g. `isolint check node_modules/pkg`: the folder is excluded, so is what it holds
         if not self.enter(str(top)):
             return
-        stack = [_Folder(str(top), "", settings, layers, prefix, 0)]
+        stack = [_Folder(str(top), "", settings, layers, prefix, 0, git=git)]
         linked: list[_Folder] = []  # symlinked folders, entered once the real ones are done
         while stack or linked:
             folder = stack.pop() if stack else linked.pop(0)
@@ -247,14 +253,9 @@ class _Walk:
         folder = self._settings_of(folder, names, real_top)
         if folder is None:
             return
-        settings, layers = folder.settings, folder.layers
-        if settings.respect_gitignore and ".gitignore" in names:
-            loaded = _load_gitignore(folder.path)
-            for problem in loaded.problems:
-                self.warn(problem)
-            if loaded.spec is not None:
-                strip = len(folder.walk_rel) + 1 if folder.walk_rel else 0
-                layers = layers + (_IgnoreLayer(loaded.spec, "", strip),)
+        if folder.settings.respect_gitignore and ".git" in names and folder.walk_rel:
+            folder = self._nested_repository(folder)
+        settings, layers, git = folder.settings, self._layers(folder, names), folder.git
         excluder = self.excluder(settings)
         subfolders = []
         for entry in entries:
@@ -271,7 +272,10 @@ class _Walk:
                 if excluder.folder(root_rel, name) or (layers and _ignored(layers, rel + "/")):
                     continue
                 via_link = entry.is_symlink()
-                child = _Folder(entry.path, rel, settings, layers, folder.root_prefix, folder.root_strip, via_link)
+                if git is not None and not _git_keeps_folder(git, rel[folder.git_strip:], via_link):
+                    continue
+                child = _Folder(entry.path, rel, settings, layers, folder.root_prefix, folder.root_strip, via_link,
+                                None if via_link else git, folder.git_strip)
                 if via_link:
                     linked.append(child)
                 elif self.enter(entry.path, entry):
@@ -280,8 +284,9 @@ class _Walk:
             language = language_of(name)
             if language is None or excluder.file(root_rel):
                 continue
-            if layers and _ignored(layers, rel) and language is not Language.DOTENV:
-                # gitignored dotenv files are still read: ISO2xx reports them as a hint, not as committed
+            if language is not Language.DOTENV and (
+                    (layers and _ignored(layers, rel)) or (git is not None and rel[folder.git_strip:] not in git.files)):
+                # ignored dotenv files are still read: ISO2xx reports them as a hint, not as committed
                 continue
             key = os.path.join(real_top, rel)
             if key in self.seen:
@@ -292,6 +297,33 @@ class _Walk:
             self.seen.add(key)
             yield SourceEntry(Path(entry.path), settings, root_rel if _inside(real_top, settings.root) else None)
         stack.extend(reversed(subfolders))
+
+    def _git_listing(self, folder: str) -> GitListing | None:
+        return git_listing(folder, self.warn) if self.use_git else None
+
+    def _nested_repository(self, folder: "_Folder") -> "_Folder":
+        """A repository inside the walk (a submodule, a checkout of its own): its own listing."""
+        git = self._git_listing(folder.path)
+        strip = len(folder.walk_rel) + 1
+        return dataclasses.replace(folder, git=git, git_strip=strip, layers=folder.layers if git is None else ())
+
+    def _layers(self, folder: "_Folder", names: set[str]) -> tuple[_IgnoreLayer, ...]:
+        """The .gitignore layers that apply in ``folder`` when git's view does not."""
+        layers = folder.layers
+        if folder.git is not None or not folder.settings.respect_gitignore:
+            return layers
+        strip = len(folder.walk_rel) + 1 if folder.walk_rel else 0
+        loaded_files = []
+        if ".git" in names:
+            loaded_files.append(_load_info_exclude(folder.path))
+        if ".gitignore" in names:
+            loaded_files.append(_load_gitignore(folder.path))
+        for loaded in loaded_files:
+            for problem in loaded.problems:
+                self.warn(problem)
+            if loaded.spec is not None:
+                layers = layers + (_IgnoreLayer(loaded.spec, "", strip),)
+        return layers
 
     def _settings_of(self, folder: "_Folder", names: set[str], real_top: str) -> "_Folder | None":
         """The folder with the settings that apply in it (a config file here changes them)."""
@@ -304,8 +336,14 @@ class _Walk:
         if settings is folder.settings:
             return folder
         real = os.path.join(real_top, folder.walk_rel)
-        return _Folder(folder.path, folder.walk_rel, settings, folder.layers,
-                       _root_prefix(real, settings.root), len(folder.walk_rel) + 1, folder.via_link)
+        return dataclasses.replace(folder, settings=settings, root_prefix=_root_prefix(real, settings.root),
+                                   root_strip=len(folder.walk_rel) + 1)
+
+
+def _git_keeps_folder(git: GitListing, git_rel: str, via_link: bool) -> bool:
+    """A folder holding files git lists, a submodule or nested repository git lists as one
+    entry, or a symlinked folder git lists as a link (git does not look inside)."""
+    return git_rel in git.dirs or git_rel in git.files
 
 
 def _is_regular(entry: os.DirEntry) -> bool:
@@ -324,6 +362,10 @@ class _Folder:
     root_prefix: str  # root-relative path of the folder whose settings apply, + "/"
     root_strip: int  # characters of walk_rel that root_prefix replaces
     via_link: bool = False  # reached through a symlink: entered only if not met already
+    #: git's files of the repository the folder is in (None: no repository, or git not usable:
+    #: the .gitignore layers decide), and the characters of walk_rel before the listing's paths
+    git: GitListing | None = None
+    git_strip: int = 0
 
 
 @lru_cache(maxsize=256)

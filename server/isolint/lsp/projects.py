@@ -1,6 +1,7 @@
 """Settings and cross-file facts per project, for every workspace folder (multi-root).
 
-A file's settings come from its nearest config file, as in the CLI, then the editor's
+A file's settings come from its nearest config file, as in the CLI (or the one the editor's
+``isolint.configuration`` names for its workspace folder), then the editor's
 overrides for the workspace folder it sits in. A config file that breaks while the user edits it
 keeps its last good settings in force and its error is kept for display; linting never stops
 because of a typo in ``pyproject.toml``. One ``ProjectIndex`` per project root holds the facts of
@@ -9,6 +10,7 @@ its files, filled in the background at start and updated per changed file afterw
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Iterator
@@ -67,12 +69,16 @@ class Projects:
             directory = (path.parent if path is not None else Path.cwd()).resolve()
             if directory not in self._config_of_dir:
                 self._config_of_dir[directory] = find_config_file(directory) if directory.exists() else None
-            config = self._config_of_dir[directory]
+            explicit = self.editor_for(path).configuration
+            config = explicit or self._config_of_dir[directory]
             folder = self.folder_of(path)
             key = (config, directory if config is None else Path("/"), folder.uri if folder else None)
             merged = self._merged.get(key)
             if merged is None:
                 base = self._load(config) if config is not None else Settings(root=find_project_root(directory))
+                if explicit is not None and folder is not None:
+                    # as with ruff's --config: its relative paths are matched from the folder
+                    base = dataclasses.replace(base, root=folder.path)
                 merged = self.editor_for(path).apply(base)
                 self._merged[key] = merged
             return merged

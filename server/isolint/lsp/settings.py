@@ -2,7 +2,8 @@
 
 Two kinds of keys arrive together: server behaviour (``enable``, ``run``) and overrides of
 ``[tool.isolint]`` options, spelled in the editor's camelCase (``extendSelect``) or the TOML's
-kebab-case (``extend-select``). Keys the server does not know (``interpreter``, ``path``,
+kebab-case (``extend-select``), and ``configuration``: a config file used instead of the nearest
+one (an absolute path; its relative paths are matched from the workspace folder). Keys the server does not know (``interpreter``, ``path``,
 ``trace``… belong to the editor extension) are ignored; an override with a wrong value is
 reported once and dropped, so one typo never disables linting.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from isolint.core.config import OPTION_BY_KEY, ConfigError, Settings
@@ -30,6 +32,8 @@ class EditorSettings:
     run: str = RUN_ON_TYPE
     #: ``[tool.isolint]`` overrides, already validated, keyed by TOML key
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    #: ``isolint.configuration``: the config file for every file of the folder (None: the nearest)
+    configuration: Path | None = None
     #: problems found while reading the settings (shown to the user once)
     problems: tuple[str, ...] = ()
 
@@ -60,6 +64,7 @@ def parse_editor_settings(raw: Any) -> EditorSettings:
     if run not in (RUN_ON_TYPE, RUN_ON_SAVE):
         problems.append(f"isolint.run must be {RUN_ON_TYPE!r} or {RUN_ON_SAVE!r}, got {run!r}")
         run = RUN_ON_TYPE
+    configuration = _configuration_file(values.get("configuration"), problems)
     overrides: dict[str, Any] = {}
     for key, value in values.items():
         option = _kebab(str(key))
@@ -71,4 +76,21 @@ def parse_editor_settings(raw: Any) -> EditorSettings:
             problems.append(f"isolint.{key}: {exc.message}")
             continue
         overrides[option] = value
-    return EditorSettings(enable=enable, run=run, overrides=overrides, problems=tuple(problems))
+    return EditorSettings(enable=enable, run=run, overrides=overrides, configuration=configuration,
+                          problems=tuple(problems))
+
+
+def _configuration_file(value: Any, problems: list[str]) -> Path | None:
+    """An existing file named by an absolute path (the editor resolves its variables and
+    relative paths against the workspace folder); anything else is reported and ignored, so
+    the nearest config file stays in force."""
+    if value is None or value == "":
+        return None
+    path = Path(value).expanduser() if isinstance(value, str) else None
+    if path is None or not path.is_absolute():
+        problems.append(f"isolint.configuration must be an absolute path to a config file, got {value!r}")
+        return None
+    if not path.is_file():
+        problems.append(f"isolint.configuration: no such file: {path}")
+        return None
+    return path.resolve()

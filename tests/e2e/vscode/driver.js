@@ -96,7 +96,17 @@ async function statusItem(page) {
     items.map((i) => (i.getAttribute('aria-label') || i.innerText || '').trim()).filter((t) => /isolint/i.test(t)));
 }
 
-/** PIDs of the `<interpreter> -m isolint server` processes this code-server started. */
+/** The bundled server: `<python> -I …/bundled/tool/isolint_server.py`, run by config.python. */
+function isServerCommandLine(pid, cmdline) {
+  if (!cmdline.some((arg) => arg.endsWith('/bundled/tool/isolint_server.py'))) return false;
+  try {
+    return fs.realpathSync(`/proc/${pid}/exe`) === fs.realpathSync(config.python); // `python3` found on PATH
+  } catch {
+    return false;
+  }
+}
+
+/** PIDs of the bundled isolint servers this code-server started. */
 function serverPids() {
   const pids = [];
   for (const entry of fs.readdirSync('/proc')) {
@@ -107,7 +117,7 @@ function serverPids() {
     } catch {
       continue;
     }
-    if (cmdline[0] === config.interpreter[0] && cmdline.includes('isolint') && cmdline.includes('server')) pids.push(Number(entry));
+    if (isServerCommandLine(entry, cmdline)) pids.push(Number(entry));
   }
   const parentOf = (pid) => {
     try {
@@ -125,6 +135,10 @@ function serverPids() {
   return pids
     .filter((pid) => descendsFromCodeServer(pid) && !pids.includes(parentOf(pid)))
     .sort((a, b) => a - b);
+}
+
+function serverCommandLine(pid) {
+  return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 }
 
 function writeWorkspaceSettings(settings) {
@@ -185,21 +199,22 @@ async function run(page) {
     return { title: await page.title() };
   });
 
-  await step('isolint not installed: one message with the pip command', async () => {
+  await step('fromEnvironment without isolint: one message', async () => {
     const text = await until(async () => (await toastTexts(page)).find((t) => /isolint is not installed/.test(t)), 'the not-installed notification');
     await sleep(1500); // a second popup, if the extension spammed, would be up by now
     const all = (await toastTexts(page)).filter((t) => /isolint/i.test(t));
     return { notification: text, isolintNotifications: all, status: await statusItem(page), screenshot: await shot(page, '1-not-installed') };
   });
 
-  await step('set isolint.interpreter: the server starts', async () => {
-    writeWorkspaceSettings({ 'isolint.interpreter': config.interpreter });
+  await step('useBundled (the default): the bundled server starts on the system Python', async () => {
+    writeWorkspaceSettings({});
     const pids = await until(async () => { const p = serverPids(); return p.length ? p : null; }, 'the isolint server process');
+    const commandLine = serverCommandLine(pids[0]);
     const status = await until(async () => (await statusItem(page)).find((t) => t === 'isolint: ready'), 'the status bar item to show ready');
     // dismiss the notification so it does not cover the editor in later screenshots
     await page.keyboard.press('Escape');
     for (const btn of await page.$$(`${TOASTS} .codicon-notifications-clear`)) await btn.click().catch(() => {});
-    return { serverPids: pids, status, isolintNotifications: (await toastTexts(page)).filter((t) => /isolint/i.test(t)) };
+    return { serverPids: pids, commandLine, status, isolintNotifications: (await toastTexts(page)).filter((t) => /isolint/i.test(t)) };
   });
 
   await step('open the file: squiggle and Problems entry', async () => {
@@ -271,13 +286,20 @@ async function run(page) {
 
   await step('isolint.ignore in workspace settings hides the finding without a restart', async () => {
     const before = serverPids();
-    writeWorkspaceSettings({ 'isolint.interpreter': config.interpreter, 'isolint.ignore': [target.code] });
+    writeWorkspaceSettings({ 'isolint.ignore': [target.code] });
     await until(async () => !(await squiggleOnLine(page, target.line)), 'the squiggle to disappear');
     const rows = await until(async () => {
       const r = await problemRows(page);
       return r.every((t) => !t.includes(target.code)) ? r : null;
     }, `the ${target.code} Problems entry to disappear`);
     return { serverPidsBefore: before, serverPidsAfter: serverPids(), problems: rows, screenshot: await shot(page, '6-ignored-by-setting') };
+  });
+
+  const envTarget = config.envTarget;
+  await step('.env file: a finding', async () => {
+    await openFile(page, envTarget.relPath, envTarget.line);
+    const squiggle = await until(() => squiggleOnLine(page, envTarget.line), `a squiggle on line ${envTarget.line} of ${envTarget.relPath}`);
+    return { squiggle, line: await lineText(page, envTarget.line), screenshot: await shot(page, '6b-env-file') };
   });
 
   const fixAll = config.fixAllTarget;
@@ -307,7 +329,6 @@ async function run(page) {
     const file = path.join(config.workspace, fixAll.relPath);
     const before = fs.readFileSync(file, 'utf8');
     writeWorkspaceSettings({
-      'isolint.interpreter': config.interpreter,
       'isolint.ignore': [target.code],
       'editor.codeActionsOnSave': { 'source.fixAll.isolint': 'explicit' },
     });
@@ -344,10 +365,11 @@ async function runUntrusted(page) {
     return { title: await page.title() };
   });
   await step('workspace interpreter ignored in Restricted Mode', async () => {
-    const text = await until(async () => (await toastTexts(page)).find((t) => /isolint is not installed/.test(t)), 'the not-installed notification');
+    const pids = await until(async () => { const p = serverPids(); return p.length ? p : null; }, 'the bundled server on python3 from PATH');
     await sleep(1500);
     return {
-      notification: text,
+      serverPids: pids,
+      commandLine: serverCommandLine(pids[0]),
       markerExists: fs.existsSync(config.markerFile),
       restrictedModeShown: await page.$$eval('.statusbar-item', (items) =>
         items.some((i) => /Restricted Mode/i.test(i.innerText || i.getAttribute('aria-label') || ''))),

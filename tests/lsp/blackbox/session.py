@@ -203,7 +203,8 @@ class BlackboxSession:
     """One server process driven through one workspace folder."""
 
     def __init__(self, root: Path, logs: Path, encodings: list[str] | None = None, pull: bool = False,
-                 lazy: bool = True, document_changes: bool = True) -> None:
+                 lazy: bool = True, document_changes: bool = True, command: list[str] | None = None) -> None:
+        """``command`` starts another server build (the VS Code extension's bundled one)."""
         self.root = root.resolve()
         self.offered = encodings
         self.pull = pull
@@ -211,7 +212,7 @@ class BlackboxSession:
         self.documents: dict[str, ClientDocument] = {}
         self.closed: set[str] = set()
         self.applied_edits: list[dict[str, Any]] = []
-        self.client = JsonRpcClient(SERVER_COMMAND, cwd=self.root, stderr_path=logs,
+        self.client = JsonRpcClient(command or SERVER_COMMAND, cwd=self.root, stderr_path=logs,
                                     on_server_request=self._answer_server)
         result = self.client.request("initialize", {
             "processId": os.getpid(), "rootUri": uri_of(self.root), "rootPath": str(self.root),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from isolint.core.gitignore import is_gitignored
+from isolint.core.gitignore import is_committed as committed
 from isolint.core.model import SECRET_RANGE, Fix, Position, Range, Severity
 from isolint.core.rule import Rule
 from isolint.rules.common.secret_detection import SecretHit
@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 
 
 def is_committed(ctx: "DotenvContext") -> bool:
-    """A file a ``.gitignore`` excludes is a developer's local copy, not part of the repository."""
-    return not is_gitignored(ctx.source.path, ctx.settings.root, is_dir=False)
+    """A file git tracks is committed whatever ``.gitignore`` says; an untracked one that a
+    ``.gitignore`` (or ``.git/info/exclude``) excludes is a developer's local copy."""
+    return committed(ctx.source.path, ctx.settings.root)
 
 
 def secret_range(ctx: "DotenvContext", entry: "DotenvEntry", hit: SecretHit) -> Range:

@@ -1,0 +1,129 @@
+"""git's own view of a repository, asked without running anything of the workspace.
+
+Discovery uses it where a repository exists (tracked files plus untracked files git does not
+ignore: .gitignore at every level, ``.git/info/exclude``, the user's excludes file — git's
+exact rules, and one process instead of matching patterns per file); the secrets rules use it
+to tell a tracked file — committed, whatever ``.gitignore`` says — from an ignored local one.
+
+A repository's configuration can name programs git would run (``core.fsmonitor``, hooks,
+filters, an external diff, a pager): that is workspace code. git runs here only as
+``ls-files`` — which runs no hook, filter or diff — with ``core.fsmonitor`` switched off,
+hooks pointed at nothing, no pager, no prompt, no optional lock (the index is never
+rewritten) and none of the caller's ``GIT_*`` variables. A repository git refuses (another
+user's: "dubious ownership"), a missing git or a failure gives None with a note, and callers
+fall back to walking the folders and matching ``.gitignore`` themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from functools import lru_cache
+from typing import Callable, NamedTuple
+
+#: settings given to every git invocation, after (so over) the repository's and the user's own
+_SAFE_CONFIG = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "core.untrackedCache=false",
+                "-c", "core.pager=cat", "-c", "diff.external=", "-c", "core.sshCommand=false")
+_TIMEOUT_SECONDS = 60
+
+
+class GitListing(NamedTuple):
+    """Files git lists under one folder, relative to it (POSIX): ``files`` are tracked or
+    untracked-but-not-ignored; ``tracked`` the subset in the index; ``dirs`` every folder
+    holding one of them (so a walk enters no folder git ignores)."""
+
+    files: frozenset[str]
+    tracked: frozenset[str]
+    dirs: frozenset[str]
+
+
+def _git_environment() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    env.update(GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", GIT_PAGER="cat", LC_ALL="C", LANGUAGE="C")
+    return env
+
+
+def run_git(folder: str, *args: str) -> tuple[bytes | None, str]:
+    """(stdout, "") or (None, why not) for ``git <args>`` in ``folder``, safely (see above)."""
+    executable = shutil.which("git")
+    if executable is None:
+        return None, "git is not installed"
+    try:
+        done = subprocess.run([executable, *_SAFE_CONFIG, *args], cwd=folder, env=_git_environment(),
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=_TIMEOUT_SECONDS)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, f"git could not run ({exc})"
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = next((line for line in message if "dubious ownership" in line), message[0] if message else "")
+        return None, reason.removeprefix("fatal: ") or f"git exited with {done.returncode}"
+    return done.stdout, ""
+
+
+def repository_of(folder: str) -> str | None:
+    """The nearest folder at or above ``folder`` holding ``.git`` (a folder, or a file for a
+    worktree or submodule)."""
+    current = os.path.abspath(folder)
+    while True:
+        if os.path.lexists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def git_listing(folder: str, note: Callable[[str], None] | None = None) -> GitListing | None:
+    """git's files under ``folder`` (inside a repository), or None (with a note saying why)
+    when git cannot be asked."""
+    output, reason = run_git(folder, "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard")
+    if output is None:
+        if note is not None:
+            note(f"{folder}: git's view of the repository is not available ({reason}); "
+                 "walking the folders and reading .gitignore instead")
+        return None
+    files, tracked = set(), set()
+    for item in output.split(b"\0"):
+        if len(item) < 3:
+            continue
+        path = os.fsdecode(item[2:]).rstrip("/")
+        files.add(path)
+        if item[:1] != b"?":
+            tracked.add(path)
+    dirs = {path[:end] for path in files for end in _slashes(path)}
+    return GitListing(frozenset(files), frozenset(tracked), frozenset(dirs))
+
+
+def _slashes(path: str) -> list[int]:
+    return [index for index, char in enumerate(path) if char == "/"]
+
+
+def is_tracked(path: str) -> bool | None:
+    """Whether git tracks the file at ``path`` (None: not in a repository, or git unavailable)."""
+    absolute = os.path.abspath(path)
+    top = repository_of(os.path.dirname(absolute))
+    if top is None:
+        return None
+    tracked = _tracked_files(top, _index_stamp(top))
+    if tracked is None:
+        return None
+    return os.path.relpath(absolute, top).replace(os.sep, "/") in tracked
+
+
+def _index_stamp(top: str) -> tuple[int, int]:
+    """What changes when the index does (``git add``, checkout): the tracked set is kept per
+    stamp, so a long-lived process (the language server) asks git again only then."""
+    try:
+        info = os.stat(os.path.join(top, ".git", "index"))
+    except OSError:
+        return (0, 0)
+    return (info.st_mtime_ns, info.st_size)
+
+
+@lru_cache(maxsize=16)
+def _tracked_files(top: str, stamp: tuple[int, int]) -> frozenset[str] | None:
+    output, _ = run_git(top, "ls-files", "-z", "--cached", "--full-name")
+    if output is None:
+        return None
+    return frozenset(os.fsdecode(item) for item in output.split(b"\0") if item)
