@@ -85,3 +85,34 @@ def test_server_log_file_and_level(tmp_path: Path) -> None:
 def test_server_rejects_an_unknown_log_level() -> None:
     refused = _server("--log-level", "LOUD")
     assert refused.returncode == 2 and b"invalid choice" in refused.stderr
+
+
+@pytest.mark.parametrize("old, new, value", [
+    ("contracts", "import_contracts", '[{ name = "x", type = "independence", modules = ["a", "b"] }]'),
+    ("contract", "message_contract", '{ shared = "shared/messages.py" }'),
+])
+def test_a_renamed_option_is_read_under_its_old_name_with_a_warning(tmp_path: Path, caplog, old: str, new: str,
+                                                                      value: str) -> None:
+    from isolint.core.config import load_settings
+
+    config = tmp_path / "old" / "pyproject.toml"
+    config.parent.mkdir()
+    config.write_text(f"[tool.isolint]\n{old} = {value}\n", encoding="utf-8")
+    renamed = tmp_path / "new" / "pyproject.toml"
+    renamed.parent.mkdir()
+    renamed.write_text(f"[tool.isolint]\n{new.replace('_', '-')} = {value}\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="isolint.core.config"):
+        settings = load_settings(config)
+    assert getattr(settings, new) == getattr(load_settings(renamed), new) and getattr(settings, new)
+    assert f"`{old}` is deprecated; it is now `{new.replace('_', '-')}`" in caplog.text
+    assert f"{config}:2" in caplog.text
+
+
+def test_an_option_set_under_both_names_is_an_error(tmp_path: Path) -> None:
+    from isolint.core.config import ConfigError, load_settings
+
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.isolint]\ncontract = { shared = "a.py" }\nmessage-contract = { shared = "b.py" }\n',
+                      encoding="utf-8")
+    with pytest.raises(ConfigError, match="renamed to `message-contract`, which is also set"):
+        load_settings(config)

@@ -175,19 +175,19 @@ def test_every_type_variable_is_admitted_when_compared(name):
 def test_a_test_file_is_turned_away_unless_a_contract_names_it():
     text = "def on(msg):\n    if msg['type'] == 'ping':\n        pass\n"
     assert not INDEXER.admits(_source(text, "tests/test_ws.py"), None)
-    named = _source(text, "tests/contract/messages.py", contract={"shared": "tests/contract/*.py"})
+    named = _source(text, "tests/contract/messages.py", message_contract={"shared": "tests/contract/*.py"})
     assert INDEXER.admits(named, None)
 
 
 def test_a_configured_backend_leaves_out_other_python_files():
     text = "def on(msg):\n    if msg['type'] == 'ping':\n        pass\n"
-    outside = _source(text, "tools/ws.py", contract={"backend": "services/api/**"})
+    outside = _source(text, "tools/ws.py", message_contract={"backend": "services/api/**"})
     assert not INDEXER.admits(outside, None)
-    assert INDEXER.admits(_source(text, "services/api/ws.py", contract={"backend": "services/api/**"}), None)
+    assert INDEXER.admits(_source(text, "services/api/ws.py", message_contract={"backend": "services/api/**"}), None)
 
 
 def test_a_file_the_contract_names_is_admitted_whatever_its_bytes():
-    source = _source("X = 1\n", "shared/contract.py", contract={"shared": "shared/contract.py"})
+    source = _source("X = 1\n", "shared/contract.py", message_contract={"shared": "shared/contract.py"})
     assert INDEXER.admits(source, None)
 
 
@@ -243,5 +243,5 @@ def test_typescript_files_extract_would_skip_are_turned_away_before_the_parse():
         assert not indexer.admits(source, project)
         assert not UnhandledMessageType.admits(source, project)
     shared = _typescript(f"// {GENERATED_MARKER}\nexport type T = 'a';\n", "shared/contract.ts",
-                         contract={"shared": "shared/contract.ts"})
+                         message_contract={"shared": "shared/contract.ts"})
     assert indexer.admits(shared, project)

@@ -147,7 +147,7 @@ def test_metric_is_not_measured_without_a_peer() -> None:
 ])
 def test_contract_table_is_validated_with_its_line(tmp_path: Path, table: str, message: str) -> None:
     config = tmp_path / "pyproject.toml"
-    config.write_text(f"[project]\nname = 'x'\n\n[tool.isolint.contract]\n{table}\n", encoding="utf-8")
+    config.write_text(f"[project]\nname = 'x'\n\n[tool.isolint.message-contract]\n{table}\n", encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         load_settings(config)
     assert message in info.value.message and info.value.line == 4
@@ -183,4 +183,4 @@ def test_shared_contract_is_the_default_export_target(tmp_path: Path) -> None:
     exported = (project / "contract/messages.ts").read_text(encoding="utf-8")
     assert "'job_finish'" in exported and "'cancel_job'" in exported
     settings = load_settings(project / "pyproject.toml")
-    assert settings.contract == {"shared": "contract/messages.ts"}
+    assert settings.message_contract == {"shared": "contract/messages.ts"}

@@ -58,7 +58,7 @@ def test_cross_service_imports_in_tests_only_when_asked() -> None:
 
 def test_broken_contract_config_points_at_its_table(tmp_path: Path) -> None:
     config = tmp_path / "pyproject.toml"
-    config.write_text('[tool.isolint]\n\n[[tool.isolint.contracts]]\nname = "x"\ntype = "layered"\n')
+    config.write_text('[tool.isolint]\n\n[[tool.isolint.import-contracts]]\nname = "x"\ntype = "layered"\n')
     with pytest.raises(ConfigError) as info:
         load_settings(config)
     assert info.value.line == 3 and "type must be one of" in info.value.message
@@ -94,4 +94,4 @@ def test_project_shape_admits_iso6_rules_only_where_they_can_report() -> None:
     one_service = {"services": {"backend": "services/backend"}, "shared": []}
     assert _admitted(root, "services/backend/app/main.py", **one_service) == set()
     contracts = [{"name": "layers", "type": "layers", "containers": ["services.backend"], "layers": ["api", "app"]}]
-    assert _admitted(root, "services/backend/app/main.py", contracts=contracts, **one_service) == {"ISO603"}
+    assert _admitted(root, "services/backend/app/main.py", import_contracts=contracts, **one_service) == {"ISO603"}

@@ -157,7 +157,7 @@ def test_iso603_parses_only_modules_on_a_contracts_source_side() -> None:
     text = "from services.backend.app.api import routes\n"
 
     def admitted(rel_path: str) -> bool:
-        source, index = _source(root, rel_path, text, contracts=contracts)
+        source, index = _source(root, rel_path, text, import_contracts=contracts)
         return ImportContractViolation.admits(source, index)
 
     assert admitted("services/backend/app/db/models.py")  # a lower layer: may import upwards

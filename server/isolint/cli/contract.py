@@ -51,12 +51,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     text = render_typescript(catalogue)
     output = args.output
-    shared = project.settings.contract.get(SHARED)
+    shared = project.settings.message_contract.get(SHARED)
     if output is None and isinstance(shared, str) and shared.endswith((".ts", ".tsx", ".mts", ".cts")):
         output = project.settings.root / shared
     if args.check:
         if output is None:
-            print("error: --check needs --output FILE (or a `shared` .ts contract in [tool.isolint.contract])",
+            print("error: --check needs --output FILE (or a `shared` .ts contract in [tool.isolint.message-contract])",
                   file=sys.stderr)
             return EXIT_ERROR
         current = output.read_text(encoding="utf-8") if output.is_file() else ""

@@ -193,9 +193,9 @@ OPTION_EXAMPLES: dict[str, str] = {
     "services": '{ api = "services/backend", auth = "services/auth" }',
     "shared": '["shared", "libs/common"]',
     "check-test-imports": "true",
-    "contracts": '[{ name = "services are independent", type = "independence", modules = ["api", "auth"] }]',
+    "import-contracts": '[{ name = "services are independent", type = "independence", modules = ["api", "auth"] }]',
     "engine-modules": '["services/*/app/db/engine.py"]',
-    "contract": '{ backend = "services/backend/app/ws/messages.py", frontend = "frontend/src/ws/messages.ts" }',
+    "message-contract": '{ backend = "services/backend/app/ws/messages.py", frontend = "frontend/src/ws/messages.ts" }',
     "baseline": '"isolint-baseline.json"',
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10: the same parser, published as tomli (a dependency there)
     import tomli as tomllib  # type: ignore[no-redef]
+
+log = logging.getLogger(__name__)
 
 CONFIG_FILE_NAMES = ("isolint.toml", ".isolint.toml", "pyproject.toml")
 #: a configuration file larger than this is refused (an error naming it), never read whole
@@ -139,17 +142,21 @@ OPTIONS: tuple[Option, ...] = (
            "Shared packages every service may import (default: detected: shared, common, libs…)."),
     Option("check-test-imports", _bool, "true or false", False,
            "Also flag cross-service imports in tests (ISO6xx)."),
-    Option("contracts", _list_of_tables, "an array of tables", [],
-           "Explicit import contracts (import-linter vocabulary: independence, layers, forbidden)."),
+    Option("import-contracts", _list_of_tables, "an array of tables", [],
+           "Explicit import contracts (import-linter vocabulary: independence, layers, forbidden). "
+           "The old name `contracts` is still read, with a deprecation warning."),
     Option("engine-modules", _list_of_str, "a list of globs or dotted module names", [],
            "Modules allowed to create database engines (ISO3xx)."),
-    Option("contract", _table, "a table", {},
-           "Where the WebSocket message contract lives (ISO4xx): `backend`, `frontend`, `shared`."),
+    Option("message-contract", _table, "a table", {},
+           "Where the WebSocket message contract lives (ISO4xx): `backend`, `frontend`, `shared`. "
+           "The old name `contract` is still read, with a deprecation warning."),
     Option("baseline", _str, "a path", None,
            "Baseline file (relative to the project root) of accepted findings: only findings not in it are "
            "reported. Write it with `isolint check --write-baseline FILE`."),
 )
 OPTION_BY_KEY = {option.key: option for option in OPTIONS}
+#: keys renamed for clarity, still read (with a warning) under their old name
+RENAMED_KEYS = {"contracts": "import-contracts", "contract": "message-contract"}
 
 
 def _attr(key: str) -> str:
@@ -188,9 +195,9 @@ class Settings:
     services: dict[str, str] = field(default_factory=dict)
     shared: list[str] | None = None
     check_test_imports: bool = False
-    contracts: list[dict[str, Any]] = field(default_factory=list)
+    import_contracts: list[dict[str, Any]] = field(default_factory=list)
     engine_modules: list[str] = field(default_factory=list)
-    contract: dict[str, Any] = field(default_factory=dict)
+    message_contract: dict[str, Any] = field(default_factory=dict)
     baseline: str | None = None
 
     def fingerprint(self) -> str:
@@ -272,26 +279,43 @@ def _locate_key(text: str | None, key: str) -> int:
 def _validate(table: Mapping[str, Any], path: Path, text: str | None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, raw in table.items():
-        option = OPTION_BY_KEY.get(key) or OPTION_BY_KEY.get(key.replace("_", "-"))
+        option = OPTION_BY_KEY.get(key) or OPTION_BY_KEY.get(key.replace("_", "-")) or _renamed(key, table, path, text)
         if option is None:
             close = [o.key for o in OPTIONS if _similar(o.key, key)]
             hint = f" (did you mean `{close[0]}`?)" if close else ""
             raise ConfigError(path, _locate_key(text, key), key, f"unknown option{hint}")
+        named = key if option.key != key.replace("_", "-") else option.key  # an old name: as written
         parsed = option.parse(raw)
         if parsed is None and raw is not None:
-            raise ConfigError(path, _locate_key(text, key), option.key,
+            raise ConfigError(path, _locate_key(text, key), named,
                               f"expected {option.expected}, got {json.dumps(raw, default=str)}")
-        _check_value(option, parsed, path, text)
+        _check_value(option, parsed, path, text, named)
         values[_attr(option.key)] = parsed
     return values
 
 
+def _renamed(key: str, table: Mapping[str, Any], path: Path, text: str | None) -> Option | None:
+    """The option an old key names now (a deprecation warning, once per file and key)."""
+    new = RENAMED_KEYS.get(key.replace("_", "-"))
+    if new is None:
+        return None
+    if new in table or new.replace("-", "_") in table:
+        raise ConfigError(path, _locate_key(text, key), key, f"renamed to `{new}`, which is also set: keep only `{new}`")
+    if (str(path), key) not in _warned_renames:
+        _warned_renames.add((str(path), key))
+        where = f"{path}:{_locate_key(text, key)}" if _locate_key(text, key) else str(path)
+        log.warning("%s: isolint option `%s` is deprecated; it is now `%s`", where, key, new)
+    return OPTION_BY_KEY[new]
+
+
+_warned_renames: set[tuple[str, str]] = set()
+
 Fail = Callable[[str], None]
 
 
-def _check_value(option: Option, value: Any, path: Path, text: str | None) -> None:
+def _check_value(option: Option, value: Any, path: Path, text: str | None, named: str) -> None:
     def fail(message: str) -> None:
-        raise ConfigError(path, _locate_key(text, option.key), option.key, message)
+        raise ConfigError(path, _locate_key(text, named), named, message)
 
     check = _VALUE_CHECKS.get(option.key)
     if check is not None and value is not None:
@@ -367,8 +391,8 @@ _VALUE_CHECKS: dict[str, Callable[[Any, Fail], None]] = {
     "per-file-ignores": _check_per_file_ignores,
     "severity": _check_severity,
     "env-accessor": _check_env_accessor,
-    "contracts": _check_contracts,
-    "contract": _check_contract,
+    "import-contracts": _check_contracts,
+    "message-contract": _check_contract,
     **{key: _check_globs for key in ("exclude", "extend-exclude", "production-paths", "dev-paths", "test-paths",
                                      "integration-test-paths", "generated-paths", "config-modules",
                                      "engine-modules")},

@@ -19,6 +19,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Protocol, runtime_checkable
 
+from isolint.core.masking import mask_secret_shapes
 from isolint.core.model import Finding, Fix, Position, Range
 from isolint.core.modules import ImportMap
 from isolint.core.rule import Rule
@@ -85,11 +86,12 @@ class RuleContext:
         **fields: Any,
     ) -> Finding:
         """Record a finding at ``where`` (a Range, or a node the language context can place);
-        the message is the rule's template filled with ``fields``."""
+        the message is the rule's template filled with ``fields`` (a value in a provider token's
+        format masked: a message quoting code never shows a key in full)."""
         range_ = where if isinstance(where, Range) else self.range(where)
         finding = Finding(
             code=rule.code,
-            message=rule.message.format(**fields) if fields else rule.message,
+            message=mask_secret_shapes(rule.message.format(**fields)) if fields else rule.message,
             range=range_,
             severity=rule.severity,
             fix=fix,

@@ -3,6 +3,8 @@
 A finding about a secret sets ``data["secret_range"]``. One line may hold several secrets
 (``boto3.client(aws_access_key_id="…", aws_secret_access_key="…")``), and a diff shows lines
 before and after a fix, so masking goes by *all* the findings of a file, not just the one shown.
+Shown text is then masked by shape too (``mask_secret_shapes``): a token in a provider's format
+that no rule reported — a real key resembling a documentation example — is not shown either.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from typing import Callable, Iterable
 
 from isolint.core.model import SECRET_RANGE, Finding, mask_secret
+from isolint.core.secret_formats import ANY_FORMAT_MARKER_RE, FORMAT_MARKERS
 
 
 def _spans_on_line(findings: Iterable[Finding], line_index: int, line_length: int) -> list[tuple[int, int]]:
@@ -50,9 +53,26 @@ def secret_masker(lines: list[str], findings: list[Finding]) -> Callable[[str], 
     def mask(line: str) -> str:
         stripped = line.rstrip("\r\n")
         if stripped in masked_lines:
-            return masked_lines[stripped] + line[len(stripped):]
+            return mask_secret_shapes(masked_lines[stripped]) + line[len(stripped):]
         for pattern, masked in patterns:
             line = pattern.sub(lambda _: masked, line)
-        return line
+        return mask_secret_shapes(line)
 
     return mask
+
+
+def _keep_ends(value: str) -> str:
+    """Masked to the same length (carets under a shown line stay in place)."""
+    return "*" * len(value) if len(value) < 12 else value[:2] + "*" * (len(value) - 4) + value[-2:]
+
+
+def mask_secret_shapes(line: str) -> str:
+    """``line`` with every value in a provider token format (``AKIA…``, ``ghp_…``, ``sk_live_…``,
+    a JWT…) masked, whether or not a rule reported it: what looks like a documentation example
+    may be a real key. (Passwords in URLs are masked by the findings that report them; masking
+    every one would hide the placeholders fixes write, ``postgres:changeme@``.)"""
+    if ANY_FORMAT_MARKER_RE.search(line):
+        for fmt, markers in FORMAT_MARKERS:
+            if any(marker in line for marker in markers):
+                line = fmt.pattern.sub(lambda match: _keep_ends(match.group(0)), line)
+    return line

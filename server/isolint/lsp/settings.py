@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from isolint.core.config import OPTION_BY_KEY, ConfigError, Settings
+from isolint.core.config import OPTION_BY_KEY, RENAMED_KEYS, ConfigError, Settings
 
 RUN_ON_TYPE, RUN_ON_SAVE = "onType", "onSave"
 SECTION = "isolint"
@@ -68,6 +68,7 @@ def parse_editor_settings(raw: Any) -> EditorSettings:
     overrides: dict[str, Any] = {}
     for key, value in values.items():
         option = _kebab(str(key))
+        option = RENAMED_KEYS.get(option, option)  # an editor's settings may still use an old name
         if option not in OPTION_BY_KEY or value is None:
             continue
         try:

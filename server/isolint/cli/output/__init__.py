@@ -3,8 +3,8 @@
 Every format renders the same list of :class:`ReportItem` (a finding plus where to show it);
 ``FORMATS`` maps a ``--format`` name to its renderer. Paths are shown relative to the working
 directory when the file is below it (clickable in terminals and CI logs), absolute otherwise.
-Source text shown by any format goes through ``core.masking.mask_line``: a secret never
-appears in full.
+Source text shown by any format goes through ``core.masking`` (``mask_line``, then
+``mask_secret_shapes``): a secret never appears in full.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from isolint.core.fingerprint import Fingerprint, fingerprint_file
-from isolint.core.masking import mask_line
+from isolint.core.masking import mask_line, mask_secret_shapes
 from isolint.core.model import Edit, Finding, Severity
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ class ReportItem:
     def source_line(self, index: int | None = None) -> str:
         """A line of the file (default: the finding's first), with any secret masked."""
         line_index = self.finding.range.start.line if index is None else index
-        return mask_line(self.source.line(line_index), line_index, (self.finding, *self.file_findings))
+        return mask_secret_shapes(mask_line(self.source.line(line_index), line_index,
+                                            (self.finding, *self.file_findings)))
 
 
 @dataclass

@@ -8,8 +8,9 @@ exclusive; ``run.columnKind`` says columns count Unicode code points, as isolint
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
+from urllib.parse import quote
 
 from isolint import __version__
 from isolint.cli.output import SARIF_LEVELS, RenderOptions, ReportItem, fingerprints, fix_edits
@@ -62,9 +63,11 @@ def _rule_properties(rule) -> dict[str, Any]:
 
 
 def artifact_location(item: ReportItem) -> dict[str, str]:
+    """A URI reference (RFC 3986, as SARIF requires): ``my app/日本 語.py`` is
+    ``my%20app/%E6%97%A5%E6%9C%AC%20%E8%AA%9E.py``, relative to the source root when below it."""
     if Path(item.path).is_absolute():
         return {"uri": Path(item.absolute_path).as_uri()}
-    return {"uri": item.path, "uriBaseId": SRCROOT}
+    return {"uri": quote(PurePath(item.path).as_posix(), safe="/"), "uriBaseId": SRCROOT}
 
 
 def result(item: ReportItem, rule_index: dict[str, int], fingerprint: Fingerprint | None = None) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from isolint.core.model import mask_secret
+from isolint.core.secret_formats import ANY_FORMAT_MARKER_RE, FORMAT_MARKERS, URL_PASSWORD_RE
 
 # -- names ------------------------------------------------------------------------------------
 
@@ -289,51 +290,10 @@ def is_real_value(value: str) -> bool:
     return not is_placeholder(value)
 
 
-# -- known formats -------------------------------------------------------------------------------
+# -- known formats (the table: core/secret_formats.py) -----------------------------------------
 
-
-@dataclass(frozen=True)
-class KnownFormat:
-    description: str  # "a GitHub token": reads after "holds"
-    pattern: re.Pattern[str]
-    #: byte strings a file must contain for the format to be possible (the rules' prefilter)
-    tokens: tuple[bytes, ...]
-
-
-KNOWN_FORMATS: tuple[KnownFormat, ...] = (
-    KnownFormat("a private key", re.compile(
-        r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?[A-Za-z0-9+/]{40,}"), (b"PRIVATE KEY",)),
-    KnownFormat("an AWS access key ID", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Z0-9])"),
-                (b"AKIA", b"ASIA", b"ABIA", b"ACCA", b"A3T")),
-    KnownFormat("a GitHub token", re.compile(r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})"),
-                (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_")),
-    KnownFormat("a GitLab token", re.compile(r"(?<![A-Za-z0-9_])glpat-[A-Za-z0-9_\-]{20,}"), (b"glpat-",)),
-    KnownFormat("a Slack token", re.compile(r"(?<![A-Za-z0-9])xox[abposr]-(?:\d+-)?[A-Za-z0-9-]{10,}"), (b"xox",)),
-    KnownFormat("a Slack webhook URL", re.compile(r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}"),
-                (b"hooks.slack.com",)),
-    KnownFormat("a Stripe live key", re.compile(r"(?<![A-Za-z0-9])(?:sk|rk)_live_[A-Za-z0-9]{16,}"), (b"_live_",)),
-    KnownFormat("a Google API key", re.compile(r"(?<![A-Za-z0-9])AIza[0-9A-Za-z_\-]{35}"), (b"AIza",)),
-    KnownFormat("an OpenAI API key", re.compile(
-        r"(?<![A-Za-z0-9])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,}"
-        r"|(?<![A-Za-z0-9])sk-proj-[A-Za-z0-9_\-]{40,}"), (b"sk-",)),
-    KnownFormat("an Anthropic API key", re.compile(r"(?<![A-Za-z0-9])sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{80,}"),
-                (b"sk-ant-",)),
-    KnownFormat("a SendGrid API key", re.compile(r"(?<![A-Za-z0-9])SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}"), (b"SG.",)),
-    KnownFormat("an npm token", re.compile(r"(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}"), (b"npm_",)),
-    KnownFormat("a PyPI token", re.compile(r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,}"), (b"pypi-",)),
-    KnownFormat("an Azure storage key", re.compile(r"(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{40,}={0,2}"),
-                (b"AccountKey=", b"SharedAccessKey=")),
-    KnownFormat("a JSON Web Token", re.compile(
-        r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}"), (b"eyJ",)),
-)
-KNOWN_FORMAT_TOKENS: tuple[bytes, ...] = tuple(token for fmt in KNOWN_FORMATS for token in fmt.tokens)
-_FORMAT_MARKERS = tuple((fmt, tuple(token.decode() for token in fmt.tokens)) for fmt in KNOWN_FORMATS)
-_ANY_FORMAT_MARKER_RE = re.compile("|".join(re.escape(m) for _, markers in _FORMAT_MARKERS for m in markers))
 #: ``Authorization`` values: a scheme and a credential
 _AUTH_SCHEME_RE = re.compile(r"^(?:Bearer|Token|token|Basic|Bot|ApiKey|Api-Key)\s+(?P<credential>\S+)$")
-_URL_PASSWORD_RE = re.compile(
-    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://(?P<user>[^:/@\s\"'{}$]*):(?P<password>[^@/\s\"']+)@(?P<host>[^\s/:@\"']+)"
-)
 
 _QUERY_PARAM_RE = re.compile(r"[?&](?P<name>[A-Za-z_][A-Za-z0-9_.-]*)=(?P<value>[^&#\s\"']+)")
 
@@ -368,9 +328,9 @@ class SecretHit:
 
 def known_format(value: str) -> SecretHit | None:
     """A provider token inside ``value`` (not a placeholder of one: ``AKIAIOSFODNN7EXAMPLE``)."""
-    if not _ANY_FORMAT_MARKER_RE.search(value):
+    if not ANY_FORMAT_MARKER_RE.search(value):
         return None  # one scan: most strings hold no format's marker
-    for fmt, markers in _FORMAT_MARKERS:
+    for fmt, markers in FORMAT_MARKERS:
         if not any(marker in value for marker in markers):
             continue
         for match in fmt.pattern.finditer(value):
@@ -399,7 +359,7 @@ def url_credentials(value: str, strict: bool) -> SecretHit | None:
     """A password embedded in a URL (``scheme://user:password@host``), or a secret-named query
     parameter holding a random value (``?api_key=…``). ``strict`` (committed files, code): only
     a password that looks real; otherwise (templates) any that is not a placeholder."""
-    for match in _URL_PASSWORD_RE.finditer(value):
+    for match in URL_PASSWORD_RE.finditer(value):
         password = match.group("password")
         if is_placeholder(password):
             continue

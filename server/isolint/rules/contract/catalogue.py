@@ -51,7 +51,7 @@ SEND, HANDLE, DECLARE = "send", "handle", "declare"
 # -- configuration -------------------------------------------------------------------------------
 
 def contract_globs(settings, key: str) -> list[str]:
-    value = (settings.contract or {}).get(key)
+    value = (settings.message_contract or {}).get(key)
     if value is None:
         return []
     return [value] if isinstance(value, str) else list(value)

@@ -72,7 +72,7 @@ class NearMissMessageType(ContractRule):
       [ISO402](ISO402.md) reports them instead.
 
     ## Options
-    - `contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
+    - `message-contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
     """
 
     code = "ISO403"

@@ -155,7 +155,7 @@ def python_file_may_hold_messages(source) -> bool:
     The scan's verdict is kept in the text's memo for the four rules and the indexer."""
     if not indexes_file(source) or side_of(source.rel_path, Language.PYTHON, source.settings) is None:
         return False
-    if source.settings.contract and any(matches_any(source.rel_path, contract_globs(source.settings, key))
+    if source.settings.message_contract and any(matches_any(source.rel_path, contract_globs(source.settings, key))
                                         for key in CONTRACT_KEYS):
         return True
     return source.memo(_ADMISSION_MEMO, _scan_may_hold_messages)

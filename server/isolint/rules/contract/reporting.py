@@ -35,7 +35,7 @@ class ContractRule(Rule):
     zones = PRODUCTION_ONLY
     tokens = tuple(dict.fromkeys(PythonMessageIndexer.tokens + TypeScriptMessageIndexer.tokens))
     uses_facts = FACT_KINDS
-    options = ("contract",)
+    options = ("message-contract",)
 
     @classmethod
     def applies_to(cls, source) -> bool:

@@ -16,7 +16,7 @@ class UnhandledMessageType(ContractRule):
     frontend's message-type union, an object with `type: '…'` passed to `ws.send`) that the
     other side never mentions: no `case`, no comparison, no handler, no declaration. Both sides
     are found without configuration (Python is the backend, TypeScript the frontend, production
-    code with strong evidence of WebSocket traffic) or named in `[tool.isolint.contract]`, and
+    code with strong evidence of WebSocket traffic) or named in `[tool.isolint.message-contract]`, and
     sends through the project's own wrappers count (a function whose first parameter becomes the
     event name or the message `type`). The finding sits on the declaring line (the enum or union
     member) when there is one, else on each send site.
@@ -76,7 +76,7 @@ class UnhandledMessageType(ContractRule):
     - With a `shared` contract file, each side is checked against it, not against the other.
 
     ## Options
-    - `contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
+    - `message-contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
     """
 
     code = "ISO401"

@@ -61,7 +61,7 @@ class UnsentHandledMessageType(ContractRule):
     - The default of a `type` field of an abstract base or under a wider alias.
 
     ## Options
-    - `contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
+    - `message-contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
     """
 
     code = "ISO402"

@@ -54,7 +54,7 @@ class UnsetPayloadField(ContractRule):
     - A field that at least one send of the type sets.
 
     ## Options
-    - `contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
+    - `message-contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
     """
 
     code = "ISO404"

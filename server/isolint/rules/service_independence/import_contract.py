@@ -65,7 +65,7 @@ class ImportContractViolation(ImportBoundaryRule):
     """An import that breaks a configured contract (`forbidden`, `independence`, `layers`).
 
     ## What it does
-    Checks imports against the contracts declared in `[[tool.isolint.contracts]]`, in
+    Checks imports against the contracts declared in `[[tool.isolint.import-contracts]]`, in
     import-linter's vocabulary: `forbidden` (`source_modules` must not import
     `forbidden_modules`), `independence` (none of `modules` may import another) and `layers` (a
     layer may import the layers below it, never above; `containers` repeat the layer list inside
@@ -81,7 +81,7 @@ class ImportContractViolation(ImportBoundaryRule):
     ## Example
     ```python
     # services/backend/app/db/models.py
-    # isolint-example: settings={"contracts": [{"name": "Backend layers", "type": "layers", "containers": ["services.backend.app"], "layers": ["api", "services", "db"]}]}
+    # isolint-example: settings={"import-contracts": [{"name": "Backend layers", "type": "layers", "containers": ["services.backend.app"], "layers": ["api", "services", "db"]}]}
     # the layers contract below (Options): api > services > db
     from services.backend.app.api.routes import router
     ```
@@ -102,11 +102,11 @@ class ImportContractViolation(ImportBoundaryRule):
 
     ## Known look-alikes
     - A layer importing a layer below it, and modules no contract names.
-    - Without `contracts`, the rule reports nothing.
+    - Without `import-contracts`, the rule reports nothing.
 
     ## Options
     ```toml
-    [[tool.isolint.contracts]]
+    [[tool.isolint.import-contracts]]
     name = "Backend layers"
     type = "layers"
     containers = ["services.backend.app"]
@@ -118,19 +118,19 @@ class ImportContractViolation(ImportBoundaryRule):
     name = "import-contract-violation"
     message = "Import of `{module}` breaks contract \"{contract}\": {reason}"
     severity = Severity.WARNING
-    options = ("contracts",)
+    options = ("import-contracts",)
 
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
         # only a module on some contract's source side
-        if not (source.settings.contracts and super().admits(source, project)):
+        if not (source.settings.import_contracts and super().admits(source, project)):
             return False
         importer = source.module
-        return any(may_break(contract, importer) for contract in source.settings.contracts)
+        return any(may_break(contract, importer) for contract in source.settings.import_contracts)
 
     def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:
         importer = ctx.source.module
-        for number, contract in enumerate(ctx.settings.contracts, start=1):
+        for number, contract in enumerate(ctx.settings.import_contracts, start=1):
             reason = broken_contract(contract, importer, resolved.target_module)
             if reason:
                 ctx.report(self, resolved.node, module=resolved.target_module,
