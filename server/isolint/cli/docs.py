@@ -179,7 +179,7 @@ OPTION_EXAMPLES: dict[str, str] = {
     "per-file-ignores": '{ "scripts/*" = ["ISO1"], "services/*/app/settings_test.py" = ["ISO101", "ISO102"] }',
     "severity": '{ ISO2 = "error", ISO103 = "info" }',
     "exclude": '[".git/", ".venv/", "node_modules/", "build/"]',
-    "extend-exclude": '["legacy/", "**/generated/**"]',
+    "extend-exclude": '["attic/", "**/generated/**"]',
     "respect-gitignore": "false",
     "production-paths": '["scripts/deploy/**"]',
     "dev-paths": '["services/*/app/local_settings.py", "launcher/**"]',

@@ -116,7 +116,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("severity", _map_of_str, "a table of code = \"error|warning|info|hint\"", {},
            "Per-rule (or prefix) severity overrides."),
     Option("exclude", _list_of_str, "a list of globs", None,
-           "Globs of files never checked; replaces the default list (VCS, venvs, node_modules, build outputs)."),
+           "Globs of files never checked; replaces the default list (VCS, venvs, node_modules, build outputs, legacy folders nothing runs: `archive/`, `archived/`, `legacy/`, `deprecated/`)."),
     Option("extend-exclude", _list_of_str, "a list of globs", [], "Globs excluded on top of `exclude`."),
     Option("respect-gitignore", _bool, "true or false", True, "Skip files that `.gitignore` excludes."),
     Option("production-paths", _list_of_str, "a list of globs", [],
@@ -496,12 +496,18 @@ def _has_isolint_table(path: Path) -> bool:
 
 
 def find_project_root(start: Path) -> Path:
-    """Root used when no config exists: nearest folder with .git or pyproject.toml."""
+    """Root used when no config exists: the repository the path is in (the nearest folder with
+    ``.git``), else the outermost folder above it holding a ``pyproject.toml``. A service's own
+    ``pyproject.toml`` never starts a project of its own: a monorepo's services are checked
+    against each other (contracts, imports) only when they share one root."""
     directory = (start if start.is_dir() else start.parent).resolve()
+    outermost_pyproject: Path | None = None
     for folder in (directory, *directory.parents):
-        if (folder / ".git").exists() or (folder / "pyproject.toml").is_file():
+        if (folder / ".git").exists():
             return folder
-    return directory
+        if (folder / "pyproject.toml").is_file():
+            outermost_pyproject = folder
+    return outermost_pyproject or directory
 
 
 def settings_for(path: Path) -> Settings:

@@ -24,6 +24,9 @@ GENERATED_DIRS = frozenset({
 GENERATED_FILE_RE = re.compile(r"(_pb2(_grpc)?\.pyi?|\.generated\.\w+|\.gen\.\w+|\.min\.js|\.d\.ts)$")
 
 TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "spec", "specs", "test_utils", "testutils"})
+#: test-support packages named for what they hold: test_framework/, test_helpers/, testing_utils/,
+#: api_tests/, tests-e2e/ (a name made of "test" words and another word joined by _ or -)
+TEST_DIR_RE = re.compile(r"^(tests?|testing)[_-]\w+$|^\w+[_-](tests?|testing)$")
 TEST_FILE_RE = re.compile(
     r"^(test_.*\.py|.*_tests?\.py|conftest\.py|tests\.py|(integration|e2e)_tests?_.*\.py|"
     r".*\.(test|spec)\.[cm]?[jt]sx?)$"
@@ -53,6 +56,10 @@ DEV_DIRS = frozenset({
     "launchers", "local", "examples", "example", "samples", "docs", "benchmarks", "bench", "sandbox",
     "playground", "notebooks", "tools", "bin",
 })
+#: script folders named for what they run (database_scripts/, db_scripts/, deploy-scripts/) and
+#: documentation folders (internal_docs/, api_docs/, tutorials/) are development material wherever
+#: they sit
+DEV_DIR_RE = re.compile(r"^\w+[_-](scripts?|docs?)$|^(scripts?|docs?)[_-]\w+$|^tutorials?$|^api[_-]reference$|^cookbooks?$")
 # tools/ and bin/ only count at the top of the project or a service: app/tools/ may be production.
 TOP_LEVEL_ONLY_DEV_DIRS = frozenset({"tools", "bin", "local", "examples", "example", "samples"})
 DEV_FILE_RE = re.compile(
@@ -144,12 +151,13 @@ def classify_by_heuristics_with_reason(rel_path: str) -> tuple[Zone, str]:
     if "versions" in dirs and any(d == "alembic" or d.endswith("migrations") for d in dirs):
         # Alembic revisions, also under db_migrations/ (mlflow), _migrations/ (prefect)
         return Zone.GENERATED, "a migration revision (`versions/` under alembic or migrations)"
-    test_folder = _first(dirs, TEST_DIRS) or (dirs[0] if dirs[:1] and dirs[0] in TOP_LEVEL_ONLY_TEST_DIRS else None)
+    test_folder = (_first(dirs, TEST_DIRS) or next((d for d in dirs if TEST_DIR_RE.match(d)), None)
+                   or (dirs[0] if dirs[:1] and dirs[0] in TOP_LEVEL_ONLY_TEST_DIRS else None))
     if test_folder is not None or TEST_FILE_RE.match(lowered) is not None:
         why = f"inside a `{test_folder}/` folder" if test_folder is not None else f"the file name `{name}` is a test's"
         if (folder := _first(dirs, UNIT_DIRS)) is not None:
             return Zone.TEST, f"{why}, under `{folder}/` (unit tests)"
-        if (folder := _first(dirs, INTEGRATION_DIRS)) is not None:
+        if (folder := _first(dirs, INTEGRATION_DIRS) or _integration_named(dirs)) is not None:
             return Zone.INTEGRATION_TEST, f"{why}, under `{folder}/` (integration tests)"
         if INTEGRATION_FILE_RE.match(lowered):
             return Zone.INTEGRATION_TEST, f"{why}, and `{name}` names an integration test"
@@ -174,8 +182,15 @@ def classify_by_heuristics_with_reason(rel_path: str) -> tuple[Zone, str]:
     return Zone.PRODUCTION, "no test, development or generated folder or name: production code by default"
 
 
+def _integration_named(dirs: list[str]) -> str | None:
+    """A compound test folder name with an integration word in it: tests-e2e/, api_integration_tests/."""
+    return next((d for d in dirs if TEST_DIR_RE.match(d) and not INTEGRATION_DIRS.isdisjoint(re.split(r"[_-]", d))), None)
+
+
 def _dev_folder(dirs: list[str]) -> str | None:
     for depth, directory in enumerate(dirs):
         if directory in DEV_DIRS and (directory not in TOP_LEVEL_ONLY_DEV_DIRS or depth <= 1):
+            return directory
+        if DEV_DIR_RE.match(directory):
             return directory
     return None

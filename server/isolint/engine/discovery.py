@@ -48,6 +48,8 @@ DEFAULT_EXCLUDE = (
     ".pytest_cache/", ".ruff_cache/", ".isolint_cache/", "__pycache__/", "__pypackages__/", "node_modules/",
     "site-packages/", "build/", "dist/", "_build/", ".next/", ".nuxt/", "out/", ".eggs/", "*.egg-info/",
     "buck-out/", ".direnv/", ".idea/", ".vscode/", "coverage/", "htmlcov/",
+    # legacy code nothing runs any more
+    "archive/", "archived/", "legacy/", "deprecated/",
 )
 #: names whose presence in a folder may change the settings (or the project root) below it
 _ROOT_MARKERS = frozenset(CONFIG_FILE_NAMES) | {".git"}
@@ -71,7 +73,7 @@ class SettingsResolver:
         if cached is not None:
             return cached
         config = find_config_file(directory)
-        # without a config file, the project root (nearest .git / pyproject.toml) tells settings apart
+        # without a config file, the project root (the repository, see find_project_root) tells settings apart
         key = config if config is not None else find_project_root(directory)
         if key in self._failed:
             raise ConfigError(config or directory, 0, "", "see the error above")

@@ -81,7 +81,13 @@ def detect_services(settings: Settings) -> ServiceMap:
             if lowered in NOT_SERVICES:
                 continue
             if _looks_like_service(Path(entry.path)):
-                detected_services[name] = child_rel
+                # backend/app_a/ and backend/model_server/, each deployed on its own, are two
+                # services even when backend/ has a pyproject.toml of its own
+                deployed = _deployed_subfolders(Path(entry.path))
+                if len(deployed) >= 2:
+                    detected_services.update({sub: f"{child_rel}/{sub}" for sub in deployed})
+                else:
+                    detected_services[name] = child_rel
             elif lowered in SERVICE_CONTAINERS and depth == 0:
                 scan(Path(entry.path), child_rel, depth + 1)
 
@@ -89,14 +95,39 @@ def detect_services(settings: Settings) -> ServiceMap:
     return ServiceMap(services or detected_services, shared if settings.shared is not None else detected_shared)
 
 
-def _looks_like_service(folder: Path) -> bool:
+#: what shows a folder is deployed on its own: a container image or process file, or an entry
+#: point beside its own dependency manifest (an app/ package with a main.py is not enough)
+IMAGE_MARKERS = ("Dockerfile", "Procfile")
+ENTRY_POINTS = ("main.py", "app.py", "__main__.py", "manage.py", "wsgi.py", "asgi.py")
+MANIFESTS = ("pyproject.toml", "requirements.txt", "setup.py", "setup.cfg")
+
+
+def _deployed_subfolders(folder: Path) -> list[str]:
     try:
-        names = set(os.listdir(folder))
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
-        return False
-    if any(marker in names for marker in SERVICE_MARKERS):
-        return True
-    return "app" in names and (folder / "app").is_dir()
+        return []
+    return [entry.name for entry in entries
+            if entry.is_dir(follow_symlinks=False) and not entry.name.startswith((".", "_"))
+            and entry.name.lower() not in NOT_SERVICES and entry.name.lower() not in SHARED_NAMES
+            and _deployed_on_its_own(_names_in(Path(entry.path)))]
+
+
+def _deployed_on_its_own(names: set[str]) -> bool:
+    return any(m in names for m in IMAGE_MARKERS) or (
+        any(m in names for m in MANIFESTS) and any(m in names for m in ENTRY_POINTS))
+
+
+def _names_in(folder: Path) -> set[str]:
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()
+
+
+def _looks_like_service(folder: Path) -> bool:
+    names = _names_in(folder)
+    return any(marker in names for marker in SERVICE_MARKERS) or ("app" in names and (folder / "app").is_dir())
 
 
 class ProjectIndex:

@@ -1,0 +1,108 @@
+"""Projects, zones and services as real monorepos lay them out, with zero configuration."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from isolint.api import lint_paths
+from isolint.core.config import Settings, find_project_root
+from isolint.core.model import Zone
+from isolint.core.zones import classify
+from isolint.engine.project import detect_services
+
+MONOREPO = Path(__file__).resolve().parents[2] / "examples" / "monorepo"
+
+
+def findings_of(root: Path) -> list[tuple[str, int, str]]:
+    run = lint_paths([root], jobs=1)
+    return sorted((r.source.rel_path, f.range.start.line, f.code) for r in run.results for f in r.findings)
+
+
+@pytest.fixture(scope="module")
+def unconfigured_monorepo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example monorepo with no [tool.isolint] anywhere: a root pyproject.toml without it."""
+    root = tmp_path_factory.mktemp("layout") / "monorepo"
+    shutil.copytree(MONOREPO, root, ignore=shutil.ignore_patterns(".isolint_cache"))
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().split("[tool.isolint]")[0])
+    return root
+
+
+def test_a_service_pyproject_without_isolint_settings_starts_no_project(unconfigured_monorepo: Path) -> None:
+    before = findings_of(unconfigured_monorepo)
+    assert any(code.startswith("ISO4") for _, _, code in before) and any(code.startswith("ISO6") for _, _, code in before)
+    (unconfigured_monorepo / "services/backend/pyproject.toml").write_text('[project]\nname = "backend"\n')
+    try:
+        assert find_project_root(unconfigured_monorepo / "services/backend/app") == unconfigured_monorepo
+        assert findings_of(unconfigured_monorepo) == before
+    finally:
+        (unconfigured_monorepo / "services/backend/pyproject.toml").unlink()
+
+
+def test_the_repository_root_is_the_project_root(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "backend/api").mkdir(parents=True)
+    (repo / "backend/api/pyproject.toml").write_text('[project]\nname = "api"\n')
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    assert find_project_root(repo / "backend/api") == repo
+
+
+@pytest.mark.parametrize(
+    ("path", "zone"),
+    [
+        ("backend/test_framework/fixtures.py", Zone.TEST),
+        ("test_utils/factories.py", Zone.TEST),
+        ("services/api/testing_helpers/db.py", Zone.TEST),
+        ("tests-e2e/checkout.py", Zone.INTEGRATION_TEST),
+        ("database_scripts/seed_users.py", Zone.DEVELOPMENT),
+        ("backend/db_scripts/reset.py", Zone.DEVELOPMENT),
+        ("internal_docs/examples/client.py", Zone.DEVELOPMENT),
+        ("tutorials/quickstart.py", Zone.DEVELOPMENT),
+        # look-alikes: words that merely contain "test" or "docs"
+        ("app/contest/scoring.py", Zone.PRODUCTION),
+        ("app/latest/feed.py", Zone.PRODUCTION),
+        ("app/testimonials/views.py", Zone.PRODUCTION),
+        ("app/dockers/compose.py", Zone.PRODUCTION),
+        ("services/api/integration_tests_helpers/db.py", Zone.PRODUCTION),
+        # tools/ deep in a service can be production
+        ("services/api/app/tools/search.py", Zone.PRODUCTION),
+    ],
+)
+def test_zones_of_monorepo_folders(path: str, zone: Zone) -> None:
+    assert classify(path, Settings()) is zone
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+def test_services_deployed_side_by_side_under_one_folder_are_separate(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "backend/pyproject.toml": "[project]\nname='backend'\n",
+        "backend/app_a/Dockerfile": "FROM python\n", "backend/app_a/main.py": "",
+        "backend/model_server/pyproject.toml": "", "backend/model_server/main.py": "",
+        "backend/shared/util.py": "",
+    })
+    assert detect_services(Settings(root=tmp_path)).services == {
+        "app_a": "backend/app_a", "model_server": "backend/model_server"}
+
+
+def test_one_service_with_an_app_package_stays_one_service(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "backend/pyproject.toml": "", "backend/app/main.py": "", "backend/worker/main.py": "",
+    })
+    assert detect_services(Settings(root=tmp_path)).services == {"backend": "backend"}
+
+
+def test_legacy_folders_are_excluded_by_default(tmp_path: Path) -> None:
+    leak = 'import os\nDB = os.getenv("DATABASE_URL", "postgresql://postgres:postgres@localhost:5432/app")\n'
+    _write(tmp_path, {"pyproject.toml": "[tool.isolint]\n", "app/settings.py": leak,
+                      "archive/old_settings.py": leak, "app/legacy/settings.py": leak,
+                      "deprecated/settings.py": leak, "app/archived/settings.py": leak})
+    assert {path for path, _, _ in findings_of(tmp_path)} == {"app/settings.py"}
