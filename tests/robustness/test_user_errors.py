@@ -69,3 +69,12 @@ def test_an_unreadable_file_or_folder_named_on_the_command_line_is_an_error(proj
     finally:
         os.chmod(project / name, 0o755)
     assert_user_error(result, name, "cannot read", "Permission denied")
+
+
+@pytest.mark.parametrize("args", [["check", "-o", "out"], ["check", "--write-baseline", "out"],
+                                  ["report", "-o", "out"], ["report", "--history", "out"]])
+def test_an_output_path_that_is_a_folder_is_an_error_naming_it(project: Path, args: list[str]) -> None:
+    (project / "out").mkdir()
+    result = run_isolint(project, *args, "--no-cache", ".")
+    assert_user_error(result, "out", "Is a directory")
+    assert list((project / "out").iterdir()) == [] and not (project / "out.tmp").exists()

@@ -6,7 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from isolint.cli.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, check_jobs, codes, emit, lint, use_color
+from isolint.cli.common import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    UsageError,
+    check_jobs,
+    codes,
+    emit,
+    lint,
+    use_color,
+)
 
 #: ``--fail-on`` levels, most severe first; a finding fails the run when it is at least as severe
 FAIL_LEVELS = ("error", "warning", "info", "hint")
@@ -68,7 +78,10 @@ def run(args: argparse.Namespace) -> int:
     if run_ is None:
         return EXIT_ERROR
     if args.write_baseline is not None:
-        count = write_run_baseline(run_, args.write_baseline)
+        try:
+            count = write_run_baseline(run_, args.write_baseline)
+        except OSError as exc:
+            raise UsageError(f"{args.write_baseline}: cannot write the baseline ({exc.strerror or exc})") from None
         if not args.quiet:
             print(f"Recorded {count} finding(s) in the baseline {args.write_baseline}.", file=sys.stderr)
         return EXIT_CLEAN

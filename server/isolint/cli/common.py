@@ -118,8 +118,11 @@ def lint(args: argparse.Namespace):
 
 def emit(report: str, output: Path | None) -> None:
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(report, encoding="utf-8")
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(report, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{output}: cannot write the report ({exc.strerror or exc})") from None
     else:
         sys.stdout.write(report)
         sys.stdout.flush()

@@ -115,6 +115,14 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_ERROR
+    except OSError as exc:
+        # the system refused a path the user gave (a folder where a file goes, a full disk…):
+        # one line naming it, not a traceback (ISOLINT_DEBUG=1 shows it)
+        if os.environ.get("ISOLINT_DEBUG"):
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def run_rules(args: argparse.Namespace) -> int:

@@ -120,8 +120,12 @@ def write_baseline(path: Path, files: Iterable[FileFindings]) -> int:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)  # the baseline stays as it was; the caller says why
+        raise
     return json.loads(text)["total"]
 
 
