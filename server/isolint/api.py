@@ -116,7 +116,7 @@ def split_baselined(result: CheckResult, baseline: Path | None = None) -> tuple[
     """(new, baselined) findings of one result: against ``baseline``, else the file's configured
     ``baseline`` setting; with neither, every finding is new. Raises BaselineError."""
     path = baseline or result.source.settings.baseline_path
-    if path is None:
+    if path is None or not result.findings:
         return list(result.findings), []
     return load_baseline(path).split(_file_findings(result))
 

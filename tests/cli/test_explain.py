@@ -51,3 +51,5 @@ def test_text_output(project: Path, capsys) -> None:
     assert "  zone           production — " in out and "  service        api — " in out
     assert "ISO502 environ-mutation-in-test" in out and "off: does not apply to production code" in out
     assert run_cli(capsys, "explain", "nope.py")[0] == 2
+    code, _, err = run_cli(capsys, "explain", "services")
+    assert code == 2 and "takes files" in err

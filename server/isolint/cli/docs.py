@@ -192,7 +192,7 @@ OPTION_EXAMPLES: dict[str, str] = {
     "env-accessor-import": '"from shared.env import get_env"',
     "services": '{ api = "services/backend", auth = "services/auth" }',
     "shared": '["shared", "libs/common"]',
-    "check-test-imports": "true",
+    "check-test-imports": "false",
     "import-contracts": '[{ name = "services are independent", type = "independence", modules = ["api", "auth"] }]',
     "engine-modules": '["services/*/app/db/engine.py"]',
     "message-contract": '{ backend = "services/backend/app/ws/messages.py", frontend = "frontend/src/ws/messages.ts" }',

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from isolint.cli.common import EXIT_CLEAN, check_paths
+from isolint.cli.common import EXIT_CLEAN, UsageError, check_paths
 
 
 def add_parser(commands) -> None:
@@ -23,6 +23,9 @@ def run(args: argparse.Namespace) -> int:
     from isolint.api import explain_file
 
     check_paths(args.paths)
+    for path in args.paths:
+        if path.is_dir():
+            raise UsageError(f"{path}: a folder; `isolint explain` takes files")
     explanations = [explain_file(path) for path in args.paths]
     if args.format == "json":
         print(json.dumps([e.to_json() for e in explanations], indent=2))

@@ -140,8 +140,8 @@ OPTIONS: tuple[Option, ...] = (
            "Services of the monorepo (default: detected)."),
     Option("shared", _list_of_str, "a list of paths", None,
            "Shared packages every service may import (default: detected: shared, common, libs…)."),
-    Option("check-test-imports", _bool, "true or false", False,
-           "Also flag cross-service imports in tests (ISO6xx)."),
+    Option("check-test-imports", _bool, "true or false", True,
+           "Flag cross-service imports in a service's own tests (ISO6xx); tests outside every service are never checked."),
     Option("import-contracts", _list_of_tables, "an array of tables", [],
            "Explicit import contracts (import-linter vocabulary: independence, layers, forbidden). "
            "The old name `contracts` is still read, with a deprecation warning."),
@@ -194,7 +194,7 @@ class Settings:
     env_accessor_import: str | None = None
     services: dict[str, str] = field(default_factory=dict)
     shared: list[str] | None = None
-    check_test_imports: bool = False
+    check_test_imports: bool = True
     import_contracts: list[dict[str, Any]] = field(default_factory=list)
     engine_modules: list[str] = field(default_factory=list)
     message_contract: dict[str, Any] = field(default_factory=dict)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from isolint.api import findings_for_editor
 from isolint.core.config import Settings
 from isolint.core.model import Finding, Language, Range
 from isolint.engine.checker import check_source, index_source, load_source
@@ -27,6 +28,8 @@ class Snapshot:
     language: Language
     settings: Settings
     project: ProjectIndex | None
+    #: what to do with findings the project's baseline accepts (``api.BASELINED_MODES``)
+    baselined_findings: str = "hint"
 
 
 @dataclass
@@ -79,7 +82,7 @@ def analyse(snapshot: Snapshot) -> Outcome:
     project = snapshot.project
     before = project.file_facts(source.rel_path) if project is not None else {}
     result = check_source(source, project)
-    outcome.findings = result.findings
+    outcome.findings = findings_for_editor(result, snapshot.baselined_findings)
     outcome.parse_error = result.parse_error
     if project is not None and result.parse_error is None:
         # check_source skips a file no rule and no indexer wants; its old facts must go too
@@ -103,7 +106,8 @@ def index_file(path: Path, settings: Settings, project: ProjectIndex) -> set[str
     return index_source(loaded, project)
 
 
-def check_file(path: Path, settings: Settings, project: ProjectIndex | None) -> tuple[list[Finding], list[str]]:
+def check_file(path: Path, settings: Settings, project: ProjectIndex | None,
+               baselined_findings: str = "hint") -> tuple[list[Finding], list[str]]:
     """Findings of a file on disk as the CLI computes them (workspace diagnostics), with the
     lines they refer to (for position conversion)."""
     service = None
@@ -114,4 +118,5 @@ def check_file(path: Path, settings: Settings, project: ProjectIndex | None) -> 
     loaded = load_source(path, settings, service)
     if not isinstance(loaded, SourceFile):
         return loaded.findings, [""]
-    return check_source(loaded, project, update_project=False).findings, loaded.lines
+    result = check_source(loaded, project, update_project=False)
+    return findings_for_editor(result, baselined_findings), loaded.lines

@@ -133,7 +133,8 @@ class IsolintLanguageServer(LanguageServer):
         settings = self.projects.settings_for(path)
         project = self.projects.index_for(settings)
         self.sync_config_errors()
-        return Snapshot(document.uri, path, document.text, document.version, language, settings, project)
+        return Snapshot(document.uri, path, document.text, document.version, language, settings, project,
+                        self.projects.editor_for(path).baselined_findings)
 
     def source_of(self, document: Document) -> SourceFile | None:
         path = self.path_for(document)
@@ -337,12 +338,14 @@ class IsolintLanguageServer(LanguageServer):
         project = self.projects.index_for(settings)
         try:
             stat = path.stat()
-            key = (stat.st_mtime_ns, stat.st_size, settings.fingerprint(), project.generation, self.codec.encoding)
+            baselined = self.projects.editor_for(path).baselined_findings
+            key = (stat.st_mtime_ns, stat.st_size, settings.fingerprint(), project.generation, self.codec.encoding,
+                   baselined, _stamp(settings.baseline_path))
         except OSError:
             key = ()
         cached = self.workspace_cache.get(path)
         if cached is None or cached[0] != key or not key:
-            findings, lines = check_file(path, settings, project)
+            findings, lines = check_file(path, settings, project, self.projects.editor_for(path).baselined_findings)
             items = [to_diagnostic(f, lines, self.codec, uri, None) for f in findings]
             items.extend(self.config_error_diagnostics(path.resolve()) if path.name in CONFIG_FILE_NAMES else [])
             cached = (key, result_id_of(items), items)
@@ -723,3 +726,12 @@ def main(argv: list[str]) -> int:
         server.checker.shutdown(wait=False, cancel_futures=True)
         server.background.shutdown(wait=False, cancel_futures=True)
     return 0
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    """Modification time and size of a file (the baseline), None when absent."""
+    try:
+        stat = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size) if stat is not None else None

@@ -1,6 +1,6 @@
 """Editor settings (the ``isolint`` section of the client's configuration).
 
-Two kinds of keys arrive together: server behaviour (``enable``, ``run``) and overrides of
+Two kinds of keys arrive together: server behaviour (``enable``, ``run``, ``baselinedFindings``) and overrides of
 ``[tool.isolint]`` options, spelled in the editor's camelCase (``extendSelect``) or the TOML's
 kebab-case (``extend-select``), and ``configuration``: a config file used instead of the nearest
 one (an absolute path; its relative paths are matched from the workspace folder). Keys the server does not know (``interpreter``, ``path``,
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from isolint.api import BASELINED_MODES
 from isolint.core.config import OPTION_BY_KEY, RENAMED_KEYS, ConfigError, Settings
 
 RUN_ON_TYPE, RUN_ON_SAVE = "onType", "onSave"
@@ -30,6 +31,8 @@ def _kebab(key: str) -> str:
 class EditorSettings:
     enable: bool = True
     run: str = RUN_ON_TYPE
+    #: findings the project's baseline accepts: ``hint`` (shown faded), ``hide`` or ``show``
+    baselined_findings: str = "hint"
     #: ``[tool.isolint]`` overrides, already validated, keyed by TOML key
     overrides: Mapping[str, Any] = field(default_factory=dict)
     #: ``isolint.configuration``: the config file for every file of the folder (None: the nearest)
@@ -64,6 +67,10 @@ def parse_editor_settings(raw: Any) -> EditorSettings:
     if run not in (RUN_ON_TYPE, RUN_ON_SAVE):
         problems.append(f"isolint.run must be {RUN_ON_TYPE!r} or {RUN_ON_SAVE!r}, got {run!r}")
         run = RUN_ON_TYPE
+    baselined = values.get("baselinedFindings", "hint")
+    if baselined not in BASELINED_MODES:
+        problems.append(f"isolint.baselinedFindings must be one of {', '.join(BASELINED_MODES)}, got {baselined!r}")
+        baselined = "hint"
     configuration = _configuration_file(values.get("configuration"), problems)
     overrides: dict[str, Any] = {}
     for key, value in values.items():
@@ -77,8 +84,8 @@ def parse_editor_settings(raw: Any) -> EditorSettings:
             problems.append(f"isolint.{key}: {exc.message}")
             continue
         overrides[option] = value
-    return EditorSettings(enable=enable, run=run, overrides=overrides, configuration=configuration,
-                          problems=tuple(problems))
+    return EditorSettings(enable=enable, run=run, baselined_findings=baselined, overrides=overrides,
+                          configuration=configuration, problems=tuple(problems))
 
 
 def _configuration_file(value: Any, problems: list[str]) -> Path | None:

@@ -52,12 +52,12 @@ class CrossServiceImport(ImportBoundaryRule):
     - Imports of shared packages (`shared`, `common`, `libs`…, or the `shared` option).
     - A service's public face: folders named `client`, `sdk`, `public`, `contracts` or
       `interface(s)`.
-    - Imports in tests, unless `check-test-imports` is on.
+    - Imports in tests outside every service (an end-to-end suite may drive several services).
 
     ## Options
     - `services`, `shared`: declare what zero-config detection would guess.
-    - `check-test-imports`: also flag cross-service imports in tests (off by default: an
-      end-to-end test may legitimately drive two services).
+    - `check-test-imports`: flag cross-service imports in a service's own tests (on by default;
+      off leaves every test alone).
     """
 
     code = "ISO601"

@@ -36,10 +36,12 @@ class ResolvedImport:
 
 
 def applies_in(source: "SourceFile") -> bool:
-    """Production code always; tests only when ``check-test-imports`` is on."""
+    """Production code always; a service's own tests (inside its folder, which must hold for the
+    service alone) unless ``check-test-imports`` is off. Tests outside every service (end-to-end
+    suites that drive several services) import no service of their own to be independent of."""
     if source.zone is Zone.PRODUCTION:
         return True
-    return source.zone in TEST_ZONES and source.settings.check_test_imports
+    return source.zone in TEST_ZONES and source.service is not None and source.settings.check_test_imports
 
 
 def imported_modules(node: ast.AST, ctx: "PythonContext") -> Iterator[tuple[ast.AST, str]]:
