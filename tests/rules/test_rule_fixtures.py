@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from isolint.api import FixResult, fix_source, lint_source
 from isolint.core.config import Settings
 from isolint.core.model import Language
 from isolint.core.source import language_of
-from tests.support.markers import parse_markers
+from tests.support.markers import MarkerError, parse_markers
 from tests.support.snapshots import SNAPSHOT_DIR, assert_snapshot, render_findings, updating_snapshots
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
@@ -39,12 +40,12 @@ def lint_fixture(path: Path):
 
 
 @pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.name)
-def test_fixture_findings_are_exactly_the_marked_lines(path: Path) -> None:
+def test_fixture_findings_are_exactly_the_marked_lines_and_counts(path: Path) -> None:
     text, spec, _, _, result = lint_fixture(path)
-    found = {(f.range.start.line, f.code) for f in result.findings}
+    found = Counter((f.range.start.line, f.code) for f in result.findings)
     lines = text.splitlines()
-    missing = sorted(spec.expected - found)
-    unexpected = sorted(found - spec.expected)
+    missing = sorted((spec.counts - found).elements())
+    unexpected = sorted((found - spec.counts).elements())
     assert not missing and not unexpected, (
         "\nmissed (false negatives):\n" + "\n".join(f"  {l + 1}: {c}  {lines[l].strip()}" for l, c in missing)
         + "\nunexpected (false positives):\n" + "\n".join(f"  {l + 1}: {c}  {lines[l].strip()}" for l, c in unexpected)
@@ -69,9 +70,10 @@ def fix_problems(outcome: FixResult) -> list[str]:
 
 def test_every_snapshot_has_its_fixture() -> None:
     """A snapshot whose fixture was renamed or removed would never be compared again."""
-    fixtures = {path.name for path in fixture_files()}
-    orphans = sorted(snap.name for snap in (SNAPSHOT_DIR / "rules").glob("*.snap") if snap.name[:-5] not in fixtures)
-    assert orphans == []
+    fixtures = {f"rules/{path.name}" for path in fixture_files()}
+    fixtures |= {f"projects/{path.name}" for path in (FIXTURES.parent / "projects").iterdir() if path.is_dir()}
+    snapshots = {snap.relative_to(SNAPSHOT_DIR).as_posix()[:-5] for snap in SNAPSHOT_DIR.rglob("*.snap")}
+    assert sorted(snapshots - fixtures) == []
 
 
 @pytest.mark.parametrize("environ, updates", [
@@ -108,3 +110,19 @@ def test_a_reverted_or_leftover_fix_is_a_problem() -> None:
     leftover = FixResult(text, remaining=[finding])
     assert fix_problems(reverted) == ["ISO102 line 3: fix produced code that does not parse; reverted"]
     assert fix_problems(leftover) == ["ISO102 line 3: still there after fixing"]
+
+
+def test_markers_count_each_code_as_often_as_it_is_listed() -> None:
+    spec = parse_markers('a = 1  # error: ISO203, ISO203\n# error: ISO201\nB=2\nc = 3  # error: ISO101 - a note\n')
+    assert spec.counts == {(0, "ISO203"): 2, (2, "ISO201"): 1, (3, "ISO101"): 1}
+
+
+@pytest.mark.parametrize("text", [
+    "a = 1  # error: ISO1O1\n",                 # not ISO and three digits
+    "# a note, then # error: ISO101\nb = 2\n",  # a marker after other comment text
+    "a = 1\n# error: ISO101\n",                 # a comment-line marker with no code line after it
+    "a = 1  # error: ISO101 ISO102\n",          # codes not separated by commas
+])
+def test_an_unreadable_marker_is_an_error(text: str) -> None:
+    with pytest.raises(MarkerError):
+        parse_markers(text)

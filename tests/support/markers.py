@@ -4,6 +4,11 @@
   that line;
 * a comment line of its own, ``# error: ISO201``, expects them on the next non-comment line
   (for dotenv files, where a trailing comment could be read as part of a value);
+* a code listed twice (``# error: ISO101, ISO101``) expects two findings of it on the line:
+  the counts are compared, not only which codes occur;
+* a marker isolint cannot read — a code that is not ``ISO`` and three digits, a marker after
+  other comment text, a comment-line marker with no code line after it — is an error, never
+  silently dropped;
 * a first-lines directive ``# isolint-fixture: path=services/api/app/config.py`` sets the
   virtual path the fixture is linted as (its zone and service come from that path), and
   ``# isolint-fixture: settings={"config-modules": ["*/config.py"]}`` adds settings (JSON).
@@ -13,23 +18,37 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 MARKER_RE = re.compile(r"(?:#|//)\s*error:\s*(?P<codes>ISO\d{3}(?:\s*,\s*ISO\d{3})*)")
+#: anything that looks meant as a marker: ``error`` and a colon in a comment
+LOOSE_MARKER_RE = re.compile(r"(?:#|//).*?\berror\s*:")
 DIRECTIVE_RE = re.compile(r"^\s*(?:#|//)\s*isolint-fixture:\s*(?P<key>\w+)=(?P<value>.+?)\s*$")
+
+
+class MarkerError(ValueError):
+    """A marker the parser cannot read (it would otherwise expect nothing)."""
 
 
 @dataclass
 class FixtureSpec:
-    expected: set[tuple[int, str]] = field(default_factory=set)  # (0-based line, code)
+    #: (0-based line, code) → how many findings of that code the line must have
+    counts: Counter[tuple[int, str]] = field(default_factory=Counter)
     path: str | None = None
     settings: dict = field(default_factory=dict)
+
+    @property
+    def expected(self) -> set[tuple[int, str]]:
+        """The (0-based line, code) pairs expected at least once."""
+        return set(self.counts)
 
 
 def parse_markers(text: str) -> FixtureSpec:
     spec = FixtureSpec()
     lines = text.splitlines()
     pending: list[str] = []
+    pending_at = 0
     for index, line in enumerate(lines):
         directive = DIRECTIVE_RE.match(line)
         if directive:
@@ -42,17 +61,27 @@ def parse_markers(text: str) -> FixtureSpec:
         stripped = line.strip()
         match = MARKER_RE.search(line)
         is_comment_line = stripped.startswith(("#", "//"))
-        if match and is_comment_line and stripped.startswith(match.group(0)[:1]) and line.strip().startswith(
-            match.group(0)
-        ):
+        if LOOSE_MARKER_RE.search(line) and (match is None or (is_comment_line and not stripped.startswith(match.group(0)))
+                                             or not _ends_marker(line, match)):
+            raise MarkerError(f"line {index + 1}: unreadable marker {stripped!r}")
+        if match and is_comment_line:
             pending.extend(_codes(match.group("codes")))
+            pending_at = index
             continue
         if pending and stripped and not is_comment_line:
-            spec.expected.update((index, code) for code in pending)
+            spec.counts.update((index, code) for code in pending)
             pending = []
-        if match and not is_comment_line:
-            spec.expected.update((index, code) for code in _codes(match.group("codes")))
+        if match:
+            spec.counts.update((index, code) for code in _codes(match.group("codes")))
+    if pending:
+        raise MarkerError(f"line {pending_at + 1}: marker with no code line after it")
     return spec
+
+
+def _ends_marker(line: str, match: re.Match[str]) -> bool:
+    """Nothing but blanks, or another comment's text after a separator, follows the codes."""
+    rest = line[match.end():]
+    return not rest.strip() or rest.lstrip().startswith(("#", "//", "-", "(", ";", "—"))
 
 
 def _codes(text: str) -> list[str]:

@@ -1,7 +1,9 @@
-"""Multi-file scenarios: every finding in a folder must be marked, every marker found."""
+"""Multi-file scenarios: every finding in a folder must be marked, every marker found, as many
+times as it is marked."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from isolint.api import LintRun, lint_paths
@@ -9,8 +11,8 @@ from isolint.core.source import language_of
 from tests.support.markers import parse_markers
 
 
-def expected_markers(folder: Path) -> set[tuple[str, int, str]]:
-    expected: set[tuple[str, int, str]] = set()
+def expected_markers(folder: Path) -> Counter[tuple[str, int, str]]:
+    expected: Counter[tuple[str, int, str]] = Counter()
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or language_of(path.name) is None or "node_modules" in path.parts:
             continue
@@ -19,19 +21,19 @@ def expected_markers(folder: Path) -> set[tuple[str, int, str]]:
         except (UnicodeDecodeError, OSError):
             continue
         rel = path.relative_to(folder).as_posix()
-        expected.update((rel, line, code) for line, code in parse_markers(text).expected)
+        expected.update({(rel, line, code): count for (line, code), count in parse_markers(text).counts.items()})
     return expected
 
 
 def assert_findings_match_markers(folder: Path, run: LintRun | None = None) -> LintRun:
     run = run or lint_paths([folder], jobs=1)
     assert not run.config_errors, run.config_errors
-    found: set[tuple[str, int, str]] = set()
+    found: Counter[tuple[str, int, str]] = Counter()
     for result in run.results:
         rel = result.source.path.resolve().relative_to(folder.resolve()).as_posix()
         found.update((rel, f.range.start.line, f.code) for f in result.findings)
     expected = expected_markers(folder)
-    missing, unexpected = sorted(expected - found), sorted(found - expected)
+    missing, unexpected = sorted((expected - found).elements()), sorted((found - expected).elements())
     messages = {(r.source.path.resolve().relative_to(folder.resolve()).as_posix(), f.range.start.line, f.code): f.message
                 for r in run.results for f in r.findings}
     assert not missing and not unexpected, (
