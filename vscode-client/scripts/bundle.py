@@ -106,9 +106,13 @@ def pip(python: str, *args: str) -> None:
 
 
 def build_isolint_wheel(python: str, out: Path) -> Path:
-    for old in out.glob("isolint-*.whl"):
-        old.unlink()
-    pip(python, "wheel", str(ROOT), "--no-deps", "--quiet", "--wheel-dir", str(out))
+    """The wheel, built from a copy of the package's sources: setuptools writes build/ and
+    *.egg-info next to them, and a build in the checkout would race another one there."""
+    source = out / "source"
+    shutil.copytree(ROOT / "server", source / "server", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, source / name)
+    pip(python, "wheel", str(source), "--no-deps", "--quiet", "--wheel-dir", str(out))
     (wheel,) = out.glob("isolint-*.whl")
     return wheel
 

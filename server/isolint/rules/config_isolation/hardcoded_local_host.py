@@ -162,6 +162,8 @@ class HardcodedLocalHost(Rule):
     def __init__(self) -> None:
         self._pending: dict[str, list[_DeferredHostFinding]] = {}
         self._uses: dict[str, list[tuple[int | None, Use]]] = {}
+        #: list, tuple and set displays already reported: one finding per collection
+        self._reported_collections: set[int] = set()
 
     def visit_Constant(self, node: ast.Constant, ctx: PythonContext) -> None:
         self._check(node, ctx)
@@ -205,6 +207,11 @@ class HardcodedLocalHost(Rule):
             return
         if _is_own_server_url(node, refs, ctx):
             return  # f"http://127.0.0.1:{self.port}": a server this process runs, on loopback by design
+        collection = ctx.parent if isinstance(ctx.parent, (ast.List, ast.Tuple, ast.Set)) else None
+        if collection is not None:
+            if id(collection) in self._reported_collections:
+                return  # CORS origins ["http://localhost:3000", "http://localhost:5173"]: one problem
+            self._reported_collections.add(id(collection))
         detail, data = self._detail(node, parsed, ctx)
         ref = refs[0]
         host = f"local host `{ref.host}`" if ref.kind == "local" else f"bind-all address `{ref.host}` as a destination"
