@@ -22,7 +22,8 @@ text it cannot do without, and the tests hold files of each shape in its unusual
   key in WebSocket code;
 - a dispatch on a message type: ``msg["type"]``, ``data.get("type")``, ``event.type`` on a
   message-like name; a type variable (``msg_type``, ``type_``…) compared, bound or matched; a
-  ``match`` statement with a ``{"type": …}`` pattern.
+  ``match`` statement with a ``{"type": …}`` pattern;
+- a WebSocket route or a Socket.IO server (``channels.python_channels``): the channel's own file.
 
 Speed: every pattern starts with a literal (``re`` then skips ahead to it at C speed instead of
 trying a match at every byte), and the ones whose literal is common run only after a rarer word
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import re
 
+from isolint.rules.contract.channels import python_channels
 from isolint.rules.contract.naming import is_ws_context
 
 _ID = rb"[\w\x80-\xff]"  # an identifier character (the UTF-8 bytes of non-ASCII names included)
@@ -166,6 +168,8 @@ _WINDOW = 200
 def may_hold_messages(raw: bytes, rel_path: str) -> bool:
     """False only when no shape ``PythonMessageIndexer`` reads can occur in ``raw``."""
     if b"Enum" in raw and ENUM_CLASS_RE.search(raw):
+        return True
+    if python_channels(raw):  # a WebSocket route or a Socket.IO server: the channel itself
         return True
     if any(pattern.search(raw) for pattern in NAMED_CALL_RES):
         return True

@@ -36,7 +36,8 @@ from typing import Any, Iterable
 
 from isolint.core.model import Language, Range, Zone
 from isolint.core.zones import matches_any
-from isolint.rules.contract.naming import ENVELOPE_FIELDS, closest_peer_name
+from isolint.rules.contract.channels import file_channels, paired_files
+from isolint.rules.contract.naming import ENVELOPE_FIELDS, closest_peer_name, is_state_name, is_transport_event
 
 PYTHON_FACTS = "ws_messages_python"
 TYPESCRIPT_FACTS = "ws_messages_typescript"
@@ -69,6 +70,11 @@ def side_of(rel_path: str, language: Language, settings) -> str | None:
     if default is not None and contract_globs(settings, default):
         return None  # that side is configured and this file is not part of it
     return default
+
+
+def configured_side(source) -> bool:
+    """A contract glob names the file: the user said which channel it is on."""
+    return any(matches_any(source.rel_path, contract_globs(source.settings, key)) for key in CONTRACT_KEYS)
 
 
 def indexes_file(source) -> bool:
@@ -154,6 +160,19 @@ class Catalogue:
     aliases: dict[str, set[str]]
     shared_paths: tuple[str, ...]
     mismatches: list[Mismatch] = field(default_factory=list)
+    #: files on a channel both sides use (``channels.paired_files``), and the message enums
+    #: (side, name) that such files send or handle: only there can a finding be anchored
+    paired: frozenset[str] = frozenset()
+    paired_enums: frozenset[tuple[str, str]] = frozenset()
+
+    def reportable(self, item: Located) -> bool:
+        if item.path in self.paired:
+            return True
+        enum = item.entry.get("enum")
+        return enum is not None and (self._side_of(item), enum) in self.paired_enums
+
+    def _side_of(self, item: Located) -> str:
+        return next((name for name, side in self.sides.items() if item in side.by_name.get(item.name, ())), "")
 
     def peer_of(self, side: str) -> str | None:
         if side == SHARED:
@@ -230,7 +249,7 @@ def _moved(old: Catalogue, old_facts: dict[str, dict[str, Any]],
             read_range = next(Range.from_json(where) for field_name, where in anchors[0].entry.get("reads", ())
                               if field_name == mismatch.field)
         mismatches.append(dataclasses.replace(mismatch, anchors=anchors, read_range=read_range))
-    return Catalogue(sides, old.aliases, old.shared_paths, mismatches)
+    return Catalogue(sides, old.aliases, old.shared_paths, mismatches, old.paired, old.paired_enums)
 
 
 def _moved_item(item: Located, changed: dict[str, tuple[dict, dict]], replaced: dict[int, Located]) -> Located:
@@ -262,12 +281,21 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
             aliases.setdefault(left, set()).add(right)
             aliases.setdefault(right, set()).add(left)
 
-    # an enum that strong sends or handles refer to is a message enum, whatever its name
+    records = dict(files)
+    channels = file_channels(records)
+    paired = frozenset(paired_files(records, channels, BACKEND, FRONTEND))
+    # an enum that strong sends or handles refer to is a message enum, whatever its name; it is
+    # on the channel of the files that refer to it
     used_enums: dict[str, set[str]] = {}
-    for _, record in files:
+    paired_enums: set[tuple[str, str]] = set()
+    for path, record in files:
         for entry in record.get("entries", ()):
-            if entry.get("strong") and entry.get("ref") and entry["role"] != DECLARE:
-                used_enums.setdefault(record["side"], set()).add(entry["ref"].split(".")[0])
+            if entry.get("strong") and entry.get("ref") and entry["role"] != DECLARE \
+                    and not is_state_name(entry["ref"].split(".")[0]):
+                enum = entry["ref"].split(".")[0]
+                used_enums.setdefault(record["side"], set()).add(enum)
+                if path in paired:
+                    paired_enums.add((record["side"], enum))
 
     strong_wrappers = {side: _strong_wrappers(definitions) for side, definitions in wrappers.items()}
     resolved_entries = []
@@ -282,7 +310,7 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
             if entry.get("wrapper") in strong_wrappers.get(side_name, ()):
                 entry = {**entry, "strong": True}
             resolved = _resolve(entry, enums.get(side_name, {}), models.get(side_name, {}))
-            if resolved is None:
+            if resolved is None or is_transport_event(resolved[0]):
                 continue
             resolved_entries.append((side_name, path, index, entry, *resolved))
             if entry.get("strong") and entry["role"] != DECLARE:
@@ -304,7 +332,7 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
         ):
             entry = {**entry, "strong": True}
         side.add(Located(path, entry, name, fields, index))
-    catalogue = Catalogue(sides, aliases, tuple(shared_paths))
+    catalogue = Catalogue(sides, aliases, tuple(shared_paths), paired=paired, paired_enums=frozenset(paired_enums))
     catalogue.mismatches = find_mismatches(catalogue)
     return catalogue
 
@@ -376,7 +404,9 @@ def find_mismatches(catalogue: Catalogue) -> list[Mismatch]:
             else:
                 found.append(Mismatch("unknown", side_name, peer_name, name, tuple(side.anchors(name, HANDLE)),
                                       role=HANDLE, peer_path=peer_path))
-    return [m for m in found if m.anchors]
+    reportable = [dataclasses.replace(m, anchors=tuple(a for a in m.anchors if catalogue.reportable(a)))
+                  for m in found]
+    return [m for m in reportable if m.anchors]
 
 
 def _payload_mismatches(side: Side, peer: Side, name: str, peer_path: str,

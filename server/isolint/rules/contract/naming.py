@@ -45,8 +45,29 @@ WS_RECEIVER_RE = re.compile(
 RESERVED_EVENTS = frozenset({
     "message", "open", "close", "error", "connect", "connection", "disconnect", "disconnecting", "connect_error",
     "reconnect", "reconnect_attempt", "reconnect_error", "reconnect_failed", "reconnecting", "ping", "pong",
-    "newListener", "removeListener",
+    "newListener", "removeListener", "connect_failed", "connect_timeout",
 })
+#: ASGI's own event namespaces (``websocket.disconnect``, ``http.request``, ``lifespan.startup``):
+#: the server framework produces and consumes them, no client of the repository does
+TRANSPORT_NAMESPACE_RE = re.compile(r"^(websocket|http|lifespan)\.[a-z_.]+$")
+
+
+def is_transport_event(name: str) -> bool:
+    """An event the transport or the server framework defines, never a message type of the
+    application's contract."""
+    return name in RESERVED_EVENTS or TRANSPORT_NAMESPACE_RE.match(name) is not None
+
+
+#: words of a receiver that is a socket or the server/client object around one
+SOCKET_RECEIVER_WORDS = frozenset({"ws", "wss", "websocket", "socket", "sock", "sio", "socketio", "io", "conn",
+                                   "connection", "client", "channel", "hub", "room", "transport", "peer", "self",
+                                   "this", "server", "app", "router", "bus", "dispatcher", "emitter"})
+
+
+def is_socket_receiver(name: str) -> bool:
+    """``sio``, ``self.ws``, ``connection`` are; ``cdp_session``, ``event_stream``, ``page``,
+    ``process.stdin`` (other protocols, in-process streams) are not."""
+    return any(word in SOCKET_RECEIVER_WORDS for word in words(name))
 
 #: an event name that is a generic channel for many message types (``socket.on('ws_message', …)``,
 #: ``@sio.on("server_event")``): a ``type`` inside its payload dispatches; inside the handler of
@@ -55,6 +76,16 @@ RESERVED_EVENTS = frozenset({
 CHANNEL_EVENT_RE = re.compile(
     r"^((ws|socket|server|client|app|chat|realtime)[_:.\-]?)?(message|msg|event|update|data|payload|frame|packet"
     r"|notification|command)s?$", re.IGNORECASE)
+
+#: containers named after a state or a status (``V0_WebSocketStatus``, ``ReadyState``,
+#: ``SessionStatus``, ``FailureReason``): connection states, lifecycle stages and reasons are values
+#: a message may carry, never the message types of a channel
+STATE_NAME_RE = re.compile(r"(status|state|phase|stage|mode|reason|result|outcome)(es|s)?$", re.IGNORECASE)
+
+
+def is_state_name(name: str) -> bool:
+    return STATE_NAME_RE.search(name) is not None
+
 
 #: read by any transport around a message; never evidence of a payload mismatch
 ENVELOPE_FIELDS = frozenset({

@@ -46,8 +46,10 @@ from isolint.core.rule import Indexer
 from isolint.core.zones import matches_any
 from isolint.rules.common.scope import child_nodes, statements_breadth_first, walk
 from isolint.rules.contract.admission import may_hold_messages
+from isolint.rules.contract.channels import python_channels, python_uses_socket
 from isolint.rules.contract.catalogue import (
     CONTRACT_KEYS,
+    configured_side,
     DECLARE,
     HANDLE,
     PYTHON_FACTS,
@@ -63,6 +65,8 @@ from isolint.rules.contract.naming import (
     MESSAGE_CONTAINER_RE,
     MESSAGE_MODEL_RE,
     RESERVED_EVENTS,
+    is_socket_receiver,
+    is_state_name,
     WS_NAME_RE,
     WS_RECEIVER_RE,
     is_wire_name,
@@ -96,10 +100,12 @@ ENUM_BASES = frozenset({"Enum", "StrEnum", "str"})
 CLIENT_CONNECT_RE = re.compile(
     rb"\bwebsockets(\.\w+)*\.connect\(|from websockets[\w.]* import [^\n]*\bconnect\b|\.ws_connect\("
     rb"|\bcreate_connection\(|\bWebSocketApp\(|\ba?connect_ws\(|\bsocketio\.(Async)?Client\(|\bopen_connection\("
+    rb"|\bwebsocket_connect\("
 )
 #: every alternative above contains one of these (tested): the regex, slow on a long file (no
 #: literal prefix to skip ahead with), only runs where one occurs
-CLIENT_CONNECT_WORDS = (b"websockets", b"ws_connect(", b"create_connection(", b"WebSocketApp(", b"connect_ws(",
+CLIENT_CONNECT_WORDS = (b"websockets", b"ws_connect(", b"websocket_connect(", b"create_connection(",
+                        b"WebSocketApp(", b"connect_ws(",
                         b"socketio.", b"open_connection(")
 #: … and one that serves sockets itself (a FastAPI/Starlette ``WebSocket``, an ``accept()``, a
 #: Socket.IO server or handler, ``websockets.serve``, a Channels consumer)
@@ -107,7 +113,7 @@ SERVER_EVIDENCE_RE = re.compile(
     rb"[:\[(,|]\s*WebSocket\b|\bimport\b[^\n]*\bWebSocket\b|\.accept\(|\.websocket\(|\bwebsocket_route\b|\bWebSocket(Route|Endpoint)\b"
     rb"|\bsocketio\.(Async)?Server\(|@\w+\.(on|event)\b|\bserve\(|WebsocketConsumer\b"
 )
-CLIENT_CONNECT_CALLS = frozenset({"connect", "ws_connect", "create_connection", "connect_ws", "aconnect_ws",
+CLIENT_CONNECT_CALLS = frozenset({"connect", "ws_connect", "websocket_connect", "create_connection", "connect_ws", "aconnect_ws",
                                   "open_connection", "WebSocketApp"})
 #: Socket.IO's emit-and-wait-for-the-acknowledgement, a send on a Socket.IO server object
 ACK_CALLS = frozenset({"call"})
@@ -124,7 +130,8 @@ class PythonMessageIndexer(Indexer):
     languages = frozenset({Language.PYTHON})
     # every shape above needs one of these; most Python files have none and are never indexed
     tokens = (b'"type"', b"'type'", b"type=", b"type:", b"_type", b".type", b"Enum", b"Literal", b"handler",
-              b"emit(", b"MAP", b"_map")
+              b"emit(", b"MAP", b"_map",
+              b"websocket", b"WebSocketRoute", b"socketio", b"sio")
 
     def admits(self, source, project) -> bool:
         return python_file_may_hold_messages(source)
@@ -139,12 +146,21 @@ class PythonMessageIndexer(Indexer):
         collector = _Collector(source, ws)
         collector.collect(tree)
         wrappers = sorted([name, via, strong] for name, (via, strong) in collector.wrappers.items())
-        if not (collector.entries or collector.enums or collector.models or collector.aliases or wrappers):
+        channels = python_channels(source.raw)
+        if not (collector.entries or collector.enums or collector.models or collector.aliases or wrappers
+                or channels):
             return None
         facts = {"side": side, "ws": ws, "entries": collector.entries, "enums": collector.enums,
                  "models": collector.models, "aliases": collector.aliases}
         if wrappers:
             facts["wrappers"] = wrappers
+        if channels:
+            facts["channels"] = channels
+            facts["imports"] = _imported_modules(tree, source.rel_path)
+        if ws and python_uses_socket(source.raw):
+            facts["socket"] = True
+        if configured_side(source):
+            facts["configured"] = True
         return facts
 
 
@@ -166,6 +182,27 @@ _ADMISSION_MEMO: Key[bool] = Key("iso4.may-hold-messages", Lifetime.TEXT)
 
 def _scan_may_hold_messages(source) -> bool:
     return may_hold_messages(source.raw, source.rel_path)
+
+
+def _imported_modules(tree: ast.Module, rel_path: str) -> list[str]:
+    """The modules a file imports (``from .x import y`` resolved against the file's package, and
+    each ``from m import name`` also as ``m.name``, which may be a submodule): the handlers a
+    route file hands its socket to live there."""
+    package = rel_path.rsplit("/", 1)[0].split("/") if "/" in rel_path else []
+    modules: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - (node.level - 1)] if node.level - 1 <= len(package) else []
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            if module:
+                modules.add(module)
+            modules.update(f"{module}.{alias.name}".strip(".") for alias in node.names if alias.name != "*")
+    return sorted(modules)
 
 
 def _client_only(raw: bytes) -> bool:
@@ -190,6 +227,16 @@ def _enum_ref(node: ast.AST | None) -> str | None:
         if owner[:1].isupper() and (node.attr.isupper() or node.attr[:1].isupper()):
             return f"{owner}.{node.attr}"
     return None
+
+
+def _receiver_name(node: ast.AST) -> str:
+    """The object a method is called on: ``self.event_stream`` → ``event_stream``, ``sio`` →
+    ``sio``, ``get_client()`` → ``get_client``."""
+    while isinstance(node, (ast.Call, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def _callee_name(node: ast.Call) -> str | None:
@@ -321,7 +368,7 @@ class _Collector:
         self.enums[node.name] = members
         # not a message enum by name: still declared (weakly), and promoted to a message enum
         # when the catalogue is merged if sends or handles anywhere refer to its members
-        named = MESSAGE_CONTAINER_RE.search(node.name) or WS_NAME_RE.search(node.name)
+        named = not is_state_name(node.name) and (MESSAGE_CONTAINER_RE.search(node.name) or WS_NAME_RE.search(node.name))
         strong = bool(named) and WS_NAME_RE.search(node.name) is not None
         for member, value_node in value_nodes:
             self.add(DECLARE, value_node, strong=strong, via=f"enum `{node.name}`", enum=node.name,
@@ -431,6 +478,11 @@ class _Collector:
     # -- functions: sends, dispatch, registrations -----------------------------------------------
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: "_FunctionScope") -> None:
         for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Attribute) and decorator.attr == "event" \
+                    and SOCKETIO_RECEIVER_RE.match(_receiver_name(decorator.value)) \
+                    and node.name not in RESERVED_EVENTS:
+                # ``@sio.event async def user_action(sid, data)``: the function's name is the event
+                self.add(HANDLE, decorator, strong=self.ws, via="`@sio.event` handler", name=node.name)
             if isinstance(decorator, ast.Call) and _callee_name(decorator) in HANDLER_DECORATORS and decorator.args:
                 event = decorator.args[0]
                 if _string(event) in RESERVED_EVENTS:
@@ -479,7 +531,8 @@ class _Collector:
         elif callee in self.wrappers and named_first:
             self.add(SEND, first, strong=self.ws, via=f"`{callee}(…)`, which sends its first argument", wrapper=callee)
         elif callee in HANDLER_REGISTRARS and len(node.args) >= 2 \
-                and isinstance(node.args[1], (ast.Name, ast.Attribute, ast.Lambda)):
+                and isinstance(node.args[1], (ast.Name, ast.Attribute, ast.Lambda)) \
+                and (not isinstance(node.func, ast.Attribute) or is_socket_receiver(_receiver_name(node.func.value))):
             if _string(first) not in RESERVED_EVENTS:
                 self.add(HANDLE, first, strong=self.ws, via=f"`{callee}(…)` registration")
         elif named_first and callee and WRAPPER_CALL_RE.search(callee) and not scope.is_client_socket(node) \

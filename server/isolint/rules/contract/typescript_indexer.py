@@ -27,10 +27,12 @@ from isolint.rules.contract.catalogue import (
     SEND,
     SHARED,
     TYPESCRIPT_FACTS,
+    configured_side,
     indexes_file,
     side_of,
     with_details,
 )
+from isolint.rules.contract.channels import typescript_channels, typescript_uses_socket
 from isolint.rules.contract.export import GENERATED_MARKER
 from isolint.rules.contract.naming import (
     CHANNEL_EVENT_RE,
@@ -40,11 +42,15 @@ from isolint.rules.contract.naming import (
     MESSAGE_MODEL_RE,
     RESERVED_EVENTS,
     WS_NAME_RE,
+    is_state_name,
     is_wire_name,
     is_ws_context,
 )
 
 DISCRIMINATORS = frozenset({"type", "messageType", "message_type", "msgType", "msg_type", "eventType", "event_type"})
+#: keys some channels switch on instead (``{ kind: 'take-control' }``): a sent value under one is
+#: weak knowledge, enough to tell the backend its handler is used
+SECONDARY_DISCRIMINATORS = frozenset({"kind"})
 SEND_CALLS = frozenset({"send", "sendMessage", "sendJson", "sendJSON", "sendEvent", "sendWsMessage", "sendWebSocketMessage",
                         "emit", "sendRaw", "safeSend", "sendToServer", "wsSend", "socketSend", "postMessage"})
 REGISTRARS = frozenset({"on", "once", "subscribe", "registerHandler", "addHandler", "addMessageHandler", "onMessage",
@@ -83,12 +89,19 @@ class TypeScriptMessageIndexer(Indexer):
         side = side_of(source.rel_path, Language.TYPESCRIPT, source.settings)
         collector = _Collector(source, is_ws_context(source.raw, source.rel_path))
         collector.collect(tree)
-        if not (collector.entries or collector.enums or collector.wrappers):
+        channels = typescript_channels(source.raw)
+        if not (collector.entries or collector.enums or collector.wrappers or channels):
             return None
         facts = {"side": side, "ws": collector.ws, "entries": collector.entries, "enums": collector.enums,
                  "models": {}, "aliases": []}
         if collector.wrappers:
             facts["wrappers"] = sorted([name, via, strong] for name, (via, strong) in collector.wrappers.items())
+        if channels:
+            facts["channels"] = channels
+        if typescript_uses_socket(source.raw):
+            facts["socket"] = True
+        if configured_side(source):
+            facts["configured"] = True
         return facts
 
 
@@ -105,6 +118,15 @@ def typescript_file_may_hold_messages(source) -> bool:
 
 def _text(node) -> str:
     return (node.text or b"").decode("utf-8", errors="replace")
+
+
+def _alternatives(node) -> list:
+    """``cond ? 'a' : 'b'`` → both branches (nested ones too); anything else → itself."""
+    node = _unwrap(node)
+    if node is not None and node.type == "ternary_expression":
+        branches = [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
+        return [value for branch in branches if branch is not None for value in _alternatives(branch)]
+    return [node] if node is not None else []
 
 
 def _unwrap(node):
@@ -287,6 +309,8 @@ class _Collector:
         """None when ``name`` is no message-type container; True when it is named after the
         socket (strong on its own); False when only its name says "message types" (weak until
         the merged catalogue sees its members sent or handled)."""
+        if is_state_name(name):
+            return None
         if WS_NAME_RE.search(name) and (MESSAGE_CONTAINER_RE.search(name) or MESSAGE_MODEL_RE.search(name)):
             return True
         if MESSAGE_CONTAINER_RE.search(name):
@@ -429,13 +453,15 @@ class _Collector:
             self.sent_value(node.named_children[0], via, depth + 1)
 
     def sent_object(self, node, via: str) -> None:
-        discriminator = None
+        discriminator = secondary = None
         fields: list[str] | None = []
         for member in node.named_children:
             if member.type == "pair":
                 key = _key_name(member.child_by_field_name("key"))
                 if key in DISCRIMINATORS and discriminator is None:
                     discriminator = member.child_by_field_name("value")
+                elif key in SECONDARY_DISCRIMINATORS and secondary is None:
+                    secondary = member.child_by_field_name("value")
                 elif key is None:
                     fields = None
                 elif fields is not None:
@@ -448,7 +474,13 @@ class _Collector:
             elif member.type not in ("comment",):
                 fields = None
         if discriminator is not None:
-            self.add(SEND, discriminator, strong=self.ws, via=via, fields=fields)
+            for value in _alternatives(discriminator):
+                self.add(SEND, value, strong=self.ws, via=via, fields=fields)
+        elif secondary is not None:
+            # ``ws.send(JSON.stringify({ kind: 'take-control' }))``: a channel whose receiver
+            # switches on ``kind``; known to the other side, never an anchor of its own
+            for value in _alternatives(secondary):
+                self.add(SEND, value, strong=False, via=via, fields=fields)
 
     # -- handles -------------------------------------------------------------------------------
     def on_switch_statement(self, node) -> None:

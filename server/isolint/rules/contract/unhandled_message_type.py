@@ -69,10 +69,16 @@ class UnhandledMessageType(ContractRule):
     and handle every type the backend sends (or stop sending it).
 
     ## Known look-alikes
+    - Another channel than the one the other side uses: each WebSocket route pairs with the
+      frontend URLs that reach it, Socket.IO with Socket.IO; a file on no channel both sides use
+      (a URL served outside the repository, a browser extension's runtime messages, the
+      browser's DevTools protocol, an LLM provider's stream) is not reported.
     - Messages to someone else's server: a file that only opens client connections
-      (`websockets.connect`, `ws_connect`), or the upstream socket a proxy opened.
-    - The transport's own events (`connect`, `disconnect`, `ping`…).
-    - Enums whose members no socket code sends or handles (`NotificationType` for e-mails).
+      (`websockets.connect`, `ws_connect`, `websocket_connect`), or the upstream socket a proxy opened.
+    - The transport's own events (`connect`, `disconnect`, `connect_failed`, ASGI's
+      `websocket.disconnect`…).
+    - Enums whose members no socket code sends or handles (`NotificationType` for e-mails), and
+      states, statuses and reasons (`ConnectionStatus = 'connecting' | 'open'`).
     - With a `shared` contract file, each side is checked against it, not against the other.
 
     ## Options

@@ -59,6 +59,9 @@ class UnsentHandledMessageType(ContractRule):
     - Replies of another server the backend is a client of (`websockets.connect`, an HTTP
       response's `r.json()`), and the transport's own events (`@sio.on("connect")`).
     - The default of a `type` field of an abstract base or under a wider alias.
+    - Another channel than the one the other side uses (see [ISO401](ISO401.md)), and
+      registrations on an object that is no socket (`cdp_session.on("Page.frameNavigated", …)`,
+      `event_stream.subscribe(Subscriber.SERVER, …)`).
 
     ## Options
     - `message-contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
