@@ -145,9 +145,12 @@ def did_change_watched_files(ls: IsolintLanguageServer, params: types.DidChangeW
     ls.workspace_cache.clear()
 
 
-def did_change_workspace_folders(ls: IsolintLanguageServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+async def did_change_workspace_folders(ls: IsolintLanguageServer, params: types.DidChangeWorkspaceFoldersParams
+                                       ) -> None:
     for folder in params.event.removed:
         ls.projects.folders.pop(folder.uri, None)
     for folder in params.event.added:
         ls.add_folder(folder.uri, folder.name)
+    if ls.capability("workspace.configuration"):
+        await pull_configuration(ls)  # an added folder's own editor settings
     reload_configuration(ls)
