@@ -5,7 +5,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from isolint.core.scratch import Key
-from isolint.core.model import SECRET_RANGE, Applicability, Edit, Fix, Fixability, Range
+from isolint.core.context import node_text
+from isolint.core.model import SECRET_RANGE, Applicability, Edit, Fix, Fixability, Language, Range
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import service_word
 from isolint.rules.config_isolation.env_lookups import EnvLookup, LookupStyle, env_lookup, or_fallback
@@ -22,10 +23,18 @@ from isolint.rules.config_isolation.usage import (
     names_used_as,
     secret_range,
 )
-from isolint.rules.config_isolation.values import PASSWORD_NAME_RE, DevValue, classify_dev_value
+from isolint.rules.config_isolation.typescript_values import (
+    FALLBACK_OPERATORS,
+    env_lookup_name,
+    is_quiet_use,
+    is_tooling_file,
+    string_text,
+    unwrap,
+)
+from isolint.rules.config_isolation.values import PASSWORD_NAME_RE, DevValue, classify_dev_value, secret_span
 
 if TYPE_CHECKING:
-    from isolint.core.context import PythonContext
+    from isolint.core.context import PythonContext, TypeScriptContext
     from isolint.core.source import SourceFile
 
 
@@ -38,7 +47,8 @@ class DevDefaultEnvFallback(Rule):
     switched on, a development environment name, or a backing service's default port. Lookups
     are `os.getenv`, `os.environ.get`/`setdefault`, an `... or "localhost"` fallback, project
     accessors whose receiver is recognisably the environment (environs, python-decouple,
-    django-environ, `get_env().get`) and the fields of a pydantic-settings class. Development
+    django-environ, `get_env().get`), the fields of a pydantic-settings class, and in
+    TypeScript/JavaScript `process.env.X || "…"`/`?? "…"` (`import.meta.env` too). Development
     and test code, `__main__` blocks, development-switch branches and migrations are not
     checked.
 
@@ -81,6 +91,8 @@ class DevDefaultEnvFallback(Rule):
     - A bind-all `0.0.0.0` default, unless the variable names a backing service (`REDIS_HOST`).
     - A test harness's own debug switch (`unit_test_loop_debug: bool = Field(default=True)`).
     - A settings field defaulting to a local host, port or password: ISO101/ISO103 report it.
+    - TypeScript fallbacks inside a development branch (`import.meta.env.DEV ? … : …`) and in
+      frontend tooling files (`vite.config.ts`, mocks, stories).
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
@@ -92,6 +104,7 @@ class DevDefaultEnvFallback(Rule):
     fix_title = "Remove the development default"
     fixable = Fixability.SOMETIMES
     zones = PRODUCTION_ONLY
+    languages = frozenset({Language.PYTHON, Language.TYPESCRIPT})
     tokens = (b"env", b"Env", b"ENV", b"conf", b"Conf", b"CONF", b"settings", b"Settings", b"SETTINGS", b"cfg",
               b"CFG", b"Cfg")
     options = ("env-accessor", "env-accessor-import")
@@ -104,6 +117,10 @@ class DevDefaultEnvFallback(Rule):
         receiver together with a key spelled like an environment variable (``"REDIS_HOST"``) —
         the only key such a receiver counts with. Django's omnipresent ``settings.X`` alone does
         not count."""
+        if source.language is Language.TYPESCRIPT:
+            raw = source.raw
+            return (b"process.env" in raw or b"meta.env" in raw or b"Bun.env" in raw) \
+                and not is_tooling_file(source.rel_path)
         if is_schema_migration(source):
             return False
         raw, low = source.raw, lowered(source)
@@ -129,6 +146,23 @@ class DevDefaultEnvFallback(Rule):
         if fallback is not None:
             lookup, default = fallback
             self._check(lookup, default, node, ctx)
+
+    def visit_binary_expression(self, node: Any, ctx: TypeScriptContext) -> None:
+        """TypeScript/JavaScript: ``process.env.X || "…"``, ``import.meta.env.VITE_X ?? "…"``."""
+        operator = node.child_by_field_name("operator")
+        if operator is None or node_text(operator) not in FALLBACK_OPERATORS:
+            return
+        name = env_lookup_name(node.child_by_field_name("left"))
+        default = unwrap(node.child_by_field_name("right"))
+        value = string_text(default) if name else None
+        if value is None or is_quiet_use(node):
+            return
+        dev = classify_dev_value(name, value)
+        if not dev:
+            return
+        data = {SECRET_RANGE: secret_span(ctx.source, ctx.range(default), dev.secrets[0]).to_json()} if dev.secrets else {}
+        ctx.report(self, default, data=data, subject=f"Environment lookup of `{name}`", reason=dev.description,
+                   value=dev.shown)
 
     def visit_AnnAssign(self, node: ast.AnnAssign, ctx: PythonContext) -> None:
         """A field of a pydantic-settings class *is* an environment lookup; its default is the
