@@ -9,7 +9,14 @@ from isolint.core.context import node_text
 from isolint.core.model import SECRET_RANGE, Applicability, Edit, Fix, Fixability, Language, Range
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import service_word
-from isolint.rules.config_isolation.env_lookups import EnvLookup, LookupStyle, env_lookup, or_fallback
+from isolint.rules.config_isolation.env_lookups import (
+    ENV_VAR_NAME_RE,
+    OS_GETTERS,
+    EnvLookup,
+    LookupStyle,
+    env_lookup,
+    or_fallback,
+)
 from isolint.rules.config_isolation.shared import env_lookup_fix_for, literal_value
 from isolint.rules.config_isolation.usage import (
     BIND_METHODS,
@@ -76,8 +83,10 @@ class DevDefaultEnvFallback(Rule):
 
     ## Fix safety
     The fix drops the development default: `os.getenv("X", "localhost")`,
-    `os.environ.get(...)`, `get_env().get(...)` and `os.getenv("X") or "localhost"` become
-    the configured accessor (`env-accessor`, default `os.environ["X"]`); accessors that raise
+    `os.environ.get(...)` and `os.getenv("X") or "localhost"` become the configured accessor
+    (`env-accessor`, default `os.environ["X"]`). A project's own accessor is kept: `env.get(...)`,
+    `get_env().get(...)` become its required form where the file uses one on the same receiver
+    (`get_env().require("X")`, `env["X"]`), else lose the default (`env.get("X")`); accessors that raise
     by themselves when the variable is missing (decouple/starlette `config`, environs and
     django-environ getters) keep their call and lose the default. `os.environ.setdefault`
     gets no fix (deleting it is a decision). A settings field loses its default
@@ -206,6 +215,8 @@ class DevDefaultEnvFallback(Rule):
     def _fix(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, ctx: PythonContext) -> Fix | None:
         if lookup.name is None or lookup.style is LookupStyle.SETDEFAULT:
             return None
+        if lookup.style is LookupStyle.MAPPING and _is_project_accessor(lookup, ctx):
+            return _project_accessor_fix(lookup, replace, ctx)
         if lookup.style is LookupStyle.MAPPING or replace is not lookup.call:
             return env_lookup_fix_for(replace, lookup.name, ctx,
                                       title=f"Remove the development default: require `{lookup.name}`")
@@ -213,6 +224,61 @@ class DevDefaultEnvFallback(Rule):
         if removal is None:
             return None
         return Fix(f"Remove the development default of `{lookup.name}`", Applicability.UNSAFE, (removal,))
+
+
+def _is_project_accessor(lookup: EnvLookup, ctx: PythonContext) -> bool:
+    """``env.get(...)``, ``get_env().get(...)``, ``self._env.get(...)``, ``settings.get(...)``: the
+    project's own accessor (its validation, its ``.env`` loading), not ``os.getenv``/``os.environ``."""
+    func = lookup.call.func
+    return (isinstance(func, ast.Attribute) and func.attr == "get"
+            and (ctx.qualified_name(func) or "") not in OS_GETTERS)
+
+
+#: per module node: receiver source text → the required form its other calls use
+#: (``("method", "require")`` for ``env.require("X")``, ``("subscript", "")`` for ``env["X"]``)
+REQUIRED_FORMS: Key[dict[str, tuple[str, str]]] = Key("iso1.required-accessor-forms")
+#: methods that read a variable and fail when it is missing
+REQUIRED_METHOD_RE = re.compile(r"^(require|required|require_env|get_required|getenv_required|must_get|"
+                                r"get_or_raise|get_strict|strict_get|need)$")
+
+
+def _required_forms(ctx: PythonContext) -> dict[str, tuple[str, str]]:
+    """How the file reads a variable it requires, per receiver: ``get_env().require("X")``,
+    ``env["X"]`` — the project's own required form, preferred (a method) over a subscript."""
+    def learn(tree: ast.AST) -> dict[str, tuple[str, str]]:
+        forms: dict[str, tuple[str, str]] = {}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and len(node.args) == 1
+                    and not node.keywords and REQUIRED_METHOD_RE.match(node.func.attr)
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                forms[ast.unparse(node.func.value)] = ("method", node.func.attr)
+            elif (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load)
+                  and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
+                  and ENV_VAR_NAME_RE.match(node.slice.value)):
+                forms.setdefault(ast.unparse(node.value), ("subscript", ""))
+        return forms
+    return ctx.scratch.setdefault(REQUIRED_FORMS, lambda: learn(ctx.tree))
+
+
+def _project_accessor_fix(lookup: EnvLookup, replace: ast.expr, ctx: PythonContext) -> Fix | None:
+    """Keep the project's accessor and drop the default: its required form when the file uses
+    one on the same receiver (``get_env().require("X")``, ``env["X"]``), else the lookup without
+    its default (``env.get("X")``) — never a rewrite to ``os.environ`` that bypasses it."""
+    func = lookup.call.func
+    assert isinstance(func, ast.Attribute)
+    key = lookup.call.args[0] if lookup.call.args else None
+    if key is None:
+        return None
+    receiver, key_text = ctx.text_of(func.value), ctx.text_of(key)
+    form = _required_forms(ctx).get(ast.unparse(func.value))
+    if form is not None and form[0] == "method":
+        new_text = f"{receiver}.{form[1]}({key_text})"
+    elif form is not None:
+        new_text = f"{receiver}[{key_text}]"
+    else:
+        new_text = f"{receiver}.get({key_text})"
+    return Fix(f"Remove the development default: `{new_text}`", Applicability.UNSAFE,
+               (Edit(ctx.range(replace), new_text),))
 
 
 def _argument_removal(call: ast.Call, default: ast.expr, ctx: PythonContext) -> Edit | None:
