@@ -122,3 +122,46 @@ def test_check_extracts_only_the_facts_its_rules_read_and_keeps_a_cache_of_its_o
     full = lint_paths([root], cache=True, all_facts=False)
     assert {i.name for i in full.projects[root].indexers} >= {"test_doubles"}
     assert "ISO503" in codes_by_file(full)["services/api/tests/integration/test_checkout.py"]
+
+
+def test_unchanged_stat_is_trusted_and_an_edit_hidden_from_mtime_is_still_caught(tmp_path: Path) -> None:
+    """Entries are validated by (mtime_ns, ctime_ns, size, inode) before hashing. An edit that
+    keeps the size and puts the old mtime back changes the ctime, so it is hashed and seen."""
+    import os
+    import time
+
+    from isolint.core.config import load_settings
+    from isolint.engine.cache import ResultCache, stat_stamp
+
+    root = write_tree(tmp_path / "repo", {
+        "pyproject.toml": "[tool.isolint]\n",
+        "services/api/Dockerfile": "FROM python:3.11\n",
+        "services/api/app/config.py": 'REDIS_HOST = "localhost"\n',
+    })
+    config = root / "services/api/app/config.py"
+    time.sleep(2.1)  # older than the racy window: its stamp can be trusted
+    first = lint_paths([root], cache=True)
+    assert "ISO101" in codes_by_file(first)["services/api/app/config.py"]
+    before = os.stat(config)
+    cache = ResultCache(load_settings(root / "pyproject.toml"), (i.name for i in first.projects[root].indexers))
+    assert cache.digest_by_stamp("services/api/app/config.py", stat_stamp(before)) is not None
+    config.write_text('REDIS_HOST = getenv("H")\n')  # as long as 'REDIS_HOST = "localhost"\n'
+    os.utime(config, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(config)
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    second = lint_paths([root], cache=True)
+    assert second.checked_files == 1
+    assert codes_by_file(second) == codes_by_file(lint_paths([root], cache=False))
+    assert "ISO101" not in codes_by_file(second).get("services/api/app/config.py", [])
+
+
+def test_a_file_changed_within_the_racy_window_has_no_trusted_stamp(tmp_path: Path) -> None:
+    import os
+
+    from isolint.engine.cache import stat_stamp
+
+    path = tmp_path / "fresh.py"
+    path.write_text("x = 1\n")
+    assert stat_stamp(os.stat(path)) is None
+    os.utime(path, ns=(0, 0))  # an old mtime, but the ctime is now: still racy
+    assert stat_stamp(os.stat(path)) is None

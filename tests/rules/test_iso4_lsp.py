@@ -5,7 +5,6 @@ stdio against the real server."""
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import pytest
@@ -68,7 +67,6 @@ async def test_renaming_a_python_message_type_updates_the_open_typescript_file(c
 
     start = client_position(session.texts[py_uri], '"thread_update"', session.encoding)
     published_before = len(session.recorded.published.get(ts_uri, []))
-    began = time.monotonic()
     session.change(py_uri, (start.line, start.character + 1), (start.line, start.character + 14), "thread_updated")
     if session.pull:
         for _ in range(100):  # the server refreshes pull clients; re-pull until the .ts agrees
@@ -83,4 +81,3 @@ async def test_renaming_a_python_message_type_updates_the_open_typescript_file(c
                 break
             await asyncio.sleep(0.05)
         assert list(session.recorded.published[ts_uri][-1].diagnostics) == []
-    assert time.monotonic() - began < 10

@@ -35,6 +35,11 @@ def kind_of(mode: int) -> str:
 def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
     """The bytes of ``path`` (symlinks followed) when it is a regular file of at most ``limit``
     bytes; FileRefused otherwise, other OSErrors as ``open`` raises them."""
+    return read_regular_with_stat(path, limit)[0]
+
+
+def read_regular_with_stat(path: str | os.PathLike[str], limit: int) -> tuple[bytes, os.stat_result]:
+    """``read_regular``, with the ``fstat`` of the file that was read."""
     fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
@@ -45,7 +50,7 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
         data = handle.read(limit + 1)  # the file may have grown since fstat
     if len(data) > limit:
         raise FileRefused(f"file is larger than {size_words(limit)}; skipped")
-    return data
+    return data, info
 
 
 def read_regular_text(path: Path, limit: int) -> str:

@@ -91,12 +91,13 @@ def git_listing(folder: str, note: Callable[[str], None] | None = None) -> GitLi
         files.add(path)
         if item[:1] != b"?":
             tracked.add(path)
-    dirs = {path[:end] for path in files for end in _slashes(path)}
+    dirs: set[str] = set()
+    for path in files:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in dirs:
+            dirs.add(folder)
+            folder = folder.rpartition("/")[0]
     return GitListing(frozenset(files), frozenset(tracked), frozenset(dirs))
-
-
-def _slashes(path: str) -> list[int]:
-    return [index for index, char in enumerate(path) if char == "/"]
 
 
 def is_tracked(path: str) -> bool | None:

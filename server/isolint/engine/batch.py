@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from isolint.core.config import ConfigError
-from isolint.core.files import read_regular
+from isolint.core.files import read_regular_with_stat
 from isolint.core.model import Finding
 from isolint.core.source import MAX_FILE_BYTES, SourceFile, UnreadableSource, decode_source, language_of, relative_path
-from isolint.engine.cache import CacheEntry, ResultCache, content_digest, fact_kinds_read, facts_digest
+from isolint.engine.cache import CacheEntry, ResultCache, content_digest, fact_kinds_read, facts_digest, stat_stamp
 from isolint.engine.checker import CheckResult, load_source
 from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_files
 from isolint.engine.pool import Outcome, StickyWorkers
@@ -69,6 +69,8 @@ class QueuedFile:
     outcome: Outcome | None = None
     #: another file of a project the run checks part of: indexed for its facts, not reported
     context: bool = False
+    #: the file's ``cache.stat_stamp`` when it was read (None: hash it next time too)
+    stamp: list[int] | None = None
 
     @property
     def root(self) -> Path:
@@ -176,23 +178,27 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
     rel = _rel_of(entry)
     service = project.services.service_of(rel)
     language = language_of(entry.path.name)
+    stamp = None
     try:
-        raw = read_regular(entry.path, MAX_FILE_BYTES) if text is None else text.encode("utf-8", "surrogatepass")
         if text is None:
-            text = decode_source(raw, language)
+            raw, info = read_regular_with_stat(entry.path, MAX_FILE_BYTES)
+            text, stamp = decode_source(raw, language), stat_stamp(info)
+        else:
+            raw = text.encode("utf-8", "surrogatepass")
     except (OSError, UnreadableSource):
         return load_source(entry.path, settings, service)  # an ISO002 finding with the reason
     source = SourceFile.from_text(entry.path, text, settings, language, service, rel_path=rel)
-    item = QueuedFile(source, raw)
+    item = QueuedFile(source, raw, stamp=stamp)
     if caches is not None:
         result_cache = caches.get(id(settings))  # one Settings object per config: id is stable here
         if result_cache is None:
             result_cache = caches[id(settings)] = ResultCache(settings, (i.name for i in project.indexers))
         item.cache = result_cache
-        item.digest = content_digest(raw)
+        item.digest = result_cache.digest_by_stamp(rel, stamp) or content_digest(raw)
         item.entry = result_cache.get(rel, item.digest)
         if item.entry is not None:
             item.facts = item.entry.facts
+            result_cache.restamp(rel, stamp)
     return item
 
 
@@ -261,7 +267,7 @@ def _collect(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) -> No
             item.cache.put(item.source.rel_path, CacheEntry(
                 item.digest, [f.to_json() for f in result.findings], result.facts,
                 {kind: digests.get(item.root, kind) for kind in item.kinds},
-                item.source.zone.value, result.parse_error.to_json() if result.parse_error else None,
+                item.source.zone.value, result.parse_error.to_json() if result.parse_error else None, item.stamp,
             ))
 
 

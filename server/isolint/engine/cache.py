@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 import stat
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +46,22 @@ _FORMAT = 1
 
 def content_digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+#: a file changed this recently may change again within the file system's timestamp granularity
+#: without its stamp changing (git's "racily clean" entries): it is hashed on the next run too
+RACY_NANOSECONDS = 2_000_000_000
+
+
+def stat_stamp(info: os.stat_result) -> list[int] | None:
+    """What the cache trusts instead of hashing a file: (mtime_ns, ctime_ns, size, inode) — like
+    git's index and ruff's cache. An edit that keeps the size and restores the mtime
+    (``os.utime``) still changes the ctime, which no user process can set; a file replaced by a
+    rename changes the inode. None for a file modified in the last two seconds (racy)."""
+    newest = max(info.st_mtime_ns, info.st_ctime_ns)
+    if time.time_ns() - newest < RACY_NANOSECONDS:
+        return None
+    return [info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino]
 
 
 @lru_cache(maxsize=1)
@@ -100,9 +117,11 @@ class CacheEntry:
     fact_digests: dict[str, str] = field(default_factory=dict)
     zone: str | None = None
     parse_error: dict[str, Any] | None = None
+    #: the file's ``stat_stamp`` when its bytes had ``digest`` (None: not trusted, hash again)
+    stamp: list[int] | None = None
 
     def to_json(self) -> list[Any]:
-        return [self.digest, self.findings, self.facts, self.fact_digests, self.zone, self.parse_error]
+        return [self.digest, self.findings, self.facts, self.fact_digests, self.zone, self.parse_error, self.stamp]
 
     @classmethod
     def from_json(cls, data: list[Any]) -> "CacheEntry":
@@ -154,6 +173,22 @@ class ResultCache:
             return CacheEntry.from_json(raw)
         except (TypeError, ValueError):
             return None
+
+    def digest_by_stamp(self, rel_path: str, stamp: list[int] | None) -> str | None:
+        """The digest recorded for a file whose stat stamp is unchanged: its bytes need no
+        hashing (see ``stat_stamp`` for what is trusted)."""
+        raw = self._entries.get(rel_path)
+        if stamp is None or not isinstance(raw, list) or len(raw) < 7 or raw[6] != stamp:
+            return None
+        return raw[0] if isinstance(raw[0], str) else None
+
+    def restamp(self, rel_path: str, stamp: list[int] | None) -> None:
+        """Record the stamp of a file found unchanged by its digest, so the next run trusts it."""
+        raw = self._entries.get(rel_path)
+        if stamp is not None and isinstance(raw, list) and len(raw) >= 6 and raw[6:7] != [stamp]:
+            self._entries[rel_path] = [*raw[:6], stamp]
+            self._written.add(rel_path)
+            self._dirty = True
 
     def put(self, rel_path: str, entry: CacheEntry) -> None:
         self._entries[rel_path] = entry.to_json()

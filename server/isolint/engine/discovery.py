@@ -297,7 +297,9 @@ class _Walk:
                 self.warn(f"{entry.path}: {_file_kind(entry.path) or 'not a regular file'}; skipped")
                 continue
             self.seen.add(key)
-            yield SourceEntry(Path(entry.path), settings, root_rel if _inside(real_top, settings.root) else None)
+            # root_rel is right when the walk started inside the root, or below a nested root it met
+            known = folder.root_strip or _inside(real_top, settings.root)
+            yield SourceEntry(Path(entry.path), settings, root_rel if known else None)
         stack.extend(reversed(subfolders))
 
     def _git_listing(self, folder: str) -> GitListing | None:

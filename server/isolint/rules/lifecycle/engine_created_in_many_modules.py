@@ -9,7 +9,9 @@ from isolint.rules.lifecycle.model import FACT_KIND
 from isolint.rules.lifecycle.placement import (
     EngineCreationRule,
     created_per_call,
+    in_migration_folder,
     is_migration_env,
+    is_script,
     owns_database_setup,
 )
 
@@ -51,6 +53,9 @@ class EngineCreatedInManyModules(EngineCreationRule):
     - Alembic's `env.py` (under `alembic/` or `migrations/`) builds its own engine by design:
       it is neither flagged nor counted.
     - One or two modules of a service that create engines, with zero configuration.
+    - Modules that the service's own set-up module imports (an auth-specific engine factory that
+      `db/engines.py` calls), one-shot scripts (`if __name__ == "__main__":`) and modules under a
+      migrations folder: neither flagged nor counted.
 
     ## Options
     - `engine-modules`: globs (`services/*/app/db/*.py`) or dotted module names (`app.db.session`,
@@ -65,7 +70,7 @@ class EngineCreatedInManyModules(EngineCreationRule):
     def engine_created(self, node: ast.Call, created: Resource, ctx: PythonContext) -> None:
         if created.kind is not Kind.ENGINE or created_per_call(node, ctx) is not None:
             return
-        if is_migration_env(ctx.source.rel_path):
+        if is_migration_env(ctx.source.rel_path) or in_migration_folder(ctx.source.rel_path) or is_script(ctx.tree):
             return
         configured = ctx.settings.engine_modules
         module = ctx.source.module
@@ -76,7 +81,10 @@ class EngineCreatedInManyModules(EngineCreationRule):
         else:
             if owns_database_setup(module):
                 return  # the module the others should import from
-            others = self._other_modules(ctx)
+            central = _central_imports(ctx)
+            if _imported_by(module, central):
+                return  # a factory the central module calls (an auth-specific engine)
+            others = self._other_modules(ctx, central)
             if len(others) + 1 < MANY_MODULES:
                 return
             reason = (f"{len(others) + 1} modules of this service create their own engine (also "
@@ -84,21 +92,39 @@ class EngineCreatedInManyModules(EngineCreationRule):
         ctx.report(self, node, module=module, reason=reason)
 
     @staticmethod
-    def _other_modules(ctx: PythonContext) -> list[str]:
-        project = ctx.project
-        if project is None:
-            return []
-        services = getattr(project, "services", None)
-        service = ctx.source.service or (services.service_of(ctx.source.rel_path) if services else None)
+    def _other_modules(ctx: PythonContext, central: set[str]) -> list[str]:
         others = []
-        for rel_path, facts in sorted(project.facts(FACT_KIND).items()):
+        for rel_path, facts in _service_facts(ctx):
             if rel_path == ctx.source.rel_path or not facts.get("engines") or facts.get("zone") != "production" \
-                    or is_migration_env(rel_path):
+                    or is_migration_env(rel_path) or in_migration_folder(rel_path) or facts.get("script"):
                 continue
-            if services is not None and services.service_of(rel_path) != service:
+            module = facts.get("module") or rel_path
+            if not owns_database_setup(module) and _imported_by(module, central):
                 continue
-            others.append(facts.get("module") or rel_path)
+            others.append(module)
         return others
+
+
+def _service_facts(ctx: PythonContext) -> list[tuple[str, dict]]:
+    """The lifecycle facts of the files of this file's service."""
+    project = ctx.project
+    if project is None:
+        return []
+    services = getattr(project, "services", None)
+    service = ctx.source.service or (services.service_of(ctx.source.rel_path) if services else None)
+    return [(rel_path, facts) for rel_path, facts in sorted(project.facts(FACT_KIND).items())
+            if services is None or services.service_of(rel_path) == service]
+
+
+def _central_imports(ctx: PythonContext) -> set[str]:
+    """Modules that the service's own database set-up modules (``db/engines.py``…) import."""
+    return {name for _, facts in _service_facts(ctx) for name in facts.get("imports", ())}
+
+
+def _imported_by(module: str, imported: set[str]) -> bool:
+    """``src.app.db.aws_auth`` is imported as ``app.db.aws_auth`` (a source root in between)."""
+    parts = module.split(".")
+    return any(".".join(parts[i:]) in imported for i in range(max(len(parts) - 1, 1)))
 
 
 def _allowed(rel_path: str, module: str, configured: list[str]) -> bool:

@@ -53,7 +53,10 @@ class EngineCreatedPerCall(EngineCreationRule):
       memoised in a `global`, an attribute or a cache (`app.state.engine = …`,
       `ENGINES[key] = engine`).
     - Start-up code: `lifespan`, `startup`, `main`, `init_*`, `setup_*`, `__init__`, CLI commands.
-    - Factories that return the engine to a caller (`create_engine_for(url)`), except getters.
+    - Factories that return the engine to a caller (`create_engine_for(url)`), except getters,
+      and the other engines such a factory builds (a start-up migration engine).
+    - A module-level function called once at import (`engine = _get_engine()`) and nowhere
+      else in its module.
     - Alembic's `env.py`.
     """
 

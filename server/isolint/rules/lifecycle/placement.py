@@ -9,6 +9,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from isolint.core.context import PythonContext
+from isolint.core.modules import import_time_statements, resolve_relative_module
+from isolint.core.scratch import Key
+from isolint.rules.common.scope import walk_own_scope
 from isolint.rules.lifecycle.admission import may_create_engine
 from isolint.rules.lifecycle.libraries import Kind, Resource, constructed_by
 from isolint.rules.lifecycle.model import decorator_names, is_cached
@@ -45,6 +48,28 @@ def is_migration_env(rel_path: str) -> bool:
     return path.name == "env.py" and any(part.lower() in MIGRATION_DIRS for part in path.parts[:-1])
 
 
+def is_script(tree: ast.Module) -> bool:
+    """The module runs as a program (``if __name__ == "__main__":`` at its top level): a
+    one-shot script builds its own engine for its one run."""
+    return any(isinstance(statement, ast.If) and "__main__" in ast.dump(statement.test) for statement in tree.body)
+
+
+def in_migration_folder(rel_path: str) -> bool:
+    """Migration code (``migrations/``, ``alembic/``…) runs once per deployment or command."""
+    return any(part.lower() in MIGRATION_DIRS for part in PurePosixPath(rel_path).parts[:-1])
+
+
+def imported_modules(tree: ast.Module, module: str, is_package: bool) -> list[str]:
+    """Every module ``tree`` imports from, at module level or inside functions."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            found.add(resolve_relative_module(module, node.module, node.level, is_package))
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return sorted(name for name in found if name)
+
+
 def owns_database_setup(module: str) -> bool:
     """A module whose own name says it is where the engine lives (zero configuration)."""
     return module.rpartition(".")[2].lower() in OWNER_MODULE_NAMES
@@ -77,7 +102,11 @@ def created_per_call(call: ast.Call, ctx: PythonContext) -> ast.AST | None:
         return None
     if any(is_cached(f) or _runs_once(f) for f in functions):
         return None
+    if _called_only_at_import(functions[0], ctx):
+        return None
     function = functions[-1]
+    if not _is_getter(function) and _returns_own_engine(function, ctx):
+        return None  # an engine factory: every engine it builds is built as often as its callers ask
     statement = next((p for p in reversed(ctx.parents) if isinstance(p, ast.stmt)), None)
     if isinstance(statement, (ast.Assign, ast.AnnAssign)):
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
@@ -91,6 +120,50 @@ def created_per_call(call: ast.Call, ctx: PythonContext) -> ast.AST | None:
     if isinstance(statement, ast.Return) and not _is_getter(function):
         return None
     return function
+
+
+#: per file: module-level functions called at import time and nowhere else in the module
+_IMPORT_TIME_ONLY: Key[frozenset] = Key("iso3.import-time-only")
+
+
+def _called_only_at_import(function: ast.AST, ctx: PythonContext) -> bool:
+    """``engine = _build_engine()`` at module level, ``_build_engine`` called nowhere else in
+    the module: it runs once, when the module is imported."""
+    if not any(statement is function for statement in ctx.tree.body):
+        return False
+    names = ctx.scratch.get(_IMPORT_TIME_ONLY)
+    if names is None:
+        names = ctx.scratch.put(_IMPORT_TIME_ONLY, _import_time_only_calls(ctx.tree))
+    return getattr(function, "name", "") in names
+
+
+def _import_time_only_calls(tree: ast.Module) -> frozenset:
+    at_import: set[str] = set()
+    elsewhere: set[str] = set()
+    for statement in import_time_statements(tree.body):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            elsewhere.update(_called_names(statement))
+        elif not isinstance(statement, (ast.If, ast.Try, ast.With)):
+            at_import.update(_called_names(statement))
+    return frozenset(at_import - elsewhere)
+
+
+def _called_names(node: ast.AST) -> set[str]:
+    return {call.func.id for call in ast.walk(node) if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)}
+
+
+def _returns_own_engine(function: ast.AST, ctx: PythonContext) -> bool:
+    """The function hands a new engine to its caller (``engine = create_engine(…)`` …
+    ``return engine``): a factory, called as often as its callers decide."""
+    built: set[str] = set()
+    returned: list[ast.expr] = []
+    for node in walk_own_scope(getattr(function, "body", ())):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and engine_creation(node.value, ctx):
+            built.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.Return) and node.value is not None:
+            returned.append(node.value)
+    return any((isinstance(value, ast.Name) and value.id in built)
+               or (isinstance(value, ast.Call) and engine_creation(value, ctx) is not None) for value in returned)
 
 
 def _is_getter(function: ast.AST) -> bool:

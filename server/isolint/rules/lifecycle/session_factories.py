@@ -8,6 +8,9 @@ Facts per file (JSON):
   sessions, and functions returning a new session (``{"kind": "session-factory",
   "async": false, "library": "SQLAlchemy"}``, ``"function": true`` for functions);
 * ``engines``: 0-based lines creating an engine (ISO304 counts modules per service);
+* ``script``: true for a module with engines that runs as a script (``if __name__ == "__main__"``);
+* ``imports``: for a module whose name says it owns database set-up, every module it imports
+  from (ISO304: the engine factories it calls are part of the central set-up);
 * ``with_creations``: creations entered with ``with`` / ``async with`` or closed in a
   ``finally`` (the audit's metric): ``known`` counts those isolint typed in this file alone,
   ``pending`` lists the imported callees to look up in the other files' definitions.
@@ -24,7 +27,7 @@ from isolint.core.rule import Indexer
 from isolint.rules.lifecycle.admission import census_may_record
 from isolint.rules.lifecycle.libraries import LIFECYCLE_TOKENS, Kind
 from isolint.rules.lifecycle.model import FACT_KIND, FileModel
-from isolint.rules.lifecycle.placement import is_migration_env
+from isolint.rules.lifecycle.placement import imported_modules, is_migration_env, is_script, owns_database_setup
 from isolint.rules.lifecycle.tracking import FUNCTION_NODES, PENDING, Tracker
 
 if TYPE_CHECKING:
@@ -184,10 +187,15 @@ class SessionFactoryIndexer(Indexer):
         known, pending = managed_creations(tracker)
         if not definitions and not engines and not known and not pending:
             return None
-        return {
+        facts = {
             "module": source.module,
             "zone": source.zone.value,
             "definitions": definitions,
             "engines": engines,
             "with_creations": {"known": known, "pending": pending},
         }
+        if engines and is_script(tree):
+            facts["script"] = True
+        if owns_database_setup(source.module):
+            facts["imports"] = imported_modules(tree, source.module, source.name == "__init__.py")
+        return facts

@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 
 from isolint.core.context import PythonContext
+from isolint.core.modules import import_time_statements
 from isolint.rules.lifecycle.tracking import LifecycleRule, tracker_for
 
 #: methods through which a class releases what it holds
@@ -51,6 +52,8 @@ class SessionInSharedState(LifecycleRule):
       connection pools and redis / HTTP clients: they are made to be shared.
     - A bare annotation such as `session: AsyncSession` (no session is created).
     - A session attribute of a class that closes it (`close`, `__exit__`, `__aexit__`).
+    - A one-shot script's connection: the module does its database work at its own top level
+      and no function or class of it reads the name (or it sits under `if __name__ == "__main__":`).
     """
 
     code = "ISO307"
@@ -81,7 +84,9 @@ class SessionInSharedState(LifecycleRule):
     def _shared_place(target: ast.expr, ctx: PythonContext) -> str | None:
         if isinstance(target, ast.Name):
             if ctx.at_module_level:
-                return None if _under_main_guard(ctx) else "a module-level variable"
+                if _under_main_guard(ctx) or _script_work_only(target.id, ctx.tree):
+                    return None
+                return "a module-level variable"
             if ctx.classes and not ctx.functions:
                 return "a class attribute"
             if ctx.functions and target.id in tracker_for(ctx).scope.globals:
@@ -93,6 +98,21 @@ class SessionInSharedState(LifecycleRule):
             methods = {s.name for s in ctx.classes[-1].body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
             return None if methods & CLEANUP_HOOKS else f"the state of every `{ctx.classes[-1].name}` (never closed)"
         return None
+
+
+def _script_work_only(name: str, tree: ast.Module) -> bool:
+    """The module does its database work with ``name`` at its own top level and no function or
+    class of it reads ``name``: a one-shot script's connection, not state shared by requests."""
+    used_at_top = False
+    for statement in import_time_statements(tree.body):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(statement)):
+                return False
+        elif not isinstance(statement, (ast.If, ast.Try, ast.With)):
+            used_at_top = used_at_top or any(
+                isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == name
+                for node in ast.walk(statement))
+    return used_at_top
 
 
 def _under_main_guard(ctx: PythonContext) -> bool:

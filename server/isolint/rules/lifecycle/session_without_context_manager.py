@@ -75,7 +75,9 @@ class SessionWithoutContextManager(LifecycleRule):
     - A getter that creates one shared client and hands the same instance to every caller
       (`global _client; if _client is None: _client = ClientSession(); return _client`): its
       callers must not close what they get.
-    - A session returned, stored on an object, or yielded by a dependency that closes it.
+    - A session returned, stored on an object, or yielded by a dependency that closes it; a
+      client handed to the object that keeps it (`Sdk(client=client)`,
+      `Sdk.from_openapi(spec, client=client)`).
     - A handle of a type isolint cannot see, closed by hand: [ISO302](ISO302.md).
     - In tests: an engine returned by a helper (not a fixture), a module-level engine shared by
       the tests, and HTTP clients (not database connections).

@@ -337,7 +337,8 @@ class Tracker:
         if binding is None or binding.origin == "parameter":
             return
         binding.last_use_line = max(binding.last_use_line, node.lineno)
-        if binding.function is not self.scope.node and isinstance(binding.function, FUNCTION_NODES):
+        if binding.function is not self.scope.node and isinstance(binding.function, FUNCTION_NODES) \
+                and not _in_header(node, self.scope.node, ctx):
             binding.escaped = True  # captured by a nested function or lambda
             binding.returned_only = False
             return
@@ -471,8 +472,8 @@ def _escapes(node: ast.Name, ctx: PythonContext) -> bool:
         last = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", "")
         if last in STORE_METHODS:
             return True
-        if last[:1].isupper() and isinstance(statement, (ast.Assign, ast.AnnAssign)):
-            return True  # repo = Repository(session)
+        if _constructs(callee) and isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            return True  # repo = Repository(session), sdk = Sdk.from_openapi(client=client)
         if last in OWNERSHIP_CALLS or last in ("create_task", "ensure_future", "Thread", "submit"):
             return True
     if isinstance(statement, (ast.Assign, ast.AnnAssign)):
@@ -484,6 +485,32 @@ def _escapes(node: ast.Name, ctx: PythonContext) -> bool:
     if isinstance(parent, (ast.Tuple, ast.List, ast.Dict, ast.Set)) and isinstance(statement, ast.Return):
         return True
     return False
+
+
+def _in_header(node: ast.AST, function: ast.AST, ctx: PythonContext) -> bool:
+    """``node`` sits in ``function``'s decorators or default values, which run in the enclosing
+    scope when the ``def`` runs (``@event.listens_for(engine.sync_engine, "connect")``): a use
+    there is no capture."""
+    parents = ctx.parents
+    for index, parent in enumerate(parents):
+        if parent is function:
+            child = parents[index + 1] if index + 1 < len(parents) else node
+            header = [*getattr(function, "decorator_list", ())]
+            arguments = getattr(function, "args", None)
+            if arguments is not None:
+                header += [*arguments.defaults, *(d for d in arguments.kw_defaults if d is not None)]
+            return any(child is item for item in header)
+    return False
+
+
+def _constructs(callee: ast.expr) -> bool:
+    """``Repository(…)`` or a class's alternative constructor ``Sdk.from_openapi(…)``: the new
+    object keeps what it is given."""
+    if isinstance(callee, ast.Name):
+        return callee.id[:1].isupper()
+    return isinstance(callee, ast.Attribute) and (
+        callee.attr[:1].isupper() or (isinstance(callee.value, ast.Name) and callee.value.id[:1].isupper()
+                                      and callee.attr.startswith(("from_", "create", "build", "with_"))))
 
 
 def _contains(tree: ast.AST, node: ast.AST) -> bool:
