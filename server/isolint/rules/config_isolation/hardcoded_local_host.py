@@ -153,9 +153,8 @@ class HardcodedLocalHost(Rule):
       `EXAMPLE_*` constants.
     - `if __name__ == "__main__":` blocks and the branch a development switch turns on
       (`if DEBUG:`, `import.meta.env.DEV ? … : …`, `if (process.env.NODE_ENV === "development")`).
-    - TypeScript checks (`host === "localhost"`, `hostname.includes("localhost")`), JSX placeholders,
-      a catalogue entry labelled local (`Local: "http://localhost:8000"`), and frontend tooling
-      files (`vite.config.ts`, `*.config.*`, mocks, stories, end-to-end suites, `cli/` packages).
+    - A catalogue entry labelled local (`Local: "http://localhost:8000"`); frontend tooling
+      (`vite.config.ts`, mocks, stories, `cli/` packages).
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
