@@ -175,3 +175,30 @@ async def test_an_explicit_configuration_file_replaces_the_nearest(client, works
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
     assert await _eventually(lambda: [d.code for d in session.recorded.published[uri][-1].diagnostics] == ["ISO502"])
     assert any("no such file" in m.message and "missing.toml" in m.message for m in client.messages)
+
+
+async def _pulled_codes_become(session, uri, expected, steps=200):
+    """Re-pull (a round trip each) until the codes are ``expected``, within a step budget."""
+    codes = None
+    for _ in range(steps):
+        codes = [d.code for d in await session.diagnostics(uri)]
+        if codes == expected:
+            return codes
+        await asyncio.sleep(0.05)
+    return codes
+
+
+async def test_workspace_folders_added_and_removed_bring_their_settings(client, tmp_path):
+    first = write_tree(tmp_path / "first", WORKSPACE)
+    added = write_tree(tmp_path / "added", WORKSPACE)
+    client.set_configuration({"isolint": {"ignore": ["ISO502"]}}, scope_uri=uri_of(added))
+    session = await start_session(client, first, profile("vscode-pull"), folders=[first])
+    uri = session.open(added / TEST_MODULE)
+    assert [d.code for d in await session.diagnostics(uri)] == ["ISO502"], "not a folder yet: no scoped settings"
+    folder = types.WorkspaceFolder(uri=uri_of(added), name="added")
+    client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
+        event=types.WorkspaceFoldersChangeEvent(added=[folder], removed=[])))
+    assert await _pulled_codes_become(session, uri, []) == [], "the added folder's editor settings apply"
+    client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
+        event=types.WorkspaceFoldersChangeEvent(added=[], removed=[folder])))
+    assert await _pulled_codes_become(session, uri, ["ISO502"]) == ["ISO502"], "a removed folder's settings go"

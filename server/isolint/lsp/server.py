@@ -540,11 +540,14 @@ def _register(server: IsolintLanguageServer) -> None:
         ls.workspace_cache.clear()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
-    def did_change_workspace_folders(ls: IsolintLanguageServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+    async def did_change_workspace_folders(ls: IsolintLanguageServer,
+                                           params: types.DidChangeWorkspaceFoldersParams) -> None:
         for folder in params.event.removed:
             ls.projects.folders.pop(folder.uri, None)
         for folder in params.event.added:
             ls.add_folder(folder.uri, folder.name)
+        if ls.capability("workspace.configuration"):
+            await ls.pull_configuration()  # an added folder's own editor settings
         ls.reload_configuration()
 
     @server.command(APPLY_FIX)
