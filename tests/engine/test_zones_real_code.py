@@ -24,7 +24,8 @@ from isolint.core.zones import classify
         ("tests/unit/test_e2e_checkout.py", Zone.INTEGRATION_TEST),
         ("tests/unit/test_integration.py", Zone.TEST),
         ("tests/unit/test_integrations.py", Zone.TEST),
-        ("tests/unit/test_integration_helpers_e2e_utils.py", Zone.INTEGRATION_TEST),
+        ("tests/unit/test_integration_helpers.py", Zone.TEST),
+        ("tests/unit/test_end_to_end_signup.py", Zone.INTEGRATION_TEST),
         ("tests/unit/integration_e2e.py", Zone.TEST),
         # example clients shipped next to the server are not production code (letta's ws_api)
         ("letta/server/ws_api/example_client.py", Zone.DEVELOPMENT),

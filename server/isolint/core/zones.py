@@ -43,9 +43,10 @@ INTEGRATION_FILE_RE = re.compile(
 )
 #: a test module that names its own tier: ``test_checkout_e2e.py``, ``test_redis_integration.py``,
 #: ``test_e2e_login.py``. It is an integration test even under ``tests/unit/`` (a bare
-#: ``test_integration.py`` there is often a unit test of "the integration with" something).
+#: ``test_integration.py`` or ``test_integration_helpers.py`` there is often a unit test of
+#: "the integration with" something or of integration helpers).
 NAMED_TIER_FILE_RE = re.compile(
-    r"^(test_.+_(integration|e2e|end_to_end)(_tests?)?|test_(integration|e2e|end_to_end)_.+)\.py$"
+    r"^(test_.+_(integration|e2e|end_to_end)(_tests?)?|test_(e2e|end_to_end)_.+)\.py$"
 )
 # Folder names that only ever hold integration tests, wherever they sit.
 UNAMBIGUOUS_INTEGRATION_DIRS = frozenset({
