@@ -78,6 +78,11 @@ class HardcodedSecretInCode(Rule):
     - Page cursors (`next_page_token`, base64 of a small JSON document) and API documentation
       examples (`example=`, `openapi_examples=`, `json_schema_extra=`).
     - Public key material: an OpenSSH public or host key, a PEM `PUBLIC KEY` or `CERTIFICATE`.
+    - Keys made to ship in clients, by their documented prefix: PostHog project keys (`phc_…`),
+      Stripe and Clerk publishable keys (`pk_live_…`, `pk_test_…`).
+    - Salts, nonces and IVs (`KEY_DERIVATION_SALT = b"…"`): public inputs stored beside what they
+      protect (a pepper is a secret and is reported).
+    - Demo passwords that spell their own kind (`password="secure_password123"`).
     - Docstrings.
 
     ## Options
