@@ -24,3 +24,21 @@ def test_pushed_json_equals_the_serialised_diagnostic(tmp_path, encoding: str) -
         assert diagnostic_json(finding, lines, codec, "file:///x.py", 3) == wire
     first = diagnostic_json(findings[0], lines, codec, "file:///x.py", 3)
     assert first["range"]["start"]["character"] == {"utf-8": 37, "utf-16": 30, "utf-32": 29}[encoding]
+
+
+MOCKED = ("from unittest.mock import MagicMock\n\n\ndef test_orders():\n"
+          "    client = MagicMock()\n    client.create = MagicMock()  # é🎉\n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_related_locations_become_related_information(tmp_path, encoding: str) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.isolint]\n")
+    path = tmp_path / "services/api/tests/integration/test_orders.py"
+    (finding,) = [f for f in lint_source(MOCKED, path).findings if f.code == "ISO501"]
+    lines, codec, converter = split_lines(MOCKED), PositionCodec(encoding), default_converter()
+    pushed = diagnostic_json(finding, lines, codec, "file:///t.py", 1)
+    assert pushed == converter.unstructure(to_diagnostic(finding, lines, codec, "file:///t.py", 1))
+    (related,) = pushed["relatedInformation"]
+    assert related["location"] == {"uri": "file:///t.py", "range": {"start": {"line": 5, "character": 20},
+                                                                    "end": {"line": 5, "character": 29}}}
+    assert related["message"] == "`MagicMock` on the same fake `client`"

@@ -44,6 +44,9 @@ def render_findings(text: str, findings: list[Finding], label: str) -> str:
             f"{r.start.line + 1}:{r.start.column + 1}-{r.end.line + 1}:{r.end.column + 1} "
             f"{finding.code} [{finding.severity.value}] {finding.message}"
         )
+        out.extend(f"  related {location.range.start.line + 1}:{location.range.start.column + 1}"
+                   f"{' ' + location.path if location.path else ''}: {location.message}"
+                   for location in finding.related)
         if finding.fix is not None:
             out.append(f"  fix ({finding.fix.applicability.value}): {finding.fix.title}")
             try:

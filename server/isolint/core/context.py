@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Protocol, runtime_checkable
 
 from isolint.core.masking import mask_secret_shapes
-from isolint.core.model import Finding, Fix, Position, Range
+from isolint.core.model import Finding, Fix, Position, Range, RelatedLocation
 from isolint.core.modules import ImportMap
 from isolint.core.rule import Rule
 from isolint.core.scratch import Scratch
@@ -83,12 +83,17 @@ class RuleContext:
         *,
         fix: Fix | None = None,
         data: Mapping[str, Any] | None = None,
+        related: Iterable[tuple[Any, str]] = (),
         **fields: Any,
     ) -> Finding:
         """Record a finding at ``where`` (a Range, or a node the language context can place);
         the message is the rule's template filled with ``fields`` (a value in a provider token's
-        format masked: a message quoting code never shows a key in full)."""
+        format masked: a message quoting code never shows a key in full). ``related`` gives the
+        other places of the same problem as ``(where, message)`` pairs in this file."""
         range_ = where if isinstance(where, Range) else self.range(where)
+        locations = sorted((RelatedLocation(place if isinstance(place, Range) else self.range(place),
+                                            mask_secret_shapes(text)) for place, text in related),
+                           key=lambda location: location.range)
         finding = Finding(
             code=rule.code,
             message=mask_secret_shapes(rule.message.format(**fields)) if fields else rule.message,
@@ -97,6 +102,7 @@ class RuleContext:
             fix=fix,
             path=self.source.rel_path,
             data=dict(data or {}),
+            related=tuple(locations),
         )
         self.findings.append(finding)
         return finding

@@ -137,6 +137,28 @@ class Fix:
 
 
 @dataclass(frozen=True, slots=True)
+class RelatedLocation:
+    """Another place that is part of the same problem (the other assignments to one fake
+    object, the mock a patch returns). Reported once with the finding instead of as findings
+    of their own, so a count of findings counts problems. ``path`` empty means the finding's
+    own file."""
+
+    range: Range
+    message: str
+    path: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"range": self.range.to_json(), "message": self.message}
+        if self.path:
+            out["path"] = self.path
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "RelatedLocation":
+        return cls(Range.from_json(data["range"]), data["message"], data.get("path", ""))
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     message: str
@@ -146,6 +168,8 @@ class Finding:
     path: str = ""
     # Extra facts for front ends (e.g. the masked secret, the peer's spelling). JSON-able.
     data: Mapping[str, Any] = field(default_factory=dict)
+    #: other lines of the same problem, in position order; not part of the fingerprint
+    related: tuple[RelatedLocation, ...] = ()
 
     def sort_key(self) -> tuple:
         return (self.path, self.range.start, self.code, self.message)
@@ -162,6 +186,8 @@ class Finding:
             out["fix"] = self.fix.to_json()
         if self.data:
             out["data"] = dict(self.data)
+        if self.related:
+            out["related"] = [location.to_json() for location in self.related]
         return out
 
     @classmethod
@@ -174,6 +200,7 @@ class Finding:
             fix=Fix.from_json(data["fix"]) if data.get("fix") else None,
             path=data.get("path", ""),
             data=data.get("data", {}),
+            related=tuple(RelatedLocation.from_json(location) for location in data.get("related", ())),
         )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from isolint.core.model import Edit, Finding, Position, Range, Severity
+from isolint.core.model import Edit, Finding, Position, Range, RelatedLocation, Severity
 from isolint.core.rule import rule_doc_url
 
 NEWLINE_RE = re.compile(r"\r\n|\r|\n")
@@ -125,6 +125,12 @@ def to_diagnostic(finding: Finding, lines: Sequence[str], codec: PositionCodec, 
         code=finding.code,
         code_description=types.CodeDescription(href=rule_doc_url(finding.code)),
         source=SOURCE,
+        related_information=[
+            types.DiagnosticRelatedInformation(
+                location=types.Location(uri=uri, range=codec.range_to_client(lines, location.range)),
+                message=location.message)
+            for location in same_file_related(finding)
+        ] or None,
         data=_diagnostic_data(finding, uri, version, stale),
     )
 
@@ -134,12 +140,8 @@ def diagnostic_json(finding: Finding, lines: Sequence[str], codec: PositionCodec
     """The same diagnostic as :func:`to_diagnostic`, as the JSON object itself. Pushing
     diagnostics is the per-keystroke path: building lsprotocol objects and having cattrs take
     them apart again cost more than the conversion (≈ 20 ms for 300 findings)."""
-    visible = visible_range(lines, finding.range)
-    (start_line, start_char), (end_line, end_char) = (codec.to_client_pair(lines, visible.start),
-                                                      codec.to_client_pair(lines, visible.end))
-    return {
-        "range": {"start": {"line": start_line, "character": start_char},
-                  "end": {"line": end_line, "character": end_char}},
+    diagnostic = {
+        "range": _range_json(lines, codec, visible_range(lines, finding.range)),
         "message": finding.message,
         "severity": SEVERITIES[finding.severity].value,
         "code": finding.code,
@@ -147,6 +149,24 @@ def diagnostic_json(finding: Finding, lines: Sequence[str], codec: PositionCodec
         "source": SOURCE,
         "data": _diagnostic_data(finding, uri, version, stale),
     }
+    related = [{"location": {"uri": uri, "range": _range_json(lines, codec, location.range)},
+                "message": location.message} for location in same_file_related(finding)]
+    if related:
+        diagnostic["relatedInformation"] = related
+    return diagnostic
+
+
+def same_file_related(finding: Finding) -> list[RelatedLocation]:
+    """Related locations in the diagnostic's own document (their positions convert against its
+    lines); locations in other files are shown by the CLI's reports."""
+    return [location for location in finding.related if not location.path or location.path == finding.path]
+
+
+def _range_json(lines: Sequence[str], codec: PositionCodec, range_: Range) -> dict[str, Any]:
+    (start_line, start_char), (end_line, end_char) = (codec.to_client_pair(lines, range_.start),
+                                                      codec.to_client_pair(lines, range_.end))
+    return {"start": {"line": start_line, "character": start_char},
+            "end": {"line": end_line, "character": end_char}}
 
 
 def to_text_edit(edit: Edit, lines: Sequence[str], codec: PositionCodec) -> types.TextEdit:

@@ -116,6 +116,11 @@ def _shift_position(position: Position, change: TextChange, inside: str) -> Posi
     return Position(position.line + end_of_insert.line - change.end.line, position.column)
 
 
+def _shift_range(range_: Range, change: TextChange) -> Range:
+    start = _shift_position(range_.start, change, "start")
+    return Range(start, max(_shift_position(range_.end, change, "end"), start))
+
+
 def shift_findings(findings: list[Finding], change: TextChange) -> list[Finding]:
     """Carry findings through one edit. A finding whose text was removed together with a line
     break (lines deleted) is dropped; a fix no longer matches the text, so it is removed."""
@@ -127,7 +132,9 @@ def shift_findings(findings: list[Finding], change: TextChange) -> list[Finding]
         start = _shift_position(finding.range.start, change, "start")
         end = _shift_position(finding.range.end, change, "end")
         end = max(end, start)
-        carried.append(dataclasses.replace(finding, range=Range(start, end), fix=None))
+        related = tuple(dataclasses.replace(location, range=_shift_range(location.range, change))
+                        for location in finding.related if not location.path)
+        carried.append(dataclasses.replace(finding, range=Range(start, end), fix=None, related=related))
     return carried
 
 

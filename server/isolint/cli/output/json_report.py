@@ -41,6 +41,11 @@ def finding_json(item: ReportItem, fingerprint: Fingerprint | None = None) -> di
         # the baseline's identity of the finding (no line number, no message): core/fingerprint.py
         "fingerprint": None if fingerprint is None else str(fingerprint),
     }
+    if finding.related:
+        out["related_locations"] = [
+            {"path": location.path or item.path, "message": location.message, **range_json(location.range)}
+            for location in finding.related
+        ]
     if finding.fix is not None:
         edits = fix_edits(item)
         out["fix"] = {

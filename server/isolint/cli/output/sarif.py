@@ -65,9 +65,18 @@ def _rule_properties(rule) -> dict[str, Any]:
 def artifact_location(item: ReportItem) -> dict[str, str]:
     """A URI reference (RFC 3986, as SARIF requires): ``my app/日本 語.py`` is
     ``my%20app/%E6%97%A5%E6%9C%AC%20%E8%AA%9E.py``, relative to the source root when below it."""
-    if Path(item.path).is_absolute():
-        return {"uri": Path(item.absolute_path).as_uri()}
-    return {"uri": quote(PurePath(item.path).as_posix(), safe="/"), "uriBaseId": SRCROOT}
+    return path_location(item.path, item.absolute_path)
+
+
+def path_location(shown: str, absolute: str) -> dict[str, str]:
+    if Path(shown).is_absolute():
+        return {"uri": Path(absolute).as_uri()}
+    return {"uri": quote(PurePath(shown).as_posix(), safe="/"), "uriBaseId": SRCROOT}
+
+
+def related_artifact(item: ReportItem, path: str) -> dict[str, str]:
+    """The finding's own file for an empty ``path``; another file relative to the source root."""
+    return artifact_location(item) if not path else path_location(path, path)
 
 
 def result(item: ReportItem, rule_index: dict[str, int], fingerprint: Fingerprint | None = None) -> dict[str, Any]:
@@ -79,6 +88,13 @@ def result(item: ReportItem, rule_index: dict[str, int], fingerprint: Fingerprin
         "locations": [{"physicalLocation": {"artifactLocation": artifact_location(item),
                                             "region": region(finding.range)}}],
     }
+    if finding.related:
+        out["relatedLocations"] = [
+            {"id": index, "message": {"text": location.message},
+             "physicalLocation": {"artifactLocation": related_artifact(item, location.path),
+                                  "region": region(location.range)}}
+            for index, location in enumerate(finding.related, start=1)
+        ]
     if fingerprint is not None:
         out["partialFingerprints"] = {FINGERPRINT_NAME: str(fingerprint)}
     if finding.code in rule_index:

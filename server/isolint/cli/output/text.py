@@ -39,6 +39,7 @@ def render(items: list[ReportItem], options: RenderOptions) -> str:
     out: list[str] = []
     for item in items:
         out.append(headline(item, options, style))
+        out.extend(related_lines(item, style))
         if options.show_source:
             out.extend(snippet(item, style))
             fix = item.finding.fix
@@ -57,6 +58,15 @@ def headline(item: ReportItem, options: RenderOptions, style: Style) -> str:
     marker = " [*]" if is_fixable(finding, options.unsafe_fixes) else ""
     location = f"{style.bold(item.path)}{style.dim(':')}{start.line + 1}{style.dim(':')}{start.column + 1}{style.dim(':')}"
     return f"{location} {style.red(finding.code)}{marker} {finding.message}"
+
+
+def related_lines(item: ReportItem, style: Style) -> list[str]:
+    """One indented ``path:line:col: message`` line per related location."""
+    return [
+        f"    {style.dim('related')} {location.path or item.path}{style.dim(':')}{location.range.start.line + 1}"
+        f"{style.dim(':')}{location.range.start.column + 1}{style.dim(':')} {location.message}"
+        for location in item.finding.related
+    ]
 
 
 def snippet(item: ReportItem, style: Style) -> list[str]:

@@ -5,10 +5,18 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from isolint.core.scratch import Key
-from isolint.core.model import SECRET_RANGE, Applicability, Edit, Fix, Fixability, Range
+from isolint.core.context import node_text
+from isolint.core.model import SECRET_RANGE, Applicability, Edit, Fix, Fixability, Language, Range
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import service_word
-from isolint.rules.config_isolation.env_lookups import EnvLookup, LookupStyle, env_lookup, or_fallback
+from isolint.rules.config_isolation.env_lookups import (
+    ENV_VAR_NAME_RE,
+    OS_GETTERS,
+    EnvLookup,
+    LookupStyle,
+    env_lookup,
+    or_fallback,
+)
 from isolint.rules.config_isolation.shared import env_lookup_fix_for, literal_value
 from isolint.rules.config_isolation.usage import (
     BIND_METHODS,
@@ -22,10 +30,18 @@ from isolint.rules.config_isolation.usage import (
     names_used_as,
     secret_range,
 )
-from isolint.rules.config_isolation.values import PASSWORD_NAME_RE, DevValue, classify_dev_value
+from isolint.rules.config_isolation.typescript_values import (
+    FALLBACK_OPERATORS,
+    env_lookup_name,
+    is_quiet_use,
+    is_tooling_file,
+    string_text,
+    unwrap,
+)
+from isolint.rules.config_isolation.values import PASSWORD_NAME_RE, DevValue, classify_dev_value, secret_span
 
 if TYPE_CHECKING:
-    from isolint.core.context import PythonContext
+    from isolint.core.context import PythonContext, TypeScriptContext
     from isolint.core.source import SourceFile
 
 
@@ -38,7 +54,8 @@ class DevDefaultEnvFallback(Rule):
     switched on, a development environment name, or a backing service's default port. Lookups
     are `os.getenv`, `os.environ.get`/`setdefault`, an `... or "localhost"` fallback, project
     accessors whose receiver is recognisably the environment (environs, python-decouple,
-    django-environ, `get_env().get`) and the fields of a pydantic-settings class. Development
+    django-environ, `get_env().get`), the fields of a pydantic-settings class, and in
+    TypeScript/JavaScript `process.env.X || "…"`/`?? "…"` (`import.meta.env` too). Development
     and test code, `__main__` blocks, development-switch branches and migrations are not
     checked.
 
@@ -66,8 +83,10 @@ class DevDefaultEnvFallback(Rule):
 
     ## Fix safety
     The fix drops the development default: `os.getenv("X", "localhost")`,
-    `os.environ.get(...)`, `get_env().get(...)` and `os.getenv("X") or "localhost"` become
-    the configured accessor (`env-accessor`, default `os.environ["X"]`); accessors that raise
+    `os.environ.get(...)` and `os.getenv("X") or "localhost"` become the configured accessor
+    (`env-accessor`, default `os.environ["X"]`). A project's own accessor is kept: `env.get(...)`,
+    `get_env().get(...)` become its required form where the file uses one on the same receiver
+    (`get_env().require("X")`, `env["X"]`), else lose the default (`env.get("X")`); accessors that raise
     by themselves when the variable is missing (decouple/starlette `config`, environs and
     django-environ getters) keep their call and lose the default. `os.environ.setdefault`
     gets no fix (deleting it is a decision). A settings field loses its default
@@ -81,6 +100,8 @@ class DevDefaultEnvFallback(Rule):
     - A bind-all `0.0.0.0` default, unless the variable names a backing service (`REDIS_HOST`).
     - A test harness's own debug switch (`unit_test_loop_debug: bool = Field(default=True)`).
     - A settings field defaulting to a local host, port or password: ISO101/ISO103 report it.
+    - TypeScript fallbacks inside a development branch (`import.meta.env.DEV ? … : …`) and in
+      frontend tooling files (`vite.config.ts`, mocks, stories).
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
@@ -92,6 +113,7 @@ class DevDefaultEnvFallback(Rule):
     fix_title = "Remove the development default"
     fixable = Fixability.SOMETIMES
     zones = PRODUCTION_ONLY
+    languages = frozenset({Language.PYTHON, Language.TYPESCRIPT})
     tokens = (b"env", b"Env", b"ENV", b"conf", b"Conf", b"CONF", b"settings", b"Settings", b"SETTINGS", b"cfg",
               b"CFG", b"Cfg")
     options = ("env-accessor", "env-accessor-import")
@@ -104,6 +126,10 @@ class DevDefaultEnvFallback(Rule):
         receiver together with a key spelled like an environment variable (``"REDIS_HOST"``) —
         the only key such a receiver counts with. Django's omnipresent ``settings.X`` alone does
         not count."""
+        if source.language is Language.TYPESCRIPT:
+            raw = source.raw
+            return (b"process.env" in raw or b"meta.env" in raw or b"Bun.env" in raw) \
+                and not is_tooling_file(source.rel_path)
         if is_schema_migration(source):
             return False
         raw, low = source.raw, lowered(source)
@@ -129,6 +155,23 @@ class DevDefaultEnvFallback(Rule):
         if fallback is not None:
             lookup, default = fallback
             self._check(lookup, default, node, ctx)
+
+    def visit_binary_expression(self, node: Any, ctx: TypeScriptContext) -> None:
+        """TypeScript/JavaScript: ``process.env.X || "…"``, ``import.meta.env.VITE_X ?? "…"``."""
+        operator = node.child_by_field_name("operator")
+        if operator is None or node_text(operator) not in FALLBACK_OPERATORS:
+            return
+        name = env_lookup_name(node.child_by_field_name("left"))
+        default = unwrap(node.child_by_field_name("right"))
+        value = string_text(default) if name else None
+        if value is None or is_quiet_use(node):
+            return
+        dev = classify_dev_value(name, value)
+        if not dev:
+            return
+        data = {SECRET_RANGE: secret_span(ctx.source, ctx.range(default), dev.secrets[0]).to_json()} if dev.secrets else {}
+        ctx.report(self, default, data=data, subject=f"Environment lookup of `{name}`", reason=dev.description,
+                   value=dev.shown)
 
     def visit_AnnAssign(self, node: ast.AnnAssign, ctx: PythonContext) -> None:
         """A field of a pydantic-settings class *is* an environment lookup; its default is the
@@ -172,6 +215,8 @@ class DevDefaultEnvFallback(Rule):
     def _fix(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, ctx: PythonContext) -> Fix | None:
         if lookup.name is None or lookup.style is LookupStyle.SETDEFAULT:
             return None
+        if lookup.style is LookupStyle.MAPPING and _is_project_accessor(lookup, ctx):
+            return _project_accessor_fix(lookup, replace, ctx)
         if lookup.style is LookupStyle.MAPPING or replace is not lookup.call:
             return env_lookup_fix_for(replace, lookup.name, ctx,
                                       title=f"Remove the development default: require `{lookup.name}`")
@@ -179,6 +224,61 @@ class DevDefaultEnvFallback(Rule):
         if removal is None:
             return None
         return Fix(f"Remove the development default of `{lookup.name}`", Applicability.UNSAFE, (removal,))
+
+
+def _is_project_accessor(lookup: EnvLookup, ctx: PythonContext) -> bool:
+    """``env.get(...)``, ``get_env().get(...)``, ``self._env.get(...)``, ``settings.get(...)``: the
+    project's own accessor (its validation, its ``.env`` loading), not ``os.getenv``/``os.environ``."""
+    func = lookup.call.func
+    return (isinstance(func, ast.Attribute) and func.attr == "get"
+            and (ctx.qualified_name(func) or "") not in OS_GETTERS)
+
+
+#: per module node: receiver source text → the required form its other calls use
+#: (``("method", "require")`` for ``env.require("X")``, ``("subscript", "")`` for ``env["X"]``)
+REQUIRED_FORMS: Key[dict[str, tuple[str, str]]] = Key("iso1.required-accessor-forms")
+#: methods that read a variable and fail when it is missing
+REQUIRED_METHOD_RE = re.compile(r"^(require|required|require_env|get_required|getenv_required|must_get|"
+                                r"get_or_raise|get_strict|strict_get|need)$")
+
+
+def _required_forms(ctx: PythonContext) -> dict[str, tuple[str, str]]:
+    """How the file reads a variable it requires, per receiver: ``get_env().require("X")``,
+    ``env["X"]`` — the project's own required form, preferred (a method) over a subscript."""
+    def learn(tree: ast.AST) -> dict[str, tuple[str, str]]:
+        forms: dict[str, tuple[str, str]] = {}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and len(node.args) == 1
+                    and not node.keywords and REQUIRED_METHOD_RE.match(node.func.attr)
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                forms[ast.unparse(node.func.value)] = ("method", node.func.attr)
+            elif (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load)
+                  and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
+                  and ENV_VAR_NAME_RE.match(node.slice.value)):
+                forms.setdefault(ast.unparse(node.value), ("subscript", ""))
+        return forms
+    return ctx.scratch.setdefault(REQUIRED_FORMS, lambda: learn(ctx.tree))
+
+
+def _project_accessor_fix(lookup: EnvLookup, replace: ast.expr, ctx: PythonContext) -> Fix | None:
+    """Keep the project's accessor and drop the default: its required form when the file uses
+    one on the same receiver (``get_env().require("X")``, ``env["X"]``), else the lookup without
+    its default (``env.get("X")``) — never a rewrite to ``os.environ`` that bypasses it."""
+    func = lookup.call.func
+    assert isinstance(func, ast.Attribute)
+    key = lookup.call.args[0] if lookup.call.args else None
+    if key is None:
+        return None
+    receiver, key_text = ctx.text_of(func.value), ctx.text_of(key)
+    form = _required_forms(ctx).get(ast.unparse(func.value))
+    if form is not None and form[0] == "method":
+        new_text = f"{receiver}.{form[1]}({key_text})"
+    elif form is not None:
+        new_text = f"{receiver}[{key_text}]"
+    else:
+        new_text = f"{receiver}.get({key_text})"
+    return Fix(f"Remove the development default: `{new_text}`", Applicability.UNSAFE,
+               (Edit(ctx.range(replace), new_text),))
 
 
 def _argument_removal(call: ast.Call, default: ast.expr, ctx: PythonContext) -> Edit | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from isolint.core.scratch import Key
-from isolint.core.model import SECRET_RANGE, Fix, Fixability
+from isolint.core.model import SECRET_RANGE, Fix, Fixability, Language
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import env_name_for, service_word
 from isolint.rules.config_isolation.env_lookups import is_env_default
@@ -29,14 +29,26 @@ from isolint.rules.config_isolation.values import (
     ParsedValue,
     display_value,
     host_kind,
+    is_loopback_alias_list,
     names_backing_service,
     names_documentation,
     names_non_destination,
     parse_value,
+    secret_span,
+)
+from isolint.rules.config_isolation.typescript_values import (
+    bound_name,
+    env_fallback,
+    is_analysed_string,
+    is_quiet_use,
+    is_tooling_file,
+    names_local_choice,
+    outer,
+    string_text,
 )
 
 if TYPE_CHECKING:
-    from isolint.core.context import PythonContext
+    from isolint.core.context import PythonContext, TypeScriptContext
     from isolint.core.source import SourceFile
 
 #: cheap text test before parsing a literal as a connection value
@@ -79,7 +91,8 @@ class HardcodedLocalHost(Rule):
 
     ## What it does
     Flags a local host — `localhost`, `127.0.0.1`, `::1`, `*.localhost`, `host.docker.internal`,
-    or a URL, `host:port` or connection string on one — used as a *value* in production code:
+    or a URL, `host:port` or connection string on one — used as a *value* in production code
+    (Python, and TypeScript/JavaScript string and template literals):
     assigned, returned, a default argument or field default, a dict value or a call argument,
     f-strings and the branches of a conditional expression included. A connection URL's
     embedded password and port are part of the same finding (the password masked), so
@@ -139,7 +152,9 @@ class HardcodedLocalHost(Rule):
     - Command-line defaults and prompts, messages, docstrings, regular expressions,
       `EXAMPLE_*` constants.
     - `if __name__ == "__main__":` blocks and the branch a development switch turns on
-      (`if DEBUG:`).
+      (`if DEBUG:`, `import.meta.env.DEV ? … : …`, `if (process.env.NODE_ENV === "development")`).
+    - A catalogue entry labelled local (`Local: "http://localhost:8000"`); frontend tooling
+      (`vite.config.ts`, mocks, stories, `cli/` packages).
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
@@ -151,12 +166,15 @@ class HardcodedLocalHost(Rule):
     fix_title = "Read the value from the environment"
     fixable = Fixability.SOMETIMES
     zones = PRODUCTION_ONLY
+    languages = frozenset({Language.PYTHON, Language.TYPESCRIPT})
     tokens = (b"localhost", b"LOCALHOST", b"Localhost", b"127.", b"0.0.0.0", b"::1", b"[::]",
               b"docker.internal", b"ip6-")
     options = ("env-accessor", "env-accessor-import")
 
     @classmethod
     def admits(cls, source: SourceFile, project: Any) -> bool:
+        if source.language is Language.TYPESCRIPT:
+            return not is_tooling_file(source.rel_path)
         return not is_schema_migration(source)
 
     def __init__(self) -> None:
@@ -223,6 +241,42 @@ class HardcodedLocalHost(Rule):
                 _DeferredHostFinding(node, host, detail, fix, data, _is_bare_host_set(site.child), scope))
             return
         ctx.report(self, node, fix=fix, data=data, host=host, detail=detail)
+
+    def visit_string(self, node: Any, ctx: TypeScriptContext) -> None:
+        """TypeScript/JavaScript: a string or template literal (``${…}`` read as a placeholder)."""
+        if not is_analysed_string(node):
+            return
+        text = string_text(node) or ""
+        if not any(marker in text.lower() for marker in _LOCAL_MARKERS):
+            return
+        parsed = parse_value(text)
+        if not parsed.refs or env_fallback(node) is not None or is_quiet_use(node):
+            return  # `process.env.X || "http://localhost"` is ISO102's; checks, messages, dev branches
+        name = bound_name(node)
+        if names_documentation(name) or names_local_choice(name):
+            return  # EXAMPLE_URL, `Local: "http://localhost:8000"` in a catalogue of environments
+        collection = outer(node).parent
+        collection = collection if collection is not None and collection.type == "array" else None
+        if parsed.is_bare_host_list and names_non_destination(name) or parsed.is_bare_host and (
+                names_non_destination(name) or collection is not None and is_loopback_alias_list(
+                    [string_text(element) for element in collection.named_children])):
+            return  # ALLOWED_HOSTS = ["localhost"], ["localhost", "127.0.0.1", "::1"]
+        refs = parsed.destination_refs(names_backing_service(name))
+        if not refs:
+            return
+        if collection is not None:
+            if collection.id in self._reported_collections:
+                return  # allowed origins ["http://localhost:3000", "http://localhost:5173"]: one problem
+            self._reported_collections.add(collection.id)
+        ref = refs[0]
+        host = f"local host `{ref.host}`" if ref.kind == "local" else f"bind-all address `{ref.host}` as a destination"
+        detail, data = "", {}
+        if parsed.passwords:
+            detail = f" (the value also embeds the password `{display_value(parsed.passwords[0], parsed.passwords)}`)"
+            data = {SECRET_RANGE: secret_span(ctx.source, ctx.range(node), parsed.passwords[0]).to_json()}
+        ctx.report(self, node, data=data, host=host, detail=detail)
+
+    visit_template_string = visit_string
 
     @staticmethod
     def _detail(node: ast.AST, parsed: ParsedValue, ctx: PythonContext) -> tuple[str, dict]:
@@ -296,14 +350,7 @@ def _in_membership_collection(container: ast.AST | None) -> bool:
         return True
     if not isinstance(container, (ast.List, ast.Tuple)):
         return False
-    hosts = set()
-    for element in container.elts:
-        text = literal_text(element)
-        if text is None or not parse_value(text).is_bare_host:
-            return False
-        if host_kind(text) == "local":
-            hosts.add(text.strip().lower())
-    return len(hosts) >= 2
+    return is_loopback_alias_list([literal_text(element) for element in container.elts])
 
 
 def _is_server_own_address(site: UseSite, ctx: PythonContext) -> bool:

@@ -345,6 +345,19 @@ def _parse_dsn(text: str) -> tuple[HostRef, ...] | None:
 
 
 # -- names -----------------------------------------------------------------------------------------
+def is_loopback_alias_list(texts: list[str | None]) -> bool:
+    """Two or more spellings of the loopback and nothing else (``["localhost", "127.0.0.1",
+    "[::1]"]``): a set of aliases of one machine is only ever used to recognise it — a
+    destination is one host. ``texts`` are the elements' string values (None: not a string)."""
+    hosts = set()
+    for text in texts:
+        if text is None or not parse_value(text).is_bare_host:
+            return False
+        if host_kind(text) == "local":
+            hosts.add(text.strip().lower())
+    return len(hosts) >= 2
+
+
 def names_backing_service(name: str | None) -> bool:
     return bool(name) and BACKING_SERVICE_RE.search(name.upper()) is not None  # type: ignore[union-attr]
 

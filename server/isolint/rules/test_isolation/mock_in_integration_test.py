@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
@@ -35,14 +36,44 @@ def _records_a_callback(ctx: "PythonContext") -> bool:
     return False
 
 
+def _root_name(target: ast.AST) -> str | None:
+    """``client`` for ``client``, ``client.chat.create`` and ``client["k"].x``."""
+    while isinstance(target, (ast.Attribute, ast.Subscript)):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else None
+
+
+def _fake_name(ctx: "PythonContext") -> str | None:
+    """The name of the fake object a mock call builds or configures: the variable it is
+    assigned to, the object whose attribute it becomes (``client.create = MagicMock()``), or
+    the ``as`` name of a patch (``with patch("x") as fake:``)."""
+    parent = ctx.parent
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        return _root_name(parent.targets[0])
+    if isinstance(parent, ast.AnnAssign):
+        return _root_name(parent.target)
+    if isinstance(parent, ast.withitem) and parent.optional_vars is not None:
+        return _root_name(parent.optional_vars)
+    return None
+
+
+@dataclass
+class _FakeUses:
+    """The mock calls that build and configure one fake object in one function."""
+
+    name: str | None
+    calls: list[tuple[ast.AST, str]] = field(default_factory=list)
+
+
 class MockInIntegrationTest(Rule):
     """A mock (`Mock`, `patch`, `mocker.patch`…) used inside an integration or end-to-end test.
 
     ## What it does
-    Flags each *use* of a mock — `Mock`, `MagicMock`, `AsyncMock`, `PropertyMock`,
+    Flags each fake made with a mock — `Mock`, `MagicMock`, `AsyncMock`, `PropertyMock`,
     `create_autospec`, `patch`, `patch.object`, `patch.multiple` (as a call, decorator or context
     manager) and pytest-mock's `mocker.patch`/`mocker.MagicMock`… — inside an integration or
-    end-to-end test. A test is an integration test when its file is (folders `integration`,
+    end-to-end test, once: the mocks set on its attributes and the mock a patch returns are its
+    related locations. A test is an integration test when its file is (folders `integration`,
     `e2e`, `end_to_end`…, names like `test_integration_*.py`, a module-level
     `pytestmark = pytest.mark.integration`, or `integration-test-paths`), or when the test
     function or class carries one of `integration-test-markers`. Mocks in unit tests are fine.
@@ -106,4 +137,17 @@ class MockInIntegrationTest(Rule):
             return  # `patch("x", new=MagicMock())` is one use, reported on the outer call
         if kind in RECORDER_KINDS and _records_a_callback(ctx):
             return
-        ctx.report(self, node.func, kind=kind)
+        name = _fake_name(ctx)
+        key = (id(ctx.current_function), name) if name else (id(node), None)
+        self._fakes.setdefault(key, _FakeUses(name)).calls.append((node.func, kind))
+
+    def begin_file(self, ctx: "PythonContext") -> None:
+        # one finding per fake object: its creation, the attributes set on it and the patch
+        # that returns it are one problem (a count of findings counts fakes, not lines)
+        self._fakes: dict[tuple[int, str | None], _FakeUses] = {}
+
+    def end_file(self, ctx: "PythonContext") -> None:
+        for fake in self._fakes.values():
+            (first, kind), *others = fake.calls
+            ctx.report(self, first, kind=kind,
+                       related=[(node, f"`{other}` on the same fake `{fake.name}`") for node, other in others])

@@ -1,0 +1,248 @@
+"""Where a string literal of TypeScript/JavaScript production code sits, for ISO101 and ISO102:
+the literal's text (``${…}`` as :data:`~isolint.rules.config_isolation.values.PLACEHOLDER`, so
+:func:`~isolint.rules.config_isolation.values.parse_value` reads it like a Python f-string), the
+name it is bound to, and the shapes that only check, mention or develop against a local host.
+
+The value logic itself — what a local host, a connection URL or a development default is — is
+``values.py``'s, shared with the Python rules.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from isolint.core.context import node_text
+from isolint.rules.config_isolation.values import PLACEHOLDER
+
+#: wrappers a value passes through unchanged: ``("x")``, ``"x" as const``, ``"x" satisfies T``, ``"x"!``
+TRANSPARENT_TYPES = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression",
+                               "non_null_expression", "type_assertion"})
+COMPARISON_OPERATORS = frozenset({"===", "==", "!==", "!="})
+FALLBACK_OPERATORS = frozenset({"||", "??"})
+#: methods whose string arguments are matched against, never connected to
+CHECK_METHODS = frozenset({"includes", "startsWith", "endsWith", "indexOf", "lastIndexOf", "match", "matchAll", "test",
+                           "replace", "replaceAll", "has", "split", "search", "localeCompare", "exec"})
+#: methods whose host argument is where this process listens
+BIND_METHODS = frozenset({"listen", "bind"})
+#: calls whose string arguments are messages (``console.log``, ``new Error``)
+MESSAGE_CALLEES_RE = re.compile(r"^(console|logger|log|this\.logger|this\.log)\.\w+$|^(\w*Error|warn|alert|t|i18n\.t)$")
+#: JSX attributes shown to people, never fetched
+TEXT_ATTRIBUTES = frozenset({"placeholder", "title", "alt", "label", "helperText", "description", "aria-label",
+                             "defaultValue", "tooltip", "hint", "example"})
+#: a condition that turns on development code: ``NODE_ENV === "development"``, ``import.meta.env.DEV``,
+#: ``__DEV__``, ``isDev``, ``NODE_ENV !== "production"``
+DEV_CONDITION_RE = re.compile(
+    r"NODE_ENV\s*={2,3}\s*[\"'`](development|dev|test|local)[\"'`]|[\"'`](development|dev|test|local)[\"'`]\s*={2,3}"
+    r"\s*[\w.]*NODE_ENV|NODE_ENV\s*!==?\s*[\"'`]production[\"'`]|\benv\.DEV\b|\b__DEV__\b|"
+    r"\bis_?(Dev|Development|Local|Localhost|Debug|Test)(Mode|Env|Environment)?\b|\bDEBUG\b|\bdevMode\b", re.IGNORECASE)
+#: the opposite switch: its *else* branch is the development code (``import.meta.env.PROD ? "/api" : "http://localhost"``)
+PROD_CONDITION_RE = re.compile(r"NODE_ENV\s*={2,3}\s*[\"'`]production[\"'`]|\benv\.PROD\b|\bis_?Prod(uction)?\b",
+                               re.IGNORECASE)
+#: ``process.env``, ``import.meta.env`` (Vite), ``Bun.env``: the environment of a Node or browser build
+ENV_OBJECT_RE = re.compile(r"^(process\.env|import\.meta\.env|Bun\.env)$")
+#: a name that labels its value as the local one of several (``Local: "http://localhost:8000"`` in
+#: a catalogue of environments, ``DEV_API_URL``): a choice, not a fallback
+LOCAL_LABEL_RE = re.compile(r"(^|_)(LOCAL|LOCALHOST|DEV|DEVELOPMENT|DEVELOP|TEST|TESTING|MOCK|DEMO|SANDBOX)(_|$)")
+#: files of a frontend's build and development tooling (``vite.config.ts``, ``*.stories.tsx``,
+#: ``mocks/``), of end-to-end suites and of command-line tools run on a developer's machine
+TOOLING_NAME_RE = re.compile(r"(^|\.)(config|conf|stories|story|mock|mocks|fixture|fixtures|setup|spec|test)\.[cm]?[jt]sx?$"
+                             r"|^(vite|vitest|webpack|rollup|jest|playwright|cypress|next|nuxt|astro|svelte|"
+                             r"tailwind|postcss|eslint|babel|karma|storybook)\.", re.IGNORECASE)
+TOOLING_FOLDERS = frozenset({"mocks", "__mocks__", "mock", "msw", "stories", "storybook", ".storybook", "e2e",
+                             "cypress", "playwright", "fixtures", "__fixtures__", "dev", "devtools", "cli", "bin"})
+TOOLING_FOLDER_RE = re.compile(r"[-_]cli$")
+
+
+def is_tooling_file(rel_path: str) -> bool:
+    """A frontend's build/dev configuration, mocks, stories, end-to-end suites or a command-line
+    tool's package: where a local address is the right default."""
+    path = PurePosixPath(rel_path)
+    if TOOLING_NAME_RE.search(path.name):
+        return True
+    return any(part.lower() in TOOLING_FOLDERS or TOOLING_FOLDER_RE.search(part) for part in path.parts[:-1])
+
+
+def unwrap(node: Any) -> Any:
+    while node is not None and node.type in TRANSPARENT_TYPES:
+        node = node.named_children[0] if node.named_children else None
+    return node
+
+
+def outer(node: Any) -> Any:
+    """The node and the transparent wrappers around it, outermost."""
+    while node.parent is not None and node.parent.type in TRANSPARENT_TYPES:
+        node = node.parent
+    return node
+
+
+def string_text(node: Any) -> str | None:
+    """A string literal's value; a template literal's text with :data:`PLACEHOLDER` per ``${…}``."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "string":
+        return node_text(node)[1:-1]
+    if node.type == "template_string":
+        parts = []
+        for child in node.named_children:
+            if child.type == "template_substitution":
+                parts.append(PLACEHOLDER)
+            else:
+                parts.append(node_text(child))
+        return "".join(parts)
+    return None
+
+
+def is_analysed_string(node: Any) -> bool:
+    """A string or template literal analysed as a whole (not a piece of another template)."""
+    return node.type in ("string", "template_string") and not (
+        node.parent is not None and node.parent.type in ("template_string", "template_substitution"))
+
+
+def env_lookup_name(node: Any) -> str | None:
+    """``process.env.API_URL``/``import.meta.env["VITE_API_URL"]`` → the variable's name."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "member_expression":
+        target, key = node.child_by_field_name("object"), node.child_by_field_name("property")
+        name = node_text(key) if key is not None else None
+    elif node.type == "subscript_expression":
+        target, index = node.child_by_field_name("object"), node.child_by_field_name("index")
+        name = string_text(index) if index is not None else None
+    else:
+        return None
+    if target is None or not ENV_OBJECT_RE.match(re.sub(r"\s+|\?", "", node_text(target))):
+        return None
+    return name
+
+
+def env_fallback(node: Any) -> tuple[str, Any] | None:
+    """``process.env.X || "…"``/``?? "…"`` with ``node`` the fallback: (variable name, the lookup)."""
+    top = outer(node)
+    parent = top.parent
+    if parent is None or parent.type != "binary_expression" or parent.child_by_field_name("right") != top:
+        return None
+    operator = parent.child_by_field_name("operator")
+    if operator is None or node_text(operator) not in FALLBACK_OPERATORS:
+        return None
+    left = parent.child_by_field_name("left")
+    name = env_lookup_name(left)
+    return (name, left) if name else None
+
+
+def bound_name(node: Any) -> str | None:
+    """The name a value is bound to, as an environment-style upper snake case name: a variable,
+    an object property, an assigned member, a parameter default, a JSX attribute."""
+    child, parent = outer(node), outer(node).parent
+    while parent is not None and (parent.type in ("binary_expression", "ternary_expression", "array")
+                                  or parent.type in TRANSPARENT_TYPES):
+        child, parent = parent, parent.parent
+    if parent is None:
+        return None
+    field = None
+    if parent.type == "variable_declarator":
+        field = parent.child_by_field_name("name")
+    elif parent.type == "pair":
+        field = parent.child_by_field_name("key")
+    elif parent.type in ("assignment_expression", "augmented_assignment_expression"):
+        field = parent.child_by_field_name("left")
+        if field is not None and field.type == "member_expression":
+            field = field.child_by_field_name("property")
+    elif parent.type in ("required_parameter", "optional_parameter", "public_field_definition",
+                         "field_definition", "assignment_pattern", "jsx_attribute"):
+        field = parent.child_by_field_name("pattern") or parent.child_by_field_name("name") \
+            or parent.child_by_field_name("left") or parent.named_children[0]
+    if field is None or field.type not in ("identifier", "property_identifier", "shorthand_property_identifier",
+                                           "string", "private_property_identifier", "jsx_attribute",
+                                           "shorthand_property_identifier_pattern"):
+        return None
+    text = string_text(field) if field.type == "string" else node_text(field)
+    return upper_snake(text) if text else None
+
+
+def upper_snake(name: str) -> str:
+    """``apiBaseUrl`` → ``API_BASE_URL``, ``#redisHost`` → ``REDIS_HOST``."""
+    name = name.lstrip("#_$")
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|[-.\s]+", "_", name)
+    return name.upper()
+
+
+def names_local_choice(name: str | None) -> bool:
+    return bool(name) and LOCAL_LABEL_RE.search(name) is not None  # type: ignore[arg-type]
+
+
+def _callee(call: Any) -> str:
+    function = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+    return node_text(function) if function is not None else ""
+
+
+def is_quiet_use(node: Any) -> bool:
+    """A literal that is only checked against, shown to people, or sits in development code:
+    ``host === "localhost"``, ``url.includes("localhost")``, ``new Set(["localhost", …])``,
+    ``server.listen(0, "127.0.0.1")``, ``console.log(…)``, ``placeholder="http://…"``, the branch a
+    development switch (``NODE_ENV === "development"``, ``import.meta.env.DEV``) turns on."""
+    child = outer(node)
+    parent = child.parent
+    while parent is not None:
+        kind = parent.type
+        if kind == "binary_expression":
+            operator = parent.child_by_field_name("operator")
+            op = node_text(operator) if operator is not None else ""
+            if op in COMPARISON_OPERATORS:
+                return True
+            if op == "&&" and parent.child_by_field_name("right") == child and _is_dev_condition(
+                    parent.child_by_field_name("left"), positive=True):
+                return True
+        elif kind == "ternary_expression":
+            condition = parent.child_by_field_name("condition")
+            if child == condition:
+                return True
+            branch_positive = child == parent.child_by_field_name("consequence")
+            if _is_dev_condition(condition, positive=branch_positive):
+                return True
+        elif kind == "if_statement":
+            condition = parent.child_by_field_name("condition")
+            if child == condition:
+                return True
+            in_consequence = child == parent.child_by_field_name("consequence")
+            if _is_dev_condition(condition, positive=in_consequence):
+                return True
+        elif kind == "arguments":
+            call = parent.parent
+            if call is not None and call.type in ("call_expression", "new_expression"):
+                callee = _callee(call)
+                method = callee.rsplit(".", 1)[-1]
+                if method in CHECK_METHODS or method in BIND_METHODS or callee in ("Set", "new Set") \
+                        or call.type == "new_expression" and method in ("Set", "RegExp") \
+                        or MESSAGE_CALLEES_RE.match(callee) or method.endswith("Error"):
+                    return True
+        elif kind == "jsx_attribute":
+            name = parent.named_children[0] if parent.named_children else None
+            if name is not None and node_text(name) in TEXT_ATTRIBUTES:
+                return True
+        elif kind in ("throw_statement", "jsx_element", "jsx_self_closing_element", "comment", "regex"):
+            return True
+        elif kind in ("member_expression", "subscript_expression"):
+            obj = parent.child_by_field_name("object")
+            if obj == child:  # ["localhost", "127.0.0.1"].includes(host)
+                prop = parent.child_by_field_name("property") or parent.child_by_field_name("index")
+                if prop is not None and node_text(prop) in CHECK_METHODS:
+                    return True
+        child, parent = parent, parent.parent
+    return False
+
+
+def _is_dev_condition(condition: Any, *, positive: bool) -> bool:
+    """``condition`` turns on development code in the branch taken when it is ``positive``."""
+    if condition is None:
+        return False
+    text = node_text(condition)
+    negated = text.lstrip("( ").startswith("!") and not text.lstrip("( ").startswith("!=")
+    if DEV_CONDITION_RE.search(text):
+        return positive != negated
+    if PROD_CONDITION_RE.search(text):
+        return positive == negated
+    return False
