@@ -11,7 +11,7 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["server"]:
-        from isolint.lsp.server import main as server_main
+        from isolint.lsp.main import main as server_main
 
         return server_main(argv[1:])
     from isolint.cli.main import main as cli_main

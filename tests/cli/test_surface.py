@@ -76,7 +76,7 @@ def test_server_log_file_and_level(tmp_path: Path) -> None:
     log = tmp_path / "server.log"
     ended = _server("--stdio", "--log-file", str(log), "--log-level", "INFO",
                     stdin=_message({"jsonrpc": "2.0", "method": "exit"}))
-    assert ended.returncode == 0
+    assert ended.returncode == 1  # exit without shutdown: 1, as the protocol says
     assert ended.stderr == b""  # the log went to the file, not to stderr
     text = log.read_text(encoding="utf-8")
     assert " INFO " in text and " DEBUG " not in text

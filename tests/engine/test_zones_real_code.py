@@ -18,6 +18,15 @@ from isolint.core.zones import classify
         # …and its unit tests stay unit tests
         ("tests/test_client.py", Zone.TEST),
         ("tests/unit/integration_test_helpers.py", Zone.TEST),
+        # a test module that names its tier is one, even among unit tests (skyvern, openhands)
+        ("tests/unit/test_iframe_e2e.py", Zone.INTEGRATION_TEST),
+        ("tests/unit_tests/test_openrouter_integration.py", Zone.INTEGRATION_TEST),
+        ("tests/unit/test_e2e_checkout.py", Zone.INTEGRATION_TEST),
+        ("tests/unit/test_integration.py", Zone.TEST),
+        ("tests/unit/test_integrations.py", Zone.TEST),
+        ("tests/unit/test_integration_helpers.py", Zone.TEST),
+        ("tests/unit/test_end_to_end_signup.py", Zone.INTEGRATION_TEST),
+        ("tests/unit/integration_e2e.py", Zone.TEST),
         # example clients shipped next to the server are not production code (letta's ws_api)
         ("letta/server/ws_api/example_client.py", Zone.DEVELOPMENT),
         ("services/api/app/payments_example.py", Zone.DEVELOPMENT),

@@ -117,3 +117,13 @@ def test_nested_repository_has_its_own_view(repo: Path) -> None:
     git(nested, "init", "-q")
     files = {r.source.rel_path for r in lint_paths([repo]).results}
     assert "vendor_app/kept.py" in files and "vendor_app/ignored.py" not in files
+
+
+def test_a_fifo_named_gitignore_that_blocks_git_falls_back_to_the_walk(repo: Path) -> None:
+    """git opens every .gitignore it meets and waits for good on a FIFO: discovery stops waiting,
+    says why and walks the folders, which skip the FIFO and honour the other .gitignore files."""
+    os.mkfifo(repo / "services" / "api" / ".gitignore")
+    counts, err = findings_per_file(repo, "--no-cache")
+    assert "git did not answer" in err and "walking the folders" in err
+    assert "services/api/.gitignore: a FIFO" in err
+    assert "services/api/app/config.py" in counts and "services/api/build_output/gen.py" not in counts

@@ -26,6 +26,10 @@ from typing import Callable, NamedTuple
 _SAFE_CONFIG = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "core.untrackedCache=false",
                 "-c", "core.pager=cat", "-c", "diff.external=", "-c", "core.sshCommand=false")
 _TIMEOUT_SECONDS = 60
+#: git opens every exclude file it meets (``.gitignore``, ``.git/info/exclude``) and blocks for
+#: good on one that is a FIFO; listing even a very large repository takes a few seconds, so past
+#: this discovery stops waiting and walks the folders itself (which never opens a FIFO)
+_LISTING_TIMEOUT_SECONDS = 15
 
 
 class GitListing(NamedTuple):
@@ -44,14 +48,17 @@ def _git_environment() -> dict[str, str]:
     return env
 
 
-def run_git(folder: str, *args: str) -> tuple[bytes | None, str]:
+def run_git(folder: str, *args: str, timeout: float = _TIMEOUT_SECONDS) -> tuple[bytes | None, str]:
     """(stdout, "") or (None, why not) for ``git <args>`` in ``folder``, safely (see above)."""
     executable = shutil.which("git")
     if executable is None:
         return None, "git is not installed"
     try:
         done = subprocess.run([executable, *_SAFE_CONFIG, *args], cwd=folder, env=_git_environment(),
-                              stdin=subprocess.DEVNULL, capture_output=True, timeout=_TIMEOUT_SECONDS)
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, (f"git did not answer within {timeout:g} s; an exclude file that is not a regular file "
+                      "(a FIFO named .gitignore or .git/info/exclude) blocks it")
     except (OSError, subprocess.SubprocessError) as exc:
         return None, f"git could not run ({exc})"
     if done.returncode != 0:
@@ -77,7 +84,8 @@ def repository_of(folder: str) -> str | None:
 def git_listing(folder: str, note: Callable[[str], None] | None = None) -> GitListing | None:
     """git's files under ``folder`` (inside a repository), or None (with a note saying why)
     when git cannot be asked."""
-    output, reason = run_git(folder, "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard")
+    output, reason = run_git(folder, "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard",
+                             timeout=_LISTING_TIMEOUT_SECONDS)
     if output is None:
         if note is not None:
             note(f"{folder}: git's view of the repository is not available ({reason}); "

@@ -41,6 +41,13 @@ INTEGRATION_FILE_RE = re.compile(
     r"(integration|e2e|end_to_end|system)_tests?_.*\.py|"
     r".*\.(e2e|integration)\.(test|spec)?\.?[cm]?[jt]sx?)$"
 )
+#: a test module that names its own tier: ``test_checkout_e2e.py``, ``test_redis_integration.py``,
+#: ``test_e2e_login.py``. It is an integration test even under ``tests/unit/`` (a bare
+#: ``test_integration.py`` or ``test_integration_helpers.py`` there is often a unit test of
+#: "the integration with" something or of integration helpers).
+NAMED_TIER_FILE_RE = re.compile(
+    r"^(test_.+_(integration|e2e|end_to_end)(_tests?)?|test_(e2e|end_to_end)_.+)\.py$"
+)
 # Folder names that only ever hold integration tests, wherever they sit.
 UNAMBIGUOUS_INTEGRATION_DIRS = frozenset({
     "integration_tests", "integration-tests", "tests_integration", "e2e", "e2e_tests", "e2e-tests",
@@ -156,6 +163,8 @@ def classify_by_heuristics_with_reason(rel_path: str) -> tuple[Zone, str]:
     if test_folder is not None or TEST_FILE_RE.match(lowered) is not None:
         why = f"inside a `{test_folder}/` folder" if test_folder is not None else f"the file name `{name}` is a test's"
         if (folder := _first(dirs, UNIT_DIRS)) is not None:
+            if NAMED_TIER_FILE_RE.match(lowered):
+                return Zone.INTEGRATION_TEST, f"{why}; `{name}` names an integration test, even under `{folder}/`"
             return Zone.TEST, f"{why}, under `{folder}/` (unit tests)"
         if (folder := _first(dirs, INTEGRATION_DIRS) or _integration_named(dirs)) is not None:
             return Zone.INTEGRATION_TEST, f"{why}, under `{folder}/` (integration tests)"

@@ -12,10 +12,10 @@ from pathlib import Path
 from isolint.api import findings_for_editor
 from isolint.core.config import Settings
 from isolint.core.model import Finding, Language, Range
+from isolint.core.source import BINARY_SNIFF_BYTES, MAX_FILE_BYTES, SourceFile
 from isolint.engine.checker import check_source, index_source, load_source
 from isolint.engine.project import ProjectIndex
 from isolint.engine.selection import rules_for
-from isolint.core.source import BINARY_SNIFF_BYTES, MAX_FILE_BYTES, SourceFile
 from isolint.rules.meta.unreadable_file import UnreadableFile
 
 

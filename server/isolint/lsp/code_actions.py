@@ -10,20 +10,24 @@ listed are never applied.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
 from isolint.core.model import Applicability, Edit, Finding, Range
-from isolint.engine.fixing import materialize
 from isolint.core.source import SourceFile
+from isolint.engine.fixing import materialize
 from isolint.engine.ignore_comments import ignore_edit
 from isolint.fixers import FixNotApplicable
-from isolint.lsp.convert import PositionCodec, to_diagnostic, to_text_edit
+from isolint.lsp.convert import PositionCodec, finding_from_data, to_diagnostic, to_text_edit
 from isolint.lsp.documents import Document
+
+if TYPE_CHECKING:
+    from isolint.lsp.server import IsolintLanguageServer
 
 log = logging.getLogger(__name__)
 
@@ -180,3 +184,68 @@ def fix_all_edits(document: Document, source: SourceFile, project: Any = None) -
     result = fix_source(document.text, source.path, source.settings, unsafe=False, project=project)
     edit = minimal_edit(document.text, result.text)
     return (edit,) if edit is not None else ()
+
+
+# -- handlers ------------------------------------------------------------------------------------
+CODE_ACTION_OPTIONS = types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND],
+                                              resolve_provider=True)
+
+
+async def code_action(ls: IsolintLanguageServer, params: types.CodeActionParams):
+    document, state = await ls.current(params.text_document.uri)
+    if document is None or state is None:
+        return None
+    copy = Document(document.uri, document.text, document.version, document.language_id)
+    source = ls.source_of(copy)
+    if source is None:
+        return None
+    range_ = ls.codec.range_from_client(copy.lines, params.range)
+    findings = relevant_findings(state.findings, range_, params.context.diagnostics)
+    project = ls.projects.index_for(source.settings)
+    return await asyncio.get_running_loop().run_in_executor(
+        ls.checker, build_actions, copy, source, findings, list(state.findings),
+        params.context.only, ls.codec, ls.support, project)
+
+
+async def code_action_resolve(ls: IsolintLanguageServer, action: types.CodeAction) -> types.CodeAction:
+    data = action.data if isinstance(action.data, dict) else {}
+    what, uri = data.get("action"), data.get("uri")
+    if what not in (FIX, IGNORE, FIX_ALL) or not isinstance(uri, str):
+        return action
+    document, state = await ls.current(uri)
+    if document is None or state is None:
+        return action
+    finding = finding_from_data(data)
+    if data.get("version") != document.version and finding is not None:
+        finding = same_finding(finding, state.findings)  # the text moved on: find it again
+        if finding is None:
+            return action
+    edit = await edit_for(ls, document, what, finding)
+    if edit is not None:
+        action.edit = edit
+    return action
+
+
+def same_finding(finding: Finding, findings: Iterable[Finding]) -> Finding | None:
+    """The current version of a finding listed for an older text (same rule, same message,
+    nearest line)."""
+    candidates = [f for f in findings if f.code == finding.code and f.message == finding.message]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda f: abs(f.range.start.line - finding.range.start.line))
+
+
+async def edit_for(ls: IsolintLanguageServer, document: Document, what: str, finding: Finding | None
+                   ) -> types.WorkspaceEdit | None:
+    """Build the edit off the event loop (libcst may be involved) on a copy of the text; an
+    edit for a text that changed meanwhile is not returned."""
+    copy = Document(document.uri, document.text, document.version, document.language_id)
+    source = ls.source_of(copy)
+    if source is None:
+        return None
+    project = ls.projects.index_for(source.settings)
+    edits = await asyncio.get_running_loop().run_in_executor(
+        ls.checker, edits_for, what, finding, copy, source, project)
+    if not edits or ls.documents.get(document.uri) is not document or document.version != copy.version:
+        return None
+    return workspace_edit(copy, edits, ls.codec, ls.support)

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
 
 from isolint.core.model import Finding, Position
 from isolint.core.rule import Rule, RuleRef, rule_doc_url
-from isolint.core.suppression import SUPPRESSION_RE
 from isolint.core.source import SourceFile
+from isolint.core.suppression import SUPPRESSION_RE
 from isolint.engine.ignore_comments import suppressions_of
 from isolint.rules.registry import RULES, get_rule
+
+if TYPE_CHECKING:
+    from isolint.lsp.server import IsolintLanguageServer
 
 _CODE_RE = re.compile(r"[A-Za-z0-9-]+")
 
@@ -66,3 +72,20 @@ def _rules_of_directive(source: SourceFile, position: Position) -> list[type[Rul
                 return rules_matching(word.group())
         return [rule for code in comment.codes for rule in rules_matching(code)]
     return []
+
+
+async def hover(ls: IsolintLanguageServer, params: types.HoverParams) -> types.Hover | None:
+    document, state = await ls.current(params.text_document.uri)
+    if document is None or state is None:
+        return None
+    source = ls.source_of(document)
+    if source is None:
+        return None
+    position = ls.codec.from_client(document.lines, params.position)
+    formats = ls.capability("text_document.hover.content_format") or [types.MarkupKind.PlainText]
+    markdown = types.MarkupKind.Markdown in formats
+    text = hover_text(state.findings, source, position, markdown)
+    if text is None:
+        return None
+    kind = types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText
+    return types.Hover(contents=types.MarkupContent(kind=kind, value=text))

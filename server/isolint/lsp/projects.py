@@ -122,12 +122,20 @@ class Projects:
             return list(self._indexes.values())
 
     # -- workspace files -----------------------------------------------------------------------
-    def workspace_files(self) -> Iterator[tuple[Path, Settings]]:
-        """Every file of every workspace folder the CLI would check (excludes, .gitignore)."""
+    def workspace_files(self, stop: threading.Event | None = None) -> Iterator[tuple[Path, Settings]]:
+        """Every file of every workspace folder the CLI would check (excludes, .gitignore);
+        the walk ends early once ``stop`` is set."""
         resolver = _Resolver(self)
         for folder in list(self.folders.values()):
-            for entry in iter_source_files([folder.path], resolver):  # type: ignore[arg-type]
+            for entry in iter_source_files([folder.path], resolver, _log_skipped):  # type: ignore[arg-type]
+                if stop is not None and stop.is_set():
+                    return
                 yield entry.path, entry.settings  # SourceEntry also carries rel_path now
+
+
+def _log_skipped(message: str) -> None:
+    """What discovery skips for a reason the user should know (a folder it cannot list, a FIFO)."""
+    log.warning("workspace: %s", message)
 
 
 class _Resolver:

@@ -73,6 +73,8 @@ class Scheduler:
         self.document_of = document_of
         self.on_result = on_result
         self.states: dict[str, DocumentState] = {}
+        #: analyses of open documents in flight; background work yields while there are any
+        self.analysing = 0
 
     def state(self, uri: str) -> DocumentState:
         return self.states.setdefault(uri, DocumentState())
@@ -117,11 +119,14 @@ class Scheduler:
                 snapshot = self.snapshot_of(document)
                 outcome = None
                 if snapshot is not None:
+                    self.analysing += 1
                     try:
                         outcome = await loop.run_in_executor(self.executor, analyse, snapshot)
                     except Exception:
                         log.exception("analysis of %s failed", uri)
                         outcome = Outcome(snapshot)
+                    finally:
+                        self.analysing -= 1
                 if self.states.get(uri) is not state or self.document_of(uri) is not document:
                     return  # closed (or closed and reopened) meanwhile
                 if state.wanted != generation or (snapshot is not None and document.version != snapshot.version):

@@ -126,6 +126,27 @@ class JsonRpcClient:
                 raise ServerDied(f"writing to the server failed ({exc}); stderr:\n{self.stderr_tail()}") from exc
         return time.monotonic()
 
+    def send_request_framed(self, method: str, params: Any, frame: Callable[[bytes], bytes]) -> Any:
+        """A request whose framing ``frame(body)`` builds (a wrong or absurd Content-Length)."""
+        with self._lock:
+            self._next_id += 1
+            request_id = self._next_id
+            self._pending[request_id] = _PendingRequest(method, time.monotonic())
+        message = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}
+        self.write_raw(frame(json.dumps(message).encode("utf-8")))
+        return request_id
+
+    def write_raw(self, data: bytes) -> None:
+        """Bytes as they are: framing that a broken client could send."""
+        with self._write_lock:
+            self.process.stdin.write(data)
+            self.process.stdin.flush()
+
+    def close_input(self) -> None:
+        """Close the server's stdin, as a client that went away without a word."""
+        with self._write_lock:
+            self.process.stdin.close()
+
     def _write_quietly(self, message: dict[str, Any]) -> None:
         try:
             self._write(message)

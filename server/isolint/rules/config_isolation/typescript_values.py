@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from isolint.core.context import node_text
-from isolint.rules.config_isolation.values import PLACEHOLDER
+from isolint.rules.config_isolation.values import PLACEHOLDER, host_kind
 
 #: wrappers a value passes through unchanged: ``("x")``, ``"x" as const``, ``"x" satisfies T``, ``"x"!``
 TRANSPARENT_TYPES = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression",
@@ -46,12 +46,14 @@ ENV_OBJECT_RE = re.compile(r"^(process\.env|import\.meta\.env|Bun\.env)$")
 #: a catalogue of environments, ``DEV_API_URL``): a choice, not a fallback
 LOCAL_LABEL_RE = re.compile(r"(^|_)(LOCAL|LOCALHOST|DEV|DEVELOPMENT|DEVELOP|TEST|TESTING|MOCK|DEMO|SANDBOX)(_|$)")
 #: files of a frontend's build and development tooling (``vite.config.ts``, ``*.stories.tsx``,
-#: ``mocks/``), of end-to-end suites and of command-line tools run on a developer's machine
+#: ``mocks/``), of end-to-end suites, examples and scripts, and of command-line tools run on a
+#: developer's machine
 TOOLING_NAME_RE = re.compile(r"(^|\.)(config|conf|stories|story|mock|mocks|fixture|fixtures|setup|spec|test)\.[cm]?[jt]sx?$"
                              r"|^(vite|vitest|webpack|rollup|jest|playwright|cypress|next|nuxt|astro|svelte|"
                              r"tailwind|postcss|eslint|babel|karma|storybook)\.", re.IGNORECASE)
 TOOLING_FOLDERS = frozenset({"mocks", "__mocks__", "mock", "msw", "stories", "storybook", ".storybook", "e2e",
-                             "cypress", "playwright", "fixtures", "__fixtures__", "dev", "devtools", "cli", "bin"})
+                             "cypress", "playwright", "fixtures", "__fixtures__", "dev", "devtools", "cli", "bin",
+                             "examples", "example", "demo", "demos", "samples", "evals", "scripts", "docs"})
 TOOLING_FOLDER_RE = re.compile(r"[-_]cli$")
 
 
@@ -198,8 +200,8 @@ def is_quiet_use(node: Any) -> bool:
                 return True
         elif kind == "ternary_expression":
             condition = parent.child_by_field_name("condition")
-            if child == condition:
-                return True
+            if child == condition or _compares_with_a_host(condition) or _reads_page_host(parent):
+                return True  # host === "0.0.0.0" ? "127.0.0.1" : host; SSR: window ? location.hostname : "localhost"
             branch_positive = child == parent.child_by_field_name("consequence")
             if _is_dev_condition(condition, positive=branch_positive):
                 return True
@@ -215,6 +217,8 @@ def is_quiet_use(node: Any) -> bool:
             if call is not None and call.type in ("call_expression", "new_expression"):
                 callee = _callee(call)
                 method = callee.rsplit(".", 1)[-1]
+                if call.type == "new_expression" and method == "URL" and parent.named_children[1:2] == [child]:
+                    return True  # new URL(path, "http://localhost"): a base to parse a relative URL against
                 if method in CHECK_METHODS or method in BIND_METHODS or callee in ("Set", "new Set") \
                         or call.type == "new_expression" and method in ("Set", "RegExp") \
                         or MESSAGE_CALLEES_RE.match(callee) or method.endswith("Error"):
@@ -233,6 +237,26 @@ def is_quiet_use(node: Any) -> bool:
                     return True
         child, parent = parent, parent.parent
     return False
+
+
+def _compares_with_a_host(condition: Any) -> bool:
+    """``value === "0.0.0.0"``: a branch chosen by comparing with a host respells that host."""
+    condition = unwrap(condition)
+    if condition is None or condition.type != "binary_expression":
+        return False
+    operator = condition.child_by_field_name("operator")
+    if operator is None or node_text(operator) not in COMPARISON_OPERATORS:
+        return False
+    sides = (condition.child_by_field_name("left"), condition.child_by_field_name("right"))
+    return any(host_kind(text) is not None for text in (string_text(side) for side in sides if side is not None)
+               if text is not None)
+
+
+def _reads_page_host(ternary: Any) -> bool:
+    """``typeof window !== "undefined" ? window.location.hostname : "localhost"``: the page's own
+    host, with a stand-in where there is no page (server-side rendering)."""
+    return any(branch is not None and "location.host" in node_text(branch)
+               for branch in (ternary.child_by_field_name("consequence"), ternary.child_by_field_name("alternative")))
 
 
 def _is_dev_condition(condition: Any, *, positive: bool) -> bool:

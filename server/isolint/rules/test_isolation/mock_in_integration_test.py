@@ -74,7 +74,8 @@ class MockInIntegrationTest(Rule):
     manager) and pytest-mock's `mocker.patch`/`mocker.MagicMock`… — inside an integration or
     end-to-end test, once: the mocks set on its attributes and the mock a patch returns are its
     related locations. A test is an integration test when its file is (folders `integration`,
-    `e2e`, `end_to_end`…, names like `test_integration_*.py`, a module-level
+    `e2e`, `end_to_end`…, names like `test_integration_*.py` or `test_*_e2e.py` even under
+    `tests/unit/`, a module-level
     `pytestmark = pytest.mark.integration`, or `integration-test-paths`), or when the test
     function or class carries one of `integration-test-markers`. Mocks in unit tests are fine.
 
