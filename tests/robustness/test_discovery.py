@@ -4,6 +4,7 @@ once, read nothing that is not a regular file, and name what it skipped."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -43,6 +44,18 @@ def test_folder_symlink_loops_finish_and_report_each_file_once(repo: Path) -> No
     counts, _ = findings_per_file(repo, "--no-cache")
     assert dict(counts) == expected
 
+
+
+def test_the_report_over_symlink_loops_finishes_and_counts_each_file_once(repo: Path) -> None:
+    without_loops = run_isolint(repo, "report", "--no-cache", "--format", "json", ".")
+    app = repo / "services/api/app"
+    (app / "l1").symlink_to("..")
+    (app / "l2").symlink_to("..")
+    with_loops = run_isolint(repo, "report", "--no-cache", "--format", "json", ".")
+    assert "Traceback" not in with_loops.stderr and with_loops.returncode == without_loops.returncode == 1
+    metrics = json.loads(without_loops.stdout)["metrics"]
+    assert next(m["value"] for m in metrics if m["key"] == "localhost-references") == 2  # the comparison means something
+    assert json.loads(with_loops.stdout)["metrics"] == metrics
 
 def test_a_folder_outside_reached_twice_is_walked_once(repo: Path, tmp_path: Path) -> None:
     shared = write_tree(tmp_path / "shared", {"settings.py": 'REDIS_HOST = "localhost"\n'})

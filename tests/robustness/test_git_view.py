@@ -127,3 +127,10 @@ def test_a_fifo_named_gitignore_that_blocks_git_falls_back_to_the_walk(repo: Pat
     assert "git did not answer" in err and "walking the folders" in err
     assert "services/api/.gitignore: a FIFO" in err
     assert "services/api/app/config.py" in counts and "services/api/build_output/gen.py" not in counts
+
+
+def test_a_fifo_named_like_source_in_a_repository_is_not_opened(repo: Path) -> None:
+    expected, _ = findings_per_file(repo, "--no-cache")
+    os.mkfifo(repo / "services/api/app/x.py")
+    counts, _ = findings_per_file(repo, "--no-cache")
+    assert counts == expected and "services/api/app/config.py" in counts

@@ -377,3 +377,54 @@ def test_typescript_wrappers_send_their_first_argument() -> None:
     assert facts["wrappers"] == [["emitEvent", "emit", True], ["relay", "send", True], ["sendMessage", "send", True]]
     tagged = {e["name"]: e.get("wrapper") for e in facts["entries"] if not e["strong"]}
     assert tagged == {"hello_there": "sendChat"}  # strong if another file defines `sendChat`
+
+
+def test_python_receiver_teaches_its_discriminator_key() -> None:
+    """`match data.get("kind")` with several cases makes `kind` the file's discriminator: the
+    cases are handles and `{"kind": …}` dicts handed to a send are sends."""
+    facts = python_entries(
+        "async def on_message(websocket, data):\n"
+        "    kind = data.get('kind')\n"
+        "    match kind:\n"
+        "        case 'go-back':\n            pass\n"
+        "        case 'reload':\n            await websocket.send_json({'kind': 'reloaded'})\n"
+    )
+    assert {("handle", "go-back", True), ("handle", "reload", True), ("send", "reloaded", True)} <= summary(facts)
+
+
+def test_python_one_literal_comparison_teaches_no_key() -> None:
+    """Look-alike: `if data["kind"] == "x"` is a condition, not a dispatch on a discriminator."""
+    facts = python_entries(
+        "async def on_message(websocket, data):\n"
+        "    if data['kind'] == 'go-back':\n        pass\n"
+        "    await websocket.send_json({'kind': 'reloaded'})\n"
+    )
+    assert not {name for _, name, _ in summary(facts)} & {"go-back", "reloaded"}
+
+
+def test_typescript_switch_on_a_bound_key_read_and_a_message_forwarder() -> None:
+    """`const k = data.kind; switch (k)` teaches `kind`; `sendCommand({ kind: … })` is a send
+    when `sendCommand` hands its parameter to `socket.send(JSON.stringify(…))`."""
+    facts = ts_entries(
+        "const ws = new WebSocket(url);\n"
+        "const sendCommand = (command: Command) => { ws.send(JSON.stringify(command)); };\n"
+        "sendCommand({ kind: 'take-control' });\n"
+        "ws.onmessage = (event) => {\n"
+        "  const data = JSON.parse(event.data);\n"
+        "  const k = data.kind;\n"
+        "  switch (k) {\n    case 'copied-text': break;\n    case 'screenshot': break;\n  }\n"
+        "};\n"
+    )
+    assert {("send", "take-control", True), ("handle", "copied-text", True),
+            ("handle", "screenshot", True)} <= summary(facts)
+
+
+def test_typescript_kind_without_a_switch_on_it_stays_weak() -> None:
+    """Look-alike: `{ kind: 'separator' }` in a file whose receiver never switches on `kind`."""
+    facts = ts_entries(
+        "const ws = new WebSocket(url);\n"
+        "ws.send(JSON.stringify({ kind: 'take-control' }));\n"
+        "const items = [{ kind: 'separator' }];\n"
+    )
+    assert ("send", "take-control", True) not in summary(facts)
+    assert not any(name == "separator" for _, name, _ in summary(facts))

@@ -43,7 +43,7 @@ class NameKind(enum.Enum):
 PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "pwd", "pass", "passwords", "pw"})
 SECRET_WORDS = frozenset({
     "secret", "secrets", "token", "tokens", "apikey", "credential", "credentials", "creds", "privatekey",
-    "secretkey", "accesskey", "authkey", "authtoken", "accesstoken", "refreshtoken", "bearer", "salt",
+    "secretkey", "accesskey", "authkey", "authtoken", "accesstoken", "refreshtoken", "bearer",
     "pepper", "signingkey", "encryptionkey", "masterkey", "webhooksecret", "clientsecret", "sessionkey",
 })
 #: a trailing ``key`` is a secret after these words ("api key", "stripe key") but not after the
@@ -84,6 +84,8 @@ NOT_SECRET_SUFFIXES = frozenset({
     "encoding", "encoder", "decoder", "generator", "factory", "view", "handler", "callback",
     # who, not what
     "user", "username", "email",
+    # public inputs of a key derivation or a cipher: stored or sent beside what they protect
+    "salt", "nonce", "iv",
 })
 _WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
@@ -213,6 +215,17 @@ def decodes_to_json(value: str) -> bool:
     return decoded.rstrip().endswith((b"}", b"]"))
 
 
+#: documented prefixes of keys made to ship inside clients (a browser, a mobile app): PostHog's
+#: project key ``phc_…`` (its personal key ``phx_…`` is secret), Stripe's and Clerk's publishable
+#: keys ``pk_live_…``/``pk_test_…``. They only identify a project to a write-only or public API.
+PUBLISHABLE_KEY_PREFIXES = ("phc_", "pk_live_", "pk_test_")
+
+
+def is_publishable_key(value: str) -> bool:
+    """A client-side key, public by design however random it looks (``PUBLISHABLE_KEY_PREFIXES``)."""
+    return value.strip().startswith(PUBLISHABLE_KEY_PREFIXES)
+
+
 def shannon_entropy(text: str) -> float:
     """Bits per character of ``text``'s own character distribution."""
     if not text:
@@ -272,6 +285,9 @@ def looks_random(value: str, min_length: int = 16) -> bool:
     return alnum_classes >= 2 and entropy >= needed
 
 
+_SELF_NAMED_PASSWORD_RE = re.compile(r"pass(?:word|wd|phrase)|passw0rd|p@ssw(?:o|0)rd", re.IGNORECASE)
+
+
 def looks_like_password(value: str) -> bool:
     """A human-chosen password worth protecting: not a stand-in, not a well-known default, and
     either random-looking or mixing at least three character classes (``Summer2024!``)."""
@@ -282,6 +298,8 @@ def looks_like_password(value: str) -> bool:
         return False  # a sentence ("Password for the index"), a class path, a pattern
     if _BOOL_OR_NUMBER_RE.match(text) and not text.isdigit():
         return False
+    if _SELF_NAMED_PASSWORD_RE.search(text):
+        return False  # spells its own kind (``secure_password123``, ``MyPassw0rd!``): a demo value
     return looks_random(text, min_length=8) or (character_classes(text) >= 3 and not looks_like_path(text))
 
 
@@ -410,7 +428,7 @@ def find_secret(name: str | None, value: str, strictness: Strictness = Strictnes
     hit = known_format(value)
     if hit is not None:
         return hit
-    if is_public_key_material(value):
+    if is_public_key_material(value) or is_publishable_key(value):
         return None
     kind = classify_name(name) if name else NameKind.NEUTRAL
     template = strictness is Strictness.TEMPLATE

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import ast
 import re
+from contextvars import ContextVar
 from typing import Any
 
 from isolint.core.scratch import Key, Lifetime
@@ -74,6 +75,11 @@ from isolint.rules.contract.naming import (
 )
 
 DISCRIMINATOR_KEYS = ("type", "message_type", "msg_type", "event_type")
+#: keys a receiver may switch on instead of ``type``; one is a discriminator only in a file whose
+#: receiver dispatches on it (``match data.get("kind")`` with two literal cases or more)
+LEARNABLE_KEYS = frozenset({"kind", "action", "op", "command", "cmd"})
+#: the discriminator keys of the file being read: ``DISCRIMINATOR_KEYS`` plus the learned ones
+_FILE_KEYS: ContextVar[tuple[str, ...]] = ContextVar("discriminator_keys", default=DISCRIMINATOR_KEYS)
 SEND_METHODS = frozenset({
     "send_json", "send_text", "send", "send_message", "send_personal_message", "send_to_user", "send_to_thread",
     "send_to_client", "send_to_connection", "send_event", "send_update", "broadcast", "broadcast_json",
@@ -144,7 +150,11 @@ class PythonMessageIndexer(Indexer):
             return None
         ws = is_ws_context(source.raw, source.rel_path) and not _client_only(source.raw)
         collector = _Collector(source, ws)
-        collector.collect(tree)
+        token = _FILE_KEYS.set(DISCRIMINATOR_KEYS + learned_discriminator_keys(tree))
+        try:
+            collector.collect(tree)
+        finally:
+            _FILE_KEYS.reset(token)
         wrappers = sorted([name, via, strong] for name, (via, strong) in collector.wrappers.items())
         channels = python_channels(source.raw)
         if not (collector.entries or collector.enums or collector.models or collector.aliases or wrappers
@@ -162,6 +172,57 @@ class PythonMessageIndexer(Indexer):
         if configured_side(source):
             facts["configured"] = True
         return facts
+
+
+def learned_discriminator_keys(tree: ast.Module) -> tuple[str, ...]:
+    """The ``LEARNABLE_KEYS`` a receiver in ``tree`` dispatches on: the subject of a ``match``
+    with two literal cases or more, or of an ``if``/``elif`` chain comparing it with two literals
+    or more, reads that key of a message variable (``data.get("kind")``, ``message.kind``, or a
+    local bound to one). One case is a condition, not a dispatch."""
+    bound: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            key = _message_key_read(node.value)
+            if key is not None:
+                bound[node.targets[0].id] = key
+    learned: set[str] = set()
+    chained: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Match):
+            key = _message_key_read(node.subject) or (bound.get(node.subject.id) if isinstance(node.subject, ast.Name) else None)
+            if key is not None and sum(len(_match_values(case.pattern)) for case in node.cases) >= 2:
+                learned.add(key)
+        elif isinstance(node, ast.If) and id(node) not in chained:
+            counts: dict[str, int] = {}
+            branch: ast.AST | None = node
+            while isinstance(branch, ast.If):
+                chained.add(id(branch))
+                for subject, values in _comparisons(branch.test):
+                    key = _message_key_read(subject) or (bound.get(subject.id) if isinstance(subject, ast.Name) else None)
+                    if key is not None:
+                        counts[key] = counts.get(key, 0) + len(values)
+                branch = branch.orelse[0] if len(branch.orelse) == 1 else None
+            learned.update(key for key, count in counts.items() if count >= 2)
+    return tuple(sorted(learned))
+
+
+def _message_key_read(node: ast.AST) -> str | None:
+    """The learnable key ``node`` reads of a message variable: ``data["kind"]``,
+    ``data.get("kind")``, ``message.kind`` (also through ``str(…)``/``Kind(…)``)."""
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords \
+            and ((_callee_name(node) or "")[:1].isupper() or _callee_name(node) == "str"):
+        return _message_key_read(node.args[0])
+    owner, key = None, None
+    if isinstance(node, ast.Subscript):
+        owner, key = node.value, _key_of(node.slice)
+    elif isinstance(node, ast.Call) and _callee_name(node) == "get" and isinstance(node.func, ast.Attribute) and node.args:
+        owner, key = node.func.value, _key_of(node.args[0])
+    elif isinstance(node, ast.Attribute):
+        owner, key = node.value, node.attr
+    if key not in LEARNABLE_KEYS or owner is None:
+        return None
+    owner_name = _target_name(owner)
+    return key if owner_name is not None and MESSAGE_VARIABLE_RE.search(owner_name) else None
 
 
 def python_file_may_hold_messages(source) -> bool:
@@ -381,7 +442,7 @@ class _Collector:
         for statement in node.body:
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
                 field_name = statement.target.id
-                if field_name in DISCRIMINATOR_KEYS:
+                if field_name in _FILE_KEYS.get():
                     items = _literal_items(statement.annotation) if _is_literal_subscript(statement.annotation) else []
                     if not items and statement.value is not None and MESSAGE_MODEL_RE.search(node.name) \
                             and _default_is_the_type(node, statement):
@@ -552,7 +613,7 @@ class _Collector:
             discriminator = _discriminator(message)
             if discriminator is not None:
                 spread = any(kw.arg is None for kw in message.keywords)
-                fields = None if spread else [kw.arg for kw in message.keywords if kw.arg not in DISCRIMINATOR_KEYS]
+                fields = None if spread else [kw.arg for kw in message.keywords if kw.arg not in _FILE_KEYS.get()]
                 self.add(SEND, discriminator, strong=self.ws, via=via, fields=fields)
             elif callee and callee[:1].isupper() and MESSAGE_MODEL_RE.search(callee):
                 self.add(SEND, message, strong=self.ws, via=via, model=callee)
@@ -565,7 +626,7 @@ class _Collector:
                 fields = None  # **spread: the keys are not all visible
                 continue
             key_name = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
-            if key_name in DISCRIMINATOR_KEYS and discriminator is None:
+            if key_name in _FILE_KEYS.get() and discriminator is None:
                 discriminator = value
             elif key_name is None:
                 fields = None
@@ -632,9 +693,9 @@ def _discriminator(message: ast.AST) -> ast.AST | None:
     """The ``type`` of ``{"type": …}`` or of ``Model(type=…)``."""
     if isinstance(message, ast.Dict):
         return next((value for key, value in zip(message.keys, message.values)
-                     if key is not None and _key_of(key) in DISCRIMINATOR_KEYS), None)
+                     if key is not None and _key_of(key) in _FILE_KEYS.get()), None)
     if isinstance(message, ast.Call):
-        return next((kw.value for kw in message.keywords if kw.arg in DISCRIMINATOR_KEYS), None)
+        return next((kw.value for kw in message.keywords if kw.arg in _FILE_KEYS.get()), None)
     return None
 
 
@@ -821,12 +882,12 @@ def _type_subject_base(subject: ast.AST, scope: _FunctionScope, depth: int = 0) 
     ``message.get("type")``, ``message.type`` or a local ``msg_type`` bound to one of those);
     "" when ``subject`` is a type variable of unknown origin; None when it is no message type."""
     owner: ast.AST | None = None
-    if isinstance(subject, ast.Subscript) and _key_of(subject.slice) in DISCRIMINATOR_KEYS:
+    if isinstance(subject, ast.Subscript) and _key_of(subject.slice) in _FILE_KEYS.get():
         owner = subject.value
     elif isinstance(subject, ast.Call) and _callee_name(subject) == "get" and isinstance(subject.func, ast.Attribute) \
-            and subject.args and _key_of(subject.args[0]) in DISCRIMINATOR_KEYS:
+            and subject.args and _key_of(subject.args[0]) in _FILE_KEYS.get():
         owner = subject.func.value
-    elif isinstance(subject, ast.Attribute) and subject.attr in DISCRIMINATOR_KEYS:
+    elif isinstance(subject, ast.Attribute) and subject.attr in _FILE_KEYS.get():
         owner = subject.value
     if owner is not None:
         owner_name = _target_name(owner)
@@ -857,12 +918,12 @@ def _type_subject_base(subject: ast.AST, scope: _FunctionScope, depth: int = 0) 
 def _reads_type_of_non_message(node: ast.AST) -> bool:
     """``request.path_params["type"]``, ``node.type``: a type, but of something no message."""
     owner = None
-    if isinstance(node, ast.Subscript) and _key_of(node.slice) in DISCRIMINATOR_KEYS:
+    if isinstance(node, ast.Subscript) and _key_of(node.slice) in _FILE_KEYS.get():
         owner = node.value
     elif isinstance(node, ast.Call) and _callee_name(node) == "get" and isinstance(node.func, ast.Attribute) \
-            and node.args and _key_of(node.args[0]) in DISCRIMINATOR_KEYS:
+            and node.args and _key_of(node.args[0]) in _FILE_KEYS.get():
         owner = node.func.value
-    elif isinstance(node, ast.Attribute) and node.attr in DISCRIMINATOR_KEYS:
+    elif isinstance(node, ast.Attribute) and node.attr in _FILE_KEYS.get():
         owner = node.value
     owner_name = _target_name(owner) if owner is not None else None  # json.loads(raw)["type"]: opaque
     return owner_name is not None and MESSAGE_VARIABLE_RE.search(owner_name) is None
@@ -888,7 +949,7 @@ def _mapping_pattern_types(pattern: ast.pattern) -> list[ast.AST]:
         return [value for p in pattern.patterns for value in _mapping_pattern_types(p)]
     if isinstance(pattern, ast.MatchMapping):
         for key, sub in zip(pattern.keys, pattern.patterns):
-            if _key_of(key) in DISCRIMINATOR_KEYS:
+            if _key_of(key) in _FILE_KEYS.get():
                 return _match_values(sub)
     return []
 
@@ -911,7 +972,7 @@ def _reads(body: list[ast.stmt], base: str, collector: _Collector) -> list[list[
         for node in walk(statement):
             key_node = None
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == base \
-                    and isinstance(node.ctx, ast.Load) and node.attr not in DISCRIMINATOR_KEYS and node.attr not in seen \
+                    and isinstance(node.ctx, ast.Load) and node.attr not in _FILE_KEYS.get() and node.attr not in seen \
                     and not node.attr.startswith("_") and node.attr not in _METHOD_NAMES:
                 seen.add(node.attr)
                 reads.append([node.attr, _attribute_range(node, collector)])
@@ -922,7 +983,7 @@ def _reads(body: list[ast.stmt], base: str, collector: _Collector) -> list[list[
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == base and node.args:
                 key_node = node.args[0]
             key = _key_of(key_node) if key_node is not None else None
-            if key and key not in DISCRIMINATOR_KEYS and key not in seen and isinstance(node, (ast.Subscript, ast.Call)) \
+            if key and key not in _FILE_KEYS.get() and key not in seen and isinstance(node, (ast.Subscript, ast.Call)) \
                     and not isinstance(getattr(node, "ctx", ast.Load()), ast.Store):
                 seen.add(key)
                 reads.append([key, collector.range_of(key_node)])

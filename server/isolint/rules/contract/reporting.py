@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from isolint.core.context import RuleContext
 
 ROLE_WORDS = {"send": "sent", "handle": "handled", "declare": "declared"}
+#: mismatches about a whole message type (unhandled, unsent): one finding per type and file
+GROUPED_KINDS = frozenset({"unknown", "unsent"})
 
 
 def peer_label(mismatch: Mismatch) -> str:
@@ -62,11 +64,28 @@ class ContractRule(Rule):
     def check(self, ctx: "RuleContext") -> None:
         if ctx.project is None:
             return  # one file alone has no peer to disagree with
-        for mismatch in catalogue_of(ctx.project).mismatches_in(ctx.source.rel_path):
-            if mismatch.kind == self.kind:
-                for anchor in mismatch.anchors:
-                    if anchor.path == ctx.source.rel_path:
-                        self.report(mismatch, anchor, ctx)
+        catalogue = catalogue_of(ctx.project)
+        path = ctx.source.rel_path
+        for mismatch in catalogue.mismatches_in(path):
+            if mismatch.kind != self.kind:
+                continue
+            here = [anchor for anchor in mismatch.anchors if anchor.path == path]
+            if not here:
+                continue
+            if mismatch.kind not in GROUPED_KINDS:
+                for anchor in here:
+                    self.report(mismatch, anchor, ctx)
+                continue
+            side = catalogue.sides.get(mismatch.side)
+            # one finding per message type and file: the other places of the type here (more
+            # declarations, the `case` of each dispatch, each send) are its related locations
+            mentions = [item for item in (side.by_name.get(mismatch.name, ()) if side is not None else ())
+                        if item.path == path and item.entry.get("strong")]
+            first = here[0]
+            places = {item.range: item.role for item in reversed([*here[1:], *mentions])}
+            related = [(place, f"`{mismatch.name}` {ROLE_WORDS.get(role, role)} here")
+                       for place, role in places.items() if place != first.range]
+            self.report(mismatch, first, ctx, related)
 
-    def report(self, mismatch: Mismatch, anchor, ctx: "RuleContext") -> None:  # pragma: no cover - interface
+    def report(self, mismatch: Mismatch, anchor, ctx: "RuleContext", related=()) -> None:  # pragma: no cover
         raise NotImplementedError

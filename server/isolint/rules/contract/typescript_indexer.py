@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
+from contextvars import ContextVar
 from typing import Any, Iterator
 
 from isolint.core.model import Language
@@ -51,6 +52,13 @@ DISCRIMINATORS = frozenset({"type", "messageType", "message_type", "msgType", "m
 #: keys some channels switch on instead (``{ kind: 'take-control' }``): a sent value under one is
 #: weak knowledge, enough to tell the backend its handler is used
 SECONDARY_DISCRIMINATORS = frozenset({"kind"})
+#: keys a receiver may switch on instead of ``type``; one is a discriminator only in a file whose
+#: receiver switches on it (``switch (data.kind)`` with two ``case`` labels or more)
+LEARNABLE_KEYS = frozenset({"kind", "action", "op", "command", "cmd"})
+#: the discriminator keys of the file being read, and the local names bound to a read of one
+#: (``const k = data.kind``): ``DISCRIMINATORS`` and nothing until a file learns more
+_FILE_KEYS: ContextVar[frozenset[str]] = ContextVar("ts_discriminator_keys", default=DISCRIMINATORS)
+_FILE_TYPE_VARIABLES: ContextVar[frozenset[str]] = ContextVar("ts_type_variables", default=frozenset())
 SEND_CALLS = frozenset({"send", "sendMessage", "sendJson", "sendJSON", "sendEvent", "sendWsMessage", "sendWebSocketMessage",
                         "emit", "sendRaw", "safeSend", "sendToServer", "wsSend", "socketSend", "postMessage"})
 REGISTRARS = frozenset({"on", "once", "subscribe", "registerHandler", "addHandler", "addMessageHandler", "onMessage",
@@ -88,7 +96,10 @@ class TypeScriptMessageIndexer(Indexer):
             return None
         side = side_of(source.rel_path, Language.TYPESCRIPT, source.settings)
         collector = _Collector(source, is_ws_context(source.raw, source.rel_path))
-        collector.collect(tree)
+        try:
+            collector.collect(tree)
+        finally:
+            collector.forget_learned_keys()
         channels = typescript_channels(source.raw)
         if not (collector.entries or collector.enums or collector.wrappers or channels):
             return None
@@ -191,6 +202,10 @@ class _Collector:
         self.entries: list[dict[str, Any]] = []
         self.enums: dict[str, dict[str, str]] = {}
         self.bindings: dict[str, list] = {}
+        #: ``const k = data.kind``: local names bound to a property read (what a switch may read)
+        self.key_reads: dict[str, list] = {}
+        #: functions that hand their first parameter, the whole message, to a send: name -> send callee
+        self.forwarders: dict[str, str] = {}
         #: functions that send their first parameter as the type: name -> (send callee, strong)
         self.wrappers: dict[str, tuple[str, bool]] = {}
         self._seen: set[tuple] = set()
@@ -232,11 +247,50 @@ class _Collector:
             name, value = node.child_by_field_name("name"), _unwrap(node.child_by_field_name("value"))
             if name is not None and value is not None and name.type == "identifier":
                 self.bindings.setdefault(_text(name), []).append(value)
+        for node in captures.get("key_read_declarator", ()):
+            self.key_reads.setdefault(_text(node.child_by_field_name("name")), []).append(node.child_by_field_name("value"))
+        self.learn_keys(captures.get("switch_statement", ()))
         self.find_wrappers(captures.get("call_expression", ()))
         for kind in _CAPTURE_ORDER:
             handler = getattr(self, f"on_{kind}")
             for node in sorted(captures.get(kind, ()), key=lambda n: n.start_byte):
                 handler(node)
+
+    def learn_keys(self, switches) -> None:
+        """Add to the file's discriminator keys the ``LEARNABLE_KEYS`` a receiver switches on
+        (``switch (data.kind)``, or ``const k = data.kind; switch (k)``) with two ``case`` labels
+        or more, and note the local names bound to a read of any discriminator key."""
+        learned: set[str] = set()
+        for switch in switches:
+            body = switch.child_by_field_name("body")
+            cases = [c for c in (body.named_children if body is not None else ()) if c.type == "switch_case"]
+            if len(cases) >= 2:
+                learned.update(self.keys_read(switch.child_by_field_name("value")) & LEARNABLE_KEYS)
+        keys = DISCRIMINATORS | learned
+        type_variables = frozenset(name for name in {*self.bindings, *self.key_reads}
+                                   if any(key in keys for key in self.keys_read_by_name(name)))
+        self._learned_tokens = (_FILE_KEYS.set(keys), _FILE_TYPE_VARIABLES.set(type_variables))
+
+    def keys_read(self, node, depth: int = 0) -> set[str]:
+        """The keys of a message variable ``node`` reads, directly or through the local names it
+        is bound to (``const k = data.kind; const kind = k as Kind``)."""
+        node = _unwrap(node)
+        if node is not None and node.type == "identifier":
+            return self.keys_read_by_name(_text(node), depth)
+        key = _message_key_read(node)
+        return {key} if key else set()
+
+    def keys_read_by_name(self, name: str, depth: int = 0) -> set[str]:
+        if depth > 3:
+            return set()
+        values = [*self.bindings.get(name, ()), *self.key_reads.get(name, ())]
+        return {key for value in values for key in self.keys_read(value, depth + 1)}
+
+    def forget_learned_keys(self) -> None:
+        tokens = getattr(self, "_learned_tokens", None)
+        if tokens is not None:
+            _FILE_TYPE_VARIABLES.reset(tokens[1])
+            _FILE_KEYS.reset(tokens[0])
 
     # -- wrappers ------------------------------------------------------------------------------
     def find_wrappers(self, calls) -> None:
@@ -257,6 +311,8 @@ class _Collector:
             first = _unwrap(args[0]) if args else None
             emitted = callee == "emit" and first is not None and first.type == "identifier" \
                 and _text(first) == parameter_name
+            if any(self.forwards(arg, parameter_name) for arg in args):
+                self.forwarders[name] = callee  # `const sendCommand = (command) => ws.send(JSON.stringify(command))`
             if emitted or any(self.sends_as_type(arg, parameter_name) for arg in args):
                 self.wrappers[name] = (callee, self.ws)
                 annotation = parameter.parent.child_by_field_name("type") if parameter.parent is not None else None
@@ -266,6 +322,23 @@ class _Collector:
                     for member in members:
                         self.add(SEND, member, strong=self.ws, via=f"`{name}(…)` parameter, sent as the type",
                                  wrapper=name)
+
+    @staticmethod
+    def forwards(node, parameter: str) -> bool:
+        """Whether a send's argument ``node`` is ``parameter`` itself or ``JSON.stringify(parameter)``."""
+        node = _unwrap(node)
+        if node is not None and node.type == "call_expression" and _callee(node.child_by_field_name("function")) == "stringify":
+            arguments = node.child_by_field_name("arguments")
+            node = _unwrap(arguments.named_children[0]) if arguments is not None and arguments.named_children else None
+        return node is not None and node.type == "identifier" and _text(node) == parameter
+
+    def on_object_call(self, node) -> None:
+        """``sendCommand({ kind: 'take-control' })``: a send when ``sendCommand`` forwards its
+        first parameter to a socket send in this file."""
+        callee = _callee(node.child_by_field_name("function"))
+        arguments = node.child_by_field_name("arguments")
+        if callee in self.forwarders and arguments is not None and arguments.named_children:
+            self.sent_value(arguments.named_children[0], via=f"`{callee}(…)`, which sends its argument")
 
     def sends_as_type(self, node, parameter: str, depth: int = 0) -> bool:
         """Whether ``node`` (an argument of a send) is an object whose ``type`` is ``parameter``,
@@ -458,7 +531,7 @@ class _Collector:
         for member in node.named_children:
             if member.type == "pair":
                 key = _key_name(member.child_by_field_name("key"))
-                if key in DISCRIMINATORS and discriminator is None:
+                if key in _FILE_KEYS.get() and discriminator is None:
                     discriminator = member.child_by_field_name("value")
                 elif key in SECONDARY_DISCRIMINATORS and secondary is None:
                     secondary = member.child_by_field_name("value")
@@ -467,7 +540,7 @@ class _Collector:
                 elif fields is not None:
                     fields.append(key)
             elif member.type == "shorthand_property_identifier":
-                if fields is not None and _text(member) not in DISCRIMINATORS:
+                if fields is not None and _text(member) not in _FILE_KEYS.get():
                     fields.append(_text(member))
             elif member.type == "spread_element":
                 fields = None
@@ -601,7 +674,8 @@ class _Collector:
 
 
 _CAPTURE_ORDER = ("enum_declaration", "type_alias_declaration", "variable_declarator", "public_field_definition",
-                  "property_signature", "call_expression", "wrapper_call", "switch_statement", "binary_expression")
+                  "property_signature", "call_expression", "wrapper_call", "object_call", "switch_statement",
+                  "binary_expression")
 #: calls that may reach a wrapper (``sendMessage('x')``, ``emitEvent('x')``, ``emitter.emit('x')``)
 WRAPPER_CALL_RE = re.compile(r"^(send|emit)([A-Z_]|$)")
 
@@ -614,6 +688,7 @@ _QUERY_SOURCE = f"""
 (enum_declaration) @enum_declaration
 (type_alias_declaration) @type_alias_declaration
 (variable_declarator value: [(object) (array) (as_expression) (satisfies_expression) (new_expression)]) @variable_declarator
+(variable_declarator name: (identifier) value: [(member_expression) (subscript_expression)]) @key_read_declarator
 (public_field_definition value: (_)) @public_field_definition
 (property_signature name: (property_identifier) @key (#match? @key "{_alternation(DISCRIMINATORS)}")) @property_signature
 (call_expression
@@ -622,6 +697,7 @@ _QUERY_SOURCE = f"""
 (call_expression
   function: [(identifier) @wcallee (member_expression property: (property_identifier) @wcallee)]
   arguments: (arguments . (string))) @wrapper_call
+(call_expression function: [(identifier) (member_expression)] arguments: (arguments . (object))) @object_call
 (switch_statement) @switch_statement
 (binary_expression operator: ["===" "=="]) @binary_expression
 """
@@ -714,15 +790,30 @@ def _type_subject(node) -> str | None:
         obj = node.child_by_field_name("object")
         key = node.child_by_field_name("property") if node.type == "member_expression" else node.child_by_field_name("index")
         key_text = _key_name(key) if key is not None else None
-        if obj is None or key_text not in DISCRIMINATORS:
+        if obj is None or key_text not in _FILE_KEYS.get():
             return None
         owner = _text(obj).split(".")[-1].replace("?", "")
         if owner in NOT_MESSAGE_VARIABLES or not MESSAGE_VARIABLE_RE.search(owner):
             return None
         return owner if obj.type == "identifier" else ""
-    if node.type == "identifier" and TYPE_VARIABLE_RE.match(_text(node)):
+    if node.type == "identifier" and (TYPE_VARIABLE_RE.match(_text(node)) or _text(node) in _FILE_TYPE_VARIABLES.get()):
         return ""
     return None
+
+
+def _message_key_read(node) -> str | None:
+    """The key ``node`` reads of a message variable: ``data.kind``, ``msg['kind']``."""
+    node = _unwrap(node)
+    if node is None or node.type not in ("member_expression", "subscript_expression"):
+        return None
+    obj = node.child_by_field_name("object")
+    key = node.child_by_field_name("property") if node.type == "member_expression" else node.child_by_field_name("index")
+    if obj is None or key is None:
+        return None
+    owner = _text(obj).split(".")[-1].replace("?", "")
+    if owner in NOT_MESSAGE_VARIABLES or not MESSAGE_VARIABLE_RE.search(owner):
+        return None
+    return _key_name(key)
 
 
 FUNCTION_NODES = frozenset({"arrow_function", "function_expression", "function_declaration", "function",

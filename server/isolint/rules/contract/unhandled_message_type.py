@@ -91,7 +91,7 @@ class UnhandledMessageType(ContractRule):
     severity = Severity.WARNING
     kind = "unknown"
 
-    def report(self, mismatch: Mismatch, anchor, ctx) -> None:
+    def report(self, mismatch: Mismatch, anchor, ctx, related=()) -> None:
         if mismatch.peer == SHARED:
             consequence = f"the {peer_label(mismatch)} does not define it"
         elif mismatch.role == "send":
@@ -99,4 +99,4 @@ class UnhandledMessageType(ContractRule):
         else:
             consequence = f"the {mismatch.peer} never sends or handles it"
         ctx.report(self, anchor.range, name=mismatch.name, role=ROLE_WORDS[mismatch.role], side=mismatch.side,
-                   consequence=consequence, data={"message_type": mismatch.name, "side": mismatch.side})
+                   consequence=consequence, data={"message_type": mismatch.name, "side": mismatch.side}, related=related)

@@ -73,6 +73,6 @@ class UnsentHandledMessageType(ContractRule):
     severity = Severity.WARNING
     kind = "unsent"
 
-    def report(self, mismatch: Mismatch, anchor, ctx) -> None:
+    def report(self, mismatch: Mismatch, anchor, ctx, related=()) -> None:
         ctx.report(self, anchor.range, name=mismatch.name, side=mismatch.side, peer=mismatch.peer,
-                   data={"message_type": mismatch.name, "side": mismatch.side})
+                   data={"message_type": mismatch.name, "side": mismatch.side}, related=related)

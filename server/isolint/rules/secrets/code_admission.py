@@ -111,7 +111,7 @@ _NAME_WORD = (
     rb"|(?<=[a-z]K)|(?<=[A-Z]K)(?=ey))" + _QUALIFIED_KEY + rb"[eE][yY](?!" + _SEP + rb"*[A-Za-z0-9])"
     rb"|[tT](?:(?<![a-z][tT])|(?<=[a-z]T)|" + _after(_JOINED_TOKEN + (b"refresh",), rb"[tT]") + rb")(?i:okens?)(?![a-z])"
     rb"|[tT](?:" + _after(_JOINED_TOKEN, rb"[tT]") + rb"|" + _after(_JOINED_TOKEN, _SEP + rb"[tT]") + rb")(?i:oken)"
-    rb"|[cC](?i:reds|redentials?)(?![a-z])|[bB](?i:earer)(?![a-z])|[sS](?i:alt)(?![a-z])|[pP](?i:epper)(?![a-z])"
+    rb"|[cC](?i:reds|redentials?)(?![a-z])|[bB](?i:earer)(?![a-z])|[pP](?i:epper)(?![a-z])"
     rb")"
 )
 _ID = rb"[\w\x80-\xff]"
@@ -156,7 +156,7 @@ _URL_PARAMETER_RE = re.compile(_URL_PARAMETER)
 _GETTER_RE = re.compile(_GETTER)
 _SINK_MODULES = (b"jwt", b"jose", b"hmac", b"fernet", b"itsdangerous")
 #: the lower-case spellings of the name words (a window without any holds no secret name)
-_WORDS = (b"secret", b"pass", b"pw", b"token", b"key", b"cred", b"bearer", b"salt", b"pepper")
+_WORDS = (b"secret", b"pass", b"pw", b"token", b"key", b"cred", b"bearer", b"pepper")
 #: how far before a literal its name may start: the reach and a long name
 _WINDOW = _REACH + 120
 

@@ -72,12 +72,12 @@ class HardcodedSecretInCode(Rule):
     set. Rotate the secret too: it is in the repository's history.
 
     ## Known look-alikes
-    - Placeholders, low-entropy words, and names that only mention a secret
-      (`TOKEN_URL = "/auth/token"`, `API_KEY_HEADER = "X-API-Key"`, `CACHE_KEY = "<sha256>"`).
+    - Placeholders, low-entropy words, demo passwords that spell their own kind
+      (`secure_password123`), names that only mention a secret (`TOKEN_URL = "/auth/token"`).
     - Well-known default passwords in connection URLs (`postgres:postgres@…`): ISO1xx's concern.
-    - Page cursors (`next_page_token`, base64 of a small JSON document) and API documentation
-      examples (`example=`, `openapi_examples=`, `json_schema_extra=`).
-    - Public key material: an OpenSSH public or host key, a PEM `PUBLIC KEY` or `CERTIFICATE`.
+    - Page cursors (`next_page_token`) and API documentation examples (`example=`).
+    - Public values: OpenSSH and PEM public keys, keys made to ship in clients by their
+      documented prefix (PostHog `phc_…`, Stripe `pk_live_…`), salts, nonces and IVs.
     - Docstrings.
 
     ## Options

@@ -57,6 +57,8 @@ class SecretInEnvFile(Rule):
     - Placeholders (`changeme`, `your-…-here`, `${VAR}`, `<…>`, empty) and low-entropy words
       (`dev-secret-key`).
     - Well-known default passwords (`postgres`), which leak nothing.
+    - Keys made to ship in clients (`phc_…`, `pk_live_…`), salts, nonces and IVs, and demo
+      passwords that spell their own kind (`secure_password123`).
     - Env files of the test zone (`.env.test`, `.env.ci`, files under `tests/`) and templates
       (`.env.example`: [ISO202](ISO202.md)).
     """

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
@@ -57,12 +56,52 @@ def _fake_name(ctx: "PythonContext") -> str | None:
     return None
 
 
-@dataclass
-class _FakeUses:
-    """The mock calls that build and configure one fake object in one function."""
+#: patches whose first argument is the object patched: two patches of one object are one fake
+OBJECT_PATCHES = frozenset({"patch.object", "patch.multiple", "mocker.patch.object", "mocker.patch.multiple"})
 
-    name: str | None
-    calls: list[tuple[ast.AST, str]] = field(default_factory=list)
+
+class _Fakes:
+    """Which mock calls of one file build the same fake object (union-find over the calls and
+    the names they are bound to, per function): ``client = MagicMock()`` and
+    ``client.create = MagicMock()``, a patch and the mock assigned to its ``return_value``, two
+    ``patch.object`` of one object, a fake passed to a patch (``patch.object(A, "f", fake)``)."""
+
+    def __init__(self) -> None:
+        self._parent: dict[tuple, tuple] = {}
+        self.calls: dict[tuple, tuple[ast.AST, str]] = {}
+        self.names: dict[tuple, str] = {}
+
+    def _find(self, key: tuple) -> tuple:
+        self._parent.setdefault(key, key)
+        while self._parent[key] != key:
+            self._parent[key] = self._parent[self._parent[key]]
+            key = self._parent[key]
+        return key
+
+    def union(self, a: tuple, b: tuple) -> None:
+        root_a, root_b = self._find(a), self._find(b)
+        if root_a != root_b:
+            self._parent[max(root_a, root_b)] = min(root_a, root_b)
+
+    def is_fake(self, scope: int, name: str) -> bool:
+        return ("name", scope, name) in self.names
+
+    def add(self, where: ast.AST, kind: str, scope: int, names: list[str]) -> None:
+        key = ("call", len(self.calls))
+        self.calls[key] = (where, kind)
+        self._find(key)
+        for name in names:
+            self.names.setdefault(("name", scope, name), name)
+            self.union(key, ("name", scope, name))
+
+    def groups(self) -> list[tuple[str | None, list[tuple[ast.AST, str]]]]:
+        grouped: dict[tuple, list[tuple[ast.AST, str]]] = {}
+        for key, call in self.calls.items():
+            grouped.setdefault(self._find(key), []).append(call)
+        named: dict[tuple, str] = {}
+        for key, name in self.names.items():  # the first name a fake was bound to names it
+            named.setdefault(self._find(key), name)
+        return [(named.get(root), calls) for root, calls in grouped.items()]
 
 
 class MockInIntegrationTest(Rule):
@@ -138,17 +177,29 @@ class MockInIntegrationTest(Rule):
             return  # `patch("x", new=MagicMock())` is one use, reported on the outer call
         if kind in RECORDER_KINDS and _records_a_callback(ctx):
             return
-        name = _fake_name(ctx)
-        key = (id(ctx.current_function), name) if name else (id(node), None)
-        self._fakes.setdefault(key, _FakeUses(name)).calls.append((node.func, kind))
+        scope = id(ctx.current_function)
+        names = [name for name in (_fake_name(ctx),) if name]
+        if kind in OBJECT_PATCHES and node.args and (target := _root_name(node.args[0])):
+            names.append(target)
+        names += [arg.id for arg in (*node.args, *(k.value for k in node.keywords))
+                  if isinstance(arg, ast.Name) and self._fakes.is_fake(scope, arg.id)]
+        self._fakes.add(node.func, kind, scope, names)
+
+    def visit_Assign(self, node: ast.Assign, ctx: "PythonContext") -> None:
+        # `client.create = create_mock`: the fake named on the right configures the one on the left
+        if len(node.targets) != 1 or not isinstance(node.value, ast.Name):
+            return
+        scope, target = id(ctx.current_function), _root_name(node.targets[0])
+        if target and self._fakes.is_fake(scope, node.value.id) and self._fakes.is_fake(scope, target):
+            self._fakes.union(("name", scope, target), ("name", scope, node.value.id))
 
     def begin_file(self, ctx: "PythonContext") -> None:
         # one finding per fake object: its creation, the attributes set on it and the patch
         # that returns it are one problem (a count of findings counts fakes, not lines)
-        self._fakes: dict[tuple[int, str | None], _FakeUses] = {}
+        self._fakes = _Fakes()
 
     def end_file(self, ctx: "PythonContext") -> None:
-        for fake in self._fakes.values():
-            (first, kind), *others = fake.calls
+        for name, calls in self._fakes.groups():
+            (first, kind), *others = calls
             ctx.report(self, first, kind=kind,
-                       related=[(node, f"`{other}` on the same fake `{fake.name}`") for node, other in others])
+                       related=[(node, f"`{other}` on the same fake `{name}`") for node, other in others])
