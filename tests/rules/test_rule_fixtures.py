@@ -40,7 +40,7 @@ def lint_fixture(path: Path):
 
 
 @pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.name)
-def test_fixture_findings_are_exactly_the_marked_lines_and_counts(path: Path) -> None:
+def test_fixture_findings_are_exactly_the_marked_lines_counts_and_columns(path: Path) -> None:
     text, spec, _, _, result = lint_fixture(path)
     found = Counter((f.range.start.line, f.code) for f in result.findings)
     lines = text.splitlines()
@@ -50,6 +50,11 @@ def test_fixture_findings_are_exactly_the_marked_lines_and_counts(path: Path) ->
         "\nmissed (false negatives):\n" + "\n".join(f"  {l + 1}: {c}  {lines[l].strip()}" for l, c in missing)
         + "\nunexpected (false positives):\n" + "\n".join(f"  {l + 1}: {c}  {lines[l].strip()}" for l, c in unexpected)
     )
+    columns = Counter((f.range.start.line, f.code, f.range.start.column + 1) for f in result.findings)
+    wrong = spec.column_mismatches(columns)
+    assert not wrong, "\n".join(
+        f"  {l + 1}: {c} marked at column {col}, found at {sorted(k for (fl, fc, k) in columns if (fl, fc) == (l, c))}"
+        for l, c, col in wrong)
 
 
 @pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.name)
@@ -115,6 +120,21 @@ def test_a_reverted_or_leftover_fix_is_a_problem() -> None:
 def test_markers_count_each_code_as_often_as_it_is_listed() -> None:
     spec = parse_markers('a = 1  # error: ISO203, ISO203\n# error: ISO201\nB=2\nc = 3  # error: ISO101 - a note\n')
     assert spec.counts == {(0, "ISO203"): 2, (2, "ISO201"): 1, (3, "ISO101"): 1}
+    assert not spec.columns
+
+
+def test_markers_carry_an_optional_column() -> None:
+    text = ('a = f(x)  # error: ISO203@5, ISO203\n# error: ISO201@1\nB=2\n'
+            'c = 3  # note # error: ISO101@5\nconst d = 1;  // error: ISO101@7\n# error: ISO102@3')
+    text += "\ne = 4\n"
+    spec = parse_markers(text)
+    assert spec.counts == {(0, "ISO203"): 2, (2, "ISO201"): 1, (3, "ISO101"): 1, (4, "ISO101"): 1, (6, "ISO102"): 1}
+    assert spec.columns == {(0, "ISO203", 5): 1, (2, "ISO201", 1): 1, (3, "ISO101", 5): 1, (4, "ISO101", 7): 1,
+                            (6, "ISO102", 3): 1}
+    assert spec.column_mismatches(Counter({(0, "ISO203", 5): 1, (0, "ISO203", 9): 1, (2, "ISO201", 1): 1,
+                                           (3, "ISO101", 5): 1, (4, "ISO101", 7): 1, (6, "ISO102", 3): 1})) == []
+    assert spec.column_mismatches(Counter({(0, "ISO203", 6): 2, (2, "ISO201", 1): 1, (3, "ISO101", 5): 1,
+                                           (4, "ISO101", 7): 1, (6, "ISO102", 3): 1})) == [(0, "ISO203", 5)]
 
 
 @pytest.mark.parametrize("text", [
@@ -122,6 +142,11 @@ def test_markers_count_each_code_as_often_as_it_is_listed() -> None:
     "# a note, then # error: ISO101\nb = 2\n",  # a marker after other comment text
     "a = 1\n# error: ISO101\n",                 # a comment-line marker with no code line after it
     "a = 1  # error: ISO101 ISO102\n",          # codes not separated by commas
+    "a = 1  # error: ISO101@\n",                # a column sign with no column
+    "a = 1  # error: ISO101@x\n",               # a column that is not a number
+    "a = 1  # error: ISO101 @5\n",              # a column apart from its code
+    "a = 1\n# error: ISO101@3",                  # a column on a last line with no code after it
+    "a = 1  # see above # error: ISO101@3 x\n", # trailing text after a marker in a later comment
 ])
 def test_an_unreadable_marker_is_an_error(text: str) -> None:
     with pytest.raises(MarkerError):

@@ -4,6 +4,9 @@
   that line;
 * a comment line of its own, ``# error: ISO201``, expects them on the next non-comment line
   (for dotenv files, where a trailing comment could be read as part of a value);
+* a code may carry the 1-based column its finding starts at, as ``isolint check`` prints it:
+  ``# error: ISO101@12`` expects the ISO101 finding of that line to start at column 12 (a
+  code without ``@`` expects the finding anywhere on the line);
 * a code listed twice (``# error: ISO101, ISO101``) expects two findings of it on the line:
   the counts are compared, not only which codes occur;
 * a marker isolint cannot read — a code that is not ``ISO`` and three digits, a marker after
@@ -21,7 +24,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-MARKER_RE = re.compile(r"(?:#|//)\s*error:\s*(?P<codes>ISO\d{3}(?:\s*,\s*ISO\d{3})*)")
+CODE = r"ISO\d{3}(?:@\d+)?"
+MARKER_RE = re.compile(rf"(?:#|//)\s*error:\s*(?P<codes>{CODE}(?:\s*,\s*{CODE})*)")
 #: anything that looks meant as a marker: ``error`` and a colon in a comment
 LOOSE_MARKER_RE = re.compile(r"(?:#|//).*?\berror\s*:")
 DIRECTIVE_RE = re.compile(r"^\s*(?:#|//)\s*isolint-fixture:\s*(?P<key>\w+)=(?P<value>.+?)\s*$")
@@ -35,6 +39,9 @@ class MarkerError(ValueError):
 class FixtureSpec:
     #: (0-based line, code) → how many findings of that code the line must have
     counts: Counter[tuple[int, str]] = field(default_factory=Counter)
+    #: (0-based line, code, 1-based column) → how many findings of that code must start there;
+    #: only for codes marked with ``@column``
+    columns: Counter[tuple[int, str, int]] = field(default_factory=Counter)
     path: str | None = None
     settings: dict = field(default_factory=dict)
 
@@ -42,6 +49,18 @@ class FixtureSpec:
     def expected(self) -> set[tuple[int, str]]:
         """The (0-based line, code) pairs expected at least once."""
         return set(self.counts)
+
+    def add(self, line: int, codes: list[str]) -> None:
+        for code in codes:
+            name, _, column = code.partition("@")
+            self.counts[(line, name)] += 1
+            if column:
+                self.columns[(line, name, int(column))] += 1
+
+    def column_mismatches(self, found: Counter[tuple[int, str, int]]) -> list[tuple[int, str, int]]:
+        """The (line, code, column) marks no finding starts at: ``found`` counts the findings
+        by (0-based line, code, 1-based column)."""
+        return sorted((self.columns - found).elements())
 
 
 def parse_markers(text: str) -> FixtureSpec:
@@ -69,10 +88,10 @@ def parse_markers(text: str) -> FixtureSpec:
             pending_at = index
             continue
         if pending and stripped and not is_comment_line:
-            spec.counts.update((index, code) for code in pending)
+            spec.add(index, pending)
             pending = []
         if match:
-            spec.counts.update((index, code) for code in _codes(match.group("codes")))
+            spec.add(index, _codes(match.group("codes")))
     if pending:
         raise MarkerError(f"line {pending_at + 1}: marker with no code line after it")
     return spec
