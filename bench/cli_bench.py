@@ -4,6 +4,14 @@
     .venv/bin/python bench/cli_bench.py                  # prepare the corpus if needed, measure
     .venv/bin/python bench/cli_bench.py --runs 7 --bandit-runs 1
     .venv/bin/python bench/cli_bench.py --write-docs     # also update "## CLI" in docs/performance.md
+    .venv/bin/python bench/cli_bench.py --monorepo skyvern openhands phoenix --runs 1
+
+``--monorepo NAME...`` measures the real monorepos pinned in ``bench/corpora.toml`` (materialise
+them with ``bench/corpora.py fetch NAME``) instead: ruff and isolint alternate within every run,
+each run is measured as a whole process tree (wall, CPU of the tree, peak summed PSS sampled
+every 20 ms — ``bench/process_tree.py``), and the 1-minute load average is recorded beside
+every number, since a shared machine's wall times are only comparable within one run.
+``--compare-cmd`` adds another isolint (e.g. a snapshot before a change) to the same rotation.
 
 The corpus is the source distributions of a few large projects (``pip download --no-binary
 :all: --no-deps``), unpacked into ``bench/.corpus/src/`` (gitignored) with a ``pyproject.toml``
@@ -207,6 +215,71 @@ def write_docs(section: str) -> None:
     PERFORMANCE_DOC.write_text(text, encoding="utf-8")
 
 
+# -- real monorepos --------------------------------------------------------------------------------
+
+def corpus_path(name: str) -> Path:
+    completed = subprocess.run([sys.executable, str(BENCH / "corpora.py"), "path", name],
+                               capture_output=True, text=True, check=True)
+    return Path(completed.stdout.strip())
+
+
+def monorepo_stats(root: Path) -> dict[str, int]:
+    counts = {"files": 0, "python_files": 0, "typescript_files": 0}
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in (".git", "node_modules", ".isolint_cache")]
+        for name in names:
+            counts["files"] += 1
+            counts["python_files"] += name.endswith(".py")
+            counts["typescript_files"] += name.endswith((".ts", ".tsx"))
+    return counts
+
+
+def measure_monorepos(names: list[str], runs: int, isolints: dict[str, list[str]]) -> dict:
+    """Per corpus and run: ruff, then every isolint cold, then every isolint warm (cache primed by
+    its own cold run with the cache on), alternating so that load drifts hit them alike."""
+    sys.path.insert(0, str(BENCH))
+    from process_tree import run_tree
+
+    ruff = venv_tool("ruff")
+    results: dict = {}
+    for name in names:
+        root = corpus_path(name)
+        rows: dict[str, list] = {}
+        cache = root / ".isolint_cache"
+        for run in range(runs):
+            print(f"{name} run {run + 1}/{runs} …", file=sys.stderr)
+            rows.setdefault("ruff", []).append(
+                run_tree([ruff, "check", "--select", "S", "--no-cache", "--exit-zero", "-q", str(root)]))
+            for label, command in isolints.items():
+                shutil.rmtree(cache, ignore_errors=True)
+                rows.setdefault(f"{label} cold", []).append(
+                    run_tree([*command, "check", str(root), "--exit-zero", "-q"]))
+                rows.setdefault(f"{label} warm", []).append(
+                    run_tree([*command, "check", str(root), "--exit-zero", "-q"]))
+            shutil.rmtree(cache, ignore_errors=True)
+        results[name] = {"stats": monorepo_stats(root),
+                         "rows": {label: [vars(r) for r in runs_] for label, runs_ in rows.items()}}
+    return results
+
+
+def monorepo_markdown(results: dict) -> str:
+    lines = ["| corpus | tool | wall median | CPU median | CPU / ruff CPU | wall / ruff wall | peak tree PSS | processes | load (1 min) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, data in results.items():
+        rows = data["rows"]
+        ruff_wall = statistics.median(r["wall"] for r in rows["ruff"])
+        ruff_cpu = statistics.median(r["cpu"] for r in rows["ruff"])
+        for label, samples in rows.items():
+            wall = statistics.median(r["wall"] for r in samples)
+            cpu = statistics.median(r["cpu"] for r in samples)
+            pss = max((r["peak_pss_mb"] or 0) for r in samples)
+            load = "–".join(sorted({f"{r['load']:.0f}" for r in samples}))
+            lines.append(f"| {name} ({data['stats']['files']:,} files, {data['stats']['python_files']:,} .py) | {label} "
+                         f"| {wall:.2f} s | {cpu:.2f} s | {cpu / ruff_cpu:.1f}× | {wall / ruff_wall:.1f}× "
+                         f"| {pss:.0f} MB | {max(r['peak_processes'] for r in samples)} | {load} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -216,7 +289,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="how to run isolint (default: the venv's `isolint`), e.g. a frozen copy: "
                              "'env PYTHONPATH=/tmp/snapshot python -m isolint'")
     parser.add_argument("--write-docs", action="store_true", help='update the "## CLI" section of docs/performance.md')
+    parser.add_argument("--monorepo", nargs="+", default=None, metavar="NAME",
+                        help="measure these corpora of bench/corpora.toml instead of the sdists")
+    parser.add_argument("--compare-cmd", default=None,
+                        help="with --monorepo: a second isolint in the same rotation (labelled 'before')")
     args = parser.parse_args(argv)
+    if args.monorepo:
+        isolints = {"isolint": args.isolint_cmd.split() if args.isolint_cmd else [venv_tool("isolint")]}
+        if args.compare_cmd:
+            isolints = {"before": args.compare_cmd.split(), **isolints}
+        results = measure_monorepos(args.monorepo, args.runs, isolints)
+        out = BENCH / ".work" / "monorepo_bench.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M"), "machine": machine(),
+                                   "results": results}, indent=2), encoding="utf-8")
+        print(monorepo_markdown(results))
+        return 0
     prepare_corpus()
     data = {
         "date": time.strftime("%Y-%m-%d"),
