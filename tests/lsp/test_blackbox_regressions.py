@@ -68,3 +68,33 @@ def test_closing_a_document_answers_the_requests_waiting_for_it(root: Path, tmp_
         assert response.error is None, response.error
         assert response.result is None
     session.finish()
+
+
+def test_facts_of_a_superseded_analysis_still_recheck_their_readers(tmp_path: Path) -> None:
+    """An analysis whose text changed before it landed is discarded, but it had already stored
+    the document's new facts in the project index; the next analysis then found nothing changed
+    and the other open documents reading those facts were never re-checked (the backend kept a
+    near miss the frontend had made ambiguous)."""
+    from tests.lsp.blackbox.corpus import copy_monorepo
+
+    root = copy_monorepo(tmp_path / "monorepo")
+    session = BlackboxSession(root, tmp_path / "server.log", ["utf-16"], pull=True)
+    messages = session.open(root / "services/backend/app/ws/messages.py")
+    # the workspace's facts are indexed in the background; the server asks for a refresh when done
+    session.client.wait_for(lambda: any(method == "workspace/diagnostic/refresh"
+                                        for method, _ in session.client.server_requests), 60, "indexing")
+    assert any(d["code"] == "ISO403" and "thread_update`" in d["message"] for d in session.diagnostics(messages))
+    # a long file, so that its analysis is still running when the second change arrives
+    filler = "".join(f"export const LABEL_{i} = 'é🎉 {i}';\n" for i in range(3_000))
+    socket = session.open(root / "frontend/src/ws/touch.ts", filler)
+    session.diagnostics(socket)
+    send = "export function touch(socket: WebSocket): void {\n" \
+           "  socket.send(JSON.stringify({ type: 'thread_updatd', payload: {} }));\n}\n"
+    session.change(socket, [(0, 0, send)])  # a new fact: `thread_update` now has two near misses
+    session.pull_document(messages)  # a round trip: the analysis of that change has started
+    session.change(socket, [(len(socket.text), len(socket.text), "// 🎉\n")])  # no fact changes
+    session.diagnostics(socket)  # its re-check of the readers is scheduled once its analysis lands
+    got = normalised(session.diagnostics(messages))
+    assert got == expected_diagnostics(root, [messages, socket], session.units)[messages.uri]
+    assert any(code == "ISO401" and "thread_update`" in message for code, *_, message in got)
+    session.finish()

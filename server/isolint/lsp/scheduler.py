@@ -37,6 +37,9 @@ class DocumentState:
     running: asyncio.Task | None = None
     waiters: list[asyncio.Future] = field(default_factory=list)
     reads_facts: frozenset[str] = frozenset()
+    #: fact kinds that analyses whose results were discarded (the text changed meanwhile) still
+    #: wrote to the project index: the next accepted result announces them to the readers
+    unannounced_facts: set[str] = field(default_factory=set)
     _findings: list[Finding] = field(default_factory=list)
     #: edits not yet carried into ``_findings``: carrying is deferred until someone needs the
     #: old findings (a parse error, onSave mode), since a fresh analysis usually replaces them
@@ -127,11 +130,15 @@ class Scheduler:
                         outcome = Outcome(snapshot)
                     finally:
                         self.analysing -= 1
+                if outcome is not None:
+                    state.unannounced_facts |= outcome.changed_facts
                 if self.states.get(uri) is not state or self.document_of(uri) is not document:
                     return  # closed (or closed and reopened) meanwhile
                 if state.wanted != generation or (snapshot is not None and document.version != snapshot.version):
                     continue  # the text or the settings changed: this result is stale
                 self._accept(state, outcome)
+                if outcome is not None:
+                    outcome.changed_facts, state.unannounced_facts = state.unannounced_facts, set()
                 state.done = generation
                 self.on_result(document, state, outcome)
         finally:

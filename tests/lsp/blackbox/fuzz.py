@@ -330,7 +330,12 @@ def _final_diagnostics(session: BlackboxSession, document: ClientDocument) -> li
     return session.published(document, timeout=120)
 
 
-def run_fuzz(workdir: Path, seconds: float, seed: int, encodings: list[str] | None, pull: bool) -> Stats:
+def run_fuzz(workdir: Path, seed: int, encodings: list[str] | None, pull: bool, *, steps: int | None = None,
+             seconds: float | None = None) -> Stats:
+    """One session of ``steps`` fuzzing steps (reproducible from the seed, as far as the server's
+    timing allows) or of ``seconds`` of them (long manual runs)."""
+    if (steps is None) == (seconds is None):
+        raise ValueError("give either steps or seconds")
     rng = random.Random(seed)
     root = copy_monorepo(workdir / "monorepo")
     originals = {path: path.read_text(encoding="utf-8") for path in
@@ -340,9 +345,13 @@ def run_fuzz(workdir: Path, seconds: float, seed: int, encodings: list[str] | No
     try:
         documents = [session.open(path) for path in originals]
         fuzzer = Fuzzer(session, documents, rng)
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            fuzzer.step()
+        if steps is not None:
+            for _ in range(steps):
+                fuzzer.step()
+        else:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                fuzzer.step()
         fuzzer.collect(wait=True)
         for document in list(fuzzer.documents):
             if document.uri in session.closed and rng.random() < 0.5:
@@ -386,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         pull = rng.random() < 0.4
         with tempfile.TemporaryDirectory(prefix="isolint-fuzz-") as tmp:
             started = time.monotonic()
-            stats = run_fuzz(Path(tmp), args.seconds, seed, encodings, pull)
+            stats = run_fuzz(Path(tmp), seed, encodings, pull, seconds=args.seconds)
             print(f"seed {seed} ({encodings}, {'pull' if pull else 'push'}): {stats.summary()} "
                   f"in {time.monotonic() - started:.0f} s — OK")
     return 0
