@@ -9,8 +9,9 @@ lack their largest blobs; those files are skipped and counted, never half-writte
     python bench/corpora.py fetch skyvern [--mirror-root DIR] [--root DIR]
     python bench/corpora.py path skyvern          # prints ROOT/NAME, exit 1 if not materialised
 
-``--root`` defaults to ``$ISOLINT_CORPORA_ROOT``, else ``/work/corpora``; ``--mirror-root`` to
-``$ISOLINT_MIRROR_ROOT``, else ``/work/.mirror``.
+``--root`` defaults to ``$ISOLINT_CORPORA_ROOT``, else ``bench/.corpus`` (gitignored);
+``--mirror-root`` to ``$ISOLINT_MIRROR_ROOT`` (the folder holding the bare mirrors; required).
+A corpus marked ``held_out`` is left out of runs that name no corpus.
 """
 
 from __future__ import annotations
@@ -44,12 +45,19 @@ class Corpus:
     repository: str
     commit: str
     mirror: str
+    held_out: bool = False
 
 
 def load_catalogue(path: Path = CATALOGUE) -> dict[str, Corpus]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {entry["name"]: Corpus(entry["name"], entry["repository"], entry["commit"], entry["mirror"])
+    return {entry["name"]: Corpus(entry["name"], entry["repository"], entry["commit"], entry["mirror"],
+                                  bool(entry.get("held_out", False)))
             for entry in data.get("corpus", [])}
+
+
+def development_corpora(catalogue: dict[str, Corpus]) -> list[str]:
+    """The corpora rules may be tuned on: every one but those held out for evaluation."""
+    return [name for name, corpus in catalogue.items() if not corpus.held_out]
 
 
 def corpus_named(name: str, catalogue: dict[str, Corpus]) -> Corpus:
@@ -59,11 +67,15 @@ def corpus_named(name: str, catalogue: dict[str, Corpus]) -> Corpus:
 
 
 def default_root() -> Path:
-    return Path(os.environ.get("ISOLINT_CORPORA_ROOT", "/work/corpora"))
+    return Path(os.environ.get("ISOLINT_CORPORA_ROOT", Path(__file__).resolve().parent / ".corpus"))
 
 
 def default_mirror_root() -> Path:
-    return Path(os.environ.get("ISOLINT_MIRROR_ROOT", "/work/.mirror"))
+    mirror_root = os.environ.get("ISOLINT_MIRROR_ROOT")
+    if not mirror_root:
+        raise CorpusError("no mirror root: pass --mirror-root DIR or set $ISOLINT_MIRROR_ROOT "
+                          "(the folder holding the bare mirrors named in bench/corpora.toml)")
+    return Path(mirror_root)
 
 
 def _git(git_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:

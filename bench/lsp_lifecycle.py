@@ -7,7 +7,7 @@ server's INFO log), the script starts a fresh server on the workspace, opens one
 file, times its first ``publishDiagnostics``, then times ``shutdown`` + ``exit`` until the
 process is gone. The server's log says whether indexing was interrupted.
 
-    .venv/bin/python bench/lsp_lifecycle.py /work/corpora/openhands --open openhands/server/app.py
+    .venv/bin/python bench/lsp_lifecycle.py "$(python bench/corpora.py path openhands)" --open openhands/server/app.py
     .venv/bin/python bench/lsp_lifecycle.py                 # a generated 5,000-file workspace
 
 Targets (issue 13): first diagnostics <= 300 ms during indexing; shutdown + exit <= 1 s.

@@ -416,7 +416,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             raise QualityError("--path needs --labels")
         targets = [(args.path.name, args.path.resolve(), args.labels)]
     else:
-        names = args.names or list(corpora.load_catalogue())
+        names = args.names or corpora.development_corpora(corpora.load_catalogue())
         targets = [(name, _corpus_root(args, name), args.labels or LABELS / f"{name}.tsv") for name in names]
     if args.findings and len(targets) != 1:
         raise QualityError("--findings scores one corpus")
