@@ -29,6 +29,20 @@ def test_a_key_like_a_documentation_example_is_masked_in_snippets_and_diffs(tmp_
     assert text[line][text[line + 1].index("^"):].startswith('"localhost"')
 
 
+#: AWS's documented example secret key: no provider prefix, only its name says what it is
+AWS_EXAMPLE = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+SETTINGS = (f'import os\nAWS_SECRET_ACCESS_KEY = "{AWS_EXAMPLE}"\n'
+            'DB = os.getenv("DATABASE_URL", "postgresql://app@localhost:5432/app")\n'
+            'MODE = "production_settings_v2"\n')
+
+
+def test_a_value_bound_to_a_secret_name_is_masked_in_diff_context(tmp_path: Path) -> None:
+    root = build_tree(tmp_path, {"pyproject.toml": "[tool.isolint]\n", "app/settings.py": SETTINGS})
+    result = run_isolint(root, "check", "--diff", "--unsafe-fixes", "--no-cache", ".")
+    assert 'AWS_SECRET_ACCESS_KEY = "wJ' in result.stdout, result.stdout + result.stderr
+    assert AWS_EXAMPLE not in result.stdout + result.stderr
+
+
 def test_sarif_uris_are_percent_encoded(tmp_path: Path) -> None:
     root = build_tree(tmp_path, {"pyproject.toml": "[tool.isolint]\n",
                                  "my app/日本 語.py": 'REDIS_HOST = "localhost"\n'})

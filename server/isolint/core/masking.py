@@ -66,13 +66,28 @@ def _keep_ends(value: str) -> str:
     return "*" * len(value) if len(value) < 12 else value[:2] + "*" * (len(value) - 4) + value[-2:]
 
 
+#: a quoted or dotenv value of 16+ token characters bound to a secret-like name
+#: (``AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/…EXAMPLEKEY"``, ``api_key: "…"``, ``TOKEN=…``)
+_NAMED_SECRET_RE = re.compile(
+    r"""(?i)(?P<name>[\w.-]*(?:secret|passw(?:or)?d|token|api[_-]?key|private[_-]?key|access[_-]?key|credential)[\w.-]*)"""
+    r"""(?P<sep>["']?\s*[:=]\s*)(?P<quote>["']?)(?P<value>[A-Za-z0-9+/=_\-.~]{16,})(?P=quote)""")
+
+
+def _mask_named_value(match: re.Match[str]) -> str:
+    value = match.group("value")
+    if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)):
+        return match.group(0)  # a word, a setting name: nothing to hide
+    return match.group(0)[: match.start("value") - match.start(0)] + _keep_ends(value) + match.group("quote")
+
+
 def mask_secret_shapes(line: str) -> str:
     """``line`` with every value in a provider token format (``AKIA…``, ``ghp_…``, ``sk_live_…``,
-    a JWT…) masked, whether or not a rule reported it: what looks like a documentation example
+    a JWT…), and every long value bound to a secret-like name, masked, whether or not a rule reported it: what looks like a documentation example
     may be a real key. (Passwords in URLs are masked by the findings that report them; masking
     every one would hide the placeholders fixes write, ``postgres:changeme@``.)"""
     if ANY_FORMAT_MARKER_RE.search(line):
         for fmt, markers in FORMAT_MARKERS:
             if any(marker in line for marker in markers):
                 line = fmt.pattern.sub(lambda match: _keep_ends(match.group(0)), line)
-    return line
+    # a value of no known format bound to a secret-like name (AWS's documented example key)
+    return _NAMED_SECRET_RE.sub(_mask_named_value, line)
