@@ -123,12 +123,18 @@ async def test_multi_root_folders_keep_their_own_config(client, tmp_path):
         "the folder's own editor settings (workspace/configuration scoped to it) apply"
 
 
+async def _round_trip(client, uri: str) -> None:
+    """A request answered after every message sent before it was handled."""
+    await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=0, character=0)))
+
+
 async def test_run_on_save(client, workspace):
     session = await start_session(client, workspace, profile("vscode"), initialization_options={"run": "onSave"})
     uri = session.open(workspace / TEST_MODULE)
     assert (await session.published(uri, 1)).diagnostics
     version = session.change(uri, (0, 0), (0, 0), "import sys\n")
-    await asyncio.sleep(0.5)
+    await _round_trip(client, uri)  # the change has been handled: a check would be scheduled by now
     assert all(p.version != version for p in session.recorded.published[uri]), "no check while typing"
     client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
     saved = await session.published(uri, version)
@@ -161,7 +167,7 @@ async def test_a_module_created_in_another_service_is_resolved_after_the_watcher
     target.parent.mkdir()
     target.write_text("def issue():\n    return 'token'\n", encoding="utf-8")
     _watched(session, target, types.FileChangeType.Created)
-    await asyncio.sleep(0.2)
+    await _round_trip(client, uri)  # the watcher event has been handled (messages are handled in order)
     version = session.change(uri, (2, 0), (2, 0), "# touched\n")
     diagnostics = (await session.published(uri, version)).diagnostics
     assert [d.code for d in diagnostics] == ["ISO601"]
