@@ -431,6 +431,17 @@ def test_debug_info_shows_the_server_view_of_the_settings(session: dict) -> None
     assert "position encoding: utf-16" in entry["text"], entry["text"]
 
 
+def test_restart_command_replaces_the_server_process(session: dict) -> None:
+    entry = step(session, "isolint: Restart Server")
+    assert entry["before"] and entry["after"] and not set(entry["before"]) & set(entry["after"]), entry
+    assert entry["status"] == "isolint: ready"
+
+
+def test_show_output_command_opens_the_isolint_channel(session: dict) -> None:
+    entry = step(session, "isolint: Show Output")
+    assert "isolint" in entry["channel"].lower() and any(line.strip() for line in entry["lines"]), entry
+
+
 def test_untrusted_workspace_never_runs_its_own_interpreter(untrusted_session: dict) -> None:
     entry = step(untrusted_session, "workspace interpreter ignored")
     assert entry["restrictedModeShown"], "the folder did not open in Restricted Mode"

@@ -351,6 +351,33 @@ async function run(page) {
     }, 'the debug information in the isolint output', 15_000);
     return { text, screenshot: await shot(page, '10-debug-info') };
   });
+
+  await step('isolint: Restart Server command', async () => {
+    const before = serverPids();
+    await runCommand(page, 'isolint: Restart Server');
+    const after = await until(async () => {
+      const now = serverPids();
+      return now.length && !now.some((pid) => before.includes(pid)) ? now : null;
+    }, 'a new server process in place of the old one', 30_000);
+    const status = await until(async () => (await statusItem(page)).find((t) => t === 'isolint: ready'), 'ready again after the restart');
+    return { before, after, status };
+  });
+
+  await step('isolint: Show Output command', async () => {
+    await page.keyboard.press('Control+Shift+M'); // the Problems view replaces the Output view in the panel
+    await until(async () => !(await page.$('.part.panel .monaco-editor .view-lines .view-line')), 'the output view hidden');
+    await runCommand(page, 'isolint: Show Output');
+    const channel = await until(async () => {
+      const names = await page.$$eval('.part.panel select, .part.panel .monaco-select-box', (els) =>
+        els.map((e) => (e.value || e.getAttribute('title') || e.innerText || '').trim()));
+      return names.find((n) => /isolint/i.test(n)) || null;
+    }, 'the isolint output channel shown', 15_000);
+    const lines = await until(async () => {
+      const t = await page.$$eval('.part.panel .monaco-editor .view-lines .view-line', (ls) => ls.map((l) => l.innerText));
+      return t.some((x) => x.trim()) ? t : null;
+    }, 'the output channel text', 15_000);
+    return { channel, lines, screenshot: await shot(page, '11-output') };
+  });
 }
 
 /**
@@ -365,11 +392,15 @@ async function runUntrusted(page) {
     return { title: await page.title() };
   });
   await step('workspace interpreter ignored in Restricted Mode', async () => {
-    const pids = await until(async () => { const p = serverPids(); return p.length ? p : null; }, 'the bundled server on python3 from PATH');
+    // the command line is read when the process is seen: the server may exit (isolint missing) before the wait ends
+    const found = await until(async () => {
+      const p = serverPids();
+      try { return p.length ? { pids: p, commandLine: serverCommandLine(p[0]) } : null; } catch { return null; }
+    }, 'the bundled server on python3 from PATH');
     await sleep(1500);
     return {
-      serverPids: pids,
-      commandLine: serverCommandLine(pids[0]),
+      serverPids: found.pids,
+      commandLine: found.commandLine,
       markerExists: fs.existsSync(config.markerFile),
       restrictedModeShown: await page.$$eval('.statusbar-item', (items) =>
         items.some((i) => /Restricted Mode/i.test(i.innerText || i.getAttribute('aria-label') || ''))),
