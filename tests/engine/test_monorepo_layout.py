@@ -13,6 +13,7 @@ from isolint.core.config import Settings, find_project_root
 from isolint.core.model import Zone
 from isolint.core.zones import classify
 from isolint.engine.project import detect_services
+from tests.robustness.hostile import build_tree
 
 MONOREPO = Path(__file__).resolve().parents[2] / "examples" / "monorepo"
 
@@ -76,14 +77,8 @@ def test_zones_of_monorepo_folders(path: str, zone: Zone) -> None:
     assert classify(path, Settings()) is zone
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-
-
 def test_services_deployed_side_by_side_under_one_folder_are_separate(tmp_path: Path) -> None:
-    _write(tmp_path, {
+    build_tree(tmp_path, {
         "backend/pyproject.toml": "[project]\nname='backend'\n",
         "backend/app_a/Dockerfile": "FROM python\n", "backend/app_a/main.py": "",
         "backend/model_server/pyproject.toml": "", "backend/model_server/main.py": "",
@@ -94,7 +89,7 @@ def test_services_deployed_side_by_side_under_one_folder_are_separate(tmp_path: 
 
 
 def test_one_service_with_an_app_package_stays_one_service(tmp_path: Path) -> None:
-    _write(tmp_path, {
+    build_tree(tmp_path, {
         "backend/pyproject.toml": "", "backend/app/main.py": "", "backend/worker/main.py": "",
     })
     assert detect_services(Settings(root=tmp_path)).services == {"backend": "backend"}
@@ -102,7 +97,7 @@ def test_one_service_with_an_app_package_stays_one_service(tmp_path: Path) -> No
 
 def test_legacy_folders_are_excluded_by_default(tmp_path: Path) -> None:
     leak = 'import os\nDB = os.getenv("DATABASE_URL", "postgresql://postgres:postgres@localhost:5432/app")\n'
-    _write(tmp_path, {"pyproject.toml": "[tool.isolint]\n", "app/settings.py": leak,
+    build_tree(tmp_path, {"pyproject.toml": "[tool.isolint]\n", "app/settings.py": leak,
                       "archive/old_settings.py": leak, "app/legacy/settings.py": leak,
                       "deprecated/settings.py": leak, "app/archived/settings.py": leak})
     assert {path for path, _, _ in findings_of(tmp_path)} == {"app/settings.py"}
