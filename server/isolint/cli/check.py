@@ -85,13 +85,13 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"Recorded {count} finding(s) in the baseline {args.write_baseline}.", file=sys.stderr)
         return EXIT_CLEAN
-    if args.diff:
-        return _diff(args, run_)
-    # fixes first: they apply to every finding, baselined or not, and the baseline then sorts
-    # what remains
+    # a finding the baseline accepts is left alone like one an ignore comment silences:
+    # `--fix` and `--diff` fix only the findings reported; the baseline then sorts what remains
     writes = fixes.FileWrites()
-    fixed = fixes.apply_fixes(run_, args.unsafe_fixes, writes) if args.fix else 0
     try:
+        if args.diff:
+            return _diff(args, run_)
+        fixed = fixes.apply_fixes(run_, args.unsafe_fixes, writes, args.baseline) if args.fix else 0
         baselined = apply_baseline(run_, args.baseline)
     except BaselineError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace, run_) -> int:
     from isolint.cli import fixes
 
-    diff, count = fixes.diff_fixes(run_, unsafe=args.unsafe_fixes)
+    diff, count = fixes.diff_fixes(run_, args.unsafe_fixes, args.baseline)
     emit(diff, args.output)
     if not args.quiet:
         noun = "fix" if count == 1 else "fixes"
