@@ -61,6 +61,13 @@ def test_fix_and_diff_leave_baselined_findings_alone(project: Path, capsys) -> N
     assert 'REDIS_HOST = "localhost"' in text  # accepted by the baseline: not rewritten
     assert 'CACHE_HOST = "localhost"' not in text and 'os.environ["CACHE_HOST"]' in text
 
+    code, out, _ = run_cli(capsys, "check", "--no-cache", "--baseline", "isolint-baseline.json", "--format", "json")
+    assert (code, out.strip()) == (0, "[]")
+    code, out, _ = run_cli(capsys, "check", "--no-cache", "--no-baseline", "--format", "json", CONFIG)
+    assert code == 1 and _codes(out) == ["ISO101"]  # REDIS_HOST, accepted, reported again
+    run_cli(capsys, "check", "--no-cache", "--no-baseline", "--fix", "--unsafe-fixes", CONFIG)
+    assert 'REDIS_HOST = "localhost"' not in config.read_text()
+
 
 def test_identical_findings_are_counted(project: Path, capsys) -> None:
     _baseline(project, capsys)

@@ -16,12 +16,15 @@ from isolint.core.source import SourceFile
 from isolint.engine.fixing import FixNotWritten, fix_allowed, write_fixed_file
 
 
-def _fix_result(run: LintRun, result: CheckResult, unsafe: bool, baseline: Path | None) -> FixResult | None:
+def _fix_result(run: LintRun, result: CheckResult, unsafe: bool, baseline: Path | bool) -> FixResult | None:
+    """``baseline``: the findings fixes leave alone — those a baseline file accepts (a path), the
+    file's configured baseline (True) or none (False)."""
     if not any(fix_allowed(f.fix, unsafe) for f in result.findings):
         return None
     source = result.source
     outcome = fix_source(source.text, source.path, source.settings, unsafe=unsafe,
-                         project=run.projects.get(source.settings.root), leave_baselined=True, baseline=baseline)
+                         project=run.projects.get(source.settings.root), leave_baselined=baseline is not False,
+                         baseline=baseline if isinstance(baseline, Path) else None)
     for finding, reason in outcome.failed:
         line = finding.range.start.line + 1
         print(f"warning: {finding.code} fix not applied at {finding.path}:{line}: {reason}", file=sys.stderr)
@@ -59,7 +62,7 @@ class FileWrites:
                   file=sys.stderr)
 
 
-def apply_fixes(run: LintRun, unsafe: bool, writes: FileWrites, baseline: Path | None = None) -> int:
+def apply_fixes(run: LintRun, unsafe: bool, writes: FileWrites, baseline: Path | bool = True) -> int:
     """Write fixed files; the run's results then hold what remains (a refused file keeps its
     findings). Findings the baseline accepts are not fixed. Returns findings fixed."""
     fixed = 0
@@ -76,7 +79,7 @@ def apply_fixes(run: LintRun, unsafe: bool, writes: FileWrites, baseline: Path |
     return fixed
 
 
-def diff_fixes(run: LintRun, unsafe: bool, baseline: Path | None = None) -> tuple[str, int]:
+def diff_fixes(run: LintRun, unsafe: bool, baseline: Path | bool = True) -> tuple[str, int]:
     """Unified diffs of what ``--fix`` would write, and the number of fixes."""
     cwd = os.path.abspath(os.getcwd())
     chunks: list[str] = []
