@@ -79,6 +79,8 @@ class SessionWithoutContextManager(LifecycleRule):
       client handed to the object that keeps it (`Sdk(client=client)`,
       `Sdk.from_openapi(spec, client=client)`).
     - A handle of a type isolint cannot see, closed by hand: [ISO302](ISO302.md).
+    - A method named like a session factory that is a generator, stepped by the caller
+      (`gen = injector.async_session(); session = await gen.__anext__()`).
     - In tests: an engine returned by a helper (not a fixture), a module-level engine shared by
       the tests, and HTTP clients (not database connections).
     """

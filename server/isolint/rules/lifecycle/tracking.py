@@ -48,6 +48,10 @@ DB_OPERATIONS = frozenset({
 STORE_METHODS = frozenset({"append", "add", "put", "put_nowait", "setdefault", "insert", "extend", "update",
                            "appendleft", "register", "set"})
 TRACKER: Key["Tracker"] = Key("iso3.tracker")
+#: calls that step a generator: the name they step holds a generator, not a resource
+GENERATOR_STEPS = frozenset({"__anext__", "__next__", "asend", "anext", "next"})
+#: hand-offs of a parameter kept per binding (related locations of one finding)
+MAX_HANDOFFS = 8
 #: a callee that, in census mode, may turn out to be an imported session function
 PENDING = Resource(Kind.SESSION, False, "unresolved")
 
@@ -78,6 +82,9 @@ class Binding:
     last_use_line: int = 0
     db_calls: int = 0
     from_cursor: bool = False
+    #: (call, awaited) for each call this parameter is handed to as an argument
+    #: (``crud.get_user(db, user_id)``)
+    handoffs: list = field(default_factory=list)
     #: rule codes that already reported this binding (one finding per name and rule)
     reported: set = field(default_factory=set)
     #: (id of an enclosing ``if``, "body" | "orelse") pairs: which branch the binding sits in
@@ -176,10 +183,17 @@ class Tracker:
         scope = Scope(node)
         self.scopes.append(scope)
         args = node.args  # type: ignore[attr-defined]
-        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
-            resource = annotation_resource(arg.annotation, ctx.qualified_name)
+        positional = [*args.posonlyargs, *args.args]
+        defaults = dict(zip((arg.arg for arg in positional[len(positional) - len(args.defaults):]), args.defaults))
+        defaults.update((arg.arg, default) for arg, default in zip(args.kwonlyargs, args.kw_defaults)
+                        if default is not None)
+        model = self.model
+        for arg in [*positional, *args.kwonlyargs]:
+            resource = model.annotation_type(arg.annotation) if arg.annotation is not None else None
+            if resource is None and arg.arg in defaults:
+                resource = model.injected_resource(defaults[arg.arg])
             if resource is not None:
-                scope.bindings[arg.arg] = Binding(arg.arg, resource, "parameter", node)
+                scope.bindings[arg.arg] = Binding(arg.arg, resource, "parameter", node, statement=arg)
 
     _on_AsyncFunctionDef = _on_FunctionDef
 
@@ -270,7 +284,7 @@ class Tracker:
                     continue
                 if isinstance(argument, ast.Call):
                     inner = argument
-            resource = self.resolve_call(inner, ctx)
+            resource = self.resolve_call(inner, ctx) or self.model.entered_function(inner.func)
             if resource is None and self.census:
                 callee = ctx.qualified_name(inner.func)
                 resource = PENDING if callee and "." in callee else None
@@ -311,6 +325,15 @@ class Tracker:
                 if created is not None and created.kind.must_be_closed and created is not PENDING:
                     self.scope.unbound.append((receiver, created, ctx.qualified_name(receiver.func)))
         last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if last in GENERATOR_STEPS:
+            # ``gen.__anext__()`` / ``next(gen)``: what the name holds is a generator (a method
+            # named like a session factory that yields one), not a session to close
+            stepped = func.value if isinstance(func, ast.Attribute) and last.startswith(("__", "a")) \
+                else node.args[0] if isinstance(func, ast.Name) and node.args else None
+            if isinstance(stepped, ast.Name):
+                binding = self.binding(stepped.id)
+                if binding is not None and binding.origin == "created":
+                    binding.resource = None
         if last in CALLBACK_REGISTRATIONS or last in OWNERSHIP_CALLS:
             for argument in node.args:
                 target = argument.value if isinstance(argument, ast.Attribute) and argument.attr in CLEANUP_METHODS \
@@ -334,7 +357,13 @@ class Tracker:
         if not isinstance(node.ctx, ast.Load):
             return
         binding = self.binding(node.id)
-        if binding is None or binding.origin == "parameter":
+        if binding is None:
+            return
+        if binding.origin == "parameter":
+            if len(binding.handoffs) < MAX_HANDOFFS and binding.function is self.scope.node:
+                handoff = _argument_of(node, ctx)
+                if handoff is not None:
+                    binding.handoffs.append(handoff)
             return
         binding.last_use_line = max(binding.last_use_line, node.lineno)
         if binding.function is not self.scope.node and isinstance(binding.function, FUNCTION_NODES) \
@@ -485,6 +514,20 @@ def _escapes(node: ast.Name, ctx: PythonContext) -> bool:
     if isinstance(parent, (ast.Tuple, ast.List, ast.Dict, ast.Set)) and isinstance(statement, ast.Return):
         return True
     return False
+
+
+def _argument_of(node: ast.Name, ctx: PythonContext) -> "tuple[ast.Call, bool] | None":
+    """The call ``node`` is handed to as an argument (``f(db)``, ``f(session=db)``), and
+    whether that call is awaited."""
+    parents = ctx.parents
+    depth = 2 if parents and isinstance(parents[-1], ast.keyword) else 1
+    if len(parents) < depth:
+        return None
+    call = parents[-depth]
+    if not isinstance(call, ast.Call) or call.func is node:
+        return None
+    above = parents[-depth - 1] if len(parents) > depth else None
+    return call, isinstance(above, ast.Await)
 
 
 def _in_header(node: ast.AST, function: ast.AST, ctx: PythonContext) -> bool:
