@@ -48,6 +48,11 @@ DB_OPERATIONS = frozenset({
 STORE_METHODS = frozenset({"append", "add", "put", "put_nowait", "setdefault", "insert", "extend", "update",
                            "appendleft", "register", "set"})
 TRACKER: Key["Tracker"] = Key("iso3.tracker")
+#: the exits of a context entered by hand (``cm.__aenter__()`` … ``cm.__aexit__(None, None, None)``)
+EXIT_METHODS = frozenset({"__exit__", "__aexit__"})
+#: last names of the library calls that build an engine or a pool (``libraries.CONSTRUCTORS``)
+POOL_CONSTRUCTOR_NAMES = frozenset({"create_engine", "create_async_engine", "engine_from_config",
+                                    "async_engine_from_config", "create_pool"})
 #: calls that step a generator: the name they step holds a generator, not a resource
 GENERATOR_STEPS = frozenset({"__anext__", "__next__", "asend", "anext", "next"})
 #: hand-offs of a parameter kept per binding (related locations of one finding)
@@ -78,6 +83,9 @@ class Binding:
     closes: list = field(default_factory=list)  # cleanup calls outside finally/with
     close_statements: list = field(default_factory=list)
     except_closes: int = 0
+    #: where each cleanup of something the name holds runs (``db.engine.dispose()``):
+    #: ``cleanup_position``'s answers
+    member_closes: list = field(default_factory=list)
     handler_closes: int = 0
     last_use_line: int = 0
     db_calls: int = 0
@@ -110,6 +118,9 @@ class Scope:
     #: engines and pools a function builds itself with a library's constructor: one per call
     #: of the function; whether that is a leak depends on the zone (a test's engine, ISO301)
     pools: list = field(default_factory=list)
+    #: (engine or pool constructor call, binding of the object it was handed to):
+    #: ``db = Database(create_engine(url))`` — the engine lives as long as ``db`` is kept
+    handed_pools: list = field(default_factory=list)
     globals: set = field(default_factory=set)
 
     @property
@@ -305,15 +316,25 @@ class Tracker:
 
     def _on_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         func = node.func
+        if not self.census and (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) \
+                in POOL_CONSTRUCTOR_NAMES:
+            self._handed_pool(node, ctx)
         if isinstance(func, ast.Attribute):
             receiver = func.value
             if isinstance(receiver, ast.Name):
                 binding = self.binding(receiver.id)
                 if binding is not None:
-                    if func.attr in CLEANUP_METHODS:
+                    if func.attr in CLEANUP_METHODS or func.attr in EXIT_METHODS:
                         self._cleanup(binding, node, ctx)
                     elif func.attr in DB_OPERATIONS:
                         binding.db_calls += 1
+            elif func.attr in CLEANUP_METHODS and isinstance(receiver, ast.Attribute):
+                root = receiver
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                owner = self.binding(root.id) if isinstance(root, ast.Name) else None
+                if owner is not None:  # ``await db.engine.dispose()``: releases what ``db`` holds
+                    owner.member_closes.append(cleanup_position(node, ctx))
             if func.attr in POOL_RELEASE_METHODS and node.args and isinstance(node.args[0], ast.Name):
                 released = self.binding(node.args[0].id)
                 if released is not None and released.origin == "created":
@@ -341,8 +362,25 @@ class Tracker:
                 if isinstance(target, ast.Name):
                     self._enter(target.id)
 
+    def _handed_pool(self, node: ast.Call, ctx: PythonContext) -> None:
+        """An engine or pool built straight into another object's constructor
+        (``db = Database(create_engine(url))``): recorded with the binding that keeps it."""
+        parents = ctx.parents
+        holder = parents[-2] if len(parents) > 1 and isinstance(parents[-1], ast.keyword) else \
+            parents[-1] if parents else None
+        if not isinstance(holder, ast.Call) or holder.func is node or not isinstance(self.scope.node, FUNCTION_NODES):
+            return
+        statement = _statement_of(node, ctx)
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)):
+            return
+        created = constructed_by(ctx.qualified_name(node.func), node)
+        if created is None or created.kind not in (Kind.ENGINE, Kind.POOL):
+            return
+        self.scope.handed_pools.append((node, created, statement.targets[0].id))
+
     def _cleanup(self, binding: Binding, call: ast.Call, ctx: PythonContext) -> None:
-        where = _cleanup_position(call, ctx)
+        where = cleanup_position(call, ctx)
         if where == "finally":
             binding.closed_in_finally = True
         elif where == "except":
@@ -448,7 +486,7 @@ def _path(node: ast.AST, ctx: PythonContext):
         child = ancestor
 
 
-def _cleanup_position(call: ast.Call, ctx: PythonContext) -> str:
+def cleanup_position(call: ast.Call, ctx: PythonContext) -> str:
     """``finally`` when the cleanup runs on every path, ``except`` inside a broad handler,
     ``handler`` inside a handler of particular exceptions (``except DatabaseError: conn.close()``
     drops a broken connection; it is not the success path's cleanup)."""
