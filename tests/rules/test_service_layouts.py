@@ -120,3 +120,24 @@ def test_a_folder_put_on_sys_path_resolves_the_imports_after_it(module: str, mar
     root = build_tree(tmp_path, {**SYS_PATH_TREE, "api/bridge.py": module})
     run = assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))
     assert bool(run.findings) is marked
+
+
+def test_explain_names_the_image_and_the_source_root(tmp_path: Path) -> None:
+    from isolint.engine.explain import explain_file
+
+    root = build_tree(tmp_path, SOURCE_ROOT_SERVICES)
+    model = explain_file(root / "backend/model_server/encoders.py", Settings(root=root))
+    assert model.service == "model_server"
+    assert "`backend/Dockerfile.model_server` builds an image that runs `backend/model_server/`" in model.service_reason
+    assert "source root `backend/`" in model.service_reason
+    configs = explain_file(root / "backend/shared_configs/enums.py", Settings(root=root))
+    assert configs.service is None and "2 images copy `backend/shared_configs/`" in configs.service_reason
+
+
+def test_a_dockerfile_that_splits_a_service_is_seen_by_a_cached_run(tmp_path: Path) -> None:
+    # no checked file changes; the second image makes backend/ two services
+    tree = {path: text for path, text in SOURCE_ROOT_SERVICES.items() if path != "backend/Dockerfile.model_server"}
+    root = build_tree(tmp_path / "repo", tree)
+    assert not lint_paths([root], overrides=ISO6, jobs=1, cache=True).findings
+    build_tree(root, {"backend/Dockerfile.model_server": SOURCE_ROOT_SERVICES["backend/Dockerfile.model_server"]})
+    assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1, cache=True))

@@ -61,6 +61,10 @@ class ServiceMap:
     def is_shared(self, rel_path: str) -> bool:
         return any(rel_path == f or rel_path.startswith(f.rstrip("/") + "/") for f in self.shared)
 
+    def fingerprint(self) -> str:
+        """What decides where an import lands (the result cache keys on it)."""
+        return repr((sorted(self.services.items()), self.shared, self.source_roots))
+
 
 def is_shared_name(name: str) -> bool:
     lowered = name.lower()
