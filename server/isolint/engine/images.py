@@ -31,6 +31,8 @@ _SKIPPED = frozenset({"node_modules", ".git", ".venv", "venv", "site-packages", 
 #: Dockerfile names of a development or test variant of an image (Dockerfile.dev, test.Dockerfile)
 _VARIANT_RE = re.compile(r"(^|[._-])(dev|devel|development|local|test|tests|testing|ci|debug)($|[._-])", re.IGNORECASE)
 _MAX_DEPTH = 4
+#: a Dockerfile is a page of instructions; a bigger file is read only this far
+_MAX_BYTES = 256 * 1024
 #: a module a server or worker command starts: `pkg.mod:app`, `-m pkg.mod`, `-A pkg.app`
 _APP_RE = re.compile(r"^([A-Za-z_][\w.]*):[A-Za-z_]\w*(\(\))?$")
 
@@ -136,7 +138,8 @@ def _is_dockerfile(name: str) -> bool:
 def read_image(root: Path, dockerfile: str) -> Image | None:
     """The image a Dockerfile builds, or None when it cannot be read or copies nothing found."""
     try:
-        text = (root / dockerfile).read_text(encoding="utf-8", errors="replace")
+        with open(root / dockerfile, "rb") as handle:
+            text = handle.read(_MAX_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return None
     instructions = _instructions(text)
