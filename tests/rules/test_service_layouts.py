@@ -141,3 +141,16 @@ def test_a_dockerfile_that_splits_a_service_is_seen_by_a_cached_run(tmp_path: Pa
     assert not lint_paths([root], overrides=ISO6, jobs=1, cache=True).findings
     build_tree(root, {"backend/Dockerfile.model_server": SOURCE_ROOT_SERVICES["backend/Dockerfile.model_server"]})
     assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1, cache=True))
+
+
+def test_dockerfiles_and_manifests_that_are_no_regular_files_are_never_read(tmp_path: Path) -> None:
+    import os
+
+    root = build_tree(tmp_path, OWN_DOCKERFILE_SERVICES)
+    os.mkfifo(root / "backend/Dockerfile")  # open() on it would wait forever
+    if os.path.exists("/dev/zero"):  # a read of it would never end
+        (root / "backend/Dockerfile.worker").symlink_to("/dev/zero")
+        (root / "backend/app_a/pyproject.toml").symlink_to("/dev/zero")
+        (root / "pyproject.toml").symlink_to("/dev/zero")
+    detected = detect_services(Settings(root=root))
+    assert detected.services == {"app_a": "backend/app_a", "model_server": "backend/model_server"}

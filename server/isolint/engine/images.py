@@ -25,13 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
+from isolint.core.files import read_regular_text
+
 #: folders never searched for Dockerfiles (dependencies, build output, version control)
 _SKIPPED = frozenset({"node_modules", ".git", ".venv", "venv", "site-packages", "dist", "build", "__pycache__",
                       "vendor", "third_party", ".next", "archive", "archived", "legacy", "deprecated"})
 #: Dockerfile names of a development or test variant of an image (Dockerfile.dev, test.Dockerfile)
 _VARIANT_RE = re.compile(r"(^|[._-])(dev|devel|development|local|test|tests|testing|ci|debug)($|[._-])", re.IGNORECASE)
 _MAX_DEPTH = 4
-#: a Dockerfile is a page of instructions; a bigger file is read only this far
+#: a Dockerfile is a page of instructions; a bigger file is not one
 _MAX_BYTES = 256 * 1024
 #: a module a server or worker command starts: `pkg.mod:app`, `-m pkg.mod`, `-A pkg.app`
 _APP_RE = re.compile(r"^([A-Za-z_][\w.]*):[A-Za-z_]\w*(\(\))?$")
@@ -138,9 +140,8 @@ def _is_dockerfile(name: str) -> bool:
 def read_image(root: Path, dockerfile: str) -> Image | None:
     """The image a Dockerfile builds, or None when it cannot be read or copies nothing found."""
     try:
-        with open(root / dockerfile, "rb") as handle:
-            text = handle.read(_MAX_BYTES).decode("utf-8", errors="replace")
-    except OSError:
+        text = read_regular_text(root / dockerfile, _MAX_BYTES)
+    except OSError:  # not a regular file, or larger than a Dockerfile is
         return None
     instructions = _instructions(text)
     copies: list[tuple[list[str], str, str]] = []  # (sources, destination, workdir at that point)

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from isolint.core.config import Settings, tomllib
+from isolint.core.files import read_regular_text
 from isolint.core.model import Language, Zone
 from isolint.core.rule import Indexer
 from isolint.core.zones import classify_by_heuristics
@@ -183,12 +184,16 @@ def _apply_images(root: Path, found: ServiceMap, images: list[Image], add: Calla
             found.reasons[folder] = f"{count} images copy `{folder}/`"
 
 
+#: a pyproject.toml or pytest.ini larger than this is not read for the service layout
+_MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _published_by_root(root: Path) -> set[str]:
     """Top-level folders the repository's own distribution (its root ``pyproject.toml``) ships:
     the repository's library, which other services install as a dependency — an image that
     runs it does not make it a service of its own."""
     try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8", errors="replace"))
+        data = tomllib.loads(read_regular_text(root / "pyproject.toml", _MAX_CONFIG_BYTES))
     except (OSError, tomllib.TOMLDecodeError):
         return set()
     tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
@@ -247,7 +252,7 @@ def _pytest_pythonpath(root: Path) -> list[tuple[str, str]]:
     for config in [*root.glob("pyproject.toml"), *root.glob("*/pyproject.toml"), *root.glob("*/*/pyproject.toml"),
                    *root.glob("pytest.ini"), *root.glob("*/pytest.ini")]:
         try:
-            text = config.read_text(encoding="utf-8", errors="replace")
+            text = read_regular_text(config, _MAX_CONFIG_BYTES)
         except OSError:
             continue
         if "pythonpath" not in text:
