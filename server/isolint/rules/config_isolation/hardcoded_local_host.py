@@ -9,7 +9,7 @@ from isolint.core.scratch import Key
 from isolint.core.model import SECRET_RANGE, Fix, Fixability, Language
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import env_name_for, service_word
-from isolint.rules.config_isolation.env_lookups import is_env_default
+from isolint.rules.config_isolation.env_lookups import env_lookup, is_env_default
 from isolint.rules.config_isolation.shared import replace_with_env_lookup, settings_field_fix, settings_field_of
 from isolint.rules.config_isolation.usage import (
     TRANSPARENT_CALLS,
@@ -151,13 +151,14 @@ class HardcodedLocalHost(Rule):
     ## Known look-alikes
     - Checks and allow-lists (`host in LOCAL_HOSTS`, `ALLOWED_HOSTS`), messages, docstrings,
       regular expressions, `EXAMPLE_*` constants, command-line defaults.
-    - Where a server listens (`uvicorn.run(host=...)`, `web.TCPSite(runner, "127.0.0.1", port)`)
-      and loopback URLs to a server the process runs (`f"http://127.0.0.1:{settings.port}"`).
-    - Respellings: `"localhost" if host == "0.0.0.0" else host`, `url.replace("localhost", repl)`.
+    - Where a server listens (`web.TCPSite(runner, "127.0.0.1", port)`), loopback URLs to a
+      server the process runs or to a sibling on a configured port (`f"localhost:{settings.port}"`).
+    - Respellings (`"localhost" if host == "0.0.0.0" else host`), a URL's implied host
+      (`parsed.hostname or "localhost"`), a telemetry collector's specified default.
     - The local choice of a catalogue (`LOCAL = "http://localhost:8000"` in an enum, an entry
       labelled `"Local"`), a native app's port-less loopback OAuth redirect (RFC 8252).
-    - Development code: `__main__` blocks, development-switch branches, frontend tooling
-      (`vite.config.ts`, stories), command-line tools' packages (`cli/`, `*-cli/`).
+    - Development code: `__main__` blocks, development branches (`if settings.ENV == "local":`),
+      frontend tooling (`vite.config.ts`), command-line tools' packages (`cli/`, `*-cli/`).
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
@@ -221,8 +222,11 @@ class HardcodedLocalHost(Rule):
             return  # EXAMPLE_DATABASE_URL = "postgresql://user:pass@localhost/db": shown, never connected to
         if _is_labelled_local_entry(node, ctx) or _respells_bind_all(node, parsed, ctx):
             return  # {"url": "http://localhost:8000", "name": "Local"}; "localhost" if host == "0.0.0.0" else host
+        source = _fallback_source(node, ctx)
+        if parsed.is_bare_host and isinstance(source, ast.Attribute) and source.attr in URL_HOST_ATTRIBUTES:
+            return  # parsed.hostname or "localhost": what a URL naming no host means (libpq, redis-py)
         if not parsed.local_refs[1:] and parsed.local_refs and (names_telemetry_agent(name) or names_telemetry_agent(
-                _fallback_source(node, ctx))):
+                expression_name(source) if source is not None else None)):
             return  # get_env_collector_endpoint() or "http://localhost:6006": a collector beside the process
         if _is_loopback_redirect(parsed, name):
             return  # REDIRECT_URIS = ["http://127.0.0.1/callback"]: a native app's loopback redirect (RFC 8252)
@@ -233,7 +237,7 @@ class HardcodedLocalHost(Rule):
         refs = parsed.destination_refs(names_backing_service(name))
         if not refs or site.use is Use.ITERATED and parsed.is_bare_host:
             return
-        if _is_own_server_url(node, refs, ctx):
+        if _is_own_server_url(node, refs, ctx) or _is_sibling_on_configured_port(node, refs, name, ctx):
             return  # f"http://127.0.0.1:{self.port}": a server this process runs, on loopback by design
         collection = ctx.parent if isinstance(ctx.parent, (ast.List, ast.Tuple, ast.Set)) else None
         if collection is not None:
@@ -342,13 +346,16 @@ def _respells_bind_all(node: ast.AST, parsed: ParsedValue, ctx: PythonContext) -
     return any(text is not None and host_kind(text) == "bind-all" for text in texts)
 
 
-def _fallback_source(node: ast.AST, ctx: PythonContext) -> str | None:
-    """``get_env_collector_endpoint`` for ``get_env_collector_endpoint() or "http://localhost"``:
-    the function whose missing result the literal stands in for."""
+#: a parsed URL's host attributes (``urllib.parse``, SQLAlchemy's and yarl's ``URL``)
+URL_HOST_ATTRIBUTES = frozenset({"hostname", "host"})
+
+
+def _fallback_source(node: ast.AST, ctx: PythonContext) -> ast.expr | None:
+    """``get_env_collector_endpoint()`` for ``get_env_collector_endpoint() or "http://localhost"``:
+    what the literal stands in for when it is missing."""
     parent = ctx.parent
     if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or) and parent.values[-1] is node:
-        first = parent.values[0]
-        return expression_name(first) if isinstance(first, (ast.Call, ast.Attribute, ast.Name)) else None
+        return parent.values[0]
     return None
 
 
@@ -523,6 +530,22 @@ def _is_own_server_url(node: ast.AST, refs: tuple, ctx: PythonContext) -> bool:
         return False  # a web URL, or a bare host:port (f"localhost:{self.gateway_port}")
     port = _port_expression(node, ctx)
     return port is not None and is_own_port(port, ctx)
+
+
+def _is_sibling_on_configured_port(node: ast.AST, refs: tuple, name: str | None, ctx: PythonContext) -> bool:
+    """``JupyterKernel(f"localhost:{os.environ.get('GATEWAY_PORT', '8888')}")`` inside a function: the
+    deployment chooses the port of a process beside this one and the code pins its host to the same
+    machine on purpose. Not a backing service's URL, and not a field's default (``mcp_host: str =
+    Field(default=f"localhost:{os.getenv('PORT')}")`` is a setting a deployment must override)."""
+    if ctx.current_function is None or len(refs) != 1 or names_backing_service(name):
+        return False
+    ref = refs[0]
+    if ref.kind != "local" or ref.username or ref.port or ref.scheme and ref.scheme not in WEB_SCHEMES:
+        return False
+    port = _port_expression(node, ctx)
+    while isinstance(port, ast.Call) and callee_name(port) in ("int", "str") and len(port.args) == 1:
+        port = port.args[0]
+    return isinstance(port, ast.Call) and env_lookup(port, ctx) is not None
 
 
 def _port_expression(node: ast.AST, ctx: PythonContext) -> ast.expr | None:
