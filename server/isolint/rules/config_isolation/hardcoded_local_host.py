@@ -149,8 +149,8 @@ class HardcodedLocalHost(Rule):
     nothing names the value (a positional argument, a list element, a piece of a concatenation).
 
     ## Known look-alikes
-    - Checks and allow-lists (`host in LOCAL_HOSTS`, `ALLOWED_HOSTS`), messages, docstrings,
-      regular expressions, `EXAMPLE_*` constants, command-line defaults.
+    - Checks, allow-lists and port probes (`host in LOCAL_HOSTS`, `def _port_open(port)`),
+      messages, docstrings, regular expressions, `EXAMPLE_*` constants, command-line defaults.
     - Where a server listens (`web.TCPSite(runner, "127.0.0.1", port)`), loopback URLs to a
       server the process runs (`f"http://127.0.0.1:{settings.port}"`).
     - Respellings (`"localhost" if host == "0.0.0.0" else host`), a URL's implied host
@@ -213,6 +213,8 @@ class HardcodedLocalHost(Rule):
         site = classify_use(node, ctx)
         if site.use not in (Use.VALUE, Use.ITERATED) or in_development_only(node, ctx):
             return
+        if parsed.is_bare_host and _in_port_probe(ctx):
+            return  # def _probe_relay_health(port): HTTPConnection("127.0.0.1", port): is it listening here?
         if _is_peer_address_fallback(site, ctx):
             return  # request.client.host if request.client else "127.0.0.1": the other end's address
         if is_env_default(node, ctx):
@@ -391,6 +393,34 @@ def _bound_name(site: UseSite) -> str | None:
     if isinstance(parent, ast.AnnAssign) and isinstance(parent.target, ast.Name) and parent.value is site.child:
         return parent.target.id
     return None
+
+
+#: a function that asks whether something listens on this machine: ``_port_open``, ``is_port_in_use``,
+#: ``_probe_relay_health``, ``wait_for_port``
+PORT_PROBE_FUNCTION_RE = re.compile(r"(^|_)(probe|ping|port_open|port_in_use|port_free|port_available|port_is_open|"
+                                    r"port_is_free|is_port|wait_for_port|is_listening|listening)(_|$)", re.IGNORECASE)
+
+
+def _in_port_probe(ctx: PythonContext) -> bool:
+    """A bare loopback host inside a function that probes the port it is given (``def
+    _port_open(port): ... create_connection(("127.0.0.1", port))``): the question is whether
+    something listens on this machine, so the host is the loopback by definition. A probe of a
+    fixed or a named service's port (``nc -zv localhost 6379``, ``redis_port``) stays reported."""
+    function = ctx.current_function
+    if function is None or PORT_PROBE_FUNCTION_RE.search(getattr(function, "name", "")) is None:
+        return False
+    arguments = function.args  # type: ignore[union-attr]
+    ports = {arg.arg for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+             if PORT_PARAMETER_RE.match(arg.arg) and service_word(arg.arg) is None}
+    holder = ctx.parent
+    if isinstance(holder, ast.keyword):
+        holder = ctx.ancestor(2)
+    siblings = holder.elts if isinstance(holder, (ast.Tuple, ast.List)) else \
+        [*holder.args, *(k.value for k in holder.keywords)] if isinstance(holder, ast.Call) else []
+    return any(isinstance(item, ast.Name) and item.id in ports for item in siblings)
+
+
+PORT_PARAMETER_RE = re.compile(r"^_*(\w+_)?port$", re.IGNORECASE)
 
 
 #: objects of an incoming connection: their ``client``/``remote_addr`` is the *peer's* address
