@@ -14,6 +14,7 @@ import pytest
 from isolint.api import fix_source, lint_source
 from isolint.core.config import Settings
 from isolint.rules.config_isolation.env_access_outside_config import in_config_modules
+from isolint.rules.config_isolation.typescript_values import is_tooling_file
 from isolint.rules.config_isolation.values import classify_dev_value, is_dev_credential, parse_value
 
 ROOT = Path("/isolint-iso1-root")
@@ -356,6 +357,15 @@ def test_a_settings_fields_fix_keeps_the_settings_class_and_requires_the_field()
     assert "    REDIS_HOST: str\n" in fixed and "    DEBUG: bool\n" in fixed
     assert 'DB_PORT: int = Field(description="database port")' in fixed
     assert 'DB_PASSWORD: str = Field(description="database password")' in fixed
+
+
+@pytest.mark.parametrize(("rel_path", "tooling"), [
+    ("frontend/vite.config.ts", True), ("apps/web/next.config.mjs", True), ("ui/src/utilities/testing.ts", True),
+    ("packages/app-cli/src/config.ts", True), ("frontend/src/Button.stories.tsx", True),
+    ("clients/apps/web/src/utils/config.ts", False), ("frontend/src/api/client.ts", False),
+])
+def test_frontend_tooling_files_and_a_frontends_own_config_module(rel_path: str, tooling: bool) -> None:
+    assert is_tooling_file(rel_path) is tooling
 
 
 def test_a_schema_migration_is_not_checked_but_the_same_code_elsewhere_is() -> None:

@@ -151,13 +151,14 @@ class HardcodedLocalHost(Rule):
     ## Known look-alikes
     - Checks and allow-lists (`host in LOCAL_HOSTS`, `ALLOWED_HOSTS`), messages, docstrings,
       regular expressions, `EXAMPLE_*` constants, command-line defaults.
-    - Where a server listens (`uvicorn.run(host=...)`, `web.TCPSite(runner, "127.0.0.1", port)`)
-      and loopback URLs to a server the process runs (`f"http://127.0.0.1:{settings.port}"`).
-    - Respellings: `"localhost" if host == "0.0.0.0" else host`, `url.replace("localhost", repl)`.
+    - Where a server listens (`web.TCPSite(runner, "127.0.0.1", port)`), loopback URLs to a
+      server the process runs (`f"http://127.0.0.1:{settings.port}"`).
+    - Respellings (`"localhost" if host == "0.0.0.0" else host`), a URL's implied host
+      (`parsed.hostname or "localhost"`), a telemetry collector's specified default.
     - The local choice of a catalogue (`LOCAL = "http://localhost:8000"` in an enum, an entry
       labelled `"Local"`), a native app's port-less loopback OAuth redirect (RFC 8252).
-    - Development code: `__main__` blocks, development-switch branches, frontend tooling
-      (`vite.config.ts`, stories), command-line tools' packages (`cli/`, `*-cli/`).
+    - Development code: `__main__` blocks, development branches (`if settings.ENV == "local":`),
+      frontend tooling (`vite.config.ts`), command-line tools' packages (`cli/`, `*-cli/`).
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
@@ -217,12 +218,15 @@ class HardcodedLocalHost(Rule):
         if is_env_default(node, ctx):
             return  # an environment lookup's default: ISO102 judges it (with the variable's name)
         name = env_name_for(node, ctx)
-        if names_documentation(name) or names_local_entry(name) and not isinstance(ctx.parent, (ast.List, ast.Tuple, ast.Set)):
+        if names_documentation(name) or _is_local_member(name, ctx):
             return  # EXAMPLE_DATABASE_URL = "postgresql://user:pass@localhost/db": shown, never connected to
         if _is_labelled_local_entry(node, ctx) or _respells_bind_all(node, parsed, ctx):
             return  # {"url": "http://localhost:8000", "name": "Local"}; "localhost" if host == "0.0.0.0" else host
+        source = _fallback_source(node, ctx)
+        if parsed.is_bare_host and isinstance(source, ast.Attribute) and source.attr in URL_HOST_ATTRIBUTES:
+            return  # parsed.hostname or "localhost": what a URL naming no host means (libpq, redis-py)
         if not parsed.local_refs[1:] and parsed.local_refs and (names_telemetry_agent(name) or names_telemetry_agent(
-                _fallback_source(node, ctx))):
+                expression_name(source) if source is not None else None)):
             return  # get_env_collector_endpoint() or "http://localhost:6006": a collector beside the process
         if _is_loopback_redirect(parsed, name):
             return  # REDIRECT_URIS = ["http://127.0.0.1/callback"]: a native app's loopback redirect (RFC 8252)
@@ -315,6 +319,14 @@ LOCAL_LABEL_TEXT_RE = re.compile(r"^(local|localhost|development|dev)\b", re.IGN
 REDIRECT_NAME_RE = re.compile(r"(^|_)(REDIRECT_URIS?|REDIRECT_URLS?|CALLBACK_URIS?|CALLBACK_URLS?)$")
 
 
+def _is_local_member(name: str | None, ctx: PythonContext) -> bool:
+    """A single value of a class member or field named for the local choice (``LOCAL`` of an
+    environments enum, ``local_runtime_url``). A module constant named so (``DEV_API_URL``) is
+    often a fallback and stays reported, and so does a collection (``LOCAL_ORIGINS``: an allow-list)."""
+    return (names_local_entry(name) and bool(ctx.classes) and ctx.current_function is None
+            and not isinstance(ctx.parent, (ast.List, ast.Tuple, ast.Set)))
+
+
 def _is_labelled_local_entry(node: ast.AST, ctx: PythonContext) -> bool:
     """``servers=[{"url": "https://api.example.com", "name": "Cloud"}, {"url": "http://localhost:8000",
     "name": "Local"}]``: an entry of a catalogue of environments, labelled local by a sibling value."""
@@ -342,13 +354,16 @@ def _respells_bind_all(node: ast.AST, parsed: ParsedValue, ctx: PythonContext) -
     return any(text is not None and host_kind(text) == "bind-all" for text in texts)
 
 
-def _fallback_source(node: ast.AST, ctx: PythonContext) -> str | None:
-    """``get_env_collector_endpoint`` for ``get_env_collector_endpoint() or "http://localhost"``:
-    the function whose missing result the literal stands in for."""
+#: a parsed URL's host attributes (``urllib.parse``, SQLAlchemy's and yarl's ``URL``)
+URL_HOST_ATTRIBUTES = frozenset({"hostname", "host"})
+
+
+def _fallback_source(node: ast.AST, ctx: PythonContext) -> ast.expr | None:
+    """``get_env_collector_endpoint()`` for ``get_env_collector_endpoint() or "http://localhost"``:
+    what the literal stands in for when it is missing."""
     parent = ctx.parent
     if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or) and parent.values[-1] is node:
-        first = parent.values[0]
-        return expression_name(first) if isinstance(first, (ast.Call, ast.Attribute, ast.Name)) else None
+        return parent.values[0]
     return None
 
 

@@ -38,7 +38,8 @@ TEXT_PROPERTIES = frozenset({"textContent", "innerText", "innerHTML", "title", "
 #: ``__DEV__``, ``isDev``, ``NODE_ENV !== "production"``
 DEV_CONDITION_RE = re.compile(
     r"NODE_ENV\s*={2,3}\s*[\"'`](development|dev|test|local)[\"'`]|[\"'`](development|dev|test|local)[\"'`]\s*={2,3}"
-    r"\s*[\w.]*NODE_ENV|NODE_ENV\s*!==?\s*[\"'`]production[\"'`]|\benv\.DEV\b|\b__DEV__\b|"
+    r"\s*[\w.]*NODE_ENV|NODE_ENV\s*!==?\s*[\"'`]production[\"'`]|"
+    r"(\bMODE|\bmode|ENV|ENVIRONMENT|[Ee]nvironment)\b\W{0,3}\s*={2,3}\s*[\"'`](development|dev)[\"'`]|\benv\.DEV\b|\b__DEV__\b|"
     r"\bis_?(Dev|Development|Local|Localhost|Debug|Test)(Mode|Env|Environment)?\b|\bDEBUG\b|\bdevMode\b", re.IGNORECASE)
 #: the opposite switch: its *else* branch is the development code (``import.meta.env.PROD ? "/api" : "http://localhost"``)
 PROD_CONDITION_RE = re.compile(r"NODE_ENV\s*={2,3}\s*[\"'`]production[\"'`]|\benv\.PROD\b|\bis_?Prod(uction)?\b",
@@ -52,7 +53,7 @@ LOCAL_LABEL_RE = re.compile(r"(^|_)(LOCAL|LOCALHOST|DEV|DEVELOPMENT|DEVELOP|TEST
 #: ``mocks/``), of end-to-end suites, examples and scripts, and of command-line tools run on a
 #: developer's machine
 TOOLING_NAME_RE = re.compile(r"\.(config|conf)\.[cm]?[jt]sx?$|(^|\.)(stories|story|mock|mocks|fixture|fixtures|setup|spec|"
-                             r"test)\.[cm]?[jt]sx?$"
+                             r"test|testing|test-utils|test_utils)\.[cm]?[jt]sx?$"
                              r"|^(vite|vitest|webpack|rollup|jest|playwright|cypress|next|nuxt|astro|svelte|"
                              r"tailwind|postcss|eslint|babel|karma|storybook)\.", re.IGNORECASE)
 TOOLING_FOLDERS = frozenset({"mocks", "__mocks__", "mock", "msw", "stories", "storybook", ".storybook", "e2e",

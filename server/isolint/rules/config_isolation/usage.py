@@ -610,7 +610,33 @@ def _is_dev_switch(test: ast.AST) -> bool:
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq)) and \
             isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is True:
         test = test.left
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        return _selects_development(test)
     return isinstance(test, (ast.Name, ast.Attribute)) and DEV_SWITCH_RE.match(expression_name(test)) is not None
+
+
+#: a variable naming the deployment environment or mode: ``ENV``, ``settings.ENVIRONMENT``, ``APP_ENV``, ``mode``
+ENVIRONMENT_VARIABLE_RE = re.compile(r"^_*(\w+_)?(env|environment|env_name|stage|mode|deploy_env|run_env)$",
+                                     re.IGNORECASE)
+DEVELOPMENT_NAMES = frozenset({"development", "develop", "dev", "local"})
+PRODUCTION_NAMES = frozenset({"production", "prod"})
+
+
+def _selects_development(test: ast.Compare) -> bool:
+    """``settings.ENVIRONMENT == "local"``, ``ENV in ("dev", "development")``, ``ENV != "production"``:
+    the branch it guards runs in development only."""
+    left, right, op = test.left, test.comparators[0], test.ops[0]
+    if isinstance(left, ast.Constant):
+        left, right = right, left
+    if not isinstance(left, (ast.Name, ast.Attribute)) or not ENVIRONMENT_VARIABLE_RE.match(expression_name(left)):
+        return False
+    elements = right.elts if isinstance(right, (ast.Tuple, ast.List, ast.Set)) else [right]
+    words = [str(literal_text(element) or getattr(element, "attr", "")).lower() for element in elements]
+    if not words or not all(words):
+        return False
+    if isinstance(op, (ast.Eq, ast.In)):
+        return all(word in DEVELOPMENT_NAMES for word in words)
+    return isinstance(op, (ast.NotEq, ast.NotIn)) and all(word in PRODUCTION_NAMES for word in words)
 
 
 def _is_main_guard(test: ast.AST) -> bool:
