@@ -154,3 +154,34 @@ def test_dockerfiles_and_manifests_that_are_no_regular_files_are_never_read(tmp_
         (root / "pyproject.toml").symlink_to("/dev/zero")
     detected = detect_services(Settings(root=root))
     assert detected.services == {"app_a": "backend/app_a", "model_server": "backend/model_server"}
+
+
+LIBRARY_PACKAGES = {
+    **GIT,
+    "analyzer/pyproject.toml": '[project]\nname = "acme_analyzer"\nversion = "2.2.0"\n',
+    "analyzer/Dockerfile": "FROM python\n", "analyzer/app.py": "",
+    "analyzer/acme_analyzer/__init__.py": "class AnalyzerEngine: ...\n",
+    "analyzer/acme_analyzer/llm_utils/auth_helper.py": "def credential(): ...\n",
+    # declares the analyzer's distribution (another spelling of its name): library use
+    "redactor/pyproject.toml": '[project]\nname = "acme-redactor"\ndependencies = ["acme-analyzer (>=2.2.0,<3.0.0)"]\n',
+    "redactor/Dockerfile": "FROM python\n",
+    "redactor/acme_redactor/__init__.py": "from acme_analyzer import AnalyzerEngine\n",
+    "redactor/tests/test_engine.py": "from acme_analyzer.llm_utils.auth_helper import credential\n",
+    # a requirements file, and a Poetry path dependency, say the same
+    "structured/requirements.txt": "pandas\nAcme.Analyzer==2.2\n", "structured/main.py": "",
+    "structured/acme_structured/__init__.py": "import acme_analyzer\n",
+    "enterprise/pyproject.toml": '[tool.poetry.dependencies]\nanalyzer = { path = "../analyzer", develop = true }\n',
+    "enterprise/main.py": "from acme_analyzer import AnalyzerEngine\n",
+    # declares nothing: reaching into the analyzer is coupling
+    "anonymizer/pyproject.toml": '[project]\nname = "acme_anonymizer"\ndependencies = ["cryptography"]\n',
+    "anonymizer/Dockerfile": "FROM python\n",
+    "anonymizer/acme_anonymizer/__init__.py": "",
+    "anonymizer/acme_anonymizer/surrogate.py": (
+        "try:\n    from acme_analyzer.llm_utils.auth_helper import credential  # error: ISO601\n"
+        "except ImportError:\n    credential = None\n"),
+}
+
+
+def test_a_service_that_declares_another_as_a_dependency_uses_it_as_a_library(tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "repo", LIBRARY_PACKAGES)
+    assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))

@@ -22,6 +22,7 @@ from isolint.core.model import Language, Zone
 from isolint.core.rule import Indexer
 from isolint.core.zones import classify_by_heuristics
 from isolint.engine.images import Image, find_dockerfiles, parent_of, read_image
+from isolint.engine.manifests import declares
 
 if TYPE_CHECKING:
     from isolint.engine.selection import TokenScan
@@ -351,6 +352,7 @@ class ProjectIndex:
         self._lock = threading.RLock()
         self.generation = 0  # bumped on every change; lets consumers cache merged views
         self._fs_cache: dict[str, tuple[bool, bool]] = {}
+        self._declared: dict[tuple[str, str], bool] = {}
         # import prefilter of the service-boundary rules (names_into_services, relative_reach_level)
         self._reach_names: dict[tuple[str | None, str | None], tuple[frozenset[str], tuple[str, ...], tuple[int, ...], float]] = {}
         self._reach_levels: dict[tuple[str | None, str | None, str], int] = {}
@@ -523,8 +525,20 @@ class ProjectIndex:
         self._is_file(rel)
         return self._fs_cache[rel][1]
 
+    def declares_dependency(self, importer: str, target: str) -> bool:
+        """Whether service ``importer``'s manifests declare service ``target``'s distribution as a
+        dependency: it installs ``target`` as a library (``manifests.declares``)."""
+        key = (importer, target)
+        known = self._declared.get(key)
+        if known is None:
+            folders = self.services.services
+            known = self._declared[key] = (importer in folders and target in folders and declares(
+                self.root / folders[importer], self.root / folders[target]))
+        return known
+
     def invalidate_files(self) -> None:
         """Forget cached file-system lookups (files were created or deleted)."""
+        self._declared.clear()
         self._fs_cache.clear()
         self._reach_names.clear()
         self._reach_levels.clear()

@@ -59,6 +59,9 @@ class CrossServiceImport(ImportBoundaryRule):
     - Imports in tests outside every service (an end-to-end suite may drive several services),
       in test helpers (`test_framework/`) and in development launchers and scripts.
     - A library the repository's root `pyproject.toml` ships, even when an image runs it.
+    - A service the importer declares as a dependency in its own manifest (`pyproject.toml`
+      dependencies or a path dependency, `requirements*.txt`, an editable install): it installs
+      that service's distribution as a library.
 
     ## Options
     - `services`, `shared`: declare what zero-config detection would guess.
@@ -88,4 +91,6 @@ class CrossServiceImport(ImportBoundaryRule):
             return
         if is_public_part(resolved.target_rel, ctx.project.services.services[target]):
             return
+        if importer is not None and ctx.project.declares_dependency(importer, target):
+            return  # installed as a library: its manifest says so
         ctx.report(self, resolved.node, importer=importer, module=resolved.target_module, target=target)
