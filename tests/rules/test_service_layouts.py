@@ -10,7 +10,7 @@ import pytest
 from isolint.api import lint_paths
 from isolint.core.config import Settings
 from isolint.engine.images import read_image
-from isolint.engine.project import ProjectIndex, detect_services
+from isolint.engine.project import ProjectIndex, ServiceMap, detect_services
 
 from tests.robustness.hostile import build_tree
 from tests.support.projects import assert_findings_match_markers
@@ -185,3 +185,18 @@ LIBRARY_PACKAGES = {
 def test_a_service_that_declares_another_as_a_dependency_uses_it_as_a_library(tmp_path: Path) -> None:
     root = build_tree(tmp_path / "repo", LIBRARY_PACKAGES)
     assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))
+
+
+@pytest.mark.parametrize(
+    ("path", "owner"),
+    [
+        ("backend/tests/unit/model_server/test_encoders.py", "model_server"),
+        ("tests/app_a/search/test_pipeline.py", "app_a"),
+        ("backend/tests/unit/test_settings.py", None),  # names no service
+        ("tests/app_a/model_server/test_both.py", None),  # names two
+        ("backend/app_a/test_helpers.py", None),  # no test folder above it
+    ],
+)
+def test_the_service_a_mirrored_test_tree_names(path: str, owner: str | None) -> None:
+    services = ServiceMap({"app_a": "backend/app_a", "model_server": "backend/model_server"})
+    assert services.test_owner(path) == owner

@@ -20,7 +20,7 @@ from isolint.core.config import Settings, tomllib
 from isolint.core.files import read_regular_text
 from isolint.core.model import Language, Zone
 from isolint.core.rule import Indexer
-from isolint.core.zones import classify_by_heuristics
+from isolint.core.zones import TEST_DIRS, classify_by_heuristics
 from isolint.engine.images import Image, find_dockerfiles, parent_of, read_image
 from isolint.engine.manifests import declares
 
@@ -62,6 +62,20 @@ class ServiceMap:
 
     def is_shared(self, rel_path: str) -> bool:
         return any(rel_path == f or rel_path.startswith(f.rstrip("/") + "/") for f in self.shared)
+
+    def test_owner(self, rel_path: str) -> str | None:
+        """The service a test outside every service belongs to when a folder below its test
+        folder is named as that service's folder (``tests/unit/model_server/test_encoders.py``):
+        test trees that mirror the services. None when none or several services are named."""
+        parts = [part.lower() for part in PurePosixPath(rel_path).parts[:-1]]
+        start = next((index for index, part in enumerate(parts) if part in TEST_DIRS), None)
+        if start is None:
+            return None
+        by_folder_name: dict[str, set[str]] = {}
+        for name, folder in self.services.items():
+            by_folder_name.setdefault(PurePosixPath(folder).name.lower(), set()).add(name)
+        owners = {name for part in parts[start + 1:] for name in by_folder_name.get(part, ())}
+        return owners.pop() if len(owners) == 1 else None
 
     def fingerprint(self) -> str:
         """What decides where an import lands (the result cache keys on it)."""
