@@ -158,7 +158,7 @@ def test_dockerfiles_and_manifests_that_are_no_regular_files_are_never_read(tmp_
 
 LIBRARY_PACKAGES = {
     **GIT,
-    "analyzer/pyproject.toml": '[project]\nname = "acme_analyzer"\nversion = "2.2.0"\n',
+    "analyzer/pyproject.toml": '[project]\nname = "acme_analyzer"\nversion = "2.2.0"\nlicense = "MIT"\nreadme = "README.md"\n',
     "analyzer/Dockerfile": "FROM python\n", "analyzer/app.py": "",
     "analyzer/acme_analyzer/__init__.py": "class AnalyzerEngine: ...\n",
     "analyzer/acme_analyzer/llm_utils/auth_helper.py": "def credential(): ...\n",
@@ -172,6 +172,12 @@ LIBRARY_PACKAGES = {
     "structured/acme_structured/__init__.py": "import acme_analyzer\n",
     "enterprise/pyproject.toml": '[tool.poetry.dependencies]\nanalyzer = { path = "../analyzer", develop = true }\n',
     "enterprise/main.py": "from acme_analyzer import AnalyzerEngine\n",
+    # declares the API's workspace package, which is not published: a worker reaching into it
+    "api/pyproject.toml": '[project]\nname = "acme-api"\nversion = "0.1.0"\ndescription = "backend API"\nreadme = "README.md"\n',
+    "api/Dockerfile": "FROM python\n", "api/acme_api/__init__.py": "", "api/acme_api/brain_service.py": "",
+    "worker/pyproject.toml": '[project]\nname = "acme-worker"\ndependencies = ["acme-api"]\n',
+    "worker/Dockerfile": "FROM python\n", "worker/acme_worker/__init__.py": "",
+    "worker/acme_worker/process.py": "from acme_api.brain_service import BrainService  # error: ISO601\n",
     # declares nothing: reaching into the analyzer is coupling
     "anonymizer/pyproject.toml": '[project]\nname = "acme_anonymizer"\ndependencies = ["cryptography"]\n',
     "anonymizer/Dockerfile": "FROM python\n",
