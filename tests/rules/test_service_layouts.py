@@ -173,11 +173,16 @@ LIBRARY_PACKAGES = {
     "enterprise/pyproject.toml": '[tool.poetry.dependencies]\nanalyzer = { path = "../analyzer", develop = true }\n',
     "enterprise/main.py": "from acme_analyzer import AnalyzerEngine\n",
     # declares the API's workspace package, which is not published: a worker reaching into it
-    "api/pyproject.toml": '[project]\nname = "acme-api"\nversion = "0.1.0"\ndescription = "backend API"\nreadme = "README.md"\n',
+    "api/pyproject.toml": ('[project]\nname = "acme-api"\nversion = "0.1.0"\ndescription = "backend API"\n'
+                           'readme = "README.md"\ndependencies = ["acme-core"]\n'),
     "api/Dockerfile": "FROM python\n", "api/acme_api/__init__.py": "", "api/acme_api/brain_service.py": "",
     "worker/pyproject.toml": '[project]\nname = "acme-worker"\ndependencies = ["acme-api"]\n',
     "worker/Dockerfile": "FROM python\n", "worker/acme_worker/__init__.py": "",
     "worker/acme_worker/process.py": "from acme_api.brain_service import BrainService  # error: ISO601\n",
+    # a workspace library with a pyproject but no image or entry point, declared by the API
+    "core/pyproject.toml": '[project]\nname = "acme-core"\nversion = "0.1.0"\nreadme = "README.md"\n',
+    "core/acme_core/__init__.py": "", "core/acme_core/config.py": "",
+    "api/acme_api/config.py": "from acme_core.config import RetrievalConfig\n",
     # declares nothing: reaching into the analyzer is coupling
     "anonymizer/pyproject.toml": '[project]\nname = "acme_anonymizer"\ndependencies = ["cryptography"]\n',
     "anonymizer/Dockerfile": "FROM python\n",

@@ -1,10 +1,7 @@
 """What a folder's dependency manifests say: the distribution it ships, whether that is
-published as a library, and the distributions it declares as dependencies. A service that
-declares another folder's *published* distribution as a dependency installs it as a library
-(``presidio-analyzer`` for the image redactor, the open-source core for an enterprise edition):
-its imports of that package are library use, not a reach into another service's internals. A
-worker that declares its API's unpublished workspace package (name, version, dependencies and
-nothing a published library carries) still reaches into that service.
+published as a library, and the distributions it declares as dependencies (``ProjectIndex.
+declares_dependency`` puts them together: a declared library is not another service's
+internals).
 
 Read, never run: ``pyproject.toml`` (PEP 621 ``[project]``, Poetry, uv sources, dependency
 groups), ``requirements*.txt`` at the folder's top and under ``requirements/``, and the
@@ -130,9 +127,9 @@ def is_published(folder: Path) -> bool:
 
 
 def declares(importer: Path, target: Path) -> bool:
-    """Whether ``importer``'s manifests declare ``target``'s published distribution as a
-    dependency (by name, or by a path or editable dependency on its folder)."""
-    if importer == target or not is_published(target):
+    """Whether ``importer``'s manifests declare ``target``'s distribution as a dependency (by
+    name, or by a path or editable dependency on its folder)."""
+    if importer == target:
         return False
     names, paths = declared_dependencies(importer)
     if names & distribution_names(target):

@@ -22,7 +22,7 @@ from isolint.core.model import Language, Zone
 from isolint.core.rule import Indexer
 from isolint.core.zones import TEST_DIRS, classify_by_heuristics
 from isolint.engine.images import Image, find_dockerfiles, parent_of, read_image
-from isolint.engine.manifests import declares
+from isolint.engine.manifests import declares, is_published
 
 if TYPE_CHECKING:
     from isolint.engine.selection import TokenScan
@@ -540,14 +540,21 @@ class ProjectIndex:
         return self._fs_cache[rel][1]
 
     def declares_dependency(self, importer: str, target: str) -> bool:
-        """Whether service ``importer``'s manifests declare service ``target``'s distribution as a
-        dependency: it installs ``target`` as a library (``manifests.declares``)."""
+        """Whether service ``importer`` installs ``target`` as a library: its manifests declare
+        ``target``'s distribution as a dependency (``manifests.declares``), and that is a library —
+        published (``presidio-analyzer`` for the image redactor, the open-source core for an
+        enterprise edition) or not deployed on its own (a workspace library with no image or entry
+        point). A worker declaring its API's bare workspace package still reaches into a service."""
         key = (importer, target)
         known = self._declared.get(key)
         if known is None:
             folders = self.services.services
-            known = self._declared[key] = (importer in folders and target in folders and declares(
-                self.root / folders[importer], self.root / folders[target]))
+            known = False
+            if importer in folders and target in folders:
+                target_folder = self.root / folders[target]
+                known = declares(self.root / folders[importer], target_folder) and (
+                    is_published(target_folder) or not _deployed_on_its_own(_names_in(target_folder)))
+            self._declared[key] = known
         return known
 
     def invalidate_files(self) -> None:

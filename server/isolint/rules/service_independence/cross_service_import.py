@@ -65,9 +65,10 @@ class CrossServiceImport(ImportBoundaryRule):
       services on purpose), in unit tests naming no service or several, in test helpers
       (`test_framework/`) and in development launchers and scripts.
     - A library the repository's root `pyproject.toml` ships, even when an image runs it.
-    - A service the importer declares as a dependency in its own manifest (`pyproject.toml`
-      dependencies or a path dependency, `requirements*.txt`, an editable install): it installs
-      that service's distribution as a library.
+    - A library the importer declares as a dependency in its own manifest (`pyproject.toml`
+      dependencies or a path dependency, `requirements*.txt`, an editable install) — a
+      published distribution (license, classifiers or project URLs) or one not deployed on its
+      own. A worker declaring its API's bare workspace package still reaches into a service.
 
     ## Options
     - `services`, `shared`: declare what zero-config detection would guess.
