@@ -233,10 +233,7 @@ def _published_by_root(root: Path) -> set[str]:
 
 
 def _dirs_in(folder: Path) -> list[os.DirEntry]:
-    try:
-        return [entry for entry in os.scandir(folder) if entry.is_dir(follow_symlinks=False)]
-    except OSError:
-        return []
+    return [entry for entry in _entries(folder) if entry.is_dir(follow_symlinks=False)]
 
 
 def _source_roots(root: Path, services: ServiceMap, images: list[Image]) -> None:
@@ -254,10 +251,24 @@ def _source_roots(root: Path, services: ServiceMap, images: list[Image]) -> None
     for folder, config in _pytest_pythonpath(root):
         learned.setdefault(folder, f"`pythonpath` in `{config}`")
     for folder, reason in learned.items():
-        if folder and (root / folder).is_dir() and folder not in services.source_roots and not any(
+        if folder and _holds_python_packages(root / folder) and folder not in services.source_roots and not any(
                 folder == f or folder.startswith(f + "/") for f in services.services.values()):
             services.source_roots.append(folder)
             services.reasons.setdefault(folder, reason)
+
+
+def _holds_python_packages(folder: Path) -> bool:
+    """A folder code can import from: Python modules or packages at its top (a frontend's
+    build context is no source root)."""
+    return any(entry.name.endswith(".py") or (entry.is_dir(follow_symlinks=False) and (Path(entry.path) / "__init__.py").is_file())
+               for entry in _entries(folder))
+
+
+def _entries(folder: Path) -> list[os.DirEntry]:
+    try:
+        return list(os.scandir(folder))
+    except OSError:
+        return []
 
 
 def _pytest_pythonpath(root: Path) -> list[tuple[str, str]]:
