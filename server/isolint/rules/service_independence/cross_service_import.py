@@ -57,18 +57,14 @@ class CrossServiceImport(ImportBoundaryRule):
     ```
 
     ## Known look-alikes
-    - Imports of shared packages (`shared`, `common`, `shared_configs`…, a package several
-      images copy, or the `shared` option).
+    - Shared packages (`shared`, `common`, `shared_configs`…, a package several images copy).
     - A service's public face: folders named `client`, `sdk`, `public`, `contracts` or
       `interface(s)`.
-    - Imports in end-to-end and integration suites outside every service (they drive several
-      services on purpose), in unit tests naming no service or several, in test helpers
-      (`test_framework/`) and in development launchers and scripts.
-    - A library the repository's root `pyproject.toml` ships, even when an image runs it.
-    - A library the importer declares as a dependency in its own manifest (`pyproject.toml`
-      dependencies or a path dependency, `requirements*.txt`, an editable install) — a
-      published distribution (license, classifiers or project URLs) or one not deployed on its
-      own. A worker declaring its API's bare workspace package still reaches into a service.
+    - End-to-end and integration suites outside every service, test helpers
+      (`test_framework/`), development launchers and scripts.
+    - A library: the one the root `pyproject.toml` ships, or one the importer's manifest
+      declares that is published or not deployed on its own (a declared but deployed, unpublished
+      workspace package of another service is still reported).
 
     ## Options
     - `services`, `shared`: declare what zero-config detection would guess.
