@@ -83,6 +83,8 @@ class Binding:
     closes: list = field(default_factory=list)  # cleanup calls outside finally/with
     close_statements: list = field(default_factory=list)
     except_closes: int = 0
+    #: ``return name`` of a session a ``with`` entered: the caller gets it closed
+    returned_from_with: list = field(default_factory=list)
     #: where each cleanup of something the name holds runs (``db.engine.dispose()``):
     #: ``cleanup_position``'s answers
     member_closes: list = field(default_factory=list)
@@ -239,7 +241,7 @@ class Tracker:
             else:
                 scope.bindings.pop(name, None)
             return
-        if resource.kind.must_be_closed and isinstance(value, ast.Call):
+        if resource.kind.must_be_closed and isinstance(value, ast.Call) and not self._borrows_migration_connection(value):
             binding = Binding(name, resource, "created", scope.node, value, node, _block_of(node, ctx),
                               callee=ctx.qualified_name(value.func) or ctx.text_of(value.func)
                               if hasattr(ctx, "text_of") else None)
@@ -258,6 +260,15 @@ class Tracker:
         scope.bindings[name] = binding
 
     _on_AnnAssign = _on_Assign
+
+    def _borrows_migration_connection(self, call: ast.Call) -> bool:
+        """``Session(bind=op.get_bind())``: a session over the connection a migration tool runs
+        the migration on — the tool owns that connection and ends it with the migration."""
+        bound = next((kw.value for kw in call.keywords if kw.arg == "bind"), call.args[0] if call.args else None)
+        if isinstance(bound, ast.Name):
+            binding = self.binding(bound.id)
+            bound = binding.call if binding is not None else None
+        return isinstance(bound, ast.Call) and isinstance(bound.func, ast.Attribute) and bound.func.attr == "get_bind"
 
     def _track_pool(self, binding: Binding, scope: Scope, ctx: PythonContext) -> None:
         statement = binding.statement
@@ -398,12 +409,17 @@ class Tracker:
         if binding is None:
             return
         if binding.origin == "parameter":
+            binding.last_use_line = max(binding.last_use_line, node.lineno)
             if len(binding.handoffs) < MAX_HANDOFFS and binding.function is self.scope.node:
                 handoff = _argument_of(node, ctx)
                 if handoff is not None:
                     binding.handoffs.append(handoff)
             return
         binding.last_use_line = max(binding.last_use_line, node.lineno)
+        if binding.origin == "entered" and ctx.parents and isinstance(ctx.parents[-1], ast.Return) \
+                and binding.resource is not None and binding.resource.kind.is_per_request \
+                and binding.function is self.scope.node:
+            binding.returned_from_with.append(ctx.parents[-1])  # ``with Session() as s: return s``
         if binding.function is not self.scope.node and isinstance(binding.function, FUNCTION_NODES) \
                 and not _in_header(node, self.scope.node, ctx):
             binding.escaped = True  # captured by a nested function or lambda
