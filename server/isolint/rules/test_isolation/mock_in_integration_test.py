@@ -98,6 +98,14 @@ def _configured_call(ctx: "PythonContext") -> ast.Call | None:
     return target if isinstance(target, ast.Call) else None
 
 
+def _attribute_set(ctx: "PythonContext") -> str | None:
+    """``page.evaluate`` for ``page.evaluate = AsyncMock(…)``: a mock set as an attribute."""
+    parent = ctx.parent
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Attribute):
+        return " ".join(ctx.text_of(parent.targets[0]).split())
+    return None
+
+
 #: patches whose first argument is the object patched: two patches of one object are one fake
 OBJECT_PATCHES = frozenset({"patch.object", "patch.multiple", "mocker.patch.object", "mocker.patch.multiple",
                             "monkeypatch.setattr"})
@@ -341,6 +349,9 @@ class MockInIntegrationTest(Rule):
         elif kind in STAND_IN_KINDS and (whole := _whole_value_of(ctx)) is not None:
             # the same stand-in built the same way under the same name, test after test
             keys.append((("shape", whole, " ".join(ctx.text_of(node).split())), whole))
+        elif kind in STAND_IN_KINDS and (attribute := _attribute_set(ctx)) is not None:
+            # `page.evaluate = AsyncMock(…)` again in another test: the same method faked again
+            keys.append((("attribute", attribute), attribute))
         # a fake handed to this one (`patch.object(A, "f", fake)`, `setattr(m, "Client", lambda: fake)`)
         handed = [name for value in (*node.args, *(k.value for k in node.keywords))
                   for name in ([value] if isinstance(value, ast.Name) else
