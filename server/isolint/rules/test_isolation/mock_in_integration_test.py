@@ -106,6 +106,40 @@ def _attribute_set(ctx: "PythonContext") -> str | None:
     return None
 
 
+#: what carries messages out of the system — e-mail, SMS, webhooks to customers' endpoints, an
+#: outgoing HTTP client — as words of a patched name or a mock's ``spec`` (``EmailSender``,
+#: ``WebhookService.send``, ``HTTPXMiddleware``)
+OUTBOUND_WORDS = frozenset({"email", "emails", "mail", "mailer", "smtp", "sms", "webhook", "webhooks", "httpx",
+                            "http_client", "requests"})
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> bool:
+    """A fake of the outside world rather than of the service under test: what it replaces or
+    imitates (a patch's target, a mock's ``spec``, the helper or fixture building it) is an
+    outbound channel or lives in an
+    ``integrations`` package — the adapters of third-party services, which an end-to-end suite
+    stubs at the edge of the system (``MagicMock(spec=StripeService)`` from
+    ``app.integrations.stripe``)."""
+    names = [_patch_target(call, kind, ctx)]
+    spec = next((k.value for k in call.keywords if k.arg in ("spec", "spec_set")), None)
+    if spec is None and kind.endswith("create_autospec") and call.args:
+        spec = call.args[0]
+    if spec is not None:
+        names.append(ctx.qualified_name(spec))
+    function = ctx.current_function
+    if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and not is_test_function(function):
+        names.append(function.name)  # a helper or fixture named for what it fakes: `mock_email_sender`
+    for name in filter(None, names):
+        parts = name.split(".")
+        if "integrations" in parts[:-1]:
+            return True
+        words = {word for part in parts[-2:] for word in _CAMEL.sub("_", part).lower().split("_")}
+        if words & OUTBOUND_WORDS or any(part.lower() in OUTBOUND_WORDS for part in parts[-2:]):
+            return True
+    return False
+
+
 #: patches whose first argument is the object patched: two patches of one object are one fake
 OBJECT_PATCHES = frozenset({"patch.object", "patch.multiple", "mocker.patch.object", "mocker.patch.multiple",
                             "monkeypatch.setattr"})
@@ -306,6 +340,10 @@ class MockInIntegrationTest(Rule):
       `now`, `uuid4`, `random.randrange`) or of an observability side channel (a tracer, logger,
       metrics or product-analytics client): the real service still runs.
     - `monkeypatch.setattr` of a setting (`monkeypatch.setattr(settings, "DEBUG", True)`).
+    - Fakes of the outside world at the system's edge: what they replace or imitate (target,
+      `spec`, the helper or fixture building them) is an outbound channel — e-mail, SMS,
+      webhooks, an outgoing HTTP client — or lives in an `integrations` package of third-party
+      adapters.
 
     ## Options
     - `integration-test-paths`, `integration-test-markers`.
@@ -359,6 +397,8 @@ class MockInIntegrationTest(Rule):
                                else [])]
         keys += [(self._name_key(name.id, ctx), name.id) for name in handed if self._is_fake(name.id, ctx)]
         self._fakes.add(node.func, kind, keys)
+        if _stands_at_the_boundary(node, kind, ctx):
+            self._boundaries.add(id(node.func))
 
     def visit_FunctionDef(self, node: ast.FunctionDef, ctx: "PythonContext") -> None:
         self._name_injected_mocks(node, ctx)
@@ -411,9 +451,12 @@ class MockInIntegrationTest(Rule):
         # one finding per fake object: its creation, the attributes set on it and the patch
         # that returns it are one problem (a count of findings counts fakes, not lines)
         self._fakes = _Fakes()
+        self._boundaries: set[int] = set()
 
     def end_file(self, ctx: "PythonContext") -> None:
         for name, calls in self._fakes.groups():
+            if any(id(where) in self._boundaries for where, _ in calls):
+                continue  # the fake stands for the outside world, not for the service under test
             (first, kind), *others = sorted(calls, key=lambda call: (call[0].lineno, call[0].col_offset))
             ctx.report(self, first, kind=kind,
                        related=[(node, f"`{other}` on the same fake `{name}`") for node, other in others])
