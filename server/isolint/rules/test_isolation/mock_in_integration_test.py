@@ -328,22 +328,15 @@ class MockInIntegrationTest(Rule):
     ```
 
     ## Known look-alikes
-    - The import line, which is not a use.
-    - `patch.dict`: it swaps a mapping's content (often `os.environ`) and restores it —
-      isolation, not a fake service.
-    - Callback recorders (`on_ack=Mock()`) and spies (`wraps=` the real object, or a wrapper
-      patched in that calls the original it saved, such as a guard on outgoing HTTP): the real
-      service still runs.
-    - A patch handing the code the test's own real resource (`return_value=db_session`, a
-      parameter of the test or fixture).
-    - Patches of a clock or of randomness (`patch("app.jobs.monotonic", …)`, `time`, `sleep`,
-      `now`, `uuid4`, `random.randrange`) or of an observability side channel (a tracer, logger,
-      metrics or product-analytics client): the real service still runs.
-    - `monkeypatch.setattr` of a setting (`monkeypatch.setattr(settings, "DEBUG", True)`).
-    - Fakes of the outside world at the system's edge: what they replace or imitate (target,
-      `spec`, the helper or fixture building them) is an outbound channel — e-mail, SMS,
-      webhooks, an outgoing HTTP client — or lives in an `integrations` package of third-party
-      adapters.
+    - The import line; `patch.dict`, which restores a mapping (isolation, not a fake).
+    - Callback recorders (`on_ack=Mock()`), spies (`wraps=`) and wrappers patched in that call
+      the original they saved (a guard on outgoing HTTP): the real service still runs.
+    - A patch handing the code the test's own real resource (`return_value=db_session`).
+    - Patches of a clock, of randomness or of an observability side channel (tracer, logger,
+      metrics, product analytics); `monkeypatch.setattr` of a setting.
+    - Fakes of the outside world: what they replace or imitate (target, `spec`, the helper
+      building them) is e-mail, SMS, webhooks, an outgoing HTTP client or an `integrations`
+      package of third-party adapters.
 
     ## Options
     - `integration-test-paths`, `integration-test-markers`.
