@@ -171,6 +171,13 @@ class SourceFile:
     def raw(self) -> bytes:
         return self.text.encode("utf-8", errors="surrogatepass")
 
+    def adopt_raw(self, raw: bytes) -> None:
+        """Take the bytes the text was decoded from as ``raw`` when they are exactly what ``raw``
+        would encode (UTF-8 without a BOM, nearly every file): one copy of the file in memory
+        instead of two, and no encoding pass."""
+        if not raw.startswith(codecs.BOM_UTF8) and source_encoding(raw, self.language) == "utf-8":
+            self.__dict__["raw"] = raw
+
     @cached_property
     def lines(self) -> list[str]:
         """Lines without their terminators, split exactly as ``ast`` and LSP split them."""

@@ -24,7 +24,7 @@ from isolint.engine.checker import CheckResult, load_source
 from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_files
 from isolint.engine.pool import Outcome, StickyWorkers
 from isolint.engine.project import ProjectIndex
-from isolint.engine.selection import TokenScan, indexers_read_by
+from isolint.engine.selection import indexers_read_by, token_scan
 
 
 @dataclass
@@ -188,6 +188,7 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
     except (OSError, UnreadableSource):
         return load_source(entry.path, settings, service)  # an ISO002 finding with the reason
     source = SourceFile.from_text(entry.path, text, settings, language, service, rel_path=rel)
+    source.adopt_raw(raw)
     item = QueuedFile(source, raw, stamp=stamp)
     if caches is not None:
         result_cache = caches.get(id(settings))  # one Settings object per config: id is stable here
@@ -207,7 +208,7 @@ def _index_phase(queue: list[QueuedFile], projects: dict[Path, ProjectIndex], jo
     context file (``_project_context``) is only indexed."""
     for item in queue:
         if item.entry is None and not item.context:
-            item.kinds = fact_kinds_read(item.source, TokenScan(item.raw), projects[item.root])
+            item.kinds = fact_kinds_read(item.source, token_scan(item.source), projects[item.root])
     phase1 = [item for item in queue if item.entry is None and (
         projects[item.root].indexers_for(item.source) or not (item.kinds or item.context))]
     workers = StickyWorkers([item.source for item in queue], projects, jobs, len(phase1))
@@ -240,7 +241,7 @@ def _reuse_cached(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) 
             run.cached_files += 1
             continue
         if item.entry is not None:  # checked again: its new entry must name the kinds it reads
-            item.kinds = fact_kinds_read(item.source, TokenScan(item.raw), run.projects[item.root])
+            item.kinds = fact_kinds_read(item.source, token_scan(item.source), run.projects[item.root])
         to_check.append(item)
     return to_check
 
