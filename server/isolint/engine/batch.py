@@ -17,8 +17,9 @@ from typing import Any
 
 from isolint.core.config import ConfigError
 from isolint.core.files import read_regular_with_stat
-from isolint.core.model import Finding
-from isolint.core.source import MAX_FILE_BYTES, SourceFile, UnreadableSource, decode_source, language_of, relative_path
+from isolint.core.model import Finding, Language
+from isolint.core.source import (MAX_FILE_BYTES, SourceFile, UnreadableSource, UnreadSourceFile, decode_source,
+                                 language_of, relative_path)
 from isolint.engine.cache import CacheEntry, ResultCache, content_digest, fact_kinds_read, facts_digest, stat_stamp
 from isolint.engine.checker import CheckResult, load_source
 from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_files
@@ -71,6 +72,8 @@ class QueuedFile:
     context: bool = False
     #: the file's ``cache.stat_stamp`` when it was read (None: hash it next time too)
     stamp: list[int] | None = None
+    #: the zone its path gives it, before its content refines it (kept in its cache entry)
+    path_zone: str | None = None
 
     @property
     def root(self) -> Path:
@@ -178,6 +181,15 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
     rel = _rel_of(entry)
     service = project.services.service_of(rel)
     language = language_of(entry.path.name)
+    result_cache = None
+    if caches is not None:
+        result_cache = caches.get(id(settings))  # one Settings object per config: id is stable here
+        if result_cache is None:
+            result_cache = caches[id(settings)] = ResultCache(settings, (i.name for i in project.indexers))
+        if text is None:
+            unchanged = _unchanged(entry, rel, language, service, result_cache)
+            if unchanged is not None:
+                return unchanged
     stamp = None
     try:
         if text is None:
@@ -189,11 +201,8 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
         return load_source(entry.path, settings, service)  # an ISO002 finding with the reason
     source = SourceFile.from_text(entry.path, text, settings, language, service, rel_path=rel)
     source.adopt_raw(raw)
-    item = QueuedFile(source, raw, stamp=stamp)
-    if caches is not None:
-        result_cache = caches.get(id(settings))  # one Settings object per config: id is stable here
-        if result_cache is None:
-            result_cache = caches[id(settings)] = ResultCache(settings, (i.name for i in project.indexers))
+    item = QueuedFile(source, raw, stamp=stamp, path_zone=source.zone.value)
+    if result_cache is not None:
         item.cache = result_cache
         item.digest = result_cache.digest_by_stamp(rel, stamp) or content_digest(raw)
         item.entry = result_cache.get(rel, item.digest)
@@ -201,6 +210,26 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
             item.facts = item.entry.facts
             result_cache.restamp(rel, stamp)
     return item
+
+
+def _unchanged(entry: SourceEntry, rel: str, language: Language | None, service: str | None,
+               result_cache: ResultCache) -> QueuedFile | None:
+    """A file whose stat stamp (``cache.stat_stamp``) is the one its cache entry recorded:
+    queued with that entry and its path's recorded zone, without reading, hashing or
+    classifying it (its text is read only if asked for: ``UnreadSourceFile``)."""
+    try:
+        stamp = stat_stamp(os.stat(entry.path))
+    except OSError:
+        return None
+    digest = result_cache.digest_by_stamp(rel, stamp)
+    zone = result_cache.path_zone(rel) if digest is not None else None
+    cached = result_cache.get(rel, digest) if zone is not None and digest is not None else None
+    if cached is None:
+        return None
+    source = UnreadSourceFile.from_text(entry.path, None, entry.settings, language, service, rel_path=rel,  # type: ignore[arg-type]
+                                        zone=zone)
+    return QueuedFile(source, b"", digest=digest, cache=result_cache, entry=cached, facts=cached.facts,
+                      stamp=stamp, path_zone=zone.value)
 
 
 def _index_phase(queue: list[QueuedFile], projects: dict[Path, ProjectIndex], jobs: int | None) -> StickyWorkers:
@@ -213,7 +242,7 @@ def _index_phase(queue: list[QueuedFile], projects: dict[Path, ProjectIndex], jo
         projects[item.root].indexers_for(item.source) or not (item.kinds or item.context))]
     workers = StickyWorkers([item.source for item in queue], projects, jobs, len(phase1))
     position = {id(item): index for index, item in enumerate(queue)}
-    outputs = workers.phase1([(position[id(item)], not (item.kinds or item.context), len(item.raw))
+    outputs = workers.phase1([(position[id(item)], not (item.kinds or item.context), len(item.source.raw))
                               for item in phase1])
     for item, output in zip(phase1, outputs):
         if isinstance(output, Outcome):
@@ -251,7 +280,8 @@ def _check_phase(queue: list[QueuedFile], to_check: list[QueuedFile], workers: S
     runs twice."""
     position = {id(item): index for index, item in enumerate(queue)}
     updates = [(item.root, item.source.rel_path, item.facts) for item in queue if item.facts]
-    work = [(position[id(item)], item.facts if (item.indexed or item.entry is not None) else None, len(item.raw))
+    work = [(position[id(item)], item.facts if (item.indexed or item.entry is not None) else None,
+             len(item.source.raw))
             for item in to_check]
     for item, outcome in zip(to_check, workers.phase2(updates, work)):
         item.outcome = outcome
@@ -269,6 +299,7 @@ def _collect(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) -> No
                 item.digest, [f.to_json() for f in result.findings], result.facts,
                 {kind: digests.get(item.root, kind) for kind in item.kinds},
                 item.source.zone.value, result.parse_error.to_json() if result.parse_error else None, item.stamp,
+                item.path_zone,
             ))
 
 

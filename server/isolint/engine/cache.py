@@ -119,9 +119,13 @@ class CacheEntry:
     parse_error: dict[str, Any] | None = None
     #: the file's ``stat_stamp`` when its bytes had ``digest`` (None: not trusted, hash again)
     stamp: list[int] | None = None
+    #: the zone its path has under these settings before the content refines it (``zone`` is
+    #: after): a file found unchanged by its stamp is not classified again
+    path_zone: str | None = None
 
     def to_json(self) -> list[Any]:
-        return [self.digest, self.findings, self.facts, self.fact_digests, self.zone, self.parse_error, self.stamp]
+        return [self.digest, self.findings, self.facts, self.fact_digests, self.zone, self.parse_error, self.stamp,
+                self.path_zone]
 
     @classmethod
     def from_json(cls, data: list[Any]) -> "CacheEntry":
@@ -174,6 +178,15 @@ class ResultCache:
         except (TypeError, ValueError):
             return None
 
+    def path_zone(self, rel_path: str) -> Zone | None:
+        """The zone recorded for the file's path (these settings decide it: they are part of the
+        cache's name), or None."""
+        raw = self._entries.get(rel_path)
+        try:
+            return Zone(raw[7]) if isinstance(raw, list) and len(raw) > 7 and raw[7] else None
+        except ValueError:
+            return None
+
     def digest_by_stamp(self, rel_path: str, stamp: list[int] | None) -> str | None:
         """The digest recorded for a file whose stat stamp is unchanged: its bytes need no
         hashing (see ``stat_stamp`` for what is trusted)."""
@@ -186,7 +199,7 @@ class ResultCache:
         """Record the stamp of a file found unchanged by its digest, so the next run trusts it."""
         raw = self._entries.get(rel_path)
         if stamp is not None and isinstance(raw, list) and len(raw) >= 6 and raw[6:7] != [stamp]:
-            self._entries[rel_path] = [*raw[:6], stamp]
+            self._entries[rel_path] = [*raw[:6], stamp, *raw[7:]]
             self._written.add(rel_path)
             self._dirty = True
 
