@@ -72,8 +72,6 @@ class QueuedFile:
     context: bool = False
     #: the file's ``cache.stat_stamp`` when it was read (None: hash it next time too)
     stamp: list[int] | None = None
-    #: the zone its path gives it, before its content refines it (kept in its cache entry)
-    path_zone: str | None = None
 
     @property
     def root(self) -> Path:
@@ -185,7 +183,8 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
     if caches is not None:
         result_cache = caches.get(id(settings))  # one Settings object per config: id is stable here
         if result_cache is None:
-            result_cache = caches[id(settings)] = ResultCache(settings, (i.name for i in project.indexers))
+            result_cache = caches[id(settings)] = ResultCache(settings, (i.name for i in project.indexers),
+                                                                 layout=project.services.fingerprint())
         if text is None:
             unchanged = _unchanged(entry, rel, language, service, result_cache)
             if unchanged is not None:
@@ -201,10 +200,13 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
         return load_source(entry.path, settings, service)  # an ISO002 finding with the reason
     source = SourceFile.from_text(entry.path, text, settings, language, service, rel_path=rel)
     source.adopt_raw(raw)
-    item = QueuedFile(source, raw, stamp=stamp, path_zone=source.zone.value)
+    item = QueuedFile(source, raw, stamp=stamp)
     if result_cache is not None:
         item.cache = result_cache
-        item.digest = result_cache.digest_by_stamp(rel, stamp) or content_digest(raw)
+        content = (result_cache.digest_by_stamp(rel, stamp) or "").split("@", 1)[0] or content_digest(raw)
+        # a path's zone can change with the tree around it (a `unit/` folder created beside a
+        # tests/ tier): an entry is only good for the zone it was computed in
+        item.digest = f"{content}@{source.zone.value}"
         item.entry = result_cache.get(rel, item.digest)
         if item.entry is not None:
             item.facts = item.entry.facts
@@ -214,22 +216,23 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
 
 def _unchanged(entry: SourceEntry, rel: str, language: Language | None, service: str | None,
                result_cache: ResultCache) -> QueuedFile | None:
-    """A file whose stat stamp (``cache.stat_stamp``) is the one its cache entry recorded:
-    queued with that entry and its path's recorded zone, without reading, hashing or
-    classifying it (its text is read only if asked for: ``UnreadSourceFile``)."""
+    """A file whose stat stamp (``cache.stat_stamp``) is the one its cache entry recorded, in
+    the zone it was checked in: queued with that entry without reading or hashing it (its text
+    is read only if something asks for it: ``UnreadSourceFile``)."""
     try:
         stamp = stat_stamp(os.stat(entry.path))
     except OSError:
         return None
-    digest = result_cache.digest_by_stamp(rel, stamp)
-    zone = result_cache.path_zone(rel) if digest is not None else None
-    cached = result_cache.get(rel, digest) if zone is not None and digest is not None else None
+    content = (result_cache.digest_by_stamp(rel, stamp) or "").split("@", 1)[0]
+    if not content:
+        return None
+    source = UnreadSourceFile.from_text(entry.path, None, entry.settings, language, service,  # type: ignore[arg-type]
+                                        rel_path=rel)
+    digest = f"{content}@{source.zone.value}"
+    cached = result_cache.get(rel, digest)
     if cached is None:
         return None
-    source = UnreadSourceFile.from_text(entry.path, None, entry.settings, language, service, rel_path=rel,  # type: ignore[arg-type]
-                                        zone=zone)
-    return QueuedFile(source, b"", digest=digest, cache=result_cache, entry=cached, facts=cached.facts,
-                      stamp=stamp, path_zone=zone.value)
+    return QueuedFile(source, b"", digest=digest, cache=result_cache, entry=cached, facts=cached.facts, stamp=stamp)
 
 
 def _index_phase(queue: list[QueuedFile], projects: dict[Path, ProjectIndex], jobs: int | None) -> StickyWorkers:
@@ -299,7 +302,6 @@ def _collect(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) -> No
                 item.digest, [f.to_json() for f in result.findings], result.facts,
                 {kind: digests.get(item.root, kind) for kind in item.kinds},
                 item.source.zone.value, result.parse_error.to_json() if result.parse_error else None, item.stamp,
-                item.path_zone,
             ))
 
 

@@ -119,13 +119,9 @@ class CacheEntry:
     parse_error: dict[str, Any] | None = None
     #: the file's ``stat_stamp`` when its bytes had ``digest`` (None: not trusted, hash again)
     stamp: list[int] | None = None
-    #: the zone its path has under these settings before the content refines it (``zone`` is
-    #: after): a file found unchanged by its stamp is not classified again
-    path_zone: str | None = None
 
     def to_json(self) -> list[Any]:
-        return [self.digest, self.findings, self.facts, self.fact_digests, self.zone, self.parse_error, self.stamp,
-                self.path_zone]
+        return [self.digest, self.findings, self.facts, self.fact_digests, self.zone, self.parse_error, self.stamp]
 
     @classmethod
     def from_json(cls, data: list[Any]) -> "CacheEntry":
@@ -145,11 +141,13 @@ class ResultCache:
     created (``cache_folder``); otherwise ``refusal`` says why and the run goes on without it.
     """
 
-    def __init__(self, settings: Settings, fact_kinds: Iterable[str] = ()) -> None:
+    def __init__(self, settings: Settings, fact_kinds: Iterable[str] = (), layout: str = "") -> None:
         self.root = settings.root
         self.directory = settings.root / CACHE_DIR_NAME
-        # entries hold facts: a run that extracts fewer kinds (``check --select``) keeps its own
-        kinds = hashlib.blake2b("+".join(sorted(fact_kinds)).encode(), digest_size=4).hexdigest()
+        # entries hold facts: a run that extracts fewer kinds (``check --select``) keeps its own;
+        # ``layout`` (the services, shared folders and source roots) decides where imports land,
+        # and a Dockerfile's edit can change it without changing any checked file
+        kinds = hashlib.blake2b(("+".join(sorted(fact_kinds)) + "|" + layout).encode(), digest_size=4).hexdigest()
         self.name = f"{settings.fingerprint()}-{build_fingerprint()}-{kinds}.json"
         self.path = self.directory / self.name
         self._entries: dict[str, list[Any]] = {}
@@ -178,15 +176,6 @@ class ResultCache:
         except (TypeError, ValueError):
             return None
 
-    def path_zone(self, rel_path: str) -> Zone | None:
-        """The zone recorded for the file's path (these settings decide it: they are part of the
-        cache's name), or None."""
-        raw = self._entries.get(rel_path)
-        try:
-            return Zone(raw[7]) if isinstance(raw, list) and len(raw) > 7 and raw[7] else None
-        except ValueError:
-            return None
-
     def digest_by_stamp(self, rel_path: str, stamp: list[int] | None) -> str | None:
         """The digest recorded for a file whose stat stamp is unchanged: its bytes need no
         hashing (see ``stat_stamp`` for what is trusted)."""
@@ -199,7 +188,7 @@ class ResultCache:
         """Record the stamp of a file found unchanged by its digest, so the next run trusts it."""
         raw = self._entries.get(rel_path)
         if stamp is not None and isinstance(raw, list) and len(raw) >= 6 and raw[6:7] != [stamp]:
-            self._entries[rel_path] = [*raw[:6], stamp, *raw[7:]]
+            self._entries[rel_path] = [*raw[:6], stamp]
             self._written.add(rel_path)
             self._dirty = True
 

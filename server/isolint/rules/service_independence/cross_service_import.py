@@ -4,7 +4,12 @@ from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
 from isolint.rules.service_independence.admission import may_import_service
-from isolint.rules.service_independence.imports import ImportBoundaryRule, ResolvedImport, is_public_part
+from isolint.rules.service_independence.imports import (
+    ImportBoundaryRule,
+    ResolvedImport,
+    importing_service,
+    is_public_part,
+)
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -15,11 +20,14 @@ class CrossServiceImport(ImportBoundaryRule):
     """One service importing another service's internal modules.
 
     ## What it does
-    Flags an import, in one service, of another service's internal modules — absolute,
-    relative, or through `importlib.import_module("…")` with a literal name. Services are
-    detected with zero configuration (top-level folders, or folders under `services/`,
-    `apps/`…, holding an entry point, an `app/` folder, requirements, a Dockerfile or a
-    pyproject) or declared with `services`.
+    Flags an import, in one service's code or its own tests, of another service's internal
+    modules — absolute, relative, star, inside a function or a `TYPE_CHECKING` block, through
+    `importlib.import_module("…")` with a literal name, or from a folder the module put on
+    `sys.path`. Services are detected with zero configuration (folders with an entry point,
+    requirements, a Dockerfile or a pyproject, side by side or at the top; folders container
+    images copy and run) or declared with `services`. Imports resolve from the folders the code
+    is imported from — `backend/` when `backend/model_server/` is imported as `model_server`
+    (see [Services](../configuration.md#services)).
 
     ## Why is this bad?
     Services are deployed separately. An import of another service's internals couples their
@@ -49,15 +57,20 @@ class CrossServiceImport(ImportBoundaryRule):
     ```
 
     ## Known look-alikes
-    - Imports of shared packages (`shared`, `common`, `libs`…, or the `shared` option).
+    - Shared packages (`shared`, `common`, `shared_configs`…, a package several images copy).
     - A service's public face: folders named `client`, `sdk`, `public`, `contracts` or
       `interface(s)`.
-    - Imports in tests outside every service (an end-to-end suite may drive several services).
+    - End-to-end and integration suites outside every service, test helpers
+      (`test_framework/`), development launchers and scripts.
+    - A library: the one the root `pyproject.toml` ships, or one the importer's manifest
+      declares that is published or not deployed on its own (a declared but deployed, unpublished
+      workspace package of another service is still reported).
 
     ## Options
     - `services`, `shared`: declare what zero-config detection would guess.
-    - `check-test-imports`: flag cross-service imports in a service's own tests (on by default;
-      off leaves every test alone).
+    - `check-test-imports`: flag cross-service imports in a service's own tests — inside its
+      folder, or unit tests in a test tree that names it (`tests/unit/model_server/…`) — on by
+      default; off leaves every test alone.
     """
 
     code = "ISO601"
@@ -72,14 +85,16 @@ class CrossServiceImport(ImportBoundaryRule):
         # file's bytes can name an import that resolves into it
         if not (super().admits(source, project) and len(project.services.services) > 1):
             return False
-        importer = project.services.service_of(source.rel_path)
+        importer = importing_service(source, project.services)
         return importer is not None and may_import_service(source, project, exempt=importer)
 
     def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:
-        importer = ctx.project.services.service_of(ctx.source.rel_path)
+        importer = importing_service(ctx.source, ctx.project.services)
         target = resolved.target_service
         if target is None or target == importer or resolved.target_shared:
             return
         if is_public_part(resolved.target_rel, ctx.project.services.services[target]):
             return
+        if importer is not None and ctx.project.declares_dependency(importer, target):
+            return  # installed as a library: its manifest says so
         ctx.report(self, resolved.node, importer=importer, module=resolved.target_module, target=target)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from isolint.core.model import Zone
 from isolint.core.modules import module_of_rel, resolve_relative_module
 from isolint.core.rule import TEST_ZONES, Rule
+from isolint.rules.service_independence.sys_path import sys_path_roots
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -36,12 +37,24 @@ class ResolvedImport:
 
 
 def applies_in(source: "SourceFile") -> bool:
-    """Production code always; a service's own tests (inside its folder, which must hold for the
-    service alone) unless ``check-test-imports`` is off. Tests outside every service (end-to-end
-    suites that drive several services) import no service of their own to be independent of."""
+    """Production code always; a service's own tests unless ``check-test-imports`` is off: tests
+    inside its folder, and unit tests in a test tree that mirrors the services
+    (``tests/unit/model_server/…``: which service, ``ServiceMap.test_owner`` decides with the
+    project). Other tests outside every service (end-to-end and integration suites that drive
+    several services) import no service of their own to be independent of."""
     if source.zone is Zone.PRODUCTION:
         return True
-    return source.zone in TEST_ZONES and source.service is not None and source.settings.check_test_imports
+    if source.zone not in TEST_ZONES or not source.settings.check_test_imports:
+        return False
+    return source.service is not None or source.zone is Zone.TEST
+
+
+def importing_service(source: "SourceFile", services: Any) -> str | None:
+    """The service whose independence an import in ``source`` is judged for."""
+    own = services.service_of(source.rel_path)
+    if own is None and source.zone is Zone.TEST:
+        return services.test_owner(source.rel_path)
+    return own
 
 
 def imported_modules(node: ast.AST, ctx: "PythonContext") -> Iterator[tuple[ast.AST, str]]:
@@ -74,16 +87,17 @@ def _absolute_from(node: ast.ImportFrom, ctx: "PythonContext") -> str:
     return resolve_relative_module(ctx.source.module, node.module, node.level, ctx.source.name == "__init__.py")
 
 
-def resolve(node: ast.AST, ctx: "PythonContext") -> Iterator[ResolvedImport]:
-    """Imports of ``node`` that load a file of this project."""
+def resolve(node: ast.AST, ctx: "PythonContext", path_roots: tuple[str, ...] = ()) -> Iterator[ResolvedImport]:
+    """Imports of ``node`` that load a file of this project (``path_roots``: folders the module
+    put on ``sys.path`` itself)."""
     project = ctx.project
     if project is None or not hasattr(project, "resolve_module"):
         return
     services = project.services
     for report_node, module in imported_modules(node, ctx):
-        target = project.resolve_module(module, ctx.source.rel_path)
+        target = project.resolve_module(module, ctx.source.rel_path, path_roots)
         if target is None and "." in module and isinstance(node, ast.ImportFrom):
-            target = project.resolve_module(module.rsplit(".", 1)[0], ctx.source.rel_path)
+            target = project.resolve_module(module.rsplit(".", 1)[0], ctx.source.rel_path, path_roots)
         if target is None:
             continue
         yield ResolvedImport(
@@ -108,10 +122,15 @@ class ImportBoundaryRule(Rule):
     project file to ``check``."""
 
     tokens = IMPORT_TOKENS
+    path_roots: tuple[str, ...] = ()
 
     @classmethod
     def applies_to(cls, source: "SourceFile") -> bool:
         return applies_in(source)
+
+    def begin_file(self, ctx: "PythonContext") -> None:
+        # folders this module puts on sys.path before importing from another service's folder
+        self.path_roots = sys_path_roots(ctx.tree, ctx) if ctx.tree is not None and b"sys.path" in ctx.source.raw else ()
 
     def visit_Import(self, node: ast.Import, ctx: "PythonContext") -> None:
         self._visit(node, ctx)
@@ -124,7 +143,7 @@ class ImportBoundaryRule(Rule):
             self._visit(node, ctx)
 
     def _visit(self, node: ast.AST, ctx: "PythonContext") -> None:
-        for resolved in resolve(node, ctx):
+        for resolved in resolve(node, ctx, self.path_roots):
             self.check(resolved, ctx)
 
     @classmethod
