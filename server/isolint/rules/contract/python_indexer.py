@@ -44,6 +44,7 @@ from typing import Any
 from isolint.core.scratch import Key, Lifetime
 from isolint.core.model import Language
 from isolint.core.rule import Indexer
+from isolint.core.tree_view import TreeView, tree_view
 from isolint.core.zones import matches_any
 from isolint.rules.common.scope import child_nodes, statements_breadth_first, walk
 from isolint.rules.contract.admission import may_hold_messages
@@ -151,7 +152,7 @@ class PythonMessageIndexer(Indexer):
             return None
         ws = is_ws_context(source.raw, source.rel_path) and not _client_only(source.raw)
         collector = _Collector(source, ws)
-        token = _FILE_KEYS.set(DISCRIMINATOR_KEYS + learned_discriminator_keys(tree))
+        token = _FILE_KEYS.set(DISCRIMINATOR_KEYS + learned_discriminator_keys(tree_view(source, tree)))
         try:
             collector.collect(tree)
         finally:
@@ -167,7 +168,7 @@ class PythonMessageIndexer(Indexer):
             facts["wrappers"] = wrappers
         if channels:
             facts["channels"] = channels
-            facts["imports"] = _imported_modules(tree, source.rel_path)
+            facts["imports"] = _imported_modules(tree_view(source, tree), source.rel_path)
         if ws and python_uses_socket(source.raw):
             facts["socket"] = True
         if any(entry.get("stream") for entry in collector.entries):
@@ -178,35 +179,36 @@ class PythonMessageIndexer(Indexer):
         return facts
 
 
-def learned_discriminator_keys(tree: ast.Module) -> tuple[str, ...]:
-    """The ``LEARNABLE_KEYS`` a receiver in ``tree`` dispatches on: the subject of a ``match``
+def learned_discriminator_keys(view: TreeView) -> tuple[str, ...]:
+    """The ``LEARNABLE_KEYS`` a receiver in the tree dispatches on: the subject of a ``match``
     with two literal cases or more, or of an ``if``/``elif`` chain comparing it with two literals
     or more, reads that key of a message variable (``data.get("kind")``, ``message.kind``, or a
     local bound to one). One case is a condition, not a dispatch."""
     bound: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+    for node in view.nodes(ast.Assign):
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             key = _message_key_read(node.value)
             if key is not None:
                 bound[node.targets[0].id] = key
     learned: set[str] = set()
+    for node in view.nodes(ast.Match):
+        key = _message_key_read(node.subject) or (bound.get(node.subject.id) if isinstance(node.subject, ast.Name) else None)
+        if key is not None and sum(len(_match_values(case.pattern)) for case in node.cases) >= 2:
+            learned.add(key)
     chained: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Match):
-            key = _message_key_read(node.subject) or (bound.get(node.subject.id) if isinstance(node.subject, ast.Name) else None)
-            if key is not None and sum(len(_match_values(case.pattern)) for case in node.cases) >= 2:
-                learned.add(key)
-        elif isinstance(node, ast.If) and id(node) not in chained:
-            counts: dict[str, int] = {}
-            branch: ast.AST | None = node
-            while isinstance(branch, ast.If):
-                chained.add(id(branch))
-                for subject, values in _comparisons(branch.test):
-                    key = _message_key_read(subject) or (bound.get(subject.id) if isinstance(subject, ast.Name) else None)
-                    if key is not None:
-                        counts[key] = counts.get(key, 0) + len(values)
-                branch = branch.orelse[0] if len(branch.orelse) == 1 else None
-            learned.update(key for key, count in counts.items() if count >= 2)
+    for node in view.nodes(ast.If):  # walk order: the head of an ``elif`` chain comes first
+        if id(node) in chained:
+            continue
+        counts: dict[str, int] = {}
+        branch: ast.AST | None = node
+        while isinstance(branch, ast.If):
+            chained.add(id(branch))
+            for subject, values in _comparisons(branch.test):
+                key = _message_key_read(subject) or (bound.get(subject.id) if isinstance(subject, ast.Name) else None)
+                if key is not None:
+                    counts[key] = counts.get(key, 0) + len(values)
+            branch = branch.orelse[0] if len(branch.orelse) == 1 else None
+        learned.update(key for key, count in counts.items() if count >= 2)
     return tuple(sorted(learned))
 
 
@@ -249,24 +251,23 @@ def _scan_may_hold_messages(source) -> bool:
     return may_hold_messages(source.raw, source.rel_path)
 
 
-def _imported_modules(tree: ast.Module, rel_path: str) -> list[str]:
+def _imported_modules(view: TreeView, rel_path: str) -> list[str]:
     """The modules a file imports (``from .x import y`` resolved against the file's package, and
     each ``from m import name`` also as ``m.name``, which may be a submodule): the handlers a
     route file hands its socket to live there."""
     package = rel_path.rsplit("/", 1)[0].split("/") if "/" in rel_path else []
     modules: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            modules.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package[: len(package) - (node.level - 1)] if node.level - 1 <= len(package) else []
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
-            if module:
-                modules.add(module)
-            modules.update(f"{module}.{alias.name}".strip(".") for alias in node.names if alias.name != "*")
+    for node in view.nodes(ast.Import):
+        modules.update(alias.name for alias in node.names)
+    for node in view.nodes(ast.ImportFrom):
+        if node.level:
+            base = package[: len(package) - (node.level - 1)] if node.level - 1 <= len(package) else []
+            module = ".".join(base + ([node.module] if node.module else []))
+        else:
+            module = node.module or ""
+        if module:
+            modules.add(module)
+        modules.update(f"{module}.{alias.name}".strip(".") for alias in node.names if alias.name != "*")
     return sorted(modules)
 
 
