@@ -6,6 +6,7 @@ a newer edit never races with it; the scheduler decides whether the result is st
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,8 @@ class Outcome:
     changed_facts: set[str] = field(default_factory=set)
     #: fact kinds the rules checking this file read
     reads_facts: frozenset[str] = frozenset()
+    #: CPU time of the analysis thread (what one check costs, whatever the machine's load)
+    cpu_ms: float = 0.0
 
 
 def source_of(snapshot: Snapshot) -> SourceFile:
@@ -67,6 +70,13 @@ def unreadable_reason(text: str) -> str | None:
 
 
 def analyse(snapshot: Snapshot) -> Outcome:
+    started = time.thread_time()
+    outcome = _analyse(snapshot)
+    outcome.cpu_ms = (time.thread_time() - started) * 1000
+    return outcome
+
+
+def _analyse(snapshot: Snapshot) -> Outcome:
     source = source_of(snapshot)
     outcome = Outcome(snapshot)
     rules = rules_for(source)

@@ -82,13 +82,19 @@ def start_indexing(ls: IsolintLanguageServer) -> None:
     future.add_done_callback(done)
 
 
-def reindex_from_disk(ls: IsolintLanguageServer, path: Path) -> None:
+def reindex_from_disk(ls: IsolintLanguageServer, path: Path, after_analyses: bool = False) -> None:
     """A file changed outside the editor, or was closed with unsaved edits: its facts
-    come from disk again."""
+    come from disk again.
+
+    ``after_analyses`` (a document just closed): the re-index queues behind the analyses on
+    the checker thread. An analysis of the closed document may still be running there (closing
+    cancels only the wait for it); it writes the facts of the unsaved text when it finishes, and
+    the facts from disk must come after, not before."""
     if not _has_indexers() or language_of(path.name) is None or ls.stopping.is_set():
         return
     settings = ls.projects.settings_for(path)
     project = ls.projects.index_for(settings)
-    future = asyncio.get_running_loop().run_in_executor(ls.background, index_file, path, settings, project)
+    executor = ls.checker if after_analyses else ls.background
+    future = asyncio.get_running_loop().run_in_executor(executor, index_file, path, settings, project)
     future.add_done_callback(lambda task: (not task.cancelled() and task.exception() is None and task.result()
                                            and ls.recheck_readers(task.result())))

@@ -132,6 +132,8 @@ class Scheduler:
                         self.analysing -= 1
                 if outcome is not None:
                     state.unannounced_facts |= outcome.changed_facts
+                    log.info("analysed %s version %s: %.1f ms CPU, %d findings", snapshot.path.name,
+                             snapshot.version, outcome.cpu_ms, len(outcome.findings))
                 if self.states.get(uri) is not state or self.document_of(uri) is not document:
                     return  # closed (or closed and reopened) meanwhile
                 if state.wanted != generation or (snapshot is not None and document.version != snapshot.version):
