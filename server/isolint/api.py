@@ -59,14 +59,19 @@ def fix_source(
     unsafe: bool = False,
     project: ProjectIndex | None = None,
     only: Iterable[str] | None = None,
+    leave_baselined: bool = False,
+    baseline: Path | None = None,
 ) -> FixResult:
     """Apply fixes until nothing more applies (ruff's loop); never returns unparsable code
-    when the input parsed."""
+    when the input parsed. ``leave_baselined``: findings the baseline accepts (``baseline``,
+    else the file's setting) are left as they are, as the CLI leaves them unreported.
+    Raises BaselineError when that baseline cannot be read."""
     only = set(only) if only is not None else None
     result = lint_source(text, path, settings, project)
     outcome = FixResult(text)
     for _ in range(MAX_FIX_ROUNDS):
-        candidates = [f for f in result.findings if only is None or f.code in only]
+        fixable = split_baselined(result, baseline)[0] if leave_baselined else result.findings
+        candidates = [f for f in fixable if only is None or f.code in only]
         step = apply_fixes_once(outcome.text, candidates, unsafe)
         outcome.failed.extend(step.failed)
         if not step.applied:

@@ -210,3 +210,11 @@ def test_corpus_is_materialised_from_a_bare_mirror_at_its_commit(tmp_path):
         corpora.materialised_path(moved, tmp_path / "corpora")
     with pytest.raises(corpora.CorpusError, match="not materialised"):
         corpora.materialised_path(corpus, tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize("name", sorted(corpora.load_catalogue()))
+def test_every_catalogued_corpus_has_valid_labels(name):
+    """A corpus without labels (or with a malformed label file) cannot be scored; the check needs
+    no corpus on disk: format, families, kinds, reasons and duplicates are read from the file."""
+    labels = quality.read_labels(BENCH / "labels" / f"{name}.tsv")
+    assert labels, f"bench/labels/{name}.tsv holds no label"

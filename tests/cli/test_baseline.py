@@ -49,6 +49,26 @@ def test_baseline_reports_only_new_findings(project: Path, capsys) -> None:
     assert [(f["code"], f["location"]["row"]) for f in json.loads(out)] == [("ISO101", new_line)]
 
 
+def test_fix_and_diff_leave_baselined_findings_alone(project: Path, capsys) -> None:
+    _baseline(project, capsys)
+    config = project / CONFIG
+    config.write_text(config.read_text() + 'CACHE_HOST = "localhost"\n')
+    code, diff, _ = run_cli(capsys, "check", "--no-cache", "--baseline", "isolint-baseline.json",
+                            "--diff", "--unsafe-fixes")
+    assert 'CACHE_HOST = "localhost"' in diff and 'REDIS_HOST = "localhost"' not in diff
+    run_cli(capsys, "check", "--no-cache", "--baseline", "isolint-baseline.json", "--fix", "--unsafe-fixes")
+    text = config.read_text()
+    assert 'REDIS_HOST = "localhost"' in text  # accepted by the baseline: not rewritten
+    assert 'CACHE_HOST = "localhost"' not in text and 'os.environ["CACHE_HOST"]' in text
+
+    code, out, _ = run_cli(capsys, "check", "--no-cache", "--baseline", "isolint-baseline.json", "--format", "json")
+    assert (code, out.strip()) == (0, "[]")
+    code, out, _ = run_cli(capsys, "check", "--no-cache", "--no-baseline", "--format", "json", CONFIG)
+    assert code == 1 and _codes(out) == ["ISO101"]  # REDIS_HOST, accepted, reported again
+    run_cli(capsys, "check", "--no-cache", "--no-baseline", "--fix", "--unsafe-fixes", CONFIG)
+    assert 'REDIS_HOST = "localhost"' not in config.read_text()
+
+
 def test_identical_findings_are_counted(project: Path, capsys) -> None:
     _baseline(project, capsys)
     config = project / CONFIG

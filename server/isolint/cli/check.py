@@ -43,8 +43,11 @@ def add_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("--fail-on", choices=FAIL_LEVELS, default="info",
                        help="the least severe finding that makes the run exit 1 (default: info; hints never fail "
                             "unless --fail-on hint)")
-    check.add_argument("--baseline", type=Path, metavar="FILE",
-                       help="report only findings not recorded in FILE (default: the `baseline` setting)")
+    accepted = check.add_mutually_exclusive_group()
+    accepted.add_argument("--baseline", type=Path, metavar="FILE",
+                          help="report only findings not recorded in FILE (default: the `baseline` setting)")
+    accepted.add_argument("--no-baseline", action="store_true",
+                          help="report (and --fix) every finding, whatever the `baseline` setting accepts")
     check.add_argument("--write-baseline", type=Path, metavar="FILE",
                        help="record every current finding in FILE (replaces what it held for the files checked) "
                             "and exit 0")
@@ -85,14 +88,14 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"Recorded {count} finding(s) in the baseline {args.write_baseline}.", file=sys.stderr)
         return EXIT_CLEAN
-    if args.diff:
-        return _diff(args, run_)
-    # fixes first: they apply to every finding, baselined or not, and the baseline then sorts
-    # what remains
+    # a finding the baseline accepts is left alone like one an ignore comment silences:
+    # `--fix` and `--diff` fix only the findings reported; the baseline then sorts what remains
     writes = fixes.FileWrites()
-    fixed = fixes.apply_fixes(run_, args.unsafe_fixes, writes) if args.fix else 0
     try:
-        baselined = apply_baseline(run_, args.baseline)
+        if args.diff:
+            return _diff(args, run_)
+        fixed = fixes.apply_fixes(run_, args.unsafe_fixes, writes, _baseline(args)) if args.fix else 0
+        baselined = 0 if args.no_baseline else apply_baseline(run_, args.baseline)
     except BaselineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -101,10 +104,16 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_ERROR if writes.refused else code
 
 
+def _baseline(args: argparse.Namespace) -> Path | bool:
+    """What fixes leave alone: the findings of ``--baseline FILE``, else of the setting (True),
+    or nothing (False, ``--no-baseline``)."""
+    return False if args.no_baseline else args.baseline or True
+
+
 def _diff(args: argparse.Namespace, run_) -> int:
     from isolint.cli import fixes
 
-    diff, count = fixes.diff_fixes(run_, unsafe=args.unsafe_fixes)
+    diff, count = fixes.diff_fixes(run_, args.unsafe_fixes, _baseline(args))
     emit(diff, args.output)
     if not args.quiet:
         noun = "fix" if count == 1 else "fixes"

@@ -7,6 +7,7 @@ import difflib
 import os
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from isolint.api import CheckResult, FixResult, LintRun, fix_source
 from isolint.cli.output import display_path
@@ -15,12 +16,15 @@ from isolint.core.source import SourceFile
 from isolint.engine.fixing import FixNotWritten, fix_allowed, write_fixed_file
 
 
-def _fix_result(run: LintRun, result: CheckResult, unsafe: bool) -> FixResult | None:
+def _fix_result(run: LintRun, result: CheckResult, unsafe: bool, baseline: Path | bool) -> FixResult | None:
+    """``baseline``: the findings fixes leave alone — those a baseline file accepts (a path), the
+    file's configured baseline (True) or none (False)."""
     if not any(fix_allowed(f.fix, unsafe) for f in result.findings):
         return None
     source = result.source
     outcome = fix_source(source.text, source.path, source.settings, unsafe=unsafe,
-                         project=run.projects.get(source.settings.root))
+                         project=run.projects.get(source.settings.root), leave_baselined=baseline is not False,
+                         baseline=baseline if isinstance(baseline, Path) else None)
     for finding, reason in outcome.failed:
         line = finding.range.start.line + 1
         print(f"warning: {finding.code} fix not applied at {finding.path}:{line}: {reason}", file=sys.stderr)
@@ -58,12 +62,12 @@ class FileWrites:
                   file=sys.stderr)
 
 
-def apply_fixes(run: LintRun, unsafe: bool, writes: FileWrites) -> int:
+def apply_fixes(run: LintRun, unsafe: bool, writes: FileWrites, baseline: Path | bool = True) -> int:
     """Write fixed files; the run's results then hold what remains (a refused file keeps its
-    findings). Returns findings fixed."""
+    findings). Findings the baseline accepts are not fixed. Returns findings fixed."""
     fixed = 0
     for index, result in enumerate(run.results):
-        outcome = _fix_result(run, result, unsafe)
+        outcome = _fix_result(run, result, unsafe, baseline)
         if outcome is None or not outcome.applied or outcome.text == result.source.text:
             continue
         if not writes.write_back(result.source, outcome.text):
@@ -75,13 +79,13 @@ def apply_fixes(run: LintRun, unsafe: bool, writes: FileWrites) -> int:
     return fixed
 
 
-def diff_fixes(run: LintRun, unsafe: bool) -> tuple[str, int]:
+def diff_fixes(run: LintRun, unsafe: bool, baseline: Path | bool = True) -> tuple[str, int]:
     """Unified diffs of what ``--fix`` would write, and the number of fixes."""
     cwd = os.path.abspath(os.getcwd())
     chunks: list[str] = []
     count = 0
     for result in run.results:
-        outcome = _fix_result(run, result, unsafe)
+        outcome = _fix_result(run, result, unsafe, baseline)
         if outcome is None or not outcome.applied or outcome.text == result.source.text:
             continue
         count += len(outcome.applied)

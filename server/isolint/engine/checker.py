@@ -131,7 +131,7 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
     except ParseFailure as failure:
         position = Range.of(failure.line, failure.column, failure.line, failure.column)
         result.parse_error = _meta_finding(ParseError, source, position, failure.message)
-        if ParseError in candidate_rules:
+        if ParseError in candidate_rules and not failure.template:
             result.findings.append(result.parse_error)
         return result
     if runner.refine_zone is not None and runner.refine_zone(source, tree):

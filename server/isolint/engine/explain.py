@@ -4,7 +4,6 @@ rules run on it. Every answer comes from the same functions a check uses."""
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,8 @@ from isolint.core.source import SourceFile, UnreadableSource, decode_source, lan
 from isolint.core.test_tiers import is_integration_module
 from isolint.core.zones import classify_with_reason
 from isolint.engine.project import SERVICE_MARKERS, ServiceMap, detect_services
+from isolint.engine.python_runner import parse_python
+from isolint.engine.runners import ParseFailure
 from isolint.engine.selection import rule_statuses
 
 
@@ -82,8 +83,8 @@ def _test_tier(source: SourceFile, zone: Zone, zone_reason: str) -> tuple[str | 
     markers = source.settings.integration_test_markers
     if source.language is Language.PYTHON:
         try:
-            tree = ast.parse(source.text)
-        except (SyntaxError, ValueError):
+            tree = parse_python(source)
+        except ParseFailure:
             tree = None
         if tree is not None and is_integration_module(tree, markers):
             return "integration", (f"a module-level `pytestmark` carries an integration marker "

@@ -28,6 +28,7 @@ from isolint.core.rule import Rule, is_shared_visitor
 from isolint.core.source import SourceFile
 from isolint.core.suppression import Suppressions, scan_line_comments
 from isolint.core.test_tiers import is_integration_module
+from isolint.engine.newer_syntax import downlevel, looks_like_template
 from isolint.engine.runners import LanguageRunner, ParseFailure
 
 log = logging.getLogger(__name__)
@@ -78,14 +79,19 @@ def _child_fields(node_type: type, skipped_trivial: bool) -> tuple[str, ...]:
 
 
 def parse_python(source: SourceFile) -> ast.Module:
+    """The file's tree; syntax newer than the running interpreter is read through
+    :func:`~isolint.engine.newer_syntax.downlevel` rather than reported as unparseable."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes must not hit stderr
         try:
             return ast.parse(source.text, filename=source.rel_path)
         except SyntaxError as exc:
+            rewritten = downlevel(source.text)
+            if rewritten is not None:
+                return ast.parse(rewritten, filename=source.rel_path)
             line = max((exc.lineno or 1) - 1, 0)
             column = source.column_from_byte(line, max((exc.offset or 1) - 1, 0))
-            raise ParseFailure(f"{exc.msg}", line, column) from exc
+            raise ParseFailure(f"{exc.msg}", line, column, template=looks_like_template(source.text)) from exc
         except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
             raise ParseFailure(f"cannot parse: {type(exc).__name__}: {exc}", 0, 0) from exc
 

@@ -26,13 +26,15 @@ RUNNER_MODULES = {
 
 
 class ParseFailure(Exception):
-    """A file that does not parse (Python only: the other parsers are tolerant)."""
+    """A file that does not parse (Python only: the other parsers are tolerant). ``template``:
+    the file is a template for code (Jinja tags), not code, so its failure is no finding."""
 
-    def __init__(self, message: str, line: int, column: int) -> None:
+    def __init__(self, message: str, line: int, column: int, template: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.line = line  # 0-based
         self.column = column
+        self.template = template
 
 
 @dataclass(frozen=True)

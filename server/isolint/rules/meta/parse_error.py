@@ -14,9 +14,8 @@ class ParseError(FileNotChecked):
 
     ## Why is this bad?
     A file that does not parse is not checked at all; silently skipping it would hide every
-    finding in it. Common causes: half-typed code, syntax newer than the Python that runs
-    isolint (run the server with the project's own interpreter), or a broken encoding. In the
-    editor the last good diagnostics stay while the file does not parse.
+    finding in it. Common causes: half-typed code or a broken encoding. In the editor the last
+    good diagnostics stay while the file does not parse.
 
     ## Example
     ```python
@@ -35,6 +34,10 @@ class ParseError(FileNotChecked):
     ## Known look-alikes
     - A file with a syntax error but nothing any rule looks for: it is never parsed.
     - Generated files (`node_modules/`, `build/`, `*_pb2.py`…): no rule applies there.
+    - Valid code in syntax newer than the Python running isolint (type parameters, `type`
+      aliases, PEP 701 f-strings, `except A, B:`): it is read and checked like any other file.
+    - A code generator's template named `.py` (Jinja tags such as `{% if … %}` opening a line):
+      it is not Python until rendered.
     """
 
     code = "ISO001"
