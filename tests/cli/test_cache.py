@@ -143,7 +143,9 @@ def test_unchanged_stat_is_trusted_and_an_edit_hidden_from_mtime_is_still_caught
     first = lint_paths([root], cache=True)
     assert "ISO101" in codes_by_file(first)["services/api/app/config.py"]
     before = os.stat(config)
-    cache = ResultCache(load_settings(root / "pyproject.toml"), (i.name for i in first.projects[root].indexers))
+    project = first.projects[root]
+    cache = ResultCache(load_settings(root / "pyproject.toml"), (i.name for i in project.indexers),
+                        layout=project.services.fingerprint())
     assert cache.digest_by_stamp("services/api/app/config.py", stat_stamp(before)) is not None
     config.write_text('REDIS_HOST = getenv("H")\n')  # as long as 'REDIS_HOST = "localhost"\n'
     os.utime(config, ns=(before.st_atime_ns, before.st_mtime_ns))

@@ -14,6 +14,7 @@ import pytest
 from isolint.api import fix_source, lint_source
 from isolint.core.config import Settings
 from isolint.rules.config_isolation.env_access_outside_config import in_config_modules
+from isolint.rules.config_isolation.typescript_values import is_tooling_file
 from isolint.rules.config_isolation.values import classify_dev_value, is_dev_credential, parse_value
 
 ROOT = Path("/isolint-iso1-root")
@@ -49,6 +50,8 @@ def codes(code: str, **kwargs) -> list[str]:
         ("host=localhost port=5432 dbname=app", [("localhost", "local")]),
         ("Server=localhost;Database=app;User Id=sa;Password=x;", [("localhost", "local")]),
         ("\x00://localhost:\x00/", [("localhost", "local")]),  # f"{scheme}://localhost:{port}/"
+        ("localhost:\x00", [("localhost", "local")]),  # f"localhost:{port}": a host with a run-time port
+        ("\x00:\x00", []),  # f"{host}:{port}"
         ("redis://\x00:6379/0", [("\x00", None)]),  # the host is interpolated
         ("db.internal:5432", [("db.internal", None)]),
         # not values: prose, patterns, e-mail addresses, plain words
@@ -110,12 +113,14 @@ def test_development_value_messages_never_show_the_password() -> None:
     assert "devpass-42" not in dev.shown and dev.shown.startswith("postgresql://postgres:")
 
 
-@pytest.mark.parametrize("value", ["postgres", "changeme", "dev-secret-change-in-production", "Password", "insecure"])
+@pytest.mark.parametrize("value", ["postgres", "changeme", "dev-secret-change-in-production", "Password", "insecure",
+                                   "super secret jwt secret"])
 def test_dev_credentials(value: str) -> None:
     assert is_dev_credential(value)
 
 
-@pytest.mark.parametrize("value", ["", "${DB_PASSWORD}", "<password>", "Xk29fjs82Kaq", "developer-portal-7f2"])
+@pytest.mark.parametrize("value", ["", "${DB_PASSWORD}", "<password>", "Xk29fjs82Kaq", "developer-portal-7f2",
+                                   "correct-Horse7-battery"])
 def test_not_dev_credentials(value: str) -> None:
     assert not is_dev_credential(value)
 
@@ -308,6 +313,59 @@ MIGRATION = """
     class Migration(migrations.Migration):
         operations = [migrations.AddField("mlbackend", "url", models.TextField(default="http://localhost:8999"))]
 """
+
+
+LOCAL_TOOL = """\
+import os
+import socket
+
+API = os.environ.get("API_BASE_URL", "http://localhost:8000")
+DB_PORT = 5432
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    return socket.create_connection((host, port), timeout=0.5) is not None
+"""
+
+
+@pytest.mark.parametrize("path", ["services/agent/app/cli/status.py", "packages/acme-cli/src/acme_cli/doctor.py",
+                                  "tools_cli/wizard.py"])
+def test_a_command_line_tools_package_is_local_first(path: str) -> None:
+    assert codes(LOCAL_TOOL, path=path) == []
+
+
+def test_the_same_code_outside_a_command_line_tool_is_reported() -> None:
+    assert sorted(codes(LOCAL_TOOL, path="services/agent/app/client/status.py")) == ["ISO101", "ISO102", "ISO103"]
+    assert sorted(codes(LOCAL_TOOL, path="services/agent/app/clinic/status.py")) == ["ISO101", "ISO102", "ISO103"]
+
+
+def test_a_settings_fields_fix_keeps_the_settings_class_and_requires_the_field() -> None:
+    code = textwrap.dedent("""\
+        from pydantic import Field
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            REDIS_HOST: str = "localhost"
+            DB_PORT: int = Field(5432, description="database port")
+            DB_PASSWORD: str = Field(description="database password", default="acme")
+            DEBUG: bool = True
+        """)
+    settings = Settings(root=ROOT).with_overrides({"select": ["ISO1"]})
+    fixed = fix_source(code, ROOT / "services/api/app/settings.py", settings, unsafe=True).text
+    assert "os.environ" not in fixed and "import os" not in fixed
+    assert "    REDIS_HOST: str\n" in fixed and "    DEBUG: bool\n" in fixed
+    assert 'DB_PORT: int = Field(description="database port")' in fixed
+    assert 'DB_PASSWORD: str = Field(description="database password")' in fixed
+
+
+@pytest.mark.parametrize(("rel_path", "tooling"), [
+    ("frontend/vite.config.ts", True), ("apps/web/next.config.mjs", True), ("ui/src/utilities/testing.ts", True),
+    ("packages/app-cli/src/config.ts", True), ("frontend/src/Button.stories.tsx", True),
+    ("clients/apps/web/src/utils/config.ts", False), ("frontend/src/api/client.ts", False),
+])
+def test_frontend_tooling_files_and_a_frontends_own_config_module(rel_path: str, tooling: bool) -> None:
+    assert is_tooling_file(rel_path) is tooling
 
 
 def test_a_schema_migration_is_not_checked_but_the_same_code_elsewhere_is() -> None:

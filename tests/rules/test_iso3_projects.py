@@ -49,3 +49,17 @@ def test_context_manager_share_counts_imported_factories_per_service() -> None:
 def test_zero_config_engine_owner_and_migration_env_are_not_scattered_engines() -> None:
     # app/db/engine.py owns the engine; alembic/env.py neither reports nor counts (QA on fief-server)
     assert_findings_match_markers(PROJECTS / "iso3_engine_owners")
+
+
+def test_session_scopes_and_dependencies_are_learned_from_the_project() -> None:
+    # a @contextmanager scope, a FastAPI dependency and a type alias defined in one module, used
+    # from coroutines in another: the sync session they give blocks the event loop there
+    run = assert_findings_match_markers(PROJECTS / "iso3_session_scopes")
+    (project,) = run.projects.values()
+    definitions = project.facts("session-factories")["backend/api/app/db/scopes.py"]["definitions"]
+    assert definitions["session_scope"] == {"kind": "forward", "function": True, "yields": True,
+                                            "via": "app.db.engine.make_session"}
+    assert definitions["DbSession"]["alias"] is True
+    resolved = ProjectFactories.of(project).definition("app.db.scopes.get_db_session",
+                                                       "backend/api/app/routes/items.py")
+    assert resolved == {"kind": "session", "async": False, "library": "SQLAlchemy", "function": True, "yields": True}

@@ -192,7 +192,8 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
     if caches is not None:
         result_cache = caches.get(id(settings))  # one Settings object per config: id is stable here
         if result_cache is None:
-            result_cache = caches[id(settings)] = ResultCache(settings, (i.name for i in project.indexers))
+            result_cache = caches[id(settings)] = ResultCache(settings, (i.name for i in project.indexers),
+                                                                 layout=project.services.fingerprint())
         item.cache = result_cache
         item.digest = result_cache.digest_by_stamp(rel, stamp) or content_digest(raw)
         item.entry = result_cache.get(rel, item.digest)

@@ -141,11 +141,13 @@ class ResultCache:
     created (``cache_folder``); otherwise ``refusal`` says why and the run goes on without it.
     """
 
-    def __init__(self, settings: Settings, fact_kinds: Iterable[str] = ()) -> None:
+    def __init__(self, settings: Settings, fact_kinds: Iterable[str] = (), layout: str = "") -> None:
         self.root = settings.root
         self.directory = settings.root / CACHE_DIR_NAME
-        # entries hold facts: a run that extracts fewer kinds (``check --select``) keeps its own
-        kinds = hashlib.blake2b("+".join(sorted(fact_kinds)).encode(), digest_size=4).hexdigest()
+        # entries hold facts: a run that extracts fewer kinds (``check --select``) keeps its own;
+        # ``layout`` (the services, shared folders and source roots) decides where imports land,
+        # and a Dockerfile's edit can change it without changing any checked file
+        kinds = hashlib.blake2b(("+".join(sorted(fact_kinds)) + "|" + layout).encode(), digest_size=4).hexdigest()
         self.name = f"{settings.fingerprint()}-{build_fingerprint()}-{kinds}.json"
         self.path = self.directory / self.name
         self._entries: dict[str, list[Any]] = {}

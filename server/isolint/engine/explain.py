@@ -13,7 +13,7 @@ from isolint.core.model import Language, Zone
 from isolint.core.source import SourceFile, UnreadableSource, decode_source, language_of, relative_path
 from isolint.core.test_tiers import is_integration_module
 from isolint.core.zones import classify_with_reason
-from isolint.engine.project import SERVICE_MARKERS, ServiceMap, detect_services
+from isolint.engine.project import ServiceMap, detect_services
 from isolint.engine.python_runner import parse_python
 from isolint.engine.runners import ParseFailure
 from isolint.engine.selection import rule_statuses
@@ -96,12 +96,14 @@ def _service_reason(services: ServiceMap, settings: Settings, rel: str, service:
     if service is None:
         shared = next((folder for folder in services.shared if rel.startswith(folder.rstrip("/") + "/")), None)
         if shared is not None:
-            return f"inside the shared package `{shared}/` (every service may import it)"
+            why = services.reasons.get(shared)
+            return f"inside the shared package `{shared}/` (every service may import it{'; ' + why if why else ''})"
         return "not inside any service folder"
     folder = services.services[service]
     if settings.services:
         return f"`services` in the configuration maps `{service}` to `{folder}/`"
-    root = settings.root / folder
-    markers = [name for name in SERVICE_MARKERS if (root / name).exists()] or (
-        ["app/"] if (root / "app").is_dir() else [])
-    return f"`{folder}/` holds {', '.join(f'`{m}`' for m in markers[:3])} (zero-config service detection)"
+    why = services.reasons.get(service, f"`{folder}/` was detected as a service")
+    roots = [f"`{root}/` ({services.reasons.get(root, 'learned')})" for root in services.source_roots
+             if folder.startswith(root + "/")]
+    imported = f"; imported from the source root {', '.join(roots)}" if roots else ""
+    return f"{why} (zero-config service detection){imported}"

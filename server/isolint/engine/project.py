@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from isolint.core.config import Settings
-from isolint.core.model import Language
+from isolint.core.config import Settings, tomllib
+from isolint.core.files import read_regular_text
+from isolint.core.model import Language, Zone
 from isolint.core.rule import Indexer
+from isolint.core.zones import classify_by_heuristics
+from isolint.engine.images import Image, find_dockerfiles, parent_of, read_image
+from isolint.engine.manifests import declares
 
 if TYPE_CHECKING:
     from isolint.engine.selection import TokenScan
@@ -26,20 +31,27 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SHARED_NAMES = frozenset({"shared", "common", "libs", "lib", "core_shared", "commons", "packages_shared"})
+#: words that name a shared package inside a longer folder name: shared_configs/, common-utils/
+SHARED_WORDS = frozenset({"shared", "common", "commons"})
 SERVICE_MARKERS = ("main.py", "app.py", "__main__.py", "manage.py", "wsgi.py", "asgi.py", "Dockerfile",
                    "requirements.txt", "pyproject.toml", "setup.py", "setup.cfg", "Procfile")
 SERVICE_CONTAINERS = frozenset({"services", "apps", "backend", "backends", "microservices", "packages", "src"})
 NOT_SERVICES = frozenset({"tests", "test", "docs", "scripts", "tools", "examples", "bench", "benchmarks",
                           "node_modules", "frontend", "web", "ui", "client", "dev", "deploy", "infra",
-                          "migrations", "alembic", "config", "configs", "bin", "data", "static", "vscode-client"})
+                          "migrations", "alembic", "config", "configs", "bin", "data", "static", "vscode-client",
+                          "docker", "dockerfiles", "deployment", "deployments", "k8s", "helm", "charts"})
 
 
 @dataclass
 class ServiceMap:
-    """Service name → folder (relative, POSIX); shared package folders."""
+    """Service name → folder (relative, POSIX); shared package folders; source roots — folders
+    (besides the project root) whose child packages code imports by their names; and, for
+    ``isolint explain``, why each service, shared folder and source root was chosen."""
 
     services: dict[str, str] = field(default_factory=dict)
     shared: list[str] = field(default_factory=list)
+    source_roots: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
 
     def service_of(self, rel_path: str) -> str | None:
         best, best_len = None, -1
@@ -51,18 +63,44 @@ class ServiceMap:
     def is_shared(self, rel_path: str) -> bool:
         return any(rel_path == f or rel_path.startswith(f.rstrip("/") + "/") for f in self.shared)
 
+    def fingerprint(self) -> str:
+        """What decides where an import lands (the result cache keys on it)."""
+        return repr((sorted(self.services.items()), self.shared, self.source_roots))
+
+
+def is_shared_name(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in SHARED_NAMES or not SHARED_WORDS.isdisjoint(re.split(r"[_\-.]", lowered))
+
 
 def detect_services(settings: Settings) -> ServiceMap:
     """Services from config, else zero-config detection: top-level folders (or folders under
     ``services/``, ``apps/``…) holding an entry point, app folder, requirements, Dockerfile or
-    pyproject; ``shared``/``common``/``libs`` are shared."""
+    pyproject; folders several images are built from (``images.py``); ``shared``/``common``/
+    ``libs`` are shared. Source roots are learned in every case (``_source_roots``)."""
     root = settings.root
     services = {name: PurePosixPath(path).as_posix().strip("/") for name, path in settings.services.items()}
     shared = [PurePosixPath(p).as_posix().strip("/") for p in settings.shared] if settings.shared is not None else []
+    images = [image for dockerfile in find_dockerfiles(root) if (image := read_image(root, dockerfile)) is not None]
     if services and settings.shared is not None:
-        return ServiceMap(services, shared)
-    detected_services: dict[str, str] = {}
-    detected_shared: list[str] = []
+        result = ServiceMap(services, shared)
+    else:
+        detected = _detect(root, images)
+        result = ServiceMap(services or detected.services,
+                            shared if settings.shared is not None else detected.shared,
+                            reasons=detected.reasons if not services else {})
+    _source_roots(root, result, images)
+    return result
+
+
+def _detect(root: Path, images: list[Image]) -> ServiceMap:
+    found = ServiceMap()
+
+    def add(name: str, folder: str, reason: str) -> None:
+        if name in found.services and found.services[name] != folder:
+            name = folder  # two services named alike in different folders: the path tells them apart
+        found.services[name] = folder
+        found.reasons[name] = reason
 
     def scan(folder: Path, rel: str, depth: int) -> None:
         try:
@@ -75,24 +113,168 @@ def detect_services(settings: Settings) -> ServiceMap:
             name = entry.name
             child_rel = f"{rel}/{name}" if rel else name
             lowered = name.lower()
-            if lowered in SHARED_NAMES:
-                detected_shared.append(child_rel)
+            if is_shared_name(name):
+                found.shared.append(child_rel)
+                found.reasons[child_rel] = f"`{child_rel}/` is named as a shared package"
                 continue
-            if lowered in NOT_SERVICES:
+            if lowered in NOT_SERVICES or _is_support_folder(lowered):
                 continue
-            if _looks_like_service(Path(entry.path)):
+            markers = _markers_in(Path(entry.path))
+            if markers:
                 # backend/app_a/ and backend/model_server/, each deployed on its own, are two
                 # services even when backend/ has a pyproject.toml of its own
                 deployed = _deployed_subfolders(Path(entry.path))
                 if len(deployed) >= 2:
-                    detected_services.update({sub: f"{child_rel}/{sub}" for sub in deployed})
+                    split(Path(entry.path), child_rel, deployed)
                 else:
-                    detected_services[name] = child_rel
+                    add(name, child_rel, f"`{child_rel}/` holds {_listed(markers)}")
             elif lowered in SERVICE_CONTAINERS and depth == 0:
                 scan(Path(entry.path), child_rel, depth + 1)
+            elif depth == 0 and len(deployed := _deployed_subfolders(Path(entry.path), python_only=True)) >= 2:
+                split(Path(entry.path), child_rel, deployed)  # tool_server/manager/, tool_server/node/
+
+    def split(folder: Path, rel: str, deployed: dict[str, list[str]]) -> None:
+        """Services side by side in one folder; a shared package beside them is shared."""
+        for sub, sub_markers in deployed.items():
+            add(sub, f"{rel}/{sub}", f"`{rel}/{sub}/` holds {_listed(sub_markers)}, deployed beside "
+                                     f"other services in `{rel}/`")
+        for name in sorted(_names_in(folder)):
+            if is_shared_name(name) and (folder / name).is_dir():
+                found.shared.append(f"{rel}/{name}")
+                found.reasons[f"{rel}/{name}"] = f"`{rel}/{name}/` is named as a shared package"
 
     scan(root, "", 0)
-    return ServiceMap(services or detected_services, shared if settings.shared is not None else detected_shared)
+    _apply_images(root, found, images, add)
+    return found
+
+
+def _apply_images(root: Path, found: ServiceMap, images: list[Image], add: Callable[[str, str, str], None]) -> None:
+    """Services and shared packages the repository's images show: an image runs one folder; two
+    images running two folders of one detected service split it; a package several images copy
+    is shared."""
+    def is_python(rel: str) -> bool:
+        return (root / f"{rel}.py").is_file() or (root / rel / "__init__.py").is_file() or (
+            (root / rel).is_dir() and any(name.endswith(".py") for name in _names_in(root / rel)))
+
+    run: dict[str, str] = {}  # folder an image runs → its Dockerfile
+    library = _published_by_root(root)
+    for image in images:
+        folder = image.service_folder(is_python)
+        if folder and is_python(folder) and folder not in run and not _is_support_path(folder) and folder not in library:
+            run[folder] = image.dockerfile
+    for name, folder in list(found.services.items()):
+        inside = sorted(f for f in run if f.startswith(folder + "/"))
+        if len(inside) >= 2:
+            del found.services[name]
+            found.reasons.pop(name, None)
+            for sub in inside:
+                add(PurePosixPath(sub).name, sub, f"`{run[sub]}` builds an image that runs `{sub}/`")
+    copies: dict[str, int] = {}
+    for image in images:
+        for folder in image.copied:
+            copies[folder] = copies.get(folder, 0) + 1
+    for folder, dockerfile in run.items():
+        if found.is_shared(folder) or any(folder == f or folder.startswith(f + "/") or f.startswith(folder + "/")
+                                          for f in found.services.values()):
+            continue
+        add(PurePosixPath(folder).name, folder, f"`{dockerfile}` builds an image that runs `{folder}/`")
+    for folder, count in copies.items():
+        if (count >= 2 and folder and folder not in run and is_python(folder) and not found.is_shared(folder)
+                and not _is_support_path(folder) and (root / folder / "__init__.py").is_file()):
+            found.shared.append(folder)
+            found.reasons[folder] = f"{count} images copy `{folder}/`"
+
+
+#: a pyproject.toml or pytest.ini larger than this is not read for the service layout
+_MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _published_by_root(root: Path) -> set[str]:
+    """Top-level folders the repository's own distribution (its root ``pyproject.toml``) ships:
+    the repository's library, which other services install as a dependency — an image that
+    runs it does not make it a service of its own."""
+    try:
+        data = tomllib.loads(read_regular_text(root / "pyproject.toml", _MAX_CONFIG_BYTES))
+    except (OSError, tomllib.TOMLDecodeError):
+        return set()
+    tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
+    names: set[str] = set()
+    project = data.get("project", {})
+    poetry = tool.get("poetry", {}) if isinstance(tool.get("poetry"), dict) else {}
+    for name in (project.get("name") if isinstance(project, dict) else None, poetry.get("name")):
+        if isinstance(name, str):
+            names.add(name.replace("-", "_").lower())
+    entries: list[object] = list(poetry.get("packages", []) or [])
+    setuptools = tool.get("setuptools", {}) if isinstance(tool.get("setuptools"), dict) else {}
+    if isinstance(setuptools.get("packages"), list):
+        entries += setuptools["packages"]
+    wheel = tool.get("hatch", {}).get("build", {}).get("targets", {}).get("wheel", {}) if isinstance(tool.get("hatch"), dict) else {}
+    if isinstance(wheel, dict) and isinstance(wheel.get("packages"), list):
+        entries += wheel["packages"]
+    for entry in entries:
+        include = entry.get("include") if isinstance(entry, dict) else entry
+        if isinstance(include, str) and include:
+            names.add(include.split("/")[0].split(".")[0].lower())
+    return {entry.name for entry in _dirs_in(root) if entry.name.lower() in names}
+
+
+def _dirs_in(folder: Path) -> list[os.DirEntry]:
+    try:
+        return [entry for entry in os.scandir(folder) if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+
+
+def _source_roots(root: Path, services: ServiceMap, images: list[Image]) -> None:
+    """Folders besides the project root that code imports child packages of by name: the parent
+    of a service that is a package (``backend/`` for ``backend/model_server/__init__.py``), where
+    an image copies a folder to ``WORKDIR/<its name>``, and pytest's ``pythonpath``. A service's
+    own folder is never one: its modules are its own, not every service's top-level names."""
+    learned: dict[str, str] = {}
+    for name, folder in services.services.items():
+        if (root / folder / "__init__.py").is_file():
+            learned.setdefault(parent_of(folder), f"`{folder}/` is a package imported as `{PurePosixPath(folder).name}`")
+    for image in images:
+        for folder in image.source_roots():
+            learned.setdefault(folder, f"`{image.dockerfile}` copies its packages to `WORKDIR/<name>`")
+    for folder, config in _pytest_pythonpath(root):
+        learned.setdefault(folder, f"`pythonpath` in `{config}`")
+    for folder, reason in learned.items():
+        if folder and (root / folder).is_dir() and folder not in services.source_roots and not any(
+                folder == f or folder.startswith(f + "/") for f in services.services.values()):
+            services.source_roots.append(folder)
+            services.reasons.setdefault(folder, reason)
+
+
+def _pytest_pythonpath(root: Path) -> list[tuple[str, str]]:
+    """(folder, config file) for each ``pythonpath`` entry of a pytest configuration in the top two
+    levels of the repository (``[tool.pytest.ini_options]`` or ``pytest.ini``)."""
+    found = []
+    for config in [*root.glob("pyproject.toml"), *root.glob("*/pyproject.toml"), *root.glob("*/*/pyproject.toml"),
+                   *root.glob("pytest.ini"), *root.glob("*/pytest.ini")]:
+        try:
+            text = read_regular_text(config, _MAX_CONFIG_BYTES)
+        except OSError:
+            continue
+        if "pythonpath" not in text:
+            continue
+        entries: list[str] = []
+        if config.name == "pyproject.toml":
+            try:
+                value = tomllib.loads(text).get("tool", {}).get("pytest", {}).get("ini_options", {}).get("pythonpath")
+            except (tomllib.TOMLDecodeError, AttributeError):
+                continue
+            entries = [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
+            entries = [part for entry in entries for part in entry.split()]
+        else:
+            match = re.search(r"^\s*pythonpath\s*=\s*(.+)$", text, re.MULTILINE)
+            entries = match.group(1).split() if match else []
+        base = config.parent.relative_to(root).as_posix()
+        for entry in entries:
+            folder = os.path.normpath(os.path.join("" if base == "." else base, entry)).replace(os.sep, "/")
+            if not folder.startswith(".."):
+                found.append(("" if folder == "." else folder, config.relative_to(root).as_posix()))
+    return found
 
 
 #: what shows a folder is deployed on its own: a container image or process file, or an entry
@@ -102,20 +284,37 @@ ENTRY_POINTS = ("main.py", "app.py", "__main__.py", "manage.py", "wsgi.py", "asg
 MANIFESTS = ("pyproject.toml", "requirements.txt", "setup.py", "setup.cfg")
 
 
-def _deployed_subfolders(folder: Path) -> list[str]:
+def _deployed_subfolders(folder: Path, python_only: bool = False) -> dict[str, list[str]]:
+    """Subfolders deployed on their own → what shows it (``python_only``: subfolders holding
+    Python modules; a folder of Dockerfiles alone is no service)."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
-        return []
-    return [entry.name for entry in entries
-            if entry.is_dir(follow_symlinks=False) and not entry.name.startswith((".", "_"))
-            and entry.name.lower() not in NOT_SERVICES and entry.name.lower() not in SHARED_NAMES
-            and _deployed_on_its_own(_names_in(Path(entry.path)))]
+        return {}
+    deployed = {}
+    for entry in entries:
+        if (entry.is_dir(follow_symlinks=False) and not entry.name.startswith((".", "_"))
+                and entry.name.lower() not in NOT_SERVICES and not is_shared_name(entry.name)
+                and not _is_support_folder(entry.name.lower())):
+            names = _names_in(Path(entry.path))
+            if _deployed_on_its_own(names) and (not python_only or any(n.endswith(".py") for n in names)):
+                deployed[entry.name] = [m for m in SERVICE_MARKERS if m in names]
+    return deployed
 
 
 def _deployed_on_its_own(names: set[str]) -> bool:
     return any(m in names for m in IMAGE_MARKERS) or (
         any(m in names for m in MANIFESTS) and any(m in names for m in ENTRY_POINTS))
+
+
+def _is_support_folder(lowered: str) -> bool:
+    """Test and development folders (test_framework/, dev_launcher/) are never services."""
+    zone = classify_by_heuristics(f"{lowered}/x.py")
+    return zone in (Zone.TEST, Zone.INTEGRATION_TEST, Zone.DEVELOPMENT, Zone.GENERATED)
+
+
+def _is_support_path(rel: str) -> bool:
+    return classify_by_heuristics(f"{rel}/x.py") is not Zone.PRODUCTION
 
 
 def _names_in(folder: Path) -> set[str]:
@@ -125,9 +324,16 @@ def _names_in(folder: Path) -> set[str]:
         return set()
 
 
-def _looks_like_service(folder: Path) -> bool:
+def _markers_in(folder: Path) -> list[str]:
     names = _names_in(folder)
-    return any(marker in names for marker in SERVICE_MARKERS) or ("app" in names and (folder / "app").is_dir())
+    markers = [marker for marker in SERVICE_MARKERS if marker in names]
+    if not markers and "app" in names and (folder / "app").is_dir():
+        markers = ["app/"]
+    return markers
+
+
+def _listed(markers: list[str]) -> str:
+    return ", ".join(f"`{m}`" for m in markers[:3])
 
 
 class ProjectIndex:
@@ -146,23 +352,29 @@ class ProjectIndex:
         self._lock = threading.RLock()
         self.generation = 0  # bumped on every change; lets consumers cache merged views
         self._fs_cache: dict[str, tuple[bool, bool]] = {}
+        self._declared: dict[tuple[str, str], bool] = {}
         # import prefilter of the service-boundary rules (names_into_services, relative_reach_level)
         self._reach_names: dict[tuple[str | None, str | None], tuple[frozenset[str], tuple[str, ...], tuple[int, ...], float]] = {}
         self._reach_levels: dict[tuple[str | None, str | None, str], int] = {}
 
     # -- module resolution (service boundaries) ------------------------------------------------
-    def resolve_module(self, module: str, importer_rel: str) -> str | None:
+    def resolve_module(self, module: str, importer_rel: str, path_roots: tuple[str, ...] = ()) -> str | None:
         """The project file (relative POSIX path; a folder for namespace packages) that
         ``import module`` inside ``importer_rel`` loads, or None for third-party/unknown modules.
 
         Mirrors Python's lookup: the first search root holding the top-level name owns the
         whole dotted path. Roots, in order: the importer's service (and its ``src/``), the
-        project root, shared package folders, then the other services.
+        project root, shared package folders, learned source roots (``backend/`` when its
+        services are imported as ``model_server.…``), then the other services. ``path_roots``
+        (folders the importer puts on ``sys.path`` itself) come before all of them.
         """
         parts = [p for p in module.split(".") if p]
         if not parts:
             return None
-        root = self._claiming_root(parts[0], importer_rel)
+        root = next((r for r in path_roots if self._is_file(f"{r}/{parts[0]}.py" if r else f"{parts[0]}.py")
+                     or self._is_dir(f"{r}/{parts[0]}" if r else parts[0])), None)
+        if root is None:
+            root = self._claiming_root(parts[0], importer_rel)
         if root is None:
             return None
         for length in range(len(parts), 0, -1):
@@ -287,6 +499,7 @@ class ProjectIndex:
         roots.append("")
         for shared in self.services.shared:
             roots += [shared + "/src", shared]
+        roots += self.services.source_roots
         for name, folder in self.services.services.items():
             if name != own:
                 roots += [folder + "/src", folder]
@@ -312,8 +525,20 @@ class ProjectIndex:
         self._is_file(rel)
         return self._fs_cache[rel][1]
 
+    def declares_dependency(self, importer: str, target: str) -> bool:
+        """Whether service ``importer``'s manifests declare service ``target``'s distribution as a
+        dependency: it installs ``target`` as a library (``manifests.declares``)."""
+        key = (importer, target)
+        known = self._declared.get(key)
+        if known is None:
+            folders = self.services.services
+            known = self._declared[key] = (importer in folders and target in folders and declares(
+                self.root / folders[importer], self.root / folders[target]))
+        return known
+
     def invalidate_files(self) -> None:
         """Forget cached file-system lookups (files were created or deleted)."""
+        self._declared.clear()
         self._fs_cache.clear()
         self._reach_names.clear()
         self._reach_levels.clear()

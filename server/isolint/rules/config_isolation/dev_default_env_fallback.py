@@ -17,13 +17,20 @@ from isolint.rules.config_isolation.env_lookups import (
     env_lookup,
     or_fallback,
 )
-from isolint.rules.config_isolation.shared import env_lookup_fix_for, literal_value
+from isolint.rules.config_isolation.shared import (
+    SettingsField,
+    configured_value,
+    env_lookup_fix_for,
+    is_settings_class,
+    settings_field_fix,
+)
 from isolint.rules.config_isolation.usage import (
     BIND_METHODS,
     Use,
     callee_name,
     classify_use,
     in_development_only,
+    is_command_line_tool,
     is_schema_migration,
     is_server_call,
     lowered,
@@ -32,13 +39,19 @@ from isolint.rules.config_isolation.usage import (
 )
 from isolint.rules.config_isolation.typescript_values import (
     FALLBACK_OPERATORS,
-    env_lookup_name,
+    fallback_lookup_name,
     is_quiet_use,
     is_tooling_file,
     string_text,
     unwrap,
 )
-from isolint.rules.config_isolation.values import PASSWORD_NAME_RE, DevValue, classify_dev_value, secret_span
+from isolint.rules.config_isolation.values import (
+    PASSWORD_NAME_RE,
+    DevValue,
+    classify_dev_value,
+    names_local_entry,
+    secret_span,
+)
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext, TypeScriptContext
@@ -54,10 +67,11 @@ class DevDefaultEnvFallback(Rule):
     switched on, a development environment name, or a backing service's default port. Lookups
     are `os.getenv`, `os.environ.get`/`setdefault`, an `... or "localhost"` fallback, project
     accessors whose receiver is recognisably the environment (environs, python-decouple,
-    django-environ, `get_env().get`), the fields of a pydantic-settings class, and in
-    TypeScript/JavaScript `process.env.X || "…"`/`?? "…"` (`import.meta.env` too). Development
-    and test code, `__main__` blocks, development-switch branches and migrations are not
-    checked.
+    django-environ, `get_env().get`), the fields of a pydantic-settings class (an environment
+    enum's member counts by its value: `ENV: Environment = Environment.development`), and in
+    TypeScript/JavaScript `process.env.X || "…"`/`?? "…"` (`import.meta.env` too, a chain of
+    lookups as well). Development and test code, `__main__` blocks, development-switch
+    branches, migrations and command-line tools' packages are not checked.
 
     ## Why is this bad?
     A default is what runs when the deployment forgot to set the variable. A development
@@ -90,18 +104,18 @@ class DevDefaultEnvFallback(Rule):
     by themselves when the variable is missing (decouple/starlette `config`, environs and
     django-environ getters) keep their call and lose the default. `os.environ.setdefault`
     gets no fix (deleting it is a decision). A settings field loses its default
-    (`DEBUG: bool = True` → `DEBUG: bool`, now required). Unsafe: a missing variable now stops the program
-    at start-up.
+    (`DEBUG: bool = True` → `DEBUG: bool`, `Field(default="dev", ...)` → `Field(...)`, now required).
+    Unsafe: a missing variable now stops the program at start-up.
 
     ## Known look-alikes
     - Real-looking secrets as defaults: [ISO203](ISO203.md) reports them.
-    - The loopback default of a list that is checked against (`FORWARDED_ALLOW_IPS`) and bind
-      addresses (`BIND_HOST`, `HOST`, a host variable in a module that starts a server).
+    - The loopback default of a list checked against (`FORWARDED_ALLOW_IPS`), of a bind
+      address (`BIND_HOST`, `HOST`) and of an identifier (`RENDER_INSTANCE_ID`).
     - A bind-all `0.0.0.0` default, unless the variable names a backing service (`REDIS_HOST`).
     - A test harness's own debug switch (`unit_test_loop_debug: bool = Field(default=True)`).
     - A settings field defaulting to a local host, port or password: ISO101/ISO103 report it.
-    - TypeScript fallbacks inside a development branch (`import.meta.env.DEV ? … : …`) and in
-      frontend tooling files (`vite.config.ts`, mocks, stories).
+    - Development branches (`import.meta.env.DEV ? … : …`), frontend tooling files
+      (`vite.config.ts`; a plain `config.ts` is checked) and command-line tools' packages (`cli/`).
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
@@ -130,7 +144,7 @@ class DevDefaultEnvFallback(Rule):
             raw = source.raw
             return (b"process.env" in raw or b"meta.env" in raw or b"Bun.env" in raw) \
                 and not is_tooling_file(source.rel_path)
-        if is_schema_migration(source):
+        if is_schema_migration(source) or is_command_line_tool(source.rel_path):
             return False
         raw, low = source.raw, lowered(source)
         if b"env" in low and (b"getenv" in raw or ENVIRON_RE.search(raw) is not None and OS_MODULE_RE.search(raw) is not None
@@ -161,7 +175,7 @@ class DevDefaultEnvFallback(Rule):
         operator = node.child_by_field_name("operator")
         if operator is None or node_text(operator) not in FALLBACK_OPERATORS:
             return
-        name = env_lookup_name(node.child_by_field_name("left"))
+        name = fallback_lookup_name(node.child_by_field_name("left"))
         default = unwrap(node.child_by_field_name("right"))
         value = string_text(default) if name else None
         if value is None or is_quiet_use(node):
@@ -178,13 +192,14 @@ class DevDefaultEnvFallback(Rule):
         fallback. Local hosts, ports and passwords there are ISO101/ISO103's (they are plain
         field defaults too); the switches only this rule knows are reported here."""
         if (node.value is None or not isinstance(node.target, ast.Name) or not ctx.classes
-                or ctx.current_function is not None or not _is_settings_class(ctx.classes[-1])):
+                or ctx.current_function is not None or not is_settings_class(ctx.classes[-1])):
             return
-        default = node.value
+        default, call = node.value, None
         if isinstance(default, ast.Call) and callee_name(default) == "Field":
+            call = default
             default = default.args[0] if default.args else next(
                 (k.value for k in default.keywords if k.arg == "default"), None)
-        value = literal_value(default)
+        value = configured_value(default, ctx)
         if value is None or in_development_only(node, ctx):
             return
         dev = classify_dev_value(node.target.id, value)
@@ -193,19 +208,16 @@ class DevDefaultEnvFallback(Rule):
                    or reason.kind == "credential" and whole_secret and not PASSWORD_NAME_RE.search(node.target.id.upper())]
         if not reasons:
             return
-        fix = None
-        if default is node.value:  # `DEBUG: bool = True` → `DEBUG: bool` (required)
-            fix = Fix(f"Remove the development default: require `{node.target.id}`", Applicability.UNSAFE,
-                      (Edit(Range(ctx.range(node.annotation).end, ctx.range(default).end), ""),))
+        fix = settings_field_fix(SettingsField(node.target.id, node, call, default), ctx)  # type: ignore[arg-type]
         ctx.report(self, default, fix=fix, subject=f"Settings field `{node.target.id}`",
                    reason=", ".join(str(reason) for reason in reasons), value=dev.shown)
 
     def _check(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, ctx: PythonContext) -> None:
-        value = literal_value(default)
+        value = configured_value(default, ctx)
         if value is None or in_development_only(replace, ctx) or classify_use(replace, ctx).use is Use.MESSAGE:
             return
         dev = classify_dev_value(lookup.name, value)
-        if not dev or _is_listen_address(lookup.name, dev, ctx):
+        if not dev or _is_listen_address(lookup.name, dev, ctx) or _is_local_entry(lookup.name, dev):
             return
         data = {SECRET_RANGE: secret_range(default, dev.secrets[0], ctx)} if dev.secrets else {}
         name = lookup.name or ctx.text_of(lookup.call.args[0] if lookup.call.args else lookup.call)
@@ -358,13 +370,12 @@ def _is_listen_address(name: str | None, dev: DevValue, ctx: PythonContext) -> b
     return memo[id(module)]
 
 
+def _is_local_entry(name: str | None, dev: DevValue) -> bool:
+    """``LOCAL_RUNTIME_URL`` defaulting to ``http://localhost``: the variable is the address of
+    the local one of several (ISO101's :func:`names_local_entry`), its local host is the point."""
+    return names_local_entry(name) and all(reason.kind in ("local-host", "bind-all") for reason in dev.reasons)
+
+
 #: what only ISO102 reports on a settings field (hosts, ports and passwords are ISO101/ISO103's;
 #: a development *secret* — `JWT_SECRET: str = "dev-secret"` — is this rule's: ISO103 knows passwords only)
 SETTINGS_FIELD_REASONS = frozenset({"debug", "environment", "database", "sqlite"})
-
-
-def _is_settings_class(cls: ast.ClassDef) -> bool:
-    """``class Settings(BaseSettings)`` (pydantic-settings) or a subclass of a project's
-    ``...Settings`` base: its fields are read from the environment."""
-    return any((base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")).endswith("Settings")
-               for base in cls.bases)

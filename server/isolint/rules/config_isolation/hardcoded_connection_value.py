@@ -7,12 +7,18 @@ from typing import TYPE_CHECKING, Any
 from isolint.core.model import SECRET_RANGE, Fixability
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import callee_prefix, env_name_for
-from isolint.rules.config_isolation.shared import env_default_dev_value, replace_with_env_lookup
+from isolint.rules.config_isolation.shared import (
+    env_default_dev_value,
+    replace_with_env_lookup,
+    settings_field_fix,
+    settings_field_of,
+)
 from isolint.rules.config_isolation.usage import (
     Use,
     UseSite,
     classify_use,
     in_development_only,
+    is_command_line_tool,
     is_schema_migration,
     literal_text,
     lowered,
@@ -97,7 +103,8 @@ class HardcodedConnectionValue(Rule):
     Flags connection values written into production code: a backing service's well-known port
     where it is used as a port (`port=6379`, `REDIS_PORT = 6379`, `redis://cache:6379/0`), a
     password embedded in a connection URL or DSN (masked in the message), and a development
-    password bound to a password (`password="postgres"`, `DB_PASSWORD = "postgres"`). A
+    password bound to a password (`password="postgres"`, `DB_PASSWORD = "postgres"`, any literal
+    default of a settings field's password). A
     real-looking secret is [ISO203](ISO203.md)'s, a URL on a local host [ISO101](ISO101.md)'s
     and an environment lookup's default [ISO102](ISO102.md)'s: one finding per literal.
 
@@ -130,9 +137,11 @@ class HardcodedConnectionValue(Rule):
     ## Fix safety
     A port or password that something names (`port=` of `redis.Redis` → `REDIS_PORT`, a field
     `db_password` → `DB_PASSWORD`) is replaced by the configured environment accessor, wrapped
-    in `int(...)` for an integer port. Unsafe: the variable must now be set. URLs with an
-    embedded port or password are replaced whole when an assignment or keyword names them
-    (`REDIS_URL = ...`); otherwise no fix is offered.
+    in `int(...)` for an integer port; the default of a pydantic-settings field is dropped
+    instead (`POSTGRES_PORT: int = 5432` → `POSTGRES_PORT: int`), so the settings class keeps
+    reading it. Unsafe: the variable must now be set. URLs with an embedded port or password
+    are replaced whole when an assignment or keyword names them (`REDIS_URL = ...`); otherwise
+    no fix is offered.
 
     ## Known look-alikes
     - Web-application ports (8000, 8080, 3000).
@@ -141,7 +150,7 @@ class HardcodedConnectionValue(Rule):
     - Checks (`if port == 5432`), messages, docstrings, documentation constants
       (`EXAMPLE_DATABASE_URL`).
     - `__main__` blocks, development-switch branches, modules that import a testing package,
-      migrations, development and test code.
+      migrations, command-line tools' packages (`cli/`), development and test code.
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
@@ -163,7 +172,7 @@ class HardcodedConnectionValue(Rule):
         with user-info (its password), or a password-like name a value is bound to (a development password, a DSN's
         ``password=``).
         Docstring URLs, ``pass`` statements and numbers such as ``16379`` alone do not count."""
-        if is_schema_migration(source):
+        if is_schema_migration(source) or is_command_line_tool(source.rel_path):
             return False
         raw = source.raw
         if b"://" in raw and URL_USERINFO_RE.search(raw) is not None:
@@ -218,7 +227,10 @@ class HardcodedConnectionValue(Rule):
         if site is None:
             return
         fix = None
-        if named_port and site.direct:
+        field = settings_field_of(node, ctx)
+        if field is not None:
+            fix = settings_field_fix(field, ctx)
+        elif named_port and site.direct:
             if name == "PORT":  # a generic `port=` of an unknown client: name it after the service
                 name = re.sub(r"\W+", "_", service).upper() + "_PORT"
             fix = replace_with_env_lookup(node, name, ctx, wrap="int" if isinstance(value, int) else "")  # type: ignore[arg-type]
@@ -247,16 +259,21 @@ class HardcodedConnectionValue(Rule):
         parts += [f"{service} port {port}" for port, service in ports[:1]]
         data = {SECRET_RANGE: secret_range(node, passwords[0], ctx)} if passwords else {}
         # an f-string keeps its run-time pieces: replacing it whole would drop them
-        fix = replace_with_env_lookup(node, name, ctx) if name and site.direct and isinstance(node, ast.Constant) else None
+        field = settings_field_of(node, ctx)
+        fix = settings_field_fix(field, ctx) if field is not None else replace_with_env_lookup(node, name, ctx) \
+            if name and site.direct and isinstance(node, ast.Constant) else None
         ctx.report(self, node, fix=fix, data=data, what=" and ".join(parts) + " in a connection value")
 
     # -- development passwords -----------------------------------------------------------------
     def _password(self, node: ast.Constant, text: str, ctx: PythonContext) -> None:
-        if len(text) > 64 or not is_dev_credential(text):
+        if len(text) > 64 or not text.strip():
             return
         name = env_name_for(node, ctx)
         if not name or not PASSWORD_NAME_RE.search(name):
             return
+        field = settings_field_of(node, ctx)
+        if not is_dev_credential(text) and (field is None or find_secret(name, text) is not None):
+            return  # a settings field's password default is a development one unless it looks real (ISO203's)
         site = self._value_site(node, name, ctx)
         if site is None:
             return
@@ -266,7 +283,8 @@ class HardcodedConnectionValue(Rule):
             return
         if isinstance(ctx.parent, ast.Dict) and _maps_field_to_itself(ctx.parent, node):
             return  # {"username": "username", "password": "password"}: form-field names
-        fix = replace_with_env_lookup(node, name, ctx) if site.direct else None
+        fix = settings_field_fix(field, ctx) if field is not None else \
+            replace_with_env_lookup(node, name, ctx) if site.direct else None
         ctx.report(self, node, fix=fix, data={SECRET_RANGE: secret_range(node, text, ctx)},
                    what=f"development password `{display_value(text, [text])}` for `{name}`; read it from the "
                         "environment or a secret store")

@@ -9,8 +9,8 @@ from isolint.core.scratch import Key
 from isolint.core.model import SECRET_RANGE, Fix, Fixability, Language
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import env_name_for, service_word
-from isolint.rules.config_isolation.env_lookups import is_env_default
-from isolint.rules.config_isolation.shared import replace_with_env_lookup
+from isolint.rules.config_isolation.env_lookups import env_lookup, is_env_default
+from isolint.rules.config_isolation.shared import replace_with_env_lookup, settings_field_fix, settings_field_of
 from isolint.rules.config_isolation.usage import (
     TRANSPARENT_CALLS,
     Use,
@@ -19,6 +19,7 @@ from isolint.rules.config_isolation.usage import (
     classify_use,
     expression_name,
     in_development_only,
+    is_command_line_tool,
     is_own_port,
     is_schema_migration,
     literal_text,
@@ -32,7 +33,9 @@ from isolint.rules.config_isolation.values import (
     is_loopback_alias_list,
     names_backing_service,
     names_documentation,
+    names_local_entry,
     names_non_destination,
+    names_telemetry_agent,
     parse_value,
     secret_span,
 )
@@ -138,23 +141,24 @@ class HardcodedLocalHost(Rule):
     (default `os.environ["NAME"]`), the variable name taken from where the value sits
     (`redis_host = ...` → `REDIS_HOST`, `Redis(host=...)` → `REDIS_HOST`, a dict key, a
     function `get_database_url` → `DATABASE_URL`, a field of `class RedisSettings` →
-    `REDIS_HOST`), adding `import os` when needed. It is unsafe: the program now fails fast
-    where it silently used the literal before — the point of the fix, but a behaviour change.
-    No fix is offered when nothing names the value (a positional argument, a list element, a
-    piece of a concatenation).
+    `REDIS_HOST`), adding `import os` when needed. The default of a pydantic-settings field is
+    dropped instead (`REDIS_HOST: str = "localhost"` → `REDIS_HOST: str`, `Field(default=...)`
+    loses its default): the settings class keeps reading the variable, with its prefix, `.env`
+    file and validation. It is unsafe: the program now fails fast where it silently used the
+    literal before — the point of the fix, but a behaviour change. No fix is offered when
+    nothing names the value (a positional argument, a list element, a piece of a concatenation).
 
     ## Known look-alikes
-    - Checks and allow-lists: `host == "localhost"`, `host in LOCAL_HOSTS`, `ALLOWED_HOSTS`,
-      `NO_PROXY`, a set of loopback spellings — nothing connects to them.
-    - Where a server listens: `uvicorn.run(app, host="127.0.0.1")`, `BIND_HOST`, a bind-all
-      `0.0.0.0` that names no backing service.
-    - A loopback URL to the process's own server (`f"http://127.0.0.1:{settings.port}"`).
-    - Command-line defaults and prompts, messages, docstrings, regular expressions,
-      `EXAMPLE_*` constants.
-    - `if __name__ == "__main__":` blocks and the branch a development switch turns on
-      (`if DEBUG:`, `import.meta.env.DEV ? … : …`, `if (process.env.NODE_ENV === "development")`).
-    - A catalogue entry labelled local (`Local: "http://localhost:8000"`); frontend tooling
-      (`vite.config.ts`, mocks, stories, `cli/` packages).
+    - Checks and allow-lists (`host in LOCAL_HOSTS`, `ALLOWED_HOSTS`), messages, docstrings,
+      regular expressions, `EXAMPLE_*` constants, command-line defaults.
+    - Where a server listens (`web.TCPSite(runner, "127.0.0.1", port)`), loopback URLs to a
+      server the process runs or to a sibling on a configured port (`f"localhost:{settings.port}"`).
+    - Respellings (`"localhost" if host == "0.0.0.0" else host`), a URL's implied host
+      (`parsed.hostname or "localhost"`), a telemetry collector's specified default.
+    - The local choice of a catalogue (`LOCAL = "http://localhost:8000"` in an enum, an entry
+      labelled `"Local"`), a native app's port-less loopback OAuth redirect (RFC 8252).
+    - Development code: `__main__` blocks, development branches (`if settings.ENV == "local":`),
+      frontend tooling (`vite.config.ts`), command-line tools' packages (`cli/`, `*-cli/`).
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
@@ -175,7 +179,7 @@ class HardcodedLocalHost(Rule):
     def admits(cls, source: SourceFile, project: Any) -> bool:
         if source.language is Language.TYPESCRIPT:
             return not is_tooling_file(source.rel_path)
-        return not is_schema_migration(source)
+        return not is_schema_migration(source) and not is_command_line_tool(source.rel_path)
 
     def __init__(self) -> None:
         self._pending: dict[str, list[_DeferredHostFinding]] = {}
@@ -214,8 +218,18 @@ class HardcodedLocalHost(Rule):
         if is_env_default(node, ctx):
             return  # an environment lookup's default: ISO102 judges it (with the variable's name)
         name = env_name_for(node, ctx)
-        if names_documentation(name):
+        if names_documentation(name) or names_local_entry(name) and not isinstance(ctx.parent, (ast.List, ast.Tuple, ast.Set)):
             return  # EXAMPLE_DATABASE_URL = "postgresql://user:pass@localhost/db": shown, never connected to
+        if _is_labelled_local_entry(node, ctx) or _respells_bind_all(node, parsed, ctx):
+            return  # {"url": "http://localhost:8000", "name": "Local"}; "localhost" if host == "0.0.0.0" else host
+        source = _fallback_source(node, ctx)
+        if parsed.is_bare_host and isinstance(source, ast.Attribute) and source.attr in URL_HOST_ATTRIBUTES:
+            return  # parsed.hostname or "localhost": what a URL naming no host means (libpq, redis-py)
+        if not parsed.local_refs[1:] and parsed.local_refs and (names_telemetry_agent(name) or names_telemetry_agent(
+                expression_name(source) if source is not None else None)):
+            return  # get_env_collector_endpoint() or "http://localhost:6006": a collector beside the process
+        if _is_loopback_redirect(parsed, name):
+            return  # REDIRECT_URIS = ["http://127.0.0.1/callback"]: a native app's loopback redirect (RFC 8252)
         if parsed.is_bare_host_list and names_non_destination(name) or parsed.is_bare_host and (
                 _in_membership_collection(site.child) or _in_membership_collection(ctx.parent)
                 or _is_server_own_address(site, ctx) or _respells_local_host(site, ctx)):
@@ -223,7 +237,7 @@ class HardcodedLocalHost(Rule):
         refs = parsed.destination_refs(names_backing_service(name))
         if not refs or site.use is Use.ITERATED and parsed.is_bare_host:
             return
-        if _is_own_server_url(node, refs, ctx):
+        if _is_own_server_url(node, refs, ctx) or _is_sibling_on_configured_port(node, refs, name, ctx):
             return  # f"http://127.0.0.1:{self.port}": a server this process runs, on loopback by design
         collection = ctx.parent if isinstance(ctx.parent, (ast.List, ast.Tuple, ast.Set)) else None
         if collection is not None:
@@ -233,7 +247,9 @@ class HardcodedLocalHost(Rule):
         detail, data = self._detail(node, parsed, ctx)
         ref = refs[0]
         host = f"local host `{ref.host}`" if ref.kind == "local" else f"bind-all address `{ref.host}` as a destination"
-        fix = replace_with_env_lookup(node, name, ctx) if name and site.direct else None
+        field = settings_field_of(node, ctx)
+        fix = settings_field_fix(field, ctx) if field is not None else \
+            replace_with_env_lookup(node, name, ctx) if name and site.direct else None
         target = _bound_name(site)
         if target is not None:
             scope = id(ctx.current_function) if ctx.current_function is not None else None
@@ -253,7 +269,7 @@ class HardcodedLocalHost(Rule):
         if not parsed.refs or env_fallback(node) is not None or is_quiet_use(node):
             return  # `process.env.X || "http://localhost"` is ISO102's; checks, messages, dev branches
         name = bound_name(node)
-        if names_documentation(name) or names_local_choice(name):
+        if names_documentation(name) or names_local_choice(name) or names_telemetry_agent(name):
             return  # EXAMPLE_URL, `Local: "http://localhost:8000"` in a catalogue of environments
         collection = outer(node).parent
         collection = collection if collection is not None and collection.type == "array" else None
@@ -295,6 +311,62 @@ class HardcodedLocalHost(Rule):
                 if uses and not value_uses or not uses and item.bare_host_set:
                     continue
                 ctx.report(self, item.node, fix=item.fix, data=item.data, host=item.host, detail=item.detail)
+
+
+#: a label of a catalogue entry: ``"Local"``, ``"Local development"``, ``"localhost"``
+LOCAL_LABEL_TEXT_RE = re.compile(r"^(local|localhost|development|dev)\b", re.IGNORECASE)
+#: names of the URLs an OAuth authorization server sends the user back to
+REDIRECT_NAME_RE = re.compile(r"(^|_)(REDIRECT_URIS?|REDIRECT_URLS?|CALLBACK_URIS?|CALLBACK_URLS?)$")
+
+
+def _is_labelled_local_entry(node: ast.AST, ctx: PythonContext) -> bool:
+    """``servers=[{"url": "https://api.example.com", "name": "Cloud"}, {"url": "http://localhost:8000",
+    "name": "Local"}]``: an entry of a catalogue of environments, labelled local by a sibling value."""
+    mapping, catalogue = ctx.parent, ctx.ancestor(2)
+    if not isinstance(mapping, ast.Dict) or not any(value is node for value in mapping.values):
+        return False
+    if not isinstance(catalogue, (ast.List, ast.Tuple)) or sum(isinstance(e, ast.Dict) for e in catalogue.elts) < 2:
+        return False
+    return any(value is not node and LOCAL_LABEL_TEXT_RE.match(literal_text(value) or "") is not None
+               and len(literal_text(value) or "") <= 40 for value in mapping.values)
+
+
+def _respells_bind_all(node: ast.AST, parsed: ParsedValue, ctx: PythonContext) -> bool:
+    """``"localhost" if host in ("0.0.0.0", "::") else host``: a conditional turning the configured
+    bind-all address into the loopback that reaches it — the value is still the configured host."""
+    parent = ctx.parent
+    if not parsed.is_bare_host or not isinstance(parent, ast.IfExp) or node is parent.test:
+        return False
+    test = parent.test
+    if not isinstance(test, ast.Compare):
+        return False
+    sides = [test.left, *test.comparators]
+    texts = [literal_text(element) for side in sides
+             for element in (side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side])]
+    return any(text is not None and host_kind(text) == "bind-all" for text in texts)
+
+
+#: a parsed URL's host attributes (``urllib.parse``, SQLAlchemy's and yarl's ``URL``)
+URL_HOST_ATTRIBUTES = frozenset({"hostname", "host"})
+
+
+def _fallback_source(node: ast.AST, ctx: PythonContext) -> ast.expr | None:
+    """``get_env_collector_endpoint()`` for ``get_env_collector_endpoint() or "http://localhost"``:
+    what the literal stands in for when it is missing."""
+    parent = ctx.parent
+    if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or) and parent.values[-1] is node:
+        return parent.values[0]
+    return None
+
+
+def _is_loopback_redirect(parsed: ParsedValue, name: str | None) -> bool:
+    """A redirect URI on the loopback *without a port*, bound to a redirect name: the address a
+    native or command-line app listens on for the authorization response, any port allowed at
+    request time (RFC 8252, section 7.3). A web app's ``http://localhost:3000/callback`` names a
+    port and stays reported."""
+    return (bool(name) and REDIRECT_NAME_RE.search(name) is not None  # type: ignore[arg-type]
+            and all(ref.form == "url" and ref.kind == "local" and ref.port is None and ref.scheme in WEB_SCHEMES
+                    for ref in parsed.refs))
 
 
 def _bound_name(site: UseSite) -> str | None:
@@ -452,10 +524,28 @@ def _is_own_server_url(node: ast.AST, refs: tuple, ctx: PythonContext) -> bool:
     if not isinstance(node, (ast.JoinedStr, ast.Constant)) or len(refs) != 1:
         return False
     ref = refs[0]
-    if ref.kind != "local" or ref.form != "url" or ref.scheme not in WEB_SCHEMES or ref.username or ref.port:
+    if ref.kind != "local" or ref.username or ref.port:
         return False
+    if not (ref.form == "url" and ref.scheme in WEB_SCHEMES or ref.form == "hostport" and not ref.path):
+        return False  # a web URL, or a bare host:port (f"localhost:{self.gateway_port}")
     port = _port_expression(node, ctx)
     return port is not None and is_own_port(port, ctx)
+
+
+def _is_sibling_on_configured_port(node: ast.AST, refs: tuple, name: str | None, ctx: PythonContext) -> bool:
+    """``JupyterKernel(f"localhost:{os.environ.get('GATEWAY_PORT', '8888')}")`` inside a function: the
+    deployment chooses the port of a process beside this one and the code pins its host to the same
+    machine on purpose. Not a backing service's URL, and not a field's default (``mcp_host: str =
+    Field(default=f"localhost:{os.getenv('PORT')}")`` is a setting a deployment must override)."""
+    if ctx.current_function is None or len(refs) != 1 or names_backing_service(name):
+        return False
+    ref = refs[0]
+    if ref.kind != "local" or ref.username or ref.port or ref.scheme and ref.scheme not in WEB_SCHEMES:
+        return False
+    port = _port_expression(node, ctx)
+    while isinstance(port, ast.Call) and callee_name(port) in ("int", "str") and len(port.args) == 1:
+        port = port.args[0]
+    return isinstance(port, ast.Call) and env_lookup(port, ctx) is not None
 
 
 def _port_expression(node: ast.AST, ctx: PythonContext) -> ast.expr | None:

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from isolint.core.context import node_text
+from isolint.rules.config_isolation.usage import is_command_line_tool
 from isolint.rules.config_isolation.values import PLACEHOLDER, host_kind
 
 #: wrappers a value passes through unchanged: ``("x")``, ``"x" as const``, ``"x" satisfies T``, ``"x"!``
@@ -31,11 +32,14 @@ MESSAGE_CALLEES_RE = re.compile(r"^(console|logger|log|this\.logger|this\.log)\.
 #: JSX attributes shown to people, never fetched
 TEXT_ATTRIBUTES = frozenset({"placeholder", "title", "alt", "label", "helperText", "description", "aria-label",
                              "defaultValue", "tooltip", "hint", "example"})
+#: DOM properties whose value is text shown to people
+TEXT_PROPERTIES = frozenset({"textContent", "innerText", "innerHTML", "title", "placeholder", "alt", "ariaLabel"})
 #: a condition that turns on development code: ``NODE_ENV === "development"``, ``import.meta.env.DEV``,
 #: ``__DEV__``, ``isDev``, ``NODE_ENV !== "production"``
 DEV_CONDITION_RE = re.compile(
     r"NODE_ENV\s*={2,3}\s*[\"'`](development|dev|test|local)[\"'`]|[\"'`](development|dev|test|local)[\"'`]\s*={2,3}"
-    r"\s*[\w.]*NODE_ENV|NODE_ENV\s*!==?\s*[\"'`]production[\"'`]|\benv\.DEV\b|\b__DEV__\b|"
+    r"\s*[\w.]*NODE_ENV|NODE_ENV\s*!==?\s*[\"'`]production[\"'`]|"
+    r"(\bMODE|\bmode|ENV|ENVIRONMENT|[Ee]nvironment)\b\W{0,3}\s*={2,3}\s*[\"'`](development|dev)[\"'`]|\benv\.DEV\b|\b__DEV__\b|"
     r"\bis_?(Dev|Development|Local|Localhost|Debug|Test)(Mode|Env|Environment)?\b|\bDEBUG\b|\bdevMode\b", re.IGNORECASE)
 #: the opposite switch: its *else* branch is the development code (``import.meta.env.PROD ? "/api" : "http://localhost"``)
 PROD_CONDITION_RE = re.compile(r"NODE_ENV\s*={2,3}\s*[\"'`]production[\"'`]|\benv\.PROD\b|\bis_?Prod(uction)?\b",
@@ -48,13 +52,13 @@ LOCAL_LABEL_RE = re.compile(r"(^|_)(LOCAL|LOCALHOST|DEV|DEVELOPMENT|DEVELOP|TEST
 #: files of a frontend's build and development tooling (``vite.config.ts``, ``*.stories.tsx``,
 #: ``mocks/``), of end-to-end suites, examples and scripts, and of command-line tools run on a
 #: developer's machine
-TOOLING_NAME_RE = re.compile(r"(^|\.)(config|conf|stories|story|mock|mocks|fixture|fixtures|setup|spec|test)\.[cm]?[jt]sx?$"
+TOOLING_NAME_RE = re.compile(r"\.(config|conf)\.[cm]?[jt]sx?$|(^|\.)(stories|story|mock|mocks|fixture|fixtures|setup|spec|"
+                             r"test|testing|test-utils|test_utils)\.[cm]?[jt]sx?$"
                              r"|^(vite|vitest|webpack|rollup|jest|playwright|cypress|next|nuxt|astro|svelte|"
                              r"tailwind|postcss|eslint|babel|karma|storybook)\.", re.IGNORECASE)
 TOOLING_FOLDERS = frozenset({"mocks", "__mocks__", "mock", "msw", "stories", "storybook", ".storybook", "e2e",
-                             "cypress", "playwright", "fixtures", "__fixtures__", "dev", "devtools", "cli", "bin",
+                             "cypress", "playwright", "fixtures", "__fixtures__", "dev", "devtools", "bin",
                              "examples", "example", "demo", "demos", "samples", "evals", "scripts", "docs"})
-TOOLING_FOLDER_RE = re.compile(r"[-_]cli$")
 
 
 def is_tooling_file(rel_path: str) -> bool:
@@ -63,7 +67,7 @@ def is_tooling_file(rel_path: str) -> bool:
     path = PurePosixPath(rel_path)
     if TOOLING_NAME_RE.search(path.name):
         return True
-    return any(part.lower() in TOOLING_FOLDERS or TOOLING_FOLDER_RE.search(part) for part in path.parts[:-1])
+    return is_command_line_tool(rel_path) or any(part.lower() in TOOLING_FOLDERS for part in path.parts[:-1])
 
 
 def unwrap(node: Any) -> Any:
@@ -121,6 +125,22 @@ def env_lookup_name(node: Any) -> str | None:
     return name
 
 
+def fallback_lookup_name(node: Any) -> str | None:
+    """The variable a ``||``/``??`` fallback's left side reads: ``process.env.X``, or a chain of
+    lookups tried in turn (``process.env.A || process.env.B``) — named by the first."""
+    name = env_lookup_name(node)
+    if name is not None:
+        return name
+    node = unwrap(node)
+    if node is None or node.type != "binary_expression":
+        return None
+    operator = node.child_by_field_name("operator")
+    if operator is None or node_text(operator) not in FALLBACK_OPERATORS:
+        return None
+    first = fallback_lookup_name(node.child_by_field_name("left"))
+    return first if first is not None and fallback_lookup_name(node.child_by_field_name("right")) else None
+
+
 def env_fallback(node: Any) -> tuple[str, Any] | None:
     """``process.env.X || "…"``/``?? "…"`` with ``node`` the fallback: (variable name, the lookup)."""
     top = outer(node)
@@ -131,7 +151,7 @@ def env_fallback(node: Any) -> tuple[str, Any] | None:
     if operator is None or node_text(operator) not in FALLBACK_OPERATORS:
         return None
     left = parent.child_by_field_name("left")
-    name = env_lookup_name(left)
+    name = fallback_lookup_name(left)
     return (name, left) if name else None
 
 
@@ -223,6 +243,12 @@ def is_quiet_use(node: Any) -> bool:
                         or call.type == "new_expression" and method in ("Set", "RegExp") \
                         or MESSAGE_CALLEES_RE.match(callee) or method.endswith("Error"):
                     return True
+        elif kind == "assignment_expression" and parent.child_by_field_name("right") == child:
+            target = parent.child_by_field_name("left")
+            prop = target.child_by_field_name("property") if target is not None and target.type == "member_expression" \
+                else None
+            if prop is not None and node_text(prop) in TEXT_PROPERTIES:
+                return True  # element.textContent = `127.0.0.1:${port}`: shown on a page
         elif kind == "jsx_attribute":
             name = parent.named_children[0] if parent.named_children else None
             if name is not None and node_text(name) in TEXT_ATTRIBUTES:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from isolint.core.scratch import Key, Lifetime
 from isolint.rules.common.env_names import callee_prefix, service_word
 from isolint.rules.common.scope import walk
-from isolint.rules.config_isolation.values import PLACEHOLDER, secret_span
+from isolint.rules.config_isolation.values import PLACEHOLDER, host_kind, secret_span
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -91,13 +91,17 @@ BIND_METHODS = frozenset({"bind", "listen"})
 SERVER_PROGRAMS = frozenset({"uvicorn", "gunicorn", "hypercorn", "granian", "daphne", "waitress-serve", "runserver",
                              "flask", "streamlit", "jupyter", "http.server", "serve"})
 BIND_FLAGS = frozenset({"--host", "--bind", "-b", "--listen", "--address", "--addr", "-h", "--ip", "--interface"})
-#: a port variable that is this process's own: ``server_port``, ``local_server_port``, ``free_port``
-OWN_PORT_NAME_RE = re.compile(r"^_*(\w*_)?(server|local|free|open|unused|listen|bind|own)(_\w*)?_port$", re.IGNORECASE)
+#: a port variable that is this process's own: ``server_port``, ``local_server_port``, ``free_port``,
+#: ``relay.bound_port`` (the port a server it runs was bound to)
+OWN_PORT_NAME_RE = re.compile(r"^_*(\w*_)?(server|local|free|open|unused|listen|bind|bound|own)(_\w*)?_port$",
+                              re.IGNORECASE)
 #: receivers whose bare ``port`` is the application's own (``settings.port``), not a backing service's
 APP_SETTINGS_RECEIVER_RE = re.compile(r"^_*(settings|config|conf|cfg|app_?settings|app_?config|options|args)$",
                                       re.IGNORECASE)
-#: calls that prove a function or class runs a server on a port it chose
-SERVER_EVIDENCE_RE = re.compile(r"(free|open|unused|available)_port|^Popen$|^bind$|^listen$", re.IGNORECASE)
+#: calls that prove a function or class runs a server on a port it chose, or launches the process
+#: it then talks to (``chromium.launch_persistent_context``, ``asyncio.create_subprocess_exec``)
+SERVER_EVIDENCE_RE = re.compile(r"(free|open|unused|available)_port|^Popen$|^bind$|^listen$|^launch(_\w+)?$|"
+                                r"^create_subprocess_(exec|shell)$", re.IGNORECASE)
 #: dict keys of documentation: ``"description"``, ``"examples"``, ``"connection_examples"`` (superset's
 #: engine specs list sample connection strings shown in its UI), ``"host_examples"``
 DOC_KEY_RE = re.compile(r"^(\w+_)?(example|examples|description|help|summary|title|docs)$", re.IGNORECASE)
@@ -186,10 +190,19 @@ def _is_check_call(call: ast.Call, child: ast.AST, ctx: PythonContext) -> bool:
     name = callee_name(call)
     if isinstance(call.func, ast.Attribute) and name in CHECK_METHODS:
         return True
-    if isinstance(call.func, ast.Attribute) and name == "replace":
-        return bool(call.args) and call.args[0] is child  # url.replace("localhost", real) strips it
+    if isinstance(call.func, ast.Attribute) and name == "replace" and call.args:
+        if call.args[0] is child:
+            return True  # url.replace("localhost", real) strips it
+        # netloc.replace("localhost", replacement): what stands in for a local host where it is unreachable
+        # (``host.docker.internal`` inside a container) is a respelling of that host, checked by the caller
+        return len(call.args) > 1 and call.args[1] is child and _is_local_host_literal(call.args[0])
     qualified = ctx.qualified_name(call.func) or ""
     return qualified.startswith(CHECK_MODULES) or name == "compile" or CHECK_FUNCTION_RE.match(name) is not None
+
+
+def _is_local_host_literal(node: ast.AST) -> bool:
+    text = literal_text(node)
+    return text is not None and host_kind(text) == "local"
 
 
 def _is_typer_default(call: ast.Call, child: ast.AST) -> bool:
@@ -243,6 +256,10 @@ def is_own_port(port: ast.AST, ctx: PythonContext) -> bool:
     if isinstance(port, ast.Name) and name.lower().endswith("_port") and service_word(name) is None:
         # internal_port = _get_free_port(...) in the function that starts the server (label-studio)
         return ctx.current_function is not None and _starts_a_server(ctx.current_function, ctx)
+    if (isinstance(port, ast.Attribute) and name.lower().endswith("_port") and service_word(name) is None
+            and isinstance(port.value, ast.Name) and port.value.id == "self" and ctx.classes):
+        # self.kernel_gateway_port of a class that spawns that gateway (Popen) on a port it picked
+        return _starts_a_server(ctx.classes[-1], ctx)
     if name.lower() != "port":
         return False
     if isinstance(port, ast.Attribute) and APP_SETTINGS_RECEIVER_RE.match(expression_name(port.value)):
@@ -438,6 +455,9 @@ def _in_call(parent: ast.Call, child: ast.AST, direct: bool, ctx: PythonContext)
         return UseSite(Use.CLI_DEFAULT, child, parent, direct)
     if _is_bind_argument(parent, child) or _passes_own_port(parent, child, ctx) or _sets_own_address(parent, child):
         return UseSite(Use.BIND, child, parent, direct)
+    if any(arg is child for arg in parent.args) and is_server_call(parent, ctx):
+        # web.TCPSite(runner, "127.0.0.1", port), HTTPServer(("127.0.0.1", 9990), Handler): where it listens
+        return UseSite(Use.BIND, child, parent, direct)
     if _is_check_call(parent, child, ctx):
         return UseSite(Use.CHECK, child, parent, direct)
     if _is_message_call(parent, ctx):
@@ -487,6 +507,19 @@ def names_used_as(text: bytes, anchor: bytes, pattern: re.Pattern, reach: int = 
             return True
         position = text.find(anchor, position + len(anchor))
     return False
+
+
+#: a folder holding a command-line tool: ``cli/``, ``phoenix-cli/``, ``my_cli/``, ``cli_tools/``
+COMMAND_LINE_FOLDER_RE = re.compile(r"^cli$|[-_]cli$|^cli[-_]", re.IGNORECASE)
+
+
+def is_command_line_tool(rel_path: str) -> bool:
+    """A file of a command-line tool's package (a ``cli/`` folder): a tool run on a person's
+    machine that starts, probes and configures a local stack — its loopback URLs, ports and
+    wizard defaults point at processes the same tool started or at the user's own machine, the
+    right value in every environment. Where such a tool talks to a deployment, it reads the
+    address from its own options and profiles."""
+    return any(COMMAND_LINE_FOLDER_RE.search(part) for part in rel_path.split("/")[:-1])
 
 
 def is_schema_migration(source: SourceFile) -> bool:
@@ -577,7 +610,33 @@ def _is_dev_switch(test: ast.AST) -> bool:
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq)) and \
             isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is True:
         test = test.left
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        return _selects_development(test)
     return isinstance(test, (ast.Name, ast.Attribute)) and DEV_SWITCH_RE.match(expression_name(test)) is not None
+
+
+#: a variable naming the deployment environment or mode: ``ENV``, ``settings.ENVIRONMENT``, ``APP_ENV``, ``mode``
+ENVIRONMENT_VARIABLE_RE = re.compile(r"^_*(\w+_)?(env|environment|env_name|stage|mode|deploy_env|run_env)$",
+                                     re.IGNORECASE)
+DEVELOPMENT_NAMES = frozenset({"development", "develop", "dev", "local"})
+PRODUCTION_NAMES = frozenset({"production", "prod"})
+
+
+def _selects_development(test: ast.Compare) -> bool:
+    """``settings.ENVIRONMENT == "local"``, ``ENV in ("dev", "development")``, ``ENV != "production"``:
+    the branch it guards runs in development only."""
+    left, right, op = test.left, test.comparators[0], test.ops[0]
+    if isinstance(left, ast.Constant):
+        left, right = right, left
+    if not isinstance(left, (ast.Name, ast.Attribute)) or not ENVIRONMENT_VARIABLE_RE.match(expression_name(left)):
+        return False
+    elements = right.elts if isinstance(right, (ast.Tuple, ast.List, ast.Set)) else [right]
+    words = [str(literal_text(element) or getattr(element, "attr", "")).lower() for element in elements]
+    if not words or not all(words):
+        return False
+    if isinstance(op, (ast.Eq, ast.In)):
+        return all(word in DEVELOPMENT_NAMES for word in words)
+    return isinstance(op, (ast.NotEq, ast.NotIn)) and all(word in PRODUCTION_NAMES for word in words)
 
 
 def _is_main_guard(test: ast.AST) -> bool:

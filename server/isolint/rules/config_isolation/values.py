@@ -66,6 +66,9 @@ _DEV_CREDENTIAL_RE = re.compile(
     r"not[\W_]?(so[\W_]?)?secure|do[\W_]?not[\W_]?use|unsafe|dummy|placeholder|for[\W_]?testing)($|[\W_])",
     re.IGNORECASE,
 )
+#: words with spaces between them (``super secret jwt secret``): a phrase written for people, never
+#: a generated secret
+_PLAIN_PHRASE_RE = re.compile(r"^[A-Za-z]+( [A-Za-z]+){2,}$")
 DEV_DATABASE_RE = re.compile(
     r"^([\w.\-]*[_\-])?(dev|devel|development|local|test|testing)$|^(dev|local|test)[_\-][\w.\-]+$",
     re.IGNORECASE,
@@ -92,11 +95,19 @@ HOST_LIST_NAME_RE = re.compile(
 #: where a server *listens* (the safe loopback default of a bind), not a destination
 BIND_NAME_RE = re.compile(r"(^|_)(BIND|BIND_HOST|BIND_ADDR|BIND_ADDRESS|LISTEN|LISTEN_HOST|LISTEN_ADDR|"
                           r"LISTEN_ADDRESS|LISTEN_ON|BIND_TO)$")
+#: a name that says its value is the local one of several: ``LOCAL``, ``local_runtime_url``, ``DEV_API_URL``
+LOCAL_ENTRY_NAME_RE = re.compile(r"(^|_)(LOCAL|LOCALHOST|DEV|DEVELOPMENT)(_|$)", re.IGNORECASE)
+#: the endpoint of a telemetry collector: OpenTelemetry's specification makes ``http://localhost:4317``
+#: the exporter's default (a collector runs beside the process, as a sidecar or a node agent)
+TELEMETRY_AGENT_NAME_RE = re.compile(r"(^|_)(COLLECTOR|OTLP|OTEL)(_|$)", re.IGNORECASE)
 #: a value kept to show people what to write (``EXAMPLE_DATABASE_URL``, ``REDIS_URL_HINT``)
 DOCUMENTATION_NAME_RE = re.compile(r"(^|_)(EXAMPLE|EXAMPLES|SAMPLE|SAMPLES|DOC|DOCS|HINT|HELP|USAGE|PLACEHOLDER)(_|$)")
 #: environment variables conventionally read as the address the app's own server binds to
 #: (uvicorn, Flask, Next.js read ``HOST``): a loopback default there is a bind, not a destination
 BIND_ENV_VAR_RE = re.compile(r"^(HOST|UVICORN_HOST|FLASK_RUN_HOST|HYPERCORN_HOST|GRANIAN_HOST|WEB_HOST)$")
+#: an identifier or label (``RENDER_INSTANCE_ID``, ``SERVER_LABEL``): a bare host there names a machine, nothing
+#: connects to it
+IDENTIFIER_NAME_RE = re.compile(r"(^|_)(ID|IDS|UUID|LABEL|LABELS|TAG|TAGS|TITLE)$")
 #: a TLS certificate's subject names the machine it is issued for (a self-signed dev certificate)
 CERTIFICATE_NAME_RE = re.compile(r"(^|_)(COMMON_NAME|CN|SUBJECT_ALT_NAMES?|SANS?|SUBJECT_NAME)$")
 
@@ -105,6 +116,19 @@ def names_host_check_list(name: str | None) -> bool:
     """``FORWARDED_ALLOW_IPS``, ``_BLOCKED_HOSTNAMES``, ``LOCALHOST_VARIANTS``: a value bound to such a
     name is a list of hosts to recognise, never a host to connect to."""
     return bool(name) and HOST_LIST_NAME_RE.search(name.upper()) is not None  # type: ignore[union-attr]
+
+
+def names_local_entry(name: str | None) -> bool:
+    """``LOCAL = "http://localhost:8000"`` in an enum of environments, ``local_runtime_url``: the
+    name labels its value as the local choice among several — chosen on purpose, not a fallback.
+    The caller applies it to single values: ``LOCAL_ORIGINS = (...)`` is an allow-list."""
+    return bool(name) and LOCAL_ENTRY_NAME_RE.search(name) is not None  # type: ignore[arg-type]
+
+
+def names_telemetry_agent(name: str | None) -> bool:
+    """``OTEL_EXPORTER_OTLP_ENDPOINT``, ``get_env_collector_endpoint``: a local host there is the
+    documented default of a collector that runs beside the process."""
+    return bool(name) and TELEMETRY_AGENT_NAME_RE.search(name) is not None  # type: ignore[arg-type]
 
 
 def names_documentation(name: str | None) -> bool:
@@ -121,7 +145,7 @@ def names_non_destination(name: str | None) -> bool:
     upper = name.upper()
     return (HOST_LIST_NAME_RE.search(upper) is not None or BIND_NAME_RE.search(upper) is not None
             or CERTIFICATE_NAME_RE.search(upper) is not None)
-ENVIRONMENT_NAME_RE = re.compile(r"^([A-Z0-9]+_)?(ENV|ENVIRONMENT|ENV_NAME|STAGE|DEPLOY_ENV|RUN_ENV)$")
+ENVIRONMENT_NAME_RE = re.compile(r"^([A-Z0-9]+_)*(ENV|ENVIRONMENT|ENV_NAME|STAGE|DEPLOY_ENV|RUN_ENV)$")
 DATABASE_NAME_RE = re.compile(r"(^|_)(DB|DATABASE|DB_NAME|DBNAME|DATABASE_NAME|SCHEMA|KEYSPACE)$")
 
 
@@ -304,12 +328,13 @@ def _parse_hostport(part: str) -> list[HostRef] | None:
     kind = host_kind(host)
     if port is None and slash and path.isascii() and path.isdigit():
         return None  # 127.0.0.0/8: a network (CIDR), not a host
-    if port is None and not part.endswith(host) and not slash:
+    run_time_port = hostport.endswith(":" + PLACEHOLDER)  # f"localhost:{port}"
+    if port is None and not part.endswith(host) and not slash and not run_time_port:
         return None
     if kind is None and port is None:
         return None  # a plain word is not a host
     password = literal_password(password)
-    form = "bare" if port is None and not slash and not username else "hostport"
+    form = "bare" if port is None and not slash and not username and not run_time_port else "hostport"
     return [HostRef(host, kind, form, "", port, username, password, slash + path)]
 
 
@@ -384,7 +409,8 @@ def is_dev_credential(value: str) -> bool:
     if not stripped or PLACEHOLDER in stripped or stripped.startswith(("${", "$", "%(", "{{", "<")):
         return False
     lowered = stripped.lower()
-    return lowered in DEV_CREDENTIALS or _DEV_CREDENTIAL_RE.search(stripped) is not None
+    return (lowered in DEV_CREDENTIALS or _DEV_CREDENTIAL_RE.search(stripped) is not None
+            or _PLAIN_PHRASE_RE.match(stripped) is not None)
 
 
 def is_dev_database(name: str) -> bool:
@@ -443,7 +469,10 @@ def classify_dev_value(name: str | None, value: object, *, include_ports: bool =
     parsed = parse_value(text)
     backing = names_backing_service(upper) or "URL" in upper or "DSN" in upper
     not_destination = names_non_destination(upper) or BIND_ENV_VAR_RE.match(upper) is not None
+    not_destination = not_destination or parsed.is_bare_host and IDENTIFIER_NAME_RE.search(upper) is not None
     destinations = () if parsed.is_bare_host_list and not_destination else parsed.destination_refs(backing)
+    if names_telemetry_agent(upper):
+        destinations = tuple(ref for ref in destinations if ref.kind != "local")
     for ref in destinations:
         kind = "local host" if ref.kind == "local" else "bind-all address"
         reasons.append(DevReason("local-host" if ref.kind == "local" else "bind-all", f"the {kind} `{ref.host}`"))

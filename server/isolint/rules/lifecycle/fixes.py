@@ -20,7 +20,7 @@ from isolint.core.context import PythonContext
 from isolint.core.model import Applicability, Fix
 from isolint.rules.common.scope import has_return
 from isolint.rules.lifecycle.libraries import Kind
-from isolint.rules.lifecycle.tracking import Binding, Scope
+from isolint.rules.lifecycle.tracking import EXIT_METHODS, Binding, Scope
 
 WRAP_BUILDER = "wrap-in-with"
 FINALLY_BUILDER = "close-in-finally"
@@ -37,8 +37,9 @@ def _region(binding: Binding) -> tuple[int, int, bool] | None:
     """(first, last) indexes in the binding's block of the statements the fix moves, and
     whether the last one is the existing close (removed by the fix)."""
     block = binding.block
-    if block is None or binding.except_closes:
-        return None
+    if block is None or binding.except_closes \
+            or any(getattr(close.func, "attr", "") in EXIT_METHODS for close in binding.closes):
+        return None  # entered by hand (``__enter__``): a ``with`` would enter it twice
     start = _index(block, binding.statement)
     if start < 0:
         return None

@@ -151,7 +151,7 @@ CONSTRUCTORS: dict[str, Resource] = {
     "asyncpg.create_pool": ASYNCPG_POOL,
     "psycopg2.connect": PSYCOPG2_CONNECTION,
     **dict.fromkeys(("psycopg.connect", "psycopg.Connection.connect", "pymysql.connect", "MySQLdb.connect",
-                     "mysql.connector.connect", "sqlite3.connect", "pyodbc.connect", "oracledb.connect",
+                     "mysql.connector.connect", "sqlite3.connect", "sqlean.connect", "pymssql.connect", "pyodbc.connect", "oracledb.connect",
                      "cx_Oracle.connect", "clickhouse_connect.get_client"), DBAPI_CONNECTION),
     "psycopg.AsyncConnection.connect": PSYCOPG_ASYNC_CONNECTION,
     **dict.fromkeys(("aiomysql.connect", "aiosqlite.connect", "aiopg.connect"), ASYNC_DBAPI_CONNECTION),

@@ -34,6 +34,11 @@ Qualify = Callable[[ast.AST], "str | None"]
 #: names bound in the current function (tracked creations, ``with … as`` targets, parameters)
 LocalTypes = Callable[[str], "Resource | None"]
 
+#: calls whose argument is a dependency a framework calls (or enters) to fill a parameter
+DEPENDENCY_MARKERS = frozenset({"Depends", "Security"})
+#: fact kinds a ``with`` of a session function gives as they are
+_ENTERED_KINDS = frozenset({Kind.SESSION.value, Kind.CONNECTION.value, Kind.CLIENT.value})
+
 CACHE_DECORATORS = frozenset({"lru_cache", "cache", "cached_property", "alru_cache", "cached", "memoize",
                               "singleton"})
 
@@ -142,10 +147,14 @@ class ProjectFactories:
         target = self.definition(fact["via"], rel_path, depth + 1)
         if target is None:
             return None
-        if target.get("kind") == "session-factory":  # return SessionLocal()
+        if target.get("kind") == "session-factory":  # return SessionLocal() / with SessionLocal() as s: yield s
             return {"kind": "session", "async": target.get("async", False), "library": target.get("library"),
-                    "function": True}
-        return {**target, "function": True} if target.get("function") else None
+                    "function": True, **({"yields": True} if fact.get("yields") else {})}
+        if not target.get("function"):
+            return None
+        if fact.get("yields"):  # with make_session() as s: yield s — what the with gives
+            return {**target, "function": True, "yields": True} if target.get("kind") in _ENTERED_KINDS else None
+        return {**target, "function": True}
 
     def _definition(self, qualified: str, from_path: str) -> tuple[str, dict] | None:
         module, _, name = qualified.rpartition(".")
@@ -206,11 +215,13 @@ class FileModel:
     """Module-level names, class attributes and session-returning functions of one file."""
 
     def __init__(self, tree: ast.Module, qualify: Qualify, project: Any = None, rel_path: str = "",
-                 may_yield: bool = True) -> None:
+                 may_yield: bool = True, module: str = "") -> None:
         """``may_yield=False`` promises that no function of the file is a generator (its text
-        has no ``yield``), which spares looking for one in every expression."""
+        has no ``yield``), which spares looking for one in every expression. ``module``, the
+        file's dotted name, lets a fact point at another definition of the same file."""
         self.qualify = qualify
         self.rel_path = rel_path
+        self.module = module
         self.may_yield = may_yield
         self.project = ProjectFactories.of(project)
         self.names: dict[str, Resource] = {}
@@ -218,6 +229,13 @@ class FileModel:
         self.functions: dict[str, Resource] = {}
         #: functions returning a call isolint cannot type in this file alone: name -> callee
         self.forwarding: dict[str, str] = {}
+        #: generator functions yielding a new resource (a ``@contextmanager`` session scope, a
+        #: FastAPI dependency): entering or injecting them gives it; calling them does not
+        self.yielding: dict[str, Resource] = {}
+        #: generator functions yielding what a ``with`` of an imported callee gives: name -> callee
+        self.yield_forwarding: dict[str, str] = {}
+        #: type aliases naming a resource (``DbSession = Annotated[Session, Depends(get_db)]``)
+        self.aliases: dict[str, Resource] = {}
         #: class name -> attribute -> resource
         self.class_attrs: dict[str, dict[str, Resource]] = {}
         #: imported names the scan would have looked up in a project (when scanned without one)
@@ -241,7 +259,8 @@ class FileModel:
         shared = scratch.get(SHARED_MODEL) if scratch is not None else None
         if shared is None or shared[0] is not tree:
             text = getattr(source, "text", None)
-            shared = (tree, cls(tree, qualify, None, source.rel_path, may_yield=text is None or "yield" in text))
+            shared = (tree, cls(tree, qualify, None, source.rel_path, may_yield=text is None or "yield" in text,
+                                module=getattr(source, "module", "") or ""))
             if scratch is not None:
                 scratch.put(SHARED_MODEL, shared)
         return shared[1].with_project(tree, qualify, project)
@@ -253,7 +272,7 @@ class FileModel:
         factories = ProjectFactories.of(project)
         lookups = self.project_lookups or frozenset()
         if factories is not None and any(factories.definition(name, self.rel_path) is not None for name in lookups):
-            return FileModel(tree, qualify, project, self.rel_path, self.may_yield)
+            return FileModel(tree, qualify, project, self.rel_path, self.may_yield, self.module)
         bound = copy.copy(self)
         bound.qualify, bound.project = qualify, factories
         return bound
@@ -265,14 +284,24 @@ class FileModel:
         for statement in statements:
             if isinstance(statement, (ast.Assign, ast.AnnAssign)):
                 resource = self.assigned_resource(statement)
+                alias = None if resource is not None else self._alias_of(statement)
                 for target in _targets(statement):
                     if isinstance(target, ast.Name) and resource is not None:
                         self.names[target.id] = resource
+                    elif isinstance(target, ast.Name) and alias is not None:
+                        self.aliases[target.id] = alias
             elif isinstance(statement, ast.ClassDef):
                 self.class_attrs[statement.name] = self._class_attributes(statement)
             elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 functions.append(statement)
         for function in functions:
+            if self.may_yield and is_generator(function):
+                yielded = self._yielded_resource(function)
+                if isinstance(yielded, str):
+                    self.yield_forwarding[function.name] = yielded  # type: ignore[attr-defined]
+                elif yielded is not None:
+                    self.yielding[function.name] = yielded  # type: ignore[attr-defined]
+                continue
             produced = self._function_result(function)
             if isinstance(produced, str):
                 self.forwarding[function.name] = produced  # type: ignore[attr-defined]
@@ -360,6 +389,139 @@ class FileModel:
                 return callee
         return None
 
+    def _yielded_resource(self, function: ast.AST) -> Resource | str | None:
+        """What a generator function hands out with ``yield``: a session (or connection, client)
+        it opened itself — ``s = SessionLocal(); try: yield s``, ``with Session(engine) as s:
+        yield s`` — or, for a ``with`` of an imported callee isolint cannot type in this file
+        alone (``with session_scope() as s: yield s``), the callee's qualified name, resolved
+        later through the project's facts. Entered with ``with`` (``@contextmanager``) or injected
+        by a framework (``Depends(get_db)``), it gives that resource to its user."""
+        yielded = [node.value.value for node in own_statements(getattr(function, "body", ()))
+                   if type(node) is ast.Expr and isinstance(node.value, ast.Yield) and node.value.value is not None]
+        if not yielded:
+            return None
+        local: dict[str, Resource | str] = {}
+        for statement in statements_breadth_first(function):
+            if type(statement) is ast.Assign and isinstance(statement.value, (ast.Call, ast.Await)):
+                resource = self.assigned_resource(statement)  # type: ignore[arg-type]
+                value = statement.value.value if isinstance(statement.value, ast.Await) else statement.value
+                for target in statement.targets:  # type: ignore[attr-defined]
+                    if not isinstance(target, ast.Name):
+                        continue
+                    if resource is not None and resource.kind.must_be_closed:
+                        local[target.id] = resource
+                    elif resource is None and isinstance(value, ast.Call):
+                        callee = self._imported_callee(value)
+                        if callee is not None:
+                            local[target.id] = callee
+            elif isinstance(statement, (ast.With, ast.AsyncWith)):
+                for item in statement.items:
+                    call = item.context_expr
+                    if isinstance(call, ast.Await):
+                        call = call.value
+                    if not (isinstance(item.optional_vars, ast.Name) and isinstance(call, ast.Call)):
+                        continue
+                    entered = self.entered_resource(call)
+                    if entered is not None:
+                        local[item.optional_vars.id] = entered
+                        continue
+                    callee = self._imported_callee(call)
+                    if callee is not None:
+                        local[item.optional_vars.id] = callee
+        for value in yielded:
+            if isinstance(value, ast.Name) and value.id in local:
+                return local[value.id]
+            if isinstance(value, ast.Call):
+                resource = self.resolve_call(value, lambda name: None)
+                if resource is not None and resource.kind.must_be_closed:
+                    return resource
+        return None
+
+    def _imported_callee(self, call: ast.Call) -> str | None:
+        """The qualified name of a callee whose facts may tell what it gives: an imported one,
+        or a function of this file that forwards to one (``{module}.{name}``)."""
+        func = call.func
+        callee = self.qualify(func)
+        if isinstance(func, ast.Name) and callee == func.id:
+            local = func.id in self.yield_forwarding or func.id in self.forwarding
+            return f"{self.module}.{func.id}" if local and self.module else None
+        return callee if callee and "." in callee and not callee.startswith(("self.", "cls.")) else None
+
+    def _alias_of(self, statement: ast.Assign | ast.AnnAssign) -> Resource | None:
+        """``DbSession = Annotated[Session, Depends(get_db)]``: a module-level type alias whose
+        annotations name a resource (or inject one)."""
+        value = statement.value
+        if not isinstance(value, ast.Subscript):
+            return None
+        return self.annotation_type(value)
+
+    def annotation_type(self, annotation: ast.expr | None) -> Resource | None:
+        """The resource an annotation names: a library type (``Session``, ``Annotated[AsyncSession,
+        …]``), a type alias of this file or of another module of the project, or — inside
+        ``Annotated[…]`` — what a ``Depends(…)`` marker injects."""
+        if annotation is None:
+            return None
+        found = annotation_resource(annotation, self.qualify)
+        if found is not None:
+            return found
+        if isinstance(annotation, ast.Name):
+            if annotation.id in self.aliases and self.qualify(annotation) == annotation.id:
+                return self.aliases[annotation.id]
+        if isinstance(annotation, (ast.Name, ast.Attribute)):
+            qualified = self.qualify(annotation)
+            if qualified and "." in qualified and self.project is not None:
+                fact = self.project.definition(qualified, self.rel_path)
+                if fact is not None and fact.get("alias"):
+                    return resource_from_fact(fact)
+            return None
+        if isinstance(annotation, ast.Subscript) and (self.qualify(annotation.value) or "").endswith("Annotated"):
+            parts = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+            for part in parts[1:]:
+                injected = self.injected_resource(part)
+                if injected is not None:
+                    return injected
+        return None
+
+    def injected_resource(self, marker: ast.expr | None) -> Resource | None:
+        """What a dependency marker (``Depends(get_db)``, ``Security(get_db)``) hands to the
+        parameter it is the default of: the resource its dependency yields or returns."""
+        if not (isinstance(marker, ast.Call) and _last_name(marker.func) in DEPENDENCY_MARKERS):
+            return None
+        dependency = marker.args[0] if marker.args else next(
+            (kw.value for kw in marker.keywords if kw.arg == "dependency"), None)
+        if not isinstance(dependency, (ast.Name, ast.Attribute)):
+            return None
+        found = self.entered_function(dependency) or self._function_lookup(dependency, self.qualify(dependency))
+        if found is None:
+            value = self.resolve_value(dependency)
+            found = value.produces if value is not None and value.kind is Kind.SESSION_FACTORY else None
+        return found if found is not None and found.kind.must_be_closed else None
+
+    def entered_resource(self, call: ast.Call, local: LocalTypes | None = None,
+                         current_class: str | None = None) -> Resource | None:
+        """What ``with call as x`` binds to ``x``: the session, connection or client the call
+        opens (``Session(engine)``, ``SessionLocal()``, ``engine.connect()``), or the one a
+        session-scope generator yields (``@contextmanager def session_scope(): … yield s``)."""
+        found = self.resolve_call(call, local, current_class)
+        if found is not None:
+            return found if found.kind.must_be_closed or found.kind is Kind.SCOPED_SESSION else None
+        return self.entered_function(call.func)
+
+    def entered_function(self, func: ast.AST) -> Resource | None:
+        """The resource a generator function of this file or of the project yields."""
+        qualified = self.qualify(func)
+        if isinstance(func, ast.Name) and qualified == func.id:
+            if func.id in self.yielding:
+                return self.yielding[func.id]
+            if func.id not in self.yield_forwarding or not self.module:
+                return None
+            qualified = f"{self.module}.{func.id}"  # a local scope forwarding to an imported one
+        if qualified and "." in qualified and self.project is not None and not qualified.startswith(("self.", "cls.")):
+            fact = self.project.definition(qualified, self.rel_path)
+            if fact is not None and fact.get("yields"):
+                return resource_from_fact(fact)
+        return None
+
     # -- resolution ----------------------------------------------------------------------------
     def resolve_call(self, call: ast.Call, local: LocalTypes | None = None,
                      current_class: str | None = None) -> Resource | None:
@@ -398,7 +560,7 @@ class FileModel:
             return self.functions[func.id]
         if qualified and self.project is not None and "." in qualified:
             fact = self.project.definition(qualified, self.rel_path)
-            if fact is not None and fact.get("function"):
+            if fact is not None and fact.get("function") and not fact.get("yields"):
                 return resource_from_fact(fact)
         return None
 
@@ -423,7 +585,7 @@ class FileModel:
         qualified = self.qualify(expr)
         if qualified and "." in qualified and self.project is not None:
             fact = self.project.definition(qualified, self.rel_path)
-            if fact is not None and not fact.get("function"):
+            if fact is not None and not fact.get("function") and not fact.get("alias"):
                 return resource_from_fact(fact)
         return None
 
@@ -437,6 +599,12 @@ class FileModel:
             out[name] = {**resource.to_fact(), "function": True}
         for name, callee in self.forwarding.items():
             out[name] = {"kind": "forward", "function": True, "via": callee}
+        for name, resource in self.yielding.items():
+            out[name] = {**resource.to_fact(), "function": True, "yields": True}
+        for name, callee in self.yield_forwarding.items():
+            out[name] = {"kind": "forward", "function": True, "yields": True, "via": callee}
+        for name, resource in self.aliases.items():
+            out[name] = {**resource.to_fact(), "alias": True}
         return out
 
 

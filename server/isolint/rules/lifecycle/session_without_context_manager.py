@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import ast
+
+from isolint.core.scratch import Key
 
 from isolint.core.context import PythonContext
 from isolint.core.model import Fixability
 from isolint.core.rule import PRODUCTION_ONLY, TEST_ZONES
 from isolint.rules.lifecycle.fixes import lifecycle_fix
-from isolint.rules.lifecycle.libraries import Kind
+from isolint.rules.lifecycle.libraries import CLEANUP_METHODS, Kind
 from isolint.rules.common.scope import is_generator
 from isolint.rules.lifecycle.model import decorator_names
-from isolint.rules.lifecycle.tracking import LifecycleRule, Scope
+from isolint.rules.lifecycle.tracking import EXIT_METHODS, LifecycleRule, Scope, cleanup_position, tracker_for
 
 
 class SessionWithoutContextManager(LifecycleRule):
@@ -18,13 +21,16 @@ class SessionWithoutContextManager(LifecycleRule):
     Flags a database session or connection (SQLAlchemy `Session`/`AsyncSession`, a
     `sessionmaker` or `async_sessionmaker` factory — also one imported from another module —,
     `engine.connect()`, asyncpg, psycopg and other DB-API connections, redis clients, aiohttp and
-    httpx client sessions) that a function creates and binds to a name without making sure it is
-    closed. It is sure to close when it is entered with `with` / `async with`, closed in a
-    `finally`, or handed to a caller that owns it (returned, stored, yielded by a dependency that
-    closes it in a `finally`); a session created and used in one expression
-    (`SessionLocal().query(...)`) is flagged too. In tests, an engine or pool a test or fixture
-    builds for itself must also be disposed of on every path (a fixture's `yield` inside a
-    `try`): a fixture that returns it leaves it to pytest, which never disposes of it.
+    httpx client sessions) that a function creates without making sure it is closed: not entered
+    with `with` / `async with`, not closed (or exited, when entered by hand with `__enter__` /
+    `__aenter__`) in a `finally`, and not handed to a caller that owns it; a session created and
+    used in one expression (`SessionLocal().query(...)`) is flagged too. One a method stores on
+    `self` (also in a dict on `self`) and another method closes outside any `finally` is
+    flagged at the assignment, unless that method is the object's own cleanup hook (`close`,
+    `__exit__`, `stop`, `tearDown`…). In tests, an engine or pool a test or fixture builds for
+    itself — bound to a name or built straight into another object — must also be disposed of on
+    every path (a fixture's `yield` inside a `try`): a fixture that returns it leaves it to
+    pytest, which never disposes of it.
 
     ## Why is this bad?
     If anything between the creation and `close()` raises, the session keeps its pooled
@@ -72,13 +78,14 @@ class SessionWithoutContextManager(LifecycleRule):
     it, closed in another block, or closed more than once).
 
     ## Known look-alikes
-    - A getter that creates one shared client and hands the same instance to every caller
-      (`global _client; if _client is None: _client = ClientSession(); return _client`): its
-      callers must not close what they get.
+    - A shared client a getter creates once and hands to every caller (`global _client`).
     - A session returned, stored on an object, or yielded by a dependency that closes it; a
-      client handed to the object that keeps it (`Sdk(client=client)`,
-      `Sdk.from_openapi(spec, client=client)`).
+      client handed to the object that keeps it (`Sdk(client=client)`).
     - A handle of a type isolint cannot see, closed by hand: [ISO302](ISO302.md).
+    - A session kept on `self` and closed by the object's own `close()` / `__exit__` /
+      `stop()`, or held for the object's life ([ISO307](ISO307.md) judges `__init__`).
+    - A generator method named like a session factory, stepped by its caller
+      (`gen = injector.async_session(); await gen.__anext__()`).
     - In tests: an engine returned by a helper (not a fixture), a module-level engine shared by
       the tests, and HTTP clients (not database connections).
     """
@@ -110,11 +117,109 @@ class SessionWithoutContextManager(LifecycleRule):
             ctx.report(self, binding.statement, fix=None if handed_to_pytest else lifecycle_fix(binding, scope, ctx),
                        what=binding.resource.description, name=binding.name, detail=detail,
                        advice=_advice(binding.resource, fixture=returned_to_pytest or is_generator(scope.node)))
+        for call, resource, holder in scope.handed_pools if in_tests else ():
+            kept = scope.bindings.get(holder)
+            if kept is None or kept.escaped or kept.entered or kept.closed_in_finally or kept.closes \
+                    or kept.except_closes or {"finally", "except"} & set(kept.member_closes):
+                continue
+            how = "disposed only when nothing raises before its cleanup" if kept.member_closes else "never disposed"
+            ctx.report(self, call, what=resource.description, name=(ctx.text_of(call.func) or "…") + "()",
+                       detail=f"built into `{holder}` and {how}",
+                       advice="dispose of it in a `finally` (or `yield` it from a fixture inside a `try`)")
         for call, resource, callee in scope.unbound:
             if in_tests and resource.is_http_client:
                 continue
             ctx.report(self, call, what=resource.description, name=(callee or "…") + "()",
                        detail="created for one call and never closed", advice=_advice(resource))
+
+
+    # -- sessions kept on ``self`` and closed by another method --------------------------------
+    def visit_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: PythonContext) -> None:
+        self._observe(node, ctx)
+        attribute = _self_attribute(node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1
+                                    else getattr(node, "target", None))
+        method = ctx.current_function
+        if attribute is None or node.value is None or not ctx.classes \
+                or not any(method is statement for statement in ctx.classes[-1].body):
+            return
+        value = node.value.value if isinstance(node.value, ast.Await) else node.value
+        if not isinstance(value, ast.Call):
+            return
+        created = tracker_for(ctx).resolve_call(value, ctx)
+        if created is None or not created.kind.must_be_closed or created.library == "unresolved":
+            return
+        if ctx.source.zone in TEST_ZONES and created.is_http_client:
+            return
+        _kept(ctx).setdefault(id(ctx.classes[-1]), {}).setdefault(attribute, []).append((node, method, created))
+
+    visit_AnnAssign = visit_Assign
+
+    def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
+        self._observe(node, ctx)
+        func = node.func
+        if not isinstance(func, ast.Attribute) or func.attr not in STORED_CLEANUPS or not ctx.classes:
+            return
+        attribute = _self_attribute(func.value)
+        if attribute is None:
+            return
+        method = ctx.current_function
+        where = cleanup_position(node, ctx)
+        _closes(ctx).setdefault(id(ctx.classes[-1]), {}).setdefault(attribute, []).append(
+            (getattr(method, "name", ""), where, func.attr))
+
+    def leave_ClassDef(self, node: ast.ClassDef, ctx: PythonContext) -> None:
+        """A session, connection or client a method stores on ``self`` and some method closes,
+        but only on its success path: not in a ``finally``, not in the object's own cleanup hook
+        (``close``, ``__exit__``, ``tearDown``…) that its owner calls."""
+        kept = _kept(ctx).pop(id(node), None)
+        closes = _closes(ctx).pop(id(node), {})
+        if not kept:
+            return
+        hooks = {s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))} & OWNER_HOOKS
+        for attribute, creations in kept.items():
+            cleanups = closes.get(attribute, ())
+            if not cleanups:
+                continue  # never closed here: held for the object's life (ISO307 judges __init__)
+            positions = {where for _, where, _ in cleanups}
+            if "finally" in positions or ("except" in positions and "" in positions) \
+                    or any(method in OWNER_HOOKS for method, _, _ in cleanups):
+                continue
+            assignment, method, created = creations[0]
+            if method.name == "__init__" and not hooks:
+                continue  # ISO307: the state of every instance, never closed by a hook
+            closer, _, verb = next(c for c in cleanups if c[1] != "finally")
+            ctx.report(self, assignment, what=created.description, name=f"self.{attribute}",
+                       detail=f"closed by `{closer}()` only when nothing raises before `{verb}()`",
+                       advice="close it in a `finally` or in the object's own `close()` / `__exit__`",
+                       related=[(c, "also stored here") for c, _, _ in creations[1:]])
+
+
+#: cleanups of an attribute: the close methods and the exits of a context entered by hand
+STORED_CLEANUPS = CLEANUP_METHODS | EXIT_METHODS
+#: methods an owner calls to release the object (or a test framework after each test)
+OWNER_HOOKS = frozenset({"close", "aclose", "__exit__", "__aexit__", "__del__", "dispose", "shutdown", "stop",
+                         "teardown", "cleanup", "release", "disconnect", "tearDown", "asyncTearDown",
+                         "teardown_method", "teardown_class", "tearDownClass", "on_shutdown", "aclose_all",
+                         "close_all", "terminate"})
+_KEPT: Key[dict] = Key("iso3.kept-on-self")
+_CLOSES: Key[dict] = Key("iso3.closed-on-self")
+
+
+def _kept(ctx: PythonContext) -> dict:
+    return ctx.scratch.setdefault(_KEPT, dict)
+
+
+def _closes(ctx: PythonContext) -> dict:
+    return ctx.scratch.setdefault(_CLOSES, dict)
+
+
+def _self_attribute(target: ast.AST | None) -> str | None:
+    """``X`` of ``self.X`` or ``self.X[key]`` (a dict of connections kept per key)."""
+    if isinstance(target, ast.Subscript):
+        target = target.value
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+        return target.attr
+    return None
 
 
 def _advice(resource, fixture: bool = False) -> str:

@@ -5,7 +5,7 @@ import ast
 from isolint.core.scratch import Key
 from isolint.core.context import PythonContext
 from isolint.rules.lifecycle.libraries import Kind, Resource
-from isolint.rules.lifecycle.tracking import LifecycleRule, receiver_key, tracker_for
+from isolint.rules.lifecycle.tracking import LifecycleRule, Scope, receiver_key, tracker_for
 
 #: sync resources whose use blocks the event loop
 BLOCKING_KINDS = frozenset({Kind.SESSION, Kind.CONNECTION, Kind.CLIENT, Kind.ENGINE, Kind.SCOPED_SESSION})
@@ -21,9 +21,14 @@ class SyncDatabaseCallInAsync(LifecycleRule):
     ## What it does
     Flags synchronous database work inside `async def`: opening a sync `Session`, a
     `sessionmaker()` session, `engine.connect()` on a sync engine, `psycopg2.connect()` or a sync
-    `redis.Redis` client, and I/O methods (`execute`, `query`, `commit`, `get`…) called on a
-    sync session, connection or client — a parameter annotated `Session`, a module-level
-    engine, a `self.session` set from one. One finding per handle and function.
+    `redis.Redis` client, entering a session scope the project defines (`with session_scope()
+    as db:`, a `@contextmanager` that yields a sync session), and I/O methods (`execute`,
+    `query`, `commit`, `get`…) called on a sync session, connection or client. A coroutine's
+    parameter that holds a sync session — annotated `Session`, typed by an alias such as
+    `DbSession = Annotated[Session, Depends(get_db)]`, or injected by `Depends(get_db)` where
+    `get_db` yields one — is reported once, at the parameter, when the coroutine uses it for
+    I/O or hands it to a call it does not await, with those uses as related locations. One
+    finding per handle and function.
 
     ## Why is this bad?
     A sync driver call blocks the whole event loop: while one request waits for PostgreSQL,
@@ -56,8 +61,11 @@ class SyncDatabaseCallInAsync(LifecycleRule):
     ```
 
     ## Known look-alikes
-    - Code handed to a thread: `await asyncio.to_thread(...)`, `run_in_threadpool`,
+    - Code handed to a thread: `await asyncio.to_thread(...)`, `run_in_threadpool(fn, db)`,
       `AsyncSession.run_sync(lambda s: ...)`.
+    - Sync endpoints and background tasks (`def`, a `@celery.task`) using the same dependency
+      or session scope: a thread pool or worker runs them, not the event loop.
+    - An injected session the coroutine never uses for I/O, or only hands to calls it awaits.
     - A call the code awaits or enters with `async with` (`await session.execute(q)` under a
       wrong `session: Session` annotation, `async with engine.connect()` on an engine returned
       by an awaited getter): such an object is asynchronous whatever its annotation says.
@@ -77,6 +85,8 @@ class SyncDatabaseCallInAsync(LifecycleRule):
         tracker = tracker_for(ctx)
         reported = ctx.scratch.setdefault(REPORTED_CALLS, set)
         created = tracker.resolve_call(node, ctx)
+        if created is None and _entered_by_sync_with(node, ctx):
+            created = tracker.model.entered_function(node.func)  # with session_scope() as db:
         if created is not None and not created.is_async and created.kind in BLOCKING_KINDS - {Kind.ENGINE}:
             key = (id(function), _creation_key(node, tracker))
             if key not in reported:
@@ -91,15 +101,64 @@ class SyncDatabaseCallInAsync(LifecycleRule):
             return
         if not receiver.is_io_method(func.attr):
             return
+        parameter = tracker.binding(func.value.id) if isinstance(func.value, ast.Name) else None
+        if parameter is not None and parameter.origin == "parameter" and parameter.function is function:
+            ctx.scratch.setdefault(PARAMETER_CALLS, dict).setdefault(id(parameter), []).append(node)
+            return  # reported once at the parameter when the function ends
         key = (id(function), receiver_key(func.value, tracker))
         if key in reported:
             return
         reported.add(key)
         self._report(node, receiver, ctx.text_of(func.value), function, ctx)
 
-    def _report(self, node: ast.Call, resource: Resource, name: str, function: ast.AST, ctx: PythonContext) -> None:
+    def function_done(self, scope: Scope, ctx: PythonContext) -> None:
+        """A sync session, connection or client a coroutine receives as a parameter
+        (``db: Session = Depends(get_db)``, ``db: DbSession``): one finding at the parameter
+        when the coroutine uses it for I/O or hands it to a call it does not await — every
+        such use runs the driver on the event loop — with those uses as related locations."""
+        if not scope.is_async:
+            return
+        io_calls = ctx.scratch.get(PARAMETER_CALLS) or {}
+        for binding in scope.bindings.values():
+            resource = binding.resource
+            if binding.origin != "parameter" or resource is None or resource.is_async \
+                    or resource.kind not in PARAMETER_KINDS:
+                continue
+            uses = [*io_calls.get(id(binding), ()),
+                    *(call for call, awaited in binding.handoffs if not awaited and not _hands_to_thread(call))]
+            if not uses:
+                continue
+            uses.sort(key=lambda call: (call.lineno, call.col_offset))
+            self._report(binding.statement, resource, binding.name, scope.node, ctx,
+                         related=[(call, f"`{binding.name}` used on the event loop") for call in uses])
+
+    def _report(self, node: ast.AST, resource: Resource, name: str, function: ast.AST, ctx: PythonContext,
+                related: list | tuple = ()) -> None:
         kind = "session" if resource.kind is Kind.SCOPED_SESSION else resource.kind.value
-        ctx.report(self, node, library=resource.library, kind=kind, name=name, function=function.name)
+        ctx.report(self, node, library=resource.library, kind=kind, name=name, function=function.name,
+                   related=related)
+
+
+#: parameter kinds whose every use is I/O on the caller's loop (an engine handed on is not)
+PARAMETER_KINDS = frozenset({Kind.SESSION, Kind.CONNECTION, Kind.CLIENT, Kind.SCOPED_SESSION})
+#: I/O calls on sync parameters, per binding, reported when the function ends
+PARAMETER_CALLS: Key[dict] = Key("iso3.blocking-parameter-calls")
+#: calls that run their argument away from the event loop: handing a sync session to them is the fix
+THREAD_HANDOFFS = frozenset({"to_thread", "run_in_threadpool", "run_in_executor", "run_sync", "submit",
+                             "Thread", "call_sync_from_async", "sync_to_async", "defer_to_thread", "apply_async",
+                             "delay", "send_task", "add_task"})
+
+
+def _hands_to_thread(call: ast.Call) -> bool:
+    func = call.func
+    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return last in THREAD_HANDOFFS
+
+
+def _entered_by_sync_with(node: ast.Call, ctx: PythonContext) -> bool:
+    parents = ctx.parents
+    return len(parents) > 1 and isinstance(parents[-1], ast.withitem) and parents[-1].context_expr is node \
+        and isinstance(parents[-2], ast.With)
 
 
 def _used_asynchronously(ctx: PythonContext) -> bool:

@@ -48,6 +48,15 @@ DB_OPERATIONS = frozenset({
 STORE_METHODS = frozenset({"append", "add", "put", "put_nowait", "setdefault", "insert", "extend", "update",
                            "appendleft", "register", "set"})
 TRACKER: Key["Tracker"] = Key("iso3.tracker")
+#: the exits of a context entered by hand (``cm.__aenter__()`` … ``cm.__aexit__(None, None, None)``)
+EXIT_METHODS = frozenset({"__exit__", "__aexit__"})
+#: last names of the library calls that build an engine or a pool (``libraries.CONSTRUCTORS``)
+POOL_CONSTRUCTOR_NAMES = frozenset({"create_engine", "create_async_engine", "engine_from_config",
+                                    "async_engine_from_config", "create_pool"})
+#: calls that step a generator: the name they step holds a generator, not a resource
+GENERATOR_STEPS = frozenset({"__anext__", "__next__", "asend", "anext", "next"})
+#: hand-offs of a parameter kept per binding (related locations of one finding)
+MAX_HANDOFFS = 8
 #: a callee that, in census mode, may turn out to be an imported session function
 PENDING = Resource(Kind.SESSION, False, "unresolved")
 
@@ -74,10 +83,16 @@ class Binding:
     closes: list = field(default_factory=list)  # cleanup calls outside finally/with
     close_statements: list = field(default_factory=list)
     except_closes: int = 0
+    #: where each cleanup of something the name holds runs (``db.engine.dispose()``):
+    #: ``cleanup_position``'s answers
+    member_closes: list = field(default_factory=list)
     handler_closes: int = 0
     last_use_line: int = 0
     db_calls: int = 0
     from_cursor: bool = False
+    #: (call, awaited) for each call this parameter is handed to as an argument
+    #: (``crud.get_user(db, user_id)``)
+    handoffs: list = field(default_factory=list)
     #: rule codes that already reported this binding (one finding per name and rule)
     reported: set = field(default_factory=set)
     #: (id of an enclosing ``if``, "body" | "orelse") pairs: which branch the binding sits in
@@ -103,6 +118,9 @@ class Scope:
     #: engines and pools a function builds itself with a library's constructor: one per call
     #: of the function; whether that is a leak depends on the zone (a test's engine, ISO301)
     pools: list = field(default_factory=list)
+    #: (engine or pool constructor call, binding of the object it was handed to):
+    #: ``db = Database(create_engine(url))`` — the engine lives as long as ``db`` is kept
+    handed_pools: list = field(default_factory=list)
     globals: set = field(default_factory=set)
 
     @property
@@ -176,10 +194,17 @@ class Tracker:
         scope = Scope(node)
         self.scopes.append(scope)
         args = node.args  # type: ignore[attr-defined]
-        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
-            resource = annotation_resource(arg.annotation, ctx.qualified_name)
+        positional = [*args.posonlyargs, *args.args]
+        defaults = dict(zip((arg.arg for arg in positional[len(positional) - len(args.defaults):]), args.defaults))
+        defaults.update((arg.arg, default) for arg, default in zip(args.kwonlyargs, args.kw_defaults)
+                        if default is not None)
+        model = self.model
+        for arg in [*positional, *args.kwonlyargs]:
+            resource = model.annotation_type(arg.annotation) if arg.annotation is not None else None
+            if resource is None and arg.arg in defaults:
+                resource = model.injected_resource(defaults[arg.arg])
             if resource is not None:
-                scope.bindings[arg.arg] = Binding(arg.arg, resource, "parameter", node)
+                scope.bindings[arg.arg] = Binding(arg.arg, resource, "parameter", node, statement=arg)
 
     _on_AsyncFunctionDef = _on_FunctionDef
 
@@ -270,7 +295,7 @@ class Tracker:
                     continue
                 if isinstance(argument, ast.Call):
                     inner = argument
-            resource = self.resolve_call(inner, ctx)
+            resource = self.resolve_call(inner, ctx) or self.model.entered_function(inner.func)
             if resource is None and self.census:
                 callee = ctx.qualified_name(inner.func)
                 resource = PENDING if callee and "." in callee else None
@@ -291,15 +316,25 @@ class Tracker:
 
     def _on_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         func = node.func
+        if not self.census and (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) \
+                in POOL_CONSTRUCTOR_NAMES:
+            self._handed_pool(node, ctx)
         if isinstance(func, ast.Attribute):
             receiver = func.value
             if isinstance(receiver, ast.Name):
                 binding = self.binding(receiver.id)
                 if binding is not None:
-                    if func.attr in CLEANUP_METHODS:
+                    if func.attr in CLEANUP_METHODS or func.attr in EXIT_METHODS:
                         self._cleanup(binding, node, ctx)
                     elif func.attr in DB_OPERATIONS:
                         binding.db_calls += 1
+            elif func.attr in CLEANUP_METHODS and isinstance(receiver, ast.Attribute):
+                root = receiver
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                owner = self.binding(root.id) if isinstance(root, ast.Name) else None
+                if owner is not None:  # ``await db.engine.dispose()``: releases what ``db`` holds
+                    owner.member_closes.append(cleanup_position(node, ctx))
             if func.attr in POOL_RELEASE_METHODS and node.args and isinstance(node.args[0], ast.Name):
                 released = self.binding(node.args[0].id)
                 if released is not None and released.origin == "created":
@@ -311,6 +346,15 @@ class Tracker:
                 if created is not None and created.kind.must_be_closed and created is not PENDING:
                     self.scope.unbound.append((receiver, created, ctx.qualified_name(receiver.func)))
         last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if last in GENERATOR_STEPS:
+            # ``gen.__anext__()`` / ``next(gen)``: what the name holds is a generator (a method
+            # named like a session factory that yields one), not a session to close
+            stepped = func.value if isinstance(func, ast.Attribute) and last.startswith(("__", "a")) \
+                else node.args[0] if isinstance(func, ast.Name) and node.args else None
+            if isinstance(stepped, ast.Name):
+                binding = self.binding(stepped.id)
+                if binding is not None and binding.origin == "created":
+                    binding.resource = None
         if last in CALLBACK_REGISTRATIONS or last in OWNERSHIP_CALLS:
             for argument in node.args:
                 target = argument.value if isinstance(argument, ast.Attribute) and argument.attr in CLEANUP_METHODS \
@@ -318,8 +362,25 @@ class Tracker:
                 if isinstance(target, ast.Name):
                     self._enter(target.id)
 
+    def _handed_pool(self, node: ast.Call, ctx: PythonContext) -> None:
+        """An engine or pool built straight into another object's constructor
+        (``db = Database(create_engine(url))``): recorded with the binding that keeps it."""
+        parents = ctx.parents
+        holder = parents[-2] if len(parents) > 1 and isinstance(parents[-1], ast.keyword) else \
+            parents[-1] if parents else None
+        if not isinstance(holder, ast.Call) or holder.func is node or not isinstance(self.scope.node, FUNCTION_NODES):
+            return
+        statement = _statement_of(node, ctx)
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)):
+            return
+        created = constructed_by(ctx.qualified_name(node.func), node)
+        if created is None or created.kind not in (Kind.ENGINE, Kind.POOL):
+            return
+        self.scope.handed_pools.append((node, created, statement.targets[0].id))
+
     def _cleanup(self, binding: Binding, call: ast.Call, ctx: PythonContext) -> None:
-        where = _cleanup_position(call, ctx)
+        where = cleanup_position(call, ctx)
         if where == "finally":
             binding.closed_in_finally = True
         elif where == "except":
@@ -334,7 +395,13 @@ class Tracker:
         if not isinstance(node.ctx, ast.Load):
             return
         binding = self.binding(node.id)
-        if binding is None or binding.origin == "parameter":
+        if binding is None:
+            return
+        if binding.origin == "parameter":
+            if len(binding.handoffs) < MAX_HANDOFFS and binding.function is self.scope.node:
+                handoff = _argument_of(node, ctx)
+                if handoff is not None:
+                    binding.handoffs.append(handoff)
             return
         binding.last_use_line = max(binding.last_use_line, node.lineno)
         if binding.function is not self.scope.node and isinstance(binding.function, FUNCTION_NODES) \
@@ -419,7 +486,7 @@ def _path(node: ast.AST, ctx: PythonContext):
         child = ancestor
 
 
-def _cleanup_position(call: ast.Call, ctx: PythonContext) -> str:
+def cleanup_position(call: ast.Call, ctx: PythonContext) -> str:
     """``finally`` when the cleanup runs on every path, ``except`` inside a broad handler,
     ``handler`` inside a handler of particular exceptions (``except DatabaseError: conn.close()``
     drops a broken connection; it is not the success path's cleanup)."""
@@ -485,6 +552,20 @@ def _escapes(node: ast.Name, ctx: PythonContext) -> bool:
     if isinstance(parent, (ast.Tuple, ast.List, ast.Dict, ast.Set)) and isinstance(statement, ast.Return):
         return True
     return False
+
+
+def _argument_of(node: ast.Name, ctx: PythonContext) -> "tuple[ast.Call, bool] | None":
+    """The call ``node`` is handed to as an argument (``f(db)``, ``f(session=db)``), and
+    whether that call is awaited."""
+    parents = ctx.parents
+    depth = 2 if parents and isinstance(parents[-1], ast.keyword) else 1
+    if len(parents) < depth:
+        return None
+    call = parents[-depth]
+    if not isinstance(call, ast.Call) or call.func is node:
+        return None
+    above = parents[-depth - 1] if len(parents) > depth else None
+    return call, isinstance(above, ast.Await)
 
 
 def _in_header(node: ast.AST, function: ast.AST, ctx: PythonContext) -> bool:

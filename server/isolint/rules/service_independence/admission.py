@@ -35,6 +35,8 @@ _GAP = rb"(?:[ \t\f]|\\(?:\r?\n|.))"
 def may_import_service(source: "SourceFile", project: Any, exempt: str | None) -> bool:
     """False only when no import in ``source`` can load a file of a service other than
     ``exempt`` (None: of any service)."""
+    if b"sys.path" in source.raw:
+        return True  # a folder put on sys.path can make any import land in another service
     names = project.names_into_services(source.rel_path, exempt)
     if not names:
         return False

@@ -15,11 +15,14 @@ class CrossServiceImport(ImportBoundaryRule):
     """One service importing another service's internal modules.
 
     ## What it does
-    Flags an import, in one service, of another service's internal modules — absolute,
-    relative, or through `importlib.import_module("…")` with a literal name. Services are
-    detected with zero configuration (top-level folders, or folders under `services/`,
-    `apps/`…, holding an entry point, an `app/` folder, requirements, a Dockerfile or a
-    pyproject) or declared with `services`.
+    Flags an import, in one service's code or its own tests, of another service's internal
+    modules — absolute, relative, star, inside a function or a `TYPE_CHECKING` block, through
+    `importlib.import_module("…")` with a literal name, or from a folder the module put on
+    `sys.path`. Services are detected with zero configuration (folders with an entry point,
+    requirements, a Dockerfile or a pyproject, side by side or at the top; folders container
+    images copy and run) or declared with `services`. Imports resolve from the folders the code
+    is imported from — `backend/` when `backend/model_server/` is imported as `model_server`
+    (see [Services](../configuration.md#services)).
 
     ## Why is this bad?
     Services are deployed separately. An import of another service's internals couples their
@@ -49,10 +52,16 @@ class CrossServiceImport(ImportBoundaryRule):
     ```
 
     ## Known look-alikes
-    - Imports of shared packages (`shared`, `common`, `libs`…, or the `shared` option).
+    - Imports of shared packages (`shared`, `common`, `shared_configs`…, a package several
+      images copy, or the `shared` option).
     - A service's public face: folders named `client`, `sdk`, `public`, `contracts` or
       `interface(s)`.
-    - Imports in tests outside every service (an end-to-end suite may drive several services).
+    - Imports in tests outside every service (an end-to-end suite may drive several services),
+      in test helpers (`test_framework/`) and in development launchers and scripts.
+    - A library the repository's root `pyproject.toml` ships, even when an image runs it.
+    - A service the importer declares as a dependency in its own manifest (`pyproject.toml`
+      dependencies or a path dependency, `requirements*.txt`, an editable install): it installs
+      that service's distribution as a library.
 
     ## Options
     - `services`, `shared`: declare what zero-config detection would guess.
@@ -82,4 +91,6 @@ class CrossServiceImport(ImportBoundaryRule):
             return
         if is_public_part(resolved.target_rel, ctx.project.services.services[target]):
             return
+        if importer is not None and ctx.project.declares_dependency(importer, target):
+            return  # installed as a library: its manifest says so
         ctx.report(self, resolved.node, importer=importer, module=resolved.target_module, target=target)

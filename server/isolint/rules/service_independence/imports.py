@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from isolint.core.model import Zone
 from isolint.core.modules import module_of_rel, resolve_relative_module
 from isolint.core.rule import TEST_ZONES, Rule
+from isolint.rules.service_independence.sys_path import sys_path_roots
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -74,16 +75,17 @@ def _absolute_from(node: ast.ImportFrom, ctx: "PythonContext") -> str:
     return resolve_relative_module(ctx.source.module, node.module, node.level, ctx.source.name == "__init__.py")
 
 
-def resolve(node: ast.AST, ctx: "PythonContext") -> Iterator[ResolvedImport]:
-    """Imports of ``node`` that load a file of this project."""
+def resolve(node: ast.AST, ctx: "PythonContext", path_roots: tuple[str, ...] = ()) -> Iterator[ResolvedImport]:
+    """Imports of ``node`` that load a file of this project (``path_roots``: folders the module
+    put on ``sys.path`` itself)."""
     project = ctx.project
     if project is None or not hasattr(project, "resolve_module"):
         return
     services = project.services
     for report_node, module in imported_modules(node, ctx):
-        target = project.resolve_module(module, ctx.source.rel_path)
+        target = project.resolve_module(module, ctx.source.rel_path, path_roots)
         if target is None and "." in module and isinstance(node, ast.ImportFrom):
-            target = project.resolve_module(module.rsplit(".", 1)[0], ctx.source.rel_path)
+            target = project.resolve_module(module.rsplit(".", 1)[0], ctx.source.rel_path, path_roots)
         if target is None:
             continue
         yield ResolvedImport(
@@ -108,10 +110,15 @@ class ImportBoundaryRule(Rule):
     project file to ``check``."""
 
     tokens = IMPORT_TOKENS
+    path_roots: tuple[str, ...] = ()
 
     @classmethod
     def applies_to(cls, source: "SourceFile") -> bool:
         return applies_in(source)
+
+    def begin_file(self, ctx: "PythonContext") -> None:
+        # folders this module puts on sys.path before importing from another service's folder
+        self.path_roots = sys_path_roots(ctx.tree, ctx) if ctx.tree is not None and b"sys.path" in ctx.source.raw else ()
 
     def visit_Import(self, node: ast.Import, ctx: "PythonContext") -> None:
         self._visit(node, ctx)
@@ -124,7 +131,7 @@ class ImportBoundaryRule(Rule):
             self._visit(node, ctx)
 
     def _visit(self, node: ast.AST, ctx: "PythonContext") -> None:
-        for resolved in resolve(node, ctx):
+        for resolved in resolve(node, ctx, self.path_roots):
             self.check(resolved, ctx)
 
     @classmethod

@@ -27,8 +27,8 @@ def deactivate(user_id: int) -> None:
 
 
 @router.get("/users/{user_id}")
-async def read_user(user_id: int, db: Session = Depends(get_db)):
-    return db.get(User, user_id)  # error: ISO305
+async def read_user(user_id: int, db: Session = Depends(get_db)):  # error: ISO305
+    return db.get(User, user_id)
 
 
 @router.get("/users")

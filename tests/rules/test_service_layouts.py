@@ -1,0 +1,187 @@
+"""ISO6xx on repositories laid out as real monorepos lay them out (tests/support/service_layouts.py):
+services found where images, manifests and packages show them, imports resolved from the folders
+the code is really imported from, every marked cross-service import found and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from isolint.api import lint_paths
+from isolint.core.config import Settings
+from isolint.engine.images import read_image
+from isolint.engine.project import ProjectIndex, detect_services
+
+from tests.robustness.hostile import build_tree
+from tests.support.projects import assert_findings_match_markers
+from tests.support.service_layouts import GIT, LAYOUTS, OWN_DOCKERFILE_SERVICES, SOURCE_ROOT_SERVICES, TOP_LEVEL_SERVICES
+
+ISO6 = {"select": ["ISO601", "ISO602"]}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_every_cross_service_import_of_a_real_layout_is_found_and_nothing_else(layout: str, tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "repo", LAYOUTS[layout])
+    assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))
+
+
+def test_top_level_services_and_their_support_folders(tmp_path: Path) -> None:
+    detected = detect_services(Settings(root=build_tree(tmp_path, TOP_LEVEL_SERVICES)))
+    # test_framework/ and dev_launcher/ (with a __main__.py) are test and development code
+    assert detected.services == {"chat_backend": "chat_backend", "auth_service": "auth_service"}
+    assert detected.shared == ["shared"]
+
+
+@pytest.mark.parametrize("tree", [SOURCE_ROOT_SERVICES, OWN_DOCKERFILE_SERVICES], ids=["parent-dockerfiles", "own-dockerfiles"])
+def test_services_side_by_side_under_a_source_root(tree: dict[str, str], tmp_path: Path) -> None:
+    root = build_tree(tmp_path, tree)
+    detected = detect_services(Settings(root=root))
+    assert detected.services == {"app_a": "backend/app_a", "model_server": "backend/model_server"}
+    assert detected.shared == ["backend/shared_configs"]
+    assert detected.source_roots == ["backend"]
+    project = ProjectIndex(Settings(root=root), indexers=())
+    importer = "backend/app_a/search/pipeline.py"
+    assert project.resolve_module("model_server.constants", importer) == "backend/model_server/constants.py"
+    assert project.resolve_module("app_a.utils.logger", importer) == "backend/app_a/utils/logger.py"
+    assert project.resolve_module("requests", importer) is None
+
+
+def test_an_image_named_for_a_service_in_its_parent_folder_splits_it(tmp_path: Path) -> None:
+    build_tree(tmp_path, {**GIT, "backend/Dockerfile.model_server": SOURCE_ROOT_SERVICES["backend/Dockerfile.model_server"]})
+    build_tree(tmp_path, {path: text for path, text in SOURCE_ROOT_SERVICES.items() if path.startswith("backend/")
+                          and not path.startswith("backend/Dockerfile")})
+    # one image only: backend/ is one service holding both packages
+    assert detect_services(Settings(root=tmp_path)).services == {"backend": "backend"}
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "expected_service", "expected_roots"),
+    [
+        # a folder copied to WORKDIR/<its name>: imported by name, its parent is the source root
+        ("FROM python\nWORKDIR /app\nCOPY ./svc /app/svc\nCMD [\"uvicorn\", \"svc.main:app\"]\n", "backend/svc", ["backend"]),
+        # a folder copied into WORKDIR itself: its own modules are top-level
+        ("FROM python\nWORKDIR /app\nCOPY svc .\nENTRYPOINT [\"gunicorn\", \"main:app\"]\n", "backend/svc", ["backend/svc"]),
+        # python -m, and a later stage is what ships (the builder stage's copies do not count)
+        ("FROM node AS ui\nCOPY other /ui\nFROM python\nWORKDIR /srv\nCOPY svc /srv/svc\nCMD python -m svc.main\n",
+         "backend/svc", ["backend"]),
+        # a single file and a build stage are not the image's code
+        ("FROM python\nWORKDIR /app\nCOPY ./svc/main.py /app/main.py\nCOPY --from=build /out /app\n", None, []),
+    ],
+)
+def test_what_an_image_runs_and_where_its_code_is_imported_from(
+        dockerfile: str, expected_service: str | None, expected_roots: list[str], tmp_path: Path) -> None:
+    build_tree(tmp_path, {"backend/Dockerfile": dockerfile, "backend/svc/__init__.py": "", "backend/svc/main.py": "",
+                          "backend/other/__init__.py": ""})
+    image = read_image(tmp_path, "backend/Dockerfile")
+    assert image is not None
+
+    def is_python(rel: str) -> bool:
+        return (tmp_path / f"{rel}.py").is_file() or (tmp_path / rel / "__init__.py").is_file()
+
+    assert image.service_folder(is_python) == expected_service
+    assert image.source_roots() == expected_roots
+
+
+def test_the_repositorys_own_distribution_run_by_an_image_stays_a_library(tmp_path: Path) -> None:
+    # the root pyproject ships core/; an extension service declares it as a dependency
+    build_tree(tmp_path, {
+        **GIT,
+        "pyproject.toml": '[tool.poetry]\nname = "core-ai"\npackages = [{ include = "core/**/*" }]\n',
+        "containers/server/Dockerfile": 'FROM python\nWORKDIR /app\nCOPY ./core /app/core\nCMD ["uvicorn", "core.server:app"]\n',
+        "core/__init__.py": "", "core/server.py": "",
+        "enterprise/Dockerfile": "FROM python\n", "enterprise/server.py": "from core.server import app\n",
+        "worker/Dockerfile": "FROM python\n", "worker/main.py": "",
+    })
+    assert detect_services(Settings(root=tmp_path)).services == {"enterprise": "enterprise", "worker": "worker"}
+
+
+SYS_PATH_TREE = {
+    **GIT,
+    "api/__init__.py": "", "api/main.py": "", "api/requirements.txt": "",
+    "auth/main.py": "", "auth/requirements.txt": "", "auth/tokens.py": "def decode(t): ...\n",
+    "api/vendor_path.py": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("module", "marked"),
+    [
+        ("import sys\nfrom pathlib import Path\n\nsys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'auth'))\n"
+         "from tokens import decode  # error: ISO601\n", True),
+        ("import os, sys\n\nROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))\n"
+         "sys.path.append(os.path.join(ROOT, 'auth'))\nimport tokens  # error: ISO601\n", True),
+        # look-alikes: a path from the working directory, the importer's own folder, no sys.path at all
+        ("import os, sys\n\nsys.path.insert(0, os.path.join(os.getcwd(), 'auth'))\nfrom tokens import decode\n", False),
+        ("import sys\nfrom pathlib import Path\n\nsys.path.insert(0, str(Path(__file__).parent))\nfrom vendor_path import x\n", False),
+        ("from tokens import decode\n", False),
+    ],
+)
+def test_a_folder_put_on_sys_path_resolves_the_imports_after_it(module: str, marked: bool, tmp_path: Path) -> None:
+    root = build_tree(tmp_path, {**SYS_PATH_TREE, "api/bridge.py": module})
+    run = assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))
+    assert bool(run.findings) is marked
+
+
+def test_explain_names_the_image_and_the_source_root(tmp_path: Path) -> None:
+    from isolint.engine.explain import explain_file
+
+    root = build_tree(tmp_path, SOURCE_ROOT_SERVICES)
+    model = explain_file(root / "backend/model_server/encoders.py", Settings(root=root))
+    assert model.service == "model_server"
+    assert "`backend/Dockerfile.model_server` builds an image that runs `backend/model_server/`" in model.service_reason
+    assert "source root `backend/`" in model.service_reason
+    configs = explain_file(root / "backend/shared_configs/enums.py", Settings(root=root))
+    assert configs.service is None and "2 images copy `backend/shared_configs/`" in configs.service_reason
+
+
+def test_a_dockerfile_that_splits_a_service_is_seen_by_a_cached_run(tmp_path: Path) -> None:
+    # no checked file changes; the second image makes backend/ two services
+    tree = {path: text for path, text in SOURCE_ROOT_SERVICES.items() if path != "backend/Dockerfile.model_server"}
+    root = build_tree(tmp_path / "repo", tree)
+    assert not lint_paths([root], overrides=ISO6, jobs=1, cache=True).findings
+    build_tree(root, {"backend/Dockerfile.model_server": SOURCE_ROOT_SERVICES["backend/Dockerfile.model_server"]})
+    assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1, cache=True))
+
+
+def test_dockerfiles_and_manifests_that_are_no_regular_files_are_never_read(tmp_path: Path) -> None:
+    import os
+
+    root = build_tree(tmp_path, OWN_DOCKERFILE_SERVICES)
+    os.mkfifo(root / "backend/Dockerfile")  # open() on it would wait forever
+    if os.path.exists("/dev/zero"):  # a read of it would never end
+        (root / "backend/Dockerfile.worker").symlink_to("/dev/zero")
+        (root / "backend/app_a/pyproject.toml").symlink_to("/dev/zero")
+        (root / "pyproject.toml").symlink_to("/dev/zero")
+    detected = detect_services(Settings(root=root))
+    assert detected.services == {"app_a": "backend/app_a", "model_server": "backend/model_server"}
+
+
+LIBRARY_PACKAGES = {
+    **GIT,
+    "analyzer/pyproject.toml": '[project]\nname = "acme_analyzer"\nversion = "2.2.0"\n',
+    "analyzer/Dockerfile": "FROM python\n", "analyzer/app.py": "",
+    "analyzer/acme_analyzer/__init__.py": "class AnalyzerEngine: ...\n",
+    "analyzer/acme_analyzer/llm_utils/auth_helper.py": "def credential(): ...\n",
+    # declares the analyzer's distribution (another spelling of its name): library use
+    "redactor/pyproject.toml": '[project]\nname = "acme-redactor"\ndependencies = ["acme-analyzer (>=2.2.0,<3.0.0)"]\n',
+    "redactor/Dockerfile": "FROM python\n",
+    "redactor/acme_redactor/__init__.py": "from acme_analyzer import AnalyzerEngine\n",
+    "redactor/tests/test_engine.py": "from acme_analyzer.llm_utils.auth_helper import credential\n",
+    # a requirements file, and a Poetry path dependency, say the same
+    "structured/requirements.txt": "pandas\nAcme.Analyzer==2.2\n", "structured/main.py": "",
+    "structured/acme_structured/__init__.py": "import acme_analyzer\n",
+    "enterprise/pyproject.toml": '[tool.poetry.dependencies]\nanalyzer = { path = "../analyzer", develop = true }\n',
+    "enterprise/main.py": "from acme_analyzer import AnalyzerEngine\n",
+    # declares nothing: reaching into the analyzer is coupling
+    "anonymizer/pyproject.toml": '[project]\nname = "acme_anonymizer"\ndependencies = ["cryptography"]\n',
+    "anonymizer/Dockerfile": "FROM python\n",
+    "anonymizer/acme_anonymizer/__init__.py": "",
+    "anonymizer/acme_anonymizer/surrogate.py": (
+        "try:\n    from acme_analyzer.llm_utils.auth_helper import credential  # error: ISO601\n"
+        "except ImportError:\n    credential = None\n"),
+}
+
+
+def test_a_service_that_declares_another_as_a_dependency_uses_it_as_a_library(tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "repo", LIBRARY_PACKAGES)
+    assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))
