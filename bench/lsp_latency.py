@@ -608,10 +608,15 @@ class ServerLog:
 
 
 def type_into(client: StdioClient, log: ServerLog, root: Path, rel: str, keystroke_count: int, timeout: float,
-              label: str, while_indexing: bool) -> TypingResult:
+              label: str, while_indexing: bool, interval_ms: float | None = None) -> TypingResult:
     """Open ``rel``, time its first diagnostics, type the keystroke script. ``while_indexing``:
     only keystrokes answered before the server logs the end of indexing count (typing stops
-    there)."""
+    there).
+
+    Without ``interval_ms`` each keystroke waits for the diagnostics of its version (the
+    latency of one keystroke alone). With it, keystrokes go out every ``interval_ms`` whatever
+    the server does, as a user types; a keystroke's latency is then the time until the first
+    diagnostics of its version or a later one arrive (an overtaken version is never published)."""
     path = root / rel
     text = path.read_text(encoding="utf-8")
     uri = path.as_uri()
@@ -626,25 +631,46 @@ def type_into(client: StdioClient, log: ServerLog, root: Path, rel: str, keystro
     result = TypingResult(label, rel, text.count("\n"), (opened.received - sent) * 1000, opened.count)
     cpu_before = client.cpu_seconds()
     log.analyses_since_mark(path.name)
-    sent_edits = 0
+    sent_at: dict[int, float] = {}
     for version, (l1, c1, l2, c2, new) in enumerate(keystrokes(text, keystroke_count, seed=len(rel)), start=2):
         if while_indexing and log.indexing_done():
             break
+        if interval_ms is not None and sent_at:
+            time.sleep(max(0.0, sent_at[version - 1] + interval_ms / 1000 - time.perf_counter()))
         change = {"range": {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}},
                   "text": new}
-        started = client.notify("textDocument/didChange", {
+        sent_at[version] = client.notify("textDocument/didChange", {
             "textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
-        sent_edits += 1
-        published = client.wait_for_version(uri, version, timeout)
-        if published is None:
+        if interval_ms is None and client.wait_for_version(uri, version, timeout) is None:
             result.missing += 1
-        elif not (while_indexing and log.indexing_done()):
-            result.latencies_ms.append((published.received - started) * 1000)
-    if not while_indexing and sent_edits:
-        result.cpu_ms_per_edit = (client.cpu_seconds() - cpu_before) * 1000 / sent_edits
+    if sent_at and interval_ms is not None and client.wait_for_version(uri, max(sent_at), timeout) is None:
+        result.missing += 1
+    indexing_ended = _first_line_time(log, "indexing done") if while_indexing else None
+    with client._lock:
+        published = sorted(client.published.get(uri, []), key=lambda p: p.received)
+    for version, started in sent_at.items():
+        answer = next((p for p in published if p.version is not None and p.version >= version
+                       and p.received >= started), None)
+        if answer is None or (interval_ms is None and answer.version != version):
+            continue
+        if indexing_ended is None or answer.received < indexing_ended:
+            result.latencies_ms.append((answer.received - started) * 1000)
+    if not while_indexing and sent_at:
+        result.cpu_ms_per_edit = (client.cpu_seconds() - cpu_before) * 1000 / len(sent_at)
     result.analysis_cpu_ms = log.analyses_since_mark(path.name)
     client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
     return result
+
+
+def _first_line_time(log: ServerLog, needle: str) -> float | None:
+    """When the server logged ``needle``, on this process's perf_counter clock (None: not yet)."""
+    import datetime
+
+    line = next((line for line in log.text().splitlines() if needle in line), None)
+    if line is None:
+        return None
+    logged = datetime.datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+    return time.perf_counter() - (time.time() - logged)
 
 
 def tree_pss_mb(pid: int) -> float:
@@ -692,7 +718,8 @@ def run_corpus(args: argparse.Namespace) -> int:
         for rel in chosen:
             if log.indexing_done():
                 break
-            during.append(type_into(client, log, root, rel, args.keystrokes, args.timeout, "while indexing", True))
+            during.append(type_into(client, log, root, rel, args.keystrokes, args.timeout, "while indexing", True,
+                                    args.interval))
             print(f"  while indexing: {rel}: first diagnostics {during[-1].open_ms:.0f} ms, "
                   f"{len(during[-1].latencies_ms)} keystrokes timed", flush=True)
         log.wait_for("indexing done", 1800)
@@ -703,7 +730,8 @@ def run_corpus(args: argparse.Namespace) -> int:
         print(f"  indexing took {indexed_s:.1f} s wall; server CPU so far {index_cpu_s:.1f} s; "
               f"PSS {pss_indexed:.0f} MB", flush=True)
         for rel in chosen:
-            after.append(type_into(client, log, root, rel, args.keystrokes, args.timeout, "indexed", False))
+            after.append(type_into(client, log, root, rel, args.keystrokes, args.timeout, "indexed", False,
+                                   args.interval))
             print(f"  indexed: {rel}: p95 {after[-1].percentile(0.95):.1f} ms", flush=True)
         pss_end = tree_pss_mb(client.process.pid)
         rss_peak = client.peak_rss_mb()
@@ -718,7 +746,8 @@ def run_corpus(args: argparse.Namespace) -> int:
     load = os.getloadavg()
     print()
     print(f"Machine: {machine()}; load average during the run: {load_before[0]:.1f} → {load[0]:.1f}")
-    print(f"Workspace: {args.corpus} ({root}); indexing {indexed_s:.1f} s wall")
+    print(f"Workspace: {args.corpus} ({root}); indexing {indexed_s:.1f} s wall; typing: "
+          + (f"one keystroke every {args.interval:.0f} ms" if args.interval else "each keystroke waits for its diagnostics"))
     print("\n| phase | file | lines | open → first diagnostics | keystrokes | p50 | p95 | max | no publish "
           "| CPU per analysis (median / p95) | server CPU per keystroke | target p95 |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -789,6 +818,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", action="append", default=None,
                         help="with --corpus: type into this file (relative to the corpus) instead; repeatable")
     parser.add_argument("--keystrokes", type=int, default=240, help="with --corpus: keystrokes per file (at least)")
+    parser.add_argument("--interval", type=float, default=None, metavar="MS",
+                        help="with --corpus: type one keystroke every MS ms instead of waiting for each one's diagnostics")
     args = parser.parse_args(argv)
     if args.corpus:
         return run_corpus(args)
