@@ -167,3 +167,16 @@ def test_a_file_changed_within_the_racy_window_has_no_trusted_stamp(tmp_path: Pa
     assert stat_stamp(os.stat(path)) is None
     os.utime(path, ns=(0, 0))  # an old mtime, but the ctime is now: still racy
     assert stat_stamp(os.stat(path)) is None
+
+
+def test_a_tier_folder_created_beside_a_test_rechecks_it(tmp_path: Path) -> None:
+    """A test's zone can change with the tree around it: tests/runtime/ becomes an integration
+    tier once tests/unit/ exists beside it, and the cached verdict of the unchanged file with it."""
+    write_tree(tmp_path, {
+        "pyproject.toml": "[tool.isolint]\n",
+        "tests/runtime/test_agent.py": "from unittest.mock import MagicMock\n\n\n"
+                                       "def test_agent():\n    agent = MagicMock()\n    assert agent\n",
+    })
+    assert "tests/runtime/test_agent.py" not in codes_by_file(lint_paths([tmp_path], cache=True))
+    write_tree(tmp_path, {"tests/unit/test_unit.py": "def test_unit():\n    assert True\n"})
+    assert codes_by_file(lint_paths([tmp_path], cache=True))["tests/runtime/test_agent.py"] == ["ISO501"]

@@ -101,3 +101,23 @@ def test_legacy_folders_are_excluded_by_default(tmp_path: Path) -> None:
                       "archive/old_settings.py": leak, "app/legacy/settings.py": leak,
                       "deprecated/settings.py": leak, "app/archived/settings.py": leak})
     assert {path for path, _, _ in findings_of(tmp_path)} == {"app/settings.py"}
+
+
+def test_test_folders_beside_unit_are_other_tiers(tmp_path: Path) -> None:
+    """A test root split into tiers (OpenHands' tests/unit, tests/runtime, tests/e2e; Skyvern's
+    tests/unit, tests/sdk): the folders beside unit/ run against real services, the shared
+    helpers do not; a tests/runtime/ with no unit/ beside it mirrors a package and stays unit."""
+    build_tree(tmp_path, {
+        "pyproject.toml": "", "tests/unit/test_a.py": "", "tests/runtime/test_b.py": "",
+        "tests/runtime/utils/test_c.py": "", "tests/helpers/test_d.py": "", "tests/test_top.py": "",
+        "lib/tests/runtime/test_e.py": "",
+    })
+    settings = Settings(root=tmp_path)
+    zones = {path: classify(path, settings) for path in (
+        "tests/unit/test_a.py", "tests/runtime/test_b.py", "tests/runtime/utils/test_c.py",
+        "tests/helpers/test_d.py", "tests/test_top.py", "lib/tests/runtime/test_e.py")}
+    assert zones == {
+        "tests/unit/test_a.py": Zone.TEST, "tests/runtime/test_b.py": Zone.INTEGRATION_TEST,
+        "tests/runtime/utils/test_c.py": Zone.INTEGRATION_TEST, "tests/helpers/test_d.py": Zone.TEST,
+        "tests/test_top.py": Zone.TEST, "lib/tests/runtime/test_e.py": Zone.TEST,
+    }

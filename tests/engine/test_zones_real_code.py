@@ -27,6 +27,9 @@ from isolint.core.zones import classify
         ("tests/unit/test_integration_helpers.py", Zone.TEST),
         ("tests/unit/test_end_to_end_signup.py", Zone.INTEGRATION_TEST),
         ("tests/unit/integration_e2e.py", Zone.TEST),
+        # "system" in a test's name is what it tests (a system prompt role, system stats), not a tier
+        ("packages/evals/tests/adapters/test_system_role.py", Zone.TEST),
+        ("tests/utils/test_system_stats.py", Zone.TEST),
         # example clients shipped next to the server are not production code (letta's ws_api)
         ("letta/server/ws_api/example_client.py", Zone.DEVELOPMENT),
         ("services/api/app/payments_example.py", Zone.DEVELOPMENT),

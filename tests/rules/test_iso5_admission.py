@@ -160,10 +160,21 @@ def test_iso501_turns_away_unit_tests(text: str, settings: dict) -> None:
 
 def test_iso501_turns_away_an_integration_test_without_a_mock_library() -> None:
     text = ("from django.dispatch import receiver\n\ndef test_signal():\n"
-            "    dispatcher.patch(Mock)\n")  # names only: nothing resolves to a mock library
+            "    dispatcher.patch(handler)\n")  # no mock library, no mock class, no star import
     admitted, codes = _iso501(text, "services/orders/tests/integration/test_signals.py")
     assert not admitted
     assert codes == []
+
+
+@pytest.mark.parametrize("text", [
+    "from test_framework.doubles import *\n\ndef test_x():\n    db = MagicMock()\n",
+    "from test_framework.doubles import *\n\ndef test_x():\n    with patch('app.svc.Gateway'):\n        pass\n",
+    "def test_x(monkeypatch):\n    monkeypatch.setattr('app.svc.fetch', lambda: 1)\n",
+], ids=["star-imported MagicMock", "star-imported patch", "monkeypatch stand-in"])
+def test_iso501_admits_mocks_named_without_a_mock_library_import(text: str) -> None:
+    admitted, codes = _iso501(text, "services/orders/tests/integration/test_signals.py")
+    assert admitted
+    assert codes == ["ISO501"]
 
 
 MOCK_FIXTURES = {

@@ -10,7 +10,7 @@ import pytest
 from isolint.api import lint_paths
 from isolint.core.config import Settings
 from isolint.engine.images import read_image
-from isolint.engine.project import ProjectIndex, detect_services
+from isolint.engine.project import ProjectIndex, ServiceMap, detect_services
 
 from tests.robustness.hostile import build_tree
 from tests.support.projects import assert_findings_match_markers
@@ -158,7 +158,7 @@ def test_dockerfiles_and_manifests_that_are_no_regular_files_are_never_read(tmp_
 
 LIBRARY_PACKAGES = {
     **GIT,
-    "analyzer/pyproject.toml": '[project]\nname = "acme_analyzer"\nversion = "2.2.0"\n',
+    "analyzer/pyproject.toml": '[project]\nname = "acme_analyzer"\nversion = "2.2.0"\nlicense = "MIT"\nreadme = "README.md"\n',
     "analyzer/Dockerfile": "FROM python\n", "analyzer/app.py": "",
     "analyzer/acme_analyzer/__init__.py": "class AnalyzerEngine: ...\n",
     "analyzer/acme_analyzer/llm_utils/auth_helper.py": "def credential(): ...\n",
@@ -172,6 +172,17 @@ LIBRARY_PACKAGES = {
     "structured/acme_structured/__init__.py": "import acme_analyzer\n",
     "enterprise/pyproject.toml": '[tool.poetry.dependencies]\nanalyzer = { path = "../analyzer", develop = true }\n',
     "enterprise/main.py": "from acme_analyzer import AnalyzerEngine\n",
+    # declares the API's workspace package, which is not published: a worker reaching into it
+    "api/pyproject.toml": ('[project]\nname = "acme-api"\nversion = "0.1.0"\ndescription = "backend API"\n'
+                           'readme = "README.md"\ndependencies = ["acme-core"]\n'),
+    "api/Dockerfile": "FROM python\n", "api/acme_api/__init__.py": "", "api/acme_api/brain_service.py": "",
+    "worker/pyproject.toml": '[project]\nname = "acme-worker"\ndependencies = ["acme-api"]\n',
+    "worker/Dockerfile": "FROM python\n", "worker/acme_worker/__init__.py": "",
+    "worker/acme_worker/process.py": "from acme_api.brain_service import BrainService  # error: ISO601\n",
+    # a workspace library with a pyproject but no image or entry point, declared by the API
+    "core/pyproject.toml": '[project]\nname = "acme-core"\nversion = "0.1.0"\nreadme = "README.md"\n',
+    "core/acme_core/__init__.py": "", "core/acme_core/config.py": "",
+    "api/acme_api/config.py": "from acme_core.config import RetrievalConfig\n",
     # declares nothing: reaching into the analyzer is coupling
     "anonymizer/pyproject.toml": '[project]\nname = "acme_anonymizer"\ndependencies = ["cryptography"]\n',
     "anonymizer/Dockerfile": "FROM python\n",
@@ -185,3 +196,18 @@ LIBRARY_PACKAGES = {
 def test_a_service_that_declares_another_as_a_dependency_uses_it_as_a_library(tmp_path: Path) -> None:
     root = build_tree(tmp_path / "repo", LIBRARY_PACKAGES)
     assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))
+
+
+@pytest.mark.parametrize(
+    ("path", "owner"),
+    [
+        ("backend/tests/unit/model_server/test_encoders.py", "model_server"),
+        ("tests/app_a/search/test_pipeline.py", "app_a"),
+        ("backend/tests/unit/test_settings.py", None),  # names no service
+        ("tests/app_a/model_server/test_both.py", None),  # names two
+        ("backend/app_a/test_helpers.py", None),  # no test folder above it
+    ],
+)
+def test_the_service_a_mirrored_test_tree_names(path: str, owner: str | None) -> None:
+    services = ServiceMap({"app_a": "backend/app_a", "model_server": "backend/model_server"})
+    assert services.test_owner(path) == owner

@@ -227,12 +227,14 @@ SOURCE_ROOT_BACKEND: dict[str, str] = {
     "backend/shared_configs/configs.py": "import os\n\nMODEL_SERVER_HOST = os.environ.get('MODEL_SERVER_HOST')\nMODEL_SERVER_PORT = 9000\n",
     "backend/shared_configs/enums.py": "from enum import Enum\n\n\nclass EmbedTextType(str, Enum):\n    QUERY = 'query'\n",
     "backend/shared_configs/model_hosts.py": "from model_server.constants import EmbeddingProvider  # error: ISO602\n",
-    # the backend's own suites drive both services; scripts are development code
+    # the backend's test tree mirrors its services: a unit test of app_a is app_a's own test;
+    # its integration suite drives both services on purpose; scripts are development code
     "backend/tests/__init__.py": "",
     "backend/tests/unit/app_a/test_pipeline.py": (
-        "from app_a.search.pipeline import embed\nfrom model_server.encoders import local_rerank\n\n\n"
+        "from app_a.search.pipeline import embed\nfrom model_server.encoders import local_rerank  # error: ISO601\n\n\n"
         "def test_embed():\n    assert embed and local_rerank\n"
     ),
+    "backend/tests/unit/test_settings.py": "from app_a.configs.model_configs import DOC_EMBEDDING_DIM\nfrom model_server.constants import EmbeddingProvider\n",
     "backend/tests/integration/test_search_flow.py": (
         "from app_a.main import app\nfrom model_server.main import app as model_app\n\n\n"
         "def test_flow():\n    assert app and model_app\n"

@@ -141,7 +141,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("shared", _list_of_str, "a list of paths", None,
            "Shared packages every service may import (default: detected: shared, common, libs…)."),
     Option("check-test-imports", _bool, "true or false", True,
-           "Flag cross-service imports in a service's own tests (ISO6xx); tests outside every service are never checked."),
+           "Flag cross-service imports in a service's own tests (ISO6xx): inside its folder, or unit tests in a test "
+           "tree that names it (`tests/unit/model_server/`); end-to-end and integration suites outside every service "
+           "are never checked."),
     Option("import-contracts", _list_of_tables, "an array of tables", [],
            "Explicit import contracts (import-linter vocabulary: independence, layers, forbidden). "
            "The old name `contracts` is still read, with a deprecation warning."),

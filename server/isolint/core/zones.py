@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import pathspec
 
@@ -37,7 +37,7 @@ INTEGRATION_DIRS = frozenset({
     "functional", "functional_tests", "live",
 })
 INTEGRATION_FILE_RE = re.compile(
-    r"^(test_(integration|e2e|end_to_end|system)(_.*)?\.py|.*_(integration|e2e|end_to_end)(_test)?\.py|"
+    r"^(test_(integration|e2e|end_to_end)(_.*)?\.py|.*_(integration|e2e|end_to_end)(_test)?\.py|"
     r"(integration|e2e|end_to_end|system)_tests?_.*\.py|"
     r".*\.(e2e|integration)\.(test|spec)?\.?[cm]?[jt]sx?)$"
 )
@@ -54,6 +54,13 @@ UNAMBIGUOUS_INTEGRATION_DIRS = frozenset({
     "end_to_end", "end-to-end", "endtoend", "system_tests",
 })
 UNIT_DIRS = frozenset({"unit", "unit_tests", "unittests", "unit-tests"})
+#: folders beside ``unit/`` in a test root that hold what the tests share, not another tier
+TEST_SUPPORT_DIRS = frozenset({
+    "fixtures", "fixture", "helpers", "helper", "utils", "util", "support", "data", "testdata", "test_data",
+    "mocks", "mock", "fakes", "stubs", "factories", "resources", "assets", "common", "shared", "snapshots",
+    "__snapshots__", "lib", "tools", "scripts", "benchmarks", "bench", "perf", "performance", "manual",
+    "docs", "__pycache__",
+})
 #: test folders whose name is too short to trust below the top of the project or a service
 #: (celery and kombu keep their suites in t/unit, t/integration)
 TOP_LEVEL_ONLY_TEST_DIRS = frozenset({"t"})
@@ -134,7 +141,31 @@ def classify_with_reason(rel_path: str, settings: Settings) -> tuple[Zone, str]:
         patterns = getattr(settings, key.replace("-", "_"))
         if matches_any(rel_path, patterns):
             return zone, f"matches `{key}` in the configuration"
-    return classify_by_heuristics_with_reason(rel_path)
+    zone, why = classify_by_heuristics_with_reason(rel_path)
+    if zone is Zone.TEST and (tier := _tier_beside_unit(rel_path, settings.root)) is not None:
+        return Zone.INTEGRATION_TEST, f"{why}; `{tier[1]}/` sits beside `{tier[0]}/unit/`: another test tier (integration)"
+    return zone, why
+
+
+def _tier_beside_unit(rel_path: str, root: Path | None) -> tuple[str, str] | None:
+    """A test root split into tiers (``tests/unit/``, ``tests/runtime/``, ``tests/sdk/``): the
+    folders beside the unit tier, other than shared helpers and data, are the tiers that run
+    against real services. Read from the disk (does the unit folder exist?), so a path alone
+    never decides it."""
+    if root is None:
+        return None
+    parts = PurePosixPath(rel_path).parts[:-1]
+    for index, folder in enumerate(parts[:-1]):
+        lowered = folder.lower()
+        if lowered in TEST_DIRS or lowered in TOP_LEVEL_ONLY_TEST_DIRS and index == 0:
+            tier = parts[index + 1]
+            if tier.lower() in UNIT_DIRS or tier.lower() in TEST_SUPPORT_DIRS or tier.startswith((".", "_")):
+                return None
+            base = Path(root, *parts[:index + 1])
+            if any((base / unit).is_dir() for unit in UNIT_DIRS):
+                return "/".join(parts[:index + 1]), tier
+            return None
+    return None
 
 
 def classify_by_heuristics(rel_path: str) -> Zone:

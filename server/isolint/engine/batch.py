@@ -195,7 +195,10 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
             result_cache = caches[id(settings)] = ResultCache(settings, (i.name for i in project.indexers),
                                                                  layout=project.services.fingerprint())
         item.cache = result_cache
-        item.digest = result_cache.digest_by_stamp(rel, stamp) or content_digest(raw)
+        content = (result_cache.digest_by_stamp(rel, stamp) or "").split("@", 1)[0] or content_digest(raw)
+        # a path's zone can change with the tree around it (a `unit/` folder created beside a
+        # tests/ tier): an entry is only good for the zone it was computed in
+        item.digest = f"{content}@{source.zone.value}"
         item.entry = result_cache.get(rel, item.digest)
         if item.entry is not None:
             item.facts = item.entry.facts

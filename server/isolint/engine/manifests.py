@@ -1,8 +1,7 @@
-"""What a folder's dependency manifests say: the distribution it ships and the distributions it
-declares as dependencies. A service that declares another folder's distribution as a dependency
-installs it as a library (``presidio-analyzer`` for the image redactor, the open-source core for
-an enterprise edition): its imports of that package are library use, not a reach into another
-service's internals.
+"""What a folder's dependency manifests say: the distribution it ships, whether that is
+published as a library, and the distributions it declares as dependencies (``ProjectIndex.
+declares_dependency`` puts them together: a declared library is not another service's
+internals).
 
 Read, never run: ``pyproject.toml`` (PEP 621 ``[project]``, Poetry, uv sources, dependency
 groups), ``requirements*.txt`` at the folder's top and under ``requirements/``, and the
@@ -108,6 +107,23 @@ def _requirement_files(folder: Path) -> list[Path]:
                   if entry.name.startswith("requirements") or base.name == "requirements"
                   if entry.name.endswith((".txt", ".in")) and entry.is_file(follow_symlinks=False)]
     return found
+
+
+#: what a distribution published for others to install carries besides its name and version
+_PUBLISHING_KEYS = ("license", "classifiers", "urls", "homepage", "repository", "documentation")
+_SETUP_PUBLISHING_RE = re.compile(r"\b(license|classifiers|url|long_description)\s*[=:]")
+
+
+def is_published(folder: Path) -> bool:
+    """Whether ``folder``'s distribution is published as a library: its manifest carries a
+    license, classifiers or project URLs. A workspace package that only names itself, its
+    version, its dependencies (and the readme project templates add) is installed to share a
+    service's code, not to offer an API."""
+    data = _pyproject(folder)
+    for table in (_table(data, "project"), _table(data, "tool", "poetry")):
+        if isinstance(table, dict) and any(key in table for key in _PUBLISHING_KEYS):
+            return True
+    return any(_SETUP_PUBLISHING_RE.search(_read(folder / setup) or "") for setup in ("setup.py", "setup.cfg"))
 
 
 def declares(importer: Path, target: Path) -> bool:

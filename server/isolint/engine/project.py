@@ -20,9 +20,9 @@ from isolint.core.config import Settings, tomllib
 from isolint.core.files import read_regular_text
 from isolint.core.model import Language, Zone
 from isolint.core.rule import Indexer
-from isolint.core.zones import classify_by_heuristics
+from isolint.core.zones import TEST_DIRS, classify_by_heuristics
 from isolint.engine.images import Image, find_dockerfiles, parent_of, read_image
-from isolint.engine.manifests import declares
+from isolint.engine.manifests import declares, is_published
 
 if TYPE_CHECKING:
     from isolint.engine.selection import TokenScan
@@ -62,6 +62,20 @@ class ServiceMap:
 
     def is_shared(self, rel_path: str) -> bool:
         return any(rel_path == f or rel_path.startswith(f.rstrip("/") + "/") for f in self.shared)
+
+    def test_owner(self, rel_path: str) -> str | None:
+        """The service a test outside every service belongs to when a folder below its test
+        folder is named as that service's folder (``tests/unit/model_server/test_encoders.py``):
+        test trees that mirror the services. None when none or several services are named."""
+        parts = [part.lower() for part in PurePosixPath(rel_path).parts[:-1]]
+        start = next((index for index, part in enumerate(parts) if part in TEST_DIRS), None)
+        if start is None:
+            return None
+        by_folder_name: dict[str, set[str]] = {}
+        for name, folder in self.services.items():
+            by_folder_name.setdefault(PurePosixPath(folder).name.lower(), set()).add(name)
+        owners = {name for part in parts[start + 1:] for name in by_folder_name.get(part, ())}
+        return owners.pop() if len(owners) == 1 else None
 
     def fingerprint(self) -> str:
         """What decides where an import lands (the result cache keys on it)."""
@@ -219,10 +233,7 @@ def _published_by_root(root: Path) -> set[str]:
 
 
 def _dirs_in(folder: Path) -> list[os.DirEntry]:
-    try:
-        return [entry for entry in os.scandir(folder) if entry.is_dir(follow_symlinks=False)]
-    except OSError:
-        return []
+    return [entry for entry in _entries(folder) if entry.is_dir(follow_symlinks=False)]
 
 
 def _source_roots(root: Path, services: ServiceMap, images: list[Image]) -> None:
@@ -240,10 +251,24 @@ def _source_roots(root: Path, services: ServiceMap, images: list[Image]) -> None
     for folder, config in _pytest_pythonpath(root):
         learned.setdefault(folder, f"`pythonpath` in `{config}`")
     for folder, reason in learned.items():
-        if folder and (root / folder).is_dir() and folder not in services.source_roots and not any(
+        if folder and _holds_python_packages(root / folder) and folder not in services.source_roots and not any(
                 folder == f or folder.startswith(f + "/") for f in services.services.values()):
             services.source_roots.append(folder)
             services.reasons.setdefault(folder, reason)
+
+
+def _holds_python_packages(folder: Path) -> bool:
+    """A folder code can import from: Python modules or packages at its top (a frontend's
+    build context is no source root)."""
+    return any(entry.name.endswith(".py") or (entry.is_dir(follow_symlinks=False) and (Path(entry.path) / "__init__.py").is_file())
+               for entry in _entries(folder))
+
+
+def _entries(folder: Path) -> list[os.DirEntry]:
+    try:
+        return list(os.scandir(folder))
+    except OSError:
+        return []
 
 
 def _pytest_pythonpath(root: Path) -> list[tuple[str, str]]:
@@ -526,14 +551,21 @@ class ProjectIndex:
         return self._fs_cache[rel][1]
 
     def declares_dependency(self, importer: str, target: str) -> bool:
-        """Whether service ``importer``'s manifests declare service ``target``'s distribution as a
-        dependency: it installs ``target`` as a library (``manifests.declares``)."""
+        """Whether service ``importer`` installs ``target`` as a library: its manifests declare
+        ``target``'s distribution as a dependency (``manifests.declares``), and that is a library —
+        published (``presidio-analyzer`` for the image redactor, the open-source core for an
+        enterprise edition) or not deployed on its own (a workspace library with no image or entry
+        point). A worker declaring its API's bare workspace package still reaches into a service."""
         key = (importer, target)
         known = self._declared.get(key)
         if known is None:
             folders = self.services.services
-            known = self._declared[key] = (importer in folders and target in folders and declares(
-                self.root / folders[importer], self.root / folders[target]))
+            known = False
+            if importer in folders and target in folders:
+                target_folder = self.root / folders[target]
+                known = declares(self.root / folders[importer], target_folder) and (
+                    is_published(target_folder) or not _deployed_on_its_own(_names_in(target_folder)))
+            self._declared[key] = known
         return known
 
     def invalidate_files(self) -> None:

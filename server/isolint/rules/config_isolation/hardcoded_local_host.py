@@ -9,7 +9,7 @@ from isolint.core.scratch import Key
 from isolint.core.model import SECRET_RANGE, Fix, Fixability, Language
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import env_name_for, service_word
-from isolint.rules.config_isolation.env_lookups import env_lookup, is_env_default
+from isolint.rules.config_isolation.env_lookups import is_env_default
 from isolint.rules.config_isolation.shared import replace_with_env_lookup, settings_field_fix, settings_field_of
 from isolint.rules.config_isolation.usage import (
     TRANSPARENT_CALLS,
@@ -152,7 +152,7 @@ class HardcodedLocalHost(Rule):
     - Checks and allow-lists (`host in LOCAL_HOSTS`, `ALLOWED_HOSTS`), messages, docstrings,
       regular expressions, `EXAMPLE_*` constants, command-line defaults.
     - Where a server listens (`web.TCPSite(runner, "127.0.0.1", port)`), loopback URLs to a
-      server the process runs or to a sibling on a configured port (`f"localhost:{settings.port}"`).
+      server the process runs (`f"http://127.0.0.1:{settings.port}"`).
     - Respellings (`"localhost" if host == "0.0.0.0" else host`), a URL's implied host
       (`parsed.hostname or "localhost"`), a telemetry collector's specified default.
     - The local choice of a catalogue (`LOCAL = "http://localhost:8000"` in an enum, an entry
@@ -218,7 +218,7 @@ class HardcodedLocalHost(Rule):
         if is_env_default(node, ctx):
             return  # an environment lookup's default: ISO102 judges it (with the variable's name)
         name = env_name_for(node, ctx)
-        if names_documentation(name) or names_local_entry(name) and not isinstance(ctx.parent, (ast.List, ast.Tuple, ast.Set)):
+        if names_documentation(name) or _is_local_member(name, ctx):
             return  # EXAMPLE_DATABASE_URL = "postgresql://user:pass@localhost/db": shown, never connected to
         if _is_labelled_local_entry(node, ctx) or _respells_bind_all(node, parsed, ctx):
             return  # {"url": "http://localhost:8000", "name": "Local"}; "localhost" if host == "0.0.0.0" else host
@@ -237,7 +237,7 @@ class HardcodedLocalHost(Rule):
         refs = parsed.destination_refs(names_backing_service(name))
         if not refs or site.use is Use.ITERATED and parsed.is_bare_host:
             return
-        if _is_own_server_url(node, refs, ctx) or _is_sibling_on_configured_port(node, refs, name, ctx):
+        if _is_own_server_url(node, refs, ctx):
             return  # f"http://127.0.0.1:{self.port}": a server this process runs, on loopback by design
         collection = ctx.parent if isinstance(ctx.parent, (ast.List, ast.Tuple, ast.Set)) else None
         if collection is not None:
@@ -317,6 +317,14 @@ class HardcodedLocalHost(Rule):
 LOCAL_LABEL_TEXT_RE = re.compile(r"^(local|localhost|development|dev)\b", re.IGNORECASE)
 #: names of the URLs an OAuth authorization server sends the user back to
 REDIRECT_NAME_RE = re.compile(r"(^|_)(REDIRECT_URIS?|REDIRECT_URLS?|CALLBACK_URIS?|CALLBACK_URLS?)$")
+
+
+def _is_local_member(name: str | None, ctx: PythonContext) -> bool:
+    """A single value of a class member or field named for the local choice (``LOCAL`` of an
+    environments enum, ``local_runtime_url``). A module constant named so (``DEV_API_URL``) is
+    often a fallback and stays reported, and so does a collection (``LOCAL_ORIGINS``: an allow-list)."""
+    return (names_local_entry(name) and bool(ctx.classes) and ctx.current_function is None
+            and not isinstance(ctx.parent, (ast.List, ast.Tuple, ast.Set)))
 
 
 def _is_labelled_local_entry(node: ast.AST, ctx: PythonContext) -> bool:
@@ -530,22 +538,6 @@ def _is_own_server_url(node: ast.AST, refs: tuple, ctx: PythonContext) -> bool:
         return False  # a web URL, or a bare host:port (f"localhost:{self.gateway_port}")
     port = _port_expression(node, ctx)
     return port is not None and is_own_port(port, ctx)
-
-
-def _is_sibling_on_configured_port(node: ast.AST, refs: tuple, name: str | None, ctx: PythonContext) -> bool:
-    """``JupyterKernel(f"localhost:{os.environ.get('GATEWAY_PORT', '8888')}")`` inside a function: the
-    deployment chooses the port of a process beside this one and the code pins its host to the same
-    machine on purpose. Not a backing service's URL, and not a field's default (``mcp_host: str =
-    Field(default=f"localhost:{os.getenv('PORT')}")`` is a setting a deployment must override)."""
-    if ctx.current_function is None or len(refs) != 1 or names_backing_service(name):
-        return False
-    ref = refs[0]
-    if ref.kind != "local" or ref.username or ref.port or ref.scheme and ref.scheme not in WEB_SCHEMES:
-        return False
-    port = _port_expression(node, ctx)
-    while isinstance(port, ast.Call) and callee_name(port) in ("int", "str") and len(port.args) == 1:
-        port = port.args[0]
-    return isinstance(port, ast.Call) and env_lookup(port, ctx) is not None
 
 
 def _port_expression(node: ast.AST, ctx: PythonContext) -> ast.expr | None:

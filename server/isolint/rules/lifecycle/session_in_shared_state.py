@@ -4,6 +4,8 @@ import ast
 
 from isolint.core.context import PythonContext
 from isolint.core.modules import import_time_statements
+from isolint.core.scratch import Key
+from isolint.rules.common.scope import walk
 from isolint.rules.lifecycle.tracking import LifecycleRule, tracker_for
 
 #: methods through which a class releases what it holds
@@ -12,13 +14,15 @@ CLEANUP_HOOKS = frozenset({"close", "aclose", "__exit__", "__aexit__", "__del__"
 
 
 class SessionInSharedState(LifecycleRule):
-    """A database session stored where every request shares it (module global, class attribute).
+    """A database session stored where every request shares it, or handed to concurrent code.
 
     ## What it does
     Flags a database session or connection stored where every request and caller shares it:
     a module-level variable (also one assigned through `global`), a class attribute, or an
     attribute set in `__init__` of a class that never closes it (no `close`, `__exit__`,
-    `__aexit__`, `dispose`… method).
+    `__aexit__`, `dispose`… method). Also a session or connection handed to code that runs
+    alongside its owner: a new thread, a background task (`create_task`, `add_task`), executor
+    jobs submitted in a loop, or two or more coroutines of one `gather`.
 
     ## Why is this bad?
     A session is a unit of work, not thread-safe and not safe across concurrent coroutines.
@@ -52,13 +56,15 @@ class SessionInSharedState(LifecycleRule):
       connection pools and redis / HTTP clients: they are made to be shared.
     - A bare annotation such as `session: AsyncSession` (no session is created).
     - A session attribute of a class that closes it (`close`, `__exit__`, `__aexit__`).
+    - One executor job awaited at once (`pool.submit(fn, session).result()`); a `gather` in
+      which one coroutine only gets the session; tasks that each open their own.
     - A one-shot script's connection: the module does its database work at its own top level
       and no function or class of it reads the name (or it sits under `if __name__ == "__main__":`).
     """
 
     code = "ISO307"
     name = "session-in-shared-state"
-    message = "{what} `{target}` is held in {place}, shared by every request; open one per unit of work"
+    message = "{what} `{target}` is {place}; open one per unit of work"
 
     def visit_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: PythonContext) -> None:
         self._observe(node, ctx)
@@ -76,9 +82,59 @@ class SessionInSharedState(LifecycleRule):
         created = tracker_for(ctx).resolve_call(value, ctx)
         if created is None or not created.kind.is_per_request:
             return
-        ctx.report(self, node, what=created.description, target=ctx.text_of(targets[0]), place=where)
+        ctx.report(self, node, what=created.description, target=ctx.text_of(targets[0]),
+                   place=f"held in {where}, shared by every request")
 
     visit_AnnAssign = visit_Assign
+
+    def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
+        """A session handed to code that runs at the same time as its owner: a new thread or
+        task, executor jobs started in a loop, coroutines gathered together."""
+        self._observe(node, ctx)
+        func = node.func
+        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        started = CONCURRENT_STARTS.get(last)
+        if started is None or not ctx.functions:
+            return
+        if last in REPEATED_STARTS and not _in_loop(ctx):
+            return
+        tracker = tracker_for(ctx)
+        arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+        if last == "gather":  # one coroutine per argument: a session two of them share
+            counts: dict[str, int] = {}
+            for argument in _spread(arguments):
+                repeated = isinstance(argument, ast.Starred)  # *(work(s) for x in xs)
+                for name in dict.fromkeys(_sessions_in([argument], tracker)):
+                    counts[name] = counts.get(name, 0) + (2 if repeated else 1)
+            for name, count in counts.items():
+                if count > 1:
+                    self._report_shared(node, name, tracker.local_type(name), started, ctx)
+            return
+        pending = ctx.scratch.setdefault(_STARTED, list)
+        for name in dict.fromkeys(_sessions_in(arguments, tracker)):
+            pending.append((node, tracker.binding(name), started, last in REPEATED_STARTS))
+
+    def function_done(self, scope, ctx: PythonContext) -> None:
+        """A session handed to a thread or task is shared only when its owner goes on with it:
+        uses it after the start, or closes it by leaving the ``with`` that entered it (or starts
+        the same work in a loop). Handing it over for good (nothing after the start) is not."""
+        pending = ctx.scratch.get(_STARTED)
+        if not pending:
+            return
+        keep = []
+        for node, binding, started, repeated in pending:
+            if binding is None or binding.function is not scope.node:
+                keep.append((node, binding, started, repeated))
+                continue
+            with_ = binding.statement if binding.origin == "entered" else None
+            closes_after = with_ is not None and with_.lineno <= node.lineno <= (with_.end_lineno or 0)
+            if repeated or closes_after or binding.last_use_line > (node.end_lineno or node.lineno):
+                self._report_shared(node, binding.name, binding.resource, started, ctx)
+        pending[:] = keep
+
+    def _report_shared(self, node: ast.Call, name: str, resource, started: str, ctx: PythonContext) -> None:
+        ctx.report(self, node, what=resource.description, target=name,
+                   place=f"handed to {started} while its owner keeps using or closing it")
 
     @staticmethod
     def _shared_place(target: ast.expr, ctx: PythonContext) -> str | None:
@@ -98,6 +154,51 @@ class SessionInSharedState(LifecycleRule):
             methods = {s.name for s in ctx.classes[-1].body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
             return None if methods & CLEANUP_HOOKS else f"the state of every `{ctx.classes[-1].name}` (never closed)"
         return None
+
+
+#: calls that start code running alongside their caller -> what the message calls it
+CONCURRENT_STARTS = {
+    "Thread": "another thread", "start_new_thread": "another thread", "submit": "executor jobs",
+    "create_task": "a background task", "ensure_future": "a background task", "start_soon": "a background task",
+    "add_task": "a background task that runs after the response", "gather": "coroutines running together",
+}
+_STARTED: Key[list] = Key("iso3.sessions-handed-to-concurrent-code")
+#: starts that are concurrent only when repeated (one executor job awaited at once is not)
+REPEATED_STARTS = frozenset({"submit"})
+
+
+def _spread(arguments: list) -> list:
+    """``gather(*[a(s), b()])`` is ``gather(a(s), b())``: a starred literal's elements are
+    separate coroutines; a starred comprehension stays one (repeated) argument."""
+    out = []
+    for argument in arguments:
+        if isinstance(argument, ast.Starred) and isinstance(argument.value, (ast.List, ast.Tuple)):
+            out.extend(argument.value.elts)
+        else:
+            out.append(argument)
+    return out
+
+
+def _sessions_in(expressions: list, tracker) -> list[str]:
+    """Names of sessions and connections (per-request handles) an expression reads."""
+    found = []
+    for expression in expressions:
+        for node in walk(expression):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                resource = tracker.local_type(node.id)
+                if resource is not None and resource.kind.is_per_request:
+                    found.append(node.id)
+    return found
+
+
+def _in_loop(ctx: PythonContext) -> bool:
+    for parent in reversed(ctx.parents):
+        if isinstance(parent, (ast.For, ast.AsyncFor, ast.While, ast.comprehension, ast.ListComp,
+                               ast.GeneratorExp, ast.SetComp, ast.DictComp)):
+            return True
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+    return False
 
 
 def _script_work_only(name: str, tree: ast.Module) -> bool:

@@ -24,7 +24,8 @@ class SessionWithoutContextManager(LifecycleRule):
     httpx client sessions) that a function creates without making sure it is closed: not entered
     with `with` / `async with`, not closed (or exited, when entered by hand with `__enter__` /
     `__aenter__`) in a `finally`, and not handed to a caller that owns it; a session created and
-    used in one expression (`SessionLocal().query(...)`) is flagged too. One a method stores on
+    used in one expression (`SessionLocal().query(...)`), or returned out of the `with` that
+    closes it, is flagged too. One a method stores on
     `self` (also in a dict on `self`) and another method closes outside any `finally` is
     flagged at the assignment, unless that method is the object's own cleanup hook (`close`,
     `__exit__`, `stop`, `tearDown`…). In tests, an engine or pool a test or fixture builds for
@@ -117,6 +118,13 @@ class SessionWithoutContextManager(LifecycleRule):
             ctx.report(self, binding.statement, fix=None if handed_to_pytest else lifecycle_fix(binding, scope, ctx),
                        what=binding.resource.description, name=binding.name, detail=detail,
                        advice=_advice(binding.resource, fixture=returned_to_pytest or is_generator(scope.node)))
+        for binding in scope.bindings.values():
+            if binding.returned_from_with:
+                ret = binding.returned_from_with[0]
+                ctx.report(self, ret, what=binding.resource.description, name=binding.name,
+                           detail="returned out of the `with` that closes it",
+                           advice="return what it loaded, or let the caller open the session",
+                           related=[(binding.statement, "the `with` that closes it")])
         for call, resource, holder in scope.handed_pools if in_tests else ():
             kept = scope.bindings.get(holder)
             if kept is None or kept.escaped or kept.entered or kept.closed_in_finally or kept.closes \

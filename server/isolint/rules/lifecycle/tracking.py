@@ -83,6 +83,8 @@ class Binding:
     closes: list = field(default_factory=list)  # cleanup calls outside finally/with
     close_statements: list = field(default_factory=list)
     except_closes: int = 0
+    #: ``return name`` of a session a ``with`` entered: the caller gets it closed
+    returned_from_with: list = field(default_factory=list)
     #: where each cleanup of something the name holds runs (``db.engine.dispose()``):
     #: ``cleanup_position``'s answers
     member_closes: list = field(default_factory=list)
@@ -398,12 +400,17 @@ class Tracker:
         if binding is None:
             return
         if binding.origin == "parameter":
+            binding.last_use_line = max(binding.last_use_line, node.lineno)
             if len(binding.handoffs) < MAX_HANDOFFS and binding.function is self.scope.node:
                 handoff = _argument_of(node, ctx)
                 if handoff is not None:
                     binding.handoffs.append(handoff)
             return
         binding.last_use_line = max(binding.last_use_line, node.lineno)
+        if binding.origin == "entered" and ctx.parents and isinstance(ctx.parents[-1], ast.Return) \
+                and binding.resource is not None and binding.resource.kind.is_per_request \
+                and binding.function is self.scope.node:
+            binding.returned_from_with.append(ctx.parents[-1])  # ``with Session() as s: return s``
         if binding.function is not self.scope.node and isinstance(binding.function, FUNCTION_NODES) \
                 and not _in_header(node, self.scope.node, ctx):
             binding.escaped = True  # captured by a nested function or lambda

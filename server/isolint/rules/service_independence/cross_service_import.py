@@ -4,7 +4,12 @@ from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
 from isolint.rules.service_independence.admission import may_import_service
-from isolint.rules.service_independence.imports import ImportBoundaryRule, ResolvedImport, is_public_part
+from isolint.rules.service_independence.imports import (
+    ImportBoundaryRule,
+    ResolvedImport,
+    importing_service,
+    is_public_part,
+)
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -52,21 +57,20 @@ class CrossServiceImport(ImportBoundaryRule):
     ```
 
     ## Known look-alikes
-    - Imports of shared packages (`shared`, `common`, `shared_configs`…, a package several
-      images copy, or the `shared` option).
+    - Shared packages (`shared`, `common`, `shared_configs`…, a package several images copy).
     - A service's public face: folders named `client`, `sdk`, `public`, `contracts` or
       `interface(s)`.
-    - Imports in tests outside every service (an end-to-end suite may drive several services),
-      in test helpers (`test_framework/`) and in development launchers and scripts.
-    - A library the repository's root `pyproject.toml` ships, even when an image runs it.
-    - A service the importer declares as a dependency in its own manifest (`pyproject.toml`
-      dependencies or a path dependency, `requirements*.txt`, an editable install): it installs
-      that service's distribution as a library.
+    - End-to-end and integration suites outside every service, test helpers
+      (`test_framework/`), development launchers and scripts.
+    - A library: the one the root `pyproject.toml` ships, or one the importer's manifest
+      declares that is published or not deployed on its own (a declared but deployed, unpublished
+      workspace package of another service is still reported).
 
     ## Options
     - `services`, `shared`: declare what zero-config detection would guess.
-    - `check-test-imports`: flag cross-service imports in a service's own tests (on by default;
-      off leaves every test alone).
+    - `check-test-imports`: flag cross-service imports in a service's own tests — inside its
+      folder, or unit tests in a test tree that names it (`tests/unit/model_server/…`) — on by
+      default; off leaves every test alone.
     """
 
     code = "ISO601"
@@ -81,11 +85,11 @@ class CrossServiceImport(ImportBoundaryRule):
         # file's bytes can name an import that resolves into it
         if not (super().admits(source, project) and len(project.services.services) > 1):
             return False
-        importer = project.services.service_of(source.rel_path)
+        importer = importing_service(source, project.services)
         return importer is not None and may_import_service(source, project, exempt=importer)
 
     def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:
-        importer = ctx.project.services.service_of(ctx.source.rel_path)
+        importer = importing_service(ctx.source, ctx.project.services)
         target = resolved.target_service
         if target is None or target == importer or resolved.target_shared:
             return

@@ -37,12 +37,24 @@ class ResolvedImport:
 
 
 def applies_in(source: "SourceFile") -> bool:
-    """Production code always; a service's own tests (inside its folder, which must hold for the
-    service alone) unless ``check-test-imports`` is off. Tests outside every service (end-to-end
-    suites that drive several services) import no service of their own to be independent of."""
+    """Production code always; a service's own tests unless ``check-test-imports`` is off: tests
+    inside its folder, and unit tests in a test tree that mirrors the services
+    (``tests/unit/model_server/…``: which service, ``ServiceMap.test_owner`` decides with the
+    project). Other tests outside every service (end-to-end and integration suites that drive
+    several services) import no service of their own to be independent of."""
     if source.zone is Zone.PRODUCTION:
         return True
-    return source.zone in TEST_ZONES and source.service is not None and source.settings.check_test_imports
+    if source.zone not in TEST_ZONES or not source.settings.check_test_imports:
+        return False
+    return source.service is not None or source.zone is Zone.TEST
+
+
+def importing_service(source: "SourceFile", services: Any) -> str | None:
+    """The service whose independence an import in ``source`` is judged for."""
+    own = services.service_of(source.rel_path)
+    if own is None and source.zone is Zone.TEST:
+        return services.test_owner(source.rel_path)
+    return own
 
 
 def imported_modules(node: ast.AST, ctx: "PythonContext") -> Iterator[tuple[ast.AST, str]]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from isolint.core.model import Severity
+from isolint.core.model import Severity, Zone
 from isolint.rules.service_independence.admission import may_import_service
 from isolint.rules.service_independence.imports import ImportBoundaryRule, ResolvedImport
 
@@ -58,7 +58,7 @@ class SharedImportsService(ImportBoundaryRule):
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
         # only shared code, and only when its bytes can name an import that resolves into a service
-        return (super().admits(source, project) and bool(project.services.services)
+        return (super().admits(source, project) and source.zone is Zone.PRODUCTION and bool(project.services.services)
                 and project.services.is_shared(source.rel_path)
                 and may_import_service(source, project, exempt=None))
 

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 
 MUTATING_METHODS = frozenset({"update", "pop", "setdefault", "clear", "popitem", "__setitem__", "__delitem__"})
 ENV_FUNCTIONS = frozenset({"os.putenv", "os.unsetenv"})
+#: functions that load a ``.env`` file into ``os.environ``
+DOTENV_LOADERS = frozenset({"dotenv.load_dotenv", "dotenv.main.load_dotenv"})
+#: file names pytest collects (its default ``python_files``) and ``conftest.py``
+COLLECTED_FILE = re.compile(r"^(test_.*|.*_test|conftest)\.py$")
 SETUP_METHODS = frozenset({"setUp", "asyncSetUp", "setUpClass", "setUpModule", "setup_method", "setup_class",
                            "setup", "setUpTestData"})
 TEARDOWN_METHODS = frozenset({"tearDown", "asyncTearDown", "tearDownClass", "tearDownModule", "teardown_method",
@@ -39,9 +43,11 @@ class EnvironMutationInTest(Rule):
     """A test changing `os.environ` directly instead of through `monkeypatch` or `patch.dict`.
 
     ## What it does
-    Flags a test (or fixture) that changes `os.environ` directly — item assignment, `del`,
-    `update`, `pop`, `setdefault`, `clear`, `os.putenv`/`os.unsetenv`, or rebinding
-    `os.environ` — instead of through pytest's `monkeypatch` or `mock.patch.dict`.
+    Flags a test, fixture or test module that changes `os.environ` directly — item assignment,
+    `del`, `update`, `pop`, `setdefault`, `clear`, `os.putenv`/`os.unsetenv`, rebinding it, or
+    `load_dotenv()` — instead of through pytest's `monkeypatch` or `mock.patch.dict`. A change
+    at a test module's or `conftest.py`'s import time is reported too: it applies to the whole
+    session and nothing undoes it.
 
     ## Why is this bad?
     `os.environ` is process-wide. A test that sets a variable and does not restore it leaks
@@ -77,13 +83,17 @@ class EnvironMutationInTest(Rule):
 
     ## Known look-alikes
     - Code under `with patch.dict(os.environ, …)` or `@patch.dict(os.environ, …)`;
-      `monkeypatch.setenv`; reads.
-    - A `conftest.py`'s session-wide set-up outside fixtures (module level, `pytest_configure`
-      and other hooks), meant to apply to every test.
-    - A change the code undoes itself — the save-and-restore `monkeypatch` automates: restored
-      in a `finally`, by `tearDown`, or after a fixture's `yield`.
-    - Test-suite launchers and entry points (`runtests.py`, a sample project's `manage.py`,
-      `wsgi.py`/`asgi.py`, `__main__` blocks).
+      `monkeypatch.setenv`, and later changes of a key the test gave `monkeypatch` (it puts back
+      the value it found); reads.
+    - A pytest hook (`pytest_configure`) that configures the session before any test runs.
+    - Save-and-restore written by hand: the restore itself (`os.environ[K] = saved`, the `pop`
+      under `if saved is None:`); a change restored in a `finally`, by `tearDown` or after a
+      fixture's `yield`; a whole-environment snapshot put back by `tearDown` or by an autouse
+      fixture of the module; the clean-up `pop` of the test's own change (the change is the
+      finding).
+    - Test-suite launchers and scripts (`runtests.py`, a sample project's `manage.py`,
+      `wsgi.py`/`asgi.py`, `__main__` blocks, a module with a `__main__` guard and no test or
+      fixture): they run as their own process.
     """
 
     code = "ISO502"
@@ -93,13 +103,13 @@ class EnvironMutationInTest(Rule):
     fixable = Fixability.SOMETIMES
     severity = Severity.WARNING
     zones = TEST_ZONES
-    tokens = (b"environ", b"putenv", b"unsetenv")
+    tokens = (b"environ", b"putenv", b"unsetenv", b"load_dotenv")
 
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
         # most test files that name os.environ only read it
         raw = identifier_bytes(source)
-        return b"putenv" in raw or b"unsetenv" in raw or ENVIRON_CHANGE.search(raw) is not None
+        return b"putenv" in raw or b"unsetenv" in raw or b"load_dotenv" in raw or ENVIRON_CHANGE.search(raw) is not None
 
     def _is_environ(self, node: ast.AST, ctx: "PythonContext") -> bool:
         return normalise(ctx.qualified_name(node)) == "os.environ"
@@ -139,8 +149,10 @@ class EnvironMutationInTest(Rule):
                 return
             key = node.args[0] if node.args and func.attr in KEYED_METHODS else None
             self._report(node, ctx, f"os.environ.{func.attr}()", fix, key)
-        elif normalise(ctx.qualified_name(func)) in ENV_FUNCTIONS:
+        elif (name := normalise(ctx.qualified_name(func))) in ENV_FUNCTIONS:
             self._report(node, ctx, f"{ctx.qualified_name(func)}()", None)
+        elif name in DOTENV_LOADERS:
+            self._report(node, ctx, "load_dotenv() loads a .env file into it", None)
 
     def _restores_snapshot(self, node: ast.Call, ctx: "PythonContext") -> bool:
         """``os.environ.clear()`` directly followed by ``os.environ.update(saved)`` (or that
@@ -167,18 +179,25 @@ class EnvironMutationInTest(Rule):
 
     def _report(self, node: ast.AST, ctx: "PythonContext", how: str, fix: Fix | None,
                 key: ast.AST | None = None) -> None:
-        if self._isolated(ctx) or self._in_launcher(ctx):
+        if self._isolated(ctx) or self._in_launcher(ctx) or self._whole_environ_restored(ctx):
             return
         if key is not None and (self._restored_in_finally(node, key, ctx) or self._restored_in_teardown(key, ctx)
-                                or self._restored_after_yield(node, key, ctx)):
+                                or self._restored_after_yield(node, key, ctx) or self._puts_back_saved(node, key, ctx)
+                                or self._undoes_own_change(node, key, ctx) or self._under_monkeypatch(key, ctx)):
             return
+        if not ctx.functions:
+            how += " at import time"
         ctx.report(self, node, fix=fix, how=how)
 
+    def begin_file(self, ctx: "PythonContext") -> None:
+        self._restoring_classes: dict[int, bool] = {}
+        self._module_restores: bool | None = None
+
     def _isolated(self, ctx: "PythonContext") -> bool:
-        if ctx.source.name == "conftest.py" and not any(
-            is_test_function(f) or fixture_decorator(f) is not None for f in ctx.functions
+        if ctx.source.name == "conftest.py" and any(
+            isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name.startswith("pytest_") for f in ctx.functions
         ):
-            return True  # session-wide set-up: import time and pytest_* hooks
+            return True  # a pytest hook configures the session before any test runs
         for parent in ctx.parents:
             if isinstance(parent, (ast.With, ast.AsyncWith)) and any(
                 self._patches_environ(item.context_expr, ctx) for item in parent.items
@@ -270,11 +289,120 @@ class EnvironMutationInTest(Rule):
                     return True
         return False
 
+    def _puts_back_saved(self, node: ast.AST, key: ast.AST, ctx: "PythonContext") -> bool:
+        """The restore itself: ``os.environ[K] = saved`` where ``saved`` holds K's earlier value
+        (read in the same function, or kept on ``self``), and the removal in the branch of
+        ``if saved is None:`` — a fixture's teardown, a ``finally``, a ``tearDown``."""
+        wanted = ast.dump(key)
+        saved = self._saved_names(wanted, ctx)
+        if not saved:
+            return False
+        if isinstance(node, ast.Assign) and _name_of(node.value) in saved:
+            return True
+        return any(isinstance(parent, ast.If) and any(_name_of(n) in saved for n in ast.walk(parent.test))
+                   for parent in ctx.parents)
+
+    def _saved_names(self, wanted: str, ctx: "PythonContext") -> set[str]:
+        """Names holding K's value before a change: ``prev = os.environ.get(K)`` in the
+        enclosing function, ``self.prev = …`` anywhere in the enclosing class."""
+        blocks = [f for f in ctx.functions[-1:]] + [c for c in ctx.classes[-1:]]
+        names: set[str] = set()
+        for block in blocks:
+            for statement in ast.walk(block):
+                if isinstance(statement, ast.Assign) and self._reads_key(statement.value, wanted, ctx):
+                    names.update(filter(None, (_name_of(t) for t in statement.targets)))
+        return names
+
+    def _reads_key(self, value: ast.AST, wanted: str, ctx: "PythonContext") -> bool:
+        for node in ast.walk(value):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "pop") \
+                    and node.args and self._is_environ(node.func.value, ctx) and ast.dump(node.args[0]) == wanted:
+                return True
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) \
+                    and self._is_environ(node.value, ctx) and ast.dump(node.slice) == wanted:
+                return True
+        return False
+
+    def _undoes_own_change(self, node: ast.AST, key: ast.AST, ctx: "PythonContext") -> bool:
+        """``os.environ.pop(K)`` / ``del os.environ[K]`` after the same function set K: the
+        clean-up of a change that is itself reported, not a second leak."""
+        removal = isinstance(node, ast.Delete) or (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                                                   and node.func.attr == "pop")
+        function = ctx.current_function
+        if not removal or function is None:
+            return False
+        wanted = ast.dump(key)
+        return any(isinstance(statement, ast.Assign) and statement.lineno < node.lineno
+                   and any(isinstance(t, ast.Subscript) and self._is_environ(t.value, ctx) and ast.dump(t.slice) == wanted
+                           for target in statement.targets for t in _flatten(target))
+                   for statement in ast.walk(function))
+
+    def _under_monkeypatch(self, key: ast.AST, ctx: "PythonContext") -> bool:
+        """The function also hands K to ``monkeypatch.setenv``/``delenv``, which puts back K's
+        value from before the test whatever the test did to it afterwards."""
+        function = ctx.current_function
+        if function is None:
+            return False
+        wanted = ast.dump(key)
+        return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                   and node.func.attr in ("setenv", "delenv") and node.args and ast.dump(node.args[0]) == wanted
+                   and (_name_of(node.func.value) or "").endswith("monkeypatch")
+                   for node in ast.walk(function))
+
+    def _whole_environ_restored(self, ctx: "PythonContext") -> bool:
+        """A snapshot of the whole environment taken before each test and put back after it:
+        in the class's ``setUp``/``tearDown`` (``self._env = os.environ.copy()`` …
+        ``os.environ.clear(); os.environ.update(self._env)``, a ``patch.dict`` started and
+        stopped) or by an autouse fixture of the module (after its ``yield``)."""
+        for cls in ctx.classes:
+            restored = self._restoring_classes.get(id(cls))
+            if restored is None:
+                teardown = [m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                            and m.name in TEARDOWN_METHODS]
+                restored = self._restoring_classes[id(cls)] = any(self._restores_whole(m.body, ctx) for m in teardown)
+            if restored:
+                return True
+        if self._module_restores is None:
+            self._module_restores = ctx.tree is not None and any(
+                self._is_autouse(statement) and self._restores_whole(_after_yield(statement.body), ctx)
+                for statement in ctx.tree.body if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)))
+        return self._module_restores and bool(ctx.functions)
+
+    @staticmethod
+    def _is_autouse(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        decorator = fixture_decorator(function)
+        return isinstance(decorator, ast.Call) and any(
+            k.arg == "autouse" and isinstance(k.value, ast.Constant) and k.value.value is True for k in decorator.keywords)
+
+    def _restores_whole(self, statements: list, ctx: "PythonContext") -> bool:
+        """``os.environ.clear()`` + ``os.environ.update(saved)``, ``os.environ = saved`` or
+        ``patcher.stop()`` among ``statements``."""
+        methods: list[str] = []
+        for statement in statements:
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Call) and (method := self._environ_method(node, ctx)):
+                    methods.append(method)
+                elif isinstance(node, ast.Assign) and any(self._is_environ(t, ctx) for t in node.targets):
+                    return True
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "stop" \
+                        and "env" in (_name_of(node.func.value) or "").lower():
+                    return True
+        return "clear" in methods and "update" in methods
+
     def _in_launcher(self, ctx: "PythonContext") -> bool:
-        """A test-suite runner (``runtests.py``, a sample project's ``manage.py``) or a
-        ``__main__`` block configures its own process before any test runs."""
+        """A test-suite runner (``runtests.py``, a sample project's ``manage.py``), a
+        ``__main__`` block, or a script with one that pytest does not collect (a demo sender
+        under ``scripts/testing/``) configures its own process."""
         if ctx.source.name in LAUNCHER_FILES:
             return True
+        if ctx.tree is not None and any(
+            isinstance(statement, ast.If) and _is_main_guard(statement.test) for statement in ctx.tree.body
+        ) and (COLLECTED_FILE.match(ctx.source.name) is None or not any(
+            isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and (statement.name.startswith(("test", "Test")) or fixture_decorator(statement) is not None)
+            for statement in ctx.tree.body
+        )):
+            return True  # a script (no test, no fixture): it runs as its own process
         return any(
             isinstance(parent, ast.If) and _is_main_guard(parent.test) for parent in ctx.parents
         )
@@ -390,3 +518,18 @@ def _flatten(target: ast.AST):
             yield from _flatten(element.value if isinstance(element, ast.Starred) else element)
     else:
         yield target
+
+
+def _name_of(node: ast.AST | None) -> str | None:
+    """``prev`` for a name, ``self.prev`` for an attribute of ``self``/``cls``."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return None
+
+
+def _after_yield(body: list) -> list:
+    """The statements of a fixture after its ``yield`` (its teardown); none without one."""
+    split = next((i for i, statement in enumerate(body) if _is_yield_statement(statement)), None)
+    return [] if split is None else body[split + 1:]

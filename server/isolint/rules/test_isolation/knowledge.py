@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterable
 from isolint.core.scratch import Key, Lifetime
 from isolint.core.model import Zone
 from isolint.core.test_tiers import (
+    BETWEEN_TOKENS,
     IDENTIFIER_END,
     identifier_bytes,
     marker_names,
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from isolint.core.context import PythonContext
     from isolint.core.source import SourceFile
 
-MOCK_TOKENS = (b"Mock", b"patch", b"mocker", b"autospec")
+MOCK_TOKENS = (b"Mock", b"patch", b"mocker", b"autospec")  # "patch" also spells monkeypatch
 # Names after normalising `unittest.mock.X` and the `mock` backport's `mock.X` to `mock.X`.
 MOCK_FACTORIES = frozenset({
     "mock.Mock", "mock.MagicMock", "mock.AsyncMock", "mock.NonCallableMock", "mock.NonCallableMagicMock",
@@ -52,15 +53,34 @@ DETERMINISM_TARGETS = frozenset({
     "random", "randrange", "randint", "choice", "choices", "shuffle", "getrandbits", "uuid1", "uuid4",
     "token_hex", "token_urlsafe", "urandom",
 })
+#: observability side channels — tracing, logging, metrics, product analytics, error tracking:
+#: what a suite silences or captures so that it can look at the real service's spans and events
+#: without shipping them (``patch("app.checkout.posthog")``, ``patch("client._get_tracer", …)``)
+OBSERVABILITY_TARGET = re.compile(
+    r"(^|_)(tracer|tracers|tracing|tracer_provider|logger|logging|meter|metrics|telemetry|analytics|posthog|"
+    r"segment|mixpanel|amplitude|sentry|sentry_sdk|capture_exception|statsd|datadog|track_event)(_|$)"
+)
+
+
+#: mock classes whose names say what they are wherever they come from: a star import of a
+#: test-helper package, a helper module re-exporting ``unittest.mock``'s names
+WELL_KNOWN_MOCK_CLASSES = frozenset({
+    "MagicMock", "AsyncMock", "NonCallableMagicMock", "NonCallableMock", "PropertyMock", "create_autospec",
+})
+#: a name bound by nothing in the file (a star import) that is ``unittest.mock``'s
+UNBOUND_MOCK_NAMES = frozenset({"Mock", "patch", "patch.object", "patch.multiple"})
 
 
 def mock_kind(call: ast.AST, imports: "ImportMap", parameters: set[str]) -> str | None:
-    """``MagicMock``, ``patch.object``, ``mocker.patch``… when ``call`` creates a mock.
+    """``MagicMock``, ``patch.object``, ``mocker.patch``, ``monkeypatch.setattr``… when ``call``
+    creates a mock.
 
-    ``parameters`` are the names of the enclosing functions' parameters: ``mocker.patch`` only
-    counts when ``mocker`` is pytest-mock's fixture, i.e. a parameter. Spies (``wraps=`` the
-    real object) and patches of a clock or of randomness are not mocks: the real service still
-    runs.
+    ``parameters`` are the names of the enclosing functions' parameters: ``mocker.patch`` and
+    ``monkeypatch.setattr`` only count when ``mocker``/``monkeypatch`` is pytest's fixture, i.e.
+    a parameter (or kept on ``self``). The well-known mock classes count without an import
+    (star imports, helper modules re-exporting them). Spies (``wraps=`` the real object) and
+    patches of a clock, of randomness or of an analytics client are not mocks: the real service
+    still runs.
     """
     if not isinstance(call, ast.Call):
         return None
@@ -68,13 +88,83 @@ def mock_kind(call: ast.AST, imports: "ImportMap", parameters: set[str]) -> str 
     kind = None
     if name in MOCK_FACTORIES:
         kind = name.split(".", 1)[1] if name.startswith("mock.") else name
-    elif name and "." in name:
-        base, method = name.split(".", 1)
-        if base in MOCKER_FIXTURES and base in parameters and method in MOCKER_METHODS:
-            kind = name
+    elif name is None:
+        return None
+    elif (last := name.rsplit(".", 1)[-1]) in WELL_KNOWN_MOCK_CLASSES and not name.startswith("mock."):
+        kind = last  # ``from test_framework.doubles import MagicMock``, a star import
+    elif name in UNBOUND_MOCK_NAMES and _unbound(call.func, imports) and _looks_patched(call, name):
+        kind = name
+    else:
+        base, _, method = _fixture_method(call.func, name)
+        if base in MOCKER_FIXTURES and method in MOCKER_METHODS and _is_fixture(call.func, base, parameters):
+            kind = f"{base}.{method}"
+        elif base == "monkeypatch" and method == "setattr" and _is_fixture(call.func, base, parameters) \
+                and _sets_a_stand_in(call):
+            kind = "monkeypatch.setattr"
     if kind is None or _is_spy(call) or _patches_determinism(call, kind):
         return None
     return kind
+
+
+def _unbound(func: ast.AST, imports: "ImportMap") -> bool:
+    """``patch``/``Mock`` that no import of the file binds (it comes from a star import)."""
+    root = func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    return isinstance(root, ast.Name) and root.id not in imports
+
+
+def _looks_patched(call: ast.Call, name: str) -> bool:
+    """An unbound ``patch("pkg.module.name")`` names a dotted target (``patch`` alone is a
+    common verb); ``Mock()`` and ``patch.object`` say what they are."""
+    if name != "patch":
+        return True
+    first = call.args[0] if call.args else None
+    return isinstance(first, ast.Constant) and isinstance(first.value, str) and "." in first.value
+
+
+def _fixture_method(func: ast.AST, name: str) -> tuple[str, str, str]:
+    """``("mocker", ".", "patch.object")`` for ``mocker.patch.object`` and
+    ``self.mocker.patch.object``."""
+    if name.startswith(("self.", "cls.")):
+        name = name.split(".", 1)[1]
+    return name.partition(".")
+
+
+def _is_fixture(func: ast.AST, base: str, parameters: set[str]) -> bool:
+    """pytest's fixture by that name: a parameter of an enclosing function, or kept on the
+    instance (``self.mocker = mocker`` in an autouse fixture)."""
+    root = func
+    while isinstance(root, ast.Attribute):
+        if isinstance(root.value, ast.Name) and root.value.id in ("self", "cls") and root.attr == base:
+            return True
+        root = root.value
+    return isinstance(root, ast.Name) and root.id == base and base in parameters
+
+
+#: names of stand-ins a test writes by hand for ``monkeypatch.setattr``
+STAND_IN_NAME = re.compile(r"^_*(fake|mock|stub|dummy)|^_*(Fake|Mock|Stub|Dummy)|(_fake|_mock|_stub|Fake|Mock|Stub)$")
+
+
+def _sets_a_stand_in(call: ast.Call) -> bool:
+    """``monkeypatch.setattr(target, "name", value)`` / ``setattr("pkg.mod.name", value)`` whose
+    value is a stand-in — a lambda or a function or class named as a fake — rather than a
+    setting (``monkeypatch.setattr(settings, "DEBUG", True)``); a mock call as the value is
+    reported on its own."""
+    args = call.args
+    first = args[0] if args else None
+    dotted = isinstance(first, ast.Constant) and isinstance(first.value, str)
+    value = args[1] if dotted and len(args) > 1 else args[2] if len(args) > 2 else None
+    if value is None:
+        value = next((k.value for k in call.keywords if k.arg == "value"), None)
+    if isinstance(value, ast.Lambda):
+        return True
+    if isinstance(value, ast.Call):  # `setattr(obj, "sender", MagicMock())`
+        value = value.func
+        name = value.id if isinstance(value, ast.Name) else value.attr if isinstance(value, ast.Attribute) else ""
+        return name in WELL_KNOWN_MOCK_CLASSES or name == "Mock"
+    name = value.id if isinstance(value, ast.Name) else value.attr if isinstance(value, ast.Attribute) else None
+    return name is not None and STAND_IN_NAME.search(name) is not None
 
 
 def _is_spy(call: ast.Call) -> bool:
@@ -83,16 +173,48 @@ def _is_spy(call: ast.Call) -> bool:
 
 
 def _patches_determinism(call: ast.Call, kind: str) -> bool:
-    """``patch("app.jobs.monotonic", …)``, ``patch.object(random, "randrange", …)``."""
-    if not kind.endswith(("patch", "patch.object")) or not call.args:
+    """``patch("app.jobs.monotonic", …)``, ``patch.object(random, "randrange", …)``,
+    ``patch("app.checkout.posthog")``: a clock, randomness or an observability side channel."""
+    target = patch_target(call, kind)
+    if target is None:
         return False
-    index = 1 if kind.endswith("patch.object") else 0
-    if len(call.args) <= index:
-        return False
-    target = call.args[index]
-    if not isinstance(target, ast.Constant) or not isinstance(target.value, str):
-        return False
-    return target.value.rsplit(".", 1)[-1] in DETERMINISM_TARGETS
+    name = target.rsplit(".", 1)[-1]
+    return name in DETERMINISM_TARGETS or OBSERVABILITY_TARGET.search(name.lower()) is not None
+
+
+def literal_text(node: ast.AST) -> str | None:
+    """A string literal's text; an f-string's with ``{}`` for each value
+    (``f"{module}._get_tracer"`` → ``"{}._get_tracer"``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(part.value if isinstance(part, ast.Constant) else "{}" for part in node.values)
+    return None
+
+
+def patch_target(call: ast.Call, kind: str) -> str | None:
+    """The dotted name a patch replaces, as far as the call spells it: ``"app.jobs.monotonic"``
+    for ``patch("app.jobs.monotonic")``, ``"random.randrange"`` for
+    ``patch.object(random, "randrange")`` (the object's source text is not known here: its last
+    name stands for it)."""
+    args = call.args
+    if kind.endswith("setattr"):
+        dotted = bool(args) and literal_text(args[0]) is not None
+        index = 0 if dotted else 1
+    elif kind.endswith(("patch", "patch.object")):
+        index = 1 if kind.endswith("patch.object") else 0
+    else:
+        return None
+    name = literal_text(args[index]) if len(args) > index else None
+    if name is None:
+        return None
+    if index == 1:
+        owner = args[0]
+        while isinstance(owner, ast.Attribute) and not isinstance(owner.value, (ast.Name, ast.Attribute)):
+            owner = owner.value
+        prefix = owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
+        return f"{prefix}.{name}" if prefix else name
+    return name
 
 
 def parameters_of(functions: Iterable[ast.AST]) -> set[str]:
@@ -145,6 +267,11 @@ _FIXTURE_NAME = re.compile(rb"fixture" + IDENTIFIER_END + rb"(?:(?<![0-9A-Za-z_]
 #: pytest-mock's fixtures (``mocker``…): one of these is spelled in an import or a parameter
 _MOCK_MODULES = ("mock", "asynctest")
 _MOCK_MODULE_BYTES = tuple(name.encode() for name in _MOCK_MODULES)
+#: what a mock is called without an import of a mock library: the well-known classes (every one
+#: but ``create_autospec`` ends in ``Mock``) and pytest's ``monkeypatch``; an unbound ``patch``
+#: comes from a star import
+_MOCK_NAME_BYTES = (b"Mock", b"autospec", b"monkeypatch")
+_STAR_IMPORT = re.compile(rb"import" + BETWEEN_TOKENS + rb"\*")
 
 
 def may_hold_integration_tests(source: "SourceFile") -> bool:
@@ -167,7 +294,8 @@ def _scan_for_mock(source: "SourceFile") -> bool:
     raw = identifier_bytes(source)
     if not any(token in raw for token in MOCK_TOKENS):
         return False
-    return any(name in raw for name in _MOCK_MODULE_BYTES) or any(name in source.module for name in _MOCK_MODULES)
+    return any(name in raw for name in _MOCK_MODULE_BYTES) or any(name in source.module for name in _MOCK_MODULES) \
+        or any(name in raw for name in _MOCK_NAME_BYTES) or _STAR_IMPORT.search(raw) is not None
 
 
 def may_define_fixture(source: "SourceFile") -> bool:

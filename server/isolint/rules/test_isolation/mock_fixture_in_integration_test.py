@@ -26,7 +26,8 @@ class MockFixtureInIntegrationTest(Rule):
     Flags an integration test that requests a fixture which hands out a mock — a fixture in
     the same module or in a `conftest.py` of its folder or a parent folder (pytest's own lookup)
     whose returned or yielded value is a `Mock`, `MagicMock`, `patch(...)` or `mocker.patch(...)`.
-    Both parameters and `@pytest.mark.usefixtures("…")` count.
+    Both parameters and `@pytest.mark.usefixtures("…")` count; one finding per fixture and
+    module, the other tests requesting it as related locations.
 
     ## Why is this bad?
     The mock is one indirection away, so `mock-in-integration-test` cannot see it in the test
@@ -109,13 +110,26 @@ class MockFixtureInIntegrationTest(Rule):
         args = node.args
         for arg in args.posonlyargs + args.args + args.kwonlyargs:
             if arg.arg in fixtures:
-                ctx.report(self, arg, fixture=arg.arg, location=fixtures[arg.arg])
+                self._requests.setdefault(arg.arg, []).append((arg, node.name))
         for decorator in node.decorator_list:
             if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute) \
                     and decorator.func.attr == "usefixtures":
                 for value in decorator.args:
                     if isinstance(value, ast.Constant) and value.value in fixtures:
-                        ctx.report(self, value, fixture=value.value, location=fixtures[value.value])
+                        self._requests.setdefault(value.value, []).append((value, node.name))
+
+    def begin_file(self, ctx: "PythonContext") -> None:
+        # one finding per mock fixture and module: the tests that request it too are its
+        # related locations (the fix — a real fixture — is one change, however many tests)
+        self._requests: dict[str, list[tuple[ast.AST, str]]] = {}
+
+    def end_file(self, ctx: "PythonContext") -> None:
+        if not self._requests:
+            return
+        fixtures = self._visible_mock_fixtures(ctx)
+        for name, ((first, _), *others) in self._requests.items():
+            ctx.report(self, first, fixture=name, location=fixtures[name],
+                       related=[(where, f"`{test}` requests `{name}` too") for where, test in others])
 
     def _visible_mock_fixtures(self, ctx: "PythonContext") -> dict[str, str]:
         cache = ctx.scratch.get(VISIBLE_MOCK_FIXTURES)

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from isolint.core.model import Severity
 from isolint.core.rule import TEST_ZONES, Rule
 from isolint.rules.test_isolation.knowledge import (
-    MOCK_TOKENS, in_integration_test, may_create_mock, may_hold_integration_tests, mock_kind, parameters_of,
+    MOCK_TOKENS, fixture_decorator, in_integration_test, literal_text, is_test_function, may_create_mock, may_hold_integration_tests,
+    mock_kind, parameters_of,
 )
 
 if TYPE_CHECKING:
@@ -36,17 +37,26 @@ def _records_a_callback(ctx: "PythonContext") -> bool:
 
 
 def _root_name(target: ast.AST) -> str | None:
-    """``client`` for ``client``, ``client.chat.create`` and ``client["k"].x``."""
+    """``client`` for ``client``, ``client.chat.create`` and ``client["k"].x``; ``self.client``
+    for ``self.client.create`` (a fake kept on the instance is named by its attribute)."""
     while isinstance(target, (ast.Attribute, ast.Subscript)):
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                and target.value.id in ("self", "cls"):
+            return f"{target.value.id}.{target.attr}"
         target = target.value
     return target.id if isinstance(target, ast.Name) else None
 
 
-def _fake_name(ctx: "PythonContext") -> str | None:
+def _bound_name(ctx: "PythonContext") -> str | None:
     """The name of the fake object a mock call builds or configures: the variable it is
     assigned to, the object whose attribute it becomes (``client.create = MagicMock()``), or
-    the ``as`` name of a patch (``with patch("x") as fake:``)."""
-    parent = ctx.parent
+    the ``as`` name of a patch (``with patch("x") as fake:``), also through ``.start()``
+    (``fake = patch("x").start()``)."""
+    parents = ctx.parents
+    parent = parents[-1] if parents else None
+    if isinstance(parent, ast.Attribute) and parent.attr == "start" and len(parents) >= 3 \
+            and isinstance(parents[-2], ast.Call):
+        parent = parents[-3]
     if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
         return _root_name(parent.targets[0])
     if isinstance(parent, ast.AnnAssign):
@@ -56,15 +66,146 @@ def _fake_name(ctx: "PythonContext") -> str | None:
     return None
 
 
+#: mock classes that build a stand-in object (not a patch)
+STAND_IN_KINDS = frozenset({"Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock",
+                            "PropertyMock", "create_autospec", "mocker.Mock", "mocker.MagicMock",
+                            "mocker.AsyncMock", "mocker.NonCallableMock", "mocker.PropertyMock",
+                            "mocker.create_autospec"})
+
+
+def _whole_value_of(ctx: "PythonContext") -> str | None:
+    """``client`` for ``client = MagicMock()``, ``self.client`` for ``self.client = MagicMock()``:
+    the mock is the whole value of a name (not an attribute set on some other object)."""
+    parent = ctx.parent
+    target = parent.targets[0] if isinstance(parent, ast.Assign) and len(parent.targets) == 1 \
+        else parent.target if isinstance(parent, ast.AnnAssign) else None
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id in ("self", "cls"):
+        return f"{target.value.id}.{target.attr}"
+    return None
+
+
+def _configured_call(ctx: "PythonContext") -> ast.Call | None:
+    """The mock call whose attribute a mock is assigned to: ``mocker.patch("x")`` in
+    ``mocker.patch("x").return_value = MagicMock()``."""
+    parent = ctx.parent
+    if not isinstance(parent, ast.Assign) or len(parent.targets) != 1:
+        return None
+    target = parent.targets[0]
+    while isinstance(target, (ast.Attribute, ast.Subscript)):
+        target = target.value
+    return target if isinstance(target, ast.Call) else None
+
+
 #: patches whose first argument is the object patched: two patches of one object are one fake
-OBJECT_PATCHES = frozenset({"patch.object", "patch.multiple", "mocker.patch.object", "mocker.patch.multiple"})
+OBJECT_PATCHES = frozenset({"patch.object", "patch.multiple", "mocker.patch.object", "mocker.patch.multiple",
+                            "monkeypatch.setattr"})
+#: patches that hand the test a new mock unless given the replacement (``new``)
+PATCHES = frozenset({"patch", "patch.object", "mocker.patch", "mocker.patch.object"})
+#: keywords that give a patch its replacement or the value its mock returns
+REPLACEMENT_KEYWORDS = ("new", "return_value")
+#: a parameter named as a test double (``mock_redis``, ``fake_client``): a fake, not a real resource
+DOUBLE_NAME = re.compile(r"(^|_)(mock|mocked|fake|stub|dummy)(_|$)|Mock$", re.IGNORECASE)
+
+
+def _patch_target(call: ast.Call, kind: str, ctx: "PythonContext") -> str | None:
+    """What a patch replaces, spelled the same wherever the file patches it again:
+    ``"app.db.engine"``, ``"OrderRepository.save"`` for ``patch.object(OrderRepository, "save")``
+    and the object itself for ``patch.multiple``."""
+    args = call.args
+    if not args:
+        return None
+    first = args[0]
+    if kind.endswith(("patch", "setattr")) and isinstance(first, (ast.Constant, ast.JoinedStr)) \
+            and literal_text(first) is not None:
+        return first.value if isinstance(first, ast.Constant) else ctx.text_of(first)
+    if kind.endswith(("patch.object", "setattr")) and len(args) > 1 and isinstance(args[1], ast.Constant) \
+            and isinstance(args[1].value, str):
+        return f"{ctx.text_of(first)}.{args[1].value}"
+    if kind.endswith("patch.multiple"):
+        return ctx.text_of(first)
+    return None
+
+
+def _replacement(call: ast.Call, kind: str) -> ast.AST | None:
+    """The object a patch puts in place (``new`` positionally or by keyword), else the value
+    its mock returns (``return_value=``)."""
+    positional = 2 if kind.endswith("patch.object") else 1 if kind.endswith("patch") else None
+    if positional is not None and len(call.args) > positional:
+        return call.args[positional]
+    for wanted in REPLACEMENT_KEYWORDS:
+        for keyword in call.keywords:
+            if keyword.arg == wanted:
+                return keyword.value
+    return None
+
+
+def _injects_parameter(call: ast.Call, kind: str) -> bool:
+    """A patch decorator not given its replacement (``new``) passes the new mock to the test."""
+    if kind not in ("patch", "patch.object"):
+        return False
+    positional = 2 if kind == "patch.object" else 1
+    return len(call.args) <= positional and not any(k.arg == "new" for k in call.keywords)
+
+
+def _injected_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: "PythonContext",
+                         parameters: set[str]) -> dict[int, str]:
+    """Which parameter each patch decorator fills: the bottom decorator the first positional
+    parameter after ``self``/``cls``, the next one up the second (``mock.patch``'s order)."""
+    names = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+    if names[:1] in (["self"], ["cls"]):
+        names = names[1:]
+    filled: dict[int, str] = {}
+    for decorator in reversed(function.decorator_list):
+        kind = mock_kind(decorator, ctx.imports, parameters)
+        if kind is not None and _injects_parameter(decorator, kind) and len(filled) < len(names):
+            filled[id(decorator)] = names[len(filled)]
+    return filled
+
+
+def _wires_a_real_resource(call: ast.Call, kind: str, ctx: "PythonContext", is_fake: Callable[[str], bool]) -> bool:
+    """``patch.object(Middleware, "get_session", return_value=session)`` with ``session`` a
+    parameter of the test or fixture — the test's own database session, Redis, client: the code
+    is handed the real resource the suite set up, not a fake."""
+    if kind not in PATCHES or any(k.arg == "side_effect" for k in call.keywords):
+        return False
+    function = ctx.current_function
+    if not (is_test_function(function) or fixture_decorator(function) is not None):
+        return False  # a helper's parameter is whatever its caller passes, often plain data
+    value = _replacement(call, kind)
+    return isinstance(value, ast.Name) and value.id in parameters_of([function]) \
+        and not is_fake(value.id) and DOUBLE_NAME.search(value.id) is None
+
+
+def _passes_through(call: ast.Call, kind: str, ctx: "PythonContext") -> bool:
+    """``patch.object(httpx.AsyncClient, "send", guarded)`` where ``guarded`` — defined beside
+    it — calls the original it saved (``original = httpx.AsyncClient.send``): a wrapper around
+    the real call (a guard, a recorder), like a spy."""
+    if not kind.endswith(("patch.object", "setattr")) or len(call.args) < 3:
+        return False
+    owner, attribute, value = call.args[:3]
+    if not isinstance(attribute, ast.Constant) or not isinstance(value, ast.Name):
+        return False
+    original = f"{ctx.text_of(owner)}.{attribute.value}"
+    block = getattr(ctx.current_function, "body", None) or (ctx.tree.body if ctx.tree else [])
+    saved = {target.id for statement in block if isinstance(statement, ast.Assign)
+             and ctx.text_of(statement.value) == original
+             for target in statement.targets if isinstance(target, ast.Name)}
+    wrapper = next((statement for statement in block if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and statement.name == value.id), None)
+    return bool(saved) and wrapper is not None and any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in saved
+        for node in ast.walk(wrapper))
 
 
 class _Fakes:
-    """Which mock calls of one file build the same fake object (union-find over the calls and
-    the names they are bound to, per function): ``client = MagicMock()`` and
-    ``client.create = MagicMock()``, a patch and the mock assigned to its ``return_value``, two
-    ``patch.object`` of one object, a fake passed to a patch (``patch.object(A, "f", fake)``)."""
+    """Which mock calls of one file build the same fake object (union-find): ``client =
+    MagicMock()`` and ``client.create = MagicMock()``, a patch and the mock assigned to its
+    ``return_value`` (also through the parameter a patch decorator fills), two patches of one
+    target anywhere in the file, a fake passed to a patch (``patch.object(A, "f", fake)``), the
+    same stand-in built the same way under the same name in several tests (``client =
+    MagicMock()`` in each), and a fake kept on ``self`` across a class's methods."""
 
     def __init__(self) -> None:
         self._parent: dict[tuple, tuple] = {}
@@ -83,16 +224,19 @@ class _Fakes:
         if root_a != root_b:
             self._parent[max(root_a, root_b)] = min(root_a, root_b)
 
-    def is_fake(self, scope: int, name: str) -> bool:
-        return ("name", scope, name) in self.names
+    def knows(self, key: tuple) -> bool:
+        return key in self.names
 
-    def add(self, where: ast.AST, kind: str, scope: int, names: list[str]) -> None:
+    def add(self, where: ast.AST, kind: str, keys: list[tuple[tuple, str | None]]) -> None:
+        """A mock call at ``where`` and the keys it is known by: ``("name", scope, name)`` for
+        the names it is bound to, file-wide ``("target", …)`` / ``("shape", …)`` keys."""
         key = ("call", len(self.calls))
         self.calls[key] = (where, kind)
         self._find(key)
-        for name in names:
-            self.names.setdefault(("name", scope, name), name)
-            self.union(key, ("name", scope, name))
+        for other, label in keys:
+            if label is not None:  # a call's own key names nothing
+                self.names.setdefault(other, label)
+            self.union(key, other)
 
     def groups(self) -> list[tuple[str | None, list[tuple[ast.AST, str]]]]:
         grouped: dict[tuple, list[tuple[ast.AST, str]]] = {}
@@ -108,15 +252,15 @@ class MockInIntegrationTest(Rule):
     """A mock (`Mock`, `patch`, `mocker.patch`…) used inside an integration or end-to-end test.
 
     ## What it does
-    Flags each fake made with a mock — `Mock`, `MagicMock`, `AsyncMock`, `PropertyMock`,
-    `create_autospec`, `patch`, `patch.object`, `patch.multiple` (as a call, decorator or context
-    manager) and pytest-mock's `mocker.patch`/`mocker.MagicMock`… — inside an integration or
-    end-to-end test, once: the mocks set on its attributes and the mock a patch returns are its
-    related locations. A test is an integration test when its file is (folders `integration`,
-    `e2e`, `end_to_end`…, names like `test_integration_*.py` or `test_*_e2e.py` even under
-    `tests/unit/`, a module-level
-    `pytestmark = pytest.mark.integration`, or `integration-test-paths`), or when the test
-    function or class carries one of `integration-test-markers`. Mocks in unit tests are fine.
+    Flags each fake made with a mock inside an integration or end-to-end test — `Mock`,
+    `MagicMock`, `AsyncMock` (imported or not), `create_autospec`, `patch`/`patch.object`/`patch.multiple`
+    (call, decorator or context manager), pytest-mock's `mocker.patch`…, and `monkeypatch.setattr`
+    with a stand-in — once per fake: the mocks configuring it, the mock its patch returns, the same
+    target patched or the same stand-in built again anywhere in the file are its related locations.
+    A test is an integration test by its folder (`integration/`, `e2e/`, a tier beside `unit/` such
+    as `tests/runtime/`), its name (`test_*_e2e.py`, even under `tests/unit/`), a module
+    `pytestmark`, `integration-test-paths`, or an `integration-test-markers` marker on it or its
+    class; mocks in unit tests are fine.
 
     ## Why is this bad?
     An integration test that mocks the service it claims to integrate passes with the mock and
@@ -145,10 +289,15 @@ class MockInIntegrationTest(Rule):
     - The import line, which is not a use.
     - `patch.dict`: it swaps a mapping's content (often `os.environ`) and restores it —
       isolation, not a fake service.
-    - Callback recorders (`on_ack=Mock()`) and spies (`wraps=` the real object): the real
+    - Callback recorders (`on_ack=Mock()`) and spies (`wraps=` the real object, or a wrapper
+      patched in that calls the original it saved, such as a guard on outgoing HTTP): the real
       service still runs.
+    - A patch handing the code the test's own real resource (`return_value=db_session`, a
+      parameter of the test or fixture).
     - Patches of a clock or of randomness (`patch("app.jobs.monotonic", …)`, `time`, `sleep`,
-      `now`, `uuid4`, `random.randrange`): the test only made the real service deterministic.
+      `now`, `uuid4`, `random.randrange`) or of an observability side channel (a tracer, logger,
+      metrics or product-analytics client): the real service still runs.
+    - `monkeypatch.setattr` of a setting (`monkeypatch.setattr(settings, "DEBUG", True)`).
 
     ## Options
     - `integration-test-paths`, `integration-test-markers`.
@@ -177,21 +326,75 @@ class MockInIntegrationTest(Rule):
             return  # `patch("x", new=MagicMock())` is one use, reported on the outer call
         if kind in RECORDER_KINDS and _records_a_callback(ctx):
             return
-        scope = id(ctx.current_function)
-        names = [name for name in (_fake_name(ctx),) if name]
-        if kind in OBJECT_PATCHES and node.args and (target := _root_name(node.args[0])):
-            names.append(target)
-        names += [arg.id for arg in (*node.args, *(k.value for k in node.keywords))
-                  if isinstance(arg, ast.Name) and self._fakes.is_fake(scope, arg.id)]
-        self._fakes.add(node.func, kind, scope, names)
+        if _wires_a_real_resource(node, kind, ctx, lambda name: self._is_fake(name, ctx)) \
+                or _passes_through(node, kind, ctx):
+            return
+        keys: list[tuple[tuple, str | None]] = [(("node", id(node)), None)]
+        keys += [(self._name_key(name, ctx), name) for name in (_bound_name(ctx),) if name]
+        if (configured := _configured_call(ctx)) is not None:
+            keys.append((("node", id(configured)), None))  # `mocker.patch("x").return_value = Mock()`
+        if kind in OBJECT_PATCHES and node.args and literal_text(node.args[0]) is None \
+                and (target := _root_name(node.args[0])):
+            keys.append((self._name_key(target, ctx), target))
+        if (target := _patch_target(node, kind, ctx)) is not None:
+            keys.append((("target", target), target))
+        elif kind in STAND_IN_KINDS and (whole := _whole_value_of(ctx)) is not None:
+            # the same stand-in built the same way under the same name, test after test
+            keys.append((("shape", whole, " ".join(ctx.text_of(node).split())), whole))
+        # a fake handed to this one (`patch.object(A, "f", fake)`, `setattr(m, "Client", lambda: fake)`)
+        handed = [name for value in (*node.args, *(k.value for k in node.keywords))
+                  for name in ([value] if isinstance(value, ast.Name) else
+                               [n for n in ast.walk(value.body) if isinstance(n, ast.Name)] if isinstance(value, ast.Lambda)
+                               else [])]
+        keys += [(self._name_key(name.id, ctx), name.id) for name in handed if self._is_fake(name.id, ctx)]
+        self._fakes.add(node.func, kind, keys)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef, ctx: "PythonContext") -> None:
+        self._name_injected_mocks(node, ctx)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef, ctx: "PythonContext") -> None:
+        self._name_injected_mocks(node, ctx)
+
+    def _name_injected_mocks(self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: "PythonContext") -> None:
+        """``@patch("x") def test(self, fake)``: the body (walked before the decorators) already
+        knows ``fake`` as the decorator's mock."""
+        if not node.decorator_list:
+            return
+        for decorator, name in _injected_parameters(node, ctx, parameters_of(ctx.functions)).items():
+            key = ("name", id(node), name)
+            self._fakes.names.setdefault(key, name)
+            self._fakes.union(key, ("node", decorator))
+
+    def _name_key(self, name: str, ctx: "PythonContext") -> tuple:
+        """Where a fake's name lives: a local name in its function; ``self.x`` in its class; a
+        test's or fixture's parameter (a fixture's value) and a module-level fake in the file —
+        configuring the same fixture or module fake in test after test is one fake."""
+        if name.startswith(("self.", "cls.")) and ctx.classes:
+            return ("name", id(ctx.classes[-1]), name)
+        local = ("name", id(ctx.current_function), name)
+        if ctx.current_function is None or self._fakes.knows(local):
+            return local
+        if name in parameters_of(ctx.functions[:1]):
+            return ("fixture", name)
+        if self._fakes.knows(module := ("name", id(None), name)):
+            return module
+        return local
+
+    def _is_fake(self, name: str, ctx: "PythonContext") -> bool:
+        return self._fakes.knows(self._name_key(name, ctx))
 
     def visit_Assign(self, node: ast.Assign, ctx: "PythonContext") -> None:
         # `client.create = create_mock`: the fake named on the right configures the one on the left
-        if len(node.targets) != 1 or not isinstance(node.value, ast.Name):
+        if len(node.targets) != 1 or not isinstance(node.value, (ast.Name, ast.Attribute)):
             return
-        scope, target = id(ctx.current_function), _root_name(node.targets[0])
-        if target and self._fakes.is_fake(scope, node.value.id) and self._fakes.is_fake(scope, target):
-            self._fakes.union(("name", scope, target), ("name", scope, node.value.id))
+        target, value = _root_name(node.targets[0]), _root_name(node.value)
+        if isinstance(node.value, ast.Attribute) and (value is None or "." not in value):
+            return  # `a.x = b.y` on objects that are not kept on self: not a fake handed over
+        if not target or not value:
+            return
+        left, right = self._name_key(target, ctx), self._name_key(value, ctx)
+        if left in self._fakes.names and right in self._fakes.names:
+            self._fakes.union(left, right)
 
     def begin_file(self, ctx: "PythonContext") -> None:
         # one finding per fake object: its creation, the attributes set on it and the patch
@@ -200,6 +403,6 @@ class MockInIntegrationTest(Rule):
 
     def end_file(self, ctx: "PythonContext") -> None:
         for name, calls in self._fakes.groups():
-            (first, kind), *others = calls
+            (first, kind), *others = sorted(calls, key=lambda call: (call[0].lineno, call[0].col_offset))
             ctx.report(self, first, kind=kind,
                        related=[(node, f"`{other}` on the same fake `{name}`") for node, other in others])
