@@ -37,7 +37,7 @@ def full(monorepo: Path) -> dict[str, list]:
 def test_every_file_checked_alone_gets_what_the_full_run_gives_it(monorepo: Path, full: dict[str, list]) -> None:
     files = [entry.path for entry in iter_source_files([monorepo], SettingsResolver())]
     assert len(files) == len(full) > 30
-    assert sum(map(len, full.values())) >= 60
+    assert sum(map(len, full.values())) >= 55  # the example monorepo's seeded findings (one per problem)
     for path in files:
         alone = findings_by_file(lint_paths([path], jobs=1))
         rel = path.relative_to(monorepo).as_posix()

@@ -123,6 +123,11 @@ def test_markers_count_each_code_as_often_as_it_is_listed() -> None:
     assert not spec.columns
 
 
+def test_a_related_marker_expects_a_related_location_not_a_finding() -> None:
+    spec = parse_markers("import a.x  # error: ISO601\nimport a.y  # related: ISO601\nb = 1\n")
+    assert spec.counts == {(0, "ISO601"): 1} and spec.related == {(1, "ISO601")}
+
+
 def test_markers_carry_an_optional_column() -> None:
     text = ('a = f(x)  # error: ISO203@5, ISO203\n# error: ISO201@1\nB=2\n'
             'c = 3  # note # error: ISO101@5\nconst d = 1;  // error: ISO101@7\n# error: ISO102@3')

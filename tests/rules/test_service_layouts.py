@@ -13,7 +13,7 @@ from isolint.engine.images import read_image
 from isolint.engine.project import ProjectIndex, ServiceMap, detect_services
 
 from tests.robustness.hostile import build_tree
-from tests.support.projects import assert_findings_match_markers
+from tests.support.projects import assert_findings_match_markers, related_markers
 from tests.support.service_layouts import GIT, LAYOUTS, OWN_DOCKERFILE_SERVICES, SOURCE_ROOT_SERVICES, TOP_LEVEL_SERVICES
 
 ISO6 = {"select": ["ISO601", "ISO602"]}
@@ -22,7 +22,12 @@ ISO6 = {"select": ["ISO601", "ISO602"]}
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_every_cross_service_import_of_a_real_layout_is_found_and_nothing_else(layout: str, tmp_path: Path) -> None:
     root = build_tree(tmp_path / "repo", LAYOUTS[layout])
-    assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))
+    run = assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))
+    # a module's further imports of the same service are its finding's related locations, and
+    # nothing else is
+    related = {(r.source.rel_path, place.range.start.line, f.code) for r in run.results for f in r.findings
+               for place in f.related}
+    assert related == related_markers(root)
 
 
 def test_top_level_services_and_their_support_folders(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@
 * a marker isolint cannot read — a code that is not ``ISO`` and three digits, a marker after
   other comment text, a comment-line marker with no code line after it — is an error, never
   silently dropped;
+* a trailing ``# related: ISO601`` expects the line to be a related location of a finding of
+  that code in the same file (the other places of one problem), not a finding of its own;
 * a first-lines directive ``# isolint-fixture: path=services/api/app/config.py`` sets the
   virtual path the fixture is linted as (its zone and service come from that path), and
   ``# isolint-fixture: settings={"config-modules": ["*/config.py"]}`` adds settings (JSON).
@@ -28,6 +30,7 @@ CODE = r"ISO\d{3}(?:@\d+)?"
 MARKER_RE = re.compile(rf"(?:#|//)\s*error:\s*(?P<codes>{CODE}(?:\s*,\s*{CODE})*)")
 #: anything that looks meant as a marker: ``error`` and a colon in a comment
 LOOSE_MARKER_RE = re.compile(r"(?:#|//).*?\berror\s*:")
+RELATED_RE = re.compile(rf"(?:#|//)\s*related:\s*(?P<codes>{CODE}(?:\s*,\s*{CODE})*)\s*$")
 DIRECTIVE_RE = re.compile(r"^\s*(?:#|//)\s*isolint-fixture:\s*(?P<key>\w+)=(?P<value>.+?)\s*$")
 
 
@@ -42,6 +45,8 @@ class FixtureSpec:
     #: (0-based line, code, 1-based column) → how many findings of that code must start there;
     #: only for codes marked with ``@column``
     columns: Counter[tuple[int, str, int]] = field(default_factory=Counter)
+    #: (0-based line, code) that must be a related location of a finding of that code
+    related: set[tuple[int, str]] = field(default_factory=set)
     path: str | None = None
     settings: dict = field(default_factory=dict)
 
@@ -78,6 +83,9 @@ def parse_markers(text: str) -> FixtureSpec:
                 spec.settings.update(json.loads(value))
             continue
         stripped = line.strip()
+        if (related := RELATED_RE.search(line)) is not None and not stripped.startswith(("#", "//")):
+            spec.related.update((index, code) for code in _codes(related.group("codes")))
+            continue
         match = MARKER_RE.search(line)
         is_comment_line = stripped.startswith(("#", "//"))
         if LOOSE_MARKER_RE.search(line) and (match is None or (is_comment_line and not stripped.startswith(match.group(0)))

@@ -33,6 +33,21 @@ def marker_specs(folder: Path) -> tuple[Counter[tuple[str, int, str]], Counter[t
     return expected, columns
 
 
+def related_markers(folder: Path) -> set[tuple[str, int, str]]:
+    """(file, 0-based line, code) marked ``# related: CODE``."""
+    marked: set[tuple[str, int, str]] = set()
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or language_of(path.name) is None or "node_modules" in path.parts:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        rel = path.relative_to(folder).as_posix()
+        marked.update((rel, line, code) for line, code in parse_markers(text).related)
+    return marked
+
+
 def assert_findings_match_markers(folder: Path, run: LintRun | None = None) -> LintRun:
     run = run or lint_paths([folder], jobs=1)
     assert not run.config_errors, run.config_errors
@@ -51,6 +66,11 @@ def assert_findings_match_markers(folder: Path, run: LintRun | None = None) -> L
         + "\nunexpected (false positives):\n"
         + "\n".join(f"  {p}:{l + 1}: {c} {messages.get((p, l, c), '')}" for p, l, c in unexpected)
     )
+    related = {(r.source.path.resolve().relative_to(folder.resolve()).as_posix(), place.range.start.line, f.code)
+               for r in run.results for f in r.findings for place in f.related}
+    unrelated = sorted(related_markers(folder) - related)
+    assert not unrelated, "\nmarked `related:` but no finding has it as a related location:\n" + "\n".join(
+        f"  {p}:{l + 1}: {c}" for p, l, c in unrelated)
     wrong = sorted((columns - found_columns).elements())
     assert not wrong, "\nmarked at a column no finding starts at:\n" + "\n".join(
         f"  {p}:{l + 1}:{col}: {c}" for p, l, c, col in wrong)

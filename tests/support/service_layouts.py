@@ -1,6 +1,7 @@
 """Multi-service repositories laid out as real monorepos lay them out, for the service
 independence rules: every cross-service import a maintainer would act on carries a marker
-(``# error: ISO601``), every look-alike carries none. Built with ``build_tree`` into a
+(``# error: ISO601``; ``# related: ISO601`` for a module's further imports of the same service,
+the other places of its one finding), every look-alike carries none. Built with ``build_tree`` into a
 temporary folder (a ``.git`` folder makes it a repository: zero configuration).
 
 * ``TOP_LEVEL_SERVICES``: a backend and an auth service as top-level packages imported by
@@ -96,7 +97,7 @@ TOP_LEVEL_SERVICES: dict[str, str] = {
         "    from auth_service.auth_core.models import AuthUser  # error: ISO601\n"
         "    return AuthUser(email=token)\n\n\n"
         "def session_store():\n"
-        "    module = importlib.import_module('auth_service.auth_core.sessions')  # error: ISO601\n"
+        "    module = importlib.import_module('auth_service.auth_core.sessions')  # related: ISO601\n"
         "    return module.SessionStore()\n"
     ),
     "chat_backend/app/services/permissions.py": "from auth_service.auth_core.permissions import *  # error: ISO601\n",

@@ -158,18 +158,27 @@ class SourceFile:
         language: Language | None = None,
         service: str | None = None,
         rel_path: str | None = None,
+        zone: Zone | None = None,
     ) -> "SourceFile":
         """``rel_path`` (relative to ``settings.root``), when the caller knows it, saves
-        resolving the path (file discovery knows it for every file it walks)."""
+        resolving the path (file discovery knows it for every file it walks); ``zone``, when
+        the caller knows what ``classify`` says for that path and settings (the cache does)."""
         path = Path(path)
         rel = rel_path if rel_path is not None else relative_path(path, settings.root)
         language = language or language_of(rel) or Language.PYTHON
         return cls(path=path, rel_path=rel, text=text, language=language, settings=settings,
-                   zone=classify(rel, settings), service=service)
+                   zone=classify(rel, settings) if zone is None else zone, service=service)
 
     @cached_property
     def raw(self) -> bytes:
         return self.text.encode("utf-8", errors="surrogatepass")
+
+    def adopt_raw(self, raw: bytes) -> None:
+        """Take the bytes the text was decoded from as ``raw`` when they are exactly what ``raw``
+        would encode (UTF-8 without a BOM, nearly every file): one copy of the file in memory
+        instead of two, and no encoding pass."""
+        if not raw.startswith(codecs.BOM_UTF8) and source_encoding(raw, self.language) == "utf-8":
+            self.__dict__["raw"] = raw
 
     @cached_property
     def lines(self) -> list[str]:
@@ -230,6 +239,32 @@ class SourceFile:
     def line_ending(self) -> str:
         match = _NEWLINE_RE.search(self.text)
         return match.group(0) if match else "\n"
+
+
+class UnreadSourceFile(SourceFile):
+    """A file whose cached result its stat stamp vouches for (``engine/cache.py``): its text is
+    read from disk only if something asks for it — the output of its cached findings, or a
+    check again when the facts it reads changed. A warm run over a monorepo reads almost
+    nothing. A file that became unreadable since reads as empty."""
+
+    @property  # type: ignore[override]
+    def text(self) -> str:
+        text = self.__dict__.get("_text")
+        if text is None:
+            from isolint.core.files import read_regular
+
+            try:
+                raw = read_regular(self.path, MAX_FILE_BYTES)
+                text = decode_source(raw, self.language)
+                self.adopt_raw(raw)
+            except (OSError, UnreadableSource):
+                text = ""
+            self.__dict__["_text"] = text
+        return text
+
+    @text.setter
+    def text(self, value: str | None) -> None:
+        self.__dict__["_text"] = value
 
 
 def relative_path(path: Path, root: Path) -> str:

@@ -17,14 +17,15 @@ from typing import Any
 
 from isolint.core.config import ConfigError
 from isolint.core.files import read_regular_with_stat
-from isolint.core.model import Finding
-from isolint.core.source import MAX_FILE_BYTES, SourceFile, UnreadableSource, decode_source, language_of, relative_path
+from isolint.core.model import Finding, Language
+from isolint.core.source import (MAX_FILE_BYTES, SourceFile, UnreadableSource, UnreadSourceFile, decode_source,
+                                 language_of, relative_path)
 from isolint.engine.cache import CacheEntry, ResultCache, content_digest, fact_kinds_read, facts_digest, stat_stamp
 from isolint.engine.checker import CheckResult, load_source
 from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_files
 from isolint.engine.pool import Outcome, StickyWorkers
 from isolint.engine.project import ProjectIndex
-from isolint.engine.selection import TokenScan, indexers_read_by
+from isolint.engine.selection import indexers_read_by, token_scan
 
 
 @dataclass
@@ -178,6 +179,16 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
     rel = _rel_of(entry)
     service = project.services.service_of(rel)
     language = language_of(entry.path.name)
+    result_cache = None
+    if caches is not None:
+        result_cache = caches.get(id(settings))  # one Settings object per config: id is stable here
+        if result_cache is None:
+            result_cache = caches[id(settings)] = ResultCache(settings, (i.name for i in project.indexers),
+                                                                 layout=project.services.fingerprint())
+        if text is None:
+            unchanged = _unchanged(entry, rel, language, service, result_cache)
+            if unchanged is not None:
+                return unchanged
     stamp = None
     try:
         if text is None:
@@ -188,12 +199,9 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
     except (OSError, UnreadableSource):
         return load_source(entry.path, settings, service)  # an ISO002 finding with the reason
     source = SourceFile.from_text(entry.path, text, settings, language, service, rel_path=rel)
+    source.adopt_raw(raw)
     item = QueuedFile(source, raw, stamp=stamp)
-    if caches is not None:
-        result_cache = caches.get(id(settings))  # one Settings object per config: id is stable here
-        if result_cache is None:
-            result_cache = caches[id(settings)] = ResultCache(settings, (i.name for i in project.indexers),
-                                                                 layout=project.services.fingerprint())
+    if result_cache is not None:
         item.cache = result_cache
         content = (result_cache.digest_by_stamp(rel, stamp) or "").split("@", 1)[0] or content_digest(raw)
         # a path's zone can change with the tree around it (a `unit/` folder created beside a
@@ -206,17 +214,38 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
     return item
 
 
+def _unchanged(entry: SourceEntry, rel: str, language: Language | None, service: str | None,
+               result_cache: ResultCache) -> QueuedFile | None:
+    """A file whose stat stamp (``cache.stat_stamp``) is the one its cache entry recorded, in
+    the zone it was checked in: queued with that entry without reading or hashing it (its text
+    is read only if something asks for it: ``UnreadSourceFile``)."""
+    try:
+        stamp = stat_stamp(os.stat(entry.path))
+    except OSError:
+        return None
+    content = (result_cache.digest_by_stamp(rel, stamp) or "").split("@", 1)[0]
+    if not content:
+        return None
+    source = UnreadSourceFile.from_text(entry.path, None, entry.settings, language, service,  # type: ignore[arg-type]
+                                        rel_path=rel)
+    digest = f"{content}@{source.zone.value}"
+    cached = result_cache.get(rel, digest)
+    if cached is None:
+        return None
+    return QueuedFile(source, b"", digest=digest, cache=result_cache, entry=cached, facts=cached.facts, stamp=stamp)
+
+
 def _index_phase(queue: list[QueuedFile], projects: dict[Path, ProjectIndex], jobs: int | None) -> StickyWorkers:
     """Phase 1 on the workers; every file's facts (extracted or cached) into its project. A
     context file (``_project_context``) is only indexed."""
     for item in queue:
         if item.entry is None and not item.context:
-            item.kinds = fact_kinds_read(item.source, TokenScan(item.raw), projects[item.root])
+            item.kinds = fact_kinds_read(item.source, token_scan(item.source), projects[item.root])
     phase1 = [item for item in queue if item.entry is None and (
         projects[item.root].indexers_for(item.source) or not (item.kinds or item.context))]
     workers = StickyWorkers([item.source for item in queue], projects, jobs, len(phase1))
     position = {id(item): index for index, item in enumerate(queue)}
-    outputs = workers.phase1([(position[id(item)], not (item.kinds or item.context), len(item.raw))
+    outputs = workers.phase1([(position[id(item)], not (item.kinds or item.context), len(item.source.raw))
                               for item in phase1])
     for item, output in zip(phase1, outputs):
         if isinstance(output, Outcome):
@@ -244,7 +273,7 @@ def _reuse_cached(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) 
             run.cached_files += 1
             continue
         if item.entry is not None:  # checked again: its new entry must name the kinds it reads
-            item.kinds = fact_kinds_read(item.source, TokenScan(item.raw), run.projects[item.root])
+            item.kinds = fact_kinds_read(item.source, token_scan(item.source), run.projects[item.root])
         to_check.append(item)
     return to_check
 
@@ -254,7 +283,8 @@ def _check_phase(queue: list[QueuedFile], to_check: list[QueuedFile], workers: S
     runs twice."""
     position = {id(item): index for index, item in enumerate(queue)}
     updates = [(item.root, item.source.rel_path, item.facts) for item in queue if item.facts]
-    work = [(position[id(item)], item.facts if (item.indexed or item.entry is not None) else None, len(item.raw))
+    work = [(position[id(item)], item.facts if (item.indexed or item.entry is not None) else None,
+             len(item.source.raw))
             for item in to_check]
     for item, outcome in zip(to_check, workers.phase2(updates, work)):
         item.outcome = outcome

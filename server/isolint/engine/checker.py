@@ -17,7 +17,7 @@ from isolint.core.model import Finding, Range
 from isolint.core.rule import Rule
 from isolint.core.suppression import Suppressions
 from isolint.engine.checkpoints import checkpoint
-from isolint.engine.selection import TokenScan, prefilter, rules_for
+from isolint.engine.selection import prefilter, rules_for, token_scan
 from isolint.core.source import MAX_FILE_BYTES, SourceFile, UnreadableSource, decode_source, language_of
 from isolint.engine.runners import ParseFailure, runner_for
 from isolint.rules.meta.parse_error import ParseError
@@ -117,7 +117,7 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
                   known_facts: dict[str, Any] | None, parsed: Any = None) -> CheckResult:
     result = CheckResult(source)
     candidate_rules = rules_for(source)
-    scan = TokenScan(source.raw)
+    scan = token_scan(source)
     rules = prefilter([r for r in candidate_rules if r not in META_RULES], scan, source, project)
     if known_facts is not None:
         result.facts = known_facts

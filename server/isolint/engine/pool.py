@@ -25,10 +25,12 @@ from isolint.engine.project import ProjectIndex
 PARALLEL_THRESHOLD = 48
 #: Python trees kept between the phases, estimated at 25 bytes of tree per byte of source
 #: (≈ 1 KB per line), so that the budget bounds the memory they hold across all workers; a file
-#: beyond it is parsed again in phase 2. Trees are what a run's memory is made of on a monorepo
-#: (2 GB allowed 860 MB of summed PSS on Skyvern's 39 MB of Python), so the budget keeps the
-#: whole process tree within docs/performance.md's 300 MB target at the price of re-parsing.
-TREE_BUDGET_BYTES = 160 * 1024**2
+#: beyond it is parsed again in phase 2. Trees are what a worker's private memory is made of on a
+#: monorepo: on Skyvern (35 MB of Python) the whole process tree peaked at 491 MB of summed PSS
+#: with 160 MB of trees allowed, 395 MB with 64 MB and 346 MB with none, at the same CPU time
+#: within the noise of a loaded machine (docs/performance.md): kept trees fragment the
+#: workers' heaps more than they save in parsing.
+TREE_BUDGET_BYTES = 64 * 1024**2
 TREE_BYTES_PER_SOURCE_BYTE = 25
 
 #: phase 1 item: (source index, check completely?, size); phase 2: (source index, known facts, size)

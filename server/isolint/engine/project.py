@@ -579,9 +579,9 @@ class ProjectIndex:
         """The indexers that want ``source``: its language, then their tokens (through ``scan``
         when the caller already scans the bytes for rules), then their ``admits``."""
         if scan is None:
-            from isolint.engine.selection import TokenScan
+            from isolint.engine.selection import token_scan
 
-            scan = TokenScan(source.raw)
+            scan = token_scan(source)
         return [
             indexer for indexer in self.indexers
             if source.language in indexer.languages and scan.admits(indexer.tokens) and indexer.admits(source, self)

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from isolint.core.config import Settings
+from isolint.core.scratch import Key, Lifetime
 from isolint.core.rule import Rule, RuleRef
 from isolint.core.zones import matches_any
 from isolint.core.source import SourceFile
@@ -110,6 +111,15 @@ class TokenScan:
                     break
             self._groups[tokens] = hit
         return hit
+
+
+_TOKEN_SCAN: Key[TokenScan] = Key("engine.token-scan", Lifetime.TEXT)
+
+
+def token_scan(source: SourceFile) -> TokenScan:
+    """The file's token scan, kept with its text: the CLI's admission before the fork, the
+    indexers and the rules' prefilter in each phase all read the one scan."""
+    return source.memo(_TOKEN_SCAN, lambda s: TokenScan(s.raw))
 
 
 def prefilter(rules: list[type[Rule]], raw: bytes | TokenScan, source: SourceFile | None = None,

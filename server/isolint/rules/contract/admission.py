@@ -9,7 +9,8 @@ text it cannot do without, and the tests hold files of each shape in its unusual
 (calls over several lines, parenthesized names, line continuations, comments, non-ASCII names).
 
 - an ``Enum``/``StrEnum`` class: a ``class`` statement whose bases name ``Enum`` or ``StrEnum``;
-- a message model: a class-body annotation of a discriminator (``type:``, ``message_type :``);
+- a message model: a class-body annotation of a discriminator (``type:``, ``message_type :``,
+  or a learnable key fixed by a ``Literal``: ``kind: Literal[Kind.ERROR]``);
 - a ``Literal[…]`` alias bound to a message-type name (``MessageType = Literal[…]``);
 - a mapping table (a name holding a map word and a subject word, ``EVENT_MAP = {…}``) and a
   handler table or registration (``handlers = {…}``, ``self._routes["x"] = fn``);
@@ -23,7 +24,10 @@ text it cannot do without, and the tests hold files of each shape in its unusual
 - a dispatch on a message type: ``msg["type"]``, ``data.get("type")``, ``event.type`` on a
   message-like name; a type variable (``msg_type``, ``type_``…) compared, bound or matched; a
   ``match`` statement with a ``{"type": …}`` pattern;
-- a WebSocket route or a Socket.IO server (``channels.python_channels``): the channel's own file.
+- a ``yield`` of a message in a generator a streaming response may return: a constructor call
+  or a name on its line, or a dict with a discriminator key or a Server-Sent Event's ``event``;
+- a WebSocket route, a streaming HTTP endpoint or a Socket.IO server
+  (``channels.python_channels``): the channel's own file.
 
 Speed: every pattern starts with a literal (``re`` then skips ahead to it at C speed instead of
 trying a match at every byte), and the ones whose literal is common run only after a rarer word
@@ -161,6 +165,21 @@ MATCH_STATEMENT_RE = _compile(rb"match(?<![\w\x80-\xff.]match)[\s\\(]")
 MAPPING_CASE_RE = _compile(rb"case(?<![\w\x80-\xff.]case)[\s\\(]*\{")
 #: ``return {"type": …}`` in WebSocket code
 RETURN_DICT_RE = _compile(rb"return(?<![\w\x80-\xff.]return)[\s\\(]*\{")
+#: ``kind: Literal[Kind.ERROR] = …``: a learnable discriminator key fixed by a ``Literal`` in a model
+LEARNABLE_FIELD_RE = _compile(
+    rb"(?<![\w\x80-\xff])(?:kind|action|op|command|cmd)" + _GAP + rb":[ \t]*(?:" + _ID
+    + rb"+[\s\\]*\.[\s\\]*)*Literal[\s\\]*\["
+)
+#: a generator's ``yield`` of a message: a constructor call or a serializer on its line
+#: (``yield Delta(…)``, ``yield json.dumps(packet.model_dump()) + "\n"``) or a bare name
+#: (``yield packet``); a dict
+#: or an f-string yielded is admitted by the discriminator key it needs
+YIELD_MESSAGE_RE = _compile(
+    rb"yield(?<![\w\x80-\xff]yield)[ \t(]+(?:[^\n]*(?:[A-Z\x80-\xff]" + _ID + rb"*[\s\\]*\(|dumps|model_dump|\.json|\.dict)|" + _ID
+    + rb"+[ \t)]*(?:\r?\n|#|$))"
+)
+#: ``{"event": …, "data": …}`` / ``ServerSentEvent(event=…)``: a Server-Sent Event's name
+SSE_EVENT_RE = _compile(rb"event[\"'][\s\\]*:|ServerSentEvent")
 #: how far back a key access or a type variable's start is looked for
 _WINDOW = 200
 
@@ -184,9 +203,11 @@ def may_hold_messages(raw: bytes, rel_path: str) -> bool:
         return True
     if any(word in lowered and _map_name(MAP_ASSIGN_RES[word], lowered) for word in MAP_WORDS):
         return True
-    if b"Literal" in raw and _literal_alias(raw, lowered):
+    if b"Literal" in raw and (_literal_alias(raw, lowered) or LEARNABLE_FIELD_RE.search(raw)):
         return True
     discriminator_key = DISCRIMINATOR_KEY_RE.search(raw) is not None
+    if b"yield" in raw and (discriminator_key or SSE_EVENT_RE.search(raw) or YIELD_MESSAGE_RE.search(raw)):
+        return True
     if discriminator_key and ((MATCH_STATEMENT_RE.search(raw) and MAPPING_CASE_RE.search(raw))
                               or (RETURN_DICT_RE.search(raw) and is_ws_context(raw, rel_path))):
         return True

@@ -14,7 +14,8 @@ Each indexer (Python, TypeScript) stores one small JSON-able record per file und
 An Entry is ``{"role": "send"|"handle"|"declare", "name": str|None, "ref": "Enum.MEMBER"|None,
 "model": "ClassName"|None, "range": [l, c, l, c], "literal": bool, "strong": bool,
 "fields": [..]|None, "reads": [[field, range], ...], "enum": "Enum"|None, "container": name|None,
-"wrapper": name|None, "via": str}``.
+"wrapper": name|None, "message_model": ClassName|None, "via": str}`` (``message_model``: the
+class a model's discriminator declaration belongs to).
 ``strong`` entries come from files that show WebSocket traffic (or containers named after it);
 weak ones only count as knowledge, so they can silence a finding but never anchor one. A weak
 entry with a ``wrapper`` is a send through a function another file may define: it becomes strong
@@ -36,7 +37,14 @@ from typing import Any, Iterable
 
 from isolint.core.model import Language, Range, Zone
 from isolint.core.zones import matches_any
-from isolint.rules.contract.channels import file_channels, paired_files
+from isolint.rules.contract.channels import (
+    claimed_routes,
+    file_channels,
+    live_channels,
+    one_way,
+    paired_files,
+    shares_a_channel,
+)
 from isolint.rules.contract.naming import ENVELOPE_FIELDS, closest_peer_name, is_state_name, is_transport_event
 
 PYTHON_FACTS = "ws_messages_python"
@@ -129,7 +137,7 @@ class Side:
     def anchors(self, name: str, role: str | None = None) -> list[Located]:
         """Where a finding about ``name`` belongs: its declarations (an enum member, a union
         member) when the side has any, else the sites of ``role`` (or every site)."""
-        items = [item for item in self.by_name.get(name, ()) if item.strong]
+        items = [item for item in self.by_name.get(name, ()) if item.strong and not item.entry.get("transport")]
         declared = [item for item in items if item.role == DECLARE]
         if declared:
             return declared
@@ -164,12 +172,22 @@ class Catalogue:
     #: (side, name) that such files send or handle: only there can a finding be anchored
     paired: frozenset[str] = frozenset()
     paired_enums: frozenset[tuple[str, str]] = frozenset()
+    #: likewise the message models (side, class name) such files construct and send
+    paired_models: frozenset[tuple[str, str]] = frozenset()
+    #: each file's channels (``channels.file_channels``) and the WebSocket routes a spelled-out
+    #: frontend URL reaches: a peer's mention counts only on a channel of the mentioning file
+    channels: dict[str, frozenset[str]] = field(default_factory=dict)
+    claimed: frozenset[str] = frozenset()
+    #: the channels of either side that pair with one of the other side's (a file on none of
+    #: them is knowledge of unknown place)
+    live: frozenset[str] = frozenset()
 
     def reportable(self, item: Located) -> bool:
         if item.path in self.paired:
             return True
-        enum = item.entry.get("enum")
-        return enum is not None and (self._side_of(item), enum) in self.paired_enums
+        enum, model = item.entry.get("enum"), item.entry.get("message_model")
+        return (enum is not None and (self._side_of(item), enum) in self.paired_enums) \
+            or (model is not None and (self._side_of(item), model) in self.paired_models)
 
     def _side_of(self, item: Located) -> str:
         return next((name for name, side in self.sides.items() if item in side.by_name.get(item.name, ())), "")
@@ -249,7 +267,8 @@ def _moved(old: Catalogue, old_facts: dict[str, dict[str, Any]],
             read_range = next(Range.from_json(where) for field_name, where in anchors[0].entry.get("reads", ())
                               if field_name == mismatch.field)
         mismatches.append(dataclasses.replace(mismatch, anchors=anchors, read_range=read_range))
-    return Catalogue(sides, old.aliases, old.shared_paths, mismatches, old.paired, old.paired_enums)
+    return Catalogue(sides, old.aliases, old.shared_paths, mismatches, old.paired, old.paired_enums, old.paired_models,
+                     old.channels, old.claimed, old.live)
 
 
 def _moved_item(item: Located, changed: dict[str, tuple[dict, dict]], replaced: dict[int, Located]) -> Located:
@@ -288,6 +307,10 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
     # on the channel of the files that refer to it
     used_enums: dict[str, set[str]] = {}
     paired_enums: set[tuple[str, str]] = set()
+    # likewise a message model that strong sends construct: its declaration is the message's,
+    # and on the channel of the files that send it
+    used_models: dict[str, set[str]] = {}
+    paired_models: set[tuple[str, str]] = set()
     for path, record in files:
         for entry in record.get("entries", ()):
             if entry.get("strong") and entry.get("ref") and entry["role"] != DECLARE \
@@ -296,6 +319,11 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
                 used_enums.setdefault(record["side"], set()).add(enum)
                 if path in paired:
                     paired_enums.add((record["side"], enum))
+            if (entry.get("strong") or (entry.get("stream") and path in paired)) and entry.get("model") \
+                    and entry["role"] == SEND:
+                used_models.setdefault(record["side"], set()).add(entry["model"])
+                if path in paired:
+                    paired_models.add((record["side"], entry["model"]))
 
     strong_wrappers = {side: _strong_wrappers(definitions) for side, definitions in wrappers.items()}
     resolved_entries = []
@@ -310,8 +338,12 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
             if entry.get("wrapper") in strong_wrappers.get(side_name, ()):
                 entry = {**entry, "strong": True}
             resolved = _resolve(entry, enums.get(side_name, {}), models.get(side_name, {}))
-            if resolved is None or is_transport_event(resolved[0]):
+            if resolved is None:
                 continue
+            if is_transport_event(resolved[0]) and not _names_a_model(entry):
+                # the transport's own event name: knowledge that a peer's message model of
+                # that name is handled, never a finding of its own
+                entry = {**entry, "transport": True}
             resolved_entries.append((side_name, path, index, entry, *resolved))
             if entry.get("strong") and entry["role"] != DECLARE:
                 used_names.setdefault(side_name, set()).add(resolved[0])
@@ -327,14 +359,29 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
     for side_name, path, index, entry, name, fields in resolved_entries:
         side = sides.setdefault(side_name, Side(side_name))
         if not entry.get("strong") and (
-            (entry.get("enum") and entry["enum"] in used_enums.get(side_name, ()))
+            (entry.get("stream") and path in paired)
+            or (entry.get("enum") and entry["enum"] in used_enums.get(side_name, ()))
+            or (entry.get("message_model") and entry["message_model"] in used_models.get(side_name, ()))
             or (entry.get("container") and (side_name, path, entry["container"]) in promoted)
         ):
             entry = {**entry, "strong": True}
         side.add(Located(path, entry, name, fields, index))
-    catalogue = Catalogue(sides, aliases, tuple(shared_paths), paired=paired, paired_enums=frozenset(paired_enums))
+    catalogue = Catalogue(sides, aliases, tuple(shared_paths), paired=paired, paired_enums=frozenset(paired_enums),
+                          paired_models=frozenset(paired_models), channels=channels,
+                          claimed=claimed_routes(records, channels, BACKEND, FRONTEND),
+                          live=frozenset().union(*live_channels(records, channels, BACKEND, FRONTEND)))
     catalogue.mismatches = find_mismatches(catalogue)
     return catalogue
+
+
+def _transport_only(items: list[Located]) -> bool:
+    return all(item.entry.get("transport") for item in items)
+
+
+def _names_a_model(entry: dict[str, Any]) -> bool:
+    """A message model's own discriminator (``MessageOutError``'s ``kind = "error"``, or a send
+    of that model): an application message, even when the transport has an event of that name."""
+    return bool(entry.get("model") or entry.get("message_model"))
 
 
 def _strong_wrappers(definitions: list) -> set[str]:
@@ -357,15 +404,45 @@ def _resolve(entry, enums, models) -> tuple[str, tuple[str, ...] | None] | None:
         return (value, fields) if value else None
     if entry.get("model"):
         shape = models.get(entry["model"])
-        if shape and shape.get("name"):
-            return shape["name"], tuple(shape["fields"]) if shape.get("fields") is not None else None
+        name = shape.get("name") if shape else None
+        if shape and not name and shape.get("ref"):
+            enum, _, member = shape["ref"].partition(".")
+            name = enums.get(enum, {}).get(member)
+        if name:
+            return name, tuple(shape["fields"]) if shape.get("fields") is not None else None
     return None
 
 
 # -- mismatches ----------------------------------------------------------------------------------
 
-def _knows(side: Side, name: str, aliases: dict[str, set[str]]) -> bool:
-    return name in side.by_name or any(alias in side.by_name for alias in aliases.get(name, ()))
+def _knows(catalogue: "Catalogue", side_name: str, items: list[Located], peer: Side, name: str) -> bool:
+    """Whether ``peer`` mentions ``name`` (or an alias of it) on a channel of ``items`` (this
+    side's mentions of it): one contract per channel, so the copilot stream's ``error`` says
+    nothing about the control socket's. A mention in a file on no live channel (none, or only
+    ones the other side never uses) is knowledge of unknown place and always counts; so does
+    everything against a shared contract file."""
+    mentions = [item for spelling in (name, *catalogue.aliases.get(name, ())) for item in peer.by_name.get(spelling, ())]
+    if not mentions:
+        return False
+    if not catalogue.channels or SHARED in (side_name, peer.name):
+        return True
+    live = catalogue.live
+    own = {catalogue.channels.get(item.path, frozenset()) & live for item in items if item.strong} or {frozenset()}
+    for mention in mentions:
+        theirs = catalogue.channels.get(mention.path, frozenset()) & live
+        for mine in own:
+            backend, frontend = (mine, theirs) if side_name == BACKEND else (theirs, mine)
+            if shares_a_channel(backend, frontend, catalogue.claimed):
+                return True
+    return False
+
+
+def _one_way_wrong_direction(catalogue: "Catalogue", side_name: str, anchor: Located) -> bool:
+    """A backend's dispatch or a frontend's send in a file whose channels are all HTTP streams:
+    messages flow only from the backend there, so neither is a side of the contract."""
+    role = anchor.role
+    wrong = (side_name == BACKEND and role == HANDLE) or (side_name == FRONTEND and role == SEND)
+    return wrong and one_way(catalogue.channels.get(anchor.path, frozenset()))
 
 
 def find_mismatches(catalogue: Catalogue) -> list[Mismatch]:
@@ -379,32 +456,44 @@ def find_mismatches(catalogue: Catalogue) -> list[Mismatch]:
         if peer is None or not peer.has_strong():
             continue
         peer_path = catalogue.shared_paths[0] if peer_name == SHARED else ""
-        peer_only = {name for name in peer.names if not _knows(side, name, catalogue.aliases)}
+        peer_only = {name for name in peer.names if not _knows(catalogue, peer_name, peer.by_name[name], side, name)
+                     and not _transport_only(peer.by_name[name])}
         for name in sorted(side.names):
             items = side.by_name[name]
-            if not any(item.strong for item in items):
+            if not any(item.strong for item in items) or _transport_only(items):
                 continue
-            if _knows(peer, name, catalogue.aliases):
+            # per channel: the files whose mentions of the type the peer knows on their channel,
+            # and the others, where the type is this side's alone
+            unknown_paths = {item.path for item in items if item.strong
+                             and not _knows(catalogue, side_name, [item], peer, name)}
+            if len(unknown_paths) < len({item.path for item in items if item.strong}):
                 found.extend(_payload_mismatches(side, peer, name, peer_path))
+            if not unknown_paths:
                 continue
-            roles = side.roles(name)
+            roles = {item.role for item in items if item.path in unknown_paths}
+
+            def anchors(role: str | None = None) -> tuple[Located, ...]:
+                return tuple(a for a in side.anchors(name, role) if a.path in unknown_paths) \
+                    or tuple(i for i in items if i.strong and i.path in unknown_paths and (role is None or i.role == role))
+
             close = closest_peer_name(name, peer_only)
             if close is not None:
-                found.append(Mismatch("near-miss", side_name, peer_name, name, tuple(side.anchors(name)),
+                found.append(Mismatch("near-miss", side_name, peer_name, name, anchors(),
                                       peer_name=close[0], reason=close[1], peer_path=peer_path))
                 # renaming alone will not make the handler work if it reads what is never sent
                 found.extend(_payload_mismatches(side, peer, name, peer_path, close[0]))
             elif SEND in roles or HANDLE not in roles:
                 role = SEND if SEND in roles else DECLARE
-                found.append(Mismatch("unknown", side_name, peer_name, name, tuple(side.anchors(name, role)),
+                found.append(Mismatch("unknown", side_name, peer_name, name, anchors(role),
                                       role=role, peer_path=peer_path))
             elif peer_name != SHARED:
-                found.append(Mismatch("unsent", side_name, peer_name, name, tuple(side.anchors(name, HANDLE)),
+                found.append(Mismatch("unsent", side_name, peer_name, name, anchors(HANDLE),
                                       role=HANDLE, peer_path=peer_path))
             else:
-                found.append(Mismatch("unknown", side_name, peer_name, name, tuple(side.anchors(name, HANDLE)),
+                found.append(Mismatch("unknown", side_name, peer_name, name, anchors(HANDLE),
                                       role=HANDLE, peer_path=peer_path))
-    reportable = [dataclasses.replace(m, anchors=tuple(a for a in m.anchors if catalogue.reportable(a)))
+    reportable = [dataclasses.replace(m, anchors=tuple(a for a in m.anchors if catalogue.reportable(a)
+                                                       and not _one_way_wrong_direction(catalogue, m.side, a)))
                   for m in found]
     return [m for m in reportable if m.anchors]
 

@@ -10,15 +10,26 @@ both ends can be seen. So each file gets the channel keys it shows from its own 
   (``@router.websocket("/stream/messages/{id}")``, ``WebSocketRoute("/ws")``) or a URL path a
   frontend file that opens a WebSocket builds (```${base}/stream/messages/${id}?…```), path
   parameters of either spelling folded to ``*``;
+- ``stream:/chat/send-message``: an HTTP endpoint that streams messages (its handler returns a
+  ``StreamingResponse`` or an ``EventSourceResponse``: newline-delimited JSON or Server-Sent
+  Events), keyed by its route path with the router's ``prefix``, paired with the frontend files
+  that read a stream (``new EventSource(…)``, ``fetchEventSource(…)``, a ``fetch`` body's
+  ``getReader()``) and spell a path ending with it, or that call a stream helper with it
+  (``client.postStreaming("/chat/send-message", …)``). Such a channel carries messages one
+  way, from the backend to the frontend: a backend that dispatches on a ``type`` there reads
+  something else (the request, a model's output), and the frontend sends none;
 - ``socket.io``: a Socket.IO server (``socketio.AsyncServer``, ``@sio.on``) or client (``io(…)``
   from ``socket.io-client``);
+- ``url:status.example.com``: a frontend file that opens a socket or a stream to an absolute URL
+  with no path this repository could serve: another host's channel, paired with nothing;
 - ``ws:?``: a frontend file that uses a WebSocket whose URL it does not spell out;
 - ``ws:served``: a backend file that uses a server-side socket handed to it (``websocket``
   parameters, ``send_json``) with no route in sight.
 
 A file with no route or Socket.IO of its own takes those of the files that import it from
-their own package (the module a route hands its socket to) or else of the files beside it in
-its folder; only a file
+their own package (the module a route hands its socket to) — a file that yields messages (a
+generator a streaming endpoint returns) those of any route file importing it — or else of the
+files beside it in its folder; only a file
 with none of those is on one of the two unnamed channels, and only if it uses a socket at all.
 An enum the channel's sends and handlers refer to is on their channel (``catalogue``).
 ``pairs`` says whether a backend channel and a frontend channel are one channel: a file on no
@@ -34,21 +45,42 @@ SOCKET_IO = "socket.io"
 UNKNOWN_URL = "ws:?"
 HANDED_IN = "ws:served"
 ROUTE_PREFIX = "route:"
+STREAM_PREFIX = "stream:"
+FOREIGN_PREFIX = "url:"
 
 #: ``@router.websocket("/x")``, ``app.websocket_route("/x")``, ``add_websocket_route("/x", …)``,
 #: ``WebSocketRoute("/x", …)``
 _PYTHON_ROUTE_RE = re.compile(
     rb"(?:\.websocket|websocket_route|WebSocketRoute)\s*\(\s*(?:path\s*=\s*)?[rRuUfF]?[\"']([^\"'\n]*)[\"']")
+#: a response that streams to the client (newline-delimited JSON or Server-Sent Events), built
+#: or declared as a handler's return type
+_PYTHON_STREAM_RE = re.compile(rb"\b(?:StreamingResponse|EventSourceResponse)\s*\(|->\s*(?:[\w.]+\.)?(?:StreamingResponse|EventSourceResponse)\b")
+#: the start of a function definition (a stream response belongs to the nearest one above it)
+_PYTHON_DEF_RE = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]", re.MULTILINE)
+#: ``@router.post("/chat/send-message")`` (any HTTP method, ``api_route``, ``route``)
+_PYTHON_HTTP_ROUTE_RE = re.compile(
+    rb"@\s*[\w.]+\.(?:get|post|put|patch|api_route|route)\s*\(\s*(?:path\s*=\s*)?[rRuU]?[\"']([^\"'\n]*)[\"']")
+#: ``APIRouter(prefix="/stream")`` / ``Blueprint(…, url_prefix="/api")``
+_PYTHON_ROUTER_PREFIX_RE = re.compile(rb"\b(?:url_)?prefix\s*=\s*[rRuU]?[\"'](/[^\"'\n]*)[\"']")
 _PYTHON_SOCKETIO_RE = re.compile(rb"\bsocketio\.(?:Async)?Server\s*\(|@\s*\w*sio\.(?:on|event)\b|\bimport\s+socketio\b")
 #: ``new WebSocket(`` / ``new ReconnectingWebSocket(`` / ``useWebSocket(``
 _TS_OPENS_WEBSOCKET_RE = re.compile(rb"\bnew\s+\w*WebSocket\s*\(|\buseWebSocket\s*\(")
 _TS_SOCKETIO_RE = re.compile(rb"[\"']socket\.io-client[\"']")
+#: an absolute URL literal's host: ``'https://status.example.com/feed'``, ```wss://${host}/x```
+_TS_ABSOLUTE_URL_RE = re.compile(rb"[\"'`](?:https?|wss?)://([\w.\-]+)")
+#: a call of a stream helper (``postStreaming``, ``useSSE``, ``streamChat``) whose first argument
+#: is a path literal
+_TS_STREAM_CALL_RE = re.compile(
+    rb"\b\w*(?:[Ss]tream|SSE|Sse|EventSource)\w*\s*(?:<[^<>()]*>)?\s*\(\s*[\"'`](/[^\"'`\s]*)[\"'`]")
+#: a frontend file that reads an HTTP stream: an ``EventSource`` (or a library's), or the body
+#: of a ``fetch`` response read chunk by chunk
+_TS_READS_STREAM_RE = re.compile(rb"\bnew\s+\w*EventSource\w*\s*\(|\bfetchEventSource\s*\(|\.getReader\s*\(")
 #: a URL path inside a string or template literal: ``/seg/${x}/seg`` (at least two characters)
 _TS_PATH_RE = re.compile(rb"(?<![\w.:/])/(?:[A-Za-z_][\w\-]*|\$\{[^}\n]*\})(?:/(?:[\w\-.]+|\$\{[^}\n]*\}|\{\w+\}))*")
 _PARAMETER_RE = re.compile(r"^(?:\$\{.*\}|\{.*\}|:\w+|<.*>)$")
 #: a file that uses a socket at all (lower-cased text for Python)
 _PYTHON_SOCKET_RE = re.compile(rb"websocket|send_json|receive_json|send_text|receive_text")
-_TS_SOCKET_RE = re.compile(rb"WebSocket|socket\.io")
+_TS_SOCKET_RE = re.compile(rb"WebSocket|socket\.io|EventSource|\.getReader\s*\(")
 
 
 def normalized_route(path: str) -> str:
@@ -66,16 +98,61 @@ def python_channels(raw: bytes) -> list[str]:
     if b"socketio" in raw or b"sio" in raw:
         if _PYTHON_SOCKETIO_RE.search(raw):
             channels.add(SOCKET_IO)
+    if b"Response" in raw:
+        channels.update(STREAM_PREFIX + route for route in streaming_routes(raw))
     return sorted(channels)
+
+
+def streaming_routes(raw: bytes) -> list[str]:
+    """The route paths of the endpoints whose handler returns a streaming response: for each
+    ``StreamingResponse(``/``EventSourceResponse(`` (or a ``-> EventSourceResponse`` return
+    type), the route decorators of the function it is in, with the router's prefix. A stream
+    built in a helper without a route decorator names no endpoint."""
+    streams = [match.start() for match in _PYTHON_STREAM_RE.finditer(raw)]
+    if not streams:
+        return []
+    definitions = [match.start() for match in _PYTHON_DEF_RE.finditer(raw)]
+    routes_of: dict[int, list[str]] = {}
+    for match in _PYTHON_HTTP_ROUTE_RE.finditer(raw):
+        decorated = next((start for start in definitions if start > match.start()), None)
+        if decorated is not None:
+            routes_of.setdefault(decorated, []).append(match.group(1).decode("utf-8", "replace"))
+    prefix_match = _PYTHON_ROUTER_PREFIX_RE.search(raw)
+    prefix = prefix_match.group(1).decode("utf-8", "replace").rstrip("/") if prefix_match else ""
+    routes = set()
+    for start in streams:
+        enclosing = max((d for d in definitions if d < start), default=None)
+        for path in routes_of.get(enclosing, ()) if enclosing is not None else ():
+            route = normalized_route(prefix + "/" + path.lstrip("/"))
+            if route != "/":
+                routes.add(route)
+    return sorted(routes)
 
 
 def typescript_channels(raw: bytes) -> list[str]:
     channels: set[str] = set()
     if b"socket.io" in raw and _TS_SOCKETIO_RE.search(raw):
         channels.add(SOCKET_IO)
+    prefixes = []
     if b"WebSocket" in raw and _TS_OPENS_WEBSOCKET_RE.search(raw):
-        channels.update(ROUTE_PREFIX + normalized_route(match.group(0).decode("utf-8", "replace"))
-                        for match in _TS_PATH_RE.finditer(raw))
+        prefixes.append(ROUTE_PREFIX)
+    if (b"EventSource" in raw or b"getReader" in raw) and _TS_READS_STREAM_RE.search(raw):
+        prefixes.append(STREAM_PREFIX)
+    if prefixes:
+        paths = {normalized_route(match.group(0).decode("utf-8", "replace")) for match in _TS_PATH_RE.finditer(raw)}
+        channels.update(prefix + path for prefix in prefixes for path in paths)
+        if not paths:
+            # ``new EventSource('https://status.example.com/feed')``: another host's channel,
+            # which no endpoint of this repository pairs with
+            channels.update(FOREIGN_PREFIX + match.group(1).decode("utf-8", "replace").lower()
+                            for match in _TS_ABSOLUTE_URL_RE.finditer(raw))
+        if not paths and ROUTE_PREFIX in prefixes and not any(c.startswith(FOREIGN_PREFIX) for c in channels):
+            channels.add(UNKNOWN_URL)  # ``new WebSocket(url)``: its own socket, not its folder's
+    if b"tream" in raw or b"SSE" in raw or b"Sse" in raw or b"EventSource" in raw:
+        # ``client.postStreaming("/workflow/chat", …)``: a stream helper of another file called
+        # with the endpoint's path
+        channels.update(STREAM_PREFIX + normalized_route(match.group(1).decode("utf-8", "replace"))
+                        for match in _TS_STREAM_CALL_RE.finditer(raw))
     return sorted(channels)
 
 
@@ -88,7 +165,7 @@ def typescript_uses_socket(raw: bytes) -> bool:
 
 
 def _route_segments(channel: str) -> list[str]:
-    return channel[len(ROUTE_PREFIX):].strip("/").split("/")
+    return channel.partition(":")[2].strip("/").split("/")
 
 
 def routes_match(backend: str, frontend: str) -> bool:
@@ -110,6 +187,8 @@ def pairs(backend: str, frontend: str, claimed_routes: frozenset[str]) -> bool:
         return backend == frontend
     if backend == HANDED_IN:
         return frontend == UNKNOWN_URL
+    if backend.startswith(STREAM_PREFIX):
+        return frontend.startswith(STREAM_PREFIX) and routes_match(backend, frontend)
     if not backend.startswith(ROUTE_PREFIX):
         return False
     if frontend == UNKNOWN_URL:
@@ -150,7 +229,10 @@ def file_channels(records: dict[str, dict]) -> dict[str, frozenset[str]]:
         if not channels and path.endswith(".py"):
             for name in module_names(path):
                 for folder, imported_by in importers.get(name, ()):
-                    if not folder or path.startswith(folder + "/"):
+                    # a generator of streamed messages serves the endpoints that import it,
+                    # wherever it lives
+                    if not folder or path.startswith(folder + "/") or (
+                            record.get("streams") and any(c.startswith(STREAM_PREFIX) for c in imported_by)):
                         channels |= imported_by
         if not channels:
             channels |= folders.get((record["side"], folder_of(path)), set())
@@ -165,15 +247,48 @@ def paired_files(records: dict[str, dict], channels: dict[str, frozenset[str]],
     """The files on a channel both sides use: a backend channel and a frontend channel that
     ``pairs`` accepts. A file the contract's globs name is always paired (the user said so).
     """
-    backend_channels = {c for path, record in records.items() if record["side"] == backend for c in channels[path]}
-    frontend_channels = {c for path, record in records.items() if record["side"] == frontend for c in channels[path]}
-    claimed = frozenset(b for b in backend_channels if b.startswith(ROUTE_PREFIX) and any(
-        f.startswith(ROUTE_PREFIX) and routes_match(b, f) for f in frontend_channels))
-    live_backend = {b for b in backend_channels if any(pairs(b, f, claimed) for f in frontend_channels)}
-    live_frontend = {f for f in frontend_channels if any(pairs(b, f, claimed) for b in backend_channels)}
+    live_backend, live_frontend = live_channels(records, channels, backend, frontend)
     paired = set()
     for path, record in records.items():
         live = live_backend if record["side"] == backend else live_frontend if record["side"] == frontend else None
         if record.get("configured") or live is None or channels[path] & live:
             paired.add(path)
     return paired
+
+
+_UNNAMED = frozenset({UNKNOWN_URL, HANDED_IN})
+
+
+def one_way(channels: frozenset[str]) -> bool:
+    """Every channel of a file is an HTTP stream: messages only go from the backend to the
+    frontend on it."""
+    return bool(channels) and all(channel.startswith(STREAM_PREFIX) for channel in channels)
+
+
+def shares_a_channel(backend_channels: frozenset[str], frontend_channels: frozenset[str],
+                     claimed_routes: frozenset[str]) -> bool:
+    """Whether a backend file and a frontend file can talk, given their live channels (those
+    that pair with one of the other side's): one of them on none, or only on a socket whose URL
+    is out of sight (knowledge of unknown place), or a pair of their channels is one channel."""
+    if not backend_channels - _UNNAMED or not frontend_channels - _UNNAMED:
+        return True
+    return any(pairs(b, f, claimed_routes) for b in backend_channels for f in frontend_channels)
+
+
+def live_channels(records: dict[str, dict], channels: dict[str, frozenset[str]], backend: str,
+                  frontend: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The backend channels and the frontend channels that pair with one of the other side's."""
+    backend_channels = {c for path, record in records.items() if record["side"] == backend for c in channels[path]}
+    frontend_channels = {c for path, record in records.items() if record["side"] == frontend for c in channels[path]}
+    claimed = claimed_routes(records, channels, backend, frontend)
+    return (frozenset(b for b in backend_channels if any(pairs(b, f, claimed) for f in frontend_channels)),
+            frozenset(f for f in frontend_channels if any(pairs(b, f, claimed) for b in backend_channels)))
+
+
+def claimed_routes(records: dict[str, dict], channels: dict[str, frozenset[str]], backend: str,
+                   frontend: str) -> frozenset[str]:
+    """The backend WebSocket routes some spelled-out frontend URL reaches."""
+    backend_channels = {c for path, record in records.items() if record["side"] == backend for c in channels[path]}
+    frontend_channels = {c for path, record in records.items() if record["side"] == frontend for c in channels[path]}
+    return frozenset(b for b in backend_channels if b.startswith(ROUTE_PREFIX) and any(
+        f.startswith(ROUTE_PREFIX) and routes_match(b, f) for f in frontend_channels))

@@ -23,10 +23,12 @@ WS_NAME_RE = re.compile(r"(^|[a-z_])(ws|websocket|socket|realtime|sse)(?=[A-Z_]|
 #: model/interface names that describe one message (``ThreadUpdatedMessage``, ``WsEvent``)
 MESSAGE_MODEL_RE = re.compile(rf"{_MESSAGEISH}|payload|^ws|websocket|socket", re.IGNORECASE)
 
-#: text that shows a file talks over a WebSocket (or Socket.IO / SSE channel), lower-cased:
+#: text that shows a file talks over a WebSocket (or Socket.IO, or an HTTP stream: Server-Sent
+#: Events, a streamed response body), lower-cased:
 #: plain substrings first (fast), then the short names that need word boundaries
 WS_CONTEXT_SUBSTRINGS = (b"websocket", b"web_socket", b"socket", b"send_json", b"send_text", b"receive_json",
-                         b"receive_text", b"onmessage", b"eventsource")
+                         b"receive_text", b"onmessage", b"eventsource", b"streamingresponse",
+                         b"text/event-stream", b"getreader(")
 WS_CONTEXT_RE = re.compile(rb"\b(ws|sio)\b")
 WS_PATH_RE = re.compile(r"(^|/)(ws|websockets?|sockets?|realtime|channels|socketio|live)(/|$|[._-])", re.IGNORECASE)
 
@@ -34,9 +36,12 @@ WS_PATH_RE = re.compile(r"(^|/)(ws|websockets?|sockets?|realtime|channels|socket
 #: on a receiver that looks like a socket or connection (or ``self``/``this`` inside one)
 GENERIC_SEND_CALLS = frozenset({"send", "push", "notify", "emit", "publish", "postMessage"})
 WS_RECEIVER_RE = re.compile(
-    r"ws|websocket|socket|sock|conn|connection|client|manager|channel|sio|hub|room|transport|peer|^self$|^this$",
+    r"ws|websocket|socket|sock|conn|connection|client|manager|channel|sio|hub|room|transport|peer|^self$|^this$"
+    r"|^sse|^(event_?)?stream$",
     re.IGNORECASE,
 )
+#: a receiver that is an HTTP stream to the client (``stream.send(…)`` on an SSE stream object)
+STREAM_RECEIVER_RE = re.compile(r"^sse|^(event_?)?stream$", re.IGNORECASE)
 
 #: events the transport itself defines (Socket.IO's connection events, the WebSocket API's
 #: ``open``/``message``/``close``, the generic ``message`` event of ``socket.send``): registering

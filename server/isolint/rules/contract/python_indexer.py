@@ -44,6 +44,7 @@ from typing import Any
 from isolint.core.scratch import Key, Lifetime
 from isolint.core.model import Language
 from isolint.core.rule import Indexer
+from isolint.core.tree_view import TreeView, tree_view
 from isolint.core.zones import matches_any
 from isolint.rules.common.scope import child_nodes, statements_breadth_first, walk
 from isolint.rules.contract.admission import may_hold_messages
@@ -66,6 +67,7 @@ from isolint.rules.contract.naming import (
     MESSAGE_CONTAINER_RE,
     MESSAGE_MODEL_RE,
     RESERVED_EVENTS,
+    STREAM_RECEIVER_RE,
     is_socket_receiver,
     is_state_name,
     WS_NAME_RE,
@@ -137,7 +139,7 @@ class PythonMessageIndexer(Indexer):
     # every shape above needs one of these; most Python files have none and are never indexed
     tokens = (b'"type"', b"'type'", b"type=", b"type:", b"_type", b".type", b"Enum", b"Literal", b"handler",
               b"emit(", b"MAP", b"_map",
-              b"websocket", b"WebSocketRoute", b"socketio", b"sio")
+              b"websocket", b"WebSocketRoute", b"socketio", b"sio", b"yield", b"Response")
 
     def admits(self, source, project) -> bool:
         return python_file_may_hold_messages(source)
@@ -150,7 +152,7 @@ class PythonMessageIndexer(Indexer):
             return None
         ws = is_ws_context(source.raw, source.rel_path) and not _client_only(source.raw)
         collector = _Collector(source, ws)
-        token = _FILE_KEYS.set(DISCRIMINATOR_KEYS + learned_discriminator_keys(tree))
+        token = _FILE_KEYS.set(DISCRIMINATOR_KEYS + learned_discriminator_keys(tree_view(source, tree)))
         try:
             collector.collect(tree)
         finally:
@@ -166,43 +168,46 @@ class PythonMessageIndexer(Indexer):
             facts["wrappers"] = wrappers
         if channels:
             facts["channels"] = channels
-            facts["imports"] = _imported_modules(tree, source.rel_path)
+            facts["imports"] = _imported_modules(tree_view(source, tree), source.rel_path)
         if ws and python_uses_socket(source.raw):
             facts["socket"] = True
+        if any(entry.get("stream") for entry in collector.entries):
+            facts["streams"] = True  # a generator a streaming endpoint may import (``channels``)
         if configured_side(source):
             facts["configured"] = True
         return facts
 
 
-def learned_discriminator_keys(tree: ast.Module) -> tuple[str, ...]:
-    """The ``LEARNABLE_KEYS`` a receiver in ``tree`` dispatches on: the subject of a ``match``
+def learned_discriminator_keys(view: TreeView) -> tuple[str, ...]:
+    """The ``LEARNABLE_KEYS`` a receiver in the tree dispatches on: the subject of a ``match``
     with two literal cases or more, or of an ``if``/``elif`` chain comparing it with two literals
     or more, reads that key of a message variable (``data.get("kind")``, ``message.kind``, or a
     local bound to one). One case is a condition, not a dispatch."""
     bound: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+    for node in view.nodes(ast.Assign):
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             key = _message_key_read(node.value)
             if key is not None:
                 bound[node.targets[0].id] = key
     learned: set[str] = set()
+    for node in view.nodes(ast.Match):
+        key = _message_key_read(node.subject) or (bound.get(node.subject.id) if isinstance(node.subject, ast.Name) else None)
+        if key is not None and sum(len(_match_values(case.pattern)) for case in node.cases) >= 2:
+            learned.add(key)
     chained: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Match):
-            key = _message_key_read(node.subject) or (bound.get(node.subject.id) if isinstance(node.subject, ast.Name) else None)
-            if key is not None and sum(len(_match_values(case.pattern)) for case in node.cases) >= 2:
-                learned.add(key)
-        elif isinstance(node, ast.If) and id(node) not in chained:
-            counts: dict[str, int] = {}
-            branch: ast.AST | None = node
-            while isinstance(branch, ast.If):
-                chained.add(id(branch))
-                for subject, values in _comparisons(branch.test):
-                    key = _message_key_read(subject) or (bound.get(subject.id) if isinstance(subject, ast.Name) else None)
-                    if key is not None:
-                        counts[key] = counts.get(key, 0) + len(values)
-                branch = branch.orelse[0] if len(branch.orelse) == 1 else None
-            learned.update(key for key, count in counts.items() if count >= 2)
+    for node in view.nodes(ast.If):  # walk order: the head of an ``elif`` chain comes first
+        if id(node) in chained:
+            continue
+        counts: dict[str, int] = {}
+        branch: ast.AST | None = node
+        while isinstance(branch, ast.If):
+            chained.add(id(branch))
+            for subject, values in _comparisons(branch.test):
+                key = _message_key_read(subject) or (bound.get(subject.id) if isinstance(subject, ast.Name) else None)
+                if key is not None:
+                    counts[key] = counts.get(key, 0) + len(values)
+            branch = branch.orelse[0] if len(branch.orelse) == 1 else None
+        learned.update(key for key, count in counts.items() if count >= 2)
     return tuple(sorted(learned))
 
 
@@ -245,24 +250,23 @@ def _scan_may_hold_messages(source) -> bool:
     return may_hold_messages(source.raw, source.rel_path)
 
 
-def _imported_modules(tree: ast.Module, rel_path: str) -> list[str]:
+def _imported_modules(view: TreeView, rel_path: str) -> list[str]:
     """The modules a file imports (``from .x import y`` resolved against the file's package, and
     each ``from m import name`` also as ``m.name``, which may be a submodule): the handlers a
     route file hands its socket to live there."""
     package = rel_path.rsplit("/", 1)[0].split("/") if "/" in rel_path else []
     modules: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            modules.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package[: len(package) - (node.level - 1)] if node.level - 1 <= len(package) else []
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
-            if module:
-                modules.add(module)
-            modules.update(f"{module}.{alias.name}".strip(".") for alias in node.names if alias.name != "*")
+    for node in view.nodes(ast.Import):
+        modules.update(alias.name for alias in node.names)
+    for node in view.nodes(ast.ImportFrom):
+        if node.level:
+            base = package[: len(package) - (node.level - 1)] if node.level - 1 <= len(package) else []
+            module = ".".join(base + ([node.module] if node.module else []))
+        else:
+            module = node.module or ""
+        if module:
+            modules.add(module)
+        modules.update(f"{module}.{alias.name}".strip(".") for alias in node.names if alias.name != "*")
     return sorted(modules)
 
 
@@ -329,6 +333,7 @@ class _Collector:
         #: name -> (the callee it forwards to, whether that call is a strong send itself)
         self.wrappers: dict[str, tuple[str, bool]] = {}
         self._seen: set[tuple] = set()
+        self._streaming = False
 
     # -- entries -------------------------------------------------------------------------------
     def range_of(self, node: ast.AST) -> list[int]:
@@ -348,7 +353,7 @@ class _Collector:
 
     def add(self, role: str, node: ast.AST, *, strong: bool, via: str, fields=None, reads=None,
             enum: str | None = None, model: str | None = None, name: str | None = None,
-            container: str | None = None, wrapper: str | None = None) -> None:
+            container: str | None = None, wrapper: str | None = None, message_model: str | None = None) -> None:
         ref = None
         if name is None:
             name, ref = _string(node), _enum_ref(node)
@@ -366,6 +371,10 @@ class _Collector:
             entry["ref"] = ref
         else:
             entry["model"] = model
+        if message_model is not None:
+            entry["message_model"] = message_model  # promoted like an enum when sends construct it
+        if self._streaming:
+            entry["stream"] = True
         self.entries.append(with_details(entry, fields=None if fields is None else sorted(fields), reads=reads,
                                          enum=enum, container=container, wrapper=wrapper))
 
@@ -442,8 +451,13 @@ class _Collector:
         for statement in node.body:
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
                 field_name = statement.target.id
-                if field_name in _FILE_KEYS.get():
-                    items = _literal_items(statement.annotation) if _is_literal_subscript(statement.annotation) else []
+                literal = _literal_items(statement.annotation) if _is_literal_subscript(statement.annotation) else []
+                if field_name in LEARNABLE_KEYS and len(literal) == 1 and statement.value is not None:
+                    # ``kind: Literal[MessageKind.ERROR] = MessageKind.ERROR``: one fixed value,
+                    # the default too, is a discriminator whichever file learns the key
+                    discriminators.extend(literal)
+                elif field_name in _FILE_KEYS.get():
+                    items = literal
                     if not items and statement.value is not None and MESSAGE_MODEL_RE.search(node.name) \
                             and _default_is_the_type(node, statement):
                         items = [statement.value] if (_string(statement.value) or _enum_ref(statement.value)) else []
@@ -459,10 +473,14 @@ class _Collector:
         model_fields = None if has_spread_base else fields
         for item in discriminators:
             self.add(DECLARE, item, strong=strong and MESSAGE_MODEL_RE.search(node.name) is not None,
-                     via=f"model `{node.name}`", fields=model_fields)
+                     via=f"model `{node.name}`", fields=model_fields, message_model=node.name)
         first = discriminators[0]
         if len(discriminators) == 1 and _string(first):
             self.models[node.name] = {"name": _string(first), "fields": model_fields}
+        elif len(discriminators) == 1 and _enum_ref(first):
+            # ``kind: Literal[MessageKind.ERROR] = MessageKind.ERROR``: the catalogue resolves the
+            # member through the enum, as it does for a send of ``MessageKind.ERROR``
+            self.models[node.name] = {"ref": _enum_ref(first), "fields": model_fields}
 
     def mapping_table(self, target_name: str, value: ast.Dict) -> None:
         if not (MAPPING_TABLE_RE.search(target_name) and MAPPING_SUBJECT_RE.search(target_name)):
@@ -562,6 +580,8 @@ class _Collector:
                 self.dispatch_if(inner, scope)
             elif isinstance(inner, ast.Match):
                 self.dispatch_match(inner, scope)
+            elif isinstance(inner, ast.Yield) and inner.value is not None:
+                self.yielded(inner.value, scope)
             elif isinstance(inner, ast.Return) and isinstance(inner.value, ast.Dict) and self.ws \
                     and MESSAGE_RETURNERS_RE.search(function_name):
                 self.sent_message(inner.value, scope, via=f"returned by `{function_name}`")
@@ -587,8 +607,15 @@ class _Collector:
                     # outside WebSocket code `self.emit("x")` is strong once `emit` is a wrapper
                     self.add(SEND, first, strong=self.ws, via=f"`{callee}(…)`", wrapper=None if self.ws else callee)
                 return
-            for argument in [*node.args, *(kw.value for kw in node.keywords)]:
-                self.sent_value(argument, scope, via=f"`{callee}(…)`")
+            receiver = _target_name(node.func.value) if isinstance(node.func, ast.Attribute) else None
+            # ``stream.send(Update(…))``: an SSE stream object, as good as a yield to a stream
+            streaming = receiver is not None and STREAM_RECEIVER_RE.search(receiver) is not None
+            self._streaming = streaming
+            try:
+                for argument in [*node.args, *(kw.value for kw in node.keywords)]:
+                    self.sent_value(argument, scope, via=f"`{callee}(…)`", models_by_shape=streaming)
+            finally:
+                self._streaming = False
         elif callee in self.wrappers and named_first:
             self.add(SEND, first, strong=self.ws, via=f"`{callee}(…)`, which sends its first argument", wrapper=callee)
         elif callee in HANDLER_REGISTRARS and len(node.args) >= 2 \
@@ -603,19 +630,38 @@ class _Collector:
             self.add(SEND, first, strong=False, via=f"`{callee}(…)`, which sends its first argument",
                      wrapper=callee)
 
-    def sent_value(self, node: ast.AST, scope: "_FunctionScope", via: str) -> None:
+    def yielded(self, node: ast.AST, scope: "_FunctionScope") -> None:
+        """``yield {"type": "delta", …}``, ``yield f"data: {json.dumps(packet)}\\n\\n"``,
+        ``yield MessageDelta(…).model_dump_json() + "\\n"``: a generator feeding a streaming
+        response sends what it yields. Marked as a stream send: strong where the catalogue finds
+        the file on a channel both sides use (a generator module the endpoint imports)."""
+        self._streaming = True
+        try:
+            self.sent_value(node, scope, via="yielded to a stream", models_by_shape=True)
+        finally:
+            self._streaming = False
+
+    def sent_value(self, node: ast.AST, scope: "_FunctionScope", via: str, models_by_shape: bool = False) -> None:
         """Record what a send call sends (see ``_sent_messages``)."""
         for message in _sent_messages(node, scope):
             if isinstance(message, ast.Dict):
-                self.sent_message(message, scope, via)
+                event = _sse_event(message) if models_by_shape else None
+                if event is not None:
+                    self.add(SEND, event, strong=self.ws, via=via)
+                else:
+                    self.sent_message(message, scope, via)
                 continue
             callee = _callee_name(message)
             discriminator = _discriminator(message)
-            if discriminator is not None:
+            if models_by_shape and discriminator is None and _sse_event(message) is not None:
+                self.add(SEND, _sse_event(message), strong=self.ws, via=via)
+            elif discriminator is not None:
                 spread = any(kw.arg is None for kw in message.keywords)
                 fields = None if spread else [kw.arg for kw in message.keywords if kw.arg not in _FILE_KEYS.get()]
                 self.add(SEND, discriminator, strong=self.ws, via=via, fields=fields)
-            elif callee and callee[:1].isupper() and MESSAGE_MODEL_RE.search(callee):
+            elif callee and callee[:1].isupper() and (models_by_shape or MESSAGE_MODEL_RE.search(callee)):
+                # a yielded constructor is a message only if its class declares a discriminator
+                # (the catalogue resolves the model or drops the entry)
                 self.add(SEND, message, strong=self.ws, via=via, model=callee)
 
     def sent_message(self, node: ast.Dict, scope: "_FunctionScope", via: str) -> None:
@@ -679,6 +725,13 @@ def _sent_messages(node: ast.AST, scope: "_FunctionScope", depth: int = 0):
             yield from _sent_messages(bound, scope, depth + 1)
     elif isinstance(node, ast.Await):
         yield from _sent_messages(node.value, scope, depth + 1)
+    elif isinstance(node, ast.JoinedStr):  # f"data: {json.dumps(message)}\n\n"
+        for part in node.values:
+            if isinstance(part, ast.FormattedValue):
+                yield from _sent_messages(part.value, scope, depth + 1)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # json.dumps(message) + "\n"
+        yield from _sent_messages(node.left, scope, depth + 1)
+        yield from _sent_messages(node.right, scope, depth + 1)
     elif isinstance(node, ast.Call):
         callee = _callee_name(node)
         if callee in SERIALIZERS:
@@ -687,6 +740,18 @@ def _sent_messages(node: ast.AST, scope: "_FunctionScope", depth: int = 0):
                 yield from _sent_messages(argument, scope, depth + 1)
         else:
             yield node
+
+
+def _sse_event(message: ast.AST) -> ast.AST | None:
+    """The event name of a Server-Sent Event: ``ServerSentEvent(event="delta", data=…)`` or
+    ``{"event": "delta", "data": …}`` (sse-starlette's dict form), when no ``type`` names it."""
+    if isinstance(message, ast.Call) and _callee_name(message) == "ServerSentEvent":
+        return next((kw.value for kw in message.keywords if kw.arg == "event"), None)
+    if isinstance(message, ast.Dict):
+        keys = {_key_of(key): value for key, value in zip(message.keys, message.values) if key is not None}
+        if "data" in keys and "event" in keys and not any(key in keys for key in _FILE_KEYS.get()):
+            return keys["event"]
+    return None
 
 
 def _discriminator(message: ast.AST) -> ast.AST | None:
@@ -730,7 +795,7 @@ def _plausible_sender(node: ast.Call, callee: str) -> bool:
 
 _NESTED_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 #: the node kinds ``_Collector.scope`` and ``find_wrappers`` read from ``_FunctionScope.nodes``
-_SCANNED = frozenset({ast.Call, ast.If, ast.Match, ast.Return, ast.Assign})
+_SCANNED = frozenset({ast.Call, ast.If, ast.Match, ast.Return, ast.Assign, ast.Yield})
 _LOOPS_AND_WITH_ITEMS = frozenset({ast.withitem, ast.For, ast.AsyncFor})
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign, ast.NamedExpr})
 #: nodes without anything the scope looks for below them

@@ -5,7 +5,8 @@ types; interfaces and object types with a ``type: '…'`` discriminator (with th
 objects with a ``type`` handed to a send call (``ws.send(JSON.stringify({...}))``,
 ``sendMessage({...})``, ``socket.emit('…')``); ``case '…'`` in a switch on a message's
 ``.type`` (and the payload fields each case reads); ``msg.type === '…'``; accept-lists
-(``[...].includes(msg.type)``); handler maps and ``.on('…', handler)`` registrations.
+(``[...].includes(msg.type)``); handler maps and ``.on('…', handler)`` registrations (and an
+``EventSource``'s ``addEventListener('…', handler)`` for named Server-Sent Events).
 Sends through the file's own wrappers (``sendMessage(type, payload) { ws.send(JSON.stringify({
 type, payload })) }``) count at each call with a literal first argument, and across files
 through the catalogue like the Python side's wrappers (see ``catalogue``).
@@ -86,7 +87,7 @@ class TypeScriptMessageIndexer(Indexer):
 
     name = TYPESCRIPT_FACTS
     languages = frozenset({Language.TYPESCRIPT})
-    tokens = (b"type", b"enum", b"case", b"Type", b"handler", b"Handler", b"emit", b"on(")
+    tokens = (b"type", b"enum", b"case", b"Type", b"handler", b"Handler", b"emit", b"on(", b"addEventListener")
 
     def admits(self, source, project) -> bool:
         return typescript_file_may_hold_messages(source)
@@ -501,8 +502,8 @@ class _Collector:
                 return
             for argument in args:
                 self.sent_value(argument, via=f"`{callee}(…)`")
-        elif callee in REGISTRARS and len(args) >= 2 and _unwrap(args[1]) is not None \
-                and _unwrap(args[1]).type in FUNCTIONISH:
+        elif (callee in REGISTRARS or (callee == "addEventListener" and _is_event_source(function))) \
+                and len(args) >= 2 and _unwrap(args[1]) is not None and _unwrap(args[1]).type in FUNCTIONISH:
             if _string_value(args[0]) in LIFECYCLE_EVENTS:
                 return
             self.add(HANDLE, args[0], strong=self.ws, via=f"`{callee}(…)` registration")
@@ -540,8 +541,15 @@ class _Collector:
                 elif fields is not None:
                     fields.append(key)
             elif member.type == "shorthand_property_identifier":
-                if fields is not None and _text(member) not in _FILE_KEYS.get():
-                    fields.append(_text(member))
+                key = _text(member)
+                # ``const kind = on ? 'take-control' : 'cede-control'; send({ kind })``
+                bound = [value for value in self.bindings.get(key, ()) if value.type == "ternary_expression"]
+                if key in _FILE_KEYS.get() and discriminator is None and bound:
+                    discriminator = bound[0]
+                elif key in SECONDARY_DISCRIMINATORS and secondary is None and bound:
+                    secondary = bound[0]
+                elif fields is not None and key not in _FILE_KEYS.get():
+                    fields.append(key)
             elif member.type == "spread_element":
                 fields = None
             elif member.type not in ("comment",):
@@ -687,13 +695,13 @@ def _alternation(names) -> str:
 _QUERY_SOURCE = f"""
 (enum_declaration) @enum_declaration
 (type_alias_declaration) @type_alias_declaration
-(variable_declarator value: [(object) (array) (as_expression) (satisfies_expression) (new_expression)]) @variable_declarator
+(variable_declarator value: [(object) (array) (as_expression) (satisfies_expression) (new_expression) (ternary_expression)]) @variable_declarator
 (variable_declarator name: (identifier) value: [(member_expression) (subscript_expression)]) @key_read_declarator
 (public_field_definition value: (_)) @public_field_definition
 (property_signature name: (property_identifier) @key (#match? @key "{_alternation(DISCRIMINATORS)}")) @property_signature
 (call_expression
   function: [(identifier) @callee (member_expression property: (property_identifier) @callee)]
-  (#match? @callee "{_alternation(SEND_CALLS | REGISTRARS | {"includes", "has"})}")) @call_expression
+  (#match? @callee "{_alternation(SEND_CALLS | REGISTRARS | {"includes", "has", "addEventListener"})}")) @call_expression
 (call_expression
   function: [(identifier) @wcallee (member_expression property: (property_identifier) @wcallee)]
   arguments: (arguments . (string))) @wrapper_call
@@ -747,6 +755,20 @@ def _plausible_sender(function, callee: str) -> bool:
     receiver = function.child_by_field_name("object")
     name = _text(receiver).replace("?", "").split(".")[-1] if receiver is not None else ""
     return bool(name) and WS_RECEIVER_RE.search(name) is not None
+
+
+#: the receiver of ``source.addEventListener('document_indexed', …)``: an ``EventSource``'s
+#: named Server-Sent Events (a DOM element's listeners are not messages)
+EVENT_SOURCE_RECEIVER_RE = re.compile(r"source|sse|stream|^es$|^events?$", re.IGNORECASE)
+
+
+def _is_event_source(function) -> bool:
+    function = _unwrap(function)
+    if function is None or function.type != "member_expression":
+        return False
+    receiver = function.child_by_field_name("object")
+    name = _text(receiver).replace("?", "").split(".")[-1] if receiver is not None else ""
+    return EVENT_SOURCE_RECEIVER_RE.search(name) is not None
 
 
 def _union_members(node) -> list:

@@ -8,18 +8,19 @@ from isolint.rules.contract.reporting import ROLE_WORDS, ContractRule, peer_labe
 
 
 class UnhandledMessageType(ContractRule):
-    """A WebSocket message type one side sends or declares that the other side never mentions.
+    """A message type one side sends or declares that the other side never mentions.
 
     ## What it does
-    Flags a WebSocket message type that one side of the contract sends or declares (a member of
-    the backend's message `Enum`, a `{"type": "…"}` dict passed to `send_json`, a member of the
-    frontend's message-type union, an object with `type: '…'` passed to `ws.send`) that the
-    other side never mentions: no `case`, no comparison, no handler, no declaration. Both sides
-    are found without configuration (Python is the backend, TypeScript the frontend, production
-    code with strong evidence of WebSocket traffic) or named in `[tool.isolint.message-contract]`, and
-    sends through the project's own wrappers count (a function whose first parameter becomes the
-    event name or the message `type`). The finding sits on the declaring line (the enum or union
-    member) when there is one, else on each send site.
+    Flags a message type that one side of a channel sends or declares (a member of the
+    backend's message `Enum`, a message model's `Literal` discriminator, a `{"type": "…"}` dict
+    passed to `send_json` or yielded to a `StreamingResponse`/`EventSourceResponse`, an object
+    with `type: '…'` passed to `ws.send`) that the other side never mentions on the same channel
+    (a WebSocket route, Socket.IO, or an HTTP stream, paired by path): no `case`, no comparison,
+    no handler, no declaration. Both sides are found without configuration (Python is the
+    backend, TypeScript the frontend) or named in `[tool.isolint.message-contract]`; sends
+    through the project's own wrappers count; the finding sits on the declaring line (the enum
+    member, the model's discriminator) when there is one, with the other mentions in that file
+    as related locations.
 
     ## Why is this bad?
     A message nobody handles is silently dropped: the backend reports progress the UI never
@@ -69,16 +70,16 @@ class UnhandledMessageType(ContractRule):
     and handle every type the backend sends (or stop sending it).
 
     ## Known look-alikes
-    - Another channel than the one the other side uses: each WebSocket route pairs with the
-      frontend URLs that reach it, Socket.IO with Socket.IO; a file on no channel both sides use
-      (a URL served outside the repository, a browser extension's runtime messages, the
-      browser's DevTools protocol, an LLM provider's stream) is not reported.
-    - Messages to someone else's server: a file that only opens client connections
-      (`websockets.connect`, `ws_connect`, `websocket_connect`), or the upstream socket a proxy opened.
-    - The transport's own events (`connect`, `disconnect`, `connect_failed`, ASGI's
-      `websocket.disconnect`…).
-    - Enums whose members no socket code sends or handles (`NotificationType` for e-mails), and
-      states, statuses and reasons (`ConnectionStatus = 'connecting' | 'open'`).
+    - Another channel: a WebSocket route pairs with the frontend URLs that reach it, a
+      streaming HTTP endpoint with the files that read a stream from its path, Socket.IO with
+      Socket.IO; a file on no channel both sides use (another host's URL, a download stream,
+      DevTools, an LLM provider's stream) is quiet, and a mention on another channel does not count.
+    - On an HTTP stream messages only go out: a backend `type` dispatch there is no handler.
+    - Messages to someone else's server (a file that only opens client connections, the
+      upstream socket of a proxy).
+    - The transport's own events (`connect`, ASGI's `websocket.disconnect`…).
+    - Enums whose members no socket code sends or handles, and states, statuses and reasons
+      (`ConnectionStatus = 'connecting' | 'open'`).
     - With a `shared` contract file, each side is checked against it, not against the other.
 
     ## Options

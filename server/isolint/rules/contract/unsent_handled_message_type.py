@@ -11,11 +11,11 @@ class UnsentHandledMessageType(ContractRule):
     """A WebSocket message type one side handles that the other side never sends or declares.
 
     ## What it does
-    Flags a WebSocket message type one side handles (a `case 'agent_done':`, an
-    `if msg_type == "…"` branch, a handler registration) that the other side never sends,
-    declares or handles — dead or drifted handling code. A handled type is a comparison on a
-    message this code *receives*; types the peer sends through its own wrapper functions count as
-    sent (see [ISO401](ISO401.md)).
+    Flags a message type one side handles (a `case 'agent_done':`, an `if msg_type == "…"`
+    branch, a handler registration, an `EventSource`'s `addEventListener('…', …)`) that the
+    other side never sends, declares or handles on that channel — dead or drifted handling code.
+    A handled type is a comparison on a message this code *receives*; types the peer sends
+    through its own wrapper functions count as sent (see [ISO401](ISO401.md)).
 
     ## Why is this bad?
     The handler waits for a message that never arrives: usually the sender renamed the type
@@ -59,8 +59,8 @@ class UnsentHandledMessageType(ContractRule):
     - Replies of another server the backend is a client of (`websockets.connect`, an HTTP
       response's `r.json()`), and the transport's own events (`@sio.on("connect")`).
     - The default of a `type` field of an abstract base or under a wider alias.
-    - Another channel than the one the other side uses (see [ISO401](ISO401.md)), and
-      registrations on an object that is no socket (`cdp_session.on("Page.frameNavigated", …)`,
+    - Another channel (see [ISO401](ISO401.md)), a backend `type` dispatch on an HTTP stream,
+      and registrations on an object that is no socket (`cdp_session.on("Page.frameNavigated", …)`,
       `event_stream.subscribe(Subscriber.SERVER, …)`).
 
     ## Options

@@ -76,11 +76,11 @@ class SessionInSharedState(LifecycleRule):
         value = node.value.value if isinstance(node.value, ast.Await) else node.value
         if not isinstance(value, ast.Call):
             return
-        where = self._shared_place(targets[0], ctx)
-        if where is None:
-            return
         created = tracker_for(ctx).resolve_call(value, ctx)
         if created is None or not created.kind.is_per_request:
+            return
+        where = self._shared_place(targets[0], ctx)  # after: a module-level place reads the whole module
+        if where is None:
             return
         ctx.report(self, node, what=created.description, target=ctx.text_of(targets[0]),
                    place=f"held in {where}, shared by every request")
@@ -140,7 +140,7 @@ class SessionInSharedState(LifecycleRule):
     def _shared_place(target: ast.expr, ctx: PythonContext) -> str | None:
         if isinstance(target, ast.Name):
             if ctx.at_module_level:
-                if _under_main_guard(ctx) or _script_work_only(target.id, ctx.tree):
+                if _under_main_guard(ctx) or _script_work_only(target.id, ctx):
                     return None
                 return "a module-level variable"
             if ctx.classes and not ctx.functions:
@@ -201,19 +201,29 @@ def _in_loop(ctx: PythonContext) -> bool:
     return False
 
 
-def _script_work_only(name: str, tree: ast.Module) -> bool:
+def _script_work_only(name: str, ctx: PythonContext) -> bool:
     """The module does its database work with ``name`` at its own top level and no function or
     class of it reads ``name``: a one-shot script's connection, not state shared by requests."""
-    used_at_top = False
-    for statement in import_time_statements(tree.body):
+    read_in_definitions, used_at_top = ctx.scratch.setdefault(_MODULE_NAME_USES, lambda: _module_name_uses(ctx))
+    return name in used_at_top and name not in read_in_definitions
+
+
+#: (names any module-level function or class mentions, names whose attributes the module's own
+#: top-level statements use), gathered once per check: a module assigns many names
+_MODULE_NAME_USES: Key[tuple[frozenset[str], frozenset[str]]] = Key("iso307.module-name-uses")
+
+
+def _module_name_uses(ctx: PythonContext) -> tuple[frozenset[str], frozenset[str]]:
+    assert ctx.tree is not None
+    in_definitions: set[str] = set()
+    attribute_owners: set[str] = set()
+    for statement in import_time_statements(ctx.tree.body):
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(statement)):
-                return False
+            in_definitions.update(node.id for node in walk(statement) if isinstance(node, ast.Name))
         elif not isinstance(statement, (ast.If, ast.Try, ast.With)):
-            used_at_top = used_at_top or any(
-                isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == name
-                for node in ast.walk(statement))
-    return used_at_top
+            attribute_owners.update(node.value.id for node in walk(statement)
+                                    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name))
+    return frozenset(in_definitions), frozenset(attribute_owners)
 
 
 def _under_main_guard(ctx: PythonContext) -> bool:

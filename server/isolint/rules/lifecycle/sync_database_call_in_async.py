@@ -11,6 +11,10 @@ from isolint.rules.lifecycle.tracking import LifecycleRule, Scope, receiver_key,
 BLOCKING_KINDS = frozenset({Kind.SESSION, Kind.CONNECTION, Kind.CLIENT, Kind.ENGINE, Kind.SCOPED_SESSION})
 
 
+#: sync resources whose creation opens a session or connection (a ``scoped_session`` registry
+#: opens nothing until it is called)
+OPENED_BLOCKING_KINDS = BLOCKING_KINDS - {Kind.ENGINE, Kind.SCOPED_SESSION}
+
 #: calls ISO305 has reported in the file
 REPORTED_CALLS: Key[set] = Key("iso3.reported-blocking-calls")
 
@@ -65,7 +69,8 @@ class SyncDatabaseCallInAsync(LifecycleRule):
       `AsyncSession.run_sync(lambda s: ...)`.
     - Sync endpoints and background tasks (`def`, a `@celery.task`) using the same dependency
       or session scope: a thread pool or worker runs them, not the event loop.
-    - An injected session the coroutine never uses for I/O, or only hands to calls it awaits.
+    - An injected session the coroutine never uses for I/O, or only hands to calls it awaits;
+      a `scoped_session` registry a middleware builds (it opens nothing).
     - A call the code awaits or enters with `async with` (`await session.execute(q)` under a
       wrong `session: Session` annotation, `async with engine.connect()` on an engine returned
       by an awaited getter): such an object is asynchronous whatever its annotation says.
@@ -87,7 +92,7 @@ class SyncDatabaseCallInAsync(LifecycleRule):
         created = tracker.resolve_call(node, ctx)
         if created is None and _entered_by_sync_with(node, ctx):
             created = tracker.model.entered_function(node.func)  # with session_scope() as db:
-        if created is not None and not created.is_async and created.kind in BLOCKING_KINDS - {Kind.ENGINE}:
+        if created is not None and not created.is_async and created.kind in OPENED_BLOCKING_KINDS:
             key = (id(function), _creation_key(node, tracker))
             if key not in reported:
                 reported.add(key)

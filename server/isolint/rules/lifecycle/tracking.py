@@ -241,7 +241,7 @@ class Tracker:
             else:
                 scope.bindings.pop(name, None)
             return
-        if resource.kind.must_be_closed and isinstance(value, ast.Call):
+        if resource.kind.must_be_closed and isinstance(value, ast.Call) and not self._borrows_migration_connection(value):
             binding = Binding(name, resource, "created", scope.node, value, node, _block_of(node, ctx),
                               callee=ctx.qualified_name(value.func) or ctx.text_of(value.func)
                               if hasattr(ctx, "text_of") else None)
@@ -260,6 +260,15 @@ class Tracker:
         scope.bindings[name] = binding
 
     _on_AnnAssign = _on_Assign
+
+    def _borrows_migration_connection(self, call: ast.Call) -> bool:
+        """``Session(bind=op.get_bind())``: a session over the connection a migration tool runs
+        the migration on — the tool owns that connection and ends it with the migration."""
+        bound = next((kw.value for kw in call.keywords if kw.arg == "bind"), call.args[0] if call.args else None)
+        if isinstance(bound, ast.Name):
+            binding = self.binding(bound.id)
+            bound = binding.call if binding is not None else None
+        return isinstance(bound, ast.Call) and isinstance(bound.func, ast.Attribute) and bound.func.attr == "get_bind"
 
     def _track_pool(self, binding: Binding, scope: Scope, ctx: PythonContext) -> None:
         statement = binding.statement

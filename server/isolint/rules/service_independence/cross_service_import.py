@@ -20,10 +20,10 @@ class CrossServiceImport(ImportBoundaryRule):
     """One service importing another service's internal modules.
 
     ## What it does
-    Flags an import, in one service's code or its own tests, of another service's internal
-    modules — absolute, relative, star, inside a function or a `TYPE_CHECKING` block, through
-    `importlib.import_module("…")` with a literal name, or from a folder the module put on
-    `sys.path`. Services are detected with zero configuration (folders with an entry point,
+    Flags a module, in one service's code or its own tests, that imports another service's
+    internal modules — absolute, relative, star, inside a function or a `TYPE_CHECKING` block,
+    through `importlib.import_module("…")` with a literal name, or from a folder the module put
+    on `sys.path` — once per service reached, its other imports of it as related locations. Services are detected with zero configuration (folders with an entry point,
     requirements, a Dockerfile or a pyproject, side by side or at the top; folders container
     images copy and run) or declared with `services`. Imports resolve from the folders the code
     is imported from — `backend/` when `backend/model_server/` is imported as `model_server`
@@ -88,6 +88,11 @@ class CrossServiceImport(ImportBoundaryRule):
         importer = importing_service(source, project.services)
         return importer is not None and may_import_service(source, project, exempt=importer)
 
+    def begin_file(self, ctx: "PythonContext") -> None:
+        super().begin_file(ctx)
+        #: per service reached: (import node, module) in the order met
+        self.reaches: dict[str, list[tuple[Any, str]]] = {}
+
     def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:
         importer = importing_service(ctx.source, ctx.project.services)
         target = resolved.target_service
@@ -97,4 +102,14 @@ class CrossServiceImport(ImportBoundaryRule):
             return
         if importer is not None and ctx.project.declares_dependency(importer, target):
             return  # installed as a library: its manifest says so
-        ctx.report(self, resolved.node, importer=importer, module=resolved.target_module, target=target)
+        self.reaches.setdefault(target, []).append((resolved.node, resolved.target_module))
+
+    def end_file(self, ctx: "PythonContext") -> None:
+        # one finding per service reached: the module depends on that service's internals; the
+        # other imports of it are the same problem's other places
+        importer = importing_service(ctx.source, ctx.project.services)
+        for target, reaches in self.reaches.items():
+            reaches.sort(key=lambda reach: (reach[0].lineno, reach[0].col_offset))
+            (first, module), others = reaches[0], reaches[1:]
+            ctx.report(self, first, importer=importer, module=module, target=target,
+                       related=[(node, f"also imports `{other}` of service `{target}`") for node, other in others])

@@ -98,6 +98,48 @@ def _configured_call(ctx: "PythonContext") -> ast.Call | None:
     return target if isinstance(target, ast.Call) else None
 
 
+def _attribute_set(ctx: "PythonContext") -> str | None:
+    """``page.evaluate`` for ``page.evaluate = AsyncMock(…)``: a mock set as an attribute."""
+    parent = ctx.parent
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Attribute):
+        return " ".join(ctx.text_of(parent.targets[0]).split())
+    return None
+
+
+#: what carries messages out of the system — e-mail, SMS, webhooks to customers' endpoints, an
+#: outgoing HTTP client — as words of a patched name or a mock's ``spec`` (``EmailSender``,
+#: ``WebhookService.send``, ``HTTPXMiddleware``)
+OUTBOUND_WORDS = frozenset({"email", "emails", "mail", "mailer", "smtp", "sms", "webhook", "webhooks", "httpx",
+                            "http_client", "requests"})
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> bool:
+    """A fake of the outside world rather than of the service under test: what it replaces or
+    imitates (a patch's target, a mock's ``spec``, the helper or fixture building it) is an
+    outbound channel or lives in an
+    ``integrations`` package — the adapters of third-party services, which an end-to-end suite
+    stubs at the edge of the system (``MagicMock(spec=StripeService)`` from
+    ``app.integrations.stripe``)."""
+    names = [_patch_target(call, kind, ctx)]
+    spec = next((k.value for k in call.keywords if k.arg in ("spec", "spec_set")), None)
+    if spec is None and kind.endswith("create_autospec") and call.args:
+        spec = call.args[0]
+    if spec is not None:
+        names.append(ctx.qualified_name(spec))
+    function = ctx.current_function
+    if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and not is_test_function(function):
+        names.append(function.name)  # a helper or fixture named for what it fakes: `mock_email_sender`
+    for name in filter(None, names):
+        parts = name.split(".")
+        if "integrations" in parts[:-1]:
+            return True
+        words = {word for part in parts[-2:] for word in _CAMEL.sub("_", part).lower().split("_")}
+        if words & OUTBOUND_WORDS or any(part.lower() in OUTBOUND_WORDS for part in parts[-2:]):
+            return True
+    return False
+
+
 #: patches whose first argument is the object patched: two patches of one object are one fake
 OBJECT_PATCHES = frozenset({"patch.object", "patch.multiple", "mocker.patch.object", "mocker.patch.multiple",
                             "monkeypatch.setattr"})
@@ -286,18 +328,15 @@ class MockInIntegrationTest(Rule):
     ```
 
     ## Known look-alikes
-    - The import line, which is not a use.
-    - `patch.dict`: it swaps a mapping's content (often `os.environ`) and restores it —
-      isolation, not a fake service.
-    - Callback recorders (`on_ack=Mock()`) and spies (`wraps=` the real object, or a wrapper
-      patched in that calls the original it saved, such as a guard on outgoing HTTP): the real
-      service still runs.
-    - A patch handing the code the test's own real resource (`return_value=db_session`, a
-      parameter of the test or fixture).
-    - Patches of a clock or of randomness (`patch("app.jobs.monotonic", …)`, `time`, `sleep`,
-      `now`, `uuid4`, `random.randrange`) or of an observability side channel (a tracer, logger,
-      metrics or product-analytics client): the real service still runs.
-    - `monkeypatch.setattr` of a setting (`monkeypatch.setattr(settings, "DEBUG", True)`).
+    - The import line; `patch.dict`, which restores a mapping (isolation, not a fake).
+    - Callback recorders (`on_ack=Mock()`), spies (`wraps=`) and wrappers patched in that call
+      the original they saved (a guard on outgoing HTTP): the real service still runs.
+    - A patch handing the code the test's own real resource (`return_value=db_session`).
+    - Patches of a clock, of randomness or of an observability side channel (tracer, logger,
+      metrics, product analytics); `monkeypatch.setattr` of a setting.
+    - Fakes of the outside world: what they replace or imitate (target, `spec`, the helper
+      building them) is e-mail, SMS, webhooks, an outgoing HTTP client or an `integrations`
+      package of third-party adapters.
 
     ## Options
     - `integration-test-paths`, `integration-test-markers`.
@@ -341,6 +380,9 @@ class MockInIntegrationTest(Rule):
         elif kind in STAND_IN_KINDS and (whole := _whole_value_of(ctx)) is not None:
             # the same stand-in built the same way under the same name, test after test
             keys.append((("shape", whole, " ".join(ctx.text_of(node).split())), whole))
+        elif kind in STAND_IN_KINDS and (attribute := _attribute_set(ctx)) is not None:
+            # `page.evaluate = AsyncMock(…)` again in another test: the same method faked again
+            keys.append((("attribute", attribute), attribute))
         # a fake handed to this one (`patch.object(A, "f", fake)`, `setattr(m, "Client", lambda: fake)`)
         handed = [name for value in (*node.args, *(k.value for k in node.keywords))
                   for name in ([value] if isinstance(value, ast.Name) else
@@ -348,6 +390,8 @@ class MockInIntegrationTest(Rule):
                                else [])]
         keys += [(self._name_key(name.id, ctx), name.id) for name in handed if self._is_fake(name.id, ctx)]
         self._fakes.add(node.func, kind, keys)
+        if _stands_at_the_boundary(node, kind, ctx):
+            self._boundaries.add(id(node.func))
 
     def visit_FunctionDef(self, node: ast.FunctionDef, ctx: "PythonContext") -> None:
         self._name_injected_mocks(node, ctx)
@@ -400,9 +444,12 @@ class MockInIntegrationTest(Rule):
         # one finding per fake object: its creation, the attributes set on it and the patch
         # that returns it are one problem (a count of findings counts fakes, not lines)
         self._fakes = _Fakes()
+        self._boundaries: set[int] = set()
 
     def end_file(self, ctx: "PythonContext") -> None:
         for name, calls in self._fakes.groups():
+            if any(id(where) in self._boundaries for where, _ in calls):
+                continue  # the fake stands for the outside world, not for the service under test
             (first, kind), *others = sorted(calls, key=lambda call: (call[0].lineno, call[0].col_offset))
             ctx.report(self, first, kind=kind,
                        related=[(node, f"`{other}` on the same fake `{name}`") for node, other in others])

@@ -10,7 +10,7 @@ from services.auth.app.tokens import decode_token  # error: ISO601
 from shared.audit_log import record_event
 
 # A plugin hook that reaches into the auth service by name at run time.
-auth_plugins = importlib.import_module("services.auth.app.tokens")  # error: ISO601
+auth_plugins = importlib.import_module("services.auth.app.tokens")  # related: ISO601
 
 
 async def current_user_id(authorization: str = Header(...)) -> str:
