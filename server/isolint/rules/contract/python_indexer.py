@@ -173,7 +173,7 @@ class PythonMessageIndexer(Indexer):
             facts["socket"] = True
         if any(entry.get("stream") for entry in collector.entries):
             facts["streams"] = True  # a generator a streaming endpoint may import (``channels``)
-            facts.setdefault("imports", _imported_modules(tree, source.rel_path))
+            facts.setdefault("imports", _imported_modules(tree_view(source, tree), source.rel_path))
         if configured_side(source):
             facts["configured"] = True
         return facts
