@@ -58,6 +58,64 @@ async def test_a_change_in_one_file_rechecks_the_files_that_read_its_facts(clien
     assert list(session.recorded.published[test_uri][-1].diagnostics) == []
 
 
+async def test_a_document_closed_mid_analysis_keeps_its_facts_from_disk(client, workspace):
+    """Closing cancels the wait for an analysis, not the analysis: it still writes the facts of
+    the unsaved text when it ends. Those must not outlive the re-index from disk that closing
+    starts, or files reading them are checked against text nobody saved."""
+    session = await start_session(client, workspace, profile("vscode"))
+    test_uri = session.open(workspace / "services/api/tests/integration/test_checkout.py")
+    conftest_uri = session.open(workspace / "services/api/tests/integration/conftest.py")
+    await session.published(conftest_uri, 1)
+    for _ in range(200):  # the background index brings the conftest's fixture facts
+        published = session.recorded.published.get(test_uri, [])
+        if published and [d.code for d in published[-1].diagnostics] == ["ISO503"]:
+            break
+        await asyncio.sleep(0.05)
+    assert [d.code for d in session.recorded.published[test_uri][-1].diagnostics] == ["ISO503"]
+    # Unsaved: the fixture no longer hands out a mock, in a text long enough to take a while.
+    filler = "".join(f"\n\ndef helper_{i}(value):\n    total = value + {i}\n    return total * 2\n"
+                     for i in range(4000))
+    unsaved = session.texts[conftest_uri].replace("return MagicMock()", "return object()") + filler
+    session.replace_all(conftest_uri, unsaved)
+    # a round trip: the server has read the change, so the analysis of the long text is running
+    await asyncio.wait_for(client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=test_uri), position=types.Position(line=0, character=4))), 20)
+    session.close(conftest_uri)
+    # test_checkout is checked again after the close: against the conftest on disk
+    version = session.change(test_uri, (0, 0), (0, 0), "# edited\n")
+    after = await session.published(test_uri, version, timeout=60)
+    assert [d.code for d in after.diagnostics] == ["ISO503"], "the closed document's unsaved facts won"
+
+
+async def test_facts_of_an_overtaken_analysis_still_reach_their_readers(client, workspace):
+    """An analysis overtaken by a newer text is abandoned midway, possibly after it wrote the
+    facts of its text; the next one then sees no change of its own, and the files reading
+    those facts must be checked again all the same."""
+    session = await start_session(client, workspace, profile("vscode"))
+    test_uri = session.open(workspace / "services/api/tests/integration/test_checkout.py")
+    conftest_uri = session.open(workspace / "services/api/tests/integration/conftest.py")
+    await session.published(conftest_uri, 1)
+    for _ in range(200):  # the background index brings the conftest's fixture facts
+        published = session.recorded.published.get(test_uri, [])
+        if published and [d.code for d in published[-1].diagnostics] == ["ISO503"]:
+            break
+        await asyncio.sleep(0.05)
+    assert [d.code for d in session.recorded.published[test_uri][-1].diagnostics] == ["ISO503"]
+    filler = "".join(f"\n\ndef helper_{i}(value):\n    total = value + {i}\n    return total * 2\n"
+                     for i in range(4000))
+    unsaved = session.texts[conftest_uri].replace("return MagicMock()", "return object()") + filler
+    session.replace_all(conftest_uri, unsaved)
+    await asyncio.wait_for(client.text_document_hover_async(types.HoverParams(  # a round trip: it runs
+        text_document=types.TextDocumentIdentifier(uri=test_uri), position=types.Position(line=0, character=4))), 20)
+    last = session.change(conftest_uri, (0, 0), (0, 0), "# still no mock\n")  # the same facts
+    await session.published(conftest_uri, last, timeout=60)
+    for _ in range(400):
+        if list(session.recorded.published[test_uri][-1].diagnostics) == []:
+            break
+        await asyncio.sleep(0.05)
+    assert list(session.recorded.published[test_uri][-1].diagnostics) == [], "the readers never heard"
+
+
 async def test_cancel_request_is_honoured(client, workspace):
     session = await start_session(client, workspace, profile("vscode"))
     body = 'def test_{0}():\n    os.environ["K{0}"] = "v"\n\n'

@@ -17,6 +17,7 @@ export interface ConfigurationReader {
 }
 
 export type RunMode = 'onType' | 'onSave';
+export type BaselinedFindings = 'hint' | 'hide' | 'show';
 export type NotificationLevel = 'off' | 'onError' | 'onWarning' | 'always';
 /** Which isolint runs: the one bundled with the extension, or the one installed in the environment. */
 export type ImportStrategy = 'useBundled' | 'fromEnvironment';
@@ -32,6 +33,8 @@ export interface ServerSettings {
   extendSelect: string[];
   ignore: string[];
   run: RunMode;
+  /** What the editor does with findings the project's baseline accepts. */
+  baselinedFindings: BaselinedFindings;
   showNotifications: NotificationLevel;
   /** `isolint.configuration` as written (variables expanded by {@link serverPayload}); '' when unset. */
   configuration: string;
@@ -56,6 +59,7 @@ export const RESTRICTED_SETTINGS: ReadonlySet<string> = new Set(['interpreter', 
 export const RESTART_SETTINGS: readonly string[] = ['isolint.interpreter', 'isolint.path', 'isolint.importStrategy', 'isolint.logLevel'];
 
 const RUN_MODES: readonly RunMode[] = ['onType', 'onSave'];
+const BASELINED_MODES: readonly BaselinedFindings[] = ['hint', 'hide', 'show'];
 const NOTIFICATION_LEVELS: readonly NotificationLevel[] = ['off', 'onError', 'onWarning', 'always'];
 const IMPORT_STRATEGIES: readonly ImportStrategy[] = ['useBundled', 'fromEnvironment'];
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warning', 'info', 'debug'];
@@ -66,6 +70,7 @@ export const DEFAULT_SERVER_SETTINGS: Readonly<ServerSettings> = Object.freeze({
   extendSelect: [],
   ignore: [],
   run: 'onType',
+  baselinedFindings: 'hint',
   showNotifications: 'off',
   configuration: '',
 });
@@ -117,6 +122,7 @@ export function readServerSettings(config: ConfigurationReader, trusted: boolean
     extendSelect: selectorList(get('extendSelect')),
     ignore: selectorList(get('ignore')),
     run: oneOf(get('run'), RUN_MODES, DEFAULT_SERVER_SETTINGS.run),
+    baselinedFindings: oneOf(get('baselinedFindings'), BASELINED_MODES, DEFAULT_SERVER_SETTINGS.baselinedFindings),
     showNotifications: oneOf(get('showNotifications'), NOTIFICATION_LEVELS, DEFAULT_SERVER_SETTINGS.showNotifications),
     configuration: typeof get('configuration') === 'string' ? (get('configuration') as string).trim() : '',
   };
@@ -208,6 +214,7 @@ export function serverPayload(settings: ServerSettings, variables?: VariableCont
   const payload: Record<string, unknown> = {
     enable: settings.enable,
     run: settings.run,
+    baselinedFindings: settings.baselinedFindings,
     showNotifications: settings.showNotifications,
   };
   if (settings.configuration) {

@@ -49,7 +49,8 @@ describe('effectiveValue', () => {
 describe('readServerSettings', () => {
   it('returns the defaults for an empty configuration', () => {
     assert.deepEqual(readServerSettings(config({}), true), {
-      enable: true, select: [], extendSelect: [], ignore: [], run: 'onType', showNotifications: 'off', configuration: '',
+      enable: true, select: [], extendSelect: [], ignore: [], run: 'onType', baselinedFindings: 'hint',
+      showNotifications: 'off', configuration: '',
     });
   });
 
@@ -60,12 +61,13 @@ describe('readServerSettings', () => {
       extendSelect: { workspaceFolderValue: [' ISO301 '] },
       ignore: { workspaceValue: ['ISO101'] },
       run: { workspaceValue: 'onSave' },
+      baselinedFindings: { workspaceValue: 'hide' },
       showNotifications: { globalValue: 'onWarning' },
       configuration: { workspaceValue: ' ${workspaceFolder}/ci/isolint.toml ' },
     }), true);
     assert.deepEqual(s, {
       enable: false, select: ['ISO1', 'ISO2'], extendSelect: ['ISO301'], ignore: ['ISO101'], run: 'onSave',
-      showNotifications: 'onWarning', configuration: '${workspaceFolder}/ci/isolint.toml',
+      baselinedFindings: 'hide', showNotifications: 'onWarning', configuration: '${workspaceFolder}/ci/isolint.toml',
     });
   });
 
@@ -75,8 +77,10 @@ describe('readServerSettings', () => {
       select: { workspaceValue: 'ISO1' },
       ignore: { workspaceValue: [42, 'ISO2', null, ''] },
       run: { workspaceValue: 'onIdle' },
+      baselinedFindings: { workspaceValue: 'dim' },
       showNotifications: { workspaceValue: true },
     }), true);
+    assert.equal(s.baselinedFindings, 'hint');
     assert.equal(s.enable, true);
     assert.deepEqual(s.select, ['ISO1'], 'a single string is read as a one-element list');
     assert.deepEqual(s.ignore, ['ISO2']);
@@ -93,7 +97,7 @@ describe('readServerSettings', () => {
 describe('serverPayload', () => {
   it('omits empty rule lists so pyproject.toml keeps its own selection', () => {
     const payload = serverPayload(readServerSettings(config({}), true));
-    assert.deepEqual(payload, { enable: true, run: 'onType', showNotifications: 'off' });
+    assert.deepEqual(payload, { enable: true, run: 'onType', baselinedFindings: 'hint', showNotifications: 'off' });
     assert.ok(!('select' in payload));
   });
 

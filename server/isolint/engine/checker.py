@@ -16,6 +16,7 @@ from isolint.core.files import FileRefused, read_regular
 from isolint.core.model import Finding, Range
 from isolint.core.rule import Rule
 from isolint.core.suppression import Suppressions
+from isolint.engine.checkpoints import checkpoint
 from isolint.engine.selection import prefilter, rules_for, token_scan
 from isolint.core.source import MAX_FILE_BYTES, SourceFile, UnreadableSource, decode_source, language_of
 from isolint.engine.runners import ParseFailure, runner_for
@@ -134,6 +135,7 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
         if ParseError in candidate_rules and not failure.template:
             result.findings.append(result.parse_error)
         return result
+    checkpoint()
     if runner.refine_zone is not None and runner.refine_zone(source, tree):
         rules = prefilter([r for r in rules_for(source) if r not in META_RULES], scan, source, project)
     if indexers:
@@ -142,6 +144,7 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
         project.update(source.rel_path, result.facts)
     if not rules:  # parsed for its facts only: nothing to run
         return result
+    checkpoint()
     findings, result.crashed_rules = runner.run(source, tree, [rule() for rule in rules], project)
     result.findings = _finalize(findings, runner.suppressions(source, tree), source, candidate_rules)
     return result
@@ -150,6 +153,7 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
 def _extract_facts(indexers, source: SourceFile, tree) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     for indexer in indexers:
+        checkpoint()
         try:
             value = indexer.extract(source, tree)
         except Exception:

@@ -28,6 +28,7 @@ from isolint.core.rule import Rule, is_shared_visitor
 from isolint.core.source import SourceFile
 from isolint.core.suppression import Suppressions, scan_line_comments
 from isolint.core.test_tiers import is_integration_module
+from isolint.engine.checkpoints import checkpoint
 from isolint.engine.newer_syntax import downlevel, looks_like_template
 from isolint.engine.runners import LanguageRunner, ParseFailure
 
@@ -286,6 +287,7 @@ def _walk(tree: ast.Module, ctx: PythonContext, visit: dict[type, list[tuple[Rul
         parents.append(node)
         if tracked & _SCOPE:
             (functions if tracked & _FUNCTION else classes).append(node)
+            checkpoint()
 
 
 def refine_zone(source: SourceFile, tree: ast.Module) -> bool:

@@ -6,6 +6,8 @@ a newer edit never races with it; the scheduler decides whether the result is st
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from isolint.core.config import Settings
 from isolint.core.model import Finding, Language, Range
 from isolint.core.source import BINARY_SNIFF_BYTES, MAX_FILE_BYTES, SourceFile
 from isolint.engine.checker import check_source, index_source, load_source
+from isolint.engine.checkpoints import Superseded, checkpoints
 from isolint.engine.project import ProjectIndex
 from isolint.engine.selection import rules_for
 from isolint.rules.meta.unreadable_file import UnreadableFile
@@ -30,6 +33,9 @@ class Snapshot:
     project: ProjectIndex | None
     #: what to do with findings the project's baseline accepts (``api.BASELINED_MODES``)
     baselined_findings: str = "hint"
+    #: True once a newer text (or the document's close) makes this analysis worthless: it is
+    #: then abandoned at the engine's next checkpoint instead of finishing for nobody
+    superseded: Callable[[], bool] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -44,6 +50,10 @@ class Outcome:
     changed_facts: set[str] = field(default_factory=set)
     #: fact kinds the rules checking this file read
     reads_facts: frozenset[str] = frozenset()
+    #: CPU time of the analysis thread (what one check costs, whatever the machine's load)
+    cpu_ms: float = 0.0
+    #: abandoned because a newer version was wanted (no findings; facts may have changed)
+    superseded: bool = False
 
 
 def source_of(snapshot: Snapshot) -> SourceFile:
@@ -67,6 +77,20 @@ def unreadable_reason(text: str) -> str | None:
 
 
 def analyse(snapshot: Snapshot) -> Outcome:
+    started = time.thread_time()
+    superseded = snapshot.superseded
+
+    def stop_if_superseded() -> None:
+        if superseded is not None and superseded():
+            raise Superseded
+
+    with checkpoints(stop_if_superseded):
+        outcome = _analyse(snapshot)
+    outcome.cpu_ms = (time.thread_time() - started) * 1000
+    return outcome
+
+
+def _analyse(snapshot: Snapshot) -> Outcome:
     source = source_of(snapshot)
     outcome = Outcome(snapshot)
     rules = rules_for(source)
@@ -81,15 +105,27 @@ def analyse(snapshot: Snapshot) -> Outcome:
         return outcome
     project = snapshot.project
     before = project.file_facts(source.rel_path) if project is not None else {}
-    result = check_source(source, project)
+    try:
+        result = check_source(source, project)
+    except Superseded:
+        # check_source may have written this text's facts before it was abandoned: whoever
+        # reads them must still hear of the change (the scheduler announces it with the next
+        # accepted result)
+        outcome.superseded = True
+        if project is not None:
+            outcome.changed_facts = _changed_kinds(before, project.file_facts(source.rel_path))
+        return outcome
     outcome.findings = findings_for_editor(result, snapshot.baselined_findings)
     outcome.parse_error = result.parse_error
     if project is not None and result.parse_error is None:
         # check_source skips a file no rule and no indexer wants; its old facts must go too
         project.update(source.rel_path, result.facts)
-        after = result.facts
-        outcome.changed_facts = {kind for kind in set(before) | set(after) if before.get(kind) != after.get(kind)}
+        outcome.changed_facts = _changed_kinds(before, result.facts)
     return outcome
+
+
+def _changed_kinds(before: dict, after: dict) -> set[str]:
+    return {kind for kind in set(before) | set(after) if before.get(kind) != after.get(kind)}
 
 
 def index_file(path: Path, settings: Settings, project: ProjectIndex) -> set[str]:

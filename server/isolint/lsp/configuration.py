@@ -8,6 +8,7 @@ its error is shown once as a message and as a diagnostic at the line ``ConfigErr
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from isolint.lsp.server import IsolintLanguageServer
 
 log = logging.getLogger(__name__)
+
+#: the watcher of the projects' baseline files (registered apart: their names come from settings)
+BASELINE_WATCHER_ID = "isolint-baseline-files"
 
 
 def config_error_diagnostics(ls: IsolintLanguageServer, config: Path, lines: list[str] | None = None
@@ -118,6 +122,30 @@ def reload_configuration(ls: IsolintLanguageServer) -> None:
     sync_config_errors(ls)
     start_indexing(ls)
     ls.recheck_all()
+    asyncio.ensure_future(watch_baselines(ls))
+
+
+async def watch_baselines(ls: IsolintLanguageServer) -> None:
+    """Ask the client to report changes of each project's baseline file (``isolint check
+    --write-baseline`` rewrites it while files are open), registering again when the
+    configuration names other files."""
+    if not ls.capability("workspace.did_change_watched_files.dynamic_registration"):
+        return
+    globs = sorted({f"**/{path.name}" for path in ls.projects.baseline_paths()})
+    if globs == ls.baseline_globs:
+        return
+    try:
+        if ls.baseline_globs:
+            await ls.client_unregister_capability_async(types.UnregistrationParams(unregisterations=[
+                types.Unregistration(id=BASELINE_WATCHER_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES)]))
+        ls.baseline_globs = globs
+        if globs:
+            await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
+                id=BASELINE_WATCHER_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                    watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in globs]))]))
+    except JsonRpcException as exc:
+        log.warning("could not register the baseline watcher: %s", exc)
 
 
 # -- handlers ------------------------------------------------------------------------------------
@@ -136,6 +164,9 @@ def did_change_watched_files(ls: IsolintLanguageServer, params: types.DidChangeW
     if any(path.name in CONFIG_FILE_NAMES for path in paths):
         reload_configuration(ls)
         return
+    baselines = ls.projects.baseline_paths()
+    if any(path.resolve() in baselines for path in paths):
+        ls.recheck_all()  # the baseline is read again (by its stamp) when each file is checked
     if any(change.type != types.FileChangeType.Changed for change in params.changes):
         for project in ls.projects.indexes():  # import resolution looks files up: forget them
             project.invalidate_files()

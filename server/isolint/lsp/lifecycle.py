@@ -20,7 +20,7 @@ from pygls.uris import from_fs_path
 
 from isolint.core.config import CONFIG_FILE_NAMES
 from isolint.lsp import code_actions as actions
-from isolint.lsp.configuration import pull_configuration, set_editor_settings
+from isolint.lsp.configuration import pull_configuration, set_editor_settings, watch_baselines
 from isolint.lsp.convert import PositionCodec
 from isolint.lsp.indexing import start_indexing
 
@@ -68,6 +68,7 @@ async def initialized(ls: IsolintLanguageServer, params: types.InitializedParams
             log.warning("could not register file watchers: %s", exc)
     if ls.capability("workspace.configuration") and await pull_configuration(ls):
         ls.recheck_all()
+    await watch_baselines(ls)
 
 
 def shutdown(ls: IsolintLanguageServer, params: None) -> None:

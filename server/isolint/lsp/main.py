@@ -30,6 +30,10 @@ def _configure_logging(log_file: Path | None, level: str) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level)
+    if level != "DEBUG":
+        # pygls logs every message it sends at INFO, the whole JSON of every publish:
+        # that is a trace, and it costs more than the analysis on a large file
+        logging.getLogger("pygls.protocol").setLevel(logging.WARNING)
 
 
 def main(argv: list[str]) -> int:

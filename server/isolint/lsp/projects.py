@@ -109,6 +109,15 @@ class Projects:
                     self.config_files.discard(config)
                     self.errors.pop(config, None)
 
+    def baseline_paths(self) -> set[Path]:
+        """The baseline files of the settings in force (each workspace folder's, and those of
+        the files resolved so far)."""
+        for folder in list(self.folders.values()):
+            self.settings_for(folder.path / "__probe__")
+        with self._lock:
+            return {settings.baseline_path.resolve() for settings in self._merged.values()
+                    if settings.baseline_path is not None}
+
     # -- cross-file facts ----------------------------------------------------------------------
     def index_for(self, settings: Settings) -> ProjectIndex:
         with self._lock:

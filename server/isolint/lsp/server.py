@@ -58,6 +58,8 @@ class IsolintLanguageServer(LanguageServer):
         self.indexing: asyncio.Future | None = None
         self.client_watch: asyncio.Task | None = None
         self.initialization_settings: Any = {}
+        #: globs of the baseline files the client watches for the server (``watch_baselines``)
+        self.baseline_globs: list[str] = []
 
     # -- capabilities --------------------------------------------------------------------------
     def capability(self, dotted: str) -> Any:

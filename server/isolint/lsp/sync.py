@@ -60,4 +60,4 @@ def did_close(ls: IsolintLanguageServer, params: types.DidCloseTextDocumentParam
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri,
                                                                             diagnostics=keep))
     if document is not None and document.path is not None:
-        reindex_from_disk(ls, document.path)
+        reindex_from_disk(ls, document.path, after_analyses=True)

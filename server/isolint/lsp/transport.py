@@ -93,7 +93,10 @@ def serve_stdio(server: IsolintLanguageServer) -> int:
                 except OSError as exc:
                     log.warning("reading stdin failed: %s", exc)
                     data = b""
-                loop.call_soon_threadsafe(chunks.put_nowait, data)
+                try:
+                    loop.call_soon_threadsafe(chunks.put_nowait, data)
+                except RuntimeError:  # the loop is closed: the server is leaving, nothing to read for
+                    return
                 if not data:
                     return
 

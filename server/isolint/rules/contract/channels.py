@@ -239,7 +239,31 @@ def file_channels(records: dict[str, dict]) -> dict[str, frozenset[str]]:
         if not channels and record.get("socket"):
             channels.add(HANDED_IN if path.endswith(".py") else UNKNOWN_URL)
         resolved[path] = frozenset(channels)
+    _follow_stream_generators(records, resolved)
     return resolved
+
+
+def _follow_stream_generators(records: dict[str, dict], resolved: dict[str, frozenset[str]]) -> None:
+    """A generator of streamed messages imported by another generator on a stream channel is on
+    that channel too (the endpoint returns ``answer()``, which yields from ``search()``, …): a
+    few rounds along the imports the generator files record."""
+    for _ in range(3):
+        importers: dict[str, set[str]] = {}
+        for path, record in records.items():
+            streams = {c for c in resolved[path] if c.startswith(STREAM_PREFIX)}
+            if record.get("streams") and streams:
+                for module in record.get("imports", ()):
+                    importers.setdefault(module, set()).update(streams)
+        grown = False
+        for path, record in records.items():
+            if not record.get("streams") or any(c.startswith(STREAM_PREFIX) for c in resolved[path]):
+                continue
+            found = {c for name in module_names(path) for c in importers.get(name, ())}
+            if found:
+                resolved[path] = frozenset(resolved[path] | found)
+                grown = True
+        if not grown:
+            return
 
 
 def paired_files(records: dict[str, dict], channels: dict[str, frozenset[str]],

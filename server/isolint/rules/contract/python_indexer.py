@@ -173,6 +173,7 @@ class PythonMessageIndexer(Indexer):
             facts["socket"] = True
         if any(entry.get("stream") for entry in collector.entries):
             facts["streams"] = True  # a generator a streaming endpoint may import (``channels``)
+            facts.setdefault("imports", _imported_modules(tree_view(source, tree), source.rel_path))
         if configured_side(source):
             facts["configured"] = True
         return facts
@@ -663,6 +664,12 @@ class _Collector:
                 # a yielded constructor is a message only if its class declares a discriminator
                 # (the catalogue resolves the model or drops the entry)
                 self.add(SEND, message, strong=self.ws, via=via, model=callee)
+                if models_by_shape:
+                    # an envelope: ``Packet(ind=0, obj=MessageStart(…))`` streams the model inside
+                    for inner in [*message.args, *(kw.value for kw in message.keywords)]:
+                        inner_callee = _callee_name(inner) if isinstance(inner, ast.Call) else None
+                        if inner_callee and inner_callee[:1].isupper():
+                            self.add(SEND, inner, strong=self.ws, via=via, model=inner_callee)
 
     def sent_message(self, node: ast.Dict, scope: "_FunctionScope", via: str) -> None:
         discriminator = None
