@@ -83,6 +83,8 @@ class Binding:
     closes: list = field(default_factory=list)  # cleanup calls outside finally/with
     close_statements: list = field(default_factory=list)
     except_closes: int = 0
+    #: bound to an awaited call (``x = await f()``)
+    awaited: bool = False
     #: ``return name`` of a session a ``with`` entered: the caller gets it closed
     returned_from_with: list = field(default_factory=list)
     #: where each cleanup of something the name holds runs (``db.engine.dispose()``):
@@ -161,6 +163,13 @@ class Tracker:
         return found.resource if found is not None and found.resource is not PENDING else None
 
     def resolve_call(self, call: ast.Call, ctx: PythonContext) -> Resource | None:
+        func = call.func
+        if isinstance(func, ast.Name):
+            local = self.binding(func.id)
+            if local is not None and local.resource is None and local.awaited:
+                # ``factory = await get_factory(); factory()``: what a coroutine handed back is
+                # not what its name alone suggests (an ``async_sessionmaker`` named ``session_maker``)
+                return None
         return self.model.resolve_call(call, self.local_type, _class_name(ctx))
 
     def resolve_value(self, expr: ast.AST, ctx: PythonContext) -> Resource | None:
@@ -235,6 +244,7 @@ class Tracker:
         if resource is None:
             if isinstance(value, ast.Call):
                 binding = Binding(name, None, "unknown", scope.node, value, node, _block_of(node, ctx))
+                binding.awaited = isinstance(node.value, ast.Await)
                 binding.from_cursor = isinstance(value.func, ast.Attribute) and value.func.attr == "cursor"
                 scope.bindings[name] = binding
                 scope.unknown.append(binding)
