@@ -283,8 +283,9 @@ def _moved_item(item: Located, changed: dict[str, tuple[dict, dict]], replaced: 
     return moved
 
 
-def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
-    files = [(path, record) for kind in FACT_KINDS for path, record in sorted(facts_by_kind.get(kind, {}).items())]
+def _declarations(files: list[tuple[str, dict[str, Any]]]):
+    """Per side: the message enums and models the files declare, and the wrappers; the aliases
+    between names either side declares."""
     enums: dict[str, dict[str, dict[str, str]]] = {}
     models: dict[str, dict[str, dict[str, Any]]] = {}
     aliases: dict[str, set[str]] = {}
@@ -299,10 +300,12 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
         for left, right in record.get("aliases", ()):
             aliases.setdefault(left, set()).add(right)
             aliases.setdefault(right, set()).add(left)
+    return enums, models, aliases, wrappers
 
-    records = dict(files)
-    channels = file_channels(records)
-    paired = frozenset(paired_files(records, channels, BACKEND, FRONTEND))
+
+def _strongly_used(files: list[tuple[str, dict[str, Any]]], paired: frozenset[str]):
+    """The enums and message models strong sends or handles refer to, per side, and those of
+    them referred to from a file paired with the other side."""
     # an enum that strong sends or handles refer to is a message enum, whatever its name; it is
     # on the channel of the files that refer to it
     used_enums: dict[str, set[str]] = {}
@@ -324,7 +327,16 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
                 used_models.setdefault(record["side"], set()).add(entry["model"])
                 if path in paired:
                     paired_models.add((record["side"], entry["model"]))
+    return used_enums, paired_enums, used_models, paired_models
 
+
+def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
+    files = [(path, record) for kind in FACT_KINDS for path, record in sorted(facts_by_kind.get(kind, {}).items())]
+    enums, models, aliases, wrappers = _declarations(files)
+    records = dict(files)
+    channels = file_channels(records)
+    paired = frozenset(paired_files(records, channels, BACKEND, FRONTEND))
+    used_enums, paired_enums, used_models, paired_models = _strongly_used(files, paired)
     # a family of backend classes tagged with the members of an enum the frontend mirrors is a
     # channel's messages: its tagged members are sent, whatever carries them
     tagged = _mirrored_kind_tags(files, enums)
