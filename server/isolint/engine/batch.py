@@ -242,24 +242,23 @@ def _unchanged(entry: SourceEntry, rel: str, language: Language | None, service:
 
 
 def _index_phase(queue: list[QueuedFile], projects: dict[Path, ProjectIndex], jobs: int | None) -> StickyWorkers:
-    """Phase 1 on the workers; every file's facts (extracted or cached) into its project. A
-    context file (``_project_context``) is only indexed."""
-    for item in queue:
-        if item.entry is None and not item.context:
-            item.kinds = fact_kinds_read(item.source, token_scan(item.source), projects[item.root])
-    phase1 = [item for item in queue if item.entry is None and (
-        projects[item.root].indexers_for(item.source) or not (item.kinds or item.context))]
+    """Phase 1 on the workers: every file the cache did not answer is admitted there (the fact
+    kinds its rules read, the indexers that want it: work on every file, so not serial in this
+    process), then checked completely, indexed, or left for phase 2. Every file's facts
+    (extracted or cached) go into its project. A context file (``_project_context``) is only
+    indexed."""
+    phase1 = [item for item in queue if item.entry is None]
     workers = StickyWorkers([item.source for item in queue], projects, jobs, len(phase1))
     position = {id(item): index for index, item in enumerate(queue)}
-    outputs = workers.phase1([(position[id(item)], not (item.kinds or item.context), len(item.source.raw))
-                              for item in phase1])
-    for item, output in zip(phase1, outputs):
+    outputs = workers.phase1([(position[id(item)], item.context, len(item.source.raw)) for item in phase1])
+    for item, (kinds, output) in zip(phase1, outputs):
+        item.kinds = kinds
         if isinstance(output, Outcome):
             item.outcome = output
             item.facts = output.facts
-        else:
+        elif output is not None:
             item.facts = output
-        item.indexed = True
+            item.indexed = True
     for item in queue:
         if item.facts:
             projects[item.root].update(item.source.rel_path, item.facts)
