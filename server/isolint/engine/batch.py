@@ -18,8 +18,8 @@ from typing import Any
 from isolint.core.config import ConfigError
 from isolint.core.files import read_regular_with_stat
 from isolint.core.model import Finding, Language
-from isolint.core.source import (MAX_FILE_BYTES, SourceFile, UnreadableSource, UnreadSourceFile, decode_source,
-                                 language_of, relative_path)
+from isolint.core.source import (MAX_FILE_BYTES, SourceFile, UnreadableSource, UnreadSourceFile, language_of,
+                                 relative_path, source_from_bytes)
 from isolint.engine.cache import CacheEntry, ResultCache, content_digest, fact_kinds_read, facts_digest, stat_stamp
 from isolint.engine.checker import CheckResult, load_source
 from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_files
@@ -193,13 +193,13 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
     try:
         if text is None:
             raw, info = read_regular_with_stat(entry.path, MAX_FILE_BYTES)
-            text, stamp = decode_source(raw, language), stat_stamp(info)
+            source, stamp = source_from_bytes(entry.path, raw, settings, language, service, rel), stat_stamp(info)
         else:
             raw = text.encode("utf-8", "surrogatepass")
+            source = SourceFile.from_text(entry.path, text, settings, language, service, rel_path=rel)
+            source.adopt_raw(raw)
     except (OSError, UnreadableSource):
         return load_source(entry.path, settings, service)  # an ISO002 finding with the reason
-    source = SourceFile.from_text(entry.path, text, settings, language, service, rel_path=rel)
-    source.adopt_raw(raw)
     item = QueuedFile(source, raw, stamp=stamp)
     if result_cache is not None:
         item.cache = result_cache
