@@ -163,7 +163,7 @@ class SourceFile:
         """``rel_path`` (relative to ``settings.root``), when the caller knows it, saves
         resolving the path (file discovery knows it for every file it walks); ``zone``, when
         the caller knows what ``classify`` says for that path and settings (the cache does)."""
-        path = Path(path)
+        path = path if isinstance(path, Path) else Path(path)  # Path(a_path) parses it all again
         rel = rel_path if rel_path is not None else relative_path(path, settings.root)
         language = language or language_of(rel) or Language.PYTHON
         return cls(path=path, rel_path=rel, text=text, language=language, settings=settings,

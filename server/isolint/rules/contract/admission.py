@@ -26,6 +26,8 @@ text it cannot do without, and the tests hold files of each shape in its unusual
   ``match`` statement with a ``{"type": …}`` pattern;
 - a ``yield`` of a message in a generator a streaming response may return: a constructor call
   or a name on its line, or a dict with a discriminator key or a Server-Sent Event's ``event``;
+- a class field tagged with a member of a ``…Type``/``…Kind`` enum
+  (``observation: str = ObservationType.RUN``, also through ``Field(…)``);
 - a WebSocket route, a streaming HTTP endpoint or a Socket.IO server
   (``channels.python_channels``): the channel's own file.
 
@@ -58,6 +60,15 @@ _FIRST_ARG = (rb"\(" + _OPEN + rb"(?:[rRuU]?[\"']|(?:" + _ID + rb"+\s*\.\s*)*[A-
 
 def _compile(pattern: bytes) -> re.Pattern[bytes]:
     return re.compile(pattern)
+
+
+#: ``= ObservationType.RUN``, ``= Field(pkg.EventKind.X, …)``, ``default=Kind.X``: the default
+#: that tags a class field with a member of a ``…Type``/``…Kind`` enum (``_Collector.kind_tags``);
+#: the field and its annotation before it are not checked (a superset)
+KIND_TAG_RE = _compile(
+    rb"(?<![=!<>])=(?!=)[\s\\]*(?:(?:" + _ID + rb"+[\s\\]*\.[\s\\]*)*Field[\s\\]*\([\s\\]*)?(?:" + _ID + rb"+[\s\\]*\.[\s\\]*)*"
+    + _ID + rb"*(?:Type|Kind)[\s\\]*\.[\s\\]*[A-Z\x80-\xff]"
+)
 
 
 #: ``class Kind(str, Enum):`` (bases over several lines, with comments, ``enum.StrEnum``)
@@ -186,6 +197,8 @@ _WINDOW = 200
 
 def may_hold_messages(raw: bytes, rel_path: str) -> bool:
     """False only when no shape ``PythonMessageIndexer`` reads can occur in ``raw``."""
+    if (b"Type" in raw or b"Kind" in raw) and KIND_TAG_RE.search(raw):
+        return True
     if b"Enum" in raw and ENUM_CLASS_RE.search(raw):
         return True
     if python_channels(raw):  # a WebSocket route or a Socket.IO server: the channel itself

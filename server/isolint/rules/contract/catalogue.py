@@ -337,6 +337,11 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
     channels = file_channels(records)
     paired = frozenset(paired_files(records, channels, BACKEND, FRONTEND))
     used_enums, paired_enums, used_models, paired_models = _strongly_used(files, paired)
+    # a family of backend classes tagged with the members of an enum the frontend mirrors is a
+    # channel's messages: its tagged members are sent, whatever carries them
+    tagged = _mirrored_kind_tags(files, enums)
+    paired_enums.update((BACKEND, enum) for enum in tagged)
+
     strong_wrappers = {side: _strong_wrappers(definitions) for side, definitions in wrappers.items()}
     resolved_entries = []
     used_names: dict[str, set[str]] = {}
@@ -375,6 +380,7 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
             or (entry.get("enum") and entry["enum"] in used_enums.get(side_name, ()))
             or (entry.get("message_model") and entry["message_model"] in used_models.get(side_name, ()))
             or (entry.get("container") and (side_name, path, entry["container"]) in promoted)
+            or (side_name == BACKEND and entry["role"] == DECLARE and name in tagged.get(entry.get("enum") or "", ()))
         ):
             entry = {**entry, "strong": True}
         side.add(Located(path, entry, name, fields, index))
@@ -384,6 +390,42 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
                           live=frozenset().union(*live_channels(records, channels, BACKEND, FRONTEND)))
     catalogue.mismatches = find_mismatches(catalogue)
     return catalogue
+
+
+#: the least a frontend enum must share with a backend enum of the same name to mirror it
+MIRROR_MIN_SHARED = 3
+
+
+def _mirrored_kind_tags(files: list[tuple[str, dict[str, Any]]],
+                        enums: dict[str, dict[str, dict[str, str]]]) -> dict[str, set[str]]:
+    """The backend enums whose members tag a family of classes (two classes or more, each with
+    its own member on one field: ``observation: str = ObservationType.RUN``), on a field the
+    frontend's receivers switch on (``switch (message.observation)``), and that the frontend
+    mirrors (an enum of the same name, not a state, sharing at least three values and half of
+    its own): the hand-copied discriminator of the messages the backend serializes from those
+    classes. Maps each such enum to the values its classes are tagged with."""
+    frontend = enums.get(FRONTEND, {})
+    backend = enums.get(BACKEND, {})
+    switched = {key for _, record in files if record["side"] == FRONTEND for key in record.get("switched", ())}
+    families: dict[tuple[str, str], dict[str, str]] = {}  # (enum, field) -> class -> member
+    for _, record in files:
+        if record["side"] != BACKEND:
+            continue
+        for class_name, field_name, reference in record.get("tags", ()):
+            enum, _, member = reference.partition(".")
+            families.setdefault((enum, field_name), {})[class_name] = member
+    tagged: dict[str, set[str]] = {}
+    for (enum, field_name), members_of in families.items():
+        if field_name not in switched:
+            continue
+        values = backend.get(enum, {})
+        mirror = set(frontend.get(enum, {}).values())
+        shared = mirror & set(values.values())
+        if len(set(members_of.values())) < 2 or is_state_name(enum) or len(shared) < MIRROR_MIN_SHARED \
+                or 2 * len(shared) < len(mirror):
+            continue
+        tagged.setdefault(enum, set()).update(values[m] for m in members_of.values() if m in values)
+    return tagged
 
 
 def _transport_only(items: list[Located]) -> bool:
