@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ast
 import json
+import random
 import re
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +77,8 @@ def test_placeholders_are_recognised(value: str) -> None:
     "u8Vq2Lk9Xw3Rz7Tn5Bm1Hc6Jd4Fg0Sa",  # base62
     "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=",  # urlsafe base64 (Fernet)
     "django-insecure-8k#2j!p@x$3m^w7qz&v1n(5r)t9y+b0c%e6f",
+    "z737j47hg4ivtxhcdbvb2jz5wvha9dtpabcsf73jk8jnasitvu",  # lower case and digits: letter runs, no words
+    "wufUxbvJDCTbyvHNsG9eh6Yo4gfqrc5Xlr",  # base62 whose case changes cut short runs
 ])
 def test_random_values_under_secret_names_are_secrets(value: str) -> None:
     hit = find_secret("SECRET_KEY", value)
@@ -87,6 +91,20 @@ def test_random_values_under_secret_names_are_secrets(value: str) -> None:
 ])
 def test_words_paths_and_numbers_under_secret_names_are_not(value: str) -> None:
     assert find_secret("SECRET_KEY", value) is None
+
+
+@pytest.mark.parametrize(("alphabet", "length"), [
+    (string.ascii_lowercase + string.digits, 50),  # Django's generator without its symbols
+    (string.ascii_lowercase + string.digits, 32),
+    (string.ascii_letters + string.digits, 24),
+])
+def test_random_keys_are_rarely_taken_for_words(alphabet: str, length: int) -> None:
+    """Random letters fall into runs of three or more all the time; only runs that could be words
+    (a vowel, no five consonants in a row) make a value wordy, so nearly every random key counts."""
+    generator = random.Random(11)
+    keys = ["".join(generator.choice(alphabet) for _ in range(length)) for _ in range(400)]
+    found = sum(find_secret("SECRET_KEY", key) is not None for key in keys)
+    assert found >= 0.85 * len(keys)
 
 
 def test_a_known_format_counts_whatever_the_name() -> None:

@@ -239,13 +239,27 @@ def character_classes(text: str) -> int:
             + any(not c.isalnum() for c in text))
 
 
+_LETTER_RUN_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+#: five consonants in a row (``y`` counts as a vowel here: ``rhythm``) — English words stop at four
+#: (``strength``), random letters reach five often
+_UNPRONOUNCEABLE_RE = re.compile(r"[^aeiouy]{5}")
+
+
+def _is_word_like(run: str) -> bool:
+    """A run of letters that could be a word: it has a vowel and no unpronounceable cluster.
+    A random key's letter runs (``htbqv``, ``xbpf``, ``dvffa…``) mostly fail this, so a
+    lower-case-and-digits key is not mistaken for words."""
+    lowered = run.lower()
+    return any(c in "aeiou" for c in lowered) and _UNPRONOUNCEABLE_RE.search(lowered) is None
+
+
 def _is_wordy(text: str, threshold: float = 0.7) -> bool:
     """Made of words (``dev-secret-key-2024``, ``ThisIsMySecretKey``), not of random characters:
-    most letters sit in alphabetic runs of three or more."""
+    most letters sit in word-like runs of three or more (``_is_word_like``)."""
     letters = sum(c.isalpha() for c in text)
     if not letters:
         return not any(len(run) > 4 for run in re.findall(r"\d+", text))  # short numbers only
-    in_words = sum(len(w) for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", text) if len(w) >= 3)
+    in_words = sum(len(w) for w in _LETTER_RUN_RE.findall(text) if len(w) >= 3 and _is_word_like(w))
     long_numbers = any(len(run) > 4 for run in re.findall(r"\d+", text))
     return in_words >= threshold * letters and not long_numbers
 
