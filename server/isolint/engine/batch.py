@@ -18,8 +18,8 @@ from typing import Any
 from isolint.core.config import ConfigError
 from isolint.core.files import read_regular_with_stat
 from isolint.core.model import Finding, Language
-from isolint.core.source import (MAX_FILE_BYTES, SourceFile, UnreadableSource, UnreadSourceFile, decode_source,
-                                 language_of, relative_path)
+from isolint.core.source import (MAX_FILE_BYTES, SourceFile, UnreadableSource, UnreadSourceFile, language_of,
+                                 relative_path, source_from_bytes)
 from isolint.engine.cache import (CacheEntry, ResultCache, content_digest, fact_kinds_read, facts_digest, stat_stamp,
                                   zone_probe)
 from isolint.engine.checker import CheckResult, load_source
@@ -193,18 +193,18 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
             if unchanged is not None:
                 return unchanged
     stamp = None
+    # before the zone is computed: a unit tier created in between makes the probe disagree
+    probe = zone_probe(settings.root, rel) if result_cache is not None else None
     try:
         if text is None:
             raw, info = read_regular_with_stat(entry.path, MAX_FILE_BYTES)
-            text, stamp = decode_source(raw, language), stat_stamp(info)
+            source, stamp = source_from_bytes(entry.path, raw, settings, language, service, rel), stat_stamp(info)
         else:
             raw = text.encode("utf-8", "surrogatepass")
+            source = SourceFile.from_text(entry.path, text, settings, language, service, rel_path=rel)
+            source.adopt_raw(raw)
     except (OSError, UnreadableSource):
         return load_source(entry.path, settings, service)  # an ISO002 finding with the reason
-    # before the zone is computed: a unit tier created in between makes the probe disagree
-    probe = zone_probe(settings.root, rel) if result_cache is not None else None
-    source = SourceFile.from_text(entry.path, text, settings, language, service, rel_path=rel)
-    source.adopt_raw(raw)
     item = QueuedFile(source, raw, stamp=stamp, zone_probe=probe)
     if result_cache is not None:
         item.cache = result_cache

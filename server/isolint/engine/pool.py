@@ -158,8 +158,11 @@ class TreeKeeper:
         self.trees: dict[int, Any] = {}
         self.frozen = False
 
-    def run(self, phase: int, index: int, argument: Any) -> Outcome | dict[str, Any]:
-        return self.phase1(index, argument) if phase == 1 else self.phase2(index, argument)
+    def run(self, phase: int, index: int, argument: Any) -> Any:
+        try:
+            return self.phase1(index, argument) if phase == 1 else self.phase2(index, argument)
+        finally:
+            self.sources[index].release()  # a file waiting for phase 2 makes its text again then
 
     def phase1(self, index: int, context: bool) -> tuple[tuple[str, ...], Outcome | dict[str, Any] | None]:
         """Admit the file, then: no facts read by its rules (and not a context file) — check it

@@ -128,6 +128,8 @@ ACK_CALLS = frozenset({"call"})
 SOCKETIO_RECEIVER_RE = re.compile(r"^(sio|socketio|socket_?io|\w*_sio)$", re.IGNORECASE)
 #: calls that may reach another file's wrapper: strong once the catalogue resolves the wrapper
 WRAPPER_CALL_RE = re.compile(r"^(emit|send)(_|$)|_(emit|send)$")
+#: a message broker's publish calls (Redis pub/sub and streams, list queues)
+BROKER_PUBLISH_CALLS = frozenset({"publish", "xadd", "lpush", "rpush"})
 #: the enums whose members tag a class as one kind of a family (``ObservationType``, ``EventKind``)
 KIND_ENUM_SUFFIXES = ("Type", "Kind")
 MESSAGE_RETURNERS_RE = re.compile(r"message|event|payload|notification|frame|envelope", re.IGNORECASE)
@@ -342,6 +344,8 @@ class _Collector:
         self.wrappers: dict[str, tuple[str, bool]] = {}
         self._seen: set[tuple] = set()
         self._streaming = False
+        #: inside a publish to the backend's own broker: what is sent there is knowledge only
+        self._broker = False
 
     # -- entries -------------------------------------------------------------------------------
     def range_of(self, node: ast.AST) -> list[int]:
@@ -371,7 +375,11 @@ class _Collector:
         if key in self._seen:
             return
         self._seen.add(key)
+        if self._broker:
+            strong, via = False, f"{via}, to a message broker"
         entry: dict[str, Any] = {"role": role, "range": self.range_of(node), "strong": strong, "via": via}
+        if self._broker:
+            entry["broker"] = True
         if name is not None:
             entry["name"] = name
             entry["literal"] = self.is_plain_literal(node)
@@ -642,6 +650,16 @@ class _Collector:
                     self.sent_value(argument, scope, via=f"`{callee}(…)`", models_by_shape=streaming)
             finally:
                 self._streaming = False
+        elif callee in BROKER_PUBLISH_CALLS and isinstance(node.func, ast.Attribute):
+            # ``redis.publish("session_msg", json.dumps({"message_type": "close_session", …}))``:
+            # a message to the backend's own broker (its other nodes, its workers), never to the
+            # frontend — knowledge that this side produces the type, which it may also handle
+            self._broker = True
+            try:
+                for argument in [*node.args, *(kw.value for kw in node.keywords)]:
+                    self.sent_value(argument, scope, via=f"`{callee}(…)`")
+            finally:
+                self._broker = False
         elif callee in self.wrappers and named_first:
             self.add(SEND, first, strong=self.ws, via=f"`{callee}(…)`, which sends its first argument", wrapper=callee)
         elif callee in HANDLER_REGISTRARS and len(node.args) >= 2 \
