@@ -92,6 +92,31 @@ def check_jobs(args: argparse.Namespace) -> None:
 
 def lint(args: argparse.Namespace):
     """Run the engine for ``check``/``report``; None after printing config errors (exit 2)."""
+    from isolint.core.gitview import discard_prefetched
+
+    _prefetch_git_listings(args.paths)
+    try:
+        return _lint(args)
+    finally:
+        discard_prefetched()
+
+
+def _prefetch_git_listings(paths: list[Path]) -> None:
+    """Have git list the files of the given folders and of their repositories (a partial run
+    indexes the whole project) while the engine is imported: on a warm run that listing is
+    the slowest step of discovery, and it needs no Python."""
+    from isolint.core.gitview import prefetch_listing, repository_of
+
+    for given in paths:
+        folder = os.path.realpath(given)
+        if os.path.isdir(folder):
+            prefetch_listing(folder)
+        top = repository_of(folder if os.path.isdir(folder) else os.path.dirname(folder))
+        if top is not None:
+            prefetch_listing(top)
+
+
+def _lint(args: argparse.Namespace):
     from isolint.api import lint_paths
     from isolint.core.config import ConfigError
 
