@@ -7,7 +7,7 @@ from isolint.core.rule import Rule
 from isolint.core.source import is_compose_name
 from isolint.core.zones import is_template_file
 from isolint.fixers.dotenv_values import blank_value_fix, replace_value_fix
-from isolint.rules.common.secret_detection import DEFAULTED_REFERENCE_RE, Strictness, find_secret
+from isolint.rules.common.secret_detection import DEFAULTED_REFERENCE_RE, HitKind, Strictness, find_secret, looks_random
 from isolint.rules.secrets.env_files import is_committed, report_secret
 
 if TYPE_CHECKING:
@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 QUIET_ZONES = frozenset({Zone.TEST, Zone.INTEGRATION_TEST, Zone.GENERATED})
 DEPLOYED_PLACE = "the deployment's secret store"
+#: in a compose file, a password mostly is the one it sets for a container it starts (a database,
+#: object storage): reported only when generated (random), like a key, not for its strength
+CONTAINER_PASSWORD_KINDS = frozenset({HitKind.PASSWORD, HitKind.URL_PASSWORD})
 LOCAL_PLACE = "your local, gitignored .env.local"
 
 
@@ -59,7 +62,8 @@ class SecretInEnvFile(Rule):
     - Secret-sounding names with non-secret values: `TOKEN_EXPIRE_MINUTES=30`,
       `API_KEY_HEADER=X-API-Key`, `SECRET_KEY_FILE=/run/secrets/jwt`.
     - Placeholders (`changeme`, `your-…-here`, `${VAR}`, `${VAR:?…}`, `${VAR:-secret-key}`, `<…>`,
-      empty), low-entropy words (`dev-secret-key`), well-known default passwords (`postgres`).
+      empty), low-entropy words (`dev-secret-key`), well-known default passwords (`postgres`);
+      in a compose file, any password it gives a container unless generated.
     - Keys made to ship in clients (`phc_…`, `pk_live_…`), salts, nonces and IVs, and demo
       passwords that spell their own kind (`secure_password123`).
     - JWTs handed out by design: an anonymous-role client key (Supabase's `anon` key) and a
@@ -91,6 +95,8 @@ class SecretInEnvFile(Rule):
                 committed = is_committed(ctx)
             source = ctx.source
             if is_compose_name(source.name.lower()):
+                if hit.kind in CONTAINER_PASSWORD_KINDS and not looks_random(hit.value):
+                    continue  # the password the file gives the container it starts, like a template's
                 report_secret(self, ctx, entry, hit, committed=committed, fix=required_variable_fix(ctx, entry))
                 continue
             fix = blank_value_fix(
