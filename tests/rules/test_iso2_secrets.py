@@ -113,6 +113,17 @@ def test_a_known_format_counts_whatever_the_name() -> None:
     assert find_secret(None, "AKIAZ7Q3R5T2W9X4Y6PL") is not None
 
 
+@pytest.mark.parametrize(("token", "secret"), [
+    ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6InF6a3h2Ym53eXJ0cGxtc2giLCJyb2xlIjoiYW5vbiIsImlhdCI6MTcxNjIzOTAyMiwiZXhwIjoyMDMxODE1MDIyfQ.s05Rmx0fIRx23tNQKTyw7Z7JSxHUzyu2IrRok7viaI4", False),  # role anon: a client key
+    ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.bfUX3sOJumDR2SqcKvty0-0gq8dZ7Hq4ghYlWBusdXo", False),  # issuer supabase-demo: a published sample
+    ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6InF6a3h2Ym53eXJ0cGxtc2giLCJyb2xlIjoic2VydmljZV9yb2xlIiwiaWF0IjoxNzE2MjM5MDIyLCJleHAiOjIwMzE4MTUwMjJ9.Pb7Wk46pnLUoPbxjxEmHY-jUbr-dk-Bgb885Hv3Uw14", True),  # a project's own service key
+])
+def test_a_jwt_handed_out_by_design_is_no_secret(token: str, secret: bool) -> None:
+    for name in ("SUPABASE_SERVICE_KEY", None):
+        assert (find_secret(name, token) is not None) is secret
+        assert (find_secret(name, token, Strictness.TEMPLATE) is not None) is secret
+
+
 def test_a_jwt_needs_a_json_header() -> None:
     jwt = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJyZXBvcnRpbmciLCJpYXQiOjE3MTYyMzkwMjJ9."
            "4Adcj3UFYzPUVaVF43FmMab6RlaQD8A9V8wFzzht-KQ")

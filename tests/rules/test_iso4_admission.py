@@ -36,6 +36,13 @@ def _facts(source: SourceFile):
 
 
 EXTRACTED = {
+    "a typed message put on a queue": (
+        "class Outbox:\n    def ready(self):\n        self.out_queue.put_nowait({'type': 'ready'})\n"
+    ),
+    "a typed message published to a broker": (
+        "import json\n\nasync def close(redis_client, sid):\n    await redis_client.publish(\n"
+        "        'session_msg', json.dumps({'message_type': 'close_session', 'sid': sid}))\n"
+    ),
     "a class tagged with a kind enum's member": (
         "from dataclasses import dataclass\n\n@dataclass\nclass CmdOutput(Observation):\n"
         "    observation: str = ObservationType.RUN\n"
@@ -120,6 +127,9 @@ def test_a_file_the_indexer_extracts_from_is_admitted(name):
 
 
 TURNED_AWAY = {
+    "a broker publish of an untyped payload": (
+        "import json\n\nasync def close(redis_client, sid):\n    await redis_client.publish('sessions', json.dumps({'sid': sid}))\n"
+    ),
     "a kind enum's member compared, not a class field's default": (
         "def is_json(response):\n    return response.content_type == ContentType.JSON\n"
     ),

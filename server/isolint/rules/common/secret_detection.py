@@ -369,10 +369,39 @@ def known_format(value: str) -> SecretHit | None:
             token = match.group(0)
             if is_placeholder(token.split("-----")[-1] if "PRIVATE KEY" in fmt.description else token):
                 continue
-            if fmt.description == "a JSON Web Token" and not _jwt_header_is_json(token):
+            if fmt.description == "a JSON Web Token" and (not _jwt_header_is_json(token) or is_handed_out_jwt(token)):
                 continue
             return SecretHit(HitKind.KNOWN_FORMAT, fmt.description, match.start(), match.end(), token)
     return None
+
+
+#: a JWT ``role`` claim that makes the token a client's by design: the anonymous key of Supabase
+#: and PostgREST, embedded in every browser that talks to the API
+PUBLIC_JWT_ROLES = frozenset({"anon", "anonymous", "public"})
+#: the claims that say who issued a token and for what; a placeholder there marks a sample token
+_JWT_IDENTITY_CLAIMS = ("iss", "sub", "aud", "ref")
+
+
+def _jwt_claims(token: str) -> dict[str, object]:
+    """The token's payload, or an empty dict when it is no JSON object."""
+    import json
+
+    payload = token.split(".")[1] if token.count(".") >= 2 else ""
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (binascii.Error, ValueError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def is_handed_out_jwt(token: str) -> bool:
+    """A JWT made to be given away: its role is anonymous (a client key, public by design) or
+    its issuer, subject or audience is a placeholder (``supabase-demo``: the published keys of a
+    local development stack, the same in every project that copies its template)."""
+    claims = _jwt_claims(token)
+    if str(claims.get("role", "")).lower() in PUBLIC_JWT_ROLES:
+        return True
+    return any(isinstance(claims.get(claim), str) and is_placeholder(claims[claim]) for claim in _JWT_IDENTITY_CLAIMS)
 
 
 def _jwt_header_is_json(token: str) -> bool:
@@ -442,7 +471,7 @@ def find_secret(name: str | None, value: str, strictness: Strictness = Strictnes
     hit = known_format(value)
     if hit is not None:
         return hit
-    if is_public_key_material(value) or is_publishable_key(value):
+    if is_public_key_material(value) or is_publishable_key(value) or is_handed_out_jwt(value.strip()):
         return None
     kind = classify_name(name) if name else NameKind.NEUTRAL
     template = strictness is Strictness.TEMPLATE

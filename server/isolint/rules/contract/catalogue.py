@@ -428,6 +428,14 @@ def _mirrored_kind_tags(files: list[tuple[str, dict[str, Any]]],
     return tagged
 
 
+def _relayed_by_itself(items: list[Located], unknown_paths: set[str]) -> bool:
+    """A type this side only handles (where the peer does not know it) and also publishes to its
+    own message broker: traffic between its own nodes or workers (a Redis pub/sub relay), which
+    no peer is meant to send."""
+    return any(item.entry.get("broker") and item.role == SEND for item in items) \
+        and all(item.role == HANDLE for item in items if item.strong and item.path in unknown_paths)
+
+
 def _transport_only(items: list[Located]) -> bool:
     return all(item.entry.get("transport") for item in items)
 
@@ -525,6 +533,8 @@ def find_mismatches(catalogue: Catalogue) -> list[Mismatch]:
             if not unknown_paths:
                 continue
             roles = {item.role for item in items if item.path in unknown_paths}
+            if _relayed_by_itself(items, unknown_paths):
+                continue
 
             def anchors(role: str | None = None) -> tuple[Located, ...]:
                 return tuple(a for a in side.anchors(name, role) if a.path in unknown_paths) \
