@@ -2,28 +2,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from isolint.core.model import Fixability, Language, Severity, Zone
+from isolint.core.model import Applicability, Fix, Fixability, Language, Severity, Zone
 from isolint.core.rule import Rule
+from isolint.core.source import is_compose_name
 from isolint.core.zones import is_template_file
-from isolint.fixers.dotenv_values import blank_value_fix
-from isolint.rules.common.secret_detection import Strictness, find_secret
+from isolint.fixers.dotenv_values import blank_value_fix, replace_value_fix
+from isolint.rules.common.secret_detection import DEFAULTED_REFERENCE_RE, HitKind, Strictness, find_secret, looks_random
 from isolint.rules.secrets.env_files import is_committed, report_secret
 
 if TYPE_CHECKING:
-    from isolint.core.context import DotenvContext, DotenvDocument
+    from isolint.core.context import DotenvContext, DotenvDocument, DotenvEntry
     from isolint.core.source import SourceFile
 
 QUIET_ZONES = frozenset({Zone.TEST, Zone.INTEGRATION_TEST, Zone.GENERATED})
 DEPLOYED_PLACE = "the deployment's secret store"
+#: in a compose file, a password mostly is the one it sets for a container it starts (a database,
+#: object storage): reported only when generated (random), like a key, not for its strength
+CONTAINER_PASSWORD_KINDS = frozenset({HitKind.PASSWORD, HitKind.URL_PASSWORD})
 LOCAL_PLACE = "your local, gitignored .env.local"
 
 
 class SecretInEnvFile(Rule):
-    """A real secret (provider token, random key, strong password) in a committed env file.
+    """A real secret (token, random key, strong password) in a committed env or compose file.
 
     ## What it does
     Checks committed env files (`.env`, `.env.*`, `*.env`, `.secrets`, `.envrc`, `.flaskenv`)
-    for values that are real secrets: a known provider format (AWS `AKIA…`, GitHub `ghp_…`,
+    and docker compose files (their `KEY: value` and `- KEY=value` entries, and the default of
+    a `${KEY:-default}` reference) for values that are real secrets: a known provider format (AWS `AKIA…`, GitHub `ghp_…`,
     Slack `xox…`, Stripe `sk_live_…`, a signed JWT, a PEM private key…) whatever the key's
     name, a random-looking value under a secret-named key, a strong password under a
     password-named key, or a real password embedded in a URL. A file that `.gitignore`
@@ -48,15 +53,17 @@ class SecretInEnvFile(Rule):
 
     ## Fix safety
     Unsafe: the value is blanked (a comment line above says where to set it), so an app that
-    read it from this file stops working until the secret is provided another way. Rotate the
-    secret too: it is in the repository's history.
+    read it from this file stops working until the secret is provided another way. In a compose
+    file a defaulted reference becomes a required one (`${SECRET_KEY:?set SECRET_KEY}`: compose
+    refuses to start until it is set); a literal value there gets no fix. Rotate the secret too:
+    it is in the repository's history.
 
     ## Known look-alikes
     - Secret-sounding names with non-secret values: `TOKEN_EXPIRE_MINUTES=30`,
       `API_KEY_HEADER=X-API-Key`, `SECRET_KEY_FILE=/run/secrets/jwt`.
-    - Placeholders (`changeme`, `your-…-here`, `${VAR}`, `<…>`, empty) and low-entropy words
-      (`dev-secret-key`).
-    - Well-known default passwords (`postgres`), which leak nothing.
+    - Placeholders (`changeme`, `your-…-here`, `${VAR}`, `${VAR:?…}`, `${VAR:-secret-key}`, `<…>`,
+      empty), low-entropy words (`dev-secret-key`), well-known default passwords (`postgres`);
+      in a compose file, any password it gives a container unless generated.
     - Keys made to ship in clients (`phc_…`, `pk_live_…`), salts, nonces and IVs, and demo
       passwords that spell their own kind (`secure_password123`).
     - JWTs handed out by design: an anonymous-role client key (Supabase's `anon` key) and a
@@ -87,6 +94,11 @@ class SecretInEnvFile(Rule):
             if committed is None:
                 committed = is_committed(ctx)
             source = ctx.source
+            if is_compose_name(source.name.lower()):
+                if hit.kind in CONTAINER_PASSWORD_KINDS and not looks_random(hit.value):
+                    continue  # the password the file gives the container it starts, like a template's
+                report_secret(self, ctx, entry, hit, committed=committed, fix=required_variable_fix(ctx, entry))
+                continue
             fix = blank_value_fix(
                 key=entry.key,
                 value_range=entry.value_range,
@@ -97,3 +109,17 @@ class SecretInEnvFile(Rule):
                 where=LOCAL_PLACE if source.zone is Zone.DEVELOPMENT else DEPLOYED_PLACE,
             )
             report_secret(self, ctx, entry, hit, committed=committed, fix=fix)
+
+
+def required_variable_fix(ctx: "DotenvContext", entry: "DotenvEntry") -> Fix | None:
+    """In a compose file, ``${SECRET_KEY:-<secret>}`` becomes ``${SECRET_KEY:?set SECRET_KEY}``: compose
+    refuses to start until the variable is set. A literal value has no such rewrite (blanking it
+    would leave the container without the setting): no fix."""
+    reference = DEFAULTED_REFERENCE_RE.match(entry.value)
+    if reference is None:
+        return None
+    variable = reference.group("variable")
+    return replace_value_fix(
+        replace=entry.value_range, new_text=f"{entry.quote}${{{variable}:?set {variable}}}{entry.quote}",
+        title=f"Require `{variable}` instead of defaulting it", applicability=Applicability.UNSAFE)
+
