@@ -140,8 +140,18 @@ def check_paths(paths: list[Path], overrides: dict[str, Any] | None, jobs: int |
     _check_phase(queue, _reuse_cached(queue, digests, run), workers)
     _collect(queue, digests, run)
     _save_caches(caches, paths, queue, run)
-    run.results.sort(key=lambda r: (r.source.rel_path, str(r.source.path)))
+    _sort_results(run.results)
     return run
+
+
+def _sort_results(results: list[CheckResult]) -> None:
+    """By path relative to the root, then by path: the second key only where two projects
+    share a relative path (formatting every path costs a warm run more than its sort)."""
+    rels = [r.source.rel_path for r in results]
+    if len(set(rels)) == len(rels):
+        results.sort(key=lambda r: r.source.rel_path)
+    else:
+        results.sort(key=lambda r: (r.source.rel_path, str(r.source.path)))
 
 
 def _project_context(paths: list[Path], targets: list[SourceEntry], resolver: SettingsResolver,
