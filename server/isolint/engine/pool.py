@@ -1,5 +1,6 @@
-"""The CLI's worker processes: the two phases of a run on the same processes, each file always
-on the same one, so that a file indexed in phase 1 is parsed once and checked in phase 2.
+"""The CLI's worker processes: the two phases of a run on the same processes; a file indexed in
+phase 1 is checked in phase 2 by the worker that indexed it where it can, which keeps its tree
+in between (within a budget) so that it is not parsed twice.
 
 Workers are forked (they inherit the loaded sources and the project indexes without pickling);
 where fork is unavailable or unsafe (Windows, macOS), or the run is small, the one "worker" is
@@ -95,6 +96,7 @@ class StickyWorkers:
         # The sources and project indexes are shared with the workers copy-on-write; frozen, the
         # workers' collections do not write to (and so copy) every inherited object's header.
         gc.collect()
+        thaw = gc.get_freeze_count() == 0  # a heap the command line froze stays frozen
         gc.freeze()
         for _ in range(self.jobs):
             parent_end, child_end = context.Pipe()
@@ -103,7 +105,8 @@ class StickyWorkers:
             process.start()
             child_end.close()
             self.connections.append((process, parent_end))
-        gc.unfreeze()
+        if thaw:
+            gc.unfreeze()
 
     def _assign(self, index: int, size: int) -> int:
         worker = self.owner.get(index)
@@ -224,8 +227,8 @@ class TreeKeeper:
             # A kept tree is a million long-lived objects that hold no cycle: left to the
             # collector, every full collection of the run would traverse all kept trees
             # (measured: +25 % CPU). Frozen, they are skipped until ``release``.
+            self.frozen = self.frozen or gc.get_freeze_count() == 0  # thaw only what this froze
             gc.freeze()
-            self.frozen = True
         return kinds, project.file_facts(source.rel_path)
 
     def release(self) -> None:
