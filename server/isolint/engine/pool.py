@@ -96,7 +96,7 @@ class StickyWorkers:
         # The sources and project indexes are shared with the workers copy-on-write; frozen, the
         # workers' collections do not write to (and so copy) every inherited object's header.
         gc.collect()
-        thaw = gc.get_freeze_count() == 0  # a heap the command line froze stays frozen
+        thaw = gc.get_freeze_count() == 0  # a heap the command line froze stays frozen (asked once)
         gc.freeze()
         for _ in range(self.jobs):
             parent_end, child_end = context.Pipe()
@@ -199,6 +199,9 @@ class TreeKeeper:
         self.budget = budget
         self.trees: dict[int, Any] = {}
         self.frozen = False
+        #: thaw the heap after the trees are let go only when nothing else froze it (the
+        #: command line does); asked once: the count walks the whole frozen generation
+        self.thaw = gc.get_freeze_count() == 0
 
     def run(self, phase: int, index: int, argument: Any) -> Any:
         try:
@@ -227,15 +230,15 @@ class TreeKeeper:
             # A kept tree is a million long-lived objects that hold no cycle: left to the
             # collector, every full collection of the run would traverse all kept trees
             # (measured: +25 % CPU). Frozen, they are skipped until ``release``.
-            self.frozen = self.frozen or gc.get_freeze_count() == 0  # thaw only what this froze
             gc.freeze()
+            self.frozen = True
         return kinds, project.file_facts(source.rel_path)
 
     def release(self) -> None:
         self.trees.clear()
-        if self.frozen:
+        if self.frozen and self.thaw:
             gc.unfreeze()
-            self.frozen = False
+        self.frozen = False
 
     def phase2(self, index: int, known: Any) -> Outcome:
         source = self.sources[index]
