@@ -11,12 +11,21 @@ edit" to see the LSP layer's share).
     .venv/bin/python bench/check_cost.py --files 500 --edits 60 --profile 1000
 
 ``--profile N`` prints a cProfile of the edits on the N-line file (sorted by cumulative time).
+
+``--corpus NAME`` replays ``lsp_latency.py --corpus``'s keystrokes instead, in-process, on the real
+files of a development corpus (``bench/corpora.toml``, the whole corpus indexed first): the
+production files closest to ``--sizes`` lines, or ``--file REL`` (repeatable). With ``--profile``
+the cProfile covers every file's keystrokes (``--sort`` picks the order).
+
+    ISOLINT_CORPORA_ROOT=/work/corpora .venv/bin/python bench/check_cost.py --corpus openhands \\
+        --file enterprise/server/saas_nested_conversation_manager.py --edits 120 --profile 0
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import sys
 import tempfile
@@ -25,7 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lsp_latency import SIZES, edit_script, generate_workspace, production_module  # noqa: E402
+from lsp_latency import (SIZES, corpus_root, edit_script, generate_workspace, keystrokes, pick_file,  # noqa: E402
+                         production_module, production_python_files)
 
 from isolint.api import collect_files  # noqa: E402
 from isolint.engine.checker import check_source, index_source, load_source  # noqa: E402
@@ -43,13 +53,20 @@ def apply_edit(text: str, edit: tuple[int, int, int, int, str]) -> str:
 
 
 def index_workspace(workspace: Path) -> tuple[ProjectIndex, int]:
+    projects, files = index_projects(workspace)
+    return next(iter(projects.values())), files
+
+
+def index_projects(workspace: Path) -> tuple[dict[Path, ProjectIndex], int]:
+    """Every file indexed into the index of its project root, as the server's indexing does."""
     entries, _ = collect_files([workspace])
-    project = ProjectIndex(entries[0].settings)
+    projects: dict[Path, ProjectIndex] = {}
     for entry in entries:
+        project = projects.setdefault(entry.settings.root, ProjectIndex(entry.settings))
         loaded = load_source(entry.path, entry.settings, project.services.service_of(entry.rel_path))
         if isinstance(loaded, SourceFile):
             index_source(loaded, project)
-    return project, len(entries)
+    return projects, len(entries)
 
 
 def replay(project: ProjectIndex, workspace: Path, lines: int, edits: int) -> tuple[float, int, float]:
@@ -70,6 +87,51 @@ def replay(project: ProjectIndex, workspace: Path, lines: int, edits: int) -> tu
     return (time.process_time() - start) * 1000 / len(script), len(opened.findings), open_ms
 
 
+def replay_file(projects: dict[Path, ProjectIndex], path: Path, edits: int) -> tuple[float, float, int, float]:
+    """(median, p95 CPU ms per keystroke, findings of the opened file, CPU ms of the first check)
+    of typing ``lsp_latency.keystrokes`` into the real file at ``path``, one check per keystroke."""
+    project = max((p for root, p in projects.items() if path.is_relative_to(root)), key=lambda p: len(p.settings.root.parts))
+    text = path.read_text(encoding="utf-8")
+    service = project.services.service_of(path.relative_to(project.settings.root).as_posix())
+    start = time.process_time()
+    opened = check_source(SourceFile.from_text(path, text, project.settings, service=service), project)
+    open_ms = (time.process_time() - start) * 1000
+    costs = []
+    for edit in keystrokes(text, edits, seed=1):
+        text = apply_edit(text, edit)
+        start = time.process_time()
+        check_source(SourceFile.from_text(path, text, project.settings, service=service), project)
+        costs.append((time.process_time() - start) * 1000)
+    costs.sort()
+    return costs[len(costs) // 2], costs[min(len(costs) - 1, int(len(costs) * 0.95))], len(opened.findings), open_ms
+
+
+def run_corpus(args: argparse.Namespace) -> int:
+    root = corpus_root(args.corpus).resolve()
+    chosen = args.file or [pick_file(root, production_python_files(root), lines) for lines in args.sizes]
+    load = os.getloadavg()[0]
+    start = time.process_time()
+    projects, files = index_projects(root)
+    print(f"{args.corpus}: {files} files indexed in {time.process_time() - start:.1f} s CPU (load {load:.1f})")
+    print("| file | lines | findings | first check | CPU per keystroke, median / p95 | load |")
+    print("|---|---|---|---|---|---|")
+    profiler = cProfile.Profile() if args.profile is not None else None
+    for rel in chosen:
+        lines = (root / rel).read_text(encoding="utf-8").count("\n")
+        if profiler:
+            profiler.enable()
+        median, p95, findings, open_ms = replay_file(projects, root / rel, args.edits)
+        if profiler:
+            profiler.disable()
+        print(f"| `{rel}` | {lines:,} | {findings} | {open_ms:.1f} ms | {median:.1f} / {p95:.1f} ms "
+              f"| {os.getloadavg()[0]:.1f} |", flush=True)
+    if profiler:
+        if args.profile_out:
+            profiler.dump_stats(args.profile_out)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=5_000)
@@ -78,7 +140,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=int, default=None, metavar="LINES",
                         help="print a cProfile of the edits on this file size")
     parser.add_argument("--workdir", type=Path, default=None, help="reuse or create the workspace here")
+    parser.add_argument("--corpus", default=None, help="type into real files of this development corpus")
+    parser.add_argument("--file", action="append", default=None, metavar="REL",
+                        help="with --corpus: this file (relative to the corpus) instead; repeatable")
+    parser.add_argument("--sort", default="cumulative", help="pstats order of --profile")
+    parser.add_argument("--top", type=int, default=45, help="rows of --profile")
+    parser.add_argument("--profile-out", type=Path, default=None, help="with --corpus: also save --profile's stats here")
     args = parser.parse_args(argv)
+    if args.corpus:
+        return run_corpus(args)
 
     scratch = args.workdir or Path(tempfile.mkdtemp(prefix="isolint-check-cost-"))
     workspace = scratch / "workspace"
