@@ -244,30 +244,33 @@ def _walk(tree: ast.Module, ctx: PythonContext, visit: dict[type, list[tuple[Rul
                         handler(node, ctx)
                     except Exception:
                         fail(rule)
-        depth = len(stack)
-        push(_LEAVE)  # children go above it, last field first, so they pop in source order
-        for name in names:
-            value = getattr(node, name, None)
-            if type(value) is list:
-                for item in reversed(value):
-                    if isinstance(item, ast.AST) and type(item) not in skip:
-                        push(item)
-            elif isinstance(value, ast.AST) and type(value) not in skip:
-                push(value)
-        if len(stack) == depth + 1 and not tracked & _SCOPE:
-            pop()  # a leaf (most names and constants): leave it now, in the state a leave sees
-            if leave_handlers:
-                for rule, handler in leave_handlers:
-                    if rule not in broken:
-                        try:
-                            handler(node, ctx)
-                        except Exception:
-                            fail(rule)
-            continue
-        parents.append(node)
-        if tracked & _SCOPE:
-            (functions if tracked & _FUNCTION else classes).append(node)
-            checkpoint()
+        if names or tracked:
+            depth = len(stack)
+            push(_LEAVE)  # children go above it, last field first, so they pop in source order
+            for name in names:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for item in reversed(value):
+                        if isinstance(item, ast.AST) and type(item) not in skip:
+                            push(item)
+                elif isinstance(value, ast.AST) and type(value) not in skip:
+                    push(value)
+            if len(stack) > depth + 1 or tracked & _SCOPE:
+                parents.append(node)
+                if tracked & _SCOPE:
+                    (functions if tracked & _FUNCTION else classes).append(node)
+                    checkpoint()
+                continue
+            pop()  # no children after all
+        # a leaf (most names and constants, whose types hold no child): left at once, in the
+        # state a leave sees
+        if leave_handlers:
+            for rule, handler in leave_handlers:
+                if rule not in broken:
+                    try:
+                        handler(node, ctx)
+                    except Exception:
+                        fail(rule)
 
 
 def refine_zone(source: SourceFile, tree: ast.Module) -> bool:
