@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from isolint.core.config import Settings
 from isolint.core.rule import Rule, shared_visitor
 from isolint.core.scratch import Key
@@ -64,6 +66,7 @@ def test_a_shared_visitor_runs_once_per_node() -> None:
     assert crashed == []
 
 
+@pytest.mark.crashes
 def test_after_a_crash_the_next_rule_feeds_the_shared_state() -> None:
     first = _FirstFeed()
     first.fail_at = "f"

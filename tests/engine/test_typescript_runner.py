@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pathlib import Path
 
 from isolint.core.config import Settings
@@ -90,6 +92,7 @@ class _Crashes(Rule):
         raise RuntimeError("rule bug")
 
 
+@pytest.mark.crashes
 def test_one_walk_dispatches_visit_leave_and_check_and_isolates_crashes() -> None:
     source = ts_source("const a = 'one';\nconst b = \"two\";\n")
     tree = parse_typescript(source)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ast
 import json
+import random
 import re
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +77,8 @@ def test_placeholders_are_recognised(value: str) -> None:
     "u8Vq2Lk9Xw3Rz7Tn5Bm1Hc6Jd4Fg0Sa",  # base62
     "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=",  # urlsafe base64 (Fernet)
     "django-insecure-8k#2j!p@x$3m^w7qz&v1n(5r)t9y+b0c%e6f",
+    "z737j47hg4ivtxhcdbvb2jz5wvha9dtpabcsf73jk8jnasitvu",  # lower case and digits: letter runs, no words
+    "wufUxbvJDCTbyvHNsG9eh6Yo4gfqrc5Xlr",  # base62 whose case changes cut short runs
 ])
 def test_random_values_under_secret_names_are_secrets(value: str) -> None:
     hit = find_secret("SECRET_KEY", value)
@@ -89,10 +93,35 @@ def test_words_paths_and_numbers_under_secret_names_are_not(value: str) -> None:
     assert find_secret("SECRET_KEY", value) is None
 
 
+@pytest.mark.parametrize(("alphabet", "length"), [
+    (string.ascii_lowercase + string.digits, 50),  # Django's generator without its symbols
+    (string.ascii_lowercase + string.digits, 32),
+    (string.ascii_letters + string.digits, 24),
+])
+def test_random_keys_are_rarely_taken_for_words(alphabet: str, length: int) -> None:
+    """Random letters fall into runs of three or more all the time; only runs that could be words
+    (a vowel, no five consonants in a row) make a value wordy, so nearly every random key counts."""
+    generator = random.Random(11)
+    keys = ["".join(generator.choice(alphabet) for _ in range(length)) for _ in range(400)]
+    found = sum(find_secret("SECRET_KEY", key) is not None for key in keys)
+    assert found >= 0.85 * len(keys)
+
+
 def test_a_known_format_counts_whatever_the_name() -> None:
     hit = find_secret("DEPLOY_BOT", "ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R")
     assert hit is not None and hit.description == "a GitHub token"
     assert find_secret(None, "AKIAZ7Q3R5T2W9X4Y6PL") is not None
+
+
+@pytest.mark.parametrize(("token", "secret"), [
+    ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6InF6a3h2Ym53eXJ0cGxtc2giLCJyb2xlIjoiYW5vbiIsImlhdCI6MTcxNjIzOTAyMiwiZXhwIjoyMDMxODE1MDIyfQ.s05Rmx0fIRx23tNQKTyw7Z7JSxHUzyu2IrRok7viaI4", False),  # role anon: a client key
+    ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.bfUX3sOJumDR2SqcKvty0-0gq8dZ7Hq4ghYlWBusdXo", False),  # issuer supabase-demo: a published sample
+    ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6InF6a3h2Ym53eXJ0cGxtc2giLCJyb2xlIjoic2VydmljZV9yb2xlIiwiaWF0IjoxNzE2MjM5MDIyLCJleHAiOjIwMzE4MTUwMjJ9.Pb7Wk46pnLUoPbxjxEmHY-jUbr-dk-Bgb885Hv3Uw14", True),  # a project's own service key
+])
+def test_a_jwt_handed_out_by_design_is_no_secret(token: str, secret: bool) -> None:
+    for name in ("SUPABASE_SERVICE_KEY", None):
+        assert (find_secret(name, token) is not None) is secret
+        assert (find_secret(name, token, Strictness.TEMPLATE) is not None) is secret
 
 
 def test_a_jwt_needs_a_json_header() -> None:

@@ -36,6 +36,21 @@ def _facts(source: SourceFile):
 
 
 EXTRACTED = {
+    "a typed message published to a broker": (
+        "import json\n\nasync def close(redis_client, sid):\n    await redis_client.publish(\n"
+        "        'session_msg', json.dumps({'message_type': 'close_session', 'sid': sid}))\n"
+    ),
+    "a class tagged with a kind enum's member": (
+        "from dataclasses import dataclass\n\n@dataclass\nclass CmdOutput(Observation):\n"
+        "    observation: str = ObservationType.RUN\n"
+    ),
+    "a kind tag through pydantic's Field over lines": (
+        "class Condensing(BaseModel):\n    kind: schema.StreamKind = pydantic.Field(\n"
+        "        schema.StreamKind.CONDENSING, description='the frame'\n    )\n"
+    ),
+    "a kind tag as Field's default keyword": (
+        "class Condensing(BaseModel):\n    kind: str = Field(description='x', default=EventKind.DONE)\n"
+    ),
     "enum over lines with a comment": (
         "import enum\n\nclass Kind(  # note: the values are wire names\n    str,\n    enum.Enum,\n):\n"
         "    THREAD_UPDATED = 'thread_updated'\n"
@@ -109,6 +124,12 @@ def test_a_file_the_indexer_extracts_from_is_admitted(name):
 
 
 TURNED_AWAY = {
+    "a broker publish of an untyped payload": (
+        "import json\n\nasync def close(redis_client, sid):\n    await redis_client.publish('sessions', json.dumps({'sid': sid}))\n"
+    ),
+    "a kind enum's member compared, not a class field's default": (
+        "def is_json(response):\n    return response.content_type == ContentType.JSON\n"
+    ),
     "a model module": (
         "from django.db import models\n\nclass Post(models.Model):\n    title = models.CharField(max_length=10)\n\n"
         "    def __str__(self):\n        return self.title\n"

@@ -163,7 +163,7 @@ class SourceFile:
         """``rel_path`` (relative to ``settings.root``), when the caller knows it, saves
         resolving the path (file discovery knows it for every file it walks); ``zone``, when
         the caller knows what ``classify`` says for that path and settings (the cache does)."""
-        path = Path(path)
+        path = path if isinstance(path, Path) else Path(path)  # Path(a_path) parses it all again
         rel = rel_path if rel_path is not None else relative_path(path, settings.root)
         language = language or language_of(rel) or Language.PYTHON
         return cls(path=path, rel_path=rel, text=text, language=language, settings=settings,
@@ -240,31 +240,82 @@ class SourceFile:
         match = _NEWLINE_RE.search(self.text)
         return match.group(0) if match else "\n"
 
+    def release(self) -> None:
+        """Let go of what was computed from the text (its lines), once the file's analysis in
+        this process is done: a process that analyses thousands of files holds only those it
+        is working on. Asked for again, it is computed again."""
+        self.__dict__.pop("lines", None)
+        self.__dict__.pop("line_offsets", None)
 
-class UnreadSourceFile(SourceFile):
-    """A file whose cached result its stat stamp vouches for (``engine/cache.py``): its text is
-    read from disk only if something asks for it — the output of its cached findings, or a
-    check again when the facts it reads changed. A warm run over a monorepo reads almost
-    nothing. A file that became unreadable since reads as empty."""
+
+class _TextOnUse(SourceFile):
+    """A source whose text is made when something asks for it (``_make_text``) and can be let
+    go again (``release``)."""
 
     @property  # type: ignore[override]
     def text(self) -> str:
         text = self.__dict__.get("_text")
         if text is None:
-            from isolint.core.files import read_regular
-
-            try:
-                raw = read_regular(self.path, MAX_FILE_BYTES)
-                text = decode_source(raw, self.language)
-                self.adopt_raw(raw)
-            except (OSError, UnreadableSource):
-                text = ""
-            self.__dict__["_text"] = text
+            text = self.__dict__["_text"] = self._make_text()
         return text
 
     @text.setter
     def text(self, value: str | None) -> None:
         self.__dict__["_text"] = value
+
+    def _make_text(self) -> str:
+        raise NotImplementedError
+
+    def release(self) -> None:
+        super().release()
+        self.__dict__.pop("_text", None)
+
+
+class UnreadSourceFile(_TextOnUse):
+    """A file whose cached result its stat stamp vouches for (``engine/cache.py``): its text is
+    read from disk only if something asks for it — the output of its cached findings, or a
+    check again when the facts it reads changed. A warm run over a monorepo reads almost
+    nothing. A file that became unreadable since reads as empty."""
+
+    def _make_text(self) -> str:
+        from isolint.core.files import read_regular
+
+        try:
+            raw = read_regular(self.path, MAX_FILE_BYTES)
+            text = decode_source(raw, self.language)
+            self.adopt_raw(raw)
+        except (OSError, UnreadableSource):
+            text = ""
+        return text
+
+    def release(self) -> None:
+        SourceFile.release(self)  # the text stays: read again, it could differ from the text checked
+
+
+class BytesSourceFile(_TextOnUse):
+    """A file held as the UTF-8 bytes it was read from, its text decoded from them when
+    something asks for it (``source_from_bytes``)."""
+
+    def _make_text(self) -> str:
+        return self.raw.decode("utf-8")
+
+
+def source_from_bytes(path: Path, raw: bytes, settings: Settings, language: Language | None,
+                      service: str | None = None, rel_path: str | None = None) -> SourceFile:
+    """The source of a file read as ``raw``; raises UnreadableSource as ``decode_source`` does.
+    A UTF-8 file without a BOM (nearly every file) is held as its bytes alone, its text decoded
+    when something asks for it and let go with ``release``: the CLI reads every file in one
+    process and analyses it in a worker, so the reading process holds each file once, and each
+    worker the text of the files it is analysing."""
+    if raw.startswith(codecs.BOM_UTF8) or source_encoding(raw, language) != "utf-8":
+        source = SourceFile.from_text(path, decode_source(raw, language), settings, language, service, rel_path)
+        source.adopt_raw(raw)
+        return source
+    if not raw.isascii() or len(raw) > MAX_FILE_BYTES or b"\x00" in raw[:BINARY_SNIFF_BYTES]:
+        decode_source(raw, language)  # raises when the bytes are no text to analyse; the text is not kept
+    source = BytesSourceFile.from_text(path, None, settings, language, service, rel_path)  # type: ignore[arg-type]
+    source.__dict__["raw"] = raw
+    return source
 
 
 def relative_path(path: Path, root: Path) -> str:

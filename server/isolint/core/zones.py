@@ -8,6 +8,7 @@ Content-based refinement (pytest markers) happens in the engine, which sees the 
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -154,6 +155,18 @@ def _tier_beside_unit(rel_path: str, root: Path | None) -> tuple[str, str] | Non
     never decides it."""
     if root is None:
         return None
+    split = unit_tier_split(rel_path)
+    if split is None or not has_unit_tier(root, split[0]):
+        return None
+    return split
+
+
+@lru_cache(maxsize=65536)
+def unit_tier_split(rel_path: str) -> tuple[str, str] | None:
+    """(test folder, tier folder) when the file sits in a tier folder of a test root whose
+    zone depends on whether that test root has a unit tier (``has_unit_tier``): the one thing
+    on disk besides the path and the settings that ``classify`` reads (the result cache
+    checks it again before it trusts a zone it kept)."""
     parts = PurePosixPath(rel_path).parts[:-1]
     for index, folder in enumerate(parts[:-1]):
         lowered = folder.lower()
@@ -161,11 +174,13 @@ def _tier_beside_unit(rel_path: str, root: Path | None) -> tuple[str, str] | Non
             tier = parts[index + 1]
             if tier.lower() in UNIT_DIRS or tier.lower() in TEST_SUPPORT_DIRS or tier.startswith((".", "_")):
                 return None
-            base = Path(root, *parts[:index + 1])
-            if any((base / unit).is_dir() for unit in UNIT_DIRS):
-                return "/".join(parts[:index + 1]), tier
-            return None
+            return "/".join(parts[:index + 1]), tier
     return None
+
+
+def has_unit_tier(root: Path, test_folder: str) -> bool:
+    """Whether ``test_folder`` (relative to ``root``) holds a unit-test tier folder."""
+    return any(os.path.isdir(os.path.join(root, test_folder, unit)) for unit in UNIT_DIRS)
 
 
 def classify_by_heuristics(rel_path: str) -> Zone:

@@ -18,9 +18,10 @@ from typing import Any
 from isolint.core.config import ConfigError
 from isolint.core.files import read_regular_with_stat
 from isolint.core.model import Finding, Language
-from isolint.core.source import (MAX_FILE_BYTES, SourceFile, UnreadableSource, UnreadSourceFile, decode_source,
-                                 language_of, relative_path)
-from isolint.engine.cache import CacheEntry, ResultCache, content_digest, fact_kinds_read, facts_digest, stat_stamp
+from isolint.core.source import (MAX_FILE_BYTES, SourceFile, UnreadableSource, UnreadSourceFile, language_of,
+                                 relative_path, source_from_bytes)
+from isolint.engine.cache import (CacheEntry, ResultCache, content_digest, fact_kinds_read, facts_digest, stat_stamp,
+                                  zone_probe)
 from isolint.engine.checker import CheckResult, load_source
 from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_files
 from isolint.engine.pool import Outcome, StickyWorkers
@@ -72,6 +73,8 @@ class QueuedFile:
     context: bool = False
     #: the file's ``cache.stat_stamp`` when it was read (None: hash it next time too)
     stamp: list[int] | None = None
+    #: ``cache.zone_probe``, taken before the file's zone was computed
+    zone_probe: list[Any] | None = None
 
     @property
     def root(self) -> Path:
@@ -190,17 +193,19 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
             if unchanged is not None:
                 return unchanged
     stamp = None
+    # before the zone is computed: a unit tier created in between makes the probe disagree
+    probe = zone_probe(settings.root, rel) if result_cache is not None else None
     try:
         if text is None:
             raw, info = read_regular_with_stat(entry.path, MAX_FILE_BYTES)
-            text, stamp = decode_source(raw, language), stat_stamp(info)
+            source, stamp = source_from_bytes(entry.path, raw, settings, language, service, rel), stat_stamp(info)
         else:
             raw = text.encode("utf-8", "surrogatepass")
+            source = SourceFile.from_text(entry.path, text, settings, language, service, rel_path=rel)
+            source.adopt_raw(raw)
     except (OSError, UnreadableSource):
         return load_source(entry.path, settings, service)  # an ISO002 finding with the reason
-    source = SourceFile.from_text(entry.path, text, settings, language, service, rel_path=rel)
-    source.adopt_raw(raw)
-    item = QueuedFile(source, raw, stamp=stamp)
+    item = QueuedFile(source, raw, stamp=stamp, zone_probe=probe)
     if result_cache is not None:
         item.cache = result_cache
         content = (result_cache.digest_by_stamp(rel, stamp) or "").split("@", 1)[0] or content_digest(raw)
@@ -210,7 +215,7 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
         item.entry = result_cache.get(rel, item.digest)
         if item.entry is not None:
             item.facts = item.entry.facts
-            result_cache.restamp(rel, stamp)
+            result_cache.restamp(rel, stamp, probe)
     return item
 
 
@@ -223,11 +228,12 @@ def _unchanged(entry: SourceEntry, rel: str, language: Language | None, service:
         stamp = stat_stamp(os.stat(entry.path))
     except OSError:
         return None
-    content = (result_cache.digest_by_stamp(rel, stamp) or "").split("@", 1)[0]
+    kept = result_cache.digest_by_stamp(rel, stamp) or ""
+    content = kept.split("@", 1)[0]
     if not content:
         return None
     source = UnreadSourceFile.from_text(entry.path, None, entry.settings, language, service,  # type: ignore[arg-type]
-                                        rel_path=rel)
+                                        rel_path=rel, zone=result_cache.kept_zone(rel, kept))
     digest = f"{content}@{source.zone.value}"
     cached = result_cache.get(rel, digest)
     if cached is None:
@@ -236,24 +242,23 @@ def _unchanged(entry: SourceEntry, rel: str, language: Language | None, service:
 
 
 def _index_phase(queue: list[QueuedFile], projects: dict[Path, ProjectIndex], jobs: int | None) -> StickyWorkers:
-    """Phase 1 on the workers; every file's facts (extracted or cached) into its project. A
-    context file (``_project_context``) is only indexed."""
-    for item in queue:
-        if item.entry is None and not item.context:
-            item.kinds = fact_kinds_read(item.source, token_scan(item.source), projects[item.root])
-    phase1 = [item for item in queue if item.entry is None and (
-        projects[item.root].indexers_for(item.source) or not (item.kinds or item.context))]
+    """Phase 1 on the workers: every file the cache did not answer is admitted there (the fact
+    kinds its rules read, the indexers that want it: work on every file, so not serial in this
+    process), then checked completely, indexed, or left for phase 2. Every file's facts
+    (extracted or cached) go into its project. A context file (``_project_context``) is only
+    indexed."""
+    phase1 = [item for item in queue if item.entry is None]
     workers = StickyWorkers([item.source for item in queue], projects, jobs, len(phase1))
     position = {id(item): index for index, item in enumerate(queue)}
-    outputs = workers.phase1([(position[id(item)], not (item.kinds or item.context), len(item.source.raw))
-                              for item in phase1])
-    for item, output in zip(phase1, outputs):
+    outputs = workers.phase1([(position[id(item)], item.context, len(item.source.raw)) for item in phase1])
+    for item, (kinds, output) in zip(phase1, outputs):
+        item.kinds = kinds
         if isinstance(output, Outcome):
             item.outcome = output
             item.facts = output.facts
-        else:
+        elif output is not None:
             item.facts = output
-        item.indexed = True
+            item.indexed = True
     for item in queue:
         if item.facts:
             projects[item.root].update(item.source.rel_path, item.facts)
@@ -302,6 +307,7 @@ def _collect(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) -> No
                 item.digest, [f.to_json() for f in result.findings], result.facts,
                 {kind: digests.get(item.root, kind) for kind in item.kinds},
                 item.source.zone.value, result.parse_error.to_json() if result.parse_error else None, item.stamp,
+                item.zone_probe,
             ))
 
 

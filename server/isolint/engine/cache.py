@@ -35,13 +35,14 @@ from isolint import __version__
 from isolint.core.config import Settings
 from isolint.core.model import Finding, Zone
 from isolint.core.test_tiers import may_be_marked_integration
+from isolint.core.zones import has_unit_tier, unit_tier_split
 from isolint.engine.selection import TokenScan, rules_for
 from isolint.core.source import SourceFile
 
 log = logging.getLogger(__name__)
 
 CACHE_DIR_NAME = ".isolint_cache"
-_FORMAT = 1
+_FORMAT = 2
 
 
 def content_digest(raw: bytes) -> str:
@@ -85,6 +86,13 @@ def facts_digest(facts: Mapping[str, Any]) -> str:
     return hashlib.blake2b(blob, digest_size=12).hexdigest()
 
 
+def zone_probe(root: Path, rel_path: str) -> list[Any] | None:
+    """What on disk the zone ``classify`` gives ``rel_path`` depends on besides the path and the
+    settings (``zones.unit_tier_split``), as the cache keeps it: [test folder, held a unit tier]."""
+    split = unit_tier_split(rel_path)
+    return None if split is None else [split[0], has_unit_tier(root, split[0])]
+
+
 def fact_kinds_read(source: SourceFile, scan: TokenScan, project: Any = None) -> tuple[str, ...]:
     """Fact kinds the rules that may run on a file read: its zone's rules, plus the
     integration-test rules for a test file whose bytes can carry an integration marker (the
@@ -119,9 +127,12 @@ class CacheEntry:
     parse_error: dict[str, Any] | None = None
     #: the file's ``stat_stamp`` when its bytes had ``digest`` (None: not trusted, hash again)
     stamp: list[int] | None = None
+    #: [test folder, held a unit tier] when the zone in ``digest`` depended on it (``zone_probe``)
+    zone_probe: list[Any] | None = None
 
     def to_json(self) -> list[Any]:
-        return [self.digest, self.findings, self.facts, self.fact_digests, self.zone, self.parse_error, self.stamp]
+        return [self.digest, self.findings, self.facts, self.fact_digests, self.zone, self.parse_error, self.stamp,
+                self.zone_probe]
 
     @classmethod
     def from_json(cls, data: list[Any]) -> "CacheEntry":
@@ -151,6 +162,7 @@ class ResultCache:
         self.name = f"{settings.fingerprint()}-{build_fingerprint()}-{kinds}.json"
         self.path = self.directory / self.name
         self._entries: dict[str, list[Any]] = {}
+        self._unit_tiers: dict[str, bool] = {}  # test folder → holds a unit tier (asked once a run)
         self._dirty = False
         self._written: set[str] = set()
         self._forgotten: set[str] = set()
@@ -184,11 +196,35 @@ class ResultCache:
             return None
         return raw[0] if isinstance(raw[0], str) else None
 
-    def restamp(self, rel_path: str, stamp: list[int] | None) -> None:
-        """Record the stamp of a file found unchanged by its digest, so the next run trusts it."""
+    def kept_zone(self, rel_path: str, digest: str) -> Zone | None:
+        """The zone ``classify`` gave the file when its entry (``digest``, content@zone) was
+        made, when what that zone depends on still holds — the settings are part of the
+        cache's key, the path of the entry's, and the entry's zone probe is checked once per
+        test folder per run — so a warm run classifies nothing. None: classify again."""
         raw = self._entries.get(rel_path)
-        if stamp is not None and isinstance(raw, list) and len(raw) >= 6 and raw[6:7] != [stamp]:
-            self._entries[rel_path] = [*raw[:6], stamp]
+        zone = digest.partition("@")[2]
+        if not zone or not isinstance(raw, list) or len(raw) < 8:
+            return None
+        probe = raw[7]
+        if probe is not None:
+            if not (isinstance(probe, list) and len(probe) == 2 and isinstance(probe[0], str)):
+                return None
+            held = self._unit_tiers.get(probe[0])
+            if held is None:
+                held = self._unit_tiers[probe[0]] = has_unit_tier(self.root, probe[0])
+            if held != probe[1]:
+                return None
+        try:
+            return Zone(zone)
+        except ValueError:
+            return None
+
+    def restamp(self, rel_path: str, stamp: list[int] | None, probe: list[Any] | None) -> None:
+        """Record the stamp of a file found unchanged by its digest, so the next run trusts it,
+        and the zone probe taken before the zone in that digest was computed again."""
+        raw = self._entries.get(rel_path)
+        if stamp is not None and isinstance(raw, list) and len(raw) >= 8 and raw[6:8] != [stamp, probe]:
+            self._entries[rel_path] = [*raw[:6], stamp, probe]
             self._written.add(rel_path)
             self._dirty = True
 

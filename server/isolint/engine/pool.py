@@ -18,8 +18,10 @@ from typing import Any
 
 from isolint.core.model import Finding, Zone
 from isolint.core.source import SourceFile
+from isolint.engine.cache import fact_kinds_read
 from isolint.engine.checker import CheckResult, check_source, index_source
 from isolint.engine.project import ProjectIndex
+from isolint.engine.selection import token_scan
 
 #: below this many files to parse, worker processes cost more than they save
 PARALLEL_THRESHOLD = 48
@@ -33,7 +35,7 @@ PARALLEL_THRESHOLD = 48
 TREE_BUDGET_BYTES = 64 * 1024**2
 TREE_BYTES_PER_SOURCE_BYTE = 25
 
-#: phase 1 item: (source index, check completely?, size); phase 2: (source index, known facts, size)
+#: phase 1 item: (source index, only indexed for context?, size); phase 2: (source index, known facts, size)
 WorkItem = tuple[int, Any, int]
 
 
@@ -130,8 +132,10 @@ class StickyWorkers:
             raise RuntimeError(f"an isolint worker failed:\n{payload}")
         return payload
 
-    def phase1(self, items: list[WorkItem]) -> list[Outcome | dict[str, Any]]:
-        """(source index, check completely?, size) → an Outcome, or the file's facts."""
+    def phase1(self, items: list[WorkItem]) -> list[tuple[tuple[str, ...], Outcome | dict[str, Any] | None]]:
+        """(source index, only indexed for context?, size) → (the fact kinds the file's rules
+        read, and an Outcome when it was checked completely, its facts when it was indexed,
+        None when phase 1 had nothing to do with it)."""
         return self._run(1, items)
 
     def phase2(self, updates: list[tuple[Path, str, dict]], items: list[WorkItem]) -> list[Outcome]:
@@ -154,14 +158,24 @@ class TreeKeeper:
         self.trees: dict[int, Any] = {}
         self.frozen = False
 
-    def run(self, phase: int, index: int, argument: Any) -> Outcome | dict[str, Any]:
-        return self.phase1(index, argument) if phase == 1 else self.phase2(index, argument)
+    def run(self, phase: int, index: int, argument: Any) -> Any:
+        try:
+            return self.phase1(index, argument) if phase == 1 else self.phase2(index, argument)
+        finally:
+            self.sources[index].release()  # a file waiting for phase 2 makes its text again then
 
-    def phase1(self, index: int, complete: bool) -> Outcome | dict[str, Any]:
+    def phase1(self, index: int, context: bool) -> tuple[tuple[str, ...], Outcome | dict[str, Any] | None]:
+        """Admit the file, then: no facts read by its rules (and not a context file) — check it
+        completely; else, when an indexer wants it, extract its facts (keeping the tree for
+        phase 2 within the budget)."""
         source = self.sources[index]
         project = self.projects[source.settings.root]
-        if complete:
-            return Outcome.of(check_source(source, project, update_project=False), source)
+        scan = token_scan(source)
+        kinds = () if context else fact_kinds_read(source, scan, project)
+        if not (kinds or context):
+            return kinds, Outcome.of(check_source(source, project, update_project=False), source)
+        if not project.indexers_for(source, scan):
+            return kinds, None
         cost = len(source.raw) * TREE_BYTES_PER_SOURCE_BYTE
         keep: list | None = [] if cost <= self.budget else None
         index_source(source, project, keep)  # in a forked worker this updates the worker's own copy
@@ -173,7 +187,7 @@ class TreeKeeper:
             # (measured: +25 % CPU). Frozen, they are skipped until ``release``.
             gc.freeze()
             self.frozen = True
-        return project.file_facts(source.rel_path)
+        return kinds, project.file_facts(source.rel_path)
 
     def release(self) -> None:
         self.trees.clear()

@@ -239,13 +239,27 @@ def character_classes(text: str) -> int:
             + any(not c.isalnum() for c in text))
 
 
+_LETTER_RUN_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+#: five consonants in a row (``y`` counts as a vowel here: ``rhythm``) — English words stop at four
+#: (``strength``), random letters reach five often
+_UNPRONOUNCEABLE_RE = re.compile(r"[^aeiouy]{5}")
+
+
+def _is_word_like(run: str) -> bool:
+    """A run of letters that could be a word: it has a vowel and no unpronounceable cluster.
+    A random key's letter runs (``htbqv``, ``xbpf``, ``dvffa…``) mostly fail this, so a
+    lower-case-and-digits key is not mistaken for words."""
+    lowered = run.lower()
+    return any(c in "aeiou" for c in lowered) and _UNPRONOUNCEABLE_RE.search(lowered) is None
+
+
 def _is_wordy(text: str, threshold: float = 0.7) -> bool:
     """Made of words (``dev-secret-key-2024``, ``ThisIsMySecretKey``), not of random characters:
-    most letters sit in alphabetic runs of three or more."""
+    most letters sit in word-like runs of three or more (``_is_word_like``)."""
     letters = sum(c.isalpha() for c in text)
     if not letters:
         return not any(len(run) > 4 for run in re.findall(r"\d+", text))  # short numbers only
-    in_words = sum(len(w) for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", text) if len(w) >= 3)
+    in_words = sum(len(w) for w in _LETTER_RUN_RE.findall(text) if len(w) >= 3 and _is_word_like(w))
     long_numbers = any(len(run) > 4 for run in re.findall(r"\d+", text))
     return in_words >= threshold * letters and not long_numbers
 
@@ -355,10 +369,39 @@ def known_format(value: str) -> SecretHit | None:
             token = match.group(0)
             if is_placeholder(token.split("-----")[-1] if "PRIVATE KEY" in fmt.description else token):
                 continue
-            if fmt.description == "a JSON Web Token" and not _jwt_header_is_json(token):
+            if fmt.description == "a JSON Web Token" and (not _jwt_header_is_json(token) or is_handed_out_jwt(token)):
                 continue
             return SecretHit(HitKind.KNOWN_FORMAT, fmt.description, match.start(), match.end(), token)
     return None
+
+
+#: a JWT ``role`` claim that makes the token a client's by design: the anonymous key of Supabase
+#: and PostgREST, embedded in every browser that talks to the API
+PUBLIC_JWT_ROLES = frozenset({"anon", "anonymous", "public"})
+#: the claims that say who issued a token and for what; a placeholder there marks a sample token
+_JWT_IDENTITY_CLAIMS = ("iss", "sub", "aud", "ref")
+
+
+def _jwt_claims(token: str) -> dict[str, object]:
+    """The token's payload, or an empty dict when it is no JSON object."""
+    import json
+
+    payload = token.split(".")[1] if token.count(".") >= 2 else ""
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (binascii.Error, ValueError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def is_handed_out_jwt(token: str) -> bool:
+    """A JWT made to be given away: its role is anonymous (a client key, public by design) or
+    its issuer, subject or audience is a placeholder (``supabase-demo``: the published keys of a
+    local development stack, the same in every project that copies its template)."""
+    claims = _jwt_claims(token)
+    if str(claims.get("role", "")).lower() in PUBLIC_JWT_ROLES:
+        return True
+    return any(isinstance(claims.get(claim), str) and is_placeholder(claims[claim]) for claim in _JWT_IDENTITY_CLAIMS)
 
 
 def _jwt_header_is_json(token: str) -> bool:
@@ -428,7 +471,7 @@ def find_secret(name: str | None, value: str, strictness: Strictness = Strictnes
     hit = known_format(value)
     if hit is not None:
         return hit
-    if is_public_key_material(value) or is_publishable_key(value):
+    if is_public_key_material(value) or is_publishable_key(value) or is_handed_out_jwt(value.strip()):
         return None
     kind = classify_name(name) if name else NameKind.NEUTRAL
     template = strictness is Strictness.TEMPLATE

@@ -24,8 +24,12 @@ text it cannot do without, and the tests hold files of each shape in its unusual
 - a dispatch on a message type: ``msg["type"]``, ``data.get("type")``, ``event.type`` on a
   message-like name; a type variable (``msg_type``, ``type_``…) compared, bound or matched; a
   ``match`` statement with a ``{"type": …}`` pattern;
+- a publish to a message broker (``redis.publish(…)``, ``xadd``, ``lpush``, ``rpush``) with a
+  discriminator key in the file;
 - a ``yield`` of a message in a generator a streaming response may return: a constructor call
   or a name on its line, or a dict with a discriminator key or a Server-Sent Event's ``event``;
+- a class field tagged with a member of a ``…Type``/``…Kind`` enum
+  (``observation: str = ObservationType.RUN``, also through ``Field(…)``);
 - a WebSocket route, a streaming HTTP endpoint or a Socket.IO server
   (``channels.python_channels``): the channel's own file.
 
@@ -59,6 +63,15 @@ _FIRST_ARG = (rb"\(" + _OPEN + rb"(?:[rRuU]?[\"']|(?:" + _ID + rb"+\s*\.\s*)*[A-
 
 def _compile(pattern: bytes) -> re.Pattern[bytes]:
     return re.compile(pattern)
+
+
+#: ``= ObservationType.RUN``, ``= Field(pkg.EventKind.X, …)``, ``default=Kind.X``: the default
+#: that tags a class field with a member of a ``…Type``/``…Kind`` enum (``_Collector.kind_tags``);
+#: the field and its annotation before it are not checked (a superset)
+KIND_TAG_RE = _compile(
+    rb"(?<![=!<>])=(?!=)[\s\\]*(?:(?:" + _ID + rb"+[\s\\]*\.[\s\\]*)*Field[\s\\]*\([\s\\]*)?(?:" + _ID + rb"+[\s\\]*\.[\s\\]*)*"
+    + _ID + rb"*(?:Type|Kind)[\s\\]*\.[\s\\]*[A-Z\x80-\xff]"
+)
 
 
 #: ``class Kind(str, Enum):`` (bases over several lines, with comments, ``enum.StrEnum``)
@@ -152,6 +165,9 @@ SEND_CALL_RES = {word: _compile(word + boundary + rb"(?:" + suffixes + rb")?" + 
     (b"push", rb"(?<![\w\x80-\xff]push)", rb"_event"),
     (b"notify", rb"(?<![\w\x80-\xff]notify)", rb"(?!)"),
 )}
+#: a publish to a message broker (``python_indexer.BROKER_PUBLISH_CALLS``), a method call
+BROKER_WORDS = (b"publish", b"xadd", b"lpush", b"rpush")
+BROKER_CALL_RE = _compile(rb"\.[\s\\]*(?:publish|xadd|lpush|rpush)" + _GAP + rb"\(")
 #: a discriminator key in a dict (``{"type": …}``, ``'msg_type'``) or in a mapping pattern
 DISCRIMINATOR_KEY_RE = _compile(rb"type[\"']")
 #: ``Model(type="…")``
@@ -187,6 +203,8 @@ _WINDOW = 200
 
 def may_hold_messages(raw: bytes, rel_path: str) -> bool:
     """False only when no shape ``PythonMessageIndexer`` reads can occur in ``raw``."""
+    if (b"Type" in raw or b"Kind" in raw) and KIND_TAG_RE.search(raw):
+        return True
     if b"Enum" in raw and ENUM_CLASS_RE.search(raw):
         return True
     if python_channels(raw):  # a WebSocket route or a Socket.IO server: the channel itself
@@ -211,6 +229,9 @@ def may_hold_messages(raw: bytes, rel_path: str) -> bool:
         return True
     if discriminator_key and ((MATCH_STATEMENT_RE.search(raw) and MAPPING_CASE_RE.search(raw))
                               or (RETURN_DICT_RE.search(raw) and is_ws_context(raw, rel_path))):
+        return True
+    if any(word in raw for word in BROKER_WORDS) and BROKER_CALL_RE.search(raw) \
+            and (discriminator_key or DISCRIMINATOR_KEYWORD_RE.search(raw) is not None):
         return True
     if any(word in raw and pattern.search(raw) for word, pattern in SEND_CALL_RES.items()):
         return discriminator_key or DISCRIMINATOR_KEYWORD_RE.search(raw) is not None \

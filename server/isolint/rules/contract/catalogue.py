@@ -283,8 +283,9 @@ def _moved_item(item: Located, changed: dict[str, tuple[dict, dict]], replaced: 
     return moved
 
 
-def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
-    files = [(path, record) for kind in FACT_KINDS for path, record in sorted(facts_by_kind.get(kind, {}).items())]
+def _declarations(files: list[tuple[str, dict[str, Any]]]):
+    """Per side: the message enums and models the files declare, and the wrappers; the aliases
+    between names either side declares."""
     enums: dict[str, dict[str, dict[str, str]]] = {}
     models: dict[str, dict[str, dict[str, Any]]] = {}
     aliases: dict[str, set[str]] = {}
@@ -299,10 +300,12 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
         for left, right in record.get("aliases", ()):
             aliases.setdefault(left, set()).add(right)
             aliases.setdefault(right, set()).add(left)
+    return enums, models, aliases, wrappers
 
-    records = dict(files)
-    channels = file_channels(records)
-    paired = frozenset(paired_files(records, channels, BACKEND, FRONTEND))
+
+def _strongly_used(files: list[tuple[str, dict[str, Any]]], paired: frozenset[str]):
+    """The enums and message models strong sends or handles refer to, per side, and those of
+    them referred to from a file paired with the other side."""
     # an enum that strong sends or handles refer to is a message enum, whatever its name; it is
     # on the channel of the files that refer to it
     used_enums: dict[str, set[str]] = {}
@@ -324,6 +327,20 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
                 used_models.setdefault(record["side"], set()).add(entry["model"])
                 if path in paired:
                     paired_models.add((record["side"], entry["model"]))
+    return used_enums, paired_enums, used_models, paired_models
+
+
+def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
+    files = [(path, record) for kind in FACT_KINDS for path, record in sorted(facts_by_kind.get(kind, {}).items())]
+    enums, models, aliases, wrappers = _declarations(files)
+    records = dict(files)
+    channels = file_channels(records)
+    paired = frozenset(paired_files(records, channels, BACKEND, FRONTEND))
+    used_enums, paired_enums, used_models, paired_models = _strongly_used(files, paired)
+    # a family of backend classes tagged with the members of an enum the frontend mirrors is a
+    # channel's messages: its tagged members are sent, whatever carries them
+    tagged = _mirrored_kind_tags(files, enums)
+    paired_enums.update((BACKEND, enum) for enum in tagged)
 
     strong_wrappers = {side: _strong_wrappers(definitions) for side, definitions in wrappers.items()}
     resolved_entries = []
@@ -363,6 +380,7 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
             or (entry.get("enum") and entry["enum"] in used_enums.get(side_name, ()))
             or (entry.get("message_model") and entry["message_model"] in used_models.get(side_name, ()))
             or (entry.get("container") and (side_name, path, entry["container"]) in promoted)
+            or (side_name == BACKEND and entry["role"] == DECLARE and name in tagged.get(entry.get("enum") or "", ()))
         ):
             entry = {**entry, "strong": True}
         side.add(Located(path, entry, name, fields, index))
@@ -372,6 +390,50 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
                           live=frozenset().union(*live_channels(records, channels, BACKEND, FRONTEND)))
     catalogue.mismatches = find_mismatches(catalogue)
     return catalogue
+
+
+#: the least a frontend enum must share with a backend enum of the same name to mirror it
+MIRROR_MIN_SHARED = 3
+
+
+def _mirrored_kind_tags(files: list[tuple[str, dict[str, Any]]],
+                        enums: dict[str, dict[str, dict[str, str]]]) -> dict[str, set[str]]:
+    """The backend enums whose members tag a family of classes (two classes or more, each with
+    its own member on one field: ``observation: str = ObservationType.RUN``), on a field the
+    frontend's receivers switch on (``switch (message.observation)``), and that the frontend
+    mirrors (an enum of the same name, not a state, sharing at least three values and half of
+    its own): the hand-copied discriminator of the messages the backend serializes from those
+    classes. Maps each such enum to the values its classes are tagged with."""
+    frontend = enums.get(FRONTEND, {})
+    backend = enums.get(BACKEND, {})
+    switched = {key for _, record in files if record["side"] == FRONTEND for key in record.get("switched", ())}
+    families: dict[tuple[str, str], dict[str, str]] = {}  # (enum, field) -> class -> member
+    for _, record in files:
+        if record["side"] != BACKEND:
+            continue
+        for class_name, field_name, reference in record.get("tags", ()):
+            enum, _, member = reference.partition(".")
+            families.setdefault((enum, field_name), {})[class_name] = member
+    tagged: dict[str, set[str]] = {}
+    for (enum, field_name), members_of in families.items():
+        if field_name not in switched:
+            continue
+        values = backend.get(enum, {})
+        mirror = set(frontend.get(enum, {}).values())
+        shared = mirror & set(values.values())
+        if len(set(members_of.values())) < 2 or is_state_name(enum) or len(shared) < MIRROR_MIN_SHARED \
+                or 2 * len(shared) < len(mirror):
+            continue
+        tagged.setdefault(enum, set()).update(values[m] for m in members_of.values() if m in values)
+    return tagged
+
+
+def _relayed_by_itself(items: list[Located], unknown_paths: set[str]) -> bool:
+    """A type this side only handles (where the peer does not know it) and also publishes to its
+    own message broker: traffic between its own nodes or workers (a Redis pub/sub relay), which
+    no peer is meant to send."""
+    return any(item.entry.get("broker") and item.role == SEND for item in items) \
+        and all(item.role == HANDLE for item in items if item.strong and item.path in unknown_paths)
 
 
 def _transport_only(items: list[Located]) -> bool:
@@ -471,6 +533,8 @@ def find_mismatches(catalogue: Catalogue) -> list[Mismatch]:
             if not unknown_paths:
                 continue
             roles = {item.role for item in items if item.path in unknown_paths}
+            if _relayed_by_itself(items, unknown_paths):
+                continue
 
             def anchors(role: str | None = None) -> tuple[Located, ...]:
                 return tuple(a for a in side.anchors(name, role) if a.path in unknown_paths) \

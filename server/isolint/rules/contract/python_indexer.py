@@ -131,6 +131,10 @@ ACK_CALLS = frozenset({"call"})
 SOCKETIO_RECEIVER_RE = re.compile(r"^(sio|socketio|socket_?io|\w*_sio)$", re.IGNORECASE)
 #: calls that may reach another file's wrapper: strong once the catalogue resolves the wrapper
 WRAPPER_CALL_RE = re.compile(r"^(emit|send)(_|$)|_(emit|send)$")
+#: a message broker's publish calls (Redis pub/sub and streams, list queues)
+BROKER_PUBLISH_CALLS = frozenset({"publish", "xadd", "lpush", "rpush"})
+#: the enums whose members tag a class as one kind of a family (``ObservationType``, ``EventKind``)
+KIND_ENUM_SUFFIXES = ("Type", "Kind")
 MESSAGE_RETURNERS_RE = re.compile(r"message|event|payload|notification|frame|envelope", re.IGNORECASE)
 
 
@@ -142,7 +146,7 @@ class PythonMessageIndexer(Indexer):
     # every shape above needs one of these; most Python files have none and are never indexed
     tokens = (b'"type"', b"'type'", b"type=", b"type:", b"_type", b".type", b"Enum", b"Literal", b"handler",
               b"emit(", b"MAP", b"_map",
-              b"websocket", b"WebSocketRoute", b"socketio", b"sio", b"yield", b"Response")
+              b"websocket", b"WebSocketRoute", b"socketio", b"sio", b"yield", b"Response", b"Type.", b"Kind.")
 
     def admits(self, source, project) -> bool:
         return python_file_may_hold_messages(source)
@@ -163,10 +167,12 @@ class PythonMessageIndexer(Indexer):
         wrappers = sorted([name, via, strong] for name, (via, strong) in collector.wrappers.items())
         channels = python_channels(source.raw)
         if not (collector.entries or collector.enums or collector.models or collector.aliases or wrappers
-                or channels):
+                or channels or collector.tags):
             return None
         facts = {"side": side, "ws": ws, "entries": collector.entries, "enums": collector.enums,
                  "models": collector.models, "aliases": collector.aliases}
+        if collector.tags:
+            facts["tags"] = collector.tags
         if wrappers:
             facts["wrappers"] = wrappers
         if channels:
@@ -332,11 +338,16 @@ class _Collector:
         self.enums: dict[str, dict[str, str]] = {}
         self.models: dict[str, dict[str, Any]] = {}
         self.aliases: list[list[str]] = []
+        #: classes that declare which kind of thing they are with an enum member
+        #: (``observation: str = ObservationType.RUN``): [class, field, "Enum.MEMBER"]
+        self.tags: list[list[str]] = []
         #: functions (and the names they are published under) that send their first argument:
         #: name -> (the callee it forwards to, whether that call is a strong send itself)
         self.wrappers: dict[str, tuple[str, bool]] = {}
         self._seen: set[tuple] = set()
         self._streaming = False
+        #: inside a publish to the backend's own broker: what is sent there is knowledge only
+        self._broker = False
 
     # -- entries -------------------------------------------------------------------------------
     def range_of(self, node: ast.AST) -> list[int]:
@@ -366,7 +377,11 @@ class _Collector:
         if key in self._seen:
             return
         self._seen.add(key)
+        if self._broker:
+            strong, via = False, f"{via}, to a message broker"
         entry: dict[str, Any] = {"role": role, "range": self.range_of(node), "strong": strong, "via": via}
+        if self._broker:
+            entry["broker"] = True
         if name is not None:
             entry["name"] = name
             entry["literal"] = self.is_plain_literal(node)
@@ -419,7 +434,25 @@ class _Collector:
         if bases & ENUM_BASES and (bases & {"Enum", "StrEnum"}):
             self.enum_class(node, "StrEnum" in bases)
             return
+        self.kind_tags(node)
         self.message_model(node)
+
+    def kind_tags(self, node: ast.ClassDef) -> None:
+        """``class CmdOutputObservation(Observation): observation: str = ObservationType.RUN``: a
+        class field whose default is a member of a ``…Type``/``…Kind`` enum tags the class as one
+        kind of a family. Kept as a fact: the catalogue decides whether the family is a channel's
+        messages (its enum mirrored by the frontend, several classes tagging one field)."""
+        for statement in node.body:
+            if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name) \
+                    or statement.target.id.startswith("_") or statement.value is None:
+                continue
+            value = statement.value
+            if isinstance(value, ast.Call) and _callee_name(value) == "Field":  # pydantic's Field(E.X, …)
+                value = value.args[0] if value.args else next(
+                    (kw.value for kw in value.keywords if kw.arg == "default"), None)
+            reference = _enum_ref(value)
+            if reference is not None and reference.split(".")[0].endswith(KIND_ENUM_SUFFIXES):
+                self.tags.append([node.name, statement.target.id, reference])
 
     def enum_class(self, node: ast.ClassDef, str_enum: bool) -> None:
         members: dict[str, str] = {}
@@ -619,6 +652,16 @@ class _Collector:
                     self.sent_value(argument, scope, via=f"`{callee}(…)`", models_by_shape=streaming)
             finally:
                 self._streaming = False
+        elif callee in BROKER_PUBLISH_CALLS and isinstance(node.func, ast.Attribute):
+            # ``redis.publish("session_msg", json.dumps({"message_type": "close_session", …}))``:
+            # a message to the backend's own broker (its other nodes, its workers), never to the
+            # frontend — knowledge that this side produces the type, which it may also handle
+            self._broker = True
+            try:
+                for argument in [*node.args, *(kw.value for kw in node.keywords)]:
+                    self.sent_value(argument, scope, via=f"`{callee}(…)`")
+            finally:
+                self._broker = False
         elif callee in self.wrappers and named_first:
             self.add(SEND, first, strong=self.ws, via=f"`{callee}(…)`, which sends its first argument", wrapper=callee)
         elif callee in HANDLER_REGISTRARS and len(node.args) >= 2 \

@@ -102,7 +102,7 @@ class TypeScriptMessageIndexer(Indexer):
         finally:
             collector.forget_learned_keys()
         channels = typescript_channels(source.raw)
-        if not (collector.entries or collector.enums or collector.wrappers or channels):
+        if not (collector.entries or collector.enums or collector.wrappers or channels or collector.switched_keys):
             return None
         facts = {"side": side, "ws": collector.ws, "entries": collector.entries, "enums": collector.enums,
                  "models": {}, "aliases": []}
@@ -110,6 +110,9 @@ class TypeScriptMessageIndexer(Indexer):
             facts["wrappers"] = sorted([name, via, strong] for name, (via, strong) in collector.wrappers.items())
         if channels:
             facts["channels"] = channels
+        if collector.switched_keys:
+            # the keys a receiver dispatches on: a backend family tagged on one is its messages
+            facts["switched"] = sorted(collector.switched_keys)
         if typescript_uses_socket(source.raw):
             facts["socket"] = True
         if configured_side(source):
@@ -205,6 +208,8 @@ class _Collector:
         self.bindings: dict[str, list] = {}
         #: ``const k = data.kind``: local names bound to a property read (what a switch may read)
         self.key_reads: dict[str, list] = {}
+        #: the keys of a message variable a ``switch`` with two cases or more dispatches on
+        self.switched_keys: set[str] = set()
         #: functions that hand their first parameter, the whole message, to a send: name -> send callee
         self.forwarders: dict[str, str] = {}
         #: functions that send their first parameter as the type: name -> (send callee, strong)
@@ -261,13 +266,12 @@ class _Collector:
         """Add to the file's discriminator keys the ``LEARNABLE_KEYS`` a receiver switches on
         (``switch (data.kind)``, or ``const k = data.kind; switch (k)``) with two ``case`` labels
         or more, and note the local names bound to a read of any discriminator key."""
-        learned: set[str] = set()
         for switch in switches:
             body = switch.child_by_field_name("body")
             cases = [c for c in (body.named_children if body is not None else ()) if c.type == "switch_case"]
             if len(cases) >= 2:
-                learned.update(self.keys_read(switch.child_by_field_name("value")) & LEARNABLE_KEYS)
-        keys = DISCRIMINATORS | learned
+                self.switched_keys.update(self.keys_read(switch.child_by_field_name("value")))
+        keys = DISCRIMINATORS | (self.switched_keys & LEARNABLE_KEYS)
         type_variables = frozenset(name for name in {*self.bindings, *self.key_reads}
                                    if any(key in keys for key in self.keys_read_by_name(name)))
         self._learned_tokens = (_FILE_KEYS.set(keys), _FILE_TYPE_VARIABLES.set(type_variables))

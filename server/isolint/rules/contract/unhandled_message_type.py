@@ -12,7 +12,9 @@ class UnhandledMessageType(ContractRule):
 
     ## What it does
     Flags a message type that one side of a channel sends or declares (a member of the
-    backend's message `Enum`, a message model's `Literal` discriminator, a `{"type": "…"}` dict
+    backend's message `Enum`, a message model's `Literal` discriminator, a member of a `…Type`
+    enum that event classes are tagged with (`observation: str = ObservationType.RUN`) when the
+    frontend mirrors that enum and switches on that field, a `{"type": "…"}` dict
     passed to `send_json` or yielded to a `StreamingResponse`/`EventSourceResponse`, an object
     with `type: '…'` passed to `ws.send`) that the other side never mentions on the same channel
     (a WebSocket route, Socket.IO, or an HTTP stream, paired by path): no `case`, no comparison,
@@ -78,8 +80,8 @@ class UnhandledMessageType(ContractRule):
     - Messages to someone else's server (a file that only opens client connections, the
       upstream socket of a proxy).
     - The transport's own events (`connect`, ASGI's `websocket.disconnect`…).
-    - Enums whose members no socket code sends or handles, and states, statuses and reasons
-      (`ConnectionStatus = 'connecting' | 'open'`).
+    - Enum members nothing sends (no event class tagged with it; a field no receiver switches
+      on), states, statuses and reasons.
     - With a `shared` contract file, each side is checked against it, not against the other.
 
     ## Options

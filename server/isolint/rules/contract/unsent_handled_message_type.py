@@ -58,7 +58,8 @@ class UnsentHandledMessageType(ContractRule):
       `type` bound from something that is no message (`const { type } = route.params`).
     - Replies of another server the backend is a client of (`websockets.connect`, an HTTP
       response's `r.json()`), and the transport's own events (`@sio.on("connect")`).
-    - The default of a `type` field of an abstract base or under a wider alias.
+    - A `type` field's default in an abstract base or under a wider alias; a type the backend
+      publishes to its own broker.
     - Another channel (see [ISO401](ISO401.md)), a backend `type` dispatch on an HTTP stream,
       and registrations on an object that is no socket (`cdp_session.on("Page.frameNavigated", …)`,
       `event_stream.subscribe(Subscriber.SERVER, …)`).

@@ -77,7 +77,8 @@ class HardcodedSecretInCode(Rule):
     - Well-known default passwords in connection URLs (`postgres:postgres@…`): ISO1xx's concern.
     - Page cursors (`next_page_token`) and API documentation examples (`example=`).
     - Public values: OpenSSH and PEM public keys, keys made to ship in clients by their
-      documented prefix (PostHog `phc_…`, Stripe `pk_live_…`), salts, nonces and IVs.
+      documented prefix (PostHog `phc_…`, Stripe `pk_live_…`), salts, nonces and IVs, and JWTs
+      handed out by design (an anonymous-role client key, a published demo token).
     - Docstrings.
 
     ## Options

@@ -57,6 +57,8 @@ class RealValueInEnvTemplate(Rule):
     - An UPPER_SNAKE name standing for the value that repeats a word of the key or is named
       like a secret (`PHOENIXD_API_PASSWORD=PHOENIXD_KEY`).
     - Non-secret settings: hosts, ports, flags, `TOKEN_EXPIRE_MINUTES`.
+    - JWTs handed out by design: an anonymous-role client key and a local stack's published demo
+      token (issuer `supabase-demo`).
     """
 
     code = "ISO202"

@@ -59,6 +59,8 @@ class SecretInEnvFile(Rule):
     - Well-known default passwords (`postgres`), which leak nothing.
     - Keys made to ship in clients (`phc_…`, `pk_live_…`), salts, nonces and IVs, and demo
       passwords that spell their own kind (`secure_password123`).
+    - JWTs handed out by design: an anonymous-role client key (Supabase's `anon` key) and a
+      published demo token (issuer `supabase-demo`).
     - Env files of the test zone (`.env.test`, `.env.ci`, files under `tests/`) and templates
       (`.env.example`: [ISO202](ISO202.md)).
     """
