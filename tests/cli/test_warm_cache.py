@@ -215,3 +215,29 @@ def test_a_partial_run_on_a_warm_cache_reports_what_the_full_run_reports(settled
     folder = lint_paths([root / "services/api"], cache=True)
     assert findings(folder) == [f for f in findings(full) if f[0].startswith("services/api/")]
     assert findings(lint_paths([root], cache=True)) == findings(full)
+
+
+def _children() -> set[str]:
+    """This process's child processes, zombies included (Linux)."""
+    pid = os.getpid()
+    return set(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads child processes from /proc")
+def test_a_listing_started_ahead_is_what_discovery_reads_and_none_is_left_running(settled: dict[str, Path]) -> None:
+    from isolint.core.gitview import discard_prefetched, git_listing, prefetch_listing
+
+    root = str(settled["untracked_ignored"])
+    before = _children()
+    direct = git_listing(root)
+    prefetch_listing(root)
+    assert len(_children() - before) == 1
+    assert git_listing(root) == direct is not None  # read from the process started ahead
+    assert _children() == before  # and reaped
+    prefetch_listing(root)
+    discard_prefetched()  # nobody asked for it
+    assert _children() == before
+    from isolint.cli.main import main
+
+    assert main(["check", "--exit-zero", "-q", root + "/services"]) == 0  # the CLI prefetches two listings
+    assert _children() == before

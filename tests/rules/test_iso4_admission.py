@@ -36,6 +36,9 @@ def _facts(source: SourceFile):
 
 
 EXTRACTED = {
+    "a typed message put on a queue": (
+        "class Outbox:\n    def ready(self):\n        self.out_queue.put_nowait({'type': 'ready'})\n"
+    ),
     "a typed message published to a broker": (
         "import json\n\nasync def close(redis_client, sid):\n    await redis_client.publish(\n"
         "        'session_msg', json.dumps({'message_type': 'close_session', 'sid': sid}))\n"

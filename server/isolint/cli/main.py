@@ -19,7 +19,7 @@ from isolint.cli import check as check_command
 from isolint.cli import contract as contract_command
 from isolint.cli import explain as explain_command
 from isolint.cli import report as report_command
-from isolint.cli.common import EXIT_CLEAN, EXIT_ERROR, UsageError, check_paths
+from isolint.cli.common import EXIT_CLEAN, EXIT_ERROR, UsageError, check_paths, prepare_engine
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return EXIT_ERROR
+    if argv is None and handler in (check_command.run, report_command.run):
+        prepare_engine(args.paths)  # the process is the command line: see prepare_engine
     try:
         return handler(args)
     except UsageError as exc:

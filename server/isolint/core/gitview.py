@@ -16,6 +16,7 @@ fall back to walking the folders and matching ``.gitignore`` themselves.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -50,22 +51,66 @@ def _git_environment() -> dict[str, str]:
 
 def run_git(folder: str, *args: str, timeout: float = _TIMEOUT_SECONDS) -> tuple[bytes | None, str]:
     """(stdout, "") or (None, why not) for ``git <args>`` in ``folder``, safely (see above)."""
+    started = _start_git(folder, args)
+    return (None, started) if isinstance(started, str) else _answer_of(started, timeout)
+
+
+def _start_git(folder: str, args: tuple[str, ...]) -> subprocess.Popen | str:
+    """The git process, or why it could not start."""
     executable = shutil.which("git")
     if executable is None:
-        return None, "git is not installed"
+        return "git is not installed"
     try:
-        done = subprocess.run([executable, *_SAFE_CONFIG, *args], cwd=folder, env=_git_environment(),
-                              stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+        return subprocess.Popen([executable, *_SAFE_CONFIG, *args], cwd=folder, env=_git_environment(),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"git could not run ({exc})"
+
+
+def _answer_of(process: subprocess.Popen, timeout: float) -> tuple[bytes | None, str]:
+    """What a started git process printed, as ``run_git`` returns it; a process that does not
+    answer in time is killed."""
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
         return None, (f"git did not answer within {timeout:g} s; an exclude file that is not a regular file "
                       "(a FIFO named .gitignore or .git/info/exclude) blocks it")
-    except (OSError, subprocess.SubprocessError) as exc:
-        return None, f"git could not run ({exc})"
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    if process.returncode != 0:
+        message = stderr.decode("utf-8", "replace").strip().splitlines()
         reason = next((line for line in message if "dubious ownership" in line), message[0] if message else "")
-        return None, reason.removeprefix("fatal: ") or f"git exited with {done.returncode}"
-    return done.stdout, ""
+        return None, reason.removeprefix("fatal: ") or f"git exited with {process.returncode}"
+    return stdout, ""
+
+
+_LISTING_ARGS = ("ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard")
+#: listings started ahead (``prefetch_listing``), by the folder's real path
+_prefetched: dict[str, subprocess.Popen] = {}
+
+
+def prefetch_listing(folder: str) -> None:
+    """Start git's listing of ``folder`` now, for ``git_listing`` to read later: git walks the
+    working tree (the longest part of a warm run's discovery) while isolint imports its rules
+    and loads its cache. A listing nobody reads is ended by ``discard_prefetched``."""
+    key = os.path.realpath(folder)
+    if key in _prefetched or repository_of(key) is None:
+        return
+    started = _start_git(key, _LISTING_ARGS)
+    if not isinstance(started, str):
+        _prefetched[key] = started
+
+
+atexit.register(lambda: discard_prefetched())
+
+
+def discard_prefetched() -> None:
+    """End and reap the listings started ahead that no discovery asked for."""
+    while _prefetched:
+        _, process = _prefetched.popitem()
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
 
 
 def repository_of(folder: str) -> str | None:
@@ -84,8 +129,11 @@ def repository_of(folder: str) -> str | None:
 def git_listing(folder: str, note: Callable[[str], None] | None = None) -> GitListing | None:
     """git's files under ``folder`` (inside a repository), or None (with a note saying why)
     when git cannot be asked."""
-    output, reason = run_git(folder, "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard",
-                             timeout=_LISTING_TIMEOUT_SECONDS)
+    prefetched = _prefetched.pop(os.path.realpath(folder), None)
+    if prefetched is not None:
+        output, reason = _answer_of(prefetched, _LISTING_TIMEOUT_SECONDS)
+    else:
+        output, reason = run_git(folder, *_LISTING_ARGS, timeout=_LISTING_TIMEOUT_SECONDS)
     if output is None:
         if note is not None:
             note(f"{folder}: git's view of the repository is not available ({reason}); "

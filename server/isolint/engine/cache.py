@@ -116,6 +116,10 @@ def fact_kinds_read(source: SourceFile, scan: TokenScan, project: Any = None) ->
     return tuple(sorted(kinds))
 
 
+#: a zone by its value without ``Zone(value)``'s lookup machinery (a warm run asks per file)
+_ZONES = {zone.value: zone for zone in Zone}
+
+
 @dataclass
 class CacheEntry:
     digest: str
@@ -142,7 +146,7 @@ class CacheEntry:
         return [Finding.from_json(f) for f in self.findings]
 
     def decoded_zone(self) -> Zone | None:
-        return Zone(self.zone) if self.zone else None
+        return _ZONES.get(self.zone) if self.zone else None
 
 
 class ResultCache:
@@ -214,10 +218,7 @@ class ResultCache:
                 held = self._unit_tiers[probe[0]] = has_unit_tier(self.root, probe[0])
             if held != probe[1]:
                 return None
-        try:
-            return Zone(zone)
-        except ValueError:
-            return None
+        return _ZONES.get(zone)
 
     def restamp(self, rel_path: str, stamp: list[int] | None, probe: list[Any] | None) -> None:
         """Record the stamp of a file found unchanged by its digest, so the next run trusts it,

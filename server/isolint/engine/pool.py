@@ -12,7 +12,9 @@ import gc
 import os
 import sys
 import traceback
+from collections import deque
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,10 @@ PARALLEL_THRESHOLD = 48
 #: workers' heaps more than they save in parsing.
 TREE_BUDGET_BYTES = 64 * 1024**2
 TREE_BYTES_PER_SOURCE_BYTE = 25
+
+#: each worker's share of a phase is sent in about this many chunks; a worker that has done its
+#: own takes the last chunks of the others, so the phase ends when the last chunk does
+CHUNKS_PER_WORKER = 24
 
 #: phase 1 item: (source index, only indexed for context?, size); phase 2: (source index, known facts, size)
 WorkItem = tuple[int, Any, int]
@@ -59,9 +65,11 @@ class Outcome:
 
 
 class StickyWorkers:
-    """Files go to the least loaded worker by size, in order, so the assignment — and the
-    result — does not depend on timing. The worker that indexed a file keeps its tree (within
-    ``TREE_BUDGET_BYTES``) and checks it in phase 2, after receiving every file's facts."""
+    """Files are shared out to the least loaded worker by size, in order, and sent in chunks; a
+    worker done with its own share takes the last chunks of another's, so that neither waits
+    for the other at the end of a phase. A file's result does not depend on the worker that
+    produces it. The worker that indexed a file keeps its tree (within ``TREE_BUDGET_BYTES``)
+    and checks it in phase 2, after receiving every file's facts."""
 
     def __init__(self, sources: list[SourceFile], projects: dict[Path, ProjectIndex], jobs: int | None,
                  phase1_size: int) -> None:
@@ -111,16 +119,43 @@ class StickyWorkers:
             finally:
                 if phase == 2:
                     self.local.release()
-        batches: list[list[tuple[int, Any]]] = [[] for _ in range(self.jobs)]
-        slots: list[tuple[int, int]] = []
-        for index, argument, size in items:
-            worker = self._assign(index, size)
-            slots.append((worker, len(batches[worker])))
-            batches[worker].append((index, argument))
-        for (_, connection), batch in zip(self.connections, batches):
-            connection.send((phase, batch, updates))
-        replies = [self._receive(connection) for _, connection in self.connections]
-        return [replies[worker][slot] for worker, slot in slots]
+        queues: list[deque[tuple[int, int, Any, int]]] = [deque() for _ in range(self.jobs)]
+        for slot, (index, argument, size) in enumerate(items):
+            queues[self._assign(index, size)].append((slot, index, argument, size))
+        chunk_bytes = sum(size + 1 for _, _, size in items) // (self.jobs * CHUNKS_PER_WORKER) + 1
+        results: list = [None] * len(items)
+        waiting: dict[Any, tuple[int, list[int]]] = {}
+        for worker, (_, connection) in enumerate(self.connections):
+            self._send(worker, connection, phase, queues, chunk_bytes, waiting, updates)
+        while waiting:
+            for connection in wait(list(waiting)):
+                worker, slots = waiting.pop(connection)
+                for slot, value in zip(slots, self._receive(connection)):
+                    results[slot] = value
+                self._send(worker, connection, phase, queues, chunk_bytes, waiting)
+        return results
+
+    def _send(self, worker: int, connection: Any, phase: int, queues: list[deque], chunk_bytes: int,
+              waiting: dict, updates: Any = None) -> None:
+        """The worker's next chunk: its own files in order, else the last files of the worker
+        with the most left (files stolen in phase 1 are then the thief's in phase 2)."""
+        own = queues[worker]
+        if own:
+            source, take = own, own.popleft
+        else:
+            source = max(queues, key=len)
+            take = source.pop
+        chunk: list[tuple[int, int, Any]] = []
+        taken = 0
+        while source and taken < chunk_bytes:
+            slot, index, argument, size = take()
+            chunk.append((slot, index, argument))
+            taken += size + 1
+            if phase == 1:
+                self.owner[index] = worker
+        if chunk:  # phase 2's first chunk brings every file's facts
+            connection.send((phase, [(index, argument) for _, index, argument in chunk], updates))
+            waiting[connection] = (worker, [slot for slot, _, _ in chunk])
 
     @staticmethod
     def _receive(connection) -> list:
@@ -144,6 +179,10 @@ class StickyWorkers:
             return self._run(2, items, updates)
         finally:
             for process, connection in self.connections:
+                try:
+                    connection.send(None)  # a worker also holds the others' pipes: no end of file
+                except OSError:
+                    pass
                 connection.close()
                 process.join()
 
@@ -203,23 +242,25 @@ class TreeKeeper:
 
 
 def _worker_loop(connection, sources: list[SourceFile], projects: dict[Path, ProjectIndex], budget: int) -> None:
-    """A forked worker: phase 1, then phase 2 on the facts the parent merged, then exit."""
+    """A forked worker: chunks of phase 1, then of phase 2 (the first bringing the facts the
+    parent merged), until the parent closes the connection."""
     keeper = TreeKeeper(sources, projects, budget)
     try:
         while True:
             try:
-                phase, batch, updates = connection.recv()
+                message = connection.recv()
             except EOFError:
                 return
+            if message is None:
+                return
+            phase, batch, updates = message
             try:
-                if phase == 2:
+                if updates is not None:
                     for root, rel_path, facts in updates:
                         projects[root].update(rel_path, facts)
                 connection.send(("ok", [keeper.run(phase, index, argument) for index, argument in batch]))
             except Exception:  # noqa: BLE001 - reported to the parent, which raises
                 connection.send(("error", traceback.format_exc()))
-            if phase == 2:
-                return
     finally:
         connection.close()
         os._exit(0)

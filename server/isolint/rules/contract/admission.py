@@ -24,8 +24,8 @@ text it cannot do without, and the tests hold files of each shape in its unusual
 - a dispatch on a message type: ``msg["type"]``, ``data.get("type")``, ``event.type`` on a
   message-like name; a type variable (``msg_type``, ``type_``…) compared, bound or matched; a
   ``match`` statement with a ``{"type": …}`` pattern;
-- a publish to a message broker (``redis.publish(…)``, ``xadd``, ``lpush``, ``rpush``) with a
-  discriminator key in the file;
+- a publish to a message broker (``redis.publish(…)``, ``xadd``, ``lpush``, ``rpush``) or a put
+  on a queue (``put``, ``put_nowait``) with a discriminator key in the file;
 - a ``yield`` of a message in a generator a streaming response may return: a constructor call
   or a name on its line, or a dict with a discriminator key or a Server-Sent Event's ``event``;
 - a class field tagged with a member of a ``…Type``/``…Kind`` enum
@@ -165,9 +165,9 @@ SEND_CALL_RES = {word: _compile(word + boundary + rb"(?:" + suffixes + rb")?" + 
     (b"push", rb"(?<![\w\x80-\xff]push)", rb"_event"),
     (b"notify", rb"(?<![\w\x80-\xff]notify)", rb"(?!)"),
 )}
-#: a publish to a message broker (``python_indexer.BROKER_PUBLISH_CALLS``), a method call
-BROKER_WORDS = (b"publish", b"xadd", b"lpush", b"rpush")
-BROKER_CALL_RE = _compile(rb"\.[\s\\]*(?:publish|xadd|lpush|rpush)" + _GAP + rb"\(")
+#: a publish to a message broker or a put on a queue (``python_indexer.RELAY_CALLS``), a method call
+BROKER_WORDS = (b"publish", b"xadd", b"lpush", b"rpush", b"put")
+BROKER_CALL_RE = _compile(rb"\.[\s\\]*(?:publish|xadd|lpush|rpush|put|put_nowait)" + _GAP + rb"\(")
 #: a discriminator key in a dict (``{"type": …}``, ``'msg_type'``) or in a mapping pattern
 DISCRIMINATOR_KEY_RE = _compile(rb"type[\"']")
 #: ``Model(type="…")``

@@ -133,6 +133,11 @@ SOCKETIO_RECEIVER_RE = re.compile(r"^(sio|socketio|socket_?io|\w*_sio)$", re.IGN
 WRAPPER_CALL_RE = re.compile(r"^(emit|send)(_|$)|_(emit|send)$")
 #: a message broker's publish calls (Redis pub/sub and streams, list queues)
 BROKER_PUBLISH_CALLS = frozenset({"publish", "xadd", "lpush", "rpush"})
+#: … and the calls that put a message on a queue
+QUEUE_PUT_CALLS = frozenset({"put", "put_nowait"})
+RELAY_CALLS = BROKER_PUBLISH_CALLS | QUEUE_PUT_CALLS
+#: ``put`` is also an HTTP method (``client.put(url, json=…)``): a queue only on a queue-like name
+QUEUE_RECEIVER_RE = re.compile(r"queue|^q$|_q$|outbox|inbox|mailbox|buffer", re.IGNORECASE)
 #: the enums whose members tag a class as one kind of a family (``ObservationType``, ``EventKind``)
 KIND_ENUM_SUFFIXES = ("Type", "Kind")
 MESSAGE_RETURNERS_RE = re.compile(r"message|event|payload|notification|frame|envelope", re.IGNORECASE)
@@ -346,8 +351,9 @@ class _Collector:
         self.wrappers: dict[str, tuple[str, bool]] = {}
         self._seen: set[tuple] = set()
         self._streaming = False
-        #: inside a publish to the backend's own broker: what is sent there is knowledge only
-        self._broker = False
+        #: inside a publish to the backend's own broker ("broker") or a put on a queue ("queue"):
+        #: what is sent there is knowledge only
+        self._relay: str | None = None
 
     # -- entries -------------------------------------------------------------------------------
     def range_of(self, node: ast.AST) -> list[int]:
@@ -377,10 +383,10 @@ class _Collector:
         if key in self._seen:
             return
         self._seen.add(key)
-        if self._broker:
-            strong, via = False, f"{via}, to a message broker"
+        if self._relay is not None:
+            strong, via = False, f"{via}, to a {'message broker' if self._relay == 'broker' else 'queue'}"
         entry: dict[str, Any] = {"role": role, "range": self.range_of(node), "strong": strong, "via": via}
-        if self._broker:
+        if self._relay == "broker":
             entry["broker"] = True
         if name is not None:
             entry["name"] = name
@@ -652,16 +658,19 @@ class _Collector:
                     self.sent_value(argument, scope, via=f"`{callee}(…)`", models_by_shape=streaming)
             finally:
                 self._streaming = False
-        elif callee in BROKER_PUBLISH_CALLS and isinstance(node.func, ast.Attribute):
+        elif callee in RELAY_CALLS and isinstance(node.func, ast.Attribute) \
+                and (callee != "put" or QUEUE_RECEIVER_RE.search(_target_name(node.func.value) or "")):
             # ``redis.publish("session_msg", json.dumps({"message_type": "close_session", …}))``:
             # a message to the backend's own broker (its other nodes, its workers), never to the
-            # frontend — knowledge that this side produces the type, which it may also handle
-            self._broker = True
+            # frontend — knowledge that this side produces the type, which it may also handle;
+            # ``out_queue.put_nowait({"kind": "copied-text"})``: a message some writer may drain
+            # to a socket later — knowledge that the type is produced, where nobody can tell
+            self._relay = "broker" if callee in BROKER_PUBLISH_CALLS else "queue"
             try:
                 for argument in [*node.args, *(kw.value for kw in node.keywords)]:
                     self.sent_value(argument, scope, via=f"`{callee}(…)`")
             finally:
-                self._broker = False
+                self._relay = None
         elif callee in self.wrappers and named_first:
             self.add(SEND, first, strong=self.ws, via=f"`{callee}(…)`, which sends its first argument", wrapper=callee)
         elif callee in HANDLER_REGISTRARS and len(node.args) >= 2 \

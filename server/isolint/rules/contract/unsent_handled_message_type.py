@@ -59,7 +59,7 @@ class UnsentHandledMessageType(ContractRule):
     - Replies of another server the backend is a client of (`websockets.connect`, an HTTP
       response's `r.json()`), and the transport's own events (`@sio.on("connect")`).
     - A `type` field's default in an abstract base or under a wider alias; a type the backend
-      publishes to its own broker.
+      publishes to its own broker or queues.
     - Another channel (see [ISO401](ISO401.md)), a backend `type` dispatch on an HTTP stream,
       and registrations on an object that is no socket (`cdp_session.on("Page.frameNavigated", …)`,
       `event_stream.subscribe(Subscriber.SERVER, …)`).
