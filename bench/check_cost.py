@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -87,6 +88,53 @@ def replay(project: ProjectIndex, workspace: Path, lines: int, edits: int) -> tu
     return (time.process_time() - start) * 1000 / len(script), len(opened.findings), open_ms
 
 
+class PhaseTimer:
+    """CPU per phase of the checks run while it is on: the parse, the rules' prefilter (their
+    ``admits``), each indexer's ``extract`` and the rules' walk — the engine's functions
+    wrapped for the run (bench only)."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[str, float] = {}
+
+    def _timed(self, name: str, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - start
+        return timed
+
+    def __enter__(self) -> "PhaseTimer":
+        import dataclasses
+
+        from isolint.engine import checker, python_runner
+
+        self._saved = (checker.prefilter, checker._extract_facts, checker.runner_for)
+        checker.prefilter = self._timed("prefilter", checker.prefilter)
+
+        def extract(indexers: list, source: Any, tree: Any) -> dict[str, Any]:
+            facts = {}
+            for indexer in indexers:
+                value = self._timed(f"indexer {indexer.name}", indexer.extract)(source, tree)
+                if value is not None:
+                    facts[indexer.name] = value
+            return facts
+
+        checker._extract_facts = extract
+        runner = python_runner.RUNNER
+        patched = dataclasses.replace(runner, parse=self._timed("parse", runner.parse),
+                                      run=self._timed("rules' walk", runner.run))
+        original = checker.runner_for
+        checker.runner_for = lambda language: patched if original(language) is runner else original(language)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        from isolint.engine import checker
+
+        checker.prefilter, checker._extract_facts, checker.runner_for = self._saved
+
+
 def replay_file(projects: dict[Path, ProjectIndex], path: Path, edits: int) -> tuple[float, float, int, float]:
     """(median, p95 CPU ms per keystroke, findings of the opened file, CPU ms of the first check)
     of typing ``lsp_latency.keystrokes`` into the real file at ``path``, one check per keystroke."""
@@ -120,11 +168,19 @@ def run_corpus(args: argparse.Namespace) -> int:
         lines = (root / rel).read_text(encoding="utf-8").count("\n")
         if profiler:
             profiler.enable()
-        median, p95, findings, open_ms = replay_file(projects, root / rel, args.edits)
+        if args.phases:
+            with PhaseTimer() as phases:
+                median, p95, findings, open_ms = replay_file(projects, root / rel, args.edits)
+        else:
+            median, p95, findings, open_ms = replay_file(projects, root / rel, args.edits)
         if profiler:
             profiler.disable()
         print(f"| `{rel}` | {lines:,} | {findings} | {open_ms:.1f} ms | {median:.1f} / {p95:.1f} ms "
               f"| {os.getloadavg()[0]:.1f} |", flush=True)
+        if args.phases:  # the opened file's first check included: one more than the keystrokes
+            checks = len(keystrokes((root / rel).read_text(encoding="utf-8"), args.edits, seed=1)) + 1
+            print("  " + ", ".join(f"{name} {cpu * 1000 / checks:.1f} ms"
+                                   for name, cpu in sorted(phases.cpu.items(), key=lambda item: -item[1])))
     if profiler:
         if args.profile_out:
             profiler.dump_stats(args.profile_out)
@@ -145,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --corpus: this file (relative to the corpus) instead; repeatable")
     parser.add_argument("--sort", default="cumulative", help="pstats order of --profile")
     parser.add_argument("--top", type=int, default=45, help="rows of --profile")
+    parser.add_argument("--phases", action="store_true",
+                        help="with --corpus: CPU per check of each phase (parse, prefilter, each indexer, rules)")
     parser.add_argument("--profile-out", type=Path, default=None, help="with --corpus: also save --profile's stats here")
     args = parser.parse_args(argv)
     if args.corpus:
