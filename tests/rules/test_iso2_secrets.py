@@ -18,7 +18,8 @@ from isolint.api import fix_source, lint_paths, lint_source
 from isolint.core.config import Settings
 from isolint.core.model import SECRET_RANGE, Severity, mask_secret
 from isolint.engine.dotenv_runner import parse_dotenv
-from isolint.core.source import SourceFile
+from isolint.core.source import SourceFile, language_of
+from isolint.core.model import Language
 from isolint.rules.common.secret_detection import (
     NameKind,
     Strictness,
@@ -365,3 +366,34 @@ def test_secrets_in_their_real_shapes_are_found(code: str) -> None:
 @pytest.mark.parametrize("code", REAL_CODE_LOOK_ALIKES, ids=range(len(REAL_CODE_LOOK_ALIKES)))
 def test_look_alikes_from_real_code_stay_quiet(code: str) -> None:
     assert not lint_source(code + "\n", ROOT / "services/api/app/settings.py", _settings("ISO203")).findings
+
+
+# -- compose files ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "compose"), [
+    ("docker-compose.yml", True), ("docker-compose.override.yaml", True), ("compose.yaml", True),
+    ("compose.prod.yml", True), ("docker-compose-local.yml", True),
+    ("mkdocs.yml", False), ("decompose.yml", False), ("docker-compose.md", False), ("config.yaml", False),
+])
+def test_compose_files_are_read_like_env_files(name: str, compose: bool) -> None:
+    assert (language_of(name) is Language.DOTENV) is compose
+
+
+def test_a_secret_default_of_a_reference_is_judged_and_located() -> None:
+    value = "${SECRET_KEY:-kdjvtatmadgq6hepmfx4tyi06xgj0qh7kviq5m7xht6h3kkkzf}"
+    hit = find_secret("SECRET_KEY", value)
+    assert hit is not None and value[hit.start:hit.end] == "kdjvtatmadgq6hepmfx4tyi06xgj0qh7kviq5m7xht6h3kkkzf"
+    assert find_secret("SECRET_KEY", "${SECRET_KEY:?set SECRET_KEY}") is None
+    assert find_secret("POSTGRES_PASSWORD", "${POSTGRES_PASSWORD:-app}") is None
+
+
+def test_a_compose_file_lists_its_entries_and_only_iso201_reads_it() -> None:
+    text = ("services:\n  api:\n    image: ghcr.io/acme/api:1.4\n    environment:\n"
+            "      - API_URL=http://localhost:8000\n"
+            "      - SESSION_SECRET=uRMv6HfIjLMH2enFlygfkuw6PiHqHzmf\n")
+    path = ROOT / "deploy" / "docker-compose.prod.yml"
+    document = parse_dotenv(SourceFile.from_text(path, text, Settings(root=ROOT)))
+    assert [entry.key for entry in document.entries][-2:] == ["API_URL", "SESSION_SECRET"]
+    findings = lint_source(text, path, Settings(root=ROOT)).findings
+    assert [(f.code, f.range.start.line) for f in findings] == [("ISO201", 5)]
+    assert "uRMv6HfIjLMH2enFlygfkuw6PiHqHzmf" not in findings[0].message

@@ -419,6 +419,26 @@ def test_typescript_switch_on_a_bound_key_read_and_a_message_forwarder() -> None
             ("handle", "screenshot", True)} <= summary(facts)
 
 
+def test_typescript_message_bound_to_a_local_then_forwarded_is_sent() -> None:
+    """`const response: Reply = { kind: … }; respond(response)` with `respond` forwarding its
+    parameter to the socket is a send; the same object handed to a function that forwards
+    nothing (`log(response)`) is not."""
+    facts = ts_entries(
+        "const ws = new WebSocket(url);\n"
+        "const respond = (message: MessageOut) => { ws.send(JSON.stringify(message)); };\n"
+        "const log = (message: MessageOut) => { console.info(message); };\n"
+        "ws.onmessage = (event) => {\n"
+        "  const data = JSON.parse(event.data);\n"
+        "  switch (data.kind) {\n    case 'ask-for-clipboard': {\n"
+        "      const response: Reply = { kind: 'clipboard-response', text: '' };\n"
+        "      respond(response);\n      break;\n    }\n"
+        "    case 'screenshot': {\n      const note = { kind: 'screenshot-seen' };\n      log(note);\n      break;\n    }\n"
+        "  }\n};\n"
+    )
+    assert ("send", "clipboard-response", True) in summary(facts)
+    assert not any(role == "send" and name == "screenshot-seen" for role, name, _ in summary(facts))
+
+
 def test_typescript_kind_without_a_switch_on_it_stays_weak() -> None:
     """Look-alike: `{ kind: 'separator' }` in a file whose receiver never switches on `kind`."""
     facts = ts_entries(

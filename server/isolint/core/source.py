@@ -31,6 +31,10 @@ PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
 TYPESCRIPT_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 DOTENV_EXTRA_NAMES = frozenset({".secrets", "secrets.env", ".envrc", ".flaskenv"})
 DOTENV_TEMPLATE_SUFFIXES = (".template", ".example", ".sample", ".tmpl", ".dist")
+#: docker compose files (``docker-compose.yml``, ``compose.prod.yaml``, ``docker-compose-local.yml``):
+#: read like env files, since their ``environment:`` entries and ``${VAR:-default}`` defaults are
+#: the values a container is started with
+COMPOSE_NAME_RE = re.compile(r"(?:^|[._-])(?:docker-)?compose(?:[._-][\w.-]*)?\.ya?ml$")
 
 
 def language_of(path: str | PurePosixPath | Path) -> Language | None:
@@ -43,11 +47,16 @@ def language_of(path: str | PurePosixPath | Path) -> Language | None:
         return Language.PYTHON
     if lowered.endswith(TYPESCRIPT_SUFFIXES) and not lowered.endswith((".d.ts", ".min.js")):
         return Language.TYPESCRIPT
-    if is_dotenv_name(lowered):
+    if is_dotenv_name(lowered) or is_compose_name(lowered):
         return Language.DOTENV
     if lowered == "pyproject.toml":
         return Language.TOML
     return None
+
+
+def is_compose_name(lowered: str) -> bool:
+    """A docker compose file, by its lower-case name."""
+    return COMPOSE_NAME_RE.search(lowered) is not None
 
 
 def is_dotenv_name(lowered: str) -> bool:

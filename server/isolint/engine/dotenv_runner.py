@@ -14,18 +14,24 @@ from typing import Any
 from isolint.core.context import DotenvContext, DotenvDocument, DotenvEntry
 from isolint.core.model import Finding, Range
 from isolint.core.rule import Rule
-from isolint.core.source import SourceFile
+from isolint.core.source import SourceFile, is_compose_name
 from isolint.core.suppression import scan_line_comments
 from isolint.engine.runners import LanguageRunner
 
 log = logging.getLogger(__name__)
 
 _ASSIGN_RE = re.compile(r"^(?P<indent>\s*)(?P<export>export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)\s*(?P<op>=|:)\s?")
+#: a compose file also lists ``environment:`` entries as YAML items: ``- KEY=value``
+_COMPOSE_ASSIGN_RE = re.compile(
+    r"^(?P<indent>\s*(?:-\s+)?)(?P<export>)(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)\s*(?P<op>=|:)\s?")
 
 
 def parse_dotenv(source: SourceFile) -> DotenvDocument:
+    """The entries of an env file, or of a compose file (its ``KEY: value`` and ``- KEY=value``
+    lines; the other YAML lines are entries nothing reports, or invalid lines)."""
     document = DotenvDocument()
     lines = source.lines
+    assign_re = _COMPOSE_ASSIGN_RE if is_compose_name(source.name.lower()) else _ASSIGN_RE
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -33,7 +39,7 @@ def parse_dotenv(source: SourceFile) -> DotenvDocument:
         if not stripped or stripped.startswith("#"):
             index += 1
             continue
-        match = _ASSIGN_RE.match(line)
+        match = assign_re.match(line)
         if not match or match.group("op") == ":" and not match.group("export") and "=" in line[: match.end()]:
             document.invalid_lines.append(index)
             index += 1

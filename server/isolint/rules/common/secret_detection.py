@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import enum
 import math
 import re
@@ -464,10 +465,20 @@ def is_public_key_material(value: str) -> bool:
     return 3 <= length <= 64 and _SSH_KEY_TYPE_RE.fullmatch(decoded[4:4 + length]) is not None
 
 
+#: ``${SECRET_KEY:-value}`` / ``${SECRET_KEY-value}``: a reference whose default is used whenever the
+#: variable is unset (docker compose, shells, python-dotenv) — the default is a value like any other
+DEFAULTED_REFERENCE_RE = re.compile(r"^\$\{(?P<variable>[A-Za-z_][A-Za-z0-9_]*):?-(?P<default>[^${}]*)\}$")
+
+
 def find_secret(name: str | None, value: str, strictness: Strictness = Strictness.COMMITTED) -> SecretHit | None:
     """The secret ``value`` (bound to ``name``) holds, if any — see the module docstring."""
     if not value or len(value) > 20_000:
         return None
+    reference = DEFAULTED_REFERENCE_RE.match(value)
+    if reference is not None:  # judge the default, bound to the same name
+        hit = find_secret(name, reference.group("default"), strictness)
+        offset = reference.start("default")
+        return hit and dataclasses.replace(hit, start=hit.start + offset, end=hit.end + offset)
     hit = known_format(value)
     if hit is not None:
         return hit

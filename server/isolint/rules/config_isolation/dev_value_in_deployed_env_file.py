@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from isolint.core.model import SECRET_RANGE, Language
 from isolint.core.rule import PRODUCTION_ONLY, Rule
+from isolint.core.source import is_compose_name
 from isolint.core.zones import env_file_environment
 from isolint.rules.config_isolation.values import classify_dev_value, secret_span
 
@@ -43,7 +44,8 @@ class DevValueInDeployedEnvFile(Rule):
     ```
 
     ## Known look-alikes
-    - Templates (`.env.production.example`): not deployed, not checked.
+    - Templates (`.env.production.example`): not deployed, not checked; compose files
+      (`docker-compose.prod.yml`) are read for secrets only ([ISO201](ISO201.md)).
     - `HOST=0.0.0.0` and `BIND_HOST=127.0.0.1`, where a server binds; `0.0.0.0` is reported
       only in a URL or a backing service's variable (`REDIS_HOST`).
     - Hosts in lists that are checked against, not connected to: `ALLOWED_HOSTS`,
@@ -59,7 +61,7 @@ class DevValueInDeployedEnvFile(Rule):
 
     def check_dotenv(self, document: DotenvDocument, ctx: DotenvContext) -> None:
         environment = env_file_environment(ctx.source.name)
-        if environment not in DEPLOYED_ENVIRONMENTS:
+        if environment not in DEPLOYED_ENVIRONMENTS or is_compose_name(ctx.source.name.lower()):
             return
         for entry in document.entries:
             if not entry.value.strip():

@@ -338,8 +338,9 @@ class _Collector:
         return node is not None and node.type == "identifier" and _text(node) == parameter
 
     def on_object_call(self, node) -> None:
-        """``sendCommand({ kind: 'take-control' })``: a send when ``sendCommand`` forwards its
-        first parameter to a socket send in this file."""
+        """``sendCommand({ kind: 'take-control' })``, or ``respond(response)`` with ``response``
+        bound to such an object: a send when the callee forwards its first parameter to a socket
+        send in this file."""
         callee = _callee(node.child_by_field_name("function"))
         arguments = node.child_by_field_name("arguments")
         if callee in self.forwarders and arguments is not None and arguments.named_children:
@@ -710,6 +711,7 @@ _QUERY_SOURCE = f"""
   function: [(identifier) @wcallee (member_expression property: (property_identifier) @wcallee)]
   arguments: (arguments . (string))) @wrapper_call
 (call_expression function: [(identifier) (member_expression)] arguments: (arguments . (object))) @object_call
+(call_expression function: (identifier) arguments: (arguments . (identifier) .)) @object_call
 (switch_statement) @switch_statement
 (binary_expression operator: ["===" "=="]) @binary_expression
 """

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from isolint.core.gitignore import is_committed as committed
 from isolint.core.model import SECRET_RANGE, Fix, Position, Range, Severity
 from isolint.core.rule import Rule
+from isolint.core.source import is_compose_name
 from isolint.rules.common.secret_detection import SecretHit
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ def report_secret(
 ) -> None:
     """Report ``hit`` on ``entry``; in a gitignored file only as a hint, without a fix."""
     masked_range = secret_range(ctx, entry, hit)
+    kind = "compose file" if is_compose_name(ctx.source.name.lower()) else "env file"
     finding = ctx.report(
         rule,
         ctx.range(entry),
@@ -52,7 +54,7 @@ def report_secret(
         key=entry.key,
         what=hit.description,
         masked=hit.masked,
-        place="a committed env file" if committed else "a gitignored env file (not committed; keep it that way)",
+        place=f"a committed {kind}" if committed else f"a gitignored {kind} (not committed; keep it that way)",
         **fields,
     )
     if not committed:

@@ -1,29 +1,42 @@
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
-from isolint.core.model import Fixability, Language, Severity, Zone
+from isolint.core.model import Applicability, Fix, Fixability, Language, Severity, Zone
 from isolint.core.rule import Rule
+from isolint.core.source import is_compose_name
 from isolint.core.zones import is_template_file
-from isolint.fixers.dotenv_values import blank_value_fix
-from isolint.rules.common.secret_detection import Strictness, find_secret
+from isolint.fixers.dotenv_values import blank_value_fix, replace_value_fix
+from isolint.rules.common.secret_detection import (
+    DEFAULTED_REFERENCE_RE,
+    HitKind,
+    SecretHit,
+    Strictness,
+    find_secret,
+    looks_random,
+)
 from isolint.rules.secrets.env_files import is_committed, report_secret
 
 if TYPE_CHECKING:
-    from isolint.core.context import DotenvContext, DotenvDocument
+    from isolint.core.context import DotenvContext, DotenvDocument, DotenvEntry
     from isolint.core.source import SourceFile
 
 QUIET_ZONES = frozenset({Zone.TEST, Zone.INTEGRATION_TEST, Zone.GENERATED})
 DEPLOYED_PLACE = "the deployment's secret store"
+#: in a compose file, a password mostly is the one it sets for a container it starts (a database,
+#: object storage): reported only when generated (random), like a key, not for its strength
+CONTAINER_PASSWORD_KINDS = frozenset({HitKind.PASSWORD, HitKind.URL_PASSWORD})
 LOCAL_PLACE = "your local, gitignored .env.local"
 
 
 class SecretInEnvFile(Rule):
-    """A real secret (provider token, random key, strong password) in a committed env file.
+    """A real secret (token, random key, strong password) in a committed env or compose file.
 
     ## What it does
     Checks committed env files (`.env`, `.env.*`, `*.env`, `.secrets`, `.envrc`, `.flaskenv`)
-    for values that are real secrets: a known provider format (AWS `AKIA…`, GitHub `ghp_…`,
+    and docker compose files (their `KEY: value` and `- KEY=value` entries, and the default of
+    a `${KEY:-default}` reference) for values that are real secrets: a known provider format (AWS `AKIA…`, GitHub `ghp_…`,
     Slack `xox…`, Stripe `sk_live_…`, a signed JWT, a PEM private key…) whatever the key's
     name, a random-looking value under a secret-named key, a strong password under a
     password-named key, or a real password embedded in a URL. A file that `.gitignore`
@@ -48,15 +61,18 @@ class SecretInEnvFile(Rule):
 
     ## Fix safety
     Unsafe: the value is blanked (a comment line above says where to set it), so an app that
-    read it from this file stops working until the secret is provided another way. Rotate the
-    secret too: it is in the repository's history.
+    read it from this file stops working until the secret is provided another way. In a compose
+    file a defaulted reference becomes a required one (`${SECRET_KEY:?set SECRET_KEY}`: compose
+    refuses to start until it is set); a literal value there gets no fix. A secret the file
+    repeats is one finding (the other places are related locations), fixed at every place at
+    once. Rotate the secret too: it is in the repository's history.
 
     ## Known look-alikes
     - Secret-sounding names with non-secret values: `TOKEN_EXPIRE_MINUTES=30`,
       `API_KEY_HEADER=X-API-Key`, `SECRET_KEY_FILE=/run/secrets/jwt`.
-    - Placeholders (`changeme`, `your-…-here`, `${VAR}`, `<…>`, empty) and low-entropy words
-      (`dev-secret-key`).
-    - Well-known default passwords (`postgres`), which leak nothing.
+    - Placeholders (`changeme`, `your-…-here`, `${VAR}`, `${VAR:?…}`, `${VAR:-secret-key}`, `<…>`,
+      empty), low-entropy words (`dev-secret-key`), well-known default passwords (`postgres`);
+      in a compose file, any password it gives a container unless generated.
     - Keys made to ship in clients (`phc_…`, `pk_live_…`), salts, nonces and IVs, and demo
       passwords that spell their own kind (`secure_password123`).
     - JWTs handed out by design: an anonymous-role client key (Supabase's `anon` key) and a
@@ -79,21 +95,60 @@ class SecretInEnvFile(Rule):
         return source.zone not in QUIET_ZONES and not is_template_file(source.name)
 
     def check_dotenv(self, document: "DotenvDocument", ctx: "DotenvContext") -> None:
-        committed: bool | None = None
+        compose = is_compose_name(ctx.source.name.lower())
+        found: dict[str, list[tuple["DotenvEntry", SecretHit, Fix | None]]] = {}
         for entry in document.entries:
             hit = find_secret(entry.key, entry.value, Strictness.COMMITTED)
             if hit is None:
                 continue
-            if committed is None:
-                committed = is_committed(ctx)
-            source = ctx.source
-            fix = blank_value_fix(
-                key=entry.key,
-                value_range=entry.value_range,
-                line_text=source.line(entry.line),
-                end_line_text=source.line(entry.value_range.end.line),
-                inline_comment=entry.comment,
-                line_ending=source.line_ending,
-                where=LOCAL_PLACE if source.zone is Zone.DEVELOPMENT else DEPLOYED_PLACE,
-            )
-            report_secret(self, ctx, entry, hit, committed=committed, fix=fix)
+            if compose and hit.kind in CONTAINER_PASSWORD_KINDS and not looks_random(hit.value):
+                continue  # the password the file gives the container it starts, like a template's
+            fix = required_variable_fix(ctx, entry) if compose else self._blank_fix(ctx, entry)
+            found.setdefault(hit.value, []).append((entry, hit, fix))
+        if not found:
+            return
+        committed = is_committed(ctx)
+        for (entry, hit, fix), *again in found.values():
+            # one secret, one finding: where the file repeats it, the other entries are related
+            fixes = [fix] + [other_fix for _, _, other_fix in again]
+            report_secret(self, ctx, entry, hit, committed=committed, fix=merged_fix(fixes),
+                          related=[(ctx.range(other), f"the same secret again, as `{other.key}`")
+                                   for other, _, _ in again])
+
+    @staticmethod
+    def _blank_fix(ctx: "DotenvContext", entry: "DotenvEntry") -> Fix:
+        source = ctx.source
+        return blank_value_fix(
+            key=entry.key,
+            value_range=entry.value_range,
+            line_text=source.line(entry.line),
+            end_line_text=source.line(entry.value_range.end.line),
+            inline_comment=entry.comment,
+            line_ending=source.line_ending,
+            where=LOCAL_PLACE if source.zone is Zone.DEVELOPMENT else DEPLOYED_PLACE,
+        )
+
+
+def merged_fix(fixes: list[Fix | None]) -> Fix | None:
+    """One fix for every place of a repeated secret (the first one's title), or none when a
+    place has no fix: half a fix would leave the secret in the file."""
+    if any(fix is None for fix in fixes):
+        return None
+    first = fixes[0]
+    if len(fixes) == 1:
+        return first
+    return dataclasses.replace(first, edits=tuple(edit for fix in fixes for edit in fix.edits))
+
+
+def required_variable_fix(ctx: "DotenvContext", entry: "DotenvEntry") -> Fix | None:
+    """In a compose file, ``${SECRET_KEY:-<secret>}`` becomes ``${SECRET_KEY:?set SECRET_KEY}``: compose
+    refuses to start until the variable is set. A literal value has no such rewrite (blanking it
+    would leave the container without the setting): no fix."""
+    reference = DEFAULTED_REFERENCE_RE.match(entry.value)
+    if reference is None:
+        return None
+    variable = reference.group("variable")
+    return replace_value_fix(
+        replace=entry.value_range, new_text=f"{entry.quote}${{{variable}:?set {variable}}}{entry.quote}",
+        title=f"Require `{variable}` instead of defaulting it", applicability=Applicability.UNSAFE)
+
