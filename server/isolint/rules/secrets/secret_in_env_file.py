@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from isolint.core.model import Applicability, Fix, Fixability, Language, Severity, Zone
@@ -7,7 +8,14 @@ from isolint.core.rule import Rule
 from isolint.core.source import is_compose_name
 from isolint.core.zones import is_template_file
 from isolint.fixers.dotenv_values import blank_value_fix, replace_value_fix
-from isolint.rules.common.secret_detection import DEFAULTED_REFERENCE_RE, HitKind, Strictness, find_secret, looks_random
+from isolint.rules.common.secret_detection import (
+    DEFAULTED_REFERENCE_RE,
+    HitKind,
+    SecretHit,
+    Strictness,
+    find_secret,
+    looks_random,
+)
 from isolint.rules.secrets.env_files import is_committed, report_secret
 
 if TYPE_CHECKING:
@@ -55,8 +63,9 @@ class SecretInEnvFile(Rule):
     Unsafe: the value is blanked (a comment line above says where to set it), so an app that
     read it from this file stops working until the secret is provided another way. In a compose
     file a defaulted reference becomes a required one (`${SECRET_KEY:?set SECRET_KEY}`: compose
-    refuses to start until it is set); a literal value there gets no fix. Rotate the secret too:
-    it is in the repository's history.
+    refuses to start until it is set); a literal value there gets no fix. A secret the file
+    repeats is one finding (the other places are related locations), fixed at every place at
+    once. Rotate the secret too: it is in the repository's history.
 
     ## Known look-alikes
     - Secret-sounding names with non-secret values: `TOKEN_EXPIRE_MINUTES=30`,
@@ -86,29 +95,49 @@ class SecretInEnvFile(Rule):
         return source.zone not in QUIET_ZONES and not is_template_file(source.name)
 
     def check_dotenv(self, document: "DotenvDocument", ctx: "DotenvContext") -> None:
-        committed: bool | None = None
+        compose = is_compose_name(ctx.source.name.lower())
+        found: dict[str, list[tuple["DotenvEntry", SecretHit, Fix | None]]] = {}
         for entry in document.entries:
             hit = find_secret(entry.key, entry.value, Strictness.COMMITTED)
             if hit is None:
                 continue
-            if committed is None:
-                committed = is_committed(ctx)
-            source = ctx.source
-            if is_compose_name(source.name.lower()):
-                if hit.kind in CONTAINER_PASSWORD_KINDS and not looks_random(hit.value):
-                    continue  # the password the file gives the container it starts, like a template's
-                report_secret(self, ctx, entry, hit, committed=committed, fix=required_variable_fix(ctx, entry))
-                continue
-            fix = blank_value_fix(
-                key=entry.key,
-                value_range=entry.value_range,
-                line_text=source.line(entry.line),
-                end_line_text=source.line(entry.value_range.end.line),
-                inline_comment=entry.comment,
-                line_ending=source.line_ending,
-                where=LOCAL_PLACE if source.zone is Zone.DEVELOPMENT else DEPLOYED_PLACE,
-            )
-            report_secret(self, ctx, entry, hit, committed=committed, fix=fix)
+            if compose and hit.kind in CONTAINER_PASSWORD_KINDS and not looks_random(hit.value):
+                continue  # the password the file gives the container it starts, like a template's
+            fix = required_variable_fix(ctx, entry) if compose else self._blank_fix(ctx, entry)
+            found.setdefault(hit.value, []).append((entry, hit, fix))
+        if not found:
+            return
+        committed = is_committed(ctx)
+        for (entry, hit, fix), *again in found.values():
+            # one secret, one finding: where the file repeats it, the other entries are related
+            fixes = [fix] + [other_fix for _, _, other_fix in again]
+            report_secret(self, ctx, entry, hit, committed=committed, fix=merged_fix(fixes),
+                          related=[(ctx.range(other), f"the same secret again, as `{other.key}`")
+                                   for other, _, _ in again])
+
+    @staticmethod
+    def _blank_fix(ctx: "DotenvContext", entry: "DotenvEntry") -> Fix:
+        source = ctx.source
+        return blank_value_fix(
+            key=entry.key,
+            value_range=entry.value_range,
+            line_text=source.line(entry.line),
+            end_line_text=source.line(entry.value_range.end.line),
+            inline_comment=entry.comment,
+            line_ending=source.line_ending,
+            where=LOCAL_PLACE if source.zone is Zone.DEVELOPMENT else DEPLOYED_PLACE,
+        )
+
+
+def merged_fix(fixes: list[Fix | None]) -> Fix | None:
+    """One fix for every place of a repeated secret (the first one's title), or none when a
+    place has no fix: half a fix would leave the secret in the file."""
+    if any(fix is None for fix in fixes):
+        return None
+    first = fixes[0]
+    if len(fixes) == 1:
+        return first
+    return dataclasses.replace(first, edits=tuple(edit for fix in fixes for edit in fix.edits))
 
 
 def required_variable_fix(ctx: "DotenvContext", entry: "DotenvEntry") -> Fix | None:
