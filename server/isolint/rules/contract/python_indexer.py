@@ -141,6 +141,9 @@ QUEUE_RECEIVER_RE = re.compile(r"queue|^q$|_q$|outbox|inbox|mailbox|buffer", re.
 #: the enums whose members tag a class as one kind of a family (``ObservationType``, ``EventKind``)
 KIND_ENUM_SUFFIXES = ("Type", "Kind")
 MESSAGE_RETURNERS_RE = re.compile(r"message|event|payload|notification|frame|envelope", re.IGNORECASE)
+#: … but a validator or parser of one (``_validate_wheel_event(msg)``) returns its input checked,
+#: often as another protocol's payload (a DevTools ``Input`` command), not a message it sends
+CHECKERS_RE = re.compile(r"^_*(validate|sanitize|normali[sz]e|clean|coerce|parse|check)(_|$)", re.IGNORECASE)
 
 
 class PythonMessageIndexer(Indexer):
@@ -625,7 +628,7 @@ class _Collector:
             elif isinstance(inner, ast.Yield) and inner.value is not None:
                 self.yielded(inner.value, scope)
             elif isinstance(inner, ast.Return) and isinstance(inner.value, ast.Dict) and self.ws \
-                    and MESSAGE_RETURNERS_RE.search(function_name):
+                    and MESSAGE_RETURNERS_RE.search(function_name) and not CHECKERS_RE.match(function_name):
                 self.sent_message(inner.value, scope, via=f"returned by `{function_name}`")
             elif isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Dict):
                 for target in inner.targets:
