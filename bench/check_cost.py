@@ -11,21 +11,32 @@ edit" to see the LSP layer's share).
     .venv/bin/python bench/check_cost.py --files 500 --edits 60 --profile 1000
 
 ``--profile N`` prints a cProfile of the edits on the N-line file (sorted by cumulative time).
+
+``--corpus NAME`` replays ``lsp_latency.py --corpus``'s keystrokes instead, in-process, on the real
+files of a development corpus (``bench/corpora.toml``, the whole corpus indexed first): the
+production files closest to ``--sizes`` lines, or ``--file REL`` (repeatable). With ``--profile``
+the cProfile covers every file's keystrokes (``--sort`` picks the order).
+
+    ISOLINT_CORPORA_ROOT=/work/corpora .venv/bin/python bench/check_cost.py --corpus openhands \\
+        --file enterprise/server/saas_nested_conversation_manager.py --edits 120 --profile 0
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lsp_latency import SIZES, edit_script, generate_workspace, production_module  # noqa: E402
+from lsp_latency import (SIZES, corpus_root, edit_script, generate_workspace, keystrokes, pick_file,  # noqa: E402
+                         production_module, production_python_files)
 
 from isolint.api import collect_files  # noqa: E402
 from isolint.engine.checker import check_source, index_source, load_source  # noqa: E402
@@ -43,13 +54,20 @@ def apply_edit(text: str, edit: tuple[int, int, int, int, str]) -> str:
 
 
 def index_workspace(workspace: Path) -> tuple[ProjectIndex, int]:
+    projects, files = index_projects(workspace)
+    return next(iter(projects.values())), files
+
+
+def index_projects(workspace: Path) -> tuple[dict[Path, ProjectIndex], int]:
+    """Every file indexed into the index of its project root, as the server's indexing does."""
     entries, _ = collect_files([workspace])
-    project = ProjectIndex(entries[0].settings)
+    projects: dict[Path, ProjectIndex] = {}
     for entry in entries:
+        project = projects.setdefault(entry.settings.root, ProjectIndex(entry.settings))
         loaded = load_source(entry.path, entry.settings, project.services.service_of(entry.rel_path))
         if isinstance(loaded, SourceFile):
             index_source(loaded, project)
-    return project, len(entries)
+    return projects, len(entries)
 
 
 def replay(project: ProjectIndex, workspace: Path, lines: int, edits: int) -> tuple[float, int, float]:
@@ -70,6 +88,106 @@ def replay(project: ProjectIndex, workspace: Path, lines: int, edits: int) -> tu
     return (time.process_time() - start) * 1000 / len(script), len(opened.findings), open_ms
 
 
+class PhaseTimer:
+    """CPU per phase of the checks run while it is on: the parse, the rules' prefilter (their
+    ``admits``), each indexer's ``extract`` and the rules' walk — the engine's functions
+    wrapped for the run (bench only)."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[str, float] = {}
+
+    def _timed(self, name: str, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - start
+        return timed
+
+    def __enter__(self) -> "PhaseTimer":
+        import dataclasses
+
+        from isolint.engine import checker, python_runner
+
+        self._saved = (checker.prefilter, checker._extract_facts, checker.runner_for)
+        checker.prefilter = self._timed("prefilter", checker.prefilter)
+
+        def extract(indexers: list, source: Any, tree: Any) -> dict[str, Any]:
+            facts = {}
+            for indexer in indexers:
+                value = self._timed(f"indexer {indexer.name}", indexer.extract)(source, tree)
+                if value is not None:
+                    facts[indexer.name] = value
+            return facts
+
+        checker._extract_facts = extract
+        runner = python_runner.RUNNER
+        patched = dataclasses.replace(runner, parse=self._timed("parse", runner.parse),
+                                      run=self._timed("rules' walk", runner.run))
+        original = checker.runner_for
+        checker.runner_for = lambda language: patched if original(language) is runner else original(language)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        from isolint.engine import checker
+
+        checker.prefilter, checker._extract_facts, checker.runner_for = self._saved
+
+
+def replay_file(projects: dict[Path, ProjectIndex], path: Path, edits: int) -> tuple[float, float, int, float]:
+    """(median, p95 CPU ms per keystroke, findings of the opened file, CPU ms of the first check)
+    of typing ``lsp_latency.keystrokes`` into the real file at ``path``, one check per keystroke."""
+    project = max((p for root, p in projects.items() if path.is_relative_to(root)), key=lambda p: len(p.settings.root.parts))
+    text = path.read_text(encoding="utf-8")
+    service = project.services.service_of(path.relative_to(project.settings.root).as_posix())
+    start = time.process_time()
+    opened = check_source(SourceFile.from_text(path, text, project.settings, service=service), project)
+    open_ms = (time.process_time() - start) * 1000
+    costs = []
+    for edit in keystrokes(text, edits, seed=1):
+        text = apply_edit(text, edit)
+        start = time.process_time()
+        check_source(SourceFile.from_text(path, text, project.settings, service=service), project)
+        costs.append((time.process_time() - start) * 1000)
+    costs.sort()
+    return costs[len(costs) // 2], costs[min(len(costs) - 1, int(len(costs) * 0.95))], len(opened.findings), open_ms
+
+
+def run_corpus(args: argparse.Namespace) -> int:
+    root = corpus_root(args.corpus).resolve()
+    chosen = args.file or [pick_file(root, production_python_files(root), lines) for lines in args.sizes]
+    load = os.getloadavg()[0]
+    start = time.process_time()
+    projects, files = index_projects(root)
+    print(f"{args.corpus}: {files} files indexed in {time.process_time() - start:.1f} s CPU (load {load:.1f})")
+    print("| file | lines | findings | first check | CPU per keystroke, median / p95 | load |")
+    print("|---|---|---|---|---|---|")
+    profiler = cProfile.Profile() if args.profile is not None else None
+    for rel in chosen:
+        lines = (root / rel).read_text(encoding="utf-8").count("\n")
+        if profiler:
+            profiler.enable()
+        if args.phases:
+            with PhaseTimer() as phases:
+                median, p95, findings, open_ms = replay_file(projects, root / rel, args.edits)
+        else:
+            median, p95, findings, open_ms = replay_file(projects, root / rel, args.edits)
+        if profiler:
+            profiler.disable()
+        print(f"| `{rel}` | {lines:,} | {findings} | {open_ms:.1f} ms | {median:.1f} / {p95:.1f} ms "
+              f"| {os.getloadavg()[0]:.1f} |", flush=True)
+        if args.phases:  # the opened file's first check included: one more than the keystrokes
+            checks = len(keystrokes((root / rel).read_text(encoding="utf-8"), args.edits, seed=1)) + 1
+            print("  " + ", ".join(f"{name} {cpu * 1000 / checks:.1f} ms"
+                                   for name, cpu in sorted(phases.cpu.items(), key=lambda item: -item[1])))
+    if profiler:
+        if args.profile_out:
+            profiler.dump_stats(args.profile_out)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=5_000)
@@ -78,7 +196,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=int, default=None, metavar="LINES",
                         help="print a cProfile of the edits on this file size")
     parser.add_argument("--workdir", type=Path, default=None, help="reuse or create the workspace here")
+    parser.add_argument("--corpus", default=None, help="type into real files of this development corpus")
+    parser.add_argument("--file", action="append", default=None, metavar="REL",
+                        help="with --corpus: this file (relative to the corpus) instead; repeatable")
+    parser.add_argument("--sort", default="cumulative", help="pstats order of --profile")
+    parser.add_argument("--top", type=int, default=45, help="rows of --profile")
+    parser.add_argument("--phases", action="store_true",
+                        help="with --corpus: CPU per check of each phase (parse, prefilter, each indexer, rules)")
+    parser.add_argument("--profile-out", type=Path, default=None, help="with --corpus: also save --profile's stats here")
     args = parser.parse_args(argv)
+    if args.corpus:
+        return run_corpus(args)
 
     scratch = args.workdir or Path(tempfile.mkdtemp(prefix="isolint-check-cost-"))
     workspace = scratch / "workspace"

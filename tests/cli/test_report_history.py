@@ -103,3 +103,17 @@ def test_head_commit_without_running_git(tmp_path: Path) -> None:
     (worktree_git / "HEAD").write_text("ref: refs/heads/main\n")
     assert head_commit(tmp_path / "wt") == "b" * 40
 
+
+
+def test_a_compose_file_is_no_deployed_configuration_file(clean_project: Path, capsys) -> None:
+    """Only ISO201 reads compose files: the development-defaults metric does not count them as
+    configuration it checked."""
+    def checked() -> str:
+        _, out, _ = run_cli(capsys, "report", "--format", "json", "--no-cache", "--exit-zero")
+        return {m["key"]: m for m in json.loads(out)["metrics"]}["development-defaults"]["detail"]
+
+    (clean_project / "services/api/.env.production").write_text("API_URL=https://api.acme.io\n")
+    before = checked()
+    (clean_project / "services/api/compose.prod.yaml").write_text(
+        "services:\n  api:\n    environment:\n      API_URL: http://localhost:8000\n")
+    assert checked() == before

@@ -391,7 +391,7 @@ def test_a_compose_file_lists_its_entries_and_only_iso201_reads_it() -> None:
     text = ("services:\n  api:\n    image: ghcr.io/acme/api:1.4\n    environment:\n"
             "      - API_URL=http://localhost:8000\n"
             "      - SESSION_SECRET=uRMv6HfIjLMH2enFlygfkuw6PiHqHzmf\n")
-    path = ROOT / "deploy" / "docker-compose.prod.yml"
+    path = ROOT / "deploy" / "compose.prod.yaml"
     document = parse_dotenv(SourceFile.from_text(path, text, Settings(root=ROOT)))
     assert [entry.key for entry in document.entries][-2:] == ["API_URL", "SESSION_SECRET"]
     findings = lint_source(text, path, Settings(root=ROOT)).findings

@@ -101,9 +101,17 @@ def test_python_registrations_and_mapping_tables() -> None:
     "def kind(node):\n    return 1 if node.type == 'function_definition' else 0\n",
     # content blocks carry a type too; returned by a function that is no message builder
     "def block(text):\n    return {'type': 'markdown', 'text': text}\n",
+    # a validator of a received event returns it checked, as a DevTools command's parameters
+    "def _validate_wheel_event(msg):\n    return {'type': 'mouseWheel', 'deltaY': int(msg['deltaY'])}\n",
 ])
 def test_python_look_alikes_produce_no_strong_entries(text: str) -> None:
     assert not [e for e in python_entries(text).get("entries", ()) if e["strong"]]
+
+
+def test_python_message_builder_returns_a_sent_message() -> None:
+    """A function of WebSocket code named after a message returns one to send."""
+    facts = python_entries("def run_failed_event(detail):\n    return {'type': 'run_failed', 'detail': detail}\n")
+    assert ("send", "run_failed", True) in summary(facts)
 
 
 def test_python_entries_outside_websocket_code_are_weak_and_tests_are_skipped() -> None:

@@ -1,5 +1,6 @@
-"""The CLI's worker processes: the two phases of a run on the same processes, each file always
-on the same one, so that a file indexed in phase 1 is parsed once and checked in phase 2.
+"""The CLI's worker processes: the two phases of a run on the same processes; a file indexed in
+phase 1 is checked in phase 2 by the worker that indexed it where it can, which keeps its tree
+in between (within a budget) so that it is not parsed twice.
 
 Workers are forked (they inherit the loaded sources and the project indexes without pickling);
 where fork is unavailable or unsafe (Windows, macOS), or the run is small, the one "worker" is
@@ -95,6 +96,7 @@ class StickyWorkers:
         # The sources and project indexes are shared with the workers copy-on-write; frozen, the
         # workers' collections do not write to (and so copy) every inherited object's header.
         gc.collect()
+        thaw = gc.get_freeze_count() == 0  # a heap the command line froze stays frozen (asked once)
         gc.freeze()
         for _ in range(self.jobs):
             parent_end, child_end = context.Pipe()
@@ -103,7 +105,8 @@ class StickyWorkers:
             process.start()
             child_end.close()
             self.connections.append((process, parent_end))
-        gc.unfreeze()
+        if thaw:
+            gc.unfreeze()
 
     def _assign(self, index: int, size: int) -> int:
         worker = self.owner.get(index)
@@ -196,6 +199,9 @@ class TreeKeeper:
         self.budget = budget
         self.trees: dict[int, Any] = {}
         self.frozen = False
+        #: thaw the heap after the trees are let go only when nothing else froze it (the
+        #: command line does); asked once: the count walks the whole frozen generation
+        self.thaw = gc.get_freeze_count() == 0
 
     def run(self, phase: int, index: int, argument: Any) -> Any:
         try:
@@ -230,9 +236,9 @@ class TreeKeeper:
 
     def release(self) -> None:
         self.trees.clear()
-        if self.frozen:
+        if self.frozen and self.thaw:
             gc.unfreeze()
-            self.frozen = False
+        self.frozen = False
 
     def phase2(self, index: int, known: Any) -> Outcome:
         source = self.sources[index]

@@ -28,6 +28,7 @@ from isolint.core.rule import Rule, is_shared_visitor
 from isolint.core.source import SourceFile
 from isolint.core.suppression import Suppressions, scan_line_comments
 from isolint.core.test_tiers import is_integration_module
+from isolint.core.tree_view import child_fields
 from isolint.engine.checkpoints import checkpoint
 from isolint.engine.newer_syntax import downlevel, looks_like_template
 from isolint.engine.runners import LanguageRunner, ParseFailure
@@ -46,11 +47,6 @@ _TRIVIAL_TYPES = frozenset(
     for t in base.__subclasses__()
 )
 _LEAVE = object()  # stack sentinel: leave the node on top of ``parents``
-#: fields that hold identifiers, numbers or literal values, never a node (Python 3.10–3.13)
-_SCALAR_FIELDS = frozenset({"id", "attr", "arg", "module", "level", "kind", "conversion", "is_async", "simple",
-                            "type_comment", "tag", "rest", "kwd_attrs"})
-_SCALAR_FIELDS_OF = {ast.Constant: {"value"}, ast.MatchSingleton: {"value"}, ast.Global: {"names"},
-                     ast.Nonlocal: {"names"}}
 
 
 _IMPORT, _BODY, _FUNCTION, _CLASS = 1, 2, 4, 8
@@ -61,22 +57,6 @@ def _tracked(node_type: type) -> int:
     """What the walk itself records for nodes of this type (context for the rules)."""
     return ((_IMPORT if node_type in _IMPORT_TYPES else 0) | (_BODY if node_type in _BODY_TYPES else 0)
             | (_FUNCTION if node_type in _FUNCTION_TYPE_SET else 0) | (_CLASS if node_type is ast.ClassDef else 0))
-
-
-@lru_cache(maxsize=None)
-def _child_fields(node_type: type, skipped_trivial: bool) -> tuple[str, ...]:
-    """The fields of ``node_type`` that can hold child nodes worth walking: identifiers and
-    literal values never do, and contexts/operators only matter when a rule visits them."""
-    names = []
-    for name in node_type._fields:
-        if name in _SCALAR_FIELDS or name in _SCALAR_FIELDS_OF.get(node_type, ()):
-            continue
-        if name == "name" and node_type.__name__ != "TypeAlias":  # an identifier, except 3.12's TypeAlias
-            continue
-        if skipped_trivial and name in ("ctx", "op", "ops"):
-            continue
-        names.append(name)
-    return tuple(names)
 
 
 def parse_python(source: SourceFile) -> ast.Module:
@@ -247,7 +227,7 @@ def _walk(tree: ast.Module, ctx: PythonContext, visit: dict[type, list[tuple[Rul
         node_type = type(node)
         info = types.get(node_type)
         if info is None:
-            info = types[node_type] = (_tracked(node_type), _child_fields(node_type, skipped_trivial)[::-1],
+            info = types[node_type] = (_tracked(node_type), child_fields(node_type, not skipped_trivial)[::-1],
                                        visit.get(node_type), leave.get(node_type))
         tracked, names, handlers, leave_handlers = info
         if tracked:
@@ -264,30 +244,33 @@ def _walk(tree: ast.Module, ctx: PythonContext, visit: dict[type, list[tuple[Rul
                         handler(node, ctx)
                     except Exception:
                         fail(rule)
-        depth = len(stack)
-        push(_LEAVE)  # children go above it, last field first, so they pop in source order
-        for name in names:
-            value = getattr(node, name, None)
-            if type(value) is list:
-                for item in reversed(value):
-                    if isinstance(item, ast.AST) and type(item) not in skip:
-                        push(item)
-            elif isinstance(value, ast.AST) and type(value) not in skip:
-                push(value)
-        if len(stack) == depth + 1 and not tracked & _SCOPE:
-            pop()  # a leaf (most names and constants): leave it now, in the state a leave sees
-            if leave_handlers:
-                for rule, handler in leave_handlers:
-                    if rule not in broken:
-                        try:
-                            handler(node, ctx)
-                        except Exception:
-                            fail(rule)
-            continue
-        parents.append(node)
-        if tracked & _SCOPE:
-            (functions if tracked & _FUNCTION else classes).append(node)
-            checkpoint()
+        if names or tracked:
+            depth = len(stack)
+            push(_LEAVE)  # children go above it, last field first, so they pop in source order
+            for name in names:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for item in reversed(value):
+                        if isinstance(item, ast.AST) and type(item) not in skip:
+                            push(item)
+                elif isinstance(value, ast.AST) and type(value) not in skip:
+                    push(value)
+            if len(stack) > depth + 1 or tracked & _SCOPE:
+                parents.append(node)
+                if tracked & _SCOPE:
+                    (functions if tracked & _FUNCTION else classes).append(node)
+                    checkpoint()
+                continue
+            pop()  # no children after all
+        # a leaf (most names and constants, whose types hold no child): left at once, in the
+        # state a leave sees
+        if leave_handlers:
+            for rule, handler in leave_handlers:
+                if rule not in broken:
+                    try:
+                        handler(node, ctx)
+                    except Exception:
+                        fail(rule)
 
 
 def refine_zone(source: SourceFile, tree: ast.Module) -> bool:

@@ -5,16 +5,27 @@ from __future__ import annotations
 
 import ast
 from collections import deque
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
+
+from isolint.core.tree_view import child_fields
 
 NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
+#: node type -> ``child_fields(node type)``, looked up once per node by the walks below
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def child_nodes(node: ast.AST) -> list[ast.AST]:
     """``list(ast.iter_child_nodes(node))``, same order, without its two generators per node
-    (the walks below run on every keystroke in the language server)."""
+    and without asking the fields that never hold a node (the walks below run on every
+    keystroke in the language server)."""
     children = []
-    for name in node._fields:
+    node_type = type(node)
+    fields = _FIELDS.get(node_type)
+    if fields is None:
+        fields = _FIELDS[node_type] = child_fields(node_type)
+    for name in fields:
         value = getattr(node, name, None)
         if isinstance(value, ast.AST):
             children.append(value)
@@ -22,6 +33,30 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
             for item in value:
                 if isinstance(item, ast.AST):
                     children.append(item)
+    return children
+
+
+#: node type -> ``child_fields(node type, contexts=False)``
+_FIELDS_WITHOUT_CONTEXTS: dict[type, tuple[str, ...]] = {}
+
+
+def child_nodes_except(node: ast.AST, skipped: frozenset[type]) -> list[ast.AST]:
+    """``child_nodes(node)`` without the nodes whose type is in ``skipped``, for walks that
+    look at none of them (``skipped`` holds every context and operator type: their fields are
+    not even read)."""
+    children = []
+    node_type = type(node)
+    fields = _FIELDS_WITHOUT_CONTEXTS.get(node_type)
+    if fields is None:
+        fields = _FIELDS_WITHOUT_CONTEXTS[node_type] = child_fields(node_type, contexts=False)
+    for name in fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            for item in value:
+                if type(item) not in skipped and isinstance(item, ast.AST):
+                    children.append(item)
+        elif value is not None and type(value) not in skipped and isinstance(value, ast.AST):
+            children.append(value)
     return children
 
 
@@ -90,6 +125,28 @@ def own_returns(function: ast.AST) -> Iterator[ast.Return]:
 
 def is_generator(function: ast.AST) -> bool:
     return any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in walk_own_scope(getattr(function, "body", ())))
+
+
+def generator_test(text: str, line_offsets: Sequence[int]) -> Callable[[ast.AST], bool]:
+    """``is_generator`` for the functions of the file with this text (``line_offsets``: where
+    each of its lines starts), memoised per function. A ``yield`` is spelled out on the lines
+    of the function it makes a generator, so a function whose lines do not hold the word is
+    answered from the text, without walking its body."""
+    answers: dict[ast.AST, bool] = {}
+
+    def test(function: ast.AST) -> bool:
+        answer = answers.get(function)
+        if answer is None:
+            first, end = getattr(function, "lineno", None), getattr(function, "end_lineno", None)
+            if first is None or end is None or first > len(line_offsets):
+                answer = is_generator(function)
+            else:
+                stop = line_offsets[end] if end < len(line_offsets) else len(text)
+                answer = text.find("yield", line_offsets[first - 1], stop) >= 0 and is_generator(function)
+            answers[function] = answer
+        return answer
+
+    return test
 
 
 def has_return(statements: Iterable[ast.AST]) -> bool:

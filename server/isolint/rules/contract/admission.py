@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import re
 
+from isolint.rules.common.text_search import Alternatives
 from isolint.rules.contract.channels import python_channels
 from isolint.rules.contract.naming import is_ws_context
 
@@ -195,7 +196,7 @@ YIELD_MESSAGE_RE = _compile(
     + rb"+[ \t)]*(?:\r?\n|#|$))"
 )
 #: ``{"event": …, "data": …}`` / ``ServerSentEvent(event=…)``: a Server-Sent Event's name
-SSE_EVENT_RE = _compile(rb"event[\"'][\s\\]*:|ServerSentEvent")
+SSE_EVENT = Alternatives((b"event", rb"event[\"'][\s\\]*:"), (b"ServerSentEvent", rb"ServerSentEvent"))
 #: how far back a key access or a type variable's start is looked for
 _WINDOW = 200
 
@@ -224,7 +225,7 @@ def may_hold_messages(raw: bytes, rel_path: str) -> bool:
     if b"Literal" in raw and (_literal_alias(raw, lowered) or LEARNABLE_FIELD_RE.search(raw)):
         return True
     discriminator_key = DISCRIMINATOR_KEY_RE.search(raw) is not None
-    if b"yield" in raw and (discriminator_key or SSE_EVENT_RE.search(raw) or YIELD_MESSAGE_RE.search(raw)):
+    if b"yield" in raw and (discriminator_key or SSE_EVENT.occurs(raw) or YIELD_MESSAGE_RE.search(raw)):
         return True
     if discriminator_key and ((MATCH_STATEMENT_RE.search(raw) and MAPPING_CASE_RE.search(raw))
                               or (RETURN_DICT_RE.search(raw) and is_ws_context(raw, rel_path))):

@@ -41,6 +41,8 @@ from __future__ import annotations
 import posixpath
 import re
 
+from isolint.rules.common.text_search import Alternatives
+
 SOCKET_IO = "socket.io"
 UNKNOWN_URL = "ws:?"
 HANDED_IN = "ws:served"
@@ -62,7 +64,12 @@ _PYTHON_HTTP_ROUTE_RE = re.compile(
     rb"@\s*[\w.]+\.(?:get|post|put|patch|api_route|route)\s*\(\s*(?:path\s*=\s*)?[rRuU]?[\"']([^\"'\n]*)[\"']")
 #: ``APIRouter(prefix="/stream")`` / ``Blueprint(…, url_prefix="/api")``
 _PYTHON_ROUTER_PREFIX_RE = re.compile(rb"\b(?:url_)?prefix\s*=\s*[rRuU]?[\"'](/[^\"'\n]*)[\"']")
-_PYTHON_SOCKETIO_RE = re.compile(rb"\bsocketio\.(?:Async)?Server\s*\(|@\s*\w*sio\.(?:on|event)\b|\bimport\s+socketio\b")
+#: a Socket.IO server, a handler of one, or the library imported
+_PYTHON_SOCKETIO = Alternatives(
+    (b"socketio", rb"\bsocketio\.(?:Async)?Server\s*\("),
+    (b"sio.", rb"@\s*\w*sio\.(?:on|event)\b"),
+    (b"socketio", rb"\bimport\s+socketio\b"),
+)
 #: ``new WebSocket(`` / ``new ReconnectingWebSocket(`` / ``useWebSocket(``
 _TS_OPENS_WEBSOCKET_RE = re.compile(rb"\bnew\s+\w*WebSocket\s*\(|\buseWebSocket\s*\(")
 _TS_SOCKETIO_RE = re.compile(rb"[\"']socket\.io-client[\"']")
@@ -79,7 +86,7 @@ _TS_READS_STREAM_RE = re.compile(rb"\bnew\s+\w*EventSource\w*\s*\(|\bfetchEventS
 _TS_PATH_RE = re.compile(rb"(?<![\w.:/])/(?:[A-Za-z_][\w\-]*|\$\{[^}\n]*\})(?:/(?:[\w\-.]+|\$\{[^}\n]*\}|\{\w+\}))*")
 _PARAMETER_RE = re.compile(r"^(?:\$\{.*\}|\{.*\}|:\w+|<.*>)$")
 #: a file that uses a socket at all (lower-cased text for Python)
-_PYTHON_SOCKET_RE = re.compile(rb"websocket|send_json|receive_json|send_text|receive_text")
+_PYTHON_SOCKET_WORDS = (b"websocket", b"send_json", b"receive_json", b"send_text", b"receive_text")
 _TS_SOCKET_RE = re.compile(rb"WebSocket|socket\.io|EventSource|\.getReader\s*\(")
 
 
@@ -96,7 +103,7 @@ def python_channels(raw: bytes) -> list[str]:
         channels.update(ROUTE_PREFIX + normalized_route(match.group(1).decode("utf-8", "replace"))
                         for match in _PYTHON_ROUTE_RE.finditer(raw))
     if b"socketio" in raw or b"sio" in raw:
-        if _PYTHON_SOCKETIO_RE.search(raw):
+        if _PYTHON_SOCKETIO.occurs(raw):
             channels.add(SOCKET_IO)
     if b"Response" in raw:
         channels.update(STREAM_PREFIX + route for route in streaming_routes(raw))
@@ -108,6 +115,8 @@ def streaming_routes(raw: bytes) -> list[str]:
     ``StreamingResponse(``/``EventSourceResponse(`` (or a ``-> EventSourceResponse`` return
     type), the route decorators of the function it is in, with the router's prefix. A stream
     built in a helper without a route decorator names no endpoint."""
+    if b"StreamingResponse" not in raw and b"EventSourceResponse" not in raw:
+        return []  # every stream match names one (the regex, without a literal prefix, is slow)
     streams = [match.start() for match in _PYTHON_STREAM_RE.finditer(raw)]
     if not streams:
         return []
@@ -157,7 +166,8 @@ def typescript_channels(raw: bytes) -> list[str]:
 
 
 def python_uses_socket(raw: bytes) -> bool:
-    return _PYTHON_SOCKET_RE.search(raw.lower()) is not None
+    lowered = raw.lower()
+    return any(word in lowered for word in _PYTHON_SOCKET_WORDS)  # a plain ``in`` is many times a regex
 
 
 def typescript_uses_socket(raw: bytes) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from isolint.rules.common.text_search import Alternatives
+
 #: a wire name: identifier-like, optionally dotted/namespaced (``thread_updated``, ``agent:done``)
 WIRE_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:/\-]{0,79}$")
 
@@ -29,7 +31,7 @@ MESSAGE_MODEL_RE = re.compile(rf"{_MESSAGEISH}|payload|^ws|websocket|socket", re
 WS_CONTEXT_SUBSTRINGS = (b"websocket", b"web_socket", b"socket", b"send_json", b"send_text", b"receive_json",
                          b"receive_text", b"onmessage", b"eventsource", b"streamingresponse",
                          b"text/event-stream", b"getreader(")
-WS_CONTEXT_RE = re.compile(rb"\b(ws|sio)\b")
+WS_CONTEXT = Alternatives((b"ws", rb"\bws\b"), (b"sio", rb"\bsio\b"))
 WS_PATH_RE = re.compile(r"(^|/)(ws|websockets?|sockets?|realtime|channels|socketio|live)(/|$|[._-])", re.IGNORECASE)
 
 #: send calls whose name alone says nothing (``producer.send``, ``queue.push``): they count only
@@ -108,7 +110,7 @@ def is_wire_name(value: str) -> bool:
 def is_ws_context(raw: bytes, rel_path: str) -> bool:
     """True when the file itself shows WebSocket traffic (by text or by its folder/name)."""
     lowered = raw.lower()
-    return (any(token in lowered for token in WS_CONTEXT_SUBSTRINGS) or WS_CONTEXT_RE.search(lowered) is not None
+    return (any(token in lowered for token in WS_CONTEXT_SUBSTRINGS) or WS_CONTEXT.occurs(lowered)
             or WS_PATH_RE.search(rel_path) is not None)
 
 

@@ -46,7 +46,8 @@ from isolint.core.model import Language
 from isolint.core.rule import Indexer
 from isolint.core.tree_view import TreeView, tree_view
 from isolint.core.zones import matches_any
-from isolint.rules.common.scope import child_nodes, statements_breadth_first, walk
+from isolint.rules.common.scope import child_nodes_except, statements_breadth_first, walk
+from isolint.rules.common.text_search import Alternatives
 from isolint.rules.contract.admission import may_hold_messages
 from isolint.rules.contract.channels import python_channels, python_uses_socket
 from isolint.rules.contract.catalogue import (
@@ -104,17 +105,19 @@ HANDLER_TABLE_RE = re.compile(r"handler|dispatch|router|routes|callbacks", re.IG
 MAPPING_TABLE_RE = re.compile(r"(map|mapping|alias|aliases|translation|rename)", re.IGNORECASE)
 MAPPING_SUBJECT_RE = re.compile(r"(message|msg|event|type|frontend|ws|websocket|socket)", re.IGNORECASE)
 ENUM_BASES = frozenset({"Enum", "StrEnum", "str"})
-#: a file that opens client connections to a socket server …
-CLIENT_CONNECT_RE = re.compile(
-    rb"\bwebsockets(\.\w+)*\.connect\(|from websockets[\w.]* import [^\n]*\bconnect\b|\.ws_connect\("
-    rb"|\bcreate_connection\(|\bWebSocketApp\(|\ba?connect_ws\(|\bsocketio\.(Async)?Client\(|\bopen_connection\("
-    rb"|\bwebsocket_connect\("
+#: a file that opens client connections to a socket server … (each alternative with a word
+#: every match of it contains, tested: ``Alternatives``)
+CLIENT_CONNECT = Alternatives(
+    (b"websockets", rb"\bwebsockets(\.\w+)*\.connect\("),
+    (b"websockets", rb"from websockets[\w.]* import [^\n]*\bconnect\b"),
+    (b"ws_connect(", rb"\.ws_connect\("),
+    (b"create_connection(", rb"\bcreate_connection\("),
+    (b"WebSocketApp(", rb"\bWebSocketApp\("),
+    (b"connect_ws(", rb"\ba?connect_ws\("),
+    (b"socketio.", rb"\bsocketio\.(Async)?Client\("),
+    (b"open_connection(", rb"\bopen_connection\("),
+    (b"websocket_connect(", rb"\bwebsocket_connect\("),
 )
-#: every alternative above contains one of these (tested): the regex, slow on a long file (no
-#: literal prefix to skip ahead with), only runs where one occurs
-CLIENT_CONNECT_WORDS = (b"websockets", b"ws_connect(", b"websocket_connect(", b"create_connection(",
-                        b"WebSocketApp(", b"connect_ws(",
-                        b"socketio.", b"open_connection(")
 #: … and one that serves sockets itself (a FastAPI/Starlette ``WebSocket``, an ``accept()``, a
 #: Socket.IO server or handler, ``websockets.serve``, a Channels consumer)
 SERVER_EVIDENCE_RE = re.compile(
@@ -138,6 +141,9 @@ QUEUE_RECEIVER_RE = re.compile(r"queue|^q$|_q$|outbox|inbox|mailbox|buffer", re.
 #: the enums whose members tag a class as one kind of a family (``ObservationType``, ``EventKind``)
 KIND_ENUM_SUFFIXES = ("Type", "Kind")
 MESSAGE_RETURNERS_RE = re.compile(r"message|event|payload|notification|frame|envelope", re.IGNORECASE)
+#: … but a validator or parser of one (``_validate_wheel_event(msg)``) returns its input checked,
+#: often as another protocol's payload (a DevTools ``Input`` command), not a message it sends
+CHECKERS_RE = re.compile(r"^_*(validate|sanitize|normali[sz]e|clean|coerce|parse|check)(_|$)", re.IGNORECASE)
 
 
 class PythonMessageIndexer(Indexer):
@@ -285,8 +291,7 @@ def _imported_modules(view: TreeView, rel_path: str) -> list[str]:
 def _client_only(raw: bytes) -> bool:
     """The file connects to a socket server and serves none: its messages are another
     service's protocol (Blink's GraphQL subscriptions, an Electrum node's JSON-RPC)."""
-    return any(word in raw for word in CLIENT_CONNECT_WORDS) and CLIENT_CONNECT_RE.search(raw) is not None \
-        and SERVER_EVIDENCE_RE.search(raw) is None
+    return CLIENT_CONNECT.occurs(raw) and SERVER_EVIDENCE_RE.search(raw) is None
 
 
 def _string(node: ast.AST | None) -> str | None:
@@ -623,7 +628,7 @@ class _Collector:
             elif isinstance(inner, ast.Yield) and inner.value is not None:
                 self.yielded(inner.value, scope)
             elif isinstance(inner, ast.Return) and isinstance(inner.value, ast.Dict) and self.ws \
-                    and MESSAGE_RETURNERS_RE.search(function_name):
+                    and MESSAGE_RETURNERS_RE.search(function_name) and not CHECKERS_RE.match(function_name):
                 self.sent_message(inner.value, scope, via=f"returned by `{function_name}`")
             elif isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Dict):
                 for target in inner.targets:
@@ -879,7 +884,7 @@ class _FunctionScope:
         # Every node of the function is looked at on every keystroke of a file that mentions a
         # type, so: leaves that hold nothing (names, constants, contexts) are never pushed, and
         # only the node kinds the collector reads are kept in ``nodes``.
-        stack = [child for child in child_nodes(function) if type(child) not in _LEAVES]
+        stack = child_nodes_except(function, _LEAVES)
         while stack:
             node = stack.pop()
             node_type = type(node)
@@ -900,9 +905,7 @@ class _FunctionScope:
                         key = target.slice
                         if isinstance(key, ast.Constant) and isinstance(key.value, str):
                             self._subscript_keys.setdefault(target.value.id, []).append(key.value)
-            for child in child_nodes(node):
-                if type(child) not in _LEAVES:
-                    stack.append(child)
+            stack.extend(child_nodes_except(node, _LEAVES))
         self.nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
         self._dict_owner: dict[int, str] = {
             id(value): name for name, values in self.bindings.items() for value in values if isinstance(value, ast.Dict)

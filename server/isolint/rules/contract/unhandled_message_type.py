@@ -79,7 +79,8 @@ class UnhandledMessageType(ContractRule):
     - On an HTTP stream messages only go out: a backend `type` dispatch there is no handler.
     - Messages to someone else's server (a file that only opens client connections, the
       upstream socket of a proxy).
-    - The transport's own events (`connect`, ASGI's `websocket.disconnect`…).
+    - The transport's own events (`connect`, ASGI's `websocket.disconnect`…); what a validator
+      returns.
     - Enum members nothing sends (no event class tagged with it; a field no receiver switches
       on), states, statuses and reasons.
     - With a `shared` contract file, each side is checked against it, not against the other.

@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 
 from isolint.core.scratch import Key
 from isolint.core.modules import import_time_statements
-from isolint.rules.common.scope import is_generator, own_statements, statements_breadth_first, walk
+from isolint.rules.common.scope import generator_test, is_generator, own_statements, statements_breadth_first, walk
 from isolint.rules.lifecycle.libraries import (
     Kind,
     Resource,
@@ -215,14 +215,14 @@ class FileModel:
     """Module-level names, class attributes and session-returning functions of one file."""
 
     def __init__(self, tree: ast.Module, qualify: Qualify, project: Any = None, rel_path: str = "",
-                 may_yield: bool = True, module: str = "") -> None:
-        """``may_yield=False`` promises that no function of the file is a generator (its text
-        has no ``yield``), which spares looking for one in every expression. ``module``, the
-        file's dotted name, lets a fact point at another definition of the same file."""
+                 generator: Callable[[ast.AST], bool] = is_generator, module: str = "") -> None:
+        """``generator`` tells a generator function (``scope.generator_test`` answers most
+        functions from the file's text instead of walking them). ``module``, the file's dotted
+        name, lets a fact point at another definition of the same file."""
         self.qualify = qualify
         self.rel_path = rel_path
         self.module = module
-        self.may_yield = may_yield
+        self.is_generator = generator
         self.project = ProjectFactories.of(project)
         self.names: dict[str, Resource] = {}
         #: functions returning a new resource: name -> what calling them gives
@@ -258,8 +258,9 @@ class FileModel:
         scratch = getattr(source, "scratch", None)
         shared = scratch.get(SHARED_MODEL) if scratch is not None else None
         if shared is None or shared[0] is not tree:
-            text = getattr(source, "text", None)
-            shared = (tree, cls(tree, qualify, None, source.rel_path, may_yield=text is None or "yield" in text,
+            text, offsets = getattr(source, "text", None), getattr(source, "line_offsets", None)
+            generator = generator_test(text, offsets) if text is not None and offsets is not None else is_generator
+            shared = (tree, cls(tree, qualify, None, source.rel_path, generator=generator,
                                 module=getattr(source, "module", "") or ""))
             if scratch is not None:
                 scratch.put(SHARED_MODEL, shared)
@@ -272,7 +273,7 @@ class FileModel:
         factories = ProjectFactories.of(project)
         lookups = self.project_lookups or frozenset()
         if factories is not None and any(factories.definition(name, self.rel_path) is not None for name in lookups):
-            return FileModel(tree, qualify, project, self.rel_path, self.may_yield, self.module)
+            return FileModel(tree, qualify, project, self.rel_path, self.is_generator, self.module)
         bound = copy.copy(self)
         bound.qualify, bound.project = qualify, factories
         return bound
@@ -295,7 +296,7 @@ class FileModel:
             elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 functions.append(statement)
         for function in functions:
-            if self.may_yield and is_generator(function):
+            if self.is_generator(function):
                 yielded = self._yielded_resource(function)
                 if isinstance(yielded, str):
                     self.yield_forwarding[function.name] = yielded  # type: ignore[attr-defined]
@@ -359,7 +360,7 @@ class FileModel:
         if not any(isinstance(ret.value.value if isinstance(ret.value, ast.Await) else ret.value, (ast.Call, ast.Name))
                    for ret in returns):
             return None  # nothing below can apply
-        if self.may_yield and is_generator(function):
+        if self.is_generator(function):
             return None
         local: dict[str, Resource] = {}
         # a name declared ``global``/``nonlocal`` is a shared instance created once and handed

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from isolint.core.model import Language
 from isolint.core.modules import ImportMap
 from isolint.core.rule import Indexer
+from isolint.rules.common.scope import child_nodes_except
 from isolint.rules.lifecycle.admission import census_may_record
 from isolint.rules.lifecycle.libraries import LIFECYCLE_TOKENS, Kind
 from isolint.rules.lifecycle.model import FACT_KIND, FileModel
@@ -98,15 +99,7 @@ def census(source: "SourceFile", tree: ast.Module) -> tuple[Tracker, list[int]]:
         parents.append(node)
         if node_type is ast.ClassDef:
             classes.append(node)
-        children = []
-        for name in node_type._fields:
-            value = getattr(node, name, None)
-            if type(value) is list:
-                for item in value:
-                    if isinstance(item, ast.AST) and type(item) not in _SKIPPED:
-                        children.append(item)
-            elif isinstance(value, ast.AST) and type(value) not in _SKIPPED:
-                children.append(value)
+        children = child_nodes_except(node, _SKIPPED)
         if children:
             children.reverse()
             stack.extend(children)

@@ -144,6 +144,12 @@ class Tracker:
         self.finished: dict[int, Scope] = {}
         self.all_scopes: list[Scope] = []
         self._last: ast.AST | None = None
+        #: the last resolution of a call and of a value: several rules resolve the node the walk
+        #: is at, and the answers can only change when the tracker observes or leaves a node
+        #: (not kept while it observes one: its handlers change what they resolve against)
+        self._observing = False
+        self._resolved_call: tuple[ast.AST | None, str | None, Resource | None] = (None, None, None)
+        self._resolved_value: tuple[ast.AST | None, str | None, Resource | None] = (None, None, None)
         self._handlers = _CENSUS_HANDLERS if census else _HANDLERS
 
     # -- lookups for rules -----------------------------------------------------------------
@@ -163,6 +169,10 @@ class Tracker:
         return found.resource if found is not None and found.resource is not PENDING else None
 
     def resolve_call(self, call: ast.Call, ctx: PythonContext) -> Resource | None:
+        node, in_class, resolved = self._resolved_call
+        current_class = _class_name(ctx)
+        if node is call and in_class == current_class:
+            return resolved
         func = call.func
         if isinstance(func, ast.Name):
             local = self.binding(func.id)
@@ -170,10 +180,23 @@ class Tracker:
                 # ``factory = await get_factory(); factory()``: what a coroutine handed back is
                 # not what its name alone suggests (an ``async_sessionmaker`` named ``session_maker``)
                 return None
-        return self.model.resolve_call(call, self.local_type, _class_name(ctx))
+        resolved = self.model.resolve_call(call, self.local_type, current_class)
+        if not self._observing:
+            self._resolved_call = (call, current_class, resolved)
+        return resolved
 
     def resolve_value(self, expr: ast.AST, ctx: PythonContext) -> Resource | None:
-        return self.model.resolve_value(expr, self.local_type, _class_name(ctx))
+        node, in_class, resolved = self._resolved_value
+        current_class = _class_name(ctx)
+        if node is expr and in_class == current_class:
+            return resolved
+        resolved = self.model.resolve_value(expr, self.local_type, current_class)
+        if not self._observing:
+            self._resolved_value = (expr, current_class, resolved)
+        return resolved
+
+    def _forget_resolutions(self) -> None:
+        self._resolved_call = self._resolved_value = (None, None, None)
 
     # -- observation ---------------------------------------------------------------------------
     def observe(self, node: ast.AST, ctx: PythonContext) -> None:
@@ -182,12 +205,27 @@ class Tracker:
         self._last = node
         handler = self._handlers.get(type(node))
         if handler is not None:
-            handler(self, node, ctx)
+            self._forget_resolutions()
+            self._observing = True
+            try:
+                handler(self, node, ctx)
+            finally:
+                self._observing = False
+
+    def observe_name(self, node: ast.Name, ctx: PythonContext) -> None:
+        """``observe`` for a name, done with at once when no scope binds it (most names of a
+        function: the tracker follows only its bindings' uses)."""
+        name = node.id
+        for scope in self.scopes:
+            if name in scope.bindings:
+                self.observe(node, ctx)
+                return
 
     def leave(self, node: ast.AST) -> Scope:
         done = self.finished.get(id(node))
         if done is not None:
             return done
+        self._forget_resolutions()
         scope = self.scopes.pop() if len(self.scopes) > 1 and self.scopes[-1].node is node else Scope(node)
         _settle_alternatives(scope)
         self.finished[id(node)] = scope
@@ -195,6 +233,7 @@ class Tracker:
         return scope
 
     def module_scope(self) -> Scope:
+        self._forget_resolutions()
         scope = self.scopes[0]
         if scope not in self.all_scopes:
             _settle_alternatives(scope)
@@ -646,18 +685,25 @@ class LifecycleRule(Rule):
         client (``admission.may_hold_resources``): every ISO3xx finding is about one."""
         return may_hold_resources(source, project)
 
+    #: the file's tracker, kept by ``begin_file`` (one rule instance per check)
+    _tracker: Tracker | None = None
+
     def begin_file(self, ctx: PythonContext) -> None:
-        tracker_for(ctx)
+        self._tracker = tracker_for(ctx)
 
     @shared_visitor  # one call per node feeds the one tracker
     def _observe(self, node: ast.AST, ctx: PythonContext) -> None:
-        (ctx.scratch.get(TRACKER) or tracker_for(ctx)).observe(node, ctx)
+        (self._tracker or tracker_for(ctx)).observe(node, ctx)
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _observe
     visit_Global = visit_Nonlocal = _observe
     visit_Assign = visit_AnnAssign = _observe
     visit_With = visit_AsyncWith = _observe
-    visit_Call = visit_Name = _observe
+    visit_Call = _observe
+
+    @shared_visitor
+    def visit_Name(self, node: ast.Name, ctx: PythonContext) -> None:
+        (self._tracker or tracker_for(ctx)).observe_name(node, ctx)
 
     def _leave(self, node: ast.AST, ctx: PythonContext) -> None:
         self.function_done(tracker_for(ctx).leave(node), ctx)
