@@ -30,6 +30,7 @@ the diagnostics of an open ``.ts`` file on the next analysis of it.
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -584,6 +585,13 @@ def _payload_mismatches(side: Side, peer: Side, name: str, peer_path: str,
         reported.add((item.path, field_name))
         yield Mismatch("payload", side.name, peer.name, name, (item,), field=field_name, sent_fields=sent,
                        read_range=Range.from_json(read_range), peer_path=peer_path)
+
+
+def in_source_order(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries an indexer collected, in the order of their places in the file. An indexer
+    meets some mentions through sets of names, whose order follows the interpreter's hash seed;
+    facts written in that order would change from run to run (and with them the cache)."""
+    return sorted(entries, key=lambda entry: (entry["range"], entry["role"], json.dumps(entry, sort_keys=True)))
 
 
 def with_details(entry: dict[str, Any], *, fields: list[str] | None, reads: Any, enum: str | None,

@@ -58,6 +58,7 @@ from isolint.rules.contract.catalogue import (
     PYTHON_FACTS,
     SEND,
     contract_globs,
+    in_source_order,
     indexes_file,
     side_of,
     with_details,
@@ -177,7 +178,7 @@ class PythonMessageIndexer(Indexer):
         if not (collector.entries or collector.enums or collector.models or collector.aliases or wrappers
                 or channels or collector.tags):
             return None
-        facts = {"side": side, "ws": ws, "entries": collector.entries, "enums": collector.enums,
+        facts = {"side": side, "ws": ws, "entries": in_source_order(collector.entries), "enums": collector.enums,
                  "models": collector.models, "aliases": collector.aliases}
         if collector.tags:
             facts["tags"] = collector.tags

@@ -30,6 +30,7 @@ from isolint.rules.contract.catalogue import (
     SHARED,
     TYPESCRIPT_FACTS,
     configured_side,
+    in_source_order,
     indexes_file,
     side_of,
     with_details,
@@ -104,7 +105,7 @@ class TypeScriptMessageIndexer(Indexer):
         channels = typescript_channels(source.raw)
         if not (collector.entries or collector.enums or collector.wrappers or channels or collector.switched_keys):
             return None
-        facts = {"side": side, "ws": collector.ws, "entries": collector.entries, "enums": collector.enums,
+        facts = {"side": side, "ws": collector.ws, "entries": in_source_order(collector.entries), "enums": collector.enums,
                  "models": {}, "aliases": []}
         if collector.wrappers:
             facts["wrappers"] = sorted([name, via, strong] for name, (via, strong) in collector.wrappers.items())
