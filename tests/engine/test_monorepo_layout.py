@@ -44,6 +44,24 @@ def test_a_service_pyproject_without_isolint_settings_starts_no_project(unconfig
         (unconfigured_monorepo / "services/backend/pyproject.toml").unlink()
 
 
+@pytest.mark.parametrize("root_manifest", ["package.json", None], ids=["javascript-workspace-root", "no-manifest"])
+def test_without_a_repository_a_service_manifest_starts_no_project(
+        unconfigured_monorepo: Path, tmp_path: Path, root_manifest: str | None) -> None:
+    """No ``.git`` (an unpacked archive) and no ``pyproject.toml`` at the top, only a JavaScript
+    workspace's ``package.json`` or nothing: the services' own manifests still do not split
+    the monorepo into projects whose contracts are never paired."""
+    expected = findings_of(unconfigured_monorepo)
+    root = tmp_path / "monorepo"
+    shutil.copytree(unconfigured_monorepo, root, ignore=shutil.ignore_patterns(".isolint_cache"))
+    (root / "pyproject.toml").unlink()
+    if root_manifest is not None:
+        (root / root_manifest).write_text('{"private": true, "workspaces": ["frontend"]}\n')
+    (root / "services/backend/pyproject.toml").write_text('[project]\nname = "backend"\n')
+    assert findings_of(root) == expected
+    if root_manifest is not None:
+        assert find_project_root(root / "services/backend/app") == root
+
+
 def test_the_repository_root_is_the_project_root(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / "backend/api").mkdir(parents=True)

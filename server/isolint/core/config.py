@@ -497,19 +497,25 @@ def _has_isolint_table(path: Path) -> bool:
     return isinstance(tool, dict) and "isolint" in tool
 
 
+#: files that say "a project's top folder may be here" when there is no repository: a Python
+#: package's or a JavaScript workspace's manifest (a monorepo's root often has only the latter)
+PROJECT_MANIFESTS = ("pyproject.toml", "package.json")
+
+
 def find_project_root(start: Path) -> Path:
     """Root used when no config exists: the repository the path is in (the nearest folder with
-    ``.git``), else the outermost folder above it holding a ``pyproject.toml``. A service's own
-    ``pyproject.toml`` never starts a project of its own: a monorepo's services are checked
-    against each other (contracts, imports) only when they share one root."""
+    ``.git``), else the outermost folder above it holding a project manifest
+    (``PROJECT_MANIFESTS``). A service's own ``pyproject.toml`` or ``package.json`` never starts
+    a project of its own: a monorepo's services are checked against each other (contracts,
+    imports) only when they share one root."""
     directory = (start if start.is_dir() else start.parent).resolve()
-    outermost_pyproject: Path | None = None
+    outermost_manifest: Path | None = None
     for folder in (directory, *directory.parents):
         if (folder / ".git").exists():
             return folder
-        if (folder / "pyproject.toml").is_file():
-            outermost_pyproject = folder
-    return outermost_pyproject or directory
+        if any((folder / name).is_file() for name in PROJECT_MANIFESTS):
+            outermost_manifest = folder
+    return outermost_manifest or directory
 
 
 def settings_for(path: Path) -> Settings:

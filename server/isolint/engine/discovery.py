@@ -340,7 +340,9 @@ class _Walk:
             settings = self.resolver.for_path(Path(folder.path))
         except ConfigError:
             return None
-        if settings is folder.settings:
+        if settings is folder.settings or (settings.config_path is None and ".git" not in names):
+            # only an isolint configuration or a repository starts other settings below the
+            # walk's top: a service's bare ``pyproject.toml`` stays in the project being walked
             return folder
         real = os.path.join(real_top, folder.walk_rel)
         return dataclasses.replace(folder, settings=settings, root_prefix=_root_prefix(real, settings.root),
