@@ -83,6 +83,34 @@ def gitignore_spec(folder: str) -> pathspec.GitIgnoreSpec | None:
     return load_gitignore(folder).spec
 
 
+_NAMED_GROUP_RE = re.compile(r"\(\?P<\w+>")
+
+
+#: id(spec) -> (spec, its combined pattern): specs are unhashable, and held here so an id is
+#: never reused for another while its entry lives
+_ANY_PATTERN: dict[int, tuple[pathspec.GitIgnoreSpec, re.Pattern[str] | None]] = {}
+
+
+def _any_pattern(spec: pathspec.GitIgnoreSpec) -> re.Pattern[str] | None:
+    cached = _ANY_PATTERN.get(id(spec))
+    if cached is None:
+        if len(_ANY_PATTERN) >= 4096:
+            _ANY_PATTERN.clear()
+        cached = _ANY_PATTERN[id(spec)] = (spec, _combined_pattern(spec))
+    return cached[1]
+
+
+def _combined_pattern(spec: pathspec.GitIgnoreSpec) -> re.Pattern[str] | None:
+    """One regular expression that matches where any of ``spec``'s patterns does (None: it has
+    none). pathspec tries the patterns one by one for every path — a monorepo's root
+    ``.gitignore`` holds a hundred — while most paths match none of them: the one search
+    answers those, and only a path some pattern matches is given to pathspec, which alone
+    decides between patterns and negations."""
+    alternatives = [_NAMED_GROUP_RE.sub("(?:", pattern.regex.pattern)
+                    for pattern in spec.patterns if pattern.include is not None and pattern.regex is not None]
+    return re.compile("|".join(f"(?:{alternative})" for alternative in alternatives)) if alternatives else None
+
+
 @dataclass(frozen=True)
 class IgnoreLayer:
     """The .gitignore of one folder; ``prefix`` turns a walk-relative path into one relative
@@ -93,7 +121,13 @@ class IgnoreLayer:
     strip: int  # characters cut from the front (folders inside the walk)
 
     def verdict(self, walk_rel: str) -> bool | None:
-        return self.spec.check_file(self.prefix + walk_rel[self.strip:]).include
+        path = self.prefix + walk_rel[self.strip:]
+        any_pattern = _any_pattern(self.spec)
+        # pathspec's own normalisation of a POSIX path: one leading "/" or "./" removed
+        normalised = path[1:] if path.startswith("/") else path.removeprefix("./")
+        if any_pattern is None or any_pattern.match(normalised) is None:
+            return None
+        return self.spec.check_file(path).include
 
 
 def ignored(layers: tuple[IgnoreLayer, ...], walk_rel: str) -> bool:

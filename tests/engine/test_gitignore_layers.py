@@ -1,0 +1,44 @@
+"""An ignore layer answers exactly what pathspec answers for its .gitignore, pattern for
+pattern: its one combined search only skips paths no pattern can match."""
+
+from __future__ import annotations
+
+import itertools
+
+import pathspec
+import pytest
+
+from isolint.core.gitignore import IgnoreLayer
+
+PATTERNS = [
+    "node_modules/", "*.pyc", "!keep.pyc", "/build", "docs/**/x.md", "**/cache", "logs/*.log",
+    "!logs/important.log", "a?c", "[Tt]emp*", "\\#literal", "dir/", "!dir/kept/", "*.egg-info/",
+    "/.env", ".env.*", "!.env.example", "deep/**", "**/generated/**/*.ts", "trailing\\ space\\ ",
+    "# a comment", "", "foo/bar", "(?P<name>x)",
+]
+PATHS = [
+    "node_modules/x.js", "src/node_modules/y/z.js", "a.pyc", "src/keep.pyc", "build", "build/out.js",
+    "src/build/x.py", "docs/x.md", "docs/a/b/x.md", "lib/cache", "lib/cache/file", "logs/a.log",
+    "logs/important.log", "logs/deep/a.log", "abc", "axc", "abbc", "Temp1", "temp2/file", "#literal",
+    "dir/file", "dir/kept/file", "x.egg-info/PKG-INFO", ".env", "sub/.env", ".env.local",
+    ".env.example", "deep/a/b", "app/generated/x/y.ts", "app/generated/y.ts", "trailing space ",
+    "foo/bar", "x/foo/bar", "(?P<name>x)", "plain/file.py", "./build", "/build",
+]
+
+
+@pytest.mark.parametrize("size", [1, 3, len(PATTERNS)])
+def test_a_layer_answers_what_pathspec_answers(size: int) -> None:
+    for start in range(0, len(PATTERNS), size):
+        lines = PATTERNS[start:start + size]
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        for prefix, strip in itertools.product(["", "top/"], [0, 4]):
+            layer = IgnoreLayer(spec, prefix, strip)
+            for path in PATHS:
+                walk_rel = "abc/" + path if strip else path
+                expected = spec.check_file(prefix + walk_rel[strip:]).include
+                assert layer.verdict(walk_rel) == expected, (lines, prefix, walk_rel)
+
+
+def test_a_gitignore_without_patterns_ignores_nothing() -> None:
+    layer = IgnoreLayer(pathspec.GitIgnoreSpec.from_lines(["# only a comment", ""]), "", 0)
+    assert layer.verdict("anything.py") is None
