@@ -27,6 +27,7 @@ from isolint.rules.config_isolation.usage import (
 )
 from isolint.rules.config_isolation.values import (
     PASSWORD_NAME_RE,
+    OWN_PORT_NAME_RE,
     PORT_NAME_RE,
     SERVICE_PORTS,
     display_value,
@@ -144,7 +145,8 @@ class HardcodedConnectionValue(Rule):
     no fix is offered.
 
     ## Known look-alikes
-    - Web-application ports (8000, 8080, 3000).
+    - Web-application ports (8000, 8080, 3000), and the app's own listen port whatever its
+      number (`API_PORT: int = 9000`, `SERVER_PORT = 5432`).
     - A protocol's default port where the code says it is one: `DEFAULT_PORT`,
       `url.port or 6379`, a driver class's `port = 27017`.
     - Checks (`if port == 5432`), messages, docstrings, documentation constants
@@ -218,7 +220,8 @@ class HardcodedConnectionValue(Rule):
         if service is None:
             return
         name = env_name_for(node, ctx)
-        if name and PROTOCOL_DEFAULT_NAME_RE.search(name) or _url_default_port(node, ctx) or _driver_default(ctx):
+        if name and (PROTOCOL_DEFAULT_NAME_RE.search(name) or OWN_PORT_NAME_RE.search(name)) \
+                or _url_default_port(node, ctx) or _driver_default(ctx):
             return
         named_port = bool(name and PORT_NAME_RE.search(name))
         if not (named_port or _beside_host(node, ctx)):

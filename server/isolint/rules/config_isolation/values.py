@@ -95,6 +95,12 @@ HOST_LIST_NAME_RE = re.compile(
 #: where a server *listens* (the safe loopback default of a bind), not a destination
 BIND_NAME_RE = re.compile(r"(^|_)(BIND|BIND_HOST|BIND_ADDR|BIND_ADDRESS|LISTEN|LISTEN_HOST|LISTEN_ADDR|"
                           r"LISTEN_ADDRESS|LISTEN_ON|BIND_TO)$")
+#: the port the app's own server listens on (``API_PORT``, ``SERVER_PORT``, ``uvicorn_port``):
+#: a well-known backing-service number there (``API_PORT: int = 9000``) is a coincidence
+#: (the whole name: ``CLICKHOUSE_HTTP_PORT`` is ClickHouse's)
+_OWN_SERVER_WORD = (r"(?:API|APP|APPLICATION|SERVER|SERVICE|HTTP|HTTPS|WEB|WEBSERVER|LISTEN|BIND|UVICORN|GUNICORN|"
+                    r"HYPERCORN|GRANIAN|FLASK|DJANGO|FASTAPI|FRONTEND|UI|DOCS)")
+OWN_PORT_NAME_RE = re.compile(rf"^{_OWN_SERVER_WORD}(?:_{_OWN_SERVER_WORD})*_PORT$", re.IGNORECASE)
 #: a name that says its value is the local one of several: ``LOCAL``, ``local_runtime_url``, ``DEV_API_URL``
 LOCAL_ENTRY_NAME_RE = re.compile(r"(^|_)(LOCAL|LOCALHOST|DEV|DEVELOPMENT)(_|$)", re.IGNORECASE)
 #: the endpoint of a telemetry collector: OpenTelemetry's specification makes ``http://localhost:4317``
