@@ -13,6 +13,29 @@ from tests.lsp.conftest import TEST_MODULE
 from tests.lsp.support import profile, start_session
 
 
+async def _last_published_codes_become(session, uri: str, codes: list[str], rounds: int = 200,
+                                       why: str = "") -> None:
+    """Wait until the last diagnostics published for ``uri`` carry exactly ``codes``."""
+    for _ in range(rounds):
+        published = session.recorded.published.get(uri, [])
+        if published and [d.code for d in published[-1].diagnostics] == codes:
+            break
+        await asyncio.sleep(0.05)
+    assert [d.code for d in session.recorded.published[uri][-1].diagnostics] == codes, why
+
+
+async def _start_a_long_analysis_without_the_mock(client, session, conftest_uri: str, test_uri: str) -> None:
+    """Unsaved: the conftest's fixture no longer hands out a mock, in a text long enough that
+    its analysis is still running when this returns (after a round trip, the server has read
+    the change)."""
+    filler = "".join(f"\n\ndef helper_{i}(value):\n    total = value + {i}\n    return total * 2\n"
+                     for i in range(4000))
+    unsaved = session.texts[conftest_uri].replace("return MagicMock()", "return object()") + filler
+    session.replace_all(conftest_uri, unsaved)
+    await asyncio.wait_for(client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=test_uri), position=types.Position(line=0, character=4))), 20)
+
+
 async def test_syntax_errors_mid_typing_keep_the_last_findings_in_place(client, workspace):
     session = await start_session(client, workspace, profile("vscode"))
     uri = session.open(workspace / TEST_MODULE)
@@ -41,12 +64,8 @@ async def test_a_change_in_one_file_rechecks_the_files_that_read_its_facts(clien
     test_uri = session.open(workspace / "services/api/tests/integration/test_checkout.py")
     conftest = workspace / "services/api/tests/integration/conftest.py"
     conftest_uri = session.open(conftest)
-    for _ in range(200):  # the background index brings the conftest's fixture facts
-        published = session.recorded.published.get(test_uri, [])
-        if published and [d.code for d in published[-1].diagnostics] == ["ISO503"]:
-            break
-        await asyncio.sleep(0.05)
-    assert [d.code for d in session.recorded.published[test_uri][-1].diagnostics] == ["ISO503"]
+    # the background index brings the conftest's fixture facts
+    await _last_published_codes_become(session, test_uri, ["ISO503"])
     count = len(session.recorded.published[test_uri])
     # The fixture stops handing out a mock (unsaved edit in the conftest).
     text = session.texts[conftest_uri]
@@ -66,20 +85,9 @@ async def test_a_document_closed_mid_analysis_keeps_its_facts_from_disk(client, 
     test_uri = session.open(workspace / "services/api/tests/integration/test_checkout.py")
     conftest_uri = session.open(workspace / "services/api/tests/integration/conftest.py")
     await session.published(conftest_uri, 1)
-    for _ in range(200):  # the background index brings the conftest's fixture facts
-        published = session.recorded.published.get(test_uri, [])
-        if published and [d.code for d in published[-1].diagnostics] == ["ISO503"]:
-            break
-        await asyncio.sleep(0.05)
-    assert [d.code for d in session.recorded.published[test_uri][-1].diagnostics] == ["ISO503"]
-    # Unsaved: the fixture no longer hands out a mock, in a text long enough to take a while.
-    filler = "".join(f"\n\ndef helper_{i}(value):\n    total = value + {i}\n    return total * 2\n"
-                     for i in range(4000))
-    unsaved = session.texts[conftest_uri].replace("return MagicMock()", "return object()") + filler
-    session.replace_all(conftest_uri, unsaved)
-    # a round trip: the server has read the change, so the analysis of the long text is running
-    await asyncio.wait_for(client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=test_uri), position=types.Position(line=0, character=4))), 20)
+    # the background index brings the conftest's fixture facts
+    await _last_published_codes_become(session, test_uri, ["ISO503"])
+    await _start_a_long_analysis_without_the_mock(client, session, conftest_uri, test_uri)
     session.close(conftest_uri)
     # test_checkout is checked again after the close: against the conftest on disk
     version = session.change(test_uri, (0, 0), (0, 0), "# edited\n")
@@ -95,25 +103,12 @@ async def test_facts_of_an_overtaken_analysis_still_reach_their_readers(client, 
     test_uri = session.open(workspace / "services/api/tests/integration/test_checkout.py")
     conftest_uri = session.open(workspace / "services/api/tests/integration/conftest.py")
     await session.published(conftest_uri, 1)
-    for _ in range(200):  # the background index brings the conftest's fixture facts
-        published = session.recorded.published.get(test_uri, [])
-        if published and [d.code for d in published[-1].diagnostics] == ["ISO503"]:
-            break
-        await asyncio.sleep(0.05)
-    assert [d.code for d in session.recorded.published[test_uri][-1].diagnostics] == ["ISO503"]
-    filler = "".join(f"\n\ndef helper_{i}(value):\n    total = value + {i}\n    return total * 2\n"
-                     for i in range(4000))
-    unsaved = session.texts[conftest_uri].replace("return MagicMock()", "return object()") + filler
-    session.replace_all(conftest_uri, unsaved)
-    await asyncio.wait_for(client.text_document_hover_async(types.HoverParams(  # a round trip: it runs
-        text_document=types.TextDocumentIdentifier(uri=test_uri), position=types.Position(line=0, character=4))), 20)
+    # the background index brings the conftest's fixture facts
+    await _last_published_codes_become(session, test_uri, ["ISO503"])
+    await _start_a_long_analysis_without_the_mock(client, session, conftest_uri, test_uri)
     last = session.change(conftest_uri, (0, 0), (0, 0), "# still no mock\n")  # the same facts
     await session.published(conftest_uri, last, timeout=60)
-    for _ in range(400):
-        if list(session.recorded.published[test_uri][-1].diagnostics) == []:
-            break
-        await asyncio.sleep(0.05)
-    assert list(session.recorded.published[test_uri][-1].diagnostics) == [], "the readers never heard"
+    await _last_published_codes_become(session, test_uri, [], rounds=400, why="the readers never heard")
 
 
 async def test_cancel_request_is_honoured(client, workspace):
