@@ -18,12 +18,14 @@ of that class) or ``"A:<attribute>"`` (built from another attribute of ``self``)
 from __future__ import annotations
 
 import ast
+import re
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from isolint.core.model import Language
 from isolint.core.modules import ImportMap
 from isolint.core.rule import Indexer
+from isolint.rules.common.scope import own_statements
 from isolint.rules.lifecycle.libraries import Kind, annotation_resource
 
 if TYPE_CHECKING:
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
 FACT_KIND = "session-carriers"
 
 Qualify = Callable[[ast.AST], "str | None"]
+#: the source text of a node
+Segment = Callable[[ast.AST], str]
 
 #: kinds whose every method call blocks when the object is sync
 _HELD_KINDS = frozenset({Kind.SESSION, Kind.CONNECTION, Kind.SCOPED_SESSION})
@@ -128,24 +132,17 @@ def _value_sources(value: ast.expr | None, parameters: dict[str, list[str]], qua
     return []
 
 
-def _walk_own(nodes: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node of a function body, nested functions and classes excluded."""
-    stack: list[ast.AST] = list(reversed(nodes))
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                stack.append(child)
-
-
 def called_self_attribute(call: ast.Call) -> str | None:
     """``a`` for ``self.a(…)``, ``self.a.b(…)``, ``self.a.b.c(…)``."""
     func = call.func
     return _self_attribute_root(func) if isinstance(func, ast.Attribute) else None
 
 
-def class_facts(node: ast.ClassDef, qualify: Qualify, module: str) -> dict | None:
+#: ``self.a(``, ``self.a.b.c(``: the attribute of ``self`` a call goes through
+_SELF_CALL_RE = re.compile(r"\bself\.(\w+)(?:\s*\.\s*\w+)*\s*\(")
+
+
+def class_facts(node: ast.ClassDef, qualify: Qualify, module: str, segment: Segment) -> dict | None:
     """The facts of one class (see the module docstring), None when it records nothing."""
     attrs: dict[str, list[str]] = {}
     methods: dict[str, list[str]] = {}
@@ -169,23 +166,23 @@ def class_facts(node: ast.ClassDef, qualify: Qualify, module: str) -> dict | Non
                           for d in statement.decorator_list}
             is_property = bool(decorators & _PROPERTY_DECORATORS)
             is_async = isinstance(statement, ast.AsyncFunctionDef)
-            used: list[str] = []
-            for inner in _walk_own(statement.body):
-                if isinstance(inner, ast.Assign) and not is_async:
-                    for target in inner.targets:
-                        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
-                                and target.value.id == "self":
-                            add(target.attr, _value_sources(inner.value, parameters, qualify, module))
-                elif isinstance(inner, ast.AnnAssign) and not is_async and isinstance(inner.target, ast.Attribute) \
-                        and isinstance(inner.target.value, ast.Name) and inner.target.value.id == "self":
-                    add(inner.target.attr, _annotation_sources(inner.annotation, qualify, module)
-                        or _value_sources(inner.value, parameters, qualify, module))
-                elif isinstance(inner, ast.Return) and is_property and not is_async:
-                    add(statement.name, _value_sources(inner.value, parameters, qualify, module))
-                elif isinstance(inner, ast.Call) and not is_async and not is_property:
-                    root = called_self_attribute(inner)
-                    if root is not None and root not in used:
-                        used.append(root)
+            if not is_async:
+                for inner in own_statements(statement.body):
+                    if isinstance(inner, ast.Assign):
+                        for target in inner.targets:
+                            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                                    and target.value.id == "self":
+                                add(target.attr, _value_sources(inner.value, parameters, qualify, module))
+                    elif isinstance(inner, ast.AnnAssign) and isinstance(inner.target, ast.Attribute) \
+                            and isinstance(inner.target.value, ast.Name) and inner.target.value.id == "self":
+                        add(inner.target.attr, _annotation_sources(inner.annotation, qualify, module)
+                            or _value_sources(inner.value, parameters, qualify, module))
+                    elif isinstance(inner, ast.Return) and is_property:
+                        add(statement.name, _value_sources(inner.value, parameters, qualify, module))
+            # the attributes of ``self`` the method calls through, read from its text: a walk of
+            # every expression of every method of the project costs more than the rest together
+            used = [] if is_async or is_property else \
+                list(dict.fromkeys(_SELF_CALL_RE.findall(segment(statement))))
             if is_property:
                 add(statement.name, [] if is_async else _annotation_sources(statement.returns, qualify, module))
             else:
@@ -201,11 +198,22 @@ def class_facts(node: ast.ClassDef, qualify: Qualify, module: str) -> dict | Non
     return fact
 
 
-def module_class_facts(tree: ast.Module, qualify: Qualify, module: str) -> dict[str, dict]:
+def source_segment(source: Any) -> Segment:
+    """The text of a node's lines in ``source`` (a SourceFile)."""
+    text, offsets = source.text, source.line_offsets
+
+    def segment(node: ast.AST) -> str:
+        end = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
+        return text[offsets[node.lineno - 1]: offsets[end] if end < len(offsets) else len(text)]  # type: ignore[attr-defined]
+
+    return segment
+
+
+def module_class_facts(tree: ast.Module, qualify: Qualify, module: str, segment: Segment) -> dict[str, dict]:
     out = {}
     for statement in tree.body:
         if isinstance(statement, ast.ClassDef):
-            fact = class_facts(statement, qualify, module)
+            fact = class_facts(statement, qualify, module, segment)
             if fact is not None:
                 out[statement.name] = fact
     return out
@@ -223,7 +231,7 @@ class SessionCarrierIndexer(Indexer):
     def extract(self, source: "SourceFile", tree: ast.Module) -> dict | None:
         imports = ImportMap(source.module, source.name == "__init__.py")
         imports.record_module_level(tree)
-        classes = module_class_facts(tree, imports.qualified_name, source.module)
+        classes = module_class_facts(tree, imports.qualified_name, source.module, source_segment(source))
         return {"module": source.module, "classes": classes} if classes else None
 
 
@@ -267,13 +275,15 @@ class Carriers:
         if found is None:
             module, _, name = qualified.rpartition(".")
             best: tuple[int, dict] | None = None
+            wanted = "." + module
             for defined_in, _, fact in self.by_name.get(name, ()):
-                if defined_in == module:
+                dotted = "." + defined_in
+                if dotted == wanted:
                     score = 3
-                elif defined_in.startswith(module + "."):
-                    score = 2  # re-exported by the package: from app.repos import Repos
-                elif ("." + defined_in).endswith("." + module):
-                    score = 1
+                elif dotted.endswith(wanted):
+                    score = 2  # app.repos.generic imported from backend/api/app/repos/generic.py
+                elif (dotted + ".").find(wanted + ".") >= 0:
+                    score = 1  # re-exported by the package: from app.repos import Repositories
                 else:
                     continue
                 if best is None or score > best[0]:

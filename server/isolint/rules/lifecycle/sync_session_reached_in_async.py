@@ -6,7 +6,8 @@ from isolint.core.context import PythonContext
 from isolint.core.modules import ImportMap
 from isolint.core.rule import Rule
 from isolint.core.scratch import Key
-from isolint.rules.lifecycle.carriers import FACT_KIND, Carriers, called_self_attribute, module_class_facts
+from isolint.rules.lifecycle.carriers import (FACT_KIND, Carriers, called_self_attribute, module_class_facts,
+                                               source_segment)
 from isolint.rules.lifecycle.sync_database_call_in_async import unawaited_calls
 
 #: the checked file's view of the project's session-holding classes
@@ -92,7 +93,8 @@ class SyncSessionReachedInAsync(Rule):
             imports = ImportMap(ctx.source.module, ctx.source.name == "__init__.py")
             imports.record_module_level(tree)
             module = ctx.source.module
-            carriers = Carriers(ctx.project, module, module_class_facts(tree, imports.qualified_name, module))
+            carriers = Carriers(ctx.project, module, module_class_facts(tree, imports.qualified_name, module,
+                                                                                    source_segment(ctx.source)))
             ctx.scratch.put(_CARRIERS, carriers)
         owner = f"{ctx.source.module}.{ctx.classes[0].name}"
         if carriers.class_fact(owner) is None:
@@ -102,7 +104,8 @@ class SyncSessionReachedInAsync(Rule):
         if not blocking:
             return
         first, library = blocking[0]
-        receiver = first.func.value if isinstance(first.func, ast.Attribute) else first.func
+        chain = _chain(first.func) or []
+        receiver = first.func.value if len(chain) > 1 else first.func  # self.repos.users / self.load_user
         ctx.report(self, first, library=library, name=ctx.text_of(receiver), function=node.name,
                    related=[(call, "blocking database call on the event loop") for call, _ in blocking[1:]])
 
