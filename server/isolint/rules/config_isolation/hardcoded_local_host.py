@@ -157,8 +157,12 @@ class HardcodedLocalHost(Rule):
       (`parsed.hostname or "localhost"`), a telemetry collector's specified default.
     - The local choice of a catalogue (`LOCAL = "http://localhost:8000"` in an enum, an entry
       labelled `"Local"`), a native app's port-less loopback OAuth redirect (RFC 8252).
-    - Development code: `__main__` blocks, development branches (`if settings.ENV == "local":`),
-      frontend tooling (`vite.config.ts`), command-line tools' packages (`cli/`, `*-cli/`).
+    - An API's documentation offering its own address (`FastAPI(servers=[{"url": …}])`, an
+      OpenAPI document's `servers`): nothing connects to it.
+    - Development code: `__main__` blocks, the branch a condition on the deployment leaves to
+      development (`if settings.ENV == "local":`, `if DEBUG:`, `if not settings.PRODUCTION:`, the
+      `else` of `if settings.PRODUCTION:`), frontend tooling (`vite.config.ts`), command-line
+      tools' packages (`cli/`, `*-cli/`).
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
