@@ -50,14 +50,14 @@ _MAX_DEPTH = 8
 def _annotation_sources(annotation: ast.expr | None, qualify: Qualify, module: str) -> list[str]:
     if annotation is None:
         return []
+    if isinstance(annotation, ast.Constant):
+        # a forward reference to a class ("Repositories"); other strings are not parsed again
+        if not (isinstance(annotation.value, str) and annotation.value.isidentifier()):
+            return []
+        annotation = ast.Name(annotation.value, ast.Load())
     resource = annotation_resource(annotation, qualify)
     if resource is not None:
         return [f"S:{resource.library}"] if not resource.is_async and resource.kind in _HELD_KINDS else []
-    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-        try:
-            annotation = ast.parse(annotation.value, mode="eval").body
-        except SyntaxError:
-            return []
     if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
         return _annotation_sources(annotation.left, qualify, module) + \
             _annotation_sources(annotation.right, qualify, module)
