@@ -24,6 +24,7 @@ from isolint.rules.lifecycle.libraries import (
     annotation_resource,
     constructed_by,
     conventional_factory,
+    owned_by_class,
     produced_by_method,
     resource_from_fact,
 )
@@ -292,7 +293,10 @@ class FileModel:
                     elif isinstance(target, ast.Name) and alias is not None:
                         self.aliases[target.id] = alias
             elif isinstance(statement, ast.ClassDef):
-                self.class_attrs[statement.name] = self._class_attributes(statement)
+                self.class_attrs[statement.name] = attrs = self._class_attributes(statement)
+                owned = _undisposed_engine(statement, attrs)
+                if owned is not None:
+                    self.functions[statement.name] = owned
             elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 functions.append(statement)
         for function in functions:
@@ -607,6 +611,18 @@ class FileModel:
         for name, resource in self.aliases.items():
             out[name] = {**resource.to_fact(), "alias": True}
         return out
+
+
+def _undisposed_engine(cls: ast.ClassDef, attrs: dict[str, Resource]) -> Resource | None:
+    """The engine each instance of ``cls`` builds for itself (``self.engine = create_engine(url)``
+    in ``__init__``) when no method of the class disposes of it: constructing the class is
+    creating an engine, and its caller owns it."""
+    engine = next((r for r in attrs.values() if r.kind is Kind.ENGINE), None)
+    if engine is None:
+        return None
+    if any(isinstance(node, ast.Attribute) and node.attr == "dispose" for node in ast.walk(cls)):
+        return None
+    return owned_by_class(engine)
 
 
 def _targets(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
