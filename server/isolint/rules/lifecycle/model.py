@@ -294,7 +294,7 @@ class FileModel:
                         self.aliases[target.id] = alias
             elif isinstance(statement, ast.ClassDef):
                 self.class_attrs[statement.name] = attrs = self._class_attributes(statement)
-                owned = _undisposed_engine(statement, attrs)
+                owned = _undisposed_engine(statement, self.qualify)
                 if owned is not None:
                     self.functions[statement.name] = owned
             elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -613,14 +613,24 @@ class FileModel:
         return out
 
 
-def _undisposed_engine(cls: ast.ClassDef, attrs: dict[str, Resource]) -> Resource | None:
-    """The engine each instance of ``cls`` builds for itself (``self.engine = create_engine(url)``
-    in ``__init__``) when no method of the class disposes of it: constructing the class is
-    creating an engine, and its caller owns it."""
-    engine = next((r for r in attrs.values() if r.kind is Kind.ENGINE), None)
-    if engine is None:
+def _undisposed_engine(cls: ast.ClassDef, qualify: Qualify) -> Resource | None:
+    """The engine each instance of ``cls`` builds for itself with a library's constructor
+    (``self.engine = create_engine(url)`` in ``__init__``; an engine from a project getter may be
+    shared) when no method of the class disposes of it: constructing the class is creating an
+    engine, and its caller owns it."""
+    init = next((s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+    if init is None:
         return None
-    if any(isinstance(node, ast.Attribute) and node.attr == "dispose" for node in ast.walk(cls)):
+    engine = None
+    for node in own_statements(init.body):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and any(
+                isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+                for t in node.targets):
+            built = constructed_by(qualify(node.value.func), node.value)
+            if built is not None and built.kind is Kind.ENGINE:
+                engine = built
+                break
+    if engine is None or any(isinstance(node, ast.Attribute) and node.attr == "dispose" for node in ast.walk(cls)):
         return None
     return owned_by_class(engine)
 
