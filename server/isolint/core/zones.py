@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 import pathspec
 
 from isolint.core.config import Settings
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Zone
 
 GENERATED_DIRS = frozenset({
@@ -37,7 +38,7 @@ INTEGRATION_DIRS = frozenset({
     "e2e-tests", "end_to_end", "end-to-end", "endtoend", "acceptance", "system_tests", "smoke",
     "functional", "functional_tests", "live",
 })
-INTEGRATION_FILE_RE = re.compile(
+INTEGRATION_FILE_RE = lazy_compile(
     r"^(test_(integration|e2e|end_to_end)(_.*)?\.py|.*_(integration|e2e|end_to_end)(_test)?\.py|"
     r"(integration|e2e|end_to_end|system)_tests?_.*\.py|"
     r".*\.(e2e|integration)\.(test|spec)?\.?[cm]?[jt]sx?)$"
