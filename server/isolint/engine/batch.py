@@ -191,7 +191,7 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
     settings = entry.settings
     rel = _rel_of(entry)
     service = project.services.service_of(rel)
-    language = language_of(entry.path.name)
+    language = entry.language or language_of(entry.path.name)
     result_cache = None
     if caches is not None:
         result_cache = caches.get(id(settings))  # one Settings object per config: id is stable here
@@ -235,20 +235,19 @@ def _unchanged(entry: SourceEntry, rel: str, language: Language | None, service:
     the zone it was checked in: queued with that entry without reading or hashing it (its text
     is read only if something asks for it: ``UnreadSourceFile``)."""
     try:
-        stamp = stat_stamp(os.stat(entry.path))
+        stamp = stat_stamp(os.stat(entry.fs_path or entry.path))
     except OSError:
         return None
-    kept = result_cache.digest_by_stamp(rel, stamp) or ""
-    content = kept.split("@", 1)[0]
-    if not content:
+    found = result_cache.unchanged(rel, stamp)
+    if found is None:
         return None
+    cached, zone = found
     source = UnreadSourceFile.from_text(entry.path, None, entry.settings, language, service,  # type: ignore[arg-type]
-                                        rel_path=rel, zone=result_cache.kept_zone(rel, kept))
-    digest = f"{content}@{source.zone.value}"
-    cached = result_cache.get(rel, digest)
-    if cached is None:
-        return None
-    return QueuedFile(source, b"", digest=digest, cache=result_cache, entry=cached, facts=cached.facts, stamp=stamp)
+                                        rel_path=rel, zone=zone)
+    if zone is None and cached.digest != f"{cached.digest.partition('@')[0]}@{source.zone.value}":
+        return None  # classified again (a unit tier came or went): another zone, another verdict
+    return QueuedFile(source, b"", digest=cached.digest, cache=result_cache, entry=cached, facts=cached.facts,
+                      stamp=stamp)
 
 
 def _index_phase(queue: list[QueuedFile], projects: dict[Path, ProjectIndex], jobs: int | None) -> StickyWorkers:

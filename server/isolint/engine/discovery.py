@@ -18,6 +18,7 @@ import re
 import stat
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 
@@ -131,12 +132,15 @@ class _Excluder:
 
 
 class SourceEntry(NamedTuple):
-    """A file to check, its settings, and its path relative to the project root when the walk
-    already knows it (saves a ``resolve()`` per file)."""
+    """A file to check, its settings, and what the walk already knows of it: its path relative
+    to the project root (saves a ``resolve()`` per file), its language, and its path as the
+    string ``os.scandir`` made (a warm run stats every file: ``str(path)`` costs more)."""
 
     path: Path
     settings: Settings
     rel_path: str | None = None
+    language: Language | None = None
+    fs_path: str | None = None
 
 
 Warn = Callable[[str], None]
@@ -247,7 +251,7 @@ class _Walk:
                   linked: list["_Folder"]) -> Iterator[SourceEntry]:
         try:
             with os.scandir(folder.path) as scan:
-                entries = sorted(scan, key=lambda e: e.name)
+                entries = sorted(scan, key=_name_of)
         except OSError as exc:
             self.warn(f"{folder.path}: cannot be read ({exc.strerror or exc}); skipped")
             return
@@ -302,7 +306,7 @@ class _Walk:
             known = folder.root_strip or _inside(real_top, settings.root)
             if folder_path is None:
                 folder_path = Path(folder.path)  # one parse per folder; a child of it costs a third of one
-            yield SourceEntry(folder_path / name, settings, root_rel if known else None)
+            yield SourceEntry(folder_path / name, settings, root_rel if known else None, language, entry.path)
         stack.extend(reversed(subfolders))
 
     def _git_listing(self, folder: str) -> GitListing | None:
@@ -347,6 +351,9 @@ class _Walk:
         real = os.path.join(real_top, folder.walk_rel)
         return dataclasses.replace(folder, settings=settings, root_prefix=_root_prefix(real, settings.root),
                                    root_strip=len(folder.walk_rel) + 1)
+
+
+_name_of = attrgetter("name")
 
 
 def _git_keeps_folder(git: GitListing, git_rel: str, via_link: bool) -> bool:
