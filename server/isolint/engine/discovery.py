@@ -306,7 +306,7 @@ class _Walk:
             known = folder.root_strip or _inside(real_top, settings.root)
             if folder_path is None:
                 folder_path = Path(folder.path)  # one parse per folder; a child of it costs a third of one
-            yield SourceEntry(folder_path / name, settings, root_rel if known else None, language, entry.path)
+            yield SourceEntry(_child(folder_path, name), settings, root_rel if known else None, language, entry.path)
         stack.extend(reversed(subfolders))
 
     def _git_listing(self, folder: str) -> GitListing | None:
@@ -354,6 +354,15 @@ class _Walk:
 
 
 _name_of = attrgetter("name")
+
+
+def _child(folder: Path, name: str) -> Path:
+    """``folder / name`` for a name ``os.scandir`` gave (one part, nothing to parse): pathlib's
+    own shortcut for walking folders where it has one (3.11–3.13), a tenth of ``/``'s cost."""
+    return _MAKE_CHILD(folder, name) if _MAKE_CHILD is not None else folder / name
+
+
+_MAKE_CHILD = getattr(Path, "_make_child_relpath", None)
 
 
 def _git_keeps_folder(git: GitListing, git_rel: str, via_link: bool) -> bool:
