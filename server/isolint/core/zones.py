@@ -12,12 +12,14 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from isolint.core.config import Settings
 from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Zone
+
+if TYPE_CHECKING:  # imported where a spec is built: a warm run, whose zones the cache kept, builds none
+    import pathspec
 
 GENERATED_DIRS = frozenset({
     "node_modules", "vendor", "vendored", "third_party", "site-packages", ".venv", "venv",
@@ -115,6 +117,8 @@ def is_template_file(name: str) -> bool:
 
 @lru_cache(maxsize=256)
 def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+    import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 

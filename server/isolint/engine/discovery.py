@@ -22,8 +22,6 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 
-import pathspec
-
 from isolint.core.config import (
     CONFIG_FILE_NAMES,
     ConfigError,
@@ -97,30 +95,38 @@ class SettingsResolver:
 
 
 _PLAIN_FOLDER_RE = re.compile(r"^[^*?\[\]!/\\#]+/$")  # "node_modules/": a folder of that name anywhere
+#: "*.egg-info/": a folder whose name matches, anywhere; "*" is any run of characters of a name
+_NAME_GLOB_RE = re.compile(r"^(?!.*\*\*)[^?\[\]!/\\#]*\*[^?\[\]!/\\#]*/$")
 
 
 class _Excluder:
     """``exclude`` + ``extend-exclude`` of one Settings, compiled once.
 
     Most patterns are plain folder names (``node_modules/``): those become a set lookup on the
-    folder's name. Files are only matched against patterns that can match a file, since the
-    walk never enters an excluded folder. With a negation (``!pattern``) everything goes
-    through one gitignore spec, for git's exact semantics.
+    folder's name, and folder-name globs (``*.egg-info/``) one regular expression on it — the
+    defaults need no gitignore spec (nor pathspec's import). Files are only matched against
+    patterns that can match a file, since the walk never enters an excluded folder. With a
+    negation (``!pattern``) everything goes through one gitignore spec, for git's exact
+    semantics.
     """
 
     def __init__(self, settings: Settings) -> None:
         patterns = list(settings.exclude if settings.exclude is not None else DEFAULT_EXCLUDE)
         patterns += settings.extend_exclude
         negated = any(p.lstrip().startswith("!") for p in patterns)
-        self.folder_names = frozenset() if negated else frozenset(
-            p[:-1] for p in patterns if _PLAIN_FOLDER_RE.match(p))
-        rest = patterns if negated else [p for p in patterns if not _PLAIN_FOLDER_RE.match(p)]
-        self.spec = pathspec.GitIgnoreSpec.from_lines(rest) if rest else None
+        plain = [] if negated else [p for p in patterns if _PLAIN_FOLDER_RE.match(p)]
+        globs = [] if negated else [p for p in patterns if _NAME_GLOB_RE.match(p)]
+        self.folder_names = frozenset(p[:-1] for p in plain)
+        self.folder_glob = re.compile("|".join(
+            "[^/]*".join(re.escape(piece) for piece in p[:-1].split("*")) for p in globs)) if globs else None
+        rest = [p for p in patterns if p not in plain and p not in globs]
+        self.spec = _gitignore_spec(rest) if rest else None
         file_patterns = rest if negated else [p for p in rest if not p.rstrip().endswith("/")]
-        self.file_spec = pathspec.GitIgnoreSpec.from_lines(file_patterns) if file_patterns else None
+        self.file_spec = _gitignore_spec(file_patterns) if file_patterns else None
 
     def folder(self, root_rel: str, name: str) -> bool:
-        return name in self.folder_names or (self.spec is not None and self.spec.match_file(root_rel + "/"))
+        return (name in self.folder_names or (self.folder_glob is not None and self.folder_glob.fullmatch(name) is not None)
+                or (self.spec is not None and self.spec.match_file(root_rel + "/")))
 
     def file(self, root_rel: str) -> bool:
         return self.file_spec is not None and self.file_spec.match_file(root_rel)
@@ -129,6 +135,12 @@ class _Excluder:
         """Whether a folder on the way from the root to a walk's top is excluded."""
         parts = [part for part in root_prefix.split("/") if part]
         return any(self.folder("/".join(parts[: i + 1]), part) for i, part in enumerate(parts))
+
+
+def _gitignore_spec(patterns: list[str]):  # -> pathspec.GitIgnoreSpec
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 class SourceEntry(NamedTuple):
