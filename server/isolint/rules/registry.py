@@ -38,7 +38,7 @@ from isolint.rules.secrets.secret_in_env_file import SecretInEnvFile
 from isolint.rules.service_independence.cross_service_import import CrossServiceImport
 from isolint.rules.service_independence.import_contract import ImportContractViolation
 from isolint.rules.service_independence.shared_imports_service import SharedImportsService
-from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest
+from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest, EnvironPatchIndexer
 from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
 from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest
 from isolint.rules.test_isolation.shared_settings_left_changed import ConftestCacheResetIndexer, SharedSettingsLeftChanged
@@ -79,6 +79,7 @@ RULES: tuple[type[Rule], ...] = (
 
 INDEXERS: tuple[Indexer, ...] = (
     ConftestCacheResetIndexer(),
+    EnvironPatchIndexer(),
     IntegrationDoublesIndexer(),
     PythonMessageIndexer(),
     SessionFactoryIndexer(),
