@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from isolint.core.model import Applicability, Fixability, Language, Range, Severity, Zone
 from isolint.core.rule import Rule
+from isolint.core.source import is_shell_name
 from isolint.core.zones import ENV_NAME_RE, TEMPLATE_RE, is_template_file
 from isolint.fixers.dotenv_values import replace_value_fix
 from isolint.rules.common.secret_detection import (
@@ -84,7 +85,8 @@ class RealValueInEnvTemplate(Rule):
 
     @classmethod
     def applies_to(cls, source: "SourceFile") -> bool:
-        return source.zone is not Zone.GENERATED and is_template_file(source.name)
+        return source.zone is not Zone.GENERATED and is_template_file(source.name) \
+            and not is_shell_name(source.name.lower())
 
     def check_dotenv(self, document: "DotenvDocument", ctx: "DotenvContext") -> None:
         committed: bool | None = None
