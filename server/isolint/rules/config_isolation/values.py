@@ -17,6 +17,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Range, mask_secret
 
 #: stands for an f-string replacement field (``{host}``) in a literal's text
@@ -77,7 +78,7 @@ DEV_ENVIRONMENTS = frozenset({"development", "develop", "dev", "local", "test", 
 TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t", "True", "TRUE", "YES", "ON"})
 
 PASSWORD_NAME_RE = re.compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE)$")
-SECRET_NAME_RE = re.compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE|SECRET|SECRET_KEY|TOKEN|API_KEY|"
+SECRET_NAME_RE = lazy_compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE|SECRET|SECRET_KEY|TOKEN|API_KEY|"
                             r"PRIVATE_KEY|ACCESS_KEY|SIGNING_KEY|ENCRYPTION_KEY|JWT_KEY)$")
 PORT_NAME_RE = re.compile(r"(^|_)PORT$")
 DEBUG_NAME_RE = re.compile(r"(^|_)(DEBUG|DEBUG_MODE|DEV_MODE|RELOAD|AUTO_RELOAD|HOT_RELOAD)$")
