@@ -22,7 +22,7 @@ CACHE_RESETS = "cache_resets"
 #: parameters under ``functools.lru_cache``/``cache``, each returning one process-wide object
 CACHED_GETTERS = "cached_getters"
 #: admission of the cached-getter indexer: a ``@lru_cache``/``@cache`` decorator
-CACHE_DECORATOR = re.compile(rb"@\s*(?:functools\s*\.\s*)?(?:lru_cache|cache)\b")
+CACHE_DECORATOR = lazy_compile(rb"@\s*(?:functools\s*\.\s*)?(?:lru_cache|cache)\b")
 #: the name of an application's settings object or module: ``settings``, ``app_settings``,
 #: ``config``, ``CONFIG``, ``conf`` (a class such as ``AppConfig`` is not an instance)
 SETTINGS_NAME = lazy_compile(r"(^|_)(settings|config|conf|cfg)(_|$)", re.IGNORECASE)
