@@ -41,7 +41,7 @@ from isolint.core.gitignore import is_gitignored  # noqa: F401  (re-exported)
 from isolint.core.files import kind_of
 from isolint.core.model import Language
 from isolint.core.zones import matches_any
-from isolint.core.source import language_of
+from isolint.core.source import is_shell_name, language_of
 
 DEFAULT_EXCLUDE = (
     ".git/", ".hg/", ".svn/", ".bzr/", ".venv/", "venv/", ".env/", "env/", ".tox/", ".nox/", ".mypy_cache/",
@@ -287,7 +287,7 @@ class _Walk:
             language = language_of(name)
             if language is None or excluder.file(root_rel):
                 continue
-            if language is not Language.DOTENV and (
+            if (language is not Language.DOTENV or is_shell_name(name.lower())) and (
                     (layers and _ignored(layers, rel)) or (git is not None and rel[folder.git_strip:] not in git.files)):
                 # ignored dotenv files are still read: ISO2xx reports them as a hint, not as committed
                 continue
