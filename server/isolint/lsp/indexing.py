@@ -1,15 +1,17 @@
 """The workspace's cross-file facts, read from disk in the background.
 
-The files are read, parsed and their facts extracted in a process of their own, started for
-the indexing and at a lower scheduling priority (``FactsProcess``): the analysis of the file the
-user types in runs on the server's threads, which share one interpreter lock, and a parse holds
-that lock for its whole length — tens of milliseconds for a large file — so indexing on a thread
-delayed every keystroke it overlapped. The server's background thread walks the workspace,
-sends the files in batches and writes the facts that come back into each project's index. It
-stops as soon as the server is told to leave (``shutdown``, ``exit``, the client gone), killing
-the process, so leaving never waits for a workspace. Where no process can be started, the same
-work runs on the background thread, pausing while an open document is analysed (between two
-files and at the engine's checkpoints within one, :mod:`isolint.engine.checkpoints`).
+Beyond its first ``FILES_ON_THE_THREAD``, a workspace's files are read, parsed and their facts
+extracted in a process of their own, started for the indexing at a lower scheduling priority
+(``FactsProcess``): the analysis of the file the user types in runs on the server's threads,
+which share one interpreter lock, and a parse holds that lock for its whole length — tens of
+milliseconds for a large file — so indexing on a thread delays every keystroke it overlaps. The
+server's background thread walks the workspace, sends the files in batches and writes the facts
+that come back into each project's index. It stops as soon as the server is told to leave
+(``shutdown``, ``exit``, the client gone), killing the process, so leaving never waits for a
+workspace. The first files (all of a small workspace, whose indexing costs less than starting
+the process), and all of them where no process can be started, are indexed on the background
+thread, which pauses while an open document is analysed (between two files and at the
+engine's checkpoints within one, :mod:`isolint.engine.checkpoints`).
 
 Open documents keep the facts of their (possibly unsaved) text and are re-checked when indexing
 ends, so a file opened meanwhile shows its single-file findings at once and its cross-file
@@ -23,7 +25,7 @@ import logging
 import multiprocessing
 import os
 from collections import deque
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -47,6 +49,9 @@ def _has_indexers() -> bool:
     return bool(INDEXERS)
 
 
+#: a workspace of this many files is indexed on the server's thread: starting the process
+#: (importing the engine and the rules) costs more than their indexing
+FILES_ON_THE_THREAD = 200
 #: files per message to the facts process, and messages in flight (it never waits for the next)
 BATCH_FILES = 16
 BATCHES_IN_FLIGHT = 2
@@ -57,22 +62,28 @@ NICENESS = 5
 
 
 def index_workspace(ls: IsolintLanguageServer, open_paths: set[Path]) -> set[str]:
-    """Index every workspace file not open in the editor; the fact kinds that changed."""
+    """Index every workspace file not open in the editor; the fact kinds that changed. The
+    first ``FILES_ON_THE_THREAD`` on the background thread, the rest, if any, by a process."""
     log.info("indexing started: %d workspace folder(s)", len(ls.projects.folders))
     files = ((path, settings) for path, settings in ls.projects.workspace_files(ls.stopping)
              if path.resolve() not in open_paths)
-    try:
-        process = FactsProcess()
-    except (OSError, RuntimeError, ValueError) as exc:  # no processes here: index on this thread
-        log.info("indexing on the server's thread: %s", exc)
-        changed, indexed = _index_here(ls, files)
-    else:
-        ls.facts_process = process
+    changed, indexed = _index_here(ls, islice(files, FILES_ON_THE_THREAD))
+    rest = next(files, None)
+    if rest is not None and not ls.stopping.is_set():
         try:
-            changed, indexed = _index_in(process, ls, files)
-        finally:
-            ls.facts_process = None
-            process.stop()
+            process = FactsProcess()
+        except (OSError, RuntimeError, ValueError) as exc:  # no processes here: go on on this thread
+            log.info("indexing on the server's thread: %s", exc)
+            more, more_indexed = _index_here(ls, chain([rest], files))
+        else:
+            ls.facts_process = process
+            try:
+                more, more_indexed = _index_in(process, ls, chain([rest], files))
+            finally:
+                ls.facts_process = None
+                process.stop()
+        changed |= more
+        indexed += more_indexed
     if ls.stopping.is_set():
         log.info("indexing interrupted after %d files: the server is leaving", indexed)
     else:
