@@ -17,6 +17,8 @@ import enum
 import re
 from dataclasses import dataclass, replace
 
+from isolint.core.lazy_regex import lazy_compile
+
 
 class Kind(str, enum.Enum):
     SESSION = "session"                  # ORM unit of work; close() returns its connection
@@ -210,8 +212,8 @@ ACQUIRE_METHODS = frozenset({"acquire", "getconn"})
 #: engine methods producing a connection that must be closed
 ENGINE_CONNECT_METHODS = frozenset({"connect", "raw_connection"})
 
-_POOL_NAME_RE = re.compile(r"(^|_)pool$", re.IGNORECASE)
-_ENGINE_NAME_RE = re.compile(r"(^|_)engine$", re.IGNORECASE)
+_POOL_NAME_RE = lazy_compile(r"(^|_)pool$", re.IGNORECASE)
+_ENGINE_NAME_RE = lazy_compile(r"(^|_)engine$", re.IGNORECASE)
 
 
 def constructed_by(qualified: str | None, call: ast.Call) -> Resource | None:
