@@ -22,7 +22,7 @@ from isolint.core.test_tiers import is_integration_module
 from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest, EnvironPatchIndexer
 from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
 from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest
-from isolint.rules.test_isolation.shared_settings_left_changed import SharedSettingsLeftChanged
+from isolint.rules.test_isolation.shared_settings_left_changed import CachedGetterIndexer, SharedSettingsLeftChanged
 from isolint.rules.test_isolation.test_doubles_indexer import TEST_DOUBLES, IntegrationDoublesIndexer
 
 ROOT = Path("/p")
@@ -378,3 +378,17 @@ def test_environ_patch_facts_leave_out_files_that_keep_it(text: str) -> None:
     indexer = EnvironPatchIndexer()
     assert not indexer.admits(source, None)
     assert indexer.extract(source, _parsed(source)) is None
+
+
+def test_cached_getter_facts_are_zero_argument_functions_under_a_cache() -> None:
+    text = ("import functools\nfrom functools import lru_cache\n\n"
+            "@lru_cache\ndef get_settings():\n    return 1\n\n"
+            "@functools.cache\ndef get_config():\n    return 2\n\n"
+            "@lru_cache(maxsize=8)\ndef lookup(key):\n    return key\n\n"
+            "def build_settings():\n    return 3\n")
+    source = _source(text, "services/orders/app/config.py")
+    indexer = CachedGetterIndexer()
+    assert TokenScan(source.raw).admits(indexer.tokens) and indexer.admits(source, None)
+    assert indexer.extract(source, _parsed(source)) == ["get_settings", "get_config"]
+    assert not indexer.admits(_source("CACHE_TTL = 3\n", "services/orders/app/config.py"), None)
+    assert not indexer.admits(_source(text), None)  # a test file's caches are the suite's own

@@ -41,7 +41,9 @@ from isolint.rules.service_independence.shared_imports_service import SharedImpo
 from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest, EnvironPatchIndexer
 from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
 from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest
-from isolint.rules.test_isolation.shared_settings_left_changed import ConftestCacheResetIndexer, SharedSettingsLeftChanged
+from isolint.rules.test_isolation.shared_settings_left_changed import (
+    CachedGetterIndexer, ConftestCacheResetIndexer, SharedSettingsLeftChanged,
+)
 from isolint.rules.test_isolation.test_doubles_indexer import IntegrationDoublesIndexer
 
 RULES: tuple[type[Rule], ...] = (
@@ -78,6 +80,7 @@ RULES: tuple[type[Rule], ...] = (
 )
 
 INDEXERS: tuple[Indexer, ...] = (
+    CachedGetterIndexer(),
     ConftestCacheResetIndexer(),
     EnvironPatchIndexer(),
     IntegrationDoublesIndexer(),
