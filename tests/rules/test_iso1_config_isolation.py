@@ -347,7 +347,7 @@ def test_a_settings_fields_fix_keeps_the_settings_class_and_requires_the_field()
 
         class Settings(BaseSettings):
             REDIS_HOST: str = "localhost"
-            DB_PORT: int = Field(5432, description="database port")
+            PUBLIC_URL: str = Field("http://localhost:8000", description="public address")
             DB_PASSWORD: str = Field(description="database password", default="acme")
             DEBUG: bool = True
         """)
@@ -355,7 +355,7 @@ def test_a_settings_fields_fix_keeps_the_settings_class_and_requires_the_field()
     fixed = fix_source(code, ROOT / "services/api/app/settings.py", settings, unsafe=True).text
     assert "os.environ" not in fixed and "import os" not in fixed
     assert "    REDIS_HOST: str\n" in fixed and "    DEBUG: bool\n" in fixed
-    assert 'DB_PORT: int = Field(description="database port")' in fixed
+    assert 'PUBLIC_URL: str = Field(description="public address")' in fixed
     assert 'DB_PASSWORD: str = Field(description="database password")' in fixed
 
 

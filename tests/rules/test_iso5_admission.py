@@ -22,6 +22,7 @@ from isolint.core.test_tiers import is_integration_module
 from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest
 from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
 from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest
+from isolint.rules.test_isolation.shared_settings_left_changed import SharedSettingsLeftChanged
 from isolint.rules.test_isolation.test_doubles_indexer import TEST_DOUBLES, IntegrationDoublesIndexer
 
 ROOT = Path("/p")
@@ -288,6 +289,9 @@ ENVIRON_CHANGES = {
                                            'def test_a():\n    env["A"] = "1"\n',
     "putenv": 'import os\n\ndef test_a():\n    os.putenv("A", "1")\n',
     "unsetenv imported under another name": 'from os import unsetenv as drop\n\ndef test_a():\n    drop("A")\n',
+    "a MonkeyPatch made by hand": 'from pytest import MonkeyPatch\n\nmp = MonkeyPatch()\nmp.setenv("A", "1")\n',
+    "a MonkeyPatch context entered by hand": 'import pytest\n\nmp = pytest.MonkeyPatch.context().__enter__()\n'
+                                             'mp.delenv("A")\n',
 }
 
 ENVIRON_READS = {
@@ -295,6 +299,8 @@ ENVIRON_READS = {
     "copies and comparisons": 'import os\n\ndef test_a():\n    saved = dict(os.environ)\n'
                               '    assert os.environ.copy() == saved and os.environ != {}\n',
     "monkeypatch": 'def test_a(monkeypatch):\n    monkeypatch.setenv("A", "1")\n    assert request.environ\n',
+    "the fixture annotated": 'from pytest import MonkeyPatch\n\ndef test_a(monkeypatch: MonkeyPatch):\n'
+                             '    monkeypatch.setattr("a.b", 1)\n',
 }
 
 
@@ -308,5 +314,35 @@ def test_iso502_admits_every_change_it_reports(text: str) -> None:
 @pytest.mark.parametrize("text", ENVIRON_READS.values(), ids=ENVIRON_READS.keys())
 def test_iso502_turns_away_reads(text: str) -> None:
     admitted, codes = _checked(EnvironMutationInTest, text)
+    assert not admitted
+    assert codes == []
+
+
+SHARED_SETTINGS_CHANGES = {
+    "a cache rebuilt": "from app.config import get_settings\n\ndef test_a(monkeypatch):\n"
+                       "    monkeypatch.setenv('A', '1')\n    get_settings.cache_clear()\n    assert get_settings()\n",
+    "an imported settings object": "from app.config import settings\n\ndef test_a():\n    settings.DEBUG = True\n",
+    "augmented": "from app.config import settings\n\ndef test_a():\n    settings.RETRIES += 1\n",
+    "annotated": "from app.config import settings\n\ndef test_a():\n    settings.DEBUG: bool = True\n",
+    "a settings module renamed": "import app.settings as s\n\ndef test_a():\n    s.DEBUG = True\n",
+    "a Config class": "from app import AppConf\nfrom app import Config\n\ndef test_a():\n    Config.DEBUG = True\n",
+}
+
+SHARED_SETTINGS_READS = {
+    "reads": "from app.config import settings\n\ndef test_a():\n    assert settings.DEBUG == True\n",
+    "no settings": "from app import client\n\ndef test_a():\n    client.timeout = 3\n",
+}
+
+
+@pytest.mark.parametrize("text", SHARED_SETTINGS_CHANGES.values(), ids=SHARED_SETTINGS_CHANGES.keys())
+def test_iso504_admits_every_change_it_reports(text: str) -> None:
+    admitted, codes = _checked(SharedSettingsLeftChanged, text)
+    assert codes == ["ISO504"]
+    assert admitted
+
+
+@pytest.mark.parametrize("text", SHARED_SETTINGS_READS.values(), ids=SHARED_SETTINGS_READS.keys())
+def test_iso504_turns_away_files_without_a_change(text: str) -> None:
+    admitted, codes = _checked(SharedSettingsLeftChanged, text)
     assert not admitted
     assert codes == []

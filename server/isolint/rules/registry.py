@@ -39,6 +39,7 @@ from isolint.rules.service_independence.shared_imports_service import SharedImpo
 from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest
 from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
 from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest
+from isolint.rules.test_isolation.shared_settings_left_changed import ConftestCacheResetIndexer, SharedSettingsLeftChanged
 from isolint.rules.test_isolation.test_doubles_indexer import IntegrationDoublesIndexer
 
 RULES: tuple[type[Rule], ...] = (
@@ -67,12 +68,14 @@ RULES: tuple[type[Rule], ...] = (
     MockInIntegrationTest,
     EnvironMutationInTest,
     MockFixtureInIntegrationTest,
+    SharedSettingsLeftChanged,
     CrossServiceImport,
     SharedImportsService,
     ImportContractViolation,
 )
 
 INDEXERS: tuple[Indexer, ...] = (
+    ConftestCacheResetIndexer(),
     IntegrationDoublesIndexer(),
     PythonMessageIndexer(),
     SessionFactoryIndexer(),

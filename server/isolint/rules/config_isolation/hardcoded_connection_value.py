@@ -139,7 +139,7 @@ class HardcodedConnectionValue(Rule):
     A port or password that something names (`port=` of `redis.Redis` → `REDIS_PORT`, a field
     `db_password` → `DB_PASSWORD`) is replaced by the configured environment accessor, wrapped
     in `int(...)` for an integer port; the default of a pydantic-settings field is dropped
-    instead (`POSTGRES_PORT: int = 5432` → `POSTGRES_PORT: int`), so the settings class keeps
+    instead (`DB_PASSWORD: str = "postgres"` → `DB_PASSWORD: str`), so the settings class keeps
     reading it. Unsafe: the variable must now be set. URLs with an embedded port or password
     are replaced whole when an assignment or keyword names them (`REDIS_URL = ...`); otherwise
     no fix is offered.
@@ -148,7 +148,9 @@ class HardcodedConnectionValue(Rule):
     - Web-application ports (8000, 8080, 3000), and the app's own listen port whatever its
       number (`API_PORT: int = 9000`, `SERVER_PORT = 5432`).
     - A protocol's default port where the code says it is one: `DEFAULT_PORT`,
-      `url.port or 6379`, a driver class's `port = 27017`.
+      `url.port or 6379`, a driver class's `port = 27017`, and a settings class's field read
+      from the environment defaulting to the standard port of the service it names
+      (`POSTGRES_PORT: int = 5432`; `REDIS_PORT: int = 5432` stays reported).
     - Checks (`if port == 5432`), messages, docstrings, documentation constants
       (`EXAMPLE_DATABASE_URL`).
     - `__main__` blocks, development-switch branches, modules that import a testing package,
@@ -226,11 +228,13 @@ class HardcodedConnectionValue(Rule):
         named_port = bool(name and PORT_NAME_RE.search(name))
         if not (named_port or _beside_host(node, ctx)):
             return
+        field = settings_field_of(node, ctx)
+        if field is not None and not _names_another_service(field.name, service):
+            return  # POSTGRES_PORT: int = 5432 in a settings class: the protocol's default, read from the environment
         site = self._value_site(node, name, ctx)
         if site is None:
             return
         fix = None
-        field = settings_field_of(node, ctx)
         if field is not None:
             fix = settings_field_fix(field, ctx)
         elif named_port and site.direct:
@@ -291,6 +295,24 @@ class HardcodedConnectionValue(Rule):
         ctx.report(self, node, fix=fix, data={SECRET_RANGE: secret_range(node, text, ctx)},
                    what=f"development password `{display_value(text, [text])}` for `{name}`; read it from the "
                         "environment or a secret store")
+
+
+#: words a port's name uses for a service, and the service (as :data:`SERVICE_PORTS` names it)
+#: whose standard ports fit it
+SERVICE_NAME_WORDS = (("postgres", "PostgreSQL"), ("pg", "PostgreSQL"), ("mysql", "MySQL"), ("mariadb", "MySQL"),
+                      ("redis", "Redis"), ("mongo", "MongoDB"), ("clickhouse", "ClickHouse"), ("rabbit", "RabbitMQ"),
+                      ("amqp", "RabbitMQ"), ("kafka", "Kafka"), ("zookeeper", "ZooKeeper"), ("memcache", "Memcached"),
+                      ("elastic", "Elasticsearch"), ("mssql", "SQL Server"), ("sqlserver", "SQL Server"),
+                      ("oracle", "Oracle"), ("nats", "NATS"), ("cassandra", "Cassandra"), ("influx", "InfluxDB"),
+                      ("neo4j", "Neo4j"), ("qdrant", "Qdrant"), ("etcd", "etcd"))
+
+
+def _names_another_service(name: str, service: str) -> bool:
+    """``redis_port: int = 5432``: the field names a service whose standard port this is not —
+    a mistake or a value copied from elsewhere, not the protocol's default."""
+    words = [word for word in re.split(r"[^a-z0-9]+", name.lower()) if word]
+    named = {known for word in words for key, known in SERVICE_NAME_WORDS if word.startswith(key)}
+    return bool(named) and not any(service.startswith(known) for known in named)
 
 
 #: ``DEFAULT_PORT = 5672``, ``default_port = 27017``: a constant documenting the protocol's port

@@ -149,16 +149,17 @@ class HardcodedLocalHost(Rule):
     nothing names the value (a positional argument, a list element, a piece of a concatenation).
 
     ## Known look-alikes
-    - Checks, allow-lists and port probes (`host in LOCAL_HOSTS`, `def _port_open(port)`),
-      messages, docstrings, regular expressions, `EXAMPLE_*` constants, command-line defaults.
+    - Checks, allow-lists and port probes (`host in LOCAL_HOSTS`), messages, docstrings,
+      regular expressions, `EXAMPLE_*` constants, command-line defaults.
     - Where a server listens (`web.TCPSite(runner, "127.0.0.1", port)`), loopback URLs to a
       server the process runs (`f"http://127.0.0.1:{settings.port}"`).
     - Respellings (`"localhost" if host == "0.0.0.0" else host`), a URL's implied host
       (`parsed.hostname or "localhost"`), a telemetry collector's specified default.
-    - The local choice of a catalogue (`LOCAL = "http://localhost:8000"` in an enum, an entry
-      labelled `"Local"`), a native app's port-less loopback OAuth redirect (RFC 8252).
-    - Development code: `__main__` blocks, development branches (`if settings.ENV == "local":`),
-      frontend tooling (`vite.config.ts`), command-line tools' packages (`cli/`, `*-cli/`).
+    - The local choice of a catalogue (an entry labelled `"Local"`), a native app's port-less
+      loopback OAuth redirect, an API's documented servers (`FastAPI(servers=[{"url": …}])`).
+    - Development code: `__main__` blocks, the branch a deployment condition leaves to
+      development (`if DEBUG:`, `if not settings.PRODUCTION:`, the `else` of `if
+      settings.PRODUCTION:`), frontend tooling, command-line tools' packages (`cli/`).
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.

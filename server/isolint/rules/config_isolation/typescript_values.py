@@ -255,6 +255,8 @@ def is_quiet_use(node: Any) -> bool:
                 return True
         elif kind in ("throw_statement", "jsx_element", "jsx_self_closing_element", "comment", "regex"):
             return True
+        elif kind == "pair" and child.type == "array" and _documents_api_servers(parent):
+            return True  # { openapi: "3.0.0", servers: [{ url: "http://localhost:3000" }] }: API documentation
         elif kind in ("member_expression", "subscript_expression"):
             obj = parent.child_by_field_name("object")
             if obj == child:  # ["localhost", "127.0.0.1"].includes(host)
@@ -263,6 +265,26 @@ def is_quiet_use(node: Any) -> bool:
                     return True
         child, parent = parent, parent.parent
     return False
+
+
+#: keys only an OpenAPI document has beside ``servers`` (swagger-jsdoc's ``definition``, a NestJS
+#: document's options)
+API_DOCUMENT_KEYS = frozenset({"openapi", "swagger", "info", "paths", "components"})
+
+
+def _pair_key(pair: Any) -> str:
+    key = pair.child_by_field_name("key")
+    if key is None:
+        return ""
+    return (string_text(key) if key.type == "string" else node_text(key)) or ""
+
+
+def _documents_api_servers(pair: Any) -> bool:
+    """``servers: [{ url: … }]`` in an OpenAPI document: the addresses its documentation offers
+    for trying requests out, never a place the code connects to."""
+    mapping = pair.parent
+    return _pair_key(pair) == "servers" and mapping is not None and any(
+        sibling.type == "pair" and _pair_key(sibling) in API_DOCUMENT_KEYS for sibling in mapping.named_children)
 
 
 def _compares_with_a_host(condition: Any) -> bool:

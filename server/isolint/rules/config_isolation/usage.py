@@ -380,6 +380,9 @@ def _step_up(parent: ast.AST, owner: ast.AST | None, child: ast.AST, direct: boo
         return _in_call(parent, child, direct, ctx)
     if isinstance(parent, ast.Raise):
         return UseSite(Use.MESSAGE, child, parent, direct)
+    if isinstance(parent, ast.Assign) and _is_server_object_list(child) and any(
+            isinstance(target, ast.Subscript) and _is_servers_key(target.slice) for target in parent.targets):
+        return UseSite(Use.MESSAGE, child, parent, direct)  # schema["servers"] = [{"url": "http://localhost:8000"}]
     if isinstance(parent, (ast.AnnAssign, ast.arg, ast.FunctionDef, ast.AsyncFunctionDef)):
         annotation = getattr(parent, "annotation", None) or getattr(parent, "returns", None)
         if child is annotation:
@@ -424,6 +427,8 @@ def _in_dict(parent: ast.Dict, child: ast.AST, direct: bool) -> _Step:
         if value is child and isinstance(key, ast.Constant) and isinstance(key.value, str):
             if DOC_KEY_RE.match(key.value):
                 return UseSite(Use.MESSAGE, child, parent, direct)
+            if _is_servers_key(key) and _is_server_object_list(child) and _is_api_document(parent):
+                return UseSite(Use.MESSAGE, child, parent, direct)  # {"openapi": "3.1.0", "servers": [...]}
             if key.value in SCOPE_ADDRESS_KEYS and _is_connection_scope(parent):
                 return UseSite(Use.CHECK, child, parent, direct)
             if key.value in FORM_DEFAULT_KEYS and _is_form_field_spec(parent):
@@ -445,7 +450,34 @@ def _in_keyword(parent: ast.keyword, call: ast.AST | None, child: ast.AST, direc
         return UseSite(Use.BIND, child, parent, direct)
     if "regex" in arg or "pattern" in arg:
         return UseSite(Use.CHECK, child, parent, direct)
+    if arg == "servers" and isinstance(call, ast.Call) and API_DOCUMENT_CALL_RE.search(callee_name(call)) \
+            and _is_server_object_list(child):
+        return UseSite(Use.MESSAGE, child, parent, direct)  # FastAPI(servers=[{"url": "http://localhost:8000"}])
     return parent, direct
+
+
+#: calls that describe an HTTP API's OpenAPI document: ``FastAPI(...)``, ``get_openapi(...)``,
+#: ``APISpec(...)`` (apispec), ``OpenAPI(...)`` (flask-openapi3), ``SwaggerUI``
+API_DOCUMENT_CALL_RE = re.compile(r"^(FastAPI|APISpec)$|openapi|swagger", re.IGNORECASE)
+#: keys only an OpenAPI document (or a documentation generator's settings) has beside ``servers``
+API_DOCUMENT_KEYS = frozenset({"openapi", "swagger", "info", "paths", "components", "title", "version"})
+
+
+def _is_servers_key(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower() == "servers"
+
+
+def _is_server_object_list(node: ast.AST) -> bool:
+    """``[{"url": "http://localhost:8000", "description": "Local"}]``: OpenAPI's Server Objects,
+    the addresses an API's documentation offers for trying its requests out."""
+    return isinstance(node, (ast.List, ast.Tuple)) and bool(node.elts) and all(
+        isinstance(element, ast.Dict) and any(key is not None and literal_text(key) == "url" for key in element.keys)
+        for element in node.elts)
+
+
+def _is_api_document(mapping: ast.Dict) -> bool:
+    keys = {str(key.value).lower() for key in mapping.keys if isinstance(key, ast.Constant)}
+    return not keys.isdisjoint(API_DOCUMENT_KEYS)
 
 
 def _in_call(parent: ast.Call, child: ast.AST, direct: bool, ctx: PythonContext) -> _Step:
@@ -553,30 +585,44 @@ DEV_SWITCH_RE = re.compile(r"^_*(is_|use_)?(\w+_)?(debug|dev|dev_mode|developmen
                            re.IGNORECASE)
 
 
-#: per condition node: whether it tests a development switch
-DEV_SWITCHES: Key[dict[int, bool]] = Key("iso1.dev-switches")
+#: a production switch: ``settings.PRODUCTION``, ``IS_PROD``, ``is_production()``: the branch it
+#: turns *off* is the development code
+PRODUCTION_SWITCH_RE = re.compile(r"^_*(is_|in_)?(\w+_)?(prod|production|production_mode)$", re.IGNORECASE)
+
+#: per condition node: whether its body and its else branch run in development only
+DEV_BRANCHES: Key[dict[int, tuple[bool, bool]]] = Key("iso1.dev-branches")
 
 def in_development_only(node: ast.AST, ctx: PythonContext) -> bool:
-    """In a development entry point (:func:`in_dev_entry_point`) or in the branch a development
-    switch turns on — ``if settings.VITE_DEV_MODE:``, ``"http://localhost:8010" if FRONTEND_HMR
-    else HOSTNAME``: a value a deployment with the switch off never uses. A switch that is on in
-    production is a finding of its own (ISO102, ISO105)."""
+    """In a development entry point (:func:`in_dev_entry_point`) or in the branch a condition on
+    the deployment leaves to development — the body of ``if settings.VITE_DEV_MODE:``, ``if DEBUG:``,
+    ``if ENV == "development":`` or ``if not settings.PRODUCTION:``, the ``else`` of ``if
+    settings.PRODUCTION:`` or ``if ENV == "production":``, the matching branch of a conditional
+    expression (``"http://localhost:8010" if FRONTEND_HMR else HOSTNAME``): a value a production
+    deployment never uses. The production branch and unconditioned code stay checked; a switch
+    that is on in production is a finding of its own (ISO102, ISO105)."""
     if in_dev_entry_point(ctx) or _is_test_support_module(ctx):
         return True
     parents = ctx.parents
-    memo = ctx.scratch.setdefault(DEV_SWITCHES, dict)
+    memo = ctx.scratch.setdefault(DEV_BRANCHES, dict)
     for index, parent in enumerate(parents):
-        if isinstance(parent, (ast.If, ast.IfExp)):
-            child = parents[index + 1] if index + 1 < len(parents) else node
-            in_body = any(item is child for item in parent.body) if isinstance(parent, ast.If) else (
-                parent.body is child)
-            if not in_body:
-                continue
-            key = id(parent)
-            if key not in memo:
-                memo[key] = _is_dev_switch(parent.test)
-            if memo[key]:
-                return True
+        if not isinstance(parent, (ast.If, ast.IfExp)):
+            continue
+        child = parents[index + 1] if index + 1 < len(parents) else node
+        if isinstance(parent, ast.If):
+            in_body = any(item is child for item in parent.body)
+            # an ``elif`` is judged by its own condition: the outer ``else`` also holds its other branches
+            in_else = any(item is child for item in parent.orelse) and not (
+                len(parent.orelse) == 1 and isinstance(parent.orelse[0], ast.If))
+        else:
+            in_body, in_else = parent.body is child, parent.orelse is child
+        if not (in_body or in_else):
+            continue
+        key = id(parent)
+        if key not in memo:
+            memo[key] = _development_branches(parent.test)
+        body_dev, else_dev = memo[key]
+        if in_body and body_dev or in_else and else_dev:
+            return True
     return False
 
 
@@ -604,15 +650,31 @@ def _is_test_support_module(ctx: PythonContext) -> bool:
     return memo
 
 
-def _is_dev_switch(test: ast.AST) -> bool:
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        return any(_is_dev_switch(value) for value in test.values)
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq)) and \
-            isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is True:
-        test = test.left
+def _development_branches(test: ast.AST) -> tuple[bool, bool]:
+    """Whether the branch ``test`` selects (its body) and the one it rejects (its ``else``) run in
+    development only: ``DEBUG`` → (True, False), ``settings.PRODUCTION`` → (False, True), ``not``
+    swaps them; ``A and DEBUG`` selects development, ``A or PRODUCTION`` rejects into it."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        body, orelse = _development_branches(test.operand)
+        return orelse, body
+    if isinstance(test, ast.BoolOp):
+        branches = [_development_branches(value) for value in test.values]
+        if isinstance(test.op, ast.And):
+            return any(body for body, _ in branches), False
+        return False, any(orelse for _, orelse in branches)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq, ast.IsNot, ast.NotEq)) \
+            and isinstance(test.comparators[0], ast.Constant) and isinstance(test.comparators[0].value, bool):
+        body, orelse = _development_branches(test.left)  # `DEBUG is True`, `settings.PRODUCTION == False`
+        negated = isinstance(test.ops[0], (ast.IsNot, ast.NotEq)) != (test.comparators[0].value is False)
+        return (orelse, body) if negated else (body, orelse)
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
-        return _selects_development(test)
-    return isinstance(test, (ast.Name, ast.Attribute)) and DEV_SWITCH_RE.match(expression_name(test)) is not None
+        return _selects_development(test), _selects_production(test)
+    if isinstance(test, ast.Call) and not test.args and not test.keywords:
+        test = test.func  # settings.is_production()
+    if isinstance(test, (ast.Name, ast.Attribute)):
+        name = expression_name(test)
+        return DEV_SWITCH_RE.match(name) is not None, PRODUCTION_SWITCH_RE.match(name) is not None
+    return False, False
 
 
 #: a variable naming the deployment environment or mode: ``ENV``, ``settings.ENVIRONMENT``, ``APP_ENV``, ``mode``
@@ -625,6 +687,18 @@ PRODUCTION_NAMES = frozenset({"production", "prod"})
 def _selects_development(test: ast.Compare) -> bool:
     """``settings.ENVIRONMENT == "local"``, ``ENV in ("dev", "development")``, ``ENV != "production"``:
     the branch it guards runs in development only."""
+    return _environment_comparison(test, DEVELOPMENT_NAMES, PRODUCTION_NAMES)
+
+
+def _selects_production(test: ast.Compare) -> bool:
+    """``ENV == "production"``, ``ENV != "development"``: the branch it rejects runs in development
+    only."""
+    return _environment_comparison(test, PRODUCTION_NAMES, DEVELOPMENT_NAMES)
+
+
+def _environment_comparison(test: ast.Compare, selected: frozenset[str], rejected: frozenset[str]) -> bool:
+    """The comparison holds exactly when the deployment environment is one of ``selected``:
+    equal to (or in) those names, or unequal to (not in) the ``rejected`` ones."""
     left, right, op = test.left, test.comparators[0], test.ops[0]
     if isinstance(left, ast.Constant):
         left, right = right, left
@@ -635,8 +709,8 @@ def _selects_development(test: ast.Compare) -> bool:
     if not words or not all(words):
         return False
     if isinstance(op, (ast.Eq, ast.In)):
-        return all(word in DEVELOPMENT_NAMES for word in words)
-    return isinstance(op, (ast.NotEq, ast.NotIn)) and all(word in PRODUCTION_NAMES for word in words)
+        return all(word in selected for word in words)
+    return isinstance(op, (ast.NotEq, ast.NotIn)) and all(word in rejected for word in words)
 
 
 def _is_main_guard(test: ast.AST) -> bool:

@@ -17,6 +17,11 @@ MUTATING_METHODS = frozenset({"update", "pop", "setdefault", "clear", "popitem",
 ENV_FUNCTIONS = frozenset({"os.putenv", "os.unsetenv"})
 #: functions that load a ``.env`` file into ``os.environ``
 DOTENV_LOADERS = frozenset({"dotenv.load_dotenv", "dotenv.main.load_dotenv"})
+#: pytest's ``MonkeyPatch`` class: an instance a test module makes itself (not the fixture) is
+#: undone only by its own ``undo()``
+MONKEYPATCH_CLASSES = frozenset({"pytest.MonkeyPatch", "_pytest.monkeypatch.MonkeyPatch"})
+#: what a hand-made ``MonkeyPatch`` does to the environment
+MONKEYPATCH_ENV_METHODS = frozenset({"setenv", "delenv"})
 #: file names pytest collects (its default ``python_files``) and ``conftest.py``
 COLLECTED_FILE = re.compile(r"^(test_.*|.*_test|conftest)\.py$")
 SETUP_METHODS = frozenset({"setUp", "asyncSetUp", "setUpClass", "setUpModule", "setup_method", "setup_class",
@@ -44,8 +49,9 @@ class EnvironMutationInTest(Rule):
 
     ## What it does
     Flags a test, fixture or test module that changes `os.environ` directly — item assignment,
-    `del`, `update`, `pop`, `setdefault`, `clear`, `os.putenv`/`os.unsetenv`, rebinding it, or
-    `load_dotenv()` — instead of through pytest's `monkeypatch` or `mock.patch.dict`. A change
+    `del`, `update`, `pop`, `setdefault`, `clear`, `os.putenv`/`os.unsetenv`, rebinding it,
+    `load_dotenv()`, or `setenv`/`delenv` on a `MonkeyPatch()` it made itself and never undoes —
+    instead of through pytest's `monkeypatch` fixture or `mock.patch.dict`. A change
     at a test module's or `conftest.py`'s import time is reported too: it applies to the whole
     session and nothing undoes it.
 
@@ -88,9 +94,8 @@ class EnvironMutationInTest(Rule):
     - A pytest hook (`pytest_configure`) that configures the session before any test runs.
     - Save-and-restore written by hand: the restore itself (`os.environ[K] = saved`, the `pop`
       under `if saved is None:`); a change restored in a `finally`, by `tearDown` or after a
-      fixture's `yield`; a whole-environment snapshot put back by `tearDown` or by an autouse
-      fixture of the module; the clean-up `pop` of the test's own change (the change is the
-      finding).
+      fixture's `yield` (a hand-made `MonkeyPatch()` undone there, or by `addfinalizer`); a
+      whole-environment snapshot put back by `tearDown` or an autouse fixture of the module.
     - Test-suite launchers and scripts (`runtests.py`, a sample project's `manage.py`,
       `wsgi.py`/`asgi.py`, `__main__` blocks, a module with a `__main__` guard and no test or
       fixture): they run as their own process.
@@ -103,13 +108,15 @@ class EnvironMutationInTest(Rule):
     fixable = Fixability.SOMETIMES
     severity = Severity.WARNING
     zones = TEST_ZONES
-    tokens = (b"environ", b"putenv", b"unsetenv", b"load_dotenv")
+    tokens = (b"environ", b"putenv", b"unsetenv", b"load_dotenv", b"MonkeyPatch")
 
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
-        # most test files that name os.environ only read it
+        # most test files that name os.environ only read it; most that name MonkeyPatch annotate
+        # the fixture with it
         raw = identifier_bytes(source)
-        return b"putenv" in raw or b"unsetenv" in raw or b"load_dotenv" in raw or ENVIRON_CHANGE.search(raw) is not None
+        return b"putenv" in raw or b"unsetenv" in raw or b"load_dotenv" in raw or ENVIRON_CHANGE.search(raw) is not None \
+            or (b"MonkeyPatch" in raw and (b"setenv" in raw or b"delenv" in raw))
 
     def _is_environ(self, node: ast.AST, ctx: "PythonContext") -> bool:
         return normalise(ctx.qualified_name(node)) == "os.environ"
@@ -139,6 +146,9 @@ class EnvironMutationInTest(Rule):
 
     def visit_Call(self, node: ast.Call, ctx: "PythonContext") -> None:
         func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in MONKEYPATCH_ENV_METHODS and isinstance(func.value, ast.Name):
+            self._note_hand_made_change(node, func.value.id, ctx)
+            return
         if isinstance(func, ast.Attribute) and func.attr in MUTATING_METHODS and self._is_environ(func.value, ctx):
             fix = None
             if func.attr == "pop" and len(node.args) == 1 and isinstance(ctx.parent, ast.Expr) and not node.keywords:
@@ -192,6 +202,82 @@ class EnvironMutationInTest(Rule):
     def begin_file(self, ctx: "PythonContext") -> None:
         self._restoring_classes: dict[int, bool] = {}
         self._module_restores: bool | None = None
+        #: per scope (module or function), its hand-made MonkeyPatch instances: name → undone
+        self._hand_made: dict[int, dict[str, bool]] = {}
+        #: changes through a hand-made instance nothing undoes, per (scope, name), in order
+        self._unrestored: dict[tuple[int, str], list[ast.Call]] = {}
+
+    def end_file(self, ctx: "PythonContext") -> None:
+        """One finding per hand-made ``MonkeyPatch`` nothing undoes: its first change, the
+        others as related locations."""
+        for (scope, name), calls in self._unrestored.items():
+            first, *others = calls
+            how = f"`{name}.{first.func.attr}()` on a `MonkeyPatch()` made by hand and never undone"
+            if ctx.tree is not None and scope == id(ctx.tree):
+                how += " at import time"
+            ctx.report(self, first, how=how,
+                       related=[(call, f"another change through `{name}`, also never undone") for call in others])
+
+    def _note_hand_made_change(self, node: ast.Call, name: str, ctx: "PythonContext") -> None:
+        """``mp.setenv(...)`` where ``mp = MonkeyPatch()`` (or ``MonkeyPatch.context().__enter__()``)
+        in the same function or at module level, and nothing calls ``mp.undo()`` where it runs
+        whatever the outcome: after a fixture's ``yield``, in a ``finally``, through
+        ``addfinalizer``, or — for a module's instance — in any function of the module."""
+        scope = ctx.current_function if ctx.functions else ctx.tree
+        if scope is None:
+            return
+        instances = self._hand_made.get(id(scope))
+        if instances is None:
+            instances = self._hand_made[id(scope)] = self._hand_made_instances(scope, ctx)
+        if name not in instances or instances[name]:
+            return
+        if self._isolated(ctx) or self._in_launcher(ctx):
+            return
+        self._unrestored.setdefault((id(scope), name), []).append(node)
+
+    def _hand_made_instances(self, scope: ast.AST, ctx: "PythonContext") -> dict[str, bool]:
+        """The names ``scope`` binds to a ``MonkeyPatch`` it makes itself, each with whether it
+        is undone on every path (or handed back to a caller, who owns the undo)."""
+        module = isinstance(scope, ast.Module)
+        statements = [s for s in scope.body] if module else [scope]
+        names: dict[str, bool] = {}
+        for statement in _own_statements(statements, module):
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                    and isinstance(statement.targets[0], ast.Name) and self._makes_monkeypatch(statement.value, ctx):
+                names[statement.targets[0].id] = False
+        for name in names:
+            names[name] = self._undone(name, scope, module)
+        return names
+
+    def _makes_monkeypatch(self, value: ast.AST, ctx: "PythonContext") -> bool:
+        """``MonkeyPatch()``, ``MonkeyPatch.context().__enter__()``."""
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "__enter__":
+            value = value.func.value
+            if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "context"):
+                return False
+            return ctx.qualified_name(value.func.value) in MONKEYPATCH_CLASSES
+        return isinstance(value, ast.Call) and ctx.qualified_name(value.func) in MONKEYPATCH_CLASSES
+
+    @staticmethod
+    def _undone(name: str, scope: ast.AST, module: bool) -> bool:
+        """``name.undo()`` (or ``__exit__``) where it runs on every path: anywhere in the module
+        for a module's instance (a session fixture's teardown, ``pytest_unconfigure``); for a
+        function's, after its ``yield``, in a ``finally`` or handed to ``addfinalizer`` — or the
+        instance is returned or yielded to the caller."""
+        def undoes(node: ast.AST) -> bool:
+            return isinstance(node, ast.Attribute) and node.attr in ("undo", "__exit__") \
+                and isinstance(node.value, ast.Name) and node.value.id == name
+        if module:
+            return any(undoes(node) for node in ast.walk(scope))
+        for node in ast.walk(scope):
+            if isinstance(node, (ast.Return, ast.Yield)) and isinstance(node.value, ast.Name) and node.value.id == name:
+                return True
+            if isinstance(node, ast.Try) and any(undoes(n) for s in node.finalbody for n in ast.walk(s)):
+                return True
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr == "addfinalizer" and any(undoes(n) for a in node.args for n in ast.walk(a)):
+                return True
+        return any(undoes(n) for s in _after_yield(scope.body) for n in ast.walk(s))
 
     def _isolated(self, ctx: "PythonContext") -> bool:
         if ctx.source.name == "conftest.py" and any(
@@ -486,6 +572,15 @@ class EnvironMutationInTest(Rule):
             return False
         position = Position(line, column + 1)
         return Edit(Range(position, position), "monkeypatch")
+
+
+def _own_statements(statements: list, module: bool):
+    """The statements of a function (or of a module's top level), nested blocks included,
+    without descending into nested functions and classes (or, for a module, into any)."""
+    for statement in statements:
+        for node in ast.walk(statement) if not module else [statement]:
+            if isinstance(node, ast.stmt):
+                yield node
 
 
 def _siblings(parent: ast.AST, child: ast.AST, after: bool) -> list:

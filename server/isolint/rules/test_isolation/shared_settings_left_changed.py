@@ -1,0 +1,502 @@
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterator
+
+from isolint.core.model import Language, Severity
+from isolint.core.rule import TEST_ZONES, Indexer, Rule
+from isolint.core.test_tiers import identifier_bytes
+from isolint.rules.test_isolation.knowledge import fixture_decorator, is_test_function, parameters_of
+
+if TYPE_CHECKING:
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
+
+#: the fact kind: per ``conftest.py``, the getters whose cache its autouse fixtures clear
+CACHE_RESETS = "cache_resets"
+#: the name of an application's settings object or module: ``settings``, ``app_settings``,
+#: ``config``, ``CONFIG``, ``conf`` (a class such as ``AppConfig`` is not an instance)
+SETTINGS_NAME = re.compile(r"(^|_)(settings|config|conf|cfg)(_|$)", re.IGNORECASE)
+#: admission: a settings-like name, and an assignment to an attribute (``x.y = …``,
+#: ``x.y += …``, ``x.y: int = …``)
+SETTINGS_WORD = re.compile(rb"(?i:settings|conf|cfg)")
+#: ``x.y = …``, ``x.y += …``, ``x.y: int = …``
+ATTRIBUTE_ASSIGNMENT = re.compile(rb"[A-Za-z0-9_)\]]\.[A-Za-z_][A-Za-z0-9_]*\s*(?::[^\n=]*)?(?:[-+*/%&|^@]|//|>>|<<|\*\*)?=(?!=)")
+#: a module path of test support (``backend.tests.common.config``): its objects belong to the
+#: suite, which may share them between its tests on purpose
+TEST_SUPPORT_PART = re.compile(r"^(tests?|testing|conftest|test_.*|.*_tests?)$")
+SETUP_METHODS = frozenset({"setUp", "asyncSetUp", "setup_method", "setup", "setUpClass", "setup_class"})
+TEARDOWN_METHODS = frozenset({"tearDown", "asyncTearDown", "teardown_method", "teardown", "tearDownClass",
+                              "teardown_class"})
+#: what registers a callback run after the test whatever its outcome
+FINALIZERS = frozenset({"addfinalizer", "addCleanup", "addClassCleanup", "callback", "push"})
+#: fixtures that undo their own changes when the test ends: a patch through them is a patch made
+#: under the test, which a cache rebuilt during it outlives
+PATCHING_FIXTURES = ("monkeypatch", "mocker")
+#: a whole-environment patch and the patches of ``unittest.mock``
+PATCH_CALLS = ("patch", "patch.object", "patch.dict", "patch.multiple")
+
+
+@dataclass
+class _Function:
+    """What one test function or fixture does, statement by statement."""
+
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    #: statements up to the fixture's ``yield`` (the whole body of a test): they run under the
+    #: test's patches
+    setup: list[ast.stmt] = field(default_factory=list)
+    #: statements after the ``yield``: pytest runs them whatever the outcome
+    teardown: list[ast.stmt] = field(default_factory=list)
+    #: ids of the statements inside a ``finally`` block
+    in_finally: set[int] = field(default_factory=set)
+
+
+class SharedSettingsLeftChanged(Rule):
+    """A test leaving a process-wide cached or shared settings object changed for later tests.
+
+    ## What it does
+    Flags a test or fixture that rebuilds a cached getter (`get_settings.cache_clear()` and a
+    call under patched variables or attributes) or assigns an attribute of a shared settings
+    object (what a cached getter returns, an application's `settings` imported from its module),
+    and does not put it back where that runs whatever the outcome: a `finally`, a fixture's
+    teardown, a finalizer, `tearDown` or an autouse fixture. One finding per test; the other
+    lines of the same test are related locations.
+
+    ## Why is this bad?
+    `monkeypatch` undoes the variables when the test ends, but the settings object the cache
+    built from them stays: every later test runs with this test's configuration, so tests pass
+    or fail depending on their order — the audit's "tests leaking state into each other". A
+    reset written after the assertions only runs when they pass.
+
+    ## Example
+    ```python
+    # tests/test_login.py
+    from app.config import get_settings
+
+    def test_login_with_directory(monkeypatch, client):
+        monkeypatch.setenv("LDAP_ENABLED", "true")
+        get_settings.cache_clear()
+        assert client.post("/login", data=CREDENTIALS).status_code == 200
+        get_settings.cache_clear()
+    ```
+
+    ## Use instead
+    ```python
+    # tests/test_login.py
+    import pytest
+
+    from app.config import get_settings
+
+    @pytest.fixture(autouse=True)
+    def fresh_settings():
+        get_settings.cache_clear()
+        yield
+        get_settings.cache_clear()
+
+    def test_login_with_directory(monkeypatch, client):
+        monkeypatch.setenv("LDAP_ENABLED", "true")
+        assert client.post("/login", data=CREDENTIALS).status_code == 200
+    ```
+
+    ## Known look-alikes
+    - `cache_clear()` as the restore: after a fixture's `yield`, in a `finally`, registered with
+      `addfinalizer`/`addCleanup`, in `tearDown`, or in an autouse fixture of the module, of its
+      class or of a `conftest.py` above it.
+    - `monkeypatch.setattr(settings, "X", value)`; an attribute put back in a `finally` or a
+      teardown; the restore itself (`settings.X = saved`).
+    - A local object of the same name (`settings = mocker.patch(…)`, a parameter), and objects of
+      the suite's own support modules (`tests/common/config.py`), which an ordered suite shares
+      on purpose.
+    """
+
+    code = "ISO504"
+    name = "shared-settings-left-changed"
+    message = "Test {how} and leaves it for later tests{reset}"
+    severity = Severity.WARNING
+    zones = TEST_ZONES
+    tokens = (b"cache_clear", b"settings", b"Settings", b"SETTINGS", b"conf", b"Conf", b"CONF", b"cfg", b"Cfg", b"CFG")
+    uses_facts = (CACHE_RESETS,)
+
+    @classmethod
+    def admits(cls, source: "SourceFile", project: Any) -> bool:
+        # a cache rebuilt, or a settings-like name and an assignment to an attribute somewhere
+        raw = identifier_bytes(source)
+        return b"cache_clear" in raw or (SETTINGS_WORD.search(raw) is not None
+                                         and ATTRIBUTE_ASSIGNMENT.search(raw) is not None)
+
+    def end_file(self, ctx: "PythonContext") -> None:
+        tree = ctx.tree
+        if tree is None:
+            return
+        module_resets = _autouse_resets(tree.body) | conftest_resets(ctx)
+        for function, cls in _test_functions(tree):
+            resets = set(module_resets)
+            if cls is not None:
+                resets |= _class_resets(cls)
+            self._check(_split(function), resets, tree, ctx)
+
+    # -- one function ------------------------------------------------------------------------
+    def _check(self, function: _Function, resets: set[str], tree: ast.Module, ctx: "PythonContext") -> None:
+        rebuilds = self._rebuilds(function, resets)
+        changes = self._changes(function, resets, tree, ctx)
+        problems = rebuilds + changes
+        if not problems:
+            return
+        first, *others = sorted(problems, key=lambda p: (p[0].lineno, p[0].col_offset))
+        node, how, key = first
+        happy = _happy_path_resets(function, {k for _, _, k in problems}, node.lineno)
+        related = [(n, f"also here: {h}") for n, h, _ in others]
+        related += [(stmt, "the reset runs only when every statement before it passed") for stmt in happy]
+        reset = " (its reset runs only when the test passes)" if happy else ""
+        ctx.report(self, node, how=how, reset=reset, related=related)
+
+    def _rebuilds(self, function: _Function, resets: set[str]) -> list[tuple[ast.AST, str, str]]:
+        """``getter.cache_clear()`` with more of the test after it (a fixture's ``yield``
+        included), under patches, and the cache not cleared again where that runs whatever the
+        outcome."""
+        if not _patches(function):
+            return []
+        found = []
+        setup = list(_statements(function.setup))
+        for index, statement in enumerate(setup):
+            getter = _cleared_cache(statement)
+            if getter is None or getter in resets or _cleared_on_every_path(function, getter):
+                continue
+            if any(_cleared_cache(s) is None and id(s) not in function.in_finally for s in setup[index + 1:]):
+                found.append((statement, f"rebuilds the cached `{getter}()` under its patches", getter))
+        return found
+
+    def _changes(self, function: _Function, resets: set[str], tree: ast.Module,
+                 ctx: "PythonContext") -> list[tuple[ast.AST, str, str]]:
+        """``settings.X = value`` on a shared settings object, not put back on every path."""
+        shared = _shared_objects(function.node, tree, ctx)
+        if not shared:
+            return []
+        found = []
+        for statement in _statements(function.setup):
+            if not isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)) or id(statement) in function.in_finally:
+                continue
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                if not isinstance(target, ast.Attribute):
+                    continue
+                owner = _dotted(target.value)
+                if owner not in shared:
+                    continue
+                getter = shared[owner]
+                if getter is not None and (getter in resets or _cleared_on_every_path(function, getter)):
+                    continue
+                if _restores_saved(statement, target, function) or _put_back_on_every_path(target, function) \
+                        or _restored_right_away(statement, function):
+                    continue
+                found.append((statement, f"changes `{_dotted(target)}` on the shared settings object",
+                              getter or ast.dump(target)))
+        return found
+
+
+
+# -- which functions ---------------------------------------------------------------------------
+
+def _test_functions(tree: ast.Module) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.ClassDef | None]]:
+    """Tests and fixtures of the module and of its classes (setUp counts as a fixture)."""
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if is_test_function(statement) or fixture_decorator(statement) is not None:
+                yield statement, None
+        elif isinstance(statement, ast.ClassDef):
+            for member in statement.body:
+                if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                        is_test_function(member) or fixture_decorator(member) is not None
+                        or member.name in SETUP_METHODS):
+                    yield member, statement
+
+
+def _split(node: ast.FunctionDef | ast.AsyncFunctionDef) -> _Function:
+    body = node.body
+    split = next((i for i, s in enumerate(body) if _is_yield(s)), None)
+    in_finally = {id(s) for inner in ast.walk(node) if isinstance(inner, ast.Try) for s in _statements(inner.finalbody)}
+    if split is None:
+        return _Function(node, list(body), [], in_finally)
+    return _Function(node, list(body[:split + 1]), list(body[split + 1:]), in_finally)
+
+
+def _is_yield(statement: ast.stmt) -> bool:
+    value = getattr(statement, "value", None)
+    return isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)) and isinstance(value, (ast.Yield, ast.YieldFrom))
+
+
+def _statements(block: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of ``block`` in source order, nested blocks included, nested functions
+    and classes not."""
+    for statement in block:
+        yield statement
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for attr in ("body", "orelse", "finalbody", "handlers"):
+            inner = getattr(statement, attr, None)
+            if isinstance(inner, list):
+                yield from _statements([s for s in inner if isinstance(s, ast.stmt)] if attr != "handlers"
+                                       else [s for h in inner for s in h.body])
+        for case in getattr(statement, "cases", []) or []:
+            yield from _statements(case.body)
+
+
+# -- caches ------------------------------------------------------------------------------------
+
+def _cleared_cache(statement: ast.AST) -> str | None:
+    """``get_settings`` for ``get_settings.cache_clear()`` / ``config.get_settings.cache_clear()``
+    (a getter is named by its last name: a restore may spell its module differently)."""
+    call = statement.value if isinstance(statement, ast.Expr) else statement
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "cache_clear":
+        getter = call.func.value
+        if isinstance(getter, ast.Attribute):
+            return getter.attr
+        if isinstance(getter, ast.Name):
+            return getter.id
+    return None
+
+
+def _cleared_in(statements: list[ast.stmt]) -> set[str]:
+    return {g for s in statements for n in ast.walk(s) if (g := _cleared_cache(n)) is not None}
+
+
+def _autouse_resets(body: list[ast.stmt]) -> set[str]:
+    """Getters whose cache an autouse fixture among ``body`` clears (before or after its
+    ``yield``: either way no test sees another's cache)."""
+    found: set[str] = set()
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_autouse(statement):
+            found |= _cleared_in(statement.body)
+    return found
+
+
+def _class_resets(cls: ast.ClassDef) -> set[str]:
+    found = _autouse_resets(cls.body)
+    for member in cls.body:
+        if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and member.name in TEARDOWN_METHODS | SETUP_METHODS:
+            found |= _cleared_in(member.body)
+    return found
+
+
+def _is_autouse(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    decorator = fixture_decorator(function)
+    return isinstance(decorator, ast.Call) and any(
+        k.arg == "autouse" and isinstance(k.value, ast.Constant) and k.value.value is True for k in decorator.keywords)
+
+
+def _cleared_on_every_path(function: _Function, getter: str) -> bool:
+    """The test clears the cache again in a ``finally``, in its teardown, or through a
+    finalizer (``request.addfinalizer(get_settings.cache_clear)``)."""
+    if getter in _cleared_in(function.teardown):
+        return True
+    for node in ast.walk(function.node):
+        if isinstance(node, ast.Try) and getter in _cleared_in(node.finalbody):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in FINALIZERS:
+            for argument in node.args:
+                for inner in ast.walk(argument):
+                    if isinstance(inner, ast.Attribute) and inner.attr == "cache_clear" \
+                            and _last_name(inner.value) == getter:
+                        return True
+    return False
+
+
+def _happy_path_resets(function: _Function, keys: set[str], after: int) -> list[ast.stmt]:
+    """The test's own reset that a failing assertion skips: the ``cache_clear()`` calls of a
+    rebuilt getter that end the body, after the change (line ``after``)."""
+    trailing: list[ast.stmt] = []
+    for statement in reversed(function.setup):
+        if _cleared_cache(statement) is None or statement.lineno <= after:
+            break
+        trailing.append(statement)
+    return [s for s in reversed(trailing) if _cleared_cache(s) in keys]
+
+
+def _patches(function: _Function) -> bool:
+    """The function patches something its patcher undoes when the test ends: a call on (or
+    with) the ``monkeypatch``/``mocker`` fixture, a ``patch(...)`` decorator or ``with``, a
+    ``MonkeyPatch`` of its own."""
+    node = function.node
+    parameters = parameters_of([node])
+    fixtures = {p for p in parameters if p.endswith(PATCHING_FIXTURES)}
+    for decorator in node.decorator_list:
+        call = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if (_dotted(call) or "").endswith(PATCH_CALLS):
+            return True
+    for inner in ast.walk(node):
+        if not isinstance(inner, ast.Call):
+            continue
+        root = inner.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in fixtures:
+            return True
+        if any(isinstance(a, ast.Name) and a.id in fixtures for a in inner.args):
+            return True  # handed to a helper that patches: ``setup_env(monkeypatch)``
+        name = _dotted(inner.func) or ""
+        if name.endswith(PATCH_CALLS) or name.endswith("MonkeyPatch") or name.endswith("MonkeyPatch.context"):
+            return True
+    return False
+
+
+# -- shared settings objects -------------------------------------------------------------------
+
+def _shared_objects(node: ast.FunctionDef | ast.AsyncFunctionDef, tree: ast.Module,
+                    ctx: "PythonContext") -> dict[str, str | None]:
+    """Names in ``node`` that hold a process-wide settings object → the cached getter that
+    returned it (None for an imported object): ``settings = get_settings()`` where the file
+    clears that getter's cache somewhere (so it is cached), and an application's settings
+    object or module imported into the file (``from app.config import settings``,
+    ``app.config``), not rebound in the function."""
+    local = parameters_of([node]) | {t.id for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.For,
+                                                                                   ast.With, ast.AsyncWith))
+                                     for t in _bound_names(n)}
+    cached = _cleared_in(tree.body)
+    shared: dict[str, str | None] = {}
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Assign) and len(inner.targets) == 1 and isinstance(inner.targets[0], ast.Name) \
+                and isinstance(inner.value, ast.Call) and not inner.value.args and not inner.value.keywords:
+            getter = _last_name(inner.value.func)
+            if getter in cached:
+                shared[inner.targets[0].id] = getter
+    for inner in ast.walk(node):
+        if not isinstance(inner, ast.Attribute) or not isinstance(inner.ctx, ast.Store):
+            continue
+        owner = _dotted(inner.value)
+        if owner is None or owner in shared:
+            continue
+        root = owner.split(".", 1)[0]
+        if root in local or root not in ctx.imports:
+            continue
+        qualified = ctx.imports.get(root, root)
+        chain = qualified.split(".") + owner.split(".")[1:]
+        if not any(SETTINGS_NAME.search(part) for part in chain[-2:]):
+            continue
+        if any(TEST_SUPPORT_PART.match(part) for part in qualified.split(".")):
+            continue
+        shared[owner] = None
+    return shared
+
+
+def _bound_names(node: ast.AST) -> Iterator[ast.Name]:
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, (ast.AnnAssign, ast.For)):
+        targets = [node.target]
+    else:
+        targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+    for target in targets:
+        for inner in ast.walk(target):
+            if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
+                yield inner
+
+
+def _restores_saved(statement: ast.stmt, target: ast.Attribute, function: _Function) -> bool:
+    """``settings.X = saved`` where ``saved = settings.X`` was read earlier: the restore."""
+    value = getattr(statement, "value", None)
+    if not isinstance(value, ast.Name):
+        return False
+    wanted = ast.dump(target.value), target.attr
+    for inner in ast.walk(function.node):
+        if isinstance(inner, ast.Assign) and any(isinstance(t, ast.Name) and t.id == value.id for t in inner.targets):
+            read = inner.value
+            if isinstance(read, ast.Attribute) and (ast.dump(read.value), read.attr) == wanted:
+                return True
+            if isinstance(read, ast.Call) and _last_name(read.func) == "getattr" and len(read.args) >= 2 \
+                    and ast.dump(read.args[0]) == wanted[0]:
+                return True
+    return False
+
+
+#: a call that puts settings back: ``restore_settings(snapshot)``, ``reset_config()``
+RESTORING_CALL = re.compile(r"restore|reset", re.IGNORECASE)
+
+
+def _restored_right_away(statement: ast.stmt, function: _Function) -> bool:
+    """The next statement after the change, other changes of attributes aside (nothing in
+    between can fail), restores: a call named like a restore (``_restore_settings(saved)``) or
+    a cache cleared."""
+    for block in _blocks(function.node):
+        if not any(s is statement for s in block):
+            continue
+        index = next(i for i, s in enumerate(block) if s is statement)
+        for following in block[index + 1:]:
+            if isinstance(following, ast.Assign) and all(isinstance(t, ast.Attribute) for t in following.targets):
+                continue
+            if _cleared_cache(following) is not None:
+                return True
+            call = following.value if isinstance(following, ast.Expr) else None
+            return isinstance(call, ast.Call) and RESTORING_CALL.search(_last_name(call.func) or "") is not None
+    return False
+
+
+def _blocks(node: ast.AST) -> Iterator[list[ast.stmt]]:
+    for inner in ast.walk(node):
+        for attr in ("body", "orelse", "finalbody"):
+            block = getattr(inner, attr, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                yield block
+
+
+def _put_back_on_every_path(target: ast.Attribute, function: _Function) -> bool:
+    """The same attribute assigned again in a ``finally`` or in the fixture's teardown."""
+    wanted = _dotted(target)
+    blocks = list(function.teardown)
+    blocks += [s for node in ast.walk(function.node) if isinstance(node, ast.Try) for s in node.finalbody]
+    return any(isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and _dotted(node) == wanted
+               for statement in blocks for node in ast.walk(statement))
+
+
+# -- names -------------------------------------------------------------------------------------
+
+def _dotted(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _last_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+def conftest_resets(ctx: "PythonContext") -> set[str]:
+    """Getters whose cache an autouse fixture of a ``conftest.py`` in this folder or above
+    clears (the ``cache_resets`` facts)."""
+    project = ctx.project
+    if project is None:
+        return set()
+    facts = project.facts(CACHE_RESETS)
+    if not facts:
+        return set()
+    folder = ctx.source.rel_path.rsplit("/", 1)[0] if "/" in ctx.source.rel_path else ""
+    found: set[str] = set()
+    for rel_path, getters in facts.items():
+        directory = rel_path.rsplit("/", 1)[0] if "/" in rel_path else ""
+        if not directory or folder == directory or folder.startswith(directory + "/"):
+            found.update(getters)
+    return found
+
+
+class ConftestCacheResetIndexer(Indexer):
+    """Per ``conftest.py``: the getters whose cache its autouse fixtures clear — every test
+    below it starts from a fresh cache (ISO504 reads them)."""
+
+    name = CACHE_RESETS
+    languages = frozenset({Language.PYTHON})
+    tokens = (b"cache_clear",)
+
+    def admits(self, source: "SourceFile", project: Any) -> bool:
+        return source.name == "conftest.py" and source.zone in TEST_ZONES
+
+    def extract(self, source: "SourceFile", tree: ast.Module) -> list[str] | None:
+        resets = _autouse_resets(tree.body)
+        return sorted(resets) or None
