@@ -9,7 +9,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from isolint.core.config import Settings
 from isolint.core.files import FileRefused, read_regular
@@ -158,7 +158,7 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
     return result
 
 
-def _admitted(candidates: list[type[Rule]], scan: Any, source: SourceFile, project: Any,
+def _admitted(candidates: Iterable[type[Rule]], scan: Any, source: SourceFile, project: Any,
               facts_final: bool) -> list[type[Rule]]:
     """The rules the prefilter lets run on ``source`` (and, where the project holds the final
     facts, that the facts do not rule out)."""
@@ -183,7 +183,7 @@ def _extract_facts(indexers, source: SourceFile, tree) -> dict[str, Any]:
 
 
 def _finalize(findings: list[Finding], suppressions: Suppressions, source: SourceFile,
-              enabled: list[type[Rule]]) -> list[Finding]:
+              enabled: tuple[type[Rule], ...]) -> list[Finding]:
     """Suppress, report unused ignore comments (ISO003), dedupe, apply severities, sort."""
     settings = source.settings
     kept = []
