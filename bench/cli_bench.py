@@ -12,6 +12,9 @@ each run is measured as a whole process tree (wall, CPU of the tree, peak summed
 every 20 ms — ``bench/process_tree.py``), and the 1-minute load average is recorded beside
 every number, since a shared machine's wall times are only comparable within one run.
 ``--compare-cmd`` adds another isolint (e.g. a snapshot before a change) to the same rotation.
+``--warm FOLDER...`` measures only the warm re-run (nothing changed) of each folder — e.g. a
+copy of a monorepo under ``/tmp`` made a git repository — each isolint primed once, then
+``--runs`` runs alternating between them, wall and CPU of the process tree with the load.
 
 The corpus is the source distributions of a few large projects (``pip download --no-binary
 :all: --no-deps``), unpacked into ``bench/.corpus/src/`` (gitignored) with a ``pyproject.toml``
@@ -262,6 +265,40 @@ def measure_monorepos(names: list[str], runs: int, isolints: dict[str, list[str]
     return results
 
 
+def measure_warm(folders: list[Path], runs: int, isolints: dict[str, list[str]]) -> dict:
+    """Per folder: every isolint primed once (its own cache file: the build is part of the
+    cache's key), then ``runs`` rounds of one warm run each, alternating."""
+    sys.path.insert(0, str(BENCH))
+    from process_tree import run_tree
+
+    results: dict = {}
+    for folder in folders:
+        rows: dict[str, list] = {label: [] for label in isolints}
+        for command in isolints.values():
+            subprocess.run([*command, "check", str(folder), "--exit-zero", "-q"], cwd=folder,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for run in range(runs):
+            print(f"{folder} warm run {run + 1}/{runs} …", file=sys.stderr)
+            for label, command in isolints.items():
+                rows[label].append(run_tree([*command, "check", ".", "--exit-zero", "-q"], cwd=folder))
+        results[str(folder)] = {"stats": monorepo_stats(folder),
+                                "rows": {label: [vars(r) for r in runs_] for label, runs_ in rows.items()}}
+    return results
+
+
+def warm_markdown(results: dict) -> str:
+    lines = ["| folder | isolint | wall median (range) | CPU median (range) | load (1 min) |", "|---|---|---|---|---|"]
+    for folder, data in results.items():
+        for label, samples in data["rows"].items():
+            walls, cpus = [r["wall"] for r in samples], [r["cpu"] for r in samples]
+            loads = [r["load"] for r in samples]
+            lines.append(f"| {Path(folder).name} ({data['stats']['files']:,} files) | {label} "
+                         f"| {statistics.median(walls):.2f} s ({min(walls):.2f}–{max(walls):.2f}) "
+                         f"| {statistics.median(cpus):.2f} s ({min(cpus):.2f}–{max(cpus):.2f}) "
+                         f"| {min(loads):.1f}–{max(loads):.1f} |")
+    return "\n".join(lines)
+
+
 def monorepo_markdown(results: dict) -> str:
     lines = ["| corpus | tool | wall median | CPU median | CPU / ruff CPU | wall / ruff wall | peak tree PSS | processes | load (1 min) |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -292,8 +329,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--monorepo", nargs="+", default=None, metavar="NAME",
                         help="measure these corpora of bench/corpora.toml instead of the sdists")
     parser.add_argument("--compare-cmd", default=None,
-                        help="with --monorepo: a second isolint in the same rotation (labelled 'before')")
+                        help="with --monorepo or --warm: a second isolint in the same rotation (labelled 'before')")
+    parser.add_argument("--warm", nargs="+", type=Path, default=None, metavar="FOLDER",
+                        help="measure only warm re-runs (nothing changed) of these folders")
     args = parser.parse_args(argv)
+    if args.warm:
+        isolints = {"isolint": args.isolint_cmd.split() if args.isolint_cmd else [venv_tool("isolint")]}
+        if args.compare_cmd:
+            isolints = {"before": args.compare_cmd.split(), **isolints}
+        results = measure_warm([folder.resolve() for folder in args.warm], args.runs, isolints)
+        out = BENCH / ".work" / "warm_bench.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M"), "machine": machine(),
+                                   "results": results}, indent=2), encoding="utf-8")
+        print(warm_markdown(results))
+        return 0
     if args.monorepo:
         isolints = {"isolint": args.isolint_cmd.split() if args.isolint_cmd else [venv_tool("isolint")]}
         if args.compare_cmd:

@@ -44,7 +44,8 @@ def git(root: Path, *args: str) -> str:
 
 
 SCENARIOS = ("edit_same_size_same_mtime", "replaced_same_size_same_mtime", "renamed", "gitignore_change",
-             "untracked", "untracked_ignored", "deleted", "no_git_executable", "checkout", "no_git", "unit_tier", "partial")
+             "untracked", "untracked_ignored", "deleted", "no_git_executable", "checkout", "no_git", "unit_tier", "partial",
+             "edit", "touch", "config_change", "layout_change", "cli_output")
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +116,67 @@ def test_a_file_replaced_by_a_rename_with_the_same_size_and_mtime_is_seen(settle
 
     warm = warm_then(root, change, settle=True)
     assert codes_of(warm, "services/api/app/config.py") == []
+
+
+def test_an_edit_is_seen(settled: dict[str, Path]) -> None:
+    root = settled["edit"]
+    db = root / "services/api/app/db.py"
+    warm = warm_then(root, lambda: db.write_text("from os import getenv\n\nDATABASE_URL = getenv('DATABASE_URL')\n"))
+    assert codes_of(warm, "services/api/app/db.py") == [] and warm.checked_files == 1
+    again = lint_paths([root], cache=True)
+    assert findings(again) == findings(warm) and again.checked_files == 0
+
+
+def test_a_touched_file_is_hashed_found_unchanged_and_trusted_again(settled: dict[str, Path]) -> None:
+    root = settled["touch"]
+    config = root / "services/api/app/config.py"
+    # settled: the ctime the touch set is past the racy window, so this run records a stamp
+    warm = warm_then(root, lambda: os.utime(config, ns=(time.time_ns() - RACY_NANOSECONDS * 2,) * 2), settle=True)
+    assert codes_of(warm, "services/api/app/config.py") and warm.checked_files == 0  # same bytes: same entry
+    again = lint_paths([root], cache=True)  # the new stamp was recorded: the warm path again
+    assert findings(again) == findings(warm)
+    assert all(isinstance(r.source, UnreadSourceFile) for r in again.results)
+
+
+def test_a_configuration_change_is_honoured(settled: dict[str, Path]) -> None:
+    root = settled["config_change"]
+    config = root / "pyproject.toml"
+    before = lint_paths([root], cache=True)
+    assert codes_of(before, "services/api/app/config.py")
+    warm = warm_then(root, lambda: config.write_text(
+        '[tool.isolint]\nper-file-ignores = { "services/api/app/config.py" = ["ISO1"] }\n'))
+    assert not [c for c in codes_of(warm, "services/api/app/config.py") if c.startswith("ISO1")]
+    config.write_text("[tool.isolint]\n")
+    back = lint_paths([root], cache=True)
+    assert findings(back) == findings(lint_paths([root], cache=False)) == findings(before)
+
+
+def test_a_new_service_changes_the_layout_the_cache_is_keyed_on(settled: dict[str, Path]) -> None:
+    """A Dockerfile makes a folder a service: no checked file changed, yet imports can now cross
+    services, so the cache of the old layout must not answer."""
+    root = settled["layout_change"]
+    write_tree(root, {"services/worker/jobs.py": "from services.api.app.config import REDIS_HOST\n"})
+    time.sleep(RACY_NANOSECONDS / 1e9 + 0.2)  # settled: the warm path is taken before the change
+    before = lint_paths([root], cache=True)
+    warm = warm_then(root, lambda: write_tree(root, {"services/worker/Dockerfile": "FROM python:3.11\n"}))
+    services = next(iter(warm.projects.values())).services
+    assert services.service_of("services/worker/jobs.py") == "worker"
+    assert findings(warm) != findings(before)  # the worker's import of the api's code is reported now
+
+
+def test_the_command_line_prints_the_same_warm_and_without_the_cache(settled: dict[str, Path],
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Byte for byte, JSON and text: the cached results (findings, zones, parse errors, source
+    lines read back for the output) are the results."""
+    from isolint.cli.main import main
+
+    root = str(settled["cli_output"])
+    for output in ("json", "text"):
+        printed = []
+        for flags in (["--no-cache"], [], [], ["--no-cache"]):
+            assert main(["check", "--exit-zero", "--format", output, *flags, root]) == 0
+            printed.append(capsys.readouterr().out)
+        assert printed[0] and printed[1] == printed[2] == printed[0] == printed[3], output
 
 
 def test_a_renamed_file_is_reported_under_its_new_name_only(settled: dict[str, Path]) -> None:

@@ -42,3 +42,35 @@ def test_a_layer_answers_what_pathspec_answers(size: int) -> None:
 def test_a_gitignore_without_patterns_ignores_nothing() -> None:
     layer = IgnoreLayer(pathspec.GitIgnoreSpec.from_lines(["# only a comment", ""]), "", 0)
     assert layer.verdict("anything.py") is None
+
+
+FOLDER_PATTERNS = ("*.egg-info/", "*cache/", "a*b*c/", ".*/", "x.*/", "*/", "tmp*/", "**/", "a**b/", "[ab]*/",
+                   "node_modules/", "foo/bar*/", "!keep*/", "*.py")
+FOLDER_NAMES = ("pkg.egg-info", "egg-info", ".egg-info", "x.egg-info.bak", "mycache", "cache", "abc", "aXbYc",
+                "ac", ".hidden", "x.y", "x.", "tmp", "tmpdir", "a", "ab", "foo", "bar1", "keepme", "node_modules")
+
+
+@pytest.mark.parametrize("size", [1, 2])
+def test_excluded_folders_are_what_pathspec_excludes(size: int) -> None:
+    """``exclude``'s folder names and folder-name globs are answered without pathspec: the
+    same verdicts as its spec of the same patterns, at every depth."""
+    from isolint.core.config import Settings
+    from isolint.engine.discovery import _Excluder
+
+    for patterns in itertools.combinations(FOLDER_PATTERNS, size):
+        excluder = _Excluder(Settings(exclude=list(patterns)))
+        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+        for parent in ("", "sub", "foo", "sub/deep"):
+            for name in FOLDER_NAMES:
+                rel = f"{parent}/{name}" if parent else name
+                assert excluder.folder(rel, name) == spec.match_file(rel + "/"), (patterns, rel)
+
+
+def test_the_default_excludes_need_no_gitignore_spec() -> None:
+    from isolint.core.config import Settings
+    from isolint.engine.discovery import _Excluder
+
+    excluder = _Excluder(Settings())
+    assert excluder.spec is None and excluder.file_spec is None
+    assert excluder.folder("libs/pkg.egg-info", "pkg.egg-info") and excluder.folder("web/node_modules", "node_modules")
+    assert not excluder.folder("libs/egg", "egg")

@@ -93,8 +93,10 @@ def test_parse_value_keeps_literal_passwords_and_drops_interpolated_ones() -> No
         ("DB_NAME", "app", []),
         ("DB_PASSWORD", "postgres", ["credential"]),
         ("DB_PASSWORD", "Xk29fjs82Kaq", []),  # real-looking: the secrets family's
-        ("REDIS_PORT", "6379", ["service-port"]),
-        ("REDIS_PORT", 6379, ["service-port"]),
+        ("REDIS_PORT", "6379", []),  # the service's own standard port: its protocol's default
+        ("REDIS_PORT", 6379, []),
+        ("REDIS_PORT", "5432", ["service-port"]),  # another service's port
+        ("CACHE_REDIS_PORT", 3306, ["service-port"]),
         ("PORT", "8000", []),
         ("LOG_LEVEL", "DEBUG", []),
         ("TOKEN_EXPIRE_MINUTES", "30", []),
@@ -166,7 +168,9 @@ def test_a_local_url_with_a_password_is_one_iso101_finding_naming_the_password()
 
 def test_an_env_default_is_iso102s_not_iso101s_or_iso103s() -> None:
     assert codes('import os\nURL = os.getenv("REDIS_URL", "redis://localhost:6379/0")\n') == ["ISO102"]
-    assert codes('import os\nPORT = os.getenv("REDIS_PORT", "6379")\n') == ["ISO102"]
+    assert codes('import os\nPORT = os.getenv("REDIS_PORT", "5432")\n') == ["ISO102"]
+    # the service's own standard port is no development value, and no other rule reports it either
+    assert codes('import os\nPORT = os.getenv("REDIS_PORT", "6379")\n') == []
 
 
 def test_an_env_default_that_is_not_a_dev_value_is_left_to_the_other_rules() -> None:
@@ -236,7 +240,7 @@ def test_fix_uses_the_configured_accessor() -> None:
         ('os.getenv("REDIS_HOST", "localhost")', 'os.environ["REDIS_HOST"]'),
         ('os.environ.get("DEBUG", default="true")', 'os.environ["DEBUG"]'),
         ('os.getenv("BROKER_URL") or "amqp://localhost//"', 'os.environ["BROKER_URL"]'),
-        ('int(os.getenv("REDIS_PORT", 6379))', 'int(os.environ["REDIS_PORT"])'),
+        ('int(os.getenv("REDIS_PORT", 5432))', 'int(os.environ["REDIS_PORT"])'),
         ('config("REDIS_HOST", default="localhost", cast=str)', 'config("REDIS_HOST", cast=str)'),
         ('env.str("REDIS_HOST", "localhost")', 'env.str("REDIS_HOST")'),
         ('os.environ.setdefault("REDIS_HOST", "localhost")', 'os.environ.setdefault("REDIS_HOST", "localhost")'),

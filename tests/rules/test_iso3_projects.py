@@ -63,3 +63,15 @@ def test_session_scopes_and_dependencies_are_learned_from_the_project() -> None:
     resolved = ProjectFactories.of(project).definition("app.db.scopes.get_db_session",
                                                        "backend/api/app/routes/items.py")
     assert resolved == {"kind": "session", "async": False, "library": "SQLAlchemy", "function": True, "yields": True}
+
+
+def test_sessions_reached_through_repositories_of_other_modules() -> None:
+    # a controller base declares the session, a package re-exports the repositories, a service
+    # holds them: the coroutine's calls through them block, its calls that touch no session do not
+    run = assert_findings_match_markers(PROJECTS / "iso3_carriers")
+    (project,) = run.projects.values()
+    facts = project.facts("session-carriers")
+    assert facts["backend/api/app/routes/base.py"]["classes"]["_BaseController"]["attrs"]["session"] == ["S:SQLAlchemy"]
+    service = facts["backend/api/app/services/recipes.py"]["classes"]["RecipeService"]
+    assert service["attrs"]["repos"] == ["C:app.repos.Repositories"]
+    assert service["methods"]["create_one"] == ["repos"]

@@ -19,10 +19,10 @@ from isolint.engine.python_runner import parse_python, run_python_rules
 from isolint.engine.selection import TokenScan
 from isolint.core.source import SourceFile
 from isolint.core.test_tiers import is_integration_module
-from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest
+from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest, EnvironPatchIndexer
 from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
 from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest
-from isolint.rules.test_isolation.shared_settings_left_changed import SharedSettingsLeftChanged
+from isolint.rules.test_isolation.shared_settings_left_changed import CachedGetterIndexer, SharedSettingsLeftChanged
 from isolint.rules.test_isolation.test_doubles_indexer import TEST_DOUBLES, IntegrationDoublesIndexer
 
 ROOT = Path("/p")
@@ -346,3 +346,49 @@ def test_iso504_turns_away_files_without_a_change(text: str) -> None:
     admitted, codes = _checked(SharedSettingsLeftChanged, text)
     assert not admitted
     assert codes == []
+
+
+ENVIRON_PATCHING_FILES = {
+    "monkeypatch.setenv": "def test_a(monkeypatch):\n    monkeypatch.setenv('A', '1')\n",
+    "patch.dict of the environment": "import os\nfrom unittest import mock\n\n"
+                                     "@mock.patch.dict(os.environ, {'A': '1'})\ndef test_a():\n    pass\n",
+    "patch.dict named by string": "from unittest import mock\n\ndef test_a():\n"
+                                  "    with mock.patch.dict('os.environ', {'A': '1'}):\n        pass\n",
+    "a write": "import os\n\ndef test_a():\n    os.environ['A'] = '1'\n",
+}
+ENVIRON_KEEPING_FILES = {
+    "reads": "import os\n\nKEY = os.environ.get('KEY')\n",
+    "a .env loaded": "from dotenv import load_dotenv\n\nload_dotenv()\n",
+    "patch.dict of a registry": "from unittest import mock\n\ndef test_a():\n"
+                                "    with mock.patch.dict(REGISTRY, {'a': 1}):\n        pass\n",
+}
+
+
+@pytest.mark.parametrize("text", ENVIRON_PATCHING_FILES.values(), ids=ENVIRON_PATCHING_FILES.keys())
+def test_environ_patch_facts_name_files_that_change_the_environment(text: str) -> None:
+    source = _source(text)
+    indexer = EnvironPatchIndexer()
+    assert TokenScan(source.raw).admits(indexer.tokens) and indexer.admits(source, None)
+    assert indexer.extract(source, _parsed(source)) is True
+
+
+@pytest.mark.parametrize("text", ENVIRON_KEEPING_FILES.values(), ids=ENVIRON_KEEPING_FILES.keys())
+def test_environ_patch_facts_leave_out_files_that_keep_it(text: str) -> None:
+    source = _source(text)
+    indexer = EnvironPatchIndexer()
+    assert not indexer.admits(source, None)
+    assert indexer.extract(source, _parsed(source)) is None
+
+
+def test_cached_getter_facts_are_zero_argument_functions_under_a_cache() -> None:
+    text = ("import functools\nfrom functools import lru_cache\n\n"
+            "@lru_cache\ndef get_settings():\n    return 1\n\n"
+            "@functools.cache\ndef get_config():\n    return 2\n\n"
+            "@lru_cache(maxsize=8)\ndef lookup(key):\n    return key\n\n"
+            "def build_settings():\n    return 3\n")
+    source = _source(text, "services/orders/app/config.py")
+    indexer = CachedGetterIndexer()
+    assert TokenScan(source.raw).admits(indexer.tokens) and indexer.admits(source, None)
+    assert indexer.extract(source, _parsed(source)) == ["get_settings", "get_config"]
+    assert not indexer.admits(_source("CACHE_TTL = 3\n", "services/orders/app/config.py"), None)
+    assert not indexer.admits(_source(text), None)  # a test file's caches are the suite's own

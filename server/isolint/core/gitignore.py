@@ -12,12 +12,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import pathspec
 
 from isolint.core.files import read_regular
 from isolint.core.gitview import is_tracked
+
+if TYPE_CHECKING:  # imported where a spec is built: a run on git's listing builds none
+    import pathspec
 
 
 #: a .gitignore larger than this is not read (a warning says so; nothing it lists is skipped)
@@ -52,6 +54,8 @@ def load_ignore_file(path: str) -> GitignoreFile:
         return GitignoreFile(None)
     except OSError as exc:
         return GitignoreFile(None, (f"{path}: {exc.strerror or exc}; its patterns are not applied",))
+    import pathspec
+
     try:
         return GitignoreFile(pathspec.GitIgnoreSpec.from_lines(lines) if lines else None)
     except (ValueError, re.error):  # pathspec rejects a pattern (``foo\\``, ``[z-a]``): keep the others
@@ -70,6 +74,8 @@ def load_ignore_file(path: str) -> GitignoreFile:
 def pattern_problem(pattern: str) -> str | None:
     """Why ``pattern`` is not a valid gitignore-style glob (``foo\\``, ``[z-a]``), or None;
     configured globs (``exclude``, ``per-file-ignores``…) are checked with it too."""
+    import pathspec
+
     try:
         pathspec.GitIgnoreSpec.from_lines([pattern])
     except re.error as exc:

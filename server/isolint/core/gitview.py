@@ -140,12 +140,13 @@ def git_listing(folder: str, note: Callable[[str], None] | None = None) -> GitLi
                  "walking the folders and reading .gitignore instead")
         return None
     files, tracked = set(), set()
-    for item in output.split(b"\0"):
+    # one decode for the whole listing: "\0" separates the same items in the bytes and the text
+    for item in os.fsdecode(output).split("\0"):
         if len(item) < 3:
             continue
-        path = os.fsdecode(item[2:]).rstrip("/")
+        path = item[2:].rstrip("/")
         files.add(path)
-        if item[:1] != b"?":
+        if item[0] != "?":
             tracked.add(path)
     dirs: set[str] = set()
     for path in files:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from isolint.core.lazy_regex import lazy_compile
+
 
 @dataclass(frozen=True)
 class KnownFormat:
@@ -49,8 +51,8 @@ KNOWN_FORMATS: tuple[KnownFormat, ...] = (
 KNOWN_FORMAT_TOKENS: tuple[bytes, ...] = tuple(token for fmt in KNOWN_FORMATS for token in fmt.tokens)
 FORMAT_MARKERS = tuple((fmt, tuple(token.decode() for token in fmt.tokens)) for fmt in KNOWN_FORMATS)
 #: one scan tells whether any format is possible in a text (most texts hold no marker)
-ANY_FORMAT_MARKER_RE = re.compile("|".join(re.escape(m) for _, markers in FORMAT_MARKERS for m in markers))
+ANY_FORMAT_MARKER_RE = lazy_compile("|".join(re.escape(m) for _, markers in FORMAT_MARKERS for m in markers))
 #: ``scheme://user:password@host``
-URL_PASSWORD_RE = re.compile(
+URL_PASSWORD_RE = lazy_compile(
     r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://(?P<user>[^:/@\s\"'{}$]*):(?P<password>[^@/\s\"']+)@(?P<host>[^\s/:@\"']+)"
 )

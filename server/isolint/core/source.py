@@ -36,6 +36,9 @@ DOTENV_TEMPLATE_SUFFIXES = (".template", ".example", ".sample", ".tmpl", ".dist"
 #: read like env files, since their ``environment:`` entries and ``${VAR:-default}`` defaults are
 #: the values a container is started with
 COMPOSE_NAME_RE = re.compile(r"(?:^|[._-])(?:docker-)?compose(?:[._-][\w.-]*)?\.ya?ml$")
+#: shell scripts: read like env files for the secrets they assign (``export SECRET_KEY=…``) or fall
+#: back to (``"${SECRET_KEY:-…}"``) — by ISO201 only
+SHELL_SUFFIXES = (".sh", ".bash")
 
 
 def language_of(path: str | PurePosixPath | Path) -> Language | None:
@@ -48,7 +51,7 @@ def language_of(path: str | PurePosixPath | Path) -> Language | None:
         return Language.PYTHON
     if lowered.endswith(TYPESCRIPT_SUFFIXES) and not lowered.endswith((".d.ts", ".min.js")):
         return Language.TYPESCRIPT
-    if is_dotenv_name(lowered) or is_compose_name(lowered):
+    if is_dotenv_name(lowered) or is_compose_name(lowered) or is_shell_name(lowered):
         return Language.DOTENV
     if lowered == "pyproject.toml":
         return Language.TOML
@@ -58,6 +61,11 @@ def language_of(path: str | PurePosixPath | Path) -> Language | None:
 def is_compose_name(lowered: str) -> bool:
     """A docker compose file, by its lower-case name."""
     return COMPOSE_NAME_RE.search(lowered) is not None
+
+
+def is_shell_name(lowered: str) -> bool:
+    """A shell script, by its lower-case name."""
+    return lowered.endswith(SHELL_SUFFIXES)
 
 
 def is_dotenv_name(lowered: str) -> bool:

@@ -12,11 +12,14 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from isolint.core.config import Settings
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Zone
+
+if TYPE_CHECKING:  # imported where a spec is built: a warm run, whose zones the cache kept, builds none
+    import pathspec
 
 GENERATED_DIRS = frozenset({
     "node_modules", "vendor", "vendored", "third_party", "site-packages", ".venv", "venv",
@@ -37,7 +40,7 @@ INTEGRATION_DIRS = frozenset({
     "e2e-tests", "end_to_end", "end-to-end", "endtoend", "acceptance", "system_tests", "smoke",
     "functional", "functional_tests", "live",
 })
-INTEGRATION_FILE_RE = re.compile(
+INTEGRATION_FILE_RE = lazy_compile(
     r"^(test_(integration|e2e|end_to_end)(_.*)?\.py|.*_(integration|e2e|end_to_end)(_test)?\.py|"
     r"(integration|e2e|end_to_end|system)_tests?_.*\.py|"
     r".*\.(e2e|integration)\.(test|spec)?\.?[cm]?[jt]sx?)$"
@@ -114,6 +117,8 @@ def is_template_file(name: str) -> bool:
 
 @lru_cache(maxsize=256)
 def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+    import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 

@@ -94,13 +94,27 @@ class _FactDigests:
 
     def __init__(self, projects: dict[Path, ProjectIndex]) -> None:
         self._projects = projects
-        self._memo: dict[tuple[Path, str], str] = {}
+        self._memo: dict[Path, _KindDigests] = {}
 
     def get(self, root: Path, kind: str) -> str:
-        key = (root, kind)
-        if key not in self._memo:
-            self._memo[key] = facts_digest(self._projects[root].facts(kind))
-        return self._memo[key]
+        return self.of(root)[kind]
+
+    def of(self, root: Path) -> dict[str, str]:
+        """One project's digests by kind, each computed when first asked for."""
+        by_kind = self._memo.get(root)
+        if by_kind is None:
+            by_kind = self._memo[root] = _KindDigests(self._projects[root])
+        return by_kind
+
+
+class _KindDigests(dict):
+    def __init__(self, project: ProjectIndex) -> None:
+        super().__init__()
+        self._project = project
+
+    def __missing__(self, kind: str) -> str:
+        digest = self[kind] = facts_digest(self._project.facts(kind))
+        return digest
 
 
 def check_paths(paths: list[Path], overrides: dict[str, Any] | None, jobs: int | None, cache: bool,
@@ -191,7 +205,7 @@ def _load(entry: SourceEntry, project: ProjectIndex, caches: dict[int, ResultCac
     settings = entry.settings
     rel = _rel_of(entry)
     service = project.services.service_of(rel)
-    language = language_of(entry.path.name)
+    language = entry.language or language_of(entry.path.name)
     result_cache = None
     if caches is not None:
         result_cache = caches.get(id(settings))  # one Settings object per config: id is stable here
@@ -235,20 +249,19 @@ def _unchanged(entry: SourceEntry, rel: str, language: Language | None, service:
     the zone it was checked in: queued with that entry without reading or hashing it (its text
     is read only if something asks for it: ``UnreadSourceFile``)."""
     try:
-        stamp = stat_stamp(os.stat(entry.path))
+        stamp = stat_stamp(os.stat(entry.fs_path or entry.path))
     except OSError:
         return None
-    kept = result_cache.digest_by_stamp(rel, stamp) or ""
-    content = kept.split("@", 1)[0]
-    if not content:
+    found = result_cache.unchanged(rel, stamp)
+    if found is None:
         return None
+    cached, zone = found
     source = UnreadSourceFile.from_text(entry.path, None, entry.settings, language, service,  # type: ignore[arg-type]
-                                        rel_path=rel, zone=result_cache.kept_zone(rel, kept))
-    digest = f"{content}@{source.zone.value}"
-    cached = result_cache.get(rel, digest)
-    if cached is None:
-        return None
-    return QueuedFile(source, b"", digest=digest, cache=result_cache, entry=cached, facts=cached.facts, stamp=stamp)
+                                        rel_path=rel, zone=zone)
+    if zone is None and cached.digest != f"{cached.digest.partition('@')[0]}@{source.zone.value}":
+        return None  # classified again (a unit tier came or went): another zone, another verdict
+    return QueuedFile(source, b"", digest=cached.digest, cache=result_cache, entry=cached, facts=cached.facts,
+                      stamp=stamp)
 
 
 def _index_phase(queue: list[QueuedFile], projects: dict[Path, ProjectIndex], jobs: int | None) -> StickyWorkers:
@@ -281,9 +294,7 @@ def _reuse_cached(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) 
     for item in queue:
         if item.outcome is not None or item.context:
             continue
-        if item.entry is not None and all(
-            digests.get(item.root, kind) == digest for kind, digest in item.entry.fact_digests.items()
-        ):
+        if item.entry is not None and _facts_unchanged(item.entry.fact_digests, digests.of(item.root)):
             run.results.append(item.cached_result())
             run.cached_files += 1
             continue
@@ -291,6 +302,13 @@ def _reuse_cached(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) 
             item.kinds = fact_kinds_read(item.source, token_scan(item.source), run.projects[item.root])
         to_check.append(item)
     return to_check
+
+
+def _facts_unchanged(recorded: dict[str, str], current: dict[str, str]) -> bool:
+    for kind, digest in recorded.items():
+        if current[kind] != digest:
+            return False
+    return True
 
 
 def _check_phase(queue: list[QueuedFile], to_check: list[QueuedFile], workers: StickyWorkers) -> None:

@@ -200,14 +200,30 @@ class ResultCache:
             return None
         return raw[0] if isinstance(raw[0], str) else None
 
-    def kept_zone(self, rel_path: str, digest: str) -> Zone | None:
-        """The zone ``classify`` gave the file when its entry (``digest``, content@zone) was
-        made, when what that zone depends on still holds — the settings are part of the
-        cache's key, the path of the entry's, and the entry's zone probe is checked once per
-        test folder per run — so a warm run classifies nothing. None: classify again."""
+    def unchanged(self, rel_path: str, stamp: list[int] | None) -> tuple[CacheEntry, Zone | None] | None:
+        """The entry of a file whose stat stamp is the one it recorded (its bytes need no
+        reading or hashing, see ``stat_stamp``), with the zone it was checked in when that zone
+        still holds (``_kept_zone``; None: classify the path again and compare). One lookup per
+        file: a warm run asks this of every file."""
         raw = self._entries.get(rel_path)
+        if stamp is None or not isinstance(raw, list) or len(raw) != 8 or raw[6] != stamp:
+            return None
+        digest = raw[0]
+        if not isinstance(digest, str) or not digest.partition("@")[0]:
+            return None
+        try:
+            entry = CacheEntry.from_json(raw)
+        except (TypeError, ValueError):
+            return None
+        return entry, self._kept_zone(raw, digest)
+
+    def _kept_zone(self, raw: list[Any], digest: str) -> Zone | None:
+        """The zone ``classify`` gave the file when its entry (``raw``, whose ``digest`` is
+        content@zone) was made, when what that zone depends on still holds — the settings are
+        part of the cache's key, the path of the entry's, and the entry's zone probe is checked
+        once per test folder per run — so a warm run classifies nothing. None: classify again."""
         zone = digest.partition("@")[2]
-        if not zone or not isinstance(raw, list) or len(raw) < 8:
+        if not zone:
             return None
         probe = raw[7]
         if probe is not None:

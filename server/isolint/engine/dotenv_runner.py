@@ -14,7 +14,7 @@ from typing import Any
 from isolint.core.context import DotenvContext, DotenvDocument, DotenvEntry
 from isolint.core.model import Finding, Range
 from isolint.core.rule import Rule
-from isolint.core.source import SourceFile, is_compose_name
+from isolint.core.source import SourceFile, is_compose_name, is_shell_name
 from isolint.core.suppression import scan_line_comments
 from isolint.engine.runners import LanguageRunner
 
@@ -26,9 +26,21 @@ _COMPOSE_ASSIGN_RE = re.compile(
     r"^(?P<indent>\s*(?:-\s+)?)(?P<export>)(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)\s*(?P<op>=|:)\s?")
 
 
+#: a shell assignment: ``NAME=value``, ``export NAME="value"``, ``local``/``readonly``/``declare -x``
+_SHELL_ASSIGN_RE = re.compile(r"^\s*(?:(?:export|local|readonly|typeset|declare(?:\s+-\w+)*)\s+)?"
+                              r"(?P<key>[A-Za-z_][A-Za-z0-9_]*)=")
+#: a shell parameter expansion with a default: ``${NAME:-value}``, ``${NAME-value}``
+_SHELL_DEFAULT_RE = re.compile(r"\$\{(?P<key>[A-Za-z_][A-Za-z0-9_]*):?-[^${}\n]*\}")
+#: where an unquoted shell word ends
+_SHELL_WORD_END_RE = re.compile(r"[\s;&|)`]")
+
+
 def parse_dotenv(source: SourceFile) -> DotenvDocument:
-    """The entries of an env file, or of a compose file (its ``KEY: value`` and ``- KEY=value``
-    lines; the other YAML lines are entries nothing reports, or invalid lines)."""
+    """The entries of an env file, of a compose file (its ``KEY: value`` and ``- KEY=value``
+    lines; the other YAML lines are entries nothing reports, or invalid lines), or of a shell
+    script (:func:`parse_shell`)."""
+    if is_shell_name(source.name.lower()):
+        return parse_shell(source)
     document = DotenvDocument()
     lines = source.lines
     assign_re = _COMPOSE_ASSIGN_RE if is_compose_name(source.name.lower()) else _ASSIGN_RE
@@ -70,6 +82,44 @@ def parse_dotenv(source: SourceFile) -> DotenvDocument:
             )
         )
         index = end_line + 1
+    return document
+
+
+def parse_shell(source: SourceFile) -> DotenvDocument:
+    """A shell script's values: each assignment at the start of a line (``export SECRET_KEY=…``,
+    its value one quoted string or unquoted word on that line) and each defaulted expansion
+    anywhere (``"${SECRET_KEY:-…}"``, its whole text the value, so the default is judged under
+    the variable's name). Everything else a script does is not read."""
+    document = DotenvDocument()
+    for index, line in enumerate(source.lines):
+        stripped = line.lstrip()
+        if not stripped or stripped.startswith("#") or "=" not in line and "${" not in line:
+            continue
+        taken: tuple[int, int] | None = None
+        match = _SHELL_ASSIGN_RE.match(line)
+        if match is not None:
+            start = match.end()
+            quote = line[start:start + 1] if line[start:start + 1] in ("'", '"') else ""
+            if quote:
+                close = line.find(quote, start + 1)
+                end = close + 1 if close > start else len(line)
+                value = line[start + 1:close] if close > start else line[start + 1:]
+            else:
+                word_end = _SHELL_WORD_END_RE.search(line, start)
+                end = word_end.start() if word_end else len(line)
+                value = line[start:end]
+            taken = (start + len(quote), start + len(quote) + len(value))
+            document.entries.append(DotenvEntry(
+                key=match.group("key"), value=value, line=index,
+                key_range=Range.of(index, match.start("key"), index, match.end("key")),
+                value_range=Range.of(index, start, index, end), quote=quote, comment=""))
+        for reference in _SHELL_DEFAULT_RE.finditer(line):
+            if taken == (reference.start(), reference.end()):
+                continue  # SECRET_KEY="${SECRET_KEY:-…}": the assignment's own value, read once
+            document.entries.append(DotenvEntry(
+                key=reference.group("key"), value=reference.group(0), line=index,
+                key_range=Range.of(index, reference.start("key"), index, reference.end("key")),
+                value_range=Range.of(index, reference.start(), index, reference.end()), quote="", comment=""))
     return document
 
 

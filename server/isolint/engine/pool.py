@@ -15,7 +15,6 @@ import sys
 import traceback
 from collections import deque
 from dataclasses import dataclass
-from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +122,8 @@ class StickyWorkers:
             finally:
                 if phase == 2:
                     self.local.release()
+        from multiprocessing.connection import wait  # not imported by a run without workers (a warm one)
+
         queues: list[deque[tuple[int, int, Any, int]]] = [deque() for _ in range(self.jobs)]
         for slot, (index, argument, size) in enumerate(items):
             queues[self._assign(index, size)].append((slot, index, argument, size))

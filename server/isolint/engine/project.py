@@ -52,13 +52,33 @@ class ServiceMap:
     shared: list[str] = field(default_factory=list)
     source_roots: list[str] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)
+    #: ``service_of``'s answers per folder of the files asked about; the map is complete once
+    #: ``detect_services`` returns it, and nothing changes it afterwards
+    _by_folder: dict[str, tuple[str | None, int, int]] = field(default_factory=dict, init=False, repr=False,
+                                                                compare=False)
+    _by_path: dict[str, tuple[str | None, int, int]] | None = field(default=None, init=False, repr=False,
+                                                                     compare=False)
 
     def service_of(self, rel_path: str) -> str | None:
-        best, best_len = None, -1
-        for name, folder in self.services.items():
-            if (rel_path == folder or rel_path.startswith(folder.rstrip("/") + "/")) and len(folder) > best_len:
-                best, best_len = name, len(folder)
-        return best
+        """The service whose folder holds ``rel_path`` (the deepest; the first named of equals),
+        or whose folder is ``rel_path`` itself. Asked for every file of a run: what the folder
+        decides is computed once per folder."""
+        folder, slash, _ = rel_path.rpartition("/")
+        best = self._by_folder.get(folder) if slash else (None, -1, 0)
+        if best is None:
+            # rel_path starts with "F/" exactly when folder + "/" does: every "/" of rel_path is in it
+            best = self._by_folder[folder] = max(
+                ((name, len(service_folder), -index) for index, (name, service_folder) in enumerate(self.services.items())
+                 if (folder + "/").startswith(service_folder.rstrip("/") + "/")),
+                key=lambda candidate: candidate[1:], default=(None, -1, 0))
+        if self._by_path is None:
+            self._by_path = {}
+            for index, (name, service_folder) in enumerate(self.services.items()):
+                self._by_path.setdefault(service_folder, (name, len(service_folder), -index))
+        exact = self._by_path.get(rel_path)
+        if exact is not None and exact[1:] > best[1:]:
+            best = exact
+        return best[0]
 
     def is_shared(self, rel_path: str) -> bool:
         return any(rel_path == f or rel_path.startswith(f.rstrip("/") + "/") for f in self.shared)

@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 
 from isolint.core.metrics import MetricInput, MetricResult
 from isolint.core.model import Language, Zone
-from isolint.core.source import is_compose_name
+from isolint.core.source import is_compose_name, is_shell_name
 
 LOCAL_HOST_RE = re.compile(r"localhost|127\.0\.0\.1|0\.0\.0\.0|\[?::1\]?(?![0-9a-f:])", re.IGNORECASE)
 #: zones whose code runs outside a developer's machine
@@ -60,8 +60,9 @@ def is_deployed_configuration(view) -> bool:
     modules of production code (``config-modules``, or config/settings modules by name)."""
     if view.zone not in DEPLOYED_ZONES:
         return False
-    if view.language is Language.DOTENV:  # a compose file is read for secrets only (ISO201)
-        return not is_compose_name(PurePosixPath(view.rel_path).name.lower())
+    if view.language is Language.DOTENV:  # compose files and shell scripts are read for secrets only (ISO201)
+        name = PurePosixPath(view.rel_path).name.lower()
+        return not is_compose_name(name) and not is_shell_name(name)
     if view.language is not Language.PYTHON:
         return False
     configured = getattr(view.source, "settings", None)

@@ -19,6 +19,7 @@ from isolint.rules.contract.unhandled_message_type import UnhandledMessageType
 from isolint.rules.contract.unsent_handled_message_type import UnsentHandledMessageType
 from isolint.rules.contract.unset_payload_field import UnsetPayloadField
 from isolint.rules.lifecycle.async_database_call_not_awaited import AsyncDatabaseCallNotAwaited
+from isolint.rules.lifecycle.carriers import SessionCarrierIndexer
 from isolint.rules.lifecycle.engine_created_in_many_modules import EngineCreatedInManyModules
 from isolint.rules.lifecycle.engine_created_per_call import EngineCreatedPerCall
 from isolint.rules.lifecycle.manual_close_not_in_finally import ManualCloseNotInFinally
@@ -27,6 +28,7 @@ from isolint.rules.lifecycle.session_factories import SessionFactoryIndexer
 from isolint.rules.lifecycle.session_in_shared_state import SessionInSharedState
 from isolint.rules.lifecycle.session_without_context_manager import SessionWithoutContextManager
 from isolint.rules.lifecycle.sync_database_call_in_async import SyncDatabaseCallInAsync
+from isolint.rules.lifecycle.sync_session_reached_in_async import SyncSessionReachedInAsync
 from isolint.rules.meta.parse_error import ParseError
 from isolint.rules.meta.unreadable_file import UnreadableFile
 from isolint.rules.meta.unused_ignore import UnusedIgnore
@@ -36,10 +38,12 @@ from isolint.rules.secrets.secret_in_env_file import SecretInEnvFile
 from isolint.rules.service_independence.cross_service_import import CrossServiceImport
 from isolint.rules.service_independence.import_contract import ImportContractViolation
 from isolint.rules.service_independence.shared_imports_service import SharedImportsService
-from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest
+from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest, EnvironPatchIndexer
 from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
 from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest
-from isolint.rules.test_isolation.shared_settings_left_changed import ConftestCacheResetIndexer, SharedSettingsLeftChanged
+from isolint.rules.test_isolation.shared_settings_left_changed import (
+    CachedGetterIndexer, ConftestCacheResetIndexer, SharedSettingsLeftChanged,
+)
 from isolint.rules.test_isolation.test_doubles_indexer import IntegrationDoublesIndexer
 
 RULES: tuple[type[Rule], ...] = (
@@ -61,6 +65,7 @@ RULES: tuple[type[Rule], ...] = (
     SyncDatabaseCallInAsync,
     AsyncDatabaseCallNotAwaited,
     SessionInSharedState,
+    SyncSessionReachedInAsync,
     UnhandledMessageType,
     UnsentHandledMessageType,
     NearMissMessageType,
@@ -75,10 +80,13 @@ RULES: tuple[type[Rule], ...] = (
 )
 
 INDEXERS: tuple[Indexer, ...] = (
+    CachedGetterIndexer(),
     ConftestCacheResetIndexer(),
+    EnvironPatchIndexer(),
     IntegrationDoublesIndexer(),
     PythonMessageIndexer(),
     SessionFactoryIndexer(),
+    SessionCarrierIndexer(),
     TypeScriptMessageIndexer(),
 )
 

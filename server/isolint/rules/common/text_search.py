@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from isolint.core.lazy_regex import LazyPattern, lazy_compile
+
 #: what ``\\w`` matches in a bytes pattern
 _WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
@@ -25,11 +27,11 @@ class Alternatives:
 
     def __init__(self, *alternatives: tuple[bytes, bytes]) -> None:
         self.alternatives = alternatives
-        self.regex = re.compile(b"|".join(pattern for _, pattern in alternatives))
-        self._searches: list[tuple[bytes, re.Pattern[bytes], bool]] = []
+        self.regex = lazy_compile(b"|".join(pattern for _, pattern in alternatives))
+        self._searches: list[tuple[bytes, LazyPattern[bytes], bool]] = []
         for word, pattern in alternatives:
             bounded = pattern.startswith(rb"\b")
-            self._searches.append((word, re.compile(pattern[2:] if bounded else pattern), bounded))
+            self._searches.append((word, lazy_compile(pattern[2:] if bounded else pattern), bounded))
 
     def occurs(self, text: bytes) -> bool:
         for word, regex, bounded in self._searches:

@@ -64,7 +64,8 @@ class DevDefaultEnvFallback(Rule):
     ## What it does
     Flags an environment lookup whose default is a development value: a local host or a URL
     on one, development credentials, a development database name or local SQLite file, debug
-    switched on, a development environment name, or a backing service's default port. Lookups
+    switched on, a development environment name, or another service's port (`REDIS_PORT` →
+    `5432`). Lookups
     are `os.getenv`, `os.environ.get`/`setdefault`, an `... or "localhost"` fallback, project
     accessors whose receiver is recognisably the environment (environs, python-decouple,
     django-environ, `get_env().get`), the fields of a pydantic-settings class (an environment
@@ -112,7 +113,8 @@ class DevDefaultEnvFallback(Rule):
     - The loopback default of a list checked against (`FORWARDED_ALLOW_IPS`), of a bind
       address (`BIND_HOST`, `HOST`) and of an identifier (`RENDER_INSTANCE_ID`).
     - A bind-all `0.0.0.0` default, unless the variable names a backing service (`REDIS_HOST`).
-    - A test harness's own debug switch (`unit_test_loop_debug: bool = Field(default=True)`).
+    - The standard port of the service the variable names (`REDIS_PORT` → `6379`), and a test
+      harness's own debug switch (`unit_test_loop_debug: bool = Field(default=True)`).
     - A settings field defaulting to a local host, port or password: ISO101/ISO103 report it.
     - Development branches (`import.meta.env.DEV ? … : …`), frontend tooling files
       (`vite.config.ts`; a plain `config.ts` is checked) and command-line tools' packages (`cli/`).

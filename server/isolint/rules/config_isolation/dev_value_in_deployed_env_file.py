@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from isolint.core.model import SECRET_RANGE, Language
 from isolint.core.rule import PRODUCTION_ONLY, Rule
-from isolint.core.source import is_compose_name
+from isolint.core.source import is_compose_name, is_shell_name
 from isolint.core.zones import env_file_environment
 from isolint.rules.config_isolation.values import classify_dev_value, secret_span
 
@@ -61,7 +61,8 @@ class DevValueInDeployedEnvFile(Rule):
 
     def check_dotenv(self, document: DotenvDocument, ctx: DotenvContext) -> None:
         environment = env_file_environment(ctx.source.name)
-        if environment not in DEPLOYED_ENVIRONMENTS or is_compose_name(ctx.source.name.lower()):
+        name = ctx.source.name.lower()
+        if environment not in DEPLOYED_ENVIRONMENTS or is_compose_name(name) or is_shell_name(name):
             return
         for entry in document.entries:
             if not entry.value.strip():

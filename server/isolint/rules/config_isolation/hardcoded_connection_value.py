@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from isolint.core.model import SECRET_RANGE, Fixability
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import callee_prefix, env_name_for
+from isolint.rules.config_isolation.env_lookups import is_env_default
 from isolint.rules.config_isolation.shared import (
     env_default_dev_value,
     replace_with_env_lookup,
@@ -34,6 +35,7 @@ from isolint.rules.config_isolation.values import (
     is_ascii_number,
     is_dev_credential,
     might_be_connection_value,
+    names_another_service,
     names_backing_service,
     names_documentation,
     parse_value,
@@ -223,13 +225,13 @@ class HardcodedConnectionValue(Rule):
             return
         name = env_name_for(node, ctx)
         if name and (PROTOCOL_DEFAULT_NAME_RE.search(name) or OWN_PORT_NAME_RE.search(name)) \
-                or _url_default_port(node, ctx) or _driver_default(ctx):
-            return
+                or _url_default_port(node, ctx) or _driver_default(ctx) or is_env_default(node, ctx):
+            return  # an environment lookup's default port is ISO102's to judge
         named_port = bool(name and PORT_NAME_RE.search(name))
         if not (named_port or _beside_host(node, ctx)):
             return
         field = settings_field_of(node, ctx)
-        if field is not None and not _names_another_service(field.name, service):
+        if field is not None and not names_another_service(field.name, service):
             return  # POSTGRES_PORT: int = 5432 in a settings class: the protocol's default, read from the environment
         site = self._value_site(node, name, ctx)
         if site is None:
@@ -295,24 +297,6 @@ class HardcodedConnectionValue(Rule):
         ctx.report(self, node, fix=fix, data={SECRET_RANGE: secret_range(node, text, ctx)},
                    what=f"development password `{display_value(text, [text])}` for `{name}`; read it from the "
                         "environment or a secret store")
-
-
-#: words a port's name uses for a service, and the service (as :data:`SERVICE_PORTS` names it)
-#: whose standard ports fit it
-SERVICE_NAME_WORDS = (("postgres", "PostgreSQL"), ("pg", "PostgreSQL"), ("mysql", "MySQL"), ("mariadb", "MySQL"),
-                      ("redis", "Redis"), ("mongo", "MongoDB"), ("clickhouse", "ClickHouse"), ("rabbit", "RabbitMQ"),
-                      ("amqp", "RabbitMQ"), ("kafka", "Kafka"), ("zookeeper", "ZooKeeper"), ("memcache", "Memcached"),
-                      ("elastic", "Elasticsearch"), ("mssql", "SQL Server"), ("sqlserver", "SQL Server"),
-                      ("oracle", "Oracle"), ("nats", "NATS"), ("cassandra", "Cassandra"), ("influx", "InfluxDB"),
-                      ("neo4j", "Neo4j"), ("qdrant", "Qdrant"), ("etcd", "etcd"))
-
-
-def _names_another_service(name: str, service: str) -> bool:
-    """``redis_port: int = 5432``: the field names a service whose standard port this is not —
-    a mistake or a value copied from elsewhere, not the protocol's default."""
-    words = [word for word in re.split(r"[^a-z0-9]+", name.lower()) if word]
-    named = {known for word in words for key, known in SERVICE_NAME_WORDS if word.startswith(key)}
-    return bool(named) and not any(service.startswith(known) for known in named)
 
 
 #: ``DEFAULT_PORT = 5672``, ``default_port = 27017``: a constant documenting the protocol's port

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.scratch import Key, Lifetime
 from isolint.rules.common.env_names import callee_prefix, service_word
 from isolint.rules.common.scope import walk
@@ -306,7 +307,7 @@ def _precedes_own_port(container: ast.AST, child: ast.AST, ctx: PythonContext) -
 
 #: a setting key that names this process's own address (``spark.driver.host`` is where the local
 #: Spark driver — this process — is reached; ``*.bindAddress``, ``listen_address``)
-OWN_ADDRESS_KEY_RE = re.compile(r"(^|[._])(driver[._]host|bind[._]?(host|address|addr)|listen[._]?(host|address|addr))$",
+OWN_ADDRESS_KEY_RE = lazy_compile(r"(^|[._])(driver[._]host|bind[._]?(host|address|addr)|listen[._]?(host|address|addr))$",
                                 re.IGNORECASE)
 
 

@@ -17,6 +17,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Range, mask_secret
 
 #: stands for an f-string replacement field (``{host}``) in a literal's text
@@ -77,7 +78,7 @@ DEV_ENVIRONMENTS = frozenset({"development", "develop", "dev", "local", "test", 
 TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t", "True", "TRUE", "YES", "ON"})
 
 PASSWORD_NAME_RE = re.compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE)$")
-SECRET_NAME_RE = re.compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE|SECRET|SECRET_KEY|TOKEN|API_KEY|"
+SECRET_NAME_RE = lazy_compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE|SECRET|SECRET_KEY|TOKEN|API_KEY|"
                             r"PRIVATE_KEY|ACCESS_KEY|SIGNING_KEY|ENCRYPTION_KEY|JWT_KEY)$")
 PORT_NAME_RE = re.compile(r"(^|_)PORT$")
 DEBUG_NAME_RE = re.compile(r"(^|_)(DEBUG|DEBUG_MODE|DEV_MODE|RELOAD|AUTO_RELOAD|HOT_RELOAD)$")
@@ -451,11 +452,32 @@ class DevValue:
         return display_value(self.value, self.secrets)
 
 
+#: words a port's name uses for a service, and the service (as :data:`SERVICE_PORTS` names it)
+#: whose standard ports fit it
+SERVICE_NAME_WORDS = (("postgres", "PostgreSQL"), ("pg", "PostgreSQL"), ("mysql", "MySQL"), ("mariadb", "MySQL"),
+                      ("redis", "Redis"), ("mongo", "MongoDB"), ("clickhouse", "ClickHouse"), ("rabbit", "RabbitMQ"),
+                      ("amqp", "RabbitMQ"), ("kafka", "Kafka"), ("zookeeper", "ZooKeeper"), ("memcache", "Memcached"),
+                      ("elastic", "Elasticsearch"), ("mssql", "SQL Server"), ("sqlserver", "SQL Server"),
+                      ("oracle", "Oracle"), ("nats", "NATS"), ("cassandra", "Cassandra"), ("influx", "InfluxDB"),
+                      ("neo4j", "Neo4j"), ("qdrant", "Qdrant"), ("etcd", "etcd"))
+
+
+def names_another_service(name: str, service: str) -> bool:
+    """``redis_port: int = 5432``, ``os.getenv("REDIS_PORT", "5432")``: the name (a settings
+    field's, an environment variable's) names a service whose standard port this is not — a
+    mistake or a value copied from elsewhere, not the protocol's default. A standard port under
+    its own service's name, or under a name that names no service, is that default."""
+    words = [word for word in re.split(r"[^a-z0-9]+", name.lower()) if word]
+    named = {known for word in words for key, known in SERVICE_NAME_WORDS if word.startswith(key)}
+    return bool(named) and not any(service.startswith(known) for known in named)
+
+
 def classify_dev_value(name: str | None, value: object, *, include_ports: bool = True) -> DevValue:
     """Why ``value`` (bound to the environment variable / key ``name``) is a development value.
 
-    ``include_ports``: a well-known service port is a development default in code (a fallback
-    nobody chose), but a deployed env file is exactly where a port belongs.
+    ``include_ports``: a well-known service port is a development default in code when the
+    variable names another service (``REDIS_PORT`` → ``5432``); a service's own standard port is
+    its protocol's default, and a deployed env file is exactly where a port belongs.
     """
     upper = (name or "").upper()
     if isinstance(value, bool):
@@ -464,6 +486,7 @@ def classify_dev_value(name: str | None, value: object, *, include_ports: bool =
         return DevValue(str(value))
     if isinstance(value, int):
         service = service_port(value) if include_ports and PORT_NAME_RE.search(upper) else None
+        service = service if service and names_another_service(upper, service) else None
         reasons = (DevReason("service-port", f"the default {service} port"),) if service else ()
         return DevValue(str(value), reasons)
     if not isinstance(value, str):
@@ -506,7 +529,8 @@ def classify_dev_value(name: str | None, value: object, *, include_ports: bool =
             reasons.append(DevReason("environment", f"the `{stripped}` environment"))
         elif DATABASE_NAME_RE.search(upper) and is_dev_database(stripped):
             reasons.append(DevReason("database", f"the development database `{stripped}`"))
-        elif include_ports and PORT_NAME_RE.search(upper) and (service := service_port(stripped)):
+        elif include_ports and PORT_NAME_RE.search(upper) and (service := service_port(stripped)) \
+                and names_another_service(upper, service):
             reasons.append(DevReason("service-port", f"the default {service} port"))
     return DevValue(text, tuple(reasons), tuple(secrets))
 

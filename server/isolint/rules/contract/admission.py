@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import re
 
+from isolint.core.lazy_regex import LazyPattern, lazy_compile
 from isolint.rules.common.text_search import Alternatives
 from isolint.rules.contract.channels import python_channels
 from isolint.rules.contract.naming import is_ws_context
@@ -61,8 +62,8 @@ _FIRST_ARG = (rb"\(" + _OPEN + rb"(?:[rRuU]?[\"']|(?:" + _ID + rb"+\s*\.\s*)*[A-
               + rb"*\s*\.\s*[A-Z_\x80-\xff])")
 
 
-def _compile(pattern: bytes) -> re.Pattern[bytes]:
-    return re.compile(pattern)
+def _compile(pattern: bytes) -> LazyPattern[bytes]:
+    return lazy_compile(pattern)
 
 
 #: ``= ObservationType.RUN``, ``= Field(pkg.EventKind.X, …)``, ``default=Kind.X``: the default

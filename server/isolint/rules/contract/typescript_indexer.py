@@ -21,6 +21,7 @@ import threading
 from contextvars import ContextVar
 from typing import Any, Iterator
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Language
 from isolint.core.rule import Indexer
 from isolint.rules.contract.catalogue import (
@@ -71,7 +72,7 @@ LIFECYCLE_EVENTS = RESERVED_EVENTS | frozenset({
     "visibilitychange", "online", "offline", "storage",
 })
 DOM_EVENT_VARIABLES = frozenset({"event", "e", "evt", "ev"})
-MESSAGE_VARIABLE_RE = re.compile(
+MESSAGE_VARIABLE_RE = lazy_compile(
     r"msg|message|data|event|payload|frame|packet|incoming|parsed|raw|body|json|envelope|^m$|^e$|^evt$|ws|update",
     re.IGNORECASE,
 )

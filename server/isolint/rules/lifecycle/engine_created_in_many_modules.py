@@ -10,6 +10,7 @@ from isolint.rules.lifecycle.placement import (
     EngineCreationRule,
     created_per_call,
     in_migration_folder,
+    in_migration_helper,
     is_migration_env,
     is_script,
     owns_database_setup,
@@ -52,7 +53,8 @@ class EngineCreatedInManyModules(EngineCreationRule):
     ## Known look-alikes
     - Alembic's `env.py` (under `alembic/` or `migrations/`) builds its own engine by design:
       it is neither flagged nor counted.
-    - One or two modules of a service that create engines, with zero configuration.
+    - One or two modules of a service that create engines, with zero configuration; a migration
+      helper's own engine (a function calling Alembic) is not flagged.
     - Modules that the service's own set-up module imports (an auth-specific engine factory that
       `db/engines.py` calls), one-shot scripts (`if __name__ == "__main__":`) and modules under a
       migrations folder: neither flagged nor counted.
@@ -70,7 +72,8 @@ class EngineCreatedInManyModules(EngineCreationRule):
     def engine_created(self, node: ast.Call, created: Resource, ctx: PythonContext) -> None:
         if created.kind is not Kind.ENGINE or created_per_call(node, ctx) is not None:
             return
-        if is_migration_env(ctx.source.rel_path) or in_migration_folder(ctx.source.rel_path) or is_script(ctx.tree):
+        if is_migration_env(ctx.source.rel_path) or in_migration_folder(ctx.source.rel_path) or is_script(ctx.tree) \
+                or in_migration_helper(ctx):
             return
         configured = ctx.settings.engine_modules
         module = ctx.source.module

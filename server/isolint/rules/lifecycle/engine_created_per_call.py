@@ -52,7 +52,8 @@ class EngineCreatedPerCall(EngineCreationRule):
     - Module-level engines, and factories cached with `functools.lru_cache` / `cache` or
       memoised in a `global`, an attribute or a cache (`app.state.engine = …`,
       `ENGINES[key] = engine`).
-    - Start-up code: `lifespan`, `startup`, `main`, `init_*`, `setup_*`, `__init__`, CLI commands.
+    - Start-up code: `lifespan`, `startup`, `main`, `init_*`, `setup_*`, `__init__`, CLI commands,
+      and migration helpers whatever their name (a function calling Alembic: `db_is_at_head`).
     - Factories that return the engine to a caller (`create_engine_for(url)`), except getters,
       and the other engines such a factory builds (a start-up migration engine).
     - A module-level function called once at import (`engine = _get_engine()`) and nowhere

@@ -100,7 +100,7 @@ def created_per_call(call: ast.Call, ctx: PythonContext) -> ast.AST | None:
     functions = [f for f in ctx.parents if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
     if not functions or is_migration_env(ctx.source.rel_path):
         return None
-    if any(is_cached(f) or _runs_once(f) for f in functions):
+    if any(is_cached(f) or _runs_once(f) for f in functions) or in_migration_helper(ctx):
         return None
     if _called_only_at_import(functions[0], ctx):
         return None
@@ -120,6 +120,32 @@ def created_per_call(call: ast.Call, ctx: PythonContext) -> ast.AST | None:
     if isinstance(statement, ast.Return) and not _is_getter(function):
         return None
     return function
+
+
+#: modules of schema-migration tools: a function calling into one checks or applies migrations
+MIGRATION_TOOL_MODULES = ("alembic.", "flask_migrate.", "yoyo.")
+#: per function node: whether it calls a migration tool
+_MIGRATION_HELPERS: Key[dict[int, bool]] = Key("iso3.migration-helpers")
+
+
+def in_migration_helper(ctx: PythonContext) -> bool:
+    """Inside a function that checks or applies schema migrations (:func:`_works_on_migrations`)."""
+    return any(isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)) and _works_on_migrations(parent, ctx)
+               for parent in ctx.parents)
+
+
+def _works_on_migrations(function: ast.AST, ctx: PythonContext) -> bool:
+    """A function that checks or applies schema migrations through a migration tool
+    (``MigrationContext.configure(connection).get_current_heads()``, ``command.upgrade(cfg,
+    "head")``): run at start-up or by a deployment command, once per process, whatever its name
+    (``db_is_at_head``) — the engine it builds for that is not built per request."""
+    memo = ctx.scratch.setdefault(_MIGRATION_HELPERS, dict)
+    key = id(function)
+    if key not in memo:
+        memo[key] = any(isinstance(node, ast.Call)
+                        and (ctx.qualified_name(node.func) or "").startswith(MIGRATION_TOOL_MODULES)
+                        for node in walk_own_scope(getattr(function, "body", ())))
+    return memo[key]
 
 
 #: per file: module-level functions called at import time and nowhere else in the module

@@ -129,8 +129,9 @@ class SyncDatabaseCallInAsync(LifecycleRule):
             if binding.origin != "parameter" or resource is None or resource.is_async \
                     or resource.kind not in PARAMETER_KINDS:
                 continue
-            uses = [*io_calls.get(id(binding), ()),
-                    *(call for call, awaited in binding.handoffs if not awaited and not _hands_to_thread(call))]
+            handoffs = [call for call, awaited in binding.handoffs if not awaited and not hands_to_thread(call)]
+            uses = [*io_calls.get(id(binding), ()), *handoffs,
+                    *calls_through_built_objects(scope.node, handoffs)]
             if not uses:
                 continue
             uses.sort(key=lambda call: (call.lineno, call.col_offset))
@@ -154,10 +155,52 @@ THREAD_HANDOFFS = frozenset({"to_thread", "run_in_threadpool", "run_in_executor"
                              "delay", "send_task", "add_task"})
 
 
-def _hands_to_thread(call: ast.Call) -> bool:
+def hands_to_thread(call: ast.Call) -> bool:
     func = call.func
     last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
     return last in THREAD_HANDOFFS
+
+
+def unawaited_calls(function: ast.AsyncFunctionDef) -> list[ast.Call]:
+    """Calls of the coroutine's own body (not of nested functions) it neither awaits nor hands
+    to a thread, in source order."""
+    awaited: set[int] = set()
+    calls: list[ast.Call] = []
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+            awaited.add(id(node.value))
+        if isinstance(node, ast.Call):
+            if hands_to_thread(node):
+                continue  # run_in_threadpool(self.repos.users.get, id)
+            calls.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    calls = [call for call in calls if id(call) not in awaited]
+    calls.sort(key=lambda call: (call.lineno, call.col_offset))
+    return calls
+
+
+def calls_through_built_objects(function: ast.AST, handoffs: list[ast.Call]) -> list[ast.Call]:
+    """Calls on objects a coroutine built from its sync session (``repos = Repositories(db)``
+    … ``repos.users.get_one(id)``): the repository runs its queries on that session, on the loop."""
+    built_by = {id(call) for call in handoffs}
+    built: set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and id(node.value) in built_by:
+            built.update(target.id for target in node.targets if isinstance(target, ast.Name))
+    if not built:
+        return []
+    found = []
+    for call in unawaited_calls(function):
+        receiver = call.func
+        while isinstance(receiver, ast.Attribute):
+            receiver = receiver.value
+        if receiver is not call.func and isinstance(receiver, ast.Name) and receiver.id in built:
+            found.append(call)
+    return found
 
 
 def _entered_by_sync_with(node: ast.Call, ctx: PythonContext) -> bool:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.rules.common.secret_detection import NOT_SECRET_KEY_QUALIFIERS
 
 #: between tokens of one expression: spaces, newlines (inside brackets), continuations, comments
@@ -139,21 +140,21 @@ _URL_PASSWORD = rb"://(?:[^\s/@\"']*:[^\s/@]{8}[^\s/]*?@|[^/@]*?[\"']" + _GAP + 
 _URL_PARAMETER = rb"[?&][\w.\-]*?" + _NAME_WORD + rb"[\w.\-]*="
 
 _REACH_BYTES = rb"[\s\S]{0," + str(_REACH).encode() + rb"}?"
-_CANDIDATE_LITERAL_RE = re.compile(CANDIDATE_LITERAL)
+_CANDIDATE_LITERAL_RE = lazy_compile(CANDIDATE_LITERAL)
 #: a secret-named binding that reaches to the window's end (the candidate literal)
-_NAME_BEFORE_RE = re.compile(SECRET_NAME + _REACH_BYTES + rb"\Z")
+_NAME_BEFORE_RE = lazy_compile(SECRET_NAME + _REACH_BYTES + rb"\Z")
 #: after a literal: a comparison with a secret-named name (``"…" == password``)
-_NAME_AFTER_RE = re.compile(rb"(?:[^\"'\n]*[\"'])?" + _GAP + _COMPARISON + _REACH_BYTES + _NAME_WORD)
-_AUTHORIZATION_RE = re.compile(_AUTHORIZATION)
+_NAME_AFTER_RE = lazy_compile(rb"(?:[^\"'\n]*[\"'])?" + _GAP + _COMPARISON + _REACH_BYTES + _NAME_WORD)
+_AUTHORIZATION_RE = lazy_compile(_AUTHORIZATION)
 #: the markers of ``KNOWN_FORMATS`` (``KNOWN_FORMAT_TOKENS``) in one scan, each found from one
 #: of its rarer characters (a capital, ``_``, ``-``) and confirmed by looking behind
-_FORMAT_MARKER_RE = re.compile(
+_FORMAT_MARKER_RE = lazy_compile(
     rb"A(?:KIA|SIA|BIA|CCA|3T|Iza|ccountKey=)|PRIVATE KEY|S(?:G\.|haredAccessKey=)|J(?<=eyJ)"
     rb"|_(?:(?<=gh[pousr]_)|(?<=github_pat_)|(?<=npm_)|live_)|-(?:(?<=glpat-)|(?<=sk-)|(?<=pypi-))|x(?=ox)"
     rb"|\.(?<=hooks\.)slack\.com")
-_URL_PASSWORD_RE = re.compile(_URL_PASSWORD)  # starts with "://": a fast literal search
-_URL_PARAMETER_RE = re.compile(_URL_PARAMETER)
-_GETTER_RE = re.compile(_GETTER)
+_URL_PASSWORD_RE = lazy_compile(_URL_PASSWORD)  # starts with "://": a fast literal search
+_URL_PARAMETER_RE = lazy_compile(_URL_PARAMETER)
+_GETTER_RE = lazy_compile(_GETTER)
 _SINK_MODULES = (b"jwt", b"jose", b"hmac", b"fernet", b"itsdangerous")
 #: the lower-case spellings of the name words (a window without any holds no secret name)
 _WORDS = (b"secret", b"pass", b"pw", b"token", b"key", b"cred", b"bearer", b"pepper")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from isolint.core.gitignore import is_committed as committed
 from isolint.core.model import SECRET_RANGE, Fix, Position, Range, Severity
 from isolint.core.rule import Rule
-from isolint.core.source import is_compose_name
+from isolint.core.source import is_compose_name, is_shell_name
 from isolint.rules.common.secret_detection import SecretHit
 
 if TYPE_CHECKING:
@@ -45,7 +45,8 @@ def report_secret(
 ) -> None:
     """Report ``hit`` on ``entry``; in a gitignored file only as a hint, without a fix."""
     masked_range = secret_range(ctx, entry, hit)
-    kind = "compose file" if is_compose_name(ctx.source.name.lower()) else "env file"
+    name = ctx.source.name.lower()
+    kind = "compose file" if is_compose_name(name) else "shell script" if is_shell_name(name) else "env file"
     finding = ctx.report(
         rule,
         ctx.range(entry),

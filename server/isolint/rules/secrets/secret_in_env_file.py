@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from isolint.core.model import Applicability, Fix, Fixability, Language, Severity, Zone
 from isolint.core.rule import Rule
-from isolint.core.source import is_compose_name
+from isolint.core.source import is_compose_name, is_shell_name
 from isolint.core.zones import is_template_file
 from isolint.fixers.dotenv_values import blank_value_fix, replace_value_fix
 from isolint.rules.common.secret_detection import (
@@ -34,9 +34,9 @@ class SecretInEnvFile(Rule):
     """A real secret (token, random key, strong password) in a committed env or compose file.
 
     ## What it does
-    Checks committed env files (`.env`, `.env.*`, `*.env`, `.secrets`, `.envrc`, `.flaskenv`)
-    and docker compose files (their `KEY: value` and `- KEY=value` entries, and the default of
-    a `${KEY:-default}` reference) for values that are real secrets: a known provider format (AWS `AKIA…`, GitHub `ghp_…`,
+    Checks committed env files (`.env`, `.env.*`, `*.env`, `.secrets`, `.envrc`, `.flaskenv`),
+    docker compose files (`KEY: value`, `- KEY=value`) and shell scripts (`export KEY=value`),
+    with the default of any `${KEY:-default}`, for values that are real secrets: a known provider format (AWS `AKIA…`, GitHub `ghp_…`,
     Slack `xox…`, Stripe `sk_live_…`, a signed JWT, a PEM private key…) whatever the key's
     name, a random-looking value under a secret-named key, a strong password under a
     password-named key, or a real password embedded in a URL. A file that `.gitignore`
@@ -62,8 +62,9 @@ class SecretInEnvFile(Rule):
     ## Fix safety
     Unsafe: the value is blanked (a comment line above says where to set it), so an app that
     read it from this file stops working until the secret is provided another way. In a compose
-    file a defaulted reference becomes a required one (`${SECRET_KEY:?set SECRET_KEY}`: compose
-    refuses to start until it is set); a literal value there gets no fix. A secret the file
+    file or a shell script a defaulted reference becomes a required one (`${SECRET_KEY:?set
+    SECRET_KEY}`: compose or the shell refuses to go on until it is set); a literal value there
+    gets no fix. A secret the file
     repeats is one finding (the other places are related locations), fixed at every place at
     once. Rotate the secret too: it is in the repository's history.
 
@@ -95,7 +96,9 @@ class SecretInEnvFile(Rule):
         return source.zone not in QUIET_ZONES and not is_template_file(source.name)
 
     def check_dotenv(self, document: "DotenvDocument", ctx: "DotenvContext") -> None:
-        compose = is_compose_name(ctx.source.name.lower())
+        name = ctx.source.name.lower()
+        compose = is_compose_name(name)
+        script = is_shell_name(name)
         found: dict[str, list[tuple["DotenvEntry", SecretHit, Fix | None]]] = {}
         for entry in document.entries:
             hit = find_secret(entry.key, entry.value, Strictness.COMMITTED)
@@ -103,7 +106,7 @@ class SecretInEnvFile(Rule):
                 continue
             if compose and hit.kind in CONTAINER_PASSWORD_KINDS and not looks_random(hit.value):
                 continue  # the password the file gives the container it starts, like a template's
-            fix = required_variable_fix(ctx, entry) if compose else self._blank_fix(ctx, entry)
+            fix = required_variable_fix(ctx, entry) if compose or script else self._blank_fix(ctx, entry)
             found.setdefault(hit.value, []).append((entry, hit, fix))
         if not found:
             return

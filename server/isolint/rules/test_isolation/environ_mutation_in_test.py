@@ -4,8 +4,8 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any
 
-from isolint.core.model import Applicability, Edit, Fix, Fixability, Position, Range, Severity
-from isolint.core.rule import TEST_ZONES, Rule
+from isolint.core.model import Applicability, Edit, Fix, Fixability, Language, Position, Range, Severity
+from isolint.core.rule import TEST_ZONES, Indexer, Rule
 from isolint.core.test_tiers import BETWEEN_TOKENS, IDENTIFIER_END, identifier_bytes
 from isolint.rules.test_isolation.knowledge import fixture_decorator, is_test_function, normalise
 
@@ -22,6 +22,13 @@ DOTENV_LOADERS = frozenset({"dotenv.load_dotenv", "dotenv.main.load_dotenv"})
 MONKEYPATCH_CLASSES = frozenset({"pytest.MonkeyPatch", "_pytest.monkeypatch.MonkeyPatch"})
 #: what a hand-made ``MonkeyPatch`` does to the environment
 MONKEYPATCH_ENV_METHODS = frozenset({"setenv", "delenv"})
+#: the fact kind: test files that change the environment in-process (``monkeypatch.setenv``,
+#: ``patch.dict(os.environ, …)``, writes to ``os.environ``)
+ENVIRON_PATCHES = "environ_patches"
+#: ``setenv``/``delenv`` of ``monkeypatch`` or of a ``MonkeyPatch``, ``patch.dict`` of the environment
+ENVIRON_PATCH = re.compile(rb"\.(?:setenv|delenv)" + IDENTIFIER_END + rb"|patch\.dict" + BETWEEN_TOKENS
+                           + rb"\(" + BETWEEN_TOKENS + rb"(?:os" + BETWEEN_TOKENS + rb"\." + BETWEEN_TOKENS
+                           + rb")?environ" + IDENTIFIER_END + rb"|[\"']os\.environ[\"']")
 #: file names pytest collects (its default ``python_files``) and ``conftest.py``
 COLLECTED_FILE = re.compile(r"^(test_.*|.*_test|conftest)\.py$")
 SETUP_METHODS = frozenset({"setUp", "asyncSetUp", "setUpClass", "setUpModule", "setup_method", "setup_class",
@@ -88,17 +95,15 @@ class EnvironMutationInTest(Rule):
     test that (wrongly) relied on the leak changes behaviour.
 
     ## Known look-alikes
-    - Code under `with patch.dict(os.environ, …)` or `@patch.dict(os.environ, …)`;
-      `monkeypatch.setenv`, and later changes of a key the test gave `monkeypatch` (it puts back
-      the value it found); reads.
-    - A pytest hook (`pytest_configure`) that configures the session before any test runs.
-    - Save-and-restore written by hand: the restore itself (`os.environ[K] = saved`, the `pop`
-      under `if saved is None:`); a change restored in a `finally`, by `tearDown` or after a
-      fixture's `yield` (a hand-made `MonkeyPatch()` undone there, or by `addfinalizer`); a
-      whole-environment snapshot put back by `tearDown` or an autouse fixture of the module.
-    - Test-suite launchers and scripts (`runtests.py`, a sample project's `manage.py`,
-      `wsgi.py`/`asgi.py`, `__main__` blocks, a module with a `__main__` guard and no test or
-      fixture): they run as their own process.
+    - `patch.dict(os.environ, …)`, `monkeypatch.setenv`, later changes of a key the test gave
+      `monkeypatch`; reads; a `pytest_configure` hook.
+    - Save-and-restore by hand: the restore itself (`os.environ[K] = saved`); a change undone in
+      a `finally`, by `tearDown` or after a fixture's `yield` (a hand-made `MonkeyPatch()` too);
+      a whole-environment snapshot put back by `tearDown` or an autouse fixture.
+    - `load_dotenv()` in a suite none of whose test files changes the environment (black-box
+      tests of running services: the `.env` is the run's configuration).
+    - Launchers and scripts (`runtests.py`, `manage.py`, `wsgi.py`, `__main__` blocks, a module
+      with a `__main__` guard and no test): their own process.
     """
 
     code = "ISO502"
@@ -109,6 +114,7 @@ class EnvironMutationInTest(Rule):
     severity = Severity.WARNING
     zones = TEST_ZONES
     tokens = (b"environ", b"putenv", b"unsetenv", b"load_dotenv", b"MonkeyPatch")
+    uses_facts = (ENVIRON_PATCHES,)
 
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
@@ -161,8 +167,24 @@ class EnvironMutationInTest(Rule):
             self._report(node, ctx, f"os.environ.{func.attr}()", fix, key)
         elif (name := normalise(ctx.qualified_name(func))) in ENV_FUNCTIONS:
             self._report(node, ctx, f"{ctx.qualified_name(func)}()", None)
-        elif name in DOTENV_LOADERS:
+        elif name in DOTENV_LOADERS and not self._run_configuration(node, ctx):
             self._report(node, ctx, "load_dotenv() loads a .env file into it", None)
+
+    def _run_configuration(self, node: ast.Call, ctx: "PythonContext") -> bool:
+        """``load_dotenv()`` (without ``override=True``: it only fills variables the run left
+        unset) in a suite none of whose test files changes the environment in-process — tests
+        that drive running services over HTTP, reading their keys and URLs from it: the .env is
+        the run's configuration, and no test depends on another's environment. Without a
+        project (one file checked alone) nothing tells, and the load is reported."""
+        if any(k.arg == "override" and not (isinstance(k.value, ast.Constant) and not k.value.value)
+               for k in node.keywords):
+            return False
+        project = ctx.project
+        if project is None:
+            return False
+        suite = project.services.service_of(ctx.source.rel_path)
+        return not any(project.services.service_of(rel_path) == suite
+                       for rel_path in project.facts(ENVIRON_PATCHES))
 
     def _restores_snapshot(self, node: ast.Call, ctx: "PythonContext") -> bool:
         """``os.environ.clear()`` directly followed by ``os.environ.update(saved)`` (or that
@@ -572,6 +594,25 @@ class EnvironMutationInTest(Rule):
             return False
         position = Position(line, column + 1)
         return Edit(Range(position, position), "monkeypatch")
+
+
+class EnvironPatchIndexer(Indexer):
+    """Test files that change the environment in-process: ISO502 tells from them whether a
+    suite's tests depend on the environment (a ``.env`` loaded into a suite that never changes
+    it is the run's configuration)."""
+
+    name = ENVIRON_PATCHES
+    languages = frozenset({Language.PYTHON})
+    tokens = (b"setenv", b"delenv", b"environ")
+
+    def admits(self, source: "SourceFile", project: Any) -> bool:
+        if source.zone not in TEST_ZONES:
+            return False
+        raw = identifier_bytes(source)
+        return ENVIRON_PATCH.search(raw) is not None or ENVIRON_CHANGE.search(raw) is not None
+
+    def extract(self, source: "SourceFile", tree: ast.Module) -> bool | None:
+        return self.admits(source, None) or None
 
 
 def _own_statements(statements: list, module: bool):

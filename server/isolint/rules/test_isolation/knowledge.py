@@ -9,6 +9,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Iterable
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.scratch import Key, Lifetime
 from isolint.core.model import Zone
 from isolint.core.test_tiers import (
@@ -262,7 +263,7 @@ def in_integration_test(ctx: "PythonContext", node: ast.AST | None = None) -> bo
 # above look for. Each is a necessary condition of its question (a True is only a maybe), so a
 # rule or indexer that admits on it never misses a file where it could report.
 
-_FIXTURE_NAME = re.compile(rb"fixture" + IDENTIFIER_END + rb"(?:(?<![0-9A-Za-z_]fixture)|(?<=yield_fixture))")
+_FIXTURE_NAME = lazy_compile(rb"fixture" + IDENTIFIER_END + rb"(?:(?<![0-9A-Za-z_]fixture)|(?<=yield_fixture))")
 #: what a mock's qualified name starts with (``mock.``, ``unittest.mock.``, ``asynctest.``) or
 #: pytest-mock's fixtures (``mocker``…): one of these is spelled in an import or a parameter
 _MOCK_MODULES = ("mock", "asynctest")

@@ -111,6 +111,12 @@ def _attribute_set(ctx: "PythonContext") -> str | None:
 #: ``WebhookService.send``, ``HTTPXMiddleware``)
 OUTBOUND_WORDS = frozenset({"email", "emails", "mail", "mailer", "smtp", "sms", "webhook", "webhooks", "httpx",
                             "http_client", "requests"})
+#: third-party services a product talks to over the internet, by brand — model providers, code
+#: hosts — found inside an identifier (``OpenAIService``, ``GithubClient``), and the generic word
+#: for them (``ProviderHandler.verify_repo_provider``): stubbing one stubs the edge of the system
+THIRD_PARTY_BRANDS = ("openai", "anthropic", "litellm", "openrouter", "gemini", "mistralai", "ollama", "huggingface",
+                      "github", "gitlab", "bitbucket")
+THIRD_PARTY_WORDS = frozenset({"provider", "providers"})
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
@@ -130,14 +136,24 @@ def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> 
     function = ctx.current_function
     if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and not is_test_function(function):
         names.append(function.name)  # a helper or fixture named for what it fakes: `mock_email_sender`
+    if any(brand in ctx.source.name.lower() for brand in THIRD_PARTY_BRANDS):
+        return False  # `test_openrouter_integration.py`: the third party is what the test integrates
     for name in filter(None, names):
         parts = name.split(".")
         if "integrations" in parts[:-1]:
             return True
-        words = {word for part in parts[-2:] for word in _CAMEL.sub("_", part).lower().split("_")}
-        if words & OUTBOUND_WORDS or any(part.lower() in OUTBOUND_WORDS for part in parts[-2:]):
+        if any(_names_the_outside_world(part) for part in parts[-2:]):
             return True
     return False
+
+
+def _names_the_outside_world(identifier: str) -> bool:
+    """An outbound channel's or a third party's word in ``identifier`` (``EmailSender``,
+    ``webhook``, ``OpenAIService``, ``verify_repo_provider``)."""
+    lowered = identifier.lower()
+    words = set(_CAMEL.sub("_", identifier).lower().split("_"))
+    return bool(words & (OUTBOUND_WORDS | THIRD_PARTY_WORDS)) or lowered in OUTBOUND_WORDS \
+        or any(brand in lowered for brand in THIRD_PARTY_BRANDS)
 
 
 #: patches whose first argument is the object patched: two patches of one object are one fake
@@ -335,8 +351,9 @@ class MockInIntegrationTest(Rule):
     - Patches of a clock, of randomness or of an observability side channel (tracer, logger,
       metrics, product analytics); `monkeypatch.setattr` of a setting.
     - Fakes of the outside world: what they replace or imitate (target, `spec`, the helper
-      building them) is e-mail, SMS, webhooks, an outgoing HTTP client or an `integrations`
-      package of third-party adapters.
+      building them) is e-mail, SMS, webhooks, an outgoing HTTP client, a third party's client
+      (a model provider, a code host) or an `integrations` package — unless the test module is
+      named for that third party (`test_openrouter_integration.py`).
 
     ## Options
     - `integration-test-paths`, `integration-test-markers`.

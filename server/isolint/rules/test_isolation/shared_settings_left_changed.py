@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
 from isolint.core.model import Language, Severity
+from isolint.core.modules import ImportMap
 from isolint.core.rule import TEST_ZONES, Indexer, Rule
 from isolint.core.test_tiers import identifier_bytes
 from isolint.rules.test_isolation.knowledge import fixture_decorator, is_test_function, parameters_of
@@ -16,6 +17,11 @@ if TYPE_CHECKING:
 
 #: the fact kind: per ``conftest.py``, the getters whose cache its autouse fixtures clear
 CACHE_RESETS = "cache_resets"
+#: the fact kind: per production module, its cached getters — module-level functions without
+#: parameters under ``functools.lru_cache``/``cache``, each returning one process-wide object
+CACHED_GETTERS = "cached_getters"
+#: admission of the cached-getter indexer: a ``@lru_cache``/``@cache`` decorator
+CACHE_DECORATOR = re.compile(rb"@\s*(?:functools\s*\.\s*)?(?:lru_cache|cache)\b")
 #: the name of an application's settings object or module: ``settings``, ``app_settings``,
 #: ``config``, ``CONFIG``, ``conf`` (a class such as ``AppConfig`` is not an instance)
 SETTINGS_NAME = re.compile(r"(^|_)(settings|config|conf|cfg)(_|$)", re.IGNORECASE)
@@ -117,7 +123,7 @@ class SharedSettingsLeftChanged(Rule):
     severity = Severity.WARNING
     zones = TEST_ZONES
     tokens = (b"cache_clear", b"settings", b"Settings", b"SETTINGS", b"conf", b"Conf", b"CONF", b"cfg", b"Cfg", b"CFG")
-    uses_facts = (CACHE_RESETS,)
+    uses_facts = (CACHE_RESETS, CACHED_GETTERS)
 
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
@@ -347,19 +353,21 @@ def _shared_objects(node: ast.FunctionDef | ast.AsyncFunctionDef, tree: ast.Modu
                     ctx: "PythonContext") -> dict[str, str | None]:
     """Names in ``node`` that hold a process-wide settings object → the cached getter that
     returned it (None for an imported object): ``settings = get_settings()`` where the file
-    clears that getter's cache somewhere (so it is cached), and an application's settings
+    clears that getter's cache somewhere, or where a settings getter comes from a project module
+    that caches it (``cached_getters``), and an application's settings
     object or module imported into the file (``from app.config import settings``,
     ``app.config``), not rebound in the function."""
     local = parameters_of([node]) | {t.id for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.For,
                                                                                    ast.With, ast.AsyncWith))
                                      for t in _bound_names(n)}
-    cached = _cleared_in(tree.body)
+    cleared = _cleared_in(tree.body)
     shared: dict[str, str | None] = {}
     for inner in ast.walk(node):
         if isinstance(inner, ast.Assign) and len(inner.targets) == 1 and isinstance(inner.targets[0], ast.Name) \
                 and isinstance(inner.value, ast.Call) and not inner.value.args and not inner.value.keywords:
             getter = _last_name(inner.value.func)
-            if getter in cached:
+            if getter is not None and (getter in cleared or (SETTINGS_NAME.search(getter) is not None
+                                                             and _cached_in_project(inner.value.func, ctx))):
                 shared[inner.targets[0].id] = getter
     for inner in ast.walk(node):
         if not isinstance(inner, ast.Attribute) or not isinstance(inner.ctx, ast.Store):
@@ -468,6 +476,17 @@ def _last_name(node: ast.AST) -> str | None:
     return None
 
 
+def _cached_in_project(func: ast.AST, ctx: "PythonContext") -> bool:
+    """``get_settings`` imported from a project module that caches it (``cached_getters``)."""
+    project = ctx.project
+    qualified = ctx.qualified_name(func)
+    if project is None or qualified is None or "." not in qualified:
+        return False
+    module, _, name = qualified.rpartition(".")
+    rel_path = project.resolve_module(module, ctx.source.rel_path)
+    return rel_path is not None and name in (project.facts(CACHED_GETTERS).get(rel_path) or ())
+
+
 def conftest_resets(ctx: "PythonContext") -> set[str]:
     """Getters whose cache an autouse fixture of a ``conftest.py`` in this folder or above
     clears (the ``cache_resets`` facts)."""
@@ -500,3 +519,34 @@ class ConftestCacheResetIndexer(Indexer):
     def extract(self, source: "SourceFile", tree: ast.Module) -> list[str] | None:
         resets = _autouse_resets(tree.body)
         return sorted(resets) or None
+
+
+class CachedGetterIndexer(Indexer):
+    """Per production module: its cached getters (``@lru_cache def get_settings() -> Settings``),
+    whose one object every caller shares — ISO504 knows a test's ``get_settings()`` by them."""
+
+    name = CACHED_GETTERS
+    languages = frozenset({Language.PYTHON})
+    tokens = (b"cache",)
+
+    def admits(self, source: "SourceFile", project: Any) -> bool:
+        return source.zone not in TEST_ZONES and CACHE_DECORATOR.search(identifier_bytes(source)) is not None
+
+    def extract(self, source: "SourceFile", tree: ast.Module) -> list[str] | None:
+        imports = ImportMap(source.module, source.name == "__init__.py")
+        imports.record_module_level(tree)
+        getters = [statement.name for statement in tree.body
+                   if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and _takes_nothing(statement)
+                   and any(_is_cache_decorator(d, imports) for d in statement.decorator_list)]
+        return getters or None
+
+
+def _takes_nothing(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    args = function.args
+    return not (args.posonlyargs or args.args or args.kwonlyargs or args.vararg or args.kwarg)
+
+
+def _is_cache_decorator(decorator: ast.expr, imports: ImportMap) -> bool:
+    """``@lru_cache``, ``@lru_cache()``, ``@lru_cache(maxsize=1)``, ``@functools.cache``."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return imports.qualified_name(target) in ("functools.lru_cache", "functools.cache")

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import ast
+
+from isolint.core.context import PythonContext
+from isolint.core.modules import ImportMap
+from isolint.core.rule import Rule
+from isolint.core.scratch import Key
+from isolint.rules.lifecycle.carriers import (FACT_KIND, Carriers, called_self_attribute, module_class_facts,
+                                               source_segment)
+from isolint.rules.lifecycle.sync_database_call_in_async import unawaited_calls
+
+#: the checked file's view of the project's session-holding classes
+_CARRIERS: Key[Carriers] = Key("iso3.session-carriers")
+
+
+class SyncSessionReachedInAsync(Rule):
+    """A coroutine method reaching a sync session through a repository or service of `self`.
+
+    ## What it does
+    Flags an `async def` method that calls, without `await`, a sync method of an object of `self`
+    holding a sync SQLAlchemy session — `self.repos.users.get_one(id)`, `self.service.create_one(x)`,
+    `self.get_recipe_or_404(slug)` — where the class (or a base, in any module) declares
+    `session: Session`, takes a `Session` in `__init__`, or builds its repositories from one.
+    One finding per coroutine, at the first such call, with the others as related locations.
+
+    ## Why is this bad?
+    The repository runs `session.execute(…)` on the event loop: while one request waits for the
+    database, every other request and WebSocket of the worker stalls. No line of the coroutine
+    names a session, so the blocking call is easy to miss in review.
+
+    ## Example
+    ```python
+    from fastapi import Depends
+    from sqlalchemy.orm import Session
+
+    from app.db import get_db
+    from app.repos import Repositories
+
+
+    class RatingsController:
+        session: Session = Depends(get_db)
+
+        @property
+        def repos(self) -> Repositories:
+            return Repositories(self.session)
+
+        async def get_ratings(self, user_id: int):
+            return self.repos.ratings.get_by_user(user_id)
+    ```
+
+    ## Use instead
+    ```python
+    class RatingsController:
+        session: Session = Depends(get_db)
+
+        @property
+        def repos(self) -> Repositories:
+            return Repositories(self.session)
+
+        def get_ratings(self, user_id: int):  # FastAPI runs a sync endpoint in its thread pool
+            return self.repos.ratings.get_by_user(user_id)
+    ```
+
+    ## Known look-alikes
+    - The same call in a sync method (`def`): the framework runs it in its thread pool.
+    - A call the coroutine awaits, or hands to a thread (`await run_in_threadpool(self.repos.x.get, id)`).
+    - Repositories built on an `AsyncSession`; attributes of the object that hold no session
+      (`self.service.logger.error(…)`); methods that never touch the session.
+    """
+
+    code = "ISO308"
+    name = "sync-session-reached-in-async"
+    message = ("Sync {library} session reached through `{name}` inside `async def {function}()` "
+               "blocks the event loop")
+    tokens = (b"async def",)
+    uses_facts = (FACT_KIND,)
+
+    @classmethod
+    def admits(cls, source, project) -> bool:
+        """A coroutine calling through ``self``."""
+        return b"self." in source.raw
+
+    admits_before_facts = admits
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef, ctx: PythonContext) -> None:
+        tree = ctx.tree
+        if len(ctx.classes) != 1 or tree is None or ctx.classes[0] not in tree.body \
+                or node not in ctx.classes[0].body:
+            return
+        carriers = ctx.scratch.get(_CARRIERS)
+        if carriers is None:
+            imports = ImportMap(ctx.source.module, ctx.source.name == "__init__.py")
+            imports.record_module_level(tree)
+            module = ctx.source.module
+            carriers = Carriers(ctx.project, module, module_class_facts(tree, imports.qualified_name, module,
+                                                                                    source_segment(ctx.source)))
+            ctx.scratch.put(_CARRIERS, carriers)
+        owner = f"{ctx.source.module}.{ctx.classes[0].name}"
+        if carriers.class_fact(owner) is None:
+            return
+        blocking = [(call, library) for call in unawaited_calls(node)
+                    if (library := _blocking_library(call, owner, carriers))]
+        if not blocking:
+            return
+        first, library = blocking[0]
+        chain = _chain(first.func) or []
+        receiver = first.func.value if len(chain) > 1 else first.func  # self.repos.users / self.load_user
+        ctx.report(self, first, library=library, name=ctx.text_of(receiver), function=node.name,
+                   related=[(call, "blocking database call on the event loop") for call, _ in blocking[1:]])
+
+
+def _chain(func: ast.expr) -> list[str] | None:
+    """``["repos", "users", "get_one"]`` for ``self.repos.users.get_one``; None for other shapes."""
+    names: list[str] = []
+    while isinstance(func, ast.Attribute):
+        names.append(func.attr)
+        func = func.value
+    if not (isinstance(func, ast.Name) and func.id == "self") or not names:
+        return None
+    names.reverse()
+    return names
+
+
+def _blocking_library(call: ast.Call, owner: str, carriers: Carriers) -> str | None:
+    """The library of the sync session ``call`` reaches from an instance of ``owner``, or None."""
+    if called_self_attribute(call) is None:
+        return None
+    chain = _chain(call.func)
+    if chain is None:
+        return None
+    if len(chain) == 1:  # self.get_recipe_or_404(slug)
+        return carriers.method_library(owner, chain[0])
+    library = carriers.attribute_library(owner, chain[0])
+    if library is None or _direct_session_of_own_class(owner, chain, carriers):
+        return None
+    classes = [c for c in carriers.attribute_classes(owner, chain[0]) if carriers.class_library(c)]
+    for attr in chain[1:-1]:
+        known = [c for c in classes if carriers.has_member(c, attr) is not None]
+        if not known:
+            classes = []  # an object of unknown shape built from the session: its attributes hold it too
+            continue
+        holders = [c for c in known if carriers.has_member(c, attr) and carriers.attribute_library(c, attr)]
+        if not holders:
+            return None  # self.service.logger: an attribute that holds no session
+        classes = [n for c in holders for n in carriers.attribute_classes(c, attr) if carriers.class_library(n)]
+    method = chain[-1]
+    known = [c for c in classes if carriers.has_member(c, method) is not None]
+    if not known:
+        return library
+    for holder in known:
+        if carriers.has_member(holder, method):
+            found = carriers.method_library(holder, method)
+            if found:
+                return found
+    return None
+
+
+def _direct_session_of_own_class(owner: str, chain: list[str], carriers: Carriers) -> bool:
+    """``self.session.execute()`` on a session the class itself declares: ISO305 reports it."""
+    if len(chain) != 2:
+        return False
+    own = carriers.class_fact(owner) or {}
+    return any(source.startswith("S:") for source in own.get("attrs", {}).get(chain[0], ()))
