@@ -75,3 +75,13 @@ def test_sessions_reached_through_repositories_of_other_modules() -> None:
     service = facts["backend/api/app/services/recipes.py"]["classes"]["RecipeService"]
     assert service["attrs"]["repos"] == ["C:app.repos.Repositories"]
     assert service["methods"]["create_one"] == ["repos"]
+
+
+def test_a_class_building_its_own_engine_is_an_engine_to_its_callers() -> None:
+    # Exporter builds an engine in __init__ and never disposes of it: the test that constructs
+    # one leaves a pool behind, although its file names no engine factory
+    run = lint_paths([PROJECTS / "iso3_carriers"], jobs=1)
+    (project,) = run.projects.values()
+    definitions = project.facts("session-factories")["backend/api/app/services/exporter.py"]["definitions"]
+    assert definitions["Exporter"] == {"kind": "engine", "async": False, "library": "SQLAlchemy",
+                                       "owned_by_class": True, "function": True}

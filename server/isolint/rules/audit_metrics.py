@@ -13,14 +13,15 @@ import re
 from collections import Counter
 from pathlib import PurePosixPath
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.metrics import MetricInput, MetricResult
 from isolint.core.model import Language, Zone
 from isolint.core.source import is_compose_name, is_shell_name
 
-LOCAL_HOST_RE = re.compile(r"localhost|127\.0\.0\.1|0\.0\.0\.0|\[?::1\]?(?![0-9a-f:])", re.IGNORECASE)
+LOCAL_HOST_RE = lazy_compile(r"localhost|127\.0\.0\.1|0\.0\.0\.0|\[?::1\]?(?![0-9a-f:])", re.IGNORECASE)
 #: zones whose code runs outside a developer's machine
 DEPLOYED_ZONES = frozenset({Zone.PRODUCTION})
-CONFIG_MODULE_RE = re.compile(r"(^|/)(config|configs|settings|conf)(/|\.py$)|(_|^)(config|settings)\.py$")
+CONFIG_MODULE_RE = lazy_compile(r"(^|/)(config|configs|settings|conf)(/|\.py$)|(_|^)(config|settings)\.py$")
 MAX_EXAMPLES = 10
 
 

@@ -9,6 +9,8 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
+from isolint.core.lazy_regex import lazy_compile
+
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
 
@@ -22,12 +24,12 @@ CALLEE_PREFIXES = {
     "celery": "CELERY", "pika": "RABBITMQ", "blockingconnection": "RABBITMQ", "connectionparameters": "RABBITMQ",
     "memcache": "MEMCACHED", "httpx": None, "asyncclient": None, "uvicorn": None, "run": None,
 }
-CONTAINER_SUFFIX_RE = re.compile(r"_(CONFIG|CONF|SETTINGS|OPTIONS|OPTS|PARAMS|KWARGS|ARGS|DEFAULTS)$")
+CONTAINER_SUFFIX_RE = lazy_compile(r"_(CONFIG|CONF|SETTINGS|OPTIONS|OPTS|PARAMS|KWARGS|ARGS|DEFAULTS)$")
 #: calls whose argument is a field's default, not a value of its own: the name comes from the
 #: field (``redis_host: str = Field(default="localhost")`` → ``REDIS_HOST``)
 FIELD_CALLS = frozenset({"Field", "field", "attrib", "attr.ib", "Option", "Setting", "Config", "PrivateAttr"})
 FIELD_DEFAULT_KEYWORDS = frozenset({"default", "value"})
-CLASS_SUFFIX_RE = re.compile(r"(Settings|Config|Configuration|Conf|Options|Params|Model|Schema|Base)+$")
+CLASS_SUFFIX_RE = lazy_compile(r"(Settings|Config|Configuration|Conf|Options|Params|Model|Schema|Base)+$")
 
 
 def to_env_name(identifier: str) -> str | None:

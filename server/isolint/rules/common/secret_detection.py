@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import mask_secret
 from isolint.core.secret_formats import ANY_FORMAT_MARKER_RE, FORMAT_MARKERS, URL_PASSWORD_RE
 
@@ -88,7 +89,7 @@ NOT_SECRET_SUFFIXES = frozenset({
     # public inputs of a key derivation or a cipher: stored or sent beside what they protect
     "salt", "nonce", "iv",
 })
-_WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_WORD_RE = lazy_compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
 def name_words(name: str) -> list[str]:
@@ -142,12 +143,12 @@ PLACEHOLDER_MARKERS = ("example", "changeme", "change_me", "change-me", "change_
 PLACEHOLDER_WORDS = frozenset({"test", "testing", "fake", "mock", "dummy", "example", "sample", "demo", "your",
                                "here", "changeme", "placeholder", "todo", "xxx", "redacted", "foo", "bar", "tbd",
                                "fixme", "replace", "insert", "enter", "put"})
-_TEMPLATE_RE = re.compile(
+_TEMPLATE_RE = lazy_compile(
     r"\$\{[^}]*\}|\$\([^)]*\)|^\$[A-Za-z_][A-Za-z0-9_]*$|\{\{.*?\}\}|%\([A-Za-z_]+\)[sd]|%s|^<[^<>]*>$|^\[[^\[\]]*\]$"
     r"|^\{[A-Za-z_][A-Za-z0-9_.]*\}$"
 )
 #: values that point at a secret kept elsewhere
-_REFERENCE_RE = re.compile(
+_REFERENCE_RE = lazy_compile(
     r"^(arn:aws:|vault:|@Microsoft\.KeyVault|op://|sm://|ssm:|secretsmanager:|gcp-secret://|projects/[^/]+/secrets/"
     r"|file:|env:|/run/secrets/|/var/run/secrets/|kms:)",
     re.IGNORECASE,
@@ -161,12 +162,12 @@ COMMON_DEFAULT_PASSWORDS = frozenset({
     "neo4j", "clickhouse", "postgres123", "secret123", "test123", "dev123", "pass123", "p@ssw0rd", "passw0rd",
 })
 #: regular expressions and format strings are code, not keys: `[a-z_]+`, `\d{4}`, `(?=…)`, `{0}`
-_PATTERN_RE = re.compile(r"\[[^\]]*[a-zA-Z0-9]-[a-zA-Z0-9][^\]]*\]|\\[dswbDSWB.(]|\(\?[:=!<P]|\{\d*(,\d*)?\}|[*+?]\)")
-_BOOL_OR_NUMBER_RE = re.compile(r"^(true|false|yes|no|on|off|[-+]?\d+(\.\d+)?([eE][-+]?\d+)?|0x[0-9a-fA-F]+)$",
+_PATTERN_RE = lazy_compile(r"\[[^\]]*[a-zA-Z0-9]-[a-zA-Z0-9][^\]]*\]|\\[dswbDSWB.(]|\(\?[:=!<P]|\{\d*(,\d*)?\}|[*+?]\)")
+_BOOL_OR_NUMBER_RE = lazy_compile(r"^(true|false|yes|no|on|off|[-+]?\d+(\.\d+)?([eE][-+]?\d+)?|0x[0-9a-fA-F]+)$",
                                 re.IGNORECASE)
-_URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
-_HEX_RE = re.compile(r"^[0-9a-fA-F]+$")
-_SEGMENT_SPLIT_RE = re.compile(r"[^A-Za-z0-9]+")
+_URL_RE = lazy_compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_HEX_RE = lazy_compile(r"^[0-9a-fA-F]+$")
+_SEGMENT_SPLIT_RE = lazy_compile(r"[^A-Za-z0-9]+")
 
 
 def is_placeholder(value: str) -> bool:
@@ -185,7 +186,7 @@ def is_placeholder(value: str) -> bool:
     return any(word in PLACEHOLDER_WORDS for word in words) and _is_wordy(text, threshold=0.5)
 
 
-_IDENTIFIER_VALUE_RE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
+_IDENTIFIER_VALUE_RE = lazy_compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 _NAMING_WORDS = frozenset({"key", "password", "passwd", "pass", "pwd", "token", "secret", "credential", "credentials"})
 
 
@@ -240,10 +241,10 @@ def character_classes(text: str) -> int:
             + any(not c.isalnum() for c in text))
 
 
-_LETTER_RUN_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+_LETTER_RUN_RE = lazy_compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 #: five consonants in a row (``y`` counts as a vowel here: ``rhythm``) — English words stop at four
 #: (``strength``), random letters reach five often
-_UNPRONOUNCEABLE_RE = re.compile(r"[^aeiouy]{5}")
+_UNPRONOUNCEABLE_RE = lazy_compile(r"[^aeiouy]{5}")
 
 
 def _is_word_like(run: str) -> bool:
@@ -300,7 +301,7 @@ def looks_random(value: str, min_length: int = 16) -> bool:
     return alnum_classes >= 2 and entropy >= needed
 
 
-_SELF_NAMED_PASSWORD_RE = re.compile(r"pass(?:word|wd|phrase)|passw0rd|p@ssw(?:o|0)rd", re.IGNORECASE)
+_SELF_NAMED_PASSWORD_RE = lazy_compile(r"pass(?:word|wd|phrase)|passw0rd|p@ssw(?:o|0)rd", re.IGNORECASE)
 
 
 def looks_like_password(value: str) -> bool:
@@ -326,9 +327,9 @@ def is_real_value(value: str) -> bool:
 # -- known formats (the table: core/secret_formats.py) -----------------------------------------
 
 #: ``Authorization`` values: a scheme and a credential
-_AUTH_SCHEME_RE = re.compile(r"^(?:Bearer|Token|token|Basic|Bot|ApiKey|Api-Key)\s+(?P<credential>\S+)$")
+_AUTH_SCHEME_RE = lazy_compile(r"^(?:Bearer|Token|token|Basic|Bot|ApiKey|Api-Key)\s+(?P<credential>\S+)$")
 
-_QUERY_PARAM_RE = re.compile(r"[?&](?P<name>[A-Za-z_][A-Za-z0-9_.-]*)=(?P<value>[^&#\s\"']+)")
+_QUERY_PARAM_RE = lazy_compile(r"[?&](?P<name>[A-Za-z_][A-Za-z0-9_.-]*)=(?P<value>[^&#\s\"']+)")
 
 
 class HitKind(enum.Enum):
@@ -442,8 +443,8 @@ class Strictness(enum.Enum):
     TEMPLATE = "template"  # an env template: also any real (non-placeholder) password
 
 
-_PEM_PUBLIC_RE = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*(?:PUBLIC KEY|CERTIFICATE)-----")
-_SSH_KEY_TYPE_RE = re.compile(rb"(?:ssh|ecdsa|sk|rsa)-[a-z0-9@.\-]{2,60}")
+_PEM_PUBLIC_RE = lazy_compile(r"-----BEGIN (?:[A-Z0-9]+ )*(?:PUBLIC KEY|CERTIFICATE)-----")
+_SSH_KEY_TYPE_RE = lazy_compile(rb"(?:ssh|ecdsa|sk|rsa)-[a-z0-9@.\-]{2,60}")
 
 
 def is_public_key_material(value: str) -> bool:
@@ -467,7 +468,7 @@ def is_public_key_material(value: str) -> bool:
 
 #: ``${SECRET_KEY:-value}`` / ``${SECRET_KEY-value}``: a reference whose default is used whenever the
 #: variable is unset (docker compose, shells, python-dotenv) — the default is a value like any other
-DEFAULTED_REFERENCE_RE = re.compile(r"^\$\{(?P<variable>[A-Za-z_][A-Za-z0-9_]*):?-(?P<default>[^${}]*)\}$")
+DEFAULTED_REFERENCE_RE = lazy_compile(r"^\$\{(?P<variable>[A-Za-z_][A-Za-z0-9_]*):?-(?P<default>[^${}]*)\}$")
 
 
 def find_secret(name: str | None, value: str, strictness: Strictness = Strictness.COMMITTED) -> SecretHit | None:

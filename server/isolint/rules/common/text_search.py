@@ -10,7 +10,6 @@ and checks a leading ``\\b`` by hand, so each search has its literal prefix agai
 
 from __future__ import annotations
 
-import re
 
 from isolint.core.lazy_regex import LazyPattern, lazy_compile
 

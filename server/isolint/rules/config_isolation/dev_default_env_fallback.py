@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from isolint.core.scratch import Key
 from isolint.core.context import node_text
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import SECRET_RANGE, Applicability, Edit, Fix, Fixability, Language, Range
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import service_word
@@ -252,7 +253,7 @@ def _is_project_accessor(lookup: EnvLookup, ctx: PythonContext) -> bool:
 #: (``("method", "require")`` for ``env.require("X")``, ``("subscript", "")`` for ``env["X"]``)
 REQUIRED_FORMS: Key[dict[str, tuple[str, str]]] = Key("iso1.required-accessor-forms")
 #: methods that read a variable and fail when it is missing
-REQUIRED_METHOD_RE = re.compile(r"^(require|required|require_env|get_required|getenv_required|must_get|"
+REQUIRED_METHOD_RE = lazy_compile(r"^(require|required|require_env|get_required|getenv_required|must_get|"
                                 r"get_or_raise|get_strict|strict_get|need)$")
 
 
@@ -310,16 +311,16 @@ def _argument_removal(call: ast.Call, default: ast.expr, ctx: PythonContext) -> 
 
 #: ``os.environ``/``os.environb`` however imported (``from os import environ as e``) — not
 #: ``environment``; ``getenv`` is tested as a plain substring
-ENVIRON_RE = re.compile(rb"environb?(?!\w)")
+ENVIRON_RE = lazy_compile(rb"environb?(?!\w)")
 #: the file reaches ``os``/``posix`` by name, so a bare ``environ`` can resolve to ``os.environ``
 #: (``os.environ``, ``from os import ...``, ``import os as o``) — a WSGI ``environ`` parameter
 #: alone cannot (its lookups are found by ``ENV_RECEIVER_USE_RE``)
-OS_MODULE_RE = re.compile(rb"(?:os|posix)\s*\.\s*environ|from\s+(?:os|posix)\s+import|(?:os|posix)\s+as\s")
+OS_MODULE_RE = lazy_compile(rb"(?:os|posix)\s*\.\s*environ|from\s+(?:os|posix)\s+import|(?:os|posix)\s+as\s")
 #: in the lower-cased file: a receiver or getter ``ENV_RECEIVER_RE``/``PROJECT_GETTER_RE`` accepts,
 #: used as one — called, or with a lookup method (``_LOOKUP_ATTRIBUTES``) called on it: ``env.get(``,
 #: ``self._env.str(``, ``get_env().get(``, ``env("X", default=...)``, ``read_env(``, ``ENV.get(``,
 #: not ``self.env.get_template(``; searched around each ``env``
-ENV_RECEIVER_USE_RE = re.compile(
+ENV_RECEIVER_USE_RE = lazy_compile(
     rb"_*(?:os_?)?(?:env|envs|environ|environment|env_?vars?|environment_?variables|get_?env|load_?env|"
     rb"env_?config|env_?settings|dotenv_?values|environ_?config|env_?var|get_?env_?var|read_?env|get_?environ|"
     rb"env_?or_?default|get_?env_?or)\s*(?:\(|\.\s*(?:get|setdefault|getenvb?|str|int|bool|float|decimal|url|db|db_url|"
@@ -327,22 +328,22 @@ ENV_RECEIVER_USE_RE = re.compile(
     rb"read_?env|get_?environ|env_?or_?default|get_?env_?or))\s*\()")
 #: a class whose base ends in ``Settings`` (``class Settings(BaseSettings):``), bases on any line,
 #: also after PEP 695 type parameters (``class Store[T: dict[str, int]](BaseSettings):``)
-SETTINGS_CLASS_RE = re.compile(rb"class\s[^:]*Settings\b|class\s+\w+\s*\[.*?\]\s*\([^:]*Settings\b", re.DOTALL)
+SETTINGS_CLASS_RE = lazy_compile(rb"class\s[^:]*Settings\b|class\s+\w+\s*\[.*?\]\s*\([^:]*Settings\b", re.DOTALL)
 #: in the lower-cased file: a generic receiver ``SETTINGS_RECEIVER_RE`` accepts, used for a lookup
 #: (``app.config.get(``, ``SETTINGS.get(``, ``get_settings().get(``); searched around each
 #: ``settings``, ``conf`` and ``cfg``
-CONFIG_RECEIVER_USE_RE = re.compile(
+CONFIG_RECEIVER_USE_RE = lazy_compile(
     rb"_*(?:app_?)?(?:settings|config|conf|cfg|configuration)\s*\.\s*(?:get|setdefault)(?!\w)|"
     rb"get_?(?:settings|config)\s*\(")
 #: decouple/starlette's ``config("X", default=...)`` (case as written)
-CONFIG_CALL_RE = re.compile(rb"config\s*\(")
+CONFIG_CALL_RE = lazy_compile(rb"config\s*\(")
 #: a string literal spelled like an environment variable (``ENV_VAR_NAME_RE``), the only key a
 #: generic receiver counts with
-ENV_VAR_LITERAL_RE = re.compile(rb"[\"'](?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{3,}[0-9]*)[\"']")
+ENV_VAR_LITERAL_RE = lazy_compile(rb"[\"'](?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{3,}[0-9]*)[\"']")
 
 
 #: a variable naming a plain host or address (``CELERY_RDB_HOST``, ``AGENT_BIND_ADDR``)
-HOST_VARIABLE_RE = re.compile(r"(^|_)(HOST|HOSTNAME|ADDR|ADDRESS|IP)$")
+HOST_VARIABLE_RE = lazy_compile(r"(^|_)(HOST|HOSTNAME|ADDR|ADDRESS|IP)$")
 
 
 #: per module node: whether it starts a listening server

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.scratch import Key
 from isolint.rules.config_isolation.usage import callee_name, expression_name
 
@@ -30,19 +31,19 @@ OS_ENVIRONMENT = frozenset({"os.environ", "os.environb", "os.getenv", "os.getenv
 OS_GETTERS = frozenset({"os.getenv", "os.getenvb", "os.environ.get", "os.environb.get", "posix.environ.get"})
 RAISING_FUNCTIONS = frozenset({"decouple.config", "starlette.config.Config", "prettyconf.config"})
 
-ENV_RECEIVER_RE = re.compile(
+ENV_RECEIVER_RE = lazy_compile(
     r"^_*(os_?)?(env|envs|environ|environment|env_?vars?|environment_?variables|get_?env|load_?env|"
     r"env_?config|env_?settings|dotenv_?values|environ_?config)$",
     re.IGNORECASE,
 )
-SETTINGS_RECEIVER_RE = re.compile(r"^_*(settings|config|conf|cfg|app_?config|app_?settings|get_?settings|"
+SETTINGS_RECEIVER_RE = lazy_compile(r"^_*(settings|config|conf|cfg|app_?config|app_?settings|get_?settings|"
                                   r"get_?config|configuration)$", re.IGNORECASE)
-PROJECT_GETTER_RE = re.compile(r"^_?(get_?env|getenv|env_?var|get_?env_?var|read_?env|get_?environ|"
+PROJECT_GETTER_RE = lazy_compile(r"^_?(get_?env|getenv|env_?var|get_?env_?var|read_?env|get_?environ|"
                                r"env_?or_?default|get_?env_?or)$", re.IGNORECASE)
 RAISING_CALLABLE_NAMES = frozenset({"config", "env"})  # decouple/starlette `config(...)`, django-environ `env(...)`
 TYPED_GETTERS = frozenset({"str", "int", "bool", "float", "decimal", "url", "db", "db_url", "cache", "cache_url",
                            "list", "json", "path", "email_url", "search_url", "dict", "tuple"})
-ENV_VAR_NAME_RE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$|^[A-Z]{3,}[0-9]*$")
+ENV_VAR_NAME_RE = lazy_compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$|^[A-Z]{3,}[0-9]*$")
 
 
 class LookupStyle(str, enum.Enum):

@@ -4,6 +4,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import SECRET_RANGE, Fixability
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import callee_prefix, env_name_for
@@ -82,12 +83,12 @@ def has_service_port_number(raw: bytes) -> bool:
 
 
 #: the user-info of a URL (``scheme://user:password@``): no path separator before the ``@``
-URL_USERINFO_RE = re.compile(rb"://[^/]*?@")
+URL_USERINFO_RE = lazy_compile(rb"://[^/]*?@")
 #: a scheme-less ``user:password@host:port`` (``might_be_connection_value``'s ``host:NN`` hint and
 #: an ``@`` in either order on one line, or across a string broken onto the next line)
 _SAME_STRING = rb"""(?:[^\n]|["'][ \t]*\\?\r?\n[ \t]*[rRbBuUfF]{0,2}["'])*?"""
-SCHEMELESS_USERINFO_RES = (re.compile(rb"@(?<=\S@)" + _SAME_STRING + rb"[\w\]]:[0-9]{2,5}"),  # not a decorator
-                           re.compile(rb":[0-9]{2,5}" + _SAME_STRING + rb"@"))
+SCHEMELESS_USERINFO_RES = (lazy_compile(rb"@(?<=\S@)" + _SAME_STRING + rb"[\w\]]:[0-9]{2,5}"),  # not a decorator
+                           lazy_compile(rb":[0-9]{2,5}" + _SAME_STRING + rb"@"))
 #: in the lower-cased file: a password-like name (``PASSWORD_NAME_RE``: ``*PASSWORD``, ``*PASSWD``,
 #: ``*PWD``, ``*PASS``, ``*PASSPHRASE``, in any case: ``dbPass``) where a value is bound to it —
 #: assigned or annotated (``DB_PASS = ``, ``password: str = ``, ``cfg["password"] = ``,
@@ -95,8 +96,8 @@ SCHEMELESS_USERINFO_RES = (re.compile(rb"@(?<=\S@)" + _SAME_STRING + rb"[\w\]]:[
 #: DSN's key (``password=app``) — or a function returning it (``def get_password(``).
 #: ``check_password(raw)``, ``password1`` and the ``pass`` statement bind nothing.
 _PASSWORD_WORD = rb"p(?:assw(?:or)?d|wd|ass(?:phrase)?)"
-CREDENTIAL_BINDING_RE = re.compile(_PASSWORD_WORD + rb"[\"']?\]?[ \t\\\r\n]*(?:\+?=(?!=)|:)")
-CREDENTIAL_GETTER_RE = re.compile(rb"def[ \t]+\w*" + _PASSWORD_WORD + rb"[ \t]*\(")
+CREDENTIAL_BINDING_RE = lazy_compile(_PASSWORD_WORD + rb"[\"']?\]?[ \t\\\r\n]*(?:\+?=(?!=)|:)")
+CREDENTIAL_GETTER_RE = lazy_compile(rb"def[ \t]+\w*" + _PASSWORD_WORD + rb"[ \t]*\(")
 
 
 class HardcodedConnectionValue(Rule):
@@ -300,12 +301,12 @@ class HardcodedConnectionValue(Rule):
 
 
 #: ``DEFAULT_PORT = 5672``, ``default_port = 27017``: a constant documenting the protocol's port
-PROTOCOL_DEFAULT_NAME_RE = re.compile(r"(^|_)DEFAULT_(\w+_)?PORT$")
+PROTOCOL_DEFAULT_NAME_RE = lazy_compile(r"(^|_)DEFAULT_(\w+_)?PORT$")
 
 
 #: base classes of a protocol driver (celery result backends, kombu transports, SQLAlchemy
 #: dialects): their class attributes are the protocol's defaults, overridden by the URL
-DRIVER_BASE_RE = re.compile(r"(Backend|Transport|Channel|Dialect)$")
+DRIVER_BASE_RE = lazy_compile(r"(Backend|Transport|Channel|Dialect)$")
 
 
 def _driver_default(ctx: PythonContext) -> bool:

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.scratch import Key
 from isolint.core.model import SECRET_RANGE, Fix, Fixability, Language
 from isolint.core.rule import PRODUCTION_ONLY, Rule
@@ -61,15 +62,15 @@ _LOCAL_MARKERS = ("localhost", "127.", "0.0.0.0", "::", "docker.internal", "ip6-
 #: the URL schemes of a web server this process may run itself (a database URL is never that)
 WEB_SCHEMES = frozenset({"http", "https", "ws", "wss"})
 #: field and parameter names of a server's own address
-SERVER_HOST_FIELD_RE = re.compile(r"^_*(default_)?(host|hostname|address|addr|bind|bind_host|bind_address|listen|"
+SERVER_HOST_FIELD_RE = lazy_compile(r"^_*(default_)?(host|hostname|address|addr|bind|bind_host|bind_address|listen|"
                                   r"listen_host|listen_address|interface)(_?ipv?[46])?$", re.IGNORECASE)
 #: a field of a class that runs a server: how many workers, reloading, TLS, proxy headers
 SERVER_KNOB_FIELDS = frozenset({"workers", "reload", "use_reloader", "forwarded_allow_ips", "proxy_headers",
                                 "ssl_cert", "ssl_certfile", "ssl_key", "ssl_keyfile", "root_path", "server_cls",
                                 "server_class", "backlog", "timeout_keep_alive", "threaded"})
-PORT_FIELD_RE = re.compile(r"^_*(default_)?port$", re.IGNORECASE)
+PORT_FIELD_RE = lazy_compile(r"^_*(default_)?port$", re.IGNORECASE)
 #: a field documented as the address a server binds to
-BIND_DESCRIPTION_RE = re.compile(r"\b(bind|binds|bound|listen|listens|listening)\b", re.IGNORECASE)
+BIND_DESCRIPTION_RE = lazy_compile(r"\b(bind|binds|bound|listen|listens|listening)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -317,9 +318,9 @@ class HardcodedLocalHost(Rule):
 
 
 #: a label of a catalogue entry: ``"Local"``, ``"Local development"``, ``"localhost"``
-LOCAL_LABEL_TEXT_RE = re.compile(r"^(local|localhost|development|dev)\b", re.IGNORECASE)
+LOCAL_LABEL_TEXT_RE = lazy_compile(r"^(local|localhost|development|dev)\b", re.IGNORECASE)
 #: names of the URLs an OAuth authorization server sends the user back to
-REDIRECT_NAME_RE = re.compile(r"(^|_)(REDIRECT_URIS?|REDIRECT_URLS?|CALLBACK_URIS?|CALLBACK_URLS?)$")
+REDIRECT_NAME_RE = lazy_compile(r"(^|_)(REDIRECT_URIS?|REDIRECT_URLS?|CALLBACK_URIS?|CALLBACK_URLS?)$")
 
 
 def _is_local_member(name: str | None, ctx: PythonContext) -> bool:
@@ -398,7 +399,7 @@ def _bound_name(site: UseSite) -> str | None:
 
 #: a function that asks whether something listens on this machine: ``_port_open``, ``is_port_in_use``,
 #: ``_probe_relay_health``, ``wait_for_port``
-PORT_PROBE_FUNCTION_RE = re.compile(r"(^|_)(probe|ping|port_open|port_in_use|port_free|port_available|port_is_open|"
+PORT_PROBE_FUNCTION_RE = lazy_compile(r"(^|_)(probe|ping|port_open|port_in_use|port_free|port_available|port_is_open|"
                                     r"port_is_free|is_port|wait_for_port|is_listening|listening)(_|$)", re.IGNORECASE)
 
 
@@ -421,12 +422,12 @@ def _in_port_probe(ctx: PythonContext) -> bool:
     return any(isinstance(item, ast.Name) and item.id in ports for item in siblings)
 
 
-PORT_PARAMETER_RE = re.compile(r"^_*(\w+_)?port$", re.IGNORECASE)
+PORT_PARAMETER_RE = lazy_compile(r"^_*(\w+_)?port$", re.IGNORECASE)
 
 
 #: objects of an incoming connection: their ``client``/``remote_addr`` is the *peer's* address
-INCOMING_RECEIVER_RE = re.compile(r"^_*(request|req|websocket|ws|scope|conn|connection|environ|sock|client)$")
-PEER_ATTRIBUTE_RE = re.compile(r"^(client|remote_addr|remote_ip|peer|peername|client_addr|client_host|remote)$")
+INCOMING_RECEIVER_RE = lazy_compile(r"^_*(request|req|websocket|ws|scope|conn|connection|environ|sock|client)$")
+PEER_ATTRIBUTE_RE = lazy_compile(r"^(client|remote_addr|remote_ip|peer|peername|client_addr|client_host|remote)$")
 
 
 def _is_peer_address_fallback(site: UseSite, ctx: PythonContext) -> bool:

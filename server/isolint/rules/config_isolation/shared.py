@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.scratch import Key
 from isolint.core.model import Applicability, Edit, Fix, Range
 from isolint.fixers.env_lookup import env_lookup_fix, preferred_quote
@@ -27,7 +27,7 @@ def literal_value(node: ast.AST | None) -> object:
 
 #: an enum of deployment environments (``class Environment(StrEnum)``, ``AppEnv``, ``Stage``): a
 #: member named ``development`` means the development environment whatever its value
-ENVIRONMENT_ENUM_RE = re.compile(r"(Env|Environment|Environments|Stage|Stages|Tier)$")
+ENVIRONMENT_ENUM_RE = lazy_compile(r"(Env|Environment|Environments|Stage|Stages|Tier)$")
 #: per module: top-level class name → {member name: string value}
 MODULE_ENUMS: Key[dict[str, dict[str, str]]] = Key("iso1.module-enum-members")
 

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from isolint.core.context import node_text
+from isolint.core.lazy_regex import lazy_compile
 from isolint.rules.config_isolation.usage import is_command_line_tool
 from isolint.rules.config_isolation.values import PLACEHOLDER, host_kind
 
@@ -28,7 +29,7 @@ CHECK_METHODS = frozenset({"includes", "startsWith", "endsWith", "indexOf", "las
 #: methods whose host argument is where this process listens
 BIND_METHODS = frozenset({"listen", "bind"})
 #: calls whose string arguments are messages (``console.log``, ``new Error``)
-MESSAGE_CALLEES_RE = re.compile(r"^(console|logger|log|this\.logger|this\.log)\.\w+$|^(\w*Error|warn|alert|t|i18n\.t)$")
+MESSAGE_CALLEES_RE = lazy_compile(r"^(console|logger|log|this\.logger|this\.log)\.\w+$|^(\w*Error|warn|alert|t|i18n\.t)$")
 #: JSX attributes shown to people, never fetched
 TEXT_ATTRIBUTES = frozenset({"placeholder", "title", "alt", "label", "helperText", "description", "aria-label",
                              "defaultValue", "tooltip", "hint", "example"})
@@ -36,23 +37,23 @@ TEXT_ATTRIBUTES = frozenset({"placeholder", "title", "alt", "label", "helperText
 TEXT_PROPERTIES = frozenset({"textContent", "innerText", "innerHTML", "title", "placeholder", "alt", "ariaLabel"})
 #: a condition that turns on development code: ``NODE_ENV === "development"``, ``import.meta.env.DEV``,
 #: ``__DEV__``, ``isDev``, ``NODE_ENV !== "production"``
-DEV_CONDITION_RE = re.compile(
+DEV_CONDITION_RE = lazy_compile(
     r"NODE_ENV\s*={2,3}\s*[\"'`](development|dev|test|local)[\"'`]|[\"'`](development|dev|test|local)[\"'`]\s*={2,3}"
     r"\s*[\w.]*NODE_ENV|NODE_ENV\s*!==?\s*[\"'`]production[\"'`]|"
     r"(\bMODE|\bmode|ENV|ENVIRONMENT|[Ee]nvironment)\b\W{0,3}\s*={2,3}\s*[\"'`](development|dev)[\"'`]|\benv\.DEV\b|\b__DEV__\b|"
     r"\bis_?(Dev|Development|Local|Localhost|Debug|Test)(Mode|Env|Environment)?\b|\bDEBUG\b|\bdevMode\b", re.IGNORECASE)
 #: the opposite switch: its *else* branch is the development code (``import.meta.env.PROD ? "/api" : "http://localhost"``)
-PROD_CONDITION_RE = re.compile(r"NODE_ENV\s*={2,3}\s*[\"'`]production[\"'`]|\benv\.PROD\b|\bis_?Prod(uction)?\b",
+PROD_CONDITION_RE = lazy_compile(r"NODE_ENV\s*={2,3}\s*[\"'`]production[\"'`]|\benv\.PROD\b|\bis_?Prod(uction)?\b",
                                re.IGNORECASE)
 #: ``process.env``, ``import.meta.env`` (Vite), ``Bun.env``: the environment of a Node or browser build
-ENV_OBJECT_RE = re.compile(r"^(process\.env|import\.meta\.env|Bun\.env)$")
+ENV_OBJECT_RE = lazy_compile(r"^(process\.env|import\.meta\.env|Bun\.env)$")
 #: a name that labels its value as the local one of several (``Local: "http://localhost:8000"`` in
 #: a catalogue of environments, ``DEV_API_URL``): a choice, not a fallback
-LOCAL_LABEL_RE = re.compile(r"(^|_)(LOCAL|LOCALHOST|DEV|DEVELOPMENT|DEVELOP|TEST|TESTING|MOCK|DEMO|SANDBOX)(_|$)")
+LOCAL_LABEL_RE = lazy_compile(r"(^|_)(LOCAL|LOCALHOST|DEV|DEVELOPMENT|DEVELOP|TEST|TESTING|MOCK|DEMO|SANDBOX)(_|$)")
 #: files of a frontend's build and development tooling (``vite.config.ts``, ``*.stories.tsx``,
 #: ``mocks/``), of end-to-end suites, examples and scripts, and of command-line tools run on a
 #: developer's machine
-TOOLING_NAME_RE = re.compile(r"\.(config|conf)\.[cm]?[jt]sx?$|(^|\.)(stories|story|mock|mocks|fixture|fixtures|setup|spec|"
+TOOLING_NAME_RE = lazy_compile(r"\.(config|conf)\.[cm]?[jt]sx?$|(^|\.)(stories|story|mock|mocks|fixture|fixtures|setup|spec|"
                              r"test|testing|test-utils|test_utils)\.[cm]?[jt]sx?$"
                              r"|^(vite|vitest|webpack|rollup|jest|playwright|cypress|next|nuxt|astro|svelte|"
                              r"tailwind|postcss|eslint|babel|karma|storybook)\.", re.IGNORECASE)

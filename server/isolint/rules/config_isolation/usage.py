@@ -55,7 +55,7 @@ CHECK_METHODS = frozenset({
 })
 CHECK_MODULES = ("re.", "regex.", "fnmatch.", "ipaddress.")
 #: helpers that test a value against what they are given: `validate_host(domain, allowed_hosts)`
-CHECK_FUNCTION_RE = re.compile(r"^_?(is|has|validate|check|verify|matches|in)_|^_?(is|validate|check|verify)[A-Z]|"
+CHECK_FUNCTION_RE = lazy_compile(r"^_?(is|has|validate|check|verify|matches|in)_|^_?(is|validate|check|verify)[A-Z]|"
                                r"^_?(validate|matches|is_loopback|is_local|isin)$")
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
                          "msg", "trace", "success", "notice"})
@@ -80,11 +80,11 @@ SERVER_MODULES = ("uvicorn.", "hypercorn.", "granian.", "gunicorn.", "waitress."
                   "http.server.", "socketserver.", "wsgiref.simple_server.", "tornado.", "daphne.", "websockets.serve",
                   "websockets.server.", "asyncio.start_server", "asyncio.start_unix_server", "prometheus_client.start_")
 #: calls that start a server whatever their module: ``serve(...)``, ``start_server``, ``run_app``, ``Granian``
-SERVER_CALL_RE = re.compile(r"^_*(serve|serve_forever|run_app|run_simple|Granian|TCPSite|HTTPServer|"
+SERVER_CALL_RE = lazy_compile(r"^_*(serve|serve_forever|run_app|run_simple|Granian|TCPSite|HTTPServer|"
                             r"ThreadingHTTPServer|TCPServer|WSGIServer|make_server|start_http_server)$|"
                             r"^_*(run|start|create|make|launch|spawn)_(\w+_)?(server|webserver|http_server)$")
 #: ``app.run(host=...)`` (Flask, Sanic, Quart): ``run`` on an application object
-APP_RECEIVER_RE = re.compile(r"^_*(app|application|server|api|site|web_?app|mcp|\w+_(app|server|mcp))$",
+APP_RECEIVER_RE = lazy_compile(r"^_*(app|application|server|api|site|web_?app|mcp|\w+_(app|server|mcp))$",
                              re.IGNORECASE)
 #: socket calls whose address argument is this process's own end
 BIND_METHODS = frozenset({"bind", "listen"})
@@ -94,18 +94,18 @@ SERVER_PROGRAMS = frozenset({"uvicorn", "gunicorn", "hypercorn", "granian", "dap
 BIND_FLAGS = frozenset({"--host", "--bind", "-b", "--listen", "--address", "--addr", "-h", "--ip", "--interface"})
 #: a port variable that is this process's own: ``server_port``, ``local_server_port``, ``free_port``,
 #: ``relay.bound_port`` (the port a server it runs was bound to)
-OWN_PORT_NAME_RE = re.compile(r"^_*(\w*_)?(server|local|free|open|unused|listen|bind|bound|own)(_\w*)?_port$",
+OWN_PORT_NAME_RE = lazy_compile(r"^_*(\w*_)?(server|local|free|open|unused|listen|bind|bound|own)(_\w*)?_port$",
                               re.IGNORECASE)
 #: receivers whose bare ``port`` is the application's own (``settings.port``), not a backing service's
-APP_SETTINGS_RECEIVER_RE = re.compile(r"^_*(settings|config|conf|cfg|app_?settings|app_?config|options|args)$",
+APP_SETTINGS_RECEIVER_RE = lazy_compile(r"^_*(settings|config|conf|cfg|app_?settings|app_?config|options|args)$",
                                       re.IGNORECASE)
 #: calls that prove a function or class runs a server on a port it chose, or launches the process
 #: it then talks to (``chromium.launch_persistent_context``, ``asyncio.create_subprocess_exec``)
-SERVER_EVIDENCE_RE = re.compile(r"(free|open|unused|available)_port|^Popen$|^bind$|^listen$|^launch(_\w+)?$|"
+SERVER_EVIDENCE_RE = lazy_compile(r"(free|open|unused|available)_port|^Popen$|^bind$|^listen$|^launch(_\w+)?$|"
                                 r"^create_subprocess_(exec|shell)$", re.IGNORECASE)
 #: dict keys of documentation: ``"description"``, ``"examples"``, ``"connection_examples"`` (superset's
 #: engine specs list sample connection strings shown in its UI), ``"host_examples"``
-DOC_KEY_RE = re.compile(r"^(\w+_)?(example|examples|description|help|summary|title|docs)$", re.IGNORECASE)
+DOC_KEY_RE = lazy_compile(r"^(\w+_)?(example|examples|description|help|summary|title|docs)$", re.IGNORECASE)
 #: a form field's prefill, and the keys that say a dict declares a form field
 FORM_DEFAULT_KEYS = frozenset({"default", "initial"})
 FORM_FIELD_KEYS = frozenset({"label", "help_text", "widget"})
@@ -459,7 +459,7 @@ def _in_keyword(parent: ast.keyword, call: ast.AST | None, child: ast.AST, direc
 
 #: calls that describe an HTTP API's OpenAPI document: ``FastAPI(...)``, ``get_openapi(...)``,
 #: ``APISpec(...)`` (apispec), ``OpenAPI(...)`` (flask-openapi3), ``SwaggerUI``
-API_DOCUMENT_CALL_RE = re.compile(r"^(FastAPI|APISpec)$|openapi|swagger", re.IGNORECASE)
+API_DOCUMENT_CALL_RE = lazy_compile(r"^(FastAPI|APISpec)$|openapi|swagger", re.IGNORECASE)
 #: keys only an OpenAPI document (or a documentation generator's settings) has beside ``servers``
 API_DOCUMENT_KEYS = frozenset({"openapi", "swagger", "info", "paths", "components", "title", "version"})
 
@@ -524,7 +524,7 @@ def lowered(source: SourceFile) -> bytes:
 
 
 #: the identifier characters right before a position (``get_`` of ``get_env``)
-_NAME_HEAD_RE = re.compile(rb"\w*\Z")
+_NAME_HEAD_RE = lazy_compile(rb"\w*\Z")
 
 
 def names_used_as(text: bytes, anchor: bytes, pattern: re.Pattern, reach: int = 256) -> bool:
@@ -543,7 +543,7 @@ def names_used_as(text: bytes, anchor: bytes, pattern: re.Pattern, reach: int = 
 
 
 #: a folder holding a command-line tool: ``cli/``, ``phoenix-cli/``, ``my_cli/``, ``cli_tools/``
-COMMAND_LINE_FOLDER_RE = re.compile(r"^cli$|[-_]cli$|^cli[-_]", re.IGNORECASE)
+COMMAND_LINE_FOLDER_RE = lazy_compile(r"^cli$|[-_]cli$|^cli[-_]", re.IGNORECASE)
 
 
 def is_command_line_tool(rel_path: str) -> bool:
@@ -582,13 +582,13 @@ def in_dev_entry_point(ctx: PythonContext) -> bool:
 
 
 #: a development switch: ``DEBUG``, ``settings.VITE_DEV_MODE``, ``FRONTEND_HMR``, ``is_development``
-DEV_SWITCH_RE = re.compile(r"^_*(is_|use_)?(\w+_)?(debug|dev|dev_mode|development|development_mode|hmr|hot_reload)$",
+DEV_SWITCH_RE = lazy_compile(r"^_*(is_|use_)?(\w+_)?(debug|dev|dev_mode|development|development_mode|hmr|hot_reload)$",
                            re.IGNORECASE)
 
 
 #: a production switch: ``settings.PRODUCTION``, ``IS_PROD``, ``is_production()``: the branch it
 #: turns *off* is the development code
-PRODUCTION_SWITCH_RE = re.compile(r"^_*(is_|in_)?(\w+_)?(prod|production|production_mode)$", re.IGNORECASE)
+PRODUCTION_SWITCH_RE = lazy_compile(r"^_*(is_|in_)?(\w+_)?(prod|production|production_mode)$", re.IGNORECASE)
 
 #: per condition node: whether its body and its else branch run in development only
 DEV_BRANCHES: Key[dict[int, tuple[bool, bool]]] = Key("iso1.dev-branches")
@@ -679,7 +679,7 @@ def _development_branches(test: ast.AST) -> tuple[bool, bool]:
 
 
 #: a variable naming the deployment environment or mode: ``ENV``, ``settings.ENVIRONMENT``, ``APP_ENV``, ``mode``
-ENVIRONMENT_VARIABLE_RE = re.compile(r"^_*(\w+_)?(env|environment|env_name|stage|mode|deploy_env|run_env)$",
+ENVIRONMENT_VARIABLE_RE = lazy_compile(r"^_*(\w+_)?(env|environment|env_name|stage|mode|deploy_env|run_env)$",
                                      re.IGNORECASE)
 DEVELOPMENT_NAMES = frozenset({"development", "develop", "dev", "local"})
 PRODUCTION_NAMES = frozenset({"production", "prod"})

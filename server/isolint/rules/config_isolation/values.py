@@ -38,20 +38,20 @@ SERVICE_PORTS: dict[int, str] = {
 }
 
 #: names (env vars, keywords, attributes) that talk about a backing service, not the app itself
-BACKING_SERVICE_RE = re.compile(
+BACKING_SERVICE_RE = lazy_compile(
     r"(^|_)(REDIS|DB|DATABASE|SQL|PG|POSTGRES(QL)?|MYSQL|MARIADB|MONGO(DB)?|CLICKHOUSE|CH|KAFKA|AMQP|"
     r"RABBIT(MQ)?|BROKER|CELERY|CACHE|MEMCACHED?|ELASTIC(SEARCH)?|ES|OPENSEARCH|SMTP|MAIL|EMAIL|S3|MINIO|"
     r"NATS|ZOOKEEPER|CASSANDRA|INFLUX(DB)?|NEO4J|QDRANT|ETCD|SENTINEL|QUEUE|MQ|VAULT)(_|$)"
 )
 
-DB_SCHEME_RE = re.compile(r"^(postgres(ql)?|mysql|mariadb|mongodb|clickhouse|mssql|oracle|cockroachdb|timescale)"
+DB_SCHEME_RE = lazy_compile(r"^(postgres(ql)?|mysql|mariadb|mongodb|clickhouse|mssql|oracle|cockroachdb|timescale)"
                           r"(\+[\w-]+)?(\+srv)?$", re.IGNORECASE)
 
-_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*|\x00)$")
-_HOSTNAME_RE = re.compile(r"^[A-Za-z0-9_\-.\x00]+$")
-_PORT_RE = re.compile(r"^([0-9]{1,5}|\x00)$")
-_URL_LIST_SPLIT_RE = re.compile(r"\s*[,;]\s*(?=(?:[A-Za-z][A-Za-z0-9+.\-]*|\x00)://)")
-_KV_TOKEN_RE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9 _]*?)\s*=\s*(?P<value>[^=]*)$")
+_SCHEME_RE = lazy_compile(r"^([A-Za-z][A-Za-z0-9+.\-]*|\x00)$")
+_HOSTNAME_RE = lazy_compile(r"^[A-Za-z0-9_\-.\x00]+$")
+_PORT_RE = lazy_compile(r"^([0-9]{1,5}|\x00)$")
+_URL_LIST_SPLIT_RE = lazy_compile(r"\s*[,;]\s*(?=(?:[A-Za-z][A-Za-z0-9+.\-]*|\x00)://)")
+_KV_TOKEN_RE = lazy_compile(r"^(?P<key>[A-Za-z][A-Za-z0-9 _]*?)\s*=\s*(?P<value>[^=]*)$")
 _DSN_HOST_KEYS = frozenset({"host", "hostaddr", "server", "data source", "address", "addr", "hostname"})
 _DSN_PASSWORD_KEYS = frozenset({"password", "pwd", "passwd"})
 
@@ -62,61 +62,61 @@ DEV_CREDENTIALS = frozenset({
     "letmein", "supersecret", "super-secret", "mysecretpassword", "devpassword", "dev-password", "dev_password",
     "localpassword", "insecure", "sa", "demo", "minioadmin", "minio123", "user", "pwd", "postgrespassword",
 })
-_DEV_CREDENTIAL_RE = re.compile(
+_DEV_CREDENTIAL_RE = lazy_compile(
     r"(^|[\W_])(dev|local|insecure|change[\W_]?me|change[\W_]?(it|this)|change[\W_]?in[\W_]?prod(uction)?|"
     r"not[\W_]?(so[\W_]?)?secure|do[\W_]?not[\W_]?use|unsafe|dummy|placeholder|for[\W_]?testing)($|[\W_])",
     re.IGNORECASE,
 )
 #: words with spaces between them (``super secret jwt secret``): a phrase written for people, never
 #: a generated secret
-_PLAIN_PHRASE_RE = re.compile(r"^[A-Za-z]+( [A-Za-z]+){2,}$")
-DEV_DATABASE_RE = re.compile(
+_PLAIN_PHRASE_RE = lazy_compile(r"^[A-Za-z]+( [A-Za-z]+){2,}$")
+DEV_DATABASE_RE = lazy_compile(
     r"^([\w.\-]*[_\-])?(dev|devel|development|local|test|testing)$|^(dev|local|test)[_\-][\w.\-]+$",
     re.IGNORECASE,
 )
 DEV_ENVIRONMENTS = frozenset({"development", "develop", "dev", "local", "test", "testing"})
 TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t", "True", "TRUE", "YES", "ON"})
 
-PASSWORD_NAME_RE = re.compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE)$")
+PASSWORD_NAME_RE = lazy_compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE)$")
 SECRET_NAME_RE = lazy_compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE|SECRET|SECRET_KEY|TOKEN|API_KEY|"
                             r"PRIVATE_KEY|ACCESS_KEY|SIGNING_KEY|ENCRYPTION_KEY|JWT_KEY)$")
-PORT_NAME_RE = re.compile(r"(^|_)PORT$")
-DEBUG_NAME_RE = re.compile(r"(^|_)(DEBUG|DEBUG_MODE|DEV_MODE|RELOAD|AUTO_RELOAD|HOT_RELOAD)$")
+PORT_NAME_RE = lazy_compile(r"(^|_)PORT$")
+DEBUG_NAME_RE = lazy_compile(r"(^|_)(DEBUG|DEBUG_MODE|DEV_MODE|RELOAD|AUTO_RELOAD|HOT_RELOAD)$")
 #: a debug switch scoped to a test harness (``UNIT_TEST_LOOP_DEBUG``) is not the app's debug mode
-TEST_SCOPED_NAME_RE = re.compile(r"(^|_)(TESTS?|TESTING|UNIT_?TESTS?|PYTEST)(_|$)")
+TEST_SCOPED_NAME_RE = lazy_compile(r"(^|_)(TESTS?|TESTING|UNIT_?TESTS?|PYTEST)(_|$)")
 #: host lists that requests, peers or URLs are *checked against* — allow-, deny- and trust-lists and
 #: sets of loopback spellings (Django's ALLOWED_HOSTS, uvicorn's FORWARDED_ALLOW_IPS, an SSRF block
 #: list, sentry's _LOCAL_IPS, mlflow's LOCALHOST_VARIANTS): nothing connects to them
-HOST_LIST_NAME_RE = re.compile(
+HOST_LIST_NAME_RE = lazy_compile(
     r"(^|_)(ALLOW|ALLOWED|TRUST|TRUSTED|PERMIT|PERMITTED|DENY|DENIED|BLOCK|BLOCKED|BAN|BANNED|SAFE|SECURE|EXEMPT|"
     r"IGNORE|IGNORED|SKIP|EXCLUDE|EXCLUDED|NO_PROXY)(_|$)|(ALLOW|DENY|BLOCK|SAFE|WHITE|BLACK)_?LIST(_|$)|"
     r"(^|_)(LOCAL|LOOPBACK|LOCALHOST|PRIVATE)_(IPS?|HOSTS?|HOSTNAMES|ADDRESSES|ADDRS|DOMAINS|NAMES|NETWORKS|VARIANTS)$|"
     r"(^|_)LOCALHOST_\w*(VARIANTS|ALIASES|NAMES)$|(^|_)INTERNAL_(HOSTS|HOSTNAMES|DOMAINS)$"
 )
 #: where a server *listens* (the safe loopback default of a bind), not a destination
-BIND_NAME_RE = re.compile(r"(^|_)(BIND|BIND_HOST|BIND_ADDR|BIND_ADDRESS|LISTEN|LISTEN_HOST|LISTEN_ADDR|"
+BIND_NAME_RE = lazy_compile(r"(^|_)(BIND|BIND_HOST|BIND_ADDR|BIND_ADDRESS|LISTEN|LISTEN_HOST|LISTEN_ADDR|"
                           r"LISTEN_ADDRESS|LISTEN_ON|BIND_TO)$")
 #: the port the app's own server listens on (``API_PORT``, ``SERVER_PORT``, ``uvicorn_port``):
 #: a well-known backing-service number there (``API_PORT: int = 9000``) is a coincidence
 #: (the whole name: ``CLICKHOUSE_HTTP_PORT`` is ClickHouse's)
 _OWN_SERVER_WORD = (r"(?:API|APP|APPLICATION|SERVER|SERVICE|HTTP|HTTPS|WEB|WEBSERVER|LISTEN|BIND|UVICORN|GUNICORN|"
                     r"HYPERCORN|GRANIAN|FLASK|DJANGO|FASTAPI|FRONTEND|UI|DOCS)")
-OWN_PORT_NAME_RE = re.compile(rf"^{_OWN_SERVER_WORD}(?:_{_OWN_SERVER_WORD})*_PORT$", re.IGNORECASE)
+OWN_PORT_NAME_RE = lazy_compile(rf"^{_OWN_SERVER_WORD}(?:_{_OWN_SERVER_WORD})*_PORT$", re.IGNORECASE)
 #: a name that says its value is the local one of several: ``LOCAL``, ``local_runtime_url``, ``DEV_API_URL``
-LOCAL_ENTRY_NAME_RE = re.compile(r"(^|_)(LOCAL|LOCALHOST|DEV|DEVELOPMENT)(_|$)", re.IGNORECASE)
+LOCAL_ENTRY_NAME_RE = lazy_compile(r"(^|_)(LOCAL|LOCALHOST|DEV|DEVELOPMENT)(_|$)", re.IGNORECASE)
 #: the endpoint of a telemetry collector: OpenTelemetry's specification makes ``http://localhost:4317``
 #: the exporter's default (a collector runs beside the process, as a sidecar or a node agent)
-TELEMETRY_AGENT_NAME_RE = re.compile(r"(^|_)(COLLECTOR|OTLP|OTEL)(_|$)", re.IGNORECASE)
+TELEMETRY_AGENT_NAME_RE = lazy_compile(r"(^|_)(COLLECTOR|OTLP|OTEL)(_|$)", re.IGNORECASE)
 #: a value kept to show people what to write (``EXAMPLE_DATABASE_URL``, ``REDIS_URL_HINT``)
-DOCUMENTATION_NAME_RE = re.compile(r"(^|_)(EXAMPLE|EXAMPLES|SAMPLE|SAMPLES|DOC|DOCS|HINT|HELP|USAGE|PLACEHOLDER)(_|$)")
+DOCUMENTATION_NAME_RE = lazy_compile(r"(^|_)(EXAMPLE|EXAMPLES|SAMPLE|SAMPLES|DOC|DOCS|HINT|HELP|USAGE|PLACEHOLDER)(_|$)")
 #: environment variables conventionally read as the address the app's own server binds to
 #: (uvicorn, Flask, Next.js read ``HOST``): a loopback default there is a bind, not a destination
-BIND_ENV_VAR_RE = re.compile(r"^(HOST|UVICORN_HOST|FLASK_RUN_HOST|HYPERCORN_HOST|GRANIAN_HOST|WEB_HOST)$")
+BIND_ENV_VAR_RE = lazy_compile(r"^(HOST|UVICORN_HOST|FLASK_RUN_HOST|HYPERCORN_HOST|GRANIAN_HOST|WEB_HOST)$")
 #: an identifier or label (``RENDER_INSTANCE_ID``, ``SERVER_LABEL``): a bare host there names a machine, nothing
 #: connects to it
-IDENTIFIER_NAME_RE = re.compile(r"(^|_)(ID|IDS|UUID|LABEL|LABELS|TAG|TAGS|TITLE)$")
+IDENTIFIER_NAME_RE = lazy_compile(r"(^|_)(ID|IDS|UUID|LABEL|LABELS|TAG|TAGS|TITLE)$")
 #: a TLS certificate's subject names the machine it is issued for (a self-signed dev certificate)
-CERTIFICATE_NAME_RE = re.compile(r"(^|_)(COMMON_NAME|CN|SUBJECT_ALT_NAMES?|SANS?|SUBJECT_NAME)$")
+CERTIFICATE_NAME_RE = lazy_compile(r"(^|_)(COMMON_NAME|CN|SUBJECT_ALT_NAMES?|SANS?|SUBJECT_NAME)$")
 
 
 def names_host_check_list(name: str | None) -> bool:
@@ -152,8 +152,8 @@ def names_non_destination(name: str | None) -> bool:
     upper = name.upper()
     return (HOST_LIST_NAME_RE.search(upper) is not None or BIND_NAME_RE.search(upper) is not None
             or CERTIFICATE_NAME_RE.search(upper) is not None)
-ENVIRONMENT_NAME_RE = re.compile(r"^([A-Z0-9]+_)*(ENV|ENVIRONMENT|ENV_NAME|STAGE|DEPLOY_ENV|RUN_ENV)$")
-DATABASE_NAME_RE = re.compile(r"(^|_)(DB|DATABASE|DB_NAME|DBNAME|DATABASE_NAME|SCHEMA|KEYSPACE)$")
+ENVIRONMENT_NAME_RE = lazy_compile(r"^([A-Z0-9]+_)*(ENV|ENVIRONMENT|ENV_NAME|STAGE|DEPLOY_ENV|RUN_ENV)$")
+DATABASE_NAME_RE = lazy_compile(r"(^|_)(DB|DATABASE|DB_NAME|DBNAME|DATABASE_NAME|SCHEMA|KEYSPACE)$")
 
 
 # -- hosts ---------------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ class ParsedValue:
         return tuple(ref.password for ref in self.refs if ref.password)
 
 
-_HOSTPORT_HINT_RE = re.compile(r"[\w\]]:[0-9]{2,5}\b")
+_HOSTPORT_HINT_RE = lazy_compile(r"[\w\]]:[0-9]{2,5}\b")
 
 
 def might_be_connection_value(text: str) -> bool:

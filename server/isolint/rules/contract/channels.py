@@ -41,6 +41,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.rules.common.text_search import Alternatives
 
 SOCKET_IO = "socket.io"
@@ -52,18 +53,18 @@ FOREIGN_PREFIX = "url:"
 
 #: ``@router.websocket("/x")``, ``app.websocket_route("/x")``, ``add_websocket_route("/x", …)``,
 #: ``WebSocketRoute("/x", …)``
-_PYTHON_ROUTE_RE = re.compile(
+_PYTHON_ROUTE_RE = lazy_compile(
     rb"(?:\.websocket|websocket_route|WebSocketRoute)\s*\(\s*(?:path\s*=\s*)?[rRuUfF]?[\"']([^\"'\n]*)[\"']")
 #: a response that streams to the client (newline-delimited JSON or Server-Sent Events), built
 #: or declared as a handler's return type
-_PYTHON_STREAM_RE = re.compile(rb"\b(?:StreamingResponse|EventSourceResponse)\s*\(|->\s*(?:[\w.]+\.)?(?:StreamingResponse|EventSourceResponse)\b")
+_PYTHON_STREAM_RE = lazy_compile(rb"\b(?:StreamingResponse|EventSourceResponse)\s*\(|->\s*(?:[\w.]+\.)?(?:StreamingResponse|EventSourceResponse)\b")
 #: the start of a function definition (a stream response belongs to the nearest one above it)
-_PYTHON_DEF_RE = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]", re.MULTILINE)
+_PYTHON_DEF_RE = lazy_compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]", re.MULTILINE)
 #: ``@router.post("/chat/send-message")`` (any HTTP method, ``api_route``, ``route``)
-_PYTHON_HTTP_ROUTE_RE = re.compile(
+_PYTHON_HTTP_ROUTE_RE = lazy_compile(
     rb"@\s*[\w.]+\.(?:get|post|put|patch|api_route|route)\s*\(\s*(?:path\s*=\s*)?[rRuU]?[\"']([^\"'\n]*)[\"']")
 #: ``APIRouter(prefix="/stream")`` / ``Blueprint(…, url_prefix="/api")``
-_PYTHON_ROUTER_PREFIX_RE = re.compile(rb"\b(?:url_)?prefix\s*=\s*[rRuU]?[\"'](/[^\"'\n]*)[\"']")
+_PYTHON_ROUTER_PREFIX_RE = lazy_compile(rb"\b(?:url_)?prefix\s*=\s*[rRuU]?[\"'](/[^\"'\n]*)[\"']")
 #: a Socket.IO server, a handler of one, or the library imported
 _PYTHON_SOCKETIO = Alternatives(
     (b"socketio", rb"\bsocketio\.(?:Async)?Server\s*\("),
@@ -71,23 +72,23 @@ _PYTHON_SOCKETIO = Alternatives(
     (b"socketio", rb"\bimport\s+socketio\b"),
 )
 #: ``new WebSocket(`` / ``new ReconnectingWebSocket(`` / ``useWebSocket(``
-_TS_OPENS_WEBSOCKET_RE = re.compile(rb"\bnew\s+\w*WebSocket\s*\(|\buseWebSocket\s*\(")
-_TS_SOCKETIO_RE = re.compile(rb"[\"']socket\.io-client[\"']")
+_TS_OPENS_WEBSOCKET_RE = lazy_compile(rb"\bnew\s+\w*WebSocket\s*\(|\buseWebSocket\s*\(")
+_TS_SOCKETIO_RE = lazy_compile(rb"[\"']socket\.io-client[\"']")
 #: an absolute URL literal's host: ``'https://status.example.com/feed'``, ```wss://${host}/x```
-_TS_ABSOLUTE_URL_RE = re.compile(rb"[\"'`](?:https?|wss?)://([\w.\-]+)")
+_TS_ABSOLUTE_URL_RE = lazy_compile(rb"[\"'`](?:https?|wss?)://([\w.\-]+)")
 #: a call of a stream helper (``postStreaming``, ``useSSE``, ``streamChat``) whose first argument
 #: is a path literal
-_TS_STREAM_CALL_RE = re.compile(
+_TS_STREAM_CALL_RE = lazy_compile(
     rb"\b\w*(?:[Ss]tream|SSE|Sse|EventSource)\w*\s*(?:<[^<>()]*>)?\s*\(\s*[\"'`](/[^\"'`\s]*)[\"'`]")
 #: a frontend file that reads an HTTP stream: an ``EventSource`` (or a library's), or the body
 #: of a ``fetch`` response read chunk by chunk
-_TS_READS_STREAM_RE = re.compile(rb"\bnew\s+\w*EventSource\w*\s*\(|\bfetchEventSource\s*\(|\.getReader\s*\(")
+_TS_READS_STREAM_RE = lazy_compile(rb"\bnew\s+\w*EventSource\w*\s*\(|\bfetchEventSource\s*\(|\.getReader\s*\(")
 #: a URL path inside a string or template literal: ``/seg/${x}/seg`` (at least two characters)
-_TS_PATH_RE = re.compile(rb"(?<![\w.:/])/(?:[A-Za-z_][\w\-]*|\$\{[^}\n]*\})(?:/(?:[\w\-.]+|\$\{[^}\n]*\}|\{\w+\}))*")
-_PARAMETER_RE = re.compile(r"^(?:\$\{.*\}|\{.*\}|:\w+|<.*>)$")
+_TS_PATH_RE = lazy_compile(rb"(?<![\w.:/])/(?:[A-Za-z_][\w\-]*|\$\{[^}\n]*\})(?:/(?:[\w\-.]+|\$\{[^}\n]*\}|\{\w+\}))*")
+_PARAMETER_RE = lazy_compile(r"^(?:\$\{.*\}|\{.*\}|:\w+|<.*>)$")
 #: a file that uses a socket at all (lower-cased text for Python)
 _PYTHON_SOCKET_WORDS = (b"websocket", b"send_json", b"receive_json", b"send_text", b"receive_text")
-_TS_SOCKET_RE = re.compile(rb"WebSocket|socket\.io|EventSource|\.getReader\s*\(")
+_TS_SOCKET_RE = lazy_compile(rb"WebSocket|socket\.io|EventSource|\.getReader\s*\(")
 
 
 def normalized_route(path: str) -> str:

@@ -9,21 +9,22 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.rules.common.text_search import Alternatives
 
 #: a wire name: identifier-like, optionally dotted/namespaced (``thread_updated``, ``agent:done``)
-WIRE_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:/\-]{0,79}$")
+WIRE_NAME_RE = lazy_compile(r"^[A-Za-z][A-Za-z0-9_.:/\-]{0,79}$")
 
 #: containers (enums, unions, aliases) whose name says they list message types
 _MESSAGEISH = r"(message|msg|event|frame|packet|notification|command|signal)"
 _KINDISH = r"(types?|kinds?|names?)"
-MESSAGE_CONTAINER_RE = re.compile(
+MESSAGE_CONTAINER_RE = lazy_compile(
     rf"{_MESSAGEISH}s?_?{_KINDISH}?$|^(ws|socket|websocket).*{_KINDISH}$", re.IGNORECASE
 )
 #: names that tie a container to the WebSocket transport itself: strong evidence on their own
-WS_NAME_RE = re.compile(r"(^|[a-z_])(ws|websocket|socket|realtime|sse)(?=[A-Z_]|$)|websocket|socket", re.IGNORECASE)
+WS_NAME_RE = lazy_compile(r"(^|[a-z_])(ws|websocket|socket|realtime|sse)(?=[A-Z_]|$)|websocket|socket", re.IGNORECASE)
 #: model/interface names that describe one message (``ThreadUpdatedMessage``, ``WsEvent``)
-MESSAGE_MODEL_RE = re.compile(rf"{_MESSAGEISH}|payload|^ws|websocket|socket", re.IGNORECASE)
+MESSAGE_MODEL_RE = lazy_compile(rf"{_MESSAGEISH}|payload|^ws|websocket|socket", re.IGNORECASE)
 
 #: text that shows a file talks over a WebSocket (or Socket.IO, or an HTTP stream: Server-Sent
 #: Events, a streamed response body), lower-cased:
@@ -32,18 +33,18 @@ WS_CONTEXT_SUBSTRINGS = (b"websocket", b"web_socket", b"socket", b"send_json", b
                          b"receive_text", b"onmessage", b"eventsource", b"streamingresponse",
                          b"text/event-stream", b"getreader(")
 WS_CONTEXT = Alternatives((b"ws", rb"\bws\b"), (b"sio", rb"\bsio\b"))
-WS_PATH_RE = re.compile(r"(^|/)(ws|websockets?|sockets?|realtime|channels|socketio|live)(/|$|[._-])", re.IGNORECASE)
+WS_PATH_RE = lazy_compile(r"(^|/)(ws|websockets?|sockets?|realtime|channels|socketio|live)(/|$|[._-])", re.IGNORECASE)
 
 #: send calls whose name alone says nothing (``producer.send``, ``queue.push``): they count only
 #: on a receiver that looks like a socket or connection (or ``self``/``this`` inside one)
 GENERIC_SEND_CALLS = frozenset({"send", "push", "notify", "emit", "publish", "postMessage"})
-WS_RECEIVER_RE = re.compile(
+WS_RECEIVER_RE = lazy_compile(
     r"ws|websocket|socket|sock|conn|connection|client|manager|channel|sio|hub|room|transport|peer|^self$|^this$"
     r"|^sse|^(event_?)?stream$",
     re.IGNORECASE,
 )
 #: a receiver that is an HTTP stream to the client (``stream.send(…)`` on an SSE stream object)
-STREAM_RECEIVER_RE = re.compile(r"^sse|^(event_?)?stream$", re.IGNORECASE)
+STREAM_RECEIVER_RE = lazy_compile(r"^sse|^(event_?)?stream$", re.IGNORECASE)
 
 #: events the transport itself defines (Socket.IO's connection events, the WebSocket API's
 #: ``open``/``message``/``close``, the generic ``message`` event of ``socket.send``): registering
@@ -56,7 +57,7 @@ RESERVED_EVENTS = frozenset({
 })
 #: ASGI's own event namespaces (``websocket.disconnect``, ``http.request``, ``lifespan.startup``):
 #: the server framework produces and consumes them, no client of the repository does
-TRANSPORT_NAMESPACE_RE = re.compile(r"^(websocket|http|lifespan)\.[a-z_.]+$")
+TRANSPORT_NAMESPACE_RE = lazy_compile(r"^(websocket|http|lifespan)\.[a-z_.]+$")
 
 
 def is_transport_event(name: str) -> bool:
@@ -80,14 +81,14 @@ def is_socket_receiver(name: str) -> bool:
 #: ``@sio.on("server_event")``): a ``type`` inside its payload dispatches; inside the handler of
 #: one specific event (``'toast'``, ``"feedback"``) the event is dispatched already and ``type``
 #: is a payload field
-CHANNEL_EVENT_RE = re.compile(
+CHANNEL_EVENT_RE = lazy_compile(
     r"^((ws|socket|server|client|app|chat|realtime)[_:.\-]?)?(message|msg|event|update|data|payload|frame|packet"
     r"|notification|command)s?$", re.IGNORECASE)
 
 #: containers named after a state or a status (``V0_WebSocketStatus``, ``ReadyState``,
 #: ``SessionStatus``, ``FailureReason``): connection states, lifecycle stages and reasons are values
 #: a message may carry, never the message types of a channel
-STATE_NAME_RE = re.compile(r"(status|state|phase|stage|mode|reason|result|outcome)(es|s)?$", re.IGNORECASE)
+STATE_NAME_RE = lazy_compile(r"(status|state|phase|stage|mode|reason|result|outcome)(es|s)?$", re.IGNORECASE)
 
 
 def is_state_name(name: str) -> bool:
@@ -100,7 +101,7 @@ ENVELOPE_FIELDS = frozenset({
     "correlationId", "version", "seq", "sequence", "sender", "source",
 })
 
-_WORD_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_|$)|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_WORD_RE = lazy_compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_|$)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
 def is_wire_name(value: str) -> bool:

@@ -41,6 +41,7 @@ import re
 from contextvars import ContextVar
 from typing import Any
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.scratch import Key, Lifetime
 from isolint.core.model import Language
 from isolint.core.rule import Indexer
@@ -97,14 +98,14 @@ HANDLER_DECORATORS = frozenset({"on", "on_event", "on_message", "handler", "hand
                                 "subscribe", "event_handler", "ws_handler"})
 HANDLER_REGISTRARS = frozenset({"register_handler", "add_handler", "register", "on", "subscribe",
                                 "register_message_handler", "add_message_handler", "set_handler"})
-MESSAGE_VARIABLE_RE = re.compile(
+MESSAGE_VARIABLE_RE = lazy_compile(
     r"msg|message|data|event|payload|frame|packet|incoming|parsed|raw|body|json|envelope|^m$|^e$|^evt$|ws",
     re.IGNORECASE,
 )
-TYPE_VARIABLE_RE = re.compile(r"^(msg|message|event|ws|frame|packet|payload)_?type$|^m?type_?$", re.IGNORECASE)
-HANDLER_TABLE_RE = re.compile(r"handler|dispatch|router|routes|callbacks", re.IGNORECASE)
-MAPPING_TABLE_RE = re.compile(r"(map|mapping|alias|aliases|translation|rename)", re.IGNORECASE)
-MAPPING_SUBJECT_RE = re.compile(r"(message|msg|event|type|frontend|ws|websocket|socket)", re.IGNORECASE)
+TYPE_VARIABLE_RE = lazy_compile(r"^(msg|message|event|ws|frame|packet|payload)_?type$|^m?type_?$", re.IGNORECASE)
+HANDLER_TABLE_RE = lazy_compile(r"handler|dispatch|router|routes|callbacks", re.IGNORECASE)
+MAPPING_TABLE_RE = lazy_compile(r"(map|mapping|alias|aliases|translation|rename)", re.IGNORECASE)
+MAPPING_SUBJECT_RE = lazy_compile(r"(message|msg|event|type|frontend|ws|websocket|socket)", re.IGNORECASE)
 ENUM_BASES = frozenset({"Enum", "StrEnum", "str"})
 #: a file that opens client connections to a socket server … (each alternative with a word
 #: every match of it contains, tested: ``Alternatives``)
@@ -121,7 +122,7 @@ CLIENT_CONNECT = Alternatives(
 )
 #: … and one that serves sockets itself (a FastAPI/Starlette ``WebSocket``, an ``accept()``, a
 #: Socket.IO server or handler, ``websockets.serve``, a Channels consumer)
-SERVER_EVIDENCE_RE = re.compile(
+SERVER_EVIDENCE_RE = lazy_compile(
     rb"[:\[(,|]\s*WebSocket\b|\bimport\b[^\n]*\bWebSocket\b|\.accept\(|\.websocket\(|\bwebsocket_route\b|\bWebSocket(Route|Endpoint)\b"
     rb"|\bsocketio\.(Async)?Server\(|@\w+\.(on|event)\b|\bserve\(|WebsocketConsumer\b"
 )
@@ -129,22 +130,22 @@ CLIENT_CONNECT_CALLS = frozenset({"connect", "ws_connect", "websocket_connect", 
                                   "open_connection", "WebSocketApp"})
 #: Socket.IO's emit-and-wait-for-the-acknowledgement, a send on a Socket.IO server object
 ACK_CALLS = frozenset({"call"})
-SOCKETIO_RECEIVER_RE = re.compile(r"^(sio|socketio|socket_?io|\w*_sio)$", re.IGNORECASE)
+SOCKETIO_RECEIVER_RE = lazy_compile(r"^(sio|socketio|socket_?io|\w*_sio)$", re.IGNORECASE)
 #: calls that may reach another file's wrapper: strong once the catalogue resolves the wrapper
-WRAPPER_CALL_RE = re.compile(r"^(emit|send)(_|$)|_(emit|send)$")
+WRAPPER_CALL_RE = lazy_compile(r"^(emit|send)(_|$)|_(emit|send)$")
 #: a message broker's publish calls (Redis pub/sub and streams, list queues)
 BROKER_PUBLISH_CALLS = frozenset({"publish", "xadd", "lpush", "rpush"})
 #: … and the calls that put a message on a queue
 QUEUE_PUT_CALLS = frozenset({"put", "put_nowait"})
 RELAY_CALLS = BROKER_PUBLISH_CALLS | QUEUE_PUT_CALLS
 #: ``put`` is also an HTTP method (``client.put(url, json=…)``): a queue only on a queue-like name
-QUEUE_RECEIVER_RE = re.compile(r"queue|^q$|_q$|outbox|inbox|mailbox|buffer", re.IGNORECASE)
+QUEUE_RECEIVER_RE = lazy_compile(r"queue|^q$|_q$|outbox|inbox|mailbox|buffer", re.IGNORECASE)
 #: the enums whose members tag a class as one kind of a family (``ObservationType``, ``EventKind``)
 KIND_ENUM_SUFFIXES = ("Type", "Kind")
-MESSAGE_RETURNERS_RE = re.compile(r"message|event|payload|notification|frame|envelope", re.IGNORECASE)
+MESSAGE_RETURNERS_RE = lazy_compile(r"message|event|payload|notification|frame|envelope", re.IGNORECASE)
 #: … but a validator or parser of one (``_validate_wheel_event(msg)``) returns its input checked,
 #: often as another protocol's payload (a DevTools ``Input`` command), not a message it sends
-CHECKERS_RE = re.compile(r"^_*(validate|sanitize|normali[sz]e|clean|coerce|parse|check)(_|$)", re.IGNORECASE)
+CHECKERS_RE = lazy_compile(r"^_*(validate|sanitize|normali[sz]e|clean|coerce|parse|check)(_|$)", re.IGNORECASE)
 
 
 class PythonMessageIndexer(Indexer):

@@ -77,8 +77,8 @@ MESSAGE_VARIABLE_RE = lazy_compile(
     re.IGNORECASE,
 )
 NOT_MESSAGE_VARIABLES = frozenset({"action", "state", "node", "props", "element", "el", "field", "column", "input"})
-TYPE_VARIABLE_RE = re.compile(r"^(msg|message|event|ws|frame|packet)_?[tT]ype$|^m?[tT]ype$")
-HANDLER_TABLE_RE = re.compile(r"handler|dispatch|router|routes|callbacks|listeners", re.IGNORECASE)
+TYPE_VARIABLE_RE = lazy_compile(r"^(msg|message|event|ws|frame|packet)_?[tT]ype$|^m?[tT]ype$")
+HANDLER_TABLE_RE = lazy_compile(r"handler|dispatch|router|routes|callbacks|listeners", re.IGNORECASE)
 FUNCTIONISH = frozenset({"arrow_function", "function_expression", "function", "identifier", "member_expression",
                          "call_expression"})
 STRING_TYPES = frozenset({"string", "template_string"})
@@ -692,7 +692,7 @@ _CAPTURE_ORDER = ("enum_declaration", "type_alias_declaration", "variable_declar
                   "property_signature", "call_expression", "wrapper_call", "object_call", "switch_statement",
                   "binary_expression")
 #: calls that may reach a wrapper (``sendMessage('x')``, ``emitEvent('x')``, ``emitter.emit('x')``)
-WRAPPER_CALL_RE = re.compile(r"^(send|emit)([A-Z_]|$)")
+WRAPPER_CALL_RE = lazy_compile(r"^(send|emit)([A-Z_]|$)")
 
 
 def _alternation(names) -> str:
@@ -767,7 +767,7 @@ def _plausible_sender(function, callee: str) -> bool:
 
 #: the receiver of ``source.addEventListener('document_indexed', …)``: an ``EventSource``'s
 #: named Server-Sent Events (a DOM element's listeners are not messages)
-EVENT_SOURCE_RECEIVER_RE = re.compile(r"source|sse|stream|^es$|^events?$", re.IGNORECASE)
+EVENT_SOURCE_RECEIVER_RE = lazy_compile(r"source|sse|stream|^es$|^events?$", re.IGNORECASE)
 
 
 def _is_event_source(function) -> bool:

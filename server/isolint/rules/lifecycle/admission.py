@@ -34,6 +34,7 @@ import weakref
 from collections import defaultdict
 from typing import Any, Iterable
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.scratch import Key, Lifetime
 from isolint.core.model import Zone
 from isolint.rules.lifecycle.libraries import (
@@ -59,7 +60,7 @@ def _identifier(name: bytes, not_after_dot: bool = False) -> "re.Pattern[bytes]"
     if pattern is None:
         escaped = re.escape(name)
         before = rb"[\w.]" if not_after_dot else rb"\w"
-        pattern = _IDENTIFIERS[(name, not_after_dot)] = re.compile(escaped + rb"(?!\w)(?<!" + before + escaped + rb")")
+        pattern = _IDENTIFIERS[(name, not_after_dot)] = lazy_compile(escaped + rb"(?!\w)(?<!" + before + escaped + rb")")
     return pattern
 
 
@@ -183,13 +184,13 @@ ENGINE_LIBRARIES = LibraryNames([name for name, resource in CONSTRUCTORS.items()
 
 #: every conventional factory name holds one of these (tested): a literal-first pattern and two
 #: literals, where an alternation of the sixteen names would try every position of the file
-_CONVENTIONAL_RE = re.compile(rb"ession(?:Local|_local|_Local|Factory|_factory|_maker|factory|Maker)")
+_CONVENTIONAL_RE = lazy_compile(rb"ession(?:Local|_local|_Local|Factory|_factory|_maker|factory|Maker)")
 _CONVENTIONAL_LITERALS = (b"async_session", b"DBSession")
 #: ``libraries.produced_by_method`` without a known receiver: ``connect()`` on a receiver whose
 #: last name is ``engine`` / ``*_engine`` in any case, ``acquire()`` on ``pool`` / ``*_pool``
 #: (the receiver patterns run on the lower-cased bytes)
 _RECEIVER_HEURISTICS = tuple(
-    (method.encode(), re.compile(receiver + rb"(?![a-z0-9_])(?<![a-z0-9]" + receiver + rb")"))
+    (method.encode(), lazy_compile(receiver + rb"(?![a-z0-9_])(?<![a-z0-9]" + receiver + rb")"))
     for method, receiver in (("connect", b"engine"), *((m, b"pool") for m in sorted(ACQUIRE_METHODS)))
 )
 assert "connect" in ENGINE_CONNECT_METHODS  # the method the engine heuristic stands for
@@ -244,7 +245,7 @@ class _ProjectNames:
                 if "via" in fact and lookup.definition(fact["via"], rel_path, 1) is None:
                     continue  # a forward to nothing: every lookup through it answers None
                 self.modules.setdefault(name.encode(), []).append((frozenset(module.split(".")), rel_path))
-        self.pattern = re.compile(_trie_pattern(n.decode() for n in self.modules)) if self.modules else None
+        self.pattern = lazy_compile(_trie_pattern(n.decode() for n in self.modules)) if self.modules else None
 
     def reachable_from(self, text: _Text) -> bool:
         """A qualified name ``W.NAME`` of the file can find a definition of NAME in module M:
@@ -323,10 +324,10 @@ def _alias_parts(text: _Text, word: bytes) -> frozenset[str]:
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") | frozenset(range(128, 256))
 # a comment runs to the end of its line (one way to match it: no backtracking into it)
 _COMMENT = rb"#[^\n]*(?![^\n])"
-_AFTER_DOT_RE = re.compile(rb"(\w+)\s*\.(?:\s|\\|" + _COMMENT + rb")*\Z")
+_AFTER_DOT_RE = lazy_compile(rb"(\w+)\s*\.(?:\s|\\|" + _COMMENT + rb")*\Z")
 #: the import list of ``from W import`` up to the name (``W``: group 2; only dots for
 #: ``from . import``), literal first
-_IN_IMPORT_LIST_RE = re.compile(
+_IN_IMPORT_LIST_RE = lazy_compile(
     rb"from(?<!\wfrom)(?:\s|\\)+(\.*)(?:\s|\\)*([\w.]*?)(?:\s|\\)+import\b(?:[\w\s,()\\]|" + _COMMENT + rb")*\Z"
 )
 
@@ -376,7 +377,7 @@ def may_close_untyped_handle(source: Any, db_operations: frozenset[str]) -> bool
 #: the family's vocabulary in a callee's last name (``make_orders_session``, ``db_engine``), any
 #: case: matched on the lower-cased bytes
 _VOCABULARY = tuple(sorted({token.lower() for token in LIFECYCLE_TOKENS}))
-_CALLED_RE = tuple(re.compile(re.escape(token) + rb"\w*\s*\(") for token in _VOCABULARY)
+_CALLED_RE = tuple(lazy_compile(re.escape(token) + rb"\w*\s*\(") for token in _VOCABULARY)
 
 
 def _reversed_words(names: Iterable[str]) -> bytes:
@@ -387,7 +388,7 @@ def _reversed_words(names: Iterable[str]) -> bytes:
 #: ``,``, brackets, ``await``, an ownership helper (``closing(``), the dotted parts and the start
 #: of the callee's name — matched on the reversed bytes before the vocabulary word (``re``
 #: cannot match backwards)
-_HANDED_ON_BEFORE_REVERSED_RE = re.compile(
+_HANDED_ON_BEFORE_REVERSED_RE = lazy_compile(
     rb"\w*(?P<chain>(?:\s*\.\s*\w+)*)"
     rb"(?:\s*\(\s*(?:" + _reversed_words(OWNERSHIP_CALLS) + rb")(?:\s*\.\s*\w+)*)?"
     rb"(?:\s+tiawa)?[\s(]*(?:(?:nruter|htiw)(?!\w)|,)"
@@ -414,7 +415,7 @@ def _hands_on_named_call(text: _Text) -> bool:
 #: (``engine = …``, ``db: Session = …``, ``a, b = …``), a ``def``, or a block whose body runs at
 #: import time (``if``/``try``/``with``); at the start of a line (``\r``, a form feed or a BOM
 #: may precede it) or after a ``;``
-_MODULE_LEVEL_BINDING_RE = re.compile(
+_MODULE_LEVEL_BINDING_RE = lazy_compile(
     rb"(?:(?:^|[\r\n])(?:\xef\xbb\xbf)?\f*|;[ \t]*)(?:def|async|if|try|with|else|elif|except|finally|"
     rb"[A-Za-z_]\w*[ \t]*(?::|=(?!=)|,))"
 )

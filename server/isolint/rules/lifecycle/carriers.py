@@ -18,10 +18,10 @@ of that class) or ``"A:<attribute>"`` (built from another attribute of ``self``)
 from __future__ import annotations
 
 import ast
-import re
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Language
 from isolint.core.modules import ImportMap
 from isolint.core.rule import Indexer
@@ -139,7 +139,7 @@ def called_self_attribute(call: ast.Call) -> str | None:
 
 
 #: ``self.a(``, ``self.a.b.c(``: the attribute of ``self`` a call goes through
-_SELF_CALL_RE = re.compile(r"\bself\.(\w+)(?:\s*\.\s*\w+)*\s*\(")
+_SELF_CALL_RE = lazy_compile(r"\bself\.(\w+)(?:\s*\.\s*\w+)*\s*\(")
 
 
 def class_facts(node: ast.ClassDef, qualify: Qualify, module: str, segment: Segment) -> dict | None:

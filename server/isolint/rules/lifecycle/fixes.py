@@ -64,8 +64,8 @@ def lifecycle_fix(binding: Binding, scope: Scope, ctx: PythonContext, prefer_wit
     """The fix for ``binding``: a ``with`` when the resource is its own context manager
     (and ``prefer_with``), else a ``try``/``finally`` around its uses."""
     region = _region(binding)
-    if region is None:
-        return None
+    if region is None or binding.resource is not None and binding.resource.owned_by_class:
+        return None  # the instance of a class that never releases its engine has nothing to call
     first, last, closes_at_end = region
     block = binding.block or []
     moved = block[first:last] if closes_at_end else block[first:last + 1]

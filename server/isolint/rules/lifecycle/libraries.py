@@ -17,6 +17,8 @@ import enum
 import re
 from dataclasses import dataclass, replace
 
+from isolint.core.lazy_regex import lazy_compile
+
 
 class Kind(str, enum.Enum):
     SESSION = "session"                  # ORM unit of work; close() returns its connection
@@ -55,6 +57,10 @@ class Resource:
     non_io_methods: frozenset[str] = frozenset()
     #: for factories and engines: what calling the factory / ``connect()`` produces
     produces: "Resource | None" = None
+    #: an instance of a project class that builds this resource for itself and never releases
+    #: it (``self.engine = create_engine(url)`` in ``__init__``, no ``dispose()``): constructing
+    #: the class creates the resource, and nothing but the class could release it
+    owned_by_class: bool = False
 
     def is_io_method(self, method: str) -> bool:
         if self.io_methods is None:
@@ -69,10 +75,12 @@ class Resource:
     @property
     def description(self) -> str:
         """``SQLAlchemy async session``, ``asyncpg connection`` — for messages."""
-        return f"{self.library} {'async ' if self.is_async else ''}{self.kind.value}"
+        described = f"{self.library} {'async ' if self.is_async else ''}{self.kind.value}"
+        return f"object holding its own {described}" if self.owned_by_class else described
 
     def to_fact(self) -> dict:
-        return {"kind": self.kind.value, "async": self.is_async, "library": self.library}
+        fact = {"kind": self.kind.value, "async": self.is_async, "library": self.library}
+        return {**fact, "owned_by_class": True} if self.owned_by_class else fact
 
 
 HTTP_LIBRARIES = frozenset({"aiohttp", "httpx"})
@@ -210,8 +218,8 @@ ACQUIRE_METHODS = frozenset({"acquire", "getconn"})
 #: engine methods producing a connection that must be closed
 ENGINE_CONNECT_METHODS = frozenset({"connect", "raw_connection"})
 
-_POOL_NAME_RE = re.compile(r"(^|_)pool$", re.IGNORECASE)
-_ENGINE_NAME_RE = re.compile(r"(^|_)engine$", re.IGNORECASE)
+_POOL_NAME_RE = lazy_compile(r"(^|_)pool$", re.IGNORECASE)
+_ENGINE_NAME_RE = lazy_compile(r"(^|_)engine$", re.IGNORECASE)
 
 
 def constructed_by(qualified: str | None, call: ast.Call) -> Resource | None:
@@ -289,8 +297,20 @@ def annotation_resource(annotation: ast.expr | None, qualify) -> Resource | None
     return ANNOTATIONS.get(qualified)
 
 
+def owned_by_class(resource: Resource) -> Resource:
+    """``resource`` as an instance of a class that builds it and never releases it: no method of
+    the library's object is called on the instance, and no cleanup call can be written for it."""
+    return replace(resource, owned_by_class=True, cleanup="", context_manager=None, io_methods=frozenset(),
+                   non_io_methods=frozenset(), produces=None)
+
+
 def resource_from_fact(fact: dict) -> Resource | None:
     """Inverse of ``Resource.to_fact`` for the shapes the indexer records."""
+    resource = _resource_from_fact(fact)
+    return owned_by_class(resource) if resource is not None and fact.get("owned_by_class") else resource
+
+
+def _resource_from_fact(fact: dict) -> Resource | None:
     try:
         kind = Kind(fact["kind"])
     except (KeyError, ValueError):

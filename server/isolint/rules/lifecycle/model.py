@@ -24,6 +24,7 @@ from isolint.rules.lifecycle.libraries import (
     annotation_resource,
     constructed_by,
     conventional_factory,
+    owned_by_class,
     produced_by_method,
     resource_from_fact,
 )
@@ -292,7 +293,10 @@ class FileModel:
                     elif isinstance(target, ast.Name) and alias is not None:
                         self.aliases[target.id] = alias
             elif isinstance(statement, ast.ClassDef):
-                self.class_attrs[statement.name] = self._class_attributes(statement)
+                self.class_attrs[statement.name] = attrs = self._class_attributes(statement)
+                owned = _undisposed_engine(statement, self.qualify)
+                if owned is not None:
+                    self.functions[statement.name] = owned
             elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 functions.append(statement)
         for function in functions:
@@ -607,6 +611,28 @@ class FileModel:
         for name, resource in self.aliases.items():
             out[name] = {**resource.to_fact(), "alias": True}
         return out
+
+
+def _undisposed_engine(cls: ast.ClassDef, qualify: Qualify) -> Resource | None:
+    """The engine each instance of ``cls`` builds for itself with a library's constructor
+    (``self.engine = create_engine(url)`` in ``__init__``; an engine from a project getter may be
+    shared) when no method of the class disposes of it: constructing the class is creating an
+    engine, and its caller owns it."""
+    init = next((s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+    if init is None:
+        return None
+    engine = None
+    for node in own_statements(init.body):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and any(
+                isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+                for t in node.targets):
+            built = constructed_by(qualify(node.value.func), node.value)
+            if built is not None and built.kind is Kind.ENGINE:
+                engine = built
+                break
+    if engine is None or any(isinstance(node, ast.Attribute) and node.attr == "dispose" for node in ast.walk(cls)):
+        return None
+    return owned_by_class(engine)
 
 
 def _targets(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:

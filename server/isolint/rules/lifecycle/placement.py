@@ -4,11 +4,11 @@ hook, an attribute of a long-lived object) or on every call. Shared by ISO303 an
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import PurePosixPath
 from typing import Any
 
 from isolint.core.context import PythonContext
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.modules import import_time_statements, resolve_relative_module
 from isolint.core.scratch import Key
 from isolint.rules.common.scope import walk_own_scope
@@ -18,7 +18,7 @@ from isolint.rules.lifecycle.model import decorator_names, is_cached
 from isolint.rules.lifecycle.tracking import LifecycleRule
 
 #: functions that run once per process by name
-ONCE_NAME_RE = re.compile(
+ONCE_NAME_RE = lazy_compile(
     r"^_?(main|lifespan|\w*_lifespan|startup|on_startup|\w+_startup|shutdown|on_shutdown|init|initialize|"
     r"init_\w+|initialize_\w+|\w+_init|setup|setup_\w+|configure\w*|bootstrap\w*|create_app|make_app|build_app|"
     r"get_application|create_application|run|run_migrations\w*|migrate\w*|upgrade|downgrade|cli|"

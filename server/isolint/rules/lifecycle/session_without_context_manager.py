@@ -30,8 +30,9 @@ class SessionWithoutContextManager(LifecycleRule):
     flagged at the assignment, unless that method is the object's own cleanup hook (`close`,
     `__exit__`, `stop`, `tearDown`…). In tests, an engine or pool a test or fixture builds for
     itself — bound to a name or built straight into another object — must also be disposed of on
-    every path (a fixture's `yield` inside a `try`): a fixture that returns it leaves it to
-    pytest, which never disposes of it.
+    every path (a fixture's `yield` inside a `try`), and so must an object of a class that builds
+    its own engine and never disposes of it (`self.engine = create_engine(url)` in `__init__`, in
+    any module): a fixture that returns it leaves it to pytest, which never disposes of it.
 
     ## Why is this bad?
     If anything between the creation and `close()` raises, the session keeps its pooled
@@ -89,7 +90,7 @@ class SessionWithoutContextManager(LifecycleRule):
     - A generator method named like a session factory, stepped by its caller
       (`gen = injector.async_session(); await gen.__anext__()`).
     - In tests: an engine returned by a helper (not a fixture), a module-level engine shared by
-      the tests, and HTTP clients (not database connections).
+      the tests, HTTP clients, and objects of a class that disposes of its engine.
     """
 
     code = "ISO301"
@@ -232,6 +233,8 @@ def _self_attribute(target: ast.AST | None) -> str | None:
 
 
 def _advice(resource, fixture: bool = False) -> str:
+    if resource.owned_by_class:
+        return "its class builds the engine and never disposes of it: give the class a method that does, and call it in a `finally`"
     if resource.context_manager:
         return f"use it as a context manager (`{resource.context_manager} … as …:`)"
     verb = "dispose of" if resource.kind in (Kind.ENGINE, Kind.POOL) else "close"

@@ -521,10 +521,11 @@ def _settle_alternatives(scope: Scope) -> None:
 
 
 def _builds_pool(value: ast.AST, resource: Resource, ctx: PythonContext) -> bool:
-    """``value`` calls a library's engine or pool constructor itself (``create_engine(url)``), not a
-    project function that may hand out a shared one (``get_engine()``)."""
+    """``value`` calls a library's engine or pool constructor itself (``create_engine(url)``) or
+    constructs a class that builds its own (``Exporter(url)``), not a project function that may
+    hand out a shared one (``get_engine()``)."""
     return isinstance(value, ast.Call) and resource.kind in (Kind.ENGINE, Kind.POOL) \
-        and constructed_by(ctx.qualified_name(value.func), value) is not None
+        and (resource.owned_by_class or constructed_by(ctx.qualified_name(value.func), value) is not None)
 
 
 def _class_name(ctx: PythonContext) -> str | None:

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import TYPE_CHECKING
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import SECRET_RANGE, Fixability, Language, Range, Severity, Zone
 from isolint.core.rule import Rule
 from isolint.fixers.env_lookup import env_lookup_fix
@@ -22,7 +22,7 @@ MIN_SECRET_LENGTH = 8
 STRING_TOKENS = (b'"', b"'")
 
 
-_STRING_START_RE = re.compile(r"^[rRbBuUfF]{0,2}(\"\"\"|\'\'\'|\"|\')")
+_STRING_START_RE = lazy_compile(r"^[rRbBuUfF]{0,2}(\"\"\"|\'\'\'|\"|\')")
 
 
 def _content_range(node: ast.Constant, ctx: "PythonContext") -> Range:

@@ -8,16 +8,17 @@ Also decides whether replacing the literal with an environment lookup is a sensi
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from isolint.core.lazy_regex import lazy_compile
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
 
 #: ``<receiver>.<name>(ENV_NAME, default)`` reads an environment variable with a default
 ENV_LOOKUP_FUNCTIONS = frozenset({"getenv", "get", "setdefault", "config", "str", "env", "get_env", "getenvb"})
-ENV_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+ENV_NAME_RE = lazy_compile(r"^[A-Z][A-Z0-9_]*$")
 #: field constructors whose ``default=`` (or first argument) is the default of the field being assigned
 FIELD_FUNCTIONS = frozenset({"Field", "field", "attrib", "attr.ib", "SecretStr"})
 #: calls whose positional argument is a signing or encryption key → the name it stands for
@@ -30,7 +31,7 @@ SECRET_SINKS: dict[str, tuple[int, str]] = {
     "itsdangerous.TimestampSigner": (0, "secret_key"), "itsdangerous.Signer": (0, "secret_key"),
     "itsdangerous.Serializer": (0, "secret_key"),
 }
-GETTER_RE = re.compile(r"^_*(?:get|load|read|fetch|default)_(?P<name>\w+)$")
+GETTER_RE = lazy_compile(r"^_*(?:get|load|read|fetch|default)_(?P<name>\w+)$")
 _SINK_KEYWORDS = frozenset({"key", "secret", "secret_key", "signing_key"})
 #: a literal inside these is still the value bound above them (an element of a list is not)
 _PASS_THROUGH = (ast.IfExp, ast.JoinedStr, ast.FormattedValue)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Applicability, Fixability, Language, Range, Severity, Zone
 from isolint.core.rule import Rule
 from isolint.core.source import is_shell_name
@@ -115,14 +116,14 @@ class RealValueInEnvTemplate(Rule):
 
 
 #: the database, broker, cache and storage containers a template's stack starts, by their URL scheme
-SERVICE_URL_RE = re.compile(r"^(postgres(ql)?|mysql|mariadb|mongodb|redis|rediss|amqp|amqps)(\+[\w-]+)?://"
+SERVICE_URL_RE = lazy_compile(r"^(postgres(ql)?|mysql|mariadb|mongodb|redis|rediss|amqp|amqps)(\+[\w-]+)?://"
                             r"(?P<user>[^:/@\s]*):", re.IGNORECASE)
 #: a key naming a container a local stack starts: a database, broker, cache or object storage
-SERVICE_KEY_RE = re.compile(r"(^|_)(DB|DATABASE|PG|POSTGRES(QL)?|MYSQL|MARIADB|MONGO(DB)?|REDIS|RABBIT(MQ)?|AMQP|"
+SERVICE_KEY_RE = lazy_compile(r"(^|_)(DB|DATABASE|PG|POSTGRES(QL)?|MYSQL|MARIADB|MONGO(DB)?|REDIS|RABBIT(MQ)?|AMQP|"
                             r"BROKER|CACHE|MINIO|S3|CLICKHOUSE|ELASTIC(SEARCH)?|KAFKA|NEO4J|INFLUX(DB)?|MEMCACHED?)(_|$)",
                             re.IGNORECASE)
 #: a value that can be a user, database or project name (``app``, ``polar_read``, ``plane``)
-_PLAIN_WORD_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
+_PLAIN_WORD_RE = lazy_compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
 
 
 def _names_a_deployed_environment(file_name: str) -> bool:

@@ -25,6 +25,8 @@ import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from isolint.core.lazy_regex import lazy_compile
+
 if TYPE_CHECKING:
     from isolint.core.source import SourceFile
 
@@ -99,7 +101,7 @@ def _import_of(names: frozenset[str]) -> re.Pattern[bytes]:
     # words are taken whole: a name is tried only where a word starts
     statement = (b"|" + _GAP + rb"(?:\w+(?!\w)|[.,]|" + _GAP + rb")*?(?<![\w.])" + _alternatives(names) + rb"(?!\w)"
                  if names else b"")
-    return re.compile(rb"import(?:(?P<dynamic>_module|__)" + statement + b")", re.DOTALL)
+    return lazy_compile(rb"import(?:(?P<dynamic>_module|__)" + statement + b")", re.DOTALL)
 
 
 @lru_cache(maxsize=256)
@@ -108,7 +110,7 @@ def _from_statement_of(names: frozenset[str], dots: int) -> re.Pattern[bytes]:
     (which may be spaced: ``from . . x``)."""
     relative = rb"\." + (rb"(?:" + _GAP + rb"*\.)") * (dots - 1)
     absolute = _GAP + rb"+" + _alternatives(names) + rb"(?!\w)|" if names else b""
-    return re.compile(rb"from(?:" + absolute + _GAP + rb"*" + relative + rb")", re.DOTALL)
+    return lazy_compile(rb"from(?:" + absolute + _GAP + rb"*" + relative + rb")", re.DOTALL)
 
 
 def _literal_of(names: frozenset[str]) -> re.Pattern[bytes]:
@@ -124,4 +126,4 @@ def _literal_of(names: frozenset[str]) -> re.Pattern[bytes]:
     # an escape that can spell a name's first character, or a backslash continuation
     escape = rb"|\\[xuUN0-7\r\n]"
     # leading dots: a relative literal with more dots than its package has parts is absolute
-    return re.compile(rb"['\"]\.*(?:" + _alternatives(names) + rb"(?!\w)" + cut + escape + rb")")
+    return lazy_compile(rb"['\"]\.*(?:" + _alternatives(names) + rb"(?!\w)" + cut + escape + rb")")

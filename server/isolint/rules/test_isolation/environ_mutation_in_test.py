@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import TYPE_CHECKING, Any
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Applicability, Edit, Fix, Fixability, Language, Position, Range, Severity
 from isolint.core.rule import TEST_ZONES, Indexer, Rule
 from isolint.core.test_tiers import BETWEEN_TOKENS, IDENTIFIER_END, identifier_bytes
@@ -26,11 +26,11 @@ MONKEYPATCH_ENV_METHODS = frozenset({"setenv", "delenv"})
 #: ``patch.dict(os.environ, …)``, writes to ``os.environ``)
 ENVIRON_PATCHES = "environ_patches"
 #: ``setenv``/``delenv`` of ``monkeypatch`` or of a ``MonkeyPatch``, ``patch.dict`` of the environment
-ENVIRON_PATCH = re.compile(rb"\.(?:setenv|delenv)" + IDENTIFIER_END + rb"|patch\.dict" + BETWEEN_TOKENS
+ENVIRON_PATCH = lazy_compile(rb"\.(?:setenv|delenv)" + IDENTIFIER_END + rb"|patch\.dict" + BETWEEN_TOKENS
                            + rb"\(" + BETWEEN_TOKENS + rb"(?:os" + BETWEEN_TOKENS + rb"\." + BETWEEN_TOKENS
                            + rb")?environ" + IDENTIFIER_END + rb"|[\"']os\.environ[\"']")
 #: file names pytest collects (its default ``python_files``) and ``conftest.py``
-COLLECTED_FILE = re.compile(r"^(test_.*|.*_test|conftest)\.py$")
+COLLECTED_FILE = lazy_compile(r"^(test_.*|.*_test|conftest)\.py$")
 SETUP_METHODS = frozenset({"setUp", "asyncSetUp", "setUpClass", "setUpModule", "setup_method", "setup_class",
                            "setup", "setUpTestData"})
 TEARDOWN_METHODS = frozenset({"tearDown", "asyncTearDown", "tearDownClass", "tearDownModule", "teardown_method",
@@ -44,7 +44,7 @@ KEYED_METHODS = frozenset({"pop", "setdefault", "__setitem__", "__delitem__"})
 #: reported change needs — ``[`` (item assignment, ``del``, ``+=``), ``=`` (rebinding) or a
 #: mutating method — or renamed by an import (``environ as env``: then anything may follow the
 #: new name). Reads (``.get``, ``in``, ``copy()``) match none of these.
-ENVIRON_CHANGE = re.compile(
+ENVIRON_CHANGE = lazy_compile(
     rb"environ" + BETWEEN_TOKENS + rb"(?:\[|=(?!=)|\." + BETWEEN_TOKENS
     + rb"(?:" + b"|".join(sorted(m.encode() for m in MUTATING_METHODS)) + rb")" + IDENTIFIER_END
     + rb"|as" + IDENTIFIER_END + rb")"

@@ -6,7 +6,6 @@ Shared by the ISO5xx rules and the test-tier indexer so they agree on both quest
 from __future__ import annotations
 
 import ast
-import re
 from typing import TYPE_CHECKING, Iterable
 
 from isolint.core.lazy_regex import lazy_compile
@@ -57,7 +56,7 @@ DETERMINISM_TARGETS = frozenset({
 #: observability side channels — tracing, logging, metrics, product analytics, error tracking:
 #: what a suite silences or captures so that it can look at the real service's spans and events
 #: without shipping them (``patch("app.checkout.posthog")``, ``patch("client._get_tracer", …)``)
-OBSERVABILITY_TARGET = re.compile(
+OBSERVABILITY_TARGET = lazy_compile(
     r"(^|_)(tracer|tracers|tracing|tracer_provider|logger|logging|meter|metrics|telemetry|analytics|posthog|"
     r"segment|mixpanel|amplitude|sentry|sentry_sdk|capture_exception|statsd|datadog|track_event)(_|$)"
 )
@@ -144,7 +143,7 @@ def _is_fixture(func: ast.AST, base: str, parameters: set[str]) -> bool:
 
 
 #: names of stand-ins a test writes by hand for ``monkeypatch.setattr``
-STAND_IN_NAME = re.compile(r"^_*(fake|mock|stub|dummy)|^_*(Fake|Mock|Stub|Dummy)|(_fake|_mock|_stub|Fake|Mock|Stub)$")
+STAND_IN_NAME = lazy_compile(r"^_*(fake|mock|stub|dummy)|^_*(Fake|Mock|Stub|Dummy)|(_fake|_mock|_stub|Fake|Mock|Stub)$")
 
 
 def _sets_a_stand_in(call: ast.Call) -> bool:
@@ -272,7 +271,7 @@ _MOCK_MODULE_BYTES = tuple(name.encode() for name in _MOCK_MODULES)
 #: but ``create_autospec`` ends in ``Mock``) and pytest's ``monkeypatch``; an unbound ``patch``
 #: comes from a star import
 _MOCK_NAME_BYTES = (b"Mock", b"autospec", b"monkeypatch")
-_STAR_IMPORT = re.compile(rb"import" + BETWEEN_TOKENS + rb"\*")
+_STAR_IMPORT = lazy_compile(rb"import" + BETWEEN_TOKENS + rb"\*")
 
 
 def may_hold_integration_tests(source: "SourceFile") -> bool:

@@ -4,6 +4,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any, Callable
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Severity
 from isolint.core.rule import TEST_ZONES, Rule
 from isolint.rules.test_isolation.knowledge import (
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 RECORDER_KINDS = frozenset({"Mock", "MagicMock", "AsyncMock"})
 #: names of callbacks, signal receivers and hooks: a mock there records calls into the real
 #: service, it does not replace the service (``on_ack=Mock()``, ``signal_was_called = Mock()``)
-CALLBACK_NAME_RE = re.compile(
+CALLBACK_NAME_RE = lazy_compile(
     r"^on_|callback|(^|_)cb$|^cb_|(^|_)(hook|listener|receiver|handler)s?$|_called$|^called_|(^|_)spy(_|$)"
 )
 
@@ -117,7 +118,7 @@ OUTBOUND_WORDS = frozenset({"email", "emails", "mail", "mailer", "smtp", "sms", 
 THIRD_PARTY_BRANDS = ("openai", "anthropic", "litellm", "openrouter", "gemini", "mistralai", "ollama", "huggingface",
                       "github", "gitlab", "bitbucket")
 THIRD_PARTY_WORDS = frozenset({"provider", "providers"})
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_CAMEL = lazy_compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
 def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> bool:
@@ -164,7 +165,7 @@ PATCHES = frozenset({"patch", "patch.object", "mocker.patch", "mocker.patch.obje
 #: keywords that give a patch its replacement or the value its mock returns
 REPLACEMENT_KEYWORDS = ("new", "return_value")
 #: a parameter named as a test double (``mock_redis``, ``fake_client``): a fake, not a real resource
-DOUBLE_NAME = re.compile(r"(^|_)(mock|mocked|fake|stub|dummy)(_|$)|Mock$", re.IGNORECASE)
+DOUBLE_NAME = lazy_compile(r"(^|_)(mock|mocked|fake|stub|dummy)(_|$)|Mock$", re.IGNORECASE)
 
 
 def _patch_target(call: ast.Call, kind: str, ctx: "PythonContext") -> str | None:

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Language, Severity
 from isolint.core.modules import ImportMap
 from isolint.core.rule import TEST_ZONES, Indexer, Rule
@@ -21,18 +22,18 @@ CACHE_RESETS = "cache_resets"
 #: parameters under ``functools.lru_cache``/``cache``, each returning one process-wide object
 CACHED_GETTERS = "cached_getters"
 #: admission of the cached-getter indexer: a ``@lru_cache``/``@cache`` decorator
-CACHE_DECORATOR = re.compile(rb"@\s*(?:functools\s*\.\s*)?(?:lru_cache|cache)\b")
+CACHE_DECORATOR = lazy_compile(rb"@\s*(?:functools\s*\.\s*)?(?:lru_cache|cache)\b")
 #: the name of an application's settings object or module: ``settings``, ``app_settings``,
 #: ``config``, ``CONFIG``, ``conf`` (a class such as ``AppConfig`` is not an instance)
-SETTINGS_NAME = re.compile(r"(^|_)(settings|config|conf|cfg)(_|$)", re.IGNORECASE)
+SETTINGS_NAME = lazy_compile(r"(^|_)(settings|config|conf|cfg)(_|$)", re.IGNORECASE)
 #: admission: a settings-like name, and an assignment to an attribute (``x.y = …``,
 #: ``x.y += …``, ``x.y: int = …``)
-SETTINGS_WORD = re.compile(rb"(?i:settings|conf|cfg)")
+SETTINGS_WORD = lazy_compile(rb"(?i:settings|conf|cfg)")
 #: ``x.y = …``, ``x.y += …``, ``x.y: int = …``
-ATTRIBUTE_ASSIGNMENT = re.compile(rb"[A-Za-z0-9_)\]]\.[A-Za-z_][A-Za-z0-9_]*\s*(?::[^\n=]*)?(?:[-+*/%&|^@]|//|>>|<<|\*\*)?=(?!=)")
+ATTRIBUTE_ASSIGNMENT = lazy_compile(rb"[A-Za-z0-9_)\]]\.[A-Za-z_][A-Za-z0-9_]*\s*(?::[^\n=]*)?(?:[-+*/%&|^@]|//|>>|<<|\*\*)?=(?!=)")
 #: a module path of test support (``backend.tests.common.config``): its objects belong to the
 #: suite, which may share them between its tests on purpose
-TEST_SUPPORT_PART = re.compile(r"^(tests?|testing|conftest|test_.*|.*_tests?)$")
+TEST_SUPPORT_PART = lazy_compile(r"^(tests?|testing|conftest|test_.*|.*_tests?)$")
 SETUP_METHODS = frozenset({"setUp", "asyncSetUp", "setup_method", "setup", "setUpClass", "setup_class"})
 TEARDOWN_METHODS = frozenset({"tearDown", "asyncTearDown", "teardown_method", "teardown", "tearDownClass",
                               "teardown_class"})
@@ -151,7 +152,7 @@ class SharedSettingsLeftChanged(Rule):
         if not problems:
             return
         first, *others = sorted(problems, key=lambda p: (p[0].lineno, p[0].col_offset))
-        node, how, key = first
+        node, how, _ = first
         happy = _happy_path_resets(function, {k for _, _, k in problems}, node.lineno)
         related = [(n, f"also here: {h}") for n, h, _ in others]
         related += [(stmt, "the reset runs only when every statement before it passed") for stmt in happy]
@@ -419,7 +420,7 @@ def _restores_saved(statement: ast.stmt, target: ast.Attribute, function: _Funct
 
 
 #: a call that puts settings back: ``restore_settings(snapshot)``, ``reset_config()``
-RESTORING_CALL = re.compile(r"restore|reset", re.IGNORECASE)
+RESTORING_CALL = lazy_compile(r"restore|reset", re.IGNORECASE)
 
 
 def _restored_right_away(statement: ast.stmt, function: _Function) -> bool:
