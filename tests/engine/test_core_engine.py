@@ -134,3 +134,26 @@ def test_a_content_test_asked_by_several_rules_runs_once_per_text(tmp_path) -> N
 
     fixed = dataclasses.replace(source, text="ws = None\n")  # what `--fix` does between rounds
     assert fixed.memo(websocket_key, expensive) is False and len(calls) == 3
+
+
+def test_the_rules_a_file_gets_follow_its_zone_when_content_moves_it() -> None:
+    from isolint.engine.selection import rules_for
+
+    source = SourceFile.from_text(Path("/p/tests/test_orders.py"), "x = 1\n", Settings(root=Path("/p")))
+    assert source.zone is Zone.TEST
+    as_unit_test = rules_for(source)
+    source.zone = Zone.INTEGRATION_TEST  # a module-level pytestmark moves it (checker's refine_zone)
+    as_integration_test = rules_for(source)
+    source.zone = Zone.TEST
+    assert as_integration_test != as_unit_test
+    assert rules_for(source) == as_unit_test
+    assert all(Zone.INTEGRATION_TEST in rule.zones for rule in as_integration_test if not rule.has_custom_reach())
+
+
+@pytest.mark.parametrize("text", ["", "a", "a\n", "\n\n", "a\nbc\n\nd", "a\r\nb\rc\nd\r\n", "é\n€\n"])
+def test_line_offsets_start_each_line_as_lines_splits_them(text: str) -> None:
+    source = SourceFile.from_text(Path("/p/app/m.py"), text, Settings(root=Path("/p")))
+    assert len(source.line_offsets) == len(source.lines)
+    for offset, line in zip(source.line_offsets, source.lines):
+        assert text[offset:offset + len(line)] == line
+    assert source.line_offsets[0] == 0 and all(text[o - 1] in "\r\n" for o in source.line_offsets[1:])

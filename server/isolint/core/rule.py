@@ -108,6 +108,14 @@ class Rule:
         return True
 
     @classmethod
+    def admits_given_facts(cls, source: SourceFile, project: Project) -> bool:
+        """Asked, before the parse, only where ``project`` already holds every file's facts as
+        the rule will read them, this file's included (the CLI's check phase): False when those
+        facts alone show that the rule reports nothing in ``source`` — then the file is not
+        parsed for it. A rule that reports only what the facts hold (ISO4xx) decides exactly."""
+        return True
+
+    @classmethod
     def has_custom_reach(cls) -> bool:
         """Whether ``applies_to`` is the rule's own (its files are not just its ``zones``)."""
         return cls.applies_to.__func__ is not Rule.applies_to.__func__  # type: ignore[attr-defined]

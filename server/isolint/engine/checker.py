@@ -9,13 +9,14 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from isolint.core.config import Settings
 from isolint.core.files import FileRefused, read_regular
-from isolint.core.model import Finding, Range
+from isolint.core.model import Finding, Range, Zone
 from isolint.core.rule import Rule
 from isolint.core.suppression import Suppressions
+from isolint.core.test_tiers import may_be_marked_integration
 from isolint.engine.checkpoints import checkpoint
 from isolint.engine.selection import prefilter, rules_for, token_scan
 from isolint.core.source import MAX_FILE_BYTES, SourceFile, UnreadableSource, decode_source, language_of
@@ -100,25 +101,32 @@ def _collector_paused() -> Iterator[None]:
 
 
 def check_source(source: SourceFile, project: Any = None, update_project: bool = True,
-                 known_facts: dict[str, Any] | None = None, parsed: Any = None) -> CheckResult:
+                 known_facts: dict[str, Any] | None = None, parsed: Any = None, parses: bool = False) -> CheckResult:
     """All findings for one file. ``project`` (a ProjectIndex) feeds cross-file rules; when
     ``update_project`` the file's facts are written into it first. ``known_facts``: the file's
     facts were already extracted (the CLI's index phase) — reuse them instead of re-extracting.
     ``parsed``: the file's Python tree from an earlier parse of the same text (the CLI keeps the
-    index phase's tree), used instead of parsing again."""
+    index phase's tree), used instead of parsing again. ``parses``: an earlier parse of the same
+    text succeeded. Without ``update_project``, ``known_facts`` are the facts the project already
+    holds for the file (the CLI's check phase); for a text known to parse whose zone its content
+    cannot move, the rules' ``admits_given_facts`` are then asked before the parse (a file they
+    rule out entirely would not be parsed, and so could not have been reported as unparseable
+    nor moved to another zone)."""
     with _collector_paused():
         try:
-            return _check_source(source, project, update_project, known_facts, parsed)
+            return _check_source(source, project, update_project, known_facts, parsed, parses or parsed is not None)
         finally:
             source.scratch.end_check()  # a shared parse model, per-node memos: not kept with the result
 
 
 def _check_source(source: SourceFile, project: Any, update_project: bool,
-                  known_facts: dict[str, Any] | None, parsed: Any = None) -> CheckResult:
+                  known_facts: dict[str, Any] | None, parsed: Any, parses: bool) -> CheckResult:
     result = CheckResult(source)
     candidate_rules = rules_for(source)
     scan = token_scan(source)
-    rules = prefilter([r for r in candidate_rules if r not in META_RULES], scan, source, project)
+    facts_final = (project is not None and known_facts is not None and not update_project and parses
+                   and not (source.zone is Zone.TEST and may_be_marked_integration(source)))
+    rules = _admitted(candidate_rules, scan, source, project, facts_final)
     if known_facts is not None:
         result.facts = known_facts
         indexers = []
@@ -137,7 +145,7 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
         return result
     checkpoint()
     if runner.refine_zone is not None and runner.refine_zone(source, tree):
-        rules = prefilter([r for r in rules_for(source) if r not in META_RULES], scan, source, project)
+        rules = _admitted(rules_for(source), scan, source, project, facts_final)
     if indexers:
         result.facts = _extract_facts(indexers, source, tree)
     if project is not None and update_project:
@@ -148,6 +156,16 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
     findings, result.crashed_rules = runner.run(source, tree, [rule() for rule in rules], project)
     result.findings = _finalize(findings, runner.suppressions(source, tree), source, candidate_rules)
     return result
+
+
+def _admitted(candidates: Iterable[type[Rule]], scan: Any, source: SourceFile, project: Any,
+              facts_final: bool) -> list[type[Rule]]:
+    """The rules the prefilter lets run on ``source`` (and, where the project holds the final
+    facts, that the facts do not rule out)."""
+    rules = prefilter([r for r in candidates if r not in META_RULES], scan, source, project)
+    if facts_final:
+        rules = [rule for rule in rules if not rule.uses_facts or rule.admits_given_facts(source, project)]
+    return rules
 
 
 def _extract_facts(indexers, source: SourceFile, tree) -> dict[str, Any]:
@@ -165,7 +183,7 @@ def _extract_facts(indexers, source: SourceFile, tree) -> dict[str, Any]:
 
 
 def _finalize(findings: list[Finding], suppressions: Suppressions, source: SourceFile,
-              enabled: list[type[Rule]]) -> list[Finding]:
+              enabled: tuple[type[Rule], ...]) -> list[Finding]:
     """Suppress, report unused ignore comments (ISO003), dedupe, apply severities, sort."""
     settings = source.settings
     kept = []
@@ -206,17 +224,26 @@ def parse_for_indexing(source: SourceFile) -> Any:
 
 def index_source(source: SourceFile, project: Any, keep: list | None = None) -> set[str]:
     """Update ``project`` with this file's facts without running rules; returns changed kinds.
-    ``keep`` receives the Python tree, for a caller that checks the same text later."""
+    ``keep`` receives the tree when the text parsed, for a caller that checks the same text
+    later (``LanguageRunner.keeps_tree``: only a Python tree can be handed back to a check)."""
+    facts = extract_facts(source, project, keep)
+    return set() if facts is None else project.update(source.rel_path, facts)
+
+
+def extract_facts(source: SourceFile, project: Any, keep: list | None = None) -> dict[str, Any] | None:
+    """This file's facts by kind, as ``project``'s indexers extract them (``{}`` when none wants
+    the file), without running rules or writing them anywhere; None when the file does not
+    parse (its last good facts stay). ``keep``: as for ``index_source``."""
     indexers = project.indexers_for(source)
     if not indexers:
-        return project.remove(source.rel_path)
+        return {}
     with _collector_paused():
         tree = parse_for_indexing(source)
         if tree is None:
-            return set()  # keep the last good facts of a file that does not parse
-        if keep is not None and runner_for(source.language).keeps_tree:
+            return None
+        if keep is not None:
             keep.append(tree)
         try:
-            return project.update(source.rel_path, _extract_facts(indexers, source, tree))
+            return _extract_facts(indexers, source, tree)
         finally:
             source.scratch.end_check()

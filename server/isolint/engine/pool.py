@@ -23,6 +23,7 @@ from isolint.core.source import SourceFile
 from isolint.engine.cache import fact_kinds_read
 from isolint.engine.checker import CheckResult, check_source, index_source
 from isolint.engine.project import ProjectIndex
+from isolint.engine.runners import runner_for
 from isolint.engine.selection import token_scan
 
 #: below this many files to parse, worker processes cost more than they save
@@ -199,6 +200,8 @@ class TreeKeeper:
         self.projects = projects
         self.budget = budget
         self.trees: dict[int, Any] = {}
+        #: files whose text the index phase parsed (kept tree or not)
+        self.parses: set[int] = set()
         self.frozen = False
         #: thaw the heap after the trees are let go only when nothing else froze it (the
         #: command line does); asked once: the count walks the whole frozen generation
@@ -223,9 +226,11 @@ class TreeKeeper:
         if not project.indexers_for(source, scan):
             return kinds, None
         cost = len(source.raw) * TREE_BYTES_PER_SOURCE_BYTE
-        keep: list | None = [] if cost <= self.budget else None
+        keep: list = []
         index_source(source, project, keep)  # in a forked worker this updates the worker's own copy
         if keep:
+            self.parses.add(index)
+        if keep and cost <= self.budget and runner_for(source.language).keeps_tree:
             self.trees[index] = keep[0]
             self.budget -= cost
             # A kept tree is a million long-lived objects that hold no cycle: left to the
@@ -237,6 +242,7 @@ class TreeKeeper:
 
     def release(self) -> None:
         self.trees.clear()
+        self.parses.clear()
         if self.frozen and self.thaw:
             gc.unfreeze()
         self.frozen = False
@@ -244,7 +250,7 @@ class TreeKeeper:
     def phase2(self, index: int, known: Any) -> Outcome:
         source = self.sources[index]
         result = check_source(source, self.projects[source.settings.root], update_project=False,
-                              known_facts=known, parsed=self.trees.pop(index, None))
+                              known_facts=known, parsed=self.trees.pop(index, None), parses=index in self.parses)
         return Outcome.of(result, source)
 
 

@@ -53,10 +53,18 @@ def file_ignores(settings: Settings, rel_path: str) -> tuple[str, ...]:
     )
 
 
-def rules_for(source: SourceFile) -> list[type[Rule]]:
-    """Rules that apply to this file before looking at its content."""
+def rules_for(source: SourceFile) -> tuple[type[Rule], ...]:
+    """Rules that apply to this file before looking at its content: decided once per zone the
+    file is in (each phase of a run and the cache ask again; nothing else they read changes)."""
+    return source.memo(_RULES_FOR, _applicable_rules, source.zone)
+
+
+_RULES_FOR: Key[tuple[type[Rule], ...]] = Key("engine.rules-for", Lifetime.TEXT)
+
+
+def _applicable_rules(source: SourceFile) -> tuple[type[Rule], ...]:
     ignores = file_ignores(source.settings, source.rel_path)
-    return [rule for rule in enabled_rules(source.settings) if _exclusion(rule, source, ignores) is None]
+    return tuple(rule for rule in enabled_rules(source.settings) if _exclusion(rule, source, ignores) is None)
 
 
 def _exclusion(rule: type[Rule], source: SourceFile, ignores: tuple[str, ...]) -> str | None:

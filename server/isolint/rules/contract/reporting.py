@@ -55,6 +55,11 @@ class ContractRule(Rule):
             indexer, may_hold_messages = PythonMessageIndexer, python_file_may_hold_messages
         return may_hold_messages(source) and any(token in source.raw for token in indexer.tokens)
 
+    @classmethod
+    def admits_given_facts(cls, source, project) -> bool:
+        """The rule reports exactly the catalogue's mismatches of its kind anchored in the file."""
+        return any(mismatch.kind == cls.kind for mismatch in catalogue_of(project).mismatches_in(source.rel_path))
+
     def end_file(self, ctx: "RuleContext") -> None:  # Python files
         self.check(ctx)
 

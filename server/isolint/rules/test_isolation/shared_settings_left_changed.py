@@ -152,7 +152,7 @@ class SharedSettingsLeftChanged(Rule):
         if not problems:
             return
         first, *others = sorted(problems, key=lambda p: (p[0].lineno, p[0].col_offset))
-        node, how, key = first
+        node, how, _ = first
         happy = _happy_path_resets(function, {k for _, _, k in problems}, node.lineno)
         related = [(n, f"also here: {h}") for n, h, _ in others]
         related += [(stmt, "the reset runs only when every statement before it passed") for stmt in happy]
