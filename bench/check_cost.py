@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import pstats
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -135,23 +137,59 @@ class PhaseTimer:
         checker.prefilter, checker._extract_facts, checker.runner_for = self._saved
 
 
-def replay_file(projects: dict[Path, ProjectIndex], path: Path, edits: int) -> tuple[float, float, int, float]:
-    """(median, p95 CPU ms per keystroke, findings of the opened file, CPU ms of the first check)
-    of typing ``lsp_latency.keystrokes`` into the real file at ``path``, one check per keystroke."""
+@dataclass
+class Replay:
+    """CPU per keystroke of typing into one real file: each keystroke's text checked as the
+    server's ``analyse`` checks it, then its findings converted to diagnostics as the server
+    publishes them."""
+
+    median: float
+    p95: float
+    findings: int
+    open_ms: float
+    #: median CPU of the keystrokes whose text parses, and of those whose text does not (``os.``)
+    parsing_median: float
+    unparseable_median: float | None
+    unparseable: int
+    #: CPU per keystroke of converting its findings to the published JSON
+    conversion_ms: float
+
+
+def replay_file(projects: dict[Path, ProjectIndex], path: Path, edits: int) -> Replay:
+    """Typing ``lsp_latency.keystrokes`` into the real file at ``path``, one check per keystroke."""
+    from isolint.lsp.convert import PositionCodec, diagnostic_json, split_lines
+
     project = max((p for root, p in projects.items() if path.is_relative_to(root)), key=lambda p: len(p.settings.root.parts))
     text = path.read_text(encoding="utf-8")
     service = project.services.service_of(path.relative_to(project.settings.root).as_posix())
     start = time.process_time()
     opened = check_source(SourceFile.from_text(path, text, project.settings, service=service), project)
     open_ms = (time.process_time() - start) * 1000
-    costs = []
-    for edit in keystrokes(text, edits, seed=1):
+    codec, uri = PositionCodec("utf-16"), path.as_uri()
+    costs, parsing, unparseable, conversion = [], [], [], 0.0
+    for version, edit in enumerate(keystrokes(text, edits, seed=1), start=2):
         text = apply_edit(text, edit)
         start = time.process_time()
-        check_source(SourceFile.from_text(path, text, project.settings, service=service), project)
-        costs.append((time.process_time() - start) * 1000)
-    costs.sort()
-    return costs[len(costs) // 2], costs[min(len(costs) - 1, int(len(costs) * 0.95))], len(opened.findings), open_ms
+        result = check_source(SourceFile.from_text(path, text, project.settings, service=service), project)
+        checked = time.process_time()
+        lines = split_lines(text)
+        json.dumps({"uri": uri, "version": version,
+                    "diagnostics": [diagnostic_json(f, lines, codec, uri, version) for f in result.findings]})
+        conversion += time.process_time() - checked
+        cost = (checked - start) * 1000
+        costs.append(cost)
+        (parsing if result.parse_error is None else unparseable).append(cost)
+    return Replay(_median(costs), _quantile(costs, 0.95), len(opened.findings), open_ms, _median(parsing),
+                  _median(unparseable) if unparseable else None, len(unparseable), conversion * 1000 / len(costs))
+
+
+def _median(values: list[float]) -> float:
+    return _quantile(values, 0.5)
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
 def run_corpus(args: argparse.Namespace) -> int:
@@ -170,13 +208,16 @@ def run_corpus(args: argparse.Namespace) -> int:
             profiler.enable()
         if args.phases:
             with PhaseTimer() as phases:
-                median, p95, findings, open_ms = replay_file(projects, root / rel, args.edits)
+                replay = replay_file(projects, root / rel, args.edits)
         else:
-            median, p95, findings, open_ms = replay_file(projects, root / rel, args.edits)
+            replay = replay_file(projects, root / rel, args.edits)
         if profiler:
             profiler.disable()
-        print(f"| `{rel}` | {lines:,} | {findings} | {open_ms:.1f} ms | {median:.1f} / {p95:.1f} ms "
+        print(f"| `{rel}` | {lines:,} | {replay.findings} | {replay.open_ms:.1f} ms | {replay.median:.1f} / {replay.p95:.1f} ms "
               f"| {os.getloadavg()[0]:.1f} |", flush=True)
+        print(f"  text parses: median {replay.parsing_median:.1f} ms; does not ({replay.unparseable} keystrokes): "
+              + (f"median {replay.unparseable_median:.1f} ms" if replay.unparseable_median is not None else "—")
+              + f"; conversion to diagnostics {replay.conversion_ms:.2f} ms per keystroke")
         if args.phases:  # the opened file's first check included: one more than the keystrokes
             checks = len(keystrokes((root / rel).read_text(encoding="utf-8"), args.edits, seed=1)) + 1
             print("  " + ", ".join(f"{name} {cpu * 1000 / checks:.1f} ms"

@@ -358,8 +358,16 @@ class StdioClient:
         return total_kb / 1024
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        """CPU of the server's process tree: its own, its live children's (the process that
+        indexes the workspace) and that of the children it has reaped."""
+        total = 0
+        for pid in [self.process.pid, *_children(self.process.pid)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # a child gone meanwhile: its time is in its parent's cutime + cstime
+            total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+        return total / os.sysconf("SC_CLK_TCK")
 
     def wait_until_idle(self, quiet: float = 1.5, timeout: float = 1800.0) -> float:
         """Block until the server has used (almost) no CPU for ``quiet`` seconds: its

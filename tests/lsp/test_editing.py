@@ -9,6 +9,7 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcRequestCancelled
 
+from isolint.api import lint_source
 from tests.lsp.conftest import TEST_MODULE
 from tests.lsp.support import profile, start_session
 
@@ -57,6 +58,28 @@ async def test_syntax_errors_mid_typing_keep_the_last_findings_in_place(client, 
     assert session.texts[uri].splitlines()[2:4] == ["def helper():", "    pass"]
     after = (await session.published(uri, version)).diagnostics
     assert [d.code for d in after] == ["ISO502"] and after[0].data["finding"].get("fix")
+
+
+@pytest.mark.parametrize("header", ["def first(items):", "def first[T](items: list[T]) -> T:"],
+                         ids=["older syntax", "newer syntax"])
+async def test_a_line_typed_without_waiting_ends_with_what_a_check_reports(client, workspace, header):
+    """A line typed one character at a time without waiting for diagnostics: most texts of the
+    burst do not parse (``os.``) and are no newer syntax either; the last publish is of the last
+    version, with exactly a fresh check's findings — newer syntax read through its rewrite."""
+    path = workspace / "services/api/app/generic.py"
+    text = f"import os\n\n\n{header}\n    return items[0]\n\n"
+    session = await start_session(client, workspace, profile("neovim-0.7"))  # push diagnostics
+    uri = session.open(path, text)
+    assert not (await session.published(uri, 1)).diagnostics
+    line, typed = text.count("\n"), 'API_URL = os.getenv("API_URL", "http://localhost:8000")'
+    versions = [session.change(uri, (line, column), (line, column), char) for column, char in enumerate(typed)]
+    last = await session.published(uri, versions[-1])
+    fresh = lint_source(session.texts[uri], path)
+    assert fresh.parse_error is None and fresh.findings, "the text is read and the default reported"
+    assert sorted((d.code, d.range.start.line, d.range.start.character) for d in last.diagnostics) == sorted(
+        (f.code, f.range.start.line, f.range.start.column) for f in fresh.findings)
+    published = [p.version for p in session.recorded.published[uri]]
+    assert published == sorted(published) and published[-1] == versions[-1], "never an older version last"
 
 
 async def test_a_change_in_one_file_rechecks_the_files_that_read_its_facts(client, workspace):

@@ -9,6 +9,7 @@ line), never on a fixed sleep.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -193,6 +194,39 @@ def test_shutdown_interrupts_the_indexing_of_a_large_workspace(root, tmp_path):
         assert "Traceback" not in log, log[-4000:]
     finally:
         client.kill()
+
+
+def test_the_workspace_is_indexed_by_a_process_of_lower_priority_that_leaves_with_the_server(root, tmp_path):
+    """Indexing parses every file of the workspace; in a process of its own, at a lower
+    priority, it never holds the interpreter lock a keystroke's analysis needs, and it is
+    gone as soon as the server is."""
+    module = "".join(f"def handler_{n}(event):\n    return event.get('key_{n}')\n\n" for n in range(40))
+    for package in range(30):
+        folder = root / f"services/api/app/pkg{package}"
+        folder.mkdir()
+        for name in range(50):
+            (folder / f"mod{name}.py").write_text(module)
+    client = JsonRpcClient(SERVER, cwd=root, stderr_path=tmp_path / "server.log")
+    try:
+        initialize(client, root)
+        found = client.wait_for(lambda: re.search(r"indexing in process (\d+)", client.stderr_text()), BUDGET,
+                                "the indexing process")
+        indexer = int(found.group(1))
+        server_niceness = _niceness(client.process.pid)
+        client.wait_for(lambda: _niceness(indexer) > server_niceness, BUDGET, "the indexing process to yield the CPU")
+        assert client.request("shutdown", None, BUDGET) is None
+        client.notify("exit")
+        assert exit_code(client) == 0
+        client.wait_for(lambda: not Path(f"/proc/{indexer}").exists(), BUDGET, "the indexing process to be gone")
+        assert "Traceback" not in client.stderr_text()
+    finally:
+        client.kill()
+
+
+def _niceness(pid: int) -> int:
+    """The scheduling niceness of a process (``/proc/PID/stat``, field 19)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2:].split()[16])
 
 
 # -- framing ---------------------------------------------------------------------------------------

@@ -226,16 +226,24 @@ def index_source(source: SourceFile, project: Any, keep: list | None = None) -> 
     """Update ``project`` with this file's facts without running rules; returns changed kinds.
     ``keep`` receives the tree when the text parsed, for a caller that checks the same text
     later (``LanguageRunner.keeps_tree``: only a Python tree can be handed back to a check)."""
+    facts = extract_facts(source, project, keep)
+    return set() if facts is None else project.update(source.rel_path, facts)
+
+
+def extract_facts(source: SourceFile, project: Any, keep: list | None = None) -> dict[str, Any] | None:
+    """This file's facts by kind, as ``project``'s indexers extract them (``{}`` when none wants
+    the file), without running rules or writing them anywhere; None when the file does not
+    parse (its last good facts stay). ``keep``: as for ``index_source``."""
     indexers = project.indexers_for(source)
     if not indexers:
-        return project.remove(source.rel_path)
+        return {}
     with _collector_paused():
         tree = parse_for_indexing(source)
         if tree is None:
-            return set()  # keep the last good facts of a file that does not parse
+            return None
         if keep is not None:
             keep.append(tree)
         try:
-            return project.update(source.rel_path, _extract_facts(indexers, source, tree))
+            return _extract_facts(indexers, source, tree)
         finally:
             source.scratch.end_check()

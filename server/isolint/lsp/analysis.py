@@ -15,7 +15,7 @@ from isolint.api import findings_for_editor
 from isolint.core.config import Settings
 from isolint.core.model import Finding, Language, Range
 from isolint.core.source import BINARY_SNIFF_BYTES, MAX_FILE_BYTES, SourceFile
-from isolint.engine.checker import check_source, index_source, load_source
+from isolint.engine.checker import check_source, extract_facts, load_source
 from isolint.engine.checkpoints import Superseded, checkpoints
 from isolint.engine.project import ProjectIndex
 from isolint.engine.selection import rules_for
@@ -133,13 +133,22 @@ def index_file(path: Path, settings: Settings, project: ProjectIndex) -> set[str
     editor, a document closed with unsaved edits); returns the changed fact kinds."""
     from isolint.core.source import relative_path
 
-    rel = relative_path(path, settings.root)
+    facts = facts_on_disk(path, settings, project)
+    return set() if facts is None else project.update(relative_path(path, settings.root), facts)
+
+
+def facts_on_disk(path: Path, settings: Settings, project: ProjectIndex) -> dict | None:
+    """An on-disk file's facts by kind, ``{}`` when it has none (gone, unreadable, wanted by no
+    indexer), None when it does not parse (its last good facts stay); ``project`` is only read
+    (its services and indexers), so another process's copy of it answers the same."""
+    from isolint.core.source import relative_path
+
     if not path.is_file():
-        return project.remove(rel)
-    loaded = load_source(path, settings, project.services.service_of(rel))
+        return {}
+    loaded = load_source(path, settings, project.services.service_of(relative_path(path, settings.root)))
     if not isinstance(loaded, SourceFile):
-        return project.remove(rel)
-    return index_source(loaded, project)
+        return {}
+    return extract_facts(loaded, project)
 
 
 def check_file(path: Path, settings: Settings, project: ProjectIndex | None,

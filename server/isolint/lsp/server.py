@@ -34,6 +34,8 @@ from isolint.lsp.settings import EditorSettings
 if TYPE_CHECKING:
     import asyncio
 
+    from isolint.lsp.indexing import FactsProcess
+
 
 class IsolintLanguageServer(LanguageServer):
     def __init__(self) -> None:
@@ -56,6 +58,8 @@ class IsolintLanguageServer(LanguageServer):
         self.problems_shown: set[str] = set()
         self.workspace_cache: dict[Path, tuple[tuple, str, list[types.Diagnostic]]] = {}
         self.indexing: asyncio.Future | None = None
+        #: the process reading the workspace's facts while indexing runs (``indexing.FactsProcess``)
+        self.facts_process: FactsProcess | None = None
         self.client_watch: asyncio.Task | None = None
         self.initialization_settings: Any = {}
         #: globs of the baseline files the client watches for the server (``watch_baselines``)
@@ -160,6 +164,8 @@ class IsolintLanguageServer(LanguageServer):
         """Interrupt indexing and workspace scans (they check ``stopping`` between files) and
         drop queued work, so leaving never waits for a workspace."""
         self.stopping.set()
+        if self.facts_process is not None:
+            self.facts_process.stop()
         self.checker.shutdown(wait=False, cancel_futures=True)
         self.background.shutdown(wait=False, cancel_futures=True)
 

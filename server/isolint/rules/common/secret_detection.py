@@ -389,8 +389,12 @@ def _jwt_claims(token: str) -> dict[str, object]:
     import json
 
     payload = token.split(".")[1] if token.count(".") >= 2 else ""
+    if not payload:  # every string literal of a file is asked: most have no payload to decode
+        return {}
     try:
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        # a JSON object holds a "{" byte in every encoding json.loads reads
+        claims = json.loads(decoded) if b"{" in decoded else None
     except (binascii.Error, ValueError):
         return {}
     return claims if isinstance(claims, dict) else {}

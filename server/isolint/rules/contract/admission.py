@@ -73,6 +73,25 @@ KIND_TAG_RE = _compile(
     rb"(?<![=!<>])=(?!=)[\s\\]*(?:(?:" + _ID + rb"+[\s\\]*\.[\s\\]*)*Field[\s\\]*\([\s\\]*)?(?:" + _ID + rb"+[\s\\]*\.[\s\\]*)*"
     + _ID + rb"*(?:Type|Kind)[\s\\]*\.[\s\\]*[A-Z\x80-\xff]"
 )
+#: where ``KIND_TAG_RE`` ends: ``Type.X`` / ``Kind.X`` (each led by its literal)
+_KIND_MEMBER_RES = tuple(_compile(word + rb"[\s\\]*\.[\s\\]*[A-Z\x80-\xff]") for word in (b"Type", b"Kind"))
+#: the bytes ``KIND_TAG_RE`` allows between its ``=`` and the ``Type``/``Kind`` of a member
+_KIND_TAG_BETWEEN = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_ \t\n\r\f\v\\.(") | frozenset(range(0x80, 0x100))
+
+
+def _kind_tag(raw: bytes) -> bool:
+    """``KIND_TAG_RE.search(raw)``, tried only at the ``=`` before each ``Type.X``/``Kind.X``: the
+    pattern starts at every ``=`` of the file otherwise, and most are no tag. Only the bytes
+    ``_KIND_TAG_BETWEEN`` holds separate a match's ``=`` from its ``Type``/``Kind``, so walking back
+    over them from a member finds the one ``=`` a match ending there can start at."""
+    for pattern in _KIND_MEMBER_RES:
+        for member in pattern.finditer(raw):
+            start = member.start()
+            while start and raw[start - 1] in _KIND_TAG_BETWEEN:
+                start -= 1
+            if start and raw[start - 1] == 61 and KIND_TAG_RE.match(raw, start - 1):  # 61: "="
+                return True
+    return False
 
 
 #: ``class Kind(str, Enum):`` (bases over several lines, with comments, ``enum.StrEnum``)
@@ -204,7 +223,7 @@ _WINDOW = 200
 
 def may_hold_messages(raw: bytes, rel_path: str) -> bool:
     """False only when no shape ``PythonMessageIndexer`` reads can occur in ``raw``."""
-    if (b"Type" in raw or b"Kind" in raw) and KIND_TAG_RE.search(raw):
+    if (b"Type" in raw or b"Kind" in raw) and _kind_tag(raw):
         return True
     if b"Enum" in raw and ENUM_CLASS_RE.search(raw):
         return True
