@@ -138,16 +138,18 @@ class SharedSettingsLeftChanged(Rule):
         if tree is None:
             return
         module_resets = _autouse_resets(tree.body) | conftest_resets(ctx)
+        cleared_in_module = _cleared_in(tree.body)  # once per file: each test asks for it
         for function, cls in _test_functions(tree):
             resets = set(module_resets)
             if cls is not None:
                 resets |= _class_resets(cls)
-            self._check(_split(function), resets, tree, ctx)
+            self._check(_split(function), resets, cleared_in_module, ctx)
 
     # -- one function ------------------------------------------------------------------------
-    def _check(self, function: _Function, resets: set[str], tree: ast.Module, ctx: "PythonContext") -> None:
+    def _check(self, function: _Function, resets: set[str], cleared_in_module: set[str],
+               ctx: "PythonContext") -> None:
         rebuilds = self._rebuilds(function, resets)
-        changes = self._changes(function, resets, tree, ctx)
+        changes = self._changes(function, resets, cleared_in_module, ctx)
         problems = rebuilds + changes
         if not problems:
             return
@@ -175,31 +177,32 @@ class SharedSettingsLeftChanged(Rule):
                 found.append((statement, f"rebuilds the cached `{getter}()` under its patches", getter))
         return found
 
-    def _changes(self, function: _Function, resets: set[str], tree: ast.Module,
+    def _changes(self, function: _Function, resets: set[str], cleared_in_module: set[str],
                  ctx: "PythonContext") -> list[tuple[ast.AST, str, str]]:
         """``settings.X = value`` on a shared settings object, not put back on every path."""
-        shared = _shared_objects(function.node, tree, ctx)
+        assignments = [(statement, target) for statement in _statements(function.setup)
+                       if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+                       and id(statement) not in function.in_finally
+                       for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+                       if isinstance(target, ast.Attribute)]
+        if not assignments:  # most tests assign no attribute: skip the walks that find shared objects
+            return []
+        shared = _shared_objects(function.node, cleared_in_module, ctx)
         if not shared:
             return []
         found = []
-        for statement in _statements(function.setup):
-            if not isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)) or id(statement) in function.in_finally:
+        for statement, target in assignments:
+            owner = _dotted(target.value)
+            if owner not in shared:
                 continue
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            for target in targets:
-                if not isinstance(target, ast.Attribute):
-                    continue
-                owner = _dotted(target.value)
-                if owner not in shared:
-                    continue
-                getter = shared[owner]
-                if getter is not None and (getter in resets or _cleared_on_every_path(function, getter)):
-                    continue
-                if _restores_saved(statement, target, function) or _put_back_on_every_path(target, function) \
-                        or _restored_right_away(statement, function):
-                    continue
-                found.append((statement, f"changes `{_dotted(target)}` on the shared settings object",
-                              getter or ast.dump(target)))
+            getter = shared[owner]
+            if getter is not None and (getter in resets or _cleared_on_every_path(function, getter)):
+                continue
+            if _restores_saved(statement, target, function) or _put_back_on_every_path(target, function) \
+                    or _restored_right_away(statement, function):
+                continue
+            found.append((statement, f"changes `{_dotted(target)}` on the shared settings object",
+                          getter or ast.dump(target)))
         return found
 
 
@@ -350,7 +353,7 @@ def _patches(function: _Function) -> bool:
 
 # -- shared settings objects -------------------------------------------------------------------
 
-def _shared_objects(node: ast.FunctionDef | ast.AsyncFunctionDef, tree: ast.Module,
+def _shared_objects(node: ast.FunctionDef | ast.AsyncFunctionDef, cleared_in_module: set[str],
                     ctx: "PythonContext") -> dict[str, str | None]:
     """Names in ``node`` that hold a process-wide settings object → the cached getter that
     returned it (None for an imported object): ``settings = get_settings()`` where the file
@@ -361,13 +364,12 @@ def _shared_objects(node: ast.FunctionDef | ast.AsyncFunctionDef, tree: ast.Modu
     local = parameters_of([node]) | {t.id for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.For,
                                                                                    ast.With, ast.AsyncWith))
                                      for t in _bound_names(n)}
-    cleared = _cleared_in(tree.body)
     shared: dict[str, str | None] = {}
     for inner in ast.walk(node):
         if isinstance(inner, ast.Assign) and len(inner.targets) == 1 and isinstance(inner.targets[0], ast.Name) \
                 and isinstance(inner.value, ast.Call) and not inner.value.args and not inner.value.keywords:
             getter = _last_name(inner.value.func)
-            if getter is not None and (getter in cleared or (SETTINGS_NAME.search(getter) is not None
+            if getter is not None and (getter in cleared_in_module or (SETTINGS_NAME.search(getter) is not None
                                                              and _cached_in_project(inner.value.func, ctx))):
                 shared[inner.targets[0].id] = getter
     for inner in ast.walk(node):
