@@ -58,10 +58,8 @@ class EngineCreatedPerCall(EngineCreationRule):
       and the other engines such a factory builds (a start-up migration engine).
     - A module-level function called once at import (`engine = _get_engine()`) and nowhere
       else in its module.
-    - Migration code: Alembic's `env.py` and everything else in a migration tree (a
-      `migrations/`, `migration/`, `alembic/`, `db_migrations/` or `data_migrations/` folder
-      anywhere in the path: its helpers and data migrations run once per deployment or
-      migration command, often against several databases). Tests of migrations are tests.
+    - Migration code: everything in a `migrations/`, `alembic/`, `data_migrations/`… tree
+      (`env.py`, helpers, data migrations) runs once per deployment.
     """
 
     code = "ISO303"

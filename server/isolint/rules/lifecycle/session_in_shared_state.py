@@ -61,9 +61,7 @@ class SessionInSharedState(LifecycleRule):
       which one coroutine only gets the session; tasks that each open their own.
     - A one-shot script's connection: the module does its database work at its own top level
       and no function or class of it reads the name (or it sits under `if __name__ == "__main__":`).
-    - Migration code (a `migrations/`, `migration/`, `alembic/` or `data_migrations/` tree):
-      it runs once per deployment or migration command, so a session it keeps is held for that
-      one run. Handing one to concurrent code is still reported there.
+    - A session kept by migration code (a `migrations/`, `alembic/`… tree): held for one run.
     """
 
     code = "ISO307"
