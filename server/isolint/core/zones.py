@@ -183,6 +183,15 @@ def unit_tier_split(rel_path: str) -> tuple[str, str] | None:
     return None
 
 
+def named_tier_under_unit(rel_path: str) -> bool:
+    """A test module under a unit-test folder whose name claims an integration tier
+    (``tests/unit/test_checkout_e2e.py``): the one integration-test zone where the name
+    outranks the folder, so the module's own words may still settle which tier it is."""
+    path = PurePosixPath(rel_path)
+    return NAMED_TIER_FILE_RE.match(path.name.lower()) is not None \
+        and _first([part.lower() for part in path.parts[:-1]], UNIT_DIRS) is not None
+
+
 def has_unit_tier(root: Path, test_folder: str) -> bool:
     """Whether ``test_folder`` (relative to ``root``) holds a unit-test tier folder."""
     return any(os.path.isdir(os.path.join(root, test_folder, unit)) for unit in UNIT_DIRS)
