@@ -182,6 +182,22 @@ def test_a_tier_folder_created_beside_a_test_rechecks_it(tmp_path: Path) -> None
     assert codes_by_file(lint_paths([tmp_path], cache=True))["tests/runtime/test_agent.py"] == ["ISO501"]
 
 
+def test_a_changed_pytest_configuration_rechecks_the_scripts_it_leaves_out(tmp_path: Path) -> None:
+    """A script under tests/manual/ is quiet while the service's pytest.ini leaves it out of its
+    testpaths; once the testpaths take it in, the unchanged script's cached verdict is not kept."""
+    write_tree(tmp_path, {
+        "pyproject.toml": "[tool.isolint]\n",
+        "services/api/requirements.txt": "fastapi\n",
+        "services/api/pytest.ini": "[pytest]\ntestpaths = tests/pytest\n",
+        "services/api/tests/pytest/test_ok.py": "def test_ok():\n    assert True\n",
+        "services/api/tests/manual/serve.py": "import os\n\nos.environ['AUTH'] = 'off'\n",
+    })
+    script = "services/api/tests/manual/serve.py"
+    assert script not in codes_by_file(lint_paths([tmp_path], cache=True))
+    write_tree(tmp_path, {"services/api/pytest.ini": "[pytest]\ntestpaths = tests\n"})
+    assert codes_by_file(lint_paths([tmp_path], cache=True))[script] == ["ISO502"]
+
+
 def test_an_update_of_isolint_that_changes_zones_starts_a_new_cache(tmp_path: Path) -> None:
     """The cache keeps each file's zone and trusts it on a warm run; a build whose zones differ
     (any edit of a module of the package, ``core/zones.py`` among them) must not read it. The
