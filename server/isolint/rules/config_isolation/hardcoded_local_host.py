@@ -42,13 +42,16 @@ from isolint.rules.config_isolation.values import (
 )
 from isolint.rules.config_isolation.typescript_values import (
     bound_name,
+    declared_constant,
     env_fallback,
     is_analysed_string,
     is_quiet_use,
+    is_server_own_host,
     is_tooling_file,
     names_local_choice,
     outer,
     string_text,
+    uses_only_as_server_host,
 )
 
 if TYPE_CHECKING:
@@ -77,7 +80,8 @@ BIND_DESCRIPTION_RE = lazy_compile(r"\b(bind|binds|bound|listen|listens|listenin
 class _DeferredHostFinding:
     """A local host bound to a plain name: reported at the end of the file unless every use of
     the name only checks against it (``if host in LOCAL_HOSTS: raise``) or binds a server to it
-    — in the file for a module or class name, in the function for a local or a parameter."""
+    — in the file for a module name, in the class for a class attribute (read as ``self.name``), in
+    the function for a local or a parameter."""
 
     node: ast.AST
     host: str
@@ -86,7 +90,7 @@ class _DeferredHostFinding:
     data: dict
     #: a tuple/list/set of two or more bare local hosts — the shape of a "known local hosts" set
     bare_host_set: bool
-    #: ``id`` of the function the name is local to (None: a module or class name)
+    #: ``id`` of the function or class body the name is bound in (None: a module name)
     scope: int | None = None
 
 
@@ -152,15 +156,15 @@ class HardcodedLocalHost(Rule):
     ## Known look-alikes
     - Checks, allow-lists and port probes (`host in LOCAL_HOSTS`), messages, docstrings,
       regular expressions, `EXAMPLE_*` constants, command-line defaults.
-    - Where a server listens (`web.TCPSite(runner, "127.0.0.1", port)`), loopback URLs to a
-      server the process runs (`f"http://127.0.0.1:{settings.port}"`).
-    - Respellings (`"localhost" if host == "0.0.0.0" else host`), a URL's implied host
-      (`parsed.hostname or "localhost"`), a telemetry collector's specified default.
+    - Where a server listens (`server.listen(0, HOST)`, a server settings' `host`), URLs of a
+      server the process runs (`f"{self.api_host}:{self.api_port}"`, a port it picked).
+    - Respellings (`url.replace("0.0.0.0", "host.docker.internal")`), an implied host
+      (`parsed.hostname or "localhost"`), a collector's default, `"127.0.0.0"` (a range).
     - The local choice of a catalogue (an entry labelled `"Local"`), a native app's port-less
       loopback OAuth redirect, an API's documented servers (`FastAPI(servers=[{"url": …}])`).
     - Development code: `__main__` blocks, the branch a deployment condition leaves to
-      development (`if DEBUG:`, `if not settings.PRODUCTION:`, the `else` of `if
-      settings.PRODUCTION:`), frontend tooling, command-line tools' packages (`cli/`).
+      development (`if DEBUG:`, the `else` of `if settings.PRODUCTION:`), frontend tooling,
+      command-line tools' packages (`cli/`).
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
@@ -188,6 +192,8 @@ class HardcodedLocalHost(Rule):
         self._uses: dict[str, list[tuple[int | None, Use]]] = {}
         #: list, tuple and set displays already reported: one finding per collection
         self._reported_collections: set[int] = set()
+        #: TypeScript: bare local hosts bound to a constant, with the host's description
+        self._pending_constants: list[tuple[Any, Any, str]] = []
 
     def visit_Constant(self, node: ast.Constant, ctx: PythonContext) -> None:
         self._check(node, ctx)
@@ -197,10 +203,17 @@ class HardcodedLocalHost(Rule):
 
     def visit_Name(self, node: ast.Name, ctx: PythonContext) -> None:
         if isinstance(node.ctx, ast.Load) and node.id in self._pending:
-            scope = id(ctx.current_function) if ctx.current_function is not None else None
+            scope = _scope_id(ctx)
             site = classify_use(node, ctx)
             use = Use.BIND if site.use is Use.VALUE and _is_server_own_address(site, ctx) else site.use
             self._uses.setdefault(node.id, []).append((scope, use))  # host: str = DEFAULT_HOST of RunSettings
+
+    def visit_Attribute(self, node: ast.Attribute, ctx: PythonContext) -> None:
+        """``self.api_host`` of a class attribute holding a local host: a use like a name's."""
+        if (isinstance(node.ctx, ast.Load) and node.attr in self._pending and isinstance(node.value, ast.Name)
+                and node.value.id == "self" and ctx.classes):
+            use = Use.BIND if _precedes_own_port_in_fstring(ctx) else classify_use(node, ctx).use
+            self._uses.setdefault(node.attr, []).append((id(ctx.classes[-1]), use))
 
     def _check(self, node: ast.AST, ctx: PythonContext) -> None:
         if not string_literal_nodes(node, ctx):
@@ -256,7 +269,7 @@ class HardcodedLocalHost(Rule):
             replace_with_env_lookup(node, name, ctx) if name and site.direct else None
         target = _bound_name(site)
         if target is not None:
-            scope = id(ctx.current_function) if ctx.current_function is not None else None
+            scope = _scope_id(ctx)
             self._pending.setdefault(target, []).append(
                 _DeferredHostFinding(node, host, detail, fix, data, _is_bare_host_set(site.child), scope))
             return
@@ -288,15 +301,29 @@ class HardcodedLocalHost(Rule):
             if collection.id in self._reported_collections:
                 return  # allowed origins ["http://localhost:3000", "http://localhost:5173"]: one problem
             self._reported_collections.add(collection.id)
+        if parsed.is_bare_host and is_server_own_host(node):
+            return  # server.listen(0, "127.0.0.1"), { host: "127.0.0.1" } returned by parseServer(): ServerConfig
         ref = refs[0]
         host = f"local host `{ref.host}`" if ref.kind == "local" else f"bind-all address `{ref.host}` as a destination"
         detail, data = "", {}
         if parsed.passwords:
             detail = f" (the value also embeds the password `{display_value(parsed.passwords[0], parsed.passwords)}`)"
             data = {SECRET_RANGE: secret_span(ctx.source, ctx.range(node), parsed.passwords[0]).to_json()}
+        constant = declared_constant(node) if parsed.is_bare_host else None
+        if constant is not None:
+            self._pending_constants.append((constant, node, host))  # judged by its uses: check_typescript
+            return
         ctx.report(self, node, data=data, host=host, detail=detail)
 
     visit_template_string = visit_string
+
+    def check_typescript(self, tree: Any, ctx: TypeScriptContext) -> None:
+        """A local host bound to a constant (``const HOST = "127.0.0.1"``) is reported unless every
+        use of the constant in the file is where a server listens (``server.listen(0, HOST)``, the
+        ``host`` of a server's own settings) or that server's URL."""
+        for constant, node, host in self._pending_constants:
+            if not uses_only_as_server_host(constant, tree.root_node, ctx.source.raw):
+                ctx.report(self, node, host=host, detail="")
 
     @staticmethod
     def _detail(node: ast.AST, parsed: ParsedValue, ctx: PythonContext) -> tuple[str, dict]:
@@ -570,6 +597,27 @@ def _is_own_server_url(node: ast.AST, refs: tuple, ctx: PythonContext) -> bool:
         return False  # a web URL, or a bare host:port (f"localhost:{self.gateway_port}")
     port = _port_expression(node, ctx)
     return port is not None and is_own_port(port, ctx)
+
+
+def _scope_id(ctx: PythonContext) -> int | None:
+    """Where a name is bound or used: its function, else its class body (a class attribute, read
+    as ``self.name`` in the class's methods), else the module (None)."""
+    if ctx.current_function is not None:
+        return id(ctx.current_function)
+    return id(ctx.classes[-1]) if ctx.classes else None
+
+
+def _precedes_own_port_in_fstring(ctx: PythonContext) -> bool:
+    """The expression visited is the host of ``f"{self.api_host}:{self.api_port}"`` where the port
+    is this process's own (:func:`is_own_port`: picked free by the class that starts the server or
+    container it then reaches): the address of a server the process runs."""
+    holder, joined = ctx.parent, ctx.ancestor(2)
+    if not isinstance(holder, ast.FormattedValue) or not isinstance(joined, ast.JoinedStr):
+        return False
+    index = next((i for i, value in enumerate(joined.values) if value is holder), None)
+    following = joined.values[index + 1:index + 3] if index is not None else []
+    return (len(following) == 2 and isinstance(following[0], ast.Constant) and following[0].value == ":"
+            and isinstance(following[1], ast.FormattedValue) and is_own_port(following[1].value, ctx))
 
 
 def _port_expression(node: ast.AST, ctx: PythonContext) -> ast.expr | None:
