@@ -42,3 +42,12 @@ def test_outside_means_beside_the_testpaths_of_the_nearest_configuration() -> No
     assert not outside_test_paths(test_paths, "api/conftest.py")
     assert not outside_test_paths(test_paths, "api/tests/legacy/run.py")  # its own configuration names none
     assert not outside_test_paths(test_paths, "worker/tests/manual/run.py")  # no configuration above it
+
+
+def test_absolute_escaping_and_glob_testpaths_leave_nothing_out(tmp_path: Path) -> None:
+    write_tree(tmp_path / "repo", {
+        "api/pytest.ini": f"[pytest]\ntestpaths = {tmp_path} ../outside tests/* ./tests/../tests\n",
+        "api/tests/test_a.py": "",
+    })
+    (tmp_path / "outside").mkdir()
+    assert find_test_paths(tmp_path / "repo") == {"api": ("api/tests",)}

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import configparser
 import os
+import posixpath
 import shlex
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from isolint.core.config import tomllib
 from isolint.core.files import FileRefused, read_regular_text
@@ -37,12 +38,11 @@ def find_test_paths(root: Path) -> dict[str, tuple[str, ...]]:
 
     def visit(folder: Path, rel: str, depth: int) -> None:
         paths = _configured_test_paths(folder)
-        existing = [path for path in paths or () if (folder / path).exists()]
         if paths is not None:
-            # testpaths none of which exists (a configuration meant for another working
-            # directory) leave nothing out: the folder is taken as having none
-            found[rel] = tuple(PurePosixPath(rel, path).as_posix() if rel else PurePosixPath(path).as_posix()
-                               for path in existing)
+            # only test paths inside the project that exist count: a configuration meant for
+            # another working directory, a glob or an absolute path leaves nothing out
+            found[rel] = tuple(inside for path in paths
+                               if (inside := _inside_root(rel, path)) is not None and (root / inside).exists())
         if depth >= MAX_DEPTH:
             return
         try:
@@ -55,6 +55,15 @@ def find_test_paths(root: Path) -> dict[str, tuple[str, ...]]:
 
     visit(root, "", 0)
     return found
+
+
+def _inside_root(rel: str, path: str) -> str | None:
+    """``path`` (as a configuration in ``rel`` writes it) relative to the root, or None when it
+    is absolute or leads out of the root."""
+    if not path or path.startswith(("/", "\\")) or PureWindowsPath(path).drive:
+        return None
+    joined = posixpath.normpath(posixpath.join(rel, path.replace("\\", "/")))
+    return None if joined == ".." or joined.startswith("../") else joined
 
 
 def _configured_test_paths(folder: Path) -> list[str] | None:
