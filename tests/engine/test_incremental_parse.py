@@ -191,3 +191,14 @@ def _random_edit(rng: random.Random, text: str) -> str:
         end = text.find("\n", at)
         return text[:line_start] + text[end:] if end >= 0 else text
     return text[:at] + text[at + rng.randrange(1, 40):]
+
+
+def test_a_previous_tree_the_splice_cannot_read_costs_a_whole_parse_not_the_analysis():
+    """A kept tree without end positions (as no parse makes one) raises inside the splice."""
+    tree = ast.parse(MODULE)
+    for node in ast.walk(tree):
+        if hasattr(node, "end_lineno"):
+            del node.end_lineno
+    parser = EditedParse()
+    parser._last = (MODULE, MODULE.split("\n"), tree)
+    assert not check_same(parser, edited(MODULE, "return 1", "return 12"))

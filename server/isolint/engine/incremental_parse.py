@@ -34,10 +34,13 @@ from __future__ import annotations
 
 import ast
 import copy
+import logging
 import warnings
 
 from isolint.core.source import SourceFile
 from isolint.engine.python_runner import parse_python_as_written
+
+log = logging.getLogger(__name__)
 
 #: the statements whose own lines are re-parsed: they start a logical line and nothing but
 #: their own body follows on their last line
@@ -67,7 +70,11 @@ class EditedParse:
         last = self._last
         tree = None
         if last is not None and "\r" not in text and "barry_as_FLUFL" not in text:
-            tree = last[2] if text == last[0] else splice(last[1], last[2], lines)
+            try:
+                tree = last[2] if text == last[0] else splice(last[1], last[2], lines)
+            except Exception:  # a shortcut's bug must cost a whole parse, never the analysis
+                log.exception("re-parsing %s from its previous text failed; parsing it whole", source.rel_path)
+                tree = None
         if tree is not None:
             self.reused += 1
             as_written = True
