@@ -78,8 +78,9 @@ class SecretInEnvFile(Rule):
       passwords that spell their own kind (`secure_password123`).
     - JWTs handed out by design: an anonymous-role client key (Supabase's `anon` key) and a
       published demo token (issuer `supabase-demo`).
-    - Env files of the test zone (`.env.test`, `.env.ci`, files under `tests/`) and templates
-      (`.env.example`: [ISO202](ISO202.md)).
+    - Env files of the test zone (`.env.test`, `.env.ci`, files under `tests/`, and the compose
+      and env files of a CI folder such as `.ci/` or `.github/`: the stacks CI brings up for the
+      tests) and templates (`.env.example`: [ISO202](ISO202.md)).
     """
 
     code = "ISO201"
