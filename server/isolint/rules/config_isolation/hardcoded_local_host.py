@@ -156,18 +156,16 @@ class HardcodedLocalHost(Rule):
     ## Known look-alikes
     - Checks, allow-lists and port probes (`host in LOCAL_HOSTS`), messages, docstrings,
       regular expressions, `EXAMPLE_*` constants, command-line defaults.
-    - Where a server listens (`server.listen(0, HOST)`, a server settings' `host`), URLs of a
-      server the process runs (`f"{self.api_host}:{self.api_port}"`, a port it picked).
-    - Respellings (`url.replace("0.0.0.0", "host.docker.internal")`), an implied host
-      (`parsed.hostname or "localhost"`), a collector's default, `"127.0.0.0"` (a range).
-    - A JSON-Schema form's `"default"`, `"examples"` or `"placeholder"` for a property (a data
-      source connector's settings an administrator fills in) and a `config.get("host", …)`
-      fallback of a property that form asks for.
-    - The local choice of a catalogue (an entry labelled `"Local"`), a native app's port-less
-      loopback OAuth redirect, an API's documented servers (`FastAPI(servers=[{"url": …}])`).
+    - Where a server listens (`server.listen(0, HOST)`), URLs of a server the process runs
+      (`f"{self.api_host}:{self.api_port}"`, a port it picked).
+    - Respellings (`url.replace("0.0.0.0", …)`), an implied host (`parsed.hostname or
+      "localhost"`), a collector's default, `"127.0.0.0"` (a range).
+    - A settings form's offer: a JSON-Schema property's `"default"` (a connector's form) and
+      `config.get("host", …)` of a field that form asks for.
+    - The local choice of a catalogue (`"Local"`), a port-less loopback OAuth redirect, an
+      API's documented `servers`.
     - Development code: `__main__` blocks, the branch a deployment condition leaves to
-      development (`if DEBUG:`, the `else` of `if settings.PRODUCTION:`), frontend tooling,
-      command-line tools' packages (`cli/`).
+      development (`if DEBUG:`), frontend tooling, command-line tools' packages (`cli/`).
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
