@@ -10,6 +10,11 @@ from typing import Callable, Iterable, Iterator, Sequence
 from isolint.core.tree_view import child_fields
 
 NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+#: nodes without a child a walk looks for: names, constants, load/store contexts, operators
+#: (for ``child_nodes_except``)
+LEAF_NODE_TYPES = frozenset([ast.Name, ast.Constant, *(t for base in (ast.expr_context, ast.boolop, ast.operator,
+                                                                      ast.unaryop, ast.cmpop)
+                                                       for t in base.__subclasses__())])
 
 
 #: node type -> ``child_fields(node type)``, looked up once per node by the walks below

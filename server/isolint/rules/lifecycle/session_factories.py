@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from isolint.core.model import Language, Zone
 from isolint.core.modules import ImportMap
 from isolint.core.rule import Indexer
-from isolint.rules.common.scope import child_nodes_except
+from isolint.rules.common.scope import LEAF_NODE_TYPES, child_nodes_except
 from isolint.rules.lifecycle.admission import census_may_record, is_engine_value_name
 from isolint.rules.lifecycle.libraries import LIFECYCLE_TOKENS, Kind
 from isolint.rules.lifecycle.model import FACT_KIND, FileModel
@@ -58,9 +58,6 @@ class _CensusContext:
         return self.imports.qualified_name(node)
 
 
-#: leaves the census never looks at (names, constants, contexts, operators): not pushed
-_SKIPPED = frozenset([ast.Name, ast.Constant, *(t for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop,
-                                                                ast.cmpop) for t in base.__subclasses__())])
 _LEAVE = object()  # stack sentinel: leave the node on top of ``ctx.parents``
 
 
@@ -104,7 +101,7 @@ def census(source: "SourceFile", tree: ast.Module) -> tuple[Tracker, list[int]]:
         parents.append(node)
         if node_type is ast.ClassDef:
             classes.append(node)
-        children = child_nodes_except(node, _SKIPPED)
+        children = child_nodes_except(node, LEAF_NODE_TYPES)
         if children:
             children.reverse()
             stack.extend(children)
