@@ -67,7 +67,8 @@ class DevDefaultEnvFallback(Rule):
 
     ## What it does
     Flags an environment lookup whose default is a development value: a local host or a URL
-    on one, development credentials or a placeholder key (`AUTH_KEY` → `replace-me`), a
+    on one (a PostgreSQL/MySQL URL with no host, `postgresql:///app`, is the local server's
+    socket), development credentials or a placeholder key (`AUTH_KEY` → `replace-me`), a
     development database name or local SQLite file, debug switched on, a development
     environment name, or another service's port (`REDIS_PORT` → `5432`); and a setting that
     falls back to a module constant named for development (`settings.signing_key or

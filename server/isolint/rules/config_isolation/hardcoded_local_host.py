@@ -268,7 +268,7 @@ class HardcodedLocalHost(Rule):
             self._reported_collections.add(id(collection))
         detail, data = self._detail(node, parsed, ctx)
         ref = refs[0]
-        host = f"local host `{ref.host}`" if ref.kind == "local" else f"bind-all address `{ref.host}` as a destination"
+        host = ref.described if ref.kind == "local" else f"{ref.described} as a destination"
         field = settings_field_of(node, ctx)
         fix = settings_field_fix(field, ctx) if field is not None else \
             replace_with_env_lookup(node, name, ctx) if name and site.direct else None
@@ -320,7 +320,7 @@ class HardcodedLocalHost(Rule):
         if parsed.is_bare_host and is_server_own_host(node):
             return  # server.listen(0, "127.0.0.1"), { host: "127.0.0.1" } returned by parseServer(): ServerConfig
         ref = refs[0]
-        host = f"local host `{ref.host}`" if ref.kind == "local" else f"bind-all address `{ref.host}` as a destination"
+        host = ref.described if ref.kind == "local" else f"{ref.described} as a destination"
         detail, data = "", {}
         if parsed.passwords:
             detail = f" (the value also embeds the password `{display_value(parsed.passwords[0], parsed.passwords)}`)"

@@ -47,6 +47,10 @@ BACKING_SERVICE_RE = lazy_compile(
 DB_SCHEME_RE = lazy_compile(r"^(postgres(ql)?|mysql|mariadb|mongodb|clickhouse|mssql|oracle|cockroachdb|timescale)"
                           r"(\+[\w-]+)?(\+srv)?$", re.IGNORECASE)
 
+#: schemes whose client reads a URL with no host (``postgresql:///app``) as the local server's
+#: socket: such a URL names this machine as surely as ``localhost`` does
+LOCAL_SOCKET_SCHEME_RE = lazy_compile(r"^(postgres(ql)?|mysql|mariadb)(\+[\w-]+)?$", re.IGNORECASE)
+
 _SCHEME_RE = lazy_compile(r"^([A-Za-z][A-Za-z0-9+.\-]*|\x00)$")
 _HOSTNAME_RE = lazy_compile(r"^[A-Za-z0-9_\-.\x00]+$")
 _PORT_RE = lazy_compile(r"^([0-9]{1,5}|\x00)$")
@@ -203,6 +207,14 @@ class HostRef:
     path: str = ""
 
     @property
+    def described(self) -> str:
+        """How a message names it: ``local host `localhost```, the local server's socket of a URL
+        with no host, ``bind-all address `0.0.0.0```."""
+        if self.kind == "local":
+            return f"local host `{self.host}`" if self.host else "local server's socket (a URL with no host)"
+        return f"bind-all address `{self.host}`"
+
+    @property
     def database(self) -> str:
         """The database a DB URL names (last path segment), for dev-name checks."""
         if self.form == "url" and not DB_SCHEME_RE.match(self.scheme):
@@ -300,6 +312,8 @@ def _parse_url(part: str) -> list[HostRef] | None:
         userinfo, _, netloc = netloc.rpartition("@")
         username, _, password = userinfo.partition(":")
     password = literal_password(password)
+    if not netloc and LOCAL_SOCKET_SCHEME_RE.match(scheme):
+        return [HostRef("", "local", "url", scheme.lower(), None, username, password, path)]
     refs = []
     for hostport in netloc.split(",") if netloc else []:
         split = _split_hostport(hostport)
@@ -512,8 +526,7 @@ def classify_dev_value(name: str | None, value: object, *, include_ports: bool =
     if names_telemetry_agent(upper):
         destinations = tuple(ref for ref in destinations if ref.kind != "local")
     for ref in destinations:
-        kind = "local host" if ref.kind == "local" else "bind-all address"
-        reasons.append(DevReason("local-host" if ref.kind == "local" else "bind-all", f"the {kind} `{ref.host}`"))
+        reasons.append(DevReason("local-host" if ref.kind == "local" else "bind-all", f"the {ref.described}"))
         break
     for ref in parsed.refs:
         if ref.password:
