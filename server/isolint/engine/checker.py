@@ -76,7 +76,7 @@ _gc_resume = False
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection while one file is analysed (nested and concurrent checks
     share the pause; a collector the host switched off stays off).
 
@@ -112,7 +112,7 @@ def check_source(source: SourceFile, project: Any = None, update_project: bool =
     cannot move, the rules' ``admits_given_facts`` are then asked before the parse (a file they
     rule out entirely would not be parsed, and so could not have been reported as unparseable
     nor moved to another zone)."""
-    with _collector_paused():
+    with collector_paused():
         try:
             return _check_source(source, project, update_project, known_facts, parsed, parses or parsed is not None)
         finally:
@@ -237,7 +237,7 @@ def extract_facts(source: SourceFile, project: Any, keep: list | None = None) ->
     indexers = project.indexers_for(source)
     if not indexers:
         return {}
-    with _collector_paused():
+    with collector_paused():
         tree = parse_for_indexing(source)
         if tree is None:
             return None

@@ -4,6 +4,7 @@ import ast
 
 from isolint.core.scratch import Key
 from isolint.core.context import PythonContext
+from isolint.rules.common.scope import CONTEXTS_AND_OPERATORS, child_nodes_except, walk_nodes
 from isolint.rules.lifecycle.libraries import Kind, Resource
 from isolint.rules.lifecycle.tracking import LifecycleRule, Scope, receiver_key, tracker_for
 
@@ -177,7 +178,7 @@ def unawaited_calls(function: ast.AsyncFunctionDef) -> list[ast.Call]:
             if hands_to_thread(node):
                 continue  # run_in_threadpool(self.repos.users.get, id)
             calls.append(node)
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes_except(node, CONTEXTS_AND_OPERATORS))
     calls = [call for call in calls if id(call) not in awaited]
     calls.sort(key=lambda call: (call.lineno, call.col_offset))
     return calls
@@ -188,7 +189,7 @@ def calls_through_built_objects(function: ast.AST, handoffs: list[ast.Call]) -> 
     … ``repos.users.get_one(id)``): the repository runs its queries on that session, on the loop."""
     built_by = {id(call) for call in handoffs}
     built: set[str] = set()
-    for node in ast.walk(function):
+    for node in walk_nodes(function):
         if isinstance(node, ast.Assign) and id(node.value) in built_by:
             built.update(target.id for target in node.targets if isinstance(target, ast.Name))
     if not built:
