@@ -54,9 +54,9 @@ def test_json_lists_related_locations(project: Path, capsys) -> None:
     assert finding["location"] == {"row": 5, "column": 14}
     assert finding["related_locations"] == [
         {"path": TEST_FILE, "message": "`MagicMock` on the same fake `client`",
-         "location": {"row": 6, "column": 26}, "end_location": {"row": 6, "column": 35}},
+         "location": {"row": 6, "column": 26}, "end_location": {"row": 6, "column": 37}},
         {"path": TEST_FILE, "message": "`AsyncMock` on the same fake `client`",
-         "location": {"row": 7, "column": 26}, "end_location": {"row": 7, "column": 35}},
+         "location": {"row": 7, "column": 26}, "end_location": {"row": 7, "column": 37}},
     ]
 
 

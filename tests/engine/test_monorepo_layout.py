@@ -117,8 +117,9 @@ def test_legacy_folders_are_excluded_by_default(tmp_path: Path) -> None:
     leak = 'import os\nDB = os.getenv("DATABASE_URL", "postgresql://postgres:postgres@localhost:5432/app")\n'
     build_tree(tmp_path, {"pyproject.toml": "[tool.isolint]\n", "app/settings.py": leak,
                       "archive/old_settings.py": leak, "app/legacy/settings.py": leak,
-                      "deprecated/settings.py": leak, "app/archived/settings.py": leak})
-    assert {path for path, _, _ in findings_of(tmp_path)} == {"app/settings.py"}
+                      "deprecated/settings.py": leak, "app/archived/settings.py": leak,
+                      "web/_reference/old-sdk/settings.py": leak, "app/reference/settings.py": leak})
+    assert {path for path, _, _ in findings_of(tmp_path)} == {"app/settings.py", "app/reference/settings.py"}
 
 
 def test_test_folders_beside_unit_are_other_tiers(tmp_path: Path) -> None:

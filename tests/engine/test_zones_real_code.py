@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from isolint.core.config import Settings
 from isolint.core.model import Zone
-from isolint.core.zones import classify
+from isolint.core.zones import classify, migration_folder
 
 
 @pytest.mark.parametrize(
@@ -37,6 +37,11 @@ from isolint.core.zones import classify
         ("mlflow/store/db_migrations/versions/2b4d017a5e9b_add_tables.py", Zone.GENERATED),
         ("src/prefect/server/database/_migrations/versions/sqlite/2024_01_01_x.py", Zone.GENERATED),
         ("services/api/app/versions/v2.py", Zone.PRODUCTION),
+        # a migration tree deep in a service (agenta): its revisions are generated, its helpers
+        # and data migrations are production code that the ISO3 placement rules treat as one-shot
+        ("api/oss/databases/postgres/migrations/core/versions/0001_init.py", Zone.GENERATED),
+        ("api/oss/databases/postgres/migrations/core/data_migrations/projects.py", Zone.PRODUCTION),
+        ("billing/payment_migrations/versions/0002_x.py", Zone.GENERATED),
         # celery and kombu keep their suites in t/
         ("t/unit/security/__init__.py", Zone.TEST),
         ("t/integration/worker_config.py", Zone.INTEGRATION_TEST),
@@ -48,3 +53,23 @@ from isolint.core.zones import classify
 )
 def test_zero_config_zones_of_real_layouts(path: str, zone: Zone) -> None:
     assert classify(path, Settings()) is zone
+
+
+@pytest.mark.parametrize(
+    ("path", "folder"),
+    [
+        ("services/api/alembic/env.py", "alembic"),
+        ("api/oss/databases/postgres/migrations/utils.py", "migrations"),
+        ("api/oss/databases/postgres/migrations/core/data_migrations/projects.py", "migrations"),
+        ("src/phoenix/db/migrations/data_migration_scripts/populate.py", "migrations"),
+        ("mlflow/store/db_migrations/versions/2b4d017a5e9b_add_tables.py", "db_migrations"),
+        ("app/data_migrations/backfill.py", "data_migrations"),
+        ("billing/payment_migrations/versions/0002_x.py", "payment_migrations"),
+        # a product feature named for migrating someone's data is request-path code
+        ("server/polar/merchant_migration/service.py", None),
+        ("server/polar/backoffice/merchant_migrations/endpoints.py", None),
+        ("services/api/app/migrator.py", None),
+    ],
+)
+def test_a_migration_tree_is_known_by_its_folder(path: str, folder: str | None) -> None:
+    assert migration_folder([part.lower() for part in path.split("/")[:-1]]) == folder

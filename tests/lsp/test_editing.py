@@ -164,8 +164,10 @@ async def test_a_newer_version_obsoletes_older_ones(client, workspace):
 
 
 @pytest.mark.parametrize("text, code", [
-    ("import os\n\x00\x01binary\n", "ISO002"),
+    ("\x00\x01\x02binary\x00\x00\n", "ISO002"),
+    ("import os\n".encode("utf-16-le").decode("utf-8"), "ISO002"),  # a wide encoding shown as UTF-8
     ("import os\n" + "x = 1\n" * 1_000_000, "ISO002"),
+    ('import os\nSEPARATOR = "\x00"\nos.environ["A"] = "1"\n', "ISO001"),  # text Python refuses to parse
 ])
 async def test_binary_and_huge_documents_are_refused_not_crashed_on(client, workspace, text, code):
     session = await start_session(client, workspace, profile("neovim-0.7"))

@@ -190,7 +190,7 @@ def _settings(*codes: str) -> Settings:
 
 
 def test_blanking_a_secret_keeps_the_inline_comment_out_of_the_value() -> None:
-    text = "APP_ENV=production\nexport SESSION_SECRET='Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5'  # rotated\nDEBUG=false\n"
+    text = "APP_ENV=production\nexport SESSION_SECRET='L0u0tqxfa4XvE5ntpIJwB6ILoEn6ZgJp9O8iBmGrNITZ'  # rotated\nDEBUG=false\n"
     outcome = fix_source(text, ROOT / "services/api/.env.production", _settings("ISO201"), unsafe=True)
     assert outcome.text == (
         "APP_ENV=production\n# set SESSION_SECRET in the deployment's secret store (rotated)\n"
@@ -332,7 +332,7 @@ REAL_CODE_SECRETS = [
     'client = OpenAI(api_key="sk-proj-Tq8Xv2Lm9Kp4Rt7Wn3Bc6Hd1Jf5Gs0YaZe8Ui2Oq4Wm6Rk")',
     'DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "PASSWORD": "Sup3r$ecret!"}}',
     'headers = {"X-API-Key": "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"}',
-    'CONN = "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5d2FsZG8=;"',
+    'CONN = "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=Sz2jEq9fAJh9vQ2zPFjPzf9Xh5e8U56J7gAw3HaJW9YxiLhGuFA=;"',
     'MONGO_URI = "mongodb+srv://app:Xk9mP2vL8qR4@cluster0.ab1cd.mongodb.net/prod"',
     'r = redis.from_url("redis://:Rd1sP4ss-2024x@redis.internal:6379/0")',
     'TWILIO_AUTH_TOKEN = "7f3a9c2e1b8d4f6a0c5e9b2d7f1a3c8e"',
@@ -340,7 +340,7 @@ REAL_CODE_SECRETS = [
     'settings.STRIPE_SECRET = "rk_live_51HqLyjWDarjtT1zdp7dcXYZ12abcQ"',
     'config = {"slack_webhook": "https://hooks.slack.com/services/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"}',
     'def get_api_key():\n    return "u8Vq2Lk9Xw3Rz7Tn5Bm1Hc6Jd4Fg0Sa"',
-    'ENCRYPTION_KEY = b"Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5"',
+    'ENCRYPTION_KEY = b"L0u0tqxfa4XvE5ntpIJwB6ILoEn6ZgJp9O8iBmGrNITZ"',
 ]
 REAL_CODE_LOOK_ALIKES = [
     'PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]',

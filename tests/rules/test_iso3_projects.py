@@ -85,3 +85,16 @@ def test_a_class_building_its_own_engine_is_an_engine_to_its_callers() -> None:
     definitions = project.facts("session-factories")["backend/api/app/services/exporter.py"]["definitions"]
     assert definitions["Exporter"] == {"kind": "engine", "async": False, "library": "SQLAlchemy",
                                        "owned_by_class": True, "function": True}
+
+
+def test_migration_code_is_a_tree_outside_tests() -> None:
+    """A migration tree's code runs once per deployment; a test of migrations is a test, whether
+    its zone comes from the source (a Zone) or from the lifecycle facts (its value)."""
+    from isolint.core.model import Zone
+    from isolint.rules.lifecycle.placement import in_migration_tree
+
+    assert in_migration_tree("api/databases/postgres/migrations/utils.py", Zone.PRODUCTION)
+    assert in_migration_tree("api/databases/postgres/migrations/utils.py", "production")
+    assert not in_migration_tree("tests/integration/db_migrations/conftest.py", Zone.INTEGRATION_TEST)
+    assert not in_migration_tree("tests/integration/db_migrations/conftest.py", "integration-test")
+    assert not in_migration_tree("server/polar/merchant_migration/service.py", Zone.PRODUCTION)

@@ -116,7 +116,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("severity", _map_of_str, "a table of code = \"error|warning|info|hint\"", {},
            "Per-rule (or prefix) severity overrides."),
     Option("exclude", _list_of_str, "a list of globs", None,
-           "Globs of files never checked; replaces the default list (VCS, venvs, node_modules, build outputs, legacy folders nothing runs: `archive/`, `archived/`, `legacy/`, `deprecated/`)."),
+           "Globs of files never checked; replaces the default list (VCS, venvs, node_modules, build outputs, legacy folders nothing runs: `archive/`, `archived/`, `legacy/`, `deprecated/`, and read-only reference copies: `_reference/`)."),
     Option("extend-exclude", _list_of_str, "a list of globs", [], "Globs excluded on top of `exclude`."),
     Option("respect-gitignore", _bool, "true or false", True, "Skip files that `.gitignore` excludes."),
     Option("production-paths", _list_of_str, "a list of globs", [],

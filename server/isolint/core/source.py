@@ -26,6 +26,12 @@ T = TypeVar("T")
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 BINARY_SNIFF_BYTES = 8192
+#: NUL characters make the sniffed start of a file that decodes as text binary when at least one
+#: in this many of its characters is a NUL: a wide encoding (UTF-16, UTF-32) of ASCII text has one
+#: every second or fourth byte, while source text may hold a stray one inside a string (a key
+#: separator in a template literal, which compilers accept). Bytes that do not decode and hold a
+#: NUL are binary whatever the count.
+BINARY_NUL_SPACING = 10
 _NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 
 PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
@@ -101,16 +107,31 @@ def source_encoding(raw: bytes, language: Language | None) -> str:
     return "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
 
 
+def has_binary_nuls(start: bytes | str) -> bool:
+    """Whether the NUL characters in ``start`` (a file's first ``BINARY_SNIFF_BYTES``) say it is
+    binary rather than text holding a stray NUL (``BINARY_NUL_SPACING``)."""
+    count = start.count(b"\x00" if isinstance(start, bytes) else "\x00")
+    return count > 0 and count * BINARY_NUL_SPACING >= len(start)
+
+
+BINARY_REASON = "binary file (NUL bytes); skipped"
+
+
 def decode_source(raw: bytes, language: Language | None) -> str:
-    """Bytes to text, honouring BOMs and PEP 263 coding cookies; never guesses silently."""
+    """Bytes to text, honouring BOMs and PEP 263 coding cookies; never guesses silently. A
+    stray NUL in text that decodes is kept (``has_binary_nuls``): whether the language accepts
+    it is its parser's answer (Python's refuses it: a parse error, ISO001)."""
     if len(raw) > MAX_FILE_BYTES:
         raise UnreadableSource(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; skipped")
-    if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
-        raise UnreadableSource("binary file (NUL bytes); skipped")
+    start = raw[:BINARY_SNIFF_BYTES]
+    if has_binary_nuls(start):
+        raise UnreadableSource(BINARY_REASON)
     encoding = source_encoding(raw, language)
     try:
         text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
+        if b"\x00" in start:
+            raise UnreadableSource(BINARY_REASON) from exc
         raise UnreadableSource(f"cannot decode as {encoding}: {exc}") from exc
     return text[1:] if text.startswith("\ufeff") else text
 

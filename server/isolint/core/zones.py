@@ -183,6 +183,15 @@ def unit_tier_split(rel_path: str) -> tuple[str, str] | None:
     return None
 
 
+def named_tier_under_unit(rel_path: str) -> bool:
+    """A test module under a unit-test folder whose name claims an integration tier
+    (``tests/unit/test_checkout_e2e.py``): the one integration-test zone where the name
+    outranks the folder, so the module's own words may still settle which tier it is."""
+    path = PurePosixPath(rel_path)
+    return NAMED_TIER_FILE_RE.match(path.name.lower()) is not None \
+        and _first([part.lower() for part in path.parts[:-1]], UNIT_DIRS) is not None
+
+
 def has_unit_tier(root: Path, test_folder: str) -> bool:
     """Whether ``test_folder`` (relative to ``root``) holds a unit-test tier folder."""
     return any(os.path.isdir(os.path.join(root, test_folder, unit)) for unit in UNIT_DIRS)
@@ -206,9 +215,8 @@ def classify_by_heuristics_with_reason(rel_path: str) -> tuple[Zone, str]:
         return Zone.GENERATED, f"inside a `{folder}/` folder (generated or vendored code)"
     if GENERATED_FILE_RE.search(lowered):
         return Zone.GENERATED, f"the file name `{name}` is that of generated code"
-    if "versions" in dirs and any(d == "alembic" or d.endswith("migrations") for d in dirs):
-        # Alembic revisions, also under db_migrations/ (mlflow), _migrations/ (prefect)
-        return Zone.GENERATED, "a migration revision (`versions/` under alembic or migrations)"
+    if "versions" in dirs and (folder := migration_folder(dirs)) is not None:
+        return Zone.GENERATED, f"a migration revision (`versions/` in the migration tree `{folder}/`)"
     test_folder = (_first(dirs, TEST_DIRS) or next((d for d in dirs if TEST_DIR_RE.match(d)), None)
                    or (dirs[0] if dirs[:1] and dirs[0] in TOP_LEVEL_ONLY_TEST_DIRS else None))
     if test_folder is not None or TEST_FILE_RE.match(lowered) is not None:
@@ -240,6 +248,25 @@ def classify_by_heuristics_with_reason(rel_path: str) -> tuple[Zone, str]:
     if DEV_FILE_RE.match(lowered):
         return Zone.DEVELOPMENT, f"the file name `{name}` is that of a development script or setting"
     return Zone.PRODUCTION, "no test, development or generated folder or name: production code by default"
+
+
+#: folders that hold a migration tool's tree: its environment (Alembic's ``env.py``,
+#: ``alembic.ini``), its revisions (``versions/``) and the schema and data migration code beside
+#: them — ``alembic/``, ``migrations/`` (Alembic, Flask-Migrate, Django), ``migration/``,
+#: ``_migrations/`` (prefect), ``db_migrations/`` (mlflow), ``data_migrations/``…
+MIGRATION_DIR_RE = re.compile(r"^(alembic|_?migrations?|(db|database|data|schema|sql)[_-]migrations?)$")
+
+
+def migration_folder(dirs: list[str]) -> str | None:
+    """The folder of a migration tree among a path's (lowered) folders: one named like a
+    migration tool's (``MIGRATION_DIR_RE``), or any ``*migrations`` folder with revisions
+    (``versions/``) below it. Its code runs once per deployment or migration command, not per
+    request: its revisions are generated code (``classify``), and the rules about where engines
+    and sessions live treat the rest like a one-shot script."""
+    for index, folder in enumerate(dirs):
+        if MIGRATION_DIR_RE.match(folder) or (folder.endswith("migrations") and "versions" in dirs[index + 1:]):
+            return folder
+    return None
 
 
 def _integration_named(dirs: list[str]) -> str | None:

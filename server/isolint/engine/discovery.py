@@ -47,8 +47,9 @@ DEFAULT_EXCLUDE = (
     ".pytest_cache/", ".ruff_cache/", ".isolint_cache/", "__pycache__/", "__pypackages__/", "node_modules/",
     "site-packages/", "build/", "dist/", "_build/", ".next/", ".nuxt/", "out/", ".eggs/", "*.egg-info/",
     "buck-out/", ".direnv/", ".idea/", ".vscode/", "coverage/", "htmlcov/",
-    # legacy code nothing runs any more
-    "archive/", "archived/", "legacy/", "deprecated/",
+    # legacy code nothing runs any more, and read-only reference copies (a frozen copy of old or
+    # upstream packages kept to compare against, outside every workspace: `_reference/`)
+    "archive/", "archived/", "legacy/", "deprecated/", "_reference/",
 )
 #: names whose presence in a folder may change the settings (or the project root) below it
 _ROOT_MARKERS = frozenset(CONFIG_FILE_NAMES) | {".git"}

@@ -70,8 +70,13 @@ def parse_python(source: SourceFile) -> ast.Module:
             rewritten = downlevel(source.text)
             if rewritten is not None:
                 return ast.parse(rewritten, filename=source.rel_path)
-            line = max((exc.lineno or 1) - 1, 0)
-            column = source.column_from_byte(line, max((exc.offset or 1) - 1, 0))
+            if exc.lineno is None and (nul := source.text.find("\x00")) >= 0:
+                # Python refuses a NUL anywhere in source and says so without a position
+                position = source.position_at(nul)
+                line, column = position.line, position.column
+            else:
+                line = max((exc.lineno or 1) - 1, 0)
+                column = source.column_from_byte(line, max((exc.offset or 1) - 1, 0))
             raise ParseFailure(f"{exc.msg}", line, column, template=looks_like_template(source.text)) from exc
         except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
             raise ParseFailure(f"cannot parse: {type(exc).__name__}: {exc}", 0, 0) from exc

@@ -14,7 +14,7 @@ from pathlib import Path
 from isolint.api import findings_for_editor
 from isolint.core.config import Settings
 from isolint.core.model import Finding, Language, Range
-from isolint.core.source import BINARY_SNIFF_BYTES, MAX_FILE_BYTES, SourceFile
+from isolint.core.source import BINARY_REASON, BINARY_SNIFF_BYTES, MAX_FILE_BYTES, SourceFile, has_binary_nuls
 from isolint.engine.checker import check_source, extract_facts, load_source
 from isolint.engine.checkpoints import Superseded, checkpoints
 from isolint.engine.project import ProjectIndex
@@ -69,8 +69,8 @@ def source_of(snapshot: Snapshot) -> SourceFile:
 def unreadable_reason(text: str) -> str | None:
     """The CLI refuses binary and huge files (ISO002); an editor buffer gets the same answer
     rather than a multi-second analysis."""
-    if "\x00" in text[:BINARY_SNIFF_BYTES]:
-        return "binary file (NUL bytes); skipped"
+    if has_binary_nuls(text[:BINARY_SNIFF_BYTES]):
+        return BINARY_REASON
     if len(text) * 4 > MAX_FILE_BYTES and len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         return f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; skipped"
     return None

@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 from isolint.core.lazy_regex import lazy_compile
+from isolint.rules.common.names import assigned_name
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -104,7 +105,7 @@ def env_name_for(node: ast.AST, ctx: "PythonContext") -> str | None:
         if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
             for target in targets:
-                name = _target_name(target)
+                name = assigned_name(target)
                 if name:
                     return _with_class_prefix(to_env_name(name), target, ctx)
             return None
@@ -155,25 +156,16 @@ def _prefixed_parameter(name: str | None, ctx: "PythonContext") -> str | None:
     return f"{prefix}_{name}" if prefix and not name.startswith(prefix) else name
 
 
-def _target_name(target: ast.AST) -> str | None:
-    if isinstance(target, ast.Name):
-        return target.id
-    if isinstance(target, ast.Attribute):
-        return target.attr
-    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
-        return target.slice.value
-    return None
-
 
 def _assigned_name(parents: list[ast.AST]) -> str | None:
     for parent in reversed(parents):
         if isinstance(parent, ast.Assign):
             for target in parent.targets:
-                name = _target_name(target)
+                name = assigned_name(target)
                 if name:
                     return to_env_name(name)
         if isinstance(parent, ast.AnnAssign):
-            name = _target_name(parent.target)
+            name = assigned_name(parent.target)
             return to_env_name(name) if name else None
         if isinstance(parent, ast.stmt):
             return None

@@ -223,6 +223,29 @@ def decodes_to_json(value: str) -> bool:
 PUBLISHABLE_KEY_PREFIXES = ("phc_", "pk_live_", "pk_test_")
 
 
+#: base64 text (standard or URL-safe alphabet, optional padding) long enough to hold a phrase
+_BASE64_RE = lazy_compile(r"^[A-Za-z0-9+/_-]{16,}={0,2}$")
+
+
+def decodes_to_words(value: str) -> bool:
+    """``dGhpcy1pcy1hLXNpZ25pbmcta2V5LWZvci1tb3VudHM=`` (``this-is-a-signing-key-for-mounts``):
+    base64 of a phrase someone wrote, readable by anyone who decodes it. Random key bytes
+    decode to unprintable bytes; a key that decodes to printable words was typed, not generated.
+    ``user:password`` pairs (HTTP Basic credentials) are not phrases: they stay secrets."""
+    text = value.strip()
+    if len(text) > 512 or _BASE64_RE.match(text) is None:
+        return False
+    try:
+        decoded = base64.urlsafe_b64decode(text.replace("+", "-").replace("/", "_") + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    try:
+        phrase = decoded.decode("ascii")
+    except UnicodeDecodeError:
+        return False
+    return len(phrase) >= 8 and phrase.isprintable() and ":" not in phrase and _is_wordy(phrase)
+
+
 def is_publishable_key(value: str) -> bool:
     """A client-side key, public by design however random it looks (``PUBLISHABLE_KEY_PREFIXES``)."""
     return value.strip().startswith(PUBLISHABLE_KEY_PREFIXES)
@@ -286,7 +309,7 @@ def looks_random(value: str, min_length: int = 16) -> bool:
         return False
     if is_placeholder(text) or _BOOL_OR_NUMBER_RE.match(text) or _URL_RE.match(text) or looks_like_path(text):
         return False
-    if _PATTERN_RE.search(text) or decodes_to_json(text):
+    if _PATTERN_RE.search(text) or decodes_to_json(text) or decodes_to_words(text):
         return False
     if _is_wordy(text):
         return False

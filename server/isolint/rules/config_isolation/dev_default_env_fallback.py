@@ -11,8 +11,10 @@ from isolint.core.model import SECRET_RANGE, Applicability, Edit, Fix, Fixabilit
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import service_word
 from isolint.rules.config_isolation.env_lookups import (
+    ENV_RECEIVER_RE,
     ENV_VAR_NAME_RE,
     OS_GETTERS,
+    SETTINGS_RECEIVER_RE,
     EnvLookup,
     LookupStyle,
     env_lookup,
@@ -51,6 +53,7 @@ from isolint.rules.config_isolation.values import (
     DevValue,
     classify_dev_value,
     names_local_entry,
+    parse_value,
     secret_span,
 )
 
@@ -64,9 +67,11 @@ class DevDefaultEnvFallback(Rule):
 
     ## What it does
     Flags an environment lookup whose default is a development value: a local host or a URL
-    on one, development credentials, a development database name or local SQLite file, debug
-    switched on, a development environment name, or another service's port (`REDIS_PORT` →
-    `5432`). Lookups
+    on one, development credentials or a placeholder key (`AUTH_KEY` → `replace-me`), a
+    development database name or local SQLite file, debug switched on, a development
+    environment name, or another service's port (`REDIS_PORT` → `5432`); and a setting that
+    falls back to a module constant named for development (`settings.signing_key or
+    _LOCAL_DEV_KEY`). Lookups
     are `os.getenv`, `os.environ.get`/`setdefault`, an `... or "localhost"` fallback, project
     accessors whose receiver is recognisably the environment (environs, python-decouple,
     django-environ, `get_env().get`), the fields of a pydantic-settings class (an environment
@@ -116,7 +121,8 @@ class DevDefaultEnvFallback(Rule):
     - A bind-all `0.0.0.0` default, unless the variable names a backing service (`REDIS_HOST`).
     - The standard port of the service the variable names (`REDIS_PORT` → `6379`), and a test
       harness's own debug switch (`unit_test_loop_debug: bool = Field(default=True)`).
-    - A settings field defaulting to a local host, port or password: ISO101/ISO103 report it.
+    - A settings field defaulting to a local host, port or password (ISO101/ISO103 report it),
+      a lookup only mixed into a digest (`hashlib.blake2b((os.getenv("X") or "…").encode())`).
     - Development branches (`import.meta.env.DEV ? … : …`), frontend tooling files
       (`vite.config.ts`; a plain `config.ts` is checked) and command-line tools' packages (`cli/`).
 
@@ -155,6 +161,8 @@ class DevDefaultEnvFallback(Rule):
             return True
         if b"Settings" in raw and SETTINGS_CLASS_RE.search(raw) is not None:
             return True
+        if b" or " in raw and DEVELOPMENT_FALLBACK_RE.search(low) is not None:
+            return True  # env.store.key or _LOCAL_DEV_KEY
         if b"config" in raw and (b"decouple" in raw or b"prettyconf" in raw):
             return True
         config_access = (any(names_used_as(low, anchor, CONFIG_RECEIVER_USE_RE)
@@ -172,6 +180,12 @@ class DevDefaultEnvFallback(Rule):
         if fallback is not None:
             lookup, default = fallback
             self._check(lookup, default, node, ctx)
+            return
+        setting = _setting_falling_back_to_development_constant(node, ctx)
+        if setting is not None and not in_development_only(node, ctx):
+            read, constant = setting
+            ctx.report(self, constant, subject=f"Setting `{ctx.text_of(read)}`",
+                       reason="a constant named for development", value=f"`{constant.id}`")  # type: ignore[attr-defined]
 
     def visit_binary_expression(self, node: Any, ctx: TypeScriptContext) -> None:
         """TypeScript/JavaScript: ``process.env.X || "…"``, ``import.meta.env.VITE_X ?? "…"``."""
@@ -219,6 +233,8 @@ class DevDefaultEnvFallback(Rule):
         value = configured_value(default, ctx)
         if value is None or in_development_only(replace, ctx) or classify_use(replace, ctx).use is Use.MESSAGE:
             return
+        if _only_hashed(ctx):
+            return  # blake2b(b"|".join(((os.getenv("URI") or "postgresql://…").encode(), …))): a digest's input
         dev = classify_dev_value(lookup.name, value)
         if not dev or _is_listen_address(lookup.name, dev, ctx) or _is_local_entry(lookup.name, dev):
             return
@@ -228,12 +244,19 @@ class DevDefaultEnvFallback(Rule):
                    subject=f"Environment lookup of `{name}`", reason=dev.description, value=dev.shown)
 
     def _fix(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, ctx: PythonContext) -> Fix | None:
+        span = ctx.range(replace)
+        if isinstance(replace, ast.BoolOp) and len(replace.values) > 2 and replace.values[-1] is default:
+            # os.getenv("A") or os.getenv("B") or "…": the last lookup becomes required, the others stay tried first
+            last = env_lookup(replace.values[-2], ctx) if isinstance(replace.values[-2], ast.Call) else None
+            if last is None:
+                return None
+            lookup, span = last, Range(ctx.range(replace.values[-2]).start, span.end)
         if lookup.name is None or lookup.style is LookupStyle.SETDEFAULT:
             return None
         if lookup.style is LookupStyle.MAPPING and _is_project_accessor(lookup, ctx):
-            return _project_accessor_fix(lookup, replace, ctx)
+            return _project_accessor_fix(lookup, span, ctx)
         if lookup.style is LookupStyle.MAPPING or replace is not lookup.call:
-            return env_lookup_fix_for(replace, lookup.name, ctx,
+            return env_lookup_fix_for(span, lookup.name, ctx,
                                       title=f"Remove the development default: require `{lookup.name}`")
         removal = _argument_removal(lookup.call, default, ctx)
         if removal is None:
@@ -275,7 +298,7 @@ def _required_forms(ctx: PythonContext) -> dict[str, tuple[str, str]]:
     return ctx.scratch.setdefault(REQUIRED_FORMS, lambda: learn(ctx.tree))
 
 
-def _project_accessor_fix(lookup: EnvLookup, replace: ast.expr, ctx: PythonContext) -> Fix | None:
+def _project_accessor_fix(lookup: EnvLookup, span: Range, ctx: PythonContext) -> Fix | None:
     """Keep the project's accessor and drop the default: its required form when the file uses
     one on the same receiver (``get_env().require("X")``, ``env["X"]``), else the lookup without
     its default (``env.get("X")``) — never a rewrite to ``os.environ`` that bypasses it."""
@@ -293,7 +316,7 @@ def _project_accessor_fix(lookup: EnvLookup, replace: ast.expr, ctx: PythonConte
     else:
         new_text = f"{receiver}.get({key_text})"
     return Fix(f"Remove the development default: `{new_text}`", Applicability.UNSAFE,
-               (Edit(ctx.range(replace), new_text),))
+               (Edit(span, new_text),))
 
 
 def _argument_removal(call: ast.Call, default: ast.expr, ctx: PythonContext) -> Edit | None:
@@ -335,11 +358,106 @@ SETTINGS_CLASS_RE = lazy_compile(rb"class\s[^:]*Settings\b|class\s+\w+\s*\[.*?\]
 CONFIG_RECEIVER_USE_RE = lazy_compile(
     rb"_*(?:app_?)?(?:settings|config|conf|cfg|configuration)\s*\.\s*(?:get|setdefault)(?!\w)|"
     rb"get_?(?:settings|config)\s*\(")
+#: in the lower-cased file: ``or`` followed by a name with a development word (``or _local_dev_key``),
+#: the shape :func:`_setting_falling_back_to_development_constant` looks for
+DEVELOPMENT_FALLBACK_RE = lazy_compile(rb"\bor\s+_*(?:[a-z0-9]+_)*(?:dev|development|insecure|dummy|fake|test|testing)"
+                                     rb"(?:_[a-z0-9]+)*\b")
 #: decouple/starlette's ``config("X", default=...)`` (case as written)
 CONFIG_CALL_RE = lazy_compile(rb"config\s*\(")
 #: a string literal spelled like an environment variable (``ENV_VAR_NAME_RE``), the only key a
 #: generic receiver counts with
 ENV_VAR_LITERAL_RE = lazy_compile(rb"[\"'](?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{3,}[0-9]*)[\"']")
+
+
+#: hashlib's digests (``hashlib.blake2b``, ``sha256``, ``hashlib.new``) and the builtin ``hash``: what
+#: they are given is only mixed into a number — never a key (``hmac``'s key and key derivations are not here)
+DIGEST_CALL_RE = lazy_compile(r"^(md5|sha1|sha224|sha256|sha384|sha512|blake2b|blake2s|sha3_\d+|shake_\d+|new|hash)$")
+#: calls a value passes through unchanged in substance on its way into a digest
+DIGEST_FEED_CALLS = frozenset({"encode", "decode", "join", "str", "bytes", "format", "lower", "upper", "strip",
+                               "lstrip", "rstrip"})
+
+
+def _only_hashed(ctx: PythonContext) -> bool:
+    """The expression being visited only feeds a digest (``hashlib.blake2b(b"|".join((value.encode(),
+    …)))``, ``hash(value)``): it derives a number — a lock key, a cache key — and nothing connects
+    to it or authenticates with it."""
+    for parent in reversed(ctx.parents):
+        if isinstance(parent, (ast.Tuple, ast.List, ast.BinOp, ast.JoinedStr, ast.FormattedValue, ast.Attribute,
+                               ast.Starred, ast.keyword)):
+            continue
+        if not isinstance(parent, ast.Call):
+            return False
+        name = callee_name(parent)
+        qualified = ctx.qualified_name(parent.func) or ""
+        if qualified.startswith("hashlib.") and DIGEST_CALL_RE.match(name) or name == "hash" and isinstance(
+                parent.func, ast.Name):
+            return True
+        if name not in DIGEST_FEED_CALLS:
+            return False
+    return False
+
+
+#: a constant named as development-only: ``_LOCAL_DEV_PRIVATE_KEY_PEM``, ``INSECURE_DEFAULT_SECRET``,
+#: ``DUMMY_SIGNING_KEY`` (``LOCAL`` alone names a place — ``LOCAL_TIMEZONE`` — not a development value)
+DEVELOPMENT_CONSTANT_RE = lazy_compile(r"(^|_)(DEV|DEVELOPMENT|INSECURE|DUMMY|FAKE|TEST|TESTING)(_|$)")
+#: per module node: module-level names bound once to a string literal, with their value
+MODULE_STRING_CONSTANTS: Key[dict[str, str]] = Key("iso1.module-string-constants")
+
+
+def _module_string_constants(ctx: PythonContext) -> dict[str, str]:
+    """``NAME = "…"`` at the top of the module, names assigned exactly once."""
+    def learn(tree: ast.AST) -> dict[str, str]:
+        values: dict[str, str] = {}
+        seen: set[str] = set()
+        for statement in getattr(tree, "body", ()):
+            targets = statement.targets if isinstance(statement, ast.Assign) else \
+                [statement.target] if isinstance(statement, ast.AnnAssign) and statement.value is not None else []
+            for target in targets:
+                if not isinstance(target, ast.Name):
+                    continue
+                value = statement.value  # type: ignore[union-attr]
+                if target.id in seen:
+                    values.pop(target.id, None)
+                elif isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes)):
+                    values[target.id] = value.value if isinstance(value.value, str) else value.value.decode("latin-1")
+                seen.add(target.id)
+        return values
+    return ctx.scratch.setdefault(MODULE_STRING_CONSTANTS, lambda: learn(ctx.tree))
+
+
+def _is_setting_read(node: ast.expr) -> bool:
+    """``env.store.jwt_private_key``, ``settings.SECRET_KEY``, ``get_settings().auth.key``,
+    ``self.config.token``: an attribute of the project's configuration object."""
+    if not isinstance(node, ast.Attribute):
+        return False
+    root: ast.expr = node
+    while isinstance(root, ast.Attribute):
+        if isinstance(root.value, ast.Name) and root.value.id == "self":
+            break  # self.settings.x: the receiver is the attribute after self
+        root = root.value
+    if isinstance(root, ast.Call):
+        root = root.func
+    name = root.attr if isinstance(root, ast.Attribute) else getattr(root, "id", "")
+    return root is not node and (ENV_RECEIVER_RE.match(name) is not None or SETTINGS_RECEIVER_RE.match(name) is not None)
+
+
+def _setting_falling_back_to_development_constant(node: ast.BoolOp, ctx: PythonContext
+                                                  ) -> tuple[ast.expr, ast.Name] | None:
+    """``env.store.jwt_private_key or _LOCAL_DEV_PRIVATE_KEY_PEM``: a setting the deployment may
+    leave unset, falling back to a module constant named for development — the development value
+    is then what production runs with, silently. The constant's own value is judged where it is
+    written: a local host or URL there is ISO101's finding, a real-looking key ISO203's."""
+    if not isinstance(node.op, ast.Or) or len(node.values) != 2:
+        return None
+    read, constant = node.values
+    if not isinstance(constant, ast.Name) or DEVELOPMENT_CONSTANT_RE.search(constant.id.upper()) is None:
+        return None
+    if not _is_setting_read(read):
+        return None
+    value = _module_string_constants(ctx).get(constant.id)
+    if value is None or parse_value(value).refs:
+        return None  # not a module constant, or a connection value ISO101 reports where it is written
+    return read, constant
 
 
 #: a variable naming a plain host or address (``CELERY_RDB_HOST``, ``AGENT_BIND_ADDR``)

@@ -145,16 +145,22 @@ def _lookup(call: ast.Call, ctx: PythonContext) -> EnvLookup | None:
 
 
 def or_fallback(boolop: ast.BoolOp, ctx: PythonContext) -> tuple[EnvLookup, ast.expr] | None:
-    """``os.getenv("X") or "localhost"``: the lookup and the literal it falls back to."""
+    """``os.getenv("X") or "localhost"``: the lookup and the literal it falls back to; for a chain
+    of lookups tried in turn (``os.getenv("A") or os.getenv("B") or "redis://…"``), the first
+    lookup and the value after the last."""
     if not isinstance(boolop.op, ast.Or) or len(boolop.values) < 2:
         return None
-    first = boolop.values[0]
-    if not isinstance(first, ast.Call):
+    lookups = []
+    for value in boolop.values[:-1]:
+        lookup = env_lookup(value, ctx) if isinstance(value, ast.Call) else None
+        if lookup is None or lookup.has_default:
+            break
+        lookups.append(lookup)
+    if not lookups:
         return None
-    lookup = env_lookup(first, ctx)
-    if lookup is None or lookup.has_default:
-        return None
-    return lookup, boolop.values[1]
+    if len(lookups) == len(boolop.values) - 1:
+        return lookups[0], boolop.values[-1]
+    return lookups[0], boolop.values[1]
 
 
 def is_env_default(node: ast.AST, ctx: PythonContext) -> bool:

@@ -154,6 +154,8 @@ class HardcodedConnectionValue(Rule):
       `url.port or 6379`, a driver class's `port = 27017`, and a settings class's field read
       from the environment defaulting to the standard port of the service it names
       (`POSTGRES_PORT: int = 5432`; `REDIS_PORT: int = 5432` stays reported).
+    - The port of an environment lookup's default (`os.getenv("REDIS_URI") or
+      "redis://redis:6379/0"`), as of a bare port default: [ISO102](ISO102.md) judges defaults.
     - Checks (`if port == 5432`), messages, docstrings, documentation constants
       (`EXAMPLE_DATABASE_URL`).
     - `__main__` blocks, development-switch branches, modules that import a testing package,
@@ -259,7 +261,10 @@ class HardcodedConnectionValue(Rule):
         passwords = parsed.passwords
         if passwords and find_secret(name, text) is not None:
             return  # a real-looking password: the secrets family (ISO203) reports the literal
-        ports = [(ref.port, service_port(ref.port)) for ref in parsed.refs if service_port(ref.port)]
+        # os.getenv("POSTGRES_URI") or "postgresql://postgres:5432/app": like a bare port default, the port of an
+        # environment lookup's default is ISO102's to judge — the protocol's own, at the host the default names
+        ports = [] if is_env_default(node, ctx) else \
+            [(ref.port, service_port(ref.port)) for ref in parsed.refs if service_port(ref.port)]
         if not passwords and not ports:
             return
         site = self._value_site(node, name, ctx)

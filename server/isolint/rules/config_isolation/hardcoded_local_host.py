@@ -42,13 +42,16 @@ from isolint.rules.config_isolation.values import (
 )
 from isolint.rules.config_isolation.typescript_values import (
     bound_name,
+    declared_constant,
     env_fallback,
     is_analysed_string,
     is_quiet_use,
+    is_server_own_host,
     is_tooling_file,
     names_local_choice,
     outer,
     string_text,
+    uses_only_as_server_host,
 )
 
 if TYPE_CHECKING:
@@ -152,15 +155,15 @@ class HardcodedLocalHost(Rule):
     ## Known look-alikes
     - Checks, allow-lists and port probes (`host in LOCAL_HOSTS`), messages, docstrings,
       regular expressions, `EXAMPLE_*` constants, command-line defaults.
-    - Where a server listens (`web.TCPSite(runner, "127.0.0.1", port)`), loopback URLs to a
-      server the process runs (`f"http://127.0.0.1:{settings.port}"`).
-    - Respellings (`"localhost" if host == "0.0.0.0" else host`), a URL's implied host
-      (`parsed.hostname or "localhost"`), a telemetry collector's specified default.
+    - Where a server listens (`server.listen(0, HOST)`, a server settings' `host`), loopback
+      URLs to a server the process runs (`f"http://127.0.0.1:{settings.port}"`).
+    - Respellings (`url.replace("0.0.0.0", "host.docker.internal")`), an implied host
+      (`parsed.hostname or "localhost"`), a collector's default, `"127.0.0.0"` (a range).
     - The local choice of a catalogue (an entry labelled `"Local"`), a native app's port-less
       loopback OAuth redirect, an API's documented servers (`FastAPI(servers=[{"url": …}])`).
     - Development code: `__main__` blocks, the branch a deployment condition leaves to
-      development (`if DEBUG:`, `if not settings.PRODUCTION:`, the `else` of `if
-      settings.PRODUCTION:`), frontend tooling, command-line tools' packages (`cli/`).
+      development (`if DEBUG:`, the `else` of `if settings.PRODUCTION:`), frontend tooling,
+      command-line tools' packages (`cli/`).
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
@@ -188,6 +191,8 @@ class HardcodedLocalHost(Rule):
         self._uses: dict[str, list[tuple[int | None, Use]]] = {}
         #: list, tuple and set displays already reported: one finding per collection
         self._reported_collections: set[int] = set()
+        #: TypeScript: bare local hosts bound to a constant, with the host's description
+        self._pending_constants: list[tuple[Any, Any, str]] = []
 
     def visit_Constant(self, node: ast.Constant, ctx: PythonContext) -> None:
         self._check(node, ctx)
@@ -288,15 +293,29 @@ class HardcodedLocalHost(Rule):
             if collection.id in self._reported_collections:
                 return  # allowed origins ["http://localhost:3000", "http://localhost:5173"]: one problem
             self._reported_collections.add(collection.id)
+        if parsed.is_bare_host and is_server_own_host(node):
+            return  # server.listen(0, "127.0.0.1"), { host: "127.0.0.1" } returned by parseServer(): ServerConfig
         ref = refs[0]
         host = f"local host `{ref.host}`" if ref.kind == "local" else f"bind-all address `{ref.host}` as a destination"
         detail, data = "", {}
         if parsed.passwords:
             detail = f" (the value also embeds the password `{display_value(parsed.passwords[0], parsed.passwords)}`)"
             data = {SECRET_RANGE: secret_span(ctx.source, ctx.range(node), parsed.passwords[0]).to_json()}
+        constant = declared_constant(node) if parsed.is_bare_host else None
+        if constant is not None:
+            self._pending_constants.append((constant, node, host))  # judged by its uses: check_typescript
+            return
         ctx.report(self, node, data=data, host=host, detail=detail)
 
     visit_template_string = visit_string
+
+    def check_typescript(self, tree: Any, ctx: TypeScriptContext) -> None:
+        """A local host bound to a constant (``const HOST = "127.0.0.1"``) is reported unless every
+        use of the constant in the file is where a server listens (``server.listen(0, HOST)``, the
+        ``host`` of a server's own settings) or that server's URL."""
+        for constant, node, host in self._pending_constants:
+            if not uses_only_as_server_host(constant, tree.root_node, ctx.source.raw):
+                ctx.report(self, node, host=host, detail="")
 
     @staticmethod
     def _detail(node: ast.AST, parsed: ParsedValue, ctx: PythonContext) -> tuple[str, dict]:

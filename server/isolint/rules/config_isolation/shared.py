@@ -146,11 +146,12 @@ def env_default_dev_value(node: ast.AST, ctx: PythonContext) -> DevValue | None:
 #: the quote the module writes its strings with
 PREFERRED_QUOTE: Key[str] = Key("iso1.preferred-quote")
 
-def env_lookup_fix_for(node: ast.AST, name: str, ctx: PythonContext, title: str | None = None) -> Fix:
-    """Unsafe fix replacing ``node`` with the configured environment accessor for ``name``,
-    quoted the way the module quotes its strings."""
+def env_lookup_fix_for(node: ast.AST | Range, name: str, ctx: PythonContext, title: str | None = None) -> Fix:
+    """Unsafe fix replacing ``node`` (or a span of the file) with the configured environment
+    accessor for ``name``, quoted the way the module quotes its strings."""
     quote = ctx.source.memo(PREFERRED_QUOTE, lambda source: preferred_quote(source.text))
-    return env_lookup_fix(replace=ctx.range(node), name=name, settings=ctx.settings, imports=ctx.imports,
+    span = node if isinstance(node, Range) else ctx.range(node)
+    return env_lookup_fix(replace=span, name=name, settings=ctx.settings, imports=ctx.imports,
                           tree=ctx.tree, line_ending=ctx.source.line_ending, title=title, quote=quote,
                           header_lines=ctx.source.header_lines)
 

@@ -319,3 +319,114 @@ def _is_dev_condition(condition: Any, *, positive: bool) -> bool:
     if PROD_CONDITION_RE.search(text):
         return positive == negated
     return False
+
+
+#: a property naming a server's own address: ``host``, ``hostname``, ``bindAddress``, ``listenHost``
+SERVER_HOST_PROPERTY_RE = lazy_compile(r"^_*(host|hostname|address|addr|bind|bind_?host|bind_?address|listen|"
+                                     r"listen_?host|listen_?address|interface)$", re.IGNORECASE)
+#: what a server's own settings are called: ``parseServer``, ``RunnerServerConfig``, ``serverOptions``
+SERVER_WORD_RE = lazy_compile(r"server", re.IGNORECASE)
+CLIENT_WORD_RE = lazy_compile(r"client|proxy|upstream|remote|target", re.IGNORECASE)
+_FUNCTION_TYPES = frozenset({"function_declaration", "function_expression", "arrow_function", "method_definition",
+                             "generator_function_declaration"})
+
+
+def _names_a_server(text: str) -> bool:
+    return SERVER_WORD_RE.search(text) is not None and CLIENT_WORD_RE.search(text) is None
+
+
+def _describes_a_server(mapping: Any) -> bool:
+    """An object literal holding a server's own settings: bound to or typed as one
+    (``const serverOptions: ServerConfig = {…}``), or returned by a function named or typed for
+    one (``function parseServer(env): RunnerServerConfig { return {…} }``)."""
+    node = mapping.parent
+    while node is not None and node.type in TRANSPARENT_TYPES:
+        node = node.parent
+    if node is None:
+        return False
+    if node.type == "variable_declarator":
+        declared = [node.child_by_field_name("name"), node.child_by_field_name("type")]
+        return any(part is not None and _names_a_server(node_text(part)) for part in declared)
+    if node.type != "return_statement" and not (node.type == "arrow_function" and node.child_by_field_name("body")
+                                                == outer(mapping)):
+        return False
+    function = node
+    while function is not None and function.type not in _FUNCTION_TYPES:
+        function = function.parent
+    if function is None:
+        return False
+    declared = [function.child_by_field_name("name"), function.child_by_field_name("return_type")]
+    if function.type == "arrow_function" and function.parent is not None \
+            and function.parent.type == "variable_declarator":
+        declared.append(function.parent.child_by_field_name("name"))
+    return any(part is not None and _names_a_server(node_text(part)) for part in declared)
+
+
+def _operator(binary: Any) -> str:
+    operator = binary.child_by_field_name("operator")
+    return node_text(operator) if operator is not None else ""
+
+
+def is_server_own_host(node: Any) -> bool:
+    """``node`` (a literal, or a name bound to one) is where a server this process runs listens:
+    an argument of ``listen``/``bind`` (``server.listen(0, HOST)``), or the ``host`` of a server's
+    own settings (``return { host: env.RUNNER_HOST ?? DEFAULT_HOST }`` in ``parseServer(): ServerConfig``),
+    a fallback included. Listening on loopback is the safe default; the audit's risk is connecting
+    to a developer's machine."""
+    child, parent = outer(node), outer(node).parent
+    while parent is not None and (parent.type in TRANSPARENT_TYPES or parent.type == "binary_expression"
+                                  and _operator(parent) in FALLBACK_OPERATORS):
+        child, parent = parent, parent.parent
+    if parent is None:
+        return False
+    if parent.type == "arguments":
+        call = parent.parent
+        return call is not None and call.type == "call_expression" and _callee(call).rsplit(".", 1)[-1] in BIND_METHODS
+    if parent.type == "pair" and parent.child_by_field_name("value") == child:
+        key = _pair_key(parent)
+        return SERVER_HOST_PROPERTY_RE.match(key) is not None and parent.parent is not None \
+            and _describes_a_server(parent.parent)
+    return False
+
+
+def declared_constant(node: Any) -> Any:
+    """The name node of ``const NAME = <node>`` (a plain identifier), else None."""
+    top = outer(node)
+    parent = top.parent
+    if parent is None or parent.type != "variable_declarator" or parent.child_by_field_name("value") != top:
+        return None
+    name = parent.child_by_field_name("name")
+    return name if name is not None and name.type == "identifier" else None
+
+
+def uses_only_as_server_host(name_node: Any, root: Any, raw: bytes) -> bool:
+    """Every use of the constant ``name_node`` declares in the file (``root``, its bytes ``raw``)
+    is where a server listens (:func:`is_server_own_host`) or the URL of that same server built on
+    it (the template ``http://${HOST}:${address.port}/mcp``), and at least one use listens."""
+    name = node_text(name_node).encode()
+    listens = False
+    for match in re.finditer(rb"(?<![\w$.])" + re.escape(name) + rb"(?![\w$])", raw):
+        use = root.descendant_for_byte_range(match.start(), match.end())
+        if use is not None and use.type == "shorthand_property_identifier":
+            return False  # { HOST }: handed on as a value
+        if use is None or use.type != "identifier" or use == name_node:
+            continue  # a comment, a string, the declaration itself
+        if is_server_own_host(use):
+            listens = True
+        elif not _is_run_time_port_url(use):
+            return False
+    return listens
+
+
+def _is_run_time_port_url(use: Any) -> bool:
+    """The template ``http://${HOST}:${address.port}/mcp``: the name is a URL's host and the port is chosen
+    at run time (the port a server was just bound to). A fixed port (``${HOST}:9100``) is
+    another service's."""
+    substitution = use.parent
+    if substitution is None or substitution.type != "template_substitution" or substitution.parent is None:
+        return False
+    pieces = substitution.parent.named_children
+    index = next((i for i, piece in enumerate(pieces) if piece == substitution), None)
+    following = pieces[index + 1:index + 3] if index is not None else []
+    return (len(following) == 2 and node_text(following[0]) == ":"
+            and following[1].type == "template_substitution")

@@ -194,16 +194,19 @@ def _is_check_call(call: ast.Call, child: ast.AST, ctx: PythonContext) -> bool:
     if isinstance(call.func, ast.Attribute) and name == "replace" and call.args:
         if call.args[0] is child:
             return True  # url.replace("localhost", real) strips it
-        # netloc.replace("localhost", replacement): what stands in for a local host where it is unreachable
-        # (``host.docker.internal`` inside a container) is a respelling of that host, checked by the caller
+        # netloc.replace("localhost", replacement), url.replace("0.0.0.0", "host.docker.internal"): what
+        # stands in for a local or bind-all host where it is unreachable (``host.docker.internal`` inside a
+        # container) is a respelling of the input's own host, not an address the code chose
         return len(call.args) > 1 and call.args[1] is child and _is_local_host_literal(call.args[0])
     qualified = ctx.qualified_name(call.func) or ""
     return qualified.startswith(CHECK_MODULES) or name == "compile" or CHECK_FUNCTION_RE.match(name) is not None
 
 
 def _is_local_host_literal(node: ast.AST) -> bool:
+    """``"localhost"``, ``"127.0.0.1"``, ``"0.0.0.0"``: a literal naming this machine (bind-all
+    included: in a URL it is reached as this machine)."""
     text = literal_text(node)
-    return text is not None and host_kind(text) == "local"
+    return text is not None and host_kind(text) in ("local", "bind-all")
 
 
 def _is_typer_default(call: ast.Call, child: ast.AST) -> bool:

@@ -64,6 +64,7 @@ DEV_CREDENTIALS = frozenset({
 })
 _DEV_CREDENTIAL_RE = lazy_compile(
     r"(^|[\W_])(dev|local|insecure|change[\W_]?me|change[\W_]?(it|this)|change[\W_]?in[\W_]?prod(uction)?|"
+    r"replace[\W_]?me|replace[\W_]?(it|this)|fill[\W_]?me(?:[\W_]?in)?|set[\W_]?me|"
     r"not[\W_]?(so[\W_]?)?secure|do[\W_]?not[\W_]?use|unsafe|dummy|placeholder|for[\W_]?testing)($|[\W_])",
     re.IGNORECASE,
 )
@@ -78,8 +79,11 @@ DEV_ENVIRONMENTS = frozenset({"development", "develop", "dev", "local", "test", 
 TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t", "True", "TRUE", "YES", "ON"})
 
 PASSWORD_NAME_RE = lazy_compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE)$")
+#: a secret by its name: a password, a token, or a key that signs, encrypts or authenticates (``AUTH_KEY``,
+#: ``CRYPT_KEY``, ``HMAC_KEY``) — not a key that only identifies (``CACHE_KEY``, ``SORT_KEY``)
 SECRET_NAME_RE = lazy_compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE|SECRET|SECRET_KEY|TOKEN|API_KEY|"
-                            r"PRIVATE_KEY|ACCESS_KEY|SIGNING_KEY|ENCRYPTION_KEY|JWT_KEY)$")
+                            r"PRIVATE_KEY|ACCESS_KEY|SIGNING_KEY|SIGN_KEY|ENCRYPTION_KEY|ENCRYPT_KEY|CRYPT_KEY|"
+                            r"CRYPTO_KEY|AUTH_KEY|HMAC_KEY|MASTER_KEY|SESSION_KEY|COOKIE_KEY|FERNET_KEY|JWT_KEY)$")
 PORT_NAME_RE = lazy_compile(r"(^|_)PORT$")
 DEBUG_NAME_RE = lazy_compile(r"(^|_)(DEBUG|DEBUG_MODE|DEV_MODE|RELOAD|AUTO_RELOAD|HOT_RELOAD)$")
 #: a debug switch scoped to a test harness (``UNIT_TEST_LOOP_DEBUG``) is not the app's debug mode
@@ -176,8 +180,13 @@ def host_kind(host: str) -> str | None:
         if address.is_unspecified:
             return "bind-all"
         if address.is_loopback:
-            return "local"
+            return None if address in LOOPBACK_BLOCK_BOUNDS else "local"
     return None
+
+
+#: the first and last address of the IPv4 loopback block (``127.0.0.0/8``): written as the base of a
+#: range (``cidr("127.0.0.0", 8)`` in an SSRF guard's table of blocked networks), never as a host
+LOOPBACK_BLOCK_BOUNDS = frozenset({ipaddress.ip_address("127.0.0.0"), ipaddress.ip_address("127.255.255.255")})
 
 
 @dataclass(frozen=True)

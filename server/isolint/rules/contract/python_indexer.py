@@ -47,6 +47,7 @@ from isolint.core.model import Language
 from isolint.core.rule import Indexer
 from isolint.core.tree_view import TreeView, tree_view
 from isolint.core.zones import matches_any
+from isolint.rules.common.names import last_name
 from isolint.rules.common.scope import child_nodes_except, statements_breadth_first, walk
 from isolint.rules.common.text_search import Alternatives
 from isolint.rules.contract.admission import may_hold_messages
@@ -246,7 +247,7 @@ def _message_key_read(node: ast.AST) -> str | None:
         owner, key = node.value, node.attr
     if key not in LEARNABLE_KEYS or owner is None:
         return None
-    owner_name = _target_name(owner)
+    owner_name = last_name(owner)
     return key if owner_name is not None and MESSAGE_VARIABLE_RE.search(owner_name) else None
 
 
@@ -331,13 +332,6 @@ def _callee_name(node: ast.Call) -> str | None:
         return func.id
     return None
 
-
-def _target_name(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
 
 
 class _Collector:
@@ -428,7 +422,7 @@ class _Collector:
         if value is None:
             return
         for target in targets:
-            target_name = _target_name(target)
+            target_name = last_name(target)
             if target_name is None:
                 continue
             if MESSAGE_CONTAINER_RE.search(target_name) and _is_literal_subscript(value):
@@ -441,7 +435,7 @@ class _Collector:
                 self.handler_table(target_name, value)
 
     def class_def(self, node: ast.ClassDef) -> None:
-        bases = {_target_name(base) for base in node.bases}
+        bases = {last_name(base) for base in node.bases}
         if bases & ENUM_BASES and (bases & {"Enum", "StrEnum"}):
             self.enum_class(node, "StrEnum" in bases)
             return
@@ -515,7 +509,7 @@ class _Collector:
             return
         known_bases = {"BaseModel", "TypedDict", "object", "Struct", "Schema"}
         # fields inherited from an unknown base are invisible: the payload shape stays unknown
-        has_spread_base = any(_target_name(base) not in known_bases for base in node.bases)
+        has_spread_base = any(last_name(base) not in known_bases for base in node.bases)
         strong = self.ws or WS_NAME_RE.search(node.name) is not None
         model_fields = None if has_spread_base else fields
         for item in discriminators:
@@ -597,7 +591,7 @@ class _Collector:
 
     def is_socket_send(self, node: ast.Call, callee: str | None, scope: "_FunctionScope") -> bool:
         if callee in ACK_CALLS:
-            receiver = _target_name(node.func.value) if isinstance(node.func, ast.Attribute) else None
+            receiver = last_name(node.func.value) if isinstance(node.func, ast.Attribute) else None
             return receiver is not None and SOCKETIO_RECEIVER_RE.match(receiver) is not None
         return callee in SEND_METHODS and _plausible_sender(node, callee) and not scope.is_client_socket(node)
 
@@ -634,13 +628,13 @@ class _Collector:
                 self.sent_message(inner.value, scope, via=f"returned by `{function_name}`")
             elif isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Dict):
                 for target in inner.targets:
-                    if isinstance(target, ast.Subscript) and HANDLER_TABLE_RE.search(_target_name(target.value) or ""):
+                    if isinstance(target, ast.Subscript) and HANDLER_TABLE_RE.search(last_name(target.value) or ""):
                         self.add(HANDLE, target.slice, strong=self.ws, via="handler registration")
                     elif isinstance(target, ast.Attribute):
                         self.handler_table(target.attr, inner.value)
             elif isinstance(inner, ast.Assign):
                 for target in inner.targets:
-                    if isinstance(target, ast.Subscript) and HANDLER_TABLE_RE.search(_target_name(target.value) or "") \
+                    if isinstance(target, ast.Subscript) and HANDLER_TABLE_RE.search(last_name(target.value) or "") \
                             and isinstance(inner.value, (ast.Name, ast.Attribute, ast.Lambda)):
                         self.add(HANDLE, target.slice, strong=self.ws, via="handler registration")
 
@@ -654,7 +648,7 @@ class _Collector:
                     # outside WebSocket code `self.emit("x")` is strong once `emit` is a wrapper
                     self.add(SEND, first, strong=self.ws, via=f"`{callee}(…)`", wrapper=None if self.ws else callee)
                 return
-            receiver = _target_name(node.func.value) if isinstance(node.func, ast.Attribute) else None
+            receiver = last_name(node.func.value) if isinstance(node.func, ast.Attribute) else None
             # ``stream.send(Update(…))``: an SSE stream object, as good as a yield to a stream
             streaming = receiver is not None and STREAM_RECEIVER_RE.search(receiver) is not None
             self._streaming = streaming
@@ -664,7 +658,7 @@ class _Collector:
             finally:
                 self._streaming = False
         elif callee in RELAY_CALLS and isinstance(node.func, ast.Attribute) \
-                and (callee != "put" or QUEUE_RECEIVER_RE.search(_target_name(node.func.value) or "")):
+                and (callee != "put" or QUEUE_RECEIVER_RE.search(last_name(node.func.value) or "")):
             # ``redis.publish("session_msg", json.dumps({"message_type": "close_session", …}))``:
             # a message to the backend's own broker (its other nodes, its workers), never to the
             # frontend — knowledge that this side produces the type, which it may also handle;
@@ -761,7 +755,7 @@ class _Collector:
 
     def dispatch_match(self, node: ast.Match, scope: "_FunctionScope") -> None:
         base = _type_subject_base(node.subject, scope)
-        subject = base or _target_name(node.subject) or ""
+        subject = base or last_name(node.subject) or ""
         if subject in scope.payload_parameters or (subject and scope.received_from_client(subject)):
             return
         for case in node.cases:
@@ -843,9 +837,9 @@ def _default_is_the_type(model: ast.ClassDef, field: ast.AnnAssign) -> bool:
     ``type: str = "thread_updated"`` or ``type: WsEvent = WsEvent.THREAD_UPDATED`` — but not a
     string default under a wider alias (``type: MessageStepType = "assistant_message"``: one
     step kind among many) nor the default of an abstract base its subclasses override."""
-    if model.name.endswith("Base") or any(_target_name(base) in ("ABC", "Generic", "Protocol") for base in model.bases):
+    if model.name.endswith("Base") or any(last_name(base) in ("ABC", "Generic", "Protocol") for base in model.bases):
         return False
-    annotation = _target_name(field.annotation)
+    annotation = last_name(field.annotation)
     if annotation == "str":
         return True
     reference = _enum_ref(field.value)
@@ -855,7 +849,7 @@ def _default_is_the_type(model: ast.ClassDef, field: ast.AnnAssign) -> bool:
 def _plausible_sender(node: ast.Call, callee: str) -> bool:
     if callee not in GENERIC_SEND_CALLS or not isinstance(node.func, ast.Attribute):
         return True
-    receiver = _target_name(node.func.value)
+    receiver = last_name(node.func.value)
     return receiver is not None and WS_RECEIVER_RE.search(receiver) is not None
 
 
@@ -969,7 +963,7 @@ def _assignment(node: ast.AST) -> tuple[list[ast.AST], ast.AST | None]:
 
 
 def _is_literal_subscript(node: ast.AST | None) -> bool:
-    return isinstance(node, ast.Subscript) and _target_name(node.value) == "Literal"
+    return isinstance(node, ast.Subscript) and last_name(node.value) == "Literal"
 
 
 def _literal_items(node: ast.AST) -> list[ast.AST]:
@@ -980,9 +974,9 @@ def _literal_items(node: ast.AST) -> list[ast.AST]:
         return []
     inner = node.slice
     elements = inner.elts if isinstance(inner, ast.Tuple) else [inner]
-    if _target_name(node.value) == "Literal":
+    if last_name(node.value) == "Literal":
         return [e for e in elements if _string(e) or _enum_ref(e)]
-    if _target_name(node.value) == "Union":
+    if last_name(node.value) == "Union":
         return [item for e in elements for item in _literal_items(e)]
     return []
 
@@ -1019,7 +1013,7 @@ def _type_subject_base(subject: ast.AST, scope: _FunctionScope, depth: int = 0) 
     elif isinstance(subject, ast.Attribute) and subject.attr in _FILE_KEYS.get():
         owner = subject.value
     if owner is not None:
-        owner_name = _target_name(owner)
+        owner_name = last_name(owner)
         if owner_name is None or not MESSAGE_VARIABLE_RE.search(owner_name):
             return None  # `node.type == "function"` is not a received message
         return owner.id if isinstance(owner, ast.Name) else ""
@@ -1054,7 +1048,7 @@ def _reads_type_of_non_message(node: ast.AST) -> bool:
         owner = node.func.value
     elif isinstance(node, ast.Attribute) and node.attr in _FILE_KEYS.get():
         owner = node.value
-    owner_name = _target_name(owner) if owner is not None else None  # json.loads(raw)["type"]: opaque
+    owner_name = last_name(owner) if owner is not None else None  # json.loads(raw)["type"]: opaque
     return owner_name is not None and MESSAGE_VARIABLE_RE.search(owner_name) is None
 
 

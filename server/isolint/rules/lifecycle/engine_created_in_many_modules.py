@@ -9,9 +9,8 @@ from isolint.rules.lifecycle.model import FACT_KIND
 from isolint.rules.lifecycle.placement import (
     EngineCreationRule,
     created_per_call,
-    in_migration_folder,
     in_migration_helper,
-    is_migration_env,
+    in_migration_tree,
     is_script,
     owns_database_setup,
 )
@@ -56,8 +55,8 @@ class EngineCreatedInManyModules(EngineCreationRule):
     - One or two modules of a service that create engines, with zero configuration; a migration
       helper's own engine (a function calling Alembic) is not flagged.
     - Modules that the service's own set-up module imports (an auth-specific engine factory that
-      `db/engines.py` calls), one-shot scripts (`if __name__ == "__main__":`) and modules under a
-      migrations folder: neither flagged nor counted.
+      `db/engines.py` calls), one-shot scripts (`if __name__ == "__main__":`) and modules of a
+      migration tree (`migrations/`, `alembic/`, `data_migrations/`…): neither flagged nor counted.
 
     ## Options
     - `engine-modules`: globs (`services/*/app/db/*.py`) or dotted module names (`app.db.session`,
@@ -72,8 +71,7 @@ class EngineCreatedInManyModules(EngineCreationRule):
     def engine_created(self, node: ast.Call, created: Resource, ctx: PythonContext) -> None:
         if created.kind is not Kind.ENGINE or created_per_call(node, ctx) is not None:
             return
-        if is_migration_env(ctx.source.rel_path) or in_migration_folder(ctx.source.rel_path) or is_script(ctx.tree) \
-                or in_migration_helper(ctx):
+        if in_migration_tree(ctx.source.rel_path, ctx.source.zone) or is_script(ctx.tree) or in_migration_helper(ctx):
             return
         configured = ctx.settings.engine_modules
         module = ctx.source.module
@@ -99,7 +97,7 @@ class EngineCreatedInManyModules(EngineCreationRule):
         others = []
         for rel_path, facts in _service_facts(ctx):
             if rel_path == ctx.source.rel_path or not facts.get("engines") or facts.get("zone") != "production" \
-                    or is_migration_env(rel_path) or in_migration_folder(rel_path) or facts.get("script"):
+                    or in_migration_tree(rel_path, facts.get("zone")) or facts.get("script"):
                 continue
             module = facts.get("module") or rel_path
             if not owns_database_setup(module) and _imported_by(module, central):

@@ -58,7 +58,8 @@ class EngineCreatedPerCall(EngineCreationRule):
       and the other engines such a factory builds (a start-up migration engine).
     - A module-level function called once at import (`engine = _get_engine()`) and nowhere
       else in its module.
-    - Alembic's `env.py`.
+    - Migration code: everything in a `migrations/`, `alembic/`, `data_migrations/`… tree
+      (`env.py`, helpers, data migrations) runs once per deployment.
     """
 
     code = "ISO303"

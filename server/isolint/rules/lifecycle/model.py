@@ -17,6 +17,7 @@ from typing import Any, Callable, Mapping
 
 from isolint.core.scratch import Key
 from isolint.core.modules import import_time_statements
+from isolint.rules.common.names import last_name
 from isolint.rules.common.scope import generator_test, is_generator, own_statements, statements_breadth_first, walk
 from isolint.rules.lifecycle.libraries import (
     Kind,
@@ -490,7 +491,7 @@ class FileModel:
     def injected_resource(self, marker: ast.expr | None) -> Resource | None:
         """What a dependency marker (``Depends(get_db)``, ``Security(get_db)``) hands to the
         parameter it is the default of: the resource its dependency yields or returns."""
-        if not (isinstance(marker, ast.Call) and _last_name(marker.func) in DEPENDENCY_MARKERS):
+        if not (isinstance(marker, ast.Call) and last_name(marker.func) in DEPENDENCY_MARKERS):
             return None
         dependency = marker.args[0] if marker.args else next(
             (kw.value for kw in marker.keywords if kw.arg == "dependency"), None)
@@ -550,10 +551,10 @@ class FileModel:
             return function_result
         if isinstance(func, ast.Attribute):
             receiver = self.resolve_value(func.value, local, current_class)
-            produced = produced_by_method(receiver, _last_name(func.value), func.attr)
+            produced = produced_by_method(receiver, last_name(func.value) or "", func.attr)
             if produced is not None:
                 return produced
-        last = qualified.rpartition(".")[2] if qualified else _last_name(func)
+        last = qualified.rpartition(".")[2] if qualified else last_name(func) or ""
         if callee is None and last:
             factory = conventional_factory(last)
             if factory is not None:
@@ -638,10 +639,3 @@ def _undisposed_engine(cls: ast.ClassDef, qualify: Qualify) -> Resource | None:
 def _targets(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
     return list(statement.targets) if isinstance(statement, ast.Assign) else [statement.target]
 
-
-def _last_name(expr: ast.AST) -> str:
-    if isinstance(expr, ast.Name):
-        return expr.id
-    if isinstance(expr, ast.Attribute):
-        return expr.attr
-    return ""

@@ -10,7 +10,10 @@ from typing import Any
 from isolint.core.context import PythonContext
 from isolint.core.lazy_regex import lazy_compile
 from isolint.core.modules import import_time_statements, resolve_relative_module
+from isolint.core.model import Zone
+from isolint.core.rule import TEST_ZONES
 from isolint.core.scratch import Key
+from isolint.core.zones import migration_folder
 from isolint.rules.common.scope import walk_own_scope
 from isolint.rules.lifecycle.admission import may_create_engine
 from isolint.rules.lifecycle.libraries import Kind, Resource, constructed_by
@@ -34,8 +37,8 @@ PER_CALL_DECORATORS = frozenset({"get", "post", "put", "patch", "delete", "route
                                  "task", "shared_task", "periodic_task", "job", "middleware", "Depends"})
 
 
-#: folders holding a migration tool's environment script (Alembic's ``env.py``)
-MIGRATION_DIRS = frozenset({"alembic", "migrations", "_migrations", "migration", "db_migrations"})
+#: the values of the test zones, as the lifecycle facts keep a file's zone
+_TEST_ZONE_VALUES = frozenset(zone.value for zone in TEST_ZONES)
 #: zero-config owners of database set-up: ``app/db/engine.py``, ``app/database.py``…
 OWNER_MODULE_NAMES = frozenset({"engine", "engines", "database", "databases", "db", "session", "sessions",
                                 "connection", "connections"})
@@ -45,7 +48,7 @@ def is_migration_env(rel_path: str) -> bool:
     """Alembic's ``env.py`` runs once per migration command and builds its own engine from the
     migration config — by design, not a per-call engine or a scattered set-up."""
     path = PurePosixPath(rel_path)
-    return path.name == "env.py" and any(part.lower() in MIGRATION_DIRS for part in path.parts[:-1])
+    return path.name == "env.py" and migration_folder([part.lower() for part in path.parts[:-1]]) is not None
 
 
 def is_script(tree: ast.Module) -> bool:
@@ -54,9 +57,13 @@ def is_script(tree: ast.Module) -> bool:
     return any(isinstance(statement, ast.If) and "__main__" in ast.dump(statement.test) for statement in tree.body)
 
 
-def in_migration_folder(rel_path: str) -> bool:
-    """Migration code (``migrations/``, ``alembic/``…) runs once per deployment or command."""
-    return any(part.lower() in MIGRATION_DIRS for part in PurePosixPath(rel_path).parts[:-1])
+def in_migration_tree(rel_path: str, zone: Zone | str | None) -> bool:
+    """Migration code (``zones.migration_folder``: ``migrations/``, ``alembic/``…) runs once per
+    deployment or migration command, like a one-shot script. Tests of migrations
+    (``tests/db_migrations/``) are tests, not migration code."""
+    if getattr(zone, "value", zone) in _TEST_ZONE_VALUES:
+        return False
+    return migration_folder([part.lower() for part in PurePosixPath(rel_path).parts[:-1]]) is not None
 
 
 def imported_modules(tree: ast.Module, module: str, is_package: bool) -> list[str]:
@@ -98,7 +105,7 @@ def created_per_call(call: ast.Call, ctx: PythonContext) -> ast.AST | None:
     created once: at module or class level, in a cached or start-up function, stored in an
     attribute or a ``global`` (a memo), or returned by a factory whose callers decide."""
     functions = [f for f in ctx.parents if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
-    if not functions or is_migration_env(ctx.source.rel_path):
+    if not functions or in_migration_tree(ctx.source.rel_path, ctx.source.zone):
         return None
     if any(is_cached(f) or _runs_once(f) for f in functions) or in_migration_helper(ctx):
         return None

@@ -6,6 +6,7 @@ from isolint.core.context import PythonContext
 from isolint.core.modules import import_time_statements
 from isolint.core.scratch import Key
 from isolint.rules.common.scope import walk
+from isolint.rules.lifecycle.placement import in_migration_tree
 from isolint.rules.lifecycle.tracking import LifecycleRule, tracker_for
 
 #: methods through which a class releases what it holds
@@ -60,6 +61,7 @@ class SessionInSharedState(LifecycleRule):
       which one coroutine only gets the session; tasks that each open their own.
     - A one-shot script's connection: the module does its database work at its own top level
       and no function or class of it reads the name (or it sits under `if __name__ == "__main__":`).
+    - A session kept by migration code (a `migrations/`, `alembic/`… tree): held for one run.
     """
 
     code = "ISO307"
@@ -80,8 +82,8 @@ class SessionInSharedState(LifecycleRule):
         if created is None or not created.kind.is_per_request:
             return
         where = self._shared_place(targets[0], ctx)  # after: a module-level place reads the whole module
-        if where is None:
-            return
+        if where is None or in_migration_tree(ctx.source.rel_path, ctx.source.zone):
+            return  # migration code holds its session for its one run, as a one-shot script does
         ctx.report(self, node, what=created.description, target=ctx.text_of(targets[0]),
                    place=f"held in {where}, shared by every request")
 

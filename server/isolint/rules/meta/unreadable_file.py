@@ -27,6 +27,11 @@ class UnreadableFile(FileNotChecked):
     ## Known look-alikes
     - UTF-8 with a byte-order mark, and a PEP 263 coding declaration that matches the bytes:
       both are read.
+    - Text holding a stray NUL character (a key separator inside a TypeScript template
+      literal): it is read and checked. Python refuses a NUL anywhere in its source, so such a
+      Python file is a parse error ([ISO001](ISO001.md)) at the NUL. NUL bytes make a file
+      binary when they are one character in ten or more of its first 8 KiB (a wide encoding
+      such as UTF-16) or when its bytes do not decode.
     - Generated files (`node_modules/`, `build/`…): no rule applies there.
     """
 

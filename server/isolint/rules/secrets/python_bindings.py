@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from isolint.core.lazy_regex import lazy_compile
+from isolint.rules.common.names import assigned_name
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -94,17 +95,6 @@ def env_lookup_name(call: ast.Call) -> str | None:
     return None
 
 
-def _target_name(target: ast.AST) -> str | None:
-    if isinstance(target, ast.Name):
-        return target.id
-    if isinstance(target, ast.Attribute):
-        return target.attr
-    if isinstance(target, ast.Subscript):
-        key = target.slice
-        if isinstance(key, ast.Constant) and isinstance(key.value, str):
-            return key.value
-    return None
-
 
 def _argument_name(arguments: ast.arguments, default: ast.AST) -> str | None:
     positional = arguments.posonlyargs + arguments.args
@@ -164,16 +154,16 @@ def binding_of(node: ast.Constant, ctx: "PythonContext") -> Binding:
             return Binding(None)
         elif isinstance(parent, (ast.Assign, ast.AnnAssign)):
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-            name = _target_name(targets[0])
+            name = assigned_name(targets[0])
             return Binding(name, node if fixable and name else None)
         elif isinstance(parent, ast.NamedExpr):
-            return Binding(_target_name(parent.target), None)
+            return Binding(assigned_name(parent.target), None)
         elif isinstance(parent, ast.arguments):
             name = _argument_name(parent, child)
             return Binding(name, node if fixable and name else None)
         elif isinstance(parent, ast.Compare):
             for side in (parent.left, *parent.comparators):
-                if side is not child and (name := _target_name(side)):
+                if side is not child and (name := assigned_name(side)):
                     return Binding(name)  # a hard-coded comparison: no lookup replaces a backdoor
             return Binding(None)
         elif isinstance(parent, ast.Return):

@@ -6,6 +6,7 @@ Shared by the ISO5xx rules and the test-tier indexer so they agree on both quest
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING, Iterable
 
 from isolint.core.lazy_regex import lazy_compile
@@ -15,9 +16,11 @@ from isolint.core.test_tiers import (
     BETWEEN_TOKENS,
     IDENTIFIER_END,
     identifier_bytes,
+    is_integration_module,
     marker_names,
     may_be_marked_integration,
 )
+from isolint.core.zones import matches_any, named_tier_under_unit
 
 if TYPE_CHECKING:
     from isolint.core.modules import ImportMap
@@ -101,7 +104,7 @@ def mock_kind(call: ast.AST, imports: "ImportMap", parameters: set[str]) -> str 
         elif base == "monkeypatch" and method == "setattr" and _is_fixture(call.func, base, parameters) \
                 and _sets_a_stand_in(call):
             kind = "monkeypatch.setattr"
-    if kind is None or _is_spy(call) or _patches_determinism(call, kind):
+    if kind is None or _is_spy(call) or _patches_determinism(call, kind) or _sets_a_plain_value(call, kind):
         return None
     return kind
 
@@ -148,7 +151,8 @@ STAND_IN_NAME = lazy_compile(r"^_*(fake|mock|stub|dummy)|^_*(Fake|Mock|Stub|Dumm
 
 def _sets_a_stand_in(call: ast.Call) -> bool:
     """``monkeypatch.setattr(target, "name", value)`` / ``setattr("pkg.mod.name", value)`` whose
-    value is a stand-in — a lambda or a function or class named as a fake — rather than a
+    value is a stand-in — a lambda, a function or class named as a fake, or what one returns
+    (``_fake_async_client(...)``) — rather than a
     setting (``monkeypatch.setattr(settings, "DEBUG", True)``); a mock call as the value is
     reported on its own."""
     args = call.args
@@ -159,12 +163,48 @@ def _sets_a_stand_in(call: ast.Call) -> bool:
         value = next((k.value for k in call.keywords if k.arg == "value"), None)
     if isinstance(value, ast.Lambda):
         return True
-    if isinstance(value, ast.Call):  # `setattr(obj, "sender", MagicMock())`
+    if isinstance(value, ast.Call):  # `setattr(obj, "sender", MagicMock())`, `_fake_client(...)`
         value = value.func
         name = value.id if isinstance(value, ast.Name) else value.attr if isinstance(value, ast.Attribute) else ""
-        return name in WELL_KNOWN_MOCK_CLASSES or name == "Mock"
+        return name in WELL_KNOWN_MOCK_CLASSES or name == "Mock" or STAND_IN_NAME.search(name) is not None
     name = value.id if isinstance(value, ast.Name) else value.attr if isinstance(value, ast.Attribute) else None
     return name is not None and STAND_IN_NAME.search(name) is not None
+
+
+#: where ``patch``/``patch.object`` (also pytest-mock's) take the object they put in place
+NEW_POSITION = {"patch": 1, "patch.object": 2}
+
+
+def patch_replacement(call: ast.Call, kind: str) -> ast.AST | None:
+    """The object a patch puts in place: ``new``, positionally or by keyword."""
+    positional = NEW_POSITION.get(kind.removeprefix("mocker."))
+    if positional is not None and len(call.args) > positional:
+        return call.args[positional]
+    return next((keyword.value for keyword in call.keywords if keyword.arg == "new"), None)
+
+
+def is_plain_value(node: ast.AST | None) -> bool:
+    """A number, string, bool, ``None`` or a container of them (``250``, ``True``,
+    ``{"retries": 0}``): data, not an object standing in for a collaborator."""
+    if node is None:
+        return False
+    if isinstance(node, ast.JoinedStr):
+        return True
+    try:
+        ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def _sets_a_plain_value(call: ast.Call, kind: str) -> bool:
+    """``patch.object(settings, "lock_timeout_ms", 250)``, ``patch("app.handlers.ALLOW_HTTP",
+    True)``, ``patch.multiple(config, retries=0)``: a setting, a constant or a module switch set
+    to a plain value for the test — a tweak of configuration, not a fake of a service."""
+    if kind.removeprefix("mocker.") == "patch.multiple":
+        values = [keyword.value for keyword in call.keywords if keyword.arg is not None]
+        return bool(values) and all(is_plain_value(value) for value in values)
+    return is_plain_value(patch_replacement(call, kind))
 
 
 def _is_spy(call: ast.Call) -> bool:
@@ -252,10 +292,50 @@ def marked_integration(nodes: Iterable[ast.AST], markers: Iterable[str]) -> bool
 def in_integration_test(ctx: "PythonContext", node: ast.AST | None = None) -> bool:
     """Integration by zone (folder, name, module ``pytestmark``, config) or by the markers of an
     enclosing test function or class (``node`` itself included when given)."""
-    if ctx.source.zone is Zone.INTEGRATION_TEST:
+    if ctx.source.zone is Zone.INTEGRATION_TEST and (ctx.tree is None or not declared_in_process(ctx.source, ctx.tree)):
         return True
     nodes = [*ctx.parents, node] if node is not None else ctx.parents
     return marked_integration(nodes, ctx.settings.integration_test_markers)
+
+
+#: what a test module's docstring says when its tests stay in one process: no live service, no
+#: network, no running server, its endpoint or boundary mocked (``No live LLM, no network: the
+#: resolve endpoint is mocked``, ``without requiring a running HTTP server``)
+IN_PROCESS_WORDS = lazy_compile(
+    r"\bno (?:live|real|running|external)\b|\bno (?:network|http server|server|backend)\b|"
+    r"\bwithout (?:requiring |needing |starting |running |hitting |touching )?(?:a |an |any |the )?"
+    r"(?:live |real |running |external )?(?:http |web |api )?(?:server|service|network|backend|database)s?\b|"
+    r"\b(?:network|http|endpoint|boundary|api|server|backend)s? (?:\w+ )?(?:is |are )?(?:mocked|stubbed|faked)\b",
+    re.IGNORECASE,
+)
+DECLARED_IN_PROCESS: Key[bool] = Key("iso5.declared-in-process")
+
+
+def declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
+    """A module under a unit folder whose name claims an integration tier
+    (``tests/unit/test_skills_e2e.py``) and whose docstring says its tests run in one process
+    (:data:`IN_PROCESS_WORDS`): "end to end" across the modules of one package, a unit test —
+    unless the configuration or a module ``pytestmark`` makes it an integration test. A name
+    alone keeps the integration tier (``test_iframe_e2e.py``: "using a real headless
+    Chromium")."""
+    return source.memo(DECLARED_IN_PROCESS, lambda s: _declared_in_process(s, tree))
+
+
+def _declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
+    if not named_tier_under_unit(source.rel_path):
+        return False
+    docstring = ast.get_docstring(tree, clean=False)
+    if not docstring or IN_PROCESS_WORDS.search(" ".join(docstring.split())) is None:
+        return False
+    settings = source.settings
+    return not matches_any(source.rel_path, settings.integration_test_paths) \
+        and not is_integration_module(tree, settings.integration_test_markers)
+
+
+def integration_module(source: "SourceFile", tree: ast.Module) -> bool:
+    """Whether every test of the module is an integration test (its zone, unless its own
+    docstring keeps it in process: :func:`declared_in_process`)."""
+    return source.zone is Zone.INTEGRATION_TEST and not declared_in_process(source, tree)
 
 
 # Admission: byte scans that tell, before any parse, whether a file can hold what the questions

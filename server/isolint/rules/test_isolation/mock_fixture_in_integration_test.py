@@ -25,7 +25,8 @@ class MockFixtureInIntegrationTest(Rule):
     ## What it does
     Flags an integration test that requests a fixture which hands out a mock — a fixture in
     the same module or in a `conftest.py` of its folder or a parent folder (pytest's own lookup)
-    whose returned or yielded value is a `Mock`, `MagicMock`, `patch(...)` or `mocker.patch(...)`.
+    whose returned or yielded value is a `Mock`, `MagicMock`, `patch(...)` or `mocker.patch(...)`,
+    or a function of its own that patches a fake in when the test calls it (`install_http(module)`).
     Both parameters and `@pytest.mark.usefixtures("…")` count; one finding per fixture and
     module, the other tests requesting it as related locations.
 
@@ -73,6 +74,7 @@ class MockFixtureInIntegrationTest(Rule):
     ## Known look-alikes
     - A mock fixture defined in a `conftest.py` outside the test's folder and its parents:
       pytest would not give it to the test.
+    - A fixture handing out a function that builds real objects (a factory that patches nothing).
     - The same fixture requested by a unit test.
     """
 

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Severity
 from isolint.core.rule import TEST_ZONES, Rule
 from isolint.rules.test_isolation.knowledge import (
     MOCK_TOKENS, fixture_decorator, in_integration_test, literal_text, is_test_function, may_create_mock, may_hold_integration_tests,
-    mock_kind, parameters_of,
+    mock_kind, parameters_of, patch_replacement,
 )
 
 if TYPE_CHECKING:
@@ -162,8 +162,6 @@ OBJECT_PATCHES = frozenset({"patch.object", "patch.multiple", "mocker.patch.obje
                             "monkeypatch.setattr"})
 #: patches that hand the test a new mock unless given the replacement (``new``)
 PATCHES = frozenset({"patch", "patch.object", "mocker.patch", "mocker.patch.object"})
-#: keywords that give a patch its replacement or the value its mock returns
-REPLACEMENT_KEYWORDS = ("new", "return_value")
 #: a parameter named as a test double (``mock_redis``, ``fake_client``): a fake, not a real resource
 DOUBLE_NAME = lazy_compile(r"(^|_)(mock|mocked|fake|stub|dummy)(_|$)|Mock$", re.IGNORECASE)
 
@@ -190,14 +188,10 @@ def _patch_target(call: ast.Call, kind: str, ctx: "PythonContext") -> str | None
 def _replacement(call: ast.Call, kind: str) -> ast.AST | None:
     """The object a patch puts in place (``new`` positionally or by keyword), else the value
     its mock returns (``return_value=``)."""
-    positional = 2 if kind.endswith("patch.object") else 1 if kind.endswith("patch") else None
-    if positional is not None and len(call.args) > positional:
-        return call.args[positional]
-    for wanted in REPLACEMENT_KEYWORDS:
-        for keyword in call.keywords:
-            if keyword.arg == wanted:
-                return keyword.value
-    return None
+    replacement = patch_replacement(call, kind)
+    if replacement is not None:
+        return replacement
+    return next((keyword.value for keyword in call.keywords if keyword.arg == "return_value"), None)
 
 
 def _injects_parameter(call: ast.Call, kind: str) -> bool:
@@ -268,7 +262,7 @@ class _Fakes:
 
     def __init__(self) -> None:
         self._parent: dict[tuple, tuple] = {}
-        self.calls: dict[tuple, tuple[ast.AST, str]] = {}
+        self.calls: dict[tuple, tuple[ast.AST, str, ast.Call]] = {}
         self.names: dict[tuple, str] = {}
 
     def _find(self, key: tuple) -> tuple:
@@ -286,19 +280,19 @@ class _Fakes:
     def knows(self, key: tuple) -> bool:
         return key in self.names
 
-    def add(self, where: ast.AST, kind: str, keys: list[tuple[tuple, str | None]]) -> None:
-        """A mock call at ``where`` and the keys it is known by: ``("name", scope, name)`` for
-        the names it is bound to, file-wide ``("target", …)`` / ``("shape", …)`` keys."""
+    def add(self, call: ast.Call, kind: str, keys: list[tuple[tuple, str | None]]) -> None:
+        """A mock call (reported at its callee) and the keys it is known by: ``("name", scope,
+        name)`` for the names it is bound to, file-wide ``("target", …)`` / ``("shape", …)`` keys."""
         key = ("call", len(self.calls))
-        self.calls[key] = (where, kind)
+        self.calls[key] = (call.func, kind, call)
         self._find(key)
         for other, label in keys:
             if label is not None:  # a call's own key names nothing
                 self.names.setdefault(other, label)
             self.union(key, other)
 
-    def groups(self) -> list[tuple[str | None, list[tuple[ast.AST, str]]]]:
-        grouped: dict[tuple, list[tuple[ast.AST, str]]] = {}
+    def groups(self) -> list[tuple[str | None, list[tuple[ast.AST, str, ast.Call]]]]:
+        grouped: dict[tuple, list[tuple[ast.AST, str, ast.Call]]] = {}
         for key, call in self.calls.items():
             grouped.setdefault(self._find(key), []).append(call)
         named: dict[tuple, str] = {}
@@ -314,12 +308,13 @@ class MockInIntegrationTest(Rule):
     Flags each fake made with a mock inside an integration or end-to-end test — `Mock`,
     `MagicMock`, `AsyncMock` (imported or not), `create_autospec`, `patch`/`patch.object`/`patch.multiple`
     (call, decorator or context manager), pytest-mock's `mocker.patch`…, and `monkeypatch.setattr`
-    with a stand-in — once per fake: the mocks configuring it, the mock its patch returns, the same
-    target patched or the same stand-in built again anywhere in the file are its related locations.
+    with a stand-in — once per fake (the mocks configuring it, the mock its patch returns, the same
+    target patched or the same stand-in built again anywhere in the file are its related locations),
+    and once per helper or fixture that sets up several fakes (its other fakes related).
     A test is an integration test by its folder (`integration/`, `e2e/`, a tier beside `unit/` such
-    as `tests/runtime/`), its name (`test_*_e2e.py`, even under `tests/unit/`), a module
-    `pytestmark`, `integration-test-paths`, or an `integration-test-markers` marker on it or its
-    class; mocks in unit tests are fine.
+    as `tests/runtime/`), its name (`test_*_e2e.py`, even under `tests/unit/`, unless the module's
+    docstring says it runs without live services), a module `pytestmark`,
+    `integration-test-paths`, or an `integration-test-markers` marker on it or its class.
 
     ## Why is this bad?
     An integration test that mocks the service it claims to integrate passes with the mock and
@@ -345,16 +340,17 @@ class MockInIntegrationTest(Rule):
     ```
 
     ## Known look-alikes
-    - The import line; `patch.dict`, which restores a mapping (isolation, not a fake).
-    - Callback recorders (`on_ack=Mock()`), spies (`wraps=`) and wrappers patched in that call
-      the original they saved (a guard on outgoing HTTP): the real service still runs.
+    - The import line; `patch.dict`; callback recorders (`on_ack=Mock()`), spies (`wraps=`) and
+      wrappers calling the original they saved.
     - A patch handing the code the test's own real resource (`return_value=db_session`).
-    - Patches of a clock, of randomness or of an observability side channel (tracer, logger,
-      metrics, product analytics); `monkeypatch.setattr` of a setting.
-    - Fakes of the outside world: what they replace or imitate (target, `spec`, the helper
-      building them) is e-mail, SMS, webhooks, an outgoing HTTP client, a third party's client
-      (a model provider, a code host) or an `integrations` package — unless the test module is
-      named for that third party (`test_openrouter_integration.py`).
+    - Patches of a clock, randomness or an observability side channel (tracer, logger, metrics).
+    - A patch setting a plain value — number, string, bool, `None`, a container of them
+      (`patch.object(settings, "lock_timeout_ms", 250)`): a setting or a switch, not a fake.
+    - A `unit/` module named for a tier whose docstring says it stays in process ("no network",
+      "the endpoint is mocked").
+    - Fakes of the outside world (e-mail, webhooks, an outgoing HTTP client, a model provider, an
+      `integrations` package), unless the module is named for that third party or the same helper
+      also fakes the project's own code (then the HTTP client is its own API's).
 
     ## Options
     - `integration-test-paths`, `integration-test-markers`.
@@ -407,9 +403,12 @@ class MockInIntegrationTest(Rule):
                                [n for n in ast.walk(value.body) if isinstance(n, ast.Name)] if isinstance(value, ast.Lambda)
                                else [])]
         keys += [(self._name_key(name.id, ctx), name.id) for name in handed if self._is_fake(name.id, ctx)]
-        self._fakes.add(node.func, kind, keys)
+        self._fakes.add(node, kind, keys)
         if _stands_at_the_boundary(node, kind, ctx):
             self._boundaries.add(id(node.func))
+        helper = ctx.functions[0] if ctx.functions else None
+        if isinstance(helper, (ast.FunctionDef, ast.AsyncFunctionDef)) and not is_test_function(helper):
+            self._helpers[id(node.func)] = helper
 
     def visit_FunctionDef(self, node: ast.FunctionDef, ctx: "PythonContext") -> None:
         self._name_injected_mocks(node, ctx)
@@ -463,11 +462,49 @@ class MockInIntegrationTest(Rule):
         # that returns it are one problem (a count of findings counts fakes, not lines)
         self._fakes = _Fakes()
         self._boundaries: set[int] = set()
+        #: the helper or fixture (outermost function, not a test) each mock call sits in
+        self._helpers: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
 
     def end_file(self, ctx: "PythonContext") -> None:
+        fakes: list[_Fake] = []
         for name, calls in self._fakes.groups():
-            if any(id(where) in self._boundaries for where, _ in calls):
-                continue  # the fake stands for the outside world, not for the service under test
-            (first, kind), *others = sorted(calls, key=lambda call: (call[0].lineno, call[0].col_offset))
-            ctx.report(self, first, kind=kind,
-                       related=[(node, f"`{other}` on the same fake `{name}`") for node, other in others])
+            calls = sorted(calls, key=lambda call: (call[0].lineno, call[0].col_offset))
+            helpers = {id(self._helpers.get(id(where))): self._helpers.get(id(where)) for where, _, _ in calls}
+            fakes.append(_Fake(name, calls, any(id(where) in self._boundaries for where, _, _ in calls),
+                               next(iter(helpers.values())) if len(helpers) == 1 else None))
+        by_helper: dict[int, list[_Fake]] = {}
+        for fake in fakes:
+            if fake.helper is not None:
+                by_helper.setdefault(id(fake.helper), []).append(fake)
+        for fake in fakes:
+            if fake.helper is not None and len(by_helper[id(fake.helper)]) > 1:
+                continue  # one finding for the helper, below
+            if not fake.boundary:  # a fake of the outside world is no fake of the service under test
+                self._report(ctx, fake, [])
+        for group in by_helper.values():
+            if len(group) > 1 and not all(fake.boundary for fake in group):
+                # the fakes one helper or fixture sets up are one problem: it is where the fix goes;
+                # a fake of the HTTP client beside fakes of the project's own code is part of it
+                primary = next(fake for fake in sorted(group, key=_Fake.line) if not fake.boundary)
+                self._report(ctx, primary, [fake for fake in group if fake is not primary])
+
+    def _report(self, ctx: "PythonContext", fake: "_Fake", companions: list["_Fake"]) -> None:
+        (first, kind, _), *others = fake.calls
+        related = [(call, f"`{other}` on the same fake `{fake.name}`") for _, other, call in others]
+        related += [(call, f"`{other}`: another fake `{fake.helper.name}` sets up") for companion in companions
+                    for _, other, call in companion.calls]
+        ctx.report(self, first, kind=kind, related=related)
+
+
+class _Fake(NamedTuple):
+    """One fake object of a file: its mock calls in order, whether it stands for the outside
+    world, and the helper or fixture all of them sit in (``None`` for a test's own fakes)."""
+
+    name: str | None
+    calls: list[tuple[ast.AST, str, ast.Call]]
+    boundary: bool
+    helper: ast.FunctionDef | ast.AsyncFunctionDef | None
+
+    def line(self) -> tuple[int, int]:
+        where = self.calls[0][0]
+        return where.lineno, where.col_offset

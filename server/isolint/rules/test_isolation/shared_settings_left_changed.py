@@ -10,6 +10,7 @@ from isolint.core.model import Language, Severity
 from isolint.core.modules import ImportMap
 from isolint.core.rule import TEST_ZONES, Indexer, Rule
 from isolint.core.test_tiers import identifier_bytes
+from isolint.rules.common.names import dotted_name, last_name
 from isolint.rules.common.scope import statements_breadth_first, walk_nodes
 from isolint.rules.test_isolation.knowledge import fixture_decorator, is_test_function, parameters_of
 
@@ -195,7 +196,7 @@ class SharedSettingsLeftChanged(Rule):
             return []
         found = []
         for statement, target in assignments:
-            owner = _dotted(target.value)
+            owner = dotted_name(target.value)
             if owner not in shared:
                 continue
             getter = shared[owner]
@@ -204,7 +205,7 @@ class SharedSettingsLeftChanged(Rule):
             if _restores_saved(statement, target, function) or _put_back_on_every_path(target, function) \
                     or _restored_right_away(statement, function):
                 continue
-            found.append((statement, f"changes `{_dotted(target)}` on the shared settings object",
+            found.append((statement, f"changes `{dotted_name(target)}` on the shared settings object",
                           getter or ast.dump(target)))
         return found
 
@@ -313,7 +314,7 @@ def _cleared_on_every_path(function: _Function, getter: str) -> bool:
             for argument in node.args:
                 for inner in walk_nodes(argument):
                     if isinstance(inner, ast.Attribute) and inner.attr == "cache_clear" \
-                            and _last_name(inner.value) == getter:
+                            and last_name(inner.value) == getter:
                         return True
     return False
 
@@ -338,7 +339,7 @@ def _patches(function: _Function) -> bool:
     fixtures = {p for p in parameters if p.endswith(PATCHING_FIXTURES)}
     for decorator in node.decorator_list:
         call = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if (_dotted(call) or "").endswith(PATCH_CALLS):
+        if (dotted_name(call) or "").endswith(PATCH_CALLS):
             return True
     for inner in walk_nodes(node):
         if not isinstance(inner, ast.Call):
@@ -350,7 +351,7 @@ def _patches(function: _Function) -> bool:
             return True
         if any(isinstance(a, ast.Name) and a.id in fixtures for a in inner.args):
             return True  # handed to a helper that patches: ``setup_env(monkeypatch)``
-        name = _dotted(inner.func) or ""
+        name = dotted_name(inner.func) or ""
         if name.endswith(PATCH_CALLS) or name.endswith("MonkeyPatch") or name.endswith("MonkeyPatch.context"):
             return True
     return False
@@ -374,14 +375,14 @@ def _shared_objects(node: ast.FunctionDef | ast.AsyncFunctionDef, cleared_in_mod
     for inner in nodes:
         if isinstance(inner, ast.Assign) and len(inner.targets) == 1 and isinstance(inner.targets[0], ast.Name) \
                 and isinstance(inner.value, ast.Call) and not inner.value.args and not inner.value.keywords:
-            getter = _last_name(inner.value.func)
+            getter = last_name(inner.value.func)
             if getter is not None and (getter in cleared_in_module or (SETTINGS_NAME.search(getter) is not None
                                                              and _cached_in_project(inner.value.func, ctx))):
                 shared[inner.targets[0].id] = getter
     for inner in nodes:
         if not isinstance(inner, ast.Attribute) or not isinstance(inner.ctx, ast.Store):
             continue
-        owner = _dotted(inner.value)
+        owner = dotted_name(inner.value)
         if owner is None or owner in shared:
             continue
         root = owner.split(".", 1)[0]
@@ -421,7 +422,7 @@ def _restores_saved(statement: ast.stmt, target: ast.Attribute, function: _Funct
             read = inner.value
             if isinstance(read, ast.Attribute) and (ast.dump(read.value), read.attr) == wanted:
                 return True
-            if isinstance(read, ast.Call) and _last_name(read.func) == "getattr" and len(read.args) >= 2 \
+            if isinstance(read, ast.Call) and last_name(read.func) == "getattr" and len(read.args) >= 2 \
                     and ast.dump(read.args[0]) == wanted[0]:
                 return True
     return False
@@ -445,7 +446,7 @@ def _restored_right_away(statement: ast.stmt, function: _Function) -> bool:
             if _cleared_cache(following) is not None:
                 return True
             call = following.value if isinstance(following, ast.Expr) else None
-            return isinstance(call, ast.Call) and RESTORING_CALL.search(_last_name(call.func) or "") is not None
+            return isinstance(call, ast.Call) and RESTORING_CALL.search(last_name(call.func) or "") is not None
     return False
 
 
@@ -459,30 +460,11 @@ def _blocks(node: ast.AST) -> Iterator[list[ast.stmt]]:
 
 def _put_back_on_every_path(target: ast.Attribute, function: _Function) -> bool:
     """The same attribute assigned again in a ``finally`` or in the fixture's teardown."""
-    wanted = _dotted(target)
+    wanted = dotted_name(target)
     blocks = list(function.teardown)
     blocks += [s for node in walk_nodes(function.node) if isinstance(node, ast.Try) for s in node.finalbody]
-    return any(isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and _dotted(node) == wanted
+    return any(isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and dotted_name(node) == wanted
                for statement in blocks for node in walk_nodes(statement))
-
-
-# -- names -------------------------------------------------------------------------------------
-
-def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
-
-
-def _last_name(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    return None
 
 
 def _cached_in_project(func: ast.AST, ctx: "PythonContext") -> bool:

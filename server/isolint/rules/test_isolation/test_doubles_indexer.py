@@ -1,7 +1,8 @@
 """Per-file facts about test doubles, for cross-file rules and the audit's metric:
 
 * ``mock_fixtures``: fixtures whose value is a mock (``return MagicMock()``, ``yield m`` after
-  ``with patch(...) as m``, ``return mocker.patch(...)``), by name → line;
+  ``with patch(...) as m``, ``return mocker.patch(...)``) or a function of theirs that patches
+  in a fake when called, by name → line;
 * ``integration_tests`` / ``mocked_integration_tests``: how many integration test functions the
   file holds, and how many of them use a mock directly.
 """
@@ -15,8 +16,8 @@ from isolint.core.model import Language, Zone
 from isolint.core.modules import ImportMap
 from isolint.core.rule import TEST_ZONES, Indexer
 from isolint.rules.test_isolation.knowledge import (
-    fixture_decorator, is_test_function, marked_integration, may_create_mock, may_define_fixture,
-    may_hold_integration_tests, mock_kind, parameters_of,
+    fixture_decorator, integration_module, is_test_function, marked_integration, may_create_mock,
+    may_define_fixture, may_hold_integration_tests, mock_kind, parameters_of,
 )
 
 if TYPE_CHECKING:
@@ -41,12 +42,21 @@ def returns_mock(function: ast.FunctionDef | ast.AsyncFunctionDef, imports: Impo
             for item in node.items:
                 if is_mock_call(item.context_expr, imports, parameters) and isinstance(item.optional_vars, ast.Name):
                     mock_names.add(item.optional_vars.id)
+    installers = {node.name for node in function.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                  and _installs_fakes(node, imports, parameters)}
     for node in ast.walk(function):
         if isinstance(node, (ast.Return, ast.Yield)) and node.value is not None:
             value = _unwrap_start(node.value)
-            if is_mock_call(value, imports, parameters) or (isinstance(value, ast.Name) and value.id in mock_names):
+            if is_mock_call(value, imports, parameters) or (isinstance(value, ast.Name) and value.id in mock_names | installers):
                 return True
     return False
+
+
+def _installs_fakes(function: ast.FunctionDef | ast.AsyncFunctionDef, imports: ImportMap, parameters: set[str]) -> bool:
+    """A function a fixture defines and hands out (``install_http(module, payload=…)``) that
+    patches in a fake when the test calls it: the test runs against what it installs."""
+    parameters = parameters | parameters_of([function])
+    return any(is_mock_call(node, imports, parameters) for node in ast.walk(function))
 
 
 def _unwrap_start(node: ast.AST) -> ast.AST:
@@ -75,20 +85,20 @@ class IntegrationDoublesIndexer(Indexer):
         imports.record_module_level(tree)
         markers = source.settings.integration_test_markers
         facts: dict[str, Any] = {"mock_fixtures": {}, "integration_tests": 0, "mocked_integration_tests": 0}
-        self._scan(tree.body, [], source, imports, markers, facts)
+        self._scan(tree.body, [], source, imports, markers, facts, integration_module(source, tree))
         if not facts["mock_fixtures"] and not facts["integration_tests"]:
             return None
         return facts
 
-    def _scan(self, body, parents, source, imports, markers, facts) -> None:
+    def _scan(self, body, parents, source, imports, markers, facts, integration) -> None:
         for node in body:
             if isinstance(node, ast.ClassDef):
-                self._scan(node.body, parents + [node], source, imports, markers, facts)
+                self._scan(node.body, parents + [node], source, imports, markers, facts, integration)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if fixture_decorator(node) is not None and returns_mock(node, imports):
                     facts["mock_fixtures"][node.name] = node.lineno - 1
                 elif is_test_function(node) and (
-                    source.zone is Zone.INTEGRATION_TEST or marked_integration(parents + [node], markers)
+                    integration or marked_integration(parents + [node], markers)
                 ):
                     facts["integration_tests"] += 1
                     parameters = parameters_of([node])
