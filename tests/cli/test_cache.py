@@ -180,3 +180,41 @@ def test_a_tier_folder_created_beside_a_test_rechecks_it(tmp_path: Path) -> None
     assert "tests/runtime/test_agent.py" not in codes_by_file(lint_paths([tmp_path], cache=True))
     write_tree(tmp_path, {"tests/unit/test_unit.py": "def test_unit():\n    assert True\n"})
     assert codes_by_file(lint_paths([tmp_path], cache=True))["tests/runtime/test_agent.py"] == ["ISO501"]
+
+
+def test_a_changed_pytest_configuration_rechecks_the_scripts_it_leaves_out(tmp_path: Path) -> None:
+    """A script under tests/manual/ is quiet while the service's pytest.ini leaves it out of its
+    testpaths; once the testpaths take it in, the unchanged script's cached verdict is not kept."""
+    write_tree(tmp_path, {
+        "pyproject.toml": "[tool.isolint]\n",
+        "services/api/requirements.txt": "fastapi\n",
+        "services/api/pytest.ini": "[pytest]\ntestpaths = tests/pytest\n",
+        "services/api/tests/pytest/test_ok.py": "def test_ok():\n    assert True\n",
+        "services/api/tests/manual/serve.py": "import os\n\nos.environ['AUTH'] = 'off'\n",
+    })
+    script = "services/api/tests/manual/serve.py"
+    assert script not in codes_by_file(lint_paths([tmp_path], cache=True))
+    write_tree(tmp_path, {"services/api/pytest.ini": "[pytest]\ntestpaths = tests\n"})
+    assert codes_by_file(lint_paths([tmp_path], cache=True))[script] == ["ISO502"]
+
+
+def test_an_update_of_isolint_that_changes_zones_starts_a_new_cache(tmp_path: Path) -> None:
+    """The cache keeps each file's zone and trusts it on a warm run; a build whose zones differ
+    (any edit of a module of the package, ``core/zones.py`` among them) must not read it. The
+    build fingerprint is part of the cache file's name: edit a copy of the package and see it
+    change."""
+    import shutil
+    import subprocess
+    import sys
+
+    import isolint
+
+    package = tmp_path / "site" / "isolint"
+    shutil.copytree(Path(isolint.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    ask = [sys.executable, "-c", "from isolint.engine.cache import build_fingerprint; print(build_fingerprint())"]
+    env = {"PYTHONPATH": str(package.parent), "PYTHONDONTWRITEBYTECODE": "1"}
+    before = subprocess.run(ask, env=env, capture_output=True, text=True, check=True).stdout
+    zones = package / "core" / "zones.py"
+    zones.write_text(zones.read_text(encoding="utf-8") + "\n# a zone heuristic changed\n", encoding="utf-8")
+    after = subprocess.run(ask, env=env, capture_output=True, text=True, check=True).stdout
+    assert before.strip() and after.strip() and before != after

@@ -53,3 +53,15 @@ def test_text_output(project: Path, capsys) -> None:
     assert run_cli(capsys, "explain", "nope.py")[0] == 2
     code, _, err = run_cli(capsys, "explain", "services")
     assert code == 2 and "takes files" in err
+
+
+def test_a_unit_module_named_for_a_tier_that_stays_in_process_is_a_unit_test(project: Path, capsys) -> None:
+    (project / "services/api/tests/unit").mkdir(parents=True)
+    (project / "services/api/tests/unit/test_skills_e2e.py").write_text(
+        '"""Skills end to end over the SDK layers. No network: the resolve endpoint is mocked."""\n')
+    (project / "services/api/tests/unit/test_browser_e2e.py").write_text(
+        '"""Against a real headless browser."""\n')
+    in_process, real = _explain(capsys, "services/api/tests/unit/test_skills_e2e.py",
+                                "services/api/tests/unit/test_browser_e2e.py")
+    assert in_process["test_tier"] == "unit" and "stay in one process" in in_process["test_tier_reason"]
+    assert real["zone"] == "integration-test" and real["test_tier"] == "integration"

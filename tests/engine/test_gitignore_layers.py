@@ -74,3 +74,23 @@ def test_the_default_excludes_need_no_gitignore_spec() -> None:
     assert excluder.spec is None and excluder.file_spec is None
     assert excluder.folder("libs/pkg.egg-info", "pkg.egg-info") and excluder.folder("web/node_modules", "node_modules")
     assert not excluder.folder("libs/egg", "egg")
+
+
+def test_a_catch_all_route_in_a_gitignore_is_read_without_a_warning(tmp_path) -> None:
+    """``pages/auth/[[...path]].tsx`` (a Next.js optional catch-all route) is a valid pattern
+    (git reads its brackets as a character set, and so does pathspec); Python's ``re`` would print a FutureWarning ("possible nested set") on the user's terminal
+    while pathspec and the combined search compile it."""
+    import warnings
+
+    from isolint.core.gitignore import load_ignore_file
+
+    ignore = tmp_path / ".gitignore"
+    ignore.write_text("web/src/pages/auth/[[...path]].tsx\nbuild/\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        spec = load_ignore_file(str(ignore)).spec
+        layer = IgnoreLayer(spec, "", 0)
+        # as git reads it: `[[...path]` is one character of a set, then a `]`
+        assert layer.verdict("web/src/pages/auth/p].tsx") is True
+        assert layer.verdict("web/src/pages/auth/[[...path]].tsx") is None
+        assert layer.verdict("web/src/pages/auth/login.tsx") is None

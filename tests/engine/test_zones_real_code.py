@@ -42,6 +42,15 @@ from isolint.core.zones import classify, migration_folder
         ("api/oss/databases/postgres/migrations/core/versions/0001_init.py", Zone.GENERATED),
         ("api/oss/databases/postgres/migrations/core/data_migrations/projects.py", Zone.PRODUCTION),
         ("billing/payment_migrations/versions/0002_x.py", Zone.GENERATED),
+        # a test-named script in a documentation or examples folder is a vignette, not the suite
+        # (phoenix's internal_docs/vignettes/postgresql_tls/test_connection.py checks TLS by hand);
+        # a tests/ folder there, a conftest.py and a script folder's tests stay tests
+        ("internal_docs/vignettes/postgresql_tls/test_connection.py", Zone.DEVELOPMENT),
+        ("examples/python/chatbot/test_rag.py", Zone.DEVELOPMENT),
+        ("docs/tests/test_snippets.py", Zone.TEST),
+        ("docs/conftest.py", Zone.TEST),
+        ("scripts/ci/test_helm.py", Zone.TEST),
+        ("services/api/app/examples/test_handlers.py", Zone.TEST),
         # celery and kombu keep their suites in t/
         ("t/unit/security/__init__.py", Zone.TEST),
         ("t/integration/worker_config.py", Zone.INTEGRATION_TEST),

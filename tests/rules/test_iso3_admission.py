@@ -351,3 +351,20 @@ def test_outside_production_the_indexer_wants_a_binding_at_module_level() -> Non
                     "import os; engine = create_engine(URL)\n"):
         code = "from sqlalchemy import create_engine\nfrom sqlalchemy.orm import Session\n" + binding
         assert indexer.admits(source(code, "tests/helpers.py"), None), binding
+
+
+@pytest.mark.parametrize(("code", "admitted"), [
+    ("from app.core.storage import engine\n", True),
+    ("from .storage import reports_engine as reports\n", True),
+    ("from app.settings import DB_ENGINE, Settings\n", True),
+    ("from sqlalchemy import create_engine\n", True),  # admitted on its own: it may build an engine
+    ("from app.search import engines\n", False),  # a collection, not an engine
+    ("from app.vehicles import Engine\n", False),  # a class
+    ("from app.render import template_engine\n", True),  # named as one: the facts decide nothing alone
+])
+def test_a_production_module_importing_an_engine_is_indexed_for_iso304(code: str, admitted: bool) -> None:
+    """``from app.core.storage import engine``: ISO304 learns from the importer which module the
+    rest of a service takes its engine from; outside production code nothing is counted."""
+    assert SessionFactoryIndexer().admits(source(code), None) is admitted
+    if admitted and "sqlalchemy" not in code:
+        assert SessionFactoryIndexer().admits(source(code, "services/api/tests/test_jobs.py"), None) is False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -54,10 +55,8 @@ def load_ignore_file(path: str) -> GitignoreFile:
         return GitignoreFile(None)
     except OSError as exc:
         return GitignoreFile(None, (f"{path}: {exc.strerror or exc}; its patterns are not applied",))
-    import pathspec
-
     try:
-        return GitignoreFile(pathspec.GitIgnoreSpec.from_lines(lines) if lines else None)
+        return GitignoreFile(spec_from_lines(lines) if lines else None)
     except (ValueError, re.error):  # pathspec rejects a pattern (``foo\\``, ``[z-a]``): keep the others
         pass
     kept, problems = [], []
@@ -68,7 +67,18 @@ def load_ignore_file(path: str) -> GitignoreFile:
             kept.append("")  # keeps the line numbers of the others
         else:
             kept.append(line)
-    return GitignoreFile(pathspec.GitIgnoreSpec.from_lines(kept), tuple(problems))
+    return GitignoreFile(spec_from_lines(kept), tuple(problems))
+
+
+def spec_from_lines(lines: list[str]) -> pathspec.GitIgnoreSpec:
+    """pathspec's spec of ``lines``, without the ``FutureWarning`` Python's ``re`` prints for a
+    pattern holding ``[[`` (a Next.js catch-all route, ``pages/[[...slug]].tsx``): the pattern
+    is valid and means what git means; a warning on the user's terminal would be noise."""
+    import pathspec
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def pattern_problem(pattern: str) -> str | None:
@@ -114,7 +124,11 @@ def _combined_pattern(spec: pathspec.GitIgnoreSpec) -> re.Pattern[str] | None:
     decides between patterns and negations."""
     alternatives = [_NAMED_GROUP_RE.sub("(?:", pattern.regex.pattern)
                     for pattern in spec.patterns if pattern.include is not None and pattern.regex is not None]
-    return re.compile("|".join(f"(?:{alternative})" for alternative in alternatives)) if alternatives else None
+    if not alternatives:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # ``[[`` in a pattern, as in spec_from_lines
+        return re.compile("|".join(f"(?:{alternative})" for alternative in alternatives))
 
 
 @dataclass(frozen=True)

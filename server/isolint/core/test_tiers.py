@@ -2,7 +2,9 @@
 (``pytestmark = pytest.mark.integration`` or a list of marks). The engine refines a test
 file's zone with :func:`is_integration_module` after the parse, and asks
 :func:`may_be_marked_integration` before it (which rules' facts a test file needs); the ISO5xx
-rules read the same markers on single tests and classes.
+rules read the same markers on single tests and classes. A module under a unit folder whose
+name claims an integration tier is taken back to the unit tier by its own docstring when that
+says its tests stay in one process (:func:`declared_in_process`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.scratch import Key, Lifetime
+from isolint.core.zones import matches_any, named_tier_under_unit
 
 if TYPE_CHECKING:
     from isolint.core.source import SourceFile
@@ -99,3 +103,37 @@ def may_be_marked_integration(source: "SourceFile") -> bool:
 def _scan_for_marker(raw: bytes, markers: tuple[str, ...]) -> bool:
     pattern = _marker_pattern(markers)
     return pattern is not None and pattern.search(raw) is not None
+
+
+#: what a test module's docstring says when its tests stay in one process: no live service, no
+#: network, no running server, its endpoint or boundary mocked (``No live LLM, no network: the
+#: resolve endpoint is mocked``, ``without requiring a running HTTP server``)
+IN_PROCESS_WORDS = lazy_compile(
+    r"\bno (?:live|real|running|external)\b|\bno (?:network|http server|server|backend)\b|"
+    r"\bwithout (?:requiring |needing |starting |running |hitting |touching )?(?:a |an |any |the )?"
+    r"(?:live |real |running |external )?(?:http |web |api )?(?:server|service|network|backend|database)s?\b|"
+    r"\b(?:network|http|endpoint|boundary|api|server|backend)s? (?:\w+ )?(?:is |are )?(?:mocked|stubbed|faked)\b",
+    re.IGNORECASE,
+)
+DECLARED_IN_PROCESS: Key[bool] = Key("iso5.declared-in-process")
+
+
+def declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
+    """A module under a unit folder whose name claims an integration tier
+    (``tests/unit/test_skills_e2e.py``) and whose docstring says its tests run in one process
+    (:data:`IN_PROCESS_WORDS`): "end to end" across the modules of one package, a unit test —
+    unless the configuration or a module ``pytestmark`` makes it an integration test. A name
+    alone keeps the integration tier (``test_iframe_e2e.py``: "using a real headless
+    Chromium")."""
+    return source.memo(DECLARED_IN_PROCESS, lambda s: _declared_in_process(s, tree))
+
+
+def _declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
+    if not named_tier_under_unit(source.rel_path):
+        return False
+    docstring = ast.get_docstring(tree, clean=False)
+    if not docstring or IN_PROCESS_WORDS.search(" ".join(docstring.split())) is None:
+        return False
+    settings = source.settings
+    return not matches_any(source.rel_path, settings.integration_test_paths) \
+        and not is_integration_module(tree, settings.integration_test_markers)

@@ -219,6 +219,10 @@ def classify_by_heuristics_with_reason(rel_path: str) -> tuple[Zone, str]:
         return Zone.GENERATED, f"a migration revision (`versions/` in the migration tree `{folder}/`)"
     test_folder = (_first(dirs, TEST_DIRS) or next((d for d in dirs if TEST_DIR_RE.match(d)), None)
                    or (dirs[0] if dirs[:1] and dirs[0] in TOP_LEVEL_ONLY_TEST_DIRS else None))
+    if test_folder is None and lowered != "conftest.py" and TEST_FILE_RE.match(lowered) is not None \
+            and (folder := _documentation_folder(dirs)) is not None:
+        return Zone.DEVELOPMENT, (f"inside a `{folder}/` folder (documentation and examples): `{name}` "
+                                  "is a vignette's or an example's script, not the project's test suite")
     if test_folder is not None or TEST_FILE_RE.match(lowered) is not None:
         why = f"inside a `{test_folder}/` folder" if test_folder is not None else f"the file name `{name}` is a test's"
         if (folder := _first(dirs, UNIT_DIRS)) is not None:
@@ -272,6 +276,22 @@ def migration_folder(dirs: list[str]) -> str | None:
 def _integration_named(dirs: list[str]) -> str | None:
     """A compound test folder name with an integration word in it: tests-e2e/, api_integration_tests/."""
     return next((d for d in dirs if TEST_DIR_RE.match(d) and not INTEGRATION_DIRS.isdisjoint(re.split(r"[_-]", d))), None)
+
+
+#: development folders that hold documentation and examples rather than tooling
+DOCUMENTATION_DIRS = frozenset({"docs", "doc", "examples", "example", "samples", "notebooks"})
+DOCUMENTATION_DIR_RE = re.compile(r"^\w+[_-]docs?$|^docs?[_-]\w+$|^tutorials?$|^api[_-]reference$|^cookbooks?$")
+
+
+def _documentation_folder(dirs: list[str]) -> str | None:
+    """A documentation or examples folder (``docs/``, ``internal_docs/``, top-level ``examples/``)
+    among the development folders of a path: a file named like a test there with no test
+    folder around it is a vignette's or an example's script (``test_connection.py`` checking a
+    TLS set-up by hand), not part of the suite the project runs."""
+    folder = _dev_folder(dirs)
+    if folder is not None and (folder in DOCUMENTATION_DIRS or DOCUMENTATION_DIR_RE.match(folder)):
+        return folder
+    return None
 
 
 def _dev_folder(dirs: list[str]) -> str | None:

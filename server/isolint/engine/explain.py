@@ -11,8 +11,8 @@ from typing import Any
 from isolint.core.config import Settings, settings_for
 from isolint.core.model import Language, Zone
 from isolint.core.source import SourceFile, UnreadableSource, decode_source, language_of, relative_path
-from isolint.core.test_tiers import is_integration_module
-from isolint.core.zones import classify_with_reason
+from isolint.core.test_tiers import declared_in_process, is_integration_module
+from isolint.core.zones import classify_with_reason, named_tier_under_unit
 from isolint.engine.project import ServiceMap, detect_services
 from isolint.engine.python_runner import parse_python
 from isolint.engine.runners import ParseFailure
@@ -77,19 +77,27 @@ def _read(path: Path) -> str:
 
 def _test_tier(source: SourceFile, zone: Zone, zone_reason: str) -> tuple[str | None, str]:
     if zone is Zone.INTEGRATION_TEST:
+        tree = _parsed(source) if source.language is Language.PYTHON and named_tier_under_unit(source.rel_path) else None
+        if tree is not None and declared_in_process(source, tree):
+            return "unit", (f"{zone_reason}; but its docstring says its tests stay in one process "
+                            f"(no network, no live service), so the test-isolation rules treat it as a unit test")
         return "integration", zone_reason
     if zone is not Zone.TEST:
         return None, "not test code"
     markers = source.settings.integration_test_markers
     if source.language is Language.PYTHON:
-        try:
-            tree = parse_python(source)
-        except ParseFailure:
-            tree = None
+        tree = _parsed(source)
         if tree is not None and is_integration_module(tree, markers):
             return "integration", (f"a module-level `pytestmark` carries an integration marker "
                                    f"(`integration-test-markers`: {', '.join(markers)})")
     return "unit", f"{zone_reason}; no module-level integration marker"
+
+
+def _parsed(source: SourceFile):
+    try:
+        return parse_python(source)
+    except ParseFailure:
+        return None
 
 
 def _service_reason(services: ServiceMap, settings: Settings, rel: str, service: str | None) -> str:

@@ -23,6 +23,7 @@ from isolint.core.rule import Indexer
 from isolint.core.zones import TEST_DIRS, classify_by_heuristics
 from isolint.engine.images import Image, find_dockerfiles, parent_of, read_image
 from isolint.engine.manifests import declares, is_published
+from isolint.engine.pytest_runs import find_test_paths, outside_test_paths
 
 if TYPE_CHECKING:
     from isolint.engine.selection import TokenScan
@@ -52,6 +53,8 @@ class ServiceMap:
     shared: list[str] = field(default_factory=list)
     source_roots: list[str] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)
+    #: folder → the ``testpaths`` its pytest configuration names (``pytest_runs.find_test_paths``)
+    test_paths: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: ``service_of``'s answers per folder of the files asked about; the map is complete once
     #: ``detect_services`` returns it, and nothing changes it afterwards
     _by_folder: dict[str, tuple[str | None, int, int]] = field(default_factory=dict, init=False, repr=False,
@@ -97,9 +100,15 @@ class ServiceMap:
         owners = {name for part in parts[start + 1:] for name in by_folder_name.get(part, ())}
         return owners.pop() if len(owners) == 1 else None
 
+    def outside_test_paths(self, rel_path: str) -> bool:
+        """Whether the ``testpaths`` of the pytest configuration nearest ``rel_path`` leave it out
+        (``pytest_runs.outside_test_paths``)."""
+        return outside_test_paths(self.test_paths, rel_path)
+
     def fingerprint(self) -> str:
-        """What decides where an import lands (the result cache keys on it)."""
-        return repr((sorted(self.services.items()), self.shared, self.source_roots))
+        """What decides where an import lands, and which files pytest runs reach (the result
+        cache keys on it)."""
+        return repr((sorted(self.services.items()), self.shared, self.source_roots, sorted(self.test_paths.items())))
 
 
 def is_shared_name(name: str) -> bool:
@@ -124,6 +133,7 @@ def detect_services(settings: Settings) -> ServiceMap:
                             shared if settings.shared is not None else detected.shared,
                             reasons=detected.reasons if not services else {})
     _source_roots(root, result, images)
+    result.test_paths = find_test_paths(root)
     return result
 
 

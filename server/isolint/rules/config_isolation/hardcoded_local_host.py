@@ -80,7 +80,8 @@ BIND_DESCRIPTION_RE = lazy_compile(r"\b(bind|binds|bound|listen|listens|listenin
 class _DeferredHostFinding:
     """A local host bound to a plain name: reported at the end of the file unless every use of
     the name only checks against it (``if host in LOCAL_HOSTS: raise``) or binds a server to it
-    — in the file for a module or class name, in the function for a local or a parameter."""
+    — in the file for a module name, in the class for a class attribute (read as ``self.name``), in
+    the function for a local or a parameter."""
 
     node: ast.AST
     host: str
@@ -89,7 +90,7 @@ class _DeferredHostFinding:
     data: dict
     #: a tuple/list/set of two or more bare local hosts — the shape of a "known local hosts" set
     bare_host_set: bool
-    #: ``id`` of the function the name is local to (None: a module or class name)
+    #: ``id`` of the function or class body the name is bound in (None: a module name)
     scope: int | None = None
 
 
@@ -155,8 +156,8 @@ class HardcodedLocalHost(Rule):
     ## Known look-alikes
     - Checks, allow-lists and port probes (`host in LOCAL_HOSTS`), messages, docstrings,
       regular expressions, `EXAMPLE_*` constants, command-line defaults.
-    - Where a server listens (`server.listen(0, HOST)`, a server settings' `host`), loopback
-      URLs to a server the process runs (`f"http://127.0.0.1:{settings.port}"`).
+    - Where a server listens (`server.listen(0, HOST)`, a server settings' `host`), URLs of a
+      server the process runs (`f"{self.api_host}:{self.api_port}"`, a port it picked).
     - Respellings (`url.replace("0.0.0.0", "host.docker.internal")`), an implied host
       (`parsed.hostname or "localhost"`), a collector's default, `"127.0.0.0"` (a range).
     - The local choice of a catalogue (an entry labelled `"Local"`), a native app's port-less
@@ -202,10 +203,17 @@ class HardcodedLocalHost(Rule):
 
     def visit_Name(self, node: ast.Name, ctx: PythonContext) -> None:
         if isinstance(node.ctx, ast.Load) and node.id in self._pending:
-            scope = id(ctx.current_function) if ctx.current_function is not None else None
+            scope = _scope_id(ctx)
             site = classify_use(node, ctx)
             use = Use.BIND if site.use is Use.VALUE and _is_server_own_address(site, ctx) else site.use
             self._uses.setdefault(node.id, []).append((scope, use))  # host: str = DEFAULT_HOST of RunSettings
+
+    def visit_Attribute(self, node: ast.Attribute, ctx: PythonContext) -> None:
+        """``self.api_host`` of a class attribute holding a local host: a use like a name's."""
+        if (isinstance(node.ctx, ast.Load) and node.attr in self._pending and isinstance(node.value, ast.Name)
+                and node.value.id == "self" and ctx.classes):
+            use = Use.BIND if _precedes_own_port_in_fstring(ctx) else classify_use(node, ctx).use
+            self._uses.setdefault(node.attr, []).append((id(ctx.classes[-1]), use))
 
     def _check(self, node: ast.AST, ctx: PythonContext) -> None:
         if not string_literal_nodes(node, ctx):
@@ -261,7 +269,7 @@ class HardcodedLocalHost(Rule):
             replace_with_env_lookup(node, name, ctx) if name and site.direct else None
         target = _bound_name(site)
         if target is not None:
-            scope = id(ctx.current_function) if ctx.current_function is not None else None
+            scope = _scope_id(ctx)
             self._pending.setdefault(target, []).append(
                 _DeferredHostFinding(node, host, detail, fix, data, _is_bare_host_set(site.child), scope))
             return
@@ -589,6 +597,27 @@ def _is_own_server_url(node: ast.AST, refs: tuple, ctx: PythonContext) -> bool:
         return False  # a web URL, or a bare host:port (f"localhost:{self.gateway_port}")
     port = _port_expression(node, ctx)
     return port is not None and is_own_port(port, ctx)
+
+
+def _scope_id(ctx: PythonContext) -> int | None:
+    """Where a name is bound or used: its function, else its class body (a class attribute, read
+    as ``self.name`` in the class's methods), else the module (None)."""
+    if ctx.current_function is not None:
+        return id(ctx.current_function)
+    return id(ctx.classes[-1]) if ctx.classes else None
+
+
+def _precedes_own_port_in_fstring(ctx: PythonContext) -> bool:
+    """The expression visited is the host of ``f"{self.api_host}:{self.api_port}"`` where the port
+    is this process's own (:func:`is_own_port`: picked free by the class that starts the server or
+    container it then reaches): the address of a server the process runs."""
+    holder, joined = ctx.parent, ctx.ancestor(2)
+    if not isinstance(holder, ast.FormattedValue) or not isinstance(joined, ast.JoinedStr):
+        return False
+    index = next((i for i, value in enumerate(joined.values) if value is holder), None)
+    following = joined.values[index + 1:index + 3] if index is not None else []
+    return (len(following) == 2 and isinstance(following[0], ast.Constant) and following[0].value == ":"
+            and isinstance(following[1], ast.FormattedValue) and is_own_port(following[1].value, ctx))
 
 
 def _port_expression(node: ast.AST, ctx: PythonContext) -> ast.expr | None:

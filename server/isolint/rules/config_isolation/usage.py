@@ -101,7 +101,7 @@ APP_SETTINGS_RECEIVER_RE = lazy_compile(r"^_*(settings|config|conf|cfg|app_?sett
                                       re.IGNORECASE)
 #: calls that prove a function or class runs a server on a port it chose, or launches the process
 #: it then talks to (``chromium.launch_persistent_context``, ``asyncio.create_subprocess_exec``)
-SERVER_EVIDENCE_RE = lazy_compile(r"(free|open|unused|available)_port|^Popen$|^bind$|^listen$|^launch(_\w+)?$|"
+SERVER_EVIDENCE_RE = lazy_compile(r"(free|open|unused|available)(_tcp|_udp)?_port|^Popen$|^bind$|^listen$|^launch(_\w+)?$|"
                                 r"^create_subprocess_(exec|shell)$", re.IGNORECASE)
 #: dict keys of documentation: ``"description"``, ``"examples"``, ``"connection_examples"`` (superset's
 #: engine specs list sample connection strings shown in its UI), ``"host_examples"``

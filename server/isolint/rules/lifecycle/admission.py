@@ -421,6 +421,33 @@ _MODULE_LEVEL_BINDING_RE = lazy_compile(
 )
 
 
+#: ``from app.core.storage import engine, SessionLocal``: an import line naming something engine
+_IMPORT_LINE_RE = lazy_compile(rb"(?:^|[\r\n])[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]([^\r\n]*(?:ngine|NGINE)[^\r\n]*)")
+#: a value named as an engine (``engine``, ``async_engine``, ``ENGINE``), not a library's
+#: constructor (``create_engine``) or a collection of engines (django's ``engines``)
+ENGINE_VALUE_RE = lazy_compile(r"^(?:[a-z_]\w*_)?engine$|^(?:[A-Z_]+_)?ENGINE$")
+_ENGINE_CONSTRUCTOR_PREFIXES = ("create_", "make_", "build_", "new_", "get_")
+
+
+def is_engine_value_name(name: str) -> bool:
+    """``engine``, ``reports_engine``, ``DB_ENGINE``: a name an engine is kept under."""
+    return ENGINE_VALUE_RE.match(name) is not None and not name.lower().startswith(_ENGINE_CONSTRUCTOR_PREFIXES)
+
+
+def _imports_engine(text: _Text) -> bool:
+    """A module that imports an engine by name from another module (ISO304 learns from it which
+    module the rest of a service takes its engine from); not a library's own names."""
+    if not (text.has(b"ngine") or text.has(b"NGINE")):
+        return False
+    for match in _IMPORT_LINE_RE.finditer(text.raw):
+        if match.group(1).split(b".")[0] in (b"sqlalchemy", b"sqlmodel", b"django", b"jinja2"):
+            continue
+        names = match.group(2).decode("utf-8", "replace").replace("(", " ").replace(")", " ").split(",")
+        if any(is_engine_value_name(name.split(" as ")[0].strip()) for name in names):
+            return True
+    return False
+
+
 def census_may_record(source: Any) -> bool:
     """The ``session-factories`` indexer can record facts that matter for ``source``: its own
     typed definitions, engines and managed creations (``types_resources_alone``), or a
@@ -435,6 +462,6 @@ def census_may_record(source: Any) -> bool:
     metric 2 production creations), so a test or development module is indexed only when a
     statement at module level can bind one."""
     if not (_verdict(source, "alone", types_resources_alone) or _verdict(source, "handed-on", _hands_on_named_call)):
-        return False
+        return source.zone is Zone.PRODUCTION and _verdict(source, "imports-engine", _imports_engine)
     return source.zone is Zone.PRODUCTION or _verdict(
         source, "module-binding", lambda text: _MODULE_LEVEL_BINDING_RE.search(text.raw) is not None)

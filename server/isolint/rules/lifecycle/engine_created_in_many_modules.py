@@ -13,6 +13,7 @@ from isolint.rules.lifecycle.placement import (
     in_migration_tree,
     is_script,
     owns_database_setup,
+    setup_package,
 )
 
 #: zero-config: this many modules of one service creating engines is a scattered setup
@@ -26,8 +27,9 @@ class EngineCreatedInManyModules(EngineCreationRule):
     Flags an engine created outside the modules that own database setup. With
     `engine-modules` configured, every `create_engine()` / `create_async_engine()` outside those
     modules is flagged; with zero configuration, engines are flagged when at least three modules
-    of the same service create their own, except in the module whose name says it owns the
-    set-up (`db.py`, `database.py`, `engine.py`, `session.py`…).
+    of the same service create their own (a `db/` package counts once), except in the set-up: a
+    module named for it (`db.py`, `engine.py`, `session.py`, any module of `db/`…) or the one
+    the rest of the service imports its engine from (`from app.core.storage import engine`).
 
     ## Why is this bad?
     Each engine is a separate connection pool with its own settings. Engines scattered over
@@ -82,6 +84,8 @@ class EngineCreatedInManyModules(EngineCreationRule):
         else:
             if owns_database_setup(module):
                 return  # the module the others should import from
+            if _engine_imported_by_others(ctx, module):
+                return  # the module the others do import their engine from
             central = _central_imports(ctx)
             if _imported_by(module, central):
                 return  # a factory the central module calls (an auth-specific engine)
@@ -102,7 +106,9 @@ class EngineCreatedInManyModules(EngineCreationRule):
             module = facts.get("module") or rel_path
             if not owns_database_setup(module) and _imported_by(module, central):
                 continue
-            others.append(module)
+            unit = setup_package(module) or module  # a database package's modules are one set-up
+            if unit not in others:
+                others.append(unit)
         return others
 
 
@@ -120,6 +126,26 @@ def _service_facts(ctx: PythonContext) -> list[tuple[str, dict]]:
 def _central_imports(ctx: PythonContext) -> set[str]:
     """Modules that the service's own database set-up modules (``db/engines.py``…) import."""
     return {name for _, facts in _service_facts(ctx) for name in facts.get("imports", ())}
+
+
+def _engine_imported_by_others(ctx: PythonContext, module: str) -> bool:
+    """Another module of the service imports an engine this module defines
+    (``from app.core.storage import engine``): whatever this module is named, it is where the
+    rest of the service takes its engine from."""
+    service_facts = _service_facts(ctx)
+    own = next((facts for rel_path, facts in service_facts if rel_path == ctx.source.rel_path), {})
+    engines = {name for name, definition in (own.get("definitions") or {}).items()
+               if isinstance(definition, dict) and definition.get("kind") == "engine"}
+    if not engines:
+        return False
+    for rel_path, facts in service_facts:
+        if rel_path == ctx.source.rel_path:
+            continue
+        for value in facts.get("imported_values", ()):
+            source_module, _, name = value.rpartition(".")
+            if name in engines and _imported_by(module, {source_module}):
+                return True
+    return False
 
 
 def _imported_by(module: str, imported: set[str]) -> bool:

@@ -42,6 +42,8 @@ _TEST_ZONE_VALUES = frozenset(zone.value for zone in TEST_ZONES)
 #: zero-config owners of database set-up: ``app/db/engine.py``, ``app/database.py``…
 OWNER_MODULE_NAMES = frozenset({"engine", "engines", "database", "databases", "db", "session", "sessions",
                                 "connection", "connections"})
+#: packages whose every module belongs to database set-up: ``app/db/``, ``app/database/``
+OWNER_PACKAGE_NAMES = frozenset({"db", "database", "databases", "engine", "engines"})
 
 
 def is_migration_env(rel_path: str) -> bool:
@@ -77,9 +79,31 @@ def imported_modules(tree: ast.Module, module: str, is_package: bool) -> list[st
     return sorted(name for name in found if name)
 
 
+def imported_values(tree: ast.Module, module: str, is_package: bool) -> list[str]:
+    """``from app.core.storage import engine`` at import time: the dotted names of the values
+    this module takes from others (not classes, spelt ``CapWords``) — where ISO304 learns which
+    module the rest of a service imports its engine from."""
+    found = set()
+    for statement in import_time_statements(tree.body):
+        if isinstance(statement, ast.ImportFrom):
+            base = resolve_relative_module(module, statement.module, statement.level, is_package)
+            found.update(f"{base}.{alias.name}" for alias in statement.names
+                         if alias.name != "*" and (not alias.name[:1].isupper() or alias.name.isupper()))
+    return sorted(found)
+
+
 def owns_database_setup(module: str) -> bool:
-    """A module whose own name says it is where the engine lives (zero configuration)."""
-    return module.rpartition(".")[2].lower() in OWNER_MODULE_NAMES
+    """A module whose own name, or whose package's, says it is where the engine lives (zero
+    configuration): ``app/db/engine.py``, ``app/database.py``, ``app/db/registry.py``. A package
+    named for sessions or connections may be the users' or the sockets'; only its modules named
+    for the database count."""
+    return module.rpartition(".")[2].lower() in OWNER_MODULE_NAMES or setup_package(module) is not None
+
+
+def setup_package(module: str) -> str | None:
+    """The package of ``module`` when that package is named for database set-up (``app.db``)."""
+    package = module.rpartition(".")[0]
+    return package if package.rpartition(".")[2].lower() in OWNER_PACKAGE_NAMES else None
 
 
 def engine_creation(call: ast.Call, ctx: PythonContext) -> Resource | None:

@@ -11,6 +11,9 @@ Facts per file (JSON):
 * ``script``: true for a module with engines that runs as a script (``if __name__ == "__main__"``);
 * ``imports``: for a module whose name says it owns database set-up, every module it imports
   from (ISO304: the engine factories it calls are part of the central set-up);
+* ``imported_values``: the values (not classes) the module imports by name from others,
+  ``module.name`` (ISO304: a module the rest of a service imports an engine from is its set-up;
+  a production module that only imports an engine is indexed for this alone);
 * ``with_creations``: creations entered with ``with`` / ``async with`` or closed in a
   ``finally`` (the audit's metric): ``known`` counts those isolint typed in this file alone,
   ``pending`` lists the imported callees to look up in the other files' definitions.
@@ -21,14 +24,15 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any, Callable
 
-from isolint.core.model import Language
+from isolint.core.model import Language, Zone
 from isolint.core.modules import ImportMap
 from isolint.core.rule import Indexer
 from isolint.rules.common.scope import child_nodes_except
-from isolint.rules.lifecycle.admission import census_may_record
+from isolint.rules.lifecycle.admission import census_may_record, is_engine_value_name
 from isolint.rules.lifecycle.libraries import LIFECYCLE_TOKENS, Kind
 from isolint.rules.lifecycle.model import FACT_KIND, FileModel
-from isolint.rules.lifecycle.placement import imported_modules, is_migration_env, is_script, owns_database_setup
+from isolint.rules.lifecycle.placement import (imported_modules, imported_values, is_migration_env, is_script,
+                                               owns_database_setup)
 from isolint.rules.lifecycle.tracking import FUNCTION_NODES, PENDING, Tracker
 
 if TYPE_CHECKING:
@@ -178,8 +182,12 @@ class SessionFactoryIndexer(Indexer):
             engines = []  # Alembic's env.py builds its own engine by design (ISO304 does not count it)
         definitions = FileModel.definitions(tracker.model)
         known, pending = managed_creations(tracker)
+        values = imported_values(tree, source.module, source.name == "__init__.py")
         if not definitions and not engines and not known and not pending:
-            return None
+            # a module that only takes an engine from another still tells ISO304 where it comes from
+            values = [value for value in values if is_engine_value_name(value.rpartition(".")[2])]
+            if not values or source.zone is not Zone.PRODUCTION:
+                return None
         facts = {
             "module": source.module,
             "zone": source.zone.value,
@@ -191,4 +199,6 @@ class SessionFactoryIndexer(Indexer):
             facts["script"] = True
         if owns_database_setup(source.module):
             facts["imports"] = imported_modules(tree, source.module, source.name == "__init__.py")
+        if values:
+            facts["imported_values"] = values
         return facts

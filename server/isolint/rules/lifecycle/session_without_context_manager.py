@@ -82,7 +82,7 @@ class SessionWithoutContextManager(LifecycleRule):
     ## Known look-alikes
     - A shared client a getter creates once and hands to every caller (`global _client`).
     - A session returned, stored on an object, or yielded by a dependency that closes it; a
-      client handed to the object that keeps it (`Sdk(client=client)`).
+      client handed to the object that keeps it; one looked up (`kwargs.get("session")`).
     - A handle of a type isolint cannot see, closed by hand ([ISO302](ISO302.md)); a
       migration's session on the tool's connection (`Session(bind=op.get_bind())`).
     - A session kept on `self` and closed by the object's own `close()` / `__exit__` /

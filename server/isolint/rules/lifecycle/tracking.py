@@ -274,8 +274,10 @@ class Tracker:
         scope = self.scope
         value = node.value.value if isinstance(node.value, ast.Await) else node.value
         resource = self.resolve_call(value, ctx) if isinstance(value, ast.Call) else None
+        looked_up = False
         if resource is None and isinstance(node, ast.AnnAssign):
             resource = annotation_resource(node.annotation, ctx.qualified_name)
+            looked_up = resource is not None and isinstance(value, ast.Call) and _looks_up(value)
         if resource is None and self.census and isinstance(value, ast.Call):
             callee = ctx.qualified_name(value.func)
             if callee and "." in callee:
@@ -290,7 +292,8 @@ class Tracker:
             else:
                 scope.bindings.pop(name, None)
             return
-        if resource.kind.must_be_closed and isinstance(value, ast.Call) and not self._borrows_migration_connection(value):
+        if resource.kind.must_be_closed and isinstance(value, ast.Call) and not looked_up \
+                and not self._borrows_migration_connection(value):
             binding = Binding(name, resource, "created", scope.node, value, node, _block_of(node, ctx),
                               callee=ctx.qualified_name(value.func) or ctx.text_of(value.func)
                               if hasattr(ctx, "text_of") else None)
@@ -531,6 +534,18 @@ def _builds_pool(value: ast.AST, resource: Resource, ctx: PythonContext) -> bool
 def _class_name(ctx: PythonContext) -> str | None:
     classes = getattr(ctx, "classes", None)
     return classes[-1].name if classes else None
+
+
+#: calls that hand back a value something else holds: ``kwargs.get("session")``, ``getattr(obj, "db")``
+_LOOKUP_METHODS = frozenset({"get", "setdefault"})
+
+
+def _looks_up(call: ast.Call) -> bool:
+    """A lookup in a mapping or an object (``session: Session = kwargs.get("session")``): the
+    annotation types a session someone else opened and closes, not one this call creates."""
+    func = call.func
+    return (isinstance(func, ast.Attribute) and func.attr in _LOOKUP_METHODS) or (
+        isinstance(func, ast.Name) and func.id == "getattr")
 
 
 def _block_of(statement: ast.stmt, ctx: PythonContext) -> list | None:

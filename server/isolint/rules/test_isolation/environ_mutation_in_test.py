@@ -103,7 +103,8 @@ class EnvironMutationInTest(Rule):
     - `load_dotenv()` in a suite none of whose test files changes the environment (black-box
       tests of running services: the `.env` is the run's configuration).
     - Launchers and scripts (`runtests.py`, `manage.py`, `wsgi.py`, `__main__` blocks, a module
-      with a `__main__` guard and no test): their own process.
+      with a `__main__` guard and no test, a module with no test that the `testpaths` of its
+      pytest configuration leave out, such as `tests/manual/`): their own process.
     """
 
     code = "ISO502"
@@ -505,15 +506,22 @@ class EnvironMutationInTest(Rule):
             return True
         if ctx.tree is not None and any(
             isinstance(statement, ast.If) and _is_main_guard(statement.test) for statement in ctx.tree.body
-        ) and (COLLECTED_FILE.match(ctx.source.name) is None or not any(
-            isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-            and (statement.name.startswith(("test", "Test")) or fixture_decorator(statement) is not None)
-            for statement in ctx.tree.body
-        )):
+        ) and (COLLECTED_FILE.match(ctx.source.name) is None or not _defines_tests(ctx.tree)):
             return True  # a script (no test, no fixture): it runs as its own process
-        return any(
-            isinstance(parent, ast.If) and _is_main_guard(parent.test) for parent in ctx.parents
-        )
+        if any(isinstance(parent, ast.If) and _is_main_guard(parent.test) for parent in ctx.parents):
+            return True
+        return self._run_by_hand(ctx)
+
+    @staticmethod
+    def _run_by_hand(ctx: "PythonContext") -> bool:
+        """A module with no test, fixture or hook that the ``testpaths`` of its pytest
+        configuration leave out (``tests/manual/`` beside ``testpaths = tests/pytest``): a
+        script run on its own, which no pytest session imports. Without a project, or without
+        configured ``testpaths``, nothing tells."""
+        services = getattr(ctx.project, "services", None)
+        if services is None or ctx.tree is None or ctx.source.name == "conftest.py" or _defines_tests(ctx.tree):
+            return False
+        return services.outside_test_paths(ctx.source.rel_path)
 
     def _mutates_key(self, statements: list, wanted: str, ctx: "PythonContext") -> bool:
         for statement in statements:
@@ -633,6 +641,13 @@ def _siblings(parent: ast.AST, child: ast.AST, after: bool) -> list:
                 if statement is child:
                     return block[index + 1:] if after else block[:index]
     return []
+
+
+def _defines_tests(tree: ast.Module) -> bool:
+    """A test function or class, a fixture or a pytest hook at the module's top level."""
+    return any(isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+               and (statement.name.startswith(("test", "Test", "pytest_")) or fixture_decorator(statement) is not None)
+               for statement in tree.body)
 
 
 def _is_main_guard(test: ast.expr) -> bool:

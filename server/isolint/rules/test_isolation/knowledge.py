@@ -6,7 +6,6 @@ Shared by the ISO5xx rules and the test-tier indexer so they agree on both quest
 from __future__ import annotations
 
 import ast
-import re
 from typing import TYPE_CHECKING, Iterable
 
 from isolint.core.lazy_regex import lazy_compile
@@ -15,12 +14,11 @@ from isolint.core.model import Zone
 from isolint.core.test_tiers import (
     BETWEEN_TOKENS,
     IDENTIFIER_END,
+    declared_in_process,
     identifier_bytes,
-    is_integration_module,
     marker_names,
     may_be_marked_integration,
 )
-from isolint.core.zones import matches_any, named_tier_under_unit
 
 if TYPE_CHECKING:
     from isolint.core.modules import ImportMap
@@ -296,40 +294,6 @@ def in_integration_test(ctx: "PythonContext", node: ast.AST | None = None) -> bo
         return True
     nodes = [*ctx.parents, node] if node is not None else ctx.parents
     return marked_integration(nodes, ctx.settings.integration_test_markers)
-
-
-#: what a test module's docstring says when its tests stay in one process: no live service, no
-#: network, no running server, its endpoint or boundary mocked (``No live LLM, no network: the
-#: resolve endpoint is mocked``, ``without requiring a running HTTP server``)
-IN_PROCESS_WORDS = lazy_compile(
-    r"\bno (?:live|real|running|external)\b|\bno (?:network|http server|server|backend)\b|"
-    r"\bwithout (?:requiring |needing |starting |running |hitting |touching )?(?:a |an |any |the )?"
-    r"(?:live |real |running |external )?(?:http |web |api )?(?:server|service|network|backend|database)s?\b|"
-    r"\b(?:network|http|endpoint|boundary|api|server|backend)s? (?:\w+ )?(?:is |are )?(?:mocked|stubbed|faked)\b",
-    re.IGNORECASE,
-)
-DECLARED_IN_PROCESS: Key[bool] = Key("iso5.declared-in-process")
-
-
-def declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
-    """A module under a unit folder whose name claims an integration tier
-    (``tests/unit/test_skills_e2e.py``) and whose docstring says its tests run in one process
-    (:data:`IN_PROCESS_WORDS`): "end to end" across the modules of one package, a unit test —
-    unless the configuration or a module ``pytestmark`` makes it an integration test. A name
-    alone keeps the integration tier (``test_iframe_e2e.py``: "using a real headless
-    Chromium")."""
-    return source.memo(DECLARED_IN_PROCESS, lambda s: _declared_in_process(s, tree))
-
-
-def _declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
-    if not named_tier_under_unit(source.rel_path):
-        return False
-    docstring = ast.get_docstring(tree, clean=False)
-    if not docstring or IN_PROCESS_WORDS.search(" ".join(docstring.split())) is None:
-        return False
-    settings = source.settings
-    return not matches_any(source.rel_path, settings.integration_test_paths) \
-        and not is_integration_module(tree, settings.integration_test_markers)
 
 
 def integration_module(source: "SourceFile", tree: ast.Module) -> bool:
