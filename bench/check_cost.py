@@ -42,6 +42,7 @@ from lsp_latency import (SIZES, corpus_root, edit_script, generate_workspace, ke
 
 from isolint.api import collect_files  # noqa: E402
 from isolint.engine.checker import check_source, index_source, load_source  # noqa: E402
+from isolint.engine.incremental_parse import EditedParse  # noqa: E402
 from isolint.engine.project import ProjectIndex  # noqa: E402
 from isolint.core.source import SourceFile  # noqa: E402
 
@@ -112,8 +113,10 @@ class PhaseTimer:
 
         from isolint.engine import checker, python_runner
 
-        self._saved = (checker.prefilter, checker._extract_facts, checker.runner_for)
+        self._saved = (checker.prefilter, checker._extract_facts, checker.runner_for, EditedParse.parse)
         checker.prefilter = self._timed("prefilter", checker.prefilter)
+        # the server's parse of a document's texts (its full parse does not go through the runner's)
+        EditedParse.parse = self._timed("parse", EditedParse.parse)
 
         def extract(indexers: list, source: Any, tree: Any) -> dict[str, Any]:
             facts = {}
@@ -134,7 +137,7 @@ class PhaseTimer:
     def __exit__(self, *exc: Any) -> None:
         from isolint.engine import checker
 
-        checker.prefilter, checker._extract_facts, checker.runner_for = self._saved
+        checker.prefilter, checker._extract_facts, checker.runner_for, EditedParse.parse = self._saved
 
 
 @dataclass
@@ -162,15 +165,16 @@ def replay_file(projects: dict[Path, ProjectIndex], path: Path, edits: int) -> R
     project = max((p for root, p in projects.items() if path.is_relative_to(root)), key=lambda p: len(p.settings.root.parts))
     text = path.read_text(encoding="utf-8")
     service = project.services.service_of(path.relative_to(project.settings.root).as_posix())
+    parse = EditedParse().parse  # the server's parse of a document's successive texts
     start = time.process_time()
-    opened = check_source(SourceFile.from_text(path, text, project.settings, service=service), project)
+    opened = check_source(SourceFile.from_text(path, text, project.settings, service=service), project, parse=parse)
     open_ms = (time.process_time() - start) * 1000
     codec, uri = PositionCodec("utf-16"), path.as_uri()
     costs, parsing, unparseable, conversion = [], [], [], 0.0
     for version, edit in enumerate(keystrokes(text, edits, seed=1), start=2):
         text = apply_edit(text, edit)
         start = time.process_time()
-        result = check_source(SourceFile.from_text(path, text, project.settings, service=service), project)
+        result = check_source(SourceFile.from_text(path, text, project.settings, service=service), project, parse=parse)
         checked = time.process_time()
         lines = split_lines(text)
         json.dumps({"uri": uri, "version": version,

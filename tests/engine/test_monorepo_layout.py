@@ -122,6 +122,18 @@ def test_legacy_folders_are_excluded_by_default(tmp_path: Path) -> None:
     assert {path for path, _, _ in findings_of(tmp_path)} == {"app/settings.py", "app/reference/settings.py"}
 
 
+def test_a_virtual_environment_is_known_by_its_marker_not_its_name(tmp_path: Path) -> None:
+    """``env/`` is a virtual environment's name and a frontend's settings module's (create-t3-app's
+    ``src/env/schema.mjs``): the folder holding ``pyvenv.cfg`` is skipped whatever its name, and a
+    source folder named ``env/`` is checked."""
+    leak_py = 'import os\nDB = os.getenv("DATABASE_URL", "postgresql://postgres:postgres@localhost:5432/app")\n'
+    leak_ts = 'export const API = process.env.API_URL || "http://localhost:8000";\n'
+    build_tree(tmp_path, {"pyproject.toml": "[tool.isolint]\n", "web/src/env/schema.ts": leak_ts,
+                          "env/pyvenv.cfg": "home = /usr/bin\n", "env/lib/pkg/settings.py": leak_py,
+                          "tools-venv/pyvenv.cfg": "home = /usr/bin\n", "tools-venv/settings.py": leak_py})
+    assert {path for path, _, _ in findings_of(tmp_path)} == {"web/src/env/schema.ts"}
+
+
 def test_test_folders_beside_unit_are_other_tiers(tmp_path: Path) -> None:
     """A test root split into tiers (OpenHands' tests/unit, tests/runtime, tests/e2e; Skyvern's
     tests/unit, tests/sdk): the folders beside unit/ run against real services, the shared

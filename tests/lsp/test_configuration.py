@@ -217,3 +217,22 @@ async def test_workspace_folders_added_and_removed_bring_their_settings(client, 
     client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
         event=types.WorkspaceFoldersChangeEvent(added=[], removed=[folder])))
     assert await _pulled_codes_become(session, uri, ["ISO502"]) == ["ISO502"], "a removed folder's settings go"
+
+
+async def test_a_changed_pytest_configuration_applies_without_restart(client, workspace):
+    """A script the service's testpaths leave out is quiet (ISO502); once pytest.ini takes its
+    folder in, the open script is checked again with the new layout."""
+    write_tree(workspace, {
+        "services/api/pytest.ini": "[pytest]\ntestpaths = tests/pytest\n",
+        "services/api/tests/pytest/__init__.py": "",
+        "services/api/tests/manual/serve.py": "import os\n\nos.environ['AUTH'] = 'off'\n",
+    })
+    script = workspace / "services/api/tests/manual/serve.py"
+    session = await start_session(client, workspace, profile("vscode"))
+    uri = session.open(script)
+    assert list((await session.published(uri, 1)).diagnostics) == []
+    (workspace / "services/api/pytest.ini").write_text("[pytest]\ntestpaths = tests\n", encoding="utf-8")
+    count = len(session.recorded.published[uri])
+    _watched(session, workspace / "services/api/pytest.ini")
+    assert await _eventually(lambda: len(session.recorded.published[uri]) > count)
+    assert [d.code for d in session.recorded.published[uri][-1].diagnostics] == ["ISO502"]

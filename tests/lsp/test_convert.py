@@ -40,5 +40,5 @@ def test_related_locations_become_related_information(tmp_path, encoding: str) -
     assert pushed == converter.unstructure(to_diagnostic(finding, lines, codec, "file:///t.py", 1))
     (related,) = pushed["relatedInformation"]
     assert related["location"] == {"uri": "file:///t.py", "range": {"start": {"line": 5, "character": 20},
-                                                                    "end": {"line": 5, "character": 29}}}
+                                                                    "end": {"line": 5, "character": 31}}}
     assert related["message"] == "`MagicMock` on the same fake `client`"

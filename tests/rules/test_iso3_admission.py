@@ -368,3 +368,16 @@ def test_a_production_module_importing_an_engine_is_indexed_for_iso304(code: str
     assert SessionFactoryIndexer().admits(source(code), None) is admitted
     if admitted and "sqlalchemy" not in code:
         assert SessionFactoryIndexer().admits(source(code, "services/api/tests/test_jobs.py"), None) is False
+
+
+def test_the_facts_keep_imported_engines_and_no_other_import() -> None:
+    """An import edit that names no engine changes no fact (every file whose rules read the
+    facts would be checked again); one that imports an engine by name is kept for ISO304."""
+    body = "\nfrom app.db import SessionLocal\n\ndef rename(user_id):\n    with SessionLocal() as s:\n        s.commit()\n"
+
+    def facts(imports: str):
+        parsed = source(imports + body)
+        return SessionFactoryIndexer().extract(parsed, ast.parse(parsed.text))
+
+    assert facts("") == facts("import json\nfrom app.util import slugify, Cache\n")
+    assert facts("from app.core.storage import engine as main_engine\n")["imported_values"] == ["app.core.storage.engine"]

@@ -9,7 +9,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from isolint.core.config import Settings
 from isolint.core.files import FileRefused, read_regular
@@ -101,7 +101,8 @@ def collector_paused() -> Iterator[None]:
 
 
 def check_source(source: SourceFile, project: Any = None, update_project: bool = True,
-                 known_facts: dict[str, Any] | None = None, parsed: Any = None, parses: bool = False) -> CheckResult:
+                 known_facts: dict[str, Any] | None = None, parsed: Any = None, parses: bool = False,
+                 parse: Callable[[SourceFile], Any] | None = None) -> CheckResult:
     """All findings for one file. ``project`` (a ProjectIndex) feeds cross-file rules; when
     ``update_project`` the file's facts are written into it first. ``known_facts``: the file's
     facts were already extracted (the CLI's index phase) — reuse them instead of re-extracting.
@@ -111,16 +112,25 @@ def check_source(source: SourceFile, project: Any = None, update_project: bool =
     holds for the file (the CLI's check phase); for a text known to parse whose zone its content
     cannot move, the rules' ``admits_given_facts`` are then asked before the parse (a file they
     rule out entirely would not be parsed, and so could not have been reported as unparseable
+<<<<<<< HEAD
     nor moved to another zone)."""
     with collector_paused():
+=======
+    nor moved to another zone). ``parse``: parses the text in place of the language's own parse
+    when a parse is needed (the language server's ``incremental_parse.EditedParse``: the same
+    tree, re-using the previous keystroke's)."""
+    with _collector_paused():
+>>>>>>> main
         try:
-            return _check_source(source, project, update_project, known_facts, parsed, parses or parsed is not None)
+            return _check_source(source, project, update_project, known_facts, parsed, parses or parsed is not None,
+                                 parse)
         finally:
             source.scratch.end_check()  # a shared parse model, per-node memos: not kept with the result
 
 
 def _check_source(source: SourceFile, project: Any, update_project: bool,
-                  known_facts: dict[str, Any] | None, parsed: Any, parses: bool) -> CheckResult:
+                  known_facts: dict[str, Any] | None, parsed: Any, parses: bool,
+                  parse: Callable[[SourceFile], Any] | None) -> CheckResult:
     result = CheckResult(source)
     candidate_rules = rules_for(source)
     scan = token_scan(source)
@@ -136,7 +146,7 @@ def _check_source(source: SourceFile, project: Any, update_project: bool,
     if (not rules and not indexers) or runner is None:
         return result
     try:
-        tree = runner.parse(source) if parsed is None else parsed
+        tree = parsed if parsed is not None else (parse or runner.parse)(source)
     except ParseFailure as failure:
         position = Range.of(failure.line, failure.column, failure.line, failure.column)
         result.parse_error = _meta_finding(ParseError, source, position, failure.message)

@@ -43,7 +43,7 @@ from isolint.core.zones import matches_any
 from isolint.core.source import is_shell_name, language_of
 
 DEFAULT_EXCLUDE = (
-    ".git/", ".hg/", ".svn/", ".bzr/", ".venv/", "venv/", ".env/", "env/", ".tox/", ".nox/", ".mypy_cache/",
+    ".git/", ".hg/", ".svn/", ".bzr/", ".venv/", "venv/", ".env/", ".tox/", ".nox/", ".mypy_cache/",
     ".pytest_cache/", ".ruff_cache/", ".isolint_cache/", "__pycache__/", "__pypackages__/", "node_modules/",
     "site-packages/", "build/", "dist/", "_build/", ".next/", ".nuxt/", "out/", ".eggs/", "*.egg-info/",
     "buck-out/", ".direnv/", ".idea/", ".vscode/", "coverage/", "htmlcov/",
@@ -51,6 +51,9 @@ DEFAULT_EXCLUDE = (
     # upstream packages kept to compare against, outside every workspace: `_reference/`)
     "archive/", "archived/", "legacy/", "deprecated/", "_reference/",
 )
+#: the file every virtual environment holds at its top (PEP 405), whatever the folder is called:
+#: ``env/`` may be a virtual environment or a frontend's ``src/env/`` module
+VIRTUAL_ENV_MARKER = "pyvenv.cfg"
 #: names whose presence in a folder may change the settings (or the project root) below it
 _ROOT_MARKERS = frozenset(CONFIG_FILE_NAMES) | {".git"}
 
@@ -269,6 +272,8 @@ class _Walk:
             self.warn(f"{folder.path}: cannot be read ({exc.strerror or exc}); skipped")
             return
         names = {entry.name for entry in entries}
+        if VIRTUAL_ENV_MARKER in names and folder.walk_rel:
+            return  # an installed environment below the folder given: third-party code
         folder = self._settings_of(folder, names, real_top)
         if folder is None:
             return

@@ -23,6 +23,9 @@ from isolint.core.files import FileRefused, read_regular_text
 #: pytest's (``pytest.ini`` counts even without one)
 CONFIG_FILES = (("pytest.ini", "pytest"), ("pyproject.toml", "tool.pytest.ini_options"), ("tox.ini", "pytest"),
                 ("setup.cfg", "tool:pytest"))
+#: the names of those files: a change of one can change which files pytest runs reach (the
+#: language server reloads the project's layout when one changes)
+CONFIG_FILE_NAMES = tuple(name for name, _ in CONFIG_FILES)
 #: how deep below the root configurations are looked for (the root is depth 0)
 MAX_DEPTH = 2
 #: a configuration file larger than this is not read

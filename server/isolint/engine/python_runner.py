@@ -62,14 +62,20 @@ def _tracked(node_type: type) -> int:
 def parse_python(source: SourceFile) -> ast.Module:
     """The file's tree; syntax newer than the running interpreter is read through
     :func:`~isolint.engine.newer_syntax.downlevel` rather than reported as unparseable."""
+    return parse_python_as_written(source)[0]
+
+
+def parse_python_as_written(source: SourceFile) -> tuple[ast.Module, bool]:
+    """``parse_python``, and whether the text parsed as written (False: through ``downlevel``,
+    whose tree's positions are those of a rewritten text)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes must not hit stderr
         try:
-            return ast.parse(source.text, filename=source.rel_path)
+            return ast.parse(source.text, filename=source.rel_path), True
         except SyntaxError as exc:
             rewritten = downlevel(source.text)
             if rewritten is not None:
-                return ast.parse(rewritten, filename=source.rel_path)
+                return ast.parse(rewritten, filename=source.rel_path), False
             if exc.lineno is None and (nul := source.text.find("\x00")) >= 0:
                 # Python refuses a NUL anywhere in source and says so without a position
                 position = source.position_at(nul)

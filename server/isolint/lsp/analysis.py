@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from isolint.api import findings_for_editor
 from isolint.core.config import Settings
@@ -36,6 +37,8 @@ class Snapshot:
     #: True once a newer text (or the document's close) makes this analysis worthless: it is
     #: then abandoned at the engine's next checkpoint instead of finishing for nobody
     superseded: Callable[[], bool] | None = field(default=None, compare=False)
+    #: the document's parse of its successive texts (Python), re-using the previous text's tree
+    parse: Callable[[SourceFile], Any] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -106,7 +109,7 @@ def _analyse(snapshot: Snapshot) -> Outcome:
     project = snapshot.project
     before = project.file_facts(source.rel_path) if project is not None else {}
     try:
-        result = check_source(source, project)
+        result = check_source(source, project, parse=snapshot.parse)
     except Superseded:
         # check_source may have written this text's facts before it was abandoned: whoever
         # reads them must still hear of the change (the scheduler announces it with the next

@@ -18,6 +18,7 @@ from pygls.exceptions import JsonRpcException
 from pygls.uris import from_fs_path
 
 from isolint.core.config import CONFIG_FILE_NAMES
+from isolint.engine.pytest_runs import CONFIG_FILE_NAMES as PYTEST_CONFIG_FILE_NAMES
 from isolint.lsp.convert import SOURCE, split_lines
 from isolint.lsp.documents import path_of
 from isolint.lsp.indexing import reindex_from_disk, start_indexing
@@ -161,7 +162,8 @@ async def did_change_configuration(ls: IsolintLanguageServer, params: types.DidC
 
 def did_change_watched_files(ls: IsolintLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
     paths = [p for p in (path_of(change.uri) for change in params.changes) if p is not None]
-    if any(path.name in CONFIG_FILE_NAMES for path in paths):
+    if any(path.name in CONFIG_FILE_NAMES or path.name in PYTEST_CONFIG_FILE_NAMES for path in paths):
+        # isolint's settings, or a pytest configuration whose testpaths the project's layout reads
         reload_configuration(ls)
         return
     baselines = ls.projects.baseline_paths()

@@ -13,6 +13,7 @@ import bisect
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
@@ -61,6 +62,9 @@ class Document:
         self.path = path_of(uri)
         self._lines: list[str] | None = None
         self._offsets: list[int] | None = None
+        #: the parse of this document's successive Python texts (``engine.incremental_parse``),
+        #: made on the first analysis
+        self.edited_parse: Any = None
 
     @property
     def language(self) -> Language | None:

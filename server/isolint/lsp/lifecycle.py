@@ -19,6 +19,7 @@ from pygls.exceptions import JsonRpcException
 from pygls.uris import from_fs_path
 
 from isolint.core.config import CONFIG_FILE_NAMES
+from isolint.engine.pytest_runs import CONFIG_FILE_NAMES as PYTEST_CONFIG_FILE_NAMES
 from isolint.lsp import code_actions as actions
 from isolint.lsp.configuration import pull_configuration, set_editor_settings, watch_baselines
 from isolint.lsp.convert import PositionCodec
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WATCHER_ID = "isolint-watched-files"
-CONFIG_GLOBS = tuple(f"**/{name}" for name in CONFIG_FILE_NAMES)
+CONFIG_GLOBS = tuple(f"**/{name}" for name in dict.fromkeys(CONFIG_FILE_NAMES + PYTEST_CONFIG_FILE_NAMES))
 SOURCE_GLOBS = ("**/*.{py,pyi,pyw}", "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}", "**/.env*", "**/*.env")
 #: how often the client process is looked for (editors kill a lingering server after 1-2 s)
 CLIENT_POLL_SECONDS = 0.5

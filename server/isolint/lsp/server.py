@@ -97,8 +97,15 @@ class IsolintLanguageServer(LanguageServer):
         settings = self.projects.settings_for(path)
         project = self.projects.index_for(settings)
         sync_config_errors(self)
+        parse = None
+        if language is Language.PYTHON:
+            if document.edited_parse is None:
+                from isolint.engine.incremental_parse import EditedParse
+
+                document.edited_parse = EditedParse()
+            parse = document.edited_parse.parse
         return Snapshot(document.uri, path, document.text, document.version, language, settings, project,
-                        self.projects.editor_for(path).baselined_findings)
+                        self.projects.editor_for(path).baselined_findings, parse=parse)
 
     def source_of(self, document: Document) -> SourceFile | None:
         path = self.path_for(document)

@@ -10,6 +10,12 @@ from typing import Callable, Iterable, Iterator, Sequence
 from isolint.core.tree_view import child_fields
 
 NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+#: the leaf nodes ``walk_nodes`` leaves out: load/store contexts and operators
+CONTEXTS_AND_OPERATORS = frozenset(
+    t for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop) for t in base.__subclasses__())
+#: nodes without a child a walk looks for: names, constants, load/store contexts, operators
+#: (for ``child_nodes_except``)
+LEAF_NODE_TYPES = frozenset({ast.Name, ast.Constant}) | CONTEXTS_AND_OPERATORS
 
 
 #: node type -> ``child_fields(node type)``, looked up once per node by the walks below
@@ -67,11 +73,6 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
         node = pending.popleft()
         pending.extend(child_nodes(node))
         yield node
-
-
-#: the leaf nodes ``walk_nodes`` leaves out: load/store contexts and operators
-CONTEXTS_AND_OPERATORS = frozenset(
-    t for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop) for t in base.__subclasses__())
 
 
 def walk_nodes(node: ast.AST) -> list[ast.AST]:

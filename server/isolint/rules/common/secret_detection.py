@@ -201,20 +201,22 @@ def names_a_variable(name: str | None, value: str) -> bool:
     return bool(words & _NAMING_WORDS) or bool(name and words & set(name_words(name)) - {"api", "app"})
 
 
+def _base64_decoded(text: str) -> bytes | None:
+    """``text`` decoded as base64, either alphabet (standard or URL-safe), padding optional."""
+    try:
+        return base64.urlsafe_b64decode(text.replace("+", "-").replace("/", "_") + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
 def decodes_to_json(value: str) -> bool:
     """``eyJpbmRleCI6IDExfQ==`` (``{"index": 11}``): base64 of a small JSON document — a page
     cursor or an encoded state, readable by anyone, not a key."""
-    import base64
-    import binascii
-
     text = value.strip()
     if not text.startswith(("eyJ", "eyI", "W3")) or "." in text or len(text) > 512:
         return False
-    try:
-        decoded = base64.urlsafe_b64decode(text.replace("+", "-").replace("/", "_") + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        return False
-    return decoded.rstrip().endswith((b"}", b"]"))
+    decoded = _base64_decoded(text)
+    return decoded is not None and decoded.rstrip().endswith((b"}", b"]"))
 
 
 #: documented prefixes of keys made to ship inside clients (a browser, a mobile app): PostHog's
@@ -235,12 +237,9 @@ def decodes_to_words(value: str) -> bool:
     text = value.strip()
     if len(text) > 512 or _BASE64_RE.match(text) is None:
         return False
+    decoded = _base64_decoded(text)
     try:
-        decoded = base64.urlsafe_b64decode(text.replace("+", "-").replace("/", "_") + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        return False
-    try:
-        phrase = decoded.decode("ascii")
+        phrase = decoded.decode("ascii") if decoded is not None else ""
     except UnicodeDecodeError:
         return False
     return len(phrase) >= 8 and phrase.isprintable() and ":" not in phrase and _is_wordy(phrase)

@@ -122,7 +122,7 @@ class DevDefaultEnvFallback(Rule):
     - The standard port of the service the variable names (`REDIS_PORT` → `6379`), and a test
       harness's own debug switch (`unit_test_loop_debug: bool = Field(default=True)`).
     - A settings field defaulting to a local host, port or password (ISO101/ISO103 report it),
-      a lookup only mixed into a digest (`hashlib.blake2b((os.getenv("X") or "…").encode())`).
+      a lookup only hashed into a number (`int.from_bytes(hashlib.blake2b(…).digest(), "big")`).
     - Development branches (`import.meta.env.DEV ? … : …`), frontend tooling files
       (`vite.config.ts`; a plain `config.ts` is checked) and command-line tools' packages (`cli/`).
 
@@ -378,22 +378,37 @@ DIGEST_FEED_CALLS = frozenset({"encode", "decode", "join", "str", "bytes", "form
 
 
 def _only_hashed(ctx: PythonContext) -> bool:
-    """The expression being visited only feeds a digest (``hashlib.blake2b(b"|".join((value.encode(),
-    …)))``, ``hash(value)``): it derives a number — a lock key, a cache key — and nothing connects
-    to it or authenticates with it."""
-    for parent in reversed(ctx.parents):
+    """The expression being visited only feeds a digest that becomes a number
+    (``int.from_bytes(hashlib.blake2b(b"|".join((value.encode(), …))).digest(), "big")``,
+    ``hash(value)``): a lock or cache key, derived from the deployment's settings — nothing
+    connects to it or authenticates with it. A digest kept as bytes or text
+    (``sha256(secret.encode()).digest()`` handed to a cipher) may be key material: not quiet."""
+    parents = ctx.parents
+    for index in range(len(parents) - 1, -1, -1):
+        parent = parents[index]
         if isinstance(parent, (ast.Tuple, ast.List, ast.BinOp, ast.JoinedStr, ast.FormattedValue, ast.Attribute,
                                ast.Starred, ast.keyword)):
             continue
         if not isinstance(parent, ast.Call):
             return False
         name = callee_name(parent)
-        qualified = ctx.qualified_name(parent.func) or ""
-        if qualified.startswith("hashlib.") and DIGEST_CALL_RE.match(name) or name == "hash" and isinstance(
-                parent.func, ast.Name):
+        if name == "hash" and isinstance(parent.func, ast.Name):
             return True
+        if (ctx.qualified_name(parent.func) or "").startswith("hashlib.") and DIGEST_CALL_RE.match(name):
+            return _becomes_a_number(parents[:index])
         if name not in DIGEST_FEED_CALLS:
             return False
+    return False
+
+
+def _becomes_a_number(outer: list[ast.AST]) -> bool:
+    """``parents`` above a digest call: its ``.digest()``/``.hexdigest()`` read as an integer
+    (``int.from_bytes(…)``, ``int(…, 16)``)."""
+    for parent in reversed(outer):
+        if isinstance(parent, ast.Attribute) or isinstance(parent, ast.Call) and callee_name(parent) in (
+                "digest", "hexdigest"):
+            continue
+        return isinstance(parent, ast.Call) and callee_name(parent) in ("from_bytes", "int")
     return False
 
 

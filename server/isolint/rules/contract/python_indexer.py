@@ -48,7 +48,7 @@ from isolint.core.rule import Indexer
 from isolint.core.tree_view import TreeView, tree_view
 from isolint.core.zones import matches_any
 from isolint.rules.common.names import last_name
-from isolint.rules.common.scope import child_nodes_except, statements_breadth_first, walk
+from isolint.rules.common.scope import LEAF_NODE_TYPES, child_nodes_except, statements_breadth_first, walk
 from isolint.rules.common.text_search import Alternatives
 from isolint.rules.contract.admission import may_hold_messages
 from isolint.rules.contract.channels import python_channels, python_uses_socket
@@ -858,9 +858,6 @@ _NESTED_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Clas
 _SCANNED = frozenset({ast.Call, ast.If, ast.Match, ast.Return, ast.Assign, ast.Yield})
 _LOOPS_AND_WITH_ITEMS = frozenset({ast.withitem, ast.For, ast.AsyncFor})
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign, ast.NamedExpr})
-#: nodes without anything the scope looks for below them
-_LEAVES = frozenset([ast.Name, ast.Constant, *(t for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop,
-                                                               ast.cmpop) for t in base.__subclasses__())])
 
 
 class _FunctionScope:
@@ -880,7 +877,7 @@ class _FunctionScope:
         # Every node of the function is looked at on every keystroke of a file that mentions a
         # type, so: leaves that hold nothing (names, constants, contexts) are never pushed, and
         # only the node kinds the collector reads are kept in ``nodes``.
-        stack = child_nodes_except(function, _LEAVES)
+        stack = child_nodes_except(function, LEAF_NODE_TYPES)
         while stack:
             node = stack.pop()
             node_type = type(node)
@@ -901,7 +898,7 @@ class _FunctionScope:
                         key = target.slice
                         if isinstance(key, ast.Constant) and isinstance(key.value, str):
                             self._subscript_keys.setdefault(target.value.id, []).append(key.value)
-            stack.extend(child_nodes_except(node, _LEAVES))
+            stack.extend(child_nodes_except(node, LEAF_NODE_TYPES))
         self.nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
         self._dict_owner: dict[int, str] = {
             id(value): name for name, values in self.bindings.items() for value in values if isinstance(value, ast.Dict)

@@ -25,6 +25,7 @@ from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Language
 from isolint.core.modules import ImportMap
 from isolint.core.rule import Indexer
+from isolint.core.scratch import Key
 from isolint.rules.common.scope import own_statements
 from isolint.rules.lifecycle.libraries import Kind, annotation_resource
 
@@ -209,6 +210,22 @@ def source_segment(source: Any) -> Segment:
     return segment
 
 
+#: the file's module-level class facts, kept for one check: (the tree, the facts)
+_MODULE_CLASSES: Key[tuple[ast.Module, dict[str, dict]]] = Key("iso3.module-class-facts")
+
+
+def module_classes(source: "SourceFile", tree: ast.Module) -> dict[str, dict]:
+    """``module_class_facts`` of ``source``'s parse, computed once per check: the indexer and
+    ISO308 ask for the same facts of the same tree on every keystroke in the editor."""
+    held = source.scratch.get(_MODULE_CLASSES, id(tree))
+    if held is None or held[0] is not tree:
+        imports = ImportMap(source.module, source.name == "__init__.py")
+        imports.record_module_level(tree)
+        held = source.scratch.put(_MODULE_CLASSES, (tree, module_class_facts(tree, imports.qualified_name, source.module,
+                                                                              source_segment(source))), id(tree))
+    return held[1]
+
+
 def module_class_facts(tree: ast.Module, qualify: Qualify, module: str, segment: Segment) -> dict[str, dict]:
     out = {}
     for statement in tree.body:
@@ -229,9 +246,7 @@ class SessionCarrierIndexer(Indexer):
         return b"class " in source.raw if hasattr(source, "raw") else True
 
     def extract(self, source: "SourceFile", tree: ast.Module) -> dict | None:
-        imports = ImportMap(source.module, source.name == "__init__.py")
-        imports.record_module_level(tree)
-        classes = module_class_facts(tree, imports.qualified_name, source.module, source_segment(source))
+        classes = module_classes(source, tree)
         return {"module": source.module, "classes": classes} if classes else None
 
 

@@ -59,6 +59,47 @@ def is_script(tree: ast.Module) -> bool:
     return any(isinstance(statement, ast.If) and "__main__" in ast.dump(statement.test) for statement in tree.body)
 
 
+#: calls that run the coroutine or function they are handed as a program's main
+_RUNNERS = frozenset({"run", "run_until_complete", "start"})
+
+
+def program_entries(tree: ast.Module) -> frozenset[str]:
+    """The module-level functions a program runs as its main: those its ``if __name__ ==
+    "__main__":`` block calls, and, in turn, those such a function calls or hands to
+    ``asyncio.run`` (``main()`` → ``asyncio.run(main_async())``). What they create lives until
+    the process ends. Empty for a module that does not run as a program."""
+    guards = [statement for statement in tree.body
+              if isinstance(statement, ast.If) and "__main__" in ast.dump(statement.test)]
+    if not guards:
+        return frozenset()
+    functions = {statement.name: statement for statement in tree.body
+                 if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    entries: set[str] = set()
+    pending = [name for guard in guards for name in _called_functions(guard.body)]
+    while pending:
+        name = pending.pop()
+        if name in functions and name not in entries:
+            entries.add(name)
+            pending.extend(_called_functions(functions[name].body))
+    return frozenset(entries)
+
+
+def _called_functions(body: list[ast.stmt]) -> set[str]:
+    """Names called in ``body`` (``main()``), or handed to a runner (``asyncio.run(main())``,
+    ``anyio.run(main)``)."""
+    names: set[str] = set()
+    for node in (n for statement in body for n in ast.walk(statement)):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Name):
+            names.add(node.func.id)
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _RUNNERS and node.args:
+            handed = node.args[0]
+            if isinstance(handed, ast.Name):
+                names.add(handed.id)
+    return names
+
+
 def in_migration_tree(rel_path: str, zone: Zone | str | None) -> bool:
     """Migration code (``zones.migration_folder``: ``migrations/``, ``alembic/``…) runs once per
     deployment or migration command, like a one-shot script. Tests of migrations

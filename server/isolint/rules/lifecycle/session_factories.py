@@ -11,9 +11,10 @@ Facts per file (JSON):
 * ``script``: true for a module with engines that runs as a script (``if __name__ == "__main__"``);
 * ``imports``: for a module whose name says it owns database set-up, every module it imports
   from (ISO304: the engine factories it calls are part of the central set-up);
-* ``imported_values``: the values (not classes) the module imports by name from others,
-  ``module.name`` (ISO304: a module the rest of a service imports an engine from is its set-up;
-  a production module that only imports an engine is indexed for this alone);
+* ``imported_values``: the engines the module imports by name from others (named as one:
+  ``engine``, ``reports_engine``), ``module.name`` (ISO304: a module the rest of a service
+  imports an engine from is its set-up; a production module that only imports an engine is
+  indexed for this alone; other imports are not kept, so editing them changes no fact);
 * ``with_creations``: creations entered with ``with`` / ``async with`` or closed in a
   ``finally`` (the audit's metric): ``known`` counts those isolint typed in this file alone,
   ``pending`` lists the imported callees to look up in the other files' definitions.
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from isolint.core.model import Language, Zone
 from isolint.core.modules import ImportMap
 from isolint.core.rule import Indexer
-from isolint.rules.common.scope import child_nodes_except
+from isolint.rules.common.scope import LEAF_NODE_TYPES, child_nodes_except
 from isolint.rules.lifecycle.admission import census_may_record, is_engine_value_name
 from isolint.rules.lifecycle.libraries import LIFECYCLE_TOKENS, Kind
 from isolint.rules.lifecycle.model import FACT_KIND, FileModel
@@ -57,9 +58,6 @@ class _CensusContext:
         return self.imports.qualified_name(node)
 
 
-#: leaves the census never looks at (names, constants, contexts, operators): not pushed
-_SKIPPED = frozenset([ast.Name, ast.Constant, *(t for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop,
-                                                                ast.cmpop) for t in base.__subclasses__())])
 _LEAVE = object()  # stack sentinel: leave the node on top of ``ctx.parents``
 
 
@@ -103,7 +101,7 @@ def census(source: "SourceFile", tree: ast.Module) -> tuple[Tracker, list[int]]:
         parents.append(node)
         if node_type is ast.ClassDef:
             classes.append(node)
-        children = child_nodes_except(node, _SKIPPED)
+        children = child_nodes_except(node, LEAF_NODE_TYPES)
         if children:
             children.reverse()
             stack.extend(children)
@@ -182,10 +180,11 @@ class SessionFactoryIndexer(Indexer):
             engines = []  # Alembic's env.py builds its own engine by design (ISO304 does not count it)
         definitions = FileModel.definitions(tracker.model)
         known, pending = managed_creations(tracker)
-        values = imported_values(tree, source.module, source.name == "__init__.py")
+        # engines imported by name (named as one: an import edit elsewhere changes no fact)
+        values = [value for value in imported_values(tree, source.module, source.name == "__init__.py")
+                  if is_engine_value_name(value.rpartition(".")[2])]
         if not definitions and not engines and not known and not pending:
             # a module that only takes an engine from another still tells ISO304 where it comes from
-            values = [value for value in values if is_engine_value_name(value.rpartition(".")[2])]
             if not values or source.zone is not Zone.PRODUCTION:
                 return None
         facts = {

@@ -11,6 +11,7 @@ from isolint.rules.lifecycle.fixes import lifecycle_fix
 from isolint.rules.lifecycle.libraries import CLEANUP_METHODS, Kind
 from isolint.rules.common.scope import is_generator
 from isolint.rules.lifecycle.model import decorator_names
+from isolint.rules.lifecycle.placement import program_entries
 from isolint.rules.lifecycle.tracking import EXIT_METHODS, LifecycleRule, Scope, cleanup_position, tracker_for
 
 
@@ -80,15 +81,14 @@ class SessionWithoutContextManager(LifecycleRule):
     it, closed in another block, or closed more than once).
 
     ## Known look-alikes
-    - A shared client a getter creates once and hands to every caller (`global _client`).
+    - A client made once: by a getter (`global _client`) or a program's main.
     - A session returned, stored on an object, or yielded by a dependency that closes it; a
       client handed to the object that keeps it; one looked up (`kwargs.get("session")`).
     - A handle of a type isolint cannot see, closed by hand ([ISO302](ISO302.md)); a
       migration's session on the tool's connection (`Session(bind=op.get_bind())`).
     - A session kept on `self` and closed by the object's own `close()` / `__exit__` /
       `stop()`, or held for the object's life ([ISO307](ISO307.md) judges `__init__`).
-    - A generator method named like a session factory, stepped by its caller
-      (`gen = injector.async_session(); await gen.__anext__()`).
+    - A generator method named like a session factory, stepped by its caller (`__anext__()`).
     - In tests: an engine returned by a helper (not a fixture), a module-level engine shared by
       the tests, HTTP clients, and objects of a class that disposes of its engine.
     """
@@ -112,6 +112,8 @@ class SessionWithoutContextManager(LifecycleRule):
             if in_tests and binding.resource.is_http_client:
                 continue  # a test's HTTP client: the family is about the database's connections
             if binding.resource.library == "unresolved":
+                continue
+            if not binding.closes and not in_tests and _held_for_the_program(binding, scope, ctx):
                 continue
             verb = "disposed" if binding.resource.kind in (Kind.ENGINE, Kind.POOL) else "closed"
             method = getattr(binding.closes[-1].func, "attr", "close") if binding.closes else ""
@@ -242,3 +244,20 @@ def _advice(resource, fixture: bool = False) -> str:
         return f"`yield` it inside a `try` and {verb} it in the `finally`"
     return f"{verb} it in a `finally`"
 
+
+#: per file: the functions its program runs as its main (``placement.program_entries``)
+_PROGRAM_ENTRIES: Key[frozenset] = Key("iso301.program-entries")
+
+
+def _held_for_the_program(binding, scope: Scope, ctx: PythonContext) -> bool:
+    """A client or connection a program's main creates once (not in a loop) and never closes
+    lives until the process ends — a worker's ``main_async()`` run by ``asyncio.run`` from the
+    module's ``__main__`` block: closing it would only tidy the exit."""
+    entries = ctx.scratch.get(_PROGRAM_ENTRIES)
+    if entries is None:
+        entries = ctx.scratch.put(_PROGRAM_ENTRIES, program_entries(ctx.tree))
+    function = scope.node
+    if getattr(function, "name", None) not in entries or not any(statement is function for statement in ctx.tree.body):
+        return False
+    loops = [node for node in ast.walk(function) if isinstance(node, (ast.For, ast.AsyncFor, ast.While))]
+    return not any(binding.statement is inner for loop in loops for inner in ast.walk(loop))

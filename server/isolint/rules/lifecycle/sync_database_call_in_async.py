@@ -4,7 +4,7 @@ import ast
 
 from isolint.core.scratch import Key
 from isolint.core.context import PythonContext
-from isolint.rules.common.scope import CONTEXTS_AND_OPERATORS, child_nodes_except, walk_nodes
+from isolint.rules.common.scope import LEAF_NODE_TYPES, NESTED_SCOPES, child_nodes_except, walk_nodes
 from isolint.rules.lifecycle.libraries import Kind, Resource
 from isolint.rules.lifecycle.tracking import LifecycleRule, Scope, receiver_key, tracker_for
 
@@ -168,17 +168,18 @@ def unawaited_calls(function: ast.AsyncFunctionDef) -> list[ast.Call]:
     awaited: set[int] = set()
     calls: list[ast.Call] = []
     stack: list[ast.AST] = list(function.body)
+    pop, extend = stack.pop, stack.extend
     while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+        node = pop()
+        if isinstance(node, NESTED_SCOPES):
             continue
         if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
             awaited.add(id(node.value))
-        if isinstance(node, ast.Call):
+        elif isinstance(node, ast.Call):
             if hands_to_thread(node):
                 continue  # run_in_threadpool(self.repos.users.get, id)
             calls.append(node)
-        stack.extend(child_nodes_except(node, CONTEXTS_AND_OPERATORS))
+        extend(child_nodes_except(node, LEAF_NODE_TYPES))  # runs on every keystroke in the editor
     calls = [call for call in calls if id(call) not in awaited]
     calls.sort(key=lambda call: (call.lineno, call.col_offset))
     return calls

@@ -3,11 +3,9 @@ from __future__ import annotations
 import ast
 
 from isolint.core.context import PythonContext
-from isolint.core.modules import ImportMap
 from isolint.core.rule import Rule
 from isolint.core.scratch import Key
-from isolint.rules.lifecycle.carriers import (FACT_KIND, Carriers, called_self_attribute, module_class_facts,
-                                               source_segment)
+from isolint.rules.lifecycle.carriers import FACT_KIND, Carriers, called_self_attribute, module_classes
 from isolint.rules.lifecycle.sync_database_call_in_async import unawaited_calls
 
 #: the checked file's view of the project's session-holding classes
@@ -90,12 +88,8 @@ class SyncSessionReachedInAsync(Rule):
             return
         carriers = ctx.scratch.get(_CARRIERS)
         if carriers is None:
-            imports = ImportMap(ctx.source.module, ctx.source.name == "__init__.py")
-            imports.record_module_level(tree)
-            module = ctx.source.module
-            carriers = Carriers(ctx.project, module, module_class_facts(tree, imports.qualified_name, module,
-                                                                                    source_segment(ctx.source)))
-            ctx.scratch.put(_CARRIERS, carriers)
+            carriers = ctx.scratch.put(_CARRIERS, Carriers(ctx.project, ctx.source.module,
+                                                           module_classes(ctx.source, tree)))
         owner = f"{ctx.source.module}.{ctx.classes[0].name}"
         if carriers.class_fact(owner) is None:
             return
