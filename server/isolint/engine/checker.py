@@ -112,15 +112,10 @@ def check_source(source: SourceFile, project: Any = None, update_project: bool =
     holds for the file (the CLI's check phase); for a text known to parse whose zone its content
     cannot move, the rules' ``admits_given_facts`` are then asked before the parse (a file they
     rule out entirely would not be parsed, and so could not have been reported as unparseable
-<<<<<<< HEAD
-    nor moved to another zone)."""
-    with collector_paused():
-=======
     nor moved to another zone). ``parse``: parses the text in place of the language's own parse
     when a parse is needed (the language server's ``incremental_parse.EditedParse``: the same
     tree, re-using the previous keystroke's)."""
-    with _collector_paused():
->>>>>>> main
+    with collector_paused():
         try:
             return _check_source(source, project, update_project, known_facts, parsed, parses or parsed is not None,
                                  parse)
