@@ -55,6 +55,15 @@ from isolint.core.zones import classify, migration_folder
         ("t/unit/security/__init__.py", Zone.TEST),
         ("t/integration/worker_config.py", Zone.INTEGRATION_TEST),
         ("app/t/helpers.py", Zone.PRODUCTION),
+        # the compose stacks and env files of a CI folder are the environments CI brings up to
+        # run the tests (redash's .ci/compose.cypress.yaml); a deployed one named so, the CI
+        # folder's scripts and a ci/ package deep in the product keep their zones
+        (".ci/compose.cypress.yaml", Zone.TEST),
+        (".github/docker-compose.yml", Zone.TEST),
+        ("backend/ci/.env", Zone.TEST),
+        (".github/.env.production", Zone.PRODUCTION),
+        (".ci/deploy.sh", Zone.PRODUCTION),
+        ("app/builds/ci/compose.yaml", Zone.PRODUCTION),
         # a module merely named example (rule docs are linted as one) is production
         ("services/api/app/example.py", Zone.PRODUCTION),
         ("services/api/app/examples.py", Zone.PRODUCTION),

@@ -107,6 +107,19 @@ TYPED_ALONE = {
         async def report(self):
             conn = await self.pg_pool.acquire()
     """,
+    "unlisted driver's PEP 249 submodule": """
+        import trino
+
+        def run(query):
+            return trino.dbapi.connect(host="trino")
+    """,
+    "unlisted driver used as a PEP 249 connection": """
+        import tdclient
+
+        def run(query):
+            conn = tdclient.connect(apikey="k")
+            conn.cursor().execute(query)
+    """,
 }
 
 
@@ -162,6 +175,13 @@ LOOK_ALIKES = {
         def count():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
+    """,
+    "connect without a PEP 249 method": """
+        import websockets
+
+        def listen(url):
+            socket = websockets.connect(url)
+            socket.send("hello")
     """,
     "test client": """
         from django.test import Client

@@ -20,7 +20,7 @@ from isolint.core.config import Settings
 from isolint.core.model import Language, Position, Range, Zone
 from isolint.core.modules import module_of_rel
 from isolint.core.scratch import Key, Scratch
-from isolint.core.zones import classify
+from isolint.core.zones import classify, is_compose_name
 
 T = TypeVar("T")
 
@@ -41,7 +41,6 @@ DOTENV_TEMPLATE_SUFFIXES = (".template", ".example", ".sample", ".tmpl", ".dist"
 #: docker compose files (``docker-compose.yml``, ``compose.prod.yaml``, ``docker-compose-local.yml``):
 #: read like env files, since their ``environment:`` entries and ``${VAR:-default}`` defaults are
 #: the values a container is started with
-COMPOSE_NAME_RE = re.compile(r"(?:^|[._-])(?:docker-)?compose(?:[._-][\w.-]*)?\.ya?ml$")
 #: shell scripts: read like env files for the secrets they assign (``export SECRET_KEY=…``) or fall
 #: back to (``"${SECRET_KEY:-…}"``) — by ISO201 only
 SHELL_SUFFIXES = (".sh", ".bash")
@@ -62,11 +61,6 @@ def language_of(path: str | PurePosixPath | Path) -> Language | None:
     if lowered == "pyproject.toml":
         return Language.TOML
     return None
-
-
-def is_compose_name(lowered: str) -> bool:
-    """A docker compose file, by its lower-case name."""
-    return COMPOSE_NAME_RE.search(lowered) is not None
 
 
 def is_shell_name(lowered: str) -> bool:

@@ -69,6 +69,10 @@ TEST_SUPPORT_DIRS = frozenset({
 #: (celery and kombu keep their suites in t/unit, t/integration)
 TOP_LEVEL_ONLY_TEST_DIRS = frozenset({"t"})
 
+#: continuous-integration folders (at the top of the project or a service): the compose stacks
+#: and env files there are the throwaway environments CI brings up to run the tests
+CI_DIRS = frozenset({".ci", "ci", ".github", ".gitlab", ".circleci", ".buildkite"})
+
 DEV_DIRS = frozenset({
     "scripts", "script", "dev", "devtools", "dev_tools", "dev-tools", "dev_launcher", "launcher",
     "launchers", "local", "examples", "example", "samples", "docs", "benchmarks", "bench", "sandbox",
@@ -100,6 +104,14 @@ _ENV_CANON = {
     "prod": "production", "production": "production", "live": "production",
 }
 TEMPLATE_RE = re.compile(r"(\.|^|_|-)(example|sample|template|tmpl|dist|defaults?)($|\.|_|-)", re.IGNORECASE)
+
+
+COMPOSE_NAME_RE = re.compile(r"(?:^|[._-])(?:docker-)?compose(?:[._-][\w.-]*)?\.ya?ml$")
+
+
+def is_compose_name(lowered: str) -> bool:
+    """A docker compose file, by its lower-case name."""
+    return COMPOSE_NAME_RE.search(lowered) is not None
 
 
 def env_file_environment(name: str) -> str | None:
@@ -240,7 +252,11 @@ def classify_by_heuristics_with_reason(rel_path: str) -> tuple[Zone, str]:
         if folder is not None:
             # e2e/, integration_tests/… hold tests even without "tests" in the path
             return Zone.INTEGRATION_TEST, f"inside an `{folder}/` folder (integration tests)"
-    if name.startswith(".env") or name.endswith(".env"):
+    is_env_file = name.startswith(".env") or name.endswith(".env")
+    if (is_env_file or is_compose_name(lowered)) and (folder := _ci_folder(dirs)) is not None \
+            and env_file_environment(name) not in ("production", "staging"):
+        return Zone.TEST, f"inside a `{folder}/` folder (CI): `{name}` describes an environment CI brings up for the tests"
+    if is_env_file:
         environment = env_file_environment(name)
         if environment == "development":
             return Zone.DEVELOPMENT, f"the env file name `{name}` names a development environment"
@@ -292,6 +308,12 @@ def _documentation_folder(dirs: list[str]) -> str | None:
     if folder is not None and (folder in DOCUMENTATION_DIRS or DOCUMENTATION_DIR_RE.match(folder)):
         return folder
     return None
+
+
+def _ci_folder(dirs: list[str]) -> str | None:
+    """A CI folder (``.github/``, ``.ci/``, ``ci/``…) at the top of the project or a service: a
+    deeper ``ci/`` may be a package of the product's own."""
+    return next((folder for folder in dirs[:2] if folder in CI_DIRS), None)
 
 
 def _dev_folder(dirs: list[str]) -> str | None:

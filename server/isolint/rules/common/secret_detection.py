@@ -56,6 +56,7 @@ NOT_SECRET_KEY_QUALIFIERS = frozenset({
     "bucket", "row", "column", "table", "field", "attr", "attribute", "message", "event", "lock", "storage_path",
     "translation", "i18n", "react", "composite", "unique", "natural", "surrogate", "hotkey", "shortcut", "keyboard",
     "press", "sign",  # "sign key" is rare; "sign" mostly appears as the verb in sign_key_id-like names
+    "spreadsheet", "sheet",  # Google Sheets names a document's identifier its "key"
 })
 #: words anywhere in a name that make it explicitly public
 PUBLIC_WORDS = frozenset({"public", "publishable", "pub", "site", "anon"})

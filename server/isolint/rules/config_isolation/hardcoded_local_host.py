@@ -156,15 +156,16 @@ class HardcodedLocalHost(Rule):
     ## Known look-alikes
     - Checks, allow-lists and port probes (`host in LOCAL_HOSTS`), messages, docstrings,
       regular expressions, `EXAMPLE_*` constants, command-line defaults.
-    - Where a server listens (`server.listen(0, HOST)`, a server settings' `host`), URLs of a
-      server the process runs (`f"{self.api_host}:{self.api_port}"`, a port it picked).
-    - Respellings (`url.replace("0.0.0.0", "host.docker.internal")`), an implied host
-      (`parsed.hostname or "localhost"`), a collector's default, `"127.0.0.0"` (a range).
-    - The local choice of a catalogue (an entry labelled `"Local"`), a native app's port-less
-      loopback OAuth redirect, an API's documented servers (`FastAPI(servers=[{"url": …}])`).
+    - Where a server listens (`server.listen(0, HOST)`), URLs of a server the process runs
+      (`f"{self.api_host}:{self.api_port}"`, a port it picked).
+    - Respellings (`url.replace("0.0.0.0", …)`), an implied host (`parsed.hostname or
+      "localhost"`), a collector's default, `"127.0.0.0"` (a range).
+    - A settings form's offer: a JSON-Schema property's `"default"` (a connector's form) and
+      `config.get("host", …)` of a field that form asks for.
+    - The local choice of a catalogue (`"Local"`), a port-less loopback OAuth redirect, an
+      API's documented `servers`.
     - Development code: `__main__` blocks, the branch a deployment condition leaves to
-      development (`if DEBUG:`, the `else` of `if settings.PRODUCTION:`), frontend tooling,
-      command-line tools' packages (`cli/`).
+      development (`if DEBUG:`), frontend tooling, command-line tools' packages (`cli/`).
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
@@ -194,6 +195,8 @@ class HardcodedLocalHost(Rule):
         self._reported_collections: set[int] = set()
         #: TypeScript: bare local hosts bound to a constant, with the host's description
         self._pending_constants: list[tuple[Any, Any, str]] = []
+        #: the module and the property names of the JSON-Schema forms it defines (computed once)
+        self._form_fields: tuple[ast.Module, frozenset[str]] | None = None
 
     def visit_Constant(self, node: ast.Constant, ctx: PythonContext) -> None:
         self._check(node, ctx)
@@ -239,6 +242,8 @@ class HardcodedLocalHost(Rule):
             return  # EXAMPLE_DATABASE_URL = "postgresql://user:pass@localhost/db": shown, never connected to
         if _is_labelled_local_entry(node, ctx) or _respells_bind_all(node, parsed, ctx):
             return  # {"url": "http://localhost:8000", "name": "Local"}; "localhost" if host == "0.0.0.0" else host
+        if _is_form_schema_value(node, ctx) or self._reads_form_field(node, ctx):
+            return  # "properties": {"host": {"type": "string", "default": "127.0.0.1"}}: what a form offers
         source = _fallback_source(node, ctx)
         if parsed.is_bare_host and isinstance(source, ast.Attribute) and source.attr in URL_HOST_ATTRIBUTES:
             return  # parsed.hostname or "localhost": what a URL naming no host means (libpq, redis-py)
@@ -274,6 +279,17 @@ class HardcodedLocalHost(Rule):
                 _DeferredHostFinding(node, host, detail, fix, data, _is_bare_host_set(site.child), scope))
             return
         ctx.report(self, node, fix=fix, data=data, host=host, detail=detail)
+
+    def _reads_form_field(self, node: ast.AST, ctx: PythonContext) -> bool:
+        """``self.configuration.get("host", "127.0.0.1")`` (or ``.get("host") or "127.0.0.1"``) in a
+        module whose JSON-Schema form has a ``host`` property: the fallback of a value the user
+        fills into that form, not the deployment's configuration."""
+        key = _fallback_key(node, ctx)
+        if key is None or ctx.tree is None:
+            return False
+        if self._form_fields is None or self._form_fields[0] is not ctx.tree:
+            self._form_fields = (ctx.tree, _form_schema_fields(ctx.tree))
+        return key in self._form_fields[1]
 
     def visit_string(self, node: Any, ctx: TypeScriptContext) -> None:
         """TypeScript/JavaScript: a string or template literal (``${…}`` read as a placeholder)."""
@@ -368,6 +384,65 @@ def _is_labelled_local_entry(node: ast.AST, ctx: PythonContext) -> bool:
         return False
     return any(value is not node and LOCAL_LABEL_TEXT_RE.match(literal_text(value) or "") is not None
                and len(literal_text(value) or "") <= 40 for value in mapping.values)
+
+
+#: keys of a JSON-Schema property whose value is offered to whoever fills the form in
+FORM_OFFER_KEYS = frozenset({"default", "examples", "example", "placeholder"})
+#: keys that make a dict a JSON-Schema property (``{"type": "string", "title": "Host"}``)
+FORM_PROPERTY_KEYS = frozenset({"type", "title", "description"})
+
+
+def _dict_keys(mapping: ast.Dict) -> dict[str, ast.expr]:
+    return {text: value for key, value in zip(mapping.keys, mapping.values)
+            if key is not None and (text := literal_text(key)) is not None}
+
+
+def _form_properties(mapping: ast.AST) -> ast.Dict | None:
+    """The ``"properties"`` dict of an object schema (``{"type": "object", "properties": {…}}``)."""
+    if not isinstance(mapping, ast.Dict):
+        return None
+    keys = _dict_keys(mapping)
+    properties = keys.get("properties")
+    kind = keys.get("type")
+    if isinstance(properties, ast.Dict) and kind is not None and literal_text(kind) == "object":
+        return properties
+    return None
+
+
+def _is_form_schema_value(node: ast.AST, ctx: PythonContext) -> bool:
+    """``{"type": "object", "properties": {"host": {"type": "string", "default": "127.0.0.1"}}}``:
+    the default (or example, placeholder) a configuration form offers for a field — a data source
+    connector's settings an administrator fills in, not where the product itself connects."""
+    offset = 2 if isinstance(ctx.parent, (ast.List, ast.Tuple)) else 1  # "examples": ["localhost"]
+    child = ctx.parent if offset == 2 else node
+    field, properties = ctx.ancestor(offset), ctx.ancestor(offset + 1)
+    if not isinstance(field, ast.Dict) or not isinstance(properties, ast.Dict):
+        return False
+    keys = _dict_keys(field)
+    if FORM_PROPERTY_KEYS.isdisjoint(keys) or not any(keys.get(key) is child for key in FORM_OFFER_KEYS):
+        return False
+    return _form_properties(ctx.ancestor(offset + 2)) is properties and field in properties.values
+
+
+def _form_schema_fields(tree: ast.Module) -> frozenset[str]:
+    """The property names of every JSON-Schema object form a module writes out."""
+    return frozenset(name for mapping in ast.walk(tree) if (properties := _form_properties(mapping)) is not None
+                     for name, field in _dict_keys(properties).items() if isinstance(field, ast.Dict))
+
+
+def _fallback_key(node: ast.AST, ctx: PythonContext) -> str | None:
+    """``"host"`` for ``config.get("host", node)`` or ``config.get("host") or node``."""
+    parent = ctx.parent
+    if isinstance(parent, ast.Call) and len(parent.args) == 2 and parent.args[1] is node:
+        call = parent
+    elif isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or) and parent.values[-1] is node \
+            and isinstance(parent.values[0], ast.Call) and len(parent.values[0].args) == 1:
+        call = parent.values[0]
+    else:
+        return None
+    if not isinstance(call.func, ast.Attribute) or call.func.attr != "get":
+        return None
+    return literal_text(call.args[0])
 
 
 def _respells_bind_all(node: ast.AST, parsed: ParsedValue, ctx: PythonContext) -> bool:

@@ -42,6 +42,9 @@ from isolint.rules.lifecycle.libraries import (
     ANNOTATIONS,
     CLEANUP_METHODS,
     CONSTRUCTORS,
+    DBAPI_CONNECTION_METHODS,
+    DBAPI_CONSTRUCTOR,
+    DBAPI_SUBMODULE,
     ENGINE_CONNECT_METHODS,
     LIFECYCLE_TOKENS,
     OWNERSHIP_CALLS,
@@ -208,7 +211,18 @@ def types_resources_alone(text: _Text) -> bool:
     """The file, read alone, can bind a name to a session, connection, engine, pool or client:
     the condition of every fact the census records for itself and of every finding that
     needs no other file."""
-    return RESOURCE_LIBRARIES.spelled_in(text) or _names_conventional_factory(text) or _uses_receiver_heuristic(text)
+    return RESOURCE_LIBRARIES.spelled_in(text) or _names_conventional_factory(text) or _uses_receiver_heuristic(text) \
+        or _may_drive_dbapi(text)
+
+
+_DBAPI_CONSTRUCTOR = DBAPI_CONSTRUCTOR.encode()
+_DBAPI_EVIDENCE = (DBAPI_SUBMODULE.encode(), *sorted(name.encode() for name in DBAPI_CONNECTION_METHODS))
+
+
+def _may_drive_dbapi(text: _Text) -> bool:
+    """A driver's ``connect()`` with a PEP 249 submodule or connection method in the file
+    (``trino.dbapi.connect``, ``conn = driver.connect(); conn.cursor()``)."""
+    return text.has_word(_DBAPI_CONSTRUCTOR) and any(text.has_word(word) for word in _DBAPI_EVIDENCE)
 
 
 def _trie_pattern(names: Iterable[str]) -> bytes:

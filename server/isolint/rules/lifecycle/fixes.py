@@ -20,7 +20,7 @@ from isolint.core.context import PythonContext
 from isolint.core.model import Applicability, Fix
 from isolint.rules.common.scope import has_return
 from isolint.rules.lifecycle.libraries import Kind
-from isolint.rules.lifecycle.tracking import EXIT_METHODS, Binding, Scope
+from isolint.rules.lifecycle.tracking import EXIT_METHODS, Binding, Scope, returns_a_cursor
 
 WRAP_BUILDER = "wrap-in-with"
 FINALLY_BUILDER = "close-in-finally"
@@ -54,6 +54,11 @@ def _region(binding: Binding) -> tuple[int, int, bool] | None:
         # what the function builds on an engine (sessions, factories, a yielded fixture value)
         # lives until the block ends: the engine is disposed of after all of it
         return (start + 1, len(block) - 1, False) if start + 1 < len(block) else None
+    if binding.used_as_dbapi:
+        # its cursors outlive the name's last use: the connection is closed after all of them,
+        # and not at all when one is handed back to the caller
+        end = len(block) - 1
+        return None if start >= end or returns_a_cursor(block[start + 1:], binding.name) else (start + 1, end, False)
     for index in range(len(block) - 1, start, -1):
         if block[index].lineno <= binding.last_use_line:
             return (start + 1, index, False) if binding.last_use_line <= block[index].end_lineno else None

@@ -202,6 +202,17 @@ CONVENTIONAL_FACTORIES: dict[str, Resource] = {
                     ASYNC_SESSION_FACTORY),
 }
 
+#: PEP 249: a driver module's ``connect()`` opens a connection; ``dbapi`` is the submodule name
+#: drivers that are more than a DB-API driver give their PEP 249 interface (``trino.dbapi``)
+DBAPI_CONSTRUCTOR = "connect"
+DBAPI_SUBMODULE = "dbapi"
+#: methods only a PEP 249 connection has among the objects a ``connect()`` returns: one called
+#: on it shows the result of an unknown driver's ``connect()`` is a database connection
+DBAPI_CONNECTION_METHODS = frozenset({"cursor", "commit", "rollback"})
+#: PEP 249 modules whose connection holds nothing (a factory of HTTP cursors; ``close()`` does
+#: nothing): leaving one unclosed leaks nothing
+STATELESS_DBAPI_CONNECTS = frozenset({"pyhive.presto.connect", "pyhive.trino.connect", "prestodb.dbapi.connect"})
+
 #: calls whose keyword arguments mean "borrowing a pool someone else owns": nothing to close
 SHARED_POOL_KEYWORDS = frozenset({"connection_pool", "pool"})
 
@@ -229,13 +240,20 @@ def constructed_by(qualified: str | None, call: ast.Call) -> Resource | None:
         return None
     resource = CONSTRUCTORS.get(qualified)
     if resource is None:
-        return None
+        return DBAPI_CONNECTION if _names_dbapi_connect(qualified) else None
     keywords = {kw.arg for kw in call.keywords if kw.arg}
     if resource.kind is Kind.CLIENT and keywords & SHARED_POOL_KEYWORDS:
         return None
     if resource.kind is Kind.SESSION_FACTORY and _names_async_session(call):
         return ASYNC_SESSION_FACTORY
     return resource
+
+
+def _names_dbapi_connect(qualified: str) -> bool:
+    """``trino.dbapi.connect``: the ``connect()`` of a package's PEP 249 submodule."""
+    parts = qualified.split(".")
+    return len(parts) >= 3 and parts[-1] == DBAPI_CONSTRUCTOR and parts[-2] == DBAPI_SUBMODULE \
+        and qualified not in STATELESS_DBAPI_CONNECTS
 
 
 def _names_async_session(call: ast.Call) -> bool:

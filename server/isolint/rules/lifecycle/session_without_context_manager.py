@@ -12,7 +12,14 @@ from isolint.rules.lifecycle.libraries import CLEANUP_METHODS, Kind
 from isolint.rules.common.scope import is_generator
 from isolint.rules.lifecycle.model import decorator_names
 from isolint.rules.lifecycle.placement import program_entries
-from isolint.rules.lifecycle.tracking import EXIT_METHODS, LifecycleRule, Scope, cleanup_position, tracker_for
+from isolint.rules.lifecycle.tracking import (
+    EXIT_METHODS,
+    LifecycleRule,
+    Scope,
+    cleanup_position,
+    returns_a_cursor,
+    tracker_for,
+)
 
 
 class SessionWithoutContextManager(LifecycleRule):
@@ -21,15 +28,18 @@ class SessionWithoutContextManager(LifecycleRule):
     ## What it does
     Flags a database session or connection (SQLAlchemy `Session`/`AsyncSession`, a
     `sessionmaker` or `async_sessionmaker` factory — also one imported from another module —,
-    `engine.connect()`, asyncpg, psycopg and other DB-API connections, redis clients, aiohttp and
-    httpx client sessions) that a function creates without making sure it is closed: not entered
+    `engine.connect()`, asyncpg, psycopg and other DB-API connections — also an unlisted driver's:
+    a package's `dbapi.connect()`, or any package's `connect()` whose result gets `cursor()`,
+    `commit()` or `rollback()` —, redis clients, aiohttp and httpx client sessions) that a
+    function creates without making sure it is closed: not entered
     with `with` / `async with`, not closed (or exited, when entered by hand with `__enter__` /
     `__aenter__`) in a `finally`, and not handed to a caller that owns it; a session created and
     used in one expression (`SessionLocal().query(...)`), or returned out of the `with` that
     closes it, is flagged too. One a method stores on
     `self` (also in a dict on `self`) and another method closes outside any `finally` is
     flagged at the assignment, unless that method is the object's own cleanup hook (`close`,
-    `__exit__`, `stop`, `tearDown`…). In tests, an engine or pool a test or fixture builds for
+    `__exit__`, `stop`, `tearDown`…); a helper that hands back only a new connection's cursor,
+    once, its callers shown as related locations. In tests, an engine or pool a test or fixture builds for
     itself — bound to a name or built straight into another object — must also be disposed of on
     every path (a fixture's `yield` inside a `try`), and so must an object of a class that builds
     its own engine and never disposes of it (`self.engine = create_engine(url)` in `__init__`, in
@@ -84,8 +94,9 @@ class SessionWithoutContextManager(LifecycleRule):
     - A client made once: by a getter (`global _client`) or a program's main.
     - A session returned, stored on an object, or yielded by a dependency that closes it; a
       client handed to the object that keeps it; one looked up (`kwargs.get("session")`).
-    - A handle of a type isolint cannot see, closed by hand ([ISO302](ISO302.md)); a
-      migration's session on the tool's connection (`Session(bind=op.get_bind())`).
+    - Untyped handles closed by hand ([ISO302](ISO302.md)): a project's `connect()`, one never
+      given `cursor()`; PyHive's Presto connection (holds nothing); a migration's session
+      (`Session(bind=op.get_bind())`).
     - A session kept on `self` and closed by the object's own `close()` / `__exit__` /
       `stop()`, or held for the object's life ([ISO307](ISO307.md) judges `__init__`).
     - A generator method named like a session factory, stepped by its caller (`__anext__()`).
@@ -121,7 +132,8 @@ class SessionWithoutContextManager(LifecycleRule):
             handed_to_pytest = binding.escaped and binding.returned_only
             ctx.report(self, binding.statement, fix=None if handed_to_pytest else lifecycle_fix(binding, scope, ctx),
                        what=binding.resource.description, name=binding.name, detail=detail,
-                       advice=_advice(binding.resource, fixture=returned_to_pytest or is_generator(scope.node)))
+                       advice=_advice(binding.resource, fixture=returned_to_pytest or is_generator(scope.node)),
+                       related=_cursor_takers(binding, scope, ctx))
         for binding in scope.bindings.values():
             if binding.returned_from_with:
                 ret = binding.returned_from_with[0]
@@ -232,6 +244,35 @@ def _self_attribute(target: ast.AST | None) -> str | None:
     if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
         return target.attr
     return None
+
+
+#: callers of a helper handing out a new connection's cursor, shown with its finding
+MAX_CURSOR_TAKERS = 8
+
+
+def _cursor_takers(binding, scope: Scope, ctx: PythonContext) -> list:
+    """A helper that opens a connection and hands back only its cursor (``return conn.cursor()``)
+    leaves the connection to nobody: each call of the helper in its class (or module) opens
+    one more that is never closed — one problem, the calls its related locations."""
+    function = scope.node
+    name = getattr(function, "name", None)
+    block = binding.block or []
+    start = next((index for index, statement in enumerate(block) if statement is binding.statement), None)
+    if name is None or binding.closes or start is None or not returns_a_cursor(block[start + 1:], binding.name):
+        return []
+    owner = ctx.classes[-1] if ctx.classes and any(s is function for s in ctx.classes[-1].body) else None
+    if owner is None and not any(s is function for s in ctx.tree.body):
+        return []
+    takers = []
+    for node in ast.walk(owner or ctx.tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if owner is not None and isinstance(func, ast.Attribute) and func.attr == name \
+                and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") \
+                or owner is None and isinstance(func, ast.Name) and func.id == name:
+            takers.append((node, "takes a cursor of a new connection that is never closed"))
+    return sorted(takers, key=lambda taker: (taker[0].lineno, taker[0].col_offset))[:MAX_CURSOR_TAKERS]
 
 
 def _advice(resource, fixture: bool = False) -> str:

@@ -28,9 +28,13 @@ from isolint.rules.lifecycle.admission import may_hold_resources
 from isolint.rules.lifecycle.libraries import (
     CALLBACK_REGISTRATIONS,
     CLEANUP_METHODS,
+    DBAPI_CONNECTION,
+    DBAPI_CONNECTION_METHODS,
+    DBAPI_CONSTRUCTOR,
     LIFECYCLE_TOKENS,
     OWNERSHIP_CALLS,
     POOL_RELEASE_METHODS,
+    STATELESS_DBAPI_CONNECTS,
     Kind,
     Resource,
     annotation_resource,
@@ -94,6 +98,10 @@ class Binding:
     last_use_line: int = 0
     db_calls: int = 0
     from_cursor: bool = False
+    #: bound to ``connect()`` of a package outside the project that isolint has no entry for
+    #: (``conn = tdclient.connect(...)``): a DB-API connection once a connection method is called
+    driver_connect: bool = False
+    used_as_dbapi: bool = False
     #: (call, awaited) for each call this parameter is handed to as an argument
     #: (``crud.get_user(db, user_id)``)
     handoffs: list = field(default_factory=list)
@@ -227,6 +235,7 @@ class Tracker:
             return done
         self._forget_resolutions()
         scope = self.scopes.pop() if len(self.scopes) > 1 and self.scopes[-1].node is node else Scope(node)
+        _type_driver_connections(scope)
         _settle_alternatives(scope)
         self.finished[id(node)] = scope
         self.all_scopes.append(scope)
@@ -287,6 +296,7 @@ class Tracker:
                 binding = Binding(name, None, "unknown", scope.node, value, node, _block_of(node, ctx))
                 binding.awaited = isinstance(node.value, ast.Await)
                 binding.from_cursor = isinstance(value.func, ast.Attribute) and value.func.attr == "cursor"
+                binding.driver_connect = not self.census and _driver_connect(value, ctx)
                 scope.bindings[name] = binding
                 scope.unknown.append(binding)
             else:
@@ -391,6 +401,8 @@ class Tracker:
                         self._cleanup(binding, node, ctx)
                     elif func.attr in DB_OPERATIONS:
                         binding.db_calls += 1
+                    if func.attr in DBAPI_CONNECTION_METHODS:
+                        binding.used_as_dbapi = True
             elif func.attr in CLEANUP_METHODS and isinstance(receiver, ast.Attribute):
                 root = receiver
                 while isinstance(root, ast.Attribute):
@@ -406,6 +418,8 @@ class Tracker:
                     and func.attr not in CLEANUP_METHODS:
                 # ``engine.connect().close()`` opens and closes at once: nothing is left open
                 created = self.resolve_call(receiver, ctx)
+                if created is None and func.attr in DBAPI_CONNECTION_METHODS and _driver_connect(receiver, ctx):
+                    created = DBAPI_CONNECTION  # ``pyathena.connect(...).cursor()``
                 if created is not None and created.kind.must_be_closed and created is not PENDING:
                     self.scope.unbound.append((receiver, created, ctx.qualified_name(receiver.func)))
         last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -508,6 +522,56 @@ def _exclusive(first: Binding, second: Binding) -> bool:
     """The two bindings sit in different branches of one ``if``: only one of them runs."""
     branches = dict(first.branches)
     return any(branches.get(node, where) != where for node, where in second.branches)
+
+
+def _driver_connect(call: ast.Call, ctx: PythonContext) -> bool:
+    """``tdclient.connect(...)``, ``from pyathena import connect``: PEP 249's constructor, a
+    module-level ``connect`` of an imported package that is not part of the project."""
+    func = call.func
+    root = func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not isinstance(root, ast.Name) or root.id not in ctx.imports \
+            or (func.attr if isinstance(func, ast.Attribute) else root.id) != DBAPI_CONSTRUCTOR:
+        return False
+    if isinstance(func, ast.Attribute) and not isinstance(func.value, (ast.Name, ast.Attribute)):
+        return False
+    qualified = ctx.qualified_name(func) or ""
+    package = qualified.split(".", 1)[0]
+    if "." not in qualified or not package or qualified in STATELESS_DBAPI_CONNECTS:
+        return False
+    if ctx.project is None:
+        return package != (getattr(ctx.source, "module", "") or "").split(".", 1)[0]
+    return ctx.project.resolve_module(package, ctx.source.rel_path) is None
+
+
+def returns_a_cursor(statements: list, name: str) -> bool:
+    """A ``return`` among ``statements`` hands back ``name.cursor()`` or a name bound to it."""
+    def is_cursor(node: ast.AST) -> bool:
+        return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "cursor" \
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == name
+
+    nodes = [node for statement in statements for node in ast.walk(statement)]
+    cursors = {target.id for node in nodes if isinstance(node, ast.Assign) and is_cursor(node.value)
+               for target in node.targets if isinstance(target, ast.Name)}
+    for node in nodes:
+        if isinstance(node, ast.Return) and node.value is not None:
+            values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+            if any(is_cursor(value) or isinstance(value, ast.Name) and value.id in cursors for value in values):
+                return True
+    return False
+
+
+def _type_driver_connections(scope: Scope) -> None:
+    """An unknown driver's ``connect()`` result the function uses as a PEP 249 connection
+    (``cursor()``, ``commit()``, ``rollback()``) is tracked as one: it must be closed."""
+    typed = [b for b in scope.unknown if b.driver_connect and b.used_as_dbapi]
+    for binding in typed:
+        binding.resource, binding.origin = DBAPI_CONNECTION, "created"
+        binding.is_global = binding.name in scope.globals or not isinstance(scope.node, FUNCTION_NODES)
+        scope.created.append(binding)
+    if typed:
+        scope.unknown = [b for b in scope.unknown if b not in typed]
 
 
 def _settle_alternatives(scope: Scope) -> None:

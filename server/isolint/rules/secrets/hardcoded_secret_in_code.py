@@ -75,7 +75,8 @@ class HardcodedSecretInCode(Rule):
     - Placeholders, low-entropy words, demo passwords that spell their own kind
       (`secure_password123`), names that only mention a secret (`TOKEN_URL = "/auth/token"`).
     - Well-known default passwords in connection URLs (`postgres:postgres@…`): ISO1xx's concern.
-    - Page cursors (`next_page_token`) and API documentation examples (`example=`).
+    - Page cursors (`next_page_token`), API documentation examples (`example=`) and keys that
+      identify rather than unlock (`cache_key`, `spreadsheet_key`: a Google Sheets document id).
     - Public values: OpenSSH and PEM public keys, keys made to ship in clients by their
       documented prefix (PostHog `phc_…`, Stripe `pk_live_…`), salts, nonces and IVs, and JWTs
       handed out by design (an anonymous-role client key, a published demo token).

@@ -78,8 +78,8 @@ class SecretInEnvFile(Rule):
       passwords that spell their own kind (`secure_password123`).
     - JWTs handed out by design: an anonymous-role client key (Supabase's `anon` key) and a
       published demo token (issuer `supabase-demo`).
-    - Env files of the test zone (`.env.test`, `.env.ci`, files under `tests/`) and templates
-      (`.env.example`: [ISO202](ISO202.md)).
+    - The test zone (`.env.test`, `.env.ci`, `tests/`, a CI folder's compose stacks such as
+      `.ci/compose.yaml`) and templates (`.env.example`: [ISO202](ISO202.md)).
     """
 
     code = "ISO201"
