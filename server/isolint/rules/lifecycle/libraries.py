@@ -213,6 +213,12 @@ DBAPI_CONNECTION_METHODS = frozenset({"cursor", "commit", "rollback"})
 #: nothing): leaving one unclosed leaks nothing
 STATELESS_DBAPI_CONNECTS = frozenset({"pyhive.presto.connect", "pyhive.trino.connect", "prestodb.dbapi.connect"})
 
+#: drivers of SQLite, whose database may live in the process's own memory (``":memory:"``,
+#: ``"file::memory:"``, a ``mode=memory`` URI): such a connection holds no file, socket or
+#: server-side connection, so leaving it to the garbage collector leaks nothing
+SQLITE_CONNECTS = frozenset({"sqlite3.connect", "sqlean.connect", "aiosqlite.connect"})
+_IN_MEMORY_DATABASE_RE = lazy_compile(r"^(:memory:$|file::memory:|file:[^?]*\?(.*&)?mode=memory\b)")
+
 #: calls whose keyword arguments mean "borrowing a pool someone else owns": nothing to close
 SHARED_POOL_KEYWORDS = frozenset({"connection_pool", "pool"})
 
@@ -241,12 +247,21 @@ def constructed_by(qualified: str | None, call: ast.Call) -> Resource | None:
     resource = CONSTRUCTORS.get(qualified)
     if resource is None:
         return DBAPI_CONNECTION if _names_dbapi_connect(qualified) else None
+    if qualified in SQLITE_CONNECTS and _opens_in_memory_database(call):
+        return None
     keywords = {kw.arg for kw in call.keywords if kw.arg}
     if resource.kind is Kind.CLIENT and keywords & SHARED_POOL_KEYWORDS:
         return None
     if resource.kind is Kind.SESSION_FACTORY and _names_async_session(call):
         return ASYNC_SESSION_FACTORY
     return resource
+
+
+def _opens_in_memory_database(call: ast.Call) -> bool:
+    """``sqlite3.connect(":memory:")``, ``connect(database="file::memory:?cache=shared", uri=True)``."""
+    target = call.args[0] if call.args else next((kw.value for kw in call.keywords if kw.arg == "database"), None)
+    return isinstance(target, ast.Constant) and isinstance(target.value, str) \
+        and _IN_MEMORY_DATABASE_RE.search(target.value) is not None
 
 
 def _names_dbapi_connect(qualified: str) -> bool:

@@ -95,13 +95,14 @@ class SessionWithoutContextManager(LifecycleRule):
     - A session returned, stored on an object, or yielded by a dependency that closes it; a
       client handed to the object that keeps it; one looked up (`kwargs.get("session")`).
     - Untyped handles closed by hand ([ISO302](ISO302.md)): a project's `connect()`, one never
-      given `cursor()`; PyHive's Presto connection (holds nothing); a migration's session
+      given `cursor()`; PyHive's Presto and in-memory SQLite (`":memory:"`) connections hold
+      nothing; a migration's session
       (`Session(bind=op.get_bind())`).
     - A session kept on `self` and closed by the object's own `close()` / `__exit__` /
       `stop()`, or held for the object's life ([ISO307](ISO307.md) judges `__init__`).
     - A generator method named like a session factory, stepped by its caller (`__anext__()`).
-    - In tests: an engine returned by a helper (not a fixture), a module-level engine shared by
-      the tests, HTTP clients, and objects of a class that disposes of its engine.
+    - In tests: an engine a helper returns, a module-level engine the tests share, HTTP
+      clients, objects of a class that disposes of its engine.
     """
 
     code = "ISO301"
