@@ -76,7 +76,7 @@ _gc_resume = False
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection while one file is analysed (nested and concurrent checks
     share the pause; a collector the host switched off stays off).
 
@@ -115,7 +115,7 @@ def check_source(source: SourceFile, project: Any = None, update_project: bool =
     nor moved to another zone). ``parse``: parses the text in place of the language's own parse
     when a parse is needed (the language server's ``incremental_parse.EditedParse``: the same
     tree, re-using the previous keystroke's)."""
-    with _collector_paused():
+    with collector_paused():
         try:
             return _check_source(source, project, update_project, known_facts, parsed, parses or parsed is not None,
                                  parse)
@@ -242,7 +242,7 @@ def extract_facts(source: SourceFile, project: Any, keep: list | None = None) ->
     indexers = project.indexers_for(source)
     if not indexers:
         return {}
-    with _collector_paused():
+    with collector_paused():
         tree = parse_for_indexing(source)
         if tree is None:
             return None

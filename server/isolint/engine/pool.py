@@ -21,7 +21,7 @@ from typing import Any
 from isolint.core.model import Finding, Zone
 from isolint.core.source import SourceFile
 from isolint.engine.cache import fact_kinds_read
-from isolint.engine.checker import CheckResult, check_source, index_source
+from isolint.engine.checker import CheckResult, check_source, collector_paused, index_source
 from isolint.engine.project import ProjectIndex
 from isolint.engine.runners import runner_for
 from isolint.engine.selection import token_scan
@@ -226,18 +226,22 @@ class TreeKeeper:
         if not project.indexers_for(source, scan):
             return kinds, None
         cost = len(source.raw) * TREE_BYTES_PER_SOURCE_BYTE
-        keep: list = []
-        index_source(source, project, keep)  # in a forked worker this updates the worker's own copy
-        if keep:
-            self.parses.add(index)
-        if keep and cost <= self.budget and runner_for(source.language).keeps_tree:
-            self.trees[index] = keep[0]
-            self.budget -= cost
-            # A kept tree is a million long-lived objects that hold no cycle: left to the
-            # collector, every full collection of the run would traverse all kept trees
-            # (measured: +25 % CPU). Frozen, they are skipped until ``release``.
-            gc.freeze()
-            self.frozen = True
+        # The collector resumes only once the tree is frozen or gone: resumed while the tree
+        # is alive, its first collection would traverse every node of it.
+        with collector_paused():
+            keep: list = []
+            index_source(source, project, keep)  # in a forked worker this updates the worker's own copy
+            if keep:
+                self.parses.add(index)
+            if keep and cost <= self.budget and runner_for(source.language).keeps_tree:
+                self.trees[index] = keep[0]
+                self.budget -= cost
+                # A kept tree is a million long-lived objects that hold no cycle: left to the
+                # collector, every full collection of the run would traverse all kept trees
+                # (measured: +25 % CPU). Frozen, they are skipped until ``release``.
+                gc.freeze()
+                self.frozen = True
+            del keep
         return kinds, project.file_facts(source.rel_path)
 
     def release(self) -> None:

@@ -10,11 +10,12 @@ from typing import Callable, Iterable, Iterator, Sequence
 from isolint.core.tree_view import child_fields
 
 NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+#: the leaf nodes ``walk_nodes`` leaves out: load/store contexts and operators
+CONTEXTS_AND_OPERATORS = frozenset(
+    t for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop) for t in base.__subclasses__())
 #: nodes without a child a walk looks for: names, constants, load/store contexts, operators
 #: (for ``child_nodes_except``)
-LEAF_NODE_TYPES = frozenset([ast.Name, ast.Constant, *(t for base in (ast.expr_context, ast.boolop, ast.operator,
-                                                                      ast.unaryop, ast.cmpop)
-                                                       for t in base.__subclasses__())])
+LEAF_NODE_TYPES = frozenset({ast.Name, ast.Constant}) | CONTEXTS_AND_OPERATORS
 
 
 #: node type -> ``child_fields(node type)``, looked up once per node by the walks below
@@ -72,6 +73,30 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
         node = pending.popleft()
         pending.extend(child_nodes(node))
         yield node
+
+
+def walk_nodes(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.walk(node))`` without the contexts and operators (``Load``, ``Add``, …: leaves,
+    a third of a tree's nodes), in the same order: for the walks that look for calls, names,
+    assignments or statements, several times faster than ``ast.walk``."""
+    found = [node]
+    append = found.append
+    skipped = CONTEXTS_AND_OPERATORS
+    fields_of = _FIELDS_WITHOUT_CONTEXTS
+    for node in found:  # breadth first: the list is the queue
+        node_type = type(node)
+        fields = fields_of.get(node_type)
+        if fields is None:
+            fields = fields_of[node_type] = child_fields(node_type, contexts=False)
+        for name in fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST) and type(item) not in skipped:
+                        append(item)
+            elif isinstance(value, ast.AST) and type(value) not in skipped:
+                append(value)
+    return found
 
 
 #: what holds statements: statements themselves, ``except`` and ``case`` clauses

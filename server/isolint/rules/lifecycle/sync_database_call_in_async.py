@@ -4,7 +4,7 @@ import ast
 
 from isolint.core.scratch import Key
 from isolint.core.context import PythonContext
-from isolint.rules.common.scope import NESTED_SCOPES, LEAF_NODE_TYPES, child_nodes_except
+from isolint.rules.common.scope import LEAF_NODE_TYPES, NESTED_SCOPES, child_nodes_except, walk_nodes
 from isolint.rules.lifecycle.libraries import Kind, Resource
 from isolint.rules.lifecycle.tracking import LifecycleRule, Scope, receiver_key, tracker_for
 
@@ -190,7 +190,7 @@ def calls_through_built_objects(function: ast.AST, handoffs: list[ast.Call]) -> 
     … ``repos.users.get_one(id)``): the repository runs its queries on that session, on the loop."""
     built_by = {id(call) for call in handoffs}
     built: set[str] = set()
-    for node in ast.walk(function):
+    for node in walk_nodes(function):
         if isinstance(node, ast.Assign) and id(node.value) in built_by:
             built.update(target.id for target in node.targets if isinstance(target, ast.Name))
     if not built:

@@ -11,6 +11,7 @@ from isolint.core.modules import ImportMap
 from isolint.core.rule import TEST_ZONES, Indexer, Rule
 from isolint.core.test_tiers import identifier_bytes
 from isolint.rules.common.names import dotted_name, last_name
+from isolint.rules.common.scope import statements_breadth_first, walk_nodes
 from isolint.rules.test_isolation.knowledge import fixture_decorator, is_test_function, parameters_of
 
 if TYPE_CHECKING:
@@ -139,7 +140,8 @@ class SharedSettingsLeftChanged(Rule):
         if tree is None:
             return
         module_resets = _autouse_resets(tree.body) | conftest_resets(ctx)
-        cleared_in_module = _cleared_in(tree.body)  # once per file: each test asks for it
+        # once per file: each test asks for it
+        cleared_in_module = _cleared_in(tree.body) if b"cache_clear" in identifier_bytes(ctx.source) else set()
         for function, cls in _test_functions(tree):
             resets = set(module_resets)
             if cls is not None:
@@ -166,12 +168,13 @@ class SharedSettingsLeftChanged(Rule):
         """``getter.cache_clear()`` with more of the test after it (a fixture's ``yield``
         included), under patches, and the cache not cleared again where that runs whatever the
         outcome."""
-        if not _patches(function):
+        setup = list(_statements(function.setup))
+        cleared = [_cleared_cache(statement) for statement in setup]
+        # most tests clear no cache: the walk for patches is left for those that do
+        if all(getter is None for getter in cleared) or not _patches(function):
             return []
         found = []
-        setup = list(_statements(function.setup))
-        for index, statement in enumerate(setup):
-            getter = _cleared_cache(statement)
+        for index, (statement, getter) in enumerate(zip(setup, cleared)):
             if getter is None or getter in resets or _cleared_on_every_path(function, getter):
                 continue
             if any(_cleared_cache(s) is None and id(s) not in function.in_finally for s in setup[index + 1:]):
@@ -227,7 +230,9 @@ def _test_functions(tree: ast.Module) -> Iterator[tuple[ast.FunctionDef | ast.As
 def _split(node: ast.FunctionDef | ast.AsyncFunctionDef) -> _Function:
     body = node.body
     split = next((i for i, s in enumerate(body) if _is_yield(s)), None)
-    in_finally = {id(s) for inner in ast.walk(node) if isinstance(inner, ast.Try) for s in _statements(inner.finalbody)}
+    # a ``try`` is a statement: the walk need not enter expressions
+    in_finally = {id(s) for inner in statements_breadth_first(node) if isinstance(inner, ast.Try)
+                  for s in _statements(inner.finalbody)}
     if split is None:
         return _Function(node, list(body), [], in_finally)
     return _Function(node, list(body[:split + 1]), list(body[split + 1:]), in_finally)
@@ -270,7 +275,7 @@ def _cleared_cache(statement: ast.AST) -> str | None:
 
 
 def _cleared_in(statements: list[ast.stmt]) -> set[str]:
-    return {g for s in statements for n in ast.walk(s) if (g := _cleared_cache(n)) is not None}
+    return {g for s in statements for n in walk_nodes(s) if (g := _cleared_cache(n)) is not None}
 
 
 def _autouse_resets(body: list[ast.stmt]) -> set[str]:
@@ -302,12 +307,12 @@ def _cleared_on_every_path(function: _Function, getter: str) -> bool:
     finalizer (``request.addfinalizer(get_settings.cache_clear)``)."""
     if getter in _cleared_in(function.teardown):
         return True
-    for node in ast.walk(function.node):
+    for node in walk_nodes(function.node):
         if isinstance(node, ast.Try) and getter in _cleared_in(node.finalbody):
             return True
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in FINALIZERS:
             for argument in node.args:
-                for inner in ast.walk(argument):
+                for inner in walk_nodes(argument):
                     if isinstance(inner, ast.Attribute) and inner.attr == "cache_clear" \
                             and last_name(inner.value) == getter:
                         return True
@@ -336,7 +341,7 @@ def _patches(function: _Function) -> bool:
         call = decorator.func if isinstance(decorator, ast.Call) else decorator
         if (dotted_name(call) or "").endswith(PATCH_CALLS):
             return True
-    for inner in ast.walk(node):
+    for inner in walk_nodes(node):
         if not isinstance(inner, ast.Call):
             continue
         root = inner.func
@@ -362,18 +367,19 @@ def _shared_objects(node: ast.FunctionDef | ast.AsyncFunctionDef, cleared_in_mod
     that caches it (``cached_getters``), and an application's settings
     object or module imported into the file (``from app.config import settings``,
     ``app.config``), not rebound in the function."""
-    local = parameters_of([node]) | {t.id for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.For,
-                                                                                   ast.With, ast.AsyncWith))
+    nodes = walk_nodes(node)
+    local = parameters_of([node]) | {t.id for n in nodes if isinstance(n, (ast.Assign, ast.AnnAssign, ast.For,
+                                                                          ast.With, ast.AsyncWith))
                                      for t in _bound_names(n)}
     shared: dict[str, str | None] = {}
-    for inner in ast.walk(node):
+    for inner in nodes:
         if isinstance(inner, ast.Assign) and len(inner.targets) == 1 and isinstance(inner.targets[0], ast.Name) \
                 and isinstance(inner.value, ast.Call) and not inner.value.args and not inner.value.keywords:
             getter = last_name(inner.value.func)
             if getter is not None and (getter in cleared_in_module or (SETTINGS_NAME.search(getter) is not None
                                                              and _cached_in_project(inner.value.func, ctx))):
                 shared[inner.targets[0].id] = getter
-    for inner in ast.walk(node):
+    for inner in nodes:
         if not isinstance(inner, ast.Attribute) or not isinstance(inner.ctx, ast.Store):
             continue
         owner = dotted_name(inner.value)
@@ -400,7 +406,7 @@ def _bound_names(node: ast.AST) -> Iterator[ast.Name]:
     else:
         targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
     for target in targets:
-        for inner in ast.walk(target):
+        for inner in walk_nodes(target):
             if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
                 yield inner
 
@@ -411,7 +417,7 @@ def _restores_saved(statement: ast.stmt, target: ast.Attribute, function: _Funct
     if not isinstance(value, ast.Name):
         return False
     wanted = ast.dump(target.value), target.attr
-    for inner in ast.walk(function.node):
+    for inner in walk_nodes(function.node):
         if isinstance(inner, ast.Assign) and any(isinstance(t, ast.Name) and t.id == value.id for t in inner.targets):
             read = inner.value
             if isinstance(read, ast.Attribute) and (ast.dump(read.value), read.attr) == wanted:
@@ -445,7 +451,7 @@ def _restored_right_away(statement: ast.stmt, function: _Function) -> bool:
 
 
 def _blocks(node: ast.AST) -> Iterator[list[ast.stmt]]:
-    for inner in ast.walk(node):
+    for inner in walk_nodes(node):
         for attr in ("body", "orelse", "finalbody"):
             block = getattr(inner, attr, None)
             if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
@@ -456,9 +462,9 @@ def _put_back_on_every_path(target: ast.Attribute, function: _Function) -> bool:
     """The same attribute assigned again in a ``finally`` or in the fixture's teardown."""
     wanted = dotted_name(target)
     blocks = list(function.teardown)
-    blocks += [s for node in ast.walk(function.node) if isinstance(node, ast.Try) for s in node.finalbody]
+    blocks += [s for node in walk_nodes(function.node) if isinstance(node, ast.Try) for s in node.finalbody]
     return any(isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and dotted_name(node) == wanted
-               for statement in blocks for node in ast.walk(statement))
+               for statement in blocks for node in walk_nodes(statement))
 
 
 def _cached_in_project(func: ast.AST, ctx: "PythonContext") -> bool:
