@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from isolint.core.lazy_regex import lazy_compile
-from isolint.rules.common.names import assigned_name
+from isolint.rules.common.names import assigned_name, last_name
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -76,18 +76,9 @@ class Binding:
     fragment: bool = False
 
 
-def _function_name(call: ast.Call) -> str | None:
-    func = call.func
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
-    return None
-
-
 def env_lookup_name(call: ast.Call) -> str | None:
     """``JWT_SECRET`` for ``os.getenv("JWT_SECRET", …)``, ``config("JWT_SECRET", default=…)``."""
-    if _function_name(call) not in ENV_LOOKUP_FUNCTIONS or not call.args:
+    if last_name(call.func) not in ENV_LOOKUP_FUNCTIONS or not call.args:
         return None
     first = call.args[0]
     if isinstance(first, ast.Constant) and isinstance(first.value, str) and ENV_NAME_RE.match(first.value):
@@ -135,7 +126,7 @@ def binding_of(node: ast.Constant, ctx: "PythonContext") -> Binding:
                 env_name = env_lookup_name(call)
                 if env_name:
                     return Binding(env_name, call if fixable else None, env_name)
-                if _function_name(call) in FIELD_FUNCTIONS:
+                if last_name(call.func) in FIELD_FUNCTIONS:
                     child, index = call, index - 2  # on to what the field is assigned to
                     continue
                 return Binding(None)
@@ -144,7 +135,7 @@ def binding_of(node: ast.Constant, ctx: "PythonContext") -> Binding:
                 return Binding(name, node if fixable else None)
             return Binding(parent.arg, node if fixable else None) if parent.arg else Binding(None)
         elif isinstance(parent, ast.Call):
-            if not (_function_name(parent) in FIELD_FUNCTIONS and parent.args and parent.args[0] is child):
+            if not (last_name(parent.func) in FIELD_FUNCTIONS and parent.args and parent.args[0] is child):
                 return _positional_binding(parent, child, node, ctx, fixable)
             # Field("…"): the default of the field being assigned
         elif isinstance(parent, ast.Dict):
