@@ -31,6 +31,7 @@ from isolint.rules.config_isolation.values import (
     ParsedValue,
     display_value,
     host_kind,
+    is_docker_host_choice,
     is_loopback_alias_list,
     names_backing_service,
     names_documentation,
@@ -42,9 +43,11 @@ from isolint.rules.config_isolation.values import (
 )
 from isolint.rules.config_isolation.typescript_values import (
     bound_name,
+    conditions_choosing,
     declared_constant,
     env_fallback,
     is_analysed_string,
+    is_own_port_url,
     is_quiet_use,
     is_server_own_host,
     is_tooling_file,
@@ -250,6 +253,8 @@ class HardcodedLocalHost(Rule):
         if not parsed.local_refs[1:] and parsed.local_refs and (names_telemetry_agent(name) or names_telemetry_agent(
                 expression_name(source) if source is not None else None)):
             return  # get_env_collector_endpoint() or "http://localhost:6006": a collector beside the process
+        if is_docker_host_choice(parsed, _docker_choice_text(name, node, ctx)):
+            return  # if isinstance(sandbox, DockerSandboxService): url = f"http://host.docker.internal:{port}"
         if _is_loopback_redirect(parsed, name):
             return  # REDIRECT_URIS = ["http://127.0.0.1/callback"]: a native app's loopback redirect (RFC 8252)
         if parsed.is_bare_host_list and names_non_destination(name) or parsed.is_bare_host and (
@@ -304,6 +309,8 @@ class HardcodedLocalHost(Rule):
         name = bound_name(node)
         if names_documentation(name) or names_local_choice(name) or names_telemetry_agent(name):
             return  # EXAMPLE_URL, `Local: "http://localhost:8000"` in a catalogue of environments
+        if is_docker_host_choice(parsed, f"{name or ''} {conditions_choosing(node)}"):
+            return  # inDocker ? "http://host.docker.internal:8000" : url
         collection = outer(node).parent
         collection = collection if collection is not None and collection.type == "array" else None
         if parsed.is_bare_host_list and names_non_destination(name) or parsed.is_bare_host and (
@@ -319,6 +326,8 @@ class HardcodedLocalHost(Rule):
             self._reported_collections.add(collection.id)
         if parsed.is_bare_host and is_server_own_host(node):
             return  # server.listen(0, "127.0.0.1"), { host: "127.0.0.1" } returned by parseServer(): ServerConfig
+        if len(refs) == 1 and refs[0].kind == "local" and refs[0].scheme in WEB_SCHEMES and is_own_port_url(node):
+            return  # `http://localhost:${process.env.PORT ?? 3000}`: a server-side render calling its own server
         ref = refs[0]
         host = ref.described if ref.kind == "local" else f"{ref.described} as a destination"
         detail, data = "", {}
@@ -471,6 +480,19 @@ def _fallback_source(node: ast.AST, ctx: PythonContext) -> ast.expr | None:
     if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or) and parent.values[-1] is node:
         return parent.values[0]
     return None
+
+
+def _docker_choice_text(name: str | None, node: ast.AST, ctx: PythonContext) -> str:
+    """The name the literal is bound to and the tests of the ``if``s and conditional expressions
+    whose true branch holds it: where a choice made for Docker would say so."""
+    texts = [name or ""]
+    parents = ctx.parents
+    for index, parent in enumerate(parents):
+        child = parents[index + 1] if index + 1 < len(parents) else node
+        if isinstance(parent, ast.If) and any(item is child for item in parent.body) \
+                or isinstance(parent, ast.IfExp) and parent.body is child:
+            texts.append(ctx.text_of(parent.test))
+    return " ".join(texts)
 
 
 def _is_loopback_redirect(parsed: ParsedValue, name: str | None) -> bool:

@@ -308,6 +308,20 @@ def _reads_page_host(ternary: Any) -> bool:
                for branch in (ternary.child_by_field_name("consequence"), ternary.child_by_field_name("alternative")))
 
 
+def conditions_choosing(node: Any) -> str:
+    """The text of the conditions whose true branch holds ``node`` (``if (isDocker) {…}``,
+    ``inDocker ? "http://host.docker.internal:8000" : url``): what a deliberate choice says."""
+    texts = []
+    child, parent = outer(node), outer(node).parent
+    while parent is not None:
+        if parent.type in ("if_statement", "ternary_expression") \
+                and child == parent.child_by_field_name("consequence"):
+            condition = parent.child_by_field_name("condition")
+            texts.append(node_text(condition) if condition is not None else "")
+        child, parent = parent, parent.parent
+    return " ".join(texts)
+
+
 def _is_dev_condition(condition: Any, *, positive: bool) -> bool:
     """``condition`` turns on development code in the branch taken when it is ``positive``."""
     if condition is None:
@@ -416,6 +430,34 @@ def uses_only_as_server_host(name_node: Any, root: Any, raw: bytes) -> bool:
         elif not _is_run_time_port_url(use):
             return False
     return listens
+
+
+#: the variable a process's own web server listens on by convention (Node, Next.js, Heroku, Cloud Run)
+OWN_PORT_VARIABLES = frozenset({"PORT"})
+
+
+def is_own_port_url(node: Any) -> bool:
+    """A template URL on the loopback whose port is the process's own listen port read from the
+    environment (`` `http://localhost:${process.env.PORT ?? 3000}` ``, the server-side render of a
+    Next.js app calling its own API routes): the process reaches itself, correct in every
+    environment. Another variable's port (``API_PORT``, ``REDIS_PORT``) or a fixed one stays a
+    destination."""
+    node = unwrap(node)
+    if node is None or node.type != "template_string":
+        return False
+    pieces = node.named_children
+    for before, after in zip(pieces, pieces[1:]):
+        if before.type == "template_substitution" or after.type != "template_substitution":
+            continue
+        text = node_text(before)
+        if not text.endswith(":"):
+            continue
+        expression = unwrap(after.named_children[0]) if after.named_children else None
+        if expression is not None and expression.type == "binary_expression" \
+                and _operator(expression) in FALLBACK_OPERATORS:
+            expression = expression.child_by_field_name("left")
+        return env_lookup_name(expression) in OWN_PORT_VARIABLES
+    return False
 
 
 def _is_run_time_port_url(use: Any) -> bool:
