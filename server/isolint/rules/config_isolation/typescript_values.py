@@ -273,6 +273,45 @@ def is_quiet_use(node: Any) -> bool:
 API_DOCUMENT_KEYS = frozenset({"openapi", "swagger", "info", "paths", "components"})
 
 
+#: how an environment variable is spelled: ``NODE_ENV``, ``NEXT_PUBLIC_VERCEL_ENV``
+ENV_VARIABLE_KEY_RE = lazy_compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
+#: the name a zod schema is built from (``import { z } from "zod"``)
+ZOD_ROOTS = frozenset({"z", "zod"})
+
+
+def schema_default(call: Any) -> tuple[str, str] | None:
+    """``NODE_ENV: z.enum([…]).default("development")``, ``DEBUG: z.boolean().default(true)``: a
+    zod validator chain ending in ``.default(<literal>)`` that is the value of an object key
+    spelled like an environment variable — a field of the app's environment schema — as (the
+    variable's name, the default's text: ``"true"`` for ``true``). A request schema's ``env: z.string().default("dev")`` is not."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "member_expression":
+        return None
+    method = function.child_by_field_name("property")
+    if method is None or node_text(method) != "default":
+        return None
+    arguments = call.child_by_field_name("arguments")
+    if arguments is None or len(arguments.named_children) != 1:
+        return None
+    argument = unwrap(arguments.named_children[0])
+    if argument is None:
+        return None
+    value = node_text(argument) if argument.type in ("true", "false") else string_text(argument)
+    if value is None:
+        return None
+    root = function.child_by_field_name("object")
+    while root is not None and root.type in ("call_expression", "member_expression"):
+        root = root.child_by_field_name("function" if root.type == "call_expression" else "object")
+    if root is None or node_text(root) not in ZOD_ROOTS:
+        return None
+    top = outer(call)
+    pair = top.parent
+    if pair is None or pair.type != "pair" or pair.child_by_field_name("value") != top:
+        return None
+    key = _pair_key(pair)
+    return (key, value) if ENV_VARIABLE_KEY_RE.match(key) else None
+
+
 def _pair_key(pair: Any) -> str:
     key = pair.child_by_field_name("key")
     if key is None:
