@@ -31,6 +31,7 @@ from isolint.rules.config_isolation.values import (
     ParsedValue,
     display_value,
     host_kind,
+    is_ascii_number,
     is_docker_host_choice,
     is_loopback_alias_list,
     names_backing_service,
@@ -40,6 +41,7 @@ from isolint.rules.config_isolation.values import (
     names_telemetry_agent,
     parse_value,
     secret_span,
+    service_port,
 )
 from isolint.rules.config_isolation.typescript_values import (
     bound_name,
@@ -95,6 +97,8 @@ class _DeferredHostFinding:
     bare_host_set: bool
     #: ``id`` of the function or class body the name is bound in (None: a module name)
     scope: int | None = None
+    #: other places of the same local target: ``(node, message)`` (the sibling port field)
+    related: tuple = ()
 
 
 class HardcodedLocalHost(Rule):
@@ -277,13 +281,14 @@ class HardcodedLocalHost(Rule):
         field = settings_field_of(node, ctx)
         fix = settings_field_fix(field, ctx) if field is not None else \
             replace_with_env_lookup(node, name, ctx) if name and site.direct else None
+        related = _sibling_port(field.name, ctx) if field is not None and ref.port is None else ()
         target = _bound_name(site)
         if target is not None:
             scope = _scope_id(ctx)
             self._pending.setdefault(target, []).append(
-                _DeferredHostFinding(node, host, detail, fix, data, _is_bare_host_set(site.child), scope))
+                _DeferredHostFinding(node, host, detail, fix, data, _is_bare_host_set(site.child), scope, related))
             return
-        ctx.report(self, node, fix=fix, data=data, host=host, detail=detail)
+        ctx.report(self, node, fix=fix, data=data, related=related, host=host, detail=detail)
 
     def _reads_form_field(self, node: ast.AST, ctx: PythonContext) -> bool:
         """``self.configuration.get("host", "127.0.0.1")`` (or ``.get("host") or "127.0.0.1"``) in a
@@ -366,7 +371,8 @@ class HardcodedLocalHost(Rule):
                 value_uses = [u for u in uses if u is Use.VALUE or u is Use.ITERATED and not item.bare_host_set]
                 if uses and not value_uses or not uses and item.bare_host_set:
                     continue
-                ctx.report(self, item.node, fix=item.fix, data=item.data, host=item.host, detail=item.detail)
+                ctx.report(self, item.node, fix=item.fix, data=item.data, related=item.related, host=item.host,
+                           detail=item.detail)
 
 
 #: a label of a catalogue entry: ``"Local"``, ``"Local development"``, ``"localhost"``
@@ -480,6 +486,30 @@ def _fallback_source(node: ast.AST, ctx: PythonContext) -> ast.expr | None:
     if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or) and parent.values[-1] is node:
         return parent.values[0]
     return None
+
+
+#: the part of a host field's name that names its target: ``db`` of ``db_host``, ``BITWARDEN`` of
+#: ``BITWARDEN_SERVER``
+HOST_FIELD_SUFFIX_RE = lazy_compile(r"_(host|hostname|server|url|address|addr)$", re.IGNORECASE)
+
+
+def _sibling_port(field: str, ctx: PythonContext) -> tuple[tuple[ast.AST, str], ...]:
+    """``db_host: str = "localhost"`` beside ``db_port: int = 3308`` in the same settings class: the
+    port is the other half of the same local target (a development compose mapping's host port), so
+    it is this finding's related location. A service's standard port there (``POSTGRES_PORT: int =
+    5432``) is its protocol's default, not part of the local choice, and stays out."""
+    match = HOST_FIELD_SUFFIX_RE.search(field)
+    if match is None or not ctx.classes:
+        return ()
+    port_name = f"{field[:match.start()]}_port".lower()
+    for statement in ctx.classes[-1].body:
+        if (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+                and statement.target.id.lower() == port_name and isinstance(statement.value, ast.Constant)):
+            value = statement.value.value
+            if (isinstance(value, int) and not isinstance(value, bool) or isinstance(value, str) and is_ascii_number(value)) \
+                    and service_port(value) is None:
+                return ((statement.value, f"its port `{value}`, part of the same local target"),)
+    return ()
 
 
 def _docker_choice_text(name: str | None, node: ast.AST, ctx: PythonContext) -> str:
