@@ -488,6 +488,8 @@ def _fallback_source(node: ast.AST, ctx: PythonContext) -> ast.expr | None:
     return None
 
 
+#: ports below this are IANA's well-known (system) ports, each a protocol's standard one (SMTP's 25, 587)
+WELL_KNOWN_PORTS_END = 1024
 #: the part of a host field's name that names its target: ``db`` of ``db_host``, ``BITWARDEN`` of
 #: ``BITWARDEN_SERVER``
 HOST_FIELD_SUFFIX_RE = lazy_compile(r"_(host|hostname|server|url|address|addr)$", re.IGNORECASE)
@@ -497,7 +499,8 @@ def _sibling_port(field: str, ctx: PythonContext) -> tuple[tuple[ast.AST, str], 
     """``db_host: str = "localhost"`` beside ``db_port: int = 3308`` in the same settings class: the
     port is the other half of the same local target (a development compose mapping's host port), so
     it is this finding's related location. A service's standard port there (``POSTGRES_PORT: int =
-    5432``) is its protocol's default, not part of the local choice, and stays out."""
+    5432``, ``SMTP_PORT: int = 25``: a well-known port) is its protocol's default, not part of the
+    local choice, and stays out."""
     match = HOST_FIELD_SUFFIX_RE.search(field)
     if match is None or not ctx.classes:
         return ()
@@ -506,7 +509,9 @@ def _sibling_port(field: str, ctx: PythonContext) -> tuple[tuple[ast.AST, str], 
         if (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
                 and statement.target.id.lower() == port_name and isinstance(statement.value, ast.Constant)):
             value = statement.value.value
-            if (isinstance(value, int) and not isinstance(value, bool) or isinstance(value, str) and is_ascii_number(value)) \
+            if isinstance(value, str) and is_ascii_number(value):
+                value = int(value)
+            if isinstance(value, int) and not isinstance(value, bool) and value >= WELL_KNOWN_PORTS_END \
                     and service_port(value) is None:
                 return ((statement.value, f"its port `{value}`, part of the same local target"),)
     return ()
