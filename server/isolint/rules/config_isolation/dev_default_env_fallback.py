@@ -122,12 +122,12 @@ class DevDefaultEnvFallback(Rule):
     - The loopback default of a list checked against (`FORWARDED_ALLOW_IPS`), of a bind
       address (`BIND_HOST`, `HOST`) and of an identifier (`RENDER_INSTANCE_ID`).
     - A bind-all `0.0.0.0` default, unless the variable names a backing service (`REDIS_HOST`).
-    - The standard port of the service the variable names (`REDIS_PORT` → `6379`), and a test
-      harness's own debug switch (`unit_test_loop_debug: bool = Field(default=True)`).
-    - A settings field defaulting to a local host, port or password (ISO101/ISO103 report it),
-      a lookup only hashed into a number (`int.from_bytes(hashlib.blake2b(…).digest(), "big")`).
-    - Development branches (`import.meta.env.DEV ? … : …`), frontend tooling files
-      (`vite.config.ts`; a plain `config.ts` is checked) and command-line tools' packages (`cli/`).
+    - The standard port of the service the variable names (`REDIS_PORT` → `6379`), a test
+      harness's own debug switch (`unit_test_loop_debug`).
+    - A settings field's local host, port or password (ISO101/ISO103's), a lookup only hashed
+      into a number (`int.from_bytes(hashlib.blake2b(…).digest(), "big")`).
+    - Development branches (`import.meta.env.DEV ? … : …`), a request body's zod schema
+      (`environment: z.string().default("dev")`), frontend tooling (`vite.config.ts`) and `cli/`.
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.

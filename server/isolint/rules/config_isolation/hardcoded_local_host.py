@@ -111,7 +111,8 @@ class HardcodedLocalHost(Rule):
     assigned, returned, a default argument or field default, a dict value or a call argument,
     f-strings and the branches of a conditional expression included. A connection URL's
     embedded password and port are part of the same finding (the password masked), so
-    [ISO103](ISO103.md) does not report them again. Development and test code, migrations and
+    [ISO103](ISO103.md) does not report them again; a settings field's sibling port
+    (`db_port: int = 3308` beside `db_host`) is a related location. Development and test code, migrations and
     the default of an environment lookup (that is [ISO102](ISO102.md)'s) are not checked.
 
     ## Why is this bad?
@@ -161,16 +162,15 @@ class HardcodedLocalHost(Rule):
     nothing names the value (a positional argument, a list element, a piece of a concatenation).
 
     ## Known look-alikes
-    - Checks, allow-lists and port probes (`host in LOCAL_HOSTS`), messages, docstrings,
-      regular expressions, `EXAMPLE_*` constants, command-line defaults.
-    - Where a server listens (`server.listen(0, HOST)`), URLs of a server the process runs
-      (`f"{self.api_host}:{self.api_port}"`, a port it picked).
+    - Checks, allow-lists, port probes, messages, regular expressions, `EXAMPLE_*` constants.
+    - Where a server listens (`server.listen(0, HOST)`), a URL of a server the process runs
+      (a port it picked, `` `http://localhost:${process.env.PORT}` ``).
+    - A program's own loopback address (Ollama's `:11434`, Chrome DevTools' `:9222`), and
+      `host.docker.internal` chosen under a Docker name or condition.
     - Respellings (`url.replace("0.0.0.0", …)`), an implied host (`parsed.hostname or
       "localhost"`), a collector's default, `"127.0.0.0"` (a range).
-    - A settings form's offer: a JSON-Schema property's `"default"` (a connector's form) and
-      `config.get("host", …)` of a field that form asks for.
-    - The local choice of a catalogue (`"Local"`), a port-less loopback OAuth redirect, an
-      API's documented `servers`.
+    - A settings form's offer (a JSON-Schema `"default"`), the local choice of a catalogue
+      (`"Local"`), a port-less loopback OAuth redirect, an API's documented `servers`.
     - Development code: `__main__` blocks, the branch a deployment condition leaves to
       development (`if DEBUG:`), frontend tooling, command-line tools' packages (`cli/`).
 
