@@ -22,6 +22,7 @@ from isolint.core.test_tiers import is_integration_module
 from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest, EnvironPatchIndexer
 from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
 from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest
+from isolint.rules.test_isolation.patch_never_undone import PatchNeverUndone
 from isolint.rules.test_isolation.shared_settings_left_changed import CachedGetterIndexer, SharedSettingsLeftChanged
 from isolint.rules.test_isolation.test_doubles_indexer import TEST_DOUBLES, IntegrationDoublesIndexer
 
@@ -316,6 +317,39 @@ def test_iso502_turns_away_reads(text: str) -> None:
     admitted, codes = _checked(EnvironMutationInTest, text)
     assert not admitted
     assert codes == []
+
+
+HAND_MADE_PATCHES = {
+    "on the class": "from pytest import MonkeyPatch\nimport os\n\nclass TestA:\n    mp = MonkeyPatch()\n\n"
+                    "    def test_a(self):\n        self.mp.setattr(os.path, 'exists', lambda p: True)\n",
+    "on the instance": "import pytest\n\nclass TestA:\n    def setup_method(self):\n"
+                       "        self.mp = pytest.MonkeyPatch()\n        self.mp.syspath_prepend('/opt')\n",
+    "a context entered by hand": "import pytest\nfrom app import registry\n\ndef test_a():\n"
+                                 "    mp = pytest.MonkeyPatch.context().__enter__()\n"
+                                 "    mp.setitem(registry.HANDLERS, 'csv', None)\n",
+}
+
+#: text → admitted (the fixture's annotation alone is turned away before the parse)
+HAND_MADE_LOOK_ALIKES = {
+    "the fixture annotated": ("from pytest import MonkeyPatch\n\ndef test_a(monkeypatch: MonkeyPatch):\n"
+                              "    monkeypatch.setattr('a.b', 1)\n", False),
+    "a context in a with": ("from pytest import MonkeyPatch\n\ndef test_a():\n"
+                            "    with MonkeyPatch.context() as mp:\n        mp.setattr('a.b', 1)\n", True),
+}
+
+
+@pytest.mark.parametrize("text", HAND_MADE_PATCHES.values(), ids=HAND_MADE_PATCHES.keys())
+def test_iso505_admits_every_patch_it_reports(text: str) -> None:
+    admitted, codes = _checked(PatchNeverUndone, text)
+    assert codes == ["ISO505"]
+    assert admitted
+
+
+@pytest.mark.parametrize(("text", "admits"), HAND_MADE_LOOK_ALIKES.values(), ids=HAND_MADE_LOOK_ALIKES.keys())
+def test_iso505_reports_no_patcher_that_undoes_itself(text: str, admits: bool) -> None:
+    admitted, codes = _checked(PatchNeverUndone, text)
+    assert codes == []
+    assert admitted == admits
 
 
 SHARED_SETTINGS_CHANGES = {
