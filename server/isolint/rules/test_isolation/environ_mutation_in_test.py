@@ -8,7 +8,9 @@ from isolint.core.model import Applicability, Edit, Fix, Fixability, Language, P
 from isolint.core.rule import TEST_ZONES, Indexer, Rule
 from isolint.core.test_tiers import BETWEEN_TOKENS, IDENTIFIER_END, identifier_bytes
 from isolint.rules.test_isolation.hand_made_patchers import TEARDOWN_METHODS, HandMadePatcher, hand_made_patchers
-from isolint.rules.test_isolation.knowledge import fixture_decorator, is_test_function, normalise, runs_in_own_process
+from isolint.rules.test_isolation.knowledge import (
+    after_yield, fixture_decorator, is_test_function, is_yield_statement, normalise, runs_in_own_process,
+)
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -322,7 +324,7 @@ class EnvironMutationInTest(Rule):
         body = function.body
         chain = [*ctx.parents, node]
         top = next((chain[i + 1] for i, p in enumerate(chain[:-1]) if p is function), None)
-        split = next((i for i, statement in enumerate(body) if _is_yield_statement(statement)), None)
+        split = next((i for i, statement in enumerate(body) if is_yield_statement(statement)), None)
         if top is None or split is None:
             return False
         position = next((i for i, statement in enumerate(body) if statement is top), None)
@@ -422,7 +424,7 @@ class EnvironMutationInTest(Rule):
                 return True
         if self._module_restores is None:
             self._module_restores = ctx.tree is not None and any(
-                self._is_autouse(statement) and self._restores_whole(_after_yield(statement.body), ctx)
+                self._is_autouse(statement) and self._restores_whole(after_yield(statement.body), ctx)
                 for statement in ctx.tree.body if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)))
         return self._module_restores and bool(ctx.functions)
 
@@ -558,11 +560,6 @@ def _siblings(parent: ast.AST, child: ast.AST, after: bool) -> list:
     return []
 
 
-def _is_yield_statement(statement: ast.stmt) -> bool:
-    value = getattr(statement, "value", None)
-    return isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)) and isinstance(value, (ast.Yield, ast.YieldFrom))
-
-
 def _flatten(target: ast.AST):
     """The assignment targets inside ``a, (b, c) = …``, or the target itself."""
     if isinstance(target, (ast.Tuple, ast.List)):
@@ -579,9 +576,3 @@ def _name_of(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
         return f"{node.value.id}.{node.attr}"
     return None
-
-
-def _after_yield(body: list) -> list:
-    """The statements of a fixture after its ``yield`` (its teardown); none without one."""
-    split = next((i for i, statement in enumerate(body) if _is_yield_statement(statement)), None)
-    return [] if split is None else body[split + 1:]

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from isolint.core.scratch import Key
 from isolint.rules.common.names import dotted_name
-from isolint.rules.test_isolation.knowledge import fixture_decorator, parameters_of
+from isolint.rules.test_isolation.knowledge import after_yield, fixture_decorator, parameters_of
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -169,7 +169,7 @@ def _undone_in(owner: ast.AST, names: tuple[str, ...], places: list[ast.AST]) ->
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not owner:
                 if node.name in TEARDOWN_METHODS and any(_undoes(n, names) for n in ast.walk(node)):
                     return "everywhere"
-                if fixture_decorator(node) is not None and any(_undoes(n, names) for s in _after_yield(node.body)
+                if fixture_decorator(node) is not None and any(_undoes(n, names) for s in after_yield(node.body)
                                                               for n in ast.walk(s)):
                     return "everywhere"
             elif isinstance(node, (ast.Return, ast.Yield)) and _spelled(node.value, names):
@@ -182,7 +182,7 @@ def _undone_in(owner: ast.AST, names: tuple[str, ...], places: list[ast.AST]) ->
             elif _undoes(node, names):
                 anywhere = True
     if isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-            _undoes(n, names) for s in _after_yield(owner.body) for n in ast.walk(s)):
+            _undoes(n, names) for s in after_yield(owner.body) for n in ast.walk(s)):
         return "everywhere"
     return "happy path" if anywhere else None
 
@@ -264,14 +264,3 @@ def _own_statements(function: ast.AST):
             continue
         for field in ("body", "orelse", "finalbody", "handlers", "cases"):
             pending.extend(getattr(statement, field, None) or [])
-
-
-def _after_yield(body: list) -> list:
-    """The statements of a fixture after its ``yield`` (its teardown); none without one."""
-    split = next((i for i, statement in enumerate(body) if _is_yield_statement(statement)), None)
-    return [] if split is None else body[split + 1:]
-
-
-def _is_yield_statement(statement: ast.stmt) -> bool:
-    value = getattr(statement, "value", None)
-    return isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)) and isinstance(value, (ast.Yield, ast.YieldFrom))

@@ -396,6 +396,18 @@ def _is_main_guard(test: ast.expr) -> bool:
             and test.comparators[0].value == "__main__")
 
 
+def is_yield_statement(statement: ast.stmt) -> bool:
+    """``yield``, ``x = yield …``: where a fixture's set-up ends and its teardown begins."""
+    value = getattr(statement, "value", None)
+    return isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)) and isinstance(value, (ast.Yield, ast.YieldFrom))
+
+
+def after_yield(body: list) -> list:
+    """The statements of a fixture after its ``yield`` (its teardown); none without one."""
+    split = next((i for i, statement in enumerate(body) if is_yield_statement(statement)), None)
+    return [] if split is None else body[split + 1:]
+
+
 def is_test_function(node: ast.AST) -> bool:
     return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test")
 
