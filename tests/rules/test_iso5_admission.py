@@ -16,6 +16,7 @@ from isolint.core.model import Language, Zone
 from isolint.engine.cache import fact_kinds_read
 from isolint.engine.project import ProjectIndex
 from isolint.engine.python_runner import parse_python, run_python_rules
+from isolint.engine.typescript_runner import parse_typescript, run_typescript_rules
 from isolint.engine.selection import TokenScan
 from isolint.core.source import SourceFile
 from isolint.core.test_tiers import is_integration_module
@@ -158,6 +159,22 @@ def test_iso501_turns_away_unit_tests(text: str, settings: dict) -> None:
     admitted, codes = _iso501(text, **settings)
     assert not admitted
     assert codes == []
+
+
+CYPRESS_STUB = 'it("lists", () => {\n  cy.route("**/api/data_sources", []);\n});\n'
+
+
+@pytest.mark.parametrize(("rel_path", "reported"), [
+    ("client/cypress/integration/data_sources_spec.js", True),
+    ("client/src/api/data_sources.test.js", False),
+])
+def test_iso501_admits_browser_end_to_end_tests_only(rel_path: str, reported: bool) -> None:
+    source = SourceFile.from_text(ROOT / rel_path, CYPRESS_STUB, Settings(root=ROOT), Language.TYPESCRIPT)
+    admitted = TokenScan(source.raw).admits(MockInIntegrationTest.tokens) and MockInIntegrationTest.admits(source, None)
+    findings, crashed = run_typescript_rules(source, parse_typescript(source, rel_path), [MockInIntegrationTest()])
+    assert not crashed
+    assert [f.code for f in findings] == (["ISO501"] if reported else [])
+    assert admitted is reported
 
 
 def test_iso501_turns_away_an_integration_test_without_a_mock_library() -> None:
