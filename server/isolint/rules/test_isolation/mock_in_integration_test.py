@@ -343,20 +343,16 @@ class MockInIntegrationTest(Rule):
     ```
 
     ## Known look-alikes
-    - The import line; `patch.dict`; callback recorders (`on_ack=Mock()`), spies (`wraps=`) and
-      wrappers calling the original they saved.
+    - `patch.dict`; callback recorders (`on_ack=Mock()`), spies (`wraps=`), wrappers calling
+      the original; browser routes that only wait for the real response or let it through.
     - A patch handing the code the test's own real resource (`return_value=db_session`).
     - Patches of a clock, randomness or an observability side channel (tracer, logger, metrics).
     - A patch setting a plain value — number, string, bool, `None`, a container of them
       (`patch.object(settings, "lock_timeout_ms", 250)`): a setting or a switch, not a fake.
-    - A `unit/` module named for a tier whose docstring says it stays in process ("no network",
-      "the endpoint is mocked").
-    - A browser route registered only to wait for or read the real response
-      (`cy.route("POST", url).as("save")`), a handler that also lets requests through
-      (`route.continue()`: fault injection), a stub of a third party's absolute URL.
+    - A `unit/` module named for a tier whose docstring says it stays in process.
     - Fakes of the outside world (e-mail, webhooks, an outgoing HTTP client, a model provider, an
-      `integrations` package), unless the module is named for that third party or the same helper
-      also fakes the project's own code (then the HTTP client is its own API's).
+      `integrations` package, a third party's URL), unless the module is named for that third
+      party or the same helper also fakes the project's own code.
 
     ## Options
     - `integration-test-paths`, `integration-test-markers`.
