@@ -116,12 +116,12 @@ NAMED_CALL_RES = tuple(_compile(word + _GAP + _FIRST_ARG) for word in (
     rb"send" + _ID + rb"*",
 ))
 ACK_CALL_RE = _compile(rb"call" + _GAP + _FIRST_ARG)
-#: a publisher (``python_indexer.PUBLISHER_NAME_RE``) defined, or called with a wire name, an enum
-#: member or a module constant first (``eventstream_publish("benefit.revoked", …)``,
-#: ``publish(UPDATED_EVENT, …)``); each alternative led by its word
+#: a publisher (``python_indexer.PUBLISHER_NAME_RE``) defined, or called by a plain name (an import,
+#: not a method: ``redis.publish(…)`` is a broker's) with a wire name, an enum member or a module
+#: constant first (``eventstream_publish("benefit.revoked", …)``, ``publish(UPDATED_EVENT, …)``)
 PUBLISHER_WORDS = (b"publish", b"emit", b"broadcast", b"notify", b"dispatch", b"push")
 PUBLISHER_RES = tuple(_compile(
-    word + _ID + rb"*" + _GAP + rb"\(" + _OPEN
+    rb"(?<![\w\x80-\xff.])" + _ID + rb"*" + word + _ID + rb"*" + _GAP + rb"\(" + _OPEN
     + rb"(?:[rRuU]?[\"']|(?:" + _ID + rb"+\s*\.\s*)*[A-Z\x80-\xff]" + _ID + rb"*\s*(?:\.\s*" + _ID + rb"|[,)]))"
 ) for word in PUBLISHER_WORDS)
 PUBLISHER_DEF_RE = _compile(rb"def[ \t]+" + _ID + rb"*(?:publish|emit|broadcast|notify|dispatch|push)" + _ID + rb"*[ \t]*\(")
