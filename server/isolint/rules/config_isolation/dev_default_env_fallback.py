@@ -45,6 +45,7 @@ from isolint.rules.config_isolation.typescript_values import (
     fallback_lookup_name,
     is_quiet_use,
     is_tooling_file,
+    schema_default,
     string_text,
     unwrap,
 )
@@ -78,7 +79,8 @@ class DevDefaultEnvFallback(Rule):
     django-environ, `get_env().get`), the fields of a pydantic-settings class (an environment
     enum's member counts by its value: `ENV: Environment = Environment.development`), and in
     TypeScript/JavaScript `process.env.X || "…"`/`?? "…"` (`import.meta.env` too, a chain of
-    lookups as well). Development and test code, `__main__` blocks, development-switch
+    lookups as well) and the `.default(…)` of a zod environment schema's field
+    (`NODE_ENV: z.enum([…]).default("development")`). Development and test code, `__main__` blocks, development-switch
     branches, migrations and command-line tools' packages are not checked.
 
     ## Why is this bad?
@@ -120,12 +122,12 @@ class DevDefaultEnvFallback(Rule):
     - The loopback default of a list checked against (`FORWARDED_ALLOW_IPS`), of a bind
       address (`BIND_HOST`, `HOST`) and of an identifier (`RENDER_INSTANCE_ID`).
     - A bind-all `0.0.0.0` default, unless the variable names a backing service (`REDIS_HOST`).
-    - The standard port of the service the variable names (`REDIS_PORT` → `6379`), and a test
-      harness's own debug switch (`unit_test_loop_debug: bool = Field(default=True)`).
-    - A settings field defaulting to a local host, port or password (ISO101/ISO103 report it),
-      a lookup only hashed into a number (`int.from_bytes(hashlib.blake2b(…).digest(), "big")`).
-    - Development branches (`import.meta.env.DEV ? … : …`), frontend tooling files
-      (`vite.config.ts`; a plain `config.ts` is checked) and command-line tools' packages (`cli/`).
+    - The standard port of the service the variable names (`REDIS_PORT` → `6379`), a test
+      harness's own debug switch (`unit_test_loop_debug`).
+    - A settings field's local host, port or password (ISO101/ISO103's), a lookup only hashed
+      into a number (`int.from_bytes(hashlib.blake2b(…).digest(), "big")`).
+    - Development branches (`import.meta.env.DEV ? … : …`), a request body's zod schema
+      (`environment: z.string().default("dev")`), frontend tooling (`vite.config.ts`) and `cli/`.
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
@@ -204,6 +206,23 @@ class DevDefaultEnvFallback(Rule):
         data = {SECRET_RANGE: secret_span(ctx.source, ctx.range(default), dev.secrets[0]).to_json()} if dev.secrets else {}
         ctx.report(self, default, data=data, subject=f"Environment lookup of `{name}`", reason=dev.description,
                    value=dev.shown)
+
+    def visit_call_expression(self, node: Any, ctx: TypeScriptContext) -> None:
+        """A field of a validated environment schema *is* an environment lookup; zod's
+        ``.default(…)`` is its fallback (``NODE_ENV: z.enum([…]).default("development")`` in a
+        create-t3-app ``env/schema.mjs``). As for a settings class, the switches only this rule knows
+        are reported here (an environment name, debug, a development database); a local host there
+        is ISO101's."""
+        default = schema_default(node)
+        if default is None or is_quiet_use(node):
+            return
+        key, value = default
+        dev = classify_dev_value(key, value)
+        reasons = [reason for reason in dev.reasons if reason.kind in SETTINGS_FIELD_REASONS]
+        if reasons:
+            argument = node.child_by_field_name("arguments").named_children[0]
+            ctx.report(self, argument, subject=f"Environment schema field `{key}`",
+                       reason=", ".join(str(reason) for reason in reasons), value=dev.shown)
 
     def visit_AnnAssign(self, node: ast.AnnAssign, ctx: PythonContext) -> None:
         """A field of a pydantic-settings class *is* an environment lookup; its default is the
