@@ -51,6 +51,7 @@ from isolint.rules.config_isolation.typescript_values import (
 )
 from isolint.rules.config_isolation.values import (
     PASSWORD_NAME_RE,
+    DevReason,
     DevValue,
     classify_dev_value,
     names_local_entry,
@@ -123,7 +124,7 @@ class DevDefaultEnvFallback(Rule):
       address (`BIND_HOST`, `HOST`) and of an identifier (`RENDER_INSTANCE_ID`).
     - A bind-all `0.0.0.0` default, unless the variable names a backing service (`REDIS_HOST`).
     - The standard port of the service the variable names (`REDIS_PORT` → `6379`), a test
-      harness's own debug switch (`unit_test_loop_debug`).
+      harness's own debug switch, `NODE_ENV` → `development` (what Node's tools assume anyway).
     - A settings field's local host, port or password (ISO101/ISO103's), a lookup only hashed
       into a number (`int.from_bytes(hashlib.blake2b(…).digest(), "big")`).
     - Development branches (`import.meta.env.DEV ? … : …`), a request body's zod schema
@@ -201,7 +202,7 @@ class DevDefaultEnvFallback(Rule):
         if value is None or is_quiet_use(node):
             return
         dev = classify_dev_value(name, value)
-        if not dev:
+        if not dev or all(restates_node_default(name, reason) for reason in dev.reasons):
             return
         data = {SECRET_RANGE: secret_span(ctx.source, ctx.range(default), dev.secrets[0]).to_json()} if dev.secrets else {}
         ctx.report(self, default, data=data, subject=f"Environment lookup of `{name}`", reason=dev.description,
@@ -218,7 +219,8 @@ class DevDefaultEnvFallback(Rule):
             return
         key, value = default
         dev = classify_dev_value(key, value)
-        reasons = [reason for reason in dev.reasons if reason.kind in SETTINGS_FIELD_REASONS]
+        reasons = [reason for reason in dev.reasons if reason.kind in SETTINGS_FIELD_REASONS
+                   and not restates_node_default(key, reason)]
         if reasons:
             argument = node.child_by_field_name("arguments").named_children[0]
             ctx.report(self, argument, subject=f"Environment schema field `{key}`",
@@ -282,6 +284,16 @@ class DevDefaultEnvFallback(Rule):
         if removal is None:
             return None
         return Fix(f"Remove the development default of `{lookup.name}`", Applicability.UNSAFE, (removal,))
+
+
+def restates_node_default(name: str | None, reason: DevReason) -> bool:
+    """``process.env.NODE_ENV || "development"``, ``NODE_ENV: z.enum([…]).default("development")``:
+    Node's tools already treat an unset ``NODE_ENV`` as development (Express, webpack) and set it
+    themselves for a production build or start (Next.js, bundlers inline it), so the fallback
+    restates what the runtime does and changing it changes nothing. Another variable naming the
+    environment (``APP_ENV``, ``NEXT_PUBLIC_VERCEL_ENV``) has no such runtime and stays reported;
+    ``NODE_ENV=development`` in a deployed env file is ISO105's."""
+    return name == "NODE_ENV" and reason.kind == "environment"
 
 
 def _is_project_accessor(lookup: EnvLookup, ctx: PythonContext) -> bool:

@@ -158,13 +158,17 @@ def env_fallback(node: Any) -> tuple[str, Any] | None:
 
 def bound_name(node: Any) -> str | None:
     """The name a value is bound to, as an environment-style upper snake case name: a variable,
-    an object property, an assigned member, a parameter default, a JSX attribute."""
+    an object property, an assigned member, a parameter default, a JSX attribute, the field of
+    an environment schema whose ``.default(…)`` it is."""
     child, parent = outer(node), outer(node).parent
     while parent is not None and (parent.type in ("binary_expression", "ternary_expression", "array")
                                   or parent.type in TRANSPARENT_TYPES):
         child, parent = parent, parent.parent
     if parent is None:
         return None
+    if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
+        default = schema_default(parent.parent)
+        return default[0] if default is not None else None  # OTEL_ENDPOINT: z.string().default("http://…")
     field = None
     if parent.type == "variable_declarator":
         field = parent.child_by_field_name("name")
