@@ -351,6 +351,32 @@ def _reads_page_host(ternary: Any) -> bool:
                for branch in (ternary.child_by_field_name("consequence"), ternary.child_by_field_name("alternative")))
 
 
+#: the packages an e-mail template is written with: their components' prop defaults are what the
+#: template's preview shows (``email dev``), not what a sent e-mail gets
+EMAIL_TEMPLATE_IMPORTS = (b"@react-email/", b"jsx-email", b"react-email")
+
+
+def is_email_template(raw: bytes) -> bool:
+    """A file written with react-email (or jsx-email), imported directly or through the
+    project's re-export of its components (an ``<Html>`` document with a ``<Body>``)."""
+    return any(marker in raw for marker in EMAIL_TEMPLATE_IMPORTS) or b"<Html" in raw and b"<Body" in raw
+
+
+def is_email_preview_prop(node: Any, raw: bytes) -> bool:
+    """``({ assetBaseUrl = "http://localhost:3002", documentName = "Open Source Pledge.pdf" }) =>``
+    in a react-email template: the default of a destructured prop, the sample data its preview
+    renders; every sender passes the real value. A literal inside the template's body (a link,
+    an image's ``src``) is what every e-mail carries and stays reported."""
+    parent = outer(node).parent
+    if parent is None or parent.type != "object_assignment_pattern" or not is_email_template(raw):
+        return False
+    pattern = parent.parent
+    holder = pattern.parent if pattern is not None else None
+    while holder is not None and holder.type in ("required_parameter", "optional_parameter"):
+        holder = holder.parent
+    return holder is not None and holder.type == "formal_parameters"
+
+
 def conditions_choosing(node: Any) -> str:
     """The text of the conditions whose true branch holds ``node`` (``if (isDocker) {…}``,
     ``inDocker ? "http://host.docker.internal:8000" : url``): what a deliberate choice says."""
