@@ -507,7 +507,8 @@ OWN_PORT_VARIABLES = frozenset({"PORT"})
 
 def is_own_port_url(node: Any) -> bool:
     """A template URL on the loopback whose port is the process's own listen port read from the
-    environment (`` `http://localhost:${process.env.PORT ?? 3000}` ``, the server-side render of a
+    environment (`` `http://localhost:${process.env.PORT ?? 3000}` ``, ``env("PORT")`` through the
+    project's accessor; the server-side render of a
     Next.js app calling its own API routes): the process reaches itself, correct in every
     environment. Another variable's port (``API_PORT``, ``REDIS_PORT``) or a fixed one stays a
     destination."""
@@ -525,8 +526,23 @@ def is_own_port_url(node: Any) -> bool:
         if expression is not None and expression.type == "binary_expression" \
                 and _operator(expression) in FALLBACK_OPERATORS:
             expression = expression.child_by_field_name("left")
-        return env_lookup_name(expression) in OWN_PORT_VARIABLES
+        return (env_lookup_name(expression) or accessor_lookup_name(expression)) in OWN_PORT_VARIABLES
     return False
+
+
+#: a project's own accessor of the environment: ``env("PORT")``, ``getEnv("PORT")``, ``readEnv("PORT")``
+ENV_ACCESSOR_RE = lazy_compile(r"^(\w+\.)?(env|getEnv|readEnv|get_env)$")
+
+
+def accessor_lookup_name(node: Any) -> str | None:
+    """``env("PORT")``: the variable a project's environment accessor reads (one string argument)."""
+    node = unwrap(node)
+    if node is None or node.type != "call_expression" or ENV_ACCESSOR_RE.match(_callee(node)) is None:
+        return None
+    arguments = node.child_by_field_name("arguments")
+    if arguments is None or len(arguments.named_children) != 1:
+        return None
+    return string_text(arguments.named_children[0])
 
 
 def _is_run_time_port_url(use: Any) -> bool:
