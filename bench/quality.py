@@ -4,7 +4,7 @@ Labels live in ``bench/labels/NAME.tsv`` (columns ``path line family kind reason
 ``ISO1`` … ``ISO6``, ``kind`` is ``must-flag`` or ``look-alike``). A labelled line counts as
 *flagged* when a finding of its family has it in its location or in one of its related locations
 (the scorer runs ``--format sarif`` and reads ``relatedLocations``; a saved JSON report is read
-with a finding's ``related_locations`` list, if it has one).
+with a finding's ``related`` list, as ``isolint check --format json`` writes it, if it has one).
 
     python bench/quality.py score [NAME ...] [--json]             # isolint runs, zero configuration
     python bench/quality.py score NAME --findings run.json        # score a saved report instead
@@ -213,7 +213,7 @@ def read_findings(report: Path, corpus_root: Path) -> list[Finding]:
         raise QualityError(f"{report} is neither an isolint JSON list nor a SARIF log")
     for entry in data:
         location = _json_span(entry, corpus_root, "")
-        related = entry.get("related_locations") or entry.get("relatedLocations") or []
+        related = entry.get("related") or entry.get("related_locations") or entry.get("relatedLocations") or []
         findings.append(Finding(
             code=entry["code"],
             location=location,

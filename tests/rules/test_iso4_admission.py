@@ -116,6 +116,14 @@ EXTRACTED = {
     "type variable in a tuple test": "def on(event_type):\n    if event_type in ('a', 'b'):\n        pass\n",
     "match on a wrapped type variable": "def on(mtype):\n    match MessageType(mtype):\n        case MessageType.PING:\n            pass\n",
     "bound by a walrus": "def on(type):\n    if (kind := type):\n        if kind == 'ping':\n            pass\n",
+    "a publisher imported under an alias, called over lines": (
+        "from app.events.service import publish as publish_event\n\nasync def paid(i):\n"
+        "    await publish_event(\n        'invoice.paid', {})\n"
+    ),
+    "a publisher called with a module constant": (
+        "from app.events import publish\n\nPAID = 'invoice.paid'\n\nasync def paid(i):\n    await publish(PAID, {})\n"
+    ),
+    "a publisher defined": "async def publish(key, payload):\n    enqueue(Event(key=key, payload=payload))\n",
 }
 
 

@@ -472,3 +472,55 @@ def test_entries_are_in_source_order(path: Path) -> None:
     facts = (python_entries(text) if path.suffix == ".py" else ts_entries(text, "frontend/src/x" + path.suffix))
     ranges = [entry["range"] for entry in facts.get("entries", ())]
     assert ranges == sorted(ranges)
+
+
+def test_python_publisher_and_its_calls_under_an_alias() -> None:
+    """`publish(key, …)` builds `Event(key=key, …)`: a publisher filling `key`; another module's
+    `publish_event("invoice.paid", …)` (imported under an alias), with a module constant too, is
+    a weak send naming that publisher; a helper named otherwise, or a local variable, is not."""
+    service = python_entries("from pydantic import BaseModel\n\n\nclass Event(BaseModel):\n    key: str\n\n\n"
+                             "async def publish(key, payload, user_id=None):\n"
+                             "    enqueue_job('events.publish', Event(key=key, payload=payload).model_dump_json())\n",
+                             "services/api/app/events/service.py")
+    assert service["publishers"] == [["publish", "key"]]
+    caller = python_entries("from app.events.service import publish as publish_event\nfrom app.util import load\n\n"
+                            "REMINDER = 'invoice.reminder'\n\n\nasync def paid(invoice, key):\n"
+                            "    await publish_event('invoice.paid', {})\n    await publish_event(REMINDER, {})\n"
+                            "    await publish_event(key, {})\n    load('config.yaml')\n",
+                            "services/api/app/billing/service.py")
+    sends = {(e["name"], e["through"], e["strong"]) for e in caller["entries"]}
+    assert sends == {("invoice.paid", "app.events.service.publish", False),
+                     ("invoice.reminder", "app.events.service.publish", False)}
+
+
+def test_typescript_registration_on_an_emitter_an_imported_hook_returns() -> None:
+    facts = ts_entries("import { useUserSSE } from '@/hooks/sse';\nconst PAID = 'invoice.paid';\n"
+                       "export function View() {\n  const events = useUserSSE();\n"
+                       "  events.on(PAID, refetch);\n  events.on('error', refetch);\n"
+                       "  emitter.on('local.thing', refetch);\n}\n", "web/src/billing/View.tsx")
+    entries = {(e["name"], e.get("through"), e["range"][0]) for e in facts["entries"]}
+    # the constant's line carries the name; `emitter` is bound to nothing imported
+    assert entries == {("invoice.paid", "@/hooks/sse", 1), ("local.thing", None, 6)}
+
+
+def test_typescript_dispatch_table_looked_up_by_a_received_key() -> None:
+    table = "const ACTIONS = {\n  'org.updated': onOrgUpdated,\n} as const;\n"
+    looked_up = ts_entries(table + "source.onmessage = (m) => { const d = JSON.parse(m.data); ACTIONS[d.key]?.(d); };\n")
+    assert summary(looked_up) == {("handle", "org.updated", True)}  # `onmessage`: a socket file
+    # never indexed by anything: a table of callbacks, not a dispatch
+    assert not ts_entries(table + "export default ACTIONS;\n").get("entries")
+
+
+@pytest.mark.parametrize(("specifier", "importer", "expected"), [
+    ("@/hooks/sse", "web/src/components/A.tsx", "web/src/hooks/sse/index.ts"),
+    ("../hooks/sse", "web/src/components/A.tsx", "web/src/hooks/sse/index.ts"),
+    ("./sse", "web/src/hooks/B.ts", "web/src/hooks/sse/index.ts"),
+    ("~/utils/sse", "admin/src/A.tsx", "admin/src/utils/sse.ts"),
+    ("event-source-plus", "web/src/components/A.tsx", None),
+    ("@/hooks/missing", "web/src/components/A.tsx", None),
+])
+def test_module_specifiers_resolve_to_the_nearest_file(specifier: str, importer: str, expected: str | None) -> None:
+    from isolint.rules.contract.channels import resolve_module
+
+    paths = ["web/src/hooks/sse/index.ts", "web/src/utils/sse.ts", "admin/src/utils/sse.ts"]
+    assert resolve_module(specifier, importer, paths) == expected

@@ -22,6 +22,7 @@ import base64
 import binascii
 import dataclasses
 import enum
+import hashlib
 import math
 import re
 from collections import Counter
@@ -187,6 +188,30 @@ def is_placeholder(value: str) -> bool:
     return any(word in PLACEHOLDER_WORDS for word in words) and _is_wordy(text, threshold=0.5)
 
 
+#: a run of characters counting up (``123456``, ``abcdef``) this long is typed, never generated
+_COUNTING_RUN = 6
+
+
+def is_counting_sequence(text: str) -> bool:
+    """``sk-lf-1234567890``, ``1234567890abcdef``: a value whose letters and digits are mostly
+    runs counting up (``0`` after ``9`` included) is a typed stand-in in a key's shape, not a
+    random one (a provider's format is judged by its own rules, :func:`known_format`). A
+    generated key has no such run (a run of six in a random 16-character key: about 1 in 10⁸);
+    short values (``12345678``) are left to the lists of default passwords."""
+    characters = [c.lower() for c in text if c.isalnum() and c.isascii()]
+    if len(characters) < 12:
+        return False
+    run, total = 1, 0
+    for previous, current in zip(characters, characters[1:]):
+        if ord(current) == ord(previous) + 1 or previous == "9" and current == "0":
+            run += 1
+            continue
+        total += run if run >= _COUNTING_RUN else 0
+        run = 1
+    total += run if run >= _COUNTING_RUN else 0
+    return total >= 0.6 * len(characters)
+
+
 _IDENTIFIER_VALUE_RE = lazy_compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 _NAMING_WORDS = frozenset({"key", "password", "passwd", "pass", "pwd", "token", "secret", "credential", "credentials"})
 
@@ -244,6 +269,22 @@ def decodes_to_words(value: str) -> bool:
     except UnicodeDecodeError:
         return False
     return len(phrase) >= 8 and phrase.isprintable() and ":" not in phrase and _is_wordy(phrase)
+
+
+#: SHA-256 digests of keys published for local emulators, the same on every machine: the Azure
+#: Storage emulator's (Azurite, account ``devstoreaccount1``) and the Azure Cosmos DB emulator's
+#: well-known account keys (kept as digests so this file carries no key-shaped literal)
+PUBLISHED_EMULATOR_KEY_DIGESTS = frozenset({
+    "0011cc25eb4320717494d2703e8cba85743e71b500283c21c8b88147992f9059",
+    "aa6547439583c3a275d4542a0df6c1ad6a863971be9f2a2220f027cc02aef615",
+})
+
+
+def is_published_emulator_key(value: str) -> bool:
+    """A local emulator's documented account key (Azurite's, the Cosmos DB emulator's): public,
+    identical in every installation, and accepted by nothing but that emulator."""
+    text = value.strip().strip("'\"")
+    return len(text) == 88 and hashlib.sha256(text.encode()).hexdigest() in PUBLISHED_EMULATOR_KEY_DIGESTS
 
 
 def is_publishable_key(value: str) -> bool:
@@ -311,9 +352,7 @@ def looks_random(value: str, min_length: int = 16) -> bool:
         return False
     if _PATTERN_RE.search(text) or decodes_to_json(text) or decodes_to_words(text):
         return False
-    if _is_wordy(text):
-        return False
-    if _is_dotted_identifier(text):
+    if _is_wordy(text) or _is_dotted_identifier(text) or is_counting_sequence(text):
         return False
     entropy = shannon_entropy(text)
     if _HEX_RE.match(text):
@@ -510,7 +549,8 @@ def find_secret(name: str | None, value: str, strictness: Strictness = Strictnes
     hit = known_format(value)
     if hit is not None:
         return hit
-    if is_public_key_material(value) or is_publishable_key(value) or is_handed_out_jwt(value.strip()):
+    if is_public_key_material(value) or is_publishable_key(value) or is_handed_out_jwt(value.strip()) \
+            or is_published_emulator_key(value):
         return None
     kind = classify_name(name) if name else NameKind.NEUTRAL
     template = strictness is Strictness.TEMPLATE

@@ -45,11 +45,13 @@ from isolint.rules.config_isolation.typescript_values import (
     fallback_lookup_name,
     is_quiet_use,
     is_tooling_file,
+    schema_default,
     string_text,
     unwrap,
 )
 from isolint.rules.config_isolation.values import (
     PASSWORD_NAME_RE,
+    DevReason,
     DevValue,
     classify_dev_value,
     names_local_entry,
@@ -78,7 +80,8 @@ class DevDefaultEnvFallback(Rule):
     django-environ, `get_env().get`), the fields of a pydantic-settings class (an environment
     enum's member counts by its value: `ENV: Environment = Environment.development`), and in
     TypeScript/JavaScript `process.env.X || "…"`/`?? "…"` (`import.meta.env` too, a chain of
-    lookups as well). Development and test code, `__main__` blocks, development-switch
+    lookups as well) and the `.default(…)` of a zod environment schema's field
+    (`NODE_ENV: z.enum([…]).default("development")`). Development and test code, `__main__` blocks, development-switch
     branches, migrations and command-line tools' packages are not checked.
 
     ## Why is this bad?
@@ -120,12 +123,12 @@ class DevDefaultEnvFallback(Rule):
     - The loopback default of a list checked against (`FORWARDED_ALLOW_IPS`), of a bind
       address (`BIND_HOST`, `HOST`) and of an identifier (`RENDER_INSTANCE_ID`).
     - A bind-all `0.0.0.0` default, unless the variable names a backing service (`REDIS_HOST`).
-    - The standard port of the service the variable names (`REDIS_PORT` → `6379`), and a test
-      harness's own debug switch (`unit_test_loop_debug: bool = Field(default=True)`).
-    - A settings field defaulting to a local host, port or password (ISO101/ISO103 report it),
-      a lookup only hashed into a number (`int.from_bytes(hashlib.blake2b(…).digest(), "big")`).
-    - Development branches (`import.meta.env.DEV ? … : …`), frontend tooling files
-      (`vite.config.ts`; a plain `config.ts` is checked) and command-line tools' packages (`cli/`).
+    - The standard port of the service the variable names (`REDIS_PORT` → `6379`), a test
+      harness's own debug switch, `NODE_ENV` → `development` (what Node's tools assume anyway).
+    - A settings field's local host, port or password (ISO101/ISO103's), a lookup only hashed
+      into a number (`int.from_bytes(hashlib.blake2b(…).digest(), "big")`).
+    - Development branches (`import.meta.env.DEV ? … : …`), a request body's zod schema
+      (`environment: z.string().default("dev")`), frontend tooling (`vite.config.ts`) and `cli/`.
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
@@ -199,11 +202,29 @@ class DevDefaultEnvFallback(Rule):
         if value is None or is_quiet_use(node):
             return
         dev = classify_dev_value(name, value)
-        if not dev:
+        if not dev or all(restates_node_default(name, reason) for reason in dev.reasons):
             return
         data = {SECRET_RANGE: secret_span(ctx.source, ctx.range(default), dev.secrets[0]).to_json()} if dev.secrets else {}
         ctx.report(self, default, data=data, subject=f"Environment lookup of `{name}`", reason=dev.description,
                    value=dev.shown)
+
+    def visit_call_expression(self, node: Any, ctx: TypeScriptContext) -> None:
+        """A field of a validated environment schema *is* an environment lookup; zod's
+        ``.default(…)`` is its fallback (``NODE_ENV: z.enum([…]).default("development")`` in a
+        create-t3-app ``env/schema.mjs``). As for a settings class, the switches only this rule knows
+        are reported here (an environment name, debug, a development database); a local host there
+        is ISO101's."""
+        default = schema_default(node)
+        if default is None or is_quiet_use(node):
+            return
+        key, value = default
+        dev = classify_dev_value(key, value)
+        reasons = [reason for reason in dev.reasons if reason.kind in SETTINGS_FIELD_REASONS
+                   and not restates_node_default(key, reason)]
+        if reasons:
+            argument = node.child_by_field_name("arguments").named_children[0]
+            ctx.report(self, argument, subject=f"Environment schema field `{key}`",
+                       reason=", ".join(str(reason) for reason in reasons), value=dev.shown)
 
     def visit_AnnAssign(self, node: ast.AnnAssign, ctx: PythonContext) -> None:
         """A field of a pydantic-settings class *is* an environment lookup; its default is the
@@ -263,6 +284,16 @@ class DevDefaultEnvFallback(Rule):
         if removal is None:
             return None
         return Fix(f"Remove the development default of `{lookup.name}`", Applicability.UNSAFE, (removal,))
+
+
+def restates_node_default(name: str | None, reason: DevReason) -> bool:
+    """``process.env.NODE_ENV || "development"``, ``NODE_ENV: z.enum([…]).default("development")``:
+    Node's tools already treat an unset ``NODE_ENV`` as development (Express, webpack) and set it
+    themselves for a production build or start (Next.js, bundlers inline it), so the fallback
+    restates what the runtime does and changing it changes nothing. Another variable naming the
+    environment (``APP_ENV``, ``NEXT_PUBLIC_VERCEL_ENV``) has no such runtime and stays reported;
+    ``NODE_ENV=development`` in a deployed env file is ISO105's."""
+    return name == "NODE_ENV" and reason.kind == "environment"
 
 
 def _is_project_accessor(lookup: EnvLookup, ctx: PythonContext) -> bool:

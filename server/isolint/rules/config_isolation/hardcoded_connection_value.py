@@ -28,6 +28,7 @@ from isolint.rules.config_isolation.usage import (
     string_literal_nodes,
 )
 from isolint.rules.config_isolation.values import (
+    DEV_ENVIRONMENTS,
     PASSWORD_NAME_RE,
     OWN_PORT_NAME_RE,
     PORT_NAME_RE,
@@ -108,7 +109,8 @@ class HardcodedConnectionValue(Rule):
     where it is used as a port (`port=6379`, `REDIS_PORT = 6379`, `redis://cache:6379/0`), a
     password embedded in a connection URL or DSN (masked in the message), and a development
     password bound to a password (`password="postgres"`, `DB_PASSWORD = "postgres"`, any literal
-    default of a settings field's password). A
+    default of a settings field's password), and a cloud SDK's credentials profile named for
+    development (`boto3.setup_default_session(profile_name="dev")`). A
     real-looking secret is [ISO203](ISO203.md)'s, a URL on a local host [ISO101](ISO101.md)'s
     and an environment lookup's default [ISO102](ISO102.md)'s: one finding per literal.
 
@@ -171,7 +173,7 @@ class HardcodedConnectionValue(Rule):
     fix_title = "Read the value from the environment"
     fixable = Fixability.SOMETIMES
     zones = PRODUCTION_ONLY
-    tokens = (b"@", b"pass", b"PASS", b"Pass", b"pwd", b"PWD", b"Pwd", b"://", *_PORT_TOKENS)
+    tokens = (b"@", b"pass", b"PASS", b"Pass", b"pwd", b"PWD", b"Pwd", b"://", b"profile_name", *_PORT_TOKENS)
     options = ("env-accessor", "env-accessor-import")
 
     @classmethod
@@ -184,7 +186,7 @@ class HardcodedConnectionValue(Rule):
         if is_schema_migration(source) or is_command_line_tool(source.rel_path):
             return False
         raw = source.raw
-        if b"://" in raw and URL_USERINFO_RE.search(raw) is not None:
+        if b"://" in raw and URL_USERINFO_RE.search(raw) is not None or b"profile_name=" in raw:
             return True
         low = lowered(source)
         if (b"pass" in low or b"pwd" in low) and (
@@ -206,6 +208,7 @@ class HardcodedConnectionValue(Rule):
             else:
                 self._connection_string(node, value, ctx)
                 self._password(node, value, ctx)
+                self._profile(node, value, ctx)
 
     def visit_JoinedStr(self, node: ast.JoinedStr, ctx: PythonContext) -> None:
         if string_literal_nodes(node, ctx):
@@ -278,6 +281,21 @@ class HardcodedConnectionValue(Rule):
         fix = settings_field_fix(field, ctx) if field is not None else replace_with_env_lookup(node, name, ctx) \
             if name and site.direct and isinstance(node, ast.Constant) else None
         ctx.report(self, node, fix=fix, data=data, what=" and ".join(parts) + " in a connection value")
+
+    # -- development credentials profiles -------------------------------------------------------
+    def _profile(self, node: ast.Constant, text: str, ctx: PythonContext) -> None:
+        """``boto3.setup_default_session(profile_name="dev")``, ``boto3.Session(profile_name="local")``:
+        production code choosing the developer's named credentials (``~/.aws/credentials``) —
+        wherever that profile exists, the process runs as the developer, and which account it
+        reaches is decided in code instead of configuration (``AWS_PROFILE``, a role)."""
+        parent = ctx.parent
+        if not (isinstance(parent, ast.keyword) and parent.arg == "profile_name"
+                and text.strip().lower() in DEV_ENVIRONMENTS):
+            return
+        if self._value_site(node, None, ctx) is None:
+            return
+        ctx.report(self, node, what=f"development credentials profile `{text.strip()}`; choose the profile in "
+                                    "configuration (`AWS_PROFILE`)")
 
     # -- development passwords -----------------------------------------------------------------
     def _password(self, node: ast.Constant, text: str, ctx: PythonContext) -> None:

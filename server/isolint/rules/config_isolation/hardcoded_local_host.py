@@ -31,6 +31,8 @@ from isolint.rules.config_isolation.values import (
     ParsedValue,
     display_value,
     host_kind,
+    is_ascii_number,
+    is_docker_host_choice,
     is_loopback_alias_list,
     names_backing_service,
     names_documentation,
@@ -39,12 +41,15 @@ from isolint.rules.config_isolation.values import (
     names_telemetry_agent,
     parse_value,
     secret_span,
+    service_port,
 )
 from isolint.rules.config_isolation.typescript_values import (
     bound_name,
+    conditions_choosing,
     declared_constant,
     env_fallback,
     is_analysed_string,
+    is_own_port_url,
     is_quiet_use,
     is_server_own_host,
     is_tooling_file,
@@ -92,6 +97,8 @@ class _DeferredHostFinding:
     bare_host_set: bool
     #: ``id`` of the function or class body the name is bound in (None: a module name)
     scope: int | None = None
+    #: other places of the same local target: ``(node, message)`` (the sibling port field)
+    related: tuple = ()
 
 
 class HardcodedLocalHost(Rule):
@@ -104,7 +111,8 @@ class HardcodedLocalHost(Rule):
     assigned, returned, a default argument or field default, a dict value or a call argument,
     f-strings and the branches of a conditional expression included. A connection URL's
     embedded password and port are part of the same finding (the password masked), so
-    [ISO103](ISO103.md) does not report them again. Development and test code, migrations and
+    [ISO103](ISO103.md) does not report them again; a settings field's sibling port
+    (`db_port: int = 3308` beside `db_host`) is a related location. Development and test code, migrations and
     the default of an environment lookup (that is [ISO102](ISO102.md)'s) are not checked.
 
     ## Why is this bad?
@@ -154,16 +162,15 @@ class HardcodedLocalHost(Rule):
     nothing names the value (a positional argument, a list element, a piece of a concatenation).
 
     ## Known look-alikes
-    - Checks, allow-lists and port probes (`host in LOCAL_HOSTS`), messages, docstrings,
-      regular expressions, `EXAMPLE_*` constants, command-line defaults.
-    - Where a server listens (`server.listen(0, HOST)`), URLs of a server the process runs
-      (`f"{self.api_host}:{self.api_port}"`, a port it picked).
+    - Checks, allow-lists, port probes, messages, regular expressions, `EXAMPLE_*` constants.
+    - Where a server listens (`server.listen(0, HOST)`), a URL of a server the process runs
+      (a port it picked, `` `http://localhost:${process.env.PORT}` ``).
+    - A program's own loopback address (Ollama's `:11434`, Chrome DevTools' `:9222`), and
+      `host.docker.internal` chosen under a Docker name or condition.
     - Respellings (`url.replace("0.0.0.0", …)`), an implied host (`parsed.hostname or
       "localhost"`), a collector's default, `"127.0.0.0"` (a range).
-    - A settings form's offer: a JSON-Schema property's `"default"` (a connector's form) and
-      `config.get("host", …)` of a field that form asks for.
-    - The local choice of a catalogue (`"Local"`), a port-less loopback OAuth redirect, an
-      API's documented `servers`.
+    - A settings form's offer (a JSON-Schema `"default"`), the local choice of a catalogue
+      (`"Local"`), a port-less loopback OAuth redirect, an API's documented `servers`.
     - Development code: `__main__` blocks, the branch a deployment condition leaves to
       development (`if DEBUG:`), frontend tooling, command-line tools' packages (`cli/`).
 
@@ -250,6 +257,8 @@ class HardcodedLocalHost(Rule):
         if not parsed.local_refs[1:] and parsed.local_refs and (names_telemetry_agent(name) or names_telemetry_agent(
                 expression_name(source) if source is not None else None)):
             return  # get_env_collector_endpoint() or "http://localhost:6006": a collector beside the process
+        if is_docker_host_choice(parsed, _docker_choice_text(name, node, ctx)):
+            return  # if isinstance(sandbox, DockerSandboxService): url = f"http://host.docker.internal:{port}"
         if _is_loopback_redirect(parsed, name):
             return  # REDIRECT_URIS = ["http://127.0.0.1/callback"]: a native app's loopback redirect (RFC 8252)
         if parsed.is_bare_host_list and names_non_destination(name) or parsed.is_bare_host and (
@@ -272,13 +281,14 @@ class HardcodedLocalHost(Rule):
         field = settings_field_of(node, ctx)
         fix = settings_field_fix(field, ctx) if field is not None else \
             replace_with_env_lookup(node, name, ctx) if name and site.direct else None
+        related = _sibling_port(field.name, ctx) if field is not None and ref.port is None else ()
         target = _bound_name(site)
         if target is not None:
             scope = _scope_id(ctx)
             self._pending.setdefault(target, []).append(
-                _DeferredHostFinding(node, host, detail, fix, data, _is_bare_host_set(site.child), scope))
+                _DeferredHostFinding(node, host, detail, fix, data, _is_bare_host_set(site.child), scope, related))
             return
-        ctx.report(self, node, fix=fix, data=data, host=host, detail=detail)
+        ctx.report(self, node, fix=fix, data=data, related=related, host=host, detail=detail)
 
     def _reads_form_field(self, node: ast.AST, ctx: PythonContext) -> bool:
         """``self.configuration.get("host", "127.0.0.1")`` (or ``.get("host") or "127.0.0.1"``) in a
@@ -304,6 +314,8 @@ class HardcodedLocalHost(Rule):
         name = bound_name(node)
         if names_documentation(name) or names_local_choice(name) or names_telemetry_agent(name):
             return  # EXAMPLE_URL, `Local: "http://localhost:8000"` in a catalogue of environments
+        if is_docker_host_choice(parsed, f"{name or ''} {conditions_choosing(node)}"):
+            return  # inDocker ? "http://host.docker.internal:8000" : url
         collection = outer(node).parent
         collection = collection if collection is not None and collection.type == "array" else None
         if parsed.is_bare_host_list and names_non_destination(name) or parsed.is_bare_host and (
@@ -319,6 +331,8 @@ class HardcodedLocalHost(Rule):
             self._reported_collections.add(collection.id)
         if parsed.is_bare_host and is_server_own_host(node):
             return  # server.listen(0, "127.0.0.1"), { host: "127.0.0.1" } returned by parseServer(): ServerConfig
+        if len(refs) == 1 and refs[0].kind == "local" and refs[0].scheme in WEB_SCHEMES and is_own_port_url(node):
+            return  # `http://localhost:${process.env.PORT ?? 3000}`: a server-side render calling its own server
         ref = refs[0]
         host = ref.described if ref.kind == "local" else f"{ref.described} as a destination"
         detail, data = "", {}
@@ -357,7 +371,8 @@ class HardcodedLocalHost(Rule):
                 value_uses = [u for u in uses if u is Use.VALUE or u is Use.ITERATED and not item.bare_host_set]
                 if uses and not value_uses or not uses and item.bare_host_set:
                     continue
-                ctx.report(self, item.node, fix=item.fix, data=item.data, host=item.host, detail=item.detail)
+                ctx.report(self, item.node, fix=item.fix, data=item.data, related=item.related, host=item.host,
+                           detail=item.detail)
 
 
 #: a label of a catalogue entry: ``"Local"``, ``"Local development"``, ``"localhost"``
@@ -471,6 +486,48 @@ def _fallback_source(node: ast.AST, ctx: PythonContext) -> ast.expr | None:
     if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or) and parent.values[-1] is node:
         return parent.values[0]
     return None
+
+
+#: ports below this are IANA's well-known (system) ports, each a protocol's standard one (SMTP's 25, 587)
+WELL_KNOWN_PORTS_END = 1024
+#: the part of a host field's name that names its target: ``db`` of ``db_host``, ``BITWARDEN`` of
+#: ``BITWARDEN_SERVER``
+HOST_FIELD_SUFFIX_RE = lazy_compile(r"_(host|hostname|server|url|address|addr)$", re.IGNORECASE)
+
+
+def _sibling_port(field: str, ctx: PythonContext) -> tuple[tuple[ast.AST, str], ...]:
+    """``db_host: str = "localhost"`` beside ``db_port: int = 3308`` in the same settings class: the
+    port is the other half of the same local target (a development compose mapping's host port), so
+    it is this finding's related location. A service's standard port there (``POSTGRES_PORT: int =
+    5432``, ``SMTP_PORT: int = 25``: a well-known port) is its protocol's default, not part of the
+    local choice, and stays out."""
+    match = HOST_FIELD_SUFFIX_RE.search(field)
+    if match is None or not ctx.classes:
+        return ()
+    port_name = f"{field[:match.start()]}_port".lower()
+    for statement in ctx.classes[-1].body:
+        if (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+                and statement.target.id.lower() == port_name and isinstance(statement.value, ast.Constant)):
+            value = statement.value.value
+            if isinstance(value, str) and is_ascii_number(value):
+                value = int(value)
+            if isinstance(value, int) and not isinstance(value, bool) and value >= WELL_KNOWN_PORTS_END \
+                    and service_port(value) is None:
+                return ((statement.value, f"its port `{value}`, part of the same local target"),)
+    return ()
+
+
+def _docker_choice_text(name: str | None, node: ast.AST, ctx: PythonContext) -> str:
+    """The name the literal is bound to and the tests of the ``if``s and conditional expressions
+    whose true branch holds it: where a choice made for Docker would say so."""
+    texts = [name or ""]
+    parents = ctx.parents
+    for index, parent in enumerate(parents):
+        child = parents[index + 1] if index + 1 < len(parents) else node
+        if isinstance(parent, ast.If) and any(item is child for item in parent.body) \
+                or isinstance(parent, ast.IfExp) and parent.body is child:
+            texts.append(ctx.text_of(parent.test))
+    return " ".join(texts)
 
 
 def _is_loopback_redirect(parsed: ParsedValue, name: str | None) -> bool:

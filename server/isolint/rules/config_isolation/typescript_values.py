@@ -158,13 +158,17 @@ def env_fallback(node: Any) -> tuple[str, Any] | None:
 
 def bound_name(node: Any) -> str | None:
     """The name a value is bound to, as an environment-style upper snake case name: a variable,
-    an object property, an assigned member, a parameter default, a JSX attribute."""
+    an object property, an assigned member, a parameter default, a JSX attribute, the field of
+    an environment schema whose ``.default(…)`` it is."""
     child, parent = outer(node), outer(node).parent
     while parent is not None and (parent.type in ("binary_expression", "ternary_expression", "array")
                                   or parent.type in TRANSPARENT_TYPES):
         child, parent = parent, parent.parent
     if parent is None:
         return None
+    if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
+        default = schema_default(parent.parent)
+        return default[0] if default is not None else None  # OTEL_ENDPOINT: z.string().default("http://…")
     field = None
     if parent.type == "variable_declarator":
         field = parent.child_by_field_name("name")
@@ -273,6 +277,45 @@ def is_quiet_use(node: Any) -> bool:
 API_DOCUMENT_KEYS = frozenset({"openapi", "swagger", "info", "paths", "components"})
 
 
+#: how an environment variable is spelled: ``NODE_ENV``, ``NEXT_PUBLIC_VERCEL_ENV``
+ENV_VARIABLE_KEY_RE = lazy_compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
+#: the name a zod schema is built from (``import { z } from "zod"``)
+ZOD_ROOTS = frozenset({"z", "zod"})
+
+
+def schema_default(call: Any) -> tuple[str, str] | None:
+    """``NODE_ENV: z.enum([…]).default("development")``, ``DEBUG: z.boolean().default(true)``: a
+    zod validator chain ending in ``.default(<literal>)`` that is the value of an object key
+    spelled like an environment variable — a field of the app's environment schema — as (the
+    variable's name, the default's text: ``"true"`` for ``true``). A request schema's ``env: z.string().default("dev")`` is not."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "member_expression":
+        return None
+    method = function.child_by_field_name("property")
+    if method is None or node_text(method) != "default":
+        return None
+    arguments = call.child_by_field_name("arguments")
+    if arguments is None or len(arguments.named_children) != 1:
+        return None
+    argument = unwrap(arguments.named_children[0])
+    if argument is None:
+        return None
+    value = node_text(argument) if argument.type in ("true", "false") else string_text(argument)
+    if value is None:
+        return None
+    root = function.child_by_field_name("object")
+    while root is not None and root.type in ("call_expression", "member_expression"):
+        root = root.child_by_field_name("function" if root.type == "call_expression" else "object")
+    if root is None or node_text(root) not in ZOD_ROOTS:
+        return None
+    top = outer(call)
+    pair = top.parent
+    if pair is None or pair.type != "pair" or pair.child_by_field_name("value") != top:
+        return None
+    key = _pair_key(pair)
+    return (key, value) if ENV_VARIABLE_KEY_RE.match(key) else None
+
+
 def _pair_key(pair: Any) -> str:
     key = pair.child_by_field_name("key")
     if key is None:
@@ -306,6 +349,20 @@ def _reads_page_host(ternary: Any) -> bool:
     host, with a stand-in where there is no page (server-side rendering)."""
     return any(branch is not None and "location.host" in node_text(branch)
                for branch in (ternary.child_by_field_name("consequence"), ternary.child_by_field_name("alternative")))
+
+
+def conditions_choosing(node: Any) -> str:
+    """The text of the conditions whose true branch holds ``node`` (``if (isDocker) {…}``,
+    ``inDocker ? "http://host.docker.internal:8000" : url``): what a deliberate choice says."""
+    texts = []
+    child, parent = outer(node), outer(node).parent
+    while parent is not None:
+        if parent.type in ("if_statement", "ternary_expression") \
+                and child == parent.child_by_field_name("consequence"):
+            condition = parent.child_by_field_name("condition")
+            texts.append(node_text(condition) if condition is not None else "")
+        child, parent = parent, parent.parent
+    return " ".join(texts)
 
 
 def _is_dev_condition(condition: Any, *, positive: bool) -> bool:
@@ -416,6 +473,34 @@ def uses_only_as_server_host(name_node: Any, root: Any, raw: bytes) -> bool:
         elif not _is_run_time_port_url(use):
             return False
     return listens
+
+
+#: the variable a process's own web server listens on by convention (Node, Next.js, Heroku, Cloud Run)
+OWN_PORT_VARIABLES = frozenset({"PORT"})
+
+
+def is_own_port_url(node: Any) -> bool:
+    """A template URL on the loopback whose port is the process's own listen port read from the
+    environment (`` `http://localhost:${process.env.PORT ?? 3000}` ``, the server-side render of a
+    Next.js app calling its own API routes): the process reaches itself, correct in every
+    environment. Another variable's port (``API_PORT``, ``REDIS_PORT``) or a fixed one stays a
+    destination."""
+    node = unwrap(node)
+    if node is None or node.type != "template_string":
+        return False
+    pieces = node.named_children
+    for before, after in zip(pieces, pieces[1:]):
+        if before.type == "template_substitution" or after.type != "template_substitution":
+            continue
+        text = node_text(before)
+        if not text.endswith(":"):
+            continue
+        expression = unwrap(after.named_children[0]) if after.named_children else None
+        if expression is not None and expression.type == "binary_expression" \
+                and _operator(expression) in FALLBACK_OPERATORS:
+            expression = expression.child_by_field_name("left")
+        return env_lookup_name(expression) in OWN_PORT_VARIABLES
+    return False
 
 
 def _is_run_time_port_url(use: Any) -> bool:

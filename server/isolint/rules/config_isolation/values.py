@@ -37,6 +37,12 @@ SERVICE_PORTS: dict[int, str] = {
     2379: "etcd",
 }
 
+#: programs that listen on the loopback by default, for the user of the machine they run on (Ollama
+#: binds 127.0.0.1:11434, Chrome's remote debugging 127.0.0.1:9222, Apache Tika's server localhost:9998):
+#: a loopback URL on their port is the program's documented address — a form's preset, a client's
+#: default — which whoever runs the program elsewhere overrides, not a deployment's backing service
+LOOPBACK_PROGRAM_PORTS: dict[int, str] = {11434: "Ollama", 9222: "Chrome DevTools", 9998: "Apache Tika"}
+
 #: names (env vars, keywords, attributes) that talk about a backing service, not the app itself
 BACKING_SERVICE_RE = lazy_compile(
     r"(^|_)(REDIS|DB|DATABASE|SQL|PG|POSTGRES(QL)?|MYSQL|MARIADB|MONGO(DB)?|CLICKHOUSE|CH|KAFKA|AMQP|"
@@ -112,6 +118,11 @@ _OWN_SERVER_WORD = (r"(?:API|APP|APPLICATION|SERVER|SERVICE|HTTP|HTTPS|WEB|WEBSE
 OWN_PORT_NAME_RE = lazy_compile(rf"^{_OWN_SERVER_WORD}(?:_{_OWN_SERVER_WORD})*_PORT$", re.IGNORECASE)
 #: a name that says its value is the local one of several: ``LOCAL``, ``local_runtime_url``, ``DEV_API_URL``
 LOCAL_ENTRY_NAME_RE = lazy_compile(r"(^|_)(LOCAL|LOCALHOST|DEV|DEVELOPMENT)(_|$)", re.IGNORECASE)
+#: the Docker host as a container sees it (Docker Desktop, ``--add-host``): only ever a choice made for Docker
+DOCKER_HOST_ALIAS = "host.docker.internal"
+#: a name or condition that says Docker: ``LEMONADE_DOCKER_BASE_URL``, ``isinstance(s, DockerSandboxService)``,
+#: ``is_running_in_docker()``
+DOCKER_WORD_RE = lazy_compile(r"docker", re.IGNORECASE)
 #: the endpoint of a telemetry collector: OpenTelemetry's specification makes ``http://localhost:4317``
 #: the exporter's default (a collector runs beside the process, as a sidecar or a node agent)
 TELEMETRY_AGENT_NAME_RE = lazy_compile(r"(^|_)(COLLECTOR|OTLP|OTEL)(_|$)", re.IGNORECASE)
@@ -138,6 +149,20 @@ def names_local_entry(name: str | None) -> bool:
     name labels its value as the local choice among several — chosen on purpose, not a fallback.
     The caller applies it to single values: ``LOCAL_ORIGINS = (...)`` is an allow-list."""
     return bool(name) and LOCAL_ENTRY_NAME_RE.search(name) is not None  # type: ignore[arg-type]
+
+
+def is_docker_host_choice(parsed: ParsedValue, chosen_for_docker: str | None) -> bool:
+    """Every local host of ``parsed`` is the Docker host alias (``host.docker.internal``) and the name
+    it is bound to or the condition it is chosen under (``chosen_for_docker``: their text) says
+    Docker: the value written for a container reaching its host, picked on purpose beside whatever
+    else a deployment uses (``if isinstance(sandbox, DockerSandboxService): web_url =
+    f"http://host.docker.internal:{port}"``). The alias as a plain default
+    (``REDIS_URL = "redis://host.docker.internal:6379"``) stays a local host, and so does a backing
+    service's (``chosen_for_docker`` names one, or a database URL): production data would go there."""
+    refs = parsed.local_refs
+    return (bool(refs) and bool(chosen_for_docker) and DOCKER_WORD_RE.search(chosen_for_docker) is not None
+            and not names_backing_service(chosen_for_docker)
+            and all(ref.host.lower() == DOCKER_HOST_ALIAS and not DB_SCHEME_RE.match(ref.scheme) for ref in refs))
 
 
 def names_telemetry_agent(name: str | None) -> bool:
@@ -215,6 +240,13 @@ class HostRef:
         return f"bind-all address `{self.host}`"
 
     @property
+    def is_loopback_program(self) -> bool:
+        """A web URL on the loopback at the port of a program that listens there by default and
+        for one user (:data:`LOOPBACK_PROGRAM_PORTS`): that program's documented address."""
+        return (self.kind == "local" and self.form == "url" and self.scheme in ("http", "https", "ws")
+                and self.port in LOOPBACK_PROGRAM_PORTS)
+
+    @property
     def database(self) -> str:
         """The database a DB URL names (last path segment), for dev-name checks."""
         if self.form == "url" and not DB_SCHEME_RE.match(self.scheme):
@@ -253,7 +285,8 @@ class ParsedValue:
         bound to talks about a backing service (``REDIS_HOST = "0.0.0.0"``)."""
         return tuple(
             ref for ref in self.refs
-            if ref.kind == "local" or (ref.kind == "bind-all" and (ref.form == "url" or names_backing_service))
+            if ref.kind == "local" and not ref.is_loopback_program
+            or (ref.kind == "bind-all" and (ref.form == "url" or names_backing_service))
         )
 
     @property

@@ -116,6 +116,15 @@ NAMED_CALL_RES = tuple(_compile(word + _GAP + _FIRST_ARG) for word in (
     rb"send" + _ID + rb"*",
 ))
 ACK_CALL_RE = _compile(rb"call" + _GAP + _FIRST_ARG)
+#: a publisher (``python_indexer.PUBLISHER_NAME_RE``) defined, or called by a plain name (an import,
+#: not a method: ``redis.publish(…)`` is a broker's) with a wire name, an enum member or a module
+#: constant first (``eventstream_publish("benefit.revoked", …)``, ``publish(UPDATED_EVENT, …)``)
+PUBLISHER_WORDS = (b"publish", b"emit", b"broadcast", b"notify", b"dispatch", b"push")
+PUBLISHER_RES = tuple(_compile(
+    rb"(?<![\w\x80-\xff.])" + _ID + rb"*" + word + _ID + rb"*" + _GAP + rb"\(" + _OPEN
+    + rb"(?:[rRuU]?[\"']|(?:" + _ID + rb"+\s*\.\s*)*[A-Z\x80-\xff]" + _ID + rb"*\s*(?:\.\s*" + _ID + rb"|[,)]))"
+) for word in PUBLISHER_WORDS)
+PUBLISHER_DEF_RE = _compile(rb"def[ \t]+" + _ID + rb"*(?:publish|emit|broadcast|notify|dispatch|push)" + _ID + rb"*[ \t]*\(")
 SOCKETIO_WORDS = (b"sio", b"socketio", b"socket_io")
 #: every ``emit…``/``…_emit`` call: named sends, and the wrappers that forward a parameter
 EMIT_CALL_RE = _compile(rb"emit" + _ID + rb"*" + _GAP + rb"\(")
@@ -230,6 +239,10 @@ def may_hold_messages(raw: bytes, rel_path: str) -> bool:
     if python_channels(raw):  # a WebSocket route or a Socket.IO server: the channel itself
         return True
     if any(pattern.search(raw) for pattern in NAMED_CALL_RES):
+        return True
+    if any(word in raw and pattern.search(raw) for word, pattern in zip(PUBLISHER_WORDS, PUBLISHER_RES)):
+        return True
+    if b"def" in raw and PUBLISHER_DEF_RE.search(raw):
         return True
     lowered = raw.lower()
     if b"emit" in raw and EMIT_CALL_RE.search(raw):

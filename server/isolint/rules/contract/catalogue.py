@@ -42,9 +42,12 @@ from isolint.rules.contract.channels import (
     claimed_routes,
     file_channels,
     live_channels,
+    module_names,
     one_way,
     paired_files,
+    resolve_module,
     shares_a_channel,
+    STREAM_PREFIX,
 )
 from isolint.rules.contract.naming import ENVELOPE_FIELDS, closest_peer_name, is_state_name, is_transport_event
 
@@ -175,6 +178,8 @@ class Catalogue:
     paired_enums: frozenset[tuple[str, str]] = frozenset()
     #: likewise the message models (side, class name) such files construct and send
     paired_models: frozenset[tuple[str, str]] = frozenset()
+    #: the enums and message models (side, name) some strong send or handle refers to
+    used: frozenset[tuple[str, str]] = frozenset()
     #: each file's channels (``channels.file_channels``) and the WebSocket routes a spelled-out
     #: frontend URL reaches: a peer's mention counts only on a channel of the mentioning file
     channels: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -269,7 +274,7 @@ def _moved(old: Catalogue, old_facts: dict[str, dict[str, Any]],
                               if field_name == mismatch.field)
         mismatches.append(dataclasses.replace(mismatch, anchors=anchors, read_range=read_range))
     return Catalogue(sides, old.aliases, old.shared_paths, mismatches, old.paired, old.paired_enums, old.paired_models,
-                     old.channels, old.claimed, old.live)
+                     old.used, old.channels, old.claimed, old.live)
 
 
 def _moved_item(item: Located, changed: dict[str, tuple[dict, dict]], replaced: dict[int, Located]) -> Located:
@@ -336,6 +341,8 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
     enums, models, aliases, wrappers = _declarations(files)
     records = dict(files)
     channels = file_channels(records)
+    files, published_fields = _through_publishers(files, channels, live_channels(records, channels, BACKEND, FRONTEND))
+    records = dict(files)
     paired = frozenset(paired_files(records, channels, BACKEND, FRONTEND))
     used_enums, paired_enums, used_models, paired_models = _strongly_used(files, paired)
     # a family of backend classes tagged with the members of an enum the frontend mirrors is a
@@ -353,6 +360,8 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
         if side_name == SHARED:
             shared_paths.append(path)
         for index, entry in enumerate(record.get("entries", ())):
+            if entry.get("field") and entry["field"] not in published_fields:
+                continue  # a field no publisher fills: a comparison, not a message read back
             if entry.get("wrapper") in strong_wrappers.get(side_name, ()):
                 entry = {**entry, "strong": True}
             resolved = _resolve(entry, enums.get(side_name, {}), models.get(side_name, {}))
@@ -385,12 +394,74 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
         ):
             entry = {**entry, "strong": True}
         side.add(Located(path, entry, name, fields, index))
+    used = frozenset((side_name, name) for by_side in (used_enums, used_models)
+                     for side_name, names in by_side.items() for name in names) | _referenced(files)
     catalogue = Catalogue(sides, aliases, tuple(shared_paths), paired=paired, paired_enums=frozenset(paired_enums),
-                          paired_models=frozenset(paired_models), channels=channels,
+                          paired_models=frozenset(paired_models), used=used, channels=channels,
                           claimed=claimed_routes(records, channels, BACKEND, FRONTEND),
                           live=frozenset().union(*live_channels(records, channels, BACKEND, FRONTEND)))
     catalogue.mismatches = find_mismatches(catalogue)
     return catalogue
+
+
+def _through_publishers(files: list[tuple[str, dict[str, Any]]], channels: dict[str, frozenset[str]],
+                        live: tuple[frozenset[str], frozenset[str]]):
+    """Sends through another module's publisher (``eventstream_publish("benefit.revoked", …)``,
+    imported from the module that defines ``publish(key, …)``), and registrations on an emitter
+    another module's function returns (``useUserSSE().on("invoice.paid", …)``): the file joins
+    that module's channels (``channels`` is updated), and each such entry is strong when the
+    module is on a live channel. A backend stream endpoint's read-back of a field
+    (``event.get("key") == "webhook.created"``) counts only where a publisher fills that field:
+    returns the files (copied where an entry changes, never edited: the index's facts are
+    shared) and the fields publishers fill."""
+    defined: dict[str, tuple[str, str]] = {}  # "pkg.events.publish" -> (path, field)
+    for path, record in files:
+        for function, field_name in record.get("publishers", ()):
+            for module in module_names(path):
+                defined.setdefault(f"{module}.{function}", (path, field_name))
+    fields = frozenset(field_name for _, field_name in defined.values())
+    live_any = live[0] | live[1]
+    frontend_paths = [path for path, record in files if record["side"] == FRONTEND]
+    result = []
+    for path, record in files:
+        entries = record.get("entries", ())
+        if not any(entry.get("through") for entry in entries):
+            result.append((path, record))
+            continue
+        changed = []
+        for entry in entries:
+            through = entry.get("through")
+            if through is None:
+                changed.append(entry)
+                continue
+            if path.endswith(".py"):
+                target = defined.get(through, ("", ""))[0]
+                reached = _published_to(target, files, channels) if target else frozenset()
+            else:
+                target = resolve_module(through, path, frontend_paths) or ""
+                reached = channels.get(target, frozenset())
+            if target:
+                channels[path] = channels.get(path, frozenset()) | reached
+                if reached & live_any:
+                    entry = {**entry, "strong": True}
+            changed.append(entry)
+        result.append((path, {**record, "entries": changed}))
+    return result, fields
+
+
+def _published_to(publisher: str, files: list[tuple[str, dict[str, Any]]],
+                  channels: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The channels a publisher's events reach: its file's, and the streaming endpoints of every
+    file that imports from the publisher's package (each endpoint that subscribes to what it
+    publishes: ``subscribe(redis, channels, request)`` from ``eventstream.endpoints``)."""
+    packages = {name.rpartition(".")[0] for name in module_names(publisher) if "." in name}
+    inside = tuple(package + "." for package in packages)
+    reached = set(channels.get(publisher, frozenset()))
+    for _, record in files:
+        own = record.get("channels")
+        if own and any(module in packages or module.startswith(inside) for module in record.get("imports", ())):
+            reached.update(channel for channel in own if channel.startswith(STREAM_PREFIX))
+    return frozenset(reached)
 
 
 #: the least a frontend enum must share with a backend enum of the same name to mirror it
@@ -435,6 +506,13 @@ def _relayed_by_itself(items: list[Located], unknown_paths: set[str]) -> bool:
     no peer is meant to send."""
     return any(item.entry.get("broker") and item.role == SEND for item in items) \
         and all(item.role == HANDLE for item in items if item.strong and item.path in unknown_paths)
+
+
+def _read_back_by_itself(items: list[Located]) -> bool:
+    """A type this side publishes and one of its own streaming endpoints reads back from the
+    published field (``event.get("key") == "webhook.created"``, to sign or filter it): a message
+    for a client that endpoint serves, outside the repository (a CLI), not one the frontend forgot."""
+    return any(item.entry.get("field") and item.role == HANDLE for item in items)
 
 
 def _transport_only(items: list[Located]) -> bool:
@@ -484,7 +562,8 @@ def _knows(catalogue: "Catalogue", side_name: str, items: list[Located], peer: S
     nothing about the control socket's. A mention in a file on no live channel (none, or only
     ones the other side never uses) is knowledge of unknown place and always counts; so does
     everything against a shared contract file."""
-    mentions = [item for spelling in (name, *catalogue.aliases.get(name, ())) for item in peer.by_name.get(spelling, ())]
+    mentions = [item for spelling in (name, *catalogue.aliases.get(name, ())) for item in peer.by_name.get(spelling, ())
+                if not _idle_declaration(catalogue, peer.name, item)]
     if not mentions:
         return False
     if not catalogue.channels or SHARED in (side_name, peer.name):
@@ -498,6 +577,33 @@ def _knows(catalogue: "Catalogue", side_name: str, items: list[Located], peer: S
             if shares_a_channel(backend, frontend, catalogue.claimed):
                 return True
     return False
+
+
+def _referenced(files: list[tuple[str, dict[str, Any]]]) -> frozenset[tuple[str, str]]:
+    """The enums (side, name) any send or handle refers to, and the models any send constructs,
+    strong or weak."""
+    found = set()
+    for _, record in files:
+        for entry in record.get("entries", ()):
+            if entry["role"] != DECLARE and entry.get("ref"):
+                found.add((record["side"], entry["ref"].split(".")[0]))
+            if entry["role"] == SEND and entry.get("model"):
+                found.add((record["side"], entry["model"]))
+    return frozenset(found)
+
+
+def _idle_declaration(catalogue: "Catalogue", side_name: str, item: Located) -> bool:
+    """A weak backend declaration (an enum member, a ``Literal`` alias member, a model's
+    discriminator) in a file on no live channel, of an enum, alias or model no send or handler
+    anywhere refers to: another channel's vocabulary (a webhook's event enum spelling
+    ``organization.updated``), no knowledge of this one's. (A frontend enum is often the hand-kept
+    mirror its `switch` reads through member names: always knowledge.)"""
+    if side_name != BACKEND or item.role != DECLARE or item.strong \
+            or catalogue.channels.get(item.path, frozenset()) & catalogue.live:
+        return False
+    owners = [owner for owner in (item.entry.get("enum"), item.entry.get("message_model"), item.entry.get("alias"))
+              if owner]
+    return bool(owners) and not any((side_name, owner) in catalogue.used for owner in owners)
 
 
 def _one_way_wrong_direction(catalogue: "Catalogue", side_name: str, anchor: Located) -> bool:
@@ -534,7 +640,7 @@ def find_mismatches(catalogue: Catalogue) -> list[Mismatch]:
             if not unknown_paths:
                 continue
             roles = {item.role for item in items if item.path in unknown_paths}
-            if _relayed_by_itself(items, unknown_paths):
+            if _relayed_by_itself(items, unknown_paths) or _read_back_by_itself(items):
                 continue
 
             def anchors(role: str | None = None) -> tuple[Located, ...]:

@@ -80,9 +80,11 @@ _TS_ABSOLUTE_URL_RE = lazy_compile(rb"[\"'`](?:https?|wss?)://([\w.\-]+)")
 #: is a path literal
 _TS_STREAM_CALL_RE = lazy_compile(
     rb"\b\w*(?:[Ss]tream|SSE|Sse|EventSource)\w*\s*(?:<[^<>()]*>)?\s*\(\s*[\"'`](/[^\"'`\s]*)[\"'`]")
-#: a frontend file that reads an HTTP stream: an ``EventSource`` (or a library's), or the body
-#: of a ``fetch`` response read chunk by chunk
-_TS_READS_STREAM_RE = lazy_compile(rb"\bnew\s+\w*EventSource\w*\s*\(|\bfetchEventSource\s*\(|\.getReader\s*\(")
+#: a frontend file that reads an HTTP stream: an ``EventSource`` (or a library's), the body of a
+#: ``fetch`` response read chunk by chunk, or a Server-Sent Events helper it calls
+#: (``createSSEListener(url)``, ``useSSE(url)``)
+_TS_READS_STREAM_RE = lazy_compile(
+    rb"\bnew\s+\w*EventSource\w*\s*\(|\bfetchEventSource\s*\(|\.getReader\s*\(|\b\w*(?:SSE|Sse)\w*\s*\(")
 #: a URL path inside a string or template literal: ``/seg/${x}/seg`` (at least two characters)
 _TS_PATH_RE = lazy_compile(rb"(?<![\w.:/])/(?:[A-Za-z_][\w\-]*|\$\{[^}\n]*\})(?:/(?:[\w\-.]+|\$\{[^}\n]*\}|\{\w+\}))*")
 _PARAMETER_RE = lazy_compile(r"^(?:\$\{.*\}|\{.*\}|:\w+|<.*>)$")
@@ -146,7 +148,8 @@ def typescript_channels(raw: bytes) -> list[str]:
     prefixes = []
     if b"WebSocket" in raw and _TS_OPENS_WEBSOCKET_RE.search(raw):
         prefixes.append(ROUTE_PREFIX)
-    if (b"EventSource" in raw or b"getReader" in raw) and _TS_READS_STREAM_RE.search(raw):
+    if (b"EventSource" in raw or b"getReader" in raw or b"SSE" in raw or b"Sse" in raw) \
+            and _TS_READS_STREAM_RE.search(raw):
         prefixes.append(STREAM_PREFIX)
     if prefixes:
         paths = {normalized_route(match.group(0).decode("utf-8", "replace")) for match in _TS_PATH_RE.finditer(raw)}
@@ -219,6 +222,30 @@ def module_names(path: str) -> list[str]:
     if parts and parts[-1] == "__init__":
         parts = parts[:-1]
     return [".".join(parts[index:]) for index in range(len(parts))]
+
+
+#: the extensions a TypeScript import specifier leaves out, and a folder's index module
+_MODULE_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mts", "/index.ts", "/index.tsx", "/index.js", "/index.jsx")
+#: the path aliases of bundler configurations (``@/hooks/sse``, ``~/lib/x``, ``#/x``)
+_ALIAS_PREFIX_RE = re.compile(r"^(?:@|~|#)/")
+
+
+def resolve_module(specifier: str, importer: str, paths: list[str]) -> str | None:
+    """The file among ``paths`` a TypeScript import of ``specifier`` in ``importer`` names: a
+    relative specifier exactly; an aliased one (``@/hooks/sse``) by its path's tail, the file
+    nearest the importer when several end so. None for a package (``react``) or no match."""
+    if specifier.startswith("."):
+        base = posixpath.normpath(posixpath.join(folder_of(importer), specifier))
+        candidates = {base + suffix for suffix in _MODULE_SUFFIXES}
+        return next((path for path in paths if path in candidates), None)
+    tail = _ALIAS_PREFIX_RE.sub("", specifier)
+    if tail == specifier:
+        return None  # a package, or a workspace package's name
+    endings = tuple("/" + tail + suffix for suffix in _MODULE_SUFFIXES)
+    matches = [path for path in paths if ("/" + path).endswith(endings)]
+    if not matches:
+        return None
+    return max(matches, key=lambda path: (len(posixpath.commonprefix([path, importer])), path))
 
 
 def file_channels(records: dict[str, dict]) -> dict[str, frozenset[str]]:

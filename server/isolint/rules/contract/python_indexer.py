@@ -51,7 +51,7 @@ from isolint.rules.common.names import last_name
 from isolint.rules.common.scope import LEAF_NODE_TYPES, child_nodes_except, statements_breadth_first, walk
 from isolint.rules.common.text_search import Alternatives
 from isolint.rules.contract.admission import may_hold_messages
-from isolint.rules.contract.channels import python_channels, python_uses_socket
+from isolint.rules.contract.channels import STREAM_PREFIX, python_channels, python_uses_socket
 from isolint.rules.contract.catalogue import (
     CONTRACT_KEYS,
     configured_side,
@@ -141,6 +141,11 @@ QUEUE_PUT_CALLS = frozenset({"put", "put_nowait"})
 RELAY_CALLS = BROKER_PUBLISH_CALLS | QUEUE_PUT_CALLS
 #: ``put`` is also an HTTP method (``client.put(url, json=…)``): a queue only on a queue-like name
 QUEUE_RECEIVER_RE = lazy_compile(r"queue|^q$|_q$|outbox|inbox|mailbox|buffer", re.IGNORECASE)
+#: a module-level function whose name says it publishes something (``publish``, ``emit_event``,
+#: ``broadcast_update``): a *publisher* when its first parameter becomes a field of the message it
+#: builds (``Event(key=key, …)``, ``{"event": event, …}``), wherever it then goes (a queue, a
+#: broker, a stream); another module's calls of it are sends on the publisher's channel
+PUBLISHER_NAME_RE = lazy_compile(r"(^|_)(publish|emit|broadcast|notify|dispatch|push)(_|$)", re.IGNORECASE)
 #: the enums whose members tag a class as one kind of a family (``ObservationType``, ``EventKind``)
 KIND_ENUM_SUFFIXES = ("Type", "Kind")
 MESSAGE_RETURNERS_RE = lazy_compile(r"message|event|payload|notification|frame|envelope", re.IGNORECASE)
@@ -156,7 +161,7 @@ class PythonMessageIndexer(Indexer):
     languages = frozenset({Language.PYTHON})
     # every shape above needs one of these; most Python files have none and are never indexed
     tokens = (b'"type"', b"'type'", b"type=", b"type:", b"_type", b".type", b"Enum", b"Literal", b"handler",
-              b"emit(", b"MAP", b"_map",
+              b"emit(", b"MAP", b"_map", b"publish", b"broadcast", b"notify", b"dispatch", b"push",
               b"websocket", b"WebSocketRoute", b"socketio", b"sio", b"yield", b"Response", b"Type.", b"Kind.")
 
     def admits(self, source, project) -> bool:
@@ -170,20 +175,23 @@ class PythonMessageIndexer(Indexer):
             return None
         ws = is_ws_context(source.raw, source.rel_path) and not _client_only(source.raw)
         collector = _Collector(source, ws)
+        channels = python_channels(source.raw)
+        collector.relays_streams = any(channel.startswith(STREAM_PREFIX) for channel in channels)
         token = _FILE_KEYS.set(DISCRIMINATOR_KEYS + learned_discriminator_keys(tree_view(source, tree)))
         try:
             collector.collect(tree)
         finally:
             _FILE_KEYS.reset(token)
         wrappers = sorted([name, via, strong] for name, (via, strong) in collector.wrappers.items())
-        channels = python_channels(source.raw)
         if not (collector.entries or collector.enums or collector.models or collector.aliases or wrappers
-                or channels or collector.tags):
+                or channels or collector.tags or collector.publishers):
             return None
         facts = {"side": side, "ws": ws, "entries": in_source_order(collector.entries), "enums": collector.enums,
                  "models": collector.models, "aliases": collector.aliases}
         if collector.tags:
             facts["tags"] = collector.tags
+        if collector.publishers:
+            facts["publishers"] = sorted([name, field] for name, field in collector.publishers.items())
         if wrappers:
             facts["wrappers"] = wrappers
         if channels:
@@ -280,15 +288,37 @@ def _imported_modules(view: TreeView, rel_path: str) -> list[str]:
     for node in view.nodes(ast.Import):
         modules.update(alias.name for alias in node.names)
     for node in view.nodes(ast.ImportFrom):
-        if node.level:
-            base = package[: len(package) - (node.level - 1)] if node.level - 1 <= len(package) else []
-            module = ".".join(base + ([node.module] if node.module else []))
-        else:
-            module = node.module or ""
+        module = _absolute_module(node, package)
         if module:
             modules.add(module)
         modules.update(f"{module}.{alias.name}".strip(".") for alias in node.names if alias.name != "*")
     return sorted(modules)
+
+
+def _absolute_module(node: ast.ImportFrom, package: list[str]) -> str:
+    """The module ``from … import`` names, a relative one resolved against the file's package."""
+    if not node.level:
+        return node.module or ""
+    base = package[: len(package) - (node.level - 1)] if node.level - 1 <= len(package) else []
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def _published_field(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The message field a publisher's first parameter fills: ``Event(key=key, …)`` or
+    ``{"event": event, …}`` built in its body; None when the parameter fills none."""
+    parameter = _first_parameter(function)
+    if parameter is None:
+        return None
+    for node in walk(function):
+        if isinstance(node, ast.Call) and (_callee_name(node) or "")[:1].isupper():
+            for keyword in node.keywords:
+                if keyword.arg and isinstance(keyword.value, ast.Name) and keyword.value.id == parameter.arg:
+                    return keyword.arg
+        elif isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values):
+                if _key_of(key) and isinstance(value, ast.Name) and value.id == parameter.arg:
+                    return _key_of(key)
+    return None
 
 
 def _client_only(raw: bytes) -> bool:
@@ -348,8 +378,17 @@ class _Collector:
         #: functions (and the names they are published under) that send their first argument:
         #: name -> (the callee it forwards to, whether that call is a strong send itself)
         self.wrappers: dict[str, tuple[str, bool]] = {}
+        #: module-level publishers of this file: function -> the message field its first parameter fills
+        self.publishers: dict[str, str] = {}
+        #: names imported from another module (``from pkg.events import publish as emit_event``):
+        #: local name -> "pkg.events.publish"
+        self.imported: dict[str, str] = {}
+        #: module-level string constants (``UPDATED_EVENT = "appeal_case.updated"``)
+        self.constants: dict[str, ast.Constant] = {}
         self._seen: set[tuple] = set()
         self._streaming = False
+        #: the file declares a streaming endpoint (``field_compare``)
+        self.relays_streams = False
         #: inside a publish to the backend's own broker ("broker") or a put on a queue ("queue"):
         #: what is sent there is knowledge only
         self._relay: str | None = None
@@ -372,7 +411,8 @@ class _Collector:
 
     def add(self, role: str, node: ast.AST, *, strong: bool, via: str, fields=None, reads=None,
             enum: str | None = None, model: str | None = None, name: str | None = None,
-            container: str | None = None, wrapper: str | None = None, message_model: str | None = None) -> None:
+            container: str | None = None, wrapper: str | None = None, message_model: str | None = None,
+            through: str | None = None, field: str | None = None, alias: str | None = None) -> None:
         ref = None
         if name is None:
             name, ref = _string(node), _enum_ref(node)
@@ -398,11 +438,18 @@ class _Collector:
             entry["message_model"] = message_model  # promoted like an enum when sends construct it
         if self._streaming:
             entry["stream"] = True
+        if through is not None:
+            entry["through"] = through  # strong once the catalogue finds that publisher on a channel
+        if field is not None:
+            entry["field"] = field  # a read-back of a publisher's field (see ``field_compare``)
+        if alias is not None:
+            entry["alias"] = alias  # the ``Literal`` alias declaring it (``catalogue._idle_declaration``)
         self.entries.append(with_details(entry, fields=None if fields is None else sorted(fields), reads=reads,
                                          enum=enum, container=container, wrapper=wrapper))
 
     # -- walk ----------------------------------------------------------------------------------
     def collect(self, tree: ast.Module) -> None:
+        self.module_names(tree)
         for statement in tree.body:
             self.module_statement(statement)
         functions: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, _FunctionScope]] = []
@@ -417,6 +464,24 @@ class _Collector:
         for node, scope in functions:
             self.function(node, scope)
 
+    def module_names(self, tree: ast.Module) -> None:
+        """The names the module imports from others, its string constants and its publishers."""
+        package = self.source.rel_path.rsplit("/", 1)[0].split("/") if "/" in self.source.rel_path else []
+        for statement in tree.body:
+            if isinstance(statement, ast.ImportFrom):
+                module = _absolute_module(statement, package)
+                for alias in statement.names:
+                    if module and alias.name != "*":
+                        self.imported[alias.asname or alias.name] = f"{module}.{alias.name}"
+            elif isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                    and isinstance(statement.targets[0], ast.Name) and _string(statement.value):
+                self.constants[statement.targets[0].id] = statement.value  # type: ignore[assignment]
+            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                    and PUBLISHER_NAME_RE.search(statement.name):
+                field = _published_field(statement)
+                if field is not None:
+                    self.publishers[statement.name] = field
+
     def module_statement(self, node: ast.stmt) -> None:
         targets, value = _assignment(node)
         if value is None:
@@ -429,7 +494,7 @@ class _Collector:
                 strong = WS_NAME_RE.search(target_name) is not None
                 for item in _literal_items(value):
                     self.add(DECLARE, item, strong=strong, via=f"Literal alias `{target_name}`",
-                             container=target_name if self.ws else None)
+                             container=target_name if self.ws else None, alias=target_name)
             if isinstance(value, ast.Dict):
                 self.mapping_table(target_name, value)
                 self.handler_table(target_name, value)
@@ -683,6 +748,15 @@ class _Collector:
             # as a wrapper (``session.emit = emit_fn``); weak knowledge otherwise
             self.add(SEND, first, strong=False, via=f"`{callee}(…)`, which sends its first argument",
                      wrapper=callee)
+        elif isinstance(node.func, ast.Name) and callee in self.imported and first is not None \
+                and PUBLISHER_NAME_RE.search(self.imported[callee].rsplit(".", 1)[1]):
+            # ``eventstream_publish("benefit.revoked", …)``, imported from the module that defines
+            # the publisher under another name: a send once the catalogue finds it there
+            constant = self.constants.get(first.id) if isinstance(first, ast.Name) else None
+            target = constant if constant is not None else first
+            if _string(target) or _enum_ref(target):
+                self.add(SEND, target, strong=False, via=f"`{callee}(…)`, a publisher of another module",
+                         through=self.imported[callee])
 
     def yielded(self, node: ast.AST, scope: "_FunctionScope") -> None:
         """``yield {"type": "delta", …}``, ``yield f"data: {json.dumps(packet)}\\n\\n"``,
@@ -747,11 +821,31 @@ class _Collector:
     def dispatch_if(self, node: ast.If, scope: "_FunctionScope") -> None:
         for subject, values in _comparisons(node.test):
             base = _type_subject_base(subject, scope)
+            if base is None and self.relays_streams:
+                self.field_compare(subject, values)
             if base is None or base in scope.payload_parameters or (base and scope.received_from_client(base)):
                 continue
             reads = _reads(node.body, base, self) if base else []
             for value in values:
                 self.add(HANDLE, value, strong=self.ws, via="`if` dispatch on the message type", reads=reads)
+
+    def field_compare(self, subject: ast.AST, values: list[ast.AST]) -> None:
+        """``event.get("key") == "webhook.created"`` in a streaming endpoint's file: the backend
+        reads back a message field that is no discriminator here. Kept for the catalogue, which
+        keeps it only where a publisher fills that field: the endpoint consumes (transforms,
+        filters) what it publishes itself, for a client outside the repository."""
+        owner, key = None, None
+        if isinstance(subject, ast.Subscript):
+            owner, key = subject.value, _key_of(subject.slice)
+        elif isinstance(subject, ast.Call) and _callee_name(subject) == "get" and isinstance(subject.func, ast.Attribute) \
+                and subject.args:
+            owner, key = subject.func.value, _key_of(subject.args[0])
+        owner_name = last_name(owner) if owner is not None else None
+        if key is None or not key.isidentifier() or owner_name is None or not MESSAGE_VARIABLE_RE.search(owner_name):
+            return
+        for value in values:
+            if _string(value):
+                self.add(HANDLE, value, strong=False, via=f"`{key}` read back by a stream endpoint", field=key)
 
     def dispatch_match(self, node: ast.Match, scope: "_FunctionScope") -> None:
         base = _type_subject_base(node.subject, scope)

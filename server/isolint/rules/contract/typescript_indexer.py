@@ -133,6 +133,27 @@ def typescript_file_may_hold_messages(source) -> bool:
     return side is not None and (side == SHARED or GENERATED_MARKER.encode() not in source.raw)
 
 
+#: ``import { useUserSSE, x as y } from '@/hooks/sse'`` and ``import useEvents from './events'``
+_IMPORT_RE = lazy_compile(
+    r"^[ \t]*import[ \t]+(?:type[ \t]+)?(?:(\w+)[ \t]*,?[ \t]*)?(?:\{([^}]*)\})?[ \t\n]*from[ \t]*['\"]([^'\"\n]+)['\"]",
+    re.MULTILINE)
+
+
+def _imported_names(raw: bytes) -> dict[str, str]:
+    if b"import" not in raw:
+        return {}
+    names: dict[str, str] = {}
+    for match in _IMPORT_RE.finditer(raw.decode("utf-8", "replace")):
+        default, listed, module = match.groups()
+        if default:
+            names[default] = module
+        for item in (listed or "").split(","):
+            local = item.strip().split(" as ")[-1].strip()
+            if local.isidentifier():
+                names[local] = module
+    return names
+
+
 def _text(node) -> str:
     return (node.text or b"").decode("utf-8", errors="replace")
 
@@ -216,6 +237,9 @@ class _Collector:
         self.forwarders: dict[str, str] = {}
         #: functions that send their first parameter as the type: name -> (send callee, strong)
         self.wrappers: dict[str, tuple[str, bool]] = {}
+        #: names imported from other modules: local name -> module specifier (``'@/hooks/sse'``),
+        #: read when a registration first needs them
+        self._imports: dict[str, str] | None = None
         self._seen: set[tuple] = set()
 
     def range_of(self, node) -> list[int]:
@@ -223,7 +247,7 @@ class _Collector:
         return [sl, self.source.column_from_byte(sl, sc), el, self.source.column_from_byte(el, ec)]
 
     def add(self, role: str, node, *, strong: bool, via: str, fields=None, reads=None, enum: str | None = None,
-            container: str | None = None, wrapper: str | None = None) -> None:
+            container: str | None = None, wrapper: str | None = None, through: str | None = None) -> None:
         node = _unwrap(node)
         if node is None:
             return
@@ -242,6 +266,8 @@ class _Collector:
             entry["literal"] = string.start_point[0] == string.end_point[0]
         else:
             entry["ref"] = ref
+        if through is not None and not strong:
+            entry["through"] = through  # strong once the catalogue finds that module on a channel
         self.entries.append(with_details(entry, fields=None if fields is None else sorted(set(fields)), reads=reads,
                                          enum=enum, container=container, wrapper=wrapper))
 
@@ -298,6 +324,27 @@ class _Collector:
         if tokens is not None:
             _FILE_TYPE_VARIABLES.reset(tokens[1])
             _FILE_KEYS.reset(tokens[0])
+
+    def emitter_module(self, function) -> str | None:
+        """``events.on('invoice.paid', …)`` where ``const events = useUserSSE()`` (or ``const
+        [events, listen] = createListener(url)``) and that function is imported: the module it
+        comes from, whose channel the registration is on when the catalogue finds that module
+        reading a stream or a socket (an SSE hook re-emitting each message by its key)."""
+        receiver = _unwrap(function.child_by_field_name("object")) if function.type == "member_expression" else None
+        if receiver is None or receiver.type != "identifier":
+            return None
+        if self._imports is None:
+            self._imports = _imported_names(self.source.raw)
+        declaration = _declaration_of(receiver, _text(receiver))
+        if declaration is None or declaration.type != "variable_declarator":
+            return None
+        value = _unwrap(declaration.child_by_field_name("value"))
+        if value is not None and value.type == "await_expression" and value.named_children:
+            value = _unwrap(value.named_children[0])
+        if value is None or value.type != "call_expression":
+            return None
+        callee = value.child_by_field_name("function")
+        return self._imports.get(_text(callee)) if callee is not None and callee.type == "identifier" else None
 
     # -- wrappers ------------------------------------------------------------------------------
     def find_wrappers(self, calls) -> None:
@@ -447,7 +494,7 @@ class _Collector:
             return
         name = _text(name_node)
         if value.type == "object":
-            if HANDLER_TABLE_RE.search(name):
+            if HANDLER_TABLE_RE.search(name) or _dispatch_table(name, value, self.source.raw):
                 self.handler_map(name, value)
             elif self.container_strength(name) is not None or name.isupper():
                 members, values = {}, []
@@ -511,9 +558,11 @@ class _Collector:
                 self.sent_value(argument, via=f"`{callee}(…)`")
         elif (callee in REGISTRARS or (callee == "addEventListener" and _is_event_source(function))) \
                 and len(args) >= 2 and _unwrap(args[1]) is not None and _unwrap(args[1]).type in FUNCTIONISH:
-            if _string_value(args[0]) in LIFECYCLE_EVENTS:
+            event = _constant_string(args[0])
+            if _string_value(event) in LIFECYCLE_EVENTS:
                 return
-            self.add(HANDLE, args[0], strong=self.ws, via=f"`{callee}(…)` registration")
+            through = self.emitter_module(function)
+            self.add(HANDLE, event, strong=self.ws, via=f"`{callee}(…)` registration", through=through)
         elif callee in ("includes", "has") and args and _received_type_subject(args[0]) is not None:
             self.accept_list(function)
 
@@ -982,6 +1031,35 @@ def _binds_a_message(declarator, name: str) -> bool:
         owner = _text(value).replace("?", "").split(".")[-1]
         return owner not in NOT_MESSAGE_VARIABLES and MESSAGE_VARIABLE_RE.search(owner) is not None
     return target is None or target.type == "identifier"
+
+
+def _dispatch_table(name: str, value, raw: bytes) -> bool:
+    """``const ACTIONS = { 'organization.updated': onOrganizationUpdated }`` looked up by a
+    received key (``ACTIONS[key]``): a table of functions keyed by wire names, indexed in the
+    file, is a handler map whatever its name."""
+    pairs = [pair for pair in value.named_children if pair.type != "comment"]
+    if not pairs or not all(pair.type == "pair" and pair.child_by_field_name("key") is not None
+                            and pair.child_by_field_name("key").type == "string"
+                            and _string_value(pair.child_by_field_name("key"))
+                            and _unwrap(pair.child_by_field_name("value")) is not None
+                            and _unwrap(pair.child_by_field_name("value")).type in FUNCTIONISH - {"call_expression"}
+                            for pair in pairs):
+        return False
+    return re.search(rb"(?<![\w$.])" + re.escape(name.encode()) + rb"\s*\[\s*[A-Za-z_$]", raw) is not None
+
+
+def _constant_string(node):
+    """``RECEIPT_EVENT`` in ``emitter.on(RECEIPT_EVENT, …)`` → the string literal a ``const`` binds
+    it to in an enclosing scope (the finding then sits on the constant); anything else → itself."""
+    node = _unwrap(node)
+    if node is None or node.type != "identifier":
+        return node
+    declaration = _declaration_of(node, _text(node))
+    if declaration is None or declaration.type != "variable_declarator" \
+            or declaration.parent is None or not _text(declaration.parent).startswith("const"):
+        return node
+    value = _unwrap(declaration.child_by_field_name("value"))
+    return value if value is not None and value.type in STRING_TYPES else node
 
 
 def _is_dom_event(base: str, value) -> bool:

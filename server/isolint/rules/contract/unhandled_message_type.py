@@ -17,8 +17,10 @@ class UnhandledMessageType(ContractRule):
     frontend mirrors that enum and switches on that field, a `{"type": "…"}` dict
     passed to `send_json` or yielded to a `StreamingResponse`/`EventSourceResponse`, an object
     with `type: '…'` passed to `ws.send`) that the other side never mentions on the same channel
-    (a WebSocket route, Socket.IO, or an HTTP stream, paired by path): no `case`, no comparison,
-    no handler, no declaration. Both sides are found without configuration (Python is the
+    (a WebSocket route, Socket.IO, or an HTTP stream, paired by path), or that a module
+    publishes through another module's publisher (`publish_event("invoice.refunded", …)`, where
+    `publish(key, …)` builds the event a streaming endpoint of its package serves): no `case`,
+    no comparison, no handler, no declaration. Both sides are found without configuration (Python is the
     backend, TypeScript the frontend) or named in `[tool.isolint.message-contract]`; sends
     through the project's own wrappers count; the finding sits on the declaring line (the enum
     member, the model's discriminator) when there is one, with the other mentions in that file
@@ -72,17 +74,15 @@ class UnhandledMessageType(ContractRule):
     and handle every type the backend sends (or stop sending it).
 
     ## Known look-alikes
-    - Another channel: a WebSocket route pairs with the frontend URLs that reach it, a
-      streaming HTTP endpoint with the files that read a stream from its path, Socket.IO with
-      Socket.IO; a file on no channel both sides use (another host's URL, a download stream,
-      DevTools, an LLM provider's stream) is quiet, and a mention on another channel does not count.
+    - Another channel: a WebSocket route pairs with the frontend URLs that reach it, an HTTP
+      stream with the files that read it, Socket.IO with Socket.IO; a file on no channel both
+      sides use (another host, DevTools, an LLM provider's stream) is quiet.
     - On an HTTP stream messages only go out: a backend `type` dispatch there is no handler.
-    - Messages to someone else's server (a file that only opens client connections, the
-      upstream socket of a proxy).
-    - The transport's own events (`connect`, ASGI's `websocket.disconnect`…); what a validator
-      returns.
-    - Enum members nothing sends (no event class tagged with it; a field no receiver switches
-      on), states, statuses and reasons.
+    - Messages to someone else's server; the transport's own events (`connect`); what a
+      validator returns; a publisher-named helper whose package serves no stream.
+    - A key one of the backend's own stream endpoints reads back (`event.get("key") == "…"`):
+      it serves a client outside the repository.
+    - Enum members nothing sends, states, statuses and reasons.
     - With a `shared` contract file, each side is checked against it, not against the other.
 
     ## Options

@@ -12,10 +12,14 @@ class UnsentHandledMessageType(ContractRule):
 
     ## What it does
     Flags a message type one side handles (a `case 'agent_done':`, an `if msg_type == "…"`
-    branch, a handler registration, an `EventSource`'s `addEventListener('…', …)`) that the
-    other side never sends, declares or handles on that channel — dead or drifted handling code.
+    branch, a handler registration, an `EventSource`'s `addEventListener('…', …)`, a
+    subscription on the emitter a stream hook returns, a dispatch table looked up by the
+    received key) that the other side never sends, declares or handles on that channel — dead
+    or drifted handling code.
     A handled type is a comparison on a message this code *receives*; types the peer sends
-    through its own wrapper functions count as sent (see [ISO401](ISO401.md)).
+    through its own wrapper functions count as sent (see [ISO401](ISO401.md)); a backend enum or
+    `Literal` alias that no send or handler refers to (a webhook's event types) is another
+    channel's vocabulary and does not.
 
     ## Why is this bad?
     The handler waits for a message that never arrives: usually the sender renamed the type
@@ -52,17 +56,14 @@ class UnsentHandledMessageType(ContractRule):
 
     ## Known look-alikes
     - The `type` of a payload inside the handler of one specific event
-      (`socket.on('toast', (data) => … data.type === 'info')`); a generic channel such as
-      `'ws_message'` still dispatches.
+      (`socket.on('toast', (data) => … data.type === 'info')`).
     - Elements in an array callback (`elements.filter((e) => e.type === 'tasklist')`) and a
       `type` bound from something that is no message (`const { type } = route.params`).
-    - Replies of another server the backend is a client of (`websockets.connect`, an HTTP
-      response's `r.json()`), and the transport's own events (`@sio.on("connect")`).
+    - Replies of another server the backend is a client of, and the transport's own events.
     - A `type` field's default in an abstract base or under a wider alias; a type the backend
-      publishes to its own broker or queues.
+      publishes to its own broker or queues; a key kept in a constant the backend publishes.
     - Another channel (see [ISO401](ISO401.md)), a backend `type` dispatch on an HTTP stream,
-      and registrations on an object that is no socket (`cdp_session.on("Page.frameNavigated", …)`,
-      `event_stream.subscribe(Subscriber.SERVER, …)`).
+      and registrations on an object that is no socket (`cdp_session.on("Page.load", …)`).
 
     ## Options
     - `message-contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)

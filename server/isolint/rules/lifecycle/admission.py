@@ -42,11 +42,12 @@ from isolint.rules.lifecycle.libraries import (
     ANNOTATIONS,
     CLEANUP_METHODS,
     CONSTRUCTORS,
+    DBAPI_CONNECTION_CLASS,
     DBAPI_CONNECTION_METHODS,
     DBAPI_CONSTRUCTOR,
     DBAPI_SUBMODULE,
     ENGINE_CONNECT_METHODS,
-    LIFECYCLE_TOKENS,
+    FACTORY_VOCABULARY,
     OWNERSHIP_CALLS,
     Kind,
 )
@@ -142,7 +143,8 @@ def _verdict(source: Any, key: Any, decide: Any) -> Any:
 #: substrings of which every package name holds one (tested): a literal scan each rules out a
 #: file before the packages' own patterns run (an alternation of twenty names would try every
 #: position of the file)
-PACKAGE_SCANS = (b"sql", b"SQL", b"pg", b"redis", b"http", b"odbc", b"racle", b"clickhouse")
+PACKAGE_SCANS = (b"sql", b"SQL", b"pg", b"redis", b"http", b"odbc", b"racle", b"clickhouse", b"duckdb", b"mongo",
+                 b"motor", b"cassandra", b"influx", b"arango", b"azure", b"search", b"neo4j", b"pika", b"ldap")
 
 
 class LibraryNames:
@@ -216,13 +218,16 @@ def types_resources_alone(text: _Text) -> bool:
 
 
 _DBAPI_CONSTRUCTOR = DBAPI_CONSTRUCTOR.encode()
+_DBAPI_CONNECTION_CLASS = DBAPI_CONNECTION_CLASS.encode()
 _DBAPI_EVIDENCE = (DBAPI_SUBMODULE.encode(), *sorted(name.encode() for name in DBAPI_CONNECTION_METHODS))
 
 
 def _may_drive_dbapi(text: _Text) -> bool:
-    """A driver's ``connect()`` with a PEP 249 submodule or connection method in the file
-    (``trino.dbapi.connect``, ``conn = driver.connect(); conn.cursor()``)."""
-    return text.has_word(_DBAPI_CONSTRUCTOR) and any(text.has_word(word) for word in _DBAPI_EVIDENCE)
+    """A driver's ``connect()`` or connection class with a PEP 249 submodule or connection
+    method in the file (``trino.dbapi.connect``, ``conn = driver.connect(); conn.cursor()``,
+    ``Connection(host=…).cursor()``)."""
+    return (text.has_word(_DBAPI_CONSTRUCTOR) or text.has(_DBAPI_CONNECTION_CLASS)) \
+        and any(text.has_word(word) for word in _DBAPI_EVIDENCE)
 
 
 def _trie_pattern(names: Iterable[str]) -> bytes:
@@ -390,7 +395,7 @@ def may_close_untyped_handle(source: Any, db_operations: frozenset[str]) -> bool
 
 #: the family's vocabulary in a callee's last name (``make_orders_session``, ``db_engine``), any
 #: case: matched on the lower-cased bytes
-_VOCABULARY = tuple(sorted({token.lower() for token in LIFECYCLE_TOKENS}))
+_VOCABULARY = tuple(sorted({token.lower() for token in FACTORY_VOCABULARY}))
 _CALLED_RE = tuple(lazy_compile(re.escape(token) + rb"\w*\s*\(") for token in _VOCABULARY)
 
 

@@ -54,6 +54,11 @@ def _region(binding: Binding) -> tuple[int, int, bool] | None:
         # what the function builds on an engine (sessions, factories, a yielded fixture value)
         # lives until the block ends: the engine is disposed of after all of it
         return (start + 1, len(block) - 1, False) if start + 1 < len(block) else None
+    if binding.resource is not None and binding.resource.hands_out_views:
+        # its databases, collections and sessions work only while it is open: closed after all
+        # of them, and not at all when one of them is handed back to the caller
+        end = len(block) - 1
+        return None if start >= end or returns_a_view(block[start + 1:], binding.name) else (start + 1, end, False)
     if binding.used_as_dbapi:
         # its cursors outlive the name's last use: the connection is closed after all of them,
         # and not at all when one is handed back to the caller
@@ -63,6 +68,33 @@ def _region(binding: Binding) -> tuple[int, int, bool] | None:
         if block[index].lineno <= binding.last_use_line:
             return (start + 1, index, False) if binding.last_use_line <= block[index].end_lineno else None
     return None
+
+
+def returns_a_view(statements: list, name: str) -> bool:
+    """A ``return`` among ``statements`` hands back an object reached from ``name``
+    (``return client["shop"]``, ``db = client.db("app"); return db``) rather than a value
+    computed from it (``return list(db.orders.find())``)."""
+    derived = {name}
+    for statement in statements:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Assign) and _reached_from(node.value, derived):
+                derived.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            elif isinstance(node, ast.Return) and node.value is not None and _reached_from(node.value, derived):
+                return True
+    return False
+
+
+def _reached_from(expr: ast.AST, names: set) -> bool:
+    """``expr`` is ``name``, or an attribute, item or method call of it (``name.db("app").aql``)."""
+    while True:
+        if isinstance(expr, ast.Await):
+            expr = expr.value
+        elif isinstance(expr, ast.Call):
+            expr = expr.func
+        elif isinstance(expr, (ast.Attribute, ast.Subscript)):
+            expr = expr.value
+        else:
+            return isinstance(expr, ast.Name) and expr.id in names
 
 
 def lifecycle_fix(binding: Binding, scope: Scope, ctx: PythonContext, prefer_with: bool = True) -> Fix | None:

@@ -7,7 +7,9 @@ so the rules and the session-factory indexer never spell library names themselve
 Covered: SQLAlchemy 1.4/2.x sync and async (``Session``, ``AsyncSession``, ``sessionmaker``,
 ``async_sessionmaker``, ``scoped_session``, ``create_engine``, ``create_async_engine``,
 ``engine.connect()``), SQLModel, asyncpg, psycopg 3 / psycopg2 and the other DB-API drivers,
-redis / redis.asyncio, aiohttp and httpx client sessions.
+redis / redis.asyncio, aiohttp and httpx client sessions, and the clients of other data stores
+that hold their own connections until closed (MongoDB, Cassandra, InfluxDB, ArangoDB, Kusto,
+Elasticsearch / OpenSearch, Neo4j, ClickHouse, RabbitMQ, LDAP, DuckDB).
 """
 
 from __future__ import annotations
@@ -61,6 +63,20 @@ class Resource:
     #: it (``self.engine = create_engine(url)`` in ``__init__``, no ``dispose()``): constructing
     #: the class creates the resource, and nothing but the class could release it
     owned_by_class: bool = False
+    #: what messages call it when the kind's name would mislead (``connection`` for an LDAP
+    #: client, ``cluster`` for Cassandra's)
+    noun: str | None = None
+    #: methods that open a session on it which its own cleanup ends too (Cassandra's
+    #: ``cluster.connect()``): shown with its finding, not tracked apart
+    opens: frozenset[str] = frozenset()
+    #: hands out databases, collections or sessions that work only while it is open (a fix
+    #: closes it after the last of them, not after the client's own last use)
+    hands_out_views: bool = False
+
+    @property
+    def cleanup_method(self) -> str:
+        """``close``, ``shutdown``, ``unbind``: the method ``cleanup`` calls."""
+        return self.cleanup.rpartition(".")[2].partition("(")[0]
 
     def is_io_method(self, method: str) -> bool:
         if self.io_methods is None:
@@ -75,7 +91,7 @@ class Resource:
     @property
     def description(self) -> str:
         """``SQLAlchemy async session``, ``asyncpg connection`` — for messages."""
-        described = f"{self.library} {'async ' if self.is_async else ''}{self.kind.value}"
+        described = f"{self.library} {'async ' if self.is_async else ''}{self.noun or self.kind.value}"
         return f"object holding its own {described}" if self.owned_by_class else described
 
     def to_fact(self) -> dict:
@@ -140,6 +156,43 @@ AIOHTTP_SESSION = Resource(Kind.CLIENT, True, "aiohttp", "async with", "await {n
 HTTPX_CLIENT = Resource(Kind.CLIENT, False, "httpx", "with", io_methods=_HTTP_IO)
 HTTPX_ASYNC_CLIENT = Resource(Kind.CLIENT, True, "httpx", "async with", "await {name}.aclose()", _HTTP_IO)
 
+#: clients of data stores and brokers that open their own connections (and, for most, monitor
+#: threads) when built and keep them until closed. None of their methods is listed as I/O: the
+#: rules ask of them only whether they are closed. ``with`` where the client's ``__exit__``
+#: closes it; None where it is no context manager (the fix then closes it in a ``finally``).
+
+
+def _store_client(library: str, context_manager: str | None, cleanup: str = "{name}.close()", *,
+                  is_async: bool = False, noun: str | None = None, opens: frozenset[str] = frozenset()) -> Resource:
+    return Resource(Kind.CLIENT, is_async, library, context_manager, cleanup, noun=noun, opens=opens,
+                    hands_out_views=True)
+
+
+MONGO_CLIENT = _store_client("pymongo", "with")
+MONGO_ASYNC_CLIENT = _store_client("pymongo", "async with", "await {name}.close()", is_async=True)
+MOTOR_CLIENT = _store_client("motor", None)
+CASSANDRA_CLUSTER = _store_client("cassandra-driver", "with", "{name}.shutdown()", noun="cluster",
+                                  opens=frozenset({"connect"}))
+INFLUXDB_CLIENT = _store_client("influxdb", "with")
+INFLUXDB2_CLIENT = _store_client("influxdb-client", "with")
+INFLUXDB2_ASYNC_CLIENT = _store_client("influxdb-client", "async with", "await {name}.close()", is_async=True)
+ARANGO_CLIENT = _store_client("python-arango", None)
+KUSTO_CLIENT = _store_client("azure-kusto-data", "with")
+ELASTICSEARCH_CLIENT = _store_client("elasticsearch", "with")
+ELASTICSEARCH_ASYNC_CLIENT = _store_client("elasticsearch", "async with", "await {name}.close()", is_async=True)
+OPENSEARCH_CLIENT = _store_client("opensearch-py", None)
+NEO4J_DRIVER = _store_client("neo4j", "with", noun="driver")
+NEO4J_ASYNC_DRIVER = _store_client("neo4j", "async with", "await {name}.close()", is_async=True, noun="driver")
+CLICKHOUSE_CLIENT = _store_client("clickhouse-driver", None, "{name}.disconnect()")
+PIKA_CONNECTION = _store_client("pika", "with", noun="connection")
+LDAP_CONNECTION = _store_client("ldap3", "with", "{name}.unbind()", noun="connection")
+#: every client above, by library and async-ness: ``resource_from_fact`` finds one recorded in
+#: another module's facts
+STORE_CLIENTS = (MONGO_CLIENT, MONGO_ASYNC_CLIENT, MOTOR_CLIENT, CASSANDRA_CLUSTER, INFLUXDB_CLIENT,
+                 INFLUXDB2_CLIENT, INFLUXDB2_ASYNC_CLIENT, ARANGO_CLIENT, KUSTO_CLIENT, ELASTICSEARCH_CLIENT,
+                 ELASTICSEARCH_ASYNC_CLIENT, OPENSEARCH_CLIENT, NEO4J_DRIVER, NEO4J_ASYNC_DRIVER, CLICKHOUSE_CLIENT,
+                 PIKA_CONNECTION, LDAP_CONNECTION)
+
 #: calling these qualified names creates the resource
 CONSTRUCTORS: dict[str, Resource] = {
     **dict.fromkeys(("sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session",
@@ -171,6 +224,28 @@ CONSTRUCTORS: dict[str, Resource] = {
     "aiohttp.ClientSession": AIOHTTP_SESSION,
     "httpx.Client": HTTPX_CLIENT,
     "httpx.AsyncClient": HTTPX_ASYNC_CLIENT,
+    "duckdb.connect": DBAPI_CONNECTION,
+    **dict.fromkeys(("pymongo.MongoClient", "pymongo.mongo_client.MongoClient"), MONGO_CLIENT),
+    **dict.fromkeys(("pymongo.AsyncMongoClient", "pymongo.asynchronous.mongo_client.AsyncMongoClient"),
+                    MONGO_ASYNC_CLIENT),
+    **dict.fromkeys(("motor.motor_asyncio.AsyncIOMotorClient", "motor.motor_tornado.MotorClient"), MOTOR_CLIENT),
+    "cassandra.cluster.Cluster": CASSANDRA_CLUSTER,
+    **dict.fromkeys(("influxdb.InfluxDBClient", "influxdb.InfluxDBClient.from_dsn", "influxdb.client.InfluxDBClient",
+                     "influxdb.DataFrameClient"), INFLUXDB_CLIENT),
+    **dict.fromkeys(("influxdb_client.InfluxDBClient", "influxdb_client.InfluxDBClient.from_config_file",
+                     "influxdb_client.InfluxDBClient.from_env_properties"), INFLUXDB2_CLIENT),
+    "influxdb_client.client.influxdb_client_async.InfluxDBClientAsync": INFLUXDB2_ASYNC_CLIENT,
+    **dict.fromkeys(("arango.ArangoClient", "arango.client.ArangoClient"), ARANGO_CLIENT),
+    **dict.fromkeys(("azure.kusto.data.KustoClient", "azure.kusto.data.client.KustoClient"), KUSTO_CLIENT),
+    "elasticsearch.Elasticsearch": ELASTICSEARCH_CLIENT,
+    "elasticsearch.AsyncElasticsearch": ELASTICSEARCH_ASYNC_CLIENT,
+    "opensearchpy.OpenSearch": OPENSEARCH_CLIENT,
+    **dict.fromkeys(("neo4j.GraphDatabase.driver", "neo4j.GraphDatabase.bolt_driver",
+                     "neo4j.GraphDatabase.neo4j_driver"), NEO4J_DRIVER),
+    "neo4j.AsyncGraphDatabase.driver": NEO4J_ASYNC_DRIVER,
+    **dict.fromkeys(("clickhouse_driver.Client", "clickhouse_driver.Client.from_url"), CLICKHOUSE_CLIENT),
+    "pika.BlockingConnection": PIKA_CONNECTION,
+    **dict.fromkeys(("ldap3.Connection", "ldap3.core.connection.Connection"), LDAP_CONNECTION),
 }
 
 #: parameter / attribute annotations naming a resource type (for ``db: AsyncSession = Depends()``)
@@ -205,6 +280,9 @@ CONVENTIONAL_FACTORIES: dict[str, Resource] = {
 #: PEP 249: a driver module's ``connect()`` opens a connection; ``dbapi`` is the submodule name
 #: drivers that are more than a DB-API driver give their PEP 249 interface (``trino.dbapi``)
 DBAPI_CONSTRUCTOR = "connect"
+#: how a driver names its connection class (``Connection``, ``DatabaseConnection``): built from
+#: a package outside the project, the class stands for its ``connect()``
+DBAPI_CONNECTION_CLASS = "Connection"
 DBAPI_SUBMODULE = "dbapi"
 #: methods only a PEP 249 connection has among the objects a ``connect()`` returns: one called
 #: on it shows the result of an unknown driver's ``connect()`` is a database connection
@@ -213,10 +291,13 @@ DBAPI_CONNECTION_METHODS = frozenset({"cursor", "commit", "rollback"})
 #: nothing): leaving one unclosed leaks nothing
 STATELESS_DBAPI_CONNECTS = frozenset({"pyhive.presto.connect", "pyhive.trino.connect", "prestodb.dbapi.connect"})
 
-#: drivers of SQLite, whose database may live in the process's own memory (``":memory:"``,
-#: ``"file::memory:"``, a ``mode=memory`` URI): such a connection holds no file, socket or
-#: server-side connection, so leaving it to the garbage collector leaks nothing
-SQLITE_CONNECTS = frozenset({"sqlite3.connect", "sqlean.connect", "aiosqlite.connect"})
+#: drivers of SQLite and DuckDB, whose database may live in the process's own memory
+#: (``":memory:"``, ``"file::memory:"``, a ``mode=memory`` URI; DuckDB's ``connect()`` with no
+#: database): such a connection holds no file, socket or server-side connection, so leaving it
+#: to the garbage collector leaks nothing
+SQLITE_CONNECTS = frozenset({"sqlite3.connect", "sqlean.connect", "aiosqlite.connect", "duckdb.connect"})
+#: of those, the drivers whose ``connect()`` without a database opens one in memory
+IN_MEMORY_BY_DEFAULT = frozenset({"duckdb.connect"})
 _IN_MEMORY_DATABASE_RE = lazy_compile(r"^(:memory:$|file::memory:|file:[^?]*\?(.*&)?mode=memory\b)")
 
 #: calls whose keyword arguments mean "borrowing a pool someone else owns": nothing to close
@@ -247,7 +328,7 @@ def constructed_by(qualified: str | None, call: ast.Call) -> Resource | None:
     resource = CONSTRUCTORS.get(qualified)
     if resource is None:
         return DBAPI_CONNECTION if _names_dbapi_connect(qualified) else None
-    if qualified in SQLITE_CONNECTS and _opens_in_memory_database(call):
+    if qualified in SQLITE_CONNECTS and _opens_in_memory_database(call, qualified in IN_MEMORY_BY_DEFAULT):
         return None
     keywords = {kw.arg for kw in call.keywords if kw.arg}
     if resource.kind is Kind.CLIENT and keywords & SHARED_POOL_KEYWORDS:
@@ -257,9 +338,12 @@ def constructed_by(qualified: str | None, call: ast.Call) -> Resource | None:
     return resource
 
 
-def _opens_in_memory_database(call: ast.Call) -> bool:
-    """``sqlite3.connect(":memory:")``, ``connect(database="file::memory:?cache=shared", uri=True)``."""
+def _opens_in_memory_database(call: ast.Call, by_default: bool = False) -> bool:
+    """``sqlite3.connect(":memory:")``, ``connect(database="file::memory:?cache=shared", uri=True)``,
+    ``duckdb.connect()``."""
     target = call.args[0] if call.args else next((kw.value for kw in call.keywords if kw.arg == "database"), None)
+    if target is None:
+        return by_default
     return isinstance(target, ast.Constant) and isinstance(target.value, str) \
         and _IN_MEMORY_DATABASE_RE.search(target.value) is not None
 
@@ -359,7 +443,7 @@ def _resource_from_fact(fact: dict) -> Resource | None:
     if kind in table:
         return table[kind][is_async]
     if kind is Kind.CLIENT:
-        for resource in (SYNC_REDIS, ASYNC_REDIS, AIOHTTP_SESSION, HTTPX_CLIENT, HTTPX_ASYNC_CLIENT):
+        for resource in (SYNC_REDIS, ASYNC_REDIS, AIOHTTP_SESSION, HTTPX_CLIENT, HTTPX_ASYNC_CLIENT, *STORE_CLIENTS):
             if resource.library == fact.get("library") and resource.is_async == is_async:
                 return resource
         return ASYNC_REDIS if is_async else SYNC_REDIS
@@ -371,7 +455,13 @@ def _resource_from_fact(fact: dict) -> Resource | None:
     return None
 
 
-#: Prefilter: a file none of whose bytes mention one of these cannot hold an ISO3xx finding.
-LIFECYCLE_TOKENS: tuple[bytes, ...] = (
+#: the words a project's own session, engine or client functions are named with
+#: (``make_orders_session``, ``db_engine``, ``get_redis``)
+FACTORY_VOCABULARY: tuple[bytes, ...] = (
     b"Session", b"session", b"engine", b"connect", b"Redis", b"redis", b"Client", b"acquire", b"pool",
+)
+#: Prefilter: a file none of whose bytes mention one of these cannot hold an ISO3xx finding
+#: (the vocabulary, and the constructors of ``STORE_CLIENTS`` that spell none of it).
+LIFECYCLE_TOKENS: tuple[bytes, ...] = (
+    *FACTORY_VOCABULARY, b"Connection", b"Cluster", b"Elasticsearch", b"OpenSearch", b"GraphDatabase",
 )

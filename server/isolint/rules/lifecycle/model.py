@@ -365,8 +365,8 @@ class FileModel:
         if not any(isinstance(ret.value.value if isinstance(ret.value, ast.Await) else ret.value, (ast.Call, ast.Name))
                    for ret in returns):
             return None  # nothing below can apply
-        if self.is_generator(function):
-            return None
+        if self.is_generator(function) or is_cached(function):
+            return None  # a cached function hands every caller the one instance its cache keeps
         local: dict[str, Resource] = {}
         # a name declared ``global``/``nonlocal`` is a shared instance created once and handed
         # to every caller (``global _session; if _session is None: _session = ClientSession()``),

@@ -7,7 +7,14 @@ from isolint.core.modules import import_time_statements
 from isolint.core.scratch import Key
 from isolint.rules.common.scope import walk
 from isolint.rules.lifecycle.placement import in_migration_tree
-from isolint.rules.lifecycle.tracking import LifecycleRule, tracker_for
+from isolint.rules.lifecycle.libraries import (
+    CALLBACK_REGISTRATIONS,
+    CLEANUP_METHODS,
+    DBAPI_CONNECTION,
+    DBAPI_CONNECTION_METHODS,
+    OWNERSHIP_CALLS,
+)
+from isolint.rules.lifecycle.tracking import EXIT_METHODS, LifecycleRule, driver_connect, tracker_for
 
 #: methods through which a class releases what it holds
 CLEANUP_HOOKS = frozenset({"close", "aclose", "__exit__", "__aexit__", "__del__", "dispose", "shutdown",
@@ -20,8 +27,11 @@ class SessionInSharedState(LifecycleRule):
     ## What it does
     Flags a database session or connection stored where every request and caller shares it:
     a module-level variable (also one assigned through `global`), a class attribute, or an
-    attribute set in `__init__` of a class that never closes it (no `close`, `__exit__`,
-    `__aexit__`, `dispose`… method). Also a session or connection handed to code that runs
+    attribute of a class that never closes it (no `close`, `__exit__`, `dispose`… method, and
+    no method closing the attribute) — set in `__init__`, a helper such as `_connect()` or a
+    lazy `connection` property; an unknown driver's connection (`connect()` or a `Connection`
+    class of a package outside the project) counts once the class calls `cursor()`,
+    `commit()` or `rollback()` on it. Also a session or connection handed to code that runs
     alongside its owner: a new thread, a background task (`create_task`, `add_task`), executor
     jobs submitted in a loop, or two or more coroutines of one `gather`.
 
@@ -56,7 +66,8 @@ class SessionInSharedState(LifecycleRule):
     - Engines, `sessionmaker` / `async_sessionmaker` factories, `scoped_session` registries,
       connection pools and redis / HTTP clients: they are made to be shared.
     - A bare annotation such as `session: AsyncSession` (no session is created).
-    - A session attribute of a class that closes it (`close`, `__exit__`, `__aexit__`).
+    - A session attribute a method of its class closes (or a `close`, `__exit__`… hook); a
+      connection handed in; another package's `Connection` never given `cursor()`.
     - One executor job awaited at once (`pool.submit(fn, session).result()`); a `gather` in
       which one coroutine only gets the session; tasks that each open their own.
     - A one-shot script's connection: the module does its database work at its own top level
@@ -80,7 +91,10 @@ class SessionInSharedState(LifecycleRule):
             return
         created = tracker_for(ctx).resolve_call(value, ctx)
         if created is None or not created.kind.is_per_request:
+            if created is None:
+                self._keep_candidate(targets[0], node, value, None, ctx)
             return
+        self._keep_candidate(targets[0], node, value, created, ctx)
         where = self._shared_place(targets[0], ctx)  # after: a module-level place reads the whole module
         if where is None or in_migration_tree(ctx.source.rel_path, ctx.source.zone):
             return  # migration code holds its session for its one run, as a one-shot script does
@@ -88,6 +102,39 @@ class SessionInSharedState(LifecycleRule):
                    place=f"held in {where}, shared by every request")
 
     visit_AnnAssign = visit_Assign
+
+    def _keep_candidate(self, target: ast.expr, node: ast.stmt, value: ast.Call, created, ctx: PythonContext) -> None:
+        """A connection a method other than ``__init__`` stores on ``self`` (``self.con =
+        duckdb.connect(path)`` in ``_connect()``, a lazy ``connection`` property), or an unknown
+        driver's connection stored by any method: judged when the class ends, once it is known
+        whether some method closes it and whether it is used as a connection."""
+        method = ctx.current_function
+        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"
+                and ctx.classes and isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and any(statement is method for statement in ctx.classes[-1].body)):
+            return
+        if created is None and not driver_connect(value, ctx):
+            return
+        if created is not None and method.name == "__init__":
+            return  # judged at once (``_shared_place``)
+        kept = ctx.scratch.setdefault(_KEPT_ON_SELF, dict)
+        kept.setdefault(id(ctx.classes[-1]), []).append((node, target.attr, created))
+
+    def leave_ClassDef(self, node: ast.ClassDef, ctx: PythonContext) -> None:
+        """A connection kept on ``self`` that no method of the class ever closes, in a class with
+        no cleanup hook: held for each instance's life, by every caller of the instance."""
+        kept = (ctx.scratch.get(_KEPT_ON_SELF) or {}).pop(id(node), None)
+        if not kept or in_migration_tree(ctx.source.rel_path, ctx.source.zone):
+            return
+        methods = {s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        if methods & CLEANUP_HOOKS:
+            return
+        released, used_as_connection = _attribute_uses(node)
+        for statement, attribute, created in kept:
+            if attribute in released or created is None and attribute not in used_as_connection:
+                continue
+            ctx.report(self, statement, what=(created or DBAPI_CONNECTION).description, target=f"self.{attribute}",
+                       place=f"held in the state of every `{node.name}` (never closed)")
 
     def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         """A session handed to code that runs at the same time as its owner: a new thread or
@@ -156,6 +203,46 @@ class SessionInSharedState(LifecycleRule):
             methods = {s.name for s in ctx.classes[-1].body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
             return None if methods & CLEANUP_HOOKS else f"the state of every `{ctx.classes[-1].name}` (never closed)"
         return None
+
+
+#: per class: (assignment, attribute, resource or None for an unknown driver's) kept on ``self``
+_KEPT_ON_SELF: Key[dict] = Key("iso307.connections-kept-on-self")
+
+
+def _attribute_uses(cls: ast.ClassDef) -> tuple[set[str], set[str]]:
+    """The ``self`` attributes some method of ``cls`` releases (``self.con.close()``, ``with
+    self.con``, ``closing(self.con)``), and those used as a PEP 249 connection
+    (``self.con.cursor()``) — directly or through a method returning the attribute (a
+    ``connection`` property over ``self._conn``)."""
+    released: set[str] = set()
+    used: set[str] = set()
+    returned_by: dict[str, set[str]] = {}
+    for method in cls.body:
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(method):
+            if isinstance(node, ast.Return) and _self_attribute(node.value):
+                returned_by.setdefault(method.name, set()).add(_self_attribute(node.value))
+            elif isinstance(node, ast.withitem) and _self_attribute(node.context_expr):
+                released.add(_self_attribute(node.context_expr))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                attribute = _self_attribute(node.func.value)
+                if attribute and (node.func.attr in CLEANUP_METHODS or node.func.attr in EXIT_METHODS):
+                    released.add(attribute)
+                elif attribute and node.func.attr in DBAPI_CONNECTION_METHODS:
+                    used.add(attribute)
+                elif node.func.attr in OWNERSHIP_CALLS | CALLBACK_REGISTRATIONS:
+                    released.update(filter(None, map(_self_attribute, node.args)))
+    for method, attributes in returned_by.items():
+        if method in used:
+            used |= attributes
+    return released, used
+
+
+def _self_attribute(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return node.attr
+    return None
 
 
 #: calls that start code running alongside their caller -> what the message calls it

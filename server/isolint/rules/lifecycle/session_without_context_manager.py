@@ -10,7 +10,7 @@ from isolint.core.rule import PRODUCTION_ONLY, TEST_ZONES
 from isolint.rules.lifecycle.fixes import lifecycle_fix
 from isolint.rules.lifecycle.libraries import CLEANUP_METHODS, Kind
 from isolint.rules.common.scope import is_generator
-from isolint.rules.lifecycle.model import decorator_names
+from isolint.rules.lifecycle.model import decorator_names, is_cached
 from isolint.rules.lifecycle.placement import program_entries
 from isolint.rules.lifecycle.tracking import (
     EXIT_METHODS,
@@ -30,7 +30,9 @@ class SessionWithoutContextManager(LifecycleRule):
     `sessionmaker` or `async_sessionmaker` factory — also one imported from another module —,
     `engine.connect()`, asyncpg, psycopg and other DB-API connections — also an unlisted driver's:
     a package's `dbapi.connect()`, or any package's `connect()` whose result gets `cursor()`,
-    `commit()` or `rollback()` —, redis clients, aiohttp and httpx client sessions) that a
+    `commit()` or `rollback()` —, redis clients, aiohttp and httpx client sessions, and the
+    clients of other data stores that hold connections until closed: MongoDB, Cassandra,
+    InfluxDB, ArangoDB, Kusto, Elasticsearch, Neo4j, ClickHouse, RabbitMQ, LDAP) that a
     function creates without making sure it is closed: not entered
     with `with` / `async with`, not closed (or exited, when entered by hand with `__enter__` /
     `__aenter__`) in a `finally`, and not handed to a caller that owns it; a session created and
@@ -88,18 +90,19 @@ class SessionWithoutContextManager(LifecycleRule):
     raises. It is **unsafe** when the code never closed the session (the fix adds a close, and
     objects loaded from it become detached afterwards) or when the block contains a `return`
     that used to skip the close. There is no fix when the session escapes the block (used after
-    it, closed in another block, or closed more than once).
+    it, closed in another block, or closed more than once). A data store's client is closed
+    after the end of its block, where the databases, collections and sessions taken from it are
+    done with, and there is no fix when the function returns one of them.
 
     ## Known look-alikes
-    - A client made once: by a getter (`global _client`) or a program's main.
+    - A client made once: by a getter (`global _client`), a cached function or a program's main.
     - A session returned, stored on an object, or yielded by a dependency that closes it; a
       client handed to the object that keeps it; one looked up (`kwargs.get("session")`).
     - Untyped handles closed by hand ([ISO302](ISO302.md)): a project's `connect()`, one never
       given `cursor()`; PyHive's Presto and in-memory SQLite (`":memory:"`) connections hold
-      nothing; a migration's session
-      (`Session(bind=op.get_bind())`).
+      nothing; a migration's session (`Session(bind=op.get_bind())`).
     - A session kept on `self` and closed by the object's own `close()` / `__exit__` /
-      `stop()`, or held for the object's life ([ISO307](ISO307.md) judges `__init__`).
+      `stop()`, or never closed ([ISO307](ISO307.md)).
     - A generator method named like a session factory, stepped by its caller (`__anext__()`).
     - In tests: an engine a helper returns, a module-level engine the tests share, HTTP
       clients, objects of a class that disposes of its engine.
@@ -115,6 +118,8 @@ class SessionWithoutContextManager(LifecycleRule):
     def function_done(self, scope: Scope, ctx: PythonContext) -> None:
         in_tests = ctx.source.zone in TEST_ZONES
         returned_to_pytest = in_tests and "fixture" in decorator_names(scope.node)
+        if is_cached(scope.node):
+            return  # ``@lru_cache``: what it opens is built once per key and kept by the cache
         for binding in [*scope.created, *(scope.pools if in_tests else ())]:
             if binding.is_global or binding.resource is None:
                 continue
@@ -134,7 +139,8 @@ class SessionWithoutContextManager(LifecycleRule):
             ctx.report(self, binding.statement, fix=None if handed_to_pytest else lifecycle_fix(binding, scope, ctx),
                        what=binding.resource.description, name=binding.name, detail=detail,
                        advice=_advice(binding.resource, fixture=returned_to_pytest or is_generator(scope.node)),
-                       related=_cursor_takers(binding, scope, ctx))
+                       related=[*_cursor_takers(binding, scope, ctx),
+                                *((call, "opens a session on it, ended only with it") for call in binding.opened)])
         for binding in scope.bindings.values():
             if binding.returned_from_with:
                 ret = binding.returned_from_with[0]

@@ -24,11 +24,13 @@ from typing import Any
 from isolint.core.scratch import Key
 from isolint.core.context import PythonContext
 from isolint.core.rule import Rule, shared_visitor
+from isolint.rules.common.scope import own_statements
 from isolint.rules.lifecycle.admission import may_hold_resources
 from isolint.rules.lifecycle.libraries import (
     CALLBACK_REGISTRATIONS,
     CLEANUP_METHODS,
     DBAPI_CONNECTION,
+    DBAPI_CONNECTION_CLASS,
     DBAPI_CONNECTION_METHODS,
     DBAPI_CONSTRUCTOR,
     LIFECYCLE_TOKENS,
@@ -105,6 +107,10 @@ class Binding:
     #: (call, awaited) for each call this parameter is handed to as an argument
     #: (``crud.get_user(db, user_id)``)
     handoffs: list = field(default_factory=list)
+    #: functions defined in the owner that read the name: a capture, unless each is only called
+    captured_by: set = field(default_factory=set)
+    #: calls opening a session on it that its own cleanup ends too (``cluster.connect()``)
+    opened: list = field(default_factory=list)
     #: rule codes that already reported this binding (one finding per name and rule)
     reported: set = field(default_factory=set)
     #: (id of an enclosing ``if``, "body" | "orelse") pairs: which branch the binding sits in
@@ -236,6 +242,7 @@ class Tracker:
         self._forget_resolutions()
         scope = self.scopes.pop() if len(self.scopes) > 1 and self.scopes[-1].node is node else Scope(node)
         _type_driver_connections(scope)
+        _settle_captures(scope)
         _settle_alternatives(scope)
         self.finished[id(node)] = scope
         self.all_scopes.append(scope)
@@ -296,7 +303,7 @@ class Tracker:
                 binding = Binding(name, None, "unknown", scope.node, value, node, _block_of(node, ctx))
                 binding.awaited = isinstance(node.value, ast.Await)
                 binding.from_cursor = isinstance(value.func, ast.Attribute) and value.func.attr == "cursor"
-                binding.driver_connect = not self.census and _driver_connect(value, ctx)
+                binding.driver_connect = not self.census and driver_connect(value, ctx)
                 scope.bindings[name] = binding
                 scope.unknown.append(binding)
             else:
@@ -397,8 +404,12 @@ class Tracker:
             if isinstance(receiver, ast.Name):
                 binding = self.binding(receiver.id)
                 if binding is not None:
-                    if func.attr in CLEANUP_METHODS or func.attr in EXIT_METHODS:
+                    resource = binding.resource
+                    if func.attr in CLEANUP_METHODS or func.attr in EXIT_METHODS \
+                            or resource is not None and func.attr == resource.cleanup_method:
                         self._cleanup(binding, node, ctx)
+                    elif resource is not None and func.attr in resource.opens and len(binding.opened) < MAX_HANDOFFS:
+                        binding.opened.append(node)
                     elif func.attr in DB_OPERATIONS:
                         binding.db_calls += 1
                     if func.attr in DBAPI_CONNECTION_METHODS:
@@ -418,7 +429,7 @@ class Tracker:
                     and func.attr not in CLEANUP_METHODS:
                 # ``engine.connect().close()`` opens and closes at once: nothing is left open
                 created = self.resolve_call(receiver, ctx)
-                if created is None and func.attr in DBAPI_CONNECTION_METHODS and _driver_connect(receiver, ctx):
+                if created is None and func.attr in DBAPI_CONNECTION_METHODS and driver_connect(receiver, ctx):
                     created = DBAPI_CONNECTION  # ``pyathena.connect(...).cursor()``
                 if created is not None and created.kind.must_be_closed and created is not PENDING:
                     self.scope.unbound.append((receiver, created, ctx.qualified_name(receiver.func)))
@@ -488,6 +499,11 @@ class Tracker:
             binding.returned_from_with.append(ctx.parents[-1])  # ``with Session() as s: return s``
         if binding.function is not self.scope.node and isinstance(binding.function, FUNCTION_NODES) \
                 and not _in_header(node, self.scope.node, ctx):
+            nested = self.scope.node
+            if isinstance(nested, (ast.FunctionDef, ast.AsyncFunctionDef)) and len(self.scopes) > 1 \
+                    and self.scopes[-2].node is binding.function:
+                binding.captured_by.add(nested)  # judged when the owner ends (``_settle_captures``)
+                return
             binding.escaped = True  # captured by a nested function or lambda
             binding.returned_only = False
             return
@@ -524,15 +540,16 @@ def _exclusive(first: Binding, second: Binding) -> bool:
     return any(branches.get(node, where) != where for node, where in second.branches)
 
 
-def _driver_connect(call: ast.Call, ctx: PythonContext) -> bool:
+def driver_connect(call: ast.Call, ctx: PythonContext) -> bool:
     """``tdclient.connect(...)``, ``from pyathena import connect``: PEP 249's constructor, a
-    module-level ``connect`` of an imported package that is not part of the project."""
+    module-level ``connect`` of an imported package that is not part of the project — or the
+    package's connection class (``from e6data_python_connector import Connection``)."""
     func = call.func
     root = func
     while isinstance(root, ast.Attribute):
         root = root.value
     if not isinstance(root, ast.Name) or root.id not in ctx.imports \
-            or (func.attr if isinstance(func, ast.Attribute) else root.id) != DBAPI_CONSTRUCTOR:
+            or not names_driver_connect(func.attr if isinstance(func, ast.Attribute) else root.id):
         return False
     if isinstance(func, ast.Attribute) and not isinstance(func.value, (ast.Name, ast.Attribute)):
         return False
@@ -543,6 +560,13 @@ def _driver_connect(call: ast.Call, ctx: PythonContext) -> bool:
     if ctx.project is None:
         return package != (getattr(ctx.source, "module", "") or "").split(".", 1)[0]
     return ctx.project.resolve_module(package, ctx.source.rel_path) is None
+
+
+def names_driver_connect(name: str) -> bool:
+    """``connect``, ``Connection``, ``DatabaseConnection``: what a driver names its PEP 249
+    constructor or connection class."""
+    return name == DBAPI_CONSTRUCTOR or name.endswith(DBAPI_CONNECTION_CLASS)
+
 
 
 def returns_a_cursor(statements: list, name: str) -> bool:
@@ -572,6 +596,38 @@ def _type_driver_connections(scope: Scope) -> None:
         scope.created.append(binding)
     if typed:
         scope.unknown = [b for b in scope.unknown if b not in typed]
+
+
+def _settle_captures(scope: Scope) -> None:
+    """A name read by a function defined inside its owner stays the owner's when that function
+    is only ever called there (``async def child(): … db …`` then ``await child()``): the
+    function runs while the owner does. Handed on as a value (a callback, a thread's target,
+    returned) or closing the name itself, it takes the name with it: an escape."""
+    for binding in {*scope.bindings.values(), *scope.created, *scope.pools}:
+        if binding.captured_by and not all(_only_called(scope.node, nested) and not _releases(nested, binding.name)
+                                           for nested in binding.captured_by):
+            binding.escaped = True
+            binding.returned_only = False
+
+
+def _only_called(function: ast.AST, nested: ast.AST) -> bool:
+    """Every other read of ``nested``'s name in ``function`` calls it (``child()``)."""
+    name = getattr(nested, "name", None)
+    body = getattr(function, "body", ())
+    if not any(statement is nested for statement in body) and not any(
+            child is nested for statement in own_statements(body) for child in ast.iter_child_nodes(statement)):
+        return False
+    callees = {id(node.func) for node in ast.walk(function) if isinstance(node, ast.Call)}
+    return all(id(node) in callees for node in ast.walk(function)
+               if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load))
+
+
+def _releases(function: ast.AST, name: str) -> bool:
+    """``function`` calls a cleanup method on ``name`` (``name.close()``)."""
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+               and isinstance(node.func.value, ast.Name) and node.func.value.id == name
+               and (node.func.attr in CLEANUP_METHODS or node.func.attr in EXIT_METHODS)
+               for node in ast.walk(function))
 
 
 def _settle_alternatives(scope: Scope) -> None:
@@ -673,8 +729,8 @@ def _escapes(node: ast.Name, ctx: PythonContext) -> bool:
     stored in an attribute, container or constructor, or aliased."""
     parents = ctx.parents
     parent = parents[-1] if parents else None
-    if isinstance(parent, ast.Attribute):
-        return False  # s.query(...), s.bind: a use, not a hand-over
+    if isinstance(parent, ast.Attribute) or isinstance(parent, ast.Subscript) and parent.value is node:
+        return False  # s.query(...), s.bind, client[name]: a use, not a hand-over
     statement = _statement_of(node, ctx)
     if isinstance(statement, ast.Return):
         return True

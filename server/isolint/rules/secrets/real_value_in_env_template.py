@@ -64,7 +64,7 @@ class RealValueInEnvTemplate(Rule):
 
     ## Known look-alikes
     - Placeholders: empty values, `changeme`, `your-…-here`, `<…>`, `${VAR}`, `xxx`, `***`,
-      `dummy`, `example`.
+      `dummy`, keys typed counting up (`sk-lf-1234567890`), a local emulator's published key (Azurite's).
     - An UPPER_SNAKE name standing for the value that repeats a word of the key or is named
       like a secret (`PHOENIXD_API_PASSWORD=PHOENIXD_KEY`).
     - Non-secret settings: hosts, ports, flags, `TOKEN_EXPIRE_MINUTES`.

@@ -16,6 +16,16 @@ if TYPE_CHECKING:
     from isolint.core.source import SourceFile
 
 
+#: the last part of a module that only configures or hands out loggers
+LOGGING_HELPER_MODULES = frozenset({"logger", "loggers", "logging", "log", "logs", "log_config", "logging_config",
+                                    "logger_config", "log_utils", "logging_utils"})
+
+
+def is_logging_helper(module: str) -> bool:
+    """``api.logger``, ``app.utils.logging``: a module that only hands out loggers."""
+    return module.rsplit(".", 1)[-1] in LOGGING_HELPER_MODULES
+
+
 class CrossServiceImport(ImportBoundaryRule):
     """One service importing another service's internal modules.
 
@@ -106,10 +116,12 @@ class CrossServiceImport(ImportBoundaryRule):
 
     def end_file(self, ctx: "PythonContext") -> None:
         # one finding per service reached: the module depends on that service's internals; the
-        # other imports of it are the same problem's other places
+        # other imports of it are the same problem's other places. The finding sits on the
+        # first import of the other service's real internals, an import of its logging helper
+        # (`from api.logger import get_logger`, the least telling) only when there is no other
         importer = importing_service(ctx.source, ctx.project.services)
         for target, reaches in self.reaches.items():
-            reaches.sort(key=lambda reach: (reach[0].lineno, reach[0].col_offset))
+            reaches.sort(key=lambda reach: (is_logging_helper(reach[1]), reach[0].lineno, reach[0].col_offset))
             (first, module), others = reaches[0], reaches[1:]
             ctx.report(self, first, importer=importer, module=module, target=target,
                        related=[(node, f"also imports `{other}` of service `{target}`") for node, other in others])
