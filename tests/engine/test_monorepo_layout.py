@@ -77,6 +77,11 @@ def test_the_repository_root_is_the_project_root(tmp_path: Path) -> None:
         ("test_utils/factories.py", Zone.TEST),
         ("services/api/testing_helpers/db.py", Zone.TEST),
         ("tests-e2e/checkout.py", Zone.INTEGRATION_TEST),
+        # browser end-to-end suites: Cypress's folder and spec names, JavaScript as well
+        ("client/cypress/integration/data-source/create_data_source_spec.js", Zone.INTEGRATION_TEST),
+        ("client/cypress/support/commands.js", Zone.INTEGRATION_TEST),
+        ("web/src/checkout.cy.ts", Zone.INTEGRATION_TEST),
+        ("web/e2e/login.js", Zone.INTEGRATION_TEST),
         ("database_scripts/seed_users.py", Zone.DEVELOPMENT),
         ("backend/db_scripts/reset.py", Zone.DEVELOPMENT),
         ("internal_docs/examples/client.py", Zone.DEVELOPMENT),
@@ -86,6 +91,7 @@ def test_the_repository_root_is_the_project_root(tmp_path: Path) -> None:
         ("app/latest/feed.py", Zone.PRODUCTION),
         ("app/testimonials/views.py", Zone.PRODUCTION),
         ("app/dockers/compose.py", Zone.PRODUCTION),
+        ("web/src/cypress_theme.ts", Zone.PRODUCTION),
         ("services/api/integration_tests_helpers/db.py", Zone.PRODUCTION),
         # tools/ deep in a service can be production
         ("services/api/app/tools/search.py", Zone.PRODUCTION),

@@ -16,12 +16,14 @@ from isolint.core.model import Language, Zone
 from isolint.engine.cache import fact_kinds_read
 from isolint.engine.project import ProjectIndex
 from isolint.engine.python_runner import parse_python, run_python_rules
+from isolint.engine.typescript_runner import parse_typescript, run_typescript_rules
 from isolint.engine.selection import TokenScan
 from isolint.core.source import SourceFile
 from isolint.core.test_tiers import is_integration_module
 from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest, EnvironPatchIndexer
 from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
 from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest
+from isolint.rules.test_isolation.patch_never_undone import PatchNeverUndone
 from isolint.rules.test_isolation.shared_settings_left_changed import CachedGetterIndexer, SharedSettingsLeftChanged
 from isolint.rules.test_isolation.test_doubles_indexer import TEST_DOUBLES, IntegrationDoublesIndexer
 
@@ -157,6 +159,22 @@ def test_iso501_turns_away_unit_tests(text: str, settings: dict) -> None:
     admitted, codes = _iso501(text, **settings)
     assert not admitted
     assert codes == []
+
+
+CYPRESS_STUB = 'it("lists", () => {\n  cy.route("**/api/data_sources", []);\n});\n'
+
+
+@pytest.mark.parametrize(("rel_path", "reported"), [
+    ("client/cypress/integration/data_sources_spec.js", True),
+    ("client/src/api/data_sources.test.js", False),
+])
+def test_iso501_admits_browser_end_to_end_tests_only(rel_path: str, reported: bool) -> None:
+    source = SourceFile.from_text(ROOT / rel_path, CYPRESS_STUB, Settings(root=ROOT), Language.TYPESCRIPT)
+    admitted = TokenScan(source.raw).admits(MockInIntegrationTest.tokens) and MockInIntegrationTest.admits(source, None)
+    findings, crashed = run_typescript_rules(source, parse_typescript(source, rel_path), [MockInIntegrationTest()])
+    assert not crashed
+    assert [f.code for f in findings] == (["ISO501"] if reported else [])
+    assert admitted is reported
 
 
 def test_iso501_turns_away_an_integration_test_without_a_mock_library() -> None:
@@ -316,6 +334,39 @@ def test_iso502_turns_away_reads(text: str) -> None:
     admitted, codes = _checked(EnvironMutationInTest, text)
     assert not admitted
     assert codes == []
+
+
+HAND_MADE_PATCHES = {
+    "on the class": "from pytest import MonkeyPatch\nimport os\n\nclass TestA:\n    mp = MonkeyPatch()\n\n"
+                    "    def test_a(self):\n        self.mp.setattr(os.path, 'exists', lambda p: True)\n",
+    "on the instance": "import pytest\n\nclass TestA:\n    def setup_method(self):\n"
+                       "        self.mp = pytest.MonkeyPatch()\n        self.mp.syspath_prepend('/opt')\n",
+    "a context entered by hand": "import pytest\nfrom app import registry\n\ndef test_a():\n"
+                                 "    mp = pytest.MonkeyPatch.context().__enter__()\n"
+                                 "    mp.setitem(registry.HANDLERS, 'csv', None)\n",
+}
+
+#: text → admitted (the fixture's annotation alone is turned away before the parse)
+HAND_MADE_LOOK_ALIKES = {
+    "the fixture annotated": ("from pytest import MonkeyPatch\n\ndef test_a(monkeypatch: MonkeyPatch):\n"
+                              "    monkeypatch.setattr('a.b', 1)\n", False),
+    "a context in a with": ("from pytest import MonkeyPatch\n\ndef test_a():\n"
+                            "    with MonkeyPatch.context() as mp:\n        mp.setattr('a.b', 1)\n", True),
+}
+
+
+@pytest.mark.parametrize("text", HAND_MADE_PATCHES.values(), ids=HAND_MADE_PATCHES.keys())
+def test_iso505_admits_every_patch_it_reports(text: str) -> None:
+    admitted, codes = _checked(PatchNeverUndone, text)
+    assert codes == ["ISO505"]
+    assert admitted
+
+
+@pytest.mark.parametrize(("text", "admits"), HAND_MADE_LOOK_ALIKES.values(), ids=HAND_MADE_LOOK_ALIKES.keys())
+def test_iso505_reports_no_patcher_that_undoes_itself(text: str, admits: bool) -> None:
+    admitted, codes = _checked(PatchNeverUndone, text)
+    assert codes == []
+    assert admitted == admits
 
 
 SHARED_SETTINGS_CHANGES = {

@@ -33,7 +33,7 @@ TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "spec", "specs",
 TEST_DIR_RE = re.compile(r"^(tests?|testing)[_-]\w+$|^\w+[_-](tests?|testing)$")
 TEST_FILE_RE = re.compile(
     r"^(test_.*\.py|.*_tests?\.py|conftest\.py|tests\.py|(integration|e2e)_tests?_.*\.py|"
-    r".*\.(test|spec)\.[cm]?[jt]sx?)$"
+    r".*\.(test|spec|cy)\.[cm]?[jt]sx?)$"
 )
 INTEGRATION_DIRS = frozenset({
     "integration", "integrations_tests", "integration_tests", "integration-tests", "e2e", "e2e_tests",
@@ -43,7 +43,7 @@ INTEGRATION_DIRS = frozenset({
 INTEGRATION_FILE_RE = lazy_compile(
     r"^(test_(integration|e2e|end_to_end)(_.*)?\.py|.*_(integration|e2e|end_to_end)(_test)?\.py|"
     r"(integration|e2e|end_to_end|system)_tests?_.*\.py|"
-    r".*\.(e2e|integration)\.(test|spec)?\.?[cm]?[jt]sx?)$"
+    r".*\.(e2e|integration)\.(test|spec)?\.?[cm]?[jt]sx?|.*\.cy\.[cm]?[jt]sx?)$"
 )
 #: a test module that names its own tier: ``test_checkout_e2e.py``, ``test_redis_integration.py``,
 #: ``test_e2e_login.py``. It is an integration test even under ``tests/unit/`` (a bare
@@ -56,6 +56,8 @@ NAMED_TIER_FILE_RE = re.compile(
 UNAMBIGUOUS_INTEGRATION_DIRS = frozenset({
     "integration_tests", "integration-tests", "tests_integration", "e2e", "e2e_tests", "e2e-tests",
     "end_to_end", "end-to-end", "endtoend", "system_tests",
+    # Cypress's own folder (cypress/integration, cypress/e2e, cypress/support): browser end-to-end tests
+    "cypress",
 })
 UNIT_DIRS = frozenset({"unit", "unit_tests", "unittests", "unit-tests"})
 #: folders beside ``unit/`` in a test root that hold what the tests share, not another tier
@@ -246,7 +248,7 @@ def classify_by_heuristics_with_reason(rel_path: str) -> tuple[Zone, str]:
         if INTEGRATION_FILE_RE.match(lowered):
             return Zone.INTEGRATION_TEST, f"{why}, and `{name}` names an integration test"
         return Zone.TEST, why
-    if name.endswith((".py", ".ts", ".tsx")):
+    if name.endswith((".py", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")):
         folder = _first(dirs, UNAMBIGUOUS_INTEGRATION_DIRS) or (
             dirs[0] if dirs[:1] and dirs[0] in INTEGRATION_DIRS else None)
         if folder is not None:

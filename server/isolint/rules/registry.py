@@ -41,6 +41,7 @@ from isolint.rules.service_independence.shared_imports_service import SharedImpo
 from isolint.rules.test_isolation.environ_mutation_in_test import EnvironMutationInTest, EnvironPatchIndexer
 from isolint.rules.test_isolation.mock_fixture_in_integration_test import MockFixtureInIntegrationTest
 from isolint.rules.test_isolation.mock_in_integration_test import MockInIntegrationTest
+from isolint.rules.test_isolation.patch_never_undone import PatchNeverUndone
 from isolint.rules.test_isolation.shared_settings_left_changed import (
     CachedGetterIndexer, ConftestCacheResetIndexer, SharedSettingsLeftChanged,
 )
@@ -74,6 +75,7 @@ RULES: tuple[type[Rule], ...] = (
     EnvironMutationInTest,
     MockFixtureInIntegrationTest,
     SharedSettingsLeftChanged,
+    PatchNeverUndone,
     CrossServiceImport,
     SharedImportsService,
     ImportContractViolation,

@@ -42,6 +42,7 @@ from isolint.rules.config_isolation.usage import (
 )
 from isolint.rules.config_isolation.typescript_values import (
     FALLBACK_OPERATORS,
+    bound_name,
     fallback_lookup_name,
     is_quiet_use,
     is_tooling_file,
@@ -127,7 +128,7 @@ class DevDefaultEnvFallback(Rule):
       harness's own debug switch, `NODE_ENV` → `development` (what Node's tools assume anyway).
     - A settings field's local host, port or password (ISO101/ISO103's), a lookup only hashed
       into a number (`int.from_bytes(hashlib.blake2b(…).digest(), "big")`).
-    - Development branches (`import.meta.env.DEV ? … : …`), a request body's zod schema
+    - Development branches (`import.meta.env.DEV ? … : …`, `const devServer = …`), a request body's zod schema
       (`environment: z.string().default("dev")`), frontend tooling (`vite.config.ts`) and `cli/`.
 
     ## Options
@@ -199,8 +200,8 @@ class DevDefaultEnvFallback(Rule):
         name = fallback_lookup_name(node.child_by_field_name("left"))
         default = unwrap(node.child_by_field_name("right"))
         value = string_text(default) if name else None
-        if value is None or is_quiet_use(node):
-            return
+        if value is None or is_quiet_use(node) or names_local_entry(bound_name(node)):
+            return  # const devServer = (import.meta.env.VITE_API_URL || "http://localhost:8000") + base
         dev = classify_dev_value(name, value)
         if not dev or all(restates_node_default(name, reason) for reason in dev.reasons):
             return

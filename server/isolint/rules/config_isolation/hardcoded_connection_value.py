@@ -152,16 +152,16 @@ class HardcodedConnectionValue(Rule):
     ## Known look-alikes
     - Web-application ports (8000, 8080, 3000), and the app's own listen port whatever its
       number (`API_PORT: int = 9000`, `SERVER_PORT = 5432`).
-    - A protocol's default port where the code says it is one: `DEFAULT_PORT`,
-      `url.port or 6379`, a driver class's `port = 27017`, and a settings class's field read
-      from the environment defaulting to the standard port of the service it names
-      (`POSTGRES_PORT: int = 5432`; `REDIS_PORT: int = 5432` stays reported).
+    - A protocol's default port where the code says it is one: `DEFAULT_PORT`, `url.port or
+      6379`, a driver class's `port = 27017`, a setting's field or fallback defaulting to the
+      standard port of the service it names (`POSTGRES_PORT: int = 5432`, `settings.cache_port
+      or 6379`; `REDIS_PORT: int = 5432` stays reported).
     - The port of an environment lookup's default (`os.getenv("REDIS_URI") or
       "redis://redis:6379/0"`), as of a bare port default: [ISO102](ISO102.md) judges defaults.
     - Checks (`if port == 5432`), messages, docstrings, documentation constants
       (`EXAMPLE_DATABASE_URL`).
-    - `__main__` blocks, development-switch branches, modules that import a testing package,
-      migrations, command-line tools' packages (`cli/`), development and test code.
+    - `__main__` blocks, development-switch branches, modules importing a testing package,
+      migrations, command-line tools (`cli/`), development and test code.
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
@@ -231,7 +231,7 @@ class HardcodedConnectionValue(Rule):
             return
         name = env_name_for(node, ctx)
         if name and (PROTOCOL_DEFAULT_NAME_RE.search(name) or OWN_PORT_NAME_RE.search(name)) \
-                or _url_default_port(node, ctx) or _driver_default(ctx) or is_env_default(node, ctx):
+                or _url_default_port(node, service, ctx) or _driver_default(ctx) or is_env_default(node, ctx):
             return  # an environment lookup's default port is ISO102's to judge
         named_port = bool(name and PORT_NAME_RE.search(name))
         if not (named_port or _beside_host(node, ctx)):
@@ -349,9 +349,11 @@ def _driver_default(ctx: PythonContext) -> bool:
                for base in bases)
 
 
-def _url_default_port(node: ast.AST, ctx: PythonContext) -> bool:
+def _url_default_port(node: ast.AST, service: str, ctx: PythonContext) -> bool:
     """``parsed.port or 6379``, ``url.port or (8443 if https else 8123)``: the port a URL implies
-    when it names none — URL semantics, the same in every environment."""
+    when it names none — URL semantics, the same in every environment; likewise a port setting's
+    fallback to its service's standard port (``settings.falkordb_port or 6379``), as a settings
+    field's default is (``settings.redis_port or 5432`` names another service and stays reported)."""
     child = node
     for parent in reversed(ctx.parents):
         if isinstance(parent, ast.IfExp) and child is not parent.test:
@@ -359,7 +361,8 @@ def _url_default_port(node: ast.AST, ctx: PythonContext) -> bool:
             continue
         if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or) and child is not parent.values[0]:
             first = parent.values[0]
-            return isinstance(first, ast.Attribute) and first.attr == "port"
+            return isinstance(first, ast.Attribute) and (first.attr == "port" or PORT_NAME_RE.search(
+                first.attr.upper()) is not None and not names_another_service(first.attr, service))
         return False
     return False
 

@@ -95,17 +95,18 @@ class SessionWithoutContextManager(LifecycleRule):
     done with, and there is no fix when the function returns one of them.
 
     ## Known look-alikes
-    - A client made once: by a getter (`global _client`), a cached function or a program's main.
+    - A client made once: by a getter (`global _client`), a cached function or `main()`.
     - A session returned, stored on an object, or yielded by a dependency that closes it; a
       client handed to the object that keeps it; one looked up (`kwargs.get("session")`).
     - Untyped handles closed by hand ([ISO302](ISO302.md)): a project's `connect()`, one never
-      given `cursor()`; PyHive's Presto and in-memory SQLite (`":memory:"`) connections hold
-      nothing; a migration's session (`Session(bind=op.get_bind())`).
+      given `cursor()`; PyHive's Presto and in-memory SQLite (`":memory:"`) connections; a
+      migration's session (`Session(bind=op.get_bind())`).
     - A session kept on `self` and closed by the object's own `close()` / `__exit__` /
       `stop()`, or never closed ([ISO307](ISO307.md)).
-    - A generator method named like a session factory, stepped by its caller (`__anext__()`).
-    - In tests: an engine a helper returns, a module-level engine the tests share, HTTP
-      clients, objects of a class that disposes of its engine.
+    - A generator method stepped by its caller (`__anext__()`).
+    - In tests: an engine a helper returns or the tests share, HTTP clients, one a fixture
+      yields at once and disposes of next (pytest runs that on failure too), objects of a
+      class that disposes of its engine.
     """
 
     code = "ISO301"
@@ -131,6 +132,8 @@ class SessionWithoutContextManager(LifecycleRule):
             if binding.resource.library == "unresolved":
                 continue
             if not binding.closes and not in_tests and _held_for_the_program(binding, scope, ctx):
+                continue
+            if in_tests and "fixture" in decorator_names(scope.node) and _torn_down_after_yield(binding):
                 continue
             verb = "disposed" if binding.resource.kind in (Kind.ENGINE, Kind.POOL) else "closed"
             method = getattr(binding.closes[-1].func, "attr", "close") if binding.closes else ""
@@ -291,6 +294,21 @@ def _advice(resource, fixture: bool = False) -> str:
     if fixture:
         return f"`yield` it inside a `try` and {verb} it in the `finally`"
     return f"{verb} it in a `finally`"
+
+
+def _torn_down_after_yield(binding) -> bool:
+    """A pytest fixture that yields right after creating the resource and closes it right after
+    the ``yield``: pytest runs the code after a fixture's ``yield`` whether the test passed or
+    failed, and nothing else runs between the creation and the cleanup."""
+    block = binding.block or []
+    if len(binding.close_statements) != 1:
+        return False
+    start = next((i for i, statement in enumerate(block) if statement is binding.statement), None)
+    end = next((i for i, statement in enumerate(block) if statement is binding.close_statements[0]), None)
+    if start is None or end is None or end != start + 2:
+        return False
+    between = block[start + 1]
+    return isinstance(between, ast.Expr) and isinstance(between.value, (ast.Yield, ast.YieldFrom))
 
 
 #: per file: the functions its program runs as its main (``placement.program_entries``)

@@ -7,7 +7,10 @@ from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Applicability, Edit, Fix, Fixability, Language, Position, Range, Severity
 from isolint.core.rule import TEST_ZONES, Indexer, Rule
 from isolint.core.test_tiers import BETWEEN_TOKENS, IDENTIFIER_END, identifier_bytes
-from isolint.rules.test_isolation.knowledge import fixture_decorator, is_test_function, normalise
+from isolint.rules.test_isolation.hand_made_patchers import TEARDOWN_METHODS, HandMadePatcher, hand_made_patchers
+from isolint.rules.test_isolation.knowledge import (
+    after_yield, fixture_decorator, is_test_function, is_yield_statement, normalise, runs_in_own_process,
+)
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -17,9 +20,6 @@ MUTATING_METHODS = frozenset({"update", "pop", "setdefault", "clear", "popitem",
 ENV_FUNCTIONS = frozenset({"os.putenv", "os.unsetenv"})
 #: functions that load a ``.env`` file into ``os.environ``
 DOTENV_LOADERS = frozenset({"dotenv.load_dotenv", "dotenv.main.load_dotenv"})
-#: pytest's ``MonkeyPatch`` class: an instance a test module makes itself (not the fixture) is
-#: undone only by its own ``undo()``
-MONKEYPATCH_CLASSES = frozenset({"pytest.MonkeyPatch", "_pytest.monkeypatch.MonkeyPatch"})
 #: what a hand-made ``MonkeyPatch`` does to the environment
 MONKEYPATCH_ENV_METHODS = frozenset({"setenv", "delenv"})
 #: the fact kind: test files that change the environment in-process (``monkeypatch.setenv``,
@@ -29,15 +29,8 @@ ENVIRON_PATCHES = "environ_patches"
 ENVIRON_PATCH = lazy_compile(rb"\.(?:setenv|delenv)" + IDENTIFIER_END + rb"|patch\.dict" + BETWEEN_TOKENS
                            + rb"\(" + BETWEEN_TOKENS + rb"(?:os" + BETWEEN_TOKENS + rb"\." + BETWEEN_TOKENS
                            + rb")?environ" + IDENTIFIER_END + rb"|[\"']os\.environ[\"']")
-#: file names pytest collects (its default ``python_files``) and ``conftest.py``
-COLLECTED_FILE = lazy_compile(r"^(test_.*|.*_test|conftest)\.py$")
 SETUP_METHODS = frozenset({"setUp", "asyncSetUp", "setUpClass", "setUpModule", "setup_method", "setup_class",
                            "setup", "setUpTestData"})
-TEARDOWN_METHODS = frozenset({"tearDown", "asyncTearDown", "tearDownClass", "tearDownModule", "teardown_method",
-                              "teardown_class", "teardown"})
-#: scripts that start a test run (they are their own process), not tests
-LAUNCHER_FILES = frozenset({"runtests.py", "run_tests.py", "manage.py", "__main__.py", "setup.py", "noxfile.py",
-                            "tox_runner.py", "wsgi.py", "asgi.py"})
 #: mutating methods whose first argument is the variable's name
 KEYED_METHODS = frozenset({"pop", "setdefault", "__setitem__", "__delitem__"})
 #: ``os.environ`` (or ``environ`` from ``from os import environ``) followed by what every
@@ -58,9 +51,9 @@ class EnvironMutationInTest(Rule):
     Flags a test, fixture or test module that changes `os.environ` directly — item assignment,
     `del`, `update`, `pop`, `setdefault`, `clear`, `os.putenv`/`os.unsetenv`, rebinding it,
     `load_dotenv()`, or `setenv`/`delenv` on a `MonkeyPatch()` it made itself and never undoes —
-    instead of through pytest's `monkeypatch` fixture or `mock.patch.dict`. A change
-    at a test module's or `conftest.py`'s import time is reported too: it applies to the whole
-    session and nothing undoes it.
+    instead of through pytest's `monkeypatch` fixture or `mock.patch.dict`. The changes a test
+    module or `conftest.py` makes at import time are reported too, as one finding: they apply
+    to the whole session and nothing undoes them.
 
     ## Why is this bad?
     `os.environ` is process-wide. A test that sets a variable and does not restore it leaks
@@ -98,7 +91,8 @@ class EnvironMutationInTest(Rule):
     - `patch.dict(os.environ, …)`, `monkeypatch.setenv`, later changes of a key the test gave
       `monkeypatch`; reads; a `pytest_configure` hook.
     - Save-and-restore by hand: the restore itself (`os.environ[K] = saved`); a change undone in
-      a `finally`, by `tearDown` or after a fixture's `yield` (a hand-made `MonkeyPatch()` too);
+      a `finally`, by `tearDown` or after a fixture's `yield` (a hand-made `MonkeyPatch()` too,
+      kept on its class or on `self` and undone in `tearDown` or by `addCleanup`);
       a whole-environment snapshot put back by `tearDown` or an autouse fixture.
     - `load_dotenv()` in a suite none of whose test files changes the environment (black-box
       tests of running services: the `.env` is the run's configuration).
@@ -153,8 +147,8 @@ class EnvironMutationInTest(Rule):
 
     def visit_Call(self, node: ast.Call, ctx: "PythonContext") -> None:
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr in MONKEYPATCH_ENV_METHODS and isinstance(func.value, ast.Name):
-            self._note_hand_made_change(node, func.value.id, ctx)
+        if isinstance(func, ast.Attribute) and func.attr in MONKEYPATCH_ENV_METHODS:
+            self._note_hand_made_change(node, ctx)
             return
         if isinstance(func, ast.Attribute) and func.attr in MUTATING_METHODS and self._is_environ(func.value, ctx):
             fix = None
@@ -212,95 +206,52 @@ class EnvironMutationInTest(Rule):
 
     def _report(self, node: ast.AST, ctx: "PythonContext", how: str, fix: Fix | None,
                 key: ast.AST | None = None) -> None:
-        if self._isolated(ctx) or self._in_launcher(ctx) or self._whole_environ_restored(ctx):
+        if self._isolated(ctx) or runs_in_own_process(ctx) or self._whole_environ_restored(ctx):
             return
         if key is not None and (self._restored_in_finally(node, key, ctx) or self._restored_in_teardown(key, ctx)
                                 or self._restored_after_yield(node, key, ctx) or self._puts_back_saved(node, key, ctx)
                                 or self._undoes_own_change(node, key, ctx) or self._under_monkeypatch(key, ctx)):
             return
         if not ctx.functions:
-            how += " at import time"
+            self._at_import.append((node, how))
+            return
         ctx.report(self, node, fix=fix, how=how)
 
     def begin_file(self, ctx: "PythonContext") -> None:
         self._restoring_classes: dict[int, bool] = {}
         self._module_restores: bool | None = None
-        #: per scope (module or function), its hand-made MonkeyPatch instances: name → undone
-        self._hand_made: dict[int, dict[str, bool]] = {}
-        #: changes through a hand-made instance nothing undoes, per (scope, name), in order
-        self._unrestored: dict[tuple[int, str], list[ast.Call]] = {}
+        #: changes through a hand-made patcher nothing undoes, per patcher, in order; whether the
+        #: first runs at import time
+        self._unrestored: dict[tuple[int, str], tuple[HandMadePatcher, list[ast.Call], bool]] = {}
+        #: the module's changes at import time, in order, each with how it changes the environment
+        self._at_import: list[tuple[ast.AST, str]] = []
 
     def end_file(self, ctx: "PythonContext") -> None:
-        """One finding per hand-made ``MonkeyPatch`` nothing undoes: its first change, the
-        others as related locations."""
-        for (scope, name), calls in self._unrestored.items():
+        """One finding for the module's changes at import time (one set-up of the session's
+        environment: its first change, the others related), and one per hand-made
+        ``MonkeyPatch`` nothing undoes (its first change, the others related)."""
+        if self._at_import:
+            (first, how), *others = self._at_import
+            ctx.report(self, first, how=how + " at import time",
+                       related=[(node, f"also at import time: {other}") for node, other in others])
+        for patcher, calls, at_import in self._unrestored.values():
             first, *others = calls
-            how = f"`{name}.{first.func.attr}()` on a `MonkeyPatch()` made by hand and never undone"
-            if ctx.tree is not None and scope == id(ctx.tree):
+            how = f"`{patcher.spelling}.{first.func.attr}()` on a `MonkeyPatch()` made by hand and " + (
+                "undone only when the test passes" if patcher.undone_on_happy_path else "never undone")
+            if at_import:
                 how += " at import time"
             ctx.report(self, first, how=how,
-                       related=[(call, f"another change through `{name}`, also never undone") for call in others])
+                       related=[(call, f"another change through `{patcher.spelling}`, also never undone")
+                                for call in others])
 
-    def _note_hand_made_change(self, node: ast.Call, name: str, ctx: "PythonContext") -> None:
-        """``mp.setenv(...)`` where ``mp = MonkeyPatch()`` (or ``MonkeyPatch.context().__enter__()``)
-        in the same function or at module level, and nothing calls ``mp.undo()`` where it runs
-        whatever the outcome: after a fixture's ``yield``, in a ``finally``, through
-        ``addfinalizer``, or — for a module's instance — in any function of the module."""
-        scope = ctx.current_function if ctx.functions else ctx.tree
-        if scope is None:
+    def _note_hand_made_change(self, node: ast.Call, ctx: "PythonContext") -> None:
+        """``mp.setenv(...)`` through a ``MonkeyPatch()`` the test code made itself (in the
+        function, the module, or on its class or instance) that nothing undoes on every path
+        (``hand_made_patchers``)."""
+        patcher = hand_made_patchers(ctx).never_undone(node, ctx)
+        if patcher is None or self._isolated(ctx) or runs_in_own_process(ctx):
             return
-        instances = self._hand_made.get(id(scope))
-        if instances is None:
-            instances = self._hand_made[id(scope)] = self._hand_made_instances(scope, ctx)
-        if name not in instances or instances[name]:
-            return
-        if self._isolated(ctx) or self._in_launcher(ctx):
-            return
-        self._unrestored.setdefault((id(scope), name), []).append(node)
-
-    def _hand_made_instances(self, scope: ast.AST, ctx: "PythonContext") -> dict[str, bool]:
-        """The names ``scope`` binds to a ``MonkeyPatch`` it makes itself, each with whether it
-        is undone on every path (or handed back to a caller, who owns the undo)."""
-        module = isinstance(scope, ast.Module)
-        statements = [s for s in scope.body] if module else [scope]
-        names: dict[str, bool] = {}
-        for statement in _own_statements(statements, module):
-            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
-                    and isinstance(statement.targets[0], ast.Name) and self._makes_monkeypatch(statement.value, ctx):
-                names[statement.targets[0].id] = False
-        for name in names:
-            names[name] = self._undone(name, scope, module)
-        return names
-
-    def _makes_monkeypatch(self, value: ast.AST, ctx: "PythonContext") -> bool:
-        """``MonkeyPatch()``, ``MonkeyPatch.context().__enter__()``."""
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "__enter__":
-            value = value.func.value
-            if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "context"):
-                return False
-            return ctx.qualified_name(value.func.value) in MONKEYPATCH_CLASSES
-        return isinstance(value, ast.Call) and ctx.qualified_name(value.func) in MONKEYPATCH_CLASSES
-
-    @staticmethod
-    def _undone(name: str, scope: ast.AST, module: bool) -> bool:
-        """``name.undo()`` (or ``__exit__``) where it runs on every path: anywhere in the module
-        for a module's instance (a session fixture's teardown, ``pytest_unconfigure``); for a
-        function's, after its ``yield``, in a ``finally`` or handed to ``addfinalizer`` — or the
-        instance is returned or yielded to the caller."""
-        def undoes(node: ast.AST) -> bool:
-            return isinstance(node, ast.Attribute) and node.attr in ("undo", "__exit__") \
-                and isinstance(node.value, ast.Name) and node.value.id == name
-        if module:
-            return any(undoes(node) for node in ast.walk(scope))
-        for node in ast.walk(scope):
-            if isinstance(node, (ast.Return, ast.Yield)) and isinstance(node.value, ast.Name) and node.value.id == name:
-                return True
-            if isinstance(node, ast.Try) and any(undoes(n) for s in node.finalbody for n in ast.walk(s)):
-                return True
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                    and node.func.attr == "addfinalizer" and any(undoes(n) for a in node.args for n in ast.walk(a)):
-                return True
-        return any(undoes(n) for s in _after_yield(scope.body) for n in ast.walk(s))
+        self._unrestored.setdefault(patcher.identity, (patcher, [], not ctx.functions))[1].append(node)
 
     def _isolated(self, ctx: "PythonContext") -> bool:
         if ctx.source.name == "conftest.py" and any(
@@ -373,7 +324,7 @@ class EnvironMutationInTest(Rule):
         body = function.body
         chain = [*ctx.parents, node]
         top = next((chain[i + 1] for i, p in enumerate(chain[:-1]) if p is function), None)
-        split = next((i for i, statement in enumerate(body) if _is_yield_statement(statement)), None)
+        split = next((i for i, statement in enumerate(body) if is_yield_statement(statement)), None)
         if top is None or split is None:
             return False
         position = next((i for i, statement in enumerate(body) if statement is top), None)
@@ -473,7 +424,7 @@ class EnvironMutationInTest(Rule):
                 return True
         if self._module_restores is None:
             self._module_restores = ctx.tree is not None and any(
-                self._is_autouse(statement) and self._restores_whole(_after_yield(statement.body), ctx)
+                self._is_autouse(statement) and self._restores_whole(after_yield(statement.body), ctx)
                 for statement in ctx.tree.body if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)))
         return self._module_restores and bool(ctx.functions)
 
@@ -497,31 +448,6 @@ class EnvironMutationInTest(Rule):
                         and "env" in (_name_of(node.func.value) or "").lower():
                     return True
         return "clear" in methods and "update" in methods
-
-    def _in_launcher(self, ctx: "PythonContext") -> bool:
-        """A test-suite runner (``runtests.py``, a sample project's ``manage.py``), a
-        ``__main__`` block, or a script with one that pytest does not collect (a demo sender
-        under ``scripts/testing/``) configures its own process."""
-        if ctx.source.name in LAUNCHER_FILES:
-            return True
-        if ctx.tree is not None and any(
-            isinstance(statement, ast.If) and _is_main_guard(statement.test) for statement in ctx.tree.body
-        ) and (COLLECTED_FILE.match(ctx.source.name) is None or not _defines_tests(ctx.tree)):
-            return True  # a script (no test, no fixture): it runs as its own process
-        if any(isinstance(parent, ast.If) and _is_main_guard(parent.test) for parent in ctx.parents):
-            return True
-        return self._run_by_hand(ctx)
-
-    @staticmethod
-    def _run_by_hand(ctx: "PythonContext") -> bool:
-        """A module with no test, fixture or hook that the ``testpaths`` of its pytest
-        configuration leave out (``tests/manual/`` beside ``testpaths = tests/pytest``): a
-        script run on its own, which no pytest session imports. Without a project, or without
-        configured ``testpaths``, nothing tells."""
-        services = getattr(ctx.project, "services", None)
-        if services is None or ctx.tree is None or ctx.source.name == "conftest.py" or _defines_tests(ctx.tree):
-            return False
-        return services.outside_test_paths(ctx.source.rel_path)
 
     def _mutates_key(self, statements: list, wanted: str, ctx: "PythonContext") -> bool:
         for statement in statements:
@@ -623,15 +549,6 @@ class EnvironPatchIndexer(Indexer):
         return self.admits(source, None) or None
 
 
-def _own_statements(statements: list, module: bool):
-    """The statements of a function (or of a module's top level), nested blocks included,
-    without descending into nested functions and classes (or, for a module, into any)."""
-    for statement in statements:
-        for node in ast.walk(statement) if not module else [statement]:
-            if isinstance(node, ast.stmt):
-                yield node
-
-
 def _siblings(parent: ast.AST, child: ast.AST, after: bool) -> list:
     """The statements after (or before) ``child`` in the block of ``parent`` that holds it."""
     for attr in ("body", "orelse", "finalbody"):
@@ -641,25 +558,6 @@ def _siblings(parent: ast.AST, child: ast.AST, after: bool) -> list:
                 if statement is child:
                     return block[index + 1:] if after else block[:index]
     return []
-
-
-def _defines_tests(tree: ast.Module) -> bool:
-    """A test function or class, a fixture or a pytest hook at the module's top level."""
-    return any(isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-               and (statement.name.startswith(("test", "Test", "pytest_")) or fixture_decorator(statement) is not None)
-               for statement in tree.body)
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    """``if __name__ == "__main__":``"""
-    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
-            and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
-            and test.comparators[0].value == "__main__")
-
-
-def _is_yield_statement(statement: ast.stmt) -> bool:
-    value = getattr(statement, "value", None)
-    return isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)) and isinstance(value, (ast.Yield, ast.YieldFrom))
 
 
 def _flatten(target: ast.AST):
@@ -678,9 +576,3 @@ def _name_of(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
         return f"{node.value.id}.{node.attr}"
     return None
-
-
-def _after_yield(body: list) -> list:
-    """The statements of a fixture after its ``yield`` (its teardown); none without one."""
-    split = next((i for i, statement in enumerate(body) if _is_yield_statement(statement)), None)
-    return [] if split is None else body[split + 1:]

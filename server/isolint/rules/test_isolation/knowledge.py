@@ -348,6 +348,66 @@ def may_define_fixture(source: "SourceFile") -> bool:
     return _FIXTURE_NAME.search(identifier_bytes(source)) is not None
 
 
+#: scripts that start a test run (they are their own process), not tests
+LAUNCHER_FILES = frozenset({"runtests.py", "run_tests.py", "manage.py", "__main__.py", "setup.py", "noxfile.py",
+                            "tox_runner.py", "wsgi.py", "asgi.py"})
+#: file names pytest collects (its default ``python_files``) and ``conftest.py``
+COLLECTED_FILE = lazy_compile(r"^(test_.*|.*_test|conftest)\.py$")
+
+
+def runs_in_own_process(ctx: "PythonContext") -> bool:
+    """The code at ``ctx`` configures a process of its own, not a test session: a test-suite
+    runner (``runtests.py``, a sample project's ``manage.py``), a ``__main__`` block, a script
+    with one that pytest does not collect (a demo sender under ``scripts/testing/``), or a module
+    run by hand (:func:`_run_by_hand`). What it changes leaks into no later test."""
+    if ctx.source.name in LAUNCHER_FILES:
+        return True
+    if ctx.tree is not None and any(
+        isinstance(statement, ast.If) and _is_main_guard(statement.test) for statement in ctx.tree.body
+    ) and (COLLECTED_FILE.match(ctx.source.name) is None or not defines_tests(ctx.tree)):
+        return True  # a script (no test, no fixture): it runs as its own process
+    if any(isinstance(parent, ast.If) and _is_main_guard(parent.test) for parent in ctx.parents):
+        return True
+    return _run_by_hand(ctx)
+
+
+def _run_by_hand(ctx: "PythonContext") -> bool:
+    """A module with no test, fixture or hook that the ``testpaths`` of its pytest
+    configuration leave out (``tests/manual/`` beside ``testpaths = tests/pytest``): a script
+    run on its own, which no pytest session imports. Without a project, or without configured
+    ``testpaths``, nothing tells."""
+    services = getattr(ctx.project, "services", None)
+    if services is None or ctx.tree is None or ctx.source.name == "conftest.py" or defines_tests(ctx.tree):
+        return False
+    return services.outside_test_paths(ctx.source.rel_path)
+
+
+def defines_tests(tree: ast.Module) -> bool:
+    """A test function or class, a fixture or a pytest hook at the module's top level."""
+    return any(isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+               and (statement.name.startswith(("test", "Test", "pytest_")) or fixture_decorator(statement) is not None)
+               for statement in tree.body)
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """``if __name__ == "__main__":``"""
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value == "__main__")
+
+
+def is_yield_statement(statement: ast.stmt) -> bool:
+    """``yield``, ``x = yield …``: where a fixture's set-up ends and its teardown begins."""
+    value = getattr(statement, "value", None)
+    return isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)) and isinstance(value, (ast.Yield, ast.YieldFrom))
+
+
+def after_yield(body: list) -> list:
+    """The statements of a fixture after its ``yield`` (its teardown); none without one."""
+    split = next((i for i, statement in enumerate(body) if is_yield_statement(statement)), None)
+    return [] if split is None else body[split + 1:]
+
+
 def is_test_function(node: ast.AST) -> bool:
     return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test")
 

@@ -5,15 +5,16 @@ import re
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from isolint.core.lazy_regex import lazy_compile
-from isolint.core.model import Severity
+from isolint.core.model import Language, Severity, Zone
 from isolint.core.rule import TEST_ZONES, Rule
+from isolint.rules.test_isolation import browser_stubs
 from isolint.rules.test_isolation.knowledge import (
     MOCK_TOKENS, fixture_decorator, in_integration_test, literal_text, is_test_function, may_create_mock, may_hold_integration_tests,
     mock_kind, parameters_of, patch_replacement,
 )
 
 if TYPE_CHECKING:
-    from isolint.core.context import PythonContext
+    from isolint.core.context import PythonContext, TypeScriptContext
     from isolint.core.source import SourceFile
 
 
@@ -310,7 +311,9 @@ class MockInIntegrationTest(Rule):
     (call, decorator or context manager), pytest-mock's `mocker.patch`…, and `monkeypatch.setattr`
     with a stand-in — once per fake (the mocks configuring it, the mock its patch returns, the same
     target patched or the same stand-in built again anywhere in the file are its related locations),
-    and once per helper or fixture that sets up several fakes (its other fakes related).
+    and once per helper or fixture that sets up several fakes (its other fakes related); in a
+    browser end-to-end suite, a canned response to the application's request (`cy.route(url, body)`,
+    `cy.intercept(url, staticResponse)`, Playwright's `route.fulfill` in a `page.route` handler).
     A test is an integration test by its folder (`integration/`, `e2e/`, a tier beside `unit/` such
     as `tests/runtime/`), its name (`test_*_e2e.py`, even under `tests/unit/`, unless the module's
     docstring says it runs without live services), a module `pytestmark`,
@@ -340,17 +343,16 @@ class MockInIntegrationTest(Rule):
     ```
 
     ## Known look-alikes
-    - The import line; `patch.dict`; callback recorders (`on_ack=Mock()`), spies (`wraps=`) and
-      wrappers calling the original they saved.
+    - `patch.dict`; callback recorders (`on_ack=Mock()`), spies (`wraps=`), wrappers calling
+      the original; browser routes that only wait for the real response or let it through.
     - A patch handing the code the test's own real resource (`return_value=db_session`).
     - Patches of a clock, randomness or an observability side channel (tracer, logger, metrics).
     - A patch setting a plain value — number, string, bool, `None`, a container of them
       (`patch.object(settings, "lock_timeout_ms", 250)`): a setting or a switch, not a fake.
-    - A `unit/` module named for a tier whose docstring says it stays in process ("no network",
-      "the endpoint is mocked").
+    - A `unit/` module named for a tier whose docstring says it stays in process.
     - Fakes of the outside world (e-mail, webhooks, an outgoing HTTP client, a model provider, an
-      `integrations` package), unless the module is named for that third party or the same helper
-      also fakes the project's own code (then the HTTP client is its own API's).
+      `integrations` package, a third party's URL), unless the module is named for that third
+      party or the same helper also fakes the project's own code.
 
     ## Options
     - `integration-test-paths`, `integration-test-markers`.
@@ -361,14 +363,25 @@ class MockInIntegrationTest(Rule):
     message = "`{kind}` in an integration test: integrate the real service instead of a mock"
     severity = Severity.WARNING
     zones = TEST_ZONES
-    tokens = MOCK_TOKENS
+    languages = frozenset({Language.PYTHON, Language.TYPESCRIPT})
+    tokens = MOCK_TOKENS + browser_stubs.TOKENS
     options = ("integration-test-paths", "integration-test-markers")
 
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
         # most test files are unit tests, where a mock is fine: only an integration zone or an
         # integration marker in the bytes, and a name that can resolve to a mock library
+        if source.language is Language.TYPESCRIPT:
+            return source.zone is Zone.INTEGRATION_TEST
         return may_hold_integration_tests(source) and may_create_mock(source)
+
+    def visit_call_expression(self, node: Any, ctx: "TypeScriptContext") -> None:
+        """A browser end-to-end test answering the application's request with a canned response."""
+        if ctx.source.zone is not Zone.INTEGRATION_TEST:
+            return
+        kind = browser_stubs.canned_response(node)
+        if kind is not None:
+            ctx.report(self, node.child_by_field_name("function"), kind=kind)
 
     def visit_Call(self, node: ast.Call, ctx: "PythonContext") -> None:
         parameters = parameters_of(ctx.functions)

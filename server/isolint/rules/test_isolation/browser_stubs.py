@@ -1,0 +1,96 @@
+"""Canned network responses in browser end-to-end tests (TypeScript and JavaScript).
+
+An end-to-end test drives the real front end against the real back end; a stub that answers a
+request of the application with a canned response instead (Cypress's ``cy.route(url, body)`` and
+``cy.intercept(url, staticResponse)``, Playwright's ``page.route(url, r => r.fulfill(…))``) is the
+browser suite's mock. What stays quiet: a route registered only to wait for or read the real
+response (``cy.route("POST", url).as("save")``), a handler that also lets requests through
+(``route.continue()``: fault injection — one failure, then the real server), and a stub of
+another host than the application's (an absolute URL to a third party).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from isolint.core.context import node_text
+
+#: ``cy.route``'s and ``cy.intercept``'s optional first argument
+HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+#: values that are a response body or a ``StaticResponse`` (not a handler)
+LITERAL_TYPES = frozenset({"object", "array", "string", "template_string", "number", "true", "false", "null"})
+FUNCTION_TYPES = frozenset({"arrow_function", "function_expression", "function"})
+#: what a handler calls to answer with its own response, and to let the request through
+ANSWERS = (".reply(", ".fulfill(")
+PASSES_THROUGH = (".continue(", ".fallback(")
+#: hosts of the application itself in a stubbed URL
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]")
+#: the bytes a file needs to hold a stub
+TOKENS = (b"route", b"intercept", b"fulfill")
+
+
+def canned_response(call: Any) -> str | None:
+    """How ``call`` (a ``call_expression``) answers one of the application's requests with a
+    canned response (``cy.route(…, response)``, ``page.route(…) answered by fulfill(…)``); None
+    when it does not."""
+    callee = call.child_by_field_name("function")
+    arguments = call.child_by_field_name("arguments")
+    if callee is None or arguments is None or callee.type != "member_expression":
+        return None
+    owner, method = callee.child_by_field_name("object"), callee.child_by_field_name("property")
+    if owner is None or method is None:
+        return None
+    name = f"{node_text(owner)}.{node_text(method)}"
+    args = [a for a in arguments.named_children if a.type != "comment"]
+    if not args or _third_party(_url_of(args)):
+        return None
+    if name in ("cy.route", "cy.intercept"):
+        if len(args) == 1:
+            only = args[0]  # cy.route({method, url, response}); cy.intercept(url) only watches
+            canned = only.type == "object" and _has_key(only, ("response", "body", "fixture"))
+            return f"{name}(…, response)" if canned else None
+        after_url = args[2:] if _is_method(args[0]) else args[1:]
+        if not after_url:
+            return None
+        response = after_url[-1]
+        if response.type in LITERAL_TYPES or response.type == "identifier" or (
+                response.type in FUNCTION_TYPES and _answers_itself(response)):
+            return f"{name}(…, response)"
+        return None
+    if node_text(method) == "route" and len(args) >= 2 and args[-1].type in FUNCTION_TYPES:
+        return f"{node_text(owner)}.route(…) answered by fulfill(…)" if _answers_itself(args[-1]) else None
+    return None
+
+
+def _answers_itself(handler: Any) -> bool:
+    """The handler answers with its own response and never lets the request through."""
+    text = node_text(handler)
+    return any(a in text for a in ANSWERS) and not any(p in text for p in PASSES_THROUGH)
+
+
+def _is_method(node: Any) -> bool:
+    return node.type == "string" and node_text(node).strip("'\"`").upper() in HTTP_METHODS
+
+
+def _url_of(args: list) -> str | None:
+    first = args[1] if len(args) > 1 and _is_method(args[0]) else args[0]
+    return node_text(first).strip("'\"`") if first.type in ("string", "template_string") else None
+
+
+def _third_party(url: str | None) -> bool:
+    """An absolute URL to another host than the application's own (a payment provider's API)."""
+    if url is None or "://" not in url:
+        return False
+    host = url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0].lower()
+    return bool(host) and "*" not in host and not host.startswith(LOCAL_HOSTS) and "${" not in host
+
+
+def _has_key(node: Any, keys: tuple[str, ...]) -> bool:
+    for pair in node.named_children:
+        if pair.type == "pair":
+            key = pair.child_by_field_name("key")
+            if key is not None and node_text(key).strip("'\"") in keys:
+                return True
+        elif pair.type == "shorthand_property_identifier" and node_text(pair) in keys:
+            return True
+    return False

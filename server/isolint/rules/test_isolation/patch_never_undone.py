@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any
+
+from isolint.core.lazy_regex import lazy_compile
+from isolint.core.model import Severity
+from isolint.core.rule import TEST_ZONES, Rule
+from isolint.core.test_tiers import BETWEEN_TOKENS, identifier_bytes
+from isolint.rules.common.names import dotted_name
+from isolint.rules.test_isolation.hand_made_patchers import HandMadePatcher, hand_made_patchers
+from isolint.rules.test_isolation.knowledge import literal_text, runs_in_own_process
+
+if TYPE_CHECKING:
+    from isolint.core.context import PythonContext
+    from isolint.core.source import SourceFile
+
+#: what a ``MonkeyPatch`` changes besides the environment (ISO502's): attributes of modules and
+#: classes, items of shared mappings, ``sys.path`` and the working directory
+PATCH_METHODS = frozenset({"setattr", "delattr", "setitem", "delitem", "syspath_prepend", "chdir"})
+_PATCH_METHOD_BYTES = tuple(method.encode() for method in PATCH_METHODS)
+#: ``MonkeyPatch(`` or ``MonkeyPatch.context``: one made, not the fixture's annotation
+_MADE = lazy_compile(rb"MonkeyPatch" + BETWEEN_TOKENS + rb"[(.]")
+
+
+class PatchNeverUndone(Rule):
+    """A test patching shared state through a `MonkeyPatch()` of its own that it never undoes.
+
+    ## What it does
+    Flags `setattr`, `delattr`, `setitem`, `delitem`, `syspath_prepend` and `chdir` through a
+    `MonkeyPatch()` that test code makes itself — in a test module, a class body, on `self`
+    or in a function — when nothing undoes it where that runs whatever the test's outcome. One
+    finding per patcher; its other patches are related locations.
+
+    ## Why is this bad?
+    Unlike pytest's `monkeypatch` fixture, a `MonkeyPatch()` made by hand is undone only by its
+    own `undo()`. Its patches of `os.path.exists` or `subprocess.check_output` stay for every
+    later test in the session, so tests pass or fail depending on their order — the audit's
+    "tests leaking state into each other". An `undo()` written after the assertions only runs
+    when they pass.
+
+    ## Example
+    ```python
+    # tests/test_scripts.py
+    import subprocess
+    from unittest import TestCase
+
+    from pytest import MonkeyPatch
+
+    class TestRunScript(TestCase):
+        monkeypatch = MonkeyPatch()
+
+        def test_success(self):
+            self.monkeypatch.setattr(subprocess, "check_output", lambda *a, **k: "ok")
+            assert run_script("deploy.sh") == "ok"
+    ```
+
+    ## Use instead
+    ```python
+    # tests/test_scripts.py
+    import subprocess
+    from unittest import TestCase
+
+    from pytest import MonkeyPatch
+
+    class TestRunScript(TestCase):
+        def setUp(self):
+            self.monkeypatch = MonkeyPatch()
+            self.addCleanup(self.monkeypatch.undo)
+
+        def test_success(self):
+            self.monkeypatch.setattr(subprocess, "check_output", lambda *a, **k: "ok")
+            assert run_script("deploy.sh") == "ok"
+    ```
+
+    ## Known look-alikes
+    - pytest's `monkeypatch` fixture (a parameter, or stored on `self` by a fixture), and
+      `with MonkeyPatch.context() as mp:`: both undo themselves.
+    - A hand-made patcher undone in `tearDown`/`teardown_method`, by `addCleanup`/`addfinalizer`,
+      in a `finally`, after a fixture's `yield`, anywhere in the module for a module's own
+      patcher, or handed back to the caller (returned or yielded).
+    - Launchers and scripts run as their own process (`__main__` blocks, `manage.py`, modules
+      the `testpaths` of the pytest configuration leave out).
+    - Environment changes through such a patcher are ISO502's.
+    """
+
+    code = "ISO505"
+    name = "patch-never-undone"
+    message = "Test patches {target} through `{patcher}`, a `MonkeyPatch()` made by hand and {undo}; the patch leaks into later tests"
+    severity = Severity.WARNING
+    zones = TEST_ZONES
+    tokens = (b"MonkeyPatch",)
+
+    @classmethod
+    def admits(cls, source: "SourceFile", project: Any) -> bool:
+        # most files naming MonkeyPatch annotate the fixture with it
+        raw = identifier_bytes(source)
+        return _MADE.search(raw) is not None and any(method in raw for method in _PATCH_METHOD_BYTES)
+
+    def begin_file(self, ctx: "PythonContext") -> None:
+        #: patches through a hand-made patcher nothing undoes, per patcher, in order
+        self._unrestored: dict[tuple[int, str], tuple[HandMadePatcher, list[ast.Call]]] = {}
+
+    def visit_Call(self, node: ast.Call, ctx: "PythonContext") -> None:
+        if not isinstance(node.func, ast.Attribute) or node.func.attr not in PATCH_METHODS:
+            return
+        patcher = hand_made_patchers(ctx).never_undone(node, ctx)
+        if patcher is None or runs_in_own_process(ctx):
+            return
+        self._unrestored.setdefault(patcher.identity, (patcher, []))[1].append(node)
+
+    def end_file(self, ctx: "PythonContext") -> None:
+        """One finding per patcher: its first patch, the others related."""
+        for patcher, calls in self._unrestored.values():
+            first, *others = calls
+            undo = "undone only when the test passes" if patcher.undone_on_happy_path else "never undone"
+            related = [(call, f"{_target(call)} patched through the same `{patcher.spelling}`") for call in others]
+            ctx.report(self, first, target=_target(first), patcher=patcher.spelling, undo=undo, related=related)
+
+
+def _target(call: ast.Call) -> str:
+    """What the patch replaces, for the message: `os.path.exists`, `registry["key"]`,
+    `sys.path`, the working directory."""
+    method = call.func.attr
+    if method == "syspath_prepend":
+        return "`sys.path`"
+    if method == "chdir":
+        return "the working directory"
+    args = call.args
+    if not args:
+        return "an attribute" if method.endswith("attr") else "an item"
+    owner = dotted_name(args[0]) or literal_text(args[0])
+    if method.endswith("attr"):
+        # setattr(owner, "name", value) and delattr(owner, "name"); setattr("pkg.mod.name", value)
+        named = len(args) > 2 if method == "setattr" else len(args) > 1
+        name = literal_text(args[1]) if named else None
+        if owner and name:
+            return f"`{owner}.{name}`"
+        return f"`{owner}`" if owner else "an attribute"
+    key = literal_text(args[1]) if len(args) > 1 else None
+    if owner and key:
+        return f"`{owner}[{key!r}]`"
+    return f"an item of `{owner}`" if owner else "an item"
