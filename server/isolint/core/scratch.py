@@ -69,3 +69,8 @@ class Scratch:
     def end_check(self) -> None:
         """Forget what held for one check only."""
         self._check.clear()
+
+    def clear(self) -> None:
+        """Forget everything: the file will not be analysed again in this process."""
+        self._check.clear()
+        self._text.clear()
