@@ -80,6 +80,11 @@ class Scratch:
         """Forget what held for one check only."""
         self._check.clear()
 
+    def clear(self) -> None:
+        """Forget everything: the file will not be analysed again in this process."""
+        self._check.clear()
+        self._text.clear()
+
 
 class SubtreeMemo(Generic[N, T]):
     """``compute(node)``, computed once per node object and kept while the node lives.

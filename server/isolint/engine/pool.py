@@ -208,10 +208,21 @@ class TreeKeeper:
         self.thaw = gc.get_freeze_count() == 0
 
     def run(self, phase: int, index: int, argument: Any) -> Any:
+        source = self.sources[index]
+        done = True
         try:
-            return self.phase1(index, argument) if phase == 1 else self.phase2(index, argument)
+            if phase == 2:
+                return self.phase2(index, argument)
+            kinds, output = self.phase1(index, argument)
+            done = argument or isinstance(output, Outcome)  # a context file, or checked completely
+            return kinds, output
         finally:
-            self.sources[index].release()  # a file waiting for phase 2 makes its text again then
+            source.release()  # a file waiting for phase 2 makes its text again then
+            if done:
+                # its content verdicts (token scan, admission answers) serve only a later phase
+                # in this process: kept to the end of the run, OpenHands' held 9 MB (36 MB of
+                # live objects in one process after phase 2 instead of 27 MB)
+                source.scratch.clear()
 
     def phase1(self, index: int, context: bool) -> tuple[tuple[str, ...], Outcome | dict[str, Any] | None]:
         """Admit the file, then: no facts read by its rules (and not a context file) — check it

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable
 from isolint.core.context import PythonContext
 from isolint.core.model import Finding, Zone
 from isolint.core.rule import Rule, is_shared_visitor
+from isolint.core.scratch import Key, Lifetime
 from isolint.core.source import SourceFile
 from isolint.core.suppression import Suppressions, scan_line_comments
 from isolint.core.test_tiers import is_integration_module
@@ -65,15 +66,26 @@ def parse_python(source: SourceFile) -> ast.Module:
     return parse_python_as_written(source)[0]
 
 
+#: the text ``downlevel`` rewrote (``""``: it could not), kept with the file's text: a file the
+#: CLI parses in both phases, or the language server in consecutive checks of one text, goes
+#: through libcst (50 ms to a second) once
+_DOWNLEVELED: Key[str] = Key("engine.downleveled-text", Lifetime.TEXT)
+
+
 def parse_python_as_written(source: SourceFile) -> tuple[ast.Module, bool]:
     """``parse_python``, and whether the text parsed as written (False: through ``downlevel``,
     whose tree's positions are those of a rewritten text)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes must not hit stderr
+        known = source.scratch.get(_DOWNLEVELED)
+        if known:
+            return ast.parse(known, filename=source.rel_path), False
         try:
             return ast.parse(source.text, filename=source.rel_path), True
         except SyntaxError as exc:
-            rewritten = downlevel(source.text)
+            if known is None:
+                known = source.scratch.put(_DOWNLEVELED, downlevel(source.text) or "")
+            rewritten = known or None
             if rewritten is not None:
                 return ast.parse(rewritten, filename=source.rel_path), False
             if exc.lineno is None and (nul := source.text.find("\x00")) >= 0:

@@ -41,6 +41,7 @@ from isolint.core.zones import matches_any
 from isolint.rules.contract.channels import (
     claimed_routes,
     file_channels,
+    folder_of,
     live_channels,
     module_names,
     one_way,
@@ -422,6 +423,9 @@ def _through_publishers(files: list[tuple[str, dict[str, Any]]], channels: dict[
     fields = frozenset(field_name for _, field_name in defined.values())
     live_any = live[0] | live[1]
     frontend_paths = [path for path, record in files if record["side"] == FRONTEND]
+    reached_from: dict[str, frozenset[str]] = {}  # publisher file -> the channels its events reach
+    resolved: dict[tuple[str, str], str] = {}  # (specifier, importing folder) -> module file
+    own = dict(channels)  # what each file is on before any joins another's channels
     result = []
     for path, record in files:
         entries = record.get("entries", ())
@@ -436,10 +440,15 @@ def _through_publishers(files: list[tuple[str, dict[str, Any]]], channels: dict[
                 continue
             if path.endswith(".py"):
                 target = defined.get(through, ("", ""))[0]
-                reached = _published_to(target, files, channels) if target else frozenset()
+                if target and target not in reached_from:
+                    reached_from[target] = _published_to(target, files, own)
+                reached = reached_from.get(target, frozenset())
             else:
-                target = resolve_module(through, path, frontend_paths) or ""
-                reached = channels.get(target, frozenset())
+                key = (through, folder_of(path))
+                if key not in resolved:
+                    resolved[key] = resolve_module(through, path, frontend_paths) or ""
+                target = resolved[key]
+                reached = own.get(target, frozenset())
             if target:
                 channels[path] = channels.get(path, frozenset()) | reached
                 if reached & live_any:
