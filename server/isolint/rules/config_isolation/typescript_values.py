@@ -9,6 +9,7 @@ The value logic itself — what a local host, a connection URL or a development 
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import PurePosixPath
 from typing import Any
@@ -287,7 +288,8 @@ def schema_default(call: Any) -> tuple[str, str] | None:
     """``NODE_ENV: z.enum([…]).default("development")``, ``DEBUG: z.boolean().default(true)``: a
     zod validator chain ending in ``.default(<literal>)`` that is the value of an object key
     spelled like an environment variable — a field of the app's environment schema — as (the
-    variable's name, the default's text: ``"true"`` for ``true``). A request schema's ``env: z.string().default("dev")`` is not."""
+    variable's name, the default's text: ``"true"`` for ``true``). A request schema's
+    ``env: z.string().default("dev")`` is not."""
     function = call.child_by_field_name("function")
     if function is None or function.type != "member_expression":
         return None
@@ -507,16 +509,15 @@ OWN_PORT_VARIABLES = frozenset({"PORT"})
 
 def is_own_port_url(node: Any) -> bool:
     """A template URL on the loopback whose port is the process's own listen port read from the
-    environment (`` `http://localhost:${process.env.PORT ?? 3000}` ``, ``env("PORT")`` through the
-    project's accessor; the server-side render of a
-    Next.js app calling its own API routes): the process reaches itself, correct in every
-    environment. Another variable's port (``API_PORT``, ``REDIS_PORT``) or a fixed one stays a
-    destination."""
+    environment (`` `http://localhost:${process.env.PORT ?? 3000}` `` in the server-side render of
+    a Next.js app calling its own API routes, ``env("PORT")`` through the project's accessor): the
+    process reaches itself, correct in every environment. Another variable's port (``API_PORT``,
+    ``REDIS_PORT``) or a fixed one stays a destination."""
     node = unwrap(node)
     if node is None or node.type != "template_string":
         return False
     pieces = node.named_children
-    for before, after in zip(pieces, pieces[1:]):
+    for before, after in itertools.pairwise(pieces):
         if before.type == "template_substitution" or after.type != "template_substitution":
             continue
         text = node_text(before)
