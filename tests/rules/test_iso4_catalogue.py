@@ -524,3 +524,9 @@ def test_module_specifiers_resolve_to_the_nearest_file(specifier: str, importer:
 
     paths = ["web/src/hooks/sse/index.ts", "web/src/utils/sse.ts", "admin/src/utils/sse.ts"]
     assert resolve_module(specifier, importer, paths) == expected
+
+
+def test_typescript_lookup_table_of_components_is_no_dispatch_table() -> None:
+    icons = ts_entries("const ICONS = {\n  'github': GithubIcon,\n  'gitlab': GitlabIcon,\n};\n"
+                       "socket.onmessage = (m) => render(ICONS[m.provider]);\n")
+    assert not icons.get("entries")

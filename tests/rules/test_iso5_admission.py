@@ -344,6 +344,10 @@ HAND_MADE_PATCHES = {
     "a context entered by hand": "import pytest\nfrom app import registry\n\ndef test_a():\n"
                                  "    mp = pytest.MonkeyPatch.context().__enter__()\n"
                                  "    mp.setitem(registry.HANDLERS, 'csv', None)\n",
+    "a mock patcher started": "from unittest import TestCase, mock\n\nclass TestA(TestCase):\n"
+                              "    def setUp(self):\n        self.p = mock.patch('app.client')\n"
+                              "        self.p . start ( )\n",
+    "a patch started inline": "from unittest.mock import patch\n\ndef test_a():\n    patch('app.client').start()\n",
 }
 
 #: text → admitted (the fixture's annotation alone is turned away before the parse)
@@ -352,6 +356,9 @@ HAND_MADE_LOOK_ALIKES = {
                               "    monkeypatch.setattr('a.b', 1)\n", False),
     "a context in a with": ("from pytest import MonkeyPatch\n\ndef test_a():\n"
                             "    with MonkeyPatch.context() as mp:\n        mp.setattr('a.b', 1)\n", True),
+    "a patch in a with, a server started": ("from unittest.mock import patch\n\ndef test_a(server):\n"
+                                            "    with patch('app.client'):\n        server.start()\n", True),
+    "no patch": ("def test_a(server):\n    server.start()\n", False),
 }
 
 

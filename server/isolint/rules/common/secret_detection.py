@@ -23,6 +23,7 @@ import binascii
 import dataclasses
 import enum
 import hashlib
+import itertools
 import math
 import re
 from collections import Counter
@@ -202,7 +203,7 @@ def is_counting_sequence(text: str) -> bool:
     if len(characters) < 12:
         return False
     run, total = 1, 0
-    for previous, current in zip(characters, characters[1:]):
+    for previous, current in itertools.pairwise(characters):
         if ord(current) == ord(previous) + 1 or previous == "9" and current == "0":
             run += 1
             continue

@@ -48,6 +48,7 @@ from isolint.rules.config_isolation.typescript_values import (
     conditions_choosing,
     declared_constant,
     env_fallback,
+    is_email_preview_prop,
     is_analysed_string,
     is_own_port_url,
     is_quiet_use,
@@ -169,8 +170,8 @@ class HardcodedLocalHost(Rule):
       `host.docker.internal` chosen under a Docker name or condition.
     - Respellings (`url.replace("0.0.0.0", …)`), an implied host (`parsed.hostname or
       "localhost"`), a collector's default, `"127.0.0.0"` (a range).
-    - A settings form's offer (a JSON-Schema `"default"`), the local choice of a catalogue
-      (`"Local"`), a port-less loopback OAuth redirect, an API's documented `servers`.
+    - A settings form's offer (a JSON-Schema `"default"`), an e-mail template's preview props,
+      a catalogue's `"Local"` choice, a port-less loopback redirect, an API's documented `servers`.
     - Development code: `__main__` blocks, the branch a deployment condition leaves to
       development (`if DEBUG:`), frontend tooling, command-line tools' packages (`cli/`).
 
@@ -316,6 +317,8 @@ class HardcodedLocalHost(Rule):
             return  # EXAMPLE_URL, `Local: "http://localhost:8000"` in a catalogue of environments
         if is_docker_host_choice(parsed, f"{name or ''} {conditions_choosing(node)}"):
             return  # inDocker ? "http://host.docker.internal:8000" : url
+        if is_email_preview_prop(node, ctx.source.raw):
+            return  # ({ assetBaseUrl = "http://localhost:3002" }) => <Html>…: a react-email preview's sample prop
         collection = outer(node).parent
         collection = collection if collection is not None and collection.type == "array" else None
         if parsed.is_bare_host_list and names_non_destination(name) or parsed.is_bare_host and (

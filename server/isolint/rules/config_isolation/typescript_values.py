@@ -9,6 +9,7 @@ The value logic itself — what a local host, a connection URL or a development 
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import PurePosixPath
 from typing import Any
@@ -287,7 +288,8 @@ def schema_default(call: Any) -> tuple[str, str] | None:
     """``NODE_ENV: z.enum([…]).default("development")``, ``DEBUG: z.boolean().default(true)``: a
     zod validator chain ending in ``.default(<literal>)`` that is the value of an object key
     spelled like an environment variable — a field of the app's environment schema — as (the
-    variable's name, the default's text: ``"true"`` for ``true``). A request schema's ``env: z.string().default("dev")`` is not."""
+    variable's name, the default's text: ``"true"`` for ``true``). A request schema's
+    ``env: z.string().default("dev")`` is not."""
     function = call.child_by_field_name("function")
     if function is None or function.type != "member_expression":
         return None
@@ -349,6 +351,32 @@ def _reads_page_host(ternary: Any) -> bool:
     host, with a stand-in where there is no page (server-side rendering)."""
     return any(branch is not None and "location.host" in node_text(branch)
                for branch in (ternary.child_by_field_name("consequence"), ternary.child_by_field_name("alternative")))
+
+
+#: the packages an e-mail template is written with: their components' prop defaults are what the
+#: template's preview shows (``email dev``), not what a sent e-mail gets
+EMAIL_TEMPLATE_IMPORTS = (b"@react-email/", b"jsx-email", b"react-email")
+
+
+def is_email_template(raw: bytes) -> bool:
+    """A file written with react-email (or jsx-email), imported directly or through the
+    project's re-export of its components (an ``<Html>`` document with a ``<Body>``)."""
+    return any(marker in raw for marker in EMAIL_TEMPLATE_IMPORTS) or b"<Html" in raw and b"<Body" in raw
+
+
+def is_email_preview_prop(node: Any, raw: bytes) -> bool:
+    """``({ assetBaseUrl = "http://localhost:3002", documentName = "Open Source Pledge.pdf" }) =>``
+    in a react-email template: the default of a destructured prop, the sample data its preview
+    renders; every sender passes the real value. A literal inside the template's body (a link,
+    an image's ``src``) is what every e-mail carries and stays reported."""
+    parent = outer(node).parent
+    if parent is None or parent.type != "object_assignment_pattern" or not is_email_template(raw):
+        return False
+    pattern = parent.parent
+    holder = pattern.parent if pattern is not None else None
+    while holder is not None and holder.type in ("required_parameter", "optional_parameter"):
+        holder = holder.parent
+    return holder is not None and holder.type == "formal_parameters"
 
 
 def conditions_choosing(node: Any) -> str:
@@ -481,15 +509,15 @@ OWN_PORT_VARIABLES = frozenset({"PORT"})
 
 def is_own_port_url(node: Any) -> bool:
     """A template URL on the loopback whose port is the process's own listen port read from the
-    environment (`` `http://localhost:${process.env.PORT ?? 3000}` ``, the server-side render of a
-    Next.js app calling its own API routes): the process reaches itself, correct in every
-    environment. Another variable's port (``API_PORT``, ``REDIS_PORT``) or a fixed one stays a
-    destination."""
+    environment (`` `http://localhost:${process.env.PORT ?? 3000}` `` in the server-side render of
+    a Next.js app calling its own API routes, ``env("PORT")`` through the project's accessor): the
+    process reaches itself, correct in every environment. Another variable's port (``API_PORT``,
+    ``REDIS_PORT``) or a fixed one stays a destination."""
     node = unwrap(node)
     if node is None or node.type != "template_string":
         return False
     pieces = node.named_children
-    for before, after in zip(pieces, pieces[1:]):
+    for before, after in itertools.pairwise(pieces):
         if before.type == "template_substitution" or after.type != "template_substitution":
             continue
         text = node_text(before)
@@ -499,8 +527,23 @@ def is_own_port_url(node: Any) -> bool:
         if expression is not None and expression.type == "binary_expression" \
                 and _operator(expression) in FALLBACK_OPERATORS:
             expression = expression.child_by_field_name("left")
-        return env_lookup_name(expression) in OWN_PORT_VARIABLES
+        return (env_lookup_name(expression) or accessor_lookup_name(expression)) in OWN_PORT_VARIABLES
     return False
+
+
+#: a project's own accessor of the environment: ``env("PORT")``, ``getEnv("PORT")``, ``readEnv("PORT")``
+ENV_ACCESSOR_RE = lazy_compile(r"^(\w+\.)?(env|getEnv|readEnv|get_env)$")
+
+
+def accessor_lookup_name(node: Any) -> str | None:
+    """``env("PORT")``: the variable a project's environment accessor reads (one string argument)."""
+    node = unwrap(node)
+    if node is None or node.type != "call_expression" or ENV_ACCESSOR_RE.match(_callee(node)) is None:
+        return None
+    arguments = node.child_by_field_name("arguments")
+    if arguments is None or len(arguments.named_children) != 1:
+        return None
+    return string_text(arguments.named_children[0])
 
 
 def _is_run_time_port_url(use: Any) -> bool:

@@ -31,16 +31,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import threading
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Language, Range, Zone
 from isolint.core.zones import matches_any
 from isolint.rules.contract.channels import (
     claimed_routes,
     file_channels,
+    folder_of,
     live_channels,
     module_names,
     one_way,
@@ -422,6 +425,9 @@ def _through_publishers(files: list[tuple[str, dict[str, Any]]], channels: dict[
     fields = frozenset(field_name for _, field_name in defined.values())
     live_any = live[0] | live[1]
     frontend_paths = [path for path, record in files if record["side"] == FRONTEND]
+    reached_from: dict[str, frozenset[str]] = {}  # publisher file -> the channels its events reach
+    resolved: dict[tuple[str, str], str] = {}  # (specifier, importing folder) -> module file
+    own = dict(channels)  # what each file is on before any joins another's channels
     result = []
     for path, record in files:
         entries = record.get("entries", ())
@@ -436,10 +442,15 @@ def _through_publishers(files: list[tuple[str, dict[str, Any]]], channels: dict[
                 continue
             if path.endswith(".py"):
                 target = defined.get(through, ("", ""))[0]
-                reached = _published_to(target, files, channels) if target else frozenset()
+                if target and target not in reached_from:
+                    reached_from[target] = _published_to(target, files, own)
+                reached = reached_from.get(target, frozenset())
             else:
-                target = resolve_module(through, path, frontend_paths) or ""
-                reached = channels.get(target, frozenset())
+                key = (through, folder_of(path))
+                if key not in resolved:
+                    resolved[key] = resolve_module(through, path, frontend_paths) or ""
+                target = resolved[key]
+                reached = own.get(target, frozenset())
             if target:
                 channels[path] = channels.get(path, frozenset()) | reached
                 if reached & live_any:
@@ -592,18 +603,24 @@ def _referenced(files: list[tuple[str, dict[str, Any]]]) -> frozenset[tuple[str,
     return frozenset(found)
 
 
+#: an enum, alias or model named after a channel that leaves the repository (outgoing webhooks,
+#: e-mail, chat integrations, analytics): its event names often repeat the stream's
+OTHER_CHANNEL_RE = lazy_compile(r"webhook|e?mail|sms|slack|discord|audit|analytics|telemetry|tracking", re.IGNORECASE)
+
+
 def _idle_declaration(catalogue: "Catalogue", side_name: str, item: Located) -> bool:
     """A weak backend declaration (an enum member, a ``Literal`` alias member, a model's
-    discriminator) in a file on no live channel, of an enum, alias or model no send or handler
-    anywhere refers to: another channel's vocabulary (a webhook's event enum spelling
-    ``organization.updated``), no knowledge of this one's. (A frontend enum is often the hand-kept
+    discriminator) of an enum, alias or model named after another channel, in a file on no live
+    channel, that no send or handler anywhere refers to: that channel's vocabulary (a webhook
+    event enum spelling ``organization.updated``), no knowledge of this one's. (A frontend enum is often the hand-kept
     mirror its `switch` reads through member names: always knowledge.)"""
     if side_name != BACKEND or item.role != DECLARE or item.strong \
             or catalogue.channels.get(item.path, frozenset()) & catalogue.live:
         return False
     owners = [owner for owner in (item.entry.get("enum"), item.entry.get("message_model"), item.entry.get("alias"))
               if owner]
-    return bool(owners) and not any((side_name, owner) in catalogue.used for owner in owners)
+    return bool(owners) and all(OTHER_CHANNEL_RE.search(owner) for owner in owners) \
+        and not any((side_name, owner) in catalogue.used for owner in owners)
 
 
 def _one_way_wrong_direction(catalogue: "Catalogue", side_name: str, anchor: Located) -> bool:

@@ -245,7 +245,8 @@ def resolve_module(specifier: str, importer: str, paths: list[str]) -> str | Non
     matches = [path for path in paths if ("/" + path).endswith(endings)]
     if not matches:
         return None
-    return max(matches, key=lambda path: (len(posixpath.commonprefix([path, importer])), path))
+    folder = folder_of(importer) + "/"
+    return max(matches, key=lambda path: (len(posixpath.commonprefix([path, folder])), path))
 
 
 def file_channels(records: dict[str, dict]) -> dict[str, frozenset[str]]:

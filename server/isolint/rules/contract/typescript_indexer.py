@@ -1041,11 +1041,23 @@ def _dispatch_table(name: str, value, raw: bytes) -> bool:
     if not pairs or not all(pair.type == "pair" and pair.child_by_field_name("key") is not None
                             and pair.child_by_field_name("key").type == "string"
                             and _string_value(pair.child_by_field_name("key"))
-                            and _unwrap(pair.child_by_field_name("value")) is not None
-                            and _unwrap(pair.child_by_field_name("value")).type in FUNCTIONISH - {"call_expression"}
+                            and _is_callback(_unwrap(pair.child_by_field_name("value")))
                             for pair in pairs):
         return False
     return re.search(rb"(?<![\w$.])" + re.escape(name.encode()) + rb"\s*\[\s*[A-Za-z_$]", raw) is not None
+
+
+def _is_callback(node) -> bool:
+    """A function written in place, or a function's lower-case name (``onOrganizationUpdated``,
+    ``handlers.update``) — not a component or a class (``GithubIcon``), which a lookup table of
+    icons or pages holds."""
+    if node is None:
+        return False
+    if node.type in ("arrow_function", "function_expression", "function"):
+        return True
+    if node.type in ("identifier", "member_expression"):
+        return _text(node).rsplit(".", 1)[-1][:1].islower()
+    return False
 
 
 def _constant_string(node):

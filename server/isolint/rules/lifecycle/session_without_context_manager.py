@@ -135,6 +135,8 @@ class SessionWithoutContextManager(LifecycleRule):
                 continue
             if in_tests and "fixture" in decorator_names(scope.node) and _torn_down_after_yield(binding):
                 continue
+            if binding.closes and not binding.alternatives and _nothing_can_raise_before(binding, scope):
+                continue  # ``conn = Connection(…); if conn.bound: conn.unbind()``: no call between
             verb = "disposed" if binding.resource.kind in (Kind.ENGINE, Kind.POOL) else "closed"
             method = getattr(binding.closes[-1].func, "attr", "close") if binding.closes else ""
             detail = f"{verb} only when nothing raises before `{method}()`" if binding.closes else f"never {verb}"
@@ -294,6 +296,24 @@ def _advice(resource, fixture: bool = False) -> str:
     if fixture:
         return f"`yield` it inside a `try` and {verb} it in the `finally`"
     return f"{verb} it in a `finally`"
+
+
+#: nodes that run code someone else wrote, or stop the function: what can raise between a
+#: creation and its cleanup (a name, an attribute, a comparison of them cannot, in practice)
+_MAY_RAISE = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.Raise, ast.Assert, ast.Subscript)
+
+
+def _nothing_can_raise_before(binding, scope: Scope) -> bool:
+    """No call, ``await``, ``yield``, ``raise``, ``assert`` or item lookup between the end of the
+    creation and the first cleanup: "closed only when nothing raises" would not be true."""
+    statement, first_close = binding.statement, binding.closes[0]
+    start = (statement.end_lineno, statement.end_col_offset)
+    end = (first_close.lineno, first_close.col_offset)
+    for node in ast.walk(scope.node):
+        if isinstance(node, _MAY_RAISE) and node is not first_close and hasattr(node, "lineno") \
+                and start <= (node.lineno, node.col_offset) < end:
+            return False
+    return start < end
 
 
 def _torn_down_after_yield(binding) -> bool:

@@ -7,7 +7,9 @@ from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Applicability, Edit, Fix, Fixability, Language, Position, Range, Severity
 from isolint.core.rule import TEST_ZONES, Indexer, Rule
 from isolint.core.test_tiers import BETWEEN_TOKENS, IDENTIFIER_END, identifier_bytes
-from isolint.rules.test_isolation.hand_made_patchers import TEARDOWN_METHODS, HandMadePatcher, hand_made_patchers
+from isolint.rules.test_isolation.hand_made_patchers import (
+    MONKEYPATCH, TEARDOWN_METHODS, HandMadePatcher, hand_made_patchers,
+)
 from isolint.rules.test_isolation.knowledge import (
     after_yield, fixture_decorator, is_test_function, is_yield_statement, normalise, runs_in_own_process,
 )
@@ -248,7 +250,7 @@ class EnvironMutationInTest(Rule):
         """``mp.setenv(...)`` through a ``MonkeyPatch()`` the test code made itself (in the
         function, the module, or on its class or instance) that nothing undoes on every path
         (``hand_made_patchers``)."""
-        patcher = hand_made_patchers(ctx).never_undone(node, ctx)
+        patcher = hand_made_patchers(ctx).never_undone(node, ctx, MONKEYPATCH)
         if patcher is None or self._isolated(ctx) or runs_in_own_process(ctx):
             return
         self._unrestored.setdefault(patcher.identity, (patcher, [], not ctx.functions))[1].append(node)

@@ -8,8 +8,10 @@ from isolint.core.model import Severity
 from isolint.core.rule import TEST_ZONES, Rule
 from isolint.core.test_tiers import BETWEEN_TOKENS, identifier_bytes
 from isolint.rules.common.names import dotted_name
-from isolint.rules.test_isolation.hand_made_patchers import HandMadePatcher, hand_made_patchers
-from isolint.rules.test_isolation.knowledge import literal_text, runs_in_own_process
+from isolint.rules.test_isolation.hand_made_patchers import (
+    MOCK_PATCHER, MONKEYPATCH, HandMadePatcher, hand_made_patchers,
+)
+from isolint.rules.test_isolation.knowledge import literal_text, normalise, patch_target, runs_in_own_process
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -21,23 +23,26 @@ PATCH_METHODS = frozenset({"setattr", "delattr", "setitem", "delitem", "syspath_
 _PATCH_METHOD_BYTES = tuple(method.encode() for method in PATCH_METHODS)
 #: ``MonkeyPatch(`` or ``MonkeyPatch.context``: one made, not the fixture's annotation
 _MADE = lazy_compile(rb"MonkeyPatch" + BETWEEN_TOKENS + rb"[(.]")
+#: ``.start()``: a ``unittest.mock`` patcher started by hand
+_STARTED = lazy_compile(rb"\.\s*start\s*\(\s*\)")
 
 
 class PatchNeverUndone(Rule):
-    """A test patching shared state through a `MonkeyPatch()` of its own that it never undoes.
+    """A test patching shared state through a patcher of its own that it never undoes.
 
     ## What it does
     Flags `setattr`, `delattr`, `setitem`, `delitem`, `syspath_prepend` and `chdir` through a
-    `MonkeyPatch()` that test code makes itself — in a test module, a class body, on `self`
-    or in a function — when nothing undoes it where that runs whatever the test's outcome. One
-    finding per patcher; its other patches are related locations.
+    `MonkeyPatch()` that test code makes itself (in a test module, a class body, on `self` or in
+    a function), and a `unittest.mock` patcher started by hand (`patcher.start()`), when nothing
+    undoes it where that runs whatever the test's outcome. One finding per patcher; its other
+    patches are related locations.
 
     ## Why is this bad?
-    Unlike pytest's `monkeypatch` fixture, a `MonkeyPatch()` made by hand is undone only by its
-    own `undo()`. Its patches of `os.path.exists` or `subprocess.check_output` stay for every
-    later test in the session, so tests pass or fail depending on their order — the audit's
-    "tests leaking state into each other". An `undo()` written after the assertions only runs
-    when they pass.
+    Unlike pytest's `monkeypatch` fixture or a `with patch(…)`, a patcher made by hand is undone
+    only by its own `undo()` or `stop()`. Its patches of `os.path.exists` or
+    `subprocess.check_output` stay for every later test in the session, so tests pass or fail
+    depending on their order — the audit's "tests leaking state into each other". An `undo()`
+    written after the assertions only runs when they pass.
 
     ## Example
     ```python
@@ -76,9 +81,9 @@ class PatchNeverUndone(Rule):
     ## Known look-alikes
     - pytest's `monkeypatch` fixture (a parameter, or stored on `self` by a fixture), and
       `with MonkeyPatch.context() as mp:`: both undo themselves.
-    - A hand-made patcher undone in `tearDown`/`teardown_method`, by `addCleanup`/`addfinalizer`,
-      in a `finally`, after a fixture's `yield`, anywhere in the module for a module's own
-      patcher, or handed back to the caller (returned or yielded).
+    - A hand-made patcher undone (or stopped, `patch.stopall()` too) in `tearDown`, by
+      `addCleanup`/`addfinalizer`, in a `finally`, after a fixture's `yield`, anywhere in the
+      module for a module's own patcher, or handed back to the caller.
     - Launchers and scripts run as their own process (`__main__` blocks, `manage.py`, modules
       the `testpaths` of the pytest configuration leave out).
     - Environment changes through such a patcher are ISO502's.
@@ -86,25 +91,33 @@ class PatchNeverUndone(Rule):
 
     code = "ISO505"
     name = "patch-never-undone"
-    message = "Test patches {target} through `{patcher}`, a `MonkeyPatch()` made by hand and {undo}; the patch leaks into later tests"
+    message = "Test patches {target} through `{patcher}`, {made} and {undo}; the patch leaks into later tests"
     severity = Severity.WARNING
     zones = TEST_ZONES
-    tokens = (b"MonkeyPatch",)
+    tokens = (b"MonkeyPatch", b"start")
 
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
-        # most files naming MonkeyPatch annotate the fixture with it
+        # most files naming MonkeyPatch annotate the fixture with it; most that patch use a
+        # decorator or a `with`
         raw = identifier_bytes(source)
-        return _MADE.search(raw) is not None and any(method in raw for method in _PATCH_METHOD_BYTES)
+        return (_MADE.search(raw) is not None and any(method in raw for method in _PATCH_METHOD_BYTES)) \
+            or (b"patch" in raw and _STARTED.search(raw) is not None)
 
     def begin_file(self, ctx: "PythonContext") -> None:
         #: patches through a hand-made patcher nothing undoes, per patcher, in order
         self._unrestored: dict[tuple[int, str], tuple[HandMadePatcher, list[ast.Call]]] = {}
 
     def visit_Call(self, node: ast.Call, ctx: "PythonContext") -> None:
-        if not isinstance(node.func, ast.Attribute) or node.func.attr not in PATCH_METHODS:
+        if not isinstance(node.func, ast.Attribute):
             return
-        patcher = hand_made_patchers(ctx).never_undone(node, ctx)
+        if node.func.attr in PATCH_METHODS:
+            kind = MONKEYPATCH
+        elif node.func.attr == "start" and not node.args and not node.keywords:
+            kind = MOCK_PATCHER
+        else:
+            return
+        patcher = hand_made_patchers(ctx).never_undone(node, ctx, kind)
         if patcher is None or runs_in_own_process(ctx):
             return
         self._unrestored.setdefault(patcher.identity, (patcher, []))[1].append(node)
@@ -113,15 +126,30 @@ class PatchNeverUndone(Rule):
         """One finding per patcher: its first patch, the others related."""
         for patcher, calls in self._unrestored.values():
             first, *others = calls
-            undo = "undone only when the test passes" if patcher.undone_on_happy_path else "never undone"
-            related = [(call, f"{_target(call)} patched through the same `{patcher.spelling}`") for call in others]
-            ctx.report(self, first, target=_target(first), patcher=patcher.spelling, undo=undo, related=related)
+            if patcher.kind == MONKEYPATCH:
+                made, undo = "a `MonkeyPatch()` made by hand", "undone only when the test passes" \
+                    if patcher.undone_on_happy_path else "never undone"
+            else:
+                made, undo = "a patcher started by hand", "stopped only when the test passes" \
+                    if patcher.undone_on_happy_path else "never stopped"
+            related = [(call, f"{_target(call, patcher)} patched through the same `{patcher.spelling}`")
+                       for call in others]
+            ctx.report(self, first, target=_target(first, patcher), patcher=patcher.spelling, made=made, undo=undo,
+                       related=related)
 
 
-def _target(call: ast.Call) -> str:
+def _target(call: ast.Call, patcher: HandMadePatcher) -> str:
     """What the patch replaces, for the message: `os.path.exists`, `registry["key"]`,
     `sys.path`, the working directory."""
     method = call.func.attr
+    if patcher.kind == MOCK_PATCHER:
+        made = patcher.made
+        kind = (normalise(dotted_name(made.func)) or "") if isinstance(made, ast.Call) else ""
+        kind = kind.split("mock.", 1)[-1]
+        if kind == "patch.dict" and made.args:
+            return f"`{dotted_name(made.args[0]) or literal_text(made.args[0]) or 'a mapping'}`"
+        target = patch_target(made, kind) if isinstance(made, ast.Call) and kind else None
+        return f"`{target}`" if target else "its target"
     if method == "syspath_prepend":
         return "`sys.path`"
     if method == "chdir":
