@@ -216,3 +216,13 @@ def test_a_service_that_declares_another_as_a_dependency_uses_it_as_a_library(tm
 def test_the_service_a_mirrored_test_tree_names(path: str, owner: str | None) -> None:
     services = ServiceMap({"app_a": "backend/app_a", "model_server": "backend/model_server"})
     assert services.test_owner(path) == owner
+
+
+def test_a_cross_service_import_is_named_as_the_code_spells_it(tmp_path: Path) -> None:
+    """`from app_a.utils.logger import …` under the source root `backend/` is reported as
+    `app_a.utils.logger`, what the reader sees in the file, not `backend.app_a.utils.logger`."""
+    root = build_tree(tmp_path / "repo", SOURCE_ROOT_SERVICES)
+    run = lint_paths([root], overrides=ISO6, jobs=1)
+    messages = {f.message for r in run.results for f in r.findings
+                if r.source.rel_path == "backend/model_server/encoders.py" and f.code == "ISO601"}
+    assert messages == {"Service `model_server` imports `app_a.utils.logger`, an internal module of service `app_a`"}

@@ -31,11 +31,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import threading
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Language, Range, Zone
 from isolint.core.zones import matches_any
 from isolint.rules.contract.channels import (
@@ -601,18 +603,24 @@ def _referenced(files: list[tuple[str, dict[str, Any]]]) -> frozenset[tuple[str,
     return frozenset(found)
 
 
+#: an enum, alias or model named after a channel that leaves the repository (outgoing webhooks,
+#: e-mail, chat integrations, analytics): its event names often repeat the stream's
+OTHER_CHANNEL_RE = lazy_compile(r"webhook|e?mail|sms|slack|discord|audit|analytics|telemetry|tracking", re.IGNORECASE)
+
+
 def _idle_declaration(catalogue: "Catalogue", side_name: str, item: Located) -> bool:
     """A weak backend declaration (an enum member, a ``Literal`` alias member, a model's
-    discriminator) in a file on no live channel, of an enum, alias or model no send or handler
-    anywhere refers to: another channel's vocabulary (a webhook's event enum spelling
-    ``organization.updated``), no knowledge of this one's. (A frontend enum is often the hand-kept
+    discriminator) of an enum, alias or model named after another channel, in a file on no live
+    channel, that no send or handler anywhere refers to: that channel's vocabulary (a webhook
+    event enum spelling ``organization.updated``), no knowledge of this one's. (A frontend enum is often the hand-kept
     mirror its `switch` reads through member names: always knowledge.)"""
     if side_name != BACKEND or item.role != DECLARE or item.strong \
             or catalogue.channels.get(item.path, frozenset()) & catalogue.live:
         return False
     owners = [owner for owner in (item.entry.get("enum"), item.entry.get("message_model"), item.entry.get("alias"))
               if owner]
-    return bool(owners) and not any((side_name, owner) in catalogue.used for owner in owners)
+    return bool(owners) and all(OTHER_CHANNEL_RE.search(owner) for owner in owners) \
+        and not any((side_name, owner) in catalogue.used for owner in owners)
 
 
 def _one_way_wrong_direction(catalogue: "Catalogue", side_name: str, anchor: Located) -> bool:

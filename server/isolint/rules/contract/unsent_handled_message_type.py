@@ -18,8 +18,8 @@ class UnsentHandledMessageType(ContractRule):
     or drifted handling code.
     A handled type is a comparison on a message this code *receives*; types the peer sends
     through its own wrapper functions count as sent (see [ISO401](ISO401.md)); a backend enum or
-    `Literal` alias that no send or handler refers to (a webhook's event types) is another
-    channel's vocabulary and does not.
+    `Literal` alias named after another channel that no send or handler refers to (a webhook's
+    event types) is that channel's vocabulary and does not.
 
     ## Why is this bad?
     The handler waits for a message that never arrives: usually the sender renamed the type

@@ -68,7 +68,7 @@ class RealValueInEnvTemplate(Rule):
     - An UPPER_SNAKE name standing for the value that repeats a word of the key or is named
       like a secret (`PHOENIXD_API_PASSWORD=PHOENIXD_KEY`).
     - Non-secret settings: hosts, ports, flags, `TOKEN_EXPIRE_MINUTES`.
-    - The stock password of a database, broker or storage container (`POSTGRES_PASSWORD=postgres`, `demodemo`,
+    - The stock password of a database, broker or storage container (`POSTGRES_PASSWORD=postgres`, `testpass`,
       `RABBITMQ_PASSWORD=plane` beside `RABBITMQ_USER=plane`), except in a staging or production
       template (`.env.production.example`).
     - JWTs handed out by design: an anonymous-role client key and a local stack's published demo
@@ -141,16 +141,16 @@ def _plain_setting_words(document: "DotenvDocument") -> set[str]:
             and _PLAIN_WORD_RE.match(entry.value.strip())}
 
 
-#: words a stock password repeats (``demodemo``, ``adminadmin``, ``testtest``): a default doubled to
-#: meet a minimum length (Neo4j asks for eight characters), not a chosen password
-STOCK_PASSWORD_WORDS = ("demo", "admin", "test", "pass", "password", "secret", "root", "guest", "dev", "local")
+#: a stock password made of default words only (``demodemo``, ``testpass``, ``adminadmin``): defaults
+#: put together to meet a minimum length (Neo4j asks for eight characters), not a chosen password
+STOCK_WORDS_PASSWORD_RE = lazy_compile(r"^(?:demo|admin|test|password|pass|secret|root|guest|dev|local)+$")
 
 
 def is_stock_service_password(key: str, value: str, hit: SecretHit, names: set[str]) -> bool:
     """The password a template gives the database, broker or storage container its local stack
     starts, when it is that container's stock value: a well-known default (``postgres``,
-    ``guest``, ``minioadmin``) or one doubled (``demodemo``), or a repetition of a user, database
-    or project name the same template sets (``plane`` beside ``POSTGRES_USER=plane``, ``polarpolar``), or of the URL's own
+    ``guest``, ``minioadmin``) or default words put together (``demodemo``, ``testpass``), or a
+    repetition of a user, database or project name the same template sets (``plane`` beside ``POSTGRES_USER=plane``, ``polarpolar``), or of the URL's own
     user (``postgresql://postgres:postgres@…``). Such a value is a configuration default every
     copy of the stack shares by design, not a leaked secret; a password of the app itself
     (``ADMIN_PASSWORD``), a chosen one (``TaskingAI321``) and any random one stay reported."""
@@ -162,10 +162,10 @@ def is_stock_service_password(key: str, value: str, hit: SecretHit, names: set[s
         names = names | {url.group("user").lower()}
     elif SERVICE_KEY_RE.search(key) is None:
         return False
-    if password in COMMON_DEFAULT_PASSWORDS:
+    if password in COMMON_DEFAULT_PASSWORDS or STOCK_WORDS_PASSWORD_RE.match(password):
         return True
     return any(name and len(password) % len(name) == 0 and password == name * (len(password) // len(name))
-               for name in (*names, *STOCK_PASSWORD_WORDS))
+               for name in names)
 
 
 def placeholder_for(key: str, hit: SecretHit) -> str:

@@ -26,6 +26,17 @@ def is_logging_helper(module: str) -> bool:
     return module.rsplit(".", 1)[-1] in LOGGING_HELPER_MODULES
 
 
+def as_imported(resolved: ResolvedImport) -> str:
+    """The module as the import spells it (``quivr_api.logger``) when it names the file loaded,
+    else the file's dotted name from the project root (``backend.api.quivr_api.logger``)."""
+    target = resolved.target_module
+    # ``from app_a.utils.logger import setup_logger`` is met as ``app_a.utils.logger.setup_logger``
+    for written in (resolved.module, resolved.module.rpartition(".")[0]):
+        if written and (target == written or target.endswith("." + written)):
+            return written
+    return target
+
+
 class CrossServiceImport(ImportBoundaryRule):
     """One service importing another service's internal modules.
 
@@ -112,7 +123,7 @@ class CrossServiceImport(ImportBoundaryRule):
             return
         if importer is not None and ctx.project.declares_dependency(importer, target):
             return  # installed as a library: its manifest says so
-        self.reaches.setdefault(target, []).append((resolved.node, resolved.target_module))
+        self.reaches.setdefault(target, []).append((resolved.node, as_imported(resolved)))
 
     def end_file(self, ctx: "PythonContext") -> None:
         # one finding per service reached: the module depends on that service's internals; the
