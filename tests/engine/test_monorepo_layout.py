@@ -82,6 +82,12 @@ def test_the_repository_root_is_the_project_root(tmp_path: Path) -> None:
         ("client/cypress/support/commands.js", Zone.INTEGRATION_TEST),
         ("web/src/checkout.cy.ts", Zone.INTEGRATION_TEST),
         ("web/e2e/login.js", Zone.INTEGRATION_TEST),
+        # the folders and names Jest and Vitest give meaning to
+        ("web/src/__mocks__/config.ts", Zone.TEST),
+        ("web/lib/api/__test__/useOnboarding.ts", Zone.TEST),
+        ("web/src/__e2e__/checkout.ts", Zone.INTEGRATION_TEST),
+        ("web/src/features/traces.servertest.ts", Zone.TEST),
+        ("web/src/features/panel.clienttest.tsx", Zone.TEST),
         ("database_scripts/seed_users.py", Zone.DEVELOPMENT),
         ("backend/db_scripts/reset.py", Zone.DEVELOPMENT),
         ("internal_docs/examples/client.py", Zone.DEVELOPMENT),
@@ -92,6 +98,9 @@ def test_the_repository_root_is_the_project_root(tmp_path: Path) -> None:
         ("app/testimonials/views.py", Zone.PRODUCTION),
         ("app/dockers/compose.py", Zone.PRODUCTION),
         ("web/src/cypress_theme.ts", Zone.PRODUCTION),
+        ("web/src/config.latest.ts", Zone.PRODUCTION),
+        ("web/src/mocks.ts", Zone.PRODUCTION),
+        ("web/src/manifest.ts", Zone.PRODUCTION),
         ("services/api/integration_tests_helpers/db.py", Zone.PRODUCTION),
         # tools/ deep in a service can be production
         ("services/api/app/tools/search.py", Zone.PRODUCTION),

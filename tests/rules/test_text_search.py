@@ -66,3 +66,43 @@ def test_a_leading_boundary_is_checked_by_hand() -> None:
     assert found.occurs(b"x = 1\nserve(app)")
     assert not found.occurs(b"observe(x); preserve(y)")
     assert found.occurs(b"observe(x); serve(y)")
+
+
+#: spellings around the ISO4xx publisher calls: at the start of the text, inside a longer name,
+#: after a dot (a method: no match), non-ASCII names, calls over lines, a word twice in one name
+PUBLISHER_TEXTS = [
+    b"publish('invoice.paid', {})",
+    b"await eventstream_publish(\n    'benefit.revoked', payload)",
+    b"await publish(PAID, {})",
+    b"await redis.publish('x', y)",  # a method
+    b"x.eventstream_publish('a')",
+    b"publisher = make_publisher()",
+    b"\xc3\xa9v\xc3\xa9nement_publish('paid')",  # a non-ASCII name
+    b"publish_publish('paid')",
+    b"publish = 1\npublish",
+    b"notify_all(Kind.PAID, x)",
+    b"self.dispatch(Event.X)",
+    b"dispatch(\n  # a comment\n  'x')",
+    b"push(x)",
+    b"def broadcast(m): ...\nbroadcast(m)",
+    b"emit_later('x')",
+    b"",
+]
+
+
+@pytest.mark.parametrize("text", PUBLISHER_TEXTS)
+def test_an_identifier_search_agrees_with_the_regex(text: bytes) -> None:
+    from isolint.rules.common.text_search import occurs_at_identifier
+    from isolint.rules.contract.admission import PUBLISHER_RES, PUBLISHER_WORDS
+
+    for word, pattern in zip(PUBLISHER_WORDS, PUBLISHER_RES):
+        assert occurs_at_identifier(text, word, pattern) == (pattern.search(text) is not None), word
+
+
+def test_the_publisher_samples_hold_both_answers() -> None:
+    from isolint.rules.common.text_search import occurs_at_identifier
+    from isolint.rules.contract.admission import PUBLISHER_RES, PUBLISHER_WORDS
+
+    answers = {occurs_at_identifier(text, word, pattern)
+               for text in PUBLISHER_TEXTS for word, pattern in zip(PUBLISHER_WORDS, PUBLISHER_RES)}
+    assert answers == {True, False}

@@ -12,14 +12,24 @@ the answer is and whose :class:`Lifetime` says how long it holds:
 
 A key is its own identity: two keys with the same name are different slots. A question asked
 with a parameter (the configured markers) passes it as ``argument``.
+
+A question about one subtree alone (the calls a coroutine does not await, the nodes of one
+function's own scope) is a :class:`SubtreeMemo`: its answer is kept as long as the subtree's
+root node lives, across checks. In the language server a keystroke re-parses only the
+definition it is in and every other statement is the previous tree's own node
+(``engine/incremental_parse``), so such answers are computed again for the edited definition
+only.
 """
 
 from __future__ import annotations
 
+import ast
 import enum
+import weakref
 from typing import Any, Callable, Generic, Hashable, TypeVar
 
 T = TypeVar("T")
+N = TypeVar("N", bound=ast.AST)
 
 
 class Lifetime(enum.Enum):
@@ -74,3 +84,26 @@ class Scratch:
         """Forget everything: the file will not be analysed again in this process."""
         self._check.clear()
         self._text.clear()
+
+
+class SubtreeMemo(Generic[N, T]):
+    """``compute(node)``, computed once per node object and kept while the node lives.
+
+    Sound because a tree is never modified once parsed (nothing in the engine, the rules or the
+    fixers assigns to a node) and ``compute`` reads nothing but the subtree (its positions
+    included): the same node object always has the same answer, in whichever file, check or
+    thread it is asked. The answer must not refer to the node itself, only to nodes below it
+    (it would keep the node alive), and callers must not modify it."""
+
+    __slots__ = ("_compute", "_answers")
+
+    def __init__(self, compute: Callable[[N], T]) -> None:
+        self._compute = compute
+        self._answers: weakref.WeakKeyDictionary[N, T] = weakref.WeakKeyDictionary()
+
+    def __call__(self, node: N) -> T:
+        try:
+            return self._answers[node]
+        except KeyError:
+            answer = self._answers[node] = self._compute(node)
+            return answer

@@ -27,18 +27,24 @@ GENERATED_DIRS = frozenset({
 })
 GENERATED_FILE_RE = re.compile(r"(_pb2(_grpc)?\.pyi?|\.generated\.\w+|\.gen\.\w+|\.min\.js|\.d\.ts)$")
 
-TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "spec", "specs", "test_utils", "testutils"})
+TEST_DIRS = frozenset({
+    "tests", "test", "testing", "__tests__", "__test__", "spec", "specs", "test_utils", "testutils",
+    # the folders Jest and Vitest give meaning to: module mocks, fixtures, end-to-end suites
+    "__mocks__", "__fixtures__", "__e2e__", "__integration__",
+})
 #: test-support packages named for what they hold: test_framework/, test_helpers/, testing_utils/,
 #: api_tests/, tests-e2e/ (a name made of "test" words and another word joined by _ or -)
 TEST_DIR_RE = re.compile(r"^(tests?|testing)[_-]\w+$|^\w+[_-](tests?|testing)$")
+#: test modules by name; in TypeScript also the ones a runner's ``include`` glob names for a project
+#: (``*.servertest.ts``, ``*.clienttest.ts``), never an English word ending in "test" (``config.latest.ts``)
 TEST_FILE_RE = re.compile(
     r"^(test_.*\.py|.*_tests?\.py|conftest\.py|tests\.py|(integration|e2e)_tests?_.*\.py|"
-    r".*\.(test|spec|cy)\.[cm]?[jt]sx?)$"
+    r".*\.(test|spec|cy)\.[cm]?[jt]sx?|.*\.(?!(la|con|pro|at|de)test\.)[a-z0-9]+(test|spec)\.[cm]?[jt]sx?)$"
 )
 INTEGRATION_DIRS = frozenset({
     "integration", "integrations_tests", "integration_tests", "integration-tests", "e2e", "e2e_tests",
     "e2e-tests", "end_to_end", "end-to-end", "endtoend", "acceptance", "system_tests", "smoke",
-    "functional", "functional_tests", "live",
+    "functional", "functional_tests", "live", "__e2e__", "__integration__",
 })
 INTEGRATION_FILE_RE = lazy_compile(
     r"^(test_(integration|e2e|end_to_end)(_.*)?\.py|.*_(integration|e2e|end_to_end)(_test)?\.py|"

@@ -539,7 +539,23 @@ DEFAULTED_REFERENCE_RE = lazy_compile(r"^\$\{(?P<variable>[A-Za-z_][A-Za-z0-9_]*
 
 
 def find_secret(name: str | None, value: str, strictness: Strictness = Strictness.COMMITTED) -> SecretHit | None:
-    """The secret ``value`` (bound to ``name``) holds, if any — see the module docstring."""
+    """The secret ``value`` (bound to ``name``) holds, if any — see the module docstring.
+
+    A function of its arguments alone, so the answers for short values are kept: the language
+    server asks it of every string literal of a file on every keystroke, and a keystroke changes
+    one of them at most."""
+    if not value:
+        return None
+    if len(value) > _REMEMBERED_LENGTH:
+        return _find_secret(name, value, strictness)
+    return _remembered_find_secret(name, value, strictness)
+
+
+#: values up to this length have their answer kept (most literals: names, URLs, messages)
+_REMEMBERED_LENGTH = 256
+
+
+def _find_secret(name: str | None, value: str, strictness: Strictness) -> SecretHit | None:
     if not value or len(value) > 20_000:
         return None
     reference = DEFAULTED_REFERENCE_RE.match(value)
@@ -572,3 +588,6 @@ def find_secret(name: str | None, value: str, strictness: Strictness = Strictnes
         if real:
             return SecretHit(HitKind.PASSWORD, "a hard-coded password", 0, len(value), value)
     return None
+
+
+_remembered_find_secret = lru_cache(maxsize=8192)(_find_secret)

@@ -15,6 +15,8 @@ from isolint.core.lazy_regex import LazyPattern, lazy_compile
 
 #: what ``\\w`` matches in a bytes pattern
 _WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+#: what ``[\\w\\x80-\\xff]`` matches in a bytes pattern: an identifier's bytes, UTF-8 ones included
+IDENTIFIER_BYTES = _WORD_BYTES | frozenset(range(0x80, 0x100))
 
 
 class Alternatives:
@@ -43,3 +45,23 @@ class Alternatives:
                     return True
                 position = start + 1
         return False
+
+
+def occurs_at_identifier(text: bytes, word: bytes, regex: LazyPattern[bytes]) -> bool:
+    """``regex.search(text) is not None`` for a ``regex`` every match of which starts at the first
+    byte of an identifier holding ``word`` (the pattern starts with a look-behind refusing an
+    identifier byte, then the identifier: ``(?<![\\w\\x80-\\xff.])[\\w\\x80-\\xff]*publish…``).
+    Such a pattern has no literal prefix and is tried at every byte; here it is tried only at
+    the start of each identifier where ``word`` occurs."""
+    tried = -1
+    at = text.find(word)
+    while at >= 0:
+        start = at
+        while start and text[start - 1] in IDENTIFIER_BYTES:
+            start -= 1
+        if start != tried:
+            if regex.match(text, start) is not None:
+                return True
+            tried = start
+        at = text.find(word, at + 1)
+    return False

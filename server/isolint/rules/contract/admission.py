@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 
 from isolint.core.lazy_regex import LazyPattern, lazy_compile
-from isolint.rules.common.text_search import Alternatives
+from isolint.rules.common.text_search import Alternatives, occurs_at_identifier
 from isolint.rules.contract.channels import python_channels
 from isolint.rules.contract.naming import is_ws_context
 
@@ -240,7 +240,7 @@ def may_hold_messages(raw: bytes, rel_path: str) -> bool:
         return True
     if any(pattern.search(raw) for pattern in NAMED_CALL_RES):
         return True
-    if any(word in raw and pattern.search(raw) for word, pattern in zip(PUBLISHER_WORDS, PUBLISHER_RES)):
+    if any(occurs_at_identifier(raw, word, pattern) for word, pattern in zip(PUBLISHER_WORDS, PUBLISHER_RES)):
         return True
     if b"def" in raw and PUBLISHER_DEF_RE.search(raw):
         return True

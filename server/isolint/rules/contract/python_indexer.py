@@ -37,12 +37,13 @@ in a module that never mentions a socket is a strong send once ``emit`` reaches 
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from contextvars import ContextVar
 from typing import Any
 
 from isolint.core.lazy_regex import lazy_compile
-from isolint.core.scratch import Key, Lifetime
+from isolint.core.scratch import Key, Lifetime, SubtreeMemo
 from isolint.core.model import Language
 from isolint.core.rule import Indexer
 from isolint.core.tree_view import TreeView, tree_view
@@ -457,7 +458,7 @@ class _Collector:
             if isinstance(node, ast.ClassDef):
                 self.class_def(node)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                functions.append((node, _FunctionScope(node)))
+                functions.append((node, _function_scope(node)))
         module = _FunctionScope(tree)
         self.find_wrappers(functions, module)  # before any call is read: a call may precede the def
         self.scope(module, "module")  # registrations and sends at import time
@@ -1035,6 +1036,19 @@ class _FunctionScope:
         """Keys added later with ``message["payload"] = …`` to a dict bound to a local name."""
         owner = self._dict_owner.get(id(node))
         return self._subscript_keys.get(owner, []) if owner else []
+
+
+#: each function's scope as its node alone decides it, kept while the node lives: only the edited
+#: definition's functions are walked again on a keystroke
+_FUNCTION_SCOPES: SubtreeMemo[ast.AST, _FunctionScope] = SubtreeMemo(_FunctionScope)
+
+
+def _function_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> _FunctionScope:
+    """The scope of ``function`` for one extraction: the walk of its nodes is shared, the
+    parameters the collector finds to be payloads are this extraction's own."""
+    scope = copy.copy(_FUNCTION_SCOPES(function))
+    scope.payload_parameters = set()
+    return scope
 
 
 def _is_client_connect(node: ast.AST | None) -> bool:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ast
 
-from isolint.core.scratch import Key
+from isolint.core.scratch import Key, SubtreeMemo
 from isolint.core.context import PythonContext
 from isolint.rules.common.scope import LEAF_NODE_TYPES, NESTED_SCOPES, child_nodes_except, walk_nodes
 from isolint.rules.lifecycle.libraries import Kind, Resource
@@ -162,7 +162,7 @@ def hands_to_thread(call: ast.Call) -> bool:
     return last in THREAD_HANDOFFS
 
 
-def unawaited_calls(function: ast.AsyncFunctionDef) -> list[ast.Call]:
+def _unawaited_calls(function: ast.AsyncFunctionDef) -> tuple[ast.Call, ...]:
     """Calls of the coroutine's own body (not of nested functions) it neither awaits nor hands
     to a thread, in source order."""
     awaited: set[int] = set()
@@ -182,7 +182,12 @@ def unawaited_calls(function: ast.AsyncFunctionDef) -> list[ast.Call]:
         extend(child_nodes_except(node, LEAF_NODE_TYPES))  # runs on every keystroke in the editor
     calls = [call for call in calls if id(call) not in awaited]
     calls.sort(key=lambda call: (call.lineno, call.col_offset))
-    return calls
+    return tuple(calls)
+
+
+#: ``_unawaited_calls`` of each coroutine, kept while its node lives: ISO305 and ISO308 ask it of
+#: every coroutine on every keystroke, and only the edited definition's node is new
+unawaited_calls: SubtreeMemo[ast.AsyncFunctionDef, tuple[ast.Call, ...]] = SubtreeMemo(_unawaited_calls)
 
 
 def calls_through_built_objects(function: ast.AST, handoffs: list[ast.Call]) -> list[ast.Call]:

@@ -746,7 +746,10 @@ def _escapes(node: ast.Name, ctx: PythonContext) -> bool:
             return True
     if isinstance(statement, (ast.Assign, ast.AnnAssign)):
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        in_value = statement.value is not None and _contains(statement.value, node)
+        # the value holds the name when it is the name or one of its ancestors (``parents``
+        # is the whole chain from the module down to the node the walk is at)
+        value = statement.value
+        in_value = value is not None and (value is node or any(parent is value for parent in parents))
         if in_value and (not all(isinstance(t, ast.Name) for t in targets) or statement.value is node
                          or isinstance(parent, (ast.Tuple, ast.List, ast.Dict, ast.Set))):
             return True
@@ -793,12 +796,6 @@ def _constructs(callee: ast.expr) -> bool:
     return isinstance(callee, ast.Attribute) and (
         callee.attr[:1].isupper() or (isinstance(callee.value, ast.Name) and callee.value.id[:1].isupper()
                                       and callee.attr.startswith(("from_", "create", "build", "with_"))))
-
-
-def _contains(tree: ast.AST, node: ast.AST) -> bool:
-    if tree is node:
-        return True
-    return any(child is node for child in ast.walk(tree))
 
 
 def tracker_for(ctx: PythonContext) -> Tracker:
