@@ -28,15 +28,16 @@ from isolint.engine.selection import token_scan
 
 #: below this many files to parse, worker processes cost more than they save
 PARALLEL_THRESHOLD = 48
-#: Python trees kept between the phases, estimated at 25 bytes of tree per byte of source
-#: (≈ 1 KB per line), so that the budget bounds the memory they hold across all workers; a file
+#: Python trees kept between the phases, estimated at 31 bytes of tree per byte of source (as
+#: measured with tracemalloc on Skyvern's files: 400 files, 2.9 MB → 92 MB; ≈ 1.2 KB per
+#: line), so that the budget bounds the memory they hold across all workers; a file
 #: beyond it is parsed again in phase 2. Trees are what a worker's private memory is made of on a
 #: monorepo: on Skyvern (35 MB of Python) the whole process tree peaked at 491 MB of summed PSS
 #: with 160 MB of trees allowed, 395 MB with 64 MB and 346 MB with none, at the same CPU time
 #: within the noise of a loaded machine (docs/performance.md): kept trees fragment the
 #: workers' heaps more than they save in parsing.
 TREE_BUDGET_BYTES = 64 * 1024**2
-TREE_BYTES_PER_SOURCE_BYTE = 25
+TREE_BYTES_PER_SOURCE_BYTE = 31
 
 #: each worker's share of a phase is sent in about this many chunks; a worker that has done its
 #: own takes the last chunks of the others, so the phase ends when the last chunk does
