@@ -57,6 +57,26 @@ def decorator_names(function: ast.AST) -> list[str]:
     return names
 
 
+#: decorators that register a web server's start-up or shutdown hook (Quart's, Starlette's)
+_SERVER_HOOK_DECORATORS = frozenset({"on_startup", "on_shutdown", "before_serving", "after_serving"})
+
+
+def is_server_hook(function: ast.AST) -> bool:
+    """A web server's start-up or shutdown hook (``@app.on_event("startup")``, ``@app.before_serving``,
+    an ``@asynccontextmanager`` named for the app's lifespan): it runs once while no request is
+    served, so blocking its event loop stalls nothing, and what it opens lives as long as the
+    process — or ends the process when start-up fails."""
+    for decorator in getattr(function, "decorator_list", ()):
+        if isinstance(decorator, ast.Call) and isinstance(decorator.func, (ast.Attribute, ast.Name)) \
+                and (getattr(decorator.func, "attr", None) or getattr(decorator.func, "id", None)) == "on_event":
+            event = decorator.args[0] if decorator.args else None
+            if isinstance(event, ast.Constant) and event.value in ("startup", "shutdown"):
+                return True
+    names = decorator_names(function)
+    return not _SERVER_HOOK_DECORATORS.isdisjoint(names) or (
+        "asynccontextmanager" in names and "lifespan" in getattr(function, "name", ""))
+
+
 def is_cached(function: ast.AST) -> bool:
     return any(name in CACHE_DECORATORS for name in decorator_names(function))
 

@@ -10,7 +10,7 @@ from isolint.core.rule import PRODUCTION_ONLY, TEST_ZONES
 from isolint.rules.lifecycle.fixes import lifecycle_fix
 from isolint.rules.lifecycle.libraries import CLEANUP_METHODS, Kind
 from isolint.rules.common.scope import is_generator
-from isolint.rules.lifecycle.model import decorator_names, is_cached
+from isolint.rules.lifecycle.model import decorator_names, is_cached, is_server_hook
 from isolint.rules.lifecycle.placement import program_entries
 from isolint.rules.lifecycle.tracking import (
     EXIT_METHODS,
@@ -95,11 +95,11 @@ class SessionWithoutContextManager(LifecycleRule):
     done with, and there is no fix when the function returns one of them.
 
     ## Known look-alikes
-    - A client made once: by a getter (`global _client`), a cached function or `main()`.
+    - A client made once: by a getter, a cached function, `main()`, a start-up hook.
     - A session returned, stored on an object, or yielded by a dependency that closes it; a
       client handed to the object that keeps it; one looked up (`kwargs.get("session")`).
     - Untyped handles closed by hand ([ISO302](ISO302.md)): a project's `connect()`, one never
-      given `cursor()`; PyHive's Presto and in-memory SQLite (`":memory:"`) connections; a
+      given `cursor()`; PyHive's Presto and in-memory SQLite connections; a
       migration's session (`Session(bind=op.get_bind())`).
     - A session kept on `self` and closed by the object's own `close()` / `__exit__` /
       `stop()`, or never closed ([ISO307](ISO307.md)).
@@ -131,6 +131,8 @@ class SessionWithoutContextManager(LifecycleRule):
                 continue  # a test's HTTP client: the family is about the database's connections
             if binding.resource.library == "unresolved":
                 continue
+            if not in_tests and is_server_hook(scope.node):
+                continue  # runs once before the server serves: a failure ends the start-up, what it keeps lives on
             if not binding.closes and not in_tests and _held_for_the_program(binding, scope, ctx):
                 continue
             if in_tests and "fixture" in decorator_names(scope.node) and _torn_down_after_yield(binding):

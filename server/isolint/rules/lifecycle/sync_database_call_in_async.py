@@ -6,6 +6,7 @@ from isolint.core.scratch import Key, SubtreeMemo
 from isolint.core.context import PythonContext
 from isolint.rules.common.scope import LEAF_NODE_TYPES, NESTED_SCOPES, child_nodes_except, walk_nodes
 from isolint.rules.lifecycle.libraries import Kind, Resource
+from isolint.rules.lifecycle.model import is_server_hook
 from isolint.rules.lifecycle.tracking import LifecycleRule, Scope, receiver_key, tracker_for
 
 #: sync resources whose use blocks the event loop
@@ -70,6 +71,8 @@ class SyncDatabaseCallInAsync(LifecycleRule):
       `AsyncSession.run_sync(lambda s: ...)`.
     - Sync endpoints and background tasks (`def`, a `@celery.task`) using the same dependency
       or session scope: a thread pool or worker runs them, not the event loop.
+    - A server's start-up or shutdown hook (`@app.on_event("startup")`, a `lifespan`): no
+      request is served while it runs.
     - An injected session the coroutine never uses for I/O, or only hands to calls it awaits;
       a `scoped_session` registry a middleware builds (it opens nothing).
     - A call the code awaits or enters with `async with` (`await session.execute(q)` under a
@@ -84,8 +87,8 @@ class SyncDatabaseCallInAsync(LifecycleRule):
     def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         self._observe(node, ctx)
         function = ctx.current_function
-        if not isinstance(function, ast.AsyncFunctionDef):
-            return
+        if not isinstance(function, ast.AsyncFunctionDef) or is_server_hook(function):
+            return  # a start-up hook blocks a loop that serves nothing yet
         if _used_asynchronously(ctx):
             return  # `await x.execute()`, `async with engine.connect()`: the handle is async after all
         tracker = tracker_for(ctx)
@@ -122,7 +125,7 @@ class SyncDatabaseCallInAsync(LifecycleRule):
         (``db: Session = Depends(get_db)``, ``db: DbSession``): one finding at the parameter
         when the coroutine uses it for I/O or hands it to a call it does not await — every
         such use runs the driver on the event loop — with those uses as related locations."""
-        if not scope.is_async:
+        if not scope.is_async or is_server_hook(scope.node):
             return
         io_calls = ctx.scratch.get(PARAMETER_CALLS) or {}
         for binding in scope.bindings.values():
