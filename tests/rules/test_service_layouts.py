@@ -226,3 +226,27 @@ def test_a_cross_service_import_is_named_as_the_code_spells_it(tmp_path: Path) -
     messages = {f.message for r in run.results for f in r.findings
                 if r.source.rel_path == "backend/model_server/encoders.py" and f.code == "ISO601"}
     assert messages == {"Service `model_server` imports `app_a.utils.logger`, an internal module of service `app_a`"}
+
+
+#: two images install a data library the way they install any distribution; a third folder is
+#: copied by both images too but runs on its own (its own entry point)
+INSTALLED_LIBRARY = {
+    "backend/requirements.txt": "fastapi\n", "backend/main.py": "from dataset.schemas import Tree\n",
+    "inference/pyproject.toml": "[project]\nname = 'inference'\n",
+    "inference/main.py": "from dataset.schemas import Tree\nfrom relay.main import forward  # error: ISO601\n",
+    "dataset/pyproject.toml": "[project]\nname = 'dataset'\n", "dataset/dataset/__init__.py": "",
+    "dataset/dataset/schemas.py": "class Tree: ...\n",
+    "relay/pyproject.toml": "[project]\nname = 'relay'\n", "relay/main.py": "def forward(): ...\n",
+    "docker/Dockerfile.backend": "FROM python\nCOPY ./dataset /dataset\nRUN pip install -e /dataset\n"
+                                 "COPY ./relay /relay\nCOPY ./backend /app\nWORKDIR /app\nCMD [\"uvicorn\", \"main:app\"]\n",
+    "docker/Dockerfile.inference": "FROM python\nCOPY ./dataset /lib/dataset\nRUN pip install /lib/dataset\n"
+                                   "COPY ./relay /relay\nCOPY ./inference /app\nWORKDIR /app\nCMD [\"python\", \"main.py\"]\n",
+}
+
+
+def test_a_distribution_images_copy_to_install_is_a_library_not_a_service(tmp_path: Path) -> None:
+    root = build_tree(tmp_path, INSTALLED_LIBRARY)
+    detected = detect_services(Settings(root=root))
+    assert "dataset" in detected.shared and "dataset" not in detected.services.values()
+    assert detected.services.get("relay") == "relay"  # copied by both images, but runs on its own
+    assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))

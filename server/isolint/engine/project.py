@@ -223,10 +223,25 @@ def _apply_images(root: Path, found: ServiceMap, images: list[Image], add: Calla
             continue
         add(PurePosixPath(folder).name, folder, f"`{dockerfile}` builds an image that runs `{folder}/`")
     for folder, count in copies.items():
-        if (count >= 2 and folder and folder not in run and is_python(folder) and not found.is_shared(folder)
-                and not _is_support_path(folder) and (root / folder / "__init__.py").is_file()):
+        if count < 2 or not folder or folder in run or found.is_shared(folder) or _is_support_path(folder):
+            continue
+        if is_python(folder) and (root / folder / "__init__.py").is_file():
             found.shared.append(folder)
             found.reasons[folder] = f"{count} images copy `{folder}/`"
+        elif _installed_library(root / folder):
+            # its manifest made it look like a service; images that copy it to install it show a library
+            for name in [name for name, served in found.services.items() if served == folder]:
+                del found.services[name]
+                found.reasons.pop(name, None)
+            found.shared.append(folder)
+            found.reasons[folder] = f"{count} images copy `{folder}/`, a distribution no image runs (a library)"
+
+
+def _installed_library(folder: Path) -> bool:
+    """A distribution (a manifest beside importable packages) with no image or entry point of its
+    own: what images copy such a folder for is to install it."""
+    names = _names_in(folder)
+    return any(m in names for m in MANIFESTS) and not _deployed_on_its_own(names) and _holds_python_packages(folder)
 
 
 #: a pyproject.toml or pytest.ini larger than this is not read for the service layout
