@@ -48,6 +48,7 @@ from isolint.rules.lifecycle.libraries import (
     DBAPI_SUBMODULE,
     ENGINE_CONNECT_METHODS,
     FACTORY_VOCABULARY,
+    LIBRARY_VALUES,
     OWNERSHIP_CALLS,
     Kind,
 )
@@ -182,7 +183,7 @@ class LibraryNames:
 
 
 #: every resource a library call or annotation can give
-RESOURCE_LIBRARIES = LibraryNames([*CONSTRUCTORS, *ANNOTATIONS])
+RESOURCE_LIBRARIES = LibraryNames([*CONSTRUCTORS, *ANNOTATIONS, *LIBRARY_VALUES])
 #: the calls ISO303 and ISO304 report: engine and pool constructors (``placement.engine_creation``)
 ENGINE_LIBRARIES = LibraryNames([name for name, resource in CONSTRUCTORS.items()
                                  if resource.kind in (Kind.ENGINE, Kind.POOL)])

@@ -248,6 +248,13 @@ CONSTRUCTORS: dict[str, Resource] = {
     **dict.fromkeys(("ldap3.Connection", "ldap3.core.connection.Connection"), LDAP_CONNECTION),
 }
 
+#: objects libraries hand out ready-made, by qualified name: FastAPI-SQLAlchemy's ``db.session``
+#: is the request's sync session, opened and closed by its middleware (a registry's session, like
+#: ``scoped_session``: used inside ``async def`` it blocks the loop; nothing for the code to close)
+LIBRARY_VALUES: dict[str, Resource] = {
+    "fastapi_sqlalchemy.db.session": SCOPED,
+}
+
 #: parameter / attribute annotations naming a resource type (for ``db: AsyncSession = Depends()``)
 ANNOTATIONS: dict[str, Resource] = {
     **{name: res for name, res in CONSTRUCTORS.items() if res.kind in (Kind.SESSION, Kind.CLIENT)},

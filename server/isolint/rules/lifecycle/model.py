@@ -20,6 +20,7 @@ from isolint.core.modules import import_time_statements
 from isolint.rules.common.names import last_name
 from isolint.rules.common.scope import generator_test, is_generator, own_statements, statements_breadth_first, walk
 from isolint.rules.lifecycle.libraries import (
+    LIBRARY_VALUES,
     Kind,
     Resource,
     annotation_resource,
@@ -609,6 +610,8 @@ class FileModel:
             found = self.resolve_call(expr, local, current_class)
             return found if found is not None and found.kind in (Kind.ENGINE, Kind.POOL, Kind.SESSION_FACTORY) else None
         qualified = self.qualify(expr)
+        if qualified in LIBRARY_VALUES:
+            return LIBRARY_VALUES[qualified]
         if qualified and "." in qualified and self.project is not None:
             fact = self.project.definition(qualified, self.rel_path)
             if fact is not None and not fact.get("function") and not fact.get("alias"):

@@ -5,7 +5,7 @@ import ast
 from isolint.core.scratch import Key, SubtreeMemo
 from isolint.core.context import PythonContext
 from isolint.rules.common.scope import LEAF_NODE_TYPES, NESTED_SCOPES, child_nodes_except, walk_nodes
-from isolint.rules.lifecycle.libraries import Kind, Resource
+from isolint.rules.lifecycle.libraries import LIBRARY_VALUES, Kind, Resource
 from isolint.rules.lifecycle.model import is_server_hook
 from isolint.rules.lifecycle.tracking import LifecycleRule, Scope, receiver_key, tracker_for
 
@@ -26,8 +26,8 @@ class SyncDatabaseCallInAsync(LifecycleRule):
 
     ## What it does
     Flags synchronous database work inside `async def`: opening a sync `Session`, a
-    `sessionmaker()` session, `engine.connect()` on a sync engine, `psycopg2.connect()` or a sync
-    `redis.Redis` client, entering a session scope the project defines (`with session_scope()
+    `sessionmaker()` session, `engine.connect()` on a sync engine, `psycopg2.connect()`, a sync
+    `redis.Redis` client or FastAPI-SQLAlchemy's `db.session`, entering a session scope the project defines (`with session_scope()
     as db:`, a `@contextmanager` that yields a sync session), and I/O methods (`execute`,
     `query`, `commit`, `get`…) called on a sync session, connection or client. A coroutine's
     parameter that holds a sync session — annotated `Session`, typed by an alias such as
@@ -93,6 +93,8 @@ class SyncDatabaseCallInAsync(LifecycleRule):
             return  # `await x.execute()`, `async with engine.connect()`: the handle is async after all
         tracker = tracker_for(ctx)
         reported = ctx.scratch.setdefault(REPORTED_CALLS, set)
+        if node.args and not hands_to_thread(node):
+            self._report_handed_library_session(node, function, tracker, reported, ctx)
         created = tracker.resolve_call(node, ctx)
         if created is None and _entered_by_sync_with(node, ctx):
             created = tracker.model.entered_function(node.func)  # with session_scope() as db:
@@ -141,6 +143,21 @@ class SyncDatabaseCallInAsync(LifecycleRule):
             uses.sort(key=lambda call: (call.lineno, call.col_offset))
             self._report(binding.statement, resource, binding.name, scope.node, ctx,
                          related=[(call, f"`{binding.name}` used on the event loop") for call in uses])
+
+    def _report_handed_library_session(self, node: ast.Call, function: ast.AST, tracker, reported: set,
+                                       ctx: PythonContext) -> None:
+        """A library's request session handed to a call the coroutine does not await
+        (``ModelsConfig.fetch_api_keys(db.session, org_id)``): the sync code it reaches runs its
+        queries on the loop, as with a sync parameter handed on."""
+        for argument in node.args:
+            resource = LIBRARY_VALUES.get(tracker.model.qualify(argument) or "") \
+                if isinstance(argument, ast.Attribute) else None
+            if resource is None:
+                continue
+            key = (id(function), receiver_key(argument, tracker))
+            if key not in reported:
+                reported.add(key)
+                self._report(argument, resource, ctx.text_of(argument), function, ctx)
 
     def _report(self, node: ast.AST, resource: Resource, name: str, function: ast.AST, ctx: PythonContext,
                 related: list | tuple = ()) -> None:
