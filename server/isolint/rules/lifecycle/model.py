@@ -50,11 +50,9 @@ def decorator_names(function: ast.AST) -> list[str]:
     """Last dotted segment of each decorator (``functools.lru_cache(maxsize=1)`` → ``lru_cache``)."""
     names = []
     for decorator in getattr(function, "decorator_list", ()):
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if isinstance(target, ast.Attribute):
-            names.append(target.attr)
-        elif isinstance(target, ast.Name):
-            names.append(target.id)
+        name = last_name(decorator.func if isinstance(decorator, ast.Call) else decorator)
+        if name is not None:
+            names.append(name)
     return names
 
 
@@ -68,8 +66,7 @@ def is_server_hook(function: ast.AST) -> bool:
     served, so blocking its event loop stalls nothing, and what it opens lives as long as the
     process — or ends the process when start-up fails."""
     for decorator in getattr(function, "decorator_list", ()):
-        if isinstance(decorator, ast.Call) and isinstance(decorator.func, (ast.Attribute, ast.Name)) \
-                and (getattr(decorator.func, "attr", None) or getattr(decorator.func, "id", None)) == "on_event":
+        if isinstance(decorator, ast.Call) and last_name(decorator.func) == "on_event":
             event = decorator.args[0] if decorator.args else None
             if isinstance(event, ast.Constant) and event.value in ("startup", "shutdown"):
                 return True

@@ -4,6 +4,7 @@ import ast
 
 from isolint.core.scratch import Key, SubtreeMemo
 from isolint.core.context import PythonContext
+from isolint.rules.common.names import last_name
 from isolint.rules.common.scope import LEAF_NODE_TYPES, NESTED_SCOPES, child_nodes_except, walk_nodes
 from isolint.rules.lifecycle.libraries import LIBRARY_VALUES, Kind, Resource
 from isolint.rules.lifecycle.model import is_server_hook
@@ -177,9 +178,7 @@ THREAD_HANDOFFS = frozenset({"to_thread", "run_in_threadpool", "run_in_executor"
 
 
 def hands_to_thread(call: ast.Call) -> bool:
-    func = call.func
-    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    return last in THREAD_HANDOFFS
+    return last_name(call.func) in THREAD_HANDOFFS
 
 
 def _unawaited_calls(function: ast.AsyncFunctionDef) -> tuple[ast.Call, ...]:

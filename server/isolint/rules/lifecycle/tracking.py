@@ -24,6 +24,7 @@ from typing import Any
 from isolint.core.scratch import Key
 from isolint.core.context import PythonContext
 from isolint.core.rule import Rule, shared_visitor
+from isolint.rules.common.names import last_name
 from isolint.rules.common.scope import own_statements
 from isolint.rules.lifecycle.admission import may_hold_resources
 from isolint.rules.lifecycle.libraries import (
@@ -549,7 +550,7 @@ def driver_connect(call: ast.Call, ctx: PythonContext) -> bool:
     while isinstance(root, ast.Attribute):
         root = root.value
     if not isinstance(root, ast.Name) or root.id not in ctx.imports \
-            or not names_driver_connect(func.attr if isinstance(func, ast.Attribute) else root.id):
+            or not names_driver_connect(last_name(func)):
         return False
     if isinstance(func, ast.Attribute) and not isinstance(func.value, (ast.Name, ast.Attribute)):
         return False
