@@ -11,7 +11,11 @@ without compiling, so a pattern built from another one's source still is.
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any, AnyStr, Generic
+
+#: every pattern not compiled yet (``compile_pending``)
+_PENDING: "weakref.WeakSet[LazyPattern[Any]]" = weakref.WeakSet()
 
 
 class LazyPattern(Generic[AnyStr]):
@@ -26,10 +30,12 @@ class LazyPattern(Generic[AnyStr]):
         self.pattern = pattern
         self.flags = flags
         self._compiled: re.Pattern[AnyStr] | None = None
+        _PENDING.add(self)
 
     def compiled(self) -> re.Pattern[AnyStr]:
         if self._compiled is None:
             self._compiled = re.compile(self.pattern, self.flags)
+            _PENDING.discard(self)
         return self._compiled
 
     def __getattr__(self, name: str) -> Any:
@@ -47,3 +53,13 @@ class LazyPattern(Generic[AnyStr]):
 
 def lazy_compile(pattern: AnyStr, flags: int = 0) -> LazyPattern[AnyStr]:
     return LazyPattern(pattern, flags)
+
+
+def compile_pending() -> int:
+    """Compile every pattern made so far and not used yet; how many. For a long-lived process
+    (the language server) that would otherwise compile them during its first analyses — the
+    first diagnostics of the first file opened."""
+    pending = list(_PENDING)
+    for pattern in pending:
+        pattern.compiled()
+    return len(pending)
