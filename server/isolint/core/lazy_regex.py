@@ -56,10 +56,15 @@ def lazy_compile(pattern: AnyStr, flags: int = 0) -> LazyPattern[AnyStr]:
 
 
 def compile_pending() -> int:
-    """Compile every pattern made so far and not used yet; how many. For a long-lived process
-    (the language server) that would otherwise compile them during its first analyses — the
-    first diagnostics of the first file opened."""
-    pending = list(_PENDING)
-    for pattern in pending:
-        pattern.compiled()
-    return len(pending)
+    """Compile every pattern made so far and not used yet; how many were. For a long-lived
+    process (the language server) that would otherwise compile them during its first analyses
+    — the first diagnostics of the first file opened. A pattern that does not compile stays
+    pending: it fails where it is used, as it would have."""
+    compiled = 0
+    for pattern in list(_PENDING):
+        try:
+            pattern.compiled()
+        except re.error:
+            continue
+        compiled += 1
+    return compiled
