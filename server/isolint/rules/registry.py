@@ -6,7 +6,7 @@ from isolint.core.metrics import Metric
 from isolint.core.rule import Indexer, Rule
 from isolint.core.selectors import register_rules
 from isolint.rules import audit_metrics
-from isolint.rules.config_isolation.dev_default_env_fallback import DevDefaultEnvFallback
+from isolint.rules.config_isolation.dev_default_env_fallback import AccessorFallbackIndexer, DevDefaultEnvFallback
 from isolint.rules.config_isolation.dev_value_in_deployed_env_file import DevValueInDeployedEnvFile
 from isolint.rules.config_isolation.env_access_outside_config import EnvAccessOutsideConfig
 from isolint.rules.config_isolation.hardcoded_connection_value import HardcodedConnectionValue
@@ -82,6 +82,7 @@ RULES: tuple[type[Rule], ...] = (
 )
 
 INDEXERS: tuple[Indexer, ...] = (
+    AccessorFallbackIndexer(),
     CachedGetterIndexer(),
     ConftestCacheResetIndexer(),
     EnvironPatchIndexer(),

@@ -623,7 +623,10 @@ def in_development_only(node: ast.AST, ctx: PythonContext) -> bool:
             continue
         key = id(parent)
         if key not in memo:
-            memo[key] = _development_branches(parent.test)
+            scope = next((p for p in reversed(parents[:index]) if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef))),
+                         parents[0] if parents else None)
+            memo[key] = (False, False) if _mode_defaults_to_development(parent.test, scope) \
+                else _development_branches(parent.test)
         body_dev, else_dev = memo[key]
         if in_body and body_dev or in_else and else_dev:
             return True
@@ -686,6 +689,39 @@ ENVIRONMENT_VARIABLE_RE = lazy_compile(r"^_*(\w+_)?(env|environment|env_name|sta
                                      re.IGNORECASE)
 DEVELOPMENT_NAMES = frozenset({"development", "develop", "dev", "local"})
 PRODUCTION_NAMES = frozenset({"production", "prod"})
+
+
+def _mode_defaults_to_development(test: ast.AST, scope: ast.AST | None) -> bool:
+    """``env = get_config("ENV", "DEV")`` then ``if env == "DEV":``: the mode the condition tests
+    is read with a development default in the same function (or module), so the development branch
+    is what runs wherever the deployment leaves the mode unset — the default path, not a
+    development-only one. Only a local name bound that way counts (a settings field defaulting
+    to development is ISO102's finding where it is declared)."""
+    if scope is None or not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return False
+    left = test.comparators[0] if isinstance(test.left, ast.Constant) else test.left
+    if not isinstance(left, ast.Name) or not ENVIRONMENT_VARIABLE_RE.match(left.id):
+        return False
+    body = scope.body if isinstance(scope, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)) else []
+    for statement in body:
+        if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name) and statement.targets[0].id == left.id
+                and _development_default(statement.value)):
+            return True
+    return False
+
+
+def _development_default(value: ast.AST) -> bool:
+    """A lookup falling back to a development mode name: ``get_config("ENV", "DEV")``,
+    ``os.environ.get("APP_ENV", default="development")``, ``os.getenv("MODE") or "dev"``."""
+    if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or):
+        fallback: ast.AST | None = value.values[-1]
+    elif isinstance(value, ast.Call) and value.args and literal_text(value.args[0]) is not None:
+        fallback = value.args[1] if len(value.args) > 1 else next(
+            (k.value for k in value.keywords if k.arg in ("default", "fallback")), None)
+    else:
+        return False
+    return fallback is not None and str(literal_text(fallback) or "").lower() in DEVELOPMENT_NAMES
 
 
 def _selects_development(test: ast.Compare) -> bool:
