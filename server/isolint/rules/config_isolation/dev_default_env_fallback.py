@@ -258,18 +258,26 @@ class DevDefaultEnvFallback(Rule):
             call = default
             default = default.args[0] if default.args else next(
                 (k.value for k in default.keywords if k.arg == "default"), None)
-        value = configured_value(default, ctx)
-        if value is None or in_development_only(node, ctx):
+        if default is None or in_development_only(node, ctx):
             return
-        dev = classify_dev_value(node.target.id, value)
-        whole_secret = isinstance(value, str) and value.strip() in dev.secrets  # not a URL's password (ISO101/103)
-        reasons = [reason for reason in dev.reasons if reason.kind in SETTINGS_FIELD_REASONS
-                   or reason.kind == "credential" and whole_secret and not PASSWORD_NAME_RE.search(node.target.id.upper())]
-        if not reasons:
+        # a list field (``ROOT_TOKENS: List[str] = ["1234"]``) is judged by its items
+        items = default.elts if isinstance(default, (ast.List, ast.Tuple, ast.Set)) else [default]
+        for item in items:
+            value = configured_value(item, ctx)
+            if value is None:
+                continue
+            dev = classify_dev_value(node.target.id, value)
+            whole_secret = isinstance(value, str) and value.strip() in dev.secrets  # not a URL's password (ISO101/103)
+            reasons = [reason for reason in dev.reasons if reason.kind in SETTINGS_FIELD_REASONS
+                       or reason.kind == "credential" and whole_secret
+                       and not PASSWORD_NAME_RE.search(node.target.id.upper())]
+            if not reasons:
+                continue
+            fix = settings_field_fix(SettingsField(node.target.id, node, call, default), ctx)  # type: ignore[arg-type]
+            data = {SECRET_RANGE: secret_range(item, dev.secrets[0], ctx)} if dev.secrets else {}
+            ctx.report(self, item, fix=fix, data=data, subject=f"Settings field `{node.target.id}`",
+                       reason=", ".join(str(reason) for reason in reasons), value=dev.shown)
             return
-        fix = settings_field_fix(SettingsField(node.target.id, node, call, default), ctx)  # type: ignore[arg-type]
-        ctx.report(self, default, fix=fix, subject=f"Settings field `{node.target.id}`",
-                   reason=", ".join(str(reason) for reason in reasons), value=dev.shown)
 
     def begin_file(self, ctx: PythonContext) -> None:
         #: a configuration function's development fallbacks, by (key, value), reported at end_file

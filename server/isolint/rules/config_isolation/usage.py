@@ -209,6 +209,32 @@ def _is_local_host_literal(node: ast.AST) -> bool:
     return text is not None and host_kind(text) in ("local", "bind-all")
 
 
+#: decorators that turn a function into a command-line command (typer/click ``@app.command()``,
+#: ``@cli.group()``, ``@app.callback()``), and calls that run one (``typer.run(main)``, ``fire.Fire(main)``)
+COMMAND_DECORATORS = frozenset({"command", "group", "callback"})
+COMMAND_RUNNERS = frozenset({"typer.run", "fire.Fire", "clize.run"})
+#: per module node: names of functions the module hands to a command runner
+COMMAND_FUNCTIONS: Key[frozenset[str]] = Key("iso1.command-functions")
+
+
+def _is_command_function(function: ast.AST | None, ctx: PythonContext) -> bool:
+    """A function whose parameters are command-line options: decorated as a typer/click command
+    or handed to ``typer.run``/``fire.Fire``. A parameter default there is the option's default —
+    shown by ``--help`` and given on the command line by whoever runs it, like
+    ``typer.Option("127.0.0.1")``."""
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    for decorator in function.decorator_list:
+        call = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(call, ast.Attribute) and call.attr in COMMAND_DECORATORS:
+            return True
+    def run_functions(tree: ast.AST | None) -> frozenset[str]:
+        return frozenset(node.args[0].id for node in ast.walk(tree) if isinstance(node, ast.Call) and node.args
+                         and isinstance(node.args[0], ast.Name)
+                         and (ctx.qualified_name(node.func) or "") in COMMAND_RUNNERS) if tree is not None else frozenset()
+    return function.name in ctx.scratch.setdefault(COMMAND_FUNCTIONS, lambda: run_functions(ctx.tree))
+
+
 def _is_typer_default(call: ast.Call, child: ast.AST) -> bool:
     """``typer.Option("127.0.0.1", "--host")``: typer's first positional is the default."""
     return callee_name(call) in ("Option", "Argument") and bool(call.args) and call.args[0] is child
@@ -396,6 +422,8 @@ def _step_up(parent: ast.AST, owner: ast.AST | None, child: ast.AST, direct: boo
         # a bare string statement documents; any other expression statement is an action
         is_string = literal_text(child) is not None
         return UseSite(Use.MESSAGE if is_string else Use.VALUE, child, parent, direct)
+    if isinstance(parent, ast.arguments) and _is_command_function(owner, ctx):
+        return UseSite(Use.CLI_DEFAULT, child, parent, direct)  # @app.command() def main(url: str = "http://…")
     if isinstance(parent, ast.arguments) and CHECK_FUNCTION_RE.match(getattr(ctx.current_function, "name", "")):
         return UseSite(Use.CHECK, child, parent, direct)  # def is_port_available(port, host="127.0.0.1")
     if _is_server_command_flag(parent, child) or _precedes_own_port(parent, child, ctx):
