@@ -175,6 +175,26 @@ def test_a_gitignored_env_file_is_only_a_hint_without_a_fix(tmp_path: Path) -> N
     assert committed.severity is Severity.ERROR and "committed" in committed.message and committed.fix is not None
 
 
+def test_a_gitignored_env_file_is_called_not_committed_only_when_git_says_it_is_untracked(tmp_path: Path) -> None:
+    """A gitignored file can still be tracked (added with ``--force`` or before the pattern):
+    "not committed" is claimed only where git answers; where it cannot, only the ignore is said."""
+    (tmp_path / "unknown").mkdir()
+    unknown = _project(tmp_path / "unknown")  # an empty .git: git cannot list the index
+    (tmp_path / "unknown" / ".gitignore").write_text(".env\n")
+    (unknown / ".env").write_text(SECRET_LINE)
+    (finding,) = lint_paths([tmp_path / "unknown"], overrides={"select": ["ISO201"]}, jobs=1).findings
+    assert "gitignored" in finding.message and "not committed" not in finding.message
+
+    repository = tmp_path / "repository"
+    repository.mkdir()
+    subprocess.run(["git", "init", "-q", str(repository)], check=True)
+    (repository / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    (repository / ".gitignore").write_text(".env\n")
+    (repository / ".env").write_text(SECRET_LINE)
+    (finding,) = lint_paths([repository], overrides={"select": ["ISO201"]}, jobs=1).findings
+    assert finding.severity is Severity.HINT and "not committed; keep it that way" in finding.message
+
+
 def test_a_negated_gitignore_pattern_makes_the_file_committed_again(tmp_path: Path) -> None:
     service = _project(tmp_path)
     (tmp_path / ".gitignore").write_text(".env*\n!.env.shared\n")

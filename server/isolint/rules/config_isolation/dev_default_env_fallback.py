@@ -93,8 +93,11 @@ class DevDefaultEnvFallback(Rule):
     _LOCAL_DEV_KEY`). Lookups
     are `os.getenv`, `os.environ.get`/`setdefault`, an `... or "localhost"` fallback, project
     accessors whose receiver is recognisably the environment (environs, python-decouple,
-    django-environ, `get_env().get`), the fields of a pydantic-settings class (an environment
-    enum's member counts by its value: `ENV: Environment = Environment.development`), and in
+    django-environ, `get_env().get`), a project's configuration function called with the
+    variable's name (`get_config("FRONTEND_URL", "http://localhost:3000")`: one finding per key
+    and value across the project, the other modules' lookups related), the fields of a
+    pydantic-settings class (an environment enum's member counts by its value:
+    `ENV: Environment = Environment.development`; a list field by its items), and in
     TypeScript/JavaScript `process.env.X || "…"`/`?? "…"` (`import.meta.env` too, a chain of
     lookups as well) and the `.default(…)` of a zod environment schema's field
     (`NODE_ENV: z.enum([…]).default("development")`). Development and test code, `__main__` blocks, development-switch
@@ -129,7 +132,8 @@ class DevDefaultEnvFallback(Rule):
     `get_env().get(...)` become its required form where the file uses one on the same receiver
     (`get_env().require("X")`, `env["X"]`), else lose the default (`env.get("X")`); accessors that raise
     by themselves when the variable is missing (decouple/starlette `config`, environs and
-    django-environ getters) keep their call and lose the default. `os.environ.setdefault`
+    django-environ getters) keep their call and lose the default, as does a project's
+    configuration function (`get_config("X", "…")` → `get_config("X")`). `os.environ.setdefault`
     gets no fix (deleting it is a decision). A settings field loses its default
     (`DEBUG: bool = True` → `DEBUG: bool`, `Field(default="dev", ...)` → `Field(...)`, now required).
     Unsafe: a missing variable now stops the program at start-up.
@@ -274,8 +278,7 @@ class DevDefaultEnvFallback(Rule):
             if not reasons:
                 continue
             fix = settings_field_fix(SettingsField(node.target.id, node, call, default), ctx)  # type: ignore[arg-type]
-            data = {SECRET_RANGE: secret_range(item, dev.secrets[0], ctx)} if dev.secrets else {}
-            ctx.report(self, item, fix=fix, data=data, subject=f"Settings field `{node.target.id}`",
+            ctx.report(self, item, fix=fix, subject=f"Settings field `{node.target.id}`",
                        reason=", ".join(str(reason) for reason in reasons), value=dev.shown)
             return
 

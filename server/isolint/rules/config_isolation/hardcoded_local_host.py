@@ -10,7 +10,7 @@ from isolint.core.scratch import Key
 from isolint.core.model import SECRET_RANGE, Fix, Fixability, Language
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import env_name_for, service_word
-from isolint.rules.config_isolation.env_lookups import env_lookup, is_env_default
+from isolint.rules.config_isolation.env_lookups import is_env_default
 from isolint.rules.config_isolation.shared import replace_with_env_lookup, settings_field_fix, settings_field_of
 from isolint.rules.config_isolation.usage import (
     TRANSPARENT_CALLS,
@@ -80,29 +80,6 @@ SERVER_KNOB_FIELDS = frozenset({"workers", "reload", "use_reloader", "forwarded_
 PORT_FIELD_RE = lazy_compile(r"^_*(default_)?port$", re.IGNORECASE)
 #: a field documented as the address a server binds to
 BIND_DESCRIPTION_RE = lazy_compile(r"\b(bind|binds|bound|listen|listens|listening)\b", re.IGNORECASE)
-
-
-#: a loopback host and the port separator ending an f-string's text part: ``http://localhost:``
-LOOPBACK_PORT_PREFIX_RE = lazy_compile(r"(localhost|127\.0\.0\.1|\[::1\]):$", re.IGNORECASE)
-
-
-def _port_from_environment(node: ast.AST, ctx: PythonContext) -> bool:
-    """``f'localhost:{os.environ.get("JUPYTER_GATEWAY_PORT", "8888")}'``: the host is fixed to
-    loopback while the deployment chooses the port — a process started beside this one (a
-    sidecar, a gateway in the same container), reached on loopback by design, where a function
-    connects to it. A port written in the text, one from anywhere else, and a setting's default
-    (``mcp_host: str = Field(default=f'localhost:{os.getenv("port")}')``: the setting itself
-    then defaults to loopback) keep the finding."""
-    if not isinstance(node, ast.JoinedStr) or ctx.current_function is None or settings_field_of(node, ctx) is not None:
-        return False
-    for before, value in zip(node.values, node.values[1:]):
-        if (isinstance(before, ast.Constant) and isinstance(before.value, str)
-                and LOOPBACK_PORT_PREFIX_RE.search(before.value) and isinstance(value, ast.FormattedValue)):
-            port = value.value
-            if isinstance(port, ast.Call) and callee_name(port) == "int" and port.args:
-                port = port.args[0]
-            return isinstance(port, ast.Call) and env_lookup(port, ctx) is not None
-    return False
 
 
 @dataclass
@@ -186,7 +163,7 @@ class HardcodedLocalHost(Rule):
     nothing names the value (a positional argument, a list element, a piece of a concatenation).
 
     ## Known look-alikes
-    - Checks, allow-lists, port probes, messages, regular expressions, `EXAMPLE_*` constants.
+    - Checks, allow-lists, port probes, messages, regexes, `EXAMPLE_*` constants.
     - Where a server listens (`server.listen(0, HOST)`), a URL of a server the process runs
       (a port it picked, `` `http://localhost:${process.env.PORT}` ``).
     - A program's own loopback address (Ollama's `:11434`, Chrome DevTools' `:9222`), and
@@ -195,8 +172,8 @@ class HardcodedLocalHost(Rule):
       "localhost"`), a collector's default, `"127.0.0.0"` (a range).
     - A settings form's offer (a JSON-Schema `"default"`), an e-mail template's preview props,
       a catalogue's `"Local"` choice, a port-less loopback redirect, an API's documented `servers`.
-    - Development code: `__main__` blocks, the branch a deployment condition leaves to
-      development (`if DEBUG:`), frontend tooling, command-line tools' packages (`cli/`).
+    - Development code: `__main__` blocks, a development branch (`if DEBUG:`) unless the mode
+      defaults to it, frontend tooling, `cli/` packages, a typer command's defaults.
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.
@@ -268,8 +245,6 @@ class HardcodedLocalHost(Rule):
             return  # request.client.host if request.client else "127.0.0.1": the other end's address
         if is_env_default(node, ctx):
             return  # an environment lookup's default: ISO102 judges it (with the variable's name)
-        if _port_from_environment(node, ctx):
-            return  # f'localhost:{os.environ.get("GATEWAY_PORT", "8888")}': a process beside this one
         name = env_name_for(node, ctx)
         if names_documentation(name) or _is_local_member(name, ctx):
             return  # EXAMPLE_DATABASE_URL = "postgresql://user:pass@localhost/db": shown, never connected to

@@ -7,6 +7,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from isolint.core.gitignore import is_committed as committed
+from isolint.core.gitview import is_tracked
 from isolint.core.model import SECRET_RANGE, Fix, Position, Range, Severity
 from isolint.core.rule import Rule
 from isolint.core.source import is_compose_name, is_shell_name
@@ -55,8 +56,17 @@ def report_secret(
         key=entry.key,
         what=hit.description,
         masked=hit.masked,
-        place=f"a committed {kind}" if committed else f"a gitignored {kind} (not committed; keep it that way)",
+        place=f"a committed {kind}" if committed else _ignored_place(ctx, kind),
         **fields,
     )
     if not committed:
         ctx.findings[ctx.findings.index(finding)] = dataclasses.replace(finding, severity=Severity.HINT)
+
+
+def _ignored_place(ctx: "DotenvContext", kind: str) -> str:
+    """A gitignored file git says it does not track is a local copy; where no repository (or no
+    git) can tell, the file may still be committed (added before the pattern, or with
+    ``--force``), so the message claims only what ``.gitignore`` says."""
+    if is_tracked(str(ctx.source.path)) is None:
+        return f"a gitignored {kind} (no git repository here to tell whether it is committed)"
+    return f"a gitignored {kind} (not committed; keep it that way)"
