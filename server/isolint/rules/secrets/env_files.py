@@ -4,11 +4,11 @@ entry's value, whether the file is committed at all, and how a finding is report
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isolint.core.gitignore import is_committed as committed
 from isolint.core.gitview import is_tracked
-from isolint.core.model import SECRET_RANGE, Fix, Position, Range, Severity
+from isolint.core.model import SECRET_RANGE, Fix, Position, Range, RelatedLocation, Severity
 from isolint.core.rule import Rule
 from isolint.core.source import is_compose_name, is_shell_name
 from isolint.rules.common.secret_detection import SecretHit
@@ -42,7 +42,8 @@ def report_secret(
     *,
     committed: bool,
     fix: Fix | None,
-    **fields: str,
+    related_elsewhere: tuple[RelatedLocation, ...] = (),
+    **fields: Any,
 ) -> None:
     """Report ``hit`` on ``entry``; in a gitignored file only as a hint, without a fix."""
     masked_range = secret_range(ctx, entry, hit)
@@ -59,8 +60,10 @@ def report_secret(
         place=f"a committed {kind}" if committed else _ignored_place(ctx, kind),
         **fields,
     )
+    changed = dataclasses.replace(finding, related=finding.related + related_elsewhere)
     if not committed:
-        ctx.findings[ctx.findings.index(finding)] = dataclasses.replace(finding, severity=Severity.HINT)
+        changed = dataclasses.replace(changed, severity=Severity.HINT)
+    ctx.findings[ctx.findings.index(finding)] = changed
 
 
 def _ignored_place(ctx: "DotenvContext", kind: str) -> str:
