@@ -14,8 +14,9 @@ import re
 import weakref
 from typing import Any, AnyStr, Generic
 
-#: every pattern not compiled yet (``compile_pending``)
-_PENDING: "weakref.WeakSet[LazyPattern[Any]]" = weakref.WeakSet()
+#: every pattern made (``compile_pending``); only added to, at import (the patterns are module
+#: constants), so another thread may iterate it
+_MADE: "weakref.WeakSet[LazyPattern[Any]]" = weakref.WeakSet()
 
 
 class LazyPattern(Generic[AnyStr]):
@@ -30,12 +31,11 @@ class LazyPattern(Generic[AnyStr]):
         self.pattern = pattern
         self.flags = flags
         self._compiled: re.Pattern[AnyStr] | None = None
-        _PENDING.add(self)
+        _MADE.add(self)
 
     def compiled(self) -> re.Pattern[AnyStr]:
         if self._compiled is None:
             self._compiled = re.compile(self.pattern, self.flags)
-            _PENDING.discard(self)
         return self._compiled
 
     def __getattr__(self, name: str) -> Any:
@@ -61,7 +61,9 @@ def compile_pending() -> int:
     — the first diagnostics of the first file opened. A pattern that does not compile stays
     pending: it fails where it is used, as it would have."""
     compiled = 0
-    for pattern in list(_PENDING):
+    for pattern in list(_MADE):
+        if pattern._compiled is not None:
+            continue
         try:
             pattern.compiled()
         except re.error:

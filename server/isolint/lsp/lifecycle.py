@@ -49,13 +49,21 @@ def initialize(ls: IsolintLanguageServer, params: types.InitializeParams) -> Non
     if params.process_id is not None and params.process_id != os.getpid():
         ls.client_watch = asyncio.ensure_future(watch_client(ls, params.process_id))
     ls.initialization_settings = params.initialization_options or {}
-    # the rules' patterns are compiled on first use (a CLI run from the cache uses none); here
-    # the first file opened would pay for most of them, during the workspace's indexing
-    compile_pending()
+    # the rules' patterns are compiled on first use (a CLI run from the cache uses none): the
+    # first analysis of the first file opened would compile most of them; the background
+    # thread does it first, before the indexing, without delaying the answer to ``initialize``
+    ls.background.submit(_compile_patterns)
     if not set_editor_settings(ls, ls.initialization_settings):
         start_indexing(ls)
     log.info("initialized: encoding %s, %s diagnostics, %d folder(s)", ls.codec.encoding,
              "pull" if ls.pull else "push", len(ls.projects.folders))
+
+
+def _compile_patterns() -> None:
+    try:
+        log.info("%d patterns compiled", compile_pending())
+    except Exception:  # only a head start: each pattern still compiles where it is first used
+        log.exception("compiling the rules' patterns ahead of use failed")
 
 
 async def initialized(ls: IsolintLanguageServer, params: types.InitializedParams) -> None:
