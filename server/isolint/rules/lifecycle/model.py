@@ -20,6 +20,7 @@ from isolint.core.modules import import_time_statements
 from isolint.rules.common.names import last_name
 from isolint.rules.common.scope import generator_test, is_generator, own_statements, statements_breadth_first, walk
 from isolint.rules.lifecycle.libraries import (
+    ANNOTATIONS,
     LIBRARY_VALUES,
     Kind,
     Resource,
@@ -318,6 +319,8 @@ class FileModel:
                     self.functions[statement.name] = owned
             elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 functions.append(statement)
+            elif isinstance(statement, ast.ImportFrom) and statement.level == 0 and statement.module:
+                self._record_imported_types(statement)
         for function in functions:
             if self.is_generator(function):
                 yielded = self._yielded_resource(function)
@@ -470,6 +473,16 @@ class FileModel:
             local = func.id in self.yield_forwarding or func.id in self.forwarding
             return f"{self.module}.{func.id}" if local and self.module else None
         return callee if callee and "." in callee and not callee.startswith(("self.", "cls.")) else None
+
+    def _record_imported_types(self, statement: ast.ImportFrom) -> None:
+        """``from sqlmodel import Session`` in ``app/deps.py``: other modules annotate with
+        ``deps.Session``, the library's type re-exported — recorded as a type alias of this
+        module. Only sessions and connections, the handles whose annotation decides ISO305
+        and ISO306."""
+        for alias in statement.names:
+            resource = ANNOTATIONS.get(f"{statement.module}.{alias.name}")
+            if resource is not None and resource.kind.is_per_request:
+                self.aliases.setdefault(alias.asname or alias.name, resource)
 
     def _alias_of(self, statement: ast.Assign | ast.AnnAssign) -> Resource | None:
         """``DbSession = Annotated[Session, Depends(get_db)]``: a module-level type alias whose
