@@ -99,7 +99,8 @@ class SessionWithoutContextManager(LifecycleRule):
     ## Known look-alikes
     - A client made once: by a getter, a cached function, `main()`, a start-up hook.
     - A session returned, stored on an object, or yielded by a dependency that closes it; a
-      client handed to the object that keeps it; one looked up (`kwargs.get("session")`).
+      client handed to the object that keeps it; one looked up (`kwargs.get("session")`); one
+      over a connection a `with` holds (`Session(conn)`).
     - Untyped handles closed by hand ([ISO302](ISO302.md)): a project's `connect()`, one never
       given `cursor()`; PyHive's Presto and in-memory SQLite connections; a
       migration's session (`Session(bind=op.get_bind())`).

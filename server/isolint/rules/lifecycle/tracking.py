@@ -322,6 +322,7 @@ class Tracker:
                               if hasattr(ctx, "text_of") else None)
             binding.is_global = name in scope.globals or not isinstance(scope.node, FUNCTION_NODES)
             binding.branches = _branches(node, ctx)
+            binding.entered = resource.kind is Kind.SESSION and self._binds_entered_connection(value)
             previous = scope.bindings.get(name)
             if previous is not None and previous.origin == "created" and _exclusive(previous, binding):
                 binding.alternatives = [previous, *previous.alternatives]
@@ -335,6 +336,17 @@ class Tracker:
         scope.bindings[name] = binding
 
     _on_AnnAssign = _on_Assign
+
+    def _binds_entered_connection(self, call: ast.Call) -> bool:
+        """``Session(conn)`` / ``AsyncSession(bind=conn)`` over a connection a ``with`` of this
+        function holds (``with engine.connect() as conn:``): the session borrows that connection,
+        and the ``with`` returns it to the pool on every path, whatever becomes of the session."""
+        bound = next((kw.value for kw in call.keywords if kw.arg == "bind"), call.args[0] if call.args else None)
+        if not isinstance(bound, ast.Name):
+            return False
+        binding = self.binding(bound.id)
+        return binding is not None and binding.origin == "entered" and binding.resource is not None \
+            and binding.resource.kind is Kind.CONNECTION
 
     def _borrows_migration_connection(self, call: ast.Call) -> bool:
         """``Session(bind=op.get_bind())``: a session over the connection a migration tool runs
