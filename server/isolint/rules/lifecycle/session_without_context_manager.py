@@ -102,8 +102,7 @@ class SessionWithoutContextManager(LifecycleRule):
       to the object that keeps it; one looked up (`kwargs.get("session")`) or over a
       connection a `with` holds (`Session(conn)`).
     - Untyped handles closed by hand ([ISO302](ISO302.md)): a project's `connect()`, one never
-      given `cursor()`; PyHive's Presto and in-memory SQLite connections; a
-      migration's session (`Session(bind=op.get_bind())`).
+      given `cursor()`; Presto and in-memory SQLite connections; a migration's session.
     - A session kept on `self` and closed by the object's own `close()` / `__exit__`, or
       never closed ([ISO307](ISO307.md)).
     - A generator method stepped by its caller (`__anext__()`).
