@@ -20,7 +20,6 @@ from isolint.rules.lifecycle.engine_created_per_call import EngineCreatedPerCall
 from isolint.rules.lifecycle.libraries import ANNOTATIONS, CONSTRUCTORS, CONVENTIONAL_FACTORIES
 from isolint.rules.lifecycle.manual_close_not_in_finally import ManualCloseNotInFinally
 from isolint.rules.lifecycle.session_factories import SessionFactoryIndexer
-from isolint.rules.lifecycle.session_in_shared_state import SessionInSharedState
 from isolint.rules.lifecycle.session_without_context_manager import SessionWithoutContextManager
 
 ROOT = Path("/isolint-admission-root")
@@ -32,9 +31,7 @@ def source(code: str, rel_path: str = "services/api/app/jobs.py") -> SourceFile:
 
 
 def rules_admit(code: str, rel_path: str = "services/api/app/jobs.py", project=None) -> bool:
-    """The family's own admission (``LifecycleRule.admits``), asked of ISO307: ISO301 asks the
-    token prefilter itself (see ``test_a_test_naming_an_engine_owning_class_is_admitted_by_iso301``)."""
-    return SessionInSharedState.admits(source(code, rel_path), project)
+    return SessionWithoutContextManager.admits(source(code, rel_path), project)
 
 
 TYPED_ALONE = {
@@ -234,33 +231,6 @@ def test_a_project_factory_admits_the_files_that_name_it() -> None:
     elsewhere = "from billing.reports import make_orders_session\n"
     assert not rules_admit(elsewhere, "tools/billing/export.py", project=project)
     assert rules_admit("from . import make_orders_session\n", "services/api/app/jobs.py", project=project)
-
-
-def test_a_test_naming_an_engine_owning_class_is_admitted_by_iso301() -> None:
-    """A test constructing a project class that builds its own engine need spell none of the
-    family's tokens (``exporter = Exporter(url)``); ISO301 admits it, in tests only, once the
-    facts name the class — and before the facts, every test file stays a candidate."""
-    code = """
-        from app.services.exporter import Exporter
-
-        def test_dump():
-            exporter = Exporter("sqlite://")
-            assert exporter.dump()
-    """
-    test_path, production_path = "services/api/tests/test_exporter.py", "services/api/app/backup.py"
-    project = ProjectIndex(Settings(root=ROOT))
-    project.update("services/api/app/services/exporter.py", {"session-factories": {
-        "module": "services.api.app.services.exporter", "zone": "production",
-        "definitions": {"Exporter": {"kind": "engine", "async": False, "library": "SQLAlchemy",
-                                     "owned_by_class": True, "function": True}},
-        "engines": [1], "with_creations": {"known": 0, "pending": []},
-    }})
-    assert SessionWithoutContextManager.admits(source(code, test_path), project)
-    assert SessionWithoutContextManager.admits_before_facts(source(code, test_path), project)
-    assert not SessionWithoutContextManager.admits(source(code, production_path), project)
-    assert not SessionWithoutContextManager.admits_before_facts(source(code, production_path), project)
-    assert not SessionWithoutContextManager.admits(source(code.replace("Exporter", "Renderer"), test_path), project)
-    assert not SessionWithoutContextManager.admits(source(code, test_path), ProjectIndex(Settings(root=ROOT)))
 
 
 def test_a_forward_to_nothing_admits_nothing() -> None:

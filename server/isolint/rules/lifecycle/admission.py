@@ -49,7 +49,6 @@ from isolint.rules.lifecycle.libraries import (
     ENGINE_CONNECT_METHODS,
     FACTORY_VOCABULARY,
     LIBRARY_VALUES,
-    LIFECYCLE_TOKENS,
     OWNERSHIP_CALLS,
     Kind,
 )
@@ -373,30 +372,6 @@ def may_hold_resources(source: Any, project: Any) -> bool:
     lookup = ProjectFactories.of(project)
     return lookup is not None and bool(lookup.by_name) and _verdict(source, lookup, lambda text: names_project_definition(
         text, lookup))
-
-
-def spells_lifecycle_token(source: Any) -> bool:
-    """The family's token prefilter (``LIFECYCLE_TOKENS``), asked by a rule that reads files
-    without them too."""
-    return _verdict(source, "tokens", lambda text: any(text.has(token) for token in LIFECYCLE_TOKENS))
-
-
-_OWNING_CLASSES: "weakref.WeakKeyDictionary[ProjectFactories, tuple[bytes, ...]]" = weakref.WeakKeyDictionary()
-
-
-def may_build_owning_class(source: Any, project: Any) -> bool:
-    """The file can construct a project class that builds its own engine and never disposes of
-    it (``exporter = Exporter(url)`` in a test): a file that need spell none of the family's
-    vocabulary. Decided from the class names alone, then as for any project definition."""
-    lookup = ProjectFactories.of(project)
-    if lookup is None:
-        return False
-    names = _OWNING_CLASSES.get(lookup)
-    if names is None:
-        names = _OWNING_CLASSES[lookup] = tuple(sorted({
-            name.encode() for name, candidates in lookup.by_name.items()
-            if any(fact.get("owned_by_class") for _, _, fact in candidates)}))
-    return any(name in source.raw for name in names) and may_hold_resources(source, project)
 
 
 def may_create_engine(source: Any) -> bool:

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
 
 from isolint.core.scratch import Key
 
 from isolint.core.context import PythonContext
 from isolint.core.model import Fixability
 from isolint.core.rule import PRODUCTION_ONLY, TEST_ZONES
-from isolint.rules.lifecycle.admission import may_build_owning_class, may_hold_resources, spells_lifecycle_token
 from isolint.rules.lifecycle.fixes import lifecycle_fix
 from isolint.rules.lifecycle.libraries import CLEANUP_METHODS, Kind
 from isolint.rules.common.scope import is_generator
@@ -117,19 +115,6 @@ class SessionWithoutContextManager(LifecycleRule):
     message = "{what} `{name}` is {detail}; {advice}"
     fix_title = "Use the session as a context manager"
     fixable = Fixability.SOMETIMES
-    #: a test constructing a class that owns an engine need spell none of the family's tokens
-    #: (``exporter = Exporter(url)``): the tokens are asked in ``admits``, outside tests
-    tokens = ()
-
-    @classmethod
-    def admits(cls, source: Any, project: Any) -> bool:
-        if spells_lifecycle_token(source):
-            return may_hold_resources(source, project)
-        return source.zone in TEST_ZONES and may_build_owning_class(source, project)
-
-    @classmethod
-    def admits_before_facts(cls, source: Any, project: Any) -> bool:
-        return source.zone in TEST_ZONES or spells_lifecycle_token(source)
 
     def function_done(self, scope: Scope, ctx: PythonContext) -> None:
         in_tests = ctx.source.zone in TEST_ZONES
