@@ -124,19 +124,31 @@ def _chain(func: ast.expr, aliases: dict[str, list[str]] | None = None) -> list[
 
 def _self_aliases(function: ast.AsyncFunctionDef) -> dict[str, list[str]]:
     """Local names the coroutine binds once, to an attribute chain of ``self`` (``pr = self.pr``):
-    a call through the name is a call through the chain."""
+    a call through the name is a call through the chain. A name bound again (another assignment,
+    a loop or ``with`` target) is not an alias."""
     bound: dict[str, list[str] | None] = {}
     for statement in own_statements(function.body):
-        targets = statement.targets if isinstance(statement, ast.Assign) else \
-            [statement.target] if isinstance(statement, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)) else \
-            [item.optional_vars for item in statement.items if item.optional_vars is not None] \
-            if isinstance(statement, (ast.With, ast.AsyncWith)) else []
-        for target in targets:
-            for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
-                chain = _chain(statement.value) if isinstance(statement, ast.Assign) and target is statement.targets[0] \
-                    and len(statement.targets) == 1 and isinstance(target, ast.Name) else None
-                bound[name] = chain if name not in bound else None  # bound twice: not an alias
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                and isinstance(statement.targets[0], ast.Name):
+            name = statement.targets[0].id
+            bound[name] = _chain(statement.value) if name not in bound else None
+            continue
+        for target in _bound_targets(statement):
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    bound[node.id] = None
     return {name: chain for name, chain in bound.items() if chain}
+
+
+def _bound_targets(statement: ast.AST) -> list[ast.expr]:
+    """What a statement other than a one-name assignment binds."""
+    if isinstance(statement, ast.Assign):
+        return list(statement.targets)
+    if isinstance(statement, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+        return [statement.target]
+    if isinstance(statement, (ast.With, ast.AsyncWith)):
+        return [item.optional_vars for item in statement.items if item.optional_vars is not None]
+    return []
 
 
 def _blocking_library(call: ast.Call, owner: str, carriers: Carriers,
