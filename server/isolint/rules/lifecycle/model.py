@@ -326,7 +326,7 @@ class FileModel:
                     elif isinstance(target, ast.Name) and alias is not None:
                         self.aliases[target.id] = alias
             elif isinstance(statement, ast.ClassDef):
-                self.class_attrs[statement.name] = attrs = self._class_attributes(statement)
+                self.class_attrs[statement.name] = self._class_attributes(statement)
                 owned = _undisposed_engine(statement, self.qualify)
                 if owned is not None:
                     self.functions[statement.name] = owned
