@@ -31,7 +31,10 @@ text it cannot do without, and the tests hold files of each shape in its unusual
 - a class field tagged with a member of a ``…Type``/``…Kind`` enum
   (``observation: str = ObservationType.RUN``, also through ``Field(…)``);
 - a WebSocket route, a streaming HTTP endpoint or a Socket.IO server
-  (``channels.python_channels``): the channel's own file.
+  (``channels.python_channels``): the channel's own file;
+- a role discriminator (``request_type``…) declared or read, and a message model built
+  (``ErrorResponse(…)``, ``WorkRequest.parse_obj(…)``): what the catalogue needs to tell a kind
+  declared and handled from one that is sent.
 
 Speed: every pattern starts with a literal (``re`` then skips ahead to it at C speed instead of
 trying a match at every byte), and the ones whose literal is common run only after a rarer word
@@ -226,6 +229,17 @@ YIELD_MESSAGE_RE = _compile(
 )
 #: ``{"event": …, "data": …}`` / ``ServerSentEvent(event=…)``: a Server-Sent Event's name
 SSE_EVENT = Alternatives((b"event", rb"event[\"'][\s\\]*:"), (b"ServerSentEvent", rb"ServerSentEvent"))
+#: a pydantic union's role discriminator (``Field(discriminator="request_type")``) and a read of a
+#: role key (``worker_request.request_type``, ``python_indexer.ROLE_KEYS``) a dispatch may compare
+ROLE_KEY_RE = _compile(rb"(?:request|response|reply|command)_type" + _NOT_ID_AFTER)
+#: a message model built (``python_indexer.CONSTRUCTED_MODEL_RE``, ``constructed_models``):
+#: ``ErrorResponse(…)``, ``WorkRequest.parse_obj(…)``; each alternative led by its word
+MODEL_WORDS = (b"Request", b"Response", b"Update", b"Event", b"Message", b"Frame", b"Packet", b"Payload",
+               b"Notification", b"Chunk")
+MODEL_CONSTRUCT_RES = {word: _compile(
+    rb"(?<=[a-z0-9])" + word + rb"[\s\\]*(?:\(|\.[\s\\]*(?:parse_obj|parse_raw|model_validate|model_validate_json|construct"
+    rb"|model_construct)[\s\\]*\()"
+) for word in MODEL_WORDS}
 #: how far back a key access or a type variable's start is looked for
 _WINDOW = 200
 
@@ -265,6 +279,10 @@ def may_hold_messages(raw: bytes, rel_path: str) -> bool:
         return True
     if any(word in raw for word in BROKER_WORDS) and BROKER_CALL_RE.search(raw) \
             and (discriminator_key or DISCRIMINATOR_KEYWORD_RE.search(raw) is not None):
+        return True
+    if b"_type" in raw and ROLE_KEY_RE.search(raw):
+        return True
+    if any(word in raw and pattern.search(raw) for word, pattern in MODEL_CONSTRUCT_RES.items()):
         return True
     if any(word in raw and pattern.search(raw) for word, pattern in SEND_CALL_RES.items()):
         return discriminator_key or DISCRIMINATOR_KEYWORD_RE.search(raw) is not None \

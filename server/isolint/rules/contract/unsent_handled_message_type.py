@@ -71,10 +71,14 @@ class UnsentHandledMessageType(ContractRule):
 
     code = "ISO402"
     name = "unsent-handled-message-type"
-    message = "Message type `{name}` is handled by the {side} but the {peer} never sends it"
+    message = "Message type `{name}` is handled by the {side} but {never_sent}"
     severity = Severity.WARNING
     kind = "unsent"
 
     def report(self, mismatch: Mismatch, anchor, ctx, related=()) -> None:
-        ctx.report(self, anchor.range, name=mismatch.name, side=mismatch.side, peer=mismatch.peer,
+        if mismatch.side == mismatch.peer:  # both ends are services of one language
+            side, never_sent = "service here", f"nothing in the repository sends it ({mismatch.reason} is never built)"
+        else:
+            side, never_sent = mismatch.side, f"the {mismatch.peer} never sends it"
+        ctx.report(self, anchor.range, name=mismatch.name, side=side, never_sent=never_sent,
                    data={"message_type": mismatch.name, "side": mismatch.side}, related=related)
