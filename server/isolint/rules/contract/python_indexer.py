@@ -887,15 +887,15 @@ class _Collector:
                             self.add(SEND, inner, strong=self.ws, via=via, model=inner_callee)
 
     def sent_message(self, node: ast.Dict, scope: "_FunctionScope", via: str) -> None:
-        discriminator = None
+        discriminator, discriminator_key = None, None
         fields: list[str] | None = []
         for key, value in zip(node.keys, node.values):
             if key is None:
                 fields = None  # **spread: the keys are not all visible
                 continue
             key_name = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
-            if key_name in _FILE_KEYS.get() and discriminator is None:
-                discriminator = value
+            if (key_name in _FILE_KEYS.get() or key_name in ROLE_KEYS) and discriminator is None:
+                discriminator, discriminator_key = value, key_name
             elif key_name is None:
                 fields = None
             elif fields is not None:
@@ -904,7 +904,11 @@ class _Collector:
             for extra in scope.extra_keys(node):
                 if fields is not None and extra not in fields:
                     fields.append(extra)
-            self.add(SEND, discriminator, strong=self.ws, via=via, fields=fields)
+            # a role key the file never dispatches on: knowledge that the kind is sent (the
+            # catalogue's ``_unproduced``), not a message of a contract the file is seen on
+            learned = discriminator_key in _FILE_KEYS.get()
+            self.add(SEND, discriminator, strong=self.ws and learned, via=via, fields=fields,
+                     discriminator=discriminator_key)
 
     def dispatch_if(self, node: ast.If, scope: "_FunctionScope") -> None:
         for subject, values in _comparisons(node.test):
