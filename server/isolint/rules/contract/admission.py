@@ -237,15 +237,34 @@ ROLE_KEY_RE = _compile(rb"(?:request|response|reply|command)_type" + _NOT_ID_AFT
 MODEL_WORDS = (b"Request", b"Response", b"Update", b"Event", b"Message", b"Frame", b"Packet", b"Payload",
                b"Notification", b"Chunk")
 MODEL_CONSTRUCT_RES = {word: _compile(
-    rb"(?<=[a-z0-9])" + word + rb"[\s\\]*(?:\(|\.[\s\\]*(?:parse_obj|parse_raw|model_validate|model_validate_json|construct"
+    word + rb"[\s\\]*(?:\(|\.[\s\\]*(?:parse_obj|parse_raw|model_validate|model_validate_json|construct"
     rb"|model_construct)[\s\\]*\()"
 ) for word in MODEL_WORDS}
+#: the byte before a model word in a class name (``ErrorResponse``, not ``JSONResponse``)
+_LOWER_OR_DIGIT = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789")
 #: how far back a key access or a type variable's start is looked for
 _WINDOW = 200
 
 
 def may_hold_messages(raw: bytes, rel_path: str) -> bool:
     """False only when no shape ``PythonMessageIndexer`` reads can occur in ``raw``."""
+    return may_hold_message_shapes(raw, rel_path) or may_build_message_models(raw)
+
+
+def may_build_message_models(raw: bytes) -> bool:
+    """A message model can be built in ``raw`` (``MODEL_CONSTRUCT_RES``): all the indexer takes
+    from a file with no other shape (``python_indexer.constructed_models``)."""
+    for word, pattern in MODEL_CONSTRUCT_RES.items():
+        if word in raw:
+            for match in pattern.finditer(raw):
+                if match.start() and raw[match.start() - 1] in _LOWER_OR_DIGIT:
+                    return True
+    return False
+
+
+def may_hold_message_shapes(raw: bytes, rel_path: str) -> bool:
+    """False only when no shape but a built model can occur in ``raw``: the collector's walk is
+    needed only where this holds."""
     if (b"Type" in raw or b"Kind" in raw) and _kind_tag(raw):
         return True
     if b"Enum" in raw and ENUM_CLASS_RE.search(raw):
@@ -281,8 +300,6 @@ def may_hold_messages(raw: bytes, rel_path: str) -> bool:
             and (discriminator_key or DISCRIMINATOR_KEYWORD_RE.search(raw) is not None):
         return True
     if b"_type" in raw and ROLE_KEY_RE.search(raw):
-        return True
-    if any(word in raw and pattern.search(raw) for word, pattern in MODEL_CONSTRUCT_RES.items()):
         return True
     if any(word in raw and pattern.search(raw) for word, pattern in SEND_CALL_RES.items()):
         return discriminator_key or DISCRIMINATOR_KEYWORD_RE.search(raw) is not None \

@@ -51,7 +51,7 @@ from isolint.core.zones import matches_any
 from isolint.rules.common.names import last_name
 from isolint.rules.common.scope import LEAF_NODE_TYPES, child_nodes_except, statements_breadth_first, walk
 from isolint.rules.common.text_search import Alternatives
-from isolint.rules.contract.admission import may_hold_messages
+from isolint.rules.contract.admission import may_hold_message_shapes, may_hold_messages
 from isolint.rules.contract.channels import (
     ROUTE_PREFIX,
     STREAM_PREFIX,
@@ -187,6 +187,11 @@ class PythonMessageIndexer(Indexer):
         side = side_of(source.rel_path, Language.PYTHON, source.settings)
         if side is None:
             return None
+        if not configured_side(source) and not source.memo(_SHAPES_MEMO, _scan_may_hold_shapes):
+            # only a message model built here (``admission.may_build_message_models``): nothing
+            # for the collector to read
+            constructs = constructed_models([node for node in ast.walk(tree) if isinstance(node, ast.Call)])
+            return {"side": side, "constructs": constructs} if constructs else None
         ws = is_ws_context(source.raw, source.rel_path) and not _client_only(source.raw)
         collector = _Collector(source, ws)
         channels = python_channels(source.raw)
@@ -351,6 +356,13 @@ _ADMISSION_MEMO: Key[bool] = Key("iso4.may-hold-messages", Lifetime.TEXT)
 
 def _scan_may_hold_messages(source) -> bool:
     return may_hold_messages(source.raw, source.rel_path)
+
+
+_SHAPES_MEMO: Key[bool] = Key("iso4.may-hold-message-shapes", Lifetime.TEXT)
+
+
+def _scan_may_hold_shapes(source) -> bool:
+    return may_hold_message_shapes(source.raw, source.rel_path)
 
 
 def _imported_modules(view: TreeView, rel_path: str) -> list[str]:
