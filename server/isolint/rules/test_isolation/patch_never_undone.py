@@ -12,6 +12,8 @@ from isolint.rules.test_isolation.hand_made_patchers import (
     MOCK_PATCHER, MONKEYPATCH, HandMadePatcher, hand_made_patchers,
 )
 from isolint.rules.test_isolation.knowledge import literal_text, normalise, patch_target, runs_in_own_process
+from isolint.rules.test_isolation.replaced_attributes import leaking_functions
+from isolint.rules.test_isolation.shared_settings_left_changed import ATTRIBUTE_ASSIGNMENT
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -91,18 +93,19 @@ class PatchNeverUndone(Rule):
 
     code = "ISO505"
     name = "patch-never-undone"
-    message = "Test patches {target} through `{patcher}`, {made} and {undo}; the patch leaks into later tests"
+    message = "Test patches {target} {how}; the patch leaks into later tests"
     severity = Severity.WARNING
     zones = TEST_ZONES
-    tokens = (b"MonkeyPatch", b"start")
+    tokens = (b"MonkeyPatch", b"start", b"=")
 
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
         # most files naming MonkeyPatch annotate the fixture with it; most that patch use a
-        # decorator or a `with`
+        # decorator or a `with`; a replacement by assignment needs an attribute assigned
         raw = identifier_bytes(source)
         return (_MADE.search(raw) is not None and any(method in raw for method in _PATCH_METHOD_BYTES)) \
-            or (b"patch" in raw and _STARTED.search(raw) is not None)
+            or (b"patch" in raw and _STARTED.search(raw) is not None) \
+            or ATTRIBUTE_ASSIGNMENT.search(raw) is not None
 
     def begin_file(self, ctx: "PythonContext") -> None:
         #: patches through a hand-made patcher nothing undoes, per patcher, in order
@@ -123,7 +126,9 @@ class PatchNeverUndone(Rule):
         self._unrestored.setdefault(patcher.identity, (patcher, []))[1].append(node)
 
     def end_file(self, ctx: "PythonContext") -> None:
-        """One finding per patcher: its first patch, the others related."""
+        """One finding per patcher, its first patch, the others related; one per test, fixture
+        or set-up method replacing shared attributes by assignment, its first, the others
+        related."""
         for patcher, calls in self._unrestored.values():
             first, *others = calls
             if patcher.kind == MONKEYPATCH:
@@ -134,8 +139,20 @@ class PatchNeverUndone(Rule):
                     if patcher.undone_on_happy_path else "never stopped"
             related = [(call, f"{_target(call, patcher)} patched through the same `{patcher.spelling}`")
                        for call in others]
-            ctx.report(self, first, target=_target(first, patcher), patcher=patcher.spelling, made=made, undo=undo,
+            ctx.report(self, first, target=_target(first, patcher), how=f"through `{patcher.spelling}`, {made} and {undo}",
                        related=related)
+        if ctx.tree is None or ATTRIBUTE_ASSIGNMENT.search(identifier_bytes(ctx.source)) is None \
+                or runs_in_own_process(ctx):
+            return
+        for leak in leaking_functions(ctx):
+            first, *others = leak.replacements
+            related = [(other.statement, f"`{other.target}` replaced by assignment in the same function")
+                       for other in others]
+            related += [(statement, "put back only when every statement before it passed")
+                        for statement in leak.happy_path_restores]
+            how = "by assigning a stand-in to it, " + ("and puts it back only when the test passes"
+                                                      if leak.happy_path_restores else "and never puts it back")
+            ctx.report(self, first.statement, target=f"`{first.target}`", how=how, related=related)
 
 
 def _target(call: ast.Call, patcher: HandMadePatcher) -> str:
