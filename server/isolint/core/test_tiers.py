@@ -4,7 +4,8 @@ file's zone with :func:`is_integration_module` after the parse, and asks
 :func:`may_be_marked_integration` before it (which rules' facts a test file needs); the ISO5xx
 rules read the same markers on single tests and classes. A module under a unit folder whose
 name claims an integration tier is taken back to the unit tier by its own docstring when that
-says its tests stay in one process (:func:`declared_in_process`).
+says its tests stay in one process, or when the integration it names is the product's own
+``integrations`` package it tests (:func:`declared_in_process`).
 """
 
 from __future__ import annotations
@@ -122,17 +123,44 @@ def declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
     """A module under a unit folder whose name claims an integration tier
     (``tests/unit/test_skills_e2e.py``) and whose docstring says its tests run in one process
     (:data:`IN_PROCESS_WORDS`): "end to end" across the modules of one package, a unit test —
+    or whose "integration" is the feature it tests (:func:`tested_integrations_package`) —
     unless the configuration or a module ``pytestmark`` makes it an integration test. A name
     alone keeps the integration tier (``test_iframe_e2e.py``: "using a real headless
     Chromium")."""
     return source.memo(DECLARED_IN_PROCESS, lambda s: _declared_in_process(s, tree))
 
 
+#: ``test_slack_integration.py``: what a module named for an integration names before the word
+_INTEGRATION_SUBJECT = re.compile(r"^test_(.+?)_integrations?(?:_tests?)?\.py$")
+#: packages that hold a product's integrations with third parties (``integrations/slack/``)
+INTEGRATIONS_PACKAGES = frozenset({"integrations", "integration"})
+
+
+def tested_integrations_package(source: "SourceFile", tree: ast.Module) -> str | None:
+    """``integrations.slack`` for ``tests/unit/test_slack_integration.py`` importing
+    ``integrations.slack.slack_manager``: the module's name says which of the product's
+    integrations it tests (a feature), not a test tier."""
+    match = _INTEGRATION_SUBJECT.match(source.name.lower())
+    if match is None:
+        return None
+    subject = match.group(1)
+    for statement in tree.body:
+        modules = [statement.module or ""] if isinstance(statement, ast.ImportFrom) and not statement.level \
+            else [alias.name for alias in statement.names] if isinstance(statement, ast.Import) else []
+        for module in modules:
+            parts = module.split(".")
+            for index, part in enumerate(parts[:-1]):
+                if part in INTEGRATIONS_PACKAGES and parts[index + 1].lower() == subject:
+                    return ".".join(parts[:index + 2])
+    return None
+
+
 def _declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
     if not named_tier_under_unit(source.rel_path):
         return False
     docstring = ast.get_docstring(tree, clean=False)
-    if not docstring or IN_PROCESS_WORDS.search(" ".join(docstring.split())) is None:
+    if (not docstring or IN_PROCESS_WORDS.search(" ".join(docstring.split())) is None) \
+            and tested_integrations_package(source, tree) is None:
         return False
     settings = source.settings
     return not matches_any(source.rel_path, settings.integration_test_paths) \

@@ -118,17 +118,21 @@ OUTBOUND_WORDS = frozenset({"email", "emails", "mail", "mailer", "smtp", "sms", 
 #: for them (``ProviderHandler.verify_repo_provider``): stubbing one stubs the edge of the system
 THIRD_PARTY_BRANDS = ("openai", "anthropic", "litellm", "openrouter", "gemini", "mistralai", "ollama", "huggingface",
                       "github", "gitlab", "bitbucket")
-THIRD_PARTY_WORDS = frozenset({"provider", "providers"})
+THIRD_PARTY_WORDS = frozenset({"provider", "providers", "llm", "llms", "embedding", "embeddings", "embedder"})
 _CAMEL = lazy_compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
-def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> bool:
+#: what a fake of the outside world stands for
+OUTBOUND, THIRD_PARTY = "outbound", "third party"
+
+
+def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> str | None:
     """A fake of the outside world rather than of the service under test: what it replaces or
-    imitates (a patch's target, a mock's ``spec``, the helper or fixture building it) is an
-    outbound channel or lives in an
-    ``integrations`` package — the adapters of third-party services, which an end-to-end suite
-    stubs at the edge of the system (``MagicMock(spec=StripeService)`` from
-    ``app.integrations.stripe``)."""
+    imitates (a patch's target, a mock's ``spec``, the helper or fixture building it, the name
+    it is bound to) is an outbound channel (``OUTBOUND``) or a third party (``THIRD_PARTY``): a
+    model provider, a brand, an ``integrations`` package — the adapters of third-party
+    services, which an end-to-end suite stubs at the edge of the system
+    (``MagicMock(spec=StripeService)`` from ``app.integrations.stripe``)."""
     names = [_patch_target(call, kind, ctx)]
     spec = next((k.value for k in call.keywords if k.arg in ("spec", "spec_set")), None)
     if spec is None and kind.endswith("create_autospec") and call.args:
@@ -138,24 +142,31 @@ def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> 
     function = ctx.current_function
     if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and not is_test_function(function):
         names.append(function.name)  # a helper or fixture named for what it fakes: `mock_email_sender`
+    if kind in STAND_IN_KINDS:
+        names.append(_bound_name(ctx))  # the name it stands under: `self.embedding_model = Mock()`
     if any(brand in ctx.source.name.lower() for brand in THIRD_PARTY_BRANDS):
-        return False  # `test_openrouter_integration.py`: the third party is what the test integrates
+        return None  # `test_openrouter_integration.py`: the third party is what the test integrates
+    found = None
     for name in filter(None, names):
         parts = name.split(".")
         if "integrations" in parts[:-1]:
-            return True
-        if any(_names_the_outside_world(part) for part in parts[-2:]):
-            return True
-    return False
+            return THIRD_PARTY
+        for part in parts[-2:]:
+            found = _names_the_outside_world(part) or found
+            if found == THIRD_PARTY:
+                return found
+    return found
 
 
-def _names_the_outside_world(identifier: str) -> bool:
-    """An outbound channel's or a third party's word in ``identifier`` (``EmailSender``,
-    ``webhook``, ``OpenAIService``, ``verify_repo_provider``)."""
+def _names_the_outside_world(identifier: str) -> str | None:
+    """What outside world ``identifier`` names: an outbound channel (``EmailSender``,
+    ``webhook``) or a third party (``OpenAIService``, ``verify_repo_provider``,
+    ``embedding_model``)."""
     lowered = identifier.lower()
     words = set(_CAMEL.sub("_", identifier).lower().split("_"))
-    return bool(words & (OUTBOUND_WORDS | THIRD_PARTY_WORDS)) or lowered in OUTBOUND_WORDS \
-        or any(brand in lowered for brand in THIRD_PARTY_BRANDS)
+    if words & THIRD_PARTY_WORDS or any(brand in lowered for brand in THIRD_PARTY_BRANDS):
+        return THIRD_PARTY
+    return OUTBOUND if words & OUTBOUND_WORDS or lowered in OUTBOUND_WORDS else None
 
 
 #: patches whose first argument is the object patched: two patches of one object are one fake
@@ -251,6 +262,29 @@ def _passes_through(call: ast.Call, kind: str, ctx: "PythonContext") -> bool:
     return bool(saved) and wrapper is not None and any(
         isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in saved
         for node in ast.walk(wrapper))
+
+
+def _scripts_a_real_object(call: ast.Call, kind: str, ctx: "PythonContext") -> bool:
+    """``agent.step = MagicMock(side_effect=next_command)`` with ``agent`` built for real in the
+    function and ``next_command`` defined beside it: the test scripts what one real object does
+    next to drive the system under test (a stress run feeding a real runtime its commands); the
+    object stays real, nothing it stands in front of is faked."""
+    parent = ctx.parent
+    if kind not in RECORDER_KINDS or not isinstance(parent, ast.Assign) or len(parent.targets) != 1:
+        return False
+    target = parent.targets[0]
+    script = next((k.value for k in call.keywords if k.arg == "side_effect"), None)
+    function = ctx.current_function
+    if not isinstance(target, ast.Attribute) or not isinstance(target.value, ast.Name) \
+            or not isinstance(script, ast.Name) or function is None:
+        return False
+    owner = target.value.id
+    body = list(ast.walk(function))
+    defines_script = any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == script.id for n in body)
+    built_for_real = any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == owner for t in n.targets)
+                         and isinstance(n.value, ast.Call) and mock_kind(n.value, ctx.imports, parameters_of(ctx.functions)) is None
+                         for n in body)
+    return defines_script and built_for_real
 
 
 class _Fakes:
@@ -393,7 +427,7 @@ class MockInIntegrationTest(Rule):
         if kind in RECORDER_KINDS and _records_a_callback(ctx):
             return
         if _wires_a_real_resource(node, kind, ctx, lambda name: self._is_fake(name, ctx)) \
-                or _passes_through(node, kind, ctx):
+                or _passes_through(node, kind, ctx) or _scripts_a_real_object(node, kind, ctx):
             return
         keys: list[tuple[tuple, str | None]] = [(("node", id(node)), None)]
         keys += [(self._name_key(name, ctx), name) for name in (_bound_name(ctx),) if name]
@@ -417,8 +451,8 @@ class MockInIntegrationTest(Rule):
                                else [])]
         keys += [(self._name_key(name.id, ctx), name.id) for name in handed if self._is_fake(name.id, ctx)]
         self._fakes.add(node, kind, keys)
-        if _stands_at_the_boundary(node, kind, ctx):
-            self._boundaries.add(id(node.func))
+        if (outside := _stands_at_the_boundary(node, kind, ctx)) is not None:
+            self._boundaries[id(node.func)] = outside
         helper = ctx.functions[0] if ctx.functions else None
         if isinstance(helper, (ast.FunctionDef, ast.AsyncFunctionDef)) and not is_test_function(helper):
             self._helpers[id(node.func)] = helper
@@ -474,7 +508,8 @@ class MockInIntegrationTest(Rule):
         # one finding per fake object: its creation, the attributes set on it and the patch
         # that returns it are one problem (a count of findings counts fakes, not lines)
         self._fakes = _Fakes()
-        self._boundaries: set[int] = set()
+        #: per mock call (its callee), the outside world it stands for
+        self._boundaries: dict[int, str] = {}
         #: the helper or fixture (outermost function, not a test) each mock call sits in
         self._helpers: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
 
@@ -483,7 +518,8 @@ class MockInIntegrationTest(Rule):
         for name, calls in self._fakes.groups():
             calls = sorted(calls, key=lambda call: (call[0].lineno, call[0].col_offset))
             helpers = {id(self._helpers.get(id(where))): self._helpers.get(id(where)) for where, _, _ in calls}
-            fakes.append(_Fake(name, calls, any(id(where) in self._boundaries for where, _, _ in calls),
+            outside = {self._boundaries.get(id(where)) for where, _, _ in calls} - {None}
+            fakes.append(_Fake(name, calls, THIRD_PARTY if THIRD_PARTY in outside else next(iter(outside), None),
                                next(iter(helpers.values())) if len(helpers) == 1 else None))
         by_helper: dict[int, list[_Fake]] = {}
         for fake in fakes:
@@ -497,9 +533,11 @@ class MockInIntegrationTest(Rule):
         for group in by_helper.values():
             if len(group) > 1 and not all(fake.boundary for fake in group):
                 # the fakes one helper or fixture sets up are one problem: it is where the fix goes;
-                # a fake of the HTTP client beside fakes of the project's own code is part of it
+                # an outbound channel beside fakes of the project's own code is part of it (the
+                # client the code reaches the integrated API by), a third party's stand-in is not
                 primary = next(fake for fake in sorted(group, key=_Fake.line) if not fake.boundary)
-                self._report(ctx, primary, [fake for fake in group if fake is not primary])
+                self._report(ctx, primary, [fake for fake in group
+                                            if fake is not primary and fake.boundary != THIRD_PARTY])
 
     def _report(self, ctx: "PythonContext", fake: "_Fake", companions: list["_Fake"]) -> None:
         (first, kind, _), *others = fake.calls
@@ -510,12 +548,13 @@ class MockInIntegrationTest(Rule):
 
 
 class _Fake(NamedTuple):
-    """One fake object of a file: its mock calls in order, whether it stands for the outside
-    world, and the helper or fixture all of them sit in (``None`` for a test's own fakes)."""
+    """One fake object of a file: its mock calls in order, the outside world it stands for
+    (``OUTBOUND``, ``THIRD_PARTY`` or None), and the helper or fixture all of them sit in
+    (``None`` for a test's own fakes)."""
 
     name: str | None
     calls: list[tuple[ast.AST, str, ast.Call]]
-    boundary: bool
+    boundary: str | None
     helper: ast.FunctionDef | ast.AsyncFunctionDef | None
 
     def line(self) -> tuple[int, int]:
