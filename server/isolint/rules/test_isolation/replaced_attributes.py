@@ -8,10 +8,11 @@ related).
 
 What counts:
 
-* the owner is shared: a name the file imports (not rebound in the function), or a module-level
-  name of a module reached through one (``redash.tasks.alerts.notify_subscriptions``), not an
+* the owner is shared: a class or a module the file imports (not rebound in the function), or a
+  class of a module reached through one (``redash.tasks.alerts.notify_subscriptions``), not an
   object of the suite's own support modules and not an application's settings object (ISO504's);
-  an attribute of a fresh local object, of ``self`` or of a fixture's value stays quiet;
+  an attribute of a fresh local object, of ``self``, of a fixture's value or of an imported
+  instance (an application object a suite may install afresh) stays quiet;
 * the value is a stand-in: a mock (``Mock()``, ``mocker.AsyncMock()``), a lambda, a function the
   file defines, something named as a fake (``FakeStore()``), or a name bound to one of those in
   the function — a plain value or a saved original is a setting or a restore, not a fake;
@@ -186,8 +187,10 @@ def _stand_in_names(statements: list[ast.stmt], ctx: "PythonContext", parameters
 # -- the owner: a shared object ----------------------------------------------------------------
 
 def _shared_owner(owner: ast.AST, local: set[str], ctx: "PythonContext") -> bool:
-    """An imported name, or a module-level name of a module reached through one, that is not
-    the suite's own support object nor an application's settings object (ISO504's)."""
+    """A class or a module the file imports (not rebound in the function), or a class of a
+    module reached through one, that is not the suite's own support object nor an application's
+    settings object (ISO504's). An imported instance is left alone: an application object or a
+    service container is often a stand-in the suite installs afresh (a stub app per module)."""
     spelled = dotted_name(owner)
     if spelled is None:
         return False
@@ -201,10 +204,16 @@ def _shared_owner(owner: ast.AST, local: set[str], ctx: "PythonContext") -> bool
     chain = qualified.split(".") + rest
     if names_settings(chain):
         return False
-    if not rest:
+    if _is_module(".".join(chain), ctx):
         return True
-    # `module.name.attr`: the owner is a module or a module-level name of one
-    return _is_module(".".join(chain[:-1]), ctx) or _is_module(".".join(chain), ctx)
+    # a class: imported itself (`from app.models import Alert`) or reached through its module
+    return _names_a_class(chain[-1]) and (not rest or _is_module(".".join(chain[:-1]), ctx))
+
+
+def _names_a_class(name: str) -> bool:
+    """``AgentWorkflowStep``, ``Alert``: a class by Python's naming convention (not a constant
+    such as ``CONFIG``)."""
+    return name[:1].isupper() and not name.isupper()
 
 
 def _is_module(qualified: str, ctx: "PythonContext") -> bool:
