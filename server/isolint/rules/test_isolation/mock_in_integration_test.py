@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Language, Severity, Zone
 from isolint.core.rule import TEST_ZONES, Rule
+from isolint.rules.common.names import last_name
 from isolint.rules.test_isolation import browser_stubs
 from isolint.rules.test_isolation.knowledge import (
     MOCK_TOKENS, fixture_decorator, in_integration_test, literal_text, is_test_function, may_create_mock, may_hold_integration_tests,
@@ -118,6 +119,9 @@ OUTBOUND_WORDS = frozenset({"email", "emails", "mail", "mailer", "smtp", "sms", 
 #: for them (``ProviderHandler.verify_repo_provider``): stubbing one stubs the edge of the system
 THIRD_PARTY_BRANDS = ("openai", "anthropic", "litellm", "openrouter", "gemini", "mistralai", "ollama", "huggingface",
                       "github", "gitlab", "bitbucket")
+#: what hands a job to a worker process (Celery's ``task.delay``/``apply_async``): a patch of it
+#: keeps the job out of the request under test, like an outbound channel
+ENQUEUE_METHODS = frozenset({"delay", "apply_async", "send_task"})
 THIRD_PARTY_WORDS = frozenset({"provider", "providers", "llm", "llms", "embedding", "embeddings", "embedder"})
 _CAMEL = lazy_compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -133,7 +137,10 @@ def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> 
     model provider, a brand, an ``integrations`` package — the adapters of third-party
     services, which an end-to-end suite stubs at the edge of the system
     (``MagicMock(spec=StripeService)`` from ``app.integrations.stripe``)."""
-    names = [_patch_target(call, kind, ctx)]
+    target = _patch_target(call, kind, ctx)
+    if target is not None and target.rsplit(".", 1)[-1] in ENQUEUE_METHODS:
+        return OUTBOUND
+    names = [target]
     spec = next((k.value for k in call.keywords if k.arg in ("spec", "spec_set")), None)
     if spec is None and kind.endswith("create_autospec") and call.args:
         spec = call.args[0]
@@ -262,6 +269,21 @@ def _passes_through(call: ast.Call, kind: str, ctx: "PythonContext") -> bool:
     return bool(saved) and wrapper is not None and any(
         isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in saved
         for node in ast.walk(wrapper))
+
+
+def _injects_a_fault(call: ast.Call, ctx: "PythonContext") -> bool:
+    """``patch("…bulk_create", side_effect=RuntimeError("forced"))``: the fake only raises, to
+    drive the error path a real service cannot be made to take on demand (fault injection); the
+    rest of the test still runs against the real service."""
+    raised = next((k.value for k in call.keywords if k.arg == "side_effect"), None)
+    if isinstance(raised, ast.Name) and ctx.current_function is not None:
+        bound = next((n.value for n in ast.walk(ctx.current_function) if isinstance(n, ast.Assign)
+                      and any(isinstance(t, ast.Name) and t.id == raised.id for t in n.targets)), None)
+        raised = bound if bound is not None else raised
+    if isinstance(raised, ast.Call):
+        raised = raised.func
+    name = last_name(raised) if raised is not None else None
+    return name is not None and (name.endswith(("Error", "Exception")) or name in ("Exception", "BaseException"))
 
 
 def _scripts_a_real_object(call: ast.Call, kind: str, ctx: "PythonContext") -> bool:
@@ -427,7 +449,8 @@ class MockInIntegrationTest(Rule):
         if kind in RECORDER_KINDS and _records_a_callback(ctx):
             return
         if _wires_a_real_resource(node, kind, ctx, lambda name: self._is_fake(name, ctx)) \
-                or _passes_through(node, kind, ctx) or _scripts_a_real_object(node, kind, ctx):
+                or _passes_through(node, kind, ctx) or _scripts_a_real_object(node, kind, ctx) \
+                or _injects_a_fault(node, ctx):
             return
         keys: list[tuple[tuple, str | None]] = [(("node", id(node)), None)]
         keys += [(self._name_key(name, ctx), name) for name in (_bound_name(ctx),) if name]
