@@ -96,12 +96,11 @@ class EnvironMutationInTest(Rule):
       a `finally`, by `tearDown` or after a fixture's `yield` (a hand-made `MonkeyPatch()` too,
       kept on its class or on `self` and undone in `tearDown` or by `addCleanup`);
       a whole-environment snapshot put back by `tearDown` or an autouse fixture.
-    - `load_dotenv()` in a support module (not a `conftest.py`) of a suite none of whose test
-      files changes the environment (black-box tests of running services: the `.env` is the
-      run's configuration).
+    - `load_dotenv()` in a support module (no `conftest.py`) of a suite whose tests never
+      change the environment (black-box tests: the `.env` configures the run).
     - Launchers and scripts (`runtests.py`, `manage.py`, `wsgi.py`, `__main__` blocks, a module
       with a `__main__` guard and no test, a module with no test that the `testpaths` of its
-      pytest configuration leave out, such as `tests/manual/`): their own process.
+      pytest configuration leave out, `tests/manual/`): their own process.
     """
 
     code = "ISO502"

@@ -399,16 +399,16 @@ class MockInIntegrationTest(Rule):
     ```
 
     ## Known look-alikes
-    - `patch.dict`; callback recorders (`on_ack=Mock()`), spies (`wraps=`), wrappers calling
-      the original; browser routes that only wait for the real response or let it through.
-    - A patch handing the code the test's own real resource (`return_value=db_session`).
-    - Patches of a clock, randomness or an observability side channel (tracer, logger, metrics).
-    - A patch setting a plain value — number, string, bool, `None`, a container of them
-      (`patch.object(settings, "lock_timeout_ms", 250)`): a setting or a switch, not a fake.
-    - A `unit/` module named for a tier whose docstring says it stays in process.
+    - `patch.dict`; callback recorders, spies (`wraps=`), wrappers calling the original, a real
+      object's method scripted by the test's own function; browser routes that wait or pass through.
+    - Fault injection: a patch that only raises, a canned error status or network failure.
+    - A patch handing over the test's own real resource (`return_value=db_session`) or a plain
+      value; patches of a clock, randomness, an observability side channel, a task's `delay`.
+    - A `unit/` module named for a tier whose docstring says it stays in process, or whose
+      "integration" is the product's `integrations` package it imports.
     - Fakes of the outside world (e-mail, webhooks, an outgoing HTTP client, a model provider, an
       `integrations` package, a third party's URL), unless the module is named for that third
-      party or the same helper also fakes the project's own code.
+      party or the same helper also fakes the project's own code with an outbound client.
 
     ## Options
     - `integration-test-paths`, `integration-test-markers`.

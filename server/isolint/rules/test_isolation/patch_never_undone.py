@@ -30,21 +30,22 @@ _STARTED = lazy_compile(rb"\.\s*start\s*\(\s*\)")
 
 
 class PatchNeverUndone(Rule):
-    """A test patching shared state through a patcher of its own that it never undoes.
+    """A test patching shared state by hand (own patcher, assignment) and never undoing it.
 
     ## What it does
     Flags `setattr`, `delattr`, `setitem`, `delitem`, `syspath_prepend` and `chdir` through a
-    `MonkeyPatch()` that test code makes itself (in a test module, a class body, on `self` or in
-    a function), and a `unittest.mock` patcher started by hand (`patcher.start()`), when nothing
-    undoes it where that runs whatever the test's outcome. One finding per patcher; its other
-    patches are related locations.
+    `MonkeyPatch()` that test code makes itself, a `unittest.mock` patcher started by hand
+    (`patcher.start()`), and a stand-in (a mock, a lambda, a fake the file defines) assigned to an
+    attribute of an imported class or module (`Alert.evaluate = MagicMock()`), when nothing
+    undoes it where that runs whatever the test's outcome. One finding per patcher, or per test,
+    fixture or set-up method for assignments; the other patches are related locations.
 
     ## Why is this bad?
     Unlike pytest's `monkeypatch` fixture or a `with patch(…)`, a patcher made by hand is undone
-    only by its own `undo()` or `stop()`. Its patches of `os.path.exists` or
-    `subprocess.check_output` stay for every later test in the session, so tests pass or fail
-    depending on their order — the audit's "tests leaking state into each other". An `undo()`
-    written after the assertions only runs when they pass.
+    only by its own `undo()` or `stop()`, and an assignment by nothing at all. Its patches of
+    `os.path.exists` or a model's method stay for every later test in the session, so tests pass
+    or fail depending on their order — the audit's "tests leaking state into each other". An
+    `undo()` or a restore written after the assertions only runs when they pass.
 
     ## Example
     ```python
@@ -81,14 +82,16 @@ class PatchNeverUndone(Rule):
     ```
 
     ## Known look-alikes
-    - pytest's `monkeypatch` fixture (a parameter, or stored on `self` by a fixture), and
-      `with MonkeyPatch.context() as mp:`: both undo themselves.
-    - A hand-made patcher undone (or stopped, `patch.stopall()` too) in `tearDown`, by
-      `addCleanup`/`addfinalizer`, in a `finally`, after a fixture's `yield`, anywhere in the
-      module for a module's own patcher, or handed back to the caller.
+    - pytest's `monkeypatch` fixture, `with MonkeyPatch.context() as mp:`, and an assignment
+      to an attribute a `patch` or `monkeypatch.setattr` of the same test also replaces.
+    - A patcher undone (or stopped, `patch.stopall()` too), or an attribute put back, in
+      `tearDown`, by `addCleanup`/`addfinalizer`, in a `finally`, after a fixture's `yield`, by
+      an autouse fixture, anywhere in the module for a module's own patcher.
+    - Assignments to a fresh local object, `self`, a fixture's value or an imported instance; a
+      plain value or a saved original; a conftest's autouse fixture; code at import time.
     - Launchers and scripts run as their own process (`__main__` blocks, `manage.py`, modules
       the `testpaths` of the pytest configuration leave out).
-    - Environment changes through such a patcher are ISO502's.
+    - Environment changes are ISO502's, shared settings objects ISO504's.
     """
 
     code = "ISO505"
