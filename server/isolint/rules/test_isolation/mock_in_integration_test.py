@@ -119,6 +119,8 @@ OUTBOUND_WORDS = frozenset({"email", "emails", "mail", "mailer", "smtp", "sms", 
 #: for them (``ProviderHandler.verify_repo_provider``): stubbing one stubs the edge of the system
 THIRD_PARTY_BRANDS = ("openai", "anthropic", "litellm", "openrouter", "gemini", "mistralai", "ollama", "huggingface",
                       "github", "gitlab", "bitbucket")
+#: what a helper's or fixture's docstring says when what it fakes is outside the system
+EXTERNAL_WORDS = lazy_compile(r"\bexternal\b|\bthird[- ]part(?:y|ies)\b", re.IGNORECASE)
 #: what hands a job to a worker process (Celery's ``task.delay``/``apply_async``): a patch of it
 #: keeps the job out of the request under test, like an outbound channel
 ENQUEUE_METHODS = frozenset({"delay", "apply_async", "send_task"})
@@ -136,7 +138,8 @@ def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> 
     it is bound to) is an outbound channel (``OUTBOUND``) or a third party (``THIRD_PARTY``): a
     model provider, a brand, an ``integrations`` package — the adapters of third-party
     services, which an end-to-end suite stubs at the edge of the system
-    (``MagicMock(spec=StripeService)`` from ``app.integrations.stripe``)."""
+    (``MagicMock(spec=StripeService)`` from ``app.integrations.stripe``) — or what the helper's
+    own docstring calls external."""
     target = _patch_target(call, kind, ctx)
     if target is not None and target.rsplit(".", 1)[-1] in ENQUEUE_METHODS:
         return OUTBOUND
@@ -149,6 +152,8 @@ def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> 
     function = ctx.current_function
     if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and not is_test_function(function):
         names.append(function.name)  # a helper or fixture named for what it fakes: `mock_email_sender`
+        if EXTERNAL_WORDS.search(ast.get_docstring(function) or "") is not None:
+            return THIRD_PARTY  # "Mock tax calculation to avoid external calls"
     if kind in STAND_IN_KINDS:
         names.append(_bound_name(ctx))  # the name it stands under: `self.embedding_model = Mock()`
     if any(brand in ctx.source.name.lower() for brand in THIRD_PARTY_BRANDS):
@@ -407,8 +412,8 @@ class MockInIntegrationTest(Rule):
     - A `unit/` module named for a tier whose docstring says it stays in process, or whose
       "integration" is the product's `integrations` package it imports.
     - Fakes of the outside world (e-mail, webhooks, an outgoing HTTP client, a model provider, an
-      `integrations` package, a third party's URL), unless the module is named for that third
-      party or the same helper also fakes the project's own code with an outbound client.
+      `integrations` package, a third party's URL, what the helper's docstring calls external),
+      unless the module is named for that third party (outbound fakes join a helper's finding).
 
     ## Options
     - `integration-test-paths`, `integration-test-markers`.
