@@ -4,19 +4,22 @@ file's zone with :func:`is_integration_module` after the parse, and asks
 :func:`may_be_marked_integration` before it (which rules' facts a test file needs); the ISO5xx
 rules read the same markers on single tests and classes. A module under a unit folder whose
 name claims an integration tier is taken back to the unit tier by its own docstring when that
-says its tests stay in one process, or when the integration it names is the product's own
-``integrations`` package it tests (:func:`declared_in_process`).
+says its tests stay in one process, when the integration it names is the product's own
+``integrations`` package it tests, or when it imports no code of the product
+(:func:`declared_in_process`).
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from isolint.core.lazy_regex import lazy_compile
+from isolint.core.modules import resolve_relative_module
 from isolint.core.scratch import Key, Lifetime
 from isolint.core.zones import matches_any, named_tier_under_unit
 
@@ -123,7 +126,8 @@ def declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
     """A module under a unit folder whose name claims an integration tier
     (``tests/unit/test_skills_e2e.py``) and whose docstring says its tests run in one process
     (:data:`IN_PROCESS_WORDS`): "end to end" across the modules of one package, a unit test —
-    or whose "integration" is the feature it tests (:func:`tested_integrations_package`) —
+    or whose "integration" is the feature it tests (:func:`tested_integrations_package`), or
+    that runs no code of the product at all (:func:`imports_no_product_code`) —
     unless the configuration or a module ``pytestmark`` makes it an integration test. A name
     alone keeps the integration tier (``test_iframe_e2e.py``: "using a real headless
     Chromium")."""
@@ -155,12 +159,40 @@ def tested_integrations_package(source: "SourceFile", tree: ast.Module) -> str |
     return None
 
 
+#: what a test module imports without importing the product: test frameworks and their helpers
+TEST_LIBRARIES = frozenset({"pytest", "_pytest", "mock", "pytest_mock", "asynctest", "freezegun", "faker",
+                            "hypothesis", "responses", "respx", "httpretty"})
+#: a module path of the test suite itself (``tests.unit.mock_stripe_service``)
+_TEST_PACKAGE_PARTS = frozenset({"tests", "test", "testing", "conftest"})
+
+
+def imports_no_product_code(source: "SourceFile", tree: ast.Module) -> bool:
+    """Every import of the module (anywhere in it) is the standard library, a test framework or
+    the test suite's own modules (``from .mock_stripe_service import …``): no code of the product
+    runs in it, so there is nothing its stand-ins could keep from being integrated."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            modules = [resolve_relative_module(source.module, node.module, node.level, source.name == "__init__.py")
+                       if node.level else node.module or ""]
+        else:
+            continue
+        for module in modules:
+            parts = module.split(".")
+            if parts[0] in sys.stdlib_module_names or parts[0] in TEST_LIBRARIES \
+                    or any(part in _TEST_PACKAGE_PARTS for part in parts):
+                continue
+            return False
+    return True
+
+
 def _declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
     if not named_tier_under_unit(source.rel_path):
         return False
     docstring = ast.get_docstring(tree, clean=False)
     if (not docstring or IN_PROCESS_WORDS.search(" ".join(docstring.split())) is None) \
-            and tested_integrations_package(source, tree) is None:
+            and tested_integrations_package(source, tree) is None and not imports_no_product_code(source, tree):
         return False
     settings = source.settings
     return not matches_any(source.rel_path, settings.integration_test_paths) \
