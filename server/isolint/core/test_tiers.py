@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from isolint.core.lazy_regex import lazy_compile
 from isolint.core.modules import resolve_relative_module
 from isolint.core.scratch import Key, Lifetime
-from isolint.core.zones import matches_any, named_tier_under_unit
+from isolint.core.zones import matches_any, tier_named_only
 
 if TYPE_CHECKING:
     from isolint.core.source import SourceFile
@@ -111,20 +111,23 @@ def _scan_for_marker(raw: bytes, markers: tuple[str, ...]) -> bool:
 
 #: what a test module's docstring says when its tests stay in one process: no live service, no
 #: network, no running server, its endpoint or boundary mocked (``No live LLM, no network: the
-#: resolve endpoint is mocked``, ``without requiring a running HTTP server``)
+#: resolve endpoint is mocked``, ``without requiring a running HTTP server``, ``with mock transport``)
 IN_PROCESS_WORDS = lazy_compile(
     r"\bno (?:live|real|running|external)\b|\bno (?:network|http server|server|backend)\b|"
     r"\bwithout (?:requiring |needing |starting |running |hitting |touching )?(?:a |an |any |the )?"
     r"(?:live |real |running |external )?(?:http |web |api )?(?:server|service|network|backend|database)s?\b|"
-    r"\b(?:network|http|endpoint|boundary|api|server|backend)s? (?:\w+ )?(?:is |are )?(?:mocked|stubbed|faked)\b",
+    r"\b(?:network|http|endpoint|boundary|api|server|backend)s? (?:\w+ )?(?:is |are )?(?:mocked|stubbed|faked)\b|"
+    r"\b(?:with|through|over|against) (?:a |an |the )?(?:mock|mocked|fake|stub|stubbed|in-memory) "
+    r"(?:transport|network|http|server|backend|api|client)s?\b",
     re.IGNORECASE,
 )
 DECLARED_IN_PROCESS: Key[bool] = Key("iso5.declared-in-process")
 
 
 def declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
-    """A module under a unit folder whose name claims an integration tier
-    (``tests/unit/test_skills_e2e.py``) and whose docstring says its tests run in one process
+    """A module whose name alone claims an integration tier (``tests/unit/test_skills_e2e.py``,
+    ``helpers/atif/test_integration.py``: :func:`~isolint.core.zones.tier_named_only`) and whose
+    docstring says its tests run in one process
     (:data:`IN_PROCESS_WORDS`): "end to end" across the modules of one package, a unit test —
     or whose "integration" is the feature it tests (:func:`tested_integrations_package`), or
     that runs no code of the product at all (:func:`imports_no_product_code`) —
@@ -188,7 +191,7 @@ def imports_no_product_code(source: "SourceFile", tree: ast.Module) -> bool:
 
 
 def _declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
-    if not named_tier_under_unit(source.rel_path):
+    if not tier_named_only(source.rel_path):
         return False
     docstring = ast.get_docstring(tree, clean=False)
     if (not docstring or IN_PROCESS_WORDS.search(" ".join(docstring.split())) is None) \

@@ -212,6 +212,19 @@ def named_tier_under_unit(rel_path: str) -> bool:
         and _first([part.lower() for part in path.parts[:-1]], UNIT_DIRS) is not None
 
 
+def tier_named_only(rel_path: str) -> bool:
+    """A test module that is an integration test by its name alone: named for a tier under a
+    unit-test folder (:func:`named_tier_under_unit`), or named for one (``test_integration.py``,
+    ``test_redis_integration.py``) in no integration folder. Its own words may still settle that
+    it stays in one process (``test_tiers.declared_in_process``)."""
+    if named_tier_under_unit(rel_path):
+        return True
+    path = PurePosixPath(rel_path)
+    dirs = [part.lower() for part in path.parts[:-1]]
+    return path.suffix == ".py" and INTEGRATION_FILE_RE.match(path.name.lower()) is not None \
+        and _first(dirs, INTEGRATION_DIRS) is None and _integration_named(dirs) is None
+
+
 def has_unit_tier(root: Path, test_folder: str) -> bool:
     """Whether ``test_folder`` (relative to ``root``) holds a unit-test tier folder."""
     return any(os.path.isdir(os.path.join(root, test_folder, unit)) for unit in UNIT_DIRS)

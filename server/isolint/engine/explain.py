@@ -14,7 +14,7 @@ from isolint.core.source import SourceFile, UnreadableSource, decode_source, lan
 from isolint.core.test_tiers import (
     declared_in_process, imports_no_product_code, is_integration_module, tested_integrations_package,
 )
-from isolint.core.zones import classify_with_reason, named_tier_under_unit
+from isolint.core.zones import classify_with_reason, tier_named_only
 from isolint.engine.project import ServiceMap, detect_services
 from isolint.engine.python_runner import parse_python
 from isolint.engine.runners import ParseFailure
@@ -79,7 +79,7 @@ def _read(path: Path) -> str:
 
 def _test_tier(source: SourceFile, zone: Zone, zone_reason: str) -> tuple[str | None, str]:
     if zone is Zone.INTEGRATION_TEST:
-        tree = _parsed(source) if source.language is Language.PYTHON and named_tier_under_unit(source.rel_path) else None
+        tree = _parsed(source) if source.language is Language.PYTHON and tier_named_only(source.rel_path) else None
         if tree is not None and declared_in_process(source, tree):
             package = tested_integrations_package(source, tree)
             why = (f"it tests the product's `{package}` package: its name names that feature, not a tier"

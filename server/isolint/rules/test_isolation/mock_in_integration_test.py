@@ -141,7 +141,7 @@ def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> 
     (``MagicMock(spec=StripeService)`` from ``app.integrations.stripe``) — or what the helper's
     own docstring calls external."""
     target = _patch_target(call, kind, ctx)
-    if target is not None and target.rsplit(".", 1)[-1] in ENQUEUE_METHODS:
+    if (target is not None and target.rsplit(".", 1)[-1] in ENQUEUE_METHODS) or _only_enqueues(call, ctx):
         return OUTBOUND
     names = [target]
     spec = next((k.value for k in call.keywords if k.arg in ("spec", "spec_set")), None)
@@ -168,6 +168,20 @@ def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> 
             if found == THIRD_PARTY:
                 return found
     return found
+
+
+def _only_enqueues(call: ast.Call, ctx: "PythonContext") -> bool:
+    """``with patch("app.views.model_activity") as activity:`` where the test only ever reaches
+    ``activity.delay``: what is replaced is the hand-over of a job to a worker."""
+    name = _bound_name(ctx) if isinstance(ctx.parent, ast.withitem) else None
+    function = ctx.current_function
+    if name is None or "." in name or function is None:
+        return False
+    uses = [node for node in ast.walk(function) if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name) and node.value.id == name]
+    loads = sum(1 for node in ast.walk(function) if isinstance(node, ast.Name) and node.id == name
+                and isinstance(node.ctx, ast.Load))
+    return bool(uses) and len(uses) == loads and all(node.attr in ENQUEUE_METHODS for node in uses)
 
 
 def _names_the_outside_world(identifier: str) -> str | None:
