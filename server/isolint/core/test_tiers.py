@@ -173,6 +173,7 @@ def imports_no_product_code(source: "SourceFile", tree: ast.Module) -> bool:
     """Every import of the module (anywhere in it) is the standard library, a test framework or
     the test suite's own modules (``from .mock_stripe_service import …``): no code of the product
     runs in it, so there is nothing its stand-ins could keep from being integrated."""
+    imported = False
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             modules = [alias.name for alias in node.names]
@@ -185,17 +186,23 @@ def imports_no_product_code(source: "SourceFile", tree: ast.Module) -> bool:
             parts = module.split(".")
             if parts[0] in sys.stdlib_module_names or parts[0] in TEST_LIBRARIES \
                     or any(part in _TEST_PACKAGE_PARTS for part in parts):
+                imported = True
                 continue
             return False
-    return True
+    return imported  # a module importing nothing at all says nothing either way
+
+
+def says_in_process(tree: ast.Module) -> bool:
+    """The module's docstring says its tests stay in one process (:data:`IN_PROCESS_WORDS`)."""
+    docstring = ast.get_docstring(tree, clean=False)
+    return bool(docstring) and IN_PROCESS_WORDS.search(" ".join(docstring.split())) is not None
 
 
 def _declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
     if not tier_named_only(source.rel_path):
         return False
-    docstring = ast.get_docstring(tree, clean=False)
-    if (not docstring or IN_PROCESS_WORDS.search(" ".join(docstring.split())) is None) \
-            and tested_integrations_package(source, tree) is None and not imports_no_product_code(source, tree):
+    if not says_in_process(tree) and tested_integrations_package(source, tree) is None \
+            and not imports_no_product_code(source, tree):
         return False
     settings = source.settings
     return not matches_any(source.rel_path, settings.integration_test_paths) \

@@ -12,7 +12,7 @@ from isolint.core.config import Settings, settings_for
 from isolint.core.model import Language, Zone
 from isolint.core.source import SourceFile, UnreadableSource, decode_source, language_of, relative_path
 from isolint.core.test_tiers import (
-    declared_in_process, imports_no_product_code, is_integration_module, tested_integrations_package,
+    declared_in_process, is_integration_module, says_in_process, tested_integrations_package,
 )
 from isolint.core.zones import classify_with_reason, tier_named_only
 from isolint.engine.project import ServiceMap, detect_services
@@ -82,9 +82,10 @@ def _test_tier(source: SourceFile, zone: Zone, zone_reason: str) -> tuple[str | 
         tree = _parsed(source) if source.language is Language.PYTHON and tier_named_only(source.rel_path) else None
         if tree is not None and declared_in_process(source, tree):
             package = tested_integrations_package(source, tree)
-            why = (f"it tests the product's `{package}` package: its name names that feature, not a tier"
-                   if package else "it imports no code of the product" if imports_no_product_code(source, tree)
-                   else "its docstring says its tests stay in one process (no network, no live service)")
+            why = ("its docstring says its tests stay in one process (no network, no live service)"
+                   if says_in_process(tree) else
+                   f"it tests the product's `{package}` package: its name names that feature, not a tier"
+                   if package else "it imports no code of the product")
             return "unit", f"{zone_reason}; but {why}, so the test-isolation rules treat it as a unit test"
         return "integration", zone_reason
     if zone is not Zone.TEST:
