@@ -209,6 +209,44 @@ def _is_local_host_literal(node: ast.AST) -> bool:
     return text is not None and host_kind(text) in ("local", "bind-all")
 
 
+#: per module tree: the names bound to a Typer application (``app = typer.Typer()``)
+TYPER_APPS: Key[dict[int, frozenset[str]]] = Key("iso1.typer-apps")
+#: the decorators that make a function a command of a Typer application
+TYPER_COMMAND_DECORATORS = frozenset({"command", "callback"})
+
+
+def _is_typer_command(ctx: PythonContext) -> bool:
+    """A command of a Typer application (``@app.command()``, ``@app.callback()``): typer turns each
+    plain parameter default (``def ui(host: str = "127.0.0.1")``) into the default of a
+    command-line option, exactly as ``typer.Option("127.0.0.1")`` declares one."""
+    decorators = getattr(ctx.current_function, "decorator_list", None)
+    if not decorators:
+        return False
+    apps = _typer_apps(ctx)
+    for decorator in decorators:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if (isinstance(target, ast.Attribute) and target.attr in TYPER_COMMAND_DECORATORS
+                and isinstance(target.value, ast.Name) and target.value.id in apps):
+            return True
+    return False
+
+
+def _typer_apps(ctx: PythonContext) -> frozenset[str]:
+    memo: dict[int, frozenset[str]] = ctx.scratch.setdefault(TYPER_APPS, dict)
+    key = id(ctx.tree)
+    if key not in memo:
+        names: set[str] = set()
+        for statement in getattr(ctx.tree, "body", ()):
+            value = getattr(statement, "value", None)
+            if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or not isinstance(value, ast.Call) \
+                    or ctx.qualified_name(value.func) != "typer.Typer":
+                continue
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            names.update(target.id for target in targets if isinstance(target, ast.Name))
+        memo[key] = frozenset(names)
+    return memo[key]
+
+
 def _is_typer_default(call: ast.Call, child: ast.AST) -> bool:
     """``typer.Option("127.0.0.1", "--host")``: typer's first positional is the default."""
     return callee_name(call) in ("Option", "Argument") and bool(call.args) and call.args[0] is child
@@ -396,6 +434,8 @@ def _step_up(parent: ast.AST, owner: ast.AST | None, child: ast.AST, direct: boo
         # a bare string statement documents; any other expression statement is an action
         is_string = literal_text(child) is not None
         return UseSite(Use.MESSAGE if is_string else Use.VALUE, child, parent, direct)
+    if isinstance(parent, ast.arguments) and _is_typer_command(ctx):
+        return UseSite(Use.CLI_DEFAULT, child, parent, direct)  # @app.command() def ui(host: str = "127.0.0.1")
     if isinstance(parent, ast.arguments) and CHECK_FUNCTION_RE.match(getattr(ctx.current_function, "name", "")):
         return UseSite(Use.CHECK, child, parent, direct)  # def is_port_available(port, host="127.0.0.1")
     if _is_server_command_flag(parent, child) or _precedes_own_port(parent, child, ctx):
