@@ -25,7 +25,11 @@ GENERATED_DIRS = frozenset({
     "node_modules", "vendor", "vendored", "third_party", "site-packages", ".venv", "venv",
     "__generated__", "generated", "_generated", "build", "dist", ".next", "out", "bower_components",
 })
-GENERATED_FILE_RE = re.compile(r"(_pb2(_grpc)?\.pyi?|\.generated\.\w+|\.gen\.\w+|\.min\.js|\.d\.ts)$")
+#: generated and prebuilt files by name: protobuf stubs, ``*.generated.*``, declarations, and the
+#: distributable builds a project serves as static assets (``*.min.js``, ``swagger-ui-bundle.js``,
+#: ``redoc.standalone.js``: a bundler's output of third-party code, one minified line)
+GENERATED_FILE_RE = re.compile(r"(_pb2(_grpc)?\.pyi?|\.generated\.\w+|\.gen\.\w+|\.min\.js|\.d\.ts|"
+                               r"[.-]bundle\.m?js|\.standalone\.m?js)$")
 
 TEST_DIRS = frozenset({
     "tests", "test", "testing", "__tests__", "__test__", "spec", "specs", "test_utils", "testutils",
