@@ -31,13 +31,8 @@ from isolint.rules.config_isolation.env_lookups import (
     env_lookup,
     or_fallback,
 )
-from isolint.rules.config_isolation.shared import (
-    SettingsField,
-    configured_value,
-    env_lookup_fix_for,
-    is_settings_class,
-    settings_field_fix,
-)
+from isolint.fixers.settings_fields import SettingsField, is_settings_class, settings_field_fix
+from isolint.rules.config_isolation.shared import configured_value, env_lookup_fix_for
 from isolint.rules.config_isolation.usage import (
     BIND_METHODS,
     Use,

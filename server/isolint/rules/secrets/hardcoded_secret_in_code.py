@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import SECRET_RANGE, Fixability, Language, Range, Severity, Zone
 from isolint.core.rule import Rule
-from isolint.fixers.env_lookup import env_lookup_fix
+from isolint.fixers.env_lookup import env_lookup_fix, learned_accessor, preferred_quote
+from isolint.fixers.settings_fields import settings_field_fix, settings_field_of
 from isolint.rules.common.env_names import env_name_for, to_env_name
 from isolint.rules.secrets.code_admission import may_hold_secret
 from isolint.rules.common.secret_detection import find_secret
@@ -68,8 +69,11 @@ class HardcodedSecretInCode(Rule):
 
     ## Fix safety
     Unsafe: the literal becomes an environment lookup built from `env-accessor` (a lookup
-    default becomes a required lookup), so the program fails at start-up until the variable is
-    set. Rotate the secret too: it is in the repository's history.
+    default becomes a required lookup) — or, with no `env-accessor` configured, through the
+    module's own accessor when it reads its configuration through one (`get_config("X")`) — so
+    the program fails at start-up until the variable is set. The default of a settings-class
+    field is removed instead (`api_key: str = "…"` → `api_key: str`): the class keeps reading
+    it. Rotate the secret too: it is in the repository's history.
 
     ## Known look-alikes
     - Placeholders, low-entropy words, demo passwords that spell their own kind
@@ -122,6 +126,9 @@ class HardcodedSecretInCode(Rule):
         (not part of an f-string or an `x or "…"` fallback), and never for bytes."""
         if binding.replace is None or isinstance(node.value, bytes):
             return None
+        field = settings_field_of(node, ctx) if binding.replace is node else None
+        if field is not None:
+            return settings_field_fix(field, ctx)  # the settings class keeps reading it, now required
         env_name = binding.env_name
         if env_name is None:
             derived = env_name_for(node, ctx)
@@ -130,4 +137,5 @@ class HardcodedSecretInCode(Rule):
             return None
         return env_lookup_fix(replace=ctx.range(binding.replace), name=env_name, settings=ctx.settings,
                               imports=ctx.imports, tree=ctx.tree, line_ending=ctx.source.line_ending,
-                              header_lines=ctx.source.header_lines)
+                              header_lines=ctx.source.header_lines, accessor=learned_accessor(ctx.tree),
+                              quote=preferred_quote(ctx.source.text))
