@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from isolint.core.config import DEFAULT_ENV_ACCESSOR, Settings
 from isolint.core.model import Applicability, Edit, Fix, Range
@@ -42,10 +43,16 @@ def is_accessor_configured(settings: Settings) -> bool:
 #: a configuration key spelled like an environment variable (``DB_URL``, ``REDIS``)
 _ENV_NAME_RE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$|^[A-Z]{3,}[0-9]*$")
 #: the last name of a callee that reads configuration by key: ``get_config``, ``config``,
-#: ``get_setting``, ``env``, ``get_env``, ``env.str``, ``require``, ``get_required``
+#: ``get_setting``, ``env``, ``get_env``, ``load_str_env``, ``read_config``, ``require``
 _ACCESSOR_CALL_RE = re.compile(
-    r"^_?(get_?)?(config|conf|setting|settings|env|env_?var|environ|env_?config)$|"
-    r"^(require|required|require_env|get_required|must_get|get_or_raise|get_strict|strict_get)$", re.IGNORECASE)
+    r"^_?((get|load|read|fetch)_?)?(\w+_)?(config|conf|setting|settings|env|env_?var|environ|env_?config)"
+    r"(_\w+)?$|^(require|required|require_env|get_required|must_get|get_or_raise|get_strict|strict_get)$",
+    re.IGNORECASE)
+#: callees that write or load rather than read (``set_env``, ``load_dotenv``, ``update_config``)
+_NOT_A_READ_RE = re.compile(r"^_?(set|put|write|update|unset|del|delete|save|patch|mock|load_?dotenv)",
+                            re.IGNORECASE)
+#: a keyword by which the accessor's calls ask for a required value (``required=True``)
+_REQUIRED_KEYWORD_RE = re.compile(r"^(required|require|is_required|strict|must_exist|raise_\w+|fail_\w+)$")
 #: the typed getters of environs / django-environ (``env.str("X")``): their receiver says env
 _TYPED_GETTERS = frozenset({"str", "int", "bool", "float", "url", "list", "json", "path", "dict"})
 _RECEIVER_RE = re.compile(r"(^|[._])(env|environ|environment|config|conf|settings|cfg)\b", re.IGNORECASE)
@@ -56,27 +63,55 @@ _ENV_RECEIVER_RE = re.compile(r"(^|[._])_?(env|environ|environment|get_env\(\))$
 _STANDARD = frozenset({"os.environ", "os.getenv", "os.environ.get", "environ", "getenv", "environ.get"})
 
 
-def learned_accessor(tree: ast.Module | None) -> str | None:
-    """The template of the module's own configuration accessor, from its lookups by an
-    environment-style key: ``get_config("ENV", "DEV")`` → ``get_config({name!r})`` (the default
-    dropped), ``env.require("X")`` → ``env.require({name!r})``, ``settings["X"]`` →
-    ``settings[{name!r}]``. None when the module reads the environment through ``os`` at least
-    as often, or has no such lookup; only accessors reachable from module level (imported or
-    defined there) count, so the expression means the same at any line of the module."""
+@dataclass(frozen=True)
+class LearnedAccessor:
+    """The module's own accessor: ``template`` (``load_str_env({name!r}, required=True)``) and,
+    when the module defines the accessor itself, the 0-based lines of that definition."""
+
+    template: str
+    defined_at: tuple[int, int] | None = None
+    #: (first, last) 0-based lines of the module's functions, where a module-defined accessor is
+    #: usable (at module level the lookup could run before the definition, or read the very
+    #: default table being fixed)
+    function_spans: tuple[tuple[int, int], ...] = ()
+
+    def usable_at(self, line: int) -> bool:
+        if self.defined_at is None:
+            return True
+        first, last = self.defined_at
+        return line > last and any(start <= line <= end for start, end in self.function_spans)
+
+
+def learned_accessor(tree: ast.Module | None) -> LearnedAccessor | None:
+    """The module's own configuration accessor, from its lookups by an environment-style key:
+    ``get_config("ENV", "DEV")`` → ``get_config({name!r})`` (the default dropped),
+    ``env.require("X")`` → ``env.require({name!r})``, ``env["X"]`` → ``env[{name!r}]``; a keyword
+    its calls pass to require a value is kept (``load_str_env("X", required=True)``, learned from
+    the module's other calls). None when the module reads the environment through ``os`` at
+    least as often, or has no such lookup. Only accessors bound at module level count, so the
+    expression means the same wherever the fix puts it."""
     if tree is None:
         return None
     bound = _module_level_names(tree)
+    defined = {statement.name: (statement.lineno - 1, (statement.end_lineno or statement.lineno) - 1)
+               for statement in tree.body if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))}
     votes: Counter[str] = Counter()
+    required: dict[str, str] = {}
     standard = 0
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and node.args and _is_env_key(node.args[0]):
             callee = _dotted(node.func)
             if callee is None:
                 continue
+            root = callee.split(".")[0]
             if callee in _STANDARD:
                 standard += 1
-            elif callee.split(".")[0] in bound and _is_accessor_callee(node.func):
-                votes[f"{callee}({{name!r}})"] += 1
+            elif (root in bound or root in defined) and _is_accessor_callee(node.func):
+                votes[callee] += 1
+                flag = next((k.arg for k in node.keywords if k.arg and _REQUIRED_KEYWORD_RE.match(k.arg)
+                             and isinstance(k.value, ast.Constant) and k.value.value is True), None)
+                if flag:
+                    required[callee] = f", {flag}=True"
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and _is_env_key(node.slice):
             receiver = _dotted(node.value)
             if receiver is None:
@@ -84,11 +119,21 @@ def learned_accessor(tree: ast.Module | None) -> str | None:
             if receiver in _STANDARD:
                 standard += 1
             elif receiver.split(".")[0] in bound and _ENV_RECEIVER_RE.search(receiver):
-                votes[f"{receiver}[{{name!r}}]"] += 1
+                votes[f"{receiver}[]"] += 1
     if not votes:
         return None
-    template, count = max(votes.items(), key=lambda item: (item[1], -len(item[0]), item[0]))
-    return template if count >= standard else None
+    callee, count = max(votes.items(), key=lambda item: (item[1], -len(item[0]), item[0]))
+    if count <= standard:
+        return None
+    if callee.endswith("[]"):
+        return LearnedAccessor(f"{callee[:-2]}[{{name!r}}]")
+    template = f"{callee}({{name!r}}{required.get(callee, '')})"
+    root = callee.split(".")[0]
+    if root in bound:
+        return LearnedAccessor(template)
+    spans = tuple((n.lineno - 1, (n.end_lineno or n.lineno) - 1) for n in ast.walk(tree)
+                  if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    return LearnedAccessor(template, defined[root], spans)
 
 
 def _is_env_key(node: ast.AST) -> bool:
@@ -97,6 +142,8 @@ def _is_env_key(node: ast.AST) -> bool:
 
 def _is_accessor_callee(func: ast.expr) -> bool:
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if _NOT_A_READ_RE.match(name):
+        return False
     if _ACCESSOR_CALL_RE.match(name):
         return True
     return isinstance(func, ast.Attribute) and name in _TYPED_GETTERS and bool(_RECEIVER_RE.search(_dotted(func.value) or ""))
@@ -161,7 +208,7 @@ def env_lookup_fix(
     line_ending: str = "\n",
     quote: str = "'",
     header_lines: int = 0,
-    accessor: str | None = None,
+    accessor: LearnedAccessor | None = None,
 ) -> Fix:
     """A fix replacing the text at ``replace`` with the lookup of ``name`` (adding the import).
     ``accessor``: the module's own accessor template (:func:`learned_accessor`), which needs no
@@ -170,7 +217,8 @@ def env_lookup_fix(
     Unsafe by default: the program now fails fast where it silently used the literal before —
     the point of the fix, but a behaviour change.
     """
-    learned = accessor if accessor is not None and not is_accessor_configured(settings) else None
+    learned = accessor.template if accessor is not None and not is_accessor_configured(settings) \
+        and accessor.usable_at(replace.start.line) else None
     expression = env_lookup_expression(settings, name, quote, learned)
     edits = [Edit(replace, expression)]
     added = None if learned is not None else import_edit(settings.accessor_import, imports, tree, line_ending,

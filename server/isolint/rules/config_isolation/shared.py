@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from isolint.core.lazy_regex import lazy_compile
 from isolint.core.scratch import Key
 from isolint.core.model import Edit, Fix, Range
-from isolint.fixers.env_lookup import env_lookup_fix, learned_accessor, preferred_quote
+from isolint.fixers.env_lookup import LearnedAccessor, env_lookup_fix, learned_accessor, preferred_quote
 from isolint.rules.config_isolation.env_lookups import env_lookup, or_fallback
 from isolint.rules.config_isolation.usage import literal_text
 from isolint.rules.config_isolation.values import DevValue, classify_dev_value
@@ -82,14 +82,17 @@ def env_default_dev_value(node: ast.AST, ctx: PythonContext) -> DevValue | None:
 #: the quote the module writes its strings with
 PREFERRED_QUOTE: Key[str] = Key("iso1.preferred-quote")
 #: the module's own configuration accessor (``get_config({name!r})``), if it has one
-LEARNED_ACCESSOR: Key["str | None"] = Key("fix.learned-accessor")
+LEARNED_ACCESSOR: Key["LearnedAccessor | None"] = Key("fix.learned-accessor")
 
-def env_lookup_fix_for(node: ast.AST | Range, name: str, ctx: PythonContext, title: str | None = None) -> Fix:
+def env_lookup_fix_for(node: ast.AST | Range, name: str, ctx: PythonContext, title: str | None = None,
+                       learn: bool = True) -> Fix:
     """Unsafe fix replacing ``node`` (or a span of the file) with the configured environment
-    accessor for ``name``, quoted the way the module quotes its strings."""
+    accessor for ``name``, quoted the way the module quotes its strings. ``learn``: with no
+    accessor configured, a hard-coded value goes through the module's own accessor when it has
+    one (``get_config("X")``); a lookup that read the environment directly stays direct."""
     quote = ctx.source.memo(PREFERRED_QUOTE, lambda source: preferred_quote(source.text))
     span = node if isinstance(node, Range) else ctx.range(node)
-    accessor = ctx.source.memo(LEARNED_ACCESSOR, lambda _: learned_accessor(ctx.tree))
+    accessor = ctx.source.memo(LEARNED_ACCESSOR, lambda _: learned_accessor(ctx.tree)) if learn else None
     return env_lookup_fix(replace=span, name=name, settings=ctx.settings, imports=ctx.imports,
                           tree=ctx.tree, line_ending=ctx.source.line_ending, title=title, quote=quote,
                           header_lines=ctx.source.header_lines, accessor=accessor)
