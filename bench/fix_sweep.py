@@ -133,8 +133,9 @@ def split_hunks(diff: str) -> dict[str, list[tuple[int, int, str]]]:
 
 
 def attribute(hunks: dict, before: list[dict], unsafe: bool) -> list[tuple[str, str, str]]:
-    """(rule, path, hunk) for every hunk: the rule of a fix whose edits start in its old lines
-    (several rules joined by ``+``; ``?`` when none does, e.g. a later round's fix)."""
+    """(rule, path, hunk) for every hunk: the rule of a fix whose edits (or whose finding's
+    related locations) start in its old lines (several rules joined by ``+``; ``?`` when none
+    does, e.g. a later round's fix)."""
     fixes: dict[str, list[tuple[int, str]]] = {}
     for finding in before:
         fix = finding.get("fix")
@@ -142,6 +143,9 @@ def attribute(hunks: dict, before: list[dict], unsafe: bool) -> list[tuple[str, 
             continue
         for edit in fix["edits"]:
             fixes.setdefault(finding["path"], []).append((edit["location"]["row"], finding["code"]))
+        for related in finding.get("related_locations", ()):  # the same problem's other places, fixed too
+            fixes.setdefault(related.get("path") or finding["path"], []).append(
+                (related["location"]["row"], finding["code"]))
     out = []
     for path, items in hunks.items():
         for start, count, text in items:
@@ -275,9 +279,10 @@ def same_diff(shown: str, written: str) -> bool:
     return True
 
 
-def sweep(name: str, corpora_root: Path, out: Path) -> list[ModeResult]:
+def sweep(name: str, corpora_root: Path, out: Path, copies: Path = Path("/tmp")) -> list[ModeResult]:
     original = corpora_root / name
-    copy = Path("/tmp") / f"fix-{name}"
+    copy = copies / f"fix-{name}"
+    out.mkdir(parents=True, exist_ok=True)
     if copy.exists():
         shutil.rmtree(copy)
     shutil.copytree(original, copy, symlinks=True)
@@ -301,12 +306,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpora", nargs="+")
     parser.add_argument("--out", type=Path, default=Path("/tmp/fix-sweep"))
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--copies", type=Path, default=Path("/tmp"), help="where the copies go (COPIES/fix-NAME)")
     args = parser.parse_args(argv)
     root = Path(os.environ.get("ISOLINT_CORPORA_ROOT", "/work/corpora"))
     args.out.mkdir(parents=True, exist_ok=True)
     summary = {}
     for name in args.corpora:
-        results = sweep(name, root, args.out)
+        args.copies.mkdir(parents=True, exist_ok=True)
+        results = sweep(name, root, args.out, args.copies)
         summary[name] = [{**r.__dict__, "hunks": dict(r.hunks)} for r in results]
         for r in results:
             ts = "no parser" if r.ts_checked is None else f"{len(r.ts_failures)}/{r.ts_checked}"
