@@ -43,6 +43,28 @@ def settings_field_of(node: ast.AST, ctx: PythonContext) -> SettingsField | None
     """The settings-class field ``node`` is the default of, if any."""
     if not ctx.classes or ctx.current_function is not None or not is_settings_class(ctx.classes[-1]):
         return None
+    return _field_of(node, ctx)
+
+
+def is_config_model(cls: ast.ClassDef) -> bool:
+    """A pydantic model (``class KubernetesConfig(BaseModel)``): a configuration object loaded
+    from a file or the environment by the project, whose fields may be required — unlike a
+    dataclass, where a field without a default cannot follow one with a default."""
+    return is_settings_class(cls) or any(
+        (base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")).endswith("BaseModel")
+        for base in cls.bases)
+
+
+def model_field_of(node: ast.AST, ctx: PythonContext) -> SettingsField | None:
+    """The field of a settings class or pydantic model ``node`` is the default of, if any — for
+    a fix: the value belongs to that object, so the fix makes the field required rather than
+    reading the environment at import time behind the object's back."""
+    if not ctx.classes or ctx.current_function is not None or not is_config_model(ctx.classes[-1]):
+        return None
+    return _field_of(node, ctx)
+
+
+def _field_of(node: ast.AST, ctx: PythonContext) -> SettingsField | None:
     parent = ctx.parent
     call = None
     if isinstance(parent, ast.keyword) and parent.arg == "default":

@@ -158,7 +158,7 @@ class HardcodedLocalHost(Rule):
     function `get_database_url` → `DATABASE_URL`, a field of `class RedisSettings` →
     `REDIS_HOST`), adding `import os` when needed — or, with no `env-accessor` configured, through
     the module's own accessor where its other lookups go through one (`get_config("X")`,
-    `env.require("X")`), which needs no import. The default of a pydantic-settings field is
+    `env.require("X")`), which needs no import. The default of a pydantic-settings (or model) field is
     dropped instead (`REDIS_HOST: str = "localhost"` → `REDIS_HOST: str`, `Field(default=...)`
     loses its default): the settings class keeps reading the variable, with its prefix, `.env`
     file and validation. It is unsafe: the program now fails fast where it silently used the

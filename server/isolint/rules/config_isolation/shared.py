@@ -9,6 +9,7 @@ from isolint.core.lazy_regex import lazy_compile
 from isolint.core.scratch import Key
 from isolint.core.model import Edit, Fix, Range
 from isolint.fixers.env_lookup import LearnedAccessor, env_lookup_fix, learned_accessor, preferred_quote
+from isolint.fixers.settings_fields import model_field_of, settings_field_fix
 from isolint.rules.config_isolation.env_lookups import env_lookup, or_fallback
 from isolint.rules.config_isolation.usage import literal_text
 from isolint.rules.config_isolation.values import DevValue, classify_dev_value
@@ -99,7 +100,12 @@ def env_lookup_fix_for(node: ast.AST | Range, name: str, ctx: PythonContext, tit
 
 
 def replace_with_env_lookup(node: ast.AST, name: str, ctx: PythonContext, *, wrap: str = "") -> Fix:
-    """:func:`env_lookup_fix_for`, optionally converting (``wrap="int"`` for ports)."""
+    """:func:`env_lookup_fix_for`, optionally converting (``wrap="int"`` for ports); the default
+    of a pydantic model's field (``Field(default="localhost")``) is dropped instead, the field
+    now required: the value belongs to the configuration object."""
+    field = model_field_of(node, ctx)
+    if field is not None:
+        return settings_field_fix(field, ctx)
     fix = env_lookup_fix_for(node, name, ctx)
     if not wrap:
         return fix

@@ -8,7 +8,7 @@ from isolint.core.model import SECRET_RANGE, Applicability, Fix, Fixability, Lan
 from isolint.core.rule import Rule
 from isolint.fixers.arguments import argument_removal
 from isolint.fixers.env_lookup import env_lookup_fix, learned_accessor, preferred_quote
-from isolint.fixers.settings_fields import settings_field_fix, settings_field_of
+from isolint.fixers.settings_fields import model_field_of, settings_field_fix
 from isolint.rules.common.env_names import env_name_for, to_env_name
 from isolint.rules.secrets.code_admission import may_hold_secret
 from isolint.rules.common.secret_detection import find_secret
@@ -132,7 +132,7 @@ class HardcodedSecretInCode(Rule):
         (not part of an f-string or an `x or "…"` fallback), and never for bytes."""
         if binding.replace is None or isinstance(node.value, bytes):
             return None
-        field = settings_field_of(node, ctx) if binding.replace is node else None
+        field = model_field_of(node, ctx) if binding.replace is node else None
         if field is not None:
             return settings_field_fix(field, ctx)  # the settings class keeps reading it, now required
         env_name = binding.env_name
