@@ -331,6 +331,10 @@ class DevDefaultEnvFallback(Rule):
             lookup, span = last, Range(ctx.range(replace.values[-2]).start, span.end)
         if lookup.name is None or lookup.style is LookupStyle.SETDEFAULT:
             return None
+        if _is_default_of_a_lookup(replace, ctx):
+            # os.environ.get("A", os.environ.get("B", "…")): a required B would be required even
+            # when A is set (the default is evaluated first) — no rewrite keeps "A, else B"
+            return None
         if lookup.style is LookupStyle.ACCESSOR:
             removal = _argument_removal(lookup.call, default, ctx) if replace is lookup.call else None
             return None if removal is None else Fix(
@@ -350,6 +354,17 @@ class DevDefaultEnvFallback(Rule):
         if removal is None:
             return None
         return Fix(f"Remove the development default of `{lookup.name}`", Applicability.UNSAFE, (removal,))
+
+
+def _is_default_of_a_lookup(node: ast.expr, ctx: PythonContext) -> bool:
+    """Whether ``node`` — the node being visited — is the default of an enclosing lookup."""
+    parent = ctx.parent
+    if isinstance(parent, ast.keyword):
+        parent = ctx.ancestor(2)
+    if not isinstance(parent, ast.Call) or node is parent.func:
+        return False
+    outer = env_lookup(parent, ctx)
+    return outer is not None and outer.default is node
 
 
 def reported_development_default(lookup: EnvLookup, default: ast.expr, replace: ast.expr,
