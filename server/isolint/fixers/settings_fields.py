@@ -83,11 +83,15 @@ def _field_of(node: ast.AST, ctx: PythonContext) -> SettingsField | None:
     return SettingsField(assignment.target.id, assignment, call, node)  # type: ignore[arg-type]
 
 
-def settings_field_fix(field: SettingsField, ctx: PythonContext) -> Fix:
+def settings_field_fix(field: SettingsField, ctx: PythonContext) -> Fix | None:
     """Make the field required — the settings class keeps reading it (its prefix, its ``.env``
     file, its validation) and now refuses to start without it: ``HOST: str = "localhost"`` →
     ``HOST: str``; ``Field(default="localhost", description=...)`` → ``Field(description=...)``.
-    Never a rewrite to ``os.environ``, which would bypass the settings class."""
+    Never a rewrite to ``os.environ``, which would bypass the settings class. None for a
+    private attribute (``_DEFAULT_PASSWORD: str = "…"``): pydantic never reads it from the
+    environment, so without its value it would just be missing."""
+    if field.name.startswith("_"):
+        return None
     title = f"Remove the development default: require `{field.name}`"
     if field.call is None:
         edit = Edit(Range(ctx.range(field.assignment.annotation).end, ctx.range(field.default).end), "")
