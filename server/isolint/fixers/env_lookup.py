@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from isolint.core.config import DEFAULT_ENV_ACCESSOR, Settings
-from isolint.core.model import Applicability, Edit, Fix, Range
+from isolint.core.model import Applicability, Edit, Fix, Position, Range
 from isolint.fixers.imports import import_edit
 
 
@@ -74,6 +74,9 @@ class LearnedAccessor:
     #: usable (at module level the lookup could run before the definition, or read the very
     #: default table being fixed)
     function_spans: tuple[tuple[int, int], ...] = ()
+    #: module-level dicts a module-defined accessor falls back to (``default_env_values``): by
+    #: key, the (first, last) 0-based lines and the (start column, end column) of each entry
+    default_entries: tuple[tuple[str, int, int, int, int, str], ...] = ()
 
     def usable_at(self, line: int) -> bool:
         if self.defined_at is None:
@@ -133,7 +136,51 @@ def learned_accessor(tree: ast.Module | None) -> LearnedAccessor | None:
         return LearnedAccessor(template)
     spans = tuple((n.lineno - 1, (n.end_lineno or n.lineno) - 1) for n in ast.walk(tree)
                   if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
-    return LearnedAccessor(template, defined[root], spans)
+    return LearnedAccessor(template, defined[root], spans, _default_entries(tree, root))
+
+
+def _default_entries(tree: ast.Module, accessor: str) -> tuple[tuple[str, int, int, int, int, str], ...]:
+    """(key, first line, last line, key column, value end column, table) of every entry of the
+    module-level dicts the accessor ``accessor`` reads (its table of defaults)."""
+    function = next(s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and s.name == accessor)
+    read = {n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    entries = []
+    for statement in tree.body:
+        if not (isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(statement.value, ast.Dict)):
+            continue
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        table = next((t.id for t in targets if isinstance(t, ast.Name) and t.id in read), None)
+        if table is None:
+            continue
+        for key, value in zip(statement.value.keys, statement.value.values):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                entries.append((key.value, key.lineno - 1, (value.end_lineno or value.lineno) - 1, key.col_offset,
+                                value.end_col_offset or 0, table))
+    return tuple(entries)
+
+
+def default_entry_removal(accessor: LearnedAccessor | None, name: str, replace: Range,
+                          lines: list[str] | None) -> Fix | None:
+    """``"AES_KEY": "…",`` in the default table of the module's own accessor, on lines of its
+    own: the fix deletes the entry, so the accessor's required form (``load_str_env("AES_KEY",
+    required=True)``) refuses to start without the variable — rather than an ``os.environ``
+    lookup inside the table, read at import time behind the accessor's back."""
+    if accessor is None or lines is None:
+        return None
+    for key, first, last, key_column, end_column, table in accessor.default_entries:
+        if key != name or not first <= replace.start.line <= last or last >= len(lines):
+            continue
+        before = lines[first].encode()[:key_column].decode(errors="replace")
+        after = lines[last].encode()[end_column:].decode(errors="replace")
+        rest = after.strip()
+        rest = rest[1:].strip() if rest.startswith(",") else rest
+        if before.strip() or not (rest == "" or rest.startswith("#")):
+            return None  # the entry shares its lines: no line to delete
+        span = Range(Position(first, 0), Position(last + 1, 0))
+        return Fix(f"Remove `{key}` from `{table}`: the accessor then requires it", Applicability.UNSAFE,
+                   (Edit(span, ""),))
+    return None
 
 
 def _is_env_key(node: ast.AST) -> bool:
@@ -209,6 +256,7 @@ def env_lookup_fix(
     quote: str = "'",
     header_lines: int = 0,
     accessor: LearnedAccessor | None = None,
+    lines: list[str] | None = None,
 ) -> Fix:
     """A fix replacing the text at ``replace`` with the lookup of ``name`` (adding the import).
     ``accessor``: the module's own accessor template (:func:`learned_accessor`), which needs no
@@ -217,6 +265,10 @@ def env_lookup_fix(
     Unsafe by default: the program now fails fast where it silently used the literal before —
     the point of the fix, but a behaviour change.
     """
+    if not is_accessor_configured(settings):
+        removal = default_entry_removal(accessor, name, replace, lines)
+        if removal is not None:
+            return removal
     learned = accessor.template if accessor is not None and not is_accessor_configured(settings) \
         and accessor.usable_at(replace.start.line) else None
     expression = env_lookup_expression(settings, name, quote, learned)

@@ -96,7 +96,7 @@ def env_lookup_fix_for(node: ast.AST | Range, name: str, ctx: PythonContext, tit
     accessor = ctx.source.memo(LEARNED_ACCESSOR, lambda _: learned_accessor(ctx.tree)) if learn else None
     return env_lookup_fix(replace=span, name=name, settings=ctx.settings, imports=ctx.imports,
                           tree=ctx.tree, line_ending=ctx.source.line_ending, title=title, quote=quote,
-                          header_lines=ctx.source.header_lines, accessor=accessor)
+                          header_lines=ctx.source.header_lines, accessor=accessor, lines=ctx.source.lines)
 
 
 def replace_with_env_lookup(node: ast.AST, name: str, ctx: PythonContext, *, wrap: str = "") -> Fix:

@@ -151,4 +151,5 @@ class HardcodedSecretInCode(Rule):
                               imports=ctx.imports, tree=ctx.tree, line_ending=ctx.source.line_ending,
                               header_lines=ctx.source.header_lines, quote=preferred_quote(ctx.source.text),
                               # a literal goes through the module's own accessor; an `os` lookup stays one
-                              accessor=learned_accessor(ctx.tree) if lookup is None else None)
+                              accessor=learned_accessor(ctx.tree) if lookup is None else None,
+                              lines=ctx.source.lines)
