@@ -15,7 +15,7 @@ def bound_names(statement: str) -> tuple[tuple[str, str], ...]:
     """``from app.env import get_env`` → (("get_env", "app.env.get_env"),); ``import os`` →
     (("os", "os"),). Cached: every env-lookup fix of a file asks about the same statement."""
     names: dict[str, str] = {}
-    for node in ast.parse(statement).body:
+    for node in _parsed(statement).body:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 names[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
@@ -69,6 +69,17 @@ def _import_block(tree: ast.Module) -> tuple[int, list[ast.stmt]]:
     return after_docstring, block
 
 
+@lru_cache(maxsize=64)
+def _parsed(statement: str) -> ast.Module:
+    """The parsed import statement, once per statement (every fix of a file, built as its
+    findings are reported, adds the same one); named for itself, it is no file's parse."""
+    return ast.parse(statement, f"<import statement {statement}>")
+
+
+def _statement_node(statement: str) -> ast.stmt:
+    return _parsed(statement).body[0]
+
+
 def insertion_point(tree: ast.Module, statement: str, header_lines: int = 0) -> tuple[int, bool]:
     """(0-based line, whether a blank line must follow) where ``statement`` goes: in the file's
     import block, in its section (standard library or not) at the place the section's own
@@ -78,7 +89,7 @@ def insertion_point(tree: ast.Module, statement: str, header_lines: int = 0) -> 
     its sections together). Never above the ``header_lines`` (a shebang or coding
     cookie stops working anywhere but first); after the docstring when there is no block."""
     after_docstring, block = _import_block(tree)
-    new = ast.parse(statement).body[0]
+    new = _statement_node(statement)
     if not block:
         return max(header_lines, after_docstring), False
     section = _section(new)
