@@ -31,13 +31,9 @@ from isolint.rules.config_isolation.env_lookups import (
     env_lookup,
     or_fallback,
 )
-from isolint.rules.config_isolation.shared import (
-    SettingsField,
-    configured_value,
-    env_lookup_fix_for,
-    is_settings_class,
-    settings_field_fix,
-)
+from isolint.fixers.arguments import argument_removal
+from isolint.fixers.settings_fields import SettingsField, is_settings_class, settings_field_fix
+from isolint.rules.config_isolation.shared import configured_value, env_lookup_fix_for
 from isolint.rules.config_isolation.usage import (
     BIND_METHODS,
     Use,
@@ -334,14 +330,24 @@ class DevDefaultEnvFallback(Rule):
             lookup, span = last, Range(ctx.range(replace.values[-2]).start, span.end)
         if lookup.name is None or lookup.style is LookupStyle.SETDEFAULT:
             return None
+        if _is_default_of_a_lookup(replace, ctx):
+            # os.environ.get("A", os.environ.get("B", "…")): a required B would be required even
+            # when A is set (the default is evaluated first) — no rewrite keeps "A, else B"
+            return None
         if lookup.style is LookupStyle.ACCESSOR:
             removal = _argument_removal(lookup.call, default, ctx) if replace is lookup.call else None
             return None if removal is None else Fix(
                 f"Remove the development default of `{lookup.name}`", Applicability.UNSAFE, (removal,))
         if lookup.style is LookupStyle.MAPPING and _is_project_accessor(lookup, ctx):
             return _project_accessor_fix(lookup, span, ctx)
+        if replace is not lookup.call and lookup.style in (LookupStyle.ACCESSOR, LookupStyle.RAISING):
+            # `get_config("X") or "localhost"`: the project's accessor stays, the fallback goes
+            kept = ctx.text_of(lookup.call)
+            return Fix(f"Remove the development default: `{kept}`", Applicability.UNSAFE, (Edit(span, kept),))
         if lookup.style is LookupStyle.MAPPING or replace is not lookup.call:
-            return env_lookup_fix_for(span, lookup.name, ctx,
+            # the lookup went to the environment itself: its required form, never the module's
+            # own accessor (which may read a file first)
+            return env_lookup_fix_for(span, lookup.name, ctx, learn=False,
                                       title=f"Remove the development default: require `{lookup.name}`")
         removal = _argument_removal(lookup.call, default, ctx)
         if removal is None:
@@ -361,6 +367,17 @@ def lookup_with_default(node: ast.AST, ctx: PythonContext) -> tuple[EnvLookup, a
     if isinstance(node, ast.BoolOp):
         return or_fallback(node, ctx)
     return None
+
+
+def _is_default_of_a_lookup(node: ast.expr, ctx: PythonContext) -> bool:
+    """Whether ``node`` — the node being visited — is the default of an enclosing lookup."""
+    parent = ctx.parent
+    if isinstance(parent, ast.keyword):
+        parent = ctx.ancestor(2)
+    if not isinstance(parent, ast.Call) or node is parent.func:
+        return False
+    outer = env_lookup(parent, ctx)
+    return outer is not None and outer.default is node
 
 
 def reported_development_default(lookup: EnvLookup, default: ast.expr, replace: ast.expr,
@@ -444,16 +461,7 @@ def _project_accessor_fix(lookup: EnvLookup, span: Range, ctx: PythonContext) ->
 
 
 def _argument_removal(call: ast.Call, default: ast.expr, ctx: PythonContext) -> Edit | None:
-    """The edit deleting ``default`` (a positional argument or its keyword) and the comma
-    before it: ``config("X", default="localhost", cast=str)`` → ``config("X", cast=str)``."""
-    items: list[ast.AST] = [*call.args, *call.keywords]
-    items.sort(key=lambda item: (item.lineno, item.col_offset))  # type: ignore[attr-defined]
-    target = next((k for k in call.keywords if k.value is default), default)
-    index = next((i for i, item in enumerate(items) if item is target), None)
-    if not index:
-        return None  # the default is the first argument: nothing sensible to remove
-    previous = ctx.range(items[index - 1])
-    return Edit(Range(previous.end, ctx.range(target).end), "")
+    return argument_removal(call, default, ctx.range)
 
 
 #: ``os.environ``/``os.environb`` however imported (``from os import environ as e``) — not
