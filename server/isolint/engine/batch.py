@@ -313,10 +313,19 @@ def _index_phase(queue: list[QueuedFile], run: LintRun, jobs: int | None) -> Sti
 def _reuse_cached(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) -> list[QueuedFile]:
     """Cached verdicts whose facts are unchanged go into ``run``; returns the files to check."""
     to_check: list[QueuedFile] = []
+    # entries read from one cache file share their digest sets (``cache._entries_of``): each
+    # set is compared once per project; the sets stay alive (in their entries) through the loop
+    verdicts: dict[tuple[Path, int], bool] = {}
     for item in queue:
         if item.outcome is not None or item.context:
             continue
-        if item.entry is not None and _facts_unchanged(item.entry.fact_digests, digests.of(item.root)):
+        unchanged = False
+        if item.entry is not None:
+            recorded = item.entry.fact_digests
+            unchanged = verdicts.get((item.root, id(recorded)))
+            if unchanged is None:
+                unchanged = verdicts[item.root, id(recorded)] = _facts_unchanged(recorded, digests.of(item.root))
+        if unchanged:
             run.results.append(item.cached_result())
             run.cached_files += 1
             continue
