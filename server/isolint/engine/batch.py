@@ -88,10 +88,19 @@ class QueuedFile:
     stamp: list[int] | None = None
     #: ``cache.zone_probe``, taken before the file's zone was computed
     zone_probe: list[Any] | None = None
+    #: ``cache.fact_texts`` of ``facts``, made once (the digests and the new entry read them)
+    _texts: tuple[Any, dict[str, str]] | None = None
 
     @property
     def root(self) -> Path:
         return self.source.settings.root
+
+    def fact_texts(self, facts: Any = None) -> dict[str, str]:
+        """``cache.fact_texts`` of ``facts`` (default: the file's), computed once per facts object."""
+        facts = self.facts if facts is None else facts
+        if self._texts is None or self._texts[0] is not facts:
+            self._texts = (facts, fact_texts(facts))
+        return self._texts[1]
 
     def cached_result(self) -> CheckResult:
         assert self.entry is not None
@@ -121,7 +130,7 @@ class _FactDigests:
             texts: dict[str, list[tuple[str, str]]] = {kind: [] for kind in self._kinds[root]}
             for item in self._queue:
                 if item.root == root and item.facts:
-                    for kind, text in fact_texts(item.facts).items():
+                    for kind, text in item.fact_texts().items():
                         if kind in texts:  # what the project indexes (``ProjectIndex.update``)
                             texts[kind].append((item.source.rel_path, text))
             by_kind = self._memo[root] = _KindDigests(texts)
@@ -363,7 +372,7 @@ def _collect(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) -> No
         run.results.append(result)
         if item.cache is not None:
             item.cache.put(item.source.rel_path, CacheEntry(
-                item.digest, [f.to_json() for f in result.findings], fact_texts(result.facts),
+                item.digest, [f.to_json() for f in result.findings], item.fact_texts(result.facts),
                 {kind: digests.get(item.root, kind) for kind in item.kinds},
                 item.source.zone.value, result.parse_error.to_json() if result.parse_error else None, item.stamp,
                 item.zone_probe,
