@@ -10,6 +10,7 @@ isolint build and the facts its rules read are unchanged is not checked again
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from isolint.core.source import (MAX_FILE_BYTES, SourceFile, UnreadableSource, U
                                  relative_path, source_from_bytes)
 from isolint.engine.cache import (CacheEntry, ResultCache, content_digest, fact_kinds_read, fact_texts,
                                   merged_facts_digest, stat_stamp, zone_probe)
-from isolint.engine.checker import CheckResult, load_source
+from isolint.engine.checker import CheckResult, collector_paused, load_source
 from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_files
 from isolint.engine.pool import Outcome, StickyWorkers
 from isolint.engine.project import ProjectIndex
@@ -151,6 +152,29 @@ def check_paths(paths: list[Path], overrides: dict[str, Any] | None, jobs: int |
                 all_facts: bool, stdin: tuple[Path, str] | None = None) -> LintRun:
     """Check every file under ``paths`` (see ``api.lint_paths``); ``stdin`` is (path, text): that
     text checked as the file at path, instead of ``paths``."""
+    with collector_paused():  # what the run holds from here to its end: no garbage to look for
+        run, queue, caches = _queue_files(paths, overrides, cache, all_facts, stdin)
+        if gc.get_freeze_count():
+            # The process froze its heap (the command line, ``cli.common.prepare_engine``): the
+            # queue, the cache's entries and the projects join it before the collector resumes.
+            # Left to it, a warm run's full collections walked them twice (a quarter of its
+            # time after the imports).
+            gc.freeze()
+    workers = _index_phase(queue, run, jobs)
+    digests = _FactDigests(queue, run._projects)
+    to_check = _reuse_cached(queue, digests, run)
+    if to_check:
+        run.projects  # every file's facts indexed before the check phase reads them (in this process or forked)
+    _check_phase(queue, to_check, workers)
+    _collect(queue, digests, run)
+    _save_caches(caches, paths, queue, run)
+    _sort_results(run.results)
+    return run
+
+
+def _queue_files(paths: list[Path], overrides: dict[str, Any] | None, cache: bool, all_facts: bool,
+                 stdin: tuple[Path, str] | None) -> tuple[LintRun, list[QueuedFile], dict[int, ResultCache]]:
+    """The run's files discovered, read or answered by their cache entries, and queued."""
     warnings: list[str] = []
     resolver = SettingsResolver(overrides)
     if stdin is not None:
@@ -179,16 +203,7 @@ def check_paths(paths: list[Path], overrides: dict[str, Any] | None, jobs: int |
         if isinstance(item, QueuedFile):  # an unreadable file contributes nothing to the index
             item.context = True
             queue.append(item)
-    workers = _index_phase(queue, run, jobs)
-    digests = _FactDigests(queue, run._projects)
-    to_check = _reuse_cached(queue, digests, run)
-    if to_check:
-        run.projects  # every file's facts indexed before the check phase reads them (in this process or forked)
-    _check_phase(queue, to_check, workers)
-    _collect(queue, digests, run)
-    _save_caches(caches, paths, queue, run)
-    _sort_results(run.results)
-    return run
+    return run, queue, caches
 
 
 def _sort_results(results: list[CheckResult]) -> None:
