@@ -98,7 +98,7 @@ def test_deleted_files_leave_the_cache(project: Path) -> None:
 
 
 def test_check_extracts_only_the_facts_its_rules_read_and_keeps_a_cache_of_its_own(tmp_path: Path) -> None:
-    """`check --select ISO1` needs no cross-file facts; a later full run (or `report`) must not
+    """`check --select ISO101` needs no cross-file facts; a later full run (or `report`) must not
     be served those fact-less entries."""
     root = write_tree(tmp_path / "repo", {
         "pyproject.toml": "[tool.isolint]\n",
@@ -111,12 +111,12 @@ def test_check_extracts_only_the_facts_its_rules_read_and_keeps_a_cache_of_its_o
             "def test_checkout(payments):\n    assert payments.charge(10)\n"
         ),
     })
-    narrow = lint_paths([root], overrides={"select": ["ISO1"]}, cache=True, all_facts=False)
+    narrow = lint_paths([root], overrides={"select": ["ISO101"]}, cache=True, all_facts=False)
     (project,) = narrow.projects.values()
     assert project.indexers == () and narrow.checked_files > 0
-    assert lint_paths([root], overrides={"select": ["ISO1"]}, cache=True, all_facts=False).cached_files > 0
-    # `report --select ISO1`: same settings, but it wants every fact kind
-    report = lint_paths([root], overrides={"select": ["ISO1"]}, cache=True, all_facts=True)
+    assert lint_paths([root], overrides={"select": ["ISO101"]}, cache=True, all_facts=False).cached_files > 0
+    # `report --select ISO101`: same settings, but it wants every fact kind
+    report = lint_paths([root], overrides={"select": ["ISO101"]}, cache=True, all_facts=True)
     assert report.cached_files == 0
     assert "mock_fixtures" in json.dumps(report.projects[root].to_json())
     full = lint_paths([root], cache=True, all_facts=False)

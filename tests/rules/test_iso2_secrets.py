@@ -151,6 +151,7 @@ def test_a_mask_never_shows_the_secret(secret: str) -> None:
 # -- committed or gitignored ---------------------------------------------------------------------
 
 SECRET_LINE = "JWT_SECRET_KEY=9f2c7e4b1a8d6f3e0c5b2a9d8e7f6c1b4a3d2e1f0c9b8a7d6e5f4c3b2a1d0e9f\n"
+OTHER_SECRET_LINE = "SESSION_SECRET=L0u0tqxfa4XvE5ntpIJwB6ILoEn6ZgJp9O8iBmGrNITZ\n"
 
 
 def _project(tmp_path: Path) -> Path:
@@ -166,13 +167,43 @@ def _project(tmp_path: Path) -> Path:
 def test_a_gitignored_env_file_is_only_a_hint_without_a_fix(tmp_path: Path) -> None:
     service = _project(tmp_path)
     (tmp_path / ".gitignore").write_text(".env\n")
-    (service / ".env").write_text(SECRET_LINE)
+    (service / ".env").write_text(OTHER_SECRET_LINE)
     (service / ".env.production").write_text(SECRET_LINE)
     run = lint_paths([tmp_path], overrides={"select": ["ISO201"]}, jobs=1)
     by_file = {Path(f.path).name: f for f in run.findings}
     ignored, committed = by_file[".env"], by_file[".env.production"]
     assert ignored.severity is Severity.HINT and "gitignored" in ignored.message and ignored.fix is None
     assert committed.severity is Severity.ERROR and "committed" in committed.message and committed.fix is not None
+
+
+def test_a_secret_a_committed_and_a_gitignored_file_share_is_one_finding_at_the_committed_one(tmp_path: Path) -> None:
+    service = _project(tmp_path)
+    (tmp_path / ".gitignore").write_text(".env\n")
+    (service / ".env").write_text(SECRET_LINE)
+    (service / ".env.production").write_text(SECRET_LINE)
+    (finding,) = lint_paths([tmp_path], overrides={"select": ["ISO201"]}, jobs=1).findings
+    assert Path(finding.path).name == ".env.production" and finding.severity is Severity.ERROR
+    assert [(Path(r.path).name, r.range.start.line) for r in finding.related] == [(".env", 0)]
+
+
+def test_a_gitignored_env_file_is_called_not_committed_only_when_git_says_it_is_untracked(tmp_path: Path) -> None:
+    """A gitignored file can still be tracked (added with ``--force`` or before the pattern):
+    "not committed" is claimed only where git answers; where it cannot, only the ignore is said."""
+    (tmp_path / "unknown").mkdir()
+    unknown = _project(tmp_path / "unknown")  # an empty .git: git cannot list the index
+    (tmp_path / "unknown" / ".gitignore").write_text(".env\n")
+    (unknown / ".env").write_text(SECRET_LINE)
+    (finding,) = lint_paths([tmp_path / "unknown"], overrides={"select": ["ISO201"]}, jobs=1).findings
+    assert "gitignored" in finding.message and "not committed" not in finding.message
+
+    repository = tmp_path / "repository"
+    repository.mkdir()
+    subprocess.run(["git", "init", "-q", str(repository)], check=True)
+    (repository / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    (repository / ".gitignore").write_text(".env\n")
+    (repository / ".env").write_text(SECRET_LINE)
+    (finding,) = lint_paths([repository], overrides={"select": ["ISO201"]}, jobs=1).findings
+    assert finding.severity is Severity.HINT and "not committed; keep it that way" in finding.message
 
 
 def test_a_negated_gitignore_pattern_makes_the_file_committed_again(tmp_path: Path) -> None:

@@ -94,11 +94,15 @@ DEV_DIR_RE = re.compile(r"^\w+[_-](scripts?|docs?)$|^(scripts?|docs?)[_-]\w+$|^t
 TOP_LEVEL_ONLY_DEV_DIRS = frozenset({"tools", "bin", "local", "examples", "example", "samples"})
 DEV_FILE_RE = re.compile(
     r"^(dev([_-].*)?\.py|.*_dev\.py|.*(_|-)local\.py|local_.*\.py|run_local.*\.py|.*launcher.*\.py|"
-    r"setup_dev.*\.py|seed_.*\.py|noxfile\.py|tasks\.py|fabfile\.py|manage_dev\.py|"
+    r"setup_dev.*\.py|seed_.*\.py|noxfile\.py|fabfile\.py|manage_dev\.py|"
     r"examples?_.*\.py|.*_examples?\.py|"
     r"(settings|config)_(dev|development|local)\.py|(development|local)\.py|"
     r"docker-compose.*\.ya?ml)$"
 )
+
+#: invoke's task file, at the top of the project; ``tasks.py`` inside a package is the
+#: production code of a Celery, Dramatiq or FastAPI module named for its tasks
+TASK_RUNNER_FILE = "tasks.py"
 
 # Environment of a dotenv-style file, from its name (.env.staging, production.env, …).
 ENV_NAME_RE = re.compile(
@@ -273,7 +277,7 @@ def classify_by_heuristics_with_reason(rel_path: str) -> tuple[Zone, str]:
         return Zone.PRODUCTION, f"an env file (`{name}`) not named for development or tests is deployed"
     if (folder := _dev_folder(dirs)) is not None:
         return Zone.DEVELOPMENT, f"inside a `{folder}/` folder (development tooling)"
-    if DEV_FILE_RE.match(lowered):
+    if DEV_FILE_RE.match(lowered) or (lowered == TASK_RUNNER_FILE and not dirs):
         return Zone.DEVELOPMENT, f"the file name `{name}` is that of a development script or setting"
     return Zone.PRODUCTION, "no test, development or generated folder or name: production code by default"
 

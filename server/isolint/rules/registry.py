@@ -6,7 +6,7 @@ from isolint.core.metrics import Metric
 from isolint.core.rule import Indexer, Rule
 from isolint.core.selectors import register_rules
 from isolint.rules import audit_metrics
-from isolint.rules.config_isolation.dev_default_env_fallback import DevDefaultEnvFallback
+from isolint.rules.config_isolation.dev_default_env_fallback import AccessorFallbackIndexer, DevDefaultEnvFallback
 from isolint.rules.config_isolation.dev_value_in_deployed_env_file import DevValueInDeployedEnvFile
 from isolint.rules.config_isolation.env_access_outside_config import EnvAccessOutsideConfig
 from isolint.rules.config_isolation.hardcoded_connection_value import HardcodedConnectionValue
@@ -34,7 +34,7 @@ from isolint.rules.meta.unreadable_file import UnreadableFile
 from isolint.rules.meta.unused_ignore import UnusedIgnore
 from isolint.rules.secrets.hardcoded_secret_in_code import HardcodedSecretInCode
 from isolint.rules.secrets.real_value_in_env_template import RealValueInEnvTemplate
-from isolint.rules.secrets.secret_in_env_file import SecretInEnvFile
+from isolint.rules.secrets.secret_in_env_file import EnvFileSecretIndexer, SecretInEnvFile
 from isolint.rules.service_independence.cross_service_import import CrossServiceImport
 from isolint.rules.service_independence.import_contract import ImportContractViolation
 from isolint.rules.service_independence.shared_imports_service import SharedImportsService
@@ -82,7 +82,9 @@ RULES: tuple[type[Rule], ...] = (
 )
 
 INDEXERS: tuple[Indexer, ...] = (
+    AccessorFallbackIndexer(),
     CachedGetterIndexer(),
+    EnvFileSecretIndexer(),
     ConftestCacheResetIndexer(),
     EnvironPatchIndexer(),
     IntegrationDoublesIndexer(),

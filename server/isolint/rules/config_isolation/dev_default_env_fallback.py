@@ -1,14 +1,25 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from typing import TYPE_CHECKING, Any
 
 from isolint.core.scratch import Key
-from isolint.core.context import node_text
+from isolint.core.context import PythonContext, node_text
 from isolint.core.lazy_regex import lazy_compile
-from isolint.core.model import SECRET_RANGE, Applicability, Edit, Fix, Fixability, Language, Range
-from isolint.core.rule import PRODUCTION_ONLY, Rule
+from isolint.core.model import (
+    SECRET_RANGE,
+    Applicability,
+    Edit,
+    Finding,
+    Fix,
+    Fixability,
+    Language,
+    Range,
+    RelatedLocation,
+)
+from isolint.core.rule import PRODUCTION_ONLY, Indexer, Rule
 from isolint.rules.common.env_names import service_word
 from isolint.rules.config_isolation.env_lookups import (
     ENV_RECEIVER_RE,
@@ -61,8 +72,12 @@ from isolint.rules.config_isolation.values import (
 )
 
 if TYPE_CHECKING:
-    from isolint.core.context import PythonContext, TypeScriptContext
+    from isolint.core.context import TypeScriptContext
     from isolint.core.source import SourceFile
+
+#: fact kind: per module, the development fallbacks of a project's configuration function that
+#: ISO102 reports there, as ``[key, value, range]``
+ACCESSOR_FALLBACKS = "iso1.accessor-fallbacks"
 
 
 class DevDefaultEnvFallback(Rule):
@@ -78,8 +93,11 @@ class DevDefaultEnvFallback(Rule):
     _LOCAL_DEV_KEY`). Lookups
     are `os.getenv`, `os.environ.get`/`setdefault`, an `... or "localhost"` fallback, project
     accessors whose receiver is recognisably the environment (environs, python-decouple,
-    django-environ, `get_env().get`), the fields of a pydantic-settings class (an environment
-    enum's member counts by its value: `ENV: Environment = Environment.development`), and in
+    django-environ, `get_env().get`), a project's configuration function called with the
+    variable's name (`get_config("FRONTEND_URL", "http://localhost:3000")`: one finding per key
+    and value across the project, the other modules' lookups related), the fields of a
+    pydantic-settings class (an environment enum's member counts by its value:
+    `ENV: Environment = Environment.development`; a list field by its items), and in
     TypeScript/JavaScript `process.env.X || "…"`/`?? "…"` (`import.meta.env` too, a chain of
     lookups as well) and the `.default(…)` of a zod environment schema's field
     (`NODE_ENV: z.enum([…]).default("development")`). Development and test code, `__main__` blocks, development-switch
@@ -114,7 +132,8 @@ class DevDefaultEnvFallback(Rule):
     `get_env().get(...)` become its required form where the file uses one on the same receiver
     (`get_env().require("X")`, `env["X"]`), else lose the default (`env.get("X")`); accessors that raise
     by themselves when the variable is missing (decouple/starlette `config`, environs and
-    django-environ getters) keep their call and lose the default. `os.environ.setdefault`
+    django-environ getters) keep their call and lose the default, as does a project's
+    configuration function (`get_config("X", "…")` → `get_config("X")`). `os.environ.setdefault`
     gets no fix (deleting it is a decision). A settings field loses its default
     (`DEBUG: bool = True` → `DEBUG: bool`, `Field(default="dev", ...)` → `Field(...)`, now required).
     Unsafe: a missing variable now stops the program at start-up.
@@ -145,6 +164,7 @@ class DevDefaultEnvFallback(Rule):
     tokens = (b"env", b"Env", b"ENV", b"conf", b"Conf", b"CONF", b"settings", b"Settings", b"SETTINGS", b"cfg",
               b"CFG", b"Cfg")
     options = ("env-accessor", "env-accessor-import")
+    uses_facts = (ACCESSOR_FALLBACKS,)
 
     @classmethod
     def admits(cls, source: SourceFile, project: Any) -> bool:
@@ -174,6 +194,9 @@ class DevDefaultEnvFallback(Rule):
                              for anchor in (b"settings", b"conf", b"cfg") if anchor in low)
                          or b"config" in raw and names_used_as(raw, b"config", CONFIG_CALL_RE))
         return config_access and ENV_VAR_LITERAL_RE.search(raw) is not None
+
+    #: the admission reads no facts, so the CLI asks it before indexing (``fact_kinds_read``)
+    admits_before_facts = admits
 
     def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         lookup = env_lookup(node, ctx)
@@ -239,32 +262,68 @@ class DevDefaultEnvFallback(Rule):
             call = default
             default = default.args[0] if default.args else next(
                 (k.value for k in default.keywords if k.arg == "default"), None)
-        value = configured_value(default, ctx)
-        if value is None or in_development_only(node, ctx):
+        if default is None or in_development_only(node, ctx):
             return
-        dev = classify_dev_value(node.target.id, value)
-        whole_secret = isinstance(value, str) and value.strip() in dev.secrets  # not a URL's password (ISO101/103)
-        reasons = [reason for reason in dev.reasons if reason.kind in SETTINGS_FIELD_REASONS
-                   or reason.kind == "credential" and whole_secret and not PASSWORD_NAME_RE.search(node.target.id.upper())]
-        if not reasons:
+        # a list field (``ROOT_TOKENS: List[str] = ["1234"]``) is judged by its items
+        items = default.elts if isinstance(default, (ast.List, ast.Tuple, ast.Set)) else [default]
+        for item in items:
+            value = configured_value(item, ctx)
+            if value is None:
+                continue
+            dev = classify_dev_value(node.target.id, value)
+            whole_secret = isinstance(value, str) and value.strip() in dev.secrets  # not a URL's password (ISO101/103)
+            reasons = [reason for reason in dev.reasons if reason.kind in SETTINGS_FIELD_REASONS
+                       or reason.kind == "credential" and whole_secret
+                       and not PASSWORD_NAME_RE.search(node.target.id.upper())]
+            if not reasons:
+                continue
+            fix = settings_field_fix(SettingsField(node.target.id, node, call, default), ctx)  # type: ignore[arg-type]
+            ctx.report(self, item, fix=fix, subject=f"Settings field `{node.target.id}`",
+                       reason=", ".join(str(reason) for reason in reasons), value=dev.shown)
             return
-        fix = settings_field_fix(SettingsField(node.target.id, node, call, default), ctx)  # type: ignore[arg-type]
-        ctx.report(self, default, fix=fix, subject=f"Settings field `{node.target.id}`",
-                   reason=", ".join(str(reason) for reason in reasons), value=dev.shown)
+
+    def begin_file(self, ctx: PythonContext) -> None:
+        #: a configuration function's development fallbacks, by (key, value), reported at end_file
+        self._accessor_fallbacks: dict[tuple[str, str], list[tuple[EnvLookup, ast.expr, ast.expr, DevValue]]] = {}
+
+    def end_file(self, ctx: PythonContext) -> None:
+        """One finding per configuration key and fallback value across the project: the
+        project's accessor repeated with the same default in several modules
+        (``get_config("FRONTEND_URL", "http://localhost:3000")``) is one missing setting, reported
+        at its first place (by path, then line) with the others as related locations."""
+        here = ctx.source.rel_path
+        elsewhere = ctx.project.facts(ACCESSOR_FALLBACKS) if ctx.project is not None else {}
+        for (key, value), places in self._accessor_fallbacks.items():
+            others = sorted((path, Range.from_json(where)) for path, facts in elsewhere.items() if path != here
+                            for fact_key, fact_value, where in facts if (fact_key, fact_value) == (key, value))
+            if others and others[0][0] < here:
+                continue  # the first module reports it, naming this one among its related places
+            (lookup, default, replace, dev), *again = places
+            related = [(ctx.range(other_default), f"the same fallback of `{key}` again")
+                       for _, other_default, _, _ in again]
+            finding = self._report(lookup, default, replace, dev, ctx, related)
+            if others:
+                extra = tuple(RelatedLocation(where, f"the same fallback of `{key}` again", path)
+                              for path, where in others)
+                ctx.findings[ctx.findings.index(finding)] = dataclasses.replace(
+                    finding, related=finding.related + extra)
 
     def _check(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, ctx: PythonContext) -> None:
-        value = configured_value(default, ctx)
-        if value is None or in_development_only(replace, ctx) or classify_use(replace, ctx).use is Use.MESSAGE:
+        dev = reported_development_default(lookup, default, replace, ctx)
+        if dev is None:
             return
-        if _only_hashed(ctx):
-            return  # blake2b(b"|".join(((os.getenv("URI") or "postgresql://…").encode(), …))): a digest's input
-        dev = classify_dev_value(lookup.name, value)
-        if not dev or _is_listen_address(lookup.name, dev, ctx) or _is_local_entry(lookup.name, dev):
+        if lookup.style is LookupStyle.ACCESSOR and lookup.name is not None:
+            self._accessor_fallbacks.setdefault((lookup.name, dev.value), []).append((lookup, default, replace, dev))
             return
+        self._report(lookup, default, replace, dev, ctx)
+
+    def _report(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, dev: DevValue, ctx: PythonContext,
+                related: list[tuple[Any, str]] | None = None) -> Finding:
         data = {SECRET_RANGE: secret_range(default, dev.secrets[0], ctx)} if dev.secrets else {}
         name = lookup.name or ctx.text_of(lookup.call.args[0] if lookup.call.args else lookup.call)
-        ctx.report(self, default, fix=self._fix(lookup, default, replace, ctx), data=data,
-                   subject=f"Environment lookup of `{name}`", reason=dev.description, value=dev.shown)
+        kind = "Configuration" if lookup.style is LookupStyle.ACCESSOR else "Environment"
+        return ctx.report(self, default, fix=self._fix(lookup, default, replace, ctx), data=data, related=related or (),
+                          subject=f"{kind} lookup of `{name}`", reason=dev.description, value=dev.shown)
 
     def _fix(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, ctx: PythonContext) -> Fix | None:
         span = ctx.range(replace)
@@ -276,6 +335,10 @@ class DevDefaultEnvFallback(Rule):
             lookup, span = last, Range(ctx.range(replace.values[-2]).start, span.end)
         if lookup.name is None or lookup.style is LookupStyle.SETDEFAULT:
             return None
+        if lookup.style is LookupStyle.ACCESSOR:
+            removal = _argument_removal(lookup.call, default, ctx) if replace is lookup.call else None
+            return None if removal is None else Fix(
+                f"Remove the development default of `{lookup.name}`", Applicability.UNSAFE, (removal,))
         if lookup.style is LookupStyle.MAPPING and _is_project_accessor(lookup, ctx):
             return _project_accessor_fix(lookup, span, ctx)
         if lookup.style is LookupStyle.MAPPING or replace is not lookup.call:
@@ -285,6 +348,21 @@ class DevDefaultEnvFallback(Rule):
         if removal is None:
             return None
         return Fix(f"Remove the development default of `{lookup.name}`", Applicability.UNSAFE, (removal,))
+
+
+def reported_development_default(lookup: EnvLookup, default: ast.expr, replace: ast.expr,
+                                 ctx: PythonContext) -> DevValue | None:
+    """The development value ``default`` is, when the lookup is reported: not in development-only
+    code, not a message's text, not only hashed, not a listen address or the local one of several."""
+    value = configured_value(default, ctx)
+    if value is None or in_development_only(replace, ctx) or classify_use(replace, ctx).use is Use.MESSAGE:
+        return None
+    if _only_hashed(ctx):
+        return None  # blake2b(b"|".join(((os.getenv("URI") or "postgresql://…").encode(), …))): a digest's input
+    dev = classify_dev_value(lookup.name, value)
+    if not dev or _is_listen_address(lookup.name, dev, ctx) or _is_local_entry(lookup.name, dev):
+        return None
+    return dev
 
 
 def restates_node_default(name: str | None, reason: DevReason) -> bool:
@@ -548,3 +626,57 @@ def _is_local_entry(name: str | None, dev: DevValue) -> bool:
 #: what only ISO102 reports on a settings field (hosts, ports and passwords are ISO101/ISO103's;
 #: a development *secret* — `JWT_SECRET: str = "dev-secret"` — is this rule's: ISO103 knows passwords only)
 SETTINGS_FIELD_REASONS = frozenset({"debug", "environment", "database", "sqlite"})
+
+#: a configuration function's name may be in the file (``CONFIG_GETTER_RE``, any case)
+CONFIG_GETTER_BYTES_RE = lazy_compile(rb"(?i)get_?(config|settings?|conf|env_?config)\s*\(")
+
+
+class AccessorFallbackIndexer(Indexer):
+    """Where a project's configuration function falls back to a development value
+    (``get_config("FRONTEND_URL", "http://localhost:3000")``), so that ISO102 reports a fallback
+    repeated across modules once. The decision is ISO102's own (:func:`reported_development_default`)
+    on the same walk context, so the facts list exactly the places it would report."""
+
+    name = ACCESSOR_FALLBACKS
+    languages = frozenset({Language.PYTHON})
+    tokens = (b"onf", b"etting")
+
+    def admits(self, source: SourceFile, project: Any) -> bool:
+        return (source.zone in PRODUCTION_ONLY and CONFIG_GETTER_BYTES_RE.search(source.raw) is not None
+                and DevDefaultEnvFallback.admits(source, project))
+
+    def extract(self, source: SourceFile, tree: Any) -> object | None:
+        ctx = PythonContext(source)
+        ctx.tree = tree
+        ctx.imports.record_module_level(tree)
+        found: list[list[Any]] = []
+
+        def visit(node: ast.AST) -> None:
+            candidate = None
+            if isinstance(node, ast.Call):
+                lookup = env_lookup(node, ctx)
+                if lookup is not None and lookup.has_default:
+                    candidate = (lookup, lookup.default, node)
+            elif isinstance(node, ast.BoolOp):
+                fallback = or_fallback(node, ctx)
+                if fallback is not None:
+                    candidate = (fallback[0], fallback[1], node)
+            if candidate is not None and candidate[0].style is LookupStyle.ACCESSOR and candidate[0].name is not None:
+                dev = reported_development_default(*candidate, ctx)  # type: ignore[arg-type]
+                if dev is not None:
+                    found.append([candidate[0].name, dev.value, ctx.range(candidate[1]).to_json()])
+            function = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            ctx.parents.append(node)
+            if function:
+                ctx.functions.append(node)
+            for child in ast.iter_child_nodes(node):
+                visit(child)
+            if function:
+                ctx.functions.pop()
+            ctx.parents.pop()
+
+        for statement in tree.body:
+            ctx.parents.append(tree)
+            visit(statement)
+            ctx.parents.pop()
+        return found or None

@@ -40,6 +40,9 @@ SETTINGS_RECEIVER_RE = lazy_compile(r"^_*(settings|config|conf|cfg|app_?config|a
                                   r"get_?config|configuration)$", re.IGNORECASE)
 PROJECT_GETTER_RE = lazy_compile(r"^_?(get_?env|getenv|env_?var|get_?env_?var|read_?env|get_?environ|"
                                r"env_?or_?default|get_?env_?or)$", re.IGNORECASE)
+#: a project's configuration function called with the variable's name: ``get_config("ENV", "DEV")``,
+#: ``get_setting("REDIS_URL")`` (the key must be spelled like an environment variable)
+CONFIG_GETTER_RE = lazy_compile(r"^_?get_?(config|setting|settings|conf|env_?config)$", re.IGNORECASE)
 RAISING_CALLABLE_NAMES = frozenset({"config", "env"})  # decouple/starlette `config(...)`, django-environ `env(...)`
 TYPED_GETTERS = frozenset({"str", "int", "bool", "float", "decimal", "url", "db", "db_url", "cache", "cache_url",
                            "list", "json", "path", "email_url", "search_url", "dict", "tuple"})
@@ -54,6 +57,9 @@ class LookupStyle(str, enum.Enum):
     RAISING = "raising"
     #: ``os.environ.setdefault``: writes the default into the environment
     SETDEFAULT = "setdefault"
+    #: a project's own configuration function (``get_config("REDIS_URL", default)``), which may
+    #: read a configuration file before the environment: the fix keeps it and drops the default
+    ACCESSOR = "accessor"
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,8 @@ def _could_be_lookup(call: ast.Call) -> bool:
         return False
     func = call.func
     if isinstance(func, ast.Attribute):
-        return func.attr in _LOOKUP_ATTRIBUTES or PROJECT_GETTER_RE.match(func.attr) is not None
+        return (func.attr in _LOOKUP_ATTRIBUTES or PROJECT_GETTER_RE.match(func.attr) is not None
+                or CONFIG_GETTER_RE.match(func.attr) is not None)
     return isinstance(func, ast.Name)
 
 
@@ -126,6 +133,8 @@ def _lookup(call: ast.Call, ctx: PythonContext) -> EnvLookup | None:
             return EnvLookup(call, name, default, LookupStyle.RAISING)
         if PROJECT_GETTER_RE.match(func.id):
             return EnvLookup(call, name, default, LookupStyle.MAPPING)
+        if CONFIG_GETTER_RE.match(func.id) and name is not None and ENV_VAR_NAME_RE.match(name):
+            return EnvLookup(call, name, default, LookupStyle.ACCESSOR)
         return None
     if not isinstance(func, ast.Attribute):
         return None
@@ -141,6 +150,8 @@ def _lookup(call: ast.Call, ctx: PythonContext) -> EnvLookup | None:
         return EnvLookup(call, name, default, LookupStyle.RAISING)
     if PROJECT_GETTER_RE.match(func.attr) and callee_name(call) == func.attr:
         return EnvLookup(call, name, default, LookupStyle.MAPPING)
+    if CONFIG_GETTER_RE.match(func.attr) and name is not None and ENV_VAR_NAME_RE.match(name):
+        return EnvLookup(call, name, default, LookupStyle.ACCESSOR)  # `app.config_module.get_config("X", …)`
     return None
 
 

@@ -163,7 +163,7 @@ class HardcodedLocalHost(Rule):
     nothing names the value (a positional argument, a list element, a piece of a concatenation).
 
     ## Known look-alikes
-    - Checks, allow-lists, port probes, messages, regular expressions, `EXAMPLE_*` constants.
+    - Checks, allow-lists, port probes, messages, regexes, `EXAMPLE_*` constants.
     - Where a server listens (`server.listen(0, HOST)`), a URL of a server the process runs
       (a port it picked, `` `http://localhost:${process.env.PORT}` ``).
     - A program's own loopback address (Ollama's `:11434`, Chrome DevTools' `:9222`), and
@@ -172,8 +172,8 @@ class HardcodedLocalHost(Rule):
       "localhost"`), a collector's default, `"127.0.0.0"` (a range).
     - A settings form's offer (a JSON-Schema `"default"`), an e-mail template's preview props,
       a catalogue's `"Local"` choice, a port-less loopback redirect, an API's documented `servers`.
-    - Development code: `__main__` blocks, the branch a deployment condition leaves to
-      development (`if DEBUG:`), frontend tooling, command-line tools' packages (`cli/`).
+    - Development code: `__main__` blocks, a development branch (`if DEBUG:`) unless the mode
+      defaults to it, frontend tooling, `cli/` packages, a typer command's defaults.
 
     ## Options
     - `env-accessor`, `env-accessor-import`: the expression and import the fix uses.

@@ -209,6 +209,32 @@ def _is_local_host_literal(node: ast.AST) -> bool:
     return text is not None and host_kind(text) in ("local", "bind-all")
 
 
+#: decorators that turn a function into a command-line command (typer/click ``@app.command()``,
+#: ``@cli.group()``, ``@app.callback()``), and calls that run one (``typer.run(main)``, ``fire.Fire(main)``)
+COMMAND_DECORATORS = frozenset({"command", "group", "callback"})
+COMMAND_RUNNERS = frozenset({"typer.run", "fire.Fire", "clize.run"})
+#: per module node: names of functions the module hands to a command runner
+COMMAND_FUNCTIONS: Key[frozenset[str]] = Key("iso1.command-functions")
+
+
+def _is_command_function(function: ast.AST | None, ctx: PythonContext) -> bool:
+    """A function whose parameters are command-line options: decorated as a typer/click command
+    or handed to ``typer.run``/``fire.Fire``. A parameter default there is the option's default —
+    shown by ``--help`` and given on the command line by whoever runs it, like
+    ``typer.Option("127.0.0.1")``."""
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    for decorator in function.decorator_list:
+        call = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(call, ast.Attribute) and call.attr in COMMAND_DECORATORS:
+            return True
+    def run_functions(tree: ast.AST | None) -> frozenset[str]:
+        return frozenset(node.args[0].id for node in ast.walk(tree) if isinstance(node, ast.Call) and node.args
+                         and isinstance(node.args[0], ast.Name)
+                         and (ctx.qualified_name(node.func) or "") in COMMAND_RUNNERS) if tree is not None else frozenset()
+    return function.name in ctx.scratch.setdefault(COMMAND_FUNCTIONS, lambda: run_functions(ctx.tree))
+
+
 def _is_typer_default(call: ast.Call, child: ast.AST) -> bool:
     """``typer.Option("127.0.0.1", "--host")``: typer's first positional is the default."""
     return callee_name(call) in ("Option", "Argument") and bool(call.args) and call.args[0] is child
@@ -396,6 +422,8 @@ def _step_up(parent: ast.AST, owner: ast.AST | None, child: ast.AST, direct: boo
         # a bare string statement documents; any other expression statement is an action
         is_string = literal_text(child) is not None
         return UseSite(Use.MESSAGE if is_string else Use.VALUE, child, parent, direct)
+    if isinstance(parent, ast.arguments) and _is_command_function(owner, ctx):
+        return UseSite(Use.CLI_DEFAULT, child, parent, direct)  # @app.command() def main(url: str = "http://…")
     if isinstance(parent, ast.arguments) and CHECK_FUNCTION_RE.match(getattr(ctx.current_function, "name", "")):
         return UseSite(Use.CHECK, child, parent, direct)  # def is_port_available(port, host="127.0.0.1")
     if _is_server_command_flag(parent, child) or _precedes_own_port(parent, child, ctx):
@@ -623,7 +651,10 @@ def in_development_only(node: ast.AST, ctx: PythonContext) -> bool:
             continue
         key = id(parent)
         if key not in memo:
-            memo[key] = _development_branches(parent.test)
+            scope = next((p for p in reversed(parents[:index]) if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef))),
+                         parents[0] if parents else None)
+            memo[key] = (False, False) if _mode_defaults_to_development(parent.test, scope) \
+                else _development_branches(parent.test)
         body_dev, else_dev = memo[key]
         if in_body and body_dev or in_else and else_dev:
             return True
@@ -686,6 +717,39 @@ ENVIRONMENT_VARIABLE_RE = lazy_compile(r"^_*(\w+_)?(env|environment|env_name|sta
                                      re.IGNORECASE)
 DEVELOPMENT_NAMES = frozenset({"development", "develop", "dev", "local"})
 PRODUCTION_NAMES = frozenset({"production", "prod"})
+
+
+def _mode_defaults_to_development(test: ast.AST, scope: ast.AST | None) -> bool:
+    """``env = get_config("ENV", "DEV")`` then ``if env == "DEV":``: the mode the condition tests
+    is read with a development default in the same function (or module), so the development branch
+    is what runs wherever the deployment leaves the mode unset — the default path, not a
+    development-only one. Only a local name bound that way counts (a settings field defaulting
+    to development is ISO102's finding where it is declared)."""
+    if scope is None or not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return False
+    left = test.comparators[0] if isinstance(test.left, ast.Constant) else test.left
+    if not isinstance(left, ast.Name) or not ENVIRONMENT_VARIABLE_RE.match(left.id):
+        return False
+    body = scope.body if isinstance(scope, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)) else []
+    for statement in body:
+        if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name) and statement.targets[0].id == left.id
+                and _development_default(statement.value)):
+            return True
+    return False
+
+
+def _development_default(value: ast.AST) -> bool:
+    """A lookup falling back to a development mode name: ``get_config("ENV", "DEV")``,
+    ``os.environ.get("APP_ENV", default="development")``, ``os.getenv("MODE") or "dev"``."""
+    if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or):
+        fallback: ast.AST | None = value.values[-1]
+    elif isinstance(value, ast.Call) and value.args and literal_text(value.args[0]) is not None:
+        fallback = value.args[1] if len(value.args) > 1 else next(
+            (k.value for k in value.keywords if k.arg in ("default", "fallback")), None)
+    else:
+        return False
+    return fallback is not None and str(literal_text(fallback) or "").lower() in DEVELOPMENT_NAMES
 
 
 def _selects_development(test: ast.Compare) -> bool:

@@ -93,7 +93,9 @@ PASSWORD_NAME_RE = lazy_compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE)$")
 #: ``CRYPT_KEY``, ``HMAC_KEY``) — not a key that only identifies (``CACHE_KEY``, ``SORT_KEY``)
 SECRET_NAME_RE = lazy_compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE|SECRET|SECRET_KEY|TOKEN|API_KEY|"
                             r"PRIVATE_KEY|ACCESS_KEY|SIGNING_KEY|SIGN_KEY|ENCRYPTION_KEY|ENCRYPT_KEY|CRYPT_KEY|"
-                            r"CRYPTO_KEY|AUTH_KEY|HMAC_KEY|MASTER_KEY|SESSION_KEY|COOKIE_KEY|FERNET_KEY|JWT_KEY)$")
+                            r"CRYPTO_KEY|AUTH_KEY|HMAC_KEY|MASTER_KEY|SESSION_KEY|COOKIE_KEY|FERNET_KEY|JWT_KEY)S?$")
+#: a digit string anyone guesses first: one digit repeated (``0000``) or counting up (``0123``, ``12345``)
+_REPEATED_DIGIT_RE = lazy_compile(r"^(\d)\1{2,7}$")
 PORT_NAME_RE = lazy_compile(r"(^|_)PORT$")
 DEBUG_NAME_RE = lazy_compile(r"(^|_)(DEBUG|DEBUG_MODE|DEV_MODE|RELOAD|AUTO_RELOAD|HOT_RELOAD)$")
 #: a debug switch scoped to a test harness (``UNIT_TEST_LOOP_DEBUG``) is not the app's debug mode
@@ -473,7 +475,14 @@ def is_dev_credential(value: str) -> bool:
         return False
     lowered = stripped.lower()
     return (lowered in DEV_CREDENTIALS or _DEV_CREDENTIAL_RE.search(stripped) is not None
-            or _PLAIN_PHRASE_RE.match(stripped) is not None)
+            or _PLAIN_PHRASE_RE.match(stripped) is not None or _is_trivial_digits(stripped))
+
+
+def _is_trivial_digits(text: str) -> bool:
+    """``0000``, ``1111``, ``0123``, ``12345``: three to eight digits, all one or counting up."""
+    if not (3 <= len(text) <= 8 and text.isascii() and text.isdigit()):
+        return False
+    return _REPEATED_DIGIT_RE.match(text) is not None or text in "0123456789"
 
 
 def is_dev_database(name: str) -> bool:

@@ -4,10 +4,11 @@ entry's value, whether the file is committed at all, and how a finding is report
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isolint.core.gitignore import is_committed as committed
-from isolint.core.model import SECRET_RANGE, Fix, Position, Range, Severity
+from isolint.core.gitview import is_tracked
+from isolint.core.model import SECRET_RANGE, Fix, Position, Range, RelatedLocation, Severity
 from isolint.core.rule import Rule
 from isolint.core.source import is_compose_name, is_shell_name
 from isolint.rules.common.secret_detection import SecretHit
@@ -41,7 +42,8 @@ def report_secret(
     *,
     committed: bool,
     fix: Fix | None,
-    **fields: str,
+    related_elsewhere: tuple[RelatedLocation, ...] = (),
+    **fields: Any,
 ) -> None:
     """Report ``hit`` on ``entry``; in a gitignored file only as a hint, without a fix."""
     masked_range = secret_range(ctx, entry, hit)
@@ -55,8 +57,19 @@ def report_secret(
         key=entry.key,
         what=hit.description,
         masked=hit.masked,
-        place=f"a committed {kind}" if committed else f"a gitignored {kind} (not committed; keep it that way)",
+        place=f"a committed {kind}" if committed else _ignored_place(ctx, kind),
         **fields,
     )
+    changed = dataclasses.replace(finding, related=finding.related + related_elsewhere)
     if not committed:
-        ctx.findings[ctx.findings.index(finding)] = dataclasses.replace(finding, severity=Severity.HINT)
+        changed = dataclasses.replace(changed, severity=Severity.HINT)
+    ctx.findings[ctx.findings.index(finding)] = changed
+
+
+def _ignored_place(ctx: "DotenvContext", kind: str) -> str:
+    """A gitignored file git says it does not track is a local copy; where no repository (or no
+    git) can tell, the file may still be committed (added before the pattern, or with
+    ``--force``), so the message claims only what ``.gitignore`` says."""
+    if is_tracked(str(ctx.source.path)) is None:
+        return f"a gitignored {kind} (no git repository here to tell whether it is committed)"
+    return f"a gitignored {kind} (not committed; keep it that way)"

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+import hashlib
+from typing import TYPE_CHECKING, Any
 
-from isolint.core.model import Applicability, Fix, Fixability, Language, Severity, Zone
-from isolint.core.rule import Rule
+from isolint.core.context import DotenvContext
+from isolint.core.model import Applicability, Fix, Fixability, Language, Range, RelatedLocation, Severity, Zone
+from isolint.core.rule import Indexer, Rule
 from isolint.core.source import is_compose_name, is_shell_name
 from isolint.core.zones import is_template_file
 from isolint.fixers.dotenv_values import blank_value_fix, replace_value_fix
@@ -22,6 +24,9 @@ if TYPE_CHECKING:
     from isolint.core.context import DotenvContext, DotenvDocument, DotenvEntry
     from isolint.core.source import SourceFile
 
+#: fact kind: per env, compose or shell file, the secrets ISO201 reports there, as
+#: ``[digest, committed, range, key]``
+ENV_FILE_SECRETS = "iso2.env-file-secrets"
 QUIET_ZONES = frozenset({Zone.TEST, Zone.INTEGRATION_TEST, Zone.GENERATED})
 DEPLOYED_PLACE = "the deployment's secret store"
 #: in a compose file, a password mostly is the one it sets for a container it starts (a database,
@@ -66,7 +71,8 @@ class SecretInEnvFile(Rule):
     SECRET_KEY}`: compose or the shell refuses to go on until it is set); a literal value there
     gets no fix. A secret the file
     repeats is one finding (the other places are related locations), fixed at every place at
-    once. Rotate the secret too: it is in the repository's history.
+    once; a secret other env or compose files repeat is reported at the first committed file
+    holding it, the others related. Rotate the secret too: it is in the repository's history.
 
     ## Known look-alikes
     - Secret-sounding names with non-secret values: `TOKEN_EXPIRE_MINUTES=30`,
@@ -90,6 +96,7 @@ class SecretInEnvFile(Rule):
     severity = Severity.ERROR
     languages = frozenset({Language.DOTENV})
     zones = frozenset(Zone) - QUIET_ZONES
+    uses_facts = (ENV_FILE_SECRETS,)
 
     @classmethod
     def applies_to(cls, source: "SourceFile") -> bool:
@@ -99,24 +106,30 @@ class SecretInEnvFile(Rule):
         name = ctx.source.name.lower()
         compose = is_compose_name(name)
         script = is_shell_name(name)
-        found: dict[str, list[tuple["DotenvEntry", SecretHit, Fix | None]]] = {}
-        for entry in document.entries:
-            hit = find_secret(entry.key, entry.value, Strictness.COMMITTED)
-            if hit is None:
-                continue
-            if compose and hit.kind in CONTAINER_PASSWORD_KINDS and not looks_random(hit.value):
-                continue  # the password the file gives the container it starts, like a template's
-            fix = required_variable_fix(ctx, entry) if compose or script else self._blank_fix(ctx, entry)
-            found.setdefault(hit.value, []).append((entry, hit, fix))
+        found = reported_secrets(document, compose)
         if not found:
             return
         committed = is_committed(ctx)
-        for (entry, hit, fix), *again in found.values():
-            # one secret, one finding: where the file repeats it, the other entries are related
-            fixes = [fix] + [other_fix for _, _, other_fix in again]
+        here = ctx.source.rel_path
+        elsewhere = ctx.project.facts(ENV_FILE_SECRETS) if ctx.project is not None else {}
+        for value, ((entry, hit), *again) in found.items():
+            # one secret, one finding: where the file repeats it, the other entries are related;
+            # where other env or compose files hold it too, the first committed one reports it
+            digest = secret_digest(value)
+            others = sorted((not other_committed, path, Range.from_json(where), key)
+                            for path, facts in elsewhere.items() if path != here
+                            for other_digest, other_committed, where, key in facts if other_digest == digest)
+            if others and others[0][:2] < (not committed, here):
+                continue
+            fixes = [self._fix(ctx, place, compose or script) for place, _ in [(entry, hit), *again]]
             report_secret(self, ctx, entry, hit, committed=committed, fix=merged_fix(fixes),
                           related=[(ctx.range(other), f"the same secret again, as `{other.key}`")
-                                   for other, _, _ in again])
+                                   for other, _ in again],
+                          related_elsewhere=tuple(RelatedLocation(where, f"the same secret again, as `{key}`", path)
+                                                  for _, path, where, key in others))
+
+    def _fix(self, ctx: "DotenvContext", entry: "DotenvEntry", literal_file: bool) -> Fix | None:
+        return required_variable_fix(ctx, entry) if literal_file else self._blank_fix(ctx, entry)
 
     @staticmethod
     def _blank_fix(ctx: "DotenvContext", entry: "DotenvEntry") -> Fix:
@@ -130,6 +143,46 @@ class SecretInEnvFile(Rule):
             line_ending=source.line_ending,
             where=LOCAL_PLACE if source.zone is Zone.DEVELOPMENT else DEPLOYED_PLACE,
         )
+
+
+def reported_secrets(document: "DotenvDocument", compose: bool) -> dict[str, list[tuple["DotenvEntry", SecretHit]]]:
+    """The secrets ISO201 reports in ``document``, by value, each with the entries holding it."""
+    found: dict[str, list[tuple["DotenvEntry", SecretHit]]] = {}
+    for entry in document.entries:
+        hit = find_secret(entry.key, entry.value, Strictness.COMMITTED)
+        if hit is None:
+            continue
+        if compose and hit.kind in CONTAINER_PASSWORD_KINDS and not looks_random(hit.value):
+            continue  # the password the file gives the container it starts, like a template's
+        found.setdefault(hit.value, []).append((entry, hit))
+    return found
+
+
+def secret_digest(value: str) -> str:
+    """A short digest that tells two files hold the same secret without keeping the secret in
+    the project's facts (which the language server and the cache hold)."""
+    return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=8,
+                           person=b"isolint-iso201").hexdigest()
+
+
+class EnvFileSecretIndexer(Indexer):
+    """Which env, compose and shell files hold which secret (by digest), so that ISO201 reports a
+    secret that several of them repeat once: at the first committed file, the others related."""
+
+    name = ENV_FILE_SECRETS
+    languages = frozenset({Language.DOTENV})
+
+    def admits(self, source: "SourceFile", project: Any) -> bool:
+        return SecretInEnvFile.applies_to(source)
+
+    def extract(self, source: "SourceFile", tree: Any) -> object | None:
+        found = reported_secrets(tree, is_compose_name(source.name.lower()))
+        if not found:
+            return None
+        ctx = DotenvContext(source, tree)
+        committed = is_committed(ctx)
+        return [[secret_digest(value), committed, ctx.range(entry).to_json(), entry.key]
+                for value, entries in found.items() for entry, _ in entries]
 
 
 def merged_fix(fixes: list[Fix | None]) -> Fix | None:
