@@ -242,4 +242,8 @@ def test_merged_fact_digests_follow_the_facts_not_the_order_files_came_in() -> N
     decoded = DecodedFacts({"kind": a[1]})
     assert decoded["kind"] == {"x": [1, 2]} and dict(decoded) == {"kind": {"x": [1, 2]}}
     assert fact_texts(decoded) is decoded.texts  # handed on as written, never encoded again
+    import pickle
+
+    sent = pickle.loads(pickle.dumps(decoded))  # to the CLI's workers, as text
+    assert sent.texts == decoded.texts and sent["kind"] == {"x": [1, 2]}
     assert fact_texts({"kind": {"x": [1, 2]}, "none": None}) == {"kind": a[1]}
