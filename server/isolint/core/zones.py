@@ -25,7 +25,11 @@ GENERATED_DIRS = frozenset({
     "node_modules", "vendor", "vendored", "third_party", "site-packages", ".venv", "venv",
     "__generated__", "generated", "_generated", "build", "dist", ".next", "out", "bower_components",
 })
-GENERATED_FILE_RE = re.compile(r"(_pb2(_grpc)?\.pyi?|\.generated\.\w+|\.gen\.\w+|\.min\.js|\.d\.ts)$")
+#: generated and prebuilt files by name: protobuf stubs, ``*.generated.*``, declarations, and the
+#: distributable builds a project serves as static assets (``*.min.js``, ``swagger-ui-bundle.js``,
+#: ``redoc.standalone.js``: a bundler's output of third-party code, one minified line)
+GENERATED_FILE_RE = re.compile(r"(_pb2(_grpc)?\.pyi?|\.generated\.\w+|\.gen\.\w+|\.min\.js|\.d\.ts|"
+                               r"[.-]bundle\.m?js|\.standalone\.m?js)$")
 
 TEST_DIRS = frozenset({
     "tests", "test", "testing", "__tests__", "__test__", "spec", "specs", "test_utils", "testutils",
@@ -214,6 +218,19 @@ def named_tier_under_unit(rel_path: str) -> bool:
     path = PurePosixPath(rel_path)
     return NAMED_TIER_FILE_RE.match(path.name.lower()) is not None \
         and _first([part.lower() for part in path.parts[:-1]], UNIT_DIRS) is not None
+
+
+def tier_named_only(rel_path: str) -> bool:
+    """A test module that is an integration test by its name alone: named for a tier under a
+    unit-test folder (:func:`named_tier_under_unit`), or named for one (``test_integration.py``,
+    ``test_redis_integration.py``) in no integration folder. Its own words may still settle that
+    it stays in one process (``test_tiers.declared_in_process``)."""
+    if named_tier_under_unit(rel_path):
+        return True
+    path = PurePosixPath(rel_path)
+    dirs = [part.lower() for part in path.parts[:-1]]
+    return path.suffix == ".py" and INTEGRATION_FILE_RE.match(path.name.lower()) is not None \
+        and _first(dirs, INTEGRATION_DIRS) is None and _integration_named(dirs) is None
 
 
 def has_unit_tier(root: Path, test_folder: str) -> bool:

@@ -179,6 +179,17 @@ def names_documentation(name: str | None) -> bool:
     return bool(name) and DOCUMENTATION_NAME_RE.search(name.upper()) is not None  # type: ignore[union-attr]
 
 
+#: the proxy bypass list (``NO_PROXY``, ``no_proxy``, ``noProxy``, ``NO_PROXY_HOSTS``): hosts matched against a request's
+#: URL to skip the proxy, in any form (bare, URL, ``host:port``), never connected to
+PROXY_BYPASS_NAME_RE = lazy_compile(r"(^|_)NO_?PROXY(_|$)")
+
+
+def names_proxy_bypass(name: str | None) -> bool:
+    """``no_proxy = ["http://127.0.0.1", "localhost:8000"]``: a list of hosts the proxy is skipped
+    for — compared with each request's URL, never a destination, whatever the entries' form."""
+    return bool(name) and PROXY_BYPASS_NAME_RE.search(name.upper()) is not None  # type: ignore[union-attr]
+
+
 def names_non_destination(name: str | None) -> bool:
     """A host bound to this name is not connected to: a host check-list, a bind address or a
     certificate subject."""
