@@ -199,15 +199,14 @@ class DevDefaultEnvFallback(Rule):
     admits_before_facts = admits
 
     def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
-        lookup = env_lookup(node, ctx)
-        if lookup is not None and lookup.has_default:
-            self._check(lookup, lookup.default, node, ctx)  # type: ignore[arg-type]
+        fallback = lookup_with_default(node, ctx)
+        if fallback is not None:
+            self._check(*fallback, node, ctx)
 
     def visit_BoolOp(self, node: ast.BoolOp, ctx: PythonContext) -> None:
-        fallback = or_fallback(node, ctx)
+        fallback = lookup_with_default(node, ctx)
         if fallback is not None:
-            lookup, default = fallback
-            self._check(lookup, default, node, ctx)
+            self._check(*fallback, node, ctx)
             return
         setting = _setting_falling_back_to_development_constant(node, ctx)
         if setting is not None and not in_development_only(node, ctx):
@@ -348,6 +347,20 @@ class DevDefaultEnvFallback(Rule):
         if removal is None:
             return None
         return Fix(f"Remove the development default of `{lookup.name}`", Applicability.UNSAFE, (removal,))
+
+
+def lookup_with_default(node: ast.AST, ctx: PythonContext) -> tuple[EnvLookup, ast.expr] | None:
+    """The environment lookup ``node`` makes with a default, and that default: a call passing
+    one (``os.getenv("X", "d")``, ``get_config("X", "d")``) or an ``or`` fallback
+    (``os.getenv("X") or "d"``). The rule and its indexer both start from it."""
+    if isinstance(node, ast.Call):
+        lookup = env_lookup(node, ctx)
+        if lookup is None or not lookup.has_default:
+            return None
+        return lookup, lookup.default  # type: ignore[return-value]  # has_default: not None
+    if isinstance(node, ast.BoolOp):
+        return or_fallback(node, ctx)
+    return None
 
 
 def reported_development_default(lookup: EnvLookup, default: ast.expr, replace: ast.expr,
@@ -652,27 +665,24 @@ class AccessorFallbackIndexer(Indexer):
         found: list[list[Any]] = []
 
         def visit(node: ast.AST) -> None:
-            candidate = None
-            if isinstance(node, ast.Call):
-                lookup = env_lookup(node, ctx)
-                if lookup is not None and lookup.has_default:
-                    candidate = (lookup, lookup.default, node)
-            elif isinstance(node, ast.BoolOp):
-                fallback = or_fallback(node, ctx)
-                if fallback is not None:
-                    candidate = (fallback[0], fallback[1], node)
-            if candidate is not None and candidate[0].style is LookupStyle.ACCESSOR and candidate[0].name is not None:
-                dev = reported_development_default(*candidate, ctx)  # type: ignore[arg-type]
+            fallback = lookup_with_default(node, ctx)
+            if fallback is not None and fallback[0].style is LookupStyle.ACCESSOR and fallback[0].name is not None:
+                dev = reported_development_default(*fallback, node, ctx)
                 if dev is not None:
-                    found.append([candidate[0].name, dev.value, ctx.range(candidate[1]).to_json()])
-            function = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+                    found.append([fallback[0].name, dev.value, ctx.range(fallback[1]).to_json()])
+            # the context the engine's walk keeps (``python_runner._walk``): enclosing functions and
+            # classes, and the imports below the module's top level (module level is pre-scanned)
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and type(ctx.parents[-1]) is not ast.Module:
+                ctx.record_import(node)
+            scopes = ctx.functions if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else \
+                ctx.classes if isinstance(node, ast.ClassDef) else None
             ctx.parents.append(node)
-            if function:
-                ctx.functions.append(node)
+            if scopes is not None:
+                scopes.append(node)
             for child in ast.iter_child_nodes(node):
                 visit(child)
-            if function:
-                ctx.functions.pop()
+            if scopes is not None:
+                scopes.pop()
             ctx.parents.pop()
 
         for statement in tree.body:
