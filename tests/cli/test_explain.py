@@ -65,3 +65,19 @@ def test_a_unit_module_named_for_a_tier_that_stays_in_process_is_a_unit_test(pro
                                 "services/api/tests/unit/test_browser_e2e.py")
     assert in_process["test_tier"] == "unit" and "stay in one process" in in_process["test_tier_reason"]
     assert real["zone"] == "integration-test" and real["test_tier"] == "integration"
+
+
+def test_a_module_named_for_an_integration_it_does_not_run_is_a_unit_test(project: Path, capsys) -> None:
+    (project / "services/api/tests/unit").mkdir(parents=True, exist_ok=True)
+    (project / "services/api/tests/unit/test_slack_integration.py").write_text(
+        "from integrations.slack.manager import SlackManager\n")
+    (project / "services/api/tests/unit/test_billing_stripe_integration.py").write_text(
+        "from unittest.mock import MagicMock\n\nfrom .mock_stripe import find_customer\n")
+    (project / "services/api/tests/unit/test_orders_integration.py").write_text(
+        "from unittest.mock import MagicMock\n\nfrom app.orders import create_order\n")
+    feature, no_product, named = _explain(capsys, "services/api/tests/unit/test_slack_integration.py",
+                                          "services/api/tests/unit/test_billing_stripe_integration.py",
+                                          "services/api/tests/unit/test_orders_integration.py")
+    assert feature["test_tier"] == "unit" and "`integrations.slack`" in feature["test_tier_reason"]
+    assert no_product["test_tier"] == "unit" and "imports no code of the product" in no_product["test_tier_reason"]
+    assert named["test_tier"] == "integration"

@@ -42,6 +42,14 @@ from isolint.core.zones import classify, migration_folder
         ("api/oss/databases/postgres/migrations/core/versions/0001_init.py", Zone.GENERATED),
         ("api/oss/databases/postgres/migrations/core/data_migrations/projects.py", Zone.PRODUCTION),
         ("billing/payment_migrations/versions/0002_x.py", Zone.GENERATED),
+        # prebuilt third-party bundles served as static assets (langchain-chatchat's API docs page);
+        # a source module that only has "bundle" in its name stays production code
+        ("server/app/api_server/static/swagger-ui-bundle.js", Zone.GENERATED),
+        ("server/app/api_server/static/redoc.standalone.js", Zone.GENERATED),
+        ("web/public/vendor.bundle.mjs", Zone.GENERATED),
+        ("web/src/lib/bundle.ts", Zone.PRODUCTION),
+        ("web/src/lib/bundle_loader.js", Zone.PRODUCTION),
+        ("server/app/bundle.py", Zone.PRODUCTION),
         # a test-named script in a documentation or examples folder is a vignette, not the suite
         # (phoenix's internal_docs/vignettes/postgresql_tls/test_connection.py checks TLS by hand);
         # a tests/ folder there, a conftest.py and a script folder's tests stay tests

@@ -124,6 +124,16 @@ EXTRACTED = {
         "from app.events import publish\n\nPAID = 'invoice.paid'\n\nasync def paid(i):\n    await publish(PAID, {})\n"
     ),
     "a publisher defined": "async def publish(key, payload):\n    enqueue(Event(key=key, payload=payload))\n",
+    "a message model built over lines": "def fail(ws, e):\n    ws.send(schemas.ErrorResponse\n        (error=str(e)))\n",
+    "a message model rebuilt from a row": "def load(row):\n    return schemas.WorkRequest . parse_obj(row)\n",
+    "a match on a role discriminator": (
+        "def on(worker_request):\n    match worker_request.request_type:\n        case 'work':\n            pass\n"
+        "        case 'ping':\n            pass\n"
+    ),
+    "a pydantic union's role discriminator": (
+        "from typing import Literal\n\nclass PingRequest(Base):\n    request_type: Literal['ping'] = 'ping'\n\n"
+        "WorkerRequest = Annotated[Union[PingRequest], Field(discriminator='request_type')]\n"
+    ),
 }
 
 
@@ -158,6 +168,9 @@ TURNED_AWAY = {
     "a JSON schema dict": "SCHEMA = {'type': 'object', 'properties': {}}\n\ndef check(x):\n    return validate(x, SCHEMA)\n",
     "regular expressions": "import re\n\ndef f(s):\n    return re.match(r'type', s)\n",
     "a column type keyword": "col = Column('name', type_=String)\nother = Column(type=Integer)\n",
+    "classes built whose names end in no message word, or start one": (
+        "def f(rows):\n    return [JSONResponse(r) for r in rows] + [Updater(), EventLoop(), Request.scope]\n"
+    ),
 }
 
 

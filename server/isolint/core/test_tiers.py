@@ -4,20 +4,24 @@ file's zone with :func:`is_integration_module` after the parse, and asks
 :func:`may_be_marked_integration` before it (which rules' facts a test file needs); the ISO5xx
 rules read the same markers on single tests and classes. A module under a unit folder whose
 name claims an integration tier is taken back to the unit tier by its own docstring when that
-says its tests stay in one process (:func:`declared_in_process`).
+says its tests stay in one process, when the integration it names is the product's own
+``integrations`` package it tests, or when it imports no code of the product
+(:func:`declared_in_process`).
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from isolint.core.lazy_regex import lazy_compile
+from isolint.core.modules import resolve_relative_module
 from isolint.core.scratch import Key, Lifetime
-from isolint.core.zones import matches_any, named_tier_under_unit
+from isolint.core.zones import matches_any, tier_named_only
 
 if TYPE_CHECKING:
     from isolint.core.source import SourceFile
@@ -107,32 +111,98 @@ def _scan_for_marker(raw: bytes, markers: tuple[str, ...]) -> bool:
 
 #: what a test module's docstring says when its tests stay in one process: no live service, no
 #: network, no running server, its endpoint or boundary mocked (``No live LLM, no network: the
-#: resolve endpoint is mocked``, ``without requiring a running HTTP server``)
+#: resolve endpoint is mocked``, ``without requiring a running HTTP server``, ``with mock transport``)
 IN_PROCESS_WORDS = lazy_compile(
     r"\bno (?:live|real|running|external)\b|\bno (?:network|http server|server|backend)\b|"
     r"\bwithout (?:requiring |needing |starting |running |hitting |touching )?(?:a |an |any |the )?"
     r"(?:live |real |running |external )?(?:http |web |api )?(?:server|service|network|backend|database)s?\b|"
-    r"\b(?:network|http|endpoint|boundary|api|server|backend)s? (?:\w+ )?(?:is |are )?(?:mocked|stubbed|faked)\b",
+    r"\b(?:network|http|endpoint|boundary|api|server|backend)s? (?:\w+ )?(?:is |are )?(?:mocked|stubbed|faked)\b|"
+    r"\b(?:with|through|over|against) (?:a |an |the )?(?:mock|mocked|fake|stub|stubbed|in-memory) "
+    r"(?:transport|network|http|server|backend|api|client)s?\b",
     re.IGNORECASE,
 )
 DECLARED_IN_PROCESS: Key[bool] = Key("iso5.declared-in-process")
 
 
 def declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
-    """A module under a unit folder whose name claims an integration tier
-    (``tests/unit/test_skills_e2e.py``) and whose docstring says its tests run in one process
+    """A module whose name alone claims an integration tier (``tests/unit/test_skills_e2e.py``,
+    ``helpers/atif/test_integration.py``: :func:`~isolint.core.zones.tier_named_only`) and whose
+    docstring says its tests run in one process
     (:data:`IN_PROCESS_WORDS`): "end to end" across the modules of one package, a unit test —
+    or whose "integration" is the feature it tests (:func:`tested_integrations_package`), or
+    that runs no code of the product at all (:func:`imports_no_product_code`) —
     unless the configuration or a module ``pytestmark`` makes it an integration test. A name
     alone keeps the integration tier (``test_iframe_e2e.py``: "using a real headless
     Chromium")."""
     return source.memo(DECLARED_IN_PROCESS, lambda s: _declared_in_process(s, tree))
 
 
-def _declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
-    if not named_tier_under_unit(source.rel_path):
-        return False
+#: ``test_slack_integration.py``: what a module named for an integration names before the word
+_INTEGRATION_SUBJECT = re.compile(r"^test_(.+?)_integrations?(?:_tests?)?\.py$")
+#: packages that hold a product's integrations with third parties (``integrations/slack/``)
+INTEGRATIONS_PACKAGES = frozenset({"integrations", "integration"})
+
+
+def tested_integrations_package(source: "SourceFile", tree: ast.Module) -> str | None:
+    """``integrations.slack`` for ``tests/unit/test_slack_integration.py`` importing
+    ``integrations.slack.slack_manager``: the module's name says which of the product's
+    integrations it tests (a feature), not a test tier."""
+    match = _INTEGRATION_SUBJECT.match(source.name.lower())
+    if match is None:
+        return None
+    subject = match.group(1)
+    for statement in tree.body:
+        modules = [statement.module or ""] if isinstance(statement, ast.ImportFrom) and not statement.level \
+            else [alias.name for alias in statement.names] if isinstance(statement, ast.Import) else []
+        for module in modules:
+            parts = module.split(".")
+            for index, part in enumerate(parts[:-1]):
+                if part in INTEGRATIONS_PACKAGES and parts[index + 1].lower() == subject:
+                    return ".".join(parts[:index + 2])
+    return None
+
+
+#: what a test module imports without importing the product: test frameworks and their helpers
+TEST_LIBRARIES = frozenset({"pytest", "_pytest", "mock", "pytest_mock", "asynctest", "freezegun", "faker",
+                            "hypothesis", "responses", "respx", "httpretty"})
+#: a module path of the test suite itself (``tests.unit.mock_stripe_service``)
+_TEST_PACKAGE_PARTS = frozenset({"tests", "test", "testing", "conftest"})
+
+
+def imports_no_product_code(source: "SourceFile", tree: ast.Module) -> bool:
+    """Every import of the module (anywhere in it) is the standard library, a test framework or
+    the test suite's own modules (``from .mock_stripe_service import …``): no code of the product
+    runs in it, so there is nothing its stand-ins could keep from being integrated."""
+    imported = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            modules = [resolve_relative_module(source.module, node.module, node.level, source.name == "__init__.py")
+                       if node.level else node.module or ""]
+        else:
+            continue
+        for module in modules:
+            parts = module.split(".")
+            if parts[0] in sys.stdlib_module_names or parts[0] in TEST_LIBRARIES \
+                    or any(part in _TEST_PACKAGE_PARTS for part in parts):
+                imported = True
+                continue
+            return False
+    return imported  # a module importing nothing at all says nothing either way
+
+
+def says_in_process(tree: ast.Module) -> bool:
+    """The module's docstring says its tests stay in one process (:data:`IN_PROCESS_WORDS`)."""
     docstring = ast.get_docstring(tree, clean=False)
-    if not docstring or IN_PROCESS_WORDS.search(" ".join(docstring.split())) is None:
+    return bool(docstring) and IN_PROCESS_WORDS.search(" ".join(docstring.split())) is not None
+
+
+def _declared_in_process(source: "SourceFile", tree: ast.Module) -> bool:
+    if not tier_named_only(source.rel_path):
+        return False
+    if not says_in_process(tree) and tested_integrations_package(source, tree) is None \
+            and not imports_no_product_code(source, tree):
         return False
     settings = source.settings
     return not matches_any(source.rel_path, settings.integration_test_paths) \

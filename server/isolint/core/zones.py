@@ -25,7 +25,11 @@ GENERATED_DIRS = frozenset({
     "node_modules", "vendor", "vendored", "third_party", "site-packages", ".venv", "venv",
     "__generated__", "generated", "_generated", "build", "dist", ".next", "out", "bower_components",
 })
-GENERATED_FILE_RE = re.compile(r"(_pb2(_grpc)?\.pyi?|\.generated\.\w+|\.gen\.\w+|\.min\.js|\.d\.ts)$")
+#: generated and prebuilt files by name: protobuf stubs, ``*.generated.*``, declarations, and the
+#: distributable builds a project serves as static assets (``*.min.js``, ``swagger-ui-bundle.js``,
+#: ``redoc.standalone.js``: a bundler's output of third-party code, one minified line)
+GENERATED_FILE_RE = re.compile(r"(_pb2(_grpc)?\.pyi?|\.generated\.\w+|\.gen\.\w+|\.min\.js|\.d\.ts|"
+                               r"[.-]bundle\.m?js|\.standalone\.m?js)$")
 
 TEST_DIRS = frozenset({
     "tests", "test", "testing", "__tests__", "__test__", "spec", "specs", "test_utils", "testutils",
@@ -94,11 +98,15 @@ DEV_DIR_RE = re.compile(r"^\w+[_-](scripts?|docs?)$|^(scripts?|docs?)[_-]\w+$|^t
 TOP_LEVEL_ONLY_DEV_DIRS = frozenset({"tools", "bin", "local", "examples", "example", "samples"})
 DEV_FILE_RE = re.compile(
     r"^(dev([_-].*)?\.py|.*_dev\.py|.*(_|-)local\.py|local_.*\.py|run_local.*\.py|.*launcher.*\.py|"
-    r"setup_dev.*\.py|seed_.*\.py|noxfile\.py|tasks\.py|fabfile\.py|manage_dev\.py|"
+    r"setup_dev.*\.py|seed_.*\.py|noxfile\.py|fabfile\.py|manage_dev\.py|"
     r"examples?_.*\.py|.*_examples?\.py|"
     r"(settings|config)_(dev|development|local)\.py|(development|local)\.py|"
     r"docker-compose.*\.ya?ml)$"
 )
+
+#: invoke's task file, at the top of the project; ``tasks.py`` inside a package is the
+#: production code of a Celery, Dramatiq or FastAPI module named for its tasks
+TASK_RUNNER_FILE = "tasks.py"
 
 # Environment of a dotenv-style file, from its name (.env.staging, production.env, …).
 ENV_NAME_RE = re.compile(
@@ -212,6 +220,19 @@ def named_tier_under_unit(rel_path: str) -> bool:
         and _first([part.lower() for part in path.parts[:-1]], UNIT_DIRS) is not None
 
 
+def tier_named_only(rel_path: str) -> bool:
+    """A test module that is an integration test by its name alone: named for a tier under a
+    unit-test folder (:func:`named_tier_under_unit`), or named for one (``test_integration.py``,
+    ``test_redis_integration.py``) in no integration folder. Its own words may still settle that
+    it stays in one process (``test_tiers.declared_in_process``)."""
+    if named_tier_under_unit(rel_path):
+        return True
+    path = PurePosixPath(rel_path)
+    dirs = [part.lower() for part in path.parts[:-1]]
+    return path.suffix == ".py" and INTEGRATION_FILE_RE.match(path.name.lower()) is not None \
+        and _first(dirs, INTEGRATION_DIRS) is None and _integration_named(dirs) is None
+
+
 def has_unit_tier(root: Path, test_folder: str) -> bool:
     """Whether ``test_folder`` (relative to ``root``) holds a unit-test tier folder."""
     return any(os.path.isdir(os.path.join(root, test_folder, unit)) for unit in UNIT_DIRS)
@@ -273,7 +294,7 @@ def classify_by_heuristics_with_reason(rel_path: str) -> tuple[Zone, str]:
         return Zone.PRODUCTION, f"an env file (`{name}`) not named for development or tests is deployed"
     if (folder := _dev_folder(dirs)) is not None:
         return Zone.DEVELOPMENT, f"inside a `{folder}/` folder (development tooling)"
-    if DEV_FILE_RE.match(lowered):
+    if DEV_FILE_RE.match(lowered) or (lowered == TASK_RUNNER_FILE and not dirs):
         return Zone.DEVELOPMENT, f"the file name `{name}` is that of a development script or setting"
     return Zone.PRODUCTION, "no test, development or generated folder or name: production code by default"
 

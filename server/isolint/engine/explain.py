@@ -11,8 +11,10 @@ from typing import Any
 from isolint.core.config import Settings, settings_for
 from isolint.core.model import Language, Zone
 from isolint.core.source import SourceFile, UnreadableSource, decode_source, language_of, relative_path
-from isolint.core.test_tiers import declared_in_process, is_integration_module
-from isolint.core.zones import classify_with_reason, named_tier_under_unit
+from isolint.core.test_tiers import (
+    declared_in_process, is_integration_module, says_in_process, tested_integrations_package,
+)
+from isolint.core.zones import classify_with_reason, tier_named_only
 from isolint.engine.project import ServiceMap, detect_services
 from isolint.engine.python_runner import parse_python
 from isolint.engine.runners import ParseFailure
@@ -77,10 +79,14 @@ def _read(path: Path) -> str:
 
 def _test_tier(source: SourceFile, zone: Zone, zone_reason: str) -> tuple[str | None, str]:
     if zone is Zone.INTEGRATION_TEST:
-        tree = _parsed(source) if source.language is Language.PYTHON and named_tier_under_unit(source.rel_path) else None
+        tree = _parsed(source) if source.language is Language.PYTHON and tier_named_only(source.rel_path) else None
         if tree is not None and declared_in_process(source, tree):
-            return "unit", (f"{zone_reason}; but its docstring says its tests stay in one process "
-                            f"(no network, no live service), so the test-isolation rules treat it as a unit test")
+            package = tested_integrations_package(source, tree)
+            why = ("its docstring says its tests stay in one process (no network, no live service)"
+                   if says_in_process(tree) else
+                   f"it tests the product's `{package}` package: its name names that feature, not a tier"
+                   if package else "it imports no code of the product")
+            return "unit", f"{zone_reason}; but {why}, so the test-isolation rules treat it as a unit test"
         return "integration", zone_reason
     if zone is not Zone.TEST:
         return None, "not test code"

@@ -11,7 +11,8 @@ from isolint.core.model import SECRET_RANGE, Fix, Fixability, Language
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import env_name_for, service_word
 from isolint.rules.config_isolation.env_lookups import is_env_default
-from isolint.rules.config_isolation.shared import replace_with_env_lookup, settings_field_fix, settings_field_of
+from isolint.fixers.settings_fields import settings_field_fix, settings_field_of
+from isolint.rules.config_isolation.shared import replace_with_env_lookup
 from isolint.rules.config_isolation.usage import (
     TRANSPARENT_CALLS,
     Use,
@@ -38,6 +39,7 @@ from isolint.rules.config_isolation.values import (
     names_documentation,
     names_local_entry,
     names_non_destination,
+    names_proxy_bypass,
     names_telemetry_agent,
     parse_value,
     secret_span,
@@ -155,7 +157,9 @@ class HardcodedLocalHost(Rule):
     (default `os.environ["NAME"]`), the variable name taken from where the value sits
     (`redis_host = ...` → `REDIS_HOST`, `Redis(host=...)` → `REDIS_HOST`, a dict key, a
     function `get_database_url` → `DATABASE_URL`, a field of `class RedisSettings` →
-    `REDIS_HOST`), adding `import os` when needed. The default of a pydantic-settings field is
+    `REDIS_HOST`), adding `import os` when needed — or, with no `env-accessor` configured, through
+    the module's own accessor where its other lookups go through one (`get_config("X")`,
+    `env.require("X")`), which needs no import. The default of a pydantic-settings (or model) field is
     dropped instead (`REDIS_HOST: str = "localhost"` → `REDIS_HOST: str`, `Field(default=...)`
     loses its default): the settings class keeps reading the variable, with its prefix, `.env`
     file and validation. It is unsafe: the program now fails fast where it silently used the
@@ -163,7 +167,7 @@ class HardcodedLocalHost(Rule):
     nothing names the value (a positional argument, a list element, a piece of a concatenation).
 
     ## Known look-alikes
-    - Checks, allow-lists, port probes, messages, regexes, `EXAMPLE_*` constants.
+    - Checks, allow-lists, `NO_PROXY` lists, port probes, messages, regexes, `EXAMPLE_*`.
     - Where a server listens (`server.listen(0, HOST)`), a URL of a server the process runs
       (a port it picked, `` `http://localhost:${process.env.PORT}` ``).
     - A program's own loopback address (Ollama's `:11434`, Chrome DevTools' `:9222`), and
@@ -262,6 +266,8 @@ class HardcodedLocalHost(Rule):
             return  # if isinstance(sandbox, DockerSandboxService): url = f"http://host.docker.internal:{port}"
         if _is_loopback_redirect(parsed, name):
             return  # REDIRECT_URIS = ["http://127.0.0.1/callback"]: a native app's loopback redirect (RFC 8252)
+        if names_proxy_bypass(name):
+            return  # no_proxy += ["http://127.0.0.1", "http://localhost"]: hosts the proxy is skipped for
         if parsed.is_bare_host_list and names_non_destination(name) or parsed.is_bare_host and (
                 _in_membership_collection(site.child) or _in_membership_collection(ctx.parent)
                 or _is_server_own_address(site, ctx) or _respells_local_host(site, ctx)):
@@ -321,6 +327,8 @@ class HardcodedLocalHost(Rule):
             return  # ({ assetBaseUrl = "http://localhost:3002" }) => <Html>…: a react-email preview's sample prop
         collection = outer(node).parent
         collection = collection if collection is not None and collection.type == "array" else None
+        if names_proxy_bypass(name):
+            return  # env: { NO_PROXY: "localhost,http://127.0.0.1" }: hosts the proxy is skipped for
         if parsed.is_bare_host_list and names_non_destination(name) or parsed.is_bare_host and (
                 names_non_destination(name) or collection is not None and is_loopback_alias_list(
                     [string_text(element) for element in collection.named_children])):

@@ -94,7 +94,7 @@ PASSWORD_NAME_RE = lazy_compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE)$")
 SECRET_NAME_RE = lazy_compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE|SECRET|SECRET_KEY|TOKEN|API_KEY|"
                             r"PRIVATE_KEY|ACCESS_KEY|SIGNING_KEY|SIGN_KEY|ENCRYPTION_KEY|ENCRYPT_KEY|CRYPT_KEY|"
                             r"CRYPTO_KEY|AUTH_KEY|HMAC_KEY|MASTER_KEY|SESSION_KEY|COOKIE_KEY|FERNET_KEY|JWT_KEY)S?$")
-#: a digit string anyone guesses first: one digit repeated (``0000``) or counting up (``0123``, ``12345``)
+#: one digit repeated (``0000``): with counting up (``0123``), the digit strings anyone guesses first
 _REPEATED_DIGIT_RE = lazy_compile(r"^(\d)\1{2,7}$")
 PORT_NAME_RE = lazy_compile(r"(^|_)PORT$")
 DEBUG_NAME_RE = lazy_compile(r"(^|_)(DEBUG|DEBUG_MODE|DEV_MODE|RELOAD|AUTO_RELOAD|HOT_RELOAD)$")
@@ -177,6 +177,17 @@ def names_documentation(name: str | None) -> bool:
     """``EXAMPLE_DATABASE_URL = "postgresql://user:pass@localhost/db"``: documentation kept in a
     constant, shown to people, never connected to."""
     return bool(name) and DOCUMENTATION_NAME_RE.search(name.upper()) is not None  # type: ignore[union-attr]
+
+
+#: the proxy bypass list (``NO_PROXY``, ``no_proxy``, ``noProxy``, ``NO_PROXY_HOSTS``): hosts matched against a request's
+#: URL to skip the proxy, in any form (bare, URL, ``host:port``), never connected to
+PROXY_BYPASS_NAME_RE = lazy_compile(r"(^|_)NO_?PROXY(_|$)")
+
+
+def names_proxy_bypass(name: str | None) -> bool:
+    """``no_proxy = ["http://127.0.0.1", "localhost:8000"]``: a list of hosts the proxy is skipped
+    for — compared with each request's URL, never a destination, whatever the entries' form."""
+    return bool(name) and PROXY_BYPASS_NAME_RE.search(name.upper()) is not None  # type: ignore[union-attr]
 
 
 def names_non_destination(name: str | None) -> bool:

@@ -31,7 +31,10 @@ text it cannot do without, and the tests hold files of each shape in its unusual
 - a class field tagged with a member of a ``…Type``/``…Kind`` enum
   (``observation: str = ObservationType.RUN``, also through ``Field(…)``);
 - a WebSocket route, a streaming HTTP endpoint or a Socket.IO server
-  (``channels.python_channels``): the channel's own file.
+  (``channels.python_channels``): the channel's own file;
+- a role discriminator (``request_type``…) declared or read, and a message model built
+  (``ErrorResponse(…)``, ``WorkRequest.parse_obj(…)``): what the catalogue needs to tell a kind
+  declared and handled from one that is sent.
 
 Speed: every pattern starts with a literal (``re`` then skips ahead to it at C speed instead of
 trying a match at every byte), and the ones whose literal is common run only after a rarer word
@@ -226,12 +229,42 @@ YIELD_MESSAGE_RE = _compile(
 )
 #: ``{"event": …, "data": …}`` / ``ServerSentEvent(event=…)``: a Server-Sent Event's name
 SSE_EVENT = Alternatives((b"event", rb"event[\"'][\s\\]*:"), (b"ServerSentEvent", rb"ServerSentEvent"))
+#: a pydantic union's role discriminator (``Field(discriminator="request_type")``) and a read of a
+#: role key (``worker_request.request_type``, ``python_indexer.ROLE_KEYS``) a dispatch may compare
+ROLE_KEY_RE = _compile(rb"(?:request|response|reply|command)_type" + _NOT_ID_AFTER)
+#: a message model built (``python_indexer.CONSTRUCTED_MODEL_RE``, ``constructed_models``):
+#: ``ErrorResponse(…)``, ``WorkRequest.parse_obj(…)``; each alternative led by its word
+MODEL_WORDS = (b"Request", b"Response", b"Update", b"Event", b"Message", b"Frame", b"Packet", b"Payload",
+               b"Notification", b"Chunk")
+MODEL_CONSTRUCT_RES = {word: _compile(
+    word + rb"[\s\\]*(?:\(|\.[\s\\]*(?:parse_obj|parse_raw|model_validate|model_validate_json|construct"
+    rb"|model_construct)[\s\\]*\()"
+) for word in MODEL_WORDS}
+#: the byte before a model word in a class name (``ErrorResponse``, not ``JSONResponse``)
+_LOWER_OR_DIGIT = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789")
 #: how far back a key access or a type variable's start is looked for
 _WINDOW = 200
 
 
 def may_hold_messages(raw: bytes, rel_path: str) -> bool:
     """False only when no shape ``PythonMessageIndexer`` reads can occur in ``raw``."""
+    return may_hold_message_shapes(raw, rel_path) or may_build_message_models(raw)
+
+
+def may_build_message_models(raw: bytes) -> bool:
+    """A message model can be built in ``raw`` (``MODEL_CONSTRUCT_RES``): all the indexer takes
+    from a file with no other shape (``python_indexer.constructed_models``)."""
+    for word, pattern in MODEL_CONSTRUCT_RES.items():
+        if word in raw:
+            for match in pattern.finditer(raw):
+                if match.start() and raw[match.start() - 1] in _LOWER_OR_DIGIT:
+                    return True
+    return False
+
+
+def may_hold_message_shapes(raw: bytes, rel_path: str) -> bool:
+    """False only when no shape but a built model can occur in ``raw``: the collector's walk is
+    needed only where this holds."""
     if (b"Type" in raw or b"Kind" in raw) and _kind_tag(raw):
         return True
     if b"Enum" in raw and ENUM_CLASS_RE.search(raw):
@@ -265,6 +298,8 @@ def may_hold_messages(raw: bytes, rel_path: str) -> bool:
         return True
     if any(word in raw for word in BROKER_WORDS) and BROKER_CALL_RE.search(raw) \
             and (discriminator_key or DISCRIMINATOR_KEYWORD_RE.search(raw) is not None):
+        return True
+    if b"_type" in raw and ROLE_KEY_RE.search(raw):
         return True
     if any(word in raw and pattern.search(raw) for word, pattern in SEND_CALL_RES.items()):
         return discriminator_key or DISCRIMINATOR_KEYWORD_RE.search(raw) is not None \

@@ -41,6 +41,7 @@ from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Language, Range, Zone
 from isolint.core.zones import matches_any
 from isolint.rules.contract.channels import (
+    ROUTE_PREFIX,
     claimed_routes,
     file_channels,
     folder_of,
@@ -49,10 +50,18 @@ from isolint.rules.contract.channels import (
     one_way,
     paired_files,
     resolve_module,
+    routes_match,
     shares_a_channel,
     STREAM_PREFIX,
 )
-from isolint.rules.contract.naming import ENVELOPE_FIELDS, closest_peer_name, is_state_name, is_transport_event
+from isolint.rules.contract.naming import (
+    CONSTRUCTED_MODEL_RE,
+    ENVELOPE_FIELDS,
+    ROLE_KEYS,
+    closest_peer_name,
+    is_state_name,
+    is_transport_event,
+)
 
 PYTHON_FACTS = "ws_messages_python"
 TYPESCRIPT_FACTS = "ws_messages_typescript"
@@ -190,6 +199,12 @@ class Catalogue:
     #: the channels of either side that pair with one of the other side's (a file on none of
     #: them is knowledge of unknown place)
     live: frozenset[str] = frozenset()
+    #: message kinds declared only by models nothing constructs (``_unproduced``): (key, kind) ->
+    #: the models; key None holds every kind whatever its discriminator
+    unproduced: dict[tuple[str | None, str], tuple[str, ...]] = field(default_factory=dict)
+    #: files on a WebSocket channel between two Python services of the repository: a route one
+    #: serves and a client another connects to its path with (``_service_pairs``)
+    service_pairs: frozenset[str] = frozenset()
 
     def reportable(self, item: Located) -> bool:
         if item.path in self.paired:
@@ -277,7 +292,7 @@ def _moved(old: Catalogue, old_facts: dict[str, dict[str, Any]],
                               if field_name == mismatch.field)
         mismatches.append(dataclasses.replace(mismatch, anchors=anchors, read_range=read_range))
     return Catalogue(sides, old.aliases, old.shared_paths, mismatches, old.paired, old.paired_enums, old.paired_models,
-                     old.used, old.channels, old.claimed, old.live)
+                     old.used, old.channels, old.claimed, old.live, old.unproduced, old.service_pairs)
 
 
 def _moved_item(item: Located, changed: dict[str, tuple[dict, dict]], replaced: dict[int, Located]) -> Located:
@@ -402,9 +417,105 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
     catalogue = Catalogue(sides, aliases, tuple(shared_paths), paired=paired, paired_enums=frozenset(paired_enums),
                           paired_models=frozenset(paired_models), used=used, channels=channels,
                           claimed=claimed_routes(records, channels, BACKEND, FRONTEND),
-                          live=frozenset().union(*live_channels(records, channels, BACKEND, FRONTEND)))
+                          live=frozenset().union(*live_channels(records, channels, BACKEND, FRONTEND)),
+                          service_pairs=_service_pairs(records, channels))
+    catalogue.unproduced = _unproduced(files, enums.get(BACKEND, {}), models.get(BACKEND, {}), sides)
     catalogue.mismatches = find_mismatches(catalogue)
     return catalogue
+
+
+def _service_pairs(records: dict[str, dict[str, Any]], channels: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The Python files on a WebSocket channel whose both ends are this repository's Python
+    code: a route one file serves (``@router.websocket("/work")``) and a client that connects to
+    a URL ending with it (``create_connection(f"{base}/workers/work")``, ``client_channels``)."""
+    served = {path: {c for c in channels.get(path, ()) if c.startswith(ROUTE_PREFIX)}
+              for path in records if path.endswith(".py")}
+    clients = {path: set(record.get("client_channels", ())) for path, record in records.items()}
+    paired = set()
+    for client_path, wanted in clients.items():
+        for server_path, routes in served.items():
+            if server_path != client_path and any(routes_match(r, w) for r in routes for w in wanted):
+                paired.update((client_path, server_path))
+    return frozenset(paired)
+
+
+def _unproduced(files: list[tuple[str, dict[str, Any]]], enums: dict[str, dict[str, str]],
+                models: dict[str, dict[str, Any]], sides: dict[str, Side]) -> dict[tuple[str | None, str], tuple[str, ...]]:
+    """The message kinds the backend declares only through models that no production file
+    builds and no send constructs (``class TerminateRequest: request_type: Literal["terminate"]``
+    and not one ``TerminateRequest(…)``), while no send anywhere names the kind: a handler of
+    such a kind waits for nothing. Keyed by (discriminator, kind) — a request and a response may
+    share a name — and by (None, kind) for a handler that does not say which. Only models named
+    like messages (``CONSTRUCTED_MODEL_RE``) can be judged: the indexer reads those constructions."""
+    constructed: set[str] = set()
+    for _, record in files:
+        constructed.update(record.get("constructs", ()))
+    sent: dict[str, set[str | None]] = {}
+    for side in sides.values():
+        for name, items in side.by_name.items():
+            for item in items:
+                if item.role != SEND:
+                    continue
+                model = item.entry.get("model")
+                constructed.add(model or "")
+                sent.setdefault(name, set()).add(item.entry.get("key") or models.get(model or "", {}).get("key"))
+    kinds: dict[tuple[str | None, str], set[str]] = {}
+    tagging: dict[tuple[str, str], set[str]] = {}  # (enum, value) -> the models it tags
+    for path, record in files:
+        if record["side"] != BACKEND or not path.endswith(".py"):
+            continue
+        for model, shape in record.get("models", {}).items():
+            kind = shape.get("name") or _enum_value(shape.get("ref"), enums)
+            if kind:
+                kinds.setdefault((shape.get("key"), kind), set()).add(model)
+            if kind and shape.get("ref"):
+                tagging.setdefault((shape["ref"].partition(".")[0], kind), set()).add(model)
+        for model, field_name, reference in record.get("tags", ()):
+            kind = _enum_value(reference, enums)
+            if kind:
+                kinds.setdefault((field_name if field_name in ROLE_KEYS else None, kind), set()).add(model)
+                tagging.setdefault((reference.partition(".")[0], kind), set()).add(model)
+    backend = sides.get(BACKEND, Side(BACKEND))
+    unproduced: dict[tuple[str | None, str], tuple[str, ...]] = {}
+    by_kind: dict[str, list[tuple[str | None, set[str]]]] = {}
+    for (key, kind), declared in kinds.items():
+        by_kind.setdefault(kind, []).append((key, declared))
+    for kind, keyed in by_kind.items():
+        keys_sent = sent.get(kind, set())
+        if None in keys_sent:
+            continue  # a send that does not say its discriminator: any of them
+        idle = {key: declared for key, declared in keyed if key not in keys_sent
+                and all(CONSTRUCTED_MODEL_RE.match(model) and model not in constructed for model in declared)}
+        for key, declared in idle.items():
+            if key is not None:  # a handler that names its discriminator (``request_type``)
+                unproduced[(key, kind)] = tuple(sorted(declared))
+        models_of_kind = {m for declared in idle.values() for m in declared}
+        if len(idle) == len(keyed) and not keys_sent \
+                and all(_declares_only(item, models_of_kind, tagging) for item in backend.by_name.get(kind, ())):
+            unproduced[(None, kind)] = tuple(sorted(models_of_kind))
+    return unproduced
+
+
+def _declares_only(item: Located, models: set[str], tagging: dict[tuple[str, str], set[str]]) -> bool:
+    """Whether a backend mention of a kind is one of ``models``' own declarations: the model's
+    discriminator, or a member of an enum that serves only to tag them. Any other mention (an
+    enum member used elsewhere, a ``Literal`` alias, a send through a helper the indexer cannot
+    see) may send it."""
+    if item.role == HANDLE:
+        return True
+    if item.role != DECLARE:
+        return False
+    if item.entry.get("message_model"):
+        return item.entry["message_model"] in models
+    enum = item.entry.get("enum")
+    return enum is not None and bool(tagging.get((enum, item.name))) and tagging[(enum, item.name)] <= models
+
+
+def _enum_value(reference: str | None, enums: dict[str, dict[str, str]]) -> str | None:
+    if not reference:
+        return None
+    enum, _, member = reference.partition(".")
+    return enums.get(enum, {}).get(member)
 
 
 def _through_publishers(files: list[tuple[str, dict[str, Any]]], channels: dict[str, frozenset[str]],
@@ -573,6 +684,8 @@ def _knows(catalogue: "Catalogue", side_name: str, items: list[Located], peer: S
     nothing about the control socket's. A mention in a file on no live channel (none, or only
     ones the other side never uses) is knowledge of unknown place and always counts; so does
     everything against a shared contract file."""
+    if peer.name == BACKEND and (None, name) in catalogue.unproduced:
+        return False  # declared by models nothing builds: the backend never sends it
     mentions = [item for spelling in (name, *catalogue.aliases.get(name, ())) for item in peer.by_name.get(spelling, ())
                 if not _idle_declaration(catalogue, peer.name, item)]
     if not mentions:
@@ -672,6 +785,8 @@ def find_mismatches(catalogue: Catalogue) -> list[Mismatch]:
                 found.extend(_payload_mismatches(side, peer, name, peer_path, close[0]))
             elif SEND in roles or HANDLE not in roles:
                 role = SEND if SEND in roles else DECLARE
+                if role == DECLARE and side_name == BACKEND and (None, name) in catalogue.unproduced:
+                    continue  # a kind nothing sends: a dead declaration, no drift of the contract
                 found.append(Mismatch("unknown", side_name, peer_name, name, anchors(role),
                                       role=role, peer_path=peer_path))
             elif peer_name != SHARED:
@@ -683,7 +798,28 @@ def find_mismatches(catalogue: Catalogue) -> list[Mismatch]:
     reportable = [dataclasses.replace(m, anchors=tuple(a for a in m.anchors if catalogue.reportable(a)
                                                        and not _one_way_wrong_direction(catalogue, m.side, a)))
                   for m in found]
-    return [m for m in reportable if m.anchors]
+    reportable = [m for m in reportable if m.anchors]
+    return reportable + list(_unproduced_handled(catalogue, reportable))
+
+
+def _unproduced_handled(catalogue: Catalogue, found: list[Mismatch]) -> Iterable[Mismatch]:
+    """Handlers, on a channel between two Python services of the repository, of a kind whose
+    models nothing builds (``Catalogue.unproduced``): the worker's ``case "terminate":`` when no
+    ``TerminateRequest(…)`` exists. Each side of such a channel is Python, so the catalogue's
+    backend and frontend cannot tell them apart; the kind's discriminator says which message it is."""
+    taken = {(m.name, a.path, a.range) for m in found for a in m.anchors}
+    for side_name, side in sorted(catalogue.sides.items()):
+        for name in sorted(side.names):
+            anchors: dict[str | None, list[Located]] = {}
+            for item in side.by_name[name]:
+                if item.role == HANDLE and item.path in catalogue.service_pairs \
+                        and (name, item.path, item.range) not in taken \
+                        and (item.entry.get("key"), name) in catalogue.unproduced:
+                    anchors.setdefault(item.entry.get("key"), []).append(item)
+            for key, items in sorted(anchors.items(), key=lambda pair: pair[0] or ""):
+                models = catalogue.unproduced[(key, name)]
+                yield Mismatch("unsent", side_name, side_name, name, tuple(items), role=HANDLE,
+                               reason=", ".join(f"`{model}`" for model in models))
 
 
 def _payload_mismatches(side: Side, peer: Side, name: str, peer_path: str,

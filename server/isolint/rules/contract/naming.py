@@ -194,3 +194,13 @@ def closest_peer_name(name: str, candidates) -> tuple[str, str] | None:
     if len(best) > 1 and best[0][0] == best[1][0]:
         return None
     return best[0][1], best[0][2]
+
+
+#: discriminators named after the role of the message they tag (``request_type`` on requests,
+#: ``response_type`` on responses): learnable like ``LEARNABLE_KEYS``, read on a variable whose
+#: name holds the role (``worker_request.request_type``) or a message-like one
+ROLE_KEYS = frozenset({"request_type", "response_type", "reply_type", "command_type"})
+#: the classes whose construction the catalogue needs to see: a message model's name (its last
+#: word says what it is). A model named otherwise is never judged unconstructed (``constructs``)
+CONSTRUCTED_MODEL_RE = lazy_compile(
+    r"^[A-Z]\w*[a-z0-9](?:Request|Response|Update|Event|Message|Frame|Packet|Payload|Notification|Chunk)$")

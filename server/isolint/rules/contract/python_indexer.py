@@ -51,8 +51,14 @@ from isolint.core.zones import matches_any
 from isolint.rules.common.names import last_name
 from isolint.rules.common.scope import LEAF_NODE_TYPES, child_nodes_except, statements_breadth_first, walk
 from isolint.rules.common.text_search import Alternatives
-from isolint.rules.contract.admission import may_hold_messages
-from isolint.rules.contract.channels import STREAM_PREFIX, python_channels, python_uses_socket
+from isolint.rules.contract.admission import may_hold_message_shapes, may_hold_messages
+from isolint.rules.contract.channels import (
+    ROUTE_PREFIX,
+    STREAM_PREFIX,
+    normalized_route,
+    python_channels,
+    python_uses_socket,
+)
 from isolint.rules.contract.catalogue import (
     CONTRACT_KEYS,
     configured_side,
@@ -67,6 +73,8 @@ from isolint.rules.contract.catalogue import (
     with_details,
 )
 from isolint.rules.contract.naming import (
+    CONSTRUCTED_MODEL_RE,
+    ROLE_KEYS,
     CHANNEL_EVENT_RE,
     GENERIC_SEND_CALLS,
     MESSAGE_CONTAINER_RE,
@@ -85,6 +93,9 @@ DISCRIMINATOR_KEYS = ("type", "message_type", "msg_type", "event_type")
 #: keys a receiver may switch on instead of ``type``; one is a discriminator only in a file whose
 #: receiver dispatches on it (``match data.get("kind")`` with two literal cases or more)
 LEARNABLE_KEYS = frozenset({"kind", "action", "op", "command", "cmd"})
+#: the class methods that build an instance from data (``WorkRequest.parse_obj(row)``)
+CONSTRUCTOR_METHODS = frozenset({"parse_obj", "parse_raw", "model_validate", "model_validate_json", "construct",
+                                 "model_construct"})
 #: the discriminator keys of the file being read: ``DISCRIMINATOR_KEYS`` plus the learned ones
 _FILE_KEYS: ContextVar[tuple[str, ...]] = ContextVar("discriminator_keys", default=DISCRIMINATOR_KEYS)
 SEND_METHODS = frozenset({
@@ -163,7 +174,9 @@ class PythonMessageIndexer(Indexer):
     # every shape above needs one of these; most Python files have none and are never indexed
     tokens = (b'"type"', b"'type'", b"type=", b"type:", b"_type", b".type", b"Enum", b"Literal", b"handler",
               b"emit(", b"MAP", b"_map", b"publish", b"broadcast", b"notify", b"dispatch", b"push",
-              b"websocket", b"WebSocketRoute", b"socketio", b"sio", b"yield", b"Response", b"Type.", b"Kind.")
+              b"websocket", b"WebSocketRoute", b"socketio", b"sio", b"yield", b"Response", b"Type.", b"Kind.",
+              # a message model built (``admission.MODEL_CONSTRUCT_RES``)
+              b"Request", b"Update", b"Event", b"Message", b"Frame", b"Packet", b"Payload", b"Notification", b"Chunk")
 
     def admits(self, source, project) -> bool:
         return python_file_may_hold_messages(source)
@@ -174,23 +187,36 @@ class PythonMessageIndexer(Indexer):
         side = side_of(source.rel_path, Language.PYTHON, source.settings)
         if side is None:
             return None
+        if not configured_side(source) and not source.memo(_SHAPES_MEMO, _scan_may_hold_shapes):
+            # only a message model built here (``admission.may_build_message_models``): nothing
+            # for the collector to read
+            constructs = constructed_models([node for node in ast.walk(tree) if isinstance(node, ast.Call)])
+            return {"side": side, "constructs": constructs} if constructs else None
         ws = is_ws_context(source.raw, source.rel_path) and not _client_only(source.raw)
         collector = _Collector(source, ws)
         channels = python_channels(source.raw)
         collector.relays_streams = any(channel.startswith(STREAM_PREFIX) for channel in channels)
-        token = _FILE_KEYS.set(DISCRIMINATOR_KEYS + learned_discriminator_keys(tree_view(source, tree)))
+        view = tree_view(source, tree)
+        token = _FILE_KEYS.set(DISCRIMINATOR_KEYS + learned_discriminator_keys(view)
+                               + declared_discriminator_keys(source.raw, tree))
         try:
             collector.collect(tree)
         finally:
             _FILE_KEYS.reset(token)
         wrappers = sorted([name, via, strong] for name, (via, strong) in collector.wrappers.items())
+        constructs = constructed_models(collector.calls())
+        client_channels = python_client_channels(source.raw) if not ws else []
         if not (collector.entries or collector.enums or collector.models or collector.aliases or wrappers
-                or channels or collector.tags or collector.publishers):
+                or channels or collector.tags or collector.publishers or constructs or client_channels):
             return None
         facts = {"side": side, "ws": ws, "entries": in_source_order(collector.entries), "enums": collector.enums,
                  "models": collector.models, "aliases": collector.aliases}
         if collector.tags:
             facts["tags"] = collector.tags
+        if constructs:
+            facts["constructs"] = constructs
+        if client_channels:
+            facts["client_channels"] = client_channels
         if collector.publishers:
             facts["publishers"] = sorted([name, field] for name, field in collector.publishers.items())
         if wrappers:
@@ -254,10 +280,62 @@ def _message_key_read(node: ast.AST) -> str | None:
         owner, key = node.func.value, _key_of(node.args[0])
     elif isinstance(node, ast.Attribute):
         owner, key = node.value, node.attr
-    if key not in LEARNABLE_KEYS or owner is None:
+    if (key not in LEARNABLE_KEYS and key not in ROLE_KEYS) or owner is None:
         return None
+    return key if _message_owner(owner, key) else None
+
+
+def _message_owner(owner: ast.AST, key: str) -> bool:
+    """Whether ``owner`` names a received message: a message-like name, or for a role key a
+    name holding the role (``worker_request`` for ``request_type``)."""
     owner_name = last_name(owner)
-    return key if owner_name is not None and MESSAGE_VARIABLE_RE.search(owner_name) else None
+    if owner_name is None:
+        return False
+    return MESSAGE_VARIABLE_RE.search(owner_name) is not None \
+        or (key in ROLE_KEYS and key[: -len("_type")] in owner_name.lower())
+
+
+def declared_discriminator_keys(raw: bytes, tree: ast.Module) -> tuple[str, ...]:
+    """The role keys a pydantic union declares its discriminator (``Field(discriminator=
+    "request_type")``): the models of the file are tagged on them."""
+    if b"discriminator" not in raw:
+        return ()
+    keys = {keyword.value.value for node in ast.walk(tree) if isinstance(node, ast.Call) for keyword in node.keywords
+            if keyword.arg == "discriminator" and isinstance(keyword.value, ast.Constant)
+            and keyword.value.value in ROLE_KEYS}
+    return tuple(sorted(keys))
+
+
+def constructed_models(calls: list[ast.Call]) -> list[str]:
+    """The message models (``CONSTRUCTED_MODEL_RE``) the file builds in its functions and at
+    import: ``ErrorResponse(…)``, ``inference.WorkRequest.parse_obj(row)``. The catalogue takes
+    a model no production file builds, nor any send constructs, for a declaration of a kind
+    nobody sends."""
+    names = set()
+    for call in calls:
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in CONSTRUCTOR_METHODS:
+            func = func.value
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if name is not None and CONSTRUCTED_MODEL_RE.match(name):
+            names.add(name)
+    return sorted(names)
+
+
+def python_client_channels(raw: bytes) -> list[str]:
+    """The WebSocket routes a file that connects as a client names in the URL of its connect
+    call (``websocket.create_connection(f"{url}/workers/work")``): when this repository serves
+    such a route, the file is the other end of its own channel, not a client of someone else's."""
+    if not CLIENT_CONNECT.occurs(raw):
+        return []
+    return sorted({ROUTE_PREFIX + normalized_route(match.group(1).decode("utf-8", "replace"))
+                   for match in _CLIENT_URL_RE.finditer(raw)})
+
+
+#: a connect call's URL literal with a path: ``create_connection(f"{base}/workers/work"``
+_CLIENT_URL_RE = lazy_compile(
+    rb"(?:connect|ws_connect|websocket_connect|create_connection|connect_ws|WebSocketApp)\s*\(\s*[rRuUfF]*[\"'][^\"'\n]*?"
+    rb"(/[A-Za-z_][\w\-]*(?:/(?:[\w\-.]+|\{[^}\n]*\}))*)[\"'?]")
 
 
 def python_file_may_hold_messages(source) -> bool:
@@ -278,6 +356,13 @@ _ADMISSION_MEMO: Key[bool] = Key("iso4.may-hold-messages", Lifetime.TEXT)
 
 def _scan_may_hold_messages(source) -> bool:
     return may_hold_messages(source.raw, source.rel_path)
+
+
+_SHAPES_MEMO: Key[bool] = Key("iso4.may-hold-message-shapes", Lifetime.TEXT)
+
+
+def _scan_may_hold_shapes(source) -> bool:
+    return may_hold_message_shapes(source.raw, source.rel_path)
 
 
 def _imported_modules(view: TreeView, rel_path: str) -> list[str]:
@@ -393,6 +478,11 @@ class _Collector:
         #: inside a publish to the backend's own broker ("broker") or a put on a queue ("queue"):
         #: what is sent there is knowledge only
         self._relay: str | None = None
+        self._scopes: list[_FunctionScope] = []
+
+    def calls(self) -> list[ast.Call]:
+        """Every call of the module and its functions (``collect`` first)."""
+        return [call for scope in self._scopes for call in scope.calls]
 
     # -- entries -------------------------------------------------------------------------------
     def range_of(self, node: ast.AST) -> list[int]:
@@ -413,7 +503,8 @@ class _Collector:
     def add(self, role: str, node: ast.AST, *, strong: bool, via: str, fields=None, reads=None,
             enum: str | None = None, model: str | None = None, name: str | None = None,
             container: str | None = None, wrapper: str | None = None, message_model: str | None = None,
-            through: str | None = None, field: str | None = None, alias: str | None = None) -> None:
+            through: str | None = None, field: str | None = None, alias: str | None = None,
+            discriminator: str | None = None) -> None:
         ref = None
         if name is None:
             name, ref = _string(node), _enum_ref(node)
@@ -445,6 +536,8 @@ class _Collector:
             entry["field"] = field  # a read-back of a publisher's field (see ``field_compare``)
         if alias is not None:
             entry["alias"] = alias  # the ``Literal`` alias declaring it (``catalogue._idle_declaration``)
+        if discriminator in ROLE_KEYS:
+            entry["key"] = discriminator  # requests and responses may share a name: ``catalogue._unproduced``
         self.entries.append(with_details(entry, fields=None if fields is None else sorted(fields), reads=reads,
                                          enum=enum, container=container, wrapper=wrapper))
 
@@ -460,6 +553,7 @@ class _Collector:
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 functions.append((node, _function_scope(node)))
         module = _FunctionScope(tree)
+        self._scopes = [module, *(scope for _, scope in functions)]
         self.find_wrappers(functions, module)  # before any call is read: a call may precede the def
         self.scope(module, "module")  # registrations and sends at import time
         for node, scope in functions:
@@ -555,6 +649,7 @@ class _Collector:
         """``class ThreadUpdated(BaseModel): type: Literal["thread_updated"] = …; payload: …``."""
         fields: list[str] = []
         discriminators: list[ast.AST] = []
+        key = None
         for statement in node.body:
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
                 field_name = statement.target.id
@@ -569,6 +664,7 @@ class _Collector:
                             and _default_is_the_type(node, statement):
                         items = [statement.value] if (_string(statement.value) or _enum_ref(statement.value)) else []
                     discriminators.extend(items)
+                    key = key or (field_name if items else None)
                 else:
                     fields.append(field_name)
         if not discriminators:
@@ -580,7 +676,8 @@ class _Collector:
         model_fields = None if has_spread_base else fields
         for item in discriminators:
             self.add(DECLARE, item, strong=strong and MESSAGE_MODEL_RE.search(node.name) is not None,
-                     via=f"model `{node.name}`", fields=model_fields, message_model=node.name)
+                     via=f"model `{node.name}`", fields=model_fields, message_model=node.name,
+                     discriminator=key)
         first = discriminators[0]
         if len(discriminators) == 1 and _string(first):
             self.models[node.name] = {"name": _string(first), "fields": model_fields}
@@ -588,6 +685,8 @@ class _Collector:
             # ``kind: Literal[MessageKind.ERROR] = MessageKind.ERROR``: the catalogue resolves the
             # member through the enum, as it does for a send of ``MessageKind.ERROR``
             self.models[node.name] = {"ref": _enum_ref(first), "fields": model_fields}
+        if node.name in self.models and key in ROLE_KEYS:
+            self.models[node.name]["key"] = key
 
     def mapping_table(self, target_name: str, value: ast.Dict) -> None:
         if not (MAPPING_TABLE_RE.search(target_name) and MAPPING_SUBJECT_RE.search(target_name)):
@@ -800,15 +899,15 @@ class _Collector:
                             self.add(SEND, inner, strong=self.ws, via=via, model=inner_callee)
 
     def sent_message(self, node: ast.Dict, scope: "_FunctionScope", via: str) -> None:
-        discriminator = None
+        discriminator, discriminator_key = None, None
         fields: list[str] | None = []
         for key, value in zip(node.keys, node.values):
             if key is None:
                 fields = None  # **spread: the keys are not all visible
                 continue
             key_name = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
-            if key_name in _FILE_KEYS.get() and discriminator is None:
-                discriminator = value
+            if (key_name in _FILE_KEYS.get() or key_name in ROLE_KEYS) and discriminator is None:
+                discriminator, discriminator_key = value, key_name
             elif key_name is None:
                 fields = None
             elif fields is not None:
@@ -817,7 +916,11 @@ class _Collector:
             for extra in scope.extra_keys(node):
                 if fields is not None and extra not in fields:
                     fields.append(extra)
-            self.add(SEND, discriminator, strong=self.ws, via=via, fields=fields)
+            # a role key the file never dispatches on: knowledge that the kind is sent (the
+            # catalogue's ``_unproduced``), not a message of a contract the file is seen on
+            learned = discriminator_key in _FILE_KEYS.get()
+            self.add(SEND, discriminator, strong=self.ws and learned, via=via, fields=fields,
+                     discriminator=discriminator_key)
 
     def dispatch_if(self, node: ast.If, scope: "_FunctionScope") -> None:
         for subject, values in _comparisons(node.test):
@@ -827,8 +930,10 @@ class _Collector:
             if base is None or base in scope.payload_parameters or (base and scope.received_from_client(base)):
                 continue
             reads = _reads(node.body, base, self) if base else []
+            key = _discriminator_read(subject)[1]
             for value in values:
-                self.add(HANDLE, value, strong=self.ws, via="`if` dispatch on the message type", reads=reads)
+                self.add(HANDLE, value, strong=self.ws, via="`if` dispatch on the message type", reads=reads,
+                         discriminator=key)
 
     def field_compare(self, subject: ast.AST, values: list[ast.AST]) -> None:
         """``event.get("key") == "webhook.created"`` in a streaming endpoint's file: the backend
@@ -864,8 +969,10 @@ class _Collector:
             else:
                 continue
             reads = _reads(case.body, case_base, self) if case_base else []
+            key = _discriminator_read(node.subject)[1]
             for value in values:
-                self.add(HANDLE, value, strong=self.ws, via="`match` dispatch on the message type", reads=reads)
+                self.add(HANDLE, value, strong=self.ws, via="`match` dispatch on the message type", reads=reads,
+                         discriminator=key)
 
 
 def _sent_messages(node: ast.AST, scope: "_FunctionScope", depth: int = 0):
@@ -1109,17 +1216,9 @@ def _type_subject_base(subject: ast.AST, scope: _FunctionScope, depth: int = 0) 
     """The message variable whose type ``subject`` reads (``message`` for ``message["type"]``,
     ``message.get("type")``, ``message.type`` or a local ``msg_type`` bound to one of those);
     "" when ``subject`` is a type variable of unknown origin; None when it is no message type."""
-    owner: ast.AST | None = None
-    if isinstance(subject, ast.Subscript) and _key_of(subject.slice) in _FILE_KEYS.get():
-        owner = subject.value
-    elif isinstance(subject, ast.Call) and _callee_name(subject) == "get" and isinstance(subject.func, ast.Attribute) \
-            and subject.args and _key_of(subject.args[0]) in _FILE_KEYS.get():
-        owner = subject.func.value
-    elif isinstance(subject, ast.Attribute) and subject.attr in _FILE_KEYS.get():
-        owner = subject.value
+    owner, key = _discriminator_read(subject)
     if owner is not None:
-        owner_name = last_name(owner)
-        if owner_name is None or not MESSAGE_VARIABLE_RE.search(owner_name):
+        if not _message_owner(owner, key or ""):
             return None  # `node.type == "function"` is not a received message
         return owner.id if isinstance(owner, ast.Name) else ""
     if isinstance(subject, ast.Attribute) and subject.attr == "value":
@@ -1141,6 +1240,19 @@ def _type_subject_base(subject: ast.AST, scope: _FunctionScope, depth: int = 0) 
         if TYPE_VARIABLE_RE.match(subject.id) and not any(_reads_type_of_non_message(b) for b in bindings):
             return ""  # a parameter, an outer name or an opaque call: trusted by its name
     return None
+
+
+def _discriminator_read(subject: ast.AST) -> tuple[ast.AST | None, str | None]:
+    """The owner and the key of a discriminator read: ``msg["type"]``, ``msg.get("type")``,
+    ``msg.type`` (with a key of the file's ``_FILE_KEYS``); (None, None) otherwise."""
+    if isinstance(subject, ast.Subscript) and _key_of(subject.slice) in _FILE_KEYS.get():
+        return subject.value, _key_of(subject.slice)
+    if isinstance(subject, ast.Call) and _callee_name(subject) == "get" and isinstance(subject.func, ast.Attribute) \
+            and subject.args and _key_of(subject.args[0]) in _FILE_KEYS.get():
+        return subject.func.value, _key_of(subject.args[0])
+    if isinstance(subject, ast.Attribute) and subject.attr in _FILE_KEYS.get():
+        return subject.value, subject.attr
+    return None, None
 
 
 def _reads_type_of_non_message(node: ast.AST) -> bool:

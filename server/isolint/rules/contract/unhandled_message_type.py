@@ -82,7 +82,7 @@ class UnhandledMessageType(ContractRule):
       validator returns; a publisher-named helper whose package serves no stream.
     - A key one of the backend's own stream endpoints reads back (`event.get("key") == "…"`):
       it serves a client outside the repository.
-    - Enum members nothing sends, states, statuses and reasons.
+    - Enum members nothing sends, message models nothing builds, states, statuses and reasons.
     - With a `shared` contract file, each side is checked against it, not against the other.
 
     ## Options

@@ -20,6 +20,10 @@ class UnsentHandledMessageType(ContractRule):
     through its own wrapper functions count as sent (see [ISO401](ISO401.md)); a backend enum or
     `Literal` alias named after another channel that no send or handler refers to (a webhook's
     event types) is that channel's vocabulary and does not.
+    A kind declared only by message models no code builds (`TerminateRequest` with
+    `request_type: Literal["terminate"]`, and not one `TerminateRequest(…)`) is never sent: that
+    also checks a WebSocket between two Python services of the repository (a route one serves
+    and a client that connects to it).
 
     ## Why is this bad?
     The handler waits for a message that never arrives: usually the sender renamed the type
@@ -64,6 +68,8 @@ class UnsentHandledMessageType(ContractRule):
       publishes to its own broker or queues; a key kept in a constant the backend publishes.
     - Another channel (see [ISO401](ISO401.md)), a backend `type` dispatch on an HTTP stream,
       and registrations on an object that is no socket (`cdp_session.on("Page.load", …)`).
+    - A model built by `parse_obj`/`model_validate`, or named with no message word
+      (`…Request`, `…Response`, `…Update`…): not all its builds are read.
 
     ## Options
     - `message-contract` (`backend`, `frontend`: globs of each side's files; `shared`: the contract file)
@@ -71,10 +77,14 @@ class UnsentHandledMessageType(ContractRule):
 
     code = "ISO402"
     name = "unsent-handled-message-type"
-    message = "Message type `{name}` is handled by the {side} but the {peer} never sends it"
+    message = "Message type `{name}` is handled by the {side} but {never_sent}"
     severity = Severity.WARNING
     kind = "unsent"
 
     def report(self, mismatch: Mismatch, anchor, ctx, related=()) -> None:
-        ctx.report(self, anchor.range, name=mismatch.name, side=mismatch.side, peer=mismatch.peer,
+        if mismatch.side == mismatch.peer:  # both ends are services of one language
+            side, never_sent = "service here", f"nothing in the repository sends it ({mismatch.reason} is never built)"
+        else:
+            side, never_sent = mismatch.side, f"the {mismatch.peer} never sends it"
+        ctx.report(self, anchor.range, name=mismatch.name, side=side, never_sent=never_sent,
                    data={"message_type": mismatch.name, "side": mismatch.side}, related=related)

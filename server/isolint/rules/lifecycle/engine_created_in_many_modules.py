@@ -27,7 +27,8 @@ class EngineCreatedInManyModules(EngineCreationRule):
     Flags an engine created outside the modules that own database setup. With
     `engine-modules` configured, every `create_engine()` / `create_async_engine()` outside those
     modules is flagged; with zero configuration, engines are flagged when at least three modules
-    of the same service create their own (a `db/` package counts once), except in the set-up: a
+    of the same service create their own (a `db/` package counts once), or when a module builds
+    one at import time beside the service's set-up module's — except in the set-up: a
     module named for it (`db.py`, `engine.py`, `session.py`, any module of `db/`…) or the one
     the rest of the service imports its engine from (`from app.core.storage import engine`).
 
@@ -54,7 +55,8 @@ class EngineCreatedInManyModules(EngineCreationRule):
     ## Known look-alikes
     - Alembic's `env.py` (under `alembic/` or `migrations/`) builds its own engine by design:
       it is neither flagged nor counted.
-    - One or two modules of a service that create engines, with zero configuration; a migration
+    - One or two modules of a service that create engines, with zero configuration, unless one
+      is the set-up module and the other builds its engine at import time; a migration
       helper's own engine (a function calling Alembic) is not flagged.
     - Modules that the service's own set-up module imports (an auth-specific engine factory that
       `db/engines.py` calls), one-shot scripts (`if __name__ == "__main__":`) and modules of a
@@ -90,10 +92,14 @@ class EngineCreatedInManyModules(EngineCreationRule):
             if _imported_by(module, central):
                 return  # a factory the central module calls (an auth-specific engine)
             others = self._other_modules(ctx, central)
-            if len(others) + 1 < MANY_MODULES:
+            setup = [other for other in others if owns_database_setup(other)]
+            if len(others) + 1 >= MANY_MODULES:
+                reason = (f"{len(others) + 1} modules of this service create their own engine (also "
+                          f"{', '.join(others[:2])}); create it once and import it")
+            elif setup and not ctx.functions:
+                reason = f"the service's database set-up (`{setup[0]}`) creates one already; import it from there"
+            else:
                 return
-            reason = (f"{len(others) + 1} modules of this service create their own engine (also "
-                      f"{', '.join(others[:2])}); create it once and import it")
         ctx.report(self, node, module=module, reason=reason)
 
     @staticmethod

@@ -13,13 +13,21 @@ from __future__ import annotations
 import ast
 import copy
 import weakref
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from isolint.core.scratch import Key, SubtreeMemo
 from isolint.core.modules import import_time_statements
 from isolint.rules.common.names import last_name
-from isolint.rules.common.scope import generator_test, is_generator, own_statements, statements_breadth_first, walk
+from isolint.rules.common.scope import (
+    defined_functions,
+    generator_test,
+    is_generator,
+    own_statements,
+    statements_breadth_first,
+    walk,
+)
 from isolint.rules.lifecycle.libraries import (
+    ANNOTATIONS,
     LIBRARY_VALUES,
     Kind,
     Resource,
@@ -32,6 +40,9 @@ from isolint.rules.lifecycle.libraries import (
 )
 
 FACT_KIND = "session-factories"
+#: the fact kind of a decorator whose wrapper runs the decorated function in a sync session it
+#: opens (``FileModel.session_decorator``); no resource kind: nothing reads it as one
+SESSION_DECORATOR = "session-decorator"
 
 Qualify = Callable[[ast.AST], "str | None"]
 #: names bound in the current function (tracked creations, ``with … as`` targets, parameters)
@@ -260,6 +271,9 @@ class FileModel:
         self.yield_forwarding: dict[str, str] = {}
         #: type aliases naming a resource (``DbSession = Annotated[Session, Depends(get_db)]``)
         self.aliases: dict[str, Resource] = {}
+        #: decorators (or decorator factories) whose sync wrapper opens a sync session and
+        #: runs the decorated function with it: name -> that session
+        self.session_decorators: dict[str, Resource] = {}
         #: class name -> attribute -> resource
         self.class_attrs: dict[str, dict[str, Resource]] = {}
         #: imported names the scan would have looked up in a project (when scanned without one)
@@ -316,12 +330,17 @@ class FileModel:
                     elif isinstance(target, ast.Name) and alias is not None:
                         self.aliases[target.id] = alias
             elif isinstance(statement, ast.ClassDef):
-                self.class_attrs[statement.name] = attrs = self._class_attributes(statement)
+                self.class_attrs[statement.name] = self._class_attributes(statement)
                 owned = _undisposed_engine(statement, self.qualify)
                 if owned is not None:
                     self.functions[statement.name] = owned
             elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 functions.append(statement)
+                provided = self._provided_session(statement)
+                if provided is not None:
+                    self.session_decorators[statement.name] = provided
+            elif isinstance(statement, ast.ImportFrom) and statement.level == 0 and statement.module:
+                self._record_imported_types(statement)
         for function in functions:
             if self.is_generator(function):
                 yielded = self._yielded_resource(function)
@@ -474,6 +493,54 @@ class FileModel:
             local = func.id in self.yield_forwarding or func.id in self.forwarding
             return f"{self.module}.{func.id}" if local and self.module else None
         return callee if callee and "." in callee and not callee.startswith(("self.", "cls.")) else None
+
+    def _provided_session(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Resource | None:
+        """The sync session a decorator hands the function it wraps: a nested sync ``def``
+        (``wrapped_f``) enters one (``with session_factory() as session:``) and calls a parameter
+        of an enclosing function — the decorated function — with it (``f(session, *args)``).
+        Calling a function so decorated runs its database work, synchronously, where it is called."""
+        for wrapper, enclosing in _nested_functions(function, _parameter_names(function)):
+            if isinstance(wrapper, ast.AsyncFunctionDef):
+                continue
+            for statement in own_statements(wrapper.body):
+                if not isinstance(statement, ast.With):
+                    continue
+                for item in statement.items:
+                    call = item.context_expr
+                    if not (isinstance(call, ast.Call) and isinstance(item.optional_vars, ast.Name)):
+                        continue
+                    entered = self.entered_resource(call)
+                    if entered is None or entered.is_async or entered.kind is not Kind.SESSION:
+                        continue
+                    name = item.optional_vars.id
+                    if any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in enclosing
+                           and any(isinstance(a, ast.Name) and a.id == name for a in node.args)
+                           for node in ast.walk(statement)):
+                        return entered
+        return None
+
+    def session_decorator(self, decorator: ast.expr) -> Resource | None:
+        """The sync session a decorator (``@managed_tx``, ``@managed_tx(CommitMode.COMMIT)``) of
+        this file or of another module of the project gives the function it wraps."""
+        func = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(func, ast.Name) and func.id in self.session_decorators and self.qualify(func) == func.id:
+            return self.session_decorators[func.id]
+        qualified = self.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+        if qualified and "." in qualified and self.project is not None:
+            fact = self.project.definition(qualified, self.rel_path)
+            if fact is not None and fact.get("kind") == SESSION_DECORATOR:
+                return resource_from_fact({**fact, "kind": Kind.SESSION.value})
+        return None
+
+    def _record_imported_types(self, statement: ast.ImportFrom) -> None:
+        """``from sqlmodel import Session`` in ``app/deps.py``: other modules annotate with
+        ``deps.Session``, the library's type re-exported — recorded as a type alias of this
+        module. Only sessions and connections, the handles whose annotation decides ISO305
+        and ISO306."""
+        for alias in statement.names:
+            resource = ANNOTATIONS.get(f"{statement.module}.{alias.name}")
+            if resource is not None and resource.kind.is_per_request:
+                self.aliases.setdefault(alias.asname or alias.name, resource)
 
     def _alias_of(self, statement: ast.Assign | ast.AnnAssign) -> Resource | None:
         """``DbSession = Annotated[Session, Depends(get_db)]``: a module-level type alias whose
@@ -635,6 +702,8 @@ class FileModel:
             out[name] = {"kind": "forward", "function": True, "yields": True, "via": callee}
         for name, resource in self.aliases.items():
             out[name] = {**resource.to_fact(), "alias": True}
+        for name, resource in self.session_decorators.items():
+            out[name] = {**resource.to_fact(), "kind": SESSION_DECORATOR, "function": True}
         return out
 
 
@@ -658,6 +727,20 @@ def _undisposed_engine(cls: ast.ClassDef, qualify: Qualify) -> Resource | None:
     if engine is None or any(isinstance(node, ast.Attribute) and node.attr == "dispose" for node in ast.walk(cls)):
         return None
     return owned_by_class(engine)
+
+
+def _parameter_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    arguments = function.args
+    return frozenset(argument.arg for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs))
+
+
+def _nested_functions(function: ast.FunctionDef | ast.AsyncFunctionDef, enclosing: frozenset[str],
+                      ) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, frozenset[str]]]:
+    """Each function defined inside ``function`` (at any depth, statements only), with the
+    parameter names of the functions enclosing it (``enclosing``: ``function``'s own)."""
+    for nested in defined_functions(function.body):
+        yield nested, enclosing
+        yield from _nested_functions(nested, enclosing | _parameter_names(nested))
 
 
 def _targets(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:

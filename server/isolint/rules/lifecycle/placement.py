@@ -27,7 +27,7 @@ ONCE_NAME_RE = lazy_compile(
     r"get_application|create_application|run|run_migrations\w*|migrate\w*|upgrade|downgrade|cli|"
     r"__init__|__post_init__|__aenter__|__enter__|__init_subclass__|start|start_\w+|connect|connect_\w+|"
     r"open|create_\w*engine\w*|make_\w*engine\w*|build_\w*engine\w*|new_\w*engine\w*|create_\w*pool\w*|"
-    r"create_\w*(db|database)\w*|init_\w*|create_(tables|schema|all)\w*|drop_(tables|schema|all)\w*|reset_(db|database)\w*)$"
+    r"init_\w*|create_(tables|schema|all)\w*|drop_(tables|schema|all)\w*|reset_(db|database)\w*)$"
 )
 #: decorators of functions that run once (start-up hooks, CLI commands)
 ONCE_DECORATORS = frozenset({"on_event", "on_startup", "command", "group", "callback", "listens_for",

@@ -70,8 +70,9 @@ class SessionInSharedState(LifecycleRule):
       connection handed in; another package's `Connection` never given `cursor()`.
     - One executor job awaited at once (`pool.submit(fn, session).result()`); a `gather` in
       which one coroutine only gets the session; tasks that each open their own.
-    - A one-shot script's connection: the module does its database work at its own top level
-      and no function or class of it reads the name (or it sits under `if __name__ == "__main__":`).
+    - A one-shot script's session: used at the module's top level and read by no function or
+      class, under `if __name__ == "__main__":`, or in a module that parses its command line
+      when imported (`parser.parse_args()`).
     - A session kept by migration code (a `migrations/`, `alembic/`… tree): held for one run.
     """
 
@@ -189,7 +190,7 @@ class SessionInSharedState(LifecycleRule):
     def _shared_place(target: ast.expr, ctx: PythonContext) -> str | None:
         if isinstance(target, ast.Name):
             if ctx.at_module_level:
-                if _under_main_guard(ctx) or _script_work_only(target.id, ctx):
+                if _under_main_guard(ctx) or _script_work_only(target.id, ctx) or _parses_command_line(ctx):
                     return None
                 return "a module-level variable"
             if ctx.classes and not ctx.functions:
@@ -313,6 +314,26 @@ def _module_name_uses(ctx: PythonContext) -> tuple[frozenset[str], frozenset[str
             attribute_owners.update(node.value.id for node in walk(statement)
                                     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name))
     return frozenset(in_definitions), frozenset(attribute_owners)
+
+
+#: calls that read a program's command line
+COMMAND_LINE_PARSES = frozenset({"parse_args", "parse_known_args"})
+_PARSES_COMMAND_LINE: Key[bool] = Key("iso307.parses-command-line")
+
+
+def _parses_command_line(ctx: PythonContext) -> bool:
+    """The module parses its command line when it is imported (``args = parser.parse_args()``
+    at its top level): it runs as a program, once, and what it holds at module level is the
+    program's, not state a server's requests share."""
+    found = ctx.scratch.get(_PARSES_COMMAND_LINE)
+    if found is None:
+        assert ctx.tree is not None
+        found = ctx.scratch.put(_PARSES_COMMAND_LINE, any(
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in COMMAND_LINE_PARSES
+            for statement in import_time_statements(ctx.tree.body)
+            if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            for node in walk(statement)))
+    return found
 
 
 def _under_main_guard(ctx: PythonContext) -> bool:

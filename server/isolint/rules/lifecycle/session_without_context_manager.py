@@ -96,13 +96,13 @@ class SessionWithoutContextManager(LifecycleRule):
 
     ## Known look-alikes
     - A client made once: by a getter, a cached function, `main()`, a start-up hook.
-    - A session returned, stored on an object, or yielded by a dependency that closes it; a
-      client handed to the object that keeps it; one looked up (`kwargs.get("session")`).
+    - A session returned, stored, or yielded by a dependency that closes it; a client handed
+      to the object that keeps it; one looked up (`kwargs.get("session")`) or over a
+      connection a `with` holds (`Session(conn)`).
     - Untyped handles closed by hand ([ISO302](ISO302.md)): a project's `connect()`, one never
-      given `cursor()`; PyHive's Presto and in-memory SQLite connections; a
-      migration's session (`Session(bind=op.get_bind())`).
-    - A session kept on `self` and closed by the object's own `close()` / `__exit__` /
-      `stop()`, or never closed ([ISO307](ISO307.md)).
+      given `cursor()`; Presto and in-memory SQLite connections; a migration's session.
+    - A session kept on `self` and closed by the object's own `close()` / `__exit__`, or
+      never closed ([ISO307](ISO307.md)).
     - A generator method stepped by its caller (`__anext__()`).
     - In tests: an engine a helper returns or the tests share, HTTP clients, one a fixture
       yields at once and disposes of next (pytest runs that on failure too), objects of a

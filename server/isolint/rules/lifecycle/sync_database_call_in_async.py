@@ -5,7 +5,7 @@ import ast
 from isolint.core.scratch import Key, SubtreeMemo
 from isolint.core.context import PythonContext
 from isolint.rules.common.names import last_name
-from isolint.rules.common.scope import LEAF_NODE_TYPES, NESTED_SCOPES, child_nodes_except, walk_nodes
+from isolint.rules.common.scope import LEAF_NODE_TYPES, NESTED_SCOPES, child_nodes_except, defined_functions, walk_nodes
 from isolint.rules.lifecycle.libraries import LIBRARY_VALUES, Kind, Resource
 from isolint.rules.lifecycle.model import is_server_hook
 from isolint.rules.lifecycle.tracking import LifecycleRule, Scope, receiver_key, tracker_for
@@ -29,8 +29,9 @@ class SyncDatabaseCallInAsync(LifecycleRule):
     Flags synchronous database work inside `async def`: opening a sync `Session`, a
     `sessionmaker()` session, `engine.connect()` on a sync engine, `psycopg2.connect()`, a sync
     `redis.Redis` client or FastAPI-SQLAlchemy's `db.session`, entering a session scope the project defines (`with session_scope()
-    as db:`, a `@contextmanager` that yields a sync session), and I/O methods (`execute`,
-    `query`, `commit`, `get`…) called on a sync session, connection or client. A coroutine's
+    as db:`, a `@contextmanager` that yields a sync session), calling a function whose decorator
+    runs it in a sync session it opens (`@managed_tx() def purge(session): …`), and I/O methods
+    (`execute`, `query`, `commit`, `get`…) called on a sync session, connection or client. A coroutine's
     parameter that holds a sync session — annotated `Session`, typed by an alias such as
     `DbSession = Annotated[Session, Depends(get_db)]`, or injected by `Depends(get_db)` where
     `get_db` yields one — is reported once, at the parameter, when the coroutine uses it for
@@ -96,6 +97,15 @@ class SyncDatabaseCallInAsync(LifecycleRule):
         reported = ctx.scratch.setdefault(REPORTED_CALLS, set)
         if node.args and not hands_to_thread(node):
             self._report_handed_library_session(node, function, tracker, reported, ctx)
+        if isinstance(node.func, ast.Name) and not hands_to_thread(node):
+            decorated = _session_decorated(node.func.id, function, ctx)
+            if decorated is not None:
+                definition, decorator, provided = decorated
+                named = decorator.func if isinstance(decorator, ast.Call) else decorator
+                self._report(node, provided, ctx.text_of(node.func) + "()", function, ctx,
+                             related=[(decorator, f"`@{ctx.text_of(named)}` runs `{definition.name}()` in a sync "
+                                                  "session it opens")])
+                return
         created = tracker.resolve_call(node, ctx)
         if created is None and _entered_by_sync_with(node, ctx):
             created = tracker.model.entered_function(node.func)  # with session_scope() as db:
@@ -227,6 +237,26 @@ def calls_through_built_objects(function: ast.AST, handoffs: list[ast.Call]) -> 
         if receiver is not call.func and isinstance(receiver, ast.Name) and receiver.id in built:
             found.append(call)
     return found
+
+
+def _session_decorated(name: str, coroutine: ast.AST,
+                       ctx: PythonContext) -> tuple[ast.FunctionDef, ast.expr, Resource] | None:
+    """(definition, decorator, session) when ``name`` is a sync function defined in the coroutine
+    or at the module's top level whose decorator runs it in a sync session it opens
+    (``@managed_tx_function(CommitMode.COMMIT) def purge_tx(session): …``): calling it from the
+    coroutine runs that whole transaction on the event loop."""
+    model = tracker_for(ctx).model
+    if not model.session_decorators and model.project is None:
+        return None
+    for definition in (*defined_functions(getattr(coroutine, "body", ())), *defined_functions(ctx.tree.body)):
+        if definition.name != name or not isinstance(definition, ast.FunctionDef):
+            continue
+        for decorator in definition.decorator_list:
+            provided = model.session_decorator(decorator)
+            if provided is not None:
+                return definition, decorator, provided
+        return None
+    return None
 
 
 def _entered_by_sync_with(node: ast.Call, ctx: PythonContext) -> bool:

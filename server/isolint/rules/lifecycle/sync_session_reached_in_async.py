@@ -5,7 +5,8 @@ import ast
 from isolint.core.context import PythonContext
 from isolint.core.rule import Rule
 from isolint.core.scratch import Key
-from isolint.rules.lifecycle.carriers import FACT_KIND, Carriers, called_self_attribute, module_classes
+from isolint.rules.common.scope import own_statements
+from isolint.rules.lifecycle.carriers import FACT_KIND, Carriers, module_classes
 from isolint.rules.lifecycle.sync_database_call_in_async import unawaited_calls
 
 #: the checked file's view of the project's session-holding classes
@@ -93,34 +94,67 @@ class SyncSessionReachedInAsync(Rule):
         owner = f"{ctx.source.module}.{ctx.classes[0].name}"
         if carriers.class_fact(owner) is None:
             return
+        aliases = _self_aliases(node)
         blocking = [(call, library) for call in unawaited_calls(node)
-                    if (library := _blocking_library(call, owner, carriers))]
+                    if (library := _blocking_library(call, owner, carriers, aliases))]
         if not blocking:
             return
         first, library = blocking[0]
-        chain = _chain(first.func) or []
+        chain = _chain(first.func, aliases) or []
         receiver = first.func.value if len(chain) > 1 else first.func  # self.repos.users / self.load_user
         ctx.report(self, first, library=library, name=ctx.text_of(receiver), function=node.name,
                    related=[(call, "blocking database call on the event loop") for call, _ in blocking[1:]])
 
 
-def _chain(func: ast.expr) -> list[str] | None:
-    """``["repos", "users", "get_one"]`` for ``self.repos.users.get_one``; None for other shapes."""
+def _chain(func: ast.expr, aliases: dict[str, list[str]] | None = None) -> list[str] | None:
+    """``["repos", "users", "get_one"]`` for ``self.repos.users.get_one`` — or for
+    ``users.get_one`` after ``users = self.repos.users`` (``aliases``); None for other shapes."""
     names: list[str] = []
     while isinstance(func, ast.Attribute):
         names.append(func.attr)
         func = func.value
-    if not (isinstance(func, ast.Name) and func.id == "self") or not names:
+    if not names or not isinstance(func, ast.Name):
         return None
     names.reverse()
-    return names
+    if func.id == "self":
+        return names
+    prefix = (aliases or {}).get(func.id)
+    return [*prefix, *names] if prefix else None
 
 
-def _blocking_library(call: ast.Call, owner: str, carriers: Carriers) -> str | None:
+def _self_aliases(function: ast.AsyncFunctionDef) -> dict[str, list[str]]:
+    """Local names the coroutine binds once, to an attribute chain of ``self`` (``pr = self.pr``):
+    a call through the name is a call through the chain. A name bound again (another assignment,
+    a loop or ``with`` target) is not an alias."""
+    bound: dict[str, list[str] | None] = {}
+    for statement in own_statements(function.body):
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                and isinstance(statement.targets[0], ast.Name):
+            name = statement.targets[0].id
+            bound[name] = _chain(statement.value) if name not in bound else None
+            continue
+        for target in _bound_targets(statement):
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    bound[node.id] = None
+    return {name: chain for name, chain in bound.items() if chain}
+
+
+def _bound_targets(statement: ast.AST) -> list[ast.expr]:
+    """What a statement other than a one-name assignment binds."""
+    if isinstance(statement, ast.Assign):
+        return list(statement.targets)
+    if isinstance(statement, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+        return [statement.target]
+    if isinstance(statement, (ast.With, ast.AsyncWith)):
+        return [item.optional_vars for item in statement.items if item.optional_vars is not None]
+    return []
+
+
+def _blocking_library(call: ast.Call, owner: str, carriers: Carriers,
+                      aliases: dict[str, list[str]] | None = None) -> str | None:
     """The library of the sync session ``call`` reaches from an instance of ``owner``, or None."""
-    if called_self_attribute(call) is None:
-        return None
-    chain = _chain(call.func)
+    chain = _chain(call.func, aliases)
     if chain is None:
         return None
     if len(chain) == 1:  # self.get_recipe_or_404(slug)

@@ -86,6 +86,10 @@ class Binding:
     #: escaped only by ``return name`` (no store, no capture): a pytest fixture's caller is pytest,
     #: which never closes what a fixture returns
     returned_only: bool = False
+    #: handed on for good: returned, or captured by a function that outlives the call; an escape
+    #: into a constructor, a container or a thread is only a loan when the function closes the
+    #: name itself afterwards (``_settle_loans``)
+    kept_elsewhere: bool = False
     is_global: bool = False
     closes: list = field(default_factory=list)  # cleanup calls outside finally/with
     close_statements: list = field(default_factory=list)
@@ -244,6 +248,7 @@ class Tracker:
         scope = self.scopes.pop() if len(self.scopes) > 1 and self.scopes[-1].node is node else Scope(node)
         _type_driver_connections(scope)
         _settle_captures(scope)
+        _settle_loans(scope)
         _settle_alternatives(scope)
         self.finished[id(node)] = scope
         self.all_scopes.append(scope)
@@ -317,6 +322,7 @@ class Tracker:
                               if hasattr(ctx, "text_of") else None)
             binding.is_global = name in scope.globals or not isinstance(scope.node, FUNCTION_NODES)
             binding.branches = _branches(node, ctx)
+            binding.entered = resource.kind is Kind.SESSION and self._binds_entered_connection(value)
             previous = scope.bindings.get(name)
             if previous is not None and previous.origin == "created" and _exclusive(previous, binding):
                 binding.alternatives = [previous, *previous.alternatives]
@@ -330,6 +336,17 @@ class Tracker:
         scope.bindings[name] = binding
 
     _on_AnnAssign = _on_Assign
+
+    def _binds_entered_connection(self, call: ast.Call) -> bool:
+        """``Session(conn)`` / ``AsyncSession(bind=conn)`` over a connection a ``with`` of this
+        function holds (``with engine.connect() as conn:``): the session borrows that connection,
+        and the ``with`` returns it to the pool on every path, whatever becomes of the session."""
+        bound = next((kw.value for kw in call.keywords if kw.arg == "bind"), call.args[0] if call.args else None)
+        if not isinstance(bound, ast.Name):
+            return False
+        binding = self.binding(bound.id)
+        return binding is not None and binding.origin == "entered" and binding.resource is not None \
+            and binding.resource.kind is Kind.CONNECTION
 
     def _borrows_migration_connection(self, call: ast.Call) -> bool:
         """``Session(bind=op.get_bind())``: a session over the connection a migration tool runs
@@ -505,13 +522,14 @@ class Tracker:
                     and self.scopes[-2].node is binding.function:
                 binding.captured_by.add(nested)  # judged when the owner ends (``_settle_captures``)
                 return
-            binding.escaped = True  # captured by a nested function or lambda
+            binding.escaped = binding.kept_elsewhere = True  # captured by a nested function or lambda
             binding.returned_only = False
             return
         if _escapes(node, ctx):
             returned = ctx.parents[-1:] and isinstance(ctx.parents[-1], ast.Return)
             binding.returned_only = bool(returned) and (binding.returned_only or not binding.escaped)
             binding.escaped = True
+            binding.kept_elsewhere |= isinstance(_statement_of(node, ctx), ast.Return)
 
 
 #: node type -> handler; the census needs no escape analysis (``_on_Name``): its facts read
@@ -607,8 +625,18 @@ def _settle_captures(scope: Scope) -> None:
     for binding in {*scope.bindings.values(), *scope.created, *scope.pools}:
         if binding.captured_by and not all(_only_called(scope.node, nested) and not _releases(nested, binding.name)
                                            for nested in binding.captured_by):
-            binding.escaped = True
+            binding.escaped = binding.kept_elsewhere = True
             binding.returned_only = False
+
+
+def _settle_loans(scope: Scope) -> None:
+    """A session handed to a constructor, a container or a thread and then closed by the
+    function itself (``summarizer = Summarizer(session=session)`` … ``session.close()``) was
+    lent, not handed over: the function still owns it, and its close outside a ``finally`` is
+    skipped by anything that raises in between."""
+    for binding in scope.created:
+        if binding.escaped and not binding.kept_elsewhere and binding.closes:
+            binding.escaped = False
 
 
 def _only_called(function: ast.AST, nested: ast.AST) -> bool:

@@ -5,12 +5,15 @@ request of the application with a canned response instead (Cypress's ``cy.route(
 ``cy.intercept(url, staticResponse)``, Playwright's ``page.route(url, r => r.fulfill(…))``) is the
 browser suite's mock. What stays quiet: a route registered only to wait for or read the real
 response (``cy.route("POST", url).as("save")``), a handler that also lets requests through
-(``route.continue()``: fault injection — one failure, then the real server), and a stub of
-another host than the application's (an absolute URL to a third party).
+(``route.continue()``: fault injection — one failure, then the real server), a canned failure
+(an error status, ``forceNetworkError``: fault injection too — the error path a real stack cannot
+produce on demand, while the success path runs against it), and a stub of another host than the
+application's (an absolute URL to a third party).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from isolint.core.context import node_text
@@ -25,6 +28,10 @@ ANSWERS = (".reply(", ".fulfill(")
 PASSES_THROUGH = (".continue(", ".fallback(")
 #: hosts of the application itself in a stubbed URL
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]")
+#: an error status (``statusCode: 500``, Playwright's ``status: 503``) or a network failure in a
+#: canned response: the stub injects a fault
+FAILURE = re.compile(r"\b(?:statusCode|status)\s*:\s*[45]\d\d\b|\bforceNetworkError\s*:\s*true\b")
+SUCCESS = re.compile(r"\b(?:statusCode|status)\s*:\s*[123]\d\d\b")
 #: the bytes a file needs to hold a stub
 TOKENS = (b"route", b"intercept", b"fulfill")
 
@@ -42,7 +49,7 @@ def canned_response(call: Any) -> str | None:
         return None
     name = f"{node_text(owner)}.{node_text(method)}"
     args = [a for a in arguments.named_children if a.type != "comment"]
-    if not args or _third_party(_url_of(args)):
+    if not args or _third_party(_url_of(args)) or _injects_a_fault(args[-1]):
         return None
     if name in ("cy.route", "cy.intercept"):
         if len(args) == 1:
@@ -60,6 +67,15 @@ def canned_response(call: Any) -> str | None:
     if node_text(method) == "route" and len(args) >= 2 and args[-1].type in FUNCTION_TYPES:
         return f"{node_text(owner)}.route(…) answered by fulfill(…)" if _answers_itself(args[-1]) else None
     return None
+
+
+def _injects_a_fault(response: Any) -> bool:
+    """The canned response (a ``StaticResponse``, a ``cy.route`` options object, or a handler's
+    own replies) only ever answers with a failure."""
+    if response.type not in ("object", *FUNCTION_TYPES):
+        return False
+    text = node_text(response)
+    return FAILURE.search(text) is not None and SUCCESS.search(text) is None
 
 
 def _answers_itself(handler: Any) -> bool:

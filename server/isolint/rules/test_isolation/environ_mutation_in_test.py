@@ -96,11 +96,11 @@ class EnvironMutationInTest(Rule):
       a `finally`, by `tearDown` or after a fixture's `yield` (a hand-made `MonkeyPatch()` too,
       kept on its class or on `self` and undone in `tearDown` or by `addCleanup`);
       a whole-environment snapshot put back by `tearDown` or an autouse fixture.
-    - `load_dotenv()` in a suite none of whose test files changes the environment (black-box
-      tests of running services: the `.env` is the run's configuration).
+    - `load_dotenv()` in a support module (no `conftest.py`) of a suite whose tests never
+      change the environment (black-box tests: the `.env` configures the run).
     - Launchers and scripts (`runtests.py`, `manage.py`, `wsgi.py`, `__main__` blocks, a module
       with a `__main__` guard and no test, a module with no test that the `testpaths` of its
-      pytest configuration leave out, such as `tests/manual/`): their own process.
+      pytest configuration leave out, `tests/manual/`): their own process.
     """
 
     code = "ISO502"
@@ -169,12 +169,16 @@ class EnvironMutationInTest(Rule):
 
     def _run_configuration(self, node: ast.Call, ctx: "PythonContext") -> bool:
         """``load_dotenv()`` (without ``override=True``: it only fills variables the run left
-        unset) in a suite none of whose test files changes the environment in-process — tests
-        that drive running services over HTTP, reading their keys and URLs from it: the .env is
-        the run's configuration, and no test depends on another's environment. Without a
-        project (one file checked alone) nothing tells, and the load is reported."""
-        if any(k.arg == "override" and not (isinstance(k.value, ast.Constant) and not k.value.value)
-               for k in node.keywords):
+        unset) in a suite's support module (not a ``conftest.py``) when none of the suite's test
+        files changes the environment in-process — tests that drive running services over HTTP,
+        reading their keys and URLs from it: the .env is the run's configuration, and no test
+        depends on another's environment. A ``conftest.py`` is where a suite sets up the
+        in-process code its tests import: what it loads at import time changes the environment
+        of every test below it, like any other change it makes there. Without a project (one
+        file checked alone) nothing tells, and the load is reported."""
+        if ctx.source.name == "conftest.py" or any(
+                k.arg == "override" and not (isinstance(k.value, ast.Constant) and not k.value.value)
+                for k in node.keywords):
             return False
         project = ctx.project
         if project is None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Language, Severity, Zone
 from isolint.core.rule import TEST_ZONES, Rule
+from isolint.rules.common.names import last_name
 from isolint.rules.test_isolation import browser_stubs
 from isolint.rules.test_isolation.knowledge import (
     MOCK_TOKENS, fixture_decorator, in_integration_test, literal_text, is_test_function, may_create_mock, may_hold_integration_tests,
@@ -118,18 +119,31 @@ OUTBOUND_WORDS = frozenset({"email", "emails", "mail", "mailer", "smtp", "sms", 
 #: for them (``ProviderHandler.verify_repo_provider``): stubbing one stubs the edge of the system
 THIRD_PARTY_BRANDS = ("openai", "anthropic", "litellm", "openrouter", "gemini", "mistralai", "ollama", "huggingface",
                       "github", "gitlab", "bitbucket")
-THIRD_PARTY_WORDS = frozenset({"provider", "providers"})
+#: what a helper's or fixture's docstring says when what it fakes is outside the system
+EXTERNAL_WORDS = lazy_compile(r"\bexternal\b|\bthird[- ]part(?:y|ies)\b", re.IGNORECASE)
+#: what hands a job to a worker process (Celery's ``task.delay``/``apply_async``): a patch of it
+#: keeps the job out of the request under test, like an outbound channel
+ENQUEUE_METHODS = frozenset({"delay", "apply_async", "send_task"})
+THIRD_PARTY_WORDS = frozenset({"provider", "providers", "llm", "llms", "embedding", "embeddings", "embedder"})
 _CAMEL = lazy_compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
-def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> bool:
+#: what a fake of the outside world stands for
+OUTBOUND, THIRD_PARTY = "outbound", "third party"
+
+
+def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> str | None:
     """A fake of the outside world rather than of the service under test: what it replaces or
-    imitates (a patch's target, a mock's ``spec``, the helper or fixture building it) is an
-    outbound channel or lives in an
-    ``integrations`` package — the adapters of third-party services, which an end-to-end suite
-    stubs at the edge of the system (``MagicMock(spec=StripeService)`` from
-    ``app.integrations.stripe``)."""
-    names = [_patch_target(call, kind, ctx)]
+    imitates (a patch's target, a mock's ``spec``, the helper or fixture building it, the name
+    it is bound to) is an outbound channel (``OUTBOUND``) or a third party (``THIRD_PARTY``): a
+    model provider, a brand, an ``integrations`` package — the adapters of third-party
+    services, which an end-to-end suite stubs at the edge of the system
+    (``MagicMock(spec=StripeService)`` from ``app.integrations.stripe``) — or what the helper's
+    own docstring calls external."""
+    target = _patch_target(call, kind, ctx)
+    if (target is not None and target.rsplit(".", 1)[-1] in ENQUEUE_METHODS) or _only_enqueues(call, ctx):
+        return OUTBOUND
+    names = [target]
     spec = next((k.value for k in call.keywords if k.arg in ("spec", "spec_set")), None)
     if spec is None and kind.endswith("create_autospec") and call.args:
         spec = call.args[0]
@@ -138,24 +152,47 @@ def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> 
     function = ctx.current_function
     if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and not is_test_function(function):
         names.append(function.name)  # a helper or fixture named for what it fakes: `mock_email_sender`
+        if EXTERNAL_WORDS.search(ast.get_docstring(function) or "") is not None:
+            return THIRD_PARTY  # "Mock tax calculation to avoid external calls"
+    if kind in STAND_IN_KINDS:
+        names.append(_bound_name(ctx))  # the name it stands under: `self.embedding_model = Mock()`
     if any(brand in ctx.source.name.lower() for brand in THIRD_PARTY_BRANDS):
-        return False  # `test_openrouter_integration.py`: the third party is what the test integrates
+        return None  # `test_openrouter_integration.py`: the third party is what the test integrates
+    found = None
     for name in filter(None, names):
         parts = name.split(".")
         if "integrations" in parts[:-1]:
-            return True
-        if any(_names_the_outside_world(part) for part in parts[-2:]):
-            return True
-    return False
+            return THIRD_PARTY
+        for part in parts[-2:]:
+            found = _names_the_outside_world(part) or found
+            if found == THIRD_PARTY:
+                return found
+    return found
 
 
-def _names_the_outside_world(identifier: str) -> bool:
-    """An outbound channel's or a third party's word in ``identifier`` (``EmailSender``,
-    ``webhook``, ``OpenAIService``, ``verify_repo_provider``)."""
+def _only_enqueues(call: ast.Call, ctx: "PythonContext") -> bool:
+    """``with patch("app.views.model_activity") as activity:`` where the test only ever reaches
+    ``activity.delay``: what is replaced is the hand-over of a job to a worker."""
+    name = _bound_name(ctx) if isinstance(ctx.parent, ast.withitem) else None
+    function = ctx.current_function
+    if name is None or "." in name or function is None:
+        return False
+    uses = [node for node in ast.walk(function) if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name) and node.value.id == name]
+    loads = sum(1 for node in ast.walk(function) if isinstance(node, ast.Name) and node.id == name
+                and isinstance(node.ctx, ast.Load))
+    return bool(uses) and len(uses) == loads and all(node.attr in ENQUEUE_METHODS for node in uses)
+
+
+def _names_the_outside_world(identifier: str) -> str | None:
+    """What outside world ``identifier`` names: an outbound channel (``EmailSender``,
+    ``webhook``) or a third party (``OpenAIService``, ``verify_repo_provider``,
+    ``embedding_model``)."""
     lowered = identifier.lower()
     words = set(_CAMEL.sub("_", identifier).lower().split("_"))
-    return bool(words & (OUTBOUND_WORDS | THIRD_PARTY_WORDS)) or lowered in OUTBOUND_WORDS \
-        or any(brand in lowered for brand in THIRD_PARTY_BRANDS)
+    if words & THIRD_PARTY_WORDS or any(brand in lowered for brand in THIRD_PARTY_BRANDS):
+        return THIRD_PARTY
+    return OUTBOUND if words & OUTBOUND_WORDS or lowered in OUTBOUND_WORDS else None
 
 
 #: patches whose first argument is the object patched: two patches of one object are one fake
@@ -253,6 +290,44 @@ def _passes_through(call: ast.Call, kind: str, ctx: "PythonContext") -> bool:
         for node in ast.walk(wrapper))
 
 
+def _injects_a_fault(call: ast.Call, ctx: "PythonContext") -> bool:
+    """``patch("…bulk_create", side_effect=RuntimeError("forced"))``: the fake only raises, to
+    drive the error path a real service cannot be made to take on demand (fault injection); the
+    rest of the test still runs against the real service."""
+    raised = next((k.value for k in call.keywords if k.arg == "side_effect"), None)
+    if isinstance(raised, ast.Name) and ctx.current_function is not None:
+        bound = next((n.value for n in ast.walk(ctx.current_function) if isinstance(n, ast.Assign)
+                      and any(isinstance(t, ast.Name) and t.id == raised.id for t in n.targets)), None)
+        raised = bound if bound is not None else raised
+    if isinstance(raised, ast.Call):
+        raised = raised.func
+    name = last_name(raised) if raised is not None else None
+    return name is not None and (name.endswith(("Error", "Exception")) or name in ("Exception", "BaseException"))
+
+
+def _scripts_a_real_object(call: ast.Call, kind: str, ctx: "PythonContext") -> bool:
+    """``agent.step = MagicMock(side_effect=next_command)`` with ``agent`` built for real in the
+    function and ``next_command`` defined beside it: the test scripts what one real object does
+    next to drive the system under test (a stress run feeding a real runtime its commands); the
+    object stays real, nothing it stands in front of is faked."""
+    parent = ctx.parent
+    if kind not in RECORDER_KINDS or not isinstance(parent, ast.Assign) or len(parent.targets) != 1:
+        return False
+    target = parent.targets[0]
+    script = next((k.value for k in call.keywords if k.arg == "side_effect"), None)
+    function = ctx.current_function
+    if not isinstance(target, ast.Attribute) or not isinstance(target.value, ast.Name) \
+            or not isinstance(script, ast.Name) or function is None:
+        return False
+    owner = target.value.id
+    body = list(ast.walk(function))
+    defines_script = any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == script.id for n in body)
+    built_for_real = any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == owner for t in n.targets)
+                         and isinstance(n.value, ast.Call) and mock_kind(n.value, ctx.imports, parameters_of(ctx.functions)) is None
+                         for n in body)
+    return defines_script and built_for_real
+
+
 class _Fakes:
     """Which mock calls of one file build the same fake object (union-find): ``client =
     MagicMock()`` and ``client.create = MagicMock()``, a patch and the mock assigned to its
@@ -343,16 +418,16 @@ class MockInIntegrationTest(Rule):
     ```
 
     ## Known look-alikes
-    - `patch.dict`; callback recorders (`on_ack=Mock()`), spies (`wraps=`), wrappers calling
-      the original; browser routes that only wait for the real response or let it through.
-    - A patch handing the code the test's own real resource (`return_value=db_session`).
-    - Patches of a clock, randomness or an observability side channel (tracer, logger, metrics).
-    - A patch setting a plain value — number, string, bool, `None`, a container of them
-      (`patch.object(settings, "lock_timeout_ms", 250)`): a setting or a switch, not a fake.
-    - A `unit/` module named for a tier whose docstring says it stays in process.
+    - `patch.dict`; callback recorders, spies (`wraps=`), wrappers calling the original, a real
+      object's method scripted by the test's own function; browser routes that wait or pass through.
+    - Fault injection: a patch that only raises, a canned error status or network failure.
+    - A patch handing over the test's own real resource (`return_value=db_session`) or a plain
+      value; patches of a clock, randomness, an observability side channel, a task's `delay`.
+    - A `unit/` module named for a tier whose docstring says it stays in process, or whose
+      "integration" is the product's `integrations` package it imports.
     - Fakes of the outside world (e-mail, webhooks, an outgoing HTTP client, a model provider, an
-      `integrations` package, a third party's URL), unless the module is named for that third
-      party or the same helper also fakes the project's own code.
+      `integrations` package, a third party's URL, what the helper's docstring calls external),
+      unless the module is named for that third party (outbound fakes join a helper's finding).
 
     ## Options
     - `integration-test-paths`, `integration-test-markers`.
@@ -393,7 +468,8 @@ class MockInIntegrationTest(Rule):
         if kind in RECORDER_KINDS and _records_a_callback(ctx):
             return
         if _wires_a_real_resource(node, kind, ctx, lambda name: self._is_fake(name, ctx)) \
-                or _passes_through(node, kind, ctx):
+                or _passes_through(node, kind, ctx) or _scripts_a_real_object(node, kind, ctx) \
+                or _injects_a_fault(node, ctx):
             return
         keys: list[tuple[tuple, str | None]] = [(("node", id(node)), None)]
         keys += [(self._name_key(name, ctx), name) for name in (_bound_name(ctx),) if name]
@@ -417,8 +493,8 @@ class MockInIntegrationTest(Rule):
                                else [])]
         keys += [(self._name_key(name.id, ctx), name.id) for name in handed if self._is_fake(name.id, ctx)]
         self._fakes.add(node, kind, keys)
-        if _stands_at_the_boundary(node, kind, ctx):
-            self._boundaries.add(id(node.func))
+        if (outside := _stands_at_the_boundary(node, kind, ctx)) is not None:
+            self._boundaries[id(node.func)] = outside
         helper = ctx.functions[0] if ctx.functions else None
         if isinstance(helper, (ast.FunctionDef, ast.AsyncFunctionDef)) and not is_test_function(helper):
             self._helpers[id(node.func)] = helper
@@ -474,7 +550,8 @@ class MockInIntegrationTest(Rule):
         # one finding per fake object: its creation, the attributes set on it and the patch
         # that returns it are one problem (a count of findings counts fakes, not lines)
         self._fakes = _Fakes()
-        self._boundaries: set[int] = set()
+        #: per mock call (its callee), the outside world it stands for
+        self._boundaries: dict[int, str] = {}
         #: the helper or fixture (outermost function, not a test) each mock call sits in
         self._helpers: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
 
@@ -483,7 +560,8 @@ class MockInIntegrationTest(Rule):
         for name, calls in self._fakes.groups():
             calls = sorted(calls, key=lambda call: (call[0].lineno, call[0].col_offset))
             helpers = {id(self._helpers.get(id(where))): self._helpers.get(id(where)) for where, _, _ in calls}
-            fakes.append(_Fake(name, calls, any(id(where) in self._boundaries for where, _, _ in calls),
+            outside = {self._boundaries.get(id(where)) for where, _, _ in calls} - {None}
+            fakes.append(_Fake(name, calls, THIRD_PARTY if THIRD_PARTY in outside else next(iter(outside), None),
                                next(iter(helpers.values())) if len(helpers) == 1 else None))
         by_helper: dict[int, list[_Fake]] = {}
         for fake in fakes:
@@ -497,9 +575,11 @@ class MockInIntegrationTest(Rule):
         for group in by_helper.values():
             if len(group) > 1 and not all(fake.boundary for fake in group):
                 # the fakes one helper or fixture sets up are one problem: it is where the fix goes;
-                # a fake of the HTTP client beside fakes of the project's own code is part of it
+                # an outbound channel beside fakes of the project's own code is part of it (the
+                # client the code reaches the integrated API by), a third party's stand-in is not
                 primary = next(fake for fake in sorted(group, key=_Fake.line) if not fake.boundary)
-                self._report(ctx, primary, [fake for fake in group if fake is not primary])
+                self._report(ctx, primary, [fake for fake in group
+                                            if fake is not primary and fake.boundary != THIRD_PARTY])
 
     def _report(self, ctx: "PythonContext", fake: "_Fake", companions: list["_Fake"]) -> None:
         (first, kind, _), *others = fake.calls
@@ -510,12 +590,13 @@ class MockInIntegrationTest(Rule):
 
 
 class _Fake(NamedTuple):
-    """One fake object of a file: its mock calls in order, whether it stands for the outside
-    world, and the helper or fixture all of them sit in (``None`` for a test's own fakes)."""
+    """One fake object of a file: its mock calls in order, the outside world it stands for
+    (``OUTBOUND``, ``THIRD_PARTY`` or None), and the helper or fixture all of them sit in
+    (``None`` for a test's own fakes)."""
 
     name: str | None
     calls: list[tuple[ast.AST, str, ast.Call]]
-    boundary: bool
+    boundary: str | None
     helper: ast.FunctionDef | ast.AsyncFunctionDef | None
 
     def line(self) -> tuple[int, int]:

@@ -12,6 +12,8 @@ from isolint.rules.test_isolation.hand_made_patchers import (
     MOCK_PATCHER, MONKEYPATCH, HandMadePatcher, hand_made_patchers,
 )
 from isolint.rules.test_isolation.knowledge import literal_text, normalise, patch_target, runs_in_own_process
+from isolint.rules.test_isolation.replaced_attributes import leaking_functions
+from isolint.rules.test_isolation.shared_settings_left_changed import ATTRIBUTE_ASSIGNMENT
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -28,21 +30,22 @@ _STARTED = lazy_compile(rb"\.\s*start\s*\(\s*\)")
 
 
 class PatchNeverUndone(Rule):
-    """A test patching shared state through a patcher of its own that it never undoes.
+    """A test patching shared state by hand (own patcher, assignment) and never undoing it.
 
     ## What it does
     Flags `setattr`, `delattr`, `setitem`, `delitem`, `syspath_prepend` and `chdir` through a
-    `MonkeyPatch()` that test code makes itself (in a test module, a class body, on `self` or in
-    a function), and a `unittest.mock` patcher started by hand (`patcher.start()`), when nothing
-    undoes it where that runs whatever the test's outcome. One finding per patcher; its other
-    patches are related locations.
+    `MonkeyPatch()` that test code makes itself, a `unittest.mock` patcher started by hand
+    (`patcher.start()`), and a stand-in (a mock, a lambda, a fake the file defines) assigned to an
+    attribute of an imported class or module (`Alert.evaluate = MagicMock()`), when nothing
+    undoes it where that runs whatever the test's outcome. One finding per patcher, or per test,
+    fixture or set-up method for assignments; the other patches are related locations.
 
     ## Why is this bad?
     Unlike pytest's `monkeypatch` fixture or a `with patch(…)`, a patcher made by hand is undone
-    only by its own `undo()` or `stop()`. Its patches of `os.path.exists` or
-    `subprocess.check_output` stay for every later test in the session, so tests pass or fail
-    depending on their order — the audit's "tests leaking state into each other". An `undo()`
-    written after the assertions only runs when they pass.
+    only by its own `undo()` or `stop()`, and an assignment by nothing at all. Its patches of
+    `os.path.exists` or a model's method stay for every later test in the session, so tests pass
+    or fail depending on their order — the audit's "tests leaking state into each other". An
+    `undo()` or a restore written after the assertions only runs when they pass.
 
     ## Example
     ```python
@@ -79,30 +82,33 @@ class PatchNeverUndone(Rule):
     ```
 
     ## Known look-alikes
-    - pytest's `monkeypatch` fixture (a parameter, or stored on `self` by a fixture), and
-      `with MonkeyPatch.context() as mp:`: both undo themselves.
-    - A hand-made patcher undone (or stopped, `patch.stopall()` too) in `tearDown`, by
-      `addCleanup`/`addfinalizer`, in a `finally`, after a fixture's `yield`, anywhere in the
-      module for a module's own patcher, or handed back to the caller.
+    - pytest's `monkeypatch` fixture, `with MonkeyPatch.context() as mp:`, and an assignment
+      to an attribute a `patch` or `monkeypatch.setattr` of the same test also replaces.
+    - A patcher undone (or stopped, `patch.stopall()` too), or an attribute put back, in
+      `tearDown`, by `addCleanup`/`addfinalizer`, in a `finally`, after a fixture's `yield`, by
+      an autouse fixture, anywhere in the module for a module's own patcher.
+    - Assignments to a fresh local object, `self`, a fixture's value or an imported instance; a
+      plain value or a saved original; a conftest's autouse fixture; code at import time.
     - Launchers and scripts run as their own process (`__main__` blocks, `manage.py`, modules
       the `testpaths` of the pytest configuration leave out).
-    - Environment changes through such a patcher are ISO502's.
+    - Environment changes are ISO502's, shared settings objects ISO504's.
     """
 
     code = "ISO505"
     name = "patch-never-undone"
-    message = "Test patches {target} through `{patcher}`, {made} and {undo}; the patch leaks into later tests"
+    message = "Test patches {target} {how}; the patch leaks into later tests"
     severity = Severity.WARNING
     zones = TEST_ZONES
-    tokens = (b"MonkeyPatch", b"start")
+    tokens = (b"MonkeyPatch", b"start", b"=")
 
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
         # most files naming MonkeyPatch annotate the fixture with it; most that patch use a
-        # decorator or a `with`
+        # decorator or a `with`; a replacement by assignment needs an attribute assigned
         raw = identifier_bytes(source)
         return (_MADE.search(raw) is not None and any(method in raw for method in _PATCH_METHOD_BYTES)) \
-            or (b"patch" in raw and _STARTED.search(raw) is not None)
+            or (b"patch" in raw and _STARTED.search(raw) is not None) \
+            or ATTRIBUTE_ASSIGNMENT.search(raw) is not None
 
     def begin_file(self, ctx: "PythonContext") -> None:
         #: patches through a hand-made patcher nothing undoes, per patcher, in order
@@ -123,7 +129,9 @@ class PatchNeverUndone(Rule):
         self._unrestored.setdefault(patcher.identity, (patcher, []))[1].append(node)
 
     def end_file(self, ctx: "PythonContext") -> None:
-        """One finding per patcher: its first patch, the others related."""
+        """One finding per patcher, its first patch, the others related; one per test, fixture
+        or set-up method replacing shared attributes by assignment, its first, the others
+        related."""
         for patcher, calls in self._unrestored.values():
             first, *others = calls
             if patcher.kind == MONKEYPATCH:
@@ -134,8 +142,20 @@ class PatchNeverUndone(Rule):
                     if patcher.undone_on_happy_path else "never stopped"
             related = [(call, f"{_target(call, patcher)} patched through the same `{patcher.spelling}`")
                        for call in others]
-            ctx.report(self, first, target=_target(first, patcher), patcher=patcher.spelling, made=made, undo=undo,
+            ctx.report(self, first, target=_target(first, patcher), how=f"through `{patcher.spelling}`, {made} and {undo}",
                        related=related)
+        if ctx.tree is None or ATTRIBUTE_ASSIGNMENT.search(identifier_bytes(ctx.source)) is None \
+                or runs_in_own_process(ctx):
+            return
+        for leak in leaking_functions(ctx):
+            first, *others = leak.replacements
+            related = [(other.statement, f"`{other.target}` replaced by assignment in the same function")
+                       for other in others]
+            related += [(statement, "put back only when every statement before it passed")
+                        for statement in leak.happy_path_restores]
+            how = "by assigning a stand-in to it, " + ("and puts it back only when the test passes"
+                                                      if leak.happy_path_restores else "and never puts it back")
+            ctx.report(self, first.statement, target=f"`{first.target}`", how=how, related=related)
 
 
 def _target(call: ast.Call, patcher: HandMadePatcher) -> str:

@@ -390,12 +390,18 @@ def _shared_objects(node: ast.FunctionDef | ast.AsyncFunctionDef, cleared_in_mod
             continue
         qualified = ctx.imports.get(root, root)
         chain = qualified.split(".") + owner.split(".")[1:]
-        if not any(SETTINGS_NAME.search(part) for part in chain[-2:]):
+        if not names_settings(chain):
             continue
         if any(TEST_SUPPORT_PART.match(part) for part in qualified.split(".")):
             continue
         shared[owner] = None
     return shared
+
+
+def names_settings(chain: list[str]) -> bool:
+    """``app.config.settings`` or ``app.settings.X``: an object path whose owner or its module is
+    named as an application's settings (what ISO504 takes as a shared settings object)."""
+    return any(SETTINGS_NAME.search(part) for part in chain[-2:])
 
 
 def _bound_names(node: ast.AST) -> Iterator[ast.Name]:
