@@ -50,9 +50,8 @@ def initialize(ls: IsolintLanguageServer, params: types.InitializeParams) -> Non
         ls.client_watch = asyncio.ensure_future(watch_client(ls, params.process_id))
     ls.initialization_settings = params.initialization_options or {}
     # the rules' patterns are compiled on first use (a CLI run from the cache uses none): the
-    # first analysis of the first file opened would compile most of them; the background
-    # thread does it first, before the indexing, without delaying the answer to ``initialize``
-    ls.background.submit(_compile_patterns)
+    # first analysis of the first file opened, during the indexing, would compile most of them
+    _compile_patterns()
     if not set_editor_settings(ls, ls.initialization_settings):
         start_indexing(ls)
     log.info("initialized: encoding %s, %s diagnostics, %d folder(s)", ls.codec.encoding,
