@@ -359,7 +359,8 @@ class FileModel:
             if provided is not None:
                 self.session_decorators[function.name] = provided
         for function in functions:
-            work = self._session_work(function) if isinstance(function, ast.FunctionDef) else None
+            is_sync_call = isinstance(function, ast.FunctionDef) and not self.is_generator(function)
+            work = self._session_work(function) if is_sync_call else None
             if work is not None:
                 self.session_work[function.name] = work
 
@@ -577,7 +578,7 @@ class FileModel:
         elif qualified and "." in qualified and isinstance(self.project, ProjectFactories) \
                 and not qualified.startswith(("self.", "cls.")):
             found_at = self.project.definition_at(qualified, self.rel_path)
-            if found_at is None or found_at[1].get("kind") != SESSION_WORK:
+            if found_at is None or "work" not in found_at[1]:
                 return None
             path, fact = found_at[0], found_at[1].get("work")
         else:
@@ -788,7 +789,9 @@ class FileModel:
         for name, resource in self.session_decorators.items():
             out[name] = {**resource.to_fact(), "kind": SESSION_DECORATOR, "function": True}
         for name, work in self.session_work.items():
-            out.setdefault(name, {"kind": SESSION_WORK, "function": True, "work": work})
+            # a function may also forward (``return session.get(…)``): the work rides along
+            out[name] = {**out[name], "work": work} if name in out else {"kind": SESSION_WORK, "function": True,
+                                                                           "work": work}
         return out
 
 

@@ -37,7 +37,9 @@ class SyncDatabaseCallInAsync(LifecycleRule):
     `sessionmaker()` session, `engine.connect()` on a sync engine, `psycopg2.connect()`, a sync
     `redis.Redis` client or FastAPI-SQLAlchemy's `db.session`, entering a session scope the project defines (`with session_scope()
     as db:`, a `@contextmanager` that yields a sync session), calling a function whose decorator
-    runs it in a sync session it opens (`@managed_tx() def purge(session): …`), and I/O methods
+    runs it in a sync session it opens (`@managed_tx() def purge(session): …`) or whose body
+    opens one (`with Session(engine) as s:`), in this module or another (once per coroutine,
+    the line that opens the session related), and I/O methods
     (`execute`, `query`, `commit`, `get`…) called on a sync session, connection or client. A coroutine's
     parameter that holds a sync session — annotated `Session`, typed by an alias such as
     `DbSession = Annotated[Session, Depends(get_db)]`, or injected by `Depends(get_db)` where
