@@ -199,15 +199,19 @@ class SyncDatabaseCallInAsync(LifecycleRule):
             again = RelatedLocation(ctx.range(node), f"`{called}` opens another sync session on the event loop")
             ctx.findings[index] = reported[id(function)] = replace(earlier, related=(*earlier.related, again))
             return True
-        message = f"`{name}()` opens its sync session here"
-        where = _session_opening(ctx.tree, name, opener) if not path else None
-        finding = self._report(node, opened, called, function, ctx,
-                               related=[(where, message)] if where is not None else [])
-        if path:
-            line = _session_opening_line(str(ctx.settings.root / path), name, opener)
-            if line is not None:
-                opening = RelatedLocation(Range(Position(line - 1, 0), Position(line - 1, 0)), message, path)
-                finding = ctx.findings[-1] = replace(finding, related=(*finding.related, opening))
+        if not path:
+            found_here = _session_opening(ctx.tree, name, opener)
+            related = [(_def_line(found_here[0]), _opening_message(name, found_here[1].lineno))] \
+                if found_here is not None else []
+            finding = self._report(node, opened, called, function, ctx, related=related)
+        else:
+            finding = self._report(node, opened, called, function, ctx)
+            lines = _session_opening_lines(str(ctx.settings.root / path), name, opener)
+            if lines is not None:
+                defined, opening = lines
+                at = Position(defined - 1, 0)
+                where = RelatedLocation(Range(at, at), _opening_message(name, opening), path)
+                finding = ctx.findings[-1] = replace(finding, related=(*finding.related, where))
         reported[id(function)] = finding
         return True
 
@@ -280,42 +284,52 @@ def calls_through_built_objects(function: ast.AST, handoffs: list[ast.Call]) -> 
     return found
 
 
-def _session_opening(tree: ast.Module, name: str, opener: str) -> ast.AST | None:
-    """The decorator or ``with`` statement of the module-level function ``name`` that opens its
+def _opening_message(name: str, line: int) -> str:
+    # the definition, not the line that opens the session: that line is right in a sync function
+    return f"`{name}()` is defined here and opens a sync session (line {line})"
+
+
+def _def_line(definition: ast.FunctionDef) -> Range:
+    at = Position(definition.lineno - 1, definition.col_offset)  # the ``def``, not its decorators
+    return Range(at, at)
+
+
+def _session_opening(tree: ast.Module, name: str, opener: str) -> tuple[ast.FunctionDef, ast.AST] | None:
+    """The module-level function ``name`` and its decorator or ``with`` statement that opens its
     session (named ``opener``: ``with_session``, ``Session``, ``session_scope``)."""
     for statement in tree.body:
         if not isinstance(statement, ast.FunctionDef) or statement.name != name:
             continue
         for decorator in statement.decorator_list:
             if last_name(decorator.func if isinstance(decorator, ast.Call) else decorator) == opener:
-                return decorator
+                return statement, decorator
         for inner in own_statements(statement.body):
             if isinstance(inner, ast.With) and any(
                     isinstance(item.context_expr, ast.Call) and last_name(item.context_expr.func) == opener
                     for item in inner.items):
-                return inner
+                return statement, inner
     return None
 
 
-def _session_opening_line(path: str, name: str, opener: str) -> int | None:
-    """The line where the function ``name`` of another file of the project opens its session,
-    read from the file as it is on disk (its facts carry no line: a fact must not change when
-    lines move)."""
+def _session_opening_lines(path: str, name: str, opener: str) -> tuple[int, int] | None:
+    """The lines of the function ``name`` of another file of the project and of what opens its
+    session, read from the file as it is on disk (facts carry no line: a fact must not change
+    when lines move)."""
     try:
         modified = Path(path).stat().st_mtime_ns
     except OSError:
         return None
-    return _opening_line_in(path, modified, name, opener)
+    return _opening_lines_in(path, modified, name, opener)
 
 
 @functools.lru_cache(maxsize=256)
-def _opening_line_in(path: str, modified: int, name: str, opener: str) -> int | None:
+def _opening_lines_in(path: str, modified: int, name: str, opener: str) -> tuple[int, int] | None:
     try:
         tree = ast.parse(Path(path).read_text(encoding="utf-8"))
     except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
         return None
-    where = _session_opening(tree, name, opener)
-    return where.lineno if where is not None else None
+    found = _session_opening(tree, name, opener)
+    return (found[0].lineno, found[1].lineno) if found is not None else None
 
 
 def _session_decorated(name: str, coroutine: ast.AST, ctx: PythonContext):
