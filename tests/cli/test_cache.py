@@ -218,3 +218,32 @@ def test_an_update_of_isolint_that_changes_zones_starts_a_new_cache(tmp_path: Pa
     zones.write_text(zones.read_text(encoding="utf-8") + "\n# a zone heuristic changed\n", encoding="utf-8")
     after = subprocess.run(ask, env=env, capture_output=True, text=True, check=True).stdout
     assert before.strip() and after.strip() and before != after
+
+
+def test_a_run_served_from_the_cache_indexes_the_same_facts_when_they_are_read(project: Path) -> None:
+    """A warm run compares fact digests without decoding the facts; whoever reads the run's
+    projects (a report, the contract command) still gets every file's facts."""
+    fresh = lint_paths([project])
+    lint_paths([project], cache=True)
+    warm = lint_paths([project], cache=True)
+    assert warm.checked_files == 0
+    assert {root: index.to_json() for root, index in warm.projects.items()} == \
+        {root: index.to_json() for root, index in fresh.projects.items()}
+    assert any(facts for index in fresh.projects.values() for facts in index.to_json().values())
+
+
+def test_merged_fact_digests_follow_the_facts_not_the_order_files_came_in() -> None:
+    from isolint.engine.cache import DecodedFacts, fact_text, fact_texts, merged_facts_digest
+
+    a, b = ("a.py", fact_text({"x": [1, 2]})), ("b.py", fact_text(["y"]))
+    assert merged_facts_digest([a, b]) == merged_facts_digest([b, a])
+    assert merged_facts_digest([a, b]) != merged_facts_digest([a, ("b.py", fact_text(["z"]))])
+    assert merged_facts_digest([a]) != merged_facts_digest([a, b])
+    decoded = DecodedFacts({"kind": a[1]})
+    assert decoded["kind"] == {"x": [1, 2]} and dict(decoded) == {"kind": {"x": [1, 2]}}
+    assert fact_texts(decoded) is decoded.texts  # handed on as written, never encoded again
+    import pickle
+
+    sent = pickle.loads(pickle.dumps(decoded))  # to the CLI's workers, as text
+    assert sent.texts == decoded.texts and sent["kind"] == {"x": [1, 2]}
+    assert fact_texts({"kind": {"x": [1, 2]}, "none": None}) == {"kind": a[1]}

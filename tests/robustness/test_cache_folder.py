@@ -168,7 +168,7 @@ def test_processes_sharing_the_cache_never_corrupt_it(repo: Path, capsys) -> Non
         _, err = child.communicate(timeout=120)
         assert child.returncode == 1 and "Traceback" not in err, err
     for cache_file in (repo / CACHE_DIR_NAME).glob("*.json"):
-        assert json.loads(cache_file.read_text())["format"] == 2
+        assert json.loads(cache_file.read_text())["format"] == 3
     assert not list((repo / CACHE_DIR_NAME).glob(".tmp-*"))
     cached = lint_paths([repo], cache=True)
     assert [f.to_json() for f in cached.findings] == [f.to_json() for f in lint_paths([repo]).findings]

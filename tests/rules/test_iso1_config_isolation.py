@@ -215,8 +215,9 @@ def test_fix_replaces_a_local_host_with_a_named_lookup_and_adds_the_import() -> 
         '''
     assert fixed(code) == textwrap.dedent('''\
         """Settings."""
-        import redis
         import os
+
+        import redis
 
 
         class RedisSettings:

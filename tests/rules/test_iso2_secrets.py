@@ -247,7 +247,7 @@ def test_the_code_fix_reads_the_environment_and_adds_the_import() -> None:
     text = '"""Auth settings."""\nfrom datetime import timedelta\n\nJWT_SECRET = "u8Vq2Lk9Xw3Rz7Tn5Bm1Hc6Jd4Fg0Sa"\n'
     outcome = fix_source(text, ROOT / "services/auth/app/settings.py", _settings("ISO203"), unsafe=True)
     assert outcome.text == (
-        '"""Auth settings."""\nfrom datetime import timedelta\nimport os\n\nJWT_SECRET = os.environ[\'JWT_SECRET\']\n'
+        '"""Auth settings."""\nimport os\nfrom datetime import timedelta\n\nJWT_SECRET = os.environ["JWT_SECRET"]\n'
     )
     ast.parse(outcome.text)
 
@@ -259,7 +259,7 @@ def test_the_code_fix_uses_the_configured_accessor() -> None:
     })
     text = 'import os\n\nSECRET_KEY = os.getenv("SECRET_KEY", "u8Vq2Lk9Xw3Rz7Tn5Bm1Hc6Jd4Fg0Sa")\n'
     outcome = fix_source(text, ROOT / "services/api/app/settings.py", settings, unsafe=True)
-    assert outcome.text == "import os\nfrom app.env import get_env\n\nSECRET_KEY = get_env().require('SECRET_KEY')\n"
+    assert outcome.text == 'import os\nfrom app.env import get_env\n\nSECRET_KEY = get_env().require("SECRET_KEY")\n'
 
 
 def test_tests_are_quiet_but_development_scripts_are_not() -> None:

@@ -110,9 +110,14 @@ def prepare_engine(paths: list[Path]) -> None:
     import gc
 
     _prefetch_git_listings(paths)
-    import isolint.api  # noqa: F401
-
-    gc.freeze()
+    collecting = gc.isenabled()
+    gc.disable()  # the imports make only what lives as long as the process: nothing to collect
+    try:
+        import isolint.api  # noqa: F401
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
 
 
 def _prefetch_git_listings(paths: list[Path]) -> None:

@@ -13,22 +13,72 @@ from isolint.api import CheckResult, FixResult, LintRun, fix_source
 from isolint.cli.output import display_path
 from isolint.core.masking import secret_masker
 from isolint.core.source import SourceFile
-from isolint.engine.fixing import FixNotWritten, fix_allowed, write_fixed_file
+from isolint.engine.fixing import MAX_FIX_ROUNDS, FixNotWritten, fix_allowed, write_fixed_file
 
 
-def _fix_result(run: LintRun, result: CheckResult, unsafe: bool, baseline: Path | bool) -> FixResult | None:
+def _fix_result(run: LintRun, result: CheckResult, text: str, unsafe: bool, baseline: Path | bool,
+                force: bool = False) -> FixResult | None:
     """``baseline``: the findings fixes leave alone — those a baseline file accepts (a path), the
-    file's configured baseline (True) or none (False)."""
-    if not any(fix_allowed(f.fix, unsafe) for f in result.findings):
+    file's configured baseline (True) or none (False). ``force``: fix ``text`` even though the
+    run found nothing fixable in the file (another file's fix moved a finding here)."""
+    if not force and not any(fix_allowed(f.fix, unsafe) for f in result.findings):
         return None
     source = result.source
-    outcome = fix_source(source.text, source.path, source.settings, unsafe=unsafe,
+    outcome = fix_source(text, source.path, source.settings, unsafe=unsafe,
                          project=run.projects.get(source.settings.root), leave_baselined=baseline is not False,
                          baseline=baseline if isinstance(baseline, Path) else None)
     for finding, reason in outcome.failed:
         line = finding.range.start.line + 1
         print(f"warning: {finding.code} fix not applied at {finding.path}:{line}: {reason}", file=sys.stderr)
     return outcome
+
+
+def fix_run(run: LintRun, unsafe: bool, baseline: Path | bool = True) -> dict[int, FixResult]:
+    """Every file's fix outcome, by its index in ``run.results`` (files with nothing applied are
+    left out). One problem reported once over several files (the same fallback in three
+    modules: one finding, the others related locations) moves to the next file once its first
+    place is fixed, so a file fixed that way is re-indexed and the files its finding named are
+    fixed too, in this same run: one ``--fix`` is complete, a second changes nothing, and
+    ``--diff`` shows all of it."""
+    where = {(r.source.settings.root, r.source.rel_path): i for i, r in enumerate(run.results)}
+    outcomes: dict[int, FixResult] = {}
+    queue = list(range(len(run.results)))
+    forced: set[int] = set()
+    budget = len(run.results) + MAX_FIX_ROUNDS * 16  # every file once, and a bounded number of returns
+    while queue and budget > 0:
+        budget -= 1
+        index = queue.pop(0)
+        result = run.results[index]
+        previous = outcomes.get(index)
+        text = previous.text if previous is not None else result.source.text
+        outcome = _fix_result(run, result, text, unsafe, baseline, force=index in forced)
+        forced.discard(index)
+        if outcome is None or not outcome.applied or outcome.text == text:
+            continue
+        if previous is not None:
+            outcome.applied = previous.applied + outcome.applied
+            outcome.failed = previous.failed + outcome.failed
+        outcomes[index] = outcome
+        root = result.source.settings.root
+        elsewhere = {where.get((root, related.path)) for finding in outcome.applied[len(previous.applied)
+                                                                                  if previous else 0:]
+                     for related in finding.related if related.path and related.path != result.source.rel_path}
+        elsewhere.discard(None)
+        if elsewhere and run.projects.get(root) is not None:
+            _reindex(run.projects[root], result.source, outcome.text)
+            for other in sorted(elsewhere):  # type: ignore[type-var]
+                forced.add(other)  # type: ignore[arg-type]
+                if other not in queue:
+                    queue.append(other)  # type: ignore[arg-type]
+    return outcomes
+
+
+def _reindex(project, source: SourceFile, text: str) -> None:
+    """The project's facts of ``source`` as of its fixed ``text``."""
+    from isolint.engine.checker import index_source
+
+    index_source(SourceFile.from_text(source.path, text, source.settings, source.language, source.service,
+                                      source.rel_path), project)
 
 
 @dataclass
@@ -66,9 +116,9 @@ def apply_fixes(run: LintRun, unsafe: bool, writes: FileWrites, baseline: Path |
     """Write fixed files; the run's results then hold what remains (a refused file keeps its
     findings). Findings the baseline accepts are not fixed. Returns findings fixed."""
     fixed = 0
-    for index, result in enumerate(run.results):
-        outcome = _fix_result(run, result, unsafe, baseline)
-        if outcome is None or not outcome.applied or outcome.text == result.source.text:
+    for index, outcome in sorted(fix_run(run, unsafe, baseline).items()):
+        result = run.results[index]
+        if outcome.text == result.source.text:
             continue
         if not writes.write_back(result.source, outcome.text):
             continue
@@ -84,9 +134,9 @@ def diff_fixes(run: LintRun, unsafe: bool, baseline: Path | bool = True) -> tupl
     cwd = os.path.abspath(os.getcwd())
     chunks: list[str] = []
     count = 0
-    for result in run.results:
-        outcome = _fix_result(run, result, unsafe, baseline)
-        if outcome is None or not outcome.applied or outcome.text == result.source.text:
+    for index, outcome in sorted(fix_run(run, unsafe, baseline).items()):
+        result = run.results[index]
+        if outcome.text == result.source.text:
             continue
         count += len(outcome.applied)
         shown, _ = display_path(result.source.path, cwd)

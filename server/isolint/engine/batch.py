@@ -10,6 +10,7 @@ isolint build and the facts its rules read are unchanged is not checked again
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +21,9 @@ from isolint.core.files import read_regular_with_stat
 from isolint.core.model import Finding, Language
 from isolint.core.source import (MAX_FILE_BYTES, SourceFile, UnreadableSource, UnreadSourceFile, language_of,
                                  relative_path, source_from_bytes)
-from isolint.engine.cache import (CacheEntry, ResultCache, content_digest, fact_kinds_read, facts_digest, stat_stamp,
-                                  zone_probe)
-from isolint.engine.checker import CheckResult, load_source
+from isolint.engine.cache import (CacheEntry, ResultCache, content_digest, fact_kinds_read, fact_texts,
+                                  merged_facts_digest, stat_stamp, zone_probe)
+from isolint.engine.checker import CheckResult, collector_paused, load_source
 from isolint.engine.discovery import SettingsResolver, SourceEntry, iter_source_files
 from isolint.engine.pool import Outcome, StickyWorkers
 from isolint.engine.project import ProjectIndex
@@ -35,14 +36,27 @@ class LintRun:
     config_errors: list[ConfigError] = field(default_factory=list)
     #: things the user should know that did not stop the run (a cache folder refused, …)
     warnings: list[str] = field(default_factory=list)
-    projects: dict[Path, ProjectIndex] = field(default_factory=dict)
     #: files whose results came from the cache / were checked this time
     cached_files: int = 0
     checked_files: int = 0
+    _projects: dict[Path, ProjectIndex] = field(default_factory=dict, repr=False)
+    #: files whose facts are not yet in their project (``projects`` writes them when first read)
+    _unindexed: list[QueuedFile] = field(default_factory=list, repr=False)
 
     @property
     def findings(self) -> list[Finding]:
         return [f for r in self.results for f in r.findings]
+
+    @property
+    def projects(self) -> dict[Path, ProjectIndex]:
+        """Every project of the run with every file's facts. A run whose files all come from the
+        cache compares fact digests without the facts (``cache.merged_facts_digest``): they are
+        decoded and indexed only if something reads them (a file checked again, a report)."""
+        if self._unindexed:
+            unindexed, self._unindexed = self._unindexed, []
+            for item in unindexed:
+                self._projects[item.root].update(item.source.rel_path, item.facts)
+        return self._projects
 
 
 def collect_files(paths: list[Path], overrides: dict[str, Any] | None = None,
@@ -75,10 +89,19 @@ class QueuedFile:
     stamp: list[int] | None = None
     #: ``cache.zone_probe``, taken before the file's zone was computed
     zone_probe: list[Any] | None = None
+    #: ``cache.fact_texts`` of ``facts``, made once (the digests and the new entry read them)
+    _texts: tuple[Any, dict[str, str]] | None = None
 
     @property
     def root(self) -> Path:
         return self.source.settings.root
+
+    def fact_texts(self, facts: Any = None) -> dict[str, str]:
+        """``cache.fact_texts`` of ``facts`` (default: the file's), computed once per facts object."""
+        facts = self.facts if facts is None else facts
+        if self._texts is None or self._texts[0] is not facts:
+            self._texts = (facts, fact_texts(facts))
+        return self._texts[1]
 
     def cached_result(self) -> CheckResult:
         assert self.entry is not None
@@ -90,10 +113,12 @@ class QueuedFile:
 
 
 class _FactDigests:
-    """Digest of each fact kind's merged view per project, computed once per run."""
+    """Digest of each fact kind's merged view per project (``cache.merged_facts_digest``: of
+    the facts every queued file holds, as a cache entry keeps them), computed once per run."""
 
-    def __init__(self, projects: dict[Path, ProjectIndex]) -> None:
-        self._projects = projects
+    def __init__(self, queue: list[QueuedFile], projects: dict[Path, ProjectIndex]) -> None:
+        self._queue = queue
+        self._kinds = {root: {indexer.name for indexer in project.indexers} for root, project in projects.items()}
         self._memo: dict[Path, _KindDigests] = {}
 
     def get(self, root: Path, kind: str) -> str:
@@ -103,17 +128,23 @@ class _FactDigests:
         """One project's digests by kind, each computed when first asked for."""
         by_kind = self._memo.get(root)
         if by_kind is None:
-            by_kind = self._memo[root] = _KindDigests(self._projects[root])
+            texts: dict[str, list[tuple[str, str]]] = {kind: [] for kind in self._kinds[root]}
+            for item in self._queue:
+                if item.root == root and item.facts:
+                    for kind, text in item.fact_texts().items():
+                        if kind in texts:  # what the project indexes (``ProjectIndex.update``)
+                            texts[kind].append((item.source.rel_path, text))
+            by_kind = self._memo[root] = _KindDigests(texts)
         return by_kind
 
 
 class _KindDigests(dict):
-    def __init__(self, project: ProjectIndex) -> None:
+    def __init__(self, texts: dict[str, list[tuple[str, str]]]) -> None:
         super().__init__()
-        self._project = project
+        self._texts = texts
 
     def __missing__(self, kind: str) -> str:
-        digest = self[kind] = facts_digest(self._project.facts(kind))
+        digest = self[kind] = merged_facts_digest(self._texts.get(kind, ()))
         return digest
 
 
@@ -121,6 +152,29 @@ def check_paths(paths: list[Path], overrides: dict[str, Any] | None, jobs: int |
                 all_facts: bool, stdin: tuple[Path, str] | None = None) -> LintRun:
     """Check every file under ``paths`` (see ``api.lint_paths``); ``stdin`` is (path, text): that
     text checked as the file at path, instead of ``paths``."""
+    with collector_paused():  # what the run holds from here to its end: no garbage to look for
+        run, queue, caches = _queue_files(paths, overrides, cache, all_facts, stdin)
+        if gc.get_freeze_count():
+            # The process froze its heap (the command line, ``cli.common.prepare_engine``): the
+            # queue, the cache's entries and the projects join it before the collector resumes.
+            # Left to it, a warm run's full collections walked them twice (a quarter of its
+            # time after the imports).
+            gc.freeze()
+    workers = _index_phase(queue, run, jobs)
+    digests = _FactDigests(queue, run._projects)
+    to_check = _reuse_cached(queue, digests, run)
+    if to_check:
+        run.projects  # every file's facts indexed before the check phase reads them (in this process or forked)
+    _check_phase(queue, to_check, workers)
+    _collect(queue, digests, run)
+    _save_caches(caches, paths, queue, run)
+    _sort_results(run.results)
+    return run
+
+
+def _queue_files(paths: list[Path], overrides: dict[str, Any] | None, cache: bool, all_facts: bool,
+                 stdin: tuple[Path, str] | None) -> tuple[LintRun, list[QueuedFile], dict[int, ResultCache]]:
+    """The run's files discovered, read or answered by their cache entries, and queued."""
     warnings: list[str] = []
     resolver = SettingsResolver(overrides)
     if stdin is not None:
@@ -132,30 +186,24 @@ def check_paths(paths: list[Path], overrides: dict[str, Any] | None, jobs: int |
     unique_errors = {(str(e.path), e.line, e.key, e.message): e for e in resolver.errors}
     run = LintRun(config_errors=list(unique_errors.values()), warnings=warnings)
     for entry in targets + context:
-        if entry.settings.root not in run.projects:
-            run.projects[entry.settings.root] = ProjectIndex(
+        if entry.settings.root not in run._projects:
+            run._projects[entry.settings.root] = ProjectIndex(
                 entry.settings, None if all_facts else indexers_read_by(entry.settings))
     caches: dict[int, ResultCache] = {}
     queue: list[QueuedFile] = []
     for entry in targets:
         text = stdin[1] if stdin is not None else None
-        item = _load(entry, run.projects[entry.settings.root], caches if cache and text is None else None, text)
+        item = _load(entry, run._projects[entry.settings.root], caches if cache and text is None else None, text)
         if isinstance(item, CheckResult):
             run.results.append(item)
         else:
             queue.append(item)
     for entry in context:
-        item = _load(entry, run.projects[entry.settings.root], caches if cache else None)
+        item = _load(entry, run._projects[entry.settings.root], caches if cache else None)
         if isinstance(item, QueuedFile):  # an unreadable file contributes nothing to the index
             item.context = True
             queue.append(item)
-    workers = _index_phase(queue, run.projects, jobs)
-    digests = _FactDigests(run.projects)
-    _check_phase(queue, _reuse_cached(queue, digests, run), workers)
-    _collect(queue, digests, run)
-    _save_caches(caches, paths, queue, run)
-    _sort_results(run.results)
-    return run
+    return run, queue, caches
 
 
 def _sort_results(results: list[CheckResult]) -> None:
@@ -264,14 +312,14 @@ def _unchanged(entry: SourceEntry, rel: str, language: Language | None, service:
                       stamp=stamp)
 
 
-def _index_phase(queue: list[QueuedFile], projects: dict[Path, ProjectIndex], jobs: int | None) -> StickyWorkers:
+def _index_phase(queue: list[QueuedFile], run: LintRun, jobs: int | None) -> StickyWorkers:
     """Phase 1 on the workers: every file the cache did not answer is admitted there (the fact
     kinds its rules read, the indexers that want it: work on every file, so not serial in this
     process), then checked completely, indexed, or left for phase 2. Every file's facts
-    (extracted or cached) go into its project. A context file (``_project_context``) is only
-    indexed."""
+    (extracted or cached) are then due in its project (``LintRun.projects``). A context file
+    (``_project_context``) is only indexed."""
     phase1 = [item for item in queue if item.entry is None]
-    workers = StickyWorkers([item.source for item in queue], projects, jobs, len(phase1))
+    workers = StickyWorkers([item.source for item in queue], run._projects, jobs, len(phase1))
     position = {id(item): index for index, item in enumerate(queue)}
     outputs = workers.phase1([(position[id(item)], item.context, len(item.source.raw)) for item in phase1])
     for item, (kinds, output) in zip(phase1, outputs):
@@ -282,19 +330,26 @@ def _index_phase(queue: list[QueuedFile], projects: dict[Path, ProjectIndex], jo
         elif output is not None:
             item.facts = output
             item.indexed = True
-    for item in queue:
-        if item.facts:
-            projects[item.root].update(item.source.rel_path, item.facts)
+    run._unindexed = [item for item in queue if item.facts]
     return workers
 
 
 def _reuse_cached(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) -> list[QueuedFile]:
     """Cached verdicts whose facts are unchanged go into ``run``; returns the files to check."""
     to_check: list[QueuedFile] = []
+    # entries read from one cache file share their digest sets (``cache._entries_of``): each
+    # set is compared once per project; the sets stay alive (in their entries) through the loop
+    verdicts: dict[tuple[Path, int], bool] = {}
     for item in queue:
         if item.outcome is not None or item.context:
             continue
-        if item.entry is not None and _facts_unchanged(item.entry.fact_digests, digests.of(item.root)):
+        unchanged = False
+        if item.entry is not None:
+            recorded = item.entry.fact_digests
+            unchanged = verdicts.get((item.root, id(recorded)))
+            if unchanged is None:
+                unchanged = verdicts[item.root, id(recorded)] = _facts_unchanged(recorded, digests.of(item.root))
+        if unchanged:
             run.results.append(item.cached_result())
             run.cached_files += 1
             continue
@@ -332,7 +387,7 @@ def _collect(queue: list[QueuedFile], digests: _FactDigests, run: LintRun) -> No
         run.results.append(result)
         if item.cache is not None:
             item.cache.put(item.source.rel_path, CacheEntry(
-                item.digest, [f.to_json() for f in result.findings], result.facts,
+                item.digest, [f.to_json() for f in result.findings], item.fact_texts(result.facts),
                 {kind: digests.get(item.root, kind) for kind in item.kinds},
                 item.source.zone.value, result.parse_error.to_json() if result.parse_error else None, item.stamp,
                 item.zone_probe,

@@ -11,6 +11,12 @@ reads cross-file facts can change its verdict when *another* file changes — a 
 fact kind its rules may read. A lookup is a hit only when the bytes match and, once the index
 is complete, those fact digests still match too (correctness first).
 
+An entry keeps each kind of its facts as the JSON text they were written as (``fact_text``):
+a kind's merged digest is made of those texts (``merged_facts_digest``), so a warm run neither
+decodes nor serialises the facts to compare digests, and decodes a file's facts only when
+something reads them (``DecodedFacts``). The fact digests of all entries are written once per
+distinct set (a run records the same few sets for thousands of files).
+
 JSON rather than pickle: a cache directory can arrive inside a downloaded repository, and
 isolint never executes anything that comes with the workspace.
 """
@@ -29,7 +35,8 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from isolint import __version__
 from isolint.core.config import Settings
@@ -42,7 +49,7 @@ from isolint.core.source import SourceFile
 log = logging.getLogger(__name__)
 
 CACHE_DIR_NAME = ".isolint_cache"
-_FORMAT = 2
+_FORMAT = 3
 
 
 def content_digest(raw: bytes) -> str:
@@ -80,10 +87,60 @@ def build_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def facts_digest(facts: Mapping[str, Any]) -> str:
-    """Digest of one fact kind's merged view (``{rel_path: facts}``)."""
-    blob = json.dumps(facts, sort_keys=True, separators=(",", ":"), default=str).encode()
-    return hashlib.blake2b(blob, digest_size=12).hexdigest()
+def fact_text(value: Any) -> str:
+    """One kind of one file's facts as the cache keeps them: their JSON, keys in the order the
+    indexer wrote them (the order a decoded copy keeps: rules read it as extracted)."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+def fact_texts(facts: Mapping[str, Any]) -> dict[str, str]:
+    """``fact_text`` of each kind of one file's facts (kept as they are when they were read
+    from an entry and never decoded)."""
+    if isinstance(facts, DecodedFacts):
+        return facts.texts
+    return {kind: fact_text(value) for kind, value in facts.items() if value is not None}
+
+
+def merged_facts_digest(texts_by_path: Iterable[tuple[str, str]]) -> str:
+    """Digest of one fact kind's merged view, from each file's ``fact_text`` of that kind: a
+    function of the facts every file holds (paths in order), so unchanged facts keep it."""
+    digest = hashlib.blake2b(digest_size=12)
+    for rel_path, text in sorted(texts_by_path):
+        digest.update(f"{rel_path}\0{text}\0".encode())
+    return digest.hexdigest()
+
+
+class DecodedFacts(Mapping[str, Any]):
+    """One file's facts by kind as a cache entry holds them (``fact_text`` per kind), each kind
+    decoded when first read: a warm run hands most entries' facts on without reading them."""
+
+    __slots__ = ("texts", "_decoded")
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+        self._decoded: dict[str, Any] = {}
+
+    def __getitem__(self, kind: str) -> Any:
+        value = self._decoded.get(kind, _MISSING)
+        if value is _MISSING:
+            value = self._decoded[kind] = json.loads(self.texts[kind])
+        return value
+
+    def __iter__(self):
+        return iter(self.texts)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getstate__(self) -> dict[str, str]:  # sent to the CLI's workers as text
+        return self.texts
+
+    def __setstate__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+        self._decoded = {}
+
+
+_MISSING = object()
 
 
 def zone_probe(root: Path, rel_path: str) -> list[Any] | None:
@@ -124,7 +181,8 @@ _ZONES = {zone.value: zone for zone in Zone}
 class CacheEntry:
     digest: str
     findings: list[dict[str, Any]]
-    facts: dict[str, Any] = field(default_factory=dict)
+    #: the file's facts: kind → ``fact_text``
+    fact_texts: dict[str, str] = field(default_factory=dict)
     #: fact kind → digest of that kind's merged facts when the file was checked
     fact_digests: dict[str, str] = field(default_factory=dict)
     zone: str | None = None
@@ -135,12 +193,23 @@ class CacheEntry:
     zone_probe: list[Any] | None = None
 
     def to_json(self) -> list[Any]:
-        return [self.digest, self.findings, self.facts, self.fact_digests, self.zone, self.parse_error, self.stamp,
+        return [self.digest, self.findings, self.fact_texts, self.fact_digests, self.zone, self.parse_error, self.stamp,
                 self.zone_probe]
 
     @classmethod
     def from_json(cls, data: list[Any]) -> "CacheEntry":
-        return cls(*data)
+        entry = cls(*data)
+        if not isinstance(entry.fact_texts, dict) or not all(isinstance(t, str) for t in entry.fact_texts.values()):
+            raise ValueError("not an entry's facts")
+        return entry
+
+    @property
+    def facts(self) -> DecodedFacts:
+        """The file's facts by kind, decoded as they are read."""
+        decoded = self.__dict__.get("_facts")
+        if decoded is None:
+            decoded = self.__dict__["_facts"] = DecodedFacts(self.fact_texts)
+        return decoded
 
     def decoded_findings(self) -> list[Finding]:
         return [Finding.from_json(f) for f in self.findings]
@@ -268,7 +337,7 @@ class ResultCache:
             with CacheFolder.open(self.root, create=True) as folder:
                 assert folder is not None
                 self._merge_concurrent(_entries_of(folder.read(self.name)))
-                blob = json.dumps({"format": _FORMAT, "entries": self._entries}, separators=(",", ":")).encode()
+                blob = json.dumps(_file_of(self._entries), separators=(",", ":")).encode()
                 folder.write_atomically(self.name, blob)
                 folder.prune(keep=8)
         except CacheRefused as exc:
@@ -288,13 +357,39 @@ class ResultCache:
 
 
 def _entries_of(blob: bytes | None) -> dict[str, list[Any]]:
+    """A cache file's entries, each with its fact digests (written as the index of their set
+    in ``fact_digests``) in place."""
     try:
         data = json.loads(blob) if blob else None
     except ValueError:
         return {}
-    if isinstance(data, dict) and data.get("format") == _FORMAT and isinstance(data.get("entries"), dict):
-        return data["entries"]
-    return {}
+    if not (isinstance(data, dict) and data.get("format") == _FORMAT and isinstance(data.get("entries"), dict)
+            and isinstance(data.get("fact_digests"), list)):
+        return {}
+    entries, digest_sets = data["entries"], data["fact_digests"]
+    for rel, raw in list(entries.items()):
+        index = raw[3] if isinstance(raw, list) and len(raw) > 3 else None
+        if type(index) is int and 0 <= index < len(digest_sets) and isinstance(digest_sets[index], dict):
+            raw[3] = digest_sets[index]
+        else:
+            del entries[rel]
+    return entries
+
+
+def _file_of(entries: dict[str, list[Any]]) -> dict[str, Any]:
+    """What ``_entries_of`` reads back: each entry's fact digests replaced by the index of
+    their set, each distinct set written once."""
+    digest_sets: list[dict[str, str]] = []
+    index_of: dict[Any, int] = {}
+    written: dict[str, list[Any]] = {}
+    for rel, raw in entries.items():
+        key = tuple(raw[3].items())
+        index = index_of.get(key)
+        if index is None:
+            index = index_of[key] = len(digest_sets)
+            digest_sets.append(raw[3])
+        written[rel] = [*raw[:3], index, *raw[4:]]
+    return {"format": _FORMAT, "fact_digests": digest_sets, "entries": written}
 
 
 class CacheRefused(Exception):

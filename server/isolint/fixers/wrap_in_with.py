@@ -174,10 +174,15 @@ def close_in_finally(text: str, params: Mapping) -> tuple[Edit, ...]:
     def make(body: list, target: _Target) -> list:
         _creation(body[target.start], name)
         moves_close = params.get("close_line") is not None
+        spacing: list[cst.EmptyLine] = []
         if moves_close:
             _check_cleanup(body[target.end], name)
             inner = body[target.start + 1: target.end]
-            cleanup = body[target.end]
+            # the blank lines above the close stay above `finally:`, its comments stay on it
+            leading = list(body[target.end].leading_lines)
+            spacing = [line for line in leading if line.comment is None]
+            cleanup = body[target.end].with_changes(leading_lines=[line for line in leading
+                                                                    if line.comment is not None])
         else:
             inner = body[target.start + 1: target.end + 1]
             cleanup = cst.parse_statement(params["cleanup"])
@@ -189,7 +194,7 @@ def close_in_finally(text: str, params: Mapping) -> tuple[Edit, ...]:
         indent = _block_indent(target)
         try_statement = cst.Try(
             body=cst.IndentedBlock(body=inner, indent=indent),
-            finalbody=cst.Finally(body=cst.IndentedBlock(body=[cleanup], indent=indent)),
+            finalbody=cst.Finally(body=cst.IndentedBlock(body=[cleanup], indent=indent), leading_lines=spacing),
             leading_lines=leading,
         )
         return [body[target.start], try_statement]

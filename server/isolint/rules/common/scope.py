@@ -138,6 +138,19 @@ def own_statements(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
         pending.extend(statement_children(node))
 
 
+def defined_functions(nodes: Iterable[ast.AST]) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The functions a block defines itself — in its nested blocks (``if``, ``try``, ``with``…)
+    too, not inside another function or a class: the definitions whose names the block's own
+    code calls."""
+    pending = [node for node in nodes if isinstance(node, BLOCK_NODES)]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node
+        elif not isinstance(node, ast.ClassDef):
+            pending.extend(statement_children(node))
+
+
 def walk_own_scope(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
     """Every node under ``nodes`` that belongs to their scope (nested scopes skipped whole)."""
     pending = list(nodes)

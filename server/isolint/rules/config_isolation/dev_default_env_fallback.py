@@ -31,13 +31,9 @@ from isolint.rules.config_isolation.env_lookups import (
     env_lookup,
     or_fallback,
 )
-from isolint.rules.config_isolation.shared import (
-    SettingsField,
-    configured_value,
-    env_lookup_fix_for,
-    is_settings_class,
-    settings_field_fix,
-)
+from isolint.fixers.arguments import argument_removal
+from isolint.fixers.settings_fields import SettingsField, is_settings_class, settings_field_fix
+from isolint.rules.config_isolation.shared import configured_value, env_lookup_fix_for
 from isolint.rules.config_isolation.usage import (
     BIND_METHODS,
     Use,
@@ -199,15 +195,14 @@ class DevDefaultEnvFallback(Rule):
     admits_before_facts = admits
 
     def visit_Call(self, node: ast.Call, ctx: PythonContext) -> None:
-        lookup = env_lookup(node, ctx)
-        if lookup is not None and lookup.has_default:
-            self._check(lookup, lookup.default, node, ctx)  # type: ignore[arg-type]
+        fallback = lookup_with_default(node, ctx)
+        if fallback is not None:
+            self._check(*fallback, node, ctx)
 
     def visit_BoolOp(self, node: ast.BoolOp, ctx: PythonContext) -> None:
-        fallback = or_fallback(node, ctx)
+        fallback = lookup_with_default(node, ctx)
         if fallback is not None:
-            lookup, default = fallback
-            self._check(lookup, default, node, ctx)
+            self._check(*fallback, node, ctx)
             return
         setting = _setting_falling_back_to_development_constant(node, ctx)
         if setting is not None and not in_development_only(node, ctx):
@@ -335,19 +330,54 @@ class DevDefaultEnvFallback(Rule):
             lookup, span = last, Range(ctx.range(replace.values[-2]).start, span.end)
         if lookup.name is None or lookup.style is LookupStyle.SETDEFAULT:
             return None
+        if _is_default_of_a_lookup(replace, ctx):
+            # os.environ.get("A", os.environ.get("B", "…")): a required B would be required even
+            # when A is set (the default is evaluated first) — no rewrite keeps "A, else B"
+            return None
         if lookup.style is LookupStyle.ACCESSOR:
             removal = _argument_removal(lookup.call, default, ctx) if replace is lookup.call else None
             return None if removal is None else Fix(
                 f"Remove the development default of `{lookup.name}`", Applicability.UNSAFE, (removal,))
         if lookup.style is LookupStyle.MAPPING and _is_project_accessor(lookup, ctx):
             return _project_accessor_fix(lookup, span, ctx)
+        if replace is not lookup.call and lookup.style in (LookupStyle.ACCESSOR, LookupStyle.RAISING):
+            # `get_config("X") or "localhost"`: the project's accessor stays, the fallback goes
+            kept = ctx.text_of(lookup.call)
+            return Fix(f"Remove the development default: `{kept}`", Applicability.UNSAFE, (Edit(span, kept),))
         if lookup.style is LookupStyle.MAPPING or replace is not lookup.call:
-            return env_lookup_fix_for(span, lookup.name, ctx,
+            # the lookup went to the environment itself: its required form, never the module's
+            # own accessor (which may read a file first)
+            return env_lookup_fix_for(span, lookup.name, ctx, learn=False,
                                       title=f"Remove the development default: require `{lookup.name}`")
         removal = _argument_removal(lookup.call, default, ctx)
         if removal is None:
             return None
         return Fix(f"Remove the development default of `{lookup.name}`", Applicability.UNSAFE, (removal,))
+
+
+def lookup_with_default(node: ast.AST, ctx: PythonContext) -> tuple[EnvLookup, ast.expr] | None:
+    """The environment lookup ``node`` makes with a default, and that default: a call passing
+    one (``os.getenv("X", "d")``, ``get_config("X", "d")``) or an ``or`` fallback
+    (``os.getenv("X") or "d"``). The rule and its indexer both start from it."""
+    if isinstance(node, ast.Call):
+        lookup = env_lookup(node, ctx)
+        if lookup is None or not lookup.has_default:
+            return None
+        return lookup, lookup.default  # type: ignore[return-value]  # has_default: not None
+    if isinstance(node, ast.BoolOp):
+        return or_fallback(node, ctx)
+    return None
+
+
+def _is_default_of_a_lookup(node: ast.expr, ctx: PythonContext) -> bool:
+    """Whether ``node`` — the node being visited — is the default of an enclosing lookup."""
+    parent = ctx.parent
+    if isinstance(parent, ast.keyword):
+        parent = ctx.ancestor(2)
+    if not isinstance(parent, ast.Call) or node is parent.func:
+        return False
+    outer = env_lookup(parent, ctx)
+    return outer is not None and outer.default is node
 
 
 def reported_development_default(lookup: EnvLookup, default: ast.expr, replace: ast.expr,
@@ -431,16 +461,7 @@ def _project_accessor_fix(lookup: EnvLookup, span: Range, ctx: PythonContext) ->
 
 
 def _argument_removal(call: ast.Call, default: ast.expr, ctx: PythonContext) -> Edit | None:
-    """The edit deleting ``default`` (a positional argument or its keyword) and the comma
-    before it: ``config("X", default="localhost", cast=str)`` → ``config("X", cast=str)``."""
-    items: list[ast.AST] = [*call.args, *call.keywords]
-    items.sort(key=lambda item: (item.lineno, item.col_offset))  # type: ignore[attr-defined]
-    target = next((k for k in call.keywords if k.value is default), default)
-    index = next((i for i, item in enumerate(items) if item is target), None)
-    if not index:
-        return None  # the default is the first argument: nothing sensible to remove
-    previous = ctx.range(items[index - 1])
-    return Edit(Range(previous.end, ctx.range(target).end), "")
+    return argument_removal(call, default, ctx.range)
 
 
 #: ``os.environ``/``os.environb`` however imported (``from os import environ as e``) — not
@@ -652,27 +673,24 @@ class AccessorFallbackIndexer(Indexer):
         found: list[list[Any]] = []
 
         def visit(node: ast.AST) -> None:
-            candidate = None
-            if isinstance(node, ast.Call):
-                lookup = env_lookup(node, ctx)
-                if lookup is not None and lookup.has_default:
-                    candidate = (lookup, lookup.default, node)
-            elif isinstance(node, ast.BoolOp):
-                fallback = or_fallback(node, ctx)
-                if fallback is not None:
-                    candidate = (fallback[0], fallback[1], node)
-            if candidate is not None and candidate[0].style is LookupStyle.ACCESSOR and candidate[0].name is not None:
-                dev = reported_development_default(*candidate, ctx)  # type: ignore[arg-type]
+            fallback = lookup_with_default(node, ctx)
+            if fallback is not None and fallback[0].style is LookupStyle.ACCESSOR and fallback[0].name is not None:
+                dev = reported_development_default(*fallback, node, ctx)
                 if dev is not None:
-                    found.append([candidate[0].name, dev.value, ctx.range(candidate[1]).to_json()])
-            function = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+                    found.append([fallback[0].name, dev.value, ctx.range(fallback[1]).to_json()])
+            # the context the engine's walk keeps (``python_runner._walk``): enclosing functions and
+            # classes, and the imports below the module's top level (module level is pre-scanned)
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and type(ctx.parents[-1]) is not ast.Module:
+                ctx.record_import(node)
+            scopes = ctx.functions if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else \
+                ctx.classes if isinstance(node, ast.ClassDef) else None
             ctx.parents.append(node)
-            if function:
-                ctx.functions.append(node)
+            if scopes is not None:
+                scopes.append(node)
             for child in ast.iter_child_nodes(node):
                 visit(child)
-            if function:
-                ctx.functions.pop()
+            if scopes is not None:
+                scopes.pop()
             ctx.parents.pop()
 
         for statement in tree.body:

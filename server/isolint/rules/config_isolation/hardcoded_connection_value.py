@@ -9,12 +9,8 @@ from isolint.core.model import SECRET_RANGE, Fixability
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import callee_prefix, env_name_for
 from isolint.rules.config_isolation.env_lookups import is_env_default
-from isolint.rules.config_isolation.shared import (
-    env_default_dev_value,
-    replace_with_env_lookup,
-    settings_field_fix,
-    settings_field_of,
-)
+from isolint.fixers.settings_fields import settings_field_fix, settings_field_of
+from isolint.rules.config_isolation.shared import env_default_dev_value, replace_with_env_lookup
 from isolint.rules.config_isolation.usage import (
     Use,
     UseSite,
@@ -142,7 +138,8 @@ class HardcodedConnectionValue(Rule):
 
     ## Fix safety
     A port or password that something names (`port=` of `redis.Redis` → `REDIS_PORT`, a field
-    `db_password` → `DB_PASSWORD`) is replaced by the configured environment accessor, wrapped
+    `db_password` → `DB_PASSWORD`) is replaced by the configured environment accessor (the
+    module's own, `get_config("X")`, where it reads its configuration through one), wrapped
     in `int(...)` for an integer port; the default of a pydantic-settings field is dropped
     instead (`DB_PASSWORD: str = "postgres"` → `DB_PASSWORD: str`), so the settings class keeps
     reading it. Unsafe: the variable must now be set. URLs with an embedded port or password

@@ -11,7 +11,8 @@ from isolint.core.model import SECRET_RANGE, Fix, Fixability, Language
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.rules.common.env_names import env_name_for, service_word
 from isolint.rules.config_isolation.env_lookups import is_env_default
-from isolint.rules.config_isolation.shared import replace_with_env_lookup, settings_field_fix, settings_field_of
+from isolint.fixers.settings_fields import settings_field_fix, settings_field_of
+from isolint.rules.config_isolation.shared import replace_with_env_lookup
 from isolint.rules.config_isolation.usage import (
     TRANSPARENT_CALLS,
     Use,
@@ -156,7 +157,9 @@ class HardcodedLocalHost(Rule):
     (default `os.environ["NAME"]`), the variable name taken from where the value sits
     (`redis_host = ...` → `REDIS_HOST`, `Redis(host=...)` → `REDIS_HOST`, a dict key, a
     function `get_database_url` → `DATABASE_URL`, a field of `class RedisSettings` →
-    `REDIS_HOST`), adding `import os` when needed. The default of a pydantic-settings field is
+    `REDIS_HOST`), adding `import os` when needed — or, with no `env-accessor` configured, through
+    the module's own accessor where its other lookups go through one (`get_config("X")`,
+    `env.require("X")`), which needs no import. The default of a pydantic-settings (or model) field is
     dropped instead (`REDIS_HOST: str = "localhost"` → `REDIS_HOST: str`, `Field(default=...)`
     loses its default): the settings class keeps reading the variable, with its prefix, `.env`
     file and validation. It is unsafe: the program now fails fast where it silently used the

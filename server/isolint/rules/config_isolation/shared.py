@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from isolint.core.lazy_regex import lazy_compile
 from isolint.core.scratch import Key
-from isolint.core.model import Applicability, Edit, Fix, Range
-from isolint.fixers.env_lookup import env_lookup_fix, preferred_quote
+from isolint.core.model import Edit, Fix, Range
+from isolint.fixers.env_lookup import LearnedAccessor, env_lookup_fix, learned_accessor, preferred_quote
+from isolint.fixers.settings_fields import model_field_of, settings_field_fix
 from isolint.rules.config_isolation.env_lookups import env_lookup, or_fallback
-from isolint.rules.config_isolation.usage import callee_name, literal_text
+from isolint.rules.config_isolation.usage import literal_text
 from isolint.rules.config_isolation.values import DevValue, classify_dev_value
 
 if TYPE_CHECKING:
@@ -58,69 +58,6 @@ def _module_string_members(tree: ast.AST) -> dict[str, dict[str, str]]:
     return classes
 
 
-def is_settings_class(cls: ast.ClassDef) -> bool:
-    """``class Settings(BaseSettings)`` (pydantic-settings) or a subclass of a project's
-    ``...Settings`` base: its fields are read from the environment."""
-    return any((base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")).endswith("Settings")
-               for base in cls.bases)
-
-
-@dataclass(frozen=True)
-class SettingsField:
-    """A field of a settings class whose default a literal is: ``name: T = default`` or
-    ``name: T = Field(default, ...)``/``Field(default=default, ...)``."""
-
-    name: str
-    assignment: ast.AnnAssign
-    #: the ``Field(...)`` call holding the default (None: the default is the field's value itself)
-    call: ast.Call | None
-    default: ast.expr
-
-
-def settings_field_of(node: ast.AST, ctx: PythonContext) -> SettingsField | None:
-    """The settings-class field ``node`` is the default of, if any."""
-    if not ctx.classes or ctx.current_function is not None or not is_settings_class(ctx.classes[-1]):
-        return None
-    parent = ctx.parent
-    call = None
-    if isinstance(parent, ast.keyword) and parent.arg == "default":
-        call, assignment = ctx.ancestor(2), ctx.ancestor(3)
-    elif isinstance(parent, ast.Call) and parent.args[:1] == [node]:
-        call, assignment = parent, ctx.ancestor(2)
-    else:
-        assignment = parent
-    if call is not None and not (isinstance(call, ast.Call) and callee_name(call) == "Field"
-                                 and isinstance(assignment, ast.AnnAssign) and assignment.value is call):
-        return None
-    if not isinstance(assignment, ast.AnnAssign) or not isinstance(assignment.target, ast.Name):
-        return None
-    if call is None and assignment.value is not node:
-        return None
-    return SettingsField(assignment.target.id, assignment, call, node)  # type: ignore[arg-type]
-
-
-def settings_field_fix(field: SettingsField, ctx: PythonContext) -> Fix:
-    """Make the field required — the settings class keeps reading it (its prefix, its ``.env``
-    file, its validation) and now refuses to start without it: ``HOST: str = "localhost"`` →
-    ``HOST: str``; ``Field(default="localhost", description=...)`` → ``Field(description=...)``.
-    Never a rewrite to ``os.environ``, which would bypass the settings class."""
-    title = f"Remove the development default: require `{field.name}`"
-    if field.call is None:
-        edit = Edit(Range(ctx.range(field.assignment.annotation).end, ctx.range(field.default).end), "")
-        return Fix(title, Applicability.UNSAFE, (edit,))
-    items: list[ast.AST] = [*field.call.args, *field.call.keywords]
-    items.sort(key=lambda item: (item.lineno, item.col_offset))  # type: ignore[attr-defined]
-    target = next((k for k in field.call.keywords if k.value is field.default), field.default)
-    index = next(i for i, item in enumerate(items) if item is target)
-    if len(items) == 1:
-        span = ctx.range(target)
-    elif index == 0:
-        span = Range(ctx.range(target).start, ctx.range(items[1]).start)
-    else:
-        span = Range(ctx.range(items[index - 1]).end, ctx.range(target).end)
-    return Fix(title, Applicability.UNSAFE, (Edit(span, ""),))
-
-
 def env_default_dev_value(node: ast.AST, ctx: PythonContext) -> DevValue | None:
     """When ``node`` is the default of an environment lookup and that default is a development
     value, ISO102 reports it — the other rules stay quiet about the same literal."""
@@ -145,19 +82,30 @@ def env_default_dev_value(node: ast.AST, ctx: PythonContext) -> DevValue | None:
 
 #: the quote the module writes its strings with
 PREFERRED_QUOTE: Key[str] = Key("iso1.preferred-quote")
+#: the module's own configuration accessor (``get_config({name!r})``), if it has one
+LEARNED_ACCESSOR: Key["LearnedAccessor | None"] = Key("fix.learned-accessor")
 
-def env_lookup_fix_for(node: ast.AST | Range, name: str, ctx: PythonContext, title: str | None = None) -> Fix:
+def env_lookup_fix_for(node: ast.AST | Range, name: str, ctx: PythonContext, title: str | None = None,
+                       learn: bool = True) -> Fix:
     """Unsafe fix replacing ``node`` (or a span of the file) with the configured environment
-    accessor for ``name``, quoted the way the module quotes its strings."""
+    accessor for ``name``, quoted the way the module quotes its strings. ``learn``: with no
+    accessor configured, a hard-coded value goes through the module's own accessor when it has
+    one (``get_config("X")``); a lookup that read the environment directly stays direct."""
     quote = ctx.source.memo(PREFERRED_QUOTE, lambda source: preferred_quote(source.text))
     span = node if isinstance(node, Range) else ctx.range(node)
+    accessor = ctx.source.memo(LEARNED_ACCESSOR, lambda _: learned_accessor(ctx.tree)) if learn else None
     return env_lookup_fix(replace=span, name=name, settings=ctx.settings, imports=ctx.imports,
                           tree=ctx.tree, line_ending=ctx.source.line_ending, title=title, quote=quote,
-                          header_lines=ctx.source.header_lines)
+                          header_lines=ctx.source.header_lines, accessor=accessor, lines=ctx.source.lines)
 
 
 def replace_with_env_lookup(node: ast.AST, name: str, ctx: PythonContext, *, wrap: str = "") -> Fix:
-    """:func:`env_lookup_fix_for`, optionally converting (``wrap="int"`` for ports)."""
+    """:func:`env_lookup_fix_for`, optionally converting (``wrap="int"`` for ports); the default
+    of a pydantic model's field (``Field(default="localhost")``) is dropped instead, the field
+    now required: the value belongs to the configuration object."""
+    field = model_field_of(node, ctx)
+    if field is not None:
+        return settings_field_fix(field, ctx)
     fix = env_lookup_fix_for(node, name, ctx)
     if not wrap:
         return fix

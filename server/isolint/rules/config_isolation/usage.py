@@ -213,7 +213,7 @@ def _is_local_host_literal(node: ast.AST) -> bool:
 #: ``@cli.group()``, ``@app.callback()``), and calls that run one (``typer.run(main)``, ``fire.Fire(main)``)
 COMMAND_DECORATORS = frozenset({"command", "group", "callback"})
 COMMAND_RUNNERS = frozenset({"typer.run", "fire.Fire", "clize.run"})
-#: per module node: names of functions the module hands to a command runner
+#: per file: ``_functions_run_as_commands``
 COMMAND_FUNCTIONS: Key[frozenset[str]] = Key("iso1.command-functions")
 
 
@@ -228,11 +228,16 @@ def _is_command_function(function: ast.AST | None, ctx: PythonContext) -> bool:
         call = decorator.func if isinstance(decorator, ast.Call) else decorator
         if isinstance(call, ast.Attribute) and call.attr in COMMAND_DECORATORS:
             return True
-    def run_functions(tree: ast.AST | None) -> frozenset[str]:
-        return frozenset(node.args[0].id for node in ast.walk(tree) if isinstance(node, ast.Call) and node.args
-                         and isinstance(node.args[0], ast.Name)
-                         and (ctx.qualified_name(node.func) or "") in COMMAND_RUNNERS) if tree is not None else frozenset()
-    return function.name in ctx.scratch.setdefault(COMMAND_FUNCTIONS, lambda: run_functions(ctx.tree))
+    return function.name in ctx.scratch.setdefault(COMMAND_FUNCTIONS, lambda: _functions_run_as_commands(ctx))
+
+
+def _functions_run_as_commands(ctx: PythonContext) -> frozenset[str]:
+    """The names of the functions the module hands to a command runner (``typer.run(main)``)."""
+    if ctx.tree is None:
+        return frozenset()
+    return frozenset(node.args[0].id for node in ast.walk(ctx.tree)
+                     if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name)
+                     and (ctx.qualified_name(node.func) or "") in COMMAND_RUNNERS)
 
 
 def _is_typer_default(call: ast.Call, child: ast.AST) -> bool:

@@ -94,7 +94,7 @@ PASSWORD_NAME_RE = lazy_compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE)$")
 SECRET_NAME_RE = lazy_compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE|SECRET|SECRET_KEY|TOKEN|API_KEY|"
                             r"PRIVATE_KEY|ACCESS_KEY|SIGNING_KEY|SIGN_KEY|ENCRYPTION_KEY|ENCRYPT_KEY|CRYPT_KEY|"
                             r"CRYPTO_KEY|AUTH_KEY|HMAC_KEY|MASTER_KEY|SESSION_KEY|COOKIE_KEY|FERNET_KEY|JWT_KEY)S?$")
-#: a digit string anyone guesses first: one digit repeated (``0000``) or counting up (``0123``, ``12345``)
+#: one digit repeated (``0000``): with counting up (``0123``), the digit strings anyone guesses first
 _REPEATED_DIGIT_RE = lazy_compile(r"^(\d)\1{2,7}$")
 PORT_NAME_RE = lazy_compile(r"(^|_)PORT$")
 DEBUG_NAME_RE = lazy_compile(r"(^|_)(DEBUG|DEBUG_MODE|DEV_MODE|RELOAD|AUTO_RELOAD|HOT_RELOAD)$")

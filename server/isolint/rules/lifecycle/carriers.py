@@ -133,12 +133,6 @@ def _value_sources(value: ast.expr | None, parameters: dict[str, list[str]], qua
     return []
 
 
-def called_self_attribute(call: ast.Call) -> str | None:
-    """``a`` for ``self.a(…)``, ``self.a.b(…)``, ``self.a.b.c(…)``."""
-    func = call.func
-    return _self_attribute_root(func) if isinstance(func, ast.Attribute) else None
-
-
 #: ``self.a(``, ``self.a.b.c(``: the attribute of ``self`` a call goes through
 _SELF_CALL_RE = lazy_compile(r"\bself\.(\w+)(?:\s*\.\s*\w+)*\s*\(")
 

@@ -13,12 +13,19 @@ from __future__ import annotations
 import ast
 import copy
 import weakref
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from isolint.core.scratch import Key
 from isolint.core.modules import import_time_statements
 from isolint.rules.common.names import last_name
-from isolint.rules.common.scope import generator_test, is_generator, own_statements, statements_breadth_first, walk
+from isolint.rules.common.scope import (
+    defined_functions,
+    generator_test,
+    is_generator,
+    own_statements,
+    statements_breadth_first,
+    walk,
+)
 from isolint.rules.lifecycle.libraries import (
     ANNOTATIONS,
     LIBRARY_VALUES,
@@ -332,7 +339,7 @@ class FileModel:
                     elif isinstance(target, ast.Name) and alias is not None:
                         self.aliases[target.id] = alias
             elif isinstance(statement, ast.ClassDef):
-                self.class_attrs[statement.name] = attrs = self._class_attributes(statement)
+                self.class_attrs[statement.name] = self._class_attributes(statement)
                 owned = _undisposed_engine(statement, self.qualify)
                 if owned is not None:
                     self.functions[statement.name] = owned
@@ -508,8 +515,7 @@ class FileModel:
         (``wrapped_f``) enters one (``with session_factory() as session:``) and calls a parameter
         of an enclosing function — the decorated function — with it (``f(session, *args)``).
         Calling a function so decorated runs its database work, synchronously, where it is called."""
-        parameters = {argument.arg for argument in _arguments(function)}
-        for wrapper, enclosing in _nested_functions(function, parameters):
+        for wrapper, enclosing in _nested_functions(function, _parameter_names(function)):
             if isinstance(wrapper, ast.AsyncFunctionDef):
                 continue
             for statement in own_statements(wrapper.body):
@@ -817,27 +823,18 @@ def _undisposed_engine(cls: ast.ClassDef, qualify: Qualify) -> Resource | None:
     return owned_by_class(engine)
 
 
-def _arguments(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.arg]:
+def _parameter_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
     arguments = function.args
-    return [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    return frozenset(argument.arg for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs))
 
 
-def _nested_functions(function: ast.AST, parameters: set[str]):
+def _nested_functions(function: ast.FunctionDef | ast.AsyncFunctionDef, enclosing: frozenset[str],
+                      ) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, frozenset[str]]]:
     """Each function defined inside ``function`` (at any depth, statements only), with the
-    parameter names of the functions enclosing it (``function``'s included)."""
-    pending = [(statement, frozenset(parameters)) for statement in getattr(function, "body", ())]
-    while pending:
-        statement, enclosing = pending.pop()
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield statement, enclosing
-            inner = enclosing | {argument.arg for argument in _arguments(statement)}
-            pending.extend((child, inner) for child in statement.body)
-        elif isinstance(statement, ast.ClassDef):
-            continue
-        else:
-            for field in ("body", "orelse", "finalbody", "handlers"):
-                pending.extend((child, enclosing) for child in getattr(statement, field, ()) or ()
-                               if isinstance(child, (ast.stmt, ast.ExceptHandler)))
+    parameter names of the functions enclosing it (``enclosing``: ``function``'s own)."""
+    for nested in defined_functions(function.body):
+        yield nested, enclosing
+        yield from _nested_functions(nested, enclosing | _parameter_names(nested))
 
 
 def _targets(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:

@@ -70,9 +70,9 @@ class SessionInSharedState(LifecycleRule):
       connection handed in; another package's `Connection` never given `cursor()`.
     - One executor job awaited at once (`pool.submit(fn, session).result()`); a `gather` in
       which one coroutine only gets the session; tasks that each open their own.
-    - A one-shot script's: the module works with it at its own top level and no function or
-      class reads it, it sits under `if __name__ == "__main__":`, or the module parses its
-      command line when imported (`parser.parse_args()`).
+    - A one-shot script's session: used at the module's top level and read by no function or
+      class, under `if __name__ == "__main__":`, or in a module that parses its command line
+      when imported (`parser.parse_args()`).
     - A session kept by migration code (a `migrations/`, `alembic/`… tree): held for one run.
     """
 

@@ -10,7 +10,9 @@ from isolint.core.model import Position, Range, RelatedLocation
 from isolint.core.scratch import Key, SubtreeMemo
 from isolint.core.context import PythonContext
 from isolint.rules.common.names import last_name
-from isolint.rules.common.scope import LEAF_NODE_TYPES, NESTED_SCOPES, child_nodes_except, own_statements, walk_nodes
+from isolint.rules.common.scope import (
+    LEAF_NODE_TYPES, NESTED_SCOPES, child_nodes_except, defined_functions, own_statements, walk_nodes,
+)
 from isolint.rules.lifecycle.libraries import LIBRARY_VALUES, Kind, Resource
 from isolint.rules.lifecycle.model import is_server_hook
 from isolint.rules.lifecycle.tracking import LifecycleRule, Scope, receiver_key, tracker_for
@@ -332,7 +334,8 @@ def _opening_lines_in(path: str, modified: int, name: str, opener: str) -> tuple
     return (found[0].lineno, found[1].lineno) if found is not None else None
 
 
-def _session_decorated(name: str, coroutine: ast.AST, ctx: PythonContext):
+def _session_decorated(name: str, coroutine: ast.AST,
+                       ctx: PythonContext) -> tuple[ast.FunctionDef, ast.expr, Resource] | None:
     """(definition, decorator, session) when ``name`` is a sync function defined in the coroutine
     or at the module's top level whose decorator runs it in a sync session it opens
     (``@managed_tx_function(CommitMode.COMMIT) def purge_tx(session): …``): calling it from the
@@ -340,7 +343,7 @@ def _session_decorated(name: str, coroutine: ast.AST, ctx: PythonContext):
     model = tracker_for(ctx).model
     if not model.session_decorators and model.project is None:
         return None
-    for definition in (*_local_definitions(getattr(coroutine, "body", ())), *_local_definitions(ctx.tree.body)):
+    for definition in (*defined_functions(getattr(coroutine, "body", ())), *defined_functions(ctx.tree.body)):
         if definition.name != name or not isinstance(definition, ast.FunctionDef):
             continue
         for decorator in definition.decorator_list:
@@ -349,20 +352,6 @@ def _session_decorated(name: str, coroutine: ast.AST, ctx: PythonContext):
                 return definition, decorator, provided
         return None
     return None
-
-
-def _local_definitions(body: list) -> list[ast.AST]:
-    """The functions a block defines itself, in nested blocks too, not inside other functions."""
-    found: list[ast.AST] = []
-    pending = list(body)
-    while pending:
-        statement = pending.pop()
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            found.append(statement)
-        elif not isinstance(statement, ast.ClassDef):
-            for field in ("body", "orelse", "finalbody", "handlers"):
-                pending.extend(getattr(statement, field, ()) or ())
-    return found
 
 
 def _entered_by_sync_with(node: ast.Call, ctx: PythonContext) -> bool:

@@ -6,7 +6,7 @@ from isolint.core.context import PythonContext
 from isolint.core.rule import Rule
 from isolint.core.scratch import Key
 from isolint.rules.common.scope import own_statements
-from isolint.rules.lifecycle.carriers import FACT_KIND, Carriers, called_self_attribute, module_classes
+from isolint.rules.lifecycle.carriers import FACT_KIND, Carriers, module_classes
 from isolint.rules.lifecycle.sync_database_call_in_async import unawaited_calls
 
 #: the checked file's view of the project's session-holding classes

@@ -4,9 +4,11 @@ import ast
 from typing import TYPE_CHECKING
 
 from isolint.core.lazy_regex import lazy_compile
-from isolint.core.model import SECRET_RANGE, Fixability, Language, Range, Severity, Zone
+from isolint.core.model import SECRET_RANGE, Applicability, Fix, Fixability, Language, Range, Severity, Zone
 from isolint.core.rule import Rule
-from isolint.fixers.env_lookup import env_lookup_fix
+from isolint.fixers.arguments import argument_removal
+from isolint.fixers.env_lookup import env_lookup_fix, learned_accessor, preferred_quote
+from isolint.fixers.settings_fields import model_field_of, settings_field_fix
 from isolint.rules.common.env_names import env_name_for, to_env_name
 from isolint.rules.secrets.code_admission import may_hold_secret
 from isolint.rules.common.secret_detection import find_secret
@@ -35,6 +37,10 @@ def _content_range(node: ast.Constant, ctx: "PythonContext") -> Range:
         return whole
     start, end = opening.end(), len(text) - len(opening.group(1))
     return Range.of(whole.start.line, whole.start.column + start, whole.end.line, whole.start.column + end)
+
+
+#: the standard library's lookups, rewritten to their required form (``os.environ["X"]``)
+OS_LOOKUPS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 
 
 class HardcodedSecretInCode(Rule):
@@ -68,8 +74,12 @@ class HardcodedSecretInCode(Rule):
 
     ## Fix safety
     Unsafe: the literal becomes an environment lookup built from `env-accessor` (a lookup
-    default becomes a required lookup), so the program fails at start-up until the variable is
-    set. Rotate the secret too: it is in the repository's history.
+    default becomes a required lookup) — or, with no `env-accessor` configured, through the
+    module's own accessor when it reads its configuration through one (`get_config("X")`) — so
+    the program fails at start-up until the variable is set. The default of a settings-class
+    field is removed instead (`api_key: str = "…"` → `api_key: str`): the class keeps reading
+    it; so is the default handed to a project's own accessor (`config("X", default="…")` →
+    `config("X")`). Rotate the secret too: it is in the repository's history.
 
     ## Known look-alikes
     - Placeholders, low-entropy words, demo passwords that spell their own kind
@@ -122,12 +132,24 @@ class HardcodedSecretInCode(Rule):
         (not part of an f-string or an `x or "…"` fallback), and never for bytes."""
         if binding.replace is None or isinstance(node.value, bytes):
             return None
+        field = model_field_of(node, ctx) if binding.replace is node else None
+        if field is not None:
+            return settings_field_fix(field, ctx)  # the settings class keeps reading it, now required
         env_name = binding.env_name
         if env_name is None:
             derived = env_name_for(node, ctx)
             env_name = derived if derived and derived != "DEFAULT" else to_env_name(binding.name or "")
         if not env_name:
             return None
+        lookup = binding.replace if isinstance(binding.replace, ast.Call) else None
+        if lookup is not None and (ctx.qualified_name(lookup.func) or "") not in OS_LOOKUPS:
+            # the project's own accessor (`config("X", default="…")`) stays; the secret default goes
+            removal = argument_removal(lookup, node, ctx.range)
+            return None if removal is None else Fix(f"Remove the hard-coded default of `{env_name}`",
+                                                    Applicability.UNSAFE, (removal,))
         return env_lookup_fix(replace=ctx.range(binding.replace), name=env_name, settings=ctx.settings,
                               imports=ctx.imports, tree=ctx.tree, line_ending=ctx.source.line_ending,
-                              header_lines=ctx.source.header_lines)
+                              header_lines=ctx.source.header_lines, quote=preferred_quote(ctx.source.text),
+                              # a literal goes through the module's own accessor; an `os` lookup stays one
+                              accessor=learned_accessor(ctx.tree) if lookup is None else None,
+                              lines=ctx.source.lines)

@@ -21,7 +21,7 @@ from isolint.rules.common.secret_detection import (
 from isolint.rules.secrets.env_files import is_committed, report_secret
 
 if TYPE_CHECKING:
-    from isolint.core.context import DotenvContext, DotenvDocument, DotenvEntry
+    from isolint.core.context import DotenvDocument, DotenvEntry
     from isolint.core.source import SourceFile
 
 #: fact kind: per env, compose or shell file, the secrets ISO201 reports there, as
@@ -128,8 +128,10 @@ class SecretInEnvFile(Rule):
                           related_elsewhere=tuple(RelatedLocation(where, f"the same secret again, as `{key}`", path)
                                                   for _, path, where, key in others))
 
-    def _fix(self, ctx: "DotenvContext", entry: "DotenvEntry", literal_file: bool) -> Fix | None:
-        return required_variable_fix(ctx, entry) if literal_file else self._blank_fix(ctx, entry)
+    def _fix(self, ctx: "DotenvContext", entry: "DotenvEntry", substitutes_variables: bool) -> Fix | None:
+        """A compose or shell file substitutes ``${X}``: its fix requires the variable; an env
+        file's fix blanks the value."""
+        return required_variable_fix(ctx, entry) if substitutes_variables else self._blank_fix(ctx, entry)
 
     @staticmethod
     def _blank_fix(ctx: "DotenvContext", entry: "DotenvEntry") -> Fix:
