@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 
-from isolint.core.lazy_regex import LazyPattern, lazy_compile
+from isolint.core.lazy_regex import LazyPattern, compile_pending, lazy_compile
 
 
 def test_methods_and_attributes_are_the_compiled_patterns():
@@ -63,3 +63,12 @@ def test_is_not_a_pattern_for_re_functions():
     assert not isinstance(lazy_compile("a"), re.Pattern)
     assert isinstance(lazy_compile("a"), LazyPattern)
     assert re.search(lazy_compile("a+").compiled(), "caa").group(0) == "aa"
+
+
+def test_compile_pending_compiles_what_was_not_used_yet():
+    unused, used, broken = lazy_compile(r"x+y"), lazy_compile(r"u+v"), lazy_compile(r"(unclosed")
+    used.search("uuv")
+    assert compile_pending() >= 1
+    assert unused._compiled is not None and unused.search("xxy").group(0) == "xxy"
+    assert broken._compiled is None  # left to fail where it is used
+    assert compile_pending() == 0  # nothing compilable is left

@@ -11,7 +11,12 @@ without compiling, so a pattern built from another one's source still is.
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any, AnyStr, Generic
+
+#: every pattern made (``compile_pending``); only added to, at import (the patterns are module
+#: constants), so another thread may iterate it
+_MADE: "weakref.WeakSet[LazyPattern[Any]]" = weakref.WeakSet()
 
 
 class LazyPattern(Generic[AnyStr]):
@@ -26,6 +31,7 @@ class LazyPattern(Generic[AnyStr]):
         self.pattern = pattern
         self.flags = flags
         self._compiled: re.Pattern[AnyStr] | None = None
+        _MADE.add(self)
 
     def compiled(self) -> re.Pattern[AnyStr]:
         if self._compiled is None:
@@ -47,3 +53,20 @@ class LazyPattern(Generic[AnyStr]):
 
 def lazy_compile(pattern: AnyStr, flags: int = 0) -> LazyPattern[AnyStr]:
     return LazyPattern(pattern, flags)
+
+
+def compile_pending() -> int:
+    """Compile every pattern made so far and not used yet; how many were. For a long-lived
+    process (the language server) that would otherwise compile them during its first analyses
+    — the first diagnostics of the first file opened. A pattern that does not compile stays
+    pending: it fails where it is used, as it would have."""
+    compiled = 0
+    for pattern in list(_MADE):
+        if pattern._compiled is not None:
+            continue
+        try:
+            pattern.compiled()
+        except re.error:
+            continue
+        compiled += 1
+    return compiled

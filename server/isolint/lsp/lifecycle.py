@@ -19,6 +19,7 @@ from pygls.exceptions import JsonRpcException
 from pygls.uris import from_fs_path
 
 from isolint.core.config import CONFIG_FILE_NAMES
+from isolint.core.lazy_regex import compile_pending
 from isolint.engine.pytest_runs import CONFIG_FILE_NAMES as PYTEST_CONFIG_FILE_NAMES
 from isolint.lsp import code_actions as actions
 from isolint.lsp.configuration import pull_configuration, set_editor_settings, watch_baselines
@@ -48,10 +49,20 @@ def initialize(ls: IsolintLanguageServer, params: types.InitializeParams) -> Non
     if params.process_id is not None and params.process_id != os.getpid():
         ls.client_watch = asyncio.ensure_future(watch_client(ls, params.process_id))
     ls.initialization_settings = params.initialization_options or {}
+    # the rules' patterns are compiled on first use (a CLI run from the cache uses none): the
+    # first analysis of the first file opened, during the indexing, would compile most of them
+    _compile_patterns()
     if not set_editor_settings(ls, ls.initialization_settings):
         start_indexing(ls)
     log.info("initialized: encoding %s, %s diagnostics, %d folder(s)", ls.codec.encoding,
              "pull" if ls.pull else "push", len(ls.projects.folders))
+
+
+def _compile_patterns() -> None:
+    try:
+        log.info("%d patterns compiled", compile_pending())
+    except Exception:  # only a head start: each pattern still compiles where it is first used
+        log.exception("compiling the rules' patterns ahead of use failed")
 
 
 async def initialized(ls: IsolintLanguageServer, params: types.InitializedParams) -> None:

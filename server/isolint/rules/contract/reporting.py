@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from isolint.core.model import Language
 from isolint.core.rule import PRODUCTION_ONLY, Rule
+from isolint.core.scratch import Key, Lifetime
 from isolint.rules.contract.catalogue import FACT_KINDS, SHARED, Mismatch, catalogue_of, indexes_file
 from isolint.rules.contract.python_indexer import PythonMessageIndexer, python_file_may_hold_messages
 from isolint.rules.contract.typescript_indexer import TypeScriptMessageIndexer, typescript_file_may_hold_messages
@@ -27,6 +28,18 @@ def peer_label(mismatch: Mismatch) -> str:
     if mismatch.peer == SHARED:
         return f"shared contract `{mismatch.peer_path}`"
     return mismatch.peer
+
+
+#: per indexer: one of its tokens occurs in the file's bytes (each ISO4xx rule asks in turn)
+_SPELLS_TOKENS: Key[bool] = Key("iso4.spells-indexer-tokens", Lifetime.TEXT)
+
+
+def _spells_tokens(source: Any, indexer: type) -> bool:
+    def spelled(file: Any) -> bool:
+        return any(token in file.raw for token in indexer.tokens)
+
+    memo = getattr(source, "memo", None)
+    return memo(_SPELLS_TOKENS, spelled, indexer) if memo is not None else spelled(source)
 
 
 class ContractRule(Rule):
@@ -53,7 +66,7 @@ class ContractRule(Rule):
             indexer, may_hold_messages = TypeScriptMessageIndexer, typescript_file_may_hold_messages
         else:
             indexer, may_hold_messages = PythonMessageIndexer, python_file_may_hold_messages
-        return may_hold_messages(source) and any(token in source.raw for token in indexer.tokens)
+        return may_hold_messages(source) and _spells_tokens(source, indexer)
 
     @classmethod
     def admits_given_facts(cls, source, project) -> bool:

@@ -15,7 +15,7 @@ import copy
 import weakref
 from typing import Any, Callable, Iterator, Mapping
 
-from isolint.core.scratch import Key
+from isolint.core.scratch import Key, SubtreeMemo
 from isolint.core.modules import import_time_statements
 from isolint.rules.common.names import last_name
 from isolint.rules.common.scope import (
@@ -74,11 +74,7 @@ def decorator_names(function: ast.AST) -> list[str]:
 _SERVER_HOOK_DECORATORS = frozenset({"on_startup", "on_shutdown", "before_serving", "after_serving"})
 
 
-def is_server_hook(function: ast.AST) -> bool:
-    """A web server's start-up or shutdown hook (``@app.on_event("startup")``, ``@app.before_serving``,
-    an ``@asynccontextmanager`` named for the app's lifespan): it runs once while no request is
-    served, so blocking its event loop stalls nothing, and what it opens lives as long as the
-    process — or ends the process when start-up fails."""
+def _is_server_hook(function: ast.AST) -> bool:
     for decorator in getattr(function, "decorator_list", ()):
         if isinstance(decorator, ast.Call) and last_name(decorator.func) == "on_event":
             event = decorator.args[0] if decorator.args else None
@@ -87,6 +83,14 @@ def is_server_hook(function: ast.AST) -> bool:
     names = decorator_names(function)
     return not _SERVER_HOOK_DECORATORS.isdisjoint(names) or (
         "asynccontextmanager" in names and "lifespan" in getattr(function, "name", ""))
+
+
+#: A web server's start-up or shutdown hook (``@app.on_event("startup")``, ``@app.before_serving``,
+#: an ``@asynccontextmanager`` named for the app's lifespan): it runs once while no request is
+#: served, so blocking its event loop stalls nothing, and what it opens lives as long as the
+#: process — or ends the process when start-up fails. Asked for every call inside a coroutine:
+#: answered once per function node (its decorators and name are its own subtree).
+is_server_hook: SubtreeMemo[ast.AST, bool] = SubtreeMemo(_is_server_hook)
 
 
 def is_cached(function: ast.AST) -> bool:

@@ -21,11 +21,11 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from isolint.core.scratch import Key
+from isolint.core.scratch import Key, SubtreeMemo
 from isolint.core.context import PythonContext
 from isolint.core.rule import Rule, shared_visitor
 from isolint.rules.common.names import last_name
-from isolint.rules.common.scope import own_statements
+from isolint.rules.common.scope import own_statements, walk
 from isolint.rules.lifecycle.admission import may_hold_resources
 from isolint.rules.lifecycle.libraries import (
     CALLBACK_REGISTRATIONS,
@@ -641,22 +641,50 @@ def _settle_loans(scope: Scope) -> None:
 
 def _only_called(function: ast.AST, nested: ast.AST) -> bool:
     """Every other read of ``nested``'s name in ``function`` calls it (``child()``)."""
-    name = getattr(nested, "name", None)
-    body = getattr(function, "body", ())
-    if not any(statement is nested for statement in body) and not any(
-            child is nested for statement in own_statements(body) for child in ast.iter_child_nodes(statement)):
+    if id(nested) not in _own_definition_places(function):
         return False
-    callees = {id(node.func) for node in ast.walk(function) if isinstance(node, ast.Call)}
-    return all(id(node) in callees for node in ast.walk(function)
-               if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load))
+    return _reads_called(function).get(getattr(nested, "name", None), True)
 
 
 def _releases(function: ast.AST, name: str) -> bool:
     """``function`` calls a cleanup method on ``name`` (``name.close()``)."""
-    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-               and isinstance(node.func.value, ast.Name) and node.func.value.id == name
-               and (node.func.attr in CLEANUP_METHODS or node.func.attr in EXIT_METHODS)
-               for node in ast.walk(function))
+    return name in _released_names(function)
+
+
+def _definition_places(function: ast.AST) -> frozenset[int]:
+    """The statements of ``function``'s body and the children of its own scope's statements:
+    where a function defined in its scope sits (ids: the subtree keeps them alive)."""
+    body = getattr(function, "body", ())
+    places = {id(statement) for statement in body}
+    places.update(id(child) for statement in own_statements(body) for child in ast.iter_child_nodes(statement))
+    return frozenset(places)
+
+
+def _names_read(function: ast.AST) -> dict[str, bool]:
+    """Each name ``function`` reads (nested scopes included): whether every read calls it."""
+    callees: set[int] = set()
+    called: dict[str, bool] = {}
+    for node in walk(function):  # breadth first: a call comes before the name it calls
+        if isinstance(node, ast.Call):
+            callees.add(id(node.func))
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            called[node.id] = called.get(node.id, True) and id(node) in callees
+    return called
+
+
+def _cleaned_up_names(function: ast.AST) -> frozenset[str]:
+    """The names ``function`` calls a cleanup method on (nested scopes included)."""
+    return frozenset(node.func.value.id for node in walk(function)
+                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                     and isinstance(node.func.value, ast.Name)
+                     and (node.func.attr in CLEANUP_METHODS or node.func.attr in EXIT_METHODS))
+
+
+# asked per captured name and nested function whenever a function's scope is settled: each
+# function's subtree is walked once (and not again on a keystroke elsewhere in the file)
+_own_definition_places: SubtreeMemo[ast.AST, frozenset[int]] = SubtreeMemo(_definition_places)
+_reads_called: SubtreeMemo[ast.AST, dict[str, bool]] = SubtreeMemo(_names_read)
+_released_names: SubtreeMemo[ast.AST, frozenset[str]] = SubtreeMemo(_cleaned_up_names)
 
 
 def _settle_alternatives(scope: Scope) -> None:
