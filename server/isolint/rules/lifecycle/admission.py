@@ -431,6 +431,16 @@ def _hands_on_named_call(text: _Text) -> bool:
     return False
 
 
+#: a decorator whose last name carries the family's vocabulary (``@with_session``,
+#: ``@db.session_scoped(commit=True)``): it may run the function in a session it opens
+_NAMED_DECORATOR_RE = lazy_compile(
+    rb"(?:^|[\r\n])[ \t]*@[ \t]*(?:\w+[ \t]*\.[ \t]*)*\w*(?:" + b"|".join(re.escape(token) for token in _VOCABULARY) + rb")")
+
+
+def _decorated_by_named(text: _Text) -> bool:
+    return _NAMED_DECORATOR_RE.search(text.lowered) is not None
+
+
 #: a statement at module level that can bind a name other modules import: an assignment
 #: (``engine = …``, ``db: Session = …``, ``a, b = …``), a ``def``, or a block whose body runs at
 #: import time (``if``/``try``/``with``); at the start of a line (``\r``, a form feed or a BOM
@@ -471,8 +481,9 @@ def _imports_engine(text: _Text) -> bool:
 def census_may_record(source: Any) -> bool:
     """The ``session-factories`` indexer can record facts that matter for ``source``: its own
     typed definitions, engines and managed creations (``types_resources_alone``), or a
-    function forwarding to (``return make_orders_session()``) or a ``with`` entering a call
-    of another module's session function, named in the family's vocabulary.
+    function forwarding to (``return make_orders_session()``), a ``with`` entering a call of
+    another module's session function or a decorator (``@with_session``), named in the
+    family's vocabulary.
 
     Forwarding facts are resolved by name against other files; the CLI indexes every file in
     parallel before any fact is known, so the vocabulary stands in for the name: a forward to
@@ -481,7 +492,8 @@ def census_may_record(source: Any) -> bool:
     Outside production code only the definitions matter (ISO304 counts production engines,
     metric 2 production creations), so a test or development module is indexed only when a
     statement at module level can bind one."""
-    if not (_verdict(source, "alone", types_resources_alone) or _verdict(source, "handed-on", _hands_on_named_call)):
+    if not (_verdict(source, "alone", types_resources_alone) or _verdict(source, "handed-on", _hands_on_named_call)
+            or _verdict(source, "decorated", _decorated_by_named)):
         return source.zone is Zone.PRODUCTION and _verdict(source, "imports-engine", _imports_engine)
     return source.zone is Zone.PRODUCTION or _verdict(
         source, "module-binding", lambda text: _MODULE_LEVEL_BINDING_RE.search(text.raw) is not None)

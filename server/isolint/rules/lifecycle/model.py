@@ -43,6 +43,9 @@ FACT_KIND = "session-factories"
 #: the fact kind of a decorator whose wrapper runs the decorated function in a sync session it
 #: opens (``FileModel.session_decorator``); no resource kind: nothing reads it as one
 SESSION_DECORATOR = "session-decorator"
+#: the fact kind of a sync function that does its database work in a sync session it opens
+#: (``FileModel.session_work``): calling it from a coroutine runs that work on the event loop
+SESSION_WORK = "session-work"
 
 Qualify = Callable[[ast.AST], "str | None"]
 #: names bound in the current function (tracked creations, ``with … as`` targets, parameters)
@@ -191,6 +194,11 @@ class ProjectFactories:
             return {**target, "function": True, "yields": True} if target.get("kind") in _ENTERED_KINDS else None
         return {**target, "function": True}
 
+    def definition_at(self, qualified: str, from_path: str = "") -> tuple[str, dict] | None:
+        """The file that defines ``module.name`` and its fact, re-exports followed by name (not
+        the facts that forward to another definition, which ``definition`` follows)."""
+        return self._definition(qualified, from_path)
+
     def _definition(self, qualified: str, from_path: str) -> tuple[str, dict] | None:
         module, _, name = qualified.rpartition(".")
         candidates = self.by_name.get(name)
@@ -274,6 +282,11 @@ class FileModel:
         #: decorators (or decorator factories) whose sync wrapper opens a sync session and
         #: runs the decorated function with it: name -> that session
         self.session_decorators: dict[str, Resource] = {}
+        #: module-level sync functions that open a sync session: name -> the name of what opens
+        #: it (``at``: the decorator or the entered callable, no line: a fact must not change when
+        #: lines move) and either the session (``kind``…) or the project name still to resolve
+        #: (``decorator``, ``enters``) — other modules' names are resolved where it is called
+        self.session_work: dict[str, dict] = {}
         #: class name -> attribute -> resource
         self.class_attrs: dict[str, dict[str, Resource]] = {}
         #: imported names the scan would have looked up in a project (when scanned without one)
@@ -336,9 +349,6 @@ class FileModel:
                     self.functions[statement.name] = owned
             elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 functions.append(statement)
-                provided = self._provided_session(statement)
-                if provided is not None:
-                    self.session_decorators[statement.name] = provided
             elif isinstance(statement, ast.ImportFrom) and statement.level == 0 and statement.module:
                 self._record_imported_types(statement)
         for function in functions:
@@ -354,6 +364,16 @@ class FileModel:
                 self.forwarding[function.name] = produced  # type: ignore[attr-defined]
             elif produced is not None:
                 self.functions[function.name] = produced  # type: ignore[attr-defined]
+        # after the session scopes above (a decorator's ``with session_scope()`` may name one)
+        for function in functions:
+            provided = self._provided_session(function)
+            if provided is not None:
+                self.session_decorators[function.name] = provided
+        for function in functions:
+            is_sync_call = isinstance(function, ast.FunctionDef) and not self.is_generator(function)
+            work = self._session_work(function) if is_sync_call else None
+            if work is not None:
+                self.session_work[function.name] = work
 
     def assigned_resource(self, statement: ast.Assign | ast.AnnAssign, local: LocalTypes | None = None) -> Resource | None:
         value = statement.value
@@ -518,6 +538,80 @@ class FileModel:
                            for node in ast.walk(statement)):
                         return entered
         return None
+
+    def _session_work(self, function: ast.FunctionDef) -> dict | None:
+        """Where a sync function opens the sync session its database work runs in: a decorator
+        that runs it in one (``@with_session``), or a ``with`` statement of its own body that
+        enters one (``with Session(self.engine) as session:``, ``with session_scope() as db:``).
+        A name imported from another module is kept unresolved (``decorator``/``enters``): this
+        file's facts are recorded without the project's."""
+        for decorator in function.decorator_list:
+            func = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if not isinstance(func, ast.Name):
+                continue
+            qualified = self.qualify(func)
+            if func.id in self.session_decorators and qualified == func.id:
+                return {**self.session_decorators[func.id].to_fact(), "at": func.id}
+            if qualified and "." in qualified:
+                return {"at": func.id, "decorator": qualified}
+        for statement in own_statements(function.body):
+            if not isinstance(statement, ast.With):
+                continue
+            for item in statement.items:
+                call = item.context_expr
+                if not (isinstance(call, ast.Call) and isinstance(item.optional_vars, ast.Name)):
+                    continue
+                qualified = self.qualify(call.func) if isinstance(call.func, (ast.Name, ast.Attribute)) else None
+                local = isinstance(call.func, ast.Name) and qualified == call.func.id
+                if local and call.func.id in self.yielding:
+                    entered = self.yielding[call.func.id]
+                elif local or constructed_by(qualified, call) is not None:
+                    entered = self.entered_resource(call)
+                elif isinstance(call.func, ast.Name) and qualified and "." in qualified:
+                    return {"at": call.func.id, "enters": qualified}  # an imported session scope
+                else:
+                    entered = None
+                if entered is not None and not entered.is_async and entered.kind is Kind.SESSION:
+                    return {**entered.to_fact(), "at": last_name(call.func)}
+        return None
+
+    def session_work_of(self, func: ast.expr) -> tuple[Resource, str, str, str] | None:
+        """The sync session a function called as ``func`` opens for its database work (a
+        function of this file or of another module of the project), with the file that defines
+        it (empty: this one), its name there and the name of what opens the session."""
+        if not isinstance(func, (ast.Name, ast.Attribute)):
+            return None
+        qualified = self.qualify(func)
+        if isinstance(func, ast.Name) and qualified == func.id:
+            fact = self.session_work.get(func.id)
+            path = ""
+        elif qualified and "." in qualified and isinstance(self.project, ProjectFactories) \
+                and not qualified.startswith(("self.", "cls.")):
+            found_at = self.project.definition_at(qualified, self.rel_path)
+            if found_at is None or "work" not in found_at[1]:
+                return None
+            path, fact = found_at[0], found_at[1].get("work")
+        else:
+            return None
+        if fact is None:
+            return None
+        if "decorator" in fact:
+            found = self.project.definition(fact["decorator"], self.rel_path) if self.project is not None else None
+            opened = resource_from_fact({**found, "kind": Kind.SESSION.value}) \
+                if found is not None and found.get("kind") == SESSION_DECORATOR else None
+        elif "enters" in fact:
+            found = self.project.definition(fact["enters"], self.rel_path) if self.project is not None else None
+            opened = resource_from_fact(found) if found is not None else None
+            if opened is not None and opened.kind is Kind.SESSION_FACTORY and not found.get("function"):
+                opened = opened.produces  # with SessionLocal() as db:
+            elif found is not None and not found.get("yields"):
+                opened = None
+        else:
+            opened = resource_from_fact(fact)
+        if opened is None or opened.is_async or opened.kind is not Kind.SESSION:
+            return None
+        name = func.id if isinstance(func, ast.Name) and not path else (qualified or "").rpartition(".")[2]
+        return opened, path, name, fact.get("at", "")
 
     def session_decorator(self, decorator: ast.expr) -> Resource | None:
         """The sync session a decorator (``@managed_tx``, ``@managed_tx(CommitMode.COMMIT)``) of
@@ -704,6 +798,10 @@ class FileModel:
             out[name] = {**resource.to_fact(), "alias": True}
         for name, resource in self.session_decorators.items():
             out[name] = {**resource.to_fact(), "kind": SESSION_DECORATOR, "function": True}
+        for name, work in self.session_work.items():
+            # a function may also forward (``return session.get(…)``): the work rides along
+            out[name] = {**out[name], "work": work} if name in out else {"kind": SESSION_WORK, "function": True,
+                                                                           "work": work}
         return out
 
 

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
 import ast
+import functools
+from pathlib import Path
 
+from dataclasses import replace
+
+from isolint.core.model import Position, Range, RelatedLocation
 from isolint.core.scratch import Key, SubtreeMemo
 from isolint.core.context import PythonContext
 from isolint.rules.common.names import last_name
-from isolint.rules.common.scope import LEAF_NODE_TYPES, NESTED_SCOPES, child_nodes_except, defined_functions, walk_nodes
+from isolint.rules.common.scope import (
+    LEAF_NODE_TYPES, NESTED_SCOPES, child_nodes_except, defined_functions, own_statements, walk_nodes,
+)
 from isolint.rules.lifecycle.libraries import LIBRARY_VALUES, Kind, Resource
 from isolint.rules.lifecycle.model import is_server_hook
 from isolint.rules.lifecycle.tracking import LifecycleRule, Scope, receiver_key, tracker_for
@@ -20,6 +27,8 @@ OPENED_BLOCKING_KINDS = BLOCKING_KINDS - {Kind.ENGINE, Kind.SCOPED_SESSION}
 
 #: calls ISO305 has reported in the file
 REPORTED_CALLS: Key[set] = Key("iso3.reported-blocking-calls")
+#: per coroutine, the finding for its calls of project functions that open a sync session
+SESSION_WORK_FINDINGS: Key[dict] = Key("iso3.session-work-findings")
 
 
 class SyncDatabaseCallInAsync(LifecycleRule):
@@ -30,7 +39,9 @@ class SyncDatabaseCallInAsync(LifecycleRule):
     `sessionmaker()` session, `engine.connect()` on a sync engine, `psycopg2.connect()`, a sync
     `redis.Redis` client or FastAPI-SQLAlchemy's `db.session`, entering a session scope the project defines (`with session_scope()
     as db:`, a `@contextmanager` that yields a sync session), calling a function whose decorator
-    runs it in a sync session it opens (`@managed_tx() def purge(session): …`), and I/O methods
+    runs it in a sync session it opens (`@managed_tx() def purge(session): …`) or whose body
+    opens one (`with Session(engine) as s:`), in this module or another (once per coroutine,
+    the line that opens the session related), and I/O methods
     (`execute`, `query`, `commit`, `get`…) called on a sync session, connection or client. A coroutine's
     parameter that holds a sync session — annotated `Session`, typed by an alias such as
     `DbSession = Annotated[Session, Depends(get_db)]`, or injected by `Depends(get_db)` where
@@ -106,6 +117,8 @@ class SyncDatabaseCallInAsync(LifecycleRule):
                              related=[(decorator, f"`@{ctx.text_of(named)}` runs `{definition.name}()` in a sync "
                                                   "session it opens")])
                 return
+        if not hands_to_thread(node) and self._report_session_work(node, function, tracker, ctx):
+            return
         created = tracker.resolve_call(node, ctx)
         if created is None and _entered_by_sync_with(node, ctx):
             created = tracker.model.entered_function(node.func)  # with session_scope() as db:
@@ -170,11 +183,45 @@ class SyncDatabaseCallInAsync(LifecycleRule):
                 reported.add(key)
                 self._report(argument, resource, ctx.text_of(argument), function, ctx)
 
+    def _report_session_work(self, node: ast.Call, function: ast.AST, tracker, ctx: PythonContext) -> bool:
+        """A project function that opens a sync session for its database work (``@with_session
+        def get_mcp_profile(session): …``, ``def load(): with Session(engine) as s: …``) called
+        from the coroutine: its queries run on the event loop. One finding per coroutine, at its
+        first such call, with the line that opens the session and the coroutine's later such
+        calls as related locations."""
+        found = tracker.model.session_work_of(node.func)
+        if found is None:
+            return False
+        opened, path, name, opener = found
+        called = ctx.text_of(node.func) + "()"
+        reported = ctx.scratch.setdefault(SESSION_WORK_FINDINGS, dict)
+        earlier = reported.get(id(function))
+        if earlier is not None:
+            index = ctx.findings.index(earlier)
+            again = RelatedLocation(ctx.range(node), f"`{called}` opens another sync session on the event loop")
+            ctx.findings[index] = reported[id(function)] = replace(earlier, related=(*earlier.related, again))
+            return True
+        if not path:
+            found_here = _session_opening(ctx.tree, name, opener)
+            related = [(_def_line(found_here[0]), _opening_message(name, found_here[1].lineno))] \
+                if found_here is not None else []
+            finding = self._report(node, opened, called, function, ctx, related=related)
+        else:
+            finding = self._report(node, opened, called, function, ctx)
+            lines = _session_opening_lines(str(ctx.settings.root / path), name, opener)
+            if lines is not None:
+                defined, opening = lines
+                at = Position(defined - 1, 0)
+                where = RelatedLocation(Range(at, at), _opening_message(name, opening), path)
+                finding = ctx.findings[-1] = replace(finding, related=(*finding.related, where))
+        reported[id(function)] = finding
+        return True
+
     def _report(self, node: ast.AST, resource: Resource, name: str, function: ast.AST, ctx: PythonContext,
                 related: list | tuple = ()) -> None:
         kind = "session" if resource.kind is Kind.SCOPED_SESSION else resource.kind.value
-        ctx.report(self, node, library=resource.library, kind=kind, name=name, function=function.name,
-                   related=related)
+        return ctx.report(self, node, library=resource.library, kind=kind, name=name, function=function.name,
+                          related=related)
 
 
 #: parameter kinds whose every use is I/O on the caller's loop (an engine handed on is not)
@@ -237,6 +284,54 @@ def calls_through_built_objects(function: ast.AST, handoffs: list[ast.Call]) -> 
         if receiver is not call.func and isinstance(receiver, ast.Name) and receiver.id in built:
             found.append(call)
     return found
+
+
+def _opening_message(name: str, line: int) -> str:
+    # the definition, not the line that opens the session: that line is right in a sync function
+    return f"`{name}()` is defined here and opens a sync session (line {line})"
+
+
+def _def_line(definition: ast.FunctionDef) -> Range:
+    at = Position(definition.lineno - 1, definition.col_offset)  # the ``def``, not its decorators
+    return Range(at, at)
+
+
+def _session_opening(tree: ast.Module, name: str, opener: str) -> tuple[ast.FunctionDef, ast.AST] | None:
+    """The module-level function ``name`` and its decorator or ``with`` statement that opens its
+    session (named ``opener``: ``with_session``, ``Session``, ``session_scope``)."""
+    for statement in tree.body:
+        if not isinstance(statement, ast.FunctionDef) or statement.name != name:
+            continue
+        for decorator in statement.decorator_list:
+            if last_name(decorator.func if isinstance(decorator, ast.Call) else decorator) == opener:
+                return statement, decorator
+        for inner in own_statements(statement.body):
+            if isinstance(inner, ast.With) and any(
+                    isinstance(item.context_expr, ast.Call) and last_name(item.context_expr.func) == opener
+                    for item in inner.items):
+                return statement, inner
+    return None
+
+
+def _session_opening_lines(path: str, name: str, opener: str) -> tuple[int, int] | None:
+    """The lines of the function ``name`` of another file of the project and of what opens its
+    session, read from the file as it is on disk (facts carry no line: a fact must not change
+    when lines move)."""
+    try:
+        modified = Path(path).stat().st_mtime_ns
+    except OSError:
+        return None
+    return _opening_lines_in(path, modified, name, opener)
+
+
+@functools.lru_cache(maxsize=256)
+def _opening_lines_in(path: str, modified: int, name: str, opener: str) -> tuple[int, int] | None:
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return None
+    found = _session_opening(tree, name, opener)
+    return (found[0].lineno, found[1].lineno) if found is not None else None
 
 
 def _session_decorated(name: str, coroutine: ast.AST,
