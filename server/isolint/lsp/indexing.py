@@ -15,8 +15,9 @@ engine's checkpoints within one, :mod:`isolint.engine.checkpoints`).
 
 Open documents keep the facts of their (possibly unsaved) text: whether a file is open is asked
 when its facts are written, not when indexing starts, so a document opened meanwhile is never
-given the facts on disk. Open documents are re-checked when indexing ends, so a file opened meanwhile shows its single-file findings at once and its cross-file
-findings once the index is complete.
+given the facts on disk. Open documents are re-checked when indexing ends, so a file opened
+meanwhile shows its single-file findings at once and its cross-file findings once the index is
+complete.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from isolint.core.config import Settings
 from isolint.core.source import language_of, relative_path
 from isolint.engine.checkpoints import Superseded, checkpoints
 from isolint.engine.project import ProjectIndex
-from isolint.lsp.analysis import facts_on_disk, index_file
+from isolint.lsp.analysis import facts_on_disk
 
 if TYPE_CHECKING:
     from isolint.lsp.server import IsolintLanguageServer
@@ -131,7 +132,7 @@ def _index_here(ls: IsolintLanguageServer, files: Iterator[tuple[Path, Settings]
             if ls.stopping.is_set():
                 break
             try:
-                changed |= _record(ls, path, settings, facts_on_disk(path, settings, ls.projects.index_for(settings)))
+                changed |= _index_unless_open(ls, path, settings)
             except Superseded:
                 break  # the server is leaving
             except Exception:
@@ -141,8 +142,8 @@ def _index_here(ls: IsolintLanguageServer, files: Iterator[tuple[Path, Settings]
 
 
 def _is_open(ls: IsolintLanguageServer, path: Path) -> bool:
-    resolved = path.resolve()
-    return any(document.path is not None and document.path.resolve() == resolved for document in ls.documents)
+    real_path = path.resolve()
+    return any(document.real_path == real_path for document in ls.documents)
 
 
 def _record(ls: IsolintLanguageServer, path: Path, settings: Settings, facts: dict | None) -> set[str]:
@@ -152,6 +153,11 @@ def _record(ls: IsolintLanguageServer, path: Path, settings: Settings, facts: di
     if facts is None or _is_open(ls, path):
         return set()
     return ls.projects.index_for(settings).update(relative_path(path, settings.root), facts)
+
+
+def _index_unless_open(ls: IsolintLanguageServer, path: Path, settings: Settings) -> set[str]:
+    """Read a file's facts from disk and record them (``_record``); the fact kinds that changed."""
+    return _record(ls, path, settings, facts_on_disk(path, settings, ls.projects.index_for(settings)))
 
 
 class FactsProcess:
@@ -254,7 +260,7 @@ def start_indexing(ls: IsolintLanguageServer) -> None:
 
 def reindex_from_disk(ls: IsolintLanguageServer, path: Path, after_analyses: bool = False) -> None:
     """A file changed outside the editor, or was closed with unsaved edits: its facts
-    come from disk again.
+    come from disk again, unless it is open (again) when they are recorded.
 
     ``after_analyses`` (a document just closed): the re-index queues behind the analyses on
     the checker thread. An analysis of the closed document may still be running there (closing
@@ -263,8 +269,7 @@ def reindex_from_disk(ls: IsolintLanguageServer, path: Path, after_analyses: boo
     if not _has_indexers() or language_of(path.name) is None or ls.stopping.is_set():
         return
     settings = ls.projects.settings_for(path)
-    project = ls.projects.index_for(settings)
     executor = ls.checker if after_analyses else ls.background
-    future = asyncio.get_running_loop().run_in_executor(executor, index_file, path, settings, project)
+    future = asyncio.get_running_loop().run_in_executor(executor, _index_unless_open, ls, path, settings)
     future.add_done_callback(lambda task: (not task.cancelled() and task.exception() is None and task.result()
                                            and ls.recheck_readers(task.result())))
