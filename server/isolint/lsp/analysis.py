@@ -131,17 +131,9 @@ def _changed_kinds(before: dict, after: dict) -> set[str]:
     return {kind for kind in set(before) | set(after) if before.get(kind) != after.get(kind)}
 
 
-def index_file(path: Path, settings: Settings, project: ProjectIndex) -> set[str]:
-    """Refresh one on-disk file's facts (background indexing, files changed outside the
-    editor, a document closed with unsaved edits); returns the changed fact kinds."""
-    from isolint.core.source import relative_path
-
-    facts = facts_on_disk(path, settings, project)
-    return set() if facts is None else project.update(relative_path(path, settings.root), facts)
-
-
 def facts_on_disk(path: Path, settings: Settings, project: ProjectIndex) -> dict | None:
-    """An on-disk file's facts by kind, ``{}`` when it has none (gone, unreadable, wanted by no
+    """An on-disk file's facts by kind (background indexing, files changed outside the editor,
+    a document closed with unsaved edits), ``{}`` when it has none (gone, unreadable, wanted by no
     indexer), None when it does not parse (its last good facts stay); ``project`` is only read
     (its services and indexers), so another process's copy of it answers the same."""
     from isolint.core.source import relative_path

@@ -60,6 +60,9 @@ class Document:
         self.version = version
         self.language_id = language_id or ""
         self.path = path_of(uri)
+        #: the file's real path, resolved once: background indexing compares each file it
+        #: records with the open documents' (``indexing._is_open``)
+        self.real_path = self.path.resolve() if self.path is not None else None
         self._lines: list[str] | None = None
         self._offsets: list[int] | None = None
         #: the parse of this document's successive Python texts (``engine.incremental_parse``),

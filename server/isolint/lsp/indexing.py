@@ -13,9 +13,11 @@ the process), and all of them where no process can be started, are indexed on th
 thread, which pauses while an open document is analysed (between two files and at the
 engine's checkpoints within one, :mod:`isolint.engine.checkpoints`).
 
-Open documents keep the facts of their (possibly unsaved) text and are re-checked when indexing
-ends, so a file opened meanwhile shows its single-file findings at once and its cross-file
-findings once the index is complete.
+Open documents keep the facts of their (possibly unsaved) text: whether a file is open is asked
+when its facts are written, not when indexing starts, so a document opened meanwhile is never
+given the facts on disk. Open documents are re-checked when indexing ends, so a file opened
+meanwhile shows its single-file findings at once and its cross-file findings once the index is
+complete.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from isolint.core.config import Settings
 from isolint.core.source import language_of, relative_path
 from isolint.engine.checkpoints import Superseded, checkpoints
 from isolint.engine.project import ProjectIndex
-from isolint.lsp.analysis import facts_on_disk, index_file
+from isolint.lsp.analysis import facts_on_disk
 
 if TYPE_CHECKING:
     from isolint.lsp.server import IsolintLanguageServer
@@ -61,12 +63,12 @@ BATCHES_IN_FLIGHT = 2
 NICENESS = 5
 
 
-def index_workspace(ls: IsolintLanguageServer, open_paths: set[Path]) -> set[str]:
+def index_workspace(ls: IsolintLanguageServer) -> set[str]:
     """Index every workspace file not open in the editor; the fact kinds that changed. The
     first ``FILES_ON_THE_THREAD`` on the background thread, the rest, if any, by a process."""
     log.info("indexing started: %d workspace folder(s)", len(ls.projects.folders))
     files = ((path, settings) for path, settings in ls.projects.workspace_files(ls.stopping)
-             if path.resolve() not in open_paths)
+             if not _is_open(ls, path))
     changed, indexed = _index_here(ls, islice(files, FILES_ON_THE_THREAD))
     rest = next(files, None)
     if rest is not None and not ls.stopping.is_set():
@@ -116,8 +118,8 @@ def _index_in(process: "FactsProcess", ls: IsolintLanguageServer,
         for (path, settings), (facts, error) in zip(batch, answers):
             if error is not None:
                 log.error("indexing %s failed: %s", path, error)
-            elif facts is not None:
-                changed |= ls.projects.index_for(settings).update(relative_path(path, settings.root), facts)
+            else:
+                changed |= _record(ls, path, settings, facts)
             indexed += 1
 
 
@@ -130,13 +132,32 @@ def _index_here(ls: IsolintLanguageServer, files: Iterator[tuple[Path, Settings]
             if ls.stopping.is_set():
                 break
             try:
-                changed |= index_file(path, settings, ls.projects.index_for(settings))
+                changed |= _index_unless_open(ls, path, settings)
             except Superseded:
                 break  # the server is leaving
             except Exception:
                 log.exception("indexing %s failed", path)
             indexed += 1
     return changed, indexed
+
+
+def _is_open(ls: IsolintLanguageServer, path: Path) -> bool:
+    real_path = path.resolve()
+    return any(document.real_path == real_path for document in ls.documents)
+
+
+def _record(ls: IsolintLanguageServer, path: Path, settings: Settings, facts: dict | None) -> set[str]:
+    """Write a file's facts read from disk, unless the file is open now: a document opened
+    since indexing started (or since its file was read) keeps the facts of the editor's text,
+    which its analysis writes. The fact kinds that changed."""
+    if facts is None or _is_open(ls, path):
+        return set()
+    return ls.projects.index_for(settings).update(relative_path(path, settings.root), facts)
+
+
+def _index_unless_open(ls: IsolintLanguageServer, path: Path, settings: Settings) -> set[str]:
+    """Read a file's facts from disk and record them (``_record``); the fact kinds that changed."""
+    return _record(ls, path, settings, facts_on_disk(path, settings, ls.projects.index_for(settings)))
 
 
 class FactsProcess:
@@ -223,15 +244,13 @@ def start_indexing(ls: IsolintLanguageServer) -> None:
     """Fill each project's facts from disk, in the background."""
     if not _has_indexers() or not ls.projects.folders or ls.stopping.is_set():
         return
-    open_paths = {d.path.resolve() for d in ls.documents if d.path is not None}
-    future = asyncio.get_running_loop().run_in_executor(ls.background, index_workspace, ls, open_paths)
+    future = asyncio.get_running_loop().run_in_executor(ls.background, index_workspace, ls)
     ls.indexing = future
 
     def done(task: asyncio.Future) -> None:
         if task.cancelled() or task.exception() is not None or not task.result() or ls.stopping.is_set():
             return
-        # Documents opened meanwhile may have had their (unsaved) facts overwritten from
-        # disk, and readers of the new facts are stale: check every open document again.
+        # Readers of the new facts are stale: check every open document again.
         for document in ls.documents:
             ls.schedule(document)
         ls.refresh_pull_clients()
@@ -241,7 +260,7 @@ def start_indexing(ls: IsolintLanguageServer) -> None:
 
 def reindex_from_disk(ls: IsolintLanguageServer, path: Path, after_analyses: bool = False) -> None:
     """A file changed outside the editor, or was closed with unsaved edits: its facts
-    come from disk again.
+    come from disk again, unless it is open (again) when they are recorded.
 
     ``after_analyses`` (a document just closed): the re-index queues behind the analyses on
     the checker thread. An analysis of the closed document may still be running there (closing
@@ -250,8 +269,7 @@ def reindex_from_disk(ls: IsolintLanguageServer, path: Path, after_analyses: boo
     if not _has_indexers() or language_of(path.name) is None or ls.stopping.is_set():
         return
     settings = ls.projects.settings_for(path)
-    project = ls.projects.index_for(settings)
     executor = ls.checker if after_analyses else ls.background
-    future = asyncio.get_running_loop().run_in_executor(executor, index_file, path, settings, project)
+    future = asyncio.get_running_loop().run_in_executor(executor, _index_unless_open, ls, path, settings)
     future.add_done_callback(lambda task: (not task.cancelled() and task.exception() is None and task.result()
                                            and ls.recheck_readers(task.result())))
