@@ -50,6 +50,9 @@ from isolint.core.zones import classify, migration_folder
         ("web/src/lib/bundle.ts", Zone.PRODUCTION),
         ("web/src/lib/bundle_loader.js", Zone.PRODUCTION),
         ("server/app/bundle.py", Zone.PRODUCTION),
+        # an exported Next.js build a Python server ships and serves (its compiled chunks)
+        ("app/server/frontend_dist/_next/static/chunks/3528.ff9a1851.js", Zone.GENERATED),
+        ("web/src/next/config.ts", Zone.PRODUCTION),
         # a test-named script in a documentation or examples folder is a vignette, not the suite
         # (phoenix's internal_docs/vignettes/postgresql_tls/test_connection.py checks TLS by hand);
         # a tests/ folder there, a conftest.py and a script folder's tests stay tests

@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # imported where a spec is built: a warm run, whose zones the
 GENERATED_DIRS = frozenset({
     "node_modules", "vendor", "vendored", "third_party", "site-packages", ".venv", "venv",
     "__generated__", "generated", "_generated", "build", "dist", ".next", "out", "bower_components",
+    # the asset folder of an exported Next.js build, wherever a server keeps the export it serves
+    "_next",
 })
 #: generated and prebuilt files by name: protobuf stubs, ``*.generated.*``, declarations, and the
 #: distributable builds a project serves as static assets (``*.min.js``, ``swagger-ui-bundle.js``,
