@@ -404,8 +404,26 @@ def is_yield_statement(statement: ast.stmt) -> bool:
 
 def after_yield(body: list) -> list:
     """The statements of a fixture after its ``yield`` (its teardown); none without one."""
-    split = next((i for i, statement in enumerate(body) if is_yield_statement(statement)), None)
-    return [] if split is None else body[split + 1:]
+    return _teardown(body) or []
+
+
+def _teardown(body: list) -> list | None:
+    """What runs after a ``yield`` in ``body``, or None without one. pytest resumes the fixture
+    whatever the test's outcome, so a ``yield`` inside ``with`` / ``if`` / ``try`` blocks is
+    followed by the rest of its block, then by what follows each enclosing statement."""
+    for index, statement in enumerate(body):
+        if is_yield_statement(statement):
+            return body[index + 1:]
+        if isinstance(statement, (ast.With, ast.AsyncWith, ast.If)):
+            for block in (statement.body, statement.orelse) if isinstance(statement, ast.If) else (statement.body,):
+                inner = _teardown(block)
+                if inner is not None:
+                    return inner + body[index + 1:]
+        elif isinstance(statement, ast.Try):
+            inner = _teardown(statement.body)
+            if inner is not None:
+                return inner + statement.orelse + statement.finalbody + body[index + 1:]
+    return None
 
 
 def is_test_function(node: ast.AST) -> bool:
