@@ -127,8 +127,7 @@ class SessionInSharedState(LifecycleRule):
         kept = (ctx.scratch.get(_KEPT_ON_SELF) or {}).pop(id(node), None)
         if not kept or in_migration_tree(ctx.source.rel_path, ctx.source.zone):
             return
-        methods = {s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
-        if methods & CLEANUP_HOOKS:
+        if _method_names(node) & CLEANUP_HOOKS or _inherits_cleanup(node, ctx):
             return
         released, used_as_connection = _attribute_uses(node)
         for statement, attribute, created in kept:
@@ -208,6 +207,25 @@ class SessionInSharedState(LifecycleRule):
 
 #: per class: (assignment, attribute, resource or None for an unknown driver's) kept on ``self``
 _KEPT_ON_SELF: Key[dict] = Key("iso307.connections-kept-on-self")
+
+
+def _method_names(cls: ast.ClassDef) -> set[str]:
+    return {s.name for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def _inherits_cleanup(cls: ast.ClassDef, ctx: PythonContext, seen: frozenset[str] = frozenset()) -> bool:
+    """Whether a base of ``cls`` defined in the same module closes what the class keeps (a
+    ``close``, ``__exit__``… hook of its own or of its bases): a connector hierarchy's ``close()``
+    often lives in its base. A base of another module is not assumed to: many such bases (a
+    query-runner plug-in API) leave the connection to each subclass."""
+    local = {s.name: s for s in (ctx.tree.body if ctx.tree is not None else ()) if isinstance(s, ast.ClassDef)}
+    for base in cls.bases:
+        if isinstance(base, ast.Name) and base.id in local:
+            parent = local[base.id]
+            if base.id not in seen and parent is not cls and (
+                    _method_names(parent) & CLEANUP_HOOKS or _inherits_cleanup(parent, ctx, seen | {base.id})):
+                return True
+    return False
 
 
 def _attribute_uses(cls: ast.ClassDef) -> tuple[set[str], set[str]]:
