@@ -522,21 +522,14 @@ class FileModel:
         for wrapper, enclosing in _nested_functions(function, _parameter_names(function)):
             if isinstance(wrapper, ast.AsyncFunctionDef):
                 continue
-            for statement in own_statements(wrapper.body):
-                if not isinstance(statement, ast.With):
+            for statement, call, name in _named_with_calls(wrapper.body):
+                entered = self.entered_resource(call)
+                if entered is None or entered.is_async or entered.kind is not Kind.SESSION:
                     continue
-                for item in statement.items:
-                    call = item.context_expr
-                    if not (isinstance(call, ast.Call) and isinstance(item.optional_vars, ast.Name)):
-                        continue
-                    entered = self.entered_resource(call)
-                    if entered is None or entered.is_async or entered.kind is not Kind.SESSION:
-                        continue
-                    name = item.optional_vars.id
-                    if any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in enclosing
-                           and any(isinstance(a, ast.Name) and a.id == name for a in node.args)
-                           for node in ast.walk(statement)):
-                        return entered
+                if any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in enclosing
+                       and any(isinstance(a, ast.Name) and a.id == name for a in node.args)
+                       for node in ast.walk(statement)):
+                    return entered
         return None
 
     def _session_work(self, function: ast.FunctionDef) -> dict | None:
@@ -554,25 +547,19 @@ class FileModel:
                 return {**self.session_decorators[func.id].to_fact(), "at": func.id}
             if qualified and "." in qualified:
                 return {"at": func.id, "decorator": qualified}
-        for statement in own_statements(function.body):
-            if not isinstance(statement, ast.With):
-                continue
-            for item in statement.items:
-                call = item.context_expr
-                if not (isinstance(call, ast.Call) and isinstance(item.optional_vars, ast.Name)):
-                    continue
-                qualified = self.qualify(call.func) if isinstance(call.func, (ast.Name, ast.Attribute)) else None
-                local = isinstance(call.func, ast.Name) and qualified == call.func.id
-                if local and call.func.id in self.yielding:
-                    entered = self.yielding[call.func.id]
-                elif local or constructed_by(qualified, call) is not None:
-                    entered = self.entered_resource(call)
-                elif isinstance(call.func, ast.Name) and qualified and "." in qualified:
-                    return {"at": call.func.id, "enters": qualified}  # an imported session scope
-                else:
-                    entered = None
-                if entered is not None and not entered.is_async and entered.kind is Kind.SESSION:
-                    return {**entered.to_fact(), "at": last_name(call.func)}
+        for _, call, _ in _named_with_calls(function.body):
+            qualified = self.qualify(call.func) if isinstance(call.func, (ast.Name, ast.Attribute)) else None
+            local = isinstance(call.func, ast.Name) and qualified == call.func.id
+            if local and call.func.id in self.yielding:
+                entered = self.yielding[call.func.id]
+            elif local or constructed_by(qualified, call) is not None:
+                entered = self.entered_resource(call)
+            elif isinstance(call.func, ast.Name) and qualified and "." in qualified:
+                return {"at": call.func.id, "enters": qualified}  # an imported session scope
+            else:
+                entered = None
+            if entered is not None and not entered.is_async and entered.kind is Kind.SESSION:
+                return {**entered.to_fact(), "at": last_name(call.func)}
         return None
 
     def session_work_of(self, func: ast.expr) -> tuple[Resource, str, str, str] | None:
@@ -830,6 +817,16 @@ def _undisposed_engine(cls: ast.ClassDef, qualify: Qualify) -> Resource | None:
 def _parameter_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
     arguments = function.args
     return frozenset(argument.arg for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs))
+
+
+def _named_with_calls(body: list[ast.stmt]) -> Iterator[tuple[ast.With, ast.Call, str]]:
+    """The calls a block's own sync ``with`` statements enter under a name (``with f() as s:``),
+    with their statement and that name: where a function opens what it then works with."""
+    for statement in own_statements(body):
+        if isinstance(statement, ast.With):
+            for item in statement.items:
+                if isinstance(item.context_expr, ast.Call) and isinstance(item.optional_vars, ast.Name):
+                    yield statement, item.context_expr, item.optional_vars.id
 
 
 def _nested_functions(function: ast.FunctionDef | ast.AsyncFunctionDef, enclosing: frozenset[str],
