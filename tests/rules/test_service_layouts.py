@@ -14,7 +14,14 @@ from isolint.engine.project import ProjectIndex, ServiceMap, detect_services
 
 from tests.robustness.hostile import build_tree
 from tests.support.projects import assert_findings_match_markers, related_markers
-from tests.support.service_layouts import GIT, LAYOUTS, OWN_DOCKERFILE_SERVICES, SOURCE_ROOT_SERVICES, TOP_LEVEL_SERVICES
+from tests.support.service_layouts import (
+    GIT,
+    LAYOUTS,
+    OWN_DOCKERFILE_SERVICES,
+    PACKAGED_LIBS,
+    SOURCE_ROOT_SERVICES,
+    TOP_LEVEL_SERVICES,
+)
 
 ISO6 = {"select": ["ISO601", "ISO602"]}
 
@@ -35,6 +42,20 @@ def test_top_level_services_and_their_support_folders(tmp_path: Path) -> None:
     # test_framework/ and dev_launcher/ (with a __main__.py) are test and development code
     assert detected.services == {"chat_backend": "chat_backend", "auth_service": "auth_service"}
     assert detected.shared == ["shared"]
+
+
+def test_a_libs_folder_of_distributions_is_no_shared_package(tmp_path: Path) -> None:
+    detected = detect_services(Settings(root=build_tree(tmp_path, PACKAGED_LIBS)))
+    assert detected.services == {"chat-server": "libs/chat-server", "chat-sdk": "libs/chat-sdk"}
+    assert detected.shared == ["common"]
+
+
+def test_a_libs_folder_of_plain_packages_is_one_shared_package(tmp_path: Path) -> None:
+    # one distribution inside libs/ beside plain packages: libs/ is still what every service imports
+    tree = {**{path: text for path, text in PACKAGED_LIBS.items() if not path.startswith("libs/chat-sdk/")},
+            "libs/textutils/__init__.py": "", "backend/main.py": "from textutils import clean\n"}
+    detected = detect_services(Settings(root=build_tree(tmp_path, tree)))
+    assert "libs" in detected.shared and "libs/chat-server" not in detected.services.values()
 
 
 @pytest.mark.parametrize("tree", [SOURCE_ROOT_SERVICES, OWN_DOCKERFILE_SERVICES], ids=["parent-dockerfiles", "own-dockerfiles"])

@@ -157,6 +157,11 @@ def _detect(root: Path, images: list[Image]) -> ServiceMap:
             name = entry.name
             child_rel = f"{rel}/{name}" if rel else name
             lowered = name.lower()
+            if is_shared_name(name) and len(_packaged_subfolders(Path(entry.path))) >= 2 and depth == 0:
+                # libs/server/ and libs/sdk/, each with a manifest of its own, are packages apart
+                # (a client SDK importing the server is a leak), not one shared package
+                scan(Path(entry.path), child_rel, depth + 1)
+                continue
             if is_shared_name(name):
                 found.shared.append(child_rel)
                 found.reasons[child_rel] = f"`{child_rel}/` is named as a shared package"
@@ -352,6 +357,8 @@ def _pytest_pythonpath(root: Path) -> list[tuple[str, str]]:
 IMAGE_MARKERS = ("Dockerfile", "Procfile")
 ENTRY_POINTS = ("main.py", "app.py", "__main__.py", "manage.py", "wsgi.py", "asgi.py")
 MANIFESTS = ("pyproject.toml", "requirements.txt", "setup.py", "setup.cfg")
+#: the manifests that make a folder a distribution of its own (a requirements file only lists)
+PACKAGE_MANIFESTS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 
 
 def _deployed_subfolders(folder: Path, python_only: bool = False) -> dict[str, list[str]]:
@@ -385,6 +392,13 @@ def _is_support_folder(lowered: str) -> bool:
 
 def _is_support_path(rel: str) -> bool:
     return classify_by_heuristics(f"{rel}/x.py") is not Zone.PRODUCTION
+
+
+def _packaged_subfolders(folder: Path) -> list[str]:
+    """Subfolders of ``folder`` that are Python distributions of their own (a ``pyproject.toml``,
+    ``setup.py`` or ``setup.cfg``)."""
+    return [entry.name for entry in sorted(_dirs_in(folder), key=lambda e: e.name)
+            if not entry.name.startswith((".", "_")) and not _names_in(Path(entry.path)).isdisjoint(PACKAGE_MANIFESTS)]
 
 
 def _names_in(folder: Path) -> set[str]:

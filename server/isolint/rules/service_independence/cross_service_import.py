@@ -27,12 +27,15 @@ def is_logging_helper(module: str) -> bool:
 
 
 def as_imported(resolved: ResolvedImport) -> str:
-    """The module as the import spells it (``quivr_api.logger``) when it names the file loaded,
-    else the file's dotted name from the project root (``backend.api.quivr_api.logger``)."""
+    """The module as the import spells it (``quivr_api.logger``) as far as it names the file
+    loaded, else the file's dotted name from the project root (``backend.api.quivr_api.logger``)."""
     target = resolved.target_module
-    # ``from app_a.utils.logger import setup_logger`` is met as ``app_a.utils.logger.setup_logger``
-    for written in (resolved.module, resolved.module.rpartition(".")[0]):
-        if written and (target == written or target.endswith("." + written)):
+    # ``from app_a.utils.logger import setup_logger`` is met as ``app_a.utils.logger.setup_logger``;
+    # an import of a module that does not exist loads its nearest existing package
+    parts = resolved.module.split(".")
+    for end in range(len(parts), 0, -1):
+        written = ".".join(parts[:end])
+        if target == written or target.endswith("." + written):
             return written
     return target
 
