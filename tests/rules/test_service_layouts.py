@@ -224,6 +224,53 @@ def test_a_service_that_declares_another_as_a_dependency_uses_it_as_a_library(tm
     assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))
 
 
+#: the API declares the deploy service's package and links it into its own folder
+#: (``api/jockey -> ../deploy/jockey``); the package's ``__init__`` lists what it exports
+LINKED_LIBRARY = {
+    **GIT,
+    "app/api/pyproject.toml": ('[project]\nname = "api"\ndependencies = ["fastapi", "jockey"]\n\n'
+                               '[tool.uv.sources]\njockey = { path = "jockey", editable = true }\n'),
+    "app/api/Dockerfile": "FROM python\n",
+    "app/api/api/__init__.py": "",
+    "app/api/api/views.py": (
+        "import jockey\n"
+        "from jockey import TaskType, queue_task\n"
+        "from jockey.config import TaskType as Kind\n"  # an exported name, spelled from its module
+        "from jockey.backend.models.image import Image  # error: ISO601\n"
+        "from jockey.backend.models.job import Job  # related: ISO601\n"
+    ),
+    "app/api/tests/test_views.py": "from jockey import queue_task\n",
+    "app/deploy/jockey/pyproject.toml": '[project]\nname = "jockey"\nversion = "0.1.0"\n',
+    "app/deploy/jockey/__init__.py": ('from jockey.config import TaskType\nfrom jockey.queue import queue_task\n\n'
+                                      '__all__ = ["TaskType", "queue_task"]\n'),
+    "app/deploy/jockey/config.py": "class TaskType: ...\n",
+    "app/deploy/jockey/queue.py": "def queue_task(): ...\n",
+    "app/deploy/jockey/backend/__init__.py": "",
+    "app/deploy/jockey/backend/models/__init__.py": "",
+    "app/deploy/jockey/backend/models/image.py": "class Image: ...\n",
+    "app/deploy/jockey/backend/models/job.py": "class Job: ...\n",
+    "app/deploy/jockey/worker/__init__.py": "",
+    "app/deploy/jockey/worker/__main__.py": "from jockey.backend.models.job import Job\n",  # its own package
+    # the deploy worker's image runs the package as a service of its own
+    "app/deploy/jockey/worker/Dockerfile": ("FROM python\nENV PYTHONPATH=/app\nWORKDIR /app\nCOPY jockey /app/jockey\n"
+                                            'CMD ["python", "-m", "jockey.worker"]\n'),
+    "app/pyproject.toml": '[project]\nname = "app"\nversion = "0.1.0"\n',
+    "app/landing/Dockerfile": "FROM node\n",
+}
+
+
+def test_a_declared_library_is_used_through_what_its_package_exports(tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "repo", LINKED_LIBRARY)
+    (root / "app/api/jockey").symlink_to("../deploy/jockey", target_is_directory=True)
+    run = assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))
+    related = {(r.source.rel_path, place.range.start.line, f.code) for r in run.results for f in r.findings
+               for place in f.related}
+    assert related == related_markers(root)
+    project = ProjectIndex(Settings(root=root), indexers=())
+    # the link is followed: the import loads the deploy service's file
+    assert project.resolve_module("jockey.queue", "app/api/api/views.py") == "app/deploy/jockey/queue.py"
+
+
 @pytest.mark.parametrize(
     ("path", "owner"),
     [

@@ -7,6 +7,7 @@ merged view through ``facts(kind)``.
 
 from __future__ import annotations
 
+import ast
 import logging
 import os
 import re
@@ -401,6 +402,25 @@ def _packaged_subfolders(folder: Path) -> list[str]:
             if not entry.name.startswith((".", "_")) and not _names_in(Path(entry.path)).isdisjoint(PACKAGE_MANIFESTS)]
 
 
+def _names_in_all(text: str) -> frozenset[str] | None:
+    """The string constants of a module's ``__all__`` (assigned, annotated or extended)."""
+    if "__all__" not in text:
+        return None
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    names: set[str] = set()
+    listed = False
+    for node in tree.body:
+        target = node.target if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else (
+            node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None)
+        if isinstance(target, ast.Name) and target.id == "__all__" and isinstance(node.value, (ast.List, ast.Tuple)):
+            listed = True
+            names.update(e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+    return frozenset(names) if listed else None
+
+
 def _names_in(folder: Path) -> set[str]:
     try:
         return set(os.listdir(folder))
@@ -437,6 +457,8 @@ class ProjectIndex:
         self.generation = 0  # bumped on every change; lets consumers cache merged views
         self._fs_cache: dict[str, tuple[bool, bool]] = {}
         self._declared: dict[tuple[str, str], bool] = {}
+        self._exported: dict[str, tuple[float, frozenset[str] | None]] = {}
+        self._links: dict[str, str] = {}  # package folder → the folder its symbolic link points to
         # import prefilter of the service-boundary rules (names_into_services, relative_reach_level)
         self._reach_names: dict[tuple[str | None, str | None], tuple[frozenset[str], tuple[str, ...], tuple[int, ...], float]] = {}
         self._reach_levels: dict[tuple[str | None, str | None, str], int] = {}
@@ -464,12 +486,35 @@ class ProjectIndex:
         for length in range(len(parts), 0, -1):
             stem = "/".join(([root] if root else []) + parts[:length])
             if self._is_file(stem + ".py"):
-                return stem + ".py"
+                return self._through_link(root, parts[0], stem + ".py")
             if self._is_file(stem + "/__init__.py"):
-                return stem + "/__init__.py"
+                return self._through_link(root, parts[0], stem + "/__init__.py")
             if length == len(parts) and self._is_dir(stem):
-                return stem
+                return self._through_link(root, parts[0], stem)
         return None
+
+    def _through_link(self, root: str, top: str, found: str) -> str:
+        """``found`` as the project file it really is when the package ``top`` is a symbolic
+        link to a folder of the project (``app/api/jockey -> ../deploy/jockey``): the import
+        loads the deploy service's code, whatever folder the link sits in."""
+        top_rel = f"{root}/{top}" if root else top
+        real = self._real_folder(top_rel)
+        return found if real == top_rel else real + found[len(top_rel):]
+
+    def _real_folder(self, rel: str) -> str:
+        """The project-relative folder a symbolic link at ``rel`` points to (``rel`` itself when
+        it is no link or points outside the project)."""
+        real = self._links.get(rel)
+        if real is None:
+            real = rel
+            path = self.root / rel
+            if path.is_symlink() and path.is_dir():
+                try:
+                    real = path.resolve().relative_to(self.root.resolve()).as_posix()
+                except (OSError, ValueError, RuntimeError):
+                    real = rel
+            self._links[rel] = real
+        return real
 
     def _claiming_root(self, top: str, importer_rel: str) -> str | None:
         """The search root whose ``top`` (module or package) an import inside ``importer_rel``
@@ -517,7 +562,7 @@ class ProjectIndex:
                     continue
                 claimed = self._claiming_root(top, importer_rel)
                 if claimed is not None and self._may_hold_service_file(
-                        f"{claimed}/{top}" if claimed else top, exempt, as_folder=True):
+                        self._real_folder(f"{claimed}/{top}" if claimed else top), exempt, as_folder=True):
                     names.add(top)
         result = frozenset(names)
         self._reach_names[key] = (result, roots, self._stamps(roots), now)
@@ -627,8 +672,25 @@ class ProjectIndex:
             self._declared[key] = known
         return known
 
+    def exported_names(self, rel_path: str) -> frozenset[str] | None:
+        """The names the module at ``rel_path`` (a package's ``__init__.py``) lists in
+        ``__all__`` — the public face a library declares — or None when it lists none. Read
+        from the disk and kept while the file's modification time stays the same."""
+        path = self.root / rel_path
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            return None
+        known = self._exported.get(rel_path)
+        if known is None or known[0] != mtime:
+            known = (mtime, _names_in_all(read_regular_text(path, _MAX_CONFIG_BYTES)))
+            self._exported[rel_path] = known
+        return known[1]
+
     def invalidate_files(self) -> None:
         """Forget cached file-system lookups (files were created or deleted)."""
+        self._exported.clear()
+        self._links.clear()
         self._declared.clear()
         self._fs_cache.clear()
         self._reach_names.clear()

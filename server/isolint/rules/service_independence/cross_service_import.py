@@ -40,6 +40,21 @@ def as_imported(resolved: ResolvedImport) -> str:
     return target
 
 
+def reaches_past_exports(resolved: ResolvedImport, ctx: "PythonContext") -> bool:
+    """Whether an import of a declared library names a submodule past the public face its
+    package declares: the package's ``__init__.py`` lists ``__all__`` and the import is of a
+    module below it (``from jockey.backend.models.image import Image``) whose name it does not
+    export. A package that declares no ``__all__`` is used as its author left it."""
+    top, _, rest = resolved.module.partition(".")
+    if not rest:
+        return False
+    package = ctx.project.resolve_module(top, ctx.source.rel_path, ())
+    if package is None or not package.endswith("/__init__.py") or package == resolved.target_rel:
+        return False
+    exported = ctx.project.exported_names(package)
+    return exported is not None and resolved.module.rsplit(".", 1)[-1] not in exported
+
+
 class CrossServiceImport(ImportBoundaryRule):
     """One service importing another service's internal modules.
 
@@ -88,7 +103,8 @@ class CrossServiceImport(ImportBoundaryRule):
       (`test_framework/`), development launchers and scripts.
     - A library: the one the root `pyproject.toml` ships, or one the importer's manifest
       declares that is published or not deployed on its own (a declared but deployed, unpublished
-      workspace package of another service is still reported).
+      workspace package of another service is still reported), used through the names its
+      package's `__all__` exports, if it lists any.
 
     ## Options
     - `services`, `shared`: declare what zero-config detection would guess.
@@ -124,8 +140,9 @@ class CrossServiceImport(ImportBoundaryRule):
             return
         if is_public_part(resolved.target_rel, ctx.project.services.services[target]):
             return
-        if importer is not None and ctx.project.declares_dependency(importer, target):
-            return  # installed as a library: its manifest says so
+        if (importer is not None and ctx.project.declares_dependency(importer, target)
+                and not reaches_past_exports(resolved, ctx)):
+            return  # installed as a library (its manifest says so), used through its public face
         self.reaches.setdefault(target, []).append((resolved.node, as_imported(resolved)))
 
     def end_file(self, ctx: "PythonContext") -> None:
