@@ -271,6 +271,59 @@ def test_a_declared_library_is_used_through_what_its_package_exports(tmp_path: P
     assert project.resolve_module("jockey.queue", "app/api/api/views.py") == "app/deploy/jockey/queue.py"
 
 
+#: one application at the root (its ``setup.py`` ships ``acme_app``) with a shared layer inside
+#: the package, and two separately packaged parts beside it
+APPLICATION_LAYERS = {
+    **GIT,
+    "setup.py": "import setuptools\n\nsetuptools.setup(name='acme-app', packages=setuptools.find_packages('.'))\n",
+    "acme_app/__init__.py": "",
+    "acme_app/settings/__init__.py": "LOG_LEVEL = 'INFO'\n",
+    "acme_app/db/__init__.py": "", "acme_app/db/models.py": "class BaseModel: ...\n",
+    "acme_app/pipelines/__init__.py": "", "acme_app/pipelines/constants.py": "class BlockType: ...\n",
+    "acme_app/io_utils.py": "def to_table(rows): ...\n",
+    "acme_app/logger.py": "import logging\n\nlogger = logging.getLogger('acme')\n",
+    "acme_app/shared/__init__.py": "",
+    "acme_app/shared/text.py": "def clean(text): ...\n",
+    "acme_app/shared/parsers.py": (
+        "import json\n\n"
+        "from acme_app.shared.text import clean\n"  # its own layer
+        "from acme_app.settings import LOG_LEVEL\n"  # the package's configuration
+        "from acme_app.logger import logger\n"  # a logging helper
+        "from acme_app.pipelines.constants import BlockType  # error: ISO602\n"
+        "from acme_app.db.models import BaseModel  # related: ISO602\n"
+        "from . import text\n"
+        "from ..db import models  # related: ISO602\n"
+    ),
+    "acme_app/shared/queues.py": "from acme_app.settings import LOG_LEVEL\n",
+    # the right way round
+    "acme_app/server.py": "from acme_app.shared.parsers import clean\nfrom acme_app.db.models import BaseModel\n",
+    # shared by the pipelines' modules only: their neighbours, not the whole package
+    "acme_app/pipelines/shared/__init__.py": "",
+    "acme_app/pipelines/shared/helpers.py": "from acme_app.db.models import BaseModel\n",
+    # a separately packaged library of the repository that does not depend on the application
+    "integrations/setup.py": "import setuptools\n\nsetuptools.setup(name='acme-integrations', install_requires=['requests'])\n",
+    "integrations/acme_integrations/__init__.py": "",
+    "integrations/acme_integrations/base.py": "class Destination: ...\n",
+    "integrations/acme_integrations/table.py": (
+        "from acme_integrations.base import Destination\n"
+        "from acme_app.io_utils import to_table  # error: ISO601\n"
+    ),
+    # one that declares it
+    "plugins/pyproject.toml": '[project]\nname = "acme-plugins"\ndependencies = ["acme-app>=1.0"]\n',
+    "plugins/acme_plugins/__init__.py": "from acme_app.io_utils import to_table\n",
+}
+
+
+def test_the_repositorys_application_keeps_its_shared_layer_and_its_packages_apart(tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "repo", APPLICATION_LAYERS)
+    run = assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))
+    related = {(r.source.rel_path, place.range.start.line, f.code) for r in run.results for f in r.findings
+               for place in f.related}
+    assert related == related_markers(root)
+    (finding,) = [f for f in run.findings if f.code == "ISO601"]
+    assert "`acme_app.io_utils`" in finding.message and "`acme-app`" in finding.message
+
+
 @pytest.mark.parametrize(
     ("path", "owner"),
     [

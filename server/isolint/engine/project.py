@@ -23,7 +23,7 @@ from isolint.core.model import Language, Zone
 from isolint.core.rule import Indexer
 from isolint.core.zones import TEST_DIRS, classify_by_heuristics
 from isolint.engine.images import Image, find_dockerfiles, parent_of, read_image
-from isolint.engine.manifests import declares, is_published
+from isolint.engine.manifests import declares, distribution_names, is_published, normalise
 from isolint.engine.pytest_runs import find_test_paths, outside_test_paths
 
 if TYPE_CHECKING:
@@ -458,6 +458,8 @@ class ProjectIndex:
         self._fs_cache: dict[str, tuple[bool, bool]] = {}
         self._declared: dict[tuple[str, str], bool] = {}
         self._exported: dict[str, tuple[float, frozenset[str] | None]] = {}
+        self._root_reach: dict[tuple[str, str], str] = {}  # (importer's folder, top package) → distribution or ""
+        self._root_packages: frozenset[str] | None = None
         self._links: dict[str, str] = {}  # package folder → the folder its symbolic link points to
         # import prefilter of the service-boundary rules (names_into_services, relative_reach_level)
         self._reach_names: dict[tuple[str | None, str | None], tuple[frozenset[str], tuple[str, ...], tuple[int, ...], float]] = {}
@@ -672,6 +674,39 @@ class ProjectIndex:
             self._declared[key] = known
         return known
 
+    def root_distribution_packages(self) -> frozenset[str]:
+        """Top-level packages the repository's own distribution ships (``mage_ai`` of the root
+        ``setup.py``'s ``mage-ai``, the packages a root ``pyproject.toml`` lists), read once."""
+        if self._root_packages is None:
+            names = distribution_names(self.root)
+            listed = _published_by_root(self.root)
+            self._root_packages = frozenset(
+                entry.name for entry in _dirs_in(self.root)
+                if (normalise(entry.name) in names or entry.name in listed) and (Path(entry.path) / "__init__.py").is_file())
+        return self._root_packages
+
+    def undeclared_root_distribution(self, importer_rel: str, target_rel: str) -> str | None:
+        """The repository's own distribution (the root manifest's name) when ``target_rel`` is in
+        a top-level package it ships (``mage_ai/`` of ``mage-ai``) and no manifest between
+        ``importer_rel`` and its service's folder declares it: a separately packaged part of the
+        repository importing the application it does not depend on. None otherwise."""
+        service = self.services.service_of(importer_rel)
+        if service is None or "/" not in target_rel:
+            return None
+        top = target_rel.split("/", 1)[0]
+        folder = PurePosixPath(importer_rel).parent
+        service_folder = PurePosixPath(self.services.services[service])
+        manifests = [f for f in (folder, *folder.parents) if f == service_folder or service_folder in f.parents]
+        key = (str(manifests[0]) if manifests else str(service_folder), top)
+        known = self._root_reach.get(key)
+        if known is None:
+            names = distribution_names(self.root)
+            shipped = bool(names) and top in self.root_distribution_packages()
+            declared = any(declares(self.root / f, self.root) for f in manifests
+                           if not _names_in(self.root / f).isdisjoint(MANIFESTS))
+            known = self._root_reach[key] = min(names) if shipped and not declared else ""
+        return known or None
+
     def exported_names(self, rel_path: str) -> frozenset[str] | None:
         """The names the module at ``rel_path`` (a package's ``__init__.py``) lists in
         ``__all__`` — the public face a library declares — or None when it lists none. Read
@@ -691,6 +726,8 @@ class ProjectIndex:
         """Forget cached file-system lookups (files were created or deleted)."""
         self._exported.clear()
         self._links.clear()
+        self._root_reach.clear()
+        self._root_packages = None
         self._declared.clear()
         self._fs_cache.clear()
         self._reach_names.clear()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from isolint.core.model import Severity
-from isolint.rules.service_independence.admission import may_import_service
+from isolint.rules.service_independence.admission import may_import_names, may_import_service
 from isolint.rules.service_independence.imports import (
     ImportBoundaryRule,
     ResolvedImport,
@@ -121,12 +121,17 @@ class CrossServiceImport(ImportBoundaryRule):
 
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
-        # only a file inside a service, when there is another service to import from and the
-        # file's bytes can name an import that resolves into it
-        if not (super().admits(source, project) and len(project.services.services) > 1):
+        # only a file inside a service, when there is another service (or the repository's own
+        # application) to import from and the file's bytes can name an import that resolves into it
+        if not (super().admits(source, project) and project.services.services):
             return False
         importer = importing_service(source, project.services)
-        return importer is not None and may_import_service(source, project, exempt=importer)
+        if importer is None:
+            return False
+        if len(project.services.services) > 1 and may_import_service(source, project, exempt=importer):
+            return True
+        # a service importing the repository's own application (the root manifest's packages)
+        return source.service is not None and may_import_names(source, project.root_distribution_packages())
 
     def begin_file(self, ctx: "PythonContext") -> None:
         super().begin_file(ctx)
@@ -136,6 +141,12 @@ class CrossServiceImport(ImportBoundaryRule):
     def check(self, resolved: ResolvedImport, ctx: "PythonContext") -> None:
         importer = importing_service(ctx.source, ctx.project.services)
         target = resolved.target_service
+        if target is None and ctx.source.service is not None and not resolved.target_shared:
+            # the repository's own application, imported by a separately packaged part of it
+            application = ctx.project.undeclared_root_distribution(ctx.source.rel_path, resolved.target_rel)
+            if application is not None:
+                self.reaches.setdefault(application, []).append((resolved.node, as_imported(resolved)))
+            return
         if target is None or target == importer or resolved.target_shared:
             return
         if is_public_part(resolved.target_rel, ctx.project.services.services[target]):
