@@ -86,11 +86,11 @@ class SharedImportsService(ImportBoundaryRule):
         # service — or, for a package's own shared layer, into the package
         if not (super().admits(source, project) and source.zone is Zone.PRODUCTION):
             return False
-        if (project.services.services and project.services.is_shared(source.rel_path)
-                and may_import_service(source, project, exempt=None)):
-            return True
+        if project.services.is_shared(source.rel_path):
+            return bool(project.services.services) and may_import_service(source, project, exempt=None)
         layer = shared_layer_of(source.rel_path)
-        return layer is not None and may_import_names(source, frozenset({PurePosixPath(layer[0]).name}))
+        # ``from ..db import models`` climbs out of the layer as well
+        return layer is not None and may_import_names(source, frozenset({PurePosixPath(layer[0]).name}), dots=2)
 
     def begin_file(self, ctx: "PythonContext") -> None:
         super().begin_file(ctx)
