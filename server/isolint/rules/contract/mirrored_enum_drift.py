@@ -24,28 +24,42 @@ class MirroredEnumDrift(ContractRule):
 
     ## Example
     ```python
-    # backend/app/kernels/constants.py
+    # backend/app/kernels/stream.py
     class ExecutionStatus(str, Enum):
         CANCELLED = "cancelled"
         RUNNING = "running"
         SUCCESS = "success"
+
+    @router.websocket("/ws/events")
+    async def events(websocket: WebSocket) -> None:
+        await websocket.send_json({"type": "execution", "status": ExecutionStatus.RUNNING})
     ```
     ```typescript
-    // web/src/interfaces/EventStreamType.ts
+    // web/src/stream.ts
     export enum ExecutionStatusEnum {
       RUNNING = 'running',
       SUCCESS = 'success',
     }
+    const socket = new WebSocket(`${base}/ws/events`);
+    socket.onmessage = (event) => {
+      const message = JSON.parse(event.data);
+      if (message.type === 'execution') show(message.status as ExecutionStatusEnum);
+    };
     ```
 
     ## Use instead
     ```typescript
-    // web/src/interfaces/EventStreamType.ts
+    // web/src/stream.ts
     export enum ExecutionStatusEnum {
       CANCELLED = 'cancelled',
       RUNNING = 'running',
       SUCCESS = 'success',
     }
+    const socket = new WebSocket(`${base}/ws/events`);
+    socket.onmessage = (event) => {
+      const message = JSON.parse(event.data);
+      if (message.type === 'execution') show(message.status as ExecutionStatusEnum);
+    };
     ```
 
     ## Known look-alikes

@@ -62,10 +62,9 @@ class CrossServiceImport(ImportBoundaryRule):
     Flags a module, in one service's code or its own tests, that imports another service's
     internal modules — absolute, relative, star, inside a function or a `TYPE_CHECKING` block,
     through `importlib.import_module("…")` with a literal name, or from a folder the module put
-    on `sys.path` — once per service reached, its other imports of it as related locations. A
-    separately packaged part of the repository importing the application the root manifest ships
-    (`mage_ai/` of the root `setup.py`), which its own manifest does not declare, is reported the
-    same way. Services are detected with zero configuration (folders with an entry point,
+    on `sys.path` — once per service reached, its other imports of it as related locations; so
+    is a separately packaged part of the repository importing the application the root manifest
+    ships (`mage_ai/` of the root `setup.py`) that its own manifest does not declare. Services are detected with zero configuration (folders with an entry point,
     requirements, a Dockerfile or a pyproject, side by side or at the top; folders container
     images copy and run) or declared with `services`. Imports resolve from the folders the code
     is imported from — `backend/` when `backend/model_server/` is imported as `model_server`
