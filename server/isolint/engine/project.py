@@ -714,12 +714,12 @@ class ProjectIndex:
         path = self.root / rel_path
         try:
             mtime = path.stat().st_mtime
+            known = self._exported.get(rel_path)
+            if known is None or known[0] != mtime:
+                known = (mtime, _names_in_all(read_regular_text(path, _MAX_CONFIG_BYTES)))
+                self._exported[rel_path] = known
         except OSError:
             return None
-        known = self._exported.get(rel_path)
-        if known is None or known[0] != mtime:
-            known = (mtime, _names_in_all(read_regular_text(path, _MAX_CONFIG_BYTES)))
-            self._exported[rel_path] = known
         return known[1]
 
     def invalidate_files(self) -> None:
