@@ -6,7 +6,9 @@ from isolint.core.context import PythonContext
 from isolint.core.rule import Rule
 from isolint.core.scratch import Key
 from isolint.rules.common.scope import own_statements
-from isolint.rules.lifecycle.carriers import FACT_KIND, Carriers, module_classes
+from isolint.rules.common.names import last_name
+from isolint.rules.lifecycle.carriers import FACT_KIND, Carriers, annotation_sources, module_classes, module_objects
+from isolint.rules.lifecycle.model import DEPENDENCY_MARKERS, is_server_hook
 from isolint.rules.lifecycle.sync_database_call_in_async import unawaited_calls
 
 #: the checked file's view of the project's session-holding classes
@@ -77,33 +79,138 @@ class SyncSessionReachedInAsync(Rule):
 
     @classmethod
     def admits(cls, source, project) -> bool:
-        """A coroutine calling through ``self``."""
-        return b"self." in source.raw
+        """A coroutine calling through ``self``, a parameter, a module-level object or a class."""
+        return b"." in source.raw
 
     admits_before_facts = admits
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef, ctx: PythonContext) -> None:
         tree = ctx.tree
-        if len(ctx.classes) != 1 or tree is None or ctx.classes[0] not in tree.body \
-                or node not in ctx.classes[0].body:
+        if tree is None or is_server_hook(node):
             return
         carriers = ctx.scratch.get(_CARRIERS)
         if carriers is None:
-            carriers = ctx.scratch.put(_CARRIERS, Carriers(ctx.project, ctx.source.module,
-                                                           module_classes(ctx.source, tree)))
-        owner = f"{ctx.source.module}.{ctx.classes[0].name}"
-        if carriers.class_fact(owner) is None:
-            return
-        aliases = _self_aliases(node)
-        blocking = [(call, library) for call in unawaited_calls(node)
-                    if (library := _blocking_library(call, owner, carriers, aliases))]
+            carriers = ctx.scratch.put(_CARRIERS, Carriers(
+                ctx.project, ctx.source.module, module_classes(ctx.source, tree),
+                local_objects=module_objects(ctx.source, tree)))
+        owner = None
+        if len(ctx.classes) == 1 and ctx.classes[0] in tree.body and node in ctx.classes[0].body:
+            owner = f"{ctx.source.module}.{ctx.classes[0].name}"
+            if carriers.class_fact(owner) is None:
+                owner = None
+        aliases = _self_aliases(node) if owner else {}
+        roots = _Roots(node, ctx, carriers)
+        blocking = []
+        for call in unawaited_calls(node):
+            chain = _chain(call.func, aliases) if owner else None
+            library = _blocking_library(chain, owner, carriers) if owner and chain else None
+            receiver = (call.func.value if len(chain) > 1 else call.func) if library and chain else None
+            if library is None:
+                reached = roots.reached(call)
+                if reached is not None:
+                    library, receiver = reached
+            if library:
+                blocking.append((call, library, receiver))
         if not blocking:
             return
-        first, library = blocking[0]
-        chain = _chain(first.func, aliases) or []
-        receiver = first.func.value if len(chain) > 1 else first.func  # self.repos.users / self.load_user
+        first, library, receiver = blocking[0]
         ctx.report(self, first, library=library, name=ctx.text_of(receiver), function=node.name,
-                   related=[(call, "blocking database call on the event loop") for call, _ in blocking[1:]])
+                   related=[(call, "blocking database call on the event loop") for call, _, _ in blocking[1:]])
+
+
+class _Roots:
+    """What the names a coroutine calls through, other than ``self``, are: a parameter typed
+    (or injected by a ``Depends`` provider annotated) as a class of the project, a module-level
+    object of this or another module, or a class itself (``User.query.filter(…)``)."""
+
+    def __init__(self, function: ast.AsyncFunctionDef, ctx: PythonContext, carriers: Carriers) -> None:
+        self.ctx = ctx
+        self.carriers = carriers
+        self.module = ctx.source.module
+        arguments = function.args
+        positional = [*arguments.posonlyargs, *arguments.args]
+        defaults: dict[str, ast.expr] = dict(zip([a.arg for a in positional][-len(arguments.defaults):],
+                                                 arguments.defaults)) if arguments.defaults else {}
+        defaults.update({a.arg: d for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None})
+        self.parameters = {a.arg: (a.annotation, defaults.get(a.arg))
+                           for a in [*positional, *arguments.kwonlyargs]}
+        self.rebound = _rebound_names(function)
+        self.module_functions = {s.name for s in ctx.tree.body if isinstance(s, ast.FunctionDef)}
+        self._owners: dict[str, list[str]] = {}
+
+    def reached(self, call: ast.Call) -> tuple[str, ast.expr] | None:
+        """The library of the sync session ``call`` reaches through such a name, and the
+        receiver to name in the message; None for other calls."""
+        handed = self._handed_manager(call)
+        if handed is not None:
+            return handed
+        names: list[str] = []
+        func = call.func
+        while isinstance(func, ast.Attribute):
+            names.append(func.attr)
+            func = func.value
+        if not names or not isinstance(func, ast.Name) or func.id in ("self", "cls") or func.id in self.rebound:
+            return None
+        names.reverse()
+        for owner, through_object in self._owners_of(func):
+            library = _blocking_library(names, owner, self.carriers, own_session_reported=not through_object)
+            if library:
+                return library, call.func.value
+        return None
+
+    def _handed_manager(self, call: ast.Call) -> tuple[str, ast.expr] | None:
+        """A parameter holding an object whose methods open sync sessions, handed to a sync
+        function of the project (``_get_db_config(db)``): that function's queries run here."""
+        if not isinstance(call.func, ast.Name):
+            return None
+        callee = self.ctx.qualified_name(call.func) or call.func.id
+        if "." in callee:
+            if callee.partition(".")[0] != self.module.partition(".")[0]:
+                return None  # a library's function
+        elif call.func.id not in self.module_functions:
+            return None  # a builtin, a local name
+        for argument in call.args:
+            if isinstance(argument, ast.Name) and argument.id in self.parameters and argument.id not in self.rebound:
+                for owner, _ in self._owners_of(argument):
+                    library = self.carriers.class_library(owner)
+                    if library:
+                        return library, argument
+        return None
+
+    def _owners_of(self, name: ast.Name) -> list[tuple[str, bool]]:
+        """(class, whether the name is an instance rather than the class itself) per class the
+        name may be."""
+        carriers = self.carriers
+        if name.id in self.parameters:
+            annotation, default = self.parameters[name.id]
+            qualify = self.ctx.qualified_name
+            sources = annotation_sources(annotation, qualify, self.module)
+            if not sources and isinstance(default, ast.Call) and last_name(default.func) in DEPENDENCY_MARKERS \
+                    and default.args and isinstance(default.args[0], (ast.Name, ast.Attribute)):
+                provider = qualify(default.args[0]) or ""
+                provider = provider if "." in provider else f"{self.module}.{provider}"
+                sources = carriers.returned_sources(provider)
+            return [(c, False) for s in sources if s.startswith("C:") for c in carriers.source_classes(s)]
+        qualified = self.ctx.qualified_name(name) or name.id
+        qualified = qualified if "." in qualified else f"{self.module}.{qualified}"
+        sources = carriers.object_sources(qualified)
+        if sources:
+            return [(c, True) for s in sources for c in carriers.source_classes(s)]
+        if name.id[:1].isupper() and carriers.class_fact(qualified) is not None:
+            return [(qualified, False)]  # User.query.filter(…): a session the class itself reaches
+        return []
+
+
+def _rebound_names(function: ast.AsyncFunctionDef) -> frozenset[str]:
+    """Names the coroutine binds itself: they shadow a module-level name and retype a parameter."""
+    bound = set()
+    for statement in own_statements(function.body):
+        targets = list(statement.targets) if isinstance(statement, ast.Assign) else _bound_targets(statement)
+        for target in targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    bound.add(node.id)
+    return frozenset(bound)
 
 
 def _chain(func: ast.expr, aliases: dict[str, list[str]] | None = None) -> list[str] | None:
@@ -151,16 +258,15 @@ def _bound_targets(statement: ast.AST) -> list[ast.expr]:
     return []
 
 
-def _blocking_library(call: ast.Call, owner: str, carriers: Carriers,
-                      aliases: dict[str, list[str]] | None = None) -> str | None:
-    """The library of the sync session ``call`` reaches from an instance of ``owner``, or None."""
-    chain = _chain(call.func, aliases)
-    if chain is None:
-        return None
+def _blocking_library(chain: list[str], owner: str, carriers: Carriers,
+                      own_session_reported: bool = True) -> str | None:
+    """The library of the sync session a call through ``chain`` (``["repos", "users", "get_one"]``)
+    reaches from an instance of ``owner``, or None. ``own_session_reported``: ISO305 reports a
+    call on a session ``owner`` declares itself when the chain starts at ``self``."""
     if len(chain) == 1:  # self.get_recipe_or_404(slug)
         return carriers.method_library(owner, chain[0])
     library = carriers.attribute_library(owner, chain[0])
-    if library is None or _direct_session_of_own_class(owner, chain, carriers):
+    if library is None or (own_session_reported and _direct_session_of_own_class(owner, chain, carriers)):
         return None
     classes = [c for c in carriers.attribute_classes(owner, chain[0]) if carriers.class_library(c)]
     for attr in chain[1:-1]:
