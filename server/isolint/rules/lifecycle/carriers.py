@@ -533,7 +533,12 @@ class Carriers:
                 found = self.attribute_library(qualified, attr, depth + 1)
                 if found:
                     return found
-        for fact in self._lineage(qualified):  # a manager whose methods open their own sessions
+        return self.opened_library(qualified)
+
+    def opened_library(self, qualified: str) -> str | None:
+        """The library of the sync sessions the methods of ``qualified`` (or a base) open
+        themselves (a database manager's ``with Session(self.engine) as session:``), or None."""
+        for fact in self._lineage(qualified):
             for used in fact.get("methods", {}).values():
                 for name in used:
                     if name.startswith("S:"):

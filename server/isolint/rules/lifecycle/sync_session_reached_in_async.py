@@ -135,6 +135,10 @@ class _Roots:
         self.parameters = {a.arg: (a.annotation, defaults.get(a.arg))
                            for a in [*positional, *arguments.kwonlyargs]}
         self.rebound = _rebound_names(function)
+        #: calls whose result the coroutine binds to a name it binds once (``query = …``)
+        self.assigned = _assigned_once(function)
+        #: such names bound to what a call through a session returned, and that session's library
+        self.results: dict[str, str] = {}
         self.module_functions = {s.name for s in ctx.tree.body if isinstance(s, ast.FunctionDef)}
         self._owners: dict[str, list[str]] = {}
 
@@ -149,12 +153,19 @@ class _Roots:
         while isinstance(func, ast.Attribute):
             names.append(func.attr)
             func = func.value
-        if not names or not isinstance(func, ast.Name) or func.id in ("self", "cls") or func.id in self.rebound:
+        if not names or not isinstance(func, ast.Name) or func.id in ("self", "cls"):
+            return None
+        if func.id in self.results:  # query = Model.query.filter(…) … query.first()
+            return self.results[func.id], call.func.value
+        if func.id in self.rebound:
             return None
         names.reverse()
         for owner, through_object in self._owners_of(func):
             library = _blocking_library(names, owner, self.carriers, own_session_reported=not through_object)
             if library:
+                result = self.assigned.get(id(call))
+                if result is not None:
+                    self.results[result] = library
                 return library, call.func.value
         return None
 
@@ -165,14 +176,14 @@ class _Roots:
             return None
         callee = self.ctx.qualified_name(call.func) or call.func.id
         if "." in callee:
-            if callee.partition(".")[0] != self.module.partition(".")[0]:
-                return None  # a library's function
+            if callee.partition(".")[0] != self.module.partition(".")[0] or callee.rpartition(".")[2][:1].isupper():
+                return None  # a library's function; a constructor keeps the object, it runs nothing
         elif call.func.id not in self.module_functions:
             return None  # a builtin, a local name
         for argument in call.args:
             if isinstance(argument, ast.Name) and argument.id in self.parameters and argument.id not in self.rebound:
                 for owner, _ in self._owners_of(argument):
-                    library = self.carriers.class_library(owner)
+                    library = self.carriers.opened_library(owner)
                     if library:
                         return library, argument
         return None
@@ -201,16 +212,40 @@ class _Roots:
         return []
 
 
+def _assigned_once(function: ast.AsyncFunctionDef) -> dict[int, str]:
+    """The calls whose result a one-name assignment binds, by id, for names bound only there."""
+    counts: dict[str, int] = {}
+    found: dict[int, str] = {}
+    for statement in own_statements(function.body):
+        targets = list(statement.targets) if isinstance(statement, ast.Assign) else _bound_targets(statement)
+        for target in targets:
+            for name in _target_names(target):
+                counts[name] = counts.get(name, 0) + 1
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, ast.Call):
+            found[id(statement.value)] = statement.targets[0].id
+    return {key: name for key, name in found.items() if counts.get(name) == 1}
+
+
 def _rebound_names(function: ast.AsyncFunctionDef) -> frozenset[str]:
     """Names the coroutine binds itself: they shadow a module-level name and retype a parameter."""
     bound = set()
     for statement in own_statements(function.body):
         targets = list(statement.targets) if isinstance(statement, ast.Assign) else _bound_targets(statement)
         for target in targets:
-            for node in ast.walk(target):
-                if isinstance(node, ast.Name):
-                    bound.add(node.id)
+            bound.update(_target_names(target))
     return frozenset(bound)
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    """The names an assignment target binds (``query.cache = True`` binds none)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for element in target.elts for name in _target_names(element)]
+    return []
 
 
 def _chain(func: ast.expr, aliases: dict[str, list[str]] | None = None) -> list[str] | None:
