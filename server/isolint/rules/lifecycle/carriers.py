@@ -39,7 +39,8 @@ from isolint.core.modules import ImportMap
 from isolint.core.rule import Indexer
 from isolint.core.scratch import Key
 from isolint.rules.common.scope import own_statements
-from isolint.rules.lifecycle.libraries import Kind, annotation_resource, constructed_by
+from isolint.rules.lifecycle.libraries import Kind, annotation_resource, constructed_by, resource_from_fact
+from isolint.rules.lifecycle.model import ProjectFactories
 
 if TYPE_CHECKING:
     from isolint.core.source import SourceFile
@@ -394,6 +395,7 @@ class Carriers:
         self._attributes: dict[tuple[str, str], str | None] = {}
         self._methods: dict[tuple[str, str], str | None] = {}
         self._classes: dict[str, dict | None] = {}
+        self._session_types: dict[str, str | None] = {}
 
     @classmethod
     def _index(cls, project: Any) -> dict[str, list[tuple[str, str, Any]]]:
@@ -535,6 +537,28 @@ class Carriers:
                     return found
         return self.opened_library(qualified)
 
+    def session_type_library(self, qualified: str) -> str | None:
+        """The library of a sync session type another module of the project re-exports
+        (``from agentops.common.orm import Session``), or None."""
+        if qualified in self._session_types:
+            return self._session_types[qualified]
+        factories = ProjectFactories.of(self.project) if self.class_fact(qualified) is None else None
+        fact = factories.definition(qualified, self.rel_path) if factories is not None else None
+        found = None
+        if fact is not None and fact.get("alias"):
+            resource = resource_from_fact(fact)
+            if resource is not None and not resource.is_async and resource.kind in _HELD_KINDS:
+                found = resource.library
+        self._session_types[qualified] = found
+        return found
+
+    def direct_library(self, source: str) -> str | None:
+        """The library when the source is itself a sync session (``S:``, or a re-exported
+        session type), None for an object that may hold one."""
+        if source.startswith("S:"):
+            return source[2:]
+        return self.session_type_library(source[2:]) if source.startswith("C:") else None
+
     def opened_library(self, qualified: str) -> str | None:
         """The library of the sync sessions the methods of ``qualified`` (or a base) open
         themselves (a database manager's ``with Session(self.engine) as session:``), or None."""
@@ -552,7 +576,7 @@ class Carriers:
         if kind == "A":
             return self.attribute_library(qualified, value, depth)
         if kind == "C":
-            return self.class_library(value, depth)
+            return self.class_library(value, depth) or self.session_type_library(value)
         if kind == "G" and depth < _MAX_DEPTH:
             return self._object_library(value, depth + 1)
         return None

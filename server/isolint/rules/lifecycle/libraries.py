@@ -196,7 +196,7 @@ STORE_CLIENTS = (MONGO_CLIENT, MONGO_ASYNC_CLIENT, MOTOR_CLIENT, CASSANDRA_CLUST
 #: calling these qualified names creates the resource
 CONSTRUCTORS: dict[str, Resource] = {
     **dict.fromkeys(("sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session",
-                     "sqlmodel.orm.session.Session"), SYNC_SESSION),
+                     "sqlmodel.orm.session.Session", "clickhouse_sqlalchemy.make_session"), SYNC_SESSION),
     **dict.fromkeys(("sqlalchemy.ext.asyncio.AsyncSession", "sqlalchemy.ext.asyncio.session.AsyncSession",
                      "sqlmodel.ext.asyncio.session.AsyncSession"), ASYNC_SESSION),
     **dict.fromkeys(("sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"), SYNC_SESSION_FACTORY),
@@ -342,6 +342,9 @@ def constructed_by(qualified: str | None, call: ast.Call) -> Resource | None:
         return None
     if resource.kind is Kind.SESSION_FACTORY and _names_async_session(call):
         return ASYNC_SESSION_FACTORY
+    if resource is SYNC_SESSION and any(kw.arg == "is_async" and not (isinstance(kw.value, ast.Constant)
+                                                                     and not kw.value.value) for kw in call.keywords):
+        return ASYNC_SESSION  # clickhouse_sqlalchemy.make_session(engine, is_async=True)
     return resource
 
 

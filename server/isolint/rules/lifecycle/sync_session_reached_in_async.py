@@ -9,6 +9,7 @@ from isolint.rules.common.scope import own_statements
 from isolint.rules.common.names import last_name
 from isolint.rules.lifecycle.carriers import FACT_KIND, Carriers, annotation_sources, module_classes, module_objects
 from isolint.rules.lifecycle.model import DEPENDENCY_MARKERS, is_server_hook
+from isolint.rules.lifecycle.model import FACT_KIND as FACTORIES_KIND
 from isolint.rules.lifecycle.sync_database_call_in_async import unawaited_calls
 
 #: the checked file's view of the project's session-holding classes
@@ -75,7 +76,7 @@ class SyncSessionReachedInAsync(Rule):
     message = ("Sync {library} session reached through `{name}` inside `async def {function}()` "
                "blocks the event loop")
     tokens = (b"async def",)
-    uses_facts = (FACT_KIND,)
+    uses_facts = (FACT_KIND, FACTORIES_KIND)
 
     @classmethod
     def admits(cls, source, project) -> bool:
@@ -105,6 +106,10 @@ class SyncSessionReachedInAsync(Rule):
             chain = _chain(call.func, aliases) if owner else None
             library = _blocking_library(chain, owner, carriers) if owner and chain else None
             receiver = (call.func.value if len(chain) > 1 else call.func) if library and chain else None
+            if library is None and owner:
+                handed = _handed_own_session(call, owner, carriers)
+                if handed is not None:
+                    library, receiver = handed
             if library is None:
                 reached = roots.reached(call)
                 if reached is not None:
@@ -325,9 +330,23 @@ def _blocking_library(chain: list[str], owner: str, carriers: Carriers,
     return None
 
 
+def _handed_own_session(call: ast.Call, owner: str, carriers: Carriers) -> tuple[str, ast.expr] | None:
+    """``ProjectModel.get_by_id(self.orm, id)``: a sync session the class declares (``orm:
+    Session``), handed to a call the coroutine does not await — that call queries on the loop."""
+    own = (carriers.class_fact(owner) or {}).get("attrs", {})
+    for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
+        if isinstance(argument, ast.Attribute) and isinstance(argument.value, ast.Name) \
+                and argument.value.id == "self":
+            library = next((found for source in own.get(argument.attr, ())
+                            if (found := carriers.direct_library(source))), None)
+            if library:
+                return library, argument
+    return None
+
+
 def _direct_session_of_own_class(owner: str, chain: list[str], carriers: Carriers) -> bool:
     """``self.session.execute()`` on a session the class itself declares: ISO305 reports it."""
     if len(chain) != 2:
         return False
     own = carriers.class_fact(owner) or {}
-    return any(source.startswith("S:") for source in own.get("attrs", {}).get(chain[0], ()))
+    return any(carriers.direct_library(source) for source in own.get("attrs", {}).get(chain[0], ()))
