@@ -374,6 +374,20 @@ class SessionCarrierIndexer(Indexer):
         return {"module": source.module, "classes": classes, **objects}
 
 
+#: the checked file's view of the project's session-holding classes
+_CARRIERS: Key["Carriers"] = Key("iso3.session-carriers")
+
+
+def carriers_for(ctx: Any) -> "Carriers":
+    """The ``Carriers`` of the checked file (a PythonContext), built once per check."""
+    carriers = ctx.scratch.get(_CARRIERS)
+    if carriers is None:
+        carriers = ctx.scratch.put(_CARRIERS, Carriers(
+            ctx.project, ctx.source.module, module_classes(ctx.source, ctx.tree),
+            local_objects=module_objects(ctx.source, ctx.tree)))
+    return carriers
+
+
 class Carriers:
     """Which classes of a project hold a sync session, and through which attributes and methods.
 
@@ -491,6 +505,14 @@ class Carriers:
                 continue
             yield fact
             stack.extend(reversed(fact.get("bases", ())))
+
+    def base_releases(self, qualified: str, attribute: str, hooks: frozenset[str]) -> bool:
+        """Whether a base of ``qualified`` (in any module) has a cleanup hook (``hooks``) that
+        calls through ``self.<attribute>`` (``def close(self): self._ctx.close()``)."""
+        lineage = self._lineage(qualified)
+        next(lineage, None)  # the class itself: its own hooks are judged from its text
+        return any(attribute in used for fact in lineage
+                   for hook, used in fact.get("methods", {}).items() if hook in hooks)
 
     def has_member(self, qualified: str, member: str) -> bool | None:
         """Whether the class (or a base) defines ``member``; None when part of its lineage is unknown."""

@@ -184,6 +184,8 @@ OPENSEARCH_CLIENT = _store_client("opensearch-py", None)
 NEO4J_DRIVER = _store_client("neo4j", "with", noun="driver")
 NEO4J_ASYNC_DRIVER = _store_client("neo4j", "async with", "await {name}.close()", is_async=True, noun="driver")
 CLICKHOUSE_CLIENT = _store_client("clickhouse-driver", None, "{name}.disconnect()")
+#: clickhouse-connect's client talks HTTP through a pool and is made to be shared by threads
+CLICKHOUSE_CONNECT_CLIENT = _store_client("clickhouse-connect", "with")
 PIKA_CONNECTION = _store_client("pika", "with", noun="connection")
 LDAP_CONNECTION = _store_client("ldap3", "with", "{name}.unbind()", noun="connection")
 #: every client above, by library and async-ness: ``resource_from_fact`` finds one recorded in
@@ -213,7 +215,9 @@ CONSTRUCTORS: dict[str, Resource] = {
     "psycopg2.connect": PSYCOPG2_CONNECTION,
     **dict.fromkeys(("psycopg.connect", "psycopg.Connection.connect", "pymysql.connect", "MySQLdb.connect",
                      "mysql.connector.connect", "sqlite3.connect", "sqlean.connect", "pymssql.connect", "pyodbc.connect", "oracledb.connect",
-                     "cx_Oracle.connect", "clickhouse_connect.get_client"), DBAPI_CONNECTION),
+                     "cx_Oracle.connect"), DBAPI_CONNECTION),
+    **dict.fromkeys(("clickhouse_connect.get_client", "clickhouse_connect.driver.create_client"),
+                    CLICKHOUSE_CONNECT_CLIENT),
     "psycopg.AsyncConnection.connect": PSYCOPG_ASYNC_CONNECTION,
     **dict.fromkeys(("aiomysql.connect", "aiosqlite.connect", "aiopg.connect"), ASYNC_DBAPI_CONNECTION),
     **dict.fromkeys(("redis.Redis", "redis.StrictRedis", "redis.from_url", "redis.Redis.from_url",

@@ -6,6 +6,7 @@ from isolint.core.context import PythonContext
 from isolint.core.modules import import_time_statements
 from isolint.core.scratch import Key
 from isolint.rules.common.scope import walk
+from isolint.rules.lifecycle.carriers import FACT_KIND as CARRIER_FACTS, carriers_for
 from isolint.rules.lifecycle.placement import in_migration_tree
 from isolint.rules.lifecycle.libraries import (
     CALLBACK_REGISTRATIONS,
@@ -78,6 +79,7 @@ class SessionInSharedState(LifecycleRule):
 
     code = "ISO307"
     name = "session-in-shared-state"
+    uses_facts = ("session-factories", CARRIER_FACTS)
     message = "{what} `{target}` is {place}; open one per unit of work"
 
     def visit_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: PythonContext) -> None:
@@ -133,6 +135,9 @@ class SessionInSharedState(LifecycleRule):
         for statement, attribute, created in kept:
             if attribute in released or created is None and attribute not in used_as_connection:
                 continue
+            if node in (ctx.tree.body if ctx.tree is not None else ()) and carriers_for(ctx).base_releases(
+                    f"{ctx.source.module}.{node.name}", attribute, CLEANUP_HOOKS):
+                continue  # a base of another module closes it: ``def close(self): self._ctx.close()``
             ctx.report(self, statement, what=(created or DBAPI_CONNECTION).description, target=f"self.{attribute}",
                        place=f"held in the state of every `{node.name}` (never closed)")
 

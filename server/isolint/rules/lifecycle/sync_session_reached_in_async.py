@@ -4,17 +4,12 @@ import ast
 
 from isolint.core.context import PythonContext
 from isolint.core.rule import Rule
-from isolint.core.scratch import Key
 from isolint.rules.common.scope import own_statements
 from isolint.rules.common.names import last_name
-from isolint.rules.lifecycle.carriers import FACT_KIND, Carriers, annotation_sources, module_classes, module_objects
+from isolint.rules.lifecycle.carriers import FACT_KIND, Carriers, annotation_sources, carriers_for
 from isolint.rules.lifecycle.model import DEPENDENCY_MARKERS, is_server_hook
 from isolint.rules.lifecycle.model import FACT_KIND as FACTORIES_KIND
 from isolint.rules.lifecycle.sync_database_call_in_async import unawaited_calls
-
-#: the checked file's view of the project's session-holding classes
-_CARRIERS: Key[Carriers] = Key("iso3.session-carriers")
-
 
 class SyncSessionReachedInAsync(Rule):
     """A coroutine method reaching a sync session through a repository or service of `self`.
@@ -89,11 +84,7 @@ class SyncSessionReachedInAsync(Rule):
         tree = ctx.tree
         if tree is None or is_server_hook(node):
             return
-        carriers = ctx.scratch.get(_CARRIERS)
-        if carriers is None:
-            carriers = ctx.scratch.put(_CARRIERS, Carriers(
-                ctx.project, ctx.source.module, module_classes(ctx.source, tree),
-                local_objects=module_objects(ctx.source, tree)))
+        carriers = carriers_for(ctx)
         owner = None
         if len(ctx.classes) == 1 and ctx.classes[0] in tree.body and node in ctx.classes[0].body:
             owner = f"{ctx.source.module}.{ctx.classes[0].name}"
