@@ -491,7 +491,7 @@ class Carriers:
             classes = [n for c in classes for n in self.attribute_classes(c, attr)]
         return classes
 
-    def _lineage(self, qualified: str) -> Iterator[dict]:
+    def lineage(self, qualified: str) -> Iterator[dict]:
         """The class's facts, then its bases', depth first (a simple stand-in for the MRO)."""
         seen: set[str] = set()
         stack = [qualified]
@@ -509,7 +509,7 @@ class Carriers:
     def base_releases(self, qualified: str, attribute: str, hooks: frozenset[str]) -> bool:
         """Whether a base of ``qualified`` (in any module) has a cleanup hook (``hooks``) that
         calls through ``self.<attribute>`` (``def close(self): self._ctx.close()``)."""
-        lineage = self._lineage(qualified)
+        lineage = self.lineage(qualified)
         next(lineage, None)  # the class itself: its own hooks are judged from its text
         return any(attribute in used for fact in lineage
                    for hook, used in fact.get("methods", {}).items() if hook in hooks)
@@ -517,7 +517,7 @@ class Carriers:
     def has_member(self, qualified: str, member: str) -> bool | None:
         """Whether the class (or a base) defines ``member``; None when part of its lineage is unknown."""
         complete = True
-        for fact in self._lineage(qualified):
+        for fact in self.lineage(qualified):
             if member in fact["attrs"] or member in fact.get("methods", {}):
                 return True
             if any(self.class_fact(base) is None for base in fact.get("bases", ())):
@@ -533,7 +533,7 @@ class Carriers:
         self._attributes[key] = None  # a cycle answers "no"
         found = None
         if depth < _MAX_DEPTH:
-            for fact in self._lineage(qualified):
+            for fact in self.lineage(qualified):
                 for source in fact["attrs"].get(attr, ()):
                     found = self._source_library(qualified, source, depth + 1)
                     if found:
@@ -545,14 +545,14 @@ class Carriers:
 
     def attribute_classes(self, qualified: str, attr: str) -> list[str]:
         """The classes ``self.<attr>`` is typed or built as."""
-        return [source[2:] for fact in self._lineage(qualified)
+        return [source[2:] for fact in self.lineage(qualified)
                 for source in fact["attrs"].get(attr, ()) if source.startswith("C:")]
 
     def class_library(self, qualified: str, depth: int = 0) -> str | None:
         """The library of a sync session an instance of ``qualified`` holds, or None."""
         if depth >= _MAX_DEPTH:
             return None
-        for fact in self._lineage(qualified):
+        for fact in self.lineage(qualified):
             for attr in fact["attrs"]:
                 found = self.attribute_library(qualified, attr, depth + 1)
                 if found:
@@ -584,7 +584,7 @@ class Carriers:
     def opened_library(self, qualified: str) -> str | None:
         """The library of the sync sessions the methods of ``qualified`` (or a base) open
         themselves (a database manager's ``with Session(self.engine) as session:``), or None."""
-        for fact in self._lineage(qualified):
+        for fact in self.lineage(qualified):
             for used in fact.get("methods", {}).values():
                 for name in used:
                     if name.startswith("S:"):
@@ -625,7 +625,7 @@ class Carriers:
         self._methods[key] = None
         found = None
         if depth < _MAX_DEPTH:
-            for fact in self._lineage(qualified):
+            for fact in self.lineage(qualified):
                 used = fact.get("methods", {}).get(method)
                 if used is None:
                     continue

@@ -3,10 +3,12 @@ from __future__ import annotations
 import ast
 
 from isolint.core.context import PythonContext
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.rule import Rule
 from isolint.rules.common.scope import own_statements
 from isolint.rules.common.names import last_name
 from isolint.rules.lifecycle.carriers import FACT_KIND, Carriers, annotation_sources, carriers_for
+from isolint.rules.lifecycle.libraries import SYNC_SA_CONNECTION, SYNC_SESSION
 from isolint.rules.lifecycle.model import DEPENDENCY_MARKERS, is_server_hook
 from isolint.rules.lifecycle.model import FACT_KIND as FACTORIES_KIND
 from isolint.rules.lifecycle.sync_database_call_in_async import unawaited_calls
@@ -82,7 +84,7 @@ class SyncSessionReachedInAsync(Rule):
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef, ctx: PythonContext) -> None:
         tree = ctx.tree
-        if tree is None or is_server_hook(node):
+        if tree is None or is_server_hook(node) or _START_UP_NAME_RE.match(node.name):
             return
         carriers = carriers_for(ctx)
         owner = None
@@ -112,6 +114,12 @@ class SyncSessionReachedInAsync(Rule):
         first, library, receiver = blocking[0]
         ctx.report(self, first, library=library, name=ctx.text_of(receiver), function=node.name,
                    related=[(call, "blocking database call on the event loop") for call, _, _ in blocking[1:]])
+
+
+#: coroutines that by name run once, before anything is served (``init_managers``, ``lifespan``)
+_START_UP_NAME_RE = lazy_compile(
+    r"^_?(main|lifespan|\w*_lifespan|startup|on_startup|\w+_startup|shutdown|on_shutdown|init|initialize|"
+    r"init_\w+|initialize_\w+|setup|setup_\w+)$")
 
 
 class _Roots:
@@ -158,6 +166,8 @@ class _Roots:
         names.reverse()
         for owner, through_object in self._owners_of(func):
             library = _blocking_library(names, owner, self.carriers, own_session_reported=not through_object)
+            if library and len(names) == 2 and not _io_on_held_session(names, owner, library, self.carriers):
+                continue  # db_connection.session.expire(run): no I/O
             if library:
                 result = self.assigned.get(id(call))
                 if result is not None:
@@ -206,6 +216,20 @@ class _Roots:
         if name.id[:1].isupper() and carriers.class_fact(qualified) is not None:
             return [(qualified, False)]  # User.query.filter(…): a session the class itself reaches
         return []
+
+
+#: I/O methods of a sync session or connection, by library (the others do no I/O)
+_SESSION_IO = {SYNC_SESSION.library: SYNC_SESSION.io_methods | SYNC_SA_CONNECTION.io_methods}
+
+
+def _io_on_held_session(chain: list[str], owner: str, library: str, carriers: Carriers) -> bool:
+    """``session.commit()`` through an attribute that holds the session itself is I/O;
+    ``session.expire(obj)`` is not. Calls through other objects are taken as I/O."""
+    io_methods = _SESSION_IO.get(library)
+    sources = [s for fact in carriers.lineage(owner) for s in fact["attrs"].get(chain[0], ())]
+    if io_methods is None or not any(carriers.direct_library(source) for source in sources):
+        return True
+    return chain[1] in io_methods
 
 
 def _assigned_once(function: ast.AsyncFunctionDef) -> dict[int, str]:
