@@ -9,7 +9,7 @@ from isolint.core.model import Fixability
 from isolint.core.rule import PRODUCTION_ONLY, TEST_ZONES
 from isolint.rules.lifecycle.fixes import lifecycle_fix
 from isolint.rules.lifecycle.libraries import CLEANUP_METHODS, Kind
-from isolint.rules.common.scope import is_generator
+from isolint.rules.common.scope import is_generator, own_statements, walk
 from isolint.rules.lifecycle.model import decorator_names, is_cached, is_server_hook
 from isolint.rules.lifecycle.placement import program_entries
 from isolint.rules.lifecycle.tracking import (
@@ -139,6 +139,8 @@ class SessionWithoutContextManager(LifecycleRule):
                 continue
             if binding.closes and not binding.alternatives and _nothing_can_raise_before(binding, scope):
                 continue  # ``conn = Connection(…); if conn.bound: conn.unbind()``: no call between
+            if _liveness_probe(binding, scope):
+                continue  # try: conn = connect(dsn); conn.ping() … except: retry
             verb = "disposed" if binding.resource.kind in (Kind.ENGINE, Kind.POOL) else "closed"
             method = getattr(binding.closes[-1].func, "attr", "close") if binding.closes else ""
             detail = f"{verb} only when nothing raises before `{method}()`" if binding.closes else f"never {verb}"
@@ -316,6 +318,62 @@ def _nothing_can_raise_before(binding, scope: Scope) -> bool:
                 and start <= (node.lineno, node.col_offset) < end:
             return False
     return start < end
+
+
+#: what a liveness probe does with the handle it opens: check it answers, then let it go
+_PROBE_METHODS = frozenset({"ping", "close", "is_connected", "server_info", "dispose"})
+#: a probe's query: a constant ``SELECT 1`` (any constant statement)
+_PROBE_QUERY_METHODS = frozenset({"execute"})
+
+
+def _liveness_probe(binding, scope: Scope) -> bool:
+    """A handle opened inside a ``try`` that catches the failure, only to see the service
+    answers — pinged, a constant ``SELECT 1`` run on it or on a cursor it enters, closed or
+    handed back — as a start-up wait loop or readiness check does: what a failed probe drops is one
+    connection, once, not a leak per request."""
+    name, statement = binding.name, binding.statement
+    probe = next((node for node in walk(scope.node) if isinstance(node, ast.Try) and node.handlers
+                  and any(statement is inner for inner in own_statements(node.body))), None)
+    if probe is None:
+        return False
+    # the name bound again after the probe (``with pool.connection() as conn:``) is another handle
+    rebound = min((node.lineno for node in walk(scope.node) if isinstance(node, ast.Name) and node.id == name
+                   and isinstance(node.ctx, ast.Store) and node.lineno > (probe.end_lineno or probe.lineno)),
+                  default=None)
+    entered_cursors = [node for node in walk(scope.node)
+                       if isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Call)
+                       and isinstance(node.optional_vars, ast.Name) and _called_on(node.context_expr, name) == "cursor"]
+    names = {name, *(item.optional_vars.id for item in entered_cursors)}  # type: ignore[union-attr]
+    uses: list[ast.Name] = []
+    # the uses that only probe: ``with conn.cursor() as cur:`` then ``cur.execute("SELECT 1")``
+    probing: set[int] = {id(item.context_expr.func.value) for item in entered_cursors}  # type: ignore[attr-defined]
+    for node in walk(scope.node):
+        if isinstance(node, ast.Name) and node.id in names and isinstance(node.ctx, ast.Load) \
+                and (rebound is None or node.lineno < rebound):
+            uses.append(node)
+        elif isinstance(node, ast.Return) and isinstance(node.value, ast.Name):
+            probing.add(id(node.value))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name) and _probes(node):
+            probing.add(id(node.func.value))
+    return all(id(use) in probing for use in uses)
+
+
+def _called_on(call: ast.Call, name: str) -> str | None:
+    """``"ping"`` for ``name.ping()``, None for other calls."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == name:
+        return func.attr
+    return None
+
+
+def _probes(call: ast.Call) -> bool:
+    """``x.ping()``, ``x.close()``, ``x.execute("SELECT 1")``."""
+    method = call.func.attr  # type: ignore[attr-defined]
+    if method in _PROBE_METHODS:
+        return True
+    return method in _PROBE_QUERY_METHODS and len(call.args) == 1 and not call.keywords \
+        and isinstance(call.args[0], ast.Constant)
 
 
 def _torn_down_after_yield(binding) -> bool:
