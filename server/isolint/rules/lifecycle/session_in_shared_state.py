@@ -29,7 +29,7 @@ class SessionInSharedState(LifecycleRule):
     Flags a database session or connection stored where every request and caller shares it:
     a module-level variable (also one assigned through `global`), a class attribute, or an
     attribute of a class that never closes it (no `close`, `__exit__`, `dispose`… method, and
-    no method closing the attribute) — set in `__init__`, a helper such as `_connect()` or a
+    no method closing the attribute, its own or a base's in another module) — set in `__init__`, a helper such as `_connect()` or a
     lazy `connection` property; an unknown driver's connection (`connect()` or a `Connection`
     class of a package outside the project) counts once the class calls `cursor()`,
     `commit()` or `rollback()` on it. Also a session or connection handed to code that runs
@@ -65,10 +65,11 @@ class SessionInSharedState(LifecycleRule):
 
     ## Known look-alikes
     - Engines, `sessionmaker` / `async_sessionmaker` factories, `scoped_session` registries,
-      connection pools and redis / HTTP clients: they are made to be shared.
+      connection pools, redis / HTTP / clickhouse-connect clients: they are made to be shared.
     - A bare annotation such as `session: AsyncSession` (no session is created).
-    - A session attribute a method of its class closes (or a `close`, `__exit__`… hook); a
-      connection handed in; another package's `Connection` never given `cursor()`.
+    - A session attribute a method of its class closes (or a `close`, `__exit__`… hook, also
+      one of a base in another module that closes that attribute); a connection handed in;
+      another package's `Connection` never given `cursor()`.
     - One executor job awaited at once (`pool.submit(fn, session).result()`); a `gather` in
       which one coroutine only gets the session; tasks that each open their own.
     - A one-shot script's session: used at the module's top level and read by no function or

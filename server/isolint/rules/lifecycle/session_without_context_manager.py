@@ -95,7 +95,8 @@ class SessionWithoutContextManager(LifecycleRule):
     done with, and there is no fix when the function returns one of them.
 
     ## Known look-alikes
-    - A client made once: by a getter, a cached function, `main()`, a start-up hook.
+    - A client made once: by a getter, a cached function, `main()`, a start-up hook; a
+      readiness probe (opened in a `try` that catches the failure, only pinged or given `SELECT 1`).
     - A session returned, stored, or yielded by a dependency that closes it; a client handed
       to the object that keeps it; one looked up (`kwargs.get("session")`) or over a
       connection a `with` holds (`Session(conn)`).

@@ -13,14 +13,21 @@ from isolint.rules.lifecycle.model import DEPENDENCY_MARKERS, is_server_hook
 from isolint.rules.lifecycle.model import FACT_KIND as FACTORIES_KIND
 from isolint.rules.lifecycle.sync_database_call_in_async import unawaited_calls
 
+
 class SyncSessionReachedInAsync(Rule):
-    """A coroutine method reaching a sync session through a repository or service of `self`.
+    """A coroutine reaching a sync session through a repository, service, manager or model.
 
     ## What it does
-    Flags an `async def` method that calls, without `await`, a sync method of an object of `self`
+    Flags an `async def` that calls, without `await`, a sync method of an object of `self`
     holding a sync SQLAlchemy session — `self.repos.users.get_one(id)`, `self.service.create_one(x)`,
     `self.get_recipe_or_404(slug)` — where the class (or a base, in any module) declares
-    `session: Session`, takes a `Session` in `__init__`, or builds its repositories from one.
+    `session: Session`, takes a `Session` in `__init__`, or builds its repositories from one;
+    hands such a declared session to a call (`ProjectModel.get_by_id(self.orm, id)`); or
+    reaches one through other names: a parameter typed as (or injected by a `Depends` provider
+    annotated to return) a manager whose sync methods open their own session (`db.get(Run)`
+    where `get` runs `with Session(self.engine) as s:`), also handed to a project function; a
+    module-level object holding a scoped session (`db_connection.session.commit()`); a model
+    class whose `query` property queries it (`User.query.filter(…)`, and the query it returns).
     One finding per coroutine, at the first such call, with the others as related locations.
 
     ## Why is this bad?
@@ -66,6 +73,9 @@ class SyncSessionReachedInAsync(Rule):
     - A call the coroutine awaits, or hands to a thread (`await run_in_threadpool(self.repos.x.get, id)`).
     - Repositories built on an `AsyncSession`; attributes of the object that hold no session
       (`self.service.logger.error(…)`); methods that never touch the session.
+    - Session calls that do no I/O (`db_connection.session.expire(run)`); a manager handed to
+      a constructor, which keeps it.
+    - A start-up coroutine by name (`init_managers`, `setup_*`, `lifespan`): nothing is served yet.
     """
 
     code = "ISO308"
