@@ -39,7 +39,8 @@ from isolint.core.modules import ImportMap
 from isolint.core.rule import Indexer
 from isolint.core.scratch import Key
 from isolint.rules.common.scope import own_statements
-from isolint.rules.lifecycle.libraries import Kind, annotation_resource, constructed_by, resource_from_fact
+from isolint.rules.lifecycle.libraries import (CONSTRUCTORS, Kind, annotation_resource, constructed_by,
+                                               resource_from_fact)
 from isolint.rules.lifecycle.model import ProjectFactories
 
 if TYPE_CHECKING:
@@ -254,9 +255,13 @@ def class_facts(node: ast.ClassDef, qualify: Qualify, module: str, segment: Segm
     return fact
 
 
-#: ``with Session(``, ``= psycopg2.connect(``: a method that may open a session itself (the
-#: text test spares the walk of most methods)
-_OPENING_RE = lazy_compile(r"(?:\bwith\s+|=\s*)[A-Za-z_][\w.]*\s*\(")
+#: the last names of the library constructors that open a sync session or connection
+#: (``Session``, ``scoped_session``, ``connect``…)
+_OPENER_NAMES = sorted({name.rpartition(".")[2] for name, resource in CONSTRUCTORS.items()
+                        if not resource.is_async and resource.kind in _HELD_KINDS})
+#: ``with Session(``, ``= psycopg2.connect(``, ``with DBSession(`` (an alias ending in the name):
+#: a method that may open a session itself (the text test spares the walk of most methods)
+_OPENING_RE = lazy_compile(r"(?:\bwith\s+|=\s*)[\w.]*(?:" + "|".join(_OPENER_NAMES) + r")\s*\(")
 
 
 def _libraries_opened_by(function: ast.FunctionDef, qualify: Qualify) -> list[str]:

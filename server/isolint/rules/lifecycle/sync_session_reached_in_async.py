@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import ast
+import functools
 
 from isolint.core.context import PythonContext
 from isolint.core.lazy_regex import lazy_compile
 from isolint.core.rule import Rule
+from isolint.core.scratch import Key
 from isolint.rules.common.scope import own_statements
 from isolint.rules.common.names import last_name
 from isolint.rules.lifecycle.carriers import FACT_KIND, Carriers, annotation_sources, carriers_for
@@ -132,6 +134,10 @@ _START_UP_NAME_RE = lazy_compile(
     r"init_\w+|initialize_\w+|setup|setup_\w+)$")
 
 
+#: the sync functions defined at the checked file's top level
+_MODULE_FUNCTIONS: Key[frozenset] = Key("iso308.module-functions")
+
+
 class _Roots:
     """What the names a coroutine calls through, other than ``self``, are: a parameter typed
     (or injected by a ``Depends`` provider annotated) as a class of the project, a module-level
@@ -148,13 +154,28 @@ class _Roots:
         defaults.update({a.arg: d for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None})
         self.parameters = {a.arg: (a.annotation, defaults.get(a.arg))
                            for a in [*positional, *arguments.kwonlyargs]}
-        self.rebound = _rebound_names(function)
-        #: calls whose result the coroutine binds to a name it binds once (``query = …``)
-        self.assigned = _assigned_once(function)
-        #: such names bound to what a call through a session returned, and that session's library
+        self.function = function
+        #: names bound to what a call through a session returned, and that session's library
         self.results: dict[str, str] = {}
-        self.module_functions = {s.name for s in ctx.tree.body if isinstance(s, ast.FunctionDef)}
         self._owners: dict[str, list[str]] = {}
+
+    @functools.cached_property
+    def rebound(self) -> frozenset[str]:
+        return _rebound_names(self.function)
+
+    @functools.cached_property
+    def assigned(self) -> dict[int, str]:
+        """Calls whose result the coroutine binds to a name it binds once (``query = …``)."""
+        return _assigned_once(self.function)
+
+    @property
+    def module_functions(self) -> frozenset[str]:
+        found = self.ctx.scratch.get(_MODULE_FUNCTIONS)
+        if found is None:
+            tree = self.ctx.tree
+            found = self.ctx.scratch.put(_MODULE_FUNCTIONS, frozenset(
+                s.name for s in (tree.body if tree is not None else ()) if isinstance(s, ast.FunctionDef)))
+        return found
 
     def reached(self, call: ast.Call) -> tuple[str, ast.expr] | None:
         """The library of the sync session ``call`` reaches through such a name, and the
