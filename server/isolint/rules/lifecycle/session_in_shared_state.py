@@ -66,12 +66,12 @@ class SessionInSharedState(LifecycleRule):
     ## Known look-alikes
     - Engines, `sessionmaker` / `async_sessionmaker` factories, `scoped_session` registries,
       connection pools, redis / HTTP / clickhouse-connect clients: they are made to be shared.
-    - A bare annotation such as `session: AsyncSession` (no session is created).
-    - A session attribute a method of its class closes (or a `close`, `__exit__`… hook, also
-      one of a base in another module that closes that attribute); a connection handed in;
-      another package's `Connection` never given `cursor()`.
+    - A bare annotation (`session: AsyncSession`): no session is created.
+    - A session attribute a method of its class or of a base closes (or a `close`,
+      `__exit__`… hook); a connection handed in; another package's `Connection` never given
+      `cursor()`.
     - One executor job awaited at once (`pool.submit(fn, session).result()`); a `gather` in
-      which one coroutine only gets the session; tasks that each open their own.
+      which one coroutine gets the session; tasks that each open their own.
     - A one-shot script's session: used at the module's top level and read by no function or
       class, under `if __name__ == "__main__":`, or in a module that parses its command line
       when imported (`parser.parse_args()`).

@@ -95,8 +95,8 @@ class SessionWithoutContextManager(LifecycleRule):
     done with, and there is no fix when the function returns one of them.
 
     ## Known look-alikes
-    - A client made once: by a getter, a cached function, `main()`, a start-up hook; a
-      readiness probe (opened in a `try` that catches the failure, only pinged or given `SELECT 1`).
+    - A client made once (a getter, a cached function, `main()`, a start-up hook); a
+      readiness probe in a `try` (pinged or given `SELECT 1`).
     - A session returned, stored, or yielded by a dependency that closes it; a client handed
       to the object that keeps it; one looked up (`kwargs.get("session")`) or over a
       connection a `with` holds (`Session(conn)`).
@@ -106,8 +106,7 @@ class SessionWithoutContextManager(LifecycleRule):
       never closed ([ISO307](ISO307.md)).
     - A generator method stepped by its caller (`__anext__()`).
     - In tests: an engine a helper returns or the tests share, HTTP clients, one a fixture
-      yields at once and disposes of next (pytest runs that on failure too), objects of a
-      class that disposes of its engine.
+      yields at once and disposes of next, objects of a class that disposes of its engine.
     """
 
     code = "ISO301"
