@@ -139,8 +139,8 @@ class SessionWithoutContextManager(LifecycleRule):
                 continue
             if binding.closes and not binding.alternatives and _nothing_can_raise_before(binding, scope):
                 continue  # ``conn = Connection(…); if conn.bound: conn.unbind()``: no call between
-            if _liveness_probe(binding, scope):
-                continue  # try: conn = connect(dsn); conn.ping() … except: retry
+            if _liveness_probe(binding, scope, must_let_go=not in_tests):
+                continue  # try: conn = connect(dsn); conn.ping(); conn.close() … except: retry
             verb = "disposed" if binding.resource.kind in (Kind.ENGINE, Kind.POOL) else "closed"
             method = getattr(binding.closes[-1].func, "attr", "close") if binding.closes else ""
             detail = f"{verb} only when nothing raises before `{method}()`" if binding.closes else f"never {verb}"
@@ -326,11 +326,12 @@ _PROBE_METHODS = frozenset({"ping", "close", "is_connected", "server_info", "dis
 _PROBE_QUERY_METHODS = frozenset({"execute"})
 
 
-def _liveness_probe(binding, scope: Scope) -> bool:
+def _liveness_probe(binding, scope: Scope, must_let_go: bool) -> bool:
     """A handle opened inside a ``try`` that catches the failure, only to see the service
     answers — pinged, a constant ``SELECT 1`` run on it or on a cursor it enters, closed or
-    handed back — as a start-up wait loop or readiness check does: what a failed probe drops is one
-    connection, once, not a leak per request."""
+    handed back — as a start-up wait loop does: what a failed probe drops is one connection,
+    once. ``must_let_go`` (outside tests): the probe also closes or returns the handle when it
+    succeeds — a readiness endpoint that never closes its client leaks one per request."""
     name, statement = binding.name, binding.statement
     probe = next((node for node in walk(scope.node) if isinstance(node, ast.Try) and node.handlers
                   and any(statement is inner for inner in own_statements(node.body))), None)
@@ -356,6 +357,10 @@ def _liveness_probe(binding, scope: Scope) -> bool:
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and isinstance(node.func.value, ast.Name) and _probes(node):
             probing.add(id(node.func.value))
+    if must_let_go and not binding.closes and not any(
+            isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id == name
+            for node in walk(scope.node)):
+        return False
     return all(id(use) in probing for use in uses)
 
 
