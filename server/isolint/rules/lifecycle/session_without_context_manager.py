@@ -329,14 +329,14 @@ _PROBE_QUERY_METHODS = frozenset({"execute"})
 def _liveness_probe(binding, scope: Scope, must_let_go: bool) -> bool:
     """A handle opened inside a ``try`` that catches the failure, only to see the service
     answers — pinged, a constant ``SELECT 1`` run on it or on a cursor it enters, closed or
-    handed back — as a start-up wait loop does: what a failed probe drops is one connection,
-    once. ``must_let_go`` (outside tests): the probe also closes or returns the handle when it
+    handed back — once, not in a retry loop: what a failed probe drops is one connection. ``must_let_go`` (outside tests): the probe also closes or returns the handle when it
     succeeds — a readiness endpoint that never closes its client leaks one per request."""
     name, statement = binding.name, binding.statement
     probe = next((node for node in walk(scope.node) if isinstance(node, ast.Try) and node.handlers
                   and any(statement is inner for inner in own_statements(node.body))), None)
-    if probe is None:
-        return False
+    if probe is None or any(isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and any(
+            inner is probe for inner in walk(node)) for node in walk(scope.node)):
+        return False  # a retry loop: each failed attempt drops another connection
     # the name bound again after the probe (``with pool.connection() as conn:``) is another handle
     rebound = min((node.lineno for node in walk(scope.node) if isinstance(node, ast.Name) and node.id == name
                    and isinstance(node.ctx, ast.Store) and node.lineno > (probe.end_lineno or probe.lineno)),
