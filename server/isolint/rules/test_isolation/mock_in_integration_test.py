@@ -450,13 +450,28 @@ class MockInIntegrationTest(Rule):
             return source.zone is Zone.INTEGRATION_TEST
         return may_hold_integration_tests(source) and may_create_mock(source)
 
+    def visit_program(self, node: Any, ctx: "TypeScriptContext") -> None:
+        #: per route, the calls of the file answering it with a canned response, in order
+        self._stubbed_routes: dict[str, list[tuple[Any, str]]] = {}
+
     def visit_call_expression(self, node: Any, ctx: "TypeScriptContext") -> None:
         """A browser end-to-end test answering the application's request with a canned response."""
         if ctx.source.zone is not Zone.INTEGRATION_TEST:
             return
         kind = browser_stubs.canned_response(node)
         if kind is not None:
-            ctx.report(self, node.child_by_field_name("function"), kind=kind)
+            self._stubbed_routes.setdefault(browser_stubs.route_of(node), []).append((node, kind))
+
+    def check_typescript(self, tree: Any, ctx: "TypeScriptContext") -> None:
+        """One finding per route the file stubs: a suite whose tests each register their own
+        stub of the same route (test isolation clears routes between tests) fakes that one
+        endpoint of the back end, once; its later stubs are related locations."""
+        for route, stubs in getattr(self, "_stubbed_routes", {}).items():
+            (first, kind), *others = stubs
+            ctx.report(self, first.child_by_field_name("function"), kind=kind,
+                       related=[(other.child_by_field_name("function"), f"`{route}` stubbed again")
+                                for other, _ in others])
+        self._stubbed_routes = {}
 
     def visit_Call(self, node: ast.Call, ctx: "PythonContext") -> None:
         parameters = parameters_of(ctx.functions)
