@@ -54,8 +54,11 @@ def _bound_name(ctx: "PythonContext") -> str | None:
     """The name of the fake object a mock call builds or configures: the variable it is
     assigned to, the object whose attribute it becomes (``client.create = MagicMock()``), or
     the ``as`` name of a patch (``with patch("x") as fake:``), also through ``.start()``
-    (``fake = patch("x").start()``)."""
-    parents = ctx.parents
+    (``fake = patch("x").start()``), and the name of the list, tuple or dict it is an element of
+    (``stream = [MagicMock(…), MagicMock(…)]``: the fakes of one canned stream)."""
+    parents = list(ctx.parents)
+    while parents and isinstance(parents[-1], (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+        parents.pop()
     parent = parents[-1] if parents else None
     if isinstance(parent, ast.Attribute) and parent.attr == "start" and len(parents) >= 3 \
             and isinstance(parents[-2], ast.Call):
@@ -118,7 +121,7 @@ OUTBOUND_WORDS = frozenset({"email", "emails", "mail", "mailer", "smtp", "sms", 
 #: hosts — found inside an identifier (``OpenAIService``, ``GithubClient``), and the generic word
 #: for them (``ProviderHandler.verify_repo_provider``): stubbing one stubs the edge of the system
 THIRD_PARTY_BRANDS = ("openai", "anthropic", "litellm", "openrouter", "gemini", "mistralai", "ollama", "huggingface",
-                      "github", "gitlab", "bitbucket")
+                      "github", "gitlab", "bitbucket", "stripe", "paypal", "braintree", "twilio", "sendgrid", "mailgun")
 #: what a helper's or fixture's docstring says when what it fakes is outside the system
 EXTERNAL_WORDS = lazy_compile(r"\bexternal\b|\bthird[- ]part(?:y|ies)\b", re.IGNORECASE)
 #: what hands a job to a worker process (Celery's ``task.delay``/``apply_async``): a patch of it
@@ -143,6 +146,8 @@ def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> 
     target = _patch_target(call, kind, ctx)
     if (target is not None and target.rsplit(".", 1)[-1] in ENQUEUE_METHODS) or _only_enqueues(call, ctx):
         return OUTBOUND
+    if _fakes_a_handed_out_client(ctx):
+        return None
     names = [target]
     spec = next((k.value for k in call.keywords if k.arg in ("spec", "spec_set")), None)
     if spec is None and kind.endswith("create_autospec") and call.args:
@@ -156,9 +161,11 @@ def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> 
             return THIRD_PARTY  # "Mock tax calculation to avoid external calls"
     if kind in STAND_IN_KINDS:
         names.append(_bound_name(ctx))  # the name it stands under: `self.embedding_model = Mock()`
-    if any(brand in ctx.source.name.lower() for brand in THIRD_PARTY_BRANDS):
+    if _named_for_a_third_party(ctx.source.name):
         return None  # `test_openrouter_integration.py`: the third party is what the test integrates
     found = None
+    if target is not None and any(brand == target.split(".", 1)[0].lower() for brand in THIRD_PARTY_BRANDS):
+        return THIRD_PARTY  # `patch("stripe.Subscription.retrieve")`: the third party's own client library
     for name in filter(None, names):
         parts = name.split(".")
         if "integrations" in parts[:-1]:
@@ -168,6 +175,34 @@ def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> 
             if found == THIRD_PARTY:
                 return found
     return found
+
+
+def _fakes_a_handed_out_client(ctx: "PythonContext") -> bool:
+    """``client = openai.OpenAI(…)``, ``client.chat.completions.create = MagicMock()`` and
+    ``return client`` in a fixture: the tests are handed a real client whose call is the mock,
+    and whatever they drive through it (the code under test wrapping that call) meets the mock,
+    not the edge of the system."""
+    parent, function = ctx.parent, ctx.current_function
+    if not isinstance(parent, ast.Assign) or len(parent.targets) != 1 or not isinstance(parent.targets[0], ast.Attribute) \
+            or function is None or fixture_decorator(function) is None:
+        return False
+    owner = _root_name(parent.targets[0])
+    if owner is None or "." in owner:
+        return False
+    parameters = parameters_of(ctx.functions)
+    built = any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == owner for t in n.targets)
+                and isinstance(n.value, ast.Call) and mock_kind(n.value, ctx.imports, parameters) is None
+                for n in ast.walk(function))
+    handed = any(isinstance(n, (ast.Return, ast.Yield)) and isinstance(n.value, ast.Name) and n.value.id == owner
+                 for n in ast.walk(function))
+    return built and handed
+
+
+def _named_for_a_third_party(file_name: str) -> bool:
+    """``test_openrouter_integration.py``, ``test_llm_providers.py``: a module named for a third
+    party (a brand, or the generic word for model providers) integrates that third party."""
+    stem = file_name.lower().rsplit(".", 1)[0]
+    return any(brand in stem for brand in THIRD_PARTY_BRANDS) or bool(set(stem.split("_")) & THIRD_PARTY_WORDS)
 
 
 def _only_enqueues(call: ast.Call, ctx: "PythonContext") -> bool:
