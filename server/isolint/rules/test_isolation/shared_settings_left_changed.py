@@ -33,6 +33,12 @@ SETTINGS_NAME = lazy_compile(r"(^|_)(settings|config|conf|cfg)(_|$)", re.IGNOREC
 SETTINGS_WORD = lazy_compile(rb"(?i:settings|conf|cfg)")
 #: ``x.y = …``, ``x.y += …``, ``x.y: int = …``
 ATTRIBUTE_ASSIGNMENT = lazy_compile(rb"[A-Za-z0-9_)\]]\.[A-Za-z_][A-Za-z0-9_]*\s*(?::[^\n=]*)?(?:[-+*/%&|^@]|//|>>|<<|\*\*)?=(?!=)")
+#: ``module._client = None``: a module's lazily built object dropped, to be built again on next use
+MODULE_CACHE_RESET = lazy_compile(rb"[a-z][A-Za-z0-9_]*\s*\.\s*_[A-Za-z0-9_]+\s*=\s*None\b")
+#: what rebuilds a module's globals: ``importlib.reload(module)``
+RELOADERS = frozenset({"reload"})
+#: how a rebuild key (``_rebuilt``) is spelled for a reloaded module and a dropped module object
+RELOAD, RESET = "reload ", "reset "
 #: a module path of test support (``backend.tests.common.config``): its objects belong to the
 #: suite, which may share them between its tests on purpose
 TEST_SUPPORT_PART = lazy_compile(r"^(tests?|testing|conftest|test_.*|.*_tests?)$")
@@ -67,7 +73,8 @@ class SharedSettingsLeftChanged(Rule):
 
     ## What it does
     Flags a test or fixture that rebuilds a cached getter (`get_settings.cache_clear()` and a
-    call under patched variables or attributes) or assigns an attribute of a shared settings
+    call under patched variables or attributes), reloads a module (`importlib.reload`) or drops a
+    module's lazily built object (`queue._client = None`) under its patches, or assigns an attribute of a shared settings
     object (what a cached getter returns, an application's `settings` imported from its module),
     and does not put it back where that runs whatever the outcome: a `finally`, a fixture's
     teardown, a finalizer, `tearDown` or an autouse fixture. One finding per test; the other
@@ -125,15 +132,16 @@ class SharedSettingsLeftChanged(Rule):
     message = "Test {how} and leaves it for later tests{reset}"
     severity = Severity.WARNING
     zones = TEST_ZONES
-    tokens = (b"cache_clear", b"settings", b"Settings", b"SETTINGS", b"conf", b"Conf", b"CONF", b"cfg", b"Cfg", b"CFG")
+    tokens = (b"cache_clear", b"reload", b"None", b"settings", b"Settings", b"SETTINGS", b"conf", b"Conf", b"CONF",
+              b"cfg", b"Cfg", b"CFG")
     uses_facts = (CACHE_RESETS, CACHED_GETTERS)
 
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
         # a cache rebuilt, or a settings-like name and an assignment to an attribute somewhere
         raw = identifier_bytes(source)
-        return b"cache_clear" in raw or (SETTINGS_WORD.search(raw) is not None
-                                         and ATTRIBUTE_ASSIGNMENT.search(raw) is not None)
+        return b"cache_clear" in raw or b"reload" in raw or MODULE_CACHE_RESET.search(raw) is not None \
+            or (SETTINGS_WORD.search(raw) is not None and ATTRIBUTE_ASSIGNMENT.search(raw) is not None)
 
     def end_file(self, ctx: "PythonContext") -> None:
         tree = ctx.tree
@@ -151,7 +159,7 @@ class SharedSettingsLeftChanged(Rule):
     # -- one function ------------------------------------------------------------------------
     def _check(self, function: _Function, resets: set[str], cleared_in_module: set[str],
                ctx: "PythonContext") -> None:
-        rebuilds = self._rebuilds(function, resets)
+        rebuilds = self._rebuilds(function, resets, ctx)
         changes = self._changes(function, resets, cleared_in_module, ctx)
         problems = rebuilds + changes
         if not problems:
@@ -164,12 +172,16 @@ class SharedSettingsLeftChanged(Rule):
         reset = " (its reset runs only when the test passes)" if happy else ""
         ctx.report(self, node, how=how, reset=reset, related=related)
 
-    def _rebuilds(self, function: _Function, resets: set[str]) -> list[tuple[ast.AST, str, str]]:
-        """``getter.cache_clear()`` with more of the test after it (a fixture's ``yield``
-        included), under patches, and the cache not cleared again where that runs whatever the
-        outcome."""
+    def _rebuilds(self, function: _Function, resets: set[str], ctx: "PythonContext") -> list[tuple[ast.AST, str, str]]:
+        """``getter.cache_clear()``, ``importlib.reload(module)`` or ``module._client = None``
+        with more of the test after it (a fixture's ``yield`` included), under patches, and not
+        done again where that runs whatever the outcome: what is built next is built from the
+        patched state, and outlives the patches."""
         setup = list(_statements(function.setup))
-        cleared = [_cleared_cache(statement) for statement in setup]
+        imported = _imported_names(function.node, ctx)
+        cleared = [getter if getter is None or not getter.startswith(RESET)
+                   or getter[len(RESET):].split(".", 1)[0] in imported else None
+                   for getter in map(_cleared_cache, setup)]
         # most tests clear no cache: the walk for patches is left for those that do
         if all(getter is None for getter in cleared) or not _patches(function):
             return []
@@ -178,7 +190,7 @@ class SharedSettingsLeftChanged(Rule):
             if getter is None or getter in resets or _cleared_on_every_path(function, getter):
                 continue
             if any(_cleared_cache(s) is None and id(s) not in function.in_finally for s in setup[index + 1:]):
-                found.append((statement, f"rebuilds the cached `{getter}()` under its patches", getter))
+                found.append((statement, _rebuild_how(getter), getter))
         return found
 
     def _changes(self, function: _Function, resets: set[str], cleared_in_module: set[str],
@@ -261,10 +273,41 @@ def _statements(block: list[ast.stmt]) -> Iterator[ast.stmt]:
 
 # -- caches ------------------------------------------------------------------------------------
 
+def _rebuild_how(key: str) -> str:
+    if key.startswith(RELOAD):
+        return f"reloads `{key[len(RELOAD):]}` under its patches"
+    if key.startswith(RESET):
+        return f"drops the module's `{key[len(RESET):]}` under its patches (the next use builds it from them)"
+    return f"rebuilds the cached `{key}()` under its patches"
+
+
+def _imported_names(node: ast.AST, ctx: "PythonContext") -> set[str]:
+    """Names bound by an import in ``node`` or at the module's top level."""
+    names = set(ctx.imports)
+    for inner in walk_nodes(node):
+        if isinstance(inner, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".", 1)[0] for alias in inner.names)
+    return names
+
+
 def _cleared_cache(statement: ast.AST) -> str | None:
-    """``get_settings`` for ``get_settings.cache_clear()`` / ``config.get_settings.cache_clear()``
-    (a getter is named by its last name: a restore may spell its module differently)."""
+    """What ``statement`` makes the process build again: ``get_settings`` for
+    ``get_settings.cache_clear()`` / ``config.get_settings.cache_clear()`` (a getter is named by
+    its last name: a restore may spell its module differently), ``reload server_mod`` for
+    ``importlib.reload(server_mod)``, ``reset queue._client`` for ``queue._client = None`` (a
+    module's private object, dropped to be built again; whether ``queue`` is an imported module
+    is the caller's to check)."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+            and isinstance(statement.value, ast.Constant) and statement.value.value is None:
+        target = statement.targets[0]
+        if isinstance(target, ast.Attribute) and target.attr.startswith("_") and isinstance(target.value, ast.Name) \
+                and target.value.id[:1].islower():
+            return f"{RESET}{target.value.id}.{target.attr}"
+        return None
     call = statement.value if isinstance(statement, ast.Expr) else statement
+    if isinstance(call, ast.Call) and last_name(call.func) in RELOADERS and len(call.args) == 1 \
+            and (module := dotted_name(call.args[0])) is not None:
+        return f"{RELOAD}{module}"
     if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "cache_clear":
         getter = call.func.value
         if isinstance(getter, ast.Attribute):
@@ -311,10 +354,15 @@ def _cleared_on_every_path(function: _Function, getter: str) -> bool:
         if isinstance(node, ast.Try) and getter in _cleared_in(node.finalbody):
             return True
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in FINALIZERS:
+            if getter.startswith(RELOAD) and len(node.args) >= 2 and last_name(node.args[0]) in RELOADERS \
+                    and dotted_name(node.args[1]) == getter[len(RELOAD):]:
+                return True  # `addCleanup(importlib.reload, module)`
             for argument in node.args:
                 for inner in walk_nodes(argument):
                     if isinstance(inner, ast.Attribute) and inner.attr == "cache_clear" \
                             and last_name(inner.value) == getter:
+                        return True
+                    if _cleared_cache(inner) == getter:
                         return True
     return False
 
