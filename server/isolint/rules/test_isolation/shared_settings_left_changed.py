@@ -66,6 +66,9 @@ class _Function:
     teardown: list[ast.stmt] = field(default_factory=list)
     #: ids of the statements inside a ``finally`` block
     in_finally: set[int] = field(default_factory=set)
+    #: the teardowns of the fixtures of the same file the function requests: they run after it
+    #: whatever its outcome
+    requested_teardown: list[ast.stmt] = field(default_factory=list)
 
 
 class SharedSettingsLeftChanged(Rule):
@@ -150,11 +153,17 @@ class SharedSettingsLeftChanged(Rule):
         module_resets = _autouse_resets(tree.body) | conftest_resets(ctx)
         # once per file: each test asks for it
         cleared_in_module = _cleared_in(tree.body) if b"cache_clear" in identifier_bytes(ctx.source) else set()
+        module_fixtures = _fixtures(tree.body)
         for function, cls in _test_functions(tree):
             resets = set(module_resets)
+            fixtures = module_fixtures
             if cls is not None:
                 resets |= _class_resets(cls)
-            self._check(_split(function), resets, cleared_in_module, ctx)
+                fixtures = {**module_fixtures, **_fixtures(cls.body)}
+            split = _split(function)
+            split.requested_teardown = [statement for name in parameters_of([function]) if name in fixtures
+                                        and fixtures[name] is not function for statement in _split(fixtures[name]).teardown]
+            self._check(split, resets, cleared_in_module, ctx)
 
     # -- one function ------------------------------------------------------------------------
     def _check(self, function: _Function, resets: set[str], cleared_in_module: set[str],
@@ -189,6 +198,8 @@ class SharedSettingsLeftChanged(Rule):
         for index, (statement, getter) in enumerate(zip(setup, cleared)):
             if getter is None or getter in resets or _cleared_on_every_path(function, getter):
                 continue
+            if getter.startswith(RESET) and not _rebuilt_through(getter[len(RESET):].split(".", 1)[0], setup[index + 1:]):
+                continue  # dropped for a fresh start: nothing of the test builds it again
             if any(_cleared_cache(s) is None and id(s) not in function.in_finally for s in setup[index + 1:]):
                 found.append((statement, _rebuild_how(getter), getter))
         return found
@@ -281,6 +292,17 @@ def _rebuild_how(key: str) -> str:
     return f"rebuilds the cached `{key}()` under its patches"
 
 
+def _rebuilt_through(module: str, statements: list[ast.stmt]) -> bool:
+    """``statements`` get something from a function of ``module`` (``client =
+    queue.get_client()``): what it dropped is built again there, from the test's patches. A call
+    whose result is dropped (``session_manager.set_mode(False)``, ``module._clients.clear()``)
+    sets state, it builds nothing the test uses."""
+    discarded = {id(s.value) for statement in statements for s in walk_nodes(statement) if isinstance(s, ast.Expr)}
+    return any(isinstance(node, ast.Call) and id(node) not in discarded
+               and (dotted_name(node.func) or "").rsplit(".", 1)[0] == module
+               for statement in statements for node in walk_nodes(statement))
+
+
 def _imported_names(node: ast.AST, ctx: "PythonContext") -> set[str]:
     """Names bound by an import in ``node`` or at the module's top level."""
     names = set(ctx.imports)
@@ -345,13 +367,41 @@ def _is_autouse(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         k.arg == "autouse" and isinstance(k.value, ast.Constant) and k.value.value is True for k in decorator.keywords)
 
 
+def _fixtures(body: list[ast.stmt]) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    return {s.name: s for s in body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and fixture_decorator(s) is not None}
+
+
+def _undone_in(statements: list[ast.stmt], key: str) -> bool:
+    """``statements`` undo the rebuild ``key``: clear the cache again; reload the module again
+    or put its attributes back by hand (``module.settings = saved``, ``module.REGISTRY.clear()``,
+    ``del sys.modules["pkg.module"]``); set the dropped object again."""
+    if key in _cleared_in(statements):
+        return True
+    if key.startswith(RELOAD):
+        module = key[len(RELOAD):]
+        def puts_back(node: ast.AST) -> bool:
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                return (dotted_name(node) or "").startswith(module + ".")
+            if isinstance(node, ast.Call):
+                return (dotted_name(node.func) or "").startswith(module + ".")
+            return isinstance(node, ast.Constant) and node.value == module
+
+        return any(puts_back(node) for statement in statements for node in walk_nodes(statement))
+    if key.startswith(RESET):
+        attribute = key[len(RESET):]
+        return any(isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and dotted_name(node) == attribute
+                   for statement in statements for node in walk_nodes(statement))
+    return False
+
+
 def _cleared_on_every_path(function: _Function, getter: str) -> bool:
-    """The test clears the cache again in a ``finally``, in its teardown, or through a
-    finalizer (``request.addfinalizer(get_settings.cache_clear)``)."""
-    if getter in _cleared_in(function.teardown):
+    """The test undoes the rebuild in a ``finally``, in its teardown or a requested fixture's,
+    or through a finalizer (``request.addfinalizer(get_settings.cache_clear)``)."""
+    if _undone_in(function.teardown, getter) or _undone_in(function.requested_teardown, getter):
         return True
     for node in walk_nodes(function.node):
-        if isinstance(node, ast.Try) and getter in _cleared_in(node.finalbody):
+        if isinstance(node, ast.Try) and _undone_in(node.finalbody, getter):
             return True
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in FINALIZERS:
             if getter.startswith(RELOAD) and len(node.args) >= 2 and last_name(node.args[0]) in RELOADERS \
