@@ -94,6 +94,35 @@ def route_of(call: Any) -> str:
     return f"{method or '*'} {' '.join(url.split())}"
 
 
+#: nodes of a function in the TypeScript and JavaScript grammars
+FUNCTION_NODES = frozenset({"function_declaration", "generator_function_declaration", "method_definition",
+                            *FUNCTION_TYPES})
+
+
+def helper_of(call: Any) -> str | None:
+    """The helper the stub sits in — a named function (``function setupTier()``, ``const
+    stubOrgs = () => …``, a method) or a custom command (``Cypress.Commands.add("login", …)``) —
+    or None inside a test's own callback (``it(…, () => …)``, ``beforeEach``)."""
+    node = call.parent
+    while node is not None and node.type not in FUNCTION_NODES:
+        node = node.parent
+    if node is None:
+        return None
+    name = node.child_by_field_name("name")
+    if name is not None:
+        return node_text(name)
+    holder = node.parent
+    if holder is not None and holder.type == "variable_declarator" and holder.child_by_field_name("name") is not None:
+        return node_text(holder.child_by_field_name("name"))
+    if holder is not None and holder.type == "arguments":
+        outer = holder.parent
+        callee = outer.child_by_field_name("function") if outer is not None else None
+        if callee is not None and node_text(callee).replace(" ", "") == "Cypress.Commands.add":
+            first = next((a for a in holder.named_children if a.type != "comment"), None)
+            return node_text(first).strip("'\"`") if first is not None else None
+    return None
+
+
 def _value_of(node: Any, key: str) -> str | None:
     for pair in node.named_children:
         if pair.type == "pair" and (name := pair.child_by_field_name("key")) is not None \

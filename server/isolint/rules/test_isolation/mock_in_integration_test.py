@@ -92,6 +92,18 @@ def _whole_value_of(ctx: "PythonContext") -> str | None:
     return None
 
 
+def _argument_of(call: ast.Call, ctx: "PythonContext") -> str | None:
+    """``BillingDashboardView#0`` for the ``MagicMock()`` in ``BillingDashboardView(MagicMock())``:
+    a stand-in handed to a call that is not a mock, by the callee and the position (or keyword)."""
+    parent = ctx.parent
+    if not isinstance(parent, ast.Call) or mock_kind(parent, ctx.imports, parameters_of(ctx.functions)) is not None:
+        return None
+    callee = last_name(parent.func)
+    position = next((str(i) for i, argument in enumerate(parent.args) if argument is call), None) \
+        or next((k.arg for k in parent.keywords if k.value is call and k.arg), None)
+    return f"{callee}#{position}" if callee is not None and position is not None else None
+
+
 def _configured_call(ctx: "PythonContext") -> ast.Call | None:
     """The mock call whose attribute a mock is assigned to: ``mocker.patch("x")`` in
     ``mocker.patch("x").return_value = MagicMock()``."""
@@ -495,17 +507,22 @@ class MockInIntegrationTest(Rule):
             return
         kind = browser_stubs.canned_response(node)
         if kind is not None:
-            self._stubbed_routes.setdefault(browser_stubs.route_of(node), []).append((node, kind))
+            helper = browser_stubs.helper_of(node)
+            key = f"helper {helper}" if helper is not None else browser_stubs.route_of(node)
+            self._stubbed_routes.setdefault(key, []).append((node, kind))
 
     def check_typescript(self, tree: Any, ctx: "TypeScriptContext") -> None:
-        """One finding per route the file stubs: a suite whose tests each register their own
-        stub of the same route (test isolation clears routes between tests) fakes that one
-        endpoint of the back end, once; its later stubs are related locations."""
-        for route, stubs in getattr(self, "_stubbed_routes", {}).items():
+        """One finding per route the file's tests stub: a suite whose tests each register their
+        own stub of the same route (test isolation clears routes between tests) fakes that one
+        endpoint of the back end, once; its later stubs are related locations. One per helper or
+        custom command stubbing several routes, as for Python helpers: it is where the fix goes."""
+        for key, stubs in getattr(self, "_stubbed_routes", {}).items():
             (first, kind), *others = stubs
-            ctx.report(self, first.child_by_field_name("function"), kind=kind,
-                       related=[(other.child_by_field_name("function"), f"`{route}` stubbed again")
-                                for other, _ in others])
+            helper = key.startswith("helper ")
+            related = [(other.child_by_field_name("function"),
+                        f"`{browser_stubs.route_of(other)}` stubbed by the same helper" if helper
+                        else f"`{key}` stubbed again") for other, _ in others]
+            ctx.report(self, first.child_by_field_name("function"), kind=kind, related=related)
         self._stubbed_routes = {}
 
     def visit_Call(self, node: ast.Call, ctx: "PythonContext") -> None:
@@ -536,6 +553,15 @@ class MockInIntegrationTest(Rule):
         elif kind in STAND_IN_KINDS and (attribute := _attribute_set(ctx)) is not None:
             # `page.evaluate = AsyncMock(…)` again in another test: the same method faked again
             keys.append((("attribute", attribute), attribute))
+        elif kind in STAND_IN_KINDS and (handed_to := _argument_of(node, ctx)) is not None:
+            # `BillingDashboardView(MagicMock())` again in another test: the same input faked again
+            keys.append((("argument", handed_to, " ".join(ctx.text_of(node).split())),
+                         f"{handed_to.split('#', 1)[0]}(…)"))
+        elif kind in STAND_IN_KINDS and len(ctx.functions) > 1 and not _bound_name(ctx):
+            # `def status(job): return Mock(status=…)` inside a test: the values of the fake the
+            # nested function is handed to (`fake.side_effect = status`)
+            nested = ctx.functions[-1]
+            keys.append((("name", id(ctx.functions[-2]), nested.name), nested.name))
         # a fake handed to this one (`patch.object(A, "f", fake)`, `setattr(m, "Client", lambda: fake)`)
         handed = [name for value in (*node.args, *(k.value for k in node.keywords))
                   for name in ([value] if isinstance(value, ast.Name) else
