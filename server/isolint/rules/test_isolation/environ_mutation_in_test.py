@@ -96,9 +96,8 @@ class EnvironMutationInTest(Rule):
       a `finally`, by `tearDown` or after a fixture's `yield` (a hand-made `MonkeyPatch()` too,
       kept on its class or on `self` and undone in `tearDown` or by `addCleanup`);
       a whole-environment snapshot put back by `tearDown` or an autouse fixture.
-    - `load_dotenv()` in a support module (no `conftest.py`) of a suite whose tests never
-      change the environment (black-box tests: the `.env` configures the run), and a
-      `conftest.py` loading the suite's own env file (`tests/.env`, `.env.test`) at import time.
+    - `load_dotenv()` of the suite's own env file (`tests/.env`) in a `conftest.py`, or in a
+      support module of a suite whose tests never change the environment.
     - Launchers and scripts (`runtests.py`, `manage.py`, `wsgi.py`, `__main__` blocks, a module
       with a `__main__` guard and no test, a module with no test that the `testpaths` of its
       pytest configuration leave out, `tests/manual/`): their own process.

@@ -435,7 +435,8 @@ class MockInIntegrationTest(Rule):
     target patched or the same stand-in built again anywhere in the file are its related locations),
     and once per helper or fixture that sets up several fakes (its other fakes related); in a
     browser end-to-end suite, a canned response to the application's request (`cy.route(url, body)`,
-    `cy.intercept(url, staticResponse)`, Playwright's `route.fulfill` in a `page.route` handler).
+    `cy.intercept(url, staticResponse)`, Playwright's `route.fulfill` in a `page.route` handler),
+    once per route of the file or per helper (the same route stubbed again in later tests related).
     A test is an integration test by its folder (`integration/`, `e2e/`, a tier beside `unit/` such
     as `tests/runtime/`), its name (`test_*_e2e.py`, even under `tests/unit/`, unless the module's
     docstring says it runs without live services), a module `pytestmark`,
@@ -467,7 +468,7 @@ class MockInIntegrationTest(Rule):
     ## Known look-alikes
     - `patch.dict`; callback recorders, spies (`wraps=`), wrappers calling the original, a real
       object's method scripted by the test's own function; browser routes that wait or pass through.
-    - Fault injection: a patch that only raises, a canned error status or network failure.
+    - Fault injection: a patch that only raises; a canned server error, timeout or network failure.
     - A patch handing over the test's own real resource (`return_value=db_session`) or a plain
       value; patches of a clock, randomness, an observability side channel, a task's `delay`.
     - A `unit/` module named for a tier whose docstring says it stays in process, or whose
