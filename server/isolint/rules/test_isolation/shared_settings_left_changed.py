@@ -66,9 +66,9 @@ class _Function:
     teardown: list[ast.stmt] = field(default_factory=list)
     #: ids of the statements inside a ``finally`` block
     in_finally: set[int] = field(default_factory=set)
-    #: the teardowns of the fixtures of the same file the function requests: they run after it
-    #: whatever its outcome
-    requested_teardown: list[ast.stmt] = field(default_factory=list)
+    #: what runs around it whatever its outcome: the teardowns of the fixtures of the same file
+    #: it requests, and the autouse fixtures of its module and class
+    around: list[ast.stmt] = field(default_factory=list)
 
 
 class SharedSettingsLeftChanged(Rule):
@@ -161,8 +161,11 @@ class SharedSettingsLeftChanged(Rule):
                 resets |= _class_resets(cls)
                 fixtures = {**module_fixtures, **_fixtures(cls.body)}
             split = _split(function)
-            split.requested_teardown = [statement for name in parameters_of([function]) if name in fixtures
-                                        and fixtures[name] is not function for statement in _split(fixtures[name]).teardown]
+            split.around = [statement for name in parameters_of([function]) if name in fixtures
+                            and fixtures[name] is not function for statement in _split(fixtures[name]).teardown]
+            split.around += [statement for body in (tree.body, cls.body if cls is not None else [])
+                             for fixture in body if isinstance(fixture, (ast.FunctionDef, ast.AsyncFunctionDef))
+                             and fixture is not function and _is_autouse(fixture) for statement in fixture.body]
             self._check(split, resets, cleared_in_module, ctx)
 
     # -- one function ------------------------------------------------------------------------
@@ -297,10 +300,12 @@ def _rebuilt_through(module: str, statements: list[ast.stmt]) -> bool:
     queue.get_client()``): what it dropped is built again there, from the test's patches. A call
     whose result is dropped (``session_manager.set_mode(False)``, ``module._clients.clear()``)
     sets state, it builds nothing the test uses."""
-    discarded = {id(s.value) for statement in statements for s in walk_nodes(statement) if isinstance(s, ast.Expr)}
+    own = [statement for statement in statements
+           if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]  # run later, if ever
+    discarded = {id(s.value) for statement in own for s in walk_nodes(statement) if isinstance(s, ast.Expr)}
     return any(isinstance(node, ast.Call) and id(node) not in discarded
                and (dotted_name(node.func) or "").rsplit(".", 1)[0] == module
-               for statement in statements for node in walk_nodes(statement))
+               for statement in own for node in walk_nodes(statement))
 
 
 def _imported_names(node: ast.AST, ctx: "PythonContext") -> set[str]:
@@ -396,9 +401,9 @@ def _undone_in(statements: list[ast.stmt], key: str) -> bool:
 
 
 def _cleared_on_every_path(function: _Function, getter: str) -> bool:
-    """The test undoes the rebuild in a ``finally``, in its teardown or a requested fixture's,
-    or through a finalizer (``request.addfinalizer(get_settings.cache_clear)``)."""
-    if _undone_in(function.teardown, getter) or _undone_in(function.requested_teardown, getter):
+    """The test undoes the rebuild in a ``finally``, in its teardown, a requested fixture's or
+    an autouse fixture's, or through a finalizer (``request.addfinalizer(get_settings.cache_clear)``)."""
+    if _undone_in(function.teardown, getter) or _undone_in(function.around, getter):
         return True
     for node in walk_nodes(function.node):
         if isinstance(node, ast.Try) and _undone_in(node.finalbody, getter):
