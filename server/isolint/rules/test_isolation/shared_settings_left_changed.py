@@ -12,7 +12,7 @@ from isolint.core.rule import TEST_ZONES, Indexer, Rule
 from isolint.core.test_tiers import identifier_bytes
 from isolint.rules.common.names import dotted_name, last_name
 from isolint.rules.common.scope import statements_breadth_first, walk_nodes
-from isolint.rules.test_isolation.knowledge import fixture_decorator, is_test_function, parameters_of
+from isolint.rules.test_isolation.knowledge import fixture_decorator, fixtures_in, is_test_function, parameters_of
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -153,13 +153,13 @@ class SharedSettingsLeftChanged(Rule):
         module_resets = _autouse_resets(tree.body) | conftest_resets(ctx)
         # once per file: each test asks for it
         cleared_in_module = _cleared_in(tree.body) if b"cache_clear" in identifier_bytes(ctx.source) else set()
-        module_fixtures = _fixtures(tree.body)
+        module_fixtures = fixtures_in(tree.body)
         for function, cls in _test_functions(tree):
             resets = set(module_resets)
             fixtures = module_fixtures
             if cls is not None:
                 resets |= _class_resets(cls)
-                fixtures = {**module_fixtures, **_fixtures(cls.body)}
+                fixtures = {**module_fixtures, **fixtures_in(cls.body)}
             split = _split(function)
             split.around = [statement for name in parameters_of([function]) if name in fixtures
                             and fixtures[name] is not function for statement in _split(fixtures[name]).teardown]
@@ -370,11 +370,6 @@ def _is_autouse(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     decorator = fixture_decorator(function)
     return isinstance(decorator, ast.Call) and any(
         k.arg == "autouse" and isinstance(k.value, ast.Constant) and k.value.value is True for k in decorator.keywords)
-
-
-def _fixtures(body: list[ast.stmt]) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
-    return {s.name: s for s in body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and fixture_decorator(s) is not None}
 
 
 def _undone_in(statements: list[ast.stmt], key: str) -> bool:
