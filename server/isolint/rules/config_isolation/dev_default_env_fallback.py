@@ -21,6 +21,7 @@ from isolint.core.model import (
 )
 from isolint.core.rule import PRODUCTION_ONLY, Indexer, Rule
 from isolint.rules.common.env_names import service_word
+from isolint.rules.common.secret_detection import find_secret
 from isolint.rules.config_isolation.env_lookups import (
     ENV_RECEIVER_RE,
     ENV_VAR_NAME_RE,
@@ -59,6 +60,8 @@ from isolint.rules.config_isolation.typescript_values import (
 )
 from isolint.rules.config_isolation.values import (
     PASSWORD_NAME_RE,
+    PLACEHOLDER,
+    SIGNING_SECRET_NAME_RE,
     DevReason,
     DevValue,
     classify_dev_value,
@@ -172,7 +175,7 @@ class DevDefaultEnvFallback(Rule):
         not count."""
         if source.language is Language.TYPESCRIPT:
             raw = source.raw
-            return (b"process.env" in raw or b"meta.env" in raw or b"Bun.env" in raw) \
+            return (b"process.env" in raw or b"process?.env" in raw or b"meta.env" in raw or b"Bun.env" in raw) \
                 and not is_tooling_file(source.rel_path)
         if is_schema_migration(source) or is_command_line_tool(source.rel_path):
             return False
@@ -189,7 +192,8 @@ class DevDefaultEnvFallback(Rule):
         config_access = (any(names_used_as(low, anchor, CONFIG_RECEIVER_USE_RE)
                              for anchor in (b"settings", b"conf", b"cfg") if anchor in low)
                          or b"config" in raw and names_used_as(raw, b"config", CONFIG_CALL_RE))
-        return config_access and ENV_VAR_LITERAL_RE.search(raw) is not None
+        return config_access and ENV_VAR_LITERAL_RE.search(raw) is not None \
+            or CONFIG_KEY_CONSTANT_CALL_RE.search(raw) is not None
 
     #: the admission reads no facts, so the CLI asks it before indexing (``fact_kinds_read``)
     admits_before_facts = admits
@@ -389,10 +393,22 @@ def reported_development_default(lookup: EnvLookup, default: ast.expr, replace: 
         return None
     if _only_hashed(ctx):
         return None  # blake2b(b"|".join(((os.getenv("URI") or "postgresql://…").encode(), …))): a digest's input
-    dev = classify_dev_value(lookup.name, value)
+    dev = classify_dev_value(lookup.name, value) or _committed_signing_secret(lookup.name, value)
     if not dev or _is_listen_address(lookup.name, dev, ctx) or _is_local_entry(lookup.name, dev):
         return None
     return dev
+
+
+def _committed_signing_secret(name: str | None, value: object) -> DevValue:
+    """``os.getenv("JWT_SECRET", "materia")``: any literal default of a signing secret is known to
+    everyone who can read the code, so a deployment missing the variable signs with a public key.
+    A default that looks like a real secret is ISO203's (a leaked secret, whatever it defaults)."""
+    if not isinstance(value, str) or not SIGNING_SECRET_NAME_RE.search((name or "").upper()):
+        return DevValue(repr(value))
+    text = value.strip()
+    if not text or PLACEHOLDER in text or find_secret(name, text) is not None:
+        return DevValue(value)
+    return DevValue(value, (DevReason("credential", "a signing secret written in the code"),), (text,))
 
 
 def restates_node_default(name: str | None, reason: DevReason) -> bool:
@@ -499,6 +515,10 @@ CONFIG_CALL_RE = lazy_compile(rb"config\s*\(")
 #: a string literal spelled like an environment variable (``ENV_VAR_NAME_RE``), the only key a
 #: generic receiver counts with
 ENV_VAR_LITERAL_RE = lazy_compile(rb"[\"'](?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{3,}[0-9]*)[\"']")
+#: a configuration function called with a key constant spelled like an environment variable
+#: (``get_settings_value(LDAP_SERVER, …)``, env_lookups' ``_key_constant_name``)
+CONFIG_KEY_CONSTANT_CALL_RE = lazy_compile(
+    rb"get_?(?:settings?|config|conf)(?:_?value)?\s*\(\s*(?:\w+\.)?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\s*[,)]")
 
 
 #: hashlib's digests (``hashlib.blake2b``, ``sha256``, ``hashlib.new``) and the builtin ``hash``: what
@@ -649,7 +669,7 @@ def _is_local_entry(name: str | None, dev: DevValue) -> bool:
 SETTINGS_FIELD_REASONS = frozenset({"debug", "environment", "database", "sqlite"})
 
 #: a configuration function's name may be in the file (``CONFIG_GETTER_RE``, any case)
-CONFIG_GETTER_BYTES_RE = lazy_compile(rb"(?i)get_?(config|settings?|conf|env_?config)\s*\(")
+CONFIG_GETTER_BYTES_RE = lazy_compile(rb"(?i)get_?(config|settings?|conf|env_?config)(_?value)?\s*\(")
 
 
 class AccessorFallbackIndexer(Indexer):

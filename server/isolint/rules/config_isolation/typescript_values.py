@@ -63,11 +63,16 @@ TOOLING_FOLDERS = frozenset({"mocks", "__mocks__", "mock", "msw", "stories", "st
                              "examples", "example", "demo", "demos", "samples", "evals", "scripts", "docs"})
 
 
+#: configuration a frontend's production server reads at run time: Next.js applies
+#: ``next.config.js``'s rewrites, redirects, headers and ``env`` in the deployed app too
+RUNTIME_CONFIG_NAME_RE = lazy_compile(r"^next\.config\.[cm]?[jt]s$", re.IGNORECASE)
+
+
 def is_tooling_file(rel_path: str) -> bool:
     """A frontend's build/dev configuration, mocks, stories, end-to-end suites or a command-line
     tool's package: where a local address is the right default."""
     path = PurePosixPath(rel_path)
-    if TOOLING_NAME_RE.search(path.name):
+    if TOOLING_NAME_RE.search(path.name) and not RUNTIME_CONFIG_NAME_RE.match(path.name):
         return True
     return is_command_line_tool(rel_path) or any(part.lower() in TOOLING_FOLDERS for part in path.parts[:-1])
 
