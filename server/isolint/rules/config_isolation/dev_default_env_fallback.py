@@ -21,7 +21,7 @@ from isolint.core.model import (
 )
 from isolint.core.rule import PRODUCTION_ONLY, Indexer, Rule
 from isolint.rules.common.env_names import service_word
-from isolint.rules.common.secret_detection import find_secret
+from isolint.rules.common.secret_detection import SIGNING_SECRET_NAME_RE, find_secret
 from isolint.rules.config_isolation.env_lookups import (
     ENV_RECEIVER_RE,
     ENV_VAR_NAME_RE,
@@ -61,7 +61,6 @@ from isolint.rules.config_isolation.typescript_values import (
 from isolint.rules.config_isolation.values import (
     PASSWORD_NAME_RE,
     PLACEHOLDER,
-    SIGNING_SECRET_NAME_RE,
     DevReason,
     DevValue,
     classify_dev_value,
@@ -106,6 +105,8 @@ class DevDefaultEnvFallback(Rule):
     A default is what runs when the deployment forgot to set the variable. A development
     default turns a missing setting into a silent connection to `localhost`, a production
     database named `app_dev`, or debug mode in production — instead of a clear start-up error.
+    A signing secret (`JWT_SECRET`, `SECRET_KEY`) falling back to any literal lets everyone who
+    reads the code forge the tokens it signs.
 
     ## Example
     ```python

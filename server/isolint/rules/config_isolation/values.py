@@ -94,11 +94,6 @@ PASSWORD_NAME_RE = lazy_compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE)$")
 SECRET_NAME_RE = lazy_compile(r"(^|_)(PASSWORD|PASSWD|PWD|PASS|PASSPHRASE|SECRET|SECRET_KEY|TOKEN|API_KEY|"
                             r"PRIVATE_KEY|ACCESS_KEY|SIGNING_KEY|SIGN_KEY|ENCRYPTION_KEY|ENCRYPT_KEY|CRYPT_KEY|"
                             r"CRYPTO_KEY|AUTH_KEY|HMAC_KEY|MASTER_KEY|SESSION_KEY|COOKIE_KEY|FERNET_KEY|JWT_KEY)S?$")
-#: a secret the application signs or encrypts its own tokens, cookies or sessions with: whoever
-#: knows it forges them (``JWT_SECRET``, ``SECRET_KEY``, ``AUTH_COOKIE_SECRET``) — unlike a key to
-#: somebody else's API, a stand-in for which only makes those calls fail
-SIGNING_SECRET_NAME_RE = lazy_compile(r"(^|_)(SECRET_KEY|JWT_SECRET(_KEY)?|JWT_KEY|SIGNING_(KEY|SECRET)|"
-                                    r"(COOKIE|SESSION|CSRF|HMAC|TOKEN)_(SECRET|KEY|SECRET_KEY))$")
 #: one digit repeated (``0000``): with counting up (``0123``), the digit strings anyone guesses first
 _REPEATED_DIGIT_RE = lazy_compile(r"^(\d)\1{2,7}$")
 PORT_NAME_RE = lazy_compile(r"(^|_)PORT$")
