@@ -79,11 +79,11 @@ class SecretInEnvFile(Rule):
 
     ## Known look-alikes
     - Secret-sounding names with non-secret values: `TOKEN_EXPIRE_MINUTES=30`,
-      `API_KEY_HEADER=X-API-Key`, `SECRET_KEY_FILE=/run/secrets/jwt`.
+      `SECRET_KEY_FILE=/run/secrets/jwt`.
     - Placeholders (`changeme`, `${VAR}`, `${VAR:?…}`, `<…>`, empty), words (`dev-secret-key`)
       and base64 of words (`ZGV2LWtleQ==`), default passwords (`postgres`); in a compose file,
-      any password it gives a container unless generated. (A signing secret's `${JWT_SECRET:-…}`
-      fallback is reported whatever it is, but not in a stack named a developer's: `*.dev.yml`.)
+      any password it gives a container unless generated (a signing key's fallback,
+      `${JWT_SECRET:-…}`, is reported, but not in a `*.dev.yml` stack).
     - Keys made to ship in clients (`phc_…`, `pk_live_…`), salts, nonces and IVs, and demo
       passwords that spell their own kind (`secure_password123`).
     - JWTs handed out by design: an anonymous-role client key (Supabase's `anon` key) and a
