@@ -319,7 +319,9 @@ class DevDefaultEnvFallback(Rule):
 
     def _report(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, dev: DevValue, ctx: PythonContext,
                 related: list[tuple[Any, str]] | None = None) -> Finding:
-        data = {SECRET_RANGE: secret_range(default, dev.secrets[0], ctx)} if dev.secrets else {}
+        # a constant's value (`os.getenv("X", _DEV_X)`) sits at its own literal, not on this line
+        masked = dev.secrets and not isinstance(default, ast.Name)
+        data = {SECRET_RANGE: secret_range(default, dev.secrets[0], ctx)} if masked else {}
         name = lookup.name or ctx.text_of(lookup.call.args[0] if lookup.call.args else lookup.call)
         kind = "Configuration" if lookup.style is LookupStyle.ACCESSOR else "Environment"
         return ctx.report(self, default, fix=self._fix(lookup, default, replace, ctx), data=data, related=related or (),
@@ -397,6 +399,8 @@ def reported_development_default(lookup: EnvLookup, default: ast.expr, replace: 
     dev = classify_dev_value(lookup.name, value) or _committed_signing_secret(lookup.name, value)
     if not dev or _is_listen_address(lookup.name, dev, ctx) or _is_local_entry(lookup.name, dev):
         return None
+    if isinstance(default, ast.Name) and any(reason.kind != "credential" for reason in dev.reasons):
+        return None  # `os.getenv("URL") or DEFAULT_URL`: a constant's host or port is ISO101/ISO103's, at its literal
     return dev
 
 
