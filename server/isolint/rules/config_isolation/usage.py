@@ -288,6 +288,8 @@ def is_own_port(port: ast.AST, ctx: PythonContext) -> bool:
     name = expression_name(port)
     if OWN_PORT_NAME_RE.match(name):
         return True
+    if HOST_SIDE_PORT_RE.search(name) and service_word(name) is None:
+        return True  # self._slot.cdp_host_port: the host side of a port a VM or container forwards here
     if isinstance(port, ast.Name) and name.lower().endswith("_port") and service_word(name) is None:
         # internal_port = _get_free_port(...) in the function that starts the server (label-studio)
         return ctx.current_function is not None and _starts_a_server(ctx.current_function, ctx)
@@ -301,6 +303,11 @@ def is_own_port(port: ast.AST, ctx: PythonContext) -> bool:
         return True
     scope = ctx.classes[-1] if isinstance(port, ast.Attribute) and ctx.classes else ctx.current_function
     return scope is not None and _starts_a_server(scope, ctx)
+
+
+#: the host side of a forwarded port (``cdp_host_port``, docker's ``HostPort``, a tunnel's
+#: ``local_bind_port`` is :data:`OWN_PORT_NAME_RE`'s): a port on this machine by definition
+HOST_SIDE_PORT_RE = lazy_compile(r"(^|_)host_?port$", re.IGNORECASE)
 
 
 #: per function or module node: whether it starts a server
