@@ -700,20 +700,25 @@ def _is_test_support_module(ctx: PythonContext) -> bool:
 def _development_branches(test: ast.AST) -> tuple[bool, bool]:
     """Whether the branch ``test`` selects (its body) and the one it rejects (its ``else``) run in
     development only: ``DEBUG`` → (True, False), ``settings.PRODUCTION`` → (False, True), ``not``
-    swaps them; ``A and DEBUG`` selects development, ``A or PRODUCTION`` rejects into it."""
+    swaps them; ``A and DEBUG`` selects development, ``A or PRODUCTION`` rejects into it, ``DEBUG or
+    "localhost" in API_DOMAIN`` selects it when every alternative does."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         body, orelse = _development_branches(test.operand)
         return orelse, body
     if isinstance(test, ast.BoolOp):
         branches = [_development_branches(value) for value in test.values]
         if isinstance(test.op, ast.And):
-            return any(body for body, _ in branches), False
-        return False, any(orelse for _, orelse in branches)
+            return any(body for body, _ in branches), all(orelse for _, orelse in branches)
+        return all(body for body, _ in branches), any(orelse for _, orelse in branches)
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq, ast.IsNot, ast.NotEq)) \
             and isinstance(test.comparators[0], ast.Constant) and isinstance(test.comparators[0].value, bool):
         body, orelse = _development_branches(test.left)  # `DEBUG is True`, `settings.PRODUCTION == False`
         negated = isinstance(test.ops[0], (ast.IsNot, ast.NotEq)) != (test.comparators[0].value is False)
         return (orelse, body) if negated else (body, orelse)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.In, ast.NotIn)) \
+            and _is_local_host_literal(test.left):
+        # `if "localhost" in API_DOMAIN:`: the branch runs where the configured address is local
+        return (False, True) if isinstance(test.ops[0], ast.NotIn) else (True, False)
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         return _selects_development(test), _selects_production(test)
     if isinstance(test, ast.Call) and not test.args and not test.keywords:
