@@ -474,21 +474,12 @@ def _fallback_key(node: ast.AST, ctx: PythonContext) -> str | None:
 
 
 def _respells_bind_all(node: ast.AST, parsed: ParsedValue, ctx: PythonContext) -> bool:
-    """``"localhost" if host in ("0.0.0.0", "::") else host``, ``if host == "0.0.0.0": host =
-    "127.0.0.1"``: a conditional turning the configured bind-all address into the loopback that
-    reaches it — the value is still the configured host."""
+    """``"localhost" if host in ("0.0.0.0", "::") else host``: a conditional turning the configured
+    bind-all address into the loopback that reaches it — the value is still the configured host."""
     parent = ctx.parent
-    if not parsed.is_bare_host:
+    if not parsed.is_bare_host or not isinstance(parent, ast.IfExp) or node is parent.test:
         return False
-    if isinstance(parent, ast.IfExp) and node is not parent.test:
-        test = parent.test
-    elif isinstance(parent, ast.Assign) and isinstance(ctx.ancestor(2), ast.If) and parent in ctx.ancestor(2).body:
-        test = ctx.ancestor(2).test
-        targets = {name.id for name in parent.targets if isinstance(name, ast.Name)}
-        if not isinstance(test, ast.Compare) or not (isinstance(test.left, ast.Name) and test.left.id in targets):
-            return False  # the branch re-assigns the very name it compared
-    else:
-        return False
+    test = parent.test
     if not isinstance(test, ast.Compare):
         return False
     sides = [test.left, *test.comparators]
