@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from isolint.core.lazy_regex import lazy_compile
-from isolint.core.model import Severity
+from isolint.core.model import SECRET_RANGE, Range, Severity
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.core.scratch import Key
 from isolint.rules.common.names import assigned_name, dotted_name
@@ -164,7 +164,10 @@ class SecretWrittenToLog(Rule):
             return
         (first, name), *others = found
         related = [(ctx.range(other), f"`{other_name}` in the same message") for other, other_name in others]
-        ctx.report(self, first, related=related, name=name, verb=verb)
+        start = ctx.range(first).start
+        # the line names the secret, it does not hold it: nothing to mask, the line can be shown
+        ctx.report(self, first, related=related, data={SECRET_RANGE: Range(start, start).to_json()},
+                   name=name, verb=verb)
 
 
 #: per module: whether it has an ``if __name__ == "__main__":`` block
