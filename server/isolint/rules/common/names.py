@@ -10,7 +10,11 @@ import ast
 
 from isolint.core.python_names import dotted_name
 
-__all__ = ["assigned_name", "dotted_name", "last_name"]
+__all__ = ["LOG_METHODS", "assigned_name", "dotted_name", "last_name"]
+
+#: a logger's methods (``logger.info``, ``logging.warning``, structlog's ``log.msg``, loguru's ``success``)
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
+                         "msg", "trace", "success", "notice"})
 
 
 def last_name(node: ast.AST) -> str | None:

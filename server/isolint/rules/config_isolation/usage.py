@@ -18,6 +18,7 @@ from isolint.core.lazy_regex import lazy_compile
 from isolint.core.scratch import Key, Lifetime
 from isolint.rules.common.env_names import callee_prefix, service_word
 from isolint.rules.common.scope import walk
+from isolint.rules.common.names import LOG_METHODS
 from isolint.rules.config_isolation.values import PLACEHOLDER, host_kind, secret_span
 
 if TYPE_CHECKING:
@@ -57,8 +58,6 @@ CHECK_MODULES = ("re.", "regex.", "fnmatch.", "ipaddress.")
 #: helpers that test a value against what they are given: `validate_host(domain, allowed_hosts)`
 CHECK_FUNCTION_RE = lazy_compile(r"^_?(is|has|validate|check|verify|matches|in)_|^_?(is|validate|check|verify)[A-Z]|"
                                r"^_?(validate|matches|is_loopback|is_local|isin)$")
-LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
-                         "msg", "trace", "success", "notice"})
 LOGGER_NAMES = ("log", "logger", "logging", "_log", "_logger", "LOG", "LOGGER", "structlog", "loguru", "console")
 MESSAGE_CALLS = frozenset({"print", "echo", "secho", "warn", "gettext", "ngettext", "lazy_gettext", "_",
                            "pprint", "abort", "fail", "exit", "write", "note", "add_note", "Markdown", "Text",

@@ -8,15 +8,12 @@ from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import SECRET_RANGE, Range, Severity
 from isolint.core.rule import PRODUCTION_ONLY, Rule
 from isolint.core.scratch import Key
-from isolint.rules.common.names import assigned_name, dotted_name
+from isolint.rules.common.names import LOG_METHODS, assigned_name, dotted_name
 from isolint.rules.common.secret_detection import NameKind, classify_name, name_words
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
 
-#: a logger's methods (``logger.info``, ``logging.warning``, ``log.msg``)
-LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
-                         "msg", "trace", "success", "notice"})
 #: what a logger is called (``logger``, ``self._log``, ``app.logger``)
 LOGGER_NAME_RE = lazy_compile(r"(^|[._])_?(log|logger|logging|structlog|loguru)$")
 #: the logging libraries' own functions (``logging.info(…)``, ``loguru.logger.info(…)``)
