@@ -268,6 +268,8 @@ def is_quiet_use(node: Any) -> bool:
             return True
         elif kind == "pair" and child.type == "array" and _documents_api_servers(parent):
             return True  # { openapi: "3.0.0", servers: [{ url: "http://localhost:3000" }] }: API documentation
+        elif kind == "pair" and child.type == "array" and CSP_DIRECTIVE_RE.match(_pair_key(parent)):
+            return True  # "connect-src": ["'self'", "http://host.docker.internal:54321"]: sources allowed, not called
         elif kind in ("member_expression", "subscript_expression"):
             obj = parent.child_by_field_name("object")
             if obj == child:  # ["localhost", "127.0.0.1"].includes(host)
@@ -276,6 +278,11 @@ def is_quiet_use(node: Any) -> bool:
                     return True
         child, parent = parent, parent.parent
     return False
+
+
+#: a Content-Security-Policy directive (``default-src``, ``connect-src``, ``script-src-elem``): the
+#: sources a page may load from, a permission list rather than an address the code calls
+CSP_DIRECTIVE_RE = lazy_compile(r"^[a-z]+(-[a-z]+)*-src(-elem|-attr)?$")
 
 
 #: keys only an OpenAPI document has beside ``servers`` (swagger-jsdoc's ``definition``, a NestJS
