@@ -33,8 +33,8 @@ from isolint.rules.common.names import dotted_name, last_name
 from isolint.rules.common.scope import walk_nodes
 from isolint.rules.test_isolation.hand_made_patchers import FINALIZERS, TEARDOWN_METHODS
 from isolint.rules.test_isolation.knowledge import (
-    STAND_IN_NAME, WELL_KNOWN_MOCK_CLASSES, after_yield, fixture_decorator, is_test_function, literal_text, mock_kind,
-    parameters_of, patch_target,
+    STAND_IN_NAME, WELL_KNOWN_MOCK_CLASSES, after_yield, fixture_decorator, fixtures_in, is_test_function, literal_text,
+    mock_kind, parameters_of, patch_target,
 )
 from isolint.rules.test_isolation.shared_settings_left_changed import names_settings
 
@@ -84,13 +84,13 @@ def leaking_functions(ctx: "PythonContext") -> Iterator[LeakingFunction]:
         return
     defined = {s.name for s in ast.walk(tree) if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     module_resets = _autouse_assigned(tree.body) | _assigned_in_teardowns(tree.body)
-    module_fixtures = _fixtures(tree.body)
+    module_fixtures = fixtures_in(tree.body)
     for function, cls in _checked_functions(tree):
         resets = set(module_resets)
         fixtures = dict(module_fixtures)
         if cls is not None:
             resets |= _autouse_assigned(cls.body) | _assigned_in_teardowns(cls.body)
-            fixtures.update(_fixtures(cls.body))
+            fixtures.update(fixtures_in(cls.body))
         # what the test's patches replace: its own, its class's and those of the fixtures it asks for
         scopes = [function, *(fixtures[p] for p in parameters_of([function]) if p in fixtures)]
         decorators = list(cls.decorator_list) if cls is not None else []
@@ -322,11 +322,6 @@ def _assigned_in_teardowns(body: list[ast.stmt]) -> set[str]:
 def _is_autouse(decorator: ast.expr) -> bool:
     return isinstance(decorator, ast.Call) and any(
         k.arg == "autouse" and isinstance(k.value, ast.Constant) and k.value.value is True for k in decorator.keywords)
-
-
-def _fixtures(body: list[ast.stmt]) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
-    return {s.name: s for s in body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and fixture_decorator(s) is not None}
 
 
 def _patched_targets(scopes: list[ast.AST], decorators: list[ast.expr]) -> set[str]:
