@@ -111,8 +111,9 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "monorepo"
 
 
 def test_cross_file_run_parses_each_file_once_and_parallel_equals_sequential(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Files indexed in phase 1 and checked in phase 2 keep their tree in between (the same
-    worker does both), so no file is parsed twice — and the findings do not depend on it."""
+    """Given a tree budget, files indexed in phase 1 and checked in phase 2 keep their tree in
+    between (the same worker does both), so no file is parsed twice — and the findings depend
+    neither on it nor on the workers (by default no tree is kept: ``pool.TREE_BUDGET_BYTES``)."""
     import ast
     from collections import Counter
 
@@ -123,6 +124,8 @@ def test_cross_file_run_parses_each_file_once_and_parallel_equals_sequential(mon
         parses[filename] += 1
         return real_parse(source, filename, *args, **kwargs)
 
+    without_trees = lint_paths([EXAMPLE], jobs=1)
+    monkeypatch.setattr(pool, "TREE_BUDGET_BYTES", 64 * 1024**2)
     monkeypatch.setattr(ast, "parse", counting_parse)
     sequential = lint_paths([EXAMPLE], jobs=1)
     assert len(sequential.findings) >= 20
@@ -130,4 +133,4 @@ def test_cross_file_run_parses_each_file_once_and_parallel_equals_sequential(mon
     monkeypatch.setattr(ast, "parse", real_parse)
     monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 8)  # a threshold, not our logic: force the workers
     parallel = lint_paths([EXAMPLE], jobs=2)
-    assert findings_json(parallel) == findings_json(sequential)
+    assert findings_json(parallel) == findings_json(sequential) == findings_json(without_trees)

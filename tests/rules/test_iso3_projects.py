@@ -75,6 +75,14 @@ def test_sessions_reached_through_repositories_of_other_modules() -> None:
     service = facts["backend/api/app/services/recipes.py"]["classes"]["RecipeService"]
     assert service["attrs"]["repos"] == ["C:app.repos.Repositories"]
     assert service["methods"]["create_one"] == ["repos"]
+    manager = facts["backend/api/app/manager/database.py"]
+    assert manager["classes"]["DatabaseManager"]["methods"]["get"] == ["S:SQLAlchemy"]
+    assert manager["classes"]["DatabaseManager"]["methods"]["describe"] == []
+    assert manager["returns"]["get_manager"] == ["C:backend.api.app.manager.database.DatabaseManager"]
+    connection = facts["backend/api/app/manager/connection.py"]
+    assert connection["objects"]["db_connection"] == ["C:backend.api.app.manager.connection.DBConnection"]
+    assert connection["classes"]["DBConnection"]["attrs"]["session"] == ["S:SQLAlchemy"]
+    assert connection["classes"]["BaseModel"]["attrs"]["query"] == ["G:backend.api.app.manager.connection.db_connection#session"]
 
 
 def test_a_class_building_its_own_engine_is_an_engine_to_its_callers() -> None:

@@ -17,6 +17,8 @@ from isolint.rules.service_independence.cross_service_import import CrossService
 from isolint.rules.service_independence.import_contract import ImportContractViolation
 from isolint.rules.service_independence.shared_imports_service import SharedImportsService
 
+from tests.robustness.hostile import build_tree
+
 PROJECTS = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
 
 #: file name → source of a backend module (services/backend/app/) importing auth's internals
@@ -145,6 +147,21 @@ def test_shared_code_is_parsed_for_iso602_only_when_it_can_import_a_service() ->
     assert SharedImportsService.admits(loud, index)
     quiet, index = _source(root, "shared/shared/notify.py", "import os\nfrom shared.shared.env import get_env\n")
     assert not SharedImportsService.admits(quiet, index)
+
+
+@pytest.mark.parametrize(
+    ("text", "admitted"),
+    [
+        ("from acme_app.db import models\n", True),
+        ("from ..db import models\n", True),  # climbs out of the layer
+        ("import json\nfrom .text import clean\nfrom acme_apps import x\n", False),
+    ],
+)
+def test_a_packages_shared_layer_is_parsed_for_iso602_only_when_it_can_import_its_package(
+        text: str, admitted: bool, tmp_path: Path) -> None:
+    root = build_tree(tmp_path, {"acme_app/__init__.py": "", "acme_app/shared/__init__.py": ""})
+    source, index = _source(root, "acme_app/shared/parsers.py", text)
+    assert SharedImportsService.admits(source, index) is admitted
 
 
 def test_iso603_parses_only_modules_on_a_contracts_source_side() -> None:

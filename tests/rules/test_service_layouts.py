@@ -14,7 +14,14 @@ from isolint.engine.project import ProjectIndex, ServiceMap, detect_services
 
 from tests.robustness.hostile import build_tree
 from tests.support.projects import assert_findings_match_markers, related_markers
-from tests.support.service_layouts import GIT, LAYOUTS, OWN_DOCKERFILE_SERVICES, SOURCE_ROOT_SERVICES, TOP_LEVEL_SERVICES
+from tests.support.service_layouts import (
+    GIT,
+    LAYOUTS,
+    OWN_DOCKERFILE_SERVICES,
+    PACKAGED_LIBS,
+    SOURCE_ROOT_SERVICES,
+    TOP_LEVEL_SERVICES,
+)
 
 ISO6 = {"select": ["ISO601", "ISO602"]}
 
@@ -35,6 +42,20 @@ def test_top_level_services_and_their_support_folders(tmp_path: Path) -> None:
     # test_framework/ and dev_launcher/ (with a __main__.py) are test and development code
     assert detected.services == {"chat_backend": "chat_backend", "auth_service": "auth_service"}
     assert detected.shared == ["shared"]
+
+
+def test_a_libs_folder_of_distributions_is_no_shared_package(tmp_path: Path) -> None:
+    detected = detect_services(Settings(root=build_tree(tmp_path, PACKAGED_LIBS)))
+    assert detected.services == {"chat-server": "libs/chat-server", "chat-sdk": "libs/chat-sdk"}
+    assert detected.shared == ["common"]
+
+
+def test_a_libs_folder_of_plain_packages_is_one_shared_package(tmp_path: Path) -> None:
+    # one distribution inside libs/ beside plain packages: libs/ is still what every service imports
+    tree = {**{path: text for path, text in PACKAGED_LIBS.items() if not path.startswith("libs/chat-sdk/")},
+            "libs/textutils/__init__.py": "", "backend/main.py": "from textutils import clean\n"}
+    detected = detect_services(Settings(root=build_tree(tmp_path, tree)))
+    assert "libs" in detected.shared and "libs/chat-server" not in detected.services.values()
 
 
 @pytest.mark.parametrize("tree", [SOURCE_ROOT_SERVICES, OWN_DOCKERFILE_SERVICES], ids=["parent-dockerfiles", "own-dockerfiles"])
@@ -201,6 +222,106 @@ LIBRARY_PACKAGES = {
 def test_a_service_that_declares_another_as_a_dependency_uses_it_as_a_library(tmp_path: Path) -> None:
     root = build_tree(tmp_path / "repo", LIBRARY_PACKAGES)
     assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))
+
+
+#: the API declares the deploy service's package and links it into its own folder
+#: (``api/jockey -> ../deploy/jockey``); the package's ``__init__`` lists what it exports
+LINKED_LIBRARY = {
+    **GIT,
+    "app/api/pyproject.toml": ('[project]\nname = "api"\ndependencies = ["fastapi", "jockey"]\n\n'
+                               '[tool.uv.sources]\njockey = { path = "jockey", editable = true }\n'),
+    "app/api/Dockerfile": "FROM python\n",
+    "app/api/api/__init__.py": "",
+    "app/api/api/views.py": (
+        "import jockey\n"
+        "from jockey import TaskType, queue_task\n"
+        "from jockey.config import TaskType as Kind\n"  # an exported name, spelled from its module
+        "from jockey.backend.models.image import Image  # error: ISO601\n"
+        "from jockey.backend.models.job import Job  # related: ISO601\n"
+    ),
+    "app/api/tests/test_views.py": "from jockey import queue_task\n",
+    "app/deploy/jockey/pyproject.toml": '[project]\nname = "jockey"\nversion = "0.1.0"\n',
+    "app/deploy/jockey/__init__.py": ('from jockey.config import TaskType\nfrom jockey.queue import queue_task\n\n'
+                                      '__all__ = ["TaskType", "queue_task"]\n'),
+    "app/deploy/jockey/config.py": "class TaskType: ...\n",
+    "app/deploy/jockey/queue.py": "def queue_task(): ...\n",
+    "app/deploy/jockey/backend/__init__.py": "",
+    "app/deploy/jockey/backend/models/__init__.py": "",
+    "app/deploy/jockey/backend/models/image.py": "class Image: ...\n",
+    "app/deploy/jockey/backend/models/job.py": "class Job: ...\n",
+    "app/deploy/jockey/worker/__init__.py": "",
+    "app/deploy/jockey/worker/__main__.py": "from jockey.backend.models.job import Job\n",  # its own package
+    # the deploy worker's image runs the package as a service of its own
+    "app/deploy/jockey/worker/Dockerfile": ("FROM python\nENV PYTHONPATH=/app\nWORKDIR /app\nCOPY jockey /app/jockey\n"
+                                            'CMD ["python", "-m", "jockey.worker"]\n'),
+    "app/pyproject.toml": '[project]\nname = "app"\nversion = "0.1.0"\n',
+    "app/landing/Dockerfile": "FROM node\n",
+}
+
+
+def test_a_declared_library_is_used_through_what_its_package_exports(tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "repo", LINKED_LIBRARY)
+    (root / "app/api/jockey").symlink_to("../deploy/jockey", target_is_directory=True)
+    run = assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))
+    related = {(r.source.rel_path, place.range.start.line, f.code) for r in run.results for f in r.findings
+               for place in f.related}
+    assert related == related_markers(root)
+    project = ProjectIndex(Settings(root=root), indexers=())
+    # the link is followed: the import loads the deploy service's file
+    assert project.resolve_module("jockey.queue", "app/api/api/views.py") == "app/deploy/jockey/queue.py"
+
+
+#: one application at the root (its ``setup.py`` ships ``acme_app``) with a shared layer inside
+#: the package, and two separately packaged parts beside it
+APPLICATION_LAYERS = {
+    **GIT,
+    "setup.py": "import setuptools\n\nsetuptools.setup(name='acme-app', packages=setuptools.find_packages('.'))\n",
+    "acme_app/__init__.py": "",
+    "acme_app/settings/__init__.py": "LOG_LEVEL = 'INFO'\n",
+    "acme_app/db/__init__.py": "", "acme_app/db/models.py": "class BaseModel: ...\n",
+    "acme_app/pipelines/__init__.py": "", "acme_app/pipelines/constants.py": "class BlockType: ...\n",
+    "acme_app/io_utils.py": "def to_table(rows): ...\n",
+    "acme_app/logger.py": "import logging\n\nlogger = logging.getLogger('acme')\n",
+    "acme_app/shared/__init__.py": "",
+    "acme_app/shared/text.py": "def clean(text): ...\n",
+    "acme_app/shared/parsers.py": (
+        "import json\n\n"
+        "from acme_app.shared.text import clean\n"  # its own layer
+        "from acme_app.settings import LOG_LEVEL\n"  # the package's configuration
+        "from acme_app.logger import logger\n"  # a logging helper
+        "from acme_app.pipelines.constants import BlockType  # error: ISO602\n"
+        "from acme_app.db.models import BaseModel  # related: ISO602\n"
+        "from . import text\n"
+        "from ..db import models  # related: ISO602\n"
+    ),
+    "acme_app/shared/queues.py": "from acme_app.settings import LOG_LEVEL\n",
+    # the right way round
+    "acme_app/server.py": "from acme_app.shared.parsers import clean\nfrom acme_app.db.models import BaseModel\n",
+    # shared by the pipelines' modules only: their neighbours, not the whole package
+    "acme_app/pipelines/shared/__init__.py": "",
+    "acme_app/pipelines/shared/helpers.py": "from acme_app.db.models import BaseModel\n",
+    # a separately packaged library of the repository that does not depend on the application
+    "integrations/setup.py": "import setuptools\n\nsetuptools.setup(name='acme-integrations', install_requires=['requests'])\n",
+    "integrations/acme_integrations/__init__.py": "",
+    "integrations/acme_integrations/base.py": "class Destination: ...\n",
+    "integrations/acme_integrations/table.py": (
+        "from acme_integrations.base import Destination\n"
+        "from acme_app.io_utils import to_table  # error: ISO601\n"
+    ),
+    # one that declares it
+    "plugins/pyproject.toml": '[project]\nname = "acme-plugins"\ndependencies = ["acme-app>=1.0"]\n',
+    "plugins/acme_plugins/__init__.py": "from acme_app.io_utils import to_table\n",
+}
+
+
+def test_the_repositorys_application_keeps_its_shared_layer_and_its_packages_apart(tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "repo", APPLICATION_LAYERS)
+    run = assert_findings_match_markers(root, lint_paths([root], overrides=ISO6, jobs=1))
+    related = {(r.source.rel_path, place.range.start.line, f.code) for r in run.results for f in r.findings
+               for place in f.related}
+    assert related == related_markers(root)
+    (finding,) = [f for f in run.findings if f.code == "ISO601"]
+    assert "`acme_app.io_utils`" in finding.message and "`acme-app`" in finding.message
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,9 @@ temporary folder (a ``.git`` folder makes it a repository: zero configuration).
   and a Next.js app.
 * ``OWN_DOCKERFILE_SERVICES``: the same backend with a Dockerfile inside each service folder
   and ``PYTHONPATH`` pointing at ``backend/``.
+* ``PACKAGED_LIBS``: a ``libs/`` folder holding two distributions, each with its own
+  ``pyproject.toml`` — the server and a client SDK that does not depend on it — beside a
+  ``common/`` folder of plain modules that stays one shared package.
 """
 
 from __future__ import annotations
@@ -282,8 +285,37 @@ OWN_DOCKERFILE_SERVICES: dict[str, str] = {
     ),
 }
 
+PACKAGED_LIBS: dict[str, str] = {
+    **GIT,
+    "libs/chat-server/pyproject.toml": '[project]\nname = "chat-server"\nversion = "0.1.0"\n'
+                                        'dependencies = ["fastapi"]\n',
+    "libs/chat-server/chat/__init__.py": "",
+    "libs/chat-server/chat/server/__init__.py": "",
+    "libs/chat-server/chat/server/schemas.py": "from pydantic import BaseModel\n\n\nclass ChatInput(BaseModel):\n    query: str\n",
+    "libs/chat-server/chat/server/api.py": (
+        "from fastapi import FastAPI\n\nfrom chat.server.schemas import ChatInput\nfrom common.text import clean\n\n"
+        "app = FastAPI()\n\n\n@app.post('/chat')\ndef chat(body: ChatInput) -> str:\n    return clean(body.query)\n"
+    ),
+    "libs/chat-server/chat_agents/__init__.py": "",
+    # a library shipped in the server's own distribution
+    "libs/chat-server/chat_agents/tools.py": "from chat.server.schemas import ChatInput\n",
+    "libs/chat-sdk/pyproject.toml": '[project]\nname = "chat-sdk"\nversion = "0.1.0"\ndependencies = ["httpx"]\n',
+    "libs/chat-sdk/chat_sdk/__init__.py": "from chat_sdk.client import ChatClient\n",
+    "libs/chat-sdk/chat_sdk/client.py": (
+        "import httpx\n\nfrom chat_sdk.types import ChatRequest\n\n\n"
+        "class ChatClient:\n    def send(self, base: str, request: ChatRequest) -> str:\n"
+        "        return httpx.post(f'{base}/chat', json=request.model_dump()).text\n"
+    ),
+    # the client SDK reaching into the server's schemas: installing the SDK now needs the server
+    "libs/chat-sdk/chat_sdk/types.py": "from chat.server.schemas import ChatInput  # error: ISO601\n\n\nclass ChatRequest(ChatInput):\n    ...\n",
+    "libs/chat-sdk/tests/test_client.py": "from chat_sdk import ChatClient\n\n\ndef test_client():\n    assert ChatClient\n",
+    "common/__init__.py": "",
+    "common/text.py": "def clean(text: str) -> str:\n    return text.strip()\n",
+}
+
 LAYOUTS = {
     "top-level services": TOP_LEVEL_SERVICES,
     "services side by side under a source root": SOURCE_ROOT_SERVICES,
     "services with their own Dockerfiles under a source root": OWN_DOCKERFILE_SERVICES,
+    "distributions side by side in a libs folder": PACKAGED_LIBS,
 }

@@ -1,6 +1,7 @@
 """The CLI's worker processes: the two phases of a run on the same processes; a file indexed in
 phase 1 is checked in phase 2 by the worker that indexed it where it can, which keeps its tree
-in between (within a budget) so that it is not parsed twice.
+in between (within a budget: none by default, see ``TREE_BUDGET_BYTES``) so that it is not
+parsed twice.
 
 Workers are forked (they inherit the loaded sources and the project indexes without pickling);
 where fork is unavailable or unsafe (Windows, macOS), or the run is small, the one "worker" is
@@ -30,13 +31,14 @@ from isolint.engine.selection import token_scan
 PARALLEL_THRESHOLD = 48
 #: Python trees kept between the phases, estimated at 31 bytes of tree per byte of source (as
 #: measured with tracemalloc on Skyvern's files: 400 files, 2.9 MB → 92 MB; ≈ 1.2 KB per
-#: line), so that the budget bounds the memory they hold across all workers; a file
-#: beyond it is parsed again in phase 2. Trees are what a worker's private memory is made of on a
-#: monorepo: on Skyvern (35 MB of Python) the whole process tree peaked at 491 MB of summed PSS
-#: with 160 MB of trees allowed, 395 MB with 64 MB and 346 MB with none, at the same CPU time
-#: within the noise of a loaded machine (docs/performance.md): kept trees fragment the
-#: workers' heaps more than they save in parsing.
-TREE_BUDGET_BYTES = 64 * 1024**2
+#: line), so that the budget bounds the memory they hold across all workers; a file beyond it
+#: is parsed again in phase 2. None are kept: on Skyvern a budget of 64 MB kept 87 trees (of
+#: the ≈ 560 files parsed in both phases) and cost 42 MB of the process tree's peak summed PSS
+#: (298 MB against 256 MB, 32 MB of budget 280 MB) for no CPU time measurable on a loaded
+#: machine (29.0 s against 29.2 s; docs/performance.md): kept trees fragment the workers'
+#: heaps more than they save in parsing. A file indexed in phase 1 is still known to parse,
+#: which lets phase 2 rule it out before parsing it again (``check_source``'s ``parses``).
+TREE_BUDGET_BYTES = 0
 TREE_BYTES_PER_SOURCE_BYTE = 31
 
 #: each worker's share of a phase is sent in about this many chunks; a worker that has done its
@@ -245,7 +247,7 @@ class TreeKeeper:
             index_source(source, project, keep)  # in a forked worker this updates the worker's own copy
             if keep:
                 self.parses.add(index)
-            if keep and cost <= self.budget and runner_for(source.language).keeps_tree:
+            if keep and 0 < cost <= self.budget and runner_for(source.language).keeps_tree:
                 self.trees[index] = keep[0]
                 self.budget -= cost
                 # A kept tree is a million long-lived objects that hold no cycle: left to the

@@ -7,6 +7,7 @@ merged view through ``facts(kind)``.
 
 from __future__ import annotations
 
+import ast
 import logging
 import os
 import re
@@ -22,7 +23,7 @@ from isolint.core.model import Language, Zone
 from isolint.core.rule import Indexer
 from isolint.core.zones import TEST_DIRS, classify_by_heuristics
 from isolint.engine.images import Image, find_dockerfiles, parent_of, read_image
-from isolint.engine.manifests import declares, is_published
+from isolint.engine.manifests import declares, distribution_names, is_published, normalise
 from isolint.engine.pytest_runs import find_test_paths, outside_test_paths
 
 if TYPE_CHECKING:
@@ -157,6 +158,11 @@ def _detect(root: Path, images: list[Image]) -> ServiceMap:
             name = entry.name
             child_rel = f"{rel}/{name}" if rel else name
             lowered = name.lower()
+            if is_shared_name(name) and len(_packaged_subfolders(Path(entry.path))) >= 2 and depth == 0:
+                # libs/server/ and libs/sdk/, each with a manifest of its own, are packages apart
+                # (a client SDK importing the server is a leak), not one shared package
+                scan(Path(entry.path), child_rel, depth + 1)
+                continue
             if is_shared_name(name):
                 found.shared.append(child_rel)
                 found.reasons[child_rel] = f"`{child_rel}/` is named as a shared package"
@@ -352,6 +358,8 @@ def _pytest_pythonpath(root: Path) -> list[tuple[str, str]]:
 IMAGE_MARKERS = ("Dockerfile", "Procfile")
 ENTRY_POINTS = ("main.py", "app.py", "__main__.py", "manage.py", "wsgi.py", "asgi.py")
 MANIFESTS = ("pyproject.toml", "requirements.txt", "setup.py", "setup.cfg")
+#: the manifests that make a folder a distribution of its own (a requirements file only lists)
+PACKAGE_MANIFESTS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 
 
 def _deployed_subfolders(folder: Path, python_only: bool = False) -> dict[str, list[str]]:
@@ -385,6 +393,32 @@ def _is_support_folder(lowered: str) -> bool:
 
 def _is_support_path(rel: str) -> bool:
     return classify_by_heuristics(f"{rel}/x.py") is not Zone.PRODUCTION
+
+
+def _packaged_subfolders(folder: Path) -> list[str]:
+    """Subfolders of ``folder`` that are Python distributions of their own (a ``pyproject.toml``,
+    ``setup.py`` or ``setup.cfg``)."""
+    return [entry.name for entry in sorted(_dirs_in(folder), key=lambda e: e.name)
+            if not entry.name.startswith((".", "_")) and not _names_in(Path(entry.path)).isdisjoint(PACKAGE_MANIFESTS)]
+
+
+def _names_in_all(text: str) -> frozenset[str] | None:
+    """The string constants of a module's ``__all__`` (assigned, annotated or extended)."""
+    if "__all__" not in text:
+        return None
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    names: set[str] = set()
+    listed = False
+    for node in tree.body:
+        target = node.target if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else (
+            node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None)
+        if isinstance(target, ast.Name) and target.id == "__all__" and isinstance(node.value, (ast.List, ast.Tuple)):
+            listed = True
+            names.update(e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+    return frozenset(names) if listed else None
 
 
 def _names_in(folder: Path) -> set[str]:
@@ -423,6 +457,10 @@ class ProjectIndex:
         self.generation = 0  # bumped on every change; lets consumers cache merged views
         self._fs_cache: dict[str, tuple[bool, bool]] = {}
         self._declared: dict[tuple[str, str], bool] = {}
+        self._exported: dict[str, tuple[float, frozenset[str] | None]] = {}
+        self._root_reach: dict[tuple[str, str], str] = {}  # (importer's folder, top package) → distribution or ""
+        self._root_packages: frozenset[str] | None = None
+        self._links: dict[str, str] = {}  # package folder → the folder its symbolic link points to
         # import prefilter of the service-boundary rules (names_into_services, relative_reach_level)
         self._reach_names: dict[tuple[str | None, str | None], tuple[frozenset[str], tuple[str, ...], tuple[int, ...], float]] = {}
         self._reach_levels: dict[tuple[str | None, str | None, str], int] = {}
@@ -450,12 +488,35 @@ class ProjectIndex:
         for length in range(len(parts), 0, -1):
             stem = "/".join(([root] if root else []) + parts[:length])
             if self._is_file(stem + ".py"):
-                return stem + ".py"
+                return self._through_link(root, parts[0], stem + ".py")
             if self._is_file(stem + "/__init__.py"):
-                return stem + "/__init__.py"
+                return self._through_link(root, parts[0], stem + "/__init__.py")
             if length == len(parts) and self._is_dir(stem):
-                return stem
+                return self._through_link(root, parts[0], stem)
         return None
+
+    def _through_link(self, root: str, top: str, found: str) -> str:
+        """``found`` as the project file it really is when the package ``top`` is a symbolic
+        link to a folder of the project (``app/api/jockey -> ../deploy/jockey``): the import
+        loads the deploy service's code, whatever folder the link sits in."""
+        top_rel = f"{root}/{top}" if root else top
+        real = self._real_folder(top_rel)
+        return found if real == top_rel else real + found[len(top_rel):]
+
+    def _real_folder(self, rel: str) -> str:
+        """The project-relative folder a symbolic link at ``rel`` points to (``rel`` itself when
+        it is no link or points outside the project)."""
+        real = self._links.get(rel)
+        if real is None:
+            real = rel
+            path = self.root / rel
+            if path.is_symlink() and path.is_dir():
+                try:
+                    real = path.resolve().relative_to(self.root.resolve()).as_posix()
+                except (OSError, ValueError, RuntimeError):
+                    real = rel
+            self._links[rel] = real
+        return real
 
     def _claiming_root(self, top: str, importer_rel: str) -> str | None:
         """The search root whose ``top`` (module or package) an import inside ``importer_rel``
@@ -503,7 +564,7 @@ class ProjectIndex:
                     continue
                 claimed = self._claiming_root(top, importer_rel)
                 if claimed is not None and self._may_hold_service_file(
-                        f"{claimed}/{top}" if claimed else top, exempt, as_folder=True):
+                        self._real_folder(f"{claimed}/{top}" if claimed else top), exempt, as_folder=True):
                     names.add(top)
         result = frozenset(names)
         self._reach_names[key] = (result, roots, self._stamps(roots), now)
@@ -613,8 +674,60 @@ class ProjectIndex:
             self._declared[key] = known
         return known
 
+    def root_distribution_packages(self) -> frozenset[str]:
+        """Top-level packages the repository's own distribution ships (``mage_ai`` of the root
+        ``setup.py``'s ``mage-ai``, the packages a root ``pyproject.toml`` lists), read once."""
+        if self._root_packages is None:
+            names = distribution_names(self.root)
+            listed = _published_by_root(self.root)
+            self._root_packages = frozenset(
+                entry.name for entry in _dirs_in(self.root)
+                if (normalise(entry.name) in names or entry.name in listed) and (Path(entry.path) / "__init__.py").is_file())
+        return self._root_packages
+
+    def undeclared_root_distribution(self, importer_rel: str, target_rel: str) -> str | None:
+        """The repository's own distribution (the root manifest's name) when ``target_rel`` is in
+        a top-level package it ships (``mage_ai/`` of ``mage-ai``) and no manifest between
+        ``importer_rel`` and its service's folder declares it: a separately packaged part of the
+        repository importing the application it does not depend on. None otherwise."""
+        service = self.services.service_of(importer_rel)
+        if service is None or "/" not in target_rel:
+            return None
+        top = target_rel.split("/", 1)[0]
+        folder = PurePosixPath(importer_rel).parent
+        service_folder = PurePosixPath(self.services.services[service])
+        manifests = [f for f in (folder, *folder.parents) if f == service_folder or service_folder in f.parents]
+        key = (str(manifests[0]) if manifests else str(service_folder), top)
+        known = self._root_reach.get(key)
+        if known is None:
+            names = distribution_names(self.root)
+            shipped = bool(names) and top in self.root_distribution_packages()
+            declared = any(declares(self.root / f, self.root) for f in manifests
+                           if not _names_in(self.root / f).isdisjoint(MANIFESTS))
+            known = self._root_reach[key] = min(names) if shipped and not declared else ""
+        return known or None
+
+    def exported_names(self, rel_path: str) -> frozenset[str] | None:
+        """The names the module at ``rel_path`` (a package's ``__init__.py``) lists in
+        ``__all__`` — the public face a library declares — or None when it lists none. Read
+        from the disk and kept while the file's modification time stays the same."""
+        path = self.root / rel_path
+        try:
+            mtime = path.stat().st_mtime
+            known = self._exported.get(rel_path)
+            if known is None or known[0] != mtime:
+                known = (mtime, _names_in_all(read_regular_text(path, _MAX_CONFIG_BYTES)))
+                self._exported[rel_path] = known
+        except OSError:
+            return None
+        return known[1]
+
     def invalidate_files(self) -> None:
         """Forget cached file-system lookups (files were created or deleted)."""
+        self._exported.clear()
+        self._links.clear()
+        self._root_reach.clear()
+        self._root_packages = None
         self._declared.clear()
         self._fs_cache.clear()
         self._reach_names.clear()

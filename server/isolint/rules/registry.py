@@ -12,6 +12,7 @@ from isolint.rules.config_isolation.env_access_outside_config import EnvAccessOu
 from isolint.rules.config_isolation.hardcoded_connection_value import HardcodedConnectionValue
 from isolint.rules.config_isolation.hardcoded_local_host import HardcodedLocalHost
 from isolint.rules.contract.metrics import message_mismatches
+from isolint.rules.contract.mirrored_enum_drift import MirroredEnumDrift
 from isolint.rules.contract.near_miss_message_type import NearMissMessageType
 from isolint.rules.contract.python_indexer import PythonMessageIndexer
 from isolint.rules.contract.typescript_indexer import TypeScriptMessageIndexer
@@ -71,6 +72,7 @@ RULES: tuple[type[Rule], ...] = (
     UnsentHandledMessageType,
     NearMissMessageType,
     UnsetPayloadField,
+    MirroredEnumDrift,
     MockInIntegrationTest,
     EnvironMutationInTest,
     MockFixtureInIntegrationTest,

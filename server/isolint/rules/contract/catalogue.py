@@ -164,18 +164,18 @@ class Side:
 class Mismatch:
     """One disagreement between a side and its peer (the other side or the shared contract)."""
 
-    kind: str  # "unknown" | "unsent" | "near-miss" | "payload"
+    kind: str  # "unknown" | "unsent" | "near-miss" | "payload" | "mirror"
     side: str
     peer: str
     name: str
     anchors: tuple[Located, ...]
     role: str = ""  # for "unknown": send or declare
-    peer_name: str = ""  # for "near-miss"
-    reason: str = ""
+    peer_name: str = ""  # for "near-miss"; for "mirror": the peer's enum
+    reason: str = ""  # for "mirror": this side's enum
     field: str = ""  # for "payload"
     sent_fields: tuple[str, ...] = ()
     read_range: Range | None = None
-    peer_path: str = ""  # the shared contract file, when the peer is one
+    peer_path: str = ""  # the shared contract file, when the peer is one; for "mirror": the peer enum's file
 
 
 @dataclass
@@ -420,8 +420,53 @@ def build_catalogue(facts_by_kind: dict[str, dict[str, Any]]) -> Catalogue:
                           live=frozenset().union(*live_channels(records, channels, BACKEND, FRONTEND)),
                           service_pairs=_service_pairs(records, channels))
     catalogue.unproduced = _unproduced(files, enums.get(BACKEND, {}), models.get(BACKEND, {}), sides)
-    catalogue.mismatches = find_mismatches(catalogue)
+    found = find_mismatches(catalogue)
+    reported = {(anchor.path, anchor.range) for mismatch in found for anchor in mismatch.anchors}
+    catalogue.mismatches = found + [mismatch for mismatch in _mirror_drift(catalogue, files)
+                                    if (mismatch.anchors[0].path, mismatch.anchors[0].range) not in reported]
     return catalogue
+
+
+#: a backend and a frontend enum mirror each other when their names agree (``ExecutionStatus``,
+#: ``ExecutionStatusEnum``) and they share this many values, at least half of the smaller one's
+MIRROR_MIN_VALUES = 2
+ENUM_SUFFIX_RE = lazy_compile(r"_?enum$", re.IGNORECASE)
+
+
+def _mirror_key(enum: str) -> str:
+    return ENUM_SUFFIX_RE.sub("", enum).lower()
+
+
+def _mirror_drift(catalogue: "Catalogue", files: list[tuple[str, dict[str, Any]]]) -> Iterable[Mismatch]:
+    """The members one side's enum holds and the other side's mirror of it lacks — a status
+    the backend streams that the frontend's copy never names, an event type only the frontend
+    declares. Only for a pair of which one file is on a channel both sides use
+    (``catalogue.paired``): enums named alike elsewhere (a UI's ``ItemType``, a model's
+    ``ColumnType``) need not mirror anything."""
+    declared: dict[str, list[tuple[str, str, dict[str, str]]]] = {BACKEND: [], FRONTEND: []}
+    for path, record in files:
+        if record["side"] in declared:
+            declared[record["side"]].extend((path, enum, members) for enum, members in record.get("enums", {}).items())
+    frontend_by_key: dict[str, list[tuple[str, str, dict[str, str]]]] = {}
+    for path, enum, members in declared[FRONTEND]:
+        frontend_by_key.setdefault(_mirror_key(enum), []).append((path, enum, members))
+    for back_path, back_enum, back_members in declared[BACKEND]:
+        for front_path, front_enum, front_members in frontend_by_key.get(_mirror_key(back_enum), ()):
+            if back_path not in catalogue.paired and front_path not in catalogue.paired:
+                continue
+            back_values, front_values = set(back_members.values()), set(front_members.values())
+            shared = back_values & front_values
+            if len(shared) < MIRROR_MIN_VALUES or 2 * len(shared) < min(len(back_values), len(front_values)):
+                continue
+            for side, path, enum, values, peer, peer_path, peer_enum in (
+                    (BACKEND, back_path, back_enum, back_values, FRONTEND, front_path, front_enum),
+                    (FRONTEND, front_path, front_enum, front_values, BACKEND, back_path, back_enum)):
+                for value in sorted(values - shared):
+                    anchors = tuple(item for item in catalogue.sides.get(side, Side(side)).by_name.get(value, ())
+                                    if item.path == path and item.role == DECLARE and item.entry.get("enum") == enum)
+                    if anchors:
+                        yield Mismatch("mirror", side, peer, value, anchors[:1], peer_name=peer_enum,
+                                       reason=enum, peer_path=peer_path)
 
 
 def _service_pairs(records: dict[str, dict[str, Any]], channels: dict[str, frozenset[str]]) -> frozenset[str]:

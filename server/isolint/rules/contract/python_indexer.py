@@ -49,7 +49,7 @@ from isolint.core.rule import Indexer
 from isolint.core.tree_view import TreeView, tree_view
 from isolint.core.zones import matches_any
 from isolint.rules.common.names import last_name
-from isolint.rules.common.scope import LEAF_NODE_TYPES, child_nodes_except, statements_breadth_first, walk
+from isolint.rules.common.scope import LEAF_NODE_TYPES, child_nodes_except, statements_breadth_first, walk, walk_nodes
 from isolint.rules.common.text_search import Alternatives
 from isolint.rules.contract.admission import may_hold_message_shapes, may_hold_messages
 from isolint.rules.contract.channels import (
@@ -190,7 +190,7 @@ class PythonMessageIndexer(Indexer):
         if not configured_side(source) and not source.memo(_SHAPES_MEMO, _scan_may_hold_shapes):
             # only a message model built here (``admission.may_build_message_models``): nothing
             # for the collector to read
-            constructs = constructed_models([node for node in ast.walk(tree) if isinstance(node, ast.Call)])
+            constructs = constructed_models([node for node in walk_nodes(tree) if isinstance(node, ast.Call)])
             return {"side": side, "constructs": constructs} if constructs else None
         ws = is_ws_context(source.raw, source.rel_path) and not _client_only(source.raw)
         collector = _Collector(source, ws)
@@ -300,7 +300,7 @@ def declared_discriminator_keys(raw: bytes, tree: ast.Module) -> tuple[str, ...]
     "request_type")``): the models of the file are tagged on them."""
     if b"discriminator" not in raw:
         return ()
-    keys = {keyword.value.value for node in ast.walk(tree) if isinstance(node, ast.Call) for keyword in node.keywords
+    keys = {keyword.value.value for node in walk_nodes(tree) if isinstance(node, ast.Call) for keyword in node.keywords
             if keyword.arg == "discriminator" and isinstance(keyword.value, ast.Constant)
             and keyword.value.value in ROLE_KEYS}
     return tuple(sorted(keys))

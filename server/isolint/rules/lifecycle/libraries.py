@@ -184,6 +184,8 @@ OPENSEARCH_CLIENT = _store_client("opensearch-py", None)
 NEO4J_DRIVER = _store_client("neo4j", "with", noun="driver")
 NEO4J_ASYNC_DRIVER = _store_client("neo4j", "async with", "await {name}.close()", is_async=True, noun="driver")
 CLICKHOUSE_CLIENT = _store_client("clickhouse-driver", None, "{name}.disconnect()")
+#: clickhouse-connect's client talks HTTP through a pool and is made to be shared by threads
+CLICKHOUSE_CONNECT_CLIENT = _store_client("clickhouse-connect", "with")
 PIKA_CONNECTION = _store_client("pika", "with", noun="connection")
 LDAP_CONNECTION = _store_client("ldap3", "with", "{name}.unbind()", noun="connection")
 #: every client above, by library and async-ness: ``resource_from_fact`` finds one recorded in
@@ -196,7 +198,7 @@ STORE_CLIENTS = (MONGO_CLIENT, MONGO_ASYNC_CLIENT, MOTOR_CLIENT, CASSANDRA_CLUST
 #: calling these qualified names creates the resource
 CONSTRUCTORS: dict[str, Resource] = {
     **dict.fromkeys(("sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session",
-                     "sqlmodel.orm.session.Session"), SYNC_SESSION),
+                     "sqlmodel.orm.session.Session", "clickhouse_sqlalchemy.make_session"), SYNC_SESSION),
     **dict.fromkeys(("sqlalchemy.ext.asyncio.AsyncSession", "sqlalchemy.ext.asyncio.session.AsyncSession",
                      "sqlmodel.ext.asyncio.session.AsyncSession"), ASYNC_SESSION),
     **dict.fromkeys(("sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"), SYNC_SESSION_FACTORY),
@@ -213,7 +215,9 @@ CONSTRUCTORS: dict[str, Resource] = {
     "psycopg2.connect": PSYCOPG2_CONNECTION,
     **dict.fromkeys(("psycopg.connect", "psycopg.Connection.connect", "pymysql.connect", "MySQLdb.connect",
                      "mysql.connector.connect", "sqlite3.connect", "sqlean.connect", "pymssql.connect", "pyodbc.connect", "oracledb.connect",
-                     "cx_Oracle.connect", "clickhouse_connect.get_client"), DBAPI_CONNECTION),
+                     "cx_Oracle.connect"), DBAPI_CONNECTION),
+    **dict.fromkeys(("clickhouse_connect.get_client", "clickhouse_connect.driver.create_client"),
+                    CLICKHOUSE_CONNECT_CLIENT),
     "psycopg.AsyncConnection.connect": PSYCOPG_ASYNC_CONNECTION,
     **dict.fromkeys(("aiomysql.connect", "aiosqlite.connect", "aiopg.connect"), ASYNC_DBAPI_CONNECTION),
     **dict.fromkeys(("redis.Redis", "redis.StrictRedis", "redis.from_url", "redis.Redis.from_url",
@@ -342,6 +346,9 @@ def constructed_by(qualified: str | None, call: ast.Call) -> Resource | None:
         return None
     if resource.kind is Kind.SESSION_FACTORY and _names_async_session(call):
         return ASYNC_SESSION_FACTORY
+    if resource is SYNC_SESSION and any(kw.arg == "is_async" and not (isinstance(kw.value, ast.Constant)
+                                                                     and not kw.value.value) for kw in call.keywords):
+        return ASYNC_SESSION  # clickhouse_sqlalchemy.make_session(engine, is_async=True)
     return resource
 
 

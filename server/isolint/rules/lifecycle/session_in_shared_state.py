@@ -6,6 +6,7 @@ from isolint.core.context import PythonContext
 from isolint.core.modules import import_time_statements
 from isolint.core.scratch import Key
 from isolint.rules.common.scope import walk
+from isolint.rules.lifecycle.carriers import FACT_KIND as CARRIER_FACTS, carriers_for
 from isolint.rules.lifecycle.placement import in_migration_tree
 from isolint.rules.lifecycle.libraries import (
     CALLBACK_REGISTRATIONS,
@@ -28,7 +29,7 @@ class SessionInSharedState(LifecycleRule):
     Flags a database session or connection stored where every request and caller shares it:
     a module-level variable (also one assigned through `global`), a class attribute, or an
     attribute of a class that never closes it (no `close`, `__exit__`, `dispose`… method, and
-    no method closing the attribute) — set in `__init__`, a helper such as `_connect()` or a
+    no method closing the attribute, its own or a base's in another module) — set in `__init__`, a helper such as `_connect()` or a
     lazy `connection` property; an unknown driver's connection (`connect()` or a `Connection`
     class of a package outside the project) counts once the class calls `cursor()`,
     `commit()` or `rollback()` on it. Also a session or connection handed to code that runs
@@ -64,12 +65,13 @@ class SessionInSharedState(LifecycleRule):
 
     ## Known look-alikes
     - Engines, `sessionmaker` / `async_sessionmaker` factories, `scoped_session` registries,
-      connection pools and redis / HTTP clients: they are made to be shared.
-    - A bare annotation such as `session: AsyncSession` (no session is created).
-    - A session attribute a method of its class closes (or a `close`, `__exit__`… hook); a
-      connection handed in; another package's `Connection` never given `cursor()`.
+      connection pools, redis / HTTP / clickhouse-connect clients: they are made to be shared.
+    - A bare annotation (`session: AsyncSession`): no session is created.
+    - A session attribute a method of its class or of a base closes (or a `close`,
+      `__exit__`… hook); a connection handed in; another package's `Connection` never given
+      `cursor()`.
     - One executor job awaited at once (`pool.submit(fn, session).result()`); a `gather` in
-      which one coroutine only gets the session; tasks that each open their own.
+      which one coroutine gets the session; tasks that each open their own.
     - A one-shot script's session: used at the module's top level and read by no function or
       class, under `if __name__ == "__main__":`, or in a module that parses its command line
       when imported (`parser.parse_args()`).
@@ -78,6 +80,7 @@ class SessionInSharedState(LifecycleRule):
 
     code = "ISO307"
     name = "session-in-shared-state"
+    uses_facts = ("session-factories", CARRIER_FACTS)
     message = "{what} `{target}` is {place}; open one per unit of work"
 
     def visit_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: PythonContext) -> None:
@@ -133,6 +136,9 @@ class SessionInSharedState(LifecycleRule):
         for statement, attribute, created in kept:
             if attribute in released or created is None and attribute not in used_as_connection:
                 continue
+            if node in (ctx.tree.body if ctx.tree is not None else ()) and carriers_for(ctx).base_releases(
+                    f"{ctx.source.module}.{node.name}", attribute, CLEANUP_HOOKS):
+                continue  # a base of another module closes it: ``def close(self): self._ctx.close()``
             ctx.report(self, statement, what=(created or DBAPI_CONNECTION).description, target=f"self.{attribute}",
                        place=f"held in the state of every `{node.name}` (never closed)")
 

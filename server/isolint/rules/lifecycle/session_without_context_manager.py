@@ -9,7 +9,7 @@ from isolint.core.model import Fixability
 from isolint.core.rule import PRODUCTION_ONLY, TEST_ZONES
 from isolint.rules.lifecycle.fixes import lifecycle_fix
 from isolint.rules.lifecycle.libraries import CLEANUP_METHODS, Kind
-from isolint.rules.common.scope import is_generator
+from isolint.rules.common.scope import is_generator, own_statements, walk
 from isolint.rules.lifecycle.model import decorator_names, is_cached, is_server_hook
 from isolint.rules.lifecycle.placement import program_entries
 from isolint.rules.lifecycle.tracking import (
@@ -95,7 +95,8 @@ class SessionWithoutContextManager(LifecycleRule):
     done with, and there is no fix when the function returns one of them.
 
     ## Known look-alikes
-    - A client made once: by a getter, a cached function, `main()`, a start-up hook.
+    - A client made once (a getter, a cached function, `main()`, a start-up hook); a
+      readiness probe in a `try` (pinged or given `SELECT 1`).
     - A session returned, stored, or yielded by a dependency that closes it; a client handed
       to the object that keeps it; one looked up (`kwargs.get("session")`) or over a
       connection a `with` holds (`Session(conn)`).
@@ -105,8 +106,7 @@ class SessionWithoutContextManager(LifecycleRule):
       never closed ([ISO307](ISO307.md)).
     - A generator method stepped by its caller (`__anext__()`).
     - In tests: an engine a helper returns or the tests share, HTTP clients, one a fixture
-      yields at once and disposes of next (pytest runs that on failure too), objects of a
-      class that disposes of its engine.
+      yields at once and disposes of next, objects of a class that disposes of its engine.
     """
 
     code = "ISO301"
@@ -139,6 +139,8 @@ class SessionWithoutContextManager(LifecycleRule):
                 continue
             if binding.closes and not binding.alternatives and _nothing_can_raise_before(binding, scope):
                 continue  # ``conn = Connection(…); if conn.bound: conn.unbind()``: no call between
+            if _liveness_probe(binding, scope, must_let_go=not in_tests):
+                continue  # try: conn = connect(dsn); conn.ping(); conn.close() … except: retry
             verb = "disposed" if binding.resource.kind in (Kind.ENGINE, Kind.POOL) else "closed"
             method = getattr(binding.closes[-1].func, "attr", "close") if binding.closes else ""
             detail = f"{verb} only when nothing raises before `{method}()`" if binding.closes else f"never {verb}"
@@ -316,6 +318,67 @@ def _nothing_can_raise_before(binding, scope: Scope) -> bool:
                 and start <= (node.lineno, node.col_offset) < end:
             return False
     return start < end
+
+
+#: what a liveness probe does with the handle it opens: check it answers, then let it go
+_PROBE_METHODS = frozenset({"ping", "close", "is_connected", "server_info", "dispose"})
+#: a probe's query: a constant ``SELECT 1`` (any constant statement)
+_PROBE_QUERY_METHODS = frozenset({"execute"})
+
+
+def _liveness_probe(binding, scope: Scope, must_let_go: bool) -> bool:
+    """A handle opened inside a ``try`` that catches the failure, only to see the service
+    answers — pinged, a constant ``SELECT 1`` run on it or on a cursor it enters, closed or
+    handed back — once, not in a retry loop: what a failed probe drops is one connection. ``must_let_go`` (outside tests): the probe also closes or returns the handle when it
+    succeeds — a readiness endpoint that never closes its client leaks one per request."""
+    name, statement = binding.name, binding.statement
+    probe = next((node for node in walk(scope.node) if isinstance(node, ast.Try) and node.handlers
+                  and any(statement is inner for inner in own_statements(node.body))), None)
+    if probe is None or any(isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and any(
+            inner is probe for inner in walk(node)) for node in walk(scope.node)):
+        return False  # a retry loop: each failed attempt drops another connection
+    # the name bound again after the probe (``with pool.connection() as conn:``) is another handle
+    rebound = min((node.lineno for node in walk(scope.node) if isinstance(node, ast.Name) and node.id == name
+                   and isinstance(node.ctx, ast.Store) and node.lineno > (probe.end_lineno or probe.lineno)),
+                  default=None)
+    entered_cursors = [node for node in walk(scope.node)
+                       if isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Call)
+                       and isinstance(node.optional_vars, ast.Name) and _called_on(node.context_expr, name) == "cursor"]
+    names = {name, *(item.optional_vars.id for item in entered_cursors)}  # type: ignore[union-attr]
+    uses: list[ast.Name] = []
+    # the uses that only probe: ``with conn.cursor() as cur:`` then ``cur.execute("SELECT 1")``
+    probing: set[int] = {id(item.context_expr.func.value) for item in entered_cursors}  # type: ignore[attr-defined]
+    for node in walk(scope.node):
+        if isinstance(node, ast.Name) and node.id in names and isinstance(node.ctx, ast.Load) \
+                and (rebound is None or node.lineno < rebound):
+            uses.append(node)
+        elif isinstance(node, ast.Return) and isinstance(node.value, ast.Name):
+            probing.add(id(node.value))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name) and _probes(node):
+            probing.add(id(node.func.value))
+    if must_let_go and not binding.closes and not any(
+            isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id == name
+            for node in walk(scope.node)):
+        return False
+    return all(id(use) in probing for use in uses)
+
+
+def _called_on(call: ast.Call, name: str) -> str | None:
+    """``"ping"`` for ``name.ping()``, None for other calls."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == name:
+        return func.attr
+    return None
+
+
+def _probes(call: ast.Call) -> bool:
+    """``x.ping()``, ``x.close()``, ``x.execute("SELECT 1")``."""
+    method = call.func.attr  # type: ignore[attr-defined]
+    if method in _PROBE_METHODS:
+        return True
+    return method in _PROBE_QUERY_METHODS and len(call.args) == 1 and not call.keywords \
+        and isinstance(call.args[0], ast.Constant)
 
 
 def _torn_down_after_yield(binding) -> bool:

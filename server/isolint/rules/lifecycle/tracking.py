@@ -407,6 +407,14 @@ class Tracker:
 
     _on_AsyncWith = _on_With
 
+    def _discarded(self, node: ast.Call, ctx: PythonContext) -> None:
+        """``engine.connect()`` as a statement of its own (a connectivity check): the connection
+        it opens is dropped unclosed at once."""
+        created = self.resolve_call(node, ctx)
+        if created is not None and created is not PENDING and not created.is_async \
+                and created.kind in (Kind.SESSION, Kind.CONNECTION):
+            self.scope.unbound.append((node, created, ctx.qualified_name(node.func)))
+
     def _enter(self, name: str) -> None:
         binding = self.binding(name)
         if binding is not None:
@@ -414,6 +422,9 @@ class Tracker:
 
     def _on_Call(self, node: ast.Call, ctx: PythonContext) -> None:
         func = node.func
+        if not self.census and ctx.parents and isinstance(ctx.parents[-1], ast.Expr) \
+                and ctx.parents[-1].value is node:
+            self._discarded(node, ctx)
         if not self.census and (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) \
                 in POOL_CONSTRUCTOR_NAMES:
             self._handed_pool(node, ctx)

@@ -57,6 +57,17 @@ def may_import_service(source: "SourceFile", project: Any, exempt: str | None) -
     return dynamic and scan.literals.search(raw) is not None
 
 
+def may_import_names(source: "SourceFile", names: frozenset[str], dots: int = 1_000) -> bool:
+    """Whether ``source``'s bytes hold an absolute import (``import x``, ``from x …``) or a
+    dynamic import that can name one of the top-level ``names``, or a relative import with at
+    least ``dots`` leading dots."""
+    scan = _scan_for(names) if names else None
+    if scan is None:
+        return bool(names)
+    raw = _folded_bytes(source)
+    return (scan.imports.search(raw) is not None or _from_statement_of(scan.identifiers, dots).search(raw) is not None)
+
+
 class _Scan(NamedTuple):
     identifiers: frozenset[str]
     imports: re.Pattern[bytes]

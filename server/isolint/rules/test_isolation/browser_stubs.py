@@ -5,10 +5,12 @@ request of the application with a canned response instead (Cypress's ``cy.route(
 ``cy.intercept(url, staticResponse)``, Playwright's ``page.route(url, r => r.fulfill(…))``) is the
 browser suite's mock. What stays quiet: a route registered only to wait for or read the real
 response (``cy.route("POST", url).as("save")``), a handler that also lets requests through
-(``route.continue()``: fault injection — one failure, then the real server), a canned failure
-(an error status, ``forceNetworkError``: fault injection too — the error path a real stack cannot
-produce on demand, while the success path runs against it), and a stub of another host than the
-application's (an absolute URL to a third party).
+(``route.continue()``, a ``req.reply()`` given no response: fault injection — one failure, then
+the real server), a canned failure the real server cannot be made to answer on demand (a server
+error, a timeout or rate limit, ``forceNetworkError``: fault injection too, while the success path
+runs against the real stack), and a stub of another host than the application's (an absolute URL
+to a third party). A canned client error (``statusCode: 401`` for a login) is a stub: the real
+back end answers it to the request the test sends.
 """
 
 from __future__ import annotations
@@ -26,12 +28,16 @@ FUNCTION_TYPES = frozenset({"arrow_function", "function_expression", "function"}
 #: what a handler calls to answer with its own response, and to let the request through
 ANSWERS = (".reply(", ".fulfill(")
 PASSES_THROUGH = (".continue(", ".fallback(")
+#: ``req.reply()`` given no response sends the request on to the real server
+EMPTY_REPLY = re.compile(r"\.reply\(\s*\)")
 #: hosts of the application itself in a stubbed URL
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]")
-#: an error status (``statusCode: 500``, Playwright's ``status: 503``) or a network failure in a
-#: canned response: the stub injects a fault
-FAILURE = re.compile(r"\b(?:statusCode|status)\s*:\s*[45]\d\d\b|\bforceNetworkError\s*:\s*true\b")
-SUCCESS = re.compile(r"\b(?:statusCode|status)\s*:\s*[123]\d\d\b")
+#: a server error (``statusCode: 500``, Playwright's ``status: 503``), a timeout or rate limit
+#: (408, 429) or a network failure in a canned response: the stub injects a fault
+FAILURE = re.compile(r"\b(?:statusCode|status)\s*:\s*(?:5\d\d|408|429)\b|\bforceNetworkError\s*:\s*true\b")
+#: any other status: what the real back end answers to the request the test sends (a 401 for bad
+#: credentials, a 404 for a missing record)
+ANSWERED_FOR_REAL = re.compile(r"\b(?:statusCode|status)\s*:\s*(?!408\b|429\b)[1234]\d\d\b")
 #: the bytes a file needs to hold a stub
 TOKENS = (b"route", b"intercept", b"fulfill")
 
@@ -69,19 +75,76 @@ def canned_response(call: Any) -> str | None:
     return None
 
 
+def route_of(call: Any) -> str:
+    """The route a stub answers, spelled the same wherever the file stubs it again: ``GET
+    **/api/orgs`` for ``cy.intercept("GET", "**/api/orgs", …)`` and ``cy.route({method: "GET",
+    url: "**/api/orgs", …})``; ``* url`` when no method is given (``cy.intercept`` and
+    ``page.route`` match every method)."""
+    arguments = call.child_by_field_name("arguments")
+    args = [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
+    if not args:
+        return node_text(call)
+    method = node_text(args[0]).strip("'\"`").upper() if _is_method(args[0]) else None
+    matcher = args[1] if method is not None and len(args) > 1 else args[0]
+    if matcher.type == "object":
+        method = method or _value_of(matcher, "method")
+        url = _value_of(matcher, "url") or node_text(matcher)
+    else:
+        url = node_text(matcher).strip("'\"`")
+    return f"{method or '*'} {' '.join(url.split())}"
+
+
+#: nodes of a function in the TypeScript and JavaScript grammars
+FUNCTION_NODES = frozenset({"function_declaration", "generator_function_declaration", "method_definition",
+                            *FUNCTION_TYPES})
+
+
+def helper_of(call: Any) -> str | None:
+    """The helper the stub sits in — a named function (``function setupTier()``, ``const
+    stubOrgs = () => …``, a method) or a custom command (``Cypress.Commands.add("login", …)``) —
+    or None inside a test's own callback (``it(…, () => …)``, ``beforeEach``)."""
+    node = call.parent
+    while node is not None and node.type not in FUNCTION_NODES:
+        node = node.parent
+    if node is None:
+        return None
+    name = node.child_by_field_name("name")
+    if name is not None:
+        return node_text(name)
+    holder = node.parent
+    if holder is not None and holder.type == "variable_declarator" and holder.child_by_field_name("name") is not None:
+        return node_text(holder.child_by_field_name("name"))
+    if holder is not None and holder.type == "arguments":
+        outer = holder.parent
+        callee = outer.child_by_field_name("function") if outer is not None else None
+        if callee is not None and node_text(callee).replace(" ", "") == "Cypress.Commands.add":
+            first = next((a for a in holder.named_children if a.type != "comment"), None)
+            return node_text(first).strip("'\"`") if first is not None else None
+    return None
+
+
+def _value_of(node: Any, key: str) -> str | None:
+    for pair in node.named_children:
+        if pair.type == "pair" and (name := pair.child_by_field_name("key")) is not None \
+                and node_text(name).strip("'\"") == key and (value := pair.child_by_field_name("value")) is not None:
+            return node_text(value).strip("'\"`").upper() if key == "method" else node_text(value).strip("'\"`")
+    return None
+
+
 def _injects_a_fault(response: Any) -> bool:
     """The canned response (a ``StaticResponse``, a ``cy.route`` options object, or a handler's
     own replies) only ever answers with a failure."""
     if response.type not in ("object", *FUNCTION_TYPES):
         return False
     text = node_text(response)
-    return FAILURE.search(text) is not None and SUCCESS.search(text) is None
+    return FAILURE.search(text) is not None and ANSWERED_FOR_REAL.search(text) is None
 
 
 def _answers_itself(handler: Any) -> bool:
     """The handler answers with its own response and never lets the request through."""
     text = node_text(handler)
-    return any(a in text for a in ANSWERS) and not any(p in text for p in PASSES_THROUGH)
+    return any(a in text for a in ANSWERS) and not any(p in text for p in PASSES_THROUGH) \
+        and EMPTY_REPLY.search(text) is None
 
 
 def _is_method(node: Any) -> bool:

@@ -96,8 +96,8 @@ class EnvironMutationInTest(Rule):
       a `finally`, by `tearDown` or after a fixture's `yield` (a hand-made `MonkeyPatch()` too,
       kept on its class or on `self` and undone in `tearDown` or by `addCleanup`);
       a whole-environment snapshot put back by `tearDown` or an autouse fixture.
-    - `load_dotenv()` in a support module (no `conftest.py`) of a suite whose tests never
-      change the environment (black-box tests: the `.env` configures the run).
+    - `load_dotenv()` of the suite's own env file (`tests/.env`) in a `conftest.py`, or in a
+      support module of a suite whose tests never change the environment.
     - Launchers and scripts (`runtests.py`, `manage.py`, `wsgi.py`, `__main__` blocks, a module
       with a `__main__` guard and no test, a module with no test that the `testpaths` of its
       pytest configuration leave out, `tests/manual/`): their own process.
@@ -164,7 +164,8 @@ class EnvironMutationInTest(Rule):
             self._report(node, ctx, f"os.environ.{func.attr}()", fix, key)
         elif (name := normalise(ctx.qualified_name(func))) in ENV_FUNCTIONS:
             self._report(node, ctx, f"{ctx.qualified_name(func)}()", None)
-        elif name in DOTENV_LOADERS and not self._run_configuration(node, ctx):
+        elif name in DOTENV_LOADERS and not self._run_configuration(node, ctx) \
+                and not _loads_the_suites_env_file(node, ctx):
             self._report(node, ctx, "load_dotenv() loads a .env file into it", None)
 
     def _run_configuration(self, node: ast.Call, ctx: "PythonContext") -> bool:
@@ -553,6 +554,28 @@ class EnvironPatchIndexer(Indexer):
 
     def extract(self, source: "SourceFile", tree: ast.Module) -> bool | None:
         return self.admits(source, None) or None
+
+
+#: the folders of a test suite, and the names of an env file kept for the tests
+#: (``.env.test``, ``test.env``, ``.env.testing``)
+SUITE_FOLDERS = frozenset({"tests", "test", "testing"})
+TEST_ENV_FILE = lazy_compile(r"^\.?env[._-]test(?:ing)?$|^\.?test(?:ing)?\.env$")
+
+
+def _loads_the_suites_env_file(node: ast.Call, ctx: "PythonContext") -> bool:
+    """``load_dotenv(Path(__file__).parent / "tests/.env")`` at import time of a
+    ``conftest.py``: the suite's own env file, committed beside its tests, configures every test
+    of the session alike before the first one runs (like ``pytest-dotenv``'s ``env_files``),
+    unlike a developer's ``.env`` found by searching upwards (``load_dotenv()``)."""
+    if ctx.source.name != "conftest.py" or ctx.functions or not node.args:
+        return False
+    for inner in ast.walk(node.args[0]):
+        if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+            *folders, file_name = inner.value.replace("\\", "/").split("/")
+            if (folders and set(folders) & SUITE_FOLDERS and file_name.startswith(".env")) \
+                    or TEST_ENV_FILE.match(file_name):
+                return True
+    return False
 
 
 def _siblings(parent: ast.AST, child: ast.AST, after: bool) -> list:

@@ -441,3 +441,9 @@ def fixture_decorator(node: ast.AST) -> ast.expr | None:
         ):
             return decorator
     return None
+
+
+def fixtures_in(body: list[ast.stmt]) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The fixtures defined among ``body`` (a module's or a class's statements), by name."""
+    return {s.name: s for s in body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and fixture_decorator(s) is not None}

@@ -24,7 +24,7 @@ class MockFixtureInIntegrationTest(Rule):
 
     ## What it does
     Flags an integration test that requests a fixture which hands out a mock — a fixture in
-    the same module or in a `conftest.py` of its folder or a parent folder (pytest's own lookup)
+    a `conftest.py` of its folder or a parent folder (pytest's own lookup)
     whose returned or yielded value is a `Mock`, `MagicMock`, `patch(...)` or `mocker.patch(...)`,
     or a function of its own that patches a fake in when the test calls it (`install_http(module)`).
     Both parameters and `@pytest.mark.usefixtures("…")` count; one finding per fixture and
@@ -75,7 +75,8 @@ class MockFixtureInIntegrationTest(Rule):
     - A mock fixture defined in a `conftest.py` outside the test's folder and its parents:
       pytest would not give it to the test.
     - A fixture handing out a function that builds real objects (a factory that patches nothing).
-    - The same fixture requested by a unit test.
+    - The same fixture requested by a unit test; a mock fixture of the test's own module
+      (`mock-in-integration-test` reports it where it builds the mock).
     """
 
     code = "ISO503"
@@ -146,7 +147,9 @@ class MockFixtureInIntegrationTest(Rule):
             conftest = (folder / "conftest.py").as_posix()
             for name, line in facts.get(conftest, {}).get("mock_fixtures", {}).items():
                 visible[name] = f"{conftest}:{line + 1}"
-        for name, line in facts.get(ctx.source.rel_path, {}).get("mock_fixtures", {}).items():
-            visible[name] = f"this module, line {line + 1}"
+        # a mock fixture of the integration module itself is `mock-in-integration-test`'s, reported
+        # where it builds the mock: the tests requesting it would report the same fake again
+        for name in facts.get(ctx.source.rel_path, {}).get("mock_fixtures", {}):
+            visible.pop(name, None)
         ctx.scratch.put(VISIBLE_MOCK_FIXTURES, visible)
         return visible

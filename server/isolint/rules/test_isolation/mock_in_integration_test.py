@@ -54,8 +54,11 @@ def _bound_name(ctx: "PythonContext") -> str | None:
     """The name of the fake object a mock call builds or configures: the variable it is
     assigned to, the object whose attribute it becomes (``client.create = MagicMock()``), or
     the ``as`` name of a patch (``with patch("x") as fake:``), also through ``.start()``
-    (``fake = patch("x").start()``)."""
-    parents = ctx.parents
+    (``fake = patch("x").start()``), and the name of the list, tuple or dict it is an element of
+    (``stream = [MagicMock(…), MagicMock(…)]``: the fakes of one canned stream)."""
+    parents = list(ctx.parents)
+    while parents and isinstance(parents[-1], (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+        parents.pop()
     parent = parents[-1] if parents else None
     if isinstance(parent, ast.Attribute) and parent.attr == "start" and len(parents) >= 3 \
             and isinstance(parents[-2], ast.Call):
@@ -89,6 +92,18 @@ def _whole_value_of(ctx: "PythonContext") -> str | None:
     return None
 
 
+def _argument_of(call: ast.Call, ctx: "PythonContext") -> str | None:
+    """``BillingDashboardView#0`` for the ``MagicMock()`` in ``BillingDashboardView(MagicMock())``:
+    a stand-in handed to a call that is not a mock, by the callee and the position (or keyword)."""
+    parent = ctx.parent
+    if not isinstance(parent, ast.Call) or mock_kind(parent, ctx.imports, parameters_of(ctx.functions)) is not None:
+        return None
+    callee = last_name(parent.func)
+    position = next((str(i) for i, argument in enumerate(parent.args) if argument is call), None) \
+        or next((k.arg for k in parent.keywords if k.value is call and k.arg), None)
+    return f"{callee}#{position}" if callee is not None and position is not None else None
+
+
 def _configured_call(ctx: "PythonContext") -> ast.Call | None:
     """The mock call whose attribute a mock is assigned to: ``mocker.patch("x")`` in
     ``mocker.patch("x").return_value = MagicMock()``."""
@@ -118,7 +133,7 @@ OUTBOUND_WORDS = frozenset({"email", "emails", "mail", "mailer", "smtp", "sms", 
 #: hosts — found inside an identifier (``OpenAIService``, ``GithubClient``), and the generic word
 #: for them (``ProviderHandler.verify_repo_provider``): stubbing one stubs the edge of the system
 THIRD_PARTY_BRANDS = ("openai", "anthropic", "litellm", "openrouter", "gemini", "mistralai", "ollama", "huggingface",
-                      "github", "gitlab", "bitbucket")
+                      "github", "gitlab", "bitbucket", "stripe", "paypal", "braintree", "twilio", "sendgrid", "mailgun")
 #: what a helper's or fixture's docstring says when what it fakes is outside the system
 EXTERNAL_WORDS = lazy_compile(r"\bexternal\b|\bthird[- ]part(?:y|ies)\b", re.IGNORECASE)
 #: what hands a job to a worker process (Celery's ``task.delay``/``apply_async``): a patch of it
@@ -143,6 +158,8 @@ def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> 
     target = _patch_target(call, kind, ctx)
     if (target is not None and target.rsplit(".", 1)[-1] in ENQUEUE_METHODS) or _only_enqueues(call, ctx):
         return OUTBOUND
+    if _fakes_a_handed_out_client(ctx):
+        return None
     names = [target]
     spec = next((k.value for k in call.keywords if k.arg in ("spec", "spec_set")), None)
     if spec is None and kind.endswith("create_autospec") and call.args:
@@ -156,9 +173,11 @@ def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> 
             return THIRD_PARTY  # "Mock tax calculation to avoid external calls"
     if kind in STAND_IN_KINDS:
         names.append(_bound_name(ctx))  # the name it stands under: `self.embedding_model = Mock()`
-    if any(brand in ctx.source.name.lower() for brand in THIRD_PARTY_BRANDS):
+    if _named_for_a_third_party(ctx.source.name):
         return None  # `test_openrouter_integration.py`: the third party is what the test integrates
     found = None
+    if target is not None and any(brand == target.split(".", 1)[0].lower() for brand in THIRD_PARTY_BRANDS):
+        return THIRD_PARTY  # `patch("stripe.Subscription.retrieve")`: the third party's own client library
     for name in filter(None, names):
         parts = name.split(".")
         if "integrations" in parts[:-1]:
@@ -168,6 +187,34 @@ def _stands_at_the_boundary(call: ast.Call, kind: str, ctx: "PythonContext") -> 
             if found == THIRD_PARTY:
                 return found
     return found
+
+
+def _fakes_a_handed_out_client(ctx: "PythonContext") -> bool:
+    """``client = openai.OpenAI(…)``, ``client.chat.completions.create = MagicMock()`` and
+    ``return client`` in a fixture: the tests are handed a real client whose call is the mock,
+    and whatever they drive through it (the code under test wrapping that call) meets the mock,
+    not the edge of the system."""
+    parent, function = ctx.parent, ctx.current_function
+    if not isinstance(parent, ast.Assign) or len(parent.targets) != 1 or not isinstance(parent.targets[0], ast.Attribute) \
+            or function is None or fixture_decorator(function) is None:
+        return False
+    owner = _root_name(parent.targets[0])
+    if owner is None or "." in owner:
+        return False
+    parameters = parameters_of(ctx.functions)
+    built = any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == owner for t in n.targets)
+                and isinstance(n.value, ast.Call) and mock_kind(n.value, ctx.imports, parameters) is None
+                for n in ast.walk(function))
+    handed = any(isinstance(n, (ast.Return, ast.Yield)) and isinstance(n.value, ast.Name) and n.value.id == owner
+                 for n in ast.walk(function))
+    return built and handed
+
+
+def _named_for_a_third_party(file_name: str) -> bool:
+    """``test_openrouter_integration.py``, ``test_llm_providers.py``: a module named for a third
+    party (a brand, or the generic word for model providers) integrates that third party."""
+    stem = file_name.lower().rsplit(".", 1)[0]
+    return any(brand in stem for brand in THIRD_PARTY_BRANDS) or bool(set(stem.split("_")) & THIRD_PARTY_WORDS)
 
 
 def _only_enqueues(call: ast.Call, ctx: "PythonContext") -> bool:
@@ -388,7 +435,8 @@ class MockInIntegrationTest(Rule):
     target patched or the same stand-in built again anywhere in the file are its related locations),
     and once per helper or fixture that sets up several fakes (its other fakes related); in a
     browser end-to-end suite, a canned response to the application's request (`cy.route(url, body)`,
-    `cy.intercept(url, staticResponse)`, Playwright's `route.fulfill` in a `page.route` handler).
+    `cy.intercept(url, staticResponse)`, Playwright's `route.fulfill` in a `page.route` handler),
+    once per route of the file or per helper (the same route stubbed again in later tests related).
     A test is an integration test by its folder (`integration/`, `e2e/`, a tier beside `unit/` such
     as `tests/runtime/`), its name (`test_*_e2e.py`, even under `tests/unit/`, unless the module's
     docstring says it runs without live services), a module `pytestmark`,
@@ -420,7 +468,7 @@ class MockInIntegrationTest(Rule):
     ## Known look-alikes
     - `patch.dict`; callback recorders, spies (`wraps=`), wrappers calling the original, a real
       object's method scripted by the test's own function; browser routes that wait or pass through.
-    - Fault injection: a patch that only raises, a canned error status or network failure.
+    - Fault injection: a patch that only raises; a canned server error, timeout or network failure.
     - A patch handing over the test's own real resource (`return_value=db_session`) or a plain
       value; patches of a clock, randomness, an observability side channel, a task's `delay`.
     - A `unit/` module named for a tier whose docstring says it stays in process, or whose
@@ -450,13 +498,33 @@ class MockInIntegrationTest(Rule):
             return source.zone is Zone.INTEGRATION_TEST
         return may_hold_integration_tests(source) and may_create_mock(source)
 
+    def visit_program(self, node: Any, ctx: "TypeScriptContext") -> None:
+        #: per route, the calls of the file answering it with a canned response, in order
+        self._stubbed_routes: dict[str, list[tuple[Any, str]]] = {}
+
     def visit_call_expression(self, node: Any, ctx: "TypeScriptContext") -> None:
         """A browser end-to-end test answering the application's request with a canned response."""
         if ctx.source.zone is not Zone.INTEGRATION_TEST:
             return
         kind = browser_stubs.canned_response(node)
         if kind is not None:
-            ctx.report(self, node.child_by_field_name("function"), kind=kind)
+            helper = browser_stubs.helper_of(node)
+            key = f"helper {helper}" if helper is not None else browser_stubs.route_of(node)
+            self._stubbed_routes.setdefault(key, []).append((node, kind))
+
+    def check_typescript(self, tree: Any, ctx: "TypeScriptContext") -> None:
+        """One finding per route the file's tests stub: a suite whose tests each register their
+        own stub of the same route (test isolation clears routes between tests) fakes that one
+        endpoint of the back end, once; its later stubs are related locations. One per helper or
+        custom command stubbing several routes, as for Python helpers: it is where the fix goes."""
+        for key, stubs in getattr(self, "_stubbed_routes", {}).items():
+            (first, kind), *others = stubs
+            helper = key.startswith("helper ")
+            related = [(other.child_by_field_name("function"),
+                        f"`{browser_stubs.route_of(other)}` stubbed by the same helper" if helper
+                        else f"`{key}` stubbed again") for other, _ in others]
+            ctx.report(self, first.child_by_field_name("function"), kind=kind, related=related)
+        self._stubbed_routes = {}
 
     def visit_Call(self, node: ast.Call, ctx: "PythonContext") -> None:
         parameters = parameters_of(ctx.functions)
@@ -486,6 +554,15 @@ class MockInIntegrationTest(Rule):
         elif kind in STAND_IN_KINDS and (attribute := _attribute_set(ctx)) is not None:
             # `page.evaluate = AsyncMock(…)` again in another test: the same method faked again
             keys.append((("attribute", attribute), attribute))
+        elif kind in STAND_IN_KINDS and (handed_to := _argument_of(node, ctx)) is not None:
+            # `BillingDashboardView(MagicMock())` again in another test: the same input faked again
+            keys.append((("argument", handed_to, " ".join(ctx.text_of(node).split())),
+                         f"{handed_to.split('#', 1)[0]}(…)"))
+        elif kind in STAND_IN_KINDS and len(ctx.functions) > 1 and not _bound_name(ctx):
+            # `def status(job): return Mock(status=…)` inside a test: the values of the fake the
+            # nested function is handed to (`fake.side_effect = status`)
+            nested = ctx.functions[-1]
+            keys.append((("name", id(ctx.functions[-2]), nested.name), nested.name))
         # a fake handed to this one (`patch.object(A, "f", fake)`, `setattr(m, "Client", lambda: fake)`)
         handed = [name for value in (*node.args, *(k.value for k in node.keywords))
                   for name in ([value] if isinstance(value, ast.Name) else

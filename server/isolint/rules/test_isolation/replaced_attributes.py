@@ -26,15 +26,16 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from isolint.core.scratch import Key
 from isolint.rules.common.names import dotted_name, last_name
-from isolint.rules.common.scope import walk_nodes
+from isolint.rules.common.scope import statements_breadth_first, walk_nodes
 from isolint.rules.test_isolation.hand_made_patchers import FINALIZERS, TEARDOWN_METHODS
 from isolint.rules.test_isolation.knowledge import (
-    STAND_IN_NAME, WELL_KNOWN_MOCK_CLASSES, after_yield, fixture_decorator, is_test_function, literal_text, mock_kind,
-    parameters_of, patch_target,
+    STAND_IN_NAME, WELL_KNOWN_MOCK_CLASSES, after_yield, fixture_decorator, fixtures_in, is_test_function, literal_text,
+    mock_kind, parameters_of, patch_target,
 )
 from isolint.rules.test_isolation.shared_settings_left_changed import names_settings
 
@@ -82,19 +83,20 @@ def leaking_functions(ctx: "PythonContext") -> Iterator[LeakingFunction]:
     tree = ctx.tree
     if tree is None:
         return
-    defined = {s.name for s in ast.walk(tree) if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    defined = _Lazy(lambda: {s.name for s in statements_breadth_first(tree)  # definitions are statements
+                             if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))})
     module_resets = _autouse_assigned(tree.body) | _assigned_in_teardowns(tree.body)
-    module_fixtures = _fixtures(tree.body)
+    module_fixtures = fixtures_in(tree.body)
     for function, cls in _checked_functions(tree):
         resets = set(module_resets)
         fixtures = dict(module_fixtures)
         if cls is not None:
             resets |= _autouse_assigned(cls.body) | _assigned_in_teardowns(cls.body)
-            fixtures.update(_fixtures(cls.body))
+            fixtures.update(fixtures_in(cls.body))
         # what the test's patches replace: its own, its class's and those of the fixtures it asks for
         scopes = [function, *(fixtures[p] for p in parameters_of([function]) if p in fixtures)]
         decorators = list(cls.decorator_list) if cls is not None else []
-        found = _leaks(function, resets, defined, _patched_targets(scopes, decorators), ctx)
+        found = _leaks(function, resets, defined, _Lazy(partial(_patched_targets, scopes, decorators)), ctx)
         if found is not None:
             yield found
 
@@ -119,8 +121,23 @@ def _is_checked(node: ast.AST) -> bool:
     return decorator is not None and not _is_autouse(decorator)
 
 
-def _leaks(function: ast.FunctionDef | ast.AsyncFunctionDef, resets: set[str], defined: set[str],
-           patched: set[str], ctx: "PythonContext") -> LeakingFunction | None:
+class _Lazy:
+    """A set computed when first asked for: most tests, fixtures and set-up methods assign no
+    attribute, and need neither the names the file defines (a walk of the whole module) nor
+    what their patches replace (a walk of each fixture they ask for, again for every test)."""
+
+    def __init__(self, compute: Callable[[], set[str]]) -> None:
+        self._compute: Callable[[], set[str]] | None = compute
+        self._value: set[str] = set()
+
+    def __call__(self) -> set[str]:
+        if self._compute is not None:
+            self._value, self._compute = self._compute(), None
+        return self._value
+
+
+def _leaks(function: ast.FunctionDef | ast.AsyncFunctionDef, resets: set[str], defined: _Lazy,
+           patched: _Lazy, ctx: "PythonContext") -> LeakingFunction | None:
     statements = list(_own_statements(function.body))
     assignments = [(s, t) for s in statements if isinstance(s, (ast.Assign, ast.AnnAssign))
                    for t in (s.targets if isinstance(s, ast.Assign) else [s.target]) if isinstance(t, ast.Attribute)]
@@ -138,15 +155,15 @@ def _leaks(function: ast.FunctionDef | ast.AsyncFunctionDef, resets: set[str], d
         spelled = dotted_name(target)
         if spelled is None or spelled in resets or target.attr in MOCK_CONFIGURATION:
             continue
-        if not _is_stand_in(statement.value, stand_ins, defined, ctx, parameters_of([function])):
+        if not _is_stand_in(statement.value, stand_ins, defined(), ctx, parameters_of([function])):
             continue
         if not _shared_owner(target.value, local, ctx):
             continue
-        if _put_back(spelled, function, statements, teardown, in_finally) or _last_two(spelled) in patched \
-                or _last_two(ctx.qualified_name(target) or spelled) in patched:
+        if _put_back(spelled, function, statements, teardown, in_finally) or _last_two(spelled) in patched() \
+                or _last_two(ctx.qualified_name(target) or spelled) in patched():
             continue
         restores = [s for s, t in assignments if s.lineno > statement.lineno and dotted_name(t) == spelled
-                    and not _is_stand_in(s.value, stand_ins, defined, ctx, parameters_of([function]))]
+                    and not _is_stand_in(s.value, stand_ins, defined(), ctx, parameters_of([function]))]
         happy += restores[:1]
         found.append(Replacement(statement, spelled))
     return LeakingFunction(function, found, happy) if found else None
@@ -322,11 +339,6 @@ def _assigned_in_teardowns(body: list[ast.stmt]) -> set[str]:
 def _is_autouse(decorator: ast.expr) -> bool:
     return isinstance(decorator, ast.Call) and any(
         k.arg == "autouse" and isinstance(k.value, ast.Constant) and k.value.value is True for k in decorator.keywords)
-
-
-def _fixtures(body: list[ast.stmt]) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
-    return {s.name: s for s in body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and fixture_decorator(s) is not None}
 
 
 def _patched_targets(scopes: list[ast.AST], decorators: list[ast.expr]) -> set[str]:

@@ -12,7 +12,7 @@ from isolint.core.rule import TEST_ZONES, Indexer, Rule
 from isolint.core.test_tiers import identifier_bytes
 from isolint.rules.common.names import dotted_name, last_name
 from isolint.rules.common.scope import statements_breadth_first, walk_nodes
-from isolint.rules.test_isolation.knowledge import fixture_decorator, is_test_function, parameters_of
+from isolint.rules.test_isolation.knowledge import fixture_decorator, fixtures_in, is_test_function, parameters_of
 
 if TYPE_CHECKING:
     from isolint.core.context import PythonContext
@@ -33,6 +33,12 @@ SETTINGS_NAME = lazy_compile(r"(^|_)(settings|config|conf|cfg)(_|$)", re.IGNOREC
 SETTINGS_WORD = lazy_compile(rb"(?i:settings|conf|cfg)")
 #: ``x.y = …``, ``x.y += …``, ``x.y: int = …``
 ATTRIBUTE_ASSIGNMENT = lazy_compile(rb"[A-Za-z0-9_)\]]\.[A-Za-z_][A-Za-z0-9_]*\s*(?::[^\n=]*)?(?:[-+*/%&|^@]|//|>>|<<|\*\*)?=(?!=)")
+#: ``module._client = None``: a module's lazily built object dropped, to be built again on next use
+MODULE_CACHE_RESET = lazy_compile(rb"[a-z][A-Za-z0-9_]*\s*\.\s*_[A-Za-z0-9_]+\s*=\s*None\b")
+#: what rebuilds a module's globals: ``importlib.reload(module)``
+RELOADERS = frozenset({"reload"})
+#: how a rebuild key (``_rebuilt``) is spelled for a reloaded module and a dropped module object
+RELOAD, RESET = "reload ", "reset "
 #: a module path of test support (``backend.tests.common.config``): its objects belong to the
 #: suite, which may share them between its tests on purpose
 TEST_SUPPORT_PART = lazy_compile(r"^(tests?|testing|conftest|test_.*|.*_tests?)$")
@@ -60,6 +66,9 @@ class _Function:
     teardown: list[ast.stmt] = field(default_factory=list)
     #: ids of the statements inside a ``finally`` block
     in_finally: set[int] = field(default_factory=set)
+    #: what runs around it whatever its outcome: the teardowns of the fixtures of the same file
+    #: it requests, and the autouse fixtures of its module and class
+    around: list[ast.stmt] = field(default_factory=list)
 
 
 class SharedSettingsLeftChanged(Rule):
@@ -67,7 +76,8 @@ class SharedSettingsLeftChanged(Rule):
 
     ## What it does
     Flags a test or fixture that rebuilds a cached getter (`get_settings.cache_clear()` and a
-    call under patched variables or attributes) or assigns an attribute of a shared settings
+    call under patched variables or attributes), reloads a module (`importlib.reload`) or drops a
+    module's lazily built object (`queue._client = None`) under its patches, or assigns an attribute of a shared settings
     object (what a cached getter returns, an application's `settings` imported from its module),
     and does not put it back where that runs whatever the outcome: a `finally`, a fixture's
     teardown, a finalizer, `tearDown` or an autouse fixture. One finding per test; the other
@@ -125,15 +135,16 @@ class SharedSettingsLeftChanged(Rule):
     message = "Test {how} and leaves it for later tests{reset}"
     severity = Severity.WARNING
     zones = TEST_ZONES
-    tokens = (b"cache_clear", b"settings", b"Settings", b"SETTINGS", b"conf", b"Conf", b"CONF", b"cfg", b"Cfg", b"CFG")
+    tokens = (b"cache_clear", b"reload", b"None", b"settings", b"Settings", b"SETTINGS", b"conf", b"Conf", b"CONF",
+              b"cfg", b"Cfg", b"CFG")
     uses_facts = (CACHE_RESETS, CACHED_GETTERS)
 
     @classmethod
     def admits(cls, source: "SourceFile", project: Any) -> bool:
         # a cache rebuilt, or a settings-like name and an assignment to an attribute somewhere
         raw = identifier_bytes(source)
-        return b"cache_clear" in raw or (SETTINGS_WORD.search(raw) is not None
-                                         and ATTRIBUTE_ASSIGNMENT.search(raw) is not None)
+        return b"cache_clear" in raw or b"reload" in raw or MODULE_CACHE_RESET.search(raw) is not None \
+            or (SETTINGS_WORD.search(raw) is not None and ATTRIBUTE_ASSIGNMENT.search(raw) is not None)
 
     def end_file(self, ctx: "PythonContext") -> None:
         tree = ctx.tree
@@ -142,16 +153,25 @@ class SharedSettingsLeftChanged(Rule):
         module_resets = _autouse_resets(tree.body) | conftest_resets(ctx)
         # once per file: each test asks for it
         cleared_in_module = _cleared_in(tree.body) if b"cache_clear" in identifier_bytes(ctx.source) else set()
+        module_fixtures = fixtures_in(tree.body)
         for function, cls in _test_functions(tree):
             resets = set(module_resets)
+            fixtures = module_fixtures
             if cls is not None:
                 resets |= _class_resets(cls)
-            self._check(_split(function), resets, cleared_in_module, ctx)
+                fixtures = {**module_fixtures, **fixtures_in(cls.body)}
+            split = _split(function)
+            split.around = [statement for name in parameters_of([function]) if name in fixtures
+                            and fixtures[name] is not function for statement in _split(fixtures[name]).teardown]
+            split.around += [statement for body in (tree.body, cls.body if cls is not None else [])
+                             for fixture in body if isinstance(fixture, (ast.FunctionDef, ast.AsyncFunctionDef))
+                             and fixture is not function and _is_autouse(fixture) for statement in fixture.body]
+            self._check(split, resets, cleared_in_module, ctx)
 
     # -- one function ------------------------------------------------------------------------
     def _check(self, function: _Function, resets: set[str], cleared_in_module: set[str],
                ctx: "PythonContext") -> None:
-        rebuilds = self._rebuilds(function, resets)
+        rebuilds = self._rebuilds(function, resets, ctx)
         changes = self._changes(function, resets, cleared_in_module, ctx)
         problems = rebuilds + changes
         if not problems:
@@ -164,12 +184,16 @@ class SharedSettingsLeftChanged(Rule):
         reset = " (its reset runs only when the test passes)" if happy else ""
         ctx.report(self, node, how=how, reset=reset, related=related)
 
-    def _rebuilds(self, function: _Function, resets: set[str]) -> list[tuple[ast.AST, str, str]]:
-        """``getter.cache_clear()`` with more of the test after it (a fixture's ``yield``
-        included), under patches, and the cache not cleared again where that runs whatever the
-        outcome."""
+    def _rebuilds(self, function: _Function, resets: set[str], ctx: "PythonContext") -> list[tuple[ast.AST, str, str]]:
+        """``getter.cache_clear()``, ``importlib.reload(module)`` or ``module._client = None``
+        with more of the test after it (a fixture's ``yield`` included), under patches, and not
+        done again where that runs whatever the outcome: what is built next is built from the
+        patched state, and outlives the patches."""
         setup = list(_statements(function.setup))
-        cleared = [_cleared_cache(statement) for statement in setup]
+        imported = _imported_names(function.node, ctx)
+        cleared = [getter if getter is None or not getter.startswith(RESET)
+                   or getter[len(RESET):].split(".", 1)[0] in imported else None
+                   for getter in map(_cleared_cache, setup)]
         # most tests clear no cache: the walk for patches is left for those that do
         if all(getter is None for getter in cleared) or not _patches(function):
             return []
@@ -177,8 +201,10 @@ class SharedSettingsLeftChanged(Rule):
         for index, (statement, getter) in enumerate(zip(setup, cleared)):
             if getter is None or getter in resets or _cleared_on_every_path(function, getter):
                 continue
+            if getter.startswith(RESET) and not _rebuilt_through(getter[len(RESET):].split(".", 1)[0], setup[index + 1:]):
+                continue  # dropped for a fresh start: nothing of the test builds it again
             if any(_cleared_cache(s) is None and id(s) not in function.in_finally for s in setup[index + 1:]):
-                found.append((statement, f"rebuilds the cached `{getter}()` under its patches", getter))
+                found.append((statement, _rebuild_how(getter), getter))
         return found
 
     def _changes(self, function: _Function, resets: set[str], cleared_in_module: set[str],
@@ -261,10 +287,54 @@ def _statements(block: list[ast.stmt]) -> Iterator[ast.stmt]:
 
 # -- caches ------------------------------------------------------------------------------------
 
+def _rebuild_how(key: str) -> str:
+    if key.startswith(RELOAD):
+        return f"reloads `{key[len(RELOAD):]}` under its patches"
+    if key.startswith(RESET):
+        return f"drops the module's `{key[len(RESET):]}` under its patches (the next use builds it from them)"
+    return f"rebuilds the cached `{key}()` under its patches"
+
+
+def _rebuilt_through(module: str, statements: list[ast.stmt]) -> bool:
+    """``statements`` get something from a function of ``module`` (``client =
+    queue.get_client()``): what it dropped is built again there, from the test's patches. A call
+    whose result is dropped (``session_manager.set_mode(False)``, ``module._clients.clear()``)
+    sets state, it builds nothing the test uses."""
+    own = [statement for statement in statements
+           if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]  # run later, if ever
+    discarded = {id(s.value) for statement in own for s in walk_nodes(statement) if isinstance(s, ast.Expr)}
+    return any(isinstance(node, ast.Call) and id(node) not in discarded
+               and (dotted_name(node.func) or "").rsplit(".", 1)[0] == module
+               for statement in own for node in walk_nodes(statement))
+
+
+def _imported_names(node: ast.AST, ctx: "PythonContext") -> set[str]:
+    """Names bound by an import in ``node`` or at the module's top level."""
+    names = set(ctx.imports)
+    for inner in walk_nodes(node):
+        if isinstance(inner, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".", 1)[0] for alias in inner.names)
+    return names
+
+
 def _cleared_cache(statement: ast.AST) -> str | None:
-    """``get_settings`` for ``get_settings.cache_clear()`` / ``config.get_settings.cache_clear()``
-    (a getter is named by its last name: a restore may spell its module differently)."""
+    """What ``statement`` makes the process build again: ``get_settings`` for
+    ``get_settings.cache_clear()`` / ``config.get_settings.cache_clear()`` (a getter is named by
+    its last name: a restore may spell its module differently), ``reload server_mod`` for
+    ``importlib.reload(server_mod)``, ``reset queue._client`` for ``queue._client = None`` (a
+    module's private object, dropped to be built again; whether ``queue`` is an imported module
+    is the caller's to check)."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+            and isinstance(statement.value, ast.Constant) and statement.value.value is None:
+        target = statement.targets[0]
+        if isinstance(target, ast.Attribute) and target.attr.startswith("_") and isinstance(target.value, ast.Name) \
+                and target.value.id[:1].islower():
+            return f"{RESET}{target.value.id}.{target.attr}"
+        return None
     call = statement.value if isinstance(statement, ast.Expr) else statement
+    if isinstance(call, ast.Call) and last_name(call.func) in RELOADERS and len(call.args) == 1 \
+            and (module := dotted_name(call.args[0])) is not None:
+        return f"{RELOAD}{module}"
     if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "cache_clear":
         getter = call.func.value
         if isinstance(getter, ast.Attribute):
@@ -302,19 +372,47 @@ def _is_autouse(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         k.arg == "autouse" and isinstance(k.value, ast.Constant) and k.value.value is True for k in decorator.keywords)
 
 
+def _undone_in(statements: list[ast.stmt], key: str) -> bool:
+    """``statements`` undo the rebuild ``key``: clear the cache again; reload the module again
+    or put its attributes back by hand (``module.settings = saved``, ``module.REGISTRY.clear()``,
+    ``del sys.modules["pkg.module"]``); set the dropped object again."""
+    if key in _cleared_in(statements):
+        return True
+    if key.startswith(RELOAD):
+        module = key[len(RELOAD):]
+        def puts_back(node: ast.AST) -> bool:
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                return (dotted_name(node) or "").startswith(module + ".")
+            if isinstance(node, ast.Call):
+                return (dotted_name(node.func) or "").startswith(module + ".")
+            return isinstance(node, ast.Constant) and node.value == module
+
+        return any(puts_back(node) for statement in statements for node in walk_nodes(statement))
+    if key.startswith(RESET):
+        attribute = key[len(RESET):]
+        return any(isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and dotted_name(node) == attribute
+                   for statement in statements for node in walk_nodes(statement))
+    return False
+
+
 def _cleared_on_every_path(function: _Function, getter: str) -> bool:
-    """The test clears the cache again in a ``finally``, in its teardown, or through a
-    finalizer (``request.addfinalizer(get_settings.cache_clear)``)."""
-    if getter in _cleared_in(function.teardown):
+    """The test undoes the rebuild in a ``finally``, in its teardown, a requested fixture's or
+    an autouse fixture's, or through a finalizer (``request.addfinalizer(get_settings.cache_clear)``)."""
+    if _undone_in(function.teardown, getter) or _undone_in(function.around, getter):
         return True
     for node in walk_nodes(function.node):
-        if isinstance(node, ast.Try) and getter in _cleared_in(node.finalbody):
+        if isinstance(node, ast.Try) and _undone_in(node.finalbody, getter):
             return True
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in FINALIZERS:
+            if getter.startswith(RELOAD) and len(node.args) >= 2 and last_name(node.args[0]) in RELOADERS \
+                    and dotted_name(node.args[1]) == getter[len(RELOAD):]:
+                return True  # `addCleanup(importlib.reload, module)`
             for argument in node.args:
                 for inner in walk_nodes(argument):
                     if isinstance(inner, ast.Attribute) and inner.attr == "cache_clear" \
                             and last_name(inner.value) == getter:
+                        return True
+                    if _cleared_cache(inner) == getter:
                         return True
     return False
 

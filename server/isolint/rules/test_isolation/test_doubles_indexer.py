@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from isolint.core.model import Language, Zone
 from isolint.core.modules import ImportMap
 from isolint.core.rule import TEST_ZONES, Indexer
+from isolint.rules.common.scope import walk_nodes
 from isolint.rules.test_isolation.knowledge import (
     fixture_decorator, integration_module, is_test_function, marked_integration, may_create_mock,
     may_define_fixture, may_hold_integration_tests, mock_kind, parameters_of,
@@ -35,7 +36,7 @@ def returns_mock(function: ast.FunctionDef | ast.AsyncFunctionDef, imports: Impo
     name bound to one (by assignment or ``with patch(...) as name``)."""
     parameters = parameters_of([function])
     mock_names: set[str] = set()
-    for node in ast.walk(function):
+    for node in walk_nodes(function):
         if isinstance(node, ast.Assign) and is_mock_call(_unwrap_start(node.value), imports, parameters):
             mock_names.update(t.id for t in node.targets if isinstance(t, ast.Name))
         elif isinstance(node, (ast.With, ast.AsyncWith)):
@@ -44,7 +45,7 @@ def returns_mock(function: ast.FunctionDef | ast.AsyncFunctionDef, imports: Impo
                     mock_names.add(item.optional_vars.id)
     installers = {node.name for node in function.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
                   and _installs_fakes(node, imports, parameters)}
-    for node in ast.walk(function):
+    for node in walk_nodes(function):
         if isinstance(node, (ast.Return, ast.Yield)) and node.value is not None:
             value = _unwrap_start(node.value)
             if is_mock_call(value, imports, parameters) or (isinstance(value, ast.Name) and value.id in mock_names | installers):
@@ -56,7 +57,7 @@ def _installs_fakes(function: ast.FunctionDef | ast.AsyncFunctionDef, imports: I
     """A function a fixture defines and hands out (``install_http(module, payload=…)``) that
     patches in a fake when the test calls it: the test runs against what it installs."""
     parameters = parameters | parameters_of([function])
-    return any(is_mock_call(node, imports, parameters) for node in ast.walk(function))
+    return any(is_mock_call(node, imports, parameters) for node in walk_nodes(function))
 
 
 def _unwrap_start(node: ast.AST) -> ast.AST:
@@ -103,5 +104,5 @@ class IntegrationDoublesIndexer(Indexer):
                     facts["integration_tests"] += 1
                     parameters = parameters_of([node])
                     decorators_mock = any(is_mock_call(d, imports, parameters) for d in node.decorator_list)
-                    if decorators_mock or any(is_mock_call(n, imports, parameters) for n in ast.walk(node)):
+                    if decorators_mock or any(is_mock_call(n, imports, parameters) for n in walk_nodes(node)):
                         facts["mocked_integration_tests"] += 1
