@@ -106,3 +106,15 @@ def test_migration_code_is_a_tree_outside_tests() -> None:
     assert not in_migration_tree("tests/integration/db_migrations/conftest.py", Zone.INTEGRATION_TEST)
     assert not in_migration_tree("tests/integration/db_migrations/conftest.py", "integration-test")
     assert not in_migration_tree("server/polar/merchant_migration/service.py", Zone.PRODUCTION)
+
+
+def test_sessions_opened_by_inherited_methods_are_tracked() -> None:
+    # ``self.get_raw_session()`` of a base DAO in another module (re-exported by its package),
+    # and ``self._open()`` of a base in the same module, open a session the caller must close;
+    # a getter of a held session, a scoped_session registry's call, a @contextmanager method and
+    # a subclass overriding the method with a getter do not
+    run = assert_findings_match_markers(PROJECTS / "iso3_dao_sessions")
+    (project,) = run.projects.values()
+    classes = project.facts("session-factories")["services/catalog/app/db/base_dao.py"]["classes"]
+    assert classes == {"BaseDao": {"methods": {"get_raw_session": {"kind": "session", "async": False,
+                                                                   "library": "SQLAlchemy"}}}}

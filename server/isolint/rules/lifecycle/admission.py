@@ -265,6 +265,9 @@ class _ProjectNames:
                 if "via" in fact and lookup.definition(fact["via"], rel_path, 1) is None:
                     continue  # a forward to nothing: every lookup through it answers None
                 self.modules.setdefault(name.encode(), []).append((frozenset(module.split(".")), rel_path))
+        for name, candidates in lookup.classes_by_name().items():  # a base class opening sessions
+            for module, rel_path, _ in candidates:
+                self.modules.setdefault(name.encode(), []).append((frozenset(module.split(".")), rel_path))
         self.pattern = lazy_compile(_trie_pattern(n.decode() for n in self.modules)) if self.modules else None
 
     def reachable_from(self, text: _Text) -> bool:
@@ -357,7 +360,8 @@ _PROJECT_NAMES: "weakref.WeakKeyDictionary[ProjectFactories, _ProjectNames]" = w
 
 def names_project_definition(text: _Text, lookup: ProjectFactories) -> bool:
     """The file can reach a session factory, engine, client or session function another file
-    defines (``from app.db import make_orders_session``) — looked up by name and module in the
+    defines (``from app.db import make_orders_session``), or a class whose methods open a
+    session (``from app.db import BaseDao``) — looked up by name and module in the
     project's facts (``ProjectFactories``: one per facts generation)."""
     names = _PROJECT_NAMES.get(lookup)
     if names is None:
@@ -370,7 +374,7 @@ def may_hold_resources(source: Any, project: Any) -> bool:
     if _verdict(source, "alone", types_resources_alone):
         return True
     lookup = ProjectFactories.of(project)
-    return lookup is not None and bool(lookup.by_name) and _verdict(source, lookup, lambda text: names_project_definition(
+    return lookup is not None and bool(lookup.by_name or lookup.classes_by_name()) and _verdict(source, lookup, lambda text: names_project_definition(
         text, lookup))
 
 

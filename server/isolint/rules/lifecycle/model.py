@@ -56,6 +56,13 @@ DEPENDENCY_MARKERS = frozenset({"Depends", "Security"})
 #: fact kinds a ``with`` of a session function gives as they are
 _ENTERED_KINDS = frozenset({Kind.SESSION.value, Kind.CONNECTION.value, Kind.CLIENT.value})
 
+#: what a method hands its caller to close (``FileModel.session_method``)
+_OPENED_KINDS = frozenset({Kind.SESSION, Kind.CONNECTION})
+#: decorators whose method is entered with ``with``, not called for its result
+_ENTERED_DECORATORS = frozenset({"contextmanager", "asynccontextmanager"})
+#: how many classes of a lineage are looked at for an inherited method
+_MAX_LINEAGE = 16
+
 CACHE_DECORATORS = frozenset({"lru_cache", "cache", "cached_property", "alru_cache", "cached", "memoize",
                               "singleton"})
 
@@ -194,6 +201,40 @@ class ProjectFactories:
             return {**target, "function": True, "yields": True} if target.get("kind") in _ENTERED_KINDS else None
         return {**target, "function": True}
 
+    def class_fact(self, qualified: str, from_path: str = "") -> dict | None:
+        """The ``classes`` fact of ``module.Class`` (its session-opening methods and bases):
+        the module Python would import first, then — for a re-export (``from app.db import
+        BaseDao``) — a module whose dotted path ends with ``module`` or lies inside it."""
+        module, _, name = qualified.rpartition(".")
+        if not module:
+            return None
+        if self.resolve_module is not None and from_path:
+            try:
+                rel = self.resolve_module(module, from_path)
+            except (OSError, ValueError):
+                rel = None
+            found = self.facts.get(rel, {}).get("classes", {}).get(name) if rel is not None else None
+            if found is not None:
+                return found
+        wanted = "." + module
+        for defined_in, _, fact in self.classes_by_name().get(name, ()):
+            dotted = "." + defined_in
+            if dotted.endswith(wanted) or (dotted + ".").find(wanted + ".") >= 0:
+                return fact
+        return None
+
+    def classes_by_name(self) -> dict[str, list[tuple[str, str, dict]]]:
+        """class name -> (module, rel_path, fact) of every ``classes`` fact; built on first use
+        (most checks never ask) once per facts generation."""
+        by_class = self.__dict__.get("_by_class")
+        if by_class is None:
+            by_class = {}
+            for rel_path, file_facts in self.facts.items():
+                for class_name, fact in file_facts.get("classes", {}).items():
+                    by_class.setdefault(class_name, []).append((file_facts.get("module", ""), rel_path, fact))
+            self._by_class = by_class
+        return by_class
+
     def definition_at(self, qualified: str, from_path: str = "") -> tuple[str, dict] | None:
         """The file that defines ``module.name`` and its fact, re-exports followed by name (not
         the facts that forward to another definition, which ``definition`` follows)."""
@@ -248,6 +289,11 @@ class _LookupRecorder:
     def definition(self, qualified: str, from_path: str = "") -> None:
         self.asked.add(qualified)
 
+    def class_fact(self, qualified: str, from_path: str = "") -> None:
+        """A method inherited from another module's class is resolved where it is called, never
+        while a file is scanned: nothing to remember."""
+        return None
+
 
 #: the model scanned without a project (with the tree it was scanned from), shared by one
 #: check's ``session-factories`` indexer and rules (the scan is most of a tracker's cost)
@@ -289,6 +335,11 @@ class FileModel:
         self.session_work: dict[str, dict] = {}
         #: class name -> attribute -> resource
         self.class_attrs: dict[str, dict[str, Resource]] = {}
+        #: module-level classes: name -> the names of the methods it defines, its bases
+        #: (qualified) and its methods returning a new session (``session_method``)
+        self.class_methods: dict[str, frozenset[str]] = {}
+        self.class_bases: dict[str, list[str]] = {}
+        self.session_methods: dict[str, dict[str, Resource]] = {}
         #: imported names the scan would have looked up in a project (when scanned without one)
         self.project_lookups: frozenset[str] | None = None
         if self.project is None:
@@ -333,6 +384,7 @@ class FileModel:
     def _scan(self, tree: ast.Module) -> None:
         statements = list(import_time_statements(tree.body))
         functions: list[ast.AST] = []
+        classes: list[ast.ClassDef] = []
         for statement in statements:
             if isinstance(statement, (ast.Assign, ast.AnnAssign)):
                 resource = self.assigned_resource(statement)
@@ -344,6 +396,7 @@ class FileModel:
                         self.aliases[target.id] = alias
             elif isinstance(statement, ast.ClassDef):
                 self.class_attrs[statement.name] = self._class_attributes(statement)
+                classes.append(statement)
                 owned = _undisposed_engine(statement, self.qualify)
                 if owned is not None:
                     self.functions[statement.name] = owned
@@ -364,6 +417,8 @@ class FileModel:
                 self.forwarding[function.name] = produced  # type: ignore[attr-defined]
             elif produced is not None:
                 self.functions[function.name] = produced  # type: ignore[attr-defined]
+        for cls in classes:  # after the module's functions: a method may return one's session
+            self._scan_methods(cls)
         # after the session scopes above (a decorator's ``with session_scope()`` may name one)
         for function in functions:
             provided = self._provided_session(function)
@@ -414,7 +469,90 @@ class FileModel:
                             attrs[target.attr] = resource
         return attrs
 
-    def _function_result(self, function: ast.AST) -> Resource | str | None:
+    def _scan_methods(self, cls: ast.ClassDef) -> None:
+        methods = [statement for statement in cls.body if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        self.class_methods[cls.name] = frozenset(method.name for method in methods)
+        self.class_bases[cls.name] = [qualified for base in cls.bases
+                                      if isinstance(base, (ast.Name, ast.Attribute)) and (qualified := self.qualify(base))]
+        opened = {method.name: resource for method in methods
+                  if (resource := self.session_method(method, cls.name)) is not None}
+        if opened:
+            self.session_methods[cls.name] = opened
+
+    def session_method(self, method: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str) -> Resource | None:
+        """The session or connection a method hands its caller to close (``self.get_raw_session()``),
+        or None. It returns a call isolint types as a new one (``return self.Session()``, a
+        session factory held by the class) or — when no call it returns is typed at all — its
+        return annotation names one and every return is a call that is not a lookup
+        (``def get_raw_session(self) -> Session: return self._db._session()``).
+
+        Not a getter of a session the object holds (``return self._session``: no call), a
+        ``scoped_session`` registry's call (typed: the registry owns its sessions), a generator
+        or ``@contextmanager`` (entered, not called), a property or a cached method (one
+        instance for every caller)."""
+        if self.is_generator(method) or is_cached(method) or any(
+                name.endswith("property") or name in _ENTERED_DECORATORS for name in decorator_names(method)):
+            return None
+        produced = self._function_result(method, class_name)
+        if isinstance(produced, Resource):
+            return produced if produced.kind in _OPENED_KINDS else None
+        annotated = annotation_resource(method.returns, self.qualify)
+        if annotated is None or annotated.kind not in _OPENED_KINDS:
+            return None
+        returned = [ret.value.value if isinstance(ret.value, ast.Await) else ret.value
+                    for ret in own_statements(method.body) if type(ret) is ast.Return]
+        if not returned or not all(isinstance(value, ast.Call) and not looks_up(value) for value in returned):
+            return None
+        if any(self.resolve_call(value, None, class_name) is not None for value in returned):  # type: ignore[arg-type]
+            return None  # typed as something else than a new session (a registry, a client)
+        return annotated
+
+    def inherited_session_method(self, class_name: str, method: str) -> Resource | None:
+        """What ``self.<method>()`` opens in ``class_name``: its own method or the first base's
+        (depth first, as ``Carriers.lineage``), bases of this module by their scan, others
+        through the project's ``classes`` facts. A method the class defines that returns no new
+        session hides its bases'."""
+        seen: set[str] = set()
+        pending: list[tuple[str, bool]] = [(class_name, True)]
+        while pending and len(seen) < _MAX_LINEAGE:
+            name, local = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            if local:
+                if method in self.class_methods.get(name, ()):
+                    return self.session_methods.get(name, {}).get(method)
+                bases = self.class_bases.get(name, [])
+            else:
+                fact = self.project.class_fact(name, self.rel_path) if self.project is not None else None
+                if fact is None:
+                    continue
+                if method in fact.get("methods", {}):
+                    return resource_from_fact(fact["methods"][method])
+                bases = fact.get("bases", [])
+            for base in reversed(bases):
+                if local and base in self.class_methods:
+                    pending.append((base, True))
+                elif "." in base:
+                    pending.append((base, False))
+        return None
+
+    def class_facts(self) -> dict[str, dict]:
+        """The module's classes that hand out a new session from a method (their own or a base's
+        of this module), as JSON-able facts: what a subclass in another module inherits."""
+        out: dict[str, dict] = {}
+        for name in self.class_methods:
+            opened = {method: resource.to_fact() for method, resource in self.session_methods.get(name, {}).items()}
+            for base in self.class_bases.get(name, []):
+                for method, resource in self.session_methods.get(base, {}).items():
+                    opened.setdefault(method, resource.to_fact())
+            if opened:
+                bases = [f"{self.module}.{base}" if base in self.class_methods and self.module else base
+                         for base in self.class_bases.get(name, [])]
+                out[name] = {"methods": opened, **({"bases": bases} if bases else {})}
+        return out
+
+    def _function_result(self, function: ast.AST, class_name: str | None = None) -> Resource | str | None:
         """What calling a module-level function gives when it returns a new resource
         (``def get_session(): return SessionLocal()``); generators are dependencies, not this.
         A returned call of an imported callee isolint cannot type here is answered with the
@@ -443,7 +581,7 @@ class FileModel:
         for ret in returns:  # type: ignore[assignment]
             value = ret.value.value if isinstance(ret.value, ast.Await) else ret.value
             if isinstance(value, ast.Call):
-                resource = self.resolve_call(value, local.get)
+                resource = self.resolve_call(value, local.get, class_name)
             elif isinstance(value, ast.Name):
                 resource = local.get(value.id)
             else:
@@ -719,6 +857,11 @@ class FileModel:
         function_result = self._function_lookup(func, qualified)
         if function_result is not None:
             return function_result
+        if callee is None and current_class is not None and isinstance(func, ast.Attribute) \
+                and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+            opened = self.inherited_session_method(current_class, func.attr)
+            if opened is not None:
+                return opened
         if isinstance(func, ast.Attribute):
             receiver = self.resolve_value(func.value, local, current_class)
             produced = produced_by_method(receiver, last_name(func.value) or "", func.attr)
@@ -790,6 +933,18 @@ class FileModel:
             out[name] = {**out[name], "work": work} if name in out else {"kind": SESSION_WORK, "function": True,
                                                                            "work": work}
         return out
+
+
+#: calls that hand back a value something else holds: ``kwargs.get("session")``, ``getattr(obj, "db")``
+_LOOKUP_METHODS = frozenset({"get", "setdefault"})
+
+
+def looks_up(call: ast.Call) -> bool:
+    """A lookup in a mapping or an object (``session: Session = kwargs.get("session")``): the
+    annotation types a session someone else opened and closes, not one this call creates."""
+    func = call.func
+    return (isinstance(func, ast.Attribute) and func.attr in _LOOKUP_METHODS) or (
+        isinstance(func, ast.Name) and func.id == "getattr")
 
 
 def _undisposed_engine(cls: ast.ClassDef, qualify: Qualify) -> Resource | None:

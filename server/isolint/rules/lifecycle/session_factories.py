@@ -7,6 +7,10 @@ Facts per file (JSON):
 * ``definitions``: module-level names bound to session factories, engines, pools, clients or
   sessions, and functions returning a new session (``{"kind": "session-factory",
   "async": false, "library": "SQLAlchemy"}``, ``"function": true`` for functions);
+* ``classes``: module-level classes with methods returning a new session, their own or
+  inherited from a class of the module (``{"BaseDao": {"methods": {"get_raw_session":
+  {"kind": "session", …}}, "bases": [qualified…]}}``): ``self.get_raw_session()`` in a
+  subclass of another module opens that session;
 * ``engines``: 0-based lines creating an engine (ISO304 counts modules per service);
 * ``script``: true for a module with engines that runs as a script (``if __name__ == "__main__"``);
 * ``imports``: for a module whose name says it owns database set-up, every module it imports
@@ -179,11 +183,12 @@ class SessionFactoryIndexer(Indexer):
         if is_migration_env(source.rel_path):
             engines = []  # Alembic's env.py builds its own engine by design (ISO304 does not count it)
         definitions = FileModel.definitions(tracker.model)
+        classes = FileModel.class_facts(tracker.model)
         known, pending = managed_creations(tracker)
         # engines imported by name (named as one: an import edit elsewhere changes no fact)
         values = [value for value in imported_values(tree, source.module, source.name == "__init__.py")
                   if is_engine_value_name(value.rpartition(".")[2])]
-        if not definitions and not engines and not known and not pending:
+        if not definitions and not classes and not engines and not known and not pending:
             # a module that only takes an engine from another still tells ISO304 where it comes from
             if not values or source.zone is not Zone.PRODUCTION:
                 return None
@@ -194,6 +199,8 @@ class SessionFactoryIndexer(Indexer):
             "engines": engines,
             "with_creations": {"known": known, "pending": pending},
         }
+        if classes:
+            facts["classes"] = classes
         if engines and is_script(tree):
             facts["script"] = True
         if owns_database_setup(source.module):

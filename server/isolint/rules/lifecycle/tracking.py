@@ -43,7 +43,7 @@ from isolint.rules.lifecycle.libraries import (
     annotation_resource,
     constructed_by,
 )
-from isolint.rules.lifecycle.model import FileModel
+from isolint.rules.lifecycle.model import FileModel, looks_up
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 #: method calls that show an unknown local is a database handle (ISO302)
@@ -299,7 +299,7 @@ class Tracker:
         looked_up = False
         if resource is None and isinstance(node, ast.AnnAssign):
             resource = annotation_resource(node.annotation, ctx.qualified_name)
-            looked_up = resource is not None and isinstance(value, ast.Call) and _looks_up(value)
+            looked_up = resource is not None and isinstance(value, ast.Call) and looks_up(value)
         if resource is None and self.census and isinstance(value, ast.Call):
             callee = ctx.qualified_name(value.func)
             if callee and "." in callee:
@@ -722,18 +722,6 @@ def _builds_pool(value: ast.AST, resource: Resource, ctx: PythonContext) -> bool
 def _class_name(ctx: PythonContext) -> str | None:
     classes = getattr(ctx, "classes", None)
     return classes[-1].name if classes else None
-
-
-#: calls that hand back a value something else holds: ``kwargs.get("session")``, ``getattr(obj, "db")``
-_LOOKUP_METHODS = frozenset({"get", "setdefault"})
-
-
-def _looks_up(call: ast.Call) -> bool:
-    """A lookup in a mapping or an object (``session: Session = kwargs.get("session")``): the
-    annotation types a session someone else opened and closes, not one this call creates."""
-    func = call.func
-    return (isinstance(func, ast.Attribute) and func.attr in _LOOKUP_METHODS) or (
-        isinstance(func, ast.Name) and func.id == "getattr")
 
 
 def _block_of(statement: ast.stmt, ctx: PythonContext) -> list | None:
