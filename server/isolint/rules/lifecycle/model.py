@@ -340,6 +340,8 @@ class FileModel:
         self.class_methods: dict[str, frozenset[str]] = {}
         self.class_bases: dict[str, list[str]] = {}
         self.session_methods: dict[str, dict[str, Resource]] = {}
+        #: (class, method) -> ``inherited_session_method``'s answer, per project binding
+        self._inherited: dict[tuple[str, str], Resource | None] = {}
         #: imported names the scan would have looked up in a project (when scanned without one)
         self.project_lookups: frozenset[str] | None = None
         if self.project is None:
@@ -378,6 +380,7 @@ class FileModel:
             return FileModel(tree, qualify, project, self.rel_path, self.is_generator, self.module)
         bound = copy.copy(self)
         bound.qualify, bound.project = qualify, factories
+        bound._inherited = {}
         return bound
 
     # -- scanning ------------------------------------------------------------------------------
@@ -419,6 +422,7 @@ class FileModel:
                 self.functions[function.name] = produced  # type: ignore[attr-defined]
         for cls in classes:  # after the module's functions: a method may return one's session
             self._scan_methods(cls)
+        self._inherited.clear()  # answered while the classes were still being scanned
         # after the session scopes above (a decorator's ``with session_scope()`` may name one)
         for function in functions:
             provided = self._provided_session(function)
@@ -512,6 +516,12 @@ class FileModel:
         (depth first, as ``Carriers.lineage``), bases of this module by their scan, others
         through the project's ``classes`` facts. A method the class defines that returns no new
         session hides its bases'."""
+        key = (class_name, method)
+        if key not in self._inherited:
+            self._inherited[key] = self._lineage_session_method(class_name, method)
+        return self._inherited[key]
+
+    def _lineage_session_method(self, class_name: str, method: str) -> Resource | None:
         seen: set[str] = set()
         pending: list[tuple[str, bool]] = [(class_name, True)]
         while pending and len(seen) < _MAX_LINEAGE:

@@ -27,7 +27,9 @@ class SessionWithoutContextManager(LifecycleRule):
 
     ## What it does
     Flags a database session or connection (SQLAlchemy `Session`/`AsyncSession`, a
-    `sessionmaker` or `async_sessionmaker` factory — also one imported from another module —,
+    `sessionmaker` or `async_sessionmaker` factory — also one imported from another module —, a
+    method of the class or of a base class (in any module) returning a new one
+    (`session = self.get_raw_session()`),
     `engine.connect()`, asyncpg, psycopg and other DB-API connections — also an unlisted driver's:
     a package's `dbapi.connect()`, or any package's `connect()` whose result gets `cursor()`,
     `commit()` or `rollback()` —, redis clients, aiohttp and httpx client sessions, and the
@@ -97,7 +99,8 @@ class SessionWithoutContextManager(LifecycleRule):
     ## Known look-alikes
     - A client made once (a getter, a cached function, `main()`, a start-up hook); a
       readiness probe in a `try` (pinged or given `SELECT 1`).
-    - A session returned, stored, or yielded by a dependency that closes it; a client handed
+    - A session returned, stored, or yielded by a dependency that closes it, or held by the
+      object its getter method returns (`return self._session`); a client handed
       to the object that keeps it; one looked up (`kwargs.get("session")`) or over a
       connection a `with` holds (`Session(conn)`).
     - Untyped handles closed by hand ([ISO302](ISO302.md)): a project's `connect()`, one never
