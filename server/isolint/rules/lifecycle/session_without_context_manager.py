@@ -99,8 +99,7 @@ class SessionWithoutContextManager(LifecycleRule):
     ## Known look-alikes
     - A client made once (a getter, a cached function, `main()`, a start-up hook); a
       readiness probe in a `try` (pinged or given `SELECT 1`).
-    - A session returned, stored, or yielded by a dependency that closes it, or held by the
-      object its getter method returns (`return self._session`); a client handed
+    - A session returned, stored, or yielded by a dependency that closes it; a client handed
       to the object that keeps it; one looked up (`kwargs.get("session")`) or over a
       connection a `with` holds (`Session(conn)`).
     - Untyped handles closed by hand ([ISO302](ISO302.md)): a project's `connect()`, one never
