@@ -46,6 +46,8 @@ def test_lines_split_like_ast_not_like_str_splitlines() -> None:
         ("services/backend/app/devices.py", Zone.PRODUCTION),
         ("services/backend/app/tools/search.py", Zone.PRODUCTION),
         ("tools/seed.py", Zone.DEVELOPMENT),
+        ("integrations/sources/mongodb/spikes/pymongo_spike.py", Zone.DEVELOPMENT),  # exploratory code
+        ("integrations/sources/mongodb/spike_detector.py", Zone.PRODUCTION),
         ("tasks.py", Zone.DEVELOPMENT),
         ("services/backend/app/api/v1/tasks.py", Zone.PRODUCTION),
         ("app/tasks.py", Zone.PRODUCTION),

@@ -365,7 +365,9 @@ def test_a_settings_fields_fix_keeps_the_settings_class_and_requires_the_field()
 
 
 @pytest.mark.parametrize(("rel_path", "tooling"), [
-    ("frontend/vite.config.ts", True), ("apps/web/next.config.mjs", True), ("ui/src/utilities/testing.ts", True),
+    ("frontend/vite.config.ts", True), ("ui/src/utilities/testing.ts", True),
+    # Next.js applies next.config's rewrites and env in the deployed app: run-time configuration
+    ("apps/web/next.config.mjs", False), ("apps/web/examples/next.config.mjs", True),
     ("packages/app-cli/src/config.ts", True), ("frontend/src/Button.stories.tsx", True),
     ("clients/apps/web/src/utils/config.ts", False), ("frontend/src/api/client.ts", False),
 ])

@@ -90,7 +90,7 @@ CI_DIRS = frozenset({".ci", "ci", ".github", ".gitlab", ".circleci", ".buildkite
 DEV_DIRS = frozenset({
     "scripts", "script", "dev", "devtools", "dev_tools", "dev-tools", "dev_launcher", "launcher",
     "launchers", "local", "examples", "example", "samples", "docs", "benchmarks", "bench", "sandbox",
-    "playground", "notebooks", "tools", "bin",
+    "playground", "notebooks", "tools", "bin", "spike", "spikes",
 })
 #: script folders named for what they run (database_scripts/, db_scripts/, deploy-scripts/) and
 #: documentation folders (internal_docs/, api_docs/, tutorials/) are development material wherever

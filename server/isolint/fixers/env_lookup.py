@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from isolint.core.config import DEFAULT_ENV_ACCESSOR, Settings
 from isolint.core.model import Applicability, Edit, Fix, Position, Range
+from isolint.core.python_names import dotted_name
 from isolint.fixers.imports import import_edit
 
 
@@ -103,7 +104,7 @@ def learned_accessor(tree: ast.Module | None) -> LearnedAccessor | None:
     standard = 0
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and node.args and _is_env_key(node.args[0]):
-            callee = _dotted(node.func)
+            callee = dotted_name(node.func, through_calls=True)
             if callee is None:
                 continue
             root = callee.split(".")[0]
@@ -116,7 +117,7 @@ def learned_accessor(tree: ast.Module | None) -> LearnedAccessor | None:
                 if flag:
                     required[callee] = f", {flag}=True"
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and _is_env_key(node.slice):
-            receiver = _dotted(node.value)
+            receiver = dotted_name(node.value, through_calls=True)
             if receiver is None:
                 continue
             if receiver in _STANDARD:
@@ -193,20 +194,8 @@ def _is_accessor_callee(func: ast.expr) -> bool:
         return False
     if _ACCESSOR_CALL_RE.match(name):
         return True
-    return isinstance(func, ast.Attribute) and name in _TYPED_GETTERS and bool(_RECEIVER_RE.search(_dotted(func.value) or ""))
-
-
-def _dotted(node: ast.AST) -> str | None:
-    """``a.b.c`` and ``get_env().x`` (a call without arguments) as text; None for anything else."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    if isinstance(node, ast.Call) and not node.args and not node.keywords:
-        base = _dotted(node.func)
-        return f"{base}()" if base else None
-    return None
+    return isinstance(func, ast.Attribute) and name in _TYPED_GETTERS \
+        and bool(_RECEIVER_RE.search(dotted_name(func.value, through_calls=True) or ""))
 
 
 def _module_level_names(tree: ast.Module) -> set[str]:

@@ -36,6 +36,7 @@ from isolint.rules.meta.unused_ignore import UnusedIgnore
 from isolint.rules.secrets.hardcoded_secret_in_code import HardcodedSecretInCode
 from isolint.rules.secrets.real_value_in_env_template import RealValueInEnvTemplate
 from isolint.rules.secrets.secret_in_env_file import EnvFileSecretIndexer, SecretInEnvFile
+from isolint.rules.secrets.secret_written_to_log import SecretWrittenToLog
 from isolint.rules.service_independence.cross_service_import import CrossServiceImport
 from isolint.rules.service_independence.import_contract import ImportContractViolation
 from isolint.rules.service_independence.shared_imports_service import SharedImportsService
@@ -60,6 +61,7 @@ RULES: tuple[type[Rule], ...] = (
     SecretInEnvFile,
     RealValueInEnvTemplate,
     HardcodedSecretInCode,
+    SecretWrittenToLog,
     SessionWithoutContextManager,
     ManualCloseNotInFinally,
     EngineCreatedPerCall,

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import ast
 
+from isolint.core.python_names import dotted_name
 
-def dotted_name(node: ast.AST) -> str | None:
-    """``a.b.c`` for a chain of attributes on a plain name; None when any link is a call or index."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = dotted_name(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
+__all__ = ["LOG_METHODS", "assigned_name", "dotted_name", "last_name"]
+
+#: a logger's methods (``logger.info``, ``logging.warning``, structlog's ``log.msg``, loguru's ``success``)
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
+                         "msg", "trace", "success", "notice"})
 
 
 def last_name(node: ast.AST) -> str | None:

@@ -120,6 +120,11 @@ def classify_name(name: str) -> NameKind:
     return kind
 
 
+#: a secret the application signs or encrypts its own tokens, cookies or sessions with: whoever
+#: knows it forges them (``JWT_SECRET``, ``SECRET_KEY``, ``AUTH_COOKIE_SECRET``) — unlike a key to
+#: somebody else's API, a stand-in for which only makes those calls fail
+SIGNING_SECRET_NAME_RE = lazy_compile(r"(^|_)(SECRET_KEY|JWT_SECRET(_KEY)?|JWT_KEY|SIGNING_(KEY|SECRET)|"
+                                    r"(COOKIE|SESSION|CSRF|HMAC|TOKEN)_(SECRET|KEY|SECRET_KEY))$")
 _JOINED_SECRET_TERMS = ("apikey", "secretkey", "privatekey", "accesskey", "authtoken", "accesstoken", "secret",
                         "clientsecret")
 
@@ -402,6 +407,7 @@ class HitKind(enum.Enum):
     URL_PASSWORD = "url-password"
     URL_PARAMETER = "url-parameter"
     AUTHORIZATION = "authorization"
+    SIGNING_FALLBACK = "signing-fallback"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from isolint.core.model import (
 )
 from isolint.core.rule import PRODUCTION_ONLY, Indexer, Rule
 from isolint.rules.common.env_names import service_word
+from isolint.rules.common.secret_detection import SIGNING_SECRET_NAME_RE, find_secret
 from isolint.rules.config_isolation.env_lookups import (
     ENV_RECEIVER_RE,
     ENV_VAR_NAME_RE,
@@ -59,6 +60,7 @@ from isolint.rules.config_isolation.typescript_values import (
 )
 from isolint.rules.config_isolation.values import (
     PASSWORD_NAME_RE,
+    PLACEHOLDER,
     DevReason,
     DevValue,
     classify_dev_value,
@@ -103,6 +105,8 @@ class DevDefaultEnvFallback(Rule):
     A default is what runs when the deployment forgot to set the variable. A development
     default turns a missing setting into a silent connection to `localhost`, a production
     database named `app_dev`, or debug mode in production — instead of a clear start-up error.
+    A signing secret (`JWT_SECRET`, `SECRET_KEY`) falling back to any literal lets everyone who
+    reads the code forge the tokens it signs.
 
     ## Example
     ```python
@@ -172,7 +176,7 @@ class DevDefaultEnvFallback(Rule):
         not count."""
         if source.language is Language.TYPESCRIPT:
             raw = source.raw
-            return (b"process.env" in raw or b"meta.env" in raw or b"Bun.env" in raw) \
+            return (b"process.env" in raw or b"process?.env" in raw or b"meta.env" in raw or b"Bun.env" in raw) \
                 and not is_tooling_file(source.rel_path)
         if is_schema_migration(source) or is_command_line_tool(source.rel_path):
             return False
@@ -189,7 +193,8 @@ class DevDefaultEnvFallback(Rule):
         config_access = (any(names_used_as(low, anchor, CONFIG_RECEIVER_USE_RE)
                              for anchor in (b"settings", b"conf", b"cfg") if anchor in low)
                          or b"config" in raw and names_used_as(raw, b"config", CONFIG_CALL_RE))
-        return config_access and ENV_VAR_LITERAL_RE.search(raw) is not None
+        return config_access and ENV_VAR_LITERAL_RE.search(raw) is not None \
+            or CONFIG_KEY_CONSTANT_CALL_RE.search(raw) is not None
 
     #: the admission reads no facts, so the CLI asks it before indexing (``fact_kinds_read``)
     admits_before_facts = admits
@@ -314,7 +319,9 @@ class DevDefaultEnvFallback(Rule):
 
     def _report(self, lookup: EnvLookup, default: ast.expr, replace: ast.expr, dev: DevValue, ctx: PythonContext,
                 related: list[tuple[Any, str]] | None = None) -> Finding:
-        data = {SECRET_RANGE: secret_range(default, dev.secrets[0], ctx)} if dev.secrets else {}
+        # a constant's value (`os.getenv("X", _DEV_X)`) sits at its own literal, not on this line
+        masked = dev.secrets and not isinstance(default, ast.Name)
+        data = {SECRET_RANGE: secret_range(default, dev.secrets[0], ctx)} if masked else {}
         name = lookup.name or ctx.text_of(lookup.call.args[0] if lookup.call.args else lookup.call)
         kind = "Configuration" if lookup.style is LookupStyle.ACCESSOR else "Environment"
         return ctx.report(self, default, fix=self._fix(lookup, default, replace, ctx), data=data, related=related or (),
@@ -389,10 +396,24 @@ def reported_development_default(lookup: EnvLookup, default: ast.expr, replace: 
         return None
     if _only_hashed(ctx):
         return None  # blake2b(b"|".join(((os.getenv("URI") or "postgresql://…").encode(), …))): a digest's input
-    dev = classify_dev_value(lookup.name, value)
+    dev = classify_dev_value(lookup.name, value) or _committed_signing_secret(lookup.name, value)
     if not dev or _is_listen_address(lookup.name, dev, ctx) or _is_local_entry(lookup.name, dev):
         return None
+    if isinstance(default, ast.Name) and any(reason.kind != "credential" for reason in dev.reasons):
+        return None  # `os.getenv("URL") or DEFAULT_URL`: a constant's host or port is ISO101/ISO103's, at its literal
     return dev
+
+
+def _committed_signing_secret(name: str | None, value: object) -> DevValue:
+    """``os.getenv("JWT_SECRET", "materia")``: any literal default of a signing secret is known to
+    everyone who can read the code, so a deployment missing the variable signs with a public key.
+    A default that looks like a real secret is ISO203's (a leaked secret, whatever it defaults)."""
+    if not isinstance(value, str) or not SIGNING_SECRET_NAME_RE.search((name or "").upper()):
+        return DevValue(repr(value))
+    text = value.strip()
+    if not text or PLACEHOLDER in text or find_secret(name, text) is not None:
+        return DevValue(value)
+    return DevValue(value, (DevReason("credential", "a signing secret written in the code"),), (text,))
 
 
 def restates_node_default(name: str | None, reason: DevReason) -> bool:
@@ -499,6 +520,10 @@ CONFIG_CALL_RE = lazy_compile(rb"config\s*\(")
 #: a string literal spelled like an environment variable (``ENV_VAR_NAME_RE``), the only key a
 #: generic receiver counts with
 ENV_VAR_LITERAL_RE = lazy_compile(rb"[\"'](?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{3,}[0-9]*)[\"']")
+#: a configuration function called with a key constant spelled like an environment variable
+#: (``get_settings_value(LDAP_SERVER, …)``, env_lookups' ``_key_constant_name``)
+CONFIG_KEY_CONSTANT_CALL_RE = lazy_compile(
+    rb"get_?(?:settings?|config|conf)(?:_?value)?\s*\(\s*(?:\w+\.)?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\s*[,)]")
 
 
 #: hashlib's digests (``hashlib.blake2b``, ``sha256``, ``hashlib.new``) and the builtin ``hash``: what
@@ -649,7 +674,7 @@ def _is_local_entry(name: str | None, dev: DevValue) -> bool:
 SETTINGS_FIELD_REASONS = frozenset({"debug", "environment", "database", "sqlite"})
 
 #: a configuration function's name may be in the file (``CONFIG_GETTER_RE``, any case)
-CONFIG_GETTER_BYTES_RE = lazy_compile(rb"(?i)get_?(config|settings?|conf|env_?config)\s*\(")
+CONFIG_GETTER_BYTES_RE = lazy_compile(rb"(?i)get_?(config|settings?|conf|env_?config)(_?value)?\s*\(")
 
 
 class AccessorFallbackIndexer(Indexer):

@@ -42,7 +42,7 @@ PROJECT_GETTER_RE = lazy_compile(r"^_?(get_?env|getenv|env_?var|get_?env_?var|re
                                r"env_?or_?default|get_?env_?or)$", re.IGNORECASE)
 #: a project's configuration function called with the variable's name: ``get_config("ENV", "DEV")``,
 #: ``get_setting("REDIS_URL")`` (the key must be spelled like an environment variable)
-CONFIG_GETTER_RE = lazy_compile(r"^_?get_?(config|setting|settings|conf|env_?config)$", re.IGNORECASE)
+CONFIG_GETTER_RE = lazy_compile(r"^_?get_?(config|setting|settings|conf|env_?config)(_?value)?$", re.IGNORECASE)
 RAISING_CALLABLE_NAMES = frozenset({"config", "env"})  # decouple/starlette `config(...)`, django-environ `env(...)`
 TYPED_GETTERS = frozenset({"str", "int", "bool", "float", "decimal", "url", "db", "db_url", "cache", "cache_url",
                            "list", "json", "path", "email_url", "search_url", "dict", "tuple"})
@@ -98,6 +98,15 @@ def _string(node: ast.expr | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+def _key_constant_name(key: ast.expr) -> str | None:
+    """``get_settings_value(LDAP_SERVER, …)``, ``get_config(keys.LDAP_SERVER, …)``: a key held by a
+    constant spelled like an environment variable, named after the variable it holds by
+    convention (``LDAP_SERVER = "LDAP_SERVER"``)."""
+    if isinstance(key, ast.Name):
+        return key.id
+    return key.attr if isinstance(key, ast.Attribute) else None
+
+
 _LOOKUP_ATTRIBUTES = frozenset({"get", "setdefault", "getenv", "getenvb"}) | TYPED_GETTERS
 
 
@@ -133,8 +142,10 @@ def _lookup(call: ast.Call, ctx: PythonContext) -> EnvLookup | None:
             return EnvLookup(call, name, default, LookupStyle.RAISING)
         if PROJECT_GETTER_RE.match(func.id):
             return EnvLookup(call, name, default, LookupStyle.MAPPING)
-        if CONFIG_GETTER_RE.match(func.id) and name is not None and ENV_VAR_NAME_RE.match(name):
-            return EnvLookup(call, name, default, LookupStyle.ACCESSOR)
+        if CONFIG_GETTER_RE.match(func.id):
+            name = name if name is not None else _key_constant_name(key)
+            if name is not None and ENV_VAR_NAME_RE.match(name):
+                return EnvLookup(call, name, default, LookupStyle.ACCESSOR)
         return None
     if not isinstance(func, ast.Attribute):
         return None

@@ -150,11 +150,11 @@ class HardcodedConnectionValue(Rule):
     - Web-application ports (8000, 8080, 3000), and the app's own listen port whatever its
       number (`API_PORT: int = 9000`, `SERVER_PORT = 5432`).
     - A protocol's default port where the code says it is one: `DEFAULT_PORT`, `url.port or
-      6379`, a driver class's `port = 27017`, a setting's field or fallback defaulting to the
-      standard port of the service it names (`POSTGRES_PORT: int = 5432`, `settings.cache_port
-      or 6379`; `REDIS_PORT: int = 5432` stays reported).
-    - The port of an environment lookup's default (`os.getenv("REDIS_URI") or
-      "redis://redis:6379/0"`), as of a bare port default: [ISO102](ISO102.md) judges defaults.
+      6379`, a driver class's `port = 27017`, a setting or fallback named for its service
+      (`POSTGRES_PORT: int = 5432`; `REDIS_PORT: int = 5432` stays reported), a connector's
+      parameter or field beside a host its user gives (`def __init__(self, host, port=27017)`).
+    - An environment lookup's default (`os.getenv("REDIS_URI") or "redis://redis:6379/0"`):
+      [ISO102](ISO102.md)'s.
     - Checks (`if port == 5432`), messages, docstrings, documentation constants
       (`EXAMPLE_DATABASE_URL`).
     - `__main__` blocks, development-switch branches, modules importing a testing package,
@@ -236,6 +236,8 @@ class HardcodedConnectionValue(Rule):
         field = settings_field_of(node, ctx)
         if field is not None and not names_another_service(field.name, service):
             return  # POSTGRES_PORT: int = 5432 in a settings class: the protocol's default, read from the environment
+        if _configurable_default(node, ctx) and not names_another_service(name or "", service):
+            return  # def __init__(self, host, port: int = 3306): the protocol's default, the caller's to change
         site = self._value_site(node, name, ctx)
         if site is None:
             return
@@ -358,10 +360,45 @@ def _url_default_port(node: ast.AST, service: str, ctx: PythonContext) -> bool:
             continue
         if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or) and child is not parent.values[0]:
             first = parent.values[0]
-            return isinstance(first, ast.Attribute) and (first.attr == "port" or PORT_NAME_RE.search(
-                first.attr.upper()) is not None and not names_another_service(first.attr, service))
+            first_name = first.attr if isinstance(first, ast.Attribute) else first.id if isinstance(first, ast.Name) \
+                else None
+            return first_name is not None and (first_name == "port" or PORT_NAME_RE.search(
+                first_name.upper()) is not None and not names_another_service(first_name, service))
         return False
     return False
+
+
+#: a parameter or field that names where to connect
+DESTINATION_NAME_RE = lazy_compile(r"^_*(\w+_)?(host|hostname|server|address|addr|endpoint|url|uri|dsn|"
+                                   r"connection_string|conn_str)$", re.IGNORECASE)
+
+
+def _configurable_default(node: ast.AST, ctx: PythonContext) -> bool:
+    """A port default beside a destination its user must give: a connector's parameter
+    (``def __init__(self, host: str, port: int = 27017)``) or a configuration class's field
+    (``class PostgresConfig: host: str; port: int = 5432``) where the host has no default of its
+    own. Whoever names the server names its port too; the default is the protocol's. A function
+    or class that decides the destination itself (no host to give) keeps its port reported."""
+    parent = ctx.parent
+    if isinstance(parent, ast.arguments):
+        return _takes_destination(parent)
+    if not (isinstance(parent, ast.AnnAssign) and parent.value is node and ctx.classes and ctx.current_function is None):
+        return False
+    return any(isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+               and DESTINATION_NAME_RE.match(item.target.id) is not None and _no_value(item.value)
+               for item in ctx.classes[-1].body)
+
+
+def _takes_destination(arguments: ast.arguments) -> bool:
+    """Whether a parameter names the destination and has no default of its own (or ``None``)."""
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults)) + list(arguments.defaults)
+    pairs = [*zip(positional, defaults), *zip(arguments.kwonlyargs, arguments.kw_defaults)]
+    return any(DESTINATION_NAME_RE.match(argument.arg) is not None and _no_value(default) for argument, default in pairs)
+
+
+def _no_value(node: ast.expr | None) -> bool:
+    return node is None or isinstance(node, ast.Constant) and node.value in (None, "")
 
 
 def _beside_host(node: ast.AST, ctx: PythonContext) -> bool:

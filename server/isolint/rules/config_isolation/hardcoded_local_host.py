@@ -290,6 +290,8 @@ class HardcodedLocalHost(Rule):
             replace_with_env_lookup(node, name, ctx) if name and site.direct else None
         related = _sibling_port(field.name, ctx) if field is not None and ref.port is None else ()
         target = _bound_name(site)
+        if parsed.is_bare_host and _paired_with_own_port(ctx):
+            return  # host = "127.0.0.1"; port = self.ssh_tunnel.local_bind_port: the near end of a tunnel
         if target is not None:
             scope = _scope_id(ctx)
             self._pending.setdefault(target, []).append(
@@ -740,6 +742,23 @@ def _is_own_server_url(node: ast.AST, refs: tuple, ctx: PythonContext) -> bool:
         return False  # a web URL, or a bare host:port (f"localhost:{self.gateway_port}")
     port = _port_expression(node, ctx)
     return port is not None and is_own_port(port, ctx)
+
+
+def _paired_with_own_port(ctx: PythonContext) -> bool:
+    """``host = "127.0.0.1"`` next to ``port = self.ssh_tunnel.local_bind_port``: the host is
+    assigned together with a port on this machine (:func:`is_own_port`: a tunnel's or forward's
+    near end, a server this process runs), so the pair is that local end, not a service's address."""
+    statement, block_owner = ctx.parent, ctx.ancestor(2)
+    if not isinstance(statement, ast.Assign) or block_owner is None:
+        return False
+    for _, block in ast.iter_fields(block_owner):
+        if isinstance(block, list) and statement in block:
+            index = block.index(statement)
+            return any(isinstance(other, ast.Assign) and len(other.targets) == 1
+                       and isinstance(other.targets[0], ast.Name) and PORT_PARAMETER_RE.match(other.targets[0].id)
+                       and is_own_port(other.value, ctx)
+                       for other in block[max(index - 1, 0):index + 2] if other is not statement)
+    return False
 
 
 def _scope_id(ctx: PythonContext) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from isolint.core.lazy_regex import lazy_compile
@@ -33,16 +34,41 @@ MODULE_ENUMS: Key[dict[str, dict[str, str]]] = Key("iso1.module-enum-members")
 
 
 def configured_value(node: ast.AST | None, ctx: PythonContext) -> object:
-    """:func:`literal_value`, and an environment enum's member for its value:
+    """:func:`literal_value`; a module constant's literal (``os.getenv("X", _DEV_X)`` with
+    ``_DEV_X = "…"`` bound once at module level); and an environment enum's member for its value:
     ``Environment.development`` → ``"development"`` (the member's string value when the module
     defines the class, else the member's name when the class is named for environments)."""
     value = literal_value(node)
+    if value is None and isinstance(node, ast.Name):
+        return ctx.scratch.setdefault(MODULE_CONSTANTS, lambda: _module_constants(ctx.tree)).get(node.id)
     if value is not None or not isinstance(node, ast.Attribute) or not isinstance(node.value, ast.Name):
         return value
     members = ctx.scratch.setdefault(MODULE_ENUMS, lambda: _module_string_members(ctx.tree)).get(node.value.id)
     if members is not None and node.attr in members:
         return members[node.attr]
     return node.attr if ENVIRONMENT_ENUM_RE.search(node.value.id) else None
+
+
+#: per module: name → the str/int/bool literal it is bound to, for names bound exactly once at module level
+MODULE_CONSTANTS: Key[dict[str, object]] = Key("iso1.module-constants")
+
+
+def _module_constants(tree: ast.AST) -> dict[str, object]:
+    """Names bound to a literal by a top-level assignment and bound nowhere else in the module (a
+    name assigned again, in a branch or a function, has no single value to judge)."""
+    bindings = Counter(node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
+    constants: dict[str, object] = {}
+    for statement in getattr(tree, "body", ()):
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and bindings[target.id] == 1 and isinstance(value, ast.Constant) \
+                and isinstance(value.value, (str, int, bool)):
+            constants[target.id] = value.value
+    return constants
 
 
 def _module_string_members(tree: ast.AST) -> dict[str, dict[str, str]]:

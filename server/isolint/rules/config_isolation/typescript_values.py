@@ -63,11 +63,16 @@ TOOLING_FOLDERS = frozenset({"mocks", "__mocks__", "mock", "msw", "stories", "st
                              "examples", "example", "demo", "demos", "samples", "evals", "scripts", "docs"})
 
 
+#: configuration a frontend's production server reads at run time: Next.js applies
+#: ``next.config.js``'s rewrites, redirects, headers and ``env`` in the deployed app too
+RUNTIME_CONFIG_NAME_RE = lazy_compile(r"^next\.config\.[cm]?[jt]s$", re.IGNORECASE)
+
+
 def is_tooling_file(rel_path: str) -> bool:
     """A frontend's build/dev configuration, mocks, stories, end-to-end suites or a command-line
     tool's package: where a local address is the right default."""
     path = PurePosixPath(rel_path)
-    if TOOLING_NAME_RE.search(path.name):
+    if TOOLING_NAME_RE.search(path.name) and not RUNTIME_CONFIG_NAME_RE.match(path.name):
         return True
     return is_command_line_tool(rel_path) or any(part.lower() in TOOLING_FOLDERS for part in path.parts[:-1])
 
@@ -263,6 +268,8 @@ def is_quiet_use(node: Any) -> bool:
             return True
         elif kind == "pair" and child.type == "array" and _documents_api_servers(parent):
             return True  # { openapi: "3.0.0", servers: [{ url: "http://localhost:3000" }] }: API documentation
+        elif kind == "pair" and child.type == "array" and CSP_DIRECTIVE_RE.match(_pair_key(parent)):
+            return True  # "connect-src": ["'self'", "http://host.docker.internal:54321"]: sources allowed, not called
         elif kind in ("member_expression", "subscript_expression"):
             obj = parent.child_by_field_name("object")
             if obj == child:  # ["localhost", "127.0.0.1"].includes(host)
@@ -271,6 +278,11 @@ def is_quiet_use(node: Any) -> bool:
                     return True
         child, parent = parent, parent.parent
     return False
+
+
+#: a Content-Security-Policy directive (``default-src``, ``connect-src``, ``script-src-elem``): the
+#: sources a page may load from, a permission list rather than an address the code calls
+CSP_DIRECTIVE_RE = lazy_compile(r"^[a-z]+(-[a-z]+)*-src(-elem|-attr)?$")
 
 
 #: keys only an OpenAPI document has beside ``servers`` (swagger-jsdoc's ``definition``, a NestJS

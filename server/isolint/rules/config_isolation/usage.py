@@ -18,6 +18,7 @@ from isolint.core.lazy_regex import lazy_compile
 from isolint.core.scratch import Key, Lifetime
 from isolint.rules.common.env_names import callee_prefix, service_word
 from isolint.rules.common.scope import walk
+from isolint.rules.common.names import LOG_METHODS
 from isolint.rules.config_isolation.values import PLACEHOLDER, host_kind, secret_span
 
 if TYPE_CHECKING:
@@ -57,8 +58,6 @@ CHECK_MODULES = ("re.", "regex.", "fnmatch.", "ipaddress.")
 #: helpers that test a value against what they are given: `validate_host(domain, allowed_hosts)`
 CHECK_FUNCTION_RE = lazy_compile(r"^_?(is|has|validate|check|verify|matches|in)_|^_?(is|validate|check|verify)[A-Z]|"
                                r"^_?(validate|matches|is_loopback|is_local|isin)$")
-LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
-                         "msg", "trace", "success", "notice"})
 LOGGER_NAMES = ("log", "logger", "logging", "_log", "_logger", "LOG", "LOGGER", "structlog", "loguru", "console")
 MESSAGE_CALLS = frozenset({"print", "echo", "secho", "warn", "gettext", "ngettext", "lazy_gettext", "_",
                            "pprint", "abort", "fail", "exit", "write", "note", "add_note", "Markdown", "Text",
@@ -288,6 +287,8 @@ def is_own_port(port: ast.AST, ctx: PythonContext) -> bool:
     name = expression_name(port)
     if OWN_PORT_NAME_RE.match(name):
         return True
+    if HOST_SIDE_PORT_RE.search(name) and service_word(name) is None:
+        return True  # self._slot.cdp_host_port: the host side of a port a VM or container forwards here
     if isinstance(port, ast.Name) and name.lower().endswith("_port") and service_word(name) is None:
         # internal_port = _get_free_port(...) in the function that starts the server (label-studio)
         return ctx.current_function is not None and _starts_a_server(ctx.current_function, ctx)
@@ -301,6 +302,11 @@ def is_own_port(port: ast.AST, ctx: PythonContext) -> bool:
         return True
     scope = ctx.classes[-1] if isinstance(port, ast.Attribute) and ctx.classes else ctx.current_function
     return scope is not None and _starts_a_server(scope, ctx)
+
+
+#: the host side of a forwarded port (``cdp_host_port``, docker's ``HostPort``, a tunnel's
+#: ``local_bind_port`` is :data:`OWN_PORT_NAME_RE`'s): a port on this machine by definition
+HOST_SIDE_PORT_RE = lazy_compile(r"(^|_)host_?port$", re.IGNORECASE)
 
 
 #: per function or module node: whether it starts a server
@@ -693,20 +699,25 @@ def _is_test_support_module(ctx: PythonContext) -> bool:
 def _development_branches(test: ast.AST) -> tuple[bool, bool]:
     """Whether the branch ``test`` selects (its body) and the one it rejects (its ``else``) run in
     development only: ``DEBUG`` → (True, False), ``settings.PRODUCTION`` → (False, True), ``not``
-    swaps them; ``A and DEBUG`` selects development, ``A or PRODUCTION`` rejects into it."""
+    swaps them; ``A and DEBUG`` selects development, ``A or PRODUCTION`` rejects into it, ``DEBUG or
+    "localhost" in API_DOMAIN`` selects it when every alternative does."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         body, orelse = _development_branches(test.operand)
         return orelse, body
     if isinstance(test, ast.BoolOp):
         branches = [_development_branches(value) for value in test.values]
         if isinstance(test.op, ast.And):
-            return any(body for body, _ in branches), False
-        return False, any(orelse for _, orelse in branches)
+            return any(body for body, _ in branches), all(orelse for _, orelse in branches)
+        return all(body for body, _ in branches), any(orelse for _, orelse in branches)
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq, ast.IsNot, ast.NotEq)) \
             and isinstance(test.comparators[0], ast.Constant) and isinstance(test.comparators[0].value, bool):
         body, orelse = _development_branches(test.left)  # `DEBUG is True`, `settings.PRODUCTION == False`
         negated = isinstance(test.ops[0], (ast.IsNot, ast.NotEq)) != (test.comparators[0].value is False)
         return (orelse, body) if negated else (body, orelse)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.In, ast.NotIn)) \
+            and _is_local_host_literal(test.left):
+        # `if "localhost" in API_DOMAIN:`: the branch runs where the configured address is local
+        return (False, True) if isinstance(test.ops[0], ast.NotIn) else (True, False)
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         return _selects_development(test), _selects_production(test)
     if isinstance(test, ast.Call) and not test.args and not test.keywords:

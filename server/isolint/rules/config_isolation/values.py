@@ -480,13 +480,27 @@ def service_port(value: object) -> str | None:
 
 def is_dev_credential(value: str) -> bool:
     """Well-known default and development passwords (``postgres``, ``changeme``,
-    ``dev-secret-change-in-production``). Real-looking secrets are the secrets family's (ISO2xx)."""
+    ``dev-secret-change-in-production``, ``admin_password``). Real-looking secrets are the secrets
+    family's (ISO2xx)."""
     stripped = value.strip()
     if not stripped or PLACEHOLDER in stripped or stripped.startswith(("${", "$", "%(", "{{", "<")):
         return False
     lowered = stripped.lower()
     return (lowered in DEV_CREDENTIALS or _DEV_CREDENTIAL_RE.search(stripped) is not None
-            or _PLAIN_PHRASE_RE.match(stripped) is not None or _is_trivial_digits(stripped))
+            or _PLAIN_PHRASE_RE.match(stripped) is not None or _is_trivial_digits(stripped)
+            or _names_itself(stripped))
+
+
+#: lower-case words joined by ``_``/``-``: ``admin_password``, ``your_cookie_signing_secret``
+_JOINED_WORDS_RE = lazy_compile(r"^[a-z]+(?:[_\-][a-z]+)+$")
+#: what a credential is called; a generated one never spells it
+_CREDENTIAL_WORDS = frozenset({"password", "passwd", "pass", "pwd", "secret", "key", "token"})
+
+
+def _names_itself(value: str) -> bool:
+    """A credential written as words that say what it is (``admin_password``,
+    ``your_cookie_signing_secret``): a stand-in somebody typed, never a generated value."""
+    return _JOINED_WORDS_RE.match(value) is not None and not _CREDENTIAL_WORDS.isdisjoint(re.split(r"[_\-]", value))
 
 
 def _is_trivial_digits(text: str) -> bool:

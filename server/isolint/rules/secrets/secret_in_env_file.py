@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from typing import TYPE_CHECKING, Any
 
 from isolint.core.context import DotenvContext
+from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Applicability, Fix, Fixability, Language, Range, RelatedLocation, Severity, Zone
 from isolint.core.rule import Indexer, Rule
 from isolint.core.source import is_compose_name, is_shell_name
@@ -12,6 +14,7 @@ from isolint.core.zones import is_template_file
 from isolint.fixers.dotenv_values import blank_value_fix, replace_value_fix
 from isolint.rules.common.secret_detection import (
     DEFAULTED_REFERENCE_RE,
+    SIGNING_SECRET_NAME_RE,
     HitKind,
     SecretHit,
     Strictness,
@@ -76,10 +79,11 @@ class SecretInEnvFile(Rule):
 
     ## Known look-alikes
     - Secret-sounding names with non-secret values: `TOKEN_EXPIRE_MINUTES=30`,
-      `API_KEY_HEADER=X-API-Key`, `SECRET_KEY_FILE=/run/secrets/jwt`.
+      `SECRET_KEY_FILE=/run/secrets/jwt`.
     - Placeholders (`changeme`, `${VAR}`, `${VAR:?…}`, `<…>`, empty), words (`dev-secret-key`)
       and base64 of words (`ZGV2LWtleQ==`), default passwords (`postgres`); in a compose file,
-      any password it gives a container unless generated.
+      any password it gives a container unless generated (a signing key's fallback,
+      `${JWT_SECRET:-…}`, is reported, but not in a `*.dev.yml` stack).
     - Keys made to ship in clients (`phc_…`, `pk_live_…`), salts, nonces and IVs, and demo
       passwords that spell their own kind (`secure_password123`).
     - JWTs handed out by design: an anonymous-role client key (Supabase's `anon` key) and a
@@ -106,7 +110,7 @@ class SecretInEnvFile(Rule):
         name = ctx.source.name.lower()
         compose = is_compose_name(name)
         script = is_shell_name(name)
-        found = reported_secrets(document, compose)
+        found = reported_secrets(document, *_substitution(ctx.source))
         if not found:
             return
         committed = is_committed(ctx)
@@ -147,17 +151,50 @@ class SecretInEnvFile(Rule):
         )
 
 
-def reported_secrets(document: "DotenvDocument", compose: bool) -> dict[str, list[tuple["DotenvEntry", SecretHit]]]:
-    """The secrets ISO201 reports in ``document``, by value, each with the entries holding it."""
+def reported_secrets(document: "DotenvDocument", compose: bool,
+                     deployed_substitution: bool = False) -> dict[str, list[tuple["DotenvEntry", SecretHit]]]:
+    """The secrets ISO201 reports in ``document``, by value, each with the entries holding it;
+    with ``deployed_substitution`` (a production compose file or shell script) the written-out
+    fallback of a signing secret too."""
     found: dict[str, list[tuple["DotenvEntry", SecretHit]]] = {}
     for entry in document.entries:
         hit = find_secret(entry.key, entry.value, Strictness.COMMITTED)
+        if hit is None and deployed_substitution:
+            hit = signing_secret_fallback(entry.key, entry.value)
         if hit is None:
             continue
         if compose and hit.kind in CONTAINER_PASSWORD_KINDS and not looks_random(hit.value):
             continue  # the password the file gives the container it starts, like a template's
         found.setdefault(hit.value, []).append((entry, hit))
     return found
+
+
+#: a path word that says its stack is a developer's (``docker-compose.dev.yml``, ``dev/``, ``local/``)
+DEVELOPMENT_PATH_WORD_RE = lazy_compile(r"(^|[/._-])(dev|develop|development|local)([/._-]|$)", re.IGNORECASE)
+
+
+def _substitution(source: "SourceFile") -> tuple[bool, bool]:
+    """Whether ``source`` is a compose file, and whether it is a compose file or shell script a
+    deployment may run, one whose ``${X:-fallback}`` is what it runs with: any but a stack the
+    path calls a developer's (a plain ``docker-compose.yml`` is in the development zone by
+    name, yet is as often what self-hosters deploy)."""
+    name = source.name.lower()
+    compose = is_compose_name(name)
+    deployable = DEVELOPMENT_PATH_WORD_RE.search(source.rel_path) is None
+    return compose, (compose or is_shell_name(name)) and deployable
+
+
+def signing_secret_fallback(key: str, value: str) -> SecretHit | None:
+    """``JWT_SECRET=${JWT_SECRET_KEY:-super-secret-jwt-token-…}``: whatever the fallback looks
+    like, a deployment without the variable signs its tokens with a key anyone reading the
+    repository knows (a random-looking one is :func:`find_secret`'s already)."""
+    reference = DEFAULTED_REFERENCE_RE.match(value)
+    if reference is None or not reference.group("default").strip():
+        return None
+    if not (SIGNING_SECRET_NAME_RE.search(key.upper()) or SIGNING_SECRET_NAME_RE.search(reference.group("variable").upper())):
+        return None
+    return SecretHit(HitKind.SIGNING_FALLBACK, "a signing secret's fallback written in the file",
+                     reference.start("default"), reference.end("default"), reference.group("default"))
 
 
 def secret_digest(value: str) -> str:
@@ -178,7 +215,7 @@ class EnvFileSecretIndexer(Indexer):
         return SecretInEnvFile.applies_to(source)
 
     def extract(self, source: "SourceFile", tree: Any) -> object | None:
-        found = reported_secrets(tree, is_compose_name(source.name.lower()))
+        found = reported_secrets(tree, *_substitution(source))
         if not found:
             return None
         ctx = DotenvContext(source, tree)
