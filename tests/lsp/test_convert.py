@@ -42,3 +42,17 @@ def test_related_locations_become_related_information(tmp_path, encoding: str) -
     assert related["location"] == {"uri": "file:///t.py", "range": {"start": {"line": 5, "character": 20},
                                                                     "end": {"line": 5, "character": 31}}}
     assert related["message"] == "`MagicMock` on the same fake `client`"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+def test_columns_alternating_between_ascii_and_wider_lines(encoding: str) -> None:
+    """The codec remembers whether the last line was ASCII: alternating lines must not share
+    the answer (a minified bundle's line, then an edited line with emoji)."""
+    codec = PositionCodec(encoding)
+    ascii_line, wide_line = "x" * 40, "é🎉" * 20
+    width = {"utf-8": 6, "utf-16": 3, "utf-32": 2}[encoding]
+    for _ in range(2):
+        assert codec.to_client_column(ascii_line, 10) == 10
+        assert codec.to_client_column(wide_line, 4) == 2 * width
+        assert codec.from_client_column(ascii_line, 12) == 12
+        assert codec.from_client_column(wide_line, 2 * width) == 4

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from isolint.core.masking import mask_line
+from isolint.core.masking import mask_line, secrets_by_line
 from isolint.core.model import Finding, Language
 
 #: bumped when the hashed key changes; stored in baselines and SARIF fingerprint names
@@ -80,12 +80,12 @@ def enclosing_scope(lines: Sequence[str], line_index: int, language: Language | 
     return ".".join(reversed(names))
 
 
-def normalised_line(lines: Sequence[str], finding: Finding, file_findings: Iterable[Finding]) -> str:
-    """The finding's first line, secrets masked, whitespace collapsed."""
-    index = finding.range.start.line
+def normalised_line(lines: Sequence[str], index: int, line_secrets: Iterable[Finding]) -> str:
+    """Line ``index``, the secrets ``line_secrets`` (the findings whose secret covers it) masked,
+    whitespace collapsed."""
     if not 0 <= index < len(lines):
         return ""
-    return _WHITESPACE_RE.sub(" ", mask_line(lines[index], index, file_findings)).strip()
+    return _WHITESPACE_RE.sub(" ", mask_line(lines[index], index, line_secrets)).strip()
 
 
 def fingerprint_key(code: str, scope: str, line: str) -> str:
@@ -99,10 +99,18 @@ def fingerprint_file(findings: Sequence[Finding], lines: Sequence[str],
     order = sorted(range(len(findings)), key=lambda i: findings[i].sort_key())
     seen: dict[str, int] = defaultdict(int)
     out: list[Fingerprint | None] = [None] * len(findings)
+    by_line = secrets_by_line(findings)
+    # a key depends on the code and the line only: computed once per pair, since a line of a
+    # minified bundle (megabytes) can hold thousands of findings
+    keys: dict[tuple[str, int], str] = {}
     for i in order:
         finding = findings[i]
-        scope = enclosing_scope(lines, finding.range.start.line, language)
-        key = fingerprint_key(finding.code, scope, normalised_line(lines, finding, findings))
+        index = finding.range.start.line
+        key = keys.get((finding.code, index))
+        if key is None:
+            scope = enclosing_scope(lines, index, language)
+            key = keys[finding.code, index] = fingerprint_key(
+                finding.code, scope, normalised_line(lines, index, by_line.get(index, ())))
         out[i] = Fingerprint(key, seen[key])
         seen[key] += 1
     return [fp for fp in out if fp is not None]

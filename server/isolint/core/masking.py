@@ -28,6 +28,19 @@ def _spans_on_line(findings: Iterable[Finding], line_index: int, line_length: in
     return spans
 
 
+def secrets_by_line(findings: Iterable[Finding]) -> dict[int, list[Finding]]:
+    """The findings whose secret covers each line, gathered once per file: masking a line then
+    costs the secrets on that line, not every finding of the file (a generated file can hold tens
+    of thousands)."""
+    by_line: dict[int, list[Finding]] = {}
+    for finding in findings:
+        secret = finding.data.get(SECRET_RANGE)
+        if secret:
+            for index in range(secret[0], secret[2] + 1):
+                by_line.setdefault(index, []).append(finding)
+    return by_line
+
+
 def mask_line(line: str, line_index: int, findings: Iterable[Finding]) -> str:
     """``line`` (the file's line ``line_index``) with every secret the findings point at masked."""
     # right to left, so masking one secret does not shift the next one's columns
@@ -40,12 +53,12 @@ def secret_masker(lines: list[str], findings: list[Finding]) -> Callable[[str], 
     """A function masking the findings' secrets in any line of the file (``lines``) *before or
     after* a fix: a line the fix kept is recognised whole, a changed line by the secrets it
     still contains."""
-    secret_lines = sorted({index for f in findings if f.data.get(SECRET_RANGE)
-                           for index in range(f.data[SECRET_RANGE][0], f.data[SECRET_RANGE][2] + 1)
-                           if index < len(lines)})
-    masked_lines = {lines[index]: mask_line(lines[index], index, findings) for index in secret_lines}
+    by_line = secrets_by_line(findings)
+    secret_lines = sorted(index for index in by_line if index < len(lines))
+    masked_lines = {lines[index]: mask_line(lines[index], index, by_line[index]) for index in secret_lines}
     pieces = sorted({lines[index][start:end] for index in secret_lines
-                     for start, end in _spans_on_line(findings, index, len(lines[index]))} - {""}, key=len, reverse=True)
+                     for start, end in _spans_on_line(by_line[index], index, len(lines[index]))} - {""},
+                    key=len, reverse=True)
     # whole tokens only: the password `postgres` must not mask the scheme `postgresql://`
     patterns = [(re.compile(rf"(?<![A-Za-z0-9]){re.escape(piece)}(?![A-Za-z0-9])"), mask_secret(piece))
                 for piece in pieces]

@@ -33,9 +33,18 @@ class _Edit:
     replacement: str
 
 
-def downlevel(text: str) -> str | None:
+#: what CPython's tokenizer says of brackets nested beyond its limit (200, in every version): no
+#: interpreter reads such a text, and libcst's native parser overflows its stack on it (the
+#: process dies of SIGSEGV), so it is never handed to libcst
+_NESTED_TOO_DEEP = "too many nested parentheses"
+
+
+def downlevel(text: str, error: SyntaxError | None = None) -> str | None:
     """``text`` rewritten so the running interpreter parses it, or None when it is not valid
-    Python of any version libcst knows (a real syntax error, a template)."""
+    Python of any version libcst knows (a real syntax error, a template). ``error``: what the
+    running interpreter's parser said of ``text``."""
+    if error is not None and error.msg == _NESTED_TOO_DEEP:
+        return None
     return rewrite_newer_syntax(text) if may_hold_newer_syntax(text) else None
 
 

@@ -84,7 +84,7 @@ def parse_python_as_written(source: SourceFile) -> tuple[ast.Module, bool]:
             return ast.parse(source.text, filename=source.rel_path), True
         except SyntaxError as exc:
             if known is None:
-                known = source.scratch.put(_DOWNLEVELED, downlevel(source.text) or "")
+                known = source.scratch.put(_DOWNLEVELED, downlevel(source.text, exc) or "")
             rewritten = known or None
             if rewritten is not None:
                 return ast.parse(rewritten, filename=source.rel_path), False

@@ -39,6 +39,16 @@ class PositionCodec:
     def __init__(self, encoding: str | None) -> None:
         encoding = str(encoding or types.PositionEncodingKind.Utf16.value).lower()
         self.encoding = encoding if encoding in ("utf-8", "utf-16", "utf-32") else "utf-16"
+        #: the last line asked about and whether it is ASCII (one tuple: threads share a codec)
+        self._last_line: tuple[str, bool] = ("", True)
+
+    def _is_ascii(self, line: str) -> bool:
+        """``line.isascii()``, remembered for the last line: the positions of thousands of
+        findings on one long line (a minified bundle's) cost one scan of it, not one each."""
+        last = self._last_line
+        if last[0] is not line:
+            last = self._last_line = (line, line.isascii())
+        return last[1]
 
     def units(self, text: str) -> int:
         """Length of ``text`` in client code units."""
@@ -50,6 +60,8 @@ class PositionCodec:
 
     def to_client_column(self, line: str, column: int) -> int:
         column = max(0, min(column, len(line)))
+        if self.encoding == "utf-32" or self._is_ascii(line):
+            return column
         return self.units(line[:column])
 
     def from_client_column(self, line: str, units: int) -> int:
@@ -58,7 +70,7 @@ class PositionCodec:
         column past the end clamps to the line's length, as the LSP specification asks."""
         if units <= 0:
             return 0
-        if self.encoding == "utf-32" or line.isascii():
+        if self.encoding == "utf-32" or self._is_ascii(line):
             return min(units, len(line))
         counted = 0
         for index, char in enumerate(line):

@@ -12,10 +12,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from isolint.core.fingerprint import Fingerprint, fingerprint_file
-from isolint.core.masking import mask_line, mask_secret_shapes
+from isolint.core.masking import mask_line, mask_secret_shapes, secrets_by_line
 from isolint.core.model import Edit, Finding, Severity
 
 if TYPE_CHECKING:
@@ -24,20 +24,41 @@ if TYPE_CHECKING:
 
 
 
+class MaskedLines:
+    """A file's lines as isolint shows them: every secret its findings point at masked, then
+    any value in a secret's shape. Each line is masked once, however many findings show it (the
+    one line of a minified bundle can carry thousands)."""
+
+    def __init__(self, source: "SourceFile", findings: Iterable[Finding]) -> None:
+        self._source = source
+        self._secrets = secrets_by_line(findings)
+        self._masked: dict[int, str] = {}
+
+    def line(self, index: int) -> str:
+        masked = self._masked.get(index)
+        if masked is None:
+            masked = self._masked[index] = mask_secret_shapes(
+                mask_line(self._source.line(index), index, self._secrets.get(index, ())))
+        return masked
+
+
 @dataclass(frozen=True)
 class ReportItem:
     path: str  # as shown: POSIX, relative to the working directory when below it
     absolute_path: str
     source: "SourceFile"
     finding: Finding
-    #: every finding of the file: a line may hold several secrets, each masked by its own finding
+    #: every finding of the file (baselined ones included): fingerprints are computed per file
     file_findings: tuple[Finding, ...] = ()
+    #: the file's lines masked by all of ``file_findings`` (a line may hold several secrets,
+    #: each masked by its own finding), shared by the file's items
+    masked_lines: MaskedLines | None = None
 
     def source_line(self, index: int | None = None) -> str:
         """A line of the file (default: the finding's first), with any secret masked."""
         line_index = self.finding.range.start.line if index is None else index
-        return mask_secret_shapes(mask_line(self.source.line(line_index), line_index,
-                                            (self.finding, *self.file_findings)))
+        lines = self.masked_lines or MaskedLines(self.source, (self.finding, *self.file_findings))
+        return lines.line(line_index)
 
 
 @dataclass
@@ -71,7 +92,9 @@ def report_items(run: "LintRun", cwd: Path | None = None) -> list[ReportItem]:
             continue
         shown, absolute = display_path(result.source.path, base)
         file_findings = (*result.findings, *result.baselined)
-        items.extend(ReportItem(shown, absolute, result.source, f, file_findings) for f in result.findings)
+        masked_lines = MaskedLines(result.source, file_findings)
+        items.extend(ReportItem(shown, absolute, result.source, f, file_findings, masked_lines)
+                     for f in result.findings)
     items.sort(key=lambda i: (i.path, i.finding.range.start, i.finding.code))
     return items
 

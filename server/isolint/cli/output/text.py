@@ -76,9 +76,10 @@ def snippet(item: ReportItem, style: Style) -> list[str]:
     line_index = finding.range.start.line
     if not 0 <= line_index < len(item.source.lines):
         return []
-    text = item.source_line().expandtabs(1)
+    text = item.source_line()
     if len(text) > MAX_SNIPPET_WIDTH:
-        return []
+        return []  # measured first: expanding the line of a minified bundle for each finding costs
+    text = text.expandtabs(1)  # one space a tab: the length stays
     start = min(finding.range.start.column, len(text))
     end = finding.range.end.column if finding.range.end.line == line_index else len(text.rstrip())
     width = max(min(end, len(text)) - start, 1)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from isolint.core.lazy_regex import lazy_compile
 from isolint.core.scratch import Key
@@ -209,6 +209,31 @@ class HardcodedLocalHost(Rule):
         self._pending_constants: list[tuple[Any, Any, str]] = []
         #: the module and the property names of the JSON-Schema forms it defines (computed once)
         self._form_fields: tuple[ast.Module, frozenset[str]] | None = None
+        #: per list or array (by id): whether its elements are spellings of the loopback only
+        self._loopback_alias_lists: dict[int, bool] = {}
+
+    def _is_loopback_alias_list(self, key: int, texts: Callable[[], list[str | None]]) -> bool:
+        """``is_loopback_alias_list`` of a collection's element ``texts``, asked for each element
+        and read once per collection (``key``): a list of thousands of hosts is read once, not
+        once per host."""
+        known = self._loopback_alias_lists.get(key)
+        if known is None:
+            known = self._loopback_alias_lists[key] = is_loopback_alias_list(texts())
+        return known
+
+    def _in_membership_collection(self, container: ast.AST | None) -> bool:
+        """Bare hosts in a set (``{"localhost", "127.0.0.1"}``, ``frozenset(...)``) or a list/tuple
+        of two or more spellings of the loopback (``["localhost", "127.0.0.1", "[::1]"]``, also as
+        a setting's default inside a larger structure): a set of aliases of one machine is only
+        ever used to recognise it — a destination is one host."""
+        if isinstance(container, ast.Call) and callee_name(container) in ("set", "frozenset") and len(
+                container.args) == 1:
+            return True
+        if isinstance(container, ast.Set):
+            return True
+        if not isinstance(container, (ast.List, ast.Tuple)):
+            return False
+        return self._is_loopback_alias_list(id(container), lambda: [literal_text(e) for e in container.elts])
 
     def visit_Constant(self, node: ast.Constant, ctx: PythonContext) -> None:
         self._check(node, ctx)
@@ -269,7 +294,7 @@ class HardcodedLocalHost(Rule):
         if names_proxy_bypass(name):
             return  # no_proxy += ["http://127.0.0.1", "http://localhost"]: hosts the proxy is skipped for
         if parsed.is_bare_host_list and names_non_destination(name) or parsed.is_bare_host and (
-                _in_membership_collection(site.child) or _in_membership_collection(ctx.parent)
+                self._in_membership_collection(site.child) or self._in_membership_collection(ctx.parent)
                 or _is_server_own_address(site, ctx) or _respells_local_host(site, ctx)):
             return  # ALLOWED_HOSTS = ["localhost"], {"127.0.0.1", "::1"}, a server's bind address
         refs = parsed.destination_refs(names_backing_service(name))
@@ -332,8 +357,8 @@ class HardcodedLocalHost(Rule):
         if names_proxy_bypass(name):
             return  # env: { NO_PROXY: "localhost,http://127.0.0.1" }: hosts the proxy is skipped for
         if parsed.is_bare_host_list and names_non_destination(name) or parsed.is_bare_host and (
-                names_non_destination(name) or collection is not None and is_loopback_alias_list(
-                    [string_text(element) for element in collection.named_children])):
+                names_non_destination(name) or collection is not None and self._is_loopback_alias_list(
+                    collection.id, lambda: [string_text(element) for element in collection.named_children])):
             return  # ALLOWED_HOSTS = ["localhost"], ["localhost", "127.0.0.1", "::1"]
         refs = parsed.destination_refs(names_backing_service(name))
         if not refs:
@@ -621,20 +646,6 @@ def _is_peer_address_fallback(site: UseSite, ctx: PythonContext) -> bool:
                     return True
                 chain = chain.value
     return False
-
-
-def _in_membership_collection(container: ast.AST | None) -> bool:
-    """Bare hosts in a set (``{"localhost", "127.0.0.1"}``, ``frozenset(...)``) or a list/tuple of
-    two or more spellings of the loopback (``["localhost", "127.0.0.1", "[::1]"]``, also as a
-    setting's default inside a larger structure): a set of aliases of one machine is only ever
-    used to recognise it — a destination is one host."""
-    if isinstance(container, ast.Call) and callee_name(container) in ("set", "frozenset") and len(container.args) == 1:
-        return True
-    if isinstance(container, ast.Set):
-        return True
-    if not isinstance(container, (ast.List, ast.Tuple)):
-        return False
-    return is_loopback_alias_list([literal_text(element) for element in container.elts])
 
 
 def _is_server_own_address(site: UseSite, ctx: PythonContext) -> bool:

@@ -9,6 +9,7 @@ the answer lives here, memoised per node in the file's scratch store (one traver
 from __future__ import annotations
 
 import ast
+import bisect
 import enum
 import re
 from dataclasses import dataclass
@@ -267,11 +268,20 @@ def _is_server_command_flag(container: ast.AST, child: ast.AST) -> bool:
     command line of a server program the process spawns."""
     if not isinstance(container, (ast.List, ast.Tuple)):
         return False
-    texts = [literal_text(element) for element in container.elts]
-    index = next((i for i, element in enumerate(container.elts) if element is child), None)
-    if not index or (texts[index - 1] or "") not in BIND_FLAGS:
+    index = element_index(container.elts, child)
+    if not index or (literal_text(container.elts[index - 1]) or "") not in BIND_FLAGS:
         return False
+    texts = (literal_text(element) for element in container.elts)
     return any(text is not None and text.rsplit("/", 1)[-1] in SERVER_PROGRAMS for text in texts)
+
+
+def element_index(elements: list[ast.expr], child: ast.AST) -> int | None:
+    """The index of ``child`` among ``elements`` (a display's, in source order), found by its
+    position: asked for each element of a list of thousands, a scan would make the list's
+    check quadratic."""
+    position = (getattr(child, "lineno", 0), getattr(child, "col_offset", 0))
+    index = bisect.bisect_left(elements, position, key=lambda element: (element.lineno, element.col_offset))
+    return index if index < len(elements) and elements[index] is child else None
 
 
 def is_own_port(port: ast.AST, ctx: PythonContext) -> bool:
@@ -330,7 +340,7 @@ def _passes_own_port(call: ast.Call, child: ast.AST, ctx: PythonContext) -> bool
         return False
     port = next((k.value for k in call.keywords if k.arg == "port"), None)
     if port is None:
-        index = next((i for i, arg in enumerate(call.args) if arg is child), None)
+        index = element_index(call.args, child)
         if index is not None and index + 1 < len(call.args):
             port = call.args[index + 1]
     return port is not None and is_own_port(port, ctx)
@@ -341,7 +351,7 @@ def _precedes_own_port(container: ast.AST, child: ast.AST, ctx: PythonContext) -
     followed by this process's own server port in a command line or an address tuple."""
     if not isinstance(container, (ast.List, ast.Tuple)):
         return False
-    index = next((i for i, element in enumerate(container.elts) if element is child), None)
+    index = element_index(container.elts, child)
     return index is not None and index + 1 < len(container.elts) and is_own_port(container.elts[index + 1], ctx)
 
 

@@ -332,8 +332,9 @@ def module_classes(source: "SourceFile", tree: ast.Module) -> dict[str, dict]:
     if held is None or held[0] is not tree:
         imports = ImportMap(source.module, source.name == "__init__.py")
         imports.record_module_level(tree)
-        held = source.scratch.put(_MODULE_CLASSES, (tree, module_class_facts(tree, imports.qualified_name, source.module,
-                                                                              source_segment(source))), id(tree))
+        facts = module_class_facts(tree, imports.qualified_name, source.module, source_segment(source),
+                                   kept=(source.module, tuple(imports.items())))
+        held = source.scratch.put(_MODULE_CLASSES, (tree, facts), id(tree))
     return held[1]
 
 
@@ -352,11 +353,28 @@ def module_objects(source: "SourceFile", tree: ast.Module) -> dict[str, dict]:
     return held[1]
 
 
-def module_class_facts(tree: ast.Module, qualify: Qualify, module: str, segment: Segment) -> dict[str, dict]:
+#: per class node, its facts and what besides the node they were read with (the module and its
+#: imports, ``module_classes``' ``kept``): the server's re-parse of an edited definition keeps every
+#: other class's node, whose lines — the segments ``class_facts`` reads — are unchanged too, so a
+#: keystroke reads the facts of the edited class only. Facts are never modified once extracted.
+_CLASS_FACTS: "weakref.WeakKeyDictionary[ast.ClassDef, tuple[object, dict | None]]" = weakref.WeakKeyDictionary()
+
+
+def module_class_facts(tree: ast.Module, qualify: Qualify, module: str, segment: Segment,
+                       kept: object = None) -> dict[str, dict]:
+    """The facts of the module's classes by name. ``kept``: a value standing for ``qualify``
+    and ``module`` (equal values, equal answers), under which each class's facts are kept with
+    its node; None: not kept."""
     out = {}
     for statement in tree.body:
         if isinstance(statement, ast.ClassDef):
-            fact = class_facts(statement, qualify, module, segment)
+            held = _CLASS_FACTS.get(statement) if kept is not None else None
+            if held is not None and held[0] == kept:
+                fact = held[1]
+            else:
+                fact = class_facts(statement, qualify, module, segment)
+                if kept is not None:
+                    _CLASS_FACTS[statement] = (kept, fact)
             if fact is not None:
                 out[statement.name] = fact
     return out

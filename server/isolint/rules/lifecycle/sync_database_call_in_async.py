@@ -343,8 +343,9 @@ def _session_decorated(name: str, coroutine: ast.AST,
     model = tracker_for(ctx).model
     if not model.session_decorators and model.project is None:
         return None
-    for definition in (*defined_functions(getattr(coroutine, "body", ())), *defined_functions(ctx.tree.body)):
-        if definition.name != name or not isinstance(definition, ast.FunctionDef):
+    for definitions in (_sync_definitions(coroutine), _sync_definitions(ctx.tree)):
+        definition = definitions.get(name)
+        if definition is None:
             continue
         for decorator in definition.decorator_list:
             provided = model.session_decorator(decorator)
@@ -352,6 +353,22 @@ def _session_decorated(name: str, coroutine: ast.AST,
                 return definition, decorator, provided
         return None
     return None
+
+
+def _first_sync_definitions(owner: ast.AST) -> dict[str, ast.FunctionDef]:
+    """By name, the first sync function the block of ``owner`` (a coroutine, the module)
+    defines itself, in ``defined_functions`` order: the one a call of the name in the block
+    reaches."""
+    found: dict[str, ast.FunctionDef] = {}
+    for definition in defined_functions(getattr(owner, "body", ())):
+        if isinstance(definition, ast.FunctionDef):
+            found.setdefault(definition.name, definition)
+    return found
+
+
+#: asked for every call by name in a coroutine: a walk of the module's statements per call was
+#: a tenth of a keystroke's analysis on a 1,000-line module of coroutines
+_sync_definitions: SubtreeMemo[ast.AST, dict[str, ast.FunctionDef]] = SubtreeMemo(_first_sync_definitions)
 
 
 def _entered_by_sync_with(node: ast.Call, ctx: PythonContext) -> bool:

@@ -6,7 +6,7 @@ import functools
 from isolint.core.context import PythonContext
 from isolint.core.lazy_regex import lazy_compile
 from isolint.core.rule import Rule
-from isolint.core.scratch import Key
+from isolint.core.scratch import Key, SubtreeMemo
 from isolint.rules.common.scope import own_statements
 from isolint.rules.common.names import last_name
 from isolint.rules.lifecycle.carriers import FACT_KIND, Carriers, annotation_sources, carriers_for
@@ -315,7 +315,7 @@ def _chain(func: ast.expr, aliases: dict[str, list[str]] | None = None) -> list[
     return [*prefix, *names] if prefix else None
 
 
-def _self_aliases(function: ast.AsyncFunctionDef) -> dict[str, list[str]]:
+def _find_self_aliases(function: ast.AsyncFunctionDef) -> dict[str, list[str]]:
     """Local names the coroutine binds once, to an attribute chain of ``self`` (``pr = self.pr``):
     a call through the name is a call through the chain. A name bound again (another assignment,
     a loop or ``with`` target) is not an alias."""
@@ -331,6 +331,10 @@ def _self_aliases(function: ast.AsyncFunctionDef) -> dict[str, list[str]]:
                 if isinstance(node, ast.Name):
                     bound[node.id] = None
     return {name: chain for name, chain in bound.items() if chain}
+
+
+#: read from the coroutine's subtree alone: a keystroke finds them again in the edited one only
+_self_aliases: SubtreeMemo[ast.AsyncFunctionDef, dict[str, list[str]]] = SubtreeMemo(_find_self_aliases)
 
 
 def _bound_targets(statement: ast.AST) -> list[ast.expr]:
