@@ -107,3 +107,18 @@ def test_nothing_is_written_while_a_config_is_invalid(tmp_path: Path) -> None:
     assert completed.returncode == 2
     assert "nothing written while a configuration is invalid" in completed.stderr
     assert (root / "services/api/app/config.py").read_text() == before
+
+
+def test_a_broken_scope_takes_the_nearest_valid_configuration_above_it(tmp_path: Path) -> None:
+    from isolint.engine.discovery import SettingsResolver
+
+    root = monorepo(tmp_path / "shop", SYNTAX_ERROR, UNKNOWN_CODE,
+                    root_config='[tool.isolint]\nignore = ["ISO101"]\n')
+    resolver = SettingsResolver()
+    web = resolver.for_path(root / "services/web/app/config.py")
+    worker = resolver.for_path(root / "services/worker/app/config.py")
+    api = resolver.for_path(root / "services/api/app/config.py")
+    assert web.config_path == (root / "pyproject.toml").resolve() and web.ignore == ["ISO101"]
+    assert worker is web
+    assert api.config_path == (root / "services/api/pyproject.toml").resolve() and api.ignore == ["ISO5"]
+    assert sorted((error.path.parent.name, error.line) for error in resolver.errors) == [("web", 5), ("worker", 5)]
