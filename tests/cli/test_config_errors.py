@@ -110,6 +110,7 @@ def test_nothing_is_written_while_a_config_is_invalid(tmp_path: Path) -> None:
 
 
 def test_a_broken_scope_takes_the_nearest_valid_configuration_above_it(tmp_path: Path) -> None:
+    import isolint.rules.registry  # noqa: F401  (the rules selectors are checked against)
     from isolint.engine.discovery import SettingsResolver
 
     root = monorepo(tmp_path / "shop", SYNTAX_ERROR, UNKNOWN_CODE,
