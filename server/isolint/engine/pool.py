@@ -72,8 +72,9 @@ class StickyWorkers:
     """Files are shared out to the least loaded worker by size, in order, and sent in chunks; a
     worker done with its own share takes the last chunks of another's, so that neither waits
     for the other at the end of a phase. A file's result does not depend on the worker that
-    produces it. The worker that indexed a file keeps its tree (within ``TREE_BUDGET_BYTES``)
-    and checks it in phase 2, after receiving every file's facts."""
+    produces it. The worker that indexed a file checks it in phase 2, after receiving every
+    file's facts; it keeps the file's tree in between only within ``TREE_BUDGET_BYTES`` (none by
+    default)."""
 
     def __init__(self, sources: list[SourceFile], projects: dict[Path, ProjectIndex], jobs: int | None,
                  phase1_size: int) -> None:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import ast
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from isolint.core.lazy_regex import lazy_compile
 from isolint.core.model import Language
@@ -509,8 +509,13 @@ class Carriers:
         if not source.startswith("G:"):
             return []
         root, _, path = source[2:].partition("#")
+        return self._classes_through(root, path.split(".") if path else ())
+
+    def _classes_through(self, root: str, attributes: Iterable[str]) -> list[str]:
+        """The classes the module-level object ``root`` is built as, then those its
+        ``attributes`` hold in turn (``db_connection`` → ``DBConnection``; ``.manager`` → …)."""
         classes = [s[2:] for s in self.object_sources(root) if s.startswith("C:")]
-        for attr in path.split(".") if path else ():
+        for attr in attributes:
             classes = [n for c in classes for n in self.attribute_classes(c, attr)]
         return classes
 
@@ -634,9 +639,7 @@ class Carriers:
         if not path:
             return next((found for s in sources if (found := self._source_library("", s, depth + 1))), None)
         *through, last = path.split(".")
-        classes = [s[2:] for s in sources if s.startswith("C:")]
-        for attr in through:
-            classes = [n for c in classes for n in self.attribute_classes(c, attr)]
+        classes = self._classes_through(root, through)
         return next((found for c in classes if (found := self.attribute_library(c, last, depth + 1))), None)
 
     def method_library(self, qualified: str, method: str, depth: int = 0) -> str | None:

@@ -157,16 +157,21 @@ class _Roots:
         self.function = function
         #: names bound to what a call through a session returned, and that session's library
         self.results: dict[str, str] = {}
-        self._owners: dict[str, list[str]] = {}
+
+    @functools.cached_property
+    def _bindings(self) -> dict[str, int]:
+        return _binding_counts(self.function)
 
     @functools.cached_property
     def rebound(self) -> frozenset[str]:
-        return _rebound_names(self.function)
+        """Names the coroutine binds itself: they shadow a module-level name and retype a parameter."""
+        return frozenset(self._bindings)
 
     @functools.cached_property
     def assigned(self) -> dict[int, str]:
-        """Calls whose result the coroutine binds to a name it binds once (``query = …``)."""
-        return _assigned_once(self.function)
+        """Calls whose result the coroutine binds to a name it binds once (``query = …``), by id:
+        a later call through that name is a call on what the first one returned."""
+        return _assigned_once(self.function, self._bindings)
 
     @property
     def module_functions(self) -> frozenset[str]:
@@ -263,29 +268,24 @@ def _io_on_held_session(chain: list[str], owner: str, library: str, carriers: Ca
     return chain[1] in io_methods
 
 
-def _assigned_once(function: ast.AsyncFunctionDef) -> dict[int, str]:
-    """The calls whose result a one-name assignment binds, by id, for names bound only there."""
+def _binding_counts(function: ast.AsyncFunctionDef) -> dict[str, int]:
+    """How many statements of the coroutine's own body bind each name."""
     counts: dict[str, int] = {}
-    found: dict[int, str] = {}
     for statement in own_statements(function.body):
-        targets = list(statement.targets) if isinstance(statement, ast.Assign) else _bound_targets(statement)
-        for target in targets:
+        for target in _bound_targets(statement):
             for name in _target_names(target):
                 counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def _assigned_once(function: ast.AsyncFunctionDef, binding_counts: dict[str, int]) -> dict[int, str]:
+    """The calls whose result a one-name assignment binds, by id, for names bound only there."""
+    found: dict[int, str] = {}
+    for statement in own_statements(function.body):
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
                 and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, ast.Call):
             found[id(statement.value)] = statement.targets[0].id
-    return {key: name for key, name in found.items() if counts.get(name) == 1}
-
-
-def _rebound_names(function: ast.AsyncFunctionDef) -> frozenset[str]:
-    """Names the coroutine binds itself: they shadow a module-level name and retype a parameter."""
-    bound = set()
-    for statement in own_statements(function.body):
-        targets = list(statement.targets) if isinstance(statement, ast.Assign) else _bound_targets(statement)
-        for target in targets:
-            bound.update(_target_names(target))
-    return frozenset(bound)
+    return {key: name for key, name in found.items() if binding_counts.get(name) == 1}
 
 
 def _target_names(target: ast.expr) -> list[str]:
@@ -338,7 +338,7 @@ _self_aliases: SubtreeMemo[ast.AsyncFunctionDef, dict[str, list[str]]] = Subtree
 
 
 def _bound_targets(statement: ast.AST) -> list[ast.expr]:
-    """What a statement other than a one-name assignment binds."""
+    """The targets a statement binds (assignments, loop and ``with`` targets)."""
     if isinstance(statement, ast.Assign):
         return list(statement.targets)
     if isinstance(statement, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
