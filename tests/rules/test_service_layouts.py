@@ -209,6 +209,14 @@ LIBRARY_PACKAGES = {
     "core/pyproject.toml": '[project]\nname = "acme-core"\nversion = "0.1.0"\nreadme = "README.md"\n',
     "core/acme_core/__init__.py": "", "core/acme_core/config.py": "",
     "api/acme_api/config.py": "from acme_core.config import RetrievalConfig\n",
+    # declares the extensions, which declare the core library: installing it installs the core
+    "ext/pyproject.toml": '[project]\nname = "acme-ext"\nversion = "0.1.0"\ndependencies = ["acme-core"]\n',
+    "ext/acme_ext/__init__.py": "", "ext/acme_ext/stores.py": "from acme_core.config import RetrievalConfig\n",
+    "serve/pyproject.toml": '[project]\nname = "acme-serve"\ndependencies = ["acme-ext"]\n',
+    "serve/Dockerfile": "FROM python\n", "serve/acme_serve/__init__.py": "",
+    "serve/acme_serve/views.py": "from acme_core.config import RetrievalConfig\nfrom acme_ext.stores import RetrievalConfig\n",
+    # the core library reaching back into the serve layer it never declares
+    "core/acme_core/loader.py": "def load():\n    from acme_serve.views import RetrievalConfig  # error: ISO601\n",
     # declares nothing: reaching into the analyzer is coupling
     "anonymizer/pyproject.toml": '[project]\nname = "acme_anonymizer"\ndependencies = ["cryptography"]\n',
     "anonymizer/Dockerfile": "FROM python\n",

@@ -457,6 +457,8 @@ class ProjectIndex:
         self.generation = 0  # bumped on every change; lets consumers cache merged views
         self._fs_cache: dict[str, tuple[bool, bool]] = {}
         self._declared: dict[tuple[str, str], bool] = {}
+        #: per service: ``_installed_with``
+        self._installed: dict[str, frozenset[str]] = {}
         self._exported: dict[str, tuple[float, frozenset[str] | None]] = {}
         self._root_reach: dict[tuple[str, str], str] = {}  # (importer's folder, top package) → distribution or ""
         self._root_packages: frozenset[str] | None = None
@@ -669,10 +671,28 @@ class ProjectIndex:
             known = False
             if importer in folders and target in folders:
                 target_folder = self.root / folders[target]
-                known = declares(self.root / folders[importer], target_folder) and (
+                known = target in self._installed_with(importer) and (
                     is_published(target_folder) or not _deployed_on_its_own(_names_in(target_folder)))
             self._declared[key] = known
         return known
+
+    def _installed_with(self, importer: str) -> frozenset[str]:
+        """The services installing ``importer`` installs: those its manifests declare and, as an
+        installer installs a distribution's own dependencies, those they declare in turn (a serve
+        layer declaring the extensions package has the core framework the extensions declare)."""
+        installed = self._installed.get(importer)
+        if installed is None:
+            folders = self.services.services
+            reached: set[str] = set()
+            pending = [importer]
+            while pending:
+                declaring = self.root / folders[pending.pop()]
+                for name, folder in folders.items():
+                    if name != importer and name not in reached and declares(declaring, self.root / folder):
+                        reached.add(name)
+                        pending.append(name)
+            installed = self._installed[importer] = frozenset(reached)
+        return installed
 
     def root_distribution_packages(self) -> frozenset[str]:
         """Top-level packages the repository's own distribution ships (``mage_ai`` of the root
@@ -729,6 +749,7 @@ class ProjectIndex:
         self._root_reach.clear()
         self._root_packages = None
         self._declared.clear()
+        self._installed.clear()
         self._fs_cache.clear()
         self._reach_names.clear()
         self._reach_levels.clear()

@@ -104,7 +104,8 @@ class CrossServiceImport(ImportBoundaryRule):
     - End-to-end and integration suites outside every service, test helpers
       (`test_framework/`), development launchers and scripts.
     - A library: the one the root `pyproject.toml` ships, or one the importer's manifest
-      declares that is published or not deployed on its own (a declared but deployed, unpublished
+      declares (or a package it declares does, as an installer installs it with them) that is
+      published or not deployed on its own (a declared but deployed, unpublished
       workspace package of another service is still reported), used through the names its
       package's `__all__` exports, if it lists any.
 
