@@ -279,7 +279,7 @@ class HardcodedLocalHost(Rule):
             return  # EXAMPLE_DATABASE_URL = "postgresql://user:pass@localhost/db": shown, never connected to
         if _is_labelled_local_entry(node, ctx) or _respells_bind_all(node, parsed, ctx):
             return  # {"url": "http://localhost:8000", "name": "Local"}; "localhost" if host == "0.0.0.0" else host
-        if _is_form_schema_value(node, ctx) or self._reads_form_field(node, ctx):
+        if _is_form_schema_value(node, ctx) or self._reads_form_field(node, ctx) or _is_decorator_form_offer(node, ctx):
             return  # "properties": {"host": {"type": "string", "default": "127.0.0.1"}}: what a form offers
         source = _fallback_source(node, ctx)
         if parsed.is_bare_host and isinstance(source, ast.Attribute) and source.attr in URL_HOST_ATTRIBUTES:
@@ -475,6 +475,23 @@ def _is_form_schema_value(node: ast.AST, ctx: PythonContext) -> bool:
     if FORM_PROPERTY_KEYS.isdisjoint(keys) or not any(keys.get(key) is child for key in FORM_OFFER_KEYS):
         return False
     return _form_properties(ctx.ancestor(offset + 2)) is properties and field in properties.values
+
+
+def _is_decorator_form_offer(node: ast.AST, ctx: PythonContext) -> bool:
+    """``@register_resource(parameters=[Parameter.build_from("host", str, default="127.0.0.1")])``:
+    the default a parameter form declared in a decorator offers its user (a resource the UI lets
+    someone configure), metadata that no connection reads — the decorated class's own fields and
+    their readers are judged where they are."""
+    keyword = ctx.parent
+    if not isinstance(keyword, ast.keyword) or keyword.arg not in FORM_OFFER_KEYS \
+            or not isinstance(ctx.ancestor(2), ast.Call):
+        return False
+    below: ast.AST = ctx.ancestor(2)
+    for ancestor in reversed(ctx.parents[:-2]):
+        if isinstance(ancestor, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            return any(below is decorator for decorator in ancestor.decorator_list)
+        below = ancestor
+    return False
 
 
 def _form_schema_fields(tree: ast.Module) -> frozenset[str]:
