@@ -8,6 +8,7 @@ from isolint.rules.lifecycle.libraries import Kind, Resource
 from isolint.rules.lifecycle.model import FACT_KIND
 from isolint.rules.lifecycle.placement import (
     EngineCreationRule,
+    caller_named_factory,
     created_per_call,
     in_migration_helper,
     in_migration_tree,
@@ -84,6 +85,8 @@ class EngineCreatedInManyModules(EngineCreationRule):
                 return
             reason = "only the `engine-modules` (" + ", ".join(configured) + ") should create engines"
         else:
+            if caller_named_factory(node, ctx):
+                return  # a connector to a database the caller names, not the service's own set-up
             if owns_database_setup(module):
                 return  # the module the others should import from
             if _engine_imported_by_others(ctx, module):
