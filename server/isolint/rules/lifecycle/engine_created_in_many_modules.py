@@ -62,6 +62,9 @@ class EngineCreatedInManyModules(EngineCreationRule):
     - Modules that the service's own set-up module imports (an auth-specific engine factory that
       `db/engines.py` calls), one-shot scripts (`if __name__ == "__main__":`) and modules of a
       migration tree (`migrations/`, `alembic/`, `data_migrations/`…): neither flagged nor counted.
+    - With zero configuration, a connector's alternate constructor building the engine for a
+      database its caller names (`return cls(create_engine(parameters.db_url()))`) or a
+      temporary file it made.
 
     ## Options
     - `engine-modules`: globs (`services/*/app/db/*.py`) or dotted module names (`app.db.session`,

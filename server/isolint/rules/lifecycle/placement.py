@@ -292,9 +292,10 @@ def _constructs_own_class(func: ast.expr, ctx: PythonContext) -> bool:
 def caller_named_factory(call: ast.Call, ctx: PythonContext) -> bool:
     """A connector's alternate constructor: the engine's URL comes from the function's own
     parameters (``from_parameters(cls, parameters)`` → ``create_engine(parameters.db_url())``)
-    and the engine is handed to the object the function constructs and returns
-    (``return cls(create_engine(url))``) — one engine per data source a user registers, not
-    the service's own database set-up."""
+    or names a temporary file the function made (``tempfile.NamedTemporaryFile()``), and the
+    engine is handed to the object the function constructs and returns (``return
+    cls(create_engine(url))``) — one engine per data source a user registers or scratch
+    database it asks for, not the service's own database set-up."""
     function = next((p for p in reversed(ctx.parents) if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef))),
                     None)
     if function is None or not call.args and not any(k.arg == "url" for k in call.keywords):
@@ -314,22 +315,27 @@ def caller_named_factory(call: ast.Call, ctx: PythonContext) -> bool:
     arguments = function.args
     parameters = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]} - {"self", "cls"}
     url = call.args[0] if call.args else next(k.value for k in call.keywords if k.arg == "url")
-    return bool(_roots(url, function) & parameters)
+    sources = _url_sources(url, function)
+    read = {node.id for source in sources for node in ast.walk(source) if isinstance(node, ast.Name)}
+    return bool(read & parameters) or any(
+        isinstance(node, ast.Call) and (ctx.qualified_name(node.func) or "").startswith("tempfile.")
+        for source in sources for node in ast.walk(source))
 
 
 def _arguments(call: ast.Call) -> list[ast.expr]:
     return [*call.args, *(keyword.value for keyword in call.keywords)]
 
 
-def _roots(expression: ast.expr, function: ast.AST) -> set[str]:
-    """The names ``expression`` reads, followed back through the function's local assignments
-    (``db_url = parameters.db_url()`` → ``parameters``)."""
+def _url_sources(expression: ast.expr, function: ast.AST) -> list[ast.expr]:
+    """``expression`` and the values of the local assignments it reads, followed back
+    (``db_url = parameters.db_url()`` → ``parameters.db_url()``)."""
     assigned: dict[str, list[ast.expr]] = {}
     for node in walk_own_scope(getattr(function, "body", ())):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     assigned.setdefault(target.id, []).append(node.value)
+    sources = [expression]
     seen: set[str] = set()
     pending = [n.id for n in ast.walk(expression) if isinstance(n, ast.Name)]
     while pending:
@@ -338,8 +344,9 @@ def _roots(expression: ast.expr, function: ast.AST) -> set[str]:
             continue
         seen.add(name)
         for value in assigned.get(name, ()):
+            sources.append(value)
             pending.extend(n.id for n in ast.walk(value) if isinstance(n, ast.Name))
-    return seen
+    return sources
 
 
 def _unpooled_and_disposed(call: ast.Call, function: ast.AST, names: set[str]) -> bool:
