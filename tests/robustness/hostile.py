@@ -65,3 +65,10 @@ def findings_per_file(cwd: Path, *args: str, unprivileged: bool = False,
     done = run_isolint(cwd, "check", "--format", "json", *args, unprivileged=unprivileged, env=env)
     assert done.returncode in (0, 1), done.stderr
     return Counter(item["path"] for item in json.loads(done.stdout)), done.stderr
+
+
+def fstring_operator_chain(terms: int = 20_000) -> str:
+    """A module whose one line is a 3.12 f-string reusing its quote around ``terms`` calls
+    joined by ``+``: the running interpreter (3.11) rejects it, and libcst's parser would take
+    minutes over it."""
+    return "import os\nx = f'{" + " + ".join(["os.getenv('A')"] * terms) + "}'\n"

@@ -25,6 +25,8 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
+from isolint.core.libcst_bound import TooLongForLibcst, refuse_if_too_long_for_libcst
+
 
 @dataclass(frozen=True, order=True)
 class _Edit:
@@ -42,7 +44,8 @@ _NESTED_TOO_DEEP = "too many nested parentheses"
 def downlevel(text: str, error: SyntaxError | None = None) -> str | None:
     """``text`` rewritten so the running interpreter parses it, or None when it is not valid
     Python of any version libcst knows (a real syntax error, a template). ``error``: what the
-    running interpreter's parser said of ``text``."""
+    running interpreter's parser said of ``text``. Raises :class:`TooLongForLibcst` for a text
+    libcst would take minutes over."""
     if error is not None and error.msg == _NESTED_TOO_DEEP:
         return None
     return rewrite_newer_syntax(text) if may_hold_newer_syntax(text) else None
@@ -53,6 +56,7 @@ def rewrite_newer_syntax(text: str) -> str | None:
     import libcst as cst
     from libcst.metadata import MetadataWrapper, PositionProvider
 
+    refuse_if_too_long_for_libcst(text)
     try:
         wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
         positions = wrapper.resolve(PositionProvider)

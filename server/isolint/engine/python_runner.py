@@ -31,6 +31,7 @@ from isolint.core.suppression import Suppressions, scan_line_comments
 from isolint.core.test_tiers import is_integration_module
 from isolint.core.tree_view import child_fields
 from isolint.engine.checkpoints import checkpoint
+from isolint.core.libcst_bound import TooLongForLibcst
 from isolint.engine.newer_syntax import downlevel, looks_like_template
 from isolint.engine.runners import LanguageRunner, ParseFailure
 
@@ -70,6 +71,9 @@ def parse_python(source: SourceFile) -> ast.Module:
 #: CLI parses in both phases, or the language server in consecutive checks of one text, goes
 #: through libcst (50 ms to a second) once
 _DOWNLEVELED: Key[str] = Key("engine.downleveled-text", Lifetime.TEXT)
+#: why ``downlevel`` refused the text (:class:`TooLongForLibcst`), reported instead of the
+#: running interpreter's complaint about syntax it does not know
+_DOWNLEVEL_REFUSAL: Key[TooLongForLibcst] = Key("engine.downlevel-refusal", Lifetime.TEXT)
 
 
 def parse_python_as_written(source: SourceFile) -> tuple[ast.Module, bool]:
@@ -84,10 +88,17 @@ def parse_python_as_written(source: SourceFile) -> tuple[ast.Module, bool]:
             return ast.parse(source.text, filename=source.rel_path), True
         except SyntaxError as exc:
             if known is None:
-                known = source.scratch.put(_DOWNLEVELED, downlevel(source.text, exc) or "")
+                try:
+                    known = source.scratch.put(_DOWNLEVELED, downlevel(source.text, exc) or "")
+                except TooLongForLibcst as refusal:
+                    known = source.scratch.put(_DOWNLEVELED, "")
+                    source.scratch.put(_DOWNLEVEL_REFUSAL, refusal)
             rewritten = known or None
             if rewritten is not None:
                 return ast.parse(rewritten, filename=source.rel_path), False
+            if (refusal := source.scratch.get(_DOWNLEVEL_REFUSAL)) is not None:
+                position = source.position_at(refusal.offset)
+                raise ParseFailure(str(refusal), position.line, position.column) from exc
             if exc.lineno is None and (nul := source.text.find("\x00")) >= 0:
                 # Python refuses a NUL anywhere in source and says so without a position
                 position = source.position_at(nul)

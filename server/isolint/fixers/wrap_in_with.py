@@ -18,6 +18,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from isolint.core.model import Edit
 from isolint.fixers import FixNotApplicable
+from isolint.core.libcst_bound import TooLongForLibcst, refuse_if_too_long_for_libcst
 from isolint.fixers.text_edits import minimal_edit
 
 
@@ -128,7 +129,10 @@ def _replace_body(module: cst.Module, target: _Target, new_body: list) -> str:
 
 def _build(text: str, params: Mapping, make) -> tuple[Edit, ...]:
     try:
+        refuse_if_too_long_for_libcst(text)
         module = cst.parse_module(text)
+    except TooLongForLibcst as exc:
+        raise FixNotApplicable(str(exc)) from None
     except cst.ParserSyntaxError as exc:
         raise FixNotApplicable(f"libcst cannot parse the file: {exc}") from None
     module, target = _find(module, params)
