@@ -8,6 +8,7 @@ from isolint.rules.lifecycle.libraries import Kind, Resource
 from isolint.rules.lifecycle.model import FACT_KIND
 from isolint.rules.lifecycle.placement import (
     EngineCreationRule,
+    caller_named_factory,
     created_per_call,
     in_migration_helper,
     in_migration_tree,
@@ -61,6 +62,9 @@ class EngineCreatedInManyModules(EngineCreationRule):
     - Modules that the service's own set-up module imports (an auth-specific engine factory that
       `db/engines.py` calls), one-shot scripts (`if __name__ == "__main__":`) and modules of a
       migration tree (`migrations/`, `alembic/`, `data_migrations/`…): neither flagged nor counted.
+    - With zero configuration, a connector's alternate constructor building the engine for a
+      database its caller names (`return cls(create_engine(parameters.db_url()))`) or a
+      temporary file it made.
 
     ## Options
     - `engine-modules`: globs (`services/*/app/db/*.py`) or dotted module names (`app.db.session`,
@@ -84,6 +88,8 @@ class EngineCreatedInManyModules(EngineCreationRule):
                 return
             reason = "only the `engine-modules` (" + ", ".join(configured) + ") should create engines"
         else:
+            if caller_named_factory(node, ctx):
+                return  # a connector to a database the caller names, not the service's own set-up
             if owns_database_setup(module):
                 return  # the module the others should import from
             if _engine_imported_by_others(ctx, module):

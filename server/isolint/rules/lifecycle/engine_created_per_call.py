@@ -54,10 +54,10 @@ class EngineCreatedPerCall(EngineCreationRule):
       `ENGINES[key] = engine`).
     - Start-up code: `lifespan`, `startup`, `main`, `init_*`, `setup_*`, `__init__`, CLI commands,
       and migration helpers whatever their name (a function calling Alembic: `db_is_at_head`).
-    - Factories that return the engine to a caller (`create_engine_for(url)`), except getters,
-      and the other engines such a factory builds (a start-up migration engine).
-    - A module-level function called once at import (`engine = _get_engine()`) and nowhere
-      else in its module.
+    - Factories that return the engine, or the object built around it (`return cls(engine)`),
+      except getters, and the other engines such a factory builds.
+    - A module-level function called only at import or by start-up code (`init_db()` →
+      `_create_database()`); an unpooled engine (`poolclass=NullPool`) disposed where built.
     - Migration code: everything in a `migrations/`, `alembic/`, `data_migrations/`… tree
       (`env.py`, helpers, data migrations) runs once per deployment.
     """

@@ -174,7 +174,7 @@ def created_per_call(call: ast.Call, ctx: PythonContext) -> ast.AST | None:
         return None
     if any(is_cached(f) or _runs_once(f) for f in functions) or in_migration_helper(ctx):
         return None
-    if _called_only_at_import(functions[0], ctx):
+    if _called_only_once(functions[0], ctx):
         return None
     function = functions[-1]
     if not _is_getter(function) and _returns_own_engine(function, ctx):
@@ -185,7 +185,7 @@ def created_per_call(call: ast.Call, ctx: PythonContext) -> ast.AST | None:
         if any(isinstance(t, (ast.Attribute, ast.Subscript)) for t in targets):
             return None
         names = {t.id for t in targets if isinstance(t, ast.Name)}
-        if names & _globals(function) or _stored(function, names):
+        if names & _globals(function) or _stored(function, names) or _unpooled_and_disposed(call, function, names):
             return None
         if names and _returns_any(function, names) and not _is_getter(function):
             return None
@@ -220,30 +220,34 @@ def _works_on_migrations(function: ast.AST, ctx: PythonContext) -> bool:
     return memo[key]
 
 
-#: per file: module-level functions called at import time and nowhere else in the module
-_IMPORT_TIME_ONLY: Key[frozenset] = Key("iso3.import-time-only")
+#: per file: module-level functions called only once per process (at import, or by a start-up function)
+_CALLED_ONCE: Key[frozenset] = Key("iso3.called-once")
 
 
-def _called_only_at_import(function: ast.AST, ctx: PythonContext) -> bool:
-    """``engine = _build_engine()`` at module level, ``_build_engine`` called nowhere else in
-    the module: it runs once, when the module is imported."""
+def _called_only_once(function: ast.AST, ctx: PythonContext) -> bool:
+    """``engine = _build_engine()`` at module level, or ``_create_database(url)`` called only
+    by ``init_db()`` (:func:`_runs_once`), and nowhere else in the module: it runs once, when
+    the module is imported or the process starts."""
     if not any(statement is function for statement in ctx.tree.body):
         return False
-    names = ctx.scratch.get(_IMPORT_TIME_ONLY)
+    names = ctx.scratch.get(_CALLED_ONCE)
     if names is None:
-        names = ctx.scratch.put(_IMPORT_TIME_ONLY, _import_time_only_calls(ctx.tree))
+        names = ctx.scratch.put(_CALLED_ONCE, _once_only_calls(ctx.tree))
     return getattr(function, "name", "") in names
 
 
-def _import_time_only_calls(tree: ast.Module) -> frozenset:
-    at_import: set[str] = set()
+def _once_only_calls(tree: ast.Module) -> frozenset:
+    once: set[str] = set()
     elsewhere: set[str] = set()
     for statement in import_time_statements(tree.body):
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and _runs_once(statement) \
+                and not is_cached(statement):
+            once.update(_called_names(statement))
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             elsewhere.update(_called_names(statement))
         elif not isinstance(statement, (ast.If, ast.Try, ast.With)):
-            at_import.update(_called_names(statement))
-    return frozenset(at_import - elsewhere)
+            once.update(_called_names(statement))
+    return frozenset(once - elsewhere)
 
 
 def _called_names(node: ast.AST) -> set[str]:
@@ -260,8 +264,104 @@ def _returns_own_engine(function: ast.AST, ctx: PythonContext) -> bool:
             built.update(t.id for t in node.targets if isinstance(t, ast.Name))
         elif isinstance(node, ast.Return) and node.value is not None:
             returned.append(node.value)
-    return any((isinstance(value, ast.Name) and value.id in built)
-               or (isinstance(value, ast.Call) and engine_creation(value, ctx) is not None) for value in returned)
+    return any(_hands_over(value, built, ctx) for value in returned)
+
+
+def _hands_over(value: ast.expr, built: set[str], ctx: PythonContext) -> bool:
+    """The returned value is a built engine, or an object constructed around one
+    (``return cls(engine, path)``): the caller owns the engine either way."""
+    if isinstance(value, ast.Name):
+        return value.id in built
+    if not isinstance(value, ast.Call):
+        return False
+    if engine_creation(value, ctx) is not None:
+        return True
+    if not _constructs_own_class(value.func, ctx):
+        return False
+    return any(isinstance(argument, ast.Name) and argument.id in built for argument in _arguments(value))
+
+
+def _constructs_own_class(func: ast.expr, ctx: PythonContext) -> bool:
+    """``cls(…)`` or ``Connector(…)`` inside ``class Connector``: an alternate constructor."""
+    if not isinstance(func, ast.Name):
+        return False
+    return func.id == "cls" or any(isinstance(parent, ast.ClassDef) and parent.name == func.id
+                                   for parent in ctx.parents)
+
+
+def caller_named_factory(call: ast.Call, ctx: PythonContext) -> bool:
+    """A connector's alternate constructor: the engine's URL comes from the function's own
+    parameters (``from_parameters(cls, parameters)`` → ``create_engine(parameters.db_url())``)
+    or names a temporary file the function made (``tempfile.NamedTemporaryFile()``), and the
+    engine is handed to the object the function constructs and returns (``return
+    cls(create_engine(url))``) — one engine per data source a user registers or scratch
+    database it asks for, not the service's own database set-up."""
+    function = next((p for p in reversed(ctx.parents) if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef))),
+                    None)
+    if function is None or not call.args and not any(k.arg == "url" for k in call.keywords):
+        return False
+    statement = next((p for p in reversed(ctx.parents) if isinstance(p, ast.stmt)), None)
+    if isinstance(statement, ast.Return):
+        handed_back = isinstance(statement.value, ast.Call) and _constructs_own_class(statement.value.func, ctx) \
+            and any(argument is call for argument in _arguments(statement.value))
+    elif isinstance(statement, ast.Assign) and statement.value is call:
+        built = {t.id for t in statement.targets if isinstance(t, ast.Name)}
+        handed_back = any(isinstance(node, ast.Return) and node.value is not None and _hands_over(node.value, built, ctx)
+                          and isinstance(node.value, ast.Call) for node in walk_own_scope(function.body))
+    else:
+        handed_back = False
+    if not handed_back:
+        return False
+    arguments = function.args
+    parameters = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]} - {"self", "cls"}
+    url = call.args[0] if call.args else next(k.value for k in call.keywords if k.arg == "url")
+    sources = _url_sources(url, function)
+    read = {node.id for source in sources for node in ast.walk(source) if isinstance(node, ast.Name)}
+    return bool(read & parameters) or any(
+        isinstance(node, ast.Call) and (ctx.qualified_name(node.func) or "").startswith("tempfile.")
+        for source in sources for node in ast.walk(source))
+
+
+def _arguments(call: ast.Call) -> list[ast.expr]:
+    return [*call.args, *(keyword.value for keyword in call.keywords)]
+
+
+def _url_sources(expression: ast.expr, function: ast.AST) -> list[ast.expr]:
+    """``expression`` and the values of the local assignments it reads, followed back
+    (``db_url = parameters.db_url()`` → ``parameters.db_url()``)."""
+    assigned: dict[str, list[ast.expr]] = {}
+    for node in walk_own_scope(getattr(function, "body", ())):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    assigned.setdefault(target.id, []).append(node.value)
+    sources = [expression]
+    seen: set[str] = set()
+    pending = [n.id for n in ast.walk(expression) if isinstance(n, ast.Name)]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for value in assigned.get(name, ()):
+            sources.append(value)
+            pending.extend(n.id for n in ast.walk(value) if isinstance(n, ast.Name))
+    return sources
+
+
+def _unpooled_and_disposed(call: ast.Call, function: ast.AST, names: set[str]) -> bool:
+    """``create_engine(url, poolclass=NullPool)`` disposed (``engine.dispose()``) in the function
+    that built it: a deliberate short-lived engine that keeps no pool (a dedicated connection
+    for a per-connection lock) and is closed before the call returns. A pooled engine built
+    per call is still a fresh pool each time, disposed or not."""
+    unpooled = any(
+        keyword.arg == "poolclass" and (
+            (isinstance(keyword.value, ast.Name) and keyword.value.id == "NullPool")
+            or (isinstance(keyword.value, ast.Attribute) and keyword.value.attr == "NullPool"))
+        for keyword in call.keywords)
+    return unpooled and any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "dispose"
+               and isinstance(node.func.value, ast.Name) and node.func.value.id in names
+               for node in ast.walk(function))
 
 
 def _is_getter(function: ast.AST) -> bool:
