@@ -883,6 +883,13 @@ class _Collector:
             discriminator = _discriminator(message)
             if models_by_shape and discriminator is None and _sse_event(message) is not None:
                 self.add(SEND, _sse_event(message), strong=self.ws, via=via)
+            elif models_by_shape and discriminator is None and callee and not callee[:1].isupper() \
+                    and any(isinstance(argument, ast.Dict) for argument in message.args):
+                # ``yield _sse_event({"type": "plan.update", …})``: a helper that frames the
+                # message it is handed
+                for argument in message.args:
+                    if isinstance(argument, ast.Dict):
+                        self.sent_message(argument, scope, via)
             elif discriminator is not None:
                 spread = any(kw.arg is None for kw in message.keywords)
                 fields = None if spread else [kw.arg for kw in message.keywords if kw.arg not in _FILE_KEYS.get()]
