@@ -14,6 +14,7 @@ from isolint.cli.common import (
     check_jobs,
     codes,
     emit,
+    exit_code,
     lint,
     use_color,
 )
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     writes = fixes.FileWrites()
     try:
         if args.diff:
-            return _diff(args, run_)
+            return exit_code(run_, _diff(args, run_))
         fixed = fixes.apply_fixes(run_, args.unsafe_fixes, writes, _baseline(args)) if args.fix else 0
         baselined = 0 if args.no_baseline else apply_baseline(run_, args.baseline)
     except BaselineError as exc:
@@ -101,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     code = _add_ignore(args, run_, writes) if args.add_ignore else _report(args, run_, fixed, baselined)
     writes.print_refusals()
-    return EXIT_ERROR if writes.refused else code
+    return EXIT_ERROR if writes.refused else exit_code(run_, code)
 
 
 def _baseline(args: argparse.Namespace) -> Path | bool:

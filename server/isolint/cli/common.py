@@ -91,7 +91,9 @@ def check_jobs(args: argparse.Namespace) -> None:
 
 
 def lint(args: argparse.Namespace):
-    """Run the engine for ``check``/``report``; None after printing config errors (exit 2)."""
+    """Run the engine for ``check``/``report``, config errors printed (they make the run exit 2,
+    see ``exit_code``); None when there are some and the command would write what depends on
+    the settings (fixes, ignore comments, a baseline, a history): those wait for a valid config."""
     from isolint.core.gitview import discard_prefetched
 
     _prefetch_git_listings(args.paths)
@@ -153,11 +155,23 @@ def _lint(args: argparse.Namespace):
         print(f"warning: {warning}", file=sys.stderr)
     for error in run.config_errors:
         print(f"error: {error}", file=sys.stderr)
-    if run.config_errors:
+    if run.config_errors and _writes(args):
+        print("error: nothing written while a configuration is invalid (the rest was checked with the "
+              "configuration above it)", file=sys.stderr)
         return None
     if not run.results:
         print("warning: no files to check under the given path(s)", file=sys.stderr)
     return run
+
+
+def _writes(args: argparse.Namespace) -> bool:
+    return any(getattr(args, name, None) for name in ("fix", "add_ignore", "write_baseline", "history"))
+
+
+def exit_code(run, code: int) -> int:
+    """A run with a broken configuration exits 2 (``EXIT_ERROR``) although everything else was
+    checked and reported: a CI job must not pass on settings the user did not write."""
+    return EXIT_ERROR if run.config_errors else code
 
 
 def emit(report: str, output: Path | None) -> None:

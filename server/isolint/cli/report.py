@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from isolint.cli.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, check_jobs, emit, lint
+from isolint.cli.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, check_jobs, emit, exit_code, lint
 
 if TYPE_CHECKING:  # the engine and metrics load only when the command runs: `isolint --help` stays fast
     from isolint.api import LintRun
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: cannot write the history {args.history}: {exc}", file=sys.stderr)
             return EXIT_ERROR
     emit(render(results, args.format, [*history, snapshot]), args.output)
-    return EXIT_CLEAN if args.exit_zero or all(m.passed for m in results) else EXIT_FINDINGS
+    return exit_code(run_, EXIT_CLEAN if args.exit_zero or all(m.passed for m in results) else EXIT_FINDINGS)
 
 
 def metric_input(run: "LintRun") -> MetricInput:

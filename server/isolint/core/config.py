@@ -434,7 +434,8 @@ def read_isolint_table(path: Path) -> tuple[dict[str, Any], str] | None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = _TOML_POS_RE.search(str(exc))
-        line = int(match.group(1)) if match else 0
+        # "at end of document" (an unclosed array or string): the document's last line
+        line = int(match.group(1)) if match else len(text.splitlines()) if "end of document" in str(exc) else 0
         raise ConfigError(path, line, "", f"TOML syntax error: {exc}") from exc
     if path.name == "pyproject.toml":
         tool = data.get("tool", {})

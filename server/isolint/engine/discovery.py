@@ -60,7 +60,8 @@ _ROOT_MARKERS = frozenset(CONFIG_FILE_NAMES) | {".git"}
 
 @dataclass
 class SettingsResolver:
-    """Nearest-config-wins settings per folder, cached; config errors are collected, not raised."""
+    """Nearest-config-wins settings per folder, cached; config errors are collected, not raised
+    (a broken file's scope falls back to the configuration above it, see ``_fallback``)."""
 
     overrides: dict | None = None
 
@@ -93,9 +94,21 @@ class SettingsResolver:
                 settings = settings.with_overrides(self.overrides)
         except ConfigError as exc:
             self.errors.append(exc)
-            self._failed.add(key)
-            raise
+            if config is None:  # the overrides are broken: nothing to fall back to
+                self._failed.add(key)
+                raise
+            return self._fallback(config)
         return settings
+
+    def _fallback(self, config: Path) -> Settings:
+        """The settings a broken config file's scope is checked with, so one broken file does
+        not stop the rest of the run: the nearest valid configuration above it, else the
+        defaults (as if the file configured nothing). The error itself is in ``errors``."""
+        above = config.parent.parent
+        if above != config.parent and find_config_file(above) is not None:
+            return self.for_path(above)
+        settings = Settings(root=find_project_root(config.parent))
+        return settings.with_overrides(self.overrides) if self.overrides else settings
 
 
 _PLAIN_FOLDER_RE = re.compile(r"^[^*?\[\]!/\\#]+/$")  # "node_modules/": a folder of that name anywhere
