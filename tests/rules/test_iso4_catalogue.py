@@ -355,6 +355,14 @@ def test_wrappers_resolve_across_files_through_the_catalogue() -> None:
     # route parameters of a page that also follows a live socket
     ("export function load(route, live: WebSocket) {\n  const { type, id } = route.params;\n"
      "  if (type === 'tx') fetchTx(id);\n}\n"),
+    # a lookup from a kind to an icon or a text: every branch only returns a value
+    ("const icon = (type: ArtifactType, chart?: string) => {\n  switch (type) {\n"
+     "    case 'table': return 'T';\n    case 'chart':\n      if (chart === 'pie') { return 'P'; }\n      return 'C';\n"
+     "    default: return '';\n  }\n};\n"
+     "const describe = (type: string) => {\n  if (type === 'bot_token') {\n    return 'bot';\n"
+     "  } else if (type === 'user_token') {\n    return 'user';\n  }\n};\n"),
+    # a client-side router's own navigation events
+    "router.events.on('routeChangeComplete', handleRouteChange);\nthis.router.events.on('routeChangeStart', () => go());\n",
 ])
 def test_typescript_type_comparisons_on_things_that_are_no_received_message(text: str) -> None:
     assert not strong_names(ts_entries("// talks to the WebSocket\n" + text), "handle") - {"element", "toast"}
@@ -365,8 +373,12 @@ def test_typescript_channel_events_and_parsed_messages_still_dispatch() -> None:
         "socket.on('ws_message', (msg) => {\n  switch (msg.type) { case 'run_done': done(); }\n});\n"
         "ws.onmessage = (event) => {\n  const { type, payload } = JSON.parse(event.data);\n"
         "  if (type === 'thread_updated') update(payload);\n};\n"
-        "export function handle(type: string) {\n  if (type === 'job_failed') fail();\n}\n")
-    assert strong_names(facts, "handle") == {"ws_message", "run_done", "thread_updated", "job_failed"}
+        "export function handle(type: string) {\n  if (type === 'job_failed') fail();\n}\n"
+        "export function route(type: string) {\n  switch (type) {\n    case 'job_done': return done();\n"
+        "    case 'job_queued': return { ...state, queued: true };\n  }\n}\n"
+        "socketEvents.on('run_paused', (data) => pause(data));\n")
+    assert strong_names(facts, "handle") == {"ws_message", "run_done", "thread_updated", "job_failed", "job_done", "job_queued",
+                                             "run_paused"}
 
 
 def test_typescript_wrappers_send_their_first_argument() -> None:

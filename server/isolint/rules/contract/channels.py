@@ -56,8 +56,9 @@ FOREIGN_PREFIX = "url:"
 _PYTHON_ROUTE_RE = lazy_compile(
     rb"(?:\.websocket|websocket_route|WebSocketRoute)\s*\(\s*(?:path\s*=\s*)?[rRuUfF]?[\"']([^\"'\n]*)[\"']")
 #: a response that streams to the client (newline-delimited JSON or Server-Sent Events), built
-#: or declared as a handler's return type
-_PYTHON_STREAM_RE = lazy_compile(rb"\b(?:StreamingResponse|EventSourceResponse)\s*\(|->\s*(?:[\w.]+\.)?(?:StreamingResponse|EventSourceResponse)\b")
+#: (also through a subclass named after it, ``_AgentStreamingResponse(…)``, not at the subclass's
+#: own ``class`` line) or declared as a handler's return type
+_PYTHON_STREAM_RE = lazy_compile(rb"(?<!class )\b\w*(?:StreamingResponse|EventSourceResponse)\s*\(|->\s*(?:[\w.]+\.)?(?:StreamingResponse|EventSourceResponse)\b")
 #: the start of a function definition (a stream response belongs to the nearest one above it)
 _PYTHON_DEF_RE = lazy_compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]", re.MULTILINE)
 #: ``@router.post("/chat/send-message")`` (any HTTP method, ``api_route``, ``route``)

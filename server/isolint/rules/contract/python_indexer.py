@@ -883,6 +883,13 @@ class _Collector:
             discriminator = _discriminator(message)
             if models_by_shape and discriminator is None and _sse_event(message) is not None:
                 self.add(SEND, _sse_event(message), strong=self.ws, via=via)
+            elif models_by_shape and discriminator is None and callee and not callee[:1].isupper() \
+                    and any(isinstance(argument, ast.Dict) for argument in message.args):
+                # ``yield _sse_event({"type": "plan.update", …})``: a helper that frames the
+                # message it is handed (the kind is sent; its fields may come from other builders)
+                for argument in message.args:
+                    if isinstance(argument, ast.Dict):
+                        self.sent_message(argument, scope, via, fields_known=False)
             elif discriminator is not None:
                 spread = any(kw.arg is None for kw in message.keywords)
                 fields = None if spread else [kw.arg for kw in message.keywords if kw.arg not in _FILE_KEYS.get()]
@@ -898,9 +905,9 @@ class _Collector:
                         if inner_callee and inner_callee[:1].isupper():
                             self.add(SEND, inner, strong=self.ws, via=via, model=inner_callee)
 
-    def sent_message(self, node: ast.Dict, scope: "_FunctionScope", via: str) -> None:
+    def sent_message(self, node: ast.Dict, scope: "_FunctionScope", via: str, fields_known: bool = True) -> None:
         discriminator, discriminator_key = None, None
-        fields: list[str] | None = []
+        fields: list[str] | None = [] if fields_known else None
         for key, value in zip(node.keys, node.values):
             if key is None:
                 fields = None  # **spread: the keys are not all visible

@@ -559,7 +559,7 @@ class _Collector:
         elif (callee in REGISTRARS or (callee == "addEventListener" and _is_event_source(function))) \
                 and len(args) >= 2 and _unwrap(args[1]) is not None and _unwrap(args[1]).type in FUNCTIONISH:
             event = _constant_string(args[0])
-            if _string_value(event) in LIFECYCLE_EVENTS:
+            if _string_value(event) in LIFECYCLE_EVENTS or _is_navigation_bus(function):
                 return
             through = self.emitter_module(function)
             self.add(HANDLE, event, strong=self.ws, via=f"`{callee}(…)` registration", through=through)
@@ -623,7 +623,10 @@ class _Collector:
     def on_switch_statement(self, node) -> None:
         subject = node.child_by_field_name("value")
         base = _received_type_subject(subject)
-        if base is None:
+        if base is None or _is_value_lookup(subject, [c for case in _children(node.child_by_field_name("body"))
+                                                      if case.type == "switch_case"
+                                                      for c in case.named_children
+                                                      if c != case.child_by_field_name("value")]):
             return
         body = node.child_by_field_name("body")
         pending: list = []
@@ -649,7 +652,8 @@ class _Collector:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         for subject, value in ((left, right), (right, left)):
             base = _received_type_subject(subject)
-            if base is not None and (_string_value(value) or _enum_ref(value)) and not _is_dom_event(base, value):
+            if base is not None and (_string_value(value) or _enum_ref(value)) and not _is_dom_event(base, value) \
+                    and not _is_value_lookup(subject, _guarded_statements(node)):
                 self.add(HANDLE, value, strong=self.ws, via="comparison with the message type",
                          reads=self.reads(_guarded_statements(node), base))
                 return
@@ -1072,6 +1076,65 @@ def _constant_string(node):
         return node
     value = _unwrap(declaration.child_by_field_name("value"))
     return value if value is not None and value.type in STRING_TYPES else node
+
+
+#: the receiver of ``router.events.on('routeChangeComplete', …)``: a client-side router's own
+#: navigation events, never messages of a channel
+NAVIGATION_RECEIVER_RE = lazy_compile(r"(^|\.)(router|history|navigation)(\.events)?$", re.IGNORECASE)
+
+
+def _is_navigation_bus(function) -> bool:
+    function = _unwrap(function)
+    if function is None or function.type != "member_expression":
+        return False
+    receiver = function.child_by_field_name("object")
+    return receiver is not None and NAVIGATION_RECEIVER_RE.search(_text(receiver).replace("?", "")) is not None
+
+
+def _children(node) -> list:
+    return list(node.named_children) if node is not None else []
+
+
+def _is_value_lookup(subject, statements) -> bool:
+    """``const icon = (type: ArtifactType) => { switch (type) { case 'table': return <Table/>; … } }``:
+    a bare ``type`` parameter of the enclosing function whose every branch only returns a value
+    maps a kind to a label or an icon — a lookup, not the dispatch of a received message (which
+    acts on it: calls, state updates)."""
+    subject = _unwrap(subject)
+    if subject is None or subject.type != "identifier" or not statements:
+        return False
+    declaration = _declaration_of(subject, _text(subject))
+    if declaration is None or declaration.type not in FUNCTION_NODES:
+        return False
+    return all(_only_returns(statement) for statement in statements if statement.type != "comment")
+
+
+def _only_returns(statement) -> bool:
+    """Whether ``statement`` only returns values, none of them computed by a call (``return done()``
+    acts on the message)."""
+    if statement.type == "return_statement":
+        return not _calls(statement)
+    if statement.type == "statement_block":
+        body = [c for c in statement.named_children if c.type != "comment"]
+        return bool(body) and all(_only_returns(c) for c in body)
+    if statement.type == "if_statement":
+        consequence, alternative = statement.child_by_field_name("consequence"), statement.child_by_field_name("alternative")
+        branches = [consequence] + ([c for c in alternative.named_children if c.type != "comment"]
+                                    if alternative is not None else [])
+        return consequence is not None and all(_only_returns(b) for b in branches)
+    return False
+
+
+def _calls(node) -> bool:
+    """A call or an assignment in ``node`` outside the functions it defines (an ``onClick``)."""
+    stack = list(node.named_children)
+    while stack:
+        current = stack.pop()
+        if current.type in ("call_expression", "new_expression", "assignment_expression", "await_expression"):
+            return True
+        if current.type not in FUNCTION_NODES:
+            stack.extend(current.named_children)
+    return False
 
 
 def _is_dom_event(base: str, value) -> bool:

@@ -61,9 +61,9 @@ class UnsentHandledMessageType(ContractRule):
     ## Known look-alikes
     - The `type` of a payload inside the handler of one specific event
       (`socket.on('toast', (data) => … data.type === 'info')`).
-    - Elements in an array callback (`elements.filter((e) => e.type === 'tasklist')`) and a
-      `type` bound from something that is no message (`const { type } = route.params`).
-    - Replies of another server the backend is a client of, and the transport's own events.
+    - Elements in an array callback (`elements.filter((e) => e.type === 'tasklist')`), a
+      `type` bound from no message (`route.params`), a lookup only returning per `type`.
+    - Another server's replies; a transport's or router's own events.
     - A `type` field's default in an abstract base or under a wider alias; a type the backend
       publishes to its own broker or queues; a key kept in a constant the backend publishes.
     - Another channel (see [ISO401](ISO401.md)), a backend `type` dispatch on an HTTP stream,
