@@ -42,7 +42,11 @@ def test_an_invalid_setting_is_an_error_at_its_line_and_key(tmp_path: Path, sett
     root = build_tree(tmp_path, {"pyproject.toml": f"{HEAD}{setting}\n", **SOURCES})
     result = run_isolint(root, "check", "--no-cache", ".")
     assert_user_error(result, "pyproject.toml:5:", f"`{key}`", message)
-    assert result.stdout == ""
+    # the rest is still checked, with the defaults the broken table would have refined
+    unconfigured = run_isolint(build_tree(tmp_path / "plain", {"pyproject.toml": HEAD, **SOURCES}),
+                               "check", "--no-cache", ".")
+    assert unconfigured.returncode == 1 and "ISO101" in unconfigured.stdout
+    assert result.stdout == unconfigured.stdout
     with pytest.raises(ConfigError) as raised:
         load_settings(root / "pyproject.toml")
     assert (raised.value.line, raised.value.key) == (5, key)
