@@ -808,13 +808,23 @@ def _callee(function) -> str | None:
     return None
 
 
+def _call_receiver(function) -> str | None:
+    """The object a method is called on, as written (``this.socket`` of ``this.socket?.send``,
+    optional chaining dropped); ``""`` for a member expression without one, ``None`` for a call of
+    a plain function."""
+    function = _unwrap(function)
+    if function is None or function.type != "member_expression":
+        return None
+    receiver = function.child_by_field_name("object")
+    return _text(receiver).replace("?", "") if receiver is not None else ""
+
+
 def _plausible_sender(function, callee: str) -> bool:
     """``ws.send``, ``this.socket.send``, ``this.send``: yes; ``queue.push``, ``worker.postMessage``: no."""
-    function = _unwrap(function)
-    if callee not in GENERIC_SEND_CALLS or function is None or function.type != "member_expression":
+    receiver = _call_receiver(function)
+    if callee not in GENERIC_SEND_CALLS or receiver is None:
         return True
-    receiver = function.child_by_field_name("object")
-    name = _text(receiver).replace("?", "").split(".")[-1] if receiver is not None else ""
+    name = receiver.split(".")[-1]
     return bool(name) and WS_RECEIVER_RE.search(name) is not None
 
 
@@ -824,12 +834,8 @@ EVENT_SOURCE_RECEIVER_RE = lazy_compile(r"source|sse|stream|^es$|^events?$", re.
 
 
 def _is_event_source(function) -> bool:
-    function = _unwrap(function)
-    if function is None or function.type != "member_expression":
-        return False
-    receiver = function.child_by_field_name("object")
-    name = _text(receiver).replace("?", "").split(".")[-1] if receiver is not None else ""
-    return EVENT_SOURCE_RECEIVER_RE.search(name) is not None
+    receiver = _call_receiver(function)
+    return receiver is not None and EVENT_SOURCE_RECEIVER_RE.search(receiver.split(".")[-1]) is not None
 
 
 def _union_members(node) -> list:
@@ -1084,11 +1090,8 @@ NAVIGATION_RECEIVER_RE = lazy_compile(r"(^|\.)(router|history|navigation)(\.even
 
 
 def _is_navigation_bus(function) -> bool:
-    function = _unwrap(function)
-    if function is None or function.type != "member_expression":
-        return False
-    receiver = function.child_by_field_name("object")
-    return receiver is not None and NAVIGATION_RECEIVER_RE.search(_text(receiver).replace("?", "")) is not None
+    receiver = _call_receiver(function)
+    return bool(receiver) and NAVIGATION_RECEIVER_RE.search(receiver) is not None
 
 
 def _children(node) -> list:
